@@ -1,0 +1,37 @@
+// -----------------------------------------------------------------------------
+// File: ccengine/ccengine.h
+// -----------------------------------------------------------------------------
+//
+// The umbrella header: everything a product needs to embed ccengine.
+//
+//   types.h        ids, channels, skill levels, time conversions
+//   agent.h        agents: skills, capacity, lifecycle
+//   contact.h      contacts: channel, skills, priority, states
+//   queue.h        queues: requirements, relaxation, limits, statistics
+//   strategy.h     agent-selection strategies, built-in and pluggable
+//   events.h       the typed events every decision emits
+//   commands.h     the commands producers submit
+//   engine.h       the router itself
+//   clock.h        real and manual clocks
+//   router_loop.h  a thread that drives an engine
+//   erlang.h       Erlang B / C / A analytics and staffing
+//
+// Thread safety: see each header.
+
+#ifndef CCENGINE_CCENGINE_H_
+#define CCENGINE_CCENGINE_H_
+
+#include "ccengine/agent.h"
+#include "ccengine/clock.h"
+#include "ccengine/commands.h"
+#include "ccengine/contact.h"
+#include "ccengine/engine.h"
+#include "ccengine/erlang.h"
+#include "ccengine/events.h"
+#include "ccengine/queue.h"
+#include "ccengine/router_loop.h"
+#include "ccengine/strategy.h"
+#include "ccengine/types.h"
+#include "ccengine/version.h"
+
+#endif  // CCENGINE_CCENGINE_H_

@@ -1,0 +1,322 @@
+// -----------------------------------------------------------------------------
+// File: ccengine/engine.h
+// -----------------------------------------------------------------------------
+//
+// `ccengine::Engine` owns the routing state of one partition (a tenant or a
+// queue group): skills, queues, agents and contacts, and decides which agent
+// gets which contact.
+//
+// Two ways in. Producer threads (telephony, chat and ticket adapters) call
+// `Submit(Command)`: lock-free, bounded, never blocking. The router thread —
+// the one thread that owns the engine — calls `Poll(now)`, which fires the
+// timers due by `now` (offer timeouts, wrap-up ends, relaxation steps, max
+// waits) and then applies the submitted commands in order. The router thread
+// may also call the synchronous methods (`AddContact`, `AcceptOffer`, …)
+// directly, at the engine's current time `Now()`; the simulator does that.
+// Either way the outcome is identical and deterministic: the same commands
+// and times give the same offers.
+//
+// Decisions. A contact that arrives goes to the best eligible agent at once,
+// or waits. An agent that frees up takes the best waiting contact across
+// every queue it serves: the highest aged score
+//     score = aging_weight(queue) × waited + priority_class_weight × class,
+// so a higher class (VIP, emergency) goes first, yet every contact's score
+// grows while it waits and nothing starves. Among eligible agents the
+// queue's `AgentStrategy` chooses. Eligibility uses indexes (per-skill and
+// per-channel agent bitsets, per-group ordered waiting sets); no decision
+// scans every agent or every contact.
+//
+// Errors. Every method validates its input first and changes nothing when it
+// returns an error:
+//   InvalidArgument     malformed input (level out of 1..10, bad capacity,
+//                       priority out of range, time going backwards…)
+//   NotFound            unknown agent, contact, queue, skill or strategy
+//   AlreadyExists       duplicate id or name
+//   FailedPrecondition  the state does not allow it (agent not logged in,
+//                       contact not offered to this agent, queue full on a
+//                       transfer…)
+//   ResourceExhausted   `Submit` on a full intake (back-pressure)
+//
+// Thread safety: `Submit()` may be called from any thread (lock-free, never
+// blocks). Every other member must be called from the router thread only.
+// Event callbacks run on the router thread, inside the call that decided.
+//
+// Example:
+//   auto engine = ccengine::Engine::Create().value();
+//   ccengine::SkillId policy = engine->AddSkill("policy").value();
+//   ccengine::QueueConfig q;  q.name = "policy";  q.skills = {{policy, 5}};
+//   ccengine::QueueId queue = engine->AddQueue(q).value();
+//   engine->Subscribe([](const ccengine::Event& e) { /* ring, log, count */ });
+//   engine->Submit(ccengine::cmd::AddContact{{ccengine::ContactId{1}, queue}});
+//   engine->Poll(absl::Now());
+
+#ifndef CCENGINE_ENGINE_H_
+#define CCENGINE_ENGINE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <semaphore>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ccengine/agent.h"
+#include "ccengine/commands.h"
+#include "ccengine/contact.h"
+#include "ccengine/events.h"
+#include "ccengine/internal/bitset.h"
+#include "ccengine/internal/mpsc_queue.h"
+#include "ccengine/internal/records.h"
+#include "ccengine/queue.h"
+#include "ccengine/strategy.h"
+#include "ccengine/types.h"
+
+namespace ccengine {
+
+struct EngineOptions {
+  size_t intake_capacity = size_t{1} << 16;  // rounded up to a power of two
+  // Consecutive offers an agent lets time out before it is made not ready
+  // with reason `kReasonRona`. 0 disables.
+  int rona_limit = 3;
+  // How much waited time one priority class is worth across the board: a
+  // VIP (class 1) goes before a normal contact that has waited up to this
+  // much longer. Must be > 0.
+  absl::Duration priority_class_weight = absl::Minutes(10);
+  uint64_t seed = 1;  // for the random strategies
+  absl::Time start = absl::UnixEpoch();  // the engine's initial `Now()`
+};
+
+// Where every contact that ever entered is now. Always balances:
+// entered == waiting + offered + in_service + completed + abandoned +
+//            overflowed + withdrawn.
+struct Accounting {
+  uint64_t entered = 0;
+  uint64_t waiting = 0;
+  uint64_t offered = 0;
+  uint64_t in_service = 0;
+  uint64_t completed = 0;
+  uint64_t abandoned = 0;
+  uint64_t overflowed = 0;
+  uint64_t withdrawn = 0;
+  bool Balanced() const {
+    return entered == waiting + offered + in_service + completed + abandoned +
+                          overflowed + withdrawn;
+  }
+};
+
+class Engine {
+ public:
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(
+      EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // --- Configuration -------------------------------------------------------
+  // Skill names are unique and non-empty; ids are dense from 0.
+  absl::StatusOr<SkillId> AddSkill(std::string_view name);
+  absl::StatusOr<SkillId> FindSkill(std::string_view name) const;
+  std::string_view SkillName(SkillId skill) const;  // "" if unknown
+  size_t skill_count() const { return skill_names_.size(); }
+
+  absl::StatusOr<StrategyId> RegisterStrategy(
+      std::string_view name, std::unique_ptr<AgentStrategy> strategy);
+  absl::StatusOr<StrategyId> FindStrategy(std::string_view name) const;
+
+  absl::StatusOr<QueueId> AddQueue(QueueConfig config);
+  // Replaces a queue's rules (the name may not change). Contacts already
+  // waiting are re-evaluated at once under the new rules.
+  absl::Status UpdateQueue(QueueId queue, QueueConfig config);
+  absl::StatusOr<QueueId> FindQueue(std::string_view name) const;
+  absl::StatusOr<QueueConfig> GetQueueConfig(QueueId queue) const;
+  size_t queue_count() const { return queues_.size(); }
+
+  // --- Agents (router thread) ----------------------------------------------
+  absl::Status AddAgent(AgentConfig config);  // starts logged out
+  absl::Status RemoveAgent(AgentId agent);    // must be logged out
+  // Replaces the agent's skills; takes effect for the next decision.
+  absl::Status SetAgentSkills(AgentId agent, std::vector<SkillLevel> skills);
+  absl::Status Login(AgentId agent, bool ready = true,
+                     int32_t reason = kReasonNone);
+  // Refused while contacts are in service; a ringing offer goes back.
+  absl::Status Logout(AgentId agent);
+  absl::Status SetReady(AgentId agent);  // also clears the no-answer count
+  // A ringing offer goes back to its place in line; contacts in service
+  // continue.
+  absl::Status SetNotReady(AgentId agent, int32_t reason = kReasonNone);
+  absl::Status EndWrapUp(AgentId agent);
+
+  // --- Contacts (router thread) --------------------------------------------
+  // Enqueues, or offers at once. A full queue overflows (see QueueConfig).
+  absl::Status AddContact(ContactSpec spec);
+  absl::Status AcceptOffer(AgentId agent, ContactId contact);
+  // The contact goes back to its original place and is not offered to this
+  // agent again.
+  absl::Status RejectOffer(AgentId agent, ContactId contact);
+  absl::Status CompleteContact(AgentId agent, ContactId contact);
+  // The customer left. Waiting or ringing: abandoned. In service: completed
+  // (reason kCustomerHangup).
+  absl::Status Abandon(ContactId contact);
+  // To another queue; from waiting, ringing or in service (the agent's part
+  // ends). `keep_age` keeps the wait start, so the contact keeps its
+  // seniority. Refused when the target queue is full.
+  absl::Status Transfer(ContactId contact, QueueId to, bool keep_age = true);
+
+  // --- Supervisor actions --------------------------------------------------
+  absl::Status Withdraw(ContactId contact);  // waiting or ringing only
+  absl::Status SetPriority(ContactId contact, int priority);
+  // kLoggedOut (rings go back, contacts in service complete with reason
+  // kForcedLogout), kNotReady or kAvailable (also ends wrap-up).
+  absl::Status ForceAgentState(AgentId agent, AgentState state,
+                               int32_t reason = kReasonNone);
+
+  // --- Driving -------------------------------------------------------------
+  // Thread-safe, lock-free. ResourceExhausted when the intake is full; the
+  // command is then not taken.
+  absl::Status Submit(Command command);
+  // Router thread: applies one command now, as the synchronous call would.
+  absl::Status Apply(const Command& command);
+  // Fires every timer due by `now` (each at its own time), then applies the
+  // submitted commands at `now`. Returns how many commands were applied;
+  // refused ones are reported as kCommandFailed events.
+  absl::StatusOr<size_t> Poll(absl::Time now);
+  // Fires every timer due by `now`; `now` must not be before `Now()`.
+  absl::Status AdvanceTo(absl::Time now);
+  absl::Time Now() const { return TimeFromMicros(now_); }
+  // When the earliest pending timer is due, if any (it may be stale, i.e. a
+  // timer whose subject has moved on; firing it is then a no-op).
+  std::optional<absl::Time> NextTimerAt() const;
+  // Router thread: spins briefly, then parks until a command is submitted or
+  // `max_wait` passes. Returns true if the intake holds commands.
+  bool WaitForWork(absl::Duration max_wait, int spin_iterations = 2000);
+  // Wakes a `WaitForWork` (any thread), e.g. to stop a loop.
+  void Wake();
+
+  // --- Events ---------------------------------------------------------------
+  using SubscriptionId = uint64_t;
+  SubscriptionId Subscribe(EventCallback callback);
+  void Unsubscribe(SubscriptionId id);
+
+  // --- Queries (router thread) ---------------------------------------------
+  absl::StatusOr<AgentSnapshot> GetAgent(AgentId agent) const;
+  absl::StatusOr<ContactSnapshot> GetContact(ContactId contact) const;
+  // 1-based place among the waiting contacts of its queue, by aged score.
+  absl::StatusOr<int> QueuePosition(ContactId contact) const;
+  // position × average handle time / agents logged in who can serve it.
+  absl::StatusOr<absl::Duration> EstimatedWait(ContactId contact) const;
+  absl::StatusOr<QueueStats> GetQueueStats(QueueId queue) const;
+  Accounting GetAccounting() const { return accounting_; }
+  size_t agent_count() const { return agent_index_.size(); }
+  // Full consistency check of every index against the records, and of the
+  // invariants (no contact offered twice, no agent over capacity, the books
+  // balance). O(agents + contacts); for tests and simulations.
+  absl::Status CheckInvariants() const;
+
+ private:
+  explicit Engine(EngineOptions options);
+
+  // engine.cc: configuration, dispatch, timers, events, queries.
+  absl::Status ValidateSkills(const std::vector<SkillLevel>& skills,
+                              std::string_view what) const;
+  absl::Status ValidateQueueConfig(const QueueConfig& config,
+                                   const QueueId* self) const;
+  void InstallQueueRules(internal::QueueRec& q, const QueueConfig& config);
+  void Emit(Event event);
+  Event MakeEvent(EventType type) const;
+  void Schedule(Micros at, internal::TimerKind kind, uint32_t slot,
+                uint64_t token);
+  void FireTimer(const internal::Timer& timer);
+  uint32_t AgentSlot(AgentId id) const;
+  uint32_t ContactSlot(ContactId id) const;
+  absl::StatusOr<uint32_t> LiveAgentSlot(AgentId id) const;
+  absl::StatusOr<uint32_t> LoggedInAgentSlot(AgentId id) const;
+  absl::StatusOr<uint32_t> LiveContactSlot(ContactId id) const;
+
+  // agents.cc: capacity, presence, the agent indexes.
+  bool CanTake(const internal::AgentRec& a, Channel channel) const;
+  AgentState DerivedState(const internal::AgentRec& a) const;
+  void SyncAgent(uint32_t slot);  // indexes + state-change event
+  void ComputeServed(uint32_t slot);
+  int MinStep(const internal::AgentRec& a, const internal::GroupRec& g) const;
+  void AttachContact(uint32_t agent, uint32_t contact);
+  void DetachContact(uint32_t agent, uint32_t contact);
+  void StartWrapUpOrFree(uint32_t agent, const internal::QueueRec& q);
+  void RescindOffer(uint32_t agent, bool requeue);
+  void LogoutNow(uint32_t agent);
+  AgentView ViewOf(const internal::AgentRec& a) const;
+
+  // contacts.cc: waiting groups, lifecycle, journey.
+  uint32_t GroupFor(uint32_t queue, Channel channel,
+                    const std::vector<SkillRequirement>& own);
+  void InsertWaiting(uint32_t contact);
+  void RemoveWaiting(uint32_t contact);
+  void EnterQueue(uint32_t contact, uint32_t queue, int hops);
+  void ScheduleWaitTimers(uint32_t contact);
+  int StepAt(const internal::QueueRec& q, Micros arrived, Micros now) const;
+  void SetContactState(internal::ContactRec& c, ContactState state);
+  void FinishContact(uint32_t contact, ContactState terminal);
+  void ReturnToLine(uint32_t contact);
+  void OnOfferTimeout(uint32_t contact);
+  void OnRelax(uint32_t contact);
+  void OnMaxWait(uint32_t contact);
+  void Overflow(uint32_t contact, EventReason reason, int hops);
+
+  // matching.cc: the two decisions.
+  bool TryMatchContact(uint32_t contact);
+  void TryMatchAgent(uint32_t agent);
+  void Offer(uint32_t agent, uint32_t contact);
+  ContactView ViewOf(const internal::ContactRec& c);
+  bool Qualifies(const internal::AgentRec& a, const internal::ContactRec& c,
+                 int step) const;
+  double AgedScore(const internal::ContactRec& c,
+                   const internal::QueueRec& q) const;
+
+  EngineOptions options_;
+  Micros now_ = 0;
+  Micros class_weight_ = 0;
+  uint64_t seq_ = 0;        // arrivals, timers
+  uint64_t token_ = 0;      // timer tokens
+  uint64_t offer_seq_ = 0;  // offers made
+
+  std::vector<std::string> skill_names_;
+  absl::flat_hash_map<std::string, SkillId> skill_by_name_;
+  std::vector<std::unique_ptr<AgentStrategy>> strategies_;
+  std::vector<std::string> strategy_names_;
+  std::vector<internal::QueueRec> queues_;
+  absl::flat_hash_map<std::string, QueueId> queue_by_name_;
+  std::vector<internal::GroupRec> groups_;
+
+  std::vector<internal::AgentRec> agents_;
+  std::vector<uint32_t> free_agent_slots_;
+  absl::flat_hash_map<uint64_t, uint32_t> agent_index_;
+  std::vector<internal::Bitset> has_skill_;  // per skill
+  std::array<internal::Bitset, kChannelCount> can_take_;
+  internal::Bitset logged_in_;
+  internal::Bitset scratch_;       // candidate set of one decision
+  internal::Bitset scratch_step_;  // one routing step's pool
+
+  std::vector<internal::ContactRec> contacts_;
+  std::vector<uint32_t> free_contact_slots_;
+  absl::flat_hash_map<uint64_t, uint32_t> contact_index_;
+  std::vector<SkillRequirement> scratch_skills_;
+
+  std::priority_queue<internal::Timer> timers_;
+  Accounting accounting_;
+  std::vector<std::pair<SubscriptionId, EventCallback>> subscribers_;
+  SubscriptionId next_subscription_ = 1;
+
+  internal::MpscQueue<Command> intake_;
+  std::atomic<bool> parked_{false};
+  std::counting_semaphore<1 << 30> wake_{0};
+};
+
+}  // namespace ccengine
+
+#endif  // CCENGINE_ENGINE_H_

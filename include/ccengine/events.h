@@ -1,0 +1,97 @@
+// -----------------------------------------------------------------------------
+// File: ccengine/events.h
+// -----------------------------------------------------------------------------
+//
+// Everything the engine decides leaves as a typed `Event`: offers for the
+// telephony adapter to ring, state changes for wallboards, outcomes for
+// metrics, the journal and the audit trail. Subscribers are plain callbacks;
+// the engine calls them on the router thread, in decision order, after the
+// state change they describe is complete. A subscriber must not call back
+// into the engine (queue a command with `Submit` instead).
+//
+// One flat struct serves every type so that events are cheap to copy, store
+// and bind to Python; the fields that a type does not use hold their defaults.
+// The table in `EventType` says which are set.
+//
+// Thread safety: plain values; thread-compatible.
+//
+// Example:
+//   engine.Subscribe([](const ccengine::Event& e) {
+//     if (e.type == ccengine::EventType::kOffered) Ring(e.agent, e.contact);
+//   });
+
+#ifndef CCENGINE_EVENTS_H_
+#define CCENGINE_EVENTS_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "ccengine/agent.h"
+#include "ccengine/contact.h"
+#include "ccengine/types.h"
+
+namespace ccengine {
+
+enum class EventType : uint8_t {
+  kContactQueued = 0,  // contact, queue, priority, channel
+  kOffered,            // contact, agent, queue (ring the agent)
+  kAccepted,           // contact, agent, queue, wait
+  kRejected,           // contact, agent, queue (contact back in line)
+  kOfferTimedOut,      // contact, agent, queue (no answer; back in line)
+  kOfferRescinded,     // contact, agent: the offer is void (abandon, logout…)
+  kCompleted,          // contact, agent, queue, handle
+  kAbandoned,          // contact, queue, wait; agent if it was ringing
+  kOverflowed,         // contact, queue; to_queue if moved to another queue
+  kTransferred,        // contact, queue (from), to_queue; agent if in service
+  kWithdrawn,          // contact, queue (supervisor)
+  kPriorityChanged,    // contact, queue, priority (new)
+  kRelaxed,            // contact, queue, step (new step index)
+  kAgentStateChanged,  // agent, agent_state, reason
+  kCommandFailed,      // status: a submitted command was refused
+};
+std::string_view EventTypeName(EventType type);
+
+// Why a contact ended or moved, where that is not obvious from the type.
+enum class EventReason : uint8_t {
+  kNone = 0,
+  kQueueFull,       // overflow: max_size reached
+  kMaxWait,         // overflow: max_wait passed
+  kCustomerHangup,  // completed by the customer leaving during service
+  kForcedLogout,    // completed because a supervisor logged the agent out
+  kSupervisor,      // a supervisor action
+  kRona,            // agent made not ready after repeated no-answers
+};
+std::string_view EventReasonName(EventReason reason);
+
+struct Event {
+  EventType type = EventType::kContactQueued;
+  absl::Time time;
+  ContactId contact;
+  AgentId agent;
+  bool has_contact = false;
+  bool has_agent = false;
+  QueueId queue;
+  QueueId to_queue;
+  Channel channel = Channel::kVoice;
+  int priority = 0;
+  int step = 0;
+  AgentState agent_state = AgentState::kLoggedOut;
+  int32_t agent_reason = kReasonNone;
+  EventReason reason = EventReason::kNone;
+  absl::Duration wait;    // accepted / abandoned: time waited
+  absl::Duration handle;  // completed: accept → completion
+  absl::Status status;    // kCommandFailed only
+};
+
+// "offered at 12.5s contact=42 agent=7 queue=1" — for logs and tests.
+std::string DescribeEvent(const Event& event);
+
+using EventCallback = std::function<void(const Event&)>;
+
+}  // namespace ccengine
+
+#endif  // CCENGINE_EVENTS_H_

@@ -1,0 +1,136 @@
+// -----------------------------------------------------------------------------
+// File: ccengine/internal/records.h
+// -----------------------------------------------------------------------------
+//
+// The router's private records: agents, contacts, queues, waiting groups and
+// timers. Visible so that `Engine` can hold them by value; not API.
+//
+// A waiting group holds the waiting contacts that share a queue, a channel and
+// the contact's own skill set, so they share eligibility. Inside a group,
+// contacts sit in one ordered set per priority class, ordered by (wait start,
+// arrival sequence): the head of a class is its oldest contact, and a contact
+// put back after a reject or no-answer regains its original place.
+//
+// Thread safety: router thread only.
+
+#ifndef CCENGINE_INTERNAL_RECORDS_H_
+#define CCENGINE_INTERNAL_RECORDS_H_
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/btree_set.h"
+#include "absl/container/inlined_vector.h"
+#include "ccengine/agent.h"
+#include "ccengine/contact.h"
+#include "ccengine/queue.h"
+#include "ccengine/strategy.h"
+#include "ccengine/types.h"
+
+namespace ccengine::internal {
+
+inline constexpr uint32_t kNoSlot = std::numeric_limits<uint32_t>::max();
+// Effective class = contact priority + queue priority.
+inline constexpr int kPriorityClasses = 2 * kMaxPriority + 1;
+
+struct AgentRec {
+  AgentId id;
+  bool live = false;  // slot in use
+  std::string name;
+  std::vector<SkillLevel> skills;  // sorted by skill id
+  Capacity capacity;
+  double weight = 1.0;
+
+  bool logged_in = false;
+  bool ready = false;  // presence; meaningful only when logged in
+  int32_t reason = kReasonNone;
+  uint32_t offer = kNoSlot;  // contact slot of the ringing offer
+  std::array<uint8_t, kChannelCount> active{};
+  uint32_t load = 0;
+  bool exclusive_active = false;
+  absl::InlinedVector<uint32_t, 4> contacts;  // offered + in service
+  Micros wrap_until = 0;                      // 0: not in wrap-up
+  uint64_t wrap_token = 0;
+  Micros idle_since = 0;
+  uint64_t handled = 0;
+  uint64_t last_offer_seq = 0;
+  uint32_t consecutive_no_answers = 0;
+  AgentState reported = AgentState::kLoggedOut;  // last state announced
+  // (group, lowest routing step at which this agent qualifies)
+  std::vector<std::pair<uint32_t, uint8_t>> served;
+};
+
+struct ContactRec {
+  ContactId id;
+  bool live = false;
+  uint32_t queue = 0;
+  Channel channel = Channel::kVoice;
+  int8_t priority = 0;  // the contact's own class
+  ContactState state = ContactState::kWaiting;
+  uint8_t step = 0;
+  std::vector<SkillRequirement> skills;  // sorted by skill id
+  std::string customer_id;
+  std::vector<std::pair<std::string, std::string>> attributes;
+  Micros arrived = 0;    // wait start (age)
+  Micros queued_at = 0;  // entered the current queue
+  Micros answered_at = 0;
+  uint64_t seq = 0;  // arrival order, breaks ties of `arrived`
+  uint32_t group = kNoSlot;
+  bool in_group = false;  // sits in groups_[group] (waiting, not matched)
+  uint32_t agent = kNoSlot;
+  absl::InlinedVector<AgentId, 2> excluded;
+  uint64_t wait_token = 0;   // valid relax / max-wait timers carry it
+  uint64_t offer_token = 0;  // the valid offer timeout carries it
+};
+
+struct WaitKey {
+  Micros arrived;
+  uint64_t seq;
+  uint32_t slot;
+  friend bool operator<(const WaitKey& a, const WaitKey& b) {
+    if (a.arrived != b.arrived) return a.arrived < b.arrived;
+    return a.seq < b.seq;
+  }
+};
+
+struct GroupRec {
+  uint32_t queue = 0;
+  Channel channel = Channel::kVoice;
+  std::vector<SkillRequirement> own;  // sorted; the contacts' own skills
+  std::array<absl::btree_set<WaitKey>, kPriorityClasses> by_class;
+  uint32_t nonempty_mask = 0;  // bit c: by_class[c] is not empty
+  size_t size = 0;
+};
+
+struct QueueRec {
+  QueueConfig config;
+  StrategyId strategy;
+  std::vector<Micros> step_after;  // [0] = 0, then each relaxation step
+  std::vector<std::vector<SkillRequirement>> step_skills;  // sorted each
+  std::vector<uint32_t> groups;
+  QueueStats stats;
+  size_t waiting = 0;
+};
+
+enum class TimerKind : uint8_t { kOfferTimeout, kRelax, kMaxWait, kWrapUp };
+
+struct Timer {
+  Micros at;
+  uint64_t seq;
+  uint64_t token;
+  uint32_t slot;
+  TimerKind kind;
+  // Min-heap order for std::priority_queue (which is a max-heap).
+  friend bool operator<(const Timer& a, const Timer& b) {
+    if (a.at != b.at) return a.at > b.at;
+    return a.seq > b.seq;
+  }
+};
+
+}  // namespace ccengine::internal
+
+#endif  // CCENGINE_INTERNAL_RECORDS_H_

@@ -1,0 +1,161 @@
+// -----------------------------------------------------------------------------
+// File: ccengine/strategy.h
+// -----------------------------------------------------------------------------
+//
+// Agent selection. When a contact can go to several eligible agents, the
+// queue's `AgentStrategy` scores each and the highest score wins; equal
+// scores go to the agent idle the longest, then to the lower agent id, so a
+// decision never depends on memory layout. The engine finds the eligible
+// agents through its indexes (skills, channel capacity, exclusions); the
+// strategy only orders them.
+//
+// Built-in strategies, registered under these names in every engine:
+//   "longest_idle"      the agent free the longest (classic ACD)
+//   "least_occupied"    the lowest share of the load budget in use
+//   "fewest_handled"    the fewest contacts accepted since login
+//   "round_robin"       the agent offered a contact least recently
+//   "random"            uniform (seeded by `EngineOptions::seed`)
+//   "weighted_random"   proportional to `AgentConfig::weight` (seeded)
+//   "best_proficiency"  highest summed level on the contact's skills
+//   "composite"         weighted sum of proficiency, idle time, spare
+//                       capacity and fewest handled (`CompositeWeights`)
+// A product adds its own with `Engine::RegisterStrategy`: subclass
+// `AgentStrategy` (it may keep state; the router calls it on its thread
+// only), or wrap a lambda in `FunctionStrategy`.
+//
+// Thread safety: strategies are called on the router thread only; they need
+// no locking unless the product shares state with other threads.
+//
+// Example:
+//   engine->RegisterStrategy("senior_first",
+//       std::make_unique<ccengine::FunctionStrategy>(
+//           [](const ccengine::AgentView& a, const ccengine::ContactView& c,
+//              ccengine::Micros now) { return a.Level(c.skills[0].skill); }));
+
+#ifndef CCENGINE_STRATEGY_H_
+#define CCENGINE_STRATEGY_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "ccengine/types.h"
+
+namespace ccengine {
+
+// What a strategy may read of an agent during a decision.
+struct AgentView {
+  AgentId id;
+  absl::Span<const SkillLevel> skills;  // sorted by skill id
+  Micros idle_since = 0;  // when the agent last became free for work
+  uint64_t handled = 0;   // contacts accepted since login
+  uint64_t last_offer_seq = 0;  // engine-wide offer counter; 0 = never
+  uint32_t load = 0;            // load units in use
+  uint32_t load_budget = 1;
+  uint32_t active = 0;  // contacts offered or in service
+  double weight = 1.0;
+  // The agent's level in `skill`, 0 if it lacks the skill.
+  int Level(SkillId skill) const;
+};
+
+// What a strategy may read of the contact being placed.
+struct ContactView {
+  ContactId id;
+  QueueId queue;
+  Channel channel = Channel::kVoice;
+  int priority = 0;  // effective class (contact + queue)
+  // The requirements the agent is judged on: the queue's step-0 skills and
+  // the contact's own.
+  absl::Span<const SkillRequirement> skills;
+  Micros arrived = 0;
+};
+
+class AgentStrategy {
+ public:
+  virtual ~AgentStrategy() = default;
+  // Higher is better. Must not call into the engine.
+  virtual double Score(const AgentView& agent, const ContactView& contact,
+                       Micros now) = 0;
+  // Called once for each offer made with this strategy's choice.
+  virtual void OnOffered(const AgentView& /*agent*/,
+                         const ContactView& /*contact*/, Micros /*now*/) {}
+};
+
+class FunctionStrategy final : public AgentStrategy {
+ public:
+  using Fn = std::function<double(const AgentView&, const ContactView&, Micros)>;
+  explicit FunctionStrategy(Fn fn) : fn_(std::move(fn)) {}
+  double Score(const AgentView& agent, const ContactView& contact,
+               Micros now) override {
+    return fn_(agent, contact, now);
+  }
+
+ private:
+  Fn fn_;
+};
+
+class LongestIdleStrategy final : public AgentStrategy {
+ public:
+  double Score(const AgentView& a, const ContactView&, Micros now) override;
+};
+class LeastOccupiedStrategy final : public AgentStrategy {
+ public:
+  double Score(const AgentView& a, const ContactView&, Micros now) override;
+};
+class FewestHandledStrategy final : public AgentStrategy {
+ public:
+  double Score(const AgentView& a, const ContactView&, Micros now) override;
+};
+class RoundRobinStrategy final : public AgentStrategy {
+ public:
+  double Score(const AgentView& a, const ContactView&, Micros now) override;
+};
+class BestProficiencyStrategy final : public AgentStrategy {
+ public:
+  double Score(const AgentView& a, const ContactView& c, Micros now) override;
+};
+
+class RandomStrategy final : public AgentStrategy {
+ public:
+  explicit RandomStrategy(uint64_t seed) : rng_(seed) {}
+  double Score(const AgentView& a, const ContactView&, Micros now) override;
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+// Efraimidis–Spirakis keys: the maximum of u^(1/w) picks an agent with
+// probability proportional to its weight.
+class WeightedRandomStrategy final : public AgentStrategy {
+ public:
+  explicit WeightedRandomStrategy(uint64_t seed) : rng_(seed) {}
+  double Score(const AgentView& a, const ContactView&, Micros now) override;
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+struct CompositeWeights {
+  double proficiency = 1.0;  // mean level / 10 over the contact's skills
+  double idle = 1.0;         // idle time / idle_scale, capped at 1
+  double spare_capacity = 1.0;  // 1 - load / budget
+  double fewest_handled = 0.0;  // 1 / (1 + handled)
+  absl::Duration idle_scale = absl::Minutes(5);
+};
+
+class CompositeStrategy final : public AgentStrategy {
+ public:
+  explicit CompositeStrategy(CompositeWeights w = {}) : w_(w) {}
+  double Score(const AgentView& a, const ContactView& c, Micros now) override;
+
+ private:
+  CompositeWeights w_;
+};
+
+}  // namespace ccengine
+
+#endif  // CCENGINE_STRATEGY_H_

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs ccengine's build and test dependencies on Debian 12 (bookworm).
+#
+# Idempotent: packages already installed are left alone, and `apt-get` runs only
+# when something is missing. Works as root (CI, containers) or as a user with
+# sudo. Safe to run with no stdin.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential
+  cmake
+  pkg-config
+  libabsl-dev
+  libfmt-dev
+  libgtest-dev
+  libgmock-dev
+  libbenchmark-dev
+  pybind11-dev
+  python3-dev
+  python3-pytest
+  python3-numpy
+  python3-pandas
+  python3-matplotlib
+  python3-simpy
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status="$(dpkg-query -W -f='${Status}' "${pkg}" 2>/dev/null || true)"
+  if [[ "${status}" != "install ok installed" ]]; then
+    missing+=("${pkg}")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "setup.sh: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+echo "setup.sh: installing ${missing[*]}"
+SUDO=()
+if [[ "$(id -u)" -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo)
+  else
+    echo "setup.sh: not root and sudo not found; install as root: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+APT=("${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get)
+"${APT[@]}" update -q </dev/null
+"${APT[@]}" install -y -q --no-install-recommends "${missing[@]}" </dev/null
+echo "setup.sh: done"

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# ccengine's full check — the command CI runs (.ci/run) and the README names:
+#
+#   ./scripts/test.sh                 everything (release, install, asan, tsan)
+#   CCENGINE_QUICK=1 ./scripts/test.sh   release + install checks only
+#
+# Stages:
+#   1. scripts/setup.sh (installs only missing Debian packages)
+#   2. preset `release`: configure, build (tests, benchmarks, examples), ctest
+#   3. every bench/*_bench binary, briefly (--benchmark_min_time=0.01)
+#   4. install to build/install; build + run tests/consumer against it through
+#      the CMake package and through pkg-config
+#   5. preset `asan` (ASan + UBSan): build, all tests
+#   6. preset `tsan`: build, tests labelled `concurrency`
+# Build trees live in build/<preset> and are reused, so reruns are incremental.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "${ROOT}"
+
+QUICK="${CCENGINE_QUICK:-0}"
+START=${SECONDS}
+STAGE_START=${SECONDS}
+
+banner() {
+  STAGE_START=${SECONDS}
+  printf '\n==============================================================================\n'
+  printf '== %s\n' "$*"
+  printf '==============================================================================\n'
+}
+
+stage_done() {
+  printf -- '-- %s: ok (%ds)\n' "$1" "$((SECONDS - STAGE_START))"
+}
+
+on_exit() {
+  local rc=$?
+  if [[ ${rc} -ne 0 ]]; then
+    printf '\n** scripts/test.sh FAILED (exit %d) after %ds\n' "${rc}" "$((SECONDS - START))" >&2
+  fi
+}
+trap on_exit EXIT
+
+# GCC 12's sanitizer runtimes cannot map their shadow memory when the kernel
+# randomizes mmap with more than 28 bits (vm.mmap_rnd_bits=32 on recent
+# kernels: "ThreadSanitizer: unexpected memory mapping"). Run sanitized tests
+# with address randomization off in that case, if the sandbox allows it.
+SAN_PREFIX=()
+rnd_bits="$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 0)"
+if [[ "${rnd_bits}" -gt 28 ]] && command -v setarch >/dev/null 2>&1 \
+    && setarch "$(uname -m)" -R true 2>/dev/null; then
+  SAN_PREFIX=(setarch "$(uname -m)" -R)
+fi
+
+# --- 1. dependencies ---------------------------------------------------------
+banner "setup: Debian packages"
+./scripts/setup.sh
+stage_done setup
+
+# --- 2. release --------------------------------------------------------------
+banner "release: configure + build"
+cmake --preset release
+cmake --build --preset release -j2
+stage_done "release build"
+
+banner "release: ctest"
+ctest --preset release
+stage_done "release ctest"
+
+# --- 3. benchmarks (smoke) ---------------------------------------------------
+banner "release: benchmarks (--benchmark_min_time=0.01)"
+BENCH_LOG="build/release/bench-smoke.log"
+: >"${BENCH_LOG}"
+shopt -s nullglob
+bench_sources=(bench/*_bench.cc)
+shopt -u nullglob
+for src in "${bench_sources[@]}"; do
+  name="$(basename "${src}" .cc)"
+  exe="build/release/bench/${name}"
+  if [[ ! -x "${exe}" ]]; then
+    echo "missing benchmark binary ${exe} (source ${src})" >&2
+    exit 1
+  fi
+  echo "-- ${name}"
+  echo "==== ${name}" >>"${BENCH_LOG}"
+  if ! "${exe}" --benchmark_min_time=0.01 >>"${BENCH_LOG}" 2>&1 </dev/null; then
+    echo "benchmark ${name} failed; last lines of ${BENCH_LOG}:" >&2
+    tail -n 40 "${BENCH_LOG}" >&2
+    exit 1
+  fi
+done
+echo "${#bench_sources[@]} benchmark program(s) ran; output in ${BENCH_LOG}"
+stage_done benchmarks
+
+# --- 4. install + consumers --------------------------------------------------
+banner "install: build/install + consumer builds (CMake package, pkg-config)"
+INSTALL_DIR="${ROOT}/build/install"
+rm -rf "${INSTALL_DIR}"
+cmake --install build/release --prefix "${INSTALL_DIR}"
+
+cmake -S tests/consumer -B build/consumer -G "Unix Makefiles" \
+  -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="${INSTALL_DIR}"
+cmake --build build/consumer -j2
+echo "-- CMake consumer says: $(build/consumer/app)"
+
+pc_file="$(find "${INSTALL_DIR}" -name ccengine.pc -print -quit)"
+if [[ -z "${pc_file}" ]]; then
+  echo "ccengine.pc was not installed under ${INSTALL_DIR}" >&2
+  exit 1
+fi
+mkdir -p build/consumer-pkgconfig
+pc_flags="$(PKG_CONFIG_PATH="$(dirname "${pc_file}")" pkg-config --cflags --libs ccengine)"
+echo "-- pkg-config --cflags --libs ccengine: ${pc_flags}"
+# shellcheck disable=SC2086  # the flags are meant to split
+g++ -std=c++20 -o build/consumer-pkgconfig/app tests/consumer/main.cc ${pc_flags}
+echo "-- pkg-config consumer says: $(build/consumer-pkgconfig/app)"
+stage_done install
+
+# --- 5/6. sanitizers ---------------------------------------------------------
+if [[ "${QUICK}" == "1" ]]; then
+  printf '\nCCENGINE_QUICK=1: skipping the asan and tsan presets\n'
+else
+  banner "asan: configure + build + ctest (ASan + UBSan, all tests)"
+  cmake --preset asan
+  cmake --build --preset asan -j2
+  "${SAN_PREFIX[@]}" ctest --preset asan
+  stage_done asan
+
+  banner "tsan: configure + build + ctest (label: concurrency)"
+  cmake --preset tsan
+  cmake --build --preset tsan -j2
+  "${SAN_PREFIX[@]}" ctest --preset tsan
+  stage_done tsan
+fi
+
+printf '\n== scripts/test.sh: all stages passed in %ds\n' "$((SECONDS - START))"

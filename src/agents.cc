@@ -1,0 +1,395 @@
+// Engine: agent lifecycle, capacity and the agent-side indexes.
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "ccengine/engine.h"
+#include "ccengine/internal/status_macros.h"
+#include "fmt/format.h"
+
+namespace ccengine {
+
+using internal::AgentRec;
+using internal::ContactRec;
+using internal::GroupRec;
+using internal::kNoSlot;
+using internal::QueueRec;
+using internal::TimerKind;
+
+namespace {
+
+// Both lists sorted by skill id: does `have` meet every entry of `need`?
+bool Meets(const std::vector<SkillLevel>& have,
+           const std::vector<SkillRequirement>& need) {
+  auto h = have.begin();
+  for (const SkillRequirement& r : need) {
+    while (h != have.end() && h->skill < r.skill) ++h;
+    if (h == have.end() || h->skill != r.skill || h->level < r.level) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<SkillLevel> SortedSkills(std::vector<SkillLevel> skills) {
+  std::sort(skills.begin(), skills.end(),
+            [](const auto& a, const auto& b) { return a.skill < b.skill; });
+  return skills;
+}
+
+absl::Status ValidateCapacity(const AgentConfig& config) {
+  const Capacity& c = config.capacity;
+  if (c.load_budget == 0) {
+    return absl::InvalidArgumentError(fmt::format(
+        "agent {}: load_budget must be > 0", config.id.value()));
+  }
+  for (Channel ch : kAllChannels) {
+    int i = static_cast<int>(ch);
+    if (c.max_per_channel[i] > 0 && c.load_per_contact[i] > c.load_budget) {
+      return absl::InvalidArgumentError(fmt::format(
+          "agent {}: a {} contact costs {} load units, more than the budget {}",
+          config.id.value(), ChannelName(ch), c.load_per_contact[i],
+          c.load_budget));
+    }
+  }
+  if (!(config.weight > 0) || !std::isfinite(config.weight)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "agent {}: weight must be positive and finite, got {}",
+        config.id.value(), config.weight));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int AgentView::Level(SkillId skill) const {
+  auto it = std::lower_bound(
+      skills.begin(), skills.end(), skill,
+      [](const SkillLevel& s, SkillId id) { return s.skill < id; });
+  return (it != skills.end() && it->skill == skill) ? it->level : 0;
+}
+
+// --- Indexes -------------------------------------------------------------------
+
+bool Engine::CanTake(const AgentRec& a, Channel channel) const {
+  int ch = static_cast<int>(channel);
+  const Capacity& cap = a.capacity;
+  return a.live && a.logged_in && a.ready && a.offer == kNoSlot &&
+         a.wrap_until == 0 && !a.exclusive_active &&
+         a.active[ch] < cap.max_per_channel[ch] &&
+         a.load + cap.load_per_contact[ch] <= cap.load_budget &&
+         (!cap.exclusive[ch] || a.contacts.empty());
+}
+
+AgentState Engine::DerivedState(const AgentRec& a) const {
+  if (!a.logged_in) return AgentState::kLoggedOut;
+  size_t in_service = a.contacts.size() - (a.offer != kNoSlot ? 1 : 0);
+  if (in_service > 0) return AgentState::kBusy;
+  if (a.offer != kNoSlot) return AgentState::kReserved;
+  if (a.wrap_until != 0) return AgentState::kWrapUp;
+  if (!a.ready) return AgentState::kNotReady;
+  return AgentState::kAvailable;
+}
+
+void Engine::SyncAgent(uint32_t slot) {
+  AgentRec& a = agents_[slot];
+  for (Channel ch : kAllChannels) {
+    can_take_[static_cast<int>(ch)].Assign(slot, CanTake(a, ch));
+  }
+  logged_in_.Assign(slot, a.live && a.logged_in);
+  AgentState state = DerivedState(a);
+  if (state != a.reported) {
+    a.reported = state;
+    Event e = MakeEvent(EventType::kAgentStateChanged);
+    e.agent = a.id;
+    e.has_agent = true;
+    e.agent_state = state;
+    e.agent_reason = (a.logged_in && !a.ready) ? a.reason : kReasonNone;
+    Emit(std::move(e));
+  }
+}
+
+int Engine::MinStep(const AgentRec& a, const GroupRec& g) const {
+  if (!Meets(a.skills, g.own)) return -1;
+  const QueueRec& q = queues_[g.queue];
+  for (size_t i = 0; i < q.step_skills.size(); ++i) {
+    if (Meets(a.skills, q.step_skills[i])) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void Engine::ComputeServed(uint32_t slot) {
+  AgentRec& a = agents_[slot];
+  a.served.clear();
+  for (uint32_t g = 0; g < groups_.size(); ++g) {
+    int step = MinStep(a, groups_[g]);
+    if (step >= 0) a.served.emplace_back(g, static_cast<uint8_t>(step));
+  }
+}
+
+AgentView Engine::ViewOf(const AgentRec& a) const {
+  AgentView v;
+  v.id = a.id;
+  v.skills = a.skills;
+  v.idle_since = a.idle_since;
+  v.handled = a.handled;
+  v.last_offer_seq = a.last_offer_seq;
+  v.load = a.load;
+  v.load_budget = a.capacity.load_budget;
+  v.active = static_cast<uint32_t>(a.contacts.size());
+  v.weight = a.weight;
+  return v;
+}
+
+// --- Work in progress ----------------------------------------------------------
+
+void Engine::AttachContact(uint32_t agent, uint32_t contact) {
+  AgentRec& a = agents_[agent];
+  ContactRec& c = contacts_[contact];
+  int ch = static_cast<int>(c.channel);
+  a.contacts.push_back(contact);
+  a.active[ch]++;
+  a.load += a.capacity.load_per_contact[ch];
+  if (a.capacity.exclusive[ch]) a.exclusive_active = true;
+  c.agent = agent;
+}
+
+void Engine::DetachContact(uint32_t agent, uint32_t contact) {
+  AgentRec& a = agents_[agent];
+  ContactRec& c = contacts_[contact];
+  int ch = static_cast<int>(c.channel);
+  auto it = std::find(a.contacts.begin(), a.contacts.end(), contact);
+  if (it != a.contacts.end()) a.contacts.erase(it);
+  a.active[ch]--;
+  a.load -= a.capacity.load_per_contact[ch];
+  a.exclusive_active = false;
+  for (uint32_t other : a.contacts) {
+    if (a.capacity.exclusive[static_cast<int>(contacts_[other].channel)]) {
+      a.exclusive_active = true;
+    }
+  }
+  if (a.offer == contact) a.offer = kNoSlot;
+  c.agent = kNoSlot;
+}
+
+void Engine::StartWrapUpOrFree(uint32_t agent, const QueueRec& q) {
+  AgentRec& a = agents_[agent];
+  Micros wrap = ToMicros(q.config.wrap_up);
+  if (wrap > 0 && a.logged_in) {
+    a.wrap_until = std::max(a.wrap_until, now_ + wrap);
+    a.wrap_token = ++token_;
+    Schedule(a.wrap_until, TimerKind::kWrapUp, agent, a.wrap_token);
+  } else if (a.contacts.empty()) {
+    a.idle_since = now_;
+  }
+  SyncAgent(agent);
+}
+
+void Engine::RescindOffer(uint32_t agent, bool requeue) {
+  AgentRec& a = agents_[agent];
+  uint32_t contact = a.offer;
+  if (contact == kNoSlot) return;
+  Event e = MakeEvent(EventType::kOfferRescinded);
+  e.contact = contacts_[contact].id;
+  e.has_contact = true;
+  e.agent = a.id;
+  e.has_agent = true;
+  e.queue = QueueId(contacts_[contact].queue);
+  DetachContact(agent, contact);
+  Emit(std::move(e));
+  SyncAgent(agent);
+  if (requeue) ReturnToLine(contact);
+}
+
+void Engine::LogoutNow(uint32_t agent) {
+  AgentRec& a = agents_[agent];
+  a.logged_in = false;
+  a.ready = false;
+  a.wrap_until = 0;
+  RescindOffer(agent, /*requeue=*/true);
+  SyncAgent(agent);
+}
+
+// --- Public agent calls --------------------------------------------------------
+
+absl::Status Engine::AddAgent(AgentConfig config) {
+  if (agent_index_.contains(config.id.value())) {
+    return absl::AlreadyExistsError(
+        fmt::format("agent {} already exists", config.id.value()));
+  }
+  CCENGINE_RETURN_IF_ERROR(
+      ValidateSkills(config.skills, fmt::format("agent {}", config.id.value())));
+  CCENGINE_RETURN_IF_ERROR(ValidateCapacity(config));
+  uint32_t slot;
+  if (!free_agent_slots_.empty()) {
+    slot = free_agent_slots_.back();
+    free_agent_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(agents_.size());
+    agents_.emplace_back();
+    size_t n = agents_.size();
+    for (auto& b : has_skill_) b.Resize(n);
+    for (auto& b : can_take_) b.Resize(n);
+    logged_in_.Resize(n);
+  }
+  AgentRec& a = agents_[slot];
+  a = AgentRec();
+  a.live = true;
+  a.id = config.id;
+  a.name = std::move(config.name);
+  a.skills = SortedSkills(std::move(config.skills));
+  a.capacity = config.capacity;
+  a.weight = config.weight;
+  a.idle_since = now_;
+  for (const SkillLevel& s : a.skills) has_skill_[s.skill.value()].Set(slot);
+  agent_index_.emplace(config.id.value(), slot);
+  ComputeServed(slot);
+  SyncAgent(slot);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::RemoveAgent(AgentId agent) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveAgentSlot(agent));
+  AgentRec& a = agents_[slot];
+  if (a.logged_in) {
+    return absl::FailedPreconditionError(fmt::format(
+        "agent {} is logged in; log it out before removing it", agent.value()));
+  }
+  for (const SkillLevel& s : a.skills) has_skill_[s.skill.value()].Clear(slot);
+  agent_index_.erase(agent.value());
+  a = AgentRec();
+  SyncAgent(slot);  // clears the bits; a dead slot reports nothing new
+  free_agent_slots_.push_back(slot);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::SetAgentSkills(AgentId agent, std::vector<SkillLevel> skills) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveAgentSlot(agent));
+  CCENGINE_RETURN_IF_ERROR(
+      ValidateSkills(skills, fmt::format("agent {}", agent.value())));
+  AgentRec& a = agents_[slot];
+  for (const SkillLevel& s : a.skills) has_skill_[s.skill.value()].Clear(slot);
+  a.skills = SortedSkills(std::move(skills));
+  for (const SkillLevel& s : a.skills) has_skill_[s.skill.value()].Set(slot);
+  ComputeServed(slot);
+  TryMatchAgent(slot);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::Login(AgentId agent, bool ready, int32_t reason) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveAgentSlot(agent));
+  AgentRec& a = agents_[slot];
+  if (a.logged_in) {
+    return absl::FailedPreconditionError(
+        fmt::format("agent {} is already logged in", agent.value()));
+  }
+  a.logged_in = true;
+  a.ready = ready;
+  a.reason = ready ? kReasonNone : reason;
+  a.handled = 0;
+  a.consecutive_no_answers = 0;
+  a.idle_since = now_;
+  SyncAgent(slot);
+  TryMatchAgent(slot);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::Logout(AgentId agent) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LoggedInAgentSlot(agent));
+  AgentRec& a = agents_[slot];
+  size_t in_service = a.contacts.size() - (a.offer != kNoSlot ? 1 : 0);
+  if (in_service > 0) {
+    return absl::FailedPreconditionError(fmt::format(
+        "agent {} has {} contact(s) in service; complete or transfer them first",
+        agent.value(), in_service));
+  }
+  LogoutNow(slot);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::SetReady(AgentId agent) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LoggedInAgentSlot(agent));
+  AgentRec& a = agents_[slot];
+  if (!a.ready && a.contacts.empty() && a.wrap_until == 0) a.idle_since = now_;
+  a.ready = true;
+  a.reason = kReasonNone;
+  a.consecutive_no_answers = 0;
+  SyncAgent(slot);
+  TryMatchAgent(slot);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::SetNotReady(AgentId agent, int32_t reason) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LoggedInAgentSlot(agent));
+  AgentRec& a = agents_[slot];
+  a.ready = false;
+  a.reason = reason;
+  SyncAgent(slot);
+  RescindOffer(slot, /*requeue=*/true);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::EndWrapUp(AgentId agent) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LoggedInAgentSlot(agent));
+  AgentRec& a = agents_[slot];
+  if (a.wrap_until == 0) {
+    return absl::FailedPreconditionError(
+        fmt::format("agent {} is not in wrap-up", agent.value()));
+  }
+  a.wrap_until = 0;
+  if (a.contacts.empty()) a.idle_since = now_;
+  SyncAgent(slot);
+  TryMatchAgent(slot);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::ForceAgentState(AgentId agent, AgentState state,
+                                     int32_t reason) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveAgentSlot(agent));
+  AgentRec& a = agents_[slot];
+  switch (state) {
+    case AgentState::kLoggedOut: {
+      if (!a.logged_in) return absl::OkStatus();
+      RescindOffer(slot, /*requeue=*/true);
+      while (!a.contacts.empty()) {
+        uint32_t c = a.contacts.back();
+        ContactRec& rec = contacts_[c];
+        QueueRec& q = queues_[rec.queue];
+        q.stats.completed++;
+        q.stats.total_handle += DurationFromMicros(now_ - rec.answered_at);
+        Event e = MakeEvent(EventType::kCompleted);
+        e.contact = rec.id;
+        e.has_contact = true;
+        e.agent = a.id;
+        e.has_agent = true;
+        e.queue = QueueId(rec.queue);
+        e.reason = EventReason::kForcedLogout;
+        e.handle = DurationFromMicros(now_ - rec.answered_at);
+        DetachContact(slot, c);
+        FinishContact(c, ContactState::kCompleted);
+        Emit(std::move(e));
+      }
+      LogoutNow(slot);
+      return absl::OkStatus();
+    }
+    case AgentState::kNotReady:
+      if (!a.logged_in) {
+        return absl::FailedPreconditionError(
+            fmt::format("agent {} is not logged in", agent.value()));
+      }
+      return SetNotReady(agent, reason);
+    case AgentState::kAvailable:
+      if (!a.logged_in) return Login(agent, /*ready=*/true);
+      a.wrap_until = 0;
+      if (a.contacts.empty()) a.idle_since = now_;
+      return SetReady(agent);
+    default:
+      return absl::InvalidArgumentError(fmt::format(
+          "agent {}: can only force logged_out, not_ready or available, not {}",
+          agent.value(), AgentStateName(state)));
+  }
+}
+
+}  // namespace ccengine

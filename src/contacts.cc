@@ -1,0 +1,529 @@
+// Engine: contact lifecycle, waiting groups and the customer journey
+// (abandon, transfer, overflow, relaxation, supervisor actions).
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "ccengine/engine.h"
+#include "ccengine/internal/status_macros.h"
+#include "fmt/format.h"
+
+namespace ccengine {
+
+using internal::AgentRec;
+using internal::ContactRec;
+using internal::GroupRec;
+using internal::kNoSlot;
+using internal::QueueRec;
+using internal::TimerKind;
+using internal::WaitKey;
+
+namespace {
+
+// Overflow chains (A full → B full → C …) stop after this many hops.
+constexpr int kMaxOverflowHops = 8;
+
+int ClassOf(const ContactRec& c, const QueueRec& q) {
+  return c.priority + q.config.priority;
+}
+
+}  // namespace
+
+// --- Waiting groups ------------------------------------------------------------
+
+uint32_t Engine::GroupFor(uint32_t queue, Channel channel,
+                          const std::vector<SkillRequirement>& own) {
+  QueueRec& q = queues_[queue];
+  for (uint32_t g : q.groups) {
+    if (groups_[g].channel == channel && groups_[g].own == own) return g;
+  }
+  uint32_t g = static_cast<uint32_t>(groups_.size());
+  GroupRec& rec = groups_.emplace_back();
+  rec.queue = queue;
+  rec.channel = channel;
+  rec.own = own;
+  q.groups.push_back(g);
+  // A new eligibility class: tell every agent that can serve it.
+  for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+    AgentRec& a = agents_[slot];
+    if (!a.live) continue;
+    int step = MinStep(a, groups_[g]);
+    if (step >= 0) a.served.emplace_back(g, static_cast<uint8_t>(step));
+  }
+  return g;
+}
+
+void Engine::InsertWaiting(uint32_t contact) {
+  ContactRec& c = contacts_[contact];
+  GroupRec& g = groups_[c.group];
+  int cls = ClassOf(c, queues_[c.queue]);
+  g.by_class[cls].insert(WaitKey{c.arrived, c.seq, contact});
+  g.nonempty_mask |= 1u << cls;
+  g.size++;
+  queues_[c.queue].waiting++;
+  c.in_group = true;
+}
+
+void Engine::RemoveWaiting(uint32_t contact) {
+  ContactRec& c = contacts_[contact];
+  if (!c.in_group) return;
+  GroupRec& g = groups_[c.group];
+  int cls = ClassOf(c, queues_[c.queue]);
+  g.by_class[cls].erase(WaitKey{c.arrived, c.seq, contact});
+  if (g.by_class[cls].empty()) g.nonempty_mask &= ~(1u << cls);
+  g.size--;
+  queues_[c.queue].waiting--;
+  c.in_group = false;
+}
+
+int Engine::StepAt(const QueueRec& q, Micros arrived, Micros now) const {
+  int step = 0;
+  while (step + 1 < static_cast<int>(q.step_after.size()) &&
+         now - arrived >= q.step_after[step + 1]) {
+    ++step;
+  }
+  return step;
+}
+
+void Engine::ScheduleWaitTimers(uint32_t contact) {
+  ContactRec& c = contacts_[contact];
+  const QueueRec& q = queues_[c.queue];
+  c.wait_token = ++token_;
+  if (c.step + 1 < static_cast<int>(q.step_after.size())) {
+    Schedule(c.arrived + q.step_after[c.step + 1], TimerKind::kRelax, contact,
+             c.wait_token);
+  }
+  if (q.config.max_wait != absl::InfiniteDuration()) {
+    Schedule(c.queued_at + ToMicros(q.config.max_wait), TimerKind::kMaxWait,
+             contact, c.wait_token);
+  }
+}
+
+// --- State and accounting --------------------------------------------------------
+
+void Engine::SetContactState(ContactRec& c, ContactState state) {
+  auto counter = [this](ContactState s) -> uint64_t& {
+    switch (s) {
+      case ContactState::kWaiting: return accounting_.waiting;
+      case ContactState::kOffered: return accounting_.offered;
+      case ContactState::kInService: return accounting_.in_service;
+      case ContactState::kCompleted: return accounting_.completed;
+      case ContactState::kAbandoned: return accounting_.abandoned;
+      case ContactState::kOverflowed: return accounting_.overflowed;
+      case ContactState::kWithdrawn: break;
+    }
+    return accounting_.withdrawn;
+  };
+  counter(c.state)--;
+  counter(state)++;
+  c.state = state;
+}
+
+void Engine::FinishContact(uint32_t contact, ContactState terminal) {
+  ContactRec& c = contacts_[contact];
+  RemoveWaiting(contact);
+  SetContactState(c, terminal);
+  contact_index_.erase(c.id.value());
+  c = ContactRec();
+  free_contact_slots_.push_back(contact);
+}
+
+// Enters `queue` (the first time, on transfer or on overflow): offered at once
+// if an agent is free, else waits, else overflows.
+void Engine::EnterQueue(uint32_t contact, uint32_t queue, int hops) {
+  ContactRec& c = contacts_[contact];
+  QueueRec& q = queues_[queue];
+  c.queue = queue;
+  c.queued_at = now_;
+  c.step = static_cast<uint8_t>(StepAt(q, c.arrived, now_));
+  c.group = GroupFor(queue, c.channel, c.skills);
+  q.stats.entered++;
+  Event e = MakeEvent(EventType::kContactQueued);
+  e.contact = c.id;
+  e.has_contact = true;
+  e.queue = QueueId(queue);
+  e.channel = c.channel;
+  e.priority = c.priority;
+  e.step = c.step;
+  Emit(std::move(e));
+  if (TryMatchContact(contact)) return;
+  if (q.config.max_size > 0 && q.waiting >= q.config.max_size) {
+    Overflow(contact, EventReason::kQueueFull, hops);
+    return;
+  }
+  InsertWaiting(contact);
+  ScheduleWaitTimers(contact);
+}
+
+void Engine::Overflow(uint32_t contact, EventReason reason, int hops) {
+  ContactRec& c = contacts_[contact];
+  QueueRec& q = queues_[c.queue];
+  q.stats.overflowed++;
+  Event e = MakeEvent(EventType::kOverflowed);
+  e.contact = c.id;
+  e.has_contact = true;
+  e.queue = QueueId(c.queue);
+  e.reason = reason;
+  const auto& target = q.config.overflow_queue;
+  if (target.has_value() && hops < kMaxOverflowHops) {
+    e.to_queue = *target;
+    Emit(std::move(e));
+    c.excluded.clear();
+    EnterQueue(contact, target->value(), hops + 1);
+    return;
+  }
+  e.to_queue = QueueId(c.queue);
+  FinishContact(contact, ContactState::kOverflowed);
+  Emit(std::move(e));
+}
+
+void Engine::ReturnToLine(uint32_t contact) {
+  ContactRec& c = contacts_[contact];
+  SetContactState(c, ContactState::kWaiting);
+  c.step = static_cast<uint8_t>(StepAt(queues_[c.queue], c.arrived, now_));
+  if (TryMatchContact(contact)) return;
+  // Same (arrived, seq) key: the contact regains its original place.
+  InsertWaiting(contact);
+  ScheduleWaitTimers(contact);
+}
+
+// --- Timers ----------------------------------------------------------------------
+
+void Engine::OnOfferTimeout(uint32_t contact) {
+  ContactRec& c = contacts_[contact];
+  uint32_t agent = c.agent;
+  AgentRec& a = agents_[agent];
+  Event e = MakeEvent(EventType::kOfferTimedOut);
+  e.contact = c.id;
+  e.has_contact = true;
+  e.agent = a.id;
+  e.has_agent = true;
+  e.queue = QueueId(c.queue);
+  DetachContact(agent, contact);
+  c.excluded.push_back(a.id);
+  a.consecutive_no_answers++;
+  Emit(std::move(e));
+  if (options_.rona_limit > 0 &&
+      a.consecutive_no_answers >= static_cast<uint32_t>(options_.rona_limit)) {
+    a.ready = false;
+    a.reason = kReasonRona;
+  }
+  SyncAgent(agent);
+  ReturnToLine(contact);
+  TryMatchAgent(agent);
+}
+
+void Engine::OnRelax(uint32_t contact) {
+  ContactRec& c = contacts_[contact];
+  int step = StepAt(queues_[c.queue], c.arrived, now_);
+  if (step != c.step) {
+    c.step = static_cast<uint8_t>(step);
+    Event e = MakeEvent(EventType::kRelaxed);
+    e.contact = c.id;
+    e.has_contact = true;
+    e.queue = QueueId(c.queue);
+    e.step = step;
+    Emit(std::move(e));
+  }
+  if (TryMatchContact(contact)) return;
+  ScheduleWaitTimers(contact);
+}
+
+void Engine::OnMaxWait(uint32_t contact) {
+  RemoveWaiting(contact);
+  Overflow(contact, EventReason::kMaxWait, 0);
+}
+
+// --- Public contact calls ----------------------------------------------------------
+
+absl::Status Engine::AddContact(ContactSpec spec) {
+  if (contact_index_.contains(spec.id.value())) {
+    return absl::AlreadyExistsError(
+        fmt::format("contact {} already exists", spec.id.value()));
+  }
+  if (spec.queue.value() >= queues_.size()) {
+    return absl::NotFoundError(fmt::format(
+        "contact {}: unknown queue id {}", spec.id.value(), spec.queue.value()));
+  }
+  if (static_cast<int>(spec.channel) >= kChannelCount) {
+    return absl::InvalidArgumentError(
+        fmt::format("contact {}: unknown channel", spec.id.value()));
+  }
+  if (spec.priority < kMinPriority || spec.priority > kMaxPriority) {
+    return absl::InvalidArgumentError(fmt::format(
+        "contact {}: priority must be in 0..9, got {}", spec.id.value(),
+        spec.priority));
+  }
+  CCENGINE_RETURN_IF_ERROR(
+      ValidateSkills(spec.skills, fmt::format("contact {}", spec.id.value())));
+  Micros arrived = spec.arrived_at.has_value() ? ToMicros(*spec.arrived_at) : now_;
+  if (arrived > now_) {
+    return absl::InvalidArgumentError(fmt::format(
+        "contact {}: arrived_at {} is after the engine's time {}",
+        spec.id.value(), absl::FormatTime(*spec.arrived_at),
+        absl::FormatTime(Now())));
+  }
+
+  uint32_t slot;
+  if (!free_contact_slots_.empty()) {
+    slot = free_contact_slots_.back();
+    free_contact_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(contacts_.size());
+    contacts_.emplace_back();
+  }
+  ContactRec& c = contacts_[slot];
+  c.live = true;
+  c.id = spec.id;
+  c.channel = spec.channel;
+  c.priority = static_cast<int8_t>(spec.priority);
+  c.skills = std::move(spec.skills);
+  std::sort(c.skills.begin(), c.skills.end(),
+            [](const auto& a, const auto& b) { return a.skill < b.skill; });
+  c.customer_id = std::move(spec.customer_id);
+  c.attributes = std::move(spec.attributes);
+  c.arrived = arrived;
+  c.seq = ++seq_;
+  c.state = ContactState::kWaiting;
+  contact_index_.emplace(spec.id.value(), slot);
+  accounting_.entered++;
+  accounting_.waiting++;
+  EnterQueue(slot, spec.queue.value(), 0);
+  return absl::OkStatus();
+}
+
+namespace {
+
+absl::Status NotOfferedError(ContactId contact, AgentId agent) {
+  return absl::FailedPreconditionError(fmt::format(
+      "contact {} is not offered to agent {}", contact.value(), agent.value()));
+}
+
+}  // namespace
+
+absl::Status Engine::AcceptOffer(AgentId agent, ContactId contact) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t aslot, LoggedInAgentSlot(agent));
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t cslot, LiveContactSlot(contact));
+  ContactRec& c = contacts_[cslot];
+  AgentRec& a = agents_[aslot];
+  if (c.state != ContactState::kOffered || c.agent != aslot) {
+    return NotOfferedError(contact, agent);
+  }
+  QueueRec& q = queues_[c.queue];
+  SetContactState(c, ContactState::kInService);
+  c.answered_at = now_;
+  a.offer = kNoSlot;
+  a.handled++;
+  a.consecutive_no_answers = 0;
+  Micros waited_here = now_ - c.queued_at;
+  q.stats.answered++;
+  if (waited_here <= ToMicros(q.config.sl_threshold)) q.stats.answered_within_sl++;
+  q.stats.total_answer_wait += DurationFromMicros(waited_here);
+  Event e = MakeEvent(EventType::kAccepted);
+  e.contact = contact;
+  e.has_contact = true;
+  e.agent = agent;
+  e.has_agent = true;
+  e.queue = QueueId(c.queue);
+  e.channel = c.channel;
+  e.wait = DurationFromMicros(now_ - c.arrived);
+  Emit(std::move(e));
+  SyncAgent(aslot);
+  TryMatchAgent(aslot);  // a multi-chat agent may take more
+  return absl::OkStatus();
+}
+
+absl::Status Engine::RejectOffer(AgentId agent, ContactId contact) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t aslot, LoggedInAgentSlot(agent));
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t cslot, LiveContactSlot(contact));
+  ContactRec& c = contacts_[cslot];
+  if (c.state != ContactState::kOffered || c.agent != aslot) {
+    return NotOfferedError(contact, agent);
+  }
+  Event e = MakeEvent(EventType::kRejected);
+  e.contact = contact;
+  e.has_contact = true;
+  e.agent = agent;
+  e.has_agent = true;
+  e.queue = QueueId(c.queue);
+  DetachContact(aslot, cslot);
+  c.excluded.push_back(agent);
+  Emit(std::move(e));
+  SyncAgent(aslot);
+  ReturnToLine(cslot);
+  TryMatchAgent(aslot);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::CompleteContact(AgentId agent, ContactId contact) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t aslot, LiveAgentSlot(agent));
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t cslot, LiveContactSlot(contact));
+  ContactRec& c = contacts_[cslot];
+  if (c.state != ContactState::kInService || c.agent != aslot) {
+    return absl::FailedPreconditionError(fmt::format(
+        "contact {} is not in service with agent {}", contact.value(),
+        agent.value()));
+  }
+  QueueRec& q = queues_[c.queue];
+  Micros handle = now_ - c.answered_at;
+  q.stats.completed++;
+  q.stats.total_handle += DurationFromMicros(handle);
+  Event e = MakeEvent(EventType::kCompleted);
+  e.contact = contact;
+  e.has_contact = true;
+  e.agent = agent;
+  e.has_agent = true;
+  e.queue = QueueId(c.queue);
+  e.channel = c.channel;
+  e.handle = DurationFromMicros(handle);
+  DetachContact(aslot, cslot);
+  FinishContact(cslot, ContactState::kCompleted);
+  Emit(std::move(e));
+  StartWrapUpOrFree(aslot, q);
+  TryMatchAgent(aslot);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::Abandon(ContactId contact) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t cslot, LiveContactSlot(contact));
+  ContactRec& c = contacts_[cslot];
+  if (c.state == ContactState::kInService) {
+    uint32_t agent = c.agent;
+    QueueRec& q = queues_[c.queue];
+    Micros handle = now_ - c.answered_at;
+    q.stats.completed++;
+    q.stats.total_handle += DurationFromMicros(handle);
+    Event e = MakeEvent(EventType::kCompleted);
+    e.contact = contact;
+    e.has_contact = true;
+    e.agent = agents_[agent].id;
+    e.has_agent = true;
+    e.queue = QueueId(c.queue);
+    e.channel = c.channel;
+    e.reason = EventReason::kCustomerHangup;
+    e.handle = DurationFromMicros(handle);
+    DetachContact(agent, cslot);
+    FinishContact(cslot, ContactState::kCompleted);
+    Emit(std::move(e));
+    StartWrapUpOrFree(agent, q);
+    TryMatchAgent(agent);
+    return absl::OkStatus();
+  }
+  // Waiting or ringing.
+  uint32_t agent = c.agent;
+  QueueRec& q = queues_[c.queue];
+  q.stats.abandoned++;
+  Event e = MakeEvent(EventType::kAbandoned);
+  e.contact = contact;
+  e.has_contact = true;
+  e.queue = QueueId(c.queue);
+  e.channel = c.channel;
+  e.wait = DurationFromMicros(now_ - c.arrived);
+  if (agent != kNoSlot) {
+    e.agent = agents_[agent].id;
+    e.has_agent = true;
+    RescindOffer(agent, /*requeue=*/false);
+  }
+  FinishContact(cslot, ContactState::kAbandoned);
+  Emit(std::move(e));
+  if (agent != kNoSlot) TryMatchAgent(agent);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::Transfer(ContactId contact, QueueId to, bool keep_age) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t cslot, LiveContactSlot(contact));
+  if (to.value() >= queues_.size()) {
+    return absl::NotFoundError(fmt::format(
+        "transfer of contact {}: unknown queue id {}", contact.value(), to.value()));
+  }
+  ContactRec& c = contacts_[cslot];
+  const QueueRec& target = queues_[to.value()];
+  if (c.state == ContactState::kWaiting && c.queue == to.value()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "contact {} already waits in queue '{}'", contact.value(),
+        target.config.name));
+  }
+  if (target.config.max_size > 0 && target.waiting >= target.config.max_size) {
+    return absl::FailedPreconditionError(fmt::format(
+        "transfer of contact {}: queue '{}' is full ({} waiting)",
+        contact.value(), target.config.name, target.waiting));
+  }
+  uint32_t agent = c.agent;
+  QueueRec& from = queues_[c.queue];
+  from.stats.transferred_out++;
+  Event e = MakeEvent(EventType::kTransferred);
+  e.contact = contact;
+  e.has_contact = true;
+  e.queue = QueueId(c.queue);
+  e.to_queue = to;
+  e.channel = c.channel;
+  if (c.state == ContactState::kInService) {
+    e.agent = agents_[agent].id;
+    e.has_agent = true;
+    DetachContact(agent, cslot);
+    Emit(std::move(e));
+    StartWrapUpOrFree(agent, from);
+  } else if (c.state == ContactState::kOffered) {
+    RescindOffer(agent, /*requeue=*/false);
+    Emit(std::move(e));
+  } else {
+    RemoveWaiting(cslot);
+    Emit(std::move(e));
+  }
+  SetContactState(c, ContactState::kWaiting);
+  c.excluded.clear();
+  if (!keep_age) c.arrived = now_;
+  EnterQueue(cslot, to.value(), 0);
+  if (agent != kNoSlot) TryMatchAgent(agent);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::Withdraw(ContactId contact) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t cslot, LiveContactSlot(contact));
+  ContactRec& c = contacts_[cslot];
+  if (c.state == ContactState::kInService) {
+    return absl::FailedPreconditionError(fmt::format(
+        "contact {} is in service; only waiting or ringing contacts can be "
+        "withdrawn",
+        contact.value()));
+  }
+  uint32_t agent = c.agent;
+  Event e = MakeEvent(EventType::kWithdrawn);
+  e.contact = contact;
+  e.has_contact = true;
+  e.queue = QueueId(c.queue);
+  e.reason = EventReason::kSupervisor;
+  if (agent != kNoSlot) RescindOffer(agent, /*requeue=*/false);
+  FinishContact(cslot, ContactState::kWithdrawn);
+  Emit(std::move(e));
+  if (agent != kNoSlot) TryMatchAgent(agent);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::SetPriority(ContactId contact, int priority) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t cslot, LiveContactSlot(contact));
+  if (priority < kMinPriority || priority > kMaxPriority) {
+    return absl::InvalidArgumentError(fmt::format(
+        "contact {}: priority must be in 0..9, got {}", contact.value(), priority));
+  }
+  ContactRec& c = contacts_[cslot];
+  if (c.state == ContactState::kInService) {
+    return absl::FailedPreconditionError(fmt::format(
+        "contact {} is in service; its priority no longer matters",
+        contact.value()));
+  }
+  bool was_in_group = c.in_group;
+  RemoveWaiting(cslot);
+  c.priority = static_cast<int8_t>(priority);
+  if (was_in_group) InsertWaiting(cslot);
+  Event e = MakeEvent(EventType::kPriorityChanged);
+  e.contact = contact;
+  e.has_contact = true;
+  e.queue = QueueId(c.queue);
+  e.priority = priority;
+  Emit(std::move(e));
+  return absl::OkStatus();
+}
+
+}  // namespace ccengine

@@ -1,0 +1,596 @@
+// Engine: configuration, command dispatch, timers, events and queries.
+// Agent lifecycle lives in agents.cc, contact lifecycle in contacts.cc, the
+// two routing decisions in matching.cc.
+
+#include "ccengine/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "ccengine/internal/status_macros.h"
+#include "fmt/format.h"
+
+namespace ccengine {
+
+using internal::AgentRec;
+using internal::ContactRec;
+using internal::kNoSlot;
+using internal::QueueRec;
+using internal::Timer;
+using internal::TimerKind;
+
+namespace {
+
+std::string SkillListError(std::string_view what, const std::string& detail) {
+  return fmt::format("{}: {}", what, detail);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EngineOptions options) {
+  if (options.intake_capacity < 2 || options.intake_capacity > (size_t{1} << 30)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "intake_capacity must be in [2, 2^30], got {}", options.intake_capacity));
+  }
+  if (options.rona_limit < 0) {
+    return absl::InvalidArgumentError(
+        fmt::format("rona_limit must be >= 0, got {}", options.rona_limit));
+  }
+  if (options.priority_class_weight <= absl::ZeroDuration() ||
+      options.priority_class_weight == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "priority_class_weight must be positive and finite, got {}",
+        absl::FormatDuration(options.priority_class_weight)));
+  }
+  return std::unique_ptr<Engine>(new Engine(options));
+}
+
+Engine::Engine(EngineOptions options)
+    : options_(options),
+      now_(ToMicros(options.start)),
+      class_weight_(ToMicros(options.priority_class_weight)),
+      intake_(options.intake_capacity) {
+  auto add = [this](std::string_view name, std::unique_ptr<AgentStrategy> s) {
+    strategy_names_.emplace_back(name);
+    strategies_.push_back(std::move(s));
+  };
+  add("longest_idle", std::make_unique<LongestIdleStrategy>());
+  add("least_occupied", std::make_unique<LeastOccupiedStrategy>());
+  add("fewest_handled", std::make_unique<FewestHandledStrategy>());
+  add("round_robin", std::make_unique<RoundRobinStrategy>());
+  add("random", std::make_unique<RandomStrategy>(options.seed));
+  add("weighted_random",
+      std::make_unique<WeightedRandomStrategy>(options.seed ^ 0x9e3779b97f4a7c15ULL));
+  add("best_proficiency", std::make_unique<BestProficiencyStrategy>());
+  add("composite", std::make_unique<CompositeStrategy>());
+}
+
+Engine::~Engine() = default;
+
+// --- Configuration -----------------------------------------------------------
+
+absl::StatusOr<SkillId> Engine::AddSkill(std::string_view name) {
+  if (name.empty()) return absl::InvalidArgumentError("skill name is empty");
+  std::string key(name);
+  if (skill_by_name_.contains(key)) {
+    return absl::AlreadyExistsError(fmt::format("skill '{}' already exists", name));
+  }
+  SkillId id(static_cast<uint32_t>(skill_names_.size()));
+  skill_names_.push_back(key);
+  skill_by_name_.emplace(std::move(key), id);
+  has_skill_.emplace_back().Resize(agents_.size());
+  return id;
+}
+
+absl::StatusOr<SkillId> Engine::FindSkill(std::string_view name) const {
+  auto it = skill_by_name_.find(std::string(name));
+  if (it == skill_by_name_.end()) {
+    return absl::NotFoundError(fmt::format("unknown skill '{}'", name));
+  }
+  return it->second;
+}
+
+std::string_view Engine::SkillName(SkillId skill) const {
+  return skill.value() < skill_names_.size() ? skill_names_[skill.value()]
+                                             : std::string_view();
+}
+
+absl::StatusOr<StrategyId> Engine::RegisterStrategy(
+    std::string_view name, std::unique_ptr<AgentStrategy> strategy) {
+  if (name.empty()) return absl::InvalidArgumentError("strategy name is empty");
+  if (strategy == nullptr) {
+    return absl::InvalidArgumentError(
+        fmt::format("strategy '{}' is null", name));
+  }
+  if (FindStrategy(name).ok()) {
+    return absl::AlreadyExistsError(
+        fmt::format("strategy '{}' already exists", name));
+  }
+  strategy_names_.emplace_back(name);
+  strategies_.push_back(std::move(strategy));
+  return StrategyId(static_cast<uint32_t>(strategies_.size() - 1));
+}
+
+absl::StatusOr<StrategyId> Engine::FindStrategy(std::string_view name) const {
+  for (size_t i = 0; i < strategy_names_.size(); ++i) {
+    if (strategy_names_[i] == name) return StrategyId(static_cast<uint32_t>(i));
+  }
+  return absl::NotFoundError(fmt::format("unknown strategy '{}'", name));
+}
+
+absl::Status Engine::ValidateSkills(const std::vector<SkillLevel>& skills,
+                                    std::string_view what) const {
+  for (size_t i = 0; i < skills.size(); ++i) {
+    const SkillLevel& s = skills[i];
+    if (s.skill.value() >= skill_names_.size()) {
+      return absl::NotFoundError(SkillListError(
+          what, fmt::format("unknown skill id {}", s.skill.value())));
+    }
+    if (s.level < kMinProficiency || s.level > kMaxProficiency) {
+      return absl::InvalidArgumentError(SkillListError(
+          what, fmt::format("level of skill '{}' must be in 1..10, got {}",
+                            skill_names_[s.skill.value()], int{s.level})));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (skills[j].skill == s.skill) {
+        return absl::InvalidArgumentError(SkillListError(
+            what, fmt::format("skill '{}' listed twice",
+                              skill_names_[s.skill.value()])));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Engine::ValidateQueueConfig(const QueueConfig& c,
+                                         const QueueId* self) const {
+  if (c.name.empty()) return absl::InvalidArgumentError("queue name is empty");
+  std::string what = fmt::format("queue '{}'", c.name);
+  CCENGINE_RETURN_IF_ERROR(ValidateSkills(c.skills, what));
+  absl::Duration prev = absl::ZeroDuration();
+  for (size_t i = 0; i < c.relaxation.size(); ++i) {
+    const RoutingStep& step = c.relaxation[i];
+    if (step.after <= prev || step.after == absl::InfiniteDuration()) {
+      return absl::InvalidArgumentError(fmt::format(
+          "{}: relaxation step {} must start after {} and be finite, got {}",
+          what, i + 1, absl::FormatDuration(prev),
+          absl::FormatDuration(step.after)));
+    }
+    prev = step.after;
+    CCENGINE_RETURN_IF_ERROR(ValidateSkills(
+        step.skills, fmt::format("{} relaxation step {}", what, i + 1)));
+  }
+  if (c.priority < kMinPriority || c.priority > kMaxPriority) {
+    return absl::InvalidArgumentError(fmt::format(
+        "{}: priority must be in 0..9, got {}", what, c.priority));
+  }
+  if (!(c.aging_weight > 0) || !std::isfinite(c.aging_weight)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "{}: aging_weight must be positive and finite, got {}", what,
+        c.aging_weight));
+  }
+  if (!(c.sl_target >= 0 && c.sl_target <= 1)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "{}: sl_target must be in [0, 1], got {}", what, c.sl_target));
+  }
+  if (c.sl_threshold < absl::ZeroDuration() ||
+      c.sl_threshold == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "{}: sl_threshold must be >= 0 and finite", what));
+  }
+  if (c.max_wait <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "{}: max_wait must be positive (infinite for none), got {}", what,
+        absl::FormatDuration(c.max_wait)));
+  }
+  if (c.wrap_up < absl::ZeroDuration() || c.wrap_up == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(
+        fmt::format("{}: wrap_up must be >= 0 and finite", what));
+  }
+  if (c.offer_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "{}: offer_timeout must be positive, got {}", what,
+        absl::FormatDuration(c.offer_timeout)));
+  }
+  if (c.expected_handle_time <= absl::ZeroDuration() ||
+      c.expected_handle_time == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "{}: expected_handle_time must be positive and finite", what));
+  }
+  if (c.overflow_queue.has_value()) {
+    if (c.overflow_queue->value() >= queues_.size()) {
+      return absl::NotFoundError(fmt::format(
+          "{}: unknown overflow queue id {}", what, c.overflow_queue->value()));
+    }
+    if (self != nullptr && *c.overflow_queue == *self) {
+      return absl::InvalidArgumentError(
+          fmt::format("{}: a queue cannot overflow into itself", what));
+    }
+  }
+  CCENGINE_RETURN_IF_ERROR(FindStrategy(c.strategy).status());
+  auto it = queue_by_name_.find(c.name);
+  if (it != queue_by_name_.end() && (self == nullptr || it->second != *self)) {
+    return absl::AlreadyExistsError(
+        fmt::format("queue '{}' already exists", c.name));
+  }
+  return absl::OkStatus();
+}
+
+void Engine::InstallQueueRules(QueueRec& q, const QueueConfig& config) {
+  auto sorted = [](std::vector<SkillRequirement> v) {
+    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+      return a.skill < b.skill;
+    });
+    return v;
+  };
+  q.config = config;
+  q.strategy = *FindStrategy(config.strategy);
+  q.step_after.assign(1, 0);
+  q.step_skills.assign(1, sorted(config.skills));
+  for (const RoutingStep& step : config.relaxation) {
+    q.step_after.push_back(ToMicros(step.after));
+    q.step_skills.push_back(sorted(step.skills));
+  }
+}
+
+absl::StatusOr<QueueId> Engine::AddQueue(QueueConfig config) {
+  CCENGINE_RETURN_IF_ERROR(ValidateQueueConfig(config, nullptr));
+  QueueId id(static_cast<uint32_t>(queues_.size()));
+  QueueRec& q = queues_.emplace_back();
+  InstallQueueRules(q, config);
+  q.stats.queue = id;
+  queue_by_name_.emplace(config.name, id);
+  return id;
+}
+
+absl::Status Engine::UpdateQueue(QueueId queue, QueueConfig config) {
+  if (queue.value() >= queues_.size()) {
+    return absl::NotFoundError(fmt::format("unknown queue id {}", queue.value()));
+  }
+  QueueRec& q = queues_[queue.value()];
+  if (config.name != q.config.name) {
+    return absl::InvalidArgumentError(fmt::format(
+        "queue '{}' cannot be renamed to '{}'", q.config.name, config.name));
+  }
+  CCENGINE_RETURN_IF_ERROR(ValidateQueueConfig(config, &queue));
+  InstallQueueRules(q, config);
+  // Who may serve each group of this queue changed.
+  for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+    if (agents_[slot].live) ComputeServed(slot);
+  }
+  // Re-evaluate the waiting contacts, best first: new step, new timers, and
+  // a match if the new rules allow one now.
+  std::vector<std::pair<double, uint32_t>> waiting;
+  for (uint32_t g : q.groups) {
+    for (const auto& set : groups_[g].by_class) {
+      for (const internal::WaitKey& k : set) {
+        waiting.emplace_back(-AgedScore(contacts_[k.slot], q), k.slot);
+      }
+    }
+  }
+  std::sort(waiting.begin(), waiting.end());
+  for (const auto& [score, slot] : waiting) {
+    ContactRec& c = contacts_[slot];
+    if (c.state != ContactState::kWaiting) continue;
+    c.step = static_cast<uint8_t>(StepAt(q, c.arrived, now_));
+    ScheduleWaitTimers(slot);
+    TryMatchContact(slot);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<QueueId> Engine::FindQueue(std::string_view name) const {
+  auto it = queue_by_name_.find(std::string(name));
+  if (it == queue_by_name_.end()) {
+    return absl::NotFoundError(fmt::format("unknown queue '{}'", name));
+  }
+  return it->second;
+}
+
+absl::StatusOr<QueueConfig> Engine::GetQueueConfig(QueueId queue) const {
+  if (queue.value() >= queues_.size()) {
+    return absl::NotFoundError(fmt::format("unknown queue id {}", queue.value()));
+  }
+  return queues_[queue.value()].config;
+}
+
+// --- Lookups -----------------------------------------------------------------
+
+uint32_t Engine::AgentSlot(AgentId id) const {
+  auto it = agent_index_.find(id.value());
+  return it == agent_index_.end() ? kNoSlot : it->second;
+}
+
+uint32_t Engine::ContactSlot(ContactId id) const {
+  auto it = contact_index_.find(id.value());
+  return it == contact_index_.end() ? kNoSlot : it->second;
+}
+
+absl::StatusOr<uint32_t> Engine::LiveAgentSlot(AgentId id) const {
+  uint32_t slot = AgentSlot(id);
+  if (slot == kNoSlot) {
+    return absl::NotFoundError(fmt::format("unknown agent {}", id.value()));
+  }
+  return slot;
+}
+
+absl::StatusOr<uint32_t> Engine::LoggedInAgentSlot(AgentId id) const {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveAgentSlot(id));
+  if (!agents_[slot].logged_in) {
+    return absl::FailedPreconditionError(
+        fmt::format("agent {} is not logged in", id.value()));
+  }
+  return slot;
+}
+
+absl::StatusOr<uint32_t> Engine::LiveContactSlot(ContactId id) const {
+  uint32_t slot = ContactSlot(id);
+  if (slot == kNoSlot) {
+    return absl::NotFoundError(fmt::format("unknown contact {}", id.value()));
+  }
+  return slot;
+}
+
+// --- Commands, intake, time --------------------------------------------------
+
+absl::Status Engine::Apply(const Command& command) {
+  return std::visit(
+      [this](const auto& c) -> absl::Status {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, cmd::AddAgent>) return AddAgent(c.config);
+        else if constexpr (std::is_same_v<T, cmd::RemoveAgent>) return RemoveAgent(c.agent);
+        else if constexpr (std::is_same_v<T, cmd::Login>) return Login(c.agent, c.ready, c.reason);
+        else if constexpr (std::is_same_v<T, cmd::Logout>) return Logout(c.agent);
+        else if constexpr (std::is_same_v<T, cmd::SetReady>) return SetReady(c.agent);
+        else if constexpr (std::is_same_v<T, cmd::SetNotReady>) return SetNotReady(c.agent, c.reason);
+        else if constexpr (std::is_same_v<T, cmd::AddContact>) return AddContact(c.spec);
+        else if constexpr (std::is_same_v<T, cmd::AcceptOffer>) return AcceptOffer(c.agent, c.contact);
+        else if constexpr (std::is_same_v<T, cmd::RejectOffer>) return RejectOffer(c.agent, c.contact);
+        else if constexpr (std::is_same_v<T, cmd::CompleteContact>) return CompleteContact(c.agent, c.contact);
+        else if constexpr (std::is_same_v<T, cmd::EndWrapUp>) return EndWrapUp(c.agent);
+        else if constexpr (std::is_same_v<T, cmd::Abandon>) return Abandon(c.contact);
+        else if constexpr (std::is_same_v<T, cmd::Transfer>) return Transfer(c.contact, c.to, c.keep_age);
+        else if constexpr (std::is_same_v<T, cmd::Withdraw>) return Withdraw(c.contact);
+        else if constexpr (std::is_same_v<T, cmd::SetPriority>) return SetPriority(c.contact, c.priority);
+        else return ForceAgentState(c.agent, c.state, c.reason);
+      },
+      command);
+}
+
+absl::Status Engine::Submit(Command command) {
+  if (!intake_.TryPush(std::move(command))) {
+    return absl::ResourceExhaustedError(fmt::format(
+        "intake is full ({} commands); retry after the router drains it",
+        intake_.capacity()));
+  }
+  if (parked_.load(std::memory_order_seq_cst)) Wake();
+  return absl::OkStatus();
+}
+
+void Engine::Wake() { wake_.release(); }
+
+bool Engine::WaitForWork(absl::Duration max_wait, int spin_iterations) {
+  for (int i = 0; i < spin_iterations; ++i) {
+    if (!intake_.ApproxEmpty()) return true;
+  }
+  parked_.store(true, std::memory_order_seq_cst);
+  // Re-check after announcing the park: a producer that pushed before seeing
+  // `parked_` is caught here, one that pushed after will release the
+  // semaphore.
+  if (intake_.ApproxEmpty() && max_wait > absl::ZeroDuration()) {
+    wake_.try_acquire_for(absl::ToChronoMicroseconds(
+        std::min(max_wait, absl::Seconds(3600))));
+  }
+  parked_.store(false, std::memory_order_seq_cst);
+  while (wake_.try_acquire()) {
+  }
+  return !intake_.ApproxEmpty();
+}
+
+absl::Status Engine::AdvanceTo(absl::Time now) {
+  Micros target = ToMicros(now);
+  if (target < now_) {
+    return absl::InvalidArgumentError(fmt::format(
+        "time went backwards: {} is before the engine's time {}",
+        absl::FormatTime(now), absl::FormatTime(Now())));
+  }
+  while (!timers_.empty() && timers_.top().at <= target) {
+    Timer t = timers_.top();
+    timers_.pop();
+    now_ = std::max(now_, t.at);
+    FireTimer(t);
+  }
+  now_ = target;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<size_t> Engine::Poll(absl::Time now) {
+  CCENGINE_RETURN_IF_ERROR(AdvanceTo(now));
+  size_t applied = 0;
+  Command command;
+  while (intake_.TryPop(command)) {
+    absl::Status st = Apply(command);
+    ++applied;
+    if (!st.ok()) {
+      Event e = MakeEvent(EventType::kCommandFailed);
+      e.status = std::move(st);
+      Emit(std::move(e));
+    }
+  }
+  return applied;
+}
+
+std::optional<absl::Time> Engine::NextTimerAt() const {
+  if (timers_.empty()) return std::nullopt;
+  return TimeFromMicros(timers_.top().at);
+}
+
+void Engine::Schedule(Micros at, TimerKind kind, uint32_t slot, uint64_t token) {
+  timers_.push(Timer{at, ++seq_, token, slot, kind});
+}
+
+void Engine::FireTimer(const Timer& t) {
+  switch (t.kind) {
+    case TimerKind::kOfferTimeout: {
+      const ContactRec& c = contacts_[t.slot];
+      if (c.live && c.state == ContactState::kOffered && c.offer_token == t.token) {
+        OnOfferTimeout(t.slot);
+      }
+      break;
+    }
+    case TimerKind::kRelax:
+    case TimerKind::kMaxWait: {
+      const ContactRec& c = contacts_[t.slot];
+      if (c.live && c.state == ContactState::kWaiting && c.wait_token == t.token) {
+        t.kind == TimerKind::kRelax ? OnRelax(t.slot) : OnMaxWait(t.slot);
+      }
+      break;
+    }
+    case TimerKind::kWrapUp: {
+      AgentRec& a = agents_[t.slot];
+      if (a.live && a.wrap_until != 0 && a.wrap_token == t.token) {
+        a.wrap_until = 0;
+        if (a.contacts.empty()) a.idle_since = now_;
+        SyncAgent(t.slot);
+        TryMatchAgent(t.slot);
+      }
+      break;
+    }
+  }
+}
+
+// --- Events ------------------------------------------------------------------
+
+Engine::SubscriptionId Engine::Subscribe(EventCallback callback) {
+  SubscriptionId id = next_subscription_++;
+  subscribers_.emplace_back(id, std::move(callback));
+  return id;
+}
+
+void Engine::Unsubscribe(SubscriptionId id) {
+  std::erase_if(subscribers_, [id](const auto& s) { return s.first == id; });
+}
+
+Event Engine::MakeEvent(EventType type) const {
+  Event e;
+  e.type = type;
+  e.time = Now();
+  return e;
+}
+
+void Engine::Emit(Event event) {
+  for (const auto& s : subscribers_) s.second(event);
+}
+
+// --- Queries -----------------------------------------------------------------
+
+absl::StatusOr<AgentSnapshot> Engine::GetAgent(AgentId agent) const {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveAgentSlot(agent));
+  const AgentRec& a = agents_[slot];
+  AgentSnapshot s;
+  s.id = a.id;
+  s.name = a.name;
+  s.state = DerivedState(a);
+  s.reason = (a.logged_in && !a.ready) ? a.reason : kReasonNone;
+  s.skills = a.skills;
+  s.active_per_channel = a.active;
+  s.load = a.load;
+  for (uint32_t c : a.contacts) s.contacts.push_back(contacts_[c].id);
+  s.handled = a.handled;
+  s.consecutive_no_answers = a.consecutive_no_answers;
+  s.idle_since = TimeFromMicros(a.idle_since);
+  return s;
+}
+
+absl::StatusOr<ContactSnapshot> Engine::GetContact(ContactId contact) const {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveContactSlot(contact));
+  const ContactRec& c = contacts_[slot];
+  ContactSnapshot s;
+  s.id = c.id;
+  s.queue = QueueId(c.queue);
+  s.channel = c.channel;
+  s.priority = c.priority;
+  s.state = c.state;
+  s.customer_id = c.customer_id;
+  s.skills = c.skills;
+  s.attributes = c.attributes;
+  s.arrived_at = TimeFromMicros(c.arrived);
+  s.queued_at = TimeFromMicros(c.queued_at);
+  s.routing_step = c.step;
+  if (c.agent != kNoSlot) s.agent = agents_[c.agent].id;
+  s.excluded.assign(c.excluded.begin(), c.excluded.end());
+  return s;
+}
+
+absl::StatusOr<int> Engine::QueuePosition(ContactId contact) const {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveContactSlot(contact));
+  const ContactRec& c = contacts_[slot];
+  if (c.state != ContactState::kWaiting) {
+    return absl::FailedPreconditionError(fmt::format(
+        "contact {} is {}, not waiting", contact.value(),
+        ContactStateName(c.state)));
+  }
+  const QueueRec& q = queues_[c.queue];
+  double mine = AgedScore(c, q);
+  int ahead = 0;
+  for (uint32_t g : q.groups) {
+    for (const auto& set : groups_[g].by_class) {
+      // Sets are ordered oldest first: everything before the first contact
+      // that scores below `mine` is ahead.
+      for (const internal::WaitKey& k : set) {
+        if (k.slot == slot) continue;
+        const ContactRec& other = contacts_[k.slot];
+        double s = AgedScore(other, q);
+        if (s > mine || (s == mine && other.seq < c.seq)) {
+          ++ahead;
+        } else {
+          break;
+        }
+      }
+    }
+  }
+  return ahead + 1;
+}
+
+absl::StatusOr<absl::Duration> Engine::EstimatedWait(ContactId contact) const {
+  CCENGINE_ASSIGN_OR_RETURN(int position, QueuePosition(contact));
+  const ContactRec& c = contacts_[ContactSlot(contact)];
+  const QueueRec& q = queues_[c.queue];
+  int serving = 0;
+  for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+    const AgentRec& a = agents_[slot];
+    if (!a.live || !a.logged_in) continue;
+    for (const auto& [g, step] : a.served) {
+      if (g == c.group && step <= c.step) {
+        ++serving;
+        break;
+      }
+    }
+  }
+  absl::Duration aht = q.stats.completed > 0 ? q.stats.AverageHandleTime()
+                                             : q.config.expected_handle_time;
+  if (serving == 0) return absl::InfiniteDuration();
+  return aht * position / serving;
+}
+
+absl::StatusOr<QueueStats> Engine::GetQueueStats(QueueId queue) const {
+  if (queue.value() >= queues_.size()) {
+    return absl::NotFoundError(fmt::format("unknown queue id {}", queue.value()));
+  }
+  const QueueRec& q = queues_[queue.value()];
+  QueueStats s = q.stats;
+  s.waiting = q.waiting;
+  Micros oldest = kNever;
+  for (uint32_t g : q.groups) {
+    for (const auto& set : groups_[g].by_class) {
+      if (!set.empty()) oldest = std::min(oldest, set.begin()->arrived);
+    }
+  }
+  s.longest_wait = oldest == kNever ? absl::ZeroDuration()
+                                    : DurationFromMicros(now_ - oldest);
+  return s;
+}
+
+}  // namespace ccengine

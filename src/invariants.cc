@@ -1,0 +1,187 @@
+// Engine::CheckInvariants: every index recomputed from the records and
+// compared, plus the invariants of DESIGN.md.
+
+#include <algorithm>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "ccengine/engine.h"
+#include "fmt/format.h"
+
+namespace ccengine {
+
+using internal::AgentRec;
+using internal::ContactRec;
+using internal::GroupRec;
+using internal::kNoSlot;
+
+namespace {
+
+absl::Status Broken(const std::string& what) {
+  return absl::InternalError(fmt::format("invariant broken: {}", what));
+}
+
+}  // namespace
+
+absl::Status Engine::CheckInvariants() const {
+  // Contacts: index, states, accounting.
+  Accounting live{};
+  size_t live_contacts = 0;
+  absl::flat_hash_map<uint32_t, uint32_t> holder;  // contact slot -> agent slot
+  for (uint32_t slot = 0; slot < contacts_.size(); ++slot) {
+    const ContactRec& c = contacts_[slot];
+    if (!c.live) continue;
+    ++live_contacts;
+    if (ContactSlot(c.id) != slot) {
+      return Broken(fmt::format("contact {} not indexed at its slot", c.id.value()));
+    }
+    switch (c.state) {
+      case ContactState::kWaiting:
+        ++live.waiting;
+        if (!c.in_group || c.agent != kNoSlot) {
+          return Broken(fmt::format("waiting contact {} not in line", c.id.value()));
+        }
+        break;
+      case ContactState::kOffered:
+      case ContactState::kInService: {
+        c.state == ContactState::kOffered ? ++live.offered : ++live.in_service;
+        if (c.in_group || c.agent == kNoSlot || !agents_[c.agent].live) {
+          return Broken(fmt::format("contact {} has no agent", c.id.value()));
+        }
+        const AgentRec& a = agents_[c.agent];
+        if ((c.state == ContactState::kOffered) != (a.offer == slot)) {
+          return Broken(fmt::format("contact {} offer mismatch with agent {}",
+                                    c.id.value(), a.id.value()));
+        }
+        break;
+      }
+      default:
+        return Broken(fmt::format("live contact {} in terminal state {}",
+                                  c.id.value(), ContactStateName(c.state)));
+    }
+  }
+  if (live_contacts != contact_index_.size()) return Broken("contact index size");
+  if (live.waiting != accounting_.waiting || live.offered != accounting_.offered ||
+      live.in_service != accounting_.in_service) {
+    return Broken("live contact counts differ from the accounting");
+  }
+  if (!accounting_.Balanced()) return Broken("the accounting does not balance");
+
+  // Agents: capacity, contacts held once, bitsets.
+  size_t live_agents = 0;
+  for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+    const AgentRec& a = agents_[slot];
+    for (size_t s = 0; s < has_skill_.size(); ++s) {
+      bool has = false;
+      for (const SkillLevel& l : a.skills) has |= l.skill.value() == s;
+      if (has_skill_[s].Test(slot) != (a.live && has)) {
+        return Broken(fmt::format("skill bit {} of slot {}", s, slot));
+      }
+    }
+    for (Channel ch : kAllChannels) {
+      if (can_take_[static_cast<int>(ch)].Test(slot) != CanTake(a, ch)) {
+        return Broken(fmt::format("channel bit {} of agent {}", ChannelName(ch),
+                                  a.id.value()));
+      }
+    }
+    if (!a.live) continue;
+    ++live_agents;
+    if (AgentSlot(a.id) != slot) return Broken("agent index");
+    std::array<uint32_t, kChannelCount> per_channel{};
+    uint32_t load = 0;
+    bool exclusive = false;
+    for (uint32_t c : a.contacts) {
+      if (!contacts_[c].live || contacts_[c].agent != slot) {
+        return Broken(fmt::format("agent {} holds a contact not assigned to it",
+                                  a.id.value()));
+      }
+      if (!holder.emplace(c, slot).second) {
+        return Broken(fmt::format("contact {} held by two agents",
+                                  contacts_[c].id.value()));
+      }
+      int ch = static_cast<int>(contacts_[c].channel);
+      per_channel[ch]++;
+      load += a.capacity.load_per_contact[ch];
+      exclusive |= a.capacity.exclusive[ch];
+    }
+    if (exclusive && a.contacts.size() > 1) {
+      return Broken(fmt::format("agent {} has an exclusive contact and others",
+                                a.id.value()));
+    }
+    for (int ch = 0; ch < kChannelCount; ++ch) {
+      if (per_channel[ch] != a.active[ch] ||
+          per_channel[ch] > a.capacity.max_per_channel[ch]) {
+        return Broken(fmt::format("agent {} over capacity on {}", a.id.value(),
+                                  ChannelName(static_cast<Channel>(ch))));
+      }
+    }
+    if (load != a.load || load > a.capacity.load_budget) {
+      return Broken(fmt::format("agent {} load {} (budget {})", a.id.value(),
+                                load, a.capacity.load_budget));
+    }
+    if (!a.logged_in && !a.contacts.empty()) {
+      return Broken(fmt::format("logged-out agent {} holds contacts", a.id.value()));
+    }
+    if (a.offer != kNoSlot &&
+        contacts_[a.offer].state != ContactState::kOffered) {
+      return Broken(fmt::format("agent {} offer not in offered state", a.id.value()));
+    }
+  }
+  if (live_agents != agent_index_.size()) return Broken("agent index size");
+  if (holder.size() != live.offered + live.in_service) {
+    return Broken("offered/in-service contacts not all held by an agent");
+  }
+
+  // Waiting groups.
+  size_t in_groups = 0;
+  std::vector<size_t> per_queue(queues_.size(), 0);
+  for (uint32_t g = 0; g < groups_.size(); ++g) {
+    const GroupRec& group = groups_[g];
+    size_t n = 0;
+    for (int cls = 0; cls < internal::kPriorityClasses; ++cls) {
+      const auto& set = group.by_class[cls];
+      if (((group.nonempty_mask >> cls) & 1u) != (set.empty() ? 0u : 1u)) {
+        return Broken(fmt::format("group {} class mask", g));
+      }
+      for (const internal::WaitKey& k : set) {
+        const ContactRec& c = contacts_[k.slot];
+        if (!c.live || c.state != ContactState::kWaiting || c.group != g ||
+            c.arrived != k.arrived || c.seq != k.seq ||
+            c.priority + queues_[c.queue].config.priority != cls) {
+          return Broken(fmt::format("group {} holds a stale entry", g));
+        }
+        ++n;
+      }
+    }
+    if (n != group.size) return Broken(fmt::format("group {} size", g));
+    per_queue[group.queue] += n;
+    in_groups += n;
+  }
+  if (in_groups != live.waiting) return Broken("waiting contacts not all in line");
+  for (size_t q = 0; q < queues_.size(); ++q) {
+    if (per_queue[q] != queues_[q].waiting) {
+      return Broken(fmt::format("queue '{}' waiting count", queues_[q].config.name));
+    }
+  }
+
+  // Work conservation: no contact waits while an eligible agent could take
+  // it. Quadratic, so only on small engines.
+  if (live.waiting * live_agents <= 4'000'000) {
+    for (uint32_t cs = 0; cs < contacts_.size(); ++cs) {
+      const ContactRec& c = contacts_[cs];
+      if (!c.live || c.state != ContactState::kWaiting) continue;
+      for (uint32_t as = 0; as < agents_.size(); ++as) {
+        const AgentRec& a = agents_[as];
+        if (CanTake(a, c.channel) && Qualifies(a, c, c.step) &&
+            std::find(c.excluded.begin(), c.excluded.end(), a.id) ==
+                c.excluded.end()) {
+          return Broken(fmt::format("contact {} waits while agent {} is free",
+                                    c.id.value(), a.id.value()));
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ccengine

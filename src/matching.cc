@@ -1,0 +1,185 @@
+// Engine: the two routing decisions.
+//
+// Contact → agent: AND the per-channel "can take one more" bitset with the
+// per-skill bitsets of the contact's own skills and of each routing step in
+// force (OR across steps), word by word; visit the surviving agents, check
+// levels and exclusions, and let the queue's strategy score them.
+//
+// Agent → contact: for each waiting group the agent can serve (cached per
+// agent, with the lowest step at which it qualifies), look at the head of
+// each non-empty priority class that has waited long enough for that step;
+// the best aged score wins.
+
+#include <algorithm>
+#include <utility>
+
+#include "ccengine/engine.h"
+
+namespace ccengine {
+
+using internal::AgentRec;
+using internal::Bitset;
+using internal::ContactRec;
+using internal::GroupRec;
+using internal::kNoSlot;
+using internal::QueueRec;
+using internal::TimerKind;
+
+namespace {
+
+bool MeetsAll(absl::Span<const SkillLevel> have,
+              const std::vector<SkillRequirement>& need) {
+  auto h = have.begin();
+  for (const SkillRequirement& r : need) {
+    while (h != have.end() && h->skill < r.skill) ++h;
+    if (h == have.end() || h->skill != r.skill || h->level < r.level) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Excludes(const ContactRec& c, AgentId agent) {
+  return std::find(c.excluded.begin(), c.excluded.end(), agent) !=
+         c.excluded.end();
+}
+
+}  // namespace
+
+double Engine::AgedScore(const ContactRec& c, const QueueRec& q) const {
+  return q.config.aging_weight * static_cast<double>(now_ - c.arrived) +
+         static_cast<double>(class_weight_) * (c.priority + q.config.priority);
+}
+
+bool Engine::Qualifies(const AgentRec& a, const ContactRec& c, int step) const {
+  if (!MeetsAll(a.skills, c.skills)) return false;
+  const QueueRec& q = queues_[c.queue];
+  for (int k = 0; k <= step; ++k) {
+    if (MeetsAll(a.skills, q.step_skills[k])) return true;
+  }
+  return false;
+}
+
+ContactView Engine::ViewOf(const ContactRec& c) {
+  const QueueRec& q = queues_[c.queue];
+  scratch_skills_.assign(q.step_skills[0].begin(), q.step_skills[0].end());
+  scratch_skills_.insert(scratch_skills_.end(), c.skills.begin(), c.skills.end());
+  ContactView v;
+  v.id = c.id;
+  v.queue = QueueId(c.queue);
+  v.channel = c.channel;
+  v.priority = c.priority + q.config.priority;
+  v.skills = scratch_skills_;
+  v.arrived = c.arrived;
+  return v;
+}
+
+bool Engine::TryMatchContact(uint32_t contact) {
+  ContactRec& c = contacts_[contact];
+  const QueueRec& q = queues_[c.queue];
+  const Bitset& ready = can_take_[static_cast<int>(c.channel)];
+  const size_t words = ready.word_count();
+  AgentStrategy& strategy = *strategies_[q.strategy.value()];
+  ContactView view = ViewOf(c);
+
+  uint32_t best = kNoSlot;
+  double best_score = 0;
+  for (size_t w = 0; w < words; ++w) {
+    uint64_t base = ready.word(w);
+    for (const SkillRequirement& r : c.skills) {
+      base &= has_skill_[r.skill.value()].word(w);
+    }
+    if (base == 0) continue;
+    uint64_t pool = 0;
+    for (int k = 0; k <= c.step; ++k) {
+      uint64_t step_bits = base;
+      for (const SkillRequirement& r : q.step_skills[k]) {
+        step_bits &= has_skill_[r.skill.value()].word(w);
+      }
+      pool |= step_bits;
+    }
+    while (pool != 0) {
+      uint32_t slot = static_cast<uint32_t>(w * 64 + std::countr_zero(pool));
+      pool &= pool - 1;
+      const AgentRec& a = agents_[slot];
+      if (!Qualifies(a, c, c.step) || Excludes(c, a.id)) continue;
+      double score = strategy.Score(ViewOf(a), view, now_);
+      if (best == kNoSlot || score > best_score ||
+          (score == best_score &&
+           (a.idle_since < agents_[best].idle_since ||
+            (a.idle_since == agents_[best].idle_since &&
+             a.id < agents_[best].id)))) {
+        best = slot;
+        best_score = score;
+      }
+    }
+  }
+  if (best == kNoSlot) return false;
+  Offer(best, contact);
+  return true;
+}
+
+void Engine::TryMatchAgent(uint32_t agent) {
+  AgentRec& a = agents_[agent];
+  if (!a.live || !a.logged_in || !a.ready || a.offer != kNoSlot ||
+      a.wrap_until != 0) {
+    return;
+  }
+  uint32_t best = kNoSlot;
+  double best_score = 0;
+  for (const auto& [g, min_step] : a.served) {
+    const GroupRec& group = groups_[g];
+    if (group.size == 0 || !can_take_[static_cast<int>(group.channel)].Test(agent)) {
+      continue;
+    }
+    const QueueRec& q = queues_[group.queue];
+    // Contacts that arrived by `threshold` have reached step `min_step`.
+    Micros threshold = now_ - q.step_after[min_step];
+    uint32_t mask = group.nonempty_mask;
+    while (mask != 0) {
+      int cls = std::countr_zero(mask);
+      mask &= mask - 1;
+      for (const internal::WaitKey& k : group.by_class[cls]) {
+        if (k.arrived > threshold) break;
+        const ContactRec& c = contacts_[k.slot];
+        if (Excludes(c, a.id)) continue;
+        double score = AgedScore(c, q);
+        if (best == kNoSlot || score > best_score ||
+            (score == best_score && c.seq < contacts_[best].seq)) {
+          best = k.slot;
+          best_score = score;
+        }
+        break;  // the rest of this class is younger
+      }
+    }
+  }
+  if (best != kNoSlot) Offer(agent, best);
+}
+
+void Engine::Offer(uint32_t agent, uint32_t contact) {
+  ContactRec& c = contacts_[contact];
+  AgentRec& a = agents_[agent];
+  const QueueRec& q = queues_[c.queue];
+  RemoveWaiting(contact);
+  SetContactState(c, ContactState::kOffered);
+  AttachContact(agent, contact);
+  a.offer = contact;
+  a.last_offer_seq = ++offer_seq_;
+  c.offer_token = ++token_;
+  Schedule(now_ + ToMicros(q.config.offer_timeout), TimerKind::kOfferTimeout,
+           contact, c.offer_token);
+  strategies_[q.strategy.value()]->OnOffered(ViewOf(a), ViewOf(c), now_);
+  Event e = MakeEvent(EventType::kOffered);
+  e.contact = c.id;
+  e.has_contact = true;
+  e.agent = a.id;
+  e.has_agent = true;
+  e.queue = QueueId(c.queue);
+  e.channel = c.channel;
+  e.priority = c.priority;
+  e.step = c.step;
+  Emit(std::move(e));
+  SyncAgent(agent);
+}
+
+}  // namespace ccengine
