@@ -58,10 +58,10 @@
 //     full. "Full" and "empty" are therefore momentary reports, not
 //     linearizable size checks; the consumer is never blocked, only told to
 //     try again.
-//   * Each cell takes at least one cache line, so memory is
-//     capacity * max(64, round_up(sizeof(T) + 8, alignof)) bytes. Keep T
-//     small (a command, not a payload) and capacity to what the router drains
-//     in a few milliseconds.
+//   * A cell is an 8-byte sequence number plus T, rounded up to whole cache
+//     lines (128 bytes for an 80-byte command), so memory is capacity * that.
+//     Keep T small (a command, not a payload) and capacity to what the router
+//     drains in a few milliseconds.
 //   * T must be nothrow move constructible and nothrow destructible.
 //     `TryEmplace(args...)` requires T to be nothrow constructible from
 //     `args...`, because a slot, once claimed, cannot be given back; build a
@@ -201,9 +201,10 @@ class MpscQueue {
 
   // Pops up to `max_items` elements, oldest first, calling `f(T&&)` on each
   // (on the calling thread), and returns how many it popped. Stops early when
-  // the queue is (momentarily) empty. Consumer thread only. If `f` throws,
-  // the element it was given is consumed and the exception propagates; the
-  // queue stays consistent.
+  // the queue is (momentarily) empty. Consumer thread only. `f` may push to
+  // this queue but must not pop from it. If `f` throws, the element it was
+  // given is consumed and the exception propagates; the queue stays
+  // consistent.
   template <class F>
   std::size_t Drain(F&& f, std::size_t max_items) {
     std::size_t n = 0;
