@@ -123,20 +123,23 @@ class MutexDequeIntake {
 
 // --- Harness: one queue and its consumer thread per benchmark run ------------
 
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
 // What the consumer does when it finds the queue empty. Polling the head cell
 // (or the mutex) in a tight loop steals its cache line from the producer about
-// to write it, which slows both queues; a short pause burst keeps the consumer
+// to write it and slows both queues; a short pause burst keeps the consumer
 // responsive without hammering the line, and the yield lets producers run when
-// threads outnumber cores.
+// threads outnumber cores. (On a 16-core machine a bare-yield consumer cost
+// MpscQueue about 30% at one producer and left the mutex queue unchanged.)
 inline void IdleBackoff() {
-#if BACKOFF_MODE == 1
-  for (int k = 0; k < 32; ++k) __builtin_ia32_pause();
+  for (int k = 0; k < 32; ++k) CpuRelax();
   std::this_thread::yield();
-#elif BACKOFF_MODE == 2
-  for (int k = 0; k < 128; ++k) __builtin_ia32_pause();
-#else
-  std::this_thread::yield();
-#endif
 }
 
 template <class Queue>

@@ -21,8 +21,8 @@
 //     element is ready: it moves it out, destroys it and frees the cell for
 //     the next lap with seq = head + capacity (release). Since there is one
 //     consumer, `head` needs no CAS; it is an atomic only so that
-//     `ApproxSize()` may read it from any thread (relaxed loads/stores, plain
-//     `mov`s on x86).
+//     `ApproxSize()` may read it from any thread (its loads and stores are
+//     plain `mov`s on x86).
 // Cells are aligned to a cache line (64 bytes) so neighbouring producers do
 // not false-share; tail (written by producers), head (written by the
 // consumer) and the read-only fields each sit on their own cache line.

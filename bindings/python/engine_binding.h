@@ -1,0 +1,111 @@
+// -----------------------------------------------------------------------------
+// File: bindings/python/engine_binding.h
+// -----------------------------------------------------------------------------
+//
+// `PyEngine`, the object behind `ccengine.Engine`: one `ccengine::Engine` plus
+// a buffer that a C++ subscriber fills with every event, so that no Python
+// code ever runs inside an engine call; Python takes the events with
+// `drain_events()`. Also the dict conversions of engine values
+// (engine_dicts.cc), which use the engine to turn ids into names and back.
+//
+// At the Python edge queues and skills are named by their string name or by
+// their integer id, agents and contacts by their integer id; times are float
+// seconds since the engine's epoch (Unix time 0 unless `start_s` says
+// otherwise) and durations float seconds.
+//
+// Thread safety: single-threaded like the router thread; the GIL serializes
+// every call.
+
+#ifndef CCENGINE_BINDINGS_PYTHON_ENGINE_BINDING_H_
+#define CCENGINE_BINDINGS_PYTHON_ENGINE_BINDING_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ccengine/engine.h"
+#include "common.h"
+
+namespace ccengine::python {
+
+class PyEngine {
+ public:
+  PyEngine(std::unique_ptr<Engine> engine, bool record_events);
+  PyEngine(const PyEngine&) = delete;
+  PyEngine& operator=(const PyEngine&) = delete;
+
+  Engine& engine() { return *engine_; }
+  const Engine& engine() const { return *engine_; }
+
+  // The buffered events, oldest first; the buffer is left empty.
+  std::vector<Event> TakeEvents(size_t max);
+  size_t pending_events() const { return events_.size(); }
+  bool record_events() const { return record_events_; }
+  void set_record_events(bool on) { record_events_ = on; }
+
+  // Remembers a queue's name (queue ids are dense from 0).
+  void NoteQueue(QueueId id, const std::string& name);
+  std::string QueueName(QueueId id) const;
+
+ private:
+  std::unique_ptr<Engine> engine_;
+  std::vector<Event> events_;
+  bool record_events_ = true;
+  std::vector<std::string> queue_names_;
+};
+
+// --- Python value -> engine value ---------------------------------------------
+
+uint64_t ToId(py::handle value, const std::string& path);
+QueueId ToQueue(const PyEngine& e, py::handle value, const std::string& path);
+SkillId ToSkill(const PyEngine& e, py::handle value, const std::string& path);
+// {skill: level} (skill by name or id) or a list of (skill, level) pairs.
+std::vector<SkillLevel> ToSkills(const PyEngine& e, py::handle value,
+                                 const std::string& path);
+AgentState ToAgentState(py::handle value, const std::string& path);
+int32_t ToInt32(py::handle value, const std::string& path);
+
+// Reads a queue dict over `base` (the defaults, or the queue's current rules
+// for an update).
+QueueConfig ToQueueConfig(const PyEngine& e, py::handle value,
+                          const std::string& path, QueueConfig base);
+
+struct AgentArgs {
+  py::object agent;
+  std::string name;
+  py::object skills = py::none();
+  py::object capacity = py::none();
+  double weight = 1.0;
+};
+AgentConfig MakeAgentConfig(const PyEngine& e, const AgentArgs& args);
+
+struct ContactArgs {
+  py::object contact;
+  py::object queue;
+  std::string channel = "voice";
+  int64_t priority = 0;
+  py::object skills = py::none();
+  std::string customer_id;
+  py::object attributes = py::none();
+  std::optional<double> arrived_at_s;
+};
+ContactSpec MakeContactSpec(const PyEngine& e, const ContactArgs& args);
+
+// {"type": "accept_offer", "agent": 7, "contact": 42}: the keys are the
+// parameter names of the Engine method of the same name.
+Command ToCommand(const PyEngine& e, py::handle value);
+
+// --- engine value -> Python dict ----------------------------------------------
+
+py::dict SkillsToDict(const PyEngine& e, const std::vector<SkillLevel>& skills);
+py::dict QueueConfigToDict(const PyEngine& e, const QueueConfig& config);
+py::dict AgentToDict(const PyEngine& e, const AgentSnapshot& agent);
+py::dict ContactToDict(const PyEngine& e, const ContactSnapshot& contact);
+py::dict StatsToDict(const PyEngine& e, const QueueStats& stats);
+py::dict AccountingToDict(const Accounting& accounting);
+py::dict EventToDict(const PyEngine& e, const Event& event);
+
+}  // namespace ccengine::python
+
+#endif  // CCENGINE_BINDINGS_PYTHON_ENGINE_BINDING_H_

@@ -1,0 +1,485 @@
+// -----------------------------------------------------------------------------
+// File: bindings/python/engine_dicts.cc
+// -----------------------------------------------------------------------------
+//
+// Engine values <-> Python dicts; see engine_binding.h.
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "engine_binding.h"
+#include "fmt/format.h"
+
+namespace ccengine::python {
+
+// --- PyEngine ------------------------------------------------------------------
+
+PyEngine::PyEngine(std::unique_ptr<Engine> engine, bool record_events)
+    : engine_(std::move(engine)), record_events_(record_events) {
+  // Runs inside engine calls: only copies the event, never touches Python.
+  engine_->Subscribe([this](const Event& event) {
+    if (record_events_) events_.push_back(event);
+  });
+}
+
+std::vector<Event> PyEngine::TakeEvents(size_t max) {
+  if (max >= events_.size()) return std::exchange(events_, {});
+  std::vector<Event> out(std::make_move_iterator(events_.begin()),
+                         std::make_move_iterator(events_.begin() + max));
+  events_.erase(events_.begin(), events_.begin() + max);
+  return out;
+}
+
+void PyEngine::NoteQueue(QueueId id, const std::string& name) {
+  if (id.value() >= queue_names_.size()) queue_names_.resize(id.value() + 1);
+  queue_names_[id.value()] = name;
+}
+
+std::string PyEngine::QueueName(QueueId id) const {
+  if (id.value() < queue_names_.size() && !queue_names_[id.value()].empty()) {
+    return queue_names_[id.value()];
+  }
+  absl::StatusOr<QueueConfig> config = engine_->GetQueueConfig(id);
+  return config.ok() ? config->name : fmt::format("#{}", id.value());
+}
+
+// --- Python -> engine ------------------------------------------------------------
+
+uint64_t ToId(py::handle value, const std::string& path) {
+  if (PyBool_Check(value.ptr()) || !PyIndex_Check(value.ptr())) {
+    RaiseInvalid(fmt::format("{}: expected an integer id, got {}", path,
+                             TypeName(value)));
+  }
+  py::object index =
+      py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+  if (!index) throw py::error_already_set();
+  unsigned long long v = PyLong_AsUnsignedLongLong(index.ptr());
+  if (PyErr_Occurred()) {
+    PyErr_Clear();
+    RaiseInvalid(fmt::format("{}: id must be in 0..2**64-1, got {}", path,
+                             py::str(index).cast<std::string>()));
+  }
+  return v;
+}
+
+QueueId ToQueue(const PyEngine& e, py::handle value, const std::string& path) {
+  if (PyUnicode_Check(value.ptr())) {
+    return Unwrap(e.engine().FindQueue(value.cast<std::string>()));
+  }
+  int64_t id = ToInt(value, path);
+  if (id < 0 || id > std::numeric_limits<uint32_t>::max()) {
+    RaiseStatus(absl::NotFoundError(fmt::format("unknown queue id {}", id)));
+  }
+  return QueueId(static_cast<uint32_t>(id));
+}
+
+SkillId ToSkill(const PyEngine& e, py::handle value, const std::string& path) {
+  if (PyUnicode_Check(value.ptr())) {
+    return Unwrap(e.engine().FindSkill(value.cast<std::string>()));
+  }
+  int64_t id = ToInt(value, path);
+  if (id < 0 || static_cast<uint64_t>(id) >= e.engine().skill_count()) {
+    RaiseStatus(absl::NotFoundError(fmt::format("{}: unknown skill id {}", path, id)));
+  }
+  return SkillId(static_cast<uint32_t>(id));
+}
+
+std::vector<SkillLevel> ToSkills(const PyEngine& e, py::handle value,
+                                 const std::string& path) {
+  std::vector<SkillLevel> out;
+  if (value.is_none()) return out;
+  auto add = [&](py::handle skill, py::handle level, const std::string& where) {
+    SkillId id = ToSkill(e, skill, where);
+    int64_t lvl = ToInt(level, where);
+    if (lvl < 0 || lvl > 255) {  // 0..255 reach the engine, which says 1..10
+      RaiseInvalid(fmt::format("{}: level of skill '{}' must be in 1..10, got {}",
+                               where, e.engine().SkillName(id), lvl));
+    }
+    out.push_back(SkillLevel{id, static_cast<uint8_t>(lvl)});
+  };
+  if (PyDict_Check(value.ptr())) {
+    for (auto item : py::reinterpret_borrow<py::dict>(value)) {
+      std::string key = PyUnicode_Check(item.first.ptr())
+                            ? item.first.cast<std::string>()
+                            : py::str(item.first).cast<std::string>();
+      add(item.first, item.second, Child(path, key));
+    }
+    return out;
+  }
+  py::list items = ToList(value, path);
+  for (size_t i = 0; i < items.size(); ++i) {
+    py::handle pair = items[i];
+    if (!PyTuple_Check(pair.ptr()) && !PyList_Check(pair.ptr())) {
+      RaiseInvalid(fmt::format("{}: expected a (skill, level) pair, got {}",
+                               Index(path, i), TypeName(pair)));
+    }
+    py::sequence seq = py::reinterpret_borrow<py::sequence>(pair);
+    if (seq.size() != 2) {
+      RaiseInvalid(fmt::format("{}: expected a (skill, level) pair, got {} items",
+                               Index(path, i), seq.size()));
+    }
+    add(seq[0], seq[1], Index(path, i));
+  }
+  return out;
+}
+
+AgentState ToAgentState(py::handle value, const std::string& path) {
+  std::string name = ToString(value, path);
+  for (AgentState s : {AgentState::kLoggedOut, AgentState::kNotReady,
+                       AgentState::kAvailable, AgentState::kReserved,
+                       AgentState::kBusy, AgentState::kWrapUp}) {
+    if (AgentStateName(s) == name) return s;
+  }
+  RaiseInvalid(fmt::format(
+      "{}: unknown agent state '{}' (known: logged_out, not_ready, available, "
+      "reserved, busy, wrap_up)",
+      path, name));
+}
+
+int32_t ToInt32(py::handle value, const std::string& path) {
+  int64_t v = ToInt(value, path);
+  if (v < std::numeric_limits<int32_t>::min() ||
+      v > std::numeric_limits<int32_t>::max()) {
+    RaiseInvalid(fmt::format("{}: {} does not fit a 32-bit integer", path, v));
+  }
+  return static_cast<int32_t>(v);
+}
+
+QueueConfig ToQueueConfig(const PyEngine& e, py::handle value,
+                          const std::string& path, QueueConfig c) {
+  DictReader r(value, path, "queue");
+  c.name = r.String("name", c.name);
+  if (r.Contains("skills")) c.skills = ToSkills(e, r.Get("skills"), r.Path("skills"));
+  if (r.Contains("relaxation")) {
+    c.relaxation.clear();
+    py::object steps = r.Get("relaxation");
+    if (!steps.is_none()) {
+      py::list list = ToList(steps, r.Path("relaxation"));
+      for (size_t i = 0; i < list.size(); ++i) {
+        DictReader s(list[i], Index(r.Path("relaxation"), i));
+        RoutingStep step;
+        step.after = ToDuration(s.Require("after_s"), s.Path("after_s"));
+        step.skills = ToSkills(e, s.Get("skills"), s.Path("skills"));
+        s.Finish();
+        c.relaxation.push_back(std::move(step));
+      }
+    }
+  }
+  c.priority = ToInt32(py::int_(r.Int("priority", c.priority)), r.Path("priority"));
+  c.aging_weight = r.Double("aging_weight", c.aging_weight);
+  if (r.Has("sl_seconds")) c.sl_threshold = ToDuration(r.Get("sl_seconds"), r.Path("sl_seconds"));
+  c.sl_target = r.Double("sl_target", c.sl_target);
+  int64_t max_size = r.Int("max_size", static_cast<int64_t>(c.max_size));
+  if (max_size < 0) {
+    RaiseInvalid(fmt::format("{}: must be >= 0 (0 = unlimited), got {}",
+                             r.Path("max_size"), max_size));
+  }
+  c.max_size = static_cast<size_t>(max_size);
+  if (r.Contains("max_wait_s")) {
+    c.max_wait = ToDuration(r.Get("max_wait_s"), r.Path("max_wait_s"), true);
+  }
+  if (r.Contains("overflow_to")) {
+    py::object to = r.Get("overflow_to");
+    if (to.is_none()) {
+      c.overflow_queue.reset();
+    } else {
+      c.overflow_queue = ToQueue(e, to, r.Path("overflow_to"));
+    }
+  }
+  if (r.Has("wrap_up_s")) c.wrap_up = ToDuration(r.Get("wrap_up_s"), r.Path("wrap_up_s"));
+  if (r.Has("offer_timeout_s")) {
+    c.offer_timeout = ToDuration(r.Get("offer_timeout_s"), r.Path("offer_timeout_s"), true);
+  }
+  c.strategy = r.String("strategy", c.strategy);
+  if (r.Has("expected_handle_time_s")) {
+    c.expected_handle_time = ToDuration(r.Get("expected_handle_time_s"),
+                                        r.Path("expected_handle_time_s"));
+  }
+  r.Finish();
+  return c;
+}
+
+AgentConfig MakeAgentConfig(const PyEngine& e, const AgentArgs& args) {
+  AgentConfig config;
+  config.id = AgentId(ToId(args.agent, "agent"));
+  config.name = args.name;
+  config.skills = ToSkills(e, args.skills, "skills");
+  if (!args.capacity.is_none()) config.capacity = ToCapacity(args.capacity, "capacity");
+  config.weight = args.weight;
+  return config;
+}
+
+ContactSpec MakeContactSpec(const PyEngine& e, const ContactArgs& args) {
+  ContactSpec spec;
+  spec.id = ContactId(ToId(args.contact, "contact"));
+  spec.queue = ToQueue(e, args.queue, "queue");
+  spec.channel = ToChannel(py::str(args.channel), "channel");
+  if (args.priority < std::numeric_limits<int>::min() ||
+      args.priority > std::numeric_limits<int>::max()) {
+    RaiseInvalid(fmt::format("priority must be in {}..{}, got {}", kMinPriority,
+                             kMaxPriority, args.priority));
+  }
+  spec.priority = static_cast<int>(args.priority);
+  spec.skills = ToSkills(e, args.skills, "skills");
+  spec.customer_id = args.customer_id;
+  if (!args.attributes.is_none()) {
+    if (!PyDict_Check(args.attributes.ptr())) {
+      RaiseInvalid(fmt::format("attributes: expected a dict of strings, got {}",
+                               TypeName(args.attributes)));
+    }
+    for (auto item : py::reinterpret_borrow<py::dict>(args.attributes)) {
+      std::string key = ToString(item.first, "attributes");
+      spec.attributes.emplace_back(
+          key, ToString(item.second, Child("attributes", key)));
+    }
+  }
+  if (args.arrived_at_s.has_value()) {
+    spec.arrived_at = ToTime(*args.arrived_at_s, "arrived_at_s");
+  }
+  return spec;
+}
+
+Command ToCommand(const PyEngine& e, py::handle value) {
+  DictReader r(value, "", "command");
+  const std::string type = ToString(r.Require("type"), "command.type");
+  auto agent = [&] { return AgentId(ToId(r.Require("agent"), "agent")); };
+  auto contact = [&] { return ContactId(ToId(r.Require("contact"), "contact")); };
+  auto reason = [&] { return ToInt32(py::int_(r.Int("reason", kReasonNone)), "reason"); };
+  Command out;
+  if (type == "add_agent") {
+    AgentArgs a;
+    a.agent = r.Require("agent");
+    a.name = r.String("name", "");
+    a.skills = r.Get("skills");
+    a.capacity = r.Get("capacity");
+    a.weight = r.Double("weight", 1.0);
+    out = cmd::AddAgent{MakeAgentConfig(e, a)};
+  } else if (type == "remove_agent") {
+    out = cmd::RemoveAgent{agent()};
+  } else if (type == "login") {
+    AgentId a = agent();
+    bool ready = r.Bool("ready", true);
+    out = cmd::Login{a, ready, reason()};
+  } else if (type == "logout") {
+    out = cmd::Logout{agent()};
+  } else if (type == "set_ready") {
+    out = cmd::SetReady{agent()};
+  } else if (type == "set_not_ready") {
+    AgentId a = agent();
+    out = cmd::SetNotReady{a, reason()};
+  } else if (type == "end_wrap_up") {
+    out = cmd::EndWrapUp{agent()};
+  } else if (type == "add_contact") {
+    ContactArgs c;
+    c.contact = r.Require("contact");
+    c.queue = r.Require("queue");
+    c.channel = r.String("channel", "voice");
+    c.priority = r.Int("priority", 0);
+    c.skills = r.Get("skills");
+    c.customer_id = r.String("customer_id", "");
+    c.attributes = r.Get("attributes");
+    if (r.Has("arrived_at_s")) c.arrived_at_s = r.Double("arrived_at_s", 0);
+    out = cmd::AddContact{MakeContactSpec(e, c)};
+  } else if (type == "accept_offer") {
+    AgentId a = agent();
+    out = cmd::AcceptOffer{a, contact()};
+  } else if (type == "reject_offer") {
+    AgentId a = agent();
+    out = cmd::RejectOffer{a, contact()};
+  } else if (type == "complete_contact") {
+    AgentId a = agent();
+    out = cmd::CompleteContact{a, contact()};
+  } else if (type == "abandon") {
+    out = cmd::Abandon{contact()};
+  } else if (type == "transfer") {
+    ContactId c = contact();
+    QueueId to = ToQueue(e, r.Require("to"), "to");
+    out = cmd::Transfer{c, to, r.Bool("keep_age", true)};
+  } else if (type == "withdraw") {
+    out = cmd::Withdraw{contact()};
+  } else if (type == "set_priority") {
+    ContactId c = contact();
+    out = cmd::SetPriority{c, ToInt32(r.Require("priority"), "priority")};
+  } else if (type == "force_agent_state") {
+    AgentId a = agent();
+    AgentState s = ToAgentState(r.Require("state"), "state");
+    out = cmd::ForceAgentState{a, s, reason()};
+  } else {
+    RaiseInvalid(fmt::format(
+        "command.type: unknown command '{}' (known: add_agent, remove_agent, "
+        "login, logout, set_ready, set_not_ready, end_wrap_up, add_contact, "
+        "accept_offer, reject_offer, complete_contact, abandon, transfer, "
+        "withdraw, set_priority, force_agent_state)",
+        type));
+  }
+  r.Finish();
+  return out;
+}
+
+// --- engine -> Python ------------------------------------------------------------
+
+py::dict SkillsToDict(const PyEngine& e, const std::vector<SkillLevel>& skills) {
+  py::dict d;
+  for (const SkillLevel& s : skills) {
+    d[py::str(std::string(e.engine().SkillName(s.skill)))] = int{s.level};
+  }
+  return d;
+}
+
+py::dict QueueConfigToDict(const PyEngine& e, const QueueConfig& c) {
+  py::dict d;
+  d["name"] = c.name;
+  d["skills"] = SkillsToDict(e, c.skills);
+  py::list steps;
+  for (const RoutingStep& s : c.relaxation) {
+    py::dict step;
+    step["after_s"] = Seconds(s.after);
+    step["skills"] = SkillsToDict(e, s.skills);
+    steps.append(step);
+  }
+  d["relaxation"] = steps;
+  d["priority"] = c.priority;
+  d["aging_weight"] = c.aging_weight;
+  d["sl_seconds"] = Seconds(c.sl_threshold);
+  d["sl_target"] = c.sl_target;
+  d["max_size"] = c.max_size;
+  d["max_wait_s"] = Seconds(c.max_wait);
+  d["overflow_to"] = c.overflow_queue.has_value()
+                         ? py::object(py::str(e.QueueName(*c.overflow_queue)))
+                         : py::object(py::none());
+  d["wrap_up_s"] = Seconds(c.wrap_up);
+  d["offer_timeout_s"] = Seconds(c.offer_timeout);
+  d["strategy"] = c.strategy;
+  d["expected_handle_time_s"] = Seconds(c.expected_handle_time);
+  return d;
+}
+
+py::dict AgentToDict(const PyEngine& e, const AgentSnapshot& a) {
+  py::dict d;
+  d["id"] = a.id.value();
+  d["name"] = a.name;
+  d["state"] = std::string(AgentStateName(a.state));
+  d["reason"] = a.reason;
+  d["skills"] = SkillsToDict(e, a.skills);
+  py::dict active;
+  for (Channel c : kAllChannels) {
+    active[py::str(std::string(ChannelName(c)))] =
+        int{a.active_per_channel[static_cast<int>(c)]};
+  }
+  d["active_per_channel"] = active;
+  d["load"] = a.load;
+  py::list contacts;
+  for (ContactId c : a.contacts) contacts.append(c.value());
+  d["contacts"] = contacts;
+  d["handled"] = a.handled;
+  d["consecutive_no_answers"] = a.consecutive_no_answers;
+  d["idle_since_s"] = SecondsSinceEpoch(a.idle_since);
+  return d;
+}
+
+py::dict ContactToDict(const PyEngine& e, const ContactSnapshot& c) {
+  py::dict d;
+  d["id"] = c.id.value();
+  d["queue"] = e.QueueName(c.queue);
+  d["channel"] = std::string(ChannelName(c.channel));
+  d["priority"] = c.priority;
+  d["state"] = std::string(ContactStateName(c.state));
+  d["customer_id"] = c.customer_id;
+  d["skills"] = SkillsToDict(e, c.skills);
+  py::dict attributes;
+  for (const auto& [k, v] : c.attributes) attributes[py::str(k)] = v;
+  d["attributes"] = attributes;
+  d["arrived_at_s"] = SecondsSinceEpoch(c.arrived_at);
+  d["queued_at_s"] = SecondsSinceEpoch(c.queued_at);
+  d["routing_step"] = c.routing_step;
+  d["agent"] = c.agent.has_value() ? py::object(py::int_(c.agent->value()))
+                                   : py::object(py::none());
+  py::list excluded;
+  for (AgentId a : c.excluded) excluded.append(a.value());
+  d["excluded"] = excluded;
+  return d;
+}
+
+py::dict StatsToDict(const PyEngine& e, const QueueStats& s) {
+  py::dict d;
+  d["queue"] = e.QueueName(s.queue);
+  d["waiting"] = s.waiting;
+  d["longest_wait_s"] = Seconds(s.longest_wait);
+  d["entered"] = s.entered;
+  d["answered"] = s.answered;
+  d["answered_within_sl"] = s.answered_within_sl;
+  d["abandoned"] = s.abandoned;
+  d["overflowed"] = s.overflowed;
+  d["transferred_out"] = s.transferred_out;
+  d["completed"] = s.completed;
+  d["total_answer_wait_s"] = Seconds(s.total_answer_wait);
+  d["total_handle_s"] = Seconds(s.total_handle);
+  d["service_level"] = s.ServiceLevel();
+  d["asa"] = Seconds(s.AverageSpeedOfAnswer());
+  d["aht"] = Seconds(s.AverageHandleTime());
+  return d;
+}
+
+py::dict AccountingToDict(const Accounting& a) {
+  py::dict d;
+  d["entered"] = a.entered;
+  d["waiting"] = a.waiting;
+  d["offered"] = a.offered;
+  d["in_service"] = a.in_service;
+  d["completed"] = a.completed;
+  d["abandoned"] = a.abandoned;
+  d["overflowed"] = a.overflowed;
+  d["withdrawn"] = a.withdrawn;
+  d["balanced"] = a.Balanced();
+  return d;
+}
+
+py::dict EventToDict(const PyEngine& e, const Event& ev) {
+  const bool contact_event = ev.type != EventType::kAgentStateChanged &&
+                             ev.type != EventType::kCommandFailed;
+  py::object none = py::none();
+  py::dict d;
+  d["type"] = std::string(EventTypeName(ev.type));
+  d["time_s"] = SecondsSinceEpoch(ev.time);
+  d["contact"] = ev.has_contact ? py::object(py::int_(ev.contact.value())) : none;
+  d["agent"] = ev.has_agent ? py::object(py::int_(ev.agent.value())) : none;
+  d["queue"] = contact_event ? py::object(py::str(e.QueueName(ev.queue))) : none;
+  // An overflow whose target is its own queue left the engine.
+  const bool moved =
+      ev.type == EventType::kTransferred ||
+      (ev.type == EventType::kOverflowed && ev.to_queue != ev.queue);
+  d["to_queue"] = moved ? py::object(py::str(e.QueueName(ev.to_queue))) : none;
+  d["channel"] = contact_event
+                     ? py::object(py::str(std::string(ChannelName(ev.channel))))
+                     : none;
+  d["priority"] = ev.priority;
+  d["step"] = ev.step;
+  d["agent_state"] =
+      ev.type == EventType::kAgentStateChanged
+          ? py::object(py::str(std::string(AgentStateName(ev.agent_state))))
+          : none;
+  d["agent_reason"] = ev.agent_reason;
+  d["reason"] = ev.reason == EventReason::kNone
+                    ? none
+                    : py::object(py::str(std::string(EventReasonName(ev.reason))));
+  d["wait_s"] = (ev.type == EventType::kAccepted || ev.type == EventType::kAbandoned)
+                    ? py::object(py::float_(Seconds(ev.wait)))
+                    : none;
+  d["handle_s"] = ev.type == EventType::kCompleted
+                      ? py::object(py::float_(Seconds(ev.handle)))
+                      : none;
+  if (ev.type == EventType::kCommandFailed) {
+    d["error"] = std::string(ev.status.message());
+    d["error_code"] = absl::StatusCodeToString(ev.status.code());
+  } else {
+    d["error"] = none;
+    d["error_code"] = none;
+  }
+  return d;
+}
+
+}  // namespace ccengine::python

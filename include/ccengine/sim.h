@@ -1,0 +1,219 @@
+// -----------------------------------------------------------------------------
+// File: ccengine/sim.h
+// -----------------------------------------------------------------------------
+//
+// `ccengine::sim::Simulate` runs a staffing scenario through the production
+// engine on a virtual clock: a discrete-event simulation whose router is the
+// real `Engine` — same queues, skills, relaxation steps, strategies, wrap-up
+// and overflow — so what a WFM analyst sizes is what the ACD will do.
+//
+// The simulation plays both outside parties. Customers arrive (Poisson with a
+// piecewise-constant rate per interval, or a trace of timestamps), bring a
+// handle time and a patience drawn from their distributions, and abandon when
+// patience runs out before an agent answers. Agents log in and out by their
+// schedule (a constant count, a count per interval, or shifts with breaks),
+// answer every offer at once, and work for the contact's handle time. Events
+// are ordered by (time, sequence): the same scenario and seed give the same
+// result, bit for bit.
+//
+// Metrics (per queue, per interval and per agent group; formulas in
+// docs/simulation.md). Contacts count in the interval, and in the summary,
+// of their arrival; contacts arriving during the warm-up are left out; the
+// run goes on past the horizon, without new arrivals, until every counted
+// contact has an outcome. Busy and staffed time count only inside
+// [warmup_s, horizon_s).
+//   offered       contacts that arrived in the queue
+//   answered      offers accepted (at most one per contact)
+//   abandoned     customers who left before being answered
+//   overflowed    contacts that left the engine by max size / max wait
+//   p_wait        contacts that found no agent at once / offered
+//   p_abandon     abandoned / offered
+//   asa           mean wait of answered contacts
+//   service_level answered within sl_seconds / offered
+//   aht           mean handle time of answered contacts
+//   occupancy     busy time / staffed time of the agents that can serve the
+//                 queue (per group: of the group's agents)
+// With `replications` > 1 every figure is the mean over replications, and
+// `half_width` holds the 95% Student-t confidence half-width of each.
+//
+// Errors: InvalidArgument for a malformed scenario (the message names the
+// field, e.g. "arrivals[0].handle_time: mean must be > 0"), NotFound for a
+// name that refers to nothing ("queues[1].skills: unknown skill 'tax'").
+//
+// Thread safety: `Simulate` is reentrant: each call builds its own engine.
+// Scenarios and results are plain values.
+//
+// Example:
+//   ccengine::sim::Scenario s;
+//   s.horizon_s = 36000;  s.warmup_s = 3600;  s.skills = {"general"};
+//   s.queues.push_back({.name = "general", .skills = {{"general", 1}}});
+//   s.agents.push_back({.count = 14, .skills = {{"general", 5}}});
+//   s.arrivals.push_back({.queue = "general", .rate_per_s = 0.2,
+//       .handle_time = ccengine::sim::Distribution::Exponential(60)});
+//   ccengine::sim::Result r = ccengine::sim::Simulate(s).value();
+
+#ifndef CCENGINE_SIM_H_
+#define CCENGINE_SIM_H_
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ccengine/agent.h"
+#include "ccengine/types.h"
+
+namespace ccengine::sim {
+
+inline constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+// A non-negative random duration in seconds.
+struct Distribution {
+  enum class Kind : uint8_t {
+    kNone,           // never happens (e.g. infinite patience)
+    kExponential,    // mean
+    kLognormal,      // mean and sd (of the duration, not of its log)
+    kDeterministic,  // always mean
+    kEmpirical,      // uniformly one of `samples`
+  };
+  Kind kind = Kind::kNone;
+  double mean = 0;
+  double sd = 0;
+  std::vector<double> samples;
+
+  static Distribution None() { return {}; }
+  static Distribution Exponential(double mean) {
+    return {Kind::kExponential, mean, mean, {}};
+  }
+  static Distribution Lognormal(double mean, double sd) {
+    return {Kind::kLognormal, mean, sd, {}};
+  }
+  static Distribution Deterministic(double value) {
+    return {Kind::kDeterministic, value, 0, {}};
+  }
+  static Distribution Empirical(std::vector<double> samples);
+  // `field` prefixes the error message.
+  absl::Status Validate(const std::string& field) const;
+  double Sample(std::mt19937_64& rng) const;  // kInfinity for kNone
+};
+
+struct SkillNeed {
+  std::string skill;
+  int level = 1;
+};
+
+struct Relaxation {
+  double after_s = 0;
+  std::vector<SkillNeed> skills;
+};
+
+struct QueueSpec {
+  std::string name;
+  std::vector<SkillNeed> skills;
+  std::vector<Relaxation> relaxation;
+  int priority = 0;
+  double sl_seconds = 20;
+  double sl_target = 0.8;
+  size_t max_size = 0;               // 0 = unlimited
+  double max_wait_s = kInfinity;
+  std::string overflow_to;           // a queue name; empty = leave the engine
+  double wrap_up_s = 0;
+  std::string strategy = "longest_idle";
+  double aging_weight = 1.0;
+};
+
+struct Shift {
+  double start_s = 0;
+  double end_s = kInfinity;
+  int count = 1;  // agents working this shift
+  struct Break {
+    double start_s = 0;
+    double duration_s = 0;
+  };
+  std::vector<Break> breaks;  // each agent of the shift takes them
+};
+
+struct AgentGroupSpec {
+  std::string name;  // defaults to "group<i>"
+  // Exactly one way of staffing: `count` for the whole run, `counts` per
+  // interval (index i covers [i × interval_s, (i + 1) × interval_s); the
+  // last count holds after the end of the list), or `shifts`.
+  int count = 0;
+  std::vector<int> counts;
+  std::vector<Shift> shifts;
+  std::vector<SkillNeed> skills;
+  Capacity capacity;
+};
+
+struct ArrivalSpec {
+  std::string queue;
+  Channel channel = Channel::kVoice;
+  // Exactly one of: a constant rate, a rate per interval, or a trace of
+  // arrival times (seconds from the start, ascending).
+  double rate_per_s = 0;
+  std::vector<double> rates_per_interval;
+  std::vector<double> trace;
+  Distribution handle_time = Distribution::Exponential(180);
+  Distribution patience;  // kNone: never abandons
+  int priority = 0;
+  double priority_fraction = 0;  // share of contacts raised to priority + 1
+  std::vector<SkillNeed> skills;  // the contact's own requirements
+};
+
+struct Scenario {
+  uint64_t seed = 1;
+  double horizon_s = 3600;
+  double warmup_s = 0;
+  double interval_s = 1800;
+  int replications = 1;
+  std::vector<std::string> skills;
+  std::vector<QueueSpec> queues;
+  std::vector<AgentGroupSpec> agents;
+  std::vector<ArrivalSpec> arrivals;
+};
+
+// One row of figures (see the header comment for the formulas).
+struct Metrics {
+  double offered = 0;
+  double answered = 0;
+  double abandoned = 0;
+  double overflowed = 0;
+  double p_wait = 0;
+  double p_abandon = 0;
+  double asa = 0;
+  double service_level = 0;
+  double aht = 0;
+  double occupancy = 0;
+  double agents = 0;  // mean agents logged in (per interval / group rows)
+};
+
+struct Row {
+  Metrics value;
+  Metrics half_width;  // zero unless replications > 1
+};
+
+struct Result {
+  std::map<std::string, Row> queues;        // summary per queue
+  std::map<std::string, Row> groups;        // summary per agent group
+  std::vector<double> interval_start_s;     // one per interval
+  std::map<std::string, std::vector<Row>> queue_intervals;
+  std::map<std::string, std::vector<Row>> group_intervals;
+  uint64_t contacts = 0;     // simulated, warm-up and all replications included
+  uint64_t events = 0;       // simulation events processed
+  double wall_seconds = 0;   // real time the run took
+  bool invariants_ok = true;  // Engine::CheckInvariants after each replication
+};
+
+// Called after each replication with (done, total).
+using Progress = std::function<void(int, int)>;
+
+absl::StatusOr<Result> Simulate(const Scenario& scenario,
+                                const Progress& progress = nullptr);
+
+}  // namespace ccengine::sim
+
+#endif  // CCENGINE_SIM_H_

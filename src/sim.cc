@@ -1,0 +1,480 @@
+// The staffing simulator: a discrete-event loop that plays customers and
+// agents around a real Engine. Scenario checks and the replication summary
+// are in sim_scenario.cc.
+
+#include "ccengine/sim.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <queue>
+#include <utility>
+
+#include "ccengine/engine.h"
+#include "ccengine/internal/status_macros.h"
+#include "fmt/format.h"
+#include "sim_internal.h"
+
+namespace ccengine::sim {
+
+using internal::Acc;
+using internal::ReplicationTotals;
+
+namespace {
+
+Micros ToUs(double seconds) {
+  return static_cast<Micros>(std::llround(seconds * 1e6));
+}
+double ToS(Micros us) { return static_cast<double>(us) * 1e-6; }
+
+// The same (seed, replication, stream) always gives the same numbers, so
+// arrivals do not change when routing does (common random numbers).
+uint64_t StreamSeed(uint64_t seed, uint64_t replication, uint64_t stream) {
+  uint64_t x = seed * 0x9E3779B97F4A7C15ULL ^ (replication + 1) * 0xBF58476D1CE4E5B9ULL ^
+               (stream + 1) * 0x94D049BB133111EBULL;
+  x ^= x >> 31;
+  x *= 0xD6E8FEB86659FD93ULL;
+  x ^= x >> 32;
+  return x;
+}
+
+enum class Kind : uint8_t {
+  kArrival,      // a: stream
+  kPatience,     // a: contact index
+  kServiceEnd,   // a: contact index
+  kLogin,        // a: group, b: agent index
+  kLogout,       // a: group, b: agent index
+  kBreakStart,   // a: group, b: agent index
+  kBreakEnd,     // a: group, b: agent index
+  kStaffing,     // a: group, b: interval index
+};
+
+struct SimEvent {
+  Micros at;
+  uint64_t seq;
+  Kind kind;
+  uint32_t a;
+  uint32_t b;
+  bool operator<(const SimEvent& o) const {  // min-heap via std::priority_queue
+    return at != o.at ? at > o.at : seq > o.seq;
+  }
+};
+
+struct ContactRec {
+  Micros arrived = 0;
+  Micros handle = 0;
+  uint32_t queue = 0;     // the queue it arrived in (metrics)
+  uint32_t interval = 0;
+  uint64_t agent = 0;     // while offered / in service
+  bool counted = false;   // arrived after the warm-up
+  bool answered = false;
+  bool done = false;
+};
+
+struct AgentRec {
+  AgentState state = AgentState::kLoggedOut;
+  Micros since = 0;
+  bool wanted = false;        // the schedule wants it logged in
+  bool on_break = false;
+  bool pending_logout = false;
+};
+
+struct Stream {
+  const ArrivalSpec* spec;
+  uint32_t queue;
+  std::vector<SkillRequirement> skills;
+  std::mt19937_64 rng;
+  size_t trace_pos = 0;
+};
+
+class Replication {
+ public:
+  Replication(const Scenario& s, const internal::Resolved& r, int rep,
+              ReplicationTotals& out)
+      : s_(s), r_(r), rep_(rep), out_(out) {}
+
+  absl::Status Run();
+
+ private:
+  void Push(Micros at, Kind kind, uint32_t a, uint32_t b = 0) {
+    heap_.push(SimEvent{at, ++seq_, kind, a, b});
+  }
+  absl::Status Setup();
+  void ScheduleNextArrival(uint32_t stream, Micros from);
+  absl::Status Handle(const SimEvent& e);
+  absl::Status AcceptOffers();
+  void OnEvent(const Event& e);
+  void AccountAgentTime(uint32_t group, AgentRec& a, Micros until);
+  void AddTime(uint32_t group, Micros from, Micros to, bool occupied);
+  absl::Status WantLoggedIn(uint32_t group, uint32_t index, bool wanted);
+  static AgentId IdOf(uint32_t group, uint32_t index) {
+    return AgentId((uint64_t{group} << 32) | index);
+  }
+
+  const Scenario& s_;
+  const internal::Resolved& r_;
+  int rep_;
+  ReplicationTotals& out_;
+  std::unique_ptr<Engine> engine_;
+  std::priority_queue<SimEvent> heap_;
+  uint64_t seq_ = 0;
+  Micros horizon_ = 0;
+  Micros warmup_ = 0;
+  Micros interval_ = 0;
+  std::vector<Stream> streams_;
+  std::vector<ContactRec> contacts_;
+  std::vector<std::vector<AgentRec>> agents_;
+  std::vector<std::pair<AgentId, ContactId>> offers_;
+  absl::Status event_error_;
+};
+
+absl::Status Replication::Setup() {
+  horizon_ = ToUs(s_.horizon_s);
+  warmup_ = ToUs(s_.warmup_s);
+  interval_ = ToUs(s_.interval_s);
+  EngineOptions options;
+  options.seed = StreamSeed(s_.seed, rep_, 0xE17);
+  options.rona_limit = 0;
+  CCENGINE_ASSIGN_OR_RETURN(engine_, Engine::Create(options));
+  for (const std::string& name : s_.skills) {
+    CCENGINE_RETURN_IF_ERROR(engine_->AddSkill(name).status());
+  }
+  for (const QueueConfig& q : r_.queues) {
+    QueueConfig first = q;
+    first.overflow_queue.reset();  // targets may come later in the list
+    CCENGINE_RETURN_IF_ERROR(engine_->AddQueue(first).status());
+  }
+  for (size_t i = 0; i < r_.queues.size(); ++i) {
+    if (r_.queues[i].overflow_queue.has_value()) {
+      CCENGINE_RETURN_IF_ERROR(
+          engine_->UpdateQueue(QueueId(static_cast<uint32_t>(i)), r_.queues[i]));
+    }
+  }
+  agents_.resize(s_.agents.size());
+  for (uint32_t g = 0; g < s_.agents.size(); ++g) {
+    const AgentGroupSpec& spec = s_.agents[g];
+    agents_[g].resize(r_.group_size[g]);
+    for (uint32_t i = 0; i < r_.group_size[g]; ++i) {
+      AgentConfig a;
+      a.id = IdOf(g, i);
+      a.skills = r_.group_skills[g];
+      a.capacity = spec.capacity;
+      CCENGINE_RETURN_IF_ERROR(engine_->AddAgent(std::move(a)));
+    }
+    if (!spec.shifts.empty()) {
+      uint32_t next = 0;
+      for (const Shift& shift : spec.shifts) {
+        for (int k = 0; k < shift.count; ++k, ++next) {
+          Push(ToUs(shift.start_s), Kind::kLogin, g, next);
+          if (std::isfinite(shift.end_s)) Push(ToUs(shift.end_s), Kind::kLogout, g, next);
+          for (const Shift::Break& b : shift.breaks) {
+            Push(ToUs(b.start_s), Kind::kBreakStart, g, next);
+            Push(ToUs(b.start_s + b.duration_s), Kind::kBreakEnd, g, next);
+          }
+        }
+      }
+    } else if (!spec.counts.empty()) {
+      for (uint32_t i = 0; i < spec.counts.size() && ToUs(i * s_.interval_s) < horizon_; ++i) {
+        Push(ToUs(i * s_.interval_s), Kind::kStaffing, g, i);
+      }
+    } else {
+      for (uint32_t i = 0; i < static_cast<uint32_t>(spec.count); ++i) {
+        Push(0, Kind::kLogin, g, i);
+      }
+    }
+  }
+  engine_->Subscribe([this](const Event& e) { OnEvent(e); });
+  streams_.reserve(s_.arrivals.size());
+  for (uint32_t i = 0; i < s_.arrivals.size(); ++i) {
+    streams_.push_back(Stream{&s_.arrivals[i], r_.arrival_queue[i],
+                              r_.arrival_skills[i],
+                              std::mt19937_64(StreamSeed(s_.seed, rep_, i)), 0});
+    ScheduleNextArrival(i, 0);
+  }
+  return absl::OkStatus();
+}
+
+// Poisson with a piecewise-constant rate: draw with the current interval's
+// rate; past the interval's end, restart there (memorylessness keeps it exact).
+void Replication::ScheduleNextArrival(uint32_t stream, Micros from) {
+  Stream& st = streams_[stream];
+  const ArrivalSpec& spec = *st.spec;
+  if (!spec.trace.empty()) {
+    if (st.trace_pos < spec.trace.size()) {
+      Micros at = ToUs(spec.trace[st.trace_pos++]);
+      if (at < horizon_) Push(at, Kind::kArrival, stream);
+    }
+    return;
+  }
+  double t = ToS(from);
+  while (t < s_.horizon_s) {
+    double rate = spec.rate_per_s;
+    double end = s_.horizon_s;
+    if (!spec.rates_per_interval.empty()) {
+      size_t i = static_cast<size_t>(t / s_.interval_s);
+      rate = spec.rates_per_interval[std::min(i, spec.rates_per_interval.size() - 1)];
+      if (i + 1 < spec.rates_per_interval.size()) end = (i + 1) * s_.interval_s;
+    }
+    if (rate > 0) {
+      double next = t + std::exponential_distribution<double>(rate)(st.rng);
+      if (next < end) {
+        if (next < s_.horizon_s) Push(ToUs(next), Kind::kArrival, stream);
+        return;
+      }
+    }
+    t = end;
+  }
+}
+
+void Replication::AddTime(uint32_t group, Micros from, Micros to, bool occupied) {
+  if (to <= from) return;
+  Micros lo = std::max(from, warmup_), hi = std::min(to, horizon_);
+  if (hi > lo) {
+    Acc& sum = out_.group_summary[group];
+    sum.staffed_s += ToS(hi - lo);
+    if (occupied) sum.occupied_s += ToS(hi - lo);
+  }
+  hi = std::min(to, horizon_);
+  for (Micros t = from; t < hi;) {
+    size_t i = static_cast<size_t>(t / interval_);
+    Micros end = std::min<Micros>(hi, static_cast<Micros>(i + 1) * interval_);
+    Acc& acc = out_.group_intervals[group][i];
+    acc.staffed_s += ToS(end - t);
+    if (occupied) acc.occupied_s += ToS(end - t);
+    t = end;
+  }
+}
+
+void Replication::AccountAgentTime(uint32_t group, AgentRec& a, Micros until) {
+  switch (a.state) {
+    case AgentState::kAvailable:
+      AddTime(group, a.since, until, false);
+      break;
+    case AgentState::kReserved:
+    case AgentState::kBusy:
+    case AgentState::kWrapUp:
+      AddTime(group, a.since, until, true);
+      break;
+    default:
+      break;  // logged out or not ready (on a break): not staffed
+  }
+  a.since = until;
+}
+
+void Replication::OnEvent(const Event& e) {
+  Micros now = ToMicros(e.time);
+  switch (e.type) {
+    case EventType::kOffered:
+      offers_.emplace_back(e.agent, e.contact);
+      break;
+    case EventType::kAccepted: {
+      ContactRec& c = contacts_[e.contact.value()];
+      c.answered = true;
+      Micros wait = now - c.arrived;
+      Acc& q = out_.queue_intervals[c.queue][c.interval];
+      uint32_t group = static_cast<uint32_t>(e.agent.value() >> 32);
+      Acc& g = out_.group_intervals[group][c.interval];
+      for (Acc* acc : {&q, &g}) {
+        acc->answered++;
+        acc->sum_wait_answered += ToS(wait);
+        acc->sum_handle += ToS(c.handle);
+        if (wait == 0) acc->immediate++;
+        if (ToS(wait) <= r_.sl_seconds[c.queue]) acc->within_sl++;
+      }
+      if (c.counted) {
+        for (Acc* acc : {&out_.queue_summary[c.queue], &out_.group_summary[group]}) {
+          acc->answered++;
+          acc->sum_wait_answered += ToS(wait);
+          acc->sum_handle += ToS(c.handle);
+          if (wait == 0) acc->immediate++;
+          if (ToS(wait) <= r_.sl_seconds[c.queue]) acc->within_sl++;
+        }
+      }
+      break;
+    }
+    case EventType::kAbandoned:
+    case EventType::kOverflowed: {
+      if (e.type == EventType::kOverflowed && e.to_queue != e.queue) break;  // moved on
+      ContactRec& c = contacts_[e.contact.value()];
+      c.done = true;
+      bool abandoned = e.type == EventType::kAbandoned;
+      for (int pass = 0; pass < (c.counted ? 2 : 1); ++pass) {
+        Acc& acc = pass == 0 ? out_.queue_intervals[c.queue][c.interval]
+                             : out_.queue_summary[c.queue];
+        (abandoned ? acc.abandoned : acc.overflowed)++;
+      }
+      break;
+    }
+    case EventType::kAgentStateChanged: {
+      uint32_t group = static_cast<uint32_t>(e.agent.value() >> 32);
+      AgentRec& a = agents_[group][e.agent.value() & 0xffffffffu];
+      AccountAgentTime(group, a, now);
+      a.state = e.agent_state;
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+absl::Status Replication::AcceptOffers() {
+  while (!offers_.empty()) {
+    auto batch = std::move(offers_);
+    offers_.clear();
+    for (const auto& [agent, contact] : batch) {
+      ContactRec& c = contacts_[contact.value()];
+      c.agent = agent.value();
+      CCENGINE_RETURN_IF_ERROR(engine_->AcceptOffer(agent, contact));
+      Push(ToMicros(engine_->Now()) + c.handle, Kind::kServiceEnd,
+           static_cast<uint32_t>(contact.value()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Replication::WantLoggedIn(uint32_t group, uint32_t index, bool wanted) {
+  AgentRec& a = agents_[group][index];
+  a.wanted = wanted;
+  AgentId id = IdOf(group, index);
+  if (wanted) {
+    a.pending_logout = false;
+    if (a.state == AgentState::kLoggedOut) return engine_->Login(id, !a.on_break);
+    return a.on_break ? absl::OkStatus() : engine_->SetReady(id);
+  }
+  if (a.state == AgentState::kLoggedOut) return absl::OkStatus();
+  if (a.state == AgentState::kBusy) {  // finish the contact first
+    a.pending_logout = true;
+    return engine_->SetNotReady(id);
+  }
+  return engine_->Logout(id);
+}
+
+absl::Status Replication::Handle(const SimEvent& e) {
+  switch (e.kind) {
+    case Kind::kArrival: {
+      Stream& st = streams_[e.a];
+      const ArrivalSpec& spec = *st.spec;
+      uint32_t index = static_cast<uint32_t>(contacts_.size());
+      ContactRec& c = contacts_.emplace_back();
+      c.arrived = e.at;
+      c.queue = st.queue;
+      c.interval = static_cast<uint32_t>(e.at / interval_);
+      c.counted = e.at >= warmup_;
+      c.handle = ToUs(spec.handle_time.Sample(st.rng));
+      double patience = spec.patience.Sample(st.rng);
+      int priority = spec.priority;
+      if (spec.priority_fraction > 0 &&
+          std::uniform_real_distribution<double>(0, 1)(st.rng) < spec.priority_fraction) {
+        priority = std::min(priority + 1, kMaxPriority);
+      }
+      for (int pass = 0; pass < (c.counted ? 2 : 1); ++pass) {
+        (pass == 0 ? out_.queue_intervals[c.queue][c.interval]
+                   : out_.queue_summary[c.queue]).offered++;
+      }
+      out_.contacts++;
+      ContactSpec spec_c;
+      spec_c.id = ContactId(index);
+      spec_c.queue = QueueId(st.queue);
+      spec_c.channel = spec.channel;
+      spec_c.priority = priority;
+      spec_c.skills = st.skills;
+      CCENGINE_RETURN_IF_ERROR(engine_->AddContact(std::move(spec_c)));
+      if (std::isfinite(patience)) Push(e.at + ToUs(patience), Kind::kPatience, index);
+      ScheduleNextArrival(e.a, e.at);
+      return absl::OkStatus();
+    }
+    case Kind::kPatience: {
+      ContactRec& c = contacts_[e.a];
+      if (c.answered || c.done) return absl::OkStatus();
+      return engine_->Abandon(ContactId(e.a));
+    }
+    case Kind::kServiceEnd: {
+      ContactRec& c = contacts_[e.a];
+      c.done = true;
+      uint32_t group = static_cast<uint32_t>(c.agent >> 32);
+      uint32_t index = static_cast<uint32_t>(c.agent & 0xffffffffu);
+      CCENGINE_RETURN_IF_ERROR(engine_->CompleteContact(AgentId(c.agent), ContactId(e.a)));
+      AgentRec& a = agents_[group][index];
+      if (a.pending_logout && a.state != AgentState::kBusy) {
+        a.pending_logout = false;
+        return engine_->Logout(AgentId(c.agent));
+      }
+      return absl::OkStatus();
+    }
+    case Kind::kLogin:
+      return WantLoggedIn(e.a, e.b, true);
+    case Kind::kLogout:
+      return WantLoggedIn(e.a, e.b, false);
+    case Kind::kBreakStart:
+    case Kind::kBreakEnd: {
+      AgentRec& a = agents_[e.a][e.b];
+      a.on_break = e.kind == Kind::kBreakStart;
+      if (a.state == AgentState::kLoggedOut || !a.wanted) return absl::OkStatus();
+      AgentId id = IdOf(e.a, e.b);
+      return a.on_break ? engine_->SetNotReady(id) : engine_->SetReady(id);
+    }
+    case Kind::kStaffing: {
+      const std::vector<int>& counts = s_.agents[e.a].counts;
+      uint32_t target = static_cast<uint32_t>(counts[std::min<size_t>(e.b, counts.size() - 1)]);
+      for (uint32_t i = 0; i < agents_[e.a].size(); ++i) {
+        if (agents_[e.a][i].wanted != (i < target)) {
+          CCENGINE_RETURN_IF_ERROR(WantLoggedIn(e.a, i, i < target));
+        }
+      }
+      return absl::OkStatus();
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Replication::Run() {
+  CCENGINE_RETURN_IF_ERROR(Setup());
+  while (true) {
+    std::optional<absl::Time> timer = engine_->NextTimerAt();
+    bool have_event = !heap_.empty();
+    if (!have_event && !timer.has_value()) break;
+    // Engine timers (wrap-up ends, relaxation, max wait) due before the next
+    // simulation event fire first, one instant at a time, so that offers
+    // they produce are answered at the right time.
+    if (timer.has_value() && (!have_event || ToMicros(*timer) <= heap_.top().at)) {
+      CCENGINE_RETURN_IF_ERROR(engine_->AdvanceTo(*timer));
+    } else {
+      SimEvent e = heap_.top();
+      heap_.pop();
+      out_.events++;
+      CCENGINE_RETURN_IF_ERROR(engine_->AdvanceTo(TimeFromMicros(e.at)));
+      CCENGINE_RETURN_IF_ERROR(Handle(e));
+    }
+    CCENGINE_RETURN_IF_ERROR(AcceptOffers());
+  }
+  Micros end = std::max(ToMicros(engine_->Now()), horizon_);
+  for (uint32_t g = 0; g < agents_.size(); ++g) {
+    for (AgentRec& a : agents_[g]) AccountAgentTime(g, a, end);
+  }
+  out_.invariants_ok = engine_->CheckInvariants().ok();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Result> Simulate(const Scenario& scenario, const Progress& progress) {
+  CCENGINE_ASSIGN_OR_RETURN(internal::Resolved resolved, internal::Resolve(scenario));
+  auto wall0 = std::chrono::steady_clock::now();
+  std::vector<ReplicationTotals> totals;
+  size_t intervals = static_cast<size_t>(std::ceil(scenario.horizon_s / scenario.interval_s));
+  for (int rep = 0; rep < scenario.replications; ++rep) {
+    ReplicationTotals& t = totals.emplace_back();
+    t.Init(scenario.queues.size(), scenario.agents.size(), intervals);
+    Replication run(scenario, resolved, rep, t);
+    absl::Status st = run.Run();
+    if (!st.ok()) {
+      return absl::InternalError(fmt::format(
+          "simulation replication {} failed: {}", rep, st.ToString()));
+    }
+    if (progress) progress(rep + 1, scenario.replications);
+  }
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  return internal::Summarize(scenario, resolved, totals, wall);
+}
+
+}  // namespace ccengine::sim

@@ -1,0 +1,179 @@
+// The simulator against the closed forms (Erlang C for M/M/c, Erlang A for
+// M/M/c+M), and its scenario checks. Seeds are fixed, so each run is the
+// same; the tolerance is the simulation's own 95% confidence half-width
+// (widened by a small factor so that the three or four figures checked per
+// case do not make a 5% miss likely across the suite).
+
+#include "ccengine/sim.h"
+
+#include <cmath>
+#include <string>
+
+#include "ccengine/erlang.h"
+#include "gtest/gtest.h"
+
+namespace ccengine::sim {
+namespace {
+
+Scenario MMc(double rate, double aht, int agents, double horizon_s, int reps) {
+  Scenario s;
+  s.seed = 2026;
+  s.horizon_s = horizon_s;
+  s.warmup_s = horizon_s / 10;
+  s.interval_s = horizon_s;
+  s.replications = reps;
+  s.skills = {"general"};
+  QueueSpec q;
+  q.name = "general";
+  q.skills = {{"general", 1}};
+  q.sl_seconds = 20;
+  s.queues.push_back(q);
+  AgentGroupSpec g;
+  g.name = "agents";
+  g.count = agents;
+  g.skills = {{"general", 5}};
+  s.agents.push_back(g);
+  ArrivalSpec a;
+  a.queue = "general";
+  a.rate_per_s = rate;
+  a.handle_time = Distribution::Exponential(aht);
+  s.arrivals.push_back(a);
+  return s;
+}
+
+// |simulated - exact| within k half-widths (and the half-width is real).
+void ExpectWithin(const char* what, double simulated, double hw, double exact,
+                  double k = 1.5) {
+  EXPECT_GT(hw, 0) << what;
+  EXPECT_LE(std::abs(simulated - exact), k * hw)
+      << what << ": simulated " << simulated << " ± " << hw << ", exact " << exact;
+}
+
+struct Load {
+  double rate;
+  double aht;
+  int agents;
+};
+
+class MMcTest : public ::testing::TestWithParam<Load> {};
+
+TEST_P(MMcTest, AgreesWithErlangC) {
+  const Load& l = GetParam();
+  Result r = Simulate(MMc(l.rate, l.aht, l.agents, 20000, 12)).value();
+  ErlangCMetrics exact = ErlangCMetricsFor(l.rate, l.aht, l.agents, 20).value();
+  const Row& row = r.queues.at("general");
+  ExpectWithin("p_wait", row.value.p_wait, row.half_width.p_wait, exact.p_wait);
+  ExpectWithin("asa", row.value.asa, row.half_width.asa, exact.asa);
+  ExpectWithin("service_level", row.value.service_level, row.half_width.service_level,
+               exact.service_level);
+  ExpectWithin("occupancy", row.value.occupancy, row.half_width.occupancy, exact.occupancy);
+  EXPECT_TRUE(r.invariants_ok);
+  EXPECT_EQ(row.value.abandoned, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(SmallAndLargeCenters, MMcTest,
+                         ::testing::Values(Load{0.2, 60, 14},     // 12 Erlangs, light
+                                           Load{1.0 / 9, 180, 22},  // 20 Erlangs, busy
+                                           Load{3.0, 90, 290}));  // 270 Erlangs
+
+class MMcMTest : public ::testing::TestWithParam<Load> {};
+
+TEST_P(MMcMTest, AgreesWithErlangA) {
+  const Load& l = GetParam();
+  Scenario s = MMc(l.rate, l.aht, l.agents, 20000, 12);
+  s.arrivals[0].patience = Distribution::Exponential(120);
+  Result r = Simulate(s).value();
+  ErlangAMetrics exact = ErlangAMetricsFor(l.rate, l.aht, 120, l.agents, 20).value();
+  const Row& row = r.queues.at("general");
+  ExpectWithin("p_wait", row.value.p_wait, row.half_width.p_wait, exact.p_wait);
+  ExpectWithin("p_abandon", row.value.p_abandon, row.half_width.p_abandon, exact.p_abandon);
+  ExpectWithin("asa", row.value.asa, row.half_width.asa, exact.asa);
+  ExpectWithin("service_level", row.value.service_level, row.half_width.service_level,
+               exact.service_level);
+  EXPECT_TRUE(r.invariants_ok);
+}
+
+INSTANTIATE_TEST_SUITE_P(SmallAndLargeCenters, MMcMTest,
+                         ::testing::Values(Load{0.2, 60, 12},    // 12 E on 12: overloaded
+                                           Load{0.2, 60, 14},    // the README case
+                                           Load{2.5, 100, 240}));  // 250 E on 240
+
+TEST(SimulateTest, SameSeedSameResult) {
+  Scenario s = MMc(0.5, 60, 32, 5000, 2);
+  s.arrivals[0].patience = Distribution::Lognormal(90, 60);
+  Result a = Simulate(s).value();
+  Result b = Simulate(s).value();
+  EXPECT_EQ(a.contacts, b.contacts);
+  EXPECT_EQ(a.queues.at("general").value.asa, b.queues.at("general").value.asa);
+  s.seed = 9;
+  Result c = Simulate(s).value();
+  EXPECT_NE(a.queues.at("general").value.asa, c.queues.at("general").value.asa);
+}
+
+TEST(SimulateTest, IntervalsCoverTheHorizonAndSumToTheDay) {
+  Scenario s = MMc(0.5, 60, 32, 7200, 1);
+  s.warmup_s = 0;
+  s.interval_s = 1800;
+  s.arrivals[0].rate_per_s = 0;
+  s.arrivals[0].rates_per_interval = {0.2, 0.8, 0.4, 0.0};
+  Result r = Simulate(s).value();
+  const auto& rows = r.queue_intervals.at("general");
+  ASSERT_EQ(rows.size(), 4u);
+  double sum = 0;
+  for (const Row& row : rows) sum += row.value.offered;
+  EXPECT_EQ(sum, r.queues.at("general").value.offered);
+  EXPECT_EQ(rows[3].value.offered, 0);
+  EXPECT_GT(rows[1].value.offered, rows[0].value.offered * 2);  // 0.8 vs 0.2 per s
+}
+
+TEST(SimulateTest, StaffingPerIntervalAndShiftsWithBreaks) {
+  Scenario s = MMc(0.1, 60, 0, 7200, 1);
+  s.warmup_s = 0;
+  s.interval_s = 1800;
+  s.agents[0].count = 0;
+  s.agents[0].counts = {2, 4, 6, 8};
+  AgentGroupSpec late;
+  late.name = "late";
+  late.skills = {{"general", 5}};
+  late.shifts.push_back({3600, 7200, 3, {{4000, 600}}});
+  s.agents.push_back(late);
+  Result r = Simulate(s).value();
+  const auto& rows = r.group_intervals.at("agents");
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_NEAR(rows[i].value.agents, 2 * (i + 1), 0.05) << "interval " << i;
+  }
+  const auto& shift = r.group_intervals.at("late");
+  EXPECT_NEAR(shift[0].value.agents, 0, 1e-9);
+  // 3 agents on [3600, 5400) minus a 600 s break each, 3 on [5400, 7200). A
+  // break never cuts a call: an agent busy at 4000 s starts it when the call
+  // ends, so the break costs at most 600 s.
+  EXPECT_GE(shift[2].value.agents, 3.0 * (1800 - 600) / 1800 - 1e-9);
+  EXPECT_LE(shift[2].value.agents, 3.0 * (1800 - 600) / 1800 + 0.1);
+  EXPECT_NEAR(shift[3].value.agents, 3.0, 0.01);
+  EXPECT_TRUE(r.invariants_ok);
+}
+
+TEST(SimulateTest, ScenarioErrorsNameTheField) {
+  Scenario s = MMc(0.5, 60, 10, 3600, 1);
+  s.arrivals[0].queue = "nope";
+  EXPECT_EQ(Simulate(s).status().message(), "arrivals[0].queue: unknown queue 'nope'");
+  s = MMc(0.5, 60, 10, 3600, 1);
+  s.queues[0].skills = {{"tax", 1}};
+  EXPECT_EQ(Simulate(s).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Simulate(s).status().message(), "queues[0].skills: unknown skill 'tax'");
+  s = MMc(0.5, 60, 10, 3600, 1);
+  s.arrivals[0].handle_time = Distribution::Exponential(-1);
+  EXPECT_EQ(Simulate(s).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(Simulate(s).status().message()).find("arrivals[0].handle_time"),
+            std::string::npos);
+  s = MMc(0.5, 60, 10, 3600, 1);
+  s.warmup_s = 3600;
+  EXPECT_EQ(Simulate(s).status().code(), absl::StatusCode::kInvalidArgument);
+  s = MMc(0.5, 60, 10, 3600, 1);
+  s.agents[0].counts = {1, 2};
+  EXPECT_EQ(Simulate(s).status().message(),
+            "agents[0]: give only one of count, counts, shifts");
+}
+
+}  // namespace
+}  // namespace ccengine::sim
