@@ -95,8 +95,10 @@ AgentState Engine::DerivedState(const AgentRec& a) const {
 
 void Engine::SyncAgent(uint32_t slot) {
   AgentRec& a = agents_[slot];
+  bool open = a.live && a.logged_in && a.ready && a.offer == kNoSlot &&
+              a.wrap_until == 0 && !a.exclusive_active;
   for (Channel ch : kAllChannels) {
-    can_take_[static_cast<int>(ch)].Assign(slot, CanTake(a, ch));
+    can_take_[static_cast<int>(ch)].Assign(slot, open && CanTake(a, ch));
   }
   logged_in_.Assign(slot, a.live && a.logged_in);
   AgentState state = DerivedState(a);
@@ -118,6 +120,28 @@ int Engine::MinStep(const AgentRec& a, const GroupRec& g) const {
     if (Meets(a.skills, q.step_skills[i])) return static_cast<int>(i);
   }
   return -1;
+}
+
+void Engine::IndexAgentSkills(uint32_t slot, bool present) {
+  for (const SkillLevel& s : agents_[slot].skills) {
+    auto& levels = skill_sets_[s.skill.value()];
+    for (int level = kMinProficiency; level <= s.level; ++level) {
+      if (levels[level]) levels[level]->Assign(slot, present);
+    }
+  }
+}
+
+void Engine::EnsureSkillSet(SkillRequirement r) {
+  auto& set = skill_sets_[r.skill.value()][r.level];
+  if (set) return;
+  set = std::make_unique<internal::Bitset>();
+  set->Resize(agents_.size());
+  for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+    if (!agents_[slot].live) continue;
+    for (const SkillLevel& s : agents_[slot].skills) {
+      if (s.skill == r.skill && s.level >= r.level) set->Set(slot);
+    }
+  }
 }
 
 void Engine::ComputeServed(uint32_t slot) {
@@ -220,7 +244,7 @@ absl::Status Engine::AddAgent(AgentConfig config) {
         fmt::format("agent {} already exists", config.id.value()));
   }
   CCENGINE_RETURN_IF_ERROR(
-      ValidateSkills(config.skills, fmt::format("agent {}", config.id.value())));
+      ValidateSkills(config.skills, [&] { return fmt::format("agent {}", config.id.value()); }));
   CCENGINE_RETURN_IF_ERROR(ValidateCapacity(config));
   uint32_t slot;
   if (!free_agent_slots_.empty()) {
@@ -230,7 +254,11 @@ absl::Status Engine::AddAgent(AgentConfig config) {
     slot = static_cast<uint32_t>(agents_.size());
     agents_.emplace_back();
     size_t n = agents_.size();
-    for (auto& b : has_skill_) b.Resize(n);
+    for (auto& levels : skill_sets_) {
+      for (auto& set : levels) {
+        if (set) set->Resize(n);
+      }
+    }
     for (auto& b : can_take_) b.Resize(n);
     logged_in_.Resize(n);
   }
@@ -243,7 +271,7 @@ absl::Status Engine::AddAgent(AgentConfig config) {
   a.capacity = config.capacity;
   a.weight = config.weight;
   a.idle_since = now_;
-  for (const SkillLevel& s : a.skills) has_skill_[s.skill.value()].Set(slot);
+  IndexAgentSkills(slot, true);
   agent_index_.emplace(config.id.value(), slot);
   ComputeServed(slot);
   SyncAgent(slot);
@@ -257,7 +285,7 @@ absl::Status Engine::RemoveAgent(AgentId agent) {
     return absl::FailedPreconditionError(fmt::format(
         "agent {} is logged in; log it out before removing it", agent.value()));
   }
-  for (const SkillLevel& s : a.skills) has_skill_[s.skill.value()].Clear(slot);
+  IndexAgentSkills(slot, false);
   agent_index_.erase(agent.value());
   a = AgentRec();
   SyncAgent(slot);  // clears the bits; a dead slot reports nothing new
@@ -268,11 +296,11 @@ absl::Status Engine::RemoveAgent(AgentId agent) {
 absl::Status Engine::SetAgentSkills(AgentId agent, std::vector<SkillLevel> skills) {
   CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveAgentSlot(agent));
   CCENGINE_RETURN_IF_ERROR(
-      ValidateSkills(skills, fmt::format("agent {}", agent.value())));
+      ValidateSkills(skills, [&] { return fmt::format("agent {}", agent.value()); }));
   AgentRec& a = agents_[slot];
-  for (const SkillLevel& s : a.skills) has_skill_[s.skill.value()].Clear(slot);
+  IndexAgentSkills(slot, false);
   a.skills = SortedSkills(std::move(skills));
-  for (const SkillLevel& s : a.skills) has_skill_[s.skill.value()].Set(slot);
+  IndexAgentSkills(slot, true);
   ComputeServed(slot);
   TryMatchAgent(slot);
   return absl::OkStatus();

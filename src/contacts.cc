@@ -256,7 +256,7 @@ absl::Status Engine::AddContact(ContactSpec spec) {
         spec.priority));
   }
   CCENGINE_RETURN_IF_ERROR(
-      ValidateSkills(spec.skills, fmt::format("contact {}", spec.id.value())));
+      ValidateSkills(spec.skills, [&] { return fmt::format("contact {}", spec.id.value()); }));
   Micros arrived = spec.arrived_at.has_value() ? ToMicros(*spec.arrived_at) : now_;
   if (arrived > now_) {
     return absl::InvalidArgumentError(fmt::format(
@@ -265,6 +265,7 @@ absl::Status Engine::AddContact(ContactSpec spec) {
         absl::FormatTime(Now())));
   }
 
+  for (const SkillRequirement& r : spec.skills) EnsureSkillSet(r);  // an index
   uint32_t slot;
   if (!free_contact_slots_.empty()) {
     slot = free_contact_slots_.back();

@@ -80,7 +80,8 @@ absl::StatusOr<SkillId> Engine::AddSkill(std::string_view name) {
   SkillId id(static_cast<uint32_t>(skill_names_.size()));
   skill_names_.push_back(key);
   skill_by_name_.emplace(std::move(key), id);
-  has_skill_.emplace_back().Resize(agents_.size());
+  skill_sets_.emplace_back()[kMinProficiency] = std::make_unique<internal::Bitset>();
+  skill_sets_.back()[kMinProficiency]->Resize(agents_.size());
   return id;
 }
 
@@ -121,22 +122,22 @@ absl::StatusOr<StrategyId> Engine::FindStrategy(std::string_view name) const {
 }
 
 absl::Status Engine::ValidateSkills(const std::vector<SkillLevel>& skills,
-                                    std::string_view what) const {
+                                    absl::FunctionRef<std::string()> what) const {
   for (size_t i = 0; i < skills.size(); ++i) {
     const SkillLevel& s = skills[i];
     if (s.skill.value() >= skill_names_.size()) {
       return absl::NotFoundError(SkillListError(
-          what, fmt::format("unknown skill id {}", s.skill.value())));
+          what(), fmt::format("unknown skill id {}", s.skill.value())));
     }
     if (s.level < kMinProficiency || s.level > kMaxProficiency) {
       return absl::InvalidArgumentError(SkillListError(
-          what, fmt::format("level of skill '{}' must be in 1..10, got {}",
+          what(), fmt::format("level of skill '{}' must be in 1..10, got {}",
                             skill_names_[s.skill.value()], int{s.level})));
     }
     for (size_t j = 0; j < i; ++j) {
       if (skills[j].skill == s.skill) {
         return absl::InvalidArgumentError(SkillListError(
-            what, fmt::format("skill '{}' listed twice",
+            what(), fmt::format("skill '{}' listed twice",
                               skill_names_[s.skill.value()])));
       }
     }
@@ -148,7 +149,7 @@ absl::Status Engine::ValidateQueueConfig(const QueueConfig& c,
                                          const QueueId* self) const {
   if (c.name.empty()) return absl::InvalidArgumentError("queue name is empty");
   std::string what = fmt::format("queue '{}'", c.name);
-  CCENGINE_RETURN_IF_ERROR(ValidateSkills(c.skills, what));
+  CCENGINE_RETURN_IF_ERROR(ValidateSkills(c.skills, [&] { return what; }));
   absl::Duration prev = absl::ZeroDuration();
   for (size_t i = 0; i < c.relaxation.size(); ++i) {
     const RoutingStep& step = c.relaxation[i];
@@ -159,8 +160,9 @@ absl::Status Engine::ValidateQueueConfig(const QueueConfig& c,
           absl::FormatDuration(step.after)));
     }
     prev = step.after;
-    CCENGINE_RETURN_IF_ERROR(ValidateSkills(
-        step.skills, fmt::format("{} relaxation step {}", what, i + 1)));
+    CCENGINE_RETURN_IF_ERROR(ValidateSkills(step.skills, [&] {
+      return fmt::format("{} relaxation step {}", what, i + 1);
+    }));
   }
   if (c.priority < kMinPriority || c.priority > kMaxPriority) {
     return absl::InvalidArgumentError(fmt::format(
@@ -227,6 +229,10 @@ void Engine::InstallQueueRules(QueueRec& q, const QueueConfig& config) {
   };
   q.config = config;
   q.strategy = *FindStrategy(config.strategy);
+  for (const SkillRequirement& r : config.skills) EnsureSkillSet(r);
+  for (const RoutingStep& step : config.relaxation) {
+    for (const SkillRequirement& r : step.skills) EnsureSkillSet(r);
+  }
   q.step_after.assign(1, 0);
   q.step_skills.assign(1, sorted(config.skills));
   for (const RoutingStep& step : config.relaxation) {

@@ -71,11 +71,15 @@ absl::Status Engine::CheckInvariants() const {
   size_t live_agents = 0;
   for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
     const AgentRec& a = agents_[slot];
-    for (size_t s = 0; s < has_skill_.size(); ++s) {
-      bool has = false;
-      for (const SkillLevel& l : a.skills) has |= l.skill.value() == s;
-      if (has_skill_[s].Test(slot) != (a.live && has)) {
-        return Broken(fmt::format("skill bit {} of slot {}", s, slot));
+    for (size_t s = 0; s < skill_sets_.size(); ++s) {
+      int level = 0;
+      for (const SkillLevel& l : a.skills) {
+        if (l.skill.value() == s) level = l.level;
+      }
+      for (int k = kMinProficiency; k <= kMaxProficiency; ++k) {
+        if (skill_sets_[s][k] && skill_sets_[s][k]->Test(slot) != (a.live && level >= k)) {
+          return Broken(fmt::format("skill bit {}>={} of slot {}", s, k, slot));
+        }
       }
     }
     for (Channel ch : kAllChannels) {

@@ -11,6 +11,9 @@
 // the best aged score wins.
 
 #include <algorithm>
+#include <bit>
+
+#include "absl/container/inlined_vector.h"
 #include <utility>
 
 #include "ccengine/engine.h"
@@ -82,27 +85,35 @@ bool Engine::TryMatchContact(uint32_t contact) {
   AgentStrategy& strategy = *strategies_[q.strategy.value()];
   ContactView view = ViewOf(c);
 
+  // The per-(skill, level) sets make the AND exact: every surviving bit is an
+  // agent that meets the levels. Pointers are gathered once per decision.
+  absl::InlinedVector<const uint64_t*, 8> own;
+  for (const SkillRequirement& r : c.skills) own.push_back(SkillSet(r).data());
+  absl::InlinedVector<const uint64_t*, 16> steps;  // null separates steps
+  for (int k = 0; k <= c.step; ++k) {
+    for (const SkillRequirement& r : q.step_skills[k]) steps.push_back(SkillSet(r).data());
+    steps.push_back(nullptr);
+  }
   uint32_t best = kNoSlot;
   double best_score = 0;
   for (size_t w = 0; w < words; ++w) {
     uint64_t base = ready.word(w);
-    for (const SkillRequirement& r : c.skills) {
-      base &= has_skill_[r.skill.value()].word(w);
-    }
+    for (const uint64_t* set : own) base &= set[w];
     if (base == 0) continue;
-    uint64_t pool = 0;
-    for (int k = 0; k <= c.step; ++k) {
-      uint64_t step_bits = base;
-      for (const SkillRequirement& r : q.step_skills[k]) {
-        step_bits &= has_skill_[r.skill.value()].word(w);
+    uint64_t pool = 0, step_bits = base;
+    for (const uint64_t* set : steps) {
+      if (set == nullptr) {
+        pool |= step_bits;
+        step_bits = base;
+      } else {
+        step_bits &= set[w];
       }
-      pool |= step_bits;
     }
     while (pool != 0) {
       uint32_t slot = static_cast<uint32_t>(w * 64 + std::countr_zero(pool));
       pool &= pool - 1;
       const AgentRec& a = agents_[slot];
-      if (!Qualifies(a, c, c.step) || Excludes(c, a.id)) continue;
+      if (Excludes(c, a.id)) continue;
       double score = strategy.Score(ViewOf(a), view, now_);
       if (best == kNoSlot || score > best_score ||
           (score == best_score &&
@@ -166,8 +177,10 @@ void Engine::Offer(uint32_t agent, uint32_t contact) {
   a.offer = contact;
   a.last_offer_seq = ++offer_seq_;
   c.offer_token = ++token_;
-  Schedule(now_ + ToMicros(q.config.offer_timeout), TimerKind::kOfferTimeout,
-           contact, c.offer_token);
+  if (q.config.offer_timeout != absl::InfiniteDuration()) {
+    Schedule(now_ + ToMicros(q.config.offer_timeout), TimerKind::kOfferTimeout,
+             contact, c.offer_token);
+  }
   strategies_[q.strategy.value()]->OnOffered(ViewOf(a), ViewOf(c), now_);
   Event e = MakeEvent(EventType::kOffered);
   e.contact = c.id;

@@ -262,7 +262,7 @@ void Replication::AccountAgentTime(uint32_t group, AgentRec& a, Micros until) {
 }
 
 void Replication::OnEvent(const Event& e) {
-  Micros now = ToMicros(e.time);
+  Micros now = engine_->NowMicros();  // events arrive as they happen
   switch (e.type) {
     case EventType::kOffered:
       offers_.emplace_back(e.agent, e.contact);
@@ -325,7 +325,7 @@ absl::Status Replication::AcceptOffers() {
       ContactRec& c = contacts_[contact.value()];
       c.agent = agent.value();
       CCENGINE_RETURN_IF_ERROR(engine_->AcceptOffer(agent, contact));
-      Push(ToMicros(engine_->Now()) + c.handle, Kind::kServiceEnd,
+      Push(engine_->NowMicros() + c.handle, Kind::kServiceEnd,
            static_cast<uint32_t>(contact.value()));
     }
   }
@@ -379,7 +379,11 @@ absl::Status Replication::Handle(const SimEvent& e) {
       spec_c.priority = priority;
       spec_c.skills = st.skills;
       CCENGINE_RETURN_IF_ERROR(engine_->AddContact(std::move(spec_c)));
-      if (std::isfinite(patience)) Push(e.at + ToUs(patience), Kind::kPatience, index);
+      CCENGINE_RETURN_IF_ERROR(AcceptOffers());
+      // Only a customer who has to wait can run out of patience.
+      if (std::isfinite(patience) && !contacts_[index].answered && !contacts_[index].done) {
+        Push(e.at + ToUs(patience), Kind::kPatience, index);
+      }
       ScheduleNextArrival(e.a, e.at);
       return absl::OkStatus();
     }

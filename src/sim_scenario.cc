@@ -262,7 +262,7 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
     c.wrap_up = absl::Seconds(q.wrap_up_s);
     c.strategy = q.strategy;
     c.aging_weight = q.aging_weight;
-    c.offer_timeout = absl::Hours(24);  // simulated agents answer at once
+    c.offer_timeout = absl::InfiniteDuration();  // simulated agents answer at once
     if (!q.overflow_to.empty()) {
       auto it = queue_ids.find(q.overflow_to);
       if (it == queue_ids.end()) {

@@ -64,6 +64,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -190,6 +191,7 @@ class Engine {
   // Fires every timer due by `now`; `now` must not be before `Now()`.
   absl::Status AdvanceTo(absl::Time now);
   absl::Time Now() const { return TimeFromMicros(now_); }
+  Micros NowMicros() const { return now_; }  // the same, in microseconds
   // When the earliest pending timer is due, if any (it may be stale, i.e. a
   // timer whose subject has moved on; firing it is then a no-op).
   std::optional<absl::Time> NextTimerAt() const;
@@ -223,8 +225,9 @@ class Engine {
   explicit Engine(EngineOptions options);
 
   // engine.cc: configuration, dispatch, timers, events, queries.
+  // `what` names the owner in messages ("agent 7"); called only on error.
   absl::Status ValidateSkills(const std::vector<SkillLevel>& skills,
-                              std::string_view what) const;
+                              absl::FunctionRef<std::string()> what) const;
   absl::Status ValidateQueueConfig(const QueueConfig& config,
                                    const QueueId* self) const;
   void InstallQueueRules(internal::QueueRec& q, const QueueConfig& config);
@@ -244,6 +247,11 @@ class Engine {
   AgentState DerivedState(const internal::AgentRec& a) const;
   void SyncAgent(uint32_t slot);  // indexes + state-change event
   void ComputeServed(uint32_t slot);
+  void IndexAgentSkills(uint32_t slot, bool present);
+  void EnsureSkillSet(SkillRequirement requirement);
+  const internal::Bitset& SkillSet(SkillRequirement requirement) const {
+    return *skill_sets_[requirement.skill.value()][requirement.level];
+  }
   int MinStep(const internal::AgentRec& a, const internal::GroupRec& g) const;
   void AttachContact(uint32_t agent, uint32_t contact);
   void DetachContact(uint32_t agent, uint32_t contact);
@@ -296,7 +304,10 @@ class Engine {
   std::vector<internal::AgentRec> agents_;
   std::vector<uint32_t> free_agent_slots_;
   absl::flat_hash_map<uint64_t, uint32_t> agent_index_;
-  std::vector<internal::Bitset> has_skill_;  // per skill
+  // [skill][level]: agents holding the skill at that level or above. Level 1
+  // exists for every skill; higher levels only once a requirement uses them.
+  std::vector<std::array<std::unique_ptr<internal::Bitset>, kMaxProficiency + 1>>
+      skill_sets_;
   std::array<internal::Bitset, kChannelCount> can_take_;
   internal::Bitset logged_in_;
   internal::Bitset scratch_;       // candidate set of one decision

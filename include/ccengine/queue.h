@@ -55,6 +55,8 @@ struct QueueConfig {
   // leave the engine as kOverflowed (voicemail, another site…).
   std::optional<QueueId> overflow_queue;
   absl::Duration wrap_up = absl::ZeroDuration();
+  // How long an offer rings before it counts as not answered; infinite: it
+  // rings until accepted, rejected or rescinded.
   absl::Duration offer_timeout = absl::Seconds(20);
   std::string strategy = "longest_idle";  // a registered strategy's name
   // Used for estimated wait until the queue has measured handle times.
