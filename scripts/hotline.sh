@@ -1,24 +1,21 @@
 #!/usr/bin/env bash
-# Builds the release preset and runs the hotline burst example
-# (examples/hotline_burst.cc). Extra arguments are passed to the example.
+# The main job: a simulated day of a 12345-style citizen hotline through the
+# real engine, with a report (examples/hotline_day.py).
+#
+#   ./scripts/hotline.sh [--out DIR] [--seed N] [--scale X]
+#
+# Installs the missing Debian packages, builds the release preset's library
+# and Python module, makes `import ccengine` work for /usr/bin/python3 from any
+# directory (scripts/install_python.sh), then runs the day. Extra arguments go
+# to the example; the report folder is named at the end of its output.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${ROOT}"
 
-SRC="examples/hotline_burst.cc"
-EXE="build/release/examples/hotline_burst"
-if [[ ! -f "${SRC}" ]]; then
-  echo "hotline.sh: ${SRC} does not exist, so there is no ${EXE} to run" >&2
-  exit 1
-fi
-
 ./scripts/setup.sh
 cmake --preset release
-# Only the example and what it needs (the library), not every test and bench.
-cmake --build --preset release -j2 --target hotline_burst
-if [[ ! -x "${EXE}" ]]; then
-  echo "hotline.sh: ${EXE} is missing after the build" >&2
-  exit 1
-fi
-exec "${EXE}" "$@"
+# Only what the job needs: the library, the Python module and the C++ examples.
+cmake --build --preset release -j2 --target ccengine_python hotline_burst embed
+./scripts/install_python.sh release
+exec /usr/bin/python3 examples/hotline_day.py "$@"

@@ -6,7 +6,9 @@
 #
 # Stages:
 #   1. scripts/setup.sh (installs only missing Debian packages)
-#   2. preset `release`: configure, build (tests, benchmarks, examples), ctest
+#   2. preset `release`: configure, build (tests, benchmarks, examples, the
+#      Python module), make `import ccengine` work for /usr/bin/python3 from any
+#      directory (scripts/install_python.sh), ctest (GoogleTest + pytest)
 #   3. every bench/*_bench binary, briefly (--benchmark_min_time=0.01)
 #   4. install to build/install; build + run tests/consumer against it through
 #      the CMake package and through pkg-config
@@ -61,6 +63,7 @@ stage_done setup
 banner "release: configure + build"
 cmake --preset release
 cmake --build --preset release -j2
+./scripts/install_python.sh release
 stage_done "release build"
 
 banner "release: ctest"

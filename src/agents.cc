@@ -93,7 +93,7 @@ AgentState Engine::DerivedState(const AgentRec& a) const {
   return AgentState::kAvailable;
 }
 
-void Engine::SyncAgent(uint32_t slot) {
+void Engine::SyncAgent(uint32_t slot, EventReason reason) {
   AgentRec& a = agents_[slot];
   bool open = a.live && a.logged_in && a.ready && a.offer == kNoSlot &&
               a.wrap_until == 0 && !a.exclusive_active;
@@ -109,6 +109,7 @@ void Engine::SyncAgent(uint32_t slot) {
     e.has_agent = true;
     e.agent_state = state;
     e.agent_reason = (a.logged_in && !a.ready) ? a.reason : kReasonNone;
+    e.reason = reason;
     Emit(std::move(e));
   }
 }
@@ -380,6 +381,9 @@ absl::Status Engine::ForceAgentState(AgentId agent, AgentState state,
   switch (state) {
     case AgentState::kLoggedOut: {
       if (!a.logged_in) return absl::OkStatus();
+      a.ready = false;  // so that the ringing contact is not offered back
+      a.reason = reason;
+      SyncAgent(slot);
       RescindOffer(slot, /*requeue=*/true);
       while (!a.contacts.empty()) {
         uint32_t c = a.contacts.back();

@@ -43,6 +43,7 @@ uint32_t Engine::GroupFor(uint32_t queue, Channel channel,
   rec.queue = queue;
   rec.channel = channel;
   rec.own = own;
+  rec.Resize(q.step_after.size());
   q.groups.push_back(g);
   // A new eligibility class: tell every agent that can serve it.
   for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
@@ -58,8 +59,8 @@ void Engine::InsertWaiting(uint32_t contact) {
   ContactRec& c = contacts_[contact];
   GroupRec& g = groups_[c.group];
   int cls = ClassOf(c, queues_[c.queue]);
-  g.by_class[cls].insert(WaitKey{c.arrived, c.seq, contact});
-  g.nonempty_mask |= 1u << cls;
+  g.Set(c.step, cls).insert(WaitKey{c.arrived, c.seq, contact});
+  g.nonempty[c.step] |= 1u << cls;
   g.size++;
   queues_[c.queue].waiting++;
   c.in_group = true;
@@ -70,17 +71,17 @@ void Engine::RemoveWaiting(uint32_t contact) {
   if (!c.in_group) return;
   GroupRec& g = groups_[c.group];
   int cls = ClassOf(c, queues_[c.queue]);
-  g.by_class[cls].erase(WaitKey{c.arrived, c.seq, contact});
-  if (g.by_class[cls].empty()) g.nonempty_mask &= ~(1u << cls);
+  g.Set(c.step, cls).erase(WaitKey{c.arrived, c.seq, contact});
+  if (g.Set(c.step, cls).empty()) g.nonempty[c.step] &= ~(1u << cls);
   g.size--;
   queues_[c.queue].waiting--;
   c.in_group = false;
 }
 
-int Engine::StepAt(const QueueRec& q, Micros arrived, Micros now) const {
+int Engine::StepAt(const QueueRec& q, Micros queued_at, Micros now) const {
   int step = 0;
   while (step + 1 < static_cast<int>(q.step_after.size()) &&
-         now - arrived >= q.step_after[step + 1]) {
+         now - queued_at >= q.step_after[step + 1]) {
     ++step;
   }
   return step;
@@ -91,7 +92,7 @@ void Engine::ScheduleWaitTimers(uint32_t contact) {
   const QueueRec& q = queues_[c.queue];
   c.wait_token = ++token_;
   if (c.step + 1 < static_cast<int>(q.step_after.size())) {
-    Schedule(c.arrived + q.step_after[c.step + 1], TimerKind::kRelax, contact,
+    Schedule(c.queued_at + q.step_after[c.step + 1], TimerKind::kRelax, contact,
              c.wait_token);
   }
   if (q.config.max_wait != absl::InfiniteDuration()) {
@@ -136,7 +137,7 @@ void Engine::EnterQueue(uint32_t contact, uint32_t queue, int hops) {
   QueueRec& q = queues_[queue];
   c.queue = queue;
   c.queued_at = now_;
-  c.step = static_cast<uint8_t>(StepAt(q, c.arrived, now_));
+  c.step = static_cast<uint8_t>(StepAt(q, c.queued_at, now_));
   c.group = GroupFor(queue, c.channel, c.skills);
   q.stats.entered++;
   Event e = MakeEvent(EventType::kContactQueued);
@@ -181,8 +182,14 @@ void Engine::Overflow(uint32_t contact, EventReason reason, int hops) {
 void Engine::ReturnToLine(uint32_t contact) {
   ContactRec& c = contacts_[contact];
   SetContactState(c, ContactState::kWaiting);
-  c.step = static_cast<uint8_t>(StepAt(queues_[c.queue], c.arrived, now_));
+  const QueueRec& q = queues_[c.queue];
+  c.step = static_cast<uint8_t>(StepAt(q, c.queued_at, now_));
   if (TryMatchContact(contact)) return;
+  if (q.config.max_wait != absl::InfiniteDuration() &&
+      now_ >= c.queued_at + ToMicros(q.config.max_wait)) {
+    Overflow(contact, EventReason::kMaxWait, 0);  // its time ran out while ringing
+    return;
+  }
   // Same (arrived, seq) key: the contact regains its original place.
   InsertWaiting(contact);
   ScheduleWaitTimers(contact);
@@ -204,21 +211,24 @@ void Engine::OnOfferTimeout(uint32_t contact) {
   c.excluded.push_back(a.id);
   a.consecutive_no_answers++;
   Emit(std::move(e));
-  if (options_.rona_limit > 0 &&
-      a.consecutive_no_answers >= static_cast<uint32_t>(options_.rona_limit)) {
+  bool rona = options_.rona_limit > 0 &&
+              a.consecutive_no_answers >= static_cast<uint32_t>(options_.rona_limit);
+  if (rona) {
     a.ready = false;
     a.reason = kReasonRona;
   }
-  SyncAgent(agent);
+  SyncAgent(agent, rona ? EventReason::kRona : EventReason::kNone);
   ReturnToLine(contact);
   TryMatchAgent(agent);
 }
 
 void Engine::OnRelax(uint32_t contact) {
   ContactRec& c = contacts_[contact];
-  int step = StepAt(queues_[c.queue], c.arrived, now_);
+  int step = StepAt(queues_[c.queue], c.queued_at, now_);
   if (step != c.step) {
+    RemoveWaiting(contact);
     c.step = static_cast<uint8_t>(step);
+    InsertWaiting(contact);
     Event e = MakeEvent(EventType::kRelaxed);
     e.contact = c.id;
     e.has_contact = true;
@@ -474,7 +484,10 @@ absl::Status Engine::Transfer(ContactId contact, QueueId to, bool keep_age) {
   }
   SetContactState(c, ContactState::kWaiting);
   c.excluded.clear();
-  if (!keep_age) c.arrived = now_;
+  if (!keep_age) {
+    c.arrived = now_;
+    c.seq = ++seq_;  // behind contacts that arrived at the same instant
+  }
   EnterQueue(cslot, to.value(), 0);
   if (agent != kNoSlot) TryMatchAgent(agent);
   return absl::OkStatus();

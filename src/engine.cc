@@ -261,28 +261,32 @@ absl::Status Engine::UpdateQueue(QueueId queue, QueueConfig config) {
         "queue '{}' cannot be renamed to '{}'", q.config.name, config.name));
   }
   CCENGINE_RETURN_IF_ERROR(ValidateQueueConfig(config, &queue));
+  // Take the waiting contacts out under the old rules (their sets depend on
+  // the queue's priority and steps), then put each back under the new ones,
+  // best first: new step, new timers, and a match if one is possible now.
+  std::vector<uint32_t> waiting;
+  for (uint32_t g : q.groups) {
+    for (const auto& set : groups_[g].sets) {
+      for (const internal::WaitKey& k : set) waiting.push_back(k.slot);
+    }
+  }
+  for (uint32_t slot : waiting) RemoveWaiting(slot);
   InstallQueueRules(q, config);
-  // Who may serve each group of this queue changed.
+  for (uint32_t g : q.groups) groups_[g].Resize(q.step_after.size());
   for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
     if (agents_[slot].live) ComputeServed(slot);
   }
-  // Re-evaluate the waiting contacts, best first: new step, new timers, and
-  // a match if the new rules allow one now.
-  std::vector<std::pair<double, uint32_t>> waiting;
-  for (uint32_t g : q.groups) {
-    for (const auto& set : groups_[g].by_class) {
-      for (const internal::WaitKey& k : set) {
-        waiting.emplace_back(-AgedScore(contacts_[k.slot], q), k.slot);
-      }
-    }
-  }
-  std::sort(waiting.begin(), waiting.end());
-  for (const auto& [score, slot] : waiting) {
+  std::vector<std::pair<double, uint32_t>> order;
+  for (uint32_t slot : waiting) {
     ContactRec& c = contacts_[slot];
-    if (c.state != ContactState::kWaiting) continue;
-    c.step = static_cast<uint8_t>(StepAt(q, c.arrived, now_));
+    c.step = static_cast<uint8_t>(StepAt(q, c.queued_at, now_));
+    order.emplace_back(-AgedScore(c, q), slot);
+  }
+  std::sort(order.begin(), order.end());
+  for (const auto& [score, slot] : order) {
+    if (TryMatchContact(slot)) continue;
+    InsertWaiting(slot);
     ScheduleWaitTimers(slot);
-    TryMatchContact(slot);
   }
   return absl::OkStatus();
 }
@@ -542,7 +546,7 @@ absl::StatusOr<int> Engine::QueuePosition(ContactId contact) const {
   double mine = AgedScore(c, q);
   int ahead = 0;
   for (uint32_t g : q.groups) {
-    for (const auto& set : groups_[g].by_class) {
+    for (const auto& set : groups_[g].sets) {
       // Sets are ordered oldest first: everything before the first contact
       // that scores below `mine` is ahead.
       for (const internal::WaitKey& k : set) {
@@ -590,7 +594,7 @@ absl::StatusOr<QueueStats> Engine::GetQueueStats(QueueId queue) const {
   s.waiting = q.waiting;
   Micros oldest = kNever;
   for (uint32_t g : q.groups) {
-    for (const auto& set : groups_[g].by_class) {
+    for (const auto& set : groups_[g].sets) {
       if (!set.empty()) oldest = std::min(oldest, set.begin()->arrived);
     }
   }

@@ -142,19 +142,25 @@ absl::Status Engine::CheckInvariants() const {
   for (uint32_t g = 0; g < groups_.size(); ++g) {
     const GroupRec& group = groups_[g];
     size_t n = 0;
-    for (int cls = 0; cls < internal::kPriorityClasses; ++cls) {
-      const auto& set = group.by_class[cls];
-      if (((group.nonempty_mask >> cls) & 1u) != (set.empty() ? 0u : 1u)) {
-        return Broken(fmt::format("group {} class mask", g));
-      }
-      for (const internal::WaitKey& k : set) {
-        const ContactRec& c = contacts_[k.slot];
-        if (!c.live || c.state != ContactState::kWaiting || c.group != g ||
-            c.arrived != k.arrived || c.seq != k.seq ||
-            c.priority + queues_[c.queue].config.priority != cls) {
-          return Broken(fmt::format("group {} holds a stale entry", g));
+    if (group.nonempty.size() != queues_[group.queue].step_after.size() ||
+        group.sets.size() != group.nonempty.size() * internal::kPriorityClasses) {
+      return Broken(fmt::format("group {} not sized for its queue's steps", g));
+    }
+    for (size_t step = 0; step < group.nonempty.size(); ++step) {
+      for (int cls = 0; cls < internal::kPriorityClasses; ++cls) {
+        const auto& set = group.Set(static_cast<int>(step), cls);
+        if (((group.nonempty[step] >> cls) & 1u) != (set.empty() ? 0u : 1u)) {
+          return Broken(fmt::format("group {} class mask", g));
         }
-        ++n;
+        for (const internal::WaitKey& k : set) {
+          const ContactRec& c = contacts_[k.slot];
+          if (!c.live || c.state != ContactState::kWaiting || c.group != g ||
+              c.arrived != k.arrived || c.seq != k.seq || c.step != step ||
+              c.priority + queues_[c.queue].config.priority != cls) {
+            return Broken(fmt::format("group {} holds a stale entry", g));
+          }
+          ++n;
+        }
       }
     }
     if (n != group.size) return Broken(fmt::format("group {} size", g));

@@ -144,23 +144,24 @@ void Engine::TryMatchAgent(uint32_t agent) {
       continue;
     }
     const QueueRec& q = queues_[group.queue];
-    // Contacts that arrived by `threshold` have reached step `min_step`.
-    Micros threshold = now_ - q.step_after[min_step];
-    uint32_t mask = group.nonempty_mask;
-    while (mask != 0) {
-      int cls = std::countr_zero(mask);
-      mask &= mask - 1;
-      for (const internal::WaitKey& k : group.by_class[cls]) {
-        if (k.arrived > threshold) break;
-        const ContactRec& c = contacts_[k.slot];
-        if (Excludes(c, a.id)) continue;
-        double score = AgedScore(c, q);
-        if (best == kNoSlot || score > best_score ||
-            (score == best_score && c.seq < contacts_[best].seq)) {
-          best = k.slot;
-          best_score = score;
+    // Contacts at step `min_step` or later may go to this agent; in each
+    // (step, class) set only the oldest that did not exclude it can win.
+    for (size_t step = min_step; step < group.nonempty.size(); ++step) {
+      uint32_t mask = group.nonempty[step];
+      while (mask != 0) {
+        int cls = std::countr_zero(mask);
+        mask &= mask - 1;
+        for (const internal::WaitKey& k : group.Set(static_cast<int>(step), cls)) {
+          const ContactRec& c = contacts_[k.slot];
+          if (Excludes(c, a.id)) continue;
+          double score = AgedScore(c, q);
+          if (best == kNoSlot || score > best_score ||
+              (score == best_score && c.seq < contacts_[best].seq)) {
+            best = k.slot;
+            best_score = score;
+          }
+          break;  // the rest of this set is younger
         }
-        break;  // the rest of this class is younger
       }
     }
   }

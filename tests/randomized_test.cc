@@ -145,6 +145,7 @@ struct MContact {
   absl::Duration offer_timeout;
   absl::Time answered_at;
   int step = 0;
+  uint64_t order = 0;  // arrival order: breaks ties of equal aged scores
   std::optional<AgentId> agent;
   std::vector<AgentId> excluded;
 };
@@ -158,7 +159,15 @@ struct MAgent {
   std::optional<uint64_t> offer;
   std::vector<uint64_t> in_service;
   uint32_t no_answers = 0;
+  uint64_t handled = 0;  // accepted since login
   AgentState reported = AgentState::kLoggedOut;
+};
+
+// A queue's figures as the events tell them.
+struct MStats {
+  uint64_t entered = 0, answered = 0, answered_within_sl = 0, abandoned = 0,
+           overflowed = 0, transferred_out = 0, completed = 0;
+  absl::Duration total_answer_wait, total_handle;
 };
 
 std::vector<SkillLevel> Sorted(std::vector<SkillLevel> v) {
@@ -333,6 +342,64 @@ std::string ConfigText(const QueueConfig& c) {
       c.strategy, absl::FormatDuration(c.expected_handle_time));
 }
 
+bool Same(const AgentSnapshot& a, const AgentSnapshot& b) {
+  return a.id == b.id && a.name == b.name && a.state == b.state &&
+         a.reason == b.reason && a.skills == b.skills &&
+         a.active_per_channel == b.active_per_channel && a.load == b.load &&
+         a.contacts == b.contacts && a.handled == b.handled &&
+         a.consecutive_no_answers == b.consecutive_no_answers &&
+         a.idle_since == b.idle_since;
+}
+
+bool Same(const ContactSnapshot& a, const ContactSnapshot& b) {
+  return a.id == b.id && a.queue == b.queue && a.channel == b.channel &&
+         a.priority == b.priority && a.state == b.state &&
+         a.customer_id == b.customer_id && a.skills == b.skills &&
+         a.attributes == b.attributes && a.arrived_at == b.arrived_at &&
+         a.queued_at == b.queued_at && a.routing_step == b.routing_step &&
+         a.agent == b.agent && a.excluded == b.excluded;
+}
+
+bool Same(const QueueStats& a, const QueueStats& b) {
+  return a.queue == b.queue && a.waiting == b.waiting &&
+         a.longest_wait == b.longest_wait && a.entered == b.entered &&
+         a.answered == b.answered && a.answered_within_sl == b.answered_within_sl &&
+         a.abandoned == b.abandoned && a.overflowed == b.overflowed &&
+         a.transferred_out == b.transferred_out && a.completed == b.completed &&
+         a.total_answer_wait == b.total_answer_wait &&
+         a.total_handle == b.total_handle;
+}
+
+bool Same(const QueueConfig& a, const QueueConfig& b) {
+  if (a.relaxation.size() != b.relaxation.size()) return false;
+  for (size_t i = 0; i < a.relaxation.size(); ++i) {
+    if (a.relaxation[i].after != b.relaxation[i].after ||
+        a.relaxation[i].skills != b.relaxation[i].skills) {
+      return false;
+    }
+  }
+  return a.name == b.name && a.skills == b.skills && a.priority == b.priority &&
+         a.aging_weight == b.aging_weight && a.sl_threshold == b.sl_threshold &&
+         a.sl_target == b.sl_target && a.max_size == b.max_size &&
+         a.max_wait == b.max_wait && a.overflow_queue == b.overflow_queue &&
+         a.wrap_up == b.wrap_up && a.offer_timeout == b.offer_timeout &&
+         a.strategy == b.strategy &&
+         a.expected_handle_time == b.expected_handle_time;
+}
+
+template <class T>
+bool Same(const absl::StatusOr<T>& a, const absl::StatusOr<T>& b) {
+  if (a.ok() != b.ok()) return false;
+  return a.ok() ? Same(*a, *b) : a.status() == b.status();
+}
+
+// One line of the failure report's history: an action, a call or an event,
+// formatted only when a report is printed.
+struct LogEntry {
+  std::variant<std::string, Command, Event> what;
+  bool intake = false;
+};
+
 class Harness {
  public:
   explicit Harness(uint64_t seed) : seed_(seed), rng_(seed) {}
@@ -348,7 +415,9 @@ class Harness {
     options.rona_limit = std::vector<int>{0, 2, 3, 3}[Uniform(0, 3)];
     options.start = absl::FromUnixSeconds(1'700'000'000);
     options.intake_capacity = 64;
+    options.priority_class_weight = absl::Seconds(Uniform(10, 600));
     rona_limit_ = options.rona_limit;
+    class_weight_ = options.priority_class_weight;
     auto created = Engine::Create(options);
     ASSERT_TRUE(created.ok()) << created.status();
     engine_ = std::move(*created);
@@ -395,33 +464,33 @@ class Harness {
     step_ = step;
     terminated_this_step_.clear();
     int r = Uniform(0, 999);
-    if (r < 170) {
+    if (r < 160) {
       TimeStep();
-    } else if (r < 320) {
+    } else if (r < 310) {
       if (contacts_.size() < kMaxLive) {
         AddContactStep();
       } else {
         AbandonStep();
       }
-    } else if (r < 450) {
+    } else if (r < 460) {
       OfferResponseStep(/*accept=*/true);
-    } else if (r < 490) {
+    } else if (r < 500) {
       OfferResponseStep(/*accept=*/false);
-    } else if (r < 600) {
+    } else if (r < 620) {
       CompleteStep();
-    } else if (r < 640) {
+    } else if (r < 660) {
       AbandonStep();
-    } else if (r < 670) {
-      TransferStep();
     } else if (r < 690) {
+      TransferStep();
+    } else if (r < 710) {
       WithdrawStep();
-    } else if (r < 720) {
+    } else if (r < 740) {
       PriorityStep();
-    } else if (r < 960) {
-      AgentStep();
     } else if (r < 970) {
-      UpdateQueueStep();
+      AgentStep();
     } else if (r < 980) {
+      UpdateQueueStep();
+    } else if (r < 990) {
       SetSkillsStep();
     } else {
       AddRemoveAgentStep();
@@ -499,14 +568,38 @@ class Harness {
     std::string diff = DiffAccounting(want, got);
     if (!diff.empty()) Fail("events (model) vs engine " + diff);
     // Queues.
-    for (size_t q = 0; q < queues_.size(); ++q) {
-      auto s = engine_->GetQueueStats(QueueId(static_cast<uint32_t>(q)));
-      if (!s.ok() || s->waiting != waiting_in[q]) {
-        Fail(fmt::format("queue {} waiting: engine {} model {}", q,
-                         s.ok() ? static_cast<int64_t>(s->waiting) : -1,
-                         waiting_in[q]));
+    for (uint32_t q = 0; q < queues_.size(); ++q) {
+      absl::StatusOr<QueueStats> s = engine_->GetQueueStats(QueueId(q));
+      if (!s.ok()) {
+        Fail(s.status().ToString());
+        continue;
+      }
+      QueueStats want_stats;
+      const MStats& m = stats_[q];
+      want_stats.queue = QueueId(q);
+      want_stats.waiting = waiting_in[q];
+      want_stats.longest_wait = absl::ZeroDuration();
+      for (uint64_t w : waiting_.ids()) {
+        const MContact& c = contacts_.at(w);
+        if (c.queue == q) {
+          want_stats.longest_wait = std::max(want_stats.longest_wait, now - c.arrived);
+        }
+      }
+      want_stats.entered = m.entered;
+      want_stats.answered = m.answered;
+      want_stats.answered_within_sl = m.answered_within_sl;
+      want_stats.abandoned = m.abandoned;
+      want_stats.overflowed = m.overflowed;
+      want_stats.transferred_out = m.transferred_out;
+      want_stats.completed = m.completed;
+      want_stats.total_answer_wait = m.total_answer_wait;
+      want_stats.total_handle = m.total_handle;
+      if (!Same(want_stats, *s)) {
+        Fail(fmt::format("queue stats: engine [{}] model [{}]", StatsText(*s),
+                         StatsText(want_stats)));
       }
     }
+    if (step_ % 25 == 0) CheckQueuePositions(now);
     // Agents.
     for (const auto& [id, a] : agents_) {
       absl::StatusOr<AgentSnapshot> s = engine_->GetAgent(AgentId(id));
@@ -533,16 +626,16 @@ class Harness {
       }
       if (s->state != want_state || s->state != a.reported ||
           s->reason != want_reason || got_contacts != want_contacts ||
-          s->consecutive_no_answers != a.no_answers ||
+          s->consecutive_no_answers != a.no_answers || s->handled != a.handled ||
           s->active_per_channel != active || s->load != load ||
           s->skills != a.config.skills) {
         Fail(fmt::format(
             "agent {} differs: engine [{}] model [state={} last_event_state={} "
-            "reason={} contacts={} no_answers={} logged_in={} ready={} "
-            "wrap_until={}]",
+            "reason={} contacts={} no_answers={} handled={} logged_in={} "
+            "ready={} wrap_until={}]",
             id, AgentText(s), AgentStateName(want_state),
             AgentStateName(a.reported), want_reason, want_contacts.size(),
-            a.no_answers, a.logged_in, a.ready,
+            a.no_answers, a.handled, a.logged_in, a.ready,
             a.wrap_until ? absl::FormatTime(*a.wrap_until) : "-"));
       }
     }
@@ -553,15 +646,25 @@ class Harness {
       }
     }
     // Work conservation, from the model alone.
+    std::vector<std::pair<const MAgent*, std::array<bool, kChannelCount>>> free;
+    for (const auto& [aid, a] : agents_) {
+      std::array<bool, kChannelCount> can{};
+      bool any = false;
+      for (int ch = 0; ch < kChannelCount; ++ch) {
+        can[ch] = ModelCanTake(a, static_cast<Channel>(ch), now);
+        any |= can[ch];
+      }
+      if (any) free.emplace_back(&a, can);
+    }
     for (uint64_t cid : waiting_.ids()) {
       const MContact& c = contacts_.at(cid);
       int step = ModelStep(queues_[c.queue], c.arrived, now);
-      for (const auto& [aid, a] : agents_) {
-        if (ModelCanTake(a, c.channel, now) && Qualifies(a, c, step) &&
-            !IsExcluded(c, AgentId(aid))) {
+      for (const auto& [a, can] : free) {
+        if (can[static_cast<int>(c.channel)] && Qualifies(*a, c, step) &&
+            !IsExcluded(c, a->config.id)) {
           Fail(fmt::format("contact {} waits (step {}) while agent {} could "
                            "take it",
-                           cid, step, aid));
+                           cid, step, a->config.id.value()));
         }
       }
     }
@@ -604,7 +707,15 @@ class Harness {
         seed_, step, seed_, absl::FormatTime(engine_->Now()));
     for (const std::string& f : failures_) s += "\n  FAILURE: " + f;
     s += "\n  recent actions and events, oldest first:";
-    for (const std::string& line : recent_) s += "\n    " + line;
+    for (const LogEntry& entry : recent_) {
+      if (const auto* text = std::get_if<std::string>(&entry.what)) {
+        s += "\n    > " + *text;
+      } else if (const auto* c = std::get_if<Command>(&entry.what)) {
+        s += "\n    > " + Describe(*c) + (entry.intake ? " [intake]" : "");
+      } else {
+        s += "\n    " + DescribeEvent(std::get<Event>(entry.what));
+      }
+    }
     return s;
   }
 
@@ -612,11 +723,12 @@ class Harness {
     return fmt::format(
         "seed {}: entered={} completed={} abandoned={} overflowed={} "
         "withdrawn={} offers={} accepted={} rejected={} timed_out={} "
-        "rescinded={} transfers={} calls_ok={} calls_refused={} "
-        "via_intake={}",
+        "rescinded={} transfers={} agent_side_offers_checked={} calls_ok={} "
+        "calls_refused={} via_intake={}",
         seed_, entered_, completed_, abandoned_, overflowed_, withdrawn_,
         count_offered_, count_accepted_, count_rejected_, count_timed_out_,
-        count_rescinded_, count_transferred_, calls_ok_, calls_refused_,
+        count_rescinded_, count_transferred_, count_best_checked_, calls_ok_,
+        calls_refused_,
         calls_via_intake_);
   }
 
@@ -715,8 +827,8 @@ class Harness {
     if (failures_.size() < 20) failures_.push_back(std::move(what));
   }
 
-  void Log(std::string line) {
-    recent_.push_back(std::move(line));
+  void Log(LogEntry entry) {
+    recent_.push_back(std::move(entry));
     if (recent_.size() > 80) recent_.pop_front();
   }
 
@@ -775,6 +887,71 @@ class Harness {
       }
     }
     return false;
+  }
+
+  double AgedScore(const MContact& c, absl::Time now) const {
+    const QueueConfig& q = queues_[c.queue];
+    return q.aging_weight * static_cast<double>(ToMicros(now) - ToMicros(c.arrived)) +
+           static_cast<double>(ToMicros(class_weight_)) * (c.priority + q.priority);
+  }
+
+  // Is `a` before `b` in line (higher aged score, then earlier arrival)?
+  bool Ahead(const MContact& a, const MContact& b, absl::Time now) const {
+    double sa = AgedScore(a, now), sb = AgedScore(b, now);
+    return sa > sb || (sa == sb && a.order < b.order);
+  }
+
+  // An agent that frees up takes the best waiting contact it may serve:
+  // nothing it could take may be ahead of the one offered.
+  void CheckBestContact(const Event& e, const MAgent& a, uint64_t offered,
+                        const MContact& c) {
+    ++count_best_checked_;
+    for (uint64_t w : waiting_.ids()) {
+      if (w == offered) continue;
+      const MContact& d = contacts_.at(w);
+      if (!Ahead(d, c, e.time) || !ModelCanTake(a, d.channel, e.time) ||
+          IsExcluded(d, e.agent) ||
+          !Qualifies(a, d, ModelStep(queues_[d.queue], d.arrived, e.time))) {
+        continue;
+      }
+      Fail(fmt::format("agent {} freed up and was offered contact {} (score "
+                       "{}) while contact {} (score {}) was ahead: {}",
+                       e.agent.value(), offered, AgedScore(c, e.time), w,
+                       AgedScore(d, e.time), DescribeEvent(e)));
+      return;
+    }
+  }
+
+  // Each queue's waiting contacts hold places 1..n in aged-score order.
+  void CheckQueuePositions(absl::Time now) {
+    for (uint64_t w : waiting_.ids()) {
+      const MContact& c = contacts_.at(w);
+      int want = 1;
+      for (uint64_t v : waiting_.ids()) {
+        const MContact& d = contacts_.at(v);
+        if (v != w && d.queue == c.queue && Ahead(d, c, now)) ++want;
+      }
+      absl::StatusOr<int> got = engine_->QueuePosition(ContactId(w));
+      if (!got.ok() || *got != want) {
+        Fail(fmt::format("QueuePosition({}) = {}, the model says {}", w,
+                         got.ok() ? std::to_string(*got) : got.status().ToString(),
+                         want));
+      }
+      absl::StatusOr<absl::Duration> ewt = engine_->EstimatedWait(ContactId(w));
+      if (!ewt.ok() || *ewt < absl::ZeroDuration()) {
+        Fail(fmt::format("EstimatedWait({}) = {}", w,
+                         ewt.ok() ? absl::FormatDuration(*ewt)
+                                  : ewt.status().ToString()));
+      }
+    }
+    for (uint64_t id : offered_.ids()) {
+      if (engine_->QueuePosition(ContactId(id)).status().code() !=
+          Code::kFailedPrecondition) {
+        Fail(fmt::format("QueuePosition of offered contact {} is not "
+                         "FailedPrecondition",
+                         id));
+      }
+    }
   }
 
   static bool IsExcluded(const MContact& c, AgentId a) {
@@ -852,7 +1029,7 @@ class Harness {
 
   void OnEvent(const Event& e) {
     ++call_events_;
-    Log(DescribeEvent(e));
+    Log({e});
     if (e.time < last_event_time_) {
       Fail(fmt::format("event time went backwards: {}", DescribeEvent(e)));
     }
@@ -882,6 +1059,7 @@ class Harness {
           c.skills = Sorted(s.skills);
           c.customer_id = s.customer_id;
           c.arrived = s.arrived_at.value_or(e.time);
+          c.order = ++arrivals_;
           it = contacts_.emplace(id, std::move(c)).first;
           ++entered_;
           pending_add_.reset();
@@ -893,6 +1071,7 @@ class Harness {
         MContact& c = it->second;
         c.queue = e.queue.value();
         c.queued_at = e.time;
+        stats_[c.queue].entered++;
         SetState(id, c, MState::kWaiting);
         c.step = ModelStep(queues_[c.queue], c.arrived, e.time);
         if (e.step != c.step || e.channel != c.channel || e.priority != c.priority) {
@@ -924,7 +1103,13 @@ class Harness {
                            why, DescribeEvent(e)));
         }
         int step = ModelStep(queues_[c->queue], c->arrived, e.time);
-        if (e.step != step) {
+        // A relaxation step that begins at this very microsecond may not be
+        // applied yet (its timer fires after the one that made this offer);
+        // the agent side already matches by age, so the offer is right and
+        // its `step` is one behind.
+        int before = ModelStep(queues_[c->queue], c->arrived,
+                               e.time - absl::Microseconds(1));
+        if (e.step != step && e.step != before) {
           Fail(fmt::format("offer at step {}, model step {}: {}", e.step, step,
                            DescribeEvent(e)));
         }
@@ -941,6 +1126,7 @@ class Harness {
         if (e.queue.value() != c->queue || e.channel != c->channel) {
           Fail(fmt::format("kOffered fields: {}", DescribeEvent(e)));
         }
+        if (agent_side_ && *agent_side_ == e.agent) CheckBestContact(e, *a, id, *c);
         SetState(id, *c, MState::kOffered);
         c->agent = e.agent;
         c->offered_at = e.time;
@@ -958,6 +1144,13 @@ class Harness {
         c->answered_at = e.time;
         a->in_service.push_back(id);
         a->no_answers = 0;
+        a->handled++;
+        MStats& st = stats_[c->queue];
+        st.answered++;
+        if (e.time - c->queued_at <= queues_[c->queue].sl_threshold) {
+          st.answered_within_sl++;
+        }
+        st.total_answer_wait += e.time - c->queued_at;
         if (e.wait != e.time - c->arrived) {
           Fail(fmt::format("kAccepted wait {} != {}", absl::FormatDuration(e.wait),
                            absl::FormatDuration(e.time - c->arrived)));
@@ -1018,6 +1211,8 @@ class Harness {
         }
         a->in_service.erase(it);
         if (e.reason != EventReason::kForcedLogout) StartWrapUp(*a, c->queue, e.time);
+        stats_[c->queue].completed++;
+        stats_[c->queue].total_handle += e.handle;
         ++completed_;
         Terminate(id);
         break;
@@ -1043,6 +1238,7 @@ class Harness {
                            absl::FormatDuration(e.time - c->arrived)));
         }
         ++(abandon ? abandoned_ : withdrawn_);
+        if (abandon) stats_[c->queue].abandoned++;
         Terminate(id);
         break;
       }
@@ -1073,6 +1269,7 @@ class Harness {
         } else {
           Fail(fmt::format("overflow without a reason: {}", DescribeEvent(e)));
         }
+        stats_[c->queue].overflowed++;
         if (e.to_queue == e.queue) {
           ++overflowed_;
           Terminate(id);
@@ -1090,6 +1287,7 @@ class Harness {
           Fail(fmt::format("unexpected {}", DescribeEvent(e)));
           return;
         }
+        stats_[c->queue].transferred_out++;
         if (e.has_agent) {
           MAgent* a = KnownAgent(e, "kTransferred");
           if (a == nullptr) return;
@@ -1309,6 +1507,7 @@ class Harness {
             a.ready = ready;
             a.reason = ready ? kReasonNone : reason;
             a.no_answers = 0;
+            a.handled = 0;
           };
           auto logout = [](MAgent& a) {
             a.logged_in = false;
@@ -1357,6 +1556,30 @@ class Harness {
               set_ready(a);
             }
           }
+        },
+        command);
+  }
+
+  // The agent whose freeing up is what this call's offers to it come from
+  // (the agent-side decision), if the model can tell.
+  std::optional<AgentId> FreedAgent(const Command& command) const {
+    return std::visit(
+        [this](const auto& c) -> std::optional<AgentId> {
+          using T = std::decay_t<decltype(c)>;
+          if constexpr (std::is_same_v<T, cmd::AcceptOffer> ||
+                        std::is_same_v<T, cmd::RejectOffer> ||
+                        std::is_same_v<T, cmd::CompleteContact> ||
+                        std::is_same_v<T, cmd::Login> ||
+                        std::is_same_v<T, cmd::SetReady> ||
+                        std::is_same_v<T, cmd::EndWrapUp>) {
+            return c.agent;
+          } else if constexpr (std::is_same_v<T, cmd::ForceAgentState>) {
+            if (c.state == AgentState::kAvailable) return c.agent;
+          } else if constexpr (std::is_same_v<T, cmd::Abandon> ||
+                               std::is_same_v<T, cmd::Withdraw>) {
+            if (const MContact* k = FindContact(c.contact)) return k->agent;
+          }
+          return std::nullopt;
         },
         command);
   }
@@ -1411,24 +1634,32 @@ class Harness {
       Fail(what + " changed the engine's time or timers");
     }
     for (size_t i = 0; i < a.agents.size(); ++i) {
-      std::string x = AgentText(a.agents[i].second), y = AgentText(b.agents[i].second);
-      if (x != y) Fail(fmt::format("{} changed agent: [{}] -> [{}]", what, x, y));
+      if (!Same(a.agents[i].second, b.agents[i].second)) {
+        Fail(fmt::format("{} changed agent: [{}] -> [{}]", what,
+                         AgentText(a.agents[i].second),
+                         AgentText(b.agents[i].second)));
+      }
     }
     if (a.contacts.size() != b.contacts.size()) {
       Fail(what + " changed the set of contacts");
     } else {
       for (size_t i = 0; i < a.contacts.size(); ++i) {
-        std::string x = ContactText(a.contacts[i].second);
-        std::string y = ContactText(b.contacts[i].second);
-        if (x != y) Fail(fmt::format("{} changed contact: [{}] -> [{}]", what, x, y));
+        if (!Same(a.contacts[i].second, b.contacts[i].second)) {
+          Fail(fmt::format("{} changed contact: [{}] -> [{}]", what,
+                           ContactText(a.contacts[i].second),
+                           ContactText(b.contacts[i].second)));
+        }
       }
     }
     for (size_t q = 0; q < a.stats.size(); ++q) {
-      std::string x = StatsText(a.stats[q]), y = StatsText(b.stats[q]);
-      if (x != y) Fail(fmt::format("{} changed queue stats: [{}] -> [{}]", what, x, y));
-      x = ConfigText(a.configs[q]);
-      y = ConfigText(b.configs[q]);
-      if (x != y) Fail(fmt::format("{} changed a queue config: [{}] -> [{}]", what, x, y));
+      if (!Same(a.stats[q], b.stats[q])) {
+        Fail(fmt::format("{} changed queue stats: [{}] -> [{}]", what,
+                         StatsText(a.stats[q]), StatsText(b.stats[q])));
+      }
+      if (!Same(a.configs[q], b.configs[q])) {
+        Fail(fmt::format("{} changed a queue config: [{}] -> [{}]", what,
+                         ConfigText(a.configs[q]), ConfigText(b.configs[q])));
+      }
     }
   }
 
@@ -1437,8 +1668,10 @@ class Harness {
   void RunCommand(const Command& command) {
     const bool via_intake = Chance(0.15);
     if (via_intake) FlushOverdueTimers();
-    std::string what = Describe(command) + (via_intake ? " [intake]" : "");
-    Log("> " + what);
+    auto what = [&] {
+      return Describe(command) + (via_intake ? " [intake]" : "");
+    };
+    Log({command, via_intake});
     const Code expected = Predict(command);
     std::optional<World> before;
     if (expected == Code::kOk) {
@@ -1448,6 +1681,7 @@ class Harness {
     }
     call_events_ = 0;
     command_failures_.clear();
+    agent_side_ = FreedAgent(command);
     absl::Status status;
     if (via_intake) {
       ++calls_via_intake_;
@@ -1464,28 +1698,29 @@ class Harness {
       status = Direct(command);
     }
     if (status.code() != expected) {
-      Fail(fmt::format("{} returned {}, the model expects {}", what,
+      Fail(fmt::format("{} returned {}, the model expects {}", what(),
                        status.ToString(), absl::StatusCodeToString(expected)));
     }
     if (status.ok()) {
       ++calls_ok_;
     } else {
       ++calls_refused_;
-      if (status.message().empty()) Fail(what + ": an error without a message");
+      if (status.message().empty()) Fail(what() + ": an error without a message");
     }
     if (expected != Code::kOk) {
       if (call_events_ != (via_intake ? 1 : 0)) {
-        Fail(fmt::format("{} was refused yet emitted {} event(s)", what,
+        Fail(fmt::format("{} was refused yet emitted {} event(s)", what(),
                          call_events_));
       }
-      ExpectUnchanged(*before, Capture(), what);
+      ExpectUnchanged(*before, Capture(), what());
     }
     if (std::holds_alternative<cmd::AddContact>(command) && pending_add_ &&
         expected == Code::kOk) {
-      Fail(what + " succeeded without kContactQueued");
+      Fail(what() + " succeeded without kContactQueued");
     }
     pending_add_.reset();
     pending_keep_age_.reset();
+    agent_side_.reset();
     last_rescind_ = {0, 0};
   }
 
@@ -1496,7 +1731,7 @@ class Harness {
   void FlushOverdueTimers() {
     std::optional<absl::Time> next = engine_->NextTimerAt();
     if (next && *next <= engine_->Now()) {
-      Log("> AdvanceTo(now) to fire overdue timers");
+      Log({std::string("AdvanceTo(now) to fire overdue timers")});
       absl::Status st = engine_->AdvanceTo(engine_->Now());
       if (!st.ok()) Fail("AdvanceTo(now): " + st.ToString());
     }
@@ -1511,8 +1746,8 @@ class Harness {
     call_events_ = 0;
     if (r < 3) {  // time going backwards: refused, nothing changes
       absl::Time t = now - absl::Microseconds(Uniform(1, 2'000'000));
-      Log(fmt::format("> {}({}) backwards", use_poll ? "Poll" : "AdvanceTo",
-                      absl::FormatTime(t)));
+      Log({fmt::format("{}({}) backwards", use_poll ? "Poll" : "AdvanceTo",
+                      absl::FormatTime(t))});
       World before = Capture();
       absl::Status st = use_poll ? engine_->Poll(t).status() : engine_->AdvanceTo(t);
       if (st.code() != Code::kInvalidArgument) {
@@ -1526,17 +1761,17 @@ class Harness {
     std::optional<absl::Time> next = engine_->NextTimerAt();
     if (r < 15 && next && *next >= now) {
       t = *next;  // exactly on a timer
-    } else if (r < 50) {
+    } else if (r < 55) {
       t = now + Millis(0, 1000);
-    } else if (r < 85) {
-      t = now + Millis(1000, 6000);
-    } else if (r < 97) {
-      t = now + Millis(6000, 30000);
+    } else if (r < 88) {
+      t = now + Millis(1000, 4000);
+    } else if (r < 98) {
+      t = now + Millis(4000, 20000);
     } else {
-      t = now + Millis(30000, 120000);
+      t = now + Millis(20000, 90000);
     }
-    Log(fmt::format("> {}(+{})", use_poll ? "Poll" : "AdvanceTo",
-                    absl::FormatDuration(t - now)));
+    Log({fmt::format("{}(+{})", use_poll ? "Poll" : "AdvanceTo",
+                     absl::FormatDuration(t - now))});
     if (use_poll) {
       absl::StatusOr<size_t> applied = engine_->Poll(t);
       if (!applied.ok() || *applied != 0) Fail("Poll on an empty intake");
@@ -1610,7 +1845,7 @@ class Harness {
   void OfferResponseStep(bool accept) {
     AgentId agent;
     ContactId contact;
-    if (!offered_.empty() && Chance(accept ? 0.85 : 0.7)) {
+    if (!offered_.empty() && Chance(accept ? 0.92 : 0.75)) {
       uint64_t id = Pick(offered_.ids());
       contact = ContactId(id);
       agent = *contacts_.at(id).agent;
@@ -1629,7 +1864,7 @@ class Harness {
   void CompleteStep() {
     AgentId agent;
     ContactId contact;
-    if (!in_service_.empty() && Chance(0.85)) {
+    if (!in_service_.empty() && Chance(0.9)) {
       uint64_t id = Pick(in_service_.ids());
       contact = ContactId(id);
       agent = *contacts_.at(id).agent;
@@ -1659,27 +1894,37 @@ class Harness {
   void AgentStep() {
     AgentId id = AnyAgentId();
     const MAgent* a = FindAgent(id);
-    int r = Uniform(0, 99);
-    int32_t reason = Uniform(1, 5);
-    if (a != nullptr && !a->logged_in && r < 60) {
-      RunCommand(cmd::Login{id, Chance(0.85), reason});
-      return;
-    }
-    if (a != nullptr && a->logged_in && !a->ready && r < 50) {
+    const int r = Uniform(0, 99);
+    const int32_t reason = Uniform(1, 5);
+    if (a == nullptr) {
+      if (id.value() < kFirstAgent + kAgents && r < 50) {
+        RunCommand(cmd::AddAgent{RandomAgentConfig(id)});
+        return;
+      }
+    } else if (!a->logged_in) {
+      if (r < 65) {
+        RunCommand(cmd::Login{id, Chance(0.85), reason});
+        return;
+      }
+      if (r < 75) {
+        RunCommand(cmd::ForceAgentState{id, AgentState::kAvailable});
+        return;
+      }
+    } else if (!a->ready && r < 55) {
       RunCommand(cmd::SetReady{id});
       return;
-    }
-    if (a != nullptr && a->wrap_until && r < 40) {
+    } else if (a->wrap_until && *a->wrap_until > engine_->Now() && r < 40) {
       RunCommand(cmd::EndWrapUp{id});
       return;
     }
     switch (Uniform(0, 9)) {
       case 0: RunCommand(cmd::Login{id, Chance(0.8), reason}); break;
       case 1: RunCommand(cmd::Logout{id}); break;
-      case 2: RunCommand(cmd::SetReady{id}); break;
+      case 2:
       case 3: RunCommand(cmd::SetNotReady{id, reason}); break;
       case 4: RunCommand(cmd::EndWrapUp{id}); break;
-      case 5: {
+      case 5:
+      case 6: {
         static constexpr std::array<AgentState, 6> kStates = {
             AgentState::kLoggedOut, AgentState::kNotReady, AgentState::kAvailable,
             AgentState::kReserved,  AgentState::kBusy,     AgentState::kWrapUp};
@@ -1725,7 +1970,7 @@ class Harness {
       skills.push_back({SkillId(Chance(0.5) ? kSkills : 0), Chance(0.5) ? uint8_t{0} : uint8_t{3}});
       expected = PredictSkills(skills);
     }
-    Log(fmt::format("> SetAgentSkills({}, {})", id.value(), SkillsText(skills)));
+    Log({fmt::format("SetAgentSkills({}, {})", id.value(), SkillsText(skills))});
     std::optional<World> before;
     if (expected == Code::kOk) {
       agents_.at(id.value()).config.skills = Sorted(skills);
@@ -1733,7 +1978,9 @@ class Harness {
       before = Capture();
     }
     call_events_ = 0;
+    agent_side_ = id;
     absl::Status st = engine_->SetAgentSkills(id, skills);
+    agent_side_.reset();
     if (st.code() != expected) {
       Fail(fmt::format("SetAgentSkills returned {}, expected {}", st.ToString(),
                        absl::StatusCodeToString(expected)));
@@ -1771,7 +2018,7 @@ class Harness {
       case 10: target = QueueId(kQueues + 1); expected = Code::kNotFound; break;
       default: break;
     }
-    Log(fmt::format("> UpdateQueue({}, {})", target.value(), ConfigText(config)));
+    Log({fmt::format("UpdateQueue({}, {})", target.value(), ConfigText(config))});
     std::optional<World> before;
     QueueConfig old;
     if (expected == Code::kOk) {
@@ -1798,6 +2045,9 @@ class Harness {
   int rona_limit_ = 3;
   int step_ = -1;
   std::vector<QueueConfig> queues_;
+  std::vector<MStats> stats_ = std::vector<MStats>(kQueues);
+  absl::Duration class_weight_;
+  uint64_t arrivals_ = 0;
   std::map<uint64_t, MAgent> agents_;
   std::map<uint64_t, MContact> contacts_;
   IdSet waiting_, offered_, in_service_;
@@ -1807,6 +2057,7 @@ class Harness {
 
   // Set around one call.
   std::optional<ContactSpec> pending_add_;
+  std::optional<AgentId> agent_side_;  // the call frees this agent up
   std::optional<bool> pending_keep_age_;
   std::pair<uint64_t, uint64_t> last_rescind_{0, 0};  // (contact, agent)
   std::vector<absl::Status> command_failures_;
@@ -1816,11 +2067,12 @@ class Harness {
   uint64_t entered_ = 0, completed_ = 0, abandoned_ = 0, overflowed_ = 0,
            withdrawn_ = 0;
   uint64_t count_offered_ = 0, count_accepted_ = 0, count_rejected_ = 0,
-           count_timed_out_ = 0, count_rescinded_ = 0, count_transferred_ = 0;
+           count_timed_out_ = 0, count_rescinded_ = 0, count_transferred_ = 0,
+           count_best_checked_ = 0;
   uint64_t calls_ok_ = 0, calls_refused_ = 0, calls_via_intake_ = 0;
 
   std::vector<std::string> failures_;
-  std::deque<std::string> recent_;
+  std::deque<LogEntry> recent_;
 };
 
 void RunSeed(uint64_t seed, int steps) {

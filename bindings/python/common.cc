@@ -172,7 +172,9 @@ Channel ToChannel(py::handle value, const std::string& path) {
 
 py::list ToList(py::handle value, const std::string& path) {
   if (PyList_Check(value.ptr())) return py::reinterpret_borrow<py::list>(value);
-  if (PyTuple_Check(value.ptr())) return py::list(value);
+  if (PyTuple_Check(value.ptr())) {
+    return py::reinterpret_steal<py::list>(PySequence_List(value.ptr()));
+  }
   RaiseInvalid(fmt::format("{}: expected a list, got {}", Where(path),
                            TypeName(value)));
 }
@@ -213,8 +215,17 @@ bool DictReader::Contains(const char* key) {
 py::object DictReader::Require(const char* key) {
   py::object v = Get(key);
   if (v.is_none()) {
-    RaiseInvalid(fmt::format("{}: missing required key '{}'",
-                             path_.empty() ? what_ : path_, key));
+    // A typo of the key is the likely cause: say so.
+    std::string hint;
+    for (auto item : dict_) {
+      std::string other = item.first.cast<std::string>();
+      if (known_.count(other) == 0 && Distance(other, key) < 3) {
+        hint = fmt::format(" (found unknown key '{}': a typo?)", other);
+        break;
+      }
+    }
+    RaiseInvalid(fmt::format("{}: missing required key '{}'{}",
+                             path_.empty() ? what_ : path_, key, hint));
   }
   return v;
 }

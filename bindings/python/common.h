@@ -22,6 +22,7 @@
 #define CCENGINE_BINDINGS_PYTHON_COMMON_H_
 
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <cstdint>
 #include <set>

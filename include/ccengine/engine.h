@@ -245,7 +245,8 @@ class Engine {
   // agents.cc: capacity, presence, the agent indexes.
   bool CanTake(const internal::AgentRec& a, Channel channel) const;
   AgentState DerivedState(const internal::AgentRec& a) const;
-  void SyncAgent(uint32_t slot);  // indexes + state-change event
+  // Indexes + state-change event (carrying `reason`).
+  void SyncAgent(uint32_t slot, EventReason reason = EventReason::kNone);
   void ComputeServed(uint32_t slot);
   void IndexAgentSkills(uint32_t slot, bool present);
   void EnsureSkillSet(SkillRequirement requirement);
@@ -267,7 +268,7 @@ class Engine {
   void RemoveWaiting(uint32_t contact);
   void EnterQueue(uint32_t contact, uint32_t queue, int hops);
   void ScheduleWaitTimers(uint32_t contact);
-  int StepAt(const internal::QueueRec& q, Micros arrived, Micros now) const;
+  int StepAt(const internal::QueueRec& q, Micros queued_at, Micros now) const;
   void SetContactState(internal::ContactRec& c, ContactState state);
   void FinishContact(uint32_t contact, ContactState terminal);
   void ReturnToLine(uint32_t contact);

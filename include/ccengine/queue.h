@@ -8,7 +8,8 @@
 // the agent-selection strategy it uses.
 //
 // Relaxation. `skills` is step 0. Each `RoutingStep` in `relaxation` starts
-// once a contact has waited `after` in this queue and widens the pool: a
+// once a contact has waited `after` in this queue (counted from entering it,
+// also after a transfer or overflow) and widens the pool: a
 // contact at step i may go to any agent that meets step 0, or 1, …, or i
 // (e.g. policy ≥ 8 at once, policy ≥ 5 after 30 s, the backup skill after
 // 60 s). The contact's own skills (language, say) apply at every step.

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <sstream>
 #include <string>
@@ -69,7 +70,9 @@ absl::Status ToStatus(const absl::StatusOr<T>& s) {
 namespace ccengine {
 
 // Readable enum values in GoogleTest failure messages.
-inline void PrintTo(AgentState s, std::ostream* os) { *os << AgentStateName(s); }
+inline void PrintTo(AgentState s, std::ostream* os) {
+  *os << AgentStateName(s);
+}
 inline void PrintTo(ContactState s, std::ostream* os) {
   *os << ContactStateName(s);
 }
@@ -78,7 +81,9 @@ inline void PrintTo(EventReason r, std::ostream* os) {
   *os << EventReasonName(r);
 }
 inline void PrintTo(Channel c, std::ostream* os) { *os << ChannelName(c); }
-inline void PrintTo(const Event& e, std::ostream* os) { *os << DescribeEvent(e); }
+inline void PrintTo(const Event& e, std::ostream* os) {
+  *os << DescribeEvent(e);
+}
 
 }  // namespace ccengine
 
@@ -147,12 +152,14 @@ class EngineFixture : public ::testing::Test {
     EXPECT_TRUE(added.ok()) << added.status();
     return added.value_or(QueueId{});
   }
-  QueueId AddQueue(std::string name, std::vector<SkillRequirement> skills = {}) {
+  QueueId AddQueue(std::string name,
+                   std::vector<SkillRequirement> skills = {}) {
     return AddQueue(QueueSpec(std::move(name), std::move(skills)));
   }
 
   // --- Agents ----------------------------------------------------------------
-  static AgentConfig AgentSpec(uint64_t id, std::vector<SkillLevel> skills = {}) {
+  static AgentConfig AgentSpec(uint64_t id,
+                               std::vector<SkillLevel> skills = {}) {
     AgentConfig a;
     a.id = AgentId{id};
     a.name = "agent-" + std::to_string(id);
@@ -296,7 +303,8 @@ class EngineFixture : public ::testing::Test {
         << " aging=" << c->aging_weight << " max_size=" << c->max_size
         << " max_wait=" << c->max_wait << " wrap=" << c->wrap_up
         << " timeout=" << c->offer_timeout << " strategy=" << c->strategy
-        << " overflow=" << (c->overflow_queue ? int(c->overflow_queue->value()) : -1)
+        << " overflow="
+        << (c->overflow_queue ? int64_t{c->overflow_queue->value()} : -1)
         << " skills=" << Skills(c->skills) << " steps=";
       for (const RoutingStep& st : c->relaxation) {
         o << st.after << ":" << Skills(st.skills) << ";";
@@ -364,7 +372,8 @@ class EngineFixture : public ::testing::Test {
   static std::string Skills(const std::vector<SkillLevel>& skills) {
     std::string s;
     for (const SkillLevel& l : skills) {
-      s += std::to_string(l.skill.value()) + ":" + std::to_string(l.level) + ",";
+      s += std::to_string(l.skill.value()) + ":" + std::to_string(l.level);
+      s += ",";
     }
     return s;
   }

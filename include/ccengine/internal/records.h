@@ -7,9 +7,10 @@
 //
 // A waiting group holds the waiting contacts that share a queue, a channel and
 // the contact's own skill set, so they share eligibility. Inside a group,
-// contacts sit in one ordered set per priority class, ordered by (wait start,
-// arrival sequence): the head of a class is its oldest contact, and a contact
-// put back after a reject or no-answer regains its original place.
+// contacts sit in one ordered set per (routing step, priority class), ordered
+// by (wait start, arrival sequence): the head of a set is its oldest contact,
+// and a contact put back after a reject or no-answer regains its original
+// place. A relaxation timer moves a contact to the next step's set.
 //
 // Thread safety: router thread only.
 
@@ -101,9 +102,20 @@ struct GroupRec {
   uint32_t queue = 0;
   Channel channel = Channel::kVoice;
   std::vector<SkillRequirement> own;  // sorted; the contacts' own skills
-  std::array<absl::btree_set<WaitKey>, kPriorityClasses> by_class;
-  uint32_t nonempty_mask = 0;  // bit c: by_class[c] is not empty
+  // sets[step * kPriorityClasses + class]
+  std::vector<absl::btree_set<WaitKey>> sets;
+  std::vector<uint32_t> nonempty;  // per step, bit c: that class is not empty
   size_t size = 0;
+  absl::btree_set<WaitKey>& Set(int step, int cls) {
+    return sets[static_cast<size_t>(step) * kPriorityClasses + cls];
+  }
+  const absl::btree_set<WaitKey>& Set(int step, int cls) const {
+    return sets[static_cast<size_t>(step) * kPriorityClasses + cls];
+  }
+  void Resize(size_t steps) {
+    sets.resize(steps * kPriorityClasses);
+    nonempty.resize(steps, 0);
+  }
 };
 
 struct QueueRec {

@@ -1,0 +1,342 @@
+"""ccengine: a contact-center routing (ACD) engine, Erlang analytics and a
+staffing simulator, from Python.
+
+The compiled core lives in ``ccengine._ccengine``; this package re-exports it
+and adds what is easier in Python: a progress bar for long simulations,
+conversion of results to pandas / numpy, and plots.
+
+Routing, scripted step by step (times are float seconds; the engine never
+reads the wall clock)::
+
+    import ccengine
+    e = ccengine.Engine()
+    e.add_skill("tax")
+    e.add_queue(name="tax", skills={"tax": 5})
+    e.add_agent(7, skills={"tax": 8})
+    e.login(7)
+    e.add_contact(1001, "tax")          # offered to agent 7 at once
+    e.accept_offer(7, 1001)
+    e.advance_to(120.0)
+    e.complete_contact(7, 1001)
+    e.drain_events()                    # every decision, as dicts
+    e.queue_stats("tax")["aht"]         # 120.0
+
+Staffing analytics (rates per second, times in seconds)::
+
+    ccengine.agents_for_service_level(100 / 1800, 180, 0.8, 20)   # 14
+    ccengine.erlang_a_metrics(100 / 1800, 180, 300, 14, 20)["service_level"]
+
+Simulation of a plain-data scenario (see :func:`simulate`)::
+
+    result = ccengine.simulate(scenario)
+    ccengine.to_dataframe(result, "queue_intervals")
+    ccengine.plot(result, "staffing.png")
+
+Errors: ``ValueError`` for malformed input, ``KeyError`` for an unknown id or
+name, :class:`CcengineError` (a ``RuntimeError``) for a state that does not
+allow the call. The message is the engine's; ``exc.code`` holds the status
+code name (e.g. ``"FAILED_PRECONDITION"``).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import threading
+import time
+from typing import Any, Callable, Dict, List, Mapping, Optional, Union
+
+from ._ccengine import (
+    CcengineError,
+    Engine,
+    __version__,
+    agents_for_service_level,
+    erlang_a_metrics,
+    erlang_b,
+    erlang_c,
+    erlang_c_metrics,
+)
+from ._ccengine import simulate as _simulate
+from .plot import plot
+
+__all__ = [
+    "CcengineError",
+    "Engine",
+    "__version__",
+    "agents_for_service_level",
+    "erlang_a_metrics",
+    "erlang_b",
+    "erlang_c",
+    "erlang_c_metrics",
+    "expected_contacts",
+    "plot",
+    "simulate",
+    "to_dataframe",
+]
+
+# A run is "long" (worth a progress bar) with several replications or more
+# expected contacts than this.
+LONG_RUN_CONTACTS = 200_000
+
+METRICS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "overflowed",
+    "p_wait",
+    "p_abandon",
+    "asa",
+    "service_level",
+    "aht",
+    "occupancy",
+    "agents",
+)
+
+
+def expected_contacts(scenario: Mapping[str, Any]) -> float:
+    """Rough number of contacts a scenario will simulate, over all replications.
+
+    Counts ``rate_per_s`` x horizon, the per-interval rates (the last one
+    holding to the horizon) and trace lengths. Used to decide whether a run
+    deserves a progress bar; malformed input counts as 0 (``simulate`` reports
+    the real error).
+    """
+    try:
+        horizon = float(scenario.get("horizon_s", 3600))
+        interval = float(scenario.get("interval_s", 1800))
+        reps = int(scenario.get("replications", 1))
+        total = 0.0
+        for a in scenario.get("arrivals") or []:
+            if a.get("trace") is not None:
+                total += len(a["trace"])
+            elif a.get("rates_per_interval"):
+                rates = [float(r) for r in a["rates_per_interval"]]
+                n = int(math.ceil(horizon / interval)) if interval > 0 else 0
+                for i in range(n):
+                    span = min(interval, horizon - i * interval)
+                    total += rates[min(i, len(rates) - 1)] * span
+            else:
+                total += float(a.get("rate_per_s") or 0) * horizon
+        return max(total, 0.0) * max(reps, 1)
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError):
+        return 0.0
+
+
+class _ProgressBar:
+    """A one-line text bar on a stream: replications done and elapsed time.
+
+    A ticker thread redraws it while the simulation runs without the GIL, so
+    even a single long replication shows that it is alive.
+    """
+
+    def __init__(self, total: int, stream: Any = None, width: int = 30) -> None:
+        self.total = max(total, 1)
+        self.done = 0
+        self.stream = stream if stream is not None else sys.stderr
+        self.width = width
+        self.start = time.monotonic()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._tick, daemon=True)
+
+    def __enter__(self) -> "_ProgressBar":
+        self._draw()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._draw(final=True)
+
+    def update(self, done: int, total: int) -> None:
+        with self._lock:
+            self.done, self.total = done, max(total, 1)
+        self._draw()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.25):
+            self._draw()
+
+    def _draw(self, final: bool = False) -> None:
+        with self._lock:
+            filled = int(self.width * self.done / self.total)
+            bar = "#" * filled + "." * (self.width - filled)
+            line = "\rsimulate [{}] {}/{} replications  {:.1f} s".format(
+                bar, self.done, self.total, time.monotonic() - self.start
+            )
+            try:
+                self.stream.write(line + ("\n" if final else ""))
+                self.stream.flush()
+            except (OSError, ValueError):
+                pass
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def simulate(
+    scenario: Mapping[str, Any],
+    progress: Union[None, bool, Callable[[int, int], None]] = None,
+) -> Dict[str, Any]:
+    """Runs a staffing scenario through the real routing engine.
+
+    A discrete-event simulation on a virtual clock whose router is the
+    production ``Engine`` (same queues, skills, relaxation, strategies,
+    wrap-up and overflow). The same scenario and seed give the same result.
+
+    Args:
+        scenario: plain data (JSON-able), e.g.::
+
+            {"seed": 7, "horizon_s": 36000, "warmup_s": 3600,
+             "interval_s": 1800, "replications": 1,
+             "skills": ["general"],
+             "queues": [{"name": "general", "skills": {"general": 1},
+                         "sl_seconds": 20}],
+             "agents": [{"count": 14, "skills": {"general": 5}}],
+             "arrivals": [{"queue": "general", "rate_per_s": 0.2,
+                           "handle_time": {"dist": "exponential", "mean": 60},
+                           "patience": {"dist": "exponential", "mean": 120}}]}
+
+            Queues take ``name, skills, relaxation [{after_s, skills}],
+            priority, sl_seconds, sl_target, max_size, max_wait_s,
+            overflow_to, wrap_up_s, strategy, aging_weight``. Agent groups
+            take ``name, skills, capacity`` ({channel: max concurrent}) and
+            one of ``count``, ``counts`` (per interval) or ``shifts``
+            ([{start_s, end_s, count, breaks: [{start_s, duration_s}]}]).
+            Arrivals take ``queue, channel, skills, priority,
+            priority_fraction``, one of ``rate_per_s``,
+            ``rates_per_interval`` or ``trace`` (arrival times), and
+            ``handle_time`` / ``patience`` distributions
+            ``{"dist": "exponential" | "lognormal" | "deterministic" |
+            "empirical" | "none", "mean", "sd", "samples"}`` (no patience:
+            never abandons). Unknown keys raise ValueError.
+        progress: None shows a text progress bar on stderr for long runs
+            (several replications or more than 200,000 expected contacts)
+            when stderr is a terminal; True always shows it; False never; a
+            callable(done, total) is called after each replication instead.
+
+    Returns:
+        ``{"summary": {"queues": {name: metrics}, "groups": {name: metrics}},
+        "intervals": {"start_s": [...], "queues": {name: [metrics, ...]},
+        "groups": {...}}, "half_width": {...} (only when replications > 1),
+        "replications", "contacts", "events", "wall_seconds",
+        "contacts_per_second", "invariants_ok"}``, where ``metrics`` is a dict
+        of offered, answered, abandoned, overflowed, p_wait, p_abandon, asa,
+        service_level, aht, occupancy and agents (mean agents logged in).
+
+    Raises:
+        ValueError: a malformed scenario; the message names the field, e.g.
+            ``"arrivals[0].handle_time: unknown dist 'expo' ..."``.
+    """
+    if callable(progress) and not isinstance(progress, bool):
+        return _simulate(scenario, progress)
+    if progress is None:
+        show = _isatty(sys.stderr) and (
+            _replications(scenario) > 1
+            or expected_contacts(scenario) > LONG_RUN_CONTACTS
+        )
+    else:
+        show = bool(progress)
+    if not show:
+        return _simulate(scenario, None)
+    with _ProgressBar(_replications(scenario)) as bar:
+        return _simulate(scenario, bar.update)
+
+
+def _replications(scenario: Mapping[str, Any]) -> int:
+    try:
+        return int(scenario.get("replications", 1))
+    except (TypeError, ValueError, AttributeError):
+        return 1
+
+
+# --- tables --------------------------------------------------------------------
+
+_KINDS = ("queues", "groups", "queue_intervals", "group_intervals", "events")
+
+
+def _table(result: Any, kind: str) -> "tuple[List[str], List[List[Any]]]":
+    if kind not in _KINDS:
+        raise ValueError(
+            "to_dataframe: unknown kind {!r} (known: {})".format(kind, ", ".join(_KINDS))
+        )
+    if kind == "events":
+        if not isinstance(result, list):
+            raise ValueError("to_dataframe: kind 'events' needs a list of event dicts")
+        columns: List[str] = []
+        for event in result:
+            for key in event:
+                if key not in columns:
+                    columns.append(key)
+        return columns, [[e.get(c) for c in columns] for e in result]
+    if not isinstance(result, Mapping) or "summary" not in result:
+        raise ValueError("to_dataframe: expected a result of ccengine.simulate()")
+    half = result.get("half_width")
+    side = "queues" if kind.startswith("queue") else "groups"
+    label = "queue" if side == "queues" else "group"
+    if kind in ("queues", "groups"):
+        columns = [label] + list(METRICS)
+        if half:
+            columns += [m + "_hw" for m in METRICS]
+        rows = []
+        for name, metrics in result["summary"][side].items():
+            row = [name] + [metrics.get(m) for m in METRICS]
+            if half:
+                row += [half[side][name].get(m) for m in METRICS]
+            rows.append(row)
+        return columns, rows
+    intervals = result["intervals"]
+    starts = intervals["start_s"]
+    half_series = half["intervals"][side] if half and "intervals" in half else None
+    columns = [label, "interval", "start_s"] + list(METRICS)
+    if half_series:
+        columns += [m + "_hw" for m in METRICS]
+    rows = []
+    for name, series in intervals[side].items():
+        for i, metrics in enumerate(series):
+            row = [name, i, starts[i] if i < len(starts) else None]
+            row += [metrics.get(m) for m in METRICS]
+            if half_series:
+                row += [half_series[name][i].get(m) for m in METRICS]
+            rows.append(row)
+    return columns, rows
+
+
+def to_dataframe(result: Any, kind: str = "queue_intervals") -> Any:
+    """Turns a simulation result (or a list of events) into a table.
+
+    Args:
+        result: what :func:`simulate` returned, or, with ``kind="events"``,
+            the list returned by ``Engine.drain_events()``.
+        kind: ``"queue_intervals"`` (one row per queue and interval, columns
+            queue, interval, start_s and the metrics), ``"group_intervals"``,
+            ``"queues"`` (summary, one row per queue), ``"groups"`` or
+            ``"events"``. With replications > 1 each metric ``m`` has a
+            ``m_hw`` column: its 95% confidence half-width.
+
+    Returns:
+        A ``pandas.DataFrame`` when pandas is installed; otherwise a dict of
+        column name to ``numpy`` array when numpy is; otherwise a dict of
+        column name to list.
+
+    Raises:
+        ValueError: an unknown kind, or a value that is not a result.
+    """
+    columns, rows = _table(result, kind)
+    try:
+        import pandas as pd  # type: ignore
+    except ImportError:
+        pd = None
+    if pd is not None:
+        return pd.DataFrame(rows, columns=columns)
+    data = {c: [row[i] for row in rows] for i, c in enumerate(columns)}
+    try:
+        import numpy as np  # type: ignore
+    except ImportError:
+        return data
+    return {c: np.asarray(v) for c, v in data.items()}

@@ -1,0 +1,30 @@
+"""Type stubs for the ccengine package."""
+
+from typing import Any, Callable, Dict, List, Mapping, Optional, Union
+
+from ._ccengine import (
+    CcengineError as CcengineError,
+    Engine as Engine,
+    __version__ as __version__,
+    agents_for_service_level as agents_for_service_level,
+    erlang_a_metrics as erlang_a_metrics,
+    erlang_b as erlang_b,
+    erlang_c as erlang_c,
+    erlang_c_metrics as erlang_c_metrics,
+)
+from .plot import plot as plot
+
+LONG_RUN_CONTACTS: int
+METRICS: tuple[str, ...]
+
+def expected_contacts(scenario: Mapping[str, Any]) -> float:
+    """Rough number of contacts a scenario will simulate, all replications."""
+
+def simulate(
+    scenario: Mapping[str, Any],
+    progress: Union[None, bool, Callable[[int, int], None]] = None,
+) -> Dict[str, Any]:
+    """Runs a staffing scenario through the real routing engine."""
+
+def to_dataframe(result: Union[Mapping[str, Any], List[Dict[str, Any]]], kind: str = "queue_intervals") -> Any:
+    """A pandas DataFrame (or dict of numpy arrays / lists) of a result."""

@@ -1,0 +1,209 @@
+"""Type stubs for ccengine._ccengine, the compiled core of ccengine.
+
+Import ``ccengine``, which re-exports everything here.
+"""
+
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+__version__: str
+
+SkillRef = Union[str, int]
+"""A skill by name or by id."""
+QueueRef = Union[str, int]
+"""A queue by name or by id."""
+Skills = Union[Mapping[SkillRef, int], Sequence[Tuple[SkillRef, int]]]
+"""Skills with levels 1..10: {skill: level} or [(skill, level), ...]."""
+
+class CcengineError(RuntimeError):
+    """An engine error that is neither bad input (ValueError) nor an unknown id
+    or name (KeyError): FAILED_PRECONDITION, ALREADY_EXISTS,
+    RESOURCE_EXHAUSTED... The status code name is in ``code``."""
+
+    code: str
+
+# --- Erlang analytics ----------------------------------------------------------
+
+def erlang_b(traffic: float, agents: int) -> float:
+    """Blocking probability of an Erlang loss system (M/M/n/n)."""
+
+def erlang_c(traffic: float, agents: int) -> float:
+    """P(wait > 0) in M/M/n; needs traffic < agents."""
+
+def erlang_c_metrics(arrival_rate: float, aht: float, agents: int, sl_seconds: float) -> Dict[str, float]:
+    """Erlang C metrics: keys p_wait, asa, service_level, occupancy."""
+
+def erlang_a_metrics(
+    arrival_rate: float, aht: float, patience: float, agents: int, sl_seconds: float
+) -> Dict[str, float]:
+    """Erlang A metrics: keys p_wait, p_abandon, asa, service_level, occupancy."""
+
+def agents_for_service_level(
+    arrival_rate: float,
+    aht: float,
+    sl_target: float,
+    sl_seconds: float,
+    patience: Optional[float] = None,
+) -> int:
+    """Fewest agents meeting sl_target (Erlang C, or Erlang A with patience)."""
+
+# --- simulation ------------------------------------------------------------------
+
+def simulate(
+    scenario: Mapping[str, Any], progress: Optional[Callable[[int, int], None]] = None
+) -> Dict[str, Any]:
+    """Runs a scenario (the bare call; ``ccengine.simulate`` adds a progress bar)."""
+
+# --- the engine ------------------------------------------------------------------
+
+class Engine:
+    """The contact-center routing engine, driven synchronously from Python.
+
+    Errors leave the engine unchanged: ValueError (malformed input), KeyError
+    (unknown id or name), CcengineError (the state does not allow it).
+    Events are buffered; take them with ``drain_events()``.
+    """
+
+    def __init__(
+        self,
+        *,
+        intake_capacity: int = 65536,
+        rona_limit: int = 3,
+        priority_class_weight_s: float = 600.0,
+        seed: int = 1,
+        start_s: float = 0.0,
+        record_events: bool = True,
+    ) -> None:
+        """Creates an engine whose time starts at ``start_s`` seconds."""
+
+    # configuration
+    def add_skill(self, name: str) -> int:
+        """Registers a skill; returns its id."""
+    def find_skill(self, name: str) -> int:
+        """The id of a skill; KeyError if unknown."""
+    @property
+    def skills(self) -> List[str]:
+        """Skill names, by id."""
+    def add_queue(self, config: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> int:
+        """Adds a queue (keys: name, skills, relaxation, priority, aging_weight,
+        sl_seconds, sl_target, max_size, max_wait_s, overflow_to, wrap_up_s,
+        offer_timeout_s, strategy, expected_handle_time_s); returns its id."""
+    def update_queue(self, queue: QueueRef, config: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> None:
+        """Replaces the given keys of a queue's rules."""
+    def find_queue(self, name: str) -> int:
+        """The id of a queue; KeyError if unknown."""
+    def get_queue_config(self, queue: QueueRef) -> Dict[str, Any]:
+        """A queue's rules as a dict (the keys of add_queue)."""
+    @property
+    def queues(self) -> List[str]:
+        """Queue names, by id."""
+    def add_composite_strategy(
+        self,
+        name: str,
+        *,
+        proficiency: float = 1.0,
+        idle: float = 1.0,
+        spare_capacity: float = 1.0,
+        fewest_handled: float = 0.0,
+        idle_scale_s: float = 300.0,
+    ) -> int:
+        """Registers a weighted composite agent-selection strategy."""
+
+    # agents
+    def add_agent(
+        self,
+        agent: int,
+        *,
+        name: str = "",
+        skills: Optional[Skills] = None,
+        capacity: Optional[Mapping[str, Any]] = None,
+        weight: float = 1.0,
+    ) -> None:
+        """Adds a logged-out agent."""
+    def remove_agent(self, agent: int) -> None:
+        """Removes a logged-out agent."""
+    def set_agent_skills(self, agent: int, skills: Skills) -> None:
+        """Replaces an agent's skills."""
+    def login(self, agent: int, ready: bool = True, reason: int = 0) -> None:
+        """Logs an agent in."""
+    def logout(self, agent: int) -> None:
+        """Logs an agent out."""
+    def set_ready(self, agent: int) -> None:
+        """Makes an agent ready."""
+    def set_not_ready(self, agent: int, reason: int = 0) -> None:
+        """Makes an agent not ready."""
+    def end_wrap_up(self, agent: int) -> None:
+        """Ends an agent's wrap-up early."""
+    def force_agent_state(self, agent: int, state: str, reason: int = 0) -> None:
+        """Supervisor: 'logged_out', 'not_ready' or 'available'."""
+
+    # contacts
+    def add_contact(
+        self,
+        contact: int,
+        queue: QueueRef,
+        *,
+        channel: str = "voice",
+        priority: int = 0,
+        skills: Optional[Skills] = None,
+        customer_id: str = "",
+        attributes: Optional[Mapping[str, str]] = None,
+        arrived_at_s: Optional[float] = None,
+    ) -> None:
+        """A contact arrives: offered at once or queued."""
+    def accept_offer(self, agent: int, contact: int) -> None:
+        """The agent answers the offered contact."""
+    def reject_offer(self, agent: int, contact: int) -> None:
+        """The agent declines the offer."""
+    def complete_contact(self, agent: int, contact: int) -> None:
+        """The agent finishes a contact in service."""
+    def abandon(self, contact: int) -> None:
+        """The customer left."""
+    def transfer(self, contact: int, to: QueueRef, keep_age: bool = True) -> None:
+        """Moves a contact to another queue."""
+    def withdraw(self, contact: int) -> None:
+        """Supervisor: takes a waiting or ringing contact out of routing."""
+    def set_priority(self, contact: int, priority: int) -> None:
+        """Supervisor: changes a contact's priority class."""
+
+    # driving
+    def submit(self, command: Mapping[str, Any]) -> None:
+        """Queues a command dict ({"type": method name, **arguments})."""
+    def apply(self, command: Mapping[str, Any]) -> None:
+        """Applies a command dict now."""
+    def poll(self, now_s: float) -> int:
+        """Fires due timers, applies submitted commands; returns how many."""
+    def advance_to(self, now_s: float) -> None:
+        """Moves time forward, firing due timers."""
+    @property
+    def now(self) -> float:
+        """The engine's time, seconds."""
+    def next_timer_at(self) -> Optional[float]:
+        """When the earliest pending timer is due, or None."""
+
+    # events
+    def drain_events(self, max: Optional[int] = None) -> List[Dict[str, Any]]:
+        """Returns and forgets the buffered events, oldest first."""
+    @property
+    def pending_events(self) -> int:
+        """How many events are buffered."""
+    record_events: bool
+    """Whether events are buffered for drain_events()."""
+
+    # queries
+    def get_agent(self, agent: int) -> Dict[str, Any]:
+        """An agent's snapshot as a dict."""
+    def get_contact(self, contact: int) -> Dict[str, Any]:
+        """A live contact's snapshot as a dict."""
+    def queue_position(self, contact: int) -> int:
+        """1-based place of a waiting contact."""
+    def estimated_wait(self, contact: int) -> float:
+        """Estimated wait of a waiting contact, seconds."""
+    def queue_stats(self, queue: QueueRef) -> Dict[str, Any]:
+        """Real-time figures of a queue."""
+    def accounting(self) -> Dict[str, Any]:
+        """Where every contact that entered is now."""
+    def check_invariants(self) -> None:
+        """Full consistency check; raises CcengineError on a violation."""
+    @property
+    def agent_count(self) -> int:
+        """Agents known to the engine."""

@@ -1,0 +1,454 @@
+// -----------------------------------------------------------------------------
+// File: bindings/python/register_engine.cc
+// -----------------------------------------------------------------------------
+//
+// ccengine.Engine: the routing engine for scripting from Python. Every method
+// is the synchronous router-thread call of the same name in ccengine/engine.h;
+// errors raise (see common.h) and leave the engine unchanged. Events are
+// buffered in C++ and taken with `drain_events()`.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "ccengine/engine.h"
+#include "ccengine/strategy.h"
+#include "engine_binding.h"
+#include "fmt/format.h"
+
+namespace ccengine::python {
+namespace {
+
+using namespace pybind11::literals;
+
+std::unique_ptr<PyEngine> MakeEngine(int64_t intake_capacity, int rona_limit,
+                                     double priority_class_weight_s,
+                                     uint64_t seed, double start_s,
+                                     bool record_events) {
+  EngineOptions options;
+  if (intake_capacity < 0) {
+    RaiseInvalid(fmt::format("intake_capacity must be in [2, 2^30], got {}",
+                             intake_capacity));
+  }
+  options.intake_capacity = static_cast<size_t>(intake_capacity);
+  options.rona_limit = rona_limit;
+  if (!std::isfinite(priority_class_weight_s) || priority_class_weight_s <= 0) {
+    RaiseInvalid(fmt::format(
+        "priority_class_weight_s must be positive and finite, got {}",
+        priority_class_weight_s));
+  }
+  options.priority_class_weight = absl::Seconds(priority_class_weight_s);
+  options.seed = seed;
+  options.start = ToTime(start_s, "start_s");
+  return std::make_unique<PyEngine>(Unwrap(Engine::Create(options)),
+                                    record_events);
+}
+
+// The queue's config as a dict merged from an optional dict and kwargs.
+py::dict Merge(const py::object& config, const py::kwargs& kwargs,
+               const char* what) {
+  py::dict merged;
+  if (!config.is_none()) {
+    if (!PyDict_Check(config.ptr())) {
+      RaiseInvalid(fmt::format("{}: expected a dict, got {}", what,
+                               TypeName(config)));
+    }
+    for (auto item : py::reinterpret_borrow<py::dict>(config)) {
+      merged[item.first] = item.second;
+    }
+  }
+  for (auto item : kwargs) merged[item.first] = item.second;
+  return merged;
+}
+
+}  // namespace
+
+void RegisterEngine(py::module_& m) {
+  py::class_<PyEngine> cls(m, "Engine", R"doc(The contact-center routing engine (one partition: skills, queues, agents,
+contacts), driven synchronously from Python.
+
+Every method validates its input first and changes nothing when it raises:
+ValueError for malformed input, KeyError for an unknown id or name,
+ccengine.CcengineError for a state that does not allow the call. The message
+is the engine's; ``exc.code`` holds the status code name.
+
+Queues and skills are named by name (str) or id (int); agents and contacts by
+the integer id the product chose. Times are float seconds since the engine's
+epoch (``start_s`` is its initial time); the engine never reads the wall
+clock, so time moves only with ``advance_to()`` / ``poll()``.
+
+Every decision leaves as an event (offers, state changes, outcomes); they are
+buffered and returned, oldest first, by ``drain_events()``.
+
+Example:
+    >>> e = ccengine.Engine()
+    >>> e.add_skill("tax")
+    0
+    >>> e.add_queue(name="tax", skills={"tax": 5})
+    0
+    >>> e.add_agent(7, skills={"tax": 8}); e.login(7)
+    >>> e.add_contact(1001, "tax")
+    >>> [ev["type"] for ev in e.drain_events()][-1]
+    'offered'
+    >>> e.accept_offer(7, 1001); e.advance_to(120); e.complete_contact(7, 1001)
+)doc");
+
+  cls.def(py::init(&MakeEngine), py::kw_only(), "intake_capacity"_a = 1 << 16,
+          "rona_limit"_a = 3, "priority_class_weight_s"_a = 600.0,
+          "seed"_a = 1, "start_s"_a = 0.0, "record_events"_a = true,
+          R"doc(Creates an engine.
+
+Args:
+    intake_capacity: slots of the command intake used by ``submit()``.
+    rona_limit: consecutive unanswered offers before an agent is made not
+        ready (reason -1); 0 disables.
+    priority_class_weight_s: waited seconds one priority class is worth.
+    seed: seed of the random strategies.
+    start_s: the engine's initial time, seconds.
+    record_events: buffer events for ``drain_events()``.
+)doc");
+
+  // --- configuration --------------------------------------------------------
+  cls.def("add_skill",
+          [](PyEngine& e, const std::string& name) {
+            return Unwrap(e.engine().AddSkill(name)).value();
+          },
+          "name"_a, "Registers a skill; returns its id (dense from 0).");
+  cls.def("find_skill",
+          [](PyEngine& e, const std::string& name) {
+            return Unwrap(e.engine().FindSkill(name)).value();
+          },
+          "name"_a, "The id of a skill by name; KeyError if unknown.");
+  cls.def_property_readonly(
+      "skills",
+      [](PyEngine& e) {
+        py::list names;
+        for (size_t i = 0; i < e.engine().skill_count(); ++i) {
+          names.append(std::string(e.engine().SkillName(SkillId(i))));
+        }
+        return names;
+      },
+      "Skill names, by id.");
+  cls.def("add_queue",
+          [](PyEngine& e, py::object config, py::kwargs kwargs) {
+            QueueConfig c = ToQueueConfig(e, Merge(config, kwargs, "add_queue"),
+                                          "", QueueConfig{});
+            QueueId id = Unwrap(e.engine().AddQueue(c));
+            e.NoteQueue(id, c.name);
+            return id.value();
+          },
+          "config"_a = py::none(),
+          R"doc(Adds a queue from a dict and/or keyword arguments; returns its id.
+
+Keys: ``name`` (required), ``skills`` ({skill: min level}),
+``relaxation`` ([{"after_s": 30, "skills": {...}}, ...]), ``priority``
+(0..9), ``aging_weight``, ``sl_seconds``, ``sl_target``, ``max_size``
+(0 = unlimited), ``max_wait_s`` (None = never), ``overflow_to`` (a queue),
+``wrap_up_s``, ``offer_timeout_s``, ``strategy`` (e.g. "longest_idle",
+"best_proficiency"), ``expected_handle_time_s``. Unknown keys raise
+ValueError.
+)doc");
+  cls.def("update_queue",
+          [](PyEngine& e, py::object queue, py::object config, py::kwargs kwargs) {
+            QueueId id = ToQueue(e, queue, "queue");
+            QueueConfig base = Unwrap(e.engine().GetQueueConfig(id));
+            QueueConfig c = ToQueueConfig(
+                e, Merge(config, kwargs, "update_queue"), "", std::move(base));
+            Check(e.engine().UpdateQueue(id, c));
+          },
+          "queue"_a, "config"_a = py::none(),
+          "Replaces the given keys of a queue's rules (same keys as add_queue; "
+          "the name may not change). Waiting contacts are re-evaluated at once.");
+  cls.def("find_queue",
+          [](PyEngine& e, const std::string& name) {
+            return Unwrap(e.engine().FindQueue(name)).value();
+          },
+          "name"_a, "The id of a queue by name; KeyError if unknown.");
+  cls.def("get_queue_config",
+          [](PyEngine& e, py::object queue) {
+            return QueueConfigToDict(
+                e, Unwrap(e.engine().GetQueueConfig(ToQueue(e, queue, "queue"))));
+          },
+          "queue"_a, "A queue's rules as a dict (the keys of add_queue).");
+  cls.def_property_readonly(
+      "queues",
+      [](PyEngine& e) {
+        py::list names;
+        for (size_t i = 0; i < e.engine().queue_count(); ++i) {
+          names.append(e.QueueName(QueueId(static_cast<uint32_t>(i))));
+        }
+        return names;
+      },
+      "Queue names, by id.");
+  cls.def("add_composite_strategy",
+          [](PyEngine& e, const std::string& name, double proficiency,
+             double idle, double spare_capacity, double fewest_handled,
+             double idle_scale_s) {
+            CompositeWeights w;
+            w.proficiency = proficiency;
+            w.idle = idle;
+            w.spare_capacity = spare_capacity;
+            w.fewest_handled = fewest_handled;
+            w.idle_scale = ToDuration(py::float_(idle_scale_s), "idle_scale_s");
+            return Unwrap(e.engine().RegisterStrategy(
+                              name, std::make_unique<CompositeStrategy>(w)))
+                .value();
+          },
+          "name"_a, py::kw_only(), "proficiency"_a = 1.0, "idle"_a = 1.0,
+          "spare_capacity"_a = 1.0, "fewest_handled"_a = 0.0,
+          "idle_scale_s"_a = 300.0,
+          "Registers a weighted 'composite' agent-selection strategy under "
+          "`name` for queues to use; returns its id.");
+
+  // --- agents ---------------------------------------------------------------
+  cls.def("add_agent",
+          [](PyEngine& e, py::object agent, const std::string& name,
+             py::object skills, py::object capacity, double weight) {
+            AgentArgs a{agent, name, skills, capacity, weight};
+            Check(e.engine().AddAgent(MakeAgentConfig(e, a)));
+          },
+          "agent"_a, py::kw_only(), "name"_a = "", "skills"_a = py::none(),
+          "capacity"_a = py::none(), "weight"_a = 1.0,
+          R"doc(Adds an agent (logged out).
+
+Args:
+    agent: the product's agent id (int).
+    name: display name.
+    skills: {skill: level 1..10}.
+    capacity: {channel: max concurrent} (other channels: none), or the full
+        form {"max_per_channel": {...}, "load_per_contact": {...},
+        "load_budget": 100, "exclusive": {channel: bool}}. Default: 1 voice,
+        3 chats, 2 emails, 1 video, 1 callback, 3 messages, 2 tickets.
+    weight: for the weighted-random strategy, > 0.
+)doc");
+  cls.def("remove_agent",
+          [](PyEngine& e, py::object a) { Check(e.engine().RemoveAgent(AgentId(ToId(a, "agent")))); },
+          "agent"_a, "Removes a logged-out agent.");
+  cls.def("set_agent_skills",
+          [](PyEngine& e, py::object a, py::object skills) {
+            Check(e.engine().SetAgentSkills(AgentId(ToId(a, "agent")),
+                                            ToSkills(e, skills, "skills")));
+          },
+          "agent"_a, "skills"_a, "Replaces an agent's skills ({skill: level}).");
+  cls.def("login",
+          [](PyEngine& e, py::object a, bool ready, int32_t reason) {
+            Check(e.engine().Login(AgentId(ToId(a, "agent")), ready, reason));
+          },
+          "agent"_a, "ready"_a = true, "reason"_a = 0,
+          "Logs an agent in, ready or not ready with a reason code.");
+  cls.def("logout",
+          [](PyEngine& e, py::object a) { Check(e.engine().Logout(AgentId(ToId(a, "agent")))); },
+          "agent"_a, "Logs an agent out; refused while contacts are in service.");
+  cls.def("set_ready",
+          [](PyEngine& e, py::object a) { Check(e.engine().SetReady(AgentId(ToId(a, "agent")))); },
+          "agent"_a, "Makes an agent ready (available for offers).");
+  cls.def("set_not_ready",
+          [](PyEngine& e, py::object a, int32_t reason) {
+            Check(e.engine().SetNotReady(AgentId(ToId(a, "agent")), reason));
+          },
+          "agent"_a, "reason"_a = 0,
+          "Makes an agent not ready; a ringing offer goes back in line.");
+  cls.def("end_wrap_up",
+          [](PyEngine& e, py::object a) { Check(e.engine().EndWrapUp(AgentId(ToId(a, "agent")))); },
+          "agent"_a, "Ends an agent's wrap-up early.");
+  cls.def("force_agent_state",
+          [](PyEngine& e, py::object a, py::object state, int32_t reason) {
+            Check(e.engine().ForceAgentState(AgentId(ToId(a, "agent")),
+                                             ToAgentState(state, "state"), reason));
+          },
+          "agent"_a, "state"_a, "reason"_a = 0,
+          "Supervisor: puts an agent in 'logged_out', 'not_ready' or "
+          "'available'.");
+
+  // --- contacts -------------------------------------------------------------
+  cls.def("add_contact",
+          [](PyEngine& e, py::object contact, py::object queue,
+             const std::string& channel, int64_t priority, py::object skills,
+             const std::string& customer_id, py::object attributes,
+             std::optional<double> arrived_at_s) {
+            ContactArgs c{contact, queue, channel, priority, skills,
+                          customer_id, attributes, arrived_at_s};
+            Check(e.engine().AddContact(MakeContactSpec(e, c)));
+          },
+          "contact"_a, "queue"_a, py::kw_only(), "channel"_a = "voice",
+          "priority"_a = 0, "skills"_a = py::none(), "customer_id"_a = "",
+          "attributes"_a = py::none(), "arrived_at_s"_a = py::none(),
+          R"doc(A contact arrives: it is offered at once to the best eligible agent, or
+waits (a full queue overflows).
+
+Args:
+    contact: the product's contact id (int).
+    queue: queue name or id.
+    channel: "voice", "chat", "email", "video", "callback", "message" or
+        "ticket".
+    priority: class 0 (normal) .. 9.
+    skills: the contact's own requirements {skill: min level}.
+    customer_id: free text.
+    attributes: {str: str}.
+    arrived_at_s: when the customer started waiting (default: now).
+)doc");
+  cls.def("accept_offer",
+          [](PyEngine& e, py::object a, py::object c) {
+            Check(e.engine().AcceptOffer(AgentId(ToId(a, "agent")), ContactId(ToId(c, "contact"))));
+          },
+          "agent"_a, "contact"_a, "The agent answers the contact offered to it.");
+  cls.def("reject_offer",
+          [](PyEngine& e, py::object a, py::object c) {
+            Check(e.engine().RejectOffer(AgentId(ToId(a, "agent")), ContactId(ToId(c, "contact"))));
+          },
+          "agent"_a, "contact"_a,
+          "The agent declines; the contact keeps its place and is not offered "
+          "to this agent again.");
+  cls.def("complete_contact",
+          [](PyEngine& e, py::object a, py::object c) {
+            Check(e.engine().CompleteContact(AgentId(ToId(a, "agent")), ContactId(ToId(c, "contact"))));
+          },
+          "agent"_a, "contact"_a, "The agent finishes a contact in service.");
+  cls.def("abandon",
+          [](PyEngine& e, py::object c) { Check(e.engine().Abandon(ContactId(ToId(c, "contact")))); },
+          "contact"_a, "The customer left (abandoned if not yet in service).");
+  cls.def("transfer",
+          [](PyEngine& e, py::object c, py::object to, bool keep_age) {
+            Check(e.engine().Transfer(ContactId(ToId(c, "contact")),
+                                      ToQueue(e, to, "to"), keep_age));
+          },
+          "contact"_a, "to"_a, "keep_age"_a = true,
+          "Moves a contact to another queue, keeping its seniority by default.");
+  cls.def("withdraw",
+          [](PyEngine& e, py::object c) { Check(e.engine().Withdraw(ContactId(ToId(c, "contact")))); },
+          "contact"_a, "Supervisor: takes a waiting or ringing contact out of routing.");
+  cls.def("set_priority",
+          [](PyEngine& e, py::object c, py::object priority) {
+            Check(e.engine().SetPriority(ContactId(ToId(c, "contact")),
+                                         ToInt32(priority, "priority")));
+          },
+          "contact"_a, "priority"_a, "Supervisor: changes a contact's priority class (0..9).");
+
+  // --- driving ----------------------------------------------------------------
+  cls.def("submit",
+          [](PyEngine& e, py::object command) {
+            Check(e.engine().Submit(ToCommand(e, command)));
+          },
+          "command"_a,
+          R"doc(Queues a command for the next ``poll()`` (the producer-thread path).
+
+A command is a dict whose "type" is the name of an Engine method and whose
+other keys are that method's arguments, e.g.
+``{"type": "accept_offer", "agent": 7, "contact": 42}``. A command the engine
+refuses later comes back as a "command_failed" event. Raises CcengineError
+(RESOURCE_EXHAUSTED) when the intake is full.
+)doc");
+  cls.def("apply",
+          [](PyEngine& e, py::object command) {
+            Check(e.engine().Apply(ToCommand(e, command)));
+          },
+          "command"_a, "Applies a command dict (see submit) now, synchronously.");
+  cls.def("poll",
+          [](PyEngine& e, double now_s) {
+            return Unwrap(e.engine().Poll(ToTime(now_s, "now_s")));
+          },
+          "now_s"_a,
+          "Fires the timers due by `now_s`, then applies the submitted "
+          "commands; returns how many were applied.");
+  cls.def("advance_to",
+          [](PyEngine& e, double now_s) {
+            Check(e.engine().AdvanceTo(ToTime(now_s, "now_s")));
+          },
+          "now_s"_a,
+          "Moves time to `now_s` (not backwards), firing every timer due "
+          "(offer timeouts, wrap-up ends, relaxation steps, max waits).");
+  cls.def_property_readonly(
+      "now", [](PyEngine& e) { return SecondsSinceEpoch(e.engine().Now()); },
+      "The engine's current time, seconds.");
+  cls.def("next_timer_at",
+          [](PyEngine& e) -> std::optional<double> {
+            std::optional<absl::Time> t = e.engine().NextTimerAt();
+            if (!t.has_value()) return std::nullopt;
+            return SecondsSinceEpoch(*t);
+          },
+          "When the earliest pending timer is due (seconds), or None.");
+
+  // --- events -----------------------------------------------------------------
+  cls.def("drain_events",
+          [](PyEngine& e, std::optional<size_t> max) {
+            std::vector<Event> events = e.TakeEvents(max.value_or(SIZE_MAX));
+            py::list out;
+            for (const Event& ev : events) out.append(EventToDict(e, ev));
+            return out;
+          },
+          "max"_a = py::none(),
+          R"doc(Returns and forgets the buffered events, oldest first (at most `max`).
+
+Each event is a dict with the same keys: ``type`` ("contact_queued",
+"offered", "accepted", "rejected", "offer_timed_out", "offer_rescinded",
+"completed", "abandoned", "overflowed", "transferred", "withdrawn",
+"priority_changed", "relaxed", "agent_state_changed", "command_failed"),
+``time_s``, ``contact``, ``agent``, ``queue``, ``to_queue``, ``channel``,
+``priority``, ``step``, ``agent_state``, ``agent_reason``, ``reason``,
+``wait_s``, ``handle_s``, ``error``, ``error_code``; a key that does not
+apply to the type is None.
+)doc");
+  cls.def_property_readonly("pending_events", &PyEngine::pending_events,
+                            "How many events are buffered.");
+  cls.def_property("record_events", &PyEngine::record_events,
+                   &PyEngine::set_record_events,
+                   "Whether events are buffered for drain_events().");
+
+  // --- queries ----------------------------------------------------------------
+  cls.def("get_agent",
+          [](PyEngine& e, py::object a) {
+            return AgentToDict(e, Unwrap(e.engine().GetAgent(AgentId(ToId(a, "agent")))));
+          },
+          "agent"_a,
+          "An agent as a dict: id, name, state, reason, skills, "
+          "active_per_channel, load, contacts, handled, consecutive_no_answers, "
+          "idle_since_s.");
+  cls.def("get_contact",
+          [](PyEngine& e, py::object c) {
+            return ContactToDict(e, Unwrap(e.engine().GetContact(ContactId(ToId(c, "contact")))));
+          },
+          "contact"_a,
+          "A live contact as a dict: id, queue, channel, priority, state, "
+          "customer_id, skills, attributes, arrived_at_s, queued_at_s, "
+          "routing_step, agent, excluded. KeyError once it has ended.");
+  cls.def("queue_position",
+          [](PyEngine& e, py::object c) {
+            return Unwrap(e.engine().QueuePosition(ContactId(ToId(c, "contact"))));
+          },
+          "contact"_a, "1-based place of a waiting contact in its queue.");
+  cls.def("estimated_wait",
+          [](PyEngine& e, py::object c) {
+            return Seconds(Unwrap(e.engine().EstimatedWait(ContactId(ToId(c, "contact")))));
+          },
+          "contact"_a, "Estimated wait of a waiting contact, seconds.");
+  cls.def("queue_stats",
+          [](PyEngine& e, py::object queue) {
+            return StatsToDict(
+                e, Unwrap(e.engine().GetQueueStats(ToQueue(e, queue, "queue"))));
+          },
+          "queue"_a,
+          "Real-time figures of a queue: waiting, longest_wait_s, entered, "
+          "answered, answered_within_sl, abandoned, overflowed, "
+          "transferred_out, completed, total_answer_wait_s, total_handle_s, "
+          "service_level, asa, aht.");
+  cls.def("accounting",
+          [](PyEngine& e) { return AccountingToDict(e.engine().GetAccounting()); },
+          "Where every contact that entered is now: entered, waiting, offered, "
+          "in_service, completed, abandoned, overflowed, withdrawn, balanced.");
+  cls.def("check_invariants",
+          [](PyEngine& e) { Check(e.engine().CheckInvariants()); },
+          "Full consistency check of the engine; raises CcengineError on a "
+          "violation.");
+  cls.def_property_readonly("agent_count",
+                            [](PyEngine& e) { return e.engine().agent_count(); },
+                            "Agents known to the engine.");
+  cls.def("__repr__", [](PyEngine& e) {
+    return fmt::format("<ccengine.Engine now={}s skills={} queues={} agents={}>",
+                       SecondsSinceEpoch(e.engine().Now()),
+                       e.engine().skill_count(), e.engine().queue_count(),
+                       e.engine().agent_count());
+  });
+}
+
+}  // namespace ccengine::python

@@ -1,0 +1,357 @@
+// -----------------------------------------------------------------------------
+// File: bindings/python/register_sim.cc
+// -----------------------------------------------------------------------------
+//
+// ccengine._ccengine.simulate: a plain-data (JSON-able) scenario dict becomes a
+// `ccengine::sim::Scenario`, the simulation runs without the GIL, and the
+// `Result` comes back as nested dicts. Every key is checked: an unknown one
+// raises ValueError naming its path ("arrivals[0].handle_time: unknown key
+// 'meen' (did you mean 'mean'?)"), as does any fault the simulator finds,
+// a name that refers to nothing included: a scenario is one argument, and
+// all its faults are ValueErrors.
+
+#include <exception>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "ccengine/sim.h"
+#include "common.h"
+#include "fmt/format.h"
+
+namespace ccengine::python {
+namespace {
+
+using namespace pybind11::literals;
+using sim::Distribution;
+
+int ToInt32Field(py::handle value, const std::string& path) {
+  int64_t v = ToInt(value, path);
+  if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+    RaiseInvalid(fmt::format("{}: {} does not fit a 32-bit integer", path, v));
+  }
+  return static_cast<int>(v);
+}
+
+std::vector<double> ToDoubles(py::handle value, const std::string& path) {
+  std::vector<double> out;
+  py::list list = ToList(value, path);
+  out.reserve(list.size());
+  for (size_t i = 0; i < list.size(); ++i) out.push_back(ToDouble(list[i], Index(path, i)));
+  return out;
+}
+
+// {"general": 5} or [["general", 5], ...].
+std::vector<sim::SkillNeed> ToNeeds(py::handle value, const std::string& path) {
+  std::vector<sim::SkillNeed> out;
+  if (value.is_none()) return out;
+  if (PyDict_Check(value.ptr())) {
+    for (auto item : py::reinterpret_borrow<py::dict>(value)) {
+      std::string skill = ToString(item.first, path);
+      out.push_back({skill, ToInt32Field(item.second, Child(path, skill))});
+    }
+    return out;
+  }
+  py::list list = ToList(value, path);
+  for (size_t i = 0; i < list.size(); ++i) {
+    py::list pair = ToList(list[i], Index(path, i));
+    if (pair.size() != 2) {
+      RaiseInvalid(fmt::format("{}: expected a [skill, level] pair", Index(path, i)));
+    }
+    out.push_back({ToString(pair[0], Index(path, i)),
+                   ToInt32Field(pair[1], Index(path, i))});
+  }
+  return out;
+}
+
+Distribution ToDistribution(py::handle value, const std::string& path) {
+  if (value.is_none()) return Distribution::None();
+  DictReader r(value, path);
+  const std::string dist = ToString(r.Require("dist"), r.Path("dist"));
+  Distribution d;
+  if (dist == "none") {
+    d = Distribution::None();
+  } else if (dist == "exponential") {
+    d = Distribution::Exponential(ToDouble(r.Require("mean"), r.Path("mean")));
+  } else if (dist == "deterministic") {
+    d = Distribution::Deterministic(ToDouble(r.Require("mean"), r.Path("mean")));
+  } else if (dist == "lognormal") {
+    double mean = ToDouble(r.Require("mean"), r.Path("mean"));
+    d = Distribution::Lognormal(mean, ToDouble(r.Require("sd"), r.Path("sd")));
+  } else if (dist == "empirical") {
+    d = Distribution::Empirical(ToDoubles(r.Require("samples"), r.Path("samples")));
+  } else {
+    RaiseInvalid(fmt::format(
+        "{}: unknown dist '{}' (known: exponential, lognormal, deterministic, "
+        "empirical, none)",
+        path, dist));
+  }
+  r.Finish();  // e.g. "sd" on an exponential is a mistake, not a no-op
+  return d;
+}
+
+sim::QueueSpec ToQueueSpec(py::handle value, const std::string& path) {
+  DictReader r(value, path);
+  sim::QueueSpec q;
+  q.name = ToString(r.Require("name"), r.Path("name"));
+  q.skills = ToNeeds(r.Get("skills"), r.Path("skills"));
+  if (py::object steps = r.Get("relaxation"); !steps.is_none()) {
+    py::list list = ToList(steps, r.Path("relaxation"));
+    for (size_t i = 0; i < list.size(); ++i) {
+      DictReader s(list[i], Index(r.Path("relaxation"), i));
+      sim::Relaxation step;
+      step.after_s = ToDouble(s.Require("after_s"), s.Path("after_s"));
+      step.skills = ToNeeds(s.Get("skills"), s.Path("skills"));
+      s.Finish();
+      q.relaxation.push_back(std::move(step));
+    }
+  }
+  q.priority = ToInt32Field(py::int_(r.Int("priority", q.priority)), r.Path("priority"));
+  q.sl_seconds = r.Double("sl_seconds", q.sl_seconds);
+  q.sl_target = r.Double("sl_target", q.sl_target);
+  int64_t max_size = r.Int("max_size", 0);
+  if (max_size < 0) {
+    RaiseInvalid(fmt::format("{}: must be >= 0 (0 = unlimited), got {}",
+                             r.Path("max_size"), max_size));
+  }
+  q.max_size = static_cast<size_t>(max_size);
+  q.max_wait_s = r.Double("max_wait_s", sim::kInfinity);  // None: never
+  q.overflow_to = r.String("overflow_to", "");
+  q.wrap_up_s = r.Double("wrap_up_s", q.wrap_up_s);
+  q.strategy = r.String("strategy", q.strategy);
+  q.aging_weight = r.Double("aging_weight", q.aging_weight);
+  r.Finish();
+  return q;
+}
+
+sim::AgentGroupSpec ToGroupSpec(py::handle value, const std::string& path) {
+  DictReader r(value, path);
+  sim::AgentGroupSpec g;
+  g.name = r.String("name", "");
+  g.count = ToInt32Field(py::int_(r.Int("count", 0)), r.Path("count"));
+  if (py::object counts = r.Get("counts"); !counts.is_none()) {
+    py::list list = ToList(counts, r.Path("counts"));
+    for (size_t i = 0; i < list.size(); ++i) {
+      g.counts.push_back(ToInt32Field(list[i], Index(r.Path("counts"), i)));
+    }
+  }
+  if (py::object shifts = r.Get("shifts"); !shifts.is_none()) {
+    py::list list = ToList(shifts, r.Path("shifts"));
+    for (size_t i = 0; i < list.size(); ++i) {
+      DictReader s(list[i], Index(r.Path("shifts"), i));
+      sim::Shift shift;
+      shift.start_s = s.Double("start_s", 0);
+      shift.end_s = s.Double("end_s", sim::kInfinity);
+      shift.count = ToInt32Field(py::int_(s.Int("count", 1)), s.Path("count"));
+      if (py::object breaks = s.Get("breaks"); !breaks.is_none()) {
+        py::list bl = ToList(breaks, s.Path("breaks"));
+        for (size_t b = 0; b < bl.size(); ++b) {
+          DictReader br(bl[b], Index(s.Path("breaks"), b));
+          sim::Shift::Break brk;
+          brk.start_s = ToDouble(br.Require("start_s"), br.Path("start_s"));
+          brk.duration_s = ToDouble(br.Require("duration_s"), br.Path("duration_s"));
+          br.Finish();
+          shift.breaks.push_back(brk);
+        }
+      }
+      s.Finish();
+      g.shifts.push_back(std::move(shift));
+    }
+  }
+  g.skills = ToNeeds(r.Get("skills"), r.Path("skills"));
+  if (py::object capacity = r.Get("capacity"); !capacity.is_none()) {
+    g.capacity = ToCapacity(capacity, r.Path("capacity"));
+  }
+  r.Finish();
+  return g;
+}
+
+sim::ArrivalSpec ToArrivalSpec(py::handle value, const std::string& path) {
+  DictReader r(value, path);
+  sim::ArrivalSpec a;
+  a.queue = ToString(r.Require("queue"), r.Path("queue"));
+  if (r.Has("channel")) a.channel = ToChannel(r.Get("channel"), r.Path("channel"));
+  a.rate_per_s = r.Double("rate_per_s", 0);
+  if (py::object rates = r.Get("rates_per_interval"); !rates.is_none()) {
+    a.rates_per_interval = ToDoubles(rates, r.Path("rates_per_interval"));
+  }
+  if (py::object trace = r.Get("trace"); !trace.is_none()) {
+    a.trace = ToDoubles(trace, r.Path("trace"));
+  }
+  if (r.Has("handle_time")) {
+    a.handle_time = ToDistribution(r.Get("handle_time"), r.Path("handle_time"));
+  }
+  a.patience = ToDistribution(r.Get("patience"), r.Path("patience"));
+  a.priority = ToInt32Field(py::int_(r.Int("priority", 0)), r.Path("priority"));
+  a.priority_fraction = r.Double("priority_fraction", 0);
+  a.skills = ToNeeds(r.Get("skills"), r.Path("skills"));
+  r.Finish();
+  return a;
+}
+
+template <typename T, typename F>
+std::vector<T> ToSpecs(py::handle value, const std::string& path, F convert) {
+  std::vector<T> out;
+  if (value.is_none()) return out;
+  py::list list = ToList(value, path);
+  for (size_t i = 0; i < list.size(); ++i) out.push_back(convert(list[i], Index(path, i)));
+  return out;
+}
+
+sim::Scenario ToScenario(py::handle value) {
+  DictReader r(value, "", "scenario");
+  sim::Scenario s;
+  int64_t seed = r.Int("seed", 1);
+  if (seed < 0) RaiseInvalid(fmt::format("seed: must be >= 0, got {}", seed));
+  s.seed = static_cast<uint64_t>(seed);
+  s.horizon_s = r.Double("horizon_s", s.horizon_s);
+  s.warmup_s = r.Double("warmup_s", s.warmup_s);
+  s.interval_s = r.Double("interval_s", s.interval_s);
+  s.replications = ToInt32Field(py::int_(r.Int("replications", 1)), "replications");
+  if (py::object skills = r.Get("skills"); !skills.is_none()) {
+    py::list list = ToList(skills, "skills");
+    for (size_t i = 0; i < list.size(); ++i) {
+      s.skills.push_back(ToString(list[i], Index("skills", i)));
+    }
+  }
+  s.queues = ToSpecs<sim::QueueSpec>(r.Get("queues"), "queues", ToQueueSpec);
+  s.agents = ToSpecs<sim::AgentGroupSpec>(r.Get("agents"), "agents", ToGroupSpec);
+  s.arrivals = ToSpecs<sim::ArrivalSpec>(r.Get("arrivals"), "arrivals", ToArrivalSpec);
+  r.Finish();
+  return s;
+}
+
+// --- result -> dicts -----------------------------------------------------------
+
+py::dict MetricsToDict(const sim::Metrics& m) {
+  py::dict d;
+  d["offered"] = m.offered;
+  d["answered"] = m.answered;
+  d["abandoned"] = m.abandoned;
+  d["overflowed"] = m.overflowed;
+  d["p_wait"] = m.p_wait;
+  d["p_abandon"] = m.p_abandon;
+  d["asa"] = m.asa;
+  d["service_level"] = m.service_level;
+  d["aht"] = m.aht;
+  d["occupancy"] = m.occupancy;
+  d["agents"] = m.agents;
+  return d;
+}
+
+py::dict RowsToDict(const std::map<std::string, sim::Row>& rows, bool half) {
+  py::dict d;
+  for (const auto& [name, row] : rows) {
+    d[py::str(name)] = MetricsToDict(half ? row.half_width : row.value);
+  }
+  return d;
+}
+
+py::dict SeriesToDict(const std::map<std::string, std::vector<sim::Row>>& series,
+                      bool half) {
+  py::dict d;
+  for (const auto& [name, rows] : series) {
+    py::list list;
+    for (const sim::Row& row : rows) {
+      list.append(MetricsToDict(half ? row.half_width : row.value));
+    }
+    d[py::str(name)] = list;
+  }
+  return d;
+}
+
+py::dict ResultToDict(const sim::Result& r, int replications) {
+  py::dict summary;
+  summary["queues"] = RowsToDict(r.queues, false);
+  summary["groups"] = RowsToDict(r.groups, false);
+  py::dict intervals;
+  intervals["start_s"] = py::cast(r.interval_start_s);
+  intervals["queues"] = SeriesToDict(r.queue_intervals, false);
+  intervals["groups"] = SeriesToDict(r.group_intervals, false);
+  py::dict out;
+  out["summary"] = summary;
+  out["intervals"] = intervals;
+  if (replications > 1) {
+    py::dict half;
+    half["queues"] = RowsToDict(r.queues, true);
+    half["groups"] = RowsToDict(r.groups, true);
+    py::dict half_intervals;
+    half_intervals["start_s"] = py::cast(r.interval_start_s);
+    half_intervals["queues"] = SeriesToDict(r.queue_intervals, true);
+    half_intervals["groups"] = SeriesToDict(r.group_intervals, true);
+    half["intervals"] = half_intervals;
+    out["half_width"] = half;
+  }
+  out["replications"] = replications;
+  out["contacts"] = r.contacts;
+  out["events"] = r.events;
+  out["wall_seconds"] = r.wall_seconds;
+  out["contacts_per_second"] =
+      r.wall_seconds > 0 ? static_cast<double>(r.contacts) / r.wall_seconds : 0.0;
+  out["invariants_ok"] = r.invariants_ok;
+  return out;
+}
+
+py::dict Simulate(py::object scenario, py::object progress) {
+  sim::Scenario s = ToScenario(scenario);  // with the GIL: reads Python objects
+  if (!progress.is_none() && !PyCallable_Check(progress.ptr())) {
+    RaiseInvalid(fmt::format("progress: expected a callable(done, total) or None, got {}",
+                             TypeName(progress)));
+  }
+  // An exception from the callback is kept and raised after the run: it
+  // must not unwind through the simulator.
+  std::optional<py::error_already_set> callback_error;
+  sim::Progress report;
+  if (!progress.is_none()) {
+    report = [&progress, &callback_error](int done, int total) {
+      py::gil_scoped_acquire gil;
+      if (callback_error.has_value()) return;
+      try {
+        progress(done, total);
+      } catch (py::error_already_set& e) {
+        callback_error.emplace(std::move(e));
+      }
+    };
+  }
+  absl::StatusOr<sim::Result> result;
+  {
+    py::gil_scoped_release release;
+    result = sim::Simulate(s, report);
+  }
+  if (callback_error.has_value()) throw std::move(*callback_error);
+  if (!result.ok()) {
+    absl::Status st = result.status();
+    if (st.code() == absl::StatusCode::kNotFound) {
+      st = absl::InvalidArgumentError(std::string(st.message()));
+    }
+    RaiseStatus(st);
+  }
+  return ResultToDict(*result, s.replications);
+}
+
+}  // namespace
+
+void RegisterSim(py::module_& m) {
+  m.def("simulate", &Simulate, "scenario"_a, "progress"_a = py::none(),
+        R"doc(Runs a staffing scenario through the real engine (a discrete-event
+simulation on a virtual clock). Use ``ccengine.simulate``, which adds a
+progress bar; this is the bare call.
+
+Args:
+    scenario: plain data, see ``ccengine.simulate``.
+    progress: None, or a callable(done, total) called after each replication
+        (with the GIL held).
+
+Returns:
+    The result as nested dicts (see ``ccengine.simulate``).
+
+Raises:
+    ValueError: a malformed scenario; the message names the field.
+)doc");
+}
+
+}  // namespace ccengine::python
