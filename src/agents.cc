@@ -1,6 +1,7 @@
 // Engine: agent lifecycle, capacity and the agent-side indexes.
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -95,11 +96,24 @@ AgentState Engine::DerivedState(const AgentRec& a) const {
 
 void Engine::SyncAgent(uint32_t slot, EventReason reason) {
   AgentRec& a = agents_[slot];
-  bool open = a.live && a.logged_in && a.ready && a.offer == kNoSlot &&
-              a.wrap_until == 0 && !a.exclusive_active;
-  for (Channel ch : kAllChannels) {
-    can_take_[static_cast<int>(ch)].Assign(slot, open && CanTake(a, ch));
+  uint32_t mask = 0;
+  if (a.live && a.logged_in && a.ready && a.offer == kNoSlot &&
+      a.wrap_until == 0 && !a.exclusive_active) {
+    const Capacity& cap = a.capacity;
+    for (int ch = 0; ch < kChannelCount; ++ch) {
+      if (a.active[ch] < cap.max_per_channel[ch] &&
+          a.load + cap.load_per_contact[ch] <= cap.load_budget &&
+          (!cap.exclusive[ch] || a.contacts.empty())) {
+        mask |= 1u << ch;
+      }
+    }
   }
+  // Only the channels whose bit changed touch the bitsets.
+  for (uint32_t changed = mask ^ a.channel_mask; changed != 0; changed &= changed - 1) {
+    int ch = std::countr_zero(changed);
+    can_take_[ch].Assign(slot, (mask >> ch) & 1u);
+  }
+  a.channel_mask = mask;
   logged_in_.Assign(slot, a.live && a.logged_in);
   AgentState state = DerivedState(a);
   if (state != a.reported) {

@@ -140,14 +140,16 @@ void Engine::EnterQueue(uint32_t contact, uint32_t queue, int hops) {
   c.step = static_cast<uint8_t>(StepAt(q, c.queued_at, now_));
   c.group = GroupFor(queue, c.channel, c.skills);
   q.stats.entered++;
-  Event e = MakeEvent(EventType::kContactQueued);
-  e.contact = c.id;
-  e.has_contact = true;
-  e.queue = QueueId(queue);
-  e.channel = c.channel;
-  e.priority = c.priority;
-  e.step = c.step;
-  Emit(std::move(e));
+  if (Wants(EventType::kContactQueued)) {
+    Event e = MakeEvent(EventType::kContactQueued);
+    e.contact = c.id;
+    e.has_contact = true;
+    e.queue = QueueId(queue);
+    e.channel = c.channel;
+    e.priority = c.priority;
+    e.step = c.step;
+    Emit(std::move(e));
+  }
   if (TryMatchContact(contact)) return;
   if (q.config.max_size > 0 && q.waiting >= q.config.max_size) {
     Overflow(contact, EventReason::kQueueFull, hops);
@@ -380,17 +382,21 @@ absl::Status Engine::CompleteContact(AgentId agent, ContactId contact) {
   Micros handle = now_ - c.answered_at;
   q.stats.completed++;
   q.stats.total_handle += DurationFromMicros(handle);
-  Event e = MakeEvent(EventType::kCompleted);
-  e.contact = contact;
-  e.has_contact = true;
-  e.agent = agent;
-  e.has_agent = true;
-  e.queue = QueueId(c.queue);
-  e.channel = c.channel;
-  e.handle = DurationFromMicros(handle);
+  Channel channel = c.channel;
+  uint32_t queue = c.queue;
   DetachContact(aslot, cslot);
   FinishContact(cslot, ContactState::kCompleted);
-  Emit(std::move(e));
+  if (Wants(EventType::kCompleted)) {
+    Event e = MakeEvent(EventType::kCompleted);
+    e.contact = contact;
+    e.has_contact = true;
+    e.agent = agent;
+    e.has_agent = true;
+    e.queue = QueueId(queue);
+    e.channel = channel;
+    e.handle = DurationFromMicros(handle);
+    Emit(std::move(e));
+  }
   StartWrapUpOrFree(aslot, q);
   TryMatchAgent(aslot);
   return absl::OkStatus();

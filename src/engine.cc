@@ -473,14 +473,17 @@ void Engine::FireTimer(const Timer& t) {
 
 // --- Events ------------------------------------------------------------------
 
-Engine::SubscriptionId Engine::Subscribe(EventCallback callback) {
+Engine::SubscriptionId Engine::Subscribe(EventCallback callback, uint32_t types) {
   SubscriptionId id = next_subscription_++;
-  subscribers_.emplace_back(id, std::move(callback));
+  subscribers_.push_back(Subscriber{id, types, std::move(callback)});
+  wanted_ |= types;
   return id;
 }
 
 void Engine::Unsubscribe(SubscriptionId id) {
-  std::erase_if(subscribers_, [id](const auto& s) { return s.first == id; });
+  std::erase_if(subscribers_, [id](const Subscriber& s) { return s.id == id; });
+  wanted_ = 0;
+  for (const Subscriber& s : subscribers_) wanted_ |= s.types;
 }
 
 Event Engine::MakeEvent(EventType type) const {
@@ -491,7 +494,10 @@ Event Engine::MakeEvent(EventType type) const {
 }
 
 void Engine::Emit(Event event) {
-  for (const auto& s : subscribers_) s.second(event);
+  if (!Wants(event.type)) return;
+  for (const Subscriber& s : subscribers_) {
+    if (s.types & EventBit(event.type)) s.callback(event);
+  }
 }
 
 // --- Queries -----------------------------------------------------------------

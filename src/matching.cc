@@ -83,7 +83,9 @@ bool Engine::TryMatchContact(uint32_t contact) {
   const Bitset& ready = can_take_[static_cast<int>(c.channel)];
   const size_t words = ready.word_count();
   AgentStrategy& strategy = *strategies_[q.strategy.value()];
-  ContactView view = ViewOf(c);
+  const bool longest_idle = q.strategy.value() == 0;  // registered first
+  ContactView view;
+  if (!longest_idle) view = ViewOf(c);
 
   // The per-(skill, level) sets make the AND exact: every surviving bit is an
   // agent that meets the levels. Pointers are gathered once per decision.
@@ -113,8 +115,11 @@ bool Engine::TryMatchContact(uint32_t contact) {
       uint32_t slot = static_cast<uint32_t>(w * 64 + std::countr_zero(pool));
       pool &= pool - 1;
       const AgentRec& a = agents_[slot];
-      if (Excludes(c, a.id)) continue;
-      double score = strategy.Score(ViewOf(a), view, now_);
+      if (!c.excluded.empty() && Excludes(c, a.id)) continue;
+      // The default strategy needs no virtual call: its score is the idle
+      // time, and the tie-break below is the same.
+      double score = longest_idle ? static_cast<double>(now_ - a.idle_since)
+                                  : strategy.Score(ViewOf(a), view, now_);
       if (best == kNoSlot || score > best_score ||
           (score == best_score &&
            (a.idle_since < agents_[best].idle_since ||

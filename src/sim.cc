@@ -183,7 +183,11 @@ absl::Status Replication::Setup() {
       }
     }
   }
-  engine_->Subscribe([this](const Event& e) { OnEvent(e); });
+  engine_->Subscribe([this](const Event& e) { OnEvent(e); },
+                     EventBit(EventType::kOffered) | EventBit(EventType::kAccepted) |
+                         EventBit(EventType::kAbandoned) |
+                         EventBit(EventType::kOverflowed) |
+                         EventBit(EventType::kAgentStateChanged));
   streams_.reserve(s_.arrivals.size());
   for (uint32_t i = 0; i < s_.arrivals.size(); ++i) {
     streams_.push_back(Stream{&s_.arrivals[i], r_.arrival_queue[i],

@@ -203,7 +203,9 @@ class Engine {
 
   // --- Events ---------------------------------------------------------------
   using SubscriptionId = uint64_t;
-  SubscriptionId Subscribe(EventCallback callback);
+  // `types`: a mask of `EventBit(type)`s the callback wants (default: all).
+  // Events no subscriber wants are not even built.
+  SubscriptionId Subscribe(EventCallback callback, uint32_t types = kAllEvents);
   void Unsubscribe(SubscriptionId id);
 
   // --- Queries (router thread) ---------------------------------------------
@@ -321,7 +323,14 @@ class Engine {
 
   std::priority_queue<internal::Timer> timers_;
   Accounting accounting_;
-  std::vector<std::pair<SubscriptionId, EventCallback>> subscribers_;
+  struct Subscriber {
+    SubscriptionId id;
+    uint32_t types;
+    EventCallback callback;
+  };
+  std::vector<Subscriber> subscribers_;
+  uint32_t wanted_ = 0;  // union of the subscribers' masks
+  bool Wants(EventType type) const { return (wanted_ & EventBit(type)) != 0; }
   SubscriptionId next_subscription_ = 1;
 
   internal::MpscQueue<Command> intake_;

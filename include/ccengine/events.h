@@ -92,6 +92,12 @@ std::string DescribeEvent(const Event& event);
 
 using EventCallback = std::function<void(const Event&)>;
 
+// Masks for `Engine::Subscribe`: EventBit(EventType::kOffered) | ….
+constexpr uint32_t EventBit(EventType type) {
+  return uint32_t{1} << static_cast<uint32_t>(type);
+}
+inline constexpr uint32_t kAllEvents = ~uint32_t{0};
+
 }  // namespace ccengine
 
 #endif  // CCENGINE_EVENTS_H_

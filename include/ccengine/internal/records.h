@@ -53,6 +53,7 @@ struct AgentRec {
   std::array<uint8_t, kChannelCount> active{};
   uint32_t load = 0;
   bool exclusive_active = false;
+  uint32_t channel_mask = 0;  // bit c: can_take_[c] holds this agent
   absl::InlinedVector<uint32_t, 4> contacts;  // offered + in service
   Micros wrap_until = 0;                      // 0: not in wrap-up
   uint64_t wrap_token = 0;
