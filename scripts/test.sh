@@ -105,6 +105,8 @@ cmake -S tests/consumer -B build/consumer -G "Unix Makefiles" \
   -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="${INSTALL_DIR}"
 cmake --build build/consumer -j2
 echo "-- CMake consumer says: $(build/consumer/app)"
+echo "-- examples/embed.cc built against the installed package:"
+build/consumer/embed | tail -n 1
 
 pc_file="$(find "${INSTALL_DIR}" -name ccengine.pc -print -quit)"
 if [[ -z "${pc_file}" ]]; then
