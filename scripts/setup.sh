@@ -22,6 +22,12 @@ PACKAGES=(
   python3-pandas
   python3-matplotlib
   python3-simpy
+  # adapters/kamailio and its e2e test (tests/kamailio/e2e_test.sh)
+  nlohmann-json3-dev
+  kamailio
+  kamailio-extra-modules
+  kamailio-json-modules
+  sip-tester
 )
 
 missing=()

@@ -1,0 +1,397 @@
+// ccengine-kamailio: routes Kamailio's inbound calls with a ccengine Engine.
+//
+//   ccengine-kamailio --config agents.json [--port 8448]
+//
+// Connects to Kamailio's evapi on 127.0.0.1 (see examples/kamailio/), runs an
+// Engine on a RouterLoop, and answers each suspended INVITE with the agent
+// the engine offers it to (an rtjson route), or with the queue's "no agent"
+// SIP response. Agents are a static directory in the config file:
+//
+//   {"evapi": {"host": "127.0.0.1", "port": 8448},
+//    "skills": ["sales", "support"],
+//    "queues": [{"name": "sales", "skills": [{"skill": "sales", "level": 1}],
+//                "max_wait_ms": 20000, "wrap_up_ms": 1000,
+//                "no_agent_code": 480, "no_agent_reason": "No Agent"}],
+//    "agents": [{"id": 1, "uri": "sip:alice@127.0.0.1:5080",
+//                "skills": [{"skill": "sales", "level": 5}]}]}
+//
+// The INVITE's request-URI user names the queue. Every engine event is
+// printed on stdout as "EV <description>"; adapter diagnostics as "LOG ...";
+// on SIGINT/SIGTERM a "SUMMARY ..." line, then exit 0.
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <semaphore>
+#include <string>
+#include <unordered_map>
+
+#include "absl/container/flat_hash_map.h"
+#include "ccengine/ccengine.h"
+#include "ccengine/kamailio/evapi.h"
+#include "ccengine/telephony.h"
+#include "fmt/format.h"
+#include "nlohmann/json.hpp"
+
+namespace {
+
+using ccengine::kamailio::EvapiEvent;
+
+std::mutex g_out_mu;
+void Line(const std::string& s) {
+  std::lock_guard<std::mutex> lock(g_out_mu);
+  std::fwrite(s.data(), 1, s.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+struct QueueInfo {
+  ccengine::QueueId id;
+  int no_agent_code = 480;
+  std::string no_agent_reason = "No Agent Available";
+};
+
+// The Kamailio side of the port: which suspended transaction each call is.
+class KamailioPort : public ccengine::TelephonyPort {
+ public:
+  struct CallInfo {
+    int64_t tindex = -1, tlabel = -1;
+    std::string from_tag;
+    std::string last_rung;
+    bool suspended = true;  // Kamailio waits for a decision
+    bool connected = false;
+    int no_agent_code = 480;
+    std::string no_agent_reason;
+  };
+
+  void set_client(ccengine::kamailio::EvapiClient* c) { client_ = c; }
+
+  void Ring(const std::string& call_ref,
+            const std::string& agent_address) override {
+    int64_t ti, tl;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = calls_.find(call_ref);
+      if (it == calls_.end() || !it->second.suspended) {
+        Line(fmt::format("LOG ring for call {} not waiting in Kamailio",
+                         call_ref));
+        return;
+      }
+      it->second.suspended = false;
+      it->second.last_rung = agent_address;
+      ti = it->second.tindex;
+      tl = it->second.tlabel;
+    }
+    Send(ccengine::kamailio::RouteReply(ti, tl, agent_address));
+    Line(fmt::format("RING call={} uri={}", call_ref, agent_address));
+  }
+  void CancelRing(const std::string& call_ref,
+                  const std::string& agent_address) override {
+    // The engine's offer timeout is infinite here: Kamailio's fr_inv_timer
+    // decides no-answer. Nothing to cancel in the SIP layer.
+    Line(fmt::format("LOG cancel-ring call={} uri={} (ignored)", call_ref,
+                     agent_address));
+  }
+  void EndCall(const std::string& call_ref,
+               ccengine::CallOutcome outcome) override {
+    CallInfo info;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = calls_.find(call_ref);
+      if (it == calls_.end()) return;
+      info = it->second;
+      calls_.erase(it);
+    }
+    if (!info.suspended) return;
+    Send(ccengine::kamailio::RejectReply(info.tindex, info.tlabel,
+                                         info.no_agent_code,
+                                         info.no_agent_reason));
+    Line(fmt::format("END call={} outcome={} code={}", call_ref,
+                     ccengine::CallOutcomeName(outcome), info.no_agent_code));
+  }
+
+  void Send(const std::string& payload) {
+    absl::Status st = client_->Send(payload);
+    if (!st.ok()) Line(fmt::format("LOG send failed: {}", st.ToString()));
+  }
+
+  std::mutex mu_;
+  std::unordered_map<std::string, CallInfo> calls_;
+
+ private:
+  ccengine::kamailio::EvapiClient* client_ = nullptr;
+};
+
+std::binary_semaphore g_stop{0};
+void OnSignal(int) { g_stop.release(); }
+
+absl::Status LoadSkills(ccengine::Engine& engine, const nlohmann::json& list,
+                        std::vector<ccengine::SkillLevel>* out) {
+  for (const auto& s : list) {
+    auto skill = engine.FindSkill(s.at("skill").get<std::string>());
+    if (!skill.ok()) return skill.status();
+    out->push_back({*skill, static_cast<uint8_t>(s.value("level", 1))});
+  }
+  return absl::OkStatus();
+}
+
+int Main(int argc, char** argv) {
+  std::string config_path;
+  int port_override = 0;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--config") config_path = argv[i + 1];
+    else if (a == "--port") port_override = std::atoi(argv[i + 1]);
+  }
+  if (config_path.empty()) {
+    std::cerr << "usage: ccengine-kamailio --config FILE [--port N]\n";
+    return 2;
+  }
+  std::ifstream in(config_path);
+  nlohmann::json cfg = nlohmann::json::parse(in, nullptr, false);
+  if (cfg.is_discarded() || !cfg.is_object()) {
+    std::cerr << "config " << config_path << ": not a JSON object\n";
+    return 2;
+  }
+
+  ccengine::EngineOptions eo;
+  eo.rona_limit = 0;
+  ccengine::RealClock clock;
+  eo.start = clock.Now();
+  auto engine = ccengine::Engine::Create(eo).value();
+  absl::flat_hash_map<std::string, QueueInfo> queues;
+  try {
+    for (const auto& s : cfg.at("skills")) {
+      auto st = engine->AddSkill(s.get<std::string>());
+      if (!st.ok()) throw std::runtime_error(st.status().ToString());
+    }
+    for (const auto& q : cfg.at("queues")) {
+      ccengine::QueueConfig qc;
+      qc.name = q.at("name").get<std::string>();
+      absl::Status st = LoadSkills(*engine, q.value("skills", nlohmann::json::array()),
+                                   &qc.skills);
+      if (!st.ok()) throw std::runtime_error(st.ToString());
+      if (q.contains("max_wait_ms")) {
+        qc.max_wait = absl::Milliseconds(q.at("max_wait_ms").get<int64_t>());
+      }
+      qc.wrap_up = absl::Milliseconds(q.value("wrap_up_ms", int64_t{0}));
+      qc.offer_timeout = absl::InfiniteDuration();  // Kamailio rings out
+      auto id = engine->AddQueue(qc);
+      if (!id.ok()) throw std::runtime_error(id.status().ToString());
+      queues[qc.name] = QueueInfo{*id, q.value("no_agent_code", 480),
+                                  q.value("no_agent_reason",
+                                          std::string("No Agent Available"))};
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "config " << config_path << ": " << e.what() << "\n";
+    return 2;
+  }
+
+  KamailioPort port;
+  ccengine::TelephonyBridge bridge(engine.get(), &port);
+  try {
+    for (const auto& a : cfg.at("agents")) {
+      ccengine::AgentConfig ac;
+      ac.id = ccengine::AgentId{a.at("id").get<uint64_t>()};
+      ac.name = a.at("uri").get<std::string>();
+      absl::Status st = LoadSkills(*engine, a.at("skills"), &ac.skills);
+      if (st.ok()) st = engine->AddAgent(ac);
+      if (st.ok()) st = engine->Login(ac.id);
+      if (st.ok()) st = bridge.MapAgent(ac.id, ac.name);
+      if (!st.ok()) throw std::runtime_error(st.ToString());
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "config " << config_path << ": " << e.what() << "\n";
+    return 2;
+  }
+  engine->Subscribe([](const ccengine::Event& e) {
+    Line("EV " + ccengine::DescribeEvent(e));
+  });
+
+  ccengine::kamailio::EvapiClientOptions co;
+  if (cfg.contains("evapi")) {
+    co.host = cfg["evapi"].value("host", co.host);
+    co.port = cfg["evapi"].value("port", co.port);
+  }
+  if (port_override > 0) co.port = static_cast<uint16_t>(port_override);
+
+  ccengine::kamailio::EvapiClient* client_ptr = nullptr;
+  ccengine::kamailio::EvapiCallbacks cb;
+  uint64_t bad_frames = 0;
+  cb.on_connected = [] { Line("LOG evapi connected"); };
+  cb.on_disconnected = [&] {
+    size_t n = bridge.OnDisconnected();
+    {
+      std::lock_guard<std::mutex> lock(port.mu_);
+      port.calls_.clear();
+    }
+    Line(fmt::format("LOG evapi disconnected; {} calls ended", n));
+  };
+  cb.on_error = [](std::string reason) { Line("LOG evapi: " + reason); };
+  cb.on_message = [&](std::string payload) {
+    auto parsed = ccengine::kamailio::ParseEvent(payload);
+    if (!parsed.ok()) {
+      ++bad_frames;
+      Line(fmt::format("LOG rejected frame: {}", std::string(parsed.status().message())));
+      return;
+    }
+    const EvapiEvent& e = *parsed;
+    absl::Status st;
+    switch (e.kind) {
+      case EvapiEvent::Kind::kInvite: {
+        auto q = queues.find(e.queue);
+        if (q == queues.end()) {
+          port.Send(ccengine::kamailio::RejectReply(e.tindex, e.tlabel, 404,
+                                                    "Unknown Queue"));
+          return;
+        }
+        {
+          std::lock_guard<std::mutex> lock(port.mu_);
+          if (port.calls_.contains(e.call_id)) {
+            Line(fmt::format("LOG duplicate invite {}", e.call_id));
+            return;
+          }
+          KamailioPort::CallInfo& c = port.calls_[e.call_id];
+          c.tindex = e.tindex;
+          c.tlabel = e.tlabel;
+          c.from_tag = e.from_tag;
+          c.no_agent_code = q->second.no_agent_code;
+          c.no_agent_reason = q->second.no_agent_reason;
+        }
+        ccengine::InboundCall call;
+        call.call_ref = e.call_id;
+        call.queue = q->second.id;
+        call.caller = e.from_tag;
+        auto id = bridge.OnInbound(std::move(call));
+        if (!id.ok()) {
+          {
+            std::lock_guard<std::mutex> lock(port.mu_);
+            port.calls_.erase(e.call_id);
+          }
+          port.Send(ccengine::kamailio::RejectReply(e.tindex, e.tlabel, 503,
+                                                    "Busy Here"));
+          st = id.status();
+        }
+        break;
+      }
+      case EvapiEvent::Kind::kAnswered: {
+        std::string agent;
+        {
+          std::lock_guard<std::mutex> lock(port.mu_);
+          auto it = port.calls_.find(e.call_id);
+          if (it != port.calls_.end()) {
+            agent = it->second.last_rung;
+            it->second.connected = true;
+          }
+        }
+        st = bridge.OnAnswered(e.call_id, agent);
+        break;
+      }
+      case EvapiEvent::Kind::kFailed: {
+        std::string agent;
+        bool known = false;
+        {
+          std::lock_guard<std::mutex> lock(port.mu_);
+          auto it = port.calls_.find(e.call_id);
+          if (it != port.calls_.end()) {
+            known = true;
+            agent = it->second.last_rung;
+            it->second.tindex = e.tindex;
+            it->second.tlabel = e.tlabel;
+            it->second.suspended = true;
+          }
+        }
+        st = e.code == 408 ? bridge.OnNoAnswer(e.call_id, agent)
+                           : bridge.OnRejected(e.call_id, agent);
+        if (!known) {
+          // Kamailio suspended a call the engine no longer holds: release it.
+          port.Send(ccengine::kamailio::RejectReply(e.tindex, e.tlabel, 480,
+                                                    "Temporarily Unavailable"));
+        }
+        break;
+      }
+      case EvapiEvent::Kind::kCancel: {
+        KamailioPort::CallInfo info;
+        bool known = false;
+        {
+          std::lock_guard<std::mutex> lock(port.mu_);
+          auto it = port.calls_.find(e.call_id);
+          if (it != port.calls_.end()) {
+            known = true;
+            info = it->second;
+            port.calls_.erase(it);
+          }
+        }
+        st = bridge.OnCallerHangup(e.call_id);
+        if (known && info.suspended) {
+          port.Send(ccengine::kamailio::RejectReply(info.tindex, info.tlabel,
+                                                    487, "Request Terminated"));
+        }
+        break;
+      }
+      case EvapiEvent::Kind::kBye: {
+        KamailioPort::CallInfo info;
+        bool known = false;
+        {
+          std::lock_guard<std::mutex> lock(port.mu_);
+          auto it = port.calls_.find(e.call_id);
+          if (it != port.calls_.end()) {
+            known = true;
+            info = it->second;
+            port.calls_.erase(it);
+          }
+        }
+        if (!known) {
+          st = absl::NotFoundError("bye for unknown call");
+        } else if (e.from_tag == info.from_tag) {
+          st = bridge.OnCallerHangup(e.call_id);
+        } else {
+          st = bridge.OnAgentHangup(e.call_id, info.last_rung);
+        }
+        break;
+      }
+    }
+    if (!st.ok()) {
+      Line(fmt::format("LOG report dropped: {}", st.ToString()));
+    }
+  };
+
+  auto client = ccengine::kamailio::EvapiClient::Create(co, cb);
+  if (!client.ok()) {
+    std::cerr << client.status() << "\n";
+    return 2;
+  }
+  client_ptr = client->get();
+  port.set_client(client_ptr);
+
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  ccengine::RouterLoop loop(engine.get(), &clock);
+  if (absl::Status st = loop.Start(); !st.ok()) {
+    std::cerr << st << "\n";
+    return 1;
+  }
+  client_ptr->Start();
+  Line(fmt::format("LOG ccengine-kamailio up: evapi {}:{}, {} agents, {} queues",
+                   co.host, co.port, engine->agent_count(), queues.size()));
+  g_stop.acquire();
+  client_ptr->Stop();
+  loop.Stop();
+  ccengine::Accounting acc = engine->GetAccounting();
+  ccengine::TelephonyStats ts = bridge.stats();
+  absl::Status inv = engine->CheckInvariants();
+  Line(fmt::format(
+      "SUMMARY entered={} completed={} abandoned={} overflowed={} "
+      "withdrawn={} in_flight={} rings={} reports_accepted={} "
+      "reports_dropped={} commands_failed={} bad_frames={} invariants={}",
+      acc.entered, acc.completed, acc.abandoned, acc.overflowed, acc.withdrawn,
+      acc.waiting + acc.offered + acc.in_service, ts.rings,
+      ts.reports_accepted, ts.reports_dropped, ts.commands_failed, bad_frames,
+      inv.ok() ? std::string("ok") : inv.ToString()));
+  return inv.ok() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return Main(argc, argv); }

@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# End-to-end: SIPp callers → Kamailio (examples/kamailio/kamailio.cfg) → evapi →
+# ccengine-kamailio → Kamailio relays to SIPp agents. Everything on 127.0.0.1,
+# free ports, every process stopped by its PID, every run bounded.
+#
+#   tests/kamailio/e2e_test.sh <ccengine-kamailio binary> <examples/kamailio dir>
+#
+# Exit 0: passed; 77: skipped (kamailio or sipp not installed); else failed.
+# Figures of the load run go to stdout (and $CCENGINE_E2E_REPORT if set).
+set -uo pipefail
+
+DAEMON="${1:?usage: e2e_test.sh DAEMON EXAMPLES_DIR}"
+EXAMPLES="${2:?usage: e2e_test.sh DAEMON EXAMPLES_DIR}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+LOAD_CALLS="${CCENGINE_E2E_LOAD_CALLS:-200}"
+LOAD_RATE="${CCENGINE_E2E_LOAD_RATE:-20}"
+
+for bin in kamailio sipp python3; do
+  if ! command -v "${bin}" >/dev/null 2>&1; then
+    echo "SKIP: '${bin}' not installed; the Kamailio e2e test needs the Debian" \
+         "packages kamailio kamailio-extra-modules kamailio-json-modules sip-tester"
+    exit 77
+  fi
+done
+MODDIR=/usr/lib/x86_64-linux-gnu/kamailio/modules
+for mod in evapi rtjson jansson tmx; do
+  if [[ ! -f "${MODDIR}/${mod}.so" ]]; then
+    echo "SKIP: Kamailio module ${mod}.so missing (kamailio-extra-modules," \
+         "kamailio-json-modules)"
+    exit 77
+  fi
+done
+
+WORK="$(mktemp -d /tmp/ccengine-e2e.XXXXXX)"
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "${pid}" 2>/dev/null; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 30); do kill -0 "${pid}" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "${pid}" 2>/dev/null
+    wait "${pid}" 2>/dev/null
+  done
+  PIDS=()
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; echo "-- daemon log tail:"; tail -n 30 "${WORK}/daemon.log"; \
+  echo "-- kamailio log tail:"; tail -n 20 "${WORK}/kamailio.log"; exit 1; }
+
+# Free ports: N UDP ports and one TCP port, held by nothing once printed.
+read -r P_K P_BUSY P_AGENT P_CALLER P_EVAPI < <(python3 - <<'PY'
+import socket
+socks, ports = [], []
+for kind in [socket.SOCK_DGRAM] * 4 + [socket.SOCK_STREAM]:
+    s = socket.socket(socket.AF_INET, kind); s.bind(("127.0.0.1", 0))
+    socks.append(s); ports.append(s.getsockname()[1])
+print(*ports)
+PY
+)
+echo "ports: kamailio udp ${P_K}, busy agent ${P_BUSY}, agents ${P_AGENT}," \
+     "callers ${P_CALLER}, evapi tcp ${P_EVAPI}; work dir ${WORK}"
+
+# --- configs -------------------------------------------------------------------
+sed -e "s/127.0.0.1:5060/127.0.0.1:${P_K}/" -e "s/127.0.0.1:8448/127.0.0.1:${P_EVAPI}/" \
+  "${EXAMPLES}/kamailio.cfg" >"${WORK}/kamailio.cfg"
+python3 - "${WORK}/ccengine.json" "${P_EVAPI}" "${P_BUSY}" "${P_AGENT}" <<'PY'
+import json, sys
+out, evapi, busy, agent = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+def q(name, skill, **kw):
+    d = {"name": name, "skills": [{"skill": skill, "level": 1}],
+         "max_wait_ms": 10000, "wrap_up_ms": 300}
+    d.update(kw); return d
+agents = [
+    {"id": 1, "uri": f"sip:agent1@127.0.0.1:{busy}", "skills": [{"skill": "sales", "level": 9}]},
+    {"id": 2, "uri": f"sip:agent2@127.0.0.1:{agent}", "skills": [{"skill": "sales", "level": 5}]},
+    {"id": 3, "uri": f"sip:agent3@127.0.0.1:{agent}", "skills": [{"skill": "sales", "level": 3}]},
+    {"id": 4, "uri": f"sip:agent4@127.0.0.1:{agent}", "skills": [{"skill": "support", "level": 5}]},
+] + [{"id": 100 + i, "uri": f"sip:load{i}@127.0.0.1:{agent}",
+      "skills": [{"skill": "load", "level": 1}]} for i in range(1, 41)]
+json.dump({"evapi": {"host": "127.0.0.1", "port": evapi},
+           "skills": ["sales", "support", "nobody", "load"],
+           "queues": [q("sales", "sales"), q("support", "support"),
+                      q("nobody", "nobody", max_wait_ms=1000, no_agent_code=480,
+                        no_agent_reason="No Agent Available"),
+                      q("load", "load", wrap_up_ms=200)],
+           "agents": agents}, open(out, "w"), indent=1)
+PY
+# queue ids follow the order above: sales=0 support=1 nobody=2 load=3
+
+# --- start ---------------------------------------------------------------------
+kamailio -DD -E -m 64 -M 16 -f "${WORK}/kamailio.cfg" >"${WORK}/kamailio.log" 2>&1 &
+PIDS+=($!)
+sipp -sf "${HERE}/agent_busy.xml" -i 127.0.0.1 -p "${P_BUSY}" -nostdin -bg_none \
+  -trace_err -error_file "${WORK}/busy_err.log" >"${WORK}/busy.out" 2>&1 &
+PIDS+=($!)
+sipp -sf "${HERE}/agent.xml" -i 127.0.0.1 -p "${P_AGENT}" -nostdin \
+  -trace_err -error_file "${WORK}/agent_err.log" >"${WORK}/agent.out" 2>&1 &
+PIDS+=($!)
+sleep 1
+# Before the engine connects, Kamailio fails fast with 503.
+timeout 20 sipp -sf "${HERE}/caller_noengine.xml" -s sales "127.0.0.1:${P_K}" \
+  -i 127.0.0.1 -p "${P_CALLER}" -m 1 -nostdin >"${WORK}/noengine.out" 2>&1 \
+  || fail "without the engine, an INVITE did not get 503 at once"
+echo "no engine connected: INVITE answered 503"
+"${DAEMON}" --config "${WORK}/ccengine.json" >"${WORK}/daemon.log" 2>&1 &
+DAEMON_PID=$!
+PIDS+=("${DAEMON_PID}")
+for _ in $(seq 1 50); do
+  grep -q "evapi connected" "${WORK}/daemon.log" && break
+  sleep 0.1
+done
+grep -q "evapi connected" "${WORK}/daemon.log" || fail "engine did not connect to evapi"
+sleep 0.3
+
+# run_callers NAME SCENARIO QUEUE CALLS RATE HOLD_MS TIMEOUT_S
+run_callers() {
+  local name=$1 sf=$2 queue=$3 calls=$4 rate=$5 hold=$6 limit=$7
+  local start=${SECONDS}
+  timeout "${limit}" sipp -sf "${HERE}/${sf}" -s "${queue}" "127.0.0.1:${P_K}" \
+    -i 127.0.0.1 -p "${P_CALLER}" -m "${calls}" -r "${rate}" -d "${hold}" \
+    -l 1000 -nostdin -trace_stat -stf "${WORK}/${name}.csv" \
+    -trace_err -error_file "${WORK}/${name}_err.log" >"${WORK}/${name}.out" 2>&1
+  local rc=$?
+  local stats
+  stats="$(python3 - "${WORK}/${name}.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter=";"))
+h, last = rows[0], rows[-1]
+g = lambda k: last[h.index(k)]
+print(g("TotalCallCreated"), g("SuccessfulCall(C)"), g("FailedCall(C)"))
+PY
+)"
+  read -r created ok failed <<<"${stats}"
+  echo "${name}: sipp rc=${rc} created=${created} successful=${ok} failed=${failed}" \
+       "in $((SECONDS - start))s"
+  [[ ${rc} -eq 0 && "${ok}" == "${calls}" && "${failed}" == "0" ]] \
+    || fail "${name}: expected ${calls} successful calls"
+}
+
+# --- scenarios -----------------------------------------------------------------
+run_callers sales caller.xml sales 12 4 1000 60
+run_callers support caller.xml support 4 4 500 30
+run_callers nobody caller_noagent.xml nobody 3 3 0 30
+LOAD_START=${SECONDS}
+run_callers load caller.xml load "${LOAD_CALLS}" "${LOAD_RATE}" 1000 120
+LOAD_SECONDS=$((SECONDS - LOAD_START))
+sleep 1  # last wrap-ups end
+
+kill -TERM "${DAEMON_PID}"
+for _ in $(seq 1 50); do kill -0 "${DAEMON_PID}" 2>/dev/null || break; sleep 0.1; done
+grep -q '^SUMMARY' "${WORK}/daemon.log" || fail "daemon wrote no SUMMARY"
+
+# --- checks on the engine's own events -------------------------------------------
+python3 - "${WORK}/daemon.log" "${LOAD_CALLS}" "${LOAD_SECONDS}" <<'PY' || fail "event checks"
+import re, sys
+log, load_calls, load_s = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+serves = {0: {1, 2, 3}, 1: {4}, 3: set(range(101, 141))}
+ev = []
+for line in open(log):
+    if line.startswith("EV "):
+        f = dict(re.findall(r"(\w+)=(\S+)", line))
+        ev.append((line.split()[1], f))
+summary = dict(re.findall(r"(\w+)=(\S+)", [l for l in open(log) if l.startswith("SUMMARY")][0]))
+errors = []
+active = {}          # agent -> contacts offered or in service
+queue_of = {}
+offered_to = {}      # contact -> [agents]
+waits = []
+for kind, f in ev:
+    c, a = f.get("contact"), f.get("agent")
+    if kind == "contact_queued": queue_of[c] = int(f["queue"])
+    if kind == "offered":
+        a = int(a); q = int(f["queue"])
+        if a not in serves.get(q, set()):
+            errors.append(f"contact {c} of queue {q} offered to agent {a} without the skill")
+        if active.get(a):
+            errors.append(f"agent {a} offered contact {c} while holding {active[a]}")
+        active.setdefault(a, set()).add(c)
+        offered_to.setdefault(c, []).append(a)
+    if kind in ("rejected", "offer_timed_out", "offer_rescinded", "completed") and a:
+        active.get(int(a), set()).discard(c)
+    if kind == "abandoned" and a:
+        active.get(int(a), set()).discard(c)
+busy_hunts = [c for c, agents in offered_to.items() if agents[0] == 1]
+rejected_then_next = [c for c in busy_hunts if len(offered_to[c]) >= 2 and offered_to[c][1] in (2, 3)]
+if not busy_hunts:
+    errors.append("the busy agent (486) was never offered a call")
+if busy_hunts and len(rejected_then_next) != len(busy_hunts):
+    errors.append(f"after a 486 the next agent was not offered: {busy_hunts}")
+overflows = [f for k, f in ev if k == "overflowed" and f.get("queue") == "2"]
+if len(overflows) != 3:
+    errors.append(f"expected 3 'no agent' overflows, saw {len(overflows)}")
+states = {}
+freed = 0
+for kind, f in ev:
+    if kind == "agent_state_changed":
+        a = f["agent"]
+        if states.get(a) == "wrap_up" and f["state"] == "available": freed += 1
+        states[a] = f["state"]
+answered = 12 + 4 + load_calls
+if int(summary["completed"]) != answered:
+    errors.append(f"completed {summary['completed']} != answered {answered}")
+if freed < answered:
+    errors.append(f"only {freed} wrap-up→available transitions for {answered} calls")
+if summary["in_flight"] != "0" or summary["invariants"] != "ok":
+    errors.append(f"engine not clean at the end: {summary}")
+not_available = [a for a, s in states.items() if s != "available"]
+if not_available:
+    errors.append(f"agents not available at the end: {not_available}")
+print(f"busy-agent hunts: {len(busy_hunts)} (each re-offered to the next agent)")
+print(f"no-agent calls answered 480: {len(overflows)}")
+print(f"wrap-up→available transitions: {freed}")
+print("engine summary:", " ".join(f"{k}={v}" for k, v in summary.items()))
+print(f"load: {load_calls} calls offered in {load_s}s")
+for e in errors: print("ERROR:", e)
+sys.exit(1 if errors else 0)
+PY
+echo "PASS: Kamailio e2e"
+cleanup
+rm -rf "${WORK}"  # kept on failure, for the logs

@@ -1,0 +1,234 @@
+// Tests of ccengine/kamailio/evapi.h: netstring framing and message
+// validation, without Kamailio.
+#include "ccengine/kamailio/evapi.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/time/clock.h"
+
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace ccengine::kamailio {
+namespace {
+
+TEST(NetstringTest, EncodesLengthPayloadComma) {
+  EXPECT_EQ(EncodeNetstring("hello"), "5:hello,");
+  EXPECT_EQ(EncodeNetstring(""), "0:,");
+}
+
+TEST(NetstringTest, DecodesFramesSplitAtEveryByte) {
+  std::string stream = EncodeNetstring("{\"a\":1}") + EncodeNetstring("") +
+                       EncodeNetstring("x,y:z");
+  NetstringDecoder d;
+  std::vector<std::string> frames;
+  for (char c : stream) {
+    ASSERT_TRUE(d.Feed(std::string_view(&c, 1), &frames).ok());
+  }
+  EXPECT_EQ(frames, (std::vector<std::string>{"{\"a\":1}", "", "x,y:z"}));
+  EXPECT_EQ(d.buffered(), 0u);
+}
+
+TEST(NetstringTest, TruncatedFrameWaitsForMoreBytes) {
+  NetstringDecoder d;
+  std::vector<std::string> frames;
+  ASSERT_TRUE(d.Feed("10:abc", &frames).ok());
+  EXPECT_TRUE(frames.empty());
+  EXPECT_EQ(d.buffered(), 6u);
+  ASSERT_TRUE(d.Feed("defghij,", &frames).ok());
+  EXPECT_EQ(frames, (std::vector<std::string>{"abcdefghij"}));
+}
+
+TEST(NetstringTest, BadFramesAreRejectedWithAReasonAndDiscarded) {
+  struct Case {
+    std::string bytes, reason;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"x5:hello,", "not a decimal"},
+           {"5:hello;", "not followed by ','"},
+           {":hello,", "empty length"},
+           {"9999999999:", "too many digits"},
+           {"70000:", "over the"},
+       }) {
+    NetstringDecoder d;
+    std::vector<std::string> frames;
+    absl::Status st = d.Feed(c.bytes, &frames);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << c.bytes;
+    EXPECT_NE(std::string(st.message()).find(c.reason), std::string::npos)
+        << c.bytes << ": " << st;
+    EXPECT_TRUE(frames.empty());
+    EXPECT_EQ(d.buffered(), 0u);
+    // The decoder carries on with the next well-formed frame.
+    ASSERT_TRUE(d.Feed("2:ok,", &frames).ok());
+    EXPECT_EQ(frames, (std::vector<std::string>{"ok"}));
+  }
+}
+
+TEST(NetstringTest, FramesBeforeAnErrorAreKept) {
+  NetstringDecoder d;
+  std::vector<std::string> frames;
+  EXPECT_FALSE(d.Feed("1:a,1:bX", &frames).ok());
+  EXPECT_EQ(frames, (std::vector<std::string>{"a"}));
+}
+
+TEST(EvapiMessageTest, ParsesEveryEvent) {
+  auto invite = ParseEvent(
+      R"({"event":"invite","callid":"c1","tindex":"12","tlabel":345,)"
+      R"("queue":"sales","from_tag":"ft"})");
+  ASSERT_TRUE(invite.ok()) << invite.status();
+  EXPECT_EQ(invite->kind, EvapiEvent::Kind::kInvite);
+  EXPECT_EQ(invite->call_id, "c1");
+  EXPECT_EQ(invite->tindex, 12);
+  EXPECT_EQ(invite->tlabel, 345);
+  EXPECT_EQ(invite->queue, "sales");
+  EXPECT_EQ(invite->from_tag, "ft");
+
+  auto failed = ParseEvent(
+      R"({"event":"failed","callid":"c1","code":"486","tindex":1,"tlabel":2})");
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  EXPECT_EQ(failed->code, 486);
+
+  EXPECT_TRUE(ParseEvent(R"({"event":"answered","callid":"c1"})").ok());
+  EXPECT_TRUE(ParseEvent(R"({"event":"cancel","callid":"c1"})").ok());
+  EXPECT_TRUE(
+      ParseEvent(R"({"event":"bye","callid":"c1","from_tag":"x"})").ok());
+}
+
+TEST(EvapiMessageTest, RejectsBadMessagesWithAReason) {
+  struct Case {
+    std::string json, reason;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"", "not valid JSON"},
+           {R"({"event":"invite","callid":"c1")", "not valid JSON"},
+           {"[1,2]", "not a JSON object"},
+           {R"({"callid":"c1"})", "'event' missing"},
+           {R"({"event":7,"callid":"c1"})", "'event' not a string"},
+           {R"({"event":"answered"})", "'callid' missing"},
+           {R"({"event":"answered","callid":""})", "'callid' empty"},
+           {R"({"event":"dance","callid":"c1"})", "unknown event"},
+           {R"({"event":"invite","callid":"c","tindex":1,"tlabel":2})",
+            "'queue' missing"},
+           {R"({"event":"invite","callid":"c","tindex":-1,"tlabel":2,)"
+            R"("queue":"q","from_tag":""})",
+            "out of range"},
+           {R"({"event":"invite","callid":"c","tindex":"1x","tlabel":2,)"
+            R"("queue":"q","from_tag":""})",
+            "not an integer"},
+           {R"({"event":"failed","callid":"c","code":200,"tindex":1,)"
+            R"("tlabel":2})",
+            "out of range"},
+           {R"({"event":"failed","callid":"c","code":1.5,"tindex":1,)"
+            R"("tlabel":2})",
+            "not an integer"},
+       }) {
+    auto e = ParseEvent(c.json);
+    ASSERT_FALSE(e.ok()) << c.json;
+    EXPECT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(std::string(e.status().message()).find(c.reason),
+              std::string::npos)
+        << c.json << ": " << e.status();
+  }
+}
+
+TEST(EvapiMessageTest, RepliesAreRtjsonDocuments) {
+  auto route = nlohmann::json::parse(RouteReply(3, 4, "sip:a@127.0.0.1:5080"));
+  EXPECT_EQ(route["tindex"], 3);
+  EXPECT_EQ(route["tlabel"], 4);
+  EXPECT_EQ(route["action"], "route");
+  EXPECT_EQ(route["version"], "1.0");
+  EXPECT_EQ(route["routing"], "serial");
+  EXPECT_EQ(route["routes"][0]["uri"], "sip:a@127.0.0.1:5080");
+  auto reject = nlohmann::json::parse(RejectReply(3, 4, 480, "No Agent"));
+  EXPECT_EQ(reject["action"], "reply");
+  EXPECT_EQ(reject["code"], 480);
+  EXPECT_EQ(reject["reason"], "No Agent");
+}
+
+TEST(EvapiClientTest, RefusesNonLoopbackHosts) {
+  EXPECT_FALSE(EvapiClient::Create({.host = "10.0.0.1"}, {}).ok());
+  EXPECT_FALSE(EvapiClient::Create({.host = "localhost"}, {}).ok());
+  EXPECT_TRUE(EvapiClient::Create({.host = "127.0.0.1"}, {}).ok());
+}
+
+TEST(EvapiClientTest, SendWithoutConnectionFails) {
+  auto c = EvapiClient::Create({.host = "127.0.0.1", .port = 1}, {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ((*c)->Send("{}").code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// A loopback server plays Kamailio: the client gets good frames, reports a
+// bad one, sends framed replies, and reconnects after the server hangs up.
+TEST(EvapiClientTest, ReceivesRejectsAndReconnects) {
+  int srv = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(srv, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(srv, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)), 0);
+  ASSERT_EQ(::listen(srv, 4), 0);
+  socklen_t len = sizeof(sa);
+  ::getsockname(srv, reinterpret_cast<sockaddr*>(&sa), &len);
+
+  std::mutex mu;
+  std::vector<std::string> messages, errors;
+  std::atomic<int> connects{0}, disconnects{0};
+  EvapiCallbacks cb;
+  cb.on_connected = [&] { ++connects; };
+  cb.on_disconnected = [&] { ++disconnects; };
+  cb.on_message = [&](std::string m) {
+    std::lock_guard<std::mutex> l(mu);
+    messages.push_back(std::move(m));
+  };
+  cb.on_error = [&](std::string e) {
+    std::lock_guard<std::mutex> l(mu);
+    errors.push_back(std::move(e));
+  };
+  auto client = EvapiClient::Create(
+      {.host = "127.0.0.1", .port = ntohs(sa.sin_port),
+       .min_backoff = absl::Milliseconds(10)},
+      cb);
+  ASSERT_TRUE(client.ok());
+  (*client)->Start();
+  auto wait_for = [&](auto pred) {
+    for (int i = 0; i < 300 && !pred(); ++i) absl::SleepFor(absl::Milliseconds(10));
+    return pred();
+  };
+  int conn = ::accept(srv, nullptr, nullptr);
+  ASSERT_GE(conn, 0);
+  ASSERT_TRUE(wait_for([&] { return (*client)->connected(); }));
+  std::string wire = "2:{},x:oops,3:[1],";
+  ASSERT_EQ(::send(conn, wire.data(), wire.size(), 0),
+            static_cast<ssize_t>(wire.size()));
+  ASSERT_TRUE(wait_for([&] {
+    std::lock_guard<std::mutex> l(mu);
+    return !errors.empty();
+  }));
+  ASSERT_TRUE((*client)->Send("{\"a\":1}").ok());
+  char buf[64] = {};
+  ssize_t n = ::recv(conn, buf, sizeof(buf), 0);
+  EXPECT_EQ(std::string(buf, n > 0 ? n : 0), "7:{\"a\":1},");
+  ::close(conn);  // Kamailio goes away …
+  ASSERT_TRUE(wait_for([&] { return disconnects.load() == 1; }));
+  conn = ::accept(srv, nullptr, nullptr);  // … and comes back
+  ASSERT_GE(conn, 0);
+  ASSERT_TRUE(wait_for([&] { return connects.load() == 2; }));
+  (*client)->Stop();
+  ::close(conn);
+  ::close(srv);
+  std::lock_guard<std::mutex> l(mu);
+  EXPECT_EQ(messages, (std::vector<std::string>{"{}"}));
+  ASSERT_FALSE(errors.empty());
+  EXPECT_NE(errors[0].find("not a decimal"), std::string::npos) << errors[0];
+}
+
+}  // namespace
+}  // namespace ccengine::kamailio
