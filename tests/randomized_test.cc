@@ -21,9 +21,15 @@
 //     agents that are logged in, ready, out of wrap-up, within capacity,
 //     qualified at the contact's routing step and not excluded; outcomes
 //     refer to contacts in the right state;
+//   * an agent that frees up (accept, complete, reject, login, ready, end of
+//     wrap-up…) is offered the best waiting contact it may take: none it
+//     could serve has a higher aged score;
 //   * the model against the engine: contact and agent snapshots, agent
-//     states, per-queue waiting counts, the Accounting (terminal outcomes
-//     counted from events), and work conservation recomputed from the model;
+//     states, per-queue stats (waiting, longest wait, entered, answered,
+//     abandoned, overflowed, transferred, completed, handle and answer
+//     times), queue positions, the Accounting (terminal outcomes counted
+//     from events), no contact waiting past its max wait, and work
+//     conservation recomputed from the model;
 //   * every call's status against the status the model predicts; a refused
 //     call changes nothing (Accounting, agent and contact snapshots, queue
 //     stats and configs) and emits no event (through the intake: exactly one
@@ -31,9 +37,12 @@
 // Each seed ends with a drain: every live contact is abandoned and the books
 // must show nothing waiting, offered or in service.
 //
-// Replaying a failure: every failure message names its seed and step, e.g.
-//   CCENGINE_RANDOM_SEED=12345 ./randomized_test --gtest_filter='*EnvSeed*'
-// CCENGINE_RANDOM_STEPS overrides the number of steps per seed.
+// Replaying a failure: every failure message names its seed and step and
+// prints the last actions and events, e.g.
+//   CCENGINE_RANDOM_SEED=12345 CCENGINE_RANDOM_STEPS=678
+//       ./randomized_test --gtest_filter='*EnvSeed*'
+// (a run is deterministic for a given seed and standard library).
+// CCENGINE_RANDOM_STEPS alone changes the steps per seed of the fixed seeds.
 
 #include <algorithm>
 #include <array>
@@ -72,7 +81,7 @@ using Code = absl::StatusCode;
 
 constexpr uint64_t kSeeds[] = {1, 20240611, 0x5eedf00d, 777767777, 31337};
 #ifdef CCENGINE_TEST_SANITIZED
-constexpr int kStepsPerSeed = 10'000;  // sanitizers run the model ~5x slower
+constexpr int kStepsPerSeed = 10'000;  // ASan+UBSan: ~10-15x slower per step
 #else
 constexpr int kStepsPerSeed = 25'000;  // 5 seeds: 125,000 steps
 #endif
@@ -186,8 +195,9 @@ bool Meets(const std::vector<SkillLevel>& have,
   return true;
 }
 
-int ModelStep(const QueueConfig& q, absl::Time arrived, absl::Time now) {
-  Micros waited = ToMicros(now) - ToMicros(arrived);
+// The routing step in force: relaxation counts from entering the queue.
+int ModelStep(const QueueConfig& q, absl::Time queued_at, absl::Time now) {
+  Micros waited = ToMicros(now) - ToMicros(queued_at);
   int step = 0;
   while (step < static_cast<int>(q.relaxation.size()) &&
          waited >= ToMicros(q.relaxation[step].after)) {
@@ -526,8 +536,15 @@ class Harness {
       bool agent_ok = c.agent.has_value() == s->agent.has_value() &&
                       (!c.agent || *c.agent == *s->agent);
       bool excluded_ok = c.excluded == s->excluded;
+      if (c.state == MState::kWaiting &&
+          now - c.queued_at >= queues_[c.queue].max_wait) {
+        Fail(fmt::format("contact {} still waits in queue {} after {} (max "
+                         "wait {})",
+                         id, c.queue, absl::FormatDuration(now - c.queued_at),
+                         absl::FormatDuration(queues_[c.queue].max_wait)));
+      }
       bool step_ok = c.state != MState::kWaiting ||
-                     s->routing_step == ModelStep(queues_[c.queue], c.arrived, now);
+                     s->routing_step == ModelStep(queues_[c.queue], c.queued_at, now);
       if (s->state != want || !agent_ok || s->queue.value() != c.queue ||
           s->priority != c.priority || s->channel != c.channel ||
           s->arrived_at != c.arrived || s->queued_at != c.queued_at ||
@@ -538,7 +555,7 @@ class Harness {
             id, ContactText(s), MStateName(c.state), c.queue, c.priority,
             c.agent ? static_cast<int64_t>(c.agent->value()) : -1,
             absl::FormatTime(c.arrived), absl::FormatTime(c.queued_at),
-            ModelStep(queues_[c.queue], c.arrived, now), c.excluded.size()));
+            ModelStep(queues_[c.queue], c.queued_at, now), c.excluded.size()));
       }
     }
     for (uint64_t id : terminated_this_step_) {
@@ -658,7 +675,7 @@ class Harness {
     }
     for (uint64_t cid : waiting_.ids()) {
       const MContact& c = contacts_.at(cid);
-      int step = ModelStep(queues_[c.queue], c.arrived, now);
+      int step = ModelStep(queues_[c.queue], c.queued_at, now);
       for (const auto& [a, can] : free) {
         if (can[static_cast<int>(c.channel)] && Qualifies(*a, c, step) &&
             !IsExcluded(c, a->config.id)) {
@@ -703,8 +720,9 @@ class Harness {
   std::string Report(int step) const {
     std::string s = fmt::format(
         "\n  seed={} step={} (replay: CCENGINE_RANDOM_SEED={} "
-        "./randomized_test --gtest_filter='*EnvSeed*')\n  engine time {}",
-        seed_, step, seed_, absl::FormatTime(engine_->Now()));
+        "CCENGINE_RANDOM_STEPS={} ./randomized_test --gtest_filter='*EnvSeed*')"
+        "\n  engine time {}",
+        seed_, step, seed_, step + 1, absl::FormatTime(engine_->Now()));
     for (const std::string& f : failures_) s += "\n  FAILURE: " + f;
     s += "\n  recent actions and events, oldest first:";
     for (const LogEntry& entry : recent_) {
@@ -792,7 +810,7 @@ class Harness {
           QueueId(static_cast<uint32_t>(Uniform(0, existing_queues - 1)));
     }
     q.wrap_up = Chance(0.5) ? Millis(500, 8000) : absl::ZeroDuration();
-    q.offer_timeout = Millis(2000, 15000);
+    q.offer_timeout = Chance(0.1) ? absl::InfiniteDuration() : Millis(2000, 15000);
     q.strategy = Pick(std::vector<std::string>(std::begin(kStrategies),
                                                std::end(kStrategies)));
     q.expected_handle_time = absl::Seconds(Uniform(30, 300));
@@ -911,7 +929,7 @@ class Harness {
       const MContact& d = contacts_.at(w);
       if (!Ahead(d, c, e.time) || !ModelCanTake(a, d.channel, e.time) ||
           IsExcluded(d, e.agent) ||
-          !Qualifies(a, d, ModelStep(queues_[d.queue], d.arrived, e.time))) {
+          !Qualifies(a, d, ModelStep(queues_[d.queue], d.queued_at, e.time))) {
         continue;
       }
       Fail(fmt::format("agent {} freed up and was offered contact {} (score "
@@ -1038,6 +1056,21 @@ class Harness {
     }
     last_event_time_ = e.time;
     const uint64_t id = e.contact.value();
+    switch (e.type) {  // events after which the contact-side decision runs
+      case EventType::kContactQueued:
+      case EventType::kRejected:
+      case EventType::kOfferTimedOut:
+      case EventType::kOfferRescinded:
+      case EventType::kRelaxed:
+        contact_side_ = id;
+        break;
+      case EventType::kAgentStateChanged:
+      case EventType::kOffered:  // reads it first
+        break;
+      default:
+        contact_side_.reset();
+        break;
+    }
     switch (e.type) {
       case EventType::kContactQueued: {
         if (e.queue.value() >= queues_.size()) {
@@ -1073,7 +1106,7 @@ class Harness {
         c.queued_at = e.time;
         stats_[c.queue].entered++;
         SetState(id, c, MState::kWaiting);
-        c.step = ModelStep(queues_[c.queue], c.arrived, e.time);
+        c.step = ModelStep(queues_[c.queue], c.queued_at, e.time);
         if (e.step != c.step || e.channel != c.channel || e.priority != c.priority) {
           Fail(fmt::format("kContactQueued fields: step {} (model {}), {}",
                            e.step, c.step, DescribeEvent(e)));
@@ -1102,12 +1135,11 @@ class Harness {
           Fail(fmt::format("offered to an agent that cannot take it ({}): {}",
                            why, DescribeEvent(e)));
         }
-        int step = ModelStep(queues_[c->queue], c->arrived, e.time);
+        int step = ModelStep(queues_[c->queue], c->queued_at, e.time);
         // A relaxation step that begins at this very microsecond may not be
-        // applied yet (its timer fires after the one that made this offer);
-        // the agent side already matches by age, so the offer is right and
-        // its `step` is one behind.
-        int before = ModelStep(queues_[c->queue], c->arrived,
+        // applied yet (its timer fires after the one that made this offer):
+        // the offer then reports the step before.
+        int before = ModelStep(queues_[c->queue], c->queued_at,
                                e.time - absl::Microseconds(1));
         if (e.step != step && e.step != before) {
           Fail(fmt::format("offer at step {}, model step {}: {}", e.step, step,
@@ -1126,7 +1158,12 @@ class Harness {
         if (e.queue.value() != c->queue || e.channel != c->channel) {
           Fail(fmt::format("kOffered fields: {}", DescribeEvent(e)));
         }
-        if (agent_side_ && *agent_side_ == e.agent) CheckBestContact(e, *a, id, *c);
+        // The agent-side decision, unless this contact has just (re)entered
+        // the line and was placed by the contact-side one.
+        if (agent_side_ && *agent_side_ == e.agent && contact_side_ != id) {
+          CheckBestContact(e, *a, id, *c);
+        }
+        contact_side_.reset();
         SetState(id, *c, MState::kOffered);
         c->agent = e.agent;
         c->offered_at = e.time;
@@ -1308,7 +1345,10 @@ class Harness {
         }
         SetState(id, *c, MState::kTransit);
         c->excluded.clear();
-        if (!*pending_keep_age_) c->arrived = e.time;
+        if (!*pending_keep_age_) {
+          c->arrived = e.time;
+          c->order = ++arrivals_;  // behind those that arrived before
+        }
         break;
       }
       case EventType::kPriorityChanged: {
@@ -1324,7 +1364,7 @@ class Harness {
       case EventType::kRelaxed: {
         MContact* c = LiveContact(e, "kRelaxed");
         if (c == nullptr) return;
-        int step = ModelStep(queues_[c->queue], c->arrived, e.time);
+        int step = ModelStep(queues_[c->queue], c->queued_at, e.time);
         if (c->state != MState::kWaiting || e.step != step) {
           Fail(fmt::format("{} of a contact that is {} at model step {}",
                            DescribeEvent(e), MStateName(c->state), step));
@@ -1682,6 +1722,7 @@ class Harness {
     call_events_ = 0;
     command_failures_.clear();
     agent_side_ = FreedAgent(command);
+    contact_side_.reset();
     absl::Status status;
     if (via_intake) {
       ++calls_via_intake_;
@@ -1979,6 +2020,7 @@ class Harness {
     }
     call_events_ = 0;
     agent_side_ = id;
+    contact_side_.reset();
     absl::Status st = engine_->SetAgentSkills(id, skills);
     agent_side_.reset();
     if (st.code() != expected) {
@@ -2036,6 +2078,10 @@ class Harness {
     if (before) {
       if (call_events_ != 0) Fail("a refused UpdateQueue emitted events");
       ExpectUnchanged(*before, Capture(), "UpdateQueue");
+    } else {
+      // A shorter max wait leaves contacts that waited longer in line until
+      // the next time step fires their (already due) timers.
+      FlushOverdueTimers();
     }
   }
 
@@ -2058,6 +2104,7 @@ class Harness {
   // Set around one call.
   std::optional<ContactSpec> pending_add_;
   std::optional<AgentId> agent_side_;  // the call frees this agent up
+  std::optional<uint64_t> contact_side_;  // just (re)entered the line
   std::optional<bool> pending_keep_age_;
   std::pair<uint64_t, uint64_t> last_rescind_{0, 0};  // (contact, agent)
   std::vector<absl::Status> command_failures_;
