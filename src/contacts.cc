@@ -269,6 +269,11 @@ absl::Status Engine::AddContact(ContactSpec spec) {
   }
   CCENGINE_RETURN_IF_ERROR(
       ValidateSkills(spec.skills, [&] { return fmt::format("contact {}", spec.id.value()); }));
+  if (spec.arrived_at.has_value() && !InTimeRange(*spec.arrived_at)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "contact {}: arrived_at {} is out of range", spec.id.value(),
+        absl::FormatTime(*spec.arrived_at)));
+  }
   Micros arrived = spec.arrived_at.has_value() ? ToMicros(*spec.arrived_at) : now_;
   if (arrived > now_) {
     return absl::InvalidArgumentError(fmt::format(

@@ -44,6 +44,15 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EngineOptions options) {
         "priority_class_weight must be positive and finite, got {}",
         absl::FormatDuration(options.priority_class_weight)));
   }
+  if (options.priority_class_weight > kMaxDuration) {
+    return absl::InvalidArgumentError(
+        "priority_class_weight must be at most 100 years");
+  }
+  if (!InTimeRange(options.start)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "start must be within 10,000 years of the Unix epoch, got {}",
+        absl::FormatTime(options.start)));
+  }
   return std::unique_ptr<Engine>(new Engine(options));
 }
 
@@ -149,6 +158,24 @@ absl::Status Engine::ValidateQueueConfig(const QueueConfig& c,
                                          const QueueId* self) const {
   if (c.name.empty()) return absl::InvalidArgumentError("queue name is empty");
   std::string what = fmt::format("queue '{}'", c.name);
+  // Finite durations beyond 100 years would overflow the engine's clock.
+  for (const auto& [field, d] : {std::pair{"sl_threshold", c.sl_threshold},
+                                 std::pair{"max_wait", c.max_wait},
+                                 std::pair{"wrap_up", c.wrap_up},
+                                 std::pair{"offer_timeout", c.offer_timeout},
+                                 std::pair{"expected_handle_time", c.expected_handle_time}}) {
+    if (d != absl::InfiniteDuration() && d > kMaxDuration) {
+      return absl::InvalidArgumentError(fmt::format(
+          "{}: {} must be at most 100 years (or infinite where allowed), got {}",
+          what, field, absl::FormatDuration(d)));
+    }
+  }
+  for (size_t i = 0; i < c.relaxation.size(); ++i) {
+    if (c.relaxation[i].after > kMaxDuration) {
+      return absl::InvalidArgumentError(fmt::format(
+          "{}: relaxation step {} must start within 100 years", what, i + 1));
+    }
+  }
   CCENGINE_RETURN_IF_ERROR(ValidateSkills(c.skills, [&] { return what; }));
   absl::Duration prev = absl::ZeroDuration();
   for (size_t i = 0; i < c.relaxation.size(); ++i) {
@@ -285,6 +312,11 @@ absl::Status Engine::UpdateQueue(QueueId queue, QueueConfig config) {
   std::sort(order.begin(), order.end());
   for (const auto& [score, slot] : order) {
     if (TryMatchContact(slot)) continue;
+    if (q.config.max_wait != absl::InfiniteDuration() &&
+        now_ >= contacts_[slot].queued_at + ToMicros(q.config.max_wait)) {
+      Overflow(slot, EventReason::kMaxWait, 0);  // the new limit has passed
+      continue;
+    }
     InsertWaiting(slot);
     ScheduleWaitTimers(slot);
   }
@@ -375,7 +407,10 @@ absl::Status Engine::Submit(Command command) {
         "intake is full ({} commands); retry after the router drains it",
         intake_.capacity()));
   }
-  if (parked_.load(std::memory_order_seq_cst)) Wake();
+  // Pairs with the fence in WaitForWork: either the router sees this command
+  // when it re-checks the intake, or this thread sees it parked.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (parked_.load(std::memory_order_relaxed)) Wake();
   return absl::OkStatus();
 }
 
@@ -385,7 +420,8 @@ bool Engine::WaitForWork(absl::Duration max_wait, int spin_iterations) {
   for (int i = 0; i < spin_iterations; ++i) {
     if (!intake_.ApproxEmpty()) return true;
   }
-  parked_.store(true, std::memory_order_seq_cst);
+  parked_.store(true, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   // Re-check after announcing the park: a producer that pushed before seeing
   // `parked_` is caught here, one that pushed after will release the
   // semaphore.
@@ -400,6 +436,11 @@ bool Engine::WaitForWork(absl::Duration max_wait, int spin_iterations) {
 }
 
 absl::Status Engine::AdvanceTo(absl::Time now) {
+  if (!InTimeRange(now)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "time {} is out of range (within 10,000 years of the Unix epoch)",
+        absl::FormatTime(now)));
+  }
   Micros target = ToMicros(now);
   if (target < now_) {
     return absl::InvalidArgumentError(fmt::format(

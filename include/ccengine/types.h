@@ -104,6 +104,14 @@ inline Micros ToMicros(absl::Duration d) {
   return absl::ToInt64Microseconds(d);
 }
 inline absl::Time TimeFromMicros(Micros us) { return absl::FromUnixMicros(us); }
+
+// The engine accepts times within ±10,000 years of the Unix epoch and finite
+// durations up to 100 years, so that no sum of the two overflows Micros.
+inline constexpr absl::Duration kMaxDuration = absl::Hours(24 * 365 * 100);
+inline bool InTimeRange(absl::Time t) {
+  return t > absl::UnixEpoch() - absl::Hours(24 * 365 * 10000) &&
+         t < absl::UnixEpoch() + absl::Hours(24 * 365 * 10000);
+}
 inline absl::Duration DurationFromMicros(Micros us) {
   return absl::Microseconds(us);
 }
