@@ -114,6 +114,7 @@ void Engine::SyncAgent(uint32_t slot, EventReason reason) {
     can_take_[ch].Assign(slot, (mask >> ch) & 1u);
   }
   a.channel_mask = mask;
+  idle_since_[slot] = a.idle_since;
   logged_in_.Assign(slot, a.live && a.logged_in);
   AgentState state = DerivedState(a);
   if (state != a.reported) {
@@ -276,6 +277,7 @@ absl::Status Engine::AddAgent(AgentConfig config) {
     }
     for (auto& b : can_take_) b.Resize(n);
     logged_in_.Resize(n);
+    idle_since_.resize(n, 0);
   }
   AgentRec& a = agents_[slot];
   a = AgentRec();

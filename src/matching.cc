@@ -42,6 +42,26 @@ bool MeetsAll(absl::Span<const SkillLevel> have,
   return true;
 }
 
+// Visits the set bits of sets[0] AND … AND sets[N-1], word by word; N is a
+// constant so the AND unrolls (the bare-kernel shape).
+template <int N, typename F>
+void AndScan(const uint64_t* const* sets, size_t words, F&& visit) {
+  for (size_t w = 0; w < words; ++w) {
+    uint64_t x = sets[0][w];
+    for (int i = 1; i < N; ++i) x &= sets[i][w];
+    for (; x != 0; x &= x - 1) visit(static_cast<uint32_t>(w * 64 + std::countr_zero(x)));
+  }
+}
+
+template <typename F>
+void AndScanN(const uint64_t* const* sets, size_t n, size_t words, F&& visit) {
+  for (size_t w = 0; w < words; ++w) {
+    uint64_t x = sets[0][w];
+    for (size_t i = 1; i < n && x != 0; ++i) x &= sets[i][w];
+    for (; x != 0; x &= x - 1) visit(static_cast<uint32_t>(w * 64 + std::countr_zero(x)));
+  }
+}
+
 bool Excludes(const ContactRec& c, AgentId agent) {
   return std::find(c.excluded.begin(), c.excluded.end(), agent) !=
          c.excluded.end();
@@ -87,46 +107,64 @@ bool Engine::TryMatchContact(uint32_t contact) {
   ContactView view;
   if (!longest_idle) view = ViewOf(c);
 
-  // The per-(skill, level) sets make the AND exact: every surviving bit is an
-  // agent that meets the levels. Pointers are gathered once per decision.
-  absl::InlinedVector<const uint64_t*, 8> own;
-  for (const SkillRequirement& r : c.skills) own.push_back(SkillSet(r).data());
-  absl::InlinedVector<const uint64_t*, 16> steps;  // null separates steps
-  for (int k = 0; k <= c.step; ++k) {
-    for (const SkillRequirement& r : q.step_skills[k]) steps.push_back(SkillSet(r).data());
-    steps.push_back(nullptr);
-  }
   uint32_t best = kNoSlot;
   double best_score = 0;
-  for (size_t w = 0; w < words; ++w) {
-    uint64_t base = ready.word(w);
-    for (const uint64_t* set : own) base &= set[w];
-    if (base == 0) continue;
-    uint64_t pool = 0, step_bits = base;
-    for (const uint64_t* set : steps) {
-      if (set == nullptr) {
-        pool |= step_bits;
-        step_bits = base;
-      } else {
-        step_bits &= set[w];
-      }
+  const Micros* idle = idle_since_.data();
+  auto consider = [&](uint32_t slot) {
+    // The default strategy needs no virtual call and reads only the packed
+    // idle times: the earliest idle_since wins; the full record is read only
+    // for exclusions and exact ties.
+    if (longest_idle && best != kNoSlot && idle[slot] > idle[best]) return;
+    const AgentRec& a = agents_[slot];
+    if (!c.excluded.empty() && Excludes(c, a.id)) return;
+    double score = longest_idle ? static_cast<double>(now_ - idle[slot])
+                                : strategy.Score(ViewOf(a), view, now_);
+    if (best == kNoSlot || score > best_score ||
+        (score == best_score &&
+         (a.idle_since < agents_[best].idle_since ||
+          (a.idle_since == agents_[best].idle_since && a.id < agents_[best].id)))) {
+      best = slot;
+      best_score = score;
     }
-    while (pool != 0) {
-      uint32_t slot = static_cast<uint32_t>(w * 64 + std::countr_zero(pool));
-      pool &= pool - 1;
-      const AgentRec& a = agents_[slot];
-      if (!c.excluded.empty() && Excludes(c, a.id)) continue;
-      // The default strategy needs no virtual call: its score is the idle
-      // time, and the tie-break below is the same.
-      double score = longest_idle ? static_cast<double>(now_ - a.idle_since)
-                                  : strategy.Score(ViewOf(a), view, now_);
-      if (best == kNoSlot || score > best_score ||
-          (score == best_score &&
-           (a.idle_since < agents_[best].idle_since ||
-            (a.idle_since == agents_[best].idle_since &&
-             a.id < agents_[best].id)))) {
-        best = slot;
-        best_score = score;
+  };
+
+  // The per-(skill, level) sets make the AND exact: every surviving bit is an
+  // agent that meets the levels. With one routing step in force (the common
+  // case) the pool is a single conjunction, scanned by an unrolled kernel.
+  absl::InlinedVector<const uint64_t*, 8> all{ready.data()};
+  for (const SkillRequirement& r : c.skills) all.push_back(SkillSet(r).data());
+  if (c.step == 0) {
+    for (const SkillRequirement& r : q.step_skills[0]) all.push_back(SkillSet(r).data());
+    switch (all.size()) {
+      case 1: AndScan<1>(all.data(), words, consider); break;
+      case 2: AndScan<2>(all.data(), words, consider); break;
+      case 3: AndScan<3>(all.data(), words, consider); break;
+      case 4: AndScan<4>(all.data(), words, consider); break;
+      case 5: AndScan<5>(all.data(), words, consider); break;
+      default: AndScanN(all.data(), all.size(), words, consider); break;
+    }
+  } else {
+    // Several steps: (ready AND own) AND (step 0 OR step 1 OR …).
+    absl::InlinedVector<const uint64_t*, 16> steps;  // null ends a step
+    for (int k = 0; k <= c.step; ++k) {
+      for (const SkillRequirement& r : q.step_skills[k]) steps.push_back(SkillSet(r).data());
+      steps.push_back(nullptr);
+    }
+    for (size_t w = 0; w < words; ++w) {
+      uint64_t base = ~uint64_t{0};
+      for (const uint64_t* set : all) base &= set[w];
+      if (base == 0) continue;
+      uint64_t pool = 0, step_bits = base;
+      for (const uint64_t* set : steps) {
+        if (set == nullptr) {
+          pool |= step_bits;
+          step_bits = base;
+        } else {
+          step_bits &= set[w];
+        }
+      }
+      for (; pool != 0; pool &= pool - 1) {
+        consider(static_cast<uint32_t>(w * 64 + std::countr_zero(pool)));
       }
     }
   }

@@ -313,6 +313,9 @@ class Engine {
       skill_sets_;
   std::array<internal::Bitset, kChannelCount> can_take_;
   internal::Bitset logged_in_;
+  // idle_since of each agent slot, packed, for the longest-idle scan (kept by
+  // SyncAgent).
+  std::vector<Micros> idle_since_;
   internal::Bitset scratch_;       // candidate set of one decision
   internal::Bitset scratch_step_;  // one routing step's pool
 
