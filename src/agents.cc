@@ -402,22 +402,7 @@ absl::Status Engine::ForceAgentState(AgentId agent, AgentState state,
       SyncAgent(slot);
       RescindOffer(slot, /*requeue=*/true);
       while (!a.contacts.empty()) {
-        uint32_t c = a.contacts.back();
-        ContactRec& rec = contacts_[c];
-        QueueRec& q = queues_[rec.queue];
-        q.stats.completed++;
-        q.stats.total_handle += DurationFromMicros(now_ - rec.answered_at);
-        Event e = MakeEvent(EventType::kCompleted);
-        e.contact = rec.id;
-        e.has_contact = true;
-        e.agent = a.id;
-        e.has_agent = true;
-        e.queue = QueueId(rec.queue);
-        e.reason = EventReason::kForcedLogout;
-        e.handle = DurationFromMicros(now_ - rec.answered_at);
-        DetachContact(slot, c);
-        FinishContact(c, ContactState::kCompleted);
-        Emit(std::move(e));
+        EndService(slot, a.contacts.back(), EventReason::kForcedLogout);
       }
       LogoutNow(slot);
       return absl::OkStatus();

@@ -383,28 +383,35 @@ absl::Status Engine::CompleteContact(AgentId agent, ContactId contact) {
         "contact {} is not in service with agent {}", contact.value(),
         agent.value()));
   }
+  const QueueRec& q = queues_[c.queue];
+  EndService(aslot, cslot, EventReason::kNone);
+  StartWrapUpOrFree(aslot, q);
+  TryMatchAgent(aslot);
+  return absl::OkStatus();
+}
+
+void Engine::EndService(uint32_t agent, uint32_t contact, EventReason reason) {
+  ContactRec& c = contacts_[contact];
   QueueRec& q = queues_[c.queue];
   Micros handle = now_ - c.answered_at;
   q.stats.completed++;
   q.stats.total_handle += DurationFromMicros(handle);
-  Channel channel = c.channel;
-  uint32_t queue = c.queue;
-  DetachContact(aslot, cslot);
-  FinishContact(cslot, ContactState::kCompleted);
-  if (Wants(EventType::kCompleted)) {
-    Event e = MakeEvent(EventType::kCompleted);
-    e.contact = contact;
+  Event e;
+  bool wanted = Wants(EventType::kCompleted);
+  if (wanted) {
+    e = MakeEvent(EventType::kCompleted);
+    e.contact = c.id;
     e.has_contact = true;
-    e.agent = agent;
+    e.agent = agents_[agent].id;
     e.has_agent = true;
-    e.queue = QueueId(queue);
-    e.channel = channel;
+    e.queue = QueueId(c.queue);
+    e.channel = c.channel;
+    e.reason = reason;
     e.handle = DurationFromMicros(handle);
-    Emit(std::move(e));
   }
-  StartWrapUpOrFree(aslot, q);
-  TryMatchAgent(aslot);
-  return absl::OkStatus();
+  DetachContact(agent, contact);
+  FinishContact(contact, ContactState::kCompleted);
+  if (wanted) Emit(std::move(e));
 }
 
 absl::Status Engine::Abandon(ContactId contact) {
@@ -412,22 +419,8 @@ absl::Status Engine::Abandon(ContactId contact) {
   ContactRec& c = contacts_[cslot];
   if (c.state == ContactState::kInService) {
     uint32_t agent = c.agent;
-    QueueRec& q = queues_[c.queue];
-    Micros handle = now_ - c.answered_at;
-    q.stats.completed++;
-    q.stats.total_handle += DurationFromMicros(handle);
-    Event e = MakeEvent(EventType::kCompleted);
-    e.contact = contact;
-    e.has_contact = true;
-    e.agent = agents_[agent].id;
-    e.has_agent = true;
-    e.queue = QueueId(c.queue);
-    e.channel = c.channel;
-    e.reason = EventReason::kCustomerHangup;
-    e.handle = DurationFromMicros(handle);
-    DetachContact(agent, cslot);
-    FinishContact(cslot, ContactState::kCompleted);
-    Emit(std::move(e));
+    const QueueRec& q = queues_[c.queue];
+    EndService(agent, cslot, EventReason::kCustomerHangup);
     StartWrapUpOrFree(agent, q);
     TryMatchAgent(agent);
     return absl::OkStatus();

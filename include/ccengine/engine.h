@@ -272,6 +272,9 @@ class Engine {
   void ScheduleWaitTimers(uint32_t contact);
   int StepAt(const internal::QueueRec& q, Micros queued_at, Micros now) const;
   void SetContactState(internal::ContactRec& c, ContactState state);
+  // Service ends (completed): stats, release the agent, forget the contact,
+  // emit kCompleted with `reason`. The caller handles the agent's wrap-up.
+  void EndService(uint32_t agent, uint32_t contact, EventReason reason);
   void FinishContact(uint32_t contact, ContactState terminal);
   void ReturnToLine(uint32_t contact);
   void OnOfferTimeout(uint32_t contact);
