@@ -114,6 +114,7 @@ void Engine::SyncAgent(uint32_t slot, EventReason reason) {
     can_take_[ch].Assign(slot, (mask >> ch) & 1u);
   }
   a.channel_mask = mask;
+  if (track_work_) TrackWork(a);
   idle_since_[slot] = a.idle_since;
   logged_in_.Assign(slot, a.live && a.logged_in);
   AgentState state = DerivedState(a);

@@ -374,7 +374,8 @@ absl::Status Engine::RejectOffer(AgentId agent, ContactId contact) {
   return absl::OkStatus();
 }
 
-absl::Status Engine::CompleteContact(AgentId agent, ContactId contact) {
+absl::Status Engine::CompleteContact(AgentId agent, ContactId contact,
+                                     ContactOutcome outcome) {
   CCENGINE_ASSIGN_OR_RETURN(uint32_t aslot, LiveAgentSlot(agent));
   CCENGINE_ASSIGN_OR_RETURN(uint32_t cslot, LiveContactSlot(contact));
   ContactRec& c = contacts_[cslot];
@@ -383,7 +384,12 @@ absl::Status Engine::CompleteContact(AgentId agent, ContactId contact) {
         "contact {} is not in service with agent {}", contact.value(),
         agent.value()));
   }
+  if (outcome.csat.has_value() && (*outcome.csat < kMinCsat || *outcome.csat > kMaxCsat)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "contact {}: csat must be in 1..5, got {}", contact.value(), *outcome.csat));
+  }
   const QueueRec& q = queues_[c.queue];
+  RecordOutcome(aslot, cslot, outcome);
   EndService(aslot, cslot, EventReason::kNone);
   StartWrapUpOrFree(aslot, q);
   TryMatchAgent(aslot);

@@ -48,6 +48,30 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EngineOptions options) {
     return absl::InvalidArgumentError(
         "priority_class_weight must be at most 100 years");
   }
+  const QualityOptions& qo = options.quality;
+  if (qo.half_life <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "quality.half_life must be positive (infinite for no decay), got {}",
+        absl::FormatDuration(qo.half_life)));
+  }
+  if (!(qo.prior_weight >= 0) || !std::isfinite(qo.prior_weight)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "quality.prior_weight must be finite and >= 0, got {}", qo.prior_weight));
+  }
+  if (!(qo.default_csat >= kMinCsat && qo.default_csat <= kMaxCsat)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "quality.default_csat must be in [1, 5], got {}", qo.default_csat));
+  }
+  if (!(qo.default_fcr >= 0 && qo.default_fcr <= 1)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "quality.default_fcr must be in [0, 1], got {}", qo.default_fcr));
+  }
+  if (options.work_window < absl::Seconds(16) ||
+      options.work_window > absl::Hours(7 * 24)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "work_window must be between 16s and 7 days, got {}",
+        absl::FormatDuration(options.work_window)));
+  }
   if (!InTimeRange(options.start)) {
     return absl::InvalidArgumentError(fmt::format(
         "start must be within 10,000 years of the Unix epoch, got {}",
@@ -60,6 +84,11 @@ Engine::Engine(EngineOptions options)
     : options_(options),
       now_(ToMicros(options.start)),
       class_weight_(ToMicros(options.priority_class_weight)),
+      half_life_us_(options.quality.half_life == absl::InfiniteDuration()
+                        ? 0.0
+                        : static_cast<double>(ToMicros(options.quality.half_life))),
+      work_bucket_(ToMicros(options.work_window) / internal::WorkWindow::kBuckets),
+      guard_rng_(options.seed ^ 0xD1B54A32D192ED03ULL),
       intake_(options.intake_capacity) {
   auto add = [this](std::string_view name, std::unique_ptr<AgentStrategy> s) {
     strategy_names_.emplace_back(name);
@@ -74,6 +103,7 @@ Engine::Engine(EngineOptions options)
       std::make_unique<WeightedRandomStrategy>(options.seed ^ 0x9e3779b97f4a7c15ULL));
   add("best_proficiency", std::make_unique<BestProficiencyStrategy>());
   add("composite", std::make_unique<CompositeStrategy>());
+  add("satisfaction", std::make_unique<SatisfactionStrategy>());
 }
 
 Engine::~Engine() = default;
@@ -91,6 +121,7 @@ absl::StatusOr<SkillId> Engine::AddSkill(std::string_view name) {
   skill_by_name_.emplace(std::move(key), id);
   skill_sets_.emplace_back()[kMinProficiency] = std::make_unique<internal::Bitset>();
   skill_sets_.back()[kMinProficiency]->Resize(agents_.size());
+  skill_quality_.emplace_back();
   return id;
 }
 
@@ -239,6 +270,20 @@ absl::Status Engine::ValidateQueueConfig(const QueueConfig& c,
     }
   }
   CCENGINE_RETURN_IF_ERROR(FindStrategy(c.strategy).status());
+  const FairnessGuards& g = c.guards;
+  if (!(g.occupancy_cap > 0 && g.occupancy_cap <= 1)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "{}: guards.occupancy_cap must be in (0, 1], got {}", what, g.occupancy_cap));
+  }
+  if (!(g.max_occupancy_spread >= 0 && g.max_occupancy_spread <= 1)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "{}: guards.max_occupancy_spread must be in [0, 1], got {}", what,
+        g.max_occupancy_spread));
+  }
+  if (!(g.exploration >= 0 && g.exploration < 1)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "{}: guards.exploration must be in [0, 1), got {}", what, g.exploration));
+  }
   auto it = queue_by_name_.find(c.name);
   if (it != queue_by_name_.end() && (self == nullptr || it->second != *self)) {
     return absl::AlreadyExistsError(
@@ -256,6 +301,15 @@ void Engine::InstallQueueRules(QueueRec& q, const QueueConfig& config) {
   };
   q.config = config;
   q.strategy = *FindStrategy(config.strategy);
+  q.full_decision =
+      config.guards.active() || strategies_[q.strategy.value()]->UsesQuality();
+  if (q.full_decision && !track_work_) {
+    // Windows start now for every agent; from here on SyncAgent keeps them.
+    track_work_ = true;
+    for (internal::AgentRec& a : agents_) {
+      if (a.live) TrackWork(a);
+    }
+  }
   for (const SkillRequirement& r : config.skills) EnsureSkillSet(r);
   for (const RoutingStep& step : config.relaxation) {
     for (const SkillRequirement& r : step.skills) EnsureSkillSet(r);
@@ -390,7 +444,7 @@ absl::Status Engine::Apply(const Command& command) {
         else if constexpr (std::is_same_v<T, cmd::AddContact>) return AddContact(c.spec);
         else if constexpr (std::is_same_v<T, cmd::AcceptOffer>) return AcceptOffer(c.agent, c.contact);
         else if constexpr (std::is_same_v<T, cmd::RejectOffer>) return RejectOffer(c.agent, c.contact);
-        else if constexpr (std::is_same_v<T, cmd::CompleteContact>) return CompleteContact(c.agent, c.contact);
+        else if constexpr (std::is_same_v<T, cmd::CompleteContact>) return CompleteContact(c.agent, c.contact, c.outcome);
         else if constexpr (std::is_same_v<T, cmd::EndWrapUp>) return EndWrapUp(c.agent);
         else if constexpr (std::is_same_v<T, cmd::Abandon>) return Abandon(c.contact);
         else if constexpr (std::is_same_v<T, cmd::Transfer>) return Transfer(c.contact, c.to, c.keep_age);

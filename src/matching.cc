@@ -12,11 +12,16 @@
 
 #include <algorithm>
 #include <bit>
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/container/inlined_vector.h"
-#include <utility>
 
 #include "ccengine/engine.h"
+#include "fmt/format.h"
 
 namespace ccengine {
 
@@ -94,14 +99,69 @@ ContactView Engine::ViewOf(const ContactRec& c) {
   v.priority = c.priority + q.config.priority;
   v.skills = scratch_skills_;
   v.arrived = c.arrived;
+  v.queued_at = c.queued_at;
   return v;
+}
+
+template <typename F>
+void Engine::ScanPool(const ContactRec& c, F&& visit) {
+  const QueueRec& q = queues_[c.queue];
+  const Bitset& ready = can_take_[static_cast<int>(c.channel)];
+  const size_t words = ready.word_count();
+  // The per-(skill, level) sets make the AND exact: every surviving bit is an
+  // agent that meets the levels. With one routing step in force (the common
+  // case) the pool is a single conjunction, scanned by an unrolled kernel.
+  absl::InlinedVector<const uint64_t*, 8> all{ready.data()};
+  for (const SkillRequirement& r : c.skills) all.push_back(SkillSet(r).data());
+  if (c.step == 0) {
+    for (const SkillRequirement& r : q.step_skills[0]) all.push_back(SkillSet(r).data());
+    switch (all.size()) {
+      case 1: AndScan<1>(all.data(), words, visit); break;
+      case 2: AndScan<2>(all.data(), words, visit); break;
+      case 3: AndScan<3>(all.data(), words, visit); break;
+      case 4: AndScan<4>(all.data(), words, visit); break;
+      case 5: AndScan<5>(all.data(), words, visit); break;
+      default: AndScanN(all.data(), all.size(), words, visit); break;
+    }
+    return;
+  }
+  // Several steps: (ready AND own) AND (step 0 OR step 1 OR …).
+  absl::InlinedVector<const uint64_t*, 16> steps;  // null ends a step
+  for (int k = 0; k <= c.step; ++k) {
+    for (const SkillRequirement& r : q.step_skills[k]) steps.push_back(SkillSet(r).data());
+    steps.push_back(nullptr);
+  }
+  for (size_t w = 0; w < words; ++w) {
+    uint64_t base = ~uint64_t{0};
+    for (const uint64_t* set : all) base &= set[w];
+    if (base == 0) continue;
+    uint64_t pool = 0, step_bits = base;
+    for (const uint64_t* set : steps) {
+      if (set == nullptr) {
+        pool |= step_bits;
+        step_bits = base;
+      } else {
+        step_bits &= set[w];
+      }
+    }
+    for (; pool != 0; pool &= pool - 1) {
+      visit(static_cast<uint32_t>(w * 64 + std::countr_zero(pool)));
+    }
+  }
 }
 
 bool Engine::TryMatchContact(uint32_t contact) {
   ContactRec& c = contacts_[contact];
   const QueueRec& q = queues_[c.queue];
-  const Bitset& ready = can_take_[static_cast<int>(c.channel)];
-  const size_t words = ready.word_count();
+  const bool explain = Wants(EventType::kDecisionExplained);
+  if (q.full_decision || explain) {
+    scratch_candidates_.clear();
+    ScanPool(c, [this](uint32_t slot) { scratch_candidates_.push_back(slot); });
+    uint32_t best = ChooseAmongCandidates(contact, explain);
+    if (best == kNoSlot) return false;
+    Offer(best, contact);
+    return true;
+  }
   AgentStrategy& strategy = *strategies_[q.strategy.value()];
   const bool longest_idle = q.strategy.value() == 0;  // registered first
   ContactView view;
@@ -127,50 +187,162 @@ bool Engine::TryMatchContact(uint32_t contact) {
       best_score = score;
     }
   };
-
-  // The per-(skill, level) sets make the AND exact: every surviving bit is an
-  // agent that meets the levels. With one routing step in force (the common
-  // case) the pool is a single conjunction, scanned by an unrolled kernel.
-  absl::InlinedVector<const uint64_t*, 8> all{ready.data()};
-  for (const SkillRequirement& r : c.skills) all.push_back(SkillSet(r).data());
-  if (c.step == 0) {
-    for (const SkillRequirement& r : q.step_skills[0]) all.push_back(SkillSet(r).data());
-    switch (all.size()) {
-      case 1: AndScan<1>(all.data(), words, consider); break;
-      case 2: AndScan<2>(all.data(), words, consider); break;
-      case 3: AndScan<3>(all.data(), words, consider); break;
-      case 4: AndScan<4>(all.data(), words, consider); break;
-      case 5: AndScan<5>(all.data(), words, consider); break;
-      default: AndScanN(all.data(), all.size(), words, consider); break;
-    }
-  } else {
-    // Several steps: (ready AND own) AND (step 0 OR step 1 OR …).
-    absl::InlinedVector<const uint64_t*, 16> steps;  // null ends a step
-    for (int k = 0; k <= c.step; ++k) {
-      for (const SkillRequirement& r : q.step_skills[k]) steps.push_back(SkillSet(r).data());
-      steps.push_back(nullptr);
-    }
-    for (size_t w = 0; w < words; ++w) {
-      uint64_t base = ~uint64_t{0};
-      for (const uint64_t* set : all) base &= set[w];
-      if (base == 0) continue;
-      uint64_t pool = 0, step_bits = base;
-      for (const uint64_t* set : steps) {
-        if (set == nullptr) {
-          pool |= step_bits;
-          step_bits = base;
-        } else {
-          step_bits &= set[w];
-        }
-      }
-      for (; pool != 0; pool &= pool - 1) {
-        consider(static_cast<uint32_t>(w * 64 + std::countr_zero(pool)));
-      }
-    }
-  }
+  ScanPool(c, consider);
   if (best == kNoSlot) return false;
   Offer(best, contact);
   return true;
+}
+
+uint32_t Engine::ChooseAmongCandidates(uint32_t contact, bool explain) {
+  ContactRec& c = contacts_[contact];
+  const QueueRec& q = queues_[c.queue];
+  AgentStrategy& strategy = *strategies_[q.strategy.value()];
+  const FairnessGuards& guards = q.config.guards;
+  std::shared_ptr<Explanation> ex;
+  if (explain) {
+    ex = std::make_shared<Explanation>();
+    ex->direction = Explanation::Direction::kContactArrived;
+    ex->contact = c.id;
+    ex->queue = QueueId(c.queue);
+    ex->strategy = strategy_names_[q.strategy.value()];
+    ex->step = c.step;
+  }
+  auto note = [&](uint32_t slot, const char* verdict) {
+    if (!ex) return;
+    ExplainedCandidate& e = ex->candidates.emplace_back();
+    e.agent = agents_[slot].id;
+    e.contact = c.id;
+    e.verdict = verdict;
+  };
+  // Agents that rejected or missed this contact are out.
+  size_t n = 0;
+  for (uint32_t slot : scratch_candidates_) {
+    if (!c.excluded.empty() && Excludes(c, agents_[slot].id)) {
+      note(slot, "excluded");
+    } else {
+      scratch_candidates_[n++] = slot;
+    }
+  }
+  scratch_candidates_.resize(n);
+  if (n == 0) return kNoSlot;
+
+  ContactView view = ViewOf(c);
+  view.candidates = static_cast<int>(n);
+  const bool quality = strategy.UsesQuality();
+  uint32_t best = kNoSlot;
+  std::string rule;
+  if (guards.exploration > 0 &&
+      std::uniform_real_distribution<double>(0, 1)(guard_rng_) < guards.exploration) {
+    best = scratch_candidates_[std::uniform_int_distribution<size_t>(0, n - 1)(guard_rng_)];
+    rule = fmt::format("exploration: uniform among {} eligible free agents", n);
+    if (ex) {
+      for (uint32_t slot : scratch_candidates_) note(slot, slot == best ? "chosen" : "not drawn");
+    }
+  } else {
+    // Guards pass agents over only while another candidate remains.
+    struct Cand {
+      uint32_t slot;
+      double occupancy;
+      int level;  // summed level on the contact's skills: peers are equal
+      bool out;
+    };
+    std::vector<Cand> cands;
+    cands.reserve(n);
+    int max_level = 0;
+    for (uint32_t slot : scratch_candidates_) {
+      AgentRec& a = agents_[slot];
+      const AgentView av = ViewOf(a);
+      int level = 0;
+      for (const SkillRequirement& r : view.skills) level += av.Level(r.skill);
+      max_level = std::max(max_level, level);
+      cands.push_back({slot, track_work_ ? WindowOccupancy(a) : 0.0, level, false});
+    }
+    std::vector<std::string> fired;
+    if (guards.occupancy_cap < 1.0 &&
+        std::any_of(cands.begin(), cands.end(),
+                    [&](const Cand& x) { return x.occupancy < guards.occupancy_cap; })) {
+      size_t passed = 0;
+      for (Cand& x : cands) {
+        if (x.occupancy >= guards.occupancy_cap) {
+          x.out = true;
+          ++passed;
+          note(x.slot, "occupancy_cap");
+        }
+      }
+      if (passed > 0) fired.push_back(fmt::format("occupancy cap {} passed over {}", guards.occupancy_cap, passed));
+    }
+    if (guards.max_occupancy_spread < 1.0) {
+      std::vector<double> lowest(static_cast<size_t>(max_level) + 1, 2.0);
+      for (const Cand& x : cands) {
+        if (!x.out) lowest[x.level] = std::min(lowest[x.level], x.occupancy);
+      }
+      size_t passed = 0;
+      for (Cand& x : cands) {
+        if (!x.out && x.occupancy > lowest[x.level] + guards.max_occupancy_spread) {
+          x.out = true;
+          ++passed;
+          note(x.slot, "occupancy_spread");
+        }
+      }
+      if (passed > 0) fired.push_back(fmt::format("occupancy spread {} passed over {}", guards.max_occupancy_spread, passed));
+    }
+    double best_score = 0;
+    std::vector<ScoreTerm> terms;
+    for (const Cand& x : cands) {
+      if (x.out) continue;
+      const AgentRec& a = agents_[x.slot];
+      AgentView v = ViewOf(a);
+      if (quality) {
+        FillQuality(a, view.skills, v);
+        v.occupancy = x.occupancy;
+      }
+      double score;
+      if (ex) {
+        terms.clear();
+        score = strategy.ScoreTerms(v, view, now_, terms);
+        ExplainedCandidate& e = ex->candidates.emplace_back();
+        e.agent = a.id;
+        e.contact = c.id;
+        e.score = score;
+        e.terms = terms;
+        e.verdict = "ranked";
+      } else {
+        score = strategy.Score(v, view, now_);
+      }
+      if (best == kNoSlot || score > best_score ||
+          (score == best_score &&
+           (a.idle_since < agents_[best].idle_since ||
+            (a.idle_since == agents_[best].idle_since && a.id < agents_[best].id)))) {
+        best = x.slot;
+        best_score = score;
+      }
+    }
+    if (ex) {
+      rule = strategy.Rule(view);
+      for (const std::string& f : fired) rule += "; " + f;
+      for (ExplainedCandidate& e : ex->candidates) {
+        if (e.verdict == "ranked" && e.agent == agents_[best].id) e.verdict = "chosen";
+      }
+    }
+  }
+  if (ex) {
+    ex->agent = agents_[best].id;
+    ex->rule = std::move(rule);
+    EmitExplanation(std::move(ex));
+  }
+  return best;
+}
+
+void Engine::EmitExplanation(std::shared_ptr<Explanation> explanation) {
+  Event e = MakeEvent(EventType::kDecisionExplained);
+  e.contact = explanation->contact;
+  e.has_contact = true;
+  e.agent = explanation->agent;
+  e.has_agent = true;
+  e.queue = explanation->queue;
+  e.step = explanation->step;
+  e.explanation = std::move(explanation);
+  Emit(std::move(e));
 }
 
 void Engine::TryMatchAgent(uint32_t agent) {
@@ -181,6 +353,8 @@ void Engine::TryMatchAgent(uint32_t agent) {
   }
   uint32_t best = kNoSlot;
   double best_score = 0;
+  std::shared_ptr<Explanation> ex;
+  if (Wants(EventType::kDecisionExplained)) ex = std::make_shared<Explanation>();
   for (const auto& [g, min_step] : a.served) {
     const GroupRec& group = groups_[g];
     if (group.size == 0 || !can_take_[static_cast<int>(group.channel)].Test(agent)) {
@@ -198,6 +372,18 @@ void Engine::TryMatchAgent(uint32_t agent) {
           const ContactRec& c = contacts_[k.slot];
           if (Excludes(c, a.id)) continue;
           double score = AgedScore(c, q);
+          if (ex) {
+            ExplainedCandidate& e = ex->candidates.emplace_back();
+            e.agent = a.id;
+            e.contact = c.id;
+            e.score = score / 1e6;
+            e.verdict = "ranked";
+            e.terms = {{"waited_s", static_cast<double>(now_ - c.arrived) / 1e6},
+                       {"aging_weight", q.config.aging_weight},
+                       {"class", static_cast<double>(c.priority + q.config.priority)},
+                       {"class_weight_s", static_cast<double>(class_weight_) / 1e6},
+                       {"score", score / 1e6}};
+          }
           if (best == kNoSlot || score > best_score ||
               (score == best_score && c.seq < contacts_[best].seq)) {
             best = k.slot;
@@ -208,7 +394,23 @@ void Engine::TryMatchAgent(uint32_t agent) {
       }
     }
   }
-  if (best != kNoSlot) Offer(agent, best);
+  if (best == kNoSlot) return;
+  if (ex) {
+    const ContactRec& c = contacts_[best];
+    ex->direction = Explanation::Direction::kAgentFreed;
+    ex->contact = c.id;
+    ex->agent = a.id;
+    ex->queue = QueueId(c.queue);
+    ex->strategy = strategy_names_[queues_[c.queue].strategy.value()];
+    ex->step = c.step;
+    ex->rule = "agent freed: the waiting contact with the highest aged score "
+               "(aging_weight × waited + class × class weight)";
+    for (ExplainedCandidate& e : ex->candidates) {
+      if (e.contact == c.id) e.verdict = "chosen";
+    }
+    EmitExplanation(std::move(ex));
+  }
+  Offer(agent, best);
 }
 
 void Engine::Offer(uint32_t agent, uint32_t contact) {

@@ -72,6 +72,7 @@ std::string_view EventTypeName(EventType type) {
     case EventType::kWithdrawn: return "withdrawn";
     case EventType::kPriorityChanged: return "priority_changed";
     case EventType::kRelaxed: return "relaxed";
+    case EventType::kDecisionExplained: return "decision_explained";
     case EventType::kAgentStateChanged: return "agent_state_changed";
     case EventType::kCommandFailed: return "command_failed";
   }
@@ -112,6 +113,10 @@ std::string DescribeEvent(const Event& e) {
   }
   if (e.type == EventType::kCommandFailed) {
     s += fmt::format(" status={}", e.status.ToString());
+  }
+  if (e.explanation != nullptr) {
+    s += fmt::format(" rule=\"{}\" candidates={}", e.explanation->rule,
+                     e.explanation->candidates.size());
   }
   return s;
 }

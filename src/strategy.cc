@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
+
+#include "ccengine/quality.h"
+#include "fmt/format.h"
 
 namespace ccengine {
 
@@ -70,6 +74,86 @@ double CompositeStrategy::Score(const AgentView& a, const ContactView& c,
   return w_.proficiency * MeanLevel(a, c) / kMaxProficiency + w_.idle * idle +
          w_.spare_capacity * spare +
          w_.fewest_handled / (1.0 + static_cast<double>(a.handled));
+}
+
+absl::Status SatisfactionStrategy::Validate(const SatisfactionWeights& w) {
+  for (auto [name, x] : {std::pair{"quality", w.quality},
+                         std::pair{"proficiency", w.proficiency},
+                         std::pair{"idle", w.idle},
+                         std::pair{"occupancy", w.occupancy}}) {
+    if (!(x >= 0) || !std::isfinite(x)) {
+      return absl::InvalidArgumentError(fmt::format(
+          "satisfaction weight '{}' must be finite and >= 0, got {}", name, x));
+    }
+  }
+  for (auto [name, x] : {std::pair{"csat_share", w.csat_share},
+                         std::pair{"occupancy_target", w.occupancy_target}}) {
+    if (!(x >= 0 && x <= 1)) {
+      return absl::InvalidArgumentError(fmt::format(
+          "satisfaction {} must be in [0, 1], got {}", name, x));
+    }
+  }
+  for (auto [name, d] : {std::pair{"idle_scale", w.idle_scale},
+                         std::pair{"quality_fade", w.quality_fade}}) {
+    if (d <= absl::ZeroDuration() || d == absl::InfiniteDuration()) {
+      return absl::InvalidArgumentError(fmt::format(
+          "satisfaction {} must be positive and finite, got {}", name,
+          absl::FormatDuration(d)));
+    }
+  }
+  if (w.min_idle_for_quality < 1) {
+    return absl::InvalidArgumentError(fmt::format(
+        "satisfaction min_idle_for_quality must be >= 1, got {}",
+        w.min_idle_for_quality));
+  }
+  return absl::OkStatus();
+}
+
+double SatisfactionStrategy::Compute(const AgentView& a, const ContactView& c,
+                                     Micros now,
+                                     std::vector<ScoreTerm>* terms) const {
+  double q = w_.csat_share * (a.csat - kMinCsat) / (kMaxCsat - kMinCsat) +
+             (1 - w_.csat_share) * a.fcr;
+  double gate = c.candidates >= w_.min_idle_for_quality ? 1.0 : 0.0;
+  double fade_us = static_cast<double>(absl::ToInt64Microseconds(w_.quality_fade));
+  double fade = std::max(0.0, 1.0 - static_cast<double>(now - c.queued_at) / fade_us);
+  double idle_us = static_cast<double>(absl::ToInt64Microseconds(w_.idle_scale));
+  double idle = std::min(1.0, static_cast<double>(now - a.idle_since) / idle_us);
+  double quality = w_.quality * q * gate * fade;
+  double proficiency = w_.proficiency * MeanLevel(a, c) / kMaxProficiency;
+  double fairness = w_.idle * idle;
+  double occupancy = w_.occupancy * (w_.occupancy_target - a.occupancy);
+  if (terms != nullptr) {
+    terms->push_back({"csat", a.csat});
+    terms->push_back({"fcr", a.fcr});
+    terms->push_back({"quality", quality});
+    terms->push_back({"proficiency", proficiency});
+    terms->push_back({"idle", fairness});
+    terms->push_back({"occupancy", occupancy});
+  }
+  return quality + proficiency + fairness + occupancy;
+}
+
+double SatisfactionStrategy::Score(const AgentView& a, const ContactView& c,
+                                   Micros now) {
+  return Compute(a, c, now, nullptr);
+}
+
+double SatisfactionStrategy::ScoreTerms(const AgentView& a, const ContactView& c,
+                                        Micros now, std::vector<ScoreTerm>& terms) {
+  double s = Compute(a, c, now, &terms);
+  terms.push_back({"score", s});
+  return s;
+}
+
+std::string SatisfactionStrategy::Rule(const ContactView& c) const {
+  if (c.candidates >= w_.min_idle_for_quality) {
+    return fmt::format("satisfaction: quality orders agents ({} eligible free >= {})",
+                       c.candidates, w_.min_idle_for_quality);
+  }
+  return fmt::format(
+      "satisfaction: quality off, too few eligible free agents ({} < {})",
+      c.candidates, w_.min_idle_for_quality);
 }
 
 }  // namespace ccengine

@@ -22,6 +22,7 @@
 
 #include "ccengine/agent.h"
 #include "ccengine/contact.h"
+#include "ccengine/quality.h"
 #include "ccengine/types.h"
 
 namespace ccengine::cmd {
@@ -35,7 +36,11 @@ struct SetNotReady { AgentId agent; int32_t reason = kReasonNone; };
 struct AddContact { ContactSpec spec; };
 struct AcceptOffer { AgentId agent; ContactId contact; };
 struct RejectOffer { AgentId agent; ContactId contact; };
-struct CompleteContact { AgentId agent; ContactId contact; };
+struct CompleteContact {
+  AgentId agent;
+  ContactId contact;
+  ContactOutcome outcome = {};
+};
 struct EndWrapUp { AgentId agent; };
 struct Abandon { ContactId contact; };
 struct Transfer { ContactId contact; QueueId to; bool keep_age = true; };

@@ -58,6 +58,7 @@
 #include <memory>
 #include <optional>
 #include <queue>
+#include <random>
 #include <semaphore>
 #include <string>
 #include <string_view>
@@ -75,6 +76,7 @@
 #include "ccengine/internal/bitset.h"
 #include "ccengine/internal/mpsc_queue.h"
 #include "ccengine/internal/records.h"
+#include "ccengine/quality.h"
 #include "ccengine/queue.h"
 #include "ccengine/strategy.h"
 #include "ccengine/types.h"
@@ -90,7 +92,12 @@ struct EngineOptions {
   // VIP (class 1) goes before a normal contact that has waited up to this
   // much longer. Must be > 0.
   absl::Duration priority_class_weight = absl::Minutes(10);
-  uint64_t seed = 1;  // for the random strategies
+  uint64_t seed = 1;  // for the random strategies and exploration
+  // What the engine learns from outcomes (see quality.h).
+  QualityOptions quality;
+  // The sliding window over which the fairness guards and the satisfaction
+  // strategy measure an agent's occupancy; positive, at most a week.
+  absl::Duration work_window = absl::Minutes(30);
   absl::Time start = absl::UnixEpoch();  // the engine's initial `Now()`
 };
 
@@ -161,7 +168,10 @@ class Engine {
   // The contact goes back to its original place and is not offered to this
   // agent again.
   absl::Status RejectOffer(AgentId agent, ContactId contact);
-  absl::Status CompleteContact(AgentId agent, ContactId contact);
+  // `outcome` (optional survey score 1..5, first-contact resolution) updates
+  // the agent's quality estimates on the contact's skills (see quality.h).
+  absl::Status CompleteContact(AgentId agent, ContactId contact,
+                               ContactOutcome outcome = {});
   // The customer left. Waiting or ringing: abandoned. In service: completed
   // (reason kCustomerHangup).
   absl::Status Abandon(ContactId contact);
@@ -203,8 +213,9 @@ class Engine {
 
   // --- Events ---------------------------------------------------------------
   using SubscriptionId = uint64_t;
-  // `types`: a mask of `EventBit(type)`s the callback wants (default: all).
-  // Events no subscriber wants are not even built.
+  // `types`: a mask of `EventBit(type)`s the callback wants (default: all
+  // but `kDecisionExplained`, which is switched on by naming it). Events no
+  // subscriber wants are not even built.
   SubscriptionId Subscribe(EventCallback callback, uint32_t types = kAllEvents);
   void Unsubscribe(SubscriptionId id);
 
@@ -216,6 +227,10 @@ class Engine {
   // position × average handle time / agents logged in who can serve it.
   absl::StatusOr<absl::Duration> EstimatedWait(ContactId contact) const;
   absl::StatusOr<QueueStats> GetQueueStats(QueueId queue) const;
+  // The agent's learned CSAT and FCR on `skill` now (see quality.h).
+  absl::StatusOr<QualityEstimate> GetQuality(AgentId agent, SkillId skill) const;
+  // The agent's occupancy over the sliding work window, in [0, 1].
+  absl::StatusOr<double> GetWindowOccupancy(AgentId agent);
   Accounting GetAccounting() const { return accounting_; }
   size_t agent_count() const { return agent_index_.size(); }
   // Full consistency check of every index against the records, and of the
@@ -284,8 +299,28 @@ class Engine {
 
   // matching.cc: the two decisions.
   bool TryMatchContact(uint32_t contact);
+  // Visits every agent slot in the contact's pool now: able to take its
+  // channel and meeting its own skills and a routing step in force.
+  template <typename F>
+  void ScanPool(const internal::ContactRec& c, F&& visit);
   void TryMatchAgent(uint32_t agent);
   void Offer(uint32_t agent, uint32_t contact);
+  // The contact-arrives decision when the queue has guards, the strategy
+  // reads quality, or someone wants explanations: the eligible agents
+  // gathered in `scratch_candidates_`, guards applied, then scored.
+  uint32_t ChooseAmongCandidates(uint32_t contact, bool explain);
+  void EmitExplanation(std::shared_ptr<Explanation> explanation);
+
+  // quality.cc: outcomes, quality estimates, work windows.
+  void RecordOutcome(uint32_t agent, uint32_t contact,
+                     const ContactOutcome& outcome);
+  QualityEstimate EstimateQuality(const internal::AgentRec& a,
+                                  SkillId skill) const;
+  // Mean CSAT and FCR estimates over `skills`, written into `view`.
+  void FillQuality(const internal::AgentRec& a,
+                   absl::Span<const SkillRequirement> skills, AgentView& view) const;
+  void TrackWork(internal::AgentRec& a);  // brings the window to now
+  double WindowOccupancy(internal::AgentRec& a);
   ContactView ViewOf(const internal::ContactRec& c);
   bool Qualifies(const internal::AgentRec& a, const internal::ContactRec& c,
                  int step) const;
@@ -326,6 +361,18 @@ class Engine {
   std::vector<uint32_t> free_contact_slots_;
   absl::flat_hash_map<uint64_t, uint32_t> contact_index_;
   std::vector<SkillRequirement> scratch_skills_;
+
+  // Quality: per skill, the decayed sums over every agent.
+  struct SkillQuality {
+    internal::DecayedSum csat;
+    internal::DecayedSum fcr;
+  };
+  std::vector<SkillQuality> skill_quality_;
+  double half_life_us_ = 0;  // 0: no decay
+  bool track_work_ = false;  // some queue has guards or a quality strategy
+  Micros work_bucket_ = 1;   // work_window / WorkWindow::kBuckets
+  std::mt19937_64 guard_rng_;
+  std::vector<uint32_t> scratch_candidates_;
 
   std::priority_queue<internal::Timer> timers_;
   Accounting accounting_;

@@ -25,13 +25,16 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "ccengine/agent.h"
 #include "ccengine/contact.h"
+#include "ccengine/strategy.h"
 #include "ccengine/types.h"
 
 namespace ccengine {
@@ -50,6 +53,8 @@ enum class EventType : uint8_t {
   kWithdrawn,          // contact, queue (supervisor)
   kPriorityChanged,    // contact, queue, priority (new)
   kRelaxed,            // contact, queue, step (new step index)
+  kDecisionExplained,  // contact, agent, queue, step, explanation (only
+                       // built while someone subscribes to this type)
   kAgentStateChanged,  // agent, agent_state, reason
   kCommandFailed,      // status: a submitted command was refused
 };
@@ -66,6 +71,38 @@ enum class EventReason : uint8_t {
   kRona,            // agent made not ready after repeated no-answers
 };
 std::string_view EventReasonName(EventReason reason);
+
+// Why the engine chose what it chose, for one decision. Built only while a
+// subscriber wants `kDecisionExplained`, and emitted just before the
+// decision's `kOffered`.
+//   contact arrived  candidates are the eligible agents able to take the
+//                    contact now, each with its score terms (the strategy's,
+//                    see `AgentStrategy::ScoreTerms`), or the guard that
+//                    passed it over;
+//   agent freed      candidates are the oldest eligible contact of each
+//                    waiting set the agent serves, with the aged-score terms
+//                    (waited seconds × aging weight, class × class weight).
+struct ExplainedCandidate {
+  AgentId agent;
+  ContactId contact;
+  double score = 0;
+  std::vector<ScoreTerm> terms;
+  // "chosen", "ranked" (scored, lost), "occupancy_cap", "occupancy_spread"
+  // (passed over by a guard), "excluded" (rejected or missed this contact).
+  std::string verdict;
+};
+
+struct Explanation {
+  enum class Direction : uint8_t { kContactArrived, kAgentFreed };
+  Direction direction = Direction::kContactArrived;
+  ContactId contact;  // the contact placed
+  AgentId agent;      // the agent chosen
+  QueueId queue;
+  std::string strategy;  // the queue's strategy name
+  int step = 0;          // the contact's routing step
+  std::string rule;      // the rule that fired (e.g. "exploration")
+  std::vector<ExplainedCandidate> candidates;
+};
 
 struct Event {
   EventType type = EventType::kContactQueued;
@@ -85,6 +122,7 @@ struct Event {
   absl::Duration wait;    // accepted / abandoned: time waited
   absl::Duration handle;  // completed: accept → completion
   absl::Status status;    // kCommandFailed only
+  std::shared_ptr<const Explanation> explanation;  // kDecisionExplained only
 };
 
 // "offered at 12.5s contact=42 agent=7 queue=1" — for logs and tests.
@@ -96,7 +134,10 @@ using EventCallback = std::function<void(const Event&)>;
 constexpr uint32_t EventBit(EventType type) {
   return uint32_t{1} << static_cast<uint32_t>(type);
 }
-inline constexpr uint32_t kAllEvents = ~uint32_t{0};
+// Every type but `kDecisionExplained`, which is switched on only by naming
+// it: `Subscribe(cb, kAllEvents | EventBit(EventType::kDecisionExplained))`.
+inline constexpr uint32_t kAllEvents =
+    ~uint32_t{0} & ~EventBit(EventType::kDecisionExplained);
 
 }  // namespace ccengine
 

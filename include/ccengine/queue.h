@@ -42,6 +42,28 @@ struct RoutingStep {
   std::vector<SkillRequirement> skills;  // who may take it from then on
 };
 
+// Fairness and well-being guards, applied when an agent is chosen for a
+// contact, whatever the strategy. Each guard only passes agents over while
+// another eligible agent remains, so no guard ever makes a contact wait.
+// Occupancy is measured over the engine's sliding work window
+// (`EngineOptions::work_window`; see internal/work_window.h).
+struct FairnessGuards {
+  // Agents at or above this occupancy are passed over. 1 = off.
+  double occupancy_cap = 1.0;
+  // Agents whose occupancy exceeds the lowest occupancy among the equally
+  // skilled candidates (same mean level on the contact's skills) by more
+  // than this are passed over: it bounds the spread of work — contacts
+  // handled, weighted by their handle time — among equals. 1 = off.
+  double max_occupancy_spread = 1.0;
+  // Probability, per decision, of choosing uniformly among the eligible
+  // agents instead (seeded by `EngineOptions::seed`), so new agents get
+  // traffic and their quality estimates converge. In [0, 1).
+  double exploration = 0.0;
+  bool active() const {
+    return occupancy_cap < 1.0 || max_occupancy_spread < 1.0 || exploration > 0;
+  }
+};
+
 struct QueueConfig {
   std::string name;  // unique, non-empty
   std::vector<SkillRequirement> skills;
@@ -60,6 +82,7 @@ struct QueueConfig {
   // rings until accepted, rejected or rescinded.
   absl::Duration offer_timeout = absl::Seconds(20);
   std::string strategy = "longest_idle";  // a registered strategy's name
+  FairnessGuards guards;
   // Used for estimated wait until the queue has measured handle times.
   absl::Duration expected_handle_time = absl::Seconds(180);
 };

@@ -19,6 +19,10 @@
 //   "best_proficiency"  highest summed level on the contact's skills
 //   "composite"         weighted sum of proficiency, idle time, spare
 //                       capacity and fewest handled (`CompositeWeights`)
+//   "satisfaction"      learned quality (CSAT, first-contact resolution)
+//                       first, while enough eligible agents are free; then
+//                       proficiency, idle time and occupancy against a
+//                       target (`SatisfactionWeights`, see below)
 // A product adds its own with `Engine::RegisterStrategy`: subclass
 // `AgentStrategy` (it may keep state; the router calls it on its thread
 // only), or wrap a lambda in `FunctionStrategy`.
@@ -40,7 +44,9 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ccengine/types.h"
@@ -58,6 +64,13 @@ struct AgentView {
   uint32_t load_budget = 1;
   uint32_t active = 0;  // contacts offered or in service
   double weight = 1.0;
+  // Filled only for strategies whose `UsesQuality()` is true: the agent's
+  // estimated CSAT (1..5) and first-contact resolution (0..1), averaged over
+  // the contact's skills (see quality.h), and its occupancy over the
+  // engine's work window (`EngineOptions::work_window`).
+  double csat = 0;
+  double fcr = 0;
+  double occupancy = 0;
   // The agent's level in `skill`, 0 if it lacks the skill.
   int Level(SkillId skill) const;
 };
@@ -72,6 +85,17 @@ struct ContactView {
   // the contact's own.
   absl::Span<const SkillRequirement> skills;
   Micros arrived = 0;
+  Micros queued_at = 0;  // entered its current queue
+  // Eligible agents able to take the contact in this decision (set for
+  // strategies whose `UsesQuality()` is true, and when explaining).
+  int candidates = 0;
+};
+
+// One named term of a score, for explanation records. `name` points to a
+// string with static storage.
+struct ScoreTerm {
+  const char* name;
+  double value;
 };
 
 class AgentStrategy {
@@ -83,6 +107,22 @@ class AgentStrategy {
   // Called once for each offer made with this strategy's choice.
   virtual void OnOffered(const AgentView& /*agent*/,
                          const ContactView& /*contact*/, Micros /*now*/) {}
+  // The same score as `Score` (and the same state change, e.g. a random
+  // draw), with its terms appended to `terms`; called instead of `Score`
+  // when someone subscribed to explanation records. Default: one term.
+  virtual double ScoreTerms(const AgentView& agent, const ContactView& contact,
+                            Micros now, std::vector<ScoreTerm>& terms) {
+    double s = Score(agent, contact, now);
+    terms.push_back({"score", s});
+    return s;
+  }
+  // True if the strategy reads the quality and occupancy fields of
+  // `AgentView` and `ContactView::candidates` (the engine then fills them).
+  virtual bool UsesQuality() const { return false; }
+  // The rule that orders agents for this contact, for explanation records.
+  virtual std::string Rule(const ContactView& /*contact*/) const {
+    return "highest score";
+  }
 };
 
 class FunctionStrategy final : public AgentStrategy {
@@ -154,6 +194,51 @@ class CompositeStrategy final : public AgentStrategy {
 
  private:
   CompositeWeights w_;
+};
+
+// The "satisfaction" strategy's score, each term in [0, 1] before weighting:
+//   quality × q × gate × fade
+//       q    = csat_share × (csat - 1) / 4 + (1 - csat_share) × fcr
+//       gate = 1 while at least `min_idle_for_quality` eligible agents can
+//              take the contact now, else 0: with fewer free agents quality
+//              does not order them (the contact never waits for a better
+//              agent: it goes to a free one at once)
+//       fade = max(0, 1 - waited / quality_fade): the longer the contact
+//              has waited, the less quality counts
+// + proficiency × mean level / 10 over the contact's skills
+// + idle × min(1, idle time / idle_scale)                (fairness)
+// + occupancy × (occupancy_target - occupancy over the work window)
+// Ties go to the agent idle the longest. Guards that apply to any strategy
+// (occupancy cap, spread, exploration) are in `QueueConfig::guards`.
+struct SatisfactionWeights {
+  double quality = 4.0;
+  double csat_share = 0.5;  // in [0, 1]
+  double proficiency = 0.5;
+  double idle = 1.0;
+  double occupancy = 1.0;
+  double occupancy_target = 0.85;  // in [0, 1]
+  absl::Duration idle_scale = absl::Minutes(5);
+  int min_idle_for_quality = 2;  // >= 1
+  absl::Duration quality_fade = absl::Minutes(2);
+};
+
+class SatisfactionStrategy final : public AgentStrategy {
+ public:
+  explicit SatisfactionStrategy(SatisfactionWeights w = {}) : w_(w) {}
+  // InvalidArgument unless every weight is finite and >= 0, the shares and
+  // target are in [0, 1], the scales are positive and min idle >= 1.
+  static absl::Status Validate(const SatisfactionWeights& w);
+  double Score(const AgentView& a, const ContactView& c, Micros now) override;
+  double ScoreTerms(const AgentView& a, const ContactView& c, Micros now,
+                    std::vector<ScoreTerm>& terms) override;
+  bool UsesQuality() const override { return true; }
+  std::string Rule(const ContactView& c) const override;
+  const SatisfactionWeights& weights() const { return w_; }
+
+ private:
+  double Compute(const AgentView& a, const ContactView& c, Micros now,
+                 std::vector<ScoreTerm>* terms) const;
+  SatisfactionWeights w_;
 };
 
 }  // namespace ccengine

@@ -396,6 +396,8 @@ void RandomWorld::OnEvent(const Event& e) {
     case EventType::kCommandFailed:
       command_failures_.push_back(e.status);
       break;
+    case EventType::kDecisionExplained:
+      break;  // not subscribed: explanations are opt-in
   }
 }
 

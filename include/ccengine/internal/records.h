@@ -28,6 +28,8 @@
 #include "absl/container/inlined_vector.h"
 #include "ccengine/agent.h"
 #include "ccengine/contact.h"
+#include "ccengine/internal/work_window.h"
+#include "ccengine/quality.h"
 #include "ccengine/queue.h"
 #include "ccengine/strategy.h"
 #include "ccengine/types.h"
@@ -64,6 +66,8 @@ struct AgentRec {
   AgentState reported = AgentState::kLoggedOut;  // last state announced
   // (group, lowest routing step at which this agent qualifies)
   std::vector<std::pair<uint32_t, uint8_t>> served;
+  std::vector<QualityCell> quality;  // sorted by skill; scored skills only
+  WorkWindow work;  // kept while Engine::track_work_
 };
 
 struct ContactRec {
@@ -127,6 +131,9 @@ struct QueueRec {
   std::vector<uint32_t> groups;
   QueueStats stats;
   size_t waiting = 0;
+  // Decide through Engine::ChooseAmongCandidates: guards are on or the
+  // strategy reads quality.
+  bool full_decision = false;
 };
 
 enum class TimerKind : uint8_t { kOfferTimeout, kRelax, kMaxWait, kWrapUp };
