@@ -31,7 +31,7 @@ namespace ccengine::python {
 
 class PyEngine {
  public:
-  PyEngine(std::unique_ptr<Engine> engine, bool record_events);
+  PyEngine(std::unique_ptr<Engine> engine, bool record_events, bool explain);
   PyEngine(const PyEngine&) = delete;
   PyEngine& operator=(const PyEngine&) = delete;
 
@@ -43,6 +43,9 @@ class PyEngine {
   size_t pending_events() const { return events_.size(); }
   bool record_events() const { return record_events_; }
   void set_record_events(bool on) { record_events_ = on; }
+  // Whether decisions also leave "decision_explained" events.
+  bool explain() const { return explain_; }
+  void set_explain(bool on);
 
   // Remembers a queue's name (queue ids are dense from 0).
   void NoteQueue(QueueId id, const std::string& name);
@@ -52,6 +55,8 @@ class PyEngine {
   std::unique_ptr<Engine> engine_;
   std::vector<Event> events_;
   bool record_events_ = true;
+  bool explain_ = false;
+  Engine::SubscriptionId subscription_ = 0;
   std::vector<std::string> queue_names_;
 };
 
@@ -79,6 +84,8 @@ struct AgentArgs {
   double weight = 1.0;
 };
 AgentConfig MakeAgentConfig(const PyEngine& e, const AgentArgs& args);
+// csat (None or 1..5) and resolved (None or bool).
+ContactOutcome ToOutcome(py::handle csat, py::handle resolved);
 
 struct ContactArgs {
   py::object contact;
@@ -104,6 +111,7 @@ py::dict AgentToDict(const PyEngine& e, const AgentSnapshot& agent);
 py::dict ContactToDict(const PyEngine& e, const ContactSnapshot& contact);
 py::dict StatsToDict(const PyEngine& e, const QueueStats& stats);
 py::dict AccountingToDict(const Accounting& accounting);
+py::dict ExplanationToDict(const PyEngine& e, const Explanation& explanation);
 py::dict EventToDict(const PyEngine& e, const Event& event);
 
 }  // namespace ccengine::python

@@ -18,12 +18,21 @@ namespace ccengine::python {
 
 // --- PyEngine ------------------------------------------------------------------
 
-PyEngine::PyEngine(std::unique_ptr<Engine> engine, bool record_events)
+PyEngine::PyEngine(std::unique_ptr<Engine> engine, bool record_events,
+                   bool explain)
     : engine_(std::move(engine)), record_events_(record_events) {
+  set_explain(explain);
+}
+
+void PyEngine::set_explain(bool on) {
+  if (subscription_ != 0) engine_->Unsubscribe(subscription_);
+  explain_ = on;
   // Runs inside engine calls: only copies the event, never touches Python.
-  engine_->Subscribe([this](const Event& event) {
-    if (record_events_) events_.push_back(event);
-  });
+  subscription_ = engine_->Subscribe(
+      [this](const Event& event) {
+        if (record_events_) events_.push_back(event);
+      },
+      on ? kAllEvents | EventBit(EventType::kDecisionExplained) : kAllEvents);
 }
 
 std::vector<Event> PyEngine::TakeEvents(size_t max) {
@@ -195,12 +204,42 @@ QueueConfig ToQueueConfig(const PyEngine& e, py::handle value,
     c.offer_timeout = ToDuration(r.Get("offer_timeout_s"), r.Path("offer_timeout_s"), true);
   }
   c.strategy = r.String("strategy", c.strategy);
+  if (r.Contains("guards")) {
+    py::object g = r.Get("guards");
+    c.guards = FairnessGuards{};
+    if (!g.is_none()) {
+      DictReader gr(g, r.Path("guards"));
+      c.guards.occupancy_cap = gr.Double("occupancy_cap", c.guards.occupancy_cap);
+      c.guards.max_occupancy_spread =
+          gr.Double("max_occupancy_spread", c.guards.max_occupancy_spread);
+      c.guards.exploration = gr.Double("exploration", c.guards.exploration);
+      gr.Finish();
+    }
+  }
   if (r.Has("expected_handle_time_s")) {
     c.expected_handle_time = ToDuration(r.Get("expected_handle_time_s"),
                                         r.Path("expected_handle_time_s"));
   }
   r.Finish();
   return c;
+}
+
+ContactOutcome ToOutcome(py::handle csat, py::handle resolved) {
+  ContactOutcome o;
+  if (!csat.is_none()) {
+    int64_t v = ToInt(csat, "csat");
+    if (v < kMinCsat || v > kMaxCsat) {
+      RaiseInvalid(fmt::format("csat must be in 1..5, got {}", v));
+    }
+    o.csat = static_cast<int>(v);
+  }
+  if (!resolved.is_none()) {
+    if (!PyBool_Check(resolved.ptr())) {
+      RaiseInvalid(fmt::format("resolved: expected a bool, got {}", TypeName(resolved)));
+    }
+    o.resolved = resolved.cast<bool>();
+  }
+  return o;
 }
 
 AgentConfig MakeAgentConfig(const PyEngine& e, const AgentArgs& args) {
@@ -292,7 +331,8 @@ Command ToCommand(const PyEngine& e, py::handle value) {
     out = cmd::RejectOffer{a, contact()};
   } else if (type == "complete_contact") {
     AgentId a = agent();
-    out = cmd::CompleteContact{a, contact()};
+    ContactId c = contact();
+    out = cmd::CompleteContact{a, c, ToOutcome(r.Get("csat"), r.Get("resolved"))};
   } else if (type == "abandon") {
     out = cmd::Abandon{contact()};
   } else if (type == "transfer") {
@@ -354,6 +394,11 @@ py::dict QueueConfigToDict(const PyEngine& e, const QueueConfig& c) {
   d["wrap_up_s"] = Seconds(c.wrap_up);
   d["offer_timeout_s"] = Seconds(c.offer_timeout);
   d["strategy"] = c.strategy;
+  py::dict guards;
+  guards["occupancy_cap"] = c.guards.occupancy_cap;
+  guards["max_occupancy_spread"] = c.guards.max_occupancy_spread;
+  guards["exploration"] = c.guards.exploration;
+  d["guards"] = guards;
   d["expected_handle_time_s"] = Seconds(c.expected_handle_time);
   return d;
 }
@@ -438,6 +483,33 @@ py::dict AccountingToDict(const Accounting& a) {
   return d;
 }
 
+py::dict ExplanationToDict(const PyEngine& e, const Explanation& x) {
+  py::dict d;
+  d["direction"] = x.direction == Explanation::Direction::kContactArrived
+                       ? "contact_arrived"
+                       : "agent_freed";
+  d["contact"] = x.contact.value();
+  d["agent"] = x.agent.value();
+  d["queue"] = e.QueueName(x.queue);
+  d["strategy"] = x.strategy;
+  d["step"] = x.step;
+  d["rule"] = x.rule;
+  py::list candidates;
+  for (const ExplainedCandidate& c : x.candidates) {
+    py::dict cd;
+    cd["agent"] = c.agent.value();
+    cd["contact"] = c.contact.value();
+    cd["score"] = c.score;
+    cd["verdict"] = c.verdict;
+    py::dict terms;
+    for (const ScoreTerm& t : c.terms) terms[py::str(t.name)] = t.value;
+    cd["terms"] = terms;
+    candidates.append(cd);
+  }
+  d["candidates"] = candidates;
+  return d;
+}
+
 py::dict EventToDict(const PyEngine& e, const Event& ev) {
   const bool contact_event = ev.type != EventType::kAgentStateChanged &&
                              ev.type != EventType::kCommandFailed;
@@ -472,6 +544,9 @@ py::dict EventToDict(const PyEngine& e, const Event& ev) {
   d["handle_s"] = ev.type == EventType::kCompleted
                       ? py::object(py::float_(Seconds(ev.handle)))
                       : none;
+  d["explanation"] = ev.explanation != nullptr
+                         ? py::object(ExplanationToDict(e, *ev.explanation))
+                         : none;
   if (ev.type == EventType::kCommandFailed) {
     d["error"] = std::string(ev.status.message());
     d["error_code"] = absl::StatusCodeToString(ev.status.code());

@@ -25,7 +25,11 @@ using namespace pybind11::literals;
 std::unique_ptr<PyEngine> MakeEngine(int64_t intake_capacity, int rona_limit,
                                      double priority_class_weight_s,
                                      uint64_t seed, double start_s,
-                                     bool record_events) {
+                                     bool record_events, bool explain,
+                                     std::optional<double> quality_half_life_s,
+                                     double quality_prior_weight,
+                                     double default_csat, double default_fcr,
+                                     double work_window_s) {
   EngineOptions options;
   if (intake_capacity < 0) {
     RaiseInvalid(fmt::format("intake_capacity must be in [2, 2^30], got {}",
@@ -41,8 +45,16 @@ std::unique_ptr<PyEngine> MakeEngine(int64_t intake_capacity, int rona_limit,
   options.priority_class_weight = absl::Seconds(priority_class_weight_s);
   options.seed = seed;
   options.start = ToTime(start_s, "start_s");
+  options.quality.half_life =
+      quality_half_life_s.has_value()
+          ? ToDuration(py::float_(*quality_half_life_s), "quality_half_life_s")
+          : absl::InfiniteDuration();
+  options.quality.prior_weight = quality_prior_weight;
+  options.quality.default_csat = default_csat;
+  options.quality.default_fcr = default_fcr;
+  options.work_window = ToDuration(py::float_(work_window_s), "work_window_s");
   return std::make_unique<PyEngine>(Unwrap(Engine::Create(options)),
-                                    record_events);
+                                    record_events, explain);
 }
 
 // The queue's config as a dict merged from an optional dict and kwargs.
@@ -97,6 +109,9 @@ Example:
   cls.def(py::init(&MakeEngine), py::kw_only(), "intake_capacity"_a = 1 << 16,
           "rona_limit"_a = 3, "priority_class_weight_s"_a = 600.0,
           "seed"_a = 1, "start_s"_a = 0.0, "record_events"_a = true,
+          "explain"_a = false, "quality_half_life_s"_a = 7 * 86400.0,
+          "quality_prior_weight"_a = 10.0, "default_csat"_a = 3.5,
+          "default_fcr"_a = 0.7, "work_window_s"_a = 1800.0,
           R"doc(Creates an engine.
 
 Args:
@@ -107,6 +122,14 @@ Args:
     seed: seed of the random strategies.
     start_s: the engine's initial time, seconds.
     record_events: buffer events for ``drain_events()``.
+    explain: also buffer a "decision_explained" event before each offer
+        (see ``explain``).
+    quality_half_life_s: learned CSAT / FCR samples lose half their weight
+        every this many seconds (None: never).
+    quality_prior_weight: pseudo-samples of the skill's mean that each
+        agent's estimate is shrunk toward.
+    default_csat, default_fcr: a skill's mean before any sample.
+    work_window_s: the sliding window of the occupancy guards.
 )doc");
 
   // --- configuration --------------------------------------------------------
@@ -146,8 +169,9 @@ Keys: ``name`` (required), ``skills`` ({skill: min level}),
 (0..9), ``aging_weight``, ``sl_seconds``, ``sl_target``, ``max_size``
 (0 = unlimited), ``max_wait_s`` (None = never), ``overflow_to`` (a queue),
 ``wrap_up_s``, ``offer_timeout_s``, ``strategy`` (e.g. "longest_idle",
-"best_proficiency"), ``expected_handle_time_s``. Unknown keys raise
-ValueError.
+"best_proficiency", "satisfaction"), ``guards`` ({"occupancy_cap",
+"max_occupancy_spread", "exploration"}), ``expected_handle_time_s``.
+Unknown keys raise ValueError.
 )doc");
   cls.def("update_queue",
           [](PyEngine& e, py::object queue, py::object config, py::kwargs kwargs) {
@@ -200,6 +224,33 @@ ValueError.
           "idle_scale_s"_a = 300.0,
           "Registers a weighted 'composite' agent-selection strategy under "
           "`name` for queues to use; returns its id.");
+
+  cls.def("add_satisfaction_strategy",
+          [](PyEngine& e, const std::string& name, double quality, double csat_share,
+             double proficiency, double idle, double occupancy,
+             double occupancy_target, double idle_scale_s, int min_idle_for_quality,
+             double quality_fade_s) {
+            SatisfactionWeights w;
+            w.quality = quality;
+            w.csat_share = csat_share;
+            w.proficiency = proficiency;
+            w.idle = idle;
+            w.occupancy = occupancy;
+            w.occupancy_target = occupancy_target;
+            w.idle_scale = ToDuration(py::float_(idle_scale_s), "idle_scale_s");
+            w.min_idle_for_quality = min_idle_for_quality;
+            w.quality_fade = ToDuration(py::float_(quality_fade_s), "quality_fade_s");
+            Check(SatisfactionStrategy::Validate(w));
+            return Unwrap(e.engine().RegisterStrategy(
+                              name, std::make_unique<SatisfactionStrategy>(w)))
+                .value();
+          },
+          "name"_a, py::kw_only(), "quality"_a = 4.0, "csat_share"_a = 0.5,
+          "proficiency"_a = 0.5, "idle"_a = 1.0, "occupancy"_a = 1.0,
+          "occupancy_target"_a = 0.85, "idle_scale_s"_a = 300.0,
+          "min_idle_for_quality"_a = 2, "quality_fade_s"_a = 120.0,
+          "Registers a 'satisfaction' strategy with these weights under `name` "
+          "(see SatisfactionWeights in ccengine/strategy.h); returns its id.");
 
   // --- agents ---------------------------------------------------------------
   cls.def("add_agent",
@@ -301,10 +352,40 @@ Args:
           "The agent declines; the contact keeps its place and is not offered "
           "to this agent again.");
   cls.def("complete_contact",
-          [](PyEngine& e, py::object a, py::object c) {
-            Check(e.engine().CompleteContact(AgentId(ToId(a, "agent")), ContactId(ToId(c, "contact"))));
+          [](PyEngine& e, py::object a, py::object c, py::object csat,
+             py::object resolved) {
+            AgentId agent(ToId(a, "agent"));
+            ContactId contact(ToId(c, "contact"));
+            Check(e.engine().CompleteContact(agent, contact, ToOutcome(csat, resolved)));
           },
-          "agent"_a, "contact"_a, "The agent finishes a contact in service.");
+          "agent"_a, "contact"_a, py::kw_only(), "csat"_a = py::none(),
+          "resolved"_a = py::none(),
+          "The agent finishes a contact in service; the outcome (survey score "
+          "``csat`` 1..5, first-contact resolution ``resolved``), when given, "
+          "teaches the agent's quality estimates on the contact's skills.");
+  cls.def("quality",
+          [](PyEngine& e, py::object a, py::object skill) {
+            QualityEstimate q = Unwrap(e.engine().GetQuality(
+                AgentId(ToId(a, "agent")), ToSkill(e, skill, "skill")));
+            py::dict d;
+            d["csat"] = q.csat;
+            d["fcr"] = q.fcr;
+            d["csat_weight"] = q.csat_weight;
+            d["fcr_weight"] = q.fcr_weight;
+            return d;
+          },
+          "agent"_a, "skill"_a,
+          "The agent's learned quality on a skill now: {'csat', 'fcr', "
+          "'csat_weight', 'fcr_weight'} (weights: decayed sample counts; 0 = "
+          "nothing known, the estimate is the skill's mean).");
+  cls.def("window_occupancy",
+          [](PyEngine& e, py::object a) {
+            return Unwrap(e.engine().GetWindowOccupancy(AgentId(ToId(a, "agent"))));
+          },
+          "agent"_a,
+          "The agent's occupancy over the sliding work window (0..1); windows "
+          "are kept from the first queue with guards or a quality strategy, "
+          "or from the first call of this method.");
   cls.def("abandon",
           [](PyEngine& e, py::object c) { Check(e.engine().Abandon(ContactId(ToId(c, "contact")))); },
           "contact"_a, "The customer left (abandoned if not yet in service).");
@@ -383,17 +464,26 @@ refuses later comes back as a "command_failed" event. Raises CcengineError
 Each event is a dict with the same keys: ``type`` ("contact_queued",
 "offered", "accepted", "rejected", "offer_timed_out", "offer_rescinded",
 "completed", "abandoned", "overflowed", "transferred", "withdrawn",
-"priority_changed", "relaxed", "agent_state_changed", "command_failed"),
-``time_s``, ``contact``, ``agent``, ``queue``, ``to_queue``, ``channel``,
-``priority``, ``step``, ``agent_state``, ``agent_reason``, ``reason``,
-``wait_s``, ``handle_s``, ``error``, ``error_code``; a key that does not
-apply to the type is None.
+"priority_changed", "relaxed", "decision_explained", "agent_state_changed",
+"command_failed"), ``time_s``, ``contact``, ``agent``, ``queue``,
+``to_queue``, ``channel``, ``priority``, ``step``, ``agent_state``,
+``agent_reason``, ``reason``, ``wait_s``, ``handle_s``, ``explanation``,
+``error``, ``error_code``; a key that does not apply to the type is None.
+``explanation`` (decision_explained only) is {"direction": "contact_arrived"
+| "agent_freed", "contact", "agent", "queue", "strategy", "step", "rule",
+"candidates": [{"agent", "contact", "score", "verdict", "terms": {name:
+value}}]}.
 )doc");
   cls.def_property_readonly("pending_events", &PyEngine::pending_events,
                             "How many events are buffered.");
   cls.def_property("record_events", &PyEngine::record_events,
                    &PyEngine::set_record_events,
                    "Whether events are buffered for drain_events().");
+  cls.def_property("explain", &PyEngine::explain, &PyEngine::set_explain,
+                   "Whether each decision also leaves a 'decision_explained' "
+                   "event (just before its 'offered') whose 'explanation' holds "
+                   "the candidates, their score terms and verdicts, and the rule "
+                   "that fired.");
 
   // --- queries ----------------------------------------------------------------
   cls.def("get_agent",

@@ -72,6 +72,12 @@ class Engine:
         seed: int = 1,
         start_s: float = 0.0,
         record_events: bool = True,
+        explain: bool = False,
+        quality_half_life_s: Optional[float] = 604800.0,
+        quality_prior_weight: float = 10.0,
+        default_csat: float = 3.5,
+        default_fcr: float = 0.7,
+        work_window_s: float = 1800.0,
     ) -> None:
         """Creates an engine whose time starts at ``start_s`` seconds."""
 
@@ -96,6 +102,21 @@ class Engine:
     @property
     def queues(self) -> List[str]:
         """Queue names, by id."""
+    def add_satisfaction_strategy(
+        self,
+        name: str,
+        *,
+        quality: float = 4.0,
+        csat_share: float = 0.5,
+        proficiency: float = 0.5,
+        idle: float = 1.0,
+        occupancy: float = 1.0,
+        occupancy_target: float = 0.85,
+        idle_scale_s: float = 300.0,
+        min_idle_for_quality: int = 2,
+        quality_fade_s: float = 120.0,
+    ) -> int:
+        """Registers a 'satisfaction' strategy with these weights; returns its id."""
     def add_composite_strategy(
         self,
         name: str,
@@ -154,8 +175,20 @@ class Engine:
         """The agent answers the offered contact."""
     def reject_offer(self, agent: int, contact: int) -> None:
         """The agent declines the offer."""
-    def complete_contact(self, agent: int, contact: int) -> None:
-        """The agent finishes a contact in service."""
+    def complete_contact(
+        self,
+        agent: int,
+        contact: int,
+        *,
+        csat: Optional[int] = None,
+        resolved: Optional[bool] = None,
+    ) -> None:
+        """The agent finishes a contact in service; the outcome teaches the
+        agent's quality estimates."""
+    def quality(self, agent: int, skill: SkillRef) -> Dict[str, float]:
+        """{'csat', 'fcr', 'csat_weight', 'fcr_weight'} of an agent on a skill."""
+    def window_occupancy(self, agent: int) -> float:
+        """The agent's occupancy over the sliding work window."""
     def abandon(self, contact: int) -> None:
         """The customer left."""
     def transfer(self, contact: int, to: QueueRef, keep_age: bool = True) -> None:
@@ -188,6 +221,8 @@ class Engine:
         """How many events are buffered."""
     record_events: bool
     """Whether events are buffered for drain_events()."""
+    explain: bool
+    """Whether each decision also leaves a 'decision_explained' event."""
 
     # queries
     def get_agent(self, agent: int) -> Dict[str, Any]:
