@@ -29,6 +29,22 @@ std::string SkillListError(std::string_view what, const std::string& detail) {
 
 }  // namespace
 
+absl::Status FairnessGuards::Validate() const {
+  if (!(occupancy_cap > 0 && occupancy_cap <= 1)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "guards.occupancy_cap must be in (0, 1], got {}", occupancy_cap));
+  }
+  if (!(max_occupancy_spread >= 0 && max_occupancy_spread <= 1)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "guards.max_occupancy_spread must be in [0, 1], got {}", max_occupancy_spread));
+  }
+  if (!(exploration >= 0 && exploration < 1)) {
+    return absl::InvalidArgumentError(
+        fmt::format("guards.exploration must be in [0, 1), got {}", exploration));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EngineOptions options) {
   if (options.intake_capacity < 2 || options.intake_capacity > (size_t{1} << 30)) {
     return absl::InvalidArgumentError(fmt::format(
@@ -270,19 +286,8 @@ absl::Status Engine::ValidateQueueConfig(const QueueConfig& c,
     }
   }
   CCENGINE_RETURN_IF_ERROR(FindStrategy(c.strategy).status());
-  const FairnessGuards& g = c.guards;
-  if (!(g.occupancy_cap > 0 && g.occupancy_cap <= 1)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "{}: guards.occupancy_cap must be in (0, 1], got {}", what, g.occupancy_cap));
-  }
-  if (!(g.max_occupancy_spread >= 0 && g.max_occupancy_spread <= 1)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "{}: guards.max_occupancy_spread must be in [0, 1], got {}", what,
-        g.max_occupancy_spread));
-  }
-  if (!(g.exploration >= 0 && g.exploration < 1)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "{}: guards.exploration must be in [0, 1), got {}", what, g.exploration));
+  if (absl::Status st = c.guards.Validate(); !st.ok()) {
+    return absl::InvalidArgumentError(fmt::format("{}: {}", what, std::string(st.message())));
   }
   auto it = queue_by_name_.find(c.name);
   if (it != queue_by_name_.end() && (self == nullptr || it->second != *self)) {

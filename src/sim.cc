@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "ccengine/engine.h"
+#include "ccengine/quality.h"
 #include "ccengine/internal/status_macros.h"
 #include "fmt/format.h"
 #include "sim_internal.h"
@@ -74,6 +75,7 @@ struct ContactRec {
 struct AgentRec {
   AgentState state = AgentState::kLoggedOut;
   Micros since = 0;
+  internal::AgentTime measured;  // inside [warmup, horizon)
   bool wanted = false;        // the schedule wants it logged in
   bool on_break = false;
   bool pending_logout = false;
@@ -105,6 +107,7 @@ class Replication {
   absl::Status AcceptOffers();
   void OnEvent(const Event& e);
   void AccountAgentTime(uint32_t group, AgentRec& a, Micros until);
+  ContactOutcome DrawOutcome(const ContactRec& c, uint32_t group);
   void AddTime(uint32_t group, Micros from, Micros to, bool occupied);
   absl::Status WantLoggedIn(uint32_t group, uint32_t index, bool wanted);
   static AgentId IdOf(uint32_t group, uint32_t index) {
@@ -125,6 +128,7 @@ class Replication {
   std::vector<ContactRec> contacts_;
   std::vector<std::vector<AgentRec>> agents_;
   std::vector<std::pair<AgentId, ContactId>> offers_;
+  std::mt19937_64 outcome_rng_{StreamSeed(s_.seed, rep_, 0x0C5A7)};
   absl::Status event_error_;
 };
 
@@ -135,7 +139,18 @@ absl::Status Replication::Setup() {
   EngineOptions options;
   options.seed = StreamSeed(s_.seed, rep_, 0xE17);
   options.rona_limit = 0;
+  options.quality = s_.quality;
+  options.work_window = absl::Seconds(s_.work_window_s);
   CCENGINE_ASSIGN_OR_RETURN(engine_, Engine::Create(options));
+  for (size_t i = 0; i < s_.queues.size(); ++i) {
+    if (s_.queues[i].satisfaction.has_value()) {
+      CCENGINE_RETURN_IF_ERROR(
+          engine_->RegisterStrategy(r_.queues[i].strategy,
+                                    std::make_unique<SatisfactionStrategy>(
+                                        *s_.queues[i].satisfaction))
+              .status());
+    }
+  }
   for (const std::string& name : s_.skills) {
     CCENGINE_RETURN_IF_ERROR(engine_->AddSkill(name).status());
   }
@@ -250,19 +265,61 @@ void Replication::AddTime(uint32_t group, Micros from, Micros to, bool occupied)
 }
 
 void Replication::AccountAgentTime(uint32_t group, AgentRec& a, Micros until) {
+  bool staffed = true, occupied = false;
   switch (a.state) {
     case AgentState::kAvailable:
-      AddTime(group, a.since, until, false);
       break;
     case AgentState::kReserved:
     case AgentState::kBusy:
     case AgentState::kWrapUp:
-      AddTime(group, a.since, until, true);
+      occupied = true;
       break;
     default:
-      break;  // logged out or not ready (on a break): not staffed
+      staffed = false;  // logged out or not ready (on a break)
+      break;
+  }
+  if (staffed) {
+    AddTime(group, a.since, until, occupied);
+    Micros lo = std::max(a.since, warmup_), hi = std::min(until, horizon_);
+    if (hi > lo) {
+      a.measured.staffed_s += ToS(hi - lo);
+      if (occupied) a.measured.occupied_s += ToS(hi - lo);
+    }
   }
   a.since = until;
+}
+
+// The customer's survey answer and whether the issue was solved, drawn from
+// the serving group's true values; counted and reported to the engine.
+ContactOutcome Replication::DrawOutcome(const ContactRec& c, uint32_t group) {
+  const AgentGroupSpec& spec = s_.agents[group];
+  ContactOutcome o;
+  if (std::isfinite(spec.fcr_rate)) {
+    o.resolved = std::bernoulli_distribution(spec.fcr_rate)(outcome_rng_);
+  }
+  double survey = s_.queues[c.queue].survey_rate;
+  if (std::isfinite(spec.csat_mean) && survey > 0 &&
+      std::bernoulli_distribution(survey)(outcome_rng_)) {
+    o.csat = 1 + std::binomial_distribution<int>(4, (spec.csat_mean - 1) / 4)(outcome_rng_);
+  }
+  if (!o.csat.has_value() && !o.resolved.has_value()) return o;
+  int passes = c.counted ? 2 : 1;
+  for (int pass = 0; pass < passes; ++pass) {
+    for (Acc* acc : {pass == 0 ? &out_.queue_intervals[c.queue][c.interval]
+                               : &out_.queue_summary[c.queue],
+                     pass == 0 ? &out_.group_intervals[group][c.interval]
+                               : &out_.group_summary[group]}) {
+      if (o.csat.has_value()) {
+        acc->surveys++;
+        acc->sum_csat += *o.csat;
+      }
+      if (o.resolved.has_value()) {
+        acc->outcomes++;
+        if (*o.resolved) acc->resolved++;
+      }
+    }
+  }
+  return o;
 }
 
 void Replication::OnEvent(const Event& e) {
@@ -401,7 +458,8 @@ absl::Status Replication::Handle(const SimEvent& e) {
       c.done = true;
       uint32_t group = static_cast<uint32_t>(c.agent >> 32);
       uint32_t index = static_cast<uint32_t>(c.agent & 0xffffffffu);
-      CCENGINE_RETURN_IF_ERROR(engine_->CompleteContact(AgentId(c.agent), ContactId(e.a)));
+      CCENGINE_RETURN_IF_ERROR(engine_->CompleteContact(AgentId(c.agent), ContactId(e.a),
+                                                        DrawOutcome(c, group)));
       AgentRec& a = agents_[group][index];
       if (a.pending_logout && a.state != AgentState::kBusy) {
         a.pending_logout = false;
@@ -456,8 +514,12 @@ absl::Status Replication::Run() {
     CCENGINE_RETURN_IF_ERROR(AcceptOffers());
   }
   Micros end = std::max(ToMicros(engine_->Now()), horizon_);
+  out_.agent_time.resize(agents_.size());
   for (uint32_t g = 0; g < agents_.size(); ++g) {
-    for (AgentRec& a : agents_[g]) AccountAgentTime(g, a, end);
+    for (AgentRec& a : agents_[g]) {
+      AccountAgentTime(g, a, end);
+      out_.agent_time[g].push_back(a.measured);
+    }
   }
   out_.invariants_ok = engine_->CheckInvariants().ok();
   return absl::OkStatus();

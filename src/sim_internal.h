@@ -40,6 +40,16 @@ struct Acc {
   double sum_handle = 0;
   double staffed_s = 0;   // agent groups only
   double occupied_s = 0;  // agent groups only
+  double surveys = 0;     // answered surveys
+  double sum_csat = 0;
+  double outcomes = 0;    // completions with a known resolution
+  double resolved = 0;
+};
+
+// One agent's time inside [warmup, horizon).
+struct AgentTime {
+  double staffed_s = 0;
+  double occupied_s = 0;
 };
 
 struct ReplicationTotals {
@@ -47,6 +57,7 @@ struct ReplicationTotals {
   std::vector<Acc> group_summary;
   std::vector<std::vector<Acc>> queue_intervals;
   std::vector<std::vector<Acc>> group_intervals;
+  std::vector<std::vector<AgentTime>> agent_time;  // [group][agent]
   uint64_t contacts = 0;
   uint64_t events = 0;
   bool invariants_ok = true;

@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "ccengine/internal/status_macros.h"
 #include "ccengine/contact.h"
+#include "ccengine/engine.h"
 #include "ccengine/sim.h"
 #include "fmt/format.h"
 #include "sim_internal.h"
@@ -213,6 +214,15 @@ absl::Status CheckArrival(const ArrivalSpec& a, const std::string& f) {
 
 absl::StatusOr<Resolved> Resolve(const Scenario& s) {
   CCENGINE_RETURN_IF_ERROR(CheckTimes(s));
+  {
+    // The engine checks its own options; say which scenario keys were wrong.
+    EngineOptions options;
+    options.quality = s.quality;
+    if (!Finite(s.work_window_s)) return Invalid("work_window_s", "must be finite");
+    options.work_window = absl::Seconds(s.work_window_s);
+    absl::Status st = Engine::Create(options).status();
+    if (!st.ok()) return Invalid("scenario", std::string(st.message()));
+  }
   Resolved r;
   absl::flat_hash_map<std::string, uint32_t> skill_ids;
   for (size_t i = 0; i < s.skills.size(); ++i) {
@@ -261,6 +271,22 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
     c.max_wait = Finite(q.max_wait_s) ? absl::Seconds(q.max_wait_s) : absl::InfiniteDuration();
     c.wrap_up = absl::Seconds(q.wrap_up_s);
     c.strategy = q.strategy;
+    if (q.satisfaction.has_value()) {
+      if (q.strategy != "satisfaction") {
+        return Invalid(f + ".satisfaction",
+                       fmt::format("weights need strategy 'satisfaction', got '{}'", q.strategy));
+      }
+      absl::Status st = SatisfactionStrategy::Validate(*q.satisfaction);
+      if (!st.ok()) return Invalid(f + ".satisfaction", std::string(st.message()));
+      c.strategy = "satisfaction:" + q.name;  // registered per queue
+    }
+    c.guards = q.guards;
+    if (absl::Status st = q.guards.Validate(); !st.ok()) {
+      return Invalid(f, std::string(st.message()));
+    }
+    if (!(q.survey_rate >= 0 && q.survey_rate <= 1)) {
+      return Invalid(f + ".survey_rate", fmt::format("must be in [0, 1], got {}", q.survey_rate));
+    }
     c.aging_weight = q.aging_weight;
     c.offer_timeout = absl::InfiniteDuration();  // simulated agents answer at once
     if (!q.overflow_to.empty()) {
@@ -280,6 +306,12 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
     uint32_t size = 0;
     CCENGINE_RETURN_IF_ERROR(CheckStaffing(spec, f, &size));
     CCENGINE_ASSIGN_OR_RETURN(auto skills, ResolveSkills(skill_ids, spec.skills, f + ".skills"));
+    if (!std::isnan(spec.csat_mean) && !(spec.csat_mean >= 1 && spec.csat_mean <= 5)) {
+      return Invalid(f + ".csat_mean", fmt::format("must be in [1, 5], got {}", spec.csat_mean));
+    }
+    if (!std::isnan(spec.fcr_rate) && !(spec.fcr_rate >= 0 && spec.fcr_rate <= 1)) {
+      return Invalid(f + ".fcr_rate", fmt::format("must be in [0, 1], got {}", spec.fcr_rate));
+    }
     r.group_skills.push_back(std::move(skills));
     r.group_size.push_back(size);
     r.group_names.push_back(spec.name.empty() ? fmt::format("group{}", g) : spec.name);
@@ -349,13 +381,34 @@ Metrics FromAcc(const Acc& a, const Acc& time, double duration, bool as_group) {
   m.aht = Ratio(a.sum_handle, a.answered);
   m.occupancy = Ratio(time.occupied_s, time.staffed_s);
   m.agents = duration > 0 ? time.staffed_s / duration : kNaN;
+  m.csat_mean = Ratio(a.sum_csat, a.surveys);
+  m.fcr_rate = Ratio(a.resolved, a.outcomes);
+  m.occupancy_spread = kNaN;
   return m;
 }
 
 constexpr double Metrics::*kFields[] = {
     &Metrics::offered,   &Metrics::answered,      &Metrics::abandoned, &Metrics::overflowed,
     &Metrics::p_wait,    &Metrics::p_abandon,     &Metrics::asa,       &Metrics::service_level,
-    &Metrics::aht,       &Metrics::occupancy,     &Metrics::agents};
+    &Metrics::aht,       &Metrics::occupancy,     &Metrics::agents,
+    &Metrics::csat_mean, &Metrics::fcr_rate,      &Metrics::occupancy_spread};
+
+// Max - min occupancy over the agents of the groups `in` selects that were
+// staffed in the measured window.
+template <typename In>
+double OccupancySpread(const ReplicationTotals& t, In in) {
+  double lo = kNaN, hi = kNaN;
+  for (size_t g = 0; g < t.agent_time.size(); ++g) {
+    if (!in(g)) continue;
+    for (const AgentTime& a : t.agent_time[g]) {
+      if (!(a.staffed_s > 0)) continue;
+      double occ = a.occupied_s / a.staffed_s;
+      lo = std::isnan(lo) ? occ : std::min(lo, occ);
+      hi = std::isnan(hi) ? occ : std::max(hi, occ);
+    }
+  }
+  return hi - lo;
+}
 
 Row Combine(const std::vector<Metrics>& reps) {
   Row row;
@@ -401,6 +454,8 @@ Result Summarize(const Scenario& s, const Resolved& r,
     std::vector<Metrics> reps;
     for (const auto& t : totals) {
       reps.push_back(FromAcc(t.queue_summary[q], group_time(t, q, -1), measured, false));
+      reps.back().occupancy_spread =
+          OccupancySpread(t, [&](size_t g) { return r.serves[q][g]; });
     }
     out.queues[s.queues[q].name] = Combine(reps);
     auto& rows = out.queue_intervals[s.queues[q].name];
@@ -417,6 +472,7 @@ Result Summarize(const Scenario& s, const Resolved& r,
     std::vector<Metrics> reps;
     for (const auto& t : totals) {
       reps.push_back(FromAcc(t.group_summary[g], t.group_summary[g], measured, true));
+      reps.back().occupancy_spread = OccupancySpread(t, [&](size_t h) { return h == g; });
     }
     out.groups[r.group_names[g]] = Combine(reps);
     auto& rows = out.group_intervals[r.group_names[g]];

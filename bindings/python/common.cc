@@ -302,6 +302,17 @@ void ReadPerChannel(py::handle value, const std::string& path,
 
 }  // namespace
 
+FairnessGuards ToGuards(py::handle value, const std::string& path) {
+  FairnessGuards g;
+  if (value.is_none()) return g;
+  DictReader r(value, path);
+  g.occupancy_cap = r.Double("occupancy_cap", g.occupancy_cap);
+  g.max_occupancy_spread = r.Double("max_occupancy_spread", g.max_occupancy_spread);
+  g.exploration = r.Double("exploration", g.exploration);
+  r.Finish();
+  return g;
+}
+
 Capacity ToCapacity(py::handle value, const std::string& path) {
   Capacity capacity;
   if (!PyDict_Check(value.ptr())) {

@@ -34,6 +34,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ccengine/agent.h"
+#include "ccengine/queue.h"
 #include "ccengine/types.h"
 
 namespace ccengine::python {
@@ -122,6 +123,9 @@ class DictReader {
 // entries keep the defaults of `ccengine::Capacity` (except max_per_channel,
 // where unlisted channels take none).
 Capacity ToCapacity(py::handle value, const std::string& path);
+// {"occupancy_cap", "max_occupancy_spread", "exploration"} over the defaults;
+// None: the defaults (no guard).
+FairnessGuards ToGuards(py::handle value, const std::string& path);
 py::dict CapacityToDict(const Capacity& capacity);
 
 void RegisterErlang(py::module_& m);

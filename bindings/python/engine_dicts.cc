@@ -204,18 +204,7 @@ QueueConfig ToQueueConfig(const PyEngine& e, py::handle value,
     c.offer_timeout = ToDuration(r.Get("offer_timeout_s"), r.Path("offer_timeout_s"), true);
   }
   c.strategy = r.String("strategy", c.strategy);
-  if (r.Contains("guards")) {
-    py::object g = r.Get("guards");
-    c.guards = FairnessGuards{};
-    if (!g.is_none()) {
-      DictReader gr(g, r.Path("guards"));
-      c.guards.occupancy_cap = gr.Double("occupancy_cap", c.guards.occupancy_cap);
-      c.guards.max_occupancy_spread =
-          gr.Double("max_occupancy_spread", c.guards.max_occupancy_spread);
-      c.guards.exploration = gr.Double("exploration", c.guards.exploration);
-      gr.Finish();
-    }
-  }
+  if (r.Contains("guards")) c.guards = ToGuards(r.Get("guards"), r.Path("guards"));
   if (r.Has("expected_handle_time_s")) {
     c.expected_handle_time = ToDuration(r.Get("expected_handle_time_s"),
                                         r.Path("expected_handle_time_s"));

@@ -124,6 +124,29 @@ sim::QueueSpec ToQueueSpec(py::handle value, const std::string& path) {
   q.wrap_up_s = r.Double("wrap_up_s", q.wrap_up_s);
   q.strategy = r.String("strategy", q.strategy);
   q.aging_weight = r.Double("aging_weight", q.aging_weight);
+  if (py::object w = r.Get("satisfaction"); !w.is_none()) {
+    DictReader sr(w, r.Path("satisfaction"));
+    SatisfactionWeights sw;
+    sw.quality = sr.Double("quality", sw.quality);
+    sw.csat_share = sr.Double("csat_share", sw.csat_share);
+    sw.proficiency = sr.Double("proficiency", sw.proficiency);
+    sw.idle = sr.Double("idle", sw.idle);
+    sw.occupancy = sr.Double("occupancy", sw.occupancy);
+    sw.occupancy_target = sr.Double("occupancy_target", sw.occupancy_target);
+    if (sr.Has("idle_scale_s")) {
+      sw.idle_scale = ToDuration(sr.Get("idle_scale_s"), sr.Path("idle_scale_s"));
+    }
+    sw.min_idle_for_quality = ToInt32Field(
+        py::int_(sr.Int("min_idle_for_quality", sw.min_idle_for_quality)),
+        sr.Path("min_idle_for_quality"));
+    if (sr.Has("quality_fade_s")) {
+      sw.quality_fade = ToDuration(sr.Get("quality_fade_s"), sr.Path("quality_fade_s"));
+    }
+    sr.Finish();
+    q.satisfaction = sw;
+  }
+  q.guards = ToGuards(r.Get("guards"), r.Path("guards"));
+  q.survey_rate = r.Double("survey_rate", q.survey_rate);
   r.Finish();
   return q;
 }
@@ -166,6 +189,8 @@ sim::AgentGroupSpec ToGroupSpec(py::handle value, const std::string& path) {
   if (py::object capacity = r.Get("capacity"); !capacity.is_none()) {
     g.capacity = ToCapacity(capacity, r.Path("capacity"));
   }
+  g.csat_mean = r.Double("csat_mean", g.csat_mean);
+  g.fcr_rate = r.Double("fcr_rate", g.fcr_rate);
   r.Finish();
   return g;
 }
@@ -221,6 +246,19 @@ sim::Scenario ToScenario(py::handle value) {
   s.queues = ToSpecs<sim::QueueSpec>(r.Get("queues"), "queues", ToQueueSpec);
   s.agents = ToSpecs<sim::AgentGroupSpec>(r.Get("agents"), "agents", ToGroupSpec);
   s.arrivals = ToSpecs<sim::ArrivalSpec>(r.Get("arrivals"), "arrivals", ToArrivalSpec);
+  if (py::object q = r.Get("quality"); !q.is_none()) {
+    DictReader qr(q, "quality");
+    if (qr.Contains("half_life_s")) {
+      py::object h = qr.Get("half_life_s");
+      s.quality.half_life = h.is_none() ? absl::InfiniteDuration()
+                                        : ToDuration(h, qr.Path("half_life_s"));
+    }
+    s.quality.prior_weight = qr.Double("prior_weight", s.quality.prior_weight);
+    s.quality.default_csat = qr.Double("default_csat", s.quality.default_csat);
+    s.quality.default_fcr = qr.Double("default_fcr", s.quality.default_fcr);
+    qr.Finish();
+  }
+  s.work_window_s = r.Double("work_window_s", s.work_window_s);
   r.Finish();
   return s;
 }
@@ -240,6 +278,9 @@ py::dict MetricsToDict(const sim::Metrics& m) {
   d["aht"] = m.aht;
   d["occupancy"] = m.occupancy;
   d["agents"] = m.agents;
+  d["csat_mean"] = m.csat_mean;
+  d["fcr_rate"] = m.fcr_rate;
+  d["occupancy_spread"] = m.occupancy_spread;
   return d;
 }
 

@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "ccengine/types.h"
 
@@ -62,6 +63,9 @@ struct FairnessGuards {
   bool active() const {
     return occupancy_cap < 1.0 || max_occupancy_spread < 1.0 || exploration > 0;
   }
+  // InvalidArgument naming the field ("guards.occupancy_cap must be in
+  // (0, 1], got 0") when a value is out of range.
+  absl::Status Validate() const;
 };
 
 struct QueueConfig {

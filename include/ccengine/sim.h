@@ -33,6 +33,9 @@
 //   aht           mean handle time of answered contacts
 //   occupancy     busy time / staffed time of the agents that can serve the
 //                 queue (per group: of the group's agents)
+//   csat_mean     mean survey score of the counted contacts' answered surveys
+//   fcr_rate      counted contacts resolved / completed with a resolution
+//   occupancy_spread  max - min agent occupancy (summary rows only)
 // With `replications` > 1 every figure is the mean over replications, and
 // `half_width` holds the 95% Student-t confidence half-width of each.
 //
@@ -59,12 +62,16 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "ccengine/agent.h"
+#include "ccengine/quality.h"
+#include "ccengine/queue.h"
+#include "ccengine/strategy.h"
 #include "ccengine/types.h"
 
 namespace ccengine::sim {
@@ -122,8 +129,14 @@ struct QueueSpec {
   double max_wait_s = kInfinity;
   std::string overflow_to;           // a queue name; empty = leave the engine
   double wrap_up_s = 0;
-  std::string strategy = "longest_idle";
+  std::string strategy = "longest_idle";  // any engine strategy by name
   double aging_weight = 1.0;
+  // Weights of the "satisfaction" strategy for this queue (defaults of
+  // `SatisfactionWeights` when unset); only with strategy "satisfaction".
+  std::optional<SatisfactionWeights> satisfaction;
+  FairnessGuards guards;
+  // Share of completed contacts whose customer answers the CSAT survey.
+  double survey_rate = 0;
 };
 
 struct Shift {
@@ -147,6 +160,13 @@ struct AgentGroupSpec {
   std::vector<Shift> shifts;
   std::vector<SkillNeed> skills;
   Capacity capacity;
+  // The group's true quality: each completed contact's survey score is drawn
+  // with this mean (1 + Binomial(4, (csat_mean - 1) / 4), answered with the
+  // queue's survey_rate) and it is resolved with probability fcr_rate. The
+  // outcome is reported to the engine, which learns from it. NaN: no
+  // outcome of that kind.
+  double csat_mean = std::numeric_limits<double>::quiet_NaN();  // in [1, 5]
+  double fcr_rate = std::numeric_limits<double>::quiet_NaN();   // in [0, 1]
 };
 
 struct ArrivalSpec {
@@ -174,6 +194,8 @@ struct Scenario {
   std::vector<QueueSpec> queues;
   std::vector<AgentGroupSpec> agents;
   std::vector<ArrivalSpec> arrivals;
+  QualityOptions quality;  // how the engine learns from outcomes
+  double work_window_s = 1800;  // the engine's occupancy window (guards)
 };
 
 // One row of figures (see the header comment for the formulas).
@@ -189,6 +211,12 @@ struct Metrics {
   double aht = 0;
   double occupancy = 0;
   double agents = 0;  // mean agents logged in (per interval / group rows)
+  double csat_mean = 0;  // mean survey score of answered surveys
+  double fcr_rate = 0;   // resolved / completed with a known resolution
+  // Max - min of the agents' occupancy over [warmup_s, horizon_s) among the
+  // agents that can serve the queue (per group: the group's agents); summary
+  // rows only (NaN per interval).
+  double occupancy_spread = 0;
 };
 
 struct Row {

@@ -149,3 +149,60 @@ def test_bad_input_raises_and_changes_nothing(center):
         ccengine.Engine(default_csat=9)
     assert (center.accounting(), center.get_agent(2), center.quality(2, "policy")) == before
     assert center.get_queue_config("sat")["guards"]["occupancy_cap"] == 1.0
+
+
+def center_scenario(strategy, seed=3, **queue):
+    q = {"name": "general", "skills": {"general": 1}, "strategy": strategy,
+         "survey_rate": 0.3, **queue}
+    return {
+        "seed": seed, "horizon_s": 12 * 3600, "warmup_s": 3600, "interval_s": 3600,
+        "replications": 1, "skills": ["general"], "queues": [q],
+        "agents": [
+            {"name": "good", "count": 10, "skills": {"general": 5}, "csat_mean": 4.6,
+             "fcr_rate": 0.85},
+            {"name": "poor", "count": 10, "skills": {"general": 5}, "csat_mean": 3.0,
+             "fcr_rate": 0.55},
+        ],
+        "arrivals": [{"queue": "general", "rate_per_s": 0.6 * 20 / 300,
+                      "handle_time": {"dist": "exponential", "mean": 300}}],
+    }
+
+
+def test_simulation_reports_csat_fcr_and_spread_and_satisfaction_wins():
+    li = ccengine.simulate(center_scenario("longest_idle"))["summary"]
+    sat = ccengine.simulate(center_scenario(
+        "satisfaction", guards={"max_occupancy_spread": 0.3},
+        satisfaction={"quality": 4.0, "min_idle_for_quality": 2}))["summary"]
+    a, b = li["queues"]["general"], sat["queues"]["general"]
+    for m in (a, b):
+        assert 1 <= m["csat_mean"] <= 5
+        assert 0 <= m["fcr_rate"] <= 1
+        assert 0 <= m["occupancy_spread"] <= 1
+    assert a["offered"] == b["offered"]  # the same customers
+    assert b["asa"] <= 1.1 * a["asa"] + 1e-9
+    assert b["occupancy_spread"] <= 0.3
+    assert sat["groups"]["good"]["occupancy"] > sat["groups"]["poor"]["occupancy"]
+    assert b["csat_mean"] > a["csat_mean"]
+    # Per group: what each group's customers said.
+    assert sat["groups"]["good"]["csat_mean"] > sat["groups"]["poor"]["csat_mean"]
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s["queues"][0].update(survey_rate=2),
+     "queues[0].survey_rate: must be in [0, 1], got 2"),
+    (lambda s: s["agents"][0].update(csat_mean=0),
+     "agents[0].csat_mean: must be in [1, 5], got 0"),
+    (lambda s: s["queues"][0].update(guards={"exploration": 1}),
+     "queues[0]: guards.exploration must be in [0, 1), got 1"),
+    (lambda s: s["queues"][0].update(satisfaction={"idle": -1}),
+     "queues[0].satisfaction: satisfaction weight 'idle' must be finite and >= 0, got -1"),
+    (lambda s: s.update(quality={"default_fcr": 2}),
+     "scenario: quality.default_fcr must be in [0, 1], got 2"),
+    (lambda s: s["queues"][0].update(guards={"cap": 1}), "unknown key"),
+])
+def test_simulation_rejects_bad_satisfaction_keys(change, message):
+    s = center_scenario("satisfaction")
+    change(s)
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")
+                       .replace("(", r"\(").replace(")", r"\)")):
+        ccengine.simulate(s)

@@ -90,6 +90,9 @@ METRICS = (
     "aht",
     "occupancy",
     "agents",
+    "csat_mean",
+    "fcr_rate",
+    "occupancy_spread",
 )
 
 
@@ -227,7 +230,9 @@ def simulate(
         "replications", "contacts", "events", "wall_seconds",
         "contacts_per_second", "invariants_ok"}``, where ``metrics`` is a dict
         of offered, answered, abandoned, overflowed, p_wait, p_abandon, asa,
-        service_level, aht, occupancy and agents (mean agents logged in).
+        service_level, aht, occupancy, agents (mean agents logged in),
+        csat_mean, fcr_rate (NaN without outcomes) and occupancy_spread (max -
+        min agent occupancy; summary rows only, NaN per interval).
 
     Raises:
         ValueError: a malformed scenario; the message names the field, e.g.
