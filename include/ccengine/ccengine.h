@@ -7,7 +7,8 @@
 //   types.h        ids, channels, skill levels, time conversions
 //   agent.h        agents: skills, capacity, lifecycle
 //   contact.h      contacts: channel, skills, priority, states
-//   queue.h        queues: requirements, relaxation, limits, statistics
+//   queue.h        queues: requirements, relaxation, limits, guards, stats
+//   quality.h      outcomes (CSAT, resolution) and learned quality
 //   strategy.h     agent-selection strategies, built-in and pluggable
 //   events.h       the typed events every decision emits
 //   commands.h     the commands producers submit
@@ -28,6 +29,7 @@
 #include "ccengine/engine.h"
 #include "ccengine/erlang.h"
 #include "ccengine/events.h"
+#include "ccengine/quality.h"
 #include "ccengine/queue.h"
 #include "ccengine/router_loop.h"
 #include "ccengine/strategy.h"
