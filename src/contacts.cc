@@ -99,6 +99,9 @@ void Engine::ScheduleWaitTimers(uint32_t contact) {
     Schedule(c.queued_at + ToMicros(q.config.max_wait), TimerKind::kMaxWait,
              contact, c.wait_token);
   }
+  // The end of a hold for a better agent is handled like a relaxation step:
+  // OnRelax tries to place the contact again.
+  if (c.hold_until > now_) Schedule(c.hold_until, TimerKind::kRelax, contact, c.wait_token);
 }
 
 // --- State and accounting --------------------------------------------------------

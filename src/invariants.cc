@@ -180,6 +180,7 @@ absl::Status Engine::CheckInvariants() const {
     for (uint32_t cs = 0; cs < contacts_.size(); ++cs) {
       const ContactRec& c = contacts_[cs];
       if (!c.live || c.state != ContactState::kWaiting) continue;
+      if (c.hold_until > now_) continue;  // waits for a better agent, bounded
       for (uint32_t as = 0; as < agents_.size(); ++as) {
         const AgentRec& a = agents_[as];
         if (CanTake(a, c.channel) && Qualifies(a, c, c.step) &&

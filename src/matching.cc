@@ -104,9 +104,8 @@ ContactView Engine::ViewOf(const ContactRec& c) {
 }
 
 template <typename F>
-void Engine::ScanPool(const ContactRec& c, F&& visit) {
+void Engine::ScanPool(const ContactRec& c, const Bitset& ready, F&& visit) {
   const QueueRec& q = queues_[c.queue];
-  const Bitset& ready = can_take_[static_cast<int>(c.channel)];
   const size_t words = ready.word_count();
   // The per-(skill, level) sets make the AND exact: every surviving bit is an
   // agent that meets the levels. With one routing step in force (the common
@@ -156,7 +155,8 @@ bool Engine::TryMatchContact(uint32_t contact) {
   const bool explain = Wants(EventType::kDecisionExplained);
   if (q.full_decision || explain) {
     scratch_candidates_.clear();
-    ScanPool(c, [this](uint32_t slot) { scratch_candidates_.push_back(slot); });
+    ScanPool(c, can_take_[static_cast<int>(c.channel)],
+             [this](uint32_t slot) { scratch_candidates_.push_back(slot); });
     uint32_t best = ChooseAmongCandidates(contact, explain);
     if (best == kNoSlot) return false;
     Offer(best, contact);
@@ -187,7 +187,7 @@ bool Engine::TryMatchContact(uint32_t contact) {
       best_score = score;
     }
   };
-  ScanPool(c, consider);
+  ScanPool(c, can_take_[static_cast<int>(c.channel)], consider);
   if (best == kNoSlot) return false;
   Offer(best, contact);
   return true;
@@ -320,6 +320,26 @@ uint32_t Engine::ChooseAmongCandidates(uint32_t contact, bool explain) {
     if (ex) {
       rule = strategy.Rule(view);
       for (const std::string& f : fired) rule += "; " + f;
+    }
+    // Waiting for a clearly better busy agent, within the strategy's bound.
+    uint32_t awaited = quality && best != kNoSlot ? HoldFor(c, strategy, view, best) : kNoSlot;
+    if (awaited != kNoSlot) {
+      c.hold_until = c.queued_at + ToMicros(strategy.MaxHold());
+      if (ex) {
+        ex->agent = agents_[awaited].id;
+        ex->rule = fmt::format(
+            "{}; hold: waits until {}s in queue for agent {} (busy, clearly better than "
+            "the best free agent {})",
+            rule, absl::ToDoubleSeconds(strategy.MaxHold()), agents_[awaited].id.value(),
+            agents_[best].id.value());
+        for (ExplainedCandidate& e : ex->candidates) {
+          if (e.verdict == "ranked") e.verdict = "held";
+        }
+        EmitExplanation(std::move(ex));
+      }
+      return kNoSlot;
+    }
+    if (ex) {
       for (ExplainedCandidate& e : ex->candidates) {
         if (e.verdict == "ranked" && e.agent == agents_[best].id) e.verdict = "chosen";
       }
@@ -330,7 +350,30 @@ uint32_t Engine::ChooseAmongCandidates(uint32_t contact, bool explain) {
     ex->rule = std::move(rule);
     EmitExplanation(std::move(ex));
   }
+  c.hold_until = 0;
   return best;
+}
+
+uint32_t Engine::HoldFor(const ContactRec& c, const AgentStrategy& strategy,
+                         const ContactView& view, uint32_t best_free) {
+  const Micros max_hold = ToMicros(strategy.MaxHold());
+  if (max_hold <= 0 || now_ - c.queued_at >= max_hold) return kNoSlot;
+  const AgentRec& free_agent = agents_[best_free];
+  AgentView best = ViewOf(free_agent);
+  FillQuality(free_agent, view.skills, best);
+  uint32_t awaited = kNoSlot;
+  // Working agents of the pool that cannot take it now: busy, ringing or in
+  // wrap-up (not those who are not ready: they may not come back soon).
+  const Bitset& ready = can_take_[static_cast<int>(c.channel)];
+  ScanPool(c, logged_in_, [&](uint32_t slot) {
+    const AgentRec& a = agents_[slot];
+    if (awaited != kNoSlot || ready.Test(slot) || !a.ready) return;
+    if (!c.excluded.empty() && Excludes(c, a.id)) return;
+    AgentView v = ViewOf(a);
+    FillQuality(a, view.skills, v);
+    if (strategy.WorthWaitingFor(v, best, view)) awaited = slot;
+  });
+  return awaited;
 }
 
 void Engine::EmitExplanation(std::shared_ptr<Explanation> explanation) {

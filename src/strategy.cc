@@ -101,6 +101,14 @@ absl::Status SatisfactionStrategy::Validate(const SatisfactionWeights& w) {
           absl::FormatDuration(d)));
     }
   }
+  if (w.max_hold < absl::ZeroDuration() || w.max_hold > absl::Hours(1)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "satisfaction max_hold must be in [0, 1h], got {}", absl::FormatDuration(w.max_hold)));
+  }
+  if (!(w.hold_margin >= 0 && w.hold_margin <= 1)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "satisfaction hold_margin must be in [0, 1], got {}", w.hold_margin));
+  }
   if (w.min_idle_for_quality < 1) {
     return absl::InvalidArgumentError(fmt::format(
         "satisfaction min_idle_for_quality must be >= 1, got {}",
@@ -112,8 +120,7 @@ absl::Status SatisfactionStrategy::Validate(const SatisfactionWeights& w) {
 double SatisfactionStrategy::Compute(const AgentView& a, const ContactView& c,
                                      Micros now,
                                      std::vector<ScoreTerm>* terms) const {
-  double q = w_.csat_share * (a.csat - kMinCsat) / (kMaxCsat - kMinCsat) +
-             (1 - w_.csat_share) * a.fcr;
+  double q = Quality(a);
   double gate = c.candidates >= w_.min_idle_for_quality ? 1.0 : 0.0;
   double fade_us = static_cast<double>(absl::ToInt64Microseconds(w_.quality_fade));
   double fade = std::max(0.0, 1.0 - static_cast<double>(now - c.queued_at) / fade_us);
@@ -132,6 +139,17 @@ double SatisfactionStrategy::Compute(const AgentView& a, const ContactView& c,
     terms->push_back({"occupancy", occupancy});
   }
   return quality + proficiency + fairness + occupancy;
+}
+
+double SatisfactionStrategy::Quality(const AgentView& a) const {
+  return w_.csat_share * (a.csat - kMinCsat) / (kMaxCsat - kMinCsat) +
+         (1 - w_.csat_share) * a.fcr;
+}
+
+bool SatisfactionStrategy::WorthWaitingFor(const AgentView& busy,
+                                           const AgentView& best_free,
+                                           const ContactView&) const {
+  return Quality(busy) > Quality(best_free) + w_.hold_margin;
 }
 
 double SatisfactionStrategy::Score(const AgentView& a, const ContactView& c,

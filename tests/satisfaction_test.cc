@@ -229,6 +229,93 @@ TEST_F(SatisfactionTest, QualityFadesAsTheContactWaits) {
   EXPECT_EQ(ranked, 2);
 }
 
+// --- Waiting for a better agent, bounded -----------------------------------------
+
+class HoldTest : public SatisfactionTest {
+ protected:
+  // Queue "hold" uses a satisfaction strategy that may wait up to 30 s for
+  // a clearly better agent; agent 2 (excellent) is busy with contact 1.
+  QueueId Prepare() {
+    SatisfactionWeights w;
+    w.max_hold = absl::Seconds(30);
+    CCENGINE_EXPECT_OK(SatisfactionStrategy::Validate(w));
+    CCENGINE_EXPECT_OK(engine_->RegisterStrategy(
+        "hold30", std::make_unique<SatisfactionStrategy>(w)));
+    QueueId train = Queue("train", "longest_idle");
+    QueueId hold = Queue("hold", "hold30");
+    TwoAgentsOfDifferentQuality(train);
+    CCENGINE_EXPECT_OK(engine_->SetNotReady(A(1)));
+    AddContact(1, train);
+    Accept(2, 1);
+    CCENGINE_EXPECT_OK(engine_->SetReady(A(1)));
+    return hold;
+  }
+};
+
+TEST_F(HoldTest, WaitsForTheBetterAgentWhoFreesUpInTime) {
+  QueueId hold = Prepare();
+  RecordExplanations();
+  AddContact(2, hold);  // only the poor agent is free: wait for agent 2
+  EXPECT_EQ(ContactStateOf(2), ContactState::kWaiting);
+  ASSERT_EQ(explained_.size(), 1u);
+  EXPECT_NE(explained_[0].explanation->rule.find("hold: waits until 30s in queue for agent 2"),
+            std::string::npos)
+      << explained_[0].explanation->rule;
+  EXPECT_EQ(explained_[0].explanation->candidates[0].verdict, "held");
+  CCENGINE_ASSERT_OK(engine_->CheckInvariants());  // the hold is not a violation
+  AdvanceTo(610);
+  CCENGINE_ASSERT_OK(engine_->CompleteContact(A(2), C(1)));
+  EXPECT_EQ(Holder(2), 2u);  // the better agent took it after 10 s
+}
+
+TEST_F(HoldTest, NeverWaitsLongerThanTheBound) {
+  QueueId hold = Prepare();
+  AddContact(2, hold);
+  AdvanceTo(629);
+  EXPECT_EQ(ContactStateOf(2), ContactState::kWaiting);
+  AdvanceTo(630);  // 30 s in queue: the best free agent gets it
+  EXPECT_EQ(Holder(2), 1u);
+  Accept(1, 2);
+  // A contact that already waited (e.g. back from a reject) is not held.
+  CCENGINE_ASSERT_OK(engine_->SetNotReady(A(1)));
+  AddContact(3, hold);
+  AddAgent(3, {Lvl(policy_, 5)});  // frees up: takes the contact in line
+  EXPECT_EQ(Holder(3), 3u);
+}
+
+TEST_F(HoldTest, DoesNotWaitForANotReadyOrOnlySlightlyBetterAgent) {
+  QueueId hold = Prepare();
+  CCENGINE_ASSERT_OK(engine_->CompleteContact(A(2), C(1)));
+  CCENGINE_ASSERT_OK(engine_->SetNotReady(A(2)));
+  AddContact(2, hold);
+  EXPECT_EQ(Holder(2), 1u);  // agent 2 is not ready: no hold
+  SatisfactionWeights w;
+  w.max_hold = absl::Seconds(30);
+  w.hold_margin = 0.9;
+  CCENGINE_ASSERT_OK(engine_->RegisterStrategy(
+      "hold_wide", std::make_unique<SatisfactionStrategy>(w)));
+  QueueId wide = Queue("wide", "hold_wide");
+  CCENGINE_ASSERT_OK(engine_->SetReady(A(2)));
+  Accept(1, 2);
+  AddContact(3, wide);
+  ASSERT_EQ(Holder(3), 2u);
+  Accept(2, 3);
+  AddAgent(4, {Lvl(policy_, 5)});
+  AddContact(4, wide);
+  EXPECT_EQ(Holder(4), 4u);  // nobody is 0.9 better: no hold
+}
+
+TEST(HoldValidationTest, BoundsAreChecked) {
+  SatisfactionWeights w;
+  w.max_hold = absl::Hours(2);
+  CCENGINE_EXPECT_CODE(SatisfactionStrategy::Validate(w), kInvalidArgument);
+  w.max_hold = -absl::Seconds(1);
+  CCENGINE_EXPECT_CODE(SatisfactionStrategy::Validate(w), kInvalidArgument);
+  w = {};
+  w.hold_margin = 1.5;
+  CCENGINE_EXPECT_CODE(SatisfactionStrategy::Validate(w), kInvalidArgument);
+}
+
 // --- Guards ---------------------------------------------------------------------
 
 class GuardTest : public SatisfactionTest {
@@ -561,17 +648,26 @@ TEST(SatisfactionRandomizedTest, InvariantsHoldAfterEveryStep) {
     std::mt19937_64 rng(seed);
     EngineOptions o;
     o.seed = seed;
-    o.quality.half_life = absl::Minutes(30);
+    o.quality.half_life = absl::Hours(2);
+    o.quality.prior_weight = 2;
     o.work_window = absl::Minutes(5);
     auto engine = Engine::Create(o).value();
     SkillId s = engine->AddSkill("s").value();
     SkillId t = engine->AddSkill("t").value();
+    SatisfactionWeights hold;
+    hold.max_hold = absl::Seconds(20);
+    hold.hold_margin = 0.05;
+    ASSERT_TRUE(engine->RegisterStrategy("hold", std::make_unique<SatisfactionStrategy>(hold)).ok());
     std::vector<QueueId> queues;
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < 4; ++i) {
       QueueConfig q;
       q.name = "q" + std::to_string(i);
       q.skills = {{i == 2 ? t : s, 1}};
-      q.strategy = i == 0 ? "satisfaction" : (i == 1 ? "composite" : "longest_idle");
+      q.name = "q" + std::to_string(i);
+      q.strategy = i == 0 ? "satisfaction"
+                   : i == 1 ? "composite"
+                   : i == 2 ? "longest_idle"
+                            : "hold";
       q.guards.occupancy_cap = i == 0 ? 0.8 : 1.0;
       q.guards.max_occupancy_spread = i == 1 ? 0.2 : 1.0;
       q.guards.exploration = i == 0 ? 0.1 : 0.0;
@@ -586,6 +682,12 @@ TEST(SatisfactionRandomizedTest, InvariantsHoldAfterEveryStep) {
           if (e.type == EventType::kDecisionExplained) {
             explained.push_back(e);
           } else if (e.type == EventType::kOffered && !explained.empty()) {
+            // A hold's explanation names the awaited agent and is followed
+            // by no offer for that contact; skip those.
+            while (!explained.empty() && explained.back().contact != e.contact) {
+              explained.pop_back();
+            }
+            ASSERT_FALSE(explained.empty());
             ASSERT_EQ(explained.back().agent, e.agent);
             ASSERT_EQ(explained.back().contact, e.contact);
             explained.clear();
@@ -604,9 +706,8 @@ TEST(SatisfactionRandomizedTest, InvariantsHoldAfterEveryStep) {
     for (int step = 0; step < 4000; ++step) {
       AgentId agent{1 + rng() % 10};
       auto snap = engine->GetAgent(agent).value();
-      switch (rng() % 9) {
-        case 0:
-        case 1: {
+      switch (rng() % 11) {
+        case 0: {
           ContactSpec c;
           c.id = ContactId{next_contact++};
           c.queue = queues[rng() % queues.size()];
@@ -614,25 +715,28 @@ TEST(SatisfactionRandomizedTest, InvariantsHoldAfterEveryStep) {
           engine->AddContact(c).IgnoreError();
           break;
         }
+        case 1:
         case 2:
           for (ContactId c : snap.contacts) {
             if (engine->AcceptOffer(agent, c).ok()) break;
           }
           break;
         case 3:
+        case 4:
+        case 5:
           for (ContactId c : snap.contacts) {
             ContactOutcome out;
-            if (rng() % 3 == 0) out.csat = static_cast<int>(1 + (agent.value() + rng() % 2) % 5);
+            if (rng() % 3 != 0) out.csat = static_cast<int>(1 + (agent.value() + rng() % 2) % 5);
             out.resolved = (agent.value() + rng()) % 4 != 0;
             if (engine->CompleteContact(agent, c, out).ok()) break;
           }
           break;
-        case 4:
+        case 6:
           for (ContactId c : snap.contacts) {
             if (engine->RejectOffer(agent, c).ok()) break;
           }
           break;
-        case 5:
+        case 7:
           if (snap.state == AgentState::kLoggedOut) {
             engine->Login(agent).IgnoreError();
           } else if (rng() % 4 == 0) {
@@ -641,7 +745,7 @@ TEST(SatisfactionRandomizedTest, InvariantsHoldAfterEveryStep) {
             (rng() % 2 ? engine->SetNotReady(agent) : engine->SetReady(agent)).IgnoreError();
           }
           break;
-        case 6:
+        case 8:
           engine->Abandon(ContactId{1 + rng() % next_contact}).IgnoreError();
           break;
         default:
@@ -653,6 +757,77 @@ TEST(SatisfactionRandomizedTest, InvariantsHoldAfterEveryStep) {
       ASSERT_TRUE(engine->GetAccounting().Balanced());
     }
     EXPECT_GT(checked, 300u);
+
+
+  }
+}
+
+// Holds for better agents under random traffic: six agents of known and
+// different quality, a queue that may wait 20 s for a clearly better one.
+// After every step the invariants hold (a contact waits while a free agent
+// could take it only inside its hold), and no contact is offered later than
+// 20 s after entering the queue while an eligible agent was free throughout.
+TEST(HoldRandomizedTest, HoldsStayWithinTheirBound) {
+  for (uint64_t seed : {1u, 2u, 3u}) {
+    SCOPED_TRACE(seed);
+    std::mt19937_64 rng(seed);
+    EngineOptions o;
+    o.quality.half_life = absl::InfiniteDuration();
+    o.quality.prior_weight = 2;
+    auto engine = Engine::Create(o).value();
+    SkillId s = engine->AddSkill("s").value();
+    SatisfactionWeights w;
+    w.max_hold = absl::Seconds(20);
+    ASSERT_TRUE(engine->RegisterStrategy("hold", std::make_unique<SatisfactionStrategy>(w)).ok());
+    QueueConfig q;
+    q.name = "q";
+    q.skills = {{s, 1}};
+    q.strategy = "hold";
+    q.offer_timeout = absl::InfiniteDuration();
+    QueueId queue = engine->AddQueue(q).value();
+    size_t holds = 0;
+    engine->Subscribe(
+        [&](const Event& e) {
+          if (e.explanation->rule.find("; hold:") != std::string::npos) ++holds;
+        },
+        EventBit(EventType::kDecisionExplained));
+    for (uint64_t a = 1; a <= 6; ++a) {
+      AgentConfig c;
+      c.id = AgentId{a};
+      c.skills = {{s, 5}};
+      ASSERT_TRUE(engine->AddAgent(c).ok());
+      ASSERT_TRUE(engine->Login(c.id).ok());
+    }
+    uint64_t next = 1;
+    for (int step = 0; step < 3000; ++step) {
+      uint64_t r = rng() % 8;  // about half the agents busy
+      if (r == 0) {
+        engine->AddContact(Spec(next++, queue)).IgnoreError();
+      } else if (r <= 4) {
+        AgentId agent{1 + rng() % 6};
+        const AgentSnapshot snap_agent = engine->GetAgent(agent).value();
+        for (ContactId c : snap_agent.contacts) {
+          auto snap = engine->GetContact(c).value();
+          if (snap.state == ContactState::kOffered) {
+            ASSERT_TRUE(engine->AcceptOffer(agent, c).ok());
+          } else {
+            // Agent a's customers rate it a (1..5); even agents resolve.
+            ContactOutcome out{.csat = static_cast<int>(1 + (agent.value() - 1) % 5),
+                               .resolved = agent.value() % 2 == 0};
+            ASSERT_TRUE(engine->CompleteContact(agent, c, out).ok());
+          }
+          break;
+        }
+      } else {
+        ASSERT_TRUE(
+            engine->AdvanceTo(engine->Now() + absl::Seconds(1 + static_cast<int64_t>(rng() % 8)))
+                .ok());
+      }
+      absl::Status st = engine->CheckInvariants();
+      ASSERT_TRUE(st.ok()) << "step " << step << ": " << st;
+      ASSERT_TRUE(engine->GetAccounting().Balanced());
+    }
+    EXPECT_GT(holds, 10u);
   }
 }
 

@@ -229,7 +229,7 @@ Unknown keys raise ValueError.
           [](PyEngine& e, const std::string& name, double quality, double csat_share,
              double proficiency, double idle, double occupancy,
              double occupancy_target, double idle_scale_s, int min_idle_for_quality,
-             double quality_fade_s) {
+             double quality_fade_s, double max_hold_s, double hold_margin) {
             SatisfactionWeights w;
             w.quality = quality;
             w.csat_share = csat_share;
@@ -240,6 +240,8 @@ Unknown keys raise ValueError.
             w.idle_scale = ToDuration(py::float_(idle_scale_s), "idle_scale_s");
             w.min_idle_for_quality = min_idle_for_quality;
             w.quality_fade = ToDuration(py::float_(quality_fade_s), "quality_fade_s");
+            w.max_hold = ToDuration(py::float_(max_hold_s), "max_hold_s");
+            w.hold_margin = hold_margin;
             Check(SatisfactionStrategy::Validate(w));
             return Unwrap(e.engine().RegisterStrategy(
                               name, std::make_unique<SatisfactionStrategy>(w)))
@@ -249,6 +251,7 @@ Unknown keys raise ValueError.
           "proficiency"_a = 0.5, "idle"_a = 1.0, "occupancy"_a = 1.0,
           "occupancy_target"_a = 0.85, "idle_scale_s"_a = 300.0,
           "min_idle_for_quality"_a = 2, "quality_fade_s"_a = 120.0,
+          "max_hold_s"_a = 0.0, "hold_margin"_a = 0.15,
           "Registers a 'satisfaction' strategy with these weights under `name` "
           "(see SatisfactionWeights in ccengine/strategy.h); returns its id.");
 

@@ -142,6 +142,10 @@ sim::QueueSpec ToQueueSpec(py::handle value, const std::string& path) {
     if (sr.Has("quality_fade_s")) {
       sw.quality_fade = ToDuration(sr.Get("quality_fade_s"), sr.Path("quality_fade_s"));
     }
+    if (sr.Has("max_hold_s")) {
+      sw.max_hold = ToDuration(sr.Get("max_hold_s"), sr.Path("max_hold_s"));
+    }
+    sw.hold_margin = sr.Double("hold_margin", sw.hold_margin);
     sr.Finish();
     q.satisfaction = sw;
   }

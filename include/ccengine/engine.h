@@ -299,10 +299,15 @@ class Engine {
 
   // matching.cc: the two decisions.
   bool TryMatchContact(uint32_t contact);
-  // Visits every agent slot in the contact's pool now: able to take its
-  // channel and meeting its own skills and a routing step in force.
+  // Visits every agent slot in the contact's pool now: in `ready` (e.g. able
+  // to take its channel) and meeting its own skills and a step in force.
   template <typename F>
-  void ScanPool(const internal::ContactRec& c, F&& visit);
+  void ScanPool(const internal::ContactRec& c, const internal::Bitset& ready,
+                F&& visit);
+  // A busy agent of the pool clearly better than `best_free` that the
+  // contact may still wait for (strategy's MaxHold), or kNoSlot.
+  uint32_t HoldFor(const internal::ContactRec& c, const AgentStrategy& strategy,
+                   const ContactView& view, uint32_t best_free);
   void TryMatchAgent(uint32_t agent);
   void Offer(uint32_t agent, uint32_t contact);
   // The contact-arrives decision when the queue has guards, the strategy

@@ -123,6 +123,17 @@ class AgentStrategy {
   virtual std::string Rule(const ContactView& /*contact*/) const {
     return "highest score";
   }
+  // How long a contact may wait, from entering its queue, for a busy agent
+  // that is clearly better than every free one (see `WorthWaitingFor`);
+  // zero (the default): never.
+  virtual absl::Duration MaxHold() const { return absl::ZeroDuration(); }
+  // Whether `busy` (logged in, eligible, not free now) is worth waiting for
+  // rather than giving the contact to `best_free` now. Quality fields set.
+  virtual bool WorthWaitingFor(const AgentView& /*busy*/,
+                               const AgentView& /*best_free*/,
+                               const ContactView& /*contact*/) const {
+    return false;
+  }
 };
 
 class FunctionStrategy final : public AgentStrategy {
@@ -210,6 +221,12 @@ class CompositeStrategy final : public AgentStrategy {
 // + occupancy × (occupancy_target - occupancy over the work window)
 // Ties go to the agent idle the longest. Guards that apply to any strategy
 // (occupancy cap, spread, exploration) are in `QueueConfig::guards`.
+//
+// Waiting for a better agent is off by default: a contact goes to a free
+// agent at once. With `max_hold` > 0, a contact that finds only free agents
+// whose q is more than `hold_margin` below a busy eligible agent's may wait —
+// never longer than `max_hold` from entering the queue; then it goes to the
+// best free agent. Any agent that frees up meanwhile takes it in line order.
 struct SatisfactionWeights {
   double quality = 4.0;
   double csat_share = 0.5;  // in [0, 1]
@@ -220,6 +237,8 @@ struct SatisfactionWeights {
   absl::Duration idle_scale = absl::Minutes(5);
   int min_idle_for_quality = 2;  // >= 1
   absl::Duration quality_fade = absl::Minutes(2);
+  absl::Duration max_hold = absl::ZeroDuration();  // >= 0, at most 1 hour
+  double hold_margin = 0.15;                       // in [0, 1]
 };
 
 class SatisfactionStrategy final : public AgentStrategy {
@@ -233,7 +252,12 @@ class SatisfactionStrategy final : public AgentStrategy {
                     std::vector<ScoreTerm>& terms) override;
   bool UsesQuality() const override { return true; }
   std::string Rule(const ContactView& c) const override;
+  absl::Duration MaxHold() const override { return w_.max_hold; }
+  bool WorthWaitingFor(const AgentView& busy, const AgentView& best_free,
+                       const ContactView& contact) const override;
   const SatisfactionWeights& weights() const { return w_; }
+  // q in [0, 1]: csat_share × (csat - 1) / 4 + (1 - csat_share) × fcr.
+  double Quality(const AgentView& a) const;
 
  private:
   double Compute(const AgentView& a, const ContactView& c, Micros now,

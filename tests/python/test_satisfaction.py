@@ -206,3 +206,22 @@ def test_simulation_rejects_bad_satisfaction_keys(change, message):
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")
                        .replace("(", r"\(").replace(")", r"\)")):
         ccengine.simulate(s)
+
+
+def test_hold_for_a_better_agent_is_bounded(center):
+    center.add_satisfaction_strategy("hold", max_hold_s=30, hold_margin=0.2)
+    center.add_queue(name="hold", skills={"policy": 1}, strategy="hold")
+    center.set_not_ready(1)
+    center.add_contact(1, "train")
+    center.accept_offer(2, 1)          # the excellent agent is busy
+    center.set_ready(1)
+    center.explain = True
+    center.add_contact(2, "hold")      # only the poor agent is free: wait
+    assert center.get_contact(2)["state"] == "waiting"
+    x = [ev for ev in center.drain_events() if ev["type"] == "decision_explained"][0]
+    assert "hold: waits until 30s in queue for agent 2" in x["explanation"]["rule"]
+    center.check_invariants()
+    center.advance_to(630)             # the bound: the free agent takes it
+    assert center.get_contact(2)["agent"] == 1
+    with pytest.raises(ValueError, match="max_hold must be in"):
+        center.add_satisfaction_strategy("bad", max_hold_s=7200)

@@ -115,6 +115,8 @@ class Engine:
         idle_scale_s: float = 300.0,
         min_idle_for_quality: int = 2,
         quality_fade_s: float = 120.0,
+        max_hold_s: float = 0.0,
+        hold_margin: float = 0.15,
     ) -> int:
         """Registers a 'satisfaction' strategy with these weights; returns its id."""
     def add_composite_strategy(

@@ -89,7 +89,10 @@ struct ContactRec {
   bool in_group = false;  // sits in groups_[group] (waiting, not matched)
   uint32_t agent = kNoSlot;
   absl::InlinedVector<AgentId, 2> excluded;
-  uint64_t wait_token = 0;   // valid relax / max-wait timers carry it
+  // Waiting for a better busy agent until then (satisfaction max_hold);
+  // work conservation does not apply before it.
+  Micros hold_until = 0;
+  uint64_t wait_token = 0;   // valid relax / max-wait / hold timers carry it
   uint64_t offer_token = 0;  // the valid offer timeout carries it
 };
 
