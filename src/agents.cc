@@ -216,7 +216,7 @@ void Engine::DetachContact(uint32_t agent, uint32_t contact) {
 
 void Engine::StartWrapUpOrFree(uint32_t agent, const QueueRec& q) {
   AgentRec& a = agents_[agent];
-  Micros wrap = ToMicros(q.config.wrap_up);
+  Micros wrap = q.wrap_up_us;
   if (wrap > 0 && a.logged_in) {
     a.wrap_until = std::max(a.wrap_until, now_ + wrap);
     a.wrap_token = ++token_;

@@ -221,11 +221,13 @@ void Engine::Offer(uint32_t agent, uint32_t contact) {
   a.offer = contact;
   a.last_offer_seq = ++offer_seq_;
   c.offer_token = ++token_;
-  if (q.config.offer_timeout != absl::InfiniteDuration()) {
-    Schedule(now_ + ToMicros(q.config.offer_timeout), TimerKind::kOfferTimeout,
-             contact, c.offer_token);
+  if (q.offer_timeout_us != kNever) {
+    Schedule(now_ + q.offer_timeout_us, TimerKind::kOfferTimeout, contact,
+             c.offer_token);
   }
-  strategies_[q.strategy.value()]->OnOffered(ViewOf(a), ViewOf(c), now_);
+  if (strategy_observes_offers_[q.strategy.value()]) {
+    strategies_[q.strategy.value()]->OnOffered(ViewOf(a), ViewOf(c), now_);
+  }
   Event e = MakeEvent(EventType::kOffered);
   e.contact = c.id;
   e.has_contact = true;

@@ -125,8 +125,15 @@ struct QueueRec {
   std::vector<Micros> step_after;  // [0] = 0, then each relaxation step
   std::vector<std::vector<SkillRequirement>> step_skills;  // sorted each
   std::vector<uint32_t> groups;
-  QueueStats stats;
+  QueueStats stats;  // its two totals are kept below, in microseconds
+  Micros total_answer_wait_us = 0;
+  Micros total_handle_us = 0;
   size_t waiting = 0;
+  // config's durations in microseconds (absl's conversions are calls);
+  // offer_timeout_us is kNever when infinite.
+  Micros sl_threshold_us = 0;
+  Micros wrap_up_us = 0;
+  Micros offer_timeout_us = 0;
 };
 
 enum class TimerKind : uint8_t { kOfferTimeout, kRelax, kMaxWait, kWrapUp };
