@@ -99,12 +99,16 @@ void Engine::SyncAgent(uint32_t slot, EventReason reason) {
   uint32_t mask = 0;
   if (a.live && a.logged_in && a.ready && a.offer == kNoSlot &&
       a.wrap_until == 0 && !a.exclusive_active) {
-    const Capacity& cap = a.capacity;
-    for (int ch = 0; ch < kChannelCount; ++ch) {
-      if (a.active[ch] < cap.max_per_channel[ch] &&
-          a.load + cap.load_per_contact[ch] <= cap.load_budget &&
-          (!cap.exclusive[ch] || a.contacts.empty())) {
-        mask |= 1u << ch;
+    if (a.contacts.empty()) {
+      mask = a.idle_channel_mask;  // nothing active, no load
+    } else {
+      const Capacity& cap = a.capacity;
+      for (int ch = 0; ch < kChannelCount; ++ch) {
+        if (a.active[ch] < cap.max_per_channel[ch] &&
+            a.load + cap.load_per_contact[ch] <= cap.load_budget &&
+            (!cap.exclusive[ch] || a.contacts.empty())) {
+          mask |= 1u << ch;
+        }
       }
     }
   }
@@ -286,6 +290,12 @@ absl::Status Engine::AddAgent(AgentConfig config) {
   a.name = std::move(config.name);
   a.skills = SortedSkills(std::move(config.skills));
   a.capacity = config.capacity;
+  for (int ch = 0; ch < kChannelCount; ++ch) {
+    if (a.capacity.max_per_channel[ch] > 0 &&
+        a.capacity.load_per_contact[ch] <= a.capacity.load_budget) {
+      a.idle_channel_mask |= 1u << ch;
+    }
+  }
   a.weight = config.weight;
   a.idle_since = now_;
   IndexAgentSkills(slot, true);

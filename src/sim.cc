@@ -129,7 +129,11 @@ class Replication {
   absl::Status Setup();
   void ScheduleNextArrival(uint32_t stream, Micros from);
   absl::Status Handle(const SimEvent& e);
-  absl::Status AcceptOffers();
+  // Most calls find no offer: keep that check inline.
+  absl::Status AcceptOffers() {
+    return offers_.empty() ? absl::OkStatus() : AcceptPendingOffers();
+  }
+  absl::Status AcceptPendingOffers();
   void CountAnswered(ContactRec& c);  // after the engine accepted its offer
   void OnEvent(const Event& e);
   void AccountAgentTime(uint32_t group, AgentRec& a, Micros until);
@@ -367,7 +371,7 @@ void Replication::CountAnswered(ContactRec& c) {
   }
 }
 
-absl::Status Replication::AcceptOffers() {
+absl::Status Replication::AcceptPendingOffers() {
   while (!offers_.empty()) {
     batch_.swap(offers_);  // accepting may produce more offers
     offers_.clear();
@@ -429,7 +433,7 @@ absl::Status Replication::Handle(const SimEvent& e) {
       spec_c.queue = QueueId(st.queue);
       spec_c.channel = spec.channel;
       spec_c.priority = priority;
-      spec_c.skills = st.skills;
+      if (!st.skills.empty()) spec_c.skills = st.skills;
       CCENGINE_RETURN_IF_ERROR(engine_->AddContact(std::move(spec_c)));
       CCENGINE_RETURN_IF_ERROR(AcceptOffers());
       // Only a customer who has to wait can run out of patience.

@@ -54,6 +54,9 @@ struct AgentRec {
   uint32_t load = 0;
   bool exclusive_active = false;
   uint32_t channel_mask = 0;  // bit c: can_take_[c] holds this agent
+  // bit c: with nothing in progress, the agent can take a contact of channel c
+  // (from the capacity alone; SyncAgent's mask when it holds no contact).
+  uint32_t idle_channel_mask = 0;
   absl::InlinedVector<uint32_t, 4> contacts;  // offered + in service
   Micros wrap_until = 0;                      // 0: not in wrap-up
   uint64_t wrap_token = 0;
