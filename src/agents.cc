@@ -112,10 +112,16 @@ void Engine::SyncAgent(uint32_t slot, EventReason reason) {
       }
     }
   }
-  // Only the channels whose bit changed touch the bitsets.
-  for (uint32_t changed = mask ^ a.channel_mask; changed != 0; changed &= changed - 1) {
-    int ch = std::countr_zero(changed);
-    can_take_[ch].Assign(slot, (mask >> ch) & 1u);
+  // Only the channels whose bit changed touch the bitsets (all of an
+  // agent's channels flip together when it becomes free or taken).
+  const uint32_t changed = mask ^ a.channel_mask;
+  const size_t word = slot >> 6;
+  const uint64_t bit = uint64_t{1} << (slot & 63);
+  for (uint32_t on = changed & mask; on != 0; on &= on - 1) {
+    can_take_[std::countr_zero(on)].data()[word] |= bit;
+  }
+  for (uint32_t off = changed & ~mask; off != 0; off &= off - 1) {
+    can_take_[std::countr_zero(off)].data()[word] &= ~bit;
   }
   a.channel_mask = mask;
   idle_since_[slot] = a.idle_since;

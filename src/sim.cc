@@ -65,6 +65,15 @@ struct SimEvent {
   }
 };
 
+bool Earlier(const SimEvent& x, const SimEvent& y) {
+  return x.at != y.at ? x.at < y.at : x.seq < y.seq;
+}
+
+// With this many arrival streams or fewer, each stream's next arrival waits
+// in its own slot instead of the heap: a scan of a few slots is cheaper than
+// a heap push and pop for every contact. The (at, seq) order is the same.
+constexpr size_t kArrivalSlots = 8;
+
 // A contact's slot is also its engine ContactId: slots (and so ids) of
 // finished contacts are reused, which keeps the ids small and dense, so the
 // engine finds them in its direct table. `generation` tells a patience timer
@@ -126,6 +135,10 @@ class Replication {
   void Push(Micros at, Kind kind, uint32_t a, uint32_t b = 0) {
     heap_.push(SimEvent{at, ++seq_, kind, a, b});
   }
+  void PushArrival(Micros at, uint32_t stream) {
+    if (next_arrival_.empty()) return Push(at, Kind::kArrival, stream);
+    next_arrival_[stream] = SimEvent{at, ++seq_, Kind::kArrival, stream, 0};
+  }
   absl::Status Setup();
   void ScheduleNextArrival(uint32_t stream, Micros from);
   absl::Status Handle(const SimEvent& e);
@@ -153,6 +166,7 @@ class Replication {
   ReplicationTotals& out_;
   std::unique_ptr<Engine> engine_;
   std::priority_queue<SimEvent> heap_;
+  std::vector<SimEvent> next_arrival_;  // per stream (at == kNever: none), or empty
   uint64_t seq_ = 0;
   Micros horizon_ = 0;
   Micros warmup_ = 0;
@@ -234,6 +248,9 @@ absl::Status Replication::Setup() {
                          EventBit(EventType::kOverflowed) |
                          EventBit(EventType::kAgentStateChanged));
   streams_.reserve(s_.arrivals.size());
+  if (s_.arrivals.size() <= kArrivalSlots) {
+    next_arrival_.assign(s_.arrivals.size(), SimEvent{kNever, 0, Kind::kArrival, 0, 0});
+  }
   for (uint32_t i = 0; i < s_.arrivals.size(); ++i) {
     streams_.push_back(Stream{&s_.arrivals[i], r_.arrival_queue[i],
                               r_.arrival_skills[i],
@@ -251,7 +268,7 @@ void Replication::ScheduleNextArrival(uint32_t stream, Micros from) {
   if (!spec.trace.empty()) {
     if (st.trace_pos < spec.trace.size()) {
       Micros at = ToUs(spec.trace[st.trace_pos++]);
-      if (at < horizon_) Push(at, Kind::kArrival, stream);
+      if (at < horizon_) PushArrival(at, stream);
     }
     return;
   }
@@ -267,7 +284,7 @@ void Replication::ScheduleNextArrival(uint32_t stream, Micros from) {
     if (rate > 0) {
       double next = t + std::exponential_distribution<double>(rate)(st.rng);
       if (next < end) {
-        if (next < s_.horizon_s) Push(ToUs(next), Kind::kArrival, stream);
+        if (next < s_.horizon_s) PushArrival(ToUs(next), stream);
         return;
       }
     }
@@ -492,16 +509,25 @@ absl::Status Replication::Run() {
   CCENGINE_RETURN_IF_ERROR(Setup());
   while (true) {
     std::optional<Micros> timer = engine_->NextTimerMicros();
-    bool have_event = !heap_.empty();
+    const SimEvent* next = heap_.empty() ? nullptr : &heap_.top();
+    SimEvent* arrival = nullptr;  // `next` is this stream slot
+    for (SimEvent& a : next_arrival_) {
+      if (a.at != kNever && (next == nullptr || Earlier(a, *next))) next = arrival = &a;
+    }
+    bool have_event = next != nullptr;
     if (!have_event && !timer.has_value()) break;
     // Engine timers (wrap-up ends, relaxation, max wait) due before the next
     // simulation event fire first, one instant at a time, so that offers
     // they produce are answered at the right time.
-    if (timer.has_value() && (!have_event || *timer <= heap_.top().at)) {
+    if (timer.has_value() && (!have_event || *timer <= next->at)) {
       CCENGINE_RETURN_IF_ERROR(engine_->AdvanceToMicros(*timer));
     } else {
-      SimEvent e = heap_.top();
-      heap_.pop();
+      SimEvent e = *next;
+      if (arrival != nullptr) {
+        arrival->at = kNever;
+      } else {
+        heap_.pop();
+      }
       out_.events++;
       CCENGINE_RETURN_IF_ERROR(engine_->AdvanceToMicros(e.at));
       CCENGINE_RETURN_IF_ERROR(Handle(e));
