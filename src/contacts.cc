@@ -338,15 +338,17 @@ absl::Status Engine::AcceptOffer(AgentId agent, ContactId contact) {
   q.stats.answered++;
   if (waited_here <= q.sl_threshold_us) q.stats.answered_within_sl++;
   q.total_answer_wait_us += waited_here;
-  Event e = MakeEvent(EventType::kAccepted);
-  e.contact = contact;
-  e.has_contact = true;
-  e.agent = agent;
-  e.has_agent = true;
-  e.queue = QueueId(c.queue);
-  e.channel = c.channel;
-  e.wait = DurationFromMicros(now_ - c.arrived);
-  Emit(std::move(e));
+  if (Wants(EventType::kAccepted)) {  // the simulator does not listen
+    Event e = MakeEvent(EventType::kAccepted);
+    e.contact = contact;
+    e.has_contact = true;
+    e.agent = agent;
+    e.has_agent = true;
+    e.queue = QueueId(c.queue);
+    e.channel = c.channel;
+    e.wait = DurationFromMicros(now_ - c.arrived);
+    Emit(std::move(e));
+  }
   SyncAgent(aslot);
   TryMatchAgent(aslot);  // a multi-chat agent may take more
   return absl::OkStatus();
