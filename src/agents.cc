@@ -99,19 +99,29 @@ void Engine::SyncAgent(uint32_t slot, EventReason reason) {
   uint32_t mask = 0;
   if (a.live && a.logged_in && a.ready && a.offer == kNoSlot &&
       a.wrap_until == 0 && !a.exclusive_active) {
-    const Capacity& cap = a.capacity;
-    for (int ch = 0; ch < kChannelCount; ++ch) {
-      if (a.active[ch] < cap.max_per_channel[ch] &&
-          a.load + cap.load_per_contact[ch] <= cap.load_budget &&
-          (!cap.exclusive[ch] || a.contacts.empty())) {
-        mask |= 1u << ch;
+    if (a.contacts.empty()) {
+      mask = a.idle_channel_mask;  // nothing active, no load
+    } else {
+      const Capacity& cap = a.capacity;
+      for (int ch = 0; ch < kChannelCount; ++ch) {
+        if (a.active[ch] < cap.max_per_channel[ch] &&
+            a.load + cap.load_per_contact[ch] <= cap.load_budget &&
+            (!cap.exclusive[ch] || a.contacts.empty())) {
+          mask |= 1u << ch;
+        }
       }
     }
   }
-  // Only the channels whose bit changed touch the bitsets.
-  for (uint32_t changed = mask ^ a.channel_mask; changed != 0; changed &= changed - 1) {
-    int ch = std::countr_zero(changed);
-    can_take_[ch].Assign(slot, (mask >> ch) & 1u);
+  // Only the channels whose bit changed touch the bitsets (all of an
+  // agent's channels flip together when it becomes free or taken).
+  const uint32_t changed = mask ^ a.channel_mask;
+  const size_t word = slot >> 6;
+  const uint64_t bit = uint64_t{1} << (slot & 63);
+  for (uint32_t on = changed & mask; on != 0; on &= on - 1) {
+    can_take_[std::countr_zero(on)].data()[word] |= bit;
+  }
+  for (uint32_t off = changed & ~mask; off != 0; off &= off - 1) {
+    can_take_[std::countr_zero(off)].data()[word] &= ~bit;
   }
   a.channel_mask = mask;
   if (track_work_) TrackWork(a);
@@ -217,7 +227,7 @@ void Engine::DetachContact(uint32_t agent, uint32_t contact) {
 
 void Engine::StartWrapUpOrFree(uint32_t agent, const QueueRec& q) {
   AgentRec& a = agents_[agent];
-  Micros wrap = ToMicros(q.config.wrap_up);
+  Micros wrap = q.wrap_up_us;
   if (wrap > 0 && a.logged_in) {
     a.wrap_until = std::max(a.wrap_until, now_ + wrap);
     a.wrap_token = ++token_;
@@ -287,6 +297,12 @@ absl::Status Engine::AddAgent(AgentConfig config) {
   a.name = std::move(config.name);
   a.skills = SortedSkills(std::move(config.skills));
   a.capacity = config.capacity;
+  for (int ch = 0; ch < kChannelCount; ++ch) {
+    if (a.capacity.max_per_channel[ch] > 0 &&
+        a.capacity.load_per_contact[ch] <= a.capacity.load_budget) {
+      a.idle_channel_mask |= 1u << ch;
+    }
+  }
   a.weight = config.weight;
   a.idle_since = now_;
   IndexAgentSkills(slot, true);

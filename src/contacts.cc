@@ -339,17 +339,19 @@ absl::Status Engine::AcceptOffer(AgentId agent, ContactId contact) {
   a.consecutive_no_answers = 0;
   Micros waited_here = now_ - c.queued_at;
   q.stats.answered++;
-  if (waited_here <= ToMicros(q.config.sl_threshold)) q.stats.answered_within_sl++;
-  q.stats.total_answer_wait += DurationFromMicros(waited_here);
-  Event e = MakeEvent(EventType::kAccepted);
-  e.contact = contact;
-  e.has_contact = true;
-  e.agent = agent;
-  e.has_agent = true;
-  e.queue = QueueId(c.queue);
-  e.channel = c.channel;
-  e.wait = DurationFromMicros(now_ - c.arrived);
-  Emit(std::move(e));
+  if (waited_here <= q.sl_threshold_us) q.stats.answered_within_sl++;
+  q.total_answer_wait_us += waited_here;
+  if (Wants(EventType::kAccepted)) {  // the simulator does not listen
+    Event e = MakeEvent(EventType::kAccepted);
+    e.contact = contact;
+    e.has_contact = true;
+    e.agent = agent;
+    e.has_agent = true;
+    e.queue = QueueId(c.queue);
+    e.channel = c.channel;
+    e.wait = DurationFromMicros(now_ - c.arrived);
+    Emit(std::move(e));
+  }
   SyncAgent(aslot);
   TryMatchAgent(aslot);  // a multi-chat agent may take more
   return absl::OkStatus();
@@ -404,7 +406,7 @@ void Engine::EndService(uint32_t agent, uint32_t contact, EventReason reason) {
   QueueRec& q = queues_[c.queue];
   Micros handle = now_ - c.answered_at;
   q.stats.completed++;
-  q.stats.total_handle += DurationFromMicros(handle);
+  q.total_handle_us += handle;
   Event e;
   bool wanted = Wants(EventType::kCompleted);
   if (wanted) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <typeinfo>
 #include <utility>
 
 #include "ccengine/internal/status_macros.h"
@@ -25,6 +26,17 @@ namespace {
 
 std::string SkillListError(std::string_view what, const std::string& detail) {
   return fmt::format("{}: {}", what, detail);
+}
+
+// The built-in strategies leave AgentStrategy::OnOffered empty: an offer
+// need not build the two views to call it. Any other type is called.
+bool ObservesOffers(const AgentStrategy& s) {
+  const std::type_info& t = typeid(s);
+  return !(t == typeid(LongestIdleStrategy) || t == typeid(LeastOccupiedStrategy) ||
+           t == typeid(FewestHandledStrategy) || t == typeid(RoundRobinStrategy) ||
+           t == typeid(RandomStrategy) || t == typeid(WeightedRandomStrategy) ||
+           t == typeid(BestProficiencyStrategy) || t == typeid(CompositeStrategy) ||
+           t == typeid(SatisfactionStrategy));
 }
 
 }  // namespace
@@ -108,6 +120,7 @@ Engine::Engine(EngineOptions options)
       intake_(options.intake_capacity) {
   auto add = [this](std::string_view name, std::unique_ptr<AgentStrategy> s) {
     strategy_names_.emplace_back(name);
+    strategy_observes_offers_.push_back(ObservesOffers(*s));
     strategies_.push_back(std::move(s));
   };
   add("longest_idle", std::make_unique<LongestIdleStrategy>());
@@ -166,6 +179,7 @@ absl::StatusOr<StrategyId> Engine::RegisterStrategy(
         fmt::format("strategy '{}' already exists", name));
   }
   strategy_names_.emplace_back(name);
+  strategy_observes_offers_.push_back(ObservesOffers(*strategy));
   strategies_.push_back(std::move(strategy));
   return StrategyId(static_cast<uint32_t>(strategies_.size() - 1));
 }
@@ -315,6 +329,11 @@ void Engine::InstallQueueRules(QueueRec& q, const QueueConfig& config) {
       if (a.live) TrackWork(a);
     }
   }
+  q.sl_threshold_us = ToMicros(config.sl_threshold);
+  q.wrap_up_us = ToMicros(config.wrap_up);
+  q.offer_timeout_us = config.offer_timeout == absl::InfiniteDuration()
+                           ? kNever
+                           : ToMicros(config.offer_timeout);
   for (const SkillRequirement& r : config.skills) EnsureSkillSet(r);
   for (const RoutingStep& step : config.relaxation) {
     for (const SkillRequirement& r : step.skills) EnsureSkillSet(r);
@@ -400,13 +419,11 @@ absl::StatusOr<QueueConfig> Engine::GetQueueConfig(QueueId queue) const {
 // --- Lookups -----------------------------------------------------------------
 
 uint32_t Engine::AgentSlot(AgentId id) const {
-  auto it = agent_index_.find(id.value());
-  return it == agent_index_.end() ? kNoSlot : it->second;
+  return agent_index_.Find(id.value());
 }
 
 uint32_t Engine::ContactSlot(ContactId id) const {
-  auto it = contact_index_.find(id.value());
-  return it == contact_index_.end() ? kNoSlot : it->second;
+  return contact_index_.Find(id.value());
 }
 
 absl::StatusOr<uint32_t> Engine::LiveAgentSlot(AgentId id) const {
@@ -500,11 +517,19 @@ absl::Status Engine::AdvanceTo(absl::Time now) {
         "time {} is out of range (within 10,000 years of the Unix epoch)",
         absl::FormatTime(now)));
   }
-  Micros target = ToMicros(now);
+  return AdvanceToMicros(ToMicros(now));
+}
+
+absl::Status Engine::AdvanceToMicros(Micros target) {
+  if (!InTimeRangeMicros(target)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "time {} is out of range (within 10,000 years of the Unix epoch)",
+        absl::FormatTime(TimeFromMicros(target))));
+  }
   if (target < now_) {
     return absl::InvalidArgumentError(fmt::format(
         "time went backwards: {} is before the engine's time {}",
-        absl::FormatTime(now), absl::FormatTime(Now())));
+        absl::FormatTime(TimeFromMicros(target)), absl::FormatTime(Now())));
   }
   while (!timers_.empty() && timers_.top().at <= target) {
     Timer t = timers_.top();
@@ -533,39 +558,58 @@ absl::StatusOr<size_t> Engine::Poll(absl::Time now) {
 }
 
 std::optional<absl::Time> Engine::NextTimerAt() const {
+  std::optional<Micros> at = NextTimerMicros();
+  if (!at.has_value()) return std::nullopt;
+  return TimeFromMicros(*at);
+}
+
+std::optional<Micros> Engine::NextTimerMicros() const {
+  while (!timers_.empty() && !TimerLive(timers_.top())) timers_.pop();
   if (timers_.empty()) return std::nullopt;
-  return TimeFromMicros(timers_.top().at);
+  return timers_.top().at;
 }
 
 void Engine::Schedule(Micros at, TimerKind kind, uint32_t slot, uint64_t token) {
   timers_.push(Timer{at, ++seq_, token, slot, kind});
 }
 
-void Engine::FireTimer(const Timer& t) {
+bool Engine::TimerLive(const Timer& t) const {
   switch (t.kind) {
     case TimerKind::kOfferTimeout: {
       const ContactRec& c = contacts_[t.slot];
-      if (c.live && c.state == ContactState::kOffered && c.offer_token == t.token) {
-        OnOfferTimeout(t.slot);
-      }
-      break;
+      return c.live && c.state == ContactState::kOffered && c.offer_token == t.token;
     }
     case TimerKind::kRelax:
     case TimerKind::kMaxWait: {
       const ContactRec& c = contacts_[t.slot];
-      if (c.live && c.state == ContactState::kWaiting && c.wait_token == t.token) {
-        t.kind == TimerKind::kRelax ? OnRelax(t.slot) : OnMaxWait(t.slot);
-      }
-      break;
+      return c.live && c.state == ContactState::kWaiting && c.wait_token == t.token;
     }
     case TimerKind::kWrapUp: {
+      const AgentRec& a = agents_[t.slot];
+      return a.live && a.wrap_until != 0 && a.wrap_token == t.token;
+    }
+  }
+  return false;
+}
+
+void Engine::FireTimer(const Timer& t) {
+  if (!TimerLive(t)) return;
+  switch (t.kind) {
+    case TimerKind::kOfferTimeout:
+      OnOfferTimeout(t.slot);
+      break;
+    case TimerKind::kRelax:
+      OnRelax(t.slot);
+      break;
+    case TimerKind::kMaxWait:
+      OnMaxWait(t.slot);
+      break;
+    case TimerKind::kWrapUp: {
       AgentRec& a = agents_[t.slot];
-      if (a.live && a.wrap_until != 0 && a.wrap_token == t.token) {
-        a.wrap_until = 0;
-        if (a.contacts.empty()) a.idle_since = now_;
-        SyncAgent(t.slot);
-        TryMatchAgent(t.slot);
-      }
+      a.wrap_until = 0;
+      if (a.contacts.empty()) a.idle_since = now_;
+      SyncAgent(t.slot);
+      TryMatchAgent(t.slot);
       break;
     }
   }
@@ -593,7 +637,7 @@ Event Engine::MakeEvent(EventType type) const {
   return e;
 }
 
-void Engine::Emit(Event event) {
+void Engine::Emit(const Event& event) {
   if (!Wants(event.type)) return;
   for (const Subscriber& s : subscribers_) {
     if (s.types & EventBit(event.type)) s.callback(event);
@@ -685,7 +729,9 @@ absl::StatusOr<absl::Duration> Engine::EstimatedWait(ContactId contact) const {
       }
     }
   }
-  absl::Duration aht = q.stats.completed > 0 ? q.stats.AverageHandleTime()
+  absl::Duration aht = q.stats.completed > 0
+                           ? DurationFromMicros(q.total_handle_us) /
+                                 static_cast<int64_t>(q.stats.completed)
                                              : q.config.expected_handle_time;
   if (serving == 0) return absl::InfiniteDuration();
   return aht * position / serving;
@@ -697,6 +743,8 @@ absl::StatusOr<QueueStats> Engine::GetQueueStats(QueueId queue) const {
   }
   const QueueRec& q = queues_[queue.value()];
   QueueStats s = q.stats;
+  s.total_answer_wait = DurationFromMicros(q.total_answer_wait_us);
+  s.total_handle = DurationFromMicros(q.total_handle_us);
   s.waiting = q.waiting;
   Micros oldest = kNever;
   for (uint32_t g : q.groups) {

@@ -23,6 +23,15 @@
 #include "ccengine/engine.h"
 #include "fmt/format.h"
 
+// The candidate visitor is called once per eligible agent from several
+// kernels; GCC would rather call it than copy it into each, and the call
+// costs more than the usual early return inside it.
+#if defined(__GNUC__) || defined(__clang__)
+#define CCENGINE_INLINE_LAMBDA __attribute__((always_inline))
+#else
+#define CCENGINE_INLINE_LAMBDA
+#endif
+
 namespace ccengine {
 
 using internal::AgentRec;
@@ -170,7 +179,7 @@ bool Engine::TryMatchContact(uint32_t contact) {
   uint32_t best = kNoSlot;
   double best_score = 0;
   const Micros* idle = idle_since_.data();
-  auto consider = [&](uint32_t slot) {
+  auto consider = [&](uint32_t slot) CCENGINE_INLINE_LAMBDA {
     // The default strategy needs no virtual call and reads only the packed
     // idle times: the earliest idle_since wins; the full record is read only
     // for exclusions and exact ties.
@@ -466,11 +475,13 @@ void Engine::Offer(uint32_t agent, uint32_t contact) {
   a.offer = contact;
   a.last_offer_seq = ++offer_seq_;
   c.offer_token = ++token_;
-  if (q.config.offer_timeout != absl::InfiniteDuration()) {
-    Schedule(now_ + ToMicros(q.config.offer_timeout), TimerKind::kOfferTimeout,
-             contact, c.offer_token);
+  if (q.offer_timeout_us != kNever) {
+    Schedule(now_ + q.offer_timeout_us, TimerKind::kOfferTimeout, contact,
+             c.offer_token);
   }
-  strategies_[q.strategy.value()]->OnOffered(ViewOf(a), ViewOf(c), now_);
+  if (strategy_observes_offers_[q.strategy.value()]) {
+    strategies_[q.strategy.value()]->OnOffered(ViewOf(a), ViewOf(c), now_);
+  }
   Event e = MakeEvent(EventType::kOffered);
   e.contact = c.id;
   e.has_contact = true;

@@ -23,8 +23,13 @@ using internal::ReplicationTotals;
 
 namespace {
 
+// std::llround without the libm call: round half away from zero. x - t is
+// exact (t is x's integer part), so this is llround bit for bit.
 Micros ToUs(double seconds) {
-  return static_cast<Micros>(std::llround(seconds * 1e6));
+  double x = seconds * 1e6;
+  double t = std::trunc(x);
+  if (std::fabs(x - t) >= 0.5) t += std::copysign(1.0, x);
+  return static_cast<Micros>(t);
 }
 double ToS(Micros us) { return static_cast<double>(us) * 1e-6; }
 
@@ -41,8 +46,8 @@ uint64_t StreamSeed(uint64_t seed, uint64_t replication, uint64_t stream) {
 
 enum class Kind : uint8_t {
   kArrival,      // a: stream
-  kPatience,     // a: contact index
-  kServiceEnd,   // a: contact index
+  kPatience,     // a: contact slot, b: its generation
+  kServiceEnd,   // a: contact slot
   kLogin,        // a: group, b: agent index
   kLogout,       // a: group, b: agent index
   kBreakStart,   // a: group, b: agent index
@@ -61,16 +66,47 @@ struct SimEvent {
   }
 };
 
+bool Earlier(const SimEvent& x, const SimEvent& y) {
+  return x.at != y.at ? x.at < y.at : x.seq < y.seq;
+}
+
+// With this many arrival streams or fewer, each stream's next arrival waits
+// in its own slot instead of the heap: a scan of a few slots is cheaper than
+// a heap push and pop for every contact. The (at, seq) order is the same.
+constexpr size_t kArrivalSlots = 8;
+
+// A contact's slot is also its engine ContactId: slots (and so ids) of
+// finished contacts are reused, which keeps the ids small and dense, so the
+// engine finds them in its direct table. `generation` tells a patience timer
+// set for an earlier contact of the slot from one for the current contact.
 struct ContactRec {
   Micros arrived = 0;
   Micros handle = 0;
   uint32_t queue = 0;     // the queue it arrived in (metrics)
   uint32_t interval = 0;
-  uint64_t agent = 0;     // while offered / in service
+  uint32_t generation = 0;
+  uint32_t agent_group = 0;  // while offered / in service
+  uint64_t agent = 0;        // engine AgentId, while offered / in service
   bool counted = false;   // arrived after the warm-up
   bool answered = false;
   bool done = false;
 };
+
+// What an agent's time counts as: only a change of class is accounted.
+enum class TimeClass : uint8_t { kUnstaffed, kIdle, kOccupied };
+
+TimeClass ClassOf(AgentState state) {
+  switch (state) {
+    case AgentState::kAvailable:
+      return TimeClass::kIdle;
+    case AgentState::kReserved:
+    case AgentState::kBusy:
+    case AgentState::kWrapUp:
+      return TimeClass::kOccupied;
+    default:
+      return TimeClass::kUnstaffed;  // logged out or not ready (on a break)
+  }
+}
 
 struct AgentRec {
   AgentState state = AgentState::kLoggedOut;
@@ -101,17 +137,30 @@ class Replication {
   void Push(Micros at, Kind kind, uint32_t a, uint32_t b = 0) {
     heap_.push(SimEvent{at, ++seq_, kind, a, b});
   }
+  void PushArrival(Micros at, uint32_t stream) {
+    if (next_arrival_.empty()) return Push(at, Kind::kArrival, stream);
+    next_arrival_[stream] = SimEvent{at, ++seq_, Kind::kArrival, stream, 0};
+  }
   absl::Status Setup();
   void ScheduleNextArrival(uint32_t stream, Micros from);
   absl::Status Handle(const SimEvent& e);
-  absl::Status AcceptOffers();
+  // Most calls find no offer: keep that check inline.
+  absl::Status AcceptOffers() {
+    return offers_.empty() ? absl::OkStatus() : AcceptPendingOffers();
+  }
+  absl::Status AcceptPendingOffers();
+  void CountAnswered(ContactRec& c);  // after the engine accepted its offer
   void OnEvent(const Event& e);
   void AccountAgentTime(uint32_t group, AgentRec& a, Micros until);
   ContactOutcome DrawOutcome(const ContactRec& c, uint32_t group);
   void AddTime(uint32_t group, Micros from, Micros to, bool occupied);
   absl::Status WantLoggedIn(uint32_t group, uint32_t index, bool wanted);
-  static AgentId IdOf(uint32_t group, uint32_t index) {
-    return AgentId((uint64_t{group} << 32) | index);
+  uint32_t NewContact();
+  void FreeContact(uint32_t slot);
+  // Agents are numbered 0, 1, … group after group (dense ids, in the order
+  // of (group, index), so ties between agents break as before).
+  AgentId IdOf(uint32_t group, uint32_t index) const {
+    return AgentId(agent_base_[group] + index);
   }
 
   const Scenario& s_;
@@ -120,15 +169,20 @@ class Replication {
   ReplicationTotals& out_;
   std::unique_ptr<Engine> engine_;
   std::priority_queue<SimEvent> heap_;
+  std::vector<SimEvent> next_arrival_;  // per stream (at == kNever: none), or empty
   uint64_t seq_ = 0;
   Micros horizon_ = 0;
   Micros warmup_ = 0;
   Micros interval_ = 0;
   std::vector<Stream> streams_;
   std::vector<ContactRec> contacts_;
+  std::vector<uint32_t> free_contacts_;
   std::vector<std::vector<AgentRec>> agents_;
+  std::vector<uint64_t> agent_base_;     // first AgentId of each group
+  std::vector<uint32_t> group_of_agent_;  // by AgentId
   std::vector<std::pair<AgentId, ContactId>> offers_;
   std::mt19937_64 outcome_rng_{StreamSeed(s_.seed, rep_, 0x0C5A7)};
+  std::vector<std::pair<AgentId, ContactId>> batch_;  // AcceptOffers' spare
   absl::Status event_error_;
 };
 
@@ -167,6 +221,10 @@ absl::Status Replication::Setup() {
   }
   agents_.resize(s_.agents.size());
   for (uint32_t g = 0; g < s_.agents.size(); ++g) {
+    agent_base_.push_back(group_of_agent_.size());
+    group_of_agent_.resize(group_of_agent_.size() + r_.group_size[g], g);
+  }
+  for (uint32_t g = 0; g < s_.agents.size(); ++g) {
     const AgentGroupSpec& spec = s_.agents[g];
     agents_[g].resize(r_.group_size[g]);
     for (uint32_t i = 0; i < r_.group_size[g]; ++i) {
@@ -198,12 +256,16 @@ absl::Status Replication::Setup() {
       }
     }
   }
+  // Acceptances are the simulator's own calls (counted in AcceptOffers), so
+  // the engine need not build kAccepted events.
   engine_->Subscribe([this](const Event& e) { OnEvent(e); },
-                     EventBit(EventType::kOffered) | EventBit(EventType::kAccepted) |
-                         EventBit(EventType::kAbandoned) |
+                     EventBit(EventType::kOffered) | EventBit(EventType::kAbandoned) |
                          EventBit(EventType::kOverflowed) |
                          EventBit(EventType::kAgentStateChanged));
   streams_.reserve(s_.arrivals.size());
+  if (s_.arrivals.size() <= kArrivalSlots) {
+    next_arrival_.assign(s_.arrivals.size(), SimEvent{kNever, 0, Kind::kArrival, 0, 0});
+  }
   for (uint32_t i = 0; i < s_.arrivals.size(); ++i) {
     streams_.push_back(Stream{&s_.arrivals[i], r_.arrival_queue[i],
                               r_.arrival_skills[i],
@@ -221,7 +283,7 @@ void Replication::ScheduleNextArrival(uint32_t stream, Micros from) {
   if (!spec.trace.empty()) {
     if (st.trace_pos < spec.trace.size()) {
       Micros at = ToUs(spec.trace[st.trace_pos++]);
-      if (at < horizon_) Push(at, Kind::kArrival, stream);
+      if (at < horizon_) PushArrival(at, stream);
     }
     return;
   }
@@ -237,7 +299,7 @@ void Replication::ScheduleNextArrival(uint32_t stream, Micros from) {
     if (rate > 0) {
       double next = t + std::exponential_distribution<double>(rate)(st.rng);
       if (next < end) {
-        if (next < s_.horizon_s) Push(ToUs(next), Kind::kArrival, stream);
+        if (next < s_.horizon_s) PushArrival(ToUs(next), stream);
         return;
       }
     }
@@ -265,20 +327,9 @@ void Replication::AddTime(uint32_t group, Micros from, Micros to, bool occupied)
 }
 
 void Replication::AccountAgentTime(uint32_t group, AgentRec& a, Micros until) {
-  bool staffed = true, occupied = false;
-  switch (a.state) {
-    case AgentState::kAvailable:
-      break;
-    case AgentState::kReserved:
-    case AgentState::kBusy:
-    case AgentState::kWrapUp:
-      occupied = true;
-      break;
-    default:
-      staffed = false;  // logged out or not ready (on a break)
-      break;
-  }
-  if (staffed) {
+  TimeClass cls = ClassOf(a.state);
+  if (cls != TimeClass::kUnstaffed) {
+    bool occupied = cls == TimeClass::kOccupied;
     AddTime(group, a.since, until, occupied);
     Micros lo = std::max(a.since, warmup_), hi = std::min(until, horizon_);
     if (hi > lo) {
@@ -328,35 +379,11 @@ void Replication::OnEvent(const Event& e) {
     case EventType::kOffered:
       offers_.emplace_back(e.agent, e.contact);
       break;
-    case EventType::kAccepted: {
-      ContactRec& c = contacts_[e.contact.value()];
-      c.answered = true;
-      Micros wait = now - c.arrived;
-      Acc& q = out_.queue_intervals[c.queue][c.interval];
-      uint32_t group = static_cast<uint32_t>(e.agent.value() >> 32);
-      Acc& g = out_.group_intervals[group][c.interval];
-      for (Acc* acc : {&q, &g}) {
-        acc->answered++;
-        acc->sum_wait_answered += ToS(wait);
-        acc->sum_handle += ToS(c.handle);
-        if (wait == 0) acc->immediate++;
-        if (ToS(wait) <= r_.sl_seconds[c.queue]) acc->within_sl++;
-      }
-      if (c.counted) {
-        for (Acc* acc : {&out_.queue_summary[c.queue], &out_.group_summary[group]}) {
-          acc->answered++;
-          acc->sum_wait_answered += ToS(wait);
-          acc->sum_handle += ToS(c.handle);
-          if (wait == 0) acc->immediate++;
-          if (ToS(wait) <= r_.sl_seconds[c.queue]) acc->within_sl++;
-        }
-      }
-      break;
-    }
     case EventType::kAbandoned:
     case EventType::kOverflowed: {
       if (e.type == EventType::kOverflowed && e.to_queue != e.queue) break;  // moved on
-      ContactRec& c = contacts_[e.contact.value()];
+      uint32_t slot = static_cast<uint32_t>(e.contact.value());
+      ContactRec& c = contacts_[slot];
       c.done = true;
       bool abandoned = e.type == EventType::kAbandoned;
       for (int pass = 0; pass < (c.counted ? 2 : 1); ++pass) {
@@ -364,12 +391,14 @@ void Replication::OnEvent(const Event& e) {
                              : out_.queue_summary[c.queue];
         (abandoned ? acc.abandoned : acc.overflowed)++;
       }
+      FreeContact(slot);  // the engine has forgotten it
       break;
     }
     case EventType::kAgentStateChanged: {
-      uint32_t group = static_cast<uint32_t>(e.agent.value() >> 32);
-      AgentRec& a = agents_[group][e.agent.value() & 0xffffffffu];
-      AccountAgentTime(group, a, now);
+      uint32_t group = group_of_agent_[e.agent.value()];
+      AgentRec& a = agents_[group][e.agent.value() - agent_base_[group]];
+      // Reserved → busy → wrap-up is all occupied time: nothing to add.
+      if (ClassOf(e.agent_state) != ClassOf(a.state)) AccountAgentTime(group, a, now);
       a.state = e.agent_state;
       break;
     }
@@ -378,14 +407,51 @@ void Replication::OnEvent(const Event& e) {
   }
 }
 
-absl::Status Replication::AcceptOffers() {
+uint32_t Replication::NewContact() {
+  if (free_contacts_.empty()) {
+    contacts_.emplace_back();
+    return static_cast<uint32_t>(contacts_.size() - 1);
+  }
+  uint32_t slot = free_contacts_.back();
+  free_contacts_.pop_back();
+  uint32_t generation = contacts_[slot].generation + 1;
+  contacts_[slot] = ContactRec();
+  contacts_[slot].generation = generation;
+  return slot;
+}
+
+void Replication::FreeContact(uint32_t slot) { free_contacts_.push_back(slot); }
+
+void Replication::CountAnswered(ContactRec& c) {
+  c.answered = true;
+  Micros wait = engine_->NowMicros() - c.arrived;
+  double wait_s = ToS(wait), handle_s = ToS(c.handle);
+  bool immediate = wait == 0, within_sl = wait_s <= r_.sl_seconds[c.queue];
+  auto add = [&](Acc& acc) {
+    acc.answered++;
+    acc.sum_wait_answered += wait_s;
+    acc.sum_handle += handle_s;
+    if (immediate) acc.immediate++;
+    if (within_sl) acc.within_sl++;
+  };
+  add(out_.queue_intervals[c.queue][c.interval]);
+  add(out_.group_intervals[c.agent_group][c.interval]);
+  if (c.counted) {
+    add(out_.queue_summary[c.queue]);
+    add(out_.group_summary[c.agent_group]);
+  }
+}
+
+absl::Status Replication::AcceptPendingOffers() {
   while (!offers_.empty()) {
-    auto batch = std::move(offers_);
+    batch_.swap(offers_);  // accepting may produce more offers
     offers_.clear();
-    for (const auto& [agent, contact] : batch) {
+    for (const auto& [agent, contact] : batch_) {
       ContactRec& c = contacts_[contact.value()];
       c.agent = agent.value();
+      c.agent_group = group_of_agent_[agent.value()];
       CCENGINE_RETURN_IF_ERROR(engine_->AcceptOffer(agent, contact));
+      CountAnswered(c);
       Push(engine_->NowMicros() + c.handle, Kind::kServiceEnd,
            static_cast<uint32_t>(contact.value()));
     }
@@ -415,8 +481,8 @@ absl::Status Replication::Handle(const SimEvent& e) {
     case Kind::kArrival: {
       Stream& st = streams_[e.a];
       const ArrivalSpec& spec = *st.spec;
-      uint32_t index = static_cast<uint32_t>(contacts_.size());
-      ContactRec& c = contacts_.emplace_back();
+      uint32_t index = NewContact();
+      ContactRec& c = contacts_[index];
       c.arrived = e.at;
       c.queue = st.queue;
       c.interval = static_cast<uint32_t>(e.at / interval_);
@@ -438,32 +504,33 @@ absl::Status Replication::Handle(const SimEvent& e) {
       spec_c.queue = QueueId(st.queue);
       spec_c.channel = spec.channel;
       spec_c.priority = priority;
-      spec_c.skills = st.skills;
+      if (!st.skills.empty()) spec_c.skills = st.skills;
       CCENGINE_RETURN_IF_ERROR(engine_->AddContact(std::move(spec_c)));
       CCENGINE_RETURN_IF_ERROR(AcceptOffers());
       // Only a customer who has to wait can run out of patience.
       if (std::isfinite(patience) && !contacts_[index].answered && !contacts_[index].done) {
-        Push(e.at + ToUs(patience), Kind::kPatience, index);
+        Push(e.at + ToUs(patience), Kind::kPatience, index, contacts_[index].generation);
       }
       ScheduleNextArrival(e.a, e.at);
       return absl::OkStatus();
     }
     case Kind::kPatience: {
       ContactRec& c = contacts_[e.a];
-      if (c.answered || c.done) return absl::OkStatus();
+      if (c.generation != e.b || c.answered || c.done) return absl::OkStatus();
       return engine_->Abandon(ContactId(e.a));
     }
     case Kind::kServiceEnd: {
       ContactRec& c = contacts_[e.a];
       c.done = true;
-      uint32_t group = static_cast<uint32_t>(c.agent >> 32);
-      uint32_t index = static_cast<uint32_t>(c.agent & 0xffffffffu);
-      CCENGINE_RETURN_IF_ERROR(engine_->CompleteContact(AgentId(c.agent), ContactId(e.a),
-                                                        DrawOutcome(c, group)));
-      AgentRec& a = agents_[group][index];
+      uint32_t group = c.agent_group;
+      AgentId agent(c.agent);
+      AgentRec& a = agents_[group][c.agent - agent_base_[group]];
+      CCENGINE_RETURN_IF_ERROR(
+          engine_->CompleteContact(agent, ContactId(e.a), DrawOutcome(c, group)));
+      FreeContact(e.a);  // completed: the engine has forgotten it
       if (a.pending_logout && a.state != AgentState::kBusy) {
         a.pending_logout = false;
-        return engine_->Logout(AgentId(c.agent));
+        return engine_->Logout(agent);
       }
       return absl::OkStatus();
     }
@@ -496,24 +563,33 @@ absl::Status Replication::Handle(const SimEvent& e) {
 absl::Status Replication::Run() {
   CCENGINE_RETURN_IF_ERROR(Setup());
   while (true) {
-    std::optional<absl::Time> timer = engine_->NextTimerAt();
-    bool have_event = !heap_.empty();
+    std::optional<Micros> timer = engine_->NextTimerMicros();
+    const SimEvent* next = heap_.empty() ? nullptr : &heap_.top();
+    SimEvent* arrival = nullptr;  // `next` is this stream slot
+    for (SimEvent& a : next_arrival_) {
+      if (a.at != kNever && (next == nullptr || Earlier(a, *next))) next = arrival = &a;
+    }
+    bool have_event = next != nullptr;
     if (!have_event && !timer.has_value()) break;
     // Engine timers (wrap-up ends, relaxation, max wait) due before the next
     // simulation event fire first, one instant at a time, so that offers
     // they produce are answered at the right time.
-    if (timer.has_value() && (!have_event || ToMicros(*timer) <= heap_.top().at)) {
-      CCENGINE_RETURN_IF_ERROR(engine_->AdvanceTo(*timer));
+    if (timer.has_value() && (!have_event || *timer <= next->at)) {
+      CCENGINE_RETURN_IF_ERROR(engine_->AdvanceToMicros(*timer));
     } else {
-      SimEvent e = heap_.top();
-      heap_.pop();
+      SimEvent e = *next;
+      if (arrival != nullptr) {
+        arrival->at = kNever;
+      } else {
+        heap_.pop();
+      }
       out_.events++;
-      CCENGINE_RETURN_IF_ERROR(engine_->AdvanceTo(TimeFromMicros(e.at)));
+      CCENGINE_RETURN_IF_ERROR(engine_->AdvanceToMicros(e.at));
       CCENGINE_RETURN_IF_ERROR(Handle(e));
     }
     CCENGINE_RETURN_IF_ERROR(AcceptOffers());
   }
-  Micros end = std::max(ToMicros(engine_->Now()), horizon_);
+  Micros end = std::max(engine_->NowMicros(), horizon_);
   out_.agent_time.resize(agents_.size());
   for (uint32_t g = 0; g < agents_.size(); ++g) {
     for (AgentRec& a : agents_[g]) {

@@ -74,6 +74,7 @@
 #include "ccengine/contact.h"
 #include "ccengine/events.h"
 #include "ccengine/internal/bitset.h"
+#include "ccengine/internal/id_index.h"
 #include "ccengine/internal/mpsc_queue.h"
 #include "ccengine/internal/records.h"
 #include "ccengine/quality.h"
@@ -200,11 +201,17 @@ class Engine {
   absl::StatusOr<size_t> Poll(absl::Time now);
   // Fires every timer due by `now`; `now` must not be before `Now()`.
   absl::Status AdvanceTo(absl::Time now);
+  // The same in microseconds since the Unix epoch, for loops that drive the
+  // clock themselves (the simulator): no absl::Time conversions.
+  absl::Status AdvanceToMicros(Micros now);
   absl::Time Now() const { return TimeFromMicros(now_); }
   Micros NowMicros() const { return now_; }  // the same, in microseconds
-  // When the earliest pending timer is due, if any (it may be stale, i.e. a
-  // timer whose subject has moved on; firing it is then a no-op).
+  // When the earliest pending timer that still has work to do is due, if
+  // any. Timers whose subject has moved on (the offer was answered, the
+  // contact left) are dropped first, so a caller that drives the clock from
+  // this (a simulator) does not stop at instants where nothing happens.
   std::optional<absl::Time> NextTimerAt() const;
+  std::optional<Micros> NextTimerMicros() const;  // the same, in microseconds
   // Router thread: spins briefly, then parks until a command is submitted or
   // `max_wait` passes. Returns true if the intake holds commands.
   bool WaitForWork(absl::Duration max_wait, int spin_iterations = 2000);
@@ -248,11 +255,14 @@ class Engine {
   absl::Status ValidateQueueConfig(const QueueConfig& config,
                                    const QueueId* self) const;
   void InstallQueueRules(internal::QueueRec& q, const QueueConfig& config);
-  void Emit(Event event);
+  void Emit(const Event& event);
   Event MakeEvent(EventType type) const;
   void Schedule(Micros at, internal::TimerKind kind, uint32_t slot,
                 uint64_t token);
   void FireTimer(const internal::Timer& timer);
+  // False once the timer's subject has moved on (a newer token, another
+  // state, a freed slot); such a timer never acts again.
+  bool TimerLive(const internal::Timer& timer) const;
   uint32_t AgentSlot(AgentId id) const;
   uint32_t ContactSlot(ContactId id) const;
   absl::StatusOr<uint32_t> LiveAgentSlot(AgentId id) const;
@@ -342,6 +352,9 @@ class Engine {
   std::vector<std::string> skill_names_;
   absl::flat_hash_map<std::string, SkillId> skill_by_name_;
   std::vector<std::unique_ptr<AgentStrategy>> strategies_;
+  // Per strategy: does it override OnOffered? (The built-in ones do not; an
+  // offer then builds no views for it.)
+  std::vector<bool> strategy_observes_offers_;
   std::vector<std::string> strategy_names_;
   std::vector<internal::QueueRec> queues_;
   absl::flat_hash_map<std::string, QueueId> queue_by_name_;
@@ -349,7 +362,7 @@ class Engine {
 
   std::vector<internal::AgentRec> agents_;
   std::vector<uint32_t> free_agent_slots_;
-  absl::flat_hash_map<uint64_t, uint32_t> agent_index_;
+  internal::IdIndex agent_index_;
   // [skill][level]: agents holding the skill at that level or above. Level 1
   // exists for every skill; higher levels only once a requirement uses them.
   std::vector<std::array<std::unique_ptr<internal::Bitset>, kMaxProficiency + 1>>
@@ -364,7 +377,7 @@ class Engine {
 
   std::vector<internal::ContactRec> contacts_;
   std::vector<uint32_t> free_contact_slots_;
-  absl::flat_hash_map<uint64_t, uint32_t> contact_index_;
+  internal::IdIndex contact_index_;
   std::vector<SkillRequirement> scratch_skills_;
 
   // Quality: per skill, the decayed sums over every agent.
@@ -379,7 +392,8 @@ class Engine {
   std::mt19937_64 guard_rng_;
   std::vector<uint32_t> scratch_candidates_;
 
-  std::priority_queue<internal::Timer> timers_;
+  // Mutable: NextTimerAt() drops stale timers from the top.
+  mutable std::priority_queue<internal::Timer> timers_;
   Accounting accounting_;
   struct Subscriber {
     SubscriptionId id;

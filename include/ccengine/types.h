@@ -112,6 +112,10 @@ inline bool InTimeRange(absl::Time t) {
   return t > absl::UnixEpoch() - absl::Hours(24 * 365 * 10000) &&
          t < absl::UnixEpoch() + absl::Hours(24 * 365 * 10000);
 }
+inline bool InTimeRangeMicros(Micros us) {
+  constexpr Micros kRange = Micros{24} * 365 * 10000 * 3600 * 1000000;
+  return us > -kRange && us < kRange;
+}
 inline absl::Duration DurationFromMicros(Micros us) {
   return absl::Microseconds(us);
 }

@@ -56,6 +56,9 @@ struct AgentRec {
   uint32_t load = 0;
   bool exclusive_active = false;
   uint32_t channel_mask = 0;  // bit c: can_take_[c] holds this agent
+  // bit c: with nothing in progress, the agent can take a contact of channel c
+  // (from the capacity alone; SyncAgent's mask when it holds no contact).
+  uint32_t idle_channel_mask = 0;
   absl::InlinedVector<uint32_t, 4> contacts;  // offered + in service
   Micros wrap_until = 0;                      // 0: not in wrap-up
   uint64_t wrap_token = 0;
@@ -132,11 +135,18 @@ struct QueueRec {
   std::vector<Micros> step_after;  // [0] = 0, then each relaxation step
   std::vector<std::vector<SkillRequirement>> step_skills;  // sorted each
   std::vector<uint32_t> groups;
-  QueueStats stats;
+  QueueStats stats;  // its two totals are kept below, in microseconds
+  Micros total_answer_wait_us = 0;
+  Micros total_handle_us = 0;
   size_t waiting = 0;
   // Decide through Engine::ChooseAmongCandidates: guards are on or the
   // strategy reads quality.
   bool full_decision = false;
+  // config's durations in microseconds (absl's conversions are calls);
+  // offer_timeout_us is kNever when infinite.
+  Micros sl_threshold_us = 0;
+  Micros wrap_up_us = 0;
+  Micros offer_timeout_us = 0;
 };
 
 enum class TimerKind : uint8_t { kOfferTimeout, kRelax, kMaxWait, kWrapUp };
