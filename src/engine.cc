@@ -238,6 +238,13 @@ absl::Status Engine::ValidateQueueConfig(const QueueConfig& c,
           fmt::format("{}: a queue cannot overflow into itself", what));
     }
   }
+  if (c.hours.has_value()) {
+    absl::Status st = c.hours->Validate();
+    if (!st.ok()) {
+      return absl::InvalidArgumentError(
+          fmt::format("{}: hours: {}", what, std::string(st.message())));
+    }
+  }
   CCENGINE_RETURN_IF_ERROR(FindStrategy(c.strategy).status());
   auto it = queue_by_name_.find(c.name);
   if (it != queue_by_name_.end() && (self == nullptr || it->second != *self)) {
@@ -275,6 +282,7 @@ absl::StatusOr<QueueId> Engine::AddQueue(QueueConfig config) {
   InstallQueueRules(q, config);
   q.stats.queue = id;
   queue_by_name_.emplace(config.name, id);
+  SyncQueueHours(id.value());
   return id;
 }
 
@@ -299,6 +307,8 @@ absl::Status Engine::UpdateQueue(QueueId queue, QueueConfig config) {
   }
   for (uint32_t slot : waiting) RemoveWaiting(slot);
   InstallQueueRules(q, config);
+  SyncQueueHours(queue.value());
+  const bool move_out = !q.open && q.config.move_waiting_at_close;
   for (uint32_t g : q.groups) groups_[g].Resize(q.step_after.size());
   for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
     if (agents_[slot].live) ComputeServed(slot);
@@ -311,6 +321,10 @@ absl::Status Engine::UpdateQueue(QueueId queue, QueueConfig config) {
   }
   std::sort(order.begin(), order.end());
   for (const auto& [score, slot] : order) {
+    if (move_out) {
+      Overflow(slot, EventReason::kClosed, 0);  // closed by the new hours
+      continue;
+    }
     if (TryMatchContact(slot)) continue;
     if (q.config.max_wait != absl::InfiniteDuration() &&
         now_ >= contacts_[slot].queued_at + ToMicros(q.config.max_wait)) {
@@ -509,6 +523,9 @@ void Engine::FireTimer(const Timer& t) {
       }
       break;
     }
+    case TimerKind::kHours:
+      if (queues_[t.slot].hours_token == t.token) OnQueueHours(t.slot);
+      break;
   }
 }
 
@@ -639,6 +656,7 @@ absl::StatusOr<QueueStats> Engine::GetQueueStats(QueueId queue) const {
   const QueueRec& q = queues_[queue.value()];
   QueueStats s = q.stats;
   s.waiting = q.waiting;
+  s.open = q.open;
   Micros oldest = kNever;
   for (uint32_t g : q.groups) {
     for (const auto& set : groups_[g].sets) {

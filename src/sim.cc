@@ -10,6 +10,7 @@
 #include <queue>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "ccengine/engine.h"
 #include "ccengine/internal/status_macros.h"
 #include "fmt/format.h"
@@ -125,6 +126,13 @@ class Replication {
   std::vector<ContactRec> contacts_;
   std::vector<std::vector<AgentRec>> agents_;
   std::vector<std::pair<AgentId, ContactId>> offers_;
+  // EstimateWait of each counted contact still waiting since it arrived
+  // (seconds: expected, low, high); empty while no one waits.
+  struct Estimate {
+    double expected, low, high;
+  };
+  absl::flat_hash_map<uint32_t, Estimate> estimates_;
+  void RecordEstimate(uint32_t index);
   absl::Status event_error_;
 };
 
@@ -285,6 +293,17 @@ void Replication::OnEvent(const Event& e) {
         if (wait == 0) acc->immediate++;
         if (ToS(wait) <= r_.sl_seconds[c.queue]) acc->within_sl++;
       }
+      if (!estimates_.empty()) {
+        if (auto it = estimates_.find(static_cast<uint32_t>(e.contact.value()));
+            it != estimates_.end()) {
+          Acc& acc = out_.queue_summary[c.queue];
+          acc.ewt_n++;
+          acc.sum_ewt += it->second.expected;
+          acc.sum_ewt_wait += ToS(wait);
+          if (ToS(wait) >= it->second.low && ToS(wait) <= it->second.high) acc.ewt_within++;
+          estimates_.erase(it);
+        }
+      }
       if (c.counted) {
         for (Acc* acc : {&out_.queue_summary[c.queue], &out_.group_summary[group]}) {
           acc->answered++;
@@ -301,6 +320,7 @@ void Replication::OnEvent(const Event& e) {
       if (e.type == EventType::kOverflowed && e.to_queue != e.queue) break;  // moved on
       ContactRec& c = contacts_[e.contact.value()];
       c.done = true;
+      if (!estimates_.empty()) estimates_.erase(static_cast<uint32_t>(e.contact.value()));
       bool abandoned = e.type == EventType::kAbandoned;
       for (int pass = 0; pass < (c.counted ? 2 : 1); ++pass) {
         Acc& acc = pass == 0 ? out_.queue_intervals[c.queue][c.interval]
@@ -334,6 +354,14 @@ absl::Status Replication::AcceptOffers() {
     }
   }
   return absl::OkStatus();
+}
+
+void Replication::RecordEstimate(uint32_t index) {
+  absl::StatusOr<WaitEstimate> w = engine_->EstimateWait(ContactId(index));
+  if (!w.ok() || w->expected == absl::InfiniteDuration()) return;  // no agents
+  estimates_.emplace(index, Estimate{absl::ToDoubleSeconds(w->expected),
+                                     absl::ToDoubleSeconds(w->low),
+                                     absl::ToDoubleSeconds(w->high)});
 }
 
 absl::Status Replication::WantLoggedIn(uint32_t group, uint32_t index, bool wanted) {
@@ -387,6 +415,9 @@ absl::Status Replication::Handle(const SimEvent& e) {
       // Only a customer who has to wait can run out of patience.
       if (std::isfinite(patience) && !contacts_[index].answered && !contacts_[index].done) {
         Push(e.at + ToUs(patience), Kind::kPatience, index);
+      }
+      if (!contacts_[index].answered && !contacts_[index].done && contacts_[index].counted) {
+        RecordEstimate(index);
       }
       ScheduleNextArrival(e.a, e.at);
       return absl::OkStatus();

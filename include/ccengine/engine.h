@@ -78,6 +78,7 @@
 #include "ccengine/queue.h"
 #include "ccengine/strategy.h"
 #include "ccengine/types.h"
+#include "ccengine/wait_estimate.h"
 
 namespace ccengine {
 
@@ -133,7 +134,9 @@ class Engine {
 
   absl::StatusOr<QueueId> AddQueue(QueueConfig config);
   // Replaces a queue's rules (the name may not change). Contacts already
-  // waiting are re-evaluated at once under the new rules.
+  // waiting are re-evaluated at once under the new rules; new hours take
+  // effect now (a queue closed by them with `move_waiting_at_close` moves its
+  // waiting contacts on at once).
   absl::Status UpdateQueue(QueueId queue, QueueConfig config);
   absl::StatusOr<QueueId> FindQueue(std::string_view name) const;
   absl::StatusOr<QueueConfig> GetQueueConfig(QueueId queue) const;
@@ -213,8 +216,15 @@ class Engine {
   absl::StatusOr<ContactSnapshot> GetContact(ContactId contact) const;
   // 1-based place among the waiting contacts of its queue, by aged score.
   absl::StatusOr<int> QueuePosition(ContactId contact) const;
-  // position × average handle time / agents logged in who can serve it.
+  // position × average handle time / agents logged in who can serve it: the
+  // simple figure, kept as it was; `EstimateWait` is the model with an
+  // interval.
   absl::StatusOr<absl::Duration> EstimatedWait(ContactId contact) const;
+  // Expected wait with an 80% interval, the position (across the queues the
+  // same agents serve) and the agents counted; the model is in
+  // ccengine/wait_estimate.h. Recomputed from the state at each call.
+  // NotFound for an unknown contact, FailedPrecondition when not waiting.
+  absl::StatusOr<WaitEstimate> EstimateWait(ContactId contact) const;
   absl::StatusOr<QueueStats> GetQueueStats(QueueId queue) const;
   Accounting GetAccounting() const { return accounting_; }
   size_t agent_count() const { return agent_index_.size(); }
@@ -233,6 +243,13 @@ class Engine {
   absl::Status ValidateQueueConfig(const QueueConfig& config,
                                    const QueueId* self) const;
   void InstallQueueRules(internal::QueueRec& q, const QueueConfig& config);
+  // hours.cc: hours of operation.
+  // Sets the queue's open flag from its hours at now_ and schedules the
+  // kHours timer for the next change (voiding any earlier one).
+  void SyncQueueHours(uint32_t queue);
+  void OnQueueHours(uint32_t queue);  // kHours timer: opened or closed
+  // Every waiting contact of a closed queue moves on (reason kClosed).
+  void MoveOutWaiting(uint32_t queue);
   void Emit(Event event);
   Event MakeEvent(EventType type) const;
   void Schedule(Micros at, internal::TimerKind kind, uint32_t slot,

@@ -31,6 +31,14 @@
 //   asa           mean wait of answered contacts
 //   service_level answered within sl_seconds / offered
 //   aht           mean handle time of answered contacts
+//   ewt_count     answered contacts that had to wait and got an estimate
+//                 (Engine::EstimateWait, taken as each started waiting)
+//   ewt_mean      their mean estimated wait
+//   wait_mean     their mean observed wait
+//   ewt_coverage  the share of them whose wait fell inside the estimate's
+//                 [low, high] interval (nominally 80%)
+//                 (the ewt_ figures are per queue in the summary only; NaN,
+//                 or 0 for the count, in interval and group rows)
 //   occupancy     busy time / staffed time of the agents that can serve the
 //                 queue (per group: of the group's agents)
 // With `replications` > 1 every figure is the mean over replications, and
@@ -185,6 +193,10 @@ struct Metrics {
   double p_wait = 0;
   double p_abandon = 0;
   double asa = 0;
+  double ewt_count = 0;
+  double ewt_mean = 0;
+  double wait_mean = 0;
+  double ewt_coverage = 0;
   double service_level = 0;
   double aht = 0;
   double occupancy = 0;

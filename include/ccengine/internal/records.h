@@ -127,9 +127,12 @@ struct QueueRec {
   std::vector<uint32_t> groups;
   QueueStats stats;
   size_t waiting = 0;
+  bool open = true;           // by config.hours at the engine's time
+  uint64_t hours_token = 0;   // the valid kHours timer carries it
 };
 
-enum class TimerKind : uint8_t { kOfferTimeout, kRelax, kMaxWait, kWrapUp };
+// kHours: slot is a queue; its next opening or closing.
+enum class TimerKind : uint8_t { kOfferTimeout, kRelax, kMaxWait, kWrapUp, kHours };
 
 struct Timer {
   Micros at;
