@@ -307,8 +307,11 @@ EwtFigures RunMmc(int agents, double load, double horizon_s, uint64_t seed) {
 
 // For M/M/c, first come first served, no abandonment, the model is exact for
 // a contact that has to wait, so the mean estimate matches the mean wait and
-// the 10–90% interval covers about 80% of the waits. Tolerances allow for the
-// strong correlation of successive waits (busy periods).
+// the 10–90% interval covers about 80% of the waits. Over seeds 1–8 of these
+// and similar centers the ratio stayed within ±3% and the coverage within
+// ±0.03 (docs/hours_and_wait_estimates.md); the tolerances leave a margin for
+// the strong correlation of successive waits (busy periods), yet a model off
+// by a factor, or with the wrong number of servers, fails.
 TEST(EwtSimTest, MeanEstimateMatchesObservedWaitsOnMmcCenters) {
   struct Case {
     int agents;
@@ -320,8 +323,8 @@ TEST(EwtSimTest, MeanEstimateMatchesObservedWaitsOnMmcCenters) {
     SCOPED_TRACE(::testing::Message() << "M/M/" << c.agents << " load " << c.load);
     EwtFigures f = RunMmc(c.agents, c.load, c.horizon_s, 7);
     EXPECT_GT(f.count, 2000);
-    EXPECT_NEAR(f.ewt_mean / f.wait_mean, 1.0, 0.10);
-    EXPECT_NEAR(f.coverage, 0.80, 0.04);
+    EXPECT_NEAR(f.ewt_mean / f.wait_mean, 1.0, 0.06);
+    EXPECT_NEAR(f.coverage, 0.80, 0.035);
   }
 }
 
