@@ -74,9 +74,11 @@ double GammaCdf(double shape, double x);
 
 // The p-quantile of Gamma(shape, scale 1): the x with GammaCdf(shape, x) = p.
 // 0 for p <= 0, +inf for p >= 1, NaN for an invalid shape or p. Started from
-// the Wilson–Hilferty approximation and refined by safeguarded Newton steps
-// (bisection when a step leaves the bracket), so it stays sound for large
-// shapes where the density is a narrow spike around the mean.
+// the Wilson–Hilferty approximation and refined by Halley steps (two or three
+// CDF evaluations), with safeguarded Newton steps (bisection when a step
+// leaves the bracket) as the fallback, so it stays sound for large shapes
+// where the density is a narrow spike around the mean. Above the median it
+// solves on the upper tail, so quantiles near 1 keep their precision.
 double GammaQuantile(double shape, double p);
 
 // The p-quantile of the standard normal distribution (Acklam's rational
