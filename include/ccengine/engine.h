@@ -10,7 +10,8 @@
 // `Submit(Command)`: lock-free, bounded, never blocking. The router thread —
 // the one thread that owns the engine — calls `Poll(now)`, which fires the
 // timers due by `now` (offer timeouts, wrap-up ends, relaxation steps, max
-// waits) and then applies the submitted commands in order. The router thread
+// waits, queues opening and closing by their hours) and then applies the
+// submitted commands in order. The router thread
 // may also call the synchronous methods (`AddContact`, `AcceptOffer`, …)
 // directly, at the engine's current time `Now()`; the simulator does that.
 // Either way the outcome is identical and deterministic: the same commands
@@ -158,7 +159,8 @@ class Engine {
   absl::Status EndWrapUp(AgentId agent);
 
   // --- Contacts (router thread) --------------------------------------------
-  // Enqueues, or offers at once. A full queue overflows (see QueueConfig).
+  // Enqueues, or offers at once. A full or closed queue overflows (see
+  // QueueConfig).
   absl::Status AddContact(ContactSpec spec);
   absl::Status AcceptOffer(AgentId agent, ContactId contact);
   // The contact goes back to its original place and is not offered to this
@@ -170,7 +172,8 @@ class Engine {
   absl::Status Abandon(ContactId contact);
   // To another queue; from waiting, ringing or in service (the agent's part
   // ends). `keep_age` keeps the wait start, so the contact keeps its
-  // seniority. Refused when the target queue is full.
+  // seniority. Refused when the target queue is full. Into a closed queue
+  // (QueueConfig::hours) the contact moves on at once, as a closed arrival.
   absl::Status Transfer(ContactId contact, QueueId to, bool keep_age = true);
 
   // --- Supervisor actions --------------------------------------------------
