@@ -280,11 +280,17 @@ sim::Scenario MmcScenario(int agents, double load, double aht_s, double horizon_
   s.warmup_s = 20 * aht_s;
   s.interval_s = horizon_s;
   s.skills = {"s"};
-  s.queues.push_back({.name = "q", .skills = {{"s", 1}}});
-  s.agents.push_back({.name = "team", .count = agents, .skills = {{"s", 1}}});
-  s.arrivals.push_back({.queue = "q",
-                        .rate_per_s = load * agents / aht_s,
-                        .handle_time = sim::Distribution::Exponential(aht_s)});
+  sim::QueueSpec& q = s.queues.emplace_back();
+  q.name = "q";
+  q.skills = {{"s", 1}};
+  sim::AgentGroupSpec& team = s.agents.emplace_back();
+  team.name = "team";
+  team.count = agents;
+  team.skills = {{"s", 1}};
+  sim::ArrivalSpec& arrivals = s.arrivals.emplace_back();
+  arrivals.queue = "q";
+  arrivals.rate_per_s = load * agents / aht_s;
+  arrivals.handle_time = sim::Distribution::Exponential(aht_s);
   return s;
 }
 
