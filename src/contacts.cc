@@ -153,6 +153,10 @@ void Engine::EnterQueue(uint32_t contact, uint32_t queue, int hops) {
     e.step = c.step;
     Emit(std::move(e));
   }
+  if (!q.open) {
+    Overflow(contact, EventReason::kClosed, hops);
+    return;
+  }
   if (TryMatchContact(contact)) return;
   if (q.config.max_size > 0 && q.waiting >= q.config.max_size) {
     Overflow(contact, EventReason::kQueueFull, hops);
@@ -166,6 +170,7 @@ void Engine::Overflow(uint32_t contact, EventReason reason, int hops) {
   ContactRec& c = contacts_[contact];
   QueueRec& q = queues_[c.queue];
   q.stats.overflowed++;
+  if (reason == EventReason::kClosed) q.stats.closed++;
   Event e = MakeEvent(EventType::kOverflowed);
   e.contact = c.id;
   e.has_contact = true;
@@ -189,6 +194,10 @@ void Engine::ReturnToLine(uint32_t contact) {
   SetContactState(c, ContactState::kWaiting);
   const QueueRec& q = queues_[c.queue];
   c.step = static_cast<uint8_t>(StepAt(q, c.queued_at, now_));
+  if (!q.open && q.config.move_waiting_at_close) {
+    Overflow(contact, EventReason::kClosed, 0);  // it closed while ringing
+    return;
+  }
   if (TryMatchContact(contact)) return;
   if (q.config.max_wait != absl::InfiniteDuration() &&
       now_ >= c.queued_at + ToMicros(q.config.max_wait)) {

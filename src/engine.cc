@@ -299,6 +299,13 @@ absl::Status Engine::ValidateQueueConfig(const QueueConfig& c,
           fmt::format("{}: a queue cannot overflow into itself", what));
     }
   }
+  if (c.hours.has_value()) {
+    absl::Status st = c.hours->Validate();
+    if (!st.ok()) {
+      return absl::InvalidArgumentError(
+          fmt::format("{}: hours: {}", what, std::string(st.message())));
+    }
+  }
   CCENGINE_RETURN_IF_ERROR(FindStrategy(c.strategy).status());
   if (absl::Status st = c.guards.Validate(); !st.ok()) {
     return absl::InvalidArgumentError(fmt::format("{}: {}", what, std::string(st.message())));
@@ -353,6 +360,7 @@ absl::StatusOr<QueueId> Engine::AddQueue(QueueConfig config) {
   InstallQueueRules(q, config);
   q.stats.queue = id;
   queue_by_name_.emplace(config.name, id);
+  SyncQueueHours(id.value());
   return id;
 }
 
@@ -377,6 +385,8 @@ absl::Status Engine::UpdateQueue(QueueId queue, QueueConfig config) {
   }
   for (uint32_t slot : waiting) RemoveWaiting(slot);
   InstallQueueRules(q, config);
+  SyncQueueHours(queue.value());
+  const bool move_out = !q.open && q.config.move_waiting_at_close;
   for (uint32_t g : q.groups) groups_[g].Resize(q.step_after.size());
   for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
     if (agents_[slot].live) ComputeServed(slot);
@@ -389,6 +399,10 @@ absl::Status Engine::UpdateQueue(QueueId queue, QueueConfig config) {
   }
   std::sort(order.begin(), order.end());
   for (const auto& [score, slot] : order) {
+    if (move_out) {
+      Overflow(slot, EventReason::kClosed, 0);  // closed by the new hours
+      continue;
+    }
     if (TryMatchContact(slot)) continue;
     if (q.config.max_wait != absl::InfiniteDuration() &&
         now_ >= contacts_[slot].queued_at + ToMicros(q.config.max_wait)) {
@@ -588,6 +602,8 @@ bool Engine::TimerLive(const Timer& t) const {
       const AgentRec& a = agents_[t.slot];
       return a.live && a.wrap_until != 0 && a.wrap_token == t.token;
     }
+    case TimerKind::kHours:
+      return queues_[t.slot].hours_token == t.token;
   }
   return false;
 }
@@ -612,6 +628,9 @@ void Engine::FireTimer(const Timer& t) {
       TryMatchAgent(t.slot);
       break;
     }
+    case TimerKind::kHours:
+      OnQueueHours(t.slot);
+      break;
   }
 }
 
@@ -746,6 +765,7 @@ absl::StatusOr<QueueStats> Engine::GetQueueStats(QueueId queue) const {
   s.total_answer_wait = DurationFromMicros(q.total_answer_wait_us);
   s.total_handle = DurationFromMicros(q.total_handle_us);
   s.waiting = q.waiting;
+  s.open = q.open;
   Micros oldest = kNever;
   for (uint32_t g : q.groups) {
     for (const auto& set : groups_[g].sets) {

@@ -172,6 +172,18 @@ absl::Status Engine::CheckInvariants() const {
     if (per_queue[q] != queues_[q].waiting) {
       return Broken(fmt::format("queue '{}' waiting count", queues_[q].config.name));
     }
+    // Hours: the open flag follows the calendar, and a closed queue that
+    // moves its line out holds no one.
+    const internal::QueueRec& rec = queues_[q];
+    bool open = !rec.config.hours.has_value() || rec.config.hours->IsOpen(Now());
+    if (rec.open != open) {
+      return Broken(fmt::format("queue '{}' open flag is {} at {}", rec.config.name,
+                                rec.open, absl::FormatTime(Now())));
+    }
+    if (!rec.open && rec.config.move_waiting_at_close && rec.waiting > 0) {
+      return Broken(fmt::format("closed queue '{}' holds {} waiting contacts",
+                                rec.config.name, rec.waiting));
+    }
   }
 
   // Work conservation: no contact waits while an eligible agent could take

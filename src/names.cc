@@ -84,6 +84,7 @@ std::string_view EventReasonName(EventReason reason) {
     case EventReason::kNone: return "none";
     case EventReason::kQueueFull: return "queue_full";
     case EventReason::kMaxWait: return "max_wait";
+    case EventReason::kClosed: return "closed";
     case EventReason::kCustomerHangup: return "customer_hangup";
     case EventReason::kForcedLogout: return "forced_logout";
     case EventReason::kSupervisor: return "supervisor";

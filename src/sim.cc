@@ -10,6 +10,7 @@
 #include <queue>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "ccengine/engine.h"
 #include "ccengine/quality.h"
 #include "ccengine/internal/status_macros.h"
@@ -183,6 +184,14 @@ class Replication {
   std::vector<std::pair<AgentId, ContactId>> offers_;
   std::mt19937_64 outcome_rng_{StreamSeed(s_.seed, rep_, 0x0C5A7)};
   std::vector<std::pair<AgentId, ContactId>> batch_;  // AcceptOffers' spare
+  // EstimateWait of each counted contact still waiting since it arrived
+  // (seconds: expected, low, high); empty while no one waits.
+  struct Estimate {
+    double expected, low, high;
+  };
+  absl::flat_hash_map<uint32_t, Estimate> estimates_;
+  void RecordEstimate(uint32_t index);
+  void ScoreEstimate(uint32_t index, const ContactRec& c);
   absl::Status event_error_;
 };
 
@@ -385,6 +394,7 @@ void Replication::OnEvent(const Event& e) {
       uint32_t slot = static_cast<uint32_t>(e.contact.value());
       ContactRec& c = contacts_[slot];
       c.done = true;
+      if (!estimates_.empty()) estimates_.erase(static_cast<uint32_t>(e.contact.value()));
       bool abandoned = e.type == EventType::kAbandoned;
       for (int pass = 0; pass < (c.counted ? 2 : 1); ++pass) {
         Acc& acc = pass == 0 ? out_.queue_intervals[c.queue][c.interval]
@@ -452,11 +462,33 @@ absl::Status Replication::AcceptPendingOffers() {
       c.agent_group = group_of_agent_[agent.value()];
       CCENGINE_RETURN_IF_ERROR(engine_->AcceptOffer(agent, contact));
       CountAnswered(c);
+      if (!estimates_.empty()) ScoreEstimate(static_cast<uint32_t>(contact.value()), c);
       Push(engine_->NowMicros() + c.handle, Kind::kServiceEnd,
            static_cast<uint32_t>(contact.value()));
     }
   }
   return absl::OkStatus();
+}
+
+// An answered contact that had an estimate: how the estimate did.
+void Replication::ScoreEstimate(uint32_t index, const ContactRec& c) {
+  auto it = estimates_.find(index);
+  if (it == estimates_.end()) return;
+  double wait_s = ToS(engine_->NowMicros() - c.arrived);
+  Acc& acc = out_.queue_summary[c.queue];
+  acc.ewt_n++;
+  acc.sum_ewt += it->second.expected;
+  acc.sum_ewt_wait += wait_s;
+  if (wait_s >= it->second.low && wait_s <= it->second.high) acc.ewt_within++;
+  estimates_.erase(it);
+}
+
+void Replication::RecordEstimate(uint32_t index) {
+  absl::StatusOr<WaitEstimate> w = engine_->EstimateWait(ContactId(index));
+  if (!w.ok() || w->expected == absl::InfiniteDuration()) return;  // no agents
+  estimates_.emplace(index, Estimate{absl::ToDoubleSeconds(w->expected),
+                                     absl::ToDoubleSeconds(w->low),
+                                     absl::ToDoubleSeconds(w->high)});
 }
 
 absl::Status Replication::WantLoggedIn(uint32_t group, uint32_t index, bool wanted) {
@@ -510,6 +542,10 @@ absl::Status Replication::Handle(const SimEvent& e) {
       // Only a customer who has to wait can run out of patience.
       if (std::isfinite(patience) && !contacts_[index].answered && !contacts_[index].done) {
         Push(e.at + ToUs(patience), Kind::kPatience, index, contacts_[index].generation);
+      }
+      if (s_.estimate_waits && !contacts_[index].answered && !contacts_[index].done &&
+          contacts_[index].counted) {
+        RecordEstimate(index);
       }
       ScheduleNextArrival(e.a, e.at);
       return absl::OkStatus();

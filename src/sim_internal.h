@@ -37,6 +37,12 @@ struct Acc {
   double overflowed = 0;
   double within_sl = 0;
   double sum_wait_answered = 0;
+  // Answered contacts that waited with an estimate: count, sums of the
+  // estimate and of the wait, and how many waits fell inside [low, high].
+  double ewt_n = 0;
+  double sum_ewt = 0;
+  double sum_ewt_wait = 0;
+  double ewt_within = 0;
   double sum_handle = 0;
   double staffed_s = 0;   // agent groups only
   double occupied_s = 0;  // agent groups only

@@ -377,6 +377,10 @@ Metrics FromAcc(const Acc& a, const Acc& time, double duration, bool as_group) {
   m.p_wait = base > 0 ? 1.0 - a.immediate / base : kNaN;
   m.p_abandon = Ratio(a.abandoned, base);
   m.asa = Ratio(a.sum_wait_answered, a.answered);
+  m.ewt_count = a.ewt_n;
+  m.ewt_mean = Ratio(a.sum_ewt, a.ewt_n);
+  m.wait_mean = Ratio(a.sum_ewt_wait, a.ewt_n);
+  m.ewt_coverage = Ratio(a.ewt_within, a.ewt_n);
   m.service_level = Ratio(a.within_sl, base);
   m.aht = Ratio(a.sum_handle, a.answered);
   m.occupancy = Ratio(time.occupied_s, time.staffed_s);
@@ -389,7 +393,9 @@ Metrics FromAcc(const Acc& a, const Acc& time, double duration, bool as_group) {
 
 constexpr double Metrics::*kFields[] = {
     &Metrics::offered,   &Metrics::answered,      &Metrics::abandoned, &Metrics::overflowed,
-    &Metrics::p_wait,    &Metrics::p_abandon,     &Metrics::asa,       &Metrics::service_level,
+    &Metrics::p_wait,    &Metrics::p_abandon,     &Metrics::asa,
+    &Metrics::ewt_count, &Metrics::ewt_mean,      &Metrics::wait_mean, &Metrics::ewt_coverage,
+    &Metrics::service_level,
     &Metrics::aht,       &Metrics::occupancy,     &Metrics::agents,
     &Metrics::csat_mean, &Metrics::fcr_rate,      &Metrics::occupancy_spread};
 

@@ -110,6 +110,7 @@ py::dict QueueConfigToDict(const PyEngine& e, const QueueConfig& config);
 py::dict AgentToDict(const PyEngine& e, const AgentSnapshot& agent);
 py::dict ContactToDict(const PyEngine& e, const ContactSnapshot& contact);
 py::dict StatsToDict(const PyEngine& e, const QueueStats& stats);
+py::dict WaitEstimateToDict(const WaitEstimate& estimate);
 py::dict AccountingToDict(const Accounting& accounting);
 py::dict ExplanationToDict(const PyEngine& e, const Explanation& explanation);
 py::dict EventToDict(const PyEngine& e, const Event& event);

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/civil_time.h"
+#include "ccengine/calendar.h"
 #include "engine_binding.h"
 #include "fmt/format.h"
 
@@ -158,6 +160,117 @@ int32_t ToInt32(py::handle value, const std::string& path) {
   return static_cast<int32_t>(v);
 }
 
+namespace {
+
+// "08:30" / "24:00" / "08:30:15", or a number of seconds of the day.
+int32_t ToTimeOfDay(py::handle value, const std::string& path) {
+  if (PyUnicode_Check(value.ptr())) {
+    absl::StatusOr<int32_t> t = ParseTimeOfDay(value.cast<std::string>());
+    if (!t.ok()) RaiseInvalid(fmt::format("{}: {}", path, std::string(t.status().message())));
+    return *t;
+  }
+  return ToInt32(value, path);
+}
+
+// [["08:30", "12:00"], ["13:30", "18:00"]]
+std::vector<TimeWindow> ToWindows(py::handle value, const std::string& path) {
+  std::vector<TimeWindow> out;
+  if (value.is_none()) return out;
+  py::list list = ToList(value, path);
+  for (size_t i = 0; i < list.size(); ++i) {
+    py::list pair = ToList(list[i], Index(path, i));
+    if (pair.size() != 2) {
+      RaiseInvalid(fmt::format("{}: expected an [open, close] pair, got {} items",
+                               Index(path, i), pair.size()));
+    }
+    out.push_back(TimeWindow{ToTimeOfDay(pair[0], Index(Index(path, i), 0)),
+                             ToTimeOfDay(pair[1], Index(Index(path, i), 1))});
+  }
+  return out;
+}
+
+absl::CivilDay ToDate(py::handle value, const std::string& path) {
+  absl::StatusOr<absl::CivilDay> day = ParseDate(ToString(value, path));
+  if (!day.ok()) RaiseInvalid(fmt::format("{}: {}", path, std::string(day.status().message())));
+  return *day;
+}
+
+py::dict ToDictOf(py::handle value, const std::string& path) {
+  if (!PyDict_Check(value.ptr())) {
+    RaiseInvalid(fmt::format("{}: expected a dict, got {}", path, TypeName(value)));
+  }
+  return py::reinterpret_borrow<py::dict>(value);
+}
+
+// {"utc_offset_s": 28800, "weekly": {"mon": [["08:30", "12:00"]], …},
+//  "holidays": ["2026-10-01"], "special": {"2026-12-24": [["09:00", "12:00"]]}}
+// The calendar's own rules (overlaps, ranges) are checked by the engine.
+HoursOfOperation ToHours(py::handle value, const std::string& path) {
+  DictReader r(value, path, "hours");
+  HoursOfOperation h;
+  h.utc_offset_s = ToInt32(py::int_(r.Int("utc_offset_s", 0)), r.Path("utc_offset_s"));
+  if (r.Has("weekly")) {
+    for (auto item : ToDictOf(r.Get("weekly"), r.Path("weekly"))) {
+      std::string day = ToString(item.first, r.Path("weekly"));
+      std::optional<int> d = ParseWeekday(day);
+      if (!d.has_value()) {
+        RaiseInvalid(fmt::format(
+            "{}: unknown weekday '{}' (known: mon, tue, wed, thu, fri, sat, sun)",
+            r.Path("weekly"), day));
+      }
+      h.weekly[*d] = ToWindows(item.second, Child(r.Path("weekly"), day));
+    }
+  }
+  if (r.Has("holidays")) {
+    py::list list = ToList(r.Get("holidays"), r.Path("holidays"));
+    for (size_t i = 0; i < list.size(); ++i) {
+      h.holidays.push_back(ToDate(list[i], Index(r.Path("holidays"), i)));
+    }
+  }
+  if (r.Has("special")) {
+    for (auto item : ToDictOf(r.Get("special"), r.Path("special"))) {
+      std::string date = ToString(item.first, r.Path("special"));
+      std::string field = Child(r.Path("special"), date);
+      h.special.push_back(
+          SpecialHours{ToDate(item.first, field), ToWindows(item.second, field)});
+    }
+  }
+  r.Finish();
+  return h;
+}
+
+py::list WindowsToList(const std::vector<TimeWindow>& windows) {
+  py::list out;
+  for (const TimeWindow& w : windows) {
+    py::list pair;
+    pair.append(FormatTimeOfDay(w.open_s));
+    pair.append(FormatTimeOfDay(w.close_s));
+    out.append(pair);
+  }
+  return out;
+}
+
+py::dict HoursToDict(const HoursOfOperation& h) {
+  py::dict d;
+  d["utc_offset_s"] = h.utc_offset_s;
+  py::dict weekly;
+  for (int day = 0; day < 7; ++day) {
+    weekly[py::str(std::string(WeekdayName(day)))] = WindowsToList(h.weekly[day]);
+  }
+  d["weekly"] = weekly;
+  py::list holidays;
+  for (const absl::CivilDay& day : h.holidays) holidays.append(FormatDate(day));
+  d["holidays"] = holidays;
+  py::dict special;
+  for (const SpecialHours& s : h.special) {
+    special[py::str(FormatDate(s.date))] = WindowsToList(s.windows);
+  }
+  d["special"] = special;
+  return d;
+}
+
+}  // namespace
+
 QueueConfig ToQueueConfig(const PyEngine& e, py::handle value,
                           const std::string& path, QueueConfig c) {
   DictReader r(value, path, "queue");
@@ -199,6 +312,16 @@ QueueConfig ToQueueConfig(const PyEngine& e, py::handle value,
       c.overflow_queue = ToQueue(e, to, r.Path("overflow_to"));
     }
   }
+  if (r.Contains("hours")) {
+    py::object hours = r.Get("hours");
+    if (hours.is_none()) {
+      c.hours.reset();
+    } else {
+      c.hours = ToHours(hours, r.Path("hours"));
+    }
+  }
+  c.move_waiting_at_close =
+      r.Bool("move_waiting_at_close", c.move_waiting_at_close);
   if (r.Has("wrap_up_s")) c.wrap_up = ToDuration(r.Get("wrap_up_s"), r.Path("wrap_up_s"));
   if (r.Has("offer_timeout_s")) {
     c.offer_timeout = ToDuration(r.Get("offer_timeout_s"), r.Path("offer_timeout_s"), true);
@@ -380,6 +503,9 @@ py::dict QueueConfigToDict(const PyEngine& e, const QueueConfig& c) {
   d["overflow_to"] = c.overflow_queue.has_value()
                          ? py::object(py::str(e.QueueName(*c.overflow_queue)))
                          : py::object(py::none());
+  d["hours"] = c.hours.has_value() ? py::object(HoursToDict(*c.hours))
+                                   : py::object(py::none());
+  d["move_waiting_at_close"] = c.move_waiting_at_close;
   d["wrap_up_s"] = Seconds(c.wrap_up);
   d["offer_timeout_s"] = Seconds(c.offer_timeout);
   d["strategy"] = c.strategy;
@@ -448,6 +574,8 @@ py::dict StatsToDict(const PyEngine& e, const QueueStats& s) {
   d["answered_within_sl"] = s.answered_within_sl;
   d["abandoned"] = s.abandoned;
   d["overflowed"] = s.overflowed;
+  d["closed"] = s.closed;
+  d["open"] = s.open;
   d["transferred_out"] = s.transferred_out;
   d["completed"] = s.completed;
   d["total_answer_wait_s"] = Seconds(s.total_answer_wait);
@@ -455,6 +583,20 @@ py::dict StatsToDict(const PyEngine& e, const QueueStats& s) {
   d["service_level"] = s.ServiceLevel();
   d["asa"] = Seconds(s.AverageSpeedOfAnswer());
   d["aht"] = Seconds(s.AverageHandleTime());
+  return d;
+}
+
+py::dict WaitEstimateToDict(const WaitEstimate& w) {
+  py::dict d;
+  d["expected_s"] = Seconds(w.expected);
+  d["low_s"] = Seconds(w.low);
+  d["high_s"] = Seconds(w.high);
+  d["low_quantile"] = w.low_quantile;
+  d["high_quantile"] = w.high_quantile;
+  d["position"] = w.position;
+  d["agents"] = w.agents;
+  d["servers"] = w.servers;
+  d["handle_time_s"] = Seconds(w.handle_time);
   return d;
 }
 

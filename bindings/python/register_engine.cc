@@ -170,8 +170,15 @@ Keys: ``name`` (required), ``skills`` ({skill: min level}),
 (0 = unlimited), ``max_wait_s`` (None = never), ``overflow_to`` (a queue),
 ``wrap_up_s``, ``offer_timeout_s``, ``strategy`` (e.g. "longest_idle",
 "best_proficiency", "satisfaction"), ``guards`` ({"occupancy_cap",
-"max_occupancy_spread", "exploration"}), ``expected_handle_time_s``.
-Unknown keys raise ValueError.
+"max_occupancy_spread", "exploration"}), ``expected_handle_time_s``,
+``hours`` (None = always
+open, or {"utc_offset_s": 28800, "weekly": {"mon": [["08:30", "12:00"],
+["13:30", "18:00"]], ...}, "holidays": ["2026-10-01"], "special":
+{"2026-12-24": [["09:00", "12:00"]]}}; times "hh:mm[:ss]" or seconds of the
+day, "24:00" ends at midnight), ``move_waiting_at_close`` (False: the line
+waiting at closing is still served; True: it moves on like a closed
+arrival, to ``overflow_to`` or out with reason "closed"). Unknown keys raise
+ValueError.
 )doc");
   cls.def("update_queue",
           [](PyEngine& e, py::object queue, py::object config, py::kwargs kwargs) {
@@ -514,7 +521,26 @@ value}}]}.
           [](PyEngine& e, py::object c) {
             return Seconds(Unwrap(e.engine().EstimatedWait(ContactId(ToId(c, "contact")))));
           },
-          "contact"_a, "Estimated wait of a waiting contact, seconds.");
+          "contact"_a,
+          "Estimated wait of a waiting contact, seconds: position x average "
+          "handle time / agents logged in (the simple figure; see "
+          "estimate_wait).");
+  cls.def("estimate_wait",
+          [](PyEngine& e, py::object c) {
+            return WaitEstimateToDict(
+                Unwrap(e.engine().EstimateWait(ContactId(ToId(c, "contact")))));
+          },
+          "contact"_a,
+          R"doc(Estimated wait of a waiting contact with an 80% interval, as a dict.
+
+Keys: expected_s, low_s, high_s (the 10th and 90th percentiles; all inf when
+no eligible agent works), low_quantile, high_quantile, position (1 + waiting
+contacts of any queue the same agents would serve first), agents (eligible
+agents working now: logged in and ready), servers (their slots for the
+contact's channel), handle_time_s (mean handle + wrap-up used). The wait is
+modelled as Gamma(position, handle_time / servers); recomputed at each call.
+KeyError for an unknown contact, CcengineError when it is not waiting.
+)doc");
   cls.def("queue_stats",
           [](PyEngine& e, py::object queue) {
             return StatsToDict(
@@ -522,8 +548,10 @@ value}}]}.
           },
           "queue"_a,
           "Real-time figures of a queue: waiting, longest_wait_s, entered, "
-          "answered, answered_within_sl, abandoned, overflowed, "
-          "transferred_out, completed, total_answer_wait_s, total_handle_s, "
+          "answered, answered_within_sl, abandoned, overflowed, closed (of "
+          "overflowed: moved on because the queue was closed), open (by its "
+          "hours now), transferred_out, completed, total_answer_wait_s, "
+          "total_handle_s, "
           "service_level, asa, aht.");
   cls.def("accounting",
           [](PyEngine& e) { return AccountingToDict(e.engine().GetAccounting()); },

@@ -263,13 +263,16 @@ sim::Scenario ToScenario(py::handle value) {
     qr.Finish();
   }
   s.work_window_s = r.Double("work_window_s", s.work_window_s);
+  s.estimate_waits = r.Bool("estimate_waits", s.estimate_waits);
   r.Finish();
   return s;
 }
 
 // --- result -> dicts -----------------------------------------------------------
 
-py::dict MetricsToDict(const sim::Metrics& m) {
+// `ewt`: add the estimated-wait figures, which exist only in the per-queue
+// summary (NaN in other rows, and NaN != NaN would break comparisons).
+py::dict MetricsToDict(const sim::Metrics& m, bool ewt) {
   py::dict d;
   d["offered"] = m.offered;
   d["answered"] = m.answered;
@@ -278,6 +281,12 @@ py::dict MetricsToDict(const sim::Metrics& m) {
   d["p_wait"] = m.p_wait;
   d["p_abandon"] = m.p_abandon;
   d["asa"] = m.asa;
+  if (ewt) {
+    d["ewt_count"] = m.ewt_count;
+    d["ewt_mean"] = m.ewt_mean;
+    d["wait_mean"] = m.wait_mean;
+    d["ewt_coverage"] = m.ewt_coverage;
+  }
   d["service_level"] = m.service_level;
   d["aht"] = m.aht;
   d["occupancy"] = m.occupancy;
@@ -288,10 +297,11 @@ py::dict MetricsToDict(const sim::Metrics& m) {
   return d;
 }
 
-py::dict RowsToDict(const std::map<std::string, sim::Row>& rows, bool half) {
+py::dict RowsToDict(const std::map<std::string, sim::Row>& rows, bool half,
+                    bool ewt = false) {
   py::dict d;
   for (const auto& [name, row] : rows) {
-    d[py::str(name)] = MetricsToDict(half ? row.half_width : row.value);
+    d[py::str(name)] = MetricsToDict(half ? row.half_width : row.value, ewt);
   }
   return d;
 }
@@ -302,7 +312,7 @@ py::dict SeriesToDict(const std::map<std::string, std::vector<sim::Row>>& series
   for (const auto& [name, rows] : series) {
     py::list list;
     for (const sim::Row& row : rows) {
-      list.append(MetricsToDict(half ? row.half_width : row.value));
+      list.append(MetricsToDict(half ? row.half_width : row.value, false));
     }
     d[py::str(name)] = list;
   }
@@ -311,7 +321,7 @@ py::dict SeriesToDict(const std::map<std::string, std::vector<sim::Row>>& series
 
 py::dict ResultToDict(const sim::Result& r, int replications) {
   py::dict summary;
-  summary["queues"] = RowsToDict(r.queues, false);
+  summary["queues"] = RowsToDict(r.queues, false, /*ewt=*/true);
   summary["groups"] = RowsToDict(r.groups, false);
   py::dict intervals;
   intervals["start_s"] = py::cast(r.interval_start_s);
@@ -322,7 +332,7 @@ py::dict ResultToDict(const sim::Result& r, int replications) {
   out["intervals"] = intervals;
   if (replications > 1) {
     py::dict half;
-    half["queues"] = RowsToDict(r.queues, true);
+    half["queues"] = RowsToDict(r.queues, true, /*ewt=*/true);
     half["groups"] = RowsToDict(r.groups, true);
     py::dict half_intervals;
     half_intervals["start_s"] = py::cast(r.interval_start_s);

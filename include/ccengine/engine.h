@@ -10,7 +10,8 @@
 // `Submit(Command)`: lock-free, bounded, never blocking. The router thread —
 // the one thread that owns the engine — calls `Poll(now)`, which fires the
 // timers due by `now` (offer timeouts, wrap-up ends, relaxation steps, max
-// waits) and then applies the submitted commands in order. The router thread
+// waits, queues opening and closing by their hours) and then applies the
+// submitted commands in order. The router thread
 // may also call the synchronous methods (`AddContact`, `AcceptOffer`, …)
 // directly, at the engine's current time `Now()`; the simulator does that.
 // Either way the outcome is identical and deterministic: the same commands
@@ -81,6 +82,7 @@
 #include "ccengine/queue.h"
 #include "ccengine/strategy.h"
 #include "ccengine/types.h"
+#include "ccengine/wait_estimate.h"
 
 namespace ccengine {
 
@@ -141,7 +143,9 @@ class Engine {
 
   absl::StatusOr<QueueId> AddQueue(QueueConfig config);
   // Replaces a queue's rules (the name may not change). Contacts already
-  // waiting are re-evaluated at once under the new rules.
+  // waiting are re-evaluated at once under the new rules; new hours take
+  // effect now (a queue closed by them with `move_waiting_at_close` moves its
+  // waiting contacts on at once).
   absl::Status UpdateQueue(QueueId queue, QueueConfig config);
   absl::StatusOr<QueueId> FindQueue(std::string_view name) const;
   absl::StatusOr<QueueConfig> GetQueueConfig(QueueId queue) const;
@@ -163,7 +167,8 @@ class Engine {
   absl::Status EndWrapUp(AgentId agent);
 
   // --- Contacts (router thread) --------------------------------------------
-  // Enqueues, or offers at once. A full queue overflows (see QueueConfig).
+  // Enqueues, or offers at once. A full or closed queue overflows (see
+  // QueueConfig).
   absl::Status AddContact(ContactSpec spec);
   absl::Status AcceptOffer(AgentId agent, ContactId contact);
   // The contact goes back to its original place and is not offered to this
@@ -178,7 +183,8 @@ class Engine {
   absl::Status Abandon(ContactId contact);
   // To another queue; from waiting, ringing or in service (the agent's part
   // ends). `keep_age` keeps the wait start, so the contact keeps its
-  // seniority. Refused when the target queue is full.
+  // seniority. Refused when the target queue is full. Into a closed queue
+  // (QueueConfig::hours) the contact moves on at once, as a closed arrival.
   absl::Status Transfer(ContactId contact, QueueId to, bool keep_age = true);
 
   // --- Supervisor actions --------------------------------------------------
@@ -231,8 +237,15 @@ class Engine {
   absl::StatusOr<ContactSnapshot> GetContact(ContactId contact) const;
   // 1-based place among the waiting contacts of its queue, by aged score.
   absl::StatusOr<int> QueuePosition(ContactId contact) const;
-  // position × average handle time / agents logged in who can serve it.
+  // position × average handle time / agents logged in who can serve it: the
+  // simple figure, kept as it was; `EstimateWait` is the model with an
+  // interval.
   absl::StatusOr<absl::Duration> EstimatedWait(ContactId contact) const;
+  // Expected wait with an 80% interval, the position (across the queues the
+  // same agents serve) and the agents counted; the model is in
+  // ccengine/wait_estimate.h. Recomputed from the state at each call.
+  // NotFound for an unknown contact, FailedPrecondition when not waiting.
+  absl::StatusOr<WaitEstimate> EstimateWait(ContactId contact) const;
   absl::StatusOr<QueueStats> GetQueueStats(QueueId queue) const;
   // The agent's learned CSAT and FCR on `skill` now (see quality.h).
   absl::StatusOr<QualityEstimate> GetQuality(AgentId agent, SkillId skill) const;
@@ -255,6 +268,13 @@ class Engine {
   absl::Status ValidateQueueConfig(const QueueConfig& config,
                                    const QueueId* self) const;
   void InstallQueueRules(internal::QueueRec& q, const QueueConfig& config);
+  // hours.cc: hours of operation.
+  // Sets the queue's open flag from its hours at now_ and schedules the
+  // kHours timer for the next change (voiding any earlier one).
+  void SyncQueueHours(uint32_t queue);
+  void OnQueueHours(uint32_t queue);  // kHours timer: opened or closed
+  // Every waiting contact of a closed queue moves on (reason kClosed).
+  void MoveOutWaiting(uint32_t queue);
   void Emit(const Event& event);
   Event MakeEvent(EventType type) const;
   void Schedule(Micros at, internal::TimerKind kind, uint32_t slot,

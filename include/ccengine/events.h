@@ -65,6 +65,7 @@ enum class EventReason : uint8_t {
   kNone = 0,
   kQueueFull,       // overflow: max_size reached
   kMaxWait,         // overflow: max_wait passed
+  kClosed,          // overflow: the queue is closed (hours of operation)
   kCustomerHangup,  // completed by the customer leaving during service
   kForcedLogout,    // completed because a supervisor logged the agent out
   kSupervisor,      // a supervisor action

@@ -5,7 +5,7 @@
 // A queue (队列 / 技能组 entry point): the skills its contacts need, how those
 // requirements relax as a contact waits, its priority, service-level target,
 // size and wait limits with an overflow target, wrap-up and offer timeout, and
-// the agent-selection strategy it uses.
+// the agent-selection strategy it uses, and its hours of operation.
 //
 // Relaxation. `skills` is step 0. Each `RoutingStep` in `relaxation` starts
 // once a contact has waited `after` in this queue (counted from entering it,
@@ -13,6 +13,16 @@
 // contact at step i may go to any agent that meets step 0, or 1, …, or i
 // (e.g. policy ≥ 8 at once, policy ≥ 5 after 30 s, the backup skill after
 // 60 s). The contact's own skills (language, say) apply at every step.
+//
+// Hours. A queue with `hours` takes contacts only while open (see
+// ccengine/calendar.h). A contact that arrives while it is closed — or is
+// transferred or overflows into it — is moved on at once, like one that finds
+// the queue full: to `overflow_queue` if set, else it leaves the engine as
+// kOverflowed; the kOverflowed event carries reason kClosed. At closing time
+// the contacts already waiting stay and are served ("close the door, serve the
+// line"), or, with `move_waiting_at_close`, are moved on the same way. The
+// engine keeps one timer per queue for its next opening or closing; nothing
+// polls.
 //
 // Thread safety: plain values; thread-compatible.
 //
@@ -34,6 +44,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "ccengine/calendar.h"
 #include "ccengine/types.h"
 
 namespace ccengine {
@@ -81,6 +92,13 @@ struct QueueConfig {
   // Where contacts go when the queue is full or max_wait passes. Unset: they
   // leave the engine as kOverflowed (voicemail, another site…).
   std::optional<QueueId> overflow_queue;
+  // When the queue is open (validated with the rest); unset: always open.
+  std::optional<HoursOfOperation> hours;
+  // At closing time: false (default) keeps the waiting contacts to be
+  // served; true moves them on as if they had arrived while closed. A
+  // contact that comes back to line (rejected, not answered) in a closed
+  // queue with this set is moved on too.
+  bool move_waiting_at_close = false;
   absl::Duration wrap_up = absl::ZeroDuration();
   // How long an offer rings before it counts as not answered; infinite: it
   // rings until accepted, rejected or rescinded.
@@ -100,7 +118,9 @@ struct QueueStats {
   uint64_t answered = 0;        // offers accepted
   uint64_t answered_within_sl = 0;
   uint64_t abandoned = 0;  // left while waiting or ringing
-  uint64_t overflowed = 0;  // moved on by max size / max wait
+  uint64_t overflowed = 0;  // moved on by max size / max wait / closed
+  uint64_t closed = 0;      // of overflowed: moved on because it was closed
+  bool open = true;         // open now (by its hours)
   uint64_t transferred_out = 0;
   uint64_t completed = 0;
   absl::Duration total_answer_wait;  // sum over answered contacts

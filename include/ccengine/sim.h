@@ -31,6 +31,15 @@
 //   asa           mean wait of answered contacts
 //   service_level answered within sl_seconds / offered
 //   aht           mean handle time of answered contacts
+//   ewt_count     answered contacts that had to wait and got an estimate
+//                 (Engine::EstimateWait, taken as each started waiting; only
+//                 with `estimate_waits`)
+//   ewt_mean      their mean estimated wait
+//   wait_mean     their mean observed wait
+//   ewt_coverage  the share of them whose wait fell inside the estimate's
+//                 [low, high] interval (nominally 80%)
+//                 (the ewt_ figures are per queue in the summary only; NaN,
+//                 or 0 for the count, in interval and group rows)
 //   occupancy     busy time / staffed time of the agents that can serve the
 //                 queue (per group: of the group's agents)
 //   csat_mean     mean survey score of the counted contacts' answered surveys
@@ -194,6 +203,9 @@ struct Scenario {
   std::vector<QueueSpec> queues;
   std::vector<AgentGroupSpec> agents;
   std::vector<ArrivalSpec> arrivals;
+  // Take Engine::EstimateWait for each counted contact that has to wait,
+  // for the ewt_ figures (one estimate per waiting contact; off by default).
+  bool estimate_waits = false;
   QualityOptions quality;  // how the engine learns from outcomes
   double work_window_s = 1800;  // the engine's occupancy window (guards)
 };
@@ -207,6 +219,10 @@ struct Metrics {
   double p_wait = 0;
   double p_abandon = 0;
   double asa = 0;
+  double ewt_count = 0;
+  double ewt_mean = 0;
+  double wait_mean = 0;
+  double ewt_coverage = 0;
   double service_level = 0;
   double aht = 0;
   double occupancy = 0;

@@ -234,7 +234,10 @@ class Engine:
     def queue_position(self, contact: int) -> int:
         """1-based place of a waiting contact."""
     def estimated_wait(self, contact: int) -> float:
-        """Estimated wait of a waiting contact, seconds."""
+        """Estimated wait of a waiting contact, seconds (the simple figure)."""
+    def estimate_wait(self, contact: int) -> Dict[str, Any]:
+        """Expected wait with an 80% interval: expected_s, low_s, high_s,
+        low_quantile, high_quantile, position, agents, servers, handle_time_s."""
     def queue_stats(self, queue: QueueRef) -> Dict[str, Any]:
         """Real-time figures of a queue."""
     def accounting(self) -> Dict[str, Any]:

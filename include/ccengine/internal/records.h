@@ -147,9 +147,12 @@ struct QueueRec {
   Micros sl_threshold_us = 0;
   Micros wrap_up_us = 0;
   Micros offer_timeout_us = 0;
+  bool open = true;           // by config.hours at the engine's time
+  uint64_t hours_token = 0;   // the valid kHours timer carries it
 };
 
-enum class TimerKind : uint8_t { kOfferTimeout, kRelax, kMaxWait, kWrapUp };
+// kHours: slot is a queue; its next opening or closing.
+enum class TimerKind : uint8_t { kOfferTimeout, kRelax, kMaxWait, kWrapUp, kHours };
 
 struct Timer {
   Micros at;
