@@ -48,6 +48,14 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EngineOptions options) {
     return absl::InvalidArgumentError(
         "priority_class_weight must be at most 100 years");
   }
+  if (options.customer_history_retention < absl::ZeroDuration() ||
+      options.customer_history_retention == absl::InfiniteDuration() ||
+      options.customer_history_retention > kMaxDuration) {
+    return absl::InvalidArgumentError(fmt::format(
+        "customer_history_retention must be >= 0 and finite (at most 100 "
+        "years), got {}",
+        absl::FormatDuration(options.customer_history_retention)));
+  }
   if (!InTimeRange(options.start)) {
     return absl::InvalidArgumentError(fmt::format(
         "start must be within 10,000 years of the Unix epoch, got {}",
@@ -320,6 +328,7 @@ absl::Status Engine::UpdateQueue(QueueId queue, QueueConfig config) {
     InsertWaiting(slot);
     ScheduleWaitTimers(slot);
   }
+  RecheckPreferences();  // a preferred agent may no longer serve the queue
   return absl::OkStatus();
 }
 
@@ -393,6 +402,7 @@ absl::Status Engine::Apply(const Command& command) {
         else if constexpr (std::is_same_v<T, cmd::CompleteContact>) return CompleteContact(c.agent, c.contact);
         else if constexpr (std::is_same_v<T, cmd::EndWrapUp>) return EndWrapUp(c.agent);
         else if constexpr (std::is_same_v<T, cmd::Abandon>) return Abandon(c.contact);
+        else if constexpr (std::is_same_v<T, cmd::RequestCallback>) return RequestCallback(c.contact);
         else if constexpr (std::is_same_v<T, cmd::Transfer>) return Transfer(c.contact, c.to, c.keep_age);
         else if constexpr (std::is_same_v<T, cmd::Withdraw>) return Withdraw(c.contact);
         else if constexpr (std::is_same_v<T, cmd::SetPriority>) return SetPriority(c.contact, c.priority);
@@ -454,6 +464,7 @@ absl::Status Engine::AdvanceTo(absl::Time now) {
     FireTimer(t);
   }
   now_ = target;
+  ExpireHistory();
   return absl::OkStatus();
 }
 
@@ -496,6 +507,16 @@ void Engine::FireTimer(const Timer& t) {
       const ContactRec& c = contacts_[t.slot];
       if (c.live && c.state == ContactState::kWaiting && c.wait_token == t.token) {
         t.kind == TimerKind::kRelax ? OnRelax(t.slot) : OnMaxWait(t.slot);
+      }
+      break;
+    }
+    case TimerKind::kPreferredWait: {
+      const ContactRec& c = contacts_[t.slot];
+      // A contact ringing when its window closes is reviewed if it comes
+      // back (ReturnToLine).
+      if (c.live && c.preferring && c.pref_token == t.token &&
+          c.state == ContactState::kWaiting) {
+        OnPreferredWait(t.slot);
       }
       break;
     }
@@ -578,6 +599,12 @@ absl::StatusOr<ContactSnapshot> Engine::GetContact(ContactId contact) const {
   s.routing_step = c.step;
   if (c.agent != kNoSlot) s.agent = agents_[c.agent].id;
   s.excluded.assign(c.excluded.begin(), c.excluded.end());
+  if (c.preferring) {
+    s.preferred_agents.assign(c.preferred.begin(), c.preferred.end());
+    s.preferred_until = TimeFromMicros(c.pref_until);
+  }
+  if (c.callback) s.callback_requested_at = TimeFromMicros(c.callback_at);
+  s.original_channel = c.original_channel;
   return s;
 }
 

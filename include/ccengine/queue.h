@@ -73,6 +73,7 @@ struct QueueStats {
   uint64_t answered = 0;        // offers accepted
   uint64_t answered_within_sl = 0;
   uint64_t abandoned = 0;  // left while waiting or ringing
+  uint64_t callbacks_requested = 0;  // waiting callers that asked for one
   uint64_t overflowed = 0;  // moved on by max size / max wait
   uint64_t transferred_out = 0;
   uint64_t completed = 0;
