@@ -25,7 +25,10 @@ using namespace pybind11::literals;
 std::unique_ptr<PyEngine> MakeEngine(int64_t intake_capacity, int rona_limit,
                                      double priority_class_weight_s,
                                      uint64_t seed, double start_s,
-                                     bool record_events) {
+                                     bool record_events,
+                                     int64_t customer_history_size,
+                                     double customer_history_retention_s,
+                                     int64_t customer_history_max_entries) {
   EngineOptions options;
   if (intake_capacity < 0) {
     RaiseInvalid(fmt::format("intake_capacity must be in [2, 2^30], got {}",
@@ -41,6 +44,19 @@ std::unique_ptr<PyEngine> MakeEngine(int64_t intake_capacity, int rona_limit,
   options.priority_class_weight = absl::Seconds(priority_class_weight_s);
   options.seed = seed;
   options.start = ToTime(start_s, "start_s");
+  if (customer_history_size < 0) {
+    RaiseInvalid(fmt::format("customer_history_size must be >= 0, got {}",
+                             customer_history_size));
+  }
+  if (customer_history_max_entries < 0) {
+    RaiseInvalid(fmt::format("customer_history_max_entries must be >= 0, got {}",
+                             customer_history_max_entries));
+  }
+  options.customer_history_size = static_cast<size_t>(customer_history_size);
+  options.customer_history_retention = ToEngineDuration(
+      customer_history_retention_s, "customer_history_retention_s");
+  options.customer_history_max_entries =
+      static_cast<size_t>(customer_history_max_entries);
   return std::make_unique<PyEngine>(Unwrap(Engine::Create(options)),
                                     record_events);
 }
@@ -97,6 +113,9 @@ Example:
   cls.def(py::init(&MakeEngine), py::kw_only(), "intake_capacity"_a = 1 << 16,
           "rona_limit"_a = 3, "priority_class_weight_s"_a = 600.0,
           "seed"_a = 1, "start_s"_a = 0.0, "record_events"_a = true,
+          "customer_history_size"_a = 8,
+          "customer_history_retention_s"_a = 30 * 86400.0,
+          "customer_history_max_entries"_a = 1 << 20,
           R"doc(Creates an engine.
 
 Args:
@@ -107,6 +126,10 @@ Args:
     seed: seed of the random strategies.
     start_s: the engine's initial time, seconds.
     record_events: buffer events for ``drain_events()``.
+    customer_history_size: contacts kept per customer for
+        ``customer_history()`` and ``prefer_last_agent`` (0: none).
+    customer_history_retention_s: how long they are kept (0: not at all).
+    customer_history_max_entries: entries kept over all customers.
 )doc");
 
   // --- configuration --------------------------------------------------------
@@ -266,14 +289,18 @@ Args:
           [](PyEngine& e, py::object contact, py::object queue,
              const std::string& channel, int64_t priority, py::object skills,
              const std::string& customer_id, py::object attributes,
-             std::optional<double> arrived_at_s) {
+             std::optional<double> arrived_at_s, py::object preferred_agents,
+             bool prefer_last_agent, double preferred_wait_s) {
             ContactArgs c{contact, queue, channel, priority, skills,
-                          customer_id, attributes, arrived_at_s};
+                          customer_id, attributes, arrived_at_s,
+                          preferred_agents, prefer_last_agent, preferred_wait_s};
             Check(e.engine().AddContact(MakeContactSpec(e, c)));
           },
           "contact"_a, "queue"_a, py::kw_only(), "channel"_a = "voice",
           "priority"_a = 0, "skills"_a = py::none(), "customer_id"_a = "",
           "attributes"_a = py::none(), "arrived_at_s"_a = py::none(),
+          "preferred_agents"_a = py::none(), "prefer_last_agent"_a = false,
+          "preferred_wait_s"_a = 0.0,
           R"doc(A contact arrives: it is offered at once to the best eligible agent, or
 waits (a full queue overflows).
 
@@ -287,6 +314,14 @@ Args:
     customer_id: free text.
     attributes: {str: str}.
     arrived_at_s: when the customer started waiting (default: now).
+    preferred_agents: agent ids to wait for (at most 16, no duplicates;
+        unknown ids are allowed).
+    prefer_last_agent: also wait for the customer's last agent (see
+        ``last_agent()``).
+    preferred_wait_s: how long the preference holds; then any agent may
+        take it (event "preference_ended"). 0: a free preferred agent at
+        arrival, else anyone at once. It does not wait when no preferred
+        agent is logged in.
 )doc");
   cls.def("accept_offer",
           [](PyEngine& e, py::object a, py::object c) {
@@ -308,6 +343,18 @@ Args:
   cls.def("abandon",
           [](PyEngine& e, py::object c) { Check(e.engine().Abandon(ContactId(ToId(c, "contact")))); },
           "contact"_a, "The customer left (abandoned if not yet in service).");
+  cls.def("request_callback",
+          [](PyEngine& e, py::object c) {
+            Check(e.engine().RequestCallback(ContactId(ToId(c, "contact"))));
+          },
+          "contact"_a,
+          R"doc(Virtual hold: a waiting voice or video caller leaves the line and keeps
+its place; it is routed on the "callback" channel from now on (agents'
+callback capacity applies) and accepting its offer means calling back. It
+can no longer abandon while waiting or ringing (withdraw cancels it).
+Raises CcengineError (FAILED_PRECONDITION) when the contact is not waiting,
+is already a callback, or is not a voice or video call.
+)doc");
   cls.def("transfer",
           [](PyEngine& e, py::object c, py::object to, bool keep_age) {
             Check(e.engine().Transfer(ContactId(ToId(c, "contact")),
@@ -387,7 +434,10 @@ Each event is a dict with the same keys: ``type`` ("contact_queued",
 ``time_s``, ``contact``, ``agent``, ``queue``, ``to_queue``, ``channel``,
 ``priority``, ``step``, ``agent_state``, ``agent_reason``, ``reason``,
 ``wait_s``, ``handle_s``, ``error``, ``error_code``; a key that does not
-apply to the type is None.
+apply to the type is None. Also "callback_requested" (wait_s: waited so
+far) and "preference_ended" (reason "preferred_wait" or
+"no_preferred_agent").
+
 )doc");
   cls.def_property_readonly("pending_events", &PyEngine::pending_events,
                             "How many events are buffered.");
@@ -411,7 +461,36 @@ apply to the type is None.
           "contact"_a,
           "A live contact as a dict: id, queue, channel, priority, state, "
           "customer_id, skills, attributes, arrived_at_s, queued_at_s, "
-          "routing_step, agent, excluded. KeyError once it has ended.");
+          "routing_step, agent, excluded, preferred_agents (while the "
+          "preference is in force), preferred_until_s, "
+          "callback_requested_at_s, original_channel. KeyError once it has "
+          "ended.");
+  cls.def("customer_history",
+          [](PyEngine& e, const std::string& customer_id) {
+            py::list out;
+            for (const CustomerContact& c :
+                 Unwrap(e.engine().CustomerHistory(customer_id))) {
+              out.append(CustomerContactToDict(e, c));
+            }
+            return out;
+          },
+          "customer_id"_a,
+          "The customer's recent contacts across channels, newest first: "
+          "dicts with contact, agent, channel, queue, ended_at_s. Empty for an "
+          "unknown customer; ValueError for an empty id.");
+  cls.def("last_agent",
+          [](PyEngine& e, const std::string& customer_id) -> std::optional<uint64_t> {
+            std::optional<AgentId> a = e.engine().LastAgent(customer_id);
+            if (!a.has_value()) return std::nullopt;
+            return a->value();
+          },
+          "customer_id"_a,
+          "The agent who last served the customer (within the history "
+          "retention), or None.");
+  cls.def_property_readonly(
+      "customer_history_entries",
+      [](PyEngine& e) { return e.engine().customer_history_entries(); },
+      "History entries held now, over all customers.");
   cls.def("queue_position",
           [](PyEngine& e, py::object c) {
             return Unwrap(e.engine().QueuePosition(ContactId(ToId(c, "contact"))));
@@ -429,7 +508,8 @@ apply to the type is None.
           },
           "queue"_a,
           "Real-time figures of a queue: waiting, longest_wait_s, entered, "
-          "answered, answered_within_sl, abandoned, overflowed, "
+          "answered, answered_within_sl, abandoned, callbacks_requested, "
+          "overflowed, "
           "transferred_out, completed, total_answer_wait_s, total_handle_s, "
           "service_level, asa, aht.");
   cls.def("accounting",
