@@ -281,7 +281,10 @@ absl::Status Engine::AddContact(ContactSpec spec) {
   }
   CCENGINE_RETURN_IF_ERROR(
       ValidateSkills(spec.skills, [&] { return fmt::format("contact {}", spec.id.value()); }));
-  CCENGINE_RETURN_IF_ERROR(ValidatePreference(spec));
+  const bool prefers = !spec.preferred_agents.empty() || spec.prefer_last_agent;
+  if (prefers || spec.preferred_wait != absl::ZeroDuration()) [[unlikely]] {
+    CCENGINE_RETURN_IF_ERROR(ValidatePreference(spec));
+  }
   if (spec.arrived_at.has_value() && !InTimeRange(*spec.arrived_at)) {
     return absl::InvalidArgumentError(fmt::format(
         "contact {}: arrived_at {} is out of range", spec.id.value(),
@@ -321,7 +324,7 @@ absl::Status Engine::AddContact(ContactSpec spec) {
   contact_index_.emplace(spec.id.value(), slot);
   accounting_.entered++;
   accounting_.waiting++;
-  SetUpPreference(slot, spec);
+  if (prefers) [[unlikely]] SetUpPreference(slot, spec);
   EnterQueue(slot, spec.queue.value(), 0);
   return absl::OkStatus();
 }

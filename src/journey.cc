@@ -26,7 +26,10 @@ using internal::TimerKind;
 
 // --- Preferred / last agent ------------------------------------------------------
 
-absl::Status Engine::ValidatePreference(const ContactSpec& spec) const {
+// The preference calls sit off the common path (a contact without a
+// preference never makes them): out of line and cold.
+[[gnu::cold, gnu::noinline]] absl::Status Engine::ValidatePreference(
+    const ContactSpec& spec) const {
   const uint64_t id = spec.id.value();
   if (spec.preferred_agents.size() > kMaxPreferredAgents) {
     return absl::InvalidArgumentError(fmt::format(
@@ -53,8 +56,8 @@ absl::Status Engine::ValidatePreference(const ContactSpec& spec) const {
   return absl::OkStatus();
 }
 
-void Engine::SetUpPreference(uint32_t contact, const ContactSpec& spec) {
-  if (spec.preferred_agents.empty() && !spec.prefer_last_agent) return;
+[[gnu::cold, gnu::noinline]] void Engine::SetUpPreference(
+    uint32_t contact, const ContactSpec& spec) {
   ContactRec& c = contacts_[contact];
   c.preferred.assign(spec.preferred_agents.begin(), spec.preferred_agents.end());
   if (spec.prefer_last_agent) {
@@ -93,7 +96,7 @@ bool Engine::PreferenceViable(const ContactRec& c) const {
   return false;
 }
 
-void Engine::EndPreference(uint32_t contact, EventReason reason) {
+[[gnu::noinline]] void Engine::EndPreference(uint32_t contact, EventReason reason) {
   ContactRec& c = contacts_[contact];
   c.preferring = false;
   c.pref_grace = false;
@@ -110,7 +113,7 @@ void Engine::EndPreference(uint32_t contact, EventReason reason) {
   }
 }
 
-bool Engine::ReviewPreference(uint32_t contact, bool grace) {
+[[gnu::noinline]] bool Engine::ReviewPreference(uint32_t contact, bool grace) {
   const ContactRec& c = contacts_[contact];
   if (!PreferenceViable(c)) {
     EndPreference(contact, EventReason::kNoPreferredAgent);

@@ -178,7 +178,8 @@ bool Engine::TryMatchContact(uint32_t contact) {
 // (at most kMaxPreferredAgents plus the last agent): each is checked as the
 // bitset scan would (can take the channel now, qualifies at the contact's
 // step, not excluded) and the queue's strategy picks among them.
-bool Engine::TryMatchPreferred(uint32_t contact) {
+// Out of line, so that the common path's code stays as it was.
+[[gnu::noinline]] bool Engine::TryMatchPreferred(uint32_t contact) {
   ContactRec& c = contacts_[contact];
   const QueueRec& q = queues_[c.queue];
   const Bitset& ready = can_take_[static_cast<int>(c.channel)];

@@ -102,10 +102,11 @@ struct EngineOptions {
   // the last `customer_history_size` contacts of each customer whose service
   // ended within `customer_history_retention`, and at most
   // `customer_history_max_entries` entries in all (the oldest go first).
-  // Memory: about 120 bytes per entry (the entry, its place in the expiry
-  // list and its share of the customer's record) plus the customer id's
-  // heap bytes beyond 15 characters — e.g. 100,000 customers with one recent
-  // contact each take ~12 MB. A zero size or retention keeps no history.
+  // Memory (measured, docs/journey.md): about 170 bytes for a customer with
+  // one entry and about 100 bytes per further entry, plus the customer id's
+  // heap bytes beyond 15 characters — 100,000 customers with one recent
+  // contact each take ~17 MB, with four each ~45 MB. A zero size or
+  // retention keeps no history.
   size_t customer_history_size = 8;
   absl::Duration customer_history_retention = absl::Hours(24 * 30);
   size_t customer_history_max_entries = size_t{1} << 20;
@@ -322,7 +323,8 @@ class Engine {
 
   // journey.cc: preferred / last agent, customer history, callbacks.
   absl::Status ValidatePreference(const ContactSpec& spec) const;
-  // Resolves the spec's preference into the new contact's record.
+  // Resolves the spec's preference (one is asked for) into the new
+  // contact's record.
   void SetUpPreference(uint32_t contact, const ContactSpec& spec);
   bool Prefers(const internal::ContactRec& c, AgentId agent) const;
   // Some preferred agent is logged in, not excluded and able to serve the

@@ -293,3 +293,46 @@ def test_customer_history_errors_and_options():
     with pytest.raises(ValueError, match="customer_history_max_entries must be >= 0"):
         ccengine.Engine(customer_history_max_entries=-1)
     ccengine.Engine(customer_history_size=0, customer_history_retention_s=0)
+
+
+# --- the simulator's virtual hold -----------------------------------------------------
+
+
+def busy_scenario(**arrival):
+    a = {
+        "queue": "q",
+        "rate_per_s": 0.02,
+        "handle_time": {"dist": "exponential", "mean": 90},
+        "patience": {"dist": "deterministic", "mean": 60},
+    }
+    a.update(arrival)
+    return {
+        "seed": 77,
+        "horizon_s": 20000,
+        "interval_s": 20000,
+        "skills": ["general"],
+        "queues": [{"name": "q", "skills": {"general": 1}}],
+        "agents": [{"name": "agents", "count": 2, "skills": {"general": 5},
+                    "capacity": {"voice": 1, "callback": 1}}],
+        "arrivals": [a],
+    }
+
+
+def test_simulated_callers_ask_for_a_callback_instead_of_abandoning():
+    without = ccengine.simulate(busy_scenario(), progress=False)["summary"]["queues"]["q"]
+    with_cb = ccengine.simulate(busy_scenario(callback={"after_s": 30}), progress=False)
+    q = with_cb["summary"]["queues"]["q"]
+    assert without["abandoned"] > 20
+    assert q["offered"] == without["offered"]
+    assert q["abandoned"] == 0
+    assert q["answered"] == q["offered"]
+    assert with_cb["invariants_ok"]
+
+
+def test_simulator_callback_option_is_checked():
+    with pytest.raises(ValueError, match="unknown key"):
+        ccengine.simulate(busy_scenario(callback={"after": 30}), progress=False)
+    with pytest.raises(ValueError, match=r"arrivals\[0\].callback.after_s: must be >= 0"):
+        ccengine.simulate(busy_scenario(callback={"after_s": -5}), progress=False)
+    with pytest.raises(ValueError, match="only voice and video"):
+        ccengine.simulate(busy_scenario(channel="chat", callback={"after_s": 30}), progress=False)
