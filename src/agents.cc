@@ -261,6 +261,7 @@ void Engine::LogoutNow(uint32_t agent) {
   a.wrap_until = 0;
   RescindOffer(agent, /*requeue=*/true);
   SyncAgent(agent);
+  RecheckPreferences();  // contacts that were waiting only for this agent
 }
 
 // --- Public agent calls --------------------------------------------------------
@@ -336,6 +337,7 @@ absl::Status Engine::SetAgentSkills(AgentId agent, std::vector<SkillLevel> skill
   a.skills = SortedSkills(std::move(skills));
   IndexAgentSkills(slot, true);
   ComputeServed(slot);
+  RecheckPreferences();  // it may no longer serve contacts waiting for it
   TryMatchAgent(slot);
   return absl::OkStatus();
 }

@@ -127,6 +127,7 @@ void Engine::SetContactState(ContactRec& c, ContactState state) {
 void Engine::FinishContact(uint32_t contact, ContactState terminal) {
   ContactRec& c = contacts_[contact];
   RemoveWaiting(contact);
+  if (c.preferring) preferring_.erase(contact);
   SetContactState(c, terminal);
   contact_index_.erase(c.id.value());
   c = ContactRec();
@@ -157,7 +158,17 @@ void Engine::EnterQueue(uint32_t contact, uint32_t queue, int hops) {
     Overflow(contact, EventReason::kClosed, hops);
     return;
   }
+  bool grace = false;
+  if (c.preferring) [[unlikely]] {
+    grace = std::exchange(c.pref_grace, false);
+    ReviewPreference(contact, grace);
+  }
   if (TryMatchContact(contact)) return;
+  if (grace && c.preferring) [[unlikely]] {
+    // A zero preferred_wait: no preferred agent was free, so anyone, now.
+    EndPreference(contact, EventReason::kPreferredWait);
+    if (TryMatchContact(contact)) return;
+  }
   if (q.config.max_size > 0 && q.waiting >= q.config.max_size) {
     Overflow(contact, EventReason::kQueueFull, hops);
     return;
@@ -198,6 +209,7 @@ void Engine::ReturnToLine(uint32_t contact) {
     Overflow(contact, EventReason::kClosed, 0);  // it closed while ringing
     return;
   }
+  if (c.preferring) [[unlikely]] ReviewPreference(contact, /*grace=*/false);
   if (TryMatchContact(contact)) return;
   if (q.config.max_wait != absl::InfiniteDuration() &&
       now_ >= c.queued_at + ToMicros(q.config.max_wait)) {
@@ -281,6 +293,10 @@ absl::Status Engine::AddContact(ContactSpec spec) {
   }
   CCENGINE_RETURN_IF_ERROR(
       ValidateSkills(spec.skills, [&] { return fmt::format("contact {}", spec.id.value()); }));
+  const bool prefers = !spec.preferred_agents.empty() || spec.prefer_last_agent;
+  if (prefers || spec.preferred_wait != absl::ZeroDuration()) [[unlikely]] {
+    CCENGINE_RETURN_IF_ERROR(ValidatePreference(spec));
+  }
   if (spec.arrived_at.has_value() && !InTimeRange(*spec.arrived_at)) {
     return absl::InvalidArgumentError(fmt::format(
         "contact {}: arrived_at {} is out of range", spec.id.value(),
@@ -307,6 +323,7 @@ absl::Status Engine::AddContact(ContactSpec spec) {
   c.live = true;
   c.id = spec.id;
   c.channel = spec.channel;
+  c.original_channel = spec.channel;
   c.priority = static_cast<int8_t>(spec.priority);
   c.skills = std::move(spec.skills);
   std::sort(c.skills.begin(), c.skills.end(),
@@ -319,6 +336,7 @@ absl::Status Engine::AddContact(ContactSpec spec) {
   contact_index_.emplace(spec.id.value(), slot);
   accounting_.entered++;
   accounting_.waiting++;
+  if (prefers) [[unlikely]] SetUpPreference(slot, spec);
   EnterQueue(slot, spec.queue.value(), 0);
   return absl::OkStatus();
 }
@@ -343,6 +361,11 @@ absl::Status Engine::AcceptOffer(AgentId agent, ContactId contact) {
   QueueRec& q = queues_[c.queue];
   SetContactState(c, ContactState::kInService);
   c.answered_at = now_;
+  if (c.preferring) {  // honoured (or the window closed while it rang)
+    c.preferring = false;
+    c.preferred.clear();
+    preferring_.erase(cslot);
+  }
   a.offer = kNoSlot;
   a.handled++;
   a.consecutive_no_answers = 0;
@@ -429,6 +452,7 @@ void Engine::EndService(uint32_t agent, uint32_t contact, EventReason reason) {
     e.reason = reason;
     e.handle = DurationFromMicros(handle);
   }
+  RecordHistory(c, agents_[agent].id);
   DetachContact(agent, contact);
   FinishContact(contact, ContactState::kCompleted);
   if (wanted) Emit(std::move(e));
@@ -437,6 +461,12 @@ void Engine::EndService(uint32_t agent, uint32_t contact, EventReason reason) {
 absl::Status Engine::Abandon(ContactId contact) {
   CCENGINE_ASSIGN_OR_RETURN(uint32_t cslot, LiveContactSlot(contact));
   ContactRec& c = contacts_[cslot];
+  if (c.callback && c.state != ContactState::kInService) {
+    return absl::FailedPreconditionError(fmt::format(
+        "contact {} is a callback: its customer is no longer on the line "
+        "(withdraw it to cancel the callback)",
+        contact.value()));
+  }
   if (c.state == ContactState::kInService) {
     uint32_t agent = c.agent;
     const QueueRec& q = queues_[c.queue];
@@ -496,6 +526,7 @@ absl::Status Engine::Transfer(ContactId contact, QueueId to, bool keep_age) {
   if (c.state == ContactState::kInService) {
     e.agent = agents_[agent].id;
     e.has_agent = true;
+    RecordHistory(c, e.agent);
     DetachContact(agent, cslot);
     Emit(std::move(e));
     StartWrapUpOrFree(agent, from);

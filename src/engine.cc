@@ -100,6 +100,14 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EngineOptions options) {
         "work_window must be between 16s and 7 days, got {}",
         absl::FormatDuration(options.work_window)));
   }
+  if (options.customer_history_retention < absl::ZeroDuration() ||
+      options.customer_history_retention == absl::InfiniteDuration() ||
+      options.customer_history_retention > kMaxDuration) {
+    return absl::InvalidArgumentError(fmt::format(
+        "customer_history_retention must be >= 0 and finite (at most 100 "
+        "years), got {}",
+        absl::FormatDuration(options.customer_history_retention)));
+  }
   if (!InTimeRange(options.start)) {
     return absl::InvalidArgumentError(fmt::format(
         "start must be within 10,000 years of the Unix epoch, got {}",
@@ -412,6 +420,7 @@ absl::Status Engine::UpdateQueue(QueueId queue, QueueConfig config) {
     InsertWaiting(slot);
     ScheduleWaitTimers(slot);
   }
+  RecheckPreferences();  // a preferred agent may no longer serve the queue
   return absl::OkStatus();
 }
 
@@ -483,6 +492,7 @@ absl::Status Engine::Apply(const Command& command) {
         else if constexpr (std::is_same_v<T, cmd::CompleteContact>) return CompleteContact(c.agent, c.contact, c.outcome);
         else if constexpr (std::is_same_v<T, cmd::EndWrapUp>) return EndWrapUp(c.agent);
         else if constexpr (std::is_same_v<T, cmd::Abandon>) return Abandon(c.contact);
+        else if constexpr (std::is_same_v<T, cmd::RequestCallback>) return RequestCallback(c.contact);
         else if constexpr (std::is_same_v<T, cmd::Transfer>) return Transfer(c.contact, c.to, c.keep_age);
         else if constexpr (std::is_same_v<T, cmd::Withdraw>) return Withdraw(c.contact);
         else if constexpr (std::is_same_v<T, cmd::SetPriority>) return SetPriority(c.contact, c.priority);
@@ -552,6 +562,7 @@ absl::Status Engine::AdvanceToMicros(Micros target) {
     FireTimer(t);
   }
   now_ = target;
+  ExpireHistory();
   return absl::OkStatus();
 }
 
@@ -598,6 +609,13 @@ bool Engine::TimerLive(const Timer& t) const {
       const ContactRec& c = contacts_[t.slot];
       return c.live && c.state == ContactState::kWaiting && c.wait_token == t.token;
     }
+    case TimerKind::kPreferredWait: {
+      // Live while the preference stands, ringing included: the contact may
+      // be back in line before the window closes (NextTimerAt drops only
+      // timers that can never fire).
+      const ContactRec& c = contacts_[t.slot];
+      return c.live && c.preferring && c.pref_token == t.token;
+    }
     case TimerKind::kWrapUp: {
       const AgentRec& a = agents_[t.slot];
       return a.live && a.wrap_until != 0 && a.wrap_token == t.token;
@@ -628,6 +646,11 @@ void Engine::FireTimer(const Timer& t) {
       TryMatchAgent(t.slot);
       break;
     }
+    case TimerKind::kPreferredWait:
+      // A contact ringing when its window closes is reviewed if it comes
+      // back (ReturnToLine).
+      if (contacts_[t.slot].state == ContactState::kWaiting) OnPreferredWait(t.slot);
+      break;
     case TimerKind::kHours:
       OnQueueHours(t.slot);
       break;
@@ -700,6 +723,12 @@ absl::StatusOr<ContactSnapshot> Engine::GetContact(ContactId contact) const {
   s.routing_step = c.step;
   if (c.agent != kNoSlot) s.agent = agents_[c.agent].id;
   s.excluded.assign(c.excluded.begin(), c.excluded.end());
+  if (c.preferring) {
+    s.preferred_agents.assign(c.preferred.begin(), c.preferred.end());
+    s.preferred_until = TimeFromMicros(c.pref_until);
+  }
+  if (c.callback) s.callback_requested_at = TimeFromMicros(c.callback_at);
+  s.original_channel = c.original_channel;
   return s;
 }
 

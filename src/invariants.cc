@@ -27,6 +27,7 @@ absl::Status Engine::CheckInvariants() const {
   // Contacts: index, states, accounting.
   Accounting live{};
   size_t live_contacts = 0;
+  size_t preferring = 0;
   absl::flat_hash_map<uint32_t, uint32_t> holder;  // contact slot -> agent slot
   for (uint32_t slot = 0; slot < contacts_.size(); ++slot) {
     const ContactRec& c = contacts_[slot];
@@ -59,8 +60,38 @@ absl::Status Engine::CheckInvariants() const {
         return Broken(fmt::format("live contact {} in terminal state {}",
                                   c.id.value(), ContactStateName(c.state)));
     }
+    // Preference: in force only before service, registered, and while
+    // waiting only inside its window and with a preferred agent able to
+    // take it; a ringing preferred contact rings at a preferred agent.
+    if (c.preferring != preferring_.contains(slot)) {
+      return Broken(fmt::format("contact {} preference not registered", c.id.value()));
+    }
+    if (c.preferring) {
+      ++preferring;
+      if (c.state == ContactState::kInService || c.pref_grace) {
+        return Broken(fmt::format("contact {} prefers agents in state {}",
+                                  c.id.value(), ContactStateName(c.state)));
+      }
+      if (c.state == ContactState::kWaiting &&
+          (now_ >= c.pref_until || !PreferenceViable(c))) {
+        return Broken(fmt::format(
+            "contact {} still waits for a preferred agent (window {}, viable {})",
+            c.id.value(), now_ < c.pref_until, PreferenceViable(c)));
+      }
+      if (c.state == ContactState::kOffered && !Prefers(c, agents_[c.agent].id)) {
+        return Broken(fmt::format("contact {} offered outside its preference",
+                                  c.id.value()));
+      }
+    } else if (!c.preferred.empty()) {
+      return Broken(fmt::format("contact {} keeps an ended preference", c.id.value()));
+    }
+    if (c.callback && c.channel != Channel::kCallback) {
+      return Broken(fmt::format("callback {} not on the callback channel",
+                                c.id.value()));
+    }
   }
   if (live_contacts != contact_index_.size()) return Broken("contact index size");
+  if (preferring != preferring_.size()) return Broken("preference registry size");
   if (live.waiting != accounting_.waiting || live.offered != accounting_.offered ||
       live.in_service != accounting_.in_service) {
     return Broken("live contact counts differ from the accounting");
@@ -195,6 +226,8 @@ absl::Status Engine::CheckInvariants() const {
       if (c.hold_until > now_) continue;  // waits for a better agent, bounded
       for (uint32_t as = 0; as < agents_.size(); ++as) {
         const AgentRec& a = agents_[as];
+        // A contact reserved for preferred agents is owed only to them.
+        if (c.preferring && !Prefers(c, a.id)) continue;
         if (CanTake(a, c.channel) && Qualifies(a, c, c.step) &&
             std::find(c.excluded.begin(), c.excluded.end(), a.id) ==
                 c.excluded.end()) {
@@ -203,6 +236,32 @@ absl::Status Engine::CheckInvariants() const {
         }
       }
     }
+  }
+
+  // Customer history: bounded per customer, in total and in age; ordered.
+  size_t entries = 0;
+  const Micros keep = ToMicros(options_.customer_history_retention);
+  for (const auto& [customer, rec] : history_) {
+    if (rec.entries.empty() || rec.entries.size() > options_.customer_history_size) {
+      return Broken(fmt::format("history of customer '{}' holds {} entries",
+                                customer, rec.entries.size()));
+    }
+    for (size_t i = 0; i < rec.entries.size(); ++i) {
+      const internal::HistoryEntry& e = rec.entries[i];
+      if (i > 0 && rec.entries[i - 1].seq >= e.seq) {
+        return Broken(fmt::format("history of customer '{}' out of order", customer));
+      }
+      if (ToMicros(e.contact.ended_at) + keep <= now_) {
+        return Broken(fmt::format("history of customer '{}' holds an expired entry",
+                                  customer));
+      }
+    }
+    entries += rec.entries.size();
+  }
+  if (entries != history_entries_ || entries > history_fifo_.size() ||
+      history_fifo_.size() > options_.customer_history_max_entries) {
+    return Broken(fmt::format("history holds {} entries, counts {}, {} refs",
+                              entries, history_entries_, history_fifo_.size()));
   }
   return absl::OkStatus();
 }

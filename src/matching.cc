@@ -160,6 +160,7 @@ void Engine::ScanPool(const ContactRec& c, const Bitset& ready, F&& visit) {
 
 bool Engine::TryMatchContact(uint32_t contact) {
   ContactRec& c = contacts_[contact];
+  if (c.preferring) [[unlikely]] return TryMatchPreferred(contact);
   const QueueRec& q = queues_[c.queue];
   const bool explain = Wants(EventType::kDecisionExplained);
   if (q.full_decision || explain) {
@@ -397,6 +398,41 @@ void Engine::EmitExplanation(std::shared_ptr<Explanation> explanation) {
   Emit(std::move(e));
 }
 
+// While a preference is in force the candidates are the preferred agents
+// (at most kMaxPreferredAgents plus the last agent): each is checked as the
+// bitset scan would (can take the channel now, qualifies at the contact's
+// step, not excluded) and the queue's strategy picks among them.
+// Out of line, so that the common path's code stays as it was.
+[[gnu::noinline]] bool Engine::TryMatchPreferred(uint32_t contact) {
+  ContactRec& c = contacts_[contact];
+  const QueueRec& q = queues_[c.queue];
+  const Bitset& ready = can_take_[static_cast<int>(c.channel)];
+  AgentStrategy& strategy = *strategies_[q.strategy.value()];
+  const bool longest_idle = q.strategy.value() == 0;
+  ContactView view;
+  if (!longest_idle) view = ViewOf(c);
+  uint32_t best = kNoSlot;
+  double best_score = 0;
+  for (AgentId id : c.preferred) {
+    uint32_t slot = AgentSlot(id);
+    if (slot == kNoSlot || !ready.Test(slot)) continue;
+    const AgentRec& a = agents_[slot];
+    if (Excludes(c, a.id) || !Qualifies(a, c, c.step)) continue;
+    double score = longest_idle ? static_cast<double>(now_ - idle_since_[slot])
+                                : strategy.Score(ViewOf(a), view, now_);
+    if (best == kNoSlot || score > best_score ||
+        (score == best_score &&
+         (a.idle_since < agents_[best].idle_since ||
+          (a.idle_since == agents_[best].idle_since && a.id < agents_[best].id)))) {
+      best = slot;
+      best_score = score;
+    }
+  }
+  if (best == kNoSlot) return false;
+  Offer(best, contact);
+  return true;
+}
+
 void Engine::TryMatchAgent(uint32_t agent) {
   AgentRec& a = agents_[agent];
   if (!a.live || !a.logged_in || !a.ready || a.offer != kNoSlot ||
@@ -423,6 +459,8 @@ void Engine::TryMatchAgent(uint32_t agent) {
         for (const internal::WaitKey& k : group.Set(static_cast<int>(step), cls)) {
           const ContactRec& c = contacts_[k.slot];
           if (Excludes(c, a.id)) continue;
+          // Reserved for a preferred agent: not this one's to take (yet).
+          if (c.preferring && !Prefers(c, a.id)) [[unlikely]] continue;
           double score = AgedScore(c, q);
           if (ex) {
             ExplainedCandidate& e = ex->candidates.emplace_back();

@@ -67,12 +67,14 @@ std::string_view EventTypeName(EventType type) {
     case EventType::kOfferRescinded: return "offer_rescinded";
     case EventType::kCompleted: return "completed";
     case EventType::kAbandoned: return "abandoned";
+    case EventType::kCallbackRequested: return "callback_requested";
     case EventType::kOverflowed: return "overflowed";
     case EventType::kTransferred: return "transferred";
     case EventType::kWithdrawn: return "withdrawn";
     case EventType::kPriorityChanged: return "priority_changed";
     case EventType::kRelaxed: return "relaxed";
     case EventType::kDecisionExplained: return "decision_explained";
+    case EventType::kPreferenceEnded: return "preference_ended";
     case EventType::kAgentStateChanged: return "agent_state_changed";
     case EventType::kCommandFailed: return "command_failed";
   }
@@ -89,6 +91,8 @@ std::string_view EventReasonName(EventReason reason) {
     case EventReason::kForcedLogout: return "forced_logout";
     case EventReason::kSupervisor: return "supervisor";
     case EventReason::kRona: return "rona";
+    case EventReason::kPreferredWait: return "preferred_wait";
+    case EventReason::kNoPreferredAgent: return "no_preferred_agent";
   }
   return "unknown";
 }

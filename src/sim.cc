@@ -48,6 +48,7 @@ uint64_t StreamSeed(uint64_t seed, uint64_t replication, uint64_t stream) {
 enum class Kind : uint8_t {
   kArrival,      // a: stream
   kPatience,     // a: contact slot, b: its generation
+  kCallback,     // a: contact slot, b: its generation (asks for a callback)
   kServiceEnd,   // a: contact slot
   kLogin,        // a: group, b: agent index
   kLogout,       // a: group, b: agent index
@@ -91,6 +92,7 @@ struct ContactRec {
   bool counted = false;   // arrived after the warm-up
   bool answered = false;
   bool done = false;
+  bool callback = false;  // left the line: patience no longer applies
 };
 
 // What an agent's time counts as: only a change of class is accounted.
@@ -539,9 +541,14 @@ absl::Status Replication::Handle(const SimEvent& e) {
       if (!st.skills.empty()) spec_c.skills = st.skills;
       CCENGINE_RETURN_IF_ERROR(engine_->AddContact(std::move(spec_c)));
       CCENGINE_RETURN_IF_ERROR(AcceptOffers());
-      // Only a customer who has to wait can run out of patience.
-      if (std::isfinite(patience) && !contacts_[index].answered && !contacts_[index].done) {
-        Push(e.at + ToUs(patience), Kind::kPatience, index, contacts_[index].generation);
+      // Only a customer who has to wait can run out of patience (or ask for
+      // a callback: pushed first, it wins a tie with patience).
+      if (!contacts_[index].answered && !contacts_[index].done) {
+        uint32_t generation = contacts_[index].generation;
+        if (std::isfinite(spec.callback_after_s)) {
+          Push(e.at + ToUs(spec.callback_after_s), Kind::kCallback, index, generation);
+        }
+        if (std::isfinite(patience)) Push(e.at + ToUs(patience), Kind::kPatience, index, generation);
       }
       if (s_.estimate_waits && !contacts_[index].answered && !contacts_[index].done &&
           contacts_[index].counted) {
@@ -552,8 +559,14 @@ absl::Status Replication::Handle(const SimEvent& e) {
     }
     case Kind::kPatience: {
       ContactRec& c = contacts_[e.a];
-      if (c.generation != e.b || c.answered || c.done) return absl::OkStatus();
+      if (c.generation != e.b || c.answered || c.done || c.callback) return absl::OkStatus();
       return engine_->Abandon(ContactId(e.a));
+    }
+    case Kind::kCallback: {
+      ContactRec& c = contacts_[e.a];
+      if (c.generation != e.b || c.answered || c.done) return absl::OkStatus();
+      c.callback = true;
+      return engine_->RequestCallback(ContactId(e.a));
     }
     case Kind::kServiceEnd: {
       ContactRec& c = contacts_[e.a];

@@ -207,6 +207,16 @@ absl::Status CheckArrival(const ArrivalSpec& a, const std::string& f) {
   if (!(a.priority_fraction >= 0 && a.priority_fraction <= 1)) {
     return Invalid(f + ".priority_fraction", "must be in [0, 1]");
   }
+  if (!(a.callback_after_s >= 0)) {
+    return Invalid(f + ".callback.after_s", "must be >= 0 (infinite: never)");
+  }
+  if (std::isfinite(a.callback_after_s) && a.channel != Channel::kVoice &&
+      a.channel != Channel::kVideo) {
+    return Invalid(f + ".callback",
+                   fmt::format("only voice and video callers can ask for a "
+                               "callback, not {}",
+                               ChannelName(a.channel)));
+  }
   return absl::OkStatus();
 }
 

@@ -96,6 +96,9 @@ struct ContactArgs {
   std::string customer_id;
   py::object attributes = py::none();
   std::optional<double> arrived_at_s;
+  py::object preferred_agents = py::none();  // a list of agent ids
+  bool prefer_last_agent = false;
+  double preferred_wait_s = 0;
 };
 ContactSpec MakeContactSpec(const PyEngine& e, const ContactArgs& args);
 
@@ -103,12 +106,17 @@ ContactSpec MakeContactSpec(const PyEngine& e, const ContactArgs& args);
 // parameter names of the Engine method of the same name.
 Command ToCommand(const PyEngine& e, py::handle value);
 
+// Seconds to a duration for the engine to validate (so that its message is
+// the one raised): NaN is refused here, ±inf becomes the infinite duration.
+absl::Duration ToEngineDuration(double seconds, const std::string& path);
+
 // --- engine value -> Python dict ----------------------------------------------
 
 py::dict SkillsToDict(const PyEngine& e, const std::vector<SkillLevel>& skills);
 py::dict QueueConfigToDict(const PyEngine& e, const QueueConfig& config);
 py::dict AgentToDict(const PyEngine& e, const AgentSnapshot& agent);
 py::dict ContactToDict(const PyEngine& e, const ContactSnapshot& contact);
+py::dict CustomerContactToDict(const PyEngine& e, const CustomerContact& contact);
 py::dict StatsToDict(const PyEngine& e, const QueueStats& stats);
 py::dict WaitEstimateToDict(const WaitEstimate& estimate);
 py::dict AccountingToDict(const Accounting& accounting);

@@ -391,7 +391,23 @@ ContactSpec MakeContactSpec(const PyEngine& e, const ContactArgs& args) {
   if (args.arrived_at_s.has_value()) {
     spec.arrived_at = ToTime(*args.arrived_at_s, "arrived_at_s");
   }
+  if (!args.preferred_agents.is_none()) {
+    py::list agents = ToList(args.preferred_agents, "preferred_agents");
+    for (size_t i = 0; i < agents.size(); ++i) {
+      spec.preferred_agents.push_back(
+          AgentId(ToId(agents[i], Index("preferred_agents", i))));
+    }
+  }
+  spec.prefer_last_agent = args.prefer_last_agent;
+  spec.preferred_wait = ToEngineDuration(args.preferred_wait_s, "preferred_wait_s");
   return spec;
+}
+
+absl::Duration ToEngineDuration(double seconds, const std::string& path) {
+  if (std::isnan(seconds)) {
+    RaiseInvalid(fmt::format("{}: must be a number of seconds, got nan", path));
+  }
+  return absl::Seconds(seconds);
 }
 
 Command ToCommand(const PyEngine& e, py::handle value) {
@@ -434,6 +450,9 @@ Command ToCommand(const PyEngine& e, py::handle value) {
     c.customer_id = r.String("customer_id", "");
     c.attributes = r.Get("attributes");
     if (r.Has("arrived_at_s")) c.arrived_at_s = r.Double("arrived_at_s", 0);
+    c.preferred_agents = r.Get("preferred_agents");
+    c.prefer_last_agent = r.Bool("prefer_last_agent", false);
+    c.preferred_wait_s = r.Double("preferred_wait_s", 0);
     out = cmd::AddContact{MakeContactSpec(e, c)};
   } else if (type == "accept_offer") {
     AgentId a = agent();
@@ -447,6 +466,8 @@ Command ToCommand(const PyEngine& e, py::handle value) {
     out = cmd::CompleteContact{a, c, ToOutcome(r.Get("csat"), r.Get("resolved"))};
   } else if (type == "abandon") {
     out = cmd::Abandon{contact()};
+  } else if (type == "request_callback") {
+    out = cmd::RequestCallback{contact()};
   } else if (type == "transfer") {
     ContactId c = contact();
     QueueId to = ToQueue(e, r.Require("to"), "to");
@@ -464,8 +485,9 @@ Command ToCommand(const PyEngine& e, py::handle value) {
     RaiseInvalid(fmt::format(
         "command.type: unknown command '{}' (known: add_agent, remove_agent, "
         "login, logout, set_ready, set_not_ready, end_wrap_up, add_contact, "
-        "accept_offer, reject_offer, complete_contact, abandon, transfer, "
-        "withdraw, set_priority, force_agent_state)",
+        "accept_offer, reject_offer, complete_contact, abandon, "
+        "request_callback, transfer, withdraw, set_priority, "
+        "force_agent_state)",
         type));
   }
   r.Finish();
@@ -561,6 +583,27 @@ py::dict ContactToDict(const PyEngine& e, const ContactSnapshot& c) {
   py::list excluded;
   for (AgentId a : c.excluded) excluded.append(a.value());
   d["excluded"] = excluded;
+  py::list preferred;
+  for (AgentId a : c.preferred_agents) preferred.append(a.value());
+  d["preferred_agents"] = preferred;
+  d["preferred_until_s"] =
+      c.preferred_until ? py::object(py::float_(SecondsSinceEpoch(*c.preferred_until)))
+                        : py::object(py::none());
+  d["callback_requested_at_s"] =
+      c.callback_requested_at
+          ? py::object(py::float_(SecondsSinceEpoch(*c.callback_requested_at)))
+          : py::object(py::none());
+  d["original_channel"] = std::string(ChannelName(c.original_channel));
+  return d;
+}
+
+py::dict CustomerContactToDict(const PyEngine& e, const CustomerContact& c) {
+  py::dict d;
+  d["contact"] = c.contact.value();
+  d["agent"] = c.agent.value();
+  d["channel"] = std::string(ChannelName(c.channel));
+  d["queue"] = e.QueueName(c.queue);
+  d["ended_at_s"] = SecondsSinceEpoch(c.ended_at);
   return d;
 }
 
@@ -573,6 +616,7 @@ py::dict StatsToDict(const PyEngine& e, const QueueStats& s) {
   d["answered"] = s.answered;
   d["answered_within_sl"] = s.answered_within_sl;
   d["abandoned"] = s.abandoned;
+  d["callbacks_requested"] = s.callbacks_requested;
   d["overflowed"] = s.overflowed;
   d["closed"] = s.closed;
   d["open"] = s.open;
@@ -669,7 +713,8 @@ py::dict EventToDict(const PyEngine& e, const Event& ev) {
   d["reason"] = ev.reason == EventReason::kNone
                     ? none
                     : py::object(py::str(std::string(EventReasonName(ev.reason))));
-  d["wait_s"] = (ev.type == EventType::kAccepted || ev.type == EventType::kAbandoned)
+  d["wait_s"] = (ev.type == EventType::kAccepted || ev.type == EventType::kAbandoned ||
+                 ev.type == EventType::kCallbackRequested)
                     ? py::object(py::float_(Seconds(ev.wait)))
                     : none;
   d["handle_s"] = ev.type == EventType::kCompleted

@@ -29,7 +29,10 @@ std::unique_ptr<PyEngine> MakeEngine(int64_t intake_capacity, int rona_limit,
                                      std::optional<double> quality_half_life_s,
                                      double quality_prior_weight,
                                      double default_csat, double default_fcr,
-                                     double work_window_s) {
+                                     double work_window_s,
+                                     int64_t customer_history_size,
+                                     double customer_history_retention_s,
+                                     int64_t customer_history_max_entries) {
   EngineOptions options;
   if (intake_capacity < 0) {
     RaiseInvalid(fmt::format("intake_capacity must be in [2, 2^30], got {}",
@@ -53,6 +56,19 @@ std::unique_ptr<PyEngine> MakeEngine(int64_t intake_capacity, int rona_limit,
   options.quality.default_csat = default_csat;
   options.quality.default_fcr = default_fcr;
   options.work_window = ToDuration(py::float_(work_window_s), "work_window_s");
+  if (customer_history_size < 0) {
+    RaiseInvalid(fmt::format("customer_history_size must be >= 0, got {}",
+                             customer_history_size));
+  }
+  if (customer_history_max_entries < 0) {
+    RaiseInvalid(fmt::format("customer_history_max_entries must be >= 0, got {}",
+                             customer_history_max_entries));
+  }
+  options.customer_history_size = static_cast<size_t>(customer_history_size);
+  options.customer_history_retention = ToEngineDuration(
+      customer_history_retention_s, "customer_history_retention_s");
+  options.customer_history_max_entries =
+      static_cast<size_t>(customer_history_max_entries);
   return std::make_unique<PyEngine>(Unwrap(Engine::Create(options)),
                                     record_events, explain);
 }
@@ -112,6 +128,9 @@ Example:
           "explain"_a = false, "quality_half_life_s"_a = 7 * 86400.0,
           "quality_prior_weight"_a = 10.0, "default_csat"_a = 3.5,
           "default_fcr"_a = 0.7, "work_window_s"_a = 1800.0,
+          "customer_history_size"_a = 8,
+          "customer_history_retention_s"_a = 30 * 86400.0,
+          "customer_history_max_entries"_a = 1 << 20,
           R"doc(Creates an engine.
 
 Args:
@@ -130,6 +149,10 @@ Args:
         agent's estimate is shrunk toward.
     default_csat, default_fcr: a skill's mean before any sample.
     work_window_s: the sliding window of the occupancy guards.
+    customer_history_size: contacts kept per customer for
+        ``customer_history()`` and ``prefer_last_agent`` (0: none).
+    customer_history_retention_s: how long they are kept (0: not at all).
+    customer_history_max_entries: entries kept over all customers.
 )doc");
 
   // --- configuration --------------------------------------------------------
@@ -327,14 +350,18 @@ Args:
           [](PyEngine& e, py::object contact, py::object queue,
              const std::string& channel, int64_t priority, py::object skills,
              const std::string& customer_id, py::object attributes,
-             std::optional<double> arrived_at_s) {
+             std::optional<double> arrived_at_s, py::object preferred_agents,
+             bool prefer_last_agent, double preferred_wait_s) {
             ContactArgs c{contact, queue, channel, priority, skills,
-                          customer_id, attributes, arrived_at_s};
+                          customer_id, attributes, arrived_at_s,
+                          preferred_agents, prefer_last_agent, preferred_wait_s};
             Check(e.engine().AddContact(MakeContactSpec(e, c)));
           },
           "contact"_a, "queue"_a, py::kw_only(), "channel"_a = "voice",
           "priority"_a = 0, "skills"_a = py::none(), "customer_id"_a = "",
           "attributes"_a = py::none(), "arrived_at_s"_a = py::none(),
+          "preferred_agents"_a = py::none(), "prefer_last_agent"_a = false,
+          "preferred_wait_s"_a = 0.0,
           R"doc(A contact arrives: it is offered at once to the best eligible agent, or
 waits (a full queue overflows).
 
@@ -348,6 +375,14 @@ Args:
     customer_id: free text.
     attributes: {str: str}.
     arrived_at_s: when the customer started waiting (default: now).
+    preferred_agents: agent ids to wait for (at most 16, no duplicates;
+        unknown ids are allowed).
+    prefer_last_agent: also wait for the customer's last agent (see
+        ``last_agent()``).
+    preferred_wait_s: how long the preference holds; then any agent may
+        take it (event "preference_ended"). 0: a free preferred agent at
+        arrival, else anyone at once. It does not wait when no preferred
+        agent is logged in.
 )doc");
   cls.def("accept_offer",
           [](PyEngine& e, py::object a, py::object c) {
@@ -399,6 +434,18 @@ Args:
   cls.def("abandon",
           [](PyEngine& e, py::object c) { Check(e.engine().Abandon(ContactId(ToId(c, "contact")))); },
           "contact"_a, "The customer left (abandoned if not yet in service).");
+  cls.def("request_callback",
+          [](PyEngine& e, py::object c) {
+            Check(e.engine().RequestCallback(ContactId(ToId(c, "contact"))));
+          },
+          "contact"_a,
+          R"doc(Virtual hold: a waiting voice or video caller leaves the line and keeps
+its place; it is routed on the "callback" channel from now on (agents'
+callback capacity applies) and accepting its offer means calling back. It
+can no longer abandon while waiting or ringing (withdraw cancels it).
+Raises CcengineError (FAILED_PRECONDITION) when the contact is not waiting,
+is already a callback, or is not a voice or video call.
+)doc");
   cls.def("transfer",
           [](PyEngine& e, py::object c, py::object to, bool keep_age) {
             Check(e.engine().Transfer(ContactId(ToId(c, "contact")),
@@ -483,6 +530,8 @@ Each event is a dict with the same keys: ``type`` ("contact_queued",
 | "agent_freed", "contact", "agent", "queue", "strategy", "step", "rule",
 "candidates": [{"agent", "contact", "score", "verdict", "terms": {name:
 value}}]}.
+Also "callback_requested" (wait_s: waited so far) and "preference_ended"
+(reason "preferred_wait" or "no_preferred_agent").
 )doc");
   cls.def_property_readonly("pending_events", &PyEngine::pending_events,
                             "How many events are buffered.");
@@ -511,7 +560,36 @@ value}}]}.
           "contact"_a,
           "A live contact as a dict: id, queue, channel, priority, state, "
           "customer_id, skills, attributes, arrived_at_s, queued_at_s, "
-          "routing_step, agent, excluded. KeyError once it has ended.");
+          "routing_step, agent, excluded, preferred_agents (while the "
+          "preference is in force), preferred_until_s, "
+          "callback_requested_at_s, original_channel. KeyError once it has "
+          "ended.");
+  cls.def("customer_history",
+          [](PyEngine& e, const std::string& customer_id) {
+            py::list out;
+            for (const CustomerContact& c :
+                 Unwrap(e.engine().CustomerHistory(customer_id))) {
+              out.append(CustomerContactToDict(e, c));
+            }
+            return out;
+          },
+          "customer_id"_a,
+          "The customer's recent contacts across channels, newest first: "
+          "dicts with contact, agent, channel, queue, ended_at_s. Empty for an "
+          "unknown customer; ValueError for an empty id.");
+  cls.def("last_agent",
+          [](PyEngine& e, const std::string& customer_id) -> std::optional<uint64_t> {
+            std::optional<AgentId> a = e.engine().LastAgent(customer_id);
+            if (!a.has_value()) return std::nullopt;
+            return a->value();
+          },
+          "customer_id"_a,
+          "The agent who last served the customer (within the history "
+          "retention), or None.");
+  cls.def_property_readonly(
+      "customer_history_entries",
+      [](PyEngine& e) { return e.engine().customer_history_entries(); },
+      "History entries held now, over all customers.");
   cls.def("queue_position",
           [](PyEngine& e, py::object c) {
             return Unwrap(e.engine().QueuePosition(ContactId(ToId(c, "contact"))));
@@ -548,7 +626,8 @@ KeyError for an unknown contact, CcengineError when it is not waiting.
           },
           "queue"_a,
           "Real-time figures of a queue: waiting, longest_wait_s, entered, "
-          "answered, answered_within_sl, abandoned, overflowed, closed (of "
+          "answered, answered_within_sl, abandoned, callbacks_requested, "
+          "overflowed, closed (of "
           "overflowed: moved on because the queue was closed), open (by its "
           "hours now), transferred_out, completed, total_answer_wait_s, "
           "total_handle_s, "

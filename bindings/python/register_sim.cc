@@ -218,6 +218,12 @@ sim::ArrivalSpec ToArrivalSpec(py::handle value, const std::string& path) {
   a.priority = ToInt32Field(py::int_(r.Int("priority", 0)), r.Path("priority"));
   a.priority_fraction = r.Double("priority_fraction", 0);
   a.skills = ToNeeds(r.Get("skills"), r.Path("skills"));
+  // {"after_s": 60}: a caller still waiting after 60 s asks for a callback.
+  if (r.Has("callback")) {
+    DictReader cb(r.Get("callback"), r.Path("callback"));
+    a.callback_after_s = ToDouble(cb.Require("after_s"), cb.Path("after_s"));
+    cb.Finish();
+  }
   r.Finish();
   return a;
 }

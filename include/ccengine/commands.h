@@ -43,6 +43,7 @@ struct CompleteContact {
 };
 struct EndWrapUp { AgentId agent; };
 struct Abandon { ContactId contact; };
+struct RequestCallback { ContactId contact; };
 struct Transfer { ContactId contact; QueueId to; bool keep_age = true; };
 struct Withdraw { ContactId contact; };
 struct SetPriority { ContactId contact; int priority = 0; };
@@ -60,7 +61,8 @@ using Command =
     std::variant<cmd::AddAgent, cmd::RemoveAgent, cmd::Login, cmd::Logout,
                  cmd::SetReady, cmd::SetNotReady, cmd::AddContact,
                  cmd::AcceptOffer, cmd::RejectOffer, cmd::CompleteContact,
-                 cmd::EndWrapUp, cmd::Abandon, cmd::Transfer, cmd::Withdraw,
+                 cmd::EndWrapUp, cmd::Abandon, cmd::RequestCallback,
+                 cmd::Transfer, cmd::Withdraw,
                  cmd::SetPriority, cmd::ForceAgentState>;
 
 }  // namespace ccengine

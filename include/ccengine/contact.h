@@ -12,6 +12,12 @@
 // after emitting the event, but keeps the per-outcome counters, so the books
 // always balance (see `Engine::Accounting`).
 //
+// Journey options (see docs/journey.md): a contact may prefer agents — named
+// ones, or the customer's last agent from the engine's customer history —
+// and wait up to `preferred_wait` for one of them before any agent may take
+// it. A waiting caller may ask for a callback (`Engine::RequestCallback`):
+// it leaves the line, keeps its place and is routed on `Channel::kCallback`.
+//
 // Thread safety: plain values; thread-compatible.
 //
 // Example:
@@ -21,10 +27,14 @@
 //   c.channel = ccengine::Channel::kChat;
 //   c.priority = 1;  // VIP
 //   c.skills = {{english, 5}};
+//   c.customer_id = "cust-881";
+//   c.prefer_last_agent = true;             // whoever served cust-881 last
+//   c.preferred_wait = absl::Seconds(30);   // then any agent
 
 #ifndef CCENGINE_CONTACT_H_
 #define CCENGINE_CONTACT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,6 +49,8 @@ namespace ccengine {
 
 inline constexpr int kMinPriority = 0;
 inline constexpr int kMaxPriority = 9;
+// At most this many agents in `ContactSpec::preferred_agents`.
+inline constexpr size_t kMaxPreferredAgents = 16;
 
 struct ContactSpec {
   ContactId id;
@@ -55,6 +67,22 @@ struct ContactSpec {
   // When the customer started waiting; defaults to the time the command is
   // applied. Set it to carry a contact's age over from elsewhere.
   std::optional<absl::Time> arrived_at;
+
+  // Preferred / last agent. While the preference is in force — from when the
+  // contact enters the engine until `preferred_wait` has passed — it is
+  // offered only to one of these agents (who must still qualify: skills,
+  // channel capacity, not excluded), chosen among them by the queue's
+  // strategy; then any agent may take it (event kPreferenceEnded). With a
+  // zero wait a free preferred agent is chosen at arrival, else anyone.
+  // It does not wait at all when none of the agents is logged in (and
+  // stops waiting once none is, or all have rejected it). Unknown ids are
+  // allowed (agents come and go); at most `kMaxPreferredAgents`, no
+  // duplicates.
+  std::vector<AgentId> preferred_agents;
+  // Adds the customer's last agent (`Engine::LastAgent(customer_id)`, from
+  // the contacts it completed on any channel within the history retention).
+  bool prefer_last_agent = false;
+  absl::Duration preferred_wait = absl::ZeroDuration();  // >= 0, finite
 };
 
 enum class ContactState : uint8_t {
@@ -82,6 +110,24 @@ struct ContactSnapshot {
   int routing_step = 0;    // index of the queue's relaxation step in force
   std::optional<AgentId> agent;     // offered to / served by
   std::vector<AgentId> excluded;    // agents that rejected or missed it
+  // The preference in force (empty once it ended or if there was none) and
+  // when its window closes.
+  std::vector<AgentId> preferred_agents;
+  std::optional<absl::Time> preferred_until;
+  // Set once the caller asked for a callback (the channel is then kCallback).
+  std::optional<absl::Time> callback_requested_at;
+  Channel original_channel = Channel::kVoice;  // the channel it arrived on
+};
+
+// One contact of a customer's history (`Engine::CustomerHistory`): recorded
+// when an agent's service of it ends (completed, hung up, forced logout or
+// transferred on from service).
+struct CustomerContact {
+  ContactId contact;
+  AgentId agent;
+  Channel channel = Channel::kVoice;
+  QueueId queue;
+  absl::Time ended_at;
 };
 
 }  // namespace ccengine

@@ -25,7 +25,10 @@
 // grows while it waits and nothing starves. Among eligible agents the
 // queue's `AgentStrategy` chooses. Eligibility uses indexes (per-skill and
 // per-channel agent bitsets, per-group ordered waiting sets); no decision
-// scans every agent or every contact.
+// scans every agent or every contact. A contact whose preference for
+// certain agents is in force (`ContactSpec::preferred_agents`) goes only to
+// one of them until the preference ends; an agent that frees up passes
+// over contacts reserved for someone else (docs/journey.md).
 //
 // Errors. Every method validates its input first and changes nothing when it
 // returns an error:
@@ -56,6 +59,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -65,7 +69,9 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -102,6 +108,18 @@ struct EngineOptions {
   // strategy measure an agent's occupancy; positive, at most a week.
   absl::Duration work_window = absl::Minutes(30);
   absl::Time start = absl::UnixEpoch();  // the engine's initial `Now()`
+  // Customer history (`CustomerHistory`, `LastAgent`, `prefer_last_agent`):
+  // the last `customer_history_size` contacts of each customer whose service
+  // ended within `customer_history_retention`, and at most
+  // `customer_history_max_entries` entries in all (the oldest go first).
+  // Memory (measured, docs/journey.md): about 170 bytes for a customer with
+  // one entry and about 100 bytes per further entry, plus the customer id's
+  // heap bytes beyond 15 characters — 100,000 customers with one recent
+  // contact each take ~17 MB, with four each ~45 MB. A zero size or
+  // retention keeps no history.
+  size_t customer_history_size = 8;
+  absl::Duration customer_history_retention = absl::Hours(24 * 30);
+  size_t customer_history_max_entries = size_t{1} << 20;
 };
 
 // Where every contact that ever entered is now. Always balances:
@@ -179,13 +197,24 @@ class Engine {
   absl::Status CompleteContact(AgentId agent, ContactId contact,
                                ContactOutcome outcome = {});
   // The customer left. Waiting or ringing: abandoned. In service: completed
-  // (reason kCustomerHangup).
+  // (reason kCustomerHangup). Refused (FailedPrecondition) for a callback
+  // that is waiting or ringing: its customer is no longer on the line.
   absl::Status Abandon(ContactId contact);
   // To another queue; from waiting, ringing or in service (the agent's part
   // ends). `keep_age` keeps the wait start, so the contact keeps its
   // seniority. Refused when the target queue is full. Into a closed queue
   // (QueueConfig::hours) the contact moves on at once, as a closed arrival.
   absl::Status Transfer(ContactId contact, QueueId to, bool keep_age = true);
+  // Virtual hold: a waiting voice or video caller leaves the line and keeps
+  // its place (its wait start and arrival order, hence its aged score, and
+  // its queue); from now on it is routed on `Channel::kCallback`, so only
+  // agents with callback capacity take it, and accepting the offer means the
+  // agent calls the customer back. It can no longer abandon while waiting or
+  // ringing (`Abandon` is refused; `Withdraw` cancels it); max wait and
+  // relaxation still apply. Emits kCallbackRequested. FailedPrecondition
+  // when the contact is not waiting, is already a callback, or is not a
+  // voice or video call.
+  absl::Status RequestCallback(ContactId contact);
 
   // --- Supervisor actions --------------------------------------------------
   absl::Status Withdraw(ContactId contact);  // waiting or ringing only
@@ -251,6 +280,16 @@ class Engine {
   absl::StatusOr<QualityEstimate> GetQuality(AgentId agent, SkillId skill) const;
   // The agent's occupancy over the sliding work window, in [0, 1].
   absl::StatusOr<double> GetWindowOccupancy(AgentId agent);
+  // The customer's recent contacts across channels, newest first: those
+  // whose service ended within `customer_history_retention`, at most
+  // `customer_history_size` (see EngineOptions). Empty for an unknown
+  // customer; InvalidArgument for an empty id.
+  absl::StatusOr<std::vector<CustomerContact>> CustomerHistory(
+      std::string_view customer_id) const;
+  // The agent of the customer's newest history entry, if any.
+  std::optional<AgentId> LastAgent(std::string_view customer_id) const;
+  // History entries held now, over all customers.
+  size_t customer_history_entries() const { return history_entries_; }
   Accounting GetAccounting() const { return accounting_; }
   size_t agent_count() const { return agent_index_.size(); }
   // Full consistency check of every index against the records, and of the
@@ -327,6 +366,32 @@ class Engine {
   void OnMaxWait(uint32_t contact);
   void Overflow(uint32_t contact, EventReason reason, int hops);
 
+  // journey.cc: preferred / last agent, customer history, callbacks.
+  absl::Status ValidatePreference(const ContactSpec& spec) const;
+  // Resolves the spec's preference (one is asked for) into the new
+  // contact's record.
+  void SetUpPreference(uint32_t contact, const ContactSpec& spec);
+  bool Prefers(const internal::ContactRec& c, AgentId agent) const;
+  // Some preferred agent is logged in, not excluded and able to serve the
+  // contact's group on its channel.
+  bool PreferenceViable(const internal::ContactRec& c) const;
+  // Ends the preference (event kPreferenceEnded with `reason`); the caller
+  // then tries the whole pool.
+  void EndPreference(uint32_t contact, EventReason reason);
+  // Ends a preference that is no longer viable, or whose window closed, at
+  // a point where the contact is about to wait (entering a queue, back in
+  // line); true if it ended.
+  // `grace`: the arrival attempt of a zero `preferred_wait`.
+  bool ReviewPreference(uint32_t contact, bool grace);
+  // After agents or rules changed: ends every waiting contact's preference
+  // that is no longer viable and tries the pool for it, best first.
+  void RecheckPreferences();
+  void OnPreferredWait(uint32_t contact);
+  bool TryMatchPreferred(uint32_t contact);
+  void RecordHistory(const internal::ContactRec& c, AgentId agent);
+  void PopHistory();     // forgets the oldest recorded entry
+  void ExpireHistory();  // forgets entries past the retention
+
   // matching.cc: the two decisions.
   bool TryMatchContact(uint32_t contact);
   // Visits every agent slot in the contact's pool now: in `ready` (e.g. able
@@ -399,6 +464,15 @@ class Engine {
   std::vector<uint32_t> free_contact_slots_;
   internal::IdIndex contact_index_;
   std::vector<SkillRequirement> scratch_skills_;
+
+  // Contacts whose preference is in force (slots), for rechecks.
+  absl::btree_set<uint32_t> preferring_;
+  // Customer history: per customer its newest entries (oldest first), and
+  // every entry in order of recording, for expiry.
+  absl::node_hash_map<std::string, internal::CustomerHistoryRec> history_;
+  std::deque<internal::HistoryRef> history_fifo_;
+  uint64_t history_seq_ = 0;
+  size_t history_entries_ = 0;
 
   // Quality: per skill, the decayed sums over every agent.
   struct SkillQuality {

@@ -48,6 +48,7 @@ enum class EventType : uint8_t {
   kOfferRescinded,     // contact, agent: the offer is void (abandon, logout…)
   kCompleted,          // contact, agent, queue, handle
   kAbandoned,          // contact, queue, wait; agent if it was ringing
+  kCallbackRequested,  // contact, queue, channel (now kCallback), wait
   kOverflowed,         // contact, queue; to_queue if moved to another queue
   kTransferred,        // contact, queue (from), to_queue; agent if in service
   kWithdrawn,          // contact, queue (supervisor)
@@ -55,6 +56,8 @@ enum class EventType : uint8_t {
   kRelaxed,            // contact, queue, step (new step index)
   kDecisionExplained,  // contact, agent, queue, step, explanation (only
                        // built while someone subscribes to this type)
+  kPreferenceEnded,    // contact, queue, reason (kPreferredWait or
+                       // kNoPreferredAgent): any agent may take it now
   kAgentStateChanged,  // agent, agent_state, reason
   kCommandFailed,      // status: a submitted command was refused
 };
@@ -70,6 +73,9 @@ enum class EventReason : uint8_t {
   kForcedLogout,    // completed because a supervisor logged the agent out
   kSupervisor,      // a supervisor action
   kRona,            // agent made not ready after repeated no-answers
+  kPreferredWait,   // preference ended: preferred_wait passed
+  kNoPreferredAgent,  // preference ended: no preferred agent logged in (or
+                      // all rejected it, or none can serve it)
 };
 std::string_view EventReasonName(EventReason reason);
 

@@ -118,6 +118,7 @@ struct QueueStats {
   uint64_t answered = 0;        // offers accepted
   uint64_t answered_within_sl = 0;
   uint64_t abandoned = 0;  // left while waiting or ringing
+  uint64_t callbacks_requested = 0;  // waiting callers that asked for one
   uint64_t overflowed = 0;  // moved on by max size / max wait / closed
   uint64_t closed = 0;      // of overflowed: moved on because it was closed
   bool open = true;         // open now (by its hours)

@@ -188,6 +188,12 @@ struct ArrivalSpec {
   std::vector<double> trace;
   Distribution handle_time = Distribution::Exponential(180);
   Distribution patience;  // kNone: never abandons
+  // Virtual hold: a caller still waiting after this many seconds asks for a
+  // callback (`Engine::RequestCallback`) instead of abandoning: it keeps its
+  // place, is served on the callback channel (the agents need callback
+  // capacity) and counts as answered when an agent takes it. Infinite:
+  // never. Voice and video arrivals only; >= 0.
+  double callback_after_s = kInfinity;
   int priority = 0;
   double priority_fraction = 0;  // share of contacts raised to priority + 1
   std::vector<SkillNeed> skills;  // the contact's own requirements

@@ -86,6 +86,8 @@ std::string Describe(const Command& command) {
           return fmt::format("EndWrapUp({})", c.agent.value());
         } else if constexpr (std::is_same_v<T, cmd::Abandon>) {
           return fmt::format("Abandon({})", c.contact.value());
+        } else if constexpr (std::is_same_v<T, cmd::RequestCallback>) {
+          return fmt::format("RequestCallback({})", c.contact.value());
         } else if constexpr (std::is_same_v<T, cmd::Transfer>) {
           return fmt::format("Transfer({}, to={}, keep_age={})",
                              c.contact.value(), c.to.value(), c.keep_age);

@@ -136,6 +136,16 @@ Code RandomWorld::Predict(const Command& command) const {
           return Code::kOk;
         } else if constexpr (std::is_same_v<T, cmd::Abandon>) {
           return FindContact(c.contact) ? Code::kOk : Code::kNotFound;
+        } else if constexpr (std::is_same_v<T, cmd::RequestCallback>) {
+          // Not among this harness's actions (its model has no callbacks);
+          // tests/journey_random_test.cc covers them.
+          const MContact* k = FindContact(c.contact);
+          if (!k) return Code::kNotFound;
+          return k->state == MState::kWaiting &&
+                         (k->channel == Channel::kVoice ||
+                          k->channel == Channel::kVideo)
+                     ? Code::kOk
+                     : Code::kFailedPrecondition;
         } else if constexpr (std::is_same_v<T, cmd::Transfer>) {
           const MContact* k = FindContact(c.contact);
           if (!k) return Code::kNotFound;
@@ -284,6 +294,7 @@ absl::Status RandomWorld::Direct(const Command& command) {
         else if constexpr (std::is_same_v<T, cmd::CompleteContact>) return e.CompleteContact(c.agent, c.contact);
         else if constexpr (std::is_same_v<T, cmd::EndWrapUp>) return e.EndWrapUp(c.agent);
         else if constexpr (std::is_same_v<T, cmd::Abandon>) return e.Abandon(c.contact);
+        else if constexpr (std::is_same_v<T, cmd::RequestCallback>) return e.RequestCallback(c.contact);
         else if constexpr (std::is_same_v<T, cmd::Transfer>) return e.Transfer(c.contact, c.to, c.keep_age);
         else if constexpr (std::is_same_v<T, cmd::Withdraw>) return e.Withdraw(c.contact);
         else if constexpr (std::is_same_v<T, cmd::SetPriority>) return e.SetPriority(c.contact, c.priority);

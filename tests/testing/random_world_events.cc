@@ -398,6 +398,12 @@ void RandomWorld::OnEvent(const Event& e) {
       break;
     case EventType::kDecisionExplained:
       break;  // not subscribed: explanations are opt-in
+    case EventType::kCallbackRequested:
+    case EventType::kPreferenceEnded:
+      // This harness requests no callbacks and sets no preferences
+      // (tests/journey_random_test.cc covers them).
+      Fail(fmt::format("unexpected event: {}", DescribeEvent(e)));
+      break;
   }
 }
 

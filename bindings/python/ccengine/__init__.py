@@ -217,7 +217,10 @@ def simulate(
             ``handle_time`` / ``patience`` distributions
             ``{"dist": "exponential" | "lognormal" | "deterministic" |
             "empirical" | "none", "mean", "sd", "samples"}`` (no patience:
-            never abandons). Unknown keys raise ValueError.
+            never abandons), and ``callback: {"after_s": 60}`` (voice and
+            video: a caller still waiting after 60 s asks for a callback
+            instead of abandoning; the agents need callback capacity).
+            Unknown keys raise ValueError.
         progress: None shows a text progress bar on stderr for long runs
             (several replications or more than 200,000 expected contacts)
             when stderr is a terminal; True always shows it; False never; a

@@ -78,6 +78,9 @@ class Engine:
         default_csat: float = 3.5,
         default_fcr: float = 0.7,
         work_window_s: float = 1800.0,
+        customer_history_size: int = 8,
+        customer_history_retention_s: float = 2592000.0,
+        customer_history_max_entries: int = 1048576,
     ) -> None:
         """Creates an engine whose time starts at ``start_s`` seconds."""
 
@@ -171,8 +174,13 @@ class Engine:
         customer_id: str = "",
         attributes: Optional[Mapping[str, str]] = None,
         arrived_at_s: Optional[float] = None,
+        preferred_agents: Optional[Sequence[int]] = None,
+        prefer_last_agent: bool = False,
+        preferred_wait_s: float = 0.0,
     ) -> None:
-        """A contact arrives: offered at once or queued."""
+        """A contact arrives: offered at once or queued. With preferred agents
+        (or ``prefer_last_agent``) it waits up to ``preferred_wait_s`` for one
+        of them, then any agent may take it."""
     def accept_offer(self, agent: int, contact: int) -> None:
         """The agent answers the offered contact."""
     def reject_offer(self, agent: int, contact: int) -> None:
@@ -192,7 +200,9 @@ class Engine:
     def window_occupancy(self, agent: int) -> float:
         """The agent's occupancy over the sliding work window."""
     def abandon(self, contact: int) -> None:
-        """The customer left."""
+        """The customer left (refused for a waiting or ringing callback)."""
+    def request_callback(self, contact: int) -> None:
+        """Virtual hold: a waiting caller keeps its place and is called back."""
     def transfer(self, contact: int, to: QueueRef, keep_age: bool = True) -> None:
         """Moves a contact to another queue."""
     def withdraw(self, contact: int) -> None:
@@ -240,6 +250,13 @@ class Engine:
         low_quantile, high_quantile, position, agents, servers, handle_time_s."""
     def queue_stats(self, queue: QueueRef) -> Dict[str, Any]:
         """Real-time figures of a queue."""
+    def customer_history(self, customer_id: str) -> List[Dict[str, Any]]:
+        """The customer's recent contacts across channels, newest first."""
+    def last_agent(self, customer_id: str) -> Optional[int]:
+        """The agent who last served the customer, or None."""
+    @property
+    def customer_history_entries(self) -> int:
+        """History entries held now, over all customers."""
     def accounting(self) -> Dict[str, Any]:
         """Where every contact that entered is now."""
     def check_invariants(self) -> None:

@@ -97,6 +97,35 @@ struct ContactRec {
   Micros hold_until = 0;
   uint64_t wait_token = 0;   // valid relax / max-wait / hold timers carry it
   uint64_t offer_token = 0;  // the valid offer timeout carries it
+  // Preference in force: offered only to `preferred` until `pref_until`
+  // (then, or once no preferred agent can take it, `preferring` clears).
+  bool preferring = false;
+  absl::InlinedVector<AgentId, 2> preferred;
+  Micros pref_until = 0;
+  bool pref_grace = false;  // zero wait: one attempt at arrival
+  uint64_t pref_token = 0;  // the valid preferred-wait timer carries it
+  // Virtual hold: the caller left the line; routed on kCallback since
+  // `callback_at`.
+  bool callback = false;
+  Micros callback_at = 0;
+  Channel original_channel = Channel::kVoice;
+};
+
+// Customer history: a customer's newest entries, oldest first.
+struct HistoryEntry {
+  CustomerContact contact;
+  uint64_t seq = 0;  // recording order
+};
+struct CustomerHistoryRec {
+  absl::InlinedVector<HistoryEntry, 2> entries;
+};
+// One recorded entry in the engine-wide expiry list (oldest first). The
+// customer's record outlives every ref to it: it is erased only when its
+// newest entry expires.
+struct HistoryRef {
+  Micros at;
+  uint64_t seq;
+  const std::string* customer;  // the key of its node_hash_map node
 };
 
 struct WaitKey {
@@ -152,7 +181,14 @@ struct QueueRec {
 };
 
 // kHours: slot is a queue; its next opening or closing.
-enum class TimerKind : uint8_t { kOfferTimeout, kRelax, kMaxWait, kWrapUp, kHours };
+enum class TimerKind : uint8_t {
+  kOfferTimeout,
+  kRelax,
+  kMaxWait,
+  kPreferredWait,
+  kWrapUp,
+  kHours
+};
 
 struct Timer {
   Micros at;
