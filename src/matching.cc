@@ -409,17 +409,66 @@ void Engine::EmitExplanation(std::shared_ptr<Explanation> explanation) {
   const Bitset& ready = can_take_[static_cast<int>(c.channel)];
   AgentStrategy& strategy = *strategies_[q.strategy.value()];
   const bool longest_idle = q.strategy.value() == 0;
-  ContactView view;
-  if (!longest_idle) view = ViewOf(c);
-  uint32_t best = kNoSlot;
-  double best_score = 0;
+  const bool quality = strategy.UsesQuality();
+  std::shared_ptr<Explanation> ex;
+  if (Wants(EventType::kDecisionExplained)) {
+    ex = std::make_shared<Explanation>();
+    ex->contact = c.id;
+    ex->queue = QueueId(c.queue);
+    ex->strategy = strategy_names_[q.strategy.value()];
+    ex->step = c.step;
+  }
+  // Which preferred agents could take it now (and why not, when explaining).
+  absl::InlinedVector<uint32_t, 4> able;
   for (AgentId id : c.preferred) {
     uint32_t slot = AgentSlot(id);
-    if (slot == kNoSlot || !ready.Test(slot)) continue;
+    const char* verdict = nullptr;
+    if (slot == kNoSlot || !ready.Test(slot)) {
+      verdict = "not free";
+    } else if (Excludes(c, id)) {
+      verdict = "excluded";
+    } else if (!Qualifies(agents_[slot], c, c.step)) {
+      verdict = "not qualified";
+    } else {
+      able.push_back(slot);
+    }
+    if (ex && verdict != nullptr) {
+      ExplainedCandidate& e = ex->candidates.emplace_back();
+      e.agent = id;
+      e.contact = c.id;
+      e.verdict = verdict;
+    }
+  }
+  ContactView view;
+  if (!longest_idle || ex) view = ViewOf(c);
+  view.candidates = static_cast<int>(able.size());
+  uint32_t best = kNoSlot;
+  double best_score = 0;
+  std::vector<ScoreTerm> terms;
+  for (uint32_t slot : able) {
     const AgentRec& a = agents_[slot];
-    if (Excludes(c, a.id) || !Qualifies(a, c, c.step)) continue;
-    double score = longest_idle ? static_cast<double>(now_ - idle_since_[slot])
-                                : strategy.Score(ViewOf(a), view, now_);
+    double score;
+    if (longest_idle && !ex) {
+      score = static_cast<double>(now_ - idle_since_[slot]);
+    } else {
+      AgentView v = ViewOf(a);
+      if (quality) {
+        FillQuality(a, view.skills, v);
+        v.occupancy = track_work_ ? WindowOccupancy(agents_[slot]) : 0.0;
+      }
+      if (ex) {
+        terms.clear();
+        score = strategy.ScoreTerms(v, view, now_, terms);
+        ExplainedCandidate& e = ex->candidates.emplace_back();
+        e.agent = a.id;
+        e.contact = c.id;
+        e.score = score;
+        e.terms = terms;
+        e.verdict = "ranked";
+      } else {
+        score = strategy.Score(v, view, now_);
+      }
+    }
     if (best == kNoSlot || score > best_score ||
         (score == best_score &&
          (a.idle_since < agents_[best].idle_since ||
@@ -429,6 +478,16 @@ void Engine::EmitExplanation(std::shared_ptr<Explanation> explanation) {
     }
   }
   if (best == kNoSlot) return false;
+  if (ex) {
+    ex->agent = agents_[best].id;
+    ex->rule = fmt::format("preferred agents only ({}s of the preference left); {}",
+                           static_cast<double>(c.pref_until - now_) / 1e6,
+                           strategy.Rule(view));
+    for (ExplainedCandidate& e : ex->candidates) {
+      if (e.verdict == "ranked" && e.agent == ex->agent) e.verdict = "chosen";
+    }
+    EmitExplanation(std::move(ex));
+  }
   Offer(best, contact);
   return true;
 }

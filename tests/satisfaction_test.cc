@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -560,6 +561,30 @@ TEST_F(SatisfactionTest, ExplainsAnAgentFreedUpAcrossQueues) {
       EXPECT_DOUBLE_EQ(c.score, 600);  // class 1 × 10 min
     }
   }
+}
+
+TEST_F(SatisfactionTest, ExplainsADecisionAmongPreferredAgents) {
+  QueueId train = Queue("train", "longest_idle");
+  QueueId sat = Queue("sat", "satisfaction");
+  TwoAgentsOfDifferentQuality(train);
+  AddAgent(3, {Lvl(policy_, 5)});
+  AddAgent(4, {Lvl(policy_, 5)});
+  CCENGINE_ASSERT_OK(engine_->SetNotReady(A(4)));
+  RecordExplanations();
+  ContactSpec c = ContactSpecFor(1, sat);
+  c.preferred_agents = {A(1), A(2), A(4)};
+  c.preferred_wait = absl::Seconds(60);
+  AddContact(c);
+  ASSERT_EQ(Holder(1), 2u);  // among the preferred, quality decides; 3 is not one
+  ASSERT_EQ(explained_.size(), 1u);
+  const Explanation& x = *explained_[0].explanation;
+  EXPECT_NE(x.rule.find("preferred agents only (60s of the preference left); satisfaction: "
+                        "quality orders agents (2 eligible free >= 2)"),
+            std::string::npos)
+      << x.rule;
+  std::map<uint64_t, std::string> verdicts;
+  for (const ExplainedCandidate& k : x.candidates) verdicts[k.agent.value()] = k.verdict;
+  EXPECT_EQ(verdicts, (std::map<uint64_t, std::string>{{1, "ranked"}, {2, "chosen"}, {4, "not free"}}));
 }
 
 ContactSpec Spec(uint64_t id, QueueId queue) {
