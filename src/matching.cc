@@ -76,6 +76,19 @@ void AndScanN(const uint64_t* const* sets, size_t n, size_t words, F&& visit) {
   }
 }
 
+// The strategy's score; with `ex`, computed with its terms and recorded as
+// a "ranked" candidate of the explanation.
+double ScoreCandidate(AgentStrategy& strategy, const AgentView& agent,
+                      const ContactView& contact, Micros now, Explanation* ex) {
+  if (ex == nullptr) return strategy.Score(agent, contact, now);
+  ExplainedCandidate& e = ex->candidates.emplace_back();
+  e.agent = agent.id;
+  e.contact = contact.id;
+  e.score = strategy.ScoreTerms(agent, contact, now, e.terms);
+  e.verdict = "ranked";
+  return e.score;
+}
+
 bool Excludes(const ContactRec& c, AgentId agent) {
   return std::find(c.excluded.begin(), c.excluded.end(), agent) !=
          c.excluded.end();
@@ -297,7 +310,6 @@ uint32_t Engine::ChooseAmongCandidates(uint32_t contact, bool explain) {
       if (passed > 0) fired.push_back(fmt::format("occupancy spread {} passed over {}", guards.max_occupancy_spread, passed));
     }
     double best_score = 0;
-    std::vector<ScoreTerm> terms;
     for (const Cand& x : cands) {
       if (x.out) continue;
       const AgentRec& a = agents_[x.slot];
@@ -306,19 +318,7 @@ uint32_t Engine::ChooseAmongCandidates(uint32_t contact, bool explain) {
         FillQuality(a, view.skills, v);
         v.occupancy = x.occupancy;
       }
-      double score;
-      if (ex) {
-        terms.clear();
-        score = strategy.ScoreTerms(v, view, now_, terms);
-        ExplainedCandidate& e = ex->candidates.emplace_back();
-        e.agent = a.id;
-        e.contact = c.id;
-        e.score = score;
-        e.terms = terms;
-        e.verdict = "ranked";
-      } else {
-        score = strategy.Score(v, view, now_);
-      }
+      double score = ScoreCandidate(strategy, v, view, now_, ex.get());
       if (best == kNoSlot || score > best_score ||
           (score == best_score &&
            (a.idle_since < agents_[best].idle_since ||
@@ -444,7 +444,6 @@ void Engine::EmitExplanation(std::shared_ptr<Explanation> explanation) {
   view.candidates = static_cast<int>(able.size());
   uint32_t best = kNoSlot;
   double best_score = 0;
-  std::vector<ScoreTerm> terms;
   for (uint32_t slot : able) {
     const AgentRec& a = agents_[slot];
     double score;
@@ -456,18 +455,7 @@ void Engine::EmitExplanation(std::shared_ptr<Explanation> explanation) {
         FillQuality(a, view.skills, v);
         v.occupancy = track_work_ ? WindowOccupancy(agents_[slot]) : 0.0;
       }
-      if (ex) {
-        terms.clear();
-        score = strategy.ScoreTerms(v, view, now_, terms);
-        ExplainedCandidate& e = ex->candidates.emplace_back();
-        e.agent = a.id;
-        e.contact = c.id;
-        e.score = score;
-        e.terms = terms;
-        e.verdict = "ranked";
-      } else {
-        score = strategy.Score(v, view, now_);
-      }
+      score = ScoreCandidate(strategy, v, view, now_, ex.get());
     }
     if (best == kNoSlot || score > best_score ||
         (score == best_score &&
