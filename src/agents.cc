@@ -113,8 +113,9 @@ void Engine::SyncAgent(uint32_t slot, EventReason reason) {
     }
   }
   // Only the channels whose bit changed touch the bitsets (all of an
-  // agent's channels flip together when it becomes free or taken).
-  const uint32_t changed = mask ^ a.channel_mask;
+  // agent's channels flip together when it becomes free or taken), and only
+  // the sets that are kept (channels in use).
+  const uint32_t changed = (mask ^ a.channel_mask) & indexed_channels_;
   const size_t word = slot >> 6;
   const uint64_t bit = uint64_t{1} << (slot & 63);
   for (uint32_t on = changed & mask; on != 0; on &= on - 1) {
@@ -138,6 +139,16 @@ void Engine::SyncAgent(uint32_t slot, EventReason reason) {
     e.reason = reason;
     Emit(std::move(e));
   }
+}
+
+void Engine::IndexChannel(Channel channel) {
+  const uint32_t bit = 1u << static_cast<int>(channel);
+  if (indexed_channels_ & bit) return;
+  internal::Bitset& set = can_take_[static_cast<int>(channel)];
+  for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+    set.Assign(slot, (agents_[slot].channel_mask & bit) != 0);
+  }
+  indexed_channels_ |= bit;
 }
 
 int Engine::MinStep(const AgentRec& a, const GroupRec& g) const {

@@ -114,7 +114,10 @@ absl::Status Engine::CheckInvariants() const {
       }
     }
     for (Channel ch : kAllChannels) {
-      if (can_take_[static_cast<int>(ch)].Test(slot) != CanTake(a, ch)) {
+      const uint32_t bit = 1u << static_cast<int>(ch);
+      if (((a.channel_mask & bit) != 0) != CanTake(a, ch) ||
+          ((indexed_channels_ & bit) &&
+           can_take_[static_cast<int>(ch)].Test(slot) != CanTake(a, ch))) {
         return Broken(fmt::format("channel bit {} of agent {}", ChannelName(ch),
                                   a.id.value()));
       }

@@ -199,6 +199,7 @@ void Engine::PopHistory() {
 }
 
 void Engine::ExpireHistory() {
+  if (history_fifo_.empty()) return;  // called at every clock step
   const Micros keep = ToMicros(options_.customer_history_retention);
   while (!history_fifo_.empty() && history_fifo_.front().at + keep <= now_) {
     PopHistory();

@@ -482,8 +482,9 @@ void Engine::EmitExplanation(std::shared_ptr<Explanation> explanation) {
 
 void Engine::TryMatchAgent(uint32_t agent) {
   AgentRec& a = agents_[agent];
+  // channel_mask == 0: no channel has room (e.g. just answered a voice call).
   if (!a.live || !a.logged_in || !a.ready || a.offer != kNoSlot ||
-      a.wrap_until != 0) {
+      a.wrap_until != 0 || a.channel_mask == 0) {
     return;
   }
   uint32_t best = kNoSlot;

@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "ccengine/engine.h"
 #include "ccengine/quality.h"
+#include "ccengine/internal/exp_ziggurat.h"
 #include "ccengine/internal/status_macros.h"
 #include "fmt/format.h"
 #include "sim_internal.h"
@@ -308,7 +309,7 @@ void Replication::ScheduleNextArrival(uint32_t stream, Micros from) {
       if (i + 1 < spec.rates_per_interval.size()) end = (i + 1) * s_.interval_s;
     }
     if (rate > 0) {
-      double next = t + std::exponential_distribution<double>(rate)(st.rng);
+      double next = t + ccengine::internal::ExpZiggurat(st.rng) / rate;
       if (next < end) {
         if (next < s_.horizon_s) PushArrival(ToUs(next), stream);
         return;
@@ -385,7 +386,6 @@ ContactOutcome Replication::DrawOutcome(const ContactRec& c, uint32_t group) {
 }
 
 void Replication::OnEvent(const Event& e) {
-  Micros now = engine_->NowMicros();  // events arrive as they happen
   switch (e.type) {
     case EventType::kOffered:
       offers_.emplace_back(e.agent, e.contact);
@@ -410,7 +410,9 @@ void Replication::OnEvent(const Event& e) {
       uint32_t group = group_of_agent_[e.agent.value()];
       AgentRec& a = agents_[group][e.agent.value() - agent_base_[group]];
       // Reserved → busy → wrap-up is all occupied time: nothing to add.
-      if (ClassOf(e.agent_state) != ClassOf(a.state)) AccountAgentTime(group, a, now);
+      if (ClassOf(e.agent_state) != ClassOf(a.state)) {
+        AccountAgentTime(group, a, engine_->NowMicros());  // events come as they happen
+      }
       a.state = e.agent_state;
       break;
     }

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "ccengine/internal/exp_ziggurat.h"
 #include "ccengine/internal/status_macros.h"
 #include "ccengine/contact.h"
 #include "ccengine/engine.h"
@@ -76,7 +77,7 @@ double Distribution::Sample(std::mt19937_64& rng) const {
     case Kind::kNone:
       return kInfinity;
     case Kind::kExponential:
-      return std::exponential_distribution<double>(1.0 / mean)(rng);
+      return mean * ccengine::internal::ExpZiggurat(rng);  // Exp(1/mean)
     case Kind::kDeterministic:
       return mean;
     case Kind::kLognormal: {

@@ -56,10 +56,14 @@ Scenario Center(double load, const std::string& strategy) {
   return s;
 }
 
-// Student t, two-sided 95%, 9 degrees of freedom.
-constexpr double kT975Df9 = 2.262;
+// Student t, two-sided 95%, 19 degrees of freedom.
+constexpr double kT975Df19 = 2.093;
 
-// Ten pairs of runs, one seed per pair: both strategies see the same
+// Twenty pairs of runs, one seed per pair (ten were too few at the heaviest
+// load: when the simulator's exponential sampler changed, seeds 1-10 gave a
+// gain of 0.024 +- 0.025 at 0.85; over 90 seeds the mean gain there is 0.042
+// with the new sampler and 0.050 with the old, and each misses with 10 seeds
+// on one set of the nine): both strategies see the same
 // customers (arrival times, handle times, patience), so the paired CSAT
 // difference isolates the routing (common random numbers); its 95%
 // confidence interval must lie above zero.
@@ -67,7 +71,7 @@ TEST(SatisfactionSimTest, RaisesCsatWithoutCostingAsaAndKeepsTheSpreadBound) {
   for (double load : {0.5, 0.7, 0.85}) {
     SCOPED_TRACE(load);
     std::vector<double> diff;
-    for (uint64_t seed = 1; seed <= 10; ++seed) {
+    for (uint64_t seed = 1; seed <= 20; ++seed) {
       Scenario li_s = Center(load, "longest_idle");
       Scenario sat_s = Center(load, "satisfaction");
       li_s.seed = sat_s.seed = seed;
@@ -90,7 +94,7 @@ TEST(SatisfactionSimTest, RaisesCsatWithoutCostingAsaAndKeepsTheSpreadBound) {
     for (double d : diff) mean += d / static_cast<double>(diff.size());
     for (double d : diff) ss += (d - mean) * (d - mean);
     double half_width =
-        kT975Df9 * std::sqrt(ss / static_cast<double>(diff.size() - 1)) /
+        kT975Df19 * std::sqrt(ss / static_cast<double>(diff.size() - 1)) /
         std::sqrt(static_cast<double>(diff.size()));
     EXPECT_GT(mean - half_width, 0) << "CSAT gain " << mean << " ± " << half_width;
   }

