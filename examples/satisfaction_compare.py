@@ -9,7 +9,7 @@ not know who is good: the "satisfaction" strategy learns it from the
 outcomes the simulation reports (survey scores and resolutions), with a
 guard that keeps the occupancy spread among equals within 0.25.
 
-For each load, ten seeds; each seed runs both strategies on the same
+For each load, twenty seeds; each seed runs both strategies on the same
 customers (common random numbers), so the paired difference isolates the
 routing. The table gives the means, the CSAT gain with its 95% confidence
 half-width (Student t on the paired differences), the ASA ratio and the
@@ -102,7 +102,7 @@ def explain_one_decision() -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--hours", type=float, default=24)
     args = parser.parse_args()
     print(f"30 agents (10 good / 10 average / 10 poor), AHT {AHT_S:.0f} s, "
