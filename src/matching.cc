@@ -89,6 +89,15 @@ double ScoreCandidate(AgentStrategy& strategy, const AgentView& agent,
   return e.score;
 }
 
+// The agents' order in a contact-arrives decision: the higher score, then
+// the agent idle the longest, then the lower id — never memory layout.
+inline bool Beats(const AgentRec& a, double score, const AgentRec& best,
+                  double best_score) {
+  if (score != best_score) return score > best_score;
+  if (a.idle_since != best.idle_since) return a.idle_since < best.idle_since;
+  return a.id < best.id;
+}
+
 bool Excludes(const ContactRec& c, AgentId agent) {
   return std::find(c.excluded.begin(), c.excluded.end(), agent) !=
          c.excluded.end();
@@ -202,10 +211,7 @@ bool Engine::TryMatchContact(uint32_t contact) {
     if (!c.excluded.empty() && Excludes(c, a.id)) return;
     double score = longest_idle ? static_cast<double>(now_ - idle[slot])
                                 : strategy.Score(ViewOf(a), view, now_);
-    if (best == kNoSlot || score > best_score ||
-        (score == best_score &&
-         (a.idle_since < agents_[best].idle_since ||
-          (a.idle_since == agents_[best].idle_since && a.id < agents_[best].id)))) {
+    if (best == kNoSlot || Beats(a, score, agents_[best], best_score)) {
       best = slot;
       best_score = score;
     }
@@ -319,10 +325,7 @@ uint32_t Engine::ChooseAmongCandidates(uint32_t contact, bool explain) {
         v.occupancy = x.occupancy;
       }
       double score = ScoreCandidate(strategy, v, view, now_, ex.get());
-      if (best == kNoSlot || score > best_score ||
-          (score == best_score &&
-           (a.idle_since < agents_[best].idle_since ||
-            (a.idle_since == agents_[best].idle_since && a.id < agents_[best].id)))) {
+      if (best == kNoSlot || Beats(a, score, agents_[best], best_score)) {
         best = x.slot;
         best_score = score;
       }
@@ -457,10 +460,7 @@ void Engine::EmitExplanation(std::shared_ptr<Explanation> explanation) {
       }
       score = ScoreCandidate(strategy, v, view, now_, ex.get());
     }
-    if (best == kNoSlot || score > best_score ||
-        (score == best_score &&
-         (a.idle_since < agents_[best].idle_since ||
-          (a.idle_since == agents_[best].idle_since && a.id < agents_[best].id)))) {
+    if (best == kNoSlot || Beats(a, score, agents_[best], best_score)) {
       best = slot;
       best_score = score;
     }
