@@ -300,7 +300,7 @@ class Engine {
  private:
   explicit Engine(EngineOptions options);
 
-  // engine.cc: configuration, dispatch, timers, events, queries.
+  // engine.cc: configuration, dispatch, timers, events (queries: queries.cc).
   // `what` names the owner in messages ("agent 7"); called only on error.
   absl::Status ValidateSkills(const std::vector<SkillLevel>& skills,
                               absl::FunctionRef<std::string()> what) const;
