@@ -316,6 +316,7 @@ absl::Status Engine::AddAgent(AgentConfig config) {
     }
   }
   a.weight = config.weight;
+  a.auto_accept = config.auto_accept;
   a.idle_since = now_;
   IndexAgentSkills(slot, true);
   agent_index_.emplace(config.id.value(), slot);

@@ -350,11 +350,17 @@ absl::Status NotOfferedError(ContactId contact, AgentId agent) {
 absl::Status Engine::AcceptOffer(AgentId agent, ContactId contact) {
   CCENGINE_ASSIGN_OR_RETURN(uint32_t aslot, LoggedInAgentSlot(agent));
   CCENGINE_ASSIGN_OR_RETURN(uint32_t cslot, LiveContactSlot(contact));
-  ContactRec& c = contacts_[cslot];
-  AgentRec& a = agents_[aslot];
+  const ContactRec& c = contacts_[cslot];
   if (c.state != ContactState::kOffered || c.agent != aslot) {
     return NotOfferedError(contact, agent);
   }
+  Connect(aslot, cslot);
+  return absl::OkStatus();
+}
+
+void Engine::Connect(uint32_t aslot, uint32_t cslot) {
+  ContactRec& c = contacts_[cslot];
+  AgentRec& a = agents_[aslot];
   QueueRec& q = queues_[c.queue];
   SetContactState(c, ContactState::kInService);
   c.answered_at = now_;
@@ -370,20 +376,13 @@ absl::Status Engine::AcceptOffer(AgentId agent, ContactId contact) {
   q.stats.answered++;
   if (waited_here <= q.sl_threshold_us) q.stats.answered_within_sl++;
   q.total_answer_wait_us += waited_here;
-  if (Wants(EventType::kAccepted)) {  // the simulator does not listen
-    Event e = MakeEvent(EventType::kAccepted);
-    e.contact = contact;
-    e.has_contact = true;
-    e.agent = agent;
-    e.has_agent = true;
-    e.queue = QueueId(c.queue);
-    e.channel = c.channel;
+  if (Wants(EventType::kAccepted)) {
+    Event e = MakeContactAgentEvent(EventType::kAccepted, c, aslot);
     e.wait = DurationFromMicros(now_ - c.arrived);
     Emit(std::move(e));
   }
   SyncAgent(aslot);
   TryMatchAgent(aslot);  // a multi-chat agent may take more
-  return absl::OkStatus();
 }
 
 absl::Status Engine::RejectOffer(AgentId agent, ContactId contact) {
@@ -439,13 +438,7 @@ void Engine::EndService(uint32_t agent, uint32_t contact, EventReason reason) {
   Event e;
   bool wanted = Wants(EventType::kCompleted);
   if (wanted) {
-    e = MakeEvent(EventType::kCompleted);
-    e.contact = c.id;
-    e.has_contact = true;
-    e.agent = agents_[agent].id;
-    e.has_agent = true;
-    e.queue = QueueId(c.queue);
-    e.channel = c.channel;
+    e = MakeContactAgentEvent(EventType::kCompleted, c, agent);
     e.reason = reason;
     e.handle = DurationFromMicros(handle);
   }

@@ -680,6 +680,18 @@ Event Engine::MakeEvent(EventType type) const {
   return e;
 }
 
+Event Engine::MakeContactAgentEvent(EventType type, const ContactRec& c,
+                                    uint32_t agent) const {
+  Event e = MakeEvent(type);
+  e.contact = c.id;
+  e.has_contact = true;
+  e.agent = agents_[agent].id;
+  e.has_agent = true;
+  e.queue = QueueId(c.queue);
+  e.channel = c.channel;
+  return e;
+}
+
 void Engine::Emit(const Event& event) {
   if (!Wants(event.type)) return;
   for (const Subscriber& s : subscribers_) {

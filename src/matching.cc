@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <limits>
 #include <memory>
 #include <random>
 #include <string>
@@ -194,14 +195,34 @@ bool Engine::TryMatchContact(uint32_t contact) {
     Offer(best, contact);
     return true;
   }
-  AgentStrategy& strategy = *strategies_[q.strategy.value()];
   const bool longest_idle = q.strategy.value() == 0;  // registered first
+  const Micros* idle = idle_since_.data();
+  if (longest_idle && c.excluded.empty()) {
+    // The default strategy with nothing excluded: the earliest idle_since
+    // wins, then the lower id (Beats' order, as score = now − idle_since),
+    // from the packed idle times alone.
+    uint32_t best = kNoSlot;
+    Micros best_idle = std::numeric_limits<Micros>::max();
+    ScanPool(c, can_take_[static_cast<int>(c.channel)],
+             [&](uint32_t slot) CCENGINE_INLINE_LAMBDA {
+               const Micros t = idle[slot];
+               if (t > best_idle) return;
+               if (t < best_idle || best == kNoSlot ||
+                   agents_[slot].id < agents_[best].id) {
+                 best = slot;
+                 best_idle = t;
+               }
+             });
+    if (best == kNoSlot) return false;
+    Offer(best, contact);
+    return true;
+  }
+  AgentStrategy& strategy = *strategies_[q.strategy.value()];
   ContactView view;
   if (!longest_idle) view = ViewOf(c);
 
   uint32_t best = kNoSlot;
   double best_score = 0;
-  const Micros* idle = idle_since_.data();
   auto consider = [&](uint32_t slot) CCENGINE_INLINE_LAMBDA {
     // The default strategy needs no virtual call and reads only the packed
     // idle times: the earliest idle_since wins; the full record is read only
@@ -561,23 +582,22 @@ void Engine::Offer(uint32_t agent, uint32_t contact) {
   a.offer = contact;
   a.last_offer_seq = ++offer_seq_;
   c.offer_token = ++token_;
-  if (q.offer_timeout_us != kNever) {
+  if (q.offer_timeout_us != kNever && !a.auto_accept) {
     Schedule(now_ + q.offer_timeout_us, TimerKind::kOfferTimeout, contact,
              c.offer_token);
   }
   if (strategy_observes_offers_[q.strategy.value()]) {
     strategies_[q.strategy.value()]->OnOffered(ViewOf(a), ViewOf(c), now_);
   }
-  Event e = MakeEvent(EventType::kOffered);
-  e.contact = c.id;
-  e.has_contact = true;
-  e.agent = a.id;
-  e.has_agent = true;
-  e.queue = QueueId(c.queue);
-  e.channel = c.channel;
-  e.priority = c.priority;
-  e.step = c.step;
-  Emit(std::move(e));
+  if (Wants(EventType::kOffered)) {
+    Event e = MakeContactAgentEvent(EventType::kOffered, c, agent);
+    e.priority = c.priority;
+    e.step = c.step;
+    Emit(std::move(e));
+  }
+  // Auto-accept: answered in the same step, so the agent is never reported
+  // as reserved (one state change, available → busy).
+  if (a.auto_accept) return Connect(agent, contact);
   SyncAgent(agent);
 }
 

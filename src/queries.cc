@@ -32,6 +32,7 @@ absl::StatusOr<AgentSnapshot> Engine::GetAgent(AgentId agent) const {
   s.handled = a.handled;
   s.consecutive_no_answers = a.consecutive_no_answers;
   s.idle_since = TimeFromMicros(a.idle_since);
+  s.auto_accept = a.auto_accept;
   return s;
 }
 

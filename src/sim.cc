@@ -148,11 +148,7 @@ class Replication {
   absl::Status Setup();
   void ScheduleNextArrival(uint32_t stream, Micros from);
   absl::Status Handle(const SimEvent& e);
-  // Most calls find no offer: keep that check inline.
-  absl::Status AcceptOffers() {
-    return offers_.empty() ? absl::OkStatus() : AcceptPendingOffers();
-  }
-  absl::Status AcceptPendingOffers();
+  void OnAccepted(const Event& e);
   void CountAnswered(ContactRec& c);  // after the engine accepted its offer
   void OnEvent(const Event& e);
   void AccountAgentTime(uint32_t group, AgentRec& a, Micros until);
@@ -184,9 +180,7 @@ class Replication {
   std::vector<std::vector<AgentRec>> agents_;
   std::vector<uint64_t> agent_base_;     // first AgentId of each group
   std::vector<uint32_t> group_of_agent_;  // by AgentId
-  std::vector<std::pair<AgentId, ContactId>> offers_;
   std::mt19937_64 outcome_rng_{StreamSeed(s_.seed, rep_, 0x0C5A7)};
-  std::vector<std::pair<AgentId, ContactId>> batch_;  // AcceptOffers' spare
   // EstimateWait of each counted contact still waiting since it arrived
   // (seconds: expected, low, high); empty while no one waits.
   struct Estimate {
@@ -244,6 +238,7 @@ absl::Status Replication::Setup() {
       a.id = IdOf(g, i);
       a.skills = r_.group_skills[g];
       a.capacity = spec.capacity;
+      a.auto_accept = true;  // agents answer every offer at once
       CCENGINE_RETURN_IF_ERROR(engine_->AddAgent(std::move(a)));
     }
     if (!spec.shifts.empty()) {
@@ -268,10 +263,10 @@ absl::Status Replication::Setup() {
       }
     }
   }
-  // Acceptances are the simulator's own calls (counted in AcceptOffers), so
-  // the engine need not build kAccepted events.
+  // The agents auto-accept: the engine answers each offer as it makes it and
+  // reports kAccepted, so kOffered events need not even be built.
   engine_->Subscribe([this](const Event& e) { OnEvent(e); },
-                     EventBit(EventType::kOffered) | EventBit(EventType::kAbandoned) |
+                     EventBit(EventType::kAccepted) | EventBit(EventType::kAbandoned) |
                          EventBit(EventType::kOverflowed) |
                          EventBit(EventType::kAgentStateChanged));
   streams_.reserve(s_.arrivals.size());
@@ -387,8 +382,8 @@ ContactOutcome Replication::DrawOutcome(const ContactRec& c, uint32_t group) {
 
 void Replication::OnEvent(const Event& e) {
   switch (e.type) {
-    case EventType::kOffered:
-      offers_.emplace_back(e.agent, e.contact);
+    case EventType::kAccepted:
+      OnAccepted(e);
       break;
     case EventType::kAbandoned:
     case EventType::kOverflowed: {
@@ -456,22 +451,16 @@ void Replication::CountAnswered(ContactRec& c) {
   }
 }
 
-absl::Status Replication::AcceptPendingOffers() {
-  while (!offers_.empty()) {
-    batch_.swap(offers_);  // accepting may produce more offers
-    offers_.clear();
-    for (const auto& [agent, contact] : batch_) {
-      ContactRec& c = contacts_[contact.value()];
-      c.agent = agent.value();
-      c.agent_group = group_of_agent_[agent.value()];
-      CCENGINE_RETURN_IF_ERROR(engine_->AcceptOffer(agent, contact));
-      CountAnswered(c);
-      if (!estimates_.empty()) ScoreEstimate(static_cast<uint32_t>(contact.value()), c);
-      Push(engine_->NowMicros() + c.handle, Kind::kServiceEnd,
-           static_cast<uint32_t>(contact.value()));
-    }
-  }
-  return absl::OkStatus();
+// Called inside the engine call that made the offer (the agents
+// auto-accept): the contact is answered now and its service end is due.
+void Replication::OnAccepted(const Event& e) {
+  uint32_t slot = static_cast<uint32_t>(e.contact.value());
+  ContactRec& c = contacts_[slot];
+  c.agent = e.agent.value();
+  c.agent_group = group_of_agent_[e.agent.value()];
+  CountAnswered(c);
+  if (!estimates_.empty()) ScoreEstimate(slot, c);
+  Push(engine_->NowMicros() + c.handle, Kind::kServiceEnd, slot);
 }
 
 // An answered contact that had an estimate: how the estimate did.
@@ -542,7 +531,6 @@ absl::Status Replication::Handle(const SimEvent& e) {
       spec_c.priority = priority;
       if (!st.skills.empty()) spec_c.skills = st.skills;
       CCENGINE_RETURN_IF_ERROR(engine_->AddContact(std::move(spec_c)));
-      CCENGINE_RETURN_IF_ERROR(AcceptOffers());
       // Only a customer who has to wait can run out of patience (or ask for
       // a callback: pushed first, it wins a tie with patience).
       if (!contacts_[index].answered && !contacts_[index].done) {
@@ -638,7 +626,6 @@ absl::Status Replication::Run() {
       CCENGINE_RETURN_IF_ERROR(engine_->AdvanceToMicros(e.at));
       CCENGINE_RETURN_IF_ERROR(Handle(e));
     }
-    CCENGINE_RETURN_IF_ERROR(AcceptOffers());
   }
   Micros end = std::max(engine_->NowMicros(), horizon_);
   out_.agent_time.resize(agents_.size());

@@ -5,7 +5,8 @@
 // Randomized invariant test of `ccengine::Engine`. A seeded driver builds an
 // engine (6 skills, 4 queues with relaxation steps, size and wait limits,
 // overflow targets, wrap-up and varied strategies, 30 agents with random
-// skills and capacities) and runs random steps against it: time advances,
+// skills and capacities, a fifth of them auto-accepting) and runs random
+// steps against it: time advances,
 // contacts arriving (sometimes with invalid input), offers accepted, rejected
 // or left to time out, completions, abandons, transfers, withdrawals,
 // priority changes, agent presence changes, queue updates, and now and then

@@ -82,6 +82,7 @@ struct AgentArgs {
   py::object skills = py::none();
   py::object capacity = py::none();
   double weight = 1.0;
+  bool auto_accept = false;
 };
 AgentConfig MakeAgentConfig(const PyEngine& e, const AgentArgs& args);
 // csat (None or 1..5) and resolved (None or bool).

@@ -361,6 +361,7 @@ AgentConfig MakeAgentConfig(const PyEngine& e, const AgentArgs& args) {
   config.skills = ToSkills(e, args.skills, "skills");
   if (!args.capacity.is_none()) config.capacity = ToCapacity(args.capacity, "capacity");
   config.weight = args.weight;
+  config.auto_accept = args.auto_accept;
   return config;
 }
 
@@ -424,6 +425,7 @@ Command ToCommand(const PyEngine& e, py::handle value) {
     a.skills = r.Get("skills");
     a.capacity = r.Get("capacity");
     a.weight = r.Double("weight", 1.0);
+    a.auto_accept = r.Bool("auto_accept", false);
     out = cmd::AddAgent{MakeAgentConfig(e, a)};
   } else if (type == "remove_agent") {
     out = cmd::RemoveAgent{agent()};
@@ -560,6 +562,7 @@ py::dict AgentToDict(const PyEngine& e, const AgentSnapshot& a) {
   d["handled"] = a.handled;
   d["consecutive_no_answers"] = a.consecutive_no_answers;
   d["idle_since_s"] = SecondsSinceEpoch(a.idle_since);
+  d["auto_accept"] = a.auto_accept;
   return d;
 }
 

@@ -288,12 +288,12 @@ ValueError.
   // --- agents ---------------------------------------------------------------
   cls.def("add_agent",
           [](PyEngine& e, py::object agent, const std::string& name,
-             py::object skills, py::object capacity, double weight) {
-            AgentArgs a{agent, name, skills, capacity, weight};
+             py::object skills, py::object capacity, double weight, bool auto_accept) {
+            AgentArgs a{agent, name, skills, capacity, weight, auto_accept};
             Check(e.engine().AddAgent(MakeAgentConfig(e, a)));
           },
           "agent"_a, py::kw_only(), "name"_a = "", "skills"_a = py::none(),
-          "capacity"_a = py::none(), "weight"_a = 1.0,
+          "capacity"_a = py::none(), "weight"_a = 1.0, "auto_accept"_a = false,
           R"doc(Adds an agent (logged out).
 
 Args:
@@ -305,6 +305,8 @@ Args:
         "load_budget": 100, "exclusive": {channel: bool}}. Default: 1 voice,
         3 chats, 2 emails, 1 video, 1 callback, 3 messages, 2 tickets.
     weight: for the weighted-random strategy, > 0.
+    auto_accept: every offer is accepted as it is made (kOffered then
+        kAccepted at the same instant; the agent never shows as reserved).
 )doc");
   cls.def("remove_agent",
           [](PyEngine& e, py::object a) { Check(e.engine().RemoveAgent(AgentId(ToId(a, "agent")))); },
@@ -552,7 +554,7 @@ Also "callback_requested" (wait_s: waited so far) and "preference_ended"
           "agent"_a,
           "An agent as a dict: id, name, state, reason, skills, "
           "active_per_channel, load, contacts, handled, consecutive_no_answers, "
-          "idle_since_s.");
+          "idle_since_s, auto_accept.");
   cls.def("get_contact",
           [](PyEngine& e, py::object c) {
             return ContactToDict(e, Unwrap(e.engine().GetContact(ContactId(ToId(c, "contact")))));

@@ -59,6 +59,12 @@ struct AgentConfig {
   std::vector<SkillLevel> skills;  // each skill at most once, level 1..10
   Capacity capacity;
   double weight = 1.0;  // for the weighted-random strategy; must be > 0
+  // Auto-accept (a phone set to auto-answer, Amazon Connect's "auto-accept
+  // calls", the simulator's agents): every offer to this agent is accepted
+  // the moment it is made — kOffered then kAccepted at the same instant, no
+  // ringing, no offer timeout, and the agent goes from available straight to
+  // busy (it never shows as reserved). `AcceptOffer` is then never needed.
+  bool auto_accept = false;
 };
 
 enum class AgentState : uint8_t {
@@ -89,6 +95,7 @@ struct AgentSnapshot {
   uint64_t handled = 0;             // contacts accepted since login
   uint32_t consecutive_no_answers = 0;
   absl::Time idle_since;  // when the agent last became free to take work
+  bool auto_accept = false;  // AgentConfig::auto_accept
 };
 
 }  // namespace ccengine

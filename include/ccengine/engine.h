@@ -188,6 +188,8 @@ class Engine {
   // Enqueues, or offers at once. A full or closed queue overflows (see
   // QueueConfig).
   absl::Status AddContact(ContactSpec spec);
+  // Answers a ringing offer (an auto-accept agent's offers are answered by
+  // the engine as they are made: see AgentConfig::auto_accept).
   absl::Status AcceptOffer(AgentId agent, ContactId contact);
   // The contact goes back to its original place and is not offered to this
   // agent again.
@@ -316,6 +318,10 @@ class Engine {
   void MoveOutWaiting(uint32_t queue);
   void Emit(const Event& event);
   Event MakeEvent(EventType type) const;
+  // An event about contact `c` and the agent in slot `agent`, with the
+  // contact's queue and channel filled in.
+  Event MakeContactAgentEvent(EventType type, const internal::ContactRec& c,
+                              uint32_t agent) const;
   void Schedule(Micros at, internal::TimerKind kind, uint32_t slot,
                 uint64_t token);
   void FireTimer(const internal::Timer& timer);
@@ -405,6 +411,9 @@ class Engine {
                    const ContactView& view, uint32_t best_free);
   void TryMatchAgent(uint32_t agent);
   void Offer(uint32_t agent, uint32_t contact);
+  // The offered contact is accepted (AcceptOffer after its checks, or an
+  // auto-accept agent's offer): in service, counted, kAccepted.
+  void Connect(uint32_t agent, uint32_t contact);
   // The contact-arrives decision when the queue has guards, the strategy
   // reads quality, or someone wants explanations: the eligible agents
   // gathered in `scratch_candidates_`, guards applied, then scored.

@@ -12,8 +12,8 @@
 // handle time and a patience drawn from their distributions, and abandon when
 // patience runs out before an agent answers. Agents log in and out by their
 // schedule (a constant count, a count per interval, or shifts with breaks),
-// answer every offer at once, and work for the contact's handle time. Events
-// are ordered by (time, sequence): the same scenario and seed give the same
+// answer every offer at once (auto-accept agents), and work for the contact's
+// handle time. Events are ordered by (time, sequence): the same scenario and seed give the same
 // result, bit for bit.
 //
 // Metrics (per queue, per interval and per agent group; formulas in

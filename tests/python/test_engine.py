@@ -73,6 +73,28 @@ def test_contact_lifecycle_offered_accepted_completed(engine):
         engine.get_contact(1001)  # ended contacts are forgotten
 
 
+def test_auto_accept_agent_answers_offers_as_they_are_made():
+    e = ccengine.Engine()
+    e.add_skill("tax")
+    e.add_queue(name="tax", skills={"tax": 3})
+    e.add_agent(9, skills={"tax": 5}, auto_accept=True)
+    e.login(9)
+    e.drain_events()
+    assert e.get_agent(9)["auto_accept"] is True
+    e.advance_to(2.0)
+    e.add_contact(1, "tax")
+    events = e.drain_events()
+    assert types(events) == ["contact_queued", "offered", "accepted", "agent_state_changed"]
+    assert events[-1]["agent_state"] == "busy"  # never "reserved"
+    assert e.get_contact(1)["state"] == "in_service"
+    with pytest.raises(ccengine.CcengineError, match="not offered"):
+        e.accept_offer(9, 1)  # nothing rings
+    e.submit({"type": "add_agent", "agent": 10, "skills": {"tax": 5}, "auto_accept": True})
+    e.poll(3.0)
+    assert e.get_agent(10)["auto_accept"] is True
+    e.check_invariants()
+
+
 def test_event_dicts_have_uniform_keys(engine):
     engine.add_contact(1, 0)  # queue by id works too
     events = engine.drain_events()

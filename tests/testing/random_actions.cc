@@ -213,6 +213,7 @@ AgentConfig RandomHarness::RandomAgentConfig(AgentId id) {
     }
   }  // else the default capacity
   a.weight = Pick(std::vector<double>{0.5, 1.0, 2.0, 3.0});
+  a.auto_accept = Chance(0.2);  // offers accepted as they are made
   return a;
 }
 

@@ -143,8 +143,9 @@ class Engine:
         skills: Optional[Skills] = None,
         capacity: Optional[Mapping[str, Any]] = None,
         weight: float = 1.0,
+        auto_accept: bool = False,
     ) -> None:
-        """Adds a logged-out agent."""
+        """Adds a logged-out agent (auto_accept: offers are accepted as they are made)."""
     def remove_agent(self, agent: int) -> None:
         """Removes a logged-out agent."""
     def set_agent_skills(self, agent: int, skills: Skills) -> None:

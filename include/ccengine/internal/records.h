@@ -47,6 +47,7 @@ struct AgentRec {
   std::vector<SkillLevel> skills;  // sorted by skill id
   Capacity capacity;
   double weight = 1.0;
+  bool auto_accept = false;  // offers are accepted as they are made
 
   bool logged_in = false;
   bool ready = false;  // presence; meaningful only when logged in
