@@ -206,12 +206,15 @@ bool Engine::TryMatchContact(uint32_t contact) {
     ScanPool(c, can_take_[static_cast<int>(c.channel)],
              [&](uint32_t slot) CCENGINE_INLINE_LAMBDA {
                const Micros t = idle[slot];
-               if (t > best_idle) return;
-               if (t < best_idle || best == kNoSlot ||
-                   agents_[slot].id < agents_[best].id) {
-                 best = slot;
-                 best_idle = t;
+               if (t == best_idle) [[unlikely]] {  // a tie: the lower id
+                 if (agents_[slot].id < agents_[best].id) best = slot;
+                 return;
                }
+               // Conditional moves, not a branch: which agent beats the
+               // best so far is a coin toss the predictor cannot learn.
+               const bool better = t < best_idle;
+               best = better ? slot : best;
+               best_idle = better ? t : best_idle;
              });
     if (best == kNoSlot) return false;
     Offer(best, contact);

@@ -26,11 +26,12 @@ using internal::ReplicationTotals;
 namespace {
 
 // std::llround without the libm call: round half away from zero. x - t is
-// exact (t is x's integer part), so this is llround bit for bit.
+// exact (t is x's integer part), so this is llround bit for bit. Branch-free
+// (± 0 or ± 1 is added): whether a random duration rounds up is a coin toss.
 Micros ToUs(double seconds) {
   double x = seconds * 1e6;
   double t = std::trunc(x);
-  if (std::fabs(x - t) >= 0.5) t += std::copysign(1.0, x);
+  t += std::copysign(static_cast<double>(std::fabs(x - t) >= 0.5), x);
   return static_cast<Micros>(t);
 }
 double ToS(Micros us) { return static_cast<double>(us) * 1e-6; }
