@@ -100,17 +100,18 @@ struct ContactRec {
 // What an agent's time counts as: only a change of class is accounted.
 enum class TimeClass : uint8_t { kUnstaffed, kIdle, kOccupied };
 
+// By table (no branch): logged out and not ready (on a break) are unstaffed.
 TimeClass ClassOf(AgentState state) {
-  switch (state) {
-    case AgentState::kAvailable:
-      return TimeClass::kIdle;
-    case AgentState::kReserved:
-    case AgentState::kBusy:
-    case AgentState::kWrapUp:
-      return TimeClass::kOccupied;
-    default:
-      return TimeClass::kUnstaffed;  // logged out or not ready (on a break)
-  }
+  static constexpr TimeClass kClass[] = {
+      TimeClass::kUnstaffed,  // kLoggedOut
+      TimeClass::kUnstaffed,  // kNotReady
+      TimeClass::kIdle,       // kAvailable
+      TimeClass::kOccupied,   // kReserved
+      TimeClass::kOccupied,   // kBusy
+      TimeClass::kOccupied,   // kWrapUp
+  };
+  static_assert(std::size(kClass) == static_cast<size_t>(AgentState::kWrapUp) + 1);
+  return kClass[static_cast<size_t>(state)];
 }
 
 struct AgentRec {
@@ -149,6 +150,7 @@ class Replication {
   absl::Status Setup();
   void ScheduleNextArrival(uint32_t stream, Micros from);
   absl::Status Handle(const SimEvent& e);
+  absl::Status HandleArrival(const SimEvent& e);  // e.kind == kArrival
   void OnAccepted(const Event& e);
   void CountAnswered(ContactRec& c);  // after the engine accepted its offer
   void OnEvent(const Event& e);
@@ -200,6 +202,7 @@ absl::Status Replication::Setup() {
   EngineOptions options;
   options.seed = StreamSeed(s_.seed, rep_, 0xE17);
   options.rona_limit = 0;
+  options.intake_capacity = 2;  // commands are direct calls: no intake ring to fill
   options.quality = s_.quality;
   options.work_window = absl::Seconds(s_.work_window_s);
   CCENGINE_ASSIGN_OR_RETURN(engine_, Engine::Create(options));
@@ -502,52 +505,55 @@ absl::Status Replication::WantLoggedIn(uint32_t group, uint32_t index, bool want
   return engine_->Logout(id);
 }
 
+absl::Status Replication::HandleArrival(const SimEvent& e) {
+  Stream& st = streams_[e.a];
+  const ArrivalSpec& spec = *st.spec;
+  uint32_t index = NewContact();
+  ContactRec& c = contacts_[index];
+  c.arrived = e.at;
+  c.queue = st.queue;
+  c.interval = static_cast<uint32_t>(e.at / interval_);
+  c.counted = e.at >= warmup_;
+  c.handle = ToUs(spec.handle_time.Sample(st.rng));
+  double patience = spec.patience.Sample(st.rng);
+  int priority = spec.priority;
+  if (spec.priority_fraction > 0 &&
+      std::uniform_real_distribution<double>(0, 1)(st.rng) < spec.priority_fraction) {
+    priority = std::min(priority + 1, kMaxPriority);
+  }
+  for (int pass = 0; pass < (c.counted ? 2 : 1); ++pass) {
+    (pass == 0 ? out_.queue_intervals[c.queue][c.interval]
+               : out_.queue_summary[c.queue]).offered++;
+  }
+  out_.contacts++;
+  ContactSpec spec_c;
+  spec_c.id = ContactId(index);
+  spec_c.queue = QueueId(st.queue);
+  spec_c.channel = spec.channel;
+  spec_c.priority = priority;
+  if (!st.skills.empty()) spec_c.skills = st.skills;
+  CCENGINE_RETURN_IF_ERROR(engine_->AddContact(std::move(spec_c)));
+  // Only a customer who has to wait can run out of patience (or ask for
+  // a callback: pushed first, it wins a tie with patience).
+  if (!contacts_[index].answered && !contacts_[index].done) {
+    uint32_t generation = contacts_[index].generation;
+    if (std::isfinite(spec.callback_after_s)) {
+      Push(e.at + ToUs(spec.callback_after_s), Kind::kCallback, index, generation);
+    }
+    if (std::isfinite(patience)) Push(e.at + ToUs(patience), Kind::kPatience, index, generation);
+  }
+  if (s_.estimate_waits && !contacts_[index].answered && !contacts_[index].done &&
+      contacts_[index].counted) {
+    RecordEstimate(index);
+  }
+  ScheduleNextArrival(e.a, e.at);
+  return absl::OkStatus();
+}
+
 absl::Status Replication::Handle(const SimEvent& e) {
   switch (e.kind) {
-    case Kind::kArrival: {
-      Stream& st = streams_[e.a];
-      const ArrivalSpec& spec = *st.spec;
-      uint32_t index = NewContact();
-      ContactRec& c = contacts_[index];
-      c.arrived = e.at;
-      c.queue = st.queue;
-      c.interval = static_cast<uint32_t>(e.at / interval_);
-      c.counted = e.at >= warmup_;
-      c.handle = ToUs(spec.handle_time.Sample(st.rng));
-      double patience = spec.patience.Sample(st.rng);
-      int priority = spec.priority;
-      if (spec.priority_fraction > 0 &&
-          std::uniform_real_distribution<double>(0, 1)(st.rng) < spec.priority_fraction) {
-        priority = std::min(priority + 1, kMaxPriority);
-      }
-      for (int pass = 0; pass < (c.counted ? 2 : 1); ++pass) {
-        (pass == 0 ? out_.queue_intervals[c.queue][c.interval]
-                   : out_.queue_summary[c.queue]).offered++;
-      }
-      out_.contacts++;
-      ContactSpec spec_c;
-      spec_c.id = ContactId(index);
-      spec_c.queue = QueueId(st.queue);
-      spec_c.channel = spec.channel;
-      spec_c.priority = priority;
-      if (!st.skills.empty()) spec_c.skills = st.skills;
-      CCENGINE_RETURN_IF_ERROR(engine_->AddContact(std::move(spec_c)));
-      // Only a customer who has to wait can run out of patience (or ask for
-      // a callback: pushed first, it wins a tie with patience).
-      if (!contacts_[index].answered && !contacts_[index].done) {
-        uint32_t generation = contacts_[index].generation;
-        if (std::isfinite(spec.callback_after_s)) {
-          Push(e.at + ToUs(spec.callback_after_s), Kind::kCallback, index, generation);
-        }
-        if (std::isfinite(patience)) Push(e.at + ToUs(patience), Kind::kPatience, index, generation);
-      }
-      if (s_.estimate_waits && !contacts_[index].answered && !contacts_[index].done &&
-          contacts_[index].counted) {
-        RecordEstimate(index);
-      }
-      ScheduleNextArrival(e.a, e.at);
-      return absl::OkStatus();
-    }
+    case Kind::kArrival:
+      return HandleArrival(e);
     case Kind::kPatience: {
       ContactRec& c = contacts_[e.a];
       if (c.generation != e.b || c.answered || c.done || c.callback) return absl::OkStatus();
@@ -618,14 +624,18 @@ absl::Status Replication::Run() {
       CCENGINE_RETURN_IF_ERROR(engine_->AdvanceToMicros(*timer));
     } else {
       SimEvent e = *next;
+      out_.events++;
+      // An arrival from its stream slot is handled without the dispatch on
+      // the kind (whether the next event is an arrival is a coin toss).
       if (arrival != nullptr) {
         arrival->at = kNever;
+        CCENGINE_RETURN_IF_ERROR(engine_->AdvanceToMicros(e.at));
+        CCENGINE_RETURN_IF_ERROR(HandleArrival(e));
       } else {
         heap_.pop();
+        CCENGINE_RETURN_IF_ERROR(engine_->AdvanceToMicros(e.at));
+        CCENGINE_RETURN_IF_ERROR(Handle(e));
       }
-      out_.events++;
-      CCENGINE_RETURN_IF_ERROR(engine_->AdvanceToMicros(e.at));
-      CCENGINE_RETURN_IF_ERROR(Handle(e));
     }
   }
   Micros end = std::max(engine_->NowMicros(), horizon_);
