@@ -114,10 +114,22 @@ TimeClass ClassOf(AgentState state) {
   return kClass[static_cast<size_t>(state)];
 }
 
+// Staffed and occupied time, in microseconds (exact sums; converted to
+// seconds once, at the end of the run).
+struct TimeUs {
+  Micros staffed = 0;
+  Micros occupied = 0;
+  void Add(Micros d, bool is_occupied) {
+    staffed += d;
+    occupied += is_occupied ? d : 0;  // a conditional move
+  }
+};
+
 struct AgentRec {
   AgentState state = AgentState::kLoggedOut;
   Micros since = 0;
-  internal::AgentTime measured;  // inside [warmup, horizon)
+  uint32_t since_interval = 0;  // the interval `since` falls in
+  TimeUs measured;              // inside [warmup, horizon)
   bool wanted = false;        // the schedule wants it logged in
   bool on_break = false;
   bool pending_logout = false;
@@ -156,7 +168,18 @@ class Replication {
   void OnEvent(const Event& e);
   void AccountAgentTime(uint32_t group, AgentRec& a, Micros until);
   ContactOutcome DrawOutcome(const ContactRec& c, uint32_t group);
-  void AddTime(uint32_t group, Micros from, Micros to, bool occupied);
+  void AddTime(uint32_t group, Micros from, uint32_t from_interval, Micros to,
+               bool occupied);
+  // The interval `t` falls in, for times that never go back (the clock):
+  // a step past each boundary instead of a division.
+  uint32_t IntervalAt(Micros t) {
+    while (t >= next_boundary_) {
+      next_boundary_ += interval_;
+      ++current_interval_;
+    }
+    return current_interval_;
+  }
+  void WriteTimes();  // the time sums into out_, in seconds
   absl::Status WantLoggedIn(uint32_t group, uint32_t index, bool wanted);
   uint32_t NewContact();
   void FreeContact(uint32_t slot);
@@ -177,6 +200,10 @@ class Replication {
   Micros horizon_ = 0;
   Micros warmup_ = 0;
   Micros interval_ = 0;
+  Micros next_boundary_ = 0;  // end of current_interval_
+  uint32_t current_interval_ = 0;
+  std::vector<TimeUs> group_time_;                 // per group, in [warmup, horizon)
+  std::vector<std::vector<TimeUs>> interval_time_;  // per group and interval
   std::vector<Stream> streams_;
   std::vector<ContactRec> contacts_;
   std::vector<uint32_t> free_contacts_;
@@ -199,6 +226,7 @@ absl::Status Replication::Setup() {
   horizon_ = ToUs(s_.horizon_s);
   warmup_ = ToUs(s_.warmup_s);
   interval_ = ToUs(s_.interval_s);
+  next_boundary_ = interval_;
   EngineOptions options;
   options.seed = StreamSeed(s_.seed, rep_, 0xE17);
   options.rona_limit = 0;
@@ -230,6 +258,11 @@ absl::Status Replication::Setup() {
     }
   }
   agents_.resize(s_.agents.size());
+  group_time_.assign(s_.agents.size(), TimeUs{});
+  interval_time_.assign(s_.agents.size(),
+                        std::vector<TimeUs>(out_.group_intervals.empty()
+                                                ? 0
+                                                : out_.group_intervals[0].size()));
   for (uint32_t g = 0; g < s_.agents.size(); ++g) {
     agent_base_.push_back(group_of_agent_.size());
     group_of_agent_.resize(group_of_agent_.size() + r_.group_size[g], g);
@@ -318,37 +351,47 @@ void Replication::ScheduleNextArrival(uint32_t stream, Micros from) {
   }
 }
 
-void Replication::AddTime(uint32_t group, Micros from, Micros to, bool occupied) {
+void Replication::AddTime(uint32_t group, Micros from, uint32_t from_interval,
+                          Micros to, bool occupied) {
   if (to <= from) return;
   Micros lo = std::max(from, warmup_), hi = std::min(to, horizon_);
-  if (hi > lo) {
-    Acc& sum = out_.group_summary[group];
-    sum.staffed_s += ToS(hi - lo);
-    if (occupied) sum.occupied_s += ToS(hi - lo);
-  }
+  if (hi > lo) group_time_[group].Add(hi - lo, occupied);
   hi = std::min(to, horizon_);
-  for (Micros t = from; t < hi;) {
-    size_t i = static_cast<size_t>(t / interval_);
+  std::vector<TimeUs>& intervals = interval_time_[group];
+  for (Micros t = from, i = from_interval; t < hi; ++i) {
     Micros end = std::min<Micros>(hi, static_cast<Micros>(i + 1) * interval_);
-    Acc& acc = out_.group_intervals[group][i];
-    acc.staffed_s += ToS(end - t);
-    if (occupied) acc.occupied_s += ToS(end - t);
+    intervals[i].Add(end - t, occupied);
     t = end;
   }
 }
 
+// `until` is the clock's time (or, once, the end of the run).
 void Replication::AccountAgentTime(uint32_t group, AgentRec& a, Micros until) {
   TimeClass cls = ClassOf(a.state);
   if (cls != TimeClass::kUnstaffed) {
     bool occupied = cls == TimeClass::kOccupied;
-    AddTime(group, a.since, until, occupied);
+    AddTime(group, a.since, a.since_interval, until, occupied);
     Micros lo = std::max(a.since, warmup_), hi = std::min(until, horizon_);
-    if (hi > lo) {
-      a.measured.staffed_s += ToS(hi - lo);
-      if (occupied) a.measured.occupied_s += ToS(hi - lo);
-    }
+    if (hi > lo) a.measured.Add(hi - lo, occupied);
   }
   a.since = until;
+  a.since_interval = IntervalAt(until);
+}
+
+void Replication::WriteTimes() {
+  out_.agent_time.resize(agents_.size());
+  for (uint32_t g = 0; g < agents_.size(); ++g) {
+    out_.group_summary[g].staffed_s = ToS(group_time_[g].staffed);
+    out_.group_summary[g].occupied_s = ToS(group_time_[g].occupied);
+    for (size_t i = 0; i < interval_time_[g].size(); ++i) {
+      out_.group_intervals[g][i].staffed_s = ToS(interval_time_[g][i].staffed);
+      out_.group_intervals[g][i].occupied_s = ToS(interval_time_[g][i].occupied);
+    }
+    for (const AgentRec& a : agents_[g]) {
+      out_.agent_time[g].push_back(
+          internal::AgentTime{ToS(a.measured.staffed), ToS(a.measured.occupied)});
+    }
+  }
 }
 
 // The customer's survey answer and whether the issue was solved, drawn from
@@ -444,8 +487,8 @@ void Replication::CountAnswered(ContactRec& c) {
     acc.answered++;
     acc.sum_wait_answered += wait_s;
     acc.sum_handle += handle_s;
-    if (immediate) acc.immediate++;
-    if (within_sl) acc.within_sl++;
+    acc.immediate += immediate;  // no branches: both are coin tosses
+    acc.within_sl += within_sl;
   };
   add(out_.queue_intervals[c.queue][c.interval]);
   add(out_.group_intervals[c.agent_group][c.interval]);
@@ -512,7 +555,7 @@ absl::Status Replication::HandleArrival(const SimEvent& e) {
   ContactRec& c = contacts_[index];
   c.arrived = e.at;
   c.queue = st.queue;
-  c.interval = static_cast<uint32_t>(e.at / interval_);
+  c.interval = IntervalAt(e.at);
   c.counted = e.at >= warmup_;
   c.handle = ToUs(spec.handle_time.Sample(st.rng));
   double patience = spec.patience.Sample(st.rng);
@@ -639,13 +682,10 @@ absl::Status Replication::Run() {
     }
   }
   Micros end = std::max(engine_->NowMicros(), horizon_);
-  out_.agent_time.resize(agents_.size());
   for (uint32_t g = 0; g < agents_.size(); ++g) {
-    for (AgentRec& a : agents_[g]) {
-      AccountAgentTime(g, a, end);
-      out_.agent_time[g].push_back(a.measured);
-    }
+    for (AgentRec& a : agents_[g]) AccountAgentTime(g, a, end);
   }
+  WriteTimes();
   out_.invariants_ok = engine_->CheckInvariants().ok();
   return absl::OkStatus();
 }
