@@ -130,6 +130,8 @@ void Engine::SyncAgent(uint32_t slot, EventReason reason) {
   logged_in_.Assign(slot, a.live && a.logged_in);
   AgentState state = DerivedState(a);
   if (state != a.reported) {
+    a.state_time[static_cast<int>(a.reported)] += now_ - a.reported_since;
+    a.reported_since = now_;
     a.reported = state;
     Event e = MakeEvent(EventType::kAgentStateChanged);
     e.agent = a.id;
@@ -318,6 +320,7 @@ absl::Status Engine::AddAgent(AgentConfig config) {
   a.weight = config.weight;
   a.auto_accept = config.auto_accept;
   a.idle_since = now_;
+  a.reported_since = now_;
   IndexAgentSkills(slot, true);
   agent_index_.emplace(config.id.value(), slot);
   ComputeServed(slot);

@@ -57,6 +57,7 @@ enum class Kind : uint8_t {
   kBreakStart,   // a: group, b: agent index
   kBreakEnd,     // a: group, b: agent index
   kStaffing,     // a: group, b: interval index
+  kMark,         // an interval boundary, the warm-up's end or the horizon
 };
 
 struct SimEvent {
@@ -97,39 +98,35 @@ struct ContactRec {
   bool callback = false;  // left the line: patience no longer applies
 };
 
-// What an agent's time counts as: only a change of class is accounted.
-enum class TimeClass : uint8_t { kUnstaffed, kIdle, kOccupied };
-
-// By table (no branch): logged out and not ready (on a break) are unstaffed.
-TimeClass ClassOf(AgentState state) {
-  static constexpr TimeClass kClass[] = {
-      TimeClass::kUnstaffed,  // kLoggedOut
-      TimeClass::kUnstaffed,  // kNotReady
-      TimeClass::kIdle,       // kAvailable
-      TimeClass::kOccupied,   // kReserved
-      TimeClass::kOccupied,   // kBusy
-      TimeClass::kOccupied,   // kWrapUp
-  };
-  static_assert(std::size(kClass) == static_cast<size_t>(AgentState::kWrapUp) + 1);
-  return kClass[static_cast<size_t>(state)];
-}
-
 // Staffed and occupied time, in microseconds (exact sums; converted to
-// seconds once, at the end of the run).
+// seconds once, at the end of the run). Staffed: available, reserved, busy
+// or in wrap-up; occupied: reserved, busy or in wrap-up (logged out and not
+// ready, i.e. on a break, count as neither).
 struct TimeUs {
   Micros staffed = 0;
   Micros occupied = 0;
-  void Add(Micros d, bool is_occupied) {
-    staffed += d;
-    occupied += is_occupied ? d : 0;  // a conditional move
+  TimeUs operator-(const TimeUs& o) const {
+    return TimeUs{staffed - o.staffed, occupied - o.occupied};
+  }
+  void operator+=(const TimeUs& o) {
+    staffed += o.staffed;
+    occupied += o.occupied;
   }
 };
 
+TimeUs FromStateTimes(const AgentStateTimes& t) {
+  auto us = [&t](AgentState s) {
+    return absl::ToInt64Microseconds(t[static_cast<int>(s)]);
+  };
+  Micros occupied = us(AgentState::kReserved) + us(AgentState::kBusy) +
+                    us(AgentState::kWrapUp);
+  return TimeUs{occupied + us(AgentState::kAvailable), occupied};
+}
+
 struct AgentRec {
-  AgentState state = AgentState::kLoggedOut;
-  Micros since = 0;
-  uint32_t since_interval = 0;  // the interval `since` falls in
-  TimeUs measured;              // inside [warmup, horizon)
+  TimeUs last_mark;   // the engine's totals at the last mark
+  TimeUs at_warmup;   // … at the end of the warm-up
+  TimeUs measured;    // inside [warmup, horizon), at the horizon
   bool wanted = false;        // the schedule wants it logged in
   bool on_break = false;
   bool pending_logout = false;
@@ -166,10 +163,11 @@ class Replication {
   void OnAccepted(const Event& e);
   void CountAnswered(ContactRec& c);  // after the engine accepted its offer
   void OnEvent(const Event& e);
-  void AccountAgentTime(uint32_t group, AgentRec& a, Micros until);
+  // Reads every agent's state times from the engine at a mark (the clock's
+  // time): the span since the previous mark lies inside one interval.
+  void ReadAgentTimes(Micros at);
+  AgentState StateOf(uint32_t group, uint32_t index) const;
   ContactOutcome DrawOutcome(const ContactRec& c, uint32_t group);
-  void AddTime(uint32_t group, Micros from, uint32_t from_interval, Micros to,
-               bool occupied);
   // The interval `t` falls in, for times that never go back (the clock):
   // a step past each boundary instead of a division.
   uint32_t IntervalAt(Micros t) {
@@ -202,6 +200,7 @@ class Replication {
   Micros interval_ = 0;
   Micros next_boundary_ = 0;  // end of current_interval_
   uint32_t current_interval_ = 0;
+  Micros last_mark_ = 0;
   std::vector<TimeUs> group_time_;                 // per group, in [warmup, horizon)
   std::vector<std::vector<TimeUs>> interval_time_;  // per group and interval
   std::vector<Stream> streams_;
@@ -300,12 +299,20 @@ absl::Status Replication::Setup() {
       }
     }
   }
+  // Agent time is read from the engine's state totals at each interval
+  // boundary, at the end of the warm-up and at the horizon (no agent state
+  // events); a mark at the same instant as a state change sees the same
+  // totals whichever comes first.
+  for (Micros t = interval_; t < horizon_; t += interval_) Push(t, Kind::kMark, 0);
+  if (warmup_ > 0 && warmup_ < horizon_ && warmup_ % interval_ != 0) {
+    Push(warmup_, Kind::kMark, 0);
+  }
+  Push(horizon_, Kind::kMark, 0);
   // The agents auto-accept: the engine answers each offer as it makes it and
   // reports kAccepted, so kOffered events need not even be built.
   engine_->Subscribe([this](const Event& e) { OnEvent(e); },
                      EventBit(EventType::kAccepted) | EventBit(EventType::kAbandoned) |
-                         EventBit(EventType::kOverflowed) |
-                         EventBit(EventType::kAgentStateChanged));
+                         EventBit(EventType::kOverflowed));
   streams_.reserve(s_.arrivals.size());
   if (s_.arrivals.size() <= kArrivalSlots) {
     next_arrival_.assign(s_.arrivals.size(), SimEvent{kNever, 0, Kind::kArrival, 0, 0});
@@ -351,31 +358,30 @@ void Replication::ScheduleNextArrival(uint32_t stream, Micros from) {
   }
 }
 
-void Replication::AddTime(uint32_t group, Micros from, uint32_t from_interval,
-                          Micros to, bool occupied) {
-  if (to <= from) return;
-  Micros lo = std::max(from, warmup_), hi = std::min(to, horizon_);
-  if (hi > lo) group_time_[group].Add(hi - lo, occupied);
-  hi = std::min(to, horizon_);
-  std::vector<TimeUs>& intervals = interval_time_[group];
-  for (Micros t = from, i = from_interval; t < hi; ++i) {
-    Micros end = std::min<Micros>(hi, static_cast<Micros>(i + 1) * interval_);
-    intervals[i].Add(end - t, occupied);
-    t = end;
+void Replication::ReadAgentTimes(Micros at) {
+  const size_t interval = static_cast<size_t>(last_mark_ / interval_);
+  for (uint32_t g = 0; g < agents_.size(); ++g) {
+    for (uint32_t i = 0; i < agents_[g].size(); ++i) {
+      AgentRec& a = agents_[g][i];
+      absl::StatusOr<AgentStateTimes> times = engine_->GetAgentStateTimes(IdOf(g, i));
+      TimeUs now = times.ok() ? FromStateTimes(*times) : a.last_mark;
+      if (at > last_mark_ && last_mark_ < horizon_) {
+        interval_time_[g][interval] += now - a.last_mark;
+      }
+      a.last_mark = now;
+      if (at == warmup_) a.at_warmup = now;
+      if (at == horizon_) {
+        a.measured = now - a.at_warmup;  // inside [warmup, horizon)
+        group_time_[g] += a.measured;
+      }
+    }
   }
+  last_mark_ = at;
 }
 
-// `until` is the clock's time (or, once, the end of the run).
-void Replication::AccountAgentTime(uint32_t group, AgentRec& a, Micros until) {
-  TimeClass cls = ClassOf(a.state);
-  if (cls != TimeClass::kUnstaffed) {
-    bool occupied = cls == TimeClass::kOccupied;
-    AddTime(group, a.since, a.since_interval, until, occupied);
-    Micros lo = std::max(a.since, warmup_), hi = std::min(until, horizon_);
-    if (hi > lo) a.measured.Add(hi - lo, occupied);
-  }
-  a.since = until;
-  a.since_interval = IntervalAt(until);
+AgentState Replication::StateOf(uint32_t group, uint32_t index) const {
+  absl::StatusOr<AgentSnapshot> a = engine_->GetAgent(IdOf(group, index));
+  return a.ok() ? a->state : AgentState::kLoggedOut;
 }
 
 void Replication::WriteTimes() {
@@ -446,16 +452,6 @@ void Replication::OnEvent(const Event& e) {
         (abandoned ? acc.abandoned : acc.overflowed)++;
       }
       FreeContact(slot);  // the engine has forgotten it
-      break;
-    }
-    case EventType::kAgentStateChanged: {
-      uint32_t group = group_of_agent_[e.agent.value()];
-      AgentRec& a = agents_[group][e.agent.value() - agent_base_[group]];
-      // Reserved → busy → wrap-up is all occupied time: nothing to add.
-      if (ClassOf(e.agent_state) != ClassOf(a.state)) {
-        AccountAgentTime(group, a, engine_->NowMicros());  // events come as they happen
-      }
-      a.state = e.agent_state;
       break;
     }
     default:
@@ -535,13 +531,14 @@ absl::Status Replication::WantLoggedIn(uint32_t group, uint32_t index, bool want
   AgentRec& a = agents_[group][index];
   a.wanted = wanted;
   AgentId id = IdOf(group, index);
+  const AgentState state = StateOf(group, index);
   if (wanted) {
     a.pending_logout = false;
-    if (a.state == AgentState::kLoggedOut) return engine_->Login(id, !a.on_break);
+    if (state == AgentState::kLoggedOut) return engine_->Login(id, !a.on_break);
     return a.on_break ? absl::OkStatus() : engine_->SetReady(id);
   }
-  if (a.state == AgentState::kLoggedOut) return absl::OkStatus();
-  if (a.state == AgentState::kBusy) {  // finish the contact first
+  if (state == AgentState::kLoggedOut) return absl::OkStatus();
+  if (state == AgentState::kBusy) {  // finish the contact first
     a.pending_logout = true;
     return engine_->SetNotReady(id);
   }
@@ -617,7 +614,7 @@ absl::Status Replication::Handle(const SimEvent& e) {
       CCENGINE_RETURN_IF_ERROR(
           engine_->CompleteContact(agent, ContactId(e.a), DrawOutcome(c, group)));
       FreeContact(e.a);  // completed: the engine has forgotten it
-      if (a.pending_logout && a.state != AgentState::kBusy) {
+      if (a.pending_logout && StateOf(group, c.agent - agent_base_[group]) != AgentState::kBusy) {
         a.pending_logout = false;
         return engine_->Logout(agent);
       }
@@ -631,10 +628,13 @@ absl::Status Replication::Handle(const SimEvent& e) {
     case Kind::kBreakEnd: {
       AgentRec& a = agents_[e.a][e.b];
       a.on_break = e.kind == Kind::kBreakStart;
-      if (a.state == AgentState::kLoggedOut || !a.wanted) return absl::OkStatus();
+      if (!a.wanted || StateOf(e.a, e.b) == AgentState::kLoggedOut) return absl::OkStatus();
       AgentId id = IdOf(e.a, e.b);
       return a.on_break ? engine_->SetNotReady(id) : engine_->SetReady(id);
     }
+    case Kind::kMark:
+      ReadAgentTimes(e.at);
+      return absl::OkStatus();
     case Kind::kStaffing: {
       const std::vector<int>& counts = s_.agents[e.a].counts;
       uint32_t target = static_cast<uint32_t>(counts[std::min<size_t>(e.b, counts.size() - 1)]);
@@ -667,7 +667,7 @@ absl::Status Replication::Run() {
       CCENGINE_RETURN_IF_ERROR(engine_->AdvanceToMicros(*timer));
     } else {
       SimEvent e = *next;
-      out_.events++;
+      if (e.kind != Kind::kMark) out_.events++;
       // An arrival from its stream slot is handled without the dispatch on
       // the kind (whether the next event is an arrival is a coin toss).
       if (arrival != nullptr) {
@@ -680,10 +680,6 @@ absl::Status Replication::Run() {
         CCENGINE_RETURN_IF_ERROR(Handle(e));
       }
     }
-  }
-  Micros end = std::max(engine_->NowMicros(), horizon_);
-  for (uint32_t g = 0; g < agents_.size(); ++g) {
-    for (AgentRec& a : agents_[g]) AccountAgentTime(g, a, end);
   }
   WriteTimes();
   out_.invariants_ok = engine_->CheckInvariants().ok();

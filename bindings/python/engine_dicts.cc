@@ -563,6 +563,12 @@ py::dict AgentToDict(const PyEngine& e, const AgentSnapshot& a) {
   d["consecutive_no_answers"] = a.consecutive_no_answers;
   d["idle_since_s"] = SecondsSinceEpoch(a.idle_since);
   d["auto_accept"] = a.auto_accept;
+  py::dict times;
+  for (int i = 0; i < kAgentStateCount; ++i) {
+    times[py::str(std::string(AgentStateName(static_cast<AgentState>(i))))] =
+        absl::ToDoubleSeconds(a.time_in_state[i]);
+  }
+  d["time_in_state_s"] = times;
   return d;
 }
 

@@ -554,7 +554,8 @@ Also "callback_requested" (wait_s: waited so far) and "preference_ended"
           "agent"_a,
           "An agent as a dict: id, name, state, reason, skills, "
           "active_per_channel, load, contacts, handled, consecutive_no_answers, "
-          "idle_since_s, auto_accept.");
+          "idle_since_s, auto_accept, time_in_state_s ({state: seconds in that "
+          "state since the agent was added, the current spell up to now}).");
   cls.def("get_contact",
           [](PyEngine& e, py::object c) {
             return ContactToDict(e, Unwrap(e.engine().GetContact(ContactId(ToId(c, "contact")))));

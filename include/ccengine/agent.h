@@ -76,6 +76,13 @@ enum class AgentState : uint8_t {
   kWrapUp,     // after-contact work; takes no offers until it ends
 };
 std::string_view AgentStateName(AgentState state);
+inline constexpr int kAgentStateCount = static_cast<int>(AgentState::kWrapUp) + 1;
+
+// Time an agent has spent in each state (indexed by AgentState) since it was
+// added; the state it is in now counts up to the engine's time. Occupancy is
+// (reserved + busy + wrap-up) / (available + reserved + busy + wrap-up); a
+// report over an interval subtracts two readings.
+using AgentStateTimes = std::array<absl::Duration, kAgentStateCount>;
 
 // Reason codes for not-ready. Product codes are positive; the engine uses
 // these two.
@@ -96,6 +103,7 @@ struct AgentSnapshot {
   uint32_t consecutive_no_answers = 0;
   absl::Time idle_since;  // when the agent last became free to take work
   bool auto_accept = false;  // AgentConfig::auto_accept
+  AgentStateTimes time_in_state{};
 };
 
 }  // namespace ccengine

@@ -265,6 +265,10 @@ class Engine {
 
   // --- Queries (router thread) ---------------------------------------------
   absl::StatusOr<AgentSnapshot> GetAgent(AgentId agent) const;
+  // The agent's time in each state (also in its snapshot), without the
+  // snapshot's copies: cheap enough to read every agent at every interval
+  // boundary of a report (the simulator does).
+  absl::StatusOr<AgentStateTimes> GetAgentStateTimes(AgentId agent) const;
   absl::StatusOr<ContactSnapshot> GetContact(ContactId contact) const;
   // 1-based place among the waiting contacts of its queue, by aged score.
   absl::StatusOr<int> QueuePosition(ContactId contact) const;

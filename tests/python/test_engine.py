@@ -92,6 +92,10 @@ def test_auto_accept_agent_answers_offers_as_they_are_made():
     e.submit({"type": "add_agent", "agent": 10, "skills": {"tax": 5}, "auto_accept": True})
     e.poll(3.0)
     assert e.get_agent(10)["auto_accept"] is True
+    e.advance_to(10.0)
+    times = e.get_agent(9)["time_in_state_s"]
+    assert times == {"logged_out": 0.0, "not_ready": 0.0, "available": 2.0,
+                     "reserved": 0.0, "busy": 8.0, "wrap_up": 0.0}
     e.check_invariants()
 
 

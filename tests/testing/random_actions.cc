@@ -78,6 +78,7 @@ void RandomHarness::Setup() {
     MAgent m;
     m.config = a;
     m.config.skills = Sorted(a.skills);
+    m.reported_since = engine_->Now();
     agents_.emplace(a.id.value(), std::move(m));
   }
   for (int i = 0; i < kAgents; ++i) {

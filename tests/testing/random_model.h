@@ -101,6 +101,10 @@ struct MAgent {
   uint32_t no_answers = 0;
   uint64_t handled = 0;  // accepted since login
   AgentState reported = AgentState::kLoggedOut;
+  // From the state events: time in each state in earlier spells, and when
+  // the current one began (the agent's creation at first).
+  AgentStateTimes time_in_state{};
+  absl::Time reported_since;
 };
 
 // A queue's figures as the events tell them.

@@ -159,6 +159,16 @@ void RandomWorld::CrossCheck() {
       active[ch]++;
       load += a.config.capacity.load_per_contact[ch];
     }
+    AgentStateTimes want_times = a.time_in_state;
+    want_times[static_cast<int>(a.reported)] += now - a.reported_since;
+    if (s->time_in_state != want_times) {
+      std::string got, want;
+      for (int i = 0; i < kAgentStateCount; ++i) {
+        got += fmt::format(" {}", absl::FormatDuration(s->time_in_state[i]));
+        want += fmt::format(" {}", absl::FormatDuration(want_times[i]));
+      }
+      Fail(fmt::format("agent {} time in state: engine [{}] model [{}]", id, got, want));
+    }
     if (s->state != want_state || s->state != a.reported ||
         s->reason != want_reason || got_contacts != want_contacts ||
         s->consecutive_no_answers != a.no_answers || s->handled != a.handled ||

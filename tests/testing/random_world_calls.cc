@@ -215,6 +215,7 @@ void RandomWorld::PreUpdate(const Command& command) {
           MAgent m;
           m.config = c.config;
           m.config.skills = Sorted(c.config.skills);
+          m.reported_since = engine_->Now();
           agents_[c.config.id.value()] = std::move(m);
         } else if constexpr (std::is_same_v<T, cmd::RemoveAgent>) {
           agents_.erase(c.agent.value());

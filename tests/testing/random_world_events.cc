@@ -390,6 +390,8 @@ void RandomWorld::OnEvent(const Event& e) {
       if (e.agent_state == a->reported) {
         Fail(fmt::format("state change to the same state: {}", DescribeEvent(e)));
       }
+      a->time_in_state[static_cast<int>(a->reported)] += e.time - a->reported_since;
+      a->reported_since = e.time;
       a->reported = e.agent_state;
       break;
     }

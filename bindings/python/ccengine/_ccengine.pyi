@@ -239,7 +239,7 @@ class Engine:
 
     # queries
     def get_agent(self, agent: int) -> Dict[str, Any]:
-        """An agent's snapshot as a dict."""
+        """An agent's snapshot as a dict (time_in_state_s: seconds per state since it was added)."""
     def get_contact(self, contact: int) -> Dict[str, Any]:
         """A live contact's snapshot as a dict."""
     def queue_position(self, contact: int) -> int:

@@ -68,6 +68,8 @@ struct AgentRec {
   uint64_t last_offer_seq = 0;
   uint32_t consecutive_no_answers = 0;
   AgentState reported = AgentState::kLoggedOut;  // last state announced
+  Micros reported_since = 0;                      // when it was entered
+  std::array<Micros, kAgentStateCount> state_time{};  // in earlier spells
   // (group, lowest routing step at which this agent qualifies)
   std::vector<std::pair<uint32_t, uint8_t>> served;
   std::vector<QualityCell> quality;  // sorted by skill; scored skills only
