@@ -133,13 +133,15 @@ void Engine::SyncAgent(uint32_t slot, EventReason reason) {
     a.state_time[static_cast<int>(a.reported)] += now_ - a.reported_since;
     a.reported_since = now_;
     a.reported = state;
-    Event e = MakeEvent(EventType::kAgentStateChanged);
-    e.agent = a.id;
-    e.has_agent = true;
-    e.agent_state = state;
-    e.agent_reason = (a.logged_in && !a.ready) ? a.reason : kReasonNone;
-    e.reason = reason;
-    Emit(std::move(e));
+    if (Wants(EventType::kAgentStateChanged)) {  // the simulator does not listen
+      Event e = MakeEvent(EventType::kAgentStateChanged);
+      e.agent = a.id;
+      e.has_agent = true;
+      e.agent_state = state;
+      e.agent_reason = (a.logged_in && !a.ready) ? a.reason : kReasonNone;
+      e.reason = reason;
+      Emit(std::move(e));
+    }
   }
 }
 

@@ -226,12 +226,8 @@ absl::Status Replication::Setup() {
   warmup_ = ToUs(s_.warmup_s);
   interval_ = ToUs(s_.interval_s);
   next_boundary_ = interval_;
-  EngineOptions options;
+  EngineOptions options = internal::EngineOptionsFor(s_);
   options.seed = StreamSeed(s_.seed, rep_, 0xE17);
-  options.rona_limit = 0;
-  options.intake_capacity = 2;  // commands are direct calls: no intake ring to fill
-  options.quality = s_.quality;
-  options.work_window = absl::Seconds(s_.work_window_s);
   CCENGINE_ASSIGN_OR_RETURN(engine_, Engine::Create(options));
   for (size_t i = 0; i < s_.queues.size(); ++i) {
     if (s_.queues[i].satisfaction.has_value()) {

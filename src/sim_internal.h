@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "ccengine/engine.h"
 #include "ccengine/queue.h"
 #include "ccengine/sim.h"
 
@@ -74,6 +75,9 @@ struct ReplicationTotals {
     group_intervals.assign(groups, std::vector<Acc>(intervals));
   }
 };
+
+// The engine options of every replication (the seed aside).
+EngineOptions EngineOptionsFor(const Scenario& s);
 
 Result Summarize(const Scenario& scenario, const Resolved& resolved,
                  const std::vector<ReplicationTotals>& totals, double wall_seconds);
