@@ -19,6 +19,7 @@ int main() {
   AgentConfig a;
   a.id = AgentId{7};
   a.skills = {{tax, 8}};
+  // a.auto_accept = true;  // a phone set to auto-answer: no AcceptOffer needed
   (void)engine->AddAgent(a);
 
   // Every decision arrives here; a PBX would ring the agent on kOffered.
@@ -49,5 +50,10 @@ int main() {
               static_cast<unsigned long long>(s.answered), s.ServiceLevel(),
               absl::FormatDuration(s.AverageSpeedOfAnswer()).c_str(),
               absl::FormatDuration(s.AverageHandleTime()).c_str());
+  // Time in each state since the agent was added: occupancy for reports.
+  AgentStateTimes t = engine->GetAgentStateTimes(AgentId{7}).value();
+  std::printf("agent 7: ringing %s, busy %s\n",
+              absl::FormatDuration(t[static_cast<int>(AgentState::kReserved)]).c_str(),
+              absl::FormatDuration(t[static_cast<int>(AgentState::kBusy)]).c_str());
   return engine->CheckInvariants().ok() ? 0 : 1;
 }

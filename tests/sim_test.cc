@@ -197,6 +197,28 @@ TEST(SimulateTest, StaffingPerIntervalAndShiftsWithBreaks) {
   EXPECT_TRUE(r.invariants_ok);
 }
 
+// Agent time comes from the engine's state totals read at interval
+// boundaries, at the end of the warm-up and at the horizon: with staffing
+// that only grows (nobody leaves mid-call) the figures are exact, also for a
+// warm-up that ends inside an interval.
+TEST(SimulateTest, StaffedTimeIsExactWithAWarmupInsideAnInterval) {
+  Scenario s = MMc(0.02, 60, 0, 7200, 1);  // 1.2 Erlangs: never all busy
+  s.warmup_s = 2700;
+  s.interval_s = 1800;
+  s.agents[0].count = 0;
+  s.agents[0].counts = {2, 4, 6, 8};
+  Result r = Simulate(s).value();
+  const auto& rows = r.group_intervals.at("agents");
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(rows[i].value.agents, 2 * (i + 1), 1e-9);
+  // [2700, 3600) 4 agents, [3600, 5400) 6, [5400, 7200) 8, over 4500 s.
+  EXPECT_NEAR(r.groups.at("agents").value.agents, (900.0 * 4 + 1800.0 * 6 + 1800.0 * 8) / 4500,
+              1e-9);
+  const Metrics& m = r.groups.at("agents").value;
+  EXPECT_GT(m.occupancy, 0);
+  EXPECT_LT(m.occupancy, 1);
+  EXPECT_TRUE(r.invariants_ok);
+}
+
 TEST(SimulateTest, ScenarioErrorsNameTheField) {
   Scenario s = MMc(0.5, 60, 10, 3600, 1);
   s.arrivals[0].queue = "nope";
