@@ -386,7 +386,8 @@ void Engine::Connect(uint32_t aslot, uint32_t cslot) {
     Emit(std::move(e));
   }
   SyncAgent(aslot);
-  TryMatchAgent(aslot);  // a multi-chat agent may take more
+  // A multi-chat agent may take more (a voice agent has no room now).
+  if (a.channel_mask != 0) TryMatchAgent(aslot);
 }
 
 absl::Status Engine::RejectOffer(AgentId agent, ContactId contact) {

@@ -442,20 +442,12 @@ absl::StatusOr<QueueConfig> Engine::GetQueueConfig(QueueId queue) const {
 
 // --- Lookups -----------------------------------------------------------------
 
-uint32_t Engine::AgentSlot(AgentId id) const {
-  return agent_index_.Find(id.value());
+absl::Status Engine::UnknownAgent(AgentId id) {
+  return absl::NotFoundError(fmt::format("unknown agent {}", id.value()));
 }
 
-uint32_t Engine::ContactSlot(ContactId id) const {
-  return contact_index_.Find(id.value());
-}
-
-absl::StatusOr<uint32_t> Engine::LiveAgentSlot(AgentId id) const {
-  uint32_t slot = AgentSlot(id);
-  if (slot == kNoSlot) {
-    return absl::NotFoundError(fmt::format("unknown agent {}", id.value()));
-  }
-  return slot;
+absl::Status Engine::UnknownContact(ContactId id) {
+  return absl::NotFoundError(fmt::format("unknown contact {}", id.value()));
 }
 
 absl::StatusOr<uint32_t> Engine::LoggedInAgentSlot(AgentId id) const {
@@ -467,13 +459,6 @@ absl::StatusOr<uint32_t> Engine::LoggedInAgentSlot(AgentId id) const {
   return slot;
 }
 
-absl::StatusOr<uint32_t> Engine::LiveContactSlot(ContactId id) const {
-  uint32_t slot = ContactSlot(id);
-  if (slot == kNoSlot) {
-    return absl::NotFoundError(fmt::format("unknown contact {}", id.value()));
-  }
-  return slot;
-}
 
 // --- Commands, intake, time --------------------------------------------------
 

@@ -505,12 +505,21 @@ void Engine::EmitExplanation(std::shared_ptr<Explanation> explanation) {
 }
 
 void Engine::TryMatchAgent(uint32_t agent) {
-  AgentRec& a = agents_[agent];
+  const AgentRec& a = agents_[agent];
   // channel_mask == 0: no channel has room (e.g. just answered a voice call).
   if (!a.live || !a.logged_in || !a.ready || a.offer != kNoSlot ||
       a.wrap_until != 0 || a.channel_mask == 0) {
     return;
   }
+  // Most agents free up with nobody waiting for them: say so before the
+  // decision's set-up.
+  bool waiting = false;
+  for (const auto& [g, min_step] : a.served) waiting |= groups_[g].size != 0;
+  if (waiting) ChooseWaitingContact(agent);
+}
+
+void Engine::ChooseWaitingContact(uint32_t agent) {
+  const AgentRec& a = agents_[agent];
   uint32_t best = kNoSlot;
   double best_score = 0;
   std::shared_ptr<Explanation> ex;

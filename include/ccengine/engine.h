@@ -332,11 +332,22 @@ class Engine {
   // False once the timer's subject has moved on (a newer token, another
   // state, a freed slot); such a timer never acts again.
   bool TimerLive(const internal::Timer& timer) const;
-  uint32_t AgentSlot(AgentId id) const;
-  uint32_t ContactSlot(ContactId id) const;
-  absl::StatusOr<uint32_t> LiveAgentSlot(AgentId id) const;
+  // Id → slot (kNoSlot when unknown); inline, as every call resolves ids.
+  uint32_t AgentSlot(AgentId id) const { return agent_index_.Find(id.value()); }
+  uint32_t ContactSlot(ContactId id) const { return contact_index_.Find(id.value()); }
+  absl::StatusOr<uint32_t> LiveAgentSlot(AgentId id) const {
+    uint32_t slot = AgentSlot(id);
+    if (slot == internal::kNoSlot) [[unlikely]] return UnknownAgent(id);
+    return slot;
+  }
   absl::StatusOr<uint32_t> LoggedInAgentSlot(AgentId id) const;
-  absl::StatusOr<uint32_t> LiveContactSlot(ContactId id) const;
+  absl::StatusOr<uint32_t> LiveContactSlot(ContactId id) const {
+    uint32_t slot = ContactSlot(id);
+    if (slot == internal::kNoSlot) [[unlikely]] return UnknownContact(id);
+    return slot;
+  }
+  static absl::Status UnknownAgent(AgentId id);      // NotFound, "unknown agent 7"
+  static absl::Status UnknownContact(ContactId id);  // NotFound, "unknown contact 7"
 
   // agents.cc: capacity, presence, the agent indexes.
   bool CanTake(const internal::AgentRec& a, Channel channel) const;
@@ -414,6 +425,7 @@ class Engine {
   uint32_t HoldFor(const internal::ContactRec& c, const AgentStrategy& strategy,
                    const ContactView& view, uint32_t best_free);
   void TryMatchAgent(uint32_t agent);
+  void ChooseWaitingContact(uint32_t agent);  // TryMatchAgent's decision
   void Offer(uint32_t agent, uint32_t contact);
   // The offered contact is accepted (AcceptOffer after its checks, or an
   // auto-accept agent's offer): in service, counted, kAccepted.
