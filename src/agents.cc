@@ -226,14 +226,18 @@ void Engine::DetachContact(uint32_t agent, uint32_t contact) {
   AgentRec& a = agents_[agent];
   ContactRec& c = contacts_[contact];
   int ch = static_cast<int>(c.channel);
-  auto it = std::find(a.contacts.begin(), a.contacts.end(), contact);
-  if (it != a.contacts.end()) a.contacts.erase(it);
   a.active[ch]--;
   a.load -= a.capacity.load_per_contact[ch];
   a.exclusive_active = false;
-  for (uint32_t other : a.contacts) {
-    if (a.capacity.exclusive[static_cast<int>(contacts_[other].channel)]) {
-      a.exclusive_active = true;
+  if (a.contacts.size() == 1 && a.contacts[0] == contact) {  // the usual voice call
+    a.contacts.pop_back();
+  } else {
+    auto it = std::find(a.contacts.begin(), a.contacts.end(), contact);
+    if (it != a.contacts.end()) a.contacts.erase(it);
+    for (uint32_t other : a.contacts) {
+      if (a.capacity.exclusive[static_cast<int>(contacts_[other].channel)]) {
+        a.exclusive_active = true;
+      }
     }
   }
   if (a.offer == contact) a.offer = kNoSlot;
