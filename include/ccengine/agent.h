@@ -64,6 +64,8 @@ struct AgentConfig {
   // the moment it is made — kOffered then kAccepted at the same instant, no
   // ringing, no offer timeout, and the agent goes from available straight to
   // busy (it never shows as reserved). `AcceptOffer` is then never needed.
+  // Behind a `TelephonyBridge`, leave it off: the bridge accepts when the
+  // phone answers, and that acceptance would be refused.
   bool auto_accept = false;
 };
 
