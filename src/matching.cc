@@ -16,6 +16,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -195,46 +196,50 @@ bool Engine::TryMatchContact(uint32_t contact) {
     Offer(best, contact);
     return true;
   }
-  const bool longest_idle = q.strategy.value() == 0;  // registered first
-  const Micros* idle = idle_since_.data();
-  if (longest_idle && c.excluded.empty()) {
-    // The default strategy with nothing excluded: the earliest idle_since
-    // wins, then the lower id (Beats' order, as score = now − idle_since),
-    // from the packed idle times alone.
+  if (q.strategy.value() == 0) {  // longest idle, registered first
+    // No virtual call: the earliest idle_since wins, then the lower id
+    // (Beats' order, as score = now − idle_since), from the packed idle
+    // times; the full record is read only for exclusions and exact ties.
+    const Micros* idle = idle_since_.data();
     uint32_t best = kNoSlot;
     Micros best_idle = std::numeric_limits<Micros>::max();
-    ScanPool(c, can_take_[static_cast<int>(c.channel)],
-             [&](uint32_t slot) CCENGINE_INLINE_LAMBDA {
-               const Micros t = idle[slot];
-               if (t == best_idle) [[unlikely]] {  // a tie: the lower id
-                 if (agents_[slot].id < agents_[best].id) best = slot;
-                 return;
-               }
-               // Conditional moves, not a branch: which agent beats the
-               // best so far is a coin toss the predictor cannot learn.
-               const bool better = t < best_idle;
-               best = better ? slot : best;
-               best_idle = better ? t : best_idle;
-             });
+    // One kernel, instantiated with and without the exclusion check (most
+    // contacts exclude nobody).
+    auto scan = [&](auto check_excluded) {
+      ScanPool(c, can_take_[static_cast<int>(c.channel)],
+               [&](uint32_t slot) CCENGINE_INLINE_LAMBDA {
+                 if constexpr (decltype(check_excluded)::value) {
+                   if (Excludes(c, agents_[slot].id)) return;
+                 }
+                 const Micros t = idle[slot];
+                 if (t == best_idle) [[unlikely]] {  // a tie: the lower id
+                   if (agents_[slot].id < agents_[best].id) best = slot;
+                   return;
+                 }
+                 // Conditional moves, not a branch: which agent beats the
+                 // best so far is a coin toss the predictor cannot learn.
+                 const bool better = t < best_idle;
+                 best = better ? slot : best;
+                 best_idle = better ? t : best_idle;
+               });
+    };
+    if (c.excluded.empty()) {
+      scan(std::false_type{});
+    } else {
+      scan(std::true_type{});
+    }
     if (best == kNoSlot) return false;
     Offer(best, contact);
     return true;
   }
   AgentStrategy& strategy = *strategies_[q.strategy.value()];
-  ContactView view;
-  if (!longest_idle) view = ViewOf(c);
-
+  const ContactView view = ViewOf(c);
   uint32_t best = kNoSlot;
   double best_score = 0;
   auto consider = [&](uint32_t slot) CCENGINE_INLINE_LAMBDA {
-    // The default strategy needs no virtual call and reads only the packed
-    // idle times: the earliest idle_since wins; the full record is read only
-    // for exclusions and exact ties.
-    if (longest_idle && best != kNoSlot && idle[slot] > idle[best]) return;
     const AgentRec& a = agents_[slot];
     if (!c.excluded.empty() && Excludes(c, a.id)) return;
-    double score = longest_idle ? static_cast<double>(now_ - idle[slot])
-                                : strategy.Score(ViewOf(a), view, now_);
+    double score = strategy.Score(ViewOf(a), view, now_);
     if (best == kNoSlot || Beats(a, score, agents_[best], best_score)) {
       best = slot;
       best_score = score;
