@@ -124,9 +124,8 @@ TimeUs FromStateTimes(const AgentStateTimes& t) {
 }
 
 struct AgentRec {
-  TimeUs last_mark;   // the engine's totals at the last mark
+  TimeUs last_mark;   // the engine's totals at the last mark (at the end: the horizon)
   TimeUs at_warmup;   // … at the end of the warm-up
-  TimeUs measured;    // inside [warmup, horizon), at the horizon
   bool wanted = false;        // the schedule wants it logged in
   bool on_break = false;
   bool pending_logout = false;
@@ -201,7 +200,6 @@ class Replication {
   Micros next_boundary_ = 0;  // end of current_interval_
   uint32_t current_interval_ = 0;
   Micros last_mark_ = 0;
-  std::vector<TimeUs> group_time_;                 // per group, in [warmup, horizon)
   std::vector<std::vector<TimeUs>> interval_time_;  // per group and interval
   std::vector<Stream> streams_;
   std::vector<ContactRec> contacts_;
@@ -253,7 +251,6 @@ absl::Status Replication::Setup() {
     }
   }
   agents_.resize(s_.agents.size());
-  group_time_.assign(s_.agents.size(), TimeUs{});
   interval_time_.assign(s_.agents.size(),
                         std::vector<TimeUs>(out_.group_intervals.empty()
                                                 ? 0
@@ -366,10 +363,6 @@ void Replication::ReadAgentTimes(Micros at) {
       }
       a.last_mark = now;
       if (at == warmup_) a.at_warmup = now;
-      if (at == horizon_) {
-        a.measured = now - a.at_warmup;  // inside [warmup, horizon)
-        group_time_[g] += a.measured;
-      }
     }
   }
   last_mark_ = at;
@@ -383,16 +376,19 @@ AgentState Replication::StateOf(uint32_t group, uint32_t index) const {
 void Replication::WriteTimes() {
   out_.agent_time.resize(agents_.size());
   for (uint32_t g = 0; g < agents_.size(); ++g) {
-    out_.group_summary[g].staffed_s = ToS(group_time_[g].staffed);
-    out_.group_summary[g].occupied_s = ToS(group_time_[g].occupied);
     for (size_t i = 0; i < interval_time_[g].size(); ++i) {
       out_.group_intervals[g][i].staffed_s = ToS(interval_time_[g][i].staffed);
       out_.group_intervals[g][i].occupied_s = ToS(interval_time_[g][i].occupied);
     }
+    TimeUs group;  // inside [warmup, horizon): the horizon's totals less the warm-up's
     for (const AgentRec& a : agents_[g]) {
+      const TimeUs measured = a.last_mark - a.at_warmup;
+      group += measured;
       out_.agent_time[g].push_back(
-          internal::AgentTime{ToS(a.measured.staffed), ToS(a.measured.occupied)});
+          internal::AgentTime{ToS(measured.staffed), ToS(measured.occupied)});
     }
+    out_.group_summary[g].staffed_s = ToS(group.staffed);
+    out_.group_summary[g].occupied_s = ToS(group.occupied);
   }
 }
 
