@@ -33,13 +33,16 @@ absl::StatusOr<AgentSnapshot> Engine::GetAgent(AgentId agent) const {
   s.consecutive_no_answers = a.consecutive_no_answers;
   s.idle_since = TimeFromMicros(a.idle_since);
   s.auto_accept = a.auto_accept;
-  s.time_in_state = *GetAgentStateTimes(agent);
+  s.time_in_state = StateTimesOf(a);
   return s;
 }
 
 absl::StatusOr<AgentStateTimes> Engine::GetAgentStateTimes(AgentId agent) const {
   CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveAgentSlot(agent));
-  const AgentRec& a = agents_[slot];
+  return StateTimesOf(agents_[slot]);
+}
+
+AgentStateTimes Engine::StateTimesOf(const AgentRec& a) const {
   AgentStateTimes out;
   for (int i = 0; i < kAgentStateCount; ++i) {
     Micros t = a.state_time[i];

@@ -322,6 +322,7 @@ class Engine {
   void MoveOutWaiting(uint32_t queue);
   void Emit(const Event& event);
   Event MakeEvent(EventType type) const;
+  AgentStateTimes StateTimesOf(const internal::AgentRec& a) const;
   // An event about contact `c` and the agent in slot `agent`, with the
   // contact's queue and channel filled in.
   Event MakeContactAgentEvent(EventType type, const internal::ContactRec& c,
