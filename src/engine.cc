@@ -548,7 +548,7 @@ absl::Status Engine::AdvanceToMicros(Micros target) {
     FireTimer(t);
   }
   now_ = target;
-  ExpireHistory();
+  if (!history_fifo_.empty()) ExpireHistory();
   return absl::OkStatus();
 }
 
@@ -574,7 +574,7 @@ std::optional<absl::Time> Engine::NextTimerAt() const {
   return TimeFromMicros(*at);
 }
 
-std::optional<Micros> Engine::NextTimerMicros() const {
+std::optional<Micros> Engine::EarliestLiveTimer() const {
   while (!timers_.empty() && !TimerLive(timers_.top())) timers_.pop();
   if (timers_.empty()) return std::nullopt;
   return timers_.top().at;

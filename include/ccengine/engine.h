@@ -248,7 +248,10 @@ class Engine {
   // contact left) are dropped first, so a caller that drives the clock from
   // this (a simulator) does not stop at instants where nothing happens.
   std::optional<absl::Time> NextTimerAt() const;
-  std::optional<Micros> NextTimerMicros() const;  // the same, in microseconds
+  std::optional<Micros> NextTimerMicros() const {  // the same, in microseconds
+    if (timers_.empty()) return std::nullopt;  // inline: a simulator asks at every step
+    return EarliestLiveTimer();
+  }
   // Router thread: spins briefly, then parks until a command is submitted or
   // `max_wait` passes. Returns true if the intake holds commands.
   bool WaitForWork(absl::Duration max_wait, int spin_iterations = 2000);
@@ -520,6 +523,7 @@ class Engine {
 
   // Mutable: NextTimerAt() drops stale timers from the top.
   mutable std::priority_queue<internal::Timer> timers_;
+  std::optional<Micros> EarliestLiveTimer() const;  // NextTimerMicros, timers pending
   Accounting accounting_;
   struct Subscriber {
     SubscriptionId id;
