@@ -72,25 +72,30 @@ absl::Status Distribution::Validate(const std::string& field) const {
   return Invalid(field, "unknown distribution");
 }
 
-double Distribution::Sample(std::mt19937_64& rng) const {
-  switch (kind) {
+namespace internal {
+
+double SampleOtherKinds(const Distribution& d, std::mt19937_64& rng) {
+  using Kind = Distribution::Kind;
+  switch (d.kind) {
     case Kind::kNone:
       return kInfinity;
     case Kind::kExponential:
-      return mean * ccengine::internal::ExpZiggurat(rng);  // Exp(1/mean)
+      return d.mean * ccengine::internal::ExpZiggurat(rng);  // Exp(1/mean)
     case Kind::kDeterministic:
-      return mean;
+      return d.mean;
     case Kind::kLognormal: {
-      if (sd == 0) return mean;
-      double s2 = std::log1p((sd / mean) * (sd / mean));
-      return std::lognormal_distribution<double>(std::log(mean) - s2 / 2,
+      if (d.sd == 0) return d.mean;
+      double s2 = std::log1p((d.sd / d.mean) * (d.sd / d.mean));
+      return std::lognormal_distribution<double>(std::log(d.mean) - s2 / 2,
                                                  std::sqrt(s2))(rng);
     }
     case Kind::kEmpirical:
-      return samples[std::uniform_int_distribution<size_t>(0, samples.size() - 1)(rng)];
+      return d.samples[std::uniform_int_distribution<size_t>(0, d.samples.size() - 1)(rng)];
   }
   return kInfinity;
 }
+
+}  // namespace internal
 
 namespace internal {
 

@@ -78,6 +78,7 @@
 
 #include "absl/status/statusor.h"
 #include "ccengine/agent.h"
+#include "ccengine/internal/exp_ziggurat.h"
 #include "ccengine/quality.h"
 #include "ccengine/queue.h"
 #include "ccengine/strategy.h"
@@ -116,6 +117,19 @@ struct Distribution {
   absl::Status Validate(const std::string& field) const;
   double Sample(std::mt19937_64& rng) const;  // kInfinity for kNone
 };
+
+namespace internal {
+// Lognormal, deterministic and empirical draws (sim_scenario.cc).
+double SampleOtherKinds(const Distribution& d, std::mt19937_64& rng);
+}  // namespace internal
+
+// Inline, so that each call site (a handle time, a patience) has its own
+// test of the kind: the simulator draws both for every contact.
+inline double Distribution::Sample(std::mt19937_64& rng) const {
+  if (kind == Kind::kExponential) return mean * ccengine::internal::ExpZiggurat(rng);
+  if (kind == Kind::kNone) return kInfinity;
+  return internal::SampleOtherKinds(*this, rng);
+}
 
 struct SkillNeed {
   std::string skill;
