@@ -7,13 +7,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <queue>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "ccengine/engine.h"
 #include "ccengine/quality.h"
 #include "ccengine/internal/exp_ziggurat.h"
+#include "ccengine/internal/quaternary_heap.h"
 #include "ccengine/internal/status_macros.h"
 #include "fmt/format.h"
 #include "sim_internal.h"
@@ -25,14 +25,15 @@ using internal::ReplicationTotals;
 
 namespace {
 
-// std::llround without the libm call: round half away from zero. x - t is
-// exact (t is x's integer part), so this is llround bit for bit. Branch-free
-// (± 0 or ± 1 is added): whether a random duration rounds up is a coin toss.
+// std::llround without the libm call: round half away from zero. The cast
+// truncates (exact for the |x| < 2^63 microseconds a simulation holds), and
+// x - t is then exact, so this is llround bit for bit. Branch-free (± 0 or
+// ± 1 is added): whether a random duration rounds up is a coin toss.
 Micros ToUs(double seconds) {
-  double x = seconds * 1e6;
-  double t = std::trunc(x);
-  t += std::copysign(static_cast<double>(std::fabs(x - t) >= 0.5), x);
-  return static_cast<Micros>(t);
+  const double x = seconds * 1e6;
+  const auto t = static_cast<Micros>(x);
+  const double frac = x - static_cast<double>(t);
+  return t + static_cast<Micros>(frac >= 0.5) - static_cast<Micros>(frac <= -0.5);
 }
 double ToS(Micros us) { return static_cast<double>(us) * 1e-6; }
 
@@ -60,20 +61,24 @@ enum class Kind : uint8_t {
   kMark,         // an interval boundary, the warm-up's end or the horizon
 };
 
+// 24 bytes: the kind rides in the low byte of the order word, below the
+// sequence number (unique, so the kind never decides the order).
 struct SimEvent {
   Micros at;
-  uint64_t seq;
-  Kind kind;
+  uint64_t order;  // seq << 8 | kind: ties of `at` in scheduling order
   uint32_t a;
   uint32_t b;
-  bool operator<(const SimEvent& o) const {  // min-heap via std::priority_queue
-    return at != o.at ? at > o.at : seq > o.seq;
-  }
+  SimEvent(Micros at_, uint64_t seq, Kind kind, uint32_t a_, uint32_t b_)
+      : at(at_), order(seq << 8 | static_cast<uint8_t>(kind)), a(a_), b(b_) {}
+  Kind kind() const { return static_cast<Kind>(order & 0xFF); }
 };
 
 bool Earlier(const SimEvent& x, const SimEvent& y) {
-  return x.at != y.at ? x.at < y.at : x.seq < y.seq;
+  return x.at != y.at ? x.at < y.at : x.order < y.order;
 }
+struct EarlierEvent {
+  bool operator()(const SimEvent& x, const SimEvent& y) const { return Earlier(x, y); }
+};
 
 // With this many arrival streams or fewer, each stream's next arrival waits
 // in its own slot instead of the heap: a scan of a few slots is cheaper than
@@ -158,7 +163,7 @@ class Replication {
   absl::Status Setup();
   void ScheduleNextArrival(uint32_t stream, Micros from);
   absl::Status Handle(const SimEvent& e);
-  absl::Status HandleArrival(const SimEvent& e);  // e.kind == kArrival
+  absl::Status HandleArrival(const SimEvent& e);  // e.kind() == kArrival
   void OnAccepted(const Event& e);
   void CountAnswered(ContactRec& c);  // after the engine accepted its offer
   void OnEvent(const Event& e);
@@ -191,7 +196,7 @@ class Replication {
   int rep_;
   ReplicationTotals& out_;
   std::unique_ptr<Engine> engine_;
-  std::priority_queue<SimEvent> heap_;
+  ccengine::internal::QuaternaryHeap<SimEvent, EarlierEvent> heap_;
   std::vector<SimEvent> next_arrival_;  // per stream (at == kNever: none), or empty
   uint64_t seq_ = 0;
   Micros horizon_ = 0;
@@ -583,7 +588,7 @@ absl::Status Replication::HandleArrival(const SimEvent& e) {
 }
 
 absl::Status Replication::Handle(const SimEvent& e) {
-  switch (e.kind) {
+  switch (e.kind()) {
     case Kind::kArrival:
       return HandleArrival(e);
     case Kind::kPatience: {
@@ -619,7 +624,7 @@ absl::Status Replication::Handle(const SimEvent& e) {
     case Kind::kBreakStart:
     case Kind::kBreakEnd: {
       AgentRec& a = agents_[e.a][e.b];
-      a.on_break = e.kind == Kind::kBreakStart;
+      a.on_break = e.kind() == Kind::kBreakStart;
       if (!a.wanted || StateOf(e.a, e.b) == AgentState::kLoggedOut) return absl::OkStatus();
       AgentId id = IdOf(e.a, e.b);
       return a.on_break ? engine_->SetNotReady(id) : engine_->SetReady(id);
@@ -659,7 +664,7 @@ absl::Status Replication::Run() {
       CCENGINE_RETURN_IF_ERROR(engine_->AdvanceToMicros(*timer));
     } else {
       SimEvent e = *next;
-      if (e.kind != Kind::kMark) out_.events++;
+      if (e.kind() != Kind::kMark) out_.events++;
       // An arrival from its stream slot is handled without the dispatch on
       // the kind (whether the next event is an arrival is a coin toss).
       if (arrival != nullptr) {
