@@ -13,6 +13,7 @@
 #include "ccengine/engine.h"
 #include "ccengine/quality.h"
 #include "ccengine/internal/exp_ziggurat.h"
+#include "ccengine/internal/mt19937_64.h"
 #include "ccengine/internal/quaternary_heap.h"
 #include "ccengine/internal/status_macros.h"
 #include "fmt/format.h"
@@ -140,7 +141,7 @@ struct Stream {
   const ArrivalSpec* spec;
   uint32_t queue;
   std::vector<SkillRequirement> skills;
-  std::mt19937_64 rng;
+  ccengine::internal::Mt19937_64 rng;  // std::mt19937_64's numbers
   size_t trace_pos = 0;
 };
 
@@ -183,6 +184,10 @@ class Replication {
   }
   void WriteTimes();  // the time sums into out_, in seconds
   absl::Status WantLoggedIn(uint32_t group, uint32_t index, bool wanted);
+  void SetPendingLogout(AgentRec& a, bool pending) {
+    pending_logouts_ += static_cast<int>(pending) - static_cast<int>(a.pending_logout);
+    a.pending_logout = pending;
+  }
   uint32_t NewContact();
   void FreeContact(uint32_t slot);
   // Agents are numbered 0, 1, … group after group (dense ids, in the order
@@ -204,6 +209,7 @@ class Replication {
   Micros interval_ = 0;
   Micros next_boundary_ = 0;  // end of current_interval_
   uint32_t current_interval_ = 0;
+  int pending_logouts_ = 0;  // agents with pending_logout set
   Micros last_mark_ = 0;
   std::vector<std::vector<TimeUs>> interval_time_;  // per group and interval
   std::vector<Stream> streams_;
@@ -212,7 +218,7 @@ class Replication {
   std::vector<std::vector<AgentRec>> agents_;
   std::vector<uint64_t> agent_base_;     // first AgentId of each group
   std::vector<uint32_t> group_of_agent_;  // by AgentId
-  std::mt19937_64 outcome_rng_{StreamSeed(s_.seed, rep_, 0x0C5A7)};
+  ccengine::internal::Mt19937_64 outcome_rng_{StreamSeed(s_.seed, rep_, 0x0C5A7)};
   // EstimateWait of each counted contact still waiting since it arrived
   // (seconds: expected, low, high); empty while no one waits.
   struct Estimate {
@@ -318,7 +324,7 @@ absl::Status Replication::Setup() {
   for (uint32_t i = 0; i < s_.arrivals.size(); ++i) {
     streams_.push_back(Stream{&s_.arrivals[i], r_.arrival_queue[i],
                               r_.arrival_skills[i],
-                              std::mt19937_64(StreamSeed(s_.seed, rep_, i)), 0});
+                              ccengine::internal::Mt19937_64(StreamSeed(s_.seed, rep_, i)), 0});
     ScheduleNextArrival(i, 0);
   }
   return absl::OkStatus();
@@ -530,13 +536,13 @@ absl::Status Replication::WantLoggedIn(uint32_t group, uint32_t index, bool want
   AgentId id = IdOf(group, index);
   const AgentState state = StateOf(group, index);
   if (wanted) {
-    a.pending_logout = false;
+    SetPendingLogout(a, false);
     if (state == AgentState::kLoggedOut) return engine_->Login(id, !a.on_break);
     return a.on_break ? absl::OkStatus() : engine_->SetReady(id);
   }
   if (state == AgentState::kLoggedOut) return absl::OkStatus();
   if (state == AgentState::kBusy) {  // finish the contact first
-    a.pending_logout = true;
+    SetPendingLogout(a, true);
     return engine_->SetNotReady(id);
   }
   return engine_->Logout(id);
@@ -607,12 +613,14 @@ absl::Status Replication::Handle(const SimEvent& e) {
       c.done = true;
       uint32_t group = c.agent_group;
       AgentId agent(c.agent);
-      AgentRec& a = agents_[group][c.agent - agent_base_[group]];
       CCENGINE_RETURN_IF_ERROR(
           engine_->CompleteContact(agent, ContactId(e.a), DrawOutcome(c, group)));
       FreeContact(e.a);  // completed: the engine has forgotten it
-      if (a.pending_logout && StateOf(group, c.agent - agent_base_[group]) != AgentState::kBusy) {
-        a.pending_logout = false;
+      if (pending_logouts_ == 0) return absl::OkStatus();  // the common case
+      const uint32_t index = static_cast<uint32_t>(c.agent - agent_base_[group]);
+      AgentRec& a = agents_[group][index];
+      if (a.pending_logout && StateOf(group, index) != AgentState::kBusy) {
+        SetPendingLogout(a, false);
         return engine_->Logout(agent);
       }
       return absl::OkStatus();

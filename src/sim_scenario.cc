@@ -74,31 +74,6 @@ absl::Status Distribution::Validate(const std::string& field) const {
 
 namespace internal {
 
-double SampleOtherKinds(const Distribution& d, std::mt19937_64& rng) {
-  using Kind = Distribution::Kind;
-  switch (d.kind) {
-    case Kind::kNone:
-      return kInfinity;
-    case Kind::kExponential:
-      return d.mean * ccengine::internal::ExpZiggurat(rng);  // Exp(1/mean)
-    case Kind::kDeterministic:
-      return d.mean;
-    case Kind::kLognormal: {
-      if (d.sd == 0) return d.mean;
-      double s2 = std::log1p((d.sd / d.mean) * (d.sd / d.mean));
-      return std::lognormal_distribution<double>(std::log(d.mean) - s2 / 2,
-                                                 std::sqrt(s2))(rng);
-    }
-    case Kind::kEmpirical:
-      return d.samples[std::uniform_int_distribution<size_t>(0, d.samples.size() - 1)(rng)];
-  }
-  return kInfinity;
-}
-
-}  // namespace internal
-
-namespace internal {
-
 namespace {
 
 absl::StatusOr<std::vector<SkillLevel>> ResolveSkills(

@@ -67,6 +67,7 @@
 #ifndef CCENGINE_SIM_H_
 #define CCENGINE_SIM_H_
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -115,20 +116,25 @@ struct Distribution {
   static Distribution Empirical(std::vector<double> samples);
   // `field` prefixes the error message.
   absl::Status Validate(const std::string& field) const;
-  double Sample(std::mt19937_64& rng) const;  // kInfinity for kNone
+  // One draw, from any uniform random bit generator (std::mt19937_64, or the
+  // simulator's own internal::Mt19937_64, which gives the same numbers).
+  // kInfinity for kNone.
+  template <typename Rng>
+  double Sample(Rng& rng) const;
 };
-
-namespace internal {
-// Lognormal, deterministic and empirical draws (sim_scenario.cc).
-double SampleOtherKinds(const Distribution& d, std::mt19937_64& rng);
-}  // namespace internal
 
 // Inline, so that each call site (a handle time, a patience) has its own
 // test of the kind: the simulator draws both for every contact.
-inline double Distribution::Sample(std::mt19937_64& rng) const {
+template <typename Rng>
+double Distribution::Sample(Rng& rng) const {
   if (kind == Kind::kExponential) return mean * ccengine::internal::ExpZiggurat(rng);
   if (kind == Kind::kNone) return kInfinity;
-  return internal::SampleOtherKinds(*this, rng);
+  if (kind == Kind::kDeterministic || (kind == Kind::kLognormal && sd == 0)) return mean;
+  if (kind == Kind::kLognormal) {
+    const double s2 = std::log1p((sd / mean) * (sd / mean));
+    return std::lognormal_distribution<double>(std::log(mean) - s2 / 2, std::sqrt(s2))(rng);
+  }
+  return samples[std::uniform_int_distribution<size_t>(0, samples.size() - 1)(rng)];  // empirical
 }
 
 struct SkillNeed {
