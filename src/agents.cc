@@ -126,7 +126,14 @@ void Engine::SyncAgent(uint32_t slot, EventReason reason) {
   }
   a.channel_mask = mask;
   if (track_work_) TrackWork(a);
+  // The longest-idle order: listed while the agent can take something; a
+  // new idle_since moves it (to the tail, as a rule).
+  const bool moved = idle_since_[slot] != a.idle_since;
   idle_since_[slot] = a.idle_since;
+  if (idle_order_.Contains(slot) && (mask == 0 || moved)) idle_order_.Remove(slot);
+  if (mask != 0 && !idle_order_.Contains(slot)) {
+    idle_order_.Insert(slot, [this](uint32_t x, uint32_t y) { return IdleBefore(x, y); });
+  }
   logged_in_.Assign(slot, a.live && a.logged_in);
   AgentState state = DerivedState(a);
   if (state != a.reported) {
@@ -309,6 +316,7 @@ absl::Status Engine::AddAgent(AgentConfig config) {
     for (auto& b : can_take_) b.Resize(n);
     logged_in_.Resize(n);
     idle_since_.resize(n, 0);
+    idle_order_.Resize(n);
   }
   AgentRec& a = agents_[slot];
   a = AgentRec();

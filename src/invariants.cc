@@ -166,6 +166,31 @@ absl::Status Engine::CheckInvariants() const {
     }
   }
   if (live_agents != agent_index_.size()) return Broken("agent index size");
+  // The idle order: exactly the agents that can take something, by
+  // (idle_since, id), each with its current idle_since.
+  size_t able = 0, listed = 0;
+  for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+    const AgentRec& a = agents_[slot];
+    if (a.channel_mask != 0) ++able;
+    if (idle_order_.Contains(slot) != (a.channel_mask != 0)) {
+      return Broken(fmt::format("agent slot {} listed in the idle order: {}", slot,
+                                idle_order_.Contains(slot)));
+    }
+    if (a.live && idle_since_[slot] != a.idle_since) {
+      return Broken(fmt::format("agent {} idle_since not mirrored", a.id.value()));
+    }
+  }
+  uint32_t previous = internal::IdleOrder::kEnd;
+  for (uint32_t slot = idle_order_.head(); slot != internal::IdleOrder::kEnd;
+       slot = idle_order_.next(slot)) {
+    if (++listed > able) return Broken("idle order longer than its agents");
+    if (previous != internal::IdleOrder::kEnd && !IdleBefore(previous, slot)) {
+      return Broken(fmt::format("idle order: agent {} listed after agent {}",
+                                agents_[previous].id.value(), agents_[slot].id.value()));
+    }
+    previous = slot;
+  }
+  if (listed != able || idle_order_.size() != able) return Broken("idle order size");
   if (holder.size() != live.offered + live.in_service) {
     return Broken("offered/in-service contacts not all held by an agent");
   }

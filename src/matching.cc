@@ -40,6 +40,7 @@ using internal::AgentRec;
 using internal::Bitset;
 using internal::ContactRec;
 using internal::GroupRec;
+using internal::IdleOrder;
 using internal::kNoSlot;
 using internal::QueueRec;
 using internal::TimerKind;
@@ -182,6 +183,27 @@ void Engine::ScanPool(const ContactRec& c, const Bitset& ready, F&& visit) {
   }
 }
 
+// The longest-idle agent of the contact's pool from the idle order: its
+// first listed agent in the pool (every pool member is listed). kNoSlot when
+// the list ends first; kWalkedTooFar after a few agents outside the pool (a
+// pool of rarer skills), where the scan of its bits is the cheaper way.
+uint32_t Engine::FirstIdleInPool(const ContactRec& c) const {
+  constexpr int kMaxWalk = 8;
+  const QueueRec& q = queues_[c.queue];
+  if (c.step != 0) return kWalkedTooFar;  // a union of steps: scanned
+  const Bitset& ready = can_take_[static_cast<int>(c.channel)];
+  int walked = 0;
+  for (uint32_t slot = idle_order_.head(); slot != IdleOrder::kEnd;
+       slot = idle_order_.next(slot)) {
+    bool in = ready.Test(slot);
+    for (const SkillRequirement& r : c.skills) in = in && SkillSet(r).Test(slot);
+    for (const SkillRequirement& r : q.step_skills[0]) in = in && SkillSet(r).Test(slot);
+    if (in) return slot;
+    if (++walked == kMaxWalk) return kWalkedTooFar;
+  }
+  return kNoSlot;
+}
+
 bool Engine::TryMatchContact(uint32_t contact) {
   ContactRec& c = contacts_[contact];
   if (c.preferring) [[unlikely]] return TryMatchPreferred(contact);
@@ -224,6 +246,13 @@ bool Engine::TryMatchContact(uint32_t contact) {
                });
     };
     if (c.excluded.empty()) {
+      best = FirstIdleInPool(c);
+      if (best == kNoSlot) return false;
+      if (best != kWalkedTooFar) {
+        Offer(best, contact);
+        return true;
+      }
+      best = kNoSlot;
       scan(std::false_type{});
     } else {
       scan(std::true_type{});

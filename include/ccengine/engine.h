@@ -82,6 +82,7 @@
 #include "ccengine/events.h"
 #include "ccengine/internal/bitset.h"
 #include "ccengine/internal/id_index.h"
+#include "ccengine/internal/idle_order.h"
 #include "ccengine/internal/mpsc_queue.h"
 #include "ccengine/internal/records.h"
 #include "ccengine/quality.h"
@@ -424,6 +425,10 @@ class Engine {
   template <typename F>
   void ScanPool(const internal::ContactRec& c, const internal::Bitset& ready,
                 F&& visit);
+  // The longest-idle agent of the contact's pool from `idle_order_`, kNoSlot
+  // if none, or kWalkedTooFar: scan the pool instead.
+  static constexpr uint32_t kWalkedTooFar = internal::kNoSlot - 1;
+  uint32_t FirstIdleInPool(const internal::ContactRec& c) const;
   // A busy agent of the pool clearly better than `best_free` that the
   // contact may still wait for (strategy's MaxHold), or kNoSlot.
   uint32_t HoldFor(const internal::ContactRec& c, const AgentStrategy& strategy,
@@ -492,6 +497,13 @@ class Engine {
   // idle_since of each agent slot, packed, for the longest-idle scan (kept by
   // SyncAgent).
   std::vector<Micros> idle_since_;
+  // Agents with a channel_mask, by (idle_since, id): the longest-idle
+  // decision's fast path (kept by SyncAgent; idle_order.h).
+  internal::IdleOrder idle_order_;
+  bool IdleBefore(uint32_t x, uint32_t y) const {
+    return idle_since_[x] != idle_since_[y] ? idle_since_[x] < idle_since_[y]
+                                            : agents_[x].id < agents_[y].id;
+  }
   internal::Bitset scratch_;       // candidate set of one decision
   internal::Bitset scratch_step_;  // one routing step's pool
 
