@@ -118,23 +118,31 @@ struct Distribution {
   absl::Status Validate(const std::string& field) const;
   // One draw, from any uniform random bit generator (std::mt19937_64, or the
   // simulator's own internal::Mt19937_64, which gives the same numbers).
-  // kInfinity for kNone.
+  // kInfinity for kNone. The exponential and no-draw cases are inlined at
+  // each call site (a handle time, a patience: the simulator draws both for
+  // every contact), the others are a call.
   template <typename Rng>
-  double Sample(Rng& rng) const;
+  [[gnu::always_inline]] double Sample(Rng& rng) const {
+    if (kind == Kind::kExponential) return mean * ccengine::internal::ExpZiggurat(rng);
+    if (kind == Kind::kNone) return kInfinity;
+    return SampleOther(rng);
+  }
+
+ private:
+  template <typename Rng>
+  double SampleOther(Rng& rng) const;  // lognormal, deterministic, empirical
 };
 
-// Inline, so that each call site (a handle time, a patience) has its own
-// test of the kind: the simulator draws both for every contact.
 template <typename Rng>
-double Distribution::Sample(Rng& rng) const {
-  if (kind == Kind::kExponential) return mean * ccengine::internal::ExpZiggurat(rng);
-  if (kind == Kind::kNone) return kInfinity;
-  if (kind == Kind::kDeterministic || (kind == Kind::kLognormal && sd == 0)) return mean;
-  if (kind == Kind::kLognormal) {
+double Distribution::SampleOther(Rng& rng) const {
+  if (kind == Kind::kLognormal && sd != 0) {
     const double s2 = std::log1p((sd / mean) * (sd / mean));
     return std::lognormal_distribution<double>(std::log(mean) - s2 / 2, std::sqrt(s2))(rng);
   }
-  return samples[std::uniform_int_distribution<size_t>(0, samples.size() - 1)(rng)];  // empirical
+  if (kind == Kind::kEmpirical) {
+    return samples[std::uniform_int_distribution<size_t>(0, samples.size() - 1)(rng)];
+  }
+  return mean;  // deterministic, or a lognormal without spread
 }
 
 struct SkillNeed {
