@@ -440,17 +440,16 @@ void Engine::EndService(uint32_t agent, uint32_t contact, EventReason reason) {
   Micros handle = now_ - c.answered_at;
   q.stats.completed++;
   q.total_handle_us += handle;
-  Event e;
-  bool wanted = Wants(EventType::kCompleted);
-  if (wanted) {
+  std::optional<Event> e;  // built (before the record is cleared) only if wanted
+  if (Wants(EventType::kCompleted)) {
     e = MakeContactAgentEvent(EventType::kCompleted, c, agent);
-    e.reason = reason;
-    e.handle = DurationFromMicros(handle);
+    e->reason = reason;
+    e->handle = DurationFromMicros(handle);
   }
   RecordHistory(c, agents_[agent].id);
   DetachContact(agent, contact);
   FinishContact(contact, ContactState::kCompleted);
-  if (wanted) Emit(std::move(e));
+  if (e.has_value()) Emit(*e);
 }
 
 absl::Status Engine::Abandon(ContactId contact) {

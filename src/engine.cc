@@ -530,7 +530,7 @@ absl::Status Engine::AdvanceTo(absl::Time now) {
   return AdvanceToMicros(ToMicros(now));
 }
 
-absl::Status Engine::AdvanceToMicros(Micros target) {
+absl::Status Engine::AdvanceWithWork(Micros target) {
   if (!InTimeRangeMicros(target)) {
     return absl::InvalidArgumentError(fmt::format(
         "time {} is out of range (within 10,000 years of the Unix epoch)",
