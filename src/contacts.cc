@@ -69,9 +69,8 @@ void Engine::InsertWaiting(uint32_t contact) {
   c.in_group = true;
 }
 
-void Engine::RemoveWaiting(uint32_t contact) {
+void Engine::RemoveFromGroup(uint32_t contact) {
   ContactRec& c = contacts_[contact];
-  if (!c.in_group) return;
   GroupRec& g = groups_[c.group];
   int cls = ClassOf(c, queues_[c.queue]);
   g.Set(c.step, cls).erase(WaitKey{c.arrived, c.seq, contact});
@@ -292,8 +291,10 @@ absl::Status Engine::AddContact(ContactSpec spec) {
         "contact {}: priority must be in 0..9, got {}", spec.id.value(),
         spec.priority));
   }
-  CCENGINE_RETURN_IF_ERROR(
-      ValidateSkills(spec.skills, [&] { return fmt::format("contact {}", spec.id.value()); }));
+  if (!spec.skills.empty()) {  // most contacts need only their queue's skills
+    CCENGINE_RETURN_IF_ERROR(
+        ValidateSkills(spec.skills, [&] { return fmt::format("contact {}", spec.id.value()); }));
+  }
   const bool prefers = !spec.preferred_agents.empty() || spec.prefer_last_agent;
   if (prefers || spec.preferred_wait != absl::ZeroDuration()) [[unlikely]] {
     CCENGINE_RETURN_IF_ERROR(ValidatePreference(spec));

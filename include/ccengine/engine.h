@@ -385,7 +385,10 @@ class Engine {
   uint32_t GroupFor(uint32_t queue, Channel channel,
                     const std::vector<SkillRequirement>& own);
   void InsertWaiting(uint32_t contact);
-  void RemoveWaiting(uint32_t contact);
+  void RemoveWaiting(uint32_t contact) {  // a no-op unless it waits in a group
+    if (contacts_[contact].in_group) RemoveFromGroup(contact);
+  }
+  void RemoveFromGroup(uint32_t contact);  // in_group
   void EnterQueue(uint32_t contact, uint32_t queue, int hops);
   void ScheduleWaitTimers(uint32_t contact);
   int StepAt(const internal::QueueRec& q, Micros queued_at, Micros now) const;
