@@ -218,6 +218,9 @@ class Replication {
   std::vector<std::vector<AgentRec>> agents_;
   std::vector<uint64_t> agent_base_;     // first AgentId of each group
   std::vector<uint32_t> group_of_agent_;  // by AgentId
+  // Per group: has a true FCR rate or CSAT mean, so completions draw outcomes.
+  std::vector<bool> draws_outcomes_;
+  ContactSpec spec_c_;  // the arrivals' spec, reused
   ccengine::internal::Mt19937_64 outcome_rng_{StreamSeed(s_.seed, rep_, 0x0C5A7)};
   // EstimateWait of each counted contact still waiting since it arrived
   // (seconds: expected, low, high); empty while no one waits.
@@ -267,6 +270,8 @@ absl::Status Replication::Setup() {
                                                 ? 0
                                                 : out_.group_intervals[0].size()));
   for (uint32_t g = 0; g < s_.agents.size(); ++g) {
+    draws_outcomes_.push_back(std::isfinite(s_.agents[g].fcr_rate) ||
+                              std::isfinite(s_.agents[g].csat_mean));
     agent_base_.push_back(group_of_agent_.size());
     group_of_agent_.resize(group_of_agent_.size() + r_.group_size[g], g);
   }
@@ -569,13 +574,14 @@ absl::Status Replication::HandleArrival(const SimEvent& e) {
                : out_.queue_summary[c.queue]).offered++;
   }
   out_.contacts++;
-  ContactSpec spec_c;
-  spec_c.id = ContactId(index);
-  spec_c.queue = QueueId(st.queue);
-  spec_c.channel = spec.channel;
-  spec_c.priority = priority;
-  if (!st.skills.empty()) spec_c.skills = st.skills;
-  CCENGINE_RETURN_IF_ERROR(engine_->AddContact(std::move(spec_c)));
+  // One spec, reused: the fields the simulator never sets keep their
+  // defaults, and a moved-from vector is empty.
+  spec_c_.id = ContactId(index);
+  spec_c_.queue = QueueId(st.queue);
+  spec_c_.channel = spec.channel;
+  spec_c_.priority = priority;
+  if (!st.skills.empty()) spec_c_.skills = st.skills;
+  CCENGINE_RETURN_IF_ERROR(engine_->AddContact(std::move(spec_c_)));
   // Only a customer who has to wait can run out of patience (or ask for
   // a callback: pushed first, it wins a tie with patience).
   if (!contacts_[index].answered && !contacts_[index].done) {
@@ -614,7 +620,9 @@ absl::Status Replication::Handle(const SimEvent& e) {
       uint32_t group = c.agent_group;
       AgentId agent(c.agent);
       CCENGINE_RETURN_IF_ERROR(
-          engine_->CompleteContact(agent, ContactId(e.a), DrawOutcome(c, group)));
+          engine_->CompleteContact(agent, ContactId(e.a),
+                                   draws_outcomes_[group] ? DrawOutcome(c, group)
+                                                          : ContactOutcome{}));
       FreeContact(e.a);  // completed: the engine has forgotten it
       if (pending_logouts_ == 0) return absl::OkStatus();  // the common case
       const uint32_t index = static_cast<uint32_t>(c.agent - agent_base_[group]);
