@@ -14,14 +14,17 @@
 #include "ccengine/quality.h"
 #include "ccengine/internal/exp_ziggurat.h"
 #include "ccengine/internal/mt19937_64.h"
-#include "ccengine/internal/quaternary_heap.h"
 #include "ccengine/internal/status_macros.h"
 #include "fmt/format.h"
+#include "sim_events.h"
 #include "sim_internal.h"
 
 namespace ccengine::sim {
 
 using internal::Acc;
+using internal::Earlier;
+using internal::Kind;
+using internal::SimEvent;
 using internal::ReplicationTotals;
 
 namespace {
@@ -48,38 +51,6 @@ uint64_t StreamSeed(uint64_t seed, uint64_t replication, uint64_t stream) {
   x ^= x >> 32;
   return x;
 }
-
-enum class Kind : uint8_t {
-  kArrival,      // a: stream
-  kPatience,     // a: contact slot, b: its generation
-  kCallback,     // a: contact slot, b: its generation (asks for a callback)
-  kServiceEnd,   // a: contact slot
-  kLogin,        // a: group, b: agent index
-  kLogout,       // a: group, b: agent index
-  kBreakStart,   // a: group, b: agent index
-  kBreakEnd,     // a: group, b: agent index
-  kStaffing,     // a: group, b: interval index
-  kMark,         // an interval boundary, the warm-up's end or the horizon
-};
-
-// 24 bytes: the kind rides in the low byte of the order word, below the
-// sequence number (unique, so the kind never decides the order).
-struct SimEvent {
-  Micros at;
-  uint64_t order;  // seq << 8 | kind: ties of `at` in scheduling order
-  uint32_t a;
-  uint32_t b;
-  SimEvent(Micros at_, uint64_t seq, Kind kind, uint32_t a_, uint32_t b_)
-      : at(at_), order(seq << 8 | static_cast<uint8_t>(kind)), a(a_), b(b_) {}
-  Kind kind() const { return static_cast<Kind>(order & 0xFF); }
-};
-
-bool Earlier(const SimEvent& x, const SimEvent& y) {
-  return x.at != y.at ? x.at < y.at : x.order < y.order;
-}
-struct EarlierEvent {
-  bool operator()(const SimEvent& x, const SimEvent& y) const { return Earlier(x, y); }
-};
 
 // With this many arrival streams or fewer, each stream's next arrival waits
 // in its own slot instead of the heap: a scan of a few slots is cheaper than
@@ -201,7 +172,7 @@ class Replication {
   int rep_;
   ReplicationTotals& out_;
   std::unique_ptr<Engine> engine_;
-  ccengine::internal::QuaternaryHeap<SimEvent, EarlierEvent> heap_;
+  internal::EventHeap heap_;
   std::vector<SimEvent> next_arrival_;  // per stream (at == kNever: none), or empty
   uint64_t seq_ = 0;
   Micros horizon_ = 0;
