@@ -126,14 +126,20 @@ void Engine::SyncAgent(uint32_t slot, EventReason reason) {
   }
   a.channel_mask = mask;
   if (track_work_) TrackWork(a);
-  // The longest-idle order: listed while the agent can take something; a
-  // new idle_since moves it (to the tail, as a rule).
+  // The longest-idle order: a free agent is listed (a new idle_since moves
+  // it, to the tail as a rule); one that can take more while holding
+  // contacts is counted instead.
   const bool moved = idle_since_[slot] != a.idle_since;
   idle_since_[slot] = a.idle_since;
-  if (idle_order_.Contains(slot) && (mask == 0 || moved)) idle_order_.Remove(slot);
-  if (mask != 0 && !idle_order_.Contains(slot)) {
-    idle_order_.Insert(slot, [this](uint32_t x, uint32_t y) { return IdleBefore(x, y); });
+  const bool listed = mask != 0 && a.contacts.empty();
+  if (idle_order_.Contains(slot) && (!listed || moved)) idle_order_.Remove(slot);
+  if (listed && !idle_order_.Contains(slot)) {
+    idle_order_.Insert(slot, [this](uint32_t x, uint32_t y) {
+      return idle_since_[x] < idle_since_[y];
+    });
   }
+  const bool loaded = mask != 0 && !a.contacts.empty();
+  if (loaded != idle_order_.Loaded(slot)) idle_order_.SetLoaded(slot, loaded);
   logged_in_.Assign(slot, a.live && a.logged_in);
   AgentState state = DerivedState(a);
   if (state != a.reported) {

@@ -166,15 +166,19 @@ absl::Status Engine::CheckInvariants() const {
     }
   }
   if (live_agents != agent_index_.size()) return Broken("agent index size");
-  // The idle order: exactly the agents that can take something, by
-  // (idle_since, id), each with its current idle_since.
-  size_t able = 0, listed = 0;
+  // The idle order: exactly the free agents (a channel mask, no contact), by
+  // idle_since, each with its current idle_since; the others able to take
+  // work counted.
+  size_t free = 0, listed = 0, loaded = 0;
   for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
     const AgentRec& a = agents_[slot];
-    if (a.channel_mask != 0) ++able;
-    if (idle_order_.Contains(slot) != (a.channel_mask != 0)) {
-      return Broken(fmt::format("agent slot {} listed in the idle order: {}", slot,
-                                idle_order_.Contains(slot)));
+    const bool is_free = a.channel_mask != 0 && a.contacts.empty();
+    const bool is_loaded = a.channel_mask != 0 && !a.contacts.empty();
+    free += is_free;
+    loaded += is_loaded;
+    if (idle_order_.Contains(slot) != is_free || idle_order_.Loaded(slot) != is_loaded) {
+      return Broken(fmt::format("agent slot {} in the idle order: listed {}, loaded {}", slot,
+                                idle_order_.Contains(slot), idle_order_.Loaded(slot)));
     }
     if (a.live && idle_since_[slot] != a.idle_since) {
       return Broken(fmt::format("agent {} idle_since not mirrored", a.id.value()));
@@ -183,14 +187,16 @@ absl::Status Engine::CheckInvariants() const {
   uint32_t previous = internal::IdleOrder::kEnd;
   for (uint32_t slot = idle_order_.head(); slot != internal::IdleOrder::kEnd;
        slot = idle_order_.next(slot)) {
-    if (++listed > able) return Broken("idle order longer than its agents");
-    if (previous != internal::IdleOrder::kEnd && !IdleBefore(previous, slot)) {
+    if (++listed > free) return Broken("idle order longer than its agents");
+    if (previous != internal::IdleOrder::kEnd && idle_since_[slot] < idle_since_[previous]) {
       return Broken(fmt::format("idle order: agent {} listed after agent {}",
-                                agents_[previous].id.value(), agents_[slot].id.value()));
+                                agents_[slot].id.value(), agents_[previous].id.value()));
     }
     previous = slot;
   }
-  if (listed != able || idle_order_.size() != able) return Broken("idle order size");
+  if (listed != free || idle_order_.size() != free || idle_order_.loaded() != loaded) {
+    return Broken("idle order size");
+  }
   if (holder.size() != live.offered + live.in_service) {
     return Broken("offered/in-service contacts not all held by an agent");
   }

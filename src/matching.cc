@@ -183,25 +183,34 @@ void Engine::ScanPool(const ContactRec& c, const Bitset& ready, F&& visit) {
   }
 }
 
-// The longest-idle agent of the contact's pool from the idle order: its
-// first listed agent in the pool (every pool member is listed). kNoSlot when
-// the list ends first; kWalkedTooFar after a few agents outside the pool (a
-// pool of rarer skills), where the scan of its bits is the cheaper way.
+// The longest-idle agent of the contact's pool from the idle order, while
+// every agent able to take work is free (so listed): the first listed pool
+// member, or among members free since that same instant the lowest id.
+// kNoSlot when the list ends first; kWalkedTooFar after a few entries (a pool
+// of rarer skills, a long run of ties), where the scan of its bits is the
+// cheaper way, and whenever the list cannot answer.
 uint32_t Engine::FirstIdleInPool(const ContactRec& c) const {
   constexpr int kMaxWalk = 8;
+  if (c.step != 0 || idle_order_.loaded() != 0) return kWalkedTooFar;
   const QueueRec& q = queues_[c.queue];
-  if (c.step != 0) return kWalkedTooFar;  // a union of steps: scanned
   const Bitset& ready = can_take_[static_cast<int>(c.channel)];
-  int walked = 0;
-  for (uint32_t slot = idle_order_.head(); slot != IdleOrder::kEnd;
-       slot = idle_order_.next(slot)) {
+  auto in_pool = [&](uint32_t slot) {
     bool in = ready.Test(slot);
     for (const SkillRequirement& r : c.skills) in = in && SkillSet(r).Test(slot);
     for (const SkillRequirement& r : q.step_skills[0]) in = in && SkillSet(r).Test(slot);
-    if (in) return slot;
-    if (++walked == kMaxWalk) return kWalkedTooFar;
+    return in;
+  };
+  uint32_t best = kNoSlot;
+  int walked = 0;
+  for (uint32_t slot = idle_order_.head(); slot != IdleOrder::kEnd;
+       slot = idle_order_.next(slot)) {
+    if (best != kNoSlot && idle_since_[slot] != idle_since_[best]) return best;
+    if (++walked > kMaxWalk) return kWalkedTooFar;
+    if (in_pool(slot) && (best == kNoSlot || agents_[slot].id < agents_[best].id)) {
+      best = slot;
+    }
   }
-  return kNoSlot;
+  return best;
 }
 
 bool Engine::TryMatchContact(uint32_t contact) {

@@ -97,6 +97,25 @@ TEST_F(MatchingTest, LongestIdlePicksTheAgentFreeTheLongest) {
                           {10, 3}, {11, 1}, {12, 2}}));
 }
 
+// Agents free since the same instant go to the lower id first, whatever the
+// order in which they became free: the idle order keeps ties in arrival
+// order, so the decision must compare ids within a run of ties (a short run:
+// read from the list; a long one: the scan of the pool).
+TEST_F(MatchingTest, LongestIdleTiesGoToTheLowerIdWhateverTheOrderTheyFreedUp) {
+  QueueId q = QueueWithStrategy("longest_idle");
+  for (uint64_t id : {5, 3, 4, 1, 2}) AddAgent(id);
+  AdvanceTo(10);
+  for (uint64_t id = 30; id >= 19; --id) AddAgent(id);  // twelve ties, ids falling
+  AdvanceTo(20);
+  std::vector<std::pair<uint64_t, uint64_t>> expected;
+  uint64_t contact = 100;
+  for (uint64_t id : {1, 2, 3, 4, 5}) expected.push_back({contact++, id});
+  for (uint64_t id = 19; id <= 30; ++id) expected.push_back({contact++, id});
+  for (uint64_t c = 100; c < contact; ++c) AddContact(c, q);
+  EXPECT_EQ(Offers(), expected);
+  CCENGINE_EXPECT_OK(engine_->CheckInvariants());
+}
+
 TEST_F(MatchingTest, EqualScoresGoToTheLongestIdleThenTheLowerId) {
   CCENGINE_ASSERT_OK(engine_->RegisterStrategy(
       "flat", std::make_unique<FunctionStrategy>(

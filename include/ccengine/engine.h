@@ -508,13 +508,10 @@ class Engine {
   // idle_since of each agent slot, packed, for the longest-idle scan (kept by
   // SyncAgent).
   std::vector<Micros> idle_since_;
-  // Agents with a channel_mask, by (idle_since, id): the longest-idle
-  // decision's fast path (kept by SyncAgent; idle_order.h).
+  // Free agents (a channel mask, no contact) by idle_since, and a count of
+  // the others able to take work: the longest-idle decision's fast path
+  // (kept by SyncAgent; idle_order.h).
   internal::IdleOrder idle_order_;
-  bool IdleBefore(uint32_t x, uint32_t y) const {
-    return idle_since_[x] != idle_since_[y] ? idle_since_[x] < idle_since_[y]
-                                            : agents_[x].id < agents_[y].id;
-  }
   internal::Bitset scratch_;       // candidate set of one decision
   internal::Bitset scratch_step_;  // one routing step's pool
 
