@@ -189,6 +189,9 @@ void Engine::ScanPool(const ContactRec& c, const Bitset& ready, F&& visit) {
 // kNoSlot when the list ends first; kWalkedTooFar after a few entries (a pool
 // of rarer skills, a long run of ties), where the scan of its bits is the
 // cheaper way, and whenever the list cannot answer.
+// After the idle order could not answer, a queue's next decisions scan.
+constexpr uint32_t kIdleWalkBackoff = 16;
+
 uint32_t Engine::FirstIdleInPool(const ContactRec& c) const {
   constexpr int kMaxWalk = 8;
   if (c.step != 0 || idle_order_.loaded() != 0) return kWalkedTooFar;
@@ -255,13 +258,19 @@ bool Engine::TryMatchContact(uint32_t contact) {
                });
     };
     if (c.excluded.empty()) {
-      best = FirstIdleInPool(c);
-      if (best == kNoSlot) return false;
-      if (best != kWalkedTooFar) {
-        Offer(best, contact);
-        return true;
+      uint32_t& backoff = queues_[c.queue].idle_walk_backoff;
+      if (backoff == 0) {
+        best = FirstIdleInPool(c);
+        if (best == kNoSlot) return false;
+        if (best != kWalkedTooFar) {
+          Offer(best, contact);
+          return true;
+        }
+        best = kNoSlot;
+        backoff = kIdleWalkBackoff;
+      } else {
+        --backoff;
       }
-      best = kNoSlot;
       scan(std::false_type{});
     } else {
       scan(std::true_type{});

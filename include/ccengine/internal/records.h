@@ -175,6 +175,11 @@ struct QueueRec {
   Micros total_answer_wait_us = 0;
   Micros total_handle_us = 0;
   size_t waiting = 0;
+  // Longest-idle decisions left that go straight to the scan of the pool's
+  // bits after the idle order could not answer (rarer skills, chat agents
+  // below capacity): a miss costs a walk, so a queue that misses stops trying
+  // for a while.
+  uint32_t idle_walk_backoff = 0;
   // Decide through Engine::ChooseAmongCandidates: guards are on or the
   // strategy reads quality.
   bool full_decision = false;
