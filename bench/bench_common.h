@@ -42,7 +42,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "ccengine/engine.h"
+#include "ccengine/core/engine.h"
 
 namespace ccbench {
 

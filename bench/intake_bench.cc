@@ -52,10 +52,10 @@
 #include <type_traits>
 #include <utility>
 
-#include "ccengine/clock.h"
-#include "ccengine/engine.h"
-#include "ccengine/internal/mpsc_queue.h"
-#include "ccengine/router_loop.h"
+#include "ccengine/core/clock.h"
+#include "ccengine/core/engine.h"
+#include "ccengine/core/internal/mpsc_queue.h"
+#include "ccengine/core/router_loop.h"
 
 namespace {
 

@@ -29,7 +29,7 @@
 #include <utility>
 #include <vector>
 
-#include "ccengine/sim.h"
+#include "ccengine/sim/sim.h"
 
 namespace {
 

@@ -16,6 +16,6 @@ cd "${ROOT}"
 ./scripts/setup.sh
 cmake --preset release
 # Only what the job needs: the library, the Python module and the C++ examples.
-cmake --build --preset release -j2 --target ccengine_python hotline_burst embed
+cmake --build --preset release -j "$(nproc)" --target ccengine_python hotline_burst embed
 ./scripts/install_python.sh release
 exec /usr/bin/python3 examples/hotline_day.py "$@"

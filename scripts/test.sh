@@ -21,6 +21,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${ROOT}"
 
 QUICK="${CCENGINE_QUICK:-0}"
+# Parallel jobs for builds and ctest: the machine's cores unless told.
+JOBS="${CCENGINE_JOBS:-$(nproc)}"
 START=${SECONDS}
 STAGE_START=${SECONDS}
 
@@ -62,12 +64,12 @@ stage_done setup
 # --- 2. release --------------------------------------------------------------
 banner "release: configure + build"
 cmake --preset release
-cmake --build --preset release -j2
+cmake --build --preset release -j "${JOBS}"
 ./scripts/install_python.sh release
 stage_done "release build"
 
 banner "release: ctest"
-ctest --preset release
+ctest --preset release -j "${JOBS}"
 stage_done "release ctest"
 
 # --- 3. benchmarks (smoke) ---------------------------------------------------
@@ -103,7 +105,7 @@ cmake --install build/release --prefix "${INSTALL_DIR}"
 
 cmake -S tests/consumer -B build/consumer -G "Unix Makefiles" \
   -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="${INSTALL_DIR}"
-cmake --build build/consumer -j2
+cmake --build build/consumer -j "${JOBS}"
 echo "-- CMake consumer says: $(build/consumer/app)"
 echo "-- examples/embed.cc built against the installed package:"
 build/consumer/embed | tail -n 1
@@ -114,10 +116,12 @@ if [[ -z "${pc_file}" ]]; then
   exit 1
 fi
 mkdir -p build/consumer-pkgconfig
-pc_flags="$(PKG_CONFIG_PATH="$(dirname "${pc_file}")" pkg-config --cflags --libs ccengine)"
-echo "-- pkg-config --cflags --libs ccengine: ${pc_flags}"
+# --static: the libraries are static, so their private dependency (fmt)
+# must be linked too (Requires.private).
+pc_flags="$(PKG_CONFIG_PATH="$(dirname "${pc_file}")" pkg-config --static --cflags --libs ccengine)"
+echo "-- pkg-config --static --cflags --libs ccengine: ${pc_flags}"
 # shellcheck disable=SC2086  # the flags are meant to split
-g++ -std=c++20 -o build/consumer-pkgconfig/app tests/consumer/main.cc ${pc_flags}
+g++ -std=c++20 -Wall -Wextra -Werror -o build/consumer-pkgconfig/app tests/consumer/main.cc ${pc_flags}
 echo "-- pkg-config consumer says: $(build/consumer-pkgconfig/app)"
 stage_done install
 
@@ -127,13 +131,13 @@ if [[ "${QUICK}" == "1" ]]; then
 else
   banner "asan: configure + build + ctest (ASan + UBSan, all tests)"
   cmake --preset asan
-  cmake --build --preset asan -j2
-  "${SAN_PREFIX[@]}" ctest --preset asan
+  cmake --build --preset asan -j "${JOBS}"
+  "${SAN_PREFIX[@]}" ctest --preset asan -j "${JOBS}"
   stage_done asan
 
   banner "tsan: configure + build + ctest (label: concurrency)"
   cmake --preset tsan
-  cmake --build --preset tsan -j2
+  cmake --build --preset tsan -j "${JOBS}"
   "${SAN_PREFIX[@]}" ctest --preset tsan
   stage_done tsan
 fi

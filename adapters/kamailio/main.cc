@@ -30,7 +30,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "ccengine/ccengine.h"
 #include "ccengine/kamailio/evapi.h"
-#include "ccengine/telephony.h"
+#include "ccengine/telephony/telephony.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 

@@ -33,9 +33,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "ccengine/agent.h"
-#include "ccengine/queue.h"
-#include "ccengine/types.h"
+#include "ccengine/core/agent.h"
+#include "ccengine/core/queue.h"
+#include "ccengine/core/types.h"
 
 namespace ccengine::python {
 

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "ccengine/engine.h"
+#include "ccengine/core/engine.h"
 #include "common.h"
 
 namespace ccengine::python {

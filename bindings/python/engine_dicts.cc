@@ -12,7 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
-#include "ccengine/calendar.h"
+#include "ccengine/core/calendar.h"
 #include "engine_binding.h"
 #include "fmt/format.h"
 

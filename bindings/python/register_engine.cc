@@ -3,7 +3,7 @@
 // -----------------------------------------------------------------------------
 //
 // ccengine.Engine: the routing engine for scripting from Python. Every method
-// is the synchronous router-thread call of the same name in ccengine/engine.h;
+// is the synchronous router-thread call of the same name in ccengine/core/engine.h;
 // errors raise (see common.h) and leave the engine unchanged. Events are
 // buffered in C++ and taken with `drain_events()`.
 
@@ -12,8 +12,8 @@
 #include <string>
 #include <utility>
 
-#include "ccengine/engine.h"
-#include "ccengine/strategy.h"
+#include "ccengine/core/engine.h"
+#include "ccengine/core/strategy.h"
 #include "engine_binding.h"
 #include "fmt/format.h"
 
@@ -283,7 +283,7 @@ ValueError.
           "min_idle_for_quality"_a = 2, "quality_fade_s"_a = 120.0,
           "max_hold_s"_a = 0.0, "hold_margin"_a = 0.15,
           "Registers a 'satisfaction' strategy with these weights under `name` "
-          "(see SatisfactionWeights in ccengine/strategy.h); returns its id.");
+          "(see SatisfactionWeights in ccengine/core/strategy.h); returns its id.");
 
   // --- agents ---------------------------------------------------------------
   cls.def("add_agent",

@@ -3,12 +3,12 @@
 // -----------------------------------------------------------------------------
 //
 // ccengine.erlang_b / erlang_c / erlang_c_metrics / erlang_a_metrics /
-// agents_for_service_level: thin wrappers over ccengine/erlang.h. Times are
+// agents_for_service_level: thin wrappers over ccengine/erlang/erlang.h. Times are
 // seconds, rates per second; bad input raises ValueError with the C++ message.
 
 #include <optional>
 
-#include "ccengine/erlang.h"
+#include "ccengine/erlang/erlang.h"
 #include "common.h"
 
 namespace ccengine::python {

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "ccengine/sim.h"
+#include "ccengine/sim/sim.h"
 #include "common.h"
 #include "fmt/format.h"
 

@@ -26,7 +26,7 @@
 #include <utility>
 #include <vector>
 
-#include "ccengine/engine.h"
+#include "ccengine/core/engine.h"
 #include "gtest/gtest.h"
 #include "testing/engine_fixture.h"
 

@@ -37,7 +37,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "ccengine/engine.h"
+#include "ccengine/core/engine.h"
 #include "testing/random_world.h"
 
 namespace ccengine::test {

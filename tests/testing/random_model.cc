@@ -17,7 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "ccengine/engine.h"
+#include "ccengine/core/engine.h"
 #include "fmt/format.h"
 
 namespace ccengine::test {

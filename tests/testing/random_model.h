@@ -28,7 +28,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "ccengine/engine.h"
+#include "ccengine/core/engine.h"
 
 namespace ccengine::test {
 

@@ -34,7 +34,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "ccengine/engine.h"
+#include "ccengine/core/engine.h"
 #include "testing/random_model.h"
 
 namespace ccengine::test {

@@ -17,7 +17,7 @@
 #include <utility>
 
 #include "absl/time/time.h"
-#include "ccengine/engine.h"
+#include "ccengine/core/engine.h"
 #include "fmt/format.h"
 #include "testing/random_model.h"
 

@@ -1,5 +1,5 @@
 // -----------------------------------------------------------------------------
-// File: ccengine/kamailio/evapi.h
+// File: adapters/kamailio/include/ccengine/kamailio/evapi.h
 // -----------------------------------------------------------------------------
 //
 // The wire between ccengine and Kamailio's `evapi` module: netstring framing
@@ -32,8 +32,8 @@
 //   client.Start();
 //   client.Send(ccengine::kamailio::RouteReply(1, 2, "sip:a1@127.0.0.1:5080"));
 
-#ifndef CCENGINE_KAMAILIO_EVAPI_H_
-#define CCENGINE_KAMAILIO_EVAPI_H_
+#ifndef CCENGINE_ADAPTERS_KAMAILIO_INCLUDE_CCENGINE_KAMAILIO_EVAPI_H_
+#define CCENGINE_ADAPTERS_KAMAILIO_INCLUDE_CCENGINE_KAMAILIO_EVAPI_H_
 
 #include <atomic>
 #include <cstdint>
@@ -136,4 +136,4 @@ class EvapiClient {
 
 }  // namespace ccengine::kamailio
 
-#endif  // CCENGINE_KAMAILIO_EVAPI_H_
+#endif  // CCENGINE_ADAPTERS_KAMAILIO_INCLUDE_CCENGINE_KAMAILIO_EVAPI_H_

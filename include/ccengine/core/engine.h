@@ -1,0 +1,566 @@
+// -----------------------------------------------------------------------------
+// File: ccengine/core/engine.h
+// -----------------------------------------------------------------------------
+//
+// `ccengine::Engine` owns the routing state of one partition (a tenant or a
+// queue group): skills, queues, agents and contacts, and decides which agent
+// gets which contact.
+//
+// Two ways in. Producer threads (telephony, chat and ticket adapters) call
+// `Submit(Command)`: lock-free, bounded, never blocking. The router thread —
+// the one thread that owns the engine — calls `Poll(now)`, which fires the
+// timers due by `now` (offer timeouts, wrap-up ends, relaxation steps, max
+// waits, queues opening and closing by their hours) and then applies the
+// submitted commands in order. The router thread
+// may also call the synchronous methods (`AddContact`, `AcceptOffer`, …)
+// directly, at the engine's current time `Now()`; the simulator does that.
+// Either way the outcome is identical and deterministic: the same commands
+// and times give the same offers.
+//
+// Decisions. A contact that arrives goes to the best eligible agent at once,
+// or waits. An agent that frees up takes the best waiting contact across
+// every queue it serves: the highest aged score
+//     score = aging_weight(queue) × waited + priority_class_weight × class,
+// so a higher class (VIP, emergency) goes first, yet every contact's score
+// grows while it waits and nothing starves. Among eligible agents the
+// queue's `AgentStrategy` chooses. Eligibility uses indexes (per-skill and
+// per-channel agent bitsets, per-group ordered waiting sets); no decision
+// scans every agent or every contact. A contact whose preference for
+// certain agents is in force (`ContactSpec::preferred_agents`) goes only to
+// one of them until the preference ends; an agent that frees up passes
+// over contacts reserved for someone else (docs/journey.md).
+//
+// Errors. Every method validates its input first and changes nothing when it
+// returns an error:
+//   InvalidArgument     malformed input (level out of 1..10, bad capacity,
+//                       priority out of range, time going backwards…)
+//   NotFound            unknown agent, contact, queue, skill or strategy
+//   AlreadyExists       duplicate id or name
+//   FailedPrecondition  the state does not allow it (agent not logged in,
+//                       contact not offered to this agent, queue full on a
+//                       transfer…)
+//   ResourceExhausted   `Submit` on a full intake (back-pressure)
+//
+// Thread safety: `Submit()` may be called from any thread (lock-free, never
+// blocks). Every other member must be called from the router thread only.
+// Event callbacks run on the router thread, inside the call that decided.
+//
+// Example:
+//   auto engine = ccengine::Engine::Create().value();
+//   ccengine::SkillId policy = engine->AddSkill("policy").value();
+//   ccengine::QueueConfig q;  q.name = "policy";  q.skills = {{policy, 5}};
+//   ccengine::QueueId queue = engine->AddQueue(q).value();
+//   engine->Subscribe([](const ccengine::Event& e) { /* ring, log, count */ });
+//   engine->Submit(ccengine::cmd::AddContact{{ccengine::ContactId{1}, queue}});
+//   engine->Poll(absl::Now());
+
+#ifndef CCENGINE_CORE_ENGINE_H_
+#define CCENGINE_CORE_ENGINE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <random>
+#include <semaphore>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ccengine/core/agent.h"
+#include "ccengine/core/commands.h"
+#include "ccengine/core/contact.h"
+#include "ccengine/core/events.h"
+#include "ccengine/core/internal/bitset.h"
+#include "ccengine/core/internal/id_index.h"
+#include "ccengine/core/internal/idle_order.h"
+#include "ccengine/core/internal/mpsc_queue.h"
+#include "ccengine/core/internal/records.h"
+#include "ccengine/core/quality.h"
+#include "ccengine/core/queue.h"
+#include "ccengine/core/strategy.h"
+#include "ccengine/core/types.h"
+#include "ccengine/core/wait_estimate.h"
+
+namespace ccengine {
+
+struct EngineOptions {
+  size_t intake_capacity = size_t{1} << 16;  // rounded up to a power of two
+  // Consecutive offers an agent lets time out before it is made not ready
+  // with reason `kReasonRona`. 0 disables.
+  int rona_limit = 3;
+  // How much waited time one priority class is worth across the board: a
+  // VIP (class 1) goes before a normal contact that has waited up to this
+  // much longer. Must be > 0.
+  absl::Duration priority_class_weight = absl::Minutes(10);
+  uint64_t seed = 1;  // for the random strategies and exploration
+  // What the engine learns from outcomes (see quality.h).
+  QualityOptions quality;
+  // The sliding window over which the fairness guards and the satisfaction
+  // strategy measure an agent's occupancy; positive, at most a week.
+  absl::Duration work_window = absl::Minutes(30);
+  absl::Time start = absl::UnixEpoch();  // the engine's initial `Now()`
+  // Customer history (`CustomerHistory`, `LastAgent`, `prefer_last_agent`):
+  // the last `customer_history_size` contacts of each customer whose service
+  // ended within `customer_history_retention`, and at most
+  // `customer_history_max_entries` entries in all (the oldest go first).
+  // Memory (measured, docs/journey.md): about 170 bytes for a customer with
+  // one entry and about 100 bytes per further entry, plus the customer id's
+  // heap bytes beyond 15 characters — 100,000 customers with one recent
+  // contact each take ~17 MB, with four each ~45 MB. A zero size or
+  // retention keeps no history.
+  size_t customer_history_size = 8;
+  absl::Duration customer_history_retention = absl::Hours(24 * 30);
+  size_t customer_history_max_entries = size_t{1} << 20;
+};
+
+// Where every contact that ever entered is now. Always balances:
+// entered == waiting + offered + in_service + completed + abandoned +
+//            overflowed + withdrawn.
+struct Accounting {
+  uint64_t entered = 0;
+  uint64_t waiting = 0;
+  uint64_t offered = 0;
+  uint64_t in_service = 0;
+  uint64_t completed = 0;
+  uint64_t abandoned = 0;
+  uint64_t overflowed = 0;
+  uint64_t withdrawn = 0;
+  bool Balanced() const {
+    return entered == waiting + offered + in_service + completed + abandoned +
+                          overflowed + withdrawn;
+  }
+};
+
+class Engine {
+ public:
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(
+      EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // --- Configuration -------------------------------------------------------
+  // Skill names are unique and non-empty; ids are dense from 0.
+  absl::StatusOr<SkillId> AddSkill(std::string_view name);
+  absl::StatusOr<SkillId> FindSkill(std::string_view name) const;
+  std::string_view SkillName(SkillId skill) const;  // "" if unknown
+  size_t skill_count() const { return skill_names_.size(); }
+
+  absl::StatusOr<StrategyId> RegisterStrategy(
+      std::string_view name, std::unique_ptr<AgentStrategy> strategy);
+  absl::StatusOr<StrategyId> FindStrategy(std::string_view name) const;
+
+  absl::StatusOr<QueueId> AddQueue(QueueConfig config);
+  // Replaces a queue's rules (the name may not change). Contacts already
+  // waiting are re-evaluated at once under the new rules; new hours take
+  // effect now (a queue closed by them with `move_waiting_at_close` moves its
+  // waiting contacts on at once).
+  absl::Status UpdateQueue(QueueId queue, QueueConfig config);
+  absl::StatusOr<QueueId> FindQueue(std::string_view name) const;
+  absl::StatusOr<QueueConfig> GetQueueConfig(QueueId queue) const;
+  size_t queue_count() const { return queues_.size(); }
+
+  // --- Agents (router thread) ----------------------------------------------
+  absl::Status AddAgent(AgentConfig config);  // starts logged out
+  absl::Status RemoveAgent(AgentId agent);    // must be logged out
+  // Replaces the agent's skills; takes effect for the next decision.
+  absl::Status SetAgentSkills(AgentId agent, std::vector<SkillLevel> skills);
+  absl::Status Login(AgentId agent, bool ready = true,
+                     int32_t reason = kReasonNone);
+  // Refused while contacts are in service; a ringing offer goes back.
+  absl::Status Logout(AgentId agent);
+  absl::Status SetReady(AgentId agent);  // also clears the no-answer count
+  // A ringing offer goes back to its place in line; contacts in service
+  // continue.
+  absl::Status SetNotReady(AgentId agent, int32_t reason = kReasonNone);
+  absl::Status EndWrapUp(AgentId agent);
+
+  // --- Contacts (router thread) --------------------------------------------
+  // Enqueues, or offers at once. A full or closed queue overflows (see
+  // QueueConfig).
+  absl::Status AddContact(ContactSpec spec);
+  // Answers a ringing offer (an auto-accept agent's offers are answered by
+  // the engine as they are made: see AgentConfig::auto_accept).
+  absl::Status AcceptOffer(AgentId agent, ContactId contact);
+  // The contact goes back to its original place and is not offered to this
+  // agent again.
+  absl::Status RejectOffer(AgentId agent, ContactId contact);
+  // `outcome` (optional survey score 1..5, first-contact resolution) updates
+  // the agent's quality estimates on the contact's skills (see quality.h).
+  absl::Status CompleteContact(AgentId agent, ContactId contact,
+                               ContactOutcome outcome = {});
+  // The customer left. Waiting or ringing: abandoned. In service: completed
+  // (reason kCustomerHangup). Refused (FailedPrecondition) for a callback
+  // that is waiting or ringing: its customer is no longer on the line.
+  absl::Status Abandon(ContactId contact);
+  // To another queue; from waiting, ringing or in service (the agent's part
+  // ends). `keep_age` keeps the wait start, so the contact keeps its
+  // seniority. Refused when the target queue is full. Into a closed queue
+  // (QueueConfig::hours) the contact moves on at once, as a closed arrival.
+  absl::Status Transfer(ContactId contact, QueueId to, bool keep_age = true);
+  // Virtual hold: a waiting voice or video caller leaves the line and keeps
+  // its place (its wait start and arrival order, hence its aged score, and
+  // its queue); from now on it is routed on `Channel::kCallback`, so only
+  // agents with callback capacity take it, and accepting the offer means the
+  // agent calls the customer back. It can no longer abandon while waiting or
+  // ringing (`Abandon` is refused; `Withdraw` cancels it); max wait and
+  // relaxation still apply. Emits kCallbackRequested. FailedPrecondition
+  // when the contact is not waiting, is already a callback, or is not a
+  // voice or video call.
+  absl::Status RequestCallback(ContactId contact);
+
+  // --- Supervisor actions --------------------------------------------------
+  absl::Status Withdraw(ContactId contact);  // waiting or ringing only
+  absl::Status SetPriority(ContactId contact, int priority);
+  // kLoggedOut (rings go back, contacts in service complete with reason
+  // kForcedLogout), kNotReady or kAvailable (also ends wrap-up).
+  absl::Status ForceAgentState(AgentId agent, AgentState state,
+                               int32_t reason = kReasonNone);
+
+  // --- Driving -------------------------------------------------------------
+  // Thread-safe, lock-free. ResourceExhausted when the intake is full; the
+  // command is then not taken.
+  absl::Status Submit(Command command);
+  // Router thread: applies one command now, as the synchronous call would.
+  absl::Status Apply(const Command& command);
+  // Fires every timer due by `now` (each at its own time), then applies the
+  // submitted commands at `now`. Returns how many commands were applied;
+  // refused ones are reported as kCommandFailed events.
+  absl::StatusOr<size_t> Poll(absl::Time now);
+  // Fires every timer due by `now`; `now` must not be before `Now()`.
+  absl::Status AdvanceTo(absl::Time now);
+  // The same in microseconds since the Unix epoch, for loops that drive the
+  // clock themselves (the simulator): no absl::Time conversions.
+  absl::Status AdvanceToMicros(Micros now) {
+    // Inline when nothing is due and no history ages: a simulator steps the
+    // clock twice per contact.
+    if (now >= now_ && timers_.empty() && history_fifo_.empty() && InTimeRangeMicros(now)) {
+      now_ = now;
+      return absl::OkStatus();
+    }
+    return AdvanceWithWork(now);
+  }
+  absl::Time Now() const { return TimeFromMicros(now_); }
+  Micros NowMicros() const { return now_; }  // the same, in microseconds
+  // When the earliest pending timer that still has work to do is due, if
+  // any. Timers whose subject has moved on (the offer was answered, the
+  // contact left) are dropped first, so a caller that drives the clock from
+  // this (a simulator) does not stop at instants where nothing happens.
+  std::optional<absl::Time> NextTimerAt() const;
+  std::optional<Micros> NextTimerMicros() const {  // the same, in microseconds
+    if (timers_.empty()) return std::nullopt;  // inline: a simulator asks at every step
+    return EarliestLiveTimer();
+  }
+  // Router thread: spins briefly, then parks until a command is submitted or
+  // `max_wait` passes. Returns true if the intake holds commands.
+  bool WaitForWork(absl::Duration max_wait, int spin_iterations = 2000);
+  // Wakes a `WaitForWork` (any thread), e.g. to stop a loop.
+  void Wake();
+
+  // --- Events ---------------------------------------------------------------
+  using SubscriptionId = uint64_t;
+  // `types`: a mask of `EventBit(type)`s the callback wants (default: all
+  // but `kDecisionExplained`, which is switched on by naming it). Events no
+  // subscriber wants are not even built.
+  SubscriptionId Subscribe(EventCallback callback, uint32_t types = kAllEvents);
+  void Unsubscribe(SubscriptionId id);
+
+  // --- Queries (router thread) ---------------------------------------------
+  absl::StatusOr<AgentSnapshot> GetAgent(AgentId agent) const;
+  // The agent's time in each state (also in its snapshot), without the
+  // snapshot's copies: cheap enough to read every agent at every interval
+  // boundary of a report (the simulator does).
+  absl::StatusOr<AgentStateTimes> GetAgentStateTimes(AgentId agent) const;
+  absl::StatusOr<ContactSnapshot> GetContact(ContactId contact) const;
+  // 1-based place among the waiting contacts of its queue, by aged score.
+  absl::StatusOr<int> QueuePosition(ContactId contact) const;
+  // position × average handle time / agents logged in who can serve it: the
+  // simple figure, kept as it was; `EstimateWait` is the model with an
+  // interval.
+  absl::StatusOr<absl::Duration> EstimatedWait(ContactId contact) const;
+  // Expected wait with an 80% interval, the position (across the queues the
+  // same agents serve) and the agents counted; the model is in
+  // ccengine/core/wait_estimate.h. Recomputed from the state at each call.
+  // NotFound for an unknown contact, FailedPrecondition when not waiting.
+  absl::StatusOr<WaitEstimate> EstimateWait(ContactId contact) const;
+  absl::StatusOr<QueueStats> GetQueueStats(QueueId queue) const;
+  // The agent's learned CSAT and FCR on `skill` now (see quality.h).
+  absl::StatusOr<QualityEstimate> GetQuality(AgentId agent, SkillId skill) const;
+  // The agent's occupancy over the sliding work window, in [0, 1].
+  absl::StatusOr<double> GetWindowOccupancy(AgentId agent);
+  // The customer's recent contacts across channels, newest first: those
+  // whose service ended within `customer_history_retention`, at most
+  // `customer_history_size` (see EngineOptions). Empty for an unknown
+  // customer; InvalidArgument for an empty id.
+  absl::StatusOr<std::vector<CustomerContact>> CustomerHistory(
+      std::string_view customer_id) const;
+  // The agent of the customer's newest history entry, if any.
+  std::optional<AgentId> LastAgent(std::string_view customer_id) const;
+  // History entries held now, over all customers.
+  size_t customer_history_entries() const { return history_entries_; }
+  Accounting GetAccounting() const { return accounting_; }
+  size_t agent_count() const { return agent_index_.size(); }
+  // Full consistency check of every index against the records, and of the
+  // invariants (no contact offered twice, no agent over capacity, the books
+  // balance). O(agents + contacts); for tests and simulations.
+  absl::Status CheckInvariants() const;
+
+ private:
+  explicit Engine(EngineOptions options);
+
+  // engine.cc: configuration, dispatch, timers, events (queries: queries.cc).
+  // `what` names the owner in messages ("agent 7"); called only on error.
+  absl::Status ValidateSkills(const std::vector<SkillLevel>& skills,
+                              absl::FunctionRef<std::string()> what) const;
+  absl::Status ValidateQueueConfig(const QueueConfig& config,
+                                   const QueueId* self) const;
+  void InstallQueueRules(internal::QueueRec& q, const QueueConfig& config);
+  // hours.cc: hours of operation.
+  // Sets the queue's open flag from its hours at now_ and schedules the
+  // kHours timer for the next change (voiding any earlier one).
+  void SyncQueueHours(uint32_t queue);
+  void OnQueueHours(uint32_t queue);  // kHours timer: opened or closed
+  // Every waiting contact of a closed queue moves on (reason kClosed).
+  void MoveOutWaiting(uint32_t queue);
+  void Emit(const Event& event);
+  Event MakeEvent(EventType type) const;
+  AgentStateTimes StateTimesOf(const internal::AgentRec& a) const;
+  // An event about contact `c` and the agent in slot `agent`, with the
+  // contact's queue and channel filled in.
+  Event MakeContactAgentEvent(EventType type, const internal::ContactRec& c,
+                              uint32_t agent) const;
+  void Schedule(Micros at, internal::TimerKind kind, uint32_t slot,
+                uint64_t token);
+  void FireTimer(const internal::Timer& timer);
+  // False once the timer's subject has moved on (a newer token, another
+  // state, a freed slot); such a timer never acts again.
+  bool TimerLive(const internal::Timer& timer) const;
+  // Id → slot (kNoSlot when unknown); inline, as every call resolves ids.
+  uint32_t AgentSlot(AgentId id) const { return agent_index_.Find(id.value()); }
+  uint32_t ContactSlot(ContactId id) const { return contact_index_.Find(id.value()); }
+  absl::StatusOr<uint32_t> LiveAgentSlot(AgentId id) const {
+    uint32_t slot = AgentSlot(id);
+    if (slot == internal::kNoSlot) [[unlikely]] return UnknownAgent(id);
+    return slot;
+  }
+  absl::StatusOr<uint32_t> LoggedInAgentSlot(AgentId id) const;
+  absl::StatusOr<uint32_t> LiveContactSlot(ContactId id) const {
+    uint32_t slot = ContactSlot(id);
+    if (slot == internal::kNoSlot) [[unlikely]] return UnknownContact(id);
+    return slot;
+  }
+  static absl::Status UnknownAgent(AgentId id);      // NotFound, "unknown agent 7"
+  static absl::Status UnknownContact(ContactId id);  // NotFound, "unknown contact 7"
+
+  // agents.cc: capacity, presence, the agent indexes.
+  bool CanTake(const internal::AgentRec& a, Channel channel) const;
+  AgentState DerivedState(const internal::AgentRec& a) const;
+  // Indexes + state-change event (carrying `reason`).
+  void SyncAgent(uint32_t slot, EventReason reason = EventReason::kNone);
+  void ComputeServed(uint32_t slot);
+  void IndexAgentSkills(uint32_t slot, bool present);
+  void EnsureSkillSet(SkillRequirement requirement);
+  const internal::Bitset& SkillSet(SkillRequirement requirement) const {
+    return *skill_sets_[requirement.skill.value()][requirement.level];
+  }
+  int MinStep(const internal::AgentRec& a, const internal::GroupRec& g) const;
+  void AttachContact(uint32_t agent, uint32_t contact);
+  void DetachContact(uint32_t agent, uint32_t contact);
+  void StartWrapUpOrFree(uint32_t agent, const internal::QueueRec& q);
+  void RescindOffer(uint32_t agent, bool requeue);
+  void LogoutNow(uint32_t agent);
+  AgentView ViewOf(const internal::AgentRec& a) const;
+
+  // contacts.cc: waiting groups, lifecycle, journey.
+  uint32_t GroupFor(uint32_t queue, Channel channel,
+                    const std::vector<SkillRequirement>& own);
+  void InsertWaiting(uint32_t contact);
+  void RemoveWaiting(uint32_t contact) {  // a no-op unless it waits in a group
+    if (contacts_[contact].in_group) RemoveFromGroup(contact);
+  }
+  void RemoveFromGroup(uint32_t contact);  // in_group
+  void EnterQueue(uint32_t contact, uint32_t queue, int hops);
+  void ScheduleWaitTimers(uint32_t contact);
+  int StepAt(const internal::QueueRec& q, Micros queued_at, Micros now) const;
+  void SetContactState(internal::ContactRec& c, ContactState state);
+  // Service ends (completed): stats, release the agent, forget the contact,
+  // emit kCompleted with `reason`. The caller handles the agent's wrap-up.
+  void EndService(uint32_t agent, uint32_t contact, EventReason reason);
+  void FinishContact(uint32_t contact, ContactState terminal);
+  void ReturnToLine(uint32_t contact);
+  void OnOfferTimeout(uint32_t contact);
+  void OnRelax(uint32_t contact);
+  void OnMaxWait(uint32_t contact);
+  void Overflow(uint32_t contact, EventReason reason, int hops);
+
+  // journey.cc: preferred / last agent, customer history, callbacks.
+  absl::Status ValidatePreference(const ContactSpec& spec) const;
+  // Resolves the spec's preference (one is asked for) into the new
+  // contact's record.
+  void SetUpPreference(uint32_t contact, const ContactSpec& spec);
+  bool Prefers(const internal::ContactRec& c, AgentId agent) const;
+  // Some preferred agent is logged in, not excluded and able to serve the
+  // contact's group on its channel.
+  bool PreferenceViable(const internal::ContactRec& c) const;
+  // Ends the preference (event kPreferenceEnded with `reason`); the caller
+  // then tries the whole pool.
+  void EndPreference(uint32_t contact, EventReason reason);
+  // Ends a preference that is no longer viable, or whose window closed, at
+  // a point where the contact is about to wait (entering a queue, back in
+  // line); true if it ended.
+  // `grace`: the arrival attempt of a zero `preferred_wait`.
+  bool ReviewPreference(uint32_t contact, bool grace);
+  // After agents or rules changed: ends every waiting contact's preference
+  // that is no longer viable and tries the pool for it, best first.
+  void RecheckPreferences();
+  void OnPreferredWait(uint32_t contact);
+  bool TryMatchPreferred(uint32_t contact);
+  void RecordHistory(const internal::ContactRec& c, AgentId agent);
+  void PopHistory();     // forgets the oldest recorded entry
+  void ExpireHistory();  // forgets entries past the retention
+
+  // matching.cc: the two decisions.
+  bool TryMatchContact(uint32_t contact);
+  // Visits every agent slot in the contact's pool now: in `ready` (e.g. able
+  // to take its channel) and meeting its own skills and a step in force.
+  template <typename F>
+  void ScanPool(const internal::ContactRec& c, const internal::Bitset& ready,
+                F&& visit);
+  // The longest-idle agent of the contact's pool from `idle_order_`, kNoSlot
+  // if none, or kWalkedTooFar: scan the pool instead.
+  static constexpr uint32_t kWalkedTooFar = internal::kNoSlot - 1;
+  uint32_t FirstIdleInPool(const internal::ContactRec& c) const;
+  // A busy agent of the pool clearly better than `best_free` that the
+  // contact may still wait for (strategy's MaxHold), or kNoSlot.
+  uint32_t HoldFor(const internal::ContactRec& c, const AgentStrategy& strategy,
+                   const ContactView& view, uint32_t best_free);
+  void TryMatchAgent(uint32_t agent);
+  void ChooseWaitingContact(uint32_t agent);  // TryMatchAgent's decision
+  void Offer(uint32_t agent, uint32_t contact);
+  // The offered contact is accepted (AcceptOffer after its checks, or an
+  // auto-accept agent's offer): in service, counted, kAccepted.
+  void Connect(uint32_t agent, uint32_t contact);
+  // The contact-arrives decision when the queue has guards, the strategy
+  // reads quality, or someone wants explanations: the eligible agents
+  // gathered in `scratch_candidates_`, guards applied, then scored.
+  uint32_t ChooseAmongCandidates(uint32_t contact, bool explain);
+  void EmitExplanation(std::shared_ptr<Explanation> explanation);
+
+  // quality.cc: outcomes, quality estimates, work windows.
+  void RecordOutcome(uint32_t agent, uint32_t contact,
+                     const ContactOutcome& outcome);
+  QualityEstimate EstimateQuality(const internal::AgentRec& a,
+                                  SkillId skill) const;
+  // Mean CSAT and FCR estimates over `skills`, written into `view`.
+  void FillQuality(const internal::AgentRec& a,
+                   absl::Span<const SkillRequirement> skills, AgentView& view) const;
+  void TrackWork(internal::AgentRec& a);  // brings the window to now
+  double WindowOccupancy(internal::AgentRec& a);
+  ContactView ViewOf(const internal::ContactRec& c);
+  bool Qualifies(const internal::AgentRec& a, const internal::ContactRec& c,
+                 int step) const;
+  double AgedScore(const internal::ContactRec& c,
+                   const internal::QueueRec& q) const;
+
+  EngineOptions options_;
+  Micros now_ = 0;
+  Micros class_weight_ = 0;
+  uint64_t seq_ = 0;        // arrivals, timers
+  uint64_t token_ = 0;      // timer tokens
+  uint64_t offer_seq_ = 0;  // offers made
+
+  std::vector<std::string> skill_names_;
+  absl::flat_hash_map<std::string, SkillId> skill_by_name_;
+  std::vector<std::unique_ptr<AgentStrategy>> strategies_;
+  // Per strategy: does it override OnOffered? (The built-in ones do not; an
+  // offer then builds no views for it.)
+  std::vector<bool> strategy_observes_offers_;
+  std::vector<std::string> strategy_names_;
+  std::vector<internal::QueueRec> queues_;
+  absl::flat_hash_map<std::string, QueueId> queue_by_name_;
+  std::vector<internal::GroupRec> groups_;
+
+  std::vector<internal::AgentRec> agents_;
+  std::vector<uint32_t> free_agent_slots_;
+  internal::IdIndex agent_index_;
+  // [skill][level]: agents holding the skill at that level or above. Level 1
+  // exists for every skill; higher levels only once a requirement uses them.
+  std::vector<std::array<std::unique_ptr<internal::Bitset>, kMaxProficiency + 1>>
+      skill_sets_;
+  std::array<internal::Bitset, kChannelCount> can_take_;
+  // Channels whose `can_take_` set is kept: those with a waiting group (only
+  // they are ever read). A single-channel center then flips one bit, not
+  // seven, when an agent becomes free or taken; `IndexChannel` builds a set
+  // from the agents' `channel_mask` when its first group appears.
+  uint32_t indexed_channels_ = 0;
+  void IndexChannel(Channel channel);
+  internal::Bitset logged_in_;
+  // idle_since of each agent slot, packed, for the longest-idle scan (kept by
+  // SyncAgent).
+  std::vector<Micros> idle_since_;
+  // Free agents (a channel mask, no contact) by idle_since, and a count of
+  // the others able to take work: the longest-idle decision's fast path
+  // (kept by SyncAgent; idle_order.h).
+  internal::IdleOrder idle_order_;
+  internal::Bitset scratch_;       // candidate set of one decision
+  internal::Bitset scratch_step_;  // one routing step's pool
+
+  std::vector<internal::ContactRec> contacts_;
+  std::vector<uint32_t> free_contact_slots_;
+  internal::IdIndex contact_index_;
+  std::vector<SkillRequirement> scratch_skills_;
+
+  // Contacts whose preference is in force (slots), for rechecks.
+  absl::btree_set<uint32_t> preferring_;
+  // Customer history: per customer its newest entries (oldest first), and
+  // every entry in order of recording, for expiry.
+  absl::node_hash_map<std::string, internal::CustomerHistoryRec> history_;
+  std::deque<internal::HistoryRef> history_fifo_;
+  uint64_t history_seq_ = 0;
+  size_t history_entries_ = 0;
+
+  // Quality: per skill, the decayed sums over every agent.
+  struct SkillQuality {
+    internal::DecayedSum csat;
+    internal::DecayedSum fcr;
+  };
+  std::vector<SkillQuality> skill_quality_;
+  double half_life_us_ = 0;  // 0: no decay
+  bool track_work_ = false;  // some queue has guards or a quality strategy
+  Micros work_bucket_ = 1;   // work_window / WorkWindow::kBuckets
+  std::mt19937_64 guard_rng_;
+  std::vector<uint32_t> scratch_candidates_;
+
+  // Mutable: NextTimerAt() drops stale timers from the top.
+  mutable std::priority_queue<internal::Timer> timers_;
+  std::optional<Micros> EarliestLiveTimer() const;  // NextTimerMicros, timers pending
+  absl::Status AdvanceWithWork(Micros target);  // AdvanceToMicros: checks, timers, history
+  Accounting accounting_;
+  struct Subscriber {
+    SubscriptionId id;
+    uint32_t types;
+    EventCallback callback;
+  };
+  std::vector<Subscriber> subscribers_;
+  uint32_t wanted_ = 0;  // union of the subscribers' masks
+  bool Wants(EventType type) const { return (wanted_ & EventBit(type)) != 0; }
+  SubscriptionId next_subscription_ = 1;
+
+  internal::MpscQueue<Command> intake_;
+  std::atomic<bool> parked_{false};
+  std::counting_semaphore<1 << 30> wake_{0};
+};
+
+}  // namespace ccengine
+
+#endif  // CCENGINE_CORE_ENGINE_H_

@@ -1,0 +1,297 @@
+// -----------------------------------------------------------------------------
+// File: ccengine/sim/sim.h
+// -----------------------------------------------------------------------------
+//
+// `ccengine::sim::Simulate` runs a staffing scenario through the production
+// engine on a virtual clock: a discrete-event simulation whose router is the
+// real `Engine` — same queues, skills, relaxation steps, strategies, wrap-up
+// and overflow — so what a WFM analyst sizes is what the ACD will do.
+//
+// The simulation plays both outside parties. Customers arrive (Poisson with a
+// piecewise-constant rate per interval, or a trace of timestamps), bring a
+// handle time and a patience drawn from their distributions, and abandon when
+// patience runs out before an agent answers. Agents log in and out by their
+// schedule (a constant count, a count per interval, or shifts with breaks),
+// answer every offer at once (auto-accept agents), and work for the contact's
+// handle time. Events are ordered by (time, sequence): the same scenario and seed give the same
+// result, bit for bit.
+//
+// Metrics (per queue, per interval and per agent group; formulas in
+// docs/simulation.md). Contacts count in the interval, and in the summary,
+// of their arrival; contacts arriving during the warm-up are left out; the
+// run goes on past the horizon, without new arrivals, until every counted
+// contact has an outcome. Busy and staffed time count only inside
+// [warmup_s, horizon_s).
+//   offered       contacts that arrived in the queue
+//   answered      offers accepted (at most one per contact)
+//   abandoned     customers who left before being answered
+//   overflowed    contacts that left the engine by max size / max wait
+//   p_wait        contacts that found no agent at once / offered
+//   p_abandon     abandoned / offered
+//   asa           mean wait of answered contacts
+//   service_level answered within sl_seconds / offered
+//   aht           mean handle time of answered contacts
+//   ewt_count     answered contacts that had to wait and got an estimate
+//                 (Engine::EstimateWait, taken as each started waiting; only
+//                 with `estimate_waits`)
+//   ewt_mean      their mean estimated wait
+//   wait_mean     their mean observed wait
+//   ewt_coverage  the share of them whose wait fell inside the estimate's
+//                 [low, high] interval (nominally 80%)
+//                 (the ewt_ figures are per queue in the summary only; NaN,
+//                 or 0 for the count, in interval and group rows)
+//   occupancy     busy time / staffed time of the agents that can serve the
+//                 queue (per group: of the group's agents)
+//   csat_mean     mean survey score of the counted contacts' answered surveys
+//   fcr_rate      counted contacts resolved / completed with a resolution
+//   occupancy_spread  max - min agent occupancy (summary rows only)
+// With `replications` > 1 every figure is the mean over replications, and
+// `half_width` holds the 95% Student-t confidence half-width of each.
+//
+// Errors: InvalidArgument for a malformed scenario (the message names the
+// field, e.g. "arrivals[0].handle_time: mean must be > 0"), NotFound for a
+// name that refers to nothing ("queues[1].skills: unknown skill 'tax'").
+//
+// Thread safety: `Simulate` is reentrant: each call builds its own engine.
+// Scenarios and results are plain values.
+//
+// Example:
+//   ccengine::sim::Scenario s;
+//   s.horizon_s = 36000;  s.warmup_s = 3600;  s.skills = {"general"};
+//   s.queues.push_back({.name = "general", .skills = {{"general", 1}}});
+//   s.agents.push_back({.count = 14, .skills = {{"general", 5}}});
+//   s.arrivals.push_back({.queue = "general", .rate_per_s = 0.2,
+//       .handle_time = ccengine::sim::Distribution::Exponential(60)});
+//   ccengine::sim::Result r = ccengine::sim::Simulate(s).value();
+
+#ifndef CCENGINE_SIM_SIM_H_
+#define CCENGINE_SIM_SIM_H_
+
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ccengine/core/agent.h"
+#include "ccengine/sim/internal/exp_ziggurat.h"
+#include "ccengine/core/quality.h"
+#include "ccengine/core/queue.h"
+#include "ccengine/core/strategy.h"
+#include "ccengine/core/types.h"
+
+namespace ccengine::sim {
+
+inline constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+// A non-negative random duration in seconds.
+struct Distribution {
+  enum class Kind : uint8_t {
+    kNone,           // never happens (e.g. infinite patience)
+    kExponential,    // mean
+    kLognormal,      // mean and sd (of the duration, not of its log)
+    kDeterministic,  // always mean
+    kEmpirical,      // uniformly one of `samples`
+  };
+  Kind kind = Kind::kNone;
+  double mean = 0;
+  double sd = 0;
+  std::vector<double> samples;
+
+  static Distribution None() { return {}; }
+  static Distribution Exponential(double mean) {
+    return {Kind::kExponential, mean, mean, {}};
+  }
+  static Distribution Lognormal(double mean, double sd) {
+    return {Kind::kLognormal, mean, sd, {}};
+  }
+  static Distribution Deterministic(double value) {
+    return {Kind::kDeterministic, value, 0, {}};
+  }
+  static Distribution Empirical(std::vector<double> samples);
+  // `field` prefixes the error message.
+  absl::Status Validate(const std::string& field) const;
+  // One draw, from any uniform random bit generator (std::mt19937_64, or the
+  // simulator's own internal::Mt19937_64, which gives the same numbers).
+  // kInfinity for kNone. The exponential and no-draw cases are inlined at
+  // each call site (a handle time, a patience: the simulator draws both for
+  // every contact), the others are a call.
+  template <typename Rng>
+  [[gnu::always_inline]] double Sample(Rng& rng) const {
+    if (kind == Kind::kExponential) return mean * ccengine::internal::ExpZiggurat(rng);
+    if (kind == Kind::kNone) return kInfinity;
+    return SampleOther(rng);
+  }
+
+ private:
+  template <typename Rng>
+  double SampleOther(Rng& rng) const;  // lognormal, deterministic, empirical
+};
+
+template <typename Rng>
+double Distribution::SampleOther(Rng& rng) const {
+  if (kind == Kind::kLognormal && sd != 0) {
+    const double s2 = std::log1p((sd / mean) * (sd / mean));
+    return std::lognormal_distribution<double>(std::log(mean) - s2 / 2, std::sqrt(s2))(rng);
+  }
+  if (kind == Kind::kEmpirical) {
+    return samples[std::uniform_int_distribution<size_t>(0, samples.size() - 1)(rng)];
+  }
+  return mean;  // deterministic, or a lognormal without spread
+}
+
+struct SkillNeed {
+  std::string skill;
+  int level = 1;
+};
+
+struct Relaxation {
+  double after_s = 0;
+  std::vector<SkillNeed> skills;
+};
+
+struct QueueSpec {
+  std::string name;
+  std::vector<SkillNeed> skills;
+  std::vector<Relaxation> relaxation;
+  int priority = 0;
+  double sl_seconds = 20;
+  double sl_target = 0.8;
+  size_t max_size = 0;               // 0 = unlimited
+  double max_wait_s = kInfinity;
+  std::string overflow_to;           // a queue name; empty = leave the engine
+  double wrap_up_s = 0;
+  std::string strategy = "longest_idle";  // any engine strategy by name
+  double aging_weight = 1.0;
+  // Weights of the "satisfaction" strategy for this queue (defaults of
+  // `SatisfactionWeights` when unset); only with strategy "satisfaction".
+  std::optional<SatisfactionWeights> satisfaction;
+  FairnessGuards guards;
+  // Share of completed contacts whose customer answers the CSAT survey.
+  double survey_rate = 0;
+};
+
+struct Shift {
+  double start_s = 0;
+  double end_s = kInfinity;
+  int count = 1;  // agents working this shift
+  struct Break {
+    double start_s = 0;
+    double duration_s = 0;
+  };
+  std::vector<Break> breaks;  // each agent of the shift takes them
+};
+
+struct AgentGroupSpec {
+  std::string name;  // defaults to "group<i>"
+  // Exactly one way of staffing: `count` for the whole run, `counts` per
+  // interval (index i covers [i × interval_s, (i + 1) × interval_s); the
+  // last count holds after the end of the list), or `shifts`.
+  int count = 0;
+  std::vector<int> counts;
+  std::vector<Shift> shifts;
+  std::vector<SkillNeed> skills;
+  Capacity capacity;
+  // The group's true quality: each completed contact's survey score is drawn
+  // with this mean (1 + Binomial(4, (csat_mean - 1) / 4), answered with the
+  // queue's survey_rate) and it is resolved with probability fcr_rate. The
+  // outcome is reported to the engine, which learns from it. NaN: no
+  // outcome of that kind.
+  double csat_mean = std::numeric_limits<double>::quiet_NaN();  // in [1, 5]
+  double fcr_rate = std::numeric_limits<double>::quiet_NaN();   // in [0, 1]
+};
+
+struct ArrivalSpec {
+  std::string queue;
+  Channel channel = Channel::kVoice;
+  // Exactly one of: a constant rate, a rate per interval, or a trace of
+  // arrival times (seconds from the start, ascending).
+  double rate_per_s = 0;
+  std::vector<double> rates_per_interval;
+  std::vector<double> trace;
+  Distribution handle_time = Distribution::Exponential(180);
+  Distribution patience;  // kNone: never abandons
+  // Virtual hold: a caller still waiting after this many seconds asks for a
+  // callback (`Engine::RequestCallback`) instead of abandoning: it keeps its
+  // place, is served on the callback channel (the agents need callback
+  // capacity) and counts as answered when an agent takes it. Infinite:
+  // never. Voice and video arrivals only; >= 0.
+  double callback_after_s = kInfinity;
+  int priority = 0;
+  double priority_fraction = 0;  // share of contacts raised to priority + 1
+  std::vector<SkillNeed> skills;  // the contact's own requirements
+};
+
+struct Scenario {
+  uint64_t seed = 1;
+  double horizon_s = 3600;
+  double warmup_s = 0;
+  double interval_s = 1800;
+  int replications = 1;
+  std::vector<std::string> skills;
+  std::vector<QueueSpec> queues;
+  std::vector<AgentGroupSpec> agents;
+  std::vector<ArrivalSpec> arrivals;
+  // Take Engine::EstimateWait for each counted contact that has to wait,
+  // for the ewt_ figures (one estimate per waiting contact; off by default).
+  bool estimate_waits = false;
+  QualityOptions quality;  // how the engine learns from outcomes
+  double work_window_s = 1800;  // the engine's occupancy window (guards)
+};
+
+// One row of figures (see the header comment for the formulas).
+struct Metrics {
+  double offered = 0;
+  double answered = 0;
+  double abandoned = 0;
+  double overflowed = 0;
+  double p_wait = 0;
+  double p_abandon = 0;
+  double asa = 0;
+  double ewt_count = 0;
+  double ewt_mean = 0;
+  double wait_mean = 0;
+  double ewt_coverage = 0;
+  double service_level = 0;
+  double aht = 0;
+  double occupancy = 0;
+  double agents = 0;  // mean agents logged in (per interval / group rows)
+  double csat_mean = 0;  // mean survey score of answered surveys
+  double fcr_rate = 0;   // resolved / completed with a known resolution
+  // Max - min of the agents' occupancy over [warmup_s, horizon_s) among the
+  // agents that can serve the queue (per group: the group's agents); summary
+  // rows only (NaN per interval).
+  double occupancy_spread = 0;
+};
+
+struct Row {
+  Metrics value;
+  Metrics half_width;  // zero unless replications > 1
+};
+
+struct Result {
+  std::map<std::string, Row> queues;        // summary per queue
+  std::map<std::string, Row> groups;        // summary per agent group
+  std::vector<double> interval_start_s;     // one per interval
+  std::map<std::string, std::vector<Row>> queue_intervals;
+  std::map<std::string, std::vector<Row>> group_intervals;
+  uint64_t contacts = 0;     // simulated, warm-up and all replications included
+  uint64_t events = 0;       // simulation events processed
+  double wall_seconds = 0;   // real time the run took
+  bool invariants_ok = true;  // Engine::CheckInvariants after each replication
+};
+
+// Called after each replication with (done, total).
+using Progress = std::function<void(int, int)>;
+
+absl::StatusOr<Result> Simulate(const Scenario& scenario,
+                                const Progress& progress = nullptr);
+
+}  // namespace ccengine::sim
+
+#endif  // CCENGINE_SIM_SIM_H_

@@ -1,0 +1,482 @@
+// Engine: agent lifecycle, capacity and the agent-side indexes.
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "ccengine/core/engine.h"
+#include "common/status_macros.h"
+#include "fmt/format.h"
+
+namespace ccengine {
+
+using internal::AgentRec;
+using internal::ContactRec;
+using internal::GroupRec;
+using internal::kNoSlot;
+using internal::QueueRec;
+using internal::TimerKind;
+
+namespace {
+
+// Both lists sorted by skill id: does `have` meet every entry of `need`?
+bool Meets(const std::vector<SkillLevel>& have,
+           const std::vector<SkillRequirement>& need) {
+  auto h = have.begin();
+  for (const SkillRequirement& r : need) {
+    while (h != have.end() && h->skill < r.skill) ++h;
+    if (h == have.end() || h->skill != r.skill || h->level < r.level) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<SkillLevel> SortedSkills(std::vector<SkillLevel> skills) {
+  std::sort(skills.begin(), skills.end(),
+            [](const auto& a, const auto& b) { return a.skill < b.skill; });
+  return skills;
+}
+
+absl::Status ValidateCapacity(const AgentConfig& config) {
+  const Capacity& c = config.capacity;
+  if (c.load_budget == 0) {
+    return absl::InvalidArgumentError(fmt::format(
+        "agent {}: load_budget must be > 0", config.id.value()));
+  }
+  for (Channel ch : kAllChannels) {
+    int i = static_cast<int>(ch);
+    if (c.max_per_channel[i] > 0 && c.load_per_contact[i] > c.load_budget) {
+      return absl::InvalidArgumentError(fmt::format(
+          "agent {}: a {} contact costs {} load units, more than the budget {}",
+          config.id.value(), ChannelName(ch), c.load_per_contact[i],
+          c.load_budget));
+    }
+  }
+  if (!(config.weight > 0) || !std::isfinite(config.weight)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "agent {}: weight must be positive and finite, got {}",
+        config.id.value(), config.weight));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int AgentView::Level(SkillId skill) const {
+  auto it = std::lower_bound(
+      skills.begin(), skills.end(), skill,
+      [](const SkillLevel& s, SkillId id) { return s.skill < id; });
+  return (it != skills.end() && it->skill == skill) ? it->level : 0;
+}
+
+// --- Indexes -------------------------------------------------------------------
+
+bool Engine::CanTake(const AgentRec& a, Channel channel) const {
+  int ch = static_cast<int>(channel);
+  const Capacity& cap = a.capacity;
+  return a.live && a.logged_in && a.ready && a.offer == kNoSlot &&
+         a.wrap_until == 0 && !a.exclusive_active &&
+         a.active[ch] < cap.max_per_channel[ch] &&
+         a.load + cap.load_per_contact[ch] <= cap.load_budget &&
+         (!cap.exclusive[ch] || a.contacts.empty());
+}
+
+AgentState Engine::DerivedState(const AgentRec& a) const {
+  if (!a.logged_in) return AgentState::kLoggedOut;
+  size_t in_service = a.contacts.size() - (a.offer != kNoSlot ? 1 : 0);
+  if (in_service > 0) return AgentState::kBusy;
+  if (a.offer != kNoSlot) return AgentState::kReserved;
+  if (a.wrap_until != 0) return AgentState::kWrapUp;
+  if (!a.ready) return AgentState::kNotReady;
+  return AgentState::kAvailable;
+}
+
+void Engine::SyncAgent(uint32_t slot, EventReason reason) {
+  AgentRec& a = agents_[slot];
+  uint32_t mask = 0;
+  if (a.live && a.logged_in && a.ready && a.offer == kNoSlot &&
+      a.wrap_until == 0 && !a.exclusive_active) {
+    if (a.contacts.empty()) {
+      mask = a.idle_channel_mask;  // nothing active, no load
+    } else {
+      const Capacity& cap = a.capacity;
+      for (int ch = 0; ch < kChannelCount; ++ch) {
+        if (a.active[ch] < cap.max_per_channel[ch] &&
+            a.load + cap.load_per_contact[ch] <= cap.load_budget &&
+            (!cap.exclusive[ch] || a.contacts.empty())) {
+          mask |= 1u << ch;
+        }
+      }
+    }
+  }
+  // Only the channels whose bit changed touch the bitsets (all of an
+  // agent's channels flip together when it becomes free or taken), and only
+  // the sets that are kept (channels in use).
+  const uint32_t changed = (mask ^ a.channel_mask) & indexed_channels_;
+  const size_t word = slot >> 6;
+  const uint64_t bit = uint64_t{1} << (slot & 63);
+  for (uint32_t on = changed & mask; on != 0; on &= on - 1) {
+    can_take_[std::countr_zero(on)].data()[word] |= bit;
+  }
+  for (uint32_t off = changed & ~mask; off != 0; off &= off - 1) {
+    can_take_[std::countr_zero(off)].data()[word] &= ~bit;
+  }
+  a.channel_mask = mask;
+  if (track_work_) TrackWork(a);
+  // The longest-idle order: a free agent is listed (a new idle_since moves
+  // it, to the tail as a rule); one that can take more while holding
+  // contacts is counted instead.
+  const bool moved = idle_since_[slot] != a.idle_since;
+  idle_since_[slot] = a.idle_since;
+  const bool listed = mask != 0 && a.contacts.empty();
+  if (idle_order_.Contains(slot) && (!listed || moved)) idle_order_.Remove(slot);
+  if (listed && !idle_order_.Contains(slot)) {
+    idle_order_.Insert(slot, [this](uint32_t x, uint32_t y) {
+      return idle_since_[x] < idle_since_[y];
+    });
+  }
+  const bool loaded = mask != 0 && !a.contacts.empty();
+  if (loaded != idle_order_.Loaded(slot)) idle_order_.SetLoaded(slot, loaded);
+  logged_in_.Assign(slot, a.live && a.logged_in);
+  AgentState state = DerivedState(a);
+  if (state != a.reported) {
+    a.state_time[static_cast<int>(a.reported)] += now_ - a.reported_since;
+    a.reported_since = now_;
+    a.reported = state;
+    if (Wants(EventType::kAgentStateChanged)) {  // the simulator does not listen
+      Event e = MakeEvent(EventType::kAgentStateChanged);
+      e.agent = a.id;
+      e.has_agent = true;
+      e.agent_state = state;
+      e.agent_reason = (a.logged_in && !a.ready) ? a.reason : kReasonNone;
+      e.reason = reason;
+      Emit(std::move(e));
+    }
+  }
+}
+
+void Engine::IndexChannel(Channel channel) {
+  const uint32_t bit = 1u << static_cast<int>(channel);
+  if (indexed_channels_ & bit) return;
+  internal::Bitset& set = can_take_[static_cast<int>(channel)];
+  for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+    set.Assign(slot, (agents_[slot].channel_mask & bit) != 0);
+  }
+  indexed_channels_ |= bit;
+}
+
+int Engine::MinStep(const AgentRec& a, const GroupRec& g) const {
+  if (!Meets(a.skills, g.own)) return -1;
+  const QueueRec& q = queues_[g.queue];
+  for (size_t i = 0; i < q.step_skills.size(); ++i) {
+    if (Meets(a.skills, q.step_skills[i])) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void Engine::IndexAgentSkills(uint32_t slot, bool present) {
+  for (const SkillLevel& s : agents_[slot].skills) {
+    auto& levels = skill_sets_[s.skill.value()];
+    for (int level = kMinProficiency; level <= s.level; ++level) {
+      if (levels[level]) levels[level]->Assign(slot, present);
+    }
+  }
+}
+
+void Engine::EnsureSkillSet(SkillRequirement r) {
+  auto& set = skill_sets_[r.skill.value()][r.level];
+  if (set) return;
+  set = std::make_unique<internal::Bitset>();
+  set->Resize(agents_.size());
+  for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+    if (!agents_[slot].live) continue;
+    for (const SkillLevel& s : agents_[slot].skills) {
+      if (s.skill == r.skill && s.level >= r.level) set->Set(slot);
+    }
+  }
+}
+
+void Engine::ComputeServed(uint32_t slot) {
+  AgentRec& a = agents_[slot];
+  a.served.clear();
+  for (uint32_t g = 0; g < groups_.size(); ++g) {
+    int step = MinStep(a, groups_[g]);
+    if (step >= 0) a.served.emplace_back(g, static_cast<uint8_t>(step));
+  }
+}
+
+AgentView Engine::ViewOf(const AgentRec& a) const {
+  AgentView v;
+  v.id = a.id;
+  v.skills = a.skills;
+  v.idle_since = a.idle_since;
+  v.handled = a.handled;
+  v.last_offer_seq = a.last_offer_seq;
+  v.load = a.load;
+  v.load_budget = a.capacity.load_budget;
+  v.active = static_cast<uint32_t>(a.contacts.size());
+  v.weight = a.weight;
+  return v;
+}
+
+// --- Work in progress ----------------------------------------------------------
+
+void Engine::AttachContact(uint32_t agent, uint32_t contact) {
+  AgentRec& a = agents_[agent];
+  ContactRec& c = contacts_[contact];
+  int ch = static_cast<int>(c.channel);
+  a.contacts.push_back(contact);
+  a.active[ch]++;
+  a.load += a.capacity.load_per_contact[ch];
+  if (a.capacity.exclusive[ch]) a.exclusive_active = true;
+  c.agent = agent;
+}
+
+void Engine::DetachContact(uint32_t agent, uint32_t contact) {
+  AgentRec& a = agents_[agent];
+  ContactRec& c = contacts_[contact];
+  int ch = static_cast<int>(c.channel);
+  a.active[ch]--;
+  a.load -= a.capacity.load_per_contact[ch];
+  a.exclusive_active = false;
+  if (a.contacts.size() == 1 && a.contacts[0] == contact) {  // the usual voice call
+    a.contacts.pop_back();
+  } else {
+    auto it = std::find(a.contacts.begin(), a.contacts.end(), contact);
+    if (it != a.contacts.end()) a.contacts.erase(it);
+    for (uint32_t other : a.contacts) {
+      if (a.capacity.exclusive[static_cast<int>(contacts_[other].channel)]) {
+        a.exclusive_active = true;
+      }
+    }
+  }
+  if (a.offer == contact) a.offer = kNoSlot;
+  c.agent = kNoSlot;
+}
+
+void Engine::StartWrapUpOrFree(uint32_t agent, const QueueRec& q) {
+  AgentRec& a = agents_[agent];
+  Micros wrap = q.wrap_up_us;
+  if (wrap > 0 && a.logged_in) {
+    a.wrap_until = std::max(a.wrap_until, now_ + wrap);
+    a.wrap_token = ++token_;
+    Schedule(a.wrap_until, TimerKind::kWrapUp, agent, a.wrap_token);
+  } else if (a.contacts.empty()) {
+    a.idle_since = now_;
+  }
+  SyncAgent(agent);
+}
+
+void Engine::RescindOffer(uint32_t agent, bool requeue) {
+  AgentRec& a = agents_[agent];
+  uint32_t contact = a.offer;
+  if (contact == kNoSlot) return;
+  Event e = MakeEvent(EventType::kOfferRescinded);
+  e.contact = contacts_[contact].id;
+  e.has_contact = true;
+  e.agent = a.id;
+  e.has_agent = true;
+  e.queue = QueueId(contacts_[contact].queue);
+  DetachContact(agent, contact);
+  Emit(std::move(e));
+  SyncAgent(agent);
+  if (requeue) ReturnToLine(contact);
+}
+
+void Engine::LogoutNow(uint32_t agent) {
+  AgentRec& a = agents_[agent];
+  a.logged_in = false;
+  a.ready = false;
+  a.wrap_until = 0;
+  RescindOffer(agent, /*requeue=*/true);
+  SyncAgent(agent);
+  RecheckPreferences();  // contacts that were waiting only for this agent
+}
+
+// --- Public agent calls --------------------------------------------------------
+
+absl::Status Engine::AddAgent(AgentConfig config) {
+  if (agent_index_.contains(config.id.value())) {
+    return absl::AlreadyExistsError(
+        fmt::format("agent {} already exists", config.id.value()));
+  }
+  CCENGINE_RETURN_IF_ERROR(
+      ValidateSkills(config.skills, [&] { return fmt::format("agent {}", config.id.value()); }));
+  CCENGINE_RETURN_IF_ERROR(ValidateCapacity(config));
+  uint32_t slot;
+  if (!free_agent_slots_.empty()) {
+    slot = free_agent_slots_.back();
+    free_agent_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(agents_.size());
+    agents_.emplace_back();
+    size_t n = agents_.size();
+    for (auto& levels : skill_sets_) {
+      for (auto& set : levels) {
+        if (set) set->Resize(n);
+      }
+    }
+    for (auto& b : can_take_) b.Resize(n);
+    logged_in_.Resize(n);
+    idle_since_.resize(n, 0);
+    idle_order_.Resize(n);
+  }
+  AgentRec& a = agents_[slot];
+  a = AgentRec();
+  a.live = true;
+  a.id = config.id;
+  a.name = std::move(config.name);
+  a.skills = SortedSkills(std::move(config.skills));
+  a.capacity = config.capacity;
+  for (int ch = 0; ch < kChannelCount; ++ch) {
+    if (a.capacity.max_per_channel[ch] > 0 &&
+        a.capacity.load_per_contact[ch] <= a.capacity.load_budget) {
+      a.idle_channel_mask |= 1u << ch;
+    }
+  }
+  a.weight = config.weight;
+  a.auto_accept = config.auto_accept;
+  a.idle_since = now_;
+  a.reported_since = now_;
+  IndexAgentSkills(slot, true);
+  agent_index_.emplace(config.id.value(), slot);
+  ComputeServed(slot);
+  SyncAgent(slot);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::RemoveAgent(AgentId agent) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveAgentSlot(agent));
+  AgentRec& a = agents_[slot];
+  if (a.logged_in) {
+    return absl::FailedPreconditionError(fmt::format(
+        "agent {} is logged in; log it out before removing it", agent.value()));
+  }
+  IndexAgentSkills(slot, false);
+  agent_index_.erase(agent.value());
+  a = AgentRec();
+  SyncAgent(slot);  // clears the bits; a dead slot reports nothing new
+  free_agent_slots_.push_back(slot);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::SetAgentSkills(AgentId agent, std::vector<SkillLevel> skills) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveAgentSlot(agent));
+  CCENGINE_RETURN_IF_ERROR(
+      ValidateSkills(skills, [&] { return fmt::format("agent {}", agent.value()); }));
+  AgentRec& a = agents_[slot];
+  IndexAgentSkills(slot, false);
+  a.skills = SortedSkills(std::move(skills));
+  IndexAgentSkills(slot, true);
+  ComputeServed(slot);
+  RecheckPreferences();  // it may no longer serve contacts waiting for it
+  TryMatchAgent(slot);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::Login(AgentId agent, bool ready, int32_t reason) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveAgentSlot(agent));
+  AgentRec& a = agents_[slot];
+  if (a.logged_in) {
+    return absl::FailedPreconditionError(
+        fmt::format("agent {} is already logged in", agent.value()));
+  }
+  a.logged_in = true;
+  a.ready = ready;
+  a.reason = ready ? kReasonNone : reason;
+  a.handled = 0;
+  a.consecutive_no_answers = 0;
+  a.idle_since = now_;
+  SyncAgent(slot);
+  TryMatchAgent(slot);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::Logout(AgentId agent) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LoggedInAgentSlot(agent));
+  AgentRec& a = agents_[slot];
+  size_t in_service = a.contacts.size() - (a.offer != kNoSlot ? 1 : 0);
+  if (in_service > 0) {
+    return absl::FailedPreconditionError(fmt::format(
+        "agent {} has {} contact(s) in service; complete or transfer them first",
+        agent.value(), in_service));
+  }
+  LogoutNow(slot);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::SetReady(AgentId agent) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LoggedInAgentSlot(agent));
+  AgentRec& a = agents_[slot];
+  if (!a.ready && a.contacts.empty() && a.wrap_until == 0) a.idle_since = now_;
+  a.ready = true;
+  a.reason = kReasonNone;
+  a.consecutive_no_answers = 0;
+  SyncAgent(slot);
+  TryMatchAgent(slot);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::SetNotReady(AgentId agent, int32_t reason) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LoggedInAgentSlot(agent));
+  AgentRec& a = agents_[slot];
+  a.ready = false;
+  a.reason = reason;
+  SyncAgent(slot);
+  RescindOffer(slot, /*requeue=*/true);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::EndWrapUp(AgentId agent) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LoggedInAgentSlot(agent));
+  AgentRec& a = agents_[slot];
+  if (a.wrap_until == 0) {
+    return absl::FailedPreconditionError(
+        fmt::format("agent {} is not in wrap-up", agent.value()));
+  }
+  a.wrap_until = 0;
+  if (a.contacts.empty()) a.idle_since = now_;
+  SyncAgent(slot);
+  TryMatchAgent(slot);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::ForceAgentState(AgentId agent, AgentState state,
+                                     int32_t reason) {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveAgentSlot(agent));
+  AgentRec& a = agents_[slot];
+  switch (state) {
+    case AgentState::kLoggedOut: {
+      if (!a.logged_in) return absl::OkStatus();
+      a.ready = false;  // so that the ringing contact is not offered back
+      a.reason = reason;
+      SyncAgent(slot);
+      RescindOffer(slot, /*requeue=*/true);
+      while (!a.contacts.empty()) {
+        EndService(slot, a.contacts.back(), EventReason::kForcedLogout);
+      }
+      LogoutNow(slot);
+      return absl::OkStatus();
+    }
+    case AgentState::kNotReady:
+      if (!a.logged_in) {
+        return absl::FailedPreconditionError(
+            fmt::format("agent {} is not logged in", agent.value()));
+      }
+      return SetNotReady(agent, reason);
+    case AgentState::kAvailable:
+      if (!a.logged_in) return Login(agent, /*ready=*/true);
+      a.wrap_until = 0;
+      if (a.contacts.empty()) a.idle_since = now_;
+      return SetReady(agent);
+    default:
+      return absl::InvalidArgumentError(fmt::format(
+          "agent {}: can only force logged_out, not_ready or available, not {}",
+          agent.value(), AgentStateName(state)));
+  }
+}
+
+}  // namespace ccengine

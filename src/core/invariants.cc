@@ -1,0 +1,303 @@
+// Engine::CheckInvariants: every index recomputed from the records and
+// compared, plus the invariants of DESIGN.md.
+
+#include <algorithm>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "ccengine/core/engine.h"
+#include "fmt/format.h"
+
+namespace ccengine {
+
+using internal::AgentRec;
+using internal::ContactRec;
+using internal::GroupRec;
+using internal::kNoSlot;
+
+namespace {
+
+absl::Status Broken(const std::string& what) {
+  return absl::InternalError(fmt::format("invariant broken: {}", what));
+}
+
+}  // namespace
+
+absl::Status Engine::CheckInvariants() const {
+  // Contacts: index, states, accounting.
+  Accounting live{};
+  size_t live_contacts = 0;
+  size_t preferring = 0;
+  absl::flat_hash_map<uint32_t, uint32_t> holder;  // contact slot -> agent slot
+  for (uint32_t slot = 0; slot < contacts_.size(); ++slot) {
+    const ContactRec& c = contacts_[slot];
+    if (!c.live) continue;
+    ++live_contacts;
+    if (ContactSlot(c.id) != slot) {
+      return Broken(fmt::format("contact {} not indexed at its slot", c.id.value()));
+    }
+    switch (c.state) {
+      case ContactState::kWaiting:
+        ++live.waiting;
+        if (!c.in_group || c.agent != kNoSlot) {
+          return Broken(fmt::format("waiting contact {} not in line", c.id.value()));
+        }
+        break;
+      case ContactState::kOffered:
+      case ContactState::kInService: {
+        c.state == ContactState::kOffered ? ++live.offered : ++live.in_service;
+        if (c.in_group || c.agent == kNoSlot || !agents_[c.agent].live) {
+          return Broken(fmt::format("contact {} has no agent", c.id.value()));
+        }
+        const AgentRec& a = agents_[c.agent];
+        if ((c.state == ContactState::kOffered) != (a.offer == slot)) {
+          return Broken(fmt::format("contact {} offer mismatch with agent {}",
+                                    c.id.value(), a.id.value()));
+        }
+        break;
+      }
+      default:
+        return Broken(fmt::format("live contact {} in terminal state {}",
+                                  c.id.value(), ContactStateName(c.state)));
+    }
+    // Preference: in force only before service, registered, and while
+    // waiting only inside its window and with a preferred agent able to
+    // take it; a ringing preferred contact rings at a preferred agent.
+    if (c.preferring != preferring_.contains(slot)) {
+      return Broken(fmt::format("contact {} preference not registered", c.id.value()));
+    }
+    if (c.preferring) {
+      ++preferring;
+      if (c.state == ContactState::kInService || c.pref_grace) {
+        return Broken(fmt::format("contact {} prefers agents in state {}",
+                                  c.id.value(), ContactStateName(c.state)));
+      }
+      if (c.state == ContactState::kWaiting &&
+          (now_ >= c.pref_until || !PreferenceViable(c))) {
+        return Broken(fmt::format(
+            "contact {} still waits for a preferred agent (window {}, viable {})",
+            c.id.value(), now_ < c.pref_until, PreferenceViable(c)));
+      }
+      if (c.state == ContactState::kOffered && !Prefers(c, agents_[c.agent].id)) {
+        return Broken(fmt::format("contact {} offered outside its preference",
+                                  c.id.value()));
+      }
+    } else if (!c.preferred.empty()) {
+      return Broken(fmt::format("contact {} keeps an ended preference", c.id.value()));
+    }
+    if (c.callback && c.channel != Channel::kCallback) {
+      return Broken(fmt::format("callback {} not on the callback channel",
+                                c.id.value()));
+    }
+  }
+  if (live_contacts != contact_index_.size()) return Broken("contact index size");
+  if (preferring != preferring_.size()) return Broken("preference registry size");
+  if (live.waiting != accounting_.waiting || live.offered != accounting_.offered ||
+      live.in_service != accounting_.in_service) {
+    return Broken("live contact counts differ from the accounting");
+  }
+  if (!accounting_.Balanced()) return Broken("the accounting does not balance");
+
+  // Agents: capacity, contacts held once, bitsets.
+  size_t live_agents = 0;
+  for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+    const AgentRec& a = agents_[slot];
+    for (size_t s = 0; s < skill_sets_.size(); ++s) {
+      int level = 0;
+      for (const SkillLevel& l : a.skills) {
+        if (l.skill.value() == s) level = l.level;
+      }
+      for (int k = kMinProficiency; k <= kMaxProficiency; ++k) {
+        if (skill_sets_[s][k] && skill_sets_[s][k]->Test(slot) != (a.live && level >= k)) {
+          return Broken(fmt::format("skill bit {}>={} of slot {}", s, k, slot));
+        }
+      }
+    }
+    for (Channel ch : kAllChannels) {
+      const uint32_t bit = 1u << static_cast<int>(ch);
+      if (((a.channel_mask & bit) != 0) != CanTake(a, ch) ||
+          ((indexed_channels_ & bit) &&
+           can_take_[static_cast<int>(ch)].Test(slot) != CanTake(a, ch))) {
+        return Broken(fmt::format("channel bit {} of agent {}", ChannelName(ch),
+                                  a.id.value()));
+      }
+    }
+    if (!a.live) continue;
+    ++live_agents;
+    if (AgentSlot(a.id) != slot) return Broken("agent index");
+    std::array<uint32_t, kChannelCount> per_channel{};
+    uint32_t load = 0;
+    bool exclusive = false;
+    for (uint32_t c : a.contacts) {
+      if (!contacts_[c].live || contacts_[c].agent != slot) {
+        return Broken(fmt::format("agent {} holds a contact not assigned to it",
+                                  a.id.value()));
+      }
+      if (!holder.emplace(c, slot).second) {
+        return Broken(fmt::format("contact {} held by two agents",
+                                  contacts_[c].id.value()));
+      }
+      int ch = static_cast<int>(contacts_[c].channel);
+      per_channel[ch]++;
+      load += a.capacity.load_per_contact[ch];
+      exclusive |= a.capacity.exclusive[ch];
+    }
+    if (exclusive && a.contacts.size() > 1) {
+      return Broken(fmt::format("agent {} has an exclusive contact and others",
+                                a.id.value()));
+    }
+    for (int ch = 0; ch < kChannelCount; ++ch) {
+      if (per_channel[ch] != a.active[ch] ||
+          per_channel[ch] > a.capacity.max_per_channel[ch]) {
+        return Broken(fmt::format("agent {} over capacity on {}", a.id.value(),
+                                  ChannelName(static_cast<Channel>(ch))));
+      }
+    }
+    if (load != a.load || load > a.capacity.load_budget) {
+      return Broken(fmt::format("agent {} load {} (budget {})", a.id.value(),
+                                load, a.capacity.load_budget));
+    }
+    if (!a.logged_in && !a.contacts.empty()) {
+      return Broken(fmt::format("logged-out agent {} holds contacts", a.id.value()));
+    }
+    if (a.offer != kNoSlot &&
+        contacts_[a.offer].state != ContactState::kOffered) {
+      return Broken(fmt::format("agent {} offer not in offered state", a.id.value()));
+    }
+  }
+  if (live_agents != agent_index_.size()) return Broken("agent index size");
+  // The idle order: exactly the free agents (a channel mask, no contact), by
+  // idle_since, each with its current idle_since; the others able to take
+  // work counted.
+  size_t free = 0, listed = 0, loaded = 0;
+  for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+    const AgentRec& a = agents_[slot];
+    const bool is_free = a.channel_mask != 0 && a.contacts.empty();
+    const bool is_loaded = a.channel_mask != 0 && !a.contacts.empty();
+    free += is_free;
+    loaded += is_loaded;
+    if (idle_order_.Contains(slot) != is_free || idle_order_.Loaded(slot) != is_loaded) {
+      return Broken(fmt::format("agent slot {} in the idle order: listed {}, loaded {}", slot,
+                                idle_order_.Contains(slot), idle_order_.Loaded(slot)));
+    }
+    if (a.live && idle_since_[slot] != a.idle_since) {
+      return Broken(fmt::format("agent {} idle_since not mirrored", a.id.value()));
+    }
+  }
+  uint32_t previous = internal::IdleOrder::kEnd;
+  for (uint32_t slot = idle_order_.head(); slot != internal::IdleOrder::kEnd;
+       slot = idle_order_.next(slot)) {
+    if (++listed > free) return Broken("idle order longer than its agents");
+    if (previous != internal::IdleOrder::kEnd && idle_since_[slot] < idle_since_[previous]) {
+      return Broken(fmt::format("idle order: agent {} listed after agent {}",
+                                agents_[slot].id.value(), agents_[previous].id.value()));
+    }
+    previous = slot;
+  }
+  if (listed != free || idle_order_.size() != free || idle_order_.loaded() != loaded) {
+    return Broken("idle order size");
+  }
+  if (holder.size() != live.offered + live.in_service) {
+    return Broken("offered/in-service contacts not all held by an agent");
+  }
+
+  // Waiting groups.
+  size_t in_groups = 0;
+  std::vector<size_t> per_queue(queues_.size(), 0);
+  for (uint32_t g = 0; g < groups_.size(); ++g) {
+    const GroupRec& group = groups_[g];
+    size_t n = 0;
+    if (group.nonempty.size() != queues_[group.queue].step_after.size() ||
+        group.sets.size() != group.nonempty.size() * internal::kPriorityClasses) {
+      return Broken(fmt::format("group {} not sized for its queue's steps", g));
+    }
+    for (size_t step = 0; step < group.nonempty.size(); ++step) {
+      for (int cls = 0; cls < internal::kPriorityClasses; ++cls) {
+        const auto& set = group.Set(static_cast<int>(step), cls);
+        if (((group.nonempty[step] >> cls) & 1u) != (set.empty() ? 0u : 1u)) {
+          return Broken(fmt::format("group {} class mask", g));
+        }
+        for (const internal::WaitKey& k : set) {
+          const ContactRec& c = contacts_[k.slot];
+          if (!c.live || c.state != ContactState::kWaiting || c.group != g ||
+              c.arrived != k.arrived || c.seq != k.seq || c.step != step ||
+              c.priority + queues_[c.queue].config.priority != cls) {
+            return Broken(fmt::format("group {} holds a stale entry", g));
+          }
+          ++n;
+        }
+      }
+    }
+    if (n != group.size) return Broken(fmt::format("group {} size", g));
+    per_queue[group.queue] += n;
+    in_groups += n;
+  }
+  if (in_groups != live.waiting) return Broken("waiting contacts not all in line");
+  for (size_t q = 0; q < queues_.size(); ++q) {
+    if (per_queue[q] != queues_[q].waiting) {
+      return Broken(fmt::format("queue '{}' waiting count", queues_[q].config.name));
+    }
+    // Hours: the open flag follows the calendar, and a closed queue that
+    // moves its line out holds no one.
+    const internal::QueueRec& rec = queues_[q];
+    bool open = !rec.config.hours.has_value() || rec.config.hours->IsOpen(Now());
+    if (rec.open != open) {
+      return Broken(fmt::format("queue '{}' open flag is {} at {}", rec.config.name,
+                                rec.open, absl::FormatTime(Now())));
+    }
+    if (!rec.open && rec.config.move_waiting_at_close && rec.waiting > 0) {
+      return Broken(fmt::format("closed queue '{}' holds {} waiting contacts",
+                                rec.config.name, rec.waiting));
+    }
+  }
+
+  // Work conservation: no contact waits while an eligible agent could take
+  // it. Quadratic, so only on small engines.
+  if (live.waiting * live_agents <= 4'000'000) {
+    for (uint32_t cs = 0; cs < contacts_.size(); ++cs) {
+      const ContactRec& c = contacts_[cs];
+      if (!c.live || c.state != ContactState::kWaiting) continue;
+      if (c.hold_until > now_) continue;  // waits for a better agent, bounded
+      for (uint32_t as = 0; as < agents_.size(); ++as) {
+        const AgentRec& a = agents_[as];
+        // A contact reserved for preferred agents is owed only to them.
+        if (c.preferring && !Prefers(c, a.id)) continue;
+        if (CanTake(a, c.channel) && Qualifies(a, c, c.step) &&
+            std::find(c.excluded.begin(), c.excluded.end(), a.id) ==
+                c.excluded.end()) {
+          return Broken(fmt::format("contact {} waits while agent {} is free",
+                                    c.id.value(), a.id.value()));
+        }
+      }
+    }
+  }
+
+  // Customer history: bounded per customer, in total and in age; ordered.
+  size_t entries = 0;
+  const Micros keep = ToMicros(options_.customer_history_retention);
+  for (const auto& [customer, rec] : history_) {
+    if (rec.entries.empty() || rec.entries.size() > options_.customer_history_size) {
+      return Broken(fmt::format("history of customer '{}' holds {} entries",
+                                customer, rec.entries.size()));
+    }
+    for (size_t i = 0; i < rec.entries.size(); ++i) {
+      const internal::HistoryEntry& e = rec.entries[i];
+      if (i > 0 && rec.entries[i - 1].seq >= e.seq) {
+        return Broken(fmt::format("history of customer '{}' out of order", customer));
+      }
+      if (ToMicros(e.contact.ended_at) + keep <= now_) {
+        return Broken(fmt::format("history of customer '{}' holds an expired entry",
+                                  customer));
+      }
+    }
+    entries += rec.entries.size();
+  }
+  if (entries != history_entries_ || entries > history_fifo_.size() ||
+      history_fifo_.size() > options_.customer_history_max_entries) {
+    return Broken(fmt::format("history holds {} entries, counts {}, {} refs",
+                              entries, history_entries_, history_fifo_.size()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ccengine

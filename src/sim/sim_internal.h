@@ -1,0 +1,87 @@
+// Private to the simulator (sim.cc, sim_scenario.cc): the scenario resolved
+// to engine ids, and the raw counters of one replication.
+
+#ifndef CCENGINE_SRC_SIM_SIM_INTERNAL_H_
+#define CCENGINE_SRC_SIM_SIM_INTERNAL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ccengine/core/engine.h"
+#include "ccengine/core/queue.h"
+#include "ccengine/sim/sim.h"
+
+namespace ccengine::sim::internal {
+
+// A scenario checked and turned into engine terms.
+struct Resolved {
+  std::vector<QueueConfig> queues;
+  std::vector<double> sl_seconds;                   // per queue
+  std::vector<std::vector<SkillLevel>> group_skills;
+  std::vector<uint32_t> group_size;                 // agents to create
+  std::vector<std::string> group_names;
+  std::vector<std::vector<bool>> serves;            // [queue][group]
+  std::vector<uint32_t> arrival_queue;
+  std::vector<std::vector<SkillRequirement>> arrival_skills;
+};
+
+absl::StatusOr<Resolved> Resolve(const Scenario& scenario);
+
+// Raw counts and times; ratios are formed only when summarizing.
+struct Acc {
+  double offered = 0;
+  double answered = 0;
+  double immediate = 0;  // answered without waiting
+  double abandoned = 0;
+  double overflowed = 0;
+  double within_sl = 0;
+  double sum_wait_answered = 0;
+  // Answered contacts that waited with an estimate: count, sums of the
+  // estimate and of the wait, and how many waits fell inside [low, high].
+  double ewt_n = 0;
+  double sum_ewt = 0;
+  double sum_ewt_wait = 0;
+  double ewt_within = 0;
+  double sum_handle = 0;
+  double staffed_s = 0;   // agent groups only
+  double occupied_s = 0;  // agent groups only
+  double surveys = 0;     // answered surveys
+  double sum_csat = 0;
+  double outcomes = 0;    // completions with a known resolution
+  double resolved = 0;
+};
+
+// One agent's time inside [warmup, horizon).
+struct AgentTime {
+  double staffed_s = 0;
+  double occupied_s = 0;
+};
+
+struct ReplicationTotals {
+  std::vector<Acc> queue_summary;
+  std::vector<Acc> group_summary;
+  std::vector<std::vector<Acc>> queue_intervals;
+  std::vector<std::vector<Acc>> group_intervals;
+  std::vector<std::vector<AgentTime>> agent_time;  // [group][agent]
+  uint64_t contacts = 0;
+  uint64_t events = 0;
+  bool invariants_ok = true;
+  void Init(size_t queues, size_t groups, size_t intervals) {
+    queue_summary.assign(queues, Acc{});
+    group_summary.assign(groups, Acc{});
+    queue_intervals.assign(queues, std::vector<Acc>(intervals));
+    group_intervals.assign(groups, std::vector<Acc>(intervals));
+  }
+};
+
+// The engine options of every replication (the seed aside).
+EngineOptions EngineOptionsFor(const Scenario& s);
+
+Result Summarize(const Scenario& scenario, const Resolved& resolved,
+                 const std::vector<ReplicationTotals>& totals, double wall_seconds);
+
+}  // namespace ccengine::sim::internal
+
+#endif  // CCENGINE_SRC_SIM_SIM_INTERNAL_H_

@@ -1,0 +1,376 @@
+// TelephonyBridge: layer reports → engine commands, engine events → port calls.
+#include "ccengine/telephony/telephony.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fmt/format.h"
+
+namespace ccengine {
+
+std::string_view CallOutcomeName(CallOutcome outcome) {
+  switch (outcome) {
+    case CallOutcome::kNoAgent:
+      return "no_agent";
+    case CallOutcome::kWithdrawn:
+      return "withdrawn";
+  }
+  return "unknown";
+}
+
+namespace {
+
+constexpr uint32_t kBridgeEvents =
+    EventBit(EventType::kOffered) | EventBit(EventType::kOfferTimedOut) |
+    EventBit(EventType::kOfferRescinded) | EventBit(EventType::kAccepted) |
+    EventBit(EventType::kRejected) | EventBit(EventType::kCompleted) |
+    EventBit(EventType::kAbandoned) | EventBit(EventType::kOverflowed) |
+    EventBit(EventType::kTransferred) | EventBit(EventType::kWithdrawn) |
+    EventBit(EventType::kCommandFailed);
+
+std::string Ref(std::string_view s) { return std::string(s); }
+
+}  // namespace
+
+TelephonyBridge::TelephonyBridge(Engine* engine, TelephonyPort* port,
+                                 TelephonyBridgeOptions options)
+    : engine_(engine), port_(port), next_contact_(options.first_contact_id) {
+  subscription_ = engine_->Subscribe(
+      [this](const Event& event) { OnEvent(event); }, kBridgeEvents);
+}
+
+TelephonyBridge::~TelephonyBridge() { engine_->Unsubscribe(subscription_); }
+
+absl::Status TelephonyBridge::MapAgent(AgentId agent, std::string address) {
+  if (address.empty()) {
+    return absl::InvalidArgumentError("agent address is empty");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (agent_by_address_.contains(address) ||
+      address_by_agent_.contains(agent.value())) {
+    return absl::AlreadyExistsError(fmt::format(
+        "agent {} or address {} is already mapped", agent.value(), address));
+  }
+  address_by_agent_[agent.value()] = address;
+  agent_by_address_[std::move(address)] = agent;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AgentId> TelephonyBridge::FindAgent(
+    std::string_view address) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = agent_by_address_.find(Ref(address));
+  if (it == agent_by_address_.end()) {
+    return absl::NotFoundError(
+        fmt::format("no agent at address {}", address));
+  }
+  return it->second;
+}
+
+std::string TelephonyBridge::AgentAddress(AgentId agent) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = address_by_agent_.find(agent.value());
+  return it == address_by_agent_.end() ? std::string() : it->second;
+}
+
+TelephonyBridge::Call* TelephonyBridge::FindCallLocked(
+    std::string_view call_ref, ContactId* id) {
+  auto it = contact_by_ref_.find(Ref(call_ref));
+  if (it == contact_by_ref_.end()) return nullptr;
+  auto call = calls_.find(it->second);
+  if (call == calls_.end()) return nullptr;
+  if (id != nullptr) *id = ContactId{it->second};
+  return &call->second;
+}
+
+absl::Status TelephonyBridge::Drop(absl::Status why) {
+  ++stats_.reports_dropped;
+  return why;
+}
+
+absl::Status TelephonyBridge::SubmitLocked(Command command) {
+  absl::Status st = engine_->Submit(std::move(command));
+  if (st.ok()) ++stats_.reports_accepted;
+  return st;
+}
+
+void TelephonyBridge::EraseLocked(ContactId id) {
+  auto it = calls_.find(id.value());
+  if (it == calls_.end()) return;
+  contact_by_ref_.erase(it->second.ref);
+  calls_.erase(it);
+}
+
+absl::Status TelephonyBridge::CheckAgentLocked(const Call& call,
+                                               CallState want,
+                                               std::string_view address,
+                                               AgentId* agent) {
+  auto a = agent_by_address_.find(Ref(address));
+  if (a == agent_by_address_.end()) {
+    return Drop(absl::NotFoundError(
+        fmt::format("call {}: no agent at address {}", call.ref, address)));
+  }
+  if (call.state != want || call.agent != a->second) {
+    return Drop(absl::FailedPreconditionError(fmt::format(
+        "call {}: report from {} does not fit the call's state", call.ref,
+        address)));
+  }
+  *agent = a->second;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ContactId> TelephonyBridge::OnInbound(InboundCall call) {
+  if (call.call_ref.empty()) {
+    return absl::InvalidArgumentError("call_ref is empty");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (contact_by_ref_.contains(call.call_ref)) {
+    return Drop(absl::AlreadyExistsError(
+        fmt::format("call {} is already live", call.call_ref)));
+  }
+  ContactId id{next_contact_};
+  ContactSpec spec;
+  spec.id = id;
+  spec.queue = call.queue;
+  spec.channel = Channel::kVoice;
+  spec.priority = call.priority;
+  spec.skills = std::move(call.skills);
+  spec.customer_id = std::move(call.caller);
+  // Registered before the submit: the router may offer it at once.
+  contact_by_ref_[call.call_ref] = id.value();
+  calls_[id.value()] = Call{call.call_ref, CallState::kWaiting, AgentId{}};
+  absl::Status st = SubmitLocked(cmd::AddContact{std::move(spec)});
+  if (!st.ok()) {
+    EraseLocked(id);
+    return st;
+  }
+  ++next_contact_;
+  ++stats_.calls_in;
+  return id;
+}
+
+absl::Status TelephonyBridge::OnRinging(std::string_view call_ref,
+                                        std::string_view agent_address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Call* call = FindCallLocked(call_ref, nullptr);
+  if (call == nullptr) {
+    return Drop(absl::NotFoundError(fmt::format("unknown call {}", call_ref)));
+  }
+  AgentId agent;
+  return CheckAgentLocked(*call, CallState::kRinging, agent_address, &agent);
+}
+
+absl::Status TelephonyBridge::OnAnswered(std::string_view call_ref,
+                                         std::string_view agent_address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ContactId id;
+  Call* call = FindCallLocked(call_ref, &id);
+  if (call == nullptr) {
+    return Drop(absl::NotFoundError(fmt::format("unknown call {}", call_ref)));
+  }
+  AgentId agent;
+  if (absl::Status st =
+          CheckAgentLocked(*call, CallState::kRinging, agent_address, &agent);
+      !st.ok()) {
+    return st;
+  }
+  absl::Status st = SubmitLocked(cmd::AcceptOffer{agent, id});
+  if (st.ok()) call->state = CallState::kConnected;
+  return st;
+}
+
+absl::Status TelephonyBridge::OnRejected(std::string_view call_ref,
+                                         std::string_view agent_address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ContactId id;
+  Call* call = FindCallLocked(call_ref, &id);
+  if (call == nullptr) {
+    return Drop(absl::NotFoundError(fmt::format("unknown call {}", call_ref)));
+  }
+  AgentId agent;
+  if (absl::Status st =
+          CheckAgentLocked(*call, CallState::kRinging, agent_address, &agent);
+      !st.ok()) {
+    return st;
+  }
+  absl::Status st = SubmitLocked(cmd::RejectOffer{agent, id});
+  if (st.ok()) {
+    call->state = CallState::kWaiting;
+    call->agent = AgentId{};
+  }
+  return st;
+}
+
+absl::Status TelephonyBridge::OnNoAnswer(std::string_view call_ref,
+                                         std::string_view agent_address) {
+  return OnRejected(call_ref, agent_address);
+}
+
+absl::Status TelephonyBridge::OnCallerHangup(std::string_view call_ref) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ContactId id;
+  Call* call = FindCallLocked(call_ref, &id);
+  if (call == nullptr) {
+    return Drop(absl::NotFoundError(fmt::format("unknown call {}", call_ref)));
+  }
+  absl::Status st = SubmitLocked(cmd::Abandon{id});
+  // Forgotten at once: events the engine still emits for it are ignored,
+  // and so is any later report.
+  if (st.ok()) EraseLocked(id);
+  return st;
+}
+
+absl::Status TelephonyBridge::OnAgentHangup(std::string_view call_ref,
+                                            std::string_view agent_address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ContactId id;
+  Call* call = FindCallLocked(call_ref, &id);
+  if (call == nullptr) {
+    return Drop(absl::NotFoundError(fmt::format("unknown call {}", call_ref)));
+  }
+  AgentId agent;
+  if (absl::Status st = CheckAgentLocked(*call, CallState::kConnected,
+                                         agent_address, &agent);
+      !st.ok()) {
+    return st;
+  }
+  absl::Status st = SubmitLocked(cmd::CompleteContact{agent, id});
+  if (st.ok()) EraseLocked(id);
+  return st;
+}
+
+absl::Status TelephonyBridge::OnTransfer(std::string_view call_ref,
+                                         QueueId to) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ContactId id;
+  Call* call = FindCallLocked(call_ref, &id);
+  if (call == nullptr) {
+    return Drop(absl::NotFoundError(fmt::format("unknown call {}", call_ref)));
+  }
+  absl::Status st = SubmitLocked(cmd::Transfer{id, to, /*keep_age=*/true});
+  if (st.ok()) {
+    call->state = CallState::kWaiting;
+    call->agent = AgentId{};
+  }
+  return st;
+}
+
+size_t TelephonyBridge::OnDisconnected() {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t ended = 0;
+  std::vector<uint64_t> done;
+  for (auto& [id, call] : calls_) {
+    absl::Status st =
+        call.state == CallState::kConnected
+            ? engine_->Submit(cmd::CompleteContact{call.agent, ContactId{id}})
+            : engine_->Submit(cmd::Withdraw{ContactId{id}});
+    // A full intake keeps the call; a second OnDisconnected retries it.
+    if (!st.ok()) continue;
+    done.push_back(id);
+  }
+  for (uint64_t id : done) EraseLocked(ContactId{id});
+  ended = done.size();
+  stats_.lost_on_disconnect += ended;
+  return ended;
+}
+
+TelephonyStats TelephonyBridge::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  TelephonyStats s = stats_;
+  s.live_calls = calls_.size();
+  return s;
+}
+
+std::optional<ContactId> TelephonyBridge::ContactFor(
+    std::string_view call_ref) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = contact_by_ref_.find(Ref(call_ref));
+  if (it == contact_by_ref_.end()) return std::nullopt;
+  return ContactId{it->second};
+}
+
+void TelephonyBridge::OnEvent(const Event& event) {
+  std::optional<PortAction> action;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (event.type == EventType::kCommandFailed) {
+      ++stats_.commands_failed;
+      return;
+    }
+    auto it = calls_.find(event.contact.value());
+    if (it == calls_.end()) return;  // not ours, or already forgotten
+    Call& call = it->second;
+    auto address = [&](AgentId agent) {
+      auto a = address_by_agent_.find(agent.value());
+      return a == address_by_agent_.end() ? std::string() : a->second;
+    };
+    switch (event.type) {
+      case EventType::kOffered: {
+        std::string where = address(event.agent);
+        if (where.empty()) {
+          // No address to ring: give the offer back so the next agent gets
+          // it (the rejecting agent is not offered this call again).
+          ++stats_.unmapped_offers;
+          (void)engine_->Submit(cmd::RejectOffer{event.agent, event.contact});
+          break;
+        }
+        call.state = CallState::kRinging;
+        call.agent = event.agent;
+        action = PortAction{PortAction::kRing, call.ref, std::move(where)};
+        ++stats_.rings;
+        break;
+      }
+      case EventType::kOfferTimedOut:
+      case EventType::kOfferRescinded:
+        // The engine took the offer back; whatever the layer believed.
+        if (call.agent == event.agent && call.state != CallState::kWaiting) {
+          action =
+              PortAction{PortAction::kCancel, call.ref, address(event.agent)};
+          ++stats_.cancels;
+          call.state = CallState::kWaiting;
+          call.agent = AgentId{};
+        }
+        break;
+      case EventType::kOverflowed:
+        if (event.to_queue == event.queue) {
+          // Left the engine (no overflow queue): the caller gets an answer.
+          action = PortAction{PortAction::kEnd, call.ref, {},
+                              CallOutcome::kNoAgent};
+          ++stats_.ended;
+          EraseLocked(event.contact);
+        }
+        break;
+      case EventType::kWithdrawn:
+        action = PortAction{PortAction::kEnd, call.ref, {},
+                            CallOutcome::kWithdrawn};
+        ++stats_.ended;
+        EraseLocked(event.contact);
+        break;
+      case EventType::kCompleted:
+      case EventType::kAbandoned:
+        EraseLocked(event.contact);
+        break;
+      case EventType::kTransferred:
+        call.state = CallState::kWaiting;
+        call.agent = AgentId{};
+        break;
+      default:  // kAccepted, kRejected: the bridge moved already
+        break;
+    }
+  }
+  if (!action) return;
+  switch (action->kind) {
+    case PortAction::kRing:
+      port_->Ring(action->call_ref, action->address);
+      break;
+    case PortAction::kCancel:
+      port_->CancelRing(action->call_ref, action->address);
+      break;
+    case PortAction::kEnd:
+      port_->EndCall(action->call_ref, action->outcome);
+      break;
+  }
+}
+
+}  // namespace ccengine
