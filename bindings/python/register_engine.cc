@@ -598,9 +598,9 @@ Also "callback_requested" (wait_s: waited so far) and "preference_ended"
             return Unwrap(e.engine().QueuePosition(ContactId(ToId(c, "contact"))));
           },
           "contact"_a, "1-based place of a waiting contact in its queue.");
-  cls.def("estimated_wait",
+  cls.def("simple_estimated_wait",
           [](PyEngine& e, py::object c) {
-            return Seconds(Unwrap(e.engine().EstimatedWait(ContactId(ToId(c, "contact")))));
+            return Seconds(Unwrap(e.engine().SimpleEstimatedWait(ContactId(ToId(c, "contact")))));
           },
           "contact"_a,
           "Estimated wait of a waiting contact, seconds: position x average "

@@ -8,6 +8,7 @@
 
 #include "ccengine/core/engine.h"
 #include "common/status_macros.h"
+#include "core/skills.h"
 #include "fmt/format.h"
 
 namespace ccengine {
@@ -16,23 +17,11 @@ using internal::AgentRec;
 using internal::ContactRec;
 using internal::GroupRec;
 using internal::kNoSlot;
+using internal::MeetsAll;
 using internal::QueueRec;
 using internal::TimerKind;
 
 namespace {
-
-// Both lists sorted by skill id: does `have` meet every entry of `need`?
-bool Meets(const std::vector<SkillLevel>& have,
-           const std::vector<SkillRequirement>& need) {
-  auto h = have.begin();
-  for (const SkillRequirement& r : need) {
-    while (h != have.end() && h->skill < r.skill) ++h;
-    if (h == have.end() || h->skill != r.skill || h->level < r.level) {
-      return false;
-    }
-  }
-  return true;
-}
 
 std::vector<SkillLevel> SortedSkills(std::vector<SkillLevel> skills) {
   std::sort(skills.begin(), skills.end(),
@@ -112,35 +101,14 @@ void Engine::SyncAgent(uint32_t slot, EventReason reason) {
       }
     }
   }
-  // Only the channels whose bit changed touch the bitsets (all of an
-  // agent's channels flip together when it becomes free or taken), and only
-  // the sets that are kept (channels in use).
-  const uint32_t changed = (mask ^ a.channel_mask) & indexed_channels_;
-  const size_t word = slot >> 6;
-  const uint64_t bit = uint64_t{1} << (slot & 63);
-  for (uint32_t on = changed & mask; on != 0; on &= on - 1) {
-    can_take_[std::countr_zero(on)].data()[word] |= bit;
-  }
-  for (uint32_t off = changed & ~mask; off != 0; off &= off - 1) {
-    can_take_[std::countr_zero(off)].data()[word] &= ~bit;
-  }
+  // A free agent (able to take work, holding nothing) is listed in the idle
+  // order; one that can take more while holding contacts is counted instead.
+  agent_index_.UpdateState(slot, a.channel_mask, mask, a.idle_since,
+                           /*free=*/mask != 0 && a.contacts.empty(),
+                           /*loaded=*/mask != 0 && !a.contacts.empty(),
+                           /*logged_in=*/a.live && a.logged_in);
   a.channel_mask = mask;
   if (track_work_) TrackWork(a);
-  // The longest-idle order: a free agent is listed (a new idle_since moves
-  // it, to the tail as a rule); one that can take more while holding
-  // contacts is counted instead.
-  const bool moved = idle_since_[slot] != a.idle_since;
-  idle_since_[slot] = a.idle_since;
-  const bool listed = mask != 0 && a.contacts.empty();
-  if (idle_order_.Contains(slot) && (!listed || moved)) idle_order_.Remove(slot);
-  if (listed && !idle_order_.Contains(slot)) {
-    idle_order_.Insert(slot, [this](uint32_t x, uint32_t y) {
-      return idle_since_[x] < idle_since_[y];
-    });
-  }
-  const bool loaded = mask != 0 && !a.contacts.empty();
-  if (loaded != idle_order_.Loaded(slot)) idle_order_.SetLoaded(slot, loaded);
-  logged_in_.Assign(slot, a.live && a.logged_in);
   AgentState state = DerivedState(a);
   if (state != a.reported) {
     a.state_time[static_cast<int>(a.reported)] += now_ - a.reported_since;
@@ -158,45 +126,19 @@ void Engine::SyncAgent(uint32_t slot, EventReason reason) {
   }
 }
 
-void Engine::IndexChannel(Channel channel) {
-  const uint32_t bit = 1u << static_cast<int>(channel);
-  if (indexed_channels_ & bit) return;
-  internal::Bitset& set = can_take_[static_cast<int>(channel)];
-  for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
-    set.Assign(slot, (agents_[slot].channel_mask & bit) != 0);
-  }
-  indexed_channels_ |= bit;
-}
-
 int Engine::MinStep(const AgentRec& a, const GroupRec& g) const {
-  if (!Meets(a.skills, g.own)) return -1;
+  if (!MeetsAll(a.skills, g.own)) return -1;
   const QueueRec& q = queues_[g.queue];
   for (size_t i = 0; i < q.step_skills.size(); ++i) {
-    if (Meets(a.skills, q.step_skills[i])) return static_cast<int>(i);
+    if (MeetsAll(a.skills, q.step_skills[i])) return static_cast<int>(i);
   }
   return -1;
 }
 
-void Engine::IndexAgentSkills(uint32_t slot, bool present) {
-  for (const SkillLevel& s : agents_[slot].skills) {
-    auto& levels = skill_sets_[s.skill.value()];
-    for (int level = kMinProficiency; level <= s.level; ++level) {
-      if (levels[level]) levels[level]->Assign(slot, present);
-    }
-  }
-}
-
 void Engine::EnsureSkillSet(SkillRequirement r) {
-  auto& set = skill_sets_[r.skill.value()][r.level];
-  if (set) return;
-  set = std::make_unique<internal::Bitset>();
-  set->Resize(agents_.size());
-  for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
-    if (!agents_[slot].live) continue;
-    for (const SkillLevel& s : agents_[slot].skills) {
-      if (s.skill == r.skill && s.level >= r.level) set->Set(slot);
-    }
-  }
+  agent_index_.EnsureSkillSet(r, [this](uint32_t slot) {
+    return agents_[slot].live ? &agents_[slot].skills : nullptr;
+  });
 }
 
 void Engine::ComputeServed(uint32_t slot) {
@@ -262,7 +204,7 @@ void Engine::StartWrapUpOrFree(uint32_t agent, const QueueRec& q) {
   Micros wrap = q.wrap_up_us;
   if (wrap > 0 && a.logged_in) {
     a.wrap_until = std::max(a.wrap_until, now_ + wrap);
-    a.wrap_token = ++token_;
+    a.wrap_token = timers_.NewToken();
     Schedule(a.wrap_until, TimerKind::kWrapUp, agent, a.wrap_token);
   } else if (a.contacts.empty()) {
     a.idle_since = now_;
@@ -274,12 +216,7 @@ void Engine::RescindOffer(uint32_t agent, bool requeue) {
   AgentRec& a = agents_[agent];
   uint32_t contact = a.offer;
   if (contact == kNoSlot) return;
-  Event e = MakeEvent(EventType::kOfferRescinded);
-  e.contact = contacts_[contact].id;
-  e.has_contact = true;
-  e.agent = a.id;
-  e.has_agent = true;
-  e.queue = QueueId(contacts_[contact].queue);
+  Event e = MakeContactEvent(EventType::kOfferRescinded, contacts_[contact], agent);
   DetachContact(agent, contact);
   Emit(std::move(e));
   SyncAgent(agent);
@@ -299,7 +236,7 @@ void Engine::LogoutNow(uint32_t agent) {
 // --- Public agent calls --------------------------------------------------------
 
 absl::Status Engine::AddAgent(AgentConfig config) {
-  if (agent_index_.contains(config.id.value())) {
+  if (agent_ids_.contains(config.id.value())) {
     return absl::AlreadyExistsError(
         fmt::format("agent {} already exists", config.id.value()));
   }
@@ -313,16 +250,7 @@ absl::Status Engine::AddAgent(AgentConfig config) {
   } else {
     slot = static_cast<uint32_t>(agents_.size());
     agents_.emplace_back();
-    size_t n = agents_.size();
-    for (auto& levels : skill_sets_) {
-      for (auto& set : levels) {
-        if (set) set->Resize(n);
-      }
-    }
-    for (auto& b : can_take_) b.Resize(n);
-    logged_in_.Resize(n);
-    idle_since_.resize(n, 0);
-    idle_order_.Resize(n);
+    agent_index_.Resize(agents_.size());
   }
   AgentRec& a = agents_[slot];
   a = AgentRec();
@@ -341,8 +269,8 @@ absl::Status Engine::AddAgent(AgentConfig config) {
   a.auto_accept = config.auto_accept;
   a.idle_since = now_;
   a.reported_since = now_;
-  IndexAgentSkills(slot, true);
-  agent_index_.emplace(config.id.value(), slot);
+  agent_index_.UpdateSkills(slot, a.skills, true);
+  agent_ids_.emplace(config.id.value(), slot);
   ComputeServed(slot);
   SyncAgent(slot);
   return absl::OkStatus();
@@ -355,8 +283,8 @@ absl::Status Engine::RemoveAgent(AgentId agent) {
     return absl::FailedPreconditionError(fmt::format(
         "agent {} is logged in; log it out before removing it", agent.value()));
   }
-  IndexAgentSkills(slot, false);
-  agent_index_.erase(agent.value());
+  agent_index_.UpdateSkills(slot, a.skills, false);
+  agent_ids_.erase(agent.value());
   a = AgentRec();
   SyncAgent(slot);  // clears the bits; a dead slot reports nothing new
   free_agent_slots_.push_back(slot);
@@ -368,9 +296,9 @@ absl::Status Engine::SetAgentSkills(AgentId agent, std::vector<SkillLevel> skill
   CCENGINE_RETURN_IF_ERROR(
       ValidateSkills(skills, [&] { return fmt::format("agent {}", agent.value()); }));
   AgentRec& a = agents_[slot];
-  IndexAgentSkills(slot, false);
+  agent_index_.UpdateSkills(slot, a.skills, false);
   a.skills = SortedSkills(std::move(skills));
-  IndexAgentSkills(slot, true);
+  agent_index_.UpdateSkills(slot, a.skills, true);
   ComputeServed(slot);
   RecheckPreferences();  // it may no longer serve contacts waiting for it
   TryMatchAgent(slot);

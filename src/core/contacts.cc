@@ -47,7 +47,8 @@ uint32_t Engine::GroupFor(uint32_t queue, Channel channel,
   rec.own = own;
   rec.Resize(q.step_after.size());
   q.groups.push_back(g);
-  IndexChannel(channel);  // its agents are looked up from now on
+  // Its agents are looked up from now on.
+  agent_index_.IndexChannel(channel, [this](uint32_t slot) { return agents_[slot].channel_mask; });
   // A new eligibility class: tell every agent that can serve it.
   for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
     AgentRec& a = agents_[slot];
@@ -92,7 +93,7 @@ int Engine::StepAt(const QueueRec& q, Micros queued_at, Micros now) const {
 void Engine::ScheduleWaitTimers(uint32_t contact) {
   ContactRec& c = contacts_[contact];
   const QueueRec& q = queues_[c.queue];
-  c.wait_token = ++token_;
+  c.wait_token = timers_.NewToken();
   if (c.step + 1 < static_cast<int>(q.step_after.size())) {
     Schedule(c.queued_at + q.step_after[c.step + 1], TimerKind::kRelax, contact,
              c.wait_token);
@@ -109,15 +110,7 @@ void Engine::ScheduleWaitTimers(uint32_t contact) {
 // --- State and accounting --------------------------------------------------------
 
 void Engine::SetContactState(ContactRec& c, ContactState state) {
-  // The counter of each state, in ContactState's order (a table, not a
-  // switch: three calls per contact).
-  static constexpr uint64_t Accounting::*kCounter[] = {
-      &Accounting::waiting,   &Accounting::offered,    &Accounting::in_service,
-      &Accounting::completed, &Accounting::abandoned,  &Accounting::overflowed,
-      &Accounting::withdrawn};
-  static_assert(std::size(kCounter) == static_cast<size_t>(ContactState::kWithdrawn) + 1);
-  accounting_.*kCounter[static_cast<size_t>(c.state)] -= 1;
-  accounting_.*kCounter[static_cast<size_t>(state)] += 1;
+  ledger_.Move(c.state, state);
   c.state = state;
 }
 
@@ -126,7 +119,7 @@ void Engine::FinishContact(uint32_t contact, ContactState terminal) {
   RemoveWaiting(contact);
   if (c.preferring) preferring_.erase(contact);
   SetContactState(c, terminal);
-  contact_index_.erase(c.id.value());
+  contact_ids_.erase(c.id.value());
   // Back to a fresh record: destroyed and built in place, which is cheaper
   // than assigning a temporary member by member.
   c.~ContactRec();
@@ -145,9 +138,7 @@ void Engine::EnterQueue(uint32_t contact, uint32_t queue, int hops) {
   c.group = GroupFor(queue, c.channel, c.skills);
   q.stats.entered++;
   if (Wants(EventType::kContactQueued)) {
-    Event e = MakeEvent(EventType::kContactQueued);
-    e.contact = c.id;
-    e.has_contact = true;
+    Event e = MakeContactEvent(EventType::kContactQueued, c);
     e.queue = QueueId(queue);
     e.channel = c.channel;
     e.priority = c.priority;
@@ -182,10 +173,7 @@ void Engine::Overflow(uint32_t contact, EventReason reason, int hops) {
   QueueRec& q = queues_[c.queue];
   q.stats.overflowed++;
   if (reason == EventReason::kClosed) q.stats.closed++;
-  Event e = MakeEvent(EventType::kOverflowed);
-  e.contact = c.id;
-  e.has_contact = true;
-  e.queue = QueueId(c.queue);
+  Event e = MakeContactEvent(EventType::kOverflowed, c);
   e.reason = reason;
   const auto& target = q.config.overflow_queue;
   if (target.has_value() && hops < kMaxOverflowHops) {
@@ -227,12 +215,7 @@ void Engine::OnOfferTimeout(uint32_t contact) {
   ContactRec& c = contacts_[contact];
   uint32_t agent = c.agent;
   AgentRec& a = agents_[agent];
-  Event e = MakeEvent(EventType::kOfferTimedOut);
-  e.contact = c.id;
-  e.has_contact = true;
-  e.agent = a.id;
-  e.has_agent = true;
-  e.queue = QueueId(c.queue);
+  Event e = MakeContactEvent(EventType::kOfferTimedOut, c, agent);
   DetachContact(agent, contact);
   c.excluded.push_back(a.id);
   a.consecutive_no_answers++;
@@ -255,10 +238,7 @@ void Engine::OnRelax(uint32_t contact) {
     RemoveWaiting(contact);
     c.step = static_cast<uint8_t>(step);
     InsertWaiting(contact);
-    Event e = MakeEvent(EventType::kRelaxed);
-    e.contact = c.id;
-    e.has_contact = true;
-    e.queue = QueueId(c.queue);
+    Event e = MakeContactEvent(EventType::kRelaxed, c);
     e.step = step;
     Emit(std::move(e));
   }
@@ -274,7 +254,7 @@ void Engine::OnMaxWait(uint32_t contact) {
 // --- Public contact calls ----------------------------------------------------------
 
 absl::Status Engine::AddContact(ContactSpec spec) {
-  if (contact_index_.contains(spec.id.value())) {
+  if (contact_ids_.contains(spec.id.value())) {
     return absl::AlreadyExistsError(
         fmt::format("contact {} already exists", spec.id.value()));
   }
@@ -333,11 +313,10 @@ absl::Status Engine::AddContact(ContactSpec spec) {
   c.customer_id = std::move(spec.customer_id);
   c.attributes = std::move(spec.attributes);
   c.arrived = arrived;
-  c.seq = ++seq_;
+  c.seq = ++arrival_seq_;
   c.state = ContactState::kWaiting;
-  contact_index_.emplace(spec.id.value(), slot);
-  accounting_.entered++;
-  accounting_.waiting++;
+  contact_ids_.emplace(spec.id.value(), slot);
+  ledger_.Enter();
   if (prefers) [[unlikely]] SetUpPreference(slot, spec);
   EnterQueue(slot, spec.queue.value(), 0);
   return absl::OkStatus();
@@ -382,7 +361,7 @@ void Engine::Connect(uint32_t aslot, uint32_t cslot) {
   if (waited_here <= q.sl_threshold_us) q.stats.answered_within_sl++;
   q.total_answer_wait_us += waited_here;
   if (Wants(EventType::kAccepted)) {
-    Event e = MakeContactAgentEvent(EventType::kAccepted, c, aslot);
+    Event e = MakeChannelEvent(EventType::kAccepted, c, aslot);
     e.wait = DurationFromMicros(now_ - c.arrived);
     Emit(std::move(e));
   }
@@ -398,12 +377,7 @@ absl::Status Engine::RejectOffer(AgentId agent, ContactId contact) {
   if (c.state != ContactState::kOffered || c.agent != aslot) {
     return NotOfferedError(contact, agent);
   }
-  Event e = MakeEvent(EventType::kRejected);
-  e.contact = contact;
-  e.has_contact = true;
-  e.agent = agent;
-  e.has_agent = true;
-  e.queue = QueueId(c.queue);
+  Event e = MakeContactEvent(EventType::kRejected, c, aslot);
   DetachContact(aslot, cslot);
   c.excluded.push_back(agent);
   Emit(std::move(e));
@@ -443,7 +417,7 @@ void Engine::EndService(uint32_t agent, uint32_t contact, EventReason reason) {
   q.total_handle_us += handle;
   std::optional<Event> e;  // built (before the record is cleared) only if wanted
   if (Wants(EventType::kCompleted)) {
-    e = MakeContactAgentEvent(EventType::kCompleted, c, agent);
+    e = MakeChannelEvent(EventType::kCompleted, c, agent);
     e->reason = reason;
     e->handle = DurationFromMicros(handle);
   }
@@ -474,10 +448,7 @@ absl::Status Engine::Abandon(ContactId contact) {
   uint32_t agent = c.agent;
   QueueRec& q = queues_[c.queue];
   q.stats.abandoned++;
-  Event e = MakeEvent(EventType::kAbandoned);
-  e.contact = contact;
-  e.has_contact = true;
-  e.queue = QueueId(c.queue);
+  Event e = MakeContactEvent(EventType::kAbandoned, c);
   e.channel = c.channel;
   e.wait = DurationFromMicros(now_ - c.arrived);
   if (agent != kNoSlot) {
@@ -512,10 +483,7 @@ absl::Status Engine::Transfer(ContactId contact, QueueId to, bool keep_age) {
   uint32_t agent = c.agent;
   QueueRec& from = queues_[c.queue];
   from.stats.transferred_out++;
-  Event e = MakeEvent(EventType::kTransferred);
-  e.contact = contact;
-  e.has_contact = true;
-  e.queue = QueueId(c.queue);
+  Event e = MakeContactEvent(EventType::kTransferred, c);
   e.to_queue = to;
   e.channel = c.channel;
   if (c.state == ContactState::kInService) {
@@ -536,7 +504,7 @@ absl::Status Engine::Transfer(ContactId contact, QueueId to, bool keep_age) {
   c.excluded.clear();
   if (!keep_age) {
     c.arrived = now_;
-    c.seq = ++seq_;  // behind contacts that arrived at the same instant
+    c.seq = ++arrival_seq_;  // behind contacts that arrived at the same instant
   }
   EnterQueue(cslot, to.value(), 0);
   if (agent != kNoSlot) TryMatchAgent(agent);
@@ -553,10 +521,7 @@ absl::Status Engine::Withdraw(ContactId contact) {
         contact.value()));
   }
   uint32_t agent = c.agent;
-  Event e = MakeEvent(EventType::kWithdrawn);
-  e.contact = contact;
-  e.has_contact = true;
-  e.queue = QueueId(c.queue);
+  Event e = MakeContactEvent(EventType::kWithdrawn, c);
   e.reason = EventReason::kSupervisor;
   if (agent != kNoSlot) RescindOffer(agent, /*requeue=*/false);
   FinishContact(cslot, ContactState::kWithdrawn);
@@ -581,10 +546,7 @@ absl::Status Engine::SetPriority(ContactId contact, int priority) {
   RemoveWaiting(cslot);
   c.priority = static_cast<int8_t>(priority);
   if (was_in_group) InsertWaiting(cslot);
-  Event e = MakeEvent(EventType::kPriorityChanged);
-  e.contact = contact;
-  e.has_contact = true;
-  e.queue = QueueId(c.queue);
+  Event e = MakeContactEvent(EventType::kPriorityChanged, c);
   e.priority = priority;
   Emit(std::move(e));
   return absl::OkStatus();

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
-#include <typeinfo>
 #include <utility>
 
 #include "common/status_macros.h"
@@ -27,17 +26,6 @@ namespace {
 
 std::string SkillListError(std::string_view what, const std::string& detail) {
   return fmt::format("{}: {}", what, detail);
-}
-
-// The built-in strategies leave AgentStrategy::OnOffered empty: an offer
-// need not build the two views to call it. Any other type is called.
-bool ObservesOffers(const AgentStrategy& s) {
-  const std::type_info& t = typeid(s);
-  return !(t == typeid(LongestIdleStrategy) || t == typeid(LeastOccupiedStrategy) ||
-           t == typeid(FewestHandledStrategy) || t == typeid(RoundRobinStrategy) ||
-           t == typeid(RandomStrategy) || t == typeid(WeightedRandomStrategy) ||
-           t == typeid(BestProficiencyStrategy) || t == typeid(CompositeStrategy) ||
-           t == typeid(SatisfactionStrategy));
 }
 
 }  // namespace
@@ -121,15 +109,15 @@ Engine::Engine(EngineOptions options)
     : options_(options),
       now_(ToMicros(options.start)),
       class_weight_(ToMicros(options.priority_class_weight)),
-      half_life_us_(options.quality.half_life == absl::InfiniteDuration()
-                        ? 0.0
-                        : static_cast<double>(ToMicros(options.quality.half_life))),
+      history_({options.customer_history_size, options.customer_history_retention,
+                options.customer_history_max_entries}),
+      quality_(options.quality),
       work_bucket_(ToMicros(options.work_window) / internal::WorkWindow::kBuckets),
       guard_rng_(options.seed ^ 0xD1B54A32D192ED03ULL),
       intake_(options.intake_capacity) {
   auto add = [this](std::string_view name, std::unique_ptr<AgentStrategy> s) {
     strategy_names_.emplace_back(name);
-    strategy_observes_offers_.push_back(ObservesOffers(*s));
+    strategy_observes_offers_.push_back(s->ObservesOffers());
     strategies_.push_back(std::move(s));
   };
   add("longest_idle", std::make_unique<LongestIdleStrategy>());
@@ -157,9 +145,8 @@ absl::StatusOr<SkillId> Engine::AddSkill(std::string_view name) {
   SkillId id(static_cast<uint32_t>(skill_names_.size()));
   skill_names_.push_back(key);
   skill_by_name_.emplace(std::move(key), id);
-  skill_sets_.emplace_back()[kMinProficiency] = std::make_unique<internal::Bitset>();
-  skill_sets_.back()[kMinProficiency]->Resize(agents_.size());
-  skill_quality_.emplace_back();
+  agent_index_.AddSkill();
+  quality_.AddSkill();
   return id;
 }
 
@@ -188,7 +175,7 @@ absl::StatusOr<StrategyId> Engine::RegisterStrategy(
         fmt::format("strategy '{}' already exists", name));
   }
   strategy_names_.emplace_back(name);
-  strategy_observes_offers_.push_back(ObservesOffers(*strategy));
+  strategy_observes_offers_.push_back(strategy->ObservesOffers());
   strategies_.push_back(std::move(strategy));
   return StrategyId(static_cast<uint32_t>(strategies_.size() - 1));
 }
@@ -541,14 +528,12 @@ absl::Status Engine::AdvanceWithWork(Micros target) {
         "time went backwards: {} is before the engine's time {}",
         absl::FormatTime(TimeFromMicros(target)), absl::FormatTime(Now())));
   }
-  while (!timers_.empty() && timers_.top().at <= target) {
-    Timer t = timers_.top();
-    timers_.pop();
+  timers_.FireDue(target, [this](const Timer& t) {
     now_ = std::max(now_, t.at);
     FireTimer(t);
-  }
+  });
   now_ = target;
-  if (!history_fifo_.empty()) ExpireHistory();
+  history_.Expire(now_);
   return absl::OkStatus();
 }
 
@@ -575,13 +560,7 @@ std::optional<absl::Time> Engine::NextTimerAt() const {
 }
 
 std::optional<Micros> Engine::EarliestLiveTimer() const {
-  while (!timers_.empty() && !TimerLive(timers_.top())) timers_.pop();
-  if (timers_.empty()) return std::nullopt;
-  return timers_.top().at;
-}
-
-void Engine::Schedule(Micros at, TimerKind kind, uint32_t slot, uint64_t token) {
-  timers_.push(Timer{at, ++seq_, token, slot, kind});
+  return timers_.EarliestLive([this](const Timer& t) { return TimerLive(t); });
 }
 
 bool Engine::TimerLive(const Timer& t) const {
@@ -646,17 +625,10 @@ void Engine::FireTimer(const Timer& t) {
 // --- Events ------------------------------------------------------------------
 
 Engine::SubscriptionId Engine::Subscribe(EventCallback callback, uint32_t types) {
-  SubscriptionId id = next_subscription_++;
-  subscribers_.push_back(Subscriber{id, types, std::move(callback)});
-  wanted_ |= types;
-  return id;
+  return events_.Subscribe(std::move(callback), types);
 }
 
-void Engine::Unsubscribe(SubscriptionId id) {
-  std::erase_if(subscribers_, [id](const Subscriber& s) { return s.id == id; });
-  wanted_ = 0;
-  for (const Subscriber& s : subscribers_) wanted_ |= s.types;
-}
+void Engine::Unsubscribe(SubscriptionId id) { events_.Unsubscribe(id); }
 
 Event Engine::MakeEvent(EventType type) const {
   Event e;
@@ -665,23 +637,22 @@ Event Engine::MakeEvent(EventType type) const {
   return e;
 }
 
-Event Engine::MakeContactAgentEvent(EventType type, const ContactRec& c,
-                                    uint32_t agent) const {
+Event Engine::MakeContactEvent(EventType type, const ContactRec& c, uint32_t agent) const {
   Event e = MakeEvent(type);
   e.contact = c.id;
   e.has_contact = true;
-  e.agent = agents_[agent].id;
-  e.has_agent = true;
   e.queue = QueueId(c.queue);
-  e.channel = c.channel;
+  if (agent != kNoSlot) {
+    e.agent = agents_[agent].id;
+    e.has_agent = true;
+  }
   return e;
 }
 
-void Engine::Emit(const Event& event) {
-  if (!Wants(event.type)) return;
-  for (const Subscriber& s : subscribers_) {
-    if (s.types & EventBit(event.type)) s.callback(event);
-  }
+Event Engine::MakeChannelEvent(EventType type, const ContactRec& c, uint32_t agent) const {
+  Event e = MakeContactEvent(type, c, agent);
+  e.channel = c.channel;
+  return e;
 }
 
 }  // namespace ccengine

@@ -15,7 +15,7 @@ using internal::TimerKind;
 
 void Engine::SyncQueueHours(uint32_t queue) {
   QueueRec& q = queues_[queue];
-  q.hours_token = ++token_;  // voids the timer of the previous hours
+  q.hours_token = timers_.NewToken();  // voids the timer of the previous hours
   if (!q.config.hours.has_value()) {
     q.open = true;
     return;

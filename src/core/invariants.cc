@@ -1,5 +1,6 @@
 // Engine::CheckInvariants: every index recomputed from the records and
-// compared, plus the invariants of DESIGN.md.
+// compared, plus the invariants every test relies on (docs/design.md): no
+// contact offered twice, no agent over capacity, the books balance.
 
 #include <algorithm>
 #include <string>
@@ -90,25 +91,25 @@ absl::Status Engine::CheckInvariants() const {
                                 c.id.value()));
     }
   }
-  if (live_contacts != contact_index_.size()) return Broken("contact index size");
+  if (live_contacts != contact_ids_.size()) return Broken("contact index size");
   if (preferring != preferring_.size()) return Broken("preference registry size");
-  if (live.waiting != accounting_.waiting || live.offered != accounting_.offered ||
-      live.in_service != accounting_.in_service) {
-    return Broken("live contact counts differ from the accounting");
+  if (absl::Status st = ledger_.Check(live.waiting, live.offered, live.in_service); !st.ok()) {
+    return Broken(std::string(st.message()));
   }
-  if (!accounting_.Balanced()) return Broken("the accounting does not balance");
 
   // Agents: capacity, contacts held once, bitsets.
   size_t live_agents = 0;
   for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
     const AgentRec& a = agents_[slot];
-    for (size_t s = 0; s < skill_sets_.size(); ++s) {
+    for (size_t s = 0; s < agent_index_.skill_count(); ++s) {
       int level = 0;
       for (const SkillLevel& l : a.skills) {
         if (l.skill.value() == s) level = l.level;
       }
       for (int k = kMinProficiency; k <= kMaxProficiency; ++k) {
-        if (skill_sets_[s][k] && skill_sets_[s][k]->Test(slot) != (a.live && level >= k)) {
+        const SkillRequirement r{SkillId(static_cast<uint32_t>(s)), static_cast<uint8_t>(k)};
+        if (agent_index_.HasSkillSet(r) &&
+            agent_index_.SkillSet(r).Test(slot) != (a.live && level >= k)) {
           return Broken(fmt::format("skill bit {}>={} of slot {}", s, k, slot));
         }
       }
@@ -116,8 +117,8 @@ absl::Status Engine::CheckInvariants() const {
     for (Channel ch : kAllChannels) {
       const uint32_t bit = 1u << static_cast<int>(ch);
       if (((a.channel_mask & bit) != 0) != CanTake(a, ch) ||
-          ((indexed_channels_ & bit) &&
-           can_take_[static_cast<int>(ch)].Test(slot) != CanTake(a, ch))) {
+          (agent_index_.ChannelIndexed(ch) &&
+           agent_index_.CanTake(ch).Test(slot) != CanTake(a, ch))) {
         return Broken(fmt::format("channel bit {} of agent {}", ChannelName(ch),
                                   a.id.value()));
       }
@@ -165,7 +166,7 @@ absl::Status Engine::CheckInvariants() const {
       return Broken(fmt::format("agent {} offer not in offered state", a.id.value()));
     }
   }
-  if (live_agents != agent_index_.size()) return Broken("agent index size");
+  if (live_agents != agent_ids_.size()) return Broken("agent index size");
   // The idle order: exactly the free agents (a channel mask, no contact), by
   // idle_since, each with its current idle_since; the others able to take
   // work counted.
@@ -176,25 +177,25 @@ absl::Status Engine::CheckInvariants() const {
     const bool is_loaded = a.channel_mask != 0 && !a.contacts.empty();
     free += is_free;
     loaded += is_loaded;
-    if (idle_order_.Contains(slot) != is_free || idle_order_.Loaded(slot) != is_loaded) {
+    if (agent_index_.idle_order().Contains(slot) != is_free || agent_index_.idle_order().Loaded(slot) != is_loaded) {
       return Broken(fmt::format("agent slot {} in the idle order: listed {}, loaded {}", slot,
-                                idle_order_.Contains(slot), idle_order_.Loaded(slot)));
+                                agent_index_.idle_order().Contains(slot), agent_index_.idle_order().Loaded(slot)));
     }
-    if (a.live && idle_since_[slot] != a.idle_since) {
+    if (a.live && agent_index_.idle_since(slot) != a.idle_since) {
       return Broken(fmt::format("agent {} idle_since not mirrored", a.id.value()));
     }
   }
   uint32_t previous = internal::IdleOrder::kEnd;
-  for (uint32_t slot = idle_order_.head(); slot != internal::IdleOrder::kEnd;
-       slot = idle_order_.next(slot)) {
+  for (uint32_t slot = agent_index_.idle_order().head(); slot != internal::IdleOrder::kEnd;
+       slot = agent_index_.idle_order().next(slot)) {
     if (++listed > free) return Broken("idle order longer than its agents");
-    if (previous != internal::IdleOrder::kEnd && idle_since_[slot] < idle_since_[previous]) {
+    if (previous != internal::IdleOrder::kEnd && agent_index_.idle_since(slot) < agent_index_.idle_since(previous)) {
       return Broken(fmt::format("idle order: agent {} listed after agent {}",
                                 agents_[slot].id.value(), agents_[previous].id.value()));
     }
     previous = slot;
   }
-  if (listed != free || idle_order_.size() != free || idle_order_.loaded() != loaded) {
+  if (listed != free || agent_index_.idle_order().size() != free || agent_index_.idle_order().loaded() != loaded) {
     return Broken("idle order size");
   }
   if (holder.size() != live.offered + live.in_service) {
@@ -273,30 +274,7 @@ absl::Status Engine::CheckInvariants() const {
   }
 
   // Customer history: bounded per customer, in total and in age; ordered.
-  size_t entries = 0;
-  const Micros keep = ToMicros(options_.customer_history_retention);
-  for (const auto& [customer, rec] : history_) {
-    if (rec.entries.empty() || rec.entries.size() > options_.customer_history_size) {
-      return Broken(fmt::format("history of customer '{}' holds {} entries",
-                                customer, rec.entries.size()));
-    }
-    for (size_t i = 0; i < rec.entries.size(); ++i) {
-      const internal::HistoryEntry& e = rec.entries[i];
-      if (i > 0 && rec.entries[i - 1].seq >= e.seq) {
-        return Broken(fmt::format("history of customer '{}' out of order", customer));
-      }
-      if (ToMicros(e.contact.ended_at) + keep <= now_) {
-        return Broken(fmt::format("history of customer '{}' holds an expired entry",
-                                  customer));
-      }
-    }
-    entries += rec.entries.size();
-  }
-  if (entries != history_entries_ || entries > history_fifo_.size() ||
-      history_fifo_.size() > options_.customer_history_max_entries) {
-    return Broken(fmt::format("history holds {} entries, counts {}, {} refs",
-                              entries, history_entries_, history_fifo_.size()));
-  }
+  if (absl::Status st = history_.Check(now_); !st.ok()) return Broken(std::string(st.message()));
   return absl::OkStatus();
 }
 

@@ -17,9 +17,6 @@ namespace ccengine {
 
 using internal::AgentRec;
 using internal::ContactRec;
-using internal::CustomerHistoryRec;
-using internal::HistoryEntry;
-using internal::HistoryRef;
 using internal::kNoSlot;
 using internal::QueueRec;
 using internal::TimerKind;
@@ -71,7 +68,7 @@ using internal::TimerKind;
   c.pref_grace = c.pref_until == now_;
   preferring_.insert(contact);
   if (!c.pref_grace) {
-    c.pref_token = ++token_;
+    c.pref_token = timers_.NewToken();
     Schedule(c.pref_until, TimerKind::kPreferredWait, contact, c.pref_token);
   }
 }
@@ -103,11 +100,7 @@ bool Engine::PreferenceViable(const ContactRec& c) const {
   c.preferred.clear();
   preferring_.erase(contact);
   if (Wants(EventType::kPreferenceEnded)) {
-    Event e = MakeEvent(EventType::kPreferenceEnded);
-    e.contact = c.id;
-    e.has_contact = true;
-    e.queue = QueueId(c.queue);
-    e.channel = c.channel;
+    Event e = MakeChannelEvent(EventType::kPreferenceEnded, c);
     e.reason = reason;
     Emit(std::move(e));
   }
@@ -156,54 +149,14 @@ void Engine::OnPreferredWait(uint32_t contact) {
 // --- Customer history -------------------------------------------------------------
 
 void Engine::RecordHistory(const ContactRec& c, AgentId agent) {
-  if (c.customer_id.empty() || options_.customer_history_size == 0 ||
-      options_.customer_history_retention <= absl::ZeroDuration() ||
-      options_.customer_history_max_entries == 0) {
-    return;
-  }
-  auto [it, inserted] = history_.try_emplace(c.customer_id);
-  CustomerHistoryRec& rec = it->second;
-  HistoryEntry entry;
-  entry.contact.contact = c.id;
-  entry.contact.agent = agent;
-  entry.contact.channel = c.channel;
-  entry.contact.queue = QueueId(c.queue);
-  entry.contact.ended_at = Now();
-  entry.seq = ++history_seq_;
-  rec.entries.push_back(entry);
-  ++history_entries_;
-  if (rec.entries.size() > options_.customer_history_size) {
-    // Its ref in the expiry list goes stale and is skipped when popped.
-    rec.entries.erase(rec.entries.begin());
-    --history_entries_;
-  }
-  history_fifo_.push_back(HistoryRef{now_, entry.seq, &it->first});
-  while (history_fifo_.size() > options_.customer_history_max_entries) {
-    PopHistory();
-  }
-}
-
-void Engine::PopHistory() {
-  const HistoryRef ref = history_fifo_.front();
-  auto it = history_.find(*ref.customer);
-  if (it != history_.end()) {
-    auto& entries = it->second.entries;
-    if (!entries.empty() && entries.front().seq == ref.seq) {
-      entries.erase(entries.begin());
-      --history_entries_;
-      // This was the customer's newest entry: no other ref points here.
-      if (entries.empty()) history_.erase(it);
-    }
-  }
-  history_fifo_.pop_front();
-}
-
-void Engine::ExpireHistory() {
-  if (history_fifo_.empty()) return;  // called at every clock step
-  const Micros keep = ToMicros(options_.customer_history_retention);
-  while (!history_fifo_.empty() && history_fifo_.front().at + keep <= now_) {
-    PopHistory();
-  }
+  if (c.customer_id.empty() || !history_.enabled()) return;
+  CustomerContact entry;
+  entry.contact = c.id;
+  entry.agent = agent;
+  entry.channel = c.channel;
+  entry.queue = QueueId(c.queue);
+  entry.ended_at = Now();
+  history_.Record(c.customer_id, entry, now_);
 }
 
 absl::StatusOr<std::vector<CustomerContact>> Engine::CustomerHistory(
@@ -211,21 +164,12 @@ absl::StatusOr<std::vector<CustomerContact>> Engine::CustomerHistory(
   if (customer_id.empty()) {
     return absl::InvalidArgumentError("customer id is empty");
   }
-  std::vector<CustomerContact> out;
-  auto it = history_.find(std::string(customer_id));
-  if (it == history_.end()) return out;
-  const auto& entries = it->second.entries;
-  for (auto e = entries.rbegin(); e != entries.rend(); ++e) {
-    out.push_back(e->contact);
-  }
-  return out;
+  return history_.Get(customer_id);
 }
 
 std::optional<AgentId> Engine::LastAgent(std::string_view customer_id) const {
   if (customer_id.empty()) return std::nullopt;
-  auto it = history_.find(std::string(customer_id));
-  if (it == history_.end() || it->second.entries.empty()) return std::nullopt;
-  return it->second.entries.back().contact.agent;
+  return history_.Last(customer_id);
 }
 
 // --- Callback (virtual hold) ------------------------------------------------------
@@ -264,11 +208,7 @@ absl::Status Engine::RequestCallback(ContactId contact) {
   QueueRec& q = queues_[c.queue];
   q.stats.callbacks_requested++;
   if (Wants(EventType::kCallbackRequested)) {
-    Event e = MakeEvent(EventType::kCallbackRequested);
-    e.contact = contact;
-    e.has_contact = true;
-    e.queue = QueueId(c.queue);
-    e.channel = c.channel;
+    Event e = MakeChannelEvent(EventType::kCallbackRequested, c);
     e.priority = c.priority;
     e.wait = DurationFromMicros(now_ - c.arrived);
     Emit(std::move(e));

@@ -23,6 +23,7 @@
 #include "absl/container/inlined_vector.h"
 
 #include "ccengine/core/engine.h"
+#include "core/skills.h"
 #include "fmt/format.h"
 
 // The candidate visitor is called once per eligible agent from several
@@ -42,22 +43,11 @@ using internal::ContactRec;
 using internal::GroupRec;
 using internal::IdleOrder;
 using internal::kNoSlot;
+using internal::MeetsAll;
 using internal::QueueRec;
 using internal::TimerKind;
 
 namespace {
-
-bool MeetsAll(absl::Span<const SkillLevel> have,
-              const std::vector<SkillRequirement>& need) {
-  auto h = have.begin();
-  for (const SkillRequirement& r : need) {
-    while (h != have.end() && h->skill < r.skill) ++h;
-    if (h == have.end() || h->skill != r.skill || h->level < r.level) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // Visits the set bits of sets[0] AND … AND sets[N-1], word by word; N is a
 // constant so the AND unrolls (the bare-kernel shape).
@@ -194,9 +184,9 @@ constexpr uint32_t kIdleWalkBackoff = 16;
 
 uint32_t Engine::FirstIdleInPool(const ContactRec& c) const {
   constexpr int kMaxWalk = 8;
-  if (c.step != 0 || idle_order_.loaded() != 0) return kWalkedTooFar;
+  if (c.step != 0 || agent_index_.idle_order().loaded() != 0) return kWalkedTooFar;
   const QueueRec& q = queues_[c.queue];
-  const Bitset& ready = can_take_[static_cast<int>(c.channel)];
+  const Bitset& ready = agent_index_.CanTake(c.channel);
   auto in_pool = [&](uint32_t slot) {
     bool in = ready.Test(slot);
     for (const SkillRequirement& r : c.skills) in = in && SkillSet(r).Test(slot);
@@ -205,9 +195,9 @@ uint32_t Engine::FirstIdleInPool(const ContactRec& c) const {
   };
   uint32_t best = kNoSlot;
   int walked = 0;
-  for (uint32_t slot = idle_order_.head(); slot != IdleOrder::kEnd;
-       slot = idle_order_.next(slot)) {
-    if (best != kNoSlot && idle_since_[slot] != idle_since_[best]) return best;
+  for (uint32_t slot = agent_index_.idle_order().head(); slot != IdleOrder::kEnd;
+       slot = agent_index_.idle_order().next(slot)) {
+    if (best != kNoSlot && agent_index_.idle_since(slot) != agent_index_.idle_since(best)) return best;
     if (++walked > kMaxWalk) return kWalkedTooFar;
     if (in_pool(slot) && (best == kNoSlot || agents_[slot].id < agents_[best].id)) {
       best = slot;
@@ -223,7 +213,7 @@ bool Engine::TryMatchContact(uint32_t contact) {
   const bool explain = Wants(EventType::kDecisionExplained);
   if (q.full_decision || explain) {
     scratch_candidates_.clear();
-    ScanPool(c, can_take_[static_cast<int>(c.channel)],
+    ScanPool(c, agent_index_.CanTake(c.channel),
              [this](uint32_t slot) { scratch_candidates_.push_back(slot); });
     uint32_t best = ChooseAmongCandidates(contact, explain);
     if (best == kNoSlot) return false;
@@ -234,13 +224,13 @@ bool Engine::TryMatchContact(uint32_t contact) {
     // No virtual call: the earliest idle_since wins, then the lower id
     // (Beats' order, as score = now − idle_since), from the packed idle
     // times; the full record is read only for exclusions and exact ties.
-    const Micros* idle = idle_since_.data();
+    const Micros* idle = agent_index_.idle_since_data();
     uint32_t best = kNoSlot;
     Micros best_idle = std::numeric_limits<Micros>::max();
     // One kernel, instantiated with and without the exclusion check (most
     // contacts exclude nobody).
     auto scan = [&](auto check_excluded) {
-      ScanPool(c, can_take_[static_cast<int>(c.channel)],
+      ScanPool(c, agent_index_.CanTake(c.channel),
                [&](uint32_t slot) CCENGINE_INLINE_LAMBDA {
                  if constexpr (decltype(check_excluded)::value) {
                    if (Excludes(c, agents_[slot].id)) return;
@@ -292,7 +282,7 @@ bool Engine::TryMatchContact(uint32_t contact) {
       best_score = score;
     }
   };
-  ScanPool(c, can_take_[static_cast<int>(c.channel)], consider);
+  ScanPool(c, agent_index_.CanTake(c.channel), consider);
   if (best == kNoSlot) return false;
   Offer(best, contact);
   return true;
@@ -453,8 +443,8 @@ uint32_t Engine::HoldFor(const ContactRec& c, const AgentStrategy& strategy,
   uint32_t awaited = kNoSlot;
   // Working agents of the pool that cannot take it now: busy, ringing or in
   // wrap-up (not those who are not ready: they may not come back soon).
-  const Bitset& ready = can_take_[static_cast<int>(c.channel)];
-  ScanPool(c, logged_in_, [&](uint32_t slot) {
+  const Bitset& ready = agent_index_.CanTake(c.channel);
+  ScanPool(c, agent_index_.logged_in(), [&](uint32_t slot) {
     const AgentRec& a = agents_[slot];
     if (awaited != kNoSlot || ready.Test(slot) || !a.ready) return;
     if (!c.excluded.empty() && Excludes(c, a.id)) return;
@@ -485,7 +475,7 @@ void Engine::EmitExplanation(std::shared_ptr<Explanation> explanation) {
 [[gnu::noinline]] bool Engine::TryMatchPreferred(uint32_t contact) {
   ContactRec& c = contacts_[contact];
   const QueueRec& q = queues_[c.queue];
-  const Bitset& ready = can_take_[static_cast<int>(c.channel)];
+  const Bitset& ready = agent_index_.CanTake(c.channel);
   AgentStrategy& strategy = *strategies_[q.strategy.value()];
   const bool longest_idle = q.strategy.value() == 0;
   const bool quality = strategy.UsesQuality();
@@ -527,7 +517,7 @@ void Engine::EmitExplanation(std::shared_ptr<Explanation> explanation) {
     const AgentRec& a = agents_[slot];
     double score;
     if (longest_idle && !ex) {
-      score = static_cast<double>(now_ - idle_since_[slot]);
+      score = static_cast<double>(now_ - agent_index_.idle_since(slot));
     } else {
       AgentView v = ViewOf(a);
       if (quality) {
@@ -578,7 +568,7 @@ void Engine::ChooseWaitingContact(uint32_t agent) {
   if (Wants(EventType::kDecisionExplained)) ex = std::make_shared<Explanation>();
   for (const auto& [g, min_step] : a.served) {
     const GroupRec& group = groups_[g];
-    if (group.size == 0 || !can_take_[static_cast<int>(group.channel)].Test(agent)) {
+    if (group.size == 0 || !agent_index_.CanTake(group.channel).Test(agent)) {
       continue;
     }
     const QueueRec& q = queues_[group.queue];
@@ -645,7 +635,7 @@ void Engine::Offer(uint32_t agent, uint32_t contact) {
   AttachContact(agent, contact);
   a.offer = contact;
   a.last_offer_seq = ++offer_seq_;
-  c.offer_token = ++token_;
+  c.offer_token = timers_.NewToken();
   if (q.offer_timeout_us != kNever && !a.auto_accept) {
     Schedule(now_ + q.offer_timeout_us, TimerKind::kOfferTimeout, contact,
              c.offer_token);
@@ -654,7 +644,7 @@ void Engine::Offer(uint32_t agent, uint32_t contact) {
     strategies_[q.strategy.value()]->OnOffered(ViewOf(a), ViewOf(c), now_);
   }
   if (Wants(EventType::kOffered)) {
-    Event e = MakeContactAgentEvent(EventType::kOffered, c, agent);
+    Event e = MakeChannelEvent(EventType::kOffered, c, agent);
     e.priority = c.priority;
     e.step = c.step;
     Emit(std::move(e));

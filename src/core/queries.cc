@@ -108,7 +108,7 @@ absl::StatusOr<int> Engine::QueuePosition(ContactId contact) const {
   return ahead + 1;
 }
 
-absl::StatusOr<absl::Duration> Engine::EstimatedWait(ContactId contact) const {
+absl::StatusOr<absl::Duration> Engine::SimpleEstimatedWait(ContactId contact) const {
   CCENGINE_ASSIGN_OR_RETURN(int position, QueuePosition(contact));
   const ContactRec& c = contacts_[ContactSlot(contact)];
   const QueueRec& q = queues_[c.queue];

@@ -235,9 +235,9 @@ absl::StatusOr<WaitEstimate> Engine::EstimateWait(ContactId contact) const {
   constexpr uint8_t kNone = 0xFF;
   std::vector<uint8_t> group_step(groups_.size(), kNone);
   std::vector<uint32_t> touched;
-  const size_t words = logged_in_.word_count();
+  const size_t words = agent_index_.logged_in().word_count();
   for (size_t wd = 0; wd < words; ++wd) {
-    for (uint64_t bits = logged_in_.word(wd); bits != 0; bits &= bits - 1) {
+    for (uint64_t bits = agent_index_.logged_in().word(wd); bits != 0; bits &= bits - 1) {
       const uint32_t as = static_cast<uint32_t>(wd * 64 + std::countr_zero(bits));
       const internal::AgentRec& a = agents_[as];
       if (!a.live || !a.ready) continue;

@@ -139,8 +139,8 @@ class MixedRun {
       QueueConfig q;
       q.name = fmt::format("q{}", i);
       q.strategy = strategies[i];
-      q.skills = {{skills_[i % kSkills], Uniform(1, 6)}};
-      if (Chance(0.5)) q.skills.push_back({skills_[(i + 2) % kSkills], Uniform(1, 4)});
+      q.skills = {{skills_[i % kSkills], Level(1, 6)}};
+      if (Chance(0.5)) q.skills.push_back({skills_[(i + 2) % kSkills], Level(1, 4)});
       if (Chance(0.6)) {
         q.relaxation = {{absl::Seconds(Uniform(5, 40)), {{skills_[i % kSkills], 1}}}};
       }
@@ -188,6 +188,7 @@ class MixedRun {
   static constexpr int kAgents = 40;
 
   int Uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+  uint8_t Level(int lo, int hi) { return static_cast<uint8_t>(Uniform(lo, hi)); }
   bool Chance(double p) { return std::bernoulli_distribution(p)(rng_); }
   AgentId AnyAgent() { return AgentId{static_cast<uint64_t>(Uniform(1, next_agent_))}; }
   ContactId AnyContact() {
@@ -215,7 +216,7 @@ class MixedRun {
     int n = Uniform(1, 3);
     for (int k = 0; k < n; ++k) {
       SkillId s = skills_[(a.id.value() + static_cast<uint64_t>(k) * 2) % kSkills];
-      a.skills.push_back({s, Uniform(1, 10)});
+      a.skills.push_back({s, Level(1, 10)});
     }
     a.capacity.max_per_channel[static_cast<int>(Channel::kChat)] =
         static_cast<uint8_t>(Uniform(0, 3));
@@ -288,7 +289,7 @@ class MixedRun {
                                          AgentState::kAvailable}[Uniform(0, 2)]));
       }
     } else if (action < 94) {
-      std::vector<SkillLevel> skills = {{skills_[Uniform(0, kSkills - 1)], Uniform(1, 10)}};
+      std::vector<SkillLevel> skills = {{skills_[Uniform(0, kSkills - 1)], Level(1, 10)}};
       Call(engine_->SetAgentSkills(AnyAgent(), skills));
     } else if (action < 95) {
       if (next_agent_ < 70) AddAgent();

@@ -374,8 +374,8 @@ TEST_F(JourneyTest, QueuePositionNeedsAKnownWaitingContact) {
   AddContact(1, q);  // rings
   CCENGINE_EXPECT_CODE(engine_->QueuePosition(C(1)), kFailedPrecondition);
   CCENGINE_EXPECT_CODE(engine_->QueuePosition(C(9)), kNotFound);
-  CCENGINE_EXPECT_CODE(engine_->EstimatedWait(C(1)), kFailedPrecondition);
-  CCENGINE_EXPECT_CODE(engine_->EstimatedWait(C(9)), kNotFound);
+  CCENGINE_EXPECT_CODE(engine_->SimpleEstimatedWait(C(1)), kFailedPrecondition);
+  CCENGINE_EXPECT_CODE(engine_->SimpleEstimatedWait(C(9)), kNotFound);
 }
 
 TEST_F(JourneyTest, EstimatedWaitIsPositionTimesHandleTimeOverEligibleAgents) {
@@ -384,7 +384,7 @@ TEST_F(JourneyTest, EstimatedWaitIsPositionTimesHandleTimeOverEligibleAgents) {
   qc.expected_handle_time = absl::Seconds(120);
   QueueId q = AddQueue(qc);
   for (uint64_t c : {1, 2, 3}) AddContact(c, q);
-  EXPECT_EQ(engine_->EstimatedWait(C(1)).value_or(absl::ZeroDuration()),
+  EXPECT_EQ(engine_->SimpleEstimatedWait(C(1)).value_or(absl::ZeroDuration()),
             absl::InfiniteDuration());
   for (uint64_t a : {1, 2}) {
     AddAgent(a, {Lvl(policy, 5)}, false);
@@ -393,9 +393,9 @@ TEST_F(JourneyTest, EstimatedWaitIsPositionTimesHandleTimeOverEligibleAgents) {
   AddAgent(3, {Lvl(policy, 4)}, false);  // cannot serve it
   CCENGINE_ASSERT_OK(engine_->Login(A(3), /*ready=*/false));
   AddAgent(4, {Lvl(policy, 9)}, false);  // logged out
-  EXPECT_EQ(engine_->EstimatedWait(C(1)).value(), absl::Seconds(60));
-  EXPECT_EQ(engine_->EstimatedWait(C(2)).value(), absl::Seconds(120));
-  EXPECT_EQ(engine_->EstimatedWait(C(3)).value(), absl::Seconds(180));
+  EXPECT_EQ(engine_->SimpleEstimatedWait(C(1)).value(), absl::Seconds(60));
+  EXPECT_EQ(engine_->SimpleEstimatedWait(C(2)).value(), absl::Seconds(120));
+  EXPECT_EQ(engine_->SimpleEstimatedWait(C(3)).value(), absl::Seconds(180));
 }
 
 TEST_F(JourneyTest, EstimatedWaitUsesTheMeasuredAverageHandleTime) {
@@ -408,7 +408,7 @@ TEST_F(JourneyTest, EstimatedWaitUsesTheMeasuredAverageHandleTime) {
   CCENGINE_ASSERT_OK(engine_->SetNotReady(A(1)));
   AddContact(2, q);
   AddContact(3, q);
-  EXPECT_EQ(engine_->EstimatedWait(C(3)).value(), absl::Seconds(120));
+  EXPECT_EQ(engine_->SimpleEstimatedWait(C(3)).value(), absl::Seconds(120));
 }
 
 TEST_F(JourneyTest, QueueStatsMeasureServiceLevelAndSpeedOfAnswer) {

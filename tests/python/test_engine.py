@@ -118,7 +118,7 @@ def test_waiting_contact_position_and_estimated_wait(engine):
     assert engine.get_contact(3)["state"] == "waiting"
     assert engine.queue_position(3) == 1
     assert engine.queue_position(4) == 2
-    assert engine.estimated_wait(4) > 0
+    assert engine.simple_estimated_wait(4) > 0
     assert engine.queue_stats("tax")["waiting"] == 2
 
 
@@ -274,7 +274,7 @@ def test_engine_docstrings():
     for name in ("add_skill", "add_queue", "add_agent", "login", "add_contact",
                  "accept_offer", "complete_contact", "drain_events", "poll",
                  "advance_to", "queue_stats", "accounting", "check_invariants",
-                 "get_agent", "get_contact", "queue_position", "estimated_wait",
+                 "get_agent", "get_contact", "queue_position", "simple_estimated_wait",
                  "submit", "transfer", "withdraw", "set_priority",
                  "force_agent_state", "abandon", "reject_offer", "logout",
                  "set_ready", "set_not_ready"):

@@ -384,9 +384,9 @@ void RandomWorld::CheckQueuePositions(absl::Time now) {
                        got.ok() ? std::to_string(*got) : got.status().ToString(),
                        want));
     }
-    absl::StatusOr<absl::Duration> ewt = engine_->EstimatedWait(ContactId(w));
+    absl::StatusOr<absl::Duration> ewt = engine_->SimpleEstimatedWait(ContactId(w));
     if (!ewt.ok() || *ewt < absl::ZeroDuration()) {
-      Fail(fmt::format("EstimatedWait({}) = {}", w,
+      Fail(fmt::format("SimpleEstimatedWait({}) = {}", w,
                        ewt.ok() ? absl::FormatDuration(*ewt)
                                 : ewt.status().ToString()));
     }

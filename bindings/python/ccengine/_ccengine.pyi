@@ -244,7 +244,7 @@ class Engine:
         """A live contact's snapshot as a dict."""
     def queue_position(self, contact: int) -> int:
         """1-based place of a waiting contact."""
-    def estimated_wait(self, contact: int) -> float:
+    def simple_estimated_wait(self, contact: int) -> float:
         """Estimated wait of a waiting contact, seconds (the simple figure)."""
     def estimate_wait(self, contact: int) -> Dict[str, Any]:
         """Expected wait with an 80% interval: expected_s, low_s, high_s,

@@ -71,20 +71,25 @@
 
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/node_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ccengine/core/accounting.h"
 #include "ccengine/core/agent.h"
 #include "ccengine/core/commands.h"
 #include "ccengine/core/contact.h"
 #include "ccengine/core/events.h"
+#include "ccengine/core/internal/agent_index.h"
 #include "ccengine/core/internal/bitset.h"
+#include "ccengine/core/internal/customer_history.h"
+#include "ccengine/core/internal/event_bus.h"
 #include "ccengine/core/internal/id_index.h"
-#include "ccengine/core/internal/idle_order.h"
+#include "ccengine/core/internal/ledger.h"
 #include "ccengine/core/internal/mpsc_queue.h"
+#include "ccengine/core/internal/quality_model.h"
 #include "ccengine/core/internal/records.h"
+#include "ccengine/core/internal/timer_queue.h"
 #include "ccengine/core/quality.h"
 #include "ccengine/core/queue.h"
 #include "ccengine/core/strategy.h"
@@ -113,32 +118,12 @@ struct EngineOptions {
   // the last `customer_history_size` contacts of each customer whose service
   // ended within `customer_history_retention`, and at most
   // `customer_history_max_entries` entries in all (the oldest go first).
-  // Memory (measured, docs/journey.md): about 170 bytes for a customer with
-  // one entry and about 100 bytes per further entry, plus the customer id's
-  // heap bytes beyond 15 characters — 100,000 customers with one recent
-  // contact each take ~17 MB, with four each ~45 MB. A zero size or
-  // retention keeps no history.
+  // Memory: a fixed cost per customer and per entry, plus the customer id's
+  // heap bytes beyond the small-string buffer (docs/journey.md has the
+  // sizes). A zero size or retention keeps no history.
   size_t customer_history_size = 8;
   absl::Duration customer_history_retention = absl::Hours(24 * 30);
   size_t customer_history_max_entries = size_t{1} << 20;
-};
-
-// Where every contact that ever entered is now. Always balances:
-// entered == waiting + offered + in_service + completed + abandoned +
-//            overflowed + withdrawn.
-struct Accounting {
-  uint64_t entered = 0;
-  uint64_t waiting = 0;
-  uint64_t offered = 0;
-  uint64_t in_service = 0;
-  uint64_t completed = 0;
-  uint64_t abandoned = 0;
-  uint64_t overflowed = 0;
-  uint64_t withdrawn = 0;
-  bool Balanced() const {
-    return entered == waiting + offered + in_service + completed + abandoned +
-                          overflowed + withdrawn;
-  }
 };
 
 class Engine {
@@ -244,7 +229,7 @@ class Engine {
   absl::Status AdvanceToMicros(Micros now) {
     // Inline when nothing is due and no history ages: a simulator steps the
     // clock twice per contact.
-    if (now >= now_ && timers_.empty() && history_fifo_.empty() && InTimeRangeMicros(now)) {
+    if (now >= now_ && timers_.empty() && history_.empty() && InTimeRangeMicros(now)) {
       now_ = now;
       return absl::OkStatus();
     }
@@ -268,7 +253,7 @@ class Engine {
   void Wake();
 
   // --- Events ---------------------------------------------------------------
-  using SubscriptionId = uint64_t;
+  using SubscriptionId = internal::EventBus::SubscriptionId;
   // `types`: a mask of `EventBit(type)`s the callback wants (default: all
   // but `kDecisionExplained`, which is switched on by naming it). Events no
   // subscriber wants are not even built.
@@ -284,10 +269,9 @@ class Engine {
   absl::StatusOr<ContactSnapshot> GetContact(ContactId contact) const;
   // 1-based place among the waiting contacts of its queue, by aged score.
   absl::StatusOr<int> QueuePosition(ContactId contact) const;
-  // position × average handle time / agents logged in who can serve it: the
-  // simple figure, kept as it was; `EstimateWait` is the model with an
-  // interval.
-  absl::StatusOr<absl::Duration> EstimatedWait(ContactId contact) const;
+  // The simple figure: position × average handle time / agents logged in
+  // who can serve it. `EstimateWait` is the model with an interval.
+  absl::StatusOr<absl::Duration> SimpleEstimatedWait(ContactId contact) const;
   // Expected wait with an 80% interval, the position (across the queues the
   // same agents serve) and the agents counted; the model is in
   // ccengine/core/wait_estimate.h. Recomputed from the state at each call.
@@ -307,9 +291,9 @@ class Engine {
   // The agent of the customer's newest history entry, if any.
   std::optional<AgentId> LastAgent(std::string_view customer_id) const;
   // History entries held now, over all customers.
-  size_t customer_history_entries() const { return history_entries_; }
-  Accounting GetAccounting() const { return accounting_; }
-  size_t agent_count() const { return agent_index_.size(); }
+  size_t customer_history_entries() const { return history_.entries(); }
+  Accounting GetAccounting() const { return ledger_.totals(); }
+  size_t agent_count() const { return agent_ids_.size(); }
   // Full consistency check of every index against the records, and of the
   // invariants (no contact offered twice, no agent over capacity, the books
   // balance). O(agents + contacts); for tests and simulations.
@@ -332,22 +316,27 @@ class Engine {
   void OnQueueHours(uint32_t queue);  // kHours timer: opened or closed
   // Every waiting contact of a closed queue moves on (reason kClosed).
   void MoveOutWaiting(uint32_t queue);
-  void Emit(const Event& event);
+  void Emit(const Event& event) { events_.Emit(event); }
+  bool Wants(EventType type) const { return events_.Wants(type); }
   Event MakeEvent(EventType type) const;
   AgentStateTimes StateTimesOf(const internal::AgentRec& a) const;
-  // An event about contact `c` and the agent in slot `agent`, with the
-  // contact's queue and channel filled in.
-  Event MakeContactAgentEvent(EventType type, const internal::ContactRec& c,
-                              uint32_t agent) const;
-  void Schedule(Micros at, internal::TimerKind kind, uint32_t slot,
-                uint64_t token);
+  // An event about contact `c` (and the agent in slot `agent` unless
+  // kNoSlot), with the contact's queue filled in.
+  Event MakeContactEvent(EventType type, const internal::ContactRec& c,
+                         uint32_t agent = internal::kNoSlot) const;
+  // The same with the contact's channel too.
+  Event MakeChannelEvent(EventType type, const internal::ContactRec& c,
+                         uint32_t agent = internal::kNoSlot) const;
+  void Schedule(Micros at, internal::TimerKind kind, uint32_t slot, uint64_t token) {
+    timers_.Schedule(at, kind, slot, token);
+  }
   void FireTimer(const internal::Timer& timer);
   // False once the timer's subject has moved on (a newer token, another
   // state, a freed slot); such a timer never acts again.
   bool TimerLive(const internal::Timer& timer) const;
   // Id → slot (kNoSlot when unknown); inline, as every call resolves ids.
-  uint32_t AgentSlot(AgentId id) const { return agent_index_.Find(id.value()); }
-  uint32_t ContactSlot(ContactId id) const { return contact_index_.Find(id.value()); }
+  uint32_t AgentSlot(AgentId id) const { return agent_ids_.Find(id.value()); }
+  uint32_t ContactSlot(ContactId id) const { return contact_ids_.Find(id.value()); }
   absl::StatusOr<uint32_t> LiveAgentSlot(AgentId id) const {
     uint32_t slot = AgentSlot(id);
     if (slot == internal::kNoSlot) [[unlikely]] return UnknownAgent(id);
@@ -368,10 +357,9 @@ class Engine {
   // Indexes + state-change event (carrying `reason`).
   void SyncAgent(uint32_t slot, EventReason reason = EventReason::kNone);
   void ComputeServed(uint32_t slot);
-  void IndexAgentSkills(uint32_t slot, bool present);
   void EnsureSkillSet(SkillRequirement requirement);
   const internal::Bitset& SkillSet(SkillRequirement requirement) const {
-    return *skill_sets_[requirement.skill.value()][requirement.level];
+    return agent_index_.SkillSet(requirement);
   }
   int MinStep(const internal::AgentRec& a, const internal::GroupRec& g) const;
   void AttachContact(uint32_t agent, uint32_t contact);
@@ -426,8 +414,6 @@ class Engine {
   void OnPreferredWait(uint32_t contact);
   bool TryMatchPreferred(uint32_t contact);
   void RecordHistory(const internal::ContactRec& c, AgentId agent);
-  void PopHistory();     // forgets the oldest recorded entry
-  void ExpireHistory();  // forgets entries past the retention
 
   // matching.cc: the two decisions.
   bool TryMatchContact(uint32_t contact);
@@ -436,7 +422,7 @@ class Engine {
   template <typename F>
   void ScanPool(const internal::ContactRec& c, const internal::Bitset& ready,
                 F&& visit);
-  // The longest-idle agent of the contact's pool from `idle_order_`, kNoSlot
+  // The longest-idle agent of the contact's pool from the idle order, kNoSlot
   // if none, or kWalkedTooFar: scan the pool instead.
   static constexpr uint32_t kWalkedTooFar = internal::kNoSlot - 1;
   uint32_t FirstIdleInPool(const internal::ContactRec& c) const;
@@ -459,8 +445,6 @@ class Engine {
   // quality.cc: outcomes, quality estimates, work windows.
   void RecordOutcome(uint32_t agent, uint32_t contact,
                      const ContactOutcome& outcome);
-  QualityEstimate EstimateQuality(const internal::AgentRec& a,
-                                  SkillId skill) const;
   // Mean CSAT and FCR estimates over `skills`, written into `view`.
   void FillQuality(const internal::AgentRec& a,
                    absl::Span<const SkillRequirement> skills, AgentView& view) const;
@@ -475,15 +459,22 @@ class Engine {
   EngineOptions options_;
   Micros now_ = 0;
   Micros class_weight_ = 0;
-  uint64_t seq_ = 0;        // arrivals, timers
-  uint64_t token_ = 0;      // timer tokens
-  uint64_t offer_seq_ = 0;  // offers made
+  uint64_t arrival_seq_ = 0;  // contact arrivals: ties of the wait start
+  uint64_t offer_seq_ = 0;    // offers made
+
+  // The parts the engine coordinates, each owning its state (internal/).
+  internal::EventBus events_;
+  internal::TimerQueue timers_;
+  internal::AgentIndex agent_index_;
+  internal::CustomerHistoryStore history_;
+  internal::QualityModel quality_;
+  internal::Ledger ledger_;
 
   std::vector<std::string> skill_names_;
   absl::flat_hash_map<std::string, SkillId> skill_by_name_;
   std::vector<std::unique_ptr<AgentStrategy>> strategies_;
-  // Per strategy: does it override OnOffered? (The built-in ones do not; an
-  // offer then builds no views for it.)
+  // Per strategy: does it observe offers (AgentStrategy::ObservesOffers)? An
+  // offer builds the two views only for one that does.
   std::vector<bool> strategy_observes_offers_;
   std::vector<std::string> strategy_names_;
   std::vector<internal::QueueRec> queues_;
@@ -492,69 +483,25 @@ class Engine {
 
   std::vector<internal::AgentRec> agents_;
   std::vector<uint32_t> free_agent_slots_;
-  internal::IdIndex agent_index_;
-  // [skill][level]: agents holding the skill at that level or above. Level 1
-  // exists for every skill; higher levels only once a requirement uses them.
-  std::vector<std::array<std::unique_ptr<internal::Bitset>, kMaxProficiency + 1>>
-      skill_sets_;
-  std::array<internal::Bitset, kChannelCount> can_take_;
-  // Channels whose `can_take_` set is kept: those with a waiting group (only
-  // they are ever read). A single-channel center then flips one bit, not
-  // seven, when an agent becomes free or taken; `IndexChannel` builds a set
-  // from the agents' `channel_mask` when its first group appears.
-  uint32_t indexed_channels_ = 0;
-  void IndexChannel(Channel channel);
-  internal::Bitset logged_in_;
-  // idle_since of each agent slot, packed, for the longest-idle scan (kept by
-  // SyncAgent).
-  std::vector<Micros> idle_since_;
-  // Free agents (a channel mask, no contact) by idle_since, and a count of
-  // the others able to take work: the longest-idle decision's fast path
-  // (kept by SyncAgent; idle_order.h).
-  internal::IdleOrder idle_order_;
+  internal::IdIndex agent_ids_;
   internal::Bitset scratch_;       // candidate set of one decision
   internal::Bitset scratch_step_;  // one routing step's pool
 
   std::vector<internal::ContactRec> contacts_;
   std::vector<uint32_t> free_contact_slots_;
-  internal::IdIndex contact_index_;
+  internal::IdIndex contact_ids_;
   std::vector<SkillRequirement> scratch_skills_;
 
   // Contacts whose preference is in force (slots), for rechecks.
   absl::btree_set<uint32_t> preferring_;
-  // Customer history: per customer its newest entries (oldest first), and
-  // every entry in order of recording, for expiry.
-  absl::node_hash_map<std::string, internal::CustomerHistoryRec> history_;
-  std::deque<internal::HistoryRef> history_fifo_;
-  uint64_t history_seq_ = 0;
-  size_t history_entries_ = 0;
 
-  // Quality: per skill, the decayed sums over every agent.
-  struct SkillQuality {
-    internal::DecayedSum csat;
-    internal::DecayedSum fcr;
-  };
-  std::vector<SkillQuality> skill_quality_;
-  double half_life_us_ = 0;  // 0: no decay
   bool track_work_ = false;  // some queue has guards or a quality strategy
   Micros work_bucket_ = 1;   // work_window / WorkWindow::kBuckets
   std::mt19937_64 guard_rng_;
   std::vector<uint32_t> scratch_candidates_;
 
-  // Mutable: NextTimerAt() drops stale timers from the top.
-  mutable std::priority_queue<internal::Timer> timers_;
   std::optional<Micros> EarliestLiveTimer() const;  // NextTimerMicros, timers pending
   absl::Status AdvanceWithWork(Micros target);  // AdvanceToMicros: checks, timers, history
-  Accounting accounting_;
-  struct Subscriber {
-    SubscriptionId id;
-    uint32_t types;
-    EventCallback callback;
-  };
-  std::vector<Subscriber> subscribers_;
-  uint32_t wanted_ = 0;  // union of the subscribers' masks
-  bool Wants(EventType type) const { return (wanted_ & EventBit(type)) != 0; }
-  SubscriptionId next_subscription_ = 1;
 
   internal::MpscQueue<Command> intake_;
   std::atomic<bool> parked_{false};

@@ -104,9 +104,13 @@ class AgentStrategy {
   // Higher is better. Must not call into the engine.
   virtual double Score(const AgentView& agent, const ContactView& contact,
                        Micros now) = 0;
-  // Called once for each offer made with this strategy's choice.
+  // Called once for each offer made with this strategy's choice, when
+  // `ObservesOffers()`.
   virtual void OnOffered(const AgentView& /*agent*/,
                          const ContactView& /*contact*/, Micros /*now*/) {}
+  // Whether `OnOffered` should be called. A strategy that ignores offers
+  // returns false, and the engine then builds no views for its offers.
+  virtual bool ObservesOffers() const { return true; }
   // The same score as `Score` (and the same state change, e.g. a random
   // draw), with its terms appended to `terms`; called instead of `Score`
   // when someone subscribed to explanation records. Default: one term.
@@ -151,27 +155,33 @@ class FunctionStrategy final : public AgentStrategy {
 
 class LongestIdleStrategy final : public AgentStrategy {
  public:
+  bool ObservesOffers() const override { return false; }
   double Score(const AgentView& a, const ContactView&, Micros now) override;
 };
 class LeastOccupiedStrategy final : public AgentStrategy {
  public:
+  bool ObservesOffers() const override { return false; }
   double Score(const AgentView& a, const ContactView&, Micros now) override;
 };
 class FewestHandledStrategy final : public AgentStrategy {
  public:
+  bool ObservesOffers() const override { return false; }
   double Score(const AgentView& a, const ContactView&, Micros now) override;
 };
 class RoundRobinStrategy final : public AgentStrategy {
  public:
+  bool ObservesOffers() const override { return false; }
   double Score(const AgentView& a, const ContactView&, Micros now) override;
 };
 class BestProficiencyStrategy final : public AgentStrategy {
  public:
+  bool ObservesOffers() const override { return false; }
   double Score(const AgentView& a, const ContactView& c, Micros now) override;
 };
 
 class RandomStrategy final : public AgentStrategy {
  public:
+  bool ObservesOffers() const override { return false; }
   explicit RandomStrategy(uint64_t seed) : rng_(seed) {}
   double Score(const AgentView& a, const ContactView&, Micros now) override;
 
@@ -183,6 +193,7 @@ class RandomStrategy final : public AgentStrategy {
 // probability proportional to its weight.
 class WeightedRandomStrategy final : public AgentStrategy {
  public:
+  bool ObservesOffers() const override { return false; }
   explicit WeightedRandomStrategy(uint64_t seed) : rng_(seed) {}
   double Score(const AgentView& a, const ContactView&, Micros now) override;
 
@@ -200,6 +211,7 @@ struct CompositeWeights {
 
 class CompositeStrategy final : public AgentStrategy {
  public:
+  bool ObservesOffers() const override { return false; }
   explicit CompositeStrategy(CompositeWeights w = {}) : w_(w) {}
   double Score(const AgentView& a, const ContactView& c, Micros now) override;
 
@@ -243,6 +255,7 @@ struct SatisfactionWeights {
 
 class SatisfactionStrategy final : public AgentStrategy {
  public:
+  bool ObservesOffers() const override { return false; }
   explicit SatisfactionStrategy(SatisfactionWeights w = {}) : w_(w) {}
   // InvalidArgument unless every weight is finite and >= 0, the shares and
   // target are in [0, 1], the scales are positive and min idle >= 1.

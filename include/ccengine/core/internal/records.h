@@ -2,8 +2,8 @@
 // File: ccengine/core/internal/records.h
 // -----------------------------------------------------------------------------
 //
-// The router's private records: agents, contacts, queues, waiting groups and
-// timers. Visible so that `Engine` can hold them by value; not API.
+// The router's private records: agents, contacts, queues and waiting
+// groups. Visible so that `Engine` can hold them by value; not API.
 //
 // A waiting group holds the waiting contacts that share a queue, a channel and
 // the contact's own skill set, so they share eligibility. Inside a group,
@@ -118,23 +118,6 @@ struct ContactRec {
   Channel original_channel = Channel::kVoice;
 };
 
-// Customer history: a customer's newest entries, oldest first.
-struct HistoryEntry {
-  CustomerContact contact;
-  uint64_t seq = 0;  // recording order
-};
-struct CustomerHistoryRec {
-  absl::InlinedVector<HistoryEntry, 2> entries;
-};
-// One recorded entry in the engine-wide expiry list (oldest first). The
-// customer's record outlives every ref to it: it is erased only when its
-// newest entry expires.
-struct HistoryRef {
-  Micros at;
-  uint64_t seq;
-  const std::string* customer;  // the key of its node_hash_map node
-};
-
 struct WaitKey {
   Micros arrived;
   uint64_t seq;
@@ -190,29 +173,6 @@ struct QueueRec {
   Micros offer_timeout_us = 0;
   bool open = true;           // by config.hours at the engine's time
   uint64_t hours_token = 0;   // the valid kHours timer carries it
-};
-
-// kHours: slot is a queue; its next opening or closing.
-enum class TimerKind : uint8_t {
-  kOfferTimeout,
-  kRelax,
-  kMaxWait,
-  kPreferredWait,
-  kWrapUp,
-  kHours
-};
-
-struct Timer {
-  Micros at;
-  uint64_t seq;
-  uint64_t token;
-  uint32_t slot;
-  TimerKind kind;
-  // Min-heap order for std::priority_queue (which is a max-heap).
-  friend bool operator<(const Timer& a, const Timer& b) {
-    if (a.at != b.at) return a.at > b.at;
-    return a.seq > b.seq;
-  }
 };
 
 }  // namespace ccengine::internal
