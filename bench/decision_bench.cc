@@ -464,7 +464,7 @@ void AgentFreesEngine(benchmark::State& state) {
 // Baselines and engine are registered per parameter set, adjacent, so they
 // share one world and the engine row can report the ratios. One dimension
 // moves at a time around a base of 10,000 agents, 200 skills, 2 requirements;
-// the design point (DESIGN.md) adds 100,000 waiting contacts.
+// the design point (docs/design.md) adds 100,000 waiting contacts.
 
 const std::vector<std::string> kStrategies = {
     "longest_idle", "least_occupied", "fewest_handled", "round_robin",

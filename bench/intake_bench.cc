@@ -156,8 +156,8 @@ inline void CpuRelax() {
 // (or the mutex) in a tight loop steals its cache line from the producer about
 // to write it and slows both queues; a short pause burst keeps the consumer
 // responsive without hammering the line, and the yield lets producers run when
-// threads outnumber cores. (On a 16-core machine a bare-yield consumer cost
-// MpscQueue about 30% at one producer and left the mutex queue unchanged.)
+// threads outnumber cores. (A consumer that only yields slows MpscQueue with
+// one producer and leaves the mutex queue as it is.)
 inline void IdleBackoff() {
   for (int k = 0; k < 32; ++k) CpuRelax();
   std::this_thread::yield();

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Simulated contacts per second: SimPy 2.3.1 versus ccengine.simulate.
 
-Both simulate the same M/M/c+M contact center (DESIGN.md, "simulation"):
+Both simulate the same M/M/c+M contact center (docs/design.md, "Performance targets"):
 100 agents, Poisson arrivals at 1.5 contacts/s, exponential handle time
 (mean 60 s) and exponential patience (mean 120 s; a customer still waiting
 when it runs out abandons). Both are timed in this process, in the same run,
@@ -13,8 +13,9 @@ from Python:
                 ``yield hold`` for the handle time and ``yield release``; a
                 Source process activates customers and holds for the
                 inter-arrival times. The same center as ccengine's.
-  simpy_plain   the shape quoted in notes/peers.md (request, hold, release;
-                no patience): a lighter model, shown for reference.
+  simpy_plain   the usual way to write M/M/c in SimPy (request, hold,
+                release; no patience): a lighter model, the one the
+                simulation target is stated against.
   ccengine_renege  ``ccengine.simulate(scenario)`` with the real routing
                 engine as the router (skills, strategy, events, metrics),
                 the same center, a longer horizon so that setup is amortized.
@@ -27,8 +28,8 @@ included). Each is run ``--repeats`` times, the four models in turn in
 each round (a slow spell of a shared machine then hits both sides of a
 pair); the median rate is reported, and the median over rounds of the
 ratios ccengine_renege / simpy_renege and ccengine_plain / simpy_plain are
-the figures compared with the ≥ 30× target (DESIGN.md quotes SimPy at about
-60,000 contacts/s, which is the plain model's speed).
+the figures compared with the ≥ 30× target (the plain model is the one the
+target names).
 
 Run (the build tree's module is found through the .pth that points at
 build/release/python, or set CCENGINE_PYTHONPATH to another build's

@@ -3,7 +3,7 @@
 // -----------------------------------------------------------------------------
 //
 // Event storms, the moments that hurt real ACDs, each next to the same work
-// done one decision at a time (DESIGN.md: a storm must be matched within 2×
+// done one decision at a time (docs/design.md: a storm must be matched within 2×
 // of N × the single-decision time). The center is bench_common.h's: 10,000
 // agents, 200 skills, 2 requirements per contact, 40 queues.
 //

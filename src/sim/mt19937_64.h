@@ -3,7 +3,7 @@
 // -----------------------------------------------------------------------------
 //
 // The 64-bit Mersenne Twister (Matsumoto and Nishimura, MT19937-64): the same
-// seeding and the same numbers as `std::mt19937_64` — tests/sim_test.cc
+// seeding and the same numbers as `std::mt19937_64` — tests/sim/sim_test.cc
 // compares them draw for draw — for the simulator's random streams.
 //
 // Why not std::mt19937_64: libstdc++ (GCC 12) refills its state with

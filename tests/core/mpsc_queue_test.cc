@@ -36,7 +36,7 @@ namespace ccengine::internal {
 namespace {
 
 #ifdef CCENGINE_TEST_TSAN
-constexpr int kScaleDown = 4;  // TSan runs ~5-20x slower.
+constexpr int kScaleDown = 4;  // TSan makes every operation many times slower.
 #else
 constexpr int kScaleDown = 1;
 #endif

@@ -75,7 +75,7 @@ using Harness = test::RandomHarness;
 
 constexpr uint64_t kSeeds[] = {1, 20240611, 0x5eedf00d, 777767777, 31337};
 #ifdef CCENGINE_TEST_SANITIZED
-constexpr int kStepsPerSeed = 10'000;  // ASan+UBSan: ~10-15x slower per step
+constexpr int kStepsPerSeed = 10'000;  // ASan+UBSan make each step much slower
 #else
 constexpr int kStepsPerSeed = 25'000;  // 5 seeds: 125,000 steps
 #endif

@@ -49,7 +49,7 @@ SCENARIO = {
 
 @pytest.fixture
 def scenario():
-    """The issue's example scenario (a fresh deep copy per test)."""
+    """An example scenario (a fresh deep copy per test)."""
     import copy
 
     return copy.deepcopy(SCENARIO)

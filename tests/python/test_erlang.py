@@ -57,7 +57,7 @@ def test_agents_for_service_level_erlang_c_and_a():
     na = ccengine.agents_for_service_level(LAMBDA, AHT, 0.8, 20, patience=300)
     assert na <= n
     assert ccengine.erlang_a_metrics(LAMBDA, AHT, 300, na, 20)["service_level"] >= 0.8
-    # keyword form, exactly as the issue names it
+    # keyword form, with the documented parameter names
     assert ccengine.agents_for_service_level(
         arrival_rate=LAMBDA, aht=AHT, sl_target=0.8, sl_seconds=20, patience=None
     ) == n

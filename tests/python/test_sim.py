@@ -1,4 +1,4 @@
-"""ccengine.simulate from Python: the issue's scenario, the result's shape,
+"""ccengine.simulate from Python: the example scenario, the result's shape,
 determinism, scenario errors, tables and plots."""
 
 import io
@@ -30,7 +30,7 @@ def mmc(rate=0.1, aht=60.0, agents=8, horizon=20000.0, seed=3, replications=1):
     }
 
 
-def test_issue_scenario_runs_and_has_the_documented_shape(scenario):
+def test_example_scenario_runs_and_has_the_documented_shape(scenario):
     json.dumps(scenario)  # plain data
     r = ccengine.simulate(scenario, progress=False)
     q = r["summary"]["queues"]["general"]

@@ -1,4 +1,4 @@
-// The proof in simulation (issue: satisfaction-weighted routing): in a center
+// The proof in simulation (docs/satisfaction.md): in a center
 // of equally skilled agents whose true quality differs, the "satisfaction"
 // strategy — learning each agent's CSAT and first-contact resolution from the
 // simulated outcomes — raises mean CSAT with statistical significance over

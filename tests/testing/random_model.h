@@ -2,7 +2,7 @@
 // File: tests/testing/random_model.h
 // -----------------------------------------------------------------------------
 //
-// The plain pieces of the randomized invariant test (tests/randomized_test.cc):
+// The plain pieces of the randomized invariant test (tests/core/randomized_test.cc):
 // the shape of the engine it builds, the model's records of contacts, agents
 // and queues (`MContact`, `MAgent`, `MStats`), an id set with reproducible
 // random picks, what a refused call must leave as it was (`Observed`), and

@@ -138,7 +138,7 @@ Code RandomWorld::Predict(const Command& command) const {
           return FindContact(c.contact) ? Code::kOk : Code::kNotFound;
         } else if constexpr (std::is_same_v<T, cmd::RequestCallback>) {
           // Not among this harness's actions (its model has no callbacks);
-          // tests/journey_random_test.cc covers them.
+          // tests/core/journey_random_test.cc covers them.
           const MContact* k = FindContact(c.contact);
           if (!k) return Code::kNotFound;
           return k->state == MState::kWaiting &&

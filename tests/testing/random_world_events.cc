@@ -403,7 +403,7 @@ void RandomWorld::OnEvent(const Event& e) {
     case EventType::kCallbackRequested:
     case EventType::kPreferenceEnded:
       // This harness requests no callbacks and sets no preferences
-      // (tests/journey_random_test.cc covers them).
+      // (tests/core/journey_random_test.cc covers them).
       Fail(fmt::format("unexpected event: {}", DescribeEvent(e)));
       break;
   }

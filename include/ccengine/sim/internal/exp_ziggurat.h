@@ -7,15 +7,14 @@
 // Software 5(8), 2000), 256 strips, for the simulator's arrival gaps and
 // handle times. It draws from the same distribution as
 // `std::exponential_distribution<double>(1)` but not the same numbers: ~98.9%
-// of draws take one 64-bit word, one compare and one multiply, against a
-// `log` call and `generate_canonical` for the standard sampler (~90 fewer
-// instructions per draw under callgrind).
+// of draws take one 64-bit word, one compare and one multiply, where the
+// standard sampler pays a `log` call and `generate_canonical` for every draw.
 //
 // Bits: the low 8 bits of a 64-bit draw pick the strip and the high 53 the
 // position in it (independent bits, unlike the original 32-bit version that
 // reuses the strip bits). The rest (the base strip's tail, r - log U, and the
 // wedges, an exact rejection test against exp(-x)) is the published
-// algorithm. `tests/sim_test.cc` checks mean, variance, the tail mass and a
+// algorithm. `tests/sim/sim_test.cc` checks mean, variance, the tail mass and a
 // Kolmogorov–Smirnov distance against Exp(1).
 //
 // Thread safety: the tables are built once (a function-local static);
