@@ -269,6 +269,12 @@ void TelephonyBridge::OnEvent(const Event& event) {
       auto a = address_by_agent_.find(agent.value());
       return a == address_by_agent_.end() ? std::string() : a->second;
     };
+    // The call leaves routing without an agent: the caller gets an answer.
+    auto end = [&](CallOutcome outcome) {
+      action = PortAction{PortAction::kEnd, call.ref, {}, outcome};
+      ++stats_.ended;
+      EraseLocked(event.contact);
+    };
     switch (event.type) {
       case EventType::kOffered: {
         std::string where = address(event.agent);
@@ -296,19 +302,11 @@ void TelephonyBridge::OnEvent(const Event& event) {
         }
         break;
       case EventType::kOverflowed:
-        if (event.to_queue == event.queue) {
-          // Left the engine (no overflow queue): the caller gets an answer.
-          action = PortAction{PortAction::kEnd, call.ref, {},
-                              CallOutcome::kNoAgent};
-          ++stats_.ended;
-          EraseLocked(event.contact);
-        }
+        // To its own queue: it left the engine (no overflow queue).
+        if (event.to_queue == event.queue) end(CallOutcome::kNoAgent);
         break;
       case EventType::kWithdrawn:
-        action = PortAction{PortAction::kEnd, call.ref, {},
-                            CallOutcome::kWithdrawn};
-        ++stats_.ended;
-        EraseLocked(event.contact);
+        end(CallOutcome::kWithdrawn);
         break;
       case EventType::kCompleted:
       case EventType::kAbandoned:
