@@ -336,6 +336,18 @@ inline Micros WaitingArrival(int64_t j, int64_t w, Micros now) {
   return now - span + (w <= 1 ? 0 : j * (span - 1) / w);
 }
 
+// Waiting contact j of w as the engine is given it: its queue round-robin,
+// 10% in class 1, its arrival from `WaitingArrival`.
+inline ccengine::ContactSpec WaitingSpec(const EngineCenter& c, const Population& pop,
+                                         int64_t j, int64_t w, Micros now) {
+  ccengine::ContactSpec spec;
+  spec.id = WaitingContactId(j);
+  spec.queue = c.queues[WaitingQueue(j, pop.queues)];
+  spec.priority = WaitingClass(j);
+  spec.arrived_at = absl::FromUnixMicros(WaitingArrival(j, w, now));
+  return spec;
+}
+
 // Adds `w` contacts that wait in the population's queues (round-robin, 10%
 // in class 1, arrivals spread over the last hour in order). Nobody must be
 // able to take them (agents not ready).
@@ -343,12 +355,7 @@ inline void AddWaiting(EngineCenter& c, const Population& pop, int64_t w) {
   ccengine::Engine& e = *c.engine;
   const Micros now = e.NowMicros();
   for (int64_t j = 0; j < w; ++j) {
-    ccengine::ContactSpec spec;
-    spec.id = WaitingContactId(j);
-    spec.queue = c.queues[WaitingQueue(j, pop.queues)];
-    spec.priority = WaitingClass(j);
-    spec.arrived_at = absl::FromUnixMicros(WaitingArrival(j, w, now));
-    Check(e.AddContact(std::move(spec)), "AddContact waiting");
+    Check(e.AddContact(WaitingSpec(c, pop, j, w, now)), "AddContact waiting");
   }
 }
 

@@ -93,52 +93,65 @@ CenterParams ParamsOf(const Key& k) {
   return p;
 }
 
+Key KeyOf(const benchmark::State& state) {
+  return Key{static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
+             static_cast<int>(state.range(2)), state.range(3)};
+}
+
 struct Measured {
   double mean_ns = 0;
   double p50_ns = 0;
 };
 
-struct ArrivalWorld {
-  Population pop;
-  EngineCenter ec;
-  std::unique_ptr<ClassicPbx> pbx;
-  std::unique_ptr<BareKernel> kernel;
-  uint64_t next_id = 1;
-  int64_t since_drain = 0;
-  int mismatches = 0;
-  int64_t warmup_allocs = 0;
-  Measured linear, kernel_m;
-};
-
-struct FreeWorld {
-  Population pop;
-  EngineCenter ec;
-  std::unique_ptr<ClassicPbx> pbx;
-  std::unique_ptr<BareKernel> kernel;
-  int64_t next = 0;
-  int64_t since_drain = 0;
-  int mismatches = 0;
-  int64_t warmup_allocs = 0;
-  Measured linear, kernel_m;
-};
-
-LastWorld<ArrivalWorld, Key> g_arrival;
-LastWorld<FreeWorld, Key> g_free;
-
-void DrainStaleTimers(EngineCenter& ec, int64_t& since_drain) {
-  if (++since_drain < kDrainEvery) return;
-  since_drain = 0;
-  Check(ec.engine->AdvanceTo(ec.engine->Now() + absl::Seconds(21)), "AdvanceTo");
+Measured MeasuredOf(Samples& samples) {
+  return Measured{samples.Mean(), samples.Percentile(0.5)};
 }
 
-std::unique_ptr<ArrivalWorld> BuildArrivalWorld(const Key& k) {
-  auto w = std::make_unique<ArrivalWorld>();
+// One center, in the engine and in both baselines, shared by the rows of one
+// parameter set (the engine row reads what its baselines measured).
+struct World {
+  Key key;
+  Population pop;
+  EngineCenter ec;
+  std::unique_ptr<ClassicPbx> pbx;
+  std::unique_ptr<BareKernel> kernel;
+  uint64_t next_id = 1;  // the arrival rows' next contact id
+  int64_t since_drain = 0;
+  int mismatches = 0;
+  int64_t warmup_allocs = 0;
+  Measured linear, kernel_m;
+
+  // Called after every engine decision: see "offer timeout timers" above.
+  void DrainStaleTimers() {
+    if (++since_drain < kDrainEvery) return;
+    since_drain = 0;
+    Check(ec.engine->AdvanceTo(ec.engine->Now() + absl::Seconds(21)), "AdvanceTo");
+  }
+
+  // Warm-up to the steady state: two rounds of the stale-timer drain, each
+  // step one engine decision and its undoing, so that the timer heap, the hash
+  // maps and the free lists have grown to what this load needs. Its
+  // allocations are reported as warmup_allocs.
+  template <typename Step>
+  void WarmUp(Step step) {
+    const auto a0 = alloc::Take().allocs;
+    for (int64_t i = 0; i < 2 * kDrainEvery; ++i) {
+      step(i);
+      DrainStaleTimers();
+    }
+    warmup_allocs = alloc::Take().allocs - a0;
+  }
+};
+
+std::unique_ptr<World> BuildArrivalWorld(const Key& k) {
+  auto w = std::make_unique<World>();
+  w->key = k;
   w->pop = MakePopulation(ParamsOf(k));
   w->ec = BuildEngine(w->pop);
   AddBacklog(w->ec, k.waiting);
   w->pbx = std::make_unique<ClassicPbx>(w->pop);
   w->kernel = std::make_unique<BareKernel>(w->pop);
-  // Warm-up and cross-check: one contact per queue through all three.
+  // Cross-check: one contact per queue through all three.
   Engine& e = *w->ec.engine;
   for (int q = 0; q < w->pop.queues; ++q) {
     ccengine::ContactSpec spec;
@@ -157,24 +170,19 @@ std::unique_ptr<ArrivalWorld> BuildArrivalWorld(const Key& k) {
     if (ka >= 0) w->kernel->Release(ka);
     if (engine_agent != pbx_agent || engine_agent != kernel_agent) ++w->mismatches;
   }
-  // Warm-up to the steady state: two rounds of the stale-timer drain, so
-  // that the timer heap, the hash maps and the free lists have grown to what
-  // this load needs. Its allocations are reported as warmup_allocs.
-  const auto a0 = alloc::Take().allocs;
-  for (int64_t i = 0; i < 2 * kDrainEvery; ++i) {
+  w->WarmUp([&](int64_t i) {
     ccengine::ContactSpec spec;
     spec.id = ContactId(w->next_id++);
     spec.queue = w->ec.queues[i % w->pop.queues];
     Check(e.AddContact(std::move(spec)), "AddContact");
     Check(e.Withdraw(ContactId(w->next_id - 1)), "Withdraw");
-    DrainStaleTimers(w->ec, w->since_drain);
-  }
-  w->warmup_allocs = alloc::Take().allocs - a0;
+  });
   return w;
 }
 
-std::unique_ptr<FreeWorld> BuildFreeWorld(const Key& k) {
-  auto w = std::make_unique<FreeWorld>();
+std::unique_ptr<World> BuildFreeWorld(const Key& k) {
+  auto w = std::make_unique<World>();
+  w->key = k;
   CenterParams p = ParamsOf(k);
   p.ready_pct = 0;
   w->pop = MakePopulation(p);
@@ -211,122 +219,155 @@ std::unique_ptr<FreeWorld> BuildFreeWorld(const Key& k) {
     if (kj >= 0) w->kernel->UndoAgentFree();
     if (engine_c != pbx_c || engine_c != kernel_c) ++w->mismatches;
   }
-  // Warm-up to the steady state (see BuildArrivalWorld).
-  const auto a0 = alloc::Take().allocs;
-  for (int64_t i = 0; i < 2 * kDrainEvery; ++i) {
+  w->WarmUp([&](int64_t i) {
     const AgentId agent = AgentIdOf(static_cast<int>((i * 7919) % k.agents));
     Check(e.SetReady(agent), "SetReady");
     Check(e.SetNotReady(agent), "SetNotReady");
-    DrainStaleTimers(w->ec, w->since_drain);
-  }
-  w->warmup_allocs = alloc::Take().allocs - a0;
+  });
   return w;
 }
 
-Key KeyOf(const benchmark::State& state) {
-  return Key{static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
-             static_cast<int>(state.range(2)), state.range(3)};
+LastWorld<World, Key> g_arrival;
+LastWorld<World, Key> g_free;
+
+// The populations: the world of this row's parameter set.
+World& ArrivalWorld(const benchmark::State& state) {
+  const Key key = KeyOf(state);
+  return g_arrival.Get(key, [&] { return BuildArrivalWorld(key); });
+}
+World& FreeWorld(const benchmark::State& state) {
+  const Key key = KeyOf(state);
+  return g_free.Get(key, [&] { return BuildFreeWorld(key); });
 }
 
-// The common tail of every row.
-void Finish(benchmark::State& state, Samples& samples, int64_t allocs,
-            int64_t offers) {
-  const double n = static_cast<double>(std::max<int64_t>(1, samples.count()));
-  samples.Report(state);
-  state.counters["mean_ns"] = samples.Mean();
-  state.counters["allocs_per_decision"] = static_cast<double>(allocs) / n;
-  state.counters["offer_rate"] = static_cast<double>(offers) / n;
-  state.counters["clock_ns"] = static_cast<double>(ClockOverheadNs());
-  state.SetItemsProcessed(samples.count());
+// --- The measured loop -----------------------------------------------------------
+
+// One row's iteration as the row sees it: `Time` makes the decision, timed
+// alone, with the heap allocations inside it counted; what the row does
+// before and after it is untimed.
+class Decision {
+ public:
+  explicit Decision(benchmark::State& state) : state_(state) {
+    samples_.Reserve(state.max_iterations);
+  }
+
+  // Returns what `decide()` returns.
+  template <typename F>
+  auto Time(F&& decide) {
+    decltype(decide()) result{};
+    const auto a0 = alloc::Take().allocs;
+    const int64_t ns = TimeNs([&] { result = decide(); });
+    allocs_ += alloc::Take().allocs - a0;
+    state_.SetIterationTime(static_cast<double>(ns) * 1e-9);
+    samples_.Add(ns);
+    return result;
+  }
+  // An engine call: CCBENCH_TRACE_ALLOCS also prints its allocations.
+  template <typename F>
+  auto TimeEngine(F&& decide) {
+    alloc::TraceScope trace;
+    return Time(std::forward<F>(decide));
+  }
+  void Offered() { ++offers_; }
+
+  // The common tail of every row; returns the samples for the row's ratios.
+  Samples Finish() && {
+    const double n = static_cast<double>(std::max<int64_t>(1, samples_.count()));
+    samples_.Report(state_);
+    state_.counters["mean_ns"] = samples_.Mean();
+    state_.counters["allocs_per_decision"] = static_cast<double>(allocs_) / n;
+    state_.counters["offer_rate"] = static_cast<double>(offers_) / n;
+    state_.counters["clock_ns"] = static_cast<double>(ClockOverheadNs());
+    state_.SetItemsProcessed(samples_.count());
+    return std::move(samples_);
+  }
+
+ private:
+  benchmark::State& state_;
+  Samples samples_;
+  int64_t allocs_ = 0, offers_ = 0;
+};
+
+// The body of every row: `step(d, i)` makes the row's i-th decision through
+// `d`, restores the center for the next one, and returns false to end the row
+// early (after `SkipWithError`).
+template <typename Step>
+Samples MeasureDecisions(benchmark::State& state, Step step) {
+  Decision d(state);
+  int64_t i = 0;
+  for (auto _ : state) {
+    if (!step(d, i++)) break;
+  }
+  return std::move(d).Finish();
 }
 
 // Engine rows: how many times faster than the PBX scan (x_linear), how many
 // times slower than the bare kernel (x_kernel), by mean and by median.
-void ReportRatios(benchmark::State& state, Samples& samples, const Measured& linear,
-                  const Measured& kernel, int mismatches, int64_t warmup_allocs) {
-  state.counters["warmup_allocs"] = static_cast<double>(warmup_allocs);
+void ReportRatios(benchmark::State& state, Samples& samples, const World& w) {
+  state.counters["warmup_allocs"] = static_cast<double>(w.warmup_allocs);
   const double mean = samples.Mean();
   const double p50 = samples.Percentile(0.5);
-  if (linear.mean_ns > 0 && mean > 0) {
-    state.counters["x_linear"] = linear.mean_ns / mean;
-    if (p50 > 0) state.counters["x_linear_p50"] = linear.p50_ns / p50;
+  if (w.linear.mean_ns > 0 && mean > 0) {
+    state.counters["x_linear"] = w.linear.mean_ns / mean;
+    if (p50 > 0) state.counters["x_linear_p50"] = w.linear.p50_ns / p50;
   }
-  if (kernel.mean_ns > 0) state.counters["x_kernel"] = mean / kernel.mean_ns;
-  if (kernel.p50_ns > 0) state.counters["x_kernel_p50"] = p50 / kernel.p50_ns;
-  state.counters["cross_check_mismatches"] = mismatches;
+  if (w.kernel_m.mean_ns > 0) state.counters["x_kernel"] = mean / w.kernel_m.mean_ns;
+  if (w.kernel_m.p50_ns > 0) state.counters["x_kernel_p50"] = p50 / w.kernel_m.p50_ns;
+  state.counters["cross_check_mismatches"] = w.mismatches;
+}
+
+// Bytes a kernel decision reads: the availability and requirement bitsets.
+int64_t KernelBytes(const World& w) {
+  return static_cast<int64_t>(w.kernel->words() * 8 * (w.key.reqs + 1));
 }
 
 // --- (a) A contact arrives -------------------------------------------------------------
+//
+// Row i offers a contact of queue i mod Q.
+
+int QueueOf(const World& w, int64_t i) { return static_cast<int>(i % w.pop.queues); }
 
 void ContactArrivesLinear(benchmark::State& state) {
-  const Key key = KeyOf(state);
-  ArrivalWorld& w = g_arrival.Get(key, [&] { return BuildArrivalWorld(key); });
+  World& w = ArrivalWorld(state);
   const Micros now = w.ec.engine->NowMicros();
-  Samples samples;
-  samples.Reserve(state.max_iterations);
-  int64_t allocs = 0, offers = 0;
-  int q = 0;
-  for (auto _ : state) {
-    int agent = -1;
-    auto a0 = alloc::Take().allocs;
-    int64_t ns = TimeNs([&] { agent = w.pbx->OfferContact(q, now); });
-    allocs += alloc::Take().allocs - a0;
-    state.SetIterationTime(static_cast<double>(ns) * 1e-9);
-    samples.Add(ns);
+  Samples samples = MeasureDecisions(state, [&](Decision& d, int64_t i) {
+    const int q = QueueOf(w, i);
+    const int agent = d.Time([&] { return w.pbx->OfferContact(q, now); });
     if (agent >= 0) {
-      ++offers;
+      d.Offered();
       w.pbx->Unring(agent);
     }
-    if (++q == w.pop.queues) q = 0;
-  }
-  Finish(state, samples, allocs, offers);
-  state.SetBytesProcessed(samples.count() * static_cast<int64_t>(key.agents) *
+    return true;
+  });
+  state.SetBytesProcessed(samples.count() * static_cast<int64_t>(w.key.agents) *
                           static_cast<int64_t>(w.pbx->agent_bytes()));
-  w.linear.mean_ns = samples.Mean();
-  w.linear.p50_ns = samples.Percentile(0.5);
+  w.linear = MeasuredOf(samples);
 }
 
-void ContactArrivesKernelImpl(benchmark::State& state, bool fat) {
-  const Key key = KeyOf(state);
-  ArrivalWorld& w = g_arrival.Get(key, [&] { return BuildArrivalWorld(key); });
+// `fat`: the kernel reads idle times from engine-sized agent records.
+void ContactArrivesKernel(benchmark::State& state, bool fat) {
+  World& w = ArrivalWorld(state);
   const Micros now = w.ec.engine->NowMicros();
-  Samples samples;
-  samples.Reserve(state.max_iterations);
-  int64_t allocs = 0, offers = 0;
-  int q = 0;
-  for (auto _ : state) {
-    int agent = -1;
-    auto a0 = alloc::Take().allocs;
-    int64_t ns = TimeNs([&] { agent = w.kernel->Decide(q, now, fat); });
-    allocs += alloc::Take().allocs - a0;
-    state.SetIterationTime(static_cast<double>(ns) * 1e-9);
-    samples.Add(ns);
+  Samples samples = MeasureDecisions(state, [&](Decision& d, int64_t i) {
+    const int q = QueueOf(w, i);
+    const int agent = d.Time([&] { return w.kernel->Decide(q, now, fat); });
     if (agent >= 0) {
-      ++offers;
+      d.Offered();
       w.kernel->Release(agent);
     }
-    if (++q == w.pop.queues) q = 0;
-  }
-  Finish(state, samples, allocs, offers);
-  state.SetBytesProcessed(samples.count() *
-                          static_cast<int64_t>(w.kernel->words() * 8 * (key.reqs + 1)));
+    return true;
+  });
+  state.SetBytesProcessed(samples.count() * KernelBytes(w));
   if (!fat) {
-    w.kernel_m.mean_ns = samples.Mean();
-    w.kernel_m.p50_ns = samples.Percentile(0.5);
+    w.kernel_m = MeasuredOf(samples);
   } else if (w.kernel_m.mean_ns > 0) {
     state.counters["x_kernel"] = samples.Mean() / w.kernel_m.mean_ns;
     state.counters["x_kernel_p50"] = samples.Percentile(0.5) / w.kernel_m.p50_ns;
   }
 }
 
-void ContactArrivesKernel(benchmark::State& state) { ContactArrivesKernelImpl(state, false); }
-void ContactArrivesKernelFatRecord(benchmark::State& state) {
-  ContactArrivesKernelImpl(state, true);
-}
-
 void ContactArrivesEngine(benchmark::State& state, const std::string& strategy) {
-  const Key key = KeyOf(state);
-  ArrivalWorld& w = g_arrival.Get(key, [&] { return BuildArrivalWorld(key); });
+  World& w = ArrivalWorld(state);
   Engine& e = *w.ec.engine;
   for (QueueId q : w.ec.queues) {
     ccengine::QueueConfig qc = CheckValue(e.GetQueueConfig(q), "GetQueueConfig");
@@ -335,128 +376,80 @@ void ContactArrivesEngine(benchmark::State& state, const std::string& strategy) 
       Check(e.UpdateQueue(q, qc), "UpdateQueue");
     }
   }
-  Samples samples;
-  samples.Reserve(state.max_iterations);
-  int64_t allocs = 0, offers = 0;
-  int q = 0;
-  for (auto _ : state) {
+  Samples samples = MeasureDecisions(state, [&](Decision& d, int64_t i) {
     ccengine::ContactSpec spec;
     spec.id = ContactId(w.next_id++);
-    spec.queue = w.ec.queues[q];
+    spec.queue = w.ec.queues[QueueOf(w, i)];
     const uint64_t before = w.ec.tap->offers;
-    absl::Status st;
-    int64_t ns;
-    auto a0 = alloc::Take().allocs;
-    {
-      alloc::TraceScope trace;
-      ns = TimeNs([&] { st = e.AddContact(std::move(spec)); });
-    }
-    allocs += alloc::Take().allocs - a0;
-    state.SetIterationTime(static_cast<double>(ns) * 1e-9);
-    samples.Add(ns);
+    const absl::Status st = d.TimeEngine([&] { return e.AddContact(std::move(spec)); });
     if (!st.ok()) {
       state.SkipWithError("AddContact failed");
-      break;
+      return false;
     }
-    if (w.ec.tap->offers > before) ++offers;
+    if (w.ec.tap->offers > before) d.Offered();
     Check(e.Withdraw(ContactId(w.next_id - 1)), "Withdraw");
-    DrainStaleTimers(w.ec, w.since_drain);
-    if (++q == w.pop.queues) q = 0;
-  }
-  Finish(state, samples, allocs, offers);
-  state.SetBytesProcessed(samples.count() *
-                          static_cast<int64_t>(w.kernel->words() * 8 * (key.reqs + 1)));
-  ReportRatios(state, samples, w.linear, w.kernel_m, w.mismatches, w.warmup_allocs);
+    w.DrainStaleTimers();
+    return true;
+  });
+  state.SetBytesProcessed(samples.count() * KernelBytes(w));
+  ReportRatios(state, samples, w);
 }
 
 // --- (b) An agent frees up -------------------------------------------------------------
+//
+// Row i frees agent (i × 7919) mod N: a walk that visits every agent.
 
-int NextAgent(int64_t& next, int agents) {
-  int i = static_cast<int>((next * 7919) % agents);
-  ++next;
-  return i;
+int AgentOf(const World& w, int64_t i) {
+  return static_cast<int>((i * 7919) % w.key.agents);
 }
 
 void AgentFreesLinear(benchmark::State& state) {
-  const Key key = KeyOf(state);
-  FreeWorld& w = g_free.Get(key, [&] { return BuildFreeWorld(key); });
+  World& w = FreeWorld(state);
   const Micros now = w.ec.engine->NowMicros();
-  Samples samples;
-  samples.Reserve(state.max_iterations);
-  int64_t allocs = 0, offers = 0, next = 0;
-  for (auto _ : state) {
-    int agent = NextAgent(next, key.agents);
-    int64_t taken = -1;
-    auto a0 = alloc::Take().allocs;
-    int64_t ns = TimeNs([&] { taken = w.pbx->AgentFree(agent, now); });
-    allocs += alloc::Take().allocs - a0;
-    state.SetIterationTime(static_cast<double>(ns) * 1e-9);
-    samples.Add(ns);
-    if (taken >= 0) ++offers;
+  Samples samples = MeasureDecisions(state, [&](Decision& d, int64_t i) {
+    const int agent = AgentOf(w, i);
+    const int64_t taken = d.Time([&] { return w.pbx->AgentFree(agent, now); });
+    if (taken >= 0) d.Offered();
     w.pbx->UndoAgentFree(agent, taken);
-  }
-  Finish(state, samples, allocs, offers);
-  state.SetBytesProcessed(samples.count() * key.waiting *
+    return true;
+  });
+  state.SetBytesProcessed(samples.count() * w.key.waiting *
                           static_cast<int64_t>(sizeof(ClassicPbx::Waiting)));
-  w.linear.mean_ns = samples.Mean();
-  w.linear.p50_ns = samples.Percentile(0.5);
+  w.linear = MeasuredOf(samples);
 }
 
 void AgentFreesKernel(benchmark::State& state) {
-  const Key key = KeyOf(state);
-  FreeWorld& w = g_free.Get(key, [&] { return BuildFreeWorld(key); });
+  World& w = FreeWorld(state);
   const Micros now = w.ec.engine->NowMicros();
-  Samples samples;
-  samples.Reserve(state.max_iterations);
-  int64_t allocs = 0, offers = 0, next = 0;
-  for (auto _ : state) {
-    int agent = NextAgent(next, key.agents);
-    int64_t taken = -1;
-    auto a0 = alloc::Take().allocs;
-    int64_t ns = TimeNs([&] { taken = w.kernel->AgentFree(agent, now); });
-    allocs += alloc::Take().allocs - a0;
-    state.SetIterationTime(static_cast<double>(ns) * 1e-9);
-    samples.Add(ns);
+  Samples samples = MeasureDecisions(state, [&](Decision& d, int64_t i) {
+    const int agent = AgentOf(w, i);
+    const int64_t taken = d.Time([&] { return w.kernel->AgentFree(agent, now); });
     if (taken >= 0) {
-      ++offers;
+      d.Offered();
       w.kernel->UndoAgentFree();
     }
-  }
-  Finish(state, samples, allocs, offers);
-  w.kernel_m.mean_ns = samples.Mean();
-  w.kernel_m.p50_ns = samples.Percentile(0.5);
+    return true;
+  });
+  w.kernel_m = MeasuredOf(samples);
 }
 
 void AgentFreesEngine(benchmark::State& state) {
-  const Key key = KeyOf(state);
-  FreeWorld& w = g_free.Get(key, [&] { return BuildFreeWorld(key); });
+  World& w = FreeWorld(state);
   Engine& e = *w.ec.engine;
-  Samples samples;
-  samples.Reserve(state.max_iterations);
-  int64_t allocs = 0, offers = 0, next = 0;
-  for (auto _ : state) {
-    const AgentId agent = AgentIdOf(NextAgent(next, key.agents));
+  Samples samples = MeasureDecisions(state, [&](Decision& d, int64_t i) {
+    const AgentId agent = AgentIdOf(AgentOf(w, i));
     const uint64_t before = w.ec.tap->offers;
-    absl::Status st;
-    int64_t ns;
-    auto a0 = alloc::Take().allocs;
-    {
-      alloc::TraceScope trace;
-      ns = TimeNs([&] { st = e.SetReady(agent); });
-    }
-    allocs += alloc::Take().allocs - a0;
-    state.SetIterationTime(static_cast<double>(ns) * 1e-9);
-    samples.Add(ns);
+    const absl::Status st = d.TimeEngine([&] { return e.SetReady(agent); });
     if (!st.ok()) {
       state.SkipWithError("SetReady failed");
-      break;
+      return false;
     }
-    if (w.ec.tap->offers > before) ++offers;
+    if (w.ec.tap->offers > before) d.Offered();
     Check(e.SetNotReady(agent), "SetNotReady");
-    DrainStaleTimers(w.ec, w.since_drain);
-  }
-  Finish(state, samples, allocs, offers);
-  ReportRatios(state, samples, w.linear, w.kernel_m, w.mismatches, w.warmup_allocs);
+    w.DrainStaleTimers();
+    return true;
+  });
+  ReportRatios(state, samples, w);
 }
 
 // --- Registration ------------------------------------------------------------------
@@ -485,9 +478,10 @@ const bool kRegistered = [] {
   };
   for (const auto& args : arrives) {
     Name(benchmark::RegisterBenchmark("BM_ContactArrives_Linear", ContactArrivesLinear), args);
-    Name(benchmark::RegisterBenchmark("BM_ContactArrives_Kernel", ContactArrivesKernel), args);
-    Name(benchmark::RegisterBenchmark("BM_ContactArrives_KernelFatRecord",
-                                      ContactArrivesKernelFatRecord),
+    Name(benchmark::RegisterBenchmark("BM_ContactArrives_Kernel", ContactArrivesKernel, false),
+         args);
+    Name(benchmark::RegisterBenchmark("BM_ContactArrives_KernelFatRecord", ContactArrivesKernel,
+                                      true),
          args);
     Name(benchmark::RegisterBenchmark("BM_ContactArrives_Engine/strategy:longest_idle",
                                       ContactArrivesEngine, std::string("longest_idle")),

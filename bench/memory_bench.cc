@@ -114,11 +114,7 @@ void PerWaitingContact(benchmark::State& state) {
     const auto before = alloc::Take();
     state.ResumeTiming();
     for (int64_t j = 0; j < n; ++j) {
-      ccengine::ContactSpec s;
-      s.id = WaitingContactId(j);
-      s.queue = ec.queues[WaitingQueue(j, pop.queues)];
-      s.priority = WaitingClass(j);
-      s.arrived_at = absl::FromUnixMicros(WaitingArrival(j, n, now));
+      ccengine::ContactSpec s = WaitingSpec(ec, pop, j, n, now);
       if (attrs) {
         s.customer_id = "cust-" + std::to_string(10000000 + j);
         s.attributes = {{"language", "en-GB"},

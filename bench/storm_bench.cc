@@ -55,6 +55,16 @@ constexpr int kSkills = 200;
 constexpr int kReqs = 2;
 constexpr int64_t kWaiting = 100000;
 
+// The center both storms run on: kAgents agents, kSkills skills, kReqs
+// requirements per queue; each storm sets who is ready and the levels.
+CenterParams StormCenter() {
+  CenterParams p;
+  p.agents = kAgents;
+  p.skills = kSkills;
+  p.reqs = kReqs;
+  return p;
+}
+
 struct Reference {
   double mean_ns = 0;
   double p50_ns = 0;
@@ -83,10 +93,7 @@ struct ShiftWorld {
 ShiftWorld& Shift() {
   static std::unique_ptr<ShiftWorld> w = [] {
     auto w = std::make_unique<ShiftWorld>();
-    CenterParams p;
-    p.agents = kAgents;
-    p.skills = kSkills;
-    p.reqs = kReqs;
+    CenterParams p = StormCenter();
     p.ready_pct = 0;
     w->pop = MakePopulation(p);
     w->ec = BuildEngine(w->pop);
@@ -196,10 +203,7 @@ struct RelaxWorld {
 RelaxWorld& Relax() {
   static std::unique_ptr<RelaxWorld> w = [] {
     auto w = std::make_unique<RelaxWorld>();
-    CenterParams p;
-    p.agents = kAgents;
-    p.skills = kSkills;
-    p.reqs = kReqs;
+    CenterParams p = StormCenter();
     p.ready_pct = 100;
     p.home_lo = 5;
     p.home_hi = 7;

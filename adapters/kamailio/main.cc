@@ -23,6 +23,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <semaphore>
 #include <string>
 #include <unordered_map>
@@ -95,20 +96,21 @@ class KamailioPort : public ccengine::TelephonyPort {
   }
   void EndCall(const std::string& call_ref,
                ccengine::CallOutcome outcome) override {
-    CallInfo info;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto it = calls_.find(call_ref);
-      if (it == calls_.end()) return;
-      info = it->second;
-      calls_.erase(it);
-    }
-    if (!info.suspended) return;
-    Send(ccengine::kamailio::RejectReply(info.tindex, info.tlabel,
-                                         info.no_agent_code,
-                                         info.no_agent_reason));
+    std::optional<CallInfo> info = Forget(call_ref);
+    if (!info || !info->suspended) return;
+    Send(ccengine::kamailio::RejectReply(info->tindex, info->tlabel,
+                                         info->no_agent_code,
+                                         info->no_agent_reason));
     Line(fmt::format("END call={} outcome={} code={}", call_ref,
-                     ccengine::CallOutcomeName(outcome), info.no_agent_code));
+                     ccengine::CallOutcomeName(outcome), info->no_agent_code));
+  }
+
+  // The call leaves Kamailio's side: its record, or nullopt if unknown.
+  std::optional<CallInfo> Forget(const std::string& call_ref) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto node = calls_.extract(call_ref);
+    if (node.empty()) return std::nullopt;
+    return std::move(node.mapped());
   }
 
   void Send(const std::string& payload) {
@@ -312,42 +314,22 @@ int Main(int argc, char** argv) {
         break;
       }
       case EvapiEvent::Kind::kCancel: {
-        KamailioPort::CallInfo info;
-        bool known = false;
-        {
-          std::lock_guard<std::mutex> lock(port.mu_);
-          auto it = port.calls_.find(e.call_id);
-          if (it != port.calls_.end()) {
-            known = true;
-            info = it->second;
-            port.calls_.erase(it);
-          }
-        }
+        std::optional<KamailioPort::CallInfo> info = port.Forget(e.call_id);
         st = bridge.OnCallerHangup(e.call_id);
-        if (known && info.suspended) {
-          port.Send(ccengine::kamailio::RejectReply(info.tindex, info.tlabel,
-                                                    487, "Request Terminated"));
+        if (info && info->suspended) {
+          port.Send(ccengine::kamailio::RejectReply(
+              info->tindex, info->tlabel, 487, "Request Terminated"));
         }
         break;
       }
       case EvapiEvent::Kind::kBye: {
-        KamailioPort::CallInfo info;
-        bool known = false;
-        {
-          std::lock_guard<std::mutex> lock(port.mu_);
-          auto it = port.calls_.find(e.call_id);
-          if (it != port.calls_.end()) {
-            known = true;
-            info = it->second;
-            port.calls_.erase(it);
-          }
-        }
-        if (!known) {
+        std::optional<KamailioPort::CallInfo> info = port.Forget(e.call_id);
+        if (!info) {
           st = absl::NotFoundError("bye for unknown call");
-        } else if (e.from_tag == info.from_tag) {
+        } else if (e.from_tag == info->from_tag) {
           st = bridge.OnCallerHangup(e.call_id);
         } else {
-          st = bridge.OnAgentHangup(e.call_id, info.last_rung);
+          st = bridge.OnAgentHangup(e.call_id, info->last_rung);
         }
         break;
       }

@@ -74,16 +74,6 @@ std::string TelephonyBridge::AgentAddress(AgentId agent) const {
   return it == address_by_agent_.end() ? std::string() : it->second;
 }
 
-TelephonyBridge::Call* TelephonyBridge::FindCallLocked(
-    std::string_view call_ref, ContactId* id) {
-  auto it = contact_by_ref_.find(Ref(call_ref));
-  if (it == contact_by_ref_.end()) return nullptr;
-  auto call = calls_.find(it->second);
-  if (call == calls_.end()) return nullptr;
-  if (id != nullptr) *id = ContactId{it->second};
-  return &call->second;
-}
-
 absl::Status TelephonyBridge::Drop(absl::Status why) {
   ++stats_.reports_dropped;
   return why;
@@ -102,22 +92,42 @@ void TelephonyBridge::EraseLocked(ContactId id) {
   calls_.erase(it);
 }
 
-absl::Status TelephonyBridge::CheckAgentLocked(const Call& call,
-                                               CallState want,
-                                               std::string_view address,
-                                               AgentId* agent) {
-  auto a = agent_by_address_.find(Ref(address));
+absl::StatusOr<TelephonyBridge::Report> TelephonyBridge::MatchLocked(
+    std::string_view call_ref, std::optional<CallState> want,
+    std::string_view agent_address) {
+  auto it = contact_by_ref_.find(Ref(call_ref));
+  auto call = it == contact_by_ref_.end() ? calls_.end()
+                                          : calls_.find(it->second);
+  if (call == calls_.end()) {
+    return Drop(absl::NotFoundError(fmt::format("unknown call {}", call_ref)));
+  }
+  Report report{&call->second, ContactId{it->second}, AgentId{}};
+  if (!want) return report;
+  auto a = agent_by_address_.find(Ref(agent_address));
   if (a == agent_by_address_.end()) {
-    return Drop(absl::NotFoundError(
-        fmt::format("call {}: no agent at address {}", call.ref, address)));
+    return Drop(absl::NotFoundError(fmt::format(
+        "call {}: no agent at address {}", call_ref, agent_address)));
   }
-  if (call.state != want || call.agent != a->second) {
+  if (report.call->state != *want || report.call->agent != a->second) {
     return Drop(absl::FailedPreconditionError(fmt::format(
-        "call {}: report from {} does not fit the call's state", call.ref,
-        address)));
+        "call {}: report from {} does not fit the call's state", call_ref,
+        agent_address)));
   }
-  *agent = a->second;
-  return absl::OkStatus();
+  report.agent = a->second;
+  return report;
+}
+
+absl::Status TelephonyBridge::Dispatch(
+    std::string_view call_ref, std::optional<CallState> want,
+    std::string_view agent_address,
+    absl::FunctionRef<Command(const Report&)> command,
+    absl::FunctionRef<void(const Report&)> accepted) {
+  std::lock_guard<std::mutex> lock(mu_);
+  absl::StatusOr<Report> report = MatchLocked(call_ref, want, agent_address);
+  if (!report.ok()) return report.status();
+  absl::Status st = SubmitLocked(command(*report));
+  if (st.ok()) accepted(*report);
+  return st;
 }
 
 absl::StatusOr<ContactId> TelephonyBridge::OnInbound(InboundCall call) {
@@ -153,53 +163,27 @@ absl::StatusOr<ContactId> TelephonyBridge::OnInbound(InboundCall call) {
 absl::Status TelephonyBridge::OnRinging(std::string_view call_ref,
                                         std::string_view agent_address) {
   std::lock_guard<std::mutex> lock(mu_);
-  Call* call = FindCallLocked(call_ref, nullptr);
-  if (call == nullptr) {
-    return Drop(absl::NotFoundError(fmt::format("unknown call {}", call_ref)));
-  }
-  AgentId agent;
-  return CheckAgentLocked(*call, CallState::kRinging, agent_address, &agent);
+  return MatchLocked(call_ref, CallState::kRinging, agent_address).status();
 }
 
 absl::Status TelephonyBridge::OnAnswered(std::string_view call_ref,
                                          std::string_view agent_address) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ContactId id;
-  Call* call = FindCallLocked(call_ref, &id);
-  if (call == nullptr) {
-    return Drop(absl::NotFoundError(fmt::format("unknown call {}", call_ref)));
-  }
-  AgentId agent;
-  if (absl::Status st =
-          CheckAgentLocked(*call, CallState::kRinging, agent_address, &agent);
-      !st.ok()) {
-    return st;
-  }
-  absl::Status st = SubmitLocked(cmd::AcceptOffer{agent, id});
-  if (st.ok()) call->state = CallState::kConnected;
-  return st;
+  return Dispatch(
+      call_ref, CallState::kRinging, agent_address,
+      [](const Report& r) -> Command {
+        return cmd::AcceptOffer{r.agent, r.id};
+      },
+      [](const Report& r) { r.call->state = CallState::kConnected; });
 }
 
 absl::Status TelephonyBridge::OnRejected(std::string_view call_ref,
                                          std::string_view agent_address) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ContactId id;
-  Call* call = FindCallLocked(call_ref, &id);
-  if (call == nullptr) {
-    return Drop(absl::NotFoundError(fmt::format("unknown call {}", call_ref)));
-  }
-  AgentId agent;
-  if (absl::Status st =
-          CheckAgentLocked(*call, CallState::kRinging, agent_address, &agent);
-      !st.ok()) {
-    return st;
-  }
-  absl::Status st = SubmitLocked(cmd::RejectOffer{agent, id});
-  if (st.ok()) {
-    call->state = CallState::kWaiting;
-    call->agent = AgentId{};
-  }
-  return st;
+  return Dispatch(
+      call_ref, CallState::kRinging, agent_address,
+      [](const Report& r) -> Command {
+        return cmd::RejectOffer{r.agent, r.id};
+      },
+      [](const Report& r) { r.call->Requeue(); });
 }
 
 absl::Status TelephonyBridge::OnNoAnswer(std::string_view call_ref,
@@ -208,52 +192,32 @@ absl::Status TelephonyBridge::OnNoAnswer(std::string_view call_ref,
 }
 
 absl::Status TelephonyBridge::OnCallerHangup(std::string_view call_ref) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ContactId id;
-  Call* call = FindCallLocked(call_ref, &id);
-  if (call == nullptr) {
-    return Drop(absl::NotFoundError(fmt::format("unknown call {}", call_ref)));
-  }
-  absl::Status st = SubmitLocked(cmd::Abandon{id});
-  // Forgotten at once: events the engine still emits for it are ignored,
-  // and so is any later report.
-  if (st.ok()) EraseLocked(id);
-  return st;
+  return Dispatch(
+      call_ref, std::nullopt, {},
+      [](const Report& r) -> Command { return cmd::Abandon{r.id}; },
+      // Forgotten at once: events the engine still emits for it are
+      // ignored, and so is any later report.
+      [this](const Report& r) { EraseLocked(r.id); });
 }
 
 absl::Status TelephonyBridge::OnAgentHangup(std::string_view call_ref,
                                             std::string_view agent_address) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ContactId id;
-  Call* call = FindCallLocked(call_ref, &id);
-  if (call == nullptr) {
-    return Drop(absl::NotFoundError(fmt::format("unknown call {}", call_ref)));
-  }
-  AgentId agent;
-  if (absl::Status st = CheckAgentLocked(*call, CallState::kConnected,
-                                         agent_address, &agent);
-      !st.ok()) {
-    return st;
-  }
-  absl::Status st = SubmitLocked(cmd::CompleteContact{agent, id});
-  if (st.ok()) EraseLocked(id);
-  return st;
+  return Dispatch(
+      call_ref, CallState::kConnected, agent_address,
+      [](const Report& r) -> Command {
+        return cmd::CompleteContact{r.agent, r.id};
+      },
+      [this](const Report& r) { EraseLocked(r.id); });
 }
 
 absl::Status TelephonyBridge::OnTransfer(std::string_view call_ref,
                                          QueueId to) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ContactId id;
-  Call* call = FindCallLocked(call_ref, &id);
-  if (call == nullptr) {
-    return Drop(absl::NotFoundError(fmt::format("unknown call {}", call_ref)));
-  }
-  absl::Status st = SubmitLocked(cmd::Transfer{id, to, /*keep_age=*/true});
-  if (st.ok()) {
-    call->state = CallState::kWaiting;
-    call->agent = AgentId{};
-  }
-  return st;
+  return Dispatch(
+      call_ref, std::nullopt, {},
+      [to](const Report& r) -> Command {
+        return cmd::Transfer{r.id, to, /*keep_age=*/true};
+      },
+      [](const Report& r) { r.call->Requeue(); });
 }
 
 size_t TelephonyBridge::OnDisconnected() {
@@ -305,6 +269,12 @@ void TelephonyBridge::OnEvent(const Event& event) {
       auto a = address_by_agent_.find(agent.value());
       return a == address_by_agent_.end() ? std::string() : a->second;
     };
+    // The call leaves routing without an agent: the caller gets an answer.
+    auto end = [&](CallOutcome outcome) {
+      action = PortAction{PortAction::kEnd, call.ref, {}, outcome};
+      ++stats_.ended;
+      EraseLocked(event.contact);
+    };
     switch (event.type) {
       case EventType::kOffered: {
         std::string where = address(event.agent);
@@ -328,32 +298,22 @@ void TelephonyBridge::OnEvent(const Event& event) {
           action =
               PortAction{PortAction::kCancel, call.ref, address(event.agent)};
           ++stats_.cancels;
-          call.state = CallState::kWaiting;
-          call.agent = AgentId{};
+          call.Requeue();
         }
         break;
       case EventType::kOverflowed:
-        if (event.to_queue == event.queue) {
-          // Left the engine (no overflow queue): the caller gets an answer.
-          action = PortAction{PortAction::kEnd, call.ref, {},
-                              CallOutcome::kNoAgent};
-          ++stats_.ended;
-          EraseLocked(event.contact);
-        }
+        // To its own queue: it left the engine (no overflow queue).
+        if (event.to_queue == event.queue) end(CallOutcome::kNoAgent);
         break;
       case EventType::kWithdrawn:
-        action = PortAction{PortAction::kEnd, call.ref, {},
-                            CallOutcome::kWithdrawn};
-        ++stats_.ended;
-        EraseLocked(event.contact);
+        end(CallOutcome::kWithdrawn);
         break;
       case EventType::kCompleted:
       case EventType::kAbandoned:
         EraseLocked(event.contact);
         break;
       case EventType::kTransferred:
-        call.state = CallState::kWaiting;
-        call.agent = AgentId{};
+        call.Requeue();
         break;
       default:  // kAccepted, kRejected: the bridge moved already
         break;

@@ -176,6 +176,52 @@ TEST_F(TelephonyTest, DuplicateAndLateReportsAreDroppedAndCounted) {
             true);
 }
 
+// Every report is matched to its call the same way: an unknown call, an
+// unmapped address and a report that does not fit the call's state are
+// refused alike, whichever report it is, and change nothing.
+TEST_F(TelephonyTest, EveryReportRefusesWhatFitsNoCall) {
+  std::string a1 = Agent(1);
+  ContactId c = Call("call-1");
+  Step(1);
+  ASSERT_EQ(phones_.Ringing("call-1"), a1);
+  std::string a2 = Agent(2);  // mapped, but not the one ringing
+  const TelephonyStats before = bridge_->stats();
+
+  CCENGINE_EXPECT_CODE(bridge_->OnRinging("nope", a1), kNotFound);
+  CCENGINE_EXPECT_CODE(bridge_->OnAnswered("nope", a1), kNotFound);
+  CCENGINE_EXPECT_CODE(bridge_->OnRejected("nope", a1), kNotFound);
+  CCENGINE_EXPECT_CODE(bridge_->OnNoAnswer("nope", a1), kNotFound);
+  CCENGINE_EXPECT_CODE(bridge_->OnCallerHangup("nope"), kNotFound);
+  CCENGINE_EXPECT_CODE(bridge_->OnAgentHangup("nope", a1), kNotFound);
+  CCENGINE_EXPECT_CODE(bridge_->OnTransfer("nope", queue_), kNotFound);
+
+  const std::string ghost = "sip:ghost@x";
+  CCENGINE_EXPECT_CODE(bridge_->OnRinging("call-1", ghost), kNotFound);
+  CCENGINE_EXPECT_CODE(bridge_->OnAnswered("call-1", ghost), kNotFound);
+  CCENGINE_EXPECT_CODE(bridge_->OnRejected("call-1", ghost), kNotFound);
+  CCENGINE_EXPECT_CODE(bridge_->OnNoAnswer("call-1", ghost), kNotFound);
+  CCENGINE_EXPECT_CODE(bridge_->OnAgentHangup("call-1", ghost), kNotFound);
+
+  CCENGINE_EXPECT_CODE(bridge_->OnRinging("call-1", a2), kFailedPrecondition);
+  CCENGINE_EXPECT_CODE(bridge_->OnAnswered("call-1", a2), kFailedPrecondition);
+  CCENGINE_EXPECT_CODE(bridge_->OnRejected("call-1", a2), kFailedPrecondition);
+  CCENGINE_EXPECT_CODE(bridge_->OnNoAnswer("call-1", a2), kFailedPrecondition);
+  CCENGINE_EXPECT_CODE(bridge_->OnAgentHangup("call-1", a1),
+                       kFailedPrecondition);  // ringing, not connected
+
+  TelephonyStats after = bridge_->stats();
+  EXPECT_EQ(after.reports_dropped - before.reports_dropped, 17u);
+  EXPECT_EQ(after.reports_accepted, before.reports_accepted);
+  Step(2);
+  EXPECT_EQ(StateOf(1), AgentState::kReserved);
+  EXPECT_EQ(StateOf(2), AgentState::kAvailable);
+  EXPECT_EQ(ContactStateOf(c.value()), ContactState::kOffered);
+  // The call itself still answers.
+  CCENGINE_EXPECT_OK(bridge_->OnAnswered("call-1", a1));
+  Step(3);
+  EXPECT_EQ(ContactStateOf(c.value()), ContactState::kInService);
+}
+
 TEST_F(TelephonyTest, BusyAgentMakesTheEngineOfferTheNextOne) {
   std::string a1 = Agent(1);
   std::string a2 = Agent(2);

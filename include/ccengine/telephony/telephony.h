@@ -78,6 +78,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "ccengine/core/engine.h"
@@ -189,6 +190,11 @@ class TelephonyBridge {
     std::string ref;
     CallState state = CallState::kWaiting;
     AgentId agent;  // ringing or connected
+    // Back in line: no agent rings it or holds it.
+    void Requeue() {
+      state = CallState::kWaiting;
+      agent = AgentId{};
+    }
   };
   struct PortAction {
     enum Kind : uint8_t { kRing, kCancel, kEnd } kind;
@@ -197,12 +203,30 @@ class TelephonyBridge {
     CallOutcome outcome = CallOutcome::kNoAgent;
   };
 
+  // A report that fits a live call: the call, its contact and, for a report
+  // from an agent, that agent.
+  struct Report {
+    Call* call;
+    ContactId id;
+    AgentId agent;
+  };
+
   void OnEvent(const Event& event);
-  // Under mu_: the live call for `call_ref`, or nullptr.
-  Call* FindCallLocked(std::string_view call_ref, ContactId* id);
+  // Under mu_: the live call for `call_ref`. With `want`, the report comes
+  // from the agent at `agent_address`, which must hold the call in state
+  // `*want`. A report that fits no call is dropped (see "Idempotency").
+  absl::StatusOr<Report> MatchLocked(std::string_view call_ref,
+                                     std::optional<CallState> want,
+                                     std::string_view agent_address);
+  // One report from the layer: takes mu_, matches it as `MatchLocked` does,
+  // submits the command `command` builds and, once the engine took it, lets
+  // `accepted` update the call as the bridge now sees it.
+  absl::Status Dispatch(std::string_view call_ref,
+                        std::optional<CallState> want,
+                        std::string_view agent_address,
+                        absl::FunctionRef<Command(const Report&)> command,
+                        absl::FunctionRef<void(const Report&)> accepted);
   absl::Status Drop(absl::Status why);  // counts; takes mu_ held
-  absl::Status CheckAgentLocked(const Call& call, CallState want,
-                                std::string_view address, AgentId* agent);
   absl::Status SubmitLocked(Command command);
   void EraseLocked(ContactId id);
 
