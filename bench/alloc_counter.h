@@ -89,7 +89,8 @@ inline void PrintStack(std::size_t n) {
   void* frames[32];
   int depth = backtrace(frames, 32);
   char line[64];
-  int len = std::snprintf(line, sizeof line, "--- allocation of %zu bytes in a traced scope\n", n);
+  int len = std::snprintf(line, sizeof line,
+                          "--- allocation of %zu bytes in a traced scope\n", n);
   if (len > 0) (void)!write(2, line, static_cast<std::size_t>(len));
   backtrace_symbols_fd(frames, depth, 2);
   t_trace = true;
@@ -145,16 +146,14 @@ void* operator new(std::size_t n, std::align_val_t al) {
 void* operator new[](std::size_t n, std::align_val_t al) {
   return ccbench::alloc::AllocateAligned(n, al);
 }
-void* operator new(std::size_t n, std::align_val_t al,
-                   const std::nothrow_t&) noexcept {
+void* operator new(std::size_t n, std::align_val_t al, const std::nothrow_t&) noexcept {
   try {
     return ccbench::alloc::AllocateAligned(n, al);
   } catch (...) {
     return nullptr;
   }
 }
-void* operator new[](std::size_t n, std::align_val_t al,
-                     const std::nothrow_t&) noexcept {
+void* operator new[](std::size_t n, std::align_val_t al, const std::nothrow_t&) noexcept {
   try {
     return ccbench::alloc::AllocateAligned(n, al);
   } catch (...) {
@@ -163,24 +162,16 @@ void* operator new[](std::size_t n, std::align_val_t al,
 }
 void operator delete(void* p) noexcept { ccbench::alloc::Release(p); }
 void operator delete[](void* p) noexcept { ccbench::alloc::Release(p); }
-void operator delete(void* p, std::size_t) noexcept {
-  ccbench::alloc::Release(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  ccbench::alloc::Release(p);
-}
+void operator delete(void* p, std::size_t) noexcept { ccbench::alloc::Release(p); }
+void operator delete[](void* p, std::size_t) noexcept { ccbench::alloc::Release(p); }
 void operator delete(void* p, const std::nothrow_t&) noexcept {
   ccbench::alloc::Release(p);
 }
 void operator delete[](void* p, const std::nothrow_t&) noexcept {
   ccbench::alloc::Release(p);
 }
-void operator delete(void* p, std::align_val_t) noexcept {
-  ccbench::alloc::Release(p);
-}
-void operator delete[](void* p, std::align_val_t) noexcept {
-  ccbench::alloc::Release(p);
-}
+void operator delete(void* p, std::align_val_t) noexcept { ccbench::alloc::Release(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { ccbench::alloc::Release(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
   ccbench::alloc::Release(p);
 }
@@ -190,8 +181,7 @@ void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
 void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept {
   ccbench::alloc::Release(p);
 }
-void operator delete[](void* p, std::align_val_t,
-                       const std::nothrow_t&) noexcept {
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
   ccbench::alloc::Release(p);
 }
 

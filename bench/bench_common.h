@@ -163,15 +163,15 @@ inline int64_t TimeNs(F&& f) {
 struct CenterParams {
   int agents = 10000;
   int skills = 200;
-  int reqs = 2;                // skill requirements per contact (1..3)
-  int ready_pct = 20;          // agents ready (the rest: logged in, not ready)
+  int reqs = 2;        // skill requirements per contact (1..3)
+  int ready_pct = 20;  // agents ready (the rest: logged in, not ready)
   int home_lo = 5, home_hi = 10;
   int extra_skills = 3;
   int extra_lo = 1, extra_hi = 10;
-  int req_level = 5;           // queue step 0: min level of each requirement
-  int relax_level = 0;         // > 0: one relaxation step to this level …
-  double relax_after_s = 60;   // … after this long in the queue
-  bool ring_forever = false;   // offer_timeout = infinite (no offer timers)
+  int req_level = 5;          // queue step 0: min level of each requirement
+  int relax_level = 0;        // > 0: one relaxation step to this level …
+  double relax_after_s = 60;  // … after this long in the queue
+  bool ring_forever = false;  // offer_timeout = infinite (no offer timers)
   std::string strategy = "longest_idle";
   uint64_t seed = 42;
 };
@@ -200,8 +200,8 @@ inline Population MakePopulation(const CenterParams& p) {
   for (int q = 0; q < pop.queues; ++q) {
     std::vector<SkillRequirement> reqs;
     for (int j = 0; j < p.reqs; ++j) {
-      reqs.push_back({SkillId(static_cast<uint32_t>(q * 5 + j)),
-                      static_cast<uint8_t>(p.req_level)});
+      reqs.push_back(
+          {SkillId(static_cast<uint32_t>(q * 5 + j)), static_cast<uint8_t>(p.req_level)});
     }
     pop.queue_reqs.push_back(std::move(reqs));
   }
@@ -219,8 +219,9 @@ inline Population MakePopulation(const CenterParams& p) {
     for (int k = 0; k < p.extra_skills && p.skills > 5; ++k) {
       int sk = uniform(0, p.skills - 1);
       if (sk / 5 == home) continue;
-      if (std::any_of(s.begin(), s.end(),
-                      [&](const SkillLevel& x) { return x.skill.value() == static_cast<uint32_t>(sk); })) {
+      if (std::any_of(s.begin(), s.end(), [&](const SkillLevel& x) {
+            return x.skill.value() == static_cast<uint32_t>(sk);
+          })) {
         continue;
       }
       s.push_back({SkillId(static_cast<uint32_t>(sk)),

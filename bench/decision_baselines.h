@@ -67,8 +67,7 @@ class ClassicPbx {
       agents_.push_back(Agent{AgentIdOf(static_cast<int>(i)).value(),
                               "agent-" + std::to_string(i),
                               pop.ready[i] ? kAvailable : kNotReady,
-                              LoginMicros(static_cast<int>(i)), 0,
-                              pop.agent_skills[i]});
+                              LoginMicros(static_cast<int>(i)), 0, pop.agent_skills[i]});
     }
   }
 
@@ -122,8 +121,7 @@ class ClassicPbx {
       const Waiting& w = waiting_[k];
       if (w.taken || !can_serve_[w.queue]) continue;
       double score = static_cast<double>(now - w.arrived) + kClassWeightUs * w.cls;
-      if (best < 0 || score > best_score ||
-          (score == best_score && w.seq < best_seq)) {
+      if (best < 0 || score > best_score || (score == best_score && w.seq < best_seq)) {
         best = static_cast<int64_t>(k);
         best_score = score;
         best_seq = w.seq;

@@ -169,8 +169,7 @@ struct Harness {
     consumer = std::thread([this] {
       std::uint64_t sink = 0;
       while (!stop.load(std::memory_order_acquire)) {
-        const std::size_t n =
-            queue.Drain([&](Command&& c) { sink += Digest(c); });
+        const std::size_t n = queue.Drain([&](Command&& c) { sink += Digest(c); });
         if (n == 0) IdleBackoff();
       }
       benchmark::DoNotOptimize(sink);
@@ -216,16 +215,12 @@ void BM_Push(benchmark::State& state) {
     }
   }
   state.SetItemsProcessed(state.iterations());
-  state.counters["full_per_push"] = benchmark::Counter(
-      static_cast<double>(full), benchmark::Counter::kAvgIterations);
+  state.counters["full_per_push"] =
+      benchmark::Counter(static_cast<double>(full), benchmark::Counter::kAvgIterations);
 }
 
-void BM_MpscQueue_Push(benchmark::State& state) {
-  BM_Push<MpscIntake>(state);
-}
-void BM_MutexDeque_Push(benchmark::State& state) {
-  BM_Push<MutexDequeIntake>(state);
-}
+void BM_MpscQueue_Push(benchmark::State& state) { BM_Push<MpscIntake>(state); }
+void BM_MutexDeque_Push(benchmark::State& state) { BM_Push<MutexDequeIntake>(state); }
 
 void IntakeArgs(benchmark::internal::Benchmark* b) {
   b->ArgName("capacity")
@@ -298,8 +293,9 @@ std::unique_ptr<ccengine::Engine> MakeIntakeEngine() {
 // (even i), then ready again (odd i). Valid in every order the router sees,
 // since each producer's commands stay in order.
 ccengine::Command ToggleCommand(std::uint64_t i, int producer) {
-  const ccengine::AgentId agent(static_cast<std::uint64_t>(
-      producer * kAgentsPerProducer + static_cast<int>((i / 2) % kAgentsPerProducer) + 1));
+  const ccengine::AgentId agent(
+      static_cast<std::uint64_t>(producer * kAgentsPerProducer +
+                                 static_cast<int>((i / 2) % kAgentsPerProducer) + 1));
   if (i % 2 == 0) return ccengine::cmd::SetNotReady{agent};
   return ccengine::cmd::SetReady{agent};
 }
@@ -402,16 +398,15 @@ void BM_EngineIntake(benchmark::State& state) {
     }
   }
   state.SetItemsProcessed(state.iterations());
-  state.counters["full_per_push"] = benchmark::Counter(
-      static_cast<double>(full), benchmark::Counter::kAvgIterations);
+  state.counters["full_per_push"] =
+      benchmark::Counter(static_cast<double>(full), benchmark::Counter::kAvgIterations);
   if (main) {
     // The stop barrier has passed: every producer's pushes are in.
-    const std::uint64_t total =
-        static_cast<std::uint64_t>(state.max_iterations) *
-        static_cast<std::uint64_t>(state.threads());
+    const std::uint64_t total = static_cast<std::uint64_t>(state.max_iterations) *
+                                static_cast<std::uint64_t>(state.threads());
     while (intake.Applied() - applied_before < total) std::this_thread::yield();
-    const double s = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - t0).count();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     state.counters["drain_per_s"] = static_cast<double>(total) / s;
   }
 }

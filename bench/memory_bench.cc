@@ -54,7 +54,8 @@ void PerAgent(benchmark::State& state) {
     ccengine::EngineOptions options;
     options.start = StartTime();
     auto engine = CheckValue(ccengine::Engine::Create(options), "Create");
-    for (int s = 0; s < skills; ++s) CheckValue(engine->AddSkill("s" + std::to_string(s)), "AddSkill");
+    for (int s = 0; s < skills; ++s)
+      CheckValue(engine->AddSkill("s" + std::to_string(s)), "AddSkill");
     std::vector<QueueId> queues;
     for (int q = 0; q < pop.queues; ++q) {
       ccengine::QueueConfig qc;
@@ -126,8 +127,8 @@ void PerWaitingContact(benchmark::State& state) {
     const auto after = alloc::Take();
     per_contact = static_cast<double>(after.live_bytes - before.live_bytes) /
                   static_cast<double>(n);
-    allocs_per_contact = static_cast<double>(after.allocs - before.allocs) /
-                         static_cast<double>(n);
+    allocs_per_contact =
+        static_cast<double>(after.allocs - before.allocs) / static_cast<double>(n);
     state.counters["waiting"] = static_cast<double>(e.GetAccounting().waiting);
     ec.engine.reset();
     state.ResumeTiming();

@@ -57,9 +57,8 @@ ccengine::sim::AgentGroupSpec Group(std::string name, int count,
   return g;
 }
 
-ccengine::sim::ArrivalSpec Arrivals(std::string queue, double rate,
-                                    Distribution handle, Distribution patience,
-                                    double vip_fraction = 0) {
+ccengine::sim::ArrivalSpec Arrivals(std::string queue, double rate, Distribution handle,
+                                    Distribution patience, double vip_fraction = 0) {
   ccengine::sim::ArrivalSpec a;
   a.queue = std::move(queue);
   a.rate_per_s = rate;
@@ -146,9 +145,7 @@ void BM_Simulate_MMc(benchmark::State& state) { RunScenario(state, MMc()); }
 void BM_Simulate_MMc_NoPatience(benchmark::State& state) {
   RunScenario(state, MMcNoPatience());
 }
-void BM_Simulate_MultiSkill(benchmark::State& state) {
-  RunScenario(state, MultiSkill());
-}
+void BM_Simulate_MultiSkill(benchmark::State& state) { RunScenario(state, MultiSkill()); }
 
 BENCHMARK(BM_Simulate_MMc)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Simulate_MMc_NoPatience)->Unit(benchmark::kMillisecond);

@@ -77,8 +77,10 @@ void ReportVsSingle(benchmark::State& state, double storm_ns, int64_t decisions,
   state.counters["per_decision_ns"] = storm_ns / static_cast<double>(decisions);
   if (ref.mean_ns > 0) {
     state.counters["n_x_single_ms"] = ref.mean_ns * static_cast<double>(decisions) * 1e-6;
-    state.counters["x_single"] = storm_ns / (ref.mean_ns * static_cast<double>(decisions));
-    state.counters["x_single_p50"] = storm_ns / (ref.p50_ns * static_cast<double>(decisions));
+    state.counters["x_single"] =
+        storm_ns / (ref.mean_ns * static_cast<double>(decisions));
+    state.counters["x_single_p50"] =
+        storm_ns / (ref.p50_ns * static_cast<double>(decisions));
   }
 }
 
@@ -133,7 +135,8 @@ void ShiftStartSingle(benchmark::State& state) {
   }
   samples.Report(state);
   state.counters["mean_ns"] = samples.Mean();
-  state.counters["offer_rate"] = static_cast<double>(offers) / static_cast<double>(samples.count());
+  state.counters["offer_rate"] =
+      static_cast<double>(offers) / static_cast<double>(samples.count());
   state.counters["allocs_per_decision"] =
       static_cast<double>(allocs) / static_cast<double>(samples.count());
   state.SetItemsProcessed(samples.count());
@@ -160,7 +163,8 @@ void ShiftStartDirect(benchmark::State& state) {
     RestoreShift(w);
   }
   state.SetItemsProcessed(storms * kAgents);
-  state.counters["matched_per_storm"] = static_cast<double>(offers) / static_cast<double>(storms);
+  state.counters["matched_per_storm"] =
+      static_cast<double>(offers) / static_cast<double>(storms);
   state.counters["allocs_per_decision"] =
       static_cast<double>(allocs) / static_cast<double>(storms * kAgents);
   ReportVsSingle(state, total_ns / static_cast<double>(storms), kAgents, w.single);
@@ -186,7 +190,8 @@ void ShiftStartViaPoll(benchmark::State& state) {
     RestoreShift(w);
   }
   state.SetItemsProcessed(applied);
-  state.counters["matched_per_storm"] = static_cast<double>(offers) / static_cast<double>(storms);
+  state.counters["matched_per_storm"] =
+      static_cast<double>(offers) / static_cast<double>(storms);
   ReportVsSingle(state, total_ns / static_cast<double>(storms), kAgents, w.single);
 }
 
@@ -276,7 +281,8 @@ void RelaxTrickle(benchmark::State& state) {
   samples.Report(state);
   state.counters["mean_ns"] = samples.Mean();
   state.counters["relaxed_per_run"] = static_cast<double>(kWaiting);
-  state.counters["matched_per_run"] = static_cast<double>(offers) / static_cast<double>(storms);
+  state.counters["matched_per_run"] =
+      static_cast<double>(offers) / static_cast<double>(storms);
   state.counters["allocs_per_decision"] =
       static_cast<double>(allocs) / static_cast<double>(storms * kWaiting);
   state.SetItemsProcessed(storms * kWaiting);
@@ -301,7 +307,8 @@ void RelaxStorm(benchmark::State& state) {
     ++storms;
   }
   state.SetItemsProcessed(storms * kWaiting);
-  state.counters["matched_per_storm"] = static_cast<double>(offers) / static_cast<double>(storms);
+  state.counters["matched_per_storm"] =
+      static_cast<double>(offers) / static_cast<double>(storms);
   state.counters["allocs_per_decision"] =
       static_cast<double>(allocs) / static_cast<double>(storms * kWaiting);
   ReportVsSingle(state, total_ns / static_cast<double>(storms), kWaiting, w.single);
@@ -309,10 +316,22 @@ void RelaxStorm(benchmark::State& state) {
 
 // Singles first: the storm rows read their result.
 BENCHMARK(ShiftStartSingle)->Name("BM_Storm_ShiftStart_Single")->UseManualTime();
-BENCHMARK(ShiftStartDirect)->Name("BM_Storm_ShiftStart_Direct")->UseManualTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(ShiftStartViaPoll)->Name("BM_Storm_ShiftStart_ViaPoll")->UseManualTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(RelaxTrickle)->Name("BM_Storm_Relax_Trickle")->UseManualTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(RelaxStorm)->Name("BM_Storm_Relax_Storm")->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(ShiftStartDirect)
+    ->Name("BM_Storm_ShiftStart_Direct")
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(ShiftStartViaPoll)
+    ->Name("BM_Storm_ShiftStart_ViaPoll")
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(RelaxTrickle)
+    ->Name("BM_Storm_Relax_Trickle")
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(RelaxStorm)
+    ->Name("BM_Storm_Relax_Storm")
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace ccbench

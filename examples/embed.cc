@@ -23,7 +23,8 @@ int main() {
   (void)engine->AddAgent(a);
 
   // Every decision arrives here; a PBX would ring the agent on kOffered.
-  engine->Subscribe([](const Event& e) { std::printf("%s\n", DescribeEvent(e).c_str()); });
+  engine->Subscribe(
+      [](const Event& e) { std::printf("%s\n", DescribeEvent(e).c_str()); });
 
   // Submit() is what producer threads call: lock-free, refused when full.
   auto submit = [&](Command c) {

@@ -48,7 +48,8 @@ int main() {
           !engine->AcceptOffer(AgentId{agent}, c).ok()) {
         return 1;
       }
-      ccengine::ContactOutcome outcome{.csat = agent == 1 ? 2 : 5, .resolved = agent == 2};
+      ccengine::ContactOutcome outcome{.csat = agent == 1 ? 2 : 5,
+                                       .resolved = agent == 2};
       if (!engine->CompleteContact(AgentId{agent}, c, outcome).ok() ||
           !engine->SetReady(other).ok()) {
         return 1;
@@ -63,9 +64,11 @@ int main() {
                     static_cast<unsigned long long>(x.agent.value()), x.strategy.c_str(),
                     x.rule.c_str());
         for (const ccengine::ExplainedCandidate& c : x.candidates) {
-          std::printf("  agent %llu %-8s", static_cast<unsigned long long>(c.agent.value()),
+          std::printf("  agent %llu %-8s",
+                      static_cast<unsigned long long>(c.agent.value()),
                       c.verdict.c_str());
-          for (const ccengine::ScoreTerm& t : c.terms) std::printf(" %s=%.3f", t.name, t.value);
+          for (const ccengine::ScoreTerm& t : c.terms)
+            std::printf(" %s=%.3f", t.name, t.value);
           std::printf("\n");
         }
       },

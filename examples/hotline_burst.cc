@@ -59,19 +59,24 @@ int main(int argc, char** argv) {
   uint64_t seed = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 12345;
   std::mt19937_64 rng(seed);
   auto uniform = [&] { return std::uniform_real_distribution<double>(0, 1)(rng); };
-  auto expo = [&](double mean) { return std::exponential_distribution<double>(1 / mean)(rng); };
+  auto expo = [&](double mean) {
+    return std::exponential_distribution<double>(1 / mean)(rng);
+  };
   auto lognormal = [&](double mean, double cv) {
     double s2 = std::log(1 + cv * cv);
-    return std::lognormal_distribution<double>(std::log(mean) - s2 / 2, std::sqrt(s2))(rng);
+    return std::lognormal_distribution<double>(std::log(mean) - s2 / 2,
+                                               std::sqrt(s2))(rng);
   };
 
   EngineOptions options;
   options.seed = seed;
-  const absl::Time start = absl::FromCivil(absl::CivilMinute(2026, 11, 23, 8, 30), absl::UTCTimeZone());
+  const absl::Time start =
+      absl::FromCivil(absl::CivilMinute(2026, 11, 23, 8, 30), absl::UTCTimeZone());
   options.start = start;
   auto engine = Engine::Create(options).value();
   auto skill = [&](const char* name) { return engine->FindSkill(name).value(); };
-  for (const char* s : {"policy", "complaint", "emergency", "cantonese", "english", "chat"}) {
+  for (const char* s :
+       {"policy", "complaint", "emergency", "cantonese", "english", "chat"}) {
     (void)engine->AddSkill(s).value();
   }
 
@@ -111,24 +116,35 @@ int main(int argc, char** argv) {
   add_queue(chat);
 
   // --- Agents -----------------------------------------------------------------
-  struct Group { int count; std::vector<std::pair<const char*, std::pair<int, int>>> skills; bool chats; };
-  std::vector<Group> groups = {
-      {80, {{"policy", {4, 9}}, {"emergency", {0, 6}}}, false},
-      {36, {{"complaint", {5, 9}}, {"policy", {3, 6}}}, false},
-      {12, {{"emergency", {6, 10}}, {"policy", {8, 10}}}, false},
-      {18, {{"policy", {5, 8}}, {"cantonese", {6, 10}}}, false},
-      {8, {{"policy", {5, 8}}, {"english", {6, 10}}}, false},
-      {26, {{"chat", {1, 1}}, {"policy", {4, 8}}}, true}};
+  struct Group {
+    int count;
+    std::vector<std::pair<const char*, std::pair<int, int>>> skills;
+    bool chats;
+  };
+  std::vector<Group> groups = {{80, {{"policy", {4, 9}}, {"emergency", {0, 6}}}, false},
+                               {36, {{"complaint", {5, 9}}, {"policy", {3, 6}}}, false},
+                               {12, {{"emergency", {6, 10}}, {"policy", {8, 10}}}, false},
+                               {18, {{"policy", {5, 8}}, {"cantonese", {6, 10}}}, false},
+                               {8, {{"policy", {5, 8}}, {"english", {6, 10}}}, false},
+                               {26, {{"chat", {1, 1}}, {"policy", {4, 8}}}, true}};
   uint64_t next_agent = 1;
   for (const Group& g : groups) {
     for (int i = 0; i < g.count; ++i) {
       AgentConfig a;
       a.id = AgentId{next_agent++};
       for (const auto& [name, range] : g.skills) {
-        int level = range.first + static_cast<int>(uniform() * (range.second - range.first + 1));
-        if (level >= 1) a.skills.push_back({skill(name), static_cast<uint8_t>(std::min(level, 10))});
+        int level =
+            range.first + static_cast<int>(uniform() * (range.second - range.first + 1));
+        if (level >= 1)
+          a.skills.push_back({skill(name), static_cast<uint8_t>(std::min(level, 10))});
       }
-      a.capacity.max_per_channel = {static_cast<uint8_t>(g.chats ? 0 : 1), static_cast<uint8_t>(g.chats ? 3 : 0), 0, 0, 0, 0, 0};
+      a.capacity.max_per_channel = {static_cast<uint8_t>(g.chats ? 0 : 1),
+                                    static_cast<uint8_t>(g.chats ? 3 : 0),
+                                    0,
+                                    0,
+                                    0,
+                                    0,
+                                    0};
       (void)engine->AddAgent(a);
       (void)engine->Login(a.id);
     }
@@ -141,15 +157,28 @@ int main(int argc, char** argv) {
     double shape = 0.55 + 0.45 * std::sin(M_PI * t / horizon_s);  // peak at 09:30
     t += expo(1 / (0.62 * shape));
     if (t >= horizon_s) break;
-    Caller c{callers.size() + 1, "policy", Channel::kVoice, 0, {}, t, lognormal(210, 0.6), expo(150)};
+    Caller c{callers.size() + 1,  "policy", Channel::kVoice, 0, {}, t,
+             lognormal(210, 0.6), expo(150)};
     double r = uniform();
-    if (r < 0.18) { c.queue = "complaint"; c.handle_s = lognormal(330, 0.6); }
-    else if (r < 0.21) { c.queue = "emergency"; c.priority = 0; c.handle_s = lognormal(150, 0.5); c.patience_s = expo(600); }
-    else if (r < 0.36) { c.queue = "web_chat"; c.channel = Channel::kChat; c.handle_s = lognormal(420, 0.7); c.patience_s = expo(400); }
+    if (r < 0.18) {
+      c.queue = "complaint";
+      c.handle_s = lognormal(330, 0.6);
+    } else if (r < 0.21) {
+      c.queue = "emergency";
+      c.priority = 0;
+      c.handle_s = lognormal(150, 0.5);
+      c.patience_s = expo(600);
+    } else if (r < 0.36) {
+      c.queue = "web_chat";
+      c.channel = Channel::kChat;
+      c.handle_s = lognormal(420, 0.7);
+      c.patience_s = expo(400);
+    }
     if (c.channel == Channel::kVoice && c.queue != "emergency") {
       double lang = uniform();
       if (lang < 0.08) c.needs = {"cantonese"};
-      else if (lang < 0.10) c.needs = {"english"};
+      else if (lang < 0.10)
+        c.needs = {"english"};
       if (uniform() < 0.03) c.priority = 1;  // VIP / repeat caller
     }
     callers.push_back(c);
@@ -180,7 +209,8 @@ int main(int argc, char** argv) {
       if (uniform() < 0.02) continue;  // the agent misses the ring: RONA after 20 s
       absl::Time answered = e.time + absl::Seconds(2 + 4 * uniform());
       actions.push({answered, ++seq, Action::kAnswer, oc.id, e.agent.value()});
-      actions.push({answered + absl::Seconds(oc.handle_s), ++seq, Action::kHangupAgent, oc.id, e.agent.value()});
+      actions.push({answered + absl::Seconds(oc.handle_s), ++seq, Action::kHangupAgent,
+                    oc.id, e.agent.value()});
     }
     offers.clear();
   };
@@ -208,14 +238,20 @@ int main(int argc, char** argv) {
         for (const std::string& n : c.needs) spec.skills.push_back({skill(n.c_str()), 5});
         spec.customer_id = "1380013" + std::to_string(1000 + c.id % 9000);
         submit(cmd::AddContact{spec});
-        actions.push({a.at + absl::Seconds(c.patience_s), ++seq, Action::kCallerGivesUp, c.id, 0});
+        actions.push(
+            {a.at + absl::Seconds(c.patience_s), ++seq, Action::kCallerGivesUp, c.id, 0});
         break;
       }
-      case Action::kAnswer: submit(cmd::AcceptOffer{AgentId{a.agent}, ContactId{a.contact}}); break;
-      case Action::kHangupAgent: submit(cmd::CompleteContact{AgentId{a.agent}, ContactId{a.contact}}); break;
+      case Action::kAnswer:
+        submit(cmd::AcceptOffer{AgentId{a.agent}, ContactId{a.contact}});
+        break;
+      case Action::kHangupAgent:
+        submit(cmd::CompleteContact{AgentId{a.agent}, ContactId{a.contact}});
+        break;
       case Action::kCallerGivesUp: {
         auto snap = engine->GetContact(ContactId{a.contact});
-        if (snap.ok() && snap->state != ContactState::kInService) submit(cmd::Abandon{ContactId{a.contact}});
+        if (snap.ok() && snap->state != ContactState::kInService)
+          submit(cmd::Abandon{ContactId{a.contact}});
         break;
       }
     }
@@ -225,37 +261,51 @@ int main(int argc, char** argv) {
     }
     react();
   }
-  double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  double wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
   // --- Report -------------------------------------------------------------------
-  std::printf("ccengine %s — hotline burst 08:30–10:30, seed %llu: %zu contacts, 180 agents\n\n",
-              kVersionString, static_cast<unsigned long long>(seed), callers.size());
-  std::printf("%-10s %8s %8s %9s %10s %8s %8s %8s %9s\n", "queue", "entered", "answered", "abandoned",
-              "overflowed", "SL", "ASA", "AHT", "target");
-  for (QueueId q : {policy_q, complaint_q, emergency_q, engine->FindQueue("web_chat").value()}) {
+  std::printf(
+      "ccengine %s — hotline burst 08:30–10:30, seed %llu: %zu contacts, 180 agents\n\n",
+      kVersionString, static_cast<unsigned long long>(seed), callers.size());
+  std::printf("%-10s %8s %8s %9s %10s %8s %8s %8s %9s\n", "queue", "entered", "answered",
+              "abandoned", "overflowed", "SL", "ASA", "AHT", "target");
+  for (QueueId q :
+       {policy_q, complaint_q, emergency_q, engine->FindQueue("web_chat").value()}) {
     QueueStats s = engine->GetQueueStats(q).value();
     QueueConfig cfg = engine->GetQueueConfig(q).value();
-    std::printf("%-10s %8llu %8llu %9llu %10llu %7.1f%% %7.1fs %7.1fs %3.0f%%/%2.0fs\n", cfg.name.c_str(),
-                static_cast<unsigned long long>(s.entered), static_cast<unsigned long long>(s.answered),
-                static_cast<unsigned long long>(s.abandoned), static_cast<unsigned long long>(s.overflowed),
-                100 * s.ServiceLevel(), absl::ToDoubleSeconds(s.AverageSpeedOfAnswer()),
+    std::printf("%-10s %8llu %8llu %9llu %10llu %7.1f%% %7.1fs %7.1fs %3.0f%%/%2.0fs\n",
+                cfg.name.c_str(), static_cast<unsigned long long>(s.entered),
+                static_cast<unsigned long long>(s.answered),
+                static_cast<unsigned long long>(s.abandoned),
+                static_cast<unsigned long long>(s.overflowed), 100 * s.ServiceLevel(),
+                absl::ToDoubleSeconds(s.AverageSpeedOfAnswer()),
                 absl::ToDoubleSeconds(s.AverageHandleTime()), 100 * cfg.sl_target,
                 absl::ToDoubleSeconds(cfg.sl_threshold));
   }
   Accounting acc = engine->GetAccounting();
-  std::printf("\nSL = answered within the queue's threshold / (answered + abandoned); ASA over answered\n"
-              "contacts, measured from entering the queue; overflowed complaints re-enter 'policy'.\n\n");
-  std::printf("accounting: entered %llu = completed %llu + abandoned %llu + overflowed %llu + withdrawn %llu"
-              " + still open %llu -> %s\n",
-              static_cast<unsigned long long>(acc.entered), static_cast<unsigned long long>(acc.completed),
-              static_cast<unsigned long long>(acc.abandoned), static_cast<unsigned long long>(acc.overflowed),
-              static_cast<unsigned long long>(acc.withdrawn),
-              static_cast<unsigned long long>(acc.waiting + acc.offered + acc.in_service),
-              acc.Balanced() ? "balanced" : "NOT BALANCED");
+  std::printf(
+      "\nSL = answered within the queue's threshold / (answered + abandoned); ASA over "
+      "answered\n"
+      "contacts, measured from entering the queue; overflowed complaints re-enter "
+      "'policy'.\n\n");
+  std::printf(
+      "accounting: entered %llu = completed %llu + abandoned %llu + overflowed %llu + "
+      "withdrawn %llu"
+      " + still open %llu -> %s\n",
+      static_cast<unsigned long long>(acc.entered),
+      static_cast<unsigned long long>(acc.completed),
+      static_cast<unsigned long long>(acc.abandoned),
+      static_cast<unsigned long long>(acc.overflowed),
+      static_cast<unsigned long long>(acc.withdrawn),
+      static_cast<unsigned long long>(acc.waiting + acc.offered + acc.in_service),
+      acc.Balanced() ? "balanced" : "NOT BALANCED");
   absl::Status inv = engine->CheckInvariants();
   std::printf("invariants: %s\n", inv.ok() ? "ok" : inv.ToString().c_str());
-  std::printf("engine: %llu commands, %llu offers in %.3f s of wall time (%.0f commands/s, driver included)\n",
-              static_cast<unsigned long long>(submitted), static_cast<unsigned long long>(decisions), wall_s,
-              submitted / wall_s);
+  std::printf(
+      "engine: %llu commands, %llu offers in %.3f s of wall time (%.0f commands/s, "
+      "driver included)\n",
+      static_cast<unsigned long long>(submitted),
+      static_cast<unsigned long long>(decisions), wall_s, submitted / wall_s);
   return inv.ok() && acc.Balanced() ? 0 : 1;
 }

@@ -10,6 +10,7 @@ PACKAGES=(
   build-essential
   cmake
   pkg-config
+  clang-format
   libabsl-dev
   libfmt-dev
   libgtest-dev

@@ -5,7 +5,9 @@
 #   CCENGINE_QUICK=1 ./scripts/test.sh   release + install checks only
 #
 # Stages:
-#   1. scripts/setup.sh (installs only missing Debian packages)
+#   1. scripts/setup.sh (installs only missing Debian packages), then the
+#      repository checks: clang-format (tools/check_format.sh), the module
+#      layering (tools/check_layering.py), links (tools/check_links.py)
 #   2. preset `release`: configure, build (tests, benchmarks, examples, the
 #      Python module), make `import ccengine` work for /usr/bin/python3 from any
 #      directory (scripts/install_python.sh), ctest (GoogleTest + pytest)
@@ -60,6 +62,13 @@ fi
 banner "setup: Debian packages"
 ./scripts/setup.sh
 stage_done setup
+
+# --- 1b. repository checks -----------------------------------------------------
+banner "repository: format, module layering, links"
+./tools/check_format.sh
+/usr/bin/python3 tools/check_layering.py
+/usr/bin/python3 tools/check_links.py
+stage_done "repository checks"
 
 # --- 2. release --------------------------------------------------------------
 banner "release: configure + build"

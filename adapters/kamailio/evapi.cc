@@ -27,8 +27,8 @@ absl::Status Bad(std::string reason) {
 }
 
 // Reads a required string field; rejects a missing or non-string one.
-absl::Status GetString(const nlohmann::json& j, const char* key,
-                       std::string* out, bool allow_empty = false) {
+absl::Status GetString(const nlohmann::json& j, const char* key, std::string* out,
+                       bool allow_empty = false) {
   auto it = j.find(key);
   if (it == j.end()) return Bad(fmt::format("field '{}' missing", key));
   if (!it->is_string()) return Bad(fmt::format("field '{}' not a string", key));
@@ -41,8 +41,8 @@ absl::Status GetString(const nlohmann::json& j, const char* key,
 
 // Reads a required integer field within [lo, hi]. Kamailio's config may
 // render numbers as JSON numbers or as decimal strings: both are accepted.
-absl::Status GetInt(const nlohmann::json& j, const char* key, int64_t lo,
-                    int64_t hi, int64_t* out) {
+absl::Status GetInt(const nlohmann::json& j, const char* key, int64_t lo, int64_t hi,
+                    int64_t* out) {
   auto it = j.find(key);
   if (it == j.end()) return Bad(fmt::format("field '{}' missing", key));
   int64_t v = 0;
@@ -51,8 +51,7 @@ absl::Status GetInt(const nlohmann::json& j, const char* key, int64_t lo,
   } else if (it->is_string()) {
     const std::string& s = it->get_ref<const std::string&>();
     if (s.empty() || s.size() > 18 ||
-        !std::all_of(s.begin(), s.end(),
-                     [](char c) { return c >= '0' && c <= '9'; })) {
+        !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return Bad(fmt::format("field '{}' not an integer", key));
     }
     v = std::stoll(s);
@@ -81,9 +80,8 @@ absl::Status NetstringDecoder::Feed(std::string_view bytes,
     size_t colon = buffer_.find(':', pos);
     size_t digits_end = colon == std::string::npos ? buffer_.size() : colon;
     size_t digits = digits_end - pos;
-    bool all_digits = std::all_of(
-        buffer_.begin() + pos, buffer_.begin() + digits_end,
-        [](char c) { return c >= '0' && c <= '9'; });
+    bool all_digits = std::all_of(buffer_.begin() + pos, buffer_.begin() + digits_end,
+                                  [](char c) { return c >= '0' && c <= '9'; });
     if (!all_digits) {
       status = Bad("netstring: length is not a decimal number");
       break;
@@ -99,11 +97,11 @@ absl::Status NetstringDecoder::Feed(std::string_view bytes,
     }
     size_t length = std::stoul(buffer_.substr(pos, digits));
     if (length > max_payload_) {
-      status = Bad(fmt::format("netstring: payload of {} bytes over the {} limit",
-                               length, max_payload_));
+      status = Bad(fmt::format("netstring: payload of {} bytes over the {} limit", length,
+                               max_payload_));
       break;
     }
-    size_t end = colon + 1 + length;  // where the comma must be
+    size_t end = colon + 1 + length;   // where the comma must be
     if (end >= buffer_.size()) break;  // payload incomplete
     if (buffer_[end] != ',') {
       status = Bad("netstring: payload not followed by ','");
@@ -141,8 +139,7 @@ absl::StatusOr<EvapiEvent> ParseEvent(std::string_view json) {
     e.kind = EvapiEvent::Kind::kInvite;
     if (absl::Status st = transaction(); !st.ok()) return st;
     if (absl::Status st = GetString(j, "queue", &e.queue); !st.ok()) return st;
-    if (absl::Status st = GetString(j, "from_tag", &e.from_tag, true);
-        !st.ok()) {
+    if (absl::Status st = GetString(j, "from_tag", &e.from_tag, true); !st.ok()) {
       return st;
     }
   } else if (event == "answered") {
@@ -159,8 +156,7 @@ absl::StatusOr<EvapiEvent> ParseEvent(std::string_view json) {
     e.kind = EvapiEvent::Kind::kCancel;
   } else if (event == "bye") {
     e.kind = EvapiEvent::Kind::kBye;
-    if (absl::Status st = GetString(j, "from_tag", &e.from_tag, true);
-        !st.ok()) {
+    if (absl::Status st = GetString(j, "from_tag", &e.from_tag, true); !st.ok()) {
       return st;
     }
   } else {
@@ -170,10 +166,9 @@ absl::StatusOr<EvapiEvent> ParseEvent(std::string_view json) {
 }
 
 std::string RouteReply(int64_t tindex, int64_t tlabel, std::string_view uri) {
-  nlohmann::json j = {{"tindex", tindex},   {"tlabel", tlabel},
-                      {"action", "route"},  {"version", "1.0"},
-                      {"routing", "serial"},
-                      {"routes", {{{"uri", std::string(uri)}}}}};
+  nlohmann::json j = {{"tindex", tindex},    {"tlabel", tlabel},
+                      {"action", "route"},   {"version", "1.0"},
+                      {"routing", "serial"}, {"routes", {{{"uri", std::string(uri)}}}}};
   return j.dump();
 }
 
@@ -193,12 +188,10 @@ absl::StatusOr<std::unique_ptr<EvapiClient>> EvapiClient::Create(
     EvapiClientOptions options, EvapiCallbacks callbacks) {
   in_addr addr{};
   if (inet_pton(AF_INET, options.host.c_str(), &addr) != 1) {
-    return Bad(fmt::format("evapi host '{}' is not an IPv4 address",
-                           options.host));
+    return Bad(fmt::format("evapi host '{}' is not an IPv4 address", options.host));
   }
   if ((ntohl(addr.s_addr) >> 24) != 127) {
-    return Bad(fmt::format("evapi host '{}' is not a loopback address",
-                           options.host));
+    return Bad(fmt::format("evapi host '{}' is not a loopback address", options.host));
   }
   if (options.port == 0) return Bad("evapi port is 0");
   return std::unique_ptr<EvapiClient>(
@@ -207,9 +200,7 @@ absl::StatusOr<std::unique_ptr<EvapiClient>> EvapiClient::Create(
 
 EvapiClient::EvapiClient(EvapiClientOptions options, EvapiCallbacks callbacks,
                          uint32_t address)
-    : options_(std::move(options)),
-      callbacks_(std::move(callbacks)),
-      address_(address) {}
+    : options_(std::move(options)), callbacks_(std::move(callbacks)), address_(address) {}
 
 EvapiClient::~EvapiClient() { Stop(); }
 
@@ -261,10 +252,9 @@ void EvapiClient::Run() {
     sa.sin_family = AF_INET;
     sa.sin_port = htons(options_.port);
     sa.sin_addr.s_addr = address_;
-    if (fd < 0 ||
-        ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0) {
-      Error(fmt::format("connect to {}:{} failed: {}; retry in {}",
-                        options_.host, options_.port, std::strerror(errno),
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0) {
+      Error(fmt::format("connect to {}:{} failed: {}; retry in {}", options_.host,
+                        options_.port, std::strerror(errno),
                         absl::FormatDuration(backoff)));
       if (fd >= 0) ::close(fd);
       sleep_interruptible(backoff);
@@ -288,8 +278,10 @@ void EvapiClient::Run() {
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         if (decoder.buffered() > 0) {
-          Error(fmt::format("connection closed inside a frame; {} bytes "
-                            "dropped", decoder.buffered()));
+          Error(
+              fmt::format("connection closed inside a frame; {} bytes "
+                          "dropped",
+                          decoder.buffered()));
         }
         break;
       }

@@ -68,15 +68,13 @@ class KamailioPort : public ccengine::TelephonyPort {
 
   void set_client(ccengine::kamailio::EvapiClient* c) { client_ = c; }
 
-  void Ring(const std::string& call_ref,
-            const std::string& agent_address) override {
+  void Ring(const std::string& call_ref, const std::string& agent_address) override {
     int64_t ti, tl;
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = calls_.find(call_ref);
       if (it == calls_.end() || !it->second.suspended) {
-        Line(fmt::format("LOG ring for call {} not waiting in Kamailio",
-                         call_ref));
+        Line(fmt::format("LOG ring for call {} not waiting in Kamailio", call_ref));
         return;
       }
       it->second.suspended = false;
@@ -91,15 +89,13 @@ class KamailioPort : public ccengine::TelephonyPort {
                   const std::string& agent_address) override {
     // The engine's offer timeout is infinite here: Kamailio's fr_inv_timer
     // decides no-answer. Nothing to cancel in the SIP layer.
-    Line(fmt::format("LOG cancel-ring call={} uri={} (ignored)", call_ref,
-                     agent_address));
+    Line(
+        fmt::format("LOG cancel-ring call={} uri={} (ignored)", call_ref, agent_address));
   }
-  void EndCall(const std::string& call_ref,
-               ccengine::CallOutcome outcome) override {
+  void EndCall(const std::string& call_ref, ccengine::CallOutcome outcome) override {
     std::optional<CallInfo> info = Forget(call_ref);
     if (!info || !info->suspended) return;
-    Send(ccengine::kamailio::RejectReply(info->tindex, info->tlabel,
-                                         info->no_agent_code,
+    Send(ccengine::kamailio::RejectReply(info->tindex, info->tlabel, info->no_agent_code,
                                          info->no_agent_reason));
     Line(fmt::format("END call={} outcome={} code={}", call_ref,
                      ccengine::CallOutcomeName(outcome), info->no_agent_code));
@@ -144,7 +140,8 @@ int Main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--config") config_path = argv[i + 1];
-    else if (a == "--port") port_override = std::atoi(argv[i + 1]);
+    else if (a == "--port")
+      port_override = std::atoi(argv[i + 1]);
   }
   if (config_path.empty()) {
     std::cerr << "usage: ccengine-kamailio --config FILE [--port N]\n";
@@ -171,8 +168,8 @@ int Main(int argc, char** argv) {
     for (const auto& q : cfg.at("queues")) {
       ccengine::QueueConfig qc;
       qc.name = q.at("name").get<std::string>();
-      absl::Status st = LoadSkills(*engine, q.value("skills", nlohmann::json::array()),
-                                   &qc.skills);
+      absl::Status st =
+          LoadSkills(*engine, q.value("skills", nlohmann::json::array()), &qc.skills);
       if (!st.ok()) throw std::runtime_error(st.ToString());
       if (q.contains("max_wait_ms")) {
         qc.max_wait = absl::Milliseconds(q.at("max_wait_ms").get<int64_t>());
@@ -181,9 +178,9 @@ int Main(int argc, char** argv) {
       qc.offer_timeout = absl::InfiniteDuration();  // Kamailio rings out
       auto id = engine->AddQueue(qc);
       if (!id.ok()) throw std::runtime_error(id.status().ToString());
-      queues[qc.name] = QueueInfo{*id, q.value("no_agent_code", 480),
-                                  q.value("no_agent_reason",
-                                          std::string("No Agent Available"))};
+      queues[qc.name] =
+          QueueInfo{*id, q.value("no_agent_code", 480),
+                    q.value("no_agent_reason", std::string("No Agent Available"))};
     }
   } catch (const std::exception& e) {
     std::cerr << "config " << config_path << ": " << e.what() << "\n";
@@ -207,9 +204,8 @@ int Main(int argc, char** argv) {
     std::cerr << "config " << config_path << ": " << e.what() << "\n";
     return 2;
   }
-  engine->Subscribe([](const ccengine::Event& e) {
-    Line("EV " + ccengine::DescribeEvent(e));
-  });
+  engine->Subscribe(
+      [](const ccengine::Event& e) { Line("EV " + ccengine::DescribeEvent(e)); });
 
   ccengine::kamailio::EvapiClientOptions co;
   if (cfg.contains("evapi")) {
@@ -244,8 +240,8 @@ int Main(int argc, char** argv) {
       case EvapiEvent::Kind::kInvite: {
         auto q = queues.find(e.queue);
         if (q == queues.end()) {
-          port.Send(ccengine::kamailio::RejectReply(e.tindex, e.tlabel, 404,
-                                                    "Unknown Queue"));
+          port.Send(
+              ccengine::kamailio::RejectReply(e.tindex, e.tlabel, 404, "Unknown Queue"));
           return;
         }
         {
@@ -271,8 +267,8 @@ int Main(int argc, char** argv) {
             std::lock_guard<std::mutex> lock(port.mu_);
             port.calls_.erase(e.call_id);
           }
-          port.Send(ccengine::kamailio::RejectReply(e.tindex, e.tlabel, 503,
-                                                    "Busy Here"));
+          port.Send(
+              ccengine::kamailio::RejectReply(e.tindex, e.tlabel, 503, "Busy Here"));
           st = id.status();
         }
         break;
@@ -317,8 +313,8 @@ int Main(int argc, char** argv) {
         std::optional<KamailioPort::CallInfo> info = port.Forget(e.call_id);
         st = bridge.OnCallerHangup(e.call_id);
         if (info && info->suspended) {
-          port.Send(ccengine::kamailio::RejectReply(
-              info->tindex, info->tlabel, 487, "Request Terminated"));
+          port.Send(ccengine::kamailio::RejectReply(info->tindex, info->tlabel, 487,
+                                                    "Request Terminated"));
         }
         break;
       }
@@ -355,22 +351,22 @@ int Main(int argc, char** argv) {
     return 1;
   }
   client_ptr->Start();
-  Line(fmt::format("LOG ccengine-kamailio up: evapi {}:{}, {} agents, {} queues",
-                   co.host, co.port, engine->agent_count(), queues.size()));
+  Line(fmt::format("LOG ccengine-kamailio up: evapi {}:{}, {} agents, {} queues", co.host,
+                   co.port, engine->agent_count(), queues.size()));
   g_stop.acquire();
   client_ptr->Stop();
   loop.Stop();
   ccengine::Accounting acc = engine->GetAccounting();
   ccengine::TelephonyStats ts = bridge.stats();
   absl::Status inv = engine->CheckInvariants();
-  Line(fmt::format(
-      "SUMMARY entered={} completed={} abandoned={} overflowed={} "
-      "withdrawn={} in_flight={} rings={} reports_accepted={} "
-      "reports_dropped={} commands_failed={} bad_frames={} invariants={}",
-      acc.entered, acc.completed, acc.abandoned, acc.overflowed, acc.withdrawn,
-      acc.waiting + acc.offered + acc.in_service, ts.rings,
-      ts.reports_accepted, ts.reports_dropped, ts.commands_failed, bad_frames,
-      inv.ok() ? std::string("ok") : inv.ToString()));
+  Line(
+      fmt::format("SUMMARY entered={} completed={} abandoned={} overflowed={} "
+                  "withdrawn={} in_flight={} rings={} reports_accepted={} "
+                  "reports_dropped={} commands_failed={} bad_frames={} invariants={}",
+                  acc.entered, acc.completed, acc.abandoned, acc.overflowed,
+                  acc.withdrawn, acc.waiting + acc.offered + acc.in_service, ts.rings,
+                  ts.reports_accepted, ts.reports_dropped, ts.commands_failed, bad_frames,
+                  inv.ok() ? std::string("ok") : inv.ToString()));
   return inv.ok() ? 0 : 1;
 }
 

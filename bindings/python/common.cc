@@ -27,8 +27,8 @@ size_t Distance(const std::string& a, const std::string& b) {
     row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
-                         diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      row[j] =
+          std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
       diag = up;
     }
   }
@@ -42,8 +42,7 @@ std::string Where(const std::string& path) {
 bool IsNumber(py::handle value) {
   if (PyBool_Check(value.ptr())) return false;
   return PyFloat_Check(value.ptr()) || PyLong_Check(value.ptr()) ||
-         PyIndex_Check(value.ptr()) ||
-         PyObject_HasAttrString(value.ptr(), "__float__");
+         PyIndex_Check(value.ptr()) || PyObject_HasAttrString(value.ptr(), "__float__");
 }
 
 }  // namespace
@@ -64,14 +63,14 @@ std::string Index(const std::string& path, size_t i) {
 
 double ToDouble(py::handle value, const std::string& path) {
   if (!IsNumber(value) || PyUnicode_Check(value.ptr())) {
-    RaiseInvalid(fmt::format("{}: expected a number, got {}", Where(path),
-                             TypeName(value)));
+    RaiseInvalid(
+        fmt::format("{}: expected a number, got {}", Where(path), TypeName(value)));
   }
   double d = PyFloat_AsDouble(value.ptr());
   if (d == -1.0 && PyErr_Occurred()) {
     PyErr_Clear();
-    RaiseInvalid(fmt::format("{}: expected a number, got {}", Where(path),
-                             TypeName(value)));
+    RaiseInvalid(
+        fmt::format("{}: expected a number, got {}", Where(path), TypeName(value)));
   }
   return d;
 }
@@ -89,11 +88,10 @@ int64_t ToInt(py::handle value, const std::string& path) {
     return static_cast<int64_t>(d);
   }
   if (!PyIndex_Check(value.ptr())) {
-    RaiseInvalid(fmt::format("{}: expected an integer, got {}", Where(path),
-                             TypeName(value)));
+    RaiseInvalid(
+        fmt::format("{}: expected an integer, got {}", Where(path), TypeName(value)));
   }
-  py::object index =
-      py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+  py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
   if (!index) throw py::error_already_set();
   int overflow = 0;
   long long v = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
@@ -106,16 +104,16 @@ int64_t ToInt(py::handle value, const std::string& path) {
 
 bool ToBool(py::handle value, const std::string& path) {
   if (!PyBool_Check(value.ptr())) {
-    RaiseInvalid(fmt::format("{}: expected True or False, got {}", Where(path),
-                             TypeName(value)));
+    RaiseInvalid(
+        fmt::format("{}: expected True or False, got {}", Where(path), TypeName(value)));
   }
   return value.ptr() == Py_True;
 }
 
 std::string ToString(py::handle value, const std::string& path) {
   if (!PyUnicode_Check(value.ptr())) {
-    RaiseInvalid(fmt::format("{}: expected a string, got {}", Where(path),
-                             TypeName(value)));
+    RaiseInvalid(
+        fmt::format("{}: expected a string, got {}", Where(path), TypeName(value)));
   }
   return value.cast<std::string>();
 }
@@ -126,10 +124,8 @@ absl::Duration ToDuration(py::handle value, const std::string& path,
   double s = ToDouble(value, path);
   if (allow_infinite && std::isinf(s) && s > 0) return absl::InfiniteDuration();
   if (!std::isfinite(s) || s < 0) {
-    RaiseInvalid(fmt::format("{}: seconds must be finite and >= 0{}, got {}",
-                             Where(path),
-                             allow_infinite ? " (or None / inf for never)" : "",
-                             s));
+    RaiseInvalid(fmt::format("{}: seconds must be finite and >= 0{}, got {}", Where(path),
+                             allow_infinite ? " (or None / inf for never)" : "", s));
   }
   return absl::Seconds(s);
 }
@@ -137,9 +133,9 @@ absl::Duration ToDuration(py::handle value, const std::string& path,
 absl::Time ToTime(double seconds, const std::string& path) {
   // Microseconds since the epoch must fit an int64 (±292,000 years).
   if (!std::isfinite(seconds) || std::fabs(seconds) > 9.0e12) {
-    RaiseInvalid(fmt::format(
-        "{}: time must be finite seconds since the engine's epoch, got {}",
-        Where(path), seconds));
+    RaiseInvalid(
+        fmt::format("{}: time must be finite seconds since the engine's epoch, got {}",
+                    Where(path), seconds));
   }
   return absl::UnixEpoch() + absl::Seconds(seconds);
 }
@@ -164,8 +160,8 @@ Channel ToChannel(py::handle value, const std::string& path) {
       if (!known.empty()) known += ", ";
       known += std::string(ChannelName(c));
     }
-    RaiseInvalid(fmt::format("{}: unknown channel '{}' (known: {})",
-                             Where(path), name, known));
+    RaiseInvalid(
+        fmt::format("{}: unknown channel '{}' (known: {})", Where(path), name, known));
   }
   return *channel;
 }
@@ -175,8 +171,7 @@ py::list ToList(py::handle value, const std::string& path) {
   if (PyTuple_Check(value.ptr())) {
     return py::reinterpret_steal<py::list>(PySequence_List(value.ptr()));
   }
-  RaiseInvalid(fmt::format("{}: expected a list, got {}", Where(path),
-                           TypeName(value)));
+  RaiseInvalid(fmt::format("{}: expected a list, got {}", Where(path), TypeName(value)));
 }
 
 // --- DictReader ----------------------------------------------------------------
@@ -185,16 +180,14 @@ DictReader::DictReader(py::handle value, std::string path, std::string what)
     : path_(std::move(path)), what_(std::move(what)) {
   if (!PyDict_Check(value.ptr())) {
     RaiseInvalid(fmt::format("{}: expected a dict, got {}",
-                             path_.empty() ? (what_.empty() ? "value" : what_)
-                                           : path_,
+                             path_.empty() ? (what_.empty() ? "value" : what_) : path_,
                              TypeName(value)));
   }
   dict_ = py::reinterpret_borrow<py::dict>(value);
   for (auto item : dict_) {
     if (!PyUnicode_Check(item.first.ptr())) {
       RaiseInvalid(fmt::format("{}: keys must be strings, got {}",
-                               path_.empty() ? what_ : path_,
-                               TypeName(item.first)));
+                               path_.empty() ? what_ : path_, TypeName(item.first)));
     }
   }
 }
@@ -266,11 +259,10 @@ void DictReader::Finish() const {
         best = k;
       }
     }
-    std::string hint = best.empty()
-                           ? fmt::format(" (known keys: {})", all)
-                           : fmt::format(" (did you mean '{}'?)", best);
-    RaiseInvalid(fmt::format("{}: unknown key '{}'{}",
-                             path_.empty() ? what_ : path_, key, hint));
+    std::string hint = best.empty() ? fmt::format(" (known keys: {})", all)
+                                    : fmt::format(" (did you mean '{}'?)", best);
+    RaiseInvalid(
+        fmt::format("{}: unknown key '{}'{}", path_.empty() ? what_ : path_, key, hint));
   }
 }
 
@@ -291,8 +283,8 @@ void ReadPerChannel(py::handle value, const std::string& path,
     } else {
       int64_t n = ToInt(v, r.Path(name.c_str()));
       if (n < 0 || n > max) {
-        RaiseInvalid(fmt::format("{}: must be in 0..{}, got {}",
-                                 r.Path(name.c_str()), max, n));
+        RaiseInvalid(
+            fmt::format("{}: must be in 0..{}, got {}", r.Path(name.c_str()), max, n));
       }
       out[static_cast<int>(c)] = static_cast<T>(n);
     }
@@ -316,8 +308,8 @@ FairnessGuards ToGuards(py::handle value, const std::string& path) {
 Capacity ToCapacity(py::handle value, const std::string& path) {
   Capacity capacity;
   if (!PyDict_Check(value.ptr())) {
-    RaiseInvalid(fmt::format("{}: expected a dict, got {}", Where(path),
-                             TypeName(value)));
+    RaiseInvalid(
+        fmt::format("{}: expected a dict, got {}", Where(path), TypeName(value)));
   }
   py::dict d = py::reinterpret_borrow<py::dict>(value);
   bool full = d.contains("max_per_channel") || d.contains("load_per_contact") ||
@@ -333,16 +325,15 @@ Capacity ToCapacity(py::handle value, const std::string& path) {
     ReadPerChannel(v, r.Path("max_per_channel"), capacity.max_per_channel, 255);
   }
   if (py::object v = r.Get("load_per_contact"); !v.is_none()) {
-    ReadPerChannel(v, r.Path("load_per_contact"), capacity.load_per_contact,
-                   65535);
+    ReadPerChannel(v, r.Path("load_per_contact"), capacity.load_per_contact, 65535);
   }
   if (py::object v = r.Get("exclusive"); !v.is_none()) {
     ReadPerChannel(v, r.Path("exclusive"), capacity.exclusive, 1);
   }
   int64_t budget = r.Int("load_budget", capacity.load_budget);
   if (budget < 0 || budget > 65535) {
-    RaiseInvalid(fmt::format("{}: must be in 0..65535, got {}",
-                             r.Path("load_budget"), budget));
+    RaiseInvalid(
+        fmt::format("{}: must be in 0..65535, got {}", r.Path("load_budget"), budget));
   }
   capacity.load_budget = static_cast<uint16_t>(budget);
   r.Finish();

@@ -94,8 +94,8 @@ class DictReader {
   // `what` names the dict in messages when `path` is empty (top level).
   DictReader(py::handle value, std::string path, std::string what = "");
 
-  bool Has(const char* key);       // present and not None
-  bool Contains(const char* key);  // present, None included
+  bool Has(const char* key);        // present and not None
+  bool Contains(const char* key);   // present, None included
   py::object Get(const char* key);  // None if absent
   std::string Path(const char* key) const { return Child(path_, key); }
   const std::string& path() const { return path_; }

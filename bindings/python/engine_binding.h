@@ -73,8 +73,8 @@ int32_t ToInt32(py::handle value, const std::string& path);
 
 // Reads a queue dict over `base` (the defaults, or the queue's current rules
 // for an update).
-QueueConfig ToQueueConfig(const PyEngine& e, py::handle value,
-                          const std::string& path, QueueConfig base);
+QueueConfig ToQueueConfig(const PyEngine& e, py::handle value, const std::string& path,
+                          QueueConfig base);
 
 struct AgentArgs {
   py::object agent;

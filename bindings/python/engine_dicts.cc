@@ -20,8 +20,7 @@ namespace ccengine::python {
 
 // --- PyEngine ------------------------------------------------------------------
 
-PyEngine::PyEngine(std::unique_ptr<Engine> engine, bool record_events,
-                   bool explain)
+PyEngine::PyEngine(std::unique_ptr<Engine> engine, bool record_events, bool explain)
     : engine_(std::move(engine)), record_events_(record_events) {
   set_explain(explain);
 }
@@ -62,11 +61,10 @@ std::string PyEngine::QueueName(QueueId id) const {
 
 uint64_t ToId(py::handle value, const std::string& path) {
   if (PyBool_Check(value.ptr()) || !PyIndex_Check(value.ptr())) {
-    RaiseInvalid(fmt::format("{}: expected an integer id, got {}", path,
-                             TypeName(value)));
+    RaiseInvalid(
+        fmt::format("{}: expected an integer id, got {}", path, TypeName(value)));
   }
-  py::object index =
-      py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+  py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
   if (!index) throw py::error_already_set();
   unsigned long long v = PyLong_AsUnsignedLongLong(index.ptr());
   if (PyErr_Occurred()) {
@@ -107,8 +105,8 @@ std::vector<SkillLevel> ToSkills(const PyEngine& e, py::handle value,
     SkillId id = ToSkill(e, skill, where);
     int64_t lvl = ToInt(level, where);
     if (lvl < 0 || lvl > 255) {  // 0..255 reach the engine, which says 1..10
-      RaiseInvalid(fmt::format("{}: level of skill '{}' must be in 1..10, got {}",
-                               where, e.engine().SkillName(id), lvl));
+      RaiseInvalid(fmt::format("{}: level of skill '{}' must be in 1..10, got {}", where,
+                               e.engine().SkillName(id), lvl));
     }
     out.push_back(SkillLevel{id, static_cast<uint8_t>(lvl)});
   };
@@ -140,9 +138,9 @@ std::vector<SkillLevel> ToSkills(const PyEngine& e, py::handle value,
 
 AgentState ToAgentState(py::handle value, const std::string& path) {
   std::string name = ToString(value, path);
-  for (AgentState s : {AgentState::kLoggedOut, AgentState::kNotReady,
-                       AgentState::kAvailable, AgentState::kReserved,
-                       AgentState::kBusy, AgentState::kWrapUp}) {
+  for (AgentState s :
+       {AgentState::kLoggedOut, AgentState::kNotReady, AgentState::kAvailable,
+        AgentState::kReserved, AgentState::kBusy, AgentState::kWrapUp}) {
     if (AgentStateName(s) == name) return s;
   }
   RaiseInvalid(fmt::format(
@@ -166,7 +164,8 @@ namespace {
 int32_t ToTimeOfDay(py::handle value, const std::string& path) {
   if (PyUnicode_Check(value.ptr())) {
     absl::StatusOr<int32_t> t = ParseTimeOfDay(value.cast<std::string>());
-    if (!t.ok()) RaiseInvalid(fmt::format("{}: {}", path, std::string(t.status().message())));
+    if (!t.ok())
+      RaiseInvalid(fmt::format("{}: {}", path, std::string(t.status().message())));
     return *t;
   }
   return ToInt32(value, path);
@@ -191,7 +190,8 @@ std::vector<TimeWindow> ToWindows(py::handle value, const std::string& path) {
 
 absl::CivilDay ToDate(py::handle value, const std::string& path) {
   absl::StatusOr<absl::CivilDay> day = ParseDate(ToString(value, path));
-  if (!day.ok()) RaiseInvalid(fmt::format("{}: {}", path, std::string(day.status().message())));
+  if (!day.ok())
+    RaiseInvalid(fmt::format("{}: {}", path, std::string(day.status().message())));
   return *day;
 }
 
@@ -271,8 +271,8 @@ py::dict HoursToDict(const HoursOfOperation& h) {
 
 }  // namespace
 
-QueueConfig ToQueueConfig(const PyEngine& e, py::handle value,
-                          const std::string& path, QueueConfig c) {
+QueueConfig ToQueueConfig(const PyEngine& e, py::handle value, const std::string& path,
+                          QueueConfig c) {
   DictReader r(value, path, "queue");
   c.name = r.String("name", c.name);
   if (r.Contains("skills")) c.skills = ToSkills(e, r.Get("skills"), r.Path("skills"));
@@ -293,7 +293,8 @@ QueueConfig ToQueueConfig(const PyEngine& e, py::handle value,
   }
   c.priority = ToInt32(py::int_(r.Int("priority", c.priority)), r.Path("priority"));
   c.aging_weight = r.Double("aging_weight", c.aging_weight);
-  if (r.Has("sl_seconds")) c.sl_threshold = ToDuration(r.Get("sl_seconds"), r.Path("sl_seconds"));
+  if (r.Has("sl_seconds"))
+    c.sl_threshold = ToDuration(r.Get("sl_seconds"), r.Path("sl_seconds"));
   c.sl_target = r.Double("sl_target", c.sl_target);
   int64_t max_size = r.Int("max_size", static_cast<int64_t>(c.max_size));
   if (max_size < 0) {
@@ -320,17 +321,17 @@ QueueConfig ToQueueConfig(const PyEngine& e, py::handle value,
       c.hours = ToHours(hours, r.Path("hours"));
     }
   }
-  c.move_waiting_at_close =
-      r.Bool("move_waiting_at_close", c.move_waiting_at_close);
+  c.move_waiting_at_close = r.Bool("move_waiting_at_close", c.move_waiting_at_close);
   if (r.Has("wrap_up_s")) c.wrap_up = ToDuration(r.Get("wrap_up_s"), r.Path("wrap_up_s"));
   if (r.Has("offer_timeout_s")) {
-    c.offer_timeout = ToDuration(r.Get("offer_timeout_s"), r.Path("offer_timeout_s"), true);
+    c.offer_timeout =
+        ToDuration(r.Get("offer_timeout_s"), r.Path("offer_timeout_s"), true);
   }
   c.strategy = r.String("strategy", c.strategy);
   if (r.Contains("guards")) c.guards = ToGuards(r.Get("guards"), r.Path("guards"));
   if (r.Has("expected_handle_time_s")) {
-    c.expected_handle_time = ToDuration(r.Get("expected_handle_time_s"),
-                                        r.Path("expected_handle_time_s"));
+    c.expected_handle_time =
+        ToDuration(r.Get("expected_handle_time_s"), r.Path("expected_handle_time_s"));
   }
   r.Finish();
   return c;
@@ -385,8 +386,7 @@ ContactSpec MakeContactSpec(const PyEngine& e, const ContactArgs& args) {
     }
     for (auto item : py::reinterpret_borrow<py::dict>(args.attributes)) {
       std::string key = ToString(item.first, "attributes");
-      spec.attributes.emplace_back(
-          key, ToString(item.second, Child("attributes", key)));
+      spec.attributes.emplace_back(key, ToString(item.second, Child("attributes", key)));
     }
   }
   if (args.arrived_at_s.has_value()) {
@@ -484,13 +484,13 @@ Command ToCommand(const PyEngine& e, py::handle value) {
     AgentState s = ToAgentState(r.Require("state"), "state");
     out = cmd::ForceAgentState{a, s, reason()};
   } else {
-    RaiseInvalid(fmt::format(
-        "command.type: unknown command '{}' (known: add_agent, remove_agent, "
-        "login, logout, set_ready, set_not_ready, end_wrap_up, add_contact, "
-        "accept_offer, reject_offer, complete_contact, abandon, "
-        "request_callback, transfer, withdraw, set_priority, "
-        "force_agent_state)",
-        type));
+    RaiseInvalid(
+        fmt::format("command.type: unknown command '{}' (known: add_agent, remove_agent, "
+                    "login, logout, set_ready, set_not_ready, end_wrap_up, add_contact, "
+                    "accept_offer, reject_offer, complete_contact, abandon, "
+                    "request_callback, transfer, withdraw, set_priority, "
+                    "force_agent_state)",
+                    type));
   }
   r.Finish();
   return out;
@@ -527,8 +527,8 @@ py::dict QueueConfigToDict(const PyEngine& e, const QueueConfig& c) {
   d["overflow_to"] = c.overflow_queue.has_value()
                          ? py::object(py::str(e.QueueName(*c.overflow_queue)))
                          : py::object(py::none());
-  d["hours"] = c.hours.has_value() ? py::object(HoursToDict(*c.hours))
-                                   : py::object(py::none());
+  d["hours"] =
+      c.hours.has_value() ? py::object(HoursToDict(*c.hours)) : py::object(py::none());
   d["move_waiting_at_close"] = c.move_waiting_at_close;
   d["wrap_up_s"] = Seconds(c.wrap_up);
   d["offer_timeout_s"] = Seconds(c.offer_timeout);
@@ -695,8 +695,8 @@ py::dict ExplanationToDict(const PyEngine& e, const Explanation& x) {
 }
 
 py::dict EventToDict(const PyEngine& e, const Event& ev) {
-  const bool contact_event = ev.type != EventType::kAgentStateChanged &&
-                             ev.type != EventType::kCommandFailed;
+  const bool contact_event =
+      ev.type != EventType::kAgentStateChanged && ev.type != EventType::kCommandFailed;
   py::object none = py::none();
   py::dict d;
   d["type"] = std::string(EventTypeName(ev.type));
@@ -705,13 +705,11 @@ py::dict EventToDict(const PyEngine& e, const Event& ev) {
   d["agent"] = ev.has_agent ? py::object(py::int_(ev.agent.value())) : none;
   d["queue"] = contact_event ? py::object(py::str(e.QueueName(ev.queue))) : none;
   // An overflow whose target is its own queue left the engine.
-  const bool moved =
-      ev.type == EventType::kTransferred ||
-      (ev.type == EventType::kOverflowed && ev.to_queue != ev.queue);
+  const bool moved = ev.type == EventType::kTransferred ||
+                     (ev.type == EventType::kOverflowed && ev.to_queue != ev.queue);
   d["to_queue"] = moved ? py::object(py::str(e.QueueName(ev.to_queue))) : none;
-  d["channel"] = contact_event
-                     ? py::object(py::str(std::string(ChannelName(ev.channel))))
-                     : none;
+  d["channel"] =
+      contact_event ? py::object(py::str(std::string(ChannelName(ev.channel)))) : none;
   d["priority"] = ev.priority;
   d["step"] = ev.step;
   d["agent_state"] =

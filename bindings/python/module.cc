@@ -28,14 +28,9 @@ PyObject* g_ccengine_error = nullptr;
   PyObject* type = g_ccengine_error;
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kOutOfRange:
-      type = PyExc_ValueError;
-      break;
-    case absl::StatusCode::kNotFound:
-      type = PyExc_KeyError;
-      break;
-    default:
-      break;
+    case absl::StatusCode::kOutOfRange: type = PyExc_ValueError; break;
+    case absl::StatusCode::kNotFound: type = PyExc_KeyError; break;
+    default: break;
   }
   if (status.ok() || type == nullptr) type = PyExc_RuntimeError;  // defensive
   // The message exactly as the engine wrote it (bytes that are not UTF-8,

@@ -23,27 +23,25 @@ namespace {
 using namespace pybind11::literals;
 
 std::unique_ptr<PyEngine> MakeEngine(int64_t intake_capacity, int rona_limit,
-                                     double priority_class_weight_s,
-                                     uint64_t seed, double start_s,
-                                     bool record_events, bool explain,
+                                     double priority_class_weight_s, uint64_t seed,
+                                     double start_s, bool record_events, bool explain,
                                      std::optional<double> quality_half_life_s,
-                                     double quality_prior_weight,
-                                     double default_csat, double default_fcr,
-                                     double work_window_s,
+                                     double quality_prior_weight, double default_csat,
+                                     double default_fcr, double work_window_s,
                                      int64_t customer_history_size,
                                      double customer_history_retention_s,
                                      int64_t customer_history_max_entries) {
   EngineOptions options;
   if (intake_capacity < 0) {
-    RaiseInvalid(fmt::format("intake_capacity must be in [2, 2^30], got {}",
-                             intake_capacity));
+    RaiseInvalid(
+        fmt::format("intake_capacity must be in [2, 2^30], got {}", intake_capacity));
   }
   options.intake_capacity = static_cast<size_t>(intake_capacity);
   options.rona_limit = rona_limit;
   if (!std::isfinite(priority_class_weight_s) || priority_class_weight_s <= 0) {
-    RaiseInvalid(fmt::format(
-        "priority_class_weight_s must be positive and finite, got {}",
-        priority_class_weight_s));
+    RaiseInvalid(
+        fmt::format("priority_class_weight_s must be positive and finite, got {}",
+                    priority_class_weight_s));
   }
   options.priority_class_weight = absl::Seconds(priority_class_weight_s);
   options.seed = seed;
@@ -57,30 +55,28 @@ std::unique_ptr<PyEngine> MakeEngine(int64_t intake_capacity, int rona_limit,
   options.quality.default_fcr = default_fcr;
   options.work_window = ToDuration(py::float_(work_window_s), "work_window_s");
   if (customer_history_size < 0) {
-    RaiseInvalid(fmt::format("customer_history_size must be >= 0, got {}",
-                             customer_history_size));
+    RaiseInvalid(
+        fmt::format("customer_history_size must be >= 0, got {}", customer_history_size));
   }
   if (customer_history_max_entries < 0) {
     RaiseInvalid(fmt::format("customer_history_max_entries must be >= 0, got {}",
                              customer_history_max_entries));
   }
   options.customer_history_size = static_cast<size_t>(customer_history_size);
-  options.customer_history_retention = ToEngineDuration(
-      customer_history_retention_s, "customer_history_retention_s");
+  options.customer_history_retention =
+      ToEngineDuration(customer_history_retention_s, "customer_history_retention_s");
   options.customer_history_max_entries =
       static_cast<size_t>(customer_history_max_entries);
-  return std::make_unique<PyEngine>(Unwrap(Engine::Create(options)),
-                                    record_events, explain);
+  return std::make_unique<PyEngine>(Unwrap(Engine::Create(options)), record_events,
+                                    explain);
 }
 
 // The queue's config as a dict merged from an optional dict and kwargs.
-py::dict Merge(const py::object& config, const py::kwargs& kwargs,
-               const char* what) {
+py::dict Merge(const py::object& config, const py::kwargs& kwargs, const char* what) {
   py::dict merged;
   if (!config.is_none()) {
     if (!PyDict_Check(config.ptr())) {
-      RaiseInvalid(fmt::format("{}: expected a dict, got {}", what,
-                               TypeName(config)));
+      RaiseInvalid(fmt::format("{}: expected a dict, got {}", what, TypeName(config)));
     }
     for (auto item : py::reinterpret_borrow<py::dict>(config)) {
       merged[item.first] = item.second;
@@ -93,7 +89,9 @@ py::dict Merge(const py::object& config, const py::kwargs& kwargs,
 }  // namespace
 
 void RegisterEngine(py::module_& m) {
-  py::class_<PyEngine> cls(m, "Engine", R"doc(The contact-center routing engine (one partition: skills, queues, agents,
+  py::class_<PyEngine> cls(
+      m, "Engine",
+      R"doc(The contact-center routing engine (one partition: skills, queues, agents,
 contacts), driven synchronously from Python.
 
 Every method validates its input first and changes nothing when it raises:
@@ -123,13 +121,11 @@ Example:
 )doc");
 
   cls.def(py::init(&MakeEngine), py::kw_only(), "intake_capacity"_a = 1 << 16,
-          "rona_limit"_a = 3, "priority_class_weight_s"_a = 600.0,
-          "seed"_a = 1, "start_s"_a = 0.0, "record_events"_a = true,
-          "explain"_a = false, "quality_half_life_s"_a = 7 * 86400.0,
-          "quality_prior_weight"_a = 10.0, "default_csat"_a = 3.5,
-          "default_fcr"_a = 0.7, "work_window_s"_a = 1800.0,
-          "customer_history_size"_a = 8,
-          "customer_history_retention_s"_a = 30 * 86400.0,
+          "rona_limit"_a = 3, "priority_class_weight_s"_a = 600.0, "seed"_a = 1,
+          "start_s"_a = 0.0, "record_events"_a = true, "explain"_a = false,
+          "quality_half_life_s"_a = 7 * 86400.0, "quality_prior_weight"_a = 10.0,
+          "default_csat"_a = 3.5, "default_fcr"_a = 0.7, "work_window_s"_a = 1800.0,
+          "customer_history_size"_a = 8, "customer_history_retention_s"_a = 30 * 86400.0,
           "customer_history_max_entries"_a = 1 << 20,
           R"doc(Creates an engine.
 
@@ -156,16 +152,18 @@ Args:
 )doc");
 
   // --- configuration --------------------------------------------------------
-  cls.def("add_skill",
-          [](PyEngine& e, const std::string& name) {
-            return Unwrap(e.engine().AddSkill(name)).value();
-          },
-          "name"_a, "Registers a skill; returns its id (dense from 0).");
-  cls.def("find_skill",
-          [](PyEngine& e, const std::string& name) {
-            return Unwrap(e.engine().FindSkill(name)).value();
-          },
-          "name"_a, "The id of a skill by name; KeyError if unknown.");
+  cls.def(
+      "add_skill",
+      [](PyEngine& e, const std::string& name) {
+        return Unwrap(e.engine().AddSkill(name)).value();
+      },
+      "name"_a, "Registers a skill; returns its id (dense from 0).");
+  cls.def(
+      "find_skill",
+      [](PyEngine& e, const std::string& name) {
+        return Unwrap(e.engine().FindSkill(name)).value();
+      },
+      "name"_a, "The id of a skill by name; KeyError if unknown.");
   cls.def_property_readonly(
       "skills",
       [](PyEngine& e) {
@@ -176,16 +174,17 @@ Args:
         return names;
       },
       "Skill names, by id.");
-  cls.def("add_queue",
-          [](PyEngine& e, py::object config, py::kwargs kwargs) {
-            QueueConfig c = ToQueueConfig(e, Merge(config, kwargs, "add_queue"),
-                                          "", QueueConfig{});
-            QueueId id = Unwrap(e.engine().AddQueue(c));
-            e.NoteQueue(id, c.name);
-            return id.value();
-          },
-          "config"_a = py::none(),
-          R"doc(Adds a queue from a dict and/or keyword arguments; returns its id.
+  cls.def(
+      "add_queue",
+      [](PyEngine& e, py::object config, py::kwargs kwargs) {
+        QueueConfig c =
+            ToQueueConfig(e, Merge(config, kwargs, "add_queue"), "", QueueConfig{});
+        QueueId id = Unwrap(e.engine().AddQueue(c));
+        e.NoteQueue(id, c.name);
+        return id.value();
+      },
+      "config"_a = py::none(),
+      R"doc(Adds a queue from a dict and/or keyword arguments; returns its id.
 
 Keys: ``name`` (required), ``skills`` ({skill: min level}),
 ``relaxation`` ([{"after_s": 30, "skills": {...}}, ...]), ``priority``
@@ -203,28 +202,31 @@ waiting at closing is still served; True: it moves on like a closed
 arrival, to ``overflow_to`` or out with reason "closed"). Unknown keys raise
 ValueError.
 )doc");
-  cls.def("update_queue",
-          [](PyEngine& e, py::object queue, py::object config, py::kwargs kwargs) {
-            QueueId id = ToQueue(e, queue, "queue");
-            QueueConfig base = Unwrap(e.engine().GetQueueConfig(id));
-            QueueConfig c = ToQueueConfig(
-                e, Merge(config, kwargs, "update_queue"), "", std::move(base));
-            Check(e.engine().UpdateQueue(id, c));
-          },
-          "queue"_a, "config"_a = py::none(),
-          "Replaces the given keys of a queue's rules (same keys as add_queue; "
-          "the name may not change). Waiting contacts are re-evaluated at once.");
-  cls.def("find_queue",
-          [](PyEngine& e, const std::string& name) {
-            return Unwrap(e.engine().FindQueue(name)).value();
-          },
-          "name"_a, "The id of a queue by name; KeyError if unknown.");
-  cls.def("get_queue_config",
-          [](PyEngine& e, py::object queue) {
-            return QueueConfigToDict(
-                e, Unwrap(e.engine().GetQueueConfig(ToQueue(e, queue, "queue"))));
-          },
-          "queue"_a, "A queue's rules as a dict (the keys of add_queue).");
+  cls.def(
+      "update_queue",
+      [](PyEngine& e, py::object queue, py::object config, py::kwargs kwargs) {
+        QueueId id = ToQueue(e, queue, "queue");
+        QueueConfig base = Unwrap(e.engine().GetQueueConfig(id));
+        QueueConfig c =
+            ToQueueConfig(e, Merge(config, kwargs, "update_queue"), "", std::move(base));
+        Check(e.engine().UpdateQueue(id, c));
+      },
+      "queue"_a, "config"_a = py::none(),
+      "Replaces the given keys of a queue's rules (same keys as add_queue; "
+      "the name may not change). Waiting contacts are re-evaluated at once.");
+  cls.def(
+      "find_queue",
+      [](PyEngine& e, const std::string& name) {
+        return Unwrap(e.engine().FindQueue(name)).value();
+      },
+      "name"_a, "The id of a queue by name; KeyError if unknown.");
+  cls.def(
+      "get_queue_config",
+      [](PyEngine& e, py::object queue) {
+        return QueueConfigToDict(
+            e, Unwrap(e.engine().GetQueueConfig(ToQueue(e, queue, "queue"))));
+      },
+      "queue"_a, "A queue's rules as a dict (the keys of add_queue).");
   cls.def_property_readonly(
       "queues",
       [](PyEngine& e) {
@@ -235,66 +237,66 @@ ValueError.
         return names;
       },
       "Queue names, by id.");
-  cls.def("add_composite_strategy",
-          [](PyEngine& e, const std::string& name, double proficiency,
-             double idle, double spare_capacity, double fewest_handled,
-             double idle_scale_s) {
-            CompositeWeights w;
-            w.proficiency = proficiency;
-            w.idle = idle;
-            w.spare_capacity = spare_capacity;
-            w.fewest_handled = fewest_handled;
-            w.idle_scale = ToDuration(py::float_(idle_scale_s), "idle_scale_s");
-            return Unwrap(e.engine().RegisterStrategy(
-                              name, std::make_unique<CompositeStrategy>(w)))
-                .value();
-          },
-          "name"_a, py::kw_only(), "proficiency"_a = 1.0, "idle"_a = 1.0,
-          "spare_capacity"_a = 1.0, "fewest_handled"_a = 0.0,
-          "idle_scale_s"_a = 300.0,
-          "Registers a weighted 'composite' agent-selection strategy under "
-          "`name` for queues to use; returns its id.");
+  cls.def(
+      "add_composite_strategy",
+      [](PyEngine& e, const std::string& name, double proficiency, double idle,
+         double spare_capacity, double fewest_handled, double idle_scale_s) {
+        CompositeWeights w;
+        w.proficiency = proficiency;
+        w.idle = idle;
+        w.spare_capacity = spare_capacity;
+        w.fewest_handled = fewest_handled;
+        w.idle_scale = ToDuration(py::float_(idle_scale_s), "idle_scale_s");
+        return Unwrap(e.engine().RegisterStrategy(name,
+                                                  std::make_unique<CompositeStrategy>(w)))
+            .value();
+      },
+      "name"_a, py::kw_only(), "proficiency"_a = 1.0, "idle"_a = 1.0,
+      "spare_capacity"_a = 1.0, "fewest_handled"_a = 0.0, "idle_scale_s"_a = 300.0,
+      "Registers a weighted 'composite' agent-selection strategy under "
+      "`name` for queues to use; returns its id.");
 
-  cls.def("add_satisfaction_strategy",
-          [](PyEngine& e, const std::string& name, double quality, double csat_share,
-             double proficiency, double idle, double occupancy,
-             double occupancy_target, double idle_scale_s, int min_idle_for_quality,
-             double quality_fade_s, double max_hold_s, double hold_margin) {
-            SatisfactionWeights w;
-            w.quality = quality;
-            w.csat_share = csat_share;
-            w.proficiency = proficiency;
-            w.idle = idle;
-            w.occupancy = occupancy;
-            w.occupancy_target = occupancy_target;
-            w.idle_scale = ToDuration(py::float_(idle_scale_s), "idle_scale_s");
-            w.min_idle_for_quality = min_idle_for_quality;
-            w.quality_fade = ToDuration(py::float_(quality_fade_s), "quality_fade_s");
-            w.max_hold = ToDuration(py::float_(max_hold_s), "max_hold_s");
-            w.hold_margin = hold_margin;
-            Check(SatisfactionStrategy::Validate(w));
-            return Unwrap(e.engine().RegisterStrategy(
-                              name, std::make_unique<SatisfactionStrategy>(w)))
-                .value();
-          },
-          "name"_a, py::kw_only(), "quality"_a = 4.0, "csat_share"_a = 0.5,
-          "proficiency"_a = 0.5, "idle"_a = 1.0, "occupancy"_a = 1.0,
-          "occupancy_target"_a = 0.85, "idle_scale_s"_a = 300.0,
-          "min_idle_for_quality"_a = 2, "quality_fade_s"_a = 120.0,
-          "max_hold_s"_a = 0.0, "hold_margin"_a = 0.15,
-          "Registers a 'satisfaction' strategy with these weights under `name` "
-          "(see SatisfactionWeights in ccengine/core/strategy.h); returns its id.");
+  cls.def(
+      "add_satisfaction_strategy",
+      [](PyEngine& e, const std::string& name, double quality, double csat_share,
+         double proficiency, double idle, double occupancy, double occupancy_target,
+         double idle_scale_s, int min_idle_for_quality, double quality_fade_s,
+         double max_hold_s, double hold_margin) {
+        SatisfactionWeights w;
+        w.quality = quality;
+        w.csat_share = csat_share;
+        w.proficiency = proficiency;
+        w.idle = idle;
+        w.occupancy = occupancy;
+        w.occupancy_target = occupancy_target;
+        w.idle_scale = ToDuration(py::float_(idle_scale_s), "idle_scale_s");
+        w.min_idle_for_quality = min_idle_for_quality;
+        w.quality_fade = ToDuration(py::float_(quality_fade_s), "quality_fade_s");
+        w.max_hold = ToDuration(py::float_(max_hold_s), "max_hold_s");
+        w.hold_margin = hold_margin;
+        Check(SatisfactionStrategy::Validate(w));
+        return Unwrap(e.engine().RegisterStrategy(
+                          name, std::make_unique<SatisfactionStrategy>(w)))
+            .value();
+      },
+      "name"_a, py::kw_only(), "quality"_a = 4.0, "csat_share"_a = 0.5,
+      "proficiency"_a = 0.5, "idle"_a = 1.0, "occupancy"_a = 1.0,
+      "occupancy_target"_a = 0.85, "idle_scale_s"_a = 300.0, "min_idle_for_quality"_a = 2,
+      "quality_fade_s"_a = 120.0, "max_hold_s"_a = 0.0, "hold_margin"_a = 0.15,
+      "Registers a 'satisfaction' strategy with these weights under `name` "
+      "(see SatisfactionWeights in ccengine/core/strategy.h); returns its id.");
 
   // --- agents ---------------------------------------------------------------
-  cls.def("add_agent",
-          [](PyEngine& e, py::object agent, const std::string& name,
-             py::object skills, py::object capacity, double weight, bool auto_accept) {
-            AgentArgs a{agent, name, skills, capacity, weight, auto_accept};
-            Check(e.engine().AddAgent(MakeAgentConfig(e, a)));
-          },
-          "agent"_a, py::kw_only(), "name"_a = "", "skills"_a = py::none(),
-          "capacity"_a = py::none(), "weight"_a = 1.0, "auto_accept"_a = false,
-          R"doc(Adds an agent (logged out).
+  cls.def(
+      "add_agent",
+      [](PyEngine& e, py::object agent, const std::string& name, py::object skills,
+         py::object capacity, double weight, bool auto_accept) {
+        AgentArgs a{agent, name, skills, capacity, weight, auto_accept};
+        Check(e.engine().AddAgent(MakeAgentConfig(e, a)));
+      },
+      "agent"_a, py::kw_only(), "name"_a = "", "skills"_a = py::none(),
+      "capacity"_a = py::none(), "weight"_a = 1.0, "auto_accept"_a = false,
+      R"doc(Adds an agent (logged out).
 
 Args:
     agent: the product's agent id (int).
@@ -308,63 +310,79 @@ Args:
     auto_accept: every offer is accepted as it is made (kOffered then
         kAccepted at the same instant; the agent never shows as reserved).
 )doc");
-  cls.def("remove_agent",
-          [](PyEngine& e, py::object a) { Check(e.engine().RemoveAgent(AgentId(ToId(a, "agent")))); },
-          "agent"_a, "Removes a logged-out agent.");
-  cls.def("set_agent_skills",
-          [](PyEngine& e, py::object a, py::object skills) {
-            Check(e.engine().SetAgentSkills(AgentId(ToId(a, "agent")),
-                                            ToSkills(e, skills, "skills")));
-          },
-          "agent"_a, "skills"_a, "Replaces an agent's skills ({skill: level}).");
-  cls.def("login",
-          [](PyEngine& e, py::object a, bool ready, int32_t reason) {
-            Check(e.engine().Login(AgentId(ToId(a, "agent")), ready, reason));
-          },
-          "agent"_a, "ready"_a = true, "reason"_a = 0,
-          "Logs an agent in, ready or not ready with a reason code.");
-  cls.def("logout",
-          [](PyEngine& e, py::object a) { Check(e.engine().Logout(AgentId(ToId(a, "agent")))); },
-          "agent"_a, "Logs an agent out; refused while contacts are in service.");
-  cls.def("set_ready",
-          [](PyEngine& e, py::object a) { Check(e.engine().SetReady(AgentId(ToId(a, "agent")))); },
-          "agent"_a, "Makes an agent ready (available for offers).");
-  cls.def("set_not_ready",
-          [](PyEngine& e, py::object a, int32_t reason) {
-            Check(e.engine().SetNotReady(AgentId(ToId(a, "agent")), reason));
-          },
-          "agent"_a, "reason"_a = 0,
-          "Makes an agent not ready; a ringing offer goes back in line.");
-  cls.def("end_wrap_up",
-          [](PyEngine& e, py::object a) { Check(e.engine().EndWrapUp(AgentId(ToId(a, "agent")))); },
-          "agent"_a, "Ends an agent's wrap-up early.");
-  cls.def("force_agent_state",
-          [](PyEngine& e, py::object a, py::object state, int32_t reason) {
-            Check(e.engine().ForceAgentState(AgentId(ToId(a, "agent")),
-                                             ToAgentState(state, "state"), reason));
-          },
-          "agent"_a, "state"_a, "reason"_a = 0,
-          "Supervisor: puts an agent in 'logged_out', 'not_ready' or "
-          "'available'.");
+  cls.def(
+      "remove_agent",
+      [](PyEngine& e, py::object a) {
+        Check(e.engine().RemoveAgent(AgentId(ToId(a, "agent"))));
+      },
+      "agent"_a, "Removes a logged-out agent.");
+  cls.def(
+      "set_agent_skills",
+      [](PyEngine& e, py::object a, py::object skills) {
+        Check(e.engine().SetAgentSkills(AgentId(ToId(a, "agent")),
+                                        ToSkills(e, skills, "skills")));
+      },
+      "agent"_a, "skills"_a, "Replaces an agent's skills ({skill: level}).");
+  cls.def(
+      "login",
+      [](PyEngine& e, py::object a, bool ready, int32_t reason) {
+        Check(e.engine().Login(AgentId(ToId(a, "agent")), ready, reason));
+      },
+      "agent"_a, "ready"_a = true, "reason"_a = 0,
+      "Logs an agent in, ready or not ready with a reason code.");
+  cls.def(
+      "logout",
+      [](PyEngine& e, py::object a) {
+        Check(e.engine().Logout(AgentId(ToId(a, "agent"))));
+      },
+      "agent"_a, "Logs an agent out; refused while contacts are in service.");
+  cls.def(
+      "set_ready",
+      [](PyEngine& e, py::object a) {
+        Check(e.engine().SetReady(AgentId(ToId(a, "agent"))));
+      },
+      "agent"_a, "Makes an agent ready (available for offers).");
+  cls.def(
+      "set_not_ready",
+      [](PyEngine& e, py::object a, int32_t reason) {
+        Check(e.engine().SetNotReady(AgentId(ToId(a, "agent")), reason));
+      },
+      "agent"_a, "reason"_a = 0,
+      "Makes an agent not ready; a ringing offer goes back in line.");
+  cls.def(
+      "end_wrap_up",
+      [](PyEngine& e, py::object a) {
+        Check(e.engine().EndWrapUp(AgentId(ToId(a, "agent"))));
+      },
+      "agent"_a, "Ends an agent's wrap-up early.");
+  cls.def(
+      "force_agent_state",
+      [](PyEngine& e, py::object a, py::object state, int32_t reason) {
+        Check(e.engine().ForceAgentState(AgentId(ToId(a, "agent")),
+                                         ToAgentState(state, "state"), reason));
+      },
+      "agent"_a, "state"_a, "reason"_a = 0,
+      "Supervisor: puts an agent in 'logged_out', 'not_ready' or "
+      "'available'.");
 
   // --- contacts -------------------------------------------------------------
-  cls.def("add_contact",
-          [](PyEngine& e, py::object contact, py::object queue,
-             const std::string& channel, int64_t priority, py::object skills,
-             const std::string& customer_id, py::object attributes,
-             std::optional<double> arrived_at_s, py::object preferred_agents,
-             bool prefer_last_agent, double preferred_wait_s) {
-            ContactArgs c{contact, queue, channel, priority, skills,
-                          customer_id, attributes, arrived_at_s,
-                          preferred_agents, prefer_last_agent, preferred_wait_s};
-            Check(e.engine().AddContact(MakeContactSpec(e, c)));
-          },
-          "contact"_a, "queue"_a, py::kw_only(), "channel"_a = "voice",
-          "priority"_a = 0, "skills"_a = py::none(), "customer_id"_a = "",
-          "attributes"_a = py::none(), "arrived_at_s"_a = py::none(),
-          "preferred_agents"_a = py::none(), "prefer_last_agent"_a = false,
-          "preferred_wait_s"_a = 0.0,
-          R"doc(A contact arrives: it is offered at once to the best eligible agent, or
+  cls.def(
+      "add_contact",
+      [](PyEngine& e, py::object contact, py::object queue, const std::string& channel,
+         int64_t priority, py::object skills, const std::string& customer_id,
+         py::object attributes, std::optional<double> arrived_at_s,
+         py::object preferred_agents, bool prefer_last_agent, double preferred_wait_s) {
+        ContactArgs c{contact,           queue,           channel,
+                      priority,          skills,          customer_id,
+                      attributes,        arrived_at_s,    preferred_agents,
+                      prefer_last_agent, preferred_wait_s};
+        Check(e.engine().AddContact(MakeContactSpec(e, c)));
+      },
+      "contact"_a, "queue"_a, py::kw_only(), "channel"_a = "voice", "priority"_a = 0,
+      "skills"_a = py::none(), "customer_id"_a = "", "attributes"_a = py::none(),
+      "arrived_at_s"_a = py::none(), "preferred_agents"_a = py::none(),
+      "prefer_last_agent"_a = false, "preferred_wait_s"_a = 0.0,
+      R"doc(A contact arrives: it is offered at once to the best eligible agent, or
 waits (a full queue overflows).
 
 Args:
@@ -386,92 +404,109 @@ Args:
         arrival, else anyone at once. It does not wait when no preferred
         agent is logged in.
 )doc");
-  cls.def("accept_offer",
-          [](PyEngine& e, py::object a, py::object c) {
-            Check(e.engine().AcceptOffer(AgentId(ToId(a, "agent")), ContactId(ToId(c, "contact"))));
-          },
-          "agent"_a, "contact"_a, "The agent answers the contact offered to it.");
-  cls.def("reject_offer",
-          [](PyEngine& e, py::object a, py::object c) {
-            Check(e.engine().RejectOffer(AgentId(ToId(a, "agent")), ContactId(ToId(c, "contact"))));
-          },
-          "agent"_a, "contact"_a,
-          "The agent declines; the contact keeps its place and is not offered "
-          "to this agent again.");
-  cls.def("complete_contact",
-          [](PyEngine& e, py::object a, py::object c, py::object csat,
-             py::object resolved) {
-            AgentId agent(ToId(a, "agent"));
-            ContactId contact(ToId(c, "contact"));
-            Check(e.engine().CompleteContact(agent, contact, ToOutcome(csat, resolved)));
-          },
-          "agent"_a, "contact"_a, py::kw_only(), "csat"_a = py::none(),
-          "resolved"_a = py::none(),
-          "The agent finishes a contact in service; the outcome (survey score "
-          "``csat`` 1..5, first-contact resolution ``resolved``), when given, "
-          "teaches the agent's quality estimates on the contact's skills.");
-  cls.def("quality",
-          [](PyEngine& e, py::object a, py::object skill) {
-            QualityEstimate q = Unwrap(e.engine().GetQuality(
-                AgentId(ToId(a, "agent")), ToSkill(e, skill, "skill")));
-            py::dict d;
-            d["csat"] = q.csat;
-            d["fcr"] = q.fcr;
-            d["csat_weight"] = q.csat_weight;
-            d["fcr_weight"] = q.fcr_weight;
-            return d;
-          },
-          "agent"_a, "skill"_a,
-          "The agent's learned quality on a skill now: {'csat', 'fcr', "
-          "'csat_weight', 'fcr_weight'} (weights: decayed sample counts; 0 = "
-          "nothing known, the estimate is the skill's mean).");
-  cls.def("window_occupancy",
-          [](PyEngine& e, py::object a) {
-            return Unwrap(e.engine().GetWindowOccupancy(AgentId(ToId(a, "agent"))));
-          },
-          "agent"_a,
-          "The agent's occupancy over the sliding work window (0..1); windows "
-          "are kept from the first queue with guards or a quality strategy, "
-          "or from the first call of this method.");
-  cls.def("abandon",
-          [](PyEngine& e, py::object c) { Check(e.engine().Abandon(ContactId(ToId(c, "contact")))); },
-          "contact"_a, "The customer left (abandoned if not yet in service).");
-  cls.def("request_callback",
-          [](PyEngine& e, py::object c) {
-            Check(e.engine().RequestCallback(ContactId(ToId(c, "contact"))));
-          },
-          "contact"_a,
-          R"doc(Virtual hold: a waiting voice or video caller leaves the line and keeps
+  cls.def(
+      "accept_offer",
+      [](PyEngine& e, py::object a, py::object c) {
+        Check(e.engine().AcceptOffer(AgentId(ToId(a, "agent")),
+                                     ContactId(ToId(c, "contact"))));
+      },
+      "agent"_a, "contact"_a, "The agent answers the contact offered to it.");
+  cls.def(
+      "reject_offer",
+      [](PyEngine& e, py::object a, py::object c) {
+        Check(e.engine().RejectOffer(AgentId(ToId(a, "agent")),
+                                     ContactId(ToId(c, "contact"))));
+      },
+      "agent"_a, "contact"_a,
+      "The agent declines; the contact keeps its place and is not offered "
+      "to this agent again.");
+  cls.def(
+      "complete_contact",
+      [](PyEngine& e, py::object a, py::object c, py::object csat, py::object resolved) {
+        AgentId agent(ToId(a, "agent"));
+        ContactId contact(ToId(c, "contact"));
+        Check(e.engine().CompleteContact(agent, contact, ToOutcome(csat, resolved)));
+      },
+      "agent"_a, "contact"_a, py::kw_only(), "csat"_a = py::none(),
+      "resolved"_a = py::none(),
+      "The agent finishes a contact in service; the outcome (survey score "
+      "``csat`` 1..5, first-contact resolution ``resolved``), when given, "
+      "teaches the agent's quality estimates on the contact's skills.");
+  cls.def(
+      "quality",
+      [](PyEngine& e, py::object a, py::object skill) {
+        QualityEstimate q = Unwrap(
+            e.engine().GetQuality(AgentId(ToId(a, "agent")), ToSkill(e, skill, "skill")));
+        py::dict d;
+        d["csat"] = q.csat;
+        d["fcr"] = q.fcr;
+        d["csat_weight"] = q.csat_weight;
+        d["fcr_weight"] = q.fcr_weight;
+        return d;
+      },
+      "agent"_a, "skill"_a,
+      "The agent's learned quality on a skill now: {'csat', 'fcr', "
+      "'csat_weight', 'fcr_weight'} (weights: decayed sample counts; 0 = "
+      "nothing known, the estimate is the skill's mean).");
+  cls.def(
+      "window_occupancy",
+      [](PyEngine& e, py::object a) {
+        return Unwrap(e.engine().GetWindowOccupancy(AgentId(ToId(a, "agent"))));
+      },
+      "agent"_a,
+      "The agent's occupancy over the sliding work window (0..1); windows "
+      "are kept from the first queue with guards or a quality strategy, "
+      "or from the first call of this method.");
+  cls.def(
+      "abandon",
+      [](PyEngine& e, py::object c) {
+        Check(e.engine().Abandon(ContactId(ToId(c, "contact"))));
+      },
+      "contact"_a, "The customer left (abandoned if not yet in service).");
+  cls.def(
+      "request_callback",
+      [](PyEngine& e, py::object c) {
+        Check(e.engine().RequestCallback(ContactId(ToId(c, "contact"))));
+      },
+      "contact"_a,
+      R"doc(Virtual hold: a waiting voice or video caller leaves the line and keeps
 its place; it is routed on the "callback" channel from now on (agents'
 callback capacity applies) and accepting its offer means calling back. It
 can no longer abandon while waiting or ringing (withdraw cancels it).
 Raises CcengineError (FAILED_PRECONDITION) when the contact is not waiting,
 is already a callback, or is not a voice or video call.
 )doc");
-  cls.def("transfer",
-          [](PyEngine& e, py::object c, py::object to, bool keep_age) {
-            Check(e.engine().Transfer(ContactId(ToId(c, "contact")),
-                                      ToQueue(e, to, "to"), keep_age));
-          },
-          "contact"_a, "to"_a, "keep_age"_a = true,
-          "Moves a contact to another queue, keeping its seniority by default.");
-  cls.def("withdraw",
-          [](PyEngine& e, py::object c) { Check(e.engine().Withdraw(ContactId(ToId(c, "contact")))); },
-          "contact"_a, "Supervisor: takes a waiting or ringing contact out of routing.");
-  cls.def("set_priority",
-          [](PyEngine& e, py::object c, py::object priority) {
-            Check(e.engine().SetPriority(ContactId(ToId(c, "contact")),
-                                         ToInt32(priority, "priority")));
-          },
-          "contact"_a, "priority"_a, "Supervisor: changes a contact's priority class (0..9).");
+  cls.def(
+      "transfer",
+      [](PyEngine& e, py::object c, py::object to, bool keep_age) {
+        Check(e.engine().Transfer(ContactId(ToId(c, "contact")), ToQueue(e, to, "to"),
+                                  keep_age));
+      },
+      "contact"_a, "to"_a, "keep_age"_a = true,
+      "Moves a contact to another queue, keeping its seniority by default.");
+  cls.def(
+      "withdraw",
+      [](PyEngine& e, py::object c) {
+        Check(e.engine().Withdraw(ContactId(ToId(c, "contact"))));
+      },
+      "contact"_a, "Supervisor: takes a waiting or ringing contact out of routing.");
+  cls.def(
+      "set_priority",
+      [](PyEngine& e, py::object c, py::object priority) {
+        Check(e.engine().SetPriority(ContactId(ToId(c, "contact")),
+                                     ToInt32(priority, "priority")));
+      },
+      "contact"_a, "priority"_a,
+      "Supervisor: changes a contact's priority class (0..9).");
 
   // --- driving ----------------------------------------------------------------
-  cls.def("submit",
-          [](PyEngine& e, py::object command) {
-            Check(e.engine().Submit(ToCommand(e, command)));
-          },
-          "command"_a,
-          R"doc(Queues a command for the next ``poll()`` (the producer-thread path).
+  cls.def(
+      "submit",
+      [](PyEngine& e, py::object command) {
+        Check(e.engine().Submit(ToCommand(e, command)));
+      },
+      "command"_a,
+      R"doc(Queues a command for the next ``poll()`` (the producer-thread path).
 
 A command is a dict whose "type" is the name of an Engine method and whose
 other keys are that method's arguments, e.g.
@@ -479,46 +514,51 @@ other keys are that method's arguments, e.g.
 refuses later comes back as a "command_failed" event. Raises CcengineError
 (RESOURCE_EXHAUSTED) when the intake is full.
 )doc");
-  cls.def("apply",
-          [](PyEngine& e, py::object command) {
-            Check(e.engine().Apply(ToCommand(e, command)));
-          },
-          "command"_a, "Applies a command dict (see submit) now, synchronously.");
-  cls.def("poll",
-          [](PyEngine& e, double now_s) {
-            return Unwrap(e.engine().Poll(ToTime(now_s, "now_s")));
-          },
-          "now_s"_a,
-          "Fires the timers due by `now_s`, then applies the submitted "
-          "commands; returns how many were applied.");
-  cls.def("advance_to",
-          [](PyEngine& e, double now_s) {
-            Check(e.engine().AdvanceTo(ToTime(now_s, "now_s")));
-          },
-          "now_s"_a,
-          "Moves time to `now_s` (not backwards), firing every timer due "
-          "(offer timeouts, wrap-up ends, relaxation steps, max waits).");
+  cls.def(
+      "apply",
+      [](PyEngine& e, py::object command) {
+        Check(e.engine().Apply(ToCommand(e, command)));
+      },
+      "command"_a, "Applies a command dict (see submit) now, synchronously.");
+  cls.def(
+      "poll",
+      [](PyEngine& e, double now_s) {
+        return Unwrap(e.engine().Poll(ToTime(now_s, "now_s")));
+      },
+      "now_s"_a,
+      "Fires the timers due by `now_s`, then applies the submitted "
+      "commands; returns how many were applied.");
+  cls.def(
+      "advance_to",
+      [](PyEngine& e, double now_s) {
+        Check(e.engine().AdvanceTo(ToTime(now_s, "now_s")));
+      },
+      "now_s"_a,
+      "Moves time to `now_s` (not backwards), firing every timer due "
+      "(offer timeouts, wrap-up ends, relaxation steps, max waits).");
   cls.def_property_readonly(
       "now", [](PyEngine& e) { return SecondsSinceEpoch(e.engine().Now()); },
       "The engine's current time, seconds.");
-  cls.def("next_timer_at",
-          [](PyEngine& e) -> std::optional<double> {
-            std::optional<absl::Time> t = e.engine().NextTimerAt();
-            if (!t.has_value()) return std::nullopt;
-            return SecondsSinceEpoch(*t);
-          },
-          "When the earliest pending timer is due (seconds), or None.");
+  cls.def(
+      "next_timer_at",
+      [](PyEngine& e) -> std::optional<double> {
+        std::optional<absl::Time> t = e.engine().NextTimerAt();
+        if (!t.has_value()) return std::nullopt;
+        return SecondsSinceEpoch(*t);
+      },
+      "When the earliest pending timer is due (seconds), or None.");
 
   // --- events -----------------------------------------------------------------
-  cls.def("drain_events",
-          [](PyEngine& e, std::optional<size_t> max) {
-            std::vector<Event> events = e.TakeEvents(max.value_or(SIZE_MAX));
-            py::list out;
-            for (const Event& ev : events) out.append(EventToDict(e, ev));
-            return out;
-          },
-          "max"_a = py::none(),
-          R"doc(Returns and forgets the buffered events, oldest first (at most `max`).
+  cls.def(
+      "drain_events",
+      [](PyEngine& e, std::optional<size_t> max) {
+        std::vector<Event> events = e.TakeEvents(max.value_or(SIZE_MAX));
+        py::list out;
+        for (const Event& ev : events) out.append(EventToDict(e, ev));
+        return out;
+      },
+      "max"_a = py::none(),
+      R"doc(Returns and forgets the buffered events, oldest first (at most `max`).
 
 Each event is a dict with the same keys: ``type`` ("contact_queued",
 "offered", "accepted", "rejected", "offer_timed_out", "offer_rescinded",
@@ -547,72 +587,80 @@ Also "callback_requested" (wait_s: waited so far) and "preference_ended"
                    "that fired.");
 
   // --- queries ----------------------------------------------------------------
-  cls.def("get_agent",
-          [](PyEngine& e, py::object a) {
-            return AgentToDict(e, Unwrap(e.engine().GetAgent(AgentId(ToId(a, "agent")))));
-          },
-          "agent"_a,
-          "An agent as a dict: id, name, state, reason, skills, "
-          "active_per_channel, load, contacts, handled, consecutive_no_answers, "
-          "idle_since_s, auto_accept, time_in_state_s ({state: seconds in that "
-          "state since the agent was added, the current spell up to now}).");
-  cls.def("get_contact",
-          [](PyEngine& e, py::object c) {
-            return ContactToDict(e, Unwrap(e.engine().GetContact(ContactId(ToId(c, "contact")))));
-          },
-          "contact"_a,
-          "A live contact as a dict: id, queue, channel, priority, state, "
-          "customer_id, skills, attributes, arrived_at_s, queued_at_s, "
-          "routing_step, agent, excluded, preferred_agents (while the "
-          "preference is in force), preferred_until_s, "
-          "callback_requested_at_s, original_channel. KeyError once it has "
-          "ended.");
-  cls.def("customer_history",
-          [](PyEngine& e, const std::string& customer_id) {
-            py::list out;
-            for (const CustomerContact& c :
-                 Unwrap(e.engine().CustomerHistory(customer_id))) {
-              out.append(CustomerContactToDict(e, c));
-            }
-            return out;
-          },
-          "customer_id"_a,
-          "The customer's recent contacts across channels, newest first: "
-          "dicts with contact, agent, channel, queue, ended_at_s. Empty for an "
-          "unknown customer; ValueError for an empty id.");
-  cls.def("last_agent",
-          [](PyEngine& e, const std::string& customer_id) -> std::optional<uint64_t> {
-            std::optional<AgentId> a = e.engine().LastAgent(customer_id);
-            if (!a.has_value()) return std::nullopt;
-            return a->value();
-          },
-          "customer_id"_a,
-          "The agent who last served the customer (within the history "
-          "retention), or None.");
+  cls.def(
+      "get_agent",
+      [](PyEngine& e, py::object a) {
+        return AgentToDict(e, Unwrap(e.engine().GetAgent(AgentId(ToId(a, "agent")))));
+      },
+      "agent"_a,
+      "An agent as a dict: id, name, state, reason, skills, "
+      "active_per_channel, load, contacts, handled, consecutive_no_answers, "
+      "idle_since_s, auto_accept, time_in_state_s ({state: seconds in that "
+      "state since the agent was added, the current spell up to now}).");
+  cls.def(
+      "get_contact",
+      [](PyEngine& e, py::object c) {
+        return ContactToDict(
+            e, Unwrap(e.engine().GetContact(ContactId(ToId(c, "contact")))));
+      },
+      "contact"_a,
+      "A live contact as a dict: id, queue, channel, priority, state, "
+      "customer_id, skills, attributes, arrived_at_s, queued_at_s, "
+      "routing_step, agent, excluded, preferred_agents (while the "
+      "preference is in force), preferred_until_s, "
+      "callback_requested_at_s, original_channel. KeyError once it has "
+      "ended.");
+  cls.def(
+      "customer_history",
+      [](PyEngine& e, const std::string& customer_id) {
+        py::list out;
+        for (const CustomerContact& c : Unwrap(e.engine().CustomerHistory(customer_id))) {
+          out.append(CustomerContactToDict(e, c));
+        }
+        return out;
+      },
+      "customer_id"_a,
+      "The customer's recent contacts across channels, newest first: "
+      "dicts with contact, agent, channel, queue, ended_at_s. Empty for an "
+      "unknown customer; ValueError for an empty id.");
+  cls.def(
+      "last_agent",
+      [](PyEngine& e, const std::string& customer_id) -> std::optional<uint64_t> {
+        std::optional<AgentId> a = e.engine().LastAgent(customer_id);
+        if (!a.has_value()) return std::nullopt;
+        return a->value();
+      },
+      "customer_id"_a,
+      "The agent who last served the customer (within the history "
+      "retention), or None.");
   cls.def_property_readonly(
       "customer_history_entries",
       [](PyEngine& e) { return e.engine().customer_history_entries(); },
       "History entries held now, over all customers.");
-  cls.def("queue_position",
-          [](PyEngine& e, py::object c) {
-            return Unwrap(e.engine().QueuePosition(ContactId(ToId(c, "contact"))));
-          },
-          "contact"_a, "1-based place of a waiting contact in its queue.");
-  cls.def("simple_estimated_wait",
-          [](PyEngine& e, py::object c) {
-            return Seconds(Unwrap(e.engine().SimpleEstimatedWait(ContactId(ToId(c, "contact")))));
-          },
-          "contact"_a,
-          "Estimated wait of a waiting contact, seconds: position x average "
-          "handle time / agents logged in (the simple figure; see "
-          "estimate_wait).");
-  cls.def("estimate_wait",
-          [](PyEngine& e, py::object c) {
-            return WaitEstimateToDict(
-                Unwrap(e.engine().EstimateWait(ContactId(ToId(c, "contact")))));
-          },
-          "contact"_a,
-          R"doc(Estimated wait of a waiting contact with an 80% interval, as a dict.
+  cls.def(
+      "queue_position",
+      [](PyEngine& e, py::object c) {
+        return Unwrap(e.engine().QueuePosition(ContactId(ToId(c, "contact"))));
+      },
+      "contact"_a, "1-based place of a waiting contact in its queue.");
+  cls.def(
+      "simple_estimated_wait",
+      [](PyEngine& e, py::object c) {
+        return Seconds(
+            Unwrap(e.engine().SimpleEstimatedWait(ContactId(ToId(c, "contact")))));
+      },
+      "contact"_a,
+      "Estimated wait of a waiting contact, seconds: position x average "
+      "handle time / agents logged in (the simple figure; see "
+      "estimate_wait).");
+  cls.def(
+      "estimate_wait",
+      [](PyEngine& e, py::object c) {
+        return WaitEstimateToDict(
+            Unwrap(e.engine().EstimateWait(ContactId(ToId(c, "contact")))));
+      },
+      "contact"_a,
+      R"doc(Estimated wait of a waiting contact with an 80% interval, as a dict.
 
 Keys: expected_s, low_s, high_s (the 10th and 90th percentiles; all inf when
 no eligible agent works), low_quantile, high_quantile, position (1 + waiting
@@ -622,35 +670,36 @@ contact's channel), handle_time_s (mean handle + wrap-up used). The wait is
 modelled as Gamma(position, handle_time / servers); recomputed at each call.
 KeyError for an unknown contact, CcengineError when it is not waiting.
 )doc");
-  cls.def("queue_stats",
-          [](PyEngine& e, py::object queue) {
-            return StatsToDict(
-                e, Unwrap(e.engine().GetQueueStats(ToQueue(e, queue, "queue"))));
-          },
-          "queue"_a,
-          "Real-time figures of a queue: waiting, longest_wait_s, entered, "
-          "answered, answered_within_sl, abandoned, callbacks_requested, "
-          "overflowed, closed (of "
-          "overflowed: moved on because the queue was closed), open (by its "
-          "hours now), transferred_out, completed, total_answer_wait_s, "
-          "total_handle_s, "
-          "service_level, asa, aht.");
-  cls.def("accounting",
-          [](PyEngine& e) { return AccountingToDict(e.engine().GetAccounting()); },
-          "Where every contact that entered is now: entered, waiting, offered, "
-          "in_service, completed, abandoned, overflowed, withdrawn, balanced.");
-  cls.def("check_invariants",
-          [](PyEngine& e) { Check(e.engine().CheckInvariants()); },
-          "Full consistency check of the engine; raises CcengineError on a "
-          "violation.");
-  cls.def_property_readonly("agent_count",
-                            [](PyEngine& e) { return e.engine().agent_count(); },
-                            "Agents known to the engine.");
+  cls.def(
+      "queue_stats",
+      [](PyEngine& e, py::object queue) {
+        return StatsToDict(e,
+                           Unwrap(e.engine().GetQueueStats(ToQueue(e, queue, "queue"))));
+      },
+      "queue"_a,
+      "Real-time figures of a queue: waiting, longest_wait_s, entered, "
+      "answered, answered_within_sl, abandoned, callbacks_requested, "
+      "overflowed, closed (of "
+      "overflowed: moved on because the queue was closed), open (by its "
+      "hours now), transferred_out, completed, total_answer_wait_s, "
+      "total_handle_s, "
+      "service_level, asa, aht.");
+  cls.def(
+      "accounting",
+      [](PyEngine& e) { return AccountingToDict(e.engine().GetAccounting()); },
+      "Where every contact that entered is now: entered, waiting, offered, "
+      "in_service, completed, abandoned, overflowed, withdrawn, balanced.");
+  cls.def(
+      "check_invariants", [](PyEngine& e) { Check(e.engine().CheckInvariants()); },
+      "Full consistency check of the engine; raises CcengineError on a "
+      "violation.");
+  cls.def_property_readonly(
+      "agent_count", [](PyEngine& e) { return e.engine().agent_count(); },
+      "Agents known to the engine.");
   cls.def("__repr__", [](PyEngine& e) {
     return fmt::format("<ccengine.Engine now={}s skills={} queues={} agents={}>",
-                       SecondsSinceEpoch(e.engine().Now()),
-                       e.engine().skill_count(), e.engine().queue_count(),
-                       e.engine().agent_count());
+                       SecondsSinceEpoch(e.engine().Now()), e.engine().skill_count(),
+                       e.engine().queue_count(), e.engine().agent_count());
   });
 }
 

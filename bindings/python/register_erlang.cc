@@ -88,8 +88,8 @@ Raises:
       "erlang_a_metrics",
       [](double arrival_rate, double aht, double patience, int agents,
          double sl_seconds) {
-        ErlangAMetrics r = Unwrap(ErlangAMetricsFor(arrival_rate, aht, patience,
-                                                    agents, sl_seconds));
+        ErlangAMetrics r =
+            Unwrap(ErlangAMetricsFor(arrival_rate, aht, patience, agents, sl_seconds));
         py::dict d;
         d["p_wait"] = r.p_wait;
         d["p_abandon"] = r.p_abandon;
@@ -130,11 +130,10 @@ Example:
       "agents_for_service_level",
       [](double arrival_rate, double aht, double sl_target, double sl_seconds,
          std::optional<double> patience) {
-        return Unwrap(AgentsForServiceLevel(arrival_rate, aht, sl_target,
-                                            sl_seconds, patience));
+        return Unwrap(
+            AgentsForServiceLevel(arrival_rate, aht, sl_target, sl_seconds, patience));
       },
-      "arrival_rate"_a, "aht"_a, "sl_target"_a, "sl_seconds"_a,
-      "patience"_a = py::none(),
+      "arrival_rate"_a, "aht"_a, "sl_target"_a, "sl_seconds"_a, "patience"_a = py::none(),
       R"doc(Fewest agents whose service level meets a target.
 
 Uses Erlang C when ``patience`` is None (customers never abandon), Erlang A

@@ -41,7 +41,8 @@ std::vector<double> ToDoubles(py::handle value, const std::string& path) {
   std::vector<double> out;
   py::list list = ToList(value, path);
   out.reserve(list.size());
-  for (size_t i = 0; i < list.size(); ++i) out.push_back(ToDouble(list[i], Index(path, i)));
+  for (size_t i = 0; i < list.size(); ++i)
+    out.push_back(ToDouble(list[i], Index(path, i)));
   return out;
 }
 
@@ -62,8 +63,8 @@ std::vector<sim::SkillNeed> ToNeeds(py::handle value, const std::string& path) {
     if (pair.size() != 2) {
       RaiseInvalid(fmt::format("{}: expected a [skill, level] pair", Index(path, i)));
     }
-    out.push_back({ToString(pair[0], Index(path, i)),
-                   ToInt32Field(pair[1], Index(path, i))});
+    out.push_back(
+        {ToString(pair[0], Index(path, i)), ToInt32Field(pair[1], Index(path, i))});
   }
   return out;
 }
@@ -136,9 +137,9 @@ sim::QueueSpec ToQueueSpec(py::handle value, const std::string& path) {
     if (sr.Has("idle_scale_s")) {
       sw.idle_scale = ToDuration(sr.Get("idle_scale_s"), sr.Path("idle_scale_s"));
     }
-    sw.min_idle_for_quality = ToInt32Field(
-        py::int_(sr.Int("min_idle_for_quality", sw.min_idle_for_quality)),
-        sr.Path("min_idle_for_quality"));
+    sw.min_idle_for_quality =
+        ToInt32Field(py::int_(sr.Int("min_idle_for_quality", sw.min_idle_for_quality)),
+                     sr.Path("min_idle_for_quality"));
     if (sr.Has("quality_fade_s")) {
       sw.quality_fade = ToDuration(sr.Get("quality_fade_s"), sr.Path("quality_fade_s"));
     }
@@ -233,7 +234,8 @@ std::vector<T> ToSpecs(py::handle value, const std::string& path, F convert) {
   std::vector<T> out;
   if (value.is_none()) return out;
   py::list list = ToList(value, path);
-  for (size_t i = 0; i < list.size(); ++i) out.push_back(convert(list[i], Index(path, i)));
+  for (size_t i = 0; i < list.size(); ++i)
+    out.push_back(convert(list[i], Index(path, i)));
   return out;
 }
 
@@ -260,8 +262,8 @@ sim::Scenario ToScenario(py::handle value) {
     DictReader qr(q, "quality");
     if (qr.Contains("half_life_s")) {
       py::object h = qr.Get("half_life_s");
-      s.quality.half_life = h.is_none() ? absl::InfiniteDuration()
-                                        : ToDuration(h, qr.Path("half_life_s"));
+      s.quality.half_life =
+          h.is_none() ? absl::InfiniteDuration() : ToDuration(h, qr.Path("half_life_s"));
     }
     s.quality.prior_weight = qr.Double("prior_weight", s.quality.prior_weight);
     s.quality.default_csat = qr.Double("default_csat", s.quality.default_csat);

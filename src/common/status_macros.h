@@ -14,16 +14,16 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define CCENGINE_RETURN_IF_ERROR(expr)        \
-  do {                                        \
-    ::absl::Status ccengine_status_ = (expr); \
+#define CCENGINE_RETURN_IF_ERROR(expr)                   \
+  do {                                                   \
+    ::absl::Status ccengine_status_ = (expr);            \
     if (!ccengine_status_.ok()) return ccengine_status_; \
   } while (0)
 
 #define CCENGINE_INTERNAL_CONCAT_(a, b) a##b
 #define CCENGINE_INTERNAL_CONCAT(a, b) CCENGINE_INTERNAL_CONCAT_(a, b)
-#define CCENGINE_ASSIGN_OR_RETURN(lhs, expr)                                  \
-  CCENGINE_INTERNAL_ASSIGN_OR_RETURN_(                                        \
+#define CCENGINE_ASSIGN_OR_RETURN(lhs, expr) \
+  CCENGINE_INTERNAL_ASSIGN_OR_RETURN_(       \
       CCENGINE_INTERNAL_CONCAT(ccengine_statusor_, __LINE__), lhs, expr)
 #define CCENGINE_INTERNAL_ASSIGN_OR_RETURN_(tmp, lhs, expr) \
   auto tmp = (expr);                                        \

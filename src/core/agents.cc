@@ -32,22 +32,21 @@ std::vector<SkillLevel> SortedSkills(std::vector<SkillLevel> skills) {
 absl::Status ValidateCapacity(const AgentConfig& config) {
   const Capacity& c = config.capacity;
   if (c.load_budget == 0) {
-    return absl::InvalidArgumentError(fmt::format(
-        "agent {}: load_budget must be > 0", config.id.value()));
+    return absl::InvalidArgumentError(
+        fmt::format("agent {}: load_budget must be > 0", config.id.value()));
   }
   for (Channel ch : kAllChannels) {
     int i = static_cast<int>(ch);
     if (c.max_per_channel[i] > 0 && c.load_per_contact[i] > c.load_budget) {
       return absl::InvalidArgumentError(fmt::format(
           "agent {}: a {} contact costs {} load units, more than the budget {}",
-          config.id.value(), ChannelName(ch), c.load_per_contact[i],
-          c.load_budget));
+          config.id.value(), ChannelName(ch), c.load_per_contact[i], c.load_budget));
     }
   }
   if (!(config.weight > 0) || !std::isfinite(config.weight)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "agent {}: weight must be positive and finite, got {}",
-        config.id.value(), config.weight));
+    return absl::InvalidArgumentError(
+        fmt::format("agent {}: weight must be positive and finite, got {}",
+                    config.id.value(), config.weight));
   }
   return absl::OkStatus();
 }
@@ -55,9 +54,9 @@ absl::Status ValidateCapacity(const AgentConfig& config) {
 }  // namespace
 
 int AgentView::Level(SkillId skill) const {
-  auto it = std::lower_bound(
-      skills.begin(), skills.end(), skill,
-      [](const SkillLevel& s, SkillId id) { return s.skill < id; });
+  auto it =
+      std::lower_bound(skills.begin(), skills.end(), skill,
+                       [](const SkillLevel& s, SkillId id) { return s.skill < id; });
   return (it != skills.end() && it->skill == skill) ? it->level : 0;
 }
 
@@ -66,9 +65,8 @@ int AgentView::Level(SkillId skill) const {
 bool Engine::CanTake(const AgentRec& a, Channel channel) const {
   int ch = static_cast<int>(channel);
   const Capacity& cap = a.capacity;
-  return a.live && a.logged_in && a.ready && a.offer == kNoSlot &&
-         a.wrap_until == 0 && !a.exclusive_active &&
-         a.active[ch] < cap.max_per_channel[ch] &&
+  return a.live && a.logged_in && a.ready && a.offer == kNoSlot && a.wrap_until == 0 &&
+         !a.exclusive_active && a.active[ch] < cap.max_per_channel[ch] &&
          a.load + cap.load_per_contact[ch] <= cap.load_budget &&
          (!cap.exclusive[ch] || a.contacts.empty());
 }
@@ -86,8 +84,8 @@ AgentState Engine::DerivedState(const AgentRec& a) const {
 void Engine::SyncAgent(uint32_t slot, EventReason reason) {
   AgentRec& a = agents_[slot];
   uint32_t mask = 0;
-  if (a.live && a.logged_in && a.ready && a.offer == kNoSlot &&
-      a.wrap_until == 0 && !a.exclusive_active) {
+  if (a.live && a.logged_in && a.ready && a.offer == kNoSlot && a.wrap_until == 0 &&
+      !a.exclusive_active) {
     if (a.contacts.empty()) {
       mask = a.idle_channel_mask;  // nothing active, no load
     } else {
@@ -240,8 +238,8 @@ absl::Status Engine::AddAgent(AgentConfig config) {
     return absl::AlreadyExistsError(
         fmt::format("agent {} already exists", config.id.value()));
   }
-  CCENGINE_RETURN_IF_ERROR(
-      ValidateSkills(config.skills, [&] { return fmt::format("agent {}", config.id.value()); }));
+  CCENGINE_RETURN_IF_ERROR(ValidateSkills(
+      config.skills, [&] { return fmt::format("agent {}", config.id.value()); }));
   CCENGINE_RETURN_IF_ERROR(ValidateCapacity(config));
   uint32_t slot;
   if (!free_agent_slots_.empty()) {
@@ -372,8 +370,7 @@ absl::Status Engine::EndWrapUp(AgentId agent) {
   return absl::OkStatus();
 }
 
-absl::Status Engine::ForceAgentState(AgentId agent, AgentState state,
-                                     int32_t reason) {
+absl::Status Engine::ForceAgentState(AgentId agent, AgentState state, int32_t reason) {
   CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveAgentSlot(agent));
   AgentRec& a = agents_[slot];
   switch (state) {

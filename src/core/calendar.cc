@@ -82,14 +82,14 @@ absl::Status ValidateWindows(const std::vector<TimeWindow>& windows,
           field, i, w.open_s, w.close_s));
     }
     if (w.close_s <= w.open_s) {
-      return absl::InvalidArgumentError(fmt::format(
-          "{}[{}]: window {} closes before it opens", field, i, Window(w)));
+      return absl::InvalidArgumentError(
+          fmt::format("{}[{}]: window {} closes before it opens", field, i, Window(w)));
     }
     for (size_t j = 0; j < i; ++j) {
       const TimeWindow& v = windows[j];
       if (w.open_s < v.close_s && v.open_s < w.close_s) {
-        return absl::InvalidArgumentError(fmt::format(
-            "{}[{}]: window {} overlaps {}", field, i, Window(w), Window(v)));
+        return absl::InvalidArgumentError(
+            fmt::format("{}[{}]: window {} overlaps {}", field, i, Window(w), Window(v)));
       }
     }
   }
@@ -98,8 +98,8 @@ absl::Status ValidateWindows(const std::vector<TimeWindow>& windows,
 
 absl::Status ValidateDate(absl::CivilDay day, const std::string& field) {
   if (day.year() < 1 || day.year() > 9999) {
-    return absl::InvalidArgumentError(fmt::format(
-        "{}: year must be in 1..9999, got {}", field, day.year()));
+    return absl::InvalidArgumentError(
+        fmt::format("{}: year must be in 1..9999, got {}", field, day.year()));
   }
   return absl::OkStatus();
 }
@@ -115,12 +115,11 @@ const std::vector<TimeWindow>& NoWindows() {
 
 absl::Status HoursOfOperation::Validate() const {
   if (utc_offset_s < -kMaxUtcOffsetSeconds || utc_offset_s > kMaxUtcOffsetSeconds) {
-    return absl::InvalidArgumentError(fmt::format(
-        "utc_offset_s must be within ±50400 (±14 h), got {}", utc_offset_s));
+    return absl::InvalidArgumentError(
+        fmt::format("utc_offset_s must be within ±50400 (±14 h), got {}", utc_offset_s));
   }
   for (int d = 0; d < 7; ++d) {
-    absl::Status st =
-        ValidateWindows(weekly[d], fmt::format("weekly[{}]", kWeekdays[d]));
+    absl::Status st = ValidateWindows(weekly[d], fmt::format("weekly[{}]", kWeekdays[d]));
     if (!st.ok()) return st;
   }
   std::vector<absl::CivilDay> seen;
@@ -129,8 +128,8 @@ absl::Status HoursOfOperation::Validate() const {
     absl::Status st = ValidateDate(holidays[i], field);
     if (!st.ok()) return st;
     if (std::find(seen.begin(), seen.end(), holidays[i]) != seen.end()) {
-      return absl::InvalidArgumentError(fmt::format(
-          "{}: {} is listed twice", field, FormatDate(holidays[i])));
+      return absl::InvalidArgumentError(
+          fmt::format("{}: {} is listed twice", field, FormatDate(holidays[i])));
     }
     seen.push_back(holidays[i]);
   }
@@ -140,9 +139,9 @@ absl::Status HoursOfOperation::Validate() const {
     absl::Status st = ValidateDate(s.date, fmt::format("special[{}]", i));
     if (!st.ok()) return st;
     if (std::find(seen.begin(), seen.end(), s.date) != seen.end()) {
-      return absl::InvalidArgumentError(fmt::format(
-          "{}: {} is listed twice (as a holiday or special date)", field,
-          FormatDate(s.date)));
+      return absl::InvalidArgumentError(
+          fmt::format("{}: {} is listed twice (as a holiday or special date)", field,
+                      FormatDate(s.date)));
     }
     seen.push_back(s.date);
     st = ValidateWindows(s.windows, field);
@@ -198,9 +197,8 @@ absl::Time HoursOfOperation::NextChange(absl::Time t) const {
     std::sort(points.begin(), points.end());
     for (int32_t s : points) {
       if (int64_t{s} * kMicrosPerSecond <= after) continue;
-      bool open = s >= kSecondsPerDay
-                      ? InWindows(WindowsOn(day + 1), 0)
-                      : InWindows(windows, int64_t{s} * kMicrosPerSecond);
+      bool open = s >= kSecondsPerDay ? InWindows(WindowsOn(day + 1), 0)
+                                      : InWindows(windows, int64_t{s} * kMicrosPerSecond);
       if (open != state) return Join(day, s, utc_offset_s);
     }
     ++day;
@@ -247,10 +245,10 @@ std::string FormatTimeOfDay(int32_t seconds) {
 
 absl::StatusOr<int32_t> ParseTimeOfDay(std::string_view text) {
   auto bad = [&] {
-    return absl::InvalidArgumentError(fmt::format(
-        "'{}' is not a time of day (expected \"hh:mm\" or \"hh:mm:ss\", "
-        "00:00..24:00)",
-        text));
+    return absl::InvalidArgumentError(
+        fmt::format("'{}' is not a time of day (expected \"hh:mm\" or \"hh:mm:ss\", "
+                    "00:00..24:00)",
+                    text));
   };
   int parts[3] = {0, 0, 0};
   int count = 0;
@@ -282,8 +280,8 @@ std::string FormatDate(absl::CivilDay day) {
 
 absl::StatusOr<absl::CivilDay> ParseDate(std::string_view text) {
   auto bad = [&] {
-    return absl::InvalidArgumentError(fmt::format(
-        "'{}' is not a date (expected \"YYYY-MM-DD\")", text));
+    return absl::InvalidArgumentError(
+        fmt::format("'{}' is not a date (expected \"YYYY-MM-DD\")", text));
   };
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
   auto number = [&](size_t from, size_t len, int* out) {

@@ -2,8 +2,8 @@
 // (abandon, transfer, overflow, relaxation, supervisor actions).
 
 #include <algorithm>
-#include <new>
 #include <iterator>
+#include <new>
 #include <string>
 #include <utility>
 
@@ -48,7 +48,8 @@ uint32_t Engine::GroupFor(uint32_t queue, Channel channel,
   rec.Resize(q.step_after.size());
   q.groups.push_back(g);
   // Its agents are looked up from now on.
-  agent_index_.IndexChannel(channel, [this](uint32_t slot) { return agents_[slot].channel_mask; });
+  agent_index_.IndexChannel(channel,
+                            [this](uint32_t slot) { return agents_[slot].channel_mask; });
   // A new eligibility class: tell every agent that can serve it.
   for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
     AgentRec& a = agents_[slot];
@@ -99,12 +100,13 @@ void Engine::ScheduleWaitTimers(uint32_t contact) {
              c.wait_token);
   }
   if (q.config.max_wait != absl::InfiniteDuration()) {
-    Schedule(c.queued_at + ToMicros(q.config.max_wait), TimerKind::kMaxWait,
-             contact, c.wait_token);
+    Schedule(c.queued_at + ToMicros(q.config.max_wait), TimerKind::kMaxWait, contact,
+             c.wait_token);
   }
   // The end of a hold for a better agent is handled like a relaxation step:
   // OnRelax tries to place the contact again.
-  if (c.hold_until > now_) Schedule(c.hold_until, TimerKind::kRelax, contact, c.wait_token);
+  if (c.hold_until > now_)
+    Schedule(c.hold_until, TimerKind::kRelax, contact, c.wait_token);
 }
 
 // --- State and accounting --------------------------------------------------------
@@ -197,7 +199,8 @@ void Engine::ReturnToLine(uint32_t contact) {
     Overflow(contact, EventReason::kClosed, 0);  // it closed while ringing
     return;
   }
-  if (c.preferring) [[unlikely]] ReviewPreference(contact, /*grace=*/false);
+  if (c.preferring) [[unlikely]]
+    ReviewPreference(contact, /*grace=*/false);
   if (TryMatchContact(contact)) return;
   if (q.config.max_wait != absl::InfiniteDuration() &&
       now_ >= c.queued_at + ToMicros(q.config.max_wait)) {
@@ -259,8 +262,8 @@ absl::Status Engine::AddContact(ContactSpec spec) {
         fmt::format("contact {} already exists", spec.id.value()));
   }
   if (spec.queue.value() >= queues_.size()) {
-    return absl::NotFoundError(fmt::format(
-        "contact {}: unknown queue id {}", spec.id.value(), spec.queue.value()));
+    return absl::NotFoundError(fmt::format("contact {}: unknown queue id {}",
+                                           spec.id.value(), spec.queue.value()));
   }
   if (static_cast<int>(spec.channel) >= kChannelCount) {
     return absl::InvalidArgumentError(
@@ -268,28 +271,26 @@ absl::Status Engine::AddContact(ContactSpec spec) {
   }
   if (spec.priority < kMinPriority || spec.priority > kMaxPriority) {
     return absl::InvalidArgumentError(fmt::format(
-        "contact {}: priority must be in 0..9, got {}", spec.id.value(),
-        spec.priority));
+        "contact {}: priority must be in 0..9, got {}", spec.id.value(), spec.priority));
   }
   if (!spec.skills.empty()) {  // most contacts need only their queue's skills
-    CCENGINE_RETURN_IF_ERROR(
-        ValidateSkills(spec.skills, [&] { return fmt::format("contact {}", spec.id.value()); }));
+    CCENGINE_RETURN_IF_ERROR(ValidateSkills(
+        spec.skills, [&] { return fmt::format("contact {}", spec.id.value()); }));
   }
   const bool prefers = !spec.preferred_agents.empty() || spec.prefer_last_agent;
   if (prefers || spec.preferred_wait != absl::ZeroDuration()) [[unlikely]] {
     CCENGINE_RETURN_IF_ERROR(ValidatePreference(spec));
   }
   if (spec.arrived_at.has_value() && !InTimeRange(*spec.arrived_at)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "contact {}: arrived_at {} is out of range", spec.id.value(),
-        absl::FormatTime(*spec.arrived_at)));
+    return absl::InvalidArgumentError(
+        fmt::format("contact {}: arrived_at {} is out of range", spec.id.value(),
+                    absl::FormatTime(*spec.arrived_at)));
   }
   Micros arrived = spec.arrived_at.has_value() ? ToMicros(*spec.arrived_at) : now_;
   if (arrived > now_) {
     return absl::InvalidArgumentError(fmt::format(
-        "contact {}: arrived_at {} is after the engine's time {}",
-        spec.id.value(), absl::FormatTime(*spec.arrived_at),
-        absl::FormatTime(Now())));
+        "contact {}: arrived_at {} is after the engine's time {}", spec.id.value(),
+        absl::FormatTime(*spec.arrived_at), absl::FormatTime(Now())));
   }
 
   for (const SkillRequirement& r : spec.skills) EnsureSkillSet(r);  // an index
@@ -317,7 +318,8 @@ absl::Status Engine::AddContact(ContactSpec spec) {
   c.state = ContactState::kWaiting;
   contact_ids_.emplace(spec.id.value(), slot);
   ledger_.Enter();
-  if (prefers) [[unlikely]] SetUpPreference(slot, spec);
+  if (prefers) [[unlikely]]
+    SetUpPreference(slot, spec);
   EnterQueue(slot, spec.queue.value(), 0);
   return absl::OkStatus();
 }
@@ -394,10 +396,10 @@ absl::Status Engine::CompleteContact(AgentId agent, ContactId contact,
   ContactRec& c = contacts_[cslot];
   if (c.state != ContactState::kInService || c.agent != aslot) {
     return absl::FailedPreconditionError(fmt::format(
-        "contact {} is not in service with agent {}", contact.value(),
-        agent.value()));
+        "contact {} is not in service with agent {}", contact.value(), agent.value()));
   }
-  if (outcome.csat.has_value() && (*outcome.csat < kMinCsat || *outcome.csat > kMaxCsat)) {
+  if (outcome.csat.has_value() &&
+      (*outcome.csat < kMinCsat || *outcome.csat > kMaxCsat)) {
     return absl::InvalidArgumentError(fmt::format(
         "contact {}: csat must be in 1..5, got {}", contact.value(), *outcome.csat));
   }
@@ -431,10 +433,10 @@ absl::Status Engine::Abandon(ContactId contact) {
   CCENGINE_ASSIGN_OR_RETURN(uint32_t cslot, LiveContactSlot(contact));
   ContactRec& c = contacts_[cslot];
   if (c.callback && c.state != ContactState::kInService) {
-    return absl::FailedPreconditionError(fmt::format(
-        "contact {} is a callback: its customer is no longer on the line "
-        "(withdraw it to cancel the callback)",
-        contact.value()));
+    return absl::FailedPreconditionError(
+        fmt::format("contact {} is a callback: its customer is no longer on the line "
+                    "(withdraw it to cancel the callback)",
+                    contact.value()));
   }
   if (c.state == ContactState::kInService) {
     uint32_t agent = c.agent;
@@ -465,20 +467,19 @@ absl::Status Engine::Abandon(ContactId contact) {
 absl::Status Engine::Transfer(ContactId contact, QueueId to, bool keep_age) {
   CCENGINE_ASSIGN_OR_RETURN(uint32_t cslot, LiveContactSlot(contact));
   if (to.value() >= queues_.size()) {
-    return absl::NotFoundError(fmt::format(
-        "transfer of contact {}: unknown queue id {}", contact.value(), to.value()));
+    return absl::NotFoundError(fmt::format("transfer of contact {}: unknown queue id {}",
+                                           contact.value(), to.value()));
   }
   ContactRec& c = contacts_[cslot];
   const QueueRec& target = queues_[to.value()];
   if (c.state == ContactState::kWaiting && c.queue == to.value()) {
     return absl::InvalidArgumentError(fmt::format(
-        "contact {} already waits in queue '{}'", contact.value(),
-        target.config.name));
+        "contact {} already waits in queue '{}'", contact.value(), target.config.name));
   }
   if (target.config.max_size > 0 && target.waiting >= target.config.max_size) {
-    return absl::FailedPreconditionError(fmt::format(
-        "transfer of contact {}: queue '{}' is full ({} waiting)",
-        contact.value(), target.config.name, target.waiting));
+    return absl::FailedPreconditionError(
+        fmt::format("transfer of contact {}: queue '{}' is full ({} waiting)",
+                    contact.value(), target.config.name, target.waiting));
   }
   uint32_t agent = c.agent;
   QueueRec& from = queues_[c.queue];
@@ -515,10 +516,10 @@ absl::Status Engine::Withdraw(ContactId contact) {
   CCENGINE_ASSIGN_OR_RETURN(uint32_t cslot, LiveContactSlot(contact));
   ContactRec& c = contacts_[cslot];
   if (c.state == ContactState::kInService) {
-    return absl::FailedPreconditionError(fmt::format(
-        "contact {} is in service; only waiting or ringing contacts can be "
-        "withdrawn",
-        contact.value()));
+    return absl::FailedPreconditionError(
+        fmt::format("contact {} is in service; only waiting or ringing contacts can be "
+                    "withdrawn",
+                    contact.value()));
   }
   uint32_t agent = c.agent;
   Event e = MakeContactEvent(EventType::kWithdrawn, c);
@@ -539,8 +540,7 @@ absl::Status Engine::SetPriority(ContactId contact, int priority) {
   ContactRec& c = contacts_[cslot];
   if (c.state == ContactState::kInService) {
     return absl::FailedPreconditionError(fmt::format(
-        "contact {} is in service; its priority no longer matters",
-        contact.value()));
+        "contact {} is in service; its priority no longer matters", contact.value()));
   }
   bool was_in_group = c.in_group;
   RemoveWaiting(cslot);

@@ -66,8 +66,8 @@ absl::Status CustomerHistoryStore::Check(Micros now) const {
   size_t entries = 0;
   for (const auto& [customer, rec] : records_) {
     if (rec.entries.empty() || rec.entries.size() > limits_.per_customer) {
-      return broken(fmt::format("customer '{}' holds {} entries", customer,
-                                rec.entries.size()));
+      return broken(
+          fmt::format("customer '{}' holds {} entries", customer, rec.entries.size()));
     }
     for (size_t i = 0; i < rec.entries.size(); ++i) {
       const Entry& e = rec.entries[i];
@@ -80,7 +80,8 @@ absl::Status CustomerHistoryStore::Check(Micros now) const {
     }
     entries += rec.entries.size();
   }
-  if (entries != entries_ || entries > refs_.size() || refs_.size() > limits_.max_entries) {
+  if (entries != entries_ || entries > refs_.size() ||
+      refs_.size() > limits_.max_entries) {
     return broken(fmt::format("{} entries held, {} counted, {} references", entries,
                               entries_, refs_.size()));
   }

@@ -32,8 +32,8 @@ std::string SkillListError(std::string_view what, const std::string& detail) {
 
 absl::Status FairnessGuards::Validate() const {
   if (!(occupancy_cap > 0 && occupancy_cap <= 1)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "guards.occupancy_cap must be in (0, 1], got {}", occupancy_cap));
+    return absl::InvalidArgumentError(
+        fmt::format("guards.occupancy_cap must be in (0, 1], got {}", occupancy_cap));
   }
   if (!(max_occupancy_spread >= 0 && max_occupancy_spread <= 1)) {
     return absl::InvalidArgumentError(fmt::format(
@@ -57,50 +57,49 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EngineOptions options) {
   }
   if (options.priority_class_weight <= absl::ZeroDuration() ||
       options.priority_class_weight == absl::InfiniteDuration()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "priority_class_weight must be positive and finite, got {}",
-        absl::FormatDuration(options.priority_class_weight)));
+    return absl::InvalidArgumentError(
+        fmt::format("priority_class_weight must be positive and finite, got {}",
+                    absl::FormatDuration(options.priority_class_weight)));
   }
   if (options.priority_class_weight > kMaxDuration) {
-    return absl::InvalidArgumentError(
-        "priority_class_weight must be at most 100 years");
+    return absl::InvalidArgumentError("priority_class_weight must be at most 100 years");
   }
   const QualityOptions& qo = options.quality;
   if (qo.half_life <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "quality.half_life must be positive (infinite for no decay), got {}",
-        absl::FormatDuration(qo.half_life)));
+    return absl::InvalidArgumentError(
+        fmt::format("quality.half_life must be positive (infinite for no decay), got {}",
+                    absl::FormatDuration(qo.half_life)));
   }
   if (!(qo.prior_weight >= 0) || !std::isfinite(qo.prior_weight)) {
     return absl::InvalidArgumentError(fmt::format(
         "quality.prior_weight must be finite and >= 0, got {}", qo.prior_weight));
   }
   if (!(qo.default_csat >= kMinCsat && qo.default_csat <= kMaxCsat)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "quality.default_csat must be in [1, 5], got {}", qo.default_csat));
+    return absl::InvalidArgumentError(
+        fmt::format("quality.default_csat must be in [1, 5], got {}", qo.default_csat));
   }
   if (!(qo.default_fcr >= 0 && qo.default_fcr <= 1)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "quality.default_fcr must be in [0, 1], got {}", qo.default_fcr));
+    return absl::InvalidArgumentError(
+        fmt::format("quality.default_fcr must be in [0, 1], got {}", qo.default_fcr));
   }
   if (options.work_window < absl::Seconds(16) ||
       options.work_window > absl::Hours(7 * 24)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "work_window must be between 16s and 7 days, got {}",
-        absl::FormatDuration(options.work_window)));
+    return absl::InvalidArgumentError(
+        fmt::format("work_window must be between 16s and 7 days, got {}",
+                    absl::FormatDuration(options.work_window)));
   }
   if (options.customer_history_retention < absl::ZeroDuration() ||
       options.customer_history_retention == absl::InfiniteDuration() ||
       options.customer_history_retention > kMaxDuration) {
-    return absl::InvalidArgumentError(fmt::format(
-        "customer_history_retention must be >= 0 and finite (at most 100 "
-        "years), got {}",
-        absl::FormatDuration(options.customer_history_retention)));
+    return absl::InvalidArgumentError(
+        fmt::format("customer_history_retention must be >= 0 and finite (at most 100 "
+                    "years), got {}",
+                    absl::FormatDuration(options.customer_history_retention)));
   }
   if (!InTimeRange(options.start)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "start must be within 10,000 years of the Unix epoch, got {}",
-        absl::FormatTime(options.start)));
+    return absl::InvalidArgumentError(
+        fmt::format("start must be within 10,000 years of the Unix epoch, got {}",
+                    absl::FormatTime(options.start)));
   }
   return std::unique_ptr<Engine>(new Engine(options));
 }
@@ -167,12 +166,10 @@ absl::StatusOr<StrategyId> Engine::RegisterStrategy(
     std::string_view name, std::unique_ptr<AgentStrategy> strategy) {
   if (name.empty()) return absl::InvalidArgumentError("strategy name is empty");
   if (strategy == nullptr) {
-    return absl::InvalidArgumentError(
-        fmt::format("strategy '{}' is null", name));
+    return absl::InvalidArgumentError(fmt::format("strategy '{}' is null", name));
   }
   if (FindStrategy(name).ok()) {
-    return absl::AlreadyExistsError(
-        fmt::format("strategy '{}' already exists", name));
+    return absl::AlreadyExistsError(fmt::format("strategy '{}' already exists", name));
   }
   strategy_names_.emplace_back(name);
   strategy_observes_offers_.push_back(strategy->ObservesOffers());
@@ -192,19 +189,19 @@ absl::Status Engine::ValidateSkills(const std::vector<SkillLevel>& skills,
   for (size_t i = 0; i < skills.size(); ++i) {
     const SkillLevel& s = skills[i];
     if (s.skill.value() >= skill_names_.size()) {
-      return absl::NotFoundError(SkillListError(
-          what(), fmt::format("unknown skill id {}", s.skill.value())));
+      return absl::NotFoundError(
+          SkillListError(what(), fmt::format("unknown skill id {}", s.skill.value())));
     }
     if (s.level < kMinProficiency || s.level > kMaxProficiency) {
       return absl::InvalidArgumentError(SkillListError(
           what(), fmt::format("level of skill '{}' must be in 1..10, got {}",
-                            skill_names_[s.skill.value()], int{s.level})));
+                              skill_names_[s.skill.value()], int{s.level})));
     }
     for (size_t j = 0; j < i; ++j) {
       if (skills[j].skill == s.skill) {
-        return absl::InvalidArgumentError(SkillListError(
-            what(), fmt::format("skill '{}' listed twice",
-                              skill_names_[s.skill.value()])));
+        return absl::InvalidArgumentError(
+            SkillListError(what(), fmt::format("skill '{}' listed twice",
+                                               skill_names_[s.skill.value()])));
       }
     }
   }
@@ -216,21 +213,20 @@ absl::Status Engine::ValidateQueueConfig(const QueueConfig& c,
   if (c.name.empty()) return absl::InvalidArgumentError("queue name is empty");
   std::string what = fmt::format("queue '{}'", c.name);
   // Finite durations beyond 100 years would overflow the engine's clock.
-  for (const auto& [field, d] : {std::pair{"sl_threshold", c.sl_threshold},
-                                 std::pair{"max_wait", c.max_wait},
-                                 std::pair{"wrap_up", c.wrap_up},
-                                 std::pair{"offer_timeout", c.offer_timeout},
-                                 std::pair{"expected_handle_time", c.expected_handle_time}}) {
+  for (const auto& [field, d] :
+       {std::pair{"sl_threshold", c.sl_threshold}, std::pair{"max_wait", c.max_wait},
+        std::pair{"wrap_up", c.wrap_up}, std::pair{"offer_timeout", c.offer_timeout},
+        std::pair{"expected_handle_time", c.expected_handle_time}}) {
     if (d != absl::InfiniteDuration() && d > kMaxDuration) {
       return absl::InvalidArgumentError(fmt::format(
-          "{}: {} must be at most 100 years (or infinite where allowed), got {}",
-          what, field, absl::FormatDuration(d)));
+          "{}: {} must be at most 100 years (or infinite where allowed), got {}", what,
+          field, absl::FormatDuration(d)));
     }
   }
   for (size_t i = 0; i < c.relaxation.size(); ++i) {
     if (c.relaxation[i].after > kMaxDuration) {
-      return absl::InvalidArgumentError(fmt::format(
-          "{}: relaxation step {} must start within 100 years", what, i + 1));
+      return absl::InvalidArgumentError(
+          fmt::format("{}: relaxation step {} must start within 100 years", what, i + 1));
     }
   }
   CCENGINE_RETURN_IF_ERROR(ValidateSkills(c.skills, [&] { return what; }));
@@ -239,56 +235,53 @@ absl::Status Engine::ValidateQueueConfig(const QueueConfig& c,
     const RoutingStep& step = c.relaxation[i];
     if (step.after <= prev || step.after == absl::InfiniteDuration()) {
       return absl::InvalidArgumentError(fmt::format(
-          "{}: relaxation step {} must start after {} and be finite, got {}",
-          what, i + 1, absl::FormatDuration(prev),
-          absl::FormatDuration(step.after)));
+          "{}: relaxation step {} must start after {} and be finite, got {}", what, i + 1,
+          absl::FormatDuration(prev), absl::FormatDuration(step.after)));
     }
     prev = step.after;
-    CCENGINE_RETURN_IF_ERROR(ValidateSkills(step.skills, [&] {
-      return fmt::format("{} relaxation step {}", what, i + 1);
-    }));
+    CCENGINE_RETURN_IF_ERROR(ValidateSkills(
+        step.skills, [&] { return fmt::format("{} relaxation step {}", what, i + 1); }));
   }
   if (c.priority < kMinPriority || c.priority > kMaxPriority) {
-    return absl::InvalidArgumentError(fmt::format(
-        "{}: priority must be in 0..9, got {}", what, c.priority));
+    return absl::InvalidArgumentError(
+        fmt::format("{}: priority must be in 0..9, got {}", what, c.priority));
   }
   if (!(c.aging_weight > 0) || !std::isfinite(c.aging_weight)) {
     return absl::InvalidArgumentError(fmt::format(
-        "{}: aging_weight must be positive and finite, got {}", what,
-        c.aging_weight));
+        "{}: aging_weight must be positive and finite, got {}", what, c.aging_weight));
   }
   if (!(c.sl_target >= 0 && c.sl_target <= 1)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "{}: sl_target must be in [0, 1], got {}", what, c.sl_target));
+    return absl::InvalidArgumentError(
+        fmt::format("{}: sl_target must be in [0, 1], got {}", what, c.sl_target));
   }
   if (c.sl_threshold < absl::ZeroDuration() ||
       c.sl_threshold == absl::InfiniteDuration()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "{}: sl_threshold must be >= 0 and finite", what));
+    return absl::InvalidArgumentError(
+        fmt::format("{}: sl_threshold must be >= 0 and finite", what));
   }
   if (c.max_wait <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "{}: max_wait must be positive (infinite for none), got {}", what,
-        absl::FormatDuration(c.max_wait)));
+    return absl::InvalidArgumentError(
+        fmt::format("{}: max_wait must be positive (infinite for none), got {}", what,
+                    absl::FormatDuration(c.max_wait)));
   }
   if (c.wrap_up < absl::ZeroDuration() || c.wrap_up == absl::InfiniteDuration()) {
     return absl::InvalidArgumentError(
         fmt::format("{}: wrap_up must be >= 0 and finite", what));
   }
   if (c.offer_timeout <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "{}: offer_timeout must be positive, got {}", what,
-        absl::FormatDuration(c.offer_timeout)));
+    return absl::InvalidArgumentError(
+        fmt::format("{}: offer_timeout must be positive, got {}", what,
+                    absl::FormatDuration(c.offer_timeout)));
   }
   if (c.expected_handle_time <= absl::ZeroDuration() ||
       c.expected_handle_time == absl::InfiniteDuration()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "{}: expected_handle_time must be positive and finite", what));
+    return absl::InvalidArgumentError(
+        fmt::format("{}: expected_handle_time must be positive and finite", what));
   }
   if (c.overflow_queue.has_value()) {
     if (c.overflow_queue->value() >= queues_.size()) {
-      return absl::NotFoundError(fmt::format(
-          "{}: unknown overflow queue id {}", what, c.overflow_queue->value()));
+      return absl::NotFoundError(fmt::format("{}: unknown overflow queue id {}", what,
+                                             c.overflow_queue->value()));
     }
     if (self != nullptr && *c.overflow_queue == *self) {
       return absl::InvalidArgumentError(
@@ -304,21 +297,20 @@ absl::Status Engine::ValidateQueueConfig(const QueueConfig& c,
   }
   CCENGINE_RETURN_IF_ERROR(FindStrategy(c.strategy).status());
   if (absl::Status st = c.guards.Validate(); !st.ok()) {
-    return absl::InvalidArgumentError(fmt::format("{}: {}", what, std::string(st.message())));
+    return absl::InvalidArgumentError(
+        fmt::format("{}: {}", what, std::string(st.message())));
   }
   auto it = queue_by_name_.find(c.name);
   if (it != queue_by_name_.end() && (self == nullptr || it->second != *self)) {
-    return absl::AlreadyExistsError(
-        fmt::format("queue '{}' already exists", c.name));
+    return absl::AlreadyExistsError(fmt::format("queue '{}' already exists", c.name));
   }
   return absl::OkStatus();
 }
 
 void Engine::InstallQueueRules(QueueRec& q, const QueueConfig& config) {
   auto sorted = [](std::vector<SkillRequirement> v) {
-    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
-      return a.skill < b.skill;
-    });
+    std::sort(v.begin(), v.end(),
+              [](const auto& a, const auto& b) { return a.skill < b.skill; });
     return v;
   };
   q.config = config;
@@ -366,8 +358,8 @@ absl::Status Engine::UpdateQueue(QueueId queue, QueueConfig config) {
   }
   QueueRec& q = queues_[queue.value()];
   if (config.name != q.config.name) {
-    return absl::InvalidArgumentError(fmt::format(
-        "queue '{}' cannot be renamed to '{}'", q.config.name, config.name));
+    return absl::InvalidArgumentError(
+        fmt::format("queue '{}' cannot be renamed to '{}'", q.config.name, config.name));
   }
   CCENGINE_RETURN_IF_ERROR(ValidateQueueConfig(config, &queue));
   // Take the waiting contacts out under the old rules (their sets depend on
@@ -446,7 +438,6 @@ absl::StatusOr<uint32_t> Engine::LoggedInAgentSlot(AgentId id) const {
   return slot;
 }
 
-
 // --- Commands, intake, time --------------------------------------------------
 
 absl::Status Engine::Apply(const Command& command) {
@@ -454,31 +445,47 @@ absl::Status Engine::Apply(const Command& command) {
       [this](const auto& c) -> absl::Status {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, cmd::AddAgent>) return AddAgent(c.config);
-        else if constexpr (std::is_same_v<T, cmd::RemoveAgent>) return RemoveAgent(c.agent);
-        else if constexpr (std::is_same_v<T, cmd::Login>) return Login(c.agent, c.ready, c.reason);
-        else if constexpr (std::is_same_v<T, cmd::Logout>) return Logout(c.agent);
-        else if constexpr (std::is_same_v<T, cmd::SetReady>) return SetReady(c.agent);
-        else if constexpr (std::is_same_v<T, cmd::SetNotReady>) return SetNotReady(c.agent, c.reason);
-        else if constexpr (std::is_same_v<T, cmd::AddContact>) return AddContact(c.spec);
-        else if constexpr (std::is_same_v<T, cmd::AcceptOffer>) return AcceptOffer(c.agent, c.contact);
-        else if constexpr (std::is_same_v<T, cmd::RejectOffer>) return RejectOffer(c.agent, c.contact);
-        else if constexpr (std::is_same_v<T, cmd::CompleteContact>) return CompleteContact(c.agent, c.contact, c.outcome);
-        else if constexpr (std::is_same_v<T, cmd::EndWrapUp>) return EndWrapUp(c.agent);
-        else if constexpr (std::is_same_v<T, cmd::Abandon>) return Abandon(c.contact);
-        else if constexpr (std::is_same_v<T, cmd::RequestCallback>) return RequestCallback(c.contact);
-        else if constexpr (std::is_same_v<T, cmd::Transfer>) return Transfer(c.contact, c.to, c.keep_age);
-        else if constexpr (std::is_same_v<T, cmd::Withdraw>) return Withdraw(c.contact);
-        else if constexpr (std::is_same_v<T, cmd::SetPriority>) return SetPriority(c.contact, c.priority);
-        else return ForceAgentState(c.agent, c.state, c.reason);
+        else if constexpr (std::is_same_v<T, cmd::RemoveAgent>)
+          return RemoveAgent(c.agent);
+        else if constexpr (std::is_same_v<T, cmd::Login>)
+          return Login(c.agent, c.ready, c.reason);
+        else if constexpr (std::is_same_v<T, cmd::Logout>)
+          return Logout(c.agent);
+        else if constexpr (std::is_same_v<T, cmd::SetReady>)
+          return SetReady(c.agent);
+        else if constexpr (std::is_same_v<T, cmd::SetNotReady>)
+          return SetNotReady(c.agent, c.reason);
+        else if constexpr (std::is_same_v<T, cmd::AddContact>)
+          return AddContact(c.spec);
+        else if constexpr (std::is_same_v<T, cmd::AcceptOffer>)
+          return AcceptOffer(c.agent, c.contact);
+        else if constexpr (std::is_same_v<T, cmd::RejectOffer>)
+          return RejectOffer(c.agent, c.contact);
+        else if constexpr (std::is_same_v<T, cmd::CompleteContact>)
+          return CompleteContact(c.agent, c.contact, c.outcome);
+        else if constexpr (std::is_same_v<T, cmd::EndWrapUp>)
+          return EndWrapUp(c.agent);
+        else if constexpr (std::is_same_v<T, cmd::Abandon>)
+          return Abandon(c.contact);
+        else if constexpr (std::is_same_v<T, cmd::RequestCallback>)
+          return RequestCallback(c.contact);
+        else if constexpr (std::is_same_v<T, cmd::Transfer>)
+          return Transfer(c.contact, c.to, c.keep_age);
+        else if constexpr (std::is_same_v<T, cmd::Withdraw>)
+          return Withdraw(c.contact);
+        else if constexpr (std::is_same_v<T, cmd::SetPriority>)
+          return SetPriority(c.contact, c.priority);
+        else
+          return ForceAgentState(c.agent, c.state, c.reason);
       },
       command);
 }
 
 absl::Status Engine::Submit(Command command) {
   if (!intake_.TryPush(std::move(command))) {
-    return absl::ResourceExhaustedError(fmt::format(
-        "intake is full ({} commands); retry after the router drains it",
-        intake_.capacity()));
+    return absl::ResourceExhaustedError(
+        fmt::format("intake is full ({} commands); retry after the router drains it",
+                    intake_.capacity()));
   }
   // Pairs with the fence in WaitForWork: either the router sees this command
   // when it re-checks the intake, or this thread sees it parked.
@@ -499,8 +506,8 @@ bool Engine::WaitForWork(absl::Duration max_wait, int spin_iterations) {
   // `parked_` is caught here, one that pushed after will release the
   // semaphore.
   if (intake_.ApproxEmpty() && max_wait > absl::ZeroDuration()) {
-    wake_.try_acquire_for(absl::ToChronoMicroseconds(
-        std::min(max_wait, absl::Seconds(3600))));
+    wake_.try_acquire_for(
+        absl::ToChronoMicroseconds(std::min(max_wait, absl::Seconds(3600))));
   }
   parked_.store(false, std::memory_order_seq_cst);
   while (wake_.try_acquire()) {
@@ -510,23 +517,23 @@ bool Engine::WaitForWork(absl::Duration max_wait, int spin_iterations) {
 
 absl::Status Engine::AdvanceTo(absl::Time now) {
   if (!InTimeRange(now)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "time {} is out of range (within 10,000 years of the Unix epoch)",
-        absl::FormatTime(now)));
+    return absl::InvalidArgumentError(
+        fmt::format("time {} is out of range (within 10,000 years of the Unix epoch)",
+                    absl::FormatTime(now)));
   }
   return AdvanceToMicros(ToMicros(now));
 }
 
 absl::Status Engine::AdvanceWithWork(Micros target) {
   if (!InTimeRangeMicros(target)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "time {} is out of range (within 10,000 years of the Unix epoch)",
-        absl::FormatTime(TimeFromMicros(target))));
+    return absl::InvalidArgumentError(
+        fmt::format("time {} is out of range (within 10,000 years of the Unix epoch)",
+                    absl::FormatTime(TimeFromMicros(target))));
   }
   if (target < now_) {
-    return absl::InvalidArgumentError(fmt::format(
-        "time went backwards: {} is before the engine's time {}",
-        absl::FormatTime(TimeFromMicros(target)), absl::FormatTime(Now())));
+    return absl::InvalidArgumentError(
+        fmt::format("time went backwards: {} is before the engine's time {}",
+                    absl::FormatTime(TimeFromMicros(target)), absl::FormatTime(Now())));
   }
   timers_.FireDue(target, [this](const Timer& t) {
     now_ = std::max(now_, t.at);
@@ -585,8 +592,7 @@ bool Engine::TimerLive(const Timer& t) const {
       const AgentRec& a = agents_[t.slot];
       return a.live && a.wrap_until != 0 && a.wrap_token == t.token;
     }
-    case TimerKind::kHours:
-      return queues_[t.slot].hours_token == t.token;
+    case TimerKind::kHours: return queues_[t.slot].hours_token == t.token;
   }
   return false;
 }
@@ -594,15 +600,9 @@ bool Engine::TimerLive(const Timer& t) const {
 void Engine::FireTimer(const Timer& t) {
   if (!TimerLive(t)) return;
   switch (t.kind) {
-    case TimerKind::kOfferTimeout:
-      OnOfferTimeout(t.slot);
-      break;
-    case TimerKind::kRelax:
-      OnRelax(t.slot);
-      break;
-    case TimerKind::kMaxWait:
-      OnMaxWait(t.slot);
-      break;
+    case TimerKind::kOfferTimeout: OnOfferTimeout(t.slot); break;
+    case TimerKind::kRelax: OnRelax(t.slot); break;
+    case TimerKind::kMaxWait: OnMaxWait(t.slot); break;
     case TimerKind::kWrapUp: {
       AgentRec& a = agents_[t.slot];
       a.wrap_until = 0;
@@ -616,9 +616,7 @@ void Engine::FireTimer(const Timer& t) {
       // back (ReturnToLine).
       if (contacts_[t.slot].state == ContactState::kWaiting) OnPreferredWait(t.slot);
       break;
-    case TimerKind::kHours:
-      OnQueueHours(t.slot);
-      break;
+    case TimerKind::kHours: OnQueueHours(t.slot); break;
   }
 }
 
@@ -637,7 +635,8 @@ Event Engine::MakeEvent(EventType type) const {
   return e;
 }
 
-Event Engine::MakeContactEvent(EventType type, const ContactRec& c, uint32_t agent) const {
+Event Engine::MakeContactEvent(EventType type, const ContactRec& c,
+                               uint32_t agent) const {
   Event e = MakeEvent(type);
   e.contact = c.id;
   e.has_contact = true;
@@ -649,7 +648,8 @@ Event Engine::MakeContactEvent(EventType type, const ContactRec& c, uint32_t age
   return e;
 }
 
-Event Engine::MakeChannelEvent(EventType type, const ContactRec& c, uint32_t agent) const {
+Event Engine::MakeChannelEvent(EventType type, const ContactRec& c,
+                               uint32_t agent) const {
   Event e = MakeContactEvent(type, c, agent);
   e.channel = c.channel;
   return e;

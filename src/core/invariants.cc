@@ -58,8 +58,8 @@ absl::Status Engine::CheckInvariants() const {
         break;
       }
       default:
-        return Broken(fmt::format("live contact {} in terminal state {}",
-                                  c.id.value(), ContactStateName(c.state)));
+        return Broken(fmt::format("live contact {} in terminal state {}", c.id.value(),
+                                  ContactStateName(c.state)));
     }
     // Preference: in force only before service, registered, and while
     // waiting only inside its window and with a preferred agent able to
@@ -70,8 +70,8 @@ absl::Status Engine::CheckInvariants() const {
     if (c.preferring) {
       ++preferring;
       if (c.state == ContactState::kInService || c.pref_grace) {
-        return Broken(fmt::format("contact {} prefers agents in state {}",
-                                  c.id.value(), ContactStateName(c.state)));
+        return Broken(fmt::format("contact {} prefers agents in state {}", c.id.value(),
+                                  ContactStateName(c.state)));
       }
       if (c.state == ContactState::kWaiting &&
           (now_ >= c.pref_until || !PreferenceViable(c))) {
@@ -80,20 +80,20 @@ absl::Status Engine::CheckInvariants() const {
             c.id.value(), now_ < c.pref_until, PreferenceViable(c)));
       }
       if (c.state == ContactState::kOffered && !Prefers(c, agents_[c.agent].id)) {
-        return Broken(fmt::format("contact {} offered outside its preference",
-                                  c.id.value()));
+        return Broken(
+            fmt::format("contact {} offered outside its preference", c.id.value()));
       }
     } else if (!c.preferred.empty()) {
       return Broken(fmt::format("contact {} keeps an ended preference", c.id.value()));
     }
     if (c.callback && c.channel != Channel::kCallback) {
-      return Broken(fmt::format("callback {} not on the callback channel",
-                                c.id.value()));
+      return Broken(fmt::format("callback {} not on the callback channel", c.id.value()));
     }
   }
   if (live_contacts != contact_ids_.size()) return Broken("contact index size");
   if (preferring != preferring_.size()) return Broken("preference registry size");
-  if (absl::Status st = ledger_.Check(live.waiting, live.offered, live.in_service); !st.ok()) {
+  if (absl::Status st = ledger_.Check(live.waiting, live.offered, live.in_service);
+      !st.ok()) {
     return Broken(std::string(st.message()));
   }
 
@@ -107,7 +107,8 @@ absl::Status Engine::CheckInvariants() const {
         if (l.skill.value() == s) level = l.level;
       }
       for (int k = kMinProficiency; k <= kMaxProficiency; ++k) {
-        const SkillRequirement r{SkillId(static_cast<uint32_t>(s)), static_cast<uint8_t>(k)};
+        const SkillRequirement r{SkillId(static_cast<uint32_t>(s)),
+                                 static_cast<uint8_t>(k)};
         if (agent_index_.HasSkillSet(r) &&
             agent_index_.SkillSet(r).Test(slot) != (a.live && level >= k)) {
           return Broken(fmt::format("skill bit {}>={} of slot {}", s, k, slot));
@@ -119,8 +120,8 @@ absl::Status Engine::CheckInvariants() const {
       if (((a.channel_mask & bit) != 0) != CanTake(a, ch) ||
           (agent_index_.ChannelIndexed(ch) &&
            agent_index_.CanTake(ch).Test(slot) != CanTake(a, ch))) {
-        return Broken(fmt::format("channel bit {} of agent {}", ChannelName(ch),
-                                  a.id.value()));
+        return Broken(
+            fmt::format("channel bit {} of agent {}", ChannelName(ch), a.id.value()));
       }
     }
     if (!a.live) continue;
@@ -131,12 +132,12 @@ absl::Status Engine::CheckInvariants() const {
     bool exclusive = false;
     for (uint32_t c : a.contacts) {
       if (!contacts_[c].live || contacts_[c].agent != slot) {
-        return Broken(fmt::format("agent {} holds a contact not assigned to it",
-                                  a.id.value()));
+        return Broken(
+            fmt::format("agent {} holds a contact not assigned to it", a.id.value()));
       }
       if (!holder.emplace(c, slot).second) {
-        return Broken(fmt::format("contact {} held by two agents",
-                                  contacts_[c].id.value()));
+        return Broken(
+            fmt::format("contact {} held by two agents", contacts_[c].id.value()));
       }
       int ch = static_cast<int>(contacts_[c].channel);
       per_channel[ch]++;
@@ -144,8 +145,8 @@ absl::Status Engine::CheckInvariants() const {
       exclusive |= a.capacity.exclusive[ch];
     }
     if (exclusive && a.contacts.size() > 1) {
-      return Broken(fmt::format("agent {} has an exclusive contact and others",
-                                a.id.value()));
+      return Broken(
+          fmt::format("agent {} has an exclusive contact and others", a.id.value()));
     }
     for (int ch = 0; ch < kChannelCount; ++ch) {
       if (per_channel[ch] != a.active[ch] ||
@@ -155,14 +156,13 @@ absl::Status Engine::CheckInvariants() const {
       }
     }
     if (load != a.load || load > a.capacity.load_budget) {
-      return Broken(fmt::format("agent {} load {} (budget {})", a.id.value(),
-                                load, a.capacity.load_budget));
+      return Broken(fmt::format("agent {} load {} (budget {})", a.id.value(), load,
+                                a.capacity.load_budget));
     }
     if (!a.logged_in && !a.contacts.empty()) {
       return Broken(fmt::format("logged-out agent {} holds contacts", a.id.value()));
     }
-    if (a.offer != kNoSlot &&
-        contacts_[a.offer].state != ContactState::kOffered) {
+    if (a.offer != kNoSlot && contacts_[a.offer].state != ContactState::kOffered) {
       return Broken(fmt::format("agent {} offer not in offered state", a.id.value()));
     }
   }
@@ -177,25 +177,29 @@ absl::Status Engine::CheckInvariants() const {
     const bool is_loaded = a.channel_mask != 0 && !a.contacts.empty();
     free += is_free;
     loaded += is_loaded;
-    if (agent_index_.idle_order().Contains(slot) != is_free || agent_index_.idle_order().Loaded(slot) != is_loaded) {
-      return Broken(fmt::format("agent slot {} in the idle order: listed {}, loaded {}", slot,
-                                agent_index_.idle_order().Contains(slot), agent_index_.idle_order().Loaded(slot)));
+    if (agent_index_.idle_order().Contains(slot) != is_free ||
+        agent_index_.idle_order().Loaded(slot) != is_loaded) {
+      return Broken(fmt::format("agent slot {} in the idle order: listed {}, loaded {}",
+                                slot, agent_index_.idle_order().Contains(slot),
+                                agent_index_.idle_order().Loaded(slot)));
     }
     if (a.live && agent_index_.idle_since(slot) != a.idle_since) {
       return Broken(fmt::format("agent {} idle_since not mirrored", a.id.value()));
     }
   }
   uint32_t previous = internal::IdleOrder::kEnd;
-  for (uint32_t slot = agent_index_.idle_order().head(); slot != internal::IdleOrder::kEnd;
-       slot = agent_index_.idle_order().next(slot)) {
+  for (uint32_t slot = agent_index_.idle_order().head();
+       slot != internal::IdleOrder::kEnd; slot = agent_index_.idle_order().next(slot)) {
     if (++listed > free) return Broken("idle order longer than its agents");
-    if (previous != internal::IdleOrder::kEnd && agent_index_.idle_since(slot) < agent_index_.idle_since(previous)) {
+    if (previous != internal::IdleOrder::kEnd &&
+        agent_index_.idle_since(slot) < agent_index_.idle_since(previous)) {
       return Broken(fmt::format("idle order: agent {} listed after agent {}",
                                 agents_[slot].id.value(), agents_[previous].id.value()));
     }
     previous = slot;
   }
-  if (listed != free || agent_index_.idle_order().size() != free || agent_index_.idle_order().loaded() != loaded) {
+  if (listed != free || agent_index_.idle_order().size() != free ||
+      agent_index_.idle_order().loaded() != loaded) {
     return Broken("idle order size");
   }
   if (holder.size() != live.offered + live.in_service) {
@@ -264,8 +268,7 @@ absl::Status Engine::CheckInvariants() const {
         // A contact reserved for preferred agents is owed only to them.
         if (c.preferring && !Prefers(c, a.id)) continue;
         if (CanTake(a, c.channel) && Qualifies(a, c, c.step) &&
-            std::find(c.excluded.begin(), c.excluded.end(), a.id) ==
-                c.excluded.end()) {
+            std::find(c.excluded.begin(), c.excluded.end(), a.id) == c.excluded.end()) {
           return Broken(fmt::format("contact {} waits while agent {} is free",
                                     c.id.value(), a.id.value()));
         }
@@ -274,7 +277,8 @@ absl::Status Engine::CheckInvariants() const {
   }
 
   // Customer history: bounded per customer, in total and in age; ordered.
-  if (absl::Status st = history_.Check(now_); !st.ok()) return Broken(std::string(st.message()));
+  if (absl::Status st = history_.Check(now_); !st.ok())
+    return Broken(std::string(st.message()));
   return absl::OkStatus();
 }
 

@@ -29,9 +29,9 @@ using internal::TimerKind;
     const ContactSpec& spec) const {
   const uint64_t id = spec.id.value();
   if (spec.preferred_agents.size() > kMaxPreferredAgents) {
-    return absl::InvalidArgumentError(fmt::format(
-        "contact {}: at most {} preferred agents, got {}", id,
-        kMaxPreferredAgents, spec.preferred_agents.size()));
+    return absl::InvalidArgumentError(
+        fmt::format("contact {}: at most {} preferred agents, got {}", id,
+                    kMaxPreferredAgents, spec.preferred_agents.size()));
   }
   for (size_t i = 0; i < spec.preferred_agents.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
@@ -45,16 +45,16 @@ using internal::TimerKind;
   const absl::Duration wait = spec.preferred_wait;
   if (wait < absl::ZeroDuration() || wait == absl::InfiniteDuration() ||
       wait > kMaxDuration) {
-    return absl::InvalidArgumentError(fmt::format(
-        "contact {}: preferred_wait must be >= 0 and finite (at most 100 "
-        "years), got {}",
-        id, absl::FormatDuration(wait)));
+    return absl::InvalidArgumentError(
+        fmt::format("contact {}: preferred_wait must be >= 0 and finite (at most 100 "
+                    "years), got {}",
+                    id, absl::FormatDuration(wait)));
   }
   return absl::OkStatus();
 }
 
-[[gnu::cold, gnu::noinline]] void Engine::SetUpPreference(
-    uint32_t contact, const ContactSpec& spec) {
+[[gnu::cold, gnu::noinline]] void Engine::SetUpPreference(uint32_t contact,
+                                                          const ContactSpec& spec) {
   ContactRec& c = contacts_[contact];
   c.preferred.assign(spec.preferred_agents.begin(), spec.preferred_agents.end());
   if (spec.prefer_last_agent) {
@@ -74,8 +74,7 @@ using internal::TimerKind;
 }
 
 bool Engine::Prefers(const ContactRec& c, AgentId agent) const {
-  return std::find(c.preferred.begin(), c.preferred.end(), agent) !=
-         c.preferred.end();
+  return std::find(c.preferred.begin(), c.preferred.end(), agent) != c.preferred.end();
 }
 
 bool Engine::PreferenceViable(const ContactRec& c) const {
@@ -178,24 +177,24 @@ absl::Status Engine::RequestCallback(ContactId contact) {
   CCENGINE_ASSIGN_OR_RETURN(uint32_t cslot, LiveContactSlot(contact));
   ContactRec& c = contacts_[cslot];
   if (c.callback) {
-    return absl::FailedPreconditionError(fmt::format(
-        "contact {} already asked for a callback", contact.value()));
+    return absl::FailedPreconditionError(
+        fmt::format("contact {} already asked for a callback", contact.value()));
   }
   if (c.channel == Channel::kCallback) {
     return absl::FailedPreconditionError(
         fmt::format("contact {} is already a callback", contact.value()));
   }
   if (c.state != ContactState::kWaiting) {
-    return absl::FailedPreconditionError(fmt::format(
-        "contact {} is {}, not waiting; only a waiting caller can ask for a "
-        "callback",
-        contact.value(), ContactStateName(c.state)));
+    return absl::FailedPreconditionError(
+        fmt::format("contact {} is {}, not waiting; only a waiting caller can ask for a "
+                    "callback",
+                    contact.value(), ContactStateName(c.state)));
   }
   if (c.channel != Channel::kVoice && c.channel != Channel::kVideo) {
-    return absl::FailedPreconditionError(fmt::format(
-        "contact {} is on {}; only voice and video callers can ask for a "
-        "callback",
-        contact.value(), ChannelName(c.channel)));
+    return absl::FailedPreconditionError(
+        fmt::format("contact {} is on {}; only voice and video callers can ask for a "
+                    "callback",
+                    contact.value(), ChannelName(c.channel)));
   }
   // Same queue, step and (arrived, seq) key: the same place, on another
   // channel's waiting group.

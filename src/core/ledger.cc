@@ -6,7 +6,8 @@
 
 namespace ccengine::internal {
 
-absl::Status Ledger::Check(uint64_t waiting, uint64_t offered, uint64_t in_service) const {
+absl::Status Ledger::Check(uint64_t waiting, uint64_t offered,
+                           uint64_t in_service) const {
   if (waiting != totals_.waiting || offered != totals_.offered ||
       in_service != totals_.in_service) {
     return absl::InternalError(fmt::format(

@@ -92,8 +92,7 @@ inline bool Beats(const AgentRec& a, double score, const AgentRec& best,
 }
 
 bool Excludes(const ContactRec& c, AgentId agent) {
-  return std::find(c.excluded.begin(), c.excluded.end(), agent) !=
-         c.excluded.end();
+  return std::find(c.excluded.begin(), c.excluded.end(), agent) != c.excluded.end();
 }
 
 }  // namespace
@@ -151,7 +150,8 @@ void Engine::ScanPool(const ContactRec& c, const Bitset& ready, F&& visit) {
   // Several steps: (ready AND own) AND (step 0 OR step 1 OR …).
   absl::InlinedVector<const uint64_t*, 16> steps;  // null ends a step
   for (int k = 0; k <= c.step; ++k) {
-    for (const SkillRequirement& r : q.step_skills[k]) steps.push_back(SkillSet(r).data());
+    for (const SkillRequirement& r : q.step_skills[k])
+      steps.push_back(SkillSet(r).data());
     steps.push_back(nullptr);
   }
   for (size_t w = 0; w < words; ++w) {
@@ -197,7 +197,8 @@ uint32_t Engine::FirstIdleInPool(const ContactRec& c) const {
   int walked = 0;
   for (uint32_t slot = agent_index_.idle_order().head(); slot != IdleOrder::kEnd;
        slot = agent_index_.idle_order().next(slot)) {
-    if (best != kNoSlot && agent_index_.idle_since(slot) != agent_index_.idle_since(best)) return best;
+    if (best != kNoSlot && agent_index_.idle_since(slot) != agent_index_.idle_since(best))
+      return best;
     if (++walked > kMaxWalk) return kWalkedTooFar;
     if (in_pool(slot) && (best == kNoSlot || agents_[slot].id < agents_[best].id)) {
       best = slot;
@@ -208,7 +209,8 @@ uint32_t Engine::FirstIdleInPool(const ContactRec& c) const {
 
 bool Engine::TryMatchContact(uint32_t contact) {
   ContactRec& c = contacts_[contact];
-  if (c.preferring) [[unlikely]] return TryMatchPreferred(contact);
+  if (c.preferring) [[unlikely]]
+    return TryMatchPreferred(contact);
   const QueueRec& q = queues_[c.queue];
   const bool explain = Wants(EventType::kDecisionExplained);
   if (q.full_decision || explain) {
@@ -328,10 +330,12 @@ uint32_t Engine::ChooseAmongCandidates(uint32_t contact, bool explain) {
   std::string rule;
   if (guards.exploration > 0 &&
       std::uniform_real_distribution<double>(0, 1)(guard_rng_) < guards.exploration) {
-    best = scratch_candidates_[std::uniform_int_distribution<size_t>(0, n - 1)(guard_rng_)];
+    best =
+        scratch_candidates_[std::uniform_int_distribution<size_t>(0, n - 1)(guard_rng_)];
     rule = fmt::format("exploration: uniform among {} eligible free agents", n);
     if (ex) {
-      for (uint32_t slot : scratch_candidates_) note(slot, slot == best ? "chosen" : "not drawn");
+      for (uint32_t slot : scratch_candidates_)
+        note(slot, slot == best ? "chosen" : "not drawn");
     }
   } else {
     // Guards pass agents over only while another candidate remains.
@@ -364,7 +368,9 @@ uint32_t Engine::ChooseAmongCandidates(uint32_t contact, bool explain) {
           note(x.slot, "occupancy_cap");
         }
       }
-      if (passed > 0) fired.push_back(fmt::format("occupancy cap {} passed over {}", guards.occupancy_cap, passed));
+      if (passed > 0)
+        fired.push_back(
+            fmt::format("occupancy cap {} passed over {}", guards.occupancy_cap, passed));
     }
     if (guards.max_occupancy_spread < 1.0) {
       std::vector<double> lowest(static_cast<size_t>(max_level) + 1, 2.0);
@@ -379,7 +385,9 @@ uint32_t Engine::ChooseAmongCandidates(uint32_t contact, bool explain) {
           note(x.slot, "occupancy_spread");
         }
       }
-      if (passed > 0) fired.push_back(fmt::format("occupancy spread {} passed over {}", guards.max_occupancy_spread, passed));
+      if (passed > 0)
+        fired.push_back(fmt::format("occupancy spread {} passed over {}",
+                                    guards.max_occupancy_spread, passed));
     }
     double best_score = 0;
     for (const Cand& x : cands) {
@@ -401,7 +409,8 @@ uint32_t Engine::ChooseAmongCandidates(uint32_t contact, bool explain) {
       for (const std::string& f : fired) rule += "; " + f;
     }
     // Waiting for a clearly better busy agent, within the strategy's bound.
-    uint32_t awaited = quality && best != kNoSlot ? HoldFor(c, strategy, view, best) : kNoSlot;
+    uint32_t awaited =
+        quality && best != kNoSlot ? HoldFor(c, strategy, view, best) : kNoSlot;
     if (awaited != kNoSlot) {
       c.hold_until = c.queued_at + ToMicros(strategy.MaxHold());
       if (ex) {
@@ -534,9 +543,9 @@ void Engine::EmitExplanation(std::shared_ptr<Explanation> explanation) {
   if (best == kNoSlot) return false;
   if (ex) {
     ex->agent = agents_[best].id;
-    ex->rule = fmt::format("preferred agents only ({}s of the preference left); {}",
-                           static_cast<double>(c.pref_until - now_) / 1e6,
-                           strategy.Rule(view));
+    ex->rule =
+        fmt::format("preferred agents only ({}s of the preference left); {}",
+                    static_cast<double>(c.pref_until - now_) / 1e6, strategy.Rule(view));
     for (ExplainedCandidate& e : ex->candidates) {
       if (e.verdict == "ranked" && e.agent == ex->agent) e.verdict = "chosen";
     }
@@ -549,8 +558,8 @@ void Engine::EmitExplanation(std::shared_ptr<Explanation> explanation) {
 void Engine::TryMatchAgent(uint32_t agent) {
   const AgentRec& a = agents_[agent];
   // channel_mask == 0: no channel has room (e.g. just answered a voice call).
-  if (!a.live || !a.logged_in || !a.ready || a.offer != kNoSlot ||
-      a.wrap_until != 0 || a.channel_mask == 0) {
+  if (!a.live || !a.logged_in || !a.ready || a.offer != kNoSlot || a.wrap_until != 0 ||
+      a.channel_mask == 0) {
     return;
   }
   // Most agents free up with nobody waiting for them: say so before the
@@ -583,7 +592,8 @@ void Engine::ChooseWaitingContact(uint32_t agent) {
           const ContactRec& c = contacts_[k.slot];
           if (Excludes(c, a.id)) continue;
           // Reserved for a preferred agent: not this one's to take (yet).
-          if (c.preferring && !Prefers(c, a.id)) [[unlikely]] continue;
+          if (c.preferring && !Prefers(c, a.id)) [[unlikely]]
+            continue;
           double score = AgedScore(c, q);
           if (ex) {
             ExplainedCandidate& e = ex->candidates.emplace_back();
@@ -616,8 +626,9 @@ void Engine::ChooseWaitingContact(uint32_t agent) {
     ex->queue = QueueId(c.queue);
     ex->strategy = strategy_names_[queues_[c.queue].strategy.value()];
     ex->step = c.step;
-    ex->rule = "agent freed: the waiting contact with the highest aged score "
-               "(aging_weight × waited + class × class weight)";
+    ex->rule =
+        "agent freed: the waiting contact with the highest aged score "
+        "(aging_weight × waited + class × class weight)";
     for (ExplainedCandidate& e : ex->candidates) {
       if (e.contact == c.id) e.verdict = "chosen";
     }
@@ -637,8 +648,7 @@ void Engine::Offer(uint32_t agent, uint32_t contact) {
   a.last_offer_seq = ++offer_seq_;
   c.offer_token = timers_.NewToken();
   if (q.offer_timeout_us != kNever && !a.auto_accept) {
-    Schedule(now_ + q.offer_timeout_us, TimerKind::kOfferTimeout, contact,
-             c.offer_token);
+    Schedule(now_ + q.offer_timeout_us, TimerKind::kOfferTimeout, contact, c.offer_token);
   }
   if (strategy_observes_offers_[q.strategy.value()]) {
     strategies_[q.strategy.value()]->OnOffered(ViewOf(a), ViewOf(c), now_);

@@ -102,16 +102,15 @@ std::string DescribeEvent(const Event& e) {
                               absl::FormatTime(e.time, absl::UTCTimeZone()));
   if (e.has_contact) s += fmt::format(" contact={}", e.contact.value());
   if (e.has_agent) s += fmt::format(" agent={}", e.agent.value());
-  if (e.type != EventType::kAgentStateChanged &&
-      e.type != EventType::kCommandFailed) {
+  if (e.type != EventType::kAgentStateChanged && e.type != EventType::kCommandFailed) {
     s += fmt::format(" queue={}", e.queue.value());
   }
   if (e.type == EventType::kOverflowed || e.type == EventType::kTransferred) {
     s += fmt::format(" to_queue={}", e.to_queue.value());
   }
   if (e.type == EventType::kAgentStateChanged) {
-    s += fmt::format(" state={} reason={}", AgentStateName(e.agent_state),
-                     e.agent_reason);
+    s +=
+        fmt::format(" state={} reason={}", AgentStateName(e.agent_state), e.agent_reason);
   }
   if (e.reason != EventReason::kNone) {
     s += fmt::format(" reason={}", EventReasonName(e.reason));
@@ -129,8 +128,7 @@ std::string DescribeEvent(const Event& e) {
 double QueueStats::ServiceLevel() const {
   uint64_t denominator = answered + abandoned;
   if (denominator == 0) return 1.0;
-  return static_cast<double>(answered_within_sl) /
-         static_cast<double>(denominator);
+  return static_cast<double>(answered_within_sl) / static_cast<double>(denominator);
 }
 
 absl::Duration QueueStats::AverageSpeedOfAnswer() const {

@@ -19,7 +19,8 @@ void Engine::RecordOutcome(uint32_t agent, uint32_t contact,
   const ContactRec& c = contacts_[contact];
   // The queue's skills, then the contact's own that the queue does not name.
   const auto& queue_skills = queues_[c.queue].step_skills[0];
-  for (const SkillRequirement& r : queue_skills) quality_.Record(a.quality, r.skill, outcome, now_);
+  for (const SkillRequirement& r : queue_skills)
+    quality_.Record(a.quality, r.skill, outcome, now_);
   for (const SkillRequirement& r : c.skills) {
     bool dup = std::any_of(queue_skills.begin(), queue_skills.end(),
                            [&](const SkillRequirement& q) { return q.skill == r.skill; });

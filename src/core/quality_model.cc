@@ -11,8 +11,9 @@ namespace ccengine::internal {
 namespace {
 
 auto FindCell(const std::vector<QualityCell>& cells, SkillId skill) {
-  return std::lower_bound(cells.begin(), cells.end(), skill,
-                          [](const QualityCell& cell, SkillId s) { return cell.skill < s; });
+  return std::lower_bound(
+      cells.begin(), cells.end(), skill,
+      [](const QualityCell& cell, SkillId s) { return cell.skill < s; });
 }
 
 }  // namespace
@@ -27,7 +28,8 @@ void QualityModel::Record(std::vector<QualityCell>& cells, SkillId skill,
                           const ContactOutcome& outcome, Micros now) {
   if (!outcome.csat.has_value() && !outcome.resolved.has_value()) return;
   auto it = cells.begin() + (FindCell(cells, skill) - cells.cbegin());
-  if (it == cells.end() || it->skill != skill) it = cells.insert(it, QualityCell{skill, {}, {}});
+  if (it == cells.end() || it->skill != skill)
+    it = cells.insert(it, QualityCell{skill, {}, {}});
   SkillSums& all = skills_[skill.value()];
   if (outcome.csat.has_value()) {
     double x = *outcome.csat;
@@ -41,8 +43,8 @@ void QualityModel::Record(std::vector<QualityCell>& cells, SkillId skill,
   }
 }
 
-QualityEstimate QualityModel::Estimate(const std::vector<QualityCell>& cells, SkillId skill,
-                                       Micros now) const {
+QualityEstimate QualityModel::Estimate(const std::vector<QualityCell>& cells,
+                                       SkillId skill, Micros now) const {
   const QualityOptions& o = options_;
   const SkillSums& all = skills_[skill.value()];
   double mean_csat = all.csat.Shrunk(o.default_csat, o.prior_weight, now, half_life_us_);

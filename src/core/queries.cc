@@ -83,8 +83,7 @@ absl::StatusOr<int> Engine::QueuePosition(ContactId contact) const {
   const ContactRec& c = contacts_[slot];
   if (c.state != ContactState::kWaiting) {
     return absl::FailedPreconditionError(fmt::format(
-        "contact {} is {}, not waiting", contact.value(),
-        ContactStateName(c.state)));
+        "contact {} is {}, not waiting", contact.value(), ContactStateName(c.state)));
   }
   const QueueRec& q = queues_[c.queue];
   double mine = AgedScore(c, q);
@@ -123,9 +122,8 @@ absl::StatusOr<absl::Duration> Engine::SimpleEstimatedWait(ContactId contact) co
       }
     }
   }
-  absl::Duration aht = q.stats.completed > 0
-                           ? DurationFromMicros(q.total_handle_us) /
-                                 static_cast<int64_t>(q.stats.completed)
+  absl::Duration aht = q.stats.completed > 0 ? DurationFromMicros(q.total_handle_us) /
+                                                   static_cast<int64_t>(q.stats.completed)
                                              : q.config.expected_handle_time;
   if (serving == 0) return absl::InfiniteDuration();
   return aht * position / serving;
@@ -147,8 +145,8 @@ absl::StatusOr<QueueStats> Engine::GetQueueStats(QueueId queue) const {
       if (!set.empty()) oldest = std::min(oldest, set.begin()->arrived);
     }
   }
-  s.longest_wait = oldest == kNever ? absl::ZeroDuration()
-                                    : DurationFromMicros(now_ - oldest);
+  s.longest_wait =
+      oldest == kNever ? absl::ZeroDuration() : DurationFromMicros(now_ - oldest);
   return s;
 }
 

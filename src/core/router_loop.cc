@@ -6,8 +6,7 @@
 
 namespace ccengine {
 
-RouterLoop::RouterLoop(Engine* engine, const Clock* clock,
-                       RouterLoopOptions options)
+RouterLoop::RouterLoop(Engine* engine, const Clock* clock, RouterLoopOptions options)
     : engine_(engine), clock_(clock), options_(options) {}
 
 RouterLoop::~RouterLoop() { Stop(); }

@@ -27,28 +27,23 @@ double MeanLevel(const AgentView& a, const ContactView& c) {
 
 }  // namespace
 
-double LongestIdleStrategy::Score(const AgentView& a, const ContactView&,
-                                  Micros now) {
+double LongestIdleStrategy::Score(const AgentView& a, const ContactView&, Micros now) {
   return static_cast<double>(now - a.idle_since);
 }
 
-double LeastOccupiedStrategy::Score(const AgentView& a, const ContactView&,
-                                    Micros) {
+double LeastOccupiedStrategy::Score(const AgentView& a, const ContactView&, Micros) {
   return -static_cast<double>(a.load) / std::max<uint32_t>(a.load_budget, 1);
 }
 
-double FewestHandledStrategy::Score(const AgentView& a, const ContactView&,
-                                    Micros) {
+double FewestHandledStrategy::Score(const AgentView& a, const ContactView&, Micros) {
   return -static_cast<double>(a.handled);
 }
 
-double RoundRobinStrategy::Score(const AgentView& a, const ContactView&,
-                                 Micros) {
+double RoundRobinStrategy::Score(const AgentView& a, const ContactView&, Micros) {
   return -static_cast<double>(a.last_offer_seq);
 }
 
-double BestProficiencyStrategy::Score(const AgentView& a, const ContactView& c,
-                                      Micros) {
+double BestProficiencyStrategy::Score(const AgentView& a, const ContactView& c, Micros) {
   double sum = 0;
   for (const SkillRequirement& r : c.skills) sum += a.Level(r.skill);
   return sum;
@@ -58,29 +53,25 @@ double RandomStrategy::Score(const AgentView&, const ContactView&, Micros) {
   return Uniform(rng_);
 }
 
-double WeightedRandomStrategy::Score(const AgentView& a, const ContactView&,
-                                     Micros) {
+double WeightedRandomStrategy::Score(const AgentView& a, const ContactView&, Micros) {
   // max u^(1/w)  <=>  max log(u) / w
   return std::log(Uniform(rng_)) / a.weight;
 }
 
-double CompositeStrategy::Score(const AgentView& a, const ContactView& c,
-                                Micros now) {
-  double idle_scale =
-      std::max<double>(1.0, static_cast<double>(absl::ToInt64Microseconds(w_.idle_scale)));
+double CompositeStrategy::Score(const AgentView& a, const ContactView& c, Micros now) {
+  double idle_scale = std::max<double>(
+      1.0, static_cast<double>(absl::ToInt64Microseconds(w_.idle_scale)));
   double idle = std::min(1.0, static_cast<double>(now - a.idle_since) / idle_scale);
-  double spare =
-      1.0 - static_cast<double>(a.load) / std::max<uint32_t>(a.load_budget, 1);
+  double spare = 1.0 - static_cast<double>(a.load) / std::max<uint32_t>(a.load_budget, 1);
   return w_.proficiency * MeanLevel(a, c) / kMaxProficiency + w_.idle * idle +
          w_.spare_capacity * spare +
          w_.fewest_handled / (1.0 + static_cast<double>(a.handled));
 }
 
 absl::Status SatisfactionStrategy::Validate(const SatisfactionWeights& w) {
-  for (auto [name, x] : {std::pair{"quality", w.quality},
-                         std::pair{"proficiency", w.proficiency},
-                         std::pair{"idle", w.idle},
-                         std::pair{"occupancy", w.occupancy}}) {
+  for (auto [name, x] :
+       {std::pair{"quality", w.quality}, std::pair{"proficiency", w.proficiency},
+        std::pair{"idle", w.idle}, std::pair{"occupancy", w.occupancy}}) {
     if (!(x >= 0) || !std::isfinite(x)) {
       return absl::InvalidArgumentError(fmt::format(
           "satisfaction weight '{}' must be finite and >= 0, got {}", name, x));
@@ -89,36 +80,36 @@ absl::Status SatisfactionStrategy::Validate(const SatisfactionWeights& w) {
   for (auto [name, x] : {std::pair{"csat_share", w.csat_share},
                          std::pair{"occupancy_target", w.occupancy_target}}) {
     if (!(x >= 0 && x <= 1)) {
-      return absl::InvalidArgumentError(fmt::format(
-          "satisfaction {} must be in [0, 1], got {}", name, x));
+      return absl::InvalidArgumentError(
+          fmt::format("satisfaction {} must be in [0, 1], got {}", name, x));
     }
   }
   for (auto [name, d] : {std::pair{"idle_scale", w.idle_scale},
                          std::pair{"quality_fade", w.quality_fade}}) {
     if (d <= absl::ZeroDuration() || d == absl::InfiniteDuration()) {
-      return absl::InvalidArgumentError(fmt::format(
-          "satisfaction {} must be positive and finite, got {}", name,
-          absl::FormatDuration(d)));
+      return absl::InvalidArgumentError(
+          fmt::format("satisfaction {} must be positive and finite, got {}", name,
+                      absl::FormatDuration(d)));
     }
   }
   if (w.max_hold < absl::ZeroDuration() || w.max_hold > absl::Hours(1)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "satisfaction max_hold must be in [0, 1h], got {}", absl::FormatDuration(w.max_hold)));
+    return absl::InvalidArgumentError(
+        fmt::format("satisfaction max_hold must be in [0, 1h], got {}",
+                    absl::FormatDuration(w.max_hold)));
   }
   if (!(w.hold_margin >= 0 && w.hold_margin <= 1)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "satisfaction hold_margin must be in [0, 1], got {}", w.hold_margin));
+    return absl::InvalidArgumentError(
+        fmt::format("satisfaction hold_margin must be in [0, 1], got {}", w.hold_margin));
   }
   if (w.min_idle_for_quality < 1) {
-    return absl::InvalidArgumentError(fmt::format(
-        "satisfaction min_idle_for_quality must be >= 1, got {}",
-        w.min_idle_for_quality));
+    return absl::InvalidArgumentError(
+        fmt::format("satisfaction min_idle_for_quality must be >= 1, got {}",
+                    w.min_idle_for_quality));
   }
   return absl::OkStatus();
 }
 
-double SatisfactionStrategy::Compute(const AgentView& a, const ContactView& c,
-                                     Micros now,
+double SatisfactionStrategy::Compute(const AgentView& a, const ContactView& c, Micros now,
                                      std::vector<ScoreTerm>* terms) const {
   double q = Quality(a);
   double gate = c.candidates >= w_.min_idle_for_quality ? 1.0 : 0.0;
@@ -152,8 +143,7 @@ bool SatisfactionStrategy::WorthWaitingFor(const AgentView& busy,
   return Quality(busy) > Quality(best_free) + w_.hold_margin;
 }
 
-double SatisfactionStrategy::Score(const AgentView& a, const ContactView& c,
-                                   Micros now) {
+double SatisfactionStrategy::Score(const AgentView& a, const ContactView& c, Micros now) {
   return Compute(a, c, now, nullptr);
 }
 
@@ -169,9 +159,8 @@ std::string SatisfactionStrategy::Rule(const ContactView& c) const {
     return fmt::format("satisfaction: quality orders agents ({} eligible free >= {})",
                        c.candidates, w_.min_idle_for_quality);
   }
-  return fmt::format(
-      "satisfaction: quality off, too few eligible free agents ({} < {})",
-      c.candidates, w_.min_idle_for_quality);
+  return fmt::format("satisfaction: quality off, too few eligible free agents ({} < {})",
+                     c.candidates, w_.min_idle_for_quality);
 }
 
 }  // namespace ccengine

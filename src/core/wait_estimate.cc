@@ -40,9 +40,7 @@ double Prefactor(double a, double x) {
 
 // Enough iterations for either expansion to converge near the mode, where
 // both need O(sqrt(a)) terms.
-int MaxIterations(double a) {
-  return 1000 + static_cast<int>(50 * std::sqrt(a));
-}
+int MaxIterations(double a) { return 1000 + static_cast<int>(50 * std::sqrt(a)); }
 
 // P(a, x) by its series, for x < a + 1.
 double LowerSeries(double a, double x) {
@@ -224,8 +222,7 @@ absl::StatusOr<WaitEstimate> Engine::EstimateWait(ContactId contact) const {
   const internal::ContactRec& c = contacts_[slot];
   if (c.state != ContactState::kWaiting) {
     return absl::FailedPreconditionError(fmt::format(
-        "contact {} is {}, not waiting", contact.value(),
-        ContactStateName(c.state)));
+        "contact {} is {}, not waiting", contact.value(), ContactStateName(c.state)));
   }
   const internal::QueueRec& q = queues_[c.queue];
   WaitEstimate w;
@@ -281,11 +278,11 @@ absl::StatusOr<WaitEstimate> Engine::EstimateWait(ContactId contact) const {
   w.position = ahead + 1;
 
   // The queue's totals are kept in microseconds (QueueRec), not in stats.
-  w.handle_time = (q.stats.completed > 0
-                       ? DurationFromMicros(q.total_handle_us /
-                                            static_cast<Micros>(q.stats.completed))
-                       : q.config.expected_handle_time) +
-                  q.config.wrap_up;
+  w.handle_time =
+      (q.stats.completed > 0 ? DurationFromMicros(q.total_handle_us /
+                                                  static_cast<Micros>(q.stats.completed))
+                             : q.config.expected_handle_time) +
+      q.config.wrap_up;
   if (w.servers == 0) {
     w.expected = w.low = w.high = absl::InfiniteDuration();
     return w;

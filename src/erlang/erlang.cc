@@ -30,42 +30,38 @@ absl::Status InvalidArg(const char* fn, const std::string& what) {
 // A rate or time that may be zero: finite and >= 0.
 absl::Status CheckNonNegative(const char* fn, const char* name, double v) {
   if (std::isfinite(v) && v >= 0.0) return absl::OkStatus();
-  return InvalidArg(fn,
-                    fmt::format("{} must be finite and >= 0, got {}", name, v));
+  return InvalidArg(fn, fmt::format("{} must be finite and >= 0, got {}", name, v));
 }
 
 // A duration that must be strictly positive and finite.
 absl::Status CheckPositive(const char* fn, const char* name, double v) {
   if (std::isfinite(v) && v > 0.0) return absl::OkStatus();
-  return InvalidArg(fn,
-                    fmt::format("{} must be finite and > 0, got {}", name, v));
+  return InvalidArg(fn, fmt::format("{} must be finite and > 0, got {}", name, v));
 }
 
 absl::Status CheckAgents(const char* fn, int agents, int min_agents) {
   if (agents < min_agents) {
-    return InvalidArg(
-        fn, fmt::format("agents must be {} {}, got {}",
-                        min_agents == 0 ? ">=" : ">",
-                        min_agents == 0 ? 0 : min_agents - 1, agents));
+    return InvalidArg(fn, fmt::format("agents must be {} {}, got {}",
+                                      min_agents == 0 ? ">=" : ">",
+                                      min_agents == 0 ? 0 : min_agents - 1, agents));
   }
   if (agents > kMaxErlangAgents) {
-    return absl::OutOfRangeError(fmt::format("{}: agents must be <= {}, got {}",
-                                             fn, kMaxErlangAgents, agents));
+    return absl::OutOfRangeError(
+        fmt::format("{}: agents must be <= {}, got {}", fn, kMaxErlangAgents, agents));
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckPatience(const char* fn, double patience) {
   if (std::isfinite(patience) && patience > 0.0) return absl::OkStatus();
-  return InvalidArg(
-      fn, fmt::format("patience must be finite and > 0 (mean seconds before "
-                      "abandoning; use Erlang C for infinite patience), got {}",
-                      patience));
+  return InvalidArg(fn,
+                    fmt::format("patience must be finite and > 0 (mean seconds before "
+                                "abandoning; use Erlang C for infinite patience), got {}",
+                                patience));
 }
 
 // Offered load A = arrival_rate * aht, which must not overflow.
-absl::StatusOr<double> OfferedLoad(const char* fn, double arrival_rate,
-                                   double aht) {
+absl::StatusOr<double> OfferedLoad(const char* fn, double arrival_rate, double aht) {
   absl::Status s = CheckNonNegative(fn, "arrival_rate", arrival_rate);
   if (!s.ok()) return s;
   s = CheckPositive(fn, "aht", aht);
@@ -97,8 +93,7 @@ double ErlangCFromB(double a, int n, double b) {
 }
 
 // Erlang C metrics for a stable load; inputs already validated.
-ErlangCMetrics ErlangCMetricsUnchecked(double a, double aht, int n, double t,
-                                       double b) {
+ErlangCMetrics ErlangCMetricsUnchecked(double a, double aht, int n, double t, double b) {
   const double c = ErlangCFromB(a, n, b);
   const double gap = n - a;
   ErlangCMetrics m;
@@ -122,18 +117,17 @@ ErlangCMetrics ErlangCMetricsUnchecked(double a, double aht, int n, double t,
 // P(wait <= t) = I_x(m+1, c) with x = 1 - exp(-theta t), c = n mu/theta + 1.
 // That is P(NegBin(c, x) >= m+1) = 1 - sum_{j<=m} d_j with
 // d_0 = (1-x)^c = exp(-(n mu + theta) t), d_{j+1} = d_j x (j + c) / (j + 1).
-absl::StatusOr<ErlangAMetrics> ErlangAChain(const char* fn, double lambda,
-                                            double aht, double theta, int n,
-                                            double t) {
+absl::StatusOr<ErlangAMetrics> ErlangAChain(const char* fn, double lambda, double aht,
+                                            double theta, int n, double t) {
   const double nmu = n / aht;
   // The weights grow up to m* = (lambda - n mu) / theta before they decay.
   const double mode = (lambda - nmu) / theta;
   if (mode > static_cast<double>(kMaxErlangAQueueStates)) {
-    return absl::OutOfRangeError(fmt::format(
-        "{}: overload too deep for the exact chain: (arrival_rate - agents / "
-        "aht) * patience = {:.6g} queue states exceeds the supported {}; "
-        "reduce patience or add agents",
-        fn, mode, kMaxErlangAQueueStates));
+    return absl::OutOfRangeError(
+        fmt::format("{}: overload too deep for the exact chain: (arrival_rate - agents / "
+                    "aht) * patience = {:.6g} queue states exceeds the supported {}; "
+                    "reduce patience or add agents",
+                    fn, mode, kMaxErlangAQueueStates));
   }
 
   // Negative-binomial pmf for the service level.
@@ -147,13 +141,12 @@ absl::StatusOr<ErlangAMetrics> ErlangAChain(const char* fn, double lambda,
   double w = 1.0;  // t_m / exp(log_scale)
   double log_scale = 0.0;
   double h = 0.0;  // H_m
-  double sum_j = 0.0, sum_served = 0.0, sum_abandon = 0.0, sum_wait = 0.0,
-         sum_sl = 0.0;
+  double sum_j = 0.0, sum_served = 0.0, sum_abandon = 0.0, sum_wait = 0.0, sum_sl = 0.0;
   for (long long m = 0;; ++m) {
     if (m > kMaxErlangAQueueStates) {
       return absl::OutOfRangeError(
-          fmt::format("{}: the queue distribution needs more than {} states",
-                      fn, kMaxErlangAQueueStates));
+          fmt::format("{}: the queue distribution needs more than {} states", fn,
+                      kMaxErlangAQueueStates));
     }
     const double k = static_cast<double>(m + 1);
     const double inv = 1.0 / (nmu + k * theta);
@@ -222,9 +215,8 @@ absl::StatusOr<ErlangAMetrics> ErlangAChain(const char* fn, double lambda,
   return out;
 }
 
-absl::StatusOr<ErlangAMetrics> ErlangAUnchecked(const char* fn, double lambda,
-                                                double aht, double patience,
-                                                int n, double t) {
+absl::StatusOr<ErlangAMetrics> ErlangAUnchecked(const char* fn, double lambda, double aht,
+                                                double patience, int n, double t) {
   if (lambda == 0.0) {
     ErlangAMetrics idle;
     idle.p_wait = 0.0;
@@ -237,8 +229,7 @@ absl::StatusOr<ErlangAMetrics> ErlangAUnchecked(const char* fn, double lambda,
   return ErlangAChain(fn, lambda, aht, 1.0 / patience, n, t);
 }
 
-absl::StatusOr<int> AgentsForErlangC(double a, double aht, double target,
-                                     double t) {
+absl::StatusOr<int> AgentsForErlangC(double a, double aht, double target, double t) {
   constexpr const char* kFn = "agents_for_service_level";
   const double first = std::floor(a) + 1.0;
   if (first <= kMaxAgentsForServiceLevel) {
@@ -253,10 +244,10 @@ absl::StatusOr<int> AgentsForErlangC(double a, double aht, double target,
       b = ab / (n + 1 + ab);
     }
   }
-  return absl::OutOfRangeError(fmt::format(
-      "{}: no agent count up to {} reaches service level {} within {} s "
-      "(offered load {} Erlangs)",
-      kFn, kMaxAgentsForServiceLevel, target, t, a));
+  return absl::OutOfRangeError(
+      fmt::format("{}: no agent count up to {} reaches service level {} within {} s "
+                  "(offered load {} Erlangs)",
+                  kFn, kMaxAgentsForServiceLevel, target, t, a));
 }
 
 absl::StatusOr<int> AgentsForErlangA(double lambda, double aht, double patience,
@@ -264,18 +255,17 @@ absl::StatusOr<int> AgentsForErlangA(double lambda, double aht, double patience,
   constexpr const char* kFn = "agents_for_service_level";
   const double a = lambda * aht;
   auto unreachable = [&] {
-    return absl::OutOfRangeError(fmt::format(
-        "{}: no agent count up to {} reaches service level {} within {} s "
-        "(offered load {} Erlangs, patience {} s)",
-        kFn, kMaxAgentsForServiceLevel, target, t, a, patience));
+    return absl::OutOfRangeError(
+        fmt::format("{}: no agent count up to {} reaches service level {} within {} s "
+                    "(offered load {} Erlangs, patience {} s)",
+                    kFn, kMaxAgentsForServiceLevel, target, t, a, patience));
   };
   // SL <= carried / offered <= n / A, so n < target * A cannot meet it.
   const double bound = std::ceil(target * a) - 1.0;
   if (bound >= kMaxAgentsForServiceLevel) return unreachable();
   int lo = std::max(0, static_cast<int>(bound));  // known (or virtual) miss
   auto meets = [&](int n) -> absl::StatusOr<bool> {
-    absl::StatusOr<ErlangAMetrics> m =
-        ErlangAUnchecked(kFn, lambda, aht, patience, n, t);
+    absl::StatusOr<ErlangAMetrics> m = ErlangAUnchecked(kFn, lambda, aht, patience, n, t);
     if (!m.ok()) return m.status();
     return m->service_level >= target;
   };
@@ -319,18 +309,16 @@ absl::StatusOr<double> ErlangC(double traffic_erlangs, int agents) {
   s = CheckAgents(kFn, agents, 1);
   if (!s.ok()) return s;
   if (traffic_erlangs >= agents) {
-    return InvalidArg(
-        kFn, fmt::format("unstable load: traffic_erlangs = {} must be < "
-                         "agents = {} (no steady state without abandonment)",
-                         traffic_erlangs, agents));
+    return InvalidArg(kFn,
+                      fmt::format("unstable load: traffic_erlangs = {} must be < "
+                                  "agents = {} (no steady state without abandonment)",
+                                  traffic_erlangs, agents));
   }
-  return ErlangCFromB(traffic_erlangs, agents,
-                      ErlangBUnchecked(traffic_erlangs, agents));
+  return ErlangCFromB(traffic_erlangs, agents, ErlangBUnchecked(traffic_erlangs, agents));
 }
 
-absl::StatusOr<ErlangCMetrics> ErlangCMetricsFor(double arrival_rate,
-                                                 double aht, int agents,
-                                                 double sl_seconds) {
+absl::StatusOr<ErlangCMetrics> ErlangCMetricsFor(double arrival_rate, double aht,
+                                                 int agents, double sl_seconds) {
   constexpr const char* kFn = "erlang_c_metrics";
   absl::StatusOr<double> load = OfferedLoad(kFn, arrival_rate, aht);
   if (!load.ok()) return load.status();
@@ -339,18 +327,17 @@ absl::StatusOr<ErlangCMetrics> ErlangCMetricsFor(double arrival_rate,
   s = CheckNonNegative(kFn, "sl_seconds", sl_seconds);
   if (!s.ok()) return s;
   if (*load >= agents) {
-    return InvalidArg(
-        kFn, fmt::format("unstable load: arrival_rate * aht = {} Erlangs must "
-                         "be < agents = {} (use Erlang A with a patience)",
-                         *load, agents));
+    return InvalidArg(kFn,
+                      fmt::format("unstable load: arrival_rate * aht = {} Erlangs must "
+                                  "be < agents = {} (use Erlang A with a patience)",
+                                  *load, agents));
   }
   return ErlangCMetricsUnchecked(*load, aht, agents, sl_seconds,
                                  ErlangBUnchecked(*load, agents));
 }
 
-absl::StatusOr<ErlangAMetrics> ErlangAMetricsFor(double arrival_rate,
-                                                 double aht, double patience,
-                                                 int agents,
+absl::StatusOr<ErlangAMetrics> ErlangAMetricsFor(double arrival_rate, double aht,
+                                                 double patience, int agents,
                                                  double sl_seconds) {
   constexpr const char* kFn = "erlang_a_metrics";
   absl::StatusOr<double> load = OfferedLoad(kFn, arrival_rate, aht);
@@ -371,16 +358,14 @@ absl::StatusOr<int> AgentsForServiceLevel(double arrival_rate, double aht,
   absl::StatusOr<double> load = OfferedLoad(kFn, arrival_rate, aht);
   if (!load.ok()) return load.status();
   if (!(sl_target > 0.0 && sl_target < 1.0)) {
-    return InvalidArg(
-        kFn, fmt::format("sl_target must be in (0, 1), got {}", sl_target));
+    return InvalidArg(kFn, fmt::format("sl_target must be in (0, 1), got {}", sl_target));
   }
   absl::Status s = CheckNonNegative(kFn, "sl_seconds", sl_seconds);
   if (!s.ok()) return s;
   if (patience.has_value()) {
     s = CheckPatience(kFn, *patience);
     if (!s.ok()) return s;
-    return AgentsForErlangA(arrival_rate, aht, *patience, sl_target,
-                            sl_seconds);
+    return AgentsForErlangA(arrival_rate, aht, *patience, sl_target, sl_seconds);
   }
   return AgentsForErlangC(*load, aht, sl_target, sl_seconds);
 }

@@ -13,9 +13,9 @@
 #include "ccengine/core/engine.h"
 #include "ccengine/core/quality.h"
 #include "ccengine/sim/internal/exp_ziggurat.h"
-#include "sim/mt19937_64.h"
 #include "common/status_macros.h"
 #include "fmt/format.h"
+#include "sim/mt19937_64.h"
 #include "sim/sim_events.h"
 #include "sim/sim_internal.h"
 
@@ -24,8 +24,8 @@ namespace ccengine::sim {
 using internal::Acc;
 using internal::Earlier;
 using internal::Kind;
-using internal::SimEvent;
 using internal::ReplicationTotals;
+using internal::SimEvent;
 
 namespace {
 
@@ -64,12 +64,12 @@ constexpr size_t kArrivalSlots = 8;
 struct ContactRec {
   Micros arrived = 0;
   Micros handle = 0;
-  uint32_t queue = 0;     // the queue it arrived in (metrics)
+  uint32_t queue = 0;  // the queue it arrived in (metrics)
   uint32_t interval = 0;
   uint32_t generation = 0;
   uint32_t agent_group = 0;  // while offered / in service
   uint64_t agent = 0;        // engine AgentId, while offered / in service
-  bool counted = false;   // arrived after the warm-up
+  bool counted = false;      // arrived after the warm-up
   bool answered = false;
   bool done = false;
   bool callback = false;  // left the line: patience no longer applies
@@ -95,15 +95,15 @@ TimeUs FromStateTimes(const AgentStateTimes& t) {
   auto us = [&t](AgentState s) {
     return absl::ToInt64Microseconds(t[static_cast<int>(s)]);
   };
-  Micros occupied = us(AgentState::kReserved) + us(AgentState::kBusy) +
-                    us(AgentState::kWrapUp);
+  Micros occupied =
+      us(AgentState::kReserved) + us(AgentState::kBusy) + us(AgentState::kWrapUp);
   return TimeUs{occupied + us(AgentState::kAvailable), occupied};
 }
 
 struct AgentRec {
-  TimeUs last_mark;   // the engine's totals at the last mark (at the end: the horizon)
-  TimeUs at_warmup;   // … at the end of the warm-up
-  bool wanted = false;        // the schedule wants it logged in
+  TimeUs last_mark;     // the engine's totals at the last mark (at the end: the horizon)
+  TimeUs at_warmup;     // … at the end of the warm-up
+  bool wanted = false;  // the schedule wants it logged in
   bool on_break = false;
   bool pending_logout = false;
 };
@@ -187,7 +187,7 @@ class Replication {
   std::vector<ContactRec> contacts_;
   std::vector<uint32_t> free_contacts_;
   std::vector<std::vector<AgentRec>> agents_;
-  std::vector<uint64_t> agent_base_;     // first AgentId of each group
+  std::vector<uint64_t> agent_base_;      // first AgentId of each group
   std::vector<uint32_t> group_of_agent_;  // by AgentId
   // Per group: has a true FCR rate or CSAT mean, so completions draw outcomes.
   std::vector<bool> draws_outcomes_;
@@ -215,9 +215,10 @@ absl::Status Replication::Setup() {
   for (size_t i = 0; i < s_.queues.size(); ++i) {
     if (s_.queues[i].satisfaction.has_value()) {
       CCENGINE_RETURN_IF_ERROR(
-          engine_->RegisterStrategy(r_.queues[i].strategy,
-                                    std::make_unique<SatisfactionStrategy>(
-                                        *s_.queues[i].satisfaction))
+          engine_
+              ->RegisterStrategy(
+                  r_.queues[i].strategy,
+                  std::make_unique<SatisfactionStrategy>(*s_.queues[i].satisfaction))
               .status());
     }
   }
@@ -270,7 +271,8 @@ absl::Status Replication::Setup() {
         }
       }
     } else if (!spec.counts.empty()) {
-      for (uint32_t i = 0; i < spec.counts.size() && ToUs(i * s_.interval_s) < horizon_; ++i) {
+      for (uint32_t i = 0; i < spec.counts.size() && ToUs(i * s_.interval_s) < horizon_;
+           ++i) {
         Push(ToUs(i * s_.interval_s), Kind::kStaffing, g, i);
       }
     } else {
@@ -298,9 +300,9 @@ absl::Status Replication::Setup() {
     next_arrival_.assign(s_.arrivals.size(), SimEvent{kNever, 0, Kind::kArrival, 0, 0});
   }
   for (uint32_t i = 0; i < s_.arrivals.size(); ++i) {
-    streams_.push_back(Stream{&s_.arrivals[i], r_.arrival_queue[i],
-                              r_.arrival_skills[i],
-                              ccengine::internal::Mt19937_64(StreamSeed(s_.seed, rep_, i)), 0});
+    streams_.push_back(
+        Stream{&s_.arrivals[i], r_.arrival_queue[i], r_.arrival_skills[i],
+               ccengine::internal::Mt19937_64(StreamSeed(s_.seed, rep_, i)), 0});
     ScheduleNextArrival(i, 0);
   }
   return absl::OkStatus();
@@ -390,7 +392,8 @@ ContactOutcome Replication::DrawOutcome(const ContactRec& c, uint32_t group) {
   double survey = s_.queues[c.queue].survey_rate;
   if (std::isfinite(spec.csat_mean) && survey > 0 &&
       std::bernoulli_distribution(survey)(outcome_rng_)) {
-    o.csat = 1 + std::binomial_distribution<int>(4, (spec.csat_mean - 1) / 4)(outcome_rng_);
+    o.csat =
+        1 + std::binomial_distribution<int>(4, (spec.csat_mean - 1) / 4)(outcome_rng_);
   }
   if (!o.csat.has_value() && !o.resolved.has_value()) return o;
   int passes = c.counted ? 2 : 1;
@@ -414,9 +417,7 @@ ContactOutcome Replication::DrawOutcome(const ContactRec& c, uint32_t group) {
 
 void Replication::OnEvent(const Event& e) {
   switch (e.type) {
-    case EventType::kAccepted:
-      OnAccepted(e);
-      break;
+    case EventType::kAccepted: OnAccepted(e); break;
     case EventType::kAbandoned:
     case EventType::kOverflowed: {
       if (e.type == EventType::kOverflowed && e.to_queue != e.queue) break;  // moved on
@@ -433,8 +434,7 @@ void Replication::OnEvent(const Event& e) {
       FreeContact(slot);  // the engine has forgotten it
       break;
     }
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -541,8 +541,8 @@ absl::Status Replication::HandleArrival(const SimEvent& e) {
     priority = std::min(priority + 1, kMaxPriority);
   }
   for (int pass = 0; pass < (c.counted ? 2 : 1); ++pass) {
-    (pass == 0 ? out_.queue_intervals[c.queue][c.interval]
-               : out_.queue_summary[c.queue]).offered++;
+    (pass == 0 ? out_.queue_intervals[c.queue][c.interval] : out_.queue_summary[c.queue])
+        .offered++;
   }
   out_.contacts++;
   // One spec, reused: the fields the simulator never sets keep their
@@ -560,7 +560,8 @@ absl::Status Replication::HandleArrival(const SimEvent& e) {
     if (std::isfinite(spec.callback_after_s)) {
       Push(e.at + ToUs(spec.callback_after_s), Kind::kCallback, index, generation);
     }
-    if (std::isfinite(patience)) Push(e.at + ToUs(patience), Kind::kPatience, index, generation);
+    if (std::isfinite(patience))
+      Push(e.at + ToUs(patience), Kind::kPatience, index, generation);
   }
   if (s_.estimate_waits && !contacts_[index].answered && !contacts_[index].done &&
       contacts_[index].counted) {
@@ -572,11 +573,11 @@ absl::Status Replication::HandleArrival(const SimEvent& e) {
 
 absl::Status Replication::Handle(const SimEvent& e) {
   switch (e.kind()) {
-    case Kind::kArrival:
-      return HandleArrival(e);
+    case Kind::kArrival: return HandleArrival(e);
     case Kind::kPatience: {
       ContactRec& c = contacts_[e.a];
-      if (c.generation != e.b || c.answered || c.done || c.callback) return absl::OkStatus();
+      if (c.generation != e.b || c.answered || c.done || c.callback)
+        return absl::OkStatus();
       return engine_->Abandon(ContactId(e.a));
     }
     case Kind::kCallback: {
@@ -590,10 +591,9 @@ absl::Status Replication::Handle(const SimEvent& e) {
       c.done = true;
       uint32_t group = c.agent_group;
       AgentId agent(c.agent);
-      CCENGINE_RETURN_IF_ERROR(
-          engine_->CompleteContact(agent, ContactId(e.a),
-                                   draws_outcomes_[group] ? DrawOutcome(c, group)
-                                                          : ContactOutcome{}));
+      CCENGINE_RETURN_IF_ERROR(engine_->CompleteContact(
+          agent, ContactId(e.a),
+          draws_outcomes_[group] ? DrawOutcome(c, group) : ContactOutcome{}));
       FreeContact(e.a);  // completed: the engine has forgotten it
       if (pending_logouts_ == 0) return absl::OkStatus();  // the common case
       const uint32_t index = static_cast<uint32_t>(c.agent - agent_base_[group]);
@@ -604,24 +604,22 @@ absl::Status Replication::Handle(const SimEvent& e) {
       }
       return absl::OkStatus();
     }
-    case Kind::kLogin:
-      return WantLoggedIn(e.a, e.b, true);
-    case Kind::kLogout:
-      return WantLoggedIn(e.a, e.b, false);
+    case Kind::kLogin: return WantLoggedIn(e.a, e.b, true);
+    case Kind::kLogout: return WantLoggedIn(e.a, e.b, false);
     case Kind::kBreakStart:
     case Kind::kBreakEnd: {
       AgentRec& a = agents_[e.a][e.b];
       a.on_break = e.kind() == Kind::kBreakStart;
-      if (!a.wanted || StateOf(e.a, e.b) == AgentState::kLoggedOut) return absl::OkStatus();
+      if (!a.wanted || StateOf(e.a, e.b) == AgentState::kLoggedOut)
+        return absl::OkStatus();
       AgentId id = IdOf(e.a, e.b);
       return a.on_break ? engine_->SetNotReady(id) : engine_->SetReady(id);
     }
-    case Kind::kMark:
-      ReadAgentTimes(e.at);
-      return absl::OkStatus();
+    case Kind::kMark: ReadAgentTimes(e.at); return absl::OkStatus();
     case Kind::kStaffing: {
       const std::vector<int>& counts = s_.agents[e.a].counts;
-      uint32_t target = static_cast<uint32_t>(counts[std::min<size_t>(e.b, counts.size() - 1)]);
+      uint32_t target =
+          static_cast<uint32_t>(counts[std::min<size_t>(e.b, counts.size() - 1)]);
       for (uint32_t i = 0; i < agents_[e.a].size(); ++i) {
         if (agents_[e.a][i].wanted != (i < target)) {
           CCENGINE_RETURN_IF_ERROR(WantLoggedIn(e.a, i, i < target));
@@ -676,19 +674,21 @@ absl::StatusOr<Result> Simulate(const Scenario& scenario, const Progress& progre
   CCENGINE_ASSIGN_OR_RETURN(internal::Resolved resolved, internal::Resolve(scenario));
   auto wall0 = std::chrono::steady_clock::now();
   std::vector<ReplicationTotals> totals;
-  size_t intervals = static_cast<size_t>(std::ceil(scenario.horizon_s / scenario.interval_s));
+  size_t intervals =
+      static_cast<size_t>(std::ceil(scenario.horizon_s / scenario.interval_s));
   for (int rep = 0; rep < scenario.replications; ++rep) {
     ReplicationTotals& t = totals.emplace_back();
     t.Init(scenario.queues.size(), scenario.agents.size(), intervals);
     Replication run(scenario, resolved, rep, t);
     absl::Status st = run.Run();
     if (!st.ok()) {
-      return absl::InternalError(fmt::format(
-          "simulation replication {} failed: {}", rep, st.ToString()));
+      return absl::InternalError(
+          fmt::format("simulation replication {} failed: {}", rep, st.ToString()));
     }
     if (progress) progress(rep + 1, scenario.replications);
   }
-  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   return internal::Summarize(scenario, resolved, totals, wall);
 }
 

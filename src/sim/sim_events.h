@@ -9,22 +9,22 @@
 
 #include <cstdint>
 
-#include "sim/quaternary_heap.h"
 #include "ccengine/core/types.h"
+#include "sim/quaternary_heap.h"
 
 namespace ccengine::sim::internal {
 
 enum class Kind : uint8_t {
-  kArrival,      // a: stream
-  kPatience,     // a: contact slot, b: its generation
-  kCallback,     // a: contact slot, b: its generation (asks for a callback)
-  kServiceEnd,   // a: contact slot
-  kLogin,        // a: group, b: agent index
-  kLogout,       // a: group, b: agent index
-  kBreakStart,   // a: group, b: agent index
-  kBreakEnd,     // a: group, b: agent index
-  kStaffing,     // a: group, b: interval index
-  kMark,         // an interval boundary, the warm-up's end or the horizon
+  kArrival,     // a: stream
+  kPatience,    // a: contact slot, b: its generation
+  kCallback,    // a: contact slot, b: its generation (asks for a callback)
+  kServiceEnd,  // a: contact slot
+  kLogin,       // a: group, b: agent index
+  kLogout,      // a: group, b: agent index
+  kBreakStart,  // a: group, b: agent index
+  kBreakEnd,    // a: group, b: agent index
+  kStaffing,    // a: group, b: interval index
+  kMark,        // an interval boundary, the warm-up's end or the horizon
 };
 
 // 24 bytes: the kind rides in the low byte of the order word, below the

@@ -18,11 +18,11 @@ namespace ccengine::sim::internal {
 // A scenario checked and turned into engine terms.
 struct Resolved {
   std::vector<QueueConfig> queues;
-  std::vector<double> sl_seconds;                   // per queue
+  std::vector<double> sl_seconds;  // per queue
   std::vector<std::vector<SkillLevel>> group_skills;
-  std::vector<uint32_t> group_size;                 // agents to create
+  std::vector<uint32_t> group_size;  // agents to create
   std::vector<std::string> group_names;
-  std::vector<std::vector<bool>> serves;            // [queue][group]
+  std::vector<std::vector<bool>> serves;  // [queue][group]
   std::vector<uint32_t> arrival_queue;
   std::vector<std::vector<SkillRequirement>> arrival_skills;
 };
@@ -49,7 +49,7 @@ struct Acc {
   double occupied_s = 0;  // agent groups only
   double surveys = 0;     // answered surveys
   double sum_csat = 0;
-  double outcomes = 0;    // completions with a known resolution
+  double outcomes = 0;  // completions with a known resolution
   double resolved = 0;
 };
 

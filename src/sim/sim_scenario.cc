@@ -7,11 +7,11 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
-#include "ccengine/sim/internal/exp_ziggurat.h"
-#include "common/status_macros.h"
 #include "ccengine/core/contact.h"
 #include "ccengine/core/engine.h"
+#include "ccengine/sim/internal/exp_ziggurat.h"
 #include "ccengine/sim/sim.h"
+#include "common/status_macros.h"
 #include "fmt/format.h"
 #include "sim/sim_internal.h"
 
@@ -43,12 +43,10 @@ Distribution Distribution::Empirical(std::vector<double> samples) {
 
 absl::Status Distribution::Validate(const std::string& field) const {
   switch (kind) {
-    case Kind::kNone:
-      return absl::OkStatus();
+    case Kind::kNone: return absl::OkStatus();
     case Kind::kExponential:
     case Kind::kDeterministic:
-      if (!(mean > 0) || !Finite(mean) ||
-          (kind == Kind::kDeterministic && mean < 0)) {
+      if (!(mean > 0) || !Finite(mean) || (kind == Kind::kDeterministic && mean < 0)) {
         return Invalid(field, fmt::format("mean must be > 0 and finite, got {}", mean));
       }
       return absl::OkStatus();
@@ -64,7 +62,8 @@ absl::Status Distribution::Validate(const std::string& field) const {
       if (samples.empty()) return Invalid(field, "empirical samples are empty");
       for (double x : samples) {
         if (!(x >= 0) || !Finite(x)) {
-          return Invalid(field, fmt::format("samples must be >= 0 and finite, got {}", x));
+          return Invalid(field,
+                         fmt::format("samples must be >= 0 and finite, got {}", x));
         }
       }
       return absl::OkStatus();
@@ -86,8 +85,8 @@ absl::StatusOr<std::vector<SkillLevel>> ResolveSkills(
       return absl::NotFoundError(fmt::format("{}: unknown skill '{}'", field, n.skill));
     }
     if (n.level < kMinProficiency || n.level > kMaxProficiency) {
-      return Invalid(field, fmt::format("level of '{}' must be in 1..10, got {}",
-                                        n.skill, n.level));
+      return Invalid(
+          field, fmt::format("level of '{}' must be in 1..10, got {}", n.skill, n.level));
     }
     out.push_back({SkillId(it->second), static_cast<uint8_t>(n.level)});
   }
@@ -107,19 +106,23 @@ bool Meets(const std::vector<SkillLevel>& have, const std::vector<SkillLevel>& n
 
 absl::Status CheckTimes(const Scenario& s) {
   if (!(s.horizon_s > 0) || !Finite(s.horizon_s)) {
-    return Invalid("horizon_s", fmt::format("must be > 0 and finite, got {}", s.horizon_s));
+    return Invalid("horizon_s",
+                   fmt::format("must be > 0 and finite, got {}", s.horizon_s));
   }
   if (!(s.warmup_s >= 0) || !(s.warmup_s < s.horizon_s)) {
-    return Invalid("warmup_s", fmt::format("must be in [0, horizon_s), got {}", s.warmup_s));
+    return Invalid("warmup_s",
+                   fmt::format("must be in [0, horizon_s), got {}", s.warmup_s));
   }
   if (!(s.interval_s > 0) || !Finite(s.interval_s)) {
-    return Invalid("interval_s", fmt::format("must be > 0 and finite, got {}", s.interval_s));
+    return Invalid("interval_s",
+                   fmt::format("must be > 0 and finite, got {}", s.interval_s));
   }
   if (s.horizon_s / s.interval_s > 1e6) {
     return Invalid("interval_s", "more than 1,000,000 intervals in the horizon");
   }
   if (s.replications < 1 || s.replications > 10000) {
-    return Invalid("replications", fmt::format("must be in 1..10000, got {}", s.replications));
+    return Invalid("replications",
+                   fmt::format("must be in 1..10000, got {}", s.replications));
   }
   return absl::OkStatus();
 }
@@ -127,7 +130,8 @@ absl::Status CheckTimes(const Scenario& s) {
 absl::Status CheckStaffing(const AgentGroupSpec& g, const std::string& field,
                            uint32_t* size) {
   int ways = (g.count > 0) + !g.counts.empty() + !g.shifts.empty();
-  if (g.count < 0) return Invalid(field + ".count", fmt::format("must be >= 0, got {}", g.count));
+  if (g.count < 0)
+    return Invalid(field + ".count", fmt::format("must be >= 0, got {}", g.count));
   if (ways > 1) return Invalid(field, "give only one of count, counts, shifts");
   int64_t n = g.count;
   for (size_t i = 0; i < g.counts.size(); ++i) {
@@ -141,8 +145,8 @@ absl::Status CheckStaffing(const AgentGroupSpec& g, const std::string& field,
     std::string f = fmt::format("{}.shifts[{}]", field, i);
     if (sh.count < 0) return Invalid(f + ".count", "must be >= 0");
     if (!(sh.start_s >= 0) || !(sh.end_s > sh.start_s)) {
-      return Invalid(f, fmt::format("needs 0 <= start_s < end_s, got {}..{}", sh.start_s,
-                                    sh.end_s));
+      return Invalid(
+          f, fmt::format("needs 0 <= start_s < end_s, got {}..{}", sh.start_s, sh.end_s));
     }
     for (size_t b = 0; b < sh.breaks.size(); ++b) {
       const Shift::Break& br = sh.breaks[b];
@@ -165,16 +169,20 @@ absl::Status CheckArrival(const ArrivalSpec& a, const std::string& f) {
     return Invalid(f, "give exactly one of rate_per_s (> 0), rates_per_interval, trace");
   }
   if (!(a.rate_per_s >= 0) || !Finite(a.rate_per_s)) {
-    return Invalid(f + ".rate_per_s", fmt::format("must be >= 0 and finite, got {}", a.rate_per_s));
+    return Invalid(f + ".rate_per_s",
+                   fmt::format("must be >= 0 and finite, got {}", a.rate_per_s));
   }
   for (size_t i = 0; i < a.rates_per_interval.size(); ++i) {
     if (!(a.rates_per_interval[i] >= 0) || !Finite(a.rates_per_interval[i])) {
-      return Invalid(fmt::format("{}.rates_per_interval[{}]", f, i), "must be >= 0 and finite");
+      return Invalid(fmt::format("{}.rates_per_interval[{}]", f, i),
+                     "must be >= 0 and finite");
     }
   }
   for (size_t i = 0; i < a.trace.size(); ++i) {
-    if (!(a.trace[i] >= 0) || !Finite(a.trace[i]) || (i > 0 && a.trace[i] < a.trace[i - 1])) {
-      return Invalid(fmt::format("{}.trace[{}]", f, i), "must be >= 0, finite and ascending");
+    if (!(a.trace[i] >= 0) || !Finite(a.trace[i]) ||
+        (i > 0 && a.trace[i] < a.trace[i - 1])) {
+      return Invalid(fmt::format("{}.trace[{}]", f, i),
+                     "must be >= 0, finite and ascending");
     }
   }
   if (a.handle_time.kind == Distribution::Kind::kNone) {
@@ -227,7 +235,8 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
   for (size_t i = 0; i < s.skills.size(); ++i) {
     if (s.skills[i].empty()) return Invalid(fmt::format("skills[{}]", i), "empty name");
     if (!skill_ids.emplace(s.skills[i], static_cast<uint32_t>(i)).second) {
-      return Invalid(fmt::format("skills[{}]", i), fmt::format("'{}' listed twice", s.skills[i]));
+      return Invalid(fmt::format("skills[{}]", i),
+                     fmt::format("'{}' listed twice", s.skills[i]));
     }
   }
   absl::flat_hash_map<std::string, uint32_t> queue_ids;
@@ -244,22 +253,26 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
     std::string f = fmt::format("queues[{}]", i);
     QueueConfig c;
     c.name = q.name;
-    CCENGINE_ASSIGN_OR_RETURN(c.skills, ResolveSkills(skill_ids, q.skills, f + ".skills"));
+    CCENGINE_ASSIGN_OR_RETURN(c.skills,
+                              ResolveSkills(skill_ids, q.skills, f + ".skills"));
     steps[i].push_back(c.skills);
     for (size_t k = 0; k < q.relaxation.size(); ++k) {
       std::string fk = fmt::format("{}.relaxation[{}]", f, k);
-      if (!Finite(q.relaxation[k].after_s)) return Invalid(fk + ".after_s", "must be finite");
+      if (!Finite(q.relaxation[k].after_s))
+        return Invalid(fk + ".after_s", "must be finite");
       RoutingStep step;
       step.after = absl::Seconds(q.relaxation[k].after_s);
-      CCENGINE_ASSIGN_OR_RETURN(step.skills,
-                                ResolveSkills(skill_ids, q.relaxation[k].skills, fk + ".skills"));
+      CCENGINE_ASSIGN_OR_RETURN(
+          step.skills, ResolveSkills(skill_ids, q.relaxation[k].skills, fk + ".skills"));
       steps[i].push_back(step.skills);
       c.relaxation.push_back(std::move(step));
     }
     if (!(q.sl_seconds >= 0) || !Finite(q.sl_seconds)) {
-      return Invalid(f + ".sl_seconds", fmt::format("must be >= 0 and finite, got {}", q.sl_seconds));
+      return Invalid(f + ".sl_seconds",
+                     fmt::format("must be >= 0 and finite, got {}", q.sl_seconds));
     }
-    if (!(q.max_wait_s > 0)) return Invalid(f + ".max_wait_s", "must be > 0 (inf for none)");
+    if (!(q.max_wait_s > 0))
+      return Invalid(f + ".max_wait_s", "must be > 0 (inf for none)");
     if (!(q.wrap_up_s >= 0) || !Finite(q.wrap_up_s)) {
       return Invalid(f + ".wrap_up_s", "must be >= 0 and finite");
     }
@@ -267,13 +280,15 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
     c.sl_threshold = absl::Seconds(q.sl_seconds);
     c.sl_target = q.sl_target;
     c.max_size = q.max_size;
-    c.max_wait = Finite(q.max_wait_s) ? absl::Seconds(q.max_wait_s) : absl::InfiniteDuration();
+    c.max_wait =
+        Finite(q.max_wait_s) ? absl::Seconds(q.max_wait_s) : absl::InfiniteDuration();
     c.wrap_up = absl::Seconds(q.wrap_up_s);
     c.strategy = q.strategy;
     if (q.satisfaction.has_value()) {
       if (q.strategy != "satisfaction") {
-        return Invalid(f + ".satisfaction",
-                       fmt::format("weights need strategy 'satisfaction', got '{}'", q.strategy));
+        return Invalid(
+            f + ".satisfaction",
+            fmt::format("weights need strategy 'satisfaction', got '{}'", q.strategy));
       }
       absl::Status st = SatisfactionStrategy::Validate(*q.satisfaction);
       if (!st.ok()) return Invalid(f + ".satisfaction", std::string(st.message()));
@@ -284,7 +299,8 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
       return Invalid(f, std::string(st.message()));
     }
     if (!(q.survey_rate >= 0 && q.survey_rate <= 1)) {
-      return Invalid(f + ".survey_rate", fmt::format("must be in [0, 1], got {}", q.survey_rate));
+      return Invalid(f + ".survey_rate",
+                     fmt::format("must be in [0, 1], got {}", q.survey_rate));
     }
     c.aging_weight = q.aging_weight;
     c.offer_timeout = absl::InfiniteDuration();  // simulated agents answer at once
@@ -304,12 +320,15 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
     std::string f = fmt::format("agents[{}]", g);
     uint32_t size = 0;
     CCENGINE_RETURN_IF_ERROR(CheckStaffing(spec, f, &size));
-    CCENGINE_ASSIGN_OR_RETURN(auto skills, ResolveSkills(skill_ids, spec.skills, f + ".skills"));
+    CCENGINE_ASSIGN_OR_RETURN(auto skills,
+                              ResolveSkills(skill_ids, spec.skills, f + ".skills"));
     if (!std::isnan(spec.csat_mean) && !(spec.csat_mean >= 1 && spec.csat_mean <= 5)) {
-      return Invalid(f + ".csat_mean", fmt::format("must be in [1, 5], got {}", spec.csat_mean));
+      return Invalid(f + ".csat_mean",
+                     fmt::format("must be in [1, 5], got {}", spec.csat_mean));
     }
     if (!std::isnan(spec.fcr_rate) && !(spec.fcr_rate >= 0 && spec.fcr_rate <= 1)) {
-      return Invalid(f + ".fcr_rate", fmt::format("must be in [0, 1], got {}", spec.fcr_rate));
+      return Invalid(f + ".fcr_rate",
+                     fmt::format("must be in [0, 1], got {}", spec.fcr_rate));
     }
     r.group_skills.push_back(std::move(skills));
     r.group_size.push_back(size);
@@ -331,7 +350,8 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
       }
     }
   }
-  if (s.arrivals.empty()) return Invalid("arrivals", "at least one arrival stream is needed");
+  if (s.arrivals.empty())
+    return Invalid("arrivals", "at least one arrival stream is needed");
   for (size_t i = 0; i < s.arrivals.size(); ++i) {
     const ArrivalSpec& a = s.arrivals[i];
     std::string f = fmt::format("arrivals[{}]", i);
@@ -341,7 +361,8 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
     }
     CCENGINE_RETURN_IF_ERROR(CheckArrival(a, f));
     r.arrival_queue.push_back(it->second);
-    CCENGINE_ASSIGN_OR_RETURN(auto skills, ResolveSkills(skill_ids, a.skills, f + ".skills"));
+    CCENGINE_ASSIGN_OR_RETURN(auto skills,
+                              ResolveSkills(skill_ids, a.skills, f + ".skills"));
     r.arrival_skills.push_back(std::move(skills));
   }
   return r;
@@ -391,12 +412,12 @@ Metrics FromAcc(const Acc& a, const Acc& time, double duration, bool as_group) {
 }
 
 constexpr double Metrics::*kFields[] = {
-    &Metrics::offered,   &Metrics::answered,      &Metrics::abandoned, &Metrics::overflowed,
-    &Metrics::p_wait,    &Metrics::p_abandon,     &Metrics::asa,
-    &Metrics::ewt_count, &Metrics::ewt_mean,      &Metrics::wait_mean, &Metrics::ewt_coverage,
-    &Metrics::service_level,
-    &Metrics::aht,       &Metrics::occupancy,     &Metrics::agents,
-    &Metrics::csat_mean, &Metrics::fcr_rate,      &Metrics::occupancy_spread};
+    &Metrics::offered,    &Metrics::answered,     &Metrics::abandoned,
+    &Metrics::overflowed, &Metrics::p_wait,       &Metrics::p_abandon,
+    &Metrics::asa,        &Metrics::ewt_count,    &Metrics::ewt_mean,
+    &Metrics::wait_mean,  &Metrics::ewt_coverage, &Metrics::service_level,
+    &Metrics::aht,        &Metrics::occupancy,    &Metrics::agents,
+    &Metrics::csat_mean,  &Metrics::fcr_rate,     &Metrics::occupancy_spread};
 
 // Max - min occupancy over the agents of the groups `in` selects that were
 // staffed in the measured window.
@@ -467,8 +488,9 @@ Result Summarize(const Scenario& s, const Resolved& r,
     for (size_t i = 0; i < intervals; ++i) {
       reps.clear();
       for (const auto& t : totals) {
-        reps.push_back(FromAcc(t.queue_intervals[q][i], group_time(t, q, static_cast<int>(i)),
-                               interval_length(i), false));
+        reps.push_back(FromAcc(t.queue_intervals[q][i],
+                               group_time(t, q, static_cast<int>(i)), interval_length(i),
+                               false));
       }
       rows.push_back(Combine(reps));
     }

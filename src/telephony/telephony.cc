@@ -11,10 +11,8 @@ namespace ccengine {
 
 std::string_view CallOutcomeName(CallOutcome outcome) {
   switch (outcome) {
-    case CallOutcome::kNoAgent:
-      return "no_agent";
-    case CallOutcome::kWithdrawn:
-      return "withdrawn";
+    case CallOutcome::kNoAgent: return "no_agent";
+    case CallOutcome::kWithdrawn: return "withdrawn";
   }
   return "unknown";
 }
@@ -36,8 +34,8 @@ std::string Ref(std::string_view s) { return std::string(s); }
 TelephonyBridge::TelephonyBridge(Engine* engine, TelephonyPort* port,
                                  TelephonyBridgeOptions options)
     : engine_(engine), port_(port), next_contact_(options.first_contact_id) {
-  subscription_ = engine_->Subscribe(
-      [this](const Event& event) { OnEvent(event); }, kBridgeEvents);
+  subscription_ =
+      engine_->Subscribe([this](const Event& event) { OnEvent(event); }, kBridgeEvents);
 }
 
 TelephonyBridge::~TelephonyBridge() { engine_->Unsubscribe(subscription_); }
@@ -47,23 +45,20 @@ absl::Status TelephonyBridge::MapAgent(AgentId agent, std::string address) {
     return absl::InvalidArgumentError("agent address is empty");
   }
   std::lock_guard<std::mutex> lock(mu_);
-  if (agent_by_address_.contains(address) ||
-      address_by_agent_.contains(agent.value())) {
-    return absl::AlreadyExistsError(fmt::format(
-        "agent {} or address {} is already mapped", agent.value(), address));
+  if (agent_by_address_.contains(address) || address_by_agent_.contains(agent.value())) {
+    return absl::AlreadyExistsError(
+        fmt::format("agent {} or address {} is already mapped", agent.value(), address));
   }
   address_by_agent_[agent.value()] = address;
   agent_by_address_[std::move(address)] = agent;
   return absl::OkStatus();
 }
 
-absl::StatusOr<AgentId> TelephonyBridge::FindAgent(
-    std::string_view address) const {
+absl::StatusOr<AgentId> TelephonyBridge::FindAgent(std::string_view address) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = agent_by_address_.find(Ref(address));
   if (it == agent_by_address_.end()) {
-    return absl::NotFoundError(
-        fmt::format("no agent at address {}", address));
+    return absl::NotFoundError(fmt::format("no agent at address {}", address));
   }
   return it->second;
 }
@@ -96,8 +91,7 @@ absl::StatusOr<TelephonyBridge::Report> TelephonyBridge::MatchLocked(
     std::string_view call_ref, std::optional<CallState> want,
     std::string_view agent_address) {
   auto it = contact_by_ref_.find(Ref(call_ref));
-  auto call = it == contact_by_ref_.end() ? calls_.end()
-                                          : calls_.find(it->second);
+  auto call = it == contact_by_ref_.end() ? calls_.end() : calls_.find(it->second);
   if (call == calls_.end()) {
     return Drop(absl::NotFoundError(fmt::format("unknown call {}", call_ref)));
   }
@@ -105,23 +99,23 @@ absl::StatusOr<TelephonyBridge::Report> TelephonyBridge::MatchLocked(
   if (!want) return report;
   auto a = agent_by_address_.find(Ref(agent_address));
   if (a == agent_by_address_.end()) {
-    return Drop(absl::NotFoundError(fmt::format(
-        "call {}: no agent at address {}", call_ref, agent_address)));
+    return Drop(absl::NotFoundError(
+        fmt::format("call {}: no agent at address {}", call_ref, agent_address)));
   }
   if (report.call->state != *want || report.call->agent != a->second) {
-    return Drop(absl::FailedPreconditionError(fmt::format(
-        "call {}: report from {} does not fit the call's state", call_ref,
-        agent_address)));
+    return Drop(absl::FailedPreconditionError(
+        fmt::format("call {}: report from {} does not fit the call's state", call_ref,
+                    agent_address)));
   }
   report.agent = a->second;
   return report;
 }
 
-absl::Status TelephonyBridge::Dispatch(
-    std::string_view call_ref, std::optional<CallState> want,
-    std::string_view agent_address,
-    absl::FunctionRef<Command(const Report&)> command,
-    absl::FunctionRef<void(const Report&)> accepted) {
+absl::Status TelephonyBridge::Dispatch(std::string_view call_ref,
+                                       std::optional<CallState> want,
+                                       std::string_view agent_address,
+                                       absl::FunctionRef<Command(const Report&)> command,
+                                       absl::FunctionRef<void(const Report&)> accepted) {
   std::lock_guard<std::mutex> lock(mu_);
   absl::StatusOr<Report> report = MatchLocked(call_ref, want, agent_address);
   if (!report.ok()) return report.status();
@@ -136,8 +130,8 @@ absl::StatusOr<ContactId> TelephonyBridge::OnInbound(InboundCall call) {
   }
   std::lock_guard<std::mutex> lock(mu_);
   if (contact_by_ref_.contains(call.call_ref)) {
-    return Drop(absl::AlreadyExistsError(
-        fmt::format("call {} is already live", call.call_ref)));
+    return Drop(
+        absl::AlreadyExistsError(fmt::format("call {} is already live", call.call_ref)));
   }
   ContactId id{next_contact_};
   ContactSpec spec;
@@ -210,8 +204,7 @@ absl::Status TelephonyBridge::OnAgentHangup(std::string_view call_ref,
       [this](const Report& r) { EraseLocked(r.id); });
 }
 
-absl::Status TelephonyBridge::OnTransfer(std::string_view call_ref,
-                                         QueueId to) {
+absl::Status TelephonyBridge::OnTransfer(std::string_view call_ref, QueueId to) {
   return Dispatch(
       call_ref, std::nullopt, {},
       [to](const Report& r) -> Command {
@@ -246,8 +239,7 @@ TelephonyStats TelephonyBridge::stats() const {
   return s;
 }
 
-std::optional<ContactId> TelephonyBridge::ContactFor(
-    std::string_view call_ref) const {
+std::optional<ContactId> TelephonyBridge::ContactFor(std::string_view call_ref) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = contact_by_ref_.find(Ref(call_ref));
   if (it == contact_by_ref_.end()) return std::nullopt;
@@ -295,8 +287,7 @@ void TelephonyBridge::OnEvent(const Event& event) {
       case EventType::kOfferRescinded:
         // The engine took the offer back; whatever the layer believed.
         if (call.agent == event.agent && call.state != CallState::kWaiting) {
-          action =
-              PortAction{PortAction::kCancel, call.ref, address(event.agent)};
+          action = PortAction{PortAction::kCancel, call.ref, address(event.agent)};
           ++stats_.cancels;
           call.Requeue();
         }
@@ -305,31 +296,19 @@ void TelephonyBridge::OnEvent(const Event& event) {
         // To its own queue: it left the engine (no overflow queue).
         if (event.to_queue == event.queue) end(CallOutcome::kNoAgent);
         break;
-      case EventType::kWithdrawn:
-        end(CallOutcome::kWithdrawn);
-        break;
+      case EventType::kWithdrawn: end(CallOutcome::kWithdrawn); break;
       case EventType::kCompleted:
-      case EventType::kAbandoned:
-        EraseLocked(event.contact);
-        break;
-      case EventType::kTransferred:
-        call.Requeue();
-        break;
+      case EventType::kAbandoned: EraseLocked(event.contact); break;
+      case EventType::kTransferred: call.Requeue(); break;
       default:  // kAccepted, kRejected: the bridge moved already
         break;
     }
   }
   if (!action) return;
   switch (action->kind) {
-    case PortAction::kRing:
-      port_->Ring(action->call_ref, action->address);
-      break;
-    case PortAction::kCancel:
-      port_->CancelRing(action->call_ref, action->address);
-      break;
-    case PortAction::kEnd:
-      port_->EndCall(action->call_ref, action->outcome);
-      break;
+    case PortAction::kRing: port_->Ring(action->call_ref, action->address); break;
+    case PortAction::kCancel: port_->CancelRing(action->call_ref, action->address); break;
+    case PortAction::kEnd: port_->EndCall(action->call_ref, action->outcome); break;
   }
 }
 

@@ -71,7 +71,9 @@ TEST(AgentIndexTest, RandomStateChangesMatchARecomputedModel) {
     bool present = false;
   };
   std::vector<A> agents(slots);
-  auto skills_of = [&](uint32_t s) { return agents[s].present ? &agents[s].skills : nullptr; };
+  auto skills_of = [&](uint32_t s) {
+    return agents[s].present ? &agents[s].skills : nullptr;
+  };
   Micros now = 0;
   for (int step = 0; step < 20000; ++step) {
     now += static_cast<Micros>(rng() % 3);
@@ -82,8 +84,9 @@ TEST(AgentIndexTest, RandomStateChangesMatchARecomputedModel) {
         if (a.present) index.UpdateSkills(s, a.skills, false);
         a.skills.clear();
         for (int k = 0; k < skills; ++k) {
-          if (rng() % 2) a.skills.push_back({SkillId(static_cast<uint32_t>(k)),
-                                             static_cast<uint8_t>(1 + rng() % 10)});
+          if (rng() % 2)
+            a.skills.push_back({SkillId(static_cast<uint32_t>(k)),
+                                static_cast<uint8_t>(1 + rng() % 10)});
         }
         a.present = true;
         index.UpdateSkills(s, a.skills, true);
@@ -101,7 +104,8 @@ TEST(AgentIndexTest, RandomStateChangesMatchARecomputedModel) {
         break;
       default: {  // a state change
         const uint32_t old_mask = a.mask;
-        a.mask = static_cast<uint32_t>(rng() % 4 == 0 ? 0 : rng() % (1u << kChannelCount));
+        a.mask =
+            static_cast<uint32_t>(rng() % 4 == 0 ? 0 : rng() % (1u << kChannelCount));
         a.holding = rng() % 3 == 0;
         if (!a.holding && rng() % 2) a.idle_since = now;
         a.logged_in = rng() % 5 != 0;
@@ -126,7 +130,8 @@ TEST(AgentIndexTest, RandomStateChangesMatchARecomputedModel) {
       }
       for (int ch = 0; ch < kChannelCount; ++ch) {
         if (!index.ChannelIndexed(static_cast<Channel>(ch))) continue;
-        ASSERT_EQ(index.CanTake(static_cast<Channel>(ch)).Test(x), ((m.mask >> ch) & 1u) != 0)
+        ASSERT_EQ(index.CanTake(static_cast<Channel>(ch)).Test(x),
+                  ((m.mask >> ch) & 1u) != 0)
             << "step " << step << " slot " << x << " channel " << ch;
       }
       ASSERT_EQ(index.logged_in().Test(x), m.logged_in);

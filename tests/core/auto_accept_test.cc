@@ -40,9 +40,9 @@ TEST_F(AutoAcceptTest, ArrivalIsOfferedAndAcceptedInOneStep) {
   ClearEvents();
   AdvanceTo(5);
   AddContact(10, q);
-  EXPECT_EQ(TypesFor(10), (std::vector<EventType>{
-                              EventType::kContactQueued, EventType::kOffered,
-                              EventType::kAccepted}));
+  EXPECT_EQ(TypesFor(10),
+            (std::vector<EventType>{EventType::kContactQueued, EventType::kOffered,
+                                    EventType::kAccepted}));
   ASSERT_EQ(CountOf(EventType::kAccepted), 1u);
   const Event accepted = EventsOf(EventType::kAccepted)[0];
   EXPECT_EQ(accepted.agent, A(1));

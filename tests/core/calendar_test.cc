@@ -71,12 +71,12 @@ TEST(CalendarTest, NextChangeWalksTheDayTheWeekendAndTheHoliday) {
 TEST(CalendarTest, UtcOffsetShiftsTheLocalDay) {
   HoursOfOperation h = Hotline();
   // 00:30 UTC on Monday is 08:30 in UTC+8: open.
-  absl::Time t = absl::FromCivil(absl::CivilSecond(2026, 9, 28, 0, 30, 0),
-                                 absl::UTCTimeZone());
+  absl::Time t =
+      absl::FromCivil(absl::CivilSecond(2026, 9, 28, 0, 30, 0), absl::UTCTimeZone());
   EXPECT_TRUE(h.IsOpen(t));
   // Sunday 23:00 UTC is Monday 07:00 local: closed until 08:30 local.
-  absl::Time sunday = absl::FromCivil(absl::CivilSecond(2026, 9, 27, 23, 0, 0),
-                                      absl::UTCTimeZone());
+  absl::Time sunday =
+      absl::FromCivil(absl::CivilSecond(2026, 9, 27, 23, 0, 0), absl::UTCTimeZone());
   EXPECT_FALSE(h.IsOpen(sunday));
   EXPECT_EQ(h.NextChange(sunday), t);
   h.utc_offset_s = 0;  // the same instant in a UTC calendar: closed
@@ -84,7 +84,7 @@ TEST(CalendarTest, UtcOffsetShiftsTheLocalDay) {
   // A negative offset and a time before the Unix epoch.
   HoursOfOperation west;
   west.utc_offset_s = -5 * 3600;
-  west.weekly[2] = {{TimeOfDay(9, 0), TimeOfDay(17, 0)}};  // Wednesdays
+  west.weekly[2] = {{TimeOfDay(9, 0), TimeOfDay(17, 0)}};      // Wednesdays
   absl::Time t1969 = Local(1969, 12, 31, 9, 0, 0, -5 * 3600);  // a Wednesday
   EXPECT_TRUE(west.IsOpen(t1969));
   EXPECT_FALSE(west.IsOpen(t1969 - absl::Seconds(1)));
@@ -97,7 +97,8 @@ TEST(CalendarTest, ThereIsNoDaylightSavingJump) {
   HoursOfOperation h;
   h.utc_offset_s = 3600;
   h.weekly[6] = {{0, kSecondsPerDay}};  // Sundays
-  for (absl::CivilDay sunday : {absl::CivilDay(2026, 3, 29), absl::CivilDay(2026, 10, 25)}) {
+  for (absl::CivilDay sunday :
+       {absl::CivilDay(2026, 3, 29), absl::CivilDay(2026, 10, 25)}) {
     absl::Time start = Local(sunday.year(), sunday.month(), sunday.day(), 0, 0, 0, 3600);
     EXPECT_TRUE(h.IsOpen(start + absl::Hours(2) + absl::Minutes(30)));
     EXPECT_EQ(h.NextChange(start), start + absl::Hours(24));
@@ -146,7 +147,8 @@ TEST(CalendarTest, AlwaysOpenOrAlwaysClosedNeverChangesExceptOnItsDates) {
             Local(2100, 1, 2, 0, 0, 0, 0));
   EXPECT_EQ(open.NextChange(Local(2100, 1, 2, 0, 0, 0, 0)), absl::InfiniteFuture());
   // Special hours on an otherwise closed calendar.
-  closed.special = {{absl::CivilDay(2026, 12, 24), {{TimeOfDay(9, 0), TimeOfDay(12, 0)}}}};
+  closed.special = {
+      {absl::CivilDay(2026, 12, 24), {{TimeOfDay(9, 0), TimeOfDay(12, 0)}}}};
   EXPECT_EQ(closed.NextChange(t), Local(2026, 12, 24, 9, 0, 0, 0));
   EXPECT_TRUE(closed.IsOpen(Local(2026, 12, 24, 11, 0, 0, 0)));
 }
@@ -198,8 +200,7 @@ TEST(CalendarTest, NextChangeMatchesABruteForceScan) {
     ASSERT_TRUE(h.Validate().ok()) << h.Validate();
     for (int probe = 0; probe < 20; ++probe) {
       absl::Time t = absl::FromCivil(absl::CivilMinute(base), absl::UTCTimeZone()) +
-                     absl::Minutes(minute(0, 30 * 1440)) +
-                     absl::Seconds(minute(0, 59));
+                     absl::Minutes(minute(0, 30 * 1440)) + absl::Seconds(minute(0, 59));
       bool state = h.IsOpen(t);
       absl::Time want = absl::InfiniteFuture();
       absl::Time m = absl::FromUnixSeconds(absl::ToUnixSeconds(t) / 60 * 60 + 60);
@@ -220,7 +221,9 @@ TEST(CalendarTest, NextChangeMatchesABruteForceScan) {
 }
 
 TEST(CalendarTest, ValidateNamesTheFieldAndTheProblem) {
-  auto error = [](const HoursOfOperation& h) { return std::string(h.Validate().message()); };
+  auto error = [](const HoursOfOperation& h) {
+    return std::string(h.Validate().message());
+  };
   HoursOfOperation h = Hotline();
   h.weekly[0].push_back({TimeOfDay(11, 0), TimeOfDay(13, 0)});
   EXPECT_EQ(error(h), "weekly[mon][2]: window 11:00-13:00 overlaps 08:30-12:00");
@@ -246,8 +249,9 @@ TEST(CalendarTest, ValidateNamesTheFieldAndTheProblem) {
             "special[2026-10-01]: 2026-10-01 is listed twice (as a holiday or "
             "special date)");
   h = Hotline();
-  h.special = {{absl::CivilDay(2026, 12, 24),
-                {{TimeOfDay(9, 0), TimeOfDay(12, 0)}, {TimeOfDay(10, 0), TimeOfDay(11, 0)}}}};
+  h.special = {
+      {absl::CivilDay(2026, 12, 24),
+       {{TimeOfDay(9, 0), TimeOfDay(12, 0)}, {TimeOfDay(10, 0), TimeOfDay(11, 0)}}}};
   EXPECT_EQ(error(h), "special[2026-12-24][1]: window 10:00-11:00 overlaps 09:00-12:00");
   h = Hotline();
   h.holidays = {absl::CivilDay(10000, 1, 1)};
@@ -273,8 +277,10 @@ TEST(CalendarTest, TextFormsRoundTrip) {
   EXPECT_EQ(FormatTimeOfDay(TimeOfDay(8, 30)), "08:30");
   EXPECT_EQ(FormatTimeOfDay(kSecondsPerDay), "24:00");
   EXPECT_EQ(FormatTimeOfDay(TimeOfDay(13, 30, 15)), "13:30:15");
-  EXPECT_EQ(ParseDate("2026-10-01").value_or(absl::CivilDay()), absl::CivilDay(2026, 10, 1));
-  EXPECT_EQ(ParseDate("2028-02-29").value_or(absl::CivilDay()), absl::CivilDay(2028, 2, 29));
+  EXPECT_EQ(ParseDate("2026-10-01").value_or(absl::CivilDay()),
+            absl::CivilDay(2026, 10, 1));
+  EXPECT_EQ(ParseDate("2028-02-29").value_or(absl::CivilDay()),
+            absl::CivilDay(2028, 2, 29));
   for (const char* bad : {"2026-02-30", "2026-13-01", "2026-1-01", "26-10-01",
                           "2026/10/01", "0000-01-01", ""}) {
     EXPECT_EQ(ParseDate(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;

@@ -96,9 +96,9 @@ TEST_F(CallbackTest, OfferedOnTheCallbackChannelOnlyToAgentsWithCallbackCapacity
   for (const Event& e : events_) {
     if (e.has_contact && e.contact == C(10)) order.push_back(e.type);
   }
-  EXPECT_EQ(order, (std::vector<EventType>{EventType::kContactQueued,
-                                           EventType::kCallbackRequested,
-                                           EventType::kOffered}));
+  EXPECT_EQ(order,
+            (std::vector<EventType>{EventType::kContactQueued,
+                                    EventType::kCallbackRequested, EventType::kOffered}));
 }
 
 TEST_F(CallbackTest, VoiceOnlyAgentFreeingUpDoesNotTakeACallback) {
@@ -259,10 +259,10 @@ TEST_F(CallbackTest, RefusedRequestsLeaveEverythingAsItWas) {
   QueueId q = AddQueue("q");
   AddAgent(1);
   AddAgent(ChatAgentSpec(2));
-  AddContact(9, q);   // offered to 1
-  AddContact(10, q);  // waiting
-  AddContact(11, q, Channel::kChat);  // offered to 2
-  AddContact(12, q, Channel::kEmail);  // waiting (nobody takes email)
+  AddContact(9, q);                       // offered to 1
+  AddContact(10, q);                      // waiting
+  AddContact(11, q, Channel::kChat);      // offered to 2
+  AddContact(12, q, Channel::kEmail);     // waiting (nobody takes email)
   AddContact(13, q, Channel::kCallback);  // a web callback from the start
   AddContact(14, q);
   CCENGINE_ASSERT_OK(engine_->RequestCallback(C(14)));

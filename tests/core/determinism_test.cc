@@ -55,17 +55,18 @@ class StreamHash {
   void Add(const Event& e) {
     Add(DescribeEvent(e));
     Add(fmt::format("{} {} {} {} {} {} {}", ToMicros(e.wait), ToMicros(e.handle),
-                    static_cast<int>(e.channel), e.priority, e.step,
-                    e.queue.value(), e.to_queue.value()));
+                    static_cast<int>(e.channel), e.priority, e.step, e.queue.value(),
+                    e.to_queue.value()));
     if (e.explanation != nullptr) {
       const Explanation& x = *e.explanation;
       Add(fmt::format("{} {} {} {} {} {} {}", static_cast<int>(x.direction),
-                      x.contact.value(), x.agent.value(), x.queue.value(),
-                      x.strategy, x.step, x.rule));
+                      x.contact.value(), x.agent.value(), x.queue.value(), x.strategy,
+                      x.step, x.rule));
       for (const ExplainedCandidate& c : x.candidates) {
-        Add(fmt::format("{} {} {:.17g} {}", c.agent.value(), c.contact.value(),
-                        c.score, c.verdict));
-        for (const ScoreTerm& t : c.terms) Add(fmt::format("{}={:.17g}", t.name, t.value));
+        Add(fmt::format("{} {} {:.17g} {}", c.agent.value(), c.contact.value(), c.score,
+                        c.verdict));
+        for (const ScoreTerm& t : c.terms)
+          Add(fmt::format("{}={:.17g}", t.name, t.value));
       }
     }
     ++events_;
@@ -278,10 +279,12 @@ class MixedRun {
     } else if (action < 92) {
       AgentId a = AnyAgent();
       switch (Uniform(0, 7)) {
-        case 0: case 6: Call(engine_->SetReady(a)); break;
+        case 0:
+        case 6: Call(engine_->SetReady(a)); break;
         case 1: Call(engine_->SetNotReady(a, Uniform(1, 4))); break;
         case 2: Call(engine_->Logout(a)); break;
-        case 3: case 7: Call(engine_->Login(a, Chance(0.9))); break;
+        case 3:
+        case 7: Call(engine_->Login(a, Chance(0.9))); break;
         case 4: Call(engine_->EndWrapUp(a)); break;
         default:
           Call(engine_->ForceAgentState(

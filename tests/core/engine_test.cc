@@ -58,8 +58,8 @@ TEST_F(EngineTest, AddSkillHandsOutDenseIdsAndRejectsEmptyOrDuplicateNames) {
 
 TEST_F(EngineTest, EveryBuiltInStrategyIsRegisteredAndNamesAreUnique) {
   for (const char* name :
-       {"longest_idle", "least_occupied", "fewest_handled", "round_robin",
-        "random", "weighted_random", "best_proficiency", "composite"}) {
+       {"longest_idle", "least_occupied", "fewest_handled", "round_robin", "random",
+        "weighted_random", "best_proficiency", "composite"}) {
     CCENGINE_EXPECT_OK(engine_->FindStrategy(name));
   }
   CCENGINE_EXPECT_CODE(engine_->FindStrategy("nope"), kNotFound);
@@ -67,16 +67,13 @@ TEST_F(EngineTest, EveryBuiltInStrategyIsRegisteredAndNamesAreUnique) {
     return std::make_unique<FunctionStrategy>(
         [](const AgentView&, const ContactView&, Micros) { return 0.0; });
   };
-  CCENGINE_EXPECT_CODE(engine_->RegisterStrategy("", constant()),
-                       kInvalidArgument);
-  CCENGINE_EXPECT_CODE(engine_->RegisterStrategy("mine", nullptr),
-                       kInvalidArgument);
+  CCENGINE_EXPECT_CODE(engine_->RegisterStrategy("", constant()), kInvalidArgument);
+  CCENGINE_EXPECT_CODE(engine_->RegisterStrategy("mine", nullptr), kInvalidArgument);
   CCENGINE_EXPECT_CODE(engine_->RegisterStrategy("longest_idle", constant()),
                        kAlreadyExists);
   CCENGINE_EXPECT_CODE(engine_->FindStrategy("mine"), kNotFound);
   CCENGINE_EXPECT_OK(engine_->RegisterStrategy("mine", constant()));
-  CCENGINE_EXPECT_CODE(engine_->RegisterStrategy("mine", constant()),
-                       kAlreadyExists);
+  CCENGINE_EXPECT_CODE(engine_->RegisterStrategy("mine", constant()), kAlreadyExists);
 }
 
 // One invalid variant of a config and the code it must be refused with.
@@ -99,29 +96,64 @@ TEST_F(EngineTest, AddQueueRejectsInvalidConfigAndChangesNothing) {
   const std::vector<QueueCase> cases = {
       {"empty name", [](QueueConfig& q) { q.name = ""; }, kBad},
       {"duplicate name", [](QueueConfig& q) { q.name = "existing"; }, kDuplicate},
-      {"unknown skill", [](QueueConfig& q) { q.skills = {Lvl(SkillId{99}, 5)}; }, kMissing},
+      {"unknown skill", [](QueueConfig& q) { q.skills = {Lvl(SkillId{99}, 5)}; },
+       kMissing},
       {"level 0", [s](QueueConfig& q) { q.skills = {Lvl(s, 0)}; }, kBad},
       {"level 11", [s](QueueConfig& q) { q.skills = {Lvl(s, 11)}; }, kBad},
-      {"skill twice", [s](QueueConfig& q) { q.skills = {Lvl(s, 5), Lvl(s, 6)}; }, kBad},
-      {"step at 0", [s](QueueConfig& q) { q.relaxation = {{absl::ZeroDuration(), {Lvl(s, 5)}}}; }, kBad},
-      {"steps equal", [s, kSec](QueueConfig& q) { q.relaxation = {{30 * kSec, {Lvl(s, 5)}}, {30 * kSec, {Lvl(s, 3)}}}; }, kBad},
-      {"steps decreasing", [s, kSec](QueueConfig& q) { q.relaxation = {{30 * kSec, {Lvl(s, 5)}}, {20 * kSec, {Lvl(s, 3)}}}; }, kBad},
-      {"step infinite", [s](QueueConfig& q) { q.relaxation = {{absl::InfiniteDuration(), {Lvl(s, 5)}}}; }, kBad},
-      {"step unknown skill", [kSec](QueueConfig& q) { q.relaxation = {{kSec, {Lvl(SkillId{99}, 5)}}}; }, kMissing},
-      {"step level 11", [s, kSec](QueueConfig& q) { q.relaxation = {{kSec, {Lvl(s, 11)}}}; }, kBad},
+      {"skill twice",
+       [s](QueueConfig& q) {
+         q.skills = {Lvl(s, 5), Lvl(s, 6)};
+       },
+       kBad},
+      {"step at 0",
+       [s](QueueConfig& q) {
+         q.relaxation = {{absl::ZeroDuration(), {Lvl(s, 5)}}};
+       },
+       kBad},
+      {"steps equal",
+       [s, kSec](QueueConfig& q) {
+         q.relaxation = {{30 * kSec, {Lvl(s, 5)}}, {30 * kSec, {Lvl(s, 3)}}};
+       },
+       kBad},
+      {"steps decreasing",
+       [s, kSec](QueueConfig& q) {
+         q.relaxation = {{30 * kSec, {Lvl(s, 5)}}, {20 * kSec, {Lvl(s, 3)}}};
+       },
+       kBad},
+      {"step infinite",
+       [s](QueueConfig& q) {
+         q.relaxation = {{absl::InfiniteDuration(), {Lvl(s, 5)}}};
+       },
+       kBad},
+      {"step unknown skill",
+       [kSec](QueueConfig& q) {
+         q.relaxation = {{kSec, {Lvl(SkillId{99}, 5)}}};
+       },
+       kMissing},
+      {"step level 11",
+       [s, kSec](QueueConfig& q) {
+         q.relaxation = {{kSec, {Lvl(s, 11)}}};
+       },
+       kBad},
       {"priority 10", [](QueueConfig& q) { q.priority = 10; }, kBad},
       {"priority -1", [](QueueConfig& q) { q.priority = -1; }, kBad},
       {"aging 0", [](QueueConfig& q) { q.aging_weight = 0; }, kBad},
       {"aging NaN", [](QueueConfig& q) { q.aging_weight = std::nan(""); }, kBad},
-      {"aging inf", [](QueueConfig& q) { q.aging_weight = std::numeric_limits<double>::infinity(); }, kBad},
+      {"aging inf",
+       [](QueueConfig& q) { q.aging_weight = std::numeric_limits<double>::infinity(); },
+       kBad},
       {"sl_target 1.5", [](QueueConfig& q) { q.sl_target = 1.5; }, kBad},
       {"sl_threshold < 0", [kSec](QueueConfig& q) { q.sl_threshold = -kSec; }, kBad},
       {"max_wait 0", [](QueueConfig& q) { q.max_wait = absl::ZeroDuration(); }, kBad},
       {"wrap_up < 0", [kSec](QueueConfig& q) { q.wrap_up = -kSec; }, kBad},
-      {"offer_timeout 0", [](QueueConfig& q) { q.offer_timeout = absl::ZeroDuration(); }, kBad},
-      {"handle time 0", [](QueueConfig& q) { q.expected_handle_time = absl::ZeroDuration(); }, kBad},
-      {"unknown overflow", [](QueueConfig& q) { q.overflow_queue = QueueId{42}; }, kMissing},
-      {"overflow to its own new id", [](QueueConfig& q) { q.overflow_queue = QueueId{1}; }, kMissing},
+      {"offer_timeout 0", [](QueueConfig& q) { q.offer_timeout = absl::ZeroDuration(); },
+       kBad},
+      {"handle time 0",
+       [](QueueConfig& q) { q.expected_handle_time = absl::ZeroDuration(); }, kBad},
+      {"unknown overflow", [](QueueConfig& q) { q.overflow_queue = QueueId{42}; },
+       kMissing},
+      {"overflow to its own new id",
+       [](QueueConfig& q) { q.overflow_queue = QueueId{1}; }, kMissing},
       {"unknown strategy", [](QueueConfig& q) { q.strategy = "fastest"; }, kMissing},
   };
   for (const QueueCase& c : cases) {
@@ -165,8 +197,14 @@ TEST_F(EngineTest, UpdateQueueRejectsInvalidChangesAndKeepsTheOldRules) {
   const std::vector<QueueCase> cases = {
       {"rename", [](QueueConfig& c) { c.name = "renamed"; }, kBad},
       {"overflow to itself", [q](QueueConfig& c) { c.overflow_queue = q; }, kBad},
-      {"unknown overflow", [](QueueConfig& c) { c.overflow_queue = QueueId{9}; }, kMissing},
-      {"steps not increasing", [s](QueueConfig& c) { c.relaxation = {{absl::Seconds(9), {Lvl(s, 3)}}, {absl::Seconds(5), {Lvl(s, 1)}}}; }, kBad},
+      {"unknown overflow", [](QueueConfig& c) { c.overflow_queue = QueueId{9}; },
+       kMissing},
+      {"steps not increasing",
+       [s](QueueConfig& c) {
+         c.relaxation = {{absl::Seconds(9), {Lvl(s, 3)}},
+                         {absl::Seconds(5), {Lvl(s, 1)}}};
+       },
+       kBad},
       {"unknown strategy", [](QueueConfig& c) { c.strategy = "nope"; }, kMissing},
       {"level 11", [s](QueueConfig& c) { c.skills = {Lvl(s, 11)}; }, kBad},
   };
@@ -179,8 +217,7 @@ TEST_F(EngineTest, UpdateQueueRejectsInvalidChangesAndKeepsTheOldRules) {
     ExpectUnchanged(before);
   }
   auto before = Freeze();
-  CCENGINE_EXPECT_CODE(engine_->UpdateQueue(QueueId{7}, QueueSpec("x")),
-                       kNotFound);
+  CCENGINE_EXPECT_CODE(engine_->UpdateQueue(QueueId{7}, QueueSpec("x")), kNotFound);
   ExpectUnchanged(before);
   QueueConfig ok = engine_->GetQueueConfig(q).value();
   ok.overflow_queue = other;
@@ -197,15 +234,22 @@ TEST_F(EngineTest, AddAgentRejectsInvalidConfigAndChangesNothing) {
   TrackAgent(50);
   const std::vector<AgentCase> cases = {
       {"duplicate id", [](AgentConfig& a) { a.id = A(1); }, kDuplicate},
-      {"unknown skill", [](AgentConfig& a) { a.skills = {Lvl(SkillId{9}, 5)}; }, kMissing},
+      {"unknown skill", [](AgentConfig& a) { a.skills = {Lvl(SkillId{9}, 5)}; },
+       kMissing},
       {"level 0", [s](AgentConfig& a) { a.skills = {Lvl(s, 0)}; }, kBad},
       {"level 11", [s](AgentConfig& a) { a.skills = {Lvl(s, 11)}; }, kBad},
-      {"skill twice", [s](AgentConfig& a) { a.skills = {Lvl(s, 3), Lvl(s, 4)}; }, kBad},
+      {"skill twice",
+       [s](AgentConfig& a) {
+         a.skills = {Lvl(s, 3), Lvl(s, 4)};
+       },
+       kBad},
       {"budget 0", [](AgentConfig& a) { a.capacity.load_budget = 0; }, kBad},
-      {"chat over budget", [](AgentConfig& a) { a.capacity.load_per_contact[1] = 101; }, kBad},
+      {"chat over budget", [](AgentConfig& a) { a.capacity.load_per_contact[1] = 101; },
+       kBad},
       {"weight 0", [](AgentConfig& a) { a.weight = 0; }, kBad},
       {"weight < 0", [](AgentConfig& a) { a.weight = -2; }, kBad},
-      {"weight inf", [](AgentConfig& a) { a.weight = std::numeric_limits<double>::infinity(); }, kBad},
+      {"weight inf",
+       [](AgentConfig& a) { a.weight = std::numeric_limits<double>::infinity(); }, kBad},
   };
   for (const AgentCase& c : cases) {
     SCOPED_TRACE(c.what);
@@ -269,17 +313,15 @@ TEST_F(EngineTest, PresenceCallsNeedALoggedInKnownAgentAndAForceableState) {
   CCENGINE_EXPECT_CODE(engine_->SetReady(A(1)), kFailedPrecondition);
   CCENGINE_EXPECT_CODE(engine_->SetNotReady(A(1), 5), kFailedPrecondition);
   CCENGINE_EXPECT_CODE(engine_->EndWrapUp(A(1)), kFailedPrecondition);
-  CCENGINE_EXPECT_CODE(
-      engine_->ForceAgentState(A(1), AgentState::kNotReady, 5),
-      kFailedPrecondition);
-  for (AgentState s :
-       {AgentState::kBusy, AgentState::kReserved, AgentState::kWrapUp}) {
+  CCENGINE_EXPECT_CODE(engine_->ForceAgentState(A(1), AgentState::kNotReady, 5),
+                       kFailedPrecondition);
+  for (AgentState s : {AgentState::kBusy, AgentState::kReserved, AgentState::kWrapUp}) {
     CCENGINE_EXPECT_CODE(engine_->ForceAgentState(A(1), s), kInvalidArgument);
   }
-  for (auto st : {engine_->Logout(A(9)), engine_->SetReady(A(9)),
-                  engine_->SetNotReady(A(9)), engine_->EndWrapUp(A(9)),
-                  engine_->ForceAgentState(A(9), AgentState::kAvailable),
-                  engine_->SetAgentSkills(A(9), {})}) {
+  for (auto st :
+       {engine_->Logout(A(9)), engine_->SetReady(A(9)), engine_->SetNotReady(A(9)),
+        engine_->EndWrapUp(A(9)), engine_->ForceAgentState(A(9), AgentState::kAvailable),
+        engine_->SetAgentSkills(A(9), {})}) {
     EXPECT_EQ(st.code(), absl::StatusCode::kNotFound) << st;
   }
   ExpectUnchanged(before);
@@ -293,9 +335,8 @@ TEST_F(EngineTest, ReadyAndNotReadyAnnounceStateAndReason) {
   EXPECT_EQ(AgentNow(1).reason, kReasonNone);
   CCENGINE_ASSERT_OK(engine_->Logout(A(1)));
   EXPECT_EQ(StatesAnnounced(1),
-            (std::vector<AgentState>{
-                AgentState::kAvailable, AgentState::kNotReady,
-                AgentState::kAvailable, AgentState::kLoggedOut}));
+            (std::vector<AgentState>{AgentState::kAvailable, AgentState::kNotReady,
+                                     AgentState::kAvailable, AgentState::kLoggedOut}));
   EXPECT_EQ(EventsOf(EventType::kAgentStateChanged)[1].agent_reason, 7);
 }
 
@@ -397,10 +438,8 @@ TEST_F(EngineTest, SetAgentSkillsValidatesAndTakesEffectAtOnce) {
   AddAgent(1, {Lvl(s, 4)});
   AddContact(10, q);
   auto before = Freeze();
-  CCENGINE_EXPECT_CODE(engine_->SetAgentSkills(A(1), {Lvl(s, 11)}),
-                       kInvalidArgument);
-  CCENGINE_EXPECT_CODE(engine_->SetAgentSkills(A(1), {Lvl(SkillId{4}, 5)}),
-                       kNotFound);
+  CCENGINE_EXPECT_CODE(engine_->SetAgentSkills(A(1), {Lvl(s, 11)}), kInvalidArgument);
+  CCENGINE_EXPECT_CODE(engine_->SetAgentSkills(A(1), {Lvl(SkillId{4}, 5)}), kNotFound);
   ExpectUnchanged(before);
   CCENGINE_ASSERT_OK(engine_->SetAgentSkills(A(1), {Lvl(s, 5)}));
   EXPECT_EQ(Holder(10), 1u);
@@ -511,10 +550,9 @@ TEST_F(EngineTest, WrapUpTimerEndsAndTheAgentTakesTheNextContact) {
   EXPECT_EQ(offers[1].contact, C(11));
   EXPECT_EQ(offers[1].time, At(15));
   EXPECT_EQ(StatesAnnounced(1),
-            (std::vector<AgentState>{
-                AgentState::kAvailable, AgentState::kReserved,
-                AgentState::kBusy, AgentState::kWrapUp, AgentState::kAvailable,
-                AgentState::kReserved}));
+            (std::vector<AgentState>{AgentState::kAvailable, AgentState::kReserved,
+                                     AgentState::kBusy, AgentState::kWrapUp,
+                                     AgentState::kAvailable, AgentState::kReserved}));
 }
 
 TEST_F(EngineTest, EndWrapUpEarlyTakesTheNextContactAndIsRefusedOutsideWrapUp) {
@@ -589,8 +627,7 @@ TEST_F(EngineTest, SubmitOnAFullIntakeIsResourceExhaustedAndLosesNothing) {
   for (uint64_t id : {1, 2, 3}) TrackAgent(id);
   CCENGINE_ASSERT_OK(engine_->Submit(cmd::AddAgent{AgentSpec(1)}));
   CCENGINE_ASSERT_OK(engine_->Submit(cmd::AddAgent{AgentSpec(2)}));
-  CCENGINE_EXPECT_CODE(engine_->Submit(cmd::AddAgent{AgentSpec(3)}),
-                       kResourceExhausted);
+  CCENGINE_EXPECT_CODE(engine_->Submit(cmd::AddAgent{AgentSpec(3)}), kResourceExhausted);
   EXPECT_EQ(engine_->Poll(engine_->Now()).value_or(0), 2u);
   CCENGINE_EXPECT_OK(engine_->GetAgent(A(1)));
   CCENGINE_EXPECT_OK(engine_->GetAgent(A(2)));
@@ -643,9 +680,8 @@ TEST_F(EngineTest, AccountingBalancesThroughAMixedDay) {
   Accounting a = engine_->GetAccounting();
   // entered, waiting, offered, in service, completed, abandoned, overflowed,
   // withdrawn
-  EXPECT_EQ(std::vector<uint64_t>({a.entered, a.waiting, a.offered,
-                                   a.in_service, a.completed, a.abandoned,
-                                   a.overflowed, a.withdrawn}),
+  EXPECT_EQ(std::vector<uint64_t>({a.entered, a.waiting, a.offered, a.in_service,
+                                   a.completed, a.abandoned, a.overflowed, a.withdrawn}),
             std::vector<uint64_t>({6, 1, 0, 1, 1, 1, 1, 1}));
   EXPECT_TRUE(a.Balanced());
 }

@@ -26,10 +26,12 @@ TEST(EventBusTest, WantsNothingUntilSomeoneSubscribes) {
 TEST(EventBusTest, DeliversOnlyTheMaskedTypesInSubscriptionOrder) {
   EventBus bus;
   std::vector<std::string> log;
-  bus.Subscribe([&](const Event& e) { log.push_back("a:" + std::string(EventTypeName(e.type))); },
-                EventBit(EventType::kOffered));
-  bus.Subscribe([&](const Event& e) { log.push_back("b:" + std::string(EventTypeName(e.type))); },
-                kAllEvents);
+  bus.Subscribe(
+      [&](const Event& e) { log.push_back("a:" + std::string(EventTypeName(e.type))); },
+      EventBit(EventType::kOffered));
+  bus.Subscribe(
+      [&](const Event& e) { log.push_back("b:" + std::string(EventTypeName(e.type))); },
+      kAllEvents);
   EXPECT_TRUE(bus.Wants(EventType::kOffered));
   EXPECT_TRUE(bus.Wants(EventType::kCompleted));
   EXPECT_FALSE(bus.Wants(EventType::kDecisionExplained));  // only when named
@@ -43,8 +45,9 @@ TEST(EventBusTest, UnsubscribeRecomputesTheWantedTypes) {
   EventBus bus;
   int a = 0, b = 0;
   auto ida = bus.Subscribe([&](const Event&) { ++a; }, EventBit(EventType::kOffered));
-  auto idb = bus.Subscribe([&](const Event&) { ++b; },
-                           EventBit(EventType::kOffered) | EventBit(EventType::kAccepted));
+  auto idb =
+      bus.Subscribe([&](const Event&) { ++b; },
+                    EventBit(EventType::kOffered) | EventBit(EventType::kAccepted));
   EXPECT_NE(ida, idb);
   bus.Unsubscribe(idb);
   EXPECT_TRUE(bus.Wants(EventType::kOffered));

@@ -297,10 +297,9 @@ TEST_F(HoursTest, TheHotlineRunsOnUtcPlus8WithAHoliday) {
   }
   h.holidays = {absl::CivilDay(2026, 10, 1)};
   auto local = [](int d, int hh, int mm) {
-    return absl::ToDoubleSeconds(
-        absl::FromCivil(absl::CivilSecond(2026, 9, d, hh, mm, 0),
-                        absl::FixedTimeZone(8 * 3600)) -
-        absl::UnixEpoch());
+    return absl::ToDoubleSeconds(absl::FromCivil(absl::CivilSecond(2026, 9, d, hh, mm, 0),
+                                                 absl::FixedTimeZone(8 * 3600)) -
+                                 absl::UnixEpoch());
   };
   AdvanceTo(local(30, 8, 0));  // Wednesday 08:00 local = 00:00 UTC
   QueueId q = AddHoursQueue("hotline", h);
@@ -353,7 +352,9 @@ TEST_F(HoursTest, BadHoursAreRefusedAndChangeNothing) {
 // Random calendars with short windows in the first hours of each day, so that
 // a run of a few hours crosses many openings and closings.
 HoursOfOperation RandomHours(std::mt19937_64& rng) {
-  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  auto pick = [&](int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng);
+  };
   HoursOfOperation h;
   for (auto& day : h.weekly) {
     int at = pick(0, 600);
@@ -370,17 +371,21 @@ HoursOfOperation RandomHours(std::mt19937_64& rng) {
 
 TEST_F(HoursTest, RandomizedOpeningAndClosingKeepsTheInvariants) {
   uint64_t seed = 4242;
-  if (const char* env = std::getenv("CCENGINE_HOURS_SEED")) seed = std::strtoull(env, nullptr, 10);
+  if (const char* env = std::getenv("CCENGINE_HOURS_SEED"))
+    seed = std::strtoull(env, nullptr, 10);
   SCOPED_TRACE(fmt::format("seed={} (replay: CCENGINE_HOURS_SEED={})", seed, seed));
   std::mt19937_64 rng(seed);
-  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  auto pick = [&](int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng);
+  };
   constexpr int kQueues = 4;
   std::vector<QueueId> queues;
   for (int i = 0; i < kQueues; ++i) {
     QueueConfig qc = QueueSpec(fmt::format("q{}", i));
     if (i > 0) qc.hours = RandomHours(rng);
     qc.move_waiting_at_close = pick(0, 1) == 1;
-    if (i > 0 && pick(0, 2) > 0) qc.overflow_queue = QueueId{static_cast<uint32_t>(pick(0, i - 1))};
+    if (i > 0 && pick(0, 2) > 0)
+      qc.overflow_queue = QueueId{static_cast<uint32_t>(pick(0, i - 1))};
     qc.offer_timeout = absl::Seconds(pick(5, 30));
     queues.push_back(AddQueue(qc));
   }
@@ -395,7 +400,8 @@ TEST_F(HoursTest, RandomizedOpeningAndClosingKeepsTheInvariants) {
     int action = pick(0, 13);
     if (action > 11) action = action == 12 ? 3 : 5;  // answer and finish more
     uint64_t agent = static_cast<uint64_t>(pick(1, 6));
-    uint64_t contact = contacts.empty() ? 0 : contacts[pick(0, static_cast<int>(contacts.size()) - 1)];
+    uint64_t contact =
+        contacts.empty() ? 0 : contacts[pick(0, static_cast<int>(contacts.size()) - 1)];
     QueueId queue = queues[pick(0, kQueues - 1)];
     // Mostly act on the agent that holds the contact, so offers get answered.
     if (std::optional<uint64_t> holder = Holder(contact); holder && pick(0, 3) > 0) {
@@ -426,9 +432,7 @@ TEST_F(HoursTest, RandomizedOpeningAndClosingKeepsTheInvariants) {
           }
         }
         break;
-      case 4:
-        (void)engine_->RejectOffer(A(agent), C(contact));
-        break;
+      case 4: (void)engine_->RejectOffer(A(agent), C(contact)); break;
       case 5:  // some agent completes a contact
         for (uint64_t live : contacts) {
           if (ContactStateOf(live) == ContactState::kInService && pick(0, 1) == 0) {
@@ -437,19 +441,13 @@ TEST_F(HoursTest, RandomizedOpeningAndClosingKeepsTheInvariants) {
           }
         }
         break;
-      case 6:
-        (void)engine_->Transfer(C(contact), queue, pick(0, 1) == 1);
-        break;
-      case 7:
-        (void)engine_->Abandon(C(contact));
-        break;
+      case 6: (void)engine_->Transfer(C(contact), queue, pick(0, 1) == 1); break;
+      case 7: (void)engine_->Abandon(C(contact)); break;
       case 8:
         (void)(pick(0, 1) ? engine_->Login(A(agent)) : engine_->Logout(A(agent)));
         (void)engine_->SetReady(A(agent));
         break;
-      case 9:
-        (void)engine_->SetNotReady(A(agent));
-        break;
+      case 9: (void)engine_->SetNotReady(A(agent)); break;
       case 10: {  // new hours or a new closing rule
         if (queue.value() == 0) break;
         QueueConfig qc = engine_->GetQueueConfig(queue).value();

@@ -90,7 +90,8 @@ TEST_F(EngineClockTest, MicrosecondCallsMatchTheTimeCalls) {
   CCENGINE_ASSERT_OK(engine_->AdvanceToMicros(21'000'000));  // the offer times out
   EXPECT_EQ(engine_->NowMicros(), 21'000'000);
   EXPECT_EQ(engine_->Now(), At(21));
-  EXPECT_EQ(engine_->GetContact(ContactId{10})->state, ContactState::kWaiting);  // no answer
+  EXPECT_EQ(engine_->GetContact(ContactId{10})->state,
+            ContactState::kWaiting);  // no answer
   Frozen before = Freeze();
   CCENGINE_EXPECT_CODE(engine_->AdvanceToMicros(20'000'000), kInvalidArgument);
   CCENGINE_EXPECT_CODE(engine_->AdvanceToMicros(std::numeric_limits<Micros>::max()),

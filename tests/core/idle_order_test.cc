@@ -26,7 +26,8 @@ TEST(IdleOrderTest, KeepsAgentsByIdleSinceTiesInInsertionOrder) {
     std::vector<int64_t> since(slots, 0);
     std::vector<uint64_t> inserted(slots, 0);
     std::vector<bool> loaded(slots, false);
-    std::set<std::pair<std::pair<int64_t, uint64_t>, uint32_t>> model;  // ((since, n), slot)
+    std::set<std::pair<std::pair<int64_t, uint64_t>, uint32_t>>
+        model;  // ((since, n), slot)
     auto before = [&](uint32_t x, uint32_t y) { return since[x] < since[y]; };
     int64_t now = 0;
     uint64_t insertions = 0;

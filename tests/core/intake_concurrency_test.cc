@@ -54,19 +54,16 @@ constexpr int kContactsPerProducer = 20000;
 #endif
 constexpr int kProducers = 4;
 constexpr int kAgentsPerProducer = 4;
-constexpr uint64_t kContactBase = 1'000'000;  // contact id = (p+1)*base + i
+constexpr uint64_t kContactBase = 1'000'000;      // contact id = (p+1)*base + i
 constexpr uint64_t kInvalidBase = 1'000'000'000;  // ids of refused AddContacts
 
 // A bounded wait: nothing in these tests may block forever.
 constexpr auto kDeadline = std::chrono::seconds(60);
 
 uint64_t ContactIdOf(int producer, int i) {
-  return static_cast<uint64_t>(producer + 1) * kContactBase +
-         static_cast<uint64_t>(i);
+  return static_cast<uint64_t>(producer + 1) * kContactBase + static_cast<uint64_t>(i);
 }
-int ProducerOf(uint64_t contact) {
-  return static_cast<int>(contact / kContactBase) - 1;
-}
+int ProducerOf(uint64_t contact) { return static_cast<int>(contact / kContactBase) - 1; }
 ContactSpec Spec(uint64_t id, QueueId queue) {
   ContactSpec spec;
   spec.id = ContactId(id);
@@ -143,9 +140,9 @@ TEST(IntakeConcurrencyTest, ProducersRetryAndEveryCommandIsAppliedOnce) {
 
   // Router-thread bookkeeping, filled by the subscriber.
   std::array<Mailbox, kProducers> mailboxes;
-  std::map<uint64_t, int> queued_count;             // contact -> kContactQueued seen
-  std::array<uint64_t, kProducers> last_seen{};     // per-producer order
-  std::set<uint64_t> live;                          // not yet terminal
+  std::map<uint64_t, int> queued_count;          // contact -> kContactQueued seen
+  std::array<uint64_t, kProducers> last_seen{};  // per-producer order
+  std::set<uint64_t> live;                       // not yet terminal
   size_t order_violations = 0;
   // A producer may answer an offer that was meanwhile rescinded (its agent
   // took a break) and served elsewhere: NotFound or FailedPrecondition.
@@ -176,9 +173,7 @@ TEST(IntakeConcurrencyTest, ProducersRetryAndEveryCommandIsAppliedOnce) {
       case EventType::kCompleted:
       case EventType::kAbandoned:
       case EventType::kOverflowed:
-      case EventType::kWithdrawn:
-        live.erase(e.contact.value());
-        break;
+      case EventType::kWithdrawn: live.erase(e.contact.value()); break;
       case EventType::kCommandFailed:
         if (e.status.code() == absl::StatusCode::kNotFound) {
           ++failed_not_found;
@@ -193,13 +188,12 @@ TEST(IntakeConcurrencyTest, ProducersRetryAndEveryCommandIsAppliedOnce) {
           }
         }
         break;
-      default:
-        break;
+      default: break;
     }
   });
 
-  std::atomic<uint64_t> submitted{0};   // successful Submit calls
-  std::atomic<uint64_t> exhausted{0};   // ResourceExhausted answers
+  std::atomic<uint64_t> submitted{0};  // successful Submit calls
+  std::atomic<uint64_t> exhausted{0};  // ResourceExhausted answers
   std::atomic<uint64_t> other_submit_errors{0};
   std::atomic<uint64_t> deliberate_invalid{0};
   std::atomic<int> producers_done_adding{0};
@@ -306,8 +300,7 @@ TEST(IntakeConcurrencyTest, ProducersRetryAndEveryCommandIsAppliedOnce) {
     }
     if (grace_end) {
       Accounting a = engine->GetAccounting();
-      if (a.waiting + a.offered == 0 ||
-          std::chrono::steady_clock::now() > *grace_end) {
+      if (a.waiting + a.offered == 0 || std::chrono::steady_clock::now() > *grace_end) {
         break;
       }
     }
@@ -367,8 +360,7 @@ TEST(IntakeConcurrencyTest, ProducersRetryAndEveryCommandIsAppliedOnce) {
   }
   acc = engine->GetAccounting();
   EXPECT_EQ(acc.waiting + acc.offered + acc.in_service, 0u);
-  EXPECT_EQ(acc.completed + acc.abandoned + acc.overflowed + acc.withdrawn,
-            contacts);
+  EXPECT_EQ(acc.completed + acc.abandoned + acc.overflowed + acc.withdrawn, contacts);
   EXPECT_TRUE(live.empty());
   EXPECT_TRUE(engine->CheckInvariants().ok());
   std::printf(
@@ -377,8 +369,8 @@ TEST(IntakeConcurrencyTest, ProducersRetryAndEveryCommandIsAppliedOnce) {
       static_cast<unsigned long long>(contacts),
       static_cast<unsigned long long>(submitted.load()),
       static_cast<unsigned long long>(exhausted.load()), polls,
-      static_cast<unsigned long long>(acc.completed), failed_invalid,
-      failed_not_found, failed_precondition);
+      static_cast<unsigned long long>(acc.completed), failed_invalid, failed_not_found,
+      failed_precondition);
 }
 
 }  // namespace

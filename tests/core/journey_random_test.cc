@@ -42,7 +42,7 @@ namespace {
 
 constexpr uint64_t kSeeds[] = {1, 42, 20260611, 0xfeedbeef};
 constexpr int kStepsPerSeed = 15000;
-constexpr int kAgents = 12;       // ids 1..12; 13 and 14 are never added
+constexpr int kAgents = 12;  // ids 1..12; 13 and 14 are never added
 constexpr int kCustomers = 6;
 constexpr size_t kHistorySize = 3;
 constexpr size_t kHistoryMax = 20;
@@ -151,14 +151,15 @@ class JourneyWorld {
     if (!engine_->GetAccounting().Balanced()) Fail("accounting does not balance");
     // The history model: drop what the engine forgets, then compare.
     const absl::Time now = engine_->Now();
-    while (!model_.empty() &&
-           (model_.size() > kHistoryMax || model_.front().contact.ended_at + kRetention <= now)) {
+    while (!model_.empty() && (model_.size() > kHistoryMax ||
+                               model_.front().contact.ended_at + kRetention <= now)) {
       model_.pop_front();
     }
     for (int i = 0; i < kCustomers; ++i) {
       std::string customer = CustomerName(i);
       std::vector<CustomerContact> want;
-      for (auto it = model_.rbegin(); it != model_.rend() && want.size() < kHistorySize; ++it) {
+      for (auto it = model_.rbegin(); it != model_.rend() && want.size() < kHistorySize;
+           ++it) {
         if (it->customer == customer) want.push_back(it->contact);
       }
       auto got = engine_->CustomerHistory(customer);
@@ -182,10 +183,10 @@ class JourneyWorld {
     for (uint64_t id : std::vector<uint64_t>(live_.begin(), live_.end())) {
       auto s = engine_->GetContact(ContactId(id));
       if (!s.ok()) continue;
-      absl::Status st = s->callback_requested_at.has_value() &&
-                                s->state != ContactState::kInService
-                            ? engine_->Withdraw(ContactId(id))
-                            : engine_->Abandon(ContactId(id));
+      absl::Status st =
+          s->callback_requested_at.has_value() && s->state != ContactState::kInService
+              ? engine_->Withdraw(ContactId(id))
+              : engine_->Abandon(ContactId(id));
       if (!st.ok()) Fail(fmt::format("drain {}: {}", id, st.ToString()));
     }
     Accounting a = engine_->GetAccounting();
@@ -240,8 +241,8 @@ class JourneyWorld {
         auto s = engine_->GetContact(e.contact);
         if (s.ok() && !s->preferred_agents.empty()) {
           ++preferred_offers_;
-          if (std::find(s->preferred_agents.begin(), s->preferred_agents.end(), e.agent) ==
-              s->preferred_agents.end()) {
+          if (std::find(s->preferred_agents.begin(), s->preferred_agents.end(),
+                        e.agent) == s->preferred_agents.end()) {
             Fail(fmt::format("contact {} offered to {} outside its preference",
                              e.contact.value(), e.agent.value()));
           }
@@ -265,8 +266,7 @@ class JourneyWorld {
       case EventType::kTransferred:
         if (e.has_agent) Record(e);
         break;
-      default:
-        break;
+      default: break;
     }
   }
 
@@ -300,25 +300,28 @@ class JourneyWorld {
     Accounting a = engine_->GetAccounting();
     o << a.entered << " " << a.waiting << " " << a.offered << " " << a.in_service << " "
       << a.completed << " " << a.abandoned << " " << a.overflowed << " " << a.withdrawn
-      << " next=" << (engine_->NextTimerAt() ? absl::FormatTime(*engine_->NextTimerAt()) : "-")
+      << " next="
+      << (engine_->NextTimerAt() ? absl::FormatTime(*engine_->NextTimerAt()) : "-")
       << " hist=" << engine_->customer_history_entries() << "\n";
     for (uint64_t id : live_) {
       auto s = engine_->GetContact(ContactId(id));
       if (!s.ok()) continue;
-      o << id << " " << ContactStateName(s->state) << " " << ChannelName(s->channel) << " q"
-        << s->queue.value() << " p" << s->priority << " step" << s->routing_step << " a"
-        << (s->agent ? int64_t(s->agent->value()) : -1) << " pref";
+      o << id << " " << ContactStateName(s->state) << " " << ChannelName(s->channel)
+        << " q" << s->queue.value() << " p" << s->priority << " step" << s->routing_step
+        << " a" << (s->agent ? int64_t(s->agent->value()) : -1) << " pref";
       for (AgentId p : s->preferred_agents) o << p.value() << ",";
-      o << " cb" << s->callback_requested_at.has_value() << " ex" << s->excluded.size() << "\n";
+      o << " cb" << s->callback_requested_at.has_value() << " ex" << s->excluded.size()
+        << "\n";
     }
     for (int i = 1; i <= kAgents; ++i) {
       auto s = engine_->GetAgent(AgentId(i));
-      if (s.ok()) o << "agent " << i << " " << AgentStateName(s->state) << " " << s->load << "\n";
+      if (s.ok())
+        o << "agent " << i << " " << AgentStateName(s->state) << " " << s->load << "\n";
     }
     for (QueueId q : queues_) {
       QueueStats s = engine_->GetQueueStats(q).value();
-      o << "queue " << q.value() << " " << s.waiting << " " << s.entered << " " << s.answered
-        << " " << s.abandoned << " " << s.callbacks_requested << "\n";
+      o << "queue " << q.value() << " " << s.waiting << " " << s.entered << " "
+        << s.answered << " " << s.abandoned << " " << s.callbacks_requested << "\n";
     }
     return o.str();
   }
@@ -340,8 +343,10 @@ class JourneyWorld {
     uint64_t events = events_seen_;
     absl::Status st = call();
     if (!st.ok()) {
-      if (Digest() != before) Fail(fmt::format("refused call changed state: {}", st.ToString()));
-      if (events_seen_ != events) Fail(fmt::format("refused call emitted: {}", st.ToString()));
+      if (Digest() != before)
+        Fail(fmt::format("refused call changed state: {}", st.ToString()));
+      if (events_seen_ != events)
+        Fail(fmt::format("refused call emitted: {}", st.ToString()));
     }
     return st;
   }
@@ -390,7 +395,8 @@ class JourneyWorld {
       for (int i = 0; i < n; ++i) picked.insert(Uniform(1, kAgents + 2));
       for (uint64_t p : picked) c.preferred_agents.push_back(AgentId(p));
       c.prefer_last_agent = Chance(0.6);
-      c.preferred_wait = Chance(0.2) ? absl::ZeroDuration() : absl::Milliseconds(Uniform(1, 90'000));
+      c.preferred_wait =
+          Chance(0.2) ? absl::ZeroDuration() : absl::Milliseconds(Uniform(1, 90'000));
     }
     std::optional<absl::StatusCode> predicted = absl::StatusCode::kOk;
     if (Chance(0.04)) {
@@ -431,7 +437,8 @@ class JourneyWorld {
     absl::StatusCode predicted = absl::StatusCode::kOk;
     if (!s.ok()) {
       predicted = absl::StatusCode::kNotFound;
-    } else if (s->callback_requested_at.has_value() && s->state != ContactState::kInService) {
+    } else if (s->callback_requested_at.has_value() &&
+               s->state != ContactState::kInService) {
       predicted = absl::StatusCode::kFailedPrecondition;
     }
     Expect(Guarded([&] { return engine_->Abandon(id); }), predicted, "abandon");
@@ -476,10 +483,12 @@ class JourneyWorld {
     if (st.ok()) {
       auto after = engine_->GetContact(id);
       if (!after.ok() || !after->callback_requested_at ||
-          (after->state == ContactState::kWaiting && after->channel != Channel::kCallback)) {
+          (after->state == ContactState::kWaiting &&
+           after->channel != Channel::kCallback)) {
         Fail("callback not shown on the contact");
       }
-      if (after.ok() && (after->arrived_at != s->arrived_at || after->queue != s->queue)) {
+      if (after.ok() &&
+          (after->arrived_at != s->arrived_at || after->queue != s->queue)) {
         Fail("callback lost its place");
       }
     }
@@ -548,14 +557,15 @@ void RunSeed(uint64_t seed, int steps) {
   EXPECT_GT(w.preferred_offers(), 60u);
   EXPECT_GT(w.preference_ends(), 200u);
   EXPECT_GT(w.callbacks(), 100u);
-  std::printf("seed %llu: %d steps, %llu offers (%llu under a preference), %llu "
-              "preferences ended (%llu timed out), %llu callbacks\n",
-              static_cast<unsigned long long>(seed), steps,
-              static_cast<unsigned long long>(w.offers()),
-              static_cast<unsigned long long>(w.preferred_offers()),
-              static_cast<unsigned long long>(w.preference_ends()),
-              static_cast<unsigned long long>(w.preference_timeouts()),
-              static_cast<unsigned long long>(w.callbacks()));
+  std::printf(
+      "seed %llu: %d steps, %llu offers (%llu under a preference), %llu "
+      "preferences ended (%llu timed out), %llu callbacks\n",
+      static_cast<unsigned long long>(seed), steps,
+      static_cast<unsigned long long>(w.offers()),
+      static_cast<unsigned long long>(w.preferred_offers()),
+      static_cast<unsigned long long>(w.preference_ends()),
+      static_cast<unsigned long long>(w.preference_timeouts()),
+      static_cast<unsigned long long>(w.callbacks()));
 }
 
 TEST(JourneyRandomTest, FixedSeeds) {

@@ -35,15 +35,27 @@ TEST_F(JourneyTest, AddContactRejectsInvalidSpecAndChangesNothing) {
     absl::StatusCode code;
   };
   const std::vector<Case> cases = {
-      {"duplicate id", [](ContactSpec& c) { c.id = C(10); }, absl::StatusCode::kAlreadyExists},
-      {"unknown queue", [](ContactSpec& c) { c.queue = QueueId{5}; }, absl::StatusCode::kNotFound},
-      {"priority 10", [](ContactSpec& c) { c.priority = 10; }, absl::StatusCode::kInvalidArgument},
-      {"priority -1", [](ContactSpec& c) { c.priority = -1; }, absl::StatusCode::kInvalidArgument},
-      {"unknown channel", [](ContactSpec& c) { c.channel = static_cast<Channel>(9); }, absl::StatusCode::kInvalidArgument},
-      {"unknown skill", [](ContactSpec& c) { c.skills = {Lvl(SkillId{3}, 1)}; }, absl::StatusCode::kNotFound},
-      {"level 0", [s](ContactSpec& c) { c.skills = {Lvl(s, 0)}; }, absl::StatusCode::kInvalidArgument},
-      {"skill twice", [s](ContactSpec& c) { c.skills = {Lvl(s, 1), Lvl(s, 2)}; }, absl::StatusCode::kInvalidArgument},
-      {"arrives in the future", [](ContactSpec& c) { c.arrived_at = At(11); }, absl::StatusCode::kInvalidArgument},
+      {"duplicate id", [](ContactSpec& c) { c.id = C(10); },
+       absl::StatusCode::kAlreadyExists},
+      {"unknown queue", [](ContactSpec& c) { c.queue = QueueId{5}; },
+       absl::StatusCode::kNotFound},
+      {"priority 10", [](ContactSpec& c) { c.priority = 10; },
+       absl::StatusCode::kInvalidArgument},
+      {"priority -1", [](ContactSpec& c) { c.priority = -1; },
+       absl::StatusCode::kInvalidArgument},
+      {"unknown channel", [](ContactSpec& c) { c.channel = static_cast<Channel>(9); },
+       absl::StatusCode::kInvalidArgument},
+      {"unknown skill", [](ContactSpec& c) { c.skills = {Lvl(SkillId{3}, 1)}; },
+       absl::StatusCode::kNotFound},
+      {"level 0", [s](ContactSpec& c) { c.skills = {Lvl(s, 0)}; },
+       absl::StatusCode::kInvalidArgument},
+      {"skill twice",
+       [s](ContactSpec& c) {
+         c.skills = {Lvl(s, 1), Lvl(s, 2)};
+       },
+       absl::StatusCode::kInvalidArgument},
+      {"arrives in the future", [](ContactSpec& c) { c.arrived_at = At(11); },
+       absl::StatusCode::kInvalidArgument},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
@@ -506,8 +518,7 @@ TEST_F(JourneyTest, OfferCallsOnTheWrongAgentOrStateChangeNothing) {
   before = Freeze();
   CCENGINE_EXPECT_CODE(engine_->AcceptOffer(A(1), C(10)), kFailedPrecondition);
   CCENGINE_EXPECT_CODE(engine_->RejectOffer(A(1), C(10)), kFailedPrecondition);
-  CCENGINE_EXPECT_CODE(engine_->CompleteContact(A(2), C(10)),
-                       kFailedPrecondition);
+  CCENGINE_EXPECT_CODE(engine_->CompleteContact(A(2), C(10)), kFailedPrecondition);
   ExpectUnchanged(before);
 }
 

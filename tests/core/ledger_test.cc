@@ -36,9 +36,9 @@ TEST(LedgerTest, RandomLifecyclesStayBalancedAndMatchAModel) {
   std::vector<ContactState> contacts;
   const std::vector<ContactState> live = {ContactState::kWaiting, ContactState::kOffered,
                                           ContactState::kInService};
-  const std::vector<ContactState> terminal = {ContactState::kCompleted, ContactState::kAbandoned,
-                                              ContactState::kOverflowed,
-                                              ContactState::kWithdrawn};
+  const std::vector<ContactState> terminal = {
+      ContactState::kCompleted, ContactState::kAbandoned, ContactState::kOverflowed,
+      ContactState::kWithdrawn};
   for (int step = 0; step < 20000; ++step) {
     if (contacts.empty() || rng() % 3 == 0) {
       ledger.Enter();
@@ -48,7 +48,8 @@ TEST(LedgerTest, RandomLifecyclesStayBalancedAndMatchAModel) {
       bool is_live = c == ContactState::kWaiting || c == ContactState::kOffered ||
                      c == ContactState::kInService;
       if (!is_live) continue;
-      ContactState to = rng() % 4 == 0 ? terminal[rng() % terminal.size()] : live[rng() % 3];
+      ContactState to =
+          rng() % 4 == 0 ? terminal[rng() % terminal.size()] : live[rng() % 3];
       ledger.Move(c, to);
       c = to;
     }

@@ -19,8 +19,9 @@ TEST_F(LimitsTest, InfiniteOrFarTimesAreRefusedAndChangeNothing) {
   Frozen before = Freeze();
   CCENGINE_EXPECT_CODE(engine_->AdvanceTo(absl::InfiniteFuture()), kInvalidArgument);
   CCENGINE_EXPECT_CODE(engine_->Poll(absl::InfiniteFuture()), kInvalidArgument);
-  CCENGINE_EXPECT_CODE(engine_->AdvanceTo(absl::UnixEpoch() + absl::Hours(24 * 365 * 20000)),
-                       kInvalidArgument);
+  CCENGINE_EXPECT_CODE(
+      engine_->AdvanceTo(absl::UnixEpoch() + absl::Hours(24 * 365 * 20000)),
+      kInvalidArgument);
   ContactSpec c;
   c.id = ContactId{2};
   c.queue = q;

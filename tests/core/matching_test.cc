@@ -50,8 +50,8 @@ class MatchingTest : public test::EngineFixture {
 
 // Offers `draws` contacts in turn to agents 1..n (weights as given) of a
 // fresh engine seeded with `seed`; returns who got each one.
-std::vector<uint64_t> Draws(const std::string& strategy, uint64_t seed,
-                            int draws, const std::vector<double>& weights) {
+std::vector<uint64_t> Draws(const std::string& strategy, uint64_t seed, int draws,
+                            const std::vector<double>& weights) {
   EngineOptions o;
   o.seed = seed;
   auto engine = Engine::Create(o).value();
@@ -93,8 +93,8 @@ TEST_F(MatchingTest, LongestIdlePicksTheAgentFreeTheLongest) {
   AddContact(10, q);
   AddContact(11, q);
   AddContact(12, q);
-  EXPECT_EQ(Offers(), (std::vector<std::pair<uint64_t, uint64_t>>{
-                          {10, 3}, {11, 1}, {12, 2}}));
+  EXPECT_EQ(Offers(),
+            (std::vector<std::pair<uint64_t, uint64_t>>{{10, 3}, {11, 1}, {12, 2}}));
 }
 
 // Agents free since the same instant go to the lower id first, whatever the
@@ -119,9 +119,7 @@ TEST_F(MatchingTest, LongestIdleTiesGoToTheLowerIdWhateverTheOrderTheyFreedUp) {
 TEST_F(MatchingTest, EqualScoresGoToTheLongestIdleThenTheLowerId) {
   CCENGINE_ASSERT_OK(engine_->RegisterStrategy(
       "flat", std::make_unique<FunctionStrategy>(
-                  [](const AgentView&, const ContactView&, Micros) {
-                    return 1.0;
-                  })));
+                  [](const AgentView&, const ContactView&, Micros) { return 1.0; })));
   QueueId q = QueueWithStrategy("flat");
   AddAgent(5);
   AdvanceTo(10);
@@ -212,10 +210,10 @@ TEST_F(MatchingTest, BestProficiencyPicksTheHighestSummedLevel) {
   qc.strategy = "best_proficiency";
   QueueId q = AddQueue(qc);
   AddAgent(1, {Lvl(policy, 9), Lvl(english, 1)});  // 10
-  AddAgent(4, {Lvl(policy, 10)});                   // lacks english
+  AddAgent(4, {Lvl(policy, 10)});                  // lacks english
   AdvanceTo(10);
-  AddAgent(2, {Lvl(policy, 6), Lvl(english, 6)});   // 12
-  AddAgent(3, {Lvl(policy, 5), Lvl(english, 5)});   // 10
+  AddAgent(2, {Lvl(policy, 6), Lvl(english, 6)});  // 12
+  AddAgent(3, {Lvl(policy, 5), Lvl(english, 5)});  // 10
   AdvanceTo(20);
   ContactSpec c = ContactSpecFor(10, q);
   c.skills = {Lvl(english, 1)};
@@ -228,9 +226,9 @@ TEST_F(MatchingTest, CompositeWeighsProficiencyIdleTimeAndSpareCapacity) {
   QueueConfig qc = QueueSpec("q", {Lvl(policy, 1)});
   qc.strategy = "composite";
   QueueId q = AddQueue(qc);
-  AddAgent(1, {Lvl(policy, 3)});   // 0.3 + 1.0 (idle 300 s) + 1 = 2.3
+  AddAgent(1, {Lvl(policy, 3)});  // 0.3 + 1.0 (idle 300 s) + 1 = 2.3
   AdvanceTo(60);
-  AddAgent(2, {Lvl(policy, 8)});   // 0.8 + 0.8 (idle 240 s) + 1 = 2.6
+  AddAgent(2, {Lvl(policy, 8)});  // 0.8 + 0.8 (idle 240 s) + 1 = 2.6
   AdvanceTo(300);
   AddAgent(3, {Lvl(policy, 10)});  // 1.0 + 0.0 + 1 = 2.0
   AddContact(10, q);
@@ -243,13 +241,12 @@ TEST_F(MatchingTest, CustomFunctionStrategyChoosesAndSeesTheContact) {
   std::vector<ContactView> seen;
   std::vector<std::vector<SkillRequirement>> seen_skills;
   CCENGINE_ASSERT_OK(engine_->RegisterStrategy(
-      "highest_id",
-      std::make_unique<FunctionStrategy>(
-          [&](const AgentView& a, const ContactView& c, Micros) {
-            seen.push_back(c);
-            seen_skills.emplace_back(c.skills.begin(), c.skills.end());
-            return static_cast<double>(a.id.value());
-          })));
+      "highest_id", std::make_unique<FunctionStrategy>(
+                        [&](const AgentView& a, const ContactView& c, Micros) {
+                          seen.push_back(c);
+                          seen_skills.emplace_back(c.skills.begin(), c.skills.end());
+                          return static_cast<double>(a.id.value());
+                        })));
   QueueConfig qc = QueueSpec("q", {Lvl(policy, 2)});
   qc.strategy = "highest_id";
   qc.priority = 1;

@@ -101,9 +101,8 @@ TEST(MpscQueueTest, TypeIsNeitherCopyableNorMovable) {
 
 TEST(MpscQueueTest, CapacityRoundsUpToPowerOfTwoAtLeastTwo) {
   const std::pair<std::size_t, std::size_t> cases[] = {
-      {0, 2},  {1, 2},  {2, 2},    {3, 4},    {4, 4},
-      {5, 8},  {7, 8},  {9, 16},   {1000, 1024}, {1024, 1024},
-      {1025, 2048},
+      {0, 2}, {1, 2},  {2, 2},       {3, 4},       {4, 4},       {5, 8},
+      {7, 8}, {9, 16}, {1000, 1024}, {1024, 1024}, {1025, 2048},
   };
   for (const auto& [requested, expected] : cases) {
     MpscQueue<int> q(requested);
@@ -259,12 +258,11 @@ TEST(MpscQueueTest, NonTrivialElementsDoNotLeak) {
   MpscQueue<OwningCommand> q(4);
   for (int i = 0; i < 4; ++i) {
     OwningCommand cmd{std::string(64, static_cast<char>('a' + i)),
-                      std::vector<int>(16, i),
-                      std::make_unique<std::string>(64, 'n')};
+                      std::vector<int>(16, i), std::make_unique<std::string>(64, 'n')};
     ASSERT_TRUE(q.TryPush(std::move(cmd)));
   }
-  OwningCommand rejected{std::string(64, 'z'), {1, 2, 3},
-                         std::make_unique<std::string>("keep")};
+  OwningCommand rejected{
+      std::string(64, 'z'), {1, 2, 3}, std::make_unique<std::string>("keep")};
   EXPECT_FALSE(q.TryPush(std::move(rejected)));
   EXPECT_EQ(rejected.name, std::string(64, 'z'));
   EXPECT_EQ(rejected.skills, (std::vector<int>{1, 2, 3}));
@@ -283,8 +281,7 @@ TEST(MpscQueueTest, VariantElementsRoundTrip) {
   using Command = std::variant<std::monostate, std::string, std::vector<int>>;
   MpscQueue<Command> q(4);
   ASSERT_TRUE(q.TryPush(Command(std::string(40, 'x'))));
-  ASSERT_TRUE(
-      q.TryPush(Command(std::in_place_type<std::vector<int>>, 1000u, 3)));
+  ASSERT_TRUE(q.TryPush(Command(std::in_place_type<std::vector<int>>, 1000u, 3)));
   ASSERT_TRUE(q.TryPush(Command(std::string("short"))));
   std::vector<Command> out;
   EXPECT_EQ(q.Drain([&](Command&& c) { out.push_back(std::move(c)); }, 2), 2u);
@@ -394,8 +391,7 @@ void RunStress(std::size_t capacity, int producers, int per_producer) {
   EXPECT_EQ(bad_producer, 0u);
   EXPECT_EQ(out_of_order, 0u);
   for (int p = 0; p < producers; ++p) {
-    EXPECT_EQ(next[p], static_cast<std::uint32_t>(per_producer))
-        << "producer " << p;
+    EXPECT_EQ(next[p], static_cast<std::uint32_t>(per_producer)) << "producer " << p;
   }
   EXPECT_EQ(watcher_bad.load(), 0u);
   // Every item was consumed: nothing is left over.
@@ -409,8 +405,7 @@ TEST(MpscQueueStressTest, FourProducersOneConsumerExactlyOnceInOrder) {
             /*per_producer=*/200'000 / kScaleDown);
 }
 
-class MpscQueueTinyCapacityTest : public ::testing::TestWithParam<std::size_t> {
-};
+class MpscQueueTinyCapacityTest : public ::testing::TestWithParam<std::size_t> {};
 
 TEST_P(MpscQueueTinyCapacityTest, WrapsAroundUnderContentionWithRetries) {
   // Every few pushes go round the whole ring, and producers keep hitting
@@ -437,10 +432,9 @@ TEST(MpscQueueStressTest, HeapOwningElementsUnderContentionArriveIntact) {
   for (int p = 0; p < producers; ++p) {
     threads.emplace_back([&, p] {
       for (int i = 0; i < per_producer; ++i) {
-        OwningCommand cmd{std::to_string(p) + ":" + std::to_string(i) +
-                              std::string(32, 'x'),
-                          std::vector<int>{p, i},
-                          std::make_unique<std::string>(std::to_string(i))};
+        OwningCommand cmd{
+            std::to_string(p) + ":" + std::to_string(i) + std::string(32, 'x'),
+            std::vector<int>{p, i}, std::make_unique<std::string>(std::to_string(i))};
         while (!q.TryPush(std::move(cmd))) std::this_thread::yield();
       }
     });
@@ -457,8 +451,8 @@ TEST(MpscQueueStressTest, HeapOwningElementsUnderContentionArriveIntact) {
           const int i = cmd.skills.at(1);
           if (i != next.at(p)) ++mismatches;
           next.at(p) = i + 1;
-          if (cmd.name != std::to_string(p) + ":" + std::to_string(i) +
-                              std::string(32, 'x') ||
+          if (cmd.name !=
+                  std::to_string(p) + ":" + std::to_string(i) + std::string(32, 'x') ||
               cmd.note == nullptr || *cmd.note != std::to_string(i)) {
             ++mismatches;
           }

@@ -43,7 +43,10 @@ TEST_F(PreferredAgentTest, AddContactRejectsInvalidPreferenceAndChangesNothing) 
     std::function<void(ContactSpec&)> mutate;
   };
   const std::vector<Case> cases = {
-      {"duplicate agent", [](ContactSpec& c) { c.preferred_agents = {A(1), A(2), A(1)}; }},
+      {"duplicate agent",
+       [](ContactSpec& c) {
+         c.preferred_agents = {A(1), A(2), A(1)};
+       }},
       {"too many agents",
        [](ContactSpec& c) {
          c.preferred_agents.clear();
@@ -52,7 +55,8 @@ TEST_F(PreferredAgentTest, AddContactRejectsInvalidPreferenceAndChangesNothing) 
          }
        }},
       {"negative wait", [](ContactSpec& c) { c.preferred_wait = absl::Seconds(-1); }},
-      {"infinite wait", [](ContactSpec& c) { c.preferred_wait = absl::InfiniteDuration(); }},
+      {"infinite wait",
+       [](ContactSpec& c) { c.preferred_wait = absl::InfiniteDuration(); }},
       {"wait past 100 years",
        [](ContactSpec& c) { c.preferred_wait = kMaxDuration + absl::Seconds(1); }},
   };
@@ -66,7 +70,8 @@ TEST_F(PreferredAgentTest, AddContactRejectsInvalidPreferenceAndChangesNothing) 
   }
   // The limit itself and unknown agent ids are fine.
   ContactSpec ok = Preferring(11, q, {}, 0);
-  for (uint64_t i = 1; i <= kMaxPreferredAgents; ++i) ok.preferred_agents.push_back(A(100 + i));
+  for (uint64_t i = 1; i <= kMaxPreferredAgents; ++i)
+    ok.preferred_agents.push_back(A(100 + i));
   CCENGINE_EXPECT_OK(engine_->AddContact(ok));
   TrackContact(11);
 }
@@ -195,9 +200,9 @@ TEST_F(PreferredAgentTest, NoPreferredAgentLoggedInMeansNoWait) {
   for (const Event& e : events_) {
     if (e.has_contact && e.contact == C(10)) order.push_back(e.type);
   }
-  EXPECT_EQ(order, (std::vector<EventType>{EventType::kContactQueued,
-                                           EventType::kPreferenceEnded,
-                                           EventType::kOffered}));
+  EXPECT_EQ(order,
+            (std::vector<EventType>{EventType::kContactQueued,
+                                    EventType::kPreferenceEnded, EventType::kOffered}));
 }
 
 TEST_F(PreferredAgentTest, NotReadyPreferredAgentStillHoldsTheWindow) {
@@ -231,7 +236,7 @@ TEST_F(PreferredAgentTest, PreferredAgentThatQualifiesOnlyAfterRelaxationWaitsFo
   AddAgent(2, {Lvl(tax, 4)});
   AddContact(Preferring(10, q, {2}, 60));
   EXPECT_EQ(ContactStateOf(10), ContactState::kWaiting);  // 1 is free but not owed it
-  AdvanceTo(20);  // relaxed: 2 qualifies now
+  AdvanceTo(20);                                          // relaxed: 2 qualifies now
   EXPECT_EQ(Holder(10), 2u);
 }
 

@@ -87,9 +87,10 @@ std::optional<long long> EnvNumber(const char* name) {
 }
 
 void RunSeed(uint64_t seed, int steps) {
-  SCOPED_TRACE(fmt::format("seed={} (replay: CCENGINE_RANDOM_SEED={} "
-                           "./randomized_test --gtest_filter='*EnvSeed*')",
-                           seed, seed));
+  SCOPED_TRACE(
+      fmt::format("seed={} (replay: CCENGINE_RANDOM_SEED={} "
+                  "./randomized_test --gtest_filter='*EnvSeed*')",
+                  seed, seed));
   Harness h(seed);
   ASSERT_NO_FATAL_FAILURE(h.Setup());
   for (int i = 0; i < steps; ++i) {

@@ -163,12 +163,11 @@ TEST(RouterLoopTest, RoutesCommandsFromTwoThreads) {
     });
   }
   for (std::thread& p : producers) p.join();
-  const bool all_done =
-      WaitFor([&] { return completed.load() == 2 * kPerThread; });
+  const bool all_done = WaitFor([&] { return completed.load() == 2 * kPerThread; });
   loop.Stop();
 
-  EXPECT_TRUE(all_done) << "completed " << completed.load() << " of "
-                        << 2 * kPerThread << " within the deadline";
+  EXPECT_TRUE(all_done) << "completed " << completed.load() << " of " << 2 * kPerThread
+                        << " within the deadline";
   EXPECT_EQ(producer_failures.load(), 0);
   EXPECT_EQ(submit_failures.load(), 0);
   EXPECT_FALSE(wrong_thread.load()) << "subscribers ran on two threads";

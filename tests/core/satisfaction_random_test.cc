@@ -73,8 +73,9 @@ TEST(ExplanationTest, DoesNotChangeAnyDecision) {
           size_t k = rng() % serving.size();
           auto [agent, contact] = serving[k];
           serving.erase(serving.begin() + static_cast<long>(k));
-          ASSERT_TRUE(engine->CompleteContact(AgentId{agent}, ContactId{contact},
-                                              {.csat = static_cast<int>(1 + rng() % 5)})
+          ASSERT_TRUE(engine
+                          ->CompleteContact(AgentId{agent}, ContactId{contact},
+                                            {.csat = static_cast<int>(1 + rng() % 5)})
                           .ok());
         }
         // Accept whatever was offered meanwhile.
@@ -114,14 +115,16 @@ TEST(SatisfactionRandomizedTest, InvariantsHoldAfterEveryStep) {
     SatisfactionWeights hold;
     hold.max_hold = absl::Seconds(20);
     hold.hold_margin = 0.05;
-    ASSERT_TRUE(engine->RegisterStrategy("hold", std::make_unique<SatisfactionStrategy>(hold)).ok());
+    ASSERT_TRUE(
+        engine->RegisterStrategy("hold", std::make_unique<SatisfactionStrategy>(hold))
+            .ok());
     std::vector<QueueId> queues;
     for (int i = 0; i < 4; ++i) {
       QueueConfig q;
       q.name = "q" + std::to_string(i);
       q.skills = {{i == 2 ? t : s, 1}};
       q.name = "q" + std::to_string(i);
-      q.strategy = i == 0 ? "satisfaction"
+      q.strategy = i == 0   ? "satisfaction"
                    : i == 1 ? "composite"
                    : i == 2 ? "longest_idle"
                             : "hold";
@@ -183,7 +186,8 @@ TEST(SatisfactionRandomizedTest, InvariantsHoldAfterEveryStep) {
         case 5:
           for (ContactId c : snap.contacts) {
             ContactOutcome out;
-            if (rng() % 3 != 0) out.csat = static_cast<int>(1 + (agent.value() + rng() % 2) % 5);
+            if (rng() % 3 != 0)
+              out.csat = static_cast<int>(1 + (agent.value() + rng() % 2) % 5);
             out.resolved = (agent.value() + rng()) % 4 != 0;
             if (engine->CompleteContact(agent, c, out).ok()) break;
           }
@@ -199,12 +203,11 @@ TEST(SatisfactionRandomizedTest, InvariantsHoldAfterEveryStep) {
           } else if (rng() % 4 == 0) {
             engine->Logout(agent).IgnoreError();
           } else {
-            (rng() % 2 ? engine->SetNotReady(agent) : engine->SetReady(agent)).IgnoreError();
+            (rng() % 2 ? engine->SetNotReady(agent) : engine->SetReady(agent))
+                .IgnoreError();
           }
           break;
-        case 8:
-          engine->Abandon(ContactId{1 + rng() % next_contact}).IgnoreError();
-          break;
+        case 8: engine->Abandon(ContactId{1 + rng() % next_contact}).IgnoreError(); break;
         default:
           ASSERT_TRUE(engine->AdvanceTo(engine->Now() + absl::Seconds(rng() % 30)).ok());
           break;
@@ -214,8 +217,6 @@ TEST(SatisfactionRandomizedTest, InvariantsHoldAfterEveryStep) {
       ASSERT_TRUE(engine->GetAccounting().Balanced());
     }
     EXPECT_GT(checked, 300u);
-
-
   }
 }
 
@@ -235,7 +236,8 @@ TEST(HoldRandomizedTest, HoldsStayWithinTheirBound) {
     SkillId s = engine->AddSkill("s").value();
     SatisfactionWeights w;
     w.max_hold = absl::Seconds(20);
-    ASSERT_TRUE(engine->RegisterStrategy("hold", std::make_unique<SatisfactionStrategy>(w)).ok());
+    ASSERT_TRUE(
+        engine->RegisterStrategy("hold", std::make_unique<SatisfactionStrategy>(w)).ok());
     QueueConfig q;
     q.name = "q";
     q.skills = {{s, 1}};
@@ -276,9 +278,10 @@ TEST(HoldRandomizedTest, HoldsStayWithinTheirBound) {
           break;
         }
       } else {
-        ASSERT_TRUE(
-            engine->AdvanceTo(engine->Now() + absl::Seconds(1 + static_cast<int64_t>(rng() % 8)))
-                .ok());
+        ASSERT_TRUE(engine
+                        ->AdvanceTo(engine->Now() +
+                                    absl::Seconds(1 + static_cast<int64_t>(rng() % 8)))
+                        .ok());
       }
       absl::Status st = engine->CheckInvariants();
       ASSERT_TRUE(st.ok()) << "step " << step << ": " << st;

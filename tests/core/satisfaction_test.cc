@@ -45,8 +45,8 @@ class SatisfactionTest : public test::EngineFixture {
   // `agent` serves `n` contacts of `queue` at once (zero handle time, so no
   // busy time) with the given outcome, while every other agent in `others`
   // is not ready.
-  void Teach(uint64_t agent, const std::vector<uint64_t>& others, QueueId queue,
-             int n, ContactOutcome outcome) {
+  void Teach(uint64_t agent, const std::vector<uint64_t>& others, QueueId queue, int n,
+             ContactOutcome outcome) {
     for (uint64_t o : others) CCENGINE_ASSERT_OK(engine_->SetNotReady(A(o)));
     for (int i = 0; i < n; ++i) {
       uint64_t id = next_contact_++;
@@ -88,9 +88,11 @@ TEST_F(SatisfactionTest, CompletionRejectsAnOutOfRangeCsatAndChangesNothing) {
   Accept(1, 1);
   auto before = Freeze();
   auto quality_before = engine_->GetQuality(A(1), policy_).value();
-  CCENGINE_EXPECT_CODE(engine_->CompleteContact(A(1), C(1), {.csat = 0}), kInvalidArgument);
-  CCENGINE_EXPECT_CODE(engine_->CompleteContact(A(1), C(1), {.csat = 6, .resolved = true}),
+  CCENGINE_EXPECT_CODE(engine_->CompleteContact(A(1), C(1), {.csat = 0}),
                        kInvalidArgument);
+  CCENGINE_EXPECT_CODE(
+      engine_->CompleteContact(A(1), C(1), {.csat = 6, .resolved = true}),
+      kInvalidArgument);
   ExpectUnchanged(before);
   EXPECT_EQ(engine_->GetQuality(A(1), policy_)->csat, quality_before.csat);
   EXPECT_EQ(engine_->GetQuality(A(1), policy_)->fcr_weight, 0);
@@ -163,7 +165,7 @@ TEST_F(SatisfactionTest, PrefersTheBetterAgentWhileEnoughAreFree) {
   QueueId sat = Queue("sat", "satisfaction");
   TwoAgentsOfDifferentQuality(train);
   AddContact(1, li);
-  EXPECT_EQ(Holder(1), 1u);  // agent 1 has been idle longer
+  EXPECT_EQ(Holder(1), 1u);                              // agent 1 has been idle longer
   CCENGINE_ASSERT_OK(engine_->RejectOffer(A(1), C(1)));  // → agent 2
   CCENGINE_ASSERT_OK(engine_->Withdraw(C(1)));
   AddContact(2, sat);
@@ -174,8 +176,8 @@ TEST_F(SatisfactionTest, QualityIsOffWithTooFewFreeAgents) {
   SatisfactionWeights w;
   w.min_idle_for_quality = 3;
   CCENGINE_ASSERT_OK(SatisfactionStrategy::Validate(w));
-  CCENGINE_ASSERT_OK(engine_->RegisterStrategy(
-      "sat3", std::make_unique<SatisfactionStrategy>(w)));
+  CCENGINE_ASSERT_OK(
+      engine_->RegisterStrategy("sat3", std::make_unique<SatisfactionStrategy>(w)));
   QueueId train = Queue("train", "longest_idle");
   QueueId sat = Queue("sat3", "sat3");
   TwoAgentsOfDifferentQuality(train);
@@ -201,8 +203,8 @@ TEST_F(SatisfactionTest, NeverHoldsAContactForABetterAgent) {
 TEST_F(SatisfactionTest, QualityFadesAsTheContactWaits) {
   SatisfactionWeights w;
   w.quality_fade = absl::Seconds(60);
-  CCENGINE_ASSERT_OK(engine_->RegisterStrategy(
-      "fast_fade", std::make_unique<SatisfactionStrategy>(w)));
+  CCENGINE_ASSERT_OK(
+      engine_->RegisterStrategy("fast_fade", std::make_unique<SatisfactionStrategy>(w)));
   QueueId train = Queue("train", "longest_idle");
   QueueId sat = Queue("sat", "fast_fade");
   TwoAgentsOfDifferentQuality(train);
@@ -240,8 +242,8 @@ class HoldTest : public SatisfactionTest {
     SatisfactionWeights w;
     w.max_hold = absl::Seconds(30);
     CCENGINE_EXPECT_OK(SatisfactionStrategy::Validate(w));
-    CCENGINE_EXPECT_OK(engine_->RegisterStrategy(
-        "hold30", std::make_unique<SatisfactionStrategy>(w)));
+    CCENGINE_EXPECT_OK(
+        engine_->RegisterStrategy("hold30", std::make_unique<SatisfactionStrategy>(w)));
     QueueId train = Queue("train", "longest_idle");
     QueueId hold = Queue("hold", "hold30");
     TwoAgentsOfDifferentQuality(train);
@@ -259,8 +261,9 @@ TEST_F(HoldTest, WaitsForTheBetterAgentWhoFreesUpInTime) {
   AddContact(2, hold);  // only the poor agent is free: wait for agent 2
   EXPECT_EQ(ContactStateOf(2), ContactState::kWaiting);
   ASSERT_EQ(explained_.size(), 1u);
-  EXPECT_NE(explained_[0].explanation->rule.find("hold: waits until 30s in queue for agent 2"),
-            std::string::npos)
+  EXPECT_NE(
+      explained_[0].explanation->rule.find("hold: waits until 30s in queue for agent 2"),
+      std::string::npos)
       << explained_[0].explanation->rule;
   EXPECT_EQ(explained_[0].explanation->candidates[0].verdict, "held");
   CCENGINE_ASSERT_OK(engine_->CheckInvariants());  // the hold is not a violation
@@ -293,8 +296,8 @@ TEST_F(HoldTest, DoesNotWaitForANotReadyOrOnlySlightlyBetterAgent) {
   SatisfactionWeights w;
   w.max_hold = absl::Seconds(30);
   w.hold_margin = 0.9;
-  CCENGINE_ASSERT_OK(engine_->RegisterStrategy(
-      "hold_wide", std::make_unique<SatisfactionStrategy>(w)));
+  CCENGINE_ASSERT_OK(
+      engine_->RegisterStrategy("hold_wide", std::make_unique<SatisfactionStrategy>(w)));
   QueueId wide = Queue("wide", "hold_wide");
   CCENGINE_ASSERT_OK(engine_->SetReady(A(2)));
   Accept(1, 2);
@@ -425,11 +428,10 @@ TEST_F(SatisfactionTest, ExplorationSendsSomeTrafficToEveryAgentReproducibly) {
 TEST_F(SatisfactionTest, BadGuardsAndWeightsAreRefusedWithoutChange) {
   QueueId q = Queue("q", "satisfaction");
   auto before = Freeze();
-  for (FairnessGuards g : {FairnessGuards{.occupancy_cap = 0},
-                           FairnessGuards{.occupancy_cap = 1.5},
-                           FairnessGuards{.max_occupancy_spread = -0.1},
-                           FairnessGuards{.exploration = 1.0},
-                           FairnessGuards{.exploration = std::nan("")}}) {
+  for (FairnessGuards g :
+       {FairnessGuards{.occupancy_cap = 0}, FairnessGuards{.occupancy_cap = 1.5},
+        FairnessGuards{.max_occupancy_spread = -0.1}, FairnessGuards{.exploration = 1.0},
+        FairnessGuards{.exploration = std::nan("")}}) {
     QueueConfig c = QueueSpec("bad", {{policy_, 1}});
     c.guards = g;
     CCENGINE_EXPECT_CODE(engine_->AddQueue(c), kInvalidArgument);
@@ -525,10 +527,11 @@ TEST_F(SatisfactionTest, ExplanationPrecedesTheOfferItExplains) {
   AddAgent(1, {Lvl(policy_, 5)});
   std::vector<EventType> order;
   engine_->Subscribe([&](const Event& e) { order.push_back(e.type); },
-                     EventBit(EventType::kDecisionExplained) | EventBit(EventType::kOffered));
+                     EventBit(EventType::kDecisionExplained) |
+                         EventBit(EventType::kOffered));
   AddContact(1, q);
-  EXPECT_EQ(order, (std::vector<EventType>{EventType::kDecisionExplained,
-                                           EventType::kOffered}));
+  EXPECT_EQ(order,
+            (std::vector<EventType>{EventType::kDecisionExplained, EventType::kOffered}));
   // The fixture's default subscription never sees explanations.
   EXPECT_EQ(CountOf(EventType::kDecisionExplained), 0u);
 }
@@ -578,13 +581,15 @@ TEST_F(SatisfactionTest, ExplainsADecisionAmongPreferredAgents) {
   ASSERT_EQ(Holder(1), 2u);  // among the preferred, quality decides; 3 is not one
   ASSERT_EQ(explained_.size(), 1u);
   const Explanation& x = *explained_[0].explanation;
-  EXPECT_NE(x.rule.find("preferred agents only (60s of the preference left); satisfaction: "
-                        "quality orders agents (2 eligible free >= 2)"),
-            std::string::npos)
+  EXPECT_NE(
+      x.rule.find("preferred agents only (60s of the preference left); satisfaction: "
+                  "quality orders agents (2 eligible free >= 2)"),
+      std::string::npos)
       << x.rule;
   std::map<uint64_t, std::string> verdicts;
   for (const ExplainedCandidate& k : x.candidates) verdicts[k.agent.value()] = k.verdict;
-  EXPECT_EQ(verdicts, (std::map<uint64_t, std::string>{{1, "ranked"}, {2, "chosen"}, {4, "not free"}}));
+  EXPECT_EQ(verdicts, (std::map<uint64_t, std::string>{
+                          {1, "ranked"}, {2, "chosen"}, {4, "not free"}}));
 }
 
 }  // namespace

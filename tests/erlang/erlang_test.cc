@@ -66,9 +66,8 @@ struct ChainReference {
 // truncated), then the tagged waiting contact's chain "j contacts ahead"
 // (j -> j-1 at n mu + j theta, served from j = 0 at n mu, abandons at theta
 // from every j) integrated with RK4 from the PASTA initial law.
-ChainReference ErlangAByChainIntegration(double lambda, double aht,
-                                         double patience, int n, double sl,
-                                         int queue_states) {
+ChainReference ErlangAByChainIntegration(double lambda, double aht, double patience,
+                                         int n, double sl, int queue_states) {
   const double mu = 1.0 / aht, theta = 1.0 / patience, nmu = n * mu;
   std::vector<long double> pi(n + queue_states + 1);
   pi[0] = 1.0L;
@@ -86,8 +85,7 @@ ChainReference ErlangAByChainIntegration(double lambda, double aht,
   const int q = queue_states;
   std::vector<double> y(q + 3, 0.0);
   for (int j = 0; j < q; ++j) y[j] = static_cast<double>(pi[n + j] / total);
-  auto deriv = [&](double t, const std::vector<double>& v,
-                   std::vector<double>& dv) {
+  auto deriv = [&](double t, const std::vector<double>& v, std::vector<double>& dv) {
     double alive = 0.0;
     for (int j = 0; j < q; ++j) {
       const double in = j + 1 < q ? (nmu + (j + 1) * theta) * v[j + 1] : 0.0;
@@ -283,20 +281,19 @@ TEST(ErlangAMetricsTest, MatchesDirectChainIntegration) {
       {0.5, 10.0, 60, 4, 5, 300},             // A = 5 on 4 agents
   };
   for (const Case& c : cases) {
-    SCOPED_TRACE(testing::Message() << "lambda=" << c.lambda << " n=" << c.n
-                                    << " patience=" << c.patience);
+    SCOPED_TRACE(testing::Message()
+                 << "lambda=" << c.lambda << " n=" << c.n << " patience=" << c.patience);
     absl::StatusOr<ErlangAMetrics> m =
         ErlangAMetricsFor(c.lambda, c.aht, c.patience, c.n, c.sl);
     ASSERT_TRUE(m.ok()) << m.status();
-    const ChainReference ref = ErlangAByChainIntegration(
-        c.lambda, c.aht, c.patience, c.n, c.sl, c.queue_states);
+    const ChainReference ref =
+        ErlangAByChainIntegration(c.lambda, c.aht, c.patience, c.n, c.sl, c.queue_states);
     // The two agree to ~1e-14; the margins leave room for other compilers.
     EXPECT_NEAR(m->p_wait, ref.p_wait, 1e-12);
     EXPECT_NEAR(m->p_abandon, ref.p_abandon, 1e-10);
     EXPECT_NEAR(m->service_level, ref.service_level, 1e-10);
     EXPECT_NEAR(m->asa, ref.asa, 1e-9 * (1.0 + ref.asa));
-    EXPECT_NEAR(m->occupancy, c.lambda * (1.0 - ref.p_abandon) * c.aht / c.n,
-                1e-10);
+    EXPECT_NEAR(m->occupancy, c.lambda * (1.0 - ref.p_abandon) * c.aht / c.n, 1e-10);
   }
 }
 
@@ -305,8 +302,8 @@ TEST(ErlangAMetricsTest, HugePatienceReducesToErlangC) {
     double lambda;
     int n;
   };
-  for (const Case& c : {Case{kRate, 11}, Case{kRate, 14}, Case{kRate, 30},
-                        Case{9900.0 / kAht, 10000}}) {
+  for (const Case& c :
+       {Case{kRate, 11}, Case{kRate, 14}, Case{kRate, 30}, Case{9900.0 / kAht, 10000}}) {
     const ErlangCMetrics want = *ErlangCMetricsFor(c.lambda, kAht, c.n, 20);
     absl::StatusOr<ErlangAMetrics> got =
         ErlangAMetricsFor(c.lambda, kAht, /*patience=*/1e12, c.n, 20);
@@ -356,14 +353,12 @@ TEST(ErlangAMetricsTest, OverloadIsStableAndCarriesAtMostAllAgents) {
 
 TEST(ErlangAMetricsTest, MoreAgentsMeanLessWaitingAndHigherServiceLevel) {
   for (double patience : {30.0, 300.0, 3000.0}) {
-    ErlangAMetrics previous =
-        *ErlangAMetricsFor(20.0 / kAht, kAht, patience, 1, 20);
+    ErlangAMetrics previous = *ErlangAMetricsFor(20.0 / kAht, kAht, patience, 1, 20);
     // Deep in overload p_wait rounds to 1 and the service level to ~1e-17;
     // there only rounding-level changes are allowed.
     for (int n = 2; n <= 45; ++n) {
       SCOPED_TRACE(testing::Message() << "patience=" << patience << " n=" << n);
-      const ErlangAMetrics m =
-          *ErlangAMetricsFor(20.0 / kAht, kAht, patience, n, 20);
+      const ErlangAMetrics m = *ErlangAMetricsFor(20.0 / kAht, kAht, patience, n, 20);
       EXPECT_LT(m.p_abandon, previous.p_abandon);
       EXPECT_LE(m.p_wait, previous.p_wait);
       if (previous.p_wait < 1.0 - 1e-12) {
@@ -398,8 +393,7 @@ TEST(ErlangAMetricsTest, DeepOverloadWithExtremePatienceIsOutOfRange) {
   // (lambda - n mu) * patience = 1e12 queue states.
   absl::StatusOr<ErlangAMetrics> m = ErlangAMetricsFor(2.0, 1.0, 1e12, 1, 20);
   EXPECT_EQ(m.status().code(), absl::StatusCode::kOutOfRange) << m.status();
-  EXPECT_NE(std::string(m.status().message()).find("patience"),
-            std::string::npos);
+  EXPECT_NE(std::string(m.status().message()).find("patience"), std::string::npos);
 }
 
 // --- AgentsForServiceLevel
@@ -415,11 +409,9 @@ TEST(AgentsForServiceLevelTest, ErlangCResultMeetsTargetAndOneFewerDoesNot) {
     for (double target : {0.5, 0.8, 0.95}) {
       absl::StatusOr<int> n = AgentsForServiceLevel(a / kAht, kAht, target, 20);
       ASSERT_TRUE(n.ok()) << n.status();
-      EXPECT_GE(ErlangCMetricsFor(a / kAht, kAht, *n, 20)->service_level,
-                target);
+      EXPECT_GE(ErlangCMetricsFor(a / kAht, kAht, *n, 20)->service_level, target);
       if (*n - 1 > a) {
-        EXPECT_LT(ErlangCMetricsFor(a / kAht, kAht, *n - 1, 20)->service_level,
-                  target)
+        EXPECT_LT(ErlangCMetricsFor(a / kAht, kAht, *n - 1, 20)->service_level, target)
             << "A=" << a << " target=" << target;
       } else {
         EXPECT_EQ(*n, static_cast<int>(std::floor(a)) + 1);
@@ -435,13 +427,12 @@ TEST(AgentsForServiceLevelTest, ErlangAResultMeetsTargetAndOneFewerDoesNot) {
         absl::StatusOr<int> n =
             AgentsForServiceLevel(a / kAht, kAht, target, 20, patience);
         ASSERT_TRUE(n.ok()) << n.status();
-        EXPECT_GE(
-            ErlangAMetricsFor(a / kAht, kAht, patience, *n, 20)->service_level,
-            target);
+        EXPECT_GE(ErlangAMetricsFor(a / kAht, kAht, patience, *n, 20)->service_level,
+                  target);
         if (*n > 1) {
-          EXPECT_LT(ErlangAMetricsFor(a / kAht, kAht, patience, *n - 1, 20)
-                        ->service_level,
-                    target)
+          EXPECT_LT(
+              ErlangAMetricsFor(a / kAht, kAht, patience, *n - 1, 20)->service_level,
+              target)
               << "A=" << a << " patience=" << patience << " target=" << target;
         }
       }
@@ -459,9 +450,8 @@ TEST(AgentsForServiceLevelTest, UnreachableTargetIsOutOfRange) {
   // 10^6 Erlangs need more than the 100,000 agents searched.
   EXPECT_EQ(AgentsForServiceLevel(1e6 / kAht, kAht, 0.8, 20).status().code(),
             absl::StatusCode::kOutOfRange);
-  EXPECT_EQ(
-      AgentsForServiceLevel(1e6 / kAht, kAht, 0.8, 20, 300.0).status().code(),
-      absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(AgentsForServiceLevel(1e6 / kAht, kAht, 0.8, 20, 300.0).status().code(),
+            absl::StatusCode::kOutOfRange);
 }
 
 // --- Validation
@@ -469,8 +459,7 @@ TEST(AgentsForServiceLevelTest, UnreachableTargetIsOutOfRange) {
 
 TEST(ErlangValidationTest, ErlangBRejectsBadArguments) {
   for (double a : {-1.0, kNaN, kInf, -kInf}) {
-    ExpectInvalidArgument(ErlangB(a, 5).status(), "erlang_b",
-                          "traffic_erlangs");
+    ExpectInvalidArgument(ErlangB(a, 5).status(), "erlang_b", "traffic_erlangs");
   }
   ExpectInvalidArgument(ErlangB(1.0, -1).status(), "erlang_b", "agents");
   EXPECT_EQ(ErlangB(1.0, kMaxErlangAgents + 1).status().code(),
@@ -479,8 +468,7 @@ TEST(ErlangValidationTest, ErlangBRejectsBadArguments) {
 
 TEST(ErlangValidationTest, ErlangCRejectsBadArguments) {
   for (double a : {-1.0, kNaN, kInf}) {
-    ExpectInvalidArgument(ErlangC(a, 5).status(), "erlang_c",
-                          "traffic_erlangs");
+    ExpectInvalidArgument(ErlangC(a, 5).status(), "erlang_c", "traffic_erlangs");
   }
   for (int n : {0, -3}) {
     ExpectInvalidArgument(ErlangC(1.0, n).status(), "erlang_c", "agents");
@@ -498,11 +486,9 @@ TEST(ErlangValidationTest, ErlangCMetricsRejectsBadArguments) {
                           "sl_seconds");
   }
   for (double bad : {0.0, -180.0, kNaN, kInf}) {
-    ExpectInvalidArgument(ErlangCMetricsFor(kRate, bad, 14, 20).status(), fn,
-                          "aht");
+    ExpectInvalidArgument(ErlangCMetricsFor(kRate, bad, 14, 20).status(), fn, "aht");
   }
-  ExpectInvalidArgument(ErlangCMetricsFor(kRate, kAht, 0, 20).status(), fn,
-                        "agents");
+  ExpectInvalidArgument(ErlangCMetricsFor(kRate, kAht, 0, 20).status(), fn, "agents");
   ExpectInvalidArgument(ErlangCMetricsFor(1e300, 1e300, 14, 20).status(), fn,
                         "arrival_rate * aht");
 }
@@ -510,44 +496,40 @@ TEST(ErlangValidationTest, ErlangCMetricsRejectsBadArguments) {
 TEST(ErlangValidationTest, ErlangAMetricsRejectsBadArguments) {
   const char* fn = "erlang_a_metrics";
   for (double bad : {-0.5, kNaN, kInf}) {
-    ExpectInvalidArgument(ErlangAMetricsFor(bad, kAht, 300, 14, 20).status(),
-                          fn, "arrival_rate");
-    ExpectInvalidArgument(ErlangAMetricsFor(kRate, kAht, 300, 14, bad).status(),
-                          fn, "sl_seconds");
+    ExpectInvalidArgument(ErlangAMetricsFor(bad, kAht, 300, 14, 20).status(), fn,
+                          "arrival_rate");
+    ExpectInvalidArgument(ErlangAMetricsFor(kRate, kAht, 300, 14, bad).status(), fn,
+                          "sl_seconds");
   }
   for (double bad : {0.0, -1.0, kNaN, kInf}) {
-    ExpectInvalidArgument(ErlangAMetricsFor(kRate, bad, 300, 14, 20).status(),
-                          fn, "aht");
-    ExpectInvalidArgument(ErlangAMetricsFor(kRate, kAht, bad, 14, 20).status(),
-                          fn, "patience");
+    ExpectInvalidArgument(ErlangAMetricsFor(kRate, bad, 300, 14, 20).status(), fn, "aht");
+    ExpectInvalidArgument(ErlangAMetricsFor(kRate, kAht, bad, 14, 20).status(), fn,
+                          "patience");
   }
   for (int n : {0, -2}) {
-    ExpectInvalidArgument(ErlangAMetricsFor(kRate, kAht, 300, n, 20).status(),
-                          fn, "agents");
+    ExpectInvalidArgument(ErlangAMetricsFor(kRate, kAht, 300, n, 20).status(), fn,
+                          "agents");
   }
 }
 
 TEST(ErlangValidationTest, AgentsForServiceLevelRejectsBadArguments) {
   const char* fn = "agents_for_service_level";
   for (double bad : {0.0, 1.0, -0.2, 1.5, kNaN}) {
-    ExpectInvalidArgument(AgentsForServiceLevel(kRate, kAht, bad, 20).status(),
-                          fn, "sl_target");
-    ExpectInvalidArgument(
-        AgentsForServiceLevel(kRate, kAht, bad, 20, 300.0).status(), fn,
-        "sl_target");
+    ExpectInvalidArgument(AgentsForServiceLevel(kRate, kAht, bad, 20).status(), fn,
+                          "sl_target");
+    ExpectInvalidArgument(AgentsForServiceLevel(kRate, kAht, bad, 20, 300.0).status(), fn,
+                          "sl_target");
   }
   for (double bad : {-1.0, kNaN, kInf}) {
-    ExpectInvalidArgument(AgentsForServiceLevel(bad, kAht, 0.8, 20).status(),
-                          fn, "arrival_rate");
-    ExpectInvalidArgument(AgentsForServiceLevel(kRate, kAht, 0.8, bad).status(),
-                          fn, "sl_seconds");
+    ExpectInvalidArgument(AgentsForServiceLevel(bad, kAht, 0.8, 20).status(), fn,
+                          "arrival_rate");
+    ExpectInvalidArgument(AgentsForServiceLevel(kRate, kAht, 0.8, bad).status(), fn,
+                          "sl_seconds");
   }
   for (double bad : {0.0, -1.0, kNaN}) {
-    ExpectInvalidArgument(AgentsForServiceLevel(kRate, bad, 0.8, 20).status(),
-                          fn, "aht");
-    ExpectInvalidArgument(
-        AgentsForServiceLevel(kRate, kAht, 0.8, 20, bad).status(), fn,
-        "patience");
+    ExpectInvalidArgument(AgentsForServiceLevel(kRate, bad, 0.8, 20).status(), fn, "aht");
+    ExpectInvalidArgument(AgentsForServiceLevel(kRate, kAht, 0.8, 20, bad).status(), fn,
+                          "patience");
   }
 }
 

@@ -26,8 +26,8 @@ TEST(NetstringTest, EncodesLengthPayloadComma) {
 }
 
 TEST(NetstringTest, DecodesFramesSplitAtEveryByte) {
-  std::string stream = EncodeNetstring("{\"a\":1}") + EncodeNetstring("") +
-                       EncodeNetstring("x,y:z");
+  std::string stream =
+      EncodeNetstring("{\"a\":1}") + EncodeNetstring("") + EncodeNetstring("x,y:z");
   NetstringDecoder d;
   std::vector<std::string> frames;
   for (char c : stream) {
@@ -80,9 +80,9 @@ TEST(NetstringTest, FramesBeforeAnErrorAreKept) {
 }
 
 TEST(EvapiMessageTest, ParsesEveryEvent) {
-  auto invite = ParseEvent(
-      R"({"event":"invite","callid":"c1","tindex":"12","tlabel":345,)"
-      R"("queue":"sales","from_tag":"ft"})");
+  auto invite =
+      ParseEvent(R"({"event":"invite","callid":"c1","tindex":"12","tlabel":345,)"
+                 R"("queue":"sales","from_tag":"ft"})");
   ASSERT_TRUE(invite.ok()) << invite.status();
   EXPECT_EQ(invite->kind, EvapiEvent::Kind::kInvite);
   EXPECT_EQ(invite->call_id, "c1");
@@ -98,8 +98,7 @@ TEST(EvapiMessageTest, ParsesEveryEvent) {
 
   EXPECT_TRUE(ParseEvent(R"({"event":"answered","callid":"c1"})").ok());
   EXPECT_TRUE(ParseEvent(R"({"event":"cancel","callid":"c1"})").ok());
-  EXPECT_TRUE(
-      ParseEvent(R"({"event":"bye","callid":"c1","from_tag":"x"})").ok());
+  EXPECT_TRUE(ParseEvent(R"({"event":"bye","callid":"c1","from_tag":"x"})").ok());
 }
 
 TEST(EvapiMessageTest, RejectsBadMessagesWithAReason) {
@@ -133,8 +132,7 @@ TEST(EvapiMessageTest, RejectsBadMessagesWithAReason) {
     auto e = ParseEvent(c.json);
     ASSERT_FALSE(e.ok()) << c.json;
     EXPECT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_NE(std::string(e.status().message()).find(c.reason),
-              std::string::npos)
+    EXPECT_NE(std::string(e.status().message()).find(c.reason), std::string::npos)
         << c.json << ": " << e.status();
   }
 }
@@ -192,10 +190,10 @@ TEST(EvapiClientTest, ReceivesRejectsAndReconnects) {
     std::lock_guard<std::mutex> l(mu);
     errors.push_back(std::move(e));
   };
-  auto client = EvapiClient::Create(
-      {.host = "127.0.0.1", .port = ntohs(sa.sin_port),
-       .min_backoff = absl::Milliseconds(10)},
-      cb);
+  auto client = EvapiClient::Create({.host = "127.0.0.1",
+                                     .port = ntohs(sa.sin_port),
+                                     .min_backoff = absl::Milliseconds(10)},
+                                    cb);
   ASSERT_TRUE(client.ok());
   (*client)->Start();
   auto wait_for = [&](auto pred) {
@@ -206,8 +204,7 @@ TEST(EvapiClientTest, ReceivesRejectsAndReconnects) {
   ASSERT_GE(conn, 0);
   ASSERT_TRUE(wait_for([&] { return (*client)->connected(); }));
   std::string wire = "2:{},x:oops,3:[1],";
-  ASSERT_EQ(::send(conn, wire.data(), wire.size(), 0),
-            static_cast<ssize_t>(wire.size()));
+  ASSERT_EQ(::send(conn, wire.data(), wire.size(), 0), static_cast<ssize_t>(wire.size()));
   ASSERT_TRUE(wait_for([&] {
     std::lock_guard<std::mutex> l(mu);
     return !errors.empty();

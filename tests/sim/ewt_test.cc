@@ -57,7 +57,8 @@ TEST(GammaTest, QuantileInvertsTheCdfFromSmallToHugeShapes) {
     for (double p : {1e-8, 1e-3, 0.1, 0.5, 0.9, 0.999, 1 - 1e-8}) {
       double x = GammaQuantile(a, p);
       ASSERT_TRUE(std::isfinite(x) && x > 0) << "a=" << a << " p=" << p;
-      EXPECT_NEAR(GammaCdf(a, x), p, 1e-9 * std::max(1.0, p * 10)) << "a=" << a << " p=" << p;
+      EXPECT_NEAR(GammaCdf(a, x), p, 1e-9 * std::max(1.0, p * 10))
+          << "a=" << a << " p=" << p;
       EXPECT_GT(x, previous) << "a=" << a << " p=" << p;
       previous = x;
     }
@@ -156,7 +157,7 @@ TEST_F(EwtTest, CountsOnlyReadyAgentsWhoCanServeIt) {
   QueueId q = AddQueue(qc);
   BusyAgents(q, 2, {Lvl(policy, 5)});
   AddContact(1, q);
-  AddAgent(3, {Lvl(policy, 4)});   // too junior
+  AddAgent(3, {Lvl(policy, 4)});                   // too junior
   AddAgent(4, {Lvl(policy, 9)}, /*login=*/false);  // logged out
   AddAgent(5, {Lvl(policy, 9)}, /*login=*/false);
   CCENGINE_ASSERT_OK(engine_->Login(A(5), /*ready=*/false));  // not ready
@@ -224,7 +225,7 @@ TEST_F(EwtTest, ContactsOfOtherQueuesTheSameAgentsServeFirstAreAhead) {
   AdvanceTo(10);
   AddContact(2, b);  // t = 10: younger than contact 1
   AddContact(3, a);
-  EXPECT_EQ(Position(2), 1);  // first in its own queue
+  EXPECT_EQ(Position(2), 1);           // first in its own queue
   EXPECT_EQ(Estimate(2).position, 2);  // but the agent takes contact 1 first
   EXPECT_EQ(Estimate(3).position, 3);
   // A VIP in b jumps ahead of both.
@@ -300,15 +301,16 @@ struct EwtFigures {
 };
 
 EwtFigures RunMmc(int agents, double load, double horizon_s, uint64_t seed) {
-  absl::StatusOr<sim::Result> r = sim::Simulate(MmcScenario(agents, load, 60, horizon_s, seed));
+  absl::StatusOr<sim::Result> r =
+      sim::Simulate(MmcScenario(agents, load, 60, horizon_s, seed));
   EXPECT_TRUE(r.ok()) << r.status();
   if (!r.ok()) return {};
   EXPECT_TRUE(r->invariants_ok);
   const sim::Metrics& m = r->queues.at("q").value;
-  std::printf("M/M/%d load %.2f: waited %.0f (p_wait %.3f) ewt_mean %.2f s "
-              "wait_mean %.2f s coverage %.3f\n",
-              agents, load, m.ewt_count, m.p_wait, m.ewt_mean, m.wait_mean,
-              m.ewt_coverage);
+  std::printf(
+      "M/M/%d load %.2f: waited %.0f (p_wait %.3f) ewt_mean %.2f s "
+      "wait_mean %.2f s coverage %.3f\n",
+      agents, load, m.ewt_count, m.p_wait, m.ewt_mean, m.wait_mean, m.ewt_coverage);
   return {m.ewt_count, m.ewt_mean, m.wait_mean, m.ewt_coverage, m.p_wait};
 }
 
@@ -325,8 +327,8 @@ TEST(EwtSimTest, MeanEstimateMatchesObservedWaitsOnMmcCenters) {
     double load;
     double horizon_s;
   };
-  for (const Case& c : {Case{2, 0.8, 400'000}, Case{10, 0.85, 200'000},
-                        Case{50, 0.92, 60'000}}) {
+  for (const Case& c :
+       {Case{2, 0.8, 400'000}, Case{10, 0.85, 200'000}, Case{50, 0.92, 60'000}}) {
     SCOPED_TRACE(::testing::Message() << "M/M/" << c.agents << " load " << c.load);
     EwtFigures f = RunMmc(c.agents, c.load, c.horizon_s, 7);
     EXPECT_GT(f.count, 2000);

@@ -93,9 +93,8 @@ TEST(SatisfactionSimTest, RaisesCsatWithoutCostingAsaAndKeepsTheSpreadBound) {
     double mean = 0, ss = 0;
     for (double d : diff) mean += d / static_cast<double>(diff.size());
     for (double d : diff) ss += (d - mean) * (d - mean);
-    double half_width =
-        kT975Df19 * std::sqrt(ss / static_cast<double>(diff.size() - 1)) /
-        std::sqrt(static_cast<double>(diff.size()));
+    double half_width = kT975Df19 * std::sqrt(ss / static_cast<double>(diff.size() - 1)) /
+                        std::sqrt(static_cast<double>(diff.size()));
     EXPECT_GT(mean - half_width, 0) << "CSAT gain " << mean << " ± " << half_width;
   }
 }
@@ -103,17 +102,21 @@ TEST(SatisfactionSimTest, RaisesCsatWithoutCostingAsaAndKeepsTheSpreadBound) {
 TEST(SatisfactionSimTest, ScenarioKeysAreChecked) {
   Scenario s = Center(0.5, "longest_idle");
   s.queues[0].survey_rate = 1.5;
-  EXPECT_EQ(Simulate(s).status().message(), "queues[0].survey_rate: must be in [0, 1], got 1.5");
+  EXPECT_EQ(Simulate(s).status().message(),
+            "queues[0].survey_rate: must be in [0, 1], got 1.5");
   s = Center(0.5, "longest_idle");
   s.agents[1].csat_mean = 7;
-  EXPECT_EQ(Simulate(s).status().message(), "agents[1].csat_mean: must be in [1, 5], got 7");
+  EXPECT_EQ(Simulate(s).status().message(),
+            "agents[1].csat_mean: must be in [1, 5], got 7");
   s = Center(0.5, "longest_idle");
   s.agents[0].fcr_rate = -0.1;
-  EXPECT_EQ(Simulate(s).status().message(), "agents[0].fcr_rate: must be in [0, 1], got -0.1");
+  EXPECT_EQ(Simulate(s).status().message(),
+            "agents[0].fcr_rate: must be in [0, 1], got -0.1");
   s = Center(0.5, "longest_idle");
   s.queues[0].satisfaction = SatisfactionWeights{};
-  EXPECT_EQ(Simulate(s).status().message(),
-            "queues[0].satisfaction: weights need strategy 'satisfaction', got 'longest_idle'");
+  EXPECT_EQ(
+      Simulate(s).status().message(),
+      "queues[0].satisfaction: weights need strategy 'satisfaction', got 'longest_idle'");
   s = Center(0.5, "satisfaction");
   s.queues[0].satisfaction = SatisfactionWeights{};
   s.queues[0].satisfaction->min_idle_for_quality = 0;
@@ -139,7 +142,8 @@ TEST(SatisfactionSimTest, CustomWeightsAndExplorationRunAndAreReproducible) {
   auto b = Simulate(s);
   ASSERT_TRUE(a.ok()) << a.status();
   ASSERT_TRUE(b.ok());
-  EXPECT_EQ(a->queues.at("general").value.csat_mean, b->queues.at("general").value.csat_mean);
+  EXPECT_EQ(a->queues.at("general").value.csat_mean,
+            b->queues.at("general").value.csat_mean);
   EXPECT_TRUE(a->invariants_ok);
 }
 

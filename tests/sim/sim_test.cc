@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "ccengine/erlang/erlang.h"
-#include "sim/mt19937_64.h"
 #include "gtest/gtest.h"
+#include "sim/mt19937_64.h"
 
 namespace ccengine::sim {
 namespace {
@@ -74,15 +74,16 @@ TEST_P(MMcTest, AgreesWithErlangC) {
   ExpectWithin("asa", row.value.asa, row.half_width.asa, exact.asa);
   ExpectWithin("service_level", row.value.service_level, row.half_width.service_level,
                exact.service_level);
-  ExpectWithin("occupancy", row.value.occupancy, row.half_width.occupancy, exact.occupancy);
+  ExpectWithin("occupancy", row.value.occupancy, row.half_width.occupancy,
+               exact.occupancy);
   EXPECT_TRUE(r.invariants_ok);
   EXPECT_EQ(row.value.abandoned, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(SmallAndLargeCenters, MMcTest,
-                         ::testing::Values(Load{0.2, 60, 14},     // 12 Erlangs, light
+                         ::testing::Values(Load{0.2, 60, 14},       // 12 Erlangs, light
                                            Load{1.0 / 9, 180, 22},  // 20 Erlangs, busy
-                                           Load{3.0, 90, 290}));  // 270 Erlangs
+                                           Load{3.0, 90, 290}));    // 270 Erlangs
 
 class MMcMTest : public ::testing::TestWithParam<Load> {};
 
@@ -94,7 +95,8 @@ TEST_P(MMcMTest, AgreesWithErlangA) {
   ErlangAMetrics exact = ErlangAMetricsFor(l.rate, l.aht, 120, l.agents, 20).value();
   const Row& row = r.queues.at("general");
   ExpectWithin("p_wait", row.value.p_wait, row.half_width.p_wait, exact.p_wait);
-  ExpectWithin("p_abandon", row.value.p_abandon, row.half_width.p_abandon, exact.p_abandon);
+  ExpectWithin("p_abandon", row.value.p_abandon, row.half_width.p_abandon,
+               exact.p_abandon);
   ExpectWithin("asa", row.value.asa, row.half_width.asa, exact.asa);
   ExpectWithin("service_level", row.value.service_level, row.half_width.service_level,
                exact.service_level);
@@ -102,8 +104,8 @@ TEST_P(MMcMTest, AgreesWithErlangA) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SmallAndLargeCenters, MMcMTest,
-                         ::testing::Values(Load{0.2, 60, 12},    // 12 E on 12: overloaded
-                                           Load{0.2, 60, 14},    // the README case
+                         ::testing::Values(Load{0.2, 60, 12},  // 12 E on 12: overloaded
+                                           Load{0.2, 60, 14},  // the README case
                                            Load{2.5, 100, 240}));  // 250 E on 240
 
 TEST(SimulateTest, SameSeedSameResult) {
@@ -122,8 +124,8 @@ TEST(SimulateTest, SameSeedSameResult) {
 // std::mt19937_64's numbers: same seeding, same twist, same tempering,
 // across several refills of its 312-word state.
 TEST(SimulateTest, OwnMersenneTwisterMatchesTheStandardOne) {
-  for (uint64_t seed : {uint64_t{0}, uint64_t{1}, uint64_t{5489}, uint64_t{0x9E3779B97F4A7C15},
-                        ~uint64_t{0}}) {
+  for (uint64_t seed : {uint64_t{0}, uint64_t{1}, uint64_t{5489},
+                        uint64_t{0x9E3779B97F4A7C15}, ~uint64_t{0}}) {
     std::mt19937_64 expected(seed);
     ccengine::internal::Mt19937_64 got(seed);
     for (int i = 0; i < 5000; ++i) {
@@ -133,8 +135,9 @@ TEST(SimulateTest, OwnMersenneTwisterMatchesTheStandardOne) {
   // And so the distributions built on it draw the same values.
   std::mt19937_64 a(42);
   ccengine::internal::Mt19937_64 b(42);
-  for (const Distribution& d : {Distribution::Exponential(60), Distribution::Lognormal(120, 60),
-                                Distribution::Empirical({1, 2, 3})}) {
+  for (const Distribution& d :
+       {Distribution::Exponential(60), Distribution::Lognormal(120, 60),
+        Distribution::Empirical({1, 2, 3})}) {
     for (int i = 0; i < 1000; ++i) ASSERT_EQ(d.Sample(a), d.Sample(b));
   }
 }
@@ -167,8 +170,8 @@ TEST(SimulateTest, ExponentialSamplerIsExponential) {
     double ks = 0;
     for (int i = 0; i < n; ++i) {
       double f = 1 - std::exp(-x[i]);
-      ks = std::max({ks, f - static_cast<double>(i) / n,
-                     static_cast<double>(i + 1) / n - f});
+      ks = std::max(
+          {ks, f - static_cast<double>(i) / n, static_cast<double>(i + 1) / n - f});
     }
     EXPECT_LT(ks, 1.95 / std::sqrt(n)) << "seed " << seed;  // KS at 0.1%
   }
@@ -231,8 +234,8 @@ TEST(SimulateTest, StaffedTimeIsExactWithAWarmupInsideAnInterval) {
   const auto& rows = r.group_intervals.at("agents");
   for (int i = 0; i < 4; ++i) EXPECT_NEAR(rows[i].value.agents, 2 * (i + 1), 1e-9);
   // [2700, 3600) 4 agents, [3600, 5400) 6, [5400, 7200) 8, over 4500 s.
-  EXPECT_NEAR(r.groups.at("agents").value.agents, (900.0 * 4 + 1800.0 * 6 + 1800.0 * 8) / 4500,
-              1e-9);
+  EXPECT_NEAR(r.groups.at("agents").value.agents,
+              (900.0 * 4 + 1800.0 * 6 + 1800.0 * 8) / 4500, 1e-9);
   const Metrics& m = r.groups.at("agents").value;
   EXPECT_GT(m.occupancy, 0);
   EXPECT_LT(m.occupancy, 1);

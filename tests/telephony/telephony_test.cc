@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <memory>
 #include <cstdlib>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -30,8 +30,7 @@ class SimulatedPhones : public TelephonyPort {
     std::string address;  // ring / cancel
     CallOutcome outcome = CallOutcome::kNoAgent;
   };
-  void Ring(const std::string& call_ref,
-            const std::string& agent_address) override {
+  void Ring(const std::string& call_ref, const std::string& agent_address) override {
     requests.push_back({"ring", call_ref, agent_address});
   }
   void CancelRing(const std::string& call_ref,
@@ -82,8 +81,7 @@ class TelephonyTest : public test::EngineFixture {
   }
 
   // An agent with the sales skill at `level`, logged in and mapped.
-  std::string Agent(uint64_t id, int level = 5,
-                    std::vector<SkillLevel> skills = {}) {
+  std::string Agent(uint64_t id, int level = 5, std::vector<SkillLevel> skills = {}) {
     if (skills.empty()) skills = {Lvl(sales_, level)};
     std::string address = "sip:agent" + std::to_string(id) + "@127.0.0.1";
     EXPECT_TRUE(bridge_->MapAgent(AgentId{id}, address).ok());
@@ -130,14 +128,12 @@ TEST_F(TelephonyTest, InboundCallRingsTheAgentAndAnswerConnects) {
 
 TEST_F(TelephonyTest, UnmappedAddressAndDuplicateMappingAreRefused) {
   Agent(1);
-  CCENGINE_EXPECT_CODE(bridge_->MapAgent(AgentId{1}, "sip:other@x"),
-                       kAlreadyExists);
+  CCENGINE_EXPECT_CODE(bridge_->MapAgent(AgentId{1}, "sip:other@x"), kAlreadyExists);
   CCENGINE_EXPECT_CODE(bridge_->MapAgent(AgentId{2}, "sip:agent1@127.0.0.1"),
                        kAlreadyExists);
   CCENGINE_EXPECT_CODE(bridge_->MapAgent(AgentId{2}, ""), kInvalidArgument);
   CCENGINE_EXPECT_CODE(bridge_->FindAgent("sip:nobody@x"), kNotFound);
-  CCENGINE_EXPECT_CODE(bridge_->OnInbound(Inbound("", queue_)),
-                       kInvalidArgument);
+  CCENGINE_EXPECT_CODE(bridge_->OnInbound(Inbound("", queue_)), kInvalidArgument);
 }
 
 TEST_F(TelephonyTest, DuplicateAndLateReportsAreDroppedAndCounted) {
@@ -147,11 +143,9 @@ TEST_F(TelephonyTest, DuplicateAndLateReportsAreDroppedAndCounted) {
   Step(1);
   std::string ringing = phones_.Ringing("call-1");
   std::string other = ringing == a1 ? a2 : a1;
-  CCENGINE_EXPECT_CODE(bridge_->OnInbound(Inbound("call-1", queue_)),
-                       kAlreadyExists);
+  CCENGINE_EXPECT_CODE(bridge_->OnInbound(Inbound("call-1", queue_)), kAlreadyExists);
   // An answer from the agent that is not ringing.
-  CCENGINE_EXPECT_CODE(bridge_->OnAnswered("call-1", other),
-                       kFailedPrecondition);
+  CCENGINE_EXPECT_CODE(bridge_->OnAnswered("call-1", other), kFailedPrecondition);
   CCENGINE_EXPECT_OK(bridge_->OnAnswered("call-1", ringing));
   CCENGINE_EXPECT_CODE(bridge_->OnAnswered("call-1", ringing),
                        kFailedPrecondition);  // duplicate
@@ -163,17 +157,14 @@ TEST_F(TelephonyTest, DuplicateAndLateReportsAreDroppedAndCounted) {
                        kNotFound);  // duplicate BYE
   CCENGINE_EXPECT_CODE(bridge_->OnCallerHangup("call-1"), kNotFound);
   CCENGINE_EXPECT_CODE(bridge_->OnAnswered("nope", ringing), kNotFound);
-  CCENGINE_EXPECT_CODE(bridge_->OnAnswered("call-1", "sip:ghost@x"),
-                       kNotFound);
+  CCENGINE_EXPECT_CODE(bridge_->OnAnswered("call-1", "sip:ghost@x"), kNotFound);
   Step(3);
   TelephonyStats s = bridge_->stats();
   EXPECT_EQ(s.reports_dropped, 8u);
   EXPECT_EQ(s.reports_accepted, 3u);  // add, accept, complete
   EXPECT_EQ(s.commands_failed, 0u);
   EXPECT_EQ(engine_->GetAccounting().completed, 1u);
-  EXPECT_EQ(StateOf(1) == AgentState::kWrapUp ||
-                StateOf(2) == AgentState::kWrapUp,
-            true);
+  EXPECT_EQ(StateOf(1) == AgentState::kWrapUp || StateOf(2) == AgentState::kWrapUp, true);
 }
 
 // Every report is matched to its call the same way: an unknown call, an
@@ -331,8 +322,7 @@ TEST_F(TelephonyTest, TransferPutsTheCallInTheOtherQueue) {
   Step(3);
   EXPECT_EQ(phones_.Ringing("call-1"), a2);
   EXPECT_EQ(StateOf(1), AgentState::kWrapUp);
-  CCENGINE_EXPECT_CODE(bridge_->OnAgentHangup("call-1", a1),
-                       kFailedPrecondition);
+  CCENGINE_EXPECT_CODE(bridge_->OnAgentHangup("call-1", a1), kFailedPrecondition);
 }
 
 TEST_F(TelephonyTest, DisconnectEndsEveryCallInFlightWithAClearOutcome) {
@@ -375,9 +365,10 @@ class TelephonyRandomTest : public TelephonyTest,
 // Fixed seeds, so that CI is repeatable; CCENGINE_RANDOM_SEED tries another.
 TEST_P(TelephonyRandomTest, RandomReportsKeepInvariants) {
   uint64_t seed = GetParam();
-  if (const char* env = std::getenv("CCENGINE_RANDOM_SEED")) seed = std::strtoull(env, nullptr, 10);
-  SCOPED_TRACE(testing::Message() << "seed=" << seed
-                                  << " (replay: CCENGINE_RANDOM_SEED=" << seed << ")");
+  if (const char* env = std::getenv("CCENGINE_RANDOM_SEED"))
+    seed = std::strtoull(env, nullptr, 10);
+  SCOPED_TRACE(testing::Message()
+               << "seed=" << seed << " (replay: CCENGINE_RANDOM_SEED=" << seed << ")");
   std::mt19937_64 rng(seed);
   std::vector<std::string> agents;
   for (uint64_t i = 1; i <= 4; ++i) agents.push_back(Agent(i));
@@ -385,8 +376,7 @@ TEST_P(TelephonyRandomTest, RandomReportsKeepInvariants) {
   for (int step = 0; step < 2000; ++step) {
     int op = static_cast<int>(rng() % 8);
     const std::string& agent = agents[rng() % agents.size()];
-    std::string ref =
-        refs.empty() ? "none" : refs[rng() % refs.size()];
+    std::string ref = refs.empty() ? "none" : refs[rng() % refs.size()];
     switch (op) {
       case 0:
         refs.push_back("c" + std::to_string(step));
@@ -397,23 +387,14 @@ TEST_P(TelephonyRandomTest, RandomReportsKeepInvariants) {
         (void)bridge_->OnAnswered(ref, rng() % 4 ? rung : agent);
         break;
       }
-      case 2:
-        (void)bridge_->OnRejected(ref, phones_.Ringing(ref));
-        break;
-      case 3:
-        (void)bridge_->OnNoAnswer(ref, agent);
-        break;
-      case 4:
-        (void)bridge_->OnCallerHangup(ref);
-        break;
-      case 5:
-        (void)bridge_->OnAgentHangup(ref, phones_.Ringing(ref));
-        break;
+      case 2: (void)bridge_->OnRejected(ref, phones_.Ringing(ref)); break;
+      case 3: (void)bridge_->OnNoAnswer(ref, agent); break;
+      case 4: (void)bridge_->OnCallerHangup(ref); break;
+      case 5: (void)bridge_->OnAgentHangup(ref, phones_.Ringing(ref)); break;
       case 6:
         if (rng() % 50 == 0) (void)bridge_->OnDisconnected();
         break;
-      default:
-        break;
+      default: break;
     }
     Step(now_ + 0.5);
     if (HasFatalFailure()) return;

@@ -49,41 +49,33 @@ absl::Status ToStatus(const absl::StatusOr<T>& s) {
 
 }  // namespace ccengine::test
 
-#define CCENGINE_ASSERT_OK(expr)                                         \
-  do {                                                                   \
+#define CCENGINE_ASSERT_OK(expr)                                          \
+  do {                                                                    \
     const ::absl::Status ccengine_st_ = ::ccengine::test::ToStatus(expr); \
-    ASSERT_TRUE(ccengine_st_.ok()) << #expr << ": " << ccengine_st_;     \
+    ASSERT_TRUE(ccengine_st_.ok()) << #expr << ": " << ccengine_st_;      \
   } while (0)
-#define CCENGINE_EXPECT_OK(expr)                                         \
-  do {                                                                   \
+#define CCENGINE_EXPECT_OK(expr)                                          \
+  do {                                                                    \
     const ::absl::Status ccengine_st_ = ::ccengine::test::ToStatus(expr); \
-    EXPECT_TRUE(ccengine_st_.ok()) << #expr << ": " << ccengine_st_;     \
+    EXPECT_TRUE(ccengine_st_.ok()) << #expr << ": " << ccengine_st_;      \
   } while (0)
 // CCENGINE_EXPECT_CODE(engine_->AddSkill(""), kInvalidArgument)
-#define CCENGINE_EXPECT_CODE(expr, expected)                             \
-  do {                                                                   \
+#define CCENGINE_EXPECT_CODE(expr, expected)                              \
+  do {                                                                    \
     const ::absl::Status ccengine_st_ = ::ccengine::test::ToStatus(expr); \
-    EXPECT_EQ(ccengine_st_.code(), ::absl::StatusCode::expected)         \
-        << #expr << ": " << ccengine_st_;                                \
+    EXPECT_EQ(ccengine_st_.code(), ::absl::StatusCode::expected)          \
+        << #expr << ": " << ccengine_st_;                                 \
   } while (0)
 
 namespace ccengine {
 
 // Readable enum values in GoogleTest failure messages.
-inline void PrintTo(AgentState s, std::ostream* os) {
-  *os << AgentStateName(s);
-}
-inline void PrintTo(ContactState s, std::ostream* os) {
-  *os << ContactStateName(s);
-}
+inline void PrintTo(AgentState s, std::ostream* os) { *os << AgentStateName(s); }
+inline void PrintTo(ContactState s, std::ostream* os) { *os << ContactStateName(s); }
 inline void PrintTo(EventType t, std::ostream* os) { *os << EventTypeName(t); }
-inline void PrintTo(EventReason r, std::ostream* os) {
-  *os << EventReasonName(r);
-}
+inline void PrintTo(EventReason r, std::ostream* os) { *os << EventReasonName(r); }
 inline void PrintTo(Channel c, std::ostream* os) { *os << ChannelName(c); }
-inline void PrintTo(const Event& e, std::ostream* os) {
-  *os << DescribeEvent(e);
-}
+inline void PrintTo(const Event& e, std::ostream* os) { *os << DescribeEvent(e); }
 
 }  // namespace ccengine
 
@@ -152,14 +144,12 @@ class EngineFixture : public ::testing::Test {
     EXPECT_TRUE(added.ok()) << added.status();
     return added.value_or(QueueId{});
   }
-  QueueId AddQueue(std::string name,
-                   std::vector<SkillRequirement> skills = {}) {
+  QueueId AddQueue(std::string name, std::vector<SkillRequirement> skills = {}) {
     return AddQueue(QueueSpec(std::move(name), std::move(skills)));
   }
 
   // --- Agents ----------------------------------------------------------------
-  static AgentConfig AgentSpec(uint64_t id,
-                               std::vector<SkillLevel> skills = {}) {
+  static AgentConfig AgentSpec(uint64_t id, std::vector<SkillLevel> skills = {}) {
     AgentConfig a;
     a.id = AgentId{id};
     a.name = "agent-" + std::to_string(id);
@@ -175,13 +165,11 @@ class EngineFixture : public ::testing::Test {
       ASSERT_TRUE(st.ok()) << st;
     }
   }
-  void AddAgent(uint64_t id, std::vector<SkillLevel> skills = {},
-                bool login = true) {
+  void AddAgent(uint64_t id, std::vector<SkillLevel> skills = {}, bool login = true) {
     AddAgent(AgentSpec(id, std::move(skills)), login);
   }
   // An agent that takes chats only (up to 3 at a time, default costs).
-  static AgentConfig ChatAgentSpec(uint64_t id,
-                                   std::vector<SkillLevel> skills = {}) {
+  static AgentConfig ChatAgentSpec(uint64_t id, std::vector<SkillLevel> skills = {}) {
     AgentConfig a = AgentSpec(id, std::move(skills));
     a.capacity.max_per_channel = {0, 3, 0, 0, 0, 0, 0};
     return a;
@@ -189,8 +177,7 @@ class EngineFixture : public ::testing::Test {
 
   // --- Contacts --------------------------------------------------------------
   static ContactSpec ContactSpecFor(uint64_t id, QueueId queue,
-                                    Channel channel = Channel::kVoice,
-                                    int priority = 0) {
+                                    Channel channel = Channel::kVoice, int priority = 0) {
     ContactSpec c;
     c.id = ContactId{id};
     c.queue = queue;
@@ -286,14 +273,13 @@ class EngineFixture : public ::testing::Test {
   std::string World() const {
     std::ostringstream o;
     o << "now=" << engine_->Now() << " skills=" << engine_->skill_count()
-      << " queues=" << engine_->queue_count()
-      << " agents=" << engine_->agent_count();
+      << " queues=" << engine_->queue_count() << " agents=" << engine_->agent_count();
     auto next = engine_->NextTimerAt();
     o << " next_timer=" << (next ? absl::FormatTime(*next) : "none") << "\n";
     const Accounting acc = engine_->GetAccounting();
-    o << "acct " << acc.entered << " " << acc.waiting << " " << acc.offered
-      << " " << acc.in_service << " " << acc.completed << " " << acc.abandoned
-      << " " << acc.overflowed << " " << acc.withdrawn << "\n";
+    o << "acct " << acc.entered << " " << acc.waiting << " " << acc.offered << " "
+      << acc.in_service << " " << acc.completed << " " << acc.abandoned << " "
+      << acc.overflowed << " " << acc.withdrawn << "\n";
     for (uint32_t i = 0; i < engine_->queue_count(); ++i) {
       QueueId q{i};
       auto c = engine_->GetQueueConfig(q);
@@ -303,8 +289,7 @@ class EngineFixture : public ::testing::Test {
         << " aging=" << c->aging_weight << " max_size=" << c->max_size
         << " max_wait=" << c->max_wait << " wrap=" << c->wrap_up
         << " timeout=" << c->offer_timeout << " strategy=" << c->strategy
-        << " overflow="
-        << (c->overflow_queue ? int64_t{c->overflow_queue->value()} : -1)
+        << " overflow=" << (c->overflow_queue ? int64_t{c->overflow_queue->value()} : -1)
         << " skills=" << Skills(c->skills) << " steps=";
       for (const RoutingStep& st : c->relaxation) {
         o << st.after << ":" << Skills(st.skills) << ";";
@@ -312,9 +297,8 @@ class EngineFixture : public ::testing::Test {
       o << " | waiting=" << s->waiting << " entered=" << s->entered
         << " answered=" << s->answered << " sl=" << s->answered_within_sl
         << " abandoned=" << s->abandoned << " overflowed=" << s->overflowed
-        << " transferred_out=" << s->transferred_out
-        << " completed=" << s->completed << " longest=" << s->longest_wait
-        << "\n";
+        << " transferred_out=" << s->transferred_out << " completed=" << s->completed
+        << " longest=" << s->longest_wait << "\n";
     }
     for (uint64_t id : agent_ids_) {
       auto a = engine_->GetAgent(A(id));
@@ -342,8 +326,8 @@ class EngineFixture : public ::testing::Test {
       o << ContactStateName(c->state) << " queue=" << c->queue.value()
         << " channel=" << ChannelName(c->channel) << " prio=" << c->priority
         << " step=" << c->routing_step << " arrived=" << c->arrived_at
-        << " queued=" << c->queued_at << " agent="
-        << (c->agent ? int64_t(c->agent->value()) : -1)
+        << " queued=" << c->queued_at
+        << " agent=" << (c->agent ? int64_t(c->agent->value()) : -1)
         << " skills=" << Skills(c->skills) << " excluded=";
       for (AgentId a : c->excluded) o << a.value() << ",";
       if (c->state == ContactState::kWaiting) {

@@ -35,18 +35,16 @@ namespace ccengine::test {
 class JourneyFixture : public EngineFixture {
  protected:
   // A contact that prefers `agents` for `wait_s` seconds.
-  static ContactSpec Preferring(uint64_t id, QueueId queue,
-                                std::vector<uint64_t> agents, double wait_s,
-                                Channel channel = Channel::kVoice) {
+  static ContactSpec Preferring(uint64_t id, QueueId queue, std::vector<uint64_t> agents,
+                                double wait_s, Channel channel = Channel::kVoice) {
     ContactSpec c = ContactSpecFor(id, queue, channel);
     for (uint64_t a : agents) c.preferred_agents.push_back(AgentId{a});
     c.preferred_wait = absl::Seconds(wait_s);
     return c;
   }
   // A contact of `customer` that prefers its last agent for `wait_s`.
-  static ContactSpec PreferringLast(uint64_t id, QueueId queue,
-                                    std::string customer, double wait_s,
-                                    Channel channel = Channel::kVoice) {
+  static ContactSpec PreferringLast(uint64_t id, QueueId queue, std::string customer,
+                                    double wait_s, Channel channel = Channel::kVoice) {
     ContactSpec c = ContactSpecFor(id, queue, channel);
     c.customer_id = std::move(customer);
     c.prefer_last_agent = true;
@@ -90,11 +88,9 @@ class JourneyFixture : public EngineFixture {
       if (!c.ok()) continue;
       o << "contact " << id << " preferred=";
       for (AgentId a : c->preferred_agents) o << a.value() << ",";
-      o << " until="
-        << (c->preferred_until ? absl::FormatTime(*c->preferred_until) : "-")
+      o << " until=" << (c->preferred_until ? absl::FormatTime(*c->preferred_until) : "-")
         << " callback="
-        << (c->callback_requested_at ? absl::FormatTime(*c->callback_requested_at)
-                                     : "-")
+        << (c->callback_requested_at ? absl::FormatTime(*c->callback_requested_at) : "-")
         << " original=" << ChannelName(c->original_channel) << "\n";
     }
     o << "history entries=" << engine_->customer_history_entries() << "\n";

@@ -32,7 +32,7 @@ namespace {
 constexpr uint64_t kUnknownAgent = 9001;
 constexpr size_t kMaxLive = 150;  // contacts; keeps the model's checks cheap
 constexpr const char* kStrategies[] = {
-    "longest_idle", "least_occupied", "fewest_handled", "round_robin",
+    "longest_idle", "least_occupied",  "fewest_handled",   "round_robin",
     "random",       "weighted_random", "best_proficiency", "composite"};
 
 }  // namespace
@@ -139,22 +139,20 @@ void RandomHarness::Drain() {
 
 // --- Random configurations ---------------------------------------------------
 
-std::vector<SkillLevel> RandomHarness::RandomSkills(int min_count,
-                                                    int max_count, int lo,
+std::vector<SkillLevel> RandomHarness::RandomSkills(int min_count, int max_count, int lo,
                                                     int hi) {
   std::vector<int> ids = {0, 1, 2, 3, 4, 5};
   std::shuffle(ids.begin(), ids.end(), rng_);
   int n = Uniform(min_count, max_count);
   std::vector<SkillLevel> v;
   for (int i = 0; i < n; ++i) {
-    v.push_back({SkillId(static_cast<uint32_t>(ids[i])),
-                 static_cast<uint8_t>(Uniform(lo, hi))});
+    v.push_back(
+        {SkillId(static_cast<uint32_t>(ids[i])), static_cast<uint8_t>(Uniform(lo, hi))});
   }
   return v;
 }
 
-QueueConfig RandomHarness::RandomQueueConfig(std::string name,
-                                             int existing_queues) {
+QueueConfig RandomHarness::RandomQueueConfig(std::string name, int existing_queues) {
   QueueConfig q;
   q.name = std::move(name);
   q.skills = RandomSkills(Chance(0.1) ? 0 : 1, 2, 1, 7);
@@ -181,16 +179,14 @@ QueueConfig RandomHarness::RandomQueueConfig(std::string name,
   q.aging_weight = Pick(std::vector<double>{0.5, 1.0, 1.0, 2.0});
   q.sl_threshold = absl::Seconds(Uniform(5, 30));
   q.max_size = Chance(0.4) ? static_cast<size_t>(Uniform(2, 10)) : 0;
-  q.max_wait = Chance(0.4) ? absl::Seconds(Uniform(15, 120))
-                           : absl::InfiniteDuration();
+  q.max_wait = Chance(0.4) ? absl::Seconds(Uniform(15, 120)) : absl::InfiniteDuration();
   if (existing_queues > 0 && Chance(0.6)) {
-    q.overflow_queue =
-        QueueId(static_cast<uint32_t>(Uniform(0, existing_queues - 1)));
+    q.overflow_queue = QueueId(static_cast<uint32_t>(Uniform(0, existing_queues - 1)));
   }
   q.wrap_up = Chance(0.5) ? Millis(500, 8000) : absl::ZeroDuration();
   q.offer_timeout = Chance(0.1) ? absl::InfiniteDuration() : Millis(2000, 15000);
-  q.strategy = Pick(std::vector<std::string>(std::begin(kStrategies),
-                                             std::end(kStrategies)));
+  q.strategy =
+      Pick(std::vector<std::string>(std::begin(kStrategies), std::end(kStrategies)));
   q.expected_handle_time = absl::Seconds(Uniform(30, 300));
   return q;
 }
@@ -204,10 +200,13 @@ AgentConfig RandomHarness::RandomAgentConfig(AgentId id) {
   if (kind < 4) {  // voice only
     a.capacity.max_per_channel = {1, 0, 0, 0, 1, 0, 0};
   } else if (kind < 8) {  // multi-chat desk, voice exclusive
-    a.capacity.max_per_channel = {
-        static_cast<uint8_t>(Uniform(0, 1)), static_cast<uint8_t>(Uniform(2, 3)),
-        static_cast<uint8_t>(Uniform(1, 2)), static_cast<uint8_t>(Uniform(0, 1)),
-        1, static_cast<uint8_t>(Uniform(0, 3)), static_cast<uint8_t>(Uniform(0, 2))};
+    a.capacity.max_per_channel = {static_cast<uint8_t>(Uniform(0, 1)),
+                                  static_cast<uint8_t>(Uniform(2, 3)),
+                                  static_cast<uint8_t>(Uniform(1, 2)),
+                                  static_cast<uint8_t>(Uniform(0, 1)),
+                                  1,
+                                  static_cast<uint8_t>(Uniform(0, 3)),
+                                  static_cast<uint8_t>(Uniform(0, 2))};
     if (Chance(0.3)) {  // a binding load budget
       a.capacity.load_budget = 150;
       a.capacity.load_per_contact[1] = 50;
@@ -228,7 +227,7 @@ void RandomHarness::TimeStep() {
   if (r < 3) {  // time going backwards: refused, nothing changes
     absl::Time t = now - absl::Microseconds(Uniform(1, 2'000'000));
     Log({fmt::format("{}({}) backwards", use_poll ? "Poll" : "AdvanceTo",
-                    absl::FormatTime(t))});
+                     absl::FormatTime(t))});
     Observed before = Capture();
     absl::Status st = use_poll ? engine_->Poll(t).status() : engine_->AdvanceTo(t);
     if (st.code() != Code::kInvalidArgument) {
@@ -290,16 +289,18 @@ void RandomHarness::AddContactStep() {
   } else {
     s.id = ContactId(next_contact_++);
   }
-  s.queue = QueueId(static_cast<uint32_t>(
-      Chance(0.02) ? kQueues + Uniform(0, 3) : Uniform(0, kQueues - 1)));
+  s.queue = QueueId(static_cast<uint32_t>(Chance(0.02) ? kQueues + Uniform(0, 3)
+                                                       : Uniform(0, kQueues - 1)));
   static constexpr int kChannelWeights[] = {35, 30, 10, 5, 5, 10, 5};
   int w = Uniform(0, 99);
   int ch = 0;
   while (w >= kChannelWeights[ch]) w -= kChannelWeights[ch++];
   s.channel = static_cast<Channel>(Chance(0.01) ? Uniform(7, 255) : ch);
   int p = Uniform(0, 99);
-  s.priority = p < 75 ? 0 : p < 95 ? Uniform(1, 3) : p < 98 ? 9
-                                  : Pick(std::vector<int>{-1, 10, 1000, -1000});
+  s.priority = p < 75   ? 0
+               : p < 95 ? Uniform(1, 3)
+               : p < 98 ? 9
+                        : Pick(std::vector<int>{-1, 10, 1000, -1000});
   int k = Uniform(0, 99);
   if (k < 25) {
     s.skills = RandomSkills(1, 1, 1, 5);
@@ -309,7 +310,9 @@ void RandomHarness::AddContactStep() {
     s.skills = RandomSkills(1, 2, 1, 5);
     int bad = Uniform(0, 2);
     if (bad == 0) s.skills.push_back({SkillId(kSkills + Uniform(0, 3)), 1});
-    if (bad == 1) s.skills.push_back({SkillId(0), static_cast<uint8_t>(Pick(std::vector<int>{0, 11, 255}))});
+    if (bad == 1)
+      s.skills.push_back(
+          {SkillId(0), static_cast<uint8_t>(Pick(std::vector<int>{0, 11, 255}))});
     if (bad == 2) s.skills.push_back(s.skills.front());
   }
   s.customer_id = fmt::format("cust{}", Uniform(1, 40));
@@ -360,8 +363,8 @@ void RandomHarness::CompleteStep() {
 void RandomHarness::AbandonStep() { RunCommand(cmd::Abandon{AnyContactId()}); }
 
 void RandomHarness::TransferStep() {
-  uint32_t to = static_cast<uint32_t>(
-      Chance(0.03) ? kQueues + Uniform(0, 3) : Uniform(0, kQueues - 1));
+  uint32_t to = static_cast<uint32_t>(Chance(0.03) ? kQueues + Uniform(0, 3)
+                                                   : Uniform(0, kQueues - 1));
   RunCommand(cmd::Transfer{AnyContactId(), QueueId(to), Chance(0.7)});
 }
 
@@ -448,7 +451,8 @@ void RandomHarness::SetSkillsStep() {
   std::vector<SkillLevel> skills = RandomSkills(0, 4, 1, 10);
   Code expected = FindAgent(id) ? Code::kOk : Code::kNotFound;
   if (expected == Code::kOk && Chance(0.1)) {
-    skills.push_back({SkillId(Chance(0.5) ? kSkills : 0), Chance(0.5) ? uint8_t{0} : uint8_t{3}});
+    skills.push_back(
+        {SkillId(Chance(0.5) ? kSkills : 0), Chance(0.5) ? uint8_t{0} : uint8_t{3}});
     expected = PredictSkills(skills);
   }
   Log({fmt::format("SetAgentSkills({}, {})", id.value(), SkillsText(skills))});
@@ -484,20 +488,50 @@ void RandomHarness::UpdateQueueStep() {
   Code expected = Code::kOk;
   QueueId target(q);
   switch (Uniform(0, 19)) {  // sometimes invalid
-    case 0: config.name += "x"; expected = Code::kInvalidArgument; break;
-    case 1: config.overflow_queue = QueueId(q); expected = Code::kInvalidArgument; break;
-    case 2: config.overflow_queue = QueueId(kQueues + 5); expected = Code::kNotFound; break;
-    case 3: config.strategy = "no_such_strategy"; expected = Code::kNotFound; break;
-    case 4: config.priority = 10; expected = Code::kInvalidArgument; break;
+    case 0:
+      config.name += "x";
+      expected = Code::kInvalidArgument;
+      break;
+    case 1:
+      config.overflow_queue = QueueId(q);
+      expected = Code::kInvalidArgument;
+      break;
+    case 2:
+      config.overflow_queue = QueueId(kQueues + 5);
+      expected = Code::kNotFound;
+      break;
+    case 3:
+      config.strategy = "no_such_strategy";
+      expected = Code::kNotFound;
+      break;
+    case 4:
+      config.priority = 10;
+      expected = Code::kInvalidArgument;
+      break;
     case 5:
       config.relaxation = {{absl::Seconds(20), {}}, {absl::Seconds(10), {}}};
       expected = Code::kInvalidArgument;
       break;
-    case 6: config.max_wait = absl::ZeroDuration(); expected = Code::kInvalidArgument; break;
-    case 7: config.offer_timeout = absl::ZeroDuration(); expected = Code::kInvalidArgument; break;
-    case 8: config.aging_weight = 0; expected = Code::kInvalidArgument; break;
-    case 9: config.skills = {{SkillId(0), 11}}; expected = Code::kInvalidArgument; break;
-    case 10: target = QueueId(kQueues + 1); expected = Code::kNotFound; break;
+    case 6:
+      config.max_wait = absl::ZeroDuration();
+      expected = Code::kInvalidArgument;
+      break;
+    case 7:
+      config.offer_timeout = absl::ZeroDuration();
+      expected = Code::kInvalidArgument;
+      break;
+    case 8:
+      config.aging_weight = 0;
+      expected = Code::kInvalidArgument;
+      break;
+    case 9:
+      config.skills = {{SkillId(0), 11}};
+      expected = Code::kInvalidArgument;
+      break;
+    case 10:
+      target = QueueId(kQueues + 1);
+      expected = Code::kNotFound;
+      break;
     default: break;
   }
   Log({fmt::format("UpdateQueue({}, {})", target.value(), ConfigText(config))});

@@ -56,9 +56,7 @@ class RandomHarness : public RandomWorld {
   void Drain();
 
  private:
-  int Uniform(int lo, int hi) {
-    return std::uniform_int_distribution<int>(lo, hi)(rng_);
-  }
+  int Uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
   bool Chance(double p) { return std::bernoulli_distribution(p)(rng_); }
   template <class V>
   auto Pick(const V& v) {
@@ -66,8 +64,7 @@ class RandomHarness : public RandomWorld {
   }
   absl::Duration Millis(int lo, int hi) { return absl::Milliseconds(Uniform(lo, hi)); }
 
-  std::vector<SkillLevel> RandomSkills(int min_count, int max_count, int lo,
-                                       int hi);
+  std::vector<SkillLevel> RandomSkills(int min_count, int max_count, int lo, int hi);
   QueueConfig RandomQueueConfig(std::string name, int existing_queues);
   AgentConfig RandomAgentConfig(AgentId id);
 

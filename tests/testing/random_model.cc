@@ -41,8 +41,7 @@ std::vector<SkillLevel> Sorted(std::vector<SkillLevel> v) {
 std::string SkillsText(const std::vector<SkillLevel>& v) {
   std::string s = "{";
   for (const SkillLevel& l : v) {
-    s += fmt::format("{}s{}>={}", s.size() > 1 ? "," : "", l.skill.value(),
-                     int{l.level});
+    s += fmt::format("{}s{}>={}", s.size() > 1 ? "," : "", l.skill.value(), int{l.level});
   }
   return s + "}";
 }
@@ -57,8 +56,8 @@ std::string Describe(const Command& command) {
         } else if constexpr (std::is_same_v<T, cmd::RemoveAgent>) {
           return fmt::format("RemoveAgent({})", c.agent.value());
         } else if constexpr (std::is_same_v<T, cmd::Login>) {
-          return fmt::format("Login({}, ready={}, reason={})", c.agent.value(),
-                             c.ready, c.reason);
+          return fmt::format("Login({}, ready={}, reason={})", c.agent.value(), c.ready,
+                             c.reason);
         } else if constexpr (std::is_same_v<T, cmd::Logout>) {
           return fmt::format("Logout({})", c.agent.value());
         } else if constexpr (std::is_same_v<T, cmd::SetReady>) {
@@ -69,16 +68,14 @@ std::string Describe(const Command& command) {
           const ContactSpec& s = c.spec;
           return fmt::format(
               "AddContact(id={} queue={} channel={} priority={} skills={}{})",
-              s.id.value(), s.queue.value(), static_cast<int>(s.channel),
-              s.priority, SkillsText(s.skills),
+              s.id.value(), s.queue.value(), static_cast<int>(s.channel), s.priority,
+              SkillsText(s.skills),
               s.arrived_at ? " arrived_at=" + absl::FormatTime(*s.arrived_at)
                            : std::string());
         } else if constexpr (std::is_same_v<T, cmd::AcceptOffer>) {
-          return fmt::format("AcceptOffer({}, {})", c.agent.value(),
-                             c.contact.value());
+          return fmt::format("AcceptOffer({}, {})", c.agent.value(), c.contact.value());
         } else if constexpr (std::is_same_v<T, cmd::RejectOffer>) {
-          return fmt::format("RejectOffer({}, {})", c.agent.value(),
-                             c.contact.value());
+          return fmt::format("RejectOffer({}, {})", c.agent.value(), c.contact.value());
         } else if constexpr (std::is_same_v<T, cmd::CompleteContact>) {
           return fmt::format("CompleteContact({}, {})", c.agent.value(),
                              c.contact.value());
@@ -89,13 +86,12 @@ std::string Describe(const Command& command) {
         } else if constexpr (std::is_same_v<T, cmd::RequestCallback>) {
           return fmt::format("RequestCallback({})", c.contact.value());
         } else if constexpr (std::is_same_v<T, cmd::Transfer>) {
-          return fmt::format("Transfer({}, to={}, keep_age={})",
-                             c.contact.value(), c.to.value(), c.keep_age);
+          return fmt::format("Transfer({}, to={}, keep_age={})", c.contact.value(),
+                             c.to.value(), c.keep_age);
         } else if constexpr (std::is_same_v<T, cmd::Withdraw>) {
           return fmt::format("Withdraw({})", c.contact.value());
         } else if constexpr (std::is_same_v<T, cmd::SetPriority>) {
-          return fmt::format("SetPriority({}, {})", c.contact.value(),
-                             c.priority);
+          return fmt::format("SetPriority({}, {})", c.contact.value(), c.priority);
         } else {
           return fmt::format("ForceAgentState({}, {}, {})", c.agent.value(),
                              AgentStateName(c.state), c.reason);
@@ -109,8 +105,8 @@ std::string DiffAccounting(const Accounting& a, const Accounting& b) {
     return fmt::format(
         "entered={} waiting={} offered={} in_service={} completed={} "
         "abandoned={} overflowed={} withdrawn={}",
-        x.entered, x.waiting, x.offered, x.in_service, x.completed,
-        x.abandoned, x.overflowed, x.withdrawn);
+        x.entered, x.waiting, x.offered, x.in_service, x.completed, x.abandoned,
+        x.overflowed, x.withdrawn);
   };
   std::string ta = text(a), tb = text(b);
   return ta == tb ? std::string() : fmt::format("accounting {} -> {}", ta, tb);
@@ -125,9 +121,9 @@ std::string AgentText(const absl::StatusOr<AgentSnapshot>& s) {
   return fmt::format(
       "agent {} '{}' state={} reason={} skills={} active={} load={} "
       "contacts={} handled={} no_answers={} idle_since={}",
-      s->id.value(), s->name, AgentStateName(s->state), s->reason,
-      SkillsText(s->skills), active, s->load, contacts, s->handled,
-      s->consecutive_no_answers, absl::FormatTime(s->idle_since));
+      s->id.value(), s->name, AgentStateName(s->state), s->reason, SkillsText(s->skills),
+      active, s->load, contacts, s->handled, s->consecutive_no_answers,
+      absl::FormatTime(s->idle_since));
 }
 
 std::string ContactText(const absl::StatusOr<ContactSnapshot>& s) {
@@ -141,9 +137,8 @@ std::string ContactText(const absl::StatusOr<ContactSnapshot>& s) {
       "skills={} attributes={} arrived={} queued={} step={} agent={} "
       "excluded={}",
       s->id.value(), s->queue.value(), ChannelName(s->channel), s->priority,
-      ContactStateName(s->state), s->customer_id, SkillsText(s->skills),
-      attributes, absl::FormatTime(s->arrived_at),
-      absl::FormatTime(s->queued_at), s->routing_step,
+      ContactStateName(s->state), s->customer_id, SkillsText(s->skills), attributes,
+      absl::FormatTime(s->arrived_at), absl::FormatTime(s->queued_at), s->routing_step,
       s->agent ? static_cast<int64_t>(s->agent->value()) : -1, excluded);
 }
 
@@ -152,17 +147,16 @@ std::string StatsText(const QueueStats& s) {
       "queue {} waiting={} longest={} entered={} answered={} within_sl={} "
       "abandoned={} overflowed={} transferred_out={} completed={} "
       "answer_wait={} handle={}",
-      s.queue.value(), s.waiting, absl::FormatDuration(s.longest_wait),
-      s.entered, s.answered, s.answered_within_sl, s.abandoned, s.overflowed,
-      s.transferred_out, s.completed, absl::FormatDuration(s.total_answer_wait),
+      s.queue.value(), s.waiting, absl::FormatDuration(s.longest_wait), s.entered,
+      s.answered, s.answered_within_sl, s.abandoned, s.overflowed, s.transferred_out,
+      s.completed, absl::FormatDuration(s.total_answer_wait),
       absl::FormatDuration(s.total_handle));
 }
 
 std::string ConfigText(const QueueConfig& c) {
   std::string relax;
   for (const RoutingStep& s : c.relaxation) {
-    relax += fmt::format("[{} {}]", absl::FormatDuration(s.after),
-                         SkillsText(s.skills));
+    relax += fmt::format("[{} {}]", absl::FormatDuration(s.after), SkillsText(s.skills));
   }
   return fmt::format(
       "'{}' skills={} relax={} priority={} aging={} sl={}/{} max_size={} "
@@ -171,15 +165,14 @@ std::string ConfigText(const QueueConfig& c) {
       absl::FormatDuration(c.sl_threshold), c.sl_target, c.max_size,
       absl::FormatDuration(c.max_wait),
       c.overflow_queue ? static_cast<int64_t>(c.overflow_queue->value()) : -1,
-      absl::FormatDuration(c.wrap_up), absl::FormatDuration(c.offer_timeout),
-      c.strategy, absl::FormatDuration(c.expected_handle_time));
+      absl::FormatDuration(c.wrap_up), absl::FormatDuration(c.offer_timeout), c.strategy,
+      absl::FormatDuration(c.expected_handle_time));
 }
 
 bool Same(const AgentSnapshot& a, const AgentSnapshot& b) {
-  return a.id == b.id && a.name == b.name && a.state == b.state &&
-         a.reason == b.reason && a.skills == b.skills &&
-         a.active_per_channel == b.active_per_channel && a.load == b.load &&
-         a.contacts == b.contacts && a.handled == b.handled &&
+  return a.id == b.id && a.name == b.name && a.state == b.state && a.reason == b.reason &&
+         a.skills == b.skills && a.active_per_channel == b.active_per_channel &&
+         a.load == b.load && a.contacts == b.contacts && a.handled == b.handled &&
          a.consecutive_no_answers == b.consecutive_no_answers &&
          a.idle_since == b.idle_since;
 }
@@ -199,8 +192,7 @@ bool Same(const QueueStats& a, const QueueStats& b) {
          a.answered == b.answered && a.answered_within_sl == b.answered_within_sl &&
          a.abandoned == b.abandoned && a.overflowed == b.overflowed &&
          a.transferred_out == b.transferred_out && a.completed == b.completed &&
-         a.total_answer_wait == b.total_answer_wait &&
-         a.total_handle == b.total_handle;
+         a.total_answer_wait == b.total_answer_wait && a.total_handle == b.total_handle;
 }
 
 bool Same(const QueueConfig& a, const QueueConfig& b) {
@@ -216,8 +208,7 @@ bool Same(const QueueConfig& a, const QueueConfig& b) {
          a.sl_target == b.sl_target && a.max_size == b.max_size &&
          a.max_wait == b.max_wait && a.overflow_queue == b.overflow_queue &&
          a.wrap_up == b.wrap_up && a.offer_timeout == b.offer_timeout &&
-         a.strategy == b.strategy &&
-         a.expected_handle_time == b.expected_handle_time;
+         a.strategy == b.strategy && a.expected_handle_time == b.expected_handle_time;
 }
 
 }  // namespace ccengine::test

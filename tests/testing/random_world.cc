@@ -34,12 +34,17 @@ void RandomWorld::CrossCheck() {
   std::vector<size_t> waiting_in(queues_.size(), 0);
   for (const auto& [id, c] : contacts_) {
     switch (c.state) {
-      case MState::kWaiting: ++waiting; ++waiting_in[c.queue]; break;
+      case MState::kWaiting:
+        ++waiting;
+        ++waiting_in[c.queue];
+        break;
       case MState::kOffered: ++offered; break;
       case MState::kInService: ++in_service; break;
       case MState::kTransit:
-        Fail(fmt::format("contact {} left in transit (transferred or "
-                         "overflowed without kContactQueued)", id));
+        Fail(
+            fmt::format("contact {} left in transit (transferred or "
+                        "overflowed without kContactQueued)",
+                        id));
         break;
     }
     absl::StatusOr<ContactSnapshot> s = engine_->GetContact(ContactId(id));
@@ -54,12 +59,12 @@ void RandomWorld::CrossCheck() {
     bool agent_ok = c.agent.has_value() == s->agent.has_value() &&
                     (!c.agent || *c.agent == *s->agent);
     bool excluded_ok = c.excluded == s->excluded;
-    if (c.state == MState::kWaiting &&
-        now - c.queued_at >= queues_[c.queue].max_wait) {
-      Fail(fmt::format("contact {} still waits in queue {} after {} (max "
-                       "wait {})",
-                       id, c.queue, absl::FormatDuration(now - c.queued_at),
-                       absl::FormatDuration(queues_[c.queue].max_wait)));
+    if (c.state == MState::kWaiting && now - c.queued_at >= queues_[c.queue].max_wait) {
+      Fail(
+          fmt::format("contact {} still waits in queue {} after {} (max "
+                      "wait {})",
+                      id, c.queue, absl::FormatDuration(now - c.queued_at),
+                      absl::FormatDuration(queues_[c.queue].max_wait)));
     }
     bool step_ok = c.state != MState::kWaiting ||
                    s->routing_step == ModelStep(queues_[c.queue], c.queued_at, now);
@@ -67,21 +72,20 @@ void RandomWorld::CrossCheck() {
         s->priority != c.priority || s->channel != c.channel ||
         s->arrived_at != c.arrived || s->queued_at != c.queued_at ||
         s->skills != c.skills || !excluded_ok || !step_ok) {
-      Fail(fmt::format(
-          "contact {} differs from the model: engine [{}] model [{} queue={} "
-          "priority={} agent={} arrived={} queued={} step={} excluded={}]",
-          id, ContactText(s), MStateName(c.state), c.queue, c.priority,
-          c.agent ? static_cast<int64_t>(c.agent->value()) : -1,
-          absl::FormatTime(c.arrived), absl::FormatTime(c.queued_at),
-          ModelStep(queues_[c.queue], c.queued_at, now), c.excluded.size()));
+      Fail(
+          fmt::format("contact {} differs from the model: engine [{}] model [{} queue={} "
+                      "priority={} agent={} arrived={} queued={} step={} excluded={}]",
+                      id, ContactText(s), MStateName(c.state), c.queue, c.priority,
+                      c.agent ? static_cast<int64_t>(c.agent->value()) : -1,
+                      absl::FormatTime(c.arrived), absl::FormatTime(c.queued_at),
+                      ModelStep(queues_[c.queue], c.queued_at, now), c.excluded.size()));
     }
   }
   for (uint64_t id : terminated_this_step_) {
     if (contacts_.contains(id)) continue;  // re-entered under the same id
     absl::StatusOr<ContactSnapshot> s = engine_->GetContact(ContactId(id));
     if (s.status().code() != Code::kNotFound) {
-      Fail(fmt::format("terminated contact {} still visible: {}", id,
-                       ContactText(s)));
+      Fail(fmt::format("terminated contact {} still visible: {}", id, ContactText(s)));
     }
   }
   if (waiting != waiting_.size() || offered != offered_.size() ||
@@ -169,19 +173,17 @@ void RandomWorld::CrossCheck() {
       }
       Fail(fmt::format("agent {} time in state: engine [{}] model [{}]", id, got, want));
     }
-    if (s->state != want_state || s->state != a.reported ||
-        s->reason != want_reason || got_contacts != want_contacts ||
-        s->consecutive_no_answers != a.no_answers || s->handled != a.handled ||
-        s->active_per_channel != active || s->load != load ||
+    if (s->state != want_state || s->state != a.reported || s->reason != want_reason ||
+        got_contacts != want_contacts || s->consecutive_no_answers != a.no_answers ||
+        s->handled != a.handled || s->active_per_channel != active || s->load != load ||
         s->skills != a.config.skills) {
       Fail(fmt::format(
           "agent {} differs: engine [{}] model [state={} last_event_state={} "
           "reason={} contacts={} no_answers={} handled={} logged_in={} "
           "ready={} wrap_until={}]",
-          id, AgentText(s), AgentStateName(want_state),
-          AgentStateName(a.reported), want_reason, want_contacts.size(),
-          a.no_answers, a.handled, a.logged_in, a.ready,
-          a.wrap_until ? absl::FormatTime(*a.wrap_until) : "-"));
+          id, AgentText(s), AgentStateName(want_state), AgentStateName(a.reported),
+          want_reason, want_contacts.size(), a.no_answers, a.handled, a.logged_in,
+          a.ready, a.wrap_until ? absl::FormatTime(*a.wrap_until) : "-"));
     }
   }
   for (uint64_t id = kFirstAgent; id < kFirstAgent + kAgents; ++id) {
@@ -207,9 +209,10 @@ void RandomWorld::CrossCheck() {
     for (const auto& [a, can] : free) {
       if (can[static_cast<int>(c.channel)] && Qualifies(*a, c, step) &&
           !IsExcluded(c, a->config.id)) {
-        Fail(fmt::format("contact {} waits (step {}) while agent {} could "
-                         "take it",
-                         cid, step, a->config.id.value()));
+        Fail(
+            fmt::format("contact {} waits (step {}) while agent {} could "
+                        "take it",
+                        cid, step, a->config.id.value()));
       }
     }
   }
@@ -217,18 +220,18 @@ void RandomWorld::CrossCheck() {
 
 void RandomWorld::CheckDrained() {
   Accounting a = engine_->GetAccounting();
-  if (a.waiting != 0 || a.offered != 0 || a.in_service != 0 ||
-      !contacts_.empty()) {
-    Fail(fmt::format("after the drain: {} live in the model; {}",
-                     contacts_.size(), DiffAccounting(Accounting{}, a)));
+  if (a.waiting != 0 || a.offered != 0 || a.in_service != 0 || !contacts_.empty()) {
+    Fail(fmt::format("after the drain: {} live in the model; {}", contacts_.size(),
+                     DiffAccounting(Accounting{}, a)));
   }
   if (a.entered != a.completed + a.abandoned + a.overflowed + a.withdrawn) {
     Fail("after the drain, not every contact that entered is terminal");
   }
   if (entered_ == 0 || completed_ == 0 || abandoned_ == 0) {
-    Fail(fmt::format("the run exercised too little: entered={} completed={} "
-                     "abandoned={}",
-                     entered_, completed_, abandoned_));
+    Fail(
+        fmt::format("the run exercised too little: entered={} completed={} "
+                    "abandoned={}",
+                    entered_, completed_, abandoned_));
   }
 }
 
@@ -258,10 +261,9 @@ std::string RandomWorld::Stats() const {
       "withdrawn={} offers={} accepted={} rejected={} timed_out={} "
       "rescinded={} transfers={} agent_side_offers_checked={} calls_ok={} "
       "calls_refused={} via_intake={}",
-      seed_, entered_, completed_, abandoned_, overflowed_, withdrawn_,
-      count_offered_, count_accepted_, count_rejected_, count_timed_out_,
-      count_rescinded_, count_transferred_, count_best_checked_, calls_ok_,
-      calls_refused_,
+      seed_, entered_, completed_, abandoned_, overflowed_, withdrawn_, count_offered_,
+      count_accepted_, count_rejected_, count_timed_out_, count_rescinded_,
+      count_transferred_, count_best_checked_, calls_ok_, calls_refused_,
       calls_via_intake_);
 }
 
@@ -318,13 +320,11 @@ std::string RandomWorld::WhyCannotTake(const MAgent& a, Channel channel,
   return "";
 }
 
-bool RandomWorld::ModelCanTake(const MAgent& a, Channel channel,
-                               absl::Time now) const {
+bool RandomWorld::ModelCanTake(const MAgent& a, Channel channel, absl::Time now) const {
   return WhyCannotTake(a, channel, now).empty();
 }
 
-bool RandomWorld::Qualifies(const MAgent& a, const MContact& c,
-                            int step) const {
+bool RandomWorld::Qualifies(const MAgent& a, const MContact& c, int step) const {
   if (!Meets(a.config.skills, c.skills)) return false;
   const QueueConfig& q = queues_[c.queue];
   for (int k = 0; k <= step && k <= static_cast<int>(q.relaxation.size()); ++k) {
@@ -342,16 +342,15 @@ double RandomWorld::AgedScore(const MContact& c, absl::Time now) const {
 }
 
 // Is `a` before `b` in line (higher aged score, then earlier arrival)?
-bool RandomWorld::Ahead(const MContact& a, const MContact& b,
-                        absl::Time now) const {
+bool RandomWorld::Ahead(const MContact& a, const MContact& b, absl::Time now) const {
   double sa = AgedScore(a, now), sb = AgedScore(b, now);
   return sa > sb || (sa == sb && a.order < b.order);
 }
 
 // An agent that frees up takes the best waiting contact it may serve:
 // nothing it could take may be ahead of the one offered.
-void RandomWorld::CheckBestContact(const Event& e, const MAgent& a,
-                                   uint64_t offered, const MContact& c) {
+void RandomWorld::CheckBestContact(const Event& e, const MAgent& a, uint64_t offered,
+                                   const MContact& c) {
   ++count_best_checked_;
   for (uint64_t w : waiting_.ids()) {
     if (w == offered) continue;
@@ -361,10 +360,11 @@ void RandomWorld::CheckBestContact(const Event& e, const MAgent& a,
         !Qualifies(a, d, ModelStep(queues_[d.queue], d.queued_at, e.time))) {
       continue;
     }
-    Fail(fmt::format("agent {} freed up and was offered contact {} (score "
-                     "{}) while contact {} (score {}) was ahead: {}",
-                     e.agent.value(), offered, AgedScore(c, e.time), w,
-                     AgedScore(d, e.time), DescribeEvent(e)));
+    Fail(
+        fmt::format("agent {} freed up and was offered contact {} (score "
+                    "{}) while contact {} (score {}) was ahead: {}",
+                    e.agent.value(), offered, AgedScore(c, e.time), w,
+                    AgedScore(d, e.time), DescribeEvent(e)));
     return;
   }
 }
@@ -381,22 +381,21 @@ void RandomWorld::CheckQueuePositions(absl::Time now) {
     absl::StatusOr<int> got = engine_->QueuePosition(ContactId(w));
     if (!got.ok() || *got != want) {
       Fail(fmt::format("QueuePosition({}) = {}, the model says {}", w,
-                       got.ok() ? std::to_string(*got) : got.status().ToString(),
-                       want));
+                       got.ok() ? std::to_string(*got) : got.status().ToString(), want));
     }
     absl::StatusOr<absl::Duration> ewt = engine_->SimpleEstimatedWait(ContactId(w));
     if (!ewt.ok() || *ewt < absl::ZeroDuration()) {
       Fail(fmt::format("SimpleEstimatedWait({}) = {}", w,
-                       ewt.ok() ? absl::FormatDuration(*ewt)
-                                : ewt.status().ToString()));
+                       ewt.ok() ? absl::FormatDuration(*ewt) : ewt.status().ToString()));
     }
   }
   for (uint64_t id : offered_.ids()) {
     if (engine_->QueuePosition(ContactId(id)).status().code() !=
         Code::kFailedPrecondition) {
-      Fail(fmt::format("QueuePosition of offered contact {} is not "
-                       "FailedPrecondition",
-                       id));
+      Fail(
+          fmt::format("QueuePosition of offered contact {} is not "
+                      "FailedPrecondition",
+                      id));
     }
   }
 }

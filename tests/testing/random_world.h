@@ -125,7 +125,7 @@ class RandomWorld {
   std::vector<uint64_t> terminated_this_step_;
 
   // Set around one call.
-  std::optional<AgentId> agent_side_;  // the call frees this agent up
+  std::optional<AgentId> agent_side_;     // the call frees this agent up
   std::optional<uint64_t> contact_side_;  // just (re)entered the line
   int call_events_ = 0;
 
@@ -143,8 +143,7 @@ class RandomWorld {
   std::vector<absl::Status> command_failures_;
 
   absl::Time last_event_time_ = absl::InfinitePast();
-  uint64_t entered_ = 0, completed_ = 0, abandoned_ = 0, overflowed_ = 0,
-           withdrawn_ = 0;
+  uint64_t entered_ = 0, completed_ = 0, abandoned_ = 0, overflowed_ = 0, withdrawn_ = 0;
   uint64_t count_offered_ = 0, count_accepted_ = 0, count_rejected_ = 0,
            count_timed_out_ = 0, count_rescinded_ = 0, count_transferred_ = 0,
            count_best_checked_ = 0;

@@ -28,8 +28,7 @@
 
 namespace ccengine::test {
 
-Code RandomWorld::PredictSkills(
-    const std::vector<SkillLevel>& skills) const {
+Code RandomWorld::PredictSkills(const std::vector<SkillLevel>& skills) const {
   for (size_t i = 0; i < skills.size(); ++i) {
     if (skills[i].skill.value() >= kSkills) return Code::kNotFound;
     if (skills[i].level < kMinProficiency || skills[i].level > kMaxProficiency) {
@@ -142,8 +141,7 @@ Code RandomWorld::Predict(const Command& command) const {
           const MContact* k = FindContact(c.contact);
           if (!k) return Code::kNotFound;
           return k->state == MState::kWaiting &&
-                         (k->channel == Channel::kVoice ||
-                          k->channel == Channel::kVideo)
+                         (k->channel == Channel::kVoice || k->channel == Channel::kVideo)
                      ? Code::kOk
                      : Code::kFailedPrecondition;
         } else if constexpr (std::is_same_v<T, cmd::Transfer>) {
@@ -161,27 +159,23 @@ Code RandomWorld::Predict(const Command& command) const {
         } else if constexpr (std::is_same_v<T, cmd::Withdraw>) {
           const MContact* k = FindContact(c.contact);
           if (!k) return Code::kNotFound;
-          return k->state == MState::kInService ? Code::kFailedPrecondition
-                                                 : Code::kOk;
+          return k->state == MState::kInService ? Code::kFailedPrecondition : Code::kOk;
         } else if constexpr (std::is_same_v<T, cmd::SetPriority>) {
           const MContact* k = FindContact(c.contact);
           if (!k) return Code::kNotFound;
           if (c.priority < kMinPriority || c.priority > kMaxPriority) {
             return Code::kInvalidArgument;
           }
-          return k->state == MState::kInService ? Code::kFailedPrecondition
-                                                 : Code::kOk;
+          return k->state == MState::kInService ? Code::kFailedPrecondition : Code::kOk;
         } else {  // ForceAgentState
           const MAgent* a = FindAgent(c.agent);
           if (!a) return Code::kNotFound;
           switch (c.state) {
             case AgentState::kLoggedOut:
-            case AgentState::kAvailable:
-              return Code::kOk;
+            case AgentState::kAvailable: return Code::kOk;
             case AgentState::kNotReady:
               return a->logged_in ? Code::kOk : Code::kFailedPrecondition;
-            default:
-              return Code::kInvalidArgument;
+            default: return Code::kInvalidArgument;
           }
         }
       },
@@ -255,16 +249,14 @@ void RandomWorld::PreUpdate(const Command& command) {
 
 // The agent whose freeing up is what this call's offers to it come from
 // (the agent-side decision), if the model can tell.
-std::optional<AgentId> RandomWorld::FreedAgent(
-    const Command& command) const {
+std::optional<AgentId> RandomWorld::FreedAgent(const Command& command) const {
   return std::visit(
       [this](const auto& c) -> std::optional<AgentId> {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, cmd::AcceptOffer> ||
                       std::is_same_v<T, cmd::RejectOffer> ||
                       std::is_same_v<T, cmd::CompleteContact> ||
-                      std::is_same_v<T, cmd::Login> ||
-                      std::is_same_v<T, cmd::SetReady> ||
+                      std::is_same_v<T, cmd::Login> || std::is_same_v<T, cmd::SetReady> ||
                       std::is_same_v<T, cmd::EndWrapUp>) {
           return c.agent;
         } else if constexpr (std::is_same_v<T, cmd::ForceAgentState>) {
@@ -284,22 +276,38 @@ absl::Status RandomWorld::Direct(const Command& command) {
         using T = std::decay_t<decltype(c)>;
         Engine& e = *engine_;
         if constexpr (std::is_same_v<T, cmd::AddAgent>) return e.AddAgent(c.config);
-        else if constexpr (std::is_same_v<T, cmd::RemoveAgent>) return e.RemoveAgent(c.agent);
-        else if constexpr (std::is_same_v<T, cmd::Login>) return e.Login(c.agent, c.ready, c.reason);
-        else if constexpr (std::is_same_v<T, cmd::Logout>) return e.Logout(c.agent);
-        else if constexpr (std::is_same_v<T, cmd::SetReady>) return e.SetReady(c.agent);
-        else if constexpr (std::is_same_v<T, cmd::SetNotReady>) return e.SetNotReady(c.agent, c.reason);
-        else if constexpr (std::is_same_v<T, cmd::AddContact>) return e.AddContact(c.spec);
-        else if constexpr (std::is_same_v<T, cmd::AcceptOffer>) return e.AcceptOffer(c.agent, c.contact);
-        else if constexpr (std::is_same_v<T, cmd::RejectOffer>) return e.RejectOffer(c.agent, c.contact);
-        else if constexpr (std::is_same_v<T, cmd::CompleteContact>) return e.CompleteContact(c.agent, c.contact);
-        else if constexpr (std::is_same_v<T, cmd::EndWrapUp>) return e.EndWrapUp(c.agent);
-        else if constexpr (std::is_same_v<T, cmd::Abandon>) return e.Abandon(c.contact);
-        else if constexpr (std::is_same_v<T, cmd::RequestCallback>) return e.RequestCallback(c.contact);
-        else if constexpr (std::is_same_v<T, cmd::Transfer>) return e.Transfer(c.contact, c.to, c.keep_age);
-        else if constexpr (std::is_same_v<T, cmd::Withdraw>) return e.Withdraw(c.contact);
-        else if constexpr (std::is_same_v<T, cmd::SetPriority>) return e.SetPriority(c.contact, c.priority);
-        else return e.ForceAgentState(c.agent, c.state, c.reason);
+        else if constexpr (std::is_same_v<T, cmd::RemoveAgent>)
+          return e.RemoveAgent(c.agent);
+        else if constexpr (std::is_same_v<T, cmd::Login>)
+          return e.Login(c.agent, c.ready, c.reason);
+        else if constexpr (std::is_same_v<T, cmd::Logout>)
+          return e.Logout(c.agent);
+        else if constexpr (std::is_same_v<T, cmd::SetReady>)
+          return e.SetReady(c.agent);
+        else if constexpr (std::is_same_v<T, cmd::SetNotReady>)
+          return e.SetNotReady(c.agent, c.reason);
+        else if constexpr (std::is_same_v<T, cmd::AddContact>)
+          return e.AddContact(c.spec);
+        else if constexpr (std::is_same_v<T, cmd::AcceptOffer>)
+          return e.AcceptOffer(c.agent, c.contact);
+        else if constexpr (std::is_same_v<T, cmd::RejectOffer>)
+          return e.RejectOffer(c.agent, c.contact);
+        else if constexpr (std::is_same_v<T, cmd::CompleteContact>)
+          return e.CompleteContact(c.agent, c.contact);
+        else if constexpr (std::is_same_v<T, cmd::EndWrapUp>)
+          return e.EndWrapUp(c.agent);
+        else if constexpr (std::is_same_v<T, cmd::Abandon>)
+          return e.Abandon(c.contact);
+        else if constexpr (std::is_same_v<T, cmd::RequestCallback>)
+          return e.RequestCallback(c.contact);
+        else if constexpr (std::is_same_v<T, cmd::Transfer>)
+          return e.Transfer(c.contact, c.to, c.keep_age);
+        else if constexpr (std::is_same_v<T, cmd::Withdraw>)
+          return e.Withdraw(c.contact);
+        else if constexpr (std::is_same_v<T, cmd::SetPriority>)
+          return e.SetPriority(c.contact, c.priority);
+        else
+          return e.ForceAgentState(c.agent, c.state, c.reason);
       },
       command);
 }
@@ -332,8 +340,7 @@ void RandomWorld::ExpectUnchanged(const Observed& a, const Observed& b,
   for (size_t i = 0; i < a.agents.size(); ++i) {
     if (!Same(a.agents[i].second, b.agents[i].second)) {
       Fail(fmt::format("{} changed agent: [{}] -> [{}]", what,
-                       AgentText(a.agents[i].second),
-                       AgentText(b.agents[i].second)));
+                       AgentText(a.agents[i].second), AgentText(b.agents[i].second)));
     }
   }
   if (a.contacts.size() != b.contacts.size()) {
@@ -363,9 +370,7 @@ void RandomWorld::ExpectUnchanged(const Observed& a, const Observed& b,
 // checks its status against the model's prediction.
 void RandomWorld::Apply(const Command& command, bool via_intake) {
   if (via_intake) FlushOverdueTimers();
-  auto what = [&] {
-    return Describe(command) + (via_intake ? " [intake]" : "");
-  };
+  auto what = [&] { return Describe(command) + (via_intake ? " [intake]" : ""); };
   Log({command, via_intake});
   const Code expected = Predict(command);
   std::optional<Observed> before;
@@ -394,8 +399,8 @@ void RandomWorld::Apply(const Command& command, bool via_intake) {
     status = Direct(command);
   }
   if (status.code() != expected) {
-    Fail(fmt::format("{} returned {}, the model expects {}", what(),
-                     status.ToString(), absl::StatusCodeToString(expected)));
+    Fail(fmt::format("{} returned {}, the model expects {}", what(), status.ToString(),
+                     absl::StatusCodeToString(expected)));
   }
   if (status.ok()) {
     ++calls_ok_;
@@ -405,8 +410,7 @@ void RandomWorld::Apply(const Command& command, bool via_intake) {
   }
   if (expected != Code::kOk) {
     if (call_events_ != (via_intake ? 1 : 0)) {
-      Fail(fmt::format("{} was refused yet emitted {} event(s)", what(),
-                       call_events_));
+      Fail(fmt::format("{} was refused yet emitted {} event(s)", what(), call_events_));
     }
     ExpectUnchanged(*before, Capture(), what());
   }

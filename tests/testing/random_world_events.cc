@@ -46,11 +46,11 @@ MAgent* RandomWorld::KnownAgent(const Event& e, const char* what) {
 // Closes the outstanding offer of `e.contact` to `e.agent`.
 bool RandomWorld::CloseOffer(const Event& e, MContact& c, MAgent& a) {
   uint64_t id = e.contact.value();
-  if (c.state != MState::kOffered || !c.agent || *c.agent != e.agent ||
-      a.offer != id) {
-    Fail(fmt::format("{} without an outstanding offer of that contact to "
-                     "that agent (contact is {})",
-                     DescribeEvent(e), MStateName(c.state)));
+  if (c.state != MState::kOffered || !c.agent || *c.agent != e.agent || a.offer != id) {
+    Fail(
+        fmt::format("{} without an outstanding offer of that contact to "
+                    "that agent (contact is {})",
+                    DescribeEvent(e), MStateName(c.state)));
     return false;
   }
   a.offer.reset();
@@ -74,15 +74,11 @@ void RandomWorld::OnEvent(const Event& e) {
     case EventType::kRejected:
     case EventType::kOfferTimedOut:
     case EventType::kOfferRescinded:
-    case EventType::kRelaxed:
-      contact_side_ = id;
-      break;
+    case EventType::kRelaxed: contact_side_ = id; break;
     case EventType::kAgentStateChanged:
     case EventType::kOffered:  // reads it first
       break;
-    default:
-      contact_side_.reset();
-      break;
+    default: contact_side_.reset(); break;
   }
   switch (e.type) {
     case EventType::kContactQueued: {
@@ -93,8 +89,7 @@ void RandomWorld::OnEvent(const Event& e) {
       auto it = contacts_.find(id);
       if (it == contacts_.end()) {
         if (!pending_add_ || pending_add_->id.value() != id) {
-          Fail(fmt::format("a contact appeared that nobody added: {}",
-                           DescribeEvent(e)));
+          Fail(fmt::format("a contact appeared that nobody added: {}", DescribeEvent(e)));
           return;
         }
         const ContactSpec& s = *pending_add_;
@@ -121,8 +116,8 @@ void RandomWorld::OnEvent(const Event& e) {
       SetState(id, c, MState::kWaiting);
       c.step = ModelStep(queues_[c.queue], c.queued_at, e.time);
       if (e.step != c.step || e.channel != c.channel || e.priority != c.priority) {
-        Fail(fmt::format("kContactQueued fields: step {} (model {}), {}",
-                         e.step, c.step, DescribeEvent(e)));
+        Fail(fmt::format("kContactQueued fields: step {} (model {}), {}", e.step, c.step,
+                         DescribeEvent(e)));
       }
       break;
     }
@@ -132,10 +127,9 @@ void RandomWorld::OnEvent(const Event& e) {
       MAgent* a = KnownAgent(e, "kOffered");
       if (c == nullptr || a == nullptr) return;
       if (c->state != MState::kWaiting) {
-        Fail(fmt::format("offered a contact that is {} (to agent {}): {}",
-                         MStateName(c->state),
-                         c->agent ? static_cast<int64_t>(c->agent->value()) : -1,
-                         DescribeEvent(e)));
+        Fail(fmt::format(
+            "offered a contact that is {} (to agent {}): {}", MStateName(c->state),
+            c->agent ? static_cast<int64_t>(c->agent->value()) : -1, DescribeEvent(e)));
         return;
       }
       if (a->offer) {
@@ -145,24 +139,24 @@ void RandomWorld::OnEvent(const Event& e) {
       }
       std::string why = WhyCannotTake(*a, c->channel, e.time);
       if (!why.empty()) {
-        Fail(fmt::format("offered to an agent that cannot take it ({}): {}",
-                         why, DescribeEvent(e)));
+        Fail(fmt::format("offered to an agent that cannot take it ({}): {}", why,
+                         DescribeEvent(e)));
       }
       int step = ModelStep(queues_[c->queue], c->queued_at, e.time);
       // A relaxation step that begins at this very microsecond may not be
       // applied yet (its timer fires after the one that made this offer):
       // the offer then reports the step before.
-      int before = ModelStep(queues_[c->queue], c->queued_at,
-                             e.time - absl::Microseconds(1));
+      int before =
+          ModelStep(queues_[c->queue], c->queued_at, e.time - absl::Microseconds(1));
       if (e.step != step && e.step != before) {
         Fail(fmt::format("offer at step {}, model step {}: {}", e.step, step,
                          DescribeEvent(e)));
       }
       if (!Qualifies(*a, *c, step)) {
-        Fail(fmt::format("offered to an agent that does not qualify (agent "
-                         "skills {}, contact skills {}, step {}): {}",
-                         SkillsText(a->config.skills), SkillsText(c->skills),
-                         step, DescribeEvent(e)));
+        Fail(fmt::format(
+            "offered to an agent that does not qualify (agent "
+            "skills {}, contact skills {}, step {}): {}",
+            SkillsText(a->config.skills), SkillsText(c->skills), step, DescribeEvent(e)));
       }
       if (IsExcluded(*c, e.agent)) {
         Fail(fmt::format("offered to an agent that rejected or missed it: {}",
@@ -247,16 +241,15 @@ void RandomWorld::OnEvent(const Event& e) {
       auto it = std::find(a->in_service.begin(), a->in_service.end(), id);
       if (c->state != MState::kInService || !c->agent || *c->agent != e.agent ||
           it == a->in_service.end()) {
-        Fail(fmt::format("completed a contact that is {} (agent {}), not in "
-                         "service with that agent: {}",
-                         MStateName(c->state),
-                         c->agent ? static_cast<int64_t>(c->agent->value()) : -1,
-                         DescribeEvent(e)));
+        Fail(fmt::format(
+            "completed a contact that is {} (agent {}), not in "
+            "service with that agent: {}",
+            MStateName(c->state), c->agent ? static_cast<int64_t>(c->agent->value()) : -1,
+            DescribeEvent(e)));
         return;
       }
       if (e.handle != e.time - c->answered_at) {
-        Fail(fmt::format("kCompleted handle {} != {}",
-                         absl::FormatDuration(e.handle),
+        Fail(fmt::format("kCompleted handle {} != {}", absl::FormatDuration(e.handle),
                          absl::FormatDuration(e.time - c->answered_at)));
       }
       a->in_service.erase(it);
@@ -277,11 +270,12 @@ void RandomWorld::OnEvent(const Event& e) {
                          MStateName(c->state)));
         return;
       }
-      if (e.has_agent && (last_rescind_.first != id ||
-                          last_rescind_.second != e.agent.value())) {
-        Fail(fmt::format("{} names a ringing agent whose offer was not "
-                         "rescinded first",
-                         DescribeEvent(e)));
+      if (e.has_agent &&
+          (last_rescind_.first != id || last_rescind_.second != e.agent.value())) {
+        Fail(
+            fmt::format("{} names a ringing agent whose offer was not "
+                        "rescinded first",
+                        DescribeEvent(e)));
       }
       if (abandon && e.wait != e.time - c->arrived) {
         Fail(fmt::format("kAbandoned wait {} != {}", absl::FormatDuration(e.wait),
@@ -296,8 +290,8 @@ void RandomWorld::OnEvent(const Event& e) {
       MContact* c = LiveContact(e, "kOverflowed");
       if (c == nullptr) return;
       if (c->state != MState::kWaiting || e.queue.value() != c->queue) {
-        Fail(fmt::format("{} of a contact that is {} in queue {}",
-                         DescribeEvent(e), MStateName(c->state), c->queue));
+        Fail(fmt::format("{} of a contact that is {} in queue {}", DescribeEvent(e),
+                         MStateName(c->state), c->queue));
         return;
       }
       const QueueConfig& q = queues_[c->queue];
@@ -313,8 +307,8 @@ void RandomWorld::OnEvent(const Event& e) {
           if (w != id && contacts_.at(w).queue == c->queue) ++waiting;
         }
         if (q.max_size == 0 || waiting < q.max_size) {
-          Fail(fmt::format("queue-full overflow with {} waiting (max {}): {}",
-                           waiting, q.max_size, DescribeEvent(e)));
+          Fail(fmt::format("queue-full overflow with {} waiting (max {}): {}", waiting,
+                           q.max_size, DescribeEvent(e)));
         }
       } else {
         Fail(fmt::format("overflow without a reason: {}", DescribeEvent(e)));
@@ -379,8 +373,8 @@ void RandomWorld::OnEvent(const Event& e) {
       if (c == nullptr) return;
       int step = ModelStep(queues_[c->queue], c->queued_at, e.time);
       if (c->state != MState::kWaiting || e.step != step) {
-        Fail(fmt::format("{} of a contact that is {} at model step {}",
-                         DescribeEvent(e), MStateName(c->state), step));
+        Fail(fmt::format("{} of a contact that is {} at model step {}", DescribeEvent(e),
+                         MStateName(c->state), step));
       }
       break;
     }
@@ -395,11 +389,8 @@ void RandomWorld::OnEvent(const Event& e) {
       a->reported = e.agent_state;
       break;
     }
-    case EventType::kCommandFailed:
-      command_failures_.push_back(e.status);
-      break;
-    case EventType::kDecisionExplained:
-      break;  // not subscribed: explanations are opt-in
+    case EventType::kCommandFailed: command_failures_.push_back(e.status); break;
+    case EventType::kDecisionExplained: break;  // not subscribed: explanations are opt-in
     case EventType::kCallbackRequested:
     case EventType::kPreferenceEnded:
       // This harness requests no callbacks and sets no preferences

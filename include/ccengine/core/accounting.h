@@ -31,8 +31,8 @@ struct Accounting {
   uint64_t overflowed = 0;
   uint64_t withdrawn = 0;
   bool Balanced() const {
-    return entered ==
-           waiting + offered + in_service + completed + abandoned + overflowed + withdrawn;
+    return entered == waiting + offered + in_service + completed + abandoned +
+                          overflowed + withdrawn;
   }
 };
 

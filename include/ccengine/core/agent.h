@@ -44,12 +44,11 @@ struct Capacity {
   // ticket. 0 means the agent does not take that channel.
   std::array<uint8_t, kChannelCount> max_per_channel = {1, 3, 2, 1, 1, 3, 2};
   // Load units one contact of the channel consumes from `load_budget`.
-  std::array<uint16_t, kChannelCount> load_per_contact = {100, 33, 50, 100,
-                                                          100, 25, 50};
+  std::array<uint16_t, kChannelCount> load_per_contact = {100, 33, 50, 100, 100, 25, 50};
   uint16_t load_budget = 100;
   // An exclusive channel is offered only to an idle agent and blocks the
   // agent for every other channel while it lasts.
-  std::array<bool, kChannelCount> exclusive = {true,  false, false, true,
+  std::array<bool, kChannelCount> exclusive = {true, false, false, true,
                                                true, false, false};
 };
 
@@ -99,11 +98,11 @@ struct AgentSnapshot {
   int32_t reason = kReasonNone;  // not-ready reason while not ready
   std::vector<SkillLevel> skills;
   std::array<uint8_t, kChannelCount> active_per_channel{};  // incl. offered
-  uint32_t load = 0;            // load units in use, offered included
+  uint32_t load = 0;                // load units in use, offered included
   std::vector<ContactId> contacts;  // offered and in service
   uint64_t handled = 0;             // contacts accepted since login
   uint32_t consecutive_no_answers = 0;
-  absl::Time idle_since;  // when the agent last became free to take work
+  absl::Time idle_since;     // when the agent last became free to take work
   bool auto_accept = false;  // AgentConfig::auto_accept
   AgentStateTimes time_in_state{};
 };

@@ -87,8 +87,7 @@ struct HoursOfOperation {
   std::vector<absl::CivilDay> holidays;  // closed all day
   std::vector<SpecialHours> special;     // replace the weekday's windows
 
-  friend bool operator==(const HoursOfOperation&,
-                         const HoursOfOperation&) = default;
+  friend bool operator==(const HoursOfOperation&, const HoursOfOperation&) = default;
 
   // InvalidArgument for an offset out of range, a window out of 0..86400 or
   // reversed or empty, overlapping windows on one day, a date listed twice

@@ -36,11 +36,9 @@ class Clock {
 
 class RealClock final : public Clock {
  public:
-  RealClock()
-      : origin_wall_(absl::Now()), origin_(std::chrono::steady_clock::now()) {}
+  RealClock() : origin_wall_(absl::Now()), origin_(std::chrono::steady_clock::now()) {}
   absl::Time Now() const override {
-    return origin_wall_ +
-           absl::FromChrono(std::chrono::steady_clock::now() - origin_);
+    return origin_wall_ + absl::FromChrono(std::chrono::steady_clock::now() - origin_);
   }
 
  private:

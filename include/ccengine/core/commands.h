@@ -27,26 +27,64 @@
 
 namespace ccengine::cmd {
 
-struct AddAgent { AgentConfig config; };
-struct RemoveAgent { AgentId agent; };
-struct Login { AgentId agent; bool ready = true; int32_t reason = kReasonNone; };
-struct Logout { AgentId agent; };
-struct SetReady { AgentId agent; };
-struct SetNotReady { AgentId agent; int32_t reason = kReasonNone; };
-struct AddContact { ContactSpec spec; };
-struct AcceptOffer { AgentId agent; ContactId contact; };
-struct RejectOffer { AgentId agent; ContactId contact; };
+struct AddAgent {
+  AgentConfig config;
+};
+struct RemoveAgent {
+  AgentId agent;
+};
+struct Login {
+  AgentId agent;
+  bool ready = true;
+  int32_t reason = kReasonNone;
+};
+struct Logout {
+  AgentId agent;
+};
+struct SetReady {
+  AgentId agent;
+};
+struct SetNotReady {
+  AgentId agent;
+  int32_t reason = kReasonNone;
+};
+struct AddContact {
+  ContactSpec spec;
+};
+struct AcceptOffer {
+  AgentId agent;
+  ContactId contact;
+};
+struct RejectOffer {
+  AgentId agent;
+  ContactId contact;
+};
 struct CompleteContact {
   AgentId agent;
   ContactId contact;
   ContactOutcome outcome = {};
 };
-struct EndWrapUp { AgentId agent; };
-struct Abandon { ContactId contact; };
-struct RequestCallback { ContactId contact; };
-struct Transfer { ContactId contact; QueueId to; bool keep_age = true; };
-struct Withdraw { ContactId contact; };
-struct SetPriority { ContactId contact; int priority = 0; };
+struct EndWrapUp {
+  AgentId agent;
+};
+struct Abandon {
+  ContactId contact;
+};
+struct RequestCallback {
+  ContactId contact;
+};
+struct Transfer {
+  ContactId contact;
+  QueueId to;
+  bool keep_age = true;
+};
+struct Withdraw {
+  ContactId contact;
+};
+struct SetPriority {
+  ContactId contact;
+  int priority = 0;
+};
 struct ForceAgentState {
   AgentId agent;
   AgentState state = AgentState::kNotReady;  // kLoggedOut/kNotReady/kAvailable
@@ -58,12 +96,10 @@ struct ForceAgentState {
 namespace ccengine {
 
 using Command =
-    std::variant<cmd::AddAgent, cmd::RemoveAgent, cmd::Login, cmd::Logout,
-                 cmd::SetReady, cmd::SetNotReady, cmd::AddContact,
-                 cmd::AcceptOffer, cmd::RejectOffer, cmd::CompleteContact,
-                 cmd::EndWrapUp, cmd::Abandon, cmd::RequestCallback,
-                 cmd::Transfer, cmd::Withdraw,
-                 cmd::SetPriority, cmd::ForceAgentState>;
+    std::variant<cmd::AddAgent, cmd::RemoveAgent, cmd::Login, cmd::Logout, cmd::SetReady,
+                 cmd::SetNotReady, cmd::AddContact, cmd::AcceptOffer, cmd::RejectOffer,
+                 cmd::CompleteContact, cmd::EndWrapUp, cmd::Abandon, cmd::RequestCallback,
+                 cmd::Transfer, cmd::Withdraw, cmd::SetPriority, cmd::ForceAgentState>;
 
 }  // namespace ccengine
 

@@ -105,11 +105,11 @@ struct ContactSnapshot {
   std::string customer_id;
   std::vector<SkillRequirement> skills;  // the contact's own
   std::vector<std::pair<std::string, std::string>> attributes;
-  absl::Time arrived_at;   // start of the wait (carried over on transfer)
-  absl::Time queued_at;    // when it entered its current queue
-  int routing_step = 0;    // index of the queue's relaxation step in force
-  std::optional<AgentId> agent;     // offered to / served by
-  std::vector<AgentId> excluded;    // agents that rejected or missed it
+  absl::Time arrived_at;          // start of the wait (carried over on transfer)
+  absl::Time queued_at;           // when it entered its current queue
+  int routing_step = 0;           // index of the queue's relaxation step in force
+  std::optional<AgentId> agent;   // offered to / served by
+  std::vector<AgentId> excluded;  // agents that rejected or missed it
   // The preference in force (empty once it ended or if there was none) and
   // when its window closes.
   std::vector<AgentId> preferred_agents;

@@ -128,8 +128,7 @@ struct EngineOptions {
 
 class Engine {
  public:
-  static absl::StatusOr<std::unique_ptr<Engine>> Create(
-      EngineOptions options = {});
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(EngineOptions options = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -141,8 +140,8 @@ class Engine {
   std::string_view SkillName(SkillId skill) const;  // "" if unknown
   size_t skill_count() const { return skill_names_.size(); }
 
-  absl::StatusOr<StrategyId> RegisterStrategy(
-      std::string_view name, std::unique_ptr<AgentStrategy> strategy);
+  absl::StatusOr<StrategyId> RegisterStrategy(std::string_view name,
+                                              std::unique_ptr<AgentStrategy> strategy);
   absl::StatusOr<StrategyId> FindStrategy(std::string_view name) const;
 
   absl::StatusOr<QueueId> AddQueue(QueueConfig config);
@@ -160,8 +159,7 @@ class Engine {
   absl::Status RemoveAgent(AgentId agent);    // must be logged out
   // Replaces the agent's skills; takes effect for the next decision.
   absl::Status SetAgentSkills(AgentId agent, std::vector<SkillLevel> skills);
-  absl::Status Login(AgentId agent, bool ready = true,
-                     int32_t reason = kReasonNone);
+  absl::Status Login(AgentId agent, bool ready = true, int32_t reason = kReasonNone);
   // Refused while contacts are in service; a ringing offer goes back.
   absl::Status Logout(AgentId agent);
   absl::Status SetReady(AgentId agent);  // also clears the no-answer count
@@ -306,8 +304,7 @@ class Engine {
   // `what` names the owner in messages ("agent 7"); called only on error.
   absl::Status ValidateSkills(const std::vector<SkillLevel>& skills,
                               absl::FunctionRef<std::string()> what) const;
-  absl::Status ValidateQueueConfig(const QueueConfig& config,
-                                   const QueueId* self) const;
+  absl::Status ValidateQueueConfig(const QueueConfig& config, const QueueId* self) const;
   void InstallQueueRules(internal::QueueRec& q, const QueueConfig& config);
   // hours.cc: hours of operation.
   // Sets the queue's open flag from its hours at now_ and schedules the
@@ -339,13 +336,15 @@ class Engine {
   uint32_t ContactSlot(ContactId id) const { return contact_ids_.Find(id.value()); }
   absl::StatusOr<uint32_t> LiveAgentSlot(AgentId id) const {
     uint32_t slot = AgentSlot(id);
-    if (slot == internal::kNoSlot) [[unlikely]] return UnknownAgent(id);
+    if (slot == internal::kNoSlot) [[unlikely]]
+      return UnknownAgent(id);
     return slot;
   }
   absl::StatusOr<uint32_t> LoggedInAgentSlot(AgentId id) const;
   absl::StatusOr<uint32_t> LiveContactSlot(ContactId id) const {
     uint32_t slot = ContactSlot(id);
-    if (slot == internal::kNoSlot) [[unlikely]] return UnknownContact(id);
+    if (slot == internal::kNoSlot) [[unlikely]]
+      return UnknownContact(id);
     return slot;
   }
   static absl::Status UnknownAgent(AgentId id);      // NotFound, "unknown agent 7"
@@ -420,8 +419,7 @@ class Engine {
   // Visits every agent slot in the contact's pool now: in `ready` (e.g. able
   // to take its channel) and meeting its own skills and a step in force.
   template <typename F>
-  void ScanPool(const internal::ContactRec& c, const internal::Bitset& ready,
-                F&& visit);
+  void ScanPool(const internal::ContactRec& c, const internal::Bitset& ready, F&& visit);
   // The longest-idle agent of the contact's pool from the idle order, kNoSlot
   // if none, or kWalkedTooFar: scan the pool instead.
   static constexpr uint32_t kWalkedTooFar = internal::kNoSlot - 1;
@@ -443,18 +441,16 @@ class Engine {
   void EmitExplanation(std::shared_ptr<Explanation> explanation);
 
   // quality.cc: outcomes, quality estimates, work windows.
-  void RecordOutcome(uint32_t agent, uint32_t contact,
-                     const ContactOutcome& outcome);
+  void RecordOutcome(uint32_t agent, uint32_t contact, const ContactOutcome& outcome);
   // Mean CSAT and FCR estimates over `skills`, written into `view`.
-  void FillQuality(const internal::AgentRec& a,
-                   absl::Span<const SkillRequirement> skills, AgentView& view) const;
+  void FillQuality(const internal::AgentRec& a, absl::Span<const SkillRequirement> skills,
+                   AgentView& view) const;
   void TrackWork(internal::AgentRec& a);  // brings the window to now
   double WindowOccupancy(internal::AgentRec& a);
   ContactView ViewOf(const internal::ContactRec& c);
   bool Qualifies(const internal::AgentRec& a, const internal::ContactRec& c,
                  int step) const;
-  double AgedScore(const internal::ContactRec& c,
-                   const internal::QueueRec& q) const;
+  double AgedScore(const internal::ContactRec& c, const internal::QueueRec& q) const;
 
   EngineOptions options_;
   Micros now_ = 0;
@@ -501,7 +497,8 @@ class Engine {
   std::vector<uint32_t> scratch_candidates_;
 
   std::optional<Micros> EarliestLiveTimer() const;  // NextTimerMicros, timers pending
-  absl::Status AdvanceWithWork(Micros target);  // AdvanceToMicros: checks, timers, history
+  absl::Status AdvanceWithWork(
+      Micros target);  // AdvanceToMicros: checks, timers, history
 
   internal::MpscQueue<Command> intake_;
   std::atomic<bool> parked_{false};

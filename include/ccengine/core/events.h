@@ -66,14 +66,14 @@ std::string_view EventTypeName(EventType type);
 // Why a contact ended or moved, where that is not obvious from the type.
 enum class EventReason : uint8_t {
   kNone = 0,
-  kQueueFull,       // overflow: max_size reached
-  kMaxWait,         // overflow: max_wait passed
-  kClosed,          // overflow: the queue is closed (hours of operation)
-  kCustomerHangup,  // completed by the customer leaving during service
-  kForcedLogout,    // completed because a supervisor logged the agent out
-  kSupervisor,      // a supervisor action
-  kRona,            // agent made not ready after repeated no-answers
-  kPreferredWait,   // preference ended: preferred_wait passed
+  kQueueFull,         // overflow: max_size reached
+  kMaxWait,           // overflow: max_wait passed
+  kClosed,            // overflow: the queue is closed (hours of operation)
+  kCustomerHangup,    // completed by the customer leaving during service
+  kForcedLogout,      // completed because a supervisor logged the agent out
+  kSupervisor,        // a supervisor action
+  kRona,              // agent made not ready after repeated no-answers
+  kPreferredWait,     // preference ended: preferred_wait passed
   kNoPreferredAgent,  // preference ended: no preferred agent logged in (or
                       // all rejected it, or none can serve it)
 };
@@ -126,9 +126,9 @@ struct Event {
   AgentState agent_state = AgentState::kLoggedOut;
   int32_t agent_reason = kReasonNone;
   EventReason reason = EventReason::kNone;
-  absl::Duration wait;    // accepted / abandoned: time waited
-  absl::Duration handle;  // completed: accept → completion
-  absl::Status status;    // kCommandFailed only
+  absl::Duration wait;                             // accepted / abandoned: time waited
+  absl::Duration handle;                           // completed: accept → completion
+  absl::Status status;                             // kCommandFailed only
   std::shared_ptr<const Explanation> explanation;  // kDecisionExplained only
 };
 

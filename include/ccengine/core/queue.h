@@ -50,7 +50,7 @@
 namespace ccengine {
 
 struct RoutingStep {
-  absl::Duration after;                 // waited in the queue; > 0, increasing
+  absl::Duration after;                  // waited in the queue; > 0, increasing
   std::vector<SkillRequirement> skills;  // who may take it from then on
 };
 
@@ -117,11 +117,11 @@ struct QueueStats {
   uint64_t entered = 0;         // contacts that entered this queue
   uint64_t answered = 0;        // offers accepted
   uint64_t answered_within_sl = 0;
-  uint64_t abandoned = 0;  // left while waiting or ringing
+  uint64_t abandoned = 0;            // left while waiting or ringing
   uint64_t callbacks_requested = 0;  // waiting callers that asked for one
-  uint64_t overflowed = 0;  // moved on by max size / max wait / closed
-  uint64_t closed = 0;      // of overflowed: moved on because it was closed
-  bool open = true;         // open now (by its hours)
+  uint64_t overflowed = 0;           // moved on by max size / max wait / closed
+  uint64_t closed = 0;               // of overflowed: moved on because it was closed
+  bool open = true;                  // open now (by its hours)
   uint64_t transferred_out = 0;
   uint64_t completed = 0;
   absl::Duration total_answer_wait;  // sum over answered contacts

@@ -53,9 +53,7 @@ class RouterLoop {
   void Stop();
   bool running() const { return running_.load(std::memory_order_acquire); }
   uint64_t polls() const { return polls_.load(std::memory_order_relaxed); }
-  uint64_t commands_applied() const {
-    return applied_.load(std::memory_order_relaxed);
-  }
+  uint64_t commands_applied() const { return applied_.load(std::memory_order_relaxed); }
 
  private:
   void Run();

@@ -57,10 +57,10 @@ namespace ccengine {
 struct AgentView {
   AgentId id;
   absl::Span<const SkillLevel> skills;  // sorted by skill id
-  Micros idle_since = 0;  // when the agent last became free for work
-  uint64_t handled = 0;   // contacts accepted since login
-  uint64_t last_offer_seq = 0;  // engine-wide offer counter; 0 = never
-  uint32_t load = 0;            // load units in use
+  Micros idle_since = 0;                // when the agent last became free for work
+  uint64_t handled = 0;                 // contacts accepted since login
+  uint64_t last_offer_seq = 0;          // engine-wide offer counter; 0 = never
+  uint32_t load = 0;                    // load units in use
   uint32_t load_budget = 1;
   uint32_t active = 0;  // contacts offered or in service
   double weight = 1.0;
@@ -106,8 +106,8 @@ class AgentStrategy {
                        Micros now) = 0;
   // Called once for each offer made with this strategy's choice, when
   // `ObservesOffers()`.
-  virtual void OnOffered(const AgentView& /*agent*/,
-                         const ContactView& /*contact*/, Micros /*now*/) {}
+  virtual void OnOffered(const AgentView& /*agent*/, const ContactView& /*contact*/,
+                         Micros /*now*/) {}
   // Whether `OnOffered` should be called. A strategy that ignores offers
   // returns false, and the engine then builds no views for its offers.
   virtual bool ObservesOffers() const { return true; }
@@ -133,8 +133,7 @@ class AgentStrategy {
   virtual absl::Duration MaxHold() const { return absl::ZeroDuration(); }
   // Whether `busy` (logged in, eligible, not free now) is worth waiting for
   // rather than giving the contact to `best_free` now. Quality fields set.
-  virtual bool WorthWaitingFor(const AgentView& /*busy*/,
-                               const AgentView& /*best_free*/,
+  virtual bool WorthWaitingFor(const AgentView& /*busy*/, const AgentView& /*best_free*/,
                                const ContactView& /*contact*/) const {
     return false;
   }
@@ -144,8 +143,7 @@ class FunctionStrategy final : public AgentStrategy {
  public:
   using Fn = std::function<double(const AgentView&, const ContactView&, Micros)>;
   explicit FunctionStrategy(Fn fn) : fn_(std::move(fn)) {}
-  double Score(const AgentView& agent, const ContactView& contact,
-               Micros now) override {
+  double Score(const AgentView& agent, const ContactView& contact, Micros now) override {
     return fn_(agent, contact, now);
   }
 
@@ -202,8 +200,8 @@ class WeightedRandomStrategy final : public AgentStrategy {
 };
 
 struct CompositeWeights {
-  double proficiency = 1.0;  // mean level / 10 over the contact's skills
-  double idle = 1.0;         // idle time / idle_scale, capped at 1
+  double proficiency = 1.0;     // mean level / 10 over the contact's skills
+  double idle = 1.0;            // idle time / idle_scale, capped at 1
   double spare_capacity = 1.0;  // 1 - load / budget
   double fewest_handled = 0.0;  // 1 / (1 + handled)
   absl::Duration idle_scale = absl::Minutes(5);

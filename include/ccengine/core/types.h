@@ -76,7 +76,7 @@ enum class Channel : uint8_t {
 };
 inline constexpr int kChannelCount = 7;
 inline constexpr std::array<Channel, kChannelCount> kAllChannels = {
-    Channel::kVoice, Channel::kChat,    Channel::kEmail,  Channel::kVideo,
+    Channel::kVoice,    Channel::kChat,    Channel::kEmail, Channel::kVideo,
     Channel::kCallback, Channel::kMessage, Channel::kTicket};
 
 // "voice", "chat", ... ; parsing accepts exactly these names.
@@ -100,9 +100,7 @@ using Micros = int64_t;
 inline constexpr Micros kNever = std::numeric_limits<Micros>::max();
 
 inline Micros ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
-inline Micros ToMicros(absl::Duration d) {
-  return absl::ToInt64Microseconds(d);
-}
+inline Micros ToMicros(absl::Duration d) { return absl::ToInt64Microseconds(d); }
 inline absl::Time TimeFromMicros(Micros us) { return absl::FromUnixMicros(us); }
 
 // The engine accepts times within ±10,000 years of the Unix epoch and finite
@@ -116,9 +114,7 @@ inline bool InTimeRangeMicros(Micros us) {
   constexpr Micros kRange = Micros{24} * 365 * 10000 * 3600 * 1000000;
   return us > -kRange && us < kRange;
 }
-inline absl::Duration DurationFromMicros(Micros us) {
-  return absl::Microseconds(us);
-}
+inline absl::Duration DurationFromMicros(Micros us) { return absl::Microseconds(us); }
 
 }  // namespace ccengine
 

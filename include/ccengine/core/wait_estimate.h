@@ -60,9 +60,9 @@ struct WaitEstimate {
   absl::Duration high;  // kWaitHighQuantile of the wait
   double low_quantile = kWaitLowQuantile;
   double high_quantile = kWaitHighQuantile;
-  int position = 0;  // k: 1 + waiting contacts these agents serve first
-  int agents = 0;    // eligible agents working now
-  int servers = 0;   // n: their slots for the contact's channel
+  int position = 0;            // k: 1 + waiting contacts these agents serve first
+  int agents = 0;              // eligible agents working now
+  int servers = 0;             // n: their slots for the contact's channel
   absl::Duration handle_time;  // h: mean handle + wrap-up per contact
 };
 

@@ -91,9 +91,8 @@ struct ErlangCMetrics {
 };
 
 // Erlang C metrics for `arrival_rate` contacts/s, handle time `aht` s.
-absl::StatusOr<ErlangCMetrics> ErlangCMetricsFor(double arrival_rate,
-                                                 double aht, int agents,
-                                                 double sl_seconds);
+absl::StatusOr<ErlangCMetrics> ErlangCMetricsFor(double arrival_rate, double aht,
+                                                 int agents, double sl_seconds);
 
 struct ErlangAMetrics {
   double p_wait;         // P(a contact has to wait: all n busy at arrival).
@@ -105,9 +104,9 @@ struct ErlangAMetrics {
 
 // Erlang A (M/M/n+M) metrics; `patience` is the mean of the exponential
 // patience, finite and > 0 (use `ErlangCMetricsFor` for infinite patience).
-absl::StatusOr<ErlangAMetrics> ErlangAMetricsFor(double arrival_rate,
-                                                 double aht, double patience,
-                                                 int agents, double sl_seconds);
+absl::StatusOr<ErlangAMetrics> ErlangAMetricsFor(double arrival_rate, double aht,
+                                                 double patience, int agents,
+                                                 double sl_seconds);
 
 // Fewest agents whose service level is >= `sl_target` (in (0, 1)): Erlang C
 // when `patience` is absent, Erlang A otherwise. Erlang C starts at
@@ -115,9 +114,9 @@ absl::StatusOr<ErlangAMetrics> ErlangAMetricsFor(double arrival_rate,
 // sl_target * A (which no fewer agents can meet, as SL <= n / A), gallops up
 // and bisects, relying on SL increasing with n. The result n meets the
 // target and n - 1 does not (or n == 1).
-absl::StatusOr<int> AgentsForServiceLevel(
-    double arrival_rate, double aht, double sl_target, double sl_seconds,
-    std::optional<double> patience = std::nullopt);
+absl::StatusOr<int> AgentsForServiceLevel(double arrival_rate, double aht,
+                                          double sl_target, double sl_seconds,
+                                          std::optional<double> patience = std::nullopt);
 
 }  // namespace ccengine
 

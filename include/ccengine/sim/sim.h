@@ -79,11 +79,11 @@
 
 #include "absl/status/statusor.h"
 #include "ccengine/core/agent.h"
-#include "ccengine/sim/internal/exp_ziggurat.h"
 #include "ccengine/core/quality.h"
 #include "ccengine/core/queue.h"
 #include "ccengine/core/strategy.h"
 #include "ccengine/core/types.h"
+#include "ccengine/sim/internal/exp_ziggurat.h"
 
 namespace ccengine::sim {
 
@@ -137,7 +137,8 @@ template <typename Rng>
 double Distribution::SampleOther(Rng& rng) const {
   if (kind == Kind::kLognormal && sd != 0) {
     const double s2 = std::log1p((sd / mean) * (sd / mean));
-    return std::lognormal_distribution<double>(std::log(mean) - s2 / 2, std::sqrt(s2))(rng);
+    return std::lognormal_distribution<double>(std::log(mean) - s2 / 2,
+                                               std::sqrt(s2))(rng);
   }
   if (kind == Kind::kEmpirical) {
     return samples[std::uniform_int_distribution<size_t>(0, samples.size() - 1)(rng)];
@@ -162,9 +163,9 @@ struct QueueSpec {
   int priority = 0;
   double sl_seconds = 20;
   double sl_target = 0.8;
-  size_t max_size = 0;               // 0 = unlimited
+  size_t max_size = 0;  // 0 = unlimited
   double max_wait_s = kInfinity;
-  std::string overflow_to;           // a queue name; empty = leave the engine
+  std::string overflow_to;  // a queue name; empty = leave the engine
   double wrap_up_s = 0;
   std::string strategy = "longest_idle";  // any engine strategy by name
   double aging_weight = 1.0;
@@ -223,7 +224,7 @@ struct ArrivalSpec {
   // never. Voice and video arrivals only; >= 0.
   double callback_after_s = kInfinity;
   int priority = 0;
-  double priority_fraction = 0;  // share of contacts raised to priority + 1
+  double priority_fraction = 0;   // share of contacts raised to priority + 1
   std::vector<SkillNeed> skills;  // the contact's own requirements
 };
 
@@ -240,7 +241,7 @@ struct Scenario {
   // Take Engine::EstimateWait for each counted contact that has to wait,
   // for the ewt_ figures (one estimate per waiting contact; off by default).
   bool estimate_waits = false;
-  QualityOptions quality;  // how the engine learns from outcomes
+  QualityOptions quality;       // how the engine learns from outcomes
   double work_window_s = 1800;  // the engine's occupancy window (guards)
 };
 
@@ -260,7 +261,7 @@ struct Metrics {
   double service_level = 0;
   double aht = 0;
   double occupancy = 0;
-  double agents = 0;  // mean agents logged in (per interval / group rows)
+  double agents = 0;     // mean agents logged in (per interval / group rows)
   double csat_mean = 0;  // mean survey score of answered surveys
   double fcr_rate = 0;   // resolved / completed with a known resolution
   // Max - min of the agents' occupancy over [warmup_s, horizon_s) among the
@@ -275,14 +276,14 @@ struct Row {
 };
 
 struct Result {
-  std::map<std::string, Row> queues;        // summary per queue
-  std::map<std::string, Row> groups;        // summary per agent group
-  std::vector<double> interval_start_s;     // one per interval
+  std::map<std::string, Row> queues;     // summary per queue
+  std::map<std::string, Row> groups;     // summary per agent group
+  std::vector<double> interval_start_s;  // one per interval
   std::map<std::string, std::vector<Row>> queue_intervals;
   std::map<std::string, std::vector<Row>> group_intervals;
-  uint64_t contacts = 0;     // simulated, warm-up and all replications included
-  uint64_t events = 0;       // simulation events processed
-  double wall_seconds = 0;   // real time the run took
+  uint64_t contacts = 0;      // simulated, warm-up and all replications included
+  uint64_t events = 0;        // simulation events processed
+  double wall_seconds = 0;    // real time the run took
   bool invariants_ok = true;  // Engine::CheckInvariants after each replication
 };
 

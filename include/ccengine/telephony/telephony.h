@@ -103,8 +103,7 @@ class TelephonyPort {
  public:
   virtual ~TelephonyPort() = default;
   // Ring `agent_address` for `call_ref`; the layer reports the outcome.
-  virtual void Ring(const std::string& call_ref,
-                    const std::string& agent_address) = 0;
+  virtual void Ring(const std::string& call_ref, const std::string& agent_address) = 0;
   // Stop ringing (the engine's offer timed out or was rescinded); the caller
   // stays in line unless an `EndCall` follows.
   virtual void CancelRing(const std::string& call_ref,
@@ -123,16 +122,16 @@ struct InboundCall {
 };
 
 struct TelephonyStats {
-  uint64_t calls_in = 0;         // inbound calls accepted
-  uint64_t reports_accepted = 0;  // reports that became commands
-  uint64_t reports_dropped = 0;   // duplicate, late, unknown or misfit
-  uint64_t rings = 0;            // Ring requests to the port
-  uint64_t cancels = 0;          // CancelRing requests
-  uint64_t ended = 0;            // EndCall requests
+  uint64_t calls_in = 0;            // inbound calls accepted
+  uint64_t reports_accepted = 0;    // reports that became commands
+  uint64_t reports_dropped = 0;     // duplicate, late, unknown or misfit
+  uint64_t rings = 0;               // Ring requests to the port
+  uint64_t cancels = 0;             // CancelRing requests
+  uint64_t ended = 0;               // EndCall requests
   uint64_t lost_on_disconnect = 0;  // calls ended by OnDisconnected
-  uint64_t unmapped_offers = 0;  // offers to agents without an address,
-                                 // given back with RejectOffer
-  uint64_t commands_failed = 0;  // kCommandFailed events seen by the bridge
+  uint64_t unmapped_offers = 0;     // offers to agents without an address,
+                                    // given back with RejectOffer
+  uint64_t commands_failed = 0;     // kCommandFailed events seen by the bridge
   size_t live_calls = 0;
 };
 
@@ -158,23 +157,18 @@ class TelephonyBridge {
   // A new call: submits `cmd::AddContact`. Returns the contact id.
   absl::StatusOr<ContactId> OnInbound(InboundCall call);
   // The agent's phone rings (informational; accepted only while ringing).
-  absl::Status OnRinging(std::string_view call_ref,
-                         std::string_view agent_address);
+  absl::Status OnRinging(std::string_view call_ref, std::string_view agent_address);
   // The agent picked up: `cmd::AcceptOffer`.
-  absl::Status OnAnswered(std::string_view call_ref,
-                          std::string_view agent_address);
+  absl::Status OnAnswered(std::string_view call_ref, std::string_view agent_address);
   // Busy / declined: `cmd::RejectOffer` (the next agent is offered).
-  absl::Status OnRejected(std::string_view call_ref,
-                          std::string_view agent_address);
+  absl::Status OnRejected(std::string_view call_ref, std::string_view agent_address);
   // Rang out: `cmd::RejectOffer`, as a rejection.
-  absl::Status OnNoAnswer(std::string_view call_ref,
-                          std::string_view agent_address);
+  absl::Status OnNoAnswer(std::string_view call_ref, std::string_view agent_address);
   // The caller left: `cmd::Abandon` (waiting or ringing: abandoned; connected:
   // completed with reason kCustomerHangup).
   absl::Status OnCallerHangup(std::string_view call_ref);
   // The agent hung up a connected call: `cmd::CompleteContact`.
-  absl::Status OnAgentHangup(std::string_view call_ref,
-                             std::string_view agent_address);
+  absl::Status OnAgentHangup(std::string_view call_ref, std::string_view agent_address);
   // Blind transfer to a queue: `cmd::Transfer` (keeps its age).
   absl::Status OnTransfer(std::string_view call_ref, QueueId to);
   // The layer lost its calls; see "Disconnect" above. Returns how many.
@@ -221,8 +215,7 @@ class TelephonyBridge {
   // One report from the layer: takes mu_, matches it as `MatchLocked` does,
   // submits the command `command` builds and, once the engine took it, lets
   // `accepted` update the call as the bridge now sees it.
-  absl::Status Dispatch(std::string_view call_ref,
-                        std::optional<CallState> want,
+  absl::Status Dispatch(std::string_view call_ref, std::optional<CallState> want,
                         std::string_view agent_address,
                         absl::FunctionRef<Command(const Report&)> command,
                         absl::FunctionRef<void(const Report&)> accepted);

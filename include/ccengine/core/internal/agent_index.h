@@ -92,7 +92,8 @@ class AgentIndex {
     const uint32_t bit = 1u << static_cast<int>(channel);
     if (indexed_channels_ & bit) return;
     Bitset& set = can_take_[static_cast<int>(channel)];
-    for (uint32_t slot = 0; slot < slots_; ++slot) set.Assign(slot, (mask_of(slot) & bit) != 0);
+    for (uint32_t slot = 0; slot < slots_; ++slot)
+      set.Assign(slot, (mask_of(slot) & bit) != 0);
     indexed_channels_ |= bit;
   }
   bool ChannelIndexed(Channel channel) const {
@@ -100,7 +101,9 @@ class AgentIndex {
   }
   // Agents able to take one more contact of the channel now (kept channels
   // only: IndexChannel first).
-  const Bitset& CanTake(Channel channel) const { return can_take_[static_cast<int>(channel)]; }
+  const Bitset& CanTake(Channel channel) const {
+    return can_take_[static_cast<int>(channel)];
+  }
 
   // The slot's new state: the channels it can take now (`new_mask`, was
   // `old_mask`), when it became idle, whether it is free (able to take work,

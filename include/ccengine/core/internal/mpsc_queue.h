@@ -118,8 +118,8 @@ class MpscQueue {
 
  public:
   // Largest capacity accepted; a larger request is a programmer error.
-  static constexpr std::size_t kMaxCapacity =
-      std::size_t{1} << (sizeof(std::size_t) * 8 - 2);
+  static constexpr std::size_t kMaxCapacity = std::size_t{1}
+                                              << (sizeof(std::size_t) * 8 - 2);
 
   // Creates an empty queue holding up to `capacity` elements, rounded up to a
   // power of two and at least 2. Allocates the whole buffer now (may throw
@@ -171,8 +171,7 @@ class MpscQueue {
           static_cast<std::ptrdiff_t>(seq) - static_cast<std::ptrdiff_t>(pos);
       if (dif == 0) {
         // Free for this lap; claim it. On failure `pos` gets the new tail.
-        if (tail_.compare_exchange_weak(pos, pos + 1,
-                                        std::memory_order_relaxed,
+        if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed,
                                         std::memory_order_relaxed)) {
           break;
         }
@@ -232,9 +231,8 @@ class MpscQueue {
     const auto dif =
         static_cast<std::ptrdiff_t>(tail) - static_cast<std::ptrdiff_t>(head);
     if (dif <= 0) return 0;
-    return static_cast<std::size_t>(dif) < capacity_
-               ? static_cast<std::size_t>(dif)
-               : capacity_;
+    return static_cast<std::size_t>(dif) < capacity_ ? static_cast<std::size_t>(dif)
+                                                     : capacity_;
   }
 
   // ApproxSize() == 0, with the same caveats. Any thread.
@@ -245,9 +243,7 @@ class MpscQueue {
     std::atomic<std::size_t> seq;
     alignas(T) unsigned char storage[sizeof(T)];
 
-    T* Ptr() noexcept {
-      return std::launder(reinterpret_cast<T*>(storage));
-    }
+    T* Ptr() noexcept { return std::launder(reinterpret_cast<T*>(storage)); }
   };
   static_assert(std::atomic<std::size_t>::is_always_lock_free,
                 "MpscQueue needs lock-free size_t atomics");

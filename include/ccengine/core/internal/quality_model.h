@@ -40,14 +40,15 @@ class QualityModel {
   // One outcome on `skill` (a known skill): into the agent's `cells` (kept
   // sorted by skill) and the skill's mean. An outcome with neither a score
   // nor a resolution records nothing.
-  void Record(std::vector<QualityCell>& cells, SkillId skill, const ContactOutcome& outcome,
-              Micros now);
+  void Record(std::vector<QualityCell>& cells, SkillId skill,
+              const ContactOutcome& outcome, Micros now);
   // The agent's estimate on `skill` at `now`.
   QualityEstimate Estimate(const std::vector<QualityCell>& cells, SkillId skill,
                            Micros now) const;
   // The mean (CSAT, FCR) estimate over `skills`; the defaults when empty.
   std::pair<double, double> Mean(const std::vector<QualityCell>& cells,
-                                 absl::Span<const SkillRequirement> skills, Micros now) const;
+                                 absl::Span<const SkillRequirement> skills,
+                                 Micros now) const;
 
  private:
   struct SkillSums {

@@ -46,15 +46,16 @@ inline constexpr int kPriorityClasses = 2 * kMaxPriority + 1;
 // name, skills, quality cells and work window follow.
 struct AgentRec {
   AgentId id;
-  bool live = false;  // slot in use
+  bool live = false;         // slot in use
   bool auto_accept = false;  // offers are accepted as they are made
   bool logged_in = false;
   bool ready = false;  // presence; meaningful only when logged in
   bool exclusive_active = false;
   AgentState reported = AgentState::kLoggedOut;  // last state announced
-  uint32_t offer = kNoSlot;  // contact slot of the ringing offer
+  uint32_t offer = kNoSlot;                      // contact slot of the ringing offer
   uint32_t load = 0;
-  uint32_t channel_mask = 0;  // bit c: can take channel c now (in can_take_[c] once indexed)
+  uint32_t channel_mask =
+      0;  // bit c: can take channel c now (in can_take_[c] once indexed)
   // bit c: with nothing in progress, the agent can take a contact of channel c
   // (from the capacity alone; SyncAgent's mask when it holds no contact).
   uint32_t idle_channel_mask = 0;
@@ -75,9 +76,9 @@ struct AgentRec {
   double weight = 1.0;
 
   std::string name;
-  std::vector<SkillLevel> skills;  // sorted by skill id
+  std::vector<SkillLevel> skills;    // sorted by skill id
   std::vector<QualityCell> quality;  // sorted by skill; scored skills only
-  WorkWindow work;  // kept while Engine::track_work_
+  WorkWindow work;                   // kept while Engine::track_work_
 };
 
 struct ContactRec {
@@ -171,8 +172,8 @@ struct QueueRec {
   Micros sl_threshold_us = 0;
   Micros wrap_up_us = 0;
   Micros offer_timeout_us = 0;
-  bool open = true;           // by config.hours at the engine's time
-  uint64_t hours_token = 0;   // the valid kHours timer carries it
+  bool open = true;          // by config.hours at the engine's time
+  uint64_t hours_token = 0;  // the valid kHours timer carries it
 };
 
 }  // namespace ccengine::internal

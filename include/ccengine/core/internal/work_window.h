@@ -28,8 +28,8 @@ struct WorkWindow {
   static constexpr int kBuckets = 16;
   std::array<float, kBuckets> busy{};     // µs × busy share
   std::array<float, kBuckets> staffed{};  // µs
-  int64_t bucket = -1;  // index (time / length) of the bucket `last` is in
-  Micros last = 0;      // time accounted up to
+  int64_t bucket = -1;   // index (time / length) of the bucket `last` is in
+  Micros last = 0;       // time accounted up to
   float busy_share = 0;  // current state, until the next change
   bool is_staffed = false;
 

@@ -29,9 +29,9 @@
 namespace ccengine::internal {
 
 struct ExpZigguratTables {
-  static constexpr double kR = 7.69711747013104972;       // start of the tail
-  static constexpr double kV = 3.949659822581572e-3;      // area of each strip
-  static constexpr double kScale = 9007199254740992.0;    // 2^53
+  static constexpr double kR = 7.69711747013104972;     // start of the tail
+  static constexpr double kV = 3.949659822581572e-3;    // area of each strip
+  static constexpr double kScale = 9007199254740992.0;  // 2^53
   uint64_t k[256];  // strip i: positions below k[i] lie under the curve
   double w[256];    // position (53 bits) → x
   double f[256];    // exp(-x_i)
@@ -87,7 +87,8 @@ inline double ExpZiggurat(Rng& rng) {
   const uint64_t u = rng();
   const uint64_t j = u >> 11;
   const uint32_t i = static_cast<uint32_t>(u & 0xFF);
-  if (j < t.k[i]) [[likely]] return static_cast<double>(j) * t.w[i];
+  if (j < t.k[i]) [[likely]]
+    return static_cast<double>(j) * t.w[i];
   return ExpZigguratSlow(rng, t, u);
 }
 

@@ -59,8 +59,7 @@ std::string EncodeNetstring(std::string_view payload);
 // error names the reason. Frames completed before the error are kept.
 class NetstringDecoder {
  public:
-  explicit NetstringDecoder(size_t max_payload = 1 << 16)
-      : max_payload_(max_payload) {}
+  explicit NetstringDecoder(size_t max_payload = 1 << 16) : max_payload_(max_payload) {}
   absl::Status Feed(std::string_view bytes, std::vector<std::string>* frames);
   size_t buffered() const { return buffer_.size(); }
   void Reset() { buffer_.clear(); }
@@ -106,8 +105,8 @@ struct EvapiCallbacks {
 class EvapiClient {
  public:
   // InvalidArgument when the host is not an IPv4 loopback address.
-  static absl::StatusOr<std::unique_ptr<EvapiClient>> Create(
-      EvapiClientOptions options, EvapiCallbacks callbacks);
+  static absl::StatusOr<std::unique_ptr<EvapiClient>> Create(EvapiClientOptions options,
+                                                             EvapiCallbacks callbacks);
   ~EvapiClient();  // stops
   EvapiClient(const EvapiClient&) = delete;
   EvapiClient& operator=(const EvapiClient&) = delete;
@@ -120,8 +119,7 @@ class EvapiClient {
   bool connected() const { return fd_.load() >= 0; }
 
  private:
-  EvapiClient(EvapiClientOptions options, EvapiCallbacks callbacks,
-              uint32_t address);
+  EvapiClient(EvapiClientOptions options, EvapiCallbacks callbacks, uint32_t address);
   void Run();
   void Error(std::string reason);
 
