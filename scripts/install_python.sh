@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# A developer shortcut, not the install path: Python users install the wheel
+# (README, "Simulating (Python)"; scripts/hotline.sh does so into build/venv).
+#
 # Makes `import ccengine` work from any directory for Debian's /usr/bin/python3,
 # pointing it at the package built in build/<preset>/python (default: release).
 #

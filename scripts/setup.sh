@@ -23,6 +23,13 @@ PACKAGES=(
   python3-pandas
   python3-matplotlib
   python3-simpy
+  # the wheel (pyproject.toml: python3 -m build --wheel --no-isolation) and the
+  # venv scripts/hotline.sh installs it into
+  python3-build
+  python3-setuptools
+  python3-wheel
+  python3-pip
+  python3-venv
   # adapters/kamailio and its e2e test (tests/kamailio/e2e_test.sh)
   nlohmann-json3-dev
   kamailio
