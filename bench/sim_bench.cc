@@ -29,90 +29,18 @@
 #include <utility>
 #include <vector>
 
+#include "sim_scenarios.h"
 #include "ccengine/sim/sim.h"
 
 namespace {
 
-using ccengine::sim::Distribution;
+using ccengine::bench::MMc;
+using ccengine::bench::MMcNoPatience;
+using ccengine::bench::MultiSkill;
 using ccengine::sim::Scenario;
 
 // Small builders: the scenario structs have many defaulted fields, so
 // designated initializers would warn about each one left out.
-ccengine::sim::QueueSpec Queue(std::string name,
-                               std::vector<ccengine::sim::SkillNeed> skills,
-                               std::vector<ccengine::sim::Relaxation> relaxation = {}) {
-  ccengine::sim::QueueSpec q;
-  q.name = std::move(name);
-  q.skills = std::move(skills);
-  q.relaxation = std::move(relaxation);
-  return q;
-}
-
-ccengine::sim::AgentGroupSpec Group(std::string name, int count,
-                                    std::vector<ccengine::sim::SkillNeed> skills) {
-  ccengine::sim::AgentGroupSpec g;
-  g.name = std::move(name);
-  g.count = count;
-  g.skills = std::move(skills);
-  return g;
-}
-
-ccengine::sim::ArrivalSpec Arrivals(std::string queue, double rate, Distribution handle,
-                                    Distribution patience, double vip_fraction = 0) {
-  ccengine::sim::ArrivalSpec a;
-  a.queue = std::move(queue);
-  a.rate_per_s = rate;
-  a.handle_time = std::move(handle);
-  a.patience = std::move(patience);
-  a.priority_fraction = vip_fraction;
-  return a;
-}
-
-Scenario MMc() {
-  Scenario s;
-  s.seed = 7;
-  s.horizon_s = 36000;
-  s.interval_s = 1800;
-  s.skills = {"general"};
-  s.queues.push_back(Queue("general", {{"general", 1}}));
-  s.agents.push_back(Group("agents", 100, {{"general", 5}}));
-  s.arrivals.push_back(Arrivals("general", 1.5, Distribution::Exponential(60),
-                                Distribution::Exponential(120)));
-  return s;
-}
-
-// The same center without patience (nobody abandons): the shape of the
-// plain SimPy model.
-Scenario MMcNoPatience() {
-  Scenario s = MMc();
-  s.arrivals[0].patience = Distribution::None();
-  return s;
-}
-
-Scenario MultiSkill() {
-  Scenario s;
-  s.seed = 11;
-  s.horizon_s = 36000;
-  s.interval_s = 1800;
-  s.skills = {"sales", "support", "billing"};
-  s.queues.push_back(Queue("sales", {{"sales", 5}}, {{30, {{"sales", 1}}}}));
-  s.queues.push_back(Queue("support", {{"support", 6}},
-                           {{45, {{"support", 3}}}, {90, {{"billing", 5}}}}));
-  s.queues.push_back(Queue("billing", {{"billing", 5}}, {{60, {{"billing", 2}}}}));
-  s.agents.push_back(Group("sales_team", 30, {{"sales", 7}}));
-  s.agents.push_back(Group("support_team", 40, {{"support", 7}, {"billing", 3}}));
-  s.agents.push_back(Group("billing_team", 20, {{"billing", 7}}));
-  s.agents.push_back(
-      Group("blended", 25, {{"sales", 4}, {"support", 4}, {"billing", 4}}));
-  s.arrivals.push_back(Arrivals("sales", 0.15, Distribution::Exponential(180),
-                                Distribution::Exponential(180)));
-  s.arrivals.push_back(Arrivals("support", 0.2, Distribution::Lognormal(240, 120),
-                                Distribution::Exponential(240), 0.1));
-  s.arrivals.push_back(Arrivals("billing", 0.1, Distribution::Exponential(200),
-                                Distribution::Exponential(300)));
-  return s;
-}
-
 void RunScenario(benchmark::State& state, const Scenario& s) {
   uint64_t contacts = 0, events = 0;
   double offered = 0, answered = 0, abandoned = 0;

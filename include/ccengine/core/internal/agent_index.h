@@ -37,6 +37,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "ccengine/core/internal/bitset.h"
 #include "ccengine/core/internal/idle_order.h"
 #include "ccengine/core/types.h"
@@ -108,9 +109,10 @@ class AgentIndex {
   // The slot's new state: the channels it can take now (`new_mask`, was
   // `old_mask`), when it became idle, whether it is free (able to take work,
   // holding nothing: listed in the idle order) or loaded (able to take more
-  // while holding contacts), and whether it is logged in. Inline: it runs at
-  // every offer, acceptance and completion.
-  void UpdateState(uint32_t slot, uint32_t old_mask, uint32_t new_mask, Micros idle_since,
+  // while holding contacts), and whether it is logged in. Always inlined
+  // into its one caller (Engine::SyncAgent): it runs at every offer,
+  // acceptance and completion.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void UpdateState(uint32_t slot, uint32_t old_mask, uint32_t new_mask, Micros idle_since,
                    bool free, bool loaded, bool logged_in) {
     // Only the channels whose bit changed touch the bitsets (all of an
     // agent's channels flip together when it becomes free or taken).
