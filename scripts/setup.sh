@@ -11,6 +11,7 @@ PACKAGES=(
   cmake
   pkg-config
   clang-format
+  clang-tidy
   libabsl-dev
   libfmt-dev
   libgtest-dev

@@ -10,7 +10,8 @@
 #      layering (tools/check_layering.py), links (tools/check_links.py)
 #   2. preset `release`: configure, build (tests, benchmarks, examples, the
 #      Python module), make `import ccengine` work for /usr/bin/python3 from any
-#      directory (scripts/install_python.sh), ctest (GoogleTest + pytest)
+#      directory (scripts/install_python.sh), clang-tidy over src/ with the
+#      release compile commands, ctest (GoogleTest + pytest + the wheel)
 #   3. every bench/*_bench binary, briefly (--benchmark_min_time=0.01)
 #   4. install to build/install; build + run tests/consumer against it through
 #      the CMake package and through pkg-config
@@ -76,6 +77,10 @@ cmake --preset release
 cmake --build --preset release -j "${JOBS}"
 ./scripts/install_python.sh release
 stage_done "release build"
+
+banner "release: clang-tidy (.clang-tidy, every finding an error)"
+JOBS="${JOBS}" ./tools/run_clang_tidy.sh
+stage_done "clang-tidy"
 
 banner "release: ctest"
 ctest --preset release -j "${JOBS}"

@@ -41,6 +41,6 @@ printf '%s\0' "${files[@]}" |
 cat "${log}"
 # One finding per distinct "file:line:col: warning: ... [check]" line (a
 # header included by several sources reports the same finding once per source).
-count="$(grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "${log}" | sort -u | wc -l)"
+count="$( (grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "${log}" || true) | sort -u | wc -l)"
 echo "run_clang_tidy: ${count} finding(s) in ${#files[@]} file(s)"
 [[ "${count}" -eq 0 ]]

@@ -25,9 +25,12 @@
 #define CCENGINE_ASSIGN_OR_RETURN(lhs, expr) \
   CCENGINE_INTERNAL_ASSIGN_OR_RETURN_(       \
       CCENGINE_INTERNAL_CONCAT(ccengine_statusor_, __LINE__), lhs, expr)
+// `lhs` may be a declaration (`uint32_t slot`), so it cannot be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CCENGINE_INTERNAL_ASSIGN_OR_RETURN_(tmp, lhs, expr) \
   auto tmp = (expr);                                        \
   if (!tmp.ok()) return tmp.status();                       \
   lhs = std::move(*tmp)
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif  // CCENGINE_SRC_COMMON_STATUS_MACROS_H_

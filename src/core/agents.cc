@@ -119,7 +119,7 @@ void Engine::SyncAgent(uint32_t slot, EventReason reason) {
       e.agent_state = state;
       e.agent_reason = (a.logged_in && !a.ready) ? a.reason : kReasonNone;
       e.reason = reason;
-      Emit(std::move(e));
+      Emit(e);
     }
   }
 }
@@ -216,7 +216,7 @@ void Engine::RescindOffer(uint32_t agent, bool requeue) {
   if (contact == kNoSlot) return;
   Event e = MakeContactEvent(EventType::kOfferRescinded, contacts_[contact], agent);
   DetachContact(agent, contact);
-  Emit(std::move(e));
+  Emit(e);
   SyncAgent(agent);
   if (requeue) ReturnToLine(contact);
 }

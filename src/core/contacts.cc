@@ -145,7 +145,7 @@ void Engine::EnterQueue(uint32_t contact, uint32_t queue, int hops) {
     e.channel = c.channel;
     e.priority = c.priority;
     e.step = c.step;
-    Emit(std::move(e));
+    Emit(e);
   }
   if (!q.open) {
     Overflow(contact, EventReason::kClosed, hops);
@@ -180,14 +180,14 @@ void Engine::Overflow(uint32_t contact, EventReason reason, int hops) {
   const auto& target = q.config.overflow_queue;
   if (target.has_value() && hops < kMaxOverflowHops) {
     e.to_queue = *target;
-    Emit(std::move(e));
+    Emit(e);
     c.excluded.clear();
     EnterQueue(contact, target->value(), hops + 1);
     return;
   }
   e.to_queue = QueueId(c.queue);
   FinishContact(contact, ContactState::kOverflowed);
-  Emit(std::move(e));
+  Emit(e);
 }
 
 void Engine::ReturnToLine(uint32_t contact) {
@@ -222,7 +222,7 @@ void Engine::OnOfferTimeout(uint32_t contact) {
   DetachContact(agent, contact);
   c.excluded.push_back(a.id);
   a.consecutive_no_answers++;
-  Emit(std::move(e));
+  Emit(e);
   bool rona = options_.rona_limit > 0 &&
               a.consecutive_no_answers >= static_cast<uint32_t>(options_.rona_limit);
   if (rona) {
@@ -243,7 +243,7 @@ void Engine::OnRelax(uint32_t contact) {
     InsertWaiting(contact);
     Event e = MakeContactEvent(EventType::kRelaxed, c);
     e.step = step;
-    Emit(std::move(e));
+    Emit(e);
   }
   if (TryMatchContact(contact)) return;
   ScheduleWaitTimers(contact);
@@ -365,7 +365,7 @@ void Engine::Connect(uint32_t aslot, uint32_t cslot) {
   if (Wants(EventType::kAccepted)) {
     Event e = MakeChannelEvent(EventType::kAccepted, c, aslot);
     e.wait = DurationFromMicros(now_ - c.arrived);
-    Emit(std::move(e));
+    Emit(e);
   }
   SyncAgent(aslot);
   // A multi-chat agent may take more (a voice agent has no room now).
@@ -382,7 +382,7 @@ absl::Status Engine::RejectOffer(AgentId agent, ContactId contact) {
   Event e = MakeContactEvent(EventType::kRejected, c, aslot);
   DetachContact(aslot, cslot);
   c.excluded.push_back(agent);
-  Emit(std::move(e));
+  Emit(e);
   SyncAgent(aslot);
   ReturnToLine(cslot);
   TryMatchAgent(aslot);
@@ -459,7 +459,7 @@ absl::Status Engine::Abandon(ContactId contact) {
     RescindOffer(agent, /*requeue=*/false);
   }
   FinishContact(cslot, ContactState::kAbandoned);
-  Emit(std::move(e));
+  Emit(e);
   if (agent != kNoSlot) TryMatchAgent(agent);
   return absl::OkStatus();
 }
@@ -492,14 +492,14 @@ absl::Status Engine::Transfer(ContactId contact, QueueId to, bool keep_age) {
     e.has_agent = true;
     RecordHistory(c, e.agent);
     DetachContact(agent, cslot);
-    Emit(std::move(e));
+    Emit(e);
     StartWrapUpOrFree(agent, from);
   } else if (c.state == ContactState::kOffered) {
     RescindOffer(agent, /*requeue=*/false);
-    Emit(std::move(e));
+    Emit(e);
   } else {
     RemoveWaiting(cslot);
-    Emit(std::move(e));
+    Emit(e);
   }
   SetContactState(c, ContactState::kWaiting);
   c.excluded.clear();
@@ -526,7 +526,7 @@ absl::Status Engine::Withdraw(ContactId contact) {
   e.reason = EventReason::kSupervisor;
   if (agent != kNoSlot) RescindOffer(agent, /*requeue=*/false);
   FinishContact(cslot, ContactState::kWithdrawn);
-  Emit(std::move(e));
+  Emit(e);
   if (agent != kNoSlot) TryMatchAgent(agent);
   return absl::OkStatus();
 }
@@ -548,7 +548,7 @@ absl::Status Engine::SetPriority(ContactId contact, int priority) {
   if (was_in_group) InsertWaiting(cslot);
   Event e = MakeContactEvent(EventType::kPriorityChanged, c);
   e.priority = priority;
-  Emit(std::move(e));
+  Emit(e);
   return absl::OkStatus();
 }
 

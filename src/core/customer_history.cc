@@ -60,7 +60,7 @@ std::optional<AgentId> CustomerHistoryStore::Last(std::string_view customer) con
 }
 
 absl::Status CustomerHistoryStore::Check(Micros now) const {
-  auto broken = [](std::string what) {
+  auto broken = [](const std::string& what) {
     return absl::InternalError("customer history: " + what);
   };
   size_t entries = 0;

@@ -554,7 +554,7 @@ absl::StatusOr<size_t> Engine::Poll(absl::Time now) {
     if (!st.ok()) {
       Event e = MakeEvent(EventType::kCommandFailed);
       e.status = std::move(st);
-      Emit(std::move(e));
+      Emit(e);
     }
   }
   return applied;

@@ -101,7 +101,7 @@ bool Engine::PreferenceViable(const ContactRec& c) const {
   if (Wants(EventType::kPreferenceEnded)) {
     Event e = MakeChannelEvent(EventType::kPreferenceEnded, c);
     e.reason = reason;
-    Emit(std::move(e));
+    Emit(e);
   }
 }
 
@@ -210,7 +210,7 @@ absl::Status Engine::RequestCallback(ContactId contact) {
     Event e = MakeChannelEvent(EventType::kCallbackRequested, c);
     e.priority = c.priority;
     e.wait = DurationFromMicros(now_ - c.arrived);
-    Emit(std::move(e));
+    Emit(e);
   }
   if (c.preferring) ReviewPreference(cslot, /*grace=*/false);
   // Agents with callback capacity but none for the call may take it now.

@@ -473,7 +473,7 @@ void Engine::EmitExplanation(std::shared_ptr<Explanation> explanation) {
   e.queue = explanation->queue;
   e.step = explanation->step;
   e.explanation = std::move(explanation);
-  Emit(std::move(e));
+  Emit(e);
 }
 
 // While a preference is in force the candidates are the preferred agents
@@ -657,7 +657,7 @@ void Engine::Offer(uint32_t agent, uint32_t contact) {
     Event e = MakeChannelEvent(EventType::kOffered, c, agent);
     e.priority = c.priority;
     e.step = c.step;
-    Emit(std::move(e));
+    Emit(e);
   }
   // Auto-accept: answered in the same step, so the agent is never reported
   // as reserved (one state change, available → busy).

@@ -33,7 +33,7 @@ void Engine::FillQuality(const AgentRec& a, absl::Span<const SkillRequirement> s
   std::tie(view.csat, view.fcr) = quality_.Mean(a.quality, skills, now_);
 }
 
-void Engine::TrackWork(AgentRec& a) {
+void Engine::TrackWork(AgentRec& a) const {
   internal::WorkWindow& w = a.work;
   w.Advance(now_, work_bucket_);
   bool working = !a.contacts.empty() || a.wrap_until != 0;
@@ -49,7 +49,7 @@ void Engine::TrackWork(AgentRec& a) {
   }
 }
 
-double Engine::WindowOccupancy(AgentRec& a) {
+double Engine::WindowOccupancy(AgentRec& a) const {
   a.work.Advance(now_, work_bucket_);
   return a.work.Occupancy();
 }

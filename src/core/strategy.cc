@@ -59,8 +59,7 @@ double WeightedRandomStrategy::Score(const AgentView& a, const ContactView&, Mic
 }
 
 double CompositeStrategy::Score(const AgentView& a, const ContactView& c, Micros now) {
-  double idle_scale = std::max<double>(
-      1.0, static_cast<double>(absl::ToInt64Microseconds(w_.idle_scale)));
+  double idle_scale = std::max<double>(1.0, static_cast<double>(ToMicros(w_.idle_scale)));
   double idle = std::min(1.0, static_cast<double>(now - a.idle_since) / idle_scale);
   double spare = 1.0 - static_cast<double>(a.load) / std::max<uint32_t>(a.load_budget, 1);
   return w_.proficiency * MeanLevel(a, c) / kMaxProficiency + w_.idle * idle +
@@ -113,9 +112,9 @@ double SatisfactionStrategy::Compute(const AgentView& a, const ContactView& c, M
                                      std::vector<ScoreTerm>* terms) const {
   double q = Quality(a);
   double gate = c.candidates >= w_.min_idle_for_quality ? 1.0 : 0.0;
-  double fade_us = static_cast<double>(absl::ToInt64Microseconds(w_.quality_fade));
+  double fade_us = static_cast<double>(ToMicros(w_.quality_fade));
   double fade = std::max(0.0, 1.0 - static_cast<double>(now - c.queued_at) / fade_us);
-  double idle_us = static_cast<double>(absl::ToInt64Microseconds(w_.idle_scale));
+  double idle_us = static_cast<double>(ToMicros(w_.idle_scale));
   double idle = std::min(1.0, static_cast<double>(now - a.idle_since) / idle_us);
   double quality = w_.quality * q * gate * fade;
   double proficiency = w_.proficiency * MeanLevel(a, c) / kMaxProficiency;

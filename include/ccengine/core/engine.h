@@ -433,7 +433,7 @@ class Engine {
   void Offer(uint32_t agent, uint32_t contact);
   // The offered contact is accepted (AcceptOffer after its checks, or an
   // auto-accept agent's offer): in service, counted, kAccepted.
-  void Connect(uint32_t agent, uint32_t contact);
+  void Connect(uint32_t aslot, uint32_t cslot);
   // The contact-arrives decision when the queue has guards, the strategy
   // reads quality, or someone wants explanations: the eligible agents
   // gathered in `scratch_candidates_`, guards applied, then scored.
@@ -445,8 +445,8 @@ class Engine {
   // Mean CSAT and FCR estimates over `skills`, written into `view`.
   void FillQuality(const internal::AgentRec& a, absl::Span<const SkillRequirement> skills,
                    AgentView& view) const;
-  void TrackWork(internal::AgentRec& a);  // brings the window to now
-  double WindowOccupancy(internal::AgentRec& a);
+  void TrackWork(internal::AgentRec& a) const;  // brings the window to now
+  double WindowOccupancy(internal::AgentRec& a) const;
   ContactView ViewOf(const internal::ContactRec& c);
   bool Qualifies(const internal::AgentRec& a, const internal::ContactRec& c,
                  int step) const;

@@ -42,6 +42,7 @@ class StrongId {
   constexpr explicit StrongId(Rep value) : value_(value) {}
   constexpr Rep value() const { return value_; }
   friend constexpr bool operator==(StrongId a, StrongId b) = default;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy misreads the defaulted <=>.
   friend constexpr auto operator<=>(StrongId a, StrongId b) = default;
   template <typename H>
   friend H AbslHashValue(H h, StrongId id) {
