@@ -225,14 +225,7 @@ class Walker {
  private:
   absl::Status Emit(std::string_view term, uint32_t start, uint32_t end,
                     uint32_t position, TokenKind kind, bool colocated) {
-    TokenView t;
-    t.term = term;
-    t.start = start;
-    t.end = end;
-    t.position = position;
-    t.kind = kind;
-    t.colocated = colocated;
-    return sink_(t);
+    return sink_(TokenView{term, start, end, position, kind, colocated});
   }
 
   absl::Status EndWord() {
