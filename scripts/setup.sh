@@ -11,6 +11,9 @@ PACKAGES=(
   cmake
   pkg-config
   clang-format
+  # tools/fuzz.sh and the ctest entry text_fuzz_smoke: libFuzzer with ASan/UBSan
+  clang-14
+  libclang-rt-14-dev
   libabsl-dev
   libfmt-dev
   libgtest-dev
