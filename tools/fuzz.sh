@@ -75,8 +75,8 @@ if [[ ${stale} -eq 1 ]]; then
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -Iinclude -Isrc -Itests/text/fuzz \
     "${SOURCE}" src/text/*.cc \
-    "${libs[@]}" -o "${BIN}.tmp"
-  mv "${BIN}.tmp" "${BIN}"
+    "${libs[@]}" -o "${BIN}.tmp.$$"
+  mv "${BIN}.tmp.$$" "${BIN}"  # atomic: a concurrent run sees old or new
 fi
 
 # Sanitizer runtimes cannot map their shadow memory when the kernel randomizes
