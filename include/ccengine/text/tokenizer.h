@@ -141,13 +141,15 @@ absl::Status ValidateUtf8(std::string_view text);
 // and -ed, a vowel (a e i o u y):
 //   -ies -> -y     policies policy, cities city
 //   -ied -> -y     applied apply
-//   -es  -> ""     after s, x, z, ch, sh: buses bus, taxes tax, churches church
+//   -es  -> ""     after x, ch, sh, ss: taxes tax, churches church, classes
+//                  class (after one s it is the -s rule: buses buse, houses
+//                  house, so house and houses agree)
 //   -s   -> ""     not after s, u, i: cats cat, fees fee (class, status, analysis
-//                  stay)
+//                  stay; bus has 3 letters and stays)
 //   -ing -> ""     parking park; a doubled final consonant other than l, s, z is
-//                  undoubled if 3 letters remain (running run, but adding
-//                  add); a short consonant-vowel-consonant
-//                  stem gets its e back (making make)
+//                  undoubled if 3 letters remain (running run, but adding add);
+//                  a short consonant-vowel-consonant stem gets its e back
+//                  (making make)
 //   -ed  -> ""     as -ing (booked book, stopped stop, hoped hope, needed
 //                  need); not after e (agreed, speed stay)
 //   -ly  -> ""     not after a vowel or a doubled letter (quickly quick,
