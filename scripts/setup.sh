@@ -12,6 +12,9 @@ PACKAGES=(
   pkg-config
   clang-format
   clang-tidy
+  # tools/fuzz.sh and the ctest entry text_fuzz_smoke: libFuzzer with ASan/UBSan
+  clang-14
+  libclang-rt-14-dev
   libabsl-dev
   libfmt-dev
   libgtest-dev

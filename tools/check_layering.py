@@ -31,6 +31,7 @@ MODULE_DEPS = {
     "erlang": [],
     "sim": ["core"],
     "telephony": ["core"],
+    "text": [],
     # Coming soon.
     "tickets": ["core"],
     "knowledge": ["core"],

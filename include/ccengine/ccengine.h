@@ -25,6 +25,9 @@
 //   sim.h            discrete-event simulation over the real engine
 // telephony/ (ccengine::telephony)
 //   telephony.h      the bridge between call control and the engine
+// text/ (ccengine::text)
+//   tokenizer.h      the Chinese/English tokenizer (search, duplicates)
+//   synonyms.h       query-time synonym groups
 // version.h          the library's version
 //
 // Thread safety: see each header.
@@ -48,6 +51,8 @@
 #include "ccengine/erlang/erlang.h"
 #include "ccengine/sim/sim.h"
 #include "ccengine/telephony/telephony.h"
+#include "ccengine/text/synonyms.h"
+#include "ccengine/text/tokenizer.h"
 #include "ccengine/version.h"
 
 #endif  // CCENGINE_H_

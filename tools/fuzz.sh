@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Builds and runs one of the libFuzzer targets of the text module.
+#
+#   tools/fuzz.sh TARGET SECONDS [LIBFUZZER_ARGS...]
+#   tools/fuzz.sh TARGET -runs=N [LIBFUZZER_ARGS...]
+#
+# TARGET: tokenizer (tests/text/fuzz/tokenizer_fuzz.cc) or synonyms
+# (tests/text/fuzz/synonyms_fuzz.cc). The target is compiled directly from the
+# sources (include/, src/text/*.cc; Abseil and fmt from Debian through
+# pkg-config) with
+#   clang++-14 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined
+# into build/fuzz/<target>_fuzz, rebuilt only when a source is newer. It runs
+# over the committed seed corpus tests/text/fuzz/corpus/<target>/ (read only);
+# new inputs go to build/fuzz/corpus/<target>/, crashes to
+# build/fuzz/artifacts/. Exit status: 0 when nothing was found; non-zero for a
+# build failure, a crash, a sanitizer report or a violated invariant (the
+# ctest entry text_fuzz_smoke relies on it).
+#
+# CLANGXX overrides the compiler (default clang++-14; Debian: clang-14 and
+# libclang-rt-14-dev, installed by scripts/setup.sh).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "${ROOT}"
+
+if [[ $# -lt 2 ]]; then
+  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+fi
+TARGET="$1"
+BUDGET="$2"
+shift 2
+SOURCE="tests/text/fuzz/${TARGET}_fuzz.cc"
+if [[ ! -f "${SOURCE}" ]]; then
+  echo "fuzz.sh: no target ${TARGET} (${SOURCE} not found)" >&2
+  exit 2
+fi
+if [[ "${BUDGET}" =~ ^[0-9]+$ ]]; then
+  BUDGET_ARGS=("-max_total_time=${BUDGET}")
+elif [[ "${BUDGET}" =~ ^-runs=[0-9]+$ ]]; then
+  BUDGET_ARGS=("${BUDGET}")
+else
+  echo "fuzz.sh: the second argument is SECONDS or -runs=N, got ${BUDGET}" >&2
+  exit 2
+fi
+
+CLANGXX="${CLANGXX:-clang++-14}"
+if ! command -v "${CLANGXX}" >/dev/null 2>&1; then
+  echo "fuzz.sh: ${CLANGXX} not found (scripts/setup.sh installs clang-14)" >&2
+  exit 2
+fi
+
+OUT="build/fuzz"
+BIN="${OUT}/${TARGET}_fuzz"
+mkdir -p "${OUT}/corpus/${TARGET}" "${OUT}/artifacts"
+
+inputs=("${SOURCE}" tests/text/fuzz/fuzz_check.h src/text/*.cc src/text/*.h
+        include/ccengine/text/*.h "${BASH_SOURCE[0]}")
+stale=0
+if [[ ! -x "${BIN}" ]]; then
+  stale=1
+else
+  for f in "${inputs[@]}"; do
+    if [[ "${f}" -nt "${BIN}" ]]; then
+      stale=1
+      break
+    fi
+  done
+fi
+if [[ ${stale} -eq 1 ]]; then
+  # shellcheck disable=SC2207  # the flags are meant to split
+  libs=($(pkg-config --libs absl_flat_hash_map absl_status absl_statusor fmt))
+  echo "fuzz.sh: building ${BIN} with $("${CLANGXX}" --version | head -n 1)"
+  "${CLANGXX}" -std=c++20 -O1 -g -fno-omit-frame-pointer \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -Iinclude -Isrc -Itests/text/fuzz \
+    "${SOURCE}" src/text/*.cc \
+    "${libs[@]}" -o "${BIN}.tmp.$$"
+  mv "${BIN}.tmp.$$" "${BIN}"  # atomic: a concurrent run sees old or new
+fi
+
+# Sanitizer runtimes cannot map their shadow memory when the kernel randomizes
+# mmap with more than 28 bits; run without address randomization then (as
+# scripts/test.sh does), if the sandbox allows it.
+PREFIX=()
+rnd_bits="$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 0)"
+if [[ "${rnd_bits}" -gt 28 ]] && command -v setarch >/dev/null 2>&1 \
+    && setarch "$(uname -m)" -R true 2>/dev/null; then
+  PREFIX=(setarch "$(uname -m)" -R)
+fi
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+echo "fuzz.sh: ${BIN} ${BUDGET_ARGS[*]} over tests/text/fuzz/corpus/${TARGET}"
+exec "${PREFIX[@]}" "${BIN}" "${BUDGET_ARGS[@]}" -max_len=4096 -timeout=10 \
+  -rss_limit_mb=2048 -print_final_stats=1 -error_exitcode=1 \
+  "-artifact_prefix=${OUT}/artifacts/${TARGET}-" "$@" \
+  "${OUT}/corpus/${TARGET}" "tests/text/fuzz/corpus/${TARGET}"
