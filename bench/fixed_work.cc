@@ -129,7 +129,8 @@ __attribute__((noinline)) void MeasuredArrive(Center& c, int n) {
 
 // Each call: a busy agent completes and takes the best waiting contact it
 // can serve (the agent-frees-up decision); a new contact joins the line.
-__attribute__((noinline)) void MeasuredFrees(Center& c, std::vector<ContactId>& busy, int n) {
+__attribute__((noinline)) void MeasuredFrees(Center& c, std::vector<ContactId>& busy,
+                                             int n) {
   for (int i = 0; i < n; ++i) {
     const size_t k = c.rng() % busy.size();
     const ContactId done = busy[k];

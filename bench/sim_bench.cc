@@ -29,8 +29,8 @@
 #include <utility>
 #include <vector>
 
-#include "sim_scenarios.h"
 #include "ccengine/sim/sim.h"
+#include "sim_scenarios.h"
 
 namespace {
 

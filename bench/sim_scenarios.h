@@ -22,9 +22,9 @@ namespace ccengine::bench {
 using ccengine::sim::Distribution;
 using ccengine::sim::Scenario;
 
-inline ccengine::sim::QueueSpec Queue(std::string name,
-                               std::vector<ccengine::sim::SkillNeed> skills,
-                               std::vector<ccengine::sim::Relaxation> relaxation = {}) {
+inline ccengine::sim::QueueSpec Queue(
+    std::string name, std::vector<ccengine::sim::SkillNeed> skills,
+    std::vector<ccengine::sim::Relaxation> relaxation = {}) {
   ccengine::sim::QueueSpec q;
   q.name = std::move(name);
   q.skills = std::move(skills);
@@ -33,7 +33,7 @@ inline ccengine::sim::QueueSpec Queue(std::string name,
 }
 
 inline ccengine::sim::AgentGroupSpec Group(std::string name, int count,
-                                    std::vector<ccengine::sim::SkillNeed> skills) {
+                                           std::vector<ccengine::sim::SkillNeed> skills) {
   ccengine::sim::AgentGroupSpec g;
   g.name = std::move(name);
   g.count = count;
@@ -41,8 +41,9 @@ inline ccengine::sim::AgentGroupSpec Group(std::string name, int count,
   return g;
 }
 
-inline ccengine::sim::ArrivalSpec Arrivals(std::string queue, double rate, Distribution handle,
-                                    Distribution patience, double vip_fraction = 0) {
+inline ccengine::sim::ArrivalSpec Arrivals(std::string queue, double rate,
+                                           Distribution handle, Distribution patience,
+                                           double vip_fraction = 0) {
   ccengine::sim::ArrivalSpec a;
   a.queue = std::move(queue);
   a.rate_per_s = rate;

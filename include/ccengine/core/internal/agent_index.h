@@ -112,8 +112,9 @@ class AgentIndex {
   // while holding contacts), and whether it is logged in. Always inlined
   // into its one caller (Engine::SyncAgent): it runs at every offer,
   // acceptance and completion.
-  ABSL_ATTRIBUTE_ALWAYS_INLINE void UpdateState(uint32_t slot, uint32_t old_mask, uint32_t new_mask, Micros idle_since,
-                   bool free, bool loaded, bool logged_in) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void UpdateState(uint32_t slot, uint32_t old_mask,
+                                                uint32_t new_mask, Micros idle_since,
+                                                bool free, bool loaded, bool logged_in) {
     // Only the channels whose bit changed touch the bitsets (all of an
     // agent's channels flip together when it becomes free or taken).
     const uint32_t changed = (new_mask ^ old_mask) & indexed_channels_;
