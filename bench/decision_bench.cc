@@ -18,6 +18,12 @@
 //                        1, arrivals over the last hour). Timed: `SetReady`.
 //                        Restored untimed: `SetNotReady`, which puts the
 //                        contact back in its original place.
+//   …/pop:*/queues:*/free:*/…  the same two decisions on the populations of
+//                        MakeSkewedPopulation (skewed or uniform skill
+//                        popularity, all or 5% of the agents free; see
+//                        "Populations that do not flatter" below), with
+//                        eligible_free (arrivals) and queues_served /
+//                        eligible_waiting (frees) beside the times.
 //
 // Baselines (same binary, same center, run just before the engine row):
 //   *_Linear  the classic PBX queue: a std::mutex-protected std::vector of
