@@ -235,6 +235,74 @@ inline Population MakePopulation(const CenterParams& p) {
   return pop;
 }
 
+// --- Populations that do not flatter (`MakeSkewedPopulation`) --------------------
+//
+// A multi-skill center without the blocks above: `kPopSkills` skills whose
+// popularity is either `uniform` (every skill equally likely) or `skewed`
+// (Zipf-like: skill k drawn with weight 1 / (k + 1), so skill 0 is held by
+// about 3 agents in 4, skill 99 by about 1 in 100). Each agent holds 4-8
+// distinct skills drawn from that popularity, at levels 1-10. Each of the Q
+// queues (`few` = 20, `many` = 400) needs 1-3 distinct skills drawn from the
+// same popularity, each at a minimum level 1-5; so some queues are served by
+// most agents and some by very few (or none). `ready_pct` of the agents are
+// ready: 100 (every agent logged in and free: a quiet hour, a shift start),
+// 5, or 0 (for "an agent frees up"). There are no home queues (`home` is -1).
+
+enum class Popularity { kBlocks, kSkewed, kUniform };
+
+inline constexpr int kPopSkills = 100;
+
+inline Population MakeSkewedPopulation(int agents, int queues, Popularity popularity,
+                                       int ready_pct, uint64_t seed = 42) {
+  Population pop;
+  pop.params.agents = agents;
+  pop.params.skills = kPopSkills;
+  pop.params.reqs = 3;  // at most; each queue draws 1-3
+  pop.params.ready_pct = ready_pct;
+  pop.params.seed = seed;
+  pop.queues = queues;
+  std::mt19937_64 rng(seed);
+  auto uniform = [&rng](int lo, int hi) {
+    return static_cast<int>(std::uniform_int_distribution<int>(lo, hi)(rng));
+  };
+  std::vector<double> weight(kPopSkills, 1.0);
+  if (popularity == Popularity::kSkewed) {
+    for (int k = 0; k < kPopSkills; ++k) weight[k] = 1.0 / (k + 1);
+  }
+  std::discrete_distribution<int> skill_of(weight.begin(), weight.end());
+  // `count` distinct skills drawn by popularity, sorted.
+  auto draw = [&](int count) {
+    std::vector<int> s;
+    while (static_cast<int>(s.size()) < count) {
+      int k = skill_of(rng);
+      if (std::find(s.begin(), s.end(), k) == s.end()) s.push_back(k);
+    }
+    std::sort(s.begin(), s.end());
+    return s;
+  };
+  for (int q = 0; q < queues; ++q) {
+    std::vector<SkillRequirement> reqs;
+    for (int k : draw(uniform(1, 3))) {
+      reqs.push_back(
+          {SkillId(static_cast<uint32_t>(k)), static_cast<uint8_t>(uniform(1, 5))});
+    }
+    pop.queue_reqs.push_back(std::move(reqs));
+  }
+  pop.agent_skills.resize(agents);
+  pop.home.assign(agents, -1);
+  pop.ready.resize(agents);
+  for (int i = 0; i < agents; ++i) {
+    std::vector<SkillLevel> s;
+    for (int k : draw(uniform(4, 8))) {
+      s.push_back(
+          {SkillId(static_cast<uint32_t>(k)), static_cast<uint8_t>(uniform(1, 10))});
+    }
+    pop.agent_skills[i] = std::move(s);
+    pop.ready[i] = uniform(0, 99) < ready_pct;
+  }
+  return pop;
+}
+
 // Both sorted by skill id.
 inline bool MeetsAll(const std::vector<SkillLevel>& have,
                      const std::vector<SkillRequirement>& need) {

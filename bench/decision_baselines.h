@@ -263,6 +263,27 @@ class BareKernel {
 
   size_t words() const { return words_; }
 
+  // Not timed; what decision_bench reports beside the rows. The agents
+  // available and eligible for `queue` now:
+  int Eligible(int queue) const {
+    const std::array<const uint64_t*, 3>& s = queue_sets_[queue];
+    int n = 0;
+    for (size_t w = 0; w < words_; ++w) {
+      uint64_t bits = avail_[w];
+      for (int k = 0; k < queue_reqs_[queue]; ++k) bits &= s[k][w];
+      n += std::popcount(bits);
+    }
+    return n;
+  }
+  // The queues `agent` serves, and the contacts waiting in them.
+  int QueuesServed(int agent) const { return static_cast<int>(served_[agent].size()); }
+  int64_t EligibleWaiting(int agent) const {
+    int64_t n = 0;
+    for (int q : served_[agent])
+      n += static_cast<int64_t>(fifos_[q][0].size() + fifos_[q][1].size());
+    return n;
+  }
+
  private:
   // An agent record of the engine's size with the idle time where the
   // engine's AgentRec keeps it (offset 184 of 240 bytes).

@@ -18,6 +18,12 @@
 //                        1, arrivals over the last hour). Timed: `SetReady`.
 //                        Restored untimed: `SetNotReady`, which puts the
 //                        contact back in its original place.
+//   …/pop:*/queues:*/free:*/…  the same two decisions on the populations of
+//                        MakeSkewedPopulation (skewed or uniform skill
+//                        popularity, all or 5% of the agents free; see
+//                        "Populations that do not flatter" below), with
+//                        eligible_free (arrivals) and queues_served /
+//                        eligible_waiting (frees) beside the times.
 //
 // Baselines (same binary, same center, run just before the engine row):
 //   *_Linear  the classic PBX queue: a std::mutex-protected std::vector of
@@ -61,6 +67,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <utility>
@@ -79,9 +87,22 @@ constexpr int64_t kDrainEvery = 4096;
 
 // --- Worlds ------------------------------------------------------------------------
 
+// The shape of a row's population: `kBlocks` is `MakePopulation` (skill
+// blocks, home queues, 20% ready; its rows carry agents, skills, reqs and
+// waiting as arguments); the others are `MakeSkewedPopulation` with `queues`
+// queues and `ready_pct` of the agents ready (their rows carry agents, and
+// for "an agent frees up" waiting, as arguments).
+struct Shape {
+  Popularity pop = Popularity::kBlocks;
+  int queues = 0;
+  int ready_pct = 0;
+  bool operator==(const Shape&) const = default;
+};
+
 struct Key {
   int agents = 0, skills = 0, reqs = 0;
   int64_t waiting = 0;
+  Shape shape;
   bool operator==(const Key&) const = default;
 };
 
@@ -93,9 +114,24 @@ CenterParams ParamsOf(const Key& k) {
   return p;
 }
 
-Key KeyOf(const benchmark::State& state) {
-  return Key{static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
-             static_cast<int>(state.range(2)), state.range(3)};
+// `ready_pct` < 0: the shape's own (for kBlocks, CenterParams' default).
+Population PopulationOf(const Key& k, int ready_pct = -1) {
+  if (k.shape.pop == Popularity::kBlocks) {
+    CenterParams p = ParamsOf(k);
+    if (ready_pct >= 0) p.ready_pct = ready_pct;
+    return MakePopulation(p);
+  }
+  return MakeSkewedPopulation(k.agents, k.shape.queues, k.shape.pop,
+                              ready_pct >= 0 ? ready_pct : k.shape.ready_pct);
+}
+
+Key KeyOf(const benchmark::State& state, const Shape& shape, bool with_waiting) {
+  if (shape.pop == Popularity::kBlocks) {
+    return Key{static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
+               static_cast<int>(state.range(2)), state.range(3), shape};
+  }
+  return Key{static_cast<int>(state.range(0)), kPopSkills, 0,
+             with_waiting ? state.range(1) : 0, shape};
 }
 
 struct Measured {
@@ -119,7 +155,16 @@ struct World {
   int64_t since_drain = 0;
   int mismatches = 0;
   int64_t warmup_allocs = 0;
+  // Seconds to build the population, the engine and the baselines (after
+  // RebuildArrivalEngine: the engine alone).
+  double setup_s = 0;
   Measured linear, kernel_m;
+  // Arrivals: per queue, the agents that are ready and eligible (the pool a
+  // decision chooses from). Frees: per agent, the queues it serves and the
+  // waiting contacts it could take.
+  std::vector<int> eligible_free;
+  std::vector<int> queues_served;
+  std::vector<int64_t> eligible_waiting;
 
   // Called after every engine decision: see "offer timeout timers" above.
   void DrainStaleTimers() {
@@ -143,10 +188,23 @@ struct World {
   }
 };
 
+// The arrival rows' warm-up: a contact of each queue in turn, withdrawn.
+void WarmUpArrivals(World& w) {
+  Engine& e = *w.ec.engine;
+  w.WarmUp([&](int64_t i) {
+    ccengine::ContactSpec spec;
+    spec.id = ContactId(w.next_id++);
+    spec.queue = w.ec.queues[i % w.pop.queues];
+    Check(e.AddContact(std::move(spec)), "AddContact");
+    Check(e.Withdraw(ContactId(w.next_id - 1)), "Withdraw");
+  });
+}
+
 std::unique_ptr<World> BuildArrivalWorld(const Key& k) {
+  const int64_t t0 = NowNs();
   auto w = std::make_unique<World>();
   w->key = k;
-  w->pop = MakePopulation(ParamsOf(k));
+  w->pop = PopulationOf(k);
   w->ec = BuildEngine(w->pop);
   AddBacklog(w->ec, k.waiting);
   w->pbx = std::make_unique<ClassicPbx>(w->pop);
@@ -169,23 +227,32 @@ std::unique_ptr<World> BuildArrivalWorld(const Key& k) {
     int64_t kernel_agent = ka >= 0 ? static_cast<int64_t>(AgentIdOf(ka).value()) : -1;
     if (ka >= 0) w->kernel->Release(ka);
     if (engine_agent != pbx_agent || engine_agent != kernel_agent) ++w->mismatches;
+    w->eligible_free.push_back(w->kernel->Eligible(q));
   }
-  w->WarmUp([&](int64_t i) {
-    ccengine::ContactSpec spec;
-    spec.id = ContactId(w->next_id++);
-    spec.queue = w->ec.queues[i % w->pop.queues];
-    Check(e.AddContact(std::move(spec)), "AddContact");
-    Check(e.Withdraw(ContactId(w->next_id - 1)), "Withdraw");
-  });
+  WarmUpArrivals(*w);
+  w->setup_s = static_cast<double>(NowNs() - t0) * 1e-9;
   return w;
 }
 
+// A shaped world's engine, built again with every queue on `strategy`
+// (UpdateQueue on each of 400 queues costs more than building the engine anew:
+// it recomputes the queues every agent serves). The population, the baselines
+// and what they measured stay.
+void RebuildArrivalEngine(World& w, const std::string& strategy) {
+  const int64_t t0 = NowNs();
+  w.ec = EngineCenter{};  // the old engine is freed first
+  w.pop.params.strategy = strategy;
+  w.ec = BuildEngine(w.pop);
+  AddBacklog(w.ec, w.key.waiting);
+  WarmUpArrivals(w);
+  w.setup_s = static_cast<double>(NowNs() - t0) * 1e-9;
+}
+
 std::unique_ptr<World> BuildFreeWorld(const Key& k) {
+  const int64_t t0 = NowNs();
   auto w = std::make_unique<World>();
   w->key = k;
-  CenterParams p = ParamsOf(k);
-  p.ready_pct = 0;
-  w->pop = MakePopulation(p);
+  w->pop = PopulationOf(k, /*ready_pct=*/0);
   w->ec = BuildEngine(w->pop);
   AddWaiting(w->ec, w->pop, k.waiting);
   w->pbx = std::make_unique<ClassicPbx>(w->pop);
@@ -219,11 +286,16 @@ std::unique_ptr<World> BuildFreeWorld(const Key& k) {
     if (kj >= 0) w->kernel->UndoAgentFree();
     if (engine_c != pbx_c || engine_c != kernel_c) ++w->mismatches;
   }
+  for (int i = 0; i < k.agents; ++i) {
+    w->queues_served.push_back(w->kernel->QueuesServed(i));
+    w->eligible_waiting.push_back(w->kernel->EligibleWaiting(i));
+  }
   w->WarmUp([&](int64_t i) {
     const AgentId agent = AgentIdOf(static_cast<int>((i * 7919) % k.agents));
     Check(e.SetReady(agent), "SetReady");
     Check(e.SetNotReady(agent), "SetNotReady");
   });
+  w->setup_s = static_cast<double>(NowNs() - t0) * 1e-9;
   return w;
 }
 
@@ -231,12 +303,12 @@ LastWorld<World, Key> g_arrival;
 LastWorld<World, Key> g_free;
 
 // The populations: the world of this row's parameter set.
-World& ArrivalWorld(const benchmark::State& state) {
-  const Key key = KeyOf(state);
+World& ArrivalWorld(const benchmark::State& state, const Shape& shape) {
+  const Key key = KeyOf(state, shape, /*with_waiting=*/false);
   return g_arrival.Get(key, [&] { return BuildArrivalWorld(key); });
 }
-World& FreeWorld(const benchmark::State& state) {
-  const Key key = KeyOf(state);
+World& FreeWorld(const benchmark::State& state, const Shape& shape) {
+  const Key key = KeyOf(state, shape, /*with_waiting=*/true);
   return g_free.Get(key, [&] { return BuildFreeWorld(key); });
 }
 
@@ -305,6 +377,7 @@ Samples MeasureDecisions(benchmark::State& state, Step step) {
 // times slower than the bare kernel (x_kernel), by mean and by median.
 void ReportRatios(benchmark::State& state, Samples& samples, const World& w) {
   state.counters["warmup_allocs"] = static_cast<double>(w.warmup_allocs);
+  state.counters["setup_s"] = w.setup_s;
   const double mean = samples.Mean();
   const double p50 = samples.Percentile(0.5);
   if (w.linear.mean_ns > 0 && mean > 0) {
@@ -316,9 +389,23 @@ void ReportRatios(benchmark::State& state, Samples& samples, const World& w) {
   state.counters["cross_check_mismatches"] = w.mismatches;
 }
 
-// Bytes a kernel decision reads: the availability and requirement bitsets.
+// Bytes a kernel decision reads: the availability and requirement bitsets
+// (requirements averaged over the queues).
 int64_t KernelBytes(const World& w) {
-  return static_cast<int64_t>(w.kernel->words() * 8 * (w.key.reqs + 1));
+  size_t reqs = 0;
+  for (const auto& r : w.pop.queue_reqs) reqs += r.size();
+  const size_t q = std::max<size_t>(1, w.pop.queue_reqs.size());
+  return static_cast<int64_t>(w.kernel->words() * 8 * ((reqs + q / 2) / q + 1));
+}
+
+// The mean of `per[index(i)]` over the row's `n` decisions, as counter `name`.
+template <typename T, typename Index>
+void ReportPool(benchmark::State& state, const char* name, const std::vector<T>& per,
+                int64_t n, Index index) {
+  if (per.empty() || n <= 0) return;
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(per[index(i)]);
+  state.counters[name] = sum / static_cast<double>(n);
 }
 
 // --- (a) A contact arrives -------------------------------------------------------------
@@ -327,8 +414,15 @@ int64_t KernelBytes(const World& w) {
 
 int QueueOf(const World& w, int64_t i) { return static_cast<int>(i % w.pop.queues); }
 
-void ContactArrivesLinear(benchmark::State& state) {
-  World& w = ArrivalWorld(state);
+// eligible_free: the mean number of ready eligible agents of the row's
+// contacts (the pool each decision chooses from).
+void ReportArrivalPool(benchmark::State& state, const World& w, const Samples& samples) {
+  ReportPool(state, "eligible_free", w.eligible_free, samples.count(),
+             [&](int64_t i) { return QueueOf(w, i); });
+}
+
+void ContactArrivesLinear(benchmark::State& state, Shape shape) {
+  World& w = ArrivalWorld(state, shape);
   const Micros now = w.ec.engine->NowMicros();
   Samples samples = MeasureDecisions(state, [&](Decision& d, int64_t i) {
     const int q = QueueOf(w, i);
@@ -341,12 +435,13 @@ void ContactArrivesLinear(benchmark::State& state) {
   });
   state.SetBytesProcessed(samples.count() * static_cast<int64_t>(w.key.agents) *
                           static_cast<int64_t>(w.pbx->agent_bytes()));
+  ReportArrivalPool(state, w, samples);
   w.linear = MeasuredOf(samples);
 }
 
 // `fat`: the kernel reads idle times from engine-sized agent records.
-void ContactArrivesKernel(benchmark::State& state, bool fat) {
-  World& w = ArrivalWorld(state);
+void ContactArrivesKernel(benchmark::State& state, bool fat, Shape shape) {
+  World& w = ArrivalWorld(state, shape);
   const Micros now = w.ec.engine->NowMicros();
   Samples samples = MeasureDecisions(state, [&](Decision& d, int64_t i) {
     const int q = QueueOf(w, i);
@@ -358,6 +453,7 @@ void ContactArrivesKernel(benchmark::State& state, bool fat) {
     return true;
   });
   state.SetBytesProcessed(samples.count() * KernelBytes(w));
+  ReportArrivalPool(state, w, samples);
   if (!fat) {
     w.kernel_m = MeasuredOf(samples);
   } else if (w.kernel_m.mean_ns > 0) {
@@ -366,8 +462,14 @@ void ContactArrivesKernel(benchmark::State& state, bool fat) {
   }
 }
 
-void ContactArrivesEngine(benchmark::State& state, const std::string& strategy) {
-  World& w = ArrivalWorld(state);
+// The baselines score longest idle only: rows of other strategies are
+// compared with them (their x_linear / x_kernel), as their label says.
+void ContactArrivesEngine(benchmark::State& state, const std::string& strategy,
+                          Shape shape) {
+  World& w = ArrivalWorld(state, shape);
+  if (shape.pop != Popularity::kBlocks && w.pop.params.strategy != strategy) {
+    RebuildArrivalEngine(w, strategy);
+  }
   Engine& e = *w.ec.engine;
   for (QueueId q : w.ec.queues) {
     ccengine::QueueConfig qc = CheckValue(e.GetQueueConfig(q), "GetQueueConfig");
@@ -392,7 +494,9 @@ void ContactArrivesEngine(benchmark::State& state, const std::string& strategy) 
     return true;
   });
   state.SetBytesProcessed(samples.count() * KernelBytes(w));
+  ReportArrivalPool(state, w, samples);
   ReportRatios(state, samples, w);
+  if (strategy != "longest_idle") state.SetLabel("baselines: longest_idle");
 }
 
 // --- (b) An agent frees up -------------------------------------------------------------
@@ -403,8 +507,16 @@ int AgentOf(const World& w, int64_t i) {
   return static_cast<int>((i * 7919) % w.key.agents);
 }
 
-void AgentFreesLinear(benchmark::State& state) {
-  World& w = FreeWorld(state);
+// queues_served / eligible_waiting: the mean number of queues the row's
+// agents serve, and of waiting contacts they could take.
+void ReportFreePool(benchmark::State& state, const World& w, const Samples& samples) {
+  const auto agent = [&](int64_t i) { return AgentOf(w, i); };
+  ReportPool(state, "queues_served", w.queues_served, samples.count(), agent);
+  ReportPool(state, "eligible_waiting", w.eligible_waiting, samples.count(), agent);
+}
+
+void AgentFreesLinear(benchmark::State& state, Shape shape) {
+  World& w = FreeWorld(state, shape);
   const Micros now = w.ec.engine->NowMicros();
   Samples samples = MeasureDecisions(state, [&](Decision& d, int64_t i) {
     const int agent = AgentOf(w, i);
@@ -415,11 +527,12 @@ void AgentFreesLinear(benchmark::State& state) {
   });
   state.SetBytesProcessed(samples.count() * w.key.waiting *
                           static_cast<int64_t>(sizeof(ClassicPbx::Waiting)));
+  ReportFreePool(state, w, samples);
   w.linear = MeasuredOf(samples);
 }
 
-void AgentFreesKernel(benchmark::State& state) {
-  World& w = FreeWorld(state);
+void AgentFreesKernel(benchmark::State& state, Shape shape) {
+  World& w = FreeWorld(state, shape);
   const Micros now = w.ec.engine->NowMicros();
   Samples samples = MeasureDecisions(state, [&](Decision& d, int64_t i) {
     const int agent = AgentOf(w, i);
@@ -430,11 +543,12 @@ void AgentFreesKernel(benchmark::State& state) {
     }
     return true;
   });
+  ReportFreePool(state, w, samples);
   w.kernel_m = MeasuredOf(samples);
 }
 
-void AgentFreesEngine(benchmark::State& state) {
-  World& w = FreeWorld(state);
+void AgentFreesEngine(benchmark::State& state, Shape shape) {
+  World& w = FreeWorld(state, shape);
   Engine& e = *w.ec.engine;
   Samples samples = MeasureDecisions(state, [&](Decision& d, int64_t i) {
     const AgentId agent = AgentIdOf(AgentOf(w, i));
@@ -449,6 +563,7 @@ void AgentFreesEngine(benchmark::State& state) {
     w.DrainStaleTimers();
     return true;
   });
+  ReportFreePool(state, w, samples);
   ReportRatios(state, samples, w);
 }
 
@@ -477,22 +592,24 @@ const bool kRegistered = [] {
       {10000, 200, 2, 100000},  // design point, last: the strategies reuse it
   };
   for (const auto& args : arrives) {
-    Name(benchmark::RegisterBenchmark("BM_ContactArrives_Linear", ContactArrivesLinear),
+    Name(benchmark::RegisterBenchmark("BM_ContactArrives_Linear", ContactArrivesLinear,
+                                      Shape{}),
          args);
     Name(benchmark::RegisterBenchmark("BM_ContactArrives_Kernel", ContactArrivesKernel,
-                                      false),
+                                      false, Shape{}),
          args);
     Name(benchmark::RegisterBenchmark("BM_ContactArrives_KernelFatRecord",
-                                      ContactArrivesKernel, true),
+                                      ContactArrivesKernel, true, Shape{}),
          args);
     Name(benchmark::RegisterBenchmark("BM_ContactArrives_Engine/strategy:longest_idle",
-                                      ContactArrivesEngine, std::string("longest_idle")),
+                                      ContactArrivesEngine, std::string("longest_idle"),
+                                      Shape{}),
          args);
   }
   for (size_t s = 1; s < kStrategies.size(); ++s) {
     Name(benchmark::RegisterBenchmark(
              ("BM_ContactArrives_Engine/strategy:" + kStrategies[s]).c_str(),
-             ContactArrivesEngine, kStrategies[s]),
+             ContactArrivesEngine, kStrategies[s], Shape{}),
          arrives.back());
   }
   const std::vector<std::vector<int64_t>> frees = {
@@ -502,9 +619,109 @@ const bool kRegistered = [] {
       {10000, 200, 3, 100000}, {10000, 200, 2, 100000},  // design point
   };
   for (const auto& args : frees) {
-    Name(benchmark::RegisterBenchmark("BM_AgentFrees_Linear", AgentFreesLinear), args);
-    Name(benchmark::RegisterBenchmark("BM_AgentFrees_Kernel", AgentFreesKernel), args);
-    Name(benchmark::RegisterBenchmark("BM_AgentFrees_Engine", AgentFreesEngine), args);
+    Name(benchmark::RegisterBenchmark("BM_AgentFrees_Linear", AgentFreesLinear, Shape{}),
+         args);
+    Name(benchmark::RegisterBenchmark("BM_AgentFrees_Kernel", AgentFreesKernel, Shape{}),
+         args);
+    Name(benchmark::RegisterBenchmark("BM_AgentFrees_Engine", AgentFreesEngine, Shape{}),
+         args);
+  }
+  return true;
+}();
+
+// --- Populations that do not flatter ----------------------------------------------
+//
+// MakeSkewedPopulation's shapes (bench_common.h), named in the rows as
+// pop:{skewed,uniform}/queues:{few,many}/free:{all,5pct,none}. A contact
+// arrives: every shape at 1,000, 10,000 and 40,000 agents (100,000 for the
+// many-queue, all-free shapes), longest_idle and least_occupied; every
+// built-in strategy on the worst shape (skewed, many, all free) at 10,000.
+// An agent frees up: the skewed shapes, nobody ready, 10,000 contacts waiting
+// over the queues (10% in class 1), at each size.
+//
+// CCBENCH_SHAPED_MAX_AGENTS=N leaves out the shaped rows above N agents (the
+// every-strategy rows move to the largest size left if 10,000 is gone): the
+// 40,000- and 100,000-agent worlds take seconds each to build, so the CI smoke
+// run (scripts/test.sh) sets it to 1000.
+
+const std::vector<std::string> kAllStrategies = {
+    "longest_idle",    "least_occupied",   "fewest_handled", "round_robin", "random",
+    "weighted_random", "best_proficiency", "composite",      "satisfaction"};
+
+std::string ShapeName(const Shape& s) {
+  std::string name = s.pop == Popularity::kSkewed ? "pop:skewed" : "pop:uniform";
+  name += s.queues >= 400 ? "/queues:many" : "/queues:few";
+  name += s.ready_pct >= 100 ? "/free:all"
+          : s.ready_pct > 0  ? "/free:" + std::to_string(s.ready_pct) + "pct"
+                             : "/free:none";
+  return name;
+}
+
+void NameShaped(benchmark::internal::Benchmark* b, std::vector<int64_t> args) {
+  std::vector<std::string> names = {"agents", "waiting"};
+  names.resize(args.size());
+  b->Args(std::move(args))->ArgNames(names)->UseManualTime();
+}
+
+// The sizes of a shaped population's rows, CCBENCH_SHAPED_MAX_AGENTS applied.
+std::vector<int64_t> ShapedSizes(bool with_100k) {
+  const char* env = std::getenv("CCBENCH_SHAPED_MAX_AGENTS");
+  const int64_t max = env != nullptr && *env != '\0' ? std::atoll(env) : INT64_MAX;
+  std::vector<int64_t> sizes;
+  for (int64_t n : {1000, 10000, 40000, 100000}) {
+    if (n <= max && (n < 100000 || with_100k)) sizes.push_back(n);
+  }
+  return sizes;
+}
+
+const bool kRegisteredShapes = [] {
+  const Shape worst{Popularity::kSkewed, 400, 100};
+  for (Popularity pop : {Popularity::kSkewed, Popularity::kUniform}) {
+    for (int queues : {400, 20}) {
+      for (int ready : {100, 5}) {
+        const Shape shape{pop, queues, ready};
+        const std::string sn = "/" + ShapeName(shape);
+        const std::vector<int64_t> sizes = ShapedSizes(queues == 400 && ready == 100);
+        const int64_t all_at = sizes.empty() ? 0 : std::min<int64_t>(10000, sizes.back());
+        for (int64_t agents : sizes) {
+          const std::vector<int64_t> args = {agents};
+          NameShaped(
+              benchmark::RegisterBenchmark(("BM_ContactArrives_Linear" + sn).c_str(),
+                                           ContactArrivesLinear, shape),
+              args);
+          NameShaped(
+              benchmark::RegisterBenchmark(("BM_ContactArrives_Kernel" + sn).c_str(),
+                                           ContactArrivesKernel, false, shape),
+              args);
+          const bool all = shape == worst && agents == all_at;
+          for (const std::string& strategy : kAllStrategies) {
+            if (!all && strategy != "longest_idle" && strategy != "least_occupied")
+              continue;
+            NameShaped(
+                benchmark::RegisterBenchmark(
+                    ("BM_ContactArrives_Engine" + sn + "/strategy:" + strategy).c_str(),
+                    ContactArrivesEngine, strategy, shape),
+                args);
+          }
+        }
+      }
+    }
+  }
+  for (int queues : {400, 20}) {
+    const Shape shape{Popularity::kSkewed, queues, 0};
+    const std::string sn = "/" + ShapeName(shape);
+    for (int64_t agents : ShapedSizes(queues == 400)) {
+      const std::vector<int64_t> args = {agents, 10000};
+      NameShaped(benchmark::RegisterBenchmark(("BM_AgentFrees_Linear" + sn).c_str(),
+                                              AgentFreesLinear, shape),
+                 args);
+      NameShaped(benchmark::RegisterBenchmark(("BM_AgentFrees_Kernel" + sn).c_str(),
+                                              AgentFreesKernel, shape),
+                 args);
+      NameShaped(benchmark::RegisterBenchmark(("BM_AgentFrees_Engine" + sn).c_str(),
+                                              AgentFreesEngine, shape),
+                 args);
+    }
   }
   return true;
 }();

@@ -79,6 +79,8 @@ def decisions(rows, direction):
         base, p = parse(b["name"])
         if not base.startswith("BM_" + direction + "_"):
             continue
+        if "pop" in p:
+            continue  # the shaped populations: worst_case_section
         kind = base[len("BM_" + direction + "_"):]
         k = key4(p)
         if kind == "Engine" and p.get("strategy", "longest_idle") != "longest_idle":
@@ -165,6 +167,77 @@ def decision_section(rows, direction, title, design):
                         f"{num(e.get('allocs_per_decision'))} allocs/decision at the design "
                         f"point; worst row {num(worst)}", worst == 0))
     return "\n".join(lines) + "\n"
+
+
+SIZES = (1000, 10000, 40000, 100000)
+
+
+def worst_case_section(rows):
+    """The shaped populations (rows with pop:…), one line per direction,
+    population and strategy: the engine at each size, its ratio to the linear
+    scan, its tail, and how its mean grows from 1,000 to 40,000 agents; the
+    line whose mean grows the most comes first."""
+    engine, base = {}, {}
+    for b in rows:
+        name, p = parse(b["name"])
+        if "pop" not in p:
+            continue
+        direction, kind = name[3:].split("_", 1)
+        shape = f"{p['pop']}/{p['queues']}/{p['free']}"
+        agents = int(p.get("agents", 0))
+        if kind == "Engine":
+            key = (direction, shape, p.get("strategy", "longest_idle"))
+            engine.setdefault(key, {})[agents] = b
+        else:
+            base.setdefault((direction, shape, kind), {})[agents] = b
+    if not engine:
+        return ""
+    sizes = [n for n in SIZES if any(n in by for by in engine.values())]
+
+    def growth(by, field="mean_ns"):
+        lo, hi = by.get(1000), by.get(40000)
+        if lo and hi and lo.get(field) and hi.get(field) is not None:
+            return hi[field] / lo[field]
+        return None
+
+    def each(by, f):
+        return " · ".join(num(f(by[n])) if n in by else "–" for n in sizes)
+
+    lines = []
+    for (direction, shape, strategy), by in engine.items():
+        cells = []
+        for n in sizes:
+            b = by.get(n)
+            cells.append("–" if b is None else " / ".join(
+                num(b.get(f)) for f in ("mean_ns", "p50_ns", "p99_ns", "p999_ns")))
+        lin = base.get((direction, shape, "Linear"), {})
+        ker = base.get((direction, shape, "Kernel"), {})
+        pool = "eligible_free" if direction == "ContactArrives" else "eligible_waiting"
+        label = strategy + (" *" if any(b.get("label") for b in by.values()) else "")
+        last = by[max(by)]
+        lines.append(((growth(by) is None, -(growth(by) or 0), -last.get("mean_ns", 0)), [
+            "contact arrives" if direction == "ContactArrives" else "agent frees up",
+            shape, label, *cells,
+            each(by, lambda b: f"{num(b.get('x_linear'))} / {num(b.get('x_linear_p50'))}"),
+            each(by, lambda b: b.get("p99_over_p50")),
+            growth(by), growth(lin), growth(ker),
+            each(by, lambda b: b.get(pool)),
+        ]))
+    lines.sort(key=lambda x: x[0])
+    header = ["direction", "population (pop/queues/free)", "strategy",
+              *(f"{n // 1000}k: mean / p50 / p99 / p99.9" for n in sizes),
+              "× faster than linear, mean / p50 (" + ", ".join(
+                  f"{n // 1000}k" for n in sizes) + ")",
+              "p99/p50 (" + ", ".join(f"{n // 1000}k" for n in sizes) + ")",
+              "engine mean 40k / 1k", "linear mean 40k / 1k", "kernel mean 40k / 1k",
+              "eligible free agents (arrives) or waiting contacts (frees), mean"]
+    out = ["### Worst case first: populations that do not flatter", "",
+           "Populations of `MakeSkewedPopulation` (bench_common.h). Times in ns per "
+           "decision; the line whose engine mean grows the most from 1,000 to 40,000 "
+           "agents comes first (lines measured at one size only: the slowest first). * the baselines score longest idle only: that "
+           "strategy's ratios are to longest idle's linear scan.", ""]
+    out.append(table(header, [r for _, r in lines]))
+    return "\n".join(out) + "\n"
 
 
 def storm_section(rows):
@@ -327,6 +400,9 @@ def main():
     design = (10000, 200, 2, 100000)
     out.append(decision_section(d, "ContactArrives", "Routing decision: a contact arrives", design))
     out.append(decision_section(d, "AgentFrees", "Routing decision: an agent frees up", design))
+    worst = worst_case_section(d)
+    if worst:
+        out.append(worst)
     out.append(storm_section(load(folder, "storm_bench.json")))
     out.append(intake_section(load(folder, "intake_bench.json")))
     out.append(sim_section(load(folder, "sim_bench.json"), folder))
