@@ -350,10 +350,10 @@ def sim_section(rows, folder):
         rp, rr = sc["ratio_vs_simpy_plain"], sc["ratio_vs_simpy_renege"]
         lines += ["", f"ccengine / SimPy (median of the rounds' paired ratios): "
                   f"{num(rp)}× without patience, {num(rr)}× with patience (abandonment)."]
-        TARGETS.append(("simulation ≥ 30× SimPy (M/M/c, no patience)",
-                        f"{num(rp)}×", rp >= 30))
-        TARGETS.append(("simulation ≥ 30× SimPy (same center with patience)",
-                        f"{num(rr)}×", rr >= 30))
+        TARGETS.append(("simulation ≥ 100× SimPy (M/M/c, no patience)",
+                        f"{num(rp)}×", rp >= 100))
+        TARGETS.append(("simulation ≥ 100× SimPy (same center with patience)",
+                        f"{num(rr)}×", rr >= 100))
     return "\n".join(lines) + "\n"
 
 
