@@ -97,12 +97,41 @@ std::vector<Token> CheckMode(const Tokenizer& tokenizer, std::string_view text,
   return tokens;
 }
 
+// Well-formed UTF-8 decided independently of the decoder under test, by
+// Unicode's definition: each sequence decodes by the plain bit rules to a
+// scalar value (not a surrogate, at most U+10FFFF) whose shortest encoding is
+// that very sequence (no overlongs).
+bool ReferenceValid(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    size_t n = b0 < 0x80           ? 1
+               : (b0 >> 5) == 0x6  ? 2
+               : (b0 >> 4) == 0xE  ? 3
+               : (b0 >> 3) == 0x1E ? 4
+                                   : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    uint32_t cp = n == 1 ? b0 : n == 2 ? (b0 & 0x1F) : n == 3 ? (b0 & 0x0F) : (b0 & 0x07);
+    for (size_t k = 1; k < n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b >> 6) != 0x2) return false;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    const size_t shortest = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (shortest != n || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n;
+  }
+  return true;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const bool valid =
       size <= ccengine::text::kMaxTextBytes && ccengine::text::ValidateUtf8(text).ok();
+  FUZZ_CHECK(valid == (size <= ccengine::text::kMaxTextBytes && ReferenceValid(text)),
+             "the decoder accepts exactly the well-formed UTF-8");
   const Tokenizer tokenizer;
   const std::vector<Token> index =
       CheckMode(tokenizer, text, TokenizeMode::kIndex, valid);
