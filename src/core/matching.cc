@@ -332,21 +332,15 @@ uint32_t Engine::ChooseAmongCandidates(uint32_t contact, bool explain) {
       std::uniform_real_distribution<double>(0, 1)(guard_rng_) < guards.exploration) {
     best =
         scratch_candidates_[std::uniform_int_distribution<size_t>(0, n - 1)(guard_rng_)];
-    rule = fmt::format("exploration: uniform among {} eligible free agents", n);
     if (ex) {
+      rule = fmt::format("exploration: uniform among {} eligible free agents", n);
       for (uint32_t slot : scratch_candidates_)
         note(slot, slot == best ? "chosen" : "not drawn");
     }
   } else {
     // Guards pass agents over only while another candidate remains.
-    struct Cand {
-      uint32_t slot;
-      double occupancy;
-      int level;  // summed level on the contact's skills: peers are equal
-      bool out;
-    };
-    std::vector<Cand> cands;
-    cands.reserve(n);
+    std::vector<GuardedCandidate>& cands = scratch_guarded_;
+    cands.clear();
     int max_level = 0;
     for (uint32_t slot : scratch_candidates_) {
       AgentRec& a = agents_[slot];
@@ -358,39 +352,41 @@ uint32_t Engine::ChooseAmongCandidates(uint32_t contact, bool explain) {
     }
     std::vector<std::string> fired;
     if (guards.occupancy_cap < 1.0 &&
-        std::any_of(cands.begin(), cands.end(),
-                    [&](const Cand& x) { return x.occupancy < guards.occupancy_cap; })) {
+        std::any_of(cands.begin(), cands.end(), [&](const GuardedCandidate& x) {
+          return x.occupancy < guards.occupancy_cap;
+        })) {
       size_t passed = 0;
-      for (Cand& x : cands) {
+      for (GuardedCandidate& x : cands) {
         if (x.occupancy >= guards.occupancy_cap) {
           x.out = true;
           ++passed;
           note(x.slot, "occupancy_cap");
         }
       }
-      if (passed > 0)
+      if (passed > 0 && ex)
         fired.push_back(
             fmt::format("occupancy cap {} passed over {}", guards.occupancy_cap, passed));
     }
     if (guards.max_occupancy_spread < 1.0) {
-      std::vector<double> lowest(static_cast<size_t>(max_level) + 1, 2.0);
-      for (const Cand& x : cands) {
+      std::vector<double>& lowest = scratch_lowest_;
+      lowest.assign(static_cast<size_t>(max_level) + 1, 2.0);
+      for (const GuardedCandidate& x : cands) {
         if (!x.out) lowest[x.level] = std::min(lowest[x.level], x.occupancy);
       }
       size_t passed = 0;
-      for (Cand& x : cands) {
+      for (GuardedCandidate& x : cands) {
         if (!x.out && x.occupancy > lowest[x.level] + guards.max_occupancy_spread) {
           x.out = true;
           ++passed;
           note(x.slot, "occupancy_spread");
         }
       }
-      if (passed > 0)
+      if (passed > 0 && ex)
         fired.push_back(fmt::format("occupancy spread {} passed over {}",
                                     guards.max_occupancy_spread, passed));
     }
     double best_score = 0;
-    for (const Cand& x : cands) {
+    for (const GuardedCandidate& x : cands) {
       if (x.out) continue;
       const AgentRec& a = agents_[x.slot];
       AgentView v = ViewOf(a);

@@ -495,6 +495,16 @@ class Engine {
   Micros work_bucket_ = 1;   // work_window / WorkWindow::kBuckets
   std::mt19937_64 guard_rng_;
   std::vector<uint32_t> scratch_candidates_;
+  // ChooseAmongCandidates' working sets, kept so that a decision allocates
+  // nothing once they have grown.
+  struct GuardedCandidate {
+    uint32_t slot;
+    double occupancy;
+    int level;  // summed level on the contact's skills: peers are equal
+    bool out;
+  };
+  std::vector<GuardedCandidate> scratch_guarded_;
+  std::vector<double> scratch_lowest_;
 
   std::optional<Micros> EarliestLiveTimer() const;  // NextTimerMicros, timers pending
   absl::Status AdvanceWithWork(
