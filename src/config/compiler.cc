@@ -15,32 +15,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "ccengine/config/expression.h"
+#include "common/edit_distance.h"
 #include "config/lexer.h"
 #include "config/program.h"
 #include "fmt/format.h"
 
 namespace ccengine::config::internal {
 namespace {
-
-// Levenshtein distance, ASCII letters compared without case.
-size_t EditDistance(std::string_view a, std::string_view b) {
-  const auto lower = [](char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  };
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      const size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
-      row[j] = std::min({above + 1, row[j - 1] + 1, diagonal + cost});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string_view TypeName(Type type) {
   switch (type) {
@@ -367,7 +348,8 @@ class Compiler {
     size_t best_distance = 0;
     for (AttributeId id = 0; id < schema_.size(); ++id) {
       const std::string& candidate = schema_.name(id);
-      const size_t distance = EditDistance(name, candidate);
+      const size_t distance =
+          common::EditDistance(name, candidate, /*fold_ascii_case=*/true);
       const size_t longer = std::max(name.size(), candidate.size());
       if (distance > 2 && distance * 3 > longer) continue;
       if (!best || distance < best_distance) {
