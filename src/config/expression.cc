@@ -169,38 +169,35 @@ struct Evaluator {
     return &slot;
   }
 
-  bool Number(uint32_t index, double* out) const {
+  // The value of a scalar operand: a literal, a bool-valued part, or an
+  // attribute (false when it is unset).
+  static void FromSlot(const Bindings::Slot& slot, double* out) { *out = slot.number; }
+  static void FromSlot(const Bindings::Slot& slot, std::string_view* out) {
+    *out = slot.text;
+  }
+  static void FromSlot(const Bindings::Slot& slot, bool* out) { *out = slot.boolean; }
+  void FromNode(uint32_t index, double* out) const { *out = program.nodes[index].number; }
+  void FromNode(uint32_t index, std::string_view* out) const {
+    *out = program.strings[program.nodes[index].a];
+  }
+  void FromNode(uint32_t index, bool* out) const { *out = Bool(index); }
+
+  template <typename T>
+  bool Value(uint32_t index, T* out) const {
     const Node& node = program.nodes[index];
-    if (node.kind == NodeKind::kNumberLiteral) {
-      *out = node.number;
+    if (node.kind != NodeKind::kAttribute) {
+      FromNode(index, out);
       return true;
     }
     const Bindings::Slot* slot = Slot(node);
-    if (slot) *out = slot->number;
+    if (slot) FromSlot(*slot, out);
     return slot != nullptr;
   }
 
-  bool String(uint32_t index, std::string_view* out) const {
-    const Node& node = program.nodes[index];
-    if (node.kind == NodeKind::kStringLiteral) {
-      *out = program.strings[node.a];
-      return true;
-    }
-    const Bindings::Slot* slot = Slot(node);
-    if (slot) *out = slot->text;
-    return slot != nullptr;
-  }
-
-  // A bool operand of == or !=: unset only when it is an unset attribute.
-  bool BoolValue(uint32_t index, bool* out) const {
-    const Node& node = program.nodes[index];
-    if (node.kind == NodeKind::kAttribute) {
-      const Bindings::Slot* slot = Slot(node);
-      if (slot) *out = slot->boolean;
-      return slot != nullptr;
-    }
-    *out = Bool(index);
-    return true;
+  template <typename T>
+  bool CompareValues(const Node& node) const {
+    T a{}, b{};
+    return Value(node.a, &a) && Value(node.b, &b) && Ordered(node.op, a, b);
   }
 
   bool Bool(uint32_t index) const {
@@ -236,28 +233,19 @@ struct Evaluator {
       case Op::kLe:
       case Op::kGt:
       case Op::kGe:
-        if (type == Type::kNumber) {
-          double a = 0, b = 0;
-          return Number(node.a, &a) && Number(node.b, &b) && Ordered(node.op, a, b);
-        }
-        if (type == Type::kString) {
-          std::string_view a, b;
-          return String(node.a, &a) && String(node.b, &b) && Ordered(node.op, a, b);
-        }
-        {
-          bool a = false, b = false;
-          return BoolValue(node.a, &a) && BoolValue(node.b, &b) && Ordered(node.op, a, b);
-        }
+        if (type == Type::kNumber) return CompareValues<double>(node);
+        if (type == Type::kString) return CompareValues<std::string_view>(node);
+        return CompareValues<bool>(node);
       case Op::kIn: return In(node);
       case Op::kHas: {
         const Bindings::Slot* list = Slot(program.nodes[node.a]);
         std::string_view item;
-        if (list == nullptr || !String(node.b, &item)) return false;
+        if (list == nullptr || !Value(node.b, &item)) return false;
         return std::find(list->list.begin(), list->list.end(), item) != list->list.end();
       }
       case Op::kContains: {
         std::string_view haystack, needle;
-        return String(node.a, &haystack) && String(node.b, &needle) &&
+        return Value(node.a, &haystack) && Value(node.b, &needle) &&
                ContainsIgnoringAsciiCase(haystack, needle);
       }
     }
@@ -268,14 +256,14 @@ struct Evaluator {
     const Node& list = program.nodes[node.b];
     if (program.nodes[node.a].type == Type::kNumber) {
       double value = 0;
-      if (!Number(node.a, &value)) return false;
+      if (!Value(node.a, &value)) return false;
       if (list.type != Type::kNumberListLiteral) return false;  // empty
       const auto first = program.numbers.begin() + list.a;
       const auto last = program.numbers.begin() + list.b;
       return std::find(first, last, value) != last;
     }
     std::string_view value;
-    if (!String(node.a, &value)) return false;
+    if (!Value(node.a, &value)) return false;
     if (list.kind == NodeKind::kAttribute) {
       const Bindings::Slot* slot = Slot(list);
       return slot != nullptr &&

@@ -99,15 +99,9 @@ bool IsString(const Operand& o) {
 
 template <typename T>
 bool Apply(Op op, const T& a, const T& b) {
-  switch (op) {
-    case Op::kEq: return a == b;
-    case Op::kNe: return a != b;
-    case Op::kLt: return a < b;
-    case Op::kLe: return a <= b;
-    case Op::kGt: return a > b;
-    case Op::kGe: return a >= b;
-    default: return false;
-  }
+  // In the order of Op: ==, !=, <, <=, >, >=.
+  const bool outcomes[] = {a == b, !(a == b), a < b, !(b < a), b < a, !(a < b)};
+  return outcomes[static_cast<int>(op)];
 }
 
 bool Model(const Tree& t, const Values& v) {
@@ -261,28 +255,23 @@ class Generator {
     }
   }
 
-  Operand NumberOperand() {
+  // A number (or string) attribute or literal.
+  Operand ScalarOperand(bool number) {
     Operand o;
     if (Chance(0.5)) {
       o.kind = Operand::kAttribute;
-      o.attr = Chance(0.5) ? kN1 : kN2;
-    } else {
+      o.attr = number ? (Chance(0.5) ? kN1 : kN2) : (Chance(0.5) ? kS1 : kS2);
+    } else if (number) {
       o.kind = Operand::kNumber;
       o.number = Below(kNumberTexts.size());
-    }
-    return o;
-  }
-  Operand StringOperand() {
-    Operand o;
-    if (Chance(0.5)) {
-      o.kind = Operand::kAttribute;
-      o.attr = Chance(0.5) ? kS1 : kS2;
     } else {
       o.kind = Operand::kString;
       o.text = kStrings[Below(kStrings.size())];
     }
     return o;
   }
+  Operand NumberOperand() { return ScalarOperand(true); }
+  Operand StringOperand() { return ScalarOperand(false); }
   Operand BoolOperand() {
     Operand o;
     const size_t c = Below(3);

@@ -5,6 +5,7 @@
 #include "ccengine/config/expression.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -32,6 +33,24 @@ class ExpressionTest : public ::testing::Test {
     absl::StatusOr<Expression> e = Compile(text, schema_);
     EXPECT_TRUE(e.ok()) << text << ": " << e.status();
     return e.ok() && e->Evaluate(values_);
+  }
+
+  struct Case {
+    std::string text;
+    bool expected;
+  };
+  // Each text compiles and evaluates to its expected result against values_.
+  void ExpectResults(const std::vector<Case>& cases) {
+    for (const Case& c : cases) EXPECT_EQ(Eval(c.text), c.expected) << c.text;
+  }
+
+  // Each (text, expected) pair: the text's DebugString, or its error message.
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  void ExpectCanonical(const Pairs& pairs) {
+    for (const auto& [text, expected] : pairs) EXPECT_EQ(Canonical(text), expected);
+  }
+  void ExpectErrors(const Pairs& pairs) {
+    for (const auto& [text, expected] : pairs) EXPECT_EQ(Error(text), expected);
   }
 
   std::string Canonical(const std::string& text) {
@@ -66,76 +85,88 @@ class ExpressionTest : public ::testing::Test {
 };
 
 TEST_F(ExpressionTest, Equality) {
-  EXPECT_TRUE(Eval("contact.channel == 'voice'"));
-  EXPECT_TRUE(Eval("contact.channel == \"voice\""));
-  EXPECT_FALSE(Eval("contact.channel == 'Voice'"));  // strings compare exactly
-  EXPECT_TRUE(Eval("contact.channel != 'chat'"));
-  EXPECT_TRUE(Eval("time.hour == 22"));
-  EXPECT_TRUE(Eval("time.hour == 22.0"));
-  EXPECT_TRUE(Eval("contact.priority == 1.5"));
-  EXPECT_TRUE(Eval("customer.vip == true"));
-  EXPECT_TRUE(Eval("customer.vip != false"));
-  EXPECT_TRUE(Eval("'a' == 'a'"));
-  EXPECT_TRUE(Eval("-3 == -3.0"));
+  ExpectResults({
+      {"contact.channel == 'voice'", true},
+      {"contact.channel == \"voice\"", true},
+      {"contact.channel == 'Voice'", false},  // strings compare exactly
+      {"contact.channel != 'chat'", true},
+      {"time.hour == 22", true},
+      {"time.hour == 22.0", true},
+      {"contact.priority == 1.5", true},
+      {"customer.vip == true", true},
+      {"customer.vip != false", true},
+      {"'a' == 'a'", true},
+      {"-3 == -3.0", true},
+  });
 }
 
 TEST_F(ExpressionTest, Ordering) {
-  EXPECT_TRUE(Eval("time.hour > 21"));
-  EXPECT_FALSE(Eval("time.hour > 22"));
-  EXPECT_TRUE(Eval("time.hour >= 22"));
-  EXPECT_TRUE(Eval("time.hour < 22.5"));
-  EXPECT_FALSE(Eval("time.hour < 22"));
-  EXPECT_TRUE(Eval("time.hour <= 22"));
-  EXPECT_TRUE(Eval("contact.priority > -1"));
-  EXPECT_TRUE(Eval("8 <= time.hour"));
+  ExpectResults({
+      {"time.hour > 21", true},
+      {"time.hour > 22", false},
+      {"time.hour >= 22", true},
+      {"time.hour < 22.5", true},
+      {"time.hour < 22", false},
+      {"time.hour <= 22", true},
+      {"contact.priority > -1", true},
+      {"8 <= time.hour", true},
+  });
 }
 
 TEST_F(ExpressionTest, InHasContains) {
-  EXPECT_TRUE(Eval("contact.channel IN ['chat', 'voice']"));
-  EXPECT_FALSE(Eval("contact.channel IN ['chat', 'email']"));
-  EXPECT_FALSE(Eval("contact.channel IN []"));
-  EXPECT_TRUE(Eval("time.hour IN [8, 22]"));
-  EXPECT_FALSE(Eval("time.hour IN [8, 9]"));
-  EXPECT_TRUE(Eval("'vip' IN customer.tags"));
-  EXPECT_TRUE(Eval("customer.tags HAS 'elderly'"));
-  EXPECT_FALSE(Eval("customer.tags HAS 'Elderly'"));
-  EXPECT_TRUE(Eval("contact.text CONTAINS '紧急'"));
-  EXPECT_TRUE(Eval("contact.text CONTAINS '火'"));
-  EXPECT_FALSE(Eval("contact.text CONTAINS '火灾'"));
-  EXPECT_TRUE(Eval("contact.text CONTAINS 'fire'"));  // ASCII case-insensitive
-  EXPECT_TRUE(Eval("contact.text CONTAINS 'FLOOR'"));
-  EXPECT_TRUE(Eval("contact.text CONTAINS ''"));
-  EXPECT_FALSE(Eval("contact.text CONTAINS 'flood'"));
+  ExpectResults({
+      {"contact.channel IN ['chat', 'voice']", true},
+      {"contact.channel IN ['chat', 'email']", false},
+      {"contact.channel IN []", false},
+      {"time.hour IN [8, 22]", true},
+      {"time.hour IN [8, 9]", false},
+      {"'vip' IN customer.tags", true},
+      {"customer.tags HAS 'elderly'", true},
+      {"customer.tags HAS 'Elderly'", false},
+      {"contact.text CONTAINS '紧急'", true},
+      {"contact.text CONTAINS '火'", true},
+      {"contact.text CONTAINS '火灾'", false},
+      {"contact.text CONTAINS 'fire'", true},  // ASCII case-insensitive
+      {"contact.text CONTAINS 'FLOOR'", true},
+      {"contact.text CONTAINS ''", true},
+      {"contact.text CONTAINS 'flood'", false},
+  });
 }
 
 TEST_F(ExpressionTest, BooleanOperators) {
-  EXPECT_TRUE(Eval("customer.vip"));
-  EXPECT_FALSE(Eval("NOT customer.vip"));
-  EXPECT_TRUE(Eval("NOT NOT customer.vip"));
-  EXPECT_TRUE(Eval("true"));
-  EXPECT_FALSE(Eval("false"));
-  EXPECT_TRUE(Eval("customer.vip AND time.hour > 20"));
-  EXPECT_FALSE(Eval("customer.vip AND time.hour > 22"));
-  EXPECT_TRUE(Eval("time.hour > 22 OR customer.vip"));
-  EXPECT_FALSE(Eval("time.hour > 22 OR false"));
-  EXPECT_TRUE(Eval("NOT (ivr.choice == '1')"));
-  EXPECT_TRUE(Eval("(NOT customer.vip) == false"));
+  ExpectResults({
+      {"customer.vip", true},
+      {"NOT customer.vip", false},
+      {"NOT NOT customer.vip", true},
+      {"true", true},
+      {"false", false},
+      {"customer.vip AND time.hour > 20", true},
+      {"customer.vip AND time.hour > 22", false},
+      {"time.hour > 22 OR customer.vip", true},
+      {"time.hour > 22 OR false", false},
+      {"NOT (ivr.choice == '1')", true},
+      {"(NOT customer.vip) == false", true},
+  });
 }
 
 TEST_F(ExpressionTest, KeywordsAreCaseInsensitive) {
-  EXPECT_TRUE(Eval("contact.channel in ['voice'] and not false Or FALSE"));
-  EXPECT_TRUE(Eval("customer.tags has 'vip' AND contact.text contains 'FIRE'"));
-  EXPECT_TRUE(Eval("customer.vip == True"));
+  ExpectResults({
+      {"contact.channel in ['voice'] and not false Or FALSE", true},
+      {"customer.tags has 'vip' AND contact.text contains 'FIRE'", true},
+      {"customer.vip == True", true},
+  });
 }
 
 TEST_F(ExpressionTest, Precedence) {
   // NOT binds tightest, then comparisons, then AND, then OR.
-  EXPECT_EQ(Canonical("customer.vip OR time.hour > 3 AND ivr.choice == '1'"),
-            "(customer.vip OR ((time.hour > 3) AND (ivr.choice == \"1\")))");
-  EXPECT_EQ(Canonical("(customer.vip OR time.hour > 3) AND ivr.choice == '1'"),
-            "((customer.vip OR (time.hour > 3)) AND (ivr.choice == \"1\"))");
-  EXPECT_EQ(Canonical("NOT customer.vip AND true"), "(NOT customer.vip AND true)");
-  EXPECT_EQ(Canonical("NOT customer.vip == false"), "(NOT customer.vip == false)");
+  ExpectCanonical({
+      {"customer.vip OR time.hour > 3 AND ivr.choice == '1'",
+       "(customer.vip OR ((time.hour > 3) AND (ivr.choice == \"1\")))"},
+      {"(customer.vip OR time.hour > 3) AND ivr.choice == '1'",
+       "((customer.vip OR (time.hour > 3)) AND (ivr.choice == \"1\"))"},
+      {"NOT customer.vip AND true", "(NOT customer.vip AND true)"},
+      {"NOT customer.vip == false", "(NOT customer.vip == false)"},
+  });
 }
 
 TEST_F(ExpressionTest, PrecedenceDecidesTheResult) {
@@ -167,18 +198,16 @@ TEST_F(ExpressionTest, UnsetValuesMakeComparisonsFalse) {
     EXPECT_TRUE(e.ok()) << e.status();
     return e.ok() && e->Evaluate(empty);
   };
-  EXPECT_FALSE(eval("contact.channel == 'voice'"));
-  EXPECT_FALSE(eval("contact.channel != 'voice'"));
-  EXPECT_FALSE(eval("time.hour < 100"));
-  EXPECT_FALSE(eval("time.hour IN [1, 2]"));
-  EXPECT_FALSE(eval("customer.tags HAS 'vip'"));
-  EXPECT_FALSE(eval("'vip' IN customer.tags"));
-  EXPECT_FALSE(eval("contact.text CONTAINS ''"));
-  EXPECT_FALSE(eval("customer.vip"));
-  EXPECT_FALSE(eval("customer.vip == false"));
-  EXPECT_TRUE(eval("NOT customer.vip"));
-  EXPECT_TRUE(eval("NOT (customer.tier == 'gold')"));
-  EXPECT_TRUE(eval("(NOT customer.vip) == true"));
+  for (const char* text :
+       {"contact.channel == 'voice'", "contact.channel != 'voice'", "time.hour < 100",
+        "time.hour IN [1, 2]", "customer.tags HAS 'vip'", "'vip' IN customer.tags",
+        "contact.text CONTAINS ''", "customer.vip", "customer.vip == false"}) {
+    EXPECT_FALSE(eval(text)) << text;
+  }
+  for (const char* text : {"NOT customer.vip", "NOT (customer.tier == 'gold')",
+                           "(NOT customer.vip) == true"}) {
+    EXPECT_TRUE(eval(text)) << text;
+  }
   // Unset again after a value.
   values_.Unset(hour_);
   EXPECT_FALSE(Eval("time.hour >= 0"));
@@ -233,8 +262,10 @@ TEST_F(ExpressionTest, SchemaRejectsBadNames) {
 // --- the error catalogue ------------------------------------------------------
 
 TEST_F(ExpressionTest, ErrorEmptyInput) {
-  EXPECT_EQ(Error(""), "empty expression at 1:1 (byte 0)");
-  EXPECT_EQ(Error("  \n "), "empty expression at 1:1 (byte 0)");
+  ExpectErrors({
+      {"", "empty expression at 1:1 (byte 0)"},
+      {"  \n ", "empty expression at 1:1 (byte 0)"},
+  });
 }
 
 TEST_F(ExpressionTest, ErrorUnterminatedString) {
@@ -248,28 +279,31 @@ TEST_F(ExpressionTest, ErrorUnknownEscape) {
 }
 
 TEST_F(ExpressionTest, ErrorInvalidUtf8InString) {
-  EXPECT_EQ(Error("contact.text CONTAINS '紧\xff'"),
-            "invalid UTF-8 in string at 1:25 (byte 26)");
-  EXPECT_EQ(Error("contact.text CONTAINS '\xed\xa0\x80'"),  // a surrogate
-            "invalid UTF-8 in string at 1:24 (byte 23)");
-  EXPECT_EQ(Error("\xc0\x80"), "invalid UTF-8 at 1:1 (byte 0)");
+  ExpectErrors({
+      {"contact.text CONTAINS '紧\xff'", "invalid UTF-8 in string at 1:25 (byte 26)"},
+      {"contact.text CONTAINS '\xed\xa0\x80'",  // a surrogate
+       "invalid UTF-8 in string at 1:24 (byte 23)"},
+      {"\xc0\x80", "invalid UTF-8 at 1:1 (byte 0)"},
+  });
 }
 
 TEST_F(ExpressionTest, ErrorUnexpectedCharacter) {
-  EXPECT_EQ(Error("time.hour = 3"),
-            "unexpected character '=' at 1:11 (byte 10); did you mean '=='?");
-  EXPECT_EQ(Error("!customer.vip"),
-            "unexpected character '!' at 1:1 (byte 0); did you mean '!=' or NOT?");
-  EXPECT_EQ(Error("（customer.vip）"), "unexpected character '（' at 1:1 (byte 0)");
-  EXPECT_EQ(Error("time.hour > 3x"), "malformed number at 1:14 (byte 13)");
+  ExpectErrors({
+      {"time.hour = 3", "unexpected character '=' at 1:11 (byte 10); did you mean '=='?"},
+      {"!customer.vip",
+       "unexpected character '!' at 1:1 (byte 0); did you mean '!=' or NOT?"},
+      {"（customer.vip）", "unexpected character '（' at 1:1 (byte 0)"},
+      {"time.hour > 3x", "malformed number at 1:14 (byte 13)"},
+  });
 }
 
 TEST_F(ExpressionTest, ErrorUnknownAttributeWithSuggestion) {
-  EXPECT_EQ(Error("customer.teir == 'gold'"),
-            "unknown attribute 'customer.teir' at 1:1 (byte 0); did you mean "
-            "'customer.tier'?");
-  EXPECT_EQ(Error("weather.today == 'rain'"),
-            "unknown attribute 'weather.today' at 1:1 (byte 0)");
+  ExpectErrors({
+      {"customer.teir == 'gold'",
+       "unknown attribute 'customer.teir' at 1:1 (byte 0); did you mean "
+       "'customer.tier'?"},
+      {"weather.today == 'rain'", "unknown attribute 'weather.today' at 1:1 (byte 0)"},
+  });
 }
 
 TEST_F(ExpressionTest, ErrorEveryUnknownAttributeAtOnce) {
@@ -321,25 +355,26 @@ TEST_F(ExpressionTest, ErrorTypeMismatch) {
 }
 
 TEST_F(ExpressionTest, ErrorSyntax) {
-  EXPECT_EQ(Error("(time.hour > 3 AND customer.vip"),
-            "expected ')' at 1:32 (byte 31), found end of input");
-  EXPECT_EQ(Error("(time.hour > 3"),
-            "expected ')' at 1:15 (byte 14), found end of input");
-  EXPECT_EQ(Error("time.hour > 3 customer.vip"),
-            "expected AND, OR or end of input at 1:15 (byte 14), found 'customer.vip'");
-  EXPECT_EQ(Error("time.hour > 3 )"),
-            "expected AND, OR or end of input at 1:15 (byte 14), found ')'");
-  EXPECT_EQ(Error("time.hour > 3 > 2"),
-            "expected AND, OR or end of input at 1:15 (byte 14), found '>'");
-  EXPECT_EQ(Error("time.hour >"),
-            "expected an attribute, a value, '[' or '(' at 1:12 (byte 11), found end of "
-            "input");
-  EXPECT_EQ(Error("customer.vip AND OR true"),
-            "expected an attribute, a value, '[' or '(' at 1:18 (byte 17), found 'OR'");
-  EXPECT_EQ(Error("contact.channel IN ['a' 'b']"),
-            "expected ',' or ']' at 1:25 (byte 24), found a string");
-  EXPECT_EQ(Error("contact.channel IN [['a']]"),
-            "expected a string or a number at 1:21 (byte 20), found '['");
+  ExpectErrors({
+      {"(time.hour > 3 AND customer.vip",
+       "expected ')' at 1:32 (byte 31), found end of input"},
+      {"(time.hour > 3", "expected ')' at 1:15 (byte 14), found end of input"},
+      {"time.hour > 3 customer.vip",
+       "expected AND, OR or end of input at 1:15 (byte 14), found 'customer.vip'"},
+      {"time.hour > 3 )",
+       "expected AND, OR or end of input at 1:15 (byte 14), found ')'"},
+      {"time.hour > 3 > 2",
+       "expected AND, OR or end of input at 1:15 (byte 14), found '>'"},
+      {"time.hour >",
+       "expected an attribute, a value, '[' or '(' at 1:12 (byte 11), found end of "
+       "input"},
+      {"customer.vip AND OR true",
+       "expected an attribute, a value, '[' or '(' at 1:18 (byte 17), found 'OR'"},
+      {"contact.channel IN ['a' 'b']",
+       "expected ',' or ']' at 1:25 (byte 24), found a string"},
+      {"contact.channel IN [['a']]",
+       "expected a string or a number at 1:21 (byte 20), found '['"},
+  });
 }
 
 // --- limits -------------------------------------------------------------------
@@ -376,9 +411,11 @@ TEST_F(ExpressionTest, ErrorListTooLong) {
 }
 
 TEST_F(ExpressionTest, ErrorNameAndNumberTooLong) {
-  EXPECT_EQ(Error(std::string(129, 'a')), "name longer than 128 bytes at 1:1 (byte 0)");
-  EXPECT_EQ(Error("time.hour > " + std::string(65, '9')),
-            "number longer than 64 characters at 1:13 (byte 12)");
+  ExpectErrors({
+      {std::string(129, 'a'), "name longer than 128 bytes at 1:1 (byte 0)"},
+      {"time.hour > " + std::string(65, '9'),
+       "number longer than 64 characters at 1:13 (byte 12)"},
+  });
 }
 
 TEST_F(ExpressionTest, ManyErrorsAreCapped) {

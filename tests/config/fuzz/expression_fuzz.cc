@@ -27,15 +27,8 @@
 #include "ccengine/config/expression.h"
 #include "fuzz_check.h"
 
+namespace ccengine::config {
 namespace {
-
-using ccengine::config::AttributeId;
-using ccengine::config::Bindings;
-using ccengine::config::Compile;
-using ccengine::config::Diagnostic;
-using ccengine::config::Expression;
-using ccengine::config::Schema;
-using ccengine::config::ValueType;
 
 struct Fixture {
   Schema schema;
@@ -74,16 +67,19 @@ bool IsLimitError(const absl::Status& status) {
 }
 
 }  // namespace
+}  // namespace ccengine::config
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const Fixture* const fixture = new Fixture();
+  namespace config = ccengine::config;
+  static const config::Fixture* const fixture = new config::Fixture();
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  std::vector<Diagnostic> diagnostics;
-  const absl::StatusOr<Expression> e = Compile(text, fixture->schema, &diagnostics);
+  std::vector<config::Diagnostic> diagnostics;
+  const absl::StatusOr<config::Expression> e =
+      config::Compile(text, fixture->schema, &diagnostics);
   if (!e.ok()) {
     FUZZ_CHECK(e.status().code() == absl::StatusCode::kInvalidArgument, "error code");
     FUZZ_CHECK(!diagnostics.empty(), "an error without a diagnostic");
-    for (const Diagnostic& d : diagnostics) {
+    for (const config::Diagnostic& d : diagnostics) {
       FUZZ_CHECK(d.offset <= size, "a diagnostic past the end of the text");
       FUZZ_CHECK(!d.message.empty(), "an empty diagnostic");
     }
@@ -91,12 +87,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   FUZZ_CHECK(e->text() == text, "text() is not the compiled text");
   std::vector<bool> results;
-  for (const Bindings& contact : fixture->contacts)
+  for (const config::Bindings& contact : fixture->contacts)
     results.push_back(e->Evaluate(contact));
   const std::string canonical = e->DebugString();
-  const absl::StatusOr<Expression> again = Compile(canonical, fixture->schema);
+  const absl::StatusOr<config::Expression> again =
+      config::Compile(canonical, fixture->schema);
   if (!again.ok()) {
-    FUZZ_CHECK(IsLimitError(again.status()), "DebugString does not compile");
+    FUZZ_CHECK(config::IsLimitError(again.status()), "DebugString does not compile");
     return 0;
   }
   FUZZ_CHECK(again->DebugString() == canonical, "DebugString is not canonical");
