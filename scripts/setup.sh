@@ -12,7 +12,7 @@ PACKAGES=(
   pkg-config
   clang-format
   clang-tidy
-  # tools/fuzz.sh and the ctest entry text_fuzz_smoke: libFuzzer with ASan/UBSan
+  # tools/fuzz.sh and the ctest entries text_fuzz_smoke and config_fuzz_smoke: libFuzzer with ASan/UBSan
   clang-14
   libclang-rt-14-dev
   libabsl-dev

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# Builds and runs one of the libFuzzer targets of the text module.
+# Builds and runs one of the libFuzzer targets.
 #
 #   tools/fuzz.sh TARGET SECONDS [LIBFUZZER_ARGS...]
 #   tools/fuzz.sh TARGET -runs=N [LIBFUZZER_ARGS...]
 #
-# TARGET: tokenizer (tests/text/fuzz/tokenizer_fuzz.cc) or synonyms
-# (tests/text/fuzz/synonyms_fuzz.cc). The target is compiled directly from the
-# sources (include/, src/text/*.cc; Abseil and fmt from Debian through
-# pkg-config) with
+# TARGET (module): tokenizer, synonyms (text); expression (config). The source
+# is tests/<module>/fuzz/<target>_fuzz.cc, compiled directly with the module's
+# sources (include/, src/<module>/*.cc; Abseil and fmt from Debian through
+# pkg-config) and tests/text/fuzz/fuzz_check.h, with
 #   clang++-14 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined
 # into build/fuzz/<target>_fuzz, rebuilt only when a source is newer. It runs
-# over the committed seed corpus tests/text/fuzz/corpus/<target>/ (read only);
-# new inputs go to build/fuzz/corpus/<target>/, crashes to
+# over the committed seed corpus tests/<module>/fuzz/corpus/<target>/ (read
+# only); new inputs go to build/fuzz/corpus/<target>/, crashes to
 # build/fuzz/artifacts/. Exit status: 0 when nothing was found; non-zero for a
 # build failure, a crash, a sanitizer report or a violated invariant (the
-# ctest entry text_fuzz_smoke relies on it).
+# ctest entries text_fuzz_smoke and config_fuzz_smoke rely on it).
 #
 # CLANGXX overrides the compiler (default clang++-14; Debian: clang-14 and
 # libclang-rt-14-dev, installed by scripts/setup.sh).
@@ -24,13 +24,22 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${ROOT}"
 
 if [[ $# -lt 2 ]]; then
-  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 TARGET="$1"
 BUDGET="$2"
 shift 2
-SOURCE="tests/text/fuzz/${TARGET}_fuzz.cc"
+case "${TARGET}" in
+  tokenizer | synonyms) MODULE=text ;;
+  expression) MODULE=config ;;
+  *)
+    echo "fuzz.sh: no target ${TARGET} (tokenizer, synonyms, expression)" >&2
+    exit 2
+    ;;
+esac
+SOURCE="tests/${MODULE}/fuzz/${TARGET}_fuzz.cc"
+SEEDS="tests/${MODULE}/fuzz/corpus/${TARGET}"
 if [[ ! -f "${SOURCE}" ]]; then
   echo "fuzz.sh: no target ${TARGET} (${SOURCE} not found)" >&2
   exit 2
@@ -54,8 +63,8 @@ OUT="build/fuzz"
 BIN="${OUT}/${TARGET}_fuzz"
 mkdir -p "${OUT}/corpus/${TARGET}" "${OUT}/artifacts"
 
-inputs=("${SOURCE}" tests/text/fuzz/fuzz_check.h src/text/*.cc src/text/*.h
-        include/ccengine/text/*.h "${BASH_SOURCE[0]}")
+inputs=("${SOURCE}" tests/text/fuzz/fuzz_check.h src/"${MODULE}"/*.cc
+        src/"${MODULE}"/*.h include/ccengine/"${MODULE}"/*.h "${BASH_SOURCE[0]}")
 stale=0
 if [[ ! -x "${BIN}" ]]; then
   stale=1
@@ -74,7 +83,7 @@ if [[ ${stale} -eq 1 ]]; then
   "${CLANGXX}" -std=c++20 -O1 -g -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -Iinclude -Isrc -Itests/text/fuzz \
-    "${SOURCE}" src/text/*.cc \
+    "${SOURCE}" src/"${MODULE}"/*.cc \
     "${libs[@]}" -o "${BIN}.tmp.$$"
   mv "${BIN}.tmp.$$" "${BIN}"  # atomic: a concurrent run sees old or new
 fi
@@ -91,8 +100,8 @@ fi
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-echo "fuzz.sh: ${BIN} ${BUDGET_ARGS[*]} over tests/text/fuzz/corpus/${TARGET}"
+echo "fuzz.sh: ${BIN} ${BUDGET_ARGS[*]} over ${SEEDS}"
 exec "${PREFIX[@]}" "${BIN}" "${BUDGET_ARGS[@]}" -max_len=4096 -timeout=10 \
   -rss_limit_mb=2048 -print_final_stats=1 -error_exitcode=1 \
   "-artifact_prefix=${OUT}/artifacts/${TARGET}-" "$@" \
-  "${OUT}/corpus/${TARGET}" "tests/text/fuzz/corpus/${TARGET}"
+  "${OUT}/corpus/${TARGET}" "${SEEDS}"

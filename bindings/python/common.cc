@@ -13,27 +13,11 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/edit_distance.h"
 #include "fmt/format.h"
 
 namespace ccengine::python {
 namespace {
-
-// Edit distance, for "did you mean" on unknown keys.
-size_t Distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] =
-          std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string Where(const std::string& path) {
   return path.empty() ? std::string("value") : path;
@@ -212,7 +196,7 @@ py::object DictReader::Require(const char* key) {
     std::string hint;
     for (auto item : dict_) {
       std::string other = item.first.cast<std::string>();
-      if (known_.count(other) == 0 && Distance(other, key) < 3) {
+      if (known_.count(other) == 0 && common::EditDistance(other, key) < 3) {
         hint = fmt::format(" (found unknown key '{}': a typo?)", other);
         break;
       }
@@ -253,7 +237,7 @@ void DictReader::Finish() const {
     for (const std::string& k : known_) {
       if (!all.empty()) all += ", ";
       all += k;
-      size_t d = Distance(key, k);
+      size_t d = common::EditDistance(key, k);
       if (d < best_distance) {
         best_distance = d;
         best = k;

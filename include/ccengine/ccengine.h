@@ -28,6 +28,8 @@
 // text/ (ccengine::text)
 //   tokenizer.h      the Chinese/English tokenizer (search, duplicates)
 //   synonyms.h       query-time synonym groups
+// config/ (ccengine::config)
+//   expression.h     the filter expression language of entry flows
 // version.h          the library's version
 //
 // Thread safety: see each header.
@@ -35,6 +37,7 @@
 #ifndef CCENGINE_H_
 #define CCENGINE_H_
 
+#include "ccengine/config/expression.h"
 #include "ccengine/core/agent.h"
 #include "ccengine/core/calendar.h"
 #include "ccengine/core/clock.h"
