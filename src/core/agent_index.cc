@@ -15,7 +15,10 @@ void AgentIndex::Resize(size_t slots) {
   for (Bitset& b : can_take_) b.Resize(slots);
   logged_in_.Resize(slots);
   idle_since_.resize(slots, 0);
+  ids_.resize(slots, 0);
+  idle_epoch_.resize(slots, 0);
   idle_order_.Resize(slots);
+  skill_idle_.Resize(slots);
 }
 
 void AgentIndex::UpdateSkills(uint32_t slot, const std::vector<SkillLevel>& skills,
@@ -26,6 +29,20 @@ void AgentIndex::UpdateSkills(uint32_t slot, const std::vector<SkillLevel>& skil
       if (levels[level]) levels[level]->Assign(slot, present);
     }
   }
+  // The free lists are rebuilt for the slot: it leaves its old skills' lists
+  // and counts, then joins the new ones' as the idle order has it.
+  if (skill_idle_.Contains(slot)) skill_idle_.Remove(slot);
+  skill_idle_.SetLoaded(slot, false);
+  ++idle_epoch_[slot];
+  if (!present) {
+    skill_idle_.SetSkills(slot, {});
+    return;
+  }
+  skill_idle_.SetSkills(slot, skills);
+  if (idle_order_.Contains(slot)) {
+    skill_idle_.Insert(slot, [this](uint32_t x, uint32_t y) { return IdleBefore(x, y); });
+  }
+  skill_idle_.SetLoaded(slot, idle_order_.Loaded(slot));
 }
 
 }  // namespace ccengine::internal

@@ -101,10 +101,15 @@ void Engine::SyncAgent(uint32_t slot, EventReason reason) {
   }
   // A free agent (able to take work, holding nothing) is listed in the idle
   // order; one that can take more while holding contacts is counted instead.
-  agent_index_.UpdateState(slot, a.channel_mask, mask, a.idle_since,
+  const uint32_t epoch = agent_index_.idle_epoch(slot);
+  agent_index_.UpdateState(slot, a.id.value(), a.channel_mask, mask, a.idle_since,
                            /*free=*/mask != 0 && a.contacts.empty(),
                            /*loaded=*/mask != 0 && !a.contacts.empty(),
                            /*logged_in=*/a.live && a.logged_in);
+  if (tracked_groups_ != 0 && agent_index_.idle_epoch(slot) != epoch &&
+      agent_index_.idle_order().Contains(slot)) {
+    PushFree(slot);
+  }
   a.channel_mask = mask;
   if (track_work_) TrackWork(a);
   AgentState state = DerivedState(a);
@@ -298,6 +303,7 @@ absl::Status Engine::SetAgentSkills(AgentId agent, std::vector<SkillLevel> skill
   a.skills = SortedSkills(std::move(skills));
   agent_index_.UpdateSkills(slot, a.skills, true);
   ComputeServed(slot);
+  if (tracked_groups_ != 0 && agent_index_.idle_order().Contains(slot)) PushFree(slot);
   RecheckPreferences();  // it may no longer serve contacts waiting for it
   TryMatchAgent(slot);
   return absl::OkStatus();

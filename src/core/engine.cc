@@ -375,7 +375,14 @@ absl::Status Engine::UpdateQueue(QueueId queue, QueueConfig config) {
   InstallQueueRules(q, config);
   SyncQueueHours(queue.value());
   const bool move_out = !q.open && q.config.move_waiting_at_close;
-  for (uint32_t g : q.groups) groups_[g].Resize(q.step_after.size());
+  for (uint32_t g : q.groups) {
+    // The steps may have changed: the group's rings are made again if needed.
+    if (!groups_[g].free.empty()) {
+      groups_[g].free.clear();
+      --tracked_groups_;
+    }
+    groups_[g].Resize(q.step_after.size());
+  }
   for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
     if (agents_[slot].live) ComputeServed(slot);
   }

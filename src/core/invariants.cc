@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "ccengine/core/engine.h"
+#include "core/skills.h"
 #include "fmt/format.h"
 
 namespace ccengine {
@@ -17,6 +18,11 @@ using internal::GroupRec;
 using internal::kNoSlot;
 
 namespace {
+
+bool HasSkill(const std::vector<SkillLevel>& skills, SkillId skill) {
+  const SkillRequirement any{skill, kMinProficiency};
+  return internal::MeetsAll(skills, {&any, 1});
+}
 
 absl::Status Broken(const std::string& what) {
   return absl::InternalError(fmt::format("invariant broken: {}", what));
@@ -201,6 +207,84 @@ absl::Status Engine::CheckInvariants() const {
   if (listed != free || agent_index_.idle_order().size() != free ||
       agent_index_.idle_order().loaded() != loaded) {
     return Broken("idle order size");
+  }
+  // Per skill, the free agents holding it in the longest-idle order, and
+  // the loaded agents holding it counted.
+  const internal::SkillIdleLists& lists = agent_index_.skill_idle();
+  for (uint32_t s = 0; s < lists.skill_count(); ++s) {
+    const SkillId skill(s);
+    size_t holders_free = 0, holders_loaded = 0;
+    for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+      const AgentRec& a = agents_[slot];
+      if (!a.live || !HasSkill(a.skills, skill)) continue;
+      holders_free += agent_index_.idle_order().Contains(slot);
+      holders_loaded += agent_index_.idle_order().Loaded(slot);
+    }
+    size_t n = 0;
+    uint32_t prev = internal::SkillIdleLists::kEnd;
+    for (uint32_t node = lists.head(skill); node != internal::SkillIdleLists::kEnd;
+         node = lists.next(node)) {
+      const uint32_t slot = lists.slot(node);
+      if (++n > holders_free || !agent_index_.idle_order().Contains(slot) ||
+          !HasSkill(agents_[slot].skills, skill)) {
+        return Broken(
+            fmt::format("free list of skill {}: slot {} does not belong", s, slot));
+      }
+      if (prev != internal::SkillIdleLists::kEnd &&
+          !agent_index_.IdleBefore(lists.slot(prev), slot)) {
+        return Broken(fmt::format("free list of skill {}: agent {} out of order", s,
+                                  agents_[slot].id.value()));
+      }
+      prev = node;
+    }
+    if (n != holders_free || lists.size(skill) != holders_free ||
+        lists.loaded(skill) != holders_loaded) {
+      return Broken(fmt::format("free list of skill {}: {} listed, {} free holders", s, n,
+                                holders_free));
+    }
+  }
+  // A tracked group's rings: exactly one valid entry for each free agent
+  // that can take the group's channel, in the ring of its lowest step, with
+  // its current idle_since.
+  for (uint32_t g = 0; g < groups_.size(); ++g) {
+    const GroupRec& group = groups_[g];
+    if (group.free.empty()) continue;
+    if (group.free.size() != queues_[group.queue].step_skills.size()) {
+      return Broken(fmt::format("group {}: {} rings", g, group.free.size()));
+    }
+    const uint32_t channel = 1u << static_cast<int>(group.channel);
+    std::vector<int> want(agents_.size(), -1);
+    size_t expected = 0;
+    for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+      const AgentRec& a = agents_[slot];
+      if (!a.live || !agent_index_.idle_order().Contains(slot) ||
+          (a.idle_channel_mask & channel) == 0) {
+        continue;
+      }
+      want[slot] = MinStep(a, group);
+      expected += want[slot] >= 0;
+    }
+    size_t found = 0;
+    for (size_t step = 0; step < group.free.size(); ++step) {
+      absl::Status status = absl::OkStatus();
+      group.free[step].ForEach([&](const internal::FreeEntry& e) {
+        if (!status.ok() || agent_index_.idle_epoch(e.slot) != e.epoch) return;
+        const AgentRec& a = agents_[e.slot];
+        if (want[e.slot] != static_cast<int>(step) || e.idle_since != a.idle_since ||
+            e.id != a.id.value()) {
+          status = Broken(fmt::format("group {} step {}: stray entry for agent slot {}",
+                                      g, step, e.slot));
+          return;
+        }
+        want[e.slot] = -2;  // seen once
+        ++found;
+      });
+      if (!status.ok()) return status;
+    }
+    if (found != expected) {
+      return Broken(fmt::format("group {}: {} free agents in its rings, {} expected", g,
+                                found, expected));
+    }
   }
   if (holder.size() != live.offered + live.in_service) {
     return Broken("offered/in-service contacts not all held by an agent");

@@ -173,38 +173,182 @@ void Engine::ScanPool(const ContactRec& c, const Bitset& ready, F&& visit) {
   }
 }
 
-// The longest-idle agent of the contact's pool from the idle order, while
-// every agent able to take work is free (so listed): the first listed pool
-// member, or among members free since that same instant the lowest id.
-// kNoSlot when the list ends first; kWalkedTooFar after a few entries (a pool
-// of rarer skills, a long run of ties), where the scan of its bits is the
-// cheaper way, and whenever the list cannot answer.
-// After the idle order could not answer, a queue's next decisions scan.
-constexpr uint32_t kIdleWalkBackoff = 16;
+// The longest-idle agent of the contact's pool, kNoSlot if it has none, or
+// kWalkedTooFar when an agent able to take more while holding contacts may be
+// in the pool (the free lists and rings hold only agents holding nothing):
+// then the caller scans the pool's bits.
+//
+// For each routing step in force, the pool's members that qualify at that
+// step all hold each skill the step requires (with the contact's own), so
+// the free list of the rarest of those skills (skill_idle_lists.h) lists all
+// of them in the longest-idle order: the first listed agent that meets the
+// rest of the step's pool and is not excluded is that step's answer, and the
+// earliest of the steps' answers is the pool's. A step that requires no skill
+// walks the idle order of all free agents, whose ties are in arrival order,
+// so there the lowest id among the entries free since the same instant wins.
+// A walk that passes kMaxWalk entries (a pool that is a thin slice of its
+// rarest skill's free agents) makes the group tracked: from then on its
+// rings (free_ring.h) answer at once.
+constexpr uint32_t kIdleWalkBackoff = 16;  // decisions that scan after a miss
+constexpr int kMaxWalk = 16;
 
-uint32_t Engine::FirstIdleInPool(const ContactRec& c) const {
-  constexpr int kMaxWalk = 8;
-  if (c.step != 0 || agent_index_.idle_order().loaded() != 0) return kWalkedTooFar;
+uint32_t Engine::FirstIdleInPool(const ContactRec& c) {
   const QueueRec& q = queues_[c.queue];
-  const Bitset& ready = agent_index_.CanTake(c.channel);
-  auto in_pool = [&](uint32_t slot) {
-    bool in = ready.Test(slot);
-    for (const SkillRequirement& r : c.skills) in = in && SkillSet(r).Test(slot);
-    for (const SkillRequirement& r : q.step_skills[0]) in = in && SkillSet(r).Test(slot);
-    return in;
+  const internal::SkillIdleLists& lists = agent_index_.skill_idle();
+  const IdleOrder& order = agent_index_.idle_order();
+  // Each step's rarest required skill (kNoSkill: none required); a loaded
+  // agent that may be in the pool sends the decision to the scan.
+  constexpr uint32_t kNoSkill = internal::kNoSlot;
+  uint32_t own = kNoSkill;
+  for (const SkillRequirement& x : c.skills) {
+    if (own == kNoSkill || lists.size(x.skill) < lists.size(SkillId(own)))
+      own = x.skill.value();
+  }
+  auto rarest = [&](int step) {
+    uint32_t r = own;
+    for (const SkillRequirement& x : q.step_skills[step]) {
+      if (r == kNoSkill || lists.size(x.skill) < lists.size(SkillId(r)))
+        r = x.skill.value();
+    }
+    return r;
   };
+  for (int step = 0; step <= c.step; ++step) {
+    const uint32_t r = rarest(step);
+    if (r == kNoSkill ? order.loaded() != 0 : lists.loaded(SkillId(r)) != 0)
+      return kWalkedTooFar;
+  }
+  if (!groups_[c.group].free.empty()) return FirstIdleInRings(c);
+  const Bitset& ready = agent_index_.CanTake(c.channel);
   uint32_t best = kNoSlot;
-  int walked = 0;
-  for (uint32_t slot = agent_index_.idle_order().head(); slot != IdleOrder::kEnd;
-       slot = agent_index_.idle_order().next(slot)) {
-    if (best != kNoSlot && agent_index_.idle_since(slot) != agent_index_.idle_since(best))
-      return best;
-    if (++walked > kMaxWalk) return kWalkedTooFar;
-    if (in_pool(slot) && (best == kNoSlot || agents_[slot].id < agents_[best].id)) {
-      best = slot;
+  for (int step = 0; step <= c.step; ++step) {
+    const std::vector<SkillRequirement>& step_skills = q.step_skills[step];
+    auto in_pool = [&](uint32_t slot) CCENGINE_INLINE_LAMBDA {
+      if (!ready.Test(slot)) return false;
+      for (const SkillRequirement& r : c.skills) {
+        if (!SkillSet(r).Test(slot)) return false;
+      }
+      for (const SkillRequirement& r : step_skills) {
+        if (!SkillSet(r).Test(slot)) return false;
+      }
+      return c.excluded.empty() || !Excludes(c, agents_[slot].id);
+    };
+    int walked = 0;
+    const uint32_t walk = rarest(step);
+    if (walk == kNoSkill) {
+      uint32_t found = kNoSlot;
+      for (uint32_t slot = order.head(); slot != IdleOrder::kEnd;
+           slot = order.next(slot)) {
+        if (found != kNoSlot &&
+            agent_index_.idle_since(slot) != agent_index_.idle_since(found)) {
+          break;
+        }
+        if (++walked > kMaxWalk) {
+          TrackGroup(c.group);
+          return FirstIdleInRings(c);
+        }
+        if (in_pool(slot) && (found == kNoSlot || agents_[slot].id < agents_[found].id)) {
+          found = slot;
+        }
+      }
+      if (found != kNoSlot && (best == kNoSlot || agent_index_.IdleBefore(found, best)))
+        best = found;
+      continue;
+    }
+    for (uint32_t node = lists.head(SkillId(walk));
+         node != internal::SkillIdleLists::kEnd; node = lists.next(node)) {
+      const uint32_t slot = lists.slot(node);
+      // Every later entry comes after an earlier step's answer too.
+      if (best != kNoSlot && agent_index_.IdleBefore(best, slot)) break;
+      if (++walked > kMaxWalk) {
+        TrackGroup(c.group);
+        return FirstIdleInRings(c);
+      }
+      if (in_pool(slot)) {
+        best = slot;
+        break;
+      }
     }
   }
   return best;
+}
+
+uint32_t Engine::FirstIdleInRings(const ContactRec& c) {
+  GroupRec& group = groups_[c.group];
+  auto valid = [this](const internal::FreeEntry& e) {
+    return agent_index_.idle_epoch(e.slot) == e.epoch;
+  };
+  auto accept = [&c](const internal::FreeEntry& e) {
+    return c.excluded.empty() || !Excludes(c, AgentId(e.id));
+  };
+  const internal::FreeEntry* best = nullptr;
+  for (int step = 0; step <= c.step; ++step) {
+    const internal::FreeEntry* e = group.free[step].First(valid, accept);
+    if (e != nullptr && (best == nullptr || *e < *best)) best = e;
+  }
+  return best == nullptr ? kNoSlot : best->slot;
+}
+
+void Engine::TrackGroup(uint32_t g) {
+  GroupRec& group = groups_[g];
+  const QueueRec& q = queues_[group.queue];
+  const internal::SkillIdleLists& lists = agent_index_.skill_idle();
+  const IdleOrder& order = agent_index_.idle_order();
+  const uint32_t channel = 1u << static_cast<int>(group.channel);
+  auto valid = [this](const internal::FreeEntry& e) {
+    return agent_index_.idle_epoch(e.slot) == e.epoch;
+  };
+  group.free.assign(q.step_skills.size(), internal::FreeRing());
+  ++tracked_groups_;
+  // Each step's free agents are on the free list of any skill the step
+  // requires, already in the longest-idle order; agents whose lowest step is
+  // that one are kept. A step that requires no skill: the idle order, sorted.
+  for (size_t step = 0; step < q.step_skills.size(); ++step) {
+    auto keep = [&](uint32_t slot, std::vector<internal::FreeEntry>* out) {
+      const AgentRec& a = agents_[slot];
+      if ((a.idle_channel_mask & channel) == 0 ||
+          MinStep(a, group) != static_cast<int>(step)) {
+        return;
+      }
+      out->push_back({a.idle_since, a.id.value(), slot, agent_index_.idle_epoch(slot)});
+    };
+    std::vector<internal::FreeEntry> entries;
+    const SkillRequirement* rarest = nullptr;
+    const std::vector<SkillRequirement>* both[] = {&group.own, &q.step_skills[step]};
+    for (const auto* reqs : both) {
+      for (const SkillRequirement& r : *reqs) {
+        if (rarest == nullptr || lists.size(r.skill) < lists.size(rarest->skill))
+          rarest = &r;
+      }
+    }
+    if (rarest != nullptr) {
+      for (uint32_t node = lists.head(rarest->skill);
+           node != internal::SkillIdleLists::kEnd; node = lists.next(node)) {
+        keep(lists.slot(node), &entries);
+      }
+    } else {
+      for (uint32_t slot = order.head(); slot != IdleOrder::kEnd; slot = order.next(slot))
+        keep(slot, &entries);
+      std::sort(entries.begin(), entries.end());
+    }
+    for (const internal::FreeEntry& e : entries) group.free[step].Push(e, valid);
+  }
+}
+
+void Engine::PushFree(uint32_t slot) {
+  const AgentRec& a = agents_[slot];
+  const internal::FreeEntry e{a.idle_since, a.id.value(), slot,
+                              agent_index_.idle_epoch(slot)};
+  auto valid = [this](const internal::FreeEntry& x) {
+    return agent_index_.idle_epoch(x.slot) == x.epoch;
+  };
+  for (const auto& [g, step] : a.served) {
+    GroupRec& group = groups_[g];
+    if (group.free.empty() ||
+        ((a.idle_channel_mask >> static_cast<int>(group.channel)) & 1u) == 0) {
+      continue;
+    }
+    group.free[step].Push(e, valid);
+  }
 }
 
 bool Engine::TryMatchContact(uint32_t contact) {
@@ -249,20 +393,20 @@ bool Engine::TryMatchContact(uint32_t contact) {
                  best_idle = better ? t : best_idle;
                });
     };
-    if (c.excluded.empty()) {
-      uint32_t& backoff = queues_[c.queue].idle_walk_backoff;
-      if (backoff == 0) {
-        best = FirstIdleInPool(c);
-        if (best == kNoSlot) return false;
-        if (best != kWalkedTooFar) {
-          Offer(best, contact);
-          return true;
-        }
-        best = kNoSlot;
-        backoff = kIdleWalkBackoff;
-      } else {
-        --backoff;
+    uint32_t& backoff = queues_[c.queue].idle_walk_backoff;
+    if (backoff == 0) {
+      best = FirstIdleInPool(c);
+      if (best == kNoSlot) return false;
+      if (best != kWalkedTooFar) {
+        Offer(best, contact);
+        return true;
       }
+      best = kNoSlot;
+      backoff = kIdleWalkBackoff;
+    } else {
+      --backoff;
+    }
+    if (c.excluded.empty()) {
       scan(std::false_type{});
     } else {
       scan(std::true_type{});

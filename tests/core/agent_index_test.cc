@@ -1,12 +1,15 @@
 // AgentIndex: skill sets by level (only the levels kept), channel sets only
 // for indexed channels (built from the agents' masks when first indexed),
-// the logged-in set, and the idle order fed by UpdateState — checked against
-// a model recomputed from scratch after every random step.
+// the logged-in set, the idle order and the per-skill free lists fed by
+// UpdateState — checked against a model recomputed from scratch after every
+// random step.
 
 #include "ccengine/core/internal/agent_index.h"
 
+#include <algorithm>
 #include <map>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -43,14 +46,14 @@ TEST(AgentIndexTest, OnlyIndexedChannelsAreKept) {
   index.Resize(2);
   const uint32_t voice = 1u << static_cast<int>(Channel::kVoice);
   const uint32_t chat = 1u << static_cast<int>(Channel::kChat);
-  index.UpdateState(0, 0, voice | chat, 0, true, false, true);
+  index.UpdateState(0, 7, 0, voice | chat, 0, true, false, true);
   EXPECT_FALSE(index.ChannelIndexed(Channel::kVoice));
   EXPECT_FALSE(index.CanTake(Channel::kVoice).Test(0));  // not kept yet
   std::vector<uint32_t> masks = {voice | chat, chat};
   index.IndexChannel(Channel::kVoice, [&](uint32_t s) { return masks[s]; });
   EXPECT_TRUE(index.CanTake(Channel::kVoice).Test(0));
   EXPECT_FALSE(index.CanTake(Channel::kVoice).Test(1));
-  index.UpdateState(0, voice | chat, chat, 0, true, false, true);
+  index.UpdateState(0, 7, voice | chat, chat, 0, true, false, true);
   EXPECT_FALSE(index.CanTake(Channel::kVoice).Test(0));
   EXPECT_FALSE(index.CanTake(Channel::kChat).Test(0));  // chat still not kept
 }
@@ -74,6 +77,9 @@ TEST(AgentIndexTest, RandomStateChangesMatchARecomputedModel) {
   auto skills_of = [&](uint32_t s) {
     return agents[s].present ? &agents[s].skills : nullptr;
   };
+  // Ids in another order than slots, so that ties of idle_since are broken
+  // by the id, not the slot.
+  auto id_of = [](uint32_t s) { return uint64_t{(s * 37) % 80} + 1000; };
   Micros now = 0;
   for (int step = 0; step < 20000; ++step) {
     now += static_cast<Micros>(rng() % 3);
@@ -109,8 +115,9 @@ TEST(AgentIndexTest, RandomStateChangesMatchARecomputedModel) {
         a.holding = rng() % 3 == 0;
         if (!a.holding && rng() % 2) a.idle_since = now;
         a.logged_in = rng() % 5 != 0;
-        index.UpdateState(s, old_mask, a.mask, a.idle_since, a.mask != 0 && !a.holding,
-                          a.mask != 0 && a.holding, a.logged_in);
+        index.UpdateState(s, id_of(s), old_mask, a.mask, a.idle_since,
+                          a.mask != 0 && !a.holding, a.mask != 0 && a.holding,
+                          a.logged_in);
       }
     }
     // The model, recomputed.
@@ -149,6 +156,33 @@ TEST(AgentIndexTest, RandomStateChangesMatchARecomputedModel) {
       ++listed;
     }
     ASSERT_EQ(listed, index.idle_order().size());
+    // Each skill's free list: its free holders by (idle_since, id); its
+    // loaded holders counted.
+    const SkillIdleLists& lists = index.skill_idle();
+    for (int k = 0; k < skills; ++k) {
+      const SkillId skill(static_cast<uint32_t>(k));
+      std::vector<std::pair<Micros, uint64_t>> want;
+      uint32_t loaded = 0;
+      for (uint32_t x = 0; x < slots; ++x) {
+        const A& m = agents[x];
+        bool holds = false;
+        for (const SkillLevel& l : m.skills) holds |= l.skill == skill;
+        if (!m.present || !holds || m.mask == 0) continue;
+        if (m.holding) {
+          ++loaded;
+        } else {
+          want.emplace_back(m.idle_since, id_of(x));
+        }
+      }
+      std::sort(want.begin(), want.end());
+      std::vector<std::pair<Micros, uint64_t>> got;
+      for (uint32_t n = lists.head(skill); n != SkillIdleLists::kEnd; n = lists.next(n)) {
+        got.emplace_back(index.idle_since(lists.slot(n)), id_of(lists.slot(n)));
+      }
+      ASSERT_EQ(got, want) << "step " << step << " skill " << k;
+      ASSERT_EQ(lists.size(skill), want.size());
+      ASSERT_EQ(lists.loaded(skill), loaded) << "step " << step << " skill " << k;
+    }
   }
 }
 

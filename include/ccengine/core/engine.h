@@ -420,10 +420,16 @@ class Engine {
   // to take its channel) and meeting its own skills and a step in force.
   template <typename F>
   void ScanPool(const internal::ContactRec& c, const internal::Bitset& ready, F&& visit);
-  // The longest-idle agent of the contact's pool from the idle order, kNoSlot
-  // if none, or kWalkedTooFar: scan the pool instead.
+  // The longest-idle agent of the contact's pool from the free lists or the
+  // group's rings, kNoSlot if none, or kWalkedTooFar: scan the pool instead.
   static constexpr uint32_t kWalkedTooFar = internal::kNoSlot - 1;
-  uint32_t FirstIdleInPool(const internal::ContactRec& c) const;
+  uint32_t FirstIdleInPool(const internal::ContactRec& c);
+  // The same from the rings of a tracked group.
+  uint32_t FirstIdleInRings(const internal::ContactRec& c);
+  // Starts keeping the group's rings of free agents (free_ring.h).
+  void TrackGroup(uint32_t group);
+  // Enters a newly listed free agent in the rings of its tracked groups.
+  void PushFree(uint32_t slot);
   // A busy agent of the pool clearly better than `best_free` that the
   // contact may still wait for (strategy's MaxHold), or kNoSlot.
   uint32_t HoldFor(const internal::ContactRec& c, const AgentStrategy& strategy,
@@ -476,6 +482,7 @@ class Engine {
   std::vector<internal::QueueRec> queues_;
   absl::flat_hash_map<std::string, QueueId> queue_by_name_;
   std::vector<internal::GroupRec> groups_;
+  size_t tracked_groups_ = 0;  // groups keeping rings of free agents
 
   std::vector<internal::AgentRec> agents_;
   std::vector<uint32_t> free_agent_slots_;

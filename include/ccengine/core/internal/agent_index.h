@@ -12,8 +12,9 @@
 //     (`IndexChannel`), so a single-channel center flips one bit, not seven,
 //     when an agent becomes free or taken;
 //   * the logged-in agents;
-//   * each agent's idle_since, packed for the longest-idle scan, and the
-//     `IdleOrder` of free agents (idle_order.h).
+//   * each agent's idle_since, packed for the longest-idle scan, the
+//     `IdleOrder` of free agents (idle_order.h) and, per skill, the free
+//     agents holding it in the longest-idle order (skill_idle_lists.h).
 // The engine owns the agent records and tells the index what changed
 // (`UpdateSkills`, `UpdateState`); `Engine::CheckInvariants` recomputes it
 // from the records.
@@ -24,7 +25,7 @@
 //   index.AddSkill();                       // skill 0
 //   index.Resize(agents);
 //   index.UpdateSkills(slot, {{SkillId{0}, 7}}, /*present=*/true);
-//   index.UpdateState(slot, old_mask, new_mask, idle_since, free, loaded, true);
+//   index.UpdateState(slot, id, old_mask, new_mask, idle_since, free, loaded, true);
 //   const Bitset& pool = index.SkillSet({SkillId{0}, 5});
 
 #ifndef CCENGINE_CORE_INTERNAL_AGENT_INDEX_H_
@@ -40,6 +41,7 @@
 #include "absl/base/attributes.h"
 #include "ccengine/core/internal/bitset.h"
 #include "ccengine/core/internal/idle_order.h"
+#include "ccengine/core/internal/skill_idle_lists.h"
 #include "ccengine/core/types.h"
 
 namespace ccengine::internal {
@@ -50,6 +52,7 @@ class AgentIndex {
   void AddSkill() {
     skill_sets_.emplace_back()[kMinProficiency] = std::make_unique<Bitset>();
     skill_sets_.back()[kMinProficiency]->Resize(slots_);
+    skill_idle_.AddSkill();
   }
   size_t skill_count() const { return skill_sets_.size(); }
 
@@ -58,7 +61,7 @@ class AgentIndex {
   size_t slots() const { return slots_; }
 
   // Adds (present) or removes the slot's bits for `skills` at every kept
-  // level up to each skill's level.
+  // level up to each skill's level, and its place in the skills' free lists.
   void UpdateSkills(uint32_t slot, const std::vector<SkillLevel>& skills, bool present);
 
   // Keeps the set of agents holding `r.skill` at `r.level` or above, built
@@ -106,15 +109,17 @@ class AgentIndex {
     return can_take_[static_cast<int>(channel)];
   }
 
-  // The slot's new state: the channels it can take now (`new_mask`, was
+  // The slot's new state (`id`: its agent's id, the tie-break of the
+  // longest-idle order): the channels it can take now (`new_mask`, was
   // `old_mask`), when it became idle, whether it is free (able to take work,
   // holding nothing: listed in the idle order) or loaded (able to take more
   // while holding contacts), and whether it is logged in. Always inlined
   // into its one caller (Engine::SyncAgent): it runs at every offer,
   // acceptance and completion.
-  ABSL_ATTRIBUTE_ALWAYS_INLINE void UpdateState(uint32_t slot, uint32_t old_mask,
-                                                uint32_t new_mask, Micros idle_since,
-                                                bool free, bool loaded, bool logged_in) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void UpdateState(uint32_t slot, uint64_t id,
+                                                uint32_t old_mask, uint32_t new_mask,
+                                                Micros idle_since, bool free, bool loaded,
+                                                bool logged_in) {
     // Only the channels whose bit changed touch the bitsets (all of an
     // agent's channels flip together when it becomes free or taken).
     const uint32_t changed = (new_mask ^ old_mask) & indexed_channels_;
@@ -129,13 +134,24 @@ class AgentIndex {
     // A new idle_since moves a listed agent (to the tail as a rule).
     const bool moved = idle_since_[slot] != idle_since;
     idle_since_[slot] = idle_since;
-    if (idle_order_.Contains(slot) && (!free || moved)) idle_order_.Remove(slot);
+    ids_[slot] = id;
+    if (idle_order_.Contains(slot) && (!free || moved)) {
+      idle_order_.Remove(slot);
+      skill_idle_.Remove(slot);
+      ++idle_epoch_[slot];
+    }
     if (free && !idle_order_.Contains(slot)) {
+      ++idle_epoch_[slot];
       idle_order_.Insert(slot, [this](uint32_t x, uint32_t y) {
         return idle_since_[x] < idle_since_[y];
       });
+      skill_idle_.Insert(slot,
+                         [this](uint32_t x, uint32_t y) { return IdleBefore(x, y); });
     }
-    if (loaded != idle_order_.Loaded(slot)) idle_order_.SetLoaded(slot, loaded);
+    if (loaded != idle_order_.Loaded(slot)) {
+      idle_order_.SetLoaded(slot, loaded);
+      skill_idle_.SetLoaded(slot, loaded);
+    }
     logged_in_.Assign(slot, logged_in);
   }
 
@@ -143,6 +159,16 @@ class AgentIndex {
   Micros idle_since(uint32_t slot) const { return idle_since_[slot]; }
   const Micros* idle_since_data() const { return idle_since_.data(); }
   const IdleOrder& idle_order() const { return idle_order_; }
+  const SkillIdleLists& skill_idle() const { return skill_idle_; }
+  // Changes each time the slot is listed in or removed from the free lists,
+  // or its skills change: an entry made while the slot was listed
+  // (free_ring.h) stays good while this is unchanged.
+  uint32_t idle_epoch(uint32_t slot) const { return idle_epoch_[slot]; }
+  // The longest-idle order: the earlier idle_since, then the lower id.
+  bool IdleBefore(uint32_t x, uint32_t y) const {
+    if (idle_since_[x] != idle_since_[y]) return idle_since_[x] < idle_since_[y];
+    return ids_[x] < ids_[y];
+  }
 
  private:
   size_t slots_ = 0;
@@ -152,7 +178,10 @@ class AgentIndex {
   uint32_t indexed_channels_ = 0;
   Bitset logged_in_;
   std::vector<Micros> idle_since_;
+  std::vector<uint64_t> ids_;
+  std::vector<uint32_t> idle_epoch_;
   IdleOrder idle_order_;
+  SkillIdleLists skill_idle_;
 };
 
 }  // namespace ccengine::internal
