@@ -16,6 +16,10 @@ void SkillIdleLists::SetSkills(uint32_t slot, absl::Span<const SkillLevel> skill
   if (count_[slot] != 0) {
     if (free_ranges_.size() <= count_[slot]) free_ranges_.resize(count_[slot] + 1);
     free_ranges_[count_[slot]].push_back(first_[slot]);
+    // Released nodes belong to no slot, so no hint (Link) takes them.
+    for (uint32_t n = first_[slot], end = n + count_[slot]; n < end; ++n) {
+      node_slot_[n] = kEnd;
+    }
   }
   const auto n = static_cast<uint32_t>(skills.size());
   count_[slot] = n;
@@ -50,7 +54,7 @@ void SkillIdleLists::Unlink(uint32_t n) {
   const uint32_t p = prev_[n], x = next_[n];
   (p == kEnd ? list.head : next_[p]) = x;
   (x == kEnd ? list.tail : prev_[x]) = p;
-  prev_[n] = next_[n] = kEnd;
+  next_[n] = kEnd;  // prev_ stays, as Link's hint
   --list.size;
 }
 

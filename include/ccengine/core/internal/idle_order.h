@@ -15,9 +15,9 @@
 // An intrusive doubly linked list over agent slots. An agent becomes free at
 // the current time, the latest of all, so it is appended in one comparison;
 // ties keep their arrival order (ids are compared by the reader, not here, so
-// a storm of agents freed at one instant costs O(1) each). `Insert` walks
-// back from the tail only for an agent that kept an older idle_since (an
-// offer rescinded while it rang).
+// a storm of agents freed at one instant costs O(1) each). Only an agent that
+// kept an older idle_since (an offer rescinded while it rang) is placed by a
+// walk, from both ends at once.
 //
 // Thread safety: none (router thread only, as the engine's records).
 
@@ -59,8 +59,45 @@ class IdleOrder {
   // keep their order of insertion).
   template <typename Before>
   void Insert(uint32_t slot, Before&& before) {
-    uint32_t after = tail_;
-    while (after != kEnd && before(slot, after)) after = prev_[after];
+    // Walk from both ends: `back` stops at the last agent not after `slot`,
+    // `front` at the first agent after it; whichever stops first places it,
+    // so the walk costs the distance to the nearer end.
+    // First the agent it followed when it was last removed: an offer
+    // rescinded while it rang puts the agent back where it was, in O(1).
+    const uint32_t hint = prev_[slot];
+    if (hint != kEnd && listed_[hint] && !before(slot, hint) &&
+        (next_[hint] == kEnd || before(slot, next_[hint]))) {
+      Link(slot, hint);
+      return;
+    }
+    uint32_t back = tail_, front = head_, after = kEnd;
+    while (true) {
+      if (back == kEnd || !before(slot, back)) {
+        after = back;
+        break;
+      }
+      if (before(slot, front)) {
+        after = prev_[front];
+        break;
+      }
+      back = prev_[back];
+      front = next_[front];
+    }
+    Link(slot, after);
+  }
+
+  void Remove(uint32_t slot) {  // listed
+    const uint32_t p = prev_[slot], n = next_[slot];
+    (p == kEnd ? head_ : next_[p]) = n;
+    (n == kEnd ? tail_ : prev_[n]) = p;
+    next_[slot] = kEnd;  // prev_ stays, as Insert's hint
+    listed_[slot] = 0;
+    --size_;
+  }
+
+ private:
+  // Lists `slot` right after `after` (kEnd: at the head).
+  void Link(uint32_t slot, uint32_t after) {
     const uint32_t following = after == kEnd ? head_ : next_[after];
     prev_[slot] = after;
     next_[slot] = following;
@@ -70,16 +107,6 @@ class IdleOrder {
     ++size_;
   }
 
-  void Remove(uint32_t slot) {  // listed
-    const uint32_t p = prev_[slot], n = next_[slot];
-    (p == kEnd ? head_ : next_[p]) = n;
-    (n == kEnd ? tail_ : prev_[n]) = p;
-    prev_[slot] = next_[slot] = kEnd;
-    listed_[slot] = 0;
-    --size_;
-  }
-
- private:
   std::vector<uint32_t> prev_, next_;
   std::vector<uint8_t> listed_;
   std::vector<uint8_t> loaded_;

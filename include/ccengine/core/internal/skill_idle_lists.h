@@ -18,8 +18,10 @@
 // agent's skills change. An agent's membership changes together in all its
 // lists, so a state change costs one O(1) link per skill it holds (the new
 // idle_since is the latest, so it is appended); an agent that kept an older
-// idle_since (an offer rescinded while it rang) is placed by a walk from both
-// ends at once, so it costs the distance to the nearer end.
+// idle_since (an offer rescinded while it rang) goes back after the node it
+// followed when it left, if that one is still listed and the order allows,
+// else it is placed by a walk from both ends at once (the distance to the
+// nearer end).
 //
 // Thread safety: none; the router thread owns it (through `AgentIndex`).
 
@@ -83,21 +85,17 @@ class SkillIdleLists {
   void Link(uint32_t n, Before&& before) {
     List& list = lists_[node_skill_[n]];
     const uint32_t me = node_slot_[n];
-    // Walk from both ends: `back` stops at the last node not after `me`,
-    // `front` at the first node after it; the walk ends at whichever comes
-    // first, so a newly freed agent (the latest) costs one comparison.
-    uint32_t back = list.tail, front = list.head, after = kEnd;
-    while (true) {
-      if (back == kEnd || !before(me, node_slot_[back])) {
-        after = back;
-        break;
-      }
-      if (before(me, node_slot_[front])) {
-        after = prev_[front];
-        break;
-      }
-      back = prev_[back];
-      front = next_[front];
+    // First the node it followed when it was last unlinked, if that one is
+    // still listed here and it still fits there (an offer rescinded while
+    // it rang: O(1)); else a walk.
+    uint32_t after = kEnd;
+    const uint32_t hint = prev_[n];
+    if (hint != kEnd && node_skill_[hint] == node_skill_[n] && node_slot_[hint] != kEnd &&
+        listed_[node_slot_[hint]] != 0 && !before(me, node_slot_[hint]) &&
+        (next_[hint] == kEnd || before(me, node_slot_[next_[hint]]))) {
+      after = hint;
+    } else {
+      after = Place(list, me, before);
     }
     const uint32_t following = after == kEnd ? list.head : next_[after];
     prev_[n] = after;
@@ -105,6 +103,20 @@ class SkillIdleLists {
     (after == kEnd ? list.head : next_[after]) = n;
     (following == kEnd ? list.tail : prev_[following]) = n;
     ++list.size;
+  }
+  // The node after which `me` goes in `list` (kEnd: at the head), by a walk
+  // from both ends: `back` stops at the last node not after `me`, `front` at
+  // the first node after it, and whichever stops first answers, so a newly
+  // freed agent (the latest) costs one comparison.
+  template <typename Before>
+  uint32_t Place(const List& list, uint32_t me, Before&& before) const {
+    uint32_t back = list.tail, front = list.head;
+    while (true) {
+      if (back == kEnd || !before(me, node_slot_[back])) return back;
+      if (before(me, node_slot_[front])) return prev_[front];
+      back = prev_[back];
+      front = next_[front];
+    }
   }
   void Unlink(uint32_t n);
 
