@@ -366,7 +366,27 @@ bool Engine::TryMatchContact(uint32_t contact) {
     Offer(best, contact);
     return true;
   }
-  if (q.strategy.value() == 0) {  // longest idle, registered first
+  // Longest idle (registered first) and least occupied (second): while no
+  // agent holding contacts can be in the pool, every member is free, with
+  // the same load (none), so both pick the longest-idle member, and the
+  // free lists answer (FirstIdleInPool). A miss sends a queue's next few
+  // decisions straight to the scan.
+  constexpr uint32_t kLongestIdle = 0, kLeastOccupied = 1;
+  if (q.strategy.value() == kLongestIdle || q.strategy.value() == kLeastOccupied) {
+    uint32_t& backoff = queues_[c.queue].idle_walk_backoff;
+    if (backoff == 0) {
+      const uint32_t found = FirstIdleInPool(c);
+      if (found == kNoSlot) return false;
+      if (found != kWalkedTooFar) {
+        Offer(found, contact);
+        return true;
+      }
+      backoff = kIdleWalkBackoff;
+    } else {
+      --backoff;
+    }
+  }
+  if (q.strategy.value() == kLongestIdle) {
     // No virtual call: the earliest idle_since wins, then the lower id
     // (Beats' order, as score = now − idle_since), from the packed idle
     // times; the full record is read only for exclusions and exact ties.
@@ -393,19 +413,6 @@ bool Engine::TryMatchContact(uint32_t contact) {
                  best_idle = better ? t : best_idle;
                });
     };
-    uint32_t& backoff = queues_[c.queue].idle_walk_backoff;
-    if (backoff == 0) {
-      best = FirstIdleInPool(c);
-      if (best == kNoSlot) return false;
-      if (best != kWalkedTooFar) {
-        Offer(best, contact);
-        return true;
-      }
-      best = kNoSlot;
-      backoff = kIdleWalkBackoff;
-    } else {
-      --backoff;
-    }
     if (c.excluded.empty()) {
       scan(std::false_type{});
     } else {

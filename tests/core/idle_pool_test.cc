@@ -1,8 +1,9 @@
 // The longest-idle decision's indexes (the per-skill free lists, the rings of
 // tracked groups) against a plain scan: two engines receive the same random
-// commands; one routes with the built-in "longest_idle", the other with a
-// registered strategy of the same score, which the engine decides by
-// scanning the pool's bits. Every event must be the same in both, and the
+// commands; one routes with the built-in "longest_idle" and "least_occupied"
+// (which uses the same indexes while no agent holding contacts can be in the
+// pool), the other with registered strategies of the same scores, which the
+// engine decides by scanning the pool's bits. Every event must be the same in both, and the
 // first engine's invariants (which check the lists and rings against the
 // records) must hold after every command.
 //
@@ -14,6 +15,7 @@
 // (ties broken by id), skill and queue changes, logouts, and a few chat
 // agents able to take more while holding contacts.
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -72,6 +74,7 @@ TEST_P(IdlePoolTest, IndexedLongestIdleDecidesAsTheScan) {
       c.relaxation.push_back(step);
     }
     c.offer_timeout = absl::Seconds(15);
+    c.strategy = q % 2 == 0 ? "longest_idle" : "least_occupied";
     return c;
   };
   std::vector<QueueConfig> queues;
@@ -102,8 +105,16 @@ TEST_P(IdlePoolTest, IndexedLongestIdleDecidesAsTheScan) {
                                  return static_cast<double>(now - a.idle_since);
                                }))
             .ok());
+    ASSERT_TRUE(
+        e.RegisterStrategy("scan_least_occupied",
+                           std::make_unique<FunctionStrategy>(
+                               [](const AgentView& a, const ContactView&, Micros) {
+                                 return -static_cast<double>(a.load) /
+                                        std::max<uint32_t>(a.load_budget, 1);
+                               }))
+            .ok());
     for (QueueConfig c : queues) {
-      if (t == 1) c.strategy = "scan_longest_idle";
+      if (t == 1) c.strategy = "scan_" + c.strategy;
       ASSERT_TRUE(e.AddQueue(std::move(c)).ok());
     }
     for (const AgentConfig& a : agents) {
@@ -194,7 +205,7 @@ TEST_P(IdlePoolTest, IndexedLongestIdleDecidesAsTheScan) {
       QueueConfig c = queue_config(q);
       both([&](Engine& e) {
         QueueConfig mine = c;
-        if (&e == twins[1].engine.get()) mine.strategy = "scan_longest_idle";
+        if (&e == twins[1].engine.get()) mine.strategy = "scan_" + mine.strategy;
         return e.UpdateQueue(QueueId(static_cast<uint32_t>(q)), std::move(mine));
       });
     }
