@@ -15,6 +15,13 @@
 //       in, ready) added to an engine with S skills and its queues (each
 //       with a waiting group, so the per-agent "groups served" lists exist).
 //       engine_bytes_per_agent, plus the engine's fixed cost before agents.
+//   BM_Memory_PerAgentShaped/skewed:K/agents:N   the same on the populations
+//       that do not flatter (bench_common.h: 100 skills of skewed or uniform
+//       popularity, 400 queues of 1-3 requirements, every agent free), after
+//       ten contacts have arrived in each queue and been withdrawn, so the
+//       longest-idle decision has made its free lists and tracked the groups
+//       whose pools are thin slices of them (their rings count here).
+//       K = 1: skewed popularity, 0: uniform. engine_bytes_per_agent.
 //   BM_Memory_PerWaitingContact/waiting:N/attrs:A   N contacts waiting in an
 //       engine with 10,000 agents (none ready), 200 skills; with A = 1 each
 //       contact also carries a customer id and two attributes (language,
@@ -31,6 +38,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "alloc_counter.h"
 #include "bench_common.h"
@@ -96,6 +104,61 @@ void PerAgent(benchmark::State& state) {
   state.counters["fixed_bytes_before_agents"] = fixed;
 }
 
+void PerAgentShaped(benchmark::State& state) {
+  const bool skewed = state.range(0) != 0;
+  const int n = static_cast<int>(state.range(1));
+  constexpr int kQueues = 400;
+  double per_agent = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    Population pop = MakeSkewedPopulation(
+        n, kQueues, skewed ? Popularity::kSkewed : Popularity::kUniform, 100);
+    ccengine::EngineOptions options;
+    options.start = StartTime();
+    auto engine = CheckValue(ccengine::Engine::Create(options), "Create");
+    for (int s = 0; s < pop.params.skills; ++s)
+      CheckValue(engine->AddSkill("s" + std::to_string(s)), "AddSkill");
+    std::vector<QueueId> queues;
+    for (int q = 0; q < pop.queues; ++q) {
+      ccengine::QueueConfig qc;
+      qc.name = "q" + std::to_string(q);
+      qc.skills = pop.queue_reqs[q];
+      queues.push_back(CheckValue(engine->AddQueue(qc), "AddQueue"));
+    }
+    uint64_t next = 1;
+    auto route_each_queue = [&](int rounds) {
+      for (int r = 0; r < rounds; ++r) {
+        for (int q = 0; q < pop.queues; ++q) {
+          ccengine::ContactSpec c;
+          c.id = ContactId(next);
+          c.queue = queues[q];
+          Check(engine->AddContact(std::move(c)), "AddContact");
+          Check(engine->Withdraw(ContactId(next++)), "Withdraw");
+        }
+      }
+    };
+    route_each_queue(1);  // the waiting groups and skill sets exist
+    const auto before = alloc::Take();
+    state.ResumeTiming();
+    for (int i = 0; i < n; ++i) {
+      ccengine::AgentConfig a;
+      a.id = AgentIdOf(i);
+      a.name = "agent-" + std::to_string(i);
+      a.skills = pop.agent_skills[i];
+      Check(engine->AddAgent(std::move(a)), "AddAgent");
+      Check(engine->Login(AgentIdOf(i)), "Login");
+    }
+    route_each_queue(10);
+    state.PauseTiming();
+    const auto after = alloc::Take();
+    per_agent = static_cast<double>(after.live_bytes - before.live_bytes) / n;
+    engine.reset();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+  state.counters["engine_bytes_per_agent"] = per_agent;
+}
+
 void PerWaitingContact(benchmark::State& state) {
   const int64_t n = state.range(0);
   const bool attrs = state.range(1) != 0;
@@ -146,6 +209,16 @@ BENCHMARK(PerAgent)
     ->Args({100000, 200})
     ->Args({10000, 1000})
     ->Args({100000, 1000})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+
+BENCHMARK(PerAgentShaped)
+    ->Name("BM_Memory_PerAgentShaped")
+    ->ArgNames({"skewed", "agents"})
+    ->Args({1, 10000})
+    ->Args({1, 40000})
+    ->Args({0, 10000})
+    ->Args({0, 40000})
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 

@@ -27,6 +27,19 @@
 // `AgentStrategy` (it may keep state; the router calls it on its thread
 // only), or wrap a lambda in `FunctionStrategy`.
 //
+// Cost of a decision when a contact arrives (N agents, P eligible free
+// agents; docs/architecture.md has the structures):
+//   "longest_idle"     independent of P: a walk of at most 16 entries of the
+//                      free list of the pool's rarest skill, or, for a pool
+//                      that is a thin slice of that list, O(1) amortized from
+//                      the rings the engine then keeps for its group
+//   "least_occupied"   the same while no agent holding contacts (a chat
+//                      agent below capacity) can be in the pool; else as below
+//   every other strategy, built-in or registered: O(N / 64) words of the
+//   skill and channel bitsets, and one `Score` call per eligible free agent
+//   (P calls). A registered strategy should keep `Score` cheap: no
+//   allocation, no locks, no calls into the engine.
+//
 // Thread safety: strategies are called on the router thread only; they need
 // no locking unless the product shares state with other threads.
 //
