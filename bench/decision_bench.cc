@@ -634,8 +634,9 @@ const bool kRegistered = [] {
 // MakeSkewedPopulation's shapes (bench_common.h), named in the rows as
 // pop:{skewed,uniform}/queues:{few,many}/free:{all,5pct,none}. A contact
 // arrives: every shape at 1,000, 10,000 and 40,000 agents (100,000 for the
-// many-queue, all-free shapes), longest_idle and least_occupied; every
-// built-in strategy on the worst shape (skewed, many, all free) at 10,000.
+// many-queue, all-free shapes), the indexed strategies (IndexedStrategy);
+// every built-in strategy on the worst shape (skewed, many, all free) at
+// 10,000.
 // An agent frees up: the skewed shapes, nobody ready, 10,000 contacts waiting
 // over the queues (10% in class 1), at each size.
 //
@@ -647,6 +648,14 @@ const bool kRegistered = [] {
 const std::vector<std::string> kAllStrategies = {
     "longest_idle",    "least_occupied",   "fewest_handled", "round_robin", "random",
     "weighted_random", "best_proficiency", "composite",      "satisfaction"};
+
+// The strategies the engine decides from its free lists, rings and heaps
+// (docs/architecture.md) run on every shaped population and size; the others
+// (a scan of the pool) on the worst population at 10,000 agents only.
+bool IndexedStrategy(const std::string& s) {
+  return s == "longest_idle" || s == "least_occupied" || s == "fewest_handled" ||
+         s == "round_robin" || s == "best_proficiency";
+}
 
 std::string ShapeName(const Shape& s) {
   std::string name = s.pop == Popularity::kSkewed ? "pop:skewed" : "pop:uniform";
@@ -695,8 +704,7 @@ const bool kRegisteredShapes = [] {
               args);
           const bool all = shape == worst && agents == all_at;
           for (const std::string& strategy : kAllStrategies) {
-            if (!all && strategy != "longest_idle" && strategy != "least_occupied")
-              continue;
+            if (!all && !IndexedStrategy(strategy)) continue;
             NameShaped(
                 benchmark::RegisterBenchmark(
                     ("BM_ContactArrives_Engine" + sn + "/strategy:" + strategy).c_str(),

@@ -377,8 +377,9 @@ absl::Status Engine::UpdateQueue(QueueId queue, QueueConfig config) {
   const bool move_out = !q.open && q.config.move_waiting_at_close;
   for (uint32_t g : q.groups) {
     // The steps may have changed: the group's rings are made again if needed.
-    if (!groups_[g].free.empty()) {
+    if (groups_[g].tracked()) {
       groups_[g].free.clear();
+      groups_[g].keyed.clear();
       --tracked_groups_;
     }
     groups_[g].Resize(q.step_after.size());

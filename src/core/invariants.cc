@@ -243,14 +243,19 @@ absl::Status Engine::CheckInvariants() const {
                                 holders_free));
     }
   }
-  // A tracked group's rings: exactly one valid entry for each free agent
-  // that can take the group's channel, in the ring of its lowest step, with
-  // its current idle_since.
+  // A tracked group's rings or heaps: exactly one valid entry for each free
+  // agent that can take the group's channel, in the ring or heap of its
+  // lowest step, with its current idle_since (and, in a heap, its current
+  // score for the queue's strategy).
   for (uint32_t g = 0; g < groups_.size(); ++g) {
     const GroupRec& group = groups_[g];
-    if (group.free.empty()) continue;
-    if (group.free.size() != queues_[group.queue].step_skills.size()) {
-      return Broken(fmt::format("group {}: {} rings", g, group.free.size()));
+    if (!group.tracked()) continue;
+    const internal::QueueRec& q = queues_[group.queue];
+    const size_t steps = group.free.empty() ? group.keyed.size() : group.free.size();
+    if (steps != q.step_skills.size() || (!group.free.empty() && !group.keyed.empty()) ||
+        (!group.keyed.empty() && !KeyedStrategy(q.strategy.value()))) {
+      return Broken(fmt::format("group {}: {} rings, {} heaps", g, group.free.size(),
+                                group.keyed.size()));
     }
     const uint32_t channel = 1u << static_cast<int>(group.channel);
     std::vector<int> want(agents_.size(), -1);
@@ -265,25 +270,37 @@ absl::Status Engine::CheckInvariants() const {
       expected += want[slot] >= 0;
     }
     size_t found = 0;
-    for (size_t step = 0; step < group.free.size(); ++step) {
-      absl::Status status = absl::OkStatus();
-      group.free[step].ForEach([&](const internal::FreeEntry& e) {
-        if (!status.ok() || agent_index_.idle_epoch(e.slot) != e.epoch) return;
-        const AgentRec& a = agents_[e.slot];
-        if (want[e.slot] != static_cast<int>(step) || e.idle_since != a.idle_since ||
-            e.id != a.id.value()) {
-          status = Broken(fmt::format("group {} step {}: stray entry for agent slot {}",
-                                      g, step, e.slot));
-          return;
-        }
-        want[e.slot] = -2;  // seen once
-        ++found;
-      });
+    absl::Status status = absl::OkStatus();
+    auto check = [&](size_t step, uint32_t slot, uint32_t epoch, Micros idle_since,
+                     uint64_t id, const double* rank) {
+      if (!status.ok() || agent_index_.idle_epoch(slot) != epoch) return;
+      const AgentRec& a = agents_[slot];
+      if (want[slot] != static_cast<int>(step) || idle_since != a.idle_since ||
+          id != a.id.value() ||
+          (rank != nullptr && *rank != FreeRank(q.strategy.value(), a, group))) {
+        status = Broken(fmt::format("group {} step {}: stray entry for agent slot {}", g,
+                                    step, slot));
+        return;
+      }
+      want[slot] = -2;  // seen once
+      ++found;
+    };
+    for (size_t step = 0; step < steps; ++step) {
+      if (!group.free.empty()) {
+        group.free[step].ForEach([&](const internal::FreeEntry& e) {
+          check(step, e.slot, e.epoch, e.idle_since, e.id, nullptr);
+        });
+      } else {
+        group.keyed[step].ForEach([&](const internal::KeyedEntry& e) {
+          check(step, e.slot, e.epoch, e.idle_since, e.id, &e.rank);
+        });
+      }
       if (!status.ok()) return status;
     }
     if (found != expected) {
-      return Broken(fmt::format("group {}: {} free agents in its rings, {} expected", g,
-                                found, expected));
+      return Broken(
+          fmt::format("group {}: {} free agents in its rings or heaps, {} expected", g,
+                      found, expected));
     }
   }
   if (holder.size() != live.offered + live.in_service) {

@@ -190,14 +190,37 @@ void Engine::ScanPool(const ContactRec& c, const Bitset& ready, F&& visit) {
 // rarest skill's free agents) makes the group tracked: from then on its
 // rings (free_ring.h) answer at once.
 constexpr uint32_t kIdleWalkBackoff = 16;  // decisions that scan after a miss
+
+// The built-in strategies' ids: their order of registration (Engine::Engine).
+constexpr uint32_t kLongestIdle = 0, kLeastOccupied = 1, kFewestHandled = 2,
+                   kRoundRobin = 3, kBestProficiency = 6;
 constexpr int kMaxWalk = 16;
+
+bool Engine::LoadedMayBeInPool(const ContactRec& c) const {
+  const QueueRec& q = queues_[c.queue];
+  const internal::SkillIdleLists& lists = agent_index_.skill_idle();
+  // Every member of a step's pool holds each skill the step requires, so
+  // when none of the loaded agents holds one of them, none is in the pool.
+  for (int step = 0; step <= c.step; ++step) {
+    bool required = false, one_unloaded = false;
+    for (const auto* reqs : {&c.skills, &q.step_skills[step]}) {
+      for (const SkillRequirement& x : *reqs) {
+        required = true;
+        one_unloaded |= lists.loaded(x.skill) == 0;
+      }
+    }
+    if (required ? !one_unloaded : agent_index_.idle_order().loaded() != 0) return true;
+  }
+  return false;
+}
 
 uint32_t Engine::FirstIdleInPool(const ContactRec& c) {
   const QueueRec& q = queues_[c.queue];
   const internal::SkillIdleLists& lists = agent_index_.skill_idle();
   const IdleOrder& order = agent_index_.idle_order();
-  // Each step's rarest required skill (kNoSkill: none required); a loaded
-  // agent that may be in the pool sends the decision to the scan.
+  if (LoadedMayBeInPool(c)) return kWalkedTooFar;
+  // Each step's rarest required skill (kNoSkill: none required): the list
+  // to walk.
   constexpr uint32_t kNoSkill = internal::kNoSlot;
   uint32_t own = kNoSkill;
   for (const SkillRequirement& x : c.skills) {
@@ -212,11 +235,6 @@ uint32_t Engine::FirstIdleInPool(const ContactRec& c) {
     }
     return r;
   };
-  for (int step = 0; step <= c.step; ++step) {
-    const uint32_t r = rarest(step);
-    if (r == kNoSkill ? order.loaded() != 0 : lists.loaded(SkillId(r)) != 0)
-      return kWalkedTooFar;
-  }
   if (!groups_[c.group].free.empty()) return FirstIdleInRings(c);
   const Bitset& ready = agent_index_.CanTake(c.channel);
   uint32_t best = kNoSlot;
@@ -288,30 +306,62 @@ uint32_t Engine::FirstIdleInRings(const ContactRec& c) {
   return best == nullptr ? kNoSlot : best->slot;
 }
 
+bool Engine::KeyedStrategy(uint32_t strategy) {
+  return strategy == kFewestHandled || strategy == kRoundRobin ||
+         strategy == kBestProficiency;
+}
+
+double Engine::FreeRank(uint32_t strategy, const AgentRec& a, const GroupRec& g) const {
+  switch (strategy) {
+    case kFewestHandled: return static_cast<double>(a.handled);
+    case kRoundRobin: return static_cast<double>(a.last_offer_seq);
+    default: {  // best proficiency: the levels on the queue's and the group's skills
+      double sum = 0;
+      auto add = [&](const std::vector<SkillRequirement>& reqs) {
+        for (const SkillRequirement& r : reqs) {
+          for (const SkillLevel& l : a.skills) {
+            if (l.skill == r.skill) sum += l.level;
+          }
+        }
+      };
+      add(queues_[g.queue].step_skills[0]);
+      add(g.own);
+      return -sum;
+    }
+  }
+}
+
 void Engine::TrackGroup(uint32_t g) {
   GroupRec& group = groups_[g];
   const QueueRec& q = queues_[group.queue];
   const internal::SkillIdleLists& lists = agent_index_.skill_idle();
   const IdleOrder& order = agent_index_.idle_order();
   const uint32_t channel = 1u << static_cast<int>(group.channel);
-  auto valid = [this](const internal::FreeEntry& e) {
+  const uint32_t strategy = q.strategy.value();
+  const bool keyed = KeyedStrategy(strategy);
+  auto valid = [this](const auto& e) {
     return agent_index_.idle_epoch(e.slot) == e.epoch;
   };
-  group.free.assign(q.step_skills.size(), internal::FreeRing());
+  if (keyed) {
+    group.keyed.assign(q.step_skills.size(), internal::FreeHeap());
+  } else {
+    group.free.assign(q.step_skills.size(), internal::FreeRing());
+  }
   ++tracked_groups_;
   // Each step's free agents are on the free list of any skill the step
   // requires, already in the longest-idle order; agents whose lowest step is
   // that one are kept. A step that requires no skill: the idle order, sorted.
   for (size_t step = 0; step < q.step_skills.size(); ++step) {
-    auto keep = [&](uint32_t slot, std::vector<internal::FreeEntry>* out) {
+    std::vector<internal::FreeEntry> entries;
+    auto keep = [&](uint32_t slot) {
       const AgentRec& a = agents_[slot];
       if ((a.idle_channel_mask & channel) == 0 ||
           MinStep(a, group) != static_cast<int>(step)) {
         return;
       }
-      out->push_back({a.idle_since, a.id.value(), slot, agent_index_.idle_epoch(slot)});
+      entries.push_back(
+          {a.idle_since, a.id.value(), slot, agent_index_.idle_epoch(slot)});
     };
-    std::vector<internal::FreeEntry> entries;
     const SkillRequirement* rarest = nullptr;
     const std::vector<SkillRequirement>* both[] = {&group.own, &q.step_skills[step]};
     for (const auto* reqs : both) {
@@ -323,31 +373,62 @@ void Engine::TrackGroup(uint32_t g) {
     if (rarest != nullptr) {
       for (uint32_t node = lists.head(rarest->skill);
            node != internal::SkillIdleLists::kEnd; node = lists.next(node)) {
-        keep(lists.slot(node), &entries);
+        keep(lists.slot(node));
       }
     } else {
       for (uint32_t slot = order.head(); slot != IdleOrder::kEnd; slot = order.next(slot))
-        keep(slot, &entries);
+        keep(slot);
       std::sort(entries.begin(), entries.end());
     }
-    for (const internal::FreeEntry& e : entries) group.free[step].Push(e, valid);
+    for (const internal::FreeEntry& e : entries) {
+      if (keyed) {
+        const double rank = FreeRank(strategy, agents_[e.slot], group);
+        group.keyed[step].Push({rank, e.idle_since, e.id, e.slot, e.epoch}, valid);
+      } else {
+        group.free[step].Push(e, valid);
+      }
+    }
   }
+}
+
+uint32_t Engine::FirstKeyedInPool(const ContactRec& c) {
+  if (LoadedMayBeInPool(c)) return kWalkedTooFar;
+  if (!groups_[c.group].tracked()) TrackGroup(c.group);
+  GroupRec& group = groups_[c.group];
+  auto valid = [this](const internal::KeyedEntry& e) {
+    return agent_index_.idle_epoch(e.slot) == e.epoch;
+  };
+  auto accept = [&c](const internal::KeyedEntry& e) {
+    return c.excluded.empty() || !Excludes(c, AgentId(e.id));
+  };
+  const internal::KeyedEntry* best = nullptr;
+  for (int step = 0; step <= c.step; ++step) {
+    const internal::KeyedEntry* e = group.keyed[step].First(valid, accept);
+    if (e != nullptr && (best == nullptr || *e < *best)) best = e;
+  }
+  return best == nullptr ? kNoSlot : best->slot;
 }
 
 void Engine::PushFree(uint32_t slot) {
   const AgentRec& a = agents_[slot];
   const internal::FreeEntry e{a.idle_since, a.id.value(), slot,
                               agent_index_.idle_epoch(slot)};
-  auto valid = [this](const internal::FreeEntry& x) {
+  auto valid = [this](const auto& x) {
     return agent_index_.idle_epoch(x.slot) == x.epoch;
   };
   for (const auto& [g, step] : a.served) {
     GroupRec& group = groups_[g];
-    if (group.free.empty() ||
+    if (!group.tracked() ||
         ((a.idle_channel_mask >> static_cast<int>(group.channel)) & 1u) == 0) {
       continue;
     }
-    group.free[step].Push(e, valid);
+    if (!group.free.empty()) {
+      group.free[step].Push(e, valid);
+    } else {
+      const uint32_t strategy = queues_[group.queue].strategy.value();
+      group.keyed[step].Push(
+          {FreeRank(strategy, a, group), e.idle_since, e.id, e.slot, e.epoch}, valid);
+    }
   }
 }
 
@@ -371,11 +452,26 @@ bool Engine::TryMatchContact(uint32_t contact) {
   // the same load (none), so both pick the longest-idle member, and the
   // free lists answer (FirstIdleInPool). A miss sends a queue's next few
   // decisions straight to the scan.
-  constexpr uint32_t kLongestIdle = 0, kLeastOccupied = 1;
   if (q.strategy.value() == kLongestIdle || q.strategy.value() == kLeastOccupied) {
     uint32_t& backoff = queues_[c.queue].idle_walk_backoff;
     if (backoff == 0) {
       const uint32_t found = FirstIdleInPool(c);
+      if (found == kNoSlot) return false;
+      if (found != kWalkedTooFar) {
+        Offer(found, contact);
+        return true;
+      }
+      backoff = kIdleWalkBackoff;
+    } else {
+      --backoff;
+    }
+  }
+  // Fewest handled, round robin, best proficiency: from the group's heaps,
+  // with the same fallback.
+  if (KeyedStrategy(q.strategy.value())) {
+    uint32_t& backoff = queues_[c.queue].idle_walk_backoff;
+    if (backoff == 0) {
+      const uint32_t found = FirstKeyedInPool(c);
       if (found == kNoSlot) return false;
       if (found != kWalkedTooFar) {
         Offer(found, contact);
@@ -633,7 +729,7 @@ void Engine::EmitExplanation(std::shared_ptr<Explanation> explanation) {
   const QueueRec& q = queues_[c.queue];
   const Bitset& ready = agent_index_.CanTake(c.channel);
   AgentStrategy& strategy = *strategies_[q.strategy.value()];
-  const bool longest_idle = q.strategy.value() == 0;
+  const bool longest_idle = q.strategy.value() == kLongestIdle;
   const bool quality = strategy.UsesQuality();
   std::shared_ptr<Explanation> ex;
   if (Wants(EventType::kDecisionExplained)) {

@@ -1,9 +1,10 @@
 // The longest-idle decision's indexes (the per-skill free lists, the rings of
 // tracked groups) against a plain scan: two engines receive the same random
-// commands; one routes with the built-in "longest_idle" and "least_occupied"
+// commands; one routes with the built-in "longest_idle", "least_occupied"
 // (which uses the same indexes while no agent holding contacts can be in the
-// pool), the other with registered strategies of the same scores, which the
-// engine decides by scanning the pool's bits. Every event must be the same in both, and the
+// pool), "fewest_handled", "round_robin" and "best_proficiency" (the heaps of
+// tracked groups), the other with registered strategies of the same scores,
+// which the engine decides by scanning the pool's bits. Every event must be the same in both, and the
 // first engine's invariants (which check the lists and rings against the
 // records) must hold after every command.
 //
@@ -74,7 +75,10 @@ TEST_P(IdlePoolTest, IndexedLongestIdleDecidesAsTheScan) {
       c.relaxation.push_back(step);
     }
     c.offer_timeout = absl::Seconds(15);
-    c.strategy = q % 2 == 0 ? "longest_idle" : "least_occupied";
+    static const char* const kStrategies[] = {"longest_idle", "least_occupied",
+                                              "fewest_handled", "round_robin",
+                                              "best_proficiency"};
+    c.strategy = kStrategies[q % 5];
     return c;
   };
   std::vector<QueueConfig> queues;
@@ -98,21 +102,32 @@ TEST_P(IdlePoolTest, IndexedLongestIdleDecidesAsTheScan) {
     twins[t].engine = std::move(*engine);
     Engine& e = *twins[t].engine;
     for (int k = 0; k < kSkills; ++k) ASSERT_TRUE(e.AddSkill(fmt::format("s{}", k)).ok());
-    ASSERT_TRUE(
-        e.RegisterStrategy("scan_longest_idle",
-                           std::make_unique<FunctionStrategy>(
-                               [](const AgentView& a, const ContactView&, Micros now) {
-                                 return static_cast<double>(now - a.idle_since);
-                               }))
-            .ok());
-    ASSERT_TRUE(
-        e.RegisterStrategy("scan_least_occupied",
-                           std::make_unique<FunctionStrategy>(
-                               [](const AgentView& a, const ContactView&, Micros) {
-                                 return -static_cast<double>(a.load) /
-                                        std::max<uint32_t>(a.load_budget, 1);
-                               }))
-            .ok());
+    // The built-in strategies' scores, as plug-ins: decided by the scan.
+    const std::pair<const char*, FunctionStrategy::Fn> scans[] = {
+        {"scan_longest_idle",
+         [](const AgentView& a, const ContactView&, Micros now) {
+           return static_cast<double>(now - a.idle_since);
+         }},
+        {"scan_least_occupied",
+         [](const AgentView& a, const ContactView&, Micros) {
+           return -static_cast<double>(a.load) / std::max<uint32_t>(a.load_budget, 1);
+         }},
+        {"scan_fewest_handled", [](const AgentView& a, const ContactView&,
+                                   Micros) { return -static_cast<double>(a.handled); }},
+        {"scan_round_robin",
+         [](const AgentView& a, const ContactView&, Micros) {
+           return -static_cast<double>(a.last_offer_seq);
+         }},
+        {"scan_best_proficiency",
+         [](const AgentView& a, const ContactView& c, Micros) {
+           double sum = 0;
+           for (const SkillRequirement& r : c.skills) sum += a.Level(r.skill);
+           return sum;
+         }},
+    };
+    for (const auto& [name, fn] : scans) {
+      ASSERT_TRUE(e.RegisterStrategy(name, std::make_unique<FunctionStrategy>(fn)).ok());
+    }
     for (QueueConfig c : queues) {
       if (t == 1) c.strategy = "scan_" + c.strategy;
       ASSERT_TRUE(e.AddQueue(std::move(c)).ok());

@@ -426,7 +426,19 @@ class Engine {
   uint32_t FirstIdleInPool(const internal::ContactRec& c);
   // The same from the rings of a tracked group.
   uint32_t FirstIdleInRings(const internal::ContactRec& c);
-  // Starts keeping the group's rings of free agents (free_ring.h).
+  // Whether an agent holding contacts but able to take more may be in the
+  // contact's pool (the free lists, rings and heaps hold only free agents).
+  bool LoadedMayBeInPool(const internal::ContactRec& c) const;
+  // For the strategies whose score does not change while an agent is free
+  // (`KeyedStrategy`): the pool's best agent from its group's heaps, kNoSlot
+  // if none, or kWalkedTooFar (LoadedMayBeInPool).
+  static bool KeyedStrategy(uint32_t strategy);
+  uint32_t FirstKeyedInPool(const internal::ContactRec& c);
+  // The strategy's score for an agent of the group, negated (free_heap.h).
+  double FreeRank(uint32_t strategy, const internal::AgentRec& a,
+                  const internal::GroupRec& g) const;
+  // Starts keeping the group's rings (longest-idle order) or heaps (a keyed
+  // strategy's order) of free agents.
   void TrackGroup(uint32_t group);
   // Enters a newly listed free agent in the rings of its tracked groups.
   void PushFree(uint32_t slot);

@@ -28,6 +28,7 @@
 #include "absl/container/inlined_vector.h"
 #include "ccengine/core/agent.h"
 #include "ccengine/core/contact.h"
+#include "ccengine/core/internal/free_heap.h"
 #include "ccengine/core/internal/free_ring.h"
 #include "ccengine/core/internal/work_window.h"
 #include "ccengine/core/quality.h"
@@ -138,10 +139,13 @@ struct GroupRec {
   std::vector<absl::btree_set<WaitKey>> sets;
   std::vector<uint32_t> nonempty;  // per step, bit c: that class is not empty
   size_t size = 0;
-  // Per step, the free agents that qualify from that step on, once the
-  // longest-idle decision tracks the group (Engine::TrackGroup); empty
-  // while it does not.
+  // Per step, the free agents that qualify from that step on, once a
+  // decision tracks the group (Engine::TrackGroup): in the longest-idle
+  // order (`free`), or in the order of a strategy whose score does not
+  // change while an agent is free (`keyed`). Both empty while untracked.
   std::vector<FreeRing> free;
+  std::vector<FreeHeap> keyed;
+  bool tracked() const { return !free.empty() || !keyed.empty(); }
   absl::btree_set<WaitKey>& Set(int step, int cls) {
     return sets[static_cast<size_t>(step) * kPriorityClasses + cls];
   }
