@@ -13,6 +13,11 @@
 //   BM_Simulate_MultiSkill  3 queues with relaxation steps, 4 agent groups
 //                           (three specialist teams and a blended one with
 //                           lower levels), 10% VIP on one queue; 10 hours.
+//   BM_Simulate_LargeMultiSkill  5,000 agents in 50 teams, 20 skills, 40
+//                           queues with relaxation, 14 contacts/s; one hour
+//                           (~50,000 contacts). Its contacts per second
+//                           against BM_Simulate_MMc's: does the simulator keep
+//                           pace as the center grows?
 //
 // items_per_second = simulated contacts per second of wall time (warm-up and
 // replications included); counters: events per contact, and the answered
@@ -34,6 +39,7 @@
 
 namespace {
 
+using ccengine::bench::LargeMultiSkill;
 using ccengine::bench::MMc;
 using ccengine::bench::MMcNoPatience;
 using ccengine::bench::MultiSkill;
@@ -74,9 +80,13 @@ void BM_Simulate_MMc_NoPatience(benchmark::State& state) {
   RunScenario(state, MMcNoPatience());
 }
 void BM_Simulate_MultiSkill(benchmark::State& state) { RunScenario(state, MultiSkill()); }
+void BM_Simulate_LargeMultiSkill(benchmark::State& state) {
+  RunScenario(state, LargeMultiSkill());
+}
 
 BENCHMARK(BM_Simulate_MMc)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Simulate_MMc_NoPatience)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Simulate_MultiSkill)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Simulate_LargeMultiSkill)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -5,7 +5,8 @@
 // The simulated centers the benchmarks run: a plain M/M/c+M center (100
 // agents, 1.5 calls/s, 60 s handle, 120 s patience, ten hours), the same
 // without patience (the shape of a plain SimPy model), and a multi-skill
-// center with relaxation steps, VIP calls and a blended group. Shared by
+// center with relaxation steps, VIP calls and a blended group, and a large
+// one (5,000 agents, 40 queues). Shared by
 // sim_bench.cc and fixed_work.cc so both measure the same work.
 
 #ifndef CCENGINE_BENCH_SIM_SCENARIOS_H_
@@ -95,6 +96,48 @@ inline Scenario MultiSkill() {
                                 Distribution::Exponential(240), 0.1));
   s.arrivals.push_back(Arrivals("billing", 0.1, Distribution::Exponential(200),
                                 Distribution::Exponential(300)));
+  return s;
+}
+
+// A large multi-skill center: 5,000 agents in 50 teams of 100, 20 skills,
+// 40 queues (the first 20 need one skill at level 5, the others that skill
+// and a second at level 3; after 30 s each drops to its first skill at level
+// 1), arrival rates falling as 1 / (q + 1) over the queues for 14 contacts/s
+// in all, exponential handle time (mean 300 s) and patience (mean 180 s);
+// one simulated hour (about 50,000 contacts). Every team holds skill 0, so
+// the busiest queues share most agents, as popular skills do.
+inline Scenario LargeMultiSkill() {
+  constexpr int kSkills = 20, kQueues = 40, kTeams = 50;
+  Scenario s;
+  s.seed = 13;
+  s.horizon_s = 3600;
+  s.interval_s = 900;
+  auto skill = [](int k) { return "s" + std::to_string(k); };
+  for (int k = 0; k < kSkills; ++k) s.skills.push_back(skill(k));
+  double weight_sum = 0;
+  for (int q = 0; q < kQueues; ++q) weight_sum += 1.0 / (q + 1);
+  for (int q = 0; q < kQueues; ++q) {
+    std::vector<ccengine::sim::SkillNeed> needs = {{skill(q % kSkills), 5}};
+    const int second = (q * 7 + 3) % kSkills;
+    if (q >= kSkills && second != q % kSkills) needs.push_back({skill(second), 3});
+    s.queues.push_back(
+        Queue("q" + std::to_string(q), needs, {{30, {{skill(q % kSkills), 1}}}}));
+    s.arrivals.push_back(Arrivals("q" + std::to_string(q), 14.0 / (q + 1) / weight_sum,
+                                  Distribution::Exponential(300),
+                                  Distribution::Exponential(180)));
+  }
+  for (int t = 0; t < kTeams; ++t) {
+    // Four skills, the first held best; skill 0 by every team.
+    std::vector<ccengine::sim::SkillNeed> held;
+    for (auto [k, level] :
+         {std::pair{t % kSkills, 8}, std::pair{(t * 3 + 1) % kSkills, 6},
+          std::pair{(t * 7 + 2) % kSkills, 4}, std::pair{0, 5}}) {
+      bool listed = false;
+      for (const auto& h : held) listed |= h.skill == skill(k);
+      if (!listed) held.push_back({skill(k), level});
+    }
+    s.agents.push_back(Group("team" + std::to_string(t), 100, held));
+  }
   return s;
 }
 

@@ -211,15 +211,20 @@ absl::Status Engine::CheckInvariants() const {
   // Per skill, the free agents holding it in the longest-idle order, and
   // the loaded agents holding it counted.
   const internal::SkillIdleLists& lists = agent_index_.skill_idle();
+  // Free and loaded holders of each skill, in one pass over the agents.
+  std::vector<size_t> free_holders(lists.skill_count(), 0);
+  std::vector<size_t> loaded_holders(lists.skill_count(), 0);
+  for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+    const AgentRec& a = agents_[slot];
+    if (!a.live) continue;
+    for (const SkillLevel& l : a.skills) {
+      free_holders[l.skill.value()] += agent_index_.idle_order().Contains(slot);
+      loaded_holders[l.skill.value()] += agent_index_.idle_order().Loaded(slot);
+    }
+  }
   for (uint32_t s = 0; s < lists.skill_count(); ++s) {
     const SkillId skill(s);
-    size_t holders_free = 0, holders_loaded = 0;
-    for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
-      const AgentRec& a = agents_[slot];
-      if (!a.live || !HasSkill(a.skills, skill)) continue;
-      holders_free += agent_index_.idle_order().Contains(slot);
-      holders_loaded += agent_index_.idle_order().Loaded(slot);
-    }
+    const size_t holders_free = free_holders[s], holders_loaded = loaded_holders[s];
     size_t n = 0;
     uint32_t prev = internal::SkillIdleLists::kEnd;
     for (uint32_t node = lists.head(skill); node != internal::SkillIdleLists::kEnd;
@@ -260,12 +265,11 @@ absl::Status Engine::CheckInvariants() const {
     const uint32_t channel = 1u << static_cast<int>(group.channel);
     std::vector<int> want(agents_.size(), -1);
     size_t expected = 0;
-    for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+    // The free agents are exactly the idle order's (checked above).
+    for (uint32_t slot = agent_index_.idle_order().head();
+         slot != internal::IdleOrder::kEnd; slot = agent_index_.idle_order().next(slot)) {
       const AgentRec& a = agents_[slot];
-      if (!a.live || !agent_index_.idle_order().Contains(slot) ||
-          (a.idle_channel_mask & channel) == 0) {
-        continue;
-      }
+      if ((a.idle_channel_mask & channel) == 0) continue;
       want[slot] = MinStep(a, group);
       expected += want[slot] >= 0;
     }

@@ -35,6 +35,11 @@
 //                      the rings the engine then keeps for its group
 //   "least_occupied"   the same while no agent holding contacts (a chat
 //                      agent below capacity) can be in the pool; else as below
+//   "fewest_handled", "round_robin", "best_proficiency"
+//                      independent of P, under the same condition: the top
+//                      of a heap per (group, step) of free agents ordered by
+//                      the score, which does not change while they are free;
+//                      each freed agent costs O(log n) per such group
 //   every other strategy, built-in or registered: O(N / 64) words of the
 //   skill and channel bitsets, and one `Score` call per eligible free agent
 //   (P calls). A registered strategy should keep `Score` cheap: no
