@@ -95,6 +95,33 @@ bool Excludes(const ContactRec& c, AgentId agent) {
   return std::find(c.excluded.begin(), c.excluded.end(), agent) != c.excluded.end();
 }
 
+// A ring or heap entry is good while its agent's listing epoch is the one it
+// was pushed with (free_ring.h).
+struct ListedAsPushed {
+  const internal::AgentIndex& index;
+  template <typename Entry>
+  bool operator()(const Entry& e) const {
+    return index.idle_epoch(e.slot) == e.epoch;
+  }
+};
+
+// The best entry, over the routing steps in force, of a tracked group's
+// rings or heaps that the contact does not exclude; kNoSlot if none.
+template <typename Part>
+uint32_t BestOfSteps(const ContactRec& c, std::vector<Part>& parts,
+                     const internal::AgentIndex& index) {
+  auto accept = [&c](const auto& e) {
+    return c.excluded.empty() || !Excludes(c, AgentId(e.id));
+  };
+  const ListedAsPushed valid{index};
+  decltype(parts[0].First(valid, accept)) best = nullptr;
+  for (int step = 0; step <= c.step; ++step) {
+    const auto* e = parts[step].First(valid, accept);
+    if (e != nullptr && (best == nullptr || *e < *best)) best = e;
+  }
+  return best == nullptr ? kNoSlot : best->slot;
+}
+
 }  // namespace
 
 double Engine::AgedScore(const ContactRec& c, const QueueRec& q) const {
@@ -291,19 +318,7 @@ uint32_t Engine::FirstIdleInPool(const ContactRec& c) {
 }
 
 uint32_t Engine::FirstIdleInRings(const ContactRec& c) {
-  GroupRec& group = groups_[c.group];
-  auto valid = [this](const internal::FreeEntry& e) {
-    return agent_index_.idle_epoch(e.slot) == e.epoch;
-  };
-  auto accept = [&c](const internal::FreeEntry& e) {
-    return c.excluded.empty() || !Excludes(c, AgentId(e.id));
-  };
-  const internal::FreeEntry* best = nullptr;
-  for (int step = 0; step <= c.step; ++step) {
-    const internal::FreeEntry* e = group.free[step].First(valid, accept);
-    if (e != nullptr && (best == nullptr || *e < *best)) best = e;
-  }
-  return best == nullptr ? kNoSlot : best->slot;
+  return BestOfSteps(c, groups_[c.group].free, agent_index_);
 }
 
 bool Engine::KeyedStrategy(uint32_t strategy) {
@@ -339,9 +354,7 @@ void Engine::TrackGroup(uint32_t g) {
   const uint32_t channel = 1u << static_cast<int>(group.channel);
   const uint32_t strategy = q.strategy.value();
   const bool keyed = KeyedStrategy(strategy);
-  auto valid = [this](const auto& e) {
-    return agent_index_.idle_epoch(e.slot) == e.epoch;
-  };
+  const ListedAsPushed valid{agent_index_};
   if (keyed) {
     group.keyed.assign(q.step_skills.size(), internal::FreeHeap());
   } else {
@@ -394,28 +407,14 @@ void Engine::TrackGroup(uint32_t g) {
 uint32_t Engine::FirstKeyedInPool(const ContactRec& c) {
   if (LoadedMayBeInPool(c)) return kWalkedTooFar;
   if (!groups_[c.group].tracked()) TrackGroup(c.group);
-  GroupRec& group = groups_[c.group];
-  auto valid = [this](const internal::KeyedEntry& e) {
-    return agent_index_.idle_epoch(e.slot) == e.epoch;
-  };
-  auto accept = [&c](const internal::KeyedEntry& e) {
-    return c.excluded.empty() || !Excludes(c, AgentId(e.id));
-  };
-  const internal::KeyedEntry* best = nullptr;
-  for (int step = 0; step <= c.step; ++step) {
-    const internal::KeyedEntry* e = group.keyed[step].First(valid, accept);
-    if (e != nullptr && (best == nullptr || *e < *best)) best = e;
-  }
-  return best == nullptr ? kNoSlot : best->slot;
+  return BestOfSteps(c, groups_[c.group].keyed, agent_index_);
 }
 
 void Engine::PushFree(uint32_t slot) {
   const AgentRec& a = agents_[slot];
   const internal::FreeEntry e{a.idle_since, a.id.value(), slot,
                               agent_index_.idle_epoch(slot)};
-  auto valid = [this](const auto& x) {
-    return agent_index_.idle_epoch(x.slot) == x.epoch;
-  };
+  const ListedAsPushed valid{agent_index_};
   for (const auto& [g, step] : a.served) {
     GroupRec& group = groups_[g];
     if (!group.tracked() ||
@@ -447,31 +446,18 @@ bool Engine::TryMatchContact(uint32_t contact) {
     Offer(best, contact);
     return true;
   }
-  // Longest idle (registered first) and least occupied (second): while no
-  // agent holding contacts can be in the pool, every member is free, with
-  // the same load (none), so both pick the longest-idle member, and the
-  // free lists answer (FirstIdleInPool). A miss sends a queue's next few
-  // decisions straight to the scan.
-  if (q.strategy.value() == kLongestIdle || q.strategy.value() == kLeastOccupied) {
+  // The indexed strategies. Longest idle and least occupied: while no agent
+  // holding contacts can be in the pool, every member is free, with the same
+  // load (none), so both pick the longest-idle member and the free lists
+  // answer (FirstIdleInPool). Fewest handled, round robin, best proficiency:
+  // the group's heaps, under the same condition. A miss sends a queue's next
+  // few decisions straight to the scan.
+  const uint32_t strategy_id = q.strategy.value();
+  const bool idle_ordered = strategy_id == kLongestIdle || strategy_id == kLeastOccupied;
+  if (idle_ordered || KeyedStrategy(strategy_id)) {
     uint32_t& backoff = queues_[c.queue].idle_walk_backoff;
     if (backoff == 0) {
-      const uint32_t found = FirstIdleInPool(c);
-      if (found == kNoSlot) return false;
-      if (found != kWalkedTooFar) {
-        Offer(found, contact);
-        return true;
-      }
-      backoff = kIdleWalkBackoff;
-    } else {
-      --backoff;
-    }
-  }
-  // Fewest handled, round robin, best proficiency: from the group's heaps,
-  // with the same fallback.
-  if (KeyedStrategy(q.strategy.value())) {
-    uint32_t& backoff = queues_[c.queue].idle_walk_backoff;
-    if (backoff == 0) {
-      const uint32_t found = FirstKeyedInPool(c);
+      const uint32_t found = idle_ordered ? FirstIdleInPool(c) : FirstKeyedInPool(c);
       if (found == kNoSlot) return false;
       if (found != kWalkedTooFar) {
         Offer(found, contact);
