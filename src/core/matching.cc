@@ -224,6 +224,7 @@ constexpr uint32_t kLongestIdle = 0, kLeastOccupied = 1, kFewestHandled = 2,
 constexpr int kMaxWalk = 16;
 
 bool Engine::LoadedMayBeInPool(const ContactRec& c) const {
+  if (agent_index_.idle_order().loaded() == 0) return false;  // e.g. voice only
   const QueueRec& q = queues_[c.queue];
   const internal::SkillIdleLists& lists = agent_index_.skill_idle();
   // Every member of a step's pool holds each skill the step requires, so

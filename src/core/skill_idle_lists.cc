@@ -44,20 +44,6 @@ void SkillIdleLists::SetSkills(uint32_t slot, absl::Span<const SkillLevel> skill
   }
 }
 
-void SkillIdleLists::Remove(uint32_t slot) {
-  for (uint32_t n = first_[slot], end = n + count_[slot]; n < end; ++n) Unlink(n);
-  listed_[slot] = 0;
-}
-
-void SkillIdleLists::Unlink(uint32_t n) {
-  List& list = lists_[node_skill_[n]];
-  const uint32_t p = prev_[n], x = next_[n];
-  (p == kEnd ? list.head : next_[p]) = x;
-  (x == kEnd ? list.tail : prev_[x]) = p;
-  next_[n] = kEnd;  // prev_ stays, as Link's hint
-  --list.size;
-}
-
 void SkillIdleLists::SetLoaded(uint32_t slot, bool loaded) {
   if (loaded == (loaded_[slot] != 0)) return;
   loaded_[slot] = loaded;

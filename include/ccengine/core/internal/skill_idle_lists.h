@@ -59,7 +59,10 @@ class SkillIdleLists {
     }
     listed_[slot] = 1;
   }
-  void Remove(uint32_t slot);  // listed
+  void Remove(uint32_t slot) {  // listed
+    for (uint32_t n = first_[slot], end = n + count_[slot]; n < end; ++n) Unlink(n);
+    listed_[slot] = 0;
+  }
   bool Contains(uint32_t slot) const { return listed_[slot] != 0; }
   // Counts the slot in its skills' `loaded`.
   void SetLoaded(uint32_t slot, bool loaded);
@@ -118,7 +121,14 @@ class SkillIdleLists {
       front = next_[front];
     }
   }
-  void Unlink(uint32_t n);
+  void Unlink(uint32_t n) {
+    List& list = lists_[node_skill_[n]];
+    const uint32_t p = prev_[n], x = next_[n];
+    (p == kEnd ? list.head : next_[p]) = x;
+    (x == kEnd ? list.tail : prev_[x]) = p;
+    next_[n] = kEnd;  // prev_ stays, as Link's hint
+    --list.size;
+  }
 
   std::vector<List> lists_;
   // Per node.
