@@ -40,6 +40,9 @@ PACKAGES=(
   kamailio-extra-modules
   kamailio-json-modules
   sip-tester
+  # adapters/sqlite: the embedded ticket store (and the knowledge store's FTS5)
+  libsqlite3-dev
+  sqlite3
 )
 
 missing=()

@@ -32,8 +32,8 @@ MODULE_DEPS = {
     "sim": ["core"],
     "telephony": ["core"],
     "text": [],
+    "tickets": ["core", "text"],
     # Coming soon.
-    "tickets": ["core"],
     "knowledge": ["core"],
     "journal": ["core"],
     "metrics": ["core"],
