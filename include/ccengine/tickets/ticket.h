@@ -156,7 +156,7 @@ struct TicketCategory {
   // Where its tickets wait in the engine (required when the desk has an
   // engine), the skills an agent needs beyond the queue's, and the priority
   // class a new ticket gets.
-  QueueId queue;
+  std::optional<QueueId> queue;
   std::vector<SkillRequirement> skills;
   int priority = 0;
   // Business time to first response (sign for) and to resolution; zero: no

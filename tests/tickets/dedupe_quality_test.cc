@@ -1,0 +1,55 @@
+// Duplicate detection measured on the labelled pairs
+// (tests/data/tickets/dedupe_pairs.jsonl: Chinese, English and mixed, with
+// hard negatives). The default options must keep wrong merges rare — a wrong
+// merge hides a citizen's problem — and still catch a share of the
+// duplicates; docs/tickets.md reports the figures per kind.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ccengine/tickets/dedupe.h"
+#include "dedupe_pairs.h"
+#include "gtest/gtest.h"
+
+namespace ccengine::tickets::testing {
+namespace {
+
+TEST(DedupeQualityTest, TheLabelledSetHasTheShapeItClaims) {
+  absl::StatusOr<std::vector<LabelledPair>> pairs = LoadPairs(CCENGINE_TICKET_PAIRS);
+  ASSERT_TRUE(pairs.ok()) << pairs.status();
+  ASSERT_GE(pairs->size(), 200u);
+  std::map<std::string, int> langs, kinds;
+  int duplicates = 0;
+  for (const LabelledPair& p : *pairs) {
+    ++langs[p.lang];
+    ++kinds[p.kind];
+    duplicates += p.duplicate;
+  }
+  EXPECT_GE(langs["zh"], 100);
+  EXPECT_GE(langs["en"], 50);
+  EXPECT_GE(langs["mixed"], 10);
+  EXPECT_GE(kinds["same_place_other_problem"], 20);
+  EXPECT_GE(kinds["same_problem_other_place"], 20);
+  EXPECT_GE(duplicates, 80);
+}
+
+TEST(DedupeQualityTest, DefaultsMergeRarelyWrongAndCatchRepeatCallers) {
+  absl::StatusOr<std::vector<LabelledPair>> pairs = LoadPairs(CCENGINE_TICKET_PAIRS);
+  ASSERT_TRUE(pairs.ok()) << pairs.status();
+  std::map<std::string, Confusion> by;
+  absl::StatusOr<Confusion> c = Evaluate(*pairs, DedupeOptions{}, &by);
+  ASSERT_TRUE(c.ok()) << c.status();
+  RecordProperty("precision", std::to_string(c->Precision()));
+  RecordProperty("recall", std::to_string(c->Recall()));
+  EXPECT_GE(c->Precision(), 0.95) << "tp " << c->tp << " fp " << c->fp;
+  EXPECT_GE(c->Recall(), 0.25) << "tp " << c->tp << " fn " << c->fn;
+  // The same caller about the same thing again is the commonest duplicate.
+  EXPECT_GE(by["kind=same_caller_repeat"].Recall(), 0.75);
+  // Another building, or the same caller about something else: never merged.
+  EXPECT_EQ(by["kind=same_problem_other_place"].fp, 0);
+  EXPECT_EQ(by["kind=same_caller_other_problem"].fp, 0);
+}
+
+}  // namespace
+}  // namespace ccengine::tickets::testing
