@@ -71,6 +71,10 @@ std::vector<SkillLevel> ToSkills(const PyEngine& e, py::handle value,
 AgentState ToAgentState(py::handle value, const std::string& path);
 int32_t ToInt32(py::handle value, const std::string& path);
 
+// An hours dict ({"utc_offset_s": …, "weekly": {"mon": [["08:30", "12:00"]]},
+// "holidays": [...], "special": {...}}) to a calendar.
+HoursOfOperation ToHours(py::handle value, const std::string& path);
+
 // Reads a queue dict over `base` (the defaults, or the queue's current rules
 // for an update).
 QueueConfig ToQueueConfig(const PyEngine& e, py::handle value, const std::string& path,

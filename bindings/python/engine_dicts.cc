@@ -202,6 +202,8 @@ py::dict ToDictOf(py::handle value, const std::string& path) {
   return py::reinterpret_borrow<py::dict>(value);
 }
 
+}  // namespace
+
 // {"utc_offset_s": 28800, "weekly": {"mon": [["08:30", "12:00"]], …},
 //  "holidays": ["2026-10-01"], "special": {"2026-12-24": [["09:00", "12:00"]]}}
 // The calendar's own rules (overlaps, ranges) are checked by the engine.
@@ -238,6 +240,8 @@ HoursOfOperation ToHours(py::handle value, const std::string& path) {
   r.Finish();
   return h;
 }
+
+namespace {
 
 py::list WindowsToList(const std::vector<TimeWindow>& windows) {
   py::list out;

@@ -75,4 +75,5 @@ PYBIND11_MODULE(_ccengine, m) {
   RegisterErlang(m);
   RegisterEngine(m);
   RegisterSim(m);
+  RegisterTickets(m);
 }

@@ -30,6 +30,12 @@
 //   synonyms.h       query-time synonym groups
 // config/ (ccengine::config)
 //   expression.h     the filter expression language of entry flows
+// tickets/ (ccengine::tickets)
+//   ticket.h         tickets, states, history entries, categories
+//   store.h          the TicketStore port and the in-memory store
+//   desk.h           the ticket desk: transitions, SLA clocks, dispatch
+//   dedupe.h         duplicate detection
+//   sla.h            business time on a calendar
 // version.h          the library's version
 //
 // Thread safety: see each header.
@@ -56,6 +62,11 @@
 #include "ccengine/telephony/telephony.h"
 #include "ccengine/text/synonyms.h"
 #include "ccengine/text/tokenizer.h"
+#include "ccengine/tickets/dedupe.h"
+#include "ccengine/tickets/desk.h"
+#include "ccengine/tickets/sla.h"
+#include "ccengine/tickets/store.h"
+#include "ccengine/tickets/ticket.h"
 #include "ccengine/version.h"
 
 #endif  // CCENGINE_H_

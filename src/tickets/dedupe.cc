@@ -25,6 +25,7 @@ namespace ccengine::tickets {
 namespace {
 
 using TermId = uint32_t;
+using WeightCache = absl::flat_hash_map<TermId, double>;
 
 // The features of one ticket; term lists sorted and unique.
 struct Features {
@@ -146,29 +147,35 @@ struct DuplicateIndex::Impl {
     return f;
   }
 
-  // Inverse document frequency over the indexed tickets.
-  double Weight(TermId term) const {
+  // Inverse document frequency over the indexed tickets, remembered in
+  // `cache` for the length of one lookup (candidates share most terms).
+  double Weight(TermId term, WeightCache& cache) const {
+    if (auto hit = cache.find(term); hit != cache.end()) return hit->second;
     const double n = static_cast<double>(tickets.size()) + 1;
     size_t df = 0;
     if (term != kUnknown) {
       if (auto it = postings.find(term); it != postings.end()) df = it->second.size();
     }
-    return std::log((n + 1) / (static_cast<double>(df) + 1)) + 0.1;
+    const double w = std::log((n + 1) / (static_cast<double>(df) + 1)) + 0.1;
+    cache.emplace(term, w);
+    return w;
   }
 
-  double WeightedDice(const std::vector<TermId>& a, const std::vector<TermId>& b) const {
+  double WeightedDice(const std::vector<TermId>& a, const std::vector<TermId>& b,
+                      WeightCache& cache) const {
     double wa = 0, wb = 0, shared = 0;
-    for (TermId t : a) wa += Weight(t);
-    for (TermId t : b) wb += Weight(t);
+    for (TermId t : a) wa += Weight(t, cache);
+    for (TermId t : b) wb += Weight(t, cache);
     ForEachShared(a, b, [&](TermId t) {
-      if (t != kUnknown) shared += Weight(t);
+      if (t != kUnknown) shared += Weight(t, cache);
     });
     return wa + wb > 0 ? 2 * shared / (wa + wb) : 0;
   }
 
-  PairScore Judge(const Features& indexed, const Features& query) const {
+  PairScore Judge(const Features& indexed, const Features& query,
+                  WeightCache& cache) const {
     PairScore p;
-    p.text = WeightedDice(indexed.text, query.text);
+    p.text = WeightedDice(indexed.text, query.text, cache);
     p.same_customer = !query.customer.empty() && query.customer == indexed.customer;
     p.same_category = query.category == indexed.category;
     p.both_addresses = !indexed.address.empty() || !indexed.numbers.empty();
@@ -195,30 +202,31 @@ struct DuplicateIndex::Impl {
     return p;
   }
 
-  void Post(TicketId id, const Features& f) {
+  // The terms a ticket is posted under: text, address and address numbers.
+  static std::vector<TermId> AllTerms(const Features& f) {
     std::vector<TermId> all = f.text;
     all.insert(all.end(), f.address.begin(), f.address.end());
+    all.insert(all.end(), f.numbers.begin(), f.numbers.end());
     SortUnique(all);
-    for (TermId t : all) postings[t].push_back(id);
+    return all;
+  }
+
+  void Post(TicketId id, const Features& f) {
+    for (TermId t : AllTerms(f)) postings[t].push_back(id);
     if (!f.customer.empty()) by_customer[f.customer].push_back(id);
   }
 
+  // Keeps the order of insertion (oldest first), which `Find` relies on.
   static void Unpost(std::vector<TicketId>& list, TicketId id) {
     auto it = std::find(list.begin(), list.end(), id);
-    if (it != list.end()) {
-      *it = list.back();
-      list.pop_back();
-    }
+    if (it != list.end()) list.erase(it);
   }
 
   void Erase(TicketId id) {
     auto it = tickets.find(id);
     if (it == tickets.end()) return;
     const Features& f = it->second;
-    std::vector<TermId> all = f.text;
-    all.insert(all.end(), f.address.begin(), f.address.end());
-    SortUnique(all);
-    for (TermId t : all) {
+    for (TermId t : AllTerms(f)) {
       auto p = postings.find(t);
       if (p == postings.end()) continue;
       Unpost(p->second, id);
@@ -264,7 +272,8 @@ absl::StatusOr<PairScore> DuplicateIndex::Score(TicketId indexed,
   }
   absl::StatusOr<Features> q = impl_->Build(ticket, /*intern=*/false);
   if (!q.ok()) return q.status();
-  return impl_->Judge(it->second, *q);
+  WeightCache cache;
+  return impl_->Judge(it->second, *q, cache);
 }
 
 absl::StatusOr<std::optional<DuplicateMatch>> DuplicateIndex::Find(
@@ -272,30 +281,45 @@ absl::StatusOr<std::optional<DuplicateMatch>> DuplicateIndex::Find(
   absl::StatusOr<Features> q = impl_->Build(ticket, /*intern=*/false);
   if (!q.ok()) return q.status();
   const Impl& m = *impl_;
-  // Hits per candidate: its customer, address terms, the rarest text terms.
+  // Hits per candidate from the customer's tickets, the address's terms and
+  // numbers, and the rarest text terms. A list longer than `max_posting` (a
+  // street everybody lives on, a word every ticket has) says little and costs
+  // much: it is skipped, unless a group has nothing shorter, and then only its
+  // newest `max_posting` entries count.
   absl::flat_hash_map<TicketId, int> hits;
+  const size_t cap = std::max<size_t>(1, m.options.max_posting);
   auto gather = [&](const std::vector<TicketId>& list, int weight) {
-    for (TicketId id : list) {
-      if (id != ticket.id) hits[id] += weight;
+    const size_t from = list.size() > cap ? list.size() - cap : 0;
+    for (size_t i = from; i < list.size(); ++i) {
+      if (list[i] != ticket.id) hits[list[i]] += weight;
     }
   };
   if (!q->customer.empty()) {
-    if (auto c = m.by_customer.find(q->customer); c != m.by_customer.end())
+    if (auto c = m.by_customer.find(q->customer); c != m.by_customer.end()) {
       gather(c->second, 4);
+    }
   }
-  std::vector<std::pair<size_t, TermId>> rare;
-  for (TermId t : q->text) {
-    if (t == Impl::kUnknown) continue;
-    if (auto p = m.postings.find(t); p != m.postings.end())
-      rare.emplace_back(p->second.size(), t);
-  }
-  std::sort(rare.begin(), rare.end());
-  if (rare.size() > m.options.rare_text_terms) rare.resize(m.options.rare_text_terms);
-  for (const auto& [df, t] : rare) gather(m.postings.at(t), 1);
-  for (TermId t : q->address) {
-    if (t == Impl::kUnknown) continue;
-    if (auto p = m.postings.find(t); p != m.postings.end()) gather(p->second, 1);
-  }
+  auto gather_group = [&](const std::vector<TermId>& terms, size_t most) {
+    std::vector<std::pair<size_t, TermId>> known;
+    for (TermId t : terms) {
+      if (t == Impl::kUnknown) continue;
+      if (auto p = m.postings.find(t); p != m.postings.end()) {
+        known.emplace_back(p->second.size(), t);
+      }
+    }
+    if (known.empty()) return;
+    std::sort(known.begin(), known.end());
+    size_t used = 0;
+    for (const auto& [df, t] : known) {
+      if (used == most || (df > cap && used > 0)) break;
+      gather(m.postings.at(t), 1);
+      ++used;
+    }
+  };
+  gather_group(q->text, m.options.rare_text_terms);
+  std::vector<TermId> place = q->address;
+  place.insert(place.end(), q->numbers.begin(), q->numbers.end());
+  gather_group(place, place.size());
 
   std::vector<std::pair<int, TicketId>> ranked;
   ranked.reserve(hits.size());
@@ -306,9 +330,10 @@ absl::StatusOr<std::optional<DuplicateMatch>> DuplicateIndex::Find(
   std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
                     ranked.end());
   std::optional<DuplicateMatch> best;
+  WeightCache cache;
   for (size_t i = 0; i < keep; ++i) {
     const TicketId id = ranked[i].second;
-    const PairScore p = m.Judge(m.tickets.at(id), *q);
+    const PairScore p = m.Judge(m.tickets.at(id), *q, cache);
     if (!p.duplicate) continue;
     if (!best || p.text > best->score.text ||
         (p.text == best->score.text && id < best->ticket)) {

@@ -89,6 +89,10 @@ absl::Status ValidateTicket(const Ticket& ticket) {
       return s;
     }
   }
+  if (static_cast<int>(ticket.state) >= kTicketStateCount) {
+    return absl::InvalidArgumentError(
+        fmt::format("ticket state: {} is not a state", static_cast<int>(ticket.state)));
+  }
   if (ticket.priority < kMinPriority || ticket.priority > kMaxPriority) {
     return absl::InvalidArgumentError(fmt::format("ticket priority: {} is outside {}..{}",
                                                   ticket.priority, kMinPriority,

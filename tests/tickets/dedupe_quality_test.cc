@@ -43,12 +43,28 @@ TEST(DedupeQualityTest, DefaultsMergeRarelyWrongAndCatchRepeatCallers) {
   RecordProperty("precision", std::to_string(c->Precision()));
   RecordProperty("recall", std::to_string(c->Recall()));
   EXPECT_GE(c->Precision(), 0.95) << "tp " << c->tp << " fp " << c->fp;
-  EXPECT_GE(c->Recall(), 0.25) << "tp " << c->tp << " fn " << c->fn;
+  EXPECT_GE(c->Recall(), 0.2) << "tp " << c->tp << " fn " << c->fn;
   // The same caller about the same thing again is the commonest duplicate.
-  EXPECT_GE(by["kind=same_caller_repeat"].Recall(), 0.75);
+  EXPECT_GE(by["kind=same_caller_repeat"].Recall(), 0.7);
   // Another building, or the same caller about something else: never merged.
   EXPECT_EQ(by["kind=same_problem_other_place"].fp, 0);
   EXPECT_EQ(by["kind=same_caller_other_problem"].fp, 0);
+}
+
+// The defaults were chosen on the whole set; each half on its own (pairs with
+// odd and even numbers, each indexed alone, so the term weights differ too)
+// must hold the same precision, or the choice only fits the set.
+TEST(DedupeQualityTest, ThePrecisionHoldsOnEitherHalf) {
+  absl::StatusOr<std::vector<LabelledPair>> pairs = LoadPairs(CCENGINE_TICKET_PAIRS);
+  ASSERT_TRUE(pairs.ok()) << pairs.status();
+  std::vector<LabelledPair> halves[2];
+  for (const LabelledPair& p : *pairs) halves[std::stoi(p.id.substr(1)) % 2].push_back(p);
+  for (const std::vector<LabelledPair>& half : halves) {
+    absl::StatusOr<Confusion> c = Evaluate(half, DedupeOptions{});
+    ASSERT_TRUE(c.ok()) << c.status();
+    EXPECT_GE(c->Precision(), 0.95) << "tp " << c->tp << " fp " << c->fp;
+    EXPECT_GE(c->Recall(), 0.15) << "tp " << c->tp << " fn " << c->fn;
+  }
 }
 
 }  // namespace

@@ -32,6 +32,14 @@ Simulation of a plain-data scenario (see :func:`simulate`)::
     ccengine.to_dataframe(result, "queue_intervals")
     ccengine.plot(result, "staffing.png")
 
+Tickets (工单): a desk that links duplicates, dispatches through an engine and
+runs SLA clocks (see :class:`TicketDesk`)::
+
+    desk = ccengine.TicketDesk("tickets.db", start_s=0)      # SQLite file
+    desk.add_category("noise", "城管", resolution_s=3 * 86400)
+    t = desk.create("noise", "楼下烧烤店噪音扰民", address="建国路88号")
+    desk.dispatch(t["id"], "dispatcher")
+
 Errors: ``ValueError`` for malformed input, ``KeyError`` for an unknown id or
 name, :class:`CcengineError` (a ``RuntimeError``) for a state that does not
 allow the call. The message is the engine's; ``exc.code`` holds the status
@@ -49,6 +57,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Union
 from ._ccengine import (
     CcengineError,
     Engine,
+    TicketDesk,
     __version__,
     agents_for_service_level,
     erlang_a_metrics,
@@ -62,6 +71,7 @@ from .plot import plot
 __all__ = [
     "CcengineError",
     "Engine",
+    "TicketDesk",
     "__version__",
     "agents_for_service_level",
     "erlang_a_metrics",

@@ -179,7 +179,8 @@ struct TicketCategory {
 // The checks every store applies to a ticket it is asked to write:
 // InvalidArgument naming the field when the text is over
 // `kMaxTicketTextBytes`, a name over `kMaxTicketFieldBytes`, any string not
-// valid UTF-8, the priority outside 0..9, or more than 64 free fields.
+// valid UTF-8, a state that is not one, the priority outside 0..9, or more
+// than 64 free fields.
 absl::Status ValidateTicket(const Ticket& ticket);
 
 }  // namespace ccengine::tickets

@@ -1,0 +1,503 @@
+// -----------------------------------------------------------------------------
+// File: bindings/python/register_tickets.cc
+// -----------------------------------------------------------------------------
+//
+// ccengine.TicketDesk: the ticket desk (工单) from Python. The store is chosen by
+// the first argument: ":memory:" (in process), a `postgresql://` DSN (the
+// PostgreSQL store, when the module was built with it), anything else a file
+// path (the SQLite store). With an engine the desk reads the engine's clock and
+// dispatches through it; without one it keeps its own clock, moved by
+// `advance_to`. Tickets come back as dicts; times are float seconds since the
+// epoch, durations float seconds.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "ccengine/core/clock.h"
+#include "ccengine/tickets/desk.h"
+#include "ccengine/tickets/store.h"
+#include "common.h"
+#include "engine_binding.h"
+#include "fmt/format.h"
+
+#ifdef CCENGINE_PY_HAVE_SQLITE
+#include "ccengine/sqlite/ticket_store.h"
+#endif
+#ifdef CCENGINE_PY_HAVE_POSTGRES
+#include "ccengine/postgres/ticket_store.h"
+#endif
+
+namespace ccengine::python {
+namespace {
+
+using namespace pybind11::literals;
+using tickets::Ticket;
+using tickets::TicketDesk;
+using tickets::TicketId;
+using tickets::TicketState;
+
+// The engine's time, for a desk that dispatches through a Python engine (the
+// GIL makes the Python thread the router thread).
+class EngineClock final : public Clock {
+ public:
+  explicit EngineClock(const Engine* engine) : engine_(engine) {}
+  absl::Time Now() const override { return engine_->Now(); }
+
+ private:
+  const Engine* engine_;
+};
+
+std::unique_ptr<tickets::TicketStore> OpenStore(const std::string& where) {
+  if (where == ":memory:") return tickets::NewMemoryTicketStore();
+  if (absl::StartsWith(where, "postgresql://") ||
+      absl::StartsWith(where, "postgres://")) {
+#ifdef CCENGINE_PY_HAVE_POSTGRES
+    postgres::PostgresTicketStoreOptions options;
+    options.dsn = where;
+    return Unwrap(postgres::OpenPostgresTicketStore(options));
+#else
+    RaiseStatus(absl::UnimplementedError(
+        "this ccengine module was built without the PostgreSQL ticket store"));
+#endif
+  }
+#ifdef CCENGINE_PY_HAVE_SQLITE
+  sqlite::SqliteTicketStoreOptions options;
+  options.path = where;
+  return Unwrap(sqlite::OpenSqliteTicketStore(options));
+#else
+  RaiseStatus(absl::UnimplementedError(
+      "this ccengine module was built without the SQLite ticket store"));
+#endif
+}
+
+py::object TimeOrNone(const std::optional<absl::Time>& t) {
+  if (!t.has_value() || *t == absl::InfiniteFuture()) return py::none();
+  return py::float_(SecondsSinceEpoch(*t));
+}
+
+py::dict ClockToDict(const tickets::SlaClock& c) {
+  return py::dict("due"_a = TimeOrNone(c.due), "warn_at"_a = TimeOrNone(c.warn_at),
+                  "remaining_s"_a = Seconds(c.remaining), "paused"_a = c.paused,
+                  "warned"_a = c.warned, "breached"_a = c.breached,
+                  "stopped"_a = c.stopped, "stopped_at"_a = TimeOrNone(c.stopped_at));
+}
+
+py::dict TicketToDict(const Ticket& t) {
+  py::dict fields;
+  for (const auto& [k, v] : t.fields) fields[py::str(k)] = py::str(v);
+  return py::dict(
+      "id"_a = t.id, "version"_a = t.version, "category"_a = t.category,
+      "department"_a = t.department, "state"_a = std::string(TicketStateName(t.state)),
+      "priority"_a = t.priority, "text"_a = t.text, "customer_id"_a = t.customer_id,
+      "address"_a = t.address, "fields"_a = fields,
+      "created_at"_a = SecondsSinceEpoch(t.created_at),
+      "updated_at"_a = SecondsSinceEpoch(t.updated_at),
+      "queued_since"_a = SecondsSinceEpoch(t.queued_since), "assignee"_a = t.assignee,
+      "duplicate_of"_a =
+          t.duplicate_of == 0 ? py::object(py::none()) : py::int_(t.duplicate_of),
+      "parent"_a = t.parent == 0 ? py::object(py::none()) : py::int_(t.parent),
+      "is_master"_a = t.is_master, "escalation_level"_a = t.escalation_level,
+      "reopen_count"_a = t.reopen_count,
+      "first_response"_a = ClockToDict(t.first_response),
+      "resolution"_a = ClockToDict(t.resolution),
+      "extension_requested_s"_a =
+          t.extension_requested.has_value()
+              ? py::object(py::float_(Seconds(*t.extension_requested)))
+              : py::object(py::none()),
+      "next_check"_a = TimeOrNone(t.next_check));
+}
+
+// The Python object: the desk, its store's clock, and the events it emitted.
+class PyTicketDesk {
+ public:
+  PyTicketDesk(const std::string& where, py::object engine, std::optional<double> start_s)
+      : engine_obj_(std::move(engine)) {
+    tickets::TicketDeskOptions options;
+    if (!engine_obj_.is_none()) {
+      engine_ = &engine_obj_.cast<PyEngine&>();
+      clock_ = std::make_unique<EngineClock>(&engine_->engine());
+      options.engine = &engine_->engine();
+    } else {
+      manual_ = std::make_unique<ManualClock>(
+          start_s.has_value() ? ToTime(*start_s, "start_s") : absl::Now());
+    }
+    options.clock = clock_ != nullptr ? clock_.get() : manual_.get();
+    desk_ = Unwrap(TicketDesk::Open(OpenStore(where), options));
+    desk_->Subscribe([this](const tickets::TicketEvent& e) { events_.push_back(e); });
+    if (engine_ != nullptr) {
+      engine_->engine().Subscribe(desk_->EngineEventCallback(),
+                                  TicketDesk::kEngineEvents);
+    }
+  }
+
+  TicketDesk& desk() { return *desk_; }
+  const PyEngine* engine() const { return engine_; }
+
+  void AdvanceTo(double t) {
+    if (manual_ == nullptr) {
+      RaiseStatus(absl::FailedPreconditionError(
+          "this desk reads its engine's clock: advance the engine instead"));
+    }
+    const absl::Time to = ToTime(t, "t");
+    if (to < manual_->Now()) {
+      RaiseInvalid(fmt::format("t: {} is before the desk's time {}", t,
+                               SecondsSinceEpoch(manual_->Now())));
+    }
+    manual_->Set(to);
+  }
+  double Now() const {
+    return SecondsSinceEpoch(manual_ != nullptr ? manual_->Now() : clock_->Now());
+  }
+
+  py::list DrainEvents() {
+    py::list out;
+    for (const tickets::TicketEvent& e : events_) {
+      out.append(py::dict(
+          "type"_a = std::string(tickets::TicketEventTypeName(e.type)),
+          "ticket"_a = e.ticket,
+          "master"_a = e.master == 0 ? py::object(py::none()) : py::int_(e.master),
+          "category"_a = e.category, "department"_a = e.department,
+          "from"_a = std::string(TicketStateName(e.from)),
+          "to"_a = std::string(TicketStateName(e.to)), "time"_a = SecondsSinceEpoch(e.at),
+          "actor"_a = e.actor, "detail"_a = e.detail));
+    }
+    events_.clear();
+    return out;
+  }
+
+ private:
+  py::object engine_obj_;  // keeps the engine alive as long as the desk
+  PyEngine* engine_ = nullptr;
+  std::unique_ptr<Clock> clock_;
+  std::unique_ptr<ManualClock> manual_;
+  std::unique_ptr<TicketDesk> desk_;
+  std::vector<tickets::TicketEvent> events_;
+};
+
+std::vector<std::pair<std::string, std::string>> ToFields(py::handle value,
+                                                          const std::string& path) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (value.is_none()) return out;
+  if (!PyDict_Check(value.ptr())) {
+    RaiseInvalid(fmt::format("{}: expected a dict, got {}", path, TypeName(value)));
+  }
+  for (auto item : py::reinterpret_borrow<py::dict>(value)) {
+    const std::string key = ToString(item.first, path);
+    out.emplace_back(key, ToString(item.second, Child(path, key)));
+  }
+  return out;
+}
+
+tickets::CreateRequest ToRequest(const std::string& category, const std::string& text,
+                                 py::handle customer_id, py::handle address,
+                                 py::handle fields, const std::string& actor,
+                                 py::handle received_at, bool dedupe) {
+  tickets::CreateRequest r;
+  r.category = category;
+  r.text = text;
+  if (!customer_id.is_none()) r.customer_id = ToString(customer_id, "customer_id");
+  if (!address.is_none()) r.address = ToString(address, "address");
+  r.fields = ToFields(fields, "fields");
+  r.actor = actor;
+  if (!received_at.is_none()) {
+    r.received_at = ToTime(ToDouble(received_at, "received_at"), "received_at");
+  }
+  r.dedupe = dedupe;
+  return r;
+}
+
+}  // namespace
+
+void RegisterTickets(py::module_& m) {
+  py::class_<PyTicketDesk> cls(m, "TicketDesk",
+                               R"doc(The ticket desk (工单): takes tickets in,
+links duplicates to the open ticket they repeat, dispatches them through an
+engine to their department's agents, and runs first-response and resolution
+clocks on business hours (warning at a share of the deadline, escalation on
+breach).
+
+TicketDesk(path_or_dsn, engine=None, start_s=None): ":memory:", a file path
+(SQLite, WAL) or a "postgresql://" DSN. With an engine, queued tickets are
+contacts on the "ticket" channel (a category names its queue) and the desk
+uses the engine's clock; call tick() after advancing the engine. Without one
+the desk has its own clock starting at start_s (default: now), moved with
+advance_to().
+
+Every transition takes the actor and (where the 12345 flow needs one) a
+reason, is recorded in the ticket's history, and raises CcengineError with
+code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)doc");
+  cls.def(py::init<const std::string&, py::object, std::optional<double>>(),
+          "path_or_dsn"_a, "engine"_a = py::none(), "start_s"_a = py::none());
+  cls.def(
+      "add_category",
+      [](PyTicketDesk& d, const std::string& name, const std::string& department,
+         py::object queue, py::object skills, int priority, double first_response_s,
+         double resolution_s, py::object hours, double warn_share,
+         int warn_priority_boost, py::object escalation_queue, double dedupe_window_s) {
+        tickets::TicketCategory c;
+        c.name = name;
+        c.department = department;
+        if (!queue.is_none() || !skills.is_none() || !escalation_queue.is_none()) {
+          if (d.engine() == nullptr) {
+            RaiseInvalid("queue, skills and escalation_queue need a desk with an engine");
+          }
+          if (!queue.is_none()) c.queue = ToQueue(*d.engine(), queue, "queue");
+          if (!skills.is_none()) c.skills = ToSkills(*d.engine(), skills, "skills");
+          if (!escalation_queue.is_none()) {
+            c.escalation_queue =
+                ToQueue(*d.engine(), escalation_queue, "escalation_queue");
+          }
+        }
+        c.priority = priority;
+        c.first_response = ToDuration(py::float_(first_response_s), "first_response_s");
+        c.resolution = ToDuration(py::float_(resolution_s), "resolution_s");
+        if (!hours.is_none()) c.hours = ToHours(hours, "hours");
+        c.warn_share = warn_share;
+        c.warn_priority_boost = warn_priority_boost;
+        c.dedupe_window = ToDuration(py::float_(dedupe_window_s), "dedupe_window_s");
+        Check(d.desk().AddCategory(std::move(c)));
+      },
+      "name"_a, "department"_a, "queue"_a = py::none(), "skills"_a = py::none(),
+      "priority"_a = 0, "first_response_s"_a = 0.0, "resolution_s"_a = 0.0,
+      "hours"_a = py::none(), "warn_share"_a = 0.8, "warn_priority_boost"_a = 1,
+      "escalation_queue"_a = py::none(), "dedupe_window_s"_a = 7 * 86400.0,
+      "Adds or replaces a category: its department, queue, skills, priority, SLA targets "
+      "(seconds of business time on `hours`, an engine hours dict; 0: none) and dedupe "
+      "window.");
+  cls.def(
+      "create",
+      [](PyTicketDesk& d, const std::string& category, const std::string& text,
+         py::object customer_id, py::object address, py::object fields,
+         const std::string& actor, py::object received_at, bool dedupe) {
+        tickets::CreateRequest r = ToRequest(category, text, customer_id, address, fields,
+                                             actor, received_at, dedupe);
+        tickets::CreateResult made = Unwrap(d.desk().Create(r));
+        py::dict out = TicketToDict(made.ticket);
+        out["similarity"] = made.similarity;
+        return out;
+      },
+      "category"_a, "text"_a, "customer_id"_a = py::none(), "address"_a = py::none(),
+      "fields"_a = py::none(), "actor"_a = "desk", "received_at"_a = py::none(),
+      "dedupe"_a = true,
+      "Takes a ticket in. Returns its dict; `duplicate_of` is the open ticket it was "
+      "linked "
+      "to (state 'merged', not dispatched) or None.");
+  cls.def(
+      "add_child",
+      [](PyTicketDesk& d, TicketId master, const std::string& category,
+         const std::string& text, py::object customer_id, py::object address,
+         py::object fields, const std::string& actor) {
+        tickets::CreateRequest r = ToRequest(category, text, customer_id, address, fields,
+                                             actor, py::none(), false);
+        return TicketToDict(Unwrap(d.desk().AddChild(master, r)));
+      },
+      "master"_a, "category"_a, "text"_a, "customer_id"_a = py::none(),
+      "address"_a = py::none(), "fields"_a = py::none(), "actor"_a = "desk",
+      "Files another department's part of a joint job (联合处置) under an open master; "
+      "the "
+      "master is resolved when its last child is.");
+
+  cls.def(
+      "dispatch",
+      [](PyTicketDesk& d, TicketId id, const std::string& actor,
+         std::optional<std::string> c) {
+        return TicketToDict(Unwrap(d.desk().Dispatch(id, actor, std::move(c))));
+      },
+      "id"_a, "actor"_a, "category"_a = py::none(),
+      "dispatch(id, actor, category=None): new|returned -> queued (派单), optionally to "
+      "another category.");
+  cls.def(
+      "sign_for",
+      [](PyTicketDesk& d, TicketId id, const std::string& agent) {
+        return TicketToDict(Unwrap(d.desk().SignFor(id, agent)));
+      },
+      "id"_a, "agent"_a, "sign_for(id, agent): queued -> assigned (签收).");
+  cls.def(
+      "start",
+      [](PyTicketDesk& d, TicketId id, const std::string& actor) {
+        return TicketToDict(Unwrap(d.desk().Start(id, actor)));
+      },
+      "id"_a, "actor"_a, "start(id, actor): assigned -> in_progress (办理).");
+  cls.def(
+      "pend",
+      [](PyTicketDesk& d, TicketId id, const std::string& actor,
+         const std::string& reason) {
+        return TicketToDict(Unwrap(d.desk().Pend(id, actor, reason)));
+      },
+      "id"_a, "actor"_a, "reason"_a,
+      "pend(id, actor, reason): -> pending; the clocks pause.");
+  cls.def(
+      "resume",
+      [](PyTicketDesk& d, TicketId id, const std::string& actor) {
+        return TicketToDict(Unwrap(d.desk().Resume(id, actor)));
+      },
+      "id"_a, "actor"_a,
+      "resume(id, actor): pending -> queued, preferring the assignee.");
+  cls.def(
+      "resolve",
+      [](PyTicketDesk& d, TicketId id, const std::string& actor,
+         const std::string& answer) {
+        return TicketToDict(Unwrap(d.desk().Resolve(id, actor, answer)));
+      },
+      "id"_a, "actor"_a, "answer"_a,
+      "resolve(id, actor, answer): assigned|in_progress -> resolved (答复).");
+  cls.def(
+      "close",
+      [](PyTicketDesk& d, TicketId id, const std::string& actor,
+         const std::string& reason) {
+        return TicketToDict(Unwrap(d.desk().Close(id, actor, reason)));
+      },
+      "id"_a, "actor"_a, "reason"_a = "",
+      "close(id, actor, reason): resolved -> closed (回访, 办结).");
+  cls.def(
+      "return_to_dispatcher",
+      [](PyTicketDesk& d, TicketId id, const std::string& actor,
+         const std::string& reason) {
+        return TicketToDict(Unwrap(d.desk().Return(id, actor, reason)));
+      },
+      "id"_a, "actor"_a, "reason"_a,
+      "return_to_dispatcher(id, actor, reason): -> returned (退单).");
+  cls.def(
+      "reopen",
+      [](PyTicketDesk& d, TicketId id, const std::string& actor,
+         const std::string& reason) {
+        return TicketToDict(Unwrap(d.desk().Reopen(id, actor, reason)));
+      },
+      "id"_a, "actor"_a, "reason"_a,
+      "reopen(id, actor, reason): resolved|closed -> queued (重办).");
+  cls.def(
+      "merge",
+      [](PyTicketDesk& d, TicketId id, TicketId master, const std::string& actor,
+         const std::string& reason) {
+        return TicketToDict(Unwrap(d.desk().Merge(id, master, actor, reason)));
+      },
+      "id"_a, "master"_a, "actor"_a, "reason"_a = "",
+      "merge(id, master, actor, reason): -> merged into an open master.");
+  cls.def(
+      "cancel",
+      [](PyTicketDesk& d, TicketId id, const std::string& actor,
+         const std::string& reason) {
+        return TicketToDict(Unwrap(d.desk().Cancel(id, actor, reason)));
+      },
+      "id"_a, "actor"_a, "reason"_a, "cancel(id, actor, reason): -> cancelled.");
+  cls.def(
+      "request_extension",
+      [](PyTicketDesk& d, TicketId id, const std::string& actor, double extra_s,
+         const std::string& reason) {
+        return TicketToDict(Unwrap(d.desk().RequestExtension(
+            id, actor, ToDuration(py::float_(extra_s), "extra_s"), reason)));
+      },
+      "id"_a, "actor"_a, "extra_s"_a, "reason"_a,
+      "request_extension(id, actor, extra_s, reason): asks for more resolution time "
+      "(延期).");
+  cls.def(
+      "decide_extension",
+      [](PyTicketDesk& d, TicketId id, const std::string& supervisor, bool approve,
+         const std::string& reason) {
+        return TicketToDict(
+            Unwrap(d.desk().DecideExtension(id, supervisor, approve, reason)));
+      },
+      "id"_a, "supervisor"_a, "approve"_a, "reason"_a = "",
+      "decide_extension(id, supervisor, approve, reason): approves or rejects it.");
+  cls.def(
+      "escalate",
+      [](PyTicketDesk& d, TicketId id, const std::string& supervisor,
+         const std::string& reason) {
+        return TicketToDict(Unwrap(d.desk().Escalate(id, supervisor, reason)));
+      },
+      "id"_a, "supervisor"_a, "reason"_a,
+      "escalate(id, supervisor, reason): 督办 by hand.");
+
+  cls.def(
+      "tick", [](PyTicketDesk& d) { Check(d.desk().Tick()); },
+      "Applies the engine's events (sign-for on accept), resends refused commands, fires "
+      "due SLA warnings and breaches.");
+  cls.def("advance_to", &PyTicketDesk::AdvanceTo, "t"_a,
+          "Moves a desk without an engine to time t (seconds).");
+  cls.def_property_readonly("now", &PyTicketDesk::Now);
+  cls.def(
+      "get",
+      [](PyTicketDesk& d, TicketId id) { return TicketToDict(Unwrap(d.desk().Get(id))); },
+      "id"_a);
+  cls.def(
+      "history",
+      [](PyTicketDesk& d, TicketId id) {
+        py::list out;
+        for (const tickets::HistoryEntry& e : Unwrap(d.desk().History(id))) {
+          out.append(py::dict(
+              "seq"_a = e.seq, "time"_a = SecondsSinceEpoch(e.at), "actor"_a = e.actor,
+              "action"_a = e.action, "from"_a = std::string(TicketStateName(e.from)),
+              "to"_a = std::string(TicketStateName(e.to)), "reason"_a = e.reason));
+        }
+        return out;
+      },
+      "id"_a);
+  cls.def(
+      "query",
+      [](PyTicketDesk& d, py::object states, py::object department, py::object category,
+         py::object customer_id, py::object due_by, py::object created_since,
+         bool open_only, TicketId after_id, size_t limit) {
+        tickets::TicketQuery q;
+        if (!states.is_none()) {
+          py::list list = ToList(states, "states");
+          for (size_t i = 0; i < list.size(); ++i) {
+            const std::string name = ToString(list[i], Index("states", i));
+            std::optional<TicketState> s = tickets::ParseTicketState(name);
+            if (!s)
+              RaiseInvalid(
+                  fmt::format("{}: unknown state '{}'", Index("states", i), name));
+            q.states.push_back(*s);
+          }
+        }
+        if (!department.is_none()) q.department = ToString(department, "department");
+        if (!category.is_none()) q.category = ToString(category, "category");
+        if (!customer_id.is_none()) q.customer_id = ToString(customer_id, "customer_id");
+        if (!due_by.is_none()) q.due_by = ToTime(ToDouble(due_by, "due_by"), "due_by");
+        if (!created_since.is_none()) {
+          q.created_since =
+              ToTime(ToDouble(created_since, "created_since"), "created_since");
+        }
+        q.open_only = open_only;
+        q.after_id = after_id;
+        q.limit = limit;
+        py::list out;
+        for (const Ticket& t : Unwrap(d.desk().Query(q))) out.append(TicketToDict(t));
+        return out;
+      },
+      "states"_a = py::none(), "department"_a = py::none(), "category"_a = py::none(),
+      "customer_id"_a = py::none(), "due_by"_a = py::none(),
+      "created_since"_a = py::none(), "open_only"_a = false, "after_id"_a = 0,
+      "limit"_a = 1000,
+      "Tickets matching every condition given, by id, at most `limit` after `after_id`.");
+  cls.def(
+      "counters",
+      [](PyTicketDesk& d) {
+        py::dict out;
+        for (const auto& [dept, c] : d.desk().Counters()) {
+          out[py::str(dept)] = py::dict(
+              "created"_a = c.created, "duplicates"_a = c.duplicates,
+              "resolved"_a = c.resolved, "resolved_within_sla"_a = c.resolved_within_sla,
+              "first_response_breaches"_a = c.first_response_breaches,
+              "resolution_breaches"_a = c.resolution_breaches, "warnings"_a = c.warnings,
+              "escalations"_a = c.escalations, "returned"_a = c.returned,
+              "reopened"_a = c.reopened);
+        }
+        return out;
+      },
+      "Counts per department since the desk was opened.");
+  cls.def(
+      "drain_events", &PyTicketDesk::DrainEvents,
+      "The desk's events since the last call (created, duplicate_linked, state_changed, "
+      "sla_warning, sla_breached, ...), as dicts.");
+  cls.def_property_readonly("open_tickets",
+                            [](PyTicketDesk& d) { return d.desk().OpenTickets(); });
+  cls.def_property_readonly("index_bytes",
+                            [](PyTicketDesk& d) { return d.desk().IndexBytes(); });
+}
+
+}  // namespace ccengine::python
