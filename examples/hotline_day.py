@@ -12,7 +12,10 @@ with the callers' patience), then runs the day through ``ccengine.simulate``
 — the same router a PBX would link — and writes a report:
 
     intervals.csv     the per-interval table (load, staffing, SL, ASA, …)
-    summary.txt       the day's figures per queue and per agent group
+    summary.txt       the day's figures per queue and per agent group, and the
+                      work orders (工单) the complaint calls opened, per
+                      department (examples/hotline_tickets.py)
+    tickets.db        those tickets with their histories (SQLite)
     result.json       the full simulation result
     day.png           charts per interval
 
@@ -30,6 +33,8 @@ import sys
 import time
 
 import ccengine
+from hotline_tickets import report_lines as ticket_report_lines
+from hotline_tickets import run_tickets
 
 INTERVAL_S = 1800
 DAY_S = 24 * 3600
@@ -197,6 +202,14 @@ def main() -> int:
     lines.append(f"simulation: {result['contacts']} contacts through the real engine in "
                  f"{t_sim:.2f} s ({result['contacts'] / t_sim:,.0f} contacts/s), "
                  f"invariants {'ok' if result['invariants_ok'] else 'BROKEN'}")
+    t2 = time.perf_counter()
+    answered = [row["answered"] for row in result["intervals"]["queues"]["complaint"]]
+    tickets = run_tickets(answered, INTERVAL_S, args.seed, args.out)
+    t_tickets = time.perf_counter() - t2
+    lines.append("")
+    lines.extend(ticket_report_lines(tickets))
+    lines.append(f" {tickets['created']} tickets filed, routed and worked through a second engine "
+                 f"in {t_tickets:.2f} s")
     report = "\n".join(lines)
     with open(os.path.join(args.out, "summary.txt"), "w") as f:
         f.write(report + "\n")
@@ -206,7 +219,7 @@ def main() -> int:
 
     ccengine.plot(result, os.path.join(args.out, "day.png"))
     print(f"\nreport written to {os.path.abspath(args.out)}/ "
-          f"(summary.txt, intervals.csv, result.json, day.png)")
+          f"(summary.txt, intervals.csv, tickets.db, result.json, day.png)")
     return 0 if result["invariants_ok"] else 1
 
 

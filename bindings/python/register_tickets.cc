@@ -52,7 +52,11 @@ class EngineClock final : public Clock {
   const Engine* engine_;
 };
 
-std::unique_ptr<tickets::TicketStore> OpenStore(const std::string& where) {
+std::unique_ptr<tickets::TicketStore> OpenStore(const std::string& where,
+                                                const std::string& sync) {
+  if (sync != "full" && sync != "normal" && sync != "off") {
+    RaiseInvalid(fmt::format("sync: '{}' is not one of 'full', 'normal', 'off'", sync));
+  }
   if (where == ":memory:") return tickets::NewMemoryTicketStore();
   if (absl::StartsWith(where, "postgresql://") ||
       absl::StartsWith(where, "postgres://")) {
@@ -68,6 +72,9 @@ std::unique_ptr<tickets::TicketStore> OpenStore(const std::string& where) {
 #ifdef CCENGINE_PY_HAVE_SQLITE
   sqlite::SqliteTicketStoreOptions options;
   options.path = where;
+  options.sync = sync == "full"     ? sqlite::SqliteTicketStoreOptions::Sync::kFull
+                 : sync == "normal" ? sqlite::SqliteTicketStoreOptions::Sync::kNormal
+                                    : sqlite::SqliteTicketStoreOptions::Sync::kOff;
   return Unwrap(sqlite::OpenSqliteTicketStore(options));
 #else
   RaiseStatus(absl::UnimplementedError(
@@ -115,7 +122,8 @@ py::dict TicketToDict(const Ticket& t) {
 // The Python object: the desk, its store's clock, and the events it emitted.
 class PyTicketDesk {
  public:
-  PyTicketDesk(const std::string& where, py::object engine, std::optional<double> start_s)
+  PyTicketDesk(const std::string& where, py::object engine, std::optional<double> start_s,
+               const std::string& sync)
       : engine_obj_(std::move(engine)) {
     tickets::TicketDeskOptions options;
     if (!engine_obj_.is_none()) {
@@ -127,7 +135,7 @@ class PyTicketDesk {
           start_s.has_value() ? ToTime(*start_s, "start_s") : absl::Now());
     }
     options.clock = clock_ != nullptr ? clock_.get() : manual_.get();
-    desk_ = Unwrap(TicketDesk::Open(OpenStore(where), options));
+    desk_ = Unwrap(TicketDesk::Open(OpenStore(where, sync), options));
     desk_->Subscribe([this](const tickets::TicketEvent& e) { events_.push_back(e); });
     if (engine_ != nullptr) {
       engine_->engine().Subscribe(desk_->EngineEventCallback(),
@@ -221,8 +229,9 @@ engine to their department's agents, and runs first-response and resolution
 clocks on business hours (warning at a share of the deadline, escalation on
 breach).
 
-TicketDesk(path_or_dsn, engine=None, start_s=None): ":memory:", a file path
-(SQLite, WAL) or a "postgresql://" DSN. With an engine, queued tickets are
+TicketDesk(path_or_dsn, engine=None, start_s=None, sync="full"): ":memory:", a
+file path (SQLite, WAL; `sync` "full" survives power loss, "normal" a crash of
+the process, "off" nothing but a clean exit) or a "postgresql://" DSN. With an engine, queued tickets are
 contacts on the "ticket" channel (a category names its queue) and the desk
 uses the engine's clock; call tick() after advancing the engine. Without one
 the desk has its own clock starting at start_s (default: now), moved with
@@ -231,8 +240,10 @@ advance_to().
 Every transition takes the actor and (where the 12345 flow needs one) a
 reason, is recorded in the ticket's history, and raises CcengineError with
 code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)doc");
-  cls.def(py::init<const std::string&, py::object, std::optional<double>>(),
-          "path_or_dsn"_a, "engine"_a = py::none(), "start_s"_a = py::none());
+  cls.def(py::init<const std::string&, py::object, std::optional<double>,
+                   const std::string&>(),
+          "path_or_dsn"_a, "engine"_a = py::none(), "start_s"_a = py::none(),
+          "sync"_a = "full");
   cls.def(
       "add_category",
       [](PyTicketDesk& d, const std::string& name, const std::string& department,

@@ -124,3 +124,30 @@ def test_dispatch_through_an_engine():
     assert "completed" in [ev["type"] for ev in e.drain_events()]
     with pytest.raises(ccengine.CcengineError):
         desk.advance_to(10.0)  # the engine's clock rules
+
+
+def test_the_hotline_days_work_orders_balance(tmp_path):
+    """examples/hotline_tickets.py (the main job's ticket part) on a small day:
+    every ticket is accounted for, per department and in the file."""
+    import sqlite3
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "examples"))
+    import hotline_tickets
+
+    summary = hotline_tickets.run_tickets([15.0] * 48, 1800.0, 3, str(tmp_path))
+    counters = summary["counters"]
+    created = sum(c["created"] for c in counters.values())
+    duplicates = sum(c["duplicates"] for c in counters.values())
+    resolved = sum(c["resolved"] for c in counters.values())
+    assert created == summary["created"] > 300
+    assert duplicates > 0
+    assert summary["open_at_end"] == 0
+    assert resolved == created - duplicates
+    for c in counters.values():
+        assert c["resolved_within_sla"] <= c["resolved"]
+    with sqlite3.connect(summary["db"]) as db:
+        (stored,) = db.execute("SELECT count(*) FROM tickets").fetchone()
+        (merged,) = db.execute("SELECT count(*) FROM tickets WHERE state = 'merged'").fetchone()
+    assert stored == created and merged == duplicates
+    assert "城管" in "\n".join(hotline_tickets.report_lines(summary))

@@ -274,7 +274,9 @@ class TicketDesk:
     CcengineError (FAILED_PRECONDITION) and change nothing when the state does
     not allow them."""
 
-    def __init__(self, path_or_dsn: str, engine: Optional[Engine] = None, start_s: Optional[float] = None) -> None: ...
+    def __init__(
+        self, path_or_dsn: str, engine: Optional[Engine] = None, start_s: Optional[float] = None, sync: str = "full"
+    ) -> None: ...
     def add_category(
         self,
         name: str,
