@@ -43,6 +43,10 @@ PACKAGES=(
   # adapters/sqlite: the embedded ticket store (and the knowledge store's FTS5)
   libsqlite3-dev
   sqlite3
+  # adapters/postgres: the PostgreSQL ticket store (libpq); its test starts a
+  # private server from the postgresql-15 binaries
+  libpq-dev
+  postgresql-15
 )
 
 missing=()

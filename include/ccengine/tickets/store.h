@@ -9,7 +9,10 @@
 //
 //   MemoryTicketStore   this header; in process, lost on exit (tests, the
 //                       simulator, a desk that does not need to survive)
-//   SqliteTicketStore   adapters/sqlite (the embedded default: one file, WAL)
+//   SQLite              adapters/sqlite (the embedded default: one file, WAL;
+//                       sqlite::OpenSqliteTicketStore)
+//   PostgreSQL          adapters/postgres (the server: libpq, a connection
+//                       pool; postgres::OpenPostgresTicketStore)
 //
 // Another store (a CRM's tables, a vendor's ticket API) implements this
 // interface and passes the conformance suite in tests/tickets/ (see

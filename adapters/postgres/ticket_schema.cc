@@ -1,0 +1,842 @@
+// The PostgreSQL ticket store's database layout (see ticket_schema.h).
+
+#include "ticket_schema.h"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "ccengine/text/tokenizer.h"
+#include "ccengine/tickets/store.h"
+#include "ccengine/tickets/ticket.h"
+#include "fmt/format.h"
+#include "pg_conn.h"
+
+namespace ccengine::postgres::ticket_schema {
+namespace {
+
+using tickets::HistoryEntry;
+using tickets::SlaClock;
+using tickets::Ticket;
+using tickets::TicketState;
+
+constexpr int64_t kMaxMicros = std::numeric_limits<int64_t>::max();
+constexpr int64_t kMinMicros = std::numeric_limits<int64_t>::min();
+
+// Version 1. `history_seq` is the seq of the ticket's last history entry:
+// the statement that appends an entry raises it on the ticket's row, which
+// it holds locked until commit, so concurrent writers never draw the same
+// seq, and a rolled-back one leaves no gap.
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE tickets (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  version BIGINT NOT NULL,
+  history_seq BIGINT NOT NULL,
+  category TEXT NOT NULL,
+  department TEXT NOT NULL,
+  state TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  address TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  queued_since BIGINT NOT NULL,
+  assignee TEXT NOT NULL,
+  duplicate_of BIGINT NOT NULL,
+  parent BIGINT NOT NULL,
+  is_master BOOLEAN NOT NULL,
+  escalation_level INTEGER NOT NULL,
+  reopen_count INTEGER NOT NULL,
+  first_response_due BIGINT,
+  first_response_warn_at BIGINT,
+  first_response_remaining BIGINT NOT NULL,
+  first_response_paused BOOLEAN NOT NULL,
+  first_response_warned BOOLEAN NOT NULL,
+  first_response_breached BOOLEAN NOT NULL,
+  first_response_stopped BOOLEAN NOT NULL,
+  first_response_stopped_at BIGINT,
+  resolution_due BIGINT,
+  resolution_warn_at BIGINT,
+  resolution_remaining BIGINT NOT NULL,
+  resolution_paused BOOLEAN NOT NULL,
+  resolution_warned BOOLEAN NOT NULL,
+  resolution_breached BOOLEAN NOT NULL,
+  resolution_stopped BOOLEAN NOT NULL,
+  resolution_stopped_at BIGINT,
+  extension_requested BIGINT,
+  next_check BIGINT NOT NULL,
+  field_names TEXT[] NOT NULL,
+  field_values TEXT[] NOT NULL,
+  CHECK (cardinality(field_names) = cardinality(field_values))
+);
+
+CREATE TABLE ticket_history (
+  ticket BIGINT NOT NULL REFERENCES tickets (id),
+  seq BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  from_state TEXT NOT NULL,
+  to_state TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  PRIMARY KEY (ticket, seq)
+);
+
+-- One per query condition. Children are looked up by a non-zero parent only.
+CREATE INDEX tickets_by_state ON tickets (state);
+CREATE INDEX tickets_by_department ON tickets (department);
+CREATE INDEX tickets_by_category ON tickets (category);
+CREATE INDEX tickets_by_customer ON tickets (customer_id);
+CREATE INDEX tickets_by_next_check ON tickets (next_check);
+CREATE INDEX tickets_by_created_at ON tickets (created_at);
+CREATE INDEX tickets_by_parent ON tickets (parent) WHERE parent <> 0;
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations = {{{1, kSchemaV1}}};
+
+// The columns a ticket statement returns, in this order.
+enum TicketColumn : int {
+  kId,
+  kVersion,
+  kCategory,  // from here on: the columns `AddTicket` writes, in order
+  kDepartment,
+  kState,
+  kPriority,
+  kText,
+  kCustomerId,
+  kAddress,
+  kCreatedAt,
+  kUpdatedAt,
+  kQueuedSince,
+  kAssignee,
+  kDuplicateOf,
+  kParent,
+  kIsMaster,
+  kEscalationLevel,
+  kReopenCount,
+  kFirstResponseDue,  // the first-response clock: 8 columns from here
+  kResolutionDue = kFirstResponseDue + 8,  // the resolution clock: 8 columns
+  kExtensionRequested = kResolutionDue + 8,
+  kNextCheck,
+  kFieldNames,
+  kFieldValues,
+  kTicketColumnCount,
+};
+
+struct Column {
+  std::string_view name;
+  std::string_view type;  // the parameter's cast
+};
+
+// In `TicketColumn` order.
+constexpr std::array<Column, kTicketColumnCount> kColumns = {{
+    {"id", "bigint"},
+    {"version", "bigint"},
+    {"category", "text"},
+    {"department", "text"},
+    {"state", "text"},
+    {"priority", "integer"},
+    {"text", "text"},
+    {"customer_id", "text"},
+    {"address", "text"},
+    {"created_at", "bigint"},
+    {"updated_at", "bigint"},
+    {"queued_since", "bigint"},
+    {"assignee", "text"},
+    {"duplicate_of", "bigint"},
+    {"parent", "bigint"},
+    {"is_master", "boolean"},
+    {"escalation_level", "integer"},
+    {"reopen_count", "integer"},
+    {"first_response_due", "bigint"},
+    {"first_response_warn_at", "bigint"},
+    {"first_response_remaining", "bigint"},
+    {"first_response_paused", "boolean"},
+    {"first_response_warned", "boolean"},
+    {"first_response_breached", "boolean"},
+    {"first_response_stopped", "boolean"},
+    {"first_response_stopped_at", "bigint"},
+    {"resolution_due", "bigint"},
+    {"resolution_warn_at", "bigint"},
+    {"resolution_remaining", "bigint"},
+    {"resolution_paused", "boolean"},
+    {"resolution_warned", "boolean"},
+    {"resolution_breached", "boolean"},
+    {"resolution_stopped", "boolean"},
+    {"resolution_stopped_at", "bigint"},
+    {"extension_requested", "bigint"},
+    {"next_check", "bigint"},
+    {"field_names", "text[]"},
+    {"field_values", "text[]"},
+}};
+
+// A clock's columns, from its first.
+enum ClockColumn : int {
+  kDue,
+  kWarnAt,
+  kRemaining,
+  kPaused,
+  kWarned,
+  kBreached,
+  kStopped,
+  kStoppedAt,
+  kClockColumnCount,
+};
+static_assert(kResolutionDue - kFirstResponseDue == kClockColumnCount);
+static_assert(kExtensionRequested - kResolutionDue == kClockColumnCount);
+
+// The columns of a history entry, as `HistorySql` returns them; the ones
+// from `at` on are `AddHistoryEntry`'s parameters, in order.
+constexpr std::array<Column, 8> kHistoryColumns = {{
+    {"ticket", "bigint"},
+    {"seq", "bigint"},
+    {"at", "bigint"},
+    {"actor", "text"},
+    {"action", "text"},
+    {"from_state", "text"},
+    {"to_state", "text"},
+    {"reason", "text"},
+}};
+constexpr int kHistoryFirstParameter = 2;  // `at`
+
+// The number of parameters `AddTicket` adds.
+constexpr int kTicketParameters = kTicketColumnCount - kCategory;
+
+// --- values -------------------------------------------------------------------
+
+bool TimeFits(absl::Time t) {
+  return t == absl::InfiniteFuture() || t == absl::InfinitePast() ||
+         (t >= absl::FromUnixMicros(kMinMicros + 1) &&
+          t < absl::FromUnixMicros(kMaxMicros));
+}
+
+bool DurationFits(absl::Duration d) {
+  return d == absl::InfiniteDuration() || d == -absl::InfiniteDuration() ||
+         (d > absl::Microseconds(kMinMicros) && d < absl::Microseconds(kMaxMicros));
+}
+
+// Only for times that fit: the infinite ones map to the sentinels (absl
+// saturates), finite ones round down.
+int64_t TimeToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
+
+absl::Time MicrosToTime(int64_t micros) {
+  if (micros == kMaxMicros) return absl::InfiniteFuture();
+  if (micros == kMinMicros) return absl::InfinitePast();
+  return absl::FromUnixMicros(micros);
+}
+
+int64_t DurationToMicros(absl::Duration d) { return absl::ToInt64Microseconds(d); }
+
+absl::Duration MicrosToDuration(int64_t micros) {
+  if (micros == kMaxMicros) return absl::InfiniteDuration();
+  if (micros == kMinMicros) return -absl::InfiniteDuration();
+  return absl::Microseconds(micros);
+}
+
+std::optional<int64_t> OptionalTime(const std::optional<absl::Time>& t) {
+  if (!t.has_value()) return std::nullopt;
+  return TimeToMicros(*t);
+}
+
+absl::Time RoundTime(absl::Time t) { return MicrosToTime(TimeToMicros(t)); }
+
+absl::Duration RoundDuration(absl::Duration d) {
+  return MicrosToDuration(DurationToMicros(d));
+}
+
+// The enum is unsigned: only the upper end needs a check.
+bool StateKnown(TicketState state) {
+  return static_cast<int>(state) < tickets::kTicketStateCount;
+}
+
+bool HasNul(std::string_view s) { return std::find(s.begin(), s.end(), '\0') != s.end(); }
+
+absl::Status CheckNoNul(std::string_view field, std::string_view value) {
+  if (!HasNul(value)) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      fmt::format("ticket {}: a NUL byte at offset {} (the store cannot hold one)", field,
+                  value.find('\0')));
+}
+
+// A string the database could hold: valid UTF-8 without a NUL byte.
+bool Storable(std::string_view s) { return !HasNul(s) && text::ValidateUtf8(s).ok(); }
+
+// --- reading rows -------------------------------------------------------------
+
+// One row of a result, read column by column; the first error is kept (with
+// the column's name) and returned by `status()`.
+class RowReader {
+ public:
+  RowReader(const PGresult* result, int row, std::string what)
+      : result_(result), row_(row), what_(std::move(what)) {}
+
+  bool IsNull(int column) const { return PQgetisnull(result_, row_, column) != 0; }
+
+  std::string Text(int column) {
+    return std::string(PQgetvalue(result_, row_, column),
+                       static_cast<size_t>(PQgetlength(result_, row_, column)));
+  }
+
+  int64_t Int(int column) {
+    if (IsNull(column)) {
+      Fail(column, "NULL");
+      return 0;
+    }
+    const std::string_view text(PQgetvalue(result_, row_, column),
+                                static_cast<size_t>(PQgetlength(result_, row_, column)));
+    int64_t value = 0;
+    const auto [end, error] =
+        std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size()) {
+      Fail(column, fmt::format("\"{}\"", text));
+    }
+    return value;
+  }
+
+  int Int32(int column) {
+    const int64_t value = Int(column);
+    if (value < std::numeric_limits<int>::min() ||
+        value > std::numeric_limits<int>::max()) {
+      Fail(column, std::to_string(value));
+      return 0;
+    }
+    return static_cast<int>(value);
+  }
+
+  std::optional<int64_t> OptionalInt(int column) {
+    if (IsNull(column)) return std::nullopt;
+    return Int(column);
+  }
+
+  std::optional<absl::Time> OptionalTime(int column) {
+    std::optional<int64_t> micros = OptionalInt(column);
+    if (!micros.has_value()) return std::nullopt;
+    return MicrosToTime(*micros);
+  }
+
+  bool Bool(int column) {
+    const std::string text = Text(column);
+    if (text == "t") return true;
+    if (text != "f") Fail(column, fmt::format("\"{}\"", text));
+    return false;
+  }
+
+  TicketState State(int column) {
+    const std::string name = Text(column);
+    std::optional<TicketState> state = tickets::ParseTicketState(name);
+    if (!state.has_value()) {
+      Fail(column, fmt::format("the unknown state \"{}\"", name));
+      return TicketState::kNew;
+    }
+    return *state;
+  }
+
+  std::vector<std::string> TextArray(int column) {
+    absl::StatusOr<std::vector<std::string>> elements = ParseTextArray(Text(column));
+    if (!elements.ok()) {
+      Fail(column, std::string(elements.status().message()));
+      return {};
+    }
+    return *std::move(elements);
+  }
+
+  absl::Status status() const { return status_; }
+
+ private:
+  void Fail(int column, std::string_view value) {
+    if (!status_.ok()) return;
+    status_ = absl::InternalError(fmt::format("{}: the database holds {} in column {}",
+                                              what_, value, PQfname(result_, column)));
+  }
+
+  const PGresult* result_;
+  int row_;
+  std::string what_;
+  absl::Status status_;
+};
+
+// --- clocks -------------------------------------------------------------------
+
+void AddClock(Params& params, const SlaClock& clock) {
+  params.OptionalInt(OptionalTime(clock.due));
+  params.OptionalInt(OptionalTime(clock.warn_at));
+  params.Int(DurationToMicros(clock.remaining));
+  params.Bool(clock.paused);
+  params.Bool(clock.warned);
+  params.Bool(clock.breached);
+  params.Bool(clock.stopped);
+  params.OptionalInt(OptionalTime(clock.stopped_at));
+}
+
+SlaClock ReadClock(RowReader& row, int first_column) {
+  const int c = first_column;
+  SlaClock clock;
+  clock.due = row.OptionalTime(c + kDue);
+  clock.warn_at = row.OptionalTime(c + kWarnAt);
+  clock.remaining = MicrosToDuration(row.Int(c + kRemaining));
+  clock.paused = row.Bool(c + kPaused);
+  clock.warned = row.Bool(c + kWarned);
+  clock.breached = row.Bool(c + kBreached);
+  clock.stopped = row.Bool(c + kStopped);
+  clock.stopped_at = row.OptionalTime(c + kStoppedAt);
+  return clock;
+}
+
+absl::Status CheckClock(std::string_view name, const SlaClock& clock) {
+  const std::pair<std::string_view, std::optional<absl::Time>> times[] = {
+      {"due", clock.due}, {"warn_at", clock.warn_at}, {"stopped_at", clock.stopped_at}};
+  for (const auto& [field, t] : times) {
+    if (t.has_value() && !TimeFits(*t)) {
+      return absl::InvalidArgumentError(
+          fmt::format("ticket {}.{}: {} is outside the times the store holds", name,
+                      field, absl::FormatTime(*t)));
+    }
+  }
+  if (!DurationFits(clock.remaining)) {
+    return absl::InvalidArgumentError(
+        fmt::format("ticket {}.remaining: {} is outside the durations the store holds",
+                    name, absl::FormatDuration(clock.remaining)));
+  }
+  return absl::OkStatus();
+}
+
+void RoundClock(SlaClock& clock) {
+  for (std::optional<absl::Time>* t : {&clock.due, &clock.warn_at, &clock.stopped_at}) {
+    if (t->has_value()) **t = RoundTime(**t);
+  }
+  clock.remaining = RoundDuration(clock.remaining);
+}
+
+// --- SQL ----------------------------------------------------------------------
+
+// "name, name, ..." of columns [first, last).
+std::string Names(absl::Span<const Column> columns, size_t first, size_t last) {
+  std::string out;
+  for (size_t c = first; c < last; ++c) {
+    if (c > first) out += ", ";
+    out += columns[c].name;
+  }
+  return out;
+}
+
+// "$p::type, ..." for columns [first, last), numbered from `parameter`.
+std::string Placeholders(absl::Span<const Column> columns, size_t first, size_t last,
+                         int parameter) {
+  std::string out;
+  for (size_t c = first; c < last; ++c) {
+    if (c > first) out += ", ";
+    out += fmt::format("${}::{}", parameter++, columns[c].type);
+  }
+  return out;
+}
+
+std::string SelectTickets(std::string_view rest) {
+  return fmt::format("SELECT {} FROM tickets {}", Names(kColumns, 0, kTicketColumnCount),
+                     rest);
+}
+
+// "INSERT INTO ticket_history ... SELECT t.id, <seq>, <the entry's
+// parameters from `parameter`> FROM t".
+std::string InsertHistoryFromT(std::string_view seq, int parameter) {
+  return fmt::format("INSERT INTO ticket_history ({}) SELECT t.id, {}, {} FROM t",
+                     Names(kHistoryColumns, 0, kHistoryColumns.size()), seq,
+                     Placeholders(kHistoryColumns, kHistoryFirstParameter,
+                                  kHistoryColumns.size(), parameter));
+}
+
+}  // namespace
+
+absl::Span<const Migration> Migrations() { return kMigrations; }
+
+int LatestVersion() { return kMigrations.back().version; }
+
+std::string CreateSql() {
+  return fmt::format(
+      "WITH t AS (INSERT INTO tickets (version, history_seq, {}) VALUES (1, 1, {}) "
+      "RETURNING id) {} RETURNING ticket",
+      Names(kColumns, kCategory, kTicketColumnCount),
+      Placeholders(kColumns, kCategory, kTicketColumnCount, 1),
+      InsertHistoryFromT("1", 1 + kTicketParameters));
+}
+
+std::string UpdateSql() {
+  std::string set = "version = version + 1, history_seq = history_seq + 1";
+  int parameter = 3;
+  for (size_t c = kCategory; c < kTicketColumnCount; ++c) {
+    set += fmt::format(", {} = ${}::{}", kColumns[c].name, parameter++, kColumns[c].type);
+  }
+  return fmt::format(
+      "WITH t AS (UPDATE tickets SET {} WHERE id = $1::bigint AND version = $2::bigint "
+      "RETURNING id, history_seq) {} RETURNING seq",
+      set, InsertHistoryFromT("t.history_seq", parameter));
+}
+
+std::string GetSql() { return SelectTickets("WHERE id = $1::bigint"); }
+
+std::string ChildrenSql() {
+  return SelectTickets("WHERE parent = $1::bigint AND parent <> 0 ORDER BY id");
+}
+
+std::string HistorySql() {
+  std::string columns;
+  for (size_t c = 0; c < kHistoryColumns.size(); ++c) {
+    if (c > 0) columns += ", ";
+    columns += fmt::format("h.{}", kHistoryColumns[c].name);
+  }
+  return fmt::format(
+      "SELECT {} FROM tickets t LEFT JOIN ticket_history h ON h.ticket = t.id "
+      "WHERE t.id = $1::bigint ORDER BY h.seq",
+      columns);
+}
+
+// In `TicketColumn` order from kCategory: a column added there without its
+// parameter here makes every statement fail (the server counts them).
+void AddTicket(Params& params, const Ticket& ticket) {
+  params.Text(ticket.category);
+  params.Text(ticket.department);
+  params.Text(tickets::TicketStateName(ticket.state));
+  params.Int(ticket.priority);
+  params.Text(ticket.text);
+  params.Text(ticket.customer_id);
+  params.Text(ticket.address);
+  params.Int(TimeToMicros(ticket.created_at));
+  params.Int(TimeToMicros(ticket.updated_at));
+  params.Int(TimeToMicros(ticket.queued_since));
+  params.Text(ticket.assignee);
+  params.Int(ticket.duplicate_of);
+  params.Int(ticket.parent);
+  params.Bool(ticket.is_master);
+  params.Int(ticket.escalation_level);
+  params.Int(ticket.reopen_count);
+  AddClock(params, ticket.first_response);
+  AddClock(params, ticket.resolution);
+  std::optional<int64_t> extension;
+  if (ticket.extension_requested.has_value()) {
+    extension = DurationToMicros(*ticket.extension_requested);
+  }
+  params.OptionalInt(extension);
+  params.Int(TimeToMicros(ticket.next_check));
+  std::vector<std::string> names;
+  std::vector<std::string> values;
+  names.reserve(ticket.fields.size());
+  values.reserve(ticket.fields.size());
+  for (const auto& [name, value] : ticket.fields) {
+    names.push_back(name);
+    values.push_back(value);
+  }
+  params.Text(TextArrayLiteral(names));
+  params.Text(TextArrayLiteral(values));
+}
+
+void AddHistoryEntry(Params& params, const HistoryEntry& entry) {
+  params.Int(TimeToMicros(entry.at));
+  params.Text(entry.actor);
+  params.Text(entry.action);
+  params.Text(tickets::TicketStateName(entry.from));
+  params.Text(tickets::TicketStateName(entry.to));
+  params.Text(entry.reason);
+}
+
+absl::StatusOr<Ticket> ReadTicket(const PGresult* result, int row) {
+  if (PQnfields(result) != kTicketColumnCount) {
+    return absl::InternalError(fmt::format("a ticket row has {} columns, not {}",
+                                           PQnfields(result), kTicketColumnCount));
+  }
+  Ticket ticket;
+  {
+    RowReader id_reader(result, row, "a ticket");
+    ticket.id = id_reader.Int(kId);
+    if (!id_reader.status().ok()) return id_reader.status();
+  }
+  RowReader r(result, row, fmt::format("ticket {}", ticket.id));
+  ticket.version = r.Int(kVersion);
+  ticket.category = r.Text(kCategory);
+  ticket.department = r.Text(kDepartment);
+  ticket.state = r.State(kState);
+  ticket.priority = r.Int32(kPriority);
+  ticket.text = r.Text(kText);
+  ticket.customer_id = r.Text(kCustomerId);
+  ticket.address = r.Text(kAddress);
+  ticket.created_at = MicrosToTime(r.Int(kCreatedAt));
+  ticket.updated_at = MicrosToTime(r.Int(kUpdatedAt));
+  ticket.queued_since = MicrosToTime(r.Int(kQueuedSince));
+  ticket.assignee = r.Text(kAssignee);
+  ticket.duplicate_of = r.Int(kDuplicateOf);
+  ticket.parent = r.Int(kParent);
+  ticket.is_master = r.Bool(kIsMaster);
+  ticket.escalation_level = r.Int32(kEscalationLevel);
+  ticket.reopen_count = r.Int32(kReopenCount);
+  ticket.first_response = ReadClock(r, kFirstResponseDue);
+  ticket.resolution = ReadClock(r, kResolutionDue);
+  std::optional<int64_t> extension = r.OptionalInt(kExtensionRequested);
+  if (extension.has_value()) ticket.extension_requested = MicrosToDuration(*extension);
+  ticket.next_check = MicrosToTime(r.Int(kNextCheck));
+  std::vector<std::string> names = r.TextArray(kFieldNames);
+  std::vector<std::string> values = r.TextArray(kFieldValues);
+  if (!r.status().ok()) return r.status();
+  if (names.size() != values.size()) {
+    return absl::InternalError(
+        fmt::format("ticket {}: the database holds {} field names but {} values",
+                    ticket.id, names.size(), values.size()));
+  }
+  ticket.fields.reserve(names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    ticket.fields.emplace_back(std::move(names[i]), std::move(values[i]));
+  }
+  return ticket;
+}
+
+absl::StatusOr<HistoryEntry> ReadHistoryEntry(const PGresult* result, int row) {
+  RowReader first(result, row, "a history entry");
+  HistoryEntry entry;
+  entry.ticket = first.Int(0);
+  entry.seq = first.Int(1);
+  if (!first.status().ok()) return first.status();
+  RowReader r(result, row, fmt::format("ticket {} history {}", entry.ticket, entry.seq));
+  entry.at = MicrosToTime(r.Int(2));
+  entry.actor = r.Text(3);
+  entry.action = r.Text(4);
+  entry.from = r.State(5);
+  entry.to = r.State(6);
+  entry.reason = r.Text(7);
+  if (!r.status().ok()) return r.status();
+  return entry;
+}
+
+absl::StatusOr<int64_t> ReadInt(const PGresult* result, int row, int column) {
+  RowReader r(result, row, "a reply");
+  const int64_t value = r.Int(column);
+  if (!r.status().ok()) return r.status();
+  return value;
+}
+
+QuerySql BuildQuery(const tickets::TicketQuery& query) {
+  QuerySql out;
+  auto next = [&out] { return out.params.size() + 1; };
+  std::string where = "WHERE id > $1::bigint";
+  out.params.Int(query.after_id);
+  if (!query.states.empty()) {
+    std::vector<std::string> names;
+    names.reserve(query.states.size());
+    for (TicketState state : query.states) {
+      names.emplace_back(tickets::TicketStateName(state));
+    }
+    where += fmt::format(" AND state = ANY(${}::text[])", next());
+    out.params.Text(TextArrayLiteral(names));
+  }
+  if (query.open_only) {
+    where += fmt::format(" AND state NOT IN ('{}', '{}', '{}')",
+                         tickets::TicketStateName(TicketState::kClosed),
+                         tickets::TicketStateName(TicketState::kMerged),
+                         tickets::TicketStateName(TicketState::kCancelled));
+  }
+  const std::pair<std::string_view, const std::optional<std::string>*> texts[] = {
+      {"department", &query.department},
+      {"category", &query.category},
+      {"customer_id", &query.customer_id},
+  };
+  for (const auto& [column, value] : texts) {
+    if (!value->has_value()) continue;
+    if (!Storable(**value)) out.matches_nothing = true;
+    where += fmt::format(" AND {} = ${}::text", column, next());
+    out.params.Text(**value);
+  }
+  if (query.due_by.has_value()) {
+    where += fmt::format(" AND next_check <= ${}::bigint", next());
+    out.params.Int(DueByMicros(*query.due_by));
+  }
+  if (query.created_since.has_value()) {
+    where += fmt::format(" AND created_at >= ${}::bigint", next());
+    out.params.Int(CreatedSinceMicros(*query.created_since));
+  }
+  where += fmt::format(" ORDER BY id LIMIT ${}::bigint", next());
+  out.params.Int(static_cast<int64_t>(query.limit));
+  out.sql = SelectTickets(where);
+  return out;
+}
+
+absl::Status CheckStorable(const Ticket& ticket) {
+  if (!StateKnown(ticket.state)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "ticket state: {} is not a ticket state", static_cast<int>(ticket.state)));
+  }
+  const std::pair<std::string_view, absl::Time> times[] = {
+      {"created_at", ticket.created_at},
+      {"updated_at", ticket.updated_at},
+      {"queued_since", ticket.queued_since},
+      {"next_check", ticket.next_check},
+  };
+  for (const auto& [field, t] : times) {
+    if (!TimeFits(t)) {
+      return absl::InvalidArgumentError(
+          fmt::format("ticket {}: {} is outside the times the store holds", field,
+                      absl::FormatTime(t)));
+    }
+  }
+  if (absl::Status s = CheckClock("first_response", ticket.first_response); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckClock("resolution", ticket.resolution); !s.ok()) return s;
+  if (ticket.extension_requested.has_value() &&
+      !DurationFits(*ticket.extension_requested)) {
+    return absl::InvalidArgumentError(
+        fmt::format("ticket extension_requested: {} is outside the durations the store "
+                    "holds",
+                    absl::FormatDuration(*ticket.extension_requested)));
+  }
+  const std::pair<std::string_view, const std::string*> strings[] = {
+      {"category", &ticket.category}, {"department", &ticket.department},
+      {"text", &ticket.text},         {"customer_id", &ticket.customer_id},
+      {"address", &ticket.address},   {"assignee", &ticket.assignee},
+  };
+  for (const auto& [field, value] : strings) {
+    if (absl::Status s = CheckNoNul(field, *value); !s.ok()) return s;
+  }
+  for (const auto& [name, value] : ticket.fields) {
+    if (absl::Status s = CheckNoNul("field name", name); !s.ok()) return s;
+    if (absl::Status s = CheckNoNul(fmt::format("field {}", name), value); !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckStorable(const HistoryEntry& entry) {
+  if (!StateKnown(entry.from) || !StateKnown(entry.to)) {
+    return absl::InvalidArgumentError(
+        fmt::format("history entry: state {} -> {} is not a ticket state",
+                    static_cast<int>(entry.from), static_cast<int>(entry.to)));
+  }
+  if (!TimeFits(entry.at)) {
+    return absl::InvalidArgumentError(
+        fmt::format("history entry at: {} is outside the times the store holds",
+                    absl::FormatTime(entry.at)));
+  }
+  const std::pair<std::string_view, const std::string*> strings[] = {
+      {"actor", &entry.actor}, {"action", &entry.action}, {"reason", &entry.reason}};
+  for (const auto& [field, value] : strings) {
+    if (HasNul(*value)) {
+      return absl::InvalidArgumentError(
+          fmt::format("history entry {}: a NUL byte (the store cannot hold one)", field));
+    }
+    if (absl::Status s = text::ValidateUtf8(*value); !s.ok()) {
+      return absl::InvalidArgumentError(
+          fmt::format("history entry {}: {}", field, std::string(s.message())));
+    }
+  }
+  return absl::OkStatus();
+}
+
+Ticket AsStored(Ticket ticket) {
+  for (absl::Time* t : {&ticket.created_at, &ticket.updated_at, &ticket.queued_since,
+                        &ticket.next_check}) {
+    *t = RoundTime(*t);
+  }
+  RoundClock(ticket.first_response);
+  RoundClock(ticket.resolution);
+  if (ticket.extension_requested.has_value()) {
+    ticket.extension_requested = RoundDuration(*ticket.extension_requested);
+  }
+  return ticket;
+}
+
+int64_t DueByMicros(absl::Time t) {
+  // next_check <= t. Above every finite time the database holds: all of
+  // them, not InfiniteFuture; below: InfinitePast only.
+  if (t == absl::InfiniteFuture()) return kMaxMicros;
+  if (t == absl::InfinitePast()) return kMinMicros;
+  if (t >= absl::FromUnixMicros(kMaxMicros)) return kMaxMicros - 1;
+  if (t < absl::FromUnixMicros(kMinMicros + 1)) return kMinMicros;
+  return absl::ToUnixMicros(t);  // rounded down: stored times are whole micros
+}
+
+int64_t CreatedSinceMicros(absl::Time t) {
+  // created_at >= t. Above every finite time the database holds:
+  // InfiniteFuture only; below: all of them, not InfinitePast.
+  if (t == absl::InfiniteFuture()) return kMaxMicros;
+  if (t == absl::InfinitePast()) return kMinMicros;
+  if (t >= absl::FromUnixMicros(kMaxMicros)) return kMaxMicros;
+  if (t < absl::FromUnixMicros(kMinMicros + 1)) return kMinMicros + 1;
+  const int64_t down = absl::ToUnixMicros(t);
+  return absl::FromUnixMicros(down) == t ? down : down + 1;  // rounded up
+}
+
+std::string TextArrayLiteral(absl::Span<const std::string> elements) {
+  std::string out = "{";
+  for (size_t i = 0; i < elements.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : elements[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> ParseTextArray(std::string_view text) {
+  auto bad = [text](std::string_view why) {
+    return absl::InvalidArgumentError(
+        fmt::format("text array \"{}\": {}", text.substr(0, 80), why));
+  };
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') {
+    return bad("not a one-dimensional array");
+  }
+  std::vector<std::string> out;
+  const size_t end = text.size() - 1;  // the closing brace
+  size_t i = 1;
+  if (i == end) return out;
+  for (;;) {
+    std::string element;
+    if (text[i] == '"') {
+      ++i;
+      for (;;) {
+        if (i >= end) return bad("an unterminated quoted element");
+        char c = text[i++];
+        if (c == '"') break;
+        if (c == '\\') {
+          if (i >= end) return bad("an escape at the end");
+          c = text[i++];
+        }
+        element += c;
+      }
+    } else {
+      while (i < end && text[i] != ',') {
+        char c = text[i++];
+        if (c == '{' || c == '}' || c == '"') return bad("not a one-dimensional array");
+        if (c == '\\') {
+          if (i >= end) return bad("an escape at the end");
+          c = text[i++];
+        }
+        element += c;
+      }
+      if (element.empty()) return bad("an empty unquoted element");
+      if (absl::EqualsIgnoreCase(element, "NULL")) return bad("a NULL element");
+    }
+    out.push_back(std::move(element));
+    if (i == end) return out;
+    if (text[i] != ',') return bad("no comma between elements");
+    ++i;
+  }
+}
+
+}  // namespace ccengine::postgres::ticket_schema

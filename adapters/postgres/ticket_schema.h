@@ -1,0 +1,152 @@
+// -----------------------------------------------------------------------------
+// File: adapters/postgres/ticket_schema.h
+// -----------------------------------------------------------------------------
+//
+// The PostgreSQL ticket store's database layout: the schema migrations, the
+// SQL of its statements, and how a `Ticket` and a `HistoryEntry` map to
+// parameters and rows. Apart from the store's logic (ticket_store.cc) so that
+// a change of layout is this file and one new migration.
+//
+// Values in the database (the SQLite store's, so both stores hold the same):
+//   times      BIGINT microseconds since the Unix epoch, rounded down;
+//              InfiniteFuture / InfinitePast are INT64_MAX / INT64_MIN, so a
+//              finite time must fall strictly between them
+//   durations  BIGINT microseconds, rounded toward zero; the infinite
+//              durations are INT64_MAX / INT64_MIN
+//   optionals  NULL when unset
+//   states     TEXT, by name (`TicketStateName`)
+//   flags      BOOLEAN
+//   fields     two TEXT[] of the same length: names and values, in order
+//
+// Every statement takes its values as parameters ($1, $2, ... with casts
+// that fix their types); none is ever spliced into the SQL.
+//
+// Thread safety: constants and functions without state; thread-safe.
+
+#ifndef CCENGINE_ADAPTERS_POSTGRES_TICKET_SCHEMA_H_
+#define CCENGINE_ADAPTERS_POSTGRES_TICKET_SCHEMA_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "ccengine/tickets/store.h"
+#include "ccengine/tickets/ticket.h"
+#include "pg_conn.h"
+
+struct pg_result;
+
+namespace ccengine::postgres::ticket_schema {
+
+// One step of the schema: the SQL that takes a database from `version - 1`
+// to `version`.
+struct Migration {
+  int version;
+  std::string_view sql;
+};
+
+// Version 1 creates the tables and indexes; a later version appends a step.
+absl::Span<const Migration> Migrations();
+int LatestVersion();
+
+// The one-row table that holds the schema version, created (at version 0)
+// before the first migration.
+inline constexpr std::string_view kCreateSchemaTableSql =
+    "CREATE TABLE ticket_store_schema (\n"
+    "  only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row),\n"
+    "  version INTEGER NOT NULL\n"
+    ");\n"
+    "INSERT INTO ticket_store_schema (version) VALUES (0)";
+// One row: whether the schema table exists, and whether a `tickets` table
+// does (both looked up on the search_path).
+inline constexpr std::string_view kSchemaTablesSql =
+    "SELECT to_regclass('ticket_store_schema') IS NOT NULL, "
+    "to_regclass('tickets') IS NOT NULL";
+inline constexpr std::string_view kSchemaVersionSql =
+    "SELECT version FROM ticket_store_schema";
+inline constexpr std::string_view kSetSchemaVersionSql =
+    "UPDATE ticket_store_schema SET version = $1::integer";
+// The advisory lock that serializes stores migrating one database ("cctk").
+inline constexpr int64_t kMigrationLock = 0x6363746b;
+inline constexpr std::string_view kMigrationLockSql =
+    "SELECT pg_advisory_xact_lock($1::bigint)";
+
+// The statements of the store. Parameters:
+//   kCreateSql   the ticket (`AddTicket`), then its first entry
+//                (`AddHistoryEntry`); returns the new id. The ticket gets
+//                version 1 and the entry seq 1.
+//   kUpdateSql   $1 id, $2 the version read, then the ticket and the entry;
+//                returns the entry's seq — one row when the ticket's version
+//                was $2 (it is now $2 + 1), none otherwise.
+//   kVersionSql  $1 id; the stored version (no row: no such ticket).
+//   kGetSql      $1 id; the ticket's row (`ReadTicket`).
+//   kChildrenSql $1 parent; the children's rows, by id.
+//   kHistorySql  $1 id; no row: no such ticket; else rows of
+//                `ReadHistoryEntry` in seq order (one with a NULL seq when
+//                the ticket has no history).
+std::string CreateSql();
+std::string UpdateSql();
+inline constexpr std::string_view kVersionSql =
+    "SELECT version FROM tickets WHERE id = $1::bigint";
+std::string GetSql();
+std::string ChildrenSql();
+std::string HistorySql();
+
+// Appends the ticket's columns (all but id and version) as parameters, in the
+// order `CreateSql` and `UpdateSql` expect them.
+void AddTicket(Params& params, const tickets::Ticket& ticket);
+void AddHistoryEntry(Params& params, const tickets::HistoryEntry& entry);
+
+// Reads row `row` of a ticket statement's result. Internal, naming the
+// ticket, when a value in it is not one this code writes.
+absl::StatusOr<tickets::Ticket> ReadTicket(const pg_result* result, int row);
+// Reads row `row` of a `HistorySql` result (one with a seq).
+absl::StatusOr<tickets::HistoryEntry> ReadHistoryEntry(const pg_result* result, int row);
+// Reads an int64 column (Internal when it is NULL or not a number).
+absl::StatusOr<int64_t> ReadInt(const pg_result* result, int row, int column);
+
+// A ticket query as SQL and its parameters. The SQL depends only on which
+// conditions are set, so the few shapes of query a desk makes each need one
+// prepared statement. `matches_nothing`: a condition names a string no
+// ticket can hold (not valid UTF-8, a NUL byte), so the answer is empty
+// without asking the server.
+struct QuerySql {
+  std::string sql;
+  Params params;
+  bool matches_nothing = false;
+};
+QuerySql BuildQuery(const tickets::TicketQuery& query);
+
+// What the store refuses beyond `tickets::ValidateTicket`: a time or duration
+// that does not fit the database's microseconds, a state that is not a
+// `TicketState`, a string with a NUL byte; for an entry also a string that is
+// not valid UTF-8. InvalidArgument naming the field.
+absl::Status CheckStorable(const tickets::Ticket& ticket);
+absl::Status CheckStorable(const tickets::HistoryEntry& entry);
+
+// `ticket` as the database keeps it: times and durations rounded to
+// microseconds (what `ReadTicket` would return for it).
+tickets::Ticket AsStored(tickets::Ticket ticket);
+
+// The bound of a query condition in the database's microseconds, chosen so
+// that the SQL comparison agrees with `tickets::Matches` for every time the
+// database can hold: `next_check <= DueByMicros(t)` and
+// `created_at >= CreatedSinceMicros(t)`.
+int64_t DueByMicros(absl::Time t);
+int64_t CreatedSinceMicros(absl::Time t);
+
+// A text[] parameter: {"a","b\"c"} (every element quoted, `"` and `\`
+// escaped). Elements must not hold a NUL byte.
+std::string TextArrayLiteral(absl::Span<const std::string> elements);
+// Parses a text[] as the server writes it (one dimension, no NULL elements);
+// InvalidArgument otherwise.
+absl::StatusOr<std::vector<std::string>> ParseTextArray(std::string_view text);
+
+}  // namespace ccengine::postgres::ticket_schema
+
+#endif  // CCENGINE_ADAPTERS_POSTGRES_TICKET_SCHEMA_H_

@@ -1,0 +1,530 @@
+// The PostgreSQL ticket store: a pool of connections, each call one
+// transaction on one of them, every statement prepared (see ticket_store.h).
+
+#include "ccengine/postgres/ticket_store.h"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <numeric>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "ccengine/tickets/store.h"
+#include "ccengine/tickets/ticket.h"
+#include "fmt/format.h"
+#include "pg_conn.h"
+#include "ticket_schema.h"
+
+namespace ccengine::postgres {
+namespace {
+
+using tickets::HistoryEntry;
+using tickets::Ticket;
+using tickets::TicketId;
+using tickets::TicketQuery;
+
+namespace schema = ticket_schema;
+
+constexpr int kMaxPoolSize = 64;
+
+absl::Status NotFound(TicketId id) {
+  return absl::NotFoundError(fmt::format("no ticket {}", id));
+}
+
+// The checks of every write, before anything is sent.
+absl::Status CheckWrite(const Ticket& ticket, const HistoryEntry& entry) {
+  if (absl::Status s = tickets::ValidateTicket(ticket); !s.ok()) return s;
+  if (absl::Status s = schema::CheckStorable(ticket); !s.ok()) return s;
+  return schema::CheckStorable(entry);
+}
+
+// What every connection is checked for and set up with before its first
+// call: a server the schema works on, and the statement timeout.
+absl::Status SetUpSession(Connection& connection, absl::Duration statement_timeout) {
+  if (connection.server_version() < 100000) {
+    return absl::FailedPreconditionError(
+        fmt::format("{}: the server is version {}; the ticket store needs PostgreSQL 10 "
+                    "or later",
+                    connection.description(), connection.server_version()));
+  }
+  if (connection.server_encoding() != "UTF8") {
+    return absl::FailedPreconditionError(
+        fmt::format("{}: the database's encoding is {}; the ticket store needs UTF8",
+                    connection.description(), connection.server_encoding()));
+  }
+  Params params;
+  params.Text(std::to_string(
+      absl::ToInt64Milliseconds(absl::Ceil(statement_timeout, absl::Milliseconds(1)))));
+  return connection
+      .Exec("SELECT set_config('statement_timeout', $1::text, false)", params)
+      .status();
+}
+
+// The schema version the database holds (FailedPrecondition when the schema
+// table does not hold exactly one row).
+absl::StatusOr<int64_t> SchemaVersion(Connection& connection) {
+  absl::StatusOr<PgResult> result =
+      connection.Exec(std::string(schema::kSchemaVersionSql));
+  if (!result.ok()) return result.status();
+  if (PQntuples(result->get()) != 1) {
+    return absl::FailedPreconditionError(
+        fmt::format("{}: ticket_store_schema holds {} rows, not one",
+                    connection.description(), PQntuples(result->get())));
+  }
+  return schema::ReadInt(result->get(), 0, 0);
+}
+
+absl::Status NewerSchema(const Connection& connection, int64_t version) {
+  return absl::FailedPreconditionError(fmt::format(
+      "{}: the database's ticket store schema version {} is newer than this code "
+      "knows (version {})",
+      connection.description(), version, schema::LatestVersion()));
+}
+
+// Creates the schema, or brings an older one to the latest version, in one
+// transaction that holds the migration lock: stores opening the database at
+// once migrate it once.
+absl::Status Migrate(Connection& connection) {
+  Transaction txn(connection);
+  if (absl::Status s = txn.Begin(); !s.ok()) return s;
+  Params lock;
+  lock.Int(schema::kMigrationLock);
+  if (absl::Status s =
+          connection.Exec(std::string(schema::kMigrationLockSql), lock).status();
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<PgResult> tables =
+      connection.Exec(std::string(schema::kSchemaTablesSql));
+  if (!tables.ok()) return tables.status();
+  const bool has_schema_table = std::string_view(PQgetvalue(tables->get(), 0, 0)) == "t";
+  const bool has_tickets = std::string_view(PQgetvalue(tables->get(), 0, 1)) == "t";
+  if (!has_schema_table) {
+    if (has_tickets) {
+      return absl::FailedPreconditionError(
+          fmt::format("{}: the database has a tickets table but no ticket_store_schema: "
+                      "not a ccengine ticket store",
+                      connection.description()));
+    }
+    if (absl::Status s =
+            connection.Exec(std::string(schema::kCreateSchemaTableSql)).status();
+        !s.ok()) {
+      return s;
+    }
+  }
+  absl::StatusOr<int64_t> version = SchemaVersion(connection);
+  if (!version.ok()) return version.status();
+  if (*version > schema::LatestVersion()) return NewerSchema(connection, *version);
+  for (const schema::Migration& migration : schema::Migrations()) {
+    if (migration.version <= *version) continue;
+    if (absl::Status s = connection.Exec(std::string(migration.sql)).status(); !s.ok()) {
+      return Annotate(s,
+                      fmt::format("migrating to schema version {}", migration.version));
+    }
+    Params to;
+    to.Int(migration.version);
+    if (absl::Status s =
+            connection.Exec(std::string(schema::kSetSchemaVersionSql), to).status();
+        !s.ok()) {
+      return s;
+    }
+  }
+  return txn.Commit();
+}
+
+// Up to `size` connections, made when calls need them. A call leases one for
+// its transaction; a connection that was lost is dropped on its return (and
+// with it the idle ones, which the same outage has most likely ended), and
+// the next call connects anew.
+class ConnectionPool {
+ public:
+  using Setup = std::function<absl::Status(Connection&)>;
+
+  // Hands a connection back to the pool when it goes out of scope.
+  class Lease {
+   public:
+    Lease(ConnectionPool* pool, std::unique_ptr<Connection> connection)
+        : pool_(pool), connection_(std::move(connection)) {}
+    Lease(Lease&& other) noexcept = default;
+    Lease& operator=(Lease&&) = delete;
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease() {
+      if (connection_ != nullptr) pool_->Release(std::move(connection_));
+    }
+
+    Connection& operator*() const { return *connection_; }
+    Connection* operator->() const { return connection_.get(); }
+
+   private:
+    ConnectionPool* pool_;
+    std::unique_ptr<Connection> connection_;
+  };
+
+  ConnectionPool(ConnectOptions options, int size, Setup setup)
+      : options_(std::move(options)), size_(size), setup_(std::move(setup)) {}
+
+  // Adds a connection made (and set up) elsewhere: the one that opened the
+  // store.
+  void Adopt(std::unique_ptr<Connection> connection) {
+    absl::MutexLock lock(&mu_);
+    ++open_;
+    idle_.push_back(std::move(connection));
+  }
+
+  // An idle connection that still works, or a new one when fewer than `size`
+  // are open; waits while all `size` are leased.
+  absl::StatusOr<Lease> Acquire() {
+    std::unique_ptr<Connection> connection;
+    std::vector<std::unique_ptr<Connection>> dropped;  // closed outside the lock
+    mu_.LockWhen(absl::Condition(this, &ConnectionPool::CanLease));
+    while (!idle_.empty() && connection == nullptr) {
+      std::unique_ptr<Connection> candidate = std::move(idle_.back());
+      idle_.pop_back();
+      if (candidate->CheckIdle()) {
+        connection = std::move(candidate);
+      } else {
+        dropped.push_back(std::move(candidate));
+        --open_;
+      }
+    }
+    if (connection == nullptr) ++open_;  // the slot of the one made below
+    mu_.Unlock();
+    dropped.clear();
+    if (connection != nullptr) return Lease(this, std::move(connection));
+
+    absl::StatusOr<std::unique_ptr<Connection>> made = Connection::Connect(options_);
+    if (made.ok()) {
+      if (absl::Status s = setup_(**made); !s.ok()) made = s;  // closes it
+    }
+    if (!made.ok()) {
+      absl::MutexLock lock(&mu_);
+      --open_;
+      return made.status();
+    }
+    return Lease(this, *std::move(made));
+  }
+
+ private:
+  void Release(std::unique_ptr<Connection> connection) {
+    std::vector<std::unique_ptr<Connection>> dropped;  // closed outside the lock
+    {
+      absl::MutexLock lock(&mu_);
+      if (!connection->lost() && !connection->InTransaction()) {
+        idle_.push_back(std::move(connection));
+        return;
+      }
+      --open_;
+      open_ -= static_cast<int>(idle_.size());
+      dropped.swap(idle_);
+    }
+    connection.reset();
+  }
+
+  bool CanLease() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !idle_.empty() || open_ < size_;
+  }
+
+  const ConnectOptions options_;
+  const int size_;
+  const Setup setup_;
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mu_);
+  int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle, leased, and being made
+};
+
+class PostgresTicketStore final : public tickets::TicketStore {
+ public:
+  static absl::StatusOr<std::unique_ptr<PostgresTicketStore>> Open(
+      const PostgresTicketStoreOptions& options) {
+    if (options.dsn.empty()) {
+      return absl::InvalidArgumentError("postgres ticket store: an empty dsn");
+    }
+    if (options.connect_timeout <= absl::ZeroDuration() ||
+        options.connect_timeout == absl::InfiniteDuration()) {
+      return absl::InvalidArgumentError(
+          fmt::format("postgres ticket store: connect_timeout {} is not a positive, "
+                      "finite duration",
+                      absl::FormatDuration(options.connect_timeout)));
+    }
+    if (options.statement_timeout < absl::ZeroDuration() ||
+        options.statement_timeout >= absl::Hours(24 * 24)) {
+      return absl::InvalidArgumentError(
+          fmt::format("postgres ticket store: statement_timeout {} is outside 0..24 days",
+                      absl::FormatDuration(options.statement_timeout)));
+    }
+    if (options.pool_size < 1 || options.pool_size > kMaxPoolSize) {
+      return absl::InvalidArgumentError(
+          fmt::format("postgres ticket store: pool_size {} is outside 1..{}",
+                      options.pool_size, kMaxPoolSize));
+    }
+    ConnectOptions connect;
+    connect.dsn = options.dsn;
+    connect.connect_timeout = options.connect_timeout;
+    if (options.statement_timeout > absl::ZeroDuration()) {
+      connect.reply_timeout = options.statement_timeout + options.connect_timeout;
+    }
+    absl::StatusOr<std::unique_ptr<Connection>> first = Connection::Connect(connect);
+    if (!first.ok()) return Annotate(first.status(), "open ticket store");
+    if (absl::Status s = SetUpSession(**first, options.statement_timeout); !s.ok()) {
+      return Annotate(s, "open ticket store");
+    }
+    if (absl::Status s = Migrate(**first); !s.ok()) {
+      return Annotate(s, "open ticket store");
+    }
+    auto store = std::unique_ptr<PostgresTicketStore>(
+        new PostgresTicketStore(connect, options.pool_size, options.statement_timeout));
+    store->pool_.Adopt(*std::move(first));
+    return store;
+  }
+
+  absl::StatusOr<Ticket> Create(const Ticket& ticket,
+                                const HistoryEntry& entry) override {
+    if (ticket.id != 0 || ticket.version != 0) {
+      return absl::InvalidArgumentError(
+          fmt::format("create ticket: a new ticket has id 0 and version 0, not id {} "
+                      "version {}",
+                      ticket.id, ticket.version));
+    }
+    if (absl::Status s = CheckWrite(ticket, entry); !s.ok()) {
+      return Annotate(s, "create ticket");
+    }
+    Params params;
+    schema::AddTicket(params, ticket);
+    schema::AddHistoryEntry(params, entry);
+    absl::StatusOr<ConnectionPool::Lease> connection = pool_.Acquire();
+    if (!connection.ok()) return Annotate(connection.status(), "create ticket");
+    // One statement: the ticket and its first entry commit together.
+    absl::StatusOr<PgResult> created =
+        (*connection)->Prepared("ccengine_create_ticket", create_sql_, params);
+    if (!created.ok()) return Annotate(created.status(), "create ticket");
+    if (PQntuples(created->get()) != 1) {
+      return absl::InternalError(fmt::format("create ticket: {} rows came back, not one",
+                                             PQntuples(created->get())));
+    }
+    absl::StatusOr<int64_t> id = schema::ReadInt(created->get(), 0, 0);
+    if (!id.ok()) return Annotate(id.status(), "create ticket");
+    Ticket stored = schema::AsStored(ticket);
+    stored.id = *id;
+    stored.version = 1;
+    return stored;
+  }
+
+  absl::StatusOr<Ticket> Get(TicketId id) override {
+    const std::string what = fmt::format("get ticket {}", id);
+    absl::StatusOr<std::vector<Ticket>> found = ReadTickets(
+        what, "ccengine_get_ticket", get_sql_, [id](Params& params) { params.Int(id); });
+    if (!found.ok()) return found.status();
+    if (found->empty()) return NotFound(id);
+    return std::move(found->front());
+  }
+
+  absl::StatusOr<Ticket> Update(const Ticket& ticket,
+                                const HistoryEntry& entry) override {
+    absl::StatusOr<std::vector<Ticket>> updated = UpdateMany({ticket}, {entry});
+    if (!updated.ok()) return updated.status();
+    return std::move(updated->front());
+  }
+
+  absl::StatusOr<std::vector<Ticket>> UpdateMany(
+      const std::vector<Ticket>& tickets,
+      const std::vector<HistoryEntry>& entries) override {
+    if (tickets.size() != entries.size()) {
+      return absl::InvalidArgumentError(
+          fmt::format("update tickets: {} tickets but {} history entries", tickets.size(),
+                      entries.size()));
+    }
+    for (size_t i = 0; i < tickets.size(); ++i) {
+      if (absl::Status s = CheckWrite(tickets[i], entries[i]); !s.ok()) {
+        return Annotate(s, fmt::format("update ticket {}", tickets[i].id));
+      }
+    }
+    // Written in id order: two batches that share tickets lock their rows in
+    // the same order, and never deadlock.
+    std::vector<size_t> order(tickets.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::sort(order.begin(), order.end(),
+              [&tickets](size_t a, size_t b) { return tickets[a].id < tickets[b].id; });
+    for (size_t i = 1; i < order.size(); ++i) {
+      if (tickets[order[i]].id == tickets[order[i - 1]].id) {
+        return absl::InvalidArgumentError(
+            fmt::format("update tickets: ticket {} named twice", tickets[order[i]].id));
+      }
+    }
+    if (tickets.empty()) return std::vector<Ticket>();
+    const std::string what = fmt::format("update ticket {}", tickets.front().id);
+
+    absl::StatusOr<ConnectionPool::Lease> connection = pool_.Acquire();
+    if (!connection.ok()) return Annotate(connection.status(), what);
+    std::vector<Ticket> out(tickets.size());
+    if (tickets.size() == 1) {
+      // One statement: its own transaction.
+      absl::StatusOr<Ticket> updated = UpdateOne(**connection, tickets[0], entries[0]);
+      if (!updated.ok()) return updated.status();
+      out[0] = *std::move(updated);
+      return out;
+    }
+    Transaction txn(**connection);
+    if (absl::Status s = txn.Begin(); !s.ok()) return Annotate(s, what);
+    for (size_t i : order) {
+      absl::StatusOr<Ticket> updated = UpdateOne(**connection, tickets[i], entries[i]);
+      if (!updated.ok()) return updated.status();  // rolled back
+      out[i] = *std::move(updated);
+    }
+    if (absl::Status s = txn.Commit(); !s.ok()) return Annotate(s, what);
+    return out;
+  }
+
+  absl::StatusOr<std::vector<HistoryEntry>> History(TicketId id) override {
+    const std::string what = fmt::format("history of ticket {}", id);
+    Params params;
+    params.Int(id);
+    absl::StatusOr<ConnectionPool::Lease> connection = pool_.Acquire();
+    if (!connection.ok()) return Annotate(connection.status(), what);
+    absl::StatusOr<PgResult> rows =
+        (*connection)->Prepared("ccengine_ticket_history", history_sql_, params);
+    if (!rows.ok()) return Annotate(rows.status(), what);
+    const PGresult* result = rows->get();
+    if (PQntuples(result) == 0) return NotFound(id);
+    std::vector<HistoryEntry> out;
+    out.reserve(static_cast<size_t>(PQntuples(result)));
+    for (int row = 0; row < PQntuples(result); ++row) {
+      if (PQgetisnull(result, row, 1) != 0) continue;  // a ticket without history
+      absl::StatusOr<HistoryEntry> entry = schema::ReadHistoryEntry(result, row);
+      if (!entry.ok()) return Annotate(entry.status(), what);
+      out.push_back(*std::move(entry));
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::vector<Ticket>> Query(const TicketQuery& query) override {
+    if (absl::Status s = tickets::ValidateQuery(query); !s.ok()) return s;
+    schema::QuerySql sql = schema::BuildQuery(query);
+    if (sql.matches_nothing) return std::vector<Ticket>();
+    return ReadTickets("query tickets", QueryStatementName(sql.sql), sql.sql,
+                       [&sql](Params& params) { params = std::move(sql.params); });
+  }
+
+  absl::StatusOr<std::vector<Ticket>> Children(TicketId parent) override {
+    if (parent == 0) return std::vector<Ticket>();  // 0 means "no parent"
+    return ReadTickets(fmt::format("children of ticket {}", parent),
+                       "ccengine_ticket_children", children_sql_,
+                       [parent](Params& params) { params.Int(parent); });
+  }
+
+ private:
+  PostgresTicketStore(const ConnectOptions& connect, int pool_size,
+                      absl::Duration statement_timeout)
+      : pool_(connect, pool_size,
+              [statement_timeout](Connection& connection) -> absl::Status {
+                if (absl::Status s = SetUpSession(connection, statement_timeout);
+                    !s.ok()) {
+                  return s;
+                }
+                // The schema may have moved on while the store was cut off.
+                absl::StatusOr<int64_t> version = SchemaVersion(connection);
+                if (!version.ok()) return version.status();
+                if (*version != schema::LatestVersion()) {
+                  return NewerSchema(connection, *version);
+                }
+                return absl::OkStatus();
+              }) {}
+
+  // Writes one ticket of an update on `connection` (alone, or inside the
+  // caller's transaction) and returns it as stored.
+  absl::StatusOr<Ticket> UpdateOne(Connection& connection, const Ticket& ticket,
+                                   const HistoryEntry& entry) {
+    const std::string what = fmt::format("update ticket {}", ticket.id);
+    Params params;
+    params.Int(ticket.id);
+    params.Int(ticket.version);
+    schema::AddTicket(params, ticket);
+    schema::AddHistoryEntry(params, entry);
+    absl::StatusOr<PgResult> updated =
+        connection.Prepared("ccengine_update_ticket", update_sql_, params);
+    if (!updated.ok()) return Annotate(updated.status(), what);
+    if (PQntuples(updated->get()) == 1) {
+      Ticket stored = schema::AsStored(ticket);
+      stored.version = ticket.version + 1;
+      return stored;
+    }
+    // No row changed: no such ticket, or another version.
+    Params id;
+    id.Int(ticket.id);
+    absl::StatusOr<PgResult> version = connection.Prepared(
+        "ccengine_ticket_version", std::string(schema::kVersionSql), id);
+    if (!version.ok()) return Annotate(version.status(), what);
+    if (PQntuples(version->get()) == 0) return NotFound(ticket.id);
+    absl::StatusOr<int64_t> stored = schema::ReadInt(version->get(), 0, 0);
+    if (!stored.ok()) return Annotate(stored.status(), what);
+    return absl::AbortedError(
+        fmt::format("ticket {} changed since it was read: version {} read, {} stored",
+                    ticket.id, ticket.version, *stored));
+  }
+
+  // Runs a ticket statement with the parameters `bind` sets and returns its
+  // tickets.
+  template <typename Bind>
+  absl::StatusOr<std::vector<Ticket>> ReadTickets(const std::string& what,
+                                                  const std::string& name,
+                                                  const std::string& sql,
+                                                  const Bind& bind) {
+    Params params;
+    bind(params);
+    absl::StatusOr<ConnectionPool::Lease> connection = pool_.Acquire();
+    if (!connection.ok()) return Annotate(connection.status(), what);
+    absl::StatusOr<PgResult> rows = (*connection)->Prepared(name, sql, params);
+    if (!rows.ok()) return Annotate(rows.status(), what);
+    std::vector<Ticket> out;
+    out.reserve(static_cast<size_t>(PQntuples(rows->get())));
+    for (int row = 0; row < PQntuples(rows->get()); ++row) {
+      absl::StatusOr<Ticket> ticket = schema::ReadTicket(rows->get(), row);
+      if (!ticket.ok()) return Annotate(ticket.status(), what);
+      out.push_back(*std::move(ticket));
+    }
+    return out;
+  }
+
+  // The prepared statement's name for a query's SQL: one per shape, the same
+  // on every connection.
+  std::string QueryStatementName(const std::string& sql) {
+    absl::MutexLock lock(&names_mu_);
+    auto [it, added] = query_names_.try_emplace(
+        sql, fmt::format("ccengine_query_{}", query_names_.size() + 1));
+    return it->second;
+  }
+
+  const std::string create_sql_ = schema::CreateSql();
+  const std::string update_sql_ = schema::UpdateSql();
+  const std::string get_sql_ = schema::GetSql();
+  const std::string children_sql_ = schema::ChildrenSql();
+  const std::string history_sql_ = schema::HistorySql();
+  ConnectionPool pool_;
+  absl::Mutex names_mu_;
+  std::map<std::string, std::string, std::less<>> query_names_ ABSL_GUARDED_BY(names_mu_);
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<tickets::TicketStore>> OpenPostgresTicketStore(
+    const PostgresTicketStoreOptions& options) {
+  absl::StatusOr<std::unique_ptr<PostgresTicketStore>> store =
+      PostgresTicketStore::Open(options);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<tickets::TicketStore>(*std::move(store));
+}
+
+}  // namespace ccengine::postgres
