@@ -10,6 +10,7 @@
 //   ticket_desk store DIR [n]      create + dispatch throughput of the desk on
 //                                  SQLite against a bare INSERT of the same rows
 //                                  in the same process and run (adapters/sqlite)
+//   ticket_desk pgstore DSN [n]    the same on PostgreSQL (adapters/postgres)
 //
 // The open tickets are shaped like a city hotline's: a few dozen problem
 // phrasings in Chinese and English, streets and buildings with skewed
@@ -35,6 +36,9 @@
 
 #ifdef CCENGINE_BENCH_HAVE_SQLITE
 #include "ticket_desk_store.h"
+#endif
+#ifdef CCENGINE_BENCH_HAVE_POSTGRES
+#include "ticket_desk_pg.h"
 #endif
 
 namespace {
@@ -165,6 +169,12 @@ int main(int argc, char** argv) {
     return ccbench::StoreThroughput(argv[2], argc > 3 ? std::atoi(argv[3]) : 2000);
   }
 #endif
-  std::fprintf(stderr, "usage: ticket_desk dedupe [open...] | store DIR [n]\n");
+#ifdef CCENGINE_BENCH_HAVE_POSTGRES
+  if (what == "pgstore" && argc > 2) {
+    return ccbench::PgStoreThroughput(argv[2], argc > 3 ? std::atoi(argv[3]) : 2000);
+  }
+#endif
+  std::fprintf(stderr,
+               "usage: ticket_desk dedupe [open...] | store DIR [n] | pgstore DSN [n]\n");
   return 2;
 }
