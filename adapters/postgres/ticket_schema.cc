@@ -23,6 +23,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ccengine/text/tokenizer.h"
+#include "ccengine/tickets/row_codec.h"
 #include "ccengine/tickets/store.h"
 #include "ccengine/tickets/ticket.h"
 #include "fmt/format.h"
@@ -35,9 +36,7 @@ using tickets::HistoryEntry;
 using tickets::SlaClock;
 using tickets::Ticket;
 using tickets::TicketState;
-
-constexpr int64_t kMaxMicros = std::numeric_limits<int64_t>::max();
-constexpr int64_t kMinMicros = std::numeric_limits<int64_t>::min();
+namespace rows = tickets::rows;
 
 // Version 1. `history_seq` is the seq of the ticket's last history entry:
 // the statement that appends an entry raises it on the ticket's row, which
@@ -221,51 +220,6 @@ constexpr int kTicketParameters = kTicketColumnCount - kCategory;
 
 // --- values -------------------------------------------------------------------
 
-bool TimeFits(absl::Time t) {
-  return t == absl::InfiniteFuture() || t == absl::InfinitePast() ||
-         (t >= absl::FromUnixMicros(kMinMicros + 1) &&
-          t < absl::FromUnixMicros(kMaxMicros));
-}
-
-bool DurationFits(absl::Duration d) {
-  return d == absl::InfiniteDuration() || d == -absl::InfiniteDuration() ||
-         (d > absl::Microseconds(kMinMicros) && d < absl::Microseconds(kMaxMicros));
-}
-
-// Only for times that fit: the infinite ones map to the sentinels (absl
-// saturates), finite ones round down.
-int64_t TimeToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
-
-absl::Time MicrosToTime(int64_t micros) {
-  if (micros == kMaxMicros) return absl::InfiniteFuture();
-  if (micros == kMinMicros) return absl::InfinitePast();
-  return absl::FromUnixMicros(micros);
-}
-
-int64_t DurationToMicros(absl::Duration d) { return absl::ToInt64Microseconds(d); }
-
-absl::Duration MicrosToDuration(int64_t micros) {
-  if (micros == kMaxMicros) return absl::InfiniteDuration();
-  if (micros == kMinMicros) return -absl::InfiniteDuration();
-  return absl::Microseconds(micros);
-}
-
-std::optional<int64_t> OptionalTime(const std::optional<absl::Time>& t) {
-  if (!t.has_value()) return std::nullopt;
-  return TimeToMicros(*t);
-}
-
-absl::Time RoundTime(absl::Time t) { return MicrosToTime(TimeToMicros(t)); }
-
-absl::Duration RoundDuration(absl::Duration d) {
-  return MicrosToDuration(DurationToMicros(d));
-}
-
-// The enum is unsigned: only the upper end needs a check.
-bool StateKnown(TicketState state) {
-  return static_cast<int>(state) < tickets::kTicketStateCount;
-}
-
 bool HasNul(std::string_view s) { return std::find(s.begin(), s.end(), '\0') != s.end(); }
 
 absl::Status CheckNoNul(std::string_view field, std::string_view value) {
@@ -328,7 +282,7 @@ class RowReader {
   std::optional<absl::Time> OptionalTime(int column) {
     std::optional<int64_t> micros = OptionalInt(column);
     if (!micros.has_value()) return std::nullopt;
-    return MicrosToTime(*micros);
+    return rows::MicrosToTime(*micros);
   }
 
   bool Bool(int column) {
@@ -375,14 +329,14 @@ class RowReader {
 // --- clocks -------------------------------------------------------------------
 
 void AddClock(Params& params, const SlaClock& clock) {
-  params.OptionalInt(OptionalTime(clock.due));
-  params.OptionalInt(OptionalTime(clock.warn_at));
-  params.Int(DurationToMicros(clock.remaining));
+  params.OptionalInt(rows::OptionalTime(clock.due));
+  params.OptionalInt(rows::OptionalTime(clock.warn_at));
+  params.Int(rows::DurationToMicros(clock.remaining));
   params.Bool(clock.paused);
   params.Bool(clock.warned);
   params.Bool(clock.breached);
   params.Bool(clock.stopped);
-  params.OptionalInt(OptionalTime(clock.stopped_at));
+  params.OptionalInt(rows::OptionalTime(clock.stopped_at));
 }
 
 SlaClock ReadClock(RowReader& row, int first_column) {
@@ -390,38 +344,13 @@ SlaClock ReadClock(RowReader& row, int first_column) {
   SlaClock clock;
   clock.due = row.OptionalTime(c + kDue);
   clock.warn_at = row.OptionalTime(c + kWarnAt);
-  clock.remaining = MicrosToDuration(row.Int(c + kRemaining));
+  clock.remaining = rows::MicrosToDuration(row.Int(c + kRemaining));
   clock.paused = row.Bool(c + kPaused);
   clock.warned = row.Bool(c + kWarned);
   clock.breached = row.Bool(c + kBreached);
   clock.stopped = row.Bool(c + kStopped);
   clock.stopped_at = row.OptionalTime(c + kStoppedAt);
   return clock;
-}
-
-absl::Status CheckClock(std::string_view name, const SlaClock& clock) {
-  const std::pair<std::string_view, std::optional<absl::Time>> times[] = {
-      {"due", clock.due}, {"warn_at", clock.warn_at}, {"stopped_at", clock.stopped_at}};
-  for (const auto& [field, t] : times) {
-    if (t.has_value() && !TimeFits(*t)) {
-      return absl::InvalidArgumentError(
-          fmt::format("ticket {}.{}: {} is outside the times the store holds", name,
-                      field, absl::FormatTime(*t)));
-    }
-  }
-  if (!DurationFits(clock.remaining)) {
-    return absl::InvalidArgumentError(
-        fmt::format("ticket {}.remaining: {} is outside the durations the store holds",
-                    name, absl::FormatDuration(clock.remaining)));
-  }
-  return absl::OkStatus();
-}
-
-void RoundClock(SlaClock& clock) {
-  for (std::optional<absl::Time>* t : {&clock.due, &clock.warn_at, &clock.stopped_at}) {
-    if (t->has_value()) **t = RoundTime(**t);
-  }
-  clock.remaining = RoundDuration(clock.remaining);
 }
 
 // --- SQL ----------------------------------------------------------------------
@@ -516,9 +445,9 @@ void AddTicket(Params& params, const Ticket& ticket) {
   params.Text(ticket.text);
   params.Text(ticket.customer_id);
   params.Text(ticket.address);
-  params.Int(TimeToMicros(ticket.created_at));
-  params.Int(TimeToMicros(ticket.updated_at));
-  params.Int(TimeToMicros(ticket.queued_since));
+  params.Int(rows::TimeToMicros(ticket.created_at));
+  params.Int(rows::TimeToMicros(ticket.updated_at));
+  params.Int(rows::TimeToMicros(ticket.queued_since));
   params.Text(ticket.assignee);
   params.Int(ticket.duplicate_of);
   params.Int(ticket.parent);
@@ -527,12 +456,8 @@ void AddTicket(Params& params, const Ticket& ticket) {
   params.Int(ticket.reopen_count);
   AddClock(params, ticket.first_response);
   AddClock(params, ticket.resolution);
-  std::optional<int64_t> extension;
-  if (ticket.extension_requested.has_value()) {
-    extension = DurationToMicros(*ticket.extension_requested);
-  }
-  params.OptionalInt(extension);
-  params.Int(TimeToMicros(ticket.next_check));
+  params.OptionalInt(rows::OptionalDuration(ticket.extension_requested));
+  params.Int(rows::TimeToMicros(ticket.next_check));
   std::vector<std::string> names;
   std::vector<std::string> values;
   names.reserve(ticket.fields.size());
@@ -546,7 +471,7 @@ void AddTicket(Params& params, const Ticket& ticket) {
 }
 
 void AddHistoryEntry(Params& params, const HistoryEntry& entry) {
-  params.Int(TimeToMicros(entry.at));
+  params.Int(rows::TimeToMicros(entry.at));
   params.Text(entry.actor);
   params.Text(entry.action);
   params.Text(tickets::TicketStateName(entry.from));
@@ -574,9 +499,9 @@ absl::StatusOr<Ticket> ReadTicket(const PGresult* result, int row) {
   ticket.text = r.Text(kText);
   ticket.customer_id = r.Text(kCustomerId);
   ticket.address = r.Text(kAddress);
-  ticket.created_at = MicrosToTime(r.Int(kCreatedAt));
-  ticket.updated_at = MicrosToTime(r.Int(kUpdatedAt));
-  ticket.queued_since = MicrosToTime(r.Int(kQueuedSince));
+  ticket.created_at = rows::MicrosToTime(r.Int(kCreatedAt));
+  ticket.updated_at = rows::MicrosToTime(r.Int(kUpdatedAt));
+  ticket.queued_since = rows::MicrosToTime(r.Int(kQueuedSince));
   ticket.assignee = r.Text(kAssignee);
   ticket.duplicate_of = r.Int(kDuplicateOf);
   ticket.parent = r.Int(kParent);
@@ -586,8 +511,9 @@ absl::StatusOr<Ticket> ReadTicket(const PGresult* result, int row) {
   ticket.first_response = ReadClock(r, kFirstResponseDue);
   ticket.resolution = ReadClock(r, kResolutionDue);
   std::optional<int64_t> extension = r.OptionalInt(kExtensionRequested);
-  if (extension.has_value()) ticket.extension_requested = MicrosToDuration(*extension);
-  ticket.next_check = MicrosToTime(r.Int(kNextCheck));
+  if (extension.has_value())
+    ticket.extension_requested = rows::MicrosToDuration(*extension);
+  ticket.next_check = rows::MicrosToTime(r.Int(kNextCheck));
   std::vector<std::string> names = r.TextArray(kFieldNames);
   std::vector<std::string> values = r.TextArray(kFieldValues);
   if (!r.status().ok()) return r.status();
@@ -610,7 +536,7 @@ absl::StatusOr<HistoryEntry> ReadHistoryEntry(const PGresult* result, int row) {
   entry.seq = first.Int(1);
   if (!first.status().ok()) return first.status();
   RowReader r(result, row, fmt::format("ticket {} history {}", entry.ticket, entry.seq));
-  entry.at = MicrosToTime(r.Int(2));
+  entry.at = rows::MicrosToTime(r.Int(2));
   entry.actor = r.Text(3);
   entry.action = r.Text(4);
   entry.from = r.State(5);
@@ -660,11 +586,11 @@ QuerySql BuildQuery(const tickets::TicketQuery& query) {
   }
   if (query.due_by.has_value()) {
     where += fmt::format(" AND next_check <= ${}::bigint", next());
-    out.params.Int(DueByMicros(*query.due_by));
+    out.params.Int(rows::DueByMicros(*query.due_by));
   }
   if (query.created_since.has_value()) {
     where += fmt::format(" AND created_at >= ${}::bigint", next());
-    out.params.Int(CreatedSinceMicros(*query.created_since));
+    out.params.Int(rows::CreatedSinceMicros(*query.created_since));
   }
   where += fmt::format(" ORDER BY id LIMIT ${}::bigint", next());
   out.params.Int(static_cast<int64_t>(query.limit));
@@ -673,34 +599,7 @@ QuerySql BuildQuery(const tickets::TicketQuery& query) {
 }
 
 absl::Status CheckStorable(const Ticket& ticket) {
-  if (!StateKnown(ticket.state)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "ticket state: {} is not a ticket state", static_cast<int>(ticket.state)));
-  }
-  const std::pair<std::string_view, absl::Time> times[] = {
-      {"created_at", ticket.created_at},
-      {"updated_at", ticket.updated_at},
-      {"queued_since", ticket.queued_since},
-      {"next_check", ticket.next_check},
-  };
-  for (const auto& [field, t] : times) {
-    if (!TimeFits(t)) {
-      return absl::InvalidArgumentError(
-          fmt::format("ticket {}: {} is outside the times the store holds", field,
-                      absl::FormatTime(t)));
-    }
-  }
-  if (absl::Status s = CheckClock("first_response", ticket.first_response); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = CheckClock("resolution", ticket.resolution); !s.ok()) return s;
-  if (ticket.extension_requested.has_value() &&
-      !DurationFits(*ticket.extension_requested)) {
-    return absl::InvalidArgumentError(
-        fmt::format("ticket extension_requested: {} is outside the durations the store "
-                    "holds",
-                    absl::FormatDuration(*ticket.extension_requested)));
-  }
+  if (absl::Status s = rows::CheckStorable(ticket); !s.ok()) return s;
   const std::pair<std::string_view, const std::string*> strings[] = {
       {"category", &ticket.category}, {"department", &ticket.department},
       {"text", &ticket.text},         {"customer_id", &ticket.customer_id},
@@ -719,16 +618,7 @@ absl::Status CheckStorable(const Ticket& ticket) {
 }
 
 absl::Status CheckStorable(const HistoryEntry& entry) {
-  if (!StateKnown(entry.from) || !StateKnown(entry.to)) {
-    return absl::InvalidArgumentError(
-        fmt::format("history entry: state {} -> {} is not a ticket state",
-                    static_cast<int>(entry.from), static_cast<int>(entry.to)));
-  }
-  if (!TimeFits(entry.at)) {
-    return absl::InvalidArgumentError(
-        fmt::format("history entry at: {} is outside the times the store holds",
-                    absl::FormatTime(entry.at)));
-  }
+  if (absl::Status s = rows::CheckStorable(entry); !s.ok()) return s;
   const std::pair<std::string_view, const std::string*> strings[] = {
       {"actor", &entry.actor}, {"action", &entry.action}, {"reason", &entry.reason}};
   for (const auto& [field, value] : strings) {
@@ -742,40 +632,6 @@ absl::Status CheckStorable(const HistoryEntry& entry) {
     }
   }
   return absl::OkStatus();
-}
-
-Ticket AsStored(Ticket ticket) {
-  for (absl::Time* t : {&ticket.created_at, &ticket.updated_at, &ticket.queued_since,
-                        &ticket.next_check}) {
-    *t = RoundTime(*t);
-  }
-  RoundClock(ticket.first_response);
-  RoundClock(ticket.resolution);
-  if (ticket.extension_requested.has_value()) {
-    ticket.extension_requested = RoundDuration(*ticket.extension_requested);
-  }
-  return ticket;
-}
-
-int64_t DueByMicros(absl::Time t) {
-  // next_check <= t. Above every finite time the database holds: all of
-  // them, not InfiniteFuture; below: InfinitePast only.
-  if (t == absl::InfiniteFuture()) return kMaxMicros;
-  if (t == absl::InfinitePast()) return kMinMicros;
-  if (t >= absl::FromUnixMicros(kMaxMicros)) return kMaxMicros - 1;
-  if (t < absl::FromUnixMicros(kMinMicros + 1)) return kMinMicros;
-  return absl::ToUnixMicros(t);  // rounded down: stored times are whole micros
-}
-
-int64_t CreatedSinceMicros(absl::Time t) {
-  // created_at >= t. Above every finite time the database holds:
-  // InfiniteFuture only; below: all of them, not InfinitePast.
-  if (t == absl::InfiniteFuture()) return kMaxMicros;
-  if (t == absl::InfinitePast()) return kMinMicros;
-  if (t >= absl::FromUnixMicros(kMaxMicros)) return kMaxMicros;
-  if (t < absl::FromUnixMicros(kMinMicros + 1)) return kMinMicros + 1;
-  const int64_t down = absl::ToUnixMicros(t);
-  return absl::FromUnixMicros(down) == t ? down : down + 1;  // rounded up
 }
 
 std::string TextArrayLiteral(absl::Span<const std::string> elements) {

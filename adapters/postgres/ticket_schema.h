@@ -7,12 +7,12 @@
 // parameters and rows. Apart from the store's logic (ticket_store.cc) so that
 // a change of layout is this file and one new migration.
 //
-// Values in the database (the SQLite store's, so both stores hold the same):
-//   times      BIGINT microseconds since the Unix epoch, rounded down;
-//              InfiniteFuture / InfinitePast are INT64_MAX / INT64_MIN, so a
-//              finite time must fall strictly between them
-//   durations  BIGINT microseconds, rounded toward zero; the infinite
-//              durations are INT64_MAX / INT64_MIN
+// Values in the database are those of ccengine/tickets/row_codec.h (the
+// SQLite store's too, so both stores hold the same), which also has
+// `AsStored` and the bounds of the time conditions:
+//   times      BIGINT microseconds since the Unix epoch, INT64_MAX / INT64_MIN
+//              for InfiniteFuture / InfinitePast
+//   durations  BIGINT microseconds, INT64_MAX / INT64_MIN for the infinite ones
 //   optionals  NULL when unset
 //   states     TEXT, by name (`TicketStateName`)
 //   flags      BOOLEAN
@@ -122,23 +122,13 @@ struct QuerySql {
 };
 QuerySql BuildQuery(const tickets::TicketQuery& query);
 
-// What the store refuses beyond `tickets::ValidateTicket`: a time or duration
-// that does not fit the database's microseconds, a state that is not a
-// `TicketState`, a string with a NUL byte; for an entry also a string that is
-// not valid UTF-8. InvalidArgument naming the field.
+// What the store refuses beyond `tickets::ValidateTicket`: what
+// `tickets::rows::CheckStorable` refuses (a time or duration that does not fit
+// the database's microseconds, a state that is not a `TicketState`), then a
+// string with a NUL byte; for an entry also a string that is not valid UTF-8.
+// InvalidArgument naming the field.
 absl::Status CheckStorable(const tickets::Ticket& ticket);
 absl::Status CheckStorable(const tickets::HistoryEntry& entry);
-
-// `ticket` as the database keeps it: times and durations rounded to
-// microseconds (what `ReadTicket` would return for it).
-tickets::Ticket AsStored(tickets::Ticket ticket);
-
-// The bound of a query condition in the database's microseconds, chosen so
-// that the SQL comparison agrees with `tickets::Matches` for every time the
-// database can hold: `next_check <= DueByMicros(t)` and
-// `created_at >= CreatedSinceMicros(t)`.
-int64_t DueByMicros(absl::Time t);
-int64_t CreatedSinceMicros(absl::Time t);
 
 // A text[] parameter: {"a","b\"c"} (every element quoted, `"` and `\`
 // escaped). Elements must not hold a NUL byte.

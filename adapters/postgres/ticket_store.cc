@@ -5,13 +5,11 @@
 
 #include <libpq-fe.h>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <numeric>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "ccengine/tickets/row_codec.h"
 #include "ccengine/tickets/store.h"
 #include "ccengine/tickets/ticket.h"
 #include "fmt/format.h"
@@ -317,7 +316,7 @@ class PostgresTicketStore final : public tickets::TicketStore {
     }
     absl::StatusOr<int64_t> id = schema::ReadInt(created->get(), 0, 0);
     if (!id.ok()) return Annotate(id.status(), "create ticket");
-    Ticket stored = schema::AsStored(ticket);
+    Ticket stored = tickets::rows::AsStored(ticket);
     stored.id = *id;
     stored.version = 1;
     return stored;
@@ -342,28 +341,11 @@ class PostgresTicketStore final : public tickets::TicketStore {
   absl::StatusOr<std::vector<Ticket>> UpdateMany(
       const std::vector<Ticket>& tickets,
       const std::vector<HistoryEntry>& entries) override {
-    if (tickets.size() != entries.size()) {
-      return absl::InvalidArgumentError(
-          fmt::format("update tickets: {} tickets but {} history entries", tickets.size(),
-                      entries.size()));
-    }
-    for (size_t i = 0; i < tickets.size(); ++i) {
-      if (absl::Status s = CheckWrite(tickets[i], entries[i]); !s.ok()) {
-        return Annotate(s, fmt::format("update ticket {}", tickets[i].id));
-      }
-    }
     // Written in id order: two batches that share tickets lock their rows in
     // the same order, and never deadlock.
-    std::vector<size_t> order(tickets.size());
-    std::iota(order.begin(), order.end(), size_t{0});
-    std::sort(order.begin(), order.end(),
-              [&tickets](size_t a, size_t b) { return tickets[a].id < tickets[b].id; });
-    for (size_t i = 1; i < order.size(); ++i) {
-      if (tickets[order[i]].id == tickets[order[i - 1]].id) {
-        return absl::InvalidArgumentError(
-            fmt::format("update tickets: ticket {} named twice", tickets[order[i]].id));
-      }
-    }
+    absl::StatusOr<std::vector<size_t>> order =
+        tickets::rows::CheckUpdateBatch(tickets, entries, CheckWrite);
+    if (!order.ok()) return order.status();
     if (tickets.empty()) return std::vector<Ticket>();
     const std::string what = fmt::format("update ticket {}", tickets.front().id);
 
@@ -379,7 +361,7 @@ class PostgresTicketStore final : public tickets::TicketStore {
     }
     Transaction txn(**connection);
     if (absl::Status s = txn.Begin(); !s.ok()) return Annotate(s, what);
-    for (size_t i : order) {
+    for (size_t i : *order) {
       absl::StatusOr<Ticket> updated = UpdateOne(**connection, tickets[i], entries[i]);
       if (!updated.ok()) return updated.status();  // rolled back
       out[i] = *std::move(updated);
@@ -457,7 +439,7 @@ class PostgresTicketStore final : public tickets::TicketStore {
         connection.Prepared("ccengine_update_ticket", update_sql_, params);
     if (!updated.ok()) return Annotate(updated.status(), what);
     if (PQntuples(updated->get()) == 1) {
-      Ticket stored = schema::AsStored(ticket);
+      Ticket stored = tickets::rows::AsStored(ticket);
       stored.version = ticket.version + 1;
       return stored;
     }

@@ -6,7 +6,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "ccengine/tickets/row_codec.h"
 #include "ccengine/tickets/store.h"
 #include "ccengine/tickets/ticket.h"
 #include "fmt/format.h"
@@ -30,9 +30,7 @@ using tickets::HistoryEntry;
 using tickets::SlaClock;
 using tickets::Ticket;
 using tickets::TicketState;
-
-constexpr int64_t kMaxMicros = std::numeric_limits<int64_t>::max();
-constexpr int64_t kMinMicros = std::numeric_limits<int64_t>::min();
+namespace rows = tickets::rows;
 
 // Version 1. The tickets' id is AUTOINCREMENT: never reused, even for the
 // last ticket of a file. STRICT: a value of the wrong type is an error, not
@@ -167,55 +165,10 @@ static_assert(kExtensionRequested - kResolutionDue == kClockColumnCount);
 
 // --- values -------------------------------------------------------------------
 
-bool TimeFits(absl::Time t) {
-  return t == absl::InfiniteFuture() || t == absl::InfinitePast() ||
-         (t >= absl::FromUnixMicros(kMinMicros + 1) &&
-          t < absl::FromUnixMicros(kMaxMicros));
-}
-
-bool DurationFits(absl::Duration d) {
-  return d == absl::InfiniteDuration() || d == -absl::InfiniteDuration() ||
-         (d > absl::Microseconds(kMinMicros) && d < absl::Microseconds(kMaxMicros));
-}
-
-// Only for times that fit: the infinite ones map to the sentinels (absl
-// saturates), finite ones round down.
-int64_t TimeToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
-
-absl::Time MicrosToTime(int64_t micros) {
-  if (micros == kMaxMicros) return absl::InfiniteFuture();
-  if (micros == kMinMicros) return absl::InfinitePast();
-  return absl::FromUnixMicros(micros);
-}
-
-int64_t DurationToMicros(absl::Duration d) { return absl::ToInt64Microseconds(d); }
-
-absl::Duration MicrosToDuration(int64_t micros) {
-  if (micros == kMaxMicros) return absl::InfiniteDuration();
-  if (micros == kMinMicros) return -absl::InfiniteDuration();
-  return absl::Microseconds(micros);
-}
-
-std::optional<int64_t> OptionalTime(const std::optional<absl::Time>& t) {
-  if (!t.has_value()) return std::nullopt;
-  return TimeToMicros(*t);
-}
-
 std::optional<absl::Time> ReadOptionalTime(const Statement& statement, int column) {
   std::optional<int64_t> micros = statement.ColumnOptionalInt(column);
   if (!micros.has_value()) return std::nullopt;
-  return MicrosToTime(*micros);
-}
-
-absl::Time RoundTime(absl::Time t) { return MicrosToTime(TimeToMicros(t)); }
-
-absl::Duration RoundDuration(absl::Duration d) {
-  return MicrosToDuration(DurationToMicros(d));
-}
-
-// The enum is unsigned: only the upper end needs a check.
-bool StateKnown(TicketState state) {
-  return static_cast<int>(state) < tickets::kTicketStateCount;
+  return rows::MicrosToTime(*micros);
 }
 
 absl::StatusOr<TicketState> ReadState(const Statement& statement, int column,
@@ -233,14 +186,14 @@ absl::StatusOr<TicketState> ReadState(const Statement& statement, int column,
 
 void BindClock(Statement& statement, int first_column, const SlaClock& clock) {
   const int p = first_column + 1;  // parameter of the clock's first column
-  statement.BindOptionalInt(p + kDue, OptionalTime(clock.due));
-  statement.BindOptionalInt(p + kWarnAt, OptionalTime(clock.warn_at));
-  statement.BindInt(p + kRemaining, DurationToMicros(clock.remaining));
+  statement.BindOptionalInt(p + kDue, rows::OptionalTime(clock.due));
+  statement.BindOptionalInt(p + kWarnAt, rows::OptionalTime(clock.warn_at));
+  statement.BindInt(p + kRemaining, rows::DurationToMicros(clock.remaining));
   statement.BindInt(p + kPaused, clock.paused ? 1 : 0);
   statement.BindInt(p + kWarned, clock.warned ? 1 : 0);
   statement.BindInt(p + kBreached, clock.breached ? 1 : 0);
   statement.BindInt(p + kStopped, clock.stopped ? 1 : 0);
-  statement.BindOptionalInt(p + kStoppedAt, OptionalTime(clock.stopped_at));
+  statement.BindOptionalInt(p + kStoppedAt, rows::OptionalTime(clock.stopped_at));
 }
 
 SlaClock ReadClock(const Statement& statement, int first_column) {
@@ -248,38 +201,13 @@ SlaClock ReadClock(const Statement& statement, int first_column) {
   SlaClock clock;
   clock.due = ReadOptionalTime(statement, c + kDue);
   clock.warn_at = ReadOptionalTime(statement, c + kWarnAt);
-  clock.remaining = MicrosToDuration(statement.ColumnInt(c + kRemaining));
+  clock.remaining = rows::MicrosToDuration(statement.ColumnInt(c + kRemaining));
   clock.paused = statement.ColumnInt(c + kPaused) != 0;
   clock.warned = statement.ColumnInt(c + kWarned) != 0;
   clock.breached = statement.ColumnInt(c + kBreached) != 0;
   clock.stopped = statement.ColumnInt(c + kStopped) != 0;
   clock.stopped_at = ReadOptionalTime(statement, c + kStoppedAt);
   return clock;
-}
-
-absl::Status CheckClock(std::string_view name, const SlaClock& clock) {
-  const std::pair<std::string_view, std::optional<absl::Time>> times[] = {
-      {"due", clock.due}, {"warn_at", clock.warn_at}, {"stopped_at", clock.stopped_at}};
-  for (const auto& [field, t] : times) {
-    if (t.has_value() && !TimeFits(*t)) {
-      return absl::InvalidArgumentError(
-          fmt::format("ticket {}.{}: {} is outside the times the store holds", name,
-                      field, absl::FormatTime(*t)));
-    }
-  }
-  if (!DurationFits(clock.remaining)) {
-    return absl::InvalidArgumentError(
-        fmt::format("ticket {}.remaining: {} is outside the durations the store holds",
-                    name, absl::FormatDuration(clock.remaining)));
-  }
-  return absl::OkStatus();
-}
-
-void RoundClock(SlaClock& clock) {
-  for (std::optional<absl::Time>* t : {&clock.due, &clock.warn_at, &clock.stopped_at}) {
-    if (t->has_value()) **t = RoundTime(**t);
-  }
-  clock.remaining = RoundDuration(clock.remaining);
 }
 
 std::string JoinColumns(std::string_view format, int first) {
@@ -321,9 +249,9 @@ void BindTicket(Statement& statement, const Ticket& ticket) {
   statement.BindText(param(kText), ticket.text);
   statement.BindText(param(kCustomerId), ticket.customer_id);
   statement.BindText(param(kAddress), ticket.address);
-  statement.BindInt(param(kCreatedAt), TimeToMicros(ticket.created_at));
-  statement.BindInt(param(kUpdatedAt), TimeToMicros(ticket.updated_at));
-  statement.BindInt(param(kQueuedSince), TimeToMicros(ticket.queued_since));
+  statement.BindInt(param(kCreatedAt), rows::TimeToMicros(ticket.created_at));
+  statement.BindInt(param(kUpdatedAt), rows::TimeToMicros(ticket.updated_at));
+  statement.BindInt(param(kQueuedSince), rows::TimeToMicros(ticket.queued_since));
   statement.BindText(param(kAssignee), ticket.assignee);
   statement.BindInt(param(kDuplicateOf), ticket.duplicate_of);
   statement.BindInt(param(kParent), ticket.parent);
@@ -332,12 +260,9 @@ void BindTicket(Statement& statement, const Ticket& ticket) {
   statement.BindInt(param(kReopenCount), ticket.reopen_count);
   BindClock(statement, kFirstResponseDue, ticket.first_response);
   BindClock(statement, kResolutionDue, ticket.resolution);
-  std::optional<int64_t> extension;
-  if (ticket.extension_requested.has_value()) {
-    extension = DurationToMicros(*ticket.extension_requested);
-  }
-  statement.BindOptionalInt(param(kExtensionRequested), extension);
-  statement.BindInt(param(kNextCheck), TimeToMicros(ticket.next_check));
+  statement.BindOptionalInt(param(kExtensionRequested),
+                            rows::OptionalDuration(ticket.extension_requested));
+  statement.BindInt(param(kNextCheck), rows::TimeToMicros(ticket.next_check));
 }
 
 absl::StatusOr<Ticket> ReadTicket(const Statement& statement) {
@@ -354,9 +279,9 @@ absl::StatusOr<Ticket> ReadTicket(const Statement& statement) {
   ticket.text = statement.ColumnText(kText);
   ticket.customer_id = statement.ColumnText(kCustomerId);
   ticket.address = statement.ColumnText(kAddress);
-  ticket.created_at = MicrosToTime(statement.ColumnInt(kCreatedAt));
-  ticket.updated_at = MicrosToTime(statement.ColumnInt(kUpdatedAt));
-  ticket.queued_since = MicrosToTime(statement.ColumnInt(kQueuedSince));
+  ticket.created_at = rows::MicrosToTime(statement.ColumnInt(kCreatedAt));
+  ticket.updated_at = rows::MicrosToTime(statement.ColumnInt(kUpdatedAt));
+  ticket.queued_since = rows::MicrosToTime(statement.ColumnInt(kQueuedSince));
   ticket.assignee = statement.ColumnText(kAssignee);
   ticket.duplicate_of = statement.ColumnInt(kDuplicateOf);
   ticket.parent = statement.ColumnInt(kParent);
@@ -366,13 +291,14 @@ absl::StatusOr<Ticket> ReadTicket(const Statement& statement) {
   ticket.first_response = ReadClock(statement, kFirstResponseDue);
   ticket.resolution = ReadClock(statement, kResolutionDue);
   std::optional<int64_t> extension = statement.ColumnOptionalInt(kExtensionRequested);
-  if (extension.has_value()) ticket.extension_requested = MicrosToDuration(*extension);
-  ticket.next_check = MicrosToTime(statement.ColumnInt(kNextCheck));
+  if (extension.has_value())
+    ticket.extension_requested = rows::MicrosToDuration(*extension);
+  ticket.next_check = rows::MicrosToTime(statement.ColumnInt(kNextCheck));
   return ticket;
 }
 
 void BindHistoryEntry(Statement& statement, const HistoryEntry& entry) {
-  statement.BindInt(2, TimeToMicros(entry.at));
+  statement.BindInt(2, rows::TimeToMicros(entry.at));
   statement.BindText(3, entry.actor);
   statement.BindText(4, entry.action);
   statement.BindText(5, tickets::TicketStateName(entry.from));
@@ -385,7 +311,7 @@ absl::StatusOr<HistoryEntry> ReadHistoryEntry(const Statement& statement) {
   entry.ticket = statement.ColumnInt(0);
   entry.seq = statement.ColumnInt(1);
   const std::string what = fmt::format("ticket {} history {}", entry.ticket, entry.seq);
-  entry.at = MicrosToTime(statement.ColumnInt(2));
+  entry.at = rows::MicrosToTime(statement.ColumnInt(2));
   entry.actor = statement.ColumnText(3);
   entry.action = statement.ColumnText(4);
   absl::StatusOr<TicketState> from = ReadState(statement, 5, what);
@@ -439,11 +365,11 @@ QuerySql BuildQuery(const tickets::TicketQuery& query) {
   }
   if (query.due_by.has_value()) {
     where += fmt::format(" AND next_check <= ?{}", next());
-    out.parameters.emplace_back(DueByMicros(*query.due_by));
+    out.parameters.emplace_back(rows::DueByMicros(*query.due_by));
   }
   if (query.created_since.has_value()) {
     where += fmt::format(" AND created_at >= ?{}", next());
-    out.parameters.emplace_back(CreatedSinceMicros(*query.created_since));
+    out.parameters.emplace_back(rows::CreatedSinceMicros(*query.created_since));
   }
   where += fmt::format(" ORDER BY {} LIMIT ?{}", id, next());
   out.parameters.emplace_back(static_cast<int64_t>(query.limit));
@@ -460,86 +386,6 @@ void BindQuery(Statement& statement, const QuerySql& query) {
       statement.BindInt(index, std::get<int64_t>(query.parameters[i]));
     }
   }
-}
-
-absl::Status CheckStorable(const Ticket& ticket) {
-  if (!StateKnown(ticket.state)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "ticket state: {} is not a ticket state", static_cast<int>(ticket.state)));
-  }
-  const std::pair<std::string_view, absl::Time> times[] = {
-      {"created_at", ticket.created_at},
-      {"updated_at", ticket.updated_at},
-      {"queued_since", ticket.queued_since},
-      {"next_check", ticket.next_check},
-  };
-  for (const auto& [field, t] : times) {
-    if (!TimeFits(t)) {
-      return absl::InvalidArgumentError(
-          fmt::format("ticket {}: {} is outside the times the store holds", field,
-                      absl::FormatTime(t)));
-    }
-  }
-  if (absl::Status s = CheckClock("first_response", ticket.first_response); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = CheckClock("resolution", ticket.resolution); !s.ok()) return s;
-  if (ticket.extension_requested.has_value() &&
-      !DurationFits(*ticket.extension_requested)) {
-    return absl::InvalidArgumentError(
-        fmt::format("ticket extension_requested: {} is outside the durations the store "
-                    "holds",
-                    absl::FormatDuration(*ticket.extension_requested)));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckStorable(const HistoryEntry& entry) {
-  if (!StateKnown(entry.from) || !StateKnown(entry.to)) {
-    return absl::InvalidArgumentError(
-        fmt::format("history entry: state {} -> {} is not a ticket state",
-                    static_cast<int>(entry.from), static_cast<int>(entry.to)));
-  }
-  if (!TimeFits(entry.at)) {
-    return absl::InvalidArgumentError(
-        fmt::format("history entry at: {} is outside the times the store holds",
-                    absl::FormatTime(entry.at)));
-  }
-  return absl::OkStatus();
-}
-
-Ticket AsStored(Ticket ticket) {
-  for (absl::Time* t : {&ticket.created_at, &ticket.updated_at, &ticket.queued_since,
-                        &ticket.next_check}) {
-    *t = RoundTime(*t);
-  }
-  RoundClock(ticket.first_response);
-  RoundClock(ticket.resolution);
-  if (ticket.extension_requested.has_value()) {
-    ticket.extension_requested = RoundDuration(*ticket.extension_requested);
-  }
-  return ticket;
-}
-
-int64_t DueByMicros(absl::Time t) {
-  // next_check <= t. Above every finite time the file holds: all of them, not
-  // InfiniteFuture; below: InfinitePast only.
-  if (t == absl::InfiniteFuture()) return kMaxMicros;
-  if (t == absl::InfinitePast()) return kMinMicros;
-  if (t >= absl::FromUnixMicros(kMaxMicros)) return kMaxMicros - 1;
-  if (t < absl::FromUnixMicros(kMinMicros + 1)) return kMinMicros;
-  return absl::ToUnixMicros(t);  // rounded down: stored times are whole micros
-}
-
-int64_t CreatedSinceMicros(absl::Time t) {
-  // created_at >= t. Above every finite time the file holds: InfiniteFuture
-  // only; below: all of them, not InfinitePast.
-  if (t == absl::InfiniteFuture()) return kMaxMicros;
-  if (t == absl::InfinitePast()) return kMinMicros;
-  if (t >= absl::FromUnixMicros(kMaxMicros)) return kMaxMicros;
-  if (t < absl::FromUnixMicros(kMinMicros + 1)) return kMinMicros + 1;
-  const int64_t down = absl::ToUnixMicros(t);
-  return absl::FromUnixMicros(down) == t ? down : down + 1;  // rounded up
 }
 
 }  // namespace ccengine::sqlite::ticket_schema

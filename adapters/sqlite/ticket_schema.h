@@ -7,16 +7,11 @@
 // from the store's logic (ticket_store.cc) so that a change of layout is this
 // file and one new migration.
 //
-// Values in the file:
-//   times      int64 microseconds since the Unix epoch, rounded down;
-//              InfiniteFuture / InfinitePast are INT64_MAX / INT64_MIN, so a
-//              finite time must fall strictly between them
-//   durations  int64 microseconds, rounded toward zero; the infinite
-//              durations are INT64_MAX / INT64_MIN
-//   optionals  NULL when unset
-//   states     by name (`TicketStateName`), so the file does not depend on
-//              the enum's numbering
-//   booleans   0 / 1
+// Values in the file are those of ccengine/tickets/row_codec.h (times and
+// durations int64 microseconds with INT64_MAX / INT64_MIN for the infinite
+// ones, NULL when unset, states by name), which also has the checks before a
+// write (`CheckStorable`), `AsStored` and the bounds of the time conditions;
+// booleans are 0 / 1.
 //
 // Thread safety: constants and functions without state; thread-safe.
 
@@ -124,23 +119,6 @@ struct QuerySql {
 };
 QuerySql BuildQuery(const tickets::TicketQuery& query);
 void BindQuery(Statement& statement, const QuerySql& query);
-
-// What the store refuses beyond `tickets::ValidateTicket`: a time or duration
-// that does not fit the file's microseconds, a state that is not a
-// `TicketState`. InvalidArgument naming the field.
-absl::Status CheckStorable(const tickets::Ticket& ticket);
-absl::Status CheckStorable(const tickets::HistoryEntry& entry);
-
-// `ticket` as the file keeps it: times and durations rounded to microseconds
-// (what `ReadTicket` would return for it).
-tickets::Ticket AsStored(tickets::Ticket ticket);
-
-// The bound of a query condition in the file's microseconds, chosen so that
-// the SQL comparison agrees with `tickets::Matches` for every time the file
-// can hold: `next_check <= DueByMicros(t)` and
-// `created_at >= CreatedSinceMicros(t)`.
-int64_t DueByMicros(absl::Time t);
-int64_t CreatedSinceMicros(absl::Time t);
 
 }  // namespace ccengine::sqlite::ticket_schema
 

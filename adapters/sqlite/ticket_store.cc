@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "ccengine/tickets/row_codec.h"
 #include "ccengine/tickets/store.h"
 #include "ccengine/tickets/ticket.h"
 #include "fmt/format.h"
@@ -51,8 +52,8 @@ std::string UpdateWhat(const std::vector<Ticket>& tickets) {
 // The checks of every write, before any lock is taken.
 absl::Status CheckWrite(const Ticket& ticket, const HistoryEntry& entry) {
   if (absl::Status s = tickets::ValidateTicket(ticket); !s.ok()) return s;
-  if (absl::Status s = schema::CheckStorable(ticket); !s.ok()) return s;
-  return schema::CheckStorable(entry);
+  if (absl::Status s = tickets::rows::CheckStorable(ticket); !s.ok()) return s;
+  return tickets::rows::CheckStorable(entry);
 }
 
 class SqliteTicketStore final : public tickets::TicketStore {
@@ -100,7 +101,7 @@ class SqliteTicketStore final : public tickets::TicketStore {
     if (absl::Status s = CheckWrite(ticket, entry); !s.ok()) {
       return Annotate(s, "create ticket");
     }
-    Ticket stored = schema::AsStored(ticket);
+    Ticket stored = tickets::rows::AsStored(ticket);
     stored.version = 1;
     absl::MutexLock lock(&mu_);
     Transaction txn(db_);
@@ -149,23 +150,10 @@ class SqliteTicketStore final : public tickets::TicketStore {
   absl::StatusOr<std::vector<Ticket>> UpdateMany(
       const std::vector<Ticket>& tickets,
       const std::vector<HistoryEntry>& entries) override {
-    if (tickets.size() != entries.size()) {
-      return absl::InvalidArgumentError(
-          fmt::format("update tickets: {} tickets but {} history entries", tickets.size(),
-                      entries.size()));
-    }
-    for (size_t i = 0; i < tickets.size(); ++i) {
-      if (absl::Status s = CheckWrite(tickets[i], entries[i]); !s.ok()) {
-        return Annotate(s, fmt::format("update ticket {}", tickets[i].id));
-      }
-    }
-    std::vector<TicketId> ids;
-    ids.reserve(tickets.size());
-    for (const Ticket& t : tickets) ids.push_back(t.id);
-    std::sort(ids.begin(), ids.end());
-    if (auto twice = std::adjacent_find(ids.begin(), ids.end()); twice != ids.end()) {
-      return absl::InvalidArgumentError(
-          fmt::format("update tickets: ticket {} named twice", *twice));
+    if (absl::StatusOr<std::vector<size_t>> order =
+            tickets::rows::CheckUpdateBatch(tickets, entries, CheckWrite);
+        !order.ok()) {
+      return order.status();
     }
     if (tickets.empty()) return std::vector<Ticket>();
 
@@ -299,7 +287,7 @@ class SqliteTicketStore final : public tickets::TicketStore {
   absl::StatusOr<Ticket> UpdateLocked(const Ticket& ticket, const HistoryEntry& entry)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const std::string what = fmt::format("update ticket {}", ticket.id);
-    Ticket stored = schema::AsStored(ticket);
+    Ticket stored = tickets::rows::AsStored(ticket);
     stored.version = ticket.version + 1;
     schema::BindTicket(update_ticket_, stored);
     update_ticket_.BindInt(schema::kExpectedVersionParameter, ticket.version);

@@ -36,6 +36,7 @@
 //   desk.h           the ticket desk: transitions, SLA clocks, dispatch
 //   dedupe.h         duplicate detection
 //   sla.h            business time on a calendar
+//   row_codec.h      tickets as SQL-style rows (for store implementers)
 // version.h          the library's version
 //
 // Thread safety: see each header.
@@ -64,6 +65,7 @@
 #include "ccengine/text/tokenizer.h"
 #include "ccengine/tickets/dedupe.h"
 #include "ccengine/tickets/desk.h"
+#include "ccengine/tickets/row_codec.h"
 #include "ccengine/tickets/sla.h"
 #include "ccengine/tickets/store.h"
 #include "ccengine/tickets/ticket.h"
