@@ -4,10 +4,12 @@
 #   tools/fuzz.sh TARGET SECONDS [LIBFUZZER_ARGS...]
 #   tools/fuzz.sh TARGET -runs=N [LIBFUZZER_ARGS...]
 #
-# TARGET (module): tokenizer, synonyms (text); expression (config). The source
-# is tests/<module>/fuzz/<target>_fuzz.cc, compiled directly with the module's
-# sources (include/, src/<module>/*.cc; Abseil and fmt from Debian through
-# pkg-config) and tests/text/fuzz/fuzz_check.h, with
+# TARGET (module): tokenizer, synonyms (text); expression (config);
+# text_array (postgres: the adapter's text[] parser, adapters/postgres/
+# text_array.cc alone, no libpq). The source is tests/<module>/fuzz/
+# <target>_fuzz.cc, compiled directly with the module's sources (include/,
+# src/<module>/*.cc; Abseil and fmt from Debian through pkg-config) and
+# tests/text/fuzz/fuzz_check.h, with
 #   clang++-14 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined
 # into build/fuzz/<target>_fuzz, rebuilt only when a source is newer. It runs
 # over the committed seed corpus tests/<module>/fuzz/corpus/<target>/ (read
@@ -33,8 +35,9 @@ shift 2
 case "${TARGET}" in
   tokenizer | synonyms) MODULE=text ;;
   expression) MODULE=config ;;
+  text_array) MODULE=postgres ;;
   *)
-    echo "fuzz.sh: no target ${TARGET} (tokenizer, synonyms, expression)" >&2
+    echo "fuzz.sh: no target ${TARGET} (tokenizer, synonyms, expression, text_array)" >&2
     exit 2
     ;;
 esac
@@ -63,8 +66,17 @@ OUT="build/fuzz"
 BIN="${OUT}/${TARGET}_fuzz"
 mkdir -p "${OUT}/corpus/${TARGET}" "${OUT}/artifacts"
 
-inputs=("${SOURCE}" tests/text/fuzz/fuzz_check.h src/"${MODULE}"/*.cc
-        src/"${MODULE}"/*.h include/ccengine/"${MODULE}"/*.h "${BASH_SOURCE[0]}")
+if [[ "${MODULE}" == postgres ]]; then
+  SOURCES=(adapters/postgres/text_array.cc)
+  HEADERS=(adapters/postgres/text_array.h)
+  EXTRA_INCLUDES=(-Iadapters/postgres)
+else
+  SOURCES=(src/"${MODULE}"/*.cc)
+  HEADERS=(src/"${MODULE}"/*.h include/ccengine/"${MODULE}"/*.h)
+  EXTRA_INCLUDES=()
+fi
+inputs=("${SOURCE}" tests/text/fuzz/fuzz_check.h "${SOURCES[@]}" "${HEADERS[@]}"
+        "${BASH_SOURCE[0]}")
 stale=0
 if [[ ! -x "${BIN}" ]]; then
   stale=1
@@ -78,12 +90,12 @@ else
 fi
 if [[ ${stale} -eq 1 ]]; then
   # shellcheck disable=SC2207  # the flags are meant to split
-  libs=($(pkg-config --libs absl_flat_hash_map absl_status absl_statusor fmt))
+  libs=($(pkg-config --libs absl_flat_hash_map absl_status absl_statusor absl_strings fmt))
   echo "fuzz.sh: building ${BIN} with $("${CLANGXX}" --version | head -n 1)"
   "${CLANGXX}" -std=c++20 -O1 -g -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -Iinclude -Isrc -Itests/text/fuzz \
-    "${SOURCE}" src/"${MODULE}"/*.cc \
+    -Iinclude -Isrc -Itests/text/fuzz "${EXTRA_INCLUDES[@]}" \
+    "${SOURCE}" "${SOURCES[@]}" \
     "${libs[@]}" -o "${BIN}.tmp.$$"
   mv "${BIN}.tmp.$$" "${BIN}"  # atomic: a concurrent run sees old or new
 fi

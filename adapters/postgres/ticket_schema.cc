@@ -28,6 +28,7 @@
 #include "ccengine/tickets/ticket.h"
 #include "fmt/format.h"
 #include "pg_conn.h"
+#include "text_array.h"
 
 namespace ccengine::postgres::ticket_schema {
 namespace {
@@ -632,67 +633,6 @@ absl::Status CheckStorable(const HistoryEntry& entry) {
     }
   }
   return absl::OkStatus();
-}
-
-std::string TextArrayLiteral(absl::Span<const std::string> elements) {
-  std::string out = "{";
-  for (size_t i = 0; i < elements.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (char c : elements[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
-
-absl::StatusOr<std::vector<std::string>> ParseTextArray(std::string_view text) {
-  auto bad = [text](std::string_view why) {
-    return absl::InvalidArgumentError(
-        fmt::format("text array \"{}\": {}", text.substr(0, 80), why));
-  };
-  if (text.size() < 2 || text.front() != '{' || text.back() != '}') {
-    return bad("not a one-dimensional array");
-  }
-  std::vector<std::string> out;
-  const size_t end = text.size() - 1;  // the closing brace
-  size_t i = 1;
-  if (i == end) return out;
-  for (;;) {
-    std::string element;
-    if (text[i] == '"') {
-      ++i;
-      for (;;) {
-        if (i >= end) return bad("an unterminated quoted element");
-        char c = text[i++];
-        if (c == '"') break;
-        if (c == '\\') {
-          if (i >= end) return bad("an escape at the end");
-          c = text[i++];
-        }
-        element += c;
-      }
-    } else {
-      while (i < end && text[i] != ',') {
-        char c = text[i++];
-        if (c == '{' || c == '}' || c == '"') return bad("not a one-dimensional array");
-        if (c == '\\') {
-          if (i >= end) return bad("an escape at the end");
-          c = text[i++];
-        }
-        element += c;
-      }
-      if (element.empty()) return bad("an empty unquoted element");
-      if (absl::EqualsIgnoreCase(element, "NULL")) return bad("a NULL element");
-    }
-    out.push_back(std::move(element));
-    if (i == end) return out;
-    if (text[i] != ',') return bad("no comma between elements");
-    ++i;
-  }
 }
 
 }  // namespace ccengine::postgres::ticket_schema

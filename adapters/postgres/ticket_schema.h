@@ -130,13 +130,6 @@ QuerySql BuildQuery(const tickets::TicketQuery& query);
 absl::Status CheckStorable(const tickets::Ticket& ticket);
 absl::Status CheckStorable(const tickets::HistoryEntry& entry);
 
-// A text[] parameter: {"a","b\"c"} (every element quoted, `"` and `\`
-// escaped). Elements must not hold a NUL byte.
-std::string TextArrayLiteral(absl::Span<const std::string> elements);
-// Parses a text[] as the server writes it (one dimension, no NULL elements);
-// InvalidArgument otherwise.
-absl::StatusOr<std::vector<std::string>> ParseTextArray(std::string_view text);
-
 }  // namespace ccengine::postgres::ticket_schema
 
 #endif  // CCENGINE_ADAPTERS_POSTGRES_TICKET_SCHEMA_H_

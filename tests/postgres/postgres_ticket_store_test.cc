@@ -41,6 +41,7 @@
 #include "pg_cluster.h"
 #include "pg_conn.h"
 #include "store_conformance.h"
+#include "text_array.h"
 #include "ticket_schema.h"
 
 namespace ccengine::postgres {
@@ -978,18 +979,17 @@ TEST(PostgresTextArray, AnyTextRoundTrips) {
       {"来源", "tab\there", "new\nline", "", ""},
   };
   for (const std::vector<std::string>& elements : cases) {
-    const std::string literal = ticket_schema::TextArrayLiteral(elements);
-    absl::StatusOr<std::vector<std::string>> parsed =
-        ticket_schema::ParseTextArray(literal);
+    const std::string literal = TextArrayLiteral(elements);
+    absl::StatusOr<std::vector<std::string>> parsed = ParseTextArray(literal);
     ASSERT_TRUE(parsed.ok()) << literal << ": " << parsed.status();
     EXPECT_EQ(*parsed, elements) << literal;
   }
   // As the server writes them: unquoted where it can.
-  EXPECT_EQ(*ticket_schema::ParseTextArray("{a,\"b c\",\"NULL\",\"\",\"x\\\"y\"}"),
+  EXPECT_EQ(*ParseTextArray("{a,\"b c\",\"NULL\",\"\",\"x\\\"y\"}"),
             (std::vector<std::string>{"a", "b c", "NULL", "", "x\"y"}));
   for (std::string_view bad : {"", "{", "a,b", "{a,NULL}", "{{a},{b}}", "{\"a}", "{a,}",
                                "[0:1]={a,b}", "{\"a\"b}"}) {
-    EXPECT_FALSE(ticket_schema::ParseTextArray(bad).ok()) << bad;
+    EXPECT_FALSE(ParseTextArray(bad).ok()) << bad;
   }
 }
 
