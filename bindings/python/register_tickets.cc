@@ -181,6 +181,7 @@ class PyTicketDesk {
  private:
   py::object engine_obj_;  // keeps the engine alive as long as the desk
   PyEngine* engine_ = nullptr;
+  Engine::SubscriptionId subscription_ = 0;
   std::unique_ptr<Clock> clock_;
   std::unique_ptr<ManualClock> manual_;
   std::unique_ptr<TicketDesk> desk_;

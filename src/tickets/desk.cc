@@ -222,34 +222,38 @@ absl::StatusOr<Ticket> TicketDesk::AddChild(TicketId master,
     absl::StatusOr<const TicketCategory*> category = s.CategoryLocked(request.category);
     if (!category.ok()) return category.status();
     const TicketCategory& c = **category;
+    // The child is checked before the master is touched: bad input writes
+    // nothing.
+    Ticket t = NewTicket(request, c, s.Now());
+    t.parent = master;
+    if (absl::Status v = ValidateTicket(t); !v.ok()) return v;
     // The master first: it must be open and not itself a child.
     absl::StatusOr<Ticket> m = s.MutateLocked(
         master, request.actor, "joint_handling",
-        [&](Ticket& t, HistoryEntry& entry, Effects&) -> absl::Status {
-          if (!StateIn(t.state, {TicketState::kNew, TicketState::kReturned,
-                                 TicketState::kInProgress})) {
+        [&](Ticket& mt, HistoryEntry& entry, Effects&) -> absl::Status {
+          if (!StateIn(mt.state, {TicketState::kNew, TicketState::kReturned,
+                                  TicketState::kInProgress})) {
             return NotAllowed(
-                t, "add_child",
+                mt, "add_child",
                 {TicketState::kNew, TicketState::kReturned, TicketState::kInProgress});
           }
-          if (t.parent != 0) {
+          if (mt.parent != 0) {
             return absl::FailedPreconditionError(fmt::format(
-                "ticket {} is a child of ticket {}; children have no children", t.id,
-                t.parent));
+                "ticket {} is a child of ticket {}; children have no children", mt.id,
+                mt.parent));
           }
-          t.is_master = true;
-          t.state = TicketState::kInProgress;
-          if (t.assignee.empty()) t.assignee = request.actor;
+          mt.is_master = true;
+          mt.state = TicketState::kInProgress;
+          // Being worked: the first response is given.
+          State::StopClock(mt.first_response, s.Now());
+          if (mt.assignee.empty()) mt.assignee = request.actor;
           entry.reason = fmt::format("child for {}", c.department);
           return absl::OkStatus();
         },
         out);
     if (!m.ok()) return m.status();
-    const absl::Time now = s.Now();
-    Ticket t = NewTicket(request, c, now);
-    t.parent = master;
+    const absl::Time now = t.created_at;
     t.queued_since = std::min(t.queued_since, m->queued_since);
-    if (absl::Status v = ValidateTicket(t); !v.ok()) return v;
     if (s.options.engine != nullptr) t.state = TicketState::kQueued;
     s.StartClocks(t, c, now, /*first_response=*/true);
     State::UpdateNextCheck(t);
@@ -286,43 +290,67 @@ absl::Status TicketDesk::ProcessEngineEvents() {
     absl::MutexLock lock(&s.inbox_mu);
     events.swap(s.inbox);
   }
+  auto retryable = [](const absl::Status& st) {
+    return st.code() == absl::StatusCode::kUnavailable ||
+           st.code() == absl::StatusCode::kAborted;
+  };
   absl::Status first;
-  for (const Event& e : events) {
-    const TicketId id =
-        static_cast<TicketId>(e.contact.value() - s.options.contact_id_base);
-    absl::StatusOr<Ticket> t = Get(id);
-    if (!t.ok()) {
-      if (first.ok()) first = t.status();
-      continue;
-    }
-    absl::Status status;
-    if (e.type == EventType::kAccepted) {
-      if (t->state == TicketState::kQueued) {
-        std::vector<TicketEvent> out;
-        {
-          absl::MutexLock lock(&s.mu);
-          status = s.SignForLocked(id, std::to_string(e.agent.value()),
-                                   /*from_engine=*/true, out)
-                       .status();
+  std::vector<Event> again;  // kept for the next call: the store was not reachable
+  std::vector<TicketEvent> out;
+  {
+    absl::MutexLock lock(&s.mu);
+    for (const Event& e : events) {
+      if (e.type == EventType::kWithdrawn) {
+        auto own = s.own_withdrawals.find(e.contact.value());
+        if (own != s.own_withdrawals.end()) {  // the desk's own withdrawal
+          if (--own->second == 0) s.own_withdrawals.erase(own);
+          continue;
         }
-        s.Emit(out);
-      } else {
-        // The ticket left the queue while the offer was out: free the agent.
-        absl::MutexLock lock(&s.mu);
-        s.SendLocked(cmd::CompleteContact{e.agent, e.contact});
       }
-    } else if (t->state == TicketState::kQueued) {
-      if (e.type == EventType::kOverflowed && e.to_queue == e.queue) {  // left the engine
-        status = Return(id, "engine",
-                        fmt::format("left the queue: {}", EventReasonName(e.reason)))
-                     .status();
-      } else if (e.type == EventType::kWithdrawn) {
-        status =
-            Return(id, "engine", "withdrawn from the queue by a supervisor").status();
+      const TicketId id =
+          static_cast<TicketId>(e.contact.value() - s.options.contact_id_base);
+      absl::StatusOr<Ticket> t;
+      absl::Status status = s.WithRetries([&]() -> absl::Status {
+        t = s.store->Get(id);
+        return t.status();
+      });
+      if (status.ok()) {
+        if (e.type == EventType::kAccepted) {
+          status = t->state == TicketState::kQueued
+                       ? s.SignForLocked(id, std::to_string(e.agent.value()),
+                                         /*from_engine=*/true, out)
+                             .status()
+                       : absl::FailedPreconditionError("not queued");
+          if (status.code() == absl::StatusCode::kFailedPrecondition) {
+            // The ticket left the queue while the offer rang: free the agent.
+            s.SendLocked(cmd::CompleteContact{e.agent, e.contact});
+            status = absl::OkStatus();
+          }
+        } else if (t->state == TicketState::kQueued) {
+          if (e.type == EventType::kOverflowed &&
+              e.to_queue == e.queue) {  // left the engine
+            status = s.ReturnLocked(
+                          id, "engine",
+                          fmt::format("left the queue: {}", EventReasonName(e.reason)),
+                          /*from_engine=*/true, out)
+                         .status();
+          } else if (e.type == EventType::kWithdrawn) {
+            status =
+                s.ReturnLocked(id, "engine", "withdrawn from the queue by a supervisor",
+                               /*from_engine=*/true, out)
+                    .status();
+          }
+        }
       }
+      if (retryable(status)) again.push_back(e);
+      if (!status.ok() && first.ok()) first = status;
     }
-    if (!status.ok() && first.ok()) first = status;
   }
+  if (!again.empty()) {
+    absl::MutexLock lock(&s.inbox_mu);
+    s.inbox.insert(s.inbox.begin(), again.begin(), again.end());
+  }
+  s.Emit(out);
   return first;
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -132,7 +133,16 @@ absl::StatusOr<Ticket> TicketDesk::State::MutateLocked(TicketId id,
 
 void TicketDesk::State::ApplyLocked(const Ticket& before, const Ticket& after,
                                     Effects& fx, std::vector<TicketEvent>& out) {
-  for (Command& c : fx.commands) SendLocked(std::move(c));
+  for (Command& c : fx.commands) {
+    if (const auto* w = std::get_if<cmd::Withdraw>(&c);
+        w != nullptr && options.engine != nullptr) {
+      ++own_withdrawals[w->contact.value()];
+    }
+    SendLocked(std::move(c));
+  }
+  // Written since the desk opened: no longer a re-dispatch candidate.
+  redispatch.erase(std::remove(redispatch.begin(), redispatch.end(), after.id),
+                   redispatch.end());
   // The duplicate index holds open tickets that could be someone's master.
   const bool indexable = IsOpen(after.state) && after.parent == 0;
   if (indexable) {
@@ -258,6 +268,55 @@ void TicketDesk::State::StopClock(SlaClock& clock, absl::Time now) {
   if (clock.due.has_value() && now >= *clock.due) clock.breached = true;
   clock.stopped = true;
   clock.stopped_at = now;
+}
+
+void TicketDesk::State::EndClocks(Ticket& t, absl::Time now) {
+  for (SlaClock* clock : {&t.first_response, &t.resolution}) {
+    if (clock->stopped || (!clock->due.has_value() && !clock->paused)) continue;
+    clock->stopped = true;
+    clock->stopped_at = now;
+    clock->paused = false;
+  }
+}
+
+absl::Status TicketDesk::State::ResolveMasterIfDone(const Ticket& child,
+                                                    Effects& fx) const {
+  if (child.parent == 0) return absl::OkStatus();
+  absl::StatusOr<Ticket> master = store->Get(child.parent);
+  if (!master.ok()) return master.status();
+  if (master->state != TicketState::kInProgress || !master->is_master)
+    return absl::OkStatus();
+  absl::StatusOr<std::vector<Ticket>> children = store->Children(child.parent);
+  if (!children.ok()) return children.status();
+  auto answered = [](TicketState st) {
+    return st == TicketState::kResolved || st == TicketState::kClosed;
+  };
+  bool any_answered = answered(child.state);
+  for (const Ticket& c : *children) {
+    if (c.id == child.id) continue;
+    if (IsOpen(c.state) && c.state != TicketState::kResolved) return absl::OkStatus();
+    any_answered = any_answered || answered(c.state);
+  }
+  // Every child cancelled or merged: the master goes back to no one; it
+  // stays with its dispatcher.
+  if (!any_answered) return absl::OkStatus();
+  const absl::Time now = Now();
+  Ticket m = *master;
+  HistoryEntry me;
+  me.at = now;
+  me.actor = "desk";
+  me.action = "resolve";
+  me.from = m.state;
+  me.to = TicketState::kResolved;
+  me.reason = fmt::format("all {} children done", children->size());
+  ReleaseContact(m, fx);
+  StopClock(m.first_response, now);
+  StopClock(m.resolution, now);
+  m.state = TicketState::kResolved;
+  m.updated_at = now;
+  fx.also = m;
+  fx.also_entry = me;
+  return absl::OkStatus();
 }
 
 void TicketDesk::State::PauseClocks(Ticket& t, absl::Time now) const {

@@ -61,6 +61,9 @@ struct TicketDesk::State {
   // Tickets found queued when the desk opened, not yet sent to the engine
   // (sent by the first Tick that knows their category).
   std::vector<TicketId> redispatch ABSL_GUARDED_BY(mu);
+  // Contacts the desk withdrew itself, by contact id, and how many times: the
+  // engine's kWithdrawn for them is the desk's own doing, not a supervisor's.
+  std::map<uint64_t, int> own_withdrawals ABSL_GUARDED_BY(mu);
 
   // Engine events queued by the router thread's callback.
   absl::Mutex inbox_mu;
@@ -104,6 +107,18 @@ struct TicketDesk::State {
                                        bool from_engine, std::vector<TicketEvent>& out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
+  // queued | assigned | in_progress -> returned; an engine event's return
+  // (`from_engine`) sends no release, the contact already left the engine.
+  absl::StatusOr<Ticket> ReturnLocked(TicketId id, const std::string& actor,
+                                      const std::string& reason, bool from_engine,
+                                      std::vector<TicketEvent>& out)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+
+  // Joint handling: when `child` (as it is about to be written) leaves the
+  // last open child of an in-progress master behind and at least one child
+  // was resolved, puts the master's resolution into `fx.also`.
+  absl::Status ResolveMasterIfDone(const Ticket& child, Effects& fx) const;
+
   // Fires the warnings and breaches of ticket `id` due by `now`.
   absl::Status SweepLocked(TicketId id, absl::Time now, std::vector<TicketEvent>& out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
@@ -114,6 +129,9 @@ struct TicketDesk::State {
   void PauseClocks(Ticket& t, absl::Time now) const;
   void ResumeClocks(Ticket& t, const TicketCategory& c, absl::Time now) const;
   static void StopClock(SlaClock& clock, absl::Time now);
+  // Stops both clocks of a ticket that ends without an answer (cancelled,
+  // merged): no deadline stays live, none counts as breached by the stop.
+  static void EndClocks(Ticket& t, absl::Time now);
   static void UpdateNextCheck(Ticket& t);
 
   // Emits `events` to the subscribers (call without the lock).

@@ -176,34 +176,8 @@ absl::StatusOr<Ticket> TicketDesk::Resolve(TicketId id, const std::string& actor
     State::StopClock(t.resolution, now);
     t.state = S::kResolved;
     e.reason = answer;
-    if (t.parent == 0) return absl::OkStatus();
     // Joint handling: the last child resolved resolves its master.
-    absl::StatusOr<Ticket> master = s.store->Get(t.parent);
-    if (!master.ok()) return master.status();
-    if (master->state != S::kInProgress || !master->is_master) return absl::OkStatus();
-    absl::StatusOr<std::vector<Ticket>> children = s.store->Children(t.parent);
-    if (!children.ok()) return children.status();
-    for (const Ticket& child : *children) {
-      if (child.id != t.id &&
-          !StateIn(child.state, {S::kResolved, S::kClosed, S::kCancelled})) {
-        return absl::OkStatus();
-      }
-    }
-    Ticket m = *master;
-    HistoryEntry me;
-    me.at = now;
-    me.actor = "desk";
-    me.action = "resolve";
-    me.from = m.state;
-    me.to = S::kResolved;
-    me.reason = fmt::format("all {} children resolved", children->size());
-    State::StopClock(m.first_response, now);
-    State::StopClock(m.resolution, now);
-    m.state = S::kResolved;
-    m.updated_at = now;
-    fx.also = m;
-    fx.also_entry = me;
-    return absl::OkStatus();
+    return s.ResolveMasterIfDone(t, fx);
   });
 }
 
@@ -219,22 +193,39 @@ absl::StatusOr<Ticket> TicketDesk::Close(TicketId id, const std::string& actor,
   });
 }
 
+absl::StatusOr<Ticket> TicketDesk::State::ReturnLocked(TicketId id,
+                                                       const std::string& actor,
+                                                       const std::string& reason,
+                                                       bool from_engine,
+                                                       std::vector<TicketEvent>& out) {
+  return MutateLocked(
+      id, actor, "return",
+      [&](Ticket& t, HistoryEntry& e, Effects& fx) {
+        if (!StateIn(t.state, {S::kQueued, S::kAssigned, S::kInProgress})) {
+          return NotAllowed(t, "return", {S::kQueued, S::kAssigned, S::kInProgress});
+        }
+        if (!from_engine) ReleaseContact(t, fx);
+        t.state = S::kReturned;
+        t.assignee.clear();
+        e.reason = reason;
+        return absl::OkStatus();
+      },
+      out);
+}
+
 absl::StatusOr<Ticket> TicketDesk::Return(TicketId id, const std::string& actor,
                                           const std::string& reason) {
   State& s = *s_;
   if (absl::Status v = CheckText("actor", actor, true); !v.ok()) return v;
   if (absl::Status v = CheckText("reason", reason, true); !v.ok()) return v;
-  return Run(s, id, actor, "return", [&](Ticket& t, HistoryEntry& e, Effects& fx) {
-    if (!StateIn(t.state, {S::kQueued, S::kAssigned, S::kInProgress})) {
-      return NotAllowed(t, "return", {S::kQueued, S::kAssigned, S::kInProgress});
-    }
-    // An engine event reports a contact that already left the engine.
-    if (actor != "engine") s.ReleaseContact(t, fx);
-    t.state = S::kReturned;
-    t.assignee.clear();
-    e.reason = reason;
-    return absl::OkStatus();
-  });
+  std::vector<TicketEvent> out;
+  absl::StatusOr<Ticket> result;
+  {
+    absl::MutexLock lock(&s.mu);
+    result = s.ReturnLocked(id, actor, reason, /*from_engine=*/false, out);
+  }
+  s.Emit(out);
+  return result;
 }
 
 absl::StatusOr<Ticket> TicketDesk::Reopen(TicketId id, const std::string& actor,
@@ -278,10 +269,11 @@ absl::StatusOr<Ticket> TicketDesk::Merge(TicketId id, TicketId master,
                       TicketStateName(m->state)));
     }
     s.ReleaseContact(t, fx);
+    State::EndClocks(t, s.Now());
     t.state = S::kMerged;
     t.duplicate_of = master;
     e.reason = reason.empty() ? fmt::format("merged into ticket {}", master) : reason;
-    return absl::OkStatus();
+    return s.ResolveMasterIfDone(t, fx);
   });
 }
 
@@ -293,9 +285,10 @@ absl::StatusOr<Ticket> TicketDesk::Cancel(TicketId id, const std::string& actor,
   return Run(s, id, actor, "cancel", [&](Ticket& t, HistoryEntry& e, Effects& fx) {
     if (!IsOpen(t.state)) return NotAllowed(t, "cancel", kOpenStates);
     s.ReleaseContact(t, fx);
+    State::EndClocks(t, s.Now());
     t.state = S::kCancelled;
     e.reason = reason;
-    return absl::OkStatus();
+    return s.ResolveMasterIfDone(t, fx);
   });
 }
 

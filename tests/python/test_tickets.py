@@ -208,3 +208,22 @@ def test_the_postgresql_store_from_python(pg_dsn):
     with pytest.raises(ccengine.CcengineError) as err:
         ccengine.TicketDesk("postgresql:///tickets?host=/nonexistent")
     assert err.value.code == "UNAVAILABLE" and "cannot connect" in str(err.value)
+
+
+def test_an_engine_outlives_its_desk():
+    e = ccengine.Engine()
+    e.add_queue(name="城管")
+    e.add_agent(7)
+    e.login(7)
+    desk = ccengine.TicketDesk(":memory:", engine=e)
+    desk.add_category("noise", "城管", queue="城管")
+    desk.create("noise", "噪音扰民")
+    e.poll(1.0)
+    offer = [ev for ev in e.drain_events() if ev["type"] == "offered"][0]
+    del desk
+    import gc
+
+    gc.collect()
+    e.accept_offer(7, offer["contact"])  # its event would have gone to the desk
+    e.poll(2.0)
+    assert "accepted" in [ev["type"] for ev in e.drain_events()]

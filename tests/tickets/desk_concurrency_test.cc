@@ -128,7 +128,9 @@ TEST(DeskConcurrencyTest, ClerksSweepsAndTheRouterThreadShareOneDesk) {
     ASSERT_EQ(static_cast<int64_t>(h.size()), t.version) << "ticket " << t.id;
     for (size_t i = 0; i < h.size(); ++i) {
       ASSERT_EQ(h[i].seq, static_cast<int64_t>(i + 1));
-      if (i > 0) ASSERT_EQ(h[i].from, h[i - 1].to) << "ticket " << t.id;
+      if (i > 0) {
+        ASSERT_EQ(h[i].from, h[i - 1].to) << "ticket " << t.id;
+      }
     }
     EXPECT_EQ(h.back().to, t.state);
     if (IsOpen(t.state)) ++open_roots;

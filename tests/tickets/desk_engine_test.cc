@@ -217,6 +217,83 @@ TEST_F(DeskEngineTest, AnOfferAcceptedForATicketThatLeftIsReleased) {
   EXPECT_EQ(desk_->Get(t.id)->state, S::kCancelled);
 }
 
+TEST_F(DeskEngineTest, TheDesksOwnWithdrawalDoesNotReturnTheNextDispatch) {
+  ASSERT_TRUE(engine_->SetNotReady(AgentId{7}).ok());
+  Ticket t = Create("噪音");
+  Route();
+  ASSERT_TRUE(desk_->Return(t.id, "dispatcher", "应由交通部门处理").ok());
+  ASSERT_TRUE(
+      engine_->Poll(clock_.Now()).ok());  // the withdrawal's event waits in the desk
+  ASSERT_TRUE(desk_->Dispatch(t.id, "dispatcher").ok());
+  Route();
+  Route();
+  EXPECT_EQ(desk_->Get(t.id)->state, S::kQueued);
+  EXPECT_EQ(engine_->GetContact(ContactOf(t.id))->state, ContactState::kWaiting);
+}
+
+TEST_F(DeskEngineTest, TheMastersAgentIsFreedWithItsLastChild) {
+  Ticket master = Create("道路塌陷");
+  Route();
+  ASSERT_TRUE(engine_->AcceptOffer(AgentId{7}, ContactOf(master.id)).ok());
+  ASSERT_TRUE(desk_->Tick().ok());
+  ASSERT_TRUE(desk_->Start(master.id, "7").ok());
+  CreateRequest part;
+  part.category = "noise";
+  part.text = "夜间施工噪音";
+  Ticket child = desk_->AddChild(master.id, part).value();
+  Route();
+  ASSERT_TRUE(engine_->AcceptOffer(AgentId{7}, ContactOf(child.id)).ok());
+  ASSERT_TRUE(desk_->Tick().ok());
+  ASSERT_TRUE(desk_->Resolve(child.id, "7", "已告知施工方").ok());
+  Route();
+  EXPECT_EQ(desk_->Get(master.id)->state, S::kResolved);
+  EXPECT_TRUE(engine_->GetAgent(AgentId{7})->contacts.empty());
+}
+
+TEST_F(DeskEngineTest, AnAcceptIsKeptWhileTheStoreIsDown) {
+  auto flaky = std::make_unique<testing::Flaky>(store_);
+  testing::Flaky* f = flaky.get();
+  TicketDeskOptions options;
+  options.engine = engine_.get();
+  options.clock = &clock_;
+  options.retry_backoff = absl::Microseconds(10);
+  desk_ = TicketDesk::Open(std::move(flaky), options).value();
+  engine_->Subscribe(desk_->EngineEventCallback(), TicketDesk::kEngineEvents);
+  TicketCategory noise;
+  noise.name = "noise";
+  noise.department = "城管";
+  noise.queue = queue_;
+  ASSERT_TRUE(desk_->AddCategory(noise).ok());
+  Ticket t = Create("噪音");
+  Route();
+  ASSERT_TRUE(engine_->AcceptOffer(AgentId{7}, ContactOf(t.id)).ok());
+  f->fail_next = 100;
+  EXPECT_EQ(desk_->ProcessEngineEvents().code(), absl::StatusCode::kUnavailable);
+  f->fail_next = 0;
+  ASSERT_TRUE(desk_->ProcessEngineEvents().ok());
+  EXPECT_EQ(desk_->Get(t.id)->state, S::kAssigned);
+  EXPECT_EQ(desk_->Get(t.id)->assignee, "7");
+}
+
+TEST_F(DeskEngineTest, ATicketWrittenBeforeTheFirstTickIsNotDispatchedAgain) {
+  Ticket waiting = Create("噪音");
+  ASSERT_TRUE(engine_->SetNotReady(AgentId{7}).ok());
+  Route();
+  NewEngine();
+  OpenDesk();
+  // Before the first Tick: returned and dispatched by hand.
+  ASSERT_TRUE(desk_->Return(waiting.id, "dispatcher", "改派").ok());
+  ASSERT_TRUE(desk_->Dispatch(waiting.id, "dispatcher").ok());
+  Route();
+  Route();
+  EXPECT_EQ(Of(EventType::kContactQueued).size(), 1u);
+  EXPECT_TRUE(Of(EventType::kCommandFailed).size() <=
+              1u);  // the Withdraw of a contact this engine never had
+  for (const Event& e : Of(EventType::kCommandFailed)) {
+    EXPECT_NE(e.status.code(), absl::StatusCode::kAlreadyExists) << e.status;
+  }
+}
+
 TEST_F(DeskEngineTest, ADeskOpenedAgainDispatchesItsQueuedTicketsOnce) {
   Ticket waiting = Create("噪音");
   ASSERT_TRUE(engine_->SetNotReady(AgentId{7}).ok());

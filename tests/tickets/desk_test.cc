@@ -314,7 +314,51 @@ TEST_F(DeskTest, AMasterResolvesWhenItsLastChildDoes) {
   ASSERT_TRUE(desk_->Resolve(noise.id, "agent-城管", "已告知施工方").ok());
   Ticket done = desk_->Get(master.id).value();
   EXPECT_EQ(done.state, S::kResolved);
-  EXPECT_EQ(desk_->History(master.id)->back().reason, "all 2 children resolved");
+  EXPECT_EQ(desk_->History(master.id)->back().reason, "all 2 children done");
+}
+
+TEST_F(DeskTest, AChildThatCannotBeFiledLeavesItsMasterAlone) {
+  Ticket master = Make("小区门口道路塌陷", "", "", "road_damage");
+  CreateRequest child;
+  child.category = "road_damage";
+  child.text = "坏\xff";
+  EXPECT_EQ(desk_->AddChild(master.id, child).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  child.category = "nope";
+  child.text = "ok";
+  EXPECT_EQ(desk_->AddChild(master.id, child).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  const Ticket after = desk_->Get(master.id).value();
+  EXPECT_EQ(after.version, 1);
+  EXPECT_EQ(after.state, S::kNew);
+  EXPECT_FALSE(after.is_master);
+}
+
+TEST_F(DeskTest, AJointJobEndsWhenNoChildIsLeftOpen) {
+  Ticket master = Make("小区门口道路塌陷，燃气管道可能受损", "", "", "road_damage");
+  CreateRequest child;
+  child.category = "road_damage";
+  child.text = "道路修复";
+  Ticket roads = desk_->AddChild(master.id, child).value();
+  child.text = "燃气检修";
+  Ticket gas = desk_->AddChild(master.id, child).value();
+  // The master is being worked: its first response was given, no 督办 for it.
+  EXPECT_TRUE(desk_->Get(master.id)->first_response.stopped);
+  ASSERT_TRUE(desk_->Dispatch(roads.id, "d").ok());
+  ASSERT_TRUE(desk_->SignFor(roads.id, "agent-1").ok());
+  ASSERT_TRUE(desk_->Resolve(roads.id, "agent-1", "已修复").ok());
+  EXPECT_EQ(desk_->Get(master.id)->state, S::kInProgress);
+  // The other part turns out not to be needed: cancelling it ends the job.
+  Ticket cancelled = desk_->Cancel(gas.id, "d", "燃气公司确认无泄漏").value();
+  EXPECT_TRUE(cancelled.first_response.stopped && cancelled.resolution.stopped);
+  EXPECT_FALSE(cancelled.resolution.breached);
+  EXPECT_EQ(desk_->Get(master.id)->state, S::kResolved);
+
+  // A master whose every child was cancelled stays with its dispatcher.
+  Ticket other = Make("另一处塌陷", "", "", "road_damage");
+  Ticket only = desk_->AddChild(other.id, child).value();
+  ASSERT_TRUE(desk_->Cancel(only.id, "d", "重复").ok());
+  EXPECT_EQ(desk_->Get(other.id)->state, S::kInProgress);
 }
 
 TEST_F(DeskTest, AFailingStoreIsRetriedThenReportedWithNothingChanged) {

@@ -251,7 +251,8 @@ class TicketDesk {
   absl::Status Tick();
   absl::Status ProcessEngineEvents();
   // For `Engine::Subscribe(callback, TicketDesk::kEngineEvents)` on the
-  // router thread: queues the desk's own contacts' events, nothing else.
+  // router thread: queues the desk's own contacts' events, nothing else. The
+  // callback refers to the desk: unsubscribe it before the desk is destroyed.
   EventCallback EngineEventCallback();
 
   // --- reads ---
