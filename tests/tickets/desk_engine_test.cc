@@ -251,6 +251,13 @@ TEST_F(DeskEngineTest, TheMastersAgentIsFreedWithItsLastChild) {
 }
 
 TEST_F(DeskEngineTest, AnAcceptIsKeptWhileTheStoreIsDown) {
+  // A fresh engine first: the fixture's desk, replaced below, is subscribed to
+  // the old one (a desk's callback must not outlive the desk).
+  NewEngine();
+  AgentConfig a;
+  a.id = AgentId{7};
+  ASSERT_TRUE(engine_->AddAgent(a).ok());
+  ASSERT_TRUE(engine_->Login(AgentId{7}).ok());
   auto flaky = std::make_unique<testing::Flaky>(store_);
   testing::Flaky* f = flaky.get();
   TicketDeskOptions options;
