@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -13,7 +14,6 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "ccengine/core/commands.h"
 #include "ccengine/core/contact.h"
@@ -53,7 +53,7 @@ absl::StatusOr<std::unique_ptr<TicketDesk>> TicketDesk::Open(
   state->index = DuplicateIndex(options.dedupe);
   std::unique_ptr<TicketDesk> desk(new TicketDesk(std::move(state)));
   State& s = *desk->s_;
-  absl::MutexLock lock(&s.mu);
+  std::lock_guard<std::mutex> lock(s.mu);
   // Every open ticket into the index; queued ones to the engine, once.
   TicketQuery query;
   query.open_only = true;
@@ -113,14 +113,14 @@ absl::Status TicketDesk::AddCategory(TicketCategory category) {
   if (s_->options.engine != nullptr && !category.queue.has_value()) {
     return bad("a desk with an engine needs the category's queue");
   }
-  absl::MutexLock lock(&s_->mu);
+  std::lock_guard<std::mutex> lock(s_->mu);
   const std::string name = category.name;
   s_->categories[name] = std::move(category);
   return absl::OkStatus();
 }
 
 std::vector<TicketCategory> TicketDesk::Categories() const {
-  absl::MutexLock lock(&s_->mu);
+  std::lock_guard<std::mutex> lock(s_->mu);
   std::vector<TicketCategory> out;
   for (const auto& [name, c] : s_->categories) out.push_back(c);
   return out;
@@ -150,7 +150,7 @@ absl::StatusOr<CreateResult> TicketDesk::Create(const CreateRequest& request) {
   std::vector<TicketEvent> out;
   CreateResult result;
   {
-    absl::MutexLock lock(&s.mu);
+    std::lock_guard<std::mutex> lock(s.mu);
     absl::StatusOr<const TicketCategory*> category = s.CategoryLocked(request.category);
     if (!category.ok()) return category.status();
     const TicketCategory& c = **category;
@@ -218,7 +218,7 @@ absl::StatusOr<Ticket> TicketDesk::AddChild(TicketId master,
   std::vector<TicketEvent> out;
   Ticket child;
   {
-    absl::MutexLock lock(&s.mu);
+    std::lock_guard<std::mutex> lock(s.mu);
     absl::StatusOr<const TicketCategory*> category = s.CategoryLocked(request.category);
     if (!category.ok()) return category.status();
     const TicketCategory& c = **category;
@@ -287,7 +287,7 @@ absl::Status TicketDesk::ProcessEngineEvents() {
   State& s = *s_;
   std::vector<Event> events;
   {
-    absl::MutexLock lock(&s.inbox_mu);
+    std::lock_guard<std::mutex> lock(s.inbox_mu);
     events.swap(s.inbox);
   }
   auto retryable = [](const absl::Status& st) {
@@ -298,7 +298,7 @@ absl::Status TicketDesk::ProcessEngineEvents() {
   std::vector<Event> again;  // kept for the next call: the store was not reachable
   std::vector<TicketEvent> out;
   {
-    absl::MutexLock lock(&s.mu);
+    std::lock_guard<std::mutex> lock(s.mu);
     for (const Event& e : events) {
       if (e.type == EventType::kWithdrawn) {
         auto own = s.own_withdrawals.find(e.contact.value());
@@ -347,7 +347,7 @@ absl::Status TicketDesk::ProcessEngineEvents() {
     }
   }
   if (!again.empty()) {
-    absl::MutexLock lock(&s.inbox_mu);
+    std::lock_guard<std::mutex> lock(s.inbox_mu);
     s.inbox.insert(s.inbox.begin(), again.begin(), again.end());
   }
   s.Emit(out);
@@ -362,7 +362,7 @@ EventCallback TicketDesk::EngineEventCallback() {
         e.type != EventType::kWithdrawn) {
       return;
     }
-    absl::MutexLock lock(&s->inbox_mu);
+    std::lock_guard<std::mutex> lock(s->inbox_mu);
     s->inbox.push_back(e);
   };
 }
@@ -372,7 +372,7 @@ absl::Status TicketDesk::Tick() {
   absl::Status first = ProcessEngineEvents();
   std::vector<TicketEvent> out;
   {
-    absl::MutexLock lock(&s.mu);
+    std::lock_guard<std::mutex> lock(s.mu);
     // Queued tickets found on opening go to the engine once, when their
     // category is known.
     std::vector<TicketId> later;
@@ -416,7 +416,7 @@ absl::Status TicketDesk::Tick() {
 }
 
 absl::StatusOr<Ticket> TicketDesk::Get(TicketId id) const {
-  absl::MutexLock lock(&s_->mu);
+  std::lock_guard<std::mutex> lock(s_->mu);
   absl::StatusOr<Ticket> t;
   absl::Status status = s_->WithRetries([&]() -> absl::Status {
     t = s_->store->Get(id);
@@ -427,7 +427,7 @@ absl::StatusOr<Ticket> TicketDesk::Get(TicketId id) const {
 }
 
 absl::StatusOr<std::vector<HistoryEntry>> TicketDesk::History(TicketId id) const {
-  absl::MutexLock lock(&s_->mu);
+  std::lock_guard<std::mutex> lock(s_->mu);
   absl::StatusOr<std::vector<HistoryEntry>> h;
   absl::Status status = s_->WithRetries([&]() -> absl::Status {
     h = s_->store->History(id);
@@ -438,7 +438,7 @@ absl::StatusOr<std::vector<HistoryEntry>> TicketDesk::History(TicketId id) const
 }
 
 absl::StatusOr<std::vector<Ticket>> TicketDesk::Query(const TicketQuery& query) const {
-  absl::MutexLock lock(&s_->mu);
+  std::lock_guard<std::mutex> lock(s_->mu);
   absl::StatusOr<std::vector<Ticket>> q;
   absl::Status status = s_->WithRetries([&]() -> absl::Status {
     q = s_->store->Query(query);
@@ -449,22 +449,22 @@ absl::StatusOr<std::vector<Ticket>> TicketDesk::Query(const TicketQuery& query) 
 }
 
 std::map<std::string, DepartmentCounters> TicketDesk::Counters() const {
-  absl::MutexLock lock(&s_->mu);
+  std::lock_guard<std::mutex> lock(s_->mu);
   return s_->counters;
 }
 
 size_t TicketDesk::OpenTickets() const {
-  absl::MutexLock lock(&s_->mu);
+  std::lock_guard<std::mutex> lock(s_->mu);
   return s_->index.size();
 }
 
 size_t TicketDesk::IndexBytes() const {
-  absl::MutexLock lock(&s_->mu);
+  std::lock_guard<std::mutex> lock(s_->mu);
   return s_->index.MemoryBytes();
 }
 
 void TicketDesk::Subscribe(TicketEventCallback callback) {
-  absl::MutexLock lock(&s_->mu);
+  std::lock_guard<std::mutex> lock(s_->mu);
   s_->subscribers.push_back(std::move(callback));
 }
 

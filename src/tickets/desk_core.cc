@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdint>
 #include <initializer_list>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -13,7 +14,6 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "ccengine/core/commands.h"
@@ -366,7 +366,7 @@ void TicketDesk::State::Emit(const std::vector<TicketEvent>& events) {
   if (events.empty()) return;
   std::vector<TicketEventCallback> callbacks;
   {
-    absl::MutexLock lock(&mu);
+    std::lock_guard<std::mutex> lock(mu);
     callbacks = subscribers;
   }
   for (const TicketEvent& e : events) {

@@ -9,14 +9,13 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "ccengine/core/clock.h"
 #include "ccengine/core/commands.h"
@@ -51,39 +50,40 @@ struct TicketDesk::State {
   RealClock real_clock;
   const Clock* clock = nullptr;
 
-  mutable absl::Mutex mu;
-  std::map<std::string, TicketCategory> categories ABSL_GUARDED_BY(mu);
-  DuplicateIndex index ABSL_GUARDED_BY(mu);
-  std::map<std::string, DepartmentCounters> counters ABSL_GUARDED_BY(mu);
-  std::vector<TicketEventCallback> subscribers ABSL_GUARDED_BY(mu);
+  // std::mutex, not absl::Mutex: ThreadSanitizer sees libstdc++'s mutexes but
+  // not the inside of a prebuilt Abseil. `mu` guards everything from here to
+  // `inbox_mu`; the methods named ...Locked need it held.
+  mutable std::mutex mu;
+  std::map<std::string, TicketCategory> categories;
+  DuplicateIndex index;
+  std::map<std::string, DepartmentCounters> counters;
+  std::vector<TicketEventCallback> subscribers;
   // Engine commands a full intake refused, oldest first.
-  std::deque<Command> unsent ABSL_GUARDED_BY(mu);
+  std::deque<Command> unsent;
   // Tickets found queued when the desk opened, not yet sent to the engine
   // (sent by the first Tick that knows their category).
-  std::vector<TicketId> redispatch ABSL_GUARDED_BY(mu);
+  std::vector<TicketId> redispatch;
   // Contacts the desk withdrew itself, by contact id, and how many times: the
   // engine's kWithdrawn for them is the desk's own doing, not a supervisor's.
-  std::map<uint64_t, int> own_withdrawals ABSL_GUARDED_BY(mu);
+  std::map<uint64_t, int> own_withdrawals;
 
   // Engine events queued by the router thread's callback.
-  absl::Mutex inbox_mu;
-  std::vector<Event> inbox ABSL_GUARDED_BY(inbox_mu);
+  std::mutex inbox_mu;  // guards `inbox`
+  std::vector<Event> inbox;
 
   absl::Time Now() const { return clock->Now(); }
   ContactId ContactOf(TicketId id) const {
     return ContactId{options.contact_id_base + static_cast<uint64_t>(id)};
   }
 
-  absl::StatusOr<const TicketCategory*> CategoryLocked(const std::string& name) const
-      ABSL_SHARED_LOCKS_REQUIRED(mu);
+  absl::StatusOr<const TicketCategory*> CategoryLocked(const std::string& name) const;
 
   // Reads ticket `id`, applies `change` to a copy, writes it with `entry`
   // (action, actor, reason filled by the change or the caller) and then the
   // effects; retries a lost version check or an unavailable store.
   absl::StatusOr<Ticket> MutateLocked(TicketId id, const std::string& actor,
                                       const std::string& action, const Change& change,
-                                      std::vector<TicketEvent>& out)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+                                      std::vector<TicketEvent>& out);
 
   // Retries `op` on Aborted / Unavailable as the options say.
   absl::Status WithRetries(const std::function<absl::Status()>& op) const;
@@ -91,9 +91,9 @@ struct TicketDesk::State {
   // The effects of a written mutation: engine commands, the duplicate index,
   // counters, events (appended to `out`, emitted after the lock).
   void ApplyLocked(const Ticket& before, const Ticket& after, Effects& fx,
-                   std::vector<TicketEvent>& out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
-  void SendLocked(Command command) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
-  void FlushUnsentLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+                   std::vector<TicketEvent>& out);
+  void SendLocked(Command command);
+  void FlushUnsentLocked();
 
   // Engine commands for a ticket: dispatch (AddContact), and release of the
   // contact when the ticket leaves queued / an agent.
@@ -104,15 +104,13 @@ struct TicketDesk::State {
   // queued -> assigned; by hand (`from_engine` false) the engine's contact is
   // withdrawn, on an accepted offer the agent keeps it.
   absl::StatusOr<Ticket> SignForLocked(TicketId id, const std::string& agent,
-                                       bool from_engine, std::vector<TicketEvent>& out)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+                                       bool from_engine, std::vector<TicketEvent>& out);
 
   // queued | assigned | in_progress -> returned; an engine event's return
   // (`from_engine`) sends no release, the contact already left the engine.
   absl::StatusOr<Ticket> ReturnLocked(TicketId id, const std::string& actor,
                                       const std::string& reason, bool from_engine,
-                                      std::vector<TicketEvent>& out)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+                                      std::vector<TicketEvent>& out);
 
   // Joint handling: when `child` (as it is about to be written) leaves the
   // last open child of an in-progress master behind and at least one child
@@ -120,8 +118,7 @@ struct TicketDesk::State {
   absl::Status ResolveMasterIfDone(const Ticket& child, Effects& fx) const;
 
   // Fires the warnings and breaches of ticket `id` due by `now`.
-  absl::Status SweepLocked(TicketId id, absl::Time now, std::vector<TicketEvent>& out)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::Status SweepLocked(TicketId id, absl::Time now, std::vector<TicketEvent>& out);
 
   // SLA clocks.
   void StartClocks(Ticket& t, const TicketCategory& c, absl::Time from,

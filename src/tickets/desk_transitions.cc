@@ -3,13 +3,13 @@
 // does not allow changes nothing.
 
 #include <algorithm>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "ccengine/core/commands.h"
 #include "ccengine/core/contact.h"
@@ -30,7 +30,7 @@ absl::StatusOr<Ticket> Run(TicketDesk::State& s, TicketId id, const std::string&
   std::vector<TicketEvent> out;
   absl::StatusOr<Ticket> result;
   {
-    absl::MutexLock lock(&s.mu);
+    std::lock_guard<std::mutex> lock(s.mu);
     result = s.MutateLocked(id, actor, action, change, out);
   }
   s.Emit(out);
@@ -111,7 +111,7 @@ absl::StatusOr<Ticket> TicketDesk::SignFor(TicketId id, const std::string& agent
   std::vector<TicketEvent> out;
   absl::StatusOr<Ticket> result;
   {
-    absl::MutexLock lock(&s.mu);
+    std::lock_guard<std::mutex> lock(s.mu);
     result = s.SignForLocked(id, agent, /*from_engine=*/false, out);
   }
   s.Emit(out);
@@ -221,7 +221,7 @@ absl::StatusOr<Ticket> TicketDesk::Return(TicketId id, const std::string& actor,
   std::vector<TicketEvent> out;
   absl::StatusOr<Ticket> result;
   {
-    absl::MutexLock lock(&s.mu);
+    std::lock_guard<std::mutex> lock(s.mu);
     result = s.ReturnLocked(id, actor, reason, /*from_engine=*/false, out);
   }
   s.Emit(out);

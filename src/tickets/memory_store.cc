@@ -4,13 +4,12 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <utility>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "ccengine/tickets/store.h"
 #include "fmt/format.h"
 
@@ -27,7 +26,7 @@ class MemoryTicketStore final : public TicketStore {
                       ticket.id, ticket.version));
     }
     if (absl::Status s = ValidateTicket(ticket); !s.ok()) return s;
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     Record& record = tickets_[next_id_];
     record.ticket = ticket;
     record.ticket.id = next_id_++;
@@ -37,7 +36,7 @@ class MemoryTicketStore final : public TicketStore {
   }
 
   absl::StatusOr<Ticket> Get(TicketId id) override {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     auto it = tickets_.find(id);
     if (it == tickets_.end()) return NotFound(id);
     return it->second.ticket;
@@ -60,7 +59,7 @@ class MemoryTicketStore final : public TicketStore {
     for (const Ticket& t : tickets) {
       if (absl::Status s = ValidateTicket(t); !s.ok()) return s;
     }
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     // Check everything before writing anything.
     for (size_t i = 0; i < tickets.size(); ++i) {
       auto it = tickets_.find(tickets[i].id);
@@ -91,7 +90,7 @@ class MemoryTicketStore final : public TicketStore {
   }
 
   absl::StatusOr<std::vector<HistoryEntry>> History(TicketId id) override {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     auto it = tickets_.find(id);
     if (it == tickets_.end()) return NotFound(id);
     return it->second.history;
@@ -99,7 +98,7 @@ class MemoryTicketStore final : public TicketStore {
 
   absl::StatusOr<std::vector<Ticket>> Query(const TicketQuery& query) override {
     if (absl::Status s = ValidateQuery(query); !s.ok()) return s;
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     std::vector<Ticket> out;
     for (auto it = tickets_.upper_bound(query.after_id);
          it != tickets_.end() && out.size() < query.limit; ++it) {
@@ -109,7 +108,7 @@ class MemoryTicketStore final : public TicketStore {
   }
 
   absl::StatusOr<std::vector<Ticket>> Children(TicketId parent) override {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     std::vector<Ticket> out;
     for (const auto& [id, record] : tickets_) {
       if (record.ticket.parent == parent && parent != 0) out.push_back(record.ticket);
@@ -133,9 +132,9 @@ class MemoryTicketStore final : public TicketStore {
     e.seq = static_cast<int64_t>(record.history.size());
   }
 
-  absl::Mutex mu_;
-  std::map<TicketId, Record> tickets_ ABSL_GUARDED_BY(mu_);
-  TicketId next_id_ ABSL_GUARDED_BY(mu_) = 1;
+  std::mutex mu_;  // guards the two below; std::mutex so ThreadSanitizer sees it
+  std::map<TicketId, Record> tickets_;
+  TicketId next_id_ = 1;
 };
 
 }  // namespace
