@@ -33,8 +33,8 @@ MODULE_DEPS = {
     "telephony": ["core"],
     "text": [],
     "tickets": ["core", "text"],
+    "knowledge": ["core", "text"],
     # Coming soon.
-    "knowledge": ["core"],
     "journal": ["core"],
     "metrics": ["core"],
     "config": ["core", "tickets"],

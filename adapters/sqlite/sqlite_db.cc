@@ -111,6 +111,10 @@ void Statement::BindText(int index, std::string_view value) {
 
 void Statement::BindNull(int index) { NoteBind(sqlite3_bind_null(stmt_, index), index); }
 
+void Statement::BindDouble(int index, double value) {
+  NoteBind(sqlite3_bind_double(stmt_, index, value), index);
+}
+
 void Statement::BindOptionalInt(int index, std::optional<int64_t> value) {
   if (value.has_value()) {
     BindInt(index, *value);
@@ -158,6 +162,10 @@ std::string Statement::ColumnText(int column) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   if (text == nullptr) return {};
   return std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+double Statement::ColumnDouble(int column) const {
+  return sqlite3_column_double(stmt_, column);
 }
 
 bool Statement::ColumnIsNull(int column) const {

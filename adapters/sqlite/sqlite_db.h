@@ -73,6 +73,7 @@ class Statement {
   void BindInt(int index, int64_t value);
   void BindText(int index, std::string_view value);  // copied; any bytes
   void BindNull(int index);
+  void BindDouble(int index, double value);
   void BindOptionalInt(int index, std::optional<int64_t> value);  // NULL: unset
 
   // Runs one step: true when a row is ready to read, false when the statement
@@ -84,6 +85,7 @@ class Statement {
   int64_t ColumnInt(int column) const;
   std::optional<int64_t> ColumnOptionalInt(int column) const;  // NULL: unset
   std::string ColumnText(int column) const;                    // NULL: ""
+  double ColumnDouble(int column) const;
   bool ColumnIsNull(int column) const;
 
   // Makes the statement ready to run again: resets it, clears its bindings

@@ -120,7 +120,8 @@ void FixStem(std::string* w) {
   }
 }
 
-void StemInPlace(std::string* word) {
+// One application of the first rule that applies (see StemEnglish).
+void StemOnce(std::string* word) {
   std::string& w = *word;
   const size_t n = w.size();
   if (n <= 3) return;
@@ -163,6 +164,17 @@ void StemInPlace(std::string* word) {
   if (EndsWith(w, "ly") && n - 2 >= 4 && !IsVowelAt(w, n - 3) && w[n - 3] != 'y' &&
       w[n - 3] != w[n - 4]) {
     cut(2);
+  }
+}
+
+// Rules until none applies, so that a stem stems to itself ("bookings" is
+// "booking" after one rule and "book" after two): a store may hand a term back
+// to the tokenizer and get the same term. Every rule shortens the word, so
+// this ends.
+void StemInPlace(std::string* word) {
+  for (size_t before = word->size() + 1; word->size() < before;) {
+    before = word->size();
+    StemOnce(word);
   }
 }
 

@@ -34,6 +34,7 @@
 #include "fmt/format.h"
 #include "gtest/gtest.h"
 #include "store_conformance.h"
+#include "temp_dir.h"
 #include "ticket_schema.h"
 #include "ticket_store_testing.h"
 
@@ -56,36 +57,6 @@ const absl::Time kT0 = absl::FromUnixMicros(1796000000123456);
 
 // A fresh directory under the test temp directory, removed (with everything
 // in it) when this goes out of scope.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::path(::testing::TempDir()) / "ccsqlite_XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      ADD_FAILURE() << "mkdtemp " << pattern << " failed";
-    }
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    // A test may have made a directory read-only; give write access back.
-    std::error_code ec;
-    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
-    for (auto it = fs::recursive_directory_iterator(path_, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (it->is_directory(ec)) {
-        fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
-      }
-    }
-    fs::remove_all(path_, ec);
-  }
-
-  const fs::path& path() const { return path_; }
-  std::string File(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 // A store together with the directory of its file: the conformance suite's
 // factory returns only the store, so the directory goes with it (removed

@@ -159,10 +159,29 @@ TEST(StemmerTest, Table) {
       {"family", "family"},  {"supply", "supply"},   {"early", "early"},
       {"vat", "vat"},        {"its", "its"},         {"thing", "thing"},
       {"using", "using"},    {"ties", "tie"},        {"registered", "register"},
-      {"refunds", "refund"},
+      {"refunds", "refund"}, {"bookings", "book"},   {"settings", "set"},
   };
   for (const auto& c : kCases) {
     EXPECT_EQ(StemEnglish(c.word), c.stem) << c.word;
+    EXPECT_EQ(StemEnglish(c.stem), c.stem) << "a stem stems to itself: " << c.stem;
+  }
+}
+
+// A store hands query terms back to the tokenizer (an FTS5 MATCH string of
+// quoted terms): every term must give itself.
+TEST(StemmerTest, TermsGiveThemselves) {
+  const Tokenizer tokenizer;
+  for (const char* text : {"bookings settings policies taxes running quickly",
+                           "医保报销 VAT发票", "ＶＡＴ Café covid19s 12345"}) {
+    absl::StatusOr<std::vector<std::string>> terms =
+        tokenizer.Terms(text, TokenizeMode::kIndex);
+    ASSERT_TRUE(terms.ok());
+    for (const std::string& term : *terms) {
+      absl::StatusOr<std::vector<std::string>> again =
+          tokenizer.Terms(term, TokenizeMode::kQuery);
+      ASSERT_TRUE(again.ok());
+      EXPECT_THAT(*again, ElementsAre(term)) << text;
+    }
   }
 }
 

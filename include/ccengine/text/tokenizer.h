@@ -154,8 +154,10 @@ absl::Status ValidateUtf8(std::string_view text);
 //                  need); not after e (agreed, speed stay)
 //   -ly  -> ""     not after a vowel or a doubled letter (quickly quick,
 //                  monthly month; family, supply, early stay)
-// It is deliberately small: index and query are stemmed alike, so a crude stem
-// only has to be consistent, never a dictionary word.
+// The rules are applied again until none applies ("bookings" is "book"), so a
+// stem stems to itself and a term handed back to the tokenizer gives the same
+// term. It is deliberately small: index and query are stemmed alike, so a crude
+// stem only has to be consistent, never a dictionary word.
 std::string StemEnglish(std::string_view word);
 
 class Tokenizer {

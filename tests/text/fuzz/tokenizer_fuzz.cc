@@ -7,7 +7,8 @@
 //     `colocated` is exactly "same position as the token before";
 //   - words, numbers and unigrams do not overlap; bigrams start strictly later
 //     than the bigram before; a CJK term is its slice of the text;
-//   - the slice of a token, tokenized alone in query mode, is that token;
+//   - the slice of a token, tokenized alone in query mode, is that token, and so
+//     is its term (a store may hand terms back to the tokenizer);
 //   - every query term of the text is one of its index terms;
 //   - an expansion's groups lie inside the query, starts increasing, and have non-empty
 //     alternatives of non-empty terms.
@@ -93,6 +94,10 @@ std::vector<Token> CheckMode(const Tokenizer& tokenizer, std::string_view text,
     const Token& a = again->front();
     FUZZ_CHECK(a.term == t.term && a.kind == t.kind, "a slice gives the same token");
     FUZZ_CHECK(a.start == 0 && a.end == slice.size(), "a slice's token spans it");
+    auto term_again = tokenizer.Terms(t.term, TokenizeMode::kQuery);
+    FUZZ_CHECK(term_again.ok() && term_again->size() == 1 &&
+                   term_again->front() == t.term,
+               "a term gives itself");
   }
   return tokens;
 }

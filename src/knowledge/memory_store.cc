@@ -1,0 +1,199 @@
+// The in-memory knowledge store: an inverted index of the tokenizer's index
+// terms with per-article weighted frequencies, ranked by ranking.h exactly as
+// the FTS5 store ranks.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "ccengine/knowledge/article.h"
+#include "ccengine/knowledge/query.h"
+#include "ccengine/knowledge/ranking.h"
+#include "ccengine/knowledge/snippet.h"
+#include "ccengine/knowledge/store.h"
+#include "ccengine/text/tokenizer.h"
+#include "fmt/format.h"
+
+namespace ccengine::knowledge {
+namespace {
+
+// The tags column's text: the tags one per line, as the FTS5 store indexes it.
+std::string TagsText(const std::vector<std::string>& tags) {
+  std::string out;
+  for (const std::string& tag : tags) {
+    if (!out.empty()) out += '\n';
+    out += tag;
+  }
+  return out;
+}
+
+struct Entry {
+  Article article;
+  absl::flat_hash_map<std::string, double> frequency;  // weighted, all columns
+  double length = 0;                                   // positions, all columns
+};
+
+class MemoryKnowledgeStore final : public KnowledgeStore {
+ public:
+  explicit MemoryKnowledgeStore(KnowledgeStoreOptions options)
+      : options_(std::move(options)) {}
+
+  absl::StatusOr<int64_t> Upsert(const Article& article) override {
+    if (absl::Status s = ValidateArticle(article); !s.ok()) return s;
+    auto entry = std::make_unique<Entry>();
+    entry->article = article;
+    const std::string tags_text = TagsText(article.tags);
+    for (const auto& [column_text, weight] :
+         {std::pair<std::string_view, double>{article.title, options_.title_weight},
+          {tags_text, options_.tags_weight},
+          {article.body, options_.body_weight}}) {
+      const double w = weight;
+      absl::Status s = tokenizer_.ForEachToken(
+          column_text, text::TokenizeMode::kIndex, [&](const text::TokenView& t) {
+            entry->frequency[std::string(t.term)] += w;
+            if (!t.colocated) entry->length += 1;
+            return absl::OkStatus();
+          });
+      if (!s.ok()) return s;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(article.id);
+    int64_t version = 1;
+    if (it != entries_.end()) {
+      if (article.version != 0 && article.version != it->second->article.version) {
+        return absl::AbortedError(
+            fmt::format("article {}: version {} expected, {} stored", article.id,
+                        article.version, it->second->article.version));
+      }
+      version = it->second->article.version + 1;
+      Unindex(*it->second);
+    } else if (article.version != 0) {
+      return absl::AbortedError(fmt::format(
+          "article {}: version {} expected, none stored", article.id, article.version));
+    }
+    entry->article.version = version;
+    Index(*entry);
+    entries_[article.id] = std::move(entry);
+    return version;
+  }
+
+  absl::Status Delete(std::string_view id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(std::string(id));
+    if (it == entries_.end()) {
+      return absl::NotFoundError(fmt::format("no article {}", id));
+    }
+    Unindex(*it->second);
+    entries_.erase(it);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<Article> Get(std::string_view id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(std::string(id));
+    if (it == entries_.end()) {
+      return absl::NotFoundError(fmt::format("no article {}", id));
+    }
+    return it->second->article;
+  }
+
+  absl::StatusOr<size_t> Count() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return entries_.size();
+  }
+
+  absl::StatusOr<std::vector<SearchHit>> Search(const SearchRequest& request) override {
+    if (absl::Status s = ValidateSearchRequest(request); !s.ok()) return s;
+    absl::StatusOr<KnowledgeQuery> query = BuildQuery(request.query, options_.synonyms);
+    if (!query.ok()) return query.status();
+    std::vector<SearchHit> hits;
+    if (query->empty()) return hits;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (entries_.empty()) return hits;
+    const auto rows = static_cast<int64_t>(entries_.size());
+    const double average = total_length_ / static_cast<double>(rows);
+    struct Scored {
+      double score;
+      const Entry* entry;
+    };
+    absl::flat_hash_map<const Entry*, double> scores;
+    for (const std::string& term : query->terms) {
+      auto posting = postings_.find(term);
+      if (posting == postings_.end()) continue;
+      const double idf = Bm25Idf(rows, static_cast<int64_t>(posting->second.size()));
+      for (const Entry* entry : posting->second) {
+        scores[entry] += Bm25Term(idf, entry->frequency.at(term), entry->length, average);
+      }
+    }
+    std::vector<Scored> ranked;
+    for (const auto& [entry, score] : scores) {
+      if (PassesFilters(request.filters, entry->article))
+        ranked.push_back({score, entry});
+    }
+    const auto better = [](const Scored& a, const Scored& b) {
+      return a.score != b.score ? a.score > b.score
+                                : a.entry->article.id < b.entry->article.id;
+    };
+    const size_t k = std::min(request.k, ranked.size());
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<ptrdiff_t>(k),
+                      ranked.end(), better);
+    for (size_t i = 0; i < k; ++i) {
+      const Article& a = ranked[i].entry->article;
+      SearchHit hit;
+      hit.id = a.id;
+      hit.score = ranked[i].score;
+      hit.version = a.version;
+      hit.title = a.title;
+      hit.language = a.language;
+      hit.tags = a.tags;
+      if (absl::Status s = DescribeHit(*query, a.title, a.tags, a.body, options_, &hit);
+          !s.ok()) {
+        return s;
+      }
+      hits.push_back(std::move(hit));
+    }
+    return hits;
+  }
+
+ private:
+  void Index(const Entry& entry) {
+    for (const auto& [term, f] : entry.frequency) postings_[term].insert(&entry);
+    total_length_ += entry.length;
+  }
+
+  void Unindex(const Entry& entry) {
+    for (const auto& [term, f] : entry.frequency) {
+      auto it = postings_.find(term);
+      it->second.erase(&entry);
+      if (it->second.empty()) postings_.erase(it);
+    }
+    total_length_ -= entry.length;
+  }
+
+  const KnowledgeStoreOptions options_;
+  const text::Tokenizer tokenizer_;
+  std::mutex mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<Entry>> entries_;
+  absl::flat_hash_map<std::string, absl::flat_hash_set<const Entry*>> postings_;
+  double total_length_ = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<KnowledgeStore>> NewMemoryKnowledgeStore(
+    KnowledgeStoreOptions options) {
+  if (absl::Status s = ValidateStoreOptions(options); !s.ok()) return s;
+  return std::make_unique<MemoryKnowledgeStore>(std::move(options));
+}
+
+}  // namespace ccengine::knowledge
