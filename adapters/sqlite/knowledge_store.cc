@@ -312,7 +312,7 @@ class SqliteKnowledgeStore final : public knowledge::KnowledgeStore {
   absl::StatusOr<std::vector<SearchHit>> Search(const SearchRequest& request) override {
     if (absl::Status s = knowledge::ValidateSearchRequest(request); !s.ok()) return s;
     absl::StatusOr<KnowledgeQuery> query =
-        knowledge::BuildQuery(request.query, options_.synonyms);
+        knowledge::BuildQuery(request.query, options_.synonyms, options_.query_characters);
     if (!query.ok()) return query.status();
     std::vector<SearchHit> hits;
     if (query->empty()) return hits;

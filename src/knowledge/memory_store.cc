@@ -114,7 +114,7 @@ class MemoryKnowledgeStore final : public KnowledgeStore {
 
   absl::StatusOr<std::vector<SearchHit>> Search(const SearchRequest& request) override {
     if (absl::Status s = ValidateSearchRequest(request); !s.ok()) return s;
-    absl::StatusOr<KnowledgeQuery> query = BuildQuery(request.query, options_.synonyms);
+    absl::StatusOr<KnowledgeQuery> query = BuildQuery(request.query, options_.synonyms, options_.query_characters);
     if (!query.ok()) return query.status();
     std::vector<SearchHit> hits;
     if (query->empty()) return hits;

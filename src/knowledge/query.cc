@@ -8,12 +8,14 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "ccengine/text/synonyms.h"
+#include "ccengine/text/tokenizer.h"
 #include "fmt/format.h"
 
 namespace ccengine::knowledge {
 
 absl::StatusOr<KnowledgeQuery> BuildQuery(std::string_view text,
-                                          const text::SynonymTable& synonyms) {
+                                          const text::SynonymTable& synonyms,
+                                          bool characters) {
   if (text.size() > kMaxQueryBytes) {
     return absl::InvalidArgumentError(
         fmt::format("query is {} bytes; the limit is {}", text.size(), kMaxQueryBytes));
@@ -25,17 +27,29 @@ absl::StatusOr<KnowledgeQuery> BuildQuery(std::string_view text,
   }
   KnowledgeQuery query;
   absl::flat_hash_set<std::string> seen;
+  const auto add = [&](std::string_view term) {
+    if (!seen.emplace(term).second) return absl::OkStatus();
+    if (query.terms.size() == kMaxQueryTerms) {
+      return absl::InvalidArgumentError(fmt::format(
+          "query has more than {} distinct terms (with synonyms)", kMaxQueryTerms));
+    }
+    query.terms.emplace_back(term);
+    return absl::OkStatus();
+  };
   for (const text::QueryTermGroup& group : *groups) {
     for (const std::vector<std::string>& alternative : group.alternatives) {
       for (const std::string& term : alternative) {
-        if (!seen.insert(term).second) continue;
-        if (query.terms.size() == kMaxQueryTerms) {
-          return absl::InvalidArgumentError(fmt::format(
-              "query has more than {} distinct terms (with synonyms)", kMaxQueryTerms));
-        }
-        query.terms.push_back(term);
+        if (absl::Status s = add(term); !s.ok()) return s;
       }
     }
+  }
+  if (characters) {
+    static const text::Tokenizer tokenizer;
+    absl::Status s = tokenizer.ForEachToken(
+        text, text::TokenizeMode::kIndex, [&](const text::TokenView& t) {
+          return t.kind == text::TokenKind::kCjkUnigram ? add(t.term) : absl::OkStatus();
+        });
+    if (!s.ok()) return s;
   }
   query.groups = *std::move(groups);
   return query;

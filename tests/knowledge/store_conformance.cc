@@ -223,8 +223,19 @@ TEST_P(KnowledgeStoreConformance, ScoresAreBm25OverTheWeightedColumns) {
   const double n = static_cast<double>(docs.size());
   const double avg = total / n;
   for (const char* query : {"噪音施工", "tax 汇算", "VAT发票", "噪"}) {
-    const std::vector<std::string> terms =
-        *tokenizer.Terms(query, text::TokenizeMode::kQuery);
+    // The query's terms, then its CJK characters (query_characters), each once.
+    std::vector<std::string> terms;
+    for (const text::TokenizeMode mode :
+         {text::TokenizeMode::kQuery, text::TokenizeMode::kIndex}) {
+      const std::vector<text::Token> tokens = *tokenizer.Tokenize(query, mode);
+      for (const text::Token& t : tokens) {
+        if ((mode == text::TokenizeMode::kQuery ||
+             t.kind == text::TokenKind::kCjkUnigram) &&
+            std::find(terms.begin(), terms.end(), t.term) == terms.end()) {
+          terms.push_back(t.term);
+        }
+      }
+    }
     std::map<std::string, double> expected;
     for (const std::string& term : terms) {
       double hits = 0;

@@ -6,7 +6,11 @@
 //
 //   BuildQuery            query text -> the places of the query, each with its
 //                         synonym alternatives (text::SynonymTable::Expand),
-//                         and the distinct terms an article may match
+//                         and the distinct terms an article may match: the
+//                         alternatives' terms, then (with `characters`) every
+//                         CJK character of the query on its own, so that a
+//                         paraphrase sharing characters but not pairs still
+//                         scores
 //   Fts5MatchExpression   the terms as an SQLite FTS5 MATCH string: every term
 //                         a double-quoted string, joined by OR. Terms come from
 //                         the tokenizer, so the caller's quotes, NEAR, *, ^,
@@ -37,7 +41,8 @@ inline constexpr size_t kMaxQueryTerms = 512;
 struct KnowledgeQuery {
   // One entry per place in the query (text::QueryTermGroup).
   std::vector<text::QueryTermGroup> groups;
-  // Every term of every alternative, each once, in the order of first use.
+  // Every term of every alternative, then the query's CJK characters (with
+  // `characters`), each once, in the order of first use.
   std::vector<std::string> terms;
 
   bool empty() const { return terms.empty(); }
@@ -47,7 +52,8 @@ struct KnowledgeQuery {
 // invalid UTF-8 (naming the byte offset), more than kMaxQueryTerms terms. A
 // query of white space or punctuation only is an empty query (no terms).
 absl::StatusOr<KnowledgeQuery> BuildQuery(std::string_view text,
-                                          const text::SynonymTable& synonyms);
+                                          const text::SynonymTable& synonyms,
+                                          bool characters = true);
 
 // `"t1" OR "t2" OR ...` ("" inside a term doubled, as FTS5 wants); empty for
 // an empty query.

@@ -16,8 +16,9 @@
 //
 // Search semantics, the same in every store (docs/knowledge.md):
 //   - the query is tokenized in query mode and expanded with the store's
-//     synonyms (`BuildQuery`, query.h); an article matches when it contains at
-//     least one of the query's terms in its title, tags or body;
+//     synonyms, and its CJK characters are added (`BuildQuery`, query.h); an
+//     article matches when it contains at least one of the query's terms in
+//     its title, tags or body;
 //   - matches are ranked by BM25 (k1 = 1.2, b = 0.75) over the three columns
 //     with the weights of `SearchWeights`, the collection statistics counting
 //     every stored article (expired ones and ones the filters drop too), ties
@@ -121,6 +122,10 @@ class KnowledgeStore {
 struct KnowledgeStoreOptions {
   // Query-time synonyms (synonyms.h); empty: none.
   text::SynonymTable synonyms;
+  // Match the query's Chinese (CJK) characters one by one as well as in pairs
+  // (BuildQuery, query.h): more paraphrases found, at some cost to queries
+  // that mix Chinese and English (bench/README.md, "knowledge").
+  bool query_characters = true;
   // BM25 weights of the columns. Must be positive.
   double title_weight = 4.0;
   double tags_weight = 2.0;
