@@ -22,11 +22,23 @@
 //       answerable and unanswerable questions) are right. Chosen on one half
 //       of the questions and reported on the other, both ways, then on all.
 //
+//   knowledge_base search DATA_DIR [N...]
+//       Search latency (p50, p99, max) of the SQLite store with N articles
+//       (default 10 000 and 100 000, grown from the set's articles by
+//       templating), the evaluation questions as the query stream, against a
+//       raw FTS5 query of the same MATCH string (bm25() with the same
+//       weights, LIMIT 10) on the same file in the same run, interleaved;
+//       also indexing throughput (one upsert per transaction, synchronous
+//       NORMAL) and the file's bytes per article.
+//
 // Databases go to a fresh directory under $TMPDIR (removed at the end).
 
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -38,6 +50,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "ccengine/knowledge/answer.h"
+#include "ccengine/knowledge/query.h"
 #include "ccengine/knowledge/store.h"
 #include "ccengine/sqlite/knowledge_store.h"
 #include "ccengine/text/synonyms.h"
@@ -395,10 +408,128 @@ int Answers(const std::string& dir) {
   return 0;
 }
 
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const auto rank = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size())));
+  return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
+}
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// Article `i` of a grown set: a base article with a district and a service
+// line of its own, and a sentence of another article, so copies differ.
+ccengine::knowledge::Article Grown(const EvalSet& set, size_t i) {
+  static const char* const kDistricts[] = {
+      "东城区",   "西城区",  "朝阳区",     "海淀区",   "丰台区",    "石景山区",
+      "通州区",   "顺义区",  "昌平区",     "大兴区",   "Northside", "Harbour",
+      "Old Town", "Airport", "University", "Riverside"};
+  const size_t n = set.articles.size();
+  ccengine::knowledge::Article a = set.articles[i % n];
+  const std::string district = kDistricts[(i / n) % std::size(kDistricts)];
+  a.id = fmt::format("{}-{}", a.id, i / n);
+  a.title = fmt::format("{}（{}）", a.title, district);
+  const std::string& other = set.articles[(i * 7919 + 13) % n].body;
+  const size_t cut = other.find("。");
+  a.body = fmt::format("{} {}服务专线 {}。{}", a.body, district, 80000000 + i,
+                       cut == std::string::npos ? other : other.substr(0, cut + 3));
+  return a;
+}
+
+int Search(const std::string& dir, std::vector<size_t> sizes) {
+  absl::StatusOr<EvalSet> set = ccengine::bench::LoadEvalSet(dir);
+  if (!set.ok()) Die(set.status());
+  absl::StatusOr<ccengine::text::SynonymTable> synonyms =
+      ccengine::text::SynonymTable::Parse(set->synonyms);
+  if (!synonyms.ok()) Die(synonyms.status());
+  if (sizes.empty()) sizes = {10'000, 100'000};
+  fmt::print(
+      "| articles | indexing articles/s | bytes per article | store p50 µs | p99 µs | "
+      "max µs "
+      "| raw MATCH p50 µs | p99 µs | max µs | p50 ratio | p99 ratio |\n"
+      "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (const size_t n : sizes) {
+    TempDir tmp;
+    const std::string path = tmp.File("kb.db");
+    ccengine::sqlite::SqliteKnowledgeStoreOptions options;
+    options.path = path;
+    options.store.synonyms = *synonyms;
+    absl::StatusOr<std::unique_ptr<KnowledgeStore>> store =
+        ccengine::sqlite::OpenSqliteKnowledgeStore(options);
+    if (!store.ok()) Die(store.status());
+    const auto start = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < n; ++i) {
+      if (absl::StatusOr<int64_t> v = (*store)->Upsert(Grown(*set, i)); !v.ok())
+        Die(v.status());
+    }
+    const double rate = static_cast<double>(n) / Seconds(start);
+    sqlite3* raw = nullptr;
+    if (sqlite3_open(path.c_str(), &raw) != SQLITE_OK) Die(absl::InternalError("open"));
+    if (absl::Status s = ccengine::sqlite::RegisterFts5Tokenizer(raw); !s.ok()) Die(s);
+    sqlite3_exec(raw, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+    const double bytes = static_cast<double>(std::filesystem::file_size(path));
+    sqlite3_stmt* match = nullptr;
+    sqlite3_prepare_v2(raw,
+                       "SELECT rowid, bm25(kb_fts, 4.0, 2.0, 1.0) AS score FROM kb_fts "
+                       "WHERE kb_fts MATCH ?1 ORDER BY score LIMIT 10",
+                       -1, &match, nullptr);
+    std::vector<double> ours, theirs;
+    for (int round = 0; round < 3; ++round) {
+      for (size_t q = 0; q < set->queries.size(); ++q) {
+        const std::string& text = set->queries[q].query;
+        absl::StatusOr<ccengine::knowledge::KnowledgeQuery> built =
+            ccengine::knowledge::BuildQuery(text, *synonyms);
+        if (!built.ok()) Die(built.status());
+        const std::string expression = ccengine::knowledge::Fts5MatchExpression(*built);
+        const auto run_ours = [&] {
+          SearchRequest request;
+          request.query = text;
+          const auto t0 = std::chrono::steady_clock::now();
+          absl::StatusOr<std::vector<SearchHit>> hits = (*store)->Search(request);
+          const double us = Seconds(t0) * 1e6;
+          if (!hits.ok()) Die(hits.status());
+          if (round > 0) ours.push_back(us);
+        };
+        const auto run_raw = [&] {
+          const auto t0 = std::chrono::steady_clock::now();
+          sqlite3_bind_text(match, 1, expression.data(),
+                            static_cast<int>(expression.size()), SQLITE_TRANSIENT);
+          int rows = 0;
+          while (sqlite3_step(match) == SQLITE_ROW) ++rows;
+          sqlite3_reset(match);
+          const double us = Seconds(t0) * 1e6;
+          if (round > 0) theirs.push_back(us);
+        };
+        if (q % 2 == 0) {
+          run_ours();
+          run_raw();
+        } else {
+          run_raw();
+          run_ours();
+        }
+      }
+    }
+    sqlite3_finalize(match);
+    sqlite3_close(raw);
+    const double p50 = Percentile(ours, 0.5), p99 = Percentile(ours, 0.99);
+    const double r50 = Percentile(theirs, 0.5), r99 = Percentile(theirs, 0.99);
+    fmt::print(
+        "| {} | {:.0f} | {:.0f} | {:.0f} | {:.0f} | {:.0f} | {:.0f} | {:.0f} | {:.0f} | "
+        "{:.2f} | {:.2f} |\n",
+        n, rate, bytes / static_cast<double>(n), p50, p99, Percentile(ours, 1.0), r50,
+        r99, Percentile(theirs, 1.0), p50 / r50, p99 / r99);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
 void Usage() {
   std::fprintf(stderr,
                "usage: knowledge_base quality DATA_DIR [MIN_RECALL5]\n"
-               "       knowledge_base answers DATA_DIR\n");
+               "       knowledge_base answers DATA_DIR\n"
+               "       knowledge_base search DATA_DIR [N...]\n");
   std::exit(2);
 }
 
@@ -411,5 +542,10 @@ int main(int argc, char** argv) {
     return Quality(argv[2], argc >= 4 ? std::atof(argv[3]) : 0.0);
   }
   if (mode == "answers" && argc == 3) return Answers(argv[2]);
+  if (mode == "search" && argc >= 3) {
+    std::vector<size_t> sizes;
+    for (int i = 3; i < argc; ++i) sizes.push_back(std::strtoul(argv[i], nullptr, 10));
+    return Search(argv[2], sizes);
+  }
   Usage();
 }

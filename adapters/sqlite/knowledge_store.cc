@@ -46,22 +46,25 @@ CREATE TABLE kb_articles(
   departments TEXT NOT NULL,
   valid_from INTEGER NOT NULL,
   valid_to INTEGER NOT NULL,
-  version INTEGER NOT NULL,
+  version INTEGER NOT NULL
+);
+CREATE TABLE kb_text(
+  doc INTEGER PRIMARY KEY REFERENCES kb_articles(doc) ON DELETE CASCADE,
   title TEXT NOT NULL,
+  tags TEXT NOT NULL,
   body TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE kb_fts USING fts5(
   title, tags, body,
-  content='kb_articles', content_rowid='doc', tokenize='ccengine'
+  content='kb_text', content_rowid='doc', tokenize='ccengine'
 );
 )sql"},
 };
 
-// The columns of `kSelectArticle`, in order (body last: filters read the row
-// without its overflow pages).
+// The columns of an article read back (kb_articles a, kb_text t), in order.
 constexpr std::string_view kArticleColumns =
-    "doc, id, language, tags, skills, queues, departments, valid_from, valid_to, "
-    "version, title, body";
+    "a.doc, a.id, a.language, a.tags, a.skills, a.queues, a.departments, a.valid_from, "
+    "a.valid_to, a.version, t.title, t.body";
 enum Column : int {
   kDoc,
   kId,
@@ -124,7 +127,7 @@ Article ReadArticle(const Statement& row) {
   return a;
 }
 
-// Binds the article's columns 2..12 (in kArticleColumns order, without doc).
+// Binds the columns of kb_articles after doc (?2..?10).
 void BindArticle(Statement& s, const Article& a, int64_t version) {
   s.BindText(2, a.id);
   s.BindText(3, a.language);
@@ -135,8 +138,6 @@ void BindArticle(Statement& s, const Article& a, int64_t version) {
   s.BindInt(8, EncodeTime(a.valid_from));
   s.BindInt(9, EncodeTime(a.valid_to));
   s.BindInt(10, version);
-  s.BindText(11, a.title);
-  s.BindText(12, a.body);
 }
 
 // A label condition: the label (between newlines) occurs in the column.
@@ -265,6 +266,8 @@ class SqliteKnowledgeStore final : public knowledge::KnowledgeStore {
       if (absl::Status s = insert_.Run(); !s.ok()) return Annotate(s, what);
       doc = db_.LastInsertRowid();
     }
+    if (absl::Status s = IndexRow(put_text_, doc, article); !s.ok())
+      return Annotate(s, what);
     if (absl::Status s = IndexRow(fts_insert_, doc, article); !s.ok()) {
       return Annotate(s, what);
     }
@@ -311,8 +314,8 @@ class SqliteKnowledgeStore final : public knowledge::KnowledgeStore {
 
   absl::StatusOr<std::vector<SearchHit>> Search(const SearchRequest& request) override {
     if (absl::Status s = knowledge::ValidateSearchRequest(request); !s.ok()) return s;
-    absl::StatusOr<KnowledgeQuery> query =
-        knowledge::BuildQuery(request.query, options_.synonyms, options_.query_characters);
+    absl::StatusOr<KnowledgeQuery> query = knowledge::BuildQuery(
+        request.query, options_.synonyms, options_.query_characters);
     if (!query.ok()) return query.status();
     std::vector<SearchHit> hits;
     if (query->empty()) return hits;
@@ -379,16 +382,22 @@ class SqliteKnowledgeStore final : public knowledge::KnowledgeStore {
       Statement* statement;
       std::string sql;
     } const statements[] = {
-        {&by_id_, fmt::format("SELECT {} FROM kb_articles WHERE id = ?1", columns)},
-        {&by_doc_, fmt::format("SELECT {} FROM kb_articles WHERE doc = ?1", columns)},
+        {&by_id_, fmt::format("SELECT {} FROM kb_articles a JOIN kb_text t USING (doc) "
+                              "WHERE a.id = ?1",
+                              columns)},
+        {&by_doc_, fmt::format("SELECT {} FROM kb_articles a JOIN kb_text t USING (doc) "
+                               "WHERE a.doc = ?1",
+                               columns)},
         {&insert_,
-         fmt::format("INSERT INTO kb_articles({}) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
-                     "?7, ?8, ?9, ?10, ?11, ?12)",
-                     columns)},
+         "INSERT INTO kb_articles(doc, id, language, tags, skills, queues, departments, "
+         "valid_from, valid_to, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+         "?10)"},
         {&update_,
          "UPDATE kb_articles SET id = ?2, language = ?3, tags = ?4, skills = ?5, "
-         "queues = ?6, departments = ?7, valid_from = ?8, valid_to = ?9, version = ?10, "
-         "title = ?11, body = ?12 WHERE doc = ?1"},
+         "queues = ?6, departments = ?7, valid_from = ?8, valid_to = ?9, version = ?10 "
+         "WHERE doc = ?1"},
+        {&put_text_,
+         "INSERT OR REPLACE INTO kb_text(doc, title, tags, body) VALUES(?1, ?2, ?3, ?4)"},
         {&remove_, "DELETE FROM kb_articles WHERE doc = ?1"},
         {&fts_insert_,
          "INSERT INTO kb_fts(rowid, title, tags, body) VALUES(?1, ?2, ?3, ?4)"},
@@ -440,7 +449,8 @@ class SqliteKnowledgeStore final : public knowledge::KnowledgeStore {
   // Declared before the statements, so that they are finalized first.
   Database db_;
   const knowledge::KnowledgeStoreOptions options_;
-  Statement by_id_, by_doc_, insert_, update_, remove_, fts_insert_, fts_delete_, count_;
+  Statement by_id_, by_doc_, insert_, update_, put_text_, remove_, fts_insert_,
+      fts_delete_, count_;
   absl::flat_hash_map<std::string, Statement> searches_;
   int64_t found_doc_ = 0;
 };

@@ -7,11 +7,13 @@
 // passes the knowledge store conformance suite (tests/knowledge/).
 //
 // The file:
-//   - table `kb_articles` (one row per article: id, language, labels one per
-//     line, validity as int64 microseconds with INT64_MIN / INT64_MAX for the
-//     infinite ends, version, title, body) and the FTS5 table `kb_fts`
-//     (columns title, tags, body; external content `kb_articles`; tokenizer
-//     `ccengine`), kept in step by the store in the same transaction;
+//   - table `kb_articles`, one narrow row per article (id, language, labels
+//     one per line, validity as int64 microseconds with INT64_MIN / INT64_MAX
+//     for the infinite ends, version): what filters and the ranking's
+//     tie-break read for every matching article; table `kb_text` (title,
+//     tags, body) beside it; the FTS5 table `kb_fts` (columns title, tags,
+//     body; external content `kb_text`; tokenizer `ccengine`), kept in step by
+//     the store in the same transaction;
 //   - WAL journal; `PRAGMA application_id` marks the file as a ccengine
 //     knowledge store and `PRAGMA user_version` is its schema version. A
 //     ticket store and a knowledge store may not share one file.
