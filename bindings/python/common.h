@@ -132,6 +132,7 @@ void RegisterErlang(py::module_& m);
 void RegisterEngine(py::module_& m);
 void RegisterSim(py::module_& m);
 void RegisterTickets(py::module_& m);
+void RegisterKnowledge(py::module_& m);
 
 }  // namespace ccengine::python
 

@@ -76,4 +76,5 @@ PYBIND11_MODULE(_ccengine, m) {
   RegisterEngine(m);
   RegisterSim(m);
   RegisterTickets(m);
+  RegisterKnowledge(m);
 }

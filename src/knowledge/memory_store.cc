@@ -114,11 +114,12 @@ class MemoryKnowledgeStore final : public KnowledgeStore {
 
   absl::StatusOr<std::vector<SearchHit>> Search(const SearchRequest& request) override {
     if (absl::Status s = ValidateSearchRequest(request); !s.ok()) return s;
-    absl::StatusOr<KnowledgeQuery> query = BuildQuery(request.query, options_.synonyms, options_.query_characters);
+    absl::StatusOr<KnowledgeQuery> query =
+        BuildQuery(request.query, options_.synonyms, options_.query_characters);
     if (!query.ok()) return query.status();
     std::vector<SearchHit> hits;
     if (query->empty()) return hits;
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     if (entries_.empty()) return hits;
     const auto rows = static_cast<int64_t>(entries_.size());
     const double average = total_length_ / static_cast<double>(rows);
@@ -147,11 +148,15 @@ class MemoryKnowledgeStore final : public KnowledgeStore {
     const size_t k = std::min(request.k, ranked.size());
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<ptrdiff_t>(k),
                       ranked.end(), better);
-    for (size_t i = 0; i < k; ++i) {
-      const Article& a = ranked[i].entry->article;
+    // Copies of the best articles, described after the lock is released.
+    std::vector<std::pair<double, Article>> best;
+    for (size_t i = 0; i < k; ++i)
+      best.emplace_back(ranked[i].score, ranked[i].entry->article);
+    lock.unlock();
+    for (const auto& [score, a] : best) {
       SearchHit hit;
       hit.id = a.id;
-      hit.score = ranked[i].score;
+      hit.score = score;
       hit.version = a.version;
       hit.title = a.title;
       hit.language = a.language;

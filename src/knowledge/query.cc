@@ -12,6 +12,29 @@
 #include "fmt/format.h"
 
 namespace ccengine::knowledge {
+namespace {
+
+// Characters too common in Chinese text to be worth matching on their own
+// (particles, pronouns, question words, the commonest verbs): each would
+// match most articles, costing time and adding nothing to the ranking.
+// They still count inside pairs ("怎么" stays a term).
+constexpr std::string_view kStopCharacters[] = {
+    "的", "了", "是", "我", "你", "他", "她", "它", "们", "在", "有", "和", "与", "或",
+    "吗", "呢", "吧", "啊", "呀", "么", "怎", "什", "这", "那", "个", "一", "不", "也",
+    "就", "都", "要", "会", "能", "可", "以", "到", "给", "把", "被", "让", "对", "请",
+    "问", "想", "下", "上", "中", "为", "之", "其", "及", "等", "还", "又", "很", "该",
+    "哪", "里", "些", "多", "少", "时", "候", "如", "何", "自", "己", "大", "人", "去",
+    "来", "过", "着", "得", "地", "所", "后", "前", "好", "没", "用", "说", "做", "办",
+};
+
+bool IsStopCharacter(std::string_view c) {
+  for (const std::string_view s : kStopCharacters) {
+    if (s == c) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 absl::StatusOr<KnowledgeQuery> BuildQuery(std::string_view text,
                                           const text::SynonymTable& synonyms,
@@ -47,7 +70,9 @@ absl::StatusOr<KnowledgeQuery> BuildQuery(std::string_view text,
     static const text::Tokenizer tokenizer;
     absl::Status s = tokenizer.ForEachToken(
         text, text::TokenizeMode::kIndex, [&](const text::TokenView& t) {
-          return t.kind == text::TokenKind::kCjkUnigram ? add(t.term) : absl::OkStatus();
+          return t.kind == text::TokenKind::kCjkUnigram && !IsStopCharacter(t.term)
+                     ? add(t.term)
+                     : absl::OkStatus();
         });
     if (!s.ok()) return s;
   }

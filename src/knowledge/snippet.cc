@@ -1,6 +1,7 @@
 #include "ccengine/knowledge/snippet.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -27,11 +28,21 @@ struct Match {
 
 // Tokenizes `text` once: the matches of the query's terms (by code point) and,
 // when `terms` is not null, every index term.
-absl::Status Scan(const KnowledgeQuery& query, std::string_view text,
+absl::Status Scan(const KnowledgeQuery& query, std::string_view text, bool fallback,
                   std::vector<size_t>* char_starts, std::vector<Match>* matches,
                   absl::flat_hash_set<std::string>* terms) {
+  // The terms of the query's places; the single characters `BuildQuery` adds
+  // only when none of those occurs (marking every 医 and 保 of a text would
+  // hide the 医保).
   absl::flat_hash_map<std::string_view, size_t> wanted;
-  for (size_t i = 0; i < query.terms.size(); ++i) wanted.emplace(query.terms[i], i);
+  for (const text::QueryTermGroup& group : query.groups) {
+    for (const std::vector<std::string>& alternative : group.alternatives) {
+      for (const std::string& term : alternative) wanted.emplace(term, wanted.size());
+    }
+  }
+  if (fallback) {
+    for (const std::string& term : query.terms) wanted.emplace(term, wanted.size());
+  }
   char_starts->clear();
   for (size_t i = 0; i < text.size(); ++i) {
     if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) char_starts->push_back(i);
@@ -89,7 +100,30 @@ std::string Render(std::string_view text, const std::vector<size_t>& char_starts
       }
     }
   }
-  const size_t end = std::min(n, start + width);
+  size_t end = std::min(n, start + width);
+  // Do not cut a Latin word or number in two: leave out the part of it at an
+  // edge (unless the word is too long for that to help).
+  const auto alnum_at = [&](size_t c) {
+    const auto b = static_cast<unsigned char>(text[char_starts[c]]);
+    return b < 0x80 && std::isalnum(b) != 0;
+  };
+  const auto inside_word = [&](size_t c) {
+    return c > 0 && c < n && alnum_at(c - 1) && alnum_at(c);
+  };
+  for (size_t s = start, i = 0; i < 16 && s < end; ++i) {
+    if (!inside_word(s)) {
+      start = s;
+      break;
+    }
+    ++s;
+  }
+  for (size_t e = end, i = 0; i < 16 && e > start; ++i) {
+    if (!inside_word(e)) {
+      end = e;
+      break;
+    }
+    --e;
+  }
   // Marked runs inside the window, merged where they overlap or touch.
   std::vector<std::pair<size_t, size_t>> runs;
   for (const Match& m : matches) {
@@ -120,14 +154,27 @@ std::string Render(std::string_view text, const std::vector<size_t>& char_starts
 
 }  // namespace
 
+// The matches of `text` for the snippet: the places' terms, else the
+// characters; `terms` (when not null) collects every index term.
+absl::Status ScanForSnippet(const KnowledgeQuery& query, std::string_view text,
+                            std::vector<size_t>* char_starts, std::vector<Match>* matches,
+                            absl::flat_hash_set<std::string>* terms) {
+  if (absl::Status s = Scan(query, text, false, char_starts, matches, terms); !s.ok())
+    return s;
+  if (!matches->empty() || query.terms.empty()) return absl::OkStatus();
+  return Scan(query, text, true, char_starts, matches, nullptr);
+}
+
 absl::StatusOr<std::string> MakeSnippet(const KnowledgeQuery& query,
                                         std::string_view title, std::string_view body,
                                         const KnowledgeStoreOptions& options) {
   const std::string_view text = body.empty() ? title : body;
   std::vector<size_t> char_starts;
   std::vector<Match> matches;
-  if (absl::Status s = Scan(query, text, &char_starts, &matches, nullptr); !s.ok())
+  if (absl::Status s = ScanForSnippet(query, text, &char_starts, &matches, nullptr);
+      !s.ok()) {
     return s;
+  }
   return Render(text, char_starts, std::move(matches), options);
 }
 
@@ -137,19 +184,20 @@ absl::Status DescribeHit(const KnowledgeQuery& query, std::string_view title,
   absl::flat_hash_set<std::string> terms;
   std::vector<size_t> char_starts;
   std::vector<Match> matches;
-  for (const std::string& tag : tags) {
-    if (absl::Status s = Scan(query, tag, &char_starts, &matches, &terms); !s.ok())
+  std::vector<std::string_view> others(tags.begin(), tags.end());
+  if (!body.empty()) others.push_back(title);
+  for (const std::string_view other : others) {
+    if (absl::Status s = Scan(query, other, false, &char_starts, &matches, &terms);
+        !s.ok()) {
       return s;
+    }
   }
   matches.clear();
-  if (!body.empty()) {
-    if (absl::Status s = Scan(query, title, &char_starts, &matches, &terms); !s.ok())
-      return s;
-    matches.clear();
-  }
   const std::string_view text = body.empty() ? title : body;
-  if (absl::Status s = Scan(query, text, &char_starts, &matches, &terms); !s.ok())
+  if (absl::Status s = ScanForSnippet(query, text, &char_starts, &matches, &terms);
+      !s.ok()) {
     return s;
+  }
   hit->coverage = Coverage(query, terms);
   hit->snippet = Render(text, char_starts, std::move(matches), options);
   return absl::OkStatus();

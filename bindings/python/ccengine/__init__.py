@@ -40,6 +40,14 @@ runs SLA clocks (see :class:`TicketDesk`)::
     t = desk.create("noise", "楼下烧烤店噪音扰民", address="建国路88号")
     desk.dispatch(t["id"], "dispatcher")
 
+A knowledge base (知识库) of FAQ and policy articles, searched in Chinese,
+English or both (see :class:`KnowledgeBase`)::
+
+    kb = ccengine.KnowledgeBase("kb.db", synonyms=pathlib.Path("synonyms.txt"))
+    kb.add("faq-1", "异地就医备案办理", "通过国家医保服务平台App……", tags=["医保"])
+    kb.load_jsonl("articles.jsonl")               # one JSON object per line
+    kb.search("医保异地备案怎么办", k=3)[0]["id"]     # best first: id, score, snippet…
+
 Errors: ``ValueError`` for malformed input, ``KeyError`` for an unknown id or
 name, :class:`CcengineError` (a ``RuntimeError``) for a state that does not
 allow the call. The message is the engine's; ``exc.code`` holds the status
@@ -48,7 +56,11 @@ code name (e.g. ``"FAILED_PRECONDITION"``).
 
 from __future__ import annotations
 
+import datetime
+import json
 import math
+import os
+import re
 import sys
 import threading
 import time
@@ -57,6 +69,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Union
 from ._ccengine import (
     CcengineError,
     Engine,
+    KnowledgeBase,
     TicketDesk,
     __version__,
     agents_for_service_level,
@@ -65,12 +78,14 @@ from ._ccengine import (
     erlang_c,
     erlang_c_metrics,
 )
+from ._ccengine import _validate_knowledge_article
 from ._ccengine import simulate as _simulate
 from .plot import plot
 
 __all__ = [
     "CcengineError",
     "Engine",
+    "KnowledgeBase",
     "TicketDesk",
     "__version__",
     "agents_for_service_level",
@@ -358,3 +373,140 @@ def to_dataframe(result: Any, kind: str = "queue_intervals") -> Any:
     except ImportError:
         return data
     return {c: np.asarray(v) for c, v in data.items()}
+
+
+# --- knowledge base --------------------------------------------------------------
+
+_JSONL_KEYS = ("id", "title", "body", "language", "tags", "skills", "queues", "department",
+               "departments", "valid_from", "valid_to")
+_JSONL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+
+def _invalid(message: str) -> ValueError:
+    """A ValueError as the compiled core raises it (with ``code``)."""
+    error = ValueError(message)
+    error.code = "INVALID_ARGUMENT"  # type: ignore[attr-defined]
+    return error
+
+
+def _jsonl_date(value: Any, key: str, where: str) -> Optional[datetime.datetime]:
+    """A "YYYY-MM-DD" date as midnight UTC: the start of the day for
+    valid_from, its end for valid_to (the last day valid); None for null."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _JSONL_DATE.match(value):
+        raise _invalid('{}: {}: expected a date "YYYY-MM-DD" or null, got {!r}'.format(
+            where, key, value))
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError as e:
+        raise _invalid("{}: {}: {}".format(where, key, e)) from None
+    if key == "valid_to":
+        if day == datetime.date.max:
+            return None
+        day += datetime.timedelta(days=1)
+    return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc)
+
+
+def _jsonl_labels(record: Mapping[str, Any], key: str, where: str) -> List[Any]:
+    value = record.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _invalid("{}: {}: expected a list of strings or null, got {}".format(
+            where, key, type(value).__name__))
+    return value
+
+
+def _jsonl_article(record: Any, where: str) -> Dict[str, Any]:
+    """The keyword arguments of ``KnowledgeBase.add`` for one line's object."""
+    if not isinstance(record, dict):
+        raise _invalid("{}: expected a JSON object, got {}".format(where, type(record).__name__))
+    unknown = [k for k in record if k not in _JSONL_KEYS]
+    if unknown:
+        raise _invalid("{}: unknown key {!r} (known: {})".format(
+            where, unknown[0], ", ".join(_JSONL_KEYS)))
+    for key in ("id", "title"):
+        if record.get(key) is None:
+            raise _invalid("{}: missing {!r}".format(where, key))
+    departments = _jsonl_labels(record, "departments", where)
+    if record.get("department") is not None:
+        if departments:
+            raise _invalid("{}: give 'department' or 'departments', not both".format(where))
+        departments = [record["department"]]
+    article = {
+        "id": record["id"],
+        "title": record["title"],
+        "tags": _jsonl_labels(record, "tags", where),
+        "skills": _jsonl_labels(record, "skills", where),
+        "queues": _jsonl_labels(record, "queues", where),
+        "departments": departments,
+        "valid_from": _jsonl_date(record.get("valid_from"), "valid_from", where),
+        "valid_to": _jsonl_date(record.get("valid_to"), "valid_to", where),
+    }
+    for key in ("body", "language"):
+        if record.get(key) is not None:
+            article[key] = record[key]
+    try:
+        _validate_knowledge_article(**article)
+    except ValueError as e:
+        raise _invalid("{}: {}".format(where, e)) from None
+    return article
+
+
+def _load_jsonl(self: KnowledgeBase, path: Union[str, "os.PathLike[str]"]) -> int:
+    """Adds the articles of a JSON Lines file; returns how many.
+
+    Each non-blank line is one object: ``{"id", "title", "body", "language",
+    "tags": [...], "department": "税务" | null, "valid_from": "YYYY-MM-DD" |
+    null, "valid_to": "YYYY-MM-DD" | null}`` (also ``"skills"``, ``"queues"``,
+    ``"departments"`` lists); ``id`` and ``title`` are required, ``language``
+    defaults to "zh". Dates are UTC days: an article is valid from the start
+    of ``valid_from`` to the end of ``valid_to`` (the last day it is valid).
+    An id already in the base is replaced (its version goes up).
+
+    Every line is read and checked first (JSON, keys, types, and everything
+    ``add`` checks); only then are the articles added, in file order. So a bad
+    file raises ValueError naming its first bad line ("articles.jsonl line 7:
+    article kb-x: has no title") and adds nothing; a store error while adding
+    (a full disk) leaves the articles before it added.
+
+    Raises:
+        ValueError: a bad line (invalid UTF-8, not JSON, an unknown key, a
+            bad field) or an id that repeats an earlier line.
+        OSError: the file cannot be read.
+    """
+    name = os.fsdecode(path)
+    with open(path, "rb") as f:
+        data = f.read()
+    articles: List[Dict[str, Any]] = []
+    first_line: Dict[Any, int] = {}
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        where = "{} line {}".format(name, number)
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise _invalid("{}: invalid UTF-8 at byte {}".format(where, e.start)) from None
+        if number == 1 and line.startswith("\ufeff"):
+            line = line[1:]
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise _invalid("{}: not JSON: {} (column {})".format(where, e.msg, e.colno)) from None
+        article = _jsonl_article(record, where)
+        if article["id"] in first_line:
+            raise _invalid("{}: id {!r} repeats line {}".format(
+                where, article["id"], first_line[article["id"]]))
+        first_line[article["id"]] = number
+        articles.append(article)
+    for article in articles:
+        self.add(**article)
+    return len(articles)
+
+
+_load_jsonl.__name__ = "load_jsonl"
+_load_jsonl.__qualname__ = "KnowledgeBase.load_jsonl"
+# The compiled class takes the pure-Python method as its own.
+KnowledgeBase.load_jsonl = _load_jsonl  # type: ignore[attr-defined]

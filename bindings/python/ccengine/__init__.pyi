@@ -5,6 +5,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Union
 from ._ccengine import (
     CcengineError as CcengineError,
     Engine as Engine,
+    KnowledgeBase as KnowledgeBase,
     TicketDesk as TicketDesk,
     __version__ as __version__,
     agents_for_service_level as agents_for_service_level,

@@ -3,7 +3,9 @@
 Import ``ccengine``, which re-exports everything here.
 """
 
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+import datetime
+import os
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 __version__: str
 
@@ -351,3 +353,108 @@ class TicketDesk:
     def open_tickets(self) -> int: ...
     @property
     def index_bytes(self) -> int: ...
+
+
+# --- knowledge base --------------------------------------------------------------
+
+Time = Union[datetime.datetime, float]
+"""A datetime (a naive one is taken as UTC) or float seconds since the Unix epoch."""
+Labels = Union[str, Iterable[str]]
+"""Tags, skills, queues or departments: one str is one label."""
+
+class KnowledgeBase:
+    """The knowledge base (知识库): articles searched by BM25 over title, tags
+    and body (Chinese, English or mixed; synonyms). ``KnowledgeBase(None |
+    ":memory:" | path)``: in memory, or an SQLite FTS5 file (RuntimeError when
+    the module was built without SQLite). ValueError for bad input, KeyError
+    for an unknown id, CcengineError otherwise; a failed call changes
+    nothing."""
+
+    def __init__(
+        self,
+        path: Union[None, str, bytes, "os.PathLike[str]"] = None,
+        *,
+        synonyms: Union[None, str, "os.PathLike[str]"] = None,
+        title_weight: float = 4.0,
+        tags_weight: float = 2.0,
+        body_weight: float = 1.0,
+        mark: Tuple[str, str] = ("<mark>", "</mark>"),
+        snippet_chars: int = 80,
+        sync: str = "normal",
+    ) -> None: ...
+    def add(
+        self,
+        id: str,
+        title: str,
+        body: str = "",
+        language: str = "zh",
+        tags: Labels = (),
+        *,
+        skills: Labels = (),
+        queues: Labels = (),
+        departments: Labels = (),
+        valid_from: Optional[Time] = None,
+        valid_to: Optional[Time] = None,
+        version: int = 0,
+    ) -> int:
+        """Adds or replaces the article; returns its new version. A positive
+        ``version`` writes only if the stored one equals it (CcengineError
+        ABORTED otherwise)."""
+    def delete(self, id: str) -> None:
+        """Removes the article; KeyError if there is none."""
+    def get(self, id: str) -> Dict[str, Any]:
+        """id, title, body, language, tags, skills, queues, departments,
+        valid_from, valid_to (float seconds; None for an open end), version."""
+    def __len__(self) -> int: ...
+    def __contains__(self, id: object) -> bool: ...
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        language: Optional[str] = None,
+        tags: Optional[Labels] = None,
+        *,
+        skills: Optional[Labels] = None,
+        queue: Optional[str] = None,
+        department: Optional[str] = None,
+        valid_at: Optional[Time] = None,
+    ) -> List[Dict[str, Any]]:
+        """The best ``k`` (1..100) hits, best first: dicts of id, score,
+        coverage, version, title, language, tags, snippet."""
+
+    def answer(
+        self,
+        question: str,
+        language: Optional[str] = None,
+        tags: Optional[Labels] = None,
+        *,
+        valid_at: Optional[Time] = None,
+        min_coverage: float = 0.3,
+        min_score: float = 16.0,
+        min_lead: float = 1.2,
+    ) -> Dict[str, Any]:
+        """{"answer": the best hit (a search dict) or None to hand over to an
+        agent, "reason": why not}. Thresholds calibrated on the evaluation set
+        for about 90% precision."""
+    def load_jsonl(self, path: Union[str, "os.PathLike[str]"]) -> int:
+        """Adds the articles of a JSON Lines FAQ file after checking every
+        line (ValueError naming the first bad one, nothing added); returns
+        how many."""
+    @property
+    def path(self) -> Optional[str]:
+        """The SQLite file, or None in memory."""
+
+def _validate_knowledge_article(
+    id: str,
+    title: str,
+    body: str = "",
+    language: str = "zh",
+    tags: Labels = (),
+    *,
+    skills: Labels = (),
+    queues: Labels = (),
+    departments: Labels = (),
+    valid_from: Optional[Time] = None,
+    valid_to: Optional[Time] = None,
+    version: int = 0,
+) -> None: ...

@@ -9,9 +9,11 @@
 //   snippet   at most `snippet_chars` characters (code points) of the body:
 //             the window that holds the most distinct query terms (the
 //             earliest such window; the body's start when nothing matches),
-//             beginning a little before its first match, with "…" where the
-//             body was cut and every match between the store's markers
-//             (overlapping CJK pairs merge into one marked run). The text is
+//             beginning a little before its first match, less the part of a
+//             Latin word or number cut at either edge, with "…" where the
+//             body was cut. Marked between the store's markers: the terms of
+//             the query's places (overlapping CJK pairs merge into one run),
+//             or, when none of them occurs, its single characters. The text is
 //             not escaped: a caller rendering HTML escapes it first, or picks
 //             markers it can find again. An empty body gives the title.
 //

@@ -41,10 +41,10 @@
 //           噪 噪音 音 音扰 扰 扰民 民. Unigrams make a one-character query match.
 //   kQuery  (queries) for a CJK run of two or more characters only its bigrams
 //           ("噪音扰民" gives 噪音 音扰 扰民), for a run of one character its
-//           unigram. A store requires all query terms, and every bigram of the
-//           query is a bigram of any document that contains the query's text, so
-//           "医保" matches "医保报销"; the unigrams would only add terms that
-//           match more loosely.
+//           unigram. Every bigram of the query is a bigram of any document
+//           that contains the query's text, so "医保" matches "医保报销". A
+//           caller that wants looser matches adds the characters itself (the
+//           knowledge store does, ccengine/knowledge/query.h).
 //
 // Positions: every word, number and CJK character takes one position, counted
 // from 0 in the order of the text; a bigram has the position of its first
