@@ -54,6 +54,14 @@ CREATE TABLE kb_text(
   tags TEXT NOT NULL,
   body TEXT NOT NULL
 );
+CREATE TABLE kb_feedback(
+  doc INTEGER NOT NULL REFERENCES kb_articles(doc) ON DELETE CASCADE,
+  contact TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX kb_feedback_doc ON kb_feedback(doc, kind);
 CREATE VIRTUAL TABLE kb_fts USING fts5(
   title, tags, body,
   content='kb_text', content_rowid='doc', tokenize='ccengine'
@@ -304,6 +312,63 @@ class SqliteKnowledgeStore final : public knowledge::KnowledgeStore {
     return **std::move(found);
   }
 
+  absl::Status RecordFeedback(const knowledge::Feedback& feedback) override {
+    if (absl::Status s = knowledge::ValidateFeedback(feedback); !s.ok()) return s;
+    const std::string what = fmt::format("feedback on article {}", feedback.article_id);
+    std::lock_guard<std::mutex> lock(mu_);
+    StatementUse use(add_feedback_);
+    add_feedback_.BindText(1, feedback.article_id);
+    add_feedback_.BindText(2, feedback.contact);
+    add_feedback_.BindText(3, feedback.agent);
+    add_feedback_.BindInt(4, static_cast<int64_t>(feedback.kind));
+    add_feedback_.BindInt(5, EncodeTime(feedback.at));
+    if (absl::Status s = add_feedback_.Run(); !s.ok()) return Annotate(s, what);
+    if (db_.Changes() == 0) {
+      return absl::NotFoundError(fmt::format("no article {}", feedback.article_id));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<knowledge::FeedbackTally>> Tallies(
+      const std::vector<std::string>& article_ids) override {
+    if (article_ids.size() > knowledge::kMaxSearchResults) {
+      return absl::InvalidArgumentError(fmt::format("{} tallies asked for; at most {}",
+                                                    article_ids.size(),
+                                                    knowledge::kMaxSearchResults));
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction txn(db_);
+    if (absl::Status s = txn.Begin(Transaction::Mode::kDeferred); !s.ok()) {
+      return Annotate(s, "feedback tallies");
+    }
+    std::vector<knowledge::FeedbackTally> out;
+    for (const std::string& id : article_ids) {
+      knowledge::FeedbackTally t{.article_id = id};
+      StatementUse use(tally_);
+      tally_.BindText(1, id);
+      while (true) {
+        absl::StatusOr<bool> row = tally_.Step();
+        if (!row.ok()) return Annotate(row.status(), "feedback tallies");
+        if (!*row) break;
+        const int64_t n = tally_.ColumnInt(1);
+        switch (tally_.ColumnInt(0)) {
+          case static_cast<int64_t>(knowledge::FeedbackKind::kUsed): t.used = n; break;
+          case static_cast<int64_t>(knowledge::FeedbackKind::kHelpful):
+            t.helpful = n;
+            break;
+          case static_cast<int64_t>(knowledge::FeedbackKind::kNotHelpful):
+            t.not_helpful = n;
+            break;
+          default:
+            return absl::InternalError(fmt::format(
+                "feedback tallies: article {} has a verdict of unknown kind", id));
+        }
+      }
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
   absl::StatusOr<size_t> Count() override {
     std::lock_guard<std::mutex> lock(mu_);
     StatementUse use(count_);
@@ -405,6 +470,12 @@ class SqliteKnowledgeStore final : public knowledge::KnowledgeStore {
          "INSERT INTO kb_fts(kb_fts, rowid, title, tags, body) "
          "VALUES('delete', ?1, ?2, ?3, ?4)"},
         {&count_, "SELECT count(*) FROM kb_articles"},
+        {&add_feedback_,
+         "INSERT INTO kb_feedback(doc, contact, agent, kind, at) "
+         "SELECT doc, ?2, ?3, ?4, ?5 FROM kb_articles WHERE id = ?1"},
+        {&tally_,
+         "SELECT f.kind, count(*) FROM kb_feedback f JOIN kb_articles a USING (doc) "
+         "WHERE a.id = ?1 GROUP BY f.kind"},
     };
     for (const auto& [statement, sql] : statements) {
       absl::StatusOr<Statement> prepared = db_.Prepare(sql);
@@ -450,7 +521,7 @@ class SqliteKnowledgeStore final : public knowledge::KnowledgeStore {
   Database db_;
   const knowledge::KnowledgeStoreOptions options_;
   Statement by_id_, by_doc_, insert_, update_, put_text_, remove_, fts_insert_,
-      fts_delete_, count_;
+      fts_delete_, count_, add_feedback_, tally_;
   absl::flat_hash_map<std::string, Statement> searches_;
   int64_t found_doc_ = 0;
 };

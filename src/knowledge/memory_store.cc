@@ -95,7 +95,39 @@ class MemoryKnowledgeStore final : public KnowledgeStore {
     }
     Unindex(*it->second);
     entries_.erase(it);
+    tallies_.erase(std::string(id));
     return absl::OkStatus();
+  }
+
+  absl::Status RecordFeedback(const Feedback& feedback) override {
+    if (absl::Status s = ValidateFeedback(feedback); !s.ok()) return s;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!entries_.contains(feedback.article_id)) {
+      return absl::NotFoundError(fmt::format("no article {}", feedback.article_id));
+    }
+    FeedbackTally& t = tallies_[feedback.article_id];
+    t.article_id = feedback.article_id;
+    switch (feedback.kind) {
+      case FeedbackKind::kUsed: ++t.used; break;
+      case FeedbackKind::kHelpful: ++t.helpful; break;
+      case FeedbackKind::kNotHelpful: ++t.not_helpful; break;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<FeedbackTally>> Tallies(
+      const std::vector<std::string>& article_ids) override {
+    if (article_ids.size() > kMaxSearchResults) {
+      return absl::InvalidArgumentError(fmt::format(
+          "{} tallies asked for; at most {}", article_ids.size(), kMaxSearchResults));
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<FeedbackTally> out;
+    for (const std::string& id : article_ids) {
+      auto it = tallies_.find(id);
+      out.push_back(it != tallies_.end() ? it->second : FeedbackTally{.article_id = id});
+    }
+    return out;
   }
 
   absl::StatusOr<Article> Get(std::string_view id) override {
@@ -191,6 +223,7 @@ class MemoryKnowledgeStore final : public KnowledgeStore {
   absl::flat_hash_map<std::string, std::unique_ptr<Entry>> entries_;
   absl::flat_hash_map<std::string, absl::flat_hash_set<const Entry*>> postings_;
   double total_length_ = 0;
+  absl::flat_hash_map<std::string, FeedbackTally> tallies_;
 };
 
 }  // namespace

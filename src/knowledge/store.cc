@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -68,6 +69,24 @@ bool PassesFilters(const SearchFilters& filters, const Article& article) {
   }
   if (filters.valid_at.has_value() && !ValidAt(article, *filters.valid_at)) return false;
   return true;
+}
+
+absl::Status ValidateFeedback(const Feedback& feedback) {
+  if (absl::Status s = ValidateLabels("feedback article", {feedback.article_id});
+      !s.ok()) {
+    return s;
+  }
+  for (const auto& [field, value] :
+       {std::pair<const char*, const std::string*>{"feedback contact", &feedback.contact},
+        {"feedback agent", &feedback.agent}}) {
+    if (value->empty()) continue;
+    if (absl::Status s = ValidateLabels(field, {*value}); !s.ok()) return s;
+  }
+  const auto kind = static_cast<int>(feedback.kind);
+  if (kind < 0 || kind > static_cast<int>(FeedbackKind::kNotHelpful)) {
+    return absl::InvalidArgumentError(fmt::format("feedback kind {} is unknown", kind));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ValidateStoreOptions(const KnowledgeStoreOptions& options) {

@@ -430,6 +430,43 @@ TEST_P(KnowledgeStoreConformance, RandomOperationsKeepTheIndexExact) {
   }
 }
 
+TEST_P(KnowledgeStoreConformance, FeedbackIsTalliedPerArticleAndGoesWithIt) {
+  PutHotline();
+  const auto verdict = [&](const std::string& id, FeedbackKind kind) {
+    Feedback f;
+    f.article_id = id;
+    f.contact = "c1";
+    f.agent = "a7";
+    f.kind = kind;
+    f.at = absl::FromUnixSeconds(1'750'000'000);
+    return store_->RecordFeedback(f);
+  };
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(verdict("noise", FeedbackKind::kHelpful).ok());
+  ASSERT_TRUE(verdict("noise", FeedbackKind::kUsed).ok());
+  ASSERT_TRUE(verdict("noise", FeedbackKind::kNotHelpful).ok());
+  ASSERT_TRUE(verdict("tax", FeedbackKind::kNotHelpful).ok());
+  EXPECT_EQ(verdict("nope", FeedbackKind::kUsed).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(verdict("noise", static_cast<FeedbackKind>(9)).code(),
+            absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<std::vector<FeedbackTally>> t =
+      store_->Tallies({"noise", "tax", "park", "nope"});
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ((*t)[0], (FeedbackTally{"noise", 1, 3, 1}));
+  EXPECT_EQ((*t)[1], (FeedbackTally{"tax", 0, 0, 1}));
+  EXPECT_EQ((*t)[2], (FeedbackTally{"park", 0, 0, 0}));
+  EXPECT_EQ((*t)[3], (FeedbackTally{"nope", 0, 0, 0}));
+  // Deleting the article deletes its verdicts; a new one of the id starts at 0.
+  ASSERT_TRUE(store_->Delete("noise").ok());
+  Put(Make("noise", "新的噪音条目", "正文"));
+  t = store_->Tallies({"noise"});
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ((*t)[0], (FeedbackTally{"noise", 0, 0, 0}));
+  EXPECT_EQ(store_->Tallies(std::vector<std::string>(kMaxSearchResults + 1, "x"))
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 
 }  // namespace ccengine::knowledge::testing

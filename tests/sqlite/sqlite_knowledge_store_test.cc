@@ -62,6 +62,13 @@ class StoreInTempDir final : public KnowledgeStore {
   absl::StatusOr<std::vector<SearchHit>> Search(const SearchRequest& r) override {
     return store_->Search(r);
   }
+  absl::Status RecordFeedback(const knowledge::Feedback& f) override {
+    return store_->RecordFeedback(f);
+  }
+  absl::StatusOr<std::vector<knowledge::FeedbackTally>> Tallies(
+      const std::vector<std::string>& ids) override {
+    return store_->Tallies(ids);
+  }
 
  private:
   TempDir dir_;  // destroyed after the store

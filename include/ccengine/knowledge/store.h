@@ -95,6 +95,31 @@ struct SearchHit {
   std::string snippet;
 };
 
+// An agent's verdict on a suggested article (KnowledgeAssistant).
+enum class FeedbackKind : uint8_t {
+  kUsed = 0,        // the agent opened or read out the article
+  kHelpful = 1,     // it resolved the contact
+  kNotHelpful = 2,  // it did not fit
+};
+
+struct Feedback {
+  std::string article_id;
+  std::string contact;  // the contact's id, as the caller spells it
+  std::string agent;
+  FeedbackKind kind = FeedbackKind::kUsed;
+  absl::Time at;
+};
+
+// Every verdict an article has received.
+struct FeedbackTally {
+  std::string article_id;
+  int64_t used = 0;
+  int64_t helpful = 0;
+  int64_t not_helpful = 0;
+
+  friend bool operator==(const FeedbackTally&, const FeedbackTally&) = default;
+};
+
 // Checks k and the filters' labels (InvalidArgument otherwise). The query
 // itself is checked by `BuildQuery`.
 absl::Status ValidateSearchRequest(const SearchRequest& request);
@@ -116,7 +141,25 @@ class KnowledgeStore {
   // Ranked hits, best first. An empty query, or one of punctuation only, is
   // an empty result.
   virtual absl::StatusOr<std::vector<SearchHit>> Search(const SearchRequest& request) = 0;
+
+  // Stores one verdict; NotFound for an unknown article, InvalidArgument for
+  // a contact or agent id over kMaxLabelBytes or not UTF-8 or a kind out of
+  // range. Deleting an article deletes its verdicts.
+  virtual absl::Status RecordFeedback(const Feedback& feedback) {
+    (void)feedback;
+    return absl::UnimplementedError("this knowledge store keeps no feedback");
+  }
+  // The tallies of `article_ids`, in that order (zeros for an article without
+  // verdicts or unknown). At most kMaxSearchResults ids.
+  virtual absl::StatusOr<std::vector<FeedbackTally>> Tallies(
+      const std::vector<std::string>& article_ids) {
+    (void)article_ids;
+    return absl::UnimplementedError("this knowledge store keeps no feedback");
+  }
 };
+
+// Checks a verdict's own fields (InvalidArgument), not the article's existence.
+absl::Status ValidateFeedback(const Feedback& feedback);
 
 // What every store takes besides its own connection settings.
 struct KnowledgeStoreOptions {
