@@ -142,6 +142,8 @@ TEST(AssistantTest, FeedbackLiftsArticlesThatResolveContacts) {
   Inbox inbox;
   AssistantOptions options;
   options.k = 2;
+  options.min_votes = 3;
+  options.max_lift = 0.5;
   auto assistant = KnowledgeAssistant::Create(
       store.get(), [&](const Suggestion& s) { inbox(s); }, options);
   ASSERT_TRUE(assistant.ok());
