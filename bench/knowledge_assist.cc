@@ -309,10 +309,11 @@ int LatencyMode(const std::string& dir, double rate, double seconds) {
       "router µs "
       "per contact, without | with the assistant "
       "|\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-  fmt::print("| {:.0f} | {} | {} | {} | {:.2f} | {:.2f} | {:.2f} | {:.1f} | {:.1f} |\n",
-             rate, stats.offers, stats.delivered, stats.dropped,
-             Percentile(latencies, 0.5) / 1000, Percentile(latencies, 0.99) / 1000,
-             Percentile(latencies, 1.0) / 1000, bare, with);
+  fmt::print(
+      "| {:.0f} | {} ({}) | {} | {} | {:.2f} | {:.2f} | {:.2f} | {:.1f} | {:.1f} |\n",
+      rate, stats.offers, stats.offers - stats.no_text, stats.delivered, stats.dropped,
+      Percentile(latencies, 0.5) / 1000, Percentile(latencies, 0.99) / 1000,
+      Percentile(latencies, 1.0) / 1000, bare, with);
   return 0;
 }
 
