@@ -37,6 +37,14 @@
 //   dedupe.h         duplicate detection
 //   sla.h            business time on a calendar
 //   row_codec.h      tickets as SQL-style rows (for store implementers)
+// knowledge/ (ccengine::knowledge)
+//   article.h        knowledge articles and their limits
+//   store.h          the KnowledgeStore port, feedback, the in-memory store
+//   query.h          query text to terms, FTS5 MATCH strings
+//   ranking.h        BM25 as FTS5 computes it
+//   snippet.h        coverage and highlighted snippets
+//   answer.h         self-service answers with a confidence policy
+//   assistant.h      agent assist: suggestions for offered contacts
 // version.h          the library's version
 //
 // Thread safety: see each header.
@@ -59,6 +67,13 @@
 #include "ccengine/core/types.h"
 #include "ccengine/core/wait_estimate.h"
 #include "ccengine/erlang/erlang.h"
+#include "ccengine/knowledge/answer.h"
+#include "ccengine/knowledge/article.h"
+#include "ccengine/knowledge/assistant.h"
+#include "ccengine/knowledge/query.h"
+#include "ccengine/knowledge/ranking.h"
+#include "ccengine/knowledge/snippet.h"
+#include "ccengine/knowledge/store.h"
 #include "ccengine/sim/sim.h"
 #include "ccengine/telephony/telephony.h"
 #include "ccengine/text/synonyms.h"
