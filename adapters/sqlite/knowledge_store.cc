@@ -207,20 +207,9 @@ class SqliteKnowledgeStore final : public knowledge::KnowledgeStore {
     DatabaseOptions db_options;
     db_options.busy_timeout = options.busy_timeout;
     db_options.max_database_bytes = options.max_database_bytes;
-    switch (options.sync) {
-      case SqliteKnowledgeStoreOptions::Sync::kFull:
-        db_options.synchronous = Synchronous::kFull;
-        break;
-      case SqliteKnowledgeStoreOptions::Sync::kNormal:
-        db_options.synchronous = Synchronous::kNormal;
-        break;
-      case SqliteKnowledgeStoreOptions::Sync::kOff:
-        db_options.synchronous = Synchronous::kOff;
-        break;
-      default:
-        return absl::InvalidArgumentError(fmt::format("sqlite: unknown sync option {}",
-                                                      static_cast<int>(options.sync)));
-    }
+    absl::StatusOr<Synchronous> synchronous = SynchronousOf(options.sync);
+    if (!synchronous.ok()) return synchronous.status();
+    db_options.synchronous = *synchronous;
     absl::StatusOr<Database> db = Database::Open(options.path, db_options);
     if (!db.ok()) return db.status();
     if (absl::Status s = RegisterFts5Tokenizer(db->handle()); !s.ok()) return s;

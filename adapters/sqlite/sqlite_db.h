@@ -128,6 +128,19 @@ class StatementUse {
 //            crashing or power failing may lose commits and corrupt the file.
 enum class Synchronous { kFull, kNormal, kOff };
 
+// A store's own `Sync` option (kFull, kNormal, kOff) as the `Synchronous`
+// level; InvalidArgument for a value outside the enum.
+template <typename Sync>
+absl::StatusOr<Synchronous> SynchronousOf(Sync sync) {
+  switch (sync) {
+    case Sync::kFull: return Synchronous::kFull;
+    case Sync::kNormal: return Synchronous::kNormal;
+    case Sync::kOff: return Synchronous::kOff;
+  }
+  return absl::InvalidArgumentError("sqlite: unknown sync option " +
+                                    std::to_string(static_cast<int>(sync)));
+}
+
 struct DatabaseOptions {
   // How long a statement waits for another connection's lock before it fails
   // with SQLITE_BUSY (Unavailable). Zero: no waiting. Capped at INT_MAX ms.
