@@ -16,6 +16,9 @@ with the callers' patience), then runs the day through ``ccengine.simulate``
                       work orders (工单) the complaint calls opened, per
                       department (examples/hotline_tickets.py)
     tickets.db        those tickets with their histories (SQLite)
+    knowledge.db      the knowledge base the policy callers' questions were put
+                      to: self-service answers and agent assist
+                      (examples/hotline_knowledge.py)
     result.json       the full simulation result
     day.png           charts per interval
 
@@ -33,6 +36,8 @@ import sys
 import time
 
 import ccengine
+from hotline_knowledge import report_lines as knowledge_report_lines
+from hotline_knowledge import run_knowledge
 from hotline_tickets import report_lines as ticket_report_lines
 from hotline_tickets import run_tickets
 
@@ -210,6 +215,15 @@ def main() -> int:
     lines.extend(ticket_report_lines(tickets))
     lines.append(f" {tickets['created']} tickets filed, routed and worked through a second engine "
                  f"in {t_tickets:.2f} s")
+    t3 = time.perf_counter()
+    # One question per answered policy call and web chat, capped: the figures
+    # are shares, and a sample of this size keeps the run short.
+    asked = sum(result["summary"]["queues"][q]["answered"] for q in ("policy", "web_chat"))
+    knowledge = run_knowledge(min(int(asked), 2000), args.seed, args.out)
+    lines.append("")
+    lines.extend(knowledge_report_lines(knowledge))
+    lines.append(f" {knowledge['counts']['questions']} questions (a sample of the day's "
+                 f"{asked:,.0f} policy calls and chats) in {time.perf_counter() - t3:.2f} s")
     report = "\n".join(lines)
     with open(os.path.join(args.out, "summary.txt"), "w") as f:
         f.write(report + "\n")
@@ -219,7 +233,7 @@ def main() -> int:
 
     ccengine.plot(result, os.path.join(args.out, "day.png"))
     print(f"\nreport written to {os.path.abspath(args.out)}/ "
-          f"(summary.txt, intervals.csv, tickets.db, result.json, day.png)")
+          f"(summary.txt, intervals.csv, tickets.db, knowledge.db, result.json, day.png)")
     return 0 if result["invariants_ok"] else 1
 
 

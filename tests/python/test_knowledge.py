@@ -13,7 +13,8 @@ import pytest
 
 import ccengine
 
-DATA = pathlib.Path(__file__).resolve().parent.parent / "data" / "knowledge"
+REPO = pathlib.Path(__file__).resolve().parent.parent.parent
+DATA = REPO / "tests" / "data" / "knowledge"
 ARTICLES = DATA / "articles.jsonl"
 SYNONYMS = DATA / "synonyms.txt"
 UTC = datetime.timezone.utc
@@ -393,3 +394,23 @@ def test_answer_hands_over_unless_confident(kb):
     assert strict["answer"] is None and "coverage" in strict["reason"]
     with pytest.raises(ValueError, match="limit"):
         kb.answer("a" * 2000)
+
+
+def test_the_hotline_days_questions_are_all_accounted_for(tmp_path):
+    """examples/hotline_knowledge.py (the main job's knowledge part) on a few
+    hundred questions: every question is self-served or goes to an agent, and
+    most self-service answers are the labelled article."""
+    sys.path.insert(0, str(REPO / "examples"))
+    try:
+        import hotline_knowledge
+    finally:
+        sys.path.pop(0)
+    summary = hotline_knowledge.run_knowledge(300, 7, str(tmp_path))
+    c = summary["counts"]
+    assert c["questions"] == 300
+    assert c["self_served"] + c["to_agent"] == 300
+    assert c["self_served"] > 0 and c["to_agent"] > 0
+    assert c["self_served_right"] >= 0.8 * c["self_served"]
+    assert c["assist_top3"] >= c["assist_top1"]
+    assert (tmp_path / "knowledge.db").exists()
+    assert "self-service" in "\n".join(hotline_knowledge.report_lines(summary))
