@@ -10,6 +10,9 @@
 //   SQLite FTS5  adapters/sqlite (sqlite::OpenSqliteKnowledgeStore): the
 //                embedded default, the tokenizer registered as an FTS5 custom
 //                tokenizer
+//   PostgreSQL   adapters/postgres (postgres::OpenPostgresKnowledgeStore): the
+//                server; the same terms in postings tables, BM25 computed in
+//                SQL
 //
 // Another store (a search server, a vendor's knowledge base) implements this
 // interface and passes the conformance suite in tests/knowledge/.
@@ -145,17 +148,11 @@ class KnowledgeStore {
   // Stores one verdict; NotFound for an unknown article, InvalidArgument for
   // a contact or agent id over kMaxLabelBytes or not UTF-8 or a kind out of
   // range. Deleting an article deletes its verdicts.
-  virtual absl::Status RecordFeedback(const Feedback& feedback) {
-    (void)feedback;
-    return absl::UnimplementedError("this knowledge store keeps no feedback");
-  }
+  virtual absl::Status RecordFeedback(const Feedback& feedback) = 0;
   // The tallies of `article_ids`, in that order (zeros for an article without
   // verdicts or unknown). At most kMaxSearchResults ids.
   virtual absl::StatusOr<std::vector<FeedbackTally>> Tallies(
-      const std::vector<std::string>& article_ids) {
-    (void)article_ids;
-    return absl::UnimplementedError("this knowledge store keeps no feedback");
-  }
+      const std::vector<std::string>& article_ids) = 0;
 };
 
 // Checks a verdict's own fields (InvalidArgument), not the article's existence.
