@@ -3,8 +3,9 @@
 // -----------------------------------------------------------------------------
 //
 // ccengine.KnowledgeBase: the knowledge base (知识库) from Python, on one
-// `knowledge::KnowledgeStore`: in memory (path None or ":memory:") or the
-// SQLite FTS5 store in a file (when the module was built with SQLite).
+// `knowledge::KnowledgeStore`: in memory (path None or ":memory:"), the
+// PostgreSQL store (a "postgresql://" DSN) or the SQLite FTS5 store in a file
+// (when the module was built with those adapters).
 // Articles and hits come back as dicts; times are float seconds since the Unix
 // epoch (None for an open end) and are accepted as datetimes too (a naive one
 // is taken as UTC). `load_jsonl` is pure Python (ccengine/__init__.py); it
@@ -23,10 +24,14 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/time/time.h"
 #include "ccengine/knowledge/answer.h"
 #include "ccengine/knowledge/article.h"
 #include "ccengine/knowledge/store.h"
+#ifdef CCENGINE_PY_HAVE_POSTGRES
+#include "ccengine/postgres/knowledge_store.h"
+#endif
 #include "ccengine/text/synonyms.h"
 #include "common.h"
 #include "fmt/format.h"
@@ -234,6 +239,20 @@ class PyKnowledgeBase {
       store_ = Unwrap(knowledge::NewMemoryKnowledgeStore(std::move(options)));
       return;
     }
+    if (absl::StartsWith(where, "postgresql://") ||
+        absl::StartsWith(where, "postgres://")) {
+#ifdef CCENGINE_PY_HAVE_POSTGRES
+      postgres::PostgresKnowledgeStoreOptions pg_options;
+      pg_options.dsn = where;
+      pg_options.store = std::move(options);
+      store_ = Unwrap(
+          WithoutGil([&] { return postgres::OpenPostgresKnowledgeStore(pg_options); }));
+      return;
+#else
+      RaiseStatus(absl::UnimplementedError(
+          "this ccengine module was built without the PostgreSQL knowledge store"));
+#endif
+    }
 #ifdef CCENGINE_PY_HAVE_SQLITE
     sqlite::SqliteKnowledgeStoreOptions sqlite_options;
     sqlite_options.path = where;
@@ -289,7 +308,8 @@ asks (Chinese, English or mixed; BM25 over title, tags and body; synonyms).
 
 KnowledgeBase(path=None, *, synonyms=None, title_weight=4.0, tags_weight=2.0,
 body_weight=1.0, mark=("<mark>", "</mark>"), snippet_chars=80, sync="normal"):
-path None or ":memory:" keeps the articles in memory; a file path (str or
+path None or ":memory:" keeps the articles in memory; a "postgresql://" DSN
+opens the PostgreSQL store (the server); a file path (str or
 os.PathLike) opens or creates an SQLite FTS5 store there (WAL; `sync` "full"
 survives power loss, "normal" a crash of the process, "off" nothing but a clean
 exit). `synonyms` is the text of a synonym table (one group per line, terms

@@ -53,3 +53,45 @@ def scenario():
     import copy
 
     return copy.deepcopy(SCENARIO)
+
+
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+@pytest.fixture(scope="module")
+def pg_dsn():
+    """A private PostgreSQL 15 server on a Unix socket (initdb + pg_ctl in a temp
+    folder, as the postgres user when the tests run as root), one per test
+    module; stopped after. Fails in CI (CI set) when the binaries are missing."""
+    import pwd
+    import shutil
+    import subprocess
+    import tempfile
+
+    if not os.path.exists(os.path.join(PG_BIN, "initdb")):
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL 15 server binaries missing in CI: " + PG_BIN)
+        pytest.skip("PostgreSQL 15 server binaries not installed")
+    # Straight under /tmp: the postgres user must be able to reach it.
+    base = tempfile.mkdtemp(prefix="ccengine-pg-")
+    prefix = []
+    if os.getuid() == 0:
+        user = pwd.getpwnam("postgres")
+        os.chown(base, user.pw_uid, user.pw_gid)
+        prefix = [shutil.which("runuser") or "/usr/sbin/runuser", "-u", "postgres", "--"]
+
+    def run(*args):
+        subprocess.run(prefix + list(args), check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.STDOUT)
+
+    data = os.path.join(base, "data")
+    run(os.path.join(PG_BIN, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8")
+    run(os.path.join(PG_BIN, "pg_ctl"), "-D", data, "-l", os.path.join(base, "log"), "-w", "-o",
+        f"-k '{base}' -p 55432 -c listen_addresses='' -c fsync=off", "start")
+    try:
+        run(os.path.join(PG_BIN, "createdb"), "-h", base, "-p", "55432", "-U", "postgres",
+            "ccengine")
+        yield f"postgresql:///ccengine?host={base}&port=55432&user=postgres"
+    finally:
+        run(os.path.join(PG_BIN, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop")
+        shutil.rmtree(base, ignore_errors=True)

@@ -414,3 +414,23 @@ def test_the_hotline_days_questions_are_all_accounted_for(tmp_path):
     assert c["assist_top3"] >= c["assist_top1"]
     assert (tmp_path / "knowledge.db").exists()
     assert "self-service" in "\n".join(hotline_knowledge.report_lines(summary))
+
+
+def test_the_postgresql_store_from_python(pg_dsn):
+    kb = ccengine.KnowledgeBase(pg_dsn, synonyms="医保, 医疗保险\n")
+    assert kb.load_jsonl(ARTICLES) == 168
+    hits = kb.search("医疗保险异地备案怎么办", k=3)
+    assert hits and hits[0]["id"].startswith("kb-yb")
+    assert "<mark>" in hits[0]["snippet"]
+    memory = ccengine.KnowledgeBase(None, synonyms="医保, 医疗保险\n")
+    memory.load_jsonl(ARTICLES)
+    for question in ("个税汇算", "VAT发票怎么开", "How do I reset my password?"):
+        ours = [(h["id"], round(h["score"], 9)) for h in kb.search(question, k=5)]
+        theirs = [(h["id"], round(h["score"], 9)) for h in memory.search(question, k=5)]
+        assert ours == theirs, question
+    del kb
+    reopened = ccengine.KnowledgeBase(pg_dsn)
+    assert len(reopened) == 168
+    with pytest.raises(ccengine.CcengineError) as err:
+        ccengine.KnowledgeBase("postgresql:///ccengine?host=/nonexistent")
+    assert err.value.code == "UNAVAILABLE"
