@@ -5,18 +5,20 @@
 #   tools/fuzz.sh TARGET -runs=N [LIBFUZZER_ARGS...]
 #
 # TARGET (module): tokenizer, synonyms (text); expression (config);
-# text_array (postgres: the adapter's text[] parser, adapters/postgres/
-# text_array.cc alone, no libpq). The source is tests/<module>/fuzz/
-# <target>_fuzz.cc, compiled directly with the module's sources (include/,
-# src/<module>/*.cc; Abseil and fmt from Debian through pkg-config) and
-# tests/text/fuzz/fuzz_check.h, with
+# knowledge_query (knowledge: the query builder and snippets); text_array
+# (postgres: the adapter's text[] parser, adapters/postgres/text_array.cc
+# alone, no libpq). The source is tests/<module>/fuzz/<target>_fuzz.cc,
+# compiled directly with the module's sources (include/, src/<module>/*.cc;
+# for knowledge only those the target reaches, and text's) and Abseil and fmt
+# from Debian through pkg-config, and tests/text/fuzz/fuzz_check.h, with
 #   clang++-14 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined
 # into build/fuzz/<target>_fuzz, rebuilt only when a source is newer. It runs
 # over the committed seed corpus tests/<module>/fuzz/corpus/<target>/ (read
 # only); new inputs go to build/fuzz/corpus/<target>/, crashes to
 # build/fuzz/artifacts/. Exit status: 0 when nothing was found; non-zero for a
 # build failure, a crash, a sanitizer report or a violated invariant (the
-# ctest entries text_fuzz_smoke and config_fuzz_smoke rely on it).
+# ctest entries text_fuzz_smoke, config_fuzz_smoke and knowledge_fuzz_smoke
+# rely on it).
 #
 # CLANGXX overrides the compiler (default clang++-14; Debian: clang-14 and
 # libclang-rt-14-dev, installed by scripts/setup.sh).
@@ -26,18 +28,30 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${ROOT}"
 
 if [[ $# -lt 2 ]]; then
-  sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 TARGET="$1"
 BUDGET="$2"
 shift 2
+# DEPENDS: the modules whose sources the target's module needs besides its own;
+# ONLY: when set, the module's own sources used (names without .cc).
+DEPENDS=()
+ONLY=()
 case "${TARGET}" in
   tokenizer | synonyms) MODULE=text ;;
   expression) MODULE=config ;;
+  knowledge_query)
+    MODULE=knowledge
+    # Only the sources the target reaches: not the assistant, which would
+    # bring all of core into the build.
+    ONLY=(article query snippet store)
+    DEPENDS=(text)
+    ;;
   text_array) MODULE=postgres ;;
   *)
-    echo "fuzz.sh: no target ${TARGET} (tokenizer, synonyms, expression, text_array)" >&2
+    echo "fuzz.sh: no target ${TARGET} (tokenizer, synonyms, expression," \
+      "knowledge_query, text_array)" >&2
     exit 2
     ;;
 esac
@@ -71,8 +85,19 @@ if [[ "${MODULE}" == postgres ]]; then
   HEADERS=(adapters/postgres/text_array.h)
   EXTRA_INCLUDES=(-Iadapters/postgres)
 else
-  SOURCES=(src/"${MODULE}"/*.cc)
-  HEADERS=(src/"${MODULE}"/*.h include/ccengine/"${MODULE}"/*.h)
+  SOURCES=()
+  HEADERS=()
+  for m in "${MODULE}" "${DEPENDS[@]}"; do
+    if [[ "${m}" == "${MODULE}" && ${#ONLY[@]} -gt 0 ]]; then
+      for f in "${ONLY[@]}"; do SOURCES+=(src/"${m}"/"${f}".cc); done
+    else
+      SOURCES+=(src/"${m}"/*.cc)
+    fi
+    # A module without private headers leaves the pattern as it is: skip it.
+    for h in src/"${m}"/*.h include/ccengine/"${m}"/*.h; do
+      if [[ -f "${h}" ]]; then HEADERS+=("${h}"); fi
+    done
+  done
   EXTRA_INCLUDES=()
 fi
 inputs=("${SOURCE}" tests/text/fuzz/fuzz_check.h "${SOURCES[@]}" "${HEADERS[@]}"
@@ -90,7 +115,8 @@ else
 fi
 if [[ ${stale} -eq 1 ]]; then
   # shellcheck disable=SC2207  # the flags are meant to split
-  libs=($(pkg-config --libs absl_flat_hash_map absl_status absl_statusor absl_strings fmt))
+  libs=($(pkg-config --libs absl_flat_hash_map absl_flat_hash_set absl_status \
+    absl_statusor absl_strings absl_time fmt))
   echo "fuzz.sh: building ${BIN} with $("${CLANGXX}" --version | head -n 1)"
   "${CLANGXX}" -std=c++20 -O1 -g -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -117,7 +117,16 @@ std::string Render(std::string_view text, const std::vector<size_t>& char_starts
     }
     ++s;
   }
-  for (size_t e = end, i = 0; i < 16 && e > start; ++i) {
+  // Never past the first match that starts in the window, though: a short
+  // window on a long word would lose the match it was chosen for.
+  size_t limit = start;
+  for (const Match& m : matches) {
+    if (m.first >= start && m.first < end) {
+      limit = m.first;
+      break;
+    }
+  }
+  for (size_t e = end, i = 0; i < 16 && e > limit; ++i) {
     if (!inside_word(e)) {
       end = e;
       break;
