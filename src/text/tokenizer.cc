@@ -69,31 +69,39 @@ CharClass Classify(char32_t cp, std::string_view* folded) {
 
 // --- the stemmer ---------------------------------------------------------------
 
-bool IsVowelAt(std::string_view w, size_t i) {
-  switch (w[i]) {
-    case 'a':
-    case 'e':
-    case 'i':
-    case 'o':
-    case 'u': return true;
-    case 'y': return i > 0 && !IsVowelAt(w, i - 1);
-    default: return false;
-  }
+bool IsPlainVowel(char c) {
+  return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
 }
 
+// Porter's y: a consonant at the start or after a vowel, a vowel after a
+// consonant. In a run of y's the roles alternate from the run's first y, so
+// the run is walked back without recursion.
+bool IsVowelAt(std::string_view w, size_t i) {
+  if (w[i] != 'y') return IsPlainVowel(w[i]);
+  size_t first = i;
+  while (first > 0 && w[first - 1] == 'y') --first;
+  const bool first_is_vowel = first > 0 && !IsPlainVowel(w[first - 1]);
+  return first_is_vowel != ((i - first) % 2 == 1);
+}
+
+// A y after anything but a plain vowel is a vowel itself or follows a y that
+// is one, so the word has a vowel either way.
 bool HasVowel(std::string_view w) {
   for (size_t i = 0; i < w.size(); ++i) {
-    if (IsVowelAt(w, i)) return true;
+    if (IsPlainVowel(w[i]) || (w[i] == 'y' && i > 0 && !IsPlainVowel(w[i - 1]))) {
+      return true;
+    }
   }
   return false;
 }
 
-// Porter's measure: the number of vowel-consonant sequences.
+// Porter's measure: the number of vowel-consonant sequences. One pass: a y's
+// role follows from the letter before it.
 int Measure(std::string_view w) {
   int m = 0;
   bool prev_vowel = false;
   for (size_t i = 0; i < w.size(); ++i) {
-    const bool vowel = IsVowelAt(w, i);
+    const bool vowel = w[i] == 'y' ? (i > 0 && !prev_vowel) : IsPlainVowel(w[i]);
     if (prev_vowel && !vowel) ++m;
     prev_vowel = vowel;
   }
@@ -172,6 +180,7 @@ void StemOnce(std::string* word) {
 // to the tokenizer and get the same term. Every rule shortens the word, so
 // this ends.
 void StemInPlace(std::string* word) {
+  if (word->size() > kMaxStemmedWordBytes) return;
   for (size_t before = word->size() + 1; word->size() < before;) {
     before = word->size();
     StemOnce(word);

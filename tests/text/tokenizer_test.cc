@@ -195,6 +195,37 @@ TEST(StemmerTest, AppliedToWordsNotToNumbersOrMixed) {
   EXPECT_THAT(*terms, ElementsAre("parking"));
 }
 
+// Porter's y alternates in a run of y's: "yyy" + "ing" keeps a vowel.
+TEST(StemmerTest, RunsOfYAlternate) {
+  EXPECT_EQ(StemEnglish("crying"), "cry");
+  EXPECT_EQ(StemEnglish("yyying"), "yyy");
+  EXPECT_EQ(StemEnglish(std::string(60, 'y') + "ing"), std::string(60, 'y'));
+  EXPECT_EQ(StemEnglish("bbbing"), "bbbing") << "no vowel before -ing";
+}
+
+// Longer runs of letters are not English words: kept as they are, in bounded
+// time and stack, however long (once a stack overflow on a run of y's).
+TEST(StemmerTest, LongWordsAreNotStemmed) {
+  const std::string one_over = "a" + std::string(kMaxStemmedWordBytes - 3, 'l') + "ing";
+  EXPECT_EQ(StemEnglish(one_over), one_over);
+  EXPECT_EQ(StemEnglish("ab" + std::string(kMaxStemmedWordBytes - 5, 'l') + "ing"),
+            "ab" + std::string(kMaxStemmedWordBytes - 5, 'l'));
+  const Tokenizer tokenizer;
+  for (const char* suffix : {"ing", "ed", "ly", "ies"}) {
+    const std::string word = std::string(kMaxTextBytes - 4, 'y') + suffix;
+    absl::StatusOr<std::vector<std::string>> terms =
+        tokenizer.Terms(word, TokenizeMode::kIndex);
+    ASSERT_TRUE(terms.ok()) << terms.status();
+    EXPECT_THAT(*terms, ElementsAre(word));
+  }
+  std::string repeated = "x";
+  while (repeated.size() + 2 <= kMaxTextBytes) repeated += "ed";
+  absl::StatusOr<std::vector<std::string>> terms =
+      tokenizer.Terms(repeated, TokenizeMode::kQuery);
+  ASSERT_TRUE(terms.ok()) << terms.status();
+  EXPECT_THAT(*terms, ElementsAre(repeated));
+}
+
 // --- offsets ------------------------------------------------------------------
 
 TEST(TokenizerTest, OffsetsSliceTheOriginalText) {

@@ -87,6 +87,11 @@ namespace ccengine::text {
 // Longest input accepted (bytes): 1 MiB. Longer is InvalidArgument.
 inline constexpr size_t kMaxTextBytes = size_t{1} << 20;
 
+// Longest word the English stemmer touches (bytes). No English word is longer;
+// a longer run of letters (a code, a hash, noise) is kept as it is, which also
+// bounds the stemmer's work per word.
+inline constexpr size_t kMaxStemmedWordBytes = 64;
+
 enum class TokenizeMode {
   kIndex,  // documents: CJK unigrams and bigrams
   kQuery,  // queries: CJK bigrams, or the unigram of a one-character run
@@ -136,9 +141,9 @@ struct TokenizerOptions {
 absl::Status ValidateUtf8(std::string_view text);
 
 // The light English stemmer, for a lowercase ASCII word. Words of 3 letters or
-// fewer are returned as they are; otherwise the first rule that applies, and
-// only if what remains has at least 3 letters (the -ly rule: 4) and, for -ing
-// and -ed, a vowel (a e i o u y):
+// fewer, or longer than `kMaxStemmedWordBytes`, are returned as they are;
+// otherwise the first rule that applies, and only if what remains has at least
+// 3 letters (the -ly rule: 4) and, for -ing and -ed, a vowel (a e i o u y):
 //   -ies -> -y     policies policy, cities city
 //   -ied -> -y     applied apply
 //   -es  -> ""     after x, ch, sh, ss: taxes tax, churches church, classes
