@@ -15,7 +15,13 @@
 namespace ccengine::text {
 namespace {
 
+// Units joined into a key: CJK characters with anything between them (a space,
+// punctuation) are joined by the break separator, so that, as the tokenizer
+// forms no bigram across a break, a synonym never matches across one ("社。保"
+// is not 社保).
 constexpr char kUnitSeparator = '\x1f';
+constexpr char kBreakSeparator = '\x1e';
+constexpr std::string_view kKeySeparators = "\x1e\x1f";
 
 // A word, a number or one CJK character of a text.
 struct Unit {
@@ -40,11 +46,16 @@ absl::StatusOr<std::vector<Unit>> UnitsOf(const Tokenizer& tokenizer,
   return units;
 }
 
+char SeparatorBetween(const Unit& before, const Unit& after) {
+  return before.cjk && after.cjk && after.start != before.end ? kBreakSeparator
+                                                              : kUnitSeparator;
+}
+
 std::string Key(const std::vector<Unit>& units) {
   std::string key;
-  for (const Unit& u : units) {
-    if (!key.empty()) key.push_back(kUnitSeparator);
-    key += u.term;
+  for (size_t i = 0; i < units.size(); ++i) {
+    if (i > 0) key.push_back(SeparatorBetween(units[i - 1], units[i]));
+    key += units[i].term;
   }
   return key;
 }
@@ -160,8 +171,8 @@ absl::Status SynonymTable::AddGroup(const std::vector<std::string_view>& terms) 
   }
   for (const std::string& key : keys) {
     keys_[key] = index;
-    for (size_t i = key.find(kUnitSeparator); i != std::string::npos;
-         i = key.find(kUnitSeparator, i + 1)) {
+    for (size_t i = key.find_first_of(kKeySeparators); i != std::string::npos;
+         i = key.find_first_of(kKeySeparators, i + 1)) {
       keys_.try_emplace(key.substr(0, i), -1);
     }
   }
@@ -263,7 +274,7 @@ absl::StatusOr<std::vector<QueryTermGroup>> SynonymTable::Expand(
         best_end = j + 1;
       }
       if (++j < units.size()) {
-        key.push_back(kUnitSeparator);
+        key.push_back(SeparatorBetween(units[j - 1], units[j]));
         key += units[j].term;
       }
     }

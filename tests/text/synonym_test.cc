@@ -111,6 +111,31 @@ TEST(SynonymTableTest, LongestMatchWins) {
   EXPECT_EQ((*groups)[0].synonym_group, 1);
 }
 
+// The tokenizer forms no bigram across a break in a CJK run, nor does a
+// synonym match across one; Latin words match across spaces.
+TEST(SynonymTableTest, NoMatchAcrossABreakInACjkRun) {
+  absl::StatusOr<SynonymTable> table =
+      SynonymTable::Create({{"社保", "社会保险"}, {"社保卡", "社会保障卡"}});
+  ASSERT_TRUE(table.ok()) << table.status();
+  EXPECT_THAT(Expand(*table, "社。保"),
+              ElementsAre(Alternatives{{"社"}}, Alternatives{{"保"}}));
+  EXPECT_THAT(Expand(*table, "社 保卡"),
+              ElementsAre(Alternatives{{"社"}}, Alternatives{{"保卡"}}));
+  absl::StatusOr<std::vector<QueryTermGroup>> groups = table->Expand("社保 卡");
+  ASSERT_TRUE(groups.ok());
+  ASSERT_EQ(groups->size(), 2u);
+  EXPECT_EQ((*groups)[0].synonym_group, 0) << "社保, then the lone 卡";
+  EXPECT_EQ((*groups)[1].synonym_group, -1);
+  // A term written with a break matches only text with a break there.
+  absl::StatusOr<SynonymTable> spaced = SynonymTable::Create({{"社 保", "社会 保险"}});
+  ASSERT_TRUE(spaced.ok()) << spaced.status();
+  ASSERT_TRUE(spaced->Expand("社，保").ok());
+  EXPECT_EQ((*spaced->Expand("社，保"))[0].synonym_group, 0);
+  EXPECT_EQ((*spaced->Expand("社保"))[0].synonym_group, -1);
+  const Alternatives vat{{"vat"}, {"增值", "值税"}, {"value", "add", "tax"}};
+  EXPECT_THAT(Expand(Table(), "VAT 发票"), ElementsAre(vat, Alternatives{{"发票"}}));
+}
+
 TEST(SynonymTableTest, InvalidQuery) {
   EXPECT_EQ(Table().Expand("ab\xFF").status().code(), absl::StatusCode::kInvalidArgument);
 }

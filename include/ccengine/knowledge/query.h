@@ -7,10 +7,12 @@
 //   BuildQuery            query text -> the places of the query, each with its
 //                         synonym alternatives (text::SynonymTable::Expand),
 //                         and the distinct terms an article may match: the
-//                         alternatives' terms, then (with `characters`) every
-//                         CJK character of the query on its own, so that a
+//                         alternatives' terms, then (with `characters`) the
+//                         query's CJK characters on their own, so that a
 //                         paraphrase sharing characters but not pairs still
-//                         scores
+//                         scores; 84 characters too common to tell articles
+//                         apart (的 了 是 我 怎 么 ...) are left out on their
+//                         own, never inside a pair ("怎么" stays a term)
 //   Fts5MatchExpression   the terms as an SQLite FTS5 MATCH string: every term
 //                         a double-quoted string, joined by OR. Terms come from
 //                         the tokenizer, so the caller's quotes, NEAR, *, ^,
@@ -41,8 +43,9 @@ inline constexpr size_t kMaxQueryTerms = 512;
 struct KnowledgeQuery {
   // One entry per place in the query (text::QueryTermGroup).
   std::vector<text::QueryTermGroup> groups;
-  // Every term of every alternative, then the query's CJK characters (with
-  // `characters`), each once, in the order of first use.
+  // Every term of every alternative, then the query's CJK characters other
+  // than the common ones (with `characters`), each once, in the order of
+  // first use.
   std::vector<std::string> terms;
 
   bool empty() const { return terms.empty(); }

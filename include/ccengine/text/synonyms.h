@@ -12,7 +12,10 @@
 //
 // Matching works on units: the words and numbers and the single CJK characters
 // of the tokenized text. A synonym term matches a run of consecutive query units
-// with the same terms (after folding and stemming); at each place the longest
+// with the same terms (after folding and stemming) and, between two CJK
+// characters, the same break or none: as the tokenizer forms no bigram across
+// a space or punctuation in a CJK run, "社。保" does not match 社保, while Latin
+// words match across spaces ("value added tax"). At each place the longest
 // match wins, then matching resumes after it. Query text that no synonym
 // matches gives the query tokens it would give alone (CJK bigrams are formed
 // inside each unmatched stretch, so a bigram never straddles a match: "医保报销"

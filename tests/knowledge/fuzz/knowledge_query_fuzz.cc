@@ -43,10 +43,8 @@
 //     (alternatives), or, when none occurs in the text, any query term.
 //   - coverage is in [0, 1], equals Coverage() over the index terms of title,
 //     tags and body and a count of its own; 0 for an empty query. When the
-//     body is the query itself, a group without a synonym is its own text's
-//     query term, and every group one of whose alternatives is its own text's
-//     query terms is covered (so coverage is 1 unless a synonym matched across
-//     a break of a CJK run: "社。保" matches 社保).
+//     body is the query itself, one alternative of every group is its own
+//     text's query terms and coverage is 1.
 //
 // Thread safety: libFuzzer calls the entry point from one thread.
 //
@@ -498,26 +496,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(hit.coverage == OwnCoverage(query, terms), "coverage counts the groups");
   if (query.empty()) FUZZ_CHECK(hit.coverage == 0, "no coverage for an empty query");
   if (separator == std::string_view::npos) {
-    // The body is the query: it covers every group one of whose alternatives
-    // is the query terms of the group's own text. That is every group without
-    // a synonym, and all of them unless a synonym matched across a break of a
-    // CJK run ("社。保" is the units 社 保, the synonym 社保, and neither
-    // alternative [社保] nor [社会 会保 保险] is in the text).
-    bool all = true;
+    // The body is the query: one alternative of every group is the query
+    // terms of the group's own text (a synonym never matches across a break
+    // of a CJK run), so the article covers the query completely.
     for (const QueryTermGroup& g : query.groups) {
       auto own = TheTokenizer().Terms(query_text.substr(g.start, g.end - g.start),
                                       TokenizeMode::kQuery);
       FUZZ_CHECK(own.ok(), "a group's text tokenizes");
       bool literal = false;
       for (const auto& alternative : g.alternatives) literal |= alternative == *own;
-      FUZZ_CHECK(literal || g.synonym_group >= 0, "a plain group is its text's term");
-      all &= literal;
-      if (!literal) continue;
+      FUZZ_CHECK(literal, "a group's alternatives include its own text's terms");
       for (const std::string& term : *own) {
         FUZZ_CHECK(terms.contains(term), "an article of the query's text covers it");
       }
     }
-    if (all && !query.empty()) {
+    if (!query.empty()) {
       FUZZ_CHECK(hit.coverage == 1, "an article of the query's text covers it all");
     }
   }
