@@ -47,6 +47,8 @@ PACKAGES=(
   # private server from the postgresql-15 binaries
   libpq-dev
   postgresql-15
+  # the journal module: CRC-32C for its records (ISA-L)
+  libisal-dev
 )
 
 missing=()

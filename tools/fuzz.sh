@@ -5,7 +5,8 @@
 #   tools/fuzz.sh TARGET -runs=N [LIBFUZZER_ARGS...]
 #
 # TARGET (module): tokenizer, synonyms (text); expression (config);
-# knowledge_query (knowledge: the query builder and snippets); text_array
+# knowledge_query (knowledge: the query builder and snippets); journal_segment
+# (journal: the segment reader, src/journal/segment.cc); text_array
 # (postgres: the adapter's text[] parser, adapters/postgres/text_array.cc
 # alone, no libpq). The source is tests/<module>/fuzz/<target>_fuzz.cc,
 # compiled directly with the module's sources (include/, src/<module>/*.cc;
@@ -17,8 +18,8 @@
 # only); new inputs go to build/fuzz/corpus/<target>/, crashes to
 # build/fuzz/artifacts/. Exit status: 0 when nothing was found; non-zero for a
 # build failure, a crash, a sanitizer report or a violated invariant (the
-# ctest entries text_fuzz_smoke, config_fuzz_smoke and knowledge_fuzz_smoke
-# rely on it).
+# ctest entries text_fuzz_smoke, config_fuzz_smoke, knowledge_fuzz_smoke and
+# journal_fuzz_smoke rely on it).
 #
 # CLANGXX overrides the compiler (default clang++-14; Debian: clang-14 and
 # libclang-rt-14-dev, installed by scripts/setup.sh).
@@ -38,6 +39,7 @@ shift 2
 # ONLY: when set, the module's own sources used (names without .cc).
 DEPENDS=()
 ONLY=()
+EXTRA_LIBS=()
 case "${TARGET}" in
   tokenizer | synonyms) MODULE=text ;;
   expression) MODULE=config ;;
@@ -49,9 +51,15 @@ case "${TARGET}" in
     DEPENDS=(text)
     ;;
   text_array) MODULE=postgres ;;
+  journal_segment)
+    MODULE=journal
+    # The segment reader alone; its checksum is ISA-L's.
+    ONLY=(segment)
+    EXTRA_LIBS=(-lisal)
+    ;;
   *)
     echo "fuzz.sh: no target ${TARGET} (tokenizer, synonyms, expression," \
-      "knowledge_query, text_array)" >&2
+      "knowledge_query, text_array, journal_segment)" >&2
     exit 2
     ;;
 esac
@@ -116,7 +124,7 @@ fi
 if [[ ${stale} -eq 1 ]]; then
   # shellcheck disable=SC2207  # the flags are meant to split
   libs=($(pkg-config --libs absl_flat_hash_map absl_flat_hash_set absl_status \
-    absl_statusor absl_strings absl_time fmt))
+    absl_statusor absl_strings absl_time fmt) "${EXTRA_LIBS[@]}")
   echo "fuzz.sh: building ${BIN} with $("${CLANGXX}" --version | head -n 1)"
   "${CLANGXX}" -std=c++20 -O1 -g -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -1,0 +1,486 @@
+#include "ccengine/journal/file_journal.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "fmt/format.h"
+#include "journal/segment.h"
+
+namespace ccengine::journal {
+namespace {
+
+using internal::ScanResult;
+using internal::ScanSegment;
+using internal::SegmentFileName;
+
+absl::Status Errno(std::string_view what, const std::string& path, int err) {
+  return absl::Status(absl::ErrnoToStatusCode(err),
+                      fmt::format("{} {}: {}", what, path, std::strerror(err)));
+}
+
+// An open file descriptor, closed with its last owner (the background syncer
+// may hold the active segment's while a roll opens the next).
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+absl::Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("write", path, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SyncFd(int fd, const std::string& path) {
+  while (::fdatasync(fd) != 0) {
+    if (errno != EINTR) return Errno("fdatasync", path, errno);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SyncDir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("open", dir, errno);
+  const Fd holder(fd);
+  while (::fsync(fd) != 0) {
+    if (errno != EINTR) return Errno("fsync", dir, errno);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, size_t limit) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("open", path, errno);
+  const Fd holder(fd);
+  std::string data;
+  char buffer[1 << 16];
+  while (data.size() < limit) {
+    const ssize_t n = ::read(fd, buffer, std::min(sizeof(buffer), limit - data.size()));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("read", path, errno);
+    }
+    if (n == 0) break;
+    data.append(buffer, static_cast<size_t>(n));
+  }
+  return data;
+}
+
+struct Segment {
+  uint64_t first = 0;
+  std::string path;
+};
+
+}  // namespace
+
+std::string_view FsyncPolicyName(FsyncPolicy policy) {
+  switch (policy) {
+    case FsyncPolicy::kAlways: return "always";
+    case FsyncPolicy::kBatch: return "batch";
+    case FsyncPolicy::kNever: return "never";
+  }
+  return "unknown";
+}
+
+struct FileJournal::State {
+  FileJournalOptions options;
+  std::unique_ptr<Fd> lock;  // the folder's flock
+
+  mutable std::mutex mu;
+  std::condition_variable durable_cv;  // durable or stop changed
+  std::vector<Segment> segments;       // oldest first; the last is active
+  std::shared_ptr<Fd> active;
+  size_t active_bytes = 0;
+  uint64_t first = 1;
+  uint64_t last = 0;
+  uint64_t durable = 0;
+  uint64_t syncs = 0;
+  absl::Status broken;  // set when a failed append could not be undone
+  bool stop = false;
+  std::string buffer;
+  std::thread syncer;
+
+  // With `mu` held.
+  absl::Status SyncActive() {
+    if (absl::Status s = SyncFd(active->get(), segments.back().path); !s.ok()) return s;
+    ++syncs;
+    durable = last;
+    durable_cv.notify_all();
+    return absl::OkStatus();
+  }
+
+  // Opens the segment whose first record will be `first_sequence`: its
+  // header, then (unless kNever) the file and the folder synced.
+  absl::Status StartSegment(uint64_t first_sequence) {
+    const std::string path = options.dir + "/" + SegmentFileName(first_sequence);
+    const int fd =
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return Errno("create", path, errno);
+    auto file = std::make_shared<Fd>(fd);
+    const std::string header = internal::EncodeSegmentHeader(first_sequence);
+    absl::Status s = WriteAll(fd, header, path);
+    if (s.ok() && options.fsync != FsyncPolicy::kNever) s = SyncFd(fd, path);
+    if (s.ok() && options.fsync != FsyncPolicy::kNever) s = SyncDir(options.dir);
+    if (!s.ok()) {
+      ::unlink(path.c_str());
+      return s;
+    }
+    segments.push_back(Segment{first_sequence, path});
+    active = std::move(file);
+    active_bytes = header.size();
+    return absl::OkStatus();
+  }
+
+  void SyncLoop() {
+    std::unique_lock<std::mutex> l(mu);
+    const auto interval = absl::ToChronoNanoseconds(options.batch_interval);
+    while (!stop) {
+      durable_cv.wait_for(l, interval, [&] { return stop; });
+      if (stop || durable == last || !broken.ok()) continue;
+      // fdatasync without the lock, so that appends go on meanwhile: the file
+      // stays open while this holds it, even across a roll.
+      const std::shared_ptr<Fd> file = active;
+      const std::string path = segments.back().path;
+      const uint64_t target = last;
+      l.unlock();
+      const absl::Status s = SyncFd(file->get(), path);
+      l.lock();
+      if (!s.ok()) {
+        broken = s;  // what is not on disk cannot be promised any more
+        durable_cv.notify_all();
+        continue;
+      }
+      ++syncs;
+      durable = std::max(durable, target);
+      durable_cv.notify_all();
+    }
+  }
+};
+
+FileJournal::FileJournal(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+FileJournal::~FileJournal() {
+  {
+    std::lock_guard<std::mutex> l(state_->mu);
+    state_->stop = true;
+    state_->durable_cv.notify_all();
+  }
+  if (state_->syncer.joinable()) state_->syncer.join();
+  std::lock_guard<std::mutex> l(state_->mu);
+  if (state_->options.fsync != FsyncPolicy::kNever && state_->broken.ok() &&
+      state_->durable < state_->last) {
+    (void)state_->SyncActive();  // nothing to report it to
+  }
+}
+
+absl::StatusOr<std::unique_ptr<FileJournal>> FileJournal::Open(
+    const FileJournalOptions& options, OpenReport* report) {
+  if (options.dir.empty()) return absl::InvalidArgumentError("journal dir is empty");
+  if (options.segment_bytes < 4096 || options.segment_bytes > (size_t{1} << 30)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "journal segment_bytes {} is outside 4096 .. 1073741824", options.segment_bytes));
+  }
+  if (options.batch_interval < absl::Milliseconds(1) ||
+      options.batch_interval > absl::Seconds(10)) {
+    return absl::InvalidArgumentError(
+        fmt::format("journal batch_interval {} is outside 1ms .. 10s",
+                    absl::FormatDuration(options.batch_interval)));
+  }
+  if (options.first_sequence == 0) {
+    return absl::InvalidArgumentError("journal first_sequence must be at least 1");
+  }
+  if (::mkdir(options.dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return Errno("mkdir", options.dir, errno);
+  }
+  auto state = std::make_unique<State>();
+  state->options = options;
+  const std::string lock_path = options.dir + "/LOCK";
+  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0) return Errno("open", lock_path, errno);
+  state->lock = std::make_unique<Fd>(lock_fd);
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return absl::FailedPreconditionError(
+          fmt::format("journal folder {} is open in another journal", options.dir));
+    }
+    return Errno("flock", lock_path, errno);
+  }
+
+  std::vector<Segment> found;
+  {
+    DIR* dir = ::opendir(options.dir.c_str());
+    if (dir == nullptr) return Errno("opendir", options.dir, errno);
+    while (const dirent* e = ::readdir(dir)) {
+      if (const auto first = internal::ParseSegmentFileName(e->d_name)) {
+        found.push_back(Segment{*first, options.dir + "/" + e->d_name});
+      }
+    }
+    ::closedir(dir);
+  }
+  std::sort(found.begin(), found.end(),
+            [](const Segment& a, const Segment& b) { return a.first < b.first; });
+
+  OpenReport seen;
+  uint64_t next_first = options.first_sequence;
+  uint64_t last = options.first_sequence - 1;
+  for (size_t i = 0; i < found.size(); ++i) {
+    const Segment& seg = found[i];
+    const std::string name = seg.path.substr(options.dir.size() + 1);
+    if (seg.first == 0) {
+      return absl::DataLossError(fmt::format("journal segment {}: sequence 0", name));
+    }
+    if (i > 0 && seg.first != last + 1) {
+      return absl::DataLossError(fmt::format(
+          "journal segment {} starts at sequence {}; the segment before ends at {}", name,
+          seg.first, last));
+    }
+    const bool newest = i + 1 == found.size();
+    absl::StatusOr<std::string> data =
+        ReadFile(seg.path, options.segment_bytes +
+                               internal::RecordBytes(kMaxRecordPayloadBytes) + 1);
+    if (!data.ok()) return data.status();
+    absl::StatusOr<ScanResult> scan =
+        ScanSegment(name, *data, seg.first, newest,
+                    [](const internal::RecordView&) { return absl::OkStatus(); });
+    if (!scan.ok()) return scan.status();
+    seen.records += scan->records;
+    last = scan->last_sequence;
+    next_first = last + 1;
+    if (!scan->torn) continue;
+    if (scan->valid_bytes == 0) {
+      if (::unlink(seg.path.c_str()) != 0) return Errno("unlink", seg.path, errno);
+      seen.removed_empty_segment = true;
+      seen.truncated_bytes += data->size();
+      found.pop_back();
+      continue;
+    }
+    if (::truncate(seg.path.c_str(), static_cast<off_t>(scan->valid_bytes)) != 0) {
+      return Errno("truncate", seg.path, errno);
+    }
+    seen.truncated_bytes += data->size() - scan->valid_bytes;
+  }
+
+  state->segments = found;
+  state->last = last;
+  if (found.empty()) {
+    if (absl::Status s = state->StartSegment(next_first); !s.ok()) return s;
+  } else {
+    const std::string& path = found.back().path;
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0) return Errno("open", path, errno);
+    state->active = std::make_shared<Fd>(fd);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) return Errno("stat", path, errno);
+    state->active_bytes = static_cast<size_t>(st.st_size);
+    // What a crashed process left in the page cache is on disk from here on.
+    if (absl::Status s = SyncFd(fd, path); !s.ok()) return s;
+    if (absl::Status s = SyncDir(options.dir); !s.ok()) return s;
+  }
+  state->first = state->segments.front().first;
+  state->durable = state->last;
+  seen.segments = state->segments.size();
+  if (report != nullptr) *report = seen;
+  if (options.fsync == FsyncPolicy::kBatch) {
+    State* raw = state.get();
+    state->syncer = std::thread([raw] { raw->SyncLoop(); });
+  }
+  return std::unique_ptr<FileJournal>(new FileJournal(std::move(state)));
+}
+
+absl::StatusOr<uint64_t> FileJournal::Append(absl::Time engine_time,
+                                             std::string_view payload) {
+  if (payload.size() > kMaxRecordPayloadBytes) {
+    return absl::InvalidArgumentError(
+        fmt::format("journal record of {} bytes, more than the limit {}", payload.size(),
+                    kMaxRecordPayloadBytes));
+  }
+  if (engine_time == absl::InfiniteFuture() || engine_time == absl::InfinitePast()) {
+    return absl::InvalidArgumentError("journal record with an infinite engine time");
+  }
+  const int64_t time_ns = absl::ToUnixNanos(engine_time);
+  State& st = *state_;
+  std::lock_guard<std::mutex> l(st.mu);
+  if (!st.broken.ok()) {
+    return absl::FailedPreconditionError(
+        fmt::format("journal refuses appends after an I/O error: {}",
+                    std::string(st.broken.message())));
+  }
+  const size_t bytes = internal::RecordBytes(payload.size());
+  if (st.active_bytes > internal::kSegmentHeaderBytes &&
+      st.active_bytes + bytes > st.options.segment_bytes) {
+    if (st.options.fsync != FsyncPolicy::kNever && st.durable < st.last) {
+      if (absl::Status s = st.SyncActive(); !s.ok()) return s;
+    }
+    if (absl::Status s = st.StartSegment(st.last + 1); !s.ok()) return s;
+  }
+  const uint64_t sequence = st.last + 1;
+  st.buffer.clear();
+  internal::AppendRecord(sequence, time_ns, payload, &st.buffer);
+  const std::string& path = st.segments.back().path;
+  if (absl::Status s = WriteAll(st.active->get(), st.buffer, path); !s.ok()) {
+    // Cut the partial record off again, so the next append starts clean.
+    if (::ftruncate(st.active->get(), static_cast<off_t>(st.active_bytes)) != 0) {
+      st.broken = s;
+    }
+    return s;
+  }
+  st.active_bytes += bytes;
+  st.last = sequence;
+  if (st.options.fsync == FsyncPolicy::kAlways) {
+    if (absl::Status s = st.SyncActive(); !s.ok()) {
+      st.broken = s;  // written, but whether it is on disk is unknown
+      return s;
+    }
+  }
+  return sequence;
+}
+
+absl::Status FileJournal::Sync() {
+  std::lock_guard<std::mutex> l(state_->mu);
+  if (!state_->broken.ok()) return state_->broken;
+  if (state_->durable == state_->last) return absl::OkStatus();
+  return state_->SyncActive();
+}
+
+absl::Status FileJournal::AwaitDurable(uint64_t sequence, absl::Duration timeout) {
+  State& st = *state_;
+  std::unique_lock<std::mutex> l(st.mu);
+  if (sequence > st.last) {
+    return absl::InvalidArgumentError(fmt::format(
+        "journal sequence {} is not appended yet (last {})", sequence, st.last));
+  }
+  if (st.durable >= sequence) return absl::OkStatus();
+  if (!st.broken.ok()) return st.broken;
+  if (st.options.fsync != FsyncPolicy::kBatch) return st.SyncActive();
+  const bool done = st.durable_cv.wait_for(l, absl::ToChronoNanoseconds(timeout), [&] {
+    return st.durable >= sequence || !st.broken.ok() || st.stop;
+  });
+  if (st.durable >= sequence) return absl::OkStatus();
+  if (!st.broken.ok()) return st.broken;
+  if (!done) {
+    return absl::DeadlineExceededError(
+        fmt::format("journal sequence {} not on disk after {}", sequence,
+                    absl::FormatDuration(timeout)));
+  }
+  return absl::CancelledError("journal closing");
+}
+
+uint64_t FileJournal::first_sequence() const {
+  std::lock_guard<std::mutex> l(state_->mu);
+  return state_->first;
+}
+
+uint64_t FileJournal::last_sequence() const {
+  std::lock_guard<std::mutex> l(state_->mu);
+  return state_->last;
+}
+
+uint64_t FileJournal::durable_sequence() const {
+  std::lock_guard<std::mutex> l(state_->mu);
+  return state_->durable;
+}
+
+size_t FileJournal::segment_count() const {
+  std::lock_guard<std::mutex> l(state_->mu);
+  return state_->segments.size();
+}
+
+uint64_t FileJournal::sync_count() const {
+  std::lock_guard<std::mutex> l(state_->mu);
+  return state_->syncs;
+}
+
+absl::Status FileJournal::Read(
+    uint64_t from, absl::FunctionRef<absl::Status(const LogRecord&)> fn) const {
+  const State& st = *state_;
+  std::lock_guard<std::mutex> l(st.mu);
+  if (from < st.first) {
+    return absl::OutOfRangeError(fmt::format(
+        "journal sequence {} was dropped; the oldest kept is {}", from, st.first));
+  }
+  LogRecord record;
+  for (size_t i = 0; i < st.segments.size(); ++i) {
+    const Segment& seg = st.segments[i];
+    const bool newest = i + 1 == st.segments.size();
+    if (!newest && st.segments[i + 1].first <= from) continue;
+    const size_t limit = newest ? st.active_bytes
+                                : st.options.segment_bytes +
+                                      internal::RecordBytes(kMaxRecordPayloadBytes) + 1;
+    absl::StatusOr<std::string> data = ReadFile(seg.path, limit);
+    if (!data.ok()) return data.status();
+    const std::string name = seg.path.substr(st.options.dir.size() + 1);
+    // Everything here was valid when written: read strictly (never "torn").
+    absl::StatusOr<ScanResult> scan =
+        ScanSegment(name, *data, seg.first, /*newest=*/false,
+                    [&](const internal::RecordView& r) -> absl::Status {
+                      if (r.sequence < from) return absl::OkStatus();
+                      record.sequence = r.sequence;
+                      record.engine_time = absl::FromUnixNanos(r.time_ns);
+                      record.payload.assign(r.payload);
+                      return fn(record);
+                    });
+    if (!scan.ok()) return scan.status();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FileJournal::DropBefore(uint64_t sequence) {
+  State& st = *state_;
+  std::lock_guard<std::mutex> l(st.mu);
+  size_t drop = 0;
+  while (drop + 1 < st.segments.size() && st.segments[drop + 1].first <= sequence) {
+    ++drop;
+  }
+  if (drop == 0) return absl::OkStatus();
+  for (size_t i = 0; i < drop; ++i) {
+    const std::string& path = st.segments[i].path;
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      st.segments.erase(st.segments.begin(), st.segments.begin() + i);
+      st.first = st.segments.front().first;
+      return Errno("unlink", path, errno);
+    }
+  }
+  st.segments.erase(st.segments.begin(), st.segments.begin() + drop);
+  st.first = st.segments.front().first;
+  if (st.options.fsync != FsyncPolicy::kNever) return SyncDir(st.options.dir);
+  return absl::OkStatus();
+}
+
+}  // namespace ccengine::journal
