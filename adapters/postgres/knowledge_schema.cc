@@ -8,7 +8,6 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -23,6 +22,7 @@
 #include "ccengine/knowledge/article.h"
 #include "ccengine/knowledge/query.h"
 #include "ccengine/knowledge/ranking.h"
+#include "ccengine/knowledge/row_codec.h"
 #include "ccengine/knowledge/store.h"
 #include "ccengine/text/tokenizer.h"
 #include "fmt/format.h"
@@ -33,6 +33,7 @@ namespace ccengine::postgres::knowledge_schema {
 namespace {
 
 using knowledge::Article;
+namespace rows = knowledge::rows;
 
 // Version 1. The postings have no foreign key (a check per posting row would
 // double the cost of indexing an article): the store deletes an article's
@@ -90,27 +91,6 @@ INSERT INTO kb_stats (articles, total_length) VALUES (0, 0);
 
 constexpr std::array<Migration, 1> kMigrations = {{{1, kSchemaV1}}};
 
-// The one-row table that holds the schema version, created (at version 0)
-// before the first migration.
-constexpr std::string_view kCreateSchemaTableSql =
-    "CREATE TABLE knowledge_store_schema (\n"
-    "  only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row),\n"
-    "  version INTEGER NOT NULL\n"
-    ");\n"
-    "INSERT INTO knowledge_store_schema (version) VALUES (0)";
-// One row: whether the schema table exists, and whether a `kb_articles`
-// table does (both looked up on the search_path).
-constexpr std::string_view kSchemaTablesSql =
-    "SELECT to_regclass('knowledge_store_schema') IS NOT NULL, "
-    "to_regclass('kb_articles') IS NOT NULL";
-constexpr std::string_view kSchemaVersionSql =
-    "SELECT version FROM knowledge_store_schema";
-constexpr std::string_view kSetSchemaVersionSql =
-    "UPDATE knowledge_store_schema SET version = $1::integer";
-// The advisory lock that serializes stores migrating one database ("cckb").
-constexpr int64_t kMigrationLock = 0x63636b62;
-constexpr std::string_view kMigrationLockSql = "SELECT pg_advisory_xact_lock($1::bigint)";
-
 // The columns of `GetSql`, in order.
 enum ArticleColumn : int {
   kId,
@@ -126,16 +106,6 @@ enum ArticleColumn : int {
   kBody,
   kArticleColumnCount,
 };
-
-// The tags column's text: the tags one per line, as the other stores index it.
-std::string TagsText(const std::vector<std::string>& tags) {
-  std::string out;
-  for (const std::string& tag : tags) {
-    if (!out.empty()) out += '\n';
-    out += tag;
-  }
-  return out;
-}
 
 std::string IntArrayLiteral(const std::vector<int64_t>& values) {
   std::string out = "{";
@@ -198,79 +168,13 @@ class RowReader {
   absl::Status status_;
 };
 
-absl::StatusOr<int64_t> SchemaVersion(Connection& connection) {
-  absl::StatusOr<PgResult> result = connection.Exec(std::string(kSchemaVersionSql));
-  if (!result.ok()) return result.status();
-  if (PQntuples(result->get()) != 1) {
-    return absl::FailedPreconditionError(
-        fmt::format("{}: knowledge_store_schema holds {} rows, not one",
-                    connection.description(), PQntuples(result->get())));
-  }
-  return ReadInt(result->get(), 0, 0);
-}
-
-absl::Status OtherSchema(const Connection& connection, int64_t version) {
-  return absl::FailedPreconditionError(fmt::format(
-      "{}: the database's knowledge store schema version {} is not the one this code "
-      "knows (version {})",
-      connection.description(), version, kMigrations.back().version));
-}
-
 }  // namespace
 
-absl::Span<const Migration> Migrations() { return kMigrations; }
-
-int LatestVersion() { return kMigrations.back().version; }
-
-absl::Status Migrate(Connection& connection) {
-  Transaction txn(connection);
-  if (absl::Status s = txn.Begin(); !s.ok()) return s;
-  Params lock;
-  lock.Int(kMigrationLock);
-  if (absl::Status s = connection.Exec(std::string(kMigrationLockSql), lock).status();
-      !s.ok()) {
-    return s;
-  }
-  absl::StatusOr<PgResult> tables = connection.Exec(std::string(kSchemaTablesSql));
-  if (!tables.ok()) return tables.status();
-  const bool has_schema_table = std::string_view(PQgetvalue(tables->get(), 0, 0)) == "t";
-  const bool has_articles = std::string_view(PQgetvalue(tables->get(), 0, 1)) == "t";
-  if (!has_schema_table) {
-    if (has_articles) {
-      return absl::FailedPreconditionError(fmt::format(
-          "{}: the database has a kb_articles table but no knowledge_store_schema: "
-          "not a ccengine knowledge store",
-          connection.description()));
-    }
-    if (absl::Status s = connection.Exec(std::string(kCreateSchemaTableSql)).status();
-        !s.ok()) {
-      return s;
-    }
-  }
-  absl::StatusOr<int64_t> version = SchemaVersion(connection);
-  if (!version.ok()) return version.status();
-  if (*version > LatestVersion()) return OtherSchema(connection, *version);
-  for (const Migration& migration : Migrations()) {
-    if (migration.version <= *version) continue;
-    if (absl::Status s = connection.Exec(std::string(migration.sql)).status(); !s.ok()) {
-      return Annotate(s,
-                      fmt::format("migrating to schema version {}", migration.version));
-    }
-    Params to;
-    to.Int(migration.version);
-    if (absl::Status s = connection.Exec(std::string(kSetSchemaVersionSql), to).status();
-        !s.ok()) {
-      return s;
-    }
-  }
-  return txn.Commit();
-}
-
-absl::Status CheckVersion(Connection& connection) {
-  absl::StatusOr<int64_t> version = SchemaVersion(connection);
-  if (!version.ok()) return version.status();
-  if (*version != LatestVersion()) return OtherSchema(connection, *version);
-  return absl::OkStatus();
+const StoreSchema& Schema() {
+  // The store, its version table, its main table, the migration lock ("cckb").
+  static constexpr StoreSchema kSchema = {"knowledge store", "knowledge_store_schema",
+                                          "kb_articles", 0x63636b62, kMigrations};
+  return kSchema;
 }
 
 std::string InsertSql() {
@@ -301,8 +205,8 @@ void AddArticle(Params& params, const Article& article) {
   params.Text(TextArrayLiteral(article.skills));
   params.Text(TextArrayLiteral(article.queues));
   params.Text(TextArrayLiteral(article.departments));
-  params.Int(EncodeTime(article.valid_from));
-  params.Int(EncodeTime(article.valid_to));
+  params.Int(rows::TimeToMicros(article.valid_from));
+  params.Int(rows::TimeToMicros(article.valid_to));
 }
 
 absl::StatusOr<Article> ReadArticle(const PGresult* result, int row) {
@@ -320,8 +224,8 @@ absl::StatusOr<Article> ReadArticle(const PGresult* result, int row) {
   a.skills = r.TextArray(kSkills);
   a.queues = r.TextArray(kQueues);
   a.departments = r.TextArray(kDepartments);
-  a.valid_from = DecodeTime(r.Int(kValidFrom));
-  a.valid_to = DecodeTime(r.Int(kValidTo));
+  a.valid_from = rows::MicrosToTime(r.Int(kValidFrom));
+  a.valid_to = rows::MicrosToTime(r.Int(kValidTo));
   a.title = r.Text(kTitle);
   a.body = r.Text(kBody);
   if (!r.status().ok()) return r.status();
@@ -339,7 +243,7 @@ absl::StatusOr<ArticleTerms> IndexTerms(const text::Tokenizer& tokenizer,
                                         const Article& article) {
   absl::flat_hash_map<std::string, std::array<int64_t, 3>> counts;
   int64_t length = 0;
-  const std::string tags = TagsText(article.tags);
+  const std::string tags = rows::JoinLabels(article.tags);
   const std::string_view columns[3] = {article.title, tags, article.body};
   for (size_t c = 0; c < 3; ++c) {
     absl::Status s = tokenizer.ForEachToken(columns[c], text::TokenizeMode::kIndex,
@@ -436,7 +340,7 @@ SearchSql BuildSearch(const knowledge::KnowledgeQuery& query,
     const int p = next();
     where +=
         fmt::format(" AND a.valid_from <= ${0}::bigint AND ${0}::bigint < a.valid_to", p);
-    out.params.Int(EncodeTime(*f.valid_at));
+    out.params.Int(rows::TimeToMicros(*f.valid_at));
   }
   out.sql = fmt::format(
       "WITH q AS (SELECT u.term, u.ord FROM unnest($1::text[]) WITH ORDINALITY "
@@ -474,18 +378,6 @@ absl::Status CheckStorable(const Article& article) {
     }
   }
   return absl::OkStatus();
-}
-
-int64_t EncodeTime(absl::Time t) {
-  if (t == absl::InfinitePast()) return std::numeric_limits<int64_t>::min();
-  if (t == absl::InfiniteFuture()) return std::numeric_limits<int64_t>::max();
-  return absl::ToUnixMicros(t);
-}
-
-absl::Time DecodeTime(int64_t micros) {
-  if (micros == std::numeric_limits<int64_t>::min()) return absl::InfinitePast();
-  if (micros == std::numeric_limits<int64_t>::max()) return absl::InfiniteFuture();
-  return absl::FromUnixMicros(micros);
 }
 
 }  // namespace ccengine::postgres::knowledge_schema

@@ -55,24 +55,11 @@ struct pg_result;
 
 namespace ccengine::postgres::knowledge_schema {
 
-struct Migration {
-  int version;
-  std::string_view sql;
-};
-
-// Version 1 creates the tables and indexes; a later version appends a step.
-absl::Span<const Migration> Migrations();
-int LatestVersion();
-
-// Creates the schema, or brings an older one to the latest version, in one
-// transaction that holds an advisory lock: stores opening the database at
-// once migrate it once. FailedPrecondition for a database with a
-// `kb_articles` table but no schema version (not a ccengine knowledge store)
-// or a newer schema; the server's errors otherwise.
-absl::Status Migrate(Connection& connection);
-// FailedPrecondition unless the database's schema is the latest version (a
-// new connection's check: the schema may have moved on meanwhile).
-absl::Status CheckVersion(Connection& connection);
+// The schema: version 1 creates the tables and indexes; a later version
+// appends a step. Its version lives in `knowledge_store_schema`; a database
+// with a `kb_articles` table but no version is another application's. The
+// advisory lock of its migration is "cckb".
+const StoreSchema& Schema();
 
 // The statements of the store. Parameters:
 //   kLockSql         $1 id; the stored doc, version and length, the row locked
@@ -170,11 +157,6 @@ SearchSql BuildSearch(const knowledge::KnowledgeQuery& query,
 // body with a NUL byte (PostgreSQL text cannot hold one). InvalidArgument
 // naming the article and the field.
 absl::Status CheckStorable(const knowledge::Article& article);
-
-// int64 microseconds, INT64_MIN / INT64_MAX for the infinite ends (as the
-// SQLite store writes them).
-int64_t EncodeTime(absl::Time t);
-absl::Time DecodeTime(int64_t micros);
 
 }  // namespace ccengine::postgres::knowledge_schema
 

@@ -27,6 +27,7 @@
 #include "absl/time/time.h"
 #include "ccengine/knowledge/article.h"
 #include "ccengine/knowledge/query.h"
+#include "ccengine/knowledge/row_codec.h"
 #include "ccengine/knowledge/snippet.h"
 #include "ccengine/knowledge/store.h"
 #include "ccengine/text/tokenizer.h"
@@ -58,27 +59,11 @@ constexpr int kMaxWriteAttempts = 5;
 // costs a search hundreds of milliseconds when the planner's estimates are
 // off, as they are before the tables are first analyzed, and saves nothing
 // on statements that read a few thousand postings).
-absl::Status SetUpSession(Connection& connection, absl::Duration statement_timeout) {
-  if (connection.server_version() < 110000) {
-    return absl::FailedPreconditionError(
-        fmt::format("{}: the server is version {}; the knowledge store needs "
-                    "PostgreSQL 11 or later",
-                    connection.description(), connection.server_version()));
-  }
-  if (connection.server_encoding() != "UTF8") {
-    return absl::FailedPreconditionError(
-        fmt::format("{}: the database's encoding is {}; the knowledge store needs UTF8",
-                    connection.description(), connection.server_encoding()));
-  }
-  Params params;
-  params.Text(std::to_string(
-      absl::ToInt64Milliseconds(absl::Ceil(statement_timeout, absl::Milliseconds(1)))));
-  return connection
-      .Exec(
-          "SELECT set_config('statement_timeout', $1::text, false), "
-          "set_config('extra_float_digits', '3', false), set_config('jit', 'off', false)",
-          params)
-      .status();
+SessionOptions Session(absl::Duration statement_timeout) {
+  return {.store = "knowledge store",
+          .min_server_version = 110000,
+          .statement_timeout = statement_timeout,
+          .settings = {{"extra_float_digits", "3"}, {"jit", "off"}}};
 }
 
 absl::Status NotFound(std::string_view id) {
@@ -91,14 +76,12 @@ bool Storable(std::string_view id) {
   return std::find(id.begin(), id.end(), '\0') == id.end() && text::ValidateUtf8(id).ok();
 }
 
-// The outcome of one try of a write: `retry` when the server gave the
-// transaction up (40001, 40P01) or it lost a race that a new try wins.
-struct Attempt {
-  absl::StatusOr<int64_t> result;
-  bool retry = false;
-};
+// One try of a write: the article's version (1 for a delete).
+using WriteAttempt = Attempt<int64_t>;
 
-Attempt Fail(const absl::Status& status, std::string_view what) {
+// A failed try, retried when the server gave the transaction up (40001,
+// 40P01).
+WriteAttempt Fail(const absl::Status& status, std::string_view what) {
   return {Annotate(status, what), status.code() == absl::StatusCode::kAborted};
 }
 
@@ -153,10 +136,11 @@ class PostgresKnowledgeStore final : public knowledge::KnowledgeStore {
     }
     absl::StatusOr<std::unique_ptr<Connection>> first = Connection::Connect(connect);
     if (!first.ok()) return Annotate(first.status(), "open knowledge store");
-    if (absl::Status s = SetUpSession(**first, options.statement_timeout); !s.ok()) {
+    if (absl::Status s = SetUpSession(**first, Session(options.statement_timeout));
+        !s.ok()) {
       return Annotate(s, "open knowledge store");
     }
-    if (absl::Status s = schema::Migrate(**first); !s.ok()) {
+    if (absl::Status s = Migrate(**first, schema::Schema()); !s.ok()) {
       return Annotate(s, "open knowledge store");
     }
     auto store = std::unique_ptr<PostgresKnowledgeStore>(
@@ -171,18 +155,19 @@ class PostgresKnowledgeStore final : public knowledge::KnowledgeStore {
     const std::string what = fmt::format("upsert article {}", article.id);
     absl::StatusOr<schema::ArticleTerms> terms = schema::IndexTerms(tokenizer_, article);
     if (!terms.ok()) return Annotate(terms.status(), what);
-    absl::StatusOr<ConnectionPool::Lease> connection = pool_.Acquire();
-    if (!connection.ok()) return Annotate(connection.status(), what);
-    return Retrying(**connection,
-                    [&] { return UpsertOnce(**connection, article, *terms, what); });
+    return pool_.WithTransaction<int64_t>(
+        what, kMaxWriteAttempts, [&](Connection& connection) {
+          return UpsertOnce(connection, article, *terms, what);
+        });
   }
 
   absl::Status Delete(std::string_view id) override {
     const std::string what = fmt::format("delete article {}", id);
     if (!Storable(id)) return NotFound(id);
-    absl::StatusOr<ConnectionPool::Lease> connection = pool_.Acquire();
-    if (!connection.ok()) return Annotate(connection.status(), what);
-    return Retrying(**connection, [&] { return DeleteOnce(**connection, id, what); })
+    return pool_
+        .WithTransaction<int64_t>(
+            what, kMaxWriteAttempts,
+            [&](Connection& connection) { return DeleteOnce(connection, id, what); })
         .status();
   }
 
@@ -210,7 +195,7 @@ class PostgresKnowledgeStore final : public knowledge::KnowledgeStore {
     params.Text(feedback.contact);
     params.Text(feedback.agent);
     params.Int(static_cast<int64_t>(feedback.kind));
-    params.Int(schema::EncodeTime(feedback.at));
+    params.Int(knowledge::rows::TimeToMicros(feedback.at));
     absl::StatusOr<ConnectionPool::Lease> connection = pool_.Acquire();
     if (!connection.ok()) return Annotate(connection.status(), what);
     absl::StatusOr<PgResult> added =
@@ -254,19 +239,10 @@ class PostgresKnowledgeStore final : public knowledge::KnowledgeStore {
       if (*ord < 1 || *ord > static_cast<int64_t>(out.size())) {
         return absl::InternalError("feedback tallies: a row for no id asked for");
       }
-      knowledge::FeedbackTally& t = out[static_cast<size_t>(*ord - 1)];
-      switch (*kind) {
-        case static_cast<int64_t>(knowledge::FeedbackKind::kUsed): t.used = *n; break;
-        case static_cast<int64_t>(knowledge::FeedbackKind::kHelpful):
-          t.helpful = *n;
-          break;
-        case static_cast<int64_t>(knowledge::FeedbackKind::kNotHelpful):
-          t.not_helpful = *n;
-          break;
-        default:
-          return absl::InternalError(
-              fmt::format("feedback tallies: article {} has a verdict of unknown kind {}",
-                          t.article_id, *kind));
+      if (absl::Status s = knowledge::rows::SetTallyCount(
+              *kind, *n, out[static_cast<size_t>(*ord - 1)]);
+          !s.ok()) {
+        return s;
       }
     }
     return out;
@@ -339,36 +315,21 @@ class PostgresKnowledgeStore final : public knowledge::KnowledgeStore {
                          const PostgresKnowledgeStoreOptions& options)
       : options_(options.store),
         pool_(connect, options.pool_size,
-              [timeout = options.statement_timeout](Connection& connection) {
-                if (absl::Status s = SetUpSession(connection, timeout); !s.ok()) {
+              [session = Session(options.statement_timeout)](Connection& connection) {
+                if (absl::Status s = SetUpSession(connection, session); !s.ok()) {
                   return s;
                 }
                 // The schema may have moved on while the store was cut off.
-                return schema::CheckVersion(connection);
+                return CheckSchemaVersion(connection, schema::Schema());
               }) {}
 
-  // Runs `once` until it succeeds, fails for good, or has been tried
-  // kMaxWriteAttempts times.
-  template <typename Once>
-  static absl::StatusOr<int64_t> Retrying(Connection& connection, const Once& once) {
-    Attempt attempt;
-    for (int i = 0; i < kMaxWriteAttempts; ++i) {
-      if (i > 0) absl::SleepFor(absl::Milliseconds(2 * i));
-      attempt = once();
-      if (!attempt.retry || connection.lost()) break;
-    }
-    return attempt.result;
-  }
-
-  // One try of a delete, in its own transaction: the article's row (its text
-  // follows by the foreign key), then its postings, then the statistics. The
-  // postings go in a statement of their own: in READ COMMITTED it sees the
-  // postings of a write that committed while the first one waited for the
-  // row.
-  Attempt DeleteOnce(Connection& connection, std::string_view id,
-                     const std::string& what) {
-    Transaction txn(connection);
-    if (absl::Status s = txn.Begin(); !s.ok()) return Fail(s, what);
+  // One try of a delete, in the transaction `WithTransaction` opened: the
+  // article's row (its text follows by the foreign key), then its postings,
+  // then the statistics. The postings go in a statement of their own: in READ
+  // COMMITTED it sees the postings of a write that committed while the first
+  // one waited for the row.
+  WriteAttempt DeleteOnce(Connection& connection, std::string_view id,
+                          const std::string& what) {
     Params params;
     params.Text(id);
     absl::StatusOr<PgResult> deleted = connection.Prepared(
@@ -399,17 +360,14 @@ class PostgresKnowledgeStore final : public knowledge::KnowledgeStore {
         !s.ok()) {
       return Fail(s, what);
     }
-    if (absl::Status s = txn.Commit(); !s.ok()) return Fail(s, what);
     return {1};
   }
 
-  // One try of an upsert, in its own transaction: lock (or insert) the
-  // article's row, check the version, write the row, the text and the
-  // postings, and last the statistics.
-  Attempt UpsertOnce(Connection& connection, const Article& article,
-                     const schema::ArticleTerms& terms, const std::string& what) {
-    Transaction txn(connection);
-    if (absl::Status s = txn.Begin(); !s.ok()) return Fail(s, what);
+  // One try of an upsert, in the transaction `WithTransaction` opened: lock
+  // (or insert) the article's row, check the version, write the row, the text
+  // and the postings, and last the statistics.
+  WriteAttempt UpsertOnce(Connection& connection, const Article& article,
+                          const schema::ArticleTerms& terms, const std::string& what) {
     Params id;
     id.Text(article.id);
     absl::StatusOr<PgResult> locked =
@@ -511,7 +469,6 @@ class PostgresKnowledgeStore final : public knowledge::KnowledgeStore {
         !s.ok()) {
       return Fail(s, what);
     }
-    if (absl::Status s = txn.Commit(); !s.ok()) return Fail(s, what);
     return {version};
   }
 

@@ -9,12 +9,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -66,6 +68,43 @@ absl::Status WaitSocket(int fd, short events, absl::Time deadline) {
     if (errno == EINTR) continue;
     return absl::UnavailableError(fmt::format("poll: {}", std::strerror(errno)));
   }
+}
+
+// The schema version the database holds (FailedPrecondition when the version
+// table does not hold exactly one row).
+absl::StatusOr<int64_t> SchemaVersion(Connection& connection, const StoreSchema& schema) {
+  absl::StatusOr<PgResult> result =
+      connection.Exec(fmt::format("SELECT version FROM {}", schema.version_table));
+  if (!result.ok()) return result.status();
+  if (PQntuples(result->get()) != 1) {
+    return absl::FailedPreconditionError(
+        fmt::format("{}: {} holds {} rows, not one", connection.description(),
+                    schema.version_table, PQntuples(result->get())));
+  }
+  const std::string_view text(PQgetvalue(result->get(), 0, 0),
+                              static_cast<size_t>(PQgetlength(result->get(), 0, 0)));
+  int64_t version = 0;
+  const auto [end, error] =
+      std::from_chars(text.data(), text.data() + text.size(), version);
+  if (PQgetisnull(result->get(), 0, 0) != 0 || error != std::errc() ||
+      end != text.data() + text.size()) {
+    return absl::InternalError(
+        fmt::format("a reply: the database holds \"{}\" in column version", text));
+  }
+  return version;
+}
+
+int LatestVersion(const StoreSchema& schema) {
+  return schema.migrations.empty() ? 0 : schema.migrations.back().version;
+}
+
+absl::Status OtherSchema(const Connection& connection, const StoreSchema& schema,
+                         int64_t version) {
+  const int latest = LatestVersion(schema);
+  return absl::FailedPreconditionError(fmt::format(
+      "{}: the database's {} schema version {} is {} this code knows (version {})",
+      connection.description(), schema.store, version,
+      version > latest ? "newer than" : "not the one", latest));
 }
 
 absl::Time DeadlineAfter(absl::Duration timeout) {
@@ -376,6 +415,96 @@ absl::Status Transaction::Commit() {
     return absl::InternalError(fmt::format("{}: the transaction was not committed ({})",
                                            connection_.description(),
                                            tag != nullptr ? tag : "no reply"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SetUpSession(Connection& connection, const SessionOptions& options) {
+  if (connection.server_version() < options.min_server_version) {
+    return absl::FailedPreconditionError(
+        fmt::format("{}: the server is version {}; the {} needs PostgreSQL {} or later",
+                    connection.description(), connection.server_version(), options.store,
+                    options.min_server_version / 10000));
+  }
+  if (connection.server_encoding() != "UTF8") {
+    return absl::FailedPreconditionError(fmt::format(
+        "{}: the database's encoding is {}; the {} needs UTF8", connection.description(),
+        connection.server_encoding(), options.store));
+  }
+  Params params;
+  params.Text(std::to_string(absl::ToInt64Milliseconds(
+      absl::Ceil(options.statement_timeout, absl::Milliseconds(1)))));
+  std::string sql = "SELECT set_config('statement_timeout', $1::text, false)";
+  for (const auto& [name, value] : options.settings) {
+    sql += fmt::format(", set_config(${}::text, ${}::text, false)", params.size() + 1,
+                       params.size() + 2);
+    params.Text(name);
+    params.Text(value);
+  }
+  return connection.Exec(sql, params).status();
+}
+
+absl::Status Migrate(Connection& connection, const StoreSchema& schema) {
+  Transaction txn(connection);
+  if (absl::Status s = txn.Begin(); !s.ok()) return s;
+  Params lock;
+  lock.Int(schema.migration_lock);
+  if (absl::Status s =
+          connection.Exec("SELECT pg_advisory_xact_lock($1::bigint)", lock).status();
+      !s.ok()) {
+    return s;
+  }
+  // Both looked up on the search_path.
+  absl::StatusOr<PgResult> tables = connection.Exec(
+      fmt::format("SELECT to_regclass('{}') IS NOT NULL, to_regclass('{}') IS NOT NULL",
+                  schema.version_table, schema.main_table));
+  if (!tables.ok()) return tables.status();
+  const bool has_version_table = std::string_view(PQgetvalue(tables->get(), 0, 0)) == "t";
+  const bool has_main_table = std::string_view(PQgetvalue(tables->get(), 0, 1)) == "t";
+  if (!has_version_table) {
+    if (has_main_table) {
+      return absl::FailedPreconditionError(
+          fmt::format("{}: the database has a {} table but no {}: not a ccengine {}",
+                      connection.description(), schema.main_table, schema.version_table,
+                      schema.store));
+    }
+    if (absl::Status s =
+            connection
+                .Exec(fmt::format(
+                    "CREATE TABLE {0} (\n"
+                    "  only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row),\n"
+                    "  version INTEGER NOT NULL\n"
+                    ");\n"
+                    "INSERT INTO {0} (version) VALUES (0)",
+                    schema.version_table))
+                .status();
+        !s.ok()) {
+      return s;
+    }
+  }
+  absl::StatusOr<int64_t> version = SchemaVersion(connection, schema);
+  if (!version.ok()) return version.status();
+  if (*version > LatestVersion(schema)) return OtherSchema(connection, schema, *version);
+  const std::string set_version =
+      fmt::format("UPDATE {} SET version = $1::integer", schema.version_table);
+  for (const Migration& migration : schema.migrations) {
+    if (migration.version <= *version) continue;
+    if (absl::Status s = connection.Exec(std::string(migration.sql)).status(); !s.ok()) {
+      return Annotate(s,
+                      fmt::format("migrating to schema version {}", migration.version));
+    }
+    Params to;
+    to.Int(migration.version);
+    if (absl::Status s = connection.Exec(set_version, to).status(); !s.ok()) return s;
+  }
+  return txn.Commit();
+}
+
+absl::Status CheckSchemaVersion(Connection& connection, const StoreSchema& schema) {
+  absl::StatusOr<int64_t> version = SchemaVersion(connection, schema);
+  if (!version.ok()) return version.status();
+  if (*version != LatestVersion(schema)) {
+    return OtherSchema(connection, schema, *version);
   }
   return absl::OkStatus();
 }

@@ -15,6 +15,11 @@
 //                 and waits for the reply within a deadline; knows when it
 //                 is lost and must not be used again
 //   Transaction   BEGIN, rolled back unless committed
+//   SetUpSession  what a store checks and sets on each new connection: the
+//                 server's version and encoding, the statement timeout
+//   Migrate       a store's versioned schema, created or brought up to date
+//                 under an advisory lock (`StoreSchema`); CheckSchemaVersion
+//                 for each later connection
 //
 // Private to adapters/postgres (not installed).
 //
@@ -31,11 +36,13 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 
 struct pg_conn;
 struct pg_result;
@@ -176,6 +183,51 @@ class Transaction {
   Connection& connection_;
   bool open_ = false;
 };
+
+// What a store checks and sets on each of its connections (`SetUpSession`).
+struct SessionOptions {
+  std::string_view store;           // "ticket store": names the store in messages
+  int min_server_version = 100000;  // as `Connection::server_version`
+  absl::Duration statement_timeout = absl::ZeroDuration();  // zero: no limit
+  // Further settings of the session, name and value (`set_config`).
+  std::vector<std::pair<std::string, std::string>> settings;
+};
+
+// What every connection of a store is checked for and set up with before its
+// first call: a server of at least `min_server_version` and a UTF8 database
+// (FailedPrecondition naming the store otherwise), then the statement timeout
+// (rounded up to milliseconds) and the further settings, in one statement.
+absl::Status SetUpSession(Connection& connection, const SessionOptions& options);
+
+// One step of a schema: the SQL that takes a database from `version - 1` to
+// `version`.
+struct Migration {
+  int version;
+  std::string_view sql;
+};
+
+// A store's versioned schema (`Migrate`).
+struct StoreSchema {
+  std::string_view store;          // "ticket store": names the store in messages
+  std::string_view version_table;  // "ticket_store_schema": one row, the version
+  // The store's main table ("tickets"): a database that has it but no
+  // `version_table` belongs to another application.
+  std::string_view main_table;
+  // The key of the advisory lock `Migrate` holds.
+  int64_t migration_lock = 0;
+  absl::Span<const Migration> migrations;  // versions 1, 2, ... in order
+};
+
+// Creates the schema, or brings an older one to the latest version, in one
+// transaction that holds the schema's advisory lock: stores opening the
+// database at once migrate it once. The version lives in `version_table`,
+// created (at version 0) before the first migration. FailedPrecondition for a
+// database with the main table but no version table, or with a newer schema;
+// the server's errors otherwise.
+absl::Status Migrate(Connection& connection, const StoreSchema& schema);
+// FailedPrecondition unless the database's schema is the latest version (a
+// new connection's check: the schema may have moved on meanwhile).
+absl::Status CheckSchemaVersion(Connection& connection, const StoreSchema& schema);
 
 }  // namespace ccengine::postgres
 

@@ -2,8 +2,9 @@
 // File: adapters/postgres/pg_pool.h
 // -----------------------------------------------------------------------------
 //
-// The connection pool of ccengine's PostgreSQL stores (tickets, knowledge).
-// Private to adapters/postgres.
+// The connection pool of ccengine's PostgreSQL stores (tickets, knowledge),
+// and `WithTransaction`: a call's transaction on a leased connection, tried
+// again when the server gives it up. Private to adapters/postgres.
 //
 // Thread safety: thread-safe; a leased connection is used by one thread.
 
@@ -12,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,9 +21,20 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "pg_conn.h"
 
 namespace ccengine::postgres {
+
+// The outcome of one try of a transaction's work (`WithTransaction`): `retry`
+// when another try may succeed where this one failed (the server gave the
+// transaction up, or it lost a race that a new try wins).
+template <typename T>
+struct Attempt {
+  absl::StatusOr<T> result;
+  bool retry = false;
+};
 
 // Up to `size` connections, made when calls need them. A call leases one for
 // its transaction; a connection that was lost is dropped on its return (and
@@ -96,7 +109,44 @@ class ConnectionPool {
     return Lease(this, *std::move(made));
   }
 
+  // Leases a connection and runs `once(connection)`, which returns an
+  // `Attempt<T>`, in a transaction on it (READ COMMITTED), committed when the
+  // attempt's result is OK. While an attempt asks to be retried, and the
+  // connection is not lost, it runs again in a new transaction, up to
+  // `max_attempts` tries in all, each pausing 2 ms longer than the one before.
+  // A failure to lease, to BEGIN or to COMMIT is annotated with `what`; a
+  // failed BEGIN or COMMIT is retried when the server gave the transaction up
+  // (Aborted: 40001, 40P01).
+  template <typename T, typename Once>
+  absl::StatusOr<T> WithTransaction(std::string_view what, int max_attempts,
+                                    const Once& once) {
+    absl::StatusOr<Lease> connection = Acquire();
+    if (!connection.ok()) return Annotate(connection.status(), what);
+    Attempt<T> attempt;
+    for (int i = 0; i < max_attempts; ++i) {
+      if (i > 0) absl::SleepFor(absl::Milliseconds(2 * i));
+      attempt = InTransaction<T>(**connection, what, once);
+      if (!attempt.retry || (*connection)->lost()) break;
+    }
+    return std::move(attempt.result);
+  }
+
  private:
+  // One try of `WithTransaction`.
+  template <typename T, typename Once>
+  static Attempt<T> InTransaction(Connection& connection, std::string_view what,
+                                  const Once& once) {
+    const auto failed = [what](const absl::Status& s) {
+      return Attempt<T>{Annotate(s, what), s.code() == absl::StatusCode::kAborted};
+    };
+    Transaction txn(connection);
+    if (absl::Status s = txn.Begin(); !s.ok()) return failed(s);
+    Attempt<T> attempt = once(connection);
+    if (!attempt.result.ok()) return attempt;  // rolled back
+    if (absl::Status s = txn.Commit(); !s.ok()) return failed(s);
+    return attempt;
+  }
+
   void Release(std::unique_ptr<Connection> connection) {
     std::vector<std::unique_ptr<Connection>> dropped;  // closed outside the lock
     {

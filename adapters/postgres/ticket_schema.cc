@@ -393,9 +393,12 @@ std::string InsertHistoryFromT(std::string_view seq, int parameter) {
 
 }  // namespace
 
-absl::Span<const Migration> Migrations() { return kMigrations; }
-
-int LatestVersion() { return kMigrations.back().version; }
+const StoreSchema& Schema() {
+  // The store, its version table, its main table, the migration lock ("cctk").
+  static constexpr StoreSchema kSchema = {"ticket store", "ticket_store_schema",
+                                          "tickets", 0x6363746b, kMigrations};
+  return kSchema;
+}
 
 std::string CreateSql() {
   return fmt::format(

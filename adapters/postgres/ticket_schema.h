@@ -43,38 +43,11 @@ struct pg_result;
 
 namespace ccengine::postgres::ticket_schema {
 
-// One step of the schema: the SQL that takes a database from `version - 1`
-// to `version`.
-struct Migration {
-  int version;
-  std::string_view sql;
-};
-
-// Version 1 creates the tables and indexes; a later version appends a step.
-absl::Span<const Migration> Migrations();
-int LatestVersion();
-
-// The one-row table that holds the schema version, created (at version 0)
-// before the first migration.
-inline constexpr std::string_view kCreateSchemaTableSql =
-    "CREATE TABLE ticket_store_schema (\n"
-    "  only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row),\n"
-    "  version INTEGER NOT NULL\n"
-    ");\n"
-    "INSERT INTO ticket_store_schema (version) VALUES (0)";
-// One row: whether the schema table exists, and whether a `tickets` table
-// does (both looked up on the search_path).
-inline constexpr std::string_view kSchemaTablesSql =
-    "SELECT to_regclass('ticket_store_schema') IS NOT NULL, "
-    "to_regclass('tickets') IS NOT NULL";
-inline constexpr std::string_view kSchemaVersionSql =
-    "SELECT version FROM ticket_store_schema";
-inline constexpr std::string_view kSetSchemaVersionSql =
-    "UPDATE ticket_store_schema SET version = $1::integer";
-// The advisory lock that serializes stores migrating one database ("cctk").
-inline constexpr int64_t kMigrationLock = 0x6363746b;
-inline constexpr std::string_view kMigrationLockSql =
-    "SELECT pg_advisory_xact_lock($1::bigint)";
+// The schema: version 1 creates the tables and indexes; a later version
+// appends a step. Its version lives in `ticket_store_schema`; a database with
+// a `tickets` table but no version is another application's. The advisory
+// lock of its migration is "cctk".
+const StoreSchema& Schema();
 
 // The statements of the store. Parameters:
 //   kCreateSql   the ticket (`AddTicket`), then its first entry

@@ -53,96 +53,11 @@ absl::Status CheckWrite(const Ticket& ticket, const HistoryEntry& entry) {
 
 // What every connection is checked for and set up with before its first
 // call: a server the schema works on, and the statement timeout.
-absl::Status SetUpSession(Connection& connection, absl::Duration statement_timeout) {
-  if (connection.server_version() < 100000) {
-    return absl::FailedPreconditionError(
-        fmt::format("{}: the server is version {}; the ticket store needs PostgreSQL 10 "
-                    "or later",
-                    connection.description(), connection.server_version()));
-  }
-  if (connection.server_encoding() != "UTF8") {
-    return absl::FailedPreconditionError(
-        fmt::format("{}: the database's encoding is {}; the ticket store needs UTF8",
-                    connection.description(), connection.server_encoding()));
-  }
-  Params params;
-  params.Text(std::to_string(
-      absl::ToInt64Milliseconds(absl::Ceil(statement_timeout, absl::Milliseconds(1)))));
-  return connection
-      .Exec("SELECT set_config('statement_timeout', $1::text, false)", params)
-      .status();
-}
-
-// The schema version the database holds (FailedPrecondition when the schema
-// table does not hold exactly one row).
-absl::StatusOr<int64_t> SchemaVersion(Connection& connection) {
-  absl::StatusOr<PgResult> result =
-      connection.Exec(std::string(schema::kSchemaVersionSql));
-  if (!result.ok()) return result.status();
-  if (PQntuples(result->get()) != 1) {
-    return absl::FailedPreconditionError(
-        fmt::format("{}: ticket_store_schema holds {} rows, not one",
-                    connection.description(), PQntuples(result->get())));
-  }
-  return schema::ReadInt(result->get(), 0, 0);
-}
-
-absl::Status NewerSchema(const Connection& connection, int64_t version) {
-  return absl::FailedPreconditionError(fmt::format(
-      "{}: the database's ticket store schema version {} is newer than this code "
-      "knows (version {})",
-      connection.description(), version, schema::LatestVersion()));
-}
-
-// Creates the schema, or brings an older one to the latest version, in one
-// transaction that holds the migration lock: stores opening the database at
-// once migrate it once.
-absl::Status Migrate(Connection& connection) {
-  Transaction txn(connection);
-  if (absl::Status s = txn.Begin(); !s.ok()) return s;
-  Params lock;
-  lock.Int(schema::kMigrationLock);
-  if (absl::Status s =
-          connection.Exec(std::string(schema::kMigrationLockSql), lock).status();
-      !s.ok()) {
-    return s;
-  }
-  absl::StatusOr<PgResult> tables =
-      connection.Exec(std::string(schema::kSchemaTablesSql));
-  if (!tables.ok()) return tables.status();
-  const bool has_schema_table = std::string_view(PQgetvalue(tables->get(), 0, 0)) == "t";
-  const bool has_tickets = std::string_view(PQgetvalue(tables->get(), 0, 1)) == "t";
-  if (!has_schema_table) {
-    if (has_tickets) {
-      return absl::FailedPreconditionError(
-          fmt::format("{}: the database has a tickets table but no ticket_store_schema: "
-                      "not a ccengine ticket store",
-                      connection.description()));
-    }
-    if (absl::Status s =
-            connection.Exec(std::string(schema::kCreateSchemaTableSql)).status();
-        !s.ok()) {
-      return s;
-    }
-  }
-  absl::StatusOr<int64_t> version = SchemaVersion(connection);
-  if (!version.ok()) return version.status();
-  if (*version > schema::LatestVersion()) return NewerSchema(connection, *version);
-  for (const schema::Migration& migration : schema::Migrations()) {
-    if (migration.version <= *version) continue;
-    if (absl::Status s = connection.Exec(std::string(migration.sql)).status(); !s.ok()) {
-      return Annotate(s,
-                      fmt::format("migrating to schema version {}", migration.version));
-    }
-    Params to;
-    to.Int(migration.version);
-    if (absl::Status s =
-            connection.Exec(std::string(schema::kSetSchemaVersionSql), to).status();
-        !s.ok()) {
-      return s;
-    }
-  }
-  return txn.Commit();
+SessionOptions Session(absl::Duration statement_timeout) {
+  return {.store = "ticket store",
+          .min_server_version = 100000,
+          .statement_timeout = statement_timeout,
+          .settings = {}};
 }
 
 class PostgresTicketStore final : public tickets::TicketStore {
@@ -178,10 +93,11 @@ class PostgresTicketStore final : public tickets::TicketStore {
     }
     absl::StatusOr<std::unique_ptr<Connection>> first = Connection::Connect(connect);
     if (!first.ok()) return Annotate(first.status(), "open ticket store");
-    if (absl::Status s = SetUpSession(**first, options.statement_timeout); !s.ok()) {
+    if (absl::Status s = SetUpSession(**first, Session(options.statement_timeout));
+        !s.ok()) {
       return Annotate(s, "open ticket store");
     }
-    if (absl::Status s = Migrate(**first); !s.ok()) {
+    if (absl::Status s = Migrate(**first, schema::Schema()); !s.ok()) {
       return Annotate(s, "open ticket store");
     }
     auto store = std::unique_ptr<PostgresTicketStore>(
@@ -249,25 +165,27 @@ class PostgresTicketStore final : public tickets::TicketStore {
     if (tickets.empty()) return std::vector<Ticket>();
     const std::string what = fmt::format("update ticket {}", tickets.front().id);
 
-    absl::StatusOr<ConnectionPool::Lease> connection = pool_.Acquire();
-    if (!connection.ok()) return Annotate(connection.status(), what);
-    std::vector<Ticket> out(tickets.size());
     if (tickets.size() == 1) {
       // One statement: its own transaction.
+      absl::StatusOr<ConnectionPool::Lease> connection = pool_.Acquire();
+      if (!connection.ok()) return Annotate(connection.status(), what);
       absl::StatusOr<Ticket> updated = UpdateOne(**connection, tickets[0], entries[0]);
       if (!updated.ok()) return updated.status();
-      out[0] = *std::move(updated);
-      return out;
+      return std::vector<Ticket>{*std::move(updated)};
     }
-    Transaction txn(**connection);
-    if (absl::Status s = txn.Begin(); !s.ok()) return Annotate(s, what);
-    for (size_t i : *order) {
-      absl::StatusOr<Ticket> updated = UpdateOne(**connection, tickets[i], entries[i]);
-      if (!updated.ok()) return updated.status();  // rolled back
-      out[i] = *std::move(updated);
-    }
-    if (absl::Status s = txn.Commit(); !s.ok()) return Annotate(s, what);
-    return out;
+    // Tried once: a ticket changed meanwhile is the caller's to re-read
+    // (Aborted), and the id order keeps batches from deadlocking.
+    return pool_.WithTransaction<std::vector<Ticket>>(
+        what, 1, [&](Connection& connection) -> Attempt<std::vector<Ticket>> {
+          std::vector<Ticket> out(tickets.size());
+          for (size_t i : *order) {
+            absl::StatusOr<Ticket> updated =
+                UpdateOne(connection, tickets[i], entries[i]);
+            if (!updated.ok()) return {updated.status()};  // rolled back
+            out[i] = *std::move(updated);
+          }
+          return {std::move(out)};
+        });
   }
 
   absl::StatusOr<std::vector<HistoryEntry>> History(TicketId id) override {
@@ -311,18 +229,12 @@ class PostgresTicketStore final : public tickets::TicketStore {
   PostgresTicketStore(const ConnectOptions& connect, int pool_size,
                       absl::Duration statement_timeout)
       : pool_(connect, pool_size,
-              [statement_timeout](Connection& connection) -> absl::Status {
-                if (absl::Status s = SetUpSession(connection, statement_timeout);
-                    !s.ok()) {
+              [session = Session(statement_timeout)](Connection& connection) {
+                if (absl::Status s = SetUpSession(connection, session); !s.ok()) {
                   return s;
                 }
                 // The schema may have moved on while the store was cut off.
-                absl::StatusOr<int64_t> version = SchemaVersion(connection);
-                if (!version.ok()) return version.status();
-                if (*version != schema::LatestVersion()) {
-                  return NewerSchema(connection, *version);
-                }
-                return absl::OkStatus();
+                return CheckSchemaVersion(connection, schema::Schema());
               }) {}
 
   // Writes one ticket of an update on `connection` (alone, or inside the

@@ -3,7 +3,6 @@
 #include "ccengine/sqlite/knowledge_store.h"
 
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -14,10 +13,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "ccengine/knowledge/article.h"
 #include "ccengine/knowledge/query.h"
+#include "ccengine/knowledge/row_codec.h"
 #include "ccengine/knowledge/snippet.h"
 #include "ccengine/knowledge/store.h"
 #include "fmt/format.h"
@@ -30,6 +29,7 @@ using knowledge::Article;
 using knowledge::KnowledgeQuery;
 using knowledge::SearchHit;
 using knowledge::SearchRequest;
+namespace rows = knowledge::rows;
 
 // `PRAGMA application_id` of a knowledge store file ("cckb").
 constexpr int32_t kApplicationId = 0x63636b62;
@@ -91,44 +91,16 @@ enum Column : int {
 // Search statements kept per filter shape; more shapes than this start over.
 constexpr size_t kMaxCachedSearches = 64;
 
-int64_t EncodeTime(absl::Time t) {
-  if (t == absl::InfinitePast()) return std::numeric_limits<int64_t>::min();
-  if (t == absl::InfiniteFuture()) return std::numeric_limits<int64_t>::max();
-  return absl::ToUnixMicros(t);
-}
-
-absl::Time DecodeTime(int64_t micros) {
-  if (micros == std::numeric_limits<int64_t>::min()) return absl::InfinitePast();
-  if (micros == std::numeric_limits<int64_t>::max()) return absl::InfiniteFuture();
-  return absl::FromUnixMicros(micros);
-}
-
-// Labels one per line (labels hold no control characters); the tags column
-// is also the FTS5 column's text.
-std::string JoinLabels(const std::vector<std::string>& labels) {
-  std::string out;
-  for (const std::string& label : labels) {
-    if (!out.empty()) out += '\n';
-    out += label;
-  }
-  return out;
-}
-
-std::vector<std::string> SplitLabels(const std::string& joined) {
-  if (joined.empty()) return {};
-  return absl::StrSplit(joined, '\n');
-}
-
 Article ReadArticle(const Statement& row) {
   Article a;
   a.id = row.ColumnText(kId);
   a.language = row.ColumnText(kLanguage);
-  a.tags = SplitLabels(row.ColumnText(kTags));
-  a.skills = SplitLabels(row.ColumnText(kSkills));
-  a.queues = SplitLabels(row.ColumnText(kQueues));
-  a.departments = SplitLabels(row.ColumnText(kDepartments));
-  a.valid_from = DecodeTime(row.ColumnInt(kValidFrom));
-  a.valid_to = DecodeTime(row.ColumnInt(kValidTo));
+  a.tags = rows::SplitLabels(row.ColumnText(kTags));
+  a.skills = rows::SplitLabels(row.ColumnText(kSkills));
+  a.queues = rows::SplitLabels(row.ColumnText(kQueues));
+  a.departments = rows::SplitLabels(row.ColumnText(kDepartments));
+  a.valid_from = rows::MicrosToTime(row.ColumnInt(kValidFrom));
+  a.valid_to = rows::MicrosToTime(row.ColumnInt(kValidTo));
   a.version = row.ColumnInt(kVersion);
   a.title = row.ColumnText(kTitle);
   a.body = row.ColumnText(kBody);
@@ -139,12 +111,12 @@ Article ReadArticle(const Statement& row) {
 void BindArticle(Statement& s, const Article& a, int64_t version) {
   s.BindText(2, a.id);
   s.BindText(3, a.language);
-  s.BindText(4, JoinLabels(a.tags));
-  s.BindText(5, JoinLabels(a.skills));
-  s.BindText(6, JoinLabels(a.queues));
-  s.BindText(7, JoinLabels(a.departments));
-  s.BindInt(8, EncodeTime(a.valid_from));
-  s.BindInt(9, EncodeTime(a.valid_to));
+  s.BindText(4, rows::JoinLabels(a.tags));
+  s.BindText(5, rows::JoinLabels(a.skills));
+  s.BindText(6, rows::JoinLabels(a.queues));
+  s.BindText(7, rows::JoinLabels(a.departments));
+  s.BindInt(8, rows::TimeToMicros(a.valid_from));
+  s.BindInt(9, rows::TimeToMicros(a.valid_to));
   s.BindInt(10, version);
 }
 
@@ -187,7 +159,7 @@ SearchSql BuildSearchSql(const knowledge::SearchFilters& f) {
   if (f.department.has_value()) any_label("departments", {*f.department}, true);
   if (f.valid_at.has_value()) {
     const int p = next++;
-    out.integers.push_back(EncodeTime(*f.valid_at));
+    out.integers.push_back(rows::TimeToMicros(*f.valid_at));
     where += fmt::format(" AND a.valid_from <= ?{0} AND ?{0} < a.valid_to", p);
   }
   out.sql = fmt::format(
@@ -310,7 +282,7 @@ class SqliteKnowledgeStore final : public knowledge::KnowledgeStore {
     add_feedback_.BindText(2, feedback.contact);
     add_feedback_.BindText(3, feedback.agent);
     add_feedback_.BindInt(4, static_cast<int64_t>(feedback.kind));
-    add_feedback_.BindInt(5, EncodeTime(feedback.at));
+    add_feedback_.BindInt(5, rows::TimeToMicros(feedback.at));
     if (absl::Status s = add_feedback_.Run(); !s.ok()) return Annotate(s, what);
     if (db_.Changes() == 0) {
       return absl::NotFoundError(fmt::format("no article {}", feedback.article_id));
@@ -339,18 +311,10 @@ class SqliteKnowledgeStore final : public knowledge::KnowledgeStore {
         absl::StatusOr<bool> row = tally_.Step();
         if (!row.ok()) return Annotate(row.status(), "feedback tallies");
         if (!*row) break;
-        const int64_t n = tally_.ColumnInt(1);
-        switch (tally_.ColumnInt(0)) {
-          case static_cast<int64_t>(knowledge::FeedbackKind::kUsed): t.used = n; break;
-          case static_cast<int64_t>(knowledge::FeedbackKind::kHelpful):
-            t.helpful = n;
-            break;
-          case static_cast<int64_t>(knowledge::FeedbackKind::kNotHelpful):
-            t.not_helpful = n;
-            break;
-          default:
-            return absl::InternalError(fmt::format(
-                "feedback tallies: article {} has a verdict of unknown kind", id));
+        if (absl::Status s =
+                rows::SetTallyCount(tally_.ColumnInt(0), tally_.ColumnInt(1), t);
+            !s.ok()) {
+          return s;
         }
       }
       out.push_back(std::move(t));
@@ -491,7 +455,7 @@ class SqliteKnowledgeStore final : public knowledge::KnowledgeStore {
     StatementUse use(statement);
     statement.BindInt(1, doc);
     statement.BindText(2, a.title);
-    statement.BindText(3, JoinLabels(a.tags));
+    statement.BindText(3, rows::JoinLabels(a.tags));
     statement.BindText(4, a.body);
     return statement.Run();
   }

@@ -45,6 +45,7 @@
 //   snippet.h        coverage and highlighted snippets
 //   answer.h         self-service answers with a confidence policy
 //   assistant.h      agent assist: suggestions for offered contacts
+//   row_codec.h      articles as SQL-style rows (for store implementers)
 // version.h          the library's version
 //
 // Thread safety: see each header.
@@ -72,6 +73,7 @@
 #include "ccengine/knowledge/assistant.h"
 #include "ccengine/knowledge/query.h"
 #include "ccengine/knowledge/ranking.h"
+#include "ccengine/knowledge/row_codec.h"
 #include "ccengine/knowledge/snippet.h"
 #include "ccengine/knowledge/store.h"
 #include "ccengine/sim/sim.h"

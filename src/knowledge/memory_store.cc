@@ -19,6 +19,7 @@
 #include "ccengine/knowledge/article.h"
 #include "ccengine/knowledge/query.h"
 #include "ccengine/knowledge/ranking.h"
+#include "ccengine/knowledge/row_codec.h"
 #include "ccengine/knowledge/snippet.h"
 #include "ccengine/knowledge/store.h"
 #include "ccengine/text/tokenizer.h"
@@ -26,16 +27,6 @@
 
 namespace ccengine::knowledge {
 namespace {
-
-// The tags column's text: the tags one per line, as the FTS5 store indexes it.
-std::string TagsText(const std::vector<std::string>& tags) {
-  std::string out;
-  for (const std::string& tag : tags) {
-    if (!out.empty()) out += '\n';
-    out += tag;
-  }
-  return out;
-}
 
 struct Entry {
   Article article;
@@ -52,7 +43,7 @@ class MemoryKnowledgeStore final : public KnowledgeStore {
     if (absl::Status s = ValidateArticle(article); !s.ok()) return s;
     auto entry = std::make_unique<Entry>();
     entry->article = article;
-    const std::string tags_text = TagsText(article.tags);
+    const std::string tags_text = rows::JoinLabels(article.tags);
     for (const auto& [column_text, weight] :
          {std::pair<std::string_view, double>{article.title, options_.title_weight},
           {tags_text, options_.tags_weight},
