@@ -26,7 +26,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -43,6 +42,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "pg_cluster.h"
+#include "pg_fixture.h"
 #include "store_conformance.h"
 
 #ifndef CCENGINE_KNOWLEDGE_DATA
@@ -63,50 +63,10 @@ using knowledge::testing::KnowledgeStoreFactory;
 using knowledge::testing::KnowledgeStoreFactoryName;
 using ::testing::HasSubstr;
 using testing::PgCluster;
+using testing::SharedCluster;
+using testing::SkipWithoutServer;
 
 // --- the server ---------------------------------------------------------------
-
-struct SharedServer {
-  absl::Mutex mu;
-  bool tried ABSL_GUARDED_BY(mu) = false;
-  absl::Status status ABSL_GUARDED_BY(mu);
-  std::unique_ptr<PgCluster> cluster ABSL_GUARDED_BY(mu);
-};
-
-SharedServer& Shared() {
-  static auto* const shared = new SharedServer;
-  return *shared;
-}
-
-// The binary's server, started on first use; null with the reason in `why`.
-PgCluster* SharedCluster(absl::Status* why) {
-  SharedServer& shared = Shared();
-  absl::MutexLock lock(&shared.mu);
-  if (!shared.tried) {
-    shared.tried = true;
-    absl::StatusOr<std::unique_ptr<PgCluster>> cluster = PgCluster::Start();
-    shared.status = cluster.status();
-    if (cluster.ok()) shared.cluster = *std::move(cluster);
-  }
-  *why = shared.status;
-  return shared.cluster.get();
-}
-
-class ServerEnvironment : public ::testing::Environment {
- public:
-  void TearDown() override {
-    SharedServer& shared = Shared();
-    absl::MutexLock lock(&shared.mu);
-    shared.cluster.reset();
-  }
-};
-[[maybe_unused]] ::testing::Environment* const kServerEnvironment =
-    ::testing::AddGlobalTestEnvironment(new ServerEnvironment);
-
-// No server binaries, and not in CI: the tests skip (in CI they fail).
-bool SkipWithoutServer() {
-  return !testing::FindServerBinaries().ok() && !testing::InCi();
-}
 
 // A store on a fresh database of the shared server.
 absl::StatusOr<std::unique_ptr<KnowledgeStore>> OpenFresh(KnowledgeStoreOptions options,
@@ -124,10 +84,11 @@ absl::StatusOr<std::unique_ptr<KnowledgeStore>> OpenFresh(KnowledgeStoreOptions 
 std::vector<KnowledgeStoreFactory> ConformanceStores() {
   if (SkipWithoutServer()) return {};
   return {
-      KnowledgeStoreFactory{"postgres",
-                            [](KnowledgeStoreOptions o) { return OpenFresh(o, 4); }},
-      KnowledgeStoreFactory{"postgres_one_connection",
-                            [](KnowledgeStoreOptions o) { return OpenFresh(o, 1); }},
+      KnowledgeStoreFactory{
+          "postgres", [](KnowledgeStoreOptions o) { return OpenFresh(std::move(o), 4); }},
+      KnowledgeStoreFactory{
+          "postgres_one_connection",
+          [](KnowledgeStoreOptions o) { return OpenFresh(std::move(o), 1); }},
   };
 }
 
@@ -177,6 +138,7 @@ std::vector<SearchHit> Find(KnowledgeStore& store, const std::string& query,
 
 std::vector<std::string> Ids(const std::vector<SearchHit>& hits) {
   std::vector<std::string> ids;
+  ids.reserve(hits.size());
   for (const SearchHit& h : hits) ids.push_back(h.id);
   return ids;
 }
@@ -199,33 +161,7 @@ void ExpectSameHits(KnowledgeStore& store, KnowledgeStore& reference,
 }
 
 // Tests that need the shared server, each on a fresh database.
-class PostgresKnowledgeStore : public ::testing::Test {
- protected:
-  void SetUp() override {
-    absl::Status why;
-    cluster_ = SharedCluster(&why);
-    if (cluster_ == nullptr) {
-      if (SkipWithoutServer()) GTEST_SKIP() << why;
-      FAIL() << why;
-    }
-    absl::StatusOr<std::string> database = cluster_->CreateDatabase();
-    ASSERT_TRUE(database.ok()) << database.status();
-    database_ = *database;
-    dsn_ = cluster_->Dsn(*database);
-  }
-
-  // Runs `sql` on the test's database on a connection of its own: the rows,
-  // columns joined by '|', rows by '\n' (PgCluster::Sql).
-  std::string Sql(const std::string& sql) const {
-    absl::StatusOr<std::string> out = cluster_->Sql(database_, sql);
-    EXPECT_TRUE(out.ok()) << out.status();
-    return out.ok() ? *out : "ERROR";
-  }
-
-  PgCluster* cluster_ = nullptr;
-  std::string database_;
-  std::string dsn_;  // the test's own database
-};
+class PostgresKnowledgeStore : public testing::FreshDatabaseTest {};
 
 // --- sharing a database -------------------------------------------------------
 
@@ -348,6 +284,7 @@ TEST_F(PostgresKnowledgeStore, ConcurrentWritersLoseNoUpdates) {
   constexpr int kSteps = 60;
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       KnowledgeStore& store = *stores[t % 2];
