@@ -7,7 +7,8 @@
 // same agents, skills, levels and waiting contacts), per-decision latency
 // samples with percentiles, a one-slot cache that keeps the last big world
 // alive between the calls Google Benchmark makes for one benchmark (and for
-// adjacent benchmarks with the same parameters), and a few checks.
+// adjacent benchmarks with the same parameters), and a few checks. It
+// includes bench_util.h: what the programs without Google Benchmark use too.
 //
 // The generated center (`Population`). S skills, numbered 0..S-1; skill
 // blocks of 5 (0-4, 5-9, …). Q = max(1, min(S / 5, N / 50)) queues: queue q
@@ -42,6 +43,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "bench_util.h"
 #include "ccengine/core/engine.h"
 
 namespace ccbench {
@@ -123,9 +125,7 @@ class Samples {
       std::sort(v_.begin(), v_.end());
       sorted_ = true;
     }
-    size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(v_.size())));
-    rank = std::clamp<size_t>(rank, 1, v_.size());
-    return static_cast<double>(v_[rank - 1]);
+    return NearestRank(v_, p);
   }
   void MarkUnsorted() { sorted_ = false; }
 

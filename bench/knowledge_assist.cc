@@ -23,13 +23,9 @@
 //       the SQLite store of the evaluation set; and the router's time per
 //       contact with and without the assistant subscribed.
 
-#include <stdlib.h>
-
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,6 +36,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "bench_util.h"
 #include "ccengine/core/engine.h"
 #include "ccengine/knowledge/assistant.h"
 #include "ccengine/knowledge/store.h"
@@ -50,19 +47,14 @@
 
 namespace {
 
+using ccbench::Die;
 using ccengine::bench::EvalQuery;
 using ccengine::bench::EvalSet;
 using ccengine::knowledge::AssistantOptions;
-using ccengine::knowledge::Feedback;
 using ccengine::knowledge::FeedbackKind;
 using ccengine::knowledge::KnowledgeAssistant;
 using ccengine::knowledge::KnowledgeStore;
 using ccengine::knowledge::Suggestion;
-
-void Die(const absl::Status& status) {
-  std::fprintf(stderr, "knowledge_assist: %s\n", status.ToString().c_str());
-  std::exit(2);
-}
 
 EvalSet Load(const std::string& dir) {
   absl::StatusOr<EvalSet> set = ccengine::bench::LoadEvalSet(dir);
@@ -193,13 +185,6 @@ int FeedbackMode(const std::string& dir) {
   return 0;
 }
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const auto rank = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size())));
-  return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
-}
-
 // Routes `seconds` of offers at `rate` per second; returns the router's
 // microseconds per contact, and fills `latencies_us` when an assistant is on.
 double Route(const EvalSet& set, KnowledgeStore* store, double rate, double seconds,
@@ -282,11 +267,9 @@ double Route(const EvalSet& set, KnowledgeStore* store, double rate, double seco
 
 int LatencyMode(const std::string& dir, double rate, double seconds) {
   const EvalSet set = Load(dir);
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "ccassist_XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) Die(absl::InternalError("mkdtemp"));
+  const ccbench::TempDir tmp("ccassist_");
   ccengine::sqlite::SqliteKnowledgeStoreOptions options;
-  options.path = pattern + "/kb.db";
+  options.path = tmp.File("kb.db");
   absl::StatusOr<ccengine::text::SynonymTable> synonyms =
       ccengine::text::SynonymTable::Parse(set.synonyms);
   if (!synonyms.ok()) Die(synonyms.status());
@@ -301,8 +284,6 @@ int LatencyMode(const std::string& dir, double rate, double seconds) {
   std::vector<double> latencies;
   KnowledgeAssistant::Stats stats;
   const double with = Route(set, store->get(), rate, seconds, &latencies, &stats);
-  std::error_code ec;
-  std::filesystem::remove_all(pattern, ec);
   fmt::print(
       "| offers with text per s | offers (with text) | suggested | dropped | latency p50 "
       "ms | p99 ms | max ms | "
@@ -312,8 +293,9 @@ int LatencyMode(const std::string& dir, double rate, double seconds) {
   fmt::print(
       "| {:.0f} | {} ({}) | {} | {} | {:.2f} | {:.2f} | {:.2f} | {:.1f} | {:.1f} |\n",
       rate, stats.offers, stats.offers - stats.no_text, stats.delivered, stats.dropped,
-      Percentile(latencies, 0.5) / 1000, Percentile(latencies, 0.99) / 1000,
-      Percentile(latencies, 1.0) / 1000, bare, with);
+      ccbench::Percentile(latencies, 0.5) / 1000,
+      ccbench::Percentile(latencies, 0.99) / 1000,
+      ccbench::Percentile(latencies, 1.0) / 1000, bare, with);
   return 0;
 }
 

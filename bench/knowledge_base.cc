@@ -34,11 +34,8 @@
 // Databases go to a fresh directory under $TMPDIR (removed at the end).
 
 #include <sqlite3.h>
-#include <stdlib.h>
 
-#include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -49,6 +46,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "bench_util.h"
 #include "ccengine/knowledge/answer.h"
 #include "ccengine/knowledge/query.h"
 #include "ccengine/knowledge/store.h"
@@ -59,6 +57,7 @@
 
 namespace {
 
+using ccbench::Die;
 using ccengine::bench::EvalSet;
 using ccengine::bench::Measure;
 using ccengine::bench::Ranker;
@@ -68,32 +67,6 @@ using ccengine::knowledge::SearchHit;
 using ccengine::knowledge::SearchRequest;
 
 constexpr const char* kKinds[] = {"paraphrase", "keyword2", "mixed", "long", "typo"};
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "ccknowledge_XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      std::fprintf(stderr, "mkdtemp failed\n");
-      std::exit(2);
-    }
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-void Die(const absl::Status& status) {
-  std::fprintf(stderr, "knowledge_base: %s\n", status.ToString().c_str());
-  std::exit(2);
-}
 
 absl::StatusOr<std::unique_ptr<KnowledgeStore>> OpenStore(const std::string& path,
                                                           const std::string& synonyms,
@@ -238,7 +211,7 @@ class RawFts5 {
 int Quality(const std::string& dir, double min_recall5) {
   absl::StatusOr<EvalSet> set = ccengine::bench::LoadEvalSet(dir);
   if (!set.ok()) Die(set.status());
-  TempDir tmp;
+  ccbench::TempDir tmp("ccknowledge_");
   absl::StatusOr<std::unique_ptr<KnowledgeStore>> store =
       OpenStore(tmp.File("kb.db"), set->synonyms);
   absl::StatusOr<std::unique_ptr<KnowledgeStore>> pairs =
@@ -358,7 +331,7 @@ ccengine::knowledge::AnswerPolicy Calibrate(const std::vector<const Asked*>& ask
 int Answers(const std::string& dir) {
   absl::StatusOr<EvalSet> set = ccengine::bench::LoadEvalSet(dir);
   if (!set.ok()) Die(set.status());
-  TempDir tmp;
+  ccbench::TempDir tmp("ccknowledge_");
   absl::StatusOr<std::unique_ptr<KnowledgeStore>> store =
       OpenStore(tmp.File("kb.db"), set->synonyms);
   if (!store.ok()) Die(store.status());
@@ -408,13 +381,6 @@ int Answers(const std::string& dir) {
   return 0;
 }
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const auto rank = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size())));
-  return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
-}
-
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
@@ -451,7 +417,7 @@ int Search(const std::string& dir, std::vector<size_t> sizes) {
       "| raw MATCH p50 µs | p99 µs | max µs | p50 ratio | p99 ratio |\n"
       "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const size_t n : sizes) {
-    TempDir tmp;
+    ccbench::TempDir tmp("ccknowledge_");
     const std::string path = tmp.File("kb.db");
     ccengine::sqlite::SqliteKnowledgeStoreOptions options;
     options.path = path;
@@ -513,13 +479,15 @@ int Search(const std::string& dir, std::vector<size_t> sizes) {
     }
     sqlite3_finalize(match);
     sqlite3_close(raw);
-    const double p50 = Percentile(ours, 0.5), p99 = Percentile(ours, 0.99);
-    const double r50 = Percentile(theirs, 0.5), r99 = Percentile(theirs, 0.99);
+    const double p50 = ccbench::Percentile(ours, 0.5),
+                 p99 = ccbench::Percentile(ours, 0.99);
+    const double r50 = ccbench::Percentile(theirs, 0.5),
+                 r99 = ccbench::Percentile(theirs, 0.99);
     fmt::print(
         "| {} | {:.0f} | {:.0f} | {:.0f} | {:.0f} | {:.0f} | {:.0f} | {:.0f} | {:.0f} | "
         "{:.2f} | {:.2f} |\n",
-        n, rate, bytes / static_cast<double>(n), p50, p99, Percentile(ours, 1.0), r50,
-        r99, Percentile(theirs, 1.0), p50 / r50, p99 / r99);
+        n, rate, bytes / static_cast<double>(n), p50, p99, ccbench::Percentile(ours, 1.0),
+        r50, r99, ccbench::Percentile(theirs, 1.0), p50 / r50, p99 / r99);
     std::fflush(stdout);
   }
   return 0;
