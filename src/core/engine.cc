@@ -449,6 +449,7 @@ absl::StatusOr<uint32_t> Engine::LoggedInAgentSlot(AgentId id) const {
 // --- Commands, intake, time --------------------------------------------------
 
 absl::Status Engine::Apply(const Command& command) {
+  if (command_hook_) CCENGINE_RETURN_IF_ERROR(command_hook_(command));
   return std::visit(
       [this](const auto& c) -> absl::Status {
         using T = std::decay_t<decltype(c)>;

@@ -60,6 +60,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -216,6 +217,15 @@ class Engine {
   absl::Status Submit(Command command);
   // Router thread: applies one command now, as the synchronous call would.
   absl::Status Apply(const Command& command);
+  // Router thread: `hook` sees every command `Apply` (and so `Poll`) is about
+  // to carry out, at `Now()`; when it returns an error the command is not
+  // applied and that error is the result (from `Poll`, a kCommandFailed
+  // event). A command journal writes ahead this way (ccengine::journal).
+  // Direct calls (`Login`, `AddContact`, ...) do not pass it. An empty
+  // function removes the hook.
+  using CommandHook = std::function<absl::Status(const Command&)>;
+  void SetCommandHook(CommandHook hook) { command_hook_ = std::move(hook); }
+  bool HasCommandHook() const { return static_cast<bool>(command_hook_); }
   // Fires every timer due by `now` (each at its own time), then applies the
   // submitted commands at `now`. Returns how many commands were applied;
   // refused ones are reported as kCommandFailed events.
@@ -529,6 +539,7 @@ class Engine {
   absl::Status AdvanceWithWork(
       Micros target);  // AdvanceToMicros: checks, timers, history
 
+  CommandHook command_hook_;
   internal::MpscQueue<Command> intake_;
   std::atomic<bool> parked_{false};
   std::counting_semaphore<1 << 30> wake_{0};
