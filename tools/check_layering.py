@@ -34,7 +34,7 @@ MODULE_DEPS = {
     "text": [],
     "tickets": ["core", "text"],
     "knowledge": ["core", "text"],
-    "journal": [],
+    "journal": ["core"],
     # Coming soon.
     "metrics": ["core"],
     "config": ["core", "tickets"],

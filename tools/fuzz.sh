@@ -5,8 +5,8 @@
 #   tools/fuzz.sh TARGET -runs=N [LIBFUZZER_ARGS...]
 #
 # TARGET (module): tokenizer, synonyms (text); expression (config);
-# knowledge_query (knowledge: the query builder and snippets); journal_segment
-# (journal: the segment reader, src/journal/segment.cc); text_array
+# knowledge_query (knowledge: the query builder and snippets); journal_segment,
+# journal_command (journal: the segment reader, the command codec); text_array
 # (postgres: the adapter's text[] parser, adapters/postgres/text_array.cc
 # alone, no libpq). The source is tests/<module>/fuzz/<target>_fuzz.cc,
 # compiled directly with the module's sources (include/, src/<module>/*.cc;
@@ -57,9 +57,14 @@ case "${TARGET}" in
     ONLY=(segment)
     EXTRA_LIBS=(-lisal)
     ;;
+  journal_command)
+    MODULE=journal
+    # The command codec alone (core's headers, none of its sources).
+    ONLY=(command_codec)
+    ;;
   *)
     echo "fuzz.sh: no target ${TARGET} (tokenizer, synonyms, expression," \
-      "knowledge_query, text_array, journal_segment)" >&2
+      "knowledge_query, text_array, journal_segment, journal_command)" >&2
     exit 2
     ;;
 esac

@@ -1,0 +1,52 @@
+// -----------------------------------------------------------------------------
+// File: ccengine/journal/command_codec.h
+// -----------------------------------------------------------------------------
+//
+// The bytes of one engine command in the journal: `EncodeCommand` turns every
+// `ccengine::Command` into a record payload and `DecodeCommand` gives back the
+// same command. The encoding is exact (decode(encode(c)) equals c field by
+// field, a double's bits included) and canonical (one byte string per
+// command), so a replayed command is the command the router applied.
+//
+// Layout: u8 codec version (1), u8 command tag (stable numbers, not the
+// variant's index), then the fields in declaration order: integers as LEB128
+// varints (signed ones zigzag-coded, minimal length), strings and lists as a
+// varint count then the items, optionals and booleans as one byte 0/1, enums
+// as one byte, a double as its 8 bytes little-endian, times as Unix
+// nanoseconds and durations as nanoseconds (zigzag varints).
+//
+// Errors: EncodeCommand refuses (InvalidArgument) a time or duration that is
+// infinite or not a whole number of nanoseconds in int64 range — the engine
+// would refuse the command too, and a journal must not hold a command it
+// cannot give back exactly. DecodeCommand refuses anything that is not an
+// encoding of a command: InvalidArgument naming the byte offset and what was
+// expected (a truncated field, a varint that is not minimal, a tag, enum or
+// boolean out of range, a count larger than the bytes left, bytes after the
+// command), FailedPrecondition for another codec version. Decoding allocates
+// at most a small multiple of the input's size.
+//
+// Thread safety: plain functions of their arguments.
+
+#ifndef CCENGINE_JOURNAL_COMMAND_CODEC_H_
+#define CCENGINE_JOURNAL_COMMAND_CODEC_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "ccengine/core/commands.h"
+
+namespace ccengine::journal {
+
+inline constexpr uint8_t kCommandCodecVersion = 1;
+
+absl::StatusOr<std::string> EncodeCommand(const Command& command);
+absl::StatusOr<Command> DecodeCommand(std::string_view payload);
+
+// The command's name as in `cmd::` ("AddContact"), for messages and reports.
+std::string_view CommandName(const Command& command);
+
+}  // namespace ccengine::journal
+
+#endif  // CCENGINE_JOURNAL_COMMAND_CODEC_H_
