@@ -52,6 +52,8 @@ int64_t UnZigZag(uint64_t v) {
 // function per type serves both directions.
 class Writer {
  public:
+  explicit Writer(std::string* out) : out_(*out) { out_.clear(); }
+
   void Varint(uint64_t v) {
     while (v >= 0x80) {
       out_.push_back(static_cast<char>((v & 0x7F) | 0x80));
@@ -117,13 +119,12 @@ class Writer {
   }
 
   absl::Status status() const { return status_; }
-  std::string Take() { return std::move(out_); }
 
  private:
   void Fail(const std::string& message) {
     if (status_.ok()) status_ = absl::InvalidArgumentError(message);
   }
-  std::string out_;
+  std::string& out_;
   absl::Status status_;
 };
 
@@ -374,17 +375,24 @@ absl::StatusOr<Command> DecodeAlternative(size_t index, Reader& reader) {
 
 std::string_view CommandName(const Command& command) { return kNames[command.index()]; }
 
-absl::StatusOr<std::string> EncodeCommand(const Command& command) {
-  Writer writer;
+absl::Status EncodeCommandTo(const Command& command, std::string* out) {
+  Writer writer(out);
   writer.Byte(kCommandCodecVersion);
   writer.Byte(static_cast<uint8_t>(command.index() + 1));
   std::visit([&](const auto& c) { Fields(writer, c); }, command);
   if (!writer.status().ok()) {
+    out->clear();
     return absl::InvalidArgumentError(
         fmt::format("{} cannot be journaled: {}", CommandName(command),
                     std::string(writer.status().message())));
   }
-  return writer.Take();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> EncodeCommand(const Command& command) {
+  std::string out;
+  if (absl::Status s = EncodeCommandTo(command, &out); !s.ok()) return s;
+  return out;
 }
 
 absl::StatusOr<Command> DecodeCommand(std::string_view payload) {

@@ -14,18 +14,17 @@ namespace ccengine::journal {
 EngineJournal::EngineJournal(Engine& engine, CommandLog& log)
     : engine_(engine), log_(log) {
   engine_.SetCommandHook([this](const Command& command) -> absl::Status {
-    absl::StatusOr<std::string> payload = EncodeCommand(command);
-    if (payload.ok()) {
-      absl::StatusOr<uint64_t> sequence = log_.Append(engine_.Now(), *payload);
-      if (sequence.ok()) {
-        ++appended_;
-        return absl::OkStatus();
-      }
+    if (absl::Status s = EncodeCommandTo(command, &buffer_); !s.ok()) {
+      ++refused_;
+      return s;
+    }
+    absl::StatusOr<uint64_t> sequence = log_.Append(engine_.Now(), buffer_);
+    if (!sequence.ok()) {
       ++refused_;
       return sequence.status();
     }
-    ++refused_;
-    return payload.status();
+    ++appended_;
+    return absl::OkStatus();
   });
 }
 

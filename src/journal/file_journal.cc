@@ -119,6 +119,11 @@ std::string_view FsyncPolicyName(FsyncPolicy policy) {
   return "unknown";
 }
 
+// Under kBatch and kNever, records gather in memory and are written when this
+// much has gathered, at every batch interval, and before a sync, a read, a
+// roll or the close.
+constexpr size_t kWriteBufferBytes = size_t{64} << 10;
+
 struct FileJournal::State {
   FileJournalOptions options;
   std::unique_ptr<Fd> lock;  // the folder's flock
@@ -127,19 +132,44 @@ struct FileJournal::State {
   std::condition_variable durable_cv;  // durable or stop changed
   std::vector<Segment> segments;       // oldest first; the last is active
   std::shared_ptr<Fd> active;
-  size_t active_bytes = 0;
+  size_t file_bytes = 0;    // of the active segment, written to the file
+  size_t active_bytes = 0;  // the same and `pending`
+  std::string pending;      // whole records not yet written
   uint64_t first = 1;
   uint64_t last = 0;
   uint64_t durable = 0;
   uint64_t syncs = 0;
   absl::Status broken;  // set when a failed append could not be undone
   bool stop = false;
-  std::string buffer;
   std::thread syncer;
 
-  // With `mu` held.
+  // With `mu` held: writes `pending`. A failed write is cut off the file
+  // again; the records in it were acknowledged by Append, so the journal
+  // refuses further appends (`broken`) unless `undo` says they were not.
+  absl::Status Flush(bool undo = false) {
+    if (pending.empty()) return absl::OkStatus();
+    const std::string& path = segments.back().path;
+    if (absl::Status s = WriteAll(active->get(), pending, path); !s.ok()) {
+      const bool cut = ::ftruncate(active->get(), static_cast<off_t>(file_bytes)) == 0;
+      if (!cut || !undo) broken = s;
+      active_bytes = file_bytes;
+      pending.clear();
+      durable_cv.notify_all();
+      return s;
+    }
+    file_bytes += pending.size();
+    pending.clear();
+    return absl::OkStatus();
+  }
+
+  // With `mu` held: everything appended, on disk.
   absl::Status SyncActive() {
-    if (absl::Status s = SyncFd(active->get(), segments.back().path); !s.ok()) return s;
+    if (absl::Status s = Flush(); !s.ok()) return s;
+    if (absl::Status s = SyncFd(active->get(), segments.back().path); !s.ok()) {
+      broken = s;  // written, but whether it is on disk is unknown
+      durable_cv.notify_all();
+      return s;
+    }
     ++syncs;
     durable = last;
     durable_cv.notify_all();
@@ -164,7 +194,7 @@ struct FileJournal::State {
     }
     segments.push_back(Segment{first_sequence, path});
     active = std::move(file);
-    active_bytes = header.size();
+    file_bytes = active_bytes = header.size();
     return absl::OkStatus();
   }
 
@@ -173,7 +203,9 @@ struct FileJournal::State {
     const auto interval = absl::ToChronoNanoseconds(options.batch_interval);
     while (!stop) {
       durable_cv.wait_for(l, interval, [&] { return stop; });
-      if (stop || durable == last || !broken.ok()) continue;
+      if (stop || !broken.ok()) continue;
+      if (!Flush().ok()) continue;
+      if (options.fsync != FsyncPolicy::kBatch || durable == last) continue;
       // fdatasync without the lock, so that appends go on meanwhile: the file
       // stays open while this holds it, even across a roll.
       const std::shared_ptr<Fd> file = active;
@@ -204,9 +236,12 @@ FileJournal::~FileJournal() {
   }
   if (state_->syncer.joinable()) state_->syncer.join();
   std::lock_guard<std::mutex> l(state_->mu);
-  if (state_->options.fsync != FsyncPolicy::kNever && state_->broken.ok() &&
-      state_->durable < state_->last) {
-    (void)state_->SyncActive();  // nothing to report it to
+  if (!state_->broken.ok()) return;
+  // Nothing to report a failure to.
+  if (state_->options.fsync == FsyncPolicy::kNever) {
+    (void)state_->Flush();
+  } else if (state_->durable < state_->last) {
+    (void)state_->SyncActive();
   }
 }
 
@@ -308,7 +343,7 @@ absl::StatusOr<std::unique_ptr<FileJournal>> FileJournal::Open(
     state->active = std::make_shared<Fd>(fd);
     struct stat st;
     if (::fstat(fd, &st) != 0) return Errno("stat", path, errno);
-    state->active_bytes = static_cast<size_t>(st.st_size);
+    state->file_bytes = state->active_bytes = static_cast<size_t>(st.st_size);
     // What a crashed process left in the page cache is on disk from here on.
     if (absl::Status s = SyncFd(fd, path); !s.ok()) return s;
     if (absl::Status s = SyncDir(options.dir); !s.ok()) return s;
@@ -317,7 +352,7 @@ absl::StatusOr<std::unique_ptr<FileJournal>> FileJournal::Open(
   state->durable = state->last;
   seen.segments = state->segments.size();
   if (report != nullptr) *report = seen;
-  if (options.fsync == FsyncPolicy::kBatch) {
+  if (options.fsync != FsyncPolicy::kAlways) {
     State* raw = state.get();
     state->syncer = std::thread([raw] { raw->SyncLoop(); });
   }
@@ -345,29 +380,26 @@ absl::StatusOr<uint64_t> FileJournal::Append(absl::Time engine_time,
   const size_t bytes = internal::RecordBytes(payload.size());
   if (st.active_bytes > internal::kSegmentHeaderBytes &&
       st.active_bytes + bytes > st.options.segment_bytes) {
-    if (st.options.fsync != FsyncPolicy::kNever && st.durable < st.last) {
-      if (absl::Status s = st.SyncActive(); !s.ok()) return s;
-    }
+    // The closed segment is complete on disk (unless kNever) before the next.
+    absl::Status done = st.options.fsync == FsyncPolicy::kNever || st.durable == st.last
+                            ? st.Flush()
+                            : st.SyncActive();
+    if (!done.ok()) return done;
     if (absl::Status s = st.StartSegment(st.last + 1); !s.ok()) return s;
   }
   const uint64_t sequence = st.last + 1;
-  st.buffer.clear();
-  internal::AppendRecord(sequence, time_ns, payload, &st.buffer);
-  const std::string& path = st.segments.back().path;
-  if (absl::Status s = WriteAll(st.active->get(), st.buffer, path); !s.ok()) {
-    // Cut the partial record off again, so the next append starts clean.
-    if (::ftruncate(st.active->get(), static_cast<off_t>(st.active_bytes)) != 0) {
-      st.broken = s;
-    }
-    return s;
-  }
+  internal::AppendRecord(sequence, time_ns, payload, &st.pending);
   st.active_bytes += bytes;
-  st.last = sequence;
   if (st.options.fsync == FsyncPolicy::kAlways) {
-    if (absl::Status s = st.SyncActive(); !s.ok()) {
-      st.broken = s;  // written, but whether it is on disk is unknown
-      return s;
-    }
+    // Only this record is pending: a failed write is undone and refused.
+    if (absl::Status s = st.Flush(/*undo=*/true); !s.ok()) return s;
+    st.last = sequence;
+    if (absl::Status s = st.SyncActive(); !s.ok()) return s;
+    return sequence;
+  }
+  st.last = sequence;
+  if (st.pending.size() >= kWriteBufferBytes) {
+    if (absl::Status s = st.Flush(); !s.ok()) return s;
   }
   return sequence;
 }
@@ -429,18 +461,20 @@ uint64_t FileJournal::sync_count() const {
 
 absl::Status FileJournal::Read(
     uint64_t from, absl::FunctionRef<absl::Status(const LogRecord&)> fn) const {
-  const State& st = *state_;
+  State& st = *state_;  // a read writes what is pending first
   std::lock_guard<std::mutex> l(st.mu);
   if (from < st.first) {
     return absl::OutOfRangeError(fmt::format(
         "journal sequence {} was dropped; the oldest kept is {}", from, st.first));
   }
+  // Appended records are read from the file: write them first.
+  if (absl::Status s = st.Flush(); !s.ok()) return s;
   LogRecord record;
   for (size_t i = 0; i < st.segments.size(); ++i) {
     const Segment& seg = st.segments[i];
     const bool newest = i + 1 == st.segments.size();
     if (!newest && st.segments[i + 1].first <= from) continue;
-    const size_t limit = newest ? st.active_bytes
+    const size_t limit = newest ? st.file_bytes
                                 : st.options.segment_bytes +
                                       internal::RecordBytes(kMaxRecordPayloadBytes) + 1;
     absl::StatusOr<std::string> data = ReadFile(seg.path, limit);

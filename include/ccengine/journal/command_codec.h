@@ -34,6 +34,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "ccengine/core/commands.h"
 
@@ -42,6 +43,9 @@ namespace ccengine::journal {
 inline constexpr uint8_t kCommandCodecVersion = 1;
 
 absl::StatusOr<std::string> EncodeCommand(const Command& command);
+// The same into `out` (its old contents replaced; on error left empty), for a
+// caller that keeps one buffer and so allocates nothing per command.
+absl::Status EncodeCommandTo(const Command& command, std::string* out);
 absl::StatusOr<Command> DecodeCommand(std::string_view payload);
 
 // The command's name as in `cmd::` ("AddContact"), for messages and reports.

@@ -46,14 +46,16 @@ enum class FsyncPolicy {
   // Every Append returns only after the record is on disk (fdatasync): a
   // command acknowledged after Append is never lost.
   kAlways,
-  // Group commit: a background thread syncs every `batch_interval`. Append
-  // returns at once; a crash loses at most the records of the last interval
-  // (plus one fdatasync). AwaitDurable(sequence) acknowledges a command only
-  // once it is on disk.
+  // Group commit: records gather in memory and a background thread writes
+  // and syncs them every `batch_interval`. Append returns at once; a crash
+  // (of the process or the machine) loses at most the records of the last
+  // interval (plus one fdatasync). AwaitDurable(sequence) acknowledges a
+  // command only once it is on disk.
   kBatch,
-  // Never synced by the journal: the operating system writes when it will. A
-  // process crash loses nothing; a machine crash loses what the OS had not
-  // written (on Linux typically up to 30 s).
+  // Never synced by the journal: records gather in memory and are written
+  // every `batch_interval`; the operating system puts them on disk when it
+  // will. A process crash loses at most the last interval's records, a machine
+  // crash what the OS had not written (on Linux typically up to 30 s).
   kNever,
 };
 

@@ -40,6 +40,7 @@
 #define CCENGINE_JOURNAL_ENGINE_JOURNAL_H_
 
 #include <cstdint>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -67,6 +68,7 @@ class EngineJournal {
   CommandLog& log_;
   uint64_t appended_ = 0;
   uint64_t refused_ = 0;
+  std::string buffer_;  // the command being journaled
 };
 
 struct ReplayReport {

@@ -23,8 +23,9 @@
 //
 // Thread safety: every method may be called from any thread; appends are
 // serialized by a mutex (the router appends from its one thread). Under
-// kBatch a background thread of the journal syncs; it stops in the
-// destructor, which syncs what is left.
+// kBatch and kNever a background thread of the journal writes what gathered
+// (kBatch: and syncs it); it stops in the destructor, which writes and,
+// unless kNever, syncs what is left.
 //
 // Example:
 //   absl::StatusOr<std::unique_ptr<ccengine::journal::FileJournal>> journal =
@@ -52,7 +53,8 @@ namespace ccengine::journal {
 struct FileJournalOptions {
   std::string dir;  // created if missing (not its parents)
   FsyncPolicy fsync = FsyncPolicy::kAlways;
-  // kBatch: how often the background thread syncs (1 ms .. 10 s).
+  // kBatch, kNever: how often the background thread writes (and, kBatch,
+  // syncs) what gathered (1 ms .. 10 s).
   absl::Duration batch_interval = absl::Milliseconds(10);
   // A segment is closed when the next record would take it past this size
   // (a record larger than a segment gets a segment of its own). 4 KiB .. 1 GiB.

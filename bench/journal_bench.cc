@@ -1,0 +1,165 @@
+// The cost of the command journal: routing throughput with every command
+// journaled (EngineJournal on a FileJournal) against the same engine without
+// a journal, in the same binary on the same center, for each fsync policy;
+// and the bare FileJournal append.
+//
+// Workload: a center of 200 auto-accepting agents with 4 skills (20 skills
+// in all, skewed: agent skills drawn with Zipf-like weights), 20 queues; each
+// contact is two commands through Engine::Apply — AddContact (offered and
+// accepted at once by the chosen agent) and CompleteContact — at a clock that
+// moves 100 ms per contact. Counters: contacts/s (items_per_second) and the
+// journal's bytes per contact. The files go to $TMPDIR (ext4 on the build
+// machine); kAlways pays one fdatasync per command and says what the disk
+// costs, not the engine.
+//
+// Thread safety: each benchmark builds its own engine and journal.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "bench_util.h"
+#include "benchmark/benchmark.h"
+#include "ccengine/core/engine.h"
+#include "ccengine/journal/command_codec.h"
+#include "ccengine/journal/engine_journal.h"
+#include "ccengine/journal/file_journal.h"
+
+namespace {
+
+using ccengine::AgentConfig;
+using ccengine::AgentId;
+using ccengine::ContactId;
+using ccengine::ContactSpec;
+using ccengine::Engine;
+using ccengine::QueueConfig;
+using ccengine::QueueId;
+using ccengine::SkillId;
+using ccengine::journal::FileJournal;
+using ccengine::journal::FsyncPolicy;
+
+constexpr int kAgents = 200;
+constexpr int kSkills = 20;
+constexpr int kQueues = 20;
+
+std::unique_ptr<Engine> NewCenter() {
+  auto created = Engine::Create({});
+  if (!created.ok()) ccbench::Die(created.status());
+  Engine& e = **created;
+  for (int s = 0; s < kSkills; ++s) (void)e.AddSkill("skill" + std::to_string(s));
+  for (int q = 0; q < kQueues; ++q) {
+    QueueConfig c;
+    c.name = "queue" + std::to_string(q);
+    c.skills = {{SkillId{static_cast<uint32_t>(q % kSkills)}, 1}};
+    if (!e.AddQueue(c).ok()) ccbench::Die(absl::InternalError("AddQueue"));
+  }
+  std::mt19937_64 rng(5);
+  std::vector<double> weights;
+  weights.reserve(kSkills);
+  for (int s = 0; s < kSkills; ++s) weights.push_back(1.0 / (s + 1));
+  std::discrete_distribution<int> skill(weights.begin(), weights.end());
+  for (int a = 0; a < kAgents; ++a) {
+    AgentConfig c;
+    c.id = AgentId{static_cast<uint64_t>(a + 1)};
+    c.auto_accept = true;
+    // Every queue served by someone: agent a holds skill a % kSkills.
+    c.skills.push_back({SkillId{static_cast<uint32_t>(a % kSkills)}, 5});
+    while (c.skills.size() < 4) {
+      const SkillId s{static_cast<uint32_t>(skill(rng))};
+      bool have = false;
+      for (const auto& k : c.skills) have |= k.skill == s;
+      if (!have) c.skills.push_back({s, 5});
+    }
+    if (!e.AddAgent(c).ok() || !e.Login(c.id).ok()) {
+      ccbench::Die(absl::InternalError("agent"));
+    }
+  }
+  return std::move(created).value();
+}
+
+// Runs contacts through `e` until the benchmark stops.
+void RunContacts(benchmark::State& state, Engine& e) {
+  uint64_t next = 1;
+  std::mt19937_64 rng(9);
+  for (auto _ : state) {
+    ContactSpec s;
+    s.id = ContactId{next++};
+    s.queue = QueueId{static_cast<uint32_t>(rng() % kQueues)};
+    s.attributes = {{"intent", "refund"}};
+    if (!e.AdvanceTo(e.Now() + absl::Milliseconds(100)).ok() ||
+        !e.Apply(ccengine::cmd::AddContact{s}).ok()) {
+      state.SkipWithError("AddContact failed");
+      return;
+    }
+    const auto c = e.GetContact(s.id);
+    if (!c.ok() || !c->agent.has_value() ||
+        !e.Apply(ccengine::cmd::CompleteContact{*c->agent, s.id, {}}).ok()) {
+      state.SkipWithError("the contact was not served");
+      return;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_Route_NoJournal(benchmark::State& state) {
+  std::unique_ptr<Engine> e = NewCenter();
+  RunContacts(state, *e);
+}
+BENCHMARK(BM_Route_NoJournal);
+
+void BM_Route_Journaled(benchmark::State& state) {
+  const auto policy = static_cast<FsyncPolicy>(state.range(0));
+  ccbench::TempDir dir("ccjournal_bench_");
+  auto log = FileJournal::Open({.dir = dir.File("j"), .fsync = policy});
+  if (!log.ok()) ccbench::Die(log.status());
+  std::unique_ptr<Engine> e = NewCenter();
+  {
+    ccengine::journal::EngineJournal journal(*e, **log);
+    RunContacts(state, *e);
+  }
+  const uint64_t records = (*log)->last_sequence();
+  uint64_t bytes = 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir.File("j"))) {
+    bytes += std::filesystem::file_size(f.path());
+  }
+  state.counters["bytes_per_contact"] =
+      state.iterations() > 0 ? static_cast<double>(bytes) / state.iterations() : 0;
+  state.counters["records"] = static_cast<double>(records);
+  state.SetLabel(std::string(ccengine::journal::FsyncPolicyName(policy)));
+}
+BENCHMARK(BM_Route_Journaled)
+    ->Arg(static_cast<int>(FsyncPolicy::kNever))
+    ->Arg(static_cast<int>(FsyncPolicy::kBatch))
+    ->Arg(static_cast<int>(FsyncPolicy::kAlways));
+
+// The bare append of an encoded AddContact, for the journal's own share.
+void BM_FileJournal_Append(benchmark::State& state) {
+  const auto policy = static_cast<FsyncPolicy>(state.range(0));
+  ccbench::TempDir dir("ccjournal_bench_");
+  auto log = FileJournal::Open({.dir = dir.File("j"), .fsync = policy});
+  if (!log.ok()) ccbench::Die(log.status());
+  ContactSpec s;
+  s.id = ContactId{1};
+  s.attributes = {{"intent", "refund"}};
+  const std::string payload =
+      *ccengine::journal::EncodeCommand(ccengine::cmd::AddContact{s});
+  absl::Time t = absl::UnixEpoch();
+  for (auto _ : state) {
+    t += absl::Milliseconds(1);
+    if (!(*log)->Append(t, payload).ok()) {
+      state.SkipWithError("append failed");
+      return;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(std::string(ccengine::journal::FsyncPolicyName(policy)));
+}
+BENCHMARK(BM_FileJournal_Append)
+    ->Arg(static_cast<int>(FsyncPolicy::kNever))
+    ->Arg(static_cast<int>(FsyncPolicy::kBatch));
+
+}  // namespace
