@@ -108,6 +108,24 @@ struct Segment {
   std::string path;
 };
 
+// No segment written with any options is larger: the largest segment size, or
+// a header and one record of the largest payload. A segment is read whole
+// whatever the options now (they may have changed since it was written).
+constexpr size_t kMaxSegmentFileBytes = (size_t{1} << 30) +
+                                        internal::kSegmentHeaderBytes +
+                                        internal::RecordBytes(kMaxRecordPayloadBytes);
+
+// The whole segment file; DataLoss for a file larger than any segment.
+absl::StatusOr<std::string> ReadSegment(const std::string& path, std::string_view name) {
+  absl::StatusOr<std::string> data = ReadFile(path, kMaxSegmentFileBytes + 1);
+  if (data.ok() && data->size() > kMaxSegmentFileBytes) {
+    return absl::DataLossError(
+        fmt::format("journal segment {} is larger than any segment can be ({} bytes)",
+                    name, kMaxSegmentFileBytes));
+  }
+  return data;
+}
+
 }  // namespace
 
 std::string_view FsyncPolicyName(FsyncPolicy policy) {
@@ -307,9 +325,7 @@ absl::StatusOr<std::unique_ptr<FileJournal>> FileJournal::Open(
           seg.first, last));
     }
     const bool newest = i + 1 == found.size();
-    absl::StatusOr<std::string> data =
-        ReadFile(seg.path, options.segment_bytes +
-                               internal::RecordBytes(kMaxRecordPayloadBytes) + 1);
+    absl::StatusOr<std::string> data = ReadSegment(seg.path, name);
     if (!data.ok()) return data.status();
     absl::StatusOr<ScanResult> scan =
         ScanSegment(name, *data, seg.first, newest,
@@ -474,12 +490,11 @@ absl::Status FileJournal::Read(
     const Segment& seg = st.segments[i];
     const bool newest = i + 1 == st.segments.size();
     if (!newest && st.segments[i + 1].first <= from) continue;
-    const size_t limit = newest ? st.file_bytes
-                                : st.options.segment_bytes +
-                                      internal::RecordBytes(kMaxRecordPayloadBytes) + 1;
-    absl::StatusOr<std::string> data = ReadFile(seg.path, limit);
-    if (!data.ok()) return data.status();
     const std::string name = seg.path.substr(st.options.dir.size() + 1);
+    // The newest only as far as this journal wrote it.
+    absl::StatusOr<std::string> data =
+        newest ? ReadFile(seg.path, st.file_bytes) : ReadSegment(seg.path, name);
+    if (!data.ok()) return data.status();
     // Everything here was valid when written: read strictly (never "torn").
     absl::StatusOr<ScanResult> scan =
         ScanSegment(name, *data, seg.first, /*newest=*/false,

@@ -100,10 +100,6 @@ std::string EncodeSegmentHeader(uint64_t first_sequence) {
   return h;
 }
 
-size_t RecordBytes(size_t payload_bytes) {
-  return kRecordHeaderBytes + kRecordBodyFixedBytes + payload_bytes;
-}
-
 void AppendRecord(uint64_t sequence, int64_t time_ns, std::string_view payload,
                   std::string* out) {
   const size_t start = out->size();

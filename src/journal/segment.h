@@ -66,7 +66,9 @@ std::string EncodeSegmentHeader(uint64_t first_sequence);
 // Appends one record; `payload` at most kMaxRecordPayloadBytes.
 void AppendRecord(uint64_t sequence, int64_t time_ns, std::string_view payload,
                   std::string* out);
-size_t RecordBytes(size_t payload_bytes);
+constexpr size_t RecordBytes(size_t payload_bytes) {
+  return kRecordHeaderBytes + kRecordBodyFixedBytes + payload_bytes;
+}
 
 struct RecordView {
   uint64_t sequence = 0;

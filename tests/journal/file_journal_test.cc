@@ -153,6 +153,32 @@ TEST(FileJournalTest, SegmentsRollAndOldOnesAreDropped) {
   EXPECT_EQ(j->last_sequence(), 1002u);
 }
 
+// Segments written with larger segments than the journal now has are read
+// whole, never cut.
+TEST(FileJournalTest, SegmentsOfAnotherSizeAreReadWhole) {
+  TempDir dir;
+  // A 20 MiB segment: more than the new segment size plus the largest record.
+  const std::string big(100 << 10, 'r');
+  {
+    auto j = MustOpen(
+        {.dir = dir.File("j"), .fsync = FsyncPolicy::kNever, .segment_bytes = 64 << 20});
+    for (int i = 0; i < 200; ++i) ASSERT_TRUE(j->Append(TimeOf(i + 1), big).ok());
+  }
+  OpenReport report;
+  auto j = MustOpen({.dir = dir.File("j"), .segment_bytes = 4096}, &report);
+  ASSERT_NE(j, nullptr);
+  EXPECT_EQ(report.truncated_bytes, 0u);
+  EXPECT_EQ(j->last_sequence(), 200u);
+  ASSERT_TRUE(j->Append(TimeOf(201), "after").ok());
+  EXPECT_EQ(j->segment_count(), 2u) << "the big one, then a new one";
+  uint64_t n = 0;
+  ASSERT_TRUE(j->Read(1, [&](const LogRecord& r) {
+                 EXPECT_EQ(r.payload, ++n <= 200 ? big : "after");
+                 return absl::OkStatus();
+               }).ok());
+  EXPECT_EQ(n, 201u);
+}
+
 // A crash in the middle of an append leaves a prefix of the record: every
 // such prefix is cut off on open, and the journal goes on from there.
 TEST(FileJournalTest, ATornLastRecordIsCutAtEveryLength) {
