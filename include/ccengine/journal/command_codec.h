@@ -23,7 +23,9 @@
 // expected (a truncated field, a varint that is not minimal, a tag, enum or
 // boolean out of range, a count larger than the bytes left, bytes after the
 // command), FailedPrecondition for another codec version. Decoding allocates
-// at most a small multiple of the input's size.
+// in proportion to the input: a list's count is checked against the bytes left
+// before anything is reserved (at most 64 bytes of memory per input byte; a
+// journal record is at most 16 MiB).
 //
 // Thread safety: plain functions of their arguments.
 
