@@ -6,7 +6,8 @@
 #
 # TARGET (module): tokenizer, synonyms (text); expression (config);
 # knowledge_query (knowledge: the query builder and snippets); journal_segment,
-# journal_command (journal: the segment reader, the command codec); text_array
+# journal_command (journal: the segment reader, the command codec);
+# engine_state (core: Engine::LoadState, the snapshot reader); text_array
 # (postgres: the adapter's text[] parser, adapters/postgres/text_array.cc
 # alone, no libpq). The source is tests/<module>/fuzz/<target>_fuzz.cc,
 # compiled directly with the module's sources (include/, src/<module>/*.cc;
@@ -40,6 +41,8 @@ shift 2
 DEPENDS=()
 ONLY=()
 EXTRA_LIBS=()
+EXTRA_PKGS=()
+MAX_LEN=4096
 case "${TARGET}" in
   tokenizer | synonyms) MODULE=text ;;
   expression) MODULE=config ;;
@@ -62,9 +65,17 @@ case "${TARGET}" in
     # The command codec alone (core's headers, none of its sources).
     ONLY=(command_codec)
     ;;
+  engine_state)
+    MODULE=core
+    # A state holds its random generators' text (some 6 KB each).
+    MAX_LEN=32768
+    EXTRA_PKGS=(absl_civil_time absl_time_zone absl_hash absl_raw_hash_set
+      absl_synchronization)
+    ;;
   *)
     echo "fuzz.sh: no target ${TARGET} (tokenizer, synonyms, expression," \
-      "knowledge_query, text_array, journal_segment, journal_command)" >&2
+      "knowledge_query, text_array, journal_segment, journal_command," \
+      "engine_state)" >&2
     exit 2
     ;;
 esac
@@ -129,7 +140,7 @@ fi
 if [[ ${stale} -eq 1 ]]; then
   # shellcheck disable=SC2207  # the flags are meant to split
   libs=($(pkg-config --libs absl_flat_hash_map absl_flat_hash_set absl_status \
-    absl_statusor absl_strings absl_time fmt) "${EXTRA_LIBS[@]}")
+    absl_statusor absl_strings absl_time fmt "${EXTRA_PKGS[@]}") "${EXTRA_LIBS[@]}")
   echo "fuzz.sh: building ${BIN} with $("${CLANGXX}" --version | head -n 1)"
   "${CLANGXX}" -std=c++20 -O1 -g -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -152,7 +163,7 @@ fi
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 echo "fuzz.sh: ${BIN} ${BUDGET_ARGS[*]} over ${SEEDS}"
-exec "${PREFIX[@]}" "${BIN}" "${BUDGET_ARGS[@]}" -max_len=4096 -timeout=10 \
+exec "${PREFIX[@]}" "${BIN}" "${BUDGET_ARGS[@]}" "-max_len=${MAX_LEN}" -timeout=10 \
   -rss_limit_mb=2048 -print_final_stats=1 -error_exitcode=1 \
   "-artifact_prefix=${OUT}/artifacts/${TARGET}-" "$@" \
   "${OUT}/corpus/${TARGET}" "${SEEDS}"

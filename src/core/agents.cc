@@ -81,24 +81,27 @@ AgentState Engine::DerivedState(const AgentRec& a) const {
   return AgentState::kAvailable;
 }
 
-void Engine::SyncAgent(uint32_t slot, EventReason reason) {
-  AgentRec& a = agents_[slot];
+// The channels the agent can take one more contact of now (SyncAgent).
+uint32_t Engine::FreeChannelMask(const AgentRec& a) const {
+  if (!(a.live && a.logged_in && a.ready && a.offer == kNoSlot && a.wrap_until == 0 &&
+        !a.exclusive_active)) {
+    return 0;
+  }
+  if (a.contacts.empty()) return a.idle_channel_mask;  // nothing active, no load
   uint32_t mask = 0;
-  if (a.live && a.logged_in && a.ready && a.offer == kNoSlot && a.wrap_until == 0 &&
-      !a.exclusive_active) {
-    if (a.contacts.empty()) {
-      mask = a.idle_channel_mask;  // nothing active, no load
-    } else {
-      const Capacity& cap = a.capacity;
-      for (int ch = 0; ch < kChannelCount; ++ch) {
-        if (a.active[ch] < cap.max_per_channel[ch] &&
-            a.load + cap.load_per_contact[ch] <= cap.load_budget &&
-            (!cap.exclusive[ch] || a.contacts.empty())) {
-          mask |= 1u << ch;
-        }
-      }
+  const Capacity& cap = a.capacity;
+  for (int ch = 0; ch < kChannelCount; ++ch) {
+    if (a.active[ch] < cap.max_per_channel[ch] &&
+        a.load + cap.load_per_contact[ch] <= cap.load_budget && !cap.exclusive[ch]) {
+      mask |= 1u << ch;
     }
   }
+  return mask;
+}
+
+void Engine::SyncAgent(uint32_t slot, EventReason reason) {
+  AgentRec& a = agents_[slot];
+  const uint32_t mask = FreeChannelMask(a);
   // A free agent (able to take work, holding nothing) is listed in the idle
   // order; one that can take more while holding contacts is counted instead.
   const uint32_t epoch = agent_index_.idle_epoch(slot);

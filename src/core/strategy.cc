@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "ccengine/core/quality.h"
@@ -16,6 +19,25 @@ namespace {
 // Uniform in (0, 1], never 0 so that log() stays finite.
 double Uniform(std::mt19937_64& rng) {
   return (static_cast<double>(rng() >> 11) + 1.0) * 0x1.0p-53;
+}
+
+// A generator's state is the standard's text form of it: 312 numbers.
+void SaveGenerator(const std::mt19937_64& rng, std::string& out) {
+  std::ostringstream text;
+  text << rng;
+  out += text.str();
+}
+
+absl::Status LoadGenerator(std::string_view state, std::mt19937_64& rng) {
+  std::istringstream text{std::string(state)};
+  std::mt19937_64 loaded;
+  text >> loaded;
+  if (text.fail() || !(text >> std::ws).eof()) {
+    return absl::InvalidArgumentError(
+        "strategy state: not the state of a 64-bit Mersenne Twister");
+  }
+  rng = loaded;
+  return absl::OkStatus();
 }
 
 double MeanLevel(const AgentView& a, const ContactView& c) {
@@ -51,6 +73,18 @@ double BestProficiencyStrategy::Score(const AgentView& a, const ContactView& c, 
 
 double RandomStrategy::Score(const AgentView&, const ContactView&, Micros) {
   return Uniform(rng_);
+}
+
+void RandomStrategy::SaveState(std::string& out) const { SaveGenerator(rng_, out); }
+absl::Status RandomStrategy::LoadState(std::string_view state) {
+  return LoadGenerator(state, rng_);
+}
+
+void WeightedRandomStrategy::SaveState(std::string& out) const {
+  SaveGenerator(rng_, out);
+}
+absl::Status WeightedRandomStrategy::LoadState(std::string_view state) {
+  return LoadGenerator(state, rng_);
 }
 
 double WeightedRandomStrategy::Score(const AgentView& a, const ContactView&, Micros) {

@@ -307,6 +307,34 @@ class Engine {
   // balance). O(agents + contacts); for tests and simulations.
   absl::Status CheckInvariants() const;
 
+  // --- State snapshots (router thread) -------------------------------------
+  // The version of the state encoding `SaveState` writes.
+  static constexpr uint8_t kStateFormatVersion = 1;
+  // Writes the engine's whole state into `out` (replacing it): the clock,
+  // every agent and contact record, the queues' counters and open flags, the
+  // live timers, quality estimates, work windows, customer history, the books,
+  // and the random generators of the engine and of its strategies
+  // (`AgentStrategy::SaveState`). Canonical: two engines configured alike that
+  // applied the same commands at the same times write the same bytes, so a
+  // hash of them is a state digest. Indexes and caches derived from the
+  // records are not written; configuration (skills, strategies, queue
+  // settings) is not written either, only a fingerprint of it (names, the
+  // queues' strategies and routing steps) that `LoadState` checks.
+  // O(agents + contacts + timers + history).
+  void SaveState(std::string& out) const;
+  // Replaces the state of an engine that has been configured — the same
+  // options, skills, strategies and queues, in the same order, as the engine
+  // that saved it — and has done nothing else since (no agent, no contact);
+  // the indexes are rebuilt from the records. Afterwards the engine is
+  // indistinguishable from the one that saved the state: the same queries,
+  // the same decisions and events for the same later commands.
+  // Errors, the engine unchanged: FailedPrecondition when the engine is not
+  // fresh, when the state is of another format version, or when the
+  // fingerprint names another configuration (what differs is named);
+  // InvalidArgument naming the byte offset when the bytes are not a state
+  // this build wrote (truncated, out of range, inconsistent).
+  absl::Status LoadState(std::string_view state);
+
  private:
   explicit Engine(EngineOptions options);
 
@@ -536,6 +564,10 @@ class Engine {
   std::vector<double> scratch_lowest_;
 
   std::optional<Micros> EarliestLiveTimer() const;  // NextTimerMicros, timers pending
+  // agents.cc: the channels the agent can take one more contact of now.
+  uint32_t FreeChannelMask(const internal::AgentRec& a) const;
+  // snapshot.cc: LoadState once the engine is known to be fresh.
+  absl::Status LoadStateInto(std::string_view state);
   absl::Status AdvanceWithWork(
       Micros target);  // AdvanceToMicros: checks, timers, history
 

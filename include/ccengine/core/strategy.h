@@ -62,6 +62,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -155,6 +156,17 @@ class AgentStrategy {
                                const ContactView& /*contact*/) const {
     return false;
   }
+  // State snapshots (Engine::SaveState / LoadState). A strategy that keeps
+  // state between decisions (a random generator, a rotation pointer) appends
+  // it to `out` and reads the same bytes back, so a restored engine decides
+  // as the saved one would have. Default: no state (writes nothing, and
+  // accepts only nothing). LoadState returns InvalidArgument for bytes it did
+  // not write, leaving the strategy as it was.
+  virtual void SaveState(std::string& /*out*/) const {}
+  virtual absl::Status LoadState(std::string_view state) {
+    if (state.empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError("strategy state: this strategy keeps none");
+  }
 };
 
 class FunctionStrategy final : public AgentStrategy {
@@ -200,6 +212,8 @@ class RandomStrategy final : public AgentStrategy {
   bool ObservesOffers() const override { return false; }
   explicit RandomStrategy(uint64_t seed) : rng_(seed) {}
   double Score(const AgentView& a, const ContactView&, Micros now) override;
+  void SaveState(std::string& out) const override;  // the generator's state
+  absl::Status LoadState(std::string_view state) override;
 
  private:
   std::mt19937_64 rng_;
@@ -212,6 +226,8 @@ class WeightedRandomStrategy final : public AgentStrategy {
   bool ObservesOffers() const override { return false; }
   explicit WeightedRandomStrategy(uint64_t seed) : rng_(seed) {}
   double Score(const AgentView& a, const ContactView&, Micros now) override;
+  void SaveState(std::string& out) const override;  // the generator's state
+  absl::Status LoadState(std::string_view state) override;
 
  private:
   std::mt19937_64 rng_;

@@ -27,12 +27,14 @@
 #ifndef CCENGINE_CORE_INTERNAL_CUSTOMER_HISTORY_H_
 #define CCENGINE_CORE_INTERNAL_CUSTOMER_HISTORY_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
@@ -84,6 +86,66 @@ class CustomerHistoryStore {
   // older than the retention at `now`. Internal, naming what broke.
   absl::Status Check(Micros now) const;
 
+  // Snapshots: the records by customer name, then the references in
+  // recording order (stale ones included: they count against max_entries),
+  // then the counter.
+  template <typename Writer>
+  void Save(Writer& w) const {
+    std::vector<const std::pair<const std::string, Record_>*> sorted;
+    sorted.reserve(records_.size());
+    for (const auto& kv : records_) sorted.push_back(&kv);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto* a, const auto* b) { return a->first < b->first; });
+    w.Count(sorted.size());
+    for (const auto* kv : sorted) {
+      w.String(kv->first);
+      w.Count(kv->second.entries.size());
+      for (const Entry& e : kv->second.entries) EntryFields(w, e);
+    }
+    w.Count(refs_.size());
+    for (const Ref& ref : refs_) {
+      w.Signed(ref.at);
+      w.Unsigned(ref.seq);
+      w.String(*ref.customer);
+    }
+    w.Unsigned(seq_);
+  }
+  // Replaces the store's contents. False (the store then partly loaded, for
+  // the caller to discard) when a reference names a customer with no record
+  // or a customer is listed twice; reader errors are the reader's.
+  template <typename Reader>
+  bool Load(Reader& r) {
+    records_.clear();
+    refs_.clear();
+    entries_ = 0;
+    const uint64_t customers = r.Count();
+    for (uint64_t i = 0; i < customers && r.ok(); ++i) {
+      std::string name;
+      r.String(name);
+      Record_ rec;
+      const uint64_t n = r.Count();
+      for (uint64_t j = 0; j < n && r.ok(); ++j) {
+        EntryFields(r, rec.entries.emplace_back());
+      }
+      entries_ += rec.entries.size();
+      if (!records_.emplace(std::move(name), std::move(rec)).second) return false;
+    }
+    const uint64_t refs = r.Count();
+    for (uint64_t i = 0; i < refs && r.ok(); ++i) {
+      Ref ref{};
+      std::string name;
+      r.Signed(ref.at);
+      r.Unsigned(ref.seq);
+      r.String(name);
+      auto it = records_.find(name);
+      if (it == records_.end()) return false;
+      ref.customer = &it->first;
+      refs_.push_back(ref);
+    }
+    r.Unsigned(seq_);
+    return true;
+  }
+
  private:
   struct Entry {
     CustomerContact contact;
@@ -102,6 +164,16 @@ class CustomerHistoryStore {
 
   void ExpireSome(Micros now);
   void PopOldest();
+  // An entry's fields, for Save and Load.
+  template <typename Io, typename E>
+  static void EntryFields(Io& io, E& e) {
+    io.Id(e.contact.contact);
+    io.Id(e.contact.agent);
+    io.Enum(e.contact.channel, kChannelCount);
+    io.Id(e.contact.queue);
+    io.Time(e.contact.ended_at);
+    io.Unsigned(e.seq);
+  }
 
   Limits limits_;
   Micros retention_us_;

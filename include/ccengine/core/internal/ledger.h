@@ -41,6 +41,8 @@ class Ledger {
     totals_.*kCounter[static_cast<size_t>(to)] += 1;
   }
   const Accounting& totals() const { return totals_; }
+  // Snapshots restore the books as they were.
+  void Restore(const Accounting& totals) { totals_ = totals; }
 
   // The live counts recounted from the records agree and the books balance;
   // Internal naming the difference otherwise.

@@ -50,6 +50,32 @@ class QualityModel {
                                  absl::Span<const SkillRequirement> skills,
                                  Micros now) const;
 
+  // Snapshots: each skill's decayed sums (the configuration is not written).
+  template <typename Writer>
+  void Save(Writer& w) const {
+    w.Count(skills_.size());
+    for (const SkillSums& s : skills_) {
+      for (const DecayedSum* d : {&s.csat, &s.fcr}) {
+        w.Double(d->sum);
+        w.Double(d->weight);
+        w.Signed(d->at);
+      }
+    }
+  }
+  // False when the count of skills differs from this model's.
+  template <typename Reader>
+  bool Load(Reader& r) {
+    if (r.Count() != skills_.size()) return false;
+    for (SkillSums& s : skills_) {
+      for (DecayedSum* d : {&s.csat, &s.fcr}) {
+        r.Double(d->sum);
+        r.Double(d->weight);
+        r.Signed(d->at);
+      }
+    }
+    return true;
+  }
+
  private:
   struct SkillSums {
     DecayedSum csat;

@@ -25,9 +25,11 @@
 #ifndef CCENGINE_CORE_INTERNAL_TIMER_QUEUE_H_
 #define CCENGINE_CORE_INTERNAL_TIMER_QUEUE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <queue>
+#include <vector>
 
 #include "ccengine/core/types.h"
 
@@ -90,7 +92,47 @@ class TimerQueue {
     return heap_.top().at;
   }
 
+  // Snapshots: the live timers in firing order, and the counters. Dead
+  // timers are not written (they fire as nothing), so two queues that hold
+  // the same live timers write the same bytes.
+  template <typename Writer, typename Live>
+  void Save(Writer& w, Live&& live) const {
+    std::vector<Timer> timers;
+    for (std::priority_queue<Timer> copy = heap_; !copy.empty(); copy.pop()) {
+      if (live(copy.top())) timers.push_back(copy.top());
+    }
+    w.Unsigned(seq_);
+    w.Unsigned(token_);
+    w.Count(timers.size());
+    for (const Timer& t : timers) {
+      w.Signed(t.at);
+      w.Unsigned(t.seq);
+      w.Unsigned(t.token);
+      w.Unsigned(t.slot);
+      w.Enum(t.kind, kTimerKinds);
+    }
+  }
+  // Replaces the queue's contents; on a reader error the queue is partly
+  // loaded and the caller discards it.
+  template <typename Reader>
+  void Load(Reader& r) {
+    heap_ = {};
+    r.Unsigned(seq_);
+    r.Unsigned(token_);
+    const uint64_t n = r.Count();
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+      Timer t{};
+      r.Signed(t.at);
+      r.Unsigned(t.seq);
+      r.Unsigned(t.token);
+      r.Unsigned(t.slot);
+      r.Enum(t.kind, kTimerKinds);
+      heap_.push(t);
+    }
+  }
+
  private:
+  static constexpr int kTimerKinds = static_cast<int>(TimerKind::kHours) + 1;
   // Mutable: asking for the earliest live timer drops dead ones.
   mutable std::priority_queue<Timer> heap_;
   uint64_t seq_ = 0;
