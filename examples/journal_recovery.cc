@@ -1,12 +1,15 @@
 // Recovery after a crash: an engine writes every command to its journal
-// before applying it; the process "crashes" (the engine is dropped with
-// contacts ringing and in service); a new engine, configured the same way,
-// replays the journal, lands in the same state, and goes on routing.
+// before applying it and takes a checkpoint (a snapshot of its state; the
+// journal records before it may go); the process "crashes" (the engine is
+// dropped with two calls in service and one waiting); a new engine, configured
+// the same way, loads the snapshot, replays the journal records after it,
+// lands in the same state — the same state digest — and goes on routing.
 //
 //   build/release/examples/journal_recovery [FOLDER]   (default: a temp folder)
 #include <ccengine/ccengine.h>
 #include <ccengine/journal/engine_journal.h>
 #include <ccengine/journal/file_journal.h>
+#include <ccengine/journal/snapshot.h>
 #include <stdlib.h>
 
 #include <cstdio>
@@ -58,9 +61,12 @@ int main(int argc, char** argv) {
     temp = pattern;
     dir = temp + "/journal";
   }
+  const std::string snapshots = dir + "/snapshots";
+  std::filesystem::create_directories(snapshots);
   const journal::FileJournalOptions options{.dir = dir,
                                             .fsync = journal::FsyncPolicy::kBatch};
   absl::Time crash_time;
+  std::string digest_at_crash;  // the engine's whole state, as bytes
   {
     auto log = journal::FileJournal::Open(options).value();
     auto engine = StartCenter();
@@ -81,8 +87,15 @@ int main(int argc, char** argv) {
     }
     (void)engine->AdvanceTo(engine->Now() + absl::Seconds(4));
     (void)engine->Apply(cmd::AcceptOffer{AgentId{1}, ContactId{101}});
+    // A checkpoint: the state as of the last record, written atomically.
+    auto snapshot = journal::Checkpoint(*engine, *log, snapshots).value();
+    std::printf("checkpoint at record %llu: %s\n",
+                static_cast<unsigned long long>(snapshot.sequence),
+                snapshot.path.c_str());
+    (void)engine->Apply(cmd::AcceptOffer{AgentId{2}, ContactId{102}});
     // A command is acknowledged to its producer once it is on disk.
     (void)log->AwaitDurable(log->last_sequence(), absl::Seconds(5));
+    engine->SaveState(digest_at_crash);
     (void)engine->AdvanceTo(engine->Now() + absl::Seconds(2));
     Show("before the crash", *engine);
     crash_time = engine->Now();
@@ -92,13 +105,18 @@ int main(int argc, char** argv) {
     journal::OpenReport found;  // what opening found: records, a torn tail cut
     auto log = journal::FileJournal::Open(options, &found).value();
     auto engine = StartCenter();
-    auto replayed = journal::ReplayJournal(*log, *engine).value();
+    auto recovered = journal::Recover(*log, snapshots, *engine).value();
     std::printf(
-        "replayed %llu records (%llu refused, as they were live) from %s, "
-        "%llu torn bytes cut\n",
-        static_cast<unsigned long long>(replayed.records),
-        static_cast<unsigned long long>(replayed.refused), dir.c_str(),
+        "snapshot of record %llu loaded, replayed %llu records (%llu refused, as "
+        "they were live) from %s, %llu torn bytes cut\n",
+        static_cast<unsigned long long>(recovered.snapshot->sequence),
+        static_cast<unsigned long long>(recovered.replay.records),
+        static_cast<unsigned long long>(recovered.replay.refused), dir.c_str(),
         static_cast<unsigned long long>(found.truncated_bytes));
+    std::string digest;
+    engine->SaveState(digest);
+    std::printf("state digest after the last record: %s\n",
+                digest == digest_at_crash ? "the same as before the crash" : "DIFFERENT");
     (void)engine->AdvanceTo(crash_time);
     Show("after recovery", *engine);
 

@@ -26,82 +26,21 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "fmt/format.h"
+#include "journal/file_io.h"
 #include "journal/segment.h"
 
 namespace ccengine::journal {
 namespace {
 
+using internal::Errno;
+using internal::Fd;
+using internal::ReadFile;
 using internal::ScanResult;
 using internal::ScanSegment;
 using internal::SegmentFileName;
-
-absl::Status Errno(std::string_view what, const std::string& path, int err) {
-  return absl::Status(absl::ErrnoToStatusCode(err),
-                      fmt::format("{} {}: {}", what, path, std::strerror(err)));
-}
-
-// An open file descriptor, closed with its last owner (the background syncer
-// may hold the active segment's while a roll opens the next).
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-absl::Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Errno("write", path, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status SyncFd(int fd, const std::string& path) {
-  while (::fdatasync(fd) != 0) {
-    if (errno != EINTR) return Errno("fdatasync", path, errno);
-  }
-  return absl::OkStatus();
-}
-
-absl::Status SyncDir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Errno("open", dir, errno);
-  const Fd holder(fd);
-  while (::fsync(fd) != 0) {
-    if (errno != EINTR) return Errno("fsync", dir, errno);
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::string> ReadFile(const std::string& path, size_t limit) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Errno("open", path, errno);
-  const Fd holder(fd);
-  std::string data;
-  char buffer[1 << 16];
-  while (data.size() < limit) {
-    const ssize_t n = ::read(fd, buffer, std::min(sizeof(buffer), limit - data.size()));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Errno("read", path, errno);
-    }
-    if (n == 0) break;
-    data.append(buffer, static_cast<size_t>(n));
-  }
-  return data;
-}
+using internal::SyncDir;
+using internal::SyncFd;
+using internal::WriteAll;
 
 struct Segment {
   uint64_t first = 0;

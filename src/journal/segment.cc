@@ -19,6 +19,20 @@ constexpr std::string_view kFilePrefix = "journal-";
 constexpr std::string_view kFileSuffix = ".ccj";
 constexpr size_t kSequenceDigits = 20;
 
+bool AllZero(std::string_view s) {
+  for (const char c : s) {
+    if (c != 0) return false;
+  }
+  return true;
+}
+
+absl::Status Corrupt(std::string_view name, size_t offset, std::string_view what) {
+  return absl::DataLossError(
+      fmt::format("journal segment {} at byte offset {}: {}", name, offset, what));
+}
+
+}  // namespace
+
 void PutU32(uint32_t v, std::string* out) {
   for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
 }
@@ -38,20 +52,6 @@ uint64_t GetU64(std::string_view s, size_t at) {
   for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
   return v;
 }
-
-bool AllZero(std::string_view s) {
-  for (const char c : s) {
-    if (c != 0) return false;
-  }
-  return true;
-}
-
-absl::Status Corrupt(std::string_view name, size_t offset, std::string_view what) {
-  return absl::DataLossError(
-      fmt::format("journal segment {} at byte offset {}: {}", name, offset, what));
-}
-
-}  // namespace
 
 uint32_t Crc32c(std::string_view data, uint32_t crc) {
   // ISA-L's crc32_iscsi neither inverts its input nor its output; the
@@ -73,13 +73,15 @@ std::string SegmentFileName(uint64_t first_sequence) {
                      kFileSuffix);
 }
 
-std::optional<uint64_t> ParseSegmentFileName(std::string_view name) {
-  if (name.size() != kFilePrefix.size() + kSequenceDigits + kFileSuffix.size() ||
-      name.substr(0, kFilePrefix.size()) != kFilePrefix ||
-      name.substr(name.size() - kFileSuffix.size()) != kFileSuffix) {
+std::optional<uint64_t> ParseSequenceFileName(std::string_view name,
+                                              std::string_view prefix,
+                                              std::string_view suffix) {
+  if (name.size() != prefix.size() + kSequenceDigits + suffix.size() ||
+      name.substr(0, prefix.size()) != prefix ||
+      name.substr(name.size() - suffix.size()) != suffix) {
     return std::nullopt;
   }
-  const std::string_view digits = name.substr(kFilePrefix.size(), kSequenceDigits);
+  const std::string_view digits = name.substr(prefix.size(), kSequenceDigits);
   uint64_t v = 0;
   for (const char c : digits) {
     if (c < '0' || c > '9') return std::nullopt;
@@ -88,6 +90,10 @@ std::optional<uint64_t> ParseSegmentFileName(std::string_view name) {
     v = v * 10 + d;
   }
   return v;
+}
+
+std::optional<uint64_t> ParseSegmentFileName(std::string_view name) {
+  return ParseSequenceFileName(name, kFilePrefix, kFileSuffix);
 }
 
 std::string EncodeSegmentHeader(uint64_t first_sequence) {

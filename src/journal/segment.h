@@ -54,6 +54,12 @@ inline constexpr size_t kRecordHeaderBytes = 12;
 inline constexpr size_t kRecordBodyFixedBytes = 16;  // sequence and time
 inline constexpr std::string_view kSegmentMagic = "CCJRNL\r\n";
 
+// Little-endian integers in the files' headers.
+void PutU32(uint32_t v, std::string* out);
+void PutU64(uint64_t v, std::string* out);
+uint32_t GetU32(std::string_view s, size_t at);
+uint64_t GetU64(std::string_view s, size_t at);
+
 // CRC-32C of `data`, continuing `crc` (0 to start).
 uint32_t Crc32c(std::string_view data, uint32_t crc = 0);
 
@@ -61,6 +67,10 @@ uint32_t Crc32c(std::string_view data, uint32_t crc = 0);
 // the sequence a file name stands for (nullopt for any other name).
 std::string SegmentFileName(uint64_t first_sequence);
 std::optional<uint64_t> ParseSegmentFileName(std::string_view name);
+// `<prefix><20 digits><suffix>`: the sequence, else nullopt (snapshots too).
+std::optional<uint64_t> ParseSequenceFileName(std::string_view name,
+                                              std::string_view prefix,
+                                              std::string_view suffix);
 
 std::string EncodeSegmentHeader(uint64_t first_sequence);
 // Appends one record; `payload` at most kMaxRecordPayloadBytes.

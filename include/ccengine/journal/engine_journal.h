@@ -20,9 +20,9 @@
 // What is not journaled, and so must not change a journaled engine: direct
 // router-thread calls (`Engine::Login`, `AddContact`, ..., which bypass
 // `Apply`), `UpdateQueue`, `SetAgentSkills` and other configuration changes
-// after start-up. Without snapshots a replay starts at the log's first record
-// (`first_sequence()` must be where the journal began); snapshots, which let
-// old records go, are still to come (docs/journal.md).
+// after start-up. A replay from the start needs the log's first record
+// (`first_sequence()` must be 1); after a snapshot, `Recover` (snapshot.h)
+// loads it and replays from the record after it.
 //
 // Thread safety: `EngineJournal` lives on the router thread (the hook runs
 // there); the log itself may be read by other threads. `ReplayJournal` runs

@@ -1,0 +1,72 @@
+// POSIX file helpers (see journal/file_io.h).
+
+#include "journal/file_io.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "fmt/format.h"
+
+namespace ccengine::journal::internal {
+
+absl::Status Errno(std::string_view what, const std::string& path, int err) {
+  return absl::Status(absl::ErrnoToStatusCode(err),
+                      fmt::format("{} {}: {}", what, path, std::strerror(err)));
+}
+
+absl::Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("write", path, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SyncFd(int fd, const std::string& path) {
+  while (::fdatasync(fd) != 0) {
+    if (errno != EINTR) return Errno("fdatasync", path, errno);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SyncDir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("open", dir, errno);
+  const Fd holder(fd);
+  while (::fsync(fd) != 0) {
+    if (errno != EINTR) return Errno("fsync", dir, errno);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, size_t limit) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("open", path, errno);
+  const Fd holder(fd);
+  std::string data;
+  char buffer[1 << 16];
+  while (data.size() < limit) {
+    const ssize_t n = ::read(fd, buffer, std::min(sizeof(buffer), limit - data.size()));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("read", path, errno);
+    }
+    if (n == 0) break;
+    data.append(buffer, static_cast<size_t>(n));
+  }
+  return data;
+}
+
+}  // namespace ccengine::journal::internal

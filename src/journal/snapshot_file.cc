@@ -1,0 +1,235 @@
+// Snapshot files, checkpoints and recovery (see ccengine/journal/snapshot.h).
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ccengine/journal/snapshot.h"
+#include "fmt/format.h"
+#include "journal/file_io.h"
+#include "journal/segment.h"
+
+namespace ccengine::journal {
+namespace {
+
+using internal::Crc32c;
+using internal::Errno;
+using internal::Fd;
+using internal::GetU32;
+using internal::GetU64;
+using internal::PutU32;
+using internal::PutU64;
+
+constexpr std::string_view kMagic = "CCSNAP\r\n";
+constexpr std::string_view kPrefix = "snapshot-";
+constexpr std::string_view kSuffix = ".ccs";
+constexpr std::string_view kTempSuffix = ".tmp";
+constexpr size_t kHeaderBytes = 44;
+// Far above any engine's state (millions of agents and contacts), and a bound
+// on what a damaged length field can make the reader allocate.
+constexpr size_t kMaxSnapshotBytes = size_t{16} << 30;
+
+std::string FileName(uint64_t sequence) {
+  return fmt::format("{}{:020}{}", kPrefix, sequence, kSuffix);
+}
+
+std::string Join(const std::string& dir, std::string_view name) {
+  return dir + "/" + std::string(name);
+}
+
+// The file's bytes checked: the state, or DataLoss naming what failed, or
+// FailedPrecondition for another format version.
+absl::StatusOr<std::string_view> CheckFile(const std::string& path, std::string_view data,
+                                           SnapshotInfo& info) {
+  auto damaged = [&](std::string_view what) {
+    return absl::DataLossError(fmt::format("snapshot {}: {}", path, what));
+  };
+  if (data.size() < kHeaderBytes) return damaged("shorter than its header");
+  if (data.substr(0, kMagic.size()) != kMagic) return damaged("not a snapshot file");
+  if (GetU32(data, 40) != Crc32c(data.substr(0, 40))) {
+    return damaged("the header's checksum does not match");
+  }
+  const uint32_t version = GetU32(data, 8);
+  if (version != kSnapshotFormatVersion) {
+    return absl::FailedPreconditionError(fmt::format(
+        "snapshot {} is of file format version {}; this build reads version {}", path,
+        version, kSnapshotFormatVersion));
+  }
+  info.sequence = GetU64(data, 12);
+  info.engine_time = absl::FromUnixNanos(static_cast<int64_t>(GetU64(data, 20)));
+  const uint64_t length = GetU64(data, 28);
+  if (length != data.size() - kHeaderBytes) {
+    return damaged(fmt::format("the header says {} bytes of state, the file holds {}",
+                               length, data.size() - kHeaderBytes));
+  }
+  const std::string_view state = data.substr(kHeaderBytes);
+  if (GetU32(data, 36) != Crc32c(state))
+    return damaged("the state's checksum does not match");
+  info.bytes = data.size();
+  return state;
+}
+
+absl::Status RemoveFile(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("unlink", path, errno);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<SnapshotInfo> WriteSnapshot(const std::string& dir, uint64_t sequence,
+                                           const Engine& engine) {
+  std::string state;
+  engine.SaveState(state);
+  std::string file(kMagic);
+  PutU32(kSnapshotFormatVersion, &file);
+  PutU64(sequence, &file);
+  PutU64(static_cast<uint64_t>(absl::ToUnixNanos(engine.Now())), &file);
+  PutU64(state.size(), &file);
+  PutU32(Crc32c(state), &file);
+  PutU32(Crc32c(file), &file);
+  file += state;
+
+  SnapshotInfo info;
+  info.sequence = sequence;
+  info.engine_time = engine.Now();
+  info.path = Join(dir, FileName(sequence));
+  info.bytes = file.size();
+  const std::string temp = info.path + std::string(kTempSuffix);
+  {
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return Errno("open", temp, errno);
+    const Fd holder(fd);
+    absl::Status s = internal::WriteAll(fd, file, temp);
+    if (s.ok()) s = internal::SyncFd(fd, temp);
+    if (!s.ok()) {
+      (void)RemoveFile(temp);
+      return s;
+    }
+  }
+  if (::rename(temp.c_str(), info.path.c_str()) != 0) {
+    const absl::Status s = Errno("rename", temp, errno);
+    (void)RemoveFile(temp);
+    return s;
+  }
+  if (absl::Status s = internal::SyncDir(dir); !s.ok()) return s;
+  return info;
+}
+
+absl::StatusOr<SnapshotInfo> LoadSnapshot(const std::string& path, Engine& engine) {
+  absl::StatusOr<std::string> data = internal::ReadFile(path, kMaxSnapshotBytes + 1);
+  if (!data.ok()) return data.status();
+  SnapshotInfo info;
+  info.path = path;
+  absl::StatusOr<std::string_view> state = CheckFile(path, *data, info);
+  if (!state.ok()) return state.status();
+  if (absl::Status s = engine.LoadState(*state); !s.ok()) {
+    return absl::Status(s.code(),
+                        fmt::format("snapshot {}: {}", path, std::string(s.message())));
+  }
+  return info;
+}
+
+absl::StatusOr<std::vector<SnapshotInfo>> ListSnapshots(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return Errno("opendir", dir, errno);
+  std::vector<SnapshotInfo> found;
+  while (const dirent* entry = ::readdir(d)) {
+    const std::optional<uint64_t> sequence =
+        internal::ParseSequenceFileName(entry->d_name, kPrefix, kSuffix);
+    if (!sequence) continue;
+    SnapshotInfo& info = found.emplace_back();
+    info.sequence = *sequence;
+    info.path = Join(dir, entry->d_name);
+  }
+  ::closedir(d);
+  std::sort(found.begin(), found.end(), [](const SnapshotInfo& a, const SnapshotInfo& b) {
+    return a.sequence > b.sequence;
+  });
+  return found;
+}
+
+absl::StatusOr<SnapshotInfo> Checkpoint(const Engine& engine, CommandLog& log,
+                                        const std::string& dir, int keep) {
+  if (keep < 1) {
+    return absl::InvalidArgumentError(
+        fmt::format("keep must be at least 1, got {}", keep));
+  }
+  // The records the snapshot includes are on disk before it is: a snapshot
+  // ahead of the durable log would make the log reuse its sequence numbers.
+  if (absl::Status s = log.Sync(); !s.ok()) return s;
+  absl::StatusOr<SnapshotInfo> written = WriteSnapshot(dir, log.last_sequence(), engine);
+  if (!written.ok()) return written.status();
+  absl::StatusOr<std::vector<SnapshotInfo>> all = ListSnapshots(dir);
+  if (!all.ok()) return all.status();
+  const size_t kept = std::min(all->size(), static_cast<size_t>(keep));
+  for (size_t i = kept; i < all->size(); ++i) {
+    if (absl::Status s = RemoveFile((*all)[i].path); !s.ok()) return s;
+  }
+  // Temporary files of checkpoints that a crash interrupted.
+  if (DIR* d = ::opendir(dir.c_str())) {
+    std::vector<std::string> leftovers;
+    while (const dirent* entry = ::readdir(d)) {
+      const std::string_view name = entry->d_name;
+      if (name.size() > kTempSuffix.size() &&
+          name.substr(name.size() - kTempSuffix.size()) == kTempSuffix &&
+          internal::ParseSequenceFileName(
+              name.substr(0, name.size() - kTempSuffix.size()), kPrefix, kSuffix)) {
+        leftovers.push_back(Join(dir, name));
+      }
+    }
+    ::closedir(d);
+    for (const std::string& path : leftovers) (void)RemoveFile(path);
+  }
+  // The oldest kept snapshot must still find the records after it.
+  const uint64_t oldest = (*all)[kept - 1].sequence;
+  if (absl::Status s = log.DropBefore(oldest + 1); !s.ok()) return s;
+  return written;
+}
+
+absl::StatusOr<RecoveryReport> Recover(const CommandLog& log, const std::string& dir,
+                                       Engine& engine) {
+  absl::StatusOr<std::vector<SnapshotInfo>> all = ListSnapshots(dir);
+  if (!all.ok()) return all.status();
+  RecoveryReport report;
+  for (const SnapshotInfo& candidate : *all) {
+    absl::StatusOr<SnapshotInfo> loaded = LoadSnapshot(candidate.path, engine);
+    if (loaded.ok()) {
+      report.snapshot = *loaded;
+      break;
+    }
+    if (loaded.status().code() != absl::StatusCode::kDataLoss) return loaded.status();
+    report.passed_over.push_back(std::string(loaded.status().message()));
+  }
+  const uint64_t from = report.snapshot ? report.snapshot->sequence + 1 : 1;
+  if (log.first_sequence() > from) {
+    return absl::DataLossError(fmt::format(
+        "the journal starts at record {}, but {} the records from {} on are needed",
+        log.first_sequence(),
+        report.snapshot ? "after snapshot " + report.snapshot->path
+                        : std::string("with no snapshot readable"),
+        from));
+  }
+  if (from > log.last_sequence() + 1) {
+    return absl::DataLossError(fmt::format(
+        "snapshot {} includes journal records up to {}, but the journal ends at {}",
+        report.snapshot->path, from - 1, log.last_sequence()));
+  }
+  absl::StatusOr<ReplayReport> replayed = ReplayJournal(log, engine, from);
+  if (!replayed.ok()) return replayed.status();
+  report.replay = *replayed;
+  return report;
+}
+
+}  // namespace ccengine::journal
