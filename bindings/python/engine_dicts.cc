@@ -462,10 +462,14 @@ Command ToCommand(const PyEngine& e, py::handle value) {
     out = cmd::AddContact{MakeContactSpec(e, c)};
   } else if (type == "accept_offer") {
     AgentId a = agent();
-    out = cmd::AcceptOffer{a, contact()};
+    ContactId c = contact();
+    out = cmd::AcceptOffer{a, c,
+                           r.Has("offer") ? ToId(r.Get("offer"), r.Path("offer")) : 0};
   } else if (type == "reject_offer") {
     AgentId a = agent();
-    out = cmd::RejectOffer{a, contact()};
+    ContactId c = contact();
+    out = cmd::RejectOffer{a, c,
+                           r.Has("offer") ? ToId(r.Get("offer"), r.Path("offer")) : 0};
   } else if (type == "complete_contact") {
     AgentId a = agent();
     ContactId c = contact();
@@ -707,6 +711,7 @@ py::dict EventToDict(const PyEngine& e, const Event& ev) {
   d["time_s"] = SecondsSinceEpoch(ev.time);
   d["contact"] = ev.has_contact ? py::object(py::int_(ev.contact.value())) : none;
   d["agent"] = ev.has_agent ? py::object(py::int_(ev.agent.value())) : none;
+  d["offer"] = ev.offer != 0 ? py::object(py::int_(ev.offer)) : none;
   d["queue"] = contact_event ? py::object(py::str(e.QueueName(ev.queue))) : none;
   // An overflow whose target is its own queue left the engine.
   const bool moved = ev.type == EventType::kTransferred ||

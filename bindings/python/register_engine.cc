@@ -406,18 +406,25 @@ Args:
 )doc");
   cls.def(
       "accept_offer",
-      [](PyEngine& e, py::object a, py::object c) {
+      [](PyEngine& e, py::object a, py::object c, py::object offer) {
         Check(e.engine().AcceptOffer(AgentId(ToId(a, "agent")),
-                                     ContactId(ToId(c, "contact"))));
+                                     ContactId(ToId(c, "contact")),
+                                     offer.is_none() ? 0 : ToId(offer, "offer")));
       },
-      "agent"_a, "contact"_a, "The agent answers the contact offered to it.");
+      "agent"_a, "contact"_a, "offer"_a = py::none(),
+      "The agent answers the contact offered to it. `offer` (an event's "
+      "\"offer\"): answering that offer only — a later offer of the contact "
+      "is refused (CcengineError, code FAILED_PRECONDITION), and answering an "
+      "offer already accepted does "
+      "nothing.");
   cls.def(
       "reject_offer",
-      [](PyEngine& e, py::object a, py::object c) {
+      [](PyEngine& e, py::object a, py::object c, py::object offer) {
         Check(e.engine().RejectOffer(AgentId(ToId(a, "agent")),
-                                     ContactId(ToId(c, "contact"))));
+                                     ContactId(ToId(c, "contact")),
+                                     offer.is_none() ? 0 : ToId(offer, "offer")));
       },
-      "agent"_a, "contact"_a,
+      "agent"_a, "contact"_a, "offer"_a = py::none(),
       "The agent declines; the contact keeps its place and is not offered "
       "to this agent again.");
   cls.def(

@@ -331,12 +331,23 @@ absl::Status NotOfferedError(ContactId contact, AgentId agent) {
       "contact {} is not offered to agent {}", contact.value(), agent.value()));
 }
 
+absl::Status StaleOfferError(ContactId contact, uint64_t offer, uint64_t latest) {
+  return absl::FailedPreconditionError(
+      fmt::format("offer {} of contact {} is not its latest (offer {})", offer,
+                  contact.value(), latest));
+}
+
 }  // namespace
 
-absl::Status Engine::AcceptOffer(AgentId agent, ContactId contact) {
+absl::Status Engine::AcceptOffer(AgentId agent, ContactId contact, uint64_t offer) {
   CCENGINE_ASSIGN_OR_RETURN(uint32_t aslot, LoggedInAgentSlot(agent));
   CCENGINE_ASSIGN_OR_RETURN(uint32_t cslot, LiveContactSlot(contact));
   const ContactRec& c = contacts_[cslot];
+  if (offer != 0) {
+    if (c.offer_id != offer) return StaleOfferError(contact, offer, c.offer_id);
+    // Accepted already (a retry): nothing to do.
+    if (c.state == ContactState::kInService && c.agent == aslot) return absl::OkStatus();
+  }
   if (c.state != ContactState::kOffered || c.agent != aslot) {
     return NotOfferedError(contact, agent);
   }
@@ -372,10 +383,12 @@ void Engine::Connect(uint32_t aslot, uint32_t cslot) {
   if (a.channel_mask != 0) TryMatchAgent(aslot);
 }
 
-absl::Status Engine::RejectOffer(AgentId agent, ContactId contact) {
+absl::Status Engine::RejectOffer(AgentId agent, ContactId contact, uint64_t offer) {
   CCENGINE_ASSIGN_OR_RETURN(uint32_t aslot, LoggedInAgentSlot(agent));
   CCENGINE_ASSIGN_OR_RETURN(uint32_t cslot, LiveContactSlot(contact));
   ContactRec& c = contacts_[cslot];
+  if (offer != 0 && c.offer_id != offer)
+    return StaleOfferError(contact, offer, c.offer_id);
   if (c.state != ContactState::kOffered || c.agent != aslot) {
     return NotOfferedError(contact, agent);
   }

@@ -448,8 +448,32 @@ absl::StatusOr<uint32_t> Engine::LoggedInAgentSlot(AgentId id) const {
 
 // --- Commands, intake, time --------------------------------------------------
 
-absl::Status Engine::Apply(const Command& command) {
-  if (command_hook_) CCENGINE_RETURN_IF_ERROR(command_hook_(command));
+uint64_t Engine::ProducerSequence(uint64_t producer) const {
+  auto it = producer_sequences_.find(producer);
+  return it == producer_sequences_.end() ? 0 : it->second;
+}
+
+absl::Status Engine::Apply(const Command& command, CommandOrigin origin) {
+  if (origin.producer != 0) {
+    if (origin.sequence == 0) {
+      return absl::InvalidArgumentError(fmt::format(
+          "producer {}: command sequence numbers start at 1", origin.producer));
+    }
+    auto it = producer_sequences_.find(origin.producer);
+    if (it != producer_sequences_.end() && origin.sequence <= it->second) {
+      return absl::AlreadyExistsError(fmt::format(
+          "command {} of producer {} was applied already (its highest applied: {})",
+          origin.sequence, origin.producer, it->second));
+    }
+    if (it == producer_sequences_.end() &&
+        producer_sequences_.size() >= options_.max_producers) {
+      return absl::ResourceExhaustedError(
+          fmt::format("producer {}: the engine keeps the numbers of at most {} producers",
+                      origin.producer, options_.max_producers));
+    }
+  }
+  if (command_hook_) CCENGINE_RETURN_IF_ERROR(command_hook_(command, origin));
+  if (origin.producer != 0) producer_sequences_[origin.producer] = origin.sequence;
   return std::visit(
       [this](const auto& c) -> absl::Status {
         using T = std::decay_t<decltype(c)>;
@@ -467,9 +491,9 @@ absl::Status Engine::Apply(const Command& command) {
         else if constexpr (std::is_same_v<T, cmd::AddContact>)
           return AddContact(c.spec);
         else if constexpr (std::is_same_v<T, cmd::AcceptOffer>)
-          return AcceptOffer(c.agent, c.contact);
+          return AcceptOffer(c.agent, c.contact, c.offer);
         else if constexpr (std::is_same_v<T, cmd::RejectOffer>)
-          return RejectOffer(c.agent, c.contact);
+          return RejectOffer(c.agent, c.contact, c.offer);
         else if constexpr (std::is_same_v<T, cmd::CompleteContact>)
           return CompleteContact(c.agent, c.contact, c.outcome);
         else if constexpr (std::is_same_v<T, cmd::EndWrapUp>)
@@ -490,8 +514,8 @@ absl::Status Engine::Apply(const Command& command) {
       command);
 }
 
-absl::Status Engine::Submit(Command command) {
-  if (!intake_.TryPush(std::move(command))) {
+absl::Status Engine::Submit(Command command, CommandOrigin origin) {
+  if (!intake_.TryPush(Submitted{std::move(command), origin})) {
     return absl::ResourceExhaustedError(
         fmt::format("intake is full ({} commands); retry after the router drains it",
                     intake_.capacity()));
@@ -556,13 +580,14 @@ absl::Status Engine::AdvanceWithWork(Micros target) {
 absl::StatusOr<size_t> Engine::Poll(absl::Time now) {
   CCENGINE_RETURN_IF_ERROR(AdvanceTo(now));
   size_t applied = 0;
-  Command command;
-  while (intake_.TryPop(command)) {
-    absl::Status st = Apply(command);
+  Submitted submitted;
+  while (intake_.TryPop(submitted)) {
+    absl::Status st = Apply(submitted.command, submitted.origin);
     ++applied;
     if (!st.ok()) {
       Event e = MakeEvent(EventType::kCommandFailed);
       e.status = std::move(st);
+      e.origin = submitted.origin;
       Emit(e);
     }
   }
@@ -653,6 +678,7 @@ Event Engine::MakeContactEvent(EventType type, const ContactRec& c,
   if (agent != kNoSlot) {
     e.agent = agents_[agent].id;
     e.has_agent = true;
+    e.offer = c.offer_id;
   }
   return e;
 }

@@ -608,6 +608,7 @@ void Engine::Offer(uint32_t agent, uint32_t contact) {
   AttachContact(agent, contact);
   a.offer = contact;
   a.last_offer_seq = ++offer_seq_;
+  c.offer_id = offer_seq_;
   c.offer_token = timers_.NewToken();
   if (q.offer_timeout_us != kNever && !a.auto_accept) {
     Schedule(now_ + q.offer_timeout_us, TimerKind::kOfferTimeout, contact, c.offer_token);

@@ -67,7 +67,10 @@ absl::StatusOr<ContactSnapshot> Engine::GetContact(ContactId contact) const {
   s.arrived_at = TimeFromMicros(c.arrived);
   s.queued_at = TimeFromMicros(c.queued_at);
   s.routing_step = c.step;
-  if (c.agent != kNoSlot) s.agent = agents_[c.agent].id;
+  if (c.agent != kNoSlot) {
+    s.agent = agents_[c.agent].id;
+    s.offer = c.offer_id;
+  }
   s.excluded.assign(c.excluded.begin(), c.excluded.end());
   if (c.preferring) {
     s.preferred_agents.assign(c.preferred.begin(), c.preferred.end());

@@ -117,6 +117,7 @@ void ContactFields(Io& io, C& c) {
   io.Signed(c.hold_until);
   io.Unsigned(c.wait_token);
   io.Unsigned(c.offer_token);
+  io.Unsigned(c.offer_id);
   io.Bool(c.preferring);
   io.List(c.preferred, [&](auto& a) { io.Id(a); });
   io.Signed(c.pref_until);
@@ -166,6 +167,7 @@ struct Staged {
   uint64_t arrival_seq = 0;
   uint64_t offer_seq = 0;
   bool track_work = false;
+  std::vector<std::pair<uint64_t, uint64_t>> producers;  // sorted by producer
   std::string guard_rng;
   std::vector<std::string> strategy_states;
   Accounting books;
@@ -223,6 +225,14 @@ void Engine::SaveState(std::string& out) const {
   w.Unsigned(arrival_seq_);
   w.Unsigned(offer_seq_);
   w.Bool(track_work_);
+  std::vector<std::pair<uint64_t, uint64_t>> producers(producer_sequences_.begin(),
+                                                       producer_sequences_.end());
+  std::sort(producers.begin(), producers.end());
+  w.Count(producers.size());
+  for (const auto& [producer, sequence] : producers) {
+    w.Unsigned(producer);
+    w.Unsigned(sequence);
+  }
   std::ostringstream rng;
   rng << guard_rng_;
   w.String(rng.str());
@@ -259,7 +269,7 @@ void Engine::SaveState(std::string& out) const {
 
 absl::Status Engine::LoadState(std::string_view state) {
   if (!agents_.empty() || !contacts_.empty() || !groups_.empty() ||
-      ledger_.totals().entered != 0) {
+      ledger_.totals().entered != 0 || !producer_sequences_.empty()) {
     return absl::FailedPreconditionError(
         "LoadState needs a freshly configured engine: this one has agents or contacts");
   }
@@ -333,6 +343,23 @@ absl::Status Engine::LoadStateInto(std::string_view state) {
   r.Unsigned(st.arrival_seq);
   r.Unsigned(st.offer_seq);
   r.Bool(st.track_work);
+  {
+    const uint64_t n = r.Count();
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+      uint64_t producer = 0;
+      uint64_t sequence = 0;
+      r.Unsigned(producer);
+      r.Unsigned(sequence);
+      if (r.ok() && (producer == 0 || sequence == 0 ||
+                     (!st.producers.empty() && producer <= st.producers.back().first))) {
+        return fail("producer numbers out of order or zero");
+      }
+      st.producers.emplace_back(producer, sequence);
+    }
+    if (r.ok() && st.producers.size() > options_.max_producers) {
+      return fail("more producers than max_producers");
+    }
+  }
   r.String(st.guard_rng);
   st.strategy_states.resize(strategies_.size());
   for (std::string& s : st.strategy_states) r.String(s);
@@ -475,6 +502,7 @@ absl::Status Engine::LoadStateInto(std::string_view state) {
   arrival_seq_ = st.arrival_seq;
   offer_seq_ = st.offer_seq;
   track_work_ = st.track_work;
+  producer_sequences_.insert(st.producers.begin(), st.producers.end());
   guard_rng_ = guard_rng;
   ledger_.Restore(st.books);
   quality_ = std::move(quality);
@@ -573,6 +601,7 @@ absl::Status Engine::LoadStateInto(std::string_view state) {
   arrival_seq_ = old_arrival_seq;
   offer_seq_ = old_offer_seq;
   track_work_ = old_track_work;
+  producer_sequences_.clear();
   guard_rng_ = old_guard_rng;
   ledger_.Restore(old_books);
   quality_ = std::move(old_quality);

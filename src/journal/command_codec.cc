@@ -78,8 +78,9 @@ void ContactSpecFields(Io& io, S& s) {
   io.Duration(s.preferred_wait);
 }
 
+// `version`: the codec version of the bytes (1 lacks the offer ids).
 template <typename Io, typename C>
-void Fields(Io& io, C& c) {
+void Fields(Io& io, C& c, uint8_t version) {
   using T = std::remove_const_t<C>;
   if constexpr (std::is_same_v<T, cmd::AddAgent>) {
     AgentConfigFields(io, c.config);
@@ -101,6 +102,7 @@ void Fields(Io& io, C& c) {
                        std::is_same_v<T, cmd::RejectOffer>) {
     io.Id(c.agent);
     io.Id(c.contact);
+    if (version >= 2) io.Unsigned(c.offer);
   } else if constexpr (std::is_same_v<T, cmd::CompleteContact>) {
     io.Id(c.agent);
     io.Id(c.contact);
@@ -126,11 +128,11 @@ void Fields(Io& io, C& c) {
 }
 
 template <size_t I = 0>
-absl::StatusOr<Command> DecodeAlternative(size_t index, Reader& reader) {
+absl::StatusOr<Command> DecodeAlternative(size_t index, Reader& reader, uint8_t version) {
   if constexpr (I < std::variant_size_v<Command>) {
-    if (index != I) return DecodeAlternative<I + 1>(index, reader);
+    if (index != I) return DecodeAlternative<I + 1>(index, reader, version);
     std::variant_alternative_t<I, Command> alternative;
-    Fields(reader, alternative);
+    Fields(reader, alternative, version);
     if (!reader.ok()) return reader.status();
     return Command(std::in_place_index<I>, std::move(alternative));
   } else {
@@ -142,11 +144,14 @@ absl::StatusOr<Command> DecodeAlternative(size_t index, Reader& reader) {
 
 std::string_view CommandName(const Command& command) { return kNames[command.index()]; }
 
-absl::Status EncodeCommandTo(const Command& command, std::string* out) {
+absl::Status EncodeCommandTo(const Command& command, const CommandOrigin& origin,
+                             std::string* out) {
   Writer writer(out);
   writer.Byte(kCommandCodecVersion);
   writer.Byte(static_cast<uint8_t>(command.index() + 1));
-  std::visit([&](const auto& c) { Fields(writer, c); }, command);
+  writer.Unsigned(origin.producer);
+  writer.Unsigned(origin.sequence);
+  std::visit([&](const auto& c) { Fields(writer, c, kCommandCodecVersion); }, command);
   if (!writer.status().ok()) {
     out->clear();
     return absl::InvalidArgumentError(
@@ -156,20 +161,24 @@ absl::Status EncodeCommandTo(const Command& command, std::string* out) {
   return absl::OkStatus();
 }
 
+absl::Status EncodeCommandTo(const Command& command, std::string* out) {
+  return EncodeCommandTo(command, CommandOrigin{}, out);
+}
+
 absl::StatusOr<std::string> EncodeCommand(const Command& command) {
   std::string out;
   if (absl::Status s = EncodeCommandTo(command, &out); !s.ok()) return s;
   return out;
 }
 
-absl::StatusOr<Command> DecodeCommand(std::string_view payload) {
+absl::StatusOr<JournaledCommand> DecodeJournaledCommand(std::string_view payload) {
   Reader reader(payload, "command record");
   const uint8_t version = reader.Byte();
   if (!reader.ok()) return reader.status();
-  if (version != kCommandCodecVersion) {
-    return absl::FailedPreconditionError(
-        fmt::format("command record of codec version {}; this build reads version {}",
-                    version, kCommandCodecVersion));
+  if (version != kCommandCodecVersion && version != 1) {
+    return absl::FailedPreconditionError(fmt::format(
+        "command record of codec version {}; this build reads versions 1 to {}", version,
+        kCommandCodecVersion));
   }
   const uint8_t tag = reader.Byte();
   if (!reader.ok()) return reader.status();
@@ -178,13 +187,25 @@ absl::StatusOr<Command> DecodeCommand(std::string_view payload) {
                 fmt::format("command tag {} (1..{})", tag, std::variant_size_v<Command>));
     return reader.status();
   }
-  absl::StatusOr<Command> command = DecodeAlternative(tag - 1, reader);
+  JournaledCommand out;
+  if (version >= 2) {
+    reader.Unsigned(out.origin.producer);
+    reader.Unsigned(out.origin.sequence);
+  }
+  absl::StatusOr<Command> command = DecodeAlternative(tag - 1, reader, version);
   if (!command.ok()) return command.status();
   if (!reader.done()) {
     reader.Fail(reader.at(), "bytes after the command");
     return reader.status();
   }
-  return command;
+  out.command = *std::move(command);
+  return out;
+}
+
+absl::StatusOr<Command> DecodeCommand(std::string_view payload) {
+  absl::StatusOr<JournaledCommand> decoded = DecodeJournaledCommand(payload);
+  if (!decoded.ok()) return decoded.status();
+  return std::move(decoded->command);
 }
 
 }  // namespace ccengine::journal

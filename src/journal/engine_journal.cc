@@ -13,19 +13,20 @@ namespace ccengine::journal {
 
 EngineJournal::EngineJournal(Engine& engine, CommandLog& log)
     : engine_(engine), log_(log) {
-  engine_.SetCommandHook([this](const Command& command) -> absl::Status {
-    if (absl::Status s = EncodeCommandTo(command, &buffer_); !s.ok()) {
-      ++refused_;
-      return s;
-    }
-    absl::StatusOr<uint64_t> sequence = log_.Append(engine_.Now(), buffer_);
-    if (!sequence.ok()) {
-      ++refused_;
-      return sequence.status();
-    }
-    ++appended_;
-    return absl::OkStatus();
-  });
+  engine_.SetCommandHook(
+      [this](const Command& command, const CommandOrigin& origin) -> absl::Status {
+        if (absl::Status s = EncodeCommandTo(command, origin, &buffer_); !s.ok()) {
+          ++refused_;
+          return s;
+        }
+        absl::StatusOr<uint64_t> sequence = log_.Append(engine_.Now(), buffer_);
+        if (!sequence.ok()) {
+          ++refused_;
+          return sequence.status();
+        }
+        ++appended_;
+        return absl::OkStatus();
+      });
 }
 
 EngineJournal::~EngineJournal() { engine_.SetCommandHook(nullptr); }
@@ -46,7 +47,7 @@ absl::StatusOr<ReplayReport> ReplayJournal(const CommandLog& log, Engine& engine
   report.first_sequence = first_sequence;
   report.last_sequence = first_sequence - 1;
   absl::Status s = log.Read(first_sequence, [&](const LogRecord& record) -> absl::Status {
-    absl::StatusOr<Command> command = DecodeCommand(record.payload);
+    absl::StatusOr<JournaledCommand> command = DecodeJournaledCommand(record.payload);
     if (!command.ok()) {
       return absl::Status(command.status().code(),
                           fmt::format("journal record {}: {}", record.sequence,
@@ -62,7 +63,7 @@ absl::StatusOr<ReplayReport> ReplayJournal(const CommandLog& log, Engine& engine
     if (absl::Status advanced = engine.AdvanceTo(record.engine_time); !advanced.ok()) {
       return advanced;
     }
-    if (!engine.Apply(*command).ok()) ++report.refused;
+    if (!engine.Apply(command->command, command->origin).ok()) ++report.refused;
     ++report.records;
     report.last_sequence = record.sequence;
     return absl::OkStatus();

@@ -20,7 +20,7 @@ TEST_F(CommandHookTest, SeesEveryAppliedCommandAndMayRefuseIt) {
   std::vector<size_t> seen;  // the commands' variant indexes
   bool refuse = false;
   EXPECT_FALSE(engine_->HasCommandHook());
-  engine_->SetCommandHook([&](const Command& c) {
+  engine_->SetCommandHook([&](const Command& c, const CommandOrigin&) {
     seen.push_back(c.index());
     return refuse ? absl::UnavailableError("journal disk full") : absl::OkStatus();
   });

@@ -137,6 +137,34 @@ TEST(CommandCodecTest, WhatCannotComeBackExactlyIsRefused) {
   EXPECT_THAT(bytes.status().message(), HasSubstr("AddContact cannot be journaled"));
 }
 
+TEST(CommandCodecTest, TheOriginAndTheOfferComeBack) {
+  std::string bytes;
+  ASSERT_TRUE(EncodeCommandTo(cmd::AcceptOffer{AgentId{3}, ContactId{4}, 1234567},
+                              CommandOrigin{77, 9000000000}, &bytes)
+                  .ok());
+  absl::StatusOr<JournaledCommand> back = DecodeJournaledCommand(bytes);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->origin, (CommandOrigin{77, 9000000000}));
+  EXPECT_EQ(std::get<cmd::AcceptOffer>(back->command).offer, 1234567u);
+  ASSERT_TRUE(
+      EncodeCommandTo(cmd::RejectOffer{AgentId{3}, ContactId{4}, 5}, &bytes).ok());
+  back = DecodeJournaledCommand(bytes);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->origin, CommandOrigin{});
+  EXPECT_EQ(std::get<cmd::RejectOffer>(back->command).offer, 5u);
+}
+
+TEST(CommandCodecTest, VersionOneRecordsStillDecode) {
+  // Version 1 had no origin and no offer ids: AcceptOffer{agent 3, contact 4}.
+  absl::StatusOr<JournaledCommand> v1 = DecodeJournaledCommand("\x01\x08\x03\x04");
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  EXPECT_EQ(v1->origin, CommandOrigin{});
+  const auto& accept = std::get<cmd::AcceptOffer>(v1->command);
+  EXPECT_EQ(accept.agent, AgentId{3});
+  EXPECT_EQ(accept.contact, ContactId{4});
+  EXPECT_EQ(accept.offer, 0u);
+}
+
 void ExpectInvalid(const std::string& bytes, const std::string& what) {
   absl::StatusOr<Command> c = DecodeCommand(bytes);
   ASSERT_FALSE(c.ok()) << what;
@@ -154,9 +182,10 @@ TEST(CommandCodecTest, BadBytesAreRefusedWithTheOffset) {
     EXPECT_FALSE(DecodeCommand(bytes + "x").ok());
   }
   const std::string logout = *EncodeCommand(cmd::Logout{AgentId{5}});
-  ExpectInvalid(logout + "x", "byte offset 3: bytes after the command");
-  EXPECT_EQ(DecodeCommand("\x02\x04\x05").status().code(),
+  ExpectInvalid(logout + "x", "byte offset 5: bytes after the command");
+  EXPECT_EQ(DecodeCommand("\x03\x04\x00\x00\x05").status().code(),
             absl::StatusCode::kFailedPrecondition);
+  // The rest are version-1 bytes (no origin), which are still read.
   ExpectInvalid(std::string("\x01\x00", 2), "command tag 0");
   ExpectInvalid("\x01\x12", "command tag 18");
   ExpectInvalid(std::string("\x01\x04\x85\x00", 4), "not minimal");

@@ -94,6 +94,15 @@ void CrashAndRecover(uint64_t seed, int steps, int crash_at, bool torn) {
             DescribeState(*live, driver.agents, driver.contacts));
   ASSERT_TRUE(recovered->CheckInvariants().ok());
 
+  // The producer, unsure what the crashed engine took, sends its latest
+  // numbered commands again: each was applied once already.
+  ASSERT_FALSE(driver.originated.empty());
+  const std::string before_resend = test::SavedState(*recovered);
+  for (const auto& [command, origin] : driver.originated) {
+    EXPECT_EQ(recovered->Apply(command, origin).code(), absl::StatusCode::kAlreadyExists);
+  }
+  EXPECT_EQ(test::SavedState(*recovered), before_resend);
+
   // Both go on with the same commands; the recovered one journals again.
   std::unique_ptr<std::vector<std::string>> recovered_events =
       test::RecordEvents(*recovered);

@@ -327,3 +327,20 @@ def test_record_events_off(engine):
     engine.record_events = True
     engine.abandon(1)
     assert "abandoned" in types(engine.drain_events())
+
+
+def test_answers_may_name_their_offer(engine):
+    engine.add_contact(2001, "tax")
+    offered = [ev for ev in engine.drain_events() if ev["type"] == "offered"]
+    offer, agent = offered[0]["offer"], offered[0]["agent"]
+    assert offer >= 1
+    engine.accept_offer(agent, 2001, offer=offer)
+    accepted = [ev for ev in engine.drain_events() if ev["type"] == "accepted"]
+    assert accepted[0]["offer"] == offer
+    # A retry of the same answer changes nothing; an earlier offer is stale.
+    engine.accept_offer(agent, 2001, offer=offer)
+    assert engine.drain_events() == []
+    with pytest.raises(ccengine.CcengineError) as err:
+        engine.accept_offer(agent, 2001, offer=offer - 1 if offer > 1 else offer + 1)
+    assert err.value.code == "FAILED_PRECONDITION"
+    assert "is not its latest" in str(err.value)

@@ -112,7 +112,7 @@ std::string DescribeState(const Engine& e, const std::vector<AgentId>& agents,
         c->routing_step, c->agent ? std::to_string(c->agent->value()) : "-",
         absl::FormatTime(c->arrived_at), absl::FormatTime(c->queued_at));
     for (const AgentId a : c->excluded) d += fmt::format(" {}", a.value());
-    d += "\n";
+    d += fmt::format(" offer {}\n", c->offer);
   }
   return d;
 }
@@ -207,10 +207,13 @@ Command DayDriver::Pick(const Engine& e) {
   if (!c.ok()) return cmd::Abandon{id};  // refused: an unknown contact
   const AgentId agent = c->agent.value_or(SomeAgent());
   switch (c->state) {
-    case ContactState::kOffered:
-      if (Chance(0.75)) return cmd::AcceptOffer{agent, id};
-      if (Chance(0.5)) return cmd::RejectOffer{agent, id};
+    case ContactState::kOffered: {
+      // Half the answers name their offer; a few name an earlier one (stale).
+      const uint64_t offer = Chance(0.5) ? c->offer - (Chance(0.1) ? 1 : 0) : 0;
+      if (Chance(0.75)) return cmd::AcceptOffer{agent, id, offer};
+      if (Chance(0.5)) return cmd::RejectOffer{agent, id, offer};
       return cmd::Abandon{id};
+    }
     case ContactState::kInService:
       if (Chance(0.85)) {
         ContactOutcome o;
@@ -240,17 +243,34 @@ void DayDriver::Step(const std::vector<Engine*>& engines) {
     for (Engine* x : engines) ASSERT_TRUE(x->AdvanceTo(to).ok());
     return;
   }
-  std::vector<Command> batch;
+  // Half the commands come from a numbered producer; now and then one it
+  // sent before is sent again (refused: AlreadyExists).
+  std::vector<std::pair<Command, CommandOrigin>> batch;
   const int n = Chance(0.2) ? Uniform(2, 5) : 1;
   batch.reserve(n);
-  for (int i = 0; i < n; ++i) batch.push_back(Pick(e));
+  for (int i = 0; i < n; ++i) {
+    if (!originated.empty() && Chance(0.03)) {
+      batch.push_back(originated[static_cast<size_t>(
+          Uniform(0, static_cast<int>(originated.size()) - 1))]);
+      continue;
+    }
+    Command c = Pick(e);
+    CommandOrigin origin;
+    if (Chance(0.5)) {
+      origin = {1, next_sequence_};
+      next_sequence_ += Chance(0.1) ? 2 : 1;  // gaps are allowed
+      originated.emplace_back(c, origin);
+      if (originated.size() > 64) originated.erase(originated.begin());
+    }
+    batch.emplace_back(std::move(c), origin);
+  }
   if (n == 1 && Chance(0.8)) {
-    for (Engine* x : engines) (void)x->Apply(batch[0]);
+    for (Engine* x : engines) (void)x->Apply(batch[0].first, batch[0].second);
     return;
   }
   const absl::Time at = e.Now() + absl::Milliseconds(Uniform(0, 3000));
   for (Engine* x : engines) {
-    for (const Command& c : batch) ASSERT_TRUE(x->Submit(c).ok());
+    for (const auto& [c, origin] : batch) ASSERT_TRUE(x->Submit(c, origin).ok());
     ASSERT_TRUE(x->Poll(at).ok());
   }
 }

@@ -18,6 +18,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ccengine/core/engine.h"
@@ -48,6 +49,8 @@ class DayDriver {
   // Every agent and contact id used so far.
   std::vector<AgentId> agents;
   std::vector<ContactId> contacts;
+  // The latest 64 commands sent with an origin (producer 1), oldest first.
+  std::vector<std::pair<Command, CommandOrigin>> originated;
 
   // One step: time moves on, or one command or a batch is given to every
   // engine. Fails the test (ASSERT) when an engine refuses a Submit or Poll.
@@ -63,6 +66,7 @@ class DayDriver {
   std::mt19937_64 rng_;
   uint64_t next_agent_ = 1;
   uint64_t next_contact_ = 1;
+  uint64_t next_sequence_ = 1;
 };
 
 }  // namespace ccengine::test

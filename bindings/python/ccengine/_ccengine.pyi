@@ -184,10 +184,12 @@ class Engine:
         """A contact arrives: offered at once or queued. With preferred agents
         (or ``prefer_last_agent``) it waits up to ``preferred_wait_s`` for one
         of them, then any agent may take it."""
-    def accept_offer(self, agent: int, contact: int) -> None:
-        """The agent answers the offered contact."""
-    def reject_offer(self, agent: int, contact: int) -> None:
-        """The agent declines the offer."""
+    def accept_offer(self, agent: int, contact: int, offer: Optional[int] = None) -> None:
+        """The agent answers the offered contact. ``offer`` (an event's
+        ``"offer"``): that offer only; a later one is refused, and answering
+        an offer already accepted does nothing."""
+    def reject_offer(self, agent: int, contact: int, offer: Optional[int] = None) -> None:
+        """The agent declines the offer (``offer``: that offer only)."""
     def complete_contact(
         self,
         agent: int,

@@ -8,6 +8,9 @@
 // as an `EventType::kCommandFailed` event carrying the same `absl::Status`
 // the synchronous call would have returned; nothing else changes.
 //
+// A command may carry a `CommandOrigin` (below): then it is applied at most
+// once, whatever a producer resends after a crash.
+//
 // Thread safety: plain values; thread-compatible. A command is moved into the
 // engine by `Submit`.
 //
@@ -51,13 +54,21 @@ struct SetNotReady {
 struct AddContact {
   ContactSpec spec;
 };
+// `offer`: the id of the offer answered (Event::offer), or 0 for whatever
+// rings now. With an id, an answer to an offer that is no longer the
+// contact's latest fails (FailedPrecondition), and accepting an offer that
+// was accepted already succeeds and changes nothing: a producer that retries
+// after a crash or a lost reply cannot connect a call twice or take one
+// offered since to someone else.
 struct AcceptOffer {
   AgentId agent;
   ContactId contact;
+  uint64_t offer = 0;
 };
 struct RejectOffer {
   AgentId agent;
   ContactId contact;
+  uint64_t offer = 0;
 };
 struct CompleteContact {
   AgentId agent;
@@ -100,6 +111,20 @@ using Command =
                  cmd::SetNotReady, cmd::AddContact, cmd::AcceptOffer, cmd::RejectOffer,
                  cmd::CompleteContact, cmd::EndWrapUp, cmd::Abandon, cmd::RequestCallback,
                  cmd::Transfer, cmd::Withdraw, cmd::SetPriority, cmd::ForceAgentState>;
+
+// Who sent a command, so that it is applied once however often it is sent. A
+// producer (a telephony bridge, a chat gateway) takes an id > 0 of its own
+// and numbers its commands 1, 2, 3, ... (gaps allowed, never backwards);
+// after a crash or a lost reply it sends a command again with the same
+// number. The engine keeps each producer's highest number applied (in its
+// state: journaled, in snapshots) and refuses a number at or below it with
+// AlreadyExists, changing nothing. Producer 0 (the default): no number, no
+// check.
+struct CommandOrigin {
+  uint64_t producer = 0;
+  uint64_t sequence = 0;
+  friend bool operator==(const CommandOrigin&, const CommandOrigin&) = default;
+};
 
 }  // namespace ccengine
 

@@ -109,6 +109,7 @@ struct ContactSnapshot {
   absl::Time queued_at;           // when it entered its current queue
   int routing_step = 0;           // index of the queue's relaxation step in force
   std::optional<AgentId> agent;   // offered to / served by
+  uint64_t offer = 0;             // with `agent`: the offer's id (Event::offer)
   std::vector<AgentId> excluded;  // agents that rejected or missed it
   // The preference in force (empty once it ended or if there was none) and
   // when its window closes.

@@ -101,6 +101,9 @@ namespace ccengine {
 
 struct EngineOptions {
   size_t intake_capacity = size_t{1} << 16;  // rounded up to a power of two
+  // Producers whose command numbers the engine keeps (CommandOrigin); a
+  // command from one more is refused with ResourceExhausted.
+  size_t max_producers = 4096;
   // Consecutive offers an agent lets time out before it is made not ready
   // with reason `kReasonRona`. 0 disables.
   int rona_limit = 3;
@@ -175,10 +178,11 @@ class Engine {
   absl::Status AddContact(ContactSpec spec);
   // Answers a ringing offer (an auto-accept agent's offers are answered by
   // the engine as they are made: see AgentConfig::auto_accept).
-  absl::Status AcceptOffer(AgentId agent, ContactId contact);
+  // `offer` (Event::offer; 0: the offer ringing now): see cmd::AcceptOffer.
+  absl::Status AcceptOffer(AgentId agent, ContactId contact, uint64_t offer = 0);
   // The contact goes back to its original place and is not offered to this
   // agent again.
-  absl::Status RejectOffer(AgentId agent, ContactId contact);
+  absl::Status RejectOffer(AgentId agent, ContactId contact, uint64_t offer = 0);
   // `outcome` (optional survey score 1..5, first-contact resolution) updates
   // the agent's quality estimates on the contact's skills (see quality.h).
   absl::Status CompleteContact(AgentId agent, ContactId contact,
@@ -213,17 +217,25 @@ class Engine {
 
   // --- Driving -------------------------------------------------------------
   // Thread-safe, lock-free. ResourceExhausted when the intake is full; the
-  // command is then not taken.
-  absl::Status Submit(Command command);
+  // command is then not taken. `origin`: see CommandOrigin (commands.h).
+  absl::Status Submit(Command command, CommandOrigin origin = {});
   // Router thread: applies one command now, as the synchronous call would.
-  absl::Status Apply(const Command& command);
+  // With an origin (producer > 0), a sequence at or below the producer's
+  // highest applied is refused with AlreadyExists and nothing changes; a
+  // sequence of 0 is InvalidArgument; a new producer beyond
+  // EngineOptions::max_producers is ResourceExhausted. An accepted number
+  // counts as applied even when the command itself is then refused: it was
+  // answered, and a resend gets AlreadyExists.
+  absl::Status Apply(const Command& command, CommandOrigin origin = {});
+  // The highest sequence applied from `producer` (0: none).
+  uint64_t ProducerSequence(uint64_t producer) const;
   // Router thread: `hook` sees every command `Apply` (and so `Poll`) is about
-  // to carry out, at `Now()`; when it returns an error the command is not
-  // applied and that error is the result (from `Poll`, a kCommandFailed
-  // event). A command journal writes ahead this way (ccengine::journal).
-  // Direct calls (`Login`, `AddContact`, ...) do not pass it. An empty
-  // function removes the hook.
-  using CommandHook = std::function<absl::Status(const Command&)>;
+  // to carry out, with its origin, at `Now()` (after the origin's check);
+  // when it returns an error the command is not applied and that error is
+  // the result (from `Poll`, a kCommandFailed event). A command journal
+  // writes ahead this way (ccengine::journal). Direct calls (`Login`,
+  // `AddContact`, ...) do not pass it. An empty function removes the hook.
+  using CommandHook = std::function<absl::Status(const Command&, const CommandOrigin&)>;
   void SetCommandHook(CommandHook hook) { command_hook_ = std::move(hook); }
   bool HasCommandHook() const { return static_cast<bool>(command_hook_); }
   // Fires every timer due by `now` (each at its own time), then applies the
@@ -313,7 +325,8 @@ class Engine {
   // Writes the engine's whole state into `out` (replacing it): the clock,
   // every agent and contact record, the queues' counters and open flags, the
   // live timers, quality estimates, work windows, customer history, the books,
-  // and the random generators of the engine and of its strategies
+  // each producer's highest command number (CommandOrigin), and the random
+  // generators of the engine and of its strategies
   // (`AgentStrategy::SaveState`). Canonical: two engines configured alike that
   // applied the same commands at the same times write the same bytes, so a
   // hash of them is a state digest. Indexes and caches derived from the
@@ -572,7 +585,13 @@ class Engine {
       Micros target);  // AdvanceToMicros: checks, timers, history
 
   CommandHook command_hook_;
-  internal::MpscQueue<Command> intake_;
+  // Per producer, the highest command sequence applied (CommandOrigin).
+  absl::flat_hash_map<uint64_t, uint64_t> producer_sequences_;
+  struct Submitted {
+    Command command;
+    CommandOrigin origin;
+  };
+  internal::MpscQueue<Submitted> intake_;
   std::atomic<bool> parked_{false};
   std::counting_semaphore<1 << 30> wake_{0};
 };

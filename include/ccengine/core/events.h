@@ -33,6 +33,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "ccengine/core/agent.h"
+#include "ccengine/core/commands.h"
 #include "ccengine/core/contact.h"
 #include "ccengine/core/strategy.h"
 #include "ccengine/core/types.h"
@@ -126,9 +127,15 @@ struct Event {
   AgentState agent_state = AgentState::kLoggedOut;
   int32_t agent_reason = kReasonNone;
   EventReason reason = EventReason::kNone;
-  absl::Duration wait;                             // accepted / abandoned: time waited
-  absl::Duration handle;                           // completed: accept → completion
-  absl::Status status;                             // kCommandFailed only
+  // The offer the event concerns, where it has a contact and an agent: its
+  // id (1, 2, ... in the order offers are made; the same after a recovery,
+  // which replays the same decisions). AcceptOffer and RejectOffer may name
+  // it, so that a retry or a late answer is recognised (commands.h).
+  uint64_t offer = 0;
+  absl::Duration wait;    // accepted / abandoned: time waited
+  absl::Duration handle;  // completed: accept → completion
+  absl::Status status;    // kCommandFailed only
+  CommandOrigin origin;   // kCommandFailed: the refused command's, if it had one
   std::shared_ptr<const Explanation> explanation;  // kDecisionExplained only
 };
 

@@ -8,8 +8,9 @@
 // field, a double's bits included) and canonical (one byte string per
 // command), so a replayed command is the command the router applied.
 //
-// Layout: u8 codec version (1), u8 command tag (stable numbers, not the
-// variant's index), then the fields in declaration order: integers as LEB128
+// Layout: u8 codec version (2), u8 command tag (stable numbers, not the
+// variant's index), the command's origin (producer, sequence: CommandOrigin,
+// 0 and 0 when it has none), then the fields in declaration order: integers as LEB128
 // varints (signed ones zigzag-coded, minimal length), strings and lists as a
 // varint count then the items, optionals and booleans as one byte 0/1, enums
 // as one byte, a double as its 8 bytes little-endian, times as Unix
@@ -22,7 +23,7 @@
 // encoding of a command: InvalidArgument naming the byte offset and what was
 // expected (a truncated field, a varint that is not minimal, a tag, enum or
 // boolean out of range, a count larger than the bytes left, bytes after the
-// command), FailedPrecondition for another codec version. Decoding allocates
+// command), FailedPrecondition for a codec version other than 1 and 2. Decoding allocates
 // in proportion to the input: a list's count is checked against the bytes left
 // before anything is reserved (at most 64 bytes of memory per input byte; a
 // journal record is at most 16 MiB).
@@ -42,12 +43,24 @@
 
 namespace ccengine::journal {
 
-inline constexpr uint8_t kCommandCodecVersion = 1;
+// Version 1 (the first build's) lacked the origin and the offer ids of
+// AcceptOffer and RejectOffer; it is still read (origin none, offers 0).
+inline constexpr uint8_t kCommandCodecVersion = 2;
+
+// A command as the journal holds it: with the origin it was applied with.
+struct JournaledCommand {
+  Command command;
+  CommandOrigin origin;
+};
 
 absl::StatusOr<std::string> EncodeCommand(const Command& command);
 // The same into `out` (its old contents replaced; on error left empty), for a
 // caller that keeps one buffer and so allocates nothing per command.
 absl::Status EncodeCommandTo(const Command& command, std::string* out);
+absl::Status EncodeCommandTo(const Command& command, const CommandOrigin& origin,
+                             std::string* out);
+absl::StatusOr<JournaledCommand> DecodeJournaledCommand(std::string_view payload);
+// The command alone.
 absl::StatusOr<Command> DecodeCommand(std::string_view payload);
 
 // The command's name as in `cmd::` ("AddContact"), for messages and reports.

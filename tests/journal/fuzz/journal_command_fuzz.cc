@@ -4,11 +4,13 @@
 // Input: a record payload. Invariants checked (a violation aborts, reported as
 // a crash):
 //   - no crash, no sanitizer report, no allocation out of proportion;
-//   - DecodeCommand ends OK, InvalidArgument (naming a byte offset) or
-//     FailedPrecondition (another codec version, only when the first byte is
-//     not the current version);
-//   - when OK, the encoding is canonical: EncodeCommand gives back exactly the
-//     input, and decoding that again gives the same command name.
+//   - DecodeJournaledCommand ends OK, InvalidArgument (naming a byte offset)
+//     or FailedPrecondition (only when the first byte is neither version 1
+//     nor the current version);
+//   - when OK, the encoding is canonical: for the current version, encoding
+//     gives back exactly the input; for version 1, the command encodes in the
+//     current version, decodes again to the same command and origin, and
+//     encodes to the same bytes.
 //
 // Thread safety: libFuzzer calls the entry point from one thread.
 //
@@ -25,29 +27,41 @@
 #include "fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
+  using ccengine::journal::CommandName;
+  using ccengine::journal::DecodeJournaledCommand;
+  using ccengine::journal::EncodeCommandTo;
+  using ccengine::journal::JournaledCommand;
   const std::string_view input(reinterpret_cast<const char*>(bytes), size);
-  absl::StatusOr<ccengine::Command> command = ccengine::journal::DecodeCommand(input);
-  if (!command.ok()) {
-    const absl::StatusCode code = command.status().code();
+  absl::StatusOr<JournaledCommand> decoded = DecodeJournaledCommand(input);
+  if (!decoded.ok()) {
+    const absl::StatusCode code = decoded.status().code();
     FUZZ_CHECK(code == absl::StatusCode::kInvalidArgument ||
                    code == absl::StatusCode::kFailedPrecondition,
                "decoding fails with InvalidArgument or FailedPrecondition");
     if (code == absl::StatusCode::kFailedPrecondition) {
-      FUZZ_CHECK(!input.empty() && static_cast<uint8_t>(input[0]) !=
-                                       ccengine::journal::kCommandCodecVersion,
+      const uint8_t version = input.empty() ? 0 : static_cast<uint8_t>(input[0]);
+      FUZZ_CHECK(!input.empty() && version != ccengine::journal::kCommandCodecVersion &&
+                     version != 1,
                  "FailedPrecondition only for another version");
     } else {
-      FUZZ_CHECK(command.status().message().find("byte offset") != std::string_view::npos,
+      FUZZ_CHECK(decoded.status().message().find("byte offset") != std::string_view::npos,
                  "an InvalidArgument names the byte offset");
     }
     return 0;
   }
-  absl::StatusOr<std::string> again = ccengine::journal::EncodeCommand(*command);
-  FUZZ_CHECK(again.ok(), "a decoded command encodes");
-  FUZZ_CHECK(*again == input, "the encoding is canonical");
-  absl::StatusOr<ccengine::Command> twice = ccengine::journal::DecodeCommand(*again);
-  FUZZ_CHECK(twice.ok() && ccengine::journal::CommandName(*twice) ==
-                               ccengine::journal::CommandName(*command),
+  std::string again;
+  FUZZ_CHECK(EncodeCommandTo(decoded->command, decoded->origin, &again).ok(),
+             "a decoded command encodes");
+  if (static_cast<uint8_t>(input[0]) == ccengine::journal::kCommandCodecVersion) {
+    FUZZ_CHECK(again == input, "the encoding is canonical");
+  }
+  absl::StatusOr<JournaledCommand> twice = DecodeJournaledCommand(again);
+  FUZZ_CHECK(twice.ok() && CommandName(twice->command) == CommandName(decoded->command) &&
+                 twice->origin == decoded->origin,
              "the same command decodes twice");
+  std::string third;
+  FUZZ_CHECK(EncodeCommandTo(twice->command, twice->origin, &third).ok() &&
+                 third == again,
+             "and encodes the same");
   return 0;
 }

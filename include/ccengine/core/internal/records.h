@@ -107,6 +107,9 @@ struct ContactRec {
   Micros hold_until = 0;
   uint64_t wait_token = 0;   // valid relax / max-wait / hold timers carry it
   uint64_t offer_token = 0;  // the valid offer timeout carries it
+  // The id of its latest offer (Event::offer): ringing, or answered while in
+  // service; 0 before its first.
+  uint64_t offer_id = 0;
   // Preference in force: offered only to `preferred` until `pref_until`
   // (then, or once no preferred agent can take it, `preferring` clears).
   bool preferring = false;
