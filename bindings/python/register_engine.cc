@@ -462,8 +462,8 @@ Args:
       },
       "agent"_a,
       "The agent's occupancy over the sliding work window (0..1); windows "
-      "are kept from the first queue with guards or a quality strategy, "
-      "or from the first call of this method.");
+      "are kept from the first queue with guards or a quality strategy "
+      "(before that, CcengineError FAILED_PRECONDITION).");
   cls.def(
       "abandon",
       [](PyEngine& e, py::object c) {

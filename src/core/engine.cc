@@ -454,6 +454,7 @@ uint64_t Engine::ProducerSequence(uint64_t producer) const {
 }
 
 absl::Status Engine::Apply(const Command& command, CommandOrigin origin) {
+  if (origin.producer == 0) origin.sequence = 0;  // no producer, no number
   if (origin.producer != 0) {
     if (origin.sequence == 0) {
       return absl::InvalidArgumentError(fmt::format(

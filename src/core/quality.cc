@@ -62,17 +62,18 @@ absl::StatusOr<QualityEstimate> Engine::GetQuality(AgentId agent, SkillId skill)
   return quality_.Estimate(agents_[slot].quality, skill, now_);
 }
 
-absl::StatusOr<double> Engine::GetWindowOccupancy(AgentId agent) {
+absl::StatusOr<double> Engine::GetWindowOccupancy(AgentId agent) const {
   CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveAgentSlot(agent));
-  AgentRec& a = agents_[slot];
   if (!track_work_) {
-    // Not tracked until a queue needs it: start now, so later calls measure.
-    track_work_ = true;
-    for (AgentRec& other : agents_) {
-      if (other.live) TrackWork(other);
-    }
+    return absl::FailedPreconditionError(
+        "occupancy over the work window is kept only while a queue has guards or a "
+        "quality strategy");
   }
-  return WindowOccupancy(a);
+  // On a copy: a query must not change the state (the windows' sums depend
+  // on the instants they are brought up to date at).
+  internal::WorkWindow w = agents_[slot].work;
+  w.Advance(now_, work_bucket_);
+  return w.Occupancy();
 }
 
 }  // namespace ccengine

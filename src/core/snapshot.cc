@@ -10,7 +10,9 @@
 // agent slots; the free agent slots; the contact slots; the free contact slots.
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -206,6 +208,15 @@ bool FreeSlotsValid(const std::vector<uint32_t>& free, size_t slots,
 
 }  // namespace
 
+std::vector<int64_t> Engine::OptionsFingerprint() const {
+  return {class_weight_,
+          work_bucket_,
+          static_cast<int64_t>(options_.customer_history_size),
+          ToMicros(options_.customer_history_retention),
+          static_cast<int64_t>(options_.customer_history_max_entries),
+          static_cast<int64_t>(options_.max_producers)};
+}
+
 void Engine::SaveState(std::string& out) const {
   ByteWriter w(&out);
   w.Byte(kStateFormatVersion);
@@ -220,6 +231,7 @@ void Engine::SaveState(std::string& out) const {
     w.Id(q.strategy);
     w.Count(q.step_after.size());
   }
+  for (const int64_t v : OptionsFingerprint()) w.Signed(v);
   // Clock, counters, generators.
   w.Signed(now_);
   w.Unsigned(arrival_seq_);
@@ -334,6 +346,15 @@ absl::Status Engine::LoadStateInto(std::string_view state) {
     }
   }
 
+  for (const int64_t here : OptionsFingerprint()) {
+    int64_t there = 0;
+    r.Signed(there);
+    if (r.ok() && there != here) {
+      return absl::FailedPreconditionError(
+          "engine state from an engine with other options (priority class weight, "
+          "work window, customer history limits or max producers)");
+    }
+  }
   Staged st;
   auto fail = [&](std::string_view what) {
     r.Fail(r.at(), what);
@@ -414,46 +435,94 @@ absl::Status Engine::LoadStateInto(std::string_view state) {
   if (!r.ok()) return r.status();
   if (!r.done()) return fail("bytes after the engine state");
 
-  // References between records in range, before anything is indexed.
+  // References between records in range and consistent, times in range,
+  // before anything is indexed: what the rebuild and the engine rely on.
   auto refuse = [](std::string_view what) {
     return absl::InvalidArgumentError(fmt::format("engine state: {}", what));
   };
   if (!InTimeRangeMicros(st.now)) return refuse("a clock out of range");
+  if (st.agents.size() >= kNoSlot || st.contacts.size() >= kNoSlot) {
+    return refuse("more slots than the engine can number");
+  }
   const size_t skills = skill_names_.size();
+  auto times_ok = [](std::initializer_list<Micros> times) {
+    for (Micros t : times) {
+      if (!InTimeRangeMicros(t)) return false;
+    }
+    return true;
+  };
   absl::flat_hash_set<uint64_t> ids;
-  for (const AgentRec& a : st.agents) {
+  for (uint32_t slot = 0; slot < st.agents.size(); ++slot) {
+    const AgentRec& a = st.agents[slot];
     if (!a.live) continue;
     if (!ids.insert(a.id.value()).second) {
       return refuse(fmt::format("agent {} listed twice", a.id.value()));
     }
-    bool ok = SkillsValid(a.skills, skills) && a.capacity.load_budget > 0 &&
-              (a.offer == kNoSlot || a.offer < st.contacts.size());
-    for (uint32_t c : a.contacts) ok = ok && c < st.contacts.size();
-    for (size_t i = 0; i < a.quality.size(); ++i) {
-      ok = ok && a.quality[i].skill.value() < skills &&
-           (i == 0 || a.quality[i - 1].skill < a.quality[i].skill);
+    const Capacity& cap = a.capacity;
+    bool ok = SkillsValid(a.skills, skills) && cap.load_budget > 0 && a.weight > 0 &&
+              std::isfinite(a.weight) &&
+              times_ok({a.wrap_until, a.idle_since, a.reported_since, a.work.last}) &&
+              a.work.bucket >= -1 && a.work.bucket <= st.now / work_bucket_ &&
+              a.work.last <= st.now;
+    for (int ch = 0; ch < kChannelCount; ++ch) {
+      ok = ok &&
+           (cap.max_per_channel[ch] == 0 || cap.load_per_contact[ch] <= cap.load_budget);
     }
-    if (!ok)
-      return refuse(fmt::format("agent {}: a reference out of range", a.id.value()));
+    // The contacts it holds hold it; the ringing one is among them.
+    bool exclusive = false;
+    bool offer_held = a.offer == kNoSlot;
+    for (size_t i = 0; ok && i < a.contacts.size(); ++i) {
+      const uint32_t c = a.contacts[i];
+      ok = c < st.contacts.size() && st.contacts[c].live && st.contacts[c].agent == slot;
+      for (size_t j = 0; ok && j < i; ++j) ok = a.contacts[j] != c;
+      if (ok) exclusive |= cap.exclusive[static_cast<int>(st.contacts[c].channel)];
+      offer_held |= c == a.offer;
+    }
+    ok = ok && offer_held && exclusive == a.exclusive_active &&
+         (a.offer == kNoSlot || st.contacts[a.offer].state == ContactState::kOffered);
+    for (size_t i = 0; ok && i < a.quality.size(); ++i) {
+      ok = a.quality[i].skill.value() < skills &&
+           (i == 0 || a.quality[i - 1].skill < a.quality[i].skill) &&
+           times_ok({a.quality[i].csat.at, a.quality[i].fcr.at});
+    }
+    if (!ok) return refuse(fmt::format("agent {}: inconsistent record", a.id.value()));
   }
   ids.clear();
-  for (const ContactRec& c : st.contacts) {
+  for (uint32_t slot = 0; slot < st.contacts.size(); ++slot) {
+    const ContactRec& c = st.contacts[slot];
     if (!c.live) continue;
     if (!ids.insert(c.id.value()).second) {
       return refuse(fmt::format("contact {} listed twice", c.id.value()));
     }
+    const bool with_agent =
+        c.state == ContactState::kOffered || c.state == ContactState::kInService;
     bool ok = c.queue < queues_.size() && SkillsValid(c.skills, skills) &&
-              (c.agent == kNoSlot || c.agent < st.agents.size()) &&
-              (c.group == kNoSlot || c.group < st.groups.size());
+              c.group < st.groups.size() && st.groups[c.group].queue == c.queue &&
+              (c.state == ContactState::kWaiting || with_agent) &&
+              c.in_group == (c.state == ContactState::kWaiting) &&
+              times_ok({c.arrived, c.queued_at, c.answered_at, c.hold_until, c.pref_until,
+                        c.callback_at});
+    if (ok && c.in_group) {
+      const GroupSpec& g = st.groups[c.group];
+      ok = g.channel == c.channel && g.own == c.skills;
+    }
+    if (ok && with_agent) {
+      ok = c.agent < st.agents.size() && st.agents[c.agent].live &&
+           (c.state != ContactState::kOffered || st.agents[c.agent].offer == slot);
+      bool held = false;
+      for (size_t i = 0; ok && i < st.agents[c.agent].contacts.size(); ++i) {
+        held |= st.agents[c.agent].contacts[i] == slot;
+      }
+      ok = ok && held;
+    } else if (ok) {
+      ok = c.agent == kNoSlot;
+    }
     if (ok) {
       const QueueRec& q = queues_[c.queue];
       const int cls = c.priority + q.config.priority;
-      ok = c.step < q.step_after.size() && cls >= 0 && cls < kPriorityClasses &&
-           (!c.in_group || (c.group != kNoSlot && st.groups[c.group].queue == c.queue));
+      ok = c.step < q.step_after.size() && cls >= 0 && cls < kPriorityClasses;
     }
-    if (!ok) {
-      return refuse(fmt::format("contact {}: a reference out of range", c.id.value()));
-    }
+    if (!ok) return refuse(fmt::format("contact {}: inconsistent record", c.id.value()));
   }
   if (!FreeSlotsValid(st.free_agent_slots, st.agents.size(),
                       [&](uint32_t s) { return st.agents[s].live; }) ||
@@ -469,7 +538,7 @@ absl::Status Engine::LoadStateInto(std::string_view state) {
       const size_t slots = t.kind == TimerKind::kWrapUp  ? st.agents.size()
                            : t.kind == TimerKind::kHours ? queues_.size()
                                                          : st.contacts.size();
-      ok = ok && t.slot < slots;
+      ok = ok && t.slot < slots && InTimeRangeMicros(t.at);
     });
     if (!ok) return refuse("a timer for a subject that does not exist");
   }
@@ -556,6 +625,11 @@ absl::Status Engine::LoadStateInto(std::string_view state) {
                                /*loaded=*/mask != 0 && !a.contacts.empty(),
                                /*logged_in=*/a.logged_in);
       a.channel_mask = mask;
+    }
+    // The contacts' own requirements are looked up by skill level, as
+    // AddContact arranged (their groups hold the same requirements).
+    for (const internal::GroupRec& g : groups_) {
+      for (const SkillRequirement& r : g.own) EnsureSkillSet(r);
     }
     for (uint32_t slot = 0; slot < contacts_.size(); ++slot) {
       ContactRec& c = contacts_[slot];

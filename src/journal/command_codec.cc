@@ -150,7 +150,7 @@ absl::Status EncodeCommandTo(const Command& command, const CommandOrigin& origin
   writer.Byte(kCommandCodecVersion);
   writer.Byte(static_cast<uint8_t>(command.index() + 1));
   writer.Unsigned(origin.producer);
-  writer.Unsigned(origin.sequence);
+  writer.Unsigned(origin.producer == 0 ? 0 : origin.sequence);
   std::visit([&](const auto& c) { Fields(writer, c, kCommandCodecVersion); }, command);
   if (!writer.status().ok()) {
     out->clear();
@@ -190,7 +190,12 @@ absl::StatusOr<JournaledCommand> DecodeJournaledCommand(std::string_view payload
   JournaledCommand out;
   if (version >= 2) {
     reader.Unsigned(out.origin.producer);
+    const size_t at = reader.at();
     reader.Unsigned(out.origin.sequence);
+    if (reader.ok() && out.origin.producer == 0 && out.origin.sequence != 0) {
+      reader.Fail(at, "a command sequence without a producer");
+      return reader.status();
+    }
   }
   absl::StatusOr<Command> command = DecodeAlternative(tag - 1, reader, version);
   if (!command.ok()) return command.status();

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -127,13 +128,18 @@ absl::StatusOr<SnapshotInfo> WriteSnapshot(const std::string& dir, uint64_t sequ
   return info;
 }
 
-absl::StatusOr<SnapshotInfo> LoadSnapshot(const std::string& path, Engine& engine) {
+absl::StatusOr<SnapshotInfo> LoadSnapshot(const std::string& path, Engine& engine,
+                                          std::optional<uint64_t> expected_sequence) {
   absl::StatusOr<std::string> data = internal::ReadFile(path, kMaxSnapshotBytes + 1);
   if (!data.ok()) return data.status();
   SnapshotInfo info;
   info.path = path;
   absl::StatusOr<std::string_view> state = CheckFile(path, *data, info);
   if (!state.ok()) return state.status();
+  if (expected_sequence && info.sequence != *expected_sequence) {
+    return absl::DataLossError(
+        fmt::format("snapshot {}: its header says record {}", path, info.sequence));
+  }
   if (absl::Status s = engine.LoadState(*state); !s.ok()) {
     return absl::Status(s.code(),
                         fmt::format("snapshot {}: {}", path, std::string(s.message())));
@@ -169,6 +175,15 @@ absl::StatusOr<SnapshotInfo> Checkpoint(const Engine& engine, CommandLog& log,
   // The records the snapshot includes are on disk before it is: a snapshot
   // ahead of the durable log would make the log reuse its sequence numbers.
   if (absl::Status s = log.Sync(); !s.ok()) return s;
+  // A snapshot ahead of this journal (a stray, a backup put back) would be
+  // the one recovery loads: refused rather than kept or pruned in its favour.
+  absl::StatusOr<std::vector<SnapshotInfo>> existing = ListSnapshots(dir);
+  if (!existing.ok()) return existing.status();
+  if (!existing->empty() && existing->front().sequence > log.last_sequence()) {
+    return absl::FailedPreconditionError(
+        fmt::format("snapshot {} is ahead of the journal, which ends at record {}",
+                    existing->front().path, log.last_sequence()));
+  }
   absl::StatusOr<SnapshotInfo> written = WriteSnapshot(dir, log.last_sequence(), engine);
   if (!written.ok()) return written.status();
   absl::StatusOr<std::vector<SnapshotInfo>> all = ListSnapshots(dir);
@@ -204,7 +219,9 @@ absl::StatusOr<RecoveryReport> Recover(const CommandLog& log, const std::string&
   if (!all.ok()) return all.status();
   RecoveryReport report;
   for (const SnapshotInfo& candidate : *all) {
-    absl::StatusOr<SnapshotInfo> loaded = LoadSnapshot(candidate.path, engine);
+    absl::StatusOr<SnapshotInfo> loaded =
+        LoadSnapshot(candidate.path, engine,
+                     /*expected_sequence=*/candidate.sequence);
     if (loaded.ok()) {
       report.snapshot = *loaded;
       break;

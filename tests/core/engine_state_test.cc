@@ -77,13 +77,15 @@ TEST(SnapshotTest, AFreshEngineSavesAndLoads) {
 
 TEST(SnapshotTest, TheBytesAreCanonical) {
   // Two engines given the same commands write the same bytes, even when one
-  // of them was asked questions (which drop dead timers) along the way.
+  // of them was asked questions along the way (the next timer, which drops
+  // dead ones; every agent's window occupancy).
   DayDriver driver(11);
   std::unique_ptr<Engine> a = NewDayCenter();
   std::unique_ptr<Engine> b = NewDayCenter();
   for (int i = 0; i < 800; ++i) {
     ASSERT_NO_FATAL_FAILURE(driver.Step({a.get(), b.get()}));
     (void)b->NextTimerAt();
+    for (const AgentId agent : driver.agents) (void)b->GetWindowOccupancy(agent);
     if (i % 50 == 0) {
       ASSERT_EQ(test::SavedState(*a), test::SavedState(*b)) << "step " << i;
     }

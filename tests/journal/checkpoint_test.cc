@@ -172,6 +172,29 @@ TEST_F(CheckpointTest, EveryCutOfASnapshotIsFoundAndNamed) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss) << r.status();
 }
 
+TEST_F(CheckpointTest, ASnapshotWhoseNameAndHeaderDisagreeIsPassedOver) {
+  const Day day = RunDay(9, 600, 300, options_, snapshots_);
+  ASSERT_EQ(day.checkpoints.size(), 2u);
+  // The newest renamed as if it covered one more record.
+  const std::string renamed =
+      fmt::format("{}/snapshot-{:020}.ccs", snapshots_, day.checkpoints[1].sequence + 1);
+  std::filesystem::rename(day.checkpoints[1].path, renamed);
+  auto log = FileJournal::Open(options_);
+  ASSERT_TRUE(log.ok());
+  std::unique_ptr<Engine> e = NewDayCenter();
+  absl::StatusOr<RecoveryReport> r = Recover(**log, snapshots_, *e);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->passed_over.size(), 1u);
+  EXPECT_NE(r->passed_over[0].find("its header says record"), std::string::npos);
+  EXPECT_EQ(r->snapshot->sequence, day.checkpoints[0].sequence);
+  EXPECT_EQ(test::SavedState(*e), day.digest_at.rbegin()->second);
+  // And a checkpoint will not write behind a snapshot ahead of its journal.
+  EngineJournal journal(*e, **log);
+  const absl::StatusOr<SnapshotInfo> c = Checkpoint(*e, **log, snapshots_);
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kFailedPrecondition) << c.status();
+  EXPECT_TRUE(std::filesystem::exists(renamed));
+}
+
 TEST_F(CheckpointTest, AnotherFormatVersionIsRefused) {
   const Day day = RunDay(7, 300, 300, options_, snapshots_);
   ASSERT_EQ(day.checkpoints.size(), 1u);

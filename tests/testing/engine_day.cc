@@ -192,6 +192,10 @@ Command DayDriver::Pick(const Engine& e) {
         rng_, std::vector<Channel>{Channel::kVoice, Channel::kChat, Channel::kEmail});
     s.priority = Chance(0.1) ? Uniform(1, 2) : 0;
     s.customer_id = fmt::format("c{}", Uniform(1, 40));
+    if (Chance(0.25)) {  // a requirement of its own (e.g. the caller's language)
+      s.skills = {{SkillId{static_cast<uint32_t>(Uniform(0, 2))},
+                   static_cast<uint8_t>(Uniform(1, 7))}};
+    }
     s.attributes = {{"intent", Chance(0.5) ? "个税" : "refund"}};
     s.prefer_last_agent = Chance(0.2);
     if (Chance(0.1) && !agents.empty()) s.preferred_agents = {AnyOf(rng_, agents)};

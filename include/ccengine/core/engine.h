@@ -301,7 +301,9 @@ class Engine {
   // The agent's learned CSAT and FCR on `skill` now (see quality.h).
   absl::StatusOr<QualityEstimate> GetQuality(AgentId agent, SkillId skill) const;
   // The agent's occupancy over the sliding work window, in [0, 1].
-  absl::StatusOr<double> GetWindowOccupancy(AgentId agent);
+  // FailedPrecondition unless some queue has guards or a quality strategy
+  // (only then are the windows kept).
+  absl::StatusOr<double> GetWindowOccupancy(AgentId agent) const;
   // The customer's recent contacts across channels, newest first: those
   // whose service ended within `customer_history_retention`, at most
   // `customer_history_size` (see EngineOptions). Empty for an unknown
@@ -332,7 +334,8 @@ class Engine {
   // hash of them is a state digest. Indexes and caches derived from the
   // records are not written; configuration (skills, strategies, queue
   // settings) is not written either, only a fingerprint of it (names, the
-  // queues' strategies and routing steps) that `LoadState` checks.
+  // queues' strategies and routing steps, the options that shape the state)
+  // that `LoadState` checks.
   // O(agents + contacts + timers + history).
   void SaveState(std::string& out) const;
   // Replaces the state of an engine that has been configured — the same
@@ -579,8 +582,10 @@ class Engine {
   std::optional<Micros> EarliestLiveTimer() const;  // NextTimerMicros, timers pending
   // agents.cc: the channels the agent can take one more contact of now.
   uint32_t FreeChannelMask(const internal::AgentRec& a) const;
-  // snapshot.cc: LoadState once the engine is known to be fresh.
+  // snapshot.cc: LoadState once the engine is known to be fresh; the options
+  // that shape the state, which a loaded state must have been saved with.
   absl::Status LoadStateInto(std::string_view state);
+  std::vector<int64_t> OptionsFingerprint() const;
   absl::Status AdvanceWithWork(
       Micros target);  // AdvanceToMicros: checks, timers, history
 

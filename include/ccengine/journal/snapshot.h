@@ -78,8 +78,11 @@ absl::StatusOr<SnapshotInfo> WriteSnapshot(const std::string& dir, uint64_t sequ
                                            const Engine& engine);
 
 // Reads the snapshot file at `path` into `engine` (Engine::LoadState).
-// DataLoss for a file that does not read back whole (naming what failed).
-absl::StatusOr<SnapshotInfo> LoadSnapshot(const std::string& path, Engine& engine);
+// DataLoss for a file that does not read back whole (naming what failed), or
+// whose header names another record than `expected_sequence` (its file
+// name's, when recovery reads it).
+absl::StatusOr<SnapshotInfo> LoadSnapshot(const std::string& path, Engine& engine,
+                                          std::optional<uint64_t> expected_sequence = {});
 
 // The snapshot files in `dir`, newest first, by name (nothing is read).
 absl::StatusOr<std::vector<SnapshotInfo>> ListSnapshots(const std::string& dir);

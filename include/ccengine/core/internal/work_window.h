@@ -37,7 +37,8 @@ struct WorkWindow {
   void Advance(Micros now, Micros length) {
     if (now <= last && bucket >= 0) return;
     int64_t to = now / length;
-    if (bucket < 0 || to - bucket >= kBuckets) {
+    // (A bucket after `to` cannot come from this clock; start afresh.)
+    if (bucket < 0 || to - bucket >= kBuckets || bucket > to) {
       // Everything older than the window is gone; the state held since
       // `last`, so the buckets inside the window are full at that state.
       busy.fill(0);

@@ -1,0 +1,220 @@
+// What recovery costs. Engine::SaveState and LoadState of a busy center by
+// size (the price of a checkpoint, and of loading one); and recovering a
+// journaled stretch of work by replaying the whole journal against loading
+// the newest snapshot and replaying the 1,000 records after it.
+//
+// The busy center: N agents with 4 skills each (20 skills, skewed popularity)
+// and 20 queues; a third of the agents hold a call in service, the rest are
+// not ready, and N/10 calls wait. Counters: bytes of state (per agent), the
+// records replayed. The journaled stretch: 200 auto-accepting agents, each
+// contact an AddContact and a CompleteContact (two records), the clock moving
+// 100 ms per contact; journal files in $TMPDIR, fsync never.
+//
+// Thread safety: each benchmark builds its own engines and files.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "bench_util.h"
+#include "benchmark/benchmark.h"
+#include "ccengine/core/engine.h"
+#include "ccengine/journal/engine_journal.h"
+#include "ccengine/journal/file_journal.h"
+#include "ccengine/journal/snapshot.h"
+
+namespace {
+
+using ccengine::AgentConfig;
+using ccengine::AgentId;
+using ccengine::ContactId;
+using ccengine::ContactSpec;
+using ccengine::Engine;
+using ccengine::QueueConfig;
+using ccengine::QueueId;
+using ccengine::SkillId;
+using ccengine::journal::FileJournal;
+using ccengine::journal::FsyncPolicy;
+
+constexpr int kSkills = 20;
+constexpr int kQueues = 20;
+
+void Check(const absl::Status& s) {
+  if (!s.ok()) ccbench::Die(s);
+}
+
+// Skills and queues only: what the application configures at start-up.
+std::unique_ptr<Engine> Configured() {
+  ccengine::EngineOptions options;
+  options.intake_capacity = 1024;
+  auto created = Engine::Create(options);
+  if (!created.ok()) ccbench::Die(created.status());
+  Engine& e = **created;
+  for (int s = 0; s < kSkills; ++s) (void)e.AddSkill("skill" + std::to_string(s));
+  for (int q = 0; q < kQueues; ++q) {
+    QueueConfig c;
+    c.name = "queue" + std::to_string(q);
+    c.skills = {{SkillId{static_cast<uint32_t>(q % kSkills)}, 1}};
+    if (!e.AddQueue(c).ok()) ccbench::Die(absl::InternalError("AddQueue"));
+  }
+  return std::move(created).value();
+}
+
+void AddAgents(Engine& e, int agents, bool auto_accept) {
+  std::mt19937_64 rng(5);
+  std::vector<double> weights;
+  for (int s = 0; s < kSkills; ++s) weights.push_back(1.0 / (s + 1));
+  std::discrete_distribution<int> skill(weights.begin(), weights.end());
+  for (int a = 0; a < agents; ++a) {
+    AgentConfig c;
+    c.id = AgentId{static_cast<uint64_t>(a + 1)};
+    c.name = "agent " + std::to_string(a + 1);
+    c.auto_accept = auto_accept;
+    c.skills.push_back({SkillId{static_cast<uint32_t>(a % kSkills)}, 5});
+    while (c.skills.size() < 4) {
+      const SkillId s{static_cast<uint32_t>(skill(rng))};
+      bool have = false;
+      for (const auto& k : c.skills) have |= k.skill == s;
+      if (!have) c.skills.push_back({s, 5});
+    }
+    Check(e.AddAgent(c));
+    Check(e.Login(c.id));
+  }
+}
+
+std::unique_ptr<Engine> BusyCenter(int agents) {
+  std::unique_ptr<Engine> e = Configured();
+  AddAgents(*e, agents, /*auto_accept=*/true);
+  uint64_t next = 1;
+  for (int i = 0; i < agents / 3; ++i) {
+    ContactSpec s;
+    s.id = ContactId{next++};
+    s.queue = QueueId{static_cast<uint32_t>(i % kQueues)};
+    s.customer_id = "c" + std::to_string(i);
+    s.attributes = {{"intent", "refund"}};
+    Check(e->AddContact(s));
+  }
+  for (int a = 1; a <= agents; ++a) {
+    if (e->GetAgent(AgentId{static_cast<uint64_t>(a)})->contacts.empty()) {
+      Check(e->SetNotReady(AgentId{static_cast<uint64_t>(a)}, 1));
+    }
+  }
+  for (int i = 0; i < agents / 10; ++i) {
+    ContactSpec s;
+    s.id = ContactId{next++};
+    s.queue = QueueId{static_cast<uint32_t>(i % kQueues)};
+    Check(e->AddContact(s));
+  }
+  Check(e->AdvanceTo(e->Now() + absl::Seconds(30)));
+  return e;
+}
+
+void BM_SaveState(benchmark::State& state) {
+  const int agents = static_cast<int>(state.range(0));
+  std::unique_ptr<Engine> e = BusyCenter(agents);
+  std::string bytes;
+  for (auto _ : state) {
+    e->SaveState(bytes);
+    benchmark::DoNotOptimize(bytes.data());
+  }
+  state.counters["state_bytes"] = static_cast<double>(bytes.size());
+  state.counters["bytes_per_agent"] = static_cast<double>(bytes.size()) / agents;
+}
+BENCHMARK(BM_SaveState)->Arg(1000)->Arg(10000)->Arg(40000)->Unit(benchmark::kMillisecond);
+
+void BM_LoadState(benchmark::State& state) {
+  const int agents = static_cast<int>(state.range(0));
+  std::string bytes;
+  BusyCenter(agents)->SaveState(bytes);
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::unique_ptr<Engine> fresh = Configured();
+    state.ResumeTiming();
+    Check(fresh->LoadState(bytes));
+    state.PauseTiming();
+    fresh.reset();  // not timed
+    state.ResumeTiming();
+  }
+  state.counters["state_bytes"] = static_cast<double>(bytes.size());
+}
+BENCHMARK(BM_LoadState)->Arg(1000)->Arg(10000)->Arg(40000)->Unit(benchmark::kMillisecond);
+
+// Journals `contacts` contacts (two records each) into `dir`, with a
+// checkpoint 500 contacts (1,000 records) before the end.
+void JournalStretch(const std::string& journal_dir, const std::string& snapshots,
+                    int contacts) {
+  auto log = FileJournal::Open({.dir = journal_dir, .fsync = FsyncPolicy::kNever});
+  if (!log.ok()) ccbench::Die(log.status());
+  std::unique_ptr<Engine> e = Configured();
+  ccengine::journal::EngineJournal journal(*e, **log);
+  std::mt19937_64 rng(9);
+  for (int a = 0; a < 200; ++a) {
+    AgentConfig c;
+    c.id = AgentId{static_cast<uint64_t>(a + 1)};
+    c.auto_accept = true;
+    c.skills = {{SkillId{static_cast<uint32_t>(a % kSkills)}, 5}};
+    Check(e->Apply(ccengine::cmd::AddAgent{c}));
+    Check(e->Apply(ccengine::cmd::Login{c.id}));
+  }
+  for (int i = 1; i <= contacts; ++i) {
+    if (i == contacts - 500) {
+      auto written = ccengine::journal::Checkpoint(*e, **log, snapshots);
+      if (!written.ok()) ccbench::Die(written.status());
+    }
+    ContactSpec s;
+    s.id = ContactId{static_cast<uint64_t>(i)};
+    s.queue = QueueId{static_cast<uint32_t>(rng() % kQueues)};
+    s.attributes = {{"intent", "refund"}};
+    Check(e->AdvanceTo(e->Now() + absl::Milliseconds(100)));
+    Check(e->Apply(ccengine::cmd::AddContact{s}));
+    const auto c = e->GetContact(s.id);
+    if (!c.ok() || !c->agent.has_value()) ccbench::Die(absl::InternalError("not served"));
+    Check(e->Apply(ccengine::cmd::CompleteContact{*c->agent, s.id, {}}));
+  }
+}
+
+// range(0): contacts journaled; range(1): 0 = replay all, 1 = snapshot + tail.
+void BM_Recover(benchmark::State& state) {
+  const int contacts = static_cast<int>(state.range(0));
+  const bool from_snapshot = state.range(1) == 1;
+  ccbench::TempDir dir("ccrecovery_bench_");
+  const std::string snapshots = dir.File("snapshots");
+  std::filesystem::create_directories(snapshots);
+  // The full journal for replay, a second one that checkpoints (and so
+  // drops old segments) for the snapshot.
+  const std::string journal_dir = dir.File(from_snapshot ? "checkpointed" : "full");
+  JournalStretch(journal_dir, from_snapshot ? snapshots : dir.File("unused"), contacts);
+  uint64_t records = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::unique_ptr<Engine> e = Configured();
+    state.ResumeTiming();
+    auto log = FileJournal::Open({.dir = journal_dir, .fsync = FsyncPolicy::kNever});
+    if (!log.ok()) ccbench::Die(log.status());
+    if (from_snapshot) {
+      auto r = ccengine::journal::Recover(**log, snapshots, *e);
+      if (!r.ok()) ccbench::Die(r.status());
+      records = r->replay.records;
+    } else {
+      auto r = ccengine::journal::ReplayJournal(**log, *e);
+      if (!r.ok()) ccbench::Die(r.status());
+      records = r->records;
+    }
+    state.PauseTiming();
+    e.reset();
+    log->reset();
+    state.ResumeTiming();
+  }
+  state.counters["records_replayed"] = static_cast<double>(records);
+  state.SetLabel(from_snapshot ? "snapshot + tail" : "whole journal");
+}
+BENCHMARK(BM_Recover)
+    ->Args({50000, 0})
+    ->Args({50000, 1})
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
