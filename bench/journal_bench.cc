@@ -28,57 +28,24 @@
 #include "ccengine/journal/command_codec.h"
 #include "ccengine/journal/engine_journal.h"
 #include "ccengine/journal/file_journal.h"
+#include "skewed_center.h"
 
 namespace {
 
-using ccengine::AgentConfig;
-using ccengine::AgentId;
 using ccengine::ContactId;
 using ccengine::ContactSpec;
 using ccengine::Engine;
-using ccengine::QueueConfig;
 using ccengine::QueueId;
-using ccengine::SkillId;
 using ccengine::journal::FileJournal;
 using ccengine::journal::FsyncPolicy;
 
 constexpr int kAgents = 200;
-constexpr int kSkills = 20;
-constexpr int kQueues = 20;
+constexpr int kQueues = ccbench::kCenterQueues;
 
 std::unique_ptr<Engine> NewCenter() {
-  auto created = Engine::Create({});
-  if (!created.ok()) ccbench::Die(created.status());
-  Engine& e = **created;
-  for (int s = 0; s < kSkills; ++s) (void)e.AddSkill("skill" + std::to_string(s));
-  for (int q = 0; q < kQueues; ++q) {
-    QueueConfig c;
-    c.name = "queue" + std::to_string(q);
-    c.skills = {{SkillId{static_cast<uint32_t>(q % kSkills)}, 1}};
-    if (!e.AddQueue(c).ok()) ccbench::Die(absl::InternalError("AddQueue"));
-  }
-  std::mt19937_64 rng(5);
-  std::vector<double> weights;
-  weights.reserve(kSkills);
-  for (int s = 0; s < kSkills; ++s) weights.push_back(1.0 / (s + 1));
-  std::discrete_distribution<int> skill(weights.begin(), weights.end());
-  for (int a = 0; a < kAgents; ++a) {
-    AgentConfig c;
-    c.id = AgentId{static_cast<uint64_t>(a + 1)};
-    c.auto_accept = true;
-    // Every queue served by someone: agent a holds skill a % kSkills.
-    c.skills.push_back({SkillId{static_cast<uint32_t>(a % kSkills)}, 5});
-    while (c.skills.size() < 4) {
-      const SkillId s{static_cast<uint32_t>(skill(rng))};
-      bool have = false;
-      for (const auto& k : c.skills) have |= k.skill == s;
-      if (!have) c.skills.push_back({s, 5});
-    }
-    if (!e.AddAgent(c).ok() || !e.Login(c.id).ok()) {
-      ccbench::Die(absl::InternalError("agent"));
-    }
-  }
-  return std::move(created).value();
+  std::unique_ptr<Engine> e = ccbench::ConfiguredCenter();
+  ccbench::AddSkewedAgents(*e, kAgents, /*auto_accept=*/true);
+  return e;
 }
 
 // Runs contacts through `e` until the benchmark stops.

@@ -8,7 +8,7 @@
 // not ready, and N/10 calls wait. Counters: bytes of state (per agent), the
 // records replayed. The journaled stretch: 200 auto-accepting agents, each
 // contact an AddContact and a CompleteContact (two records), the clock moving
-// 100 ms per contact; journal files in $TMPDIR, fsync never.
+// 100 ms per contact; journal files of 1 MiB segments in $TMPDIR, fsync never.
 //
 // Thread safety: each benchmark builds its own engines and files.
 
@@ -26,6 +26,7 @@
 #include "ccengine/journal/engine_journal.h"
 #include "ccengine/journal/file_journal.h"
 #include "ccengine/journal/snapshot.h"
+#include "skewed_center.h"
 
 namespace {
 
@@ -34,61 +35,29 @@ using ccengine::AgentId;
 using ccengine::ContactId;
 using ccengine::ContactSpec;
 using ccengine::Engine;
-using ccengine::QueueConfig;
 using ccengine::QueueId;
 using ccengine::SkillId;
 using ccengine::journal::FileJournal;
 using ccengine::journal::FsyncPolicy;
 
-constexpr int kSkills = 20;
-constexpr int kQueues = 20;
+constexpr int kQueues = ccbench::kCenterQueues;
+// Segments of 1 MiB (some 17,000 records): a checkpoint lets all but the
+// newest few go.
+constexpr size_t kSegmentBytes = size_t{1} << 20;
 
 void Check(const absl::Status& s) {
   if (!s.ok()) ccbench::Die(s);
 }
 
-// Skills and queues only: what the application configures at start-up.
 std::unique_ptr<Engine> Configured() {
   ccengine::EngineOptions options;
   options.intake_capacity = 1024;
-  auto created = Engine::Create(options);
-  if (!created.ok()) ccbench::Die(created.status());
-  Engine& e = **created;
-  for (int s = 0; s < kSkills; ++s) (void)e.AddSkill("skill" + std::to_string(s));
-  for (int q = 0; q < kQueues; ++q) {
-    QueueConfig c;
-    c.name = "queue" + std::to_string(q);
-    c.skills = {{SkillId{static_cast<uint32_t>(q % kSkills)}, 1}};
-    if (!e.AddQueue(c).ok()) ccbench::Die(absl::InternalError("AddQueue"));
-  }
-  return std::move(created).value();
-}
-
-void AddAgents(Engine& e, int agents, bool auto_accept) {
-  std::mt19937_64 rng(5);
-  std::vector<double> weights;
-  for (int s = 0; s < kSkills; ++s) weights.push_back(1.0 / (s + 1));
-  std::discrete_distribution<int> skill(weights.begin(), weights.end());
-  for (int a = 0; a < agents; ++a) {
-    AgentConfig c;
-    c.id = AgentId{static_cast<uint64_t>(a + 1)};
-    c.name = "agent " + std::to_string(a + 1);
-    c.auto_accept = auto_accept;
-    c.skills.push_back({SkillId{static_cast<uint32_t>(a % kSkills)}, 5});
-    while (c.skills.size() < 4) {
-      const SkillId s{static_cast<uint32_t>(skill(rng))};
-      bool have = false;
-      for (const auto& k : c.skills) have |= k.skill == s;
-      if (!have) c.skills.push_back({s, 5});
-    }
-    Check(e.AddAgent(c));
-    Check(e.Login(c.id));
-  }
+  return ccbench::ConfiguredCenter(options);
 }
 
 std::unique_ptr<Engine> BusyCenter(int agents) {
   std::unique_ptr<Engine> e = Configured();
-  AddAgents(*e, agents, /*auto_accept=*/true);
+  ccbench::AddSkewedAgents(*e, agents, /*auto_accept=*/true);
   uint64_t next = 1;
   for (int i = 0; i < agents / 3; ++i) {
     ContactSpec s;
@@ -143,11 +112,13 @@ void BM_LoadState(benchmark::State& state) {
 }
 BENCHMARK(BM_LoadState)->Arg(1000)->Arg(10000)->Arg(40000)->Unit(benchmark::kMillisecond);
 
-// Journals `contacts` contacts (two records each) into `dir`, with a
-// checkpoint 500 contacts (1,000 records) before the end.
+// Journals `contacts` contacts (two records each) into `journal_dir`; with
+// `snapshots` set, a checkpoint there 500 contacts (1,000 records) before the
+// end.
 void JournalStretch(const std::string& journal_dir, const std::string& snapshots,
                     int contacts) {
-  auto log = FileJournal::Open({.dir = journal_dir, .fsync = FsyncPolicy::kNever});
+  auto log = FileJournal::Open(
+      {.dir = journal_dir, .fsync = FsyncPolicy::kNever, .segment_bytes = kSegmentBytes});
   if (!log.ok()) ccbench::Die(log.status());
   std::unique_ptr<Engine> e = Configured();
   ccengine::journal::EngineJournal journal(*e, **log);
@@ -156,12 +127,12 @@ void JournalStretch(const std::string& journal_dir, const std::string& snapshots
     AgentConfig c;
     c.id = AgentId{static_cast<uint64_t>(a + 1)};
     c.auto_accept = true;
-    c.skills = {{SkillId{static_cast<uint32_t>(a % kSkills)}, 5}};
+    c.skills = {{SkillId{static_cast<uint32_t>(a % ccbench::kCenterSkills)}, 5}};
     Check(e->Apply(ccengine::cmd::AddAgent{c}));
     Check(e->Apply(ccengine::cmd::Login{c.id}));
   }
   for (int i = 1; i <= contacts; ++i) {
-    if (i == contacts - 500) {
+    if (!snapshots.empty() && i == contacts - 500) {
       auto written = ccengine::journal::Checkpoint(*e, **log, snapshots);
       if (!written.ok()) ccbench::Die(written.status());
     }
@@ -187,13 +158,15 @@ void BM_Recover(benchmark::State& state) {
   // The full journal for replay, a second one that checkpoints (and so
   // drops old segments) for the snapshot.
   const std::string journal_dir = dir.File(from_snapshot ? "checkpointed" : "full");
-  JournalStretch(journal_dir, from_snapshot ? snapshots : dir.File("unused"), contacts);
+  JournalStretch(journal_dir, from_snapshot ? snapshots : "", contacts);
   uint64_t records = 0;
   for (auto _ : state) {
     state.PauseTiming();
     std::unique_ptr<Engine> e = Configured();
     state.ResumeTiming();
-    auto log = FileJournal::Open({.dir = journal_dir, .fsync = FsyncPolicy::kNever});
+    auto log = FileJournal::Open({.dir = journal_dir,
+                                  .fsync = FsyncPolicy::kNever,
+                                  .segment_bytes = kSegmentBytes});
     if (!log.ok()) ccbench::Die(log.status());
     if (from_snapshot) {
       auto r = ccengine::journal::Recover(**log, snapshots, *e);
@@ -212,9 +185,6 @@ void BM_Recover(benchmark::State& state) {
   state.counters["records_replayed"] = static_cast<double>(records);
   state.SetLabel(from_snapshot ? "snapshot + tail" : "whole journal");
 }
-BENCHMARK(BM_Recover)
-    ->Args({50000, 0})
-    ->Args({50000, 1})
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Recover)->Args({50000, 0})->Args({50000, 1})->Unit(benchmark::kMillisecond);
 
 }  // namespace

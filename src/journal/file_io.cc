@@ -3,6 +3,7 @@
 #include "journal/file_io.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -56,6 +57,12 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, size_t limit) {
   if (fd < 0) return Errno("open", path, errno);
   const Fd holder(fd);
   std::string data;
+  // Room for the file as it is now, so that a large segment is not copied
+  // as the string grows; it may still grow or shrink while it is read.
+  struct stat info {};
+  if (::fstat(fd, &info) == 0 && info.st_size > 0) {
+    data.reserve(std::min(static_cast<size_t>(info.st_size), limit));
+  }
   char buffer[1 << 16];
   while (data.size() < limit) {
     const ssize_t n = ::read(fd, buffer, std::min(sizeof(buffer), limit - data.size()));
