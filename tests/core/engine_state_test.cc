@@ -105,7 +105,9 @@ TEST(SnapshotTest, TheFuzzSeedsAreStatesThisBuildLoads) {
     std::unique_ptr<Engine> e = NewDayCenter();
     const absl::Status s = e->LoadState(bytes);
     EXPECT_TRUE(s.ok()) << f.path() << ": " << s;
-    if (s.ok()) EXPECT_EQ(test::SavedState(*e), bytes) << f.path();
+    if (s.ok()) {
+      EXPECT_EQ(test::SavedState(*e), bytes) << f.path();
+    }
     ++seeds;
   }
   EXPECT_GE(seeds, 4u);
