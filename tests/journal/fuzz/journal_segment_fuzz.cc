@@ -36,18 +36,6 @@ namespace {
 
 namespace in = ccengine::journal::internal;
 
-uint64_t U64(std::string_view s, size_t at) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
-  return v;
-}
-
-uint32_t U32(std::string_view s, size_t at) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
-  return v;
-}
-
 void PutU32(uint32_t v, std::string* s, size_t at) {
   for (int i = 0; i < 4; ++i) (*s)[at + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
 }
@@ -57,7 +45,7 @@ void Repair(std::string* s) {
   PutU32(in::Crc32c(std::string_view(*s).substr(0, 24)), s, 24);
   size_t at = in::kSegmentHeaderBytes;
   while (at + in::kRecordHeaderBytes + in::kRecordBodyFixedBytes <= s->size()) {
-    const uint32_t length = U32(*s, at);
+    const uint32_t length = in::GetU32(*s, at);
     PutU32(in::Crc32c(std::string_view(*s).substr(at, 4)), s, at + 4);
     if (length > ccengine::journal::kMaxRecordPayloadBytes) return;
     const size_t total = in::RecordBytes(length);
@@ -93,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   std::string data(reinterpret_cast<const char*>(bytes) + 1, size - 1);
   const bool newest = (flags & 1) != 0;
   if ((flags & 2) != 0) Repair(&data);
-  const uint64_t first = data.size() >= 24 ? U64(data, 16) : 1;
+  const uint64_t first = data.size() >= 24 ? in::GetU64(data, 16) : 1;
   if (first == 0) return 0;  // the journal refuses sequence 0 by its file name
 
   std::vector<Seen> seen;
