@@ -15,7 +15,8 @@
 #   3. every bench/*_bench binary, briefly (--benchmark_min_time=0.01)
 #   4. install to build/install; build + run tests/consumer against it through
 #      the CMake package and through pkg-config
-#   5. preset `asan` (ASan + UBSan): build, all tests
+#   5. preset `asan` (ASan + UBSan): build, all tests but the e2e ones and the
+#      fuzz smokes (libFuzzer builds, already ASan + UBSan in the release run)
 #   6. preset `tsan`: build, tests labelled `concurrency`
 # Build trees live in build/<preset> and are reused, so reruns are incremental.
 set -euo pipefail
@@ -146,7 +147,7 @@ stage_done install
 if [[ "${QUICK}" == "1" ]]; then
   printf '\nCCENGINE_QUICK=1: skipping the asan and tsan presets\n'
 else
-  banner "asan: configure + build + ctest (ASan + UBSan, all tests)"
+  banner "asan: configure + build + ctest (ASan + UBSan; not the e2e and fuzz labels)"
   cmake --preset asan
   cmake --build --preset asan -j "${JOBS}"
   "${SAN_PREFIX[@]}" ctest --preset asan -j "${JOBS}"

@@ -13,7 +13,7 @@
 # compiled directly with the module's sources (include/, src/<module>/*.cc;
 # for knowledge only those the target reaches, and text's) and Abseil and fmt
 # from Debian through pkg-config, and tests/text/fuzz/fuzz_check.h, with
-#   clang++-14 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined
+#   clang++-14 -std=c++20 -O1 -g1 -fsanitize=fuzzer,address,undefined
 # into build/fuzz/<target>_fuzz, rebuilt only when a source is newer. It runs
 # over the committed seed corpus tests/<module>/fuzz/corpus/<target>/ (read
 # only); new inputs go to build/fuzz/corpus/<target>/, crashes to
@@ -142,7 +142,7 @@ if [[ ${stale} -eq 1 ]]; then
   libs=($(pkg-config --libs absl_flat_hash_map absl_flat_hash_set absl_status \
     absl_statusor absl_strings absl_time fmt "${EXTRA_PKGS[@]}") "${EXTRA_LIBS[@]}")
   echo "fuzz.sh: building ${BIN} with $("${CLANGXX}" --version | head -n 1)"
-  "${CLANGXX}" -std=c++20 -O1 -g -fno-omit-frame-pointer \
+  "${CLANGXX}" -std=c++20 -O1 -g1 -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -Iinclude -Isrc -Itests/text/fuzz "${EXTRA_INCLUDES[@]}" \
     "${SOURCE}" "${SOURCES[@]}" \
