@@ -56,12 +56,17 @@ class DayDriver {
   // engine. Fails the test (ASSERT) when an engine refuses a Submit or Poll.
   void Step(const std::vector<Engine*>& engines);
 
- private:
+  // One random command chosen from `e`'s state (new agents and contacts get
+  // the next ids; some are refused on purpose), without an origin: for a
+  // producer that sends commands itself.
+  Command Pick(const Engine& e);
+
   int Uniform(int lo, int hi);
   bool Chance(double p);
+
+ private:
   AgentId SomeAgent();
   ContactId SomeContact(const Engine& e);
-  Command Pick(const Engine& e);
 
   std::mt19937_64 rng_;
   uint64_t next_agent_ = 1;
