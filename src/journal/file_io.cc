@@ -16,27 +16,39 @@
 #include "absl/status/statusor.h"
 #include "fmt/format.h"
 
-namespace ccengine::journal::internal {
+namespace ccengine::journal {
+
+ssize_t FileLayer::Write(int fd, const void* data, size_t bytes) {
+  return ::write(fd, data, bytes);
+}
+
+int FileLayer::DataSync(int fd) { return ::fdatasync(fd); }
+
+namespace internal {
 
 absl::Status Errno(std::string_view what, const std::string& path, int err) {
   return absl::Status(absl::ErrnoToStatusCode(err),
                       fmt::format("{} {}: {}", what, path, std::strerror(err)));
 }
 
-absl::Status WriteAll(int fd, std::string_view data, const std::string& path) {
+absl::Status WriteAll(int fd, std::string_view data, const std::string& path,
+                      FileLayer* layer) {
   while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
+    const ssize_t n = layer != nullptr ? layer->Write(fd, data.data(), data.size())
+                                       : ::write(fd, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       return Errno("write", path, errno);
     }
+    if (n == 0)
+      return absl::InternalError(fmt::format("write {}: nothing written", path));
     data.remove_prefix(static_cast<size_t>(n));
   }
   return absl::OkStatus();
 }
 
-absl::Status SyncFd(int fd, const std::string& path) {
-  while (::fdatasync(fd) != 0) {
+absl::Status SyncFd(int fd, const std::string& path, FileLayer* layer) {
+  while ((layer != nullptr ? layer->DataSync(fd) : ::fdatasync(fd)) != 0) {
     if (errno != EINTR) return Errno("fdatasync", path, errno);
   }
   return absl::OkStatus();
@@ -76,4 +88,5 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, size_t limit) {
   return data;
 }
 
-}  // namespace ccengine::journal::internal
+}  // namespace internal
+}  // namespace ccengine::journal

@@ -19,6 +19,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "ccengine/journal/file_journal.h"
 
 namespace ccengine::journal::internal {
 
@@ -42,9 +43,11 @@ class Fd {
   int fd_;
 };
 
-absl::Status WriteAll(int fd, std::string_view data, const std::string& path);
+// Through `layer` when not null (FileJournalOptions::files), else the system.
+absl::Status WriteAll(int fd, std::string_view data, const std::string& path,
+                      FileLayer* layer = nullptr);
 // fdatasync of the file; fsync of a folder (its entries: a new or renamed file).
-absl::Status SyncFd(int fd, const std::string& path);
+absl::Status SyncFd(int fd, const std::string& path, FileLayer* layer = nullptr);
 absl::Status SyncDir(const std::string& dir);
 // At most `limit` bytes of the file.
 absl::StatusOr<std::string> ReadFile(const std::string& path, size_t limit);

@@ -96,23 +96,33 @@ struct FileJournal::State {
   uint64_t last = 0;
   uint64_t durable = 0;
   uint64_t syncs = 0;
-  absl::Status broken;  // set when a failed append could not be undone
+  // Unavailable once what is on disk is unknown (a failed sync, a failed write
+  // that could not be undone): every later append and sync is refused.
+  absl::Status broken;
   bool stop = false;
   std::thread syncer;
 
+  // With `mu` held: the journal stops after the I/O error `io`.
+  absl::Status Stop(const absl::Status& io) {
+    broken = absl::UnavailableError(
+        fmt::format("journal stopped after an I/O error (open it again to recover): {}",
+                    std::string(io.message())));
+    durable_cv.notify_all();
+    return broken;
+  }
+
   // With `mu` held: writes `pending`. A failed write is cut off the file
   // again; the records in it were acknowledged by Append, so the journal
-  // refuses further appends (`broken`) unless `undo` says they were not.
+  // stops unless `undo` says they were not.
   absl::Status Flush(bool undo = false) {
     if (pending.empty()) return absl::OkStatus();
     const std::string& path = segments.back().path;
-    if (absl::Status s = WriteAll(active->get(), pending, path); !s.ok()) {
+    if (absl::Status s = WriteAll(active->get(), pending, path, options.files); !s.ok()) {
       const bool cut = ::ftruncate(active->get(), static_cast<off_t>(file_bytes)) == 0;
-      if (!cut || !undo) broken = s;
       active_bytes = file_bytes;
       pending.clear();
-      durable_cv.notify_all();
-      return s;
+      if (!cut || !undo) return Stop(s);
+      return absl::UnavailableError(std::string(s.message()));
     }
     file_bytes += pending.size();
     pending.clear();
@@ -122,10 +132,9 @@ struct FileJournal::State {
   // With `mu` held: everything appended, on disk.
   absl::Status SyncActive() {
     if (absl::Status s = Flush(); !s.ok()) return s;
-    if (absl::Status s = SyncFd(active->get(), segments.back().path); !s.ok()) {
-      broken = s;  // written, but whether it is on disk is unknown
-      durable_cv.notify_all();
-      return s;
+    if (absl::Status s = SyncFd(active->get(), segments.back().path, options.files);
+        !s.ok()) {
+      return Stop(s);  // written, but whether it is on disk is unknown
     }
     ++syncs;
     durable = last;
@@ -142,8 +151,9 @@ struct FileJournal::State {
     if (fd < 0) return Errno("create", path, errno);
     auto file = std::make_shared<Fd>(fd);
     const std::string header = internal::EncodeSegmentHeader(first_sequence);
-    absl::Status s = WriteAll(fd, header, path);
-    if (s.ok() && options.fsync != FsyncPolicy::kNever) s = SyncFd(fd, path);
+    absl::Status s = WriteAll(fd, header, path, options.files);
+    if (s.ok() && options.fsync != FsyncPolicy::kNever)
+      s = SyncFd(fd, path, options.files);
     if (s.ok() && options.fsync != FsyncPolicy::kNever) s = SyncDir(options.dir);
     if (!s.ok()) {
       ::unlink(path.c_str());
@@ -169,11 +179,10 @@ struct FileJournal::State {
       const std::string path = segments.back().path;
       const uint64_t target = last;
       l.unlock();
-      const absl::Status s = SyncFd(file->get(), path);
+      const absl::Status s = SyncFd(file->get(), path, options.files);
       l.lock();
       if (!s.ok()) {
-        broken = s;  // what is not on disk cannot be promised any more
-        durable_cv.notify_all();
+        (void)Stop(s);  // what is not on disk cannot be promised any more
         continue;
       }
       ++syncs;
@@ -300,7 +309,7 @@ absl::StatusOr<std::unique_ptr<FileJournal>> FileJournal::Open(
     if (::fstat(fd, &st) != 0) return Errno("stat", path, errno);
     state->file_bytes = state->active_bytes = static_cast<size_t>(st.st_size);
     // What a crashed process left in the page cache is on disk from here on.
-    if (absl::Status s = SyncFd(fd, path); !s.ok()) return s;
+    if (absl::Status s = SyncFd(fd, path, options.files); !s.ok()) return s;
     if (absl::Status s = SyncDir(options.dir); !s.ok()) return s;
   }
   state->first = state->segments.front().first;
@@ -327,11 +336,7 @@ absl::StatusOr<uint64_t> FileJournal::Append(absl::Time engine_time,
   const int64_t time_ns = absl::ToUnixNanos(engine_time);
   State& st = *state_;
   std::lock_guard<std::mutex> l(st.mu);
-  if (!st.broken.ok()) {
-    return absl::FailedPreconditionError(
-        fmt::format("journal refuses appends after an I/O error: {}",
-                    std::string(st.broken.message())));
-  }
+  if (!st.broken.ok()) return st.broken;
   const size_t bytes = internal::RecordBytes(payload.size());
   if (st.active_bytes > internal::kSegmentHeaderBytes &&
       st.active_bytes + bytes > st.options.segment_bytes) {
@@ -340,7 +345,9 @@ absl::StatusOr<uint64_t> FileJournal::Append(absl::Time engine_time,
                             ? st.Flush()
                             : st.SyncActive();
     if (!done.ok()) return done;
-    if (absl::Status s = st.StartSegment(st.last + 1); !s.ok()) return s;
+    if (absl::Status s = st.StartSegment(st.last + 1); !s.ok()) {
+      return absl::UnavailableError(std::string(s.message()));
+    }
   }
   const uint64_t sequence = st.last + 1;
   internal::AppendRecord(sequence, time_ns, payload, &st.pending);

@@ -73,9 +73,10 @@ class CommandLog {
 
   // Appends one record and returns its sequence (`last_sequence() + 1`).
   // InvalidArgument for a payload over kMaxRecordPayloadBytes or an infinite
-  // time; an I/O error is returned as it is and leaves the log as it was (the
-  // partial record is cut off again), or, when even that fails, refuses
-  // further appends with FailedPrecondition.
+  // time; Unavailable for an I/O error: the log is left as it was (the
+  // partial record cut off again), or, when it cannot be (a failed sync, a
+  // write that cannot be undone), the log refuses every later Append, Sync
+  // and AwaitDurable with Unavailable until it is opened again.
   virtual absl::StatusOr<uint64_t> Append(absl::Time engine_time,
                                           std::string_view payload) = 0;
 

@@ -21,6 +21,15 @@
 // the folder are synced before its first record (except under kNever), so a
 // synced record is found again after a crash of the machine.
 //
+// Write and sync failures are `Unavailable`, with the system's reason. A
+// record whose write failed is cut off the file again and the journal goes
+// on (under kAlways nothing was acknowledged). After a failed fdatasync — or
+// a write that cannot be cut off, or a background write of records already
+// acknowledged (kBatch, kNever) — what is on disk is unknown: the journal
+// stops, and every later Append, Sync and AwaitDurable is `Unavailable` until
+// the folder is opened again (which reads back what is there). A failed sync
+// is never retried: the kernel may have dropped the pages it could not write.
+//
 // Thread safety: every method may be called from any thread; appends are
 // serialized by a mutex (the router appends from its one thread). Under
 // kBatch and kNever a background thread of the journal writes what gathered
@@ -37,6 +46,8 @@
 #ifndef CCENGINE_JOURNAL_FILE_JOURNAL_H_
 #define CCENGINE_JOURNAL_FILE_JOURNAL_H_
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -50,6 +61,17 @@
 
 namespace ccengine::journal {
 
+// The system calls through which a journal writes and syncs its segments.
+// The default passes them on; tests give a layer that fails them as a disk
+// does (a full disk, a short write, an fdatasync that reports EIO). Both
+// return as the system call would (-1 with errno set on failure).
+class FileLayer {
+ public:
+  virtual ~FileLayer() = default;
+  virtual ssize_t Write(int fd, const void* data, size_t bytes);  // write(2)
+  virtual int DataSync(int fd);                                   // fdatasync(2)
+};
+
 struct FileJournalOptions {
   std::string dir;  // created if missing (not its parents)
   FsyncPolicy fsync = FsyncPolicy::kAlways;
@@ -61,6 +83,9 @@ struct FileJournalOptions {
   size_t segment_bytes = size_t{64} << 20;
   // The sequence of the first record when the folder holds no segment (≥ 1).
   uint64_t first_sequence = 1;
+  // Null: the system's calls. Otherwise it must outlive the journal and be
+  // safe to call from the journal's background thread.
+  FileLayer* files = nullptr;
 };
 
 // What opening found.
