@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ccengine/core/engine.h"
@@ -51,6 +52,16 @@ class PyEngine {
   void NoteQueue(QueueId id, const std::string& name);
   std::string QueueName(QueueId id) const;
 
+  // Whether a command was ever given (open_journal needs an engine that has
+  // had none: recovery starts from the configured, fresh engine).
+  bool commanded() const { return commanded_; }
+  void set_commanded() { commanded_ = true; }
+
+  // The command journal while one is open (register_journal.cc).
+  struct Journal;
+  Journal* journal() const { return journal_.get(); }
+  void set_journal(std::shared_ptr<Journal> journal) { journal_ = std::move(journal); }
+
  private:
   std::unique_ptr<Engine> engine_;
   std::vector<Event> events_;
@@ -58,7 +69,23 @@ class PyEngine {
   bool explain_ = false;
   Engine::SubscriptionId subscription_ = 0;
   std::vector<std::string> queue_names_;
+  bool commanded_ = false;
+  // Last, so destroyed first: it hooks the engine.
+  std::shared_ptr<Journal> journal_;
 };
+
+// Every router command from Python goes through Engine::Apply (so that an open
+// journal writes it ahead); raises CcengineError with the engine's status.
+void ApplyCommand(PyEngine& e, const Command& command, CommandOrigin origin = {});
+
+// Configuration (skills, queues, strategies, agents' skills) is the
+// application's start-up, not journaled: CcengineError FAILED_PRECONDITION
+// while a journal is open.
+void RequireNoJournal(const PyEngine& e, const char* what);
+
+// Registers open_journal, checkpoint, close_journal, journal and state_bytes
+// on ccengine.Engine (register_journal.cc).
+void RegisterEngineJournal(py::class_<PyEngine>& cls);
 
 // --- Python value -> engine value ---------------------------------------------
 

@@ -25,6 +25,19 @@ PyEngine::PyEngine(std::unique_ptr<Engine> engine, bool record_events, bool expl
   set_explain(explain);
 }
 
+void ApplyCommand(PyEngine& e, const Command& command, CommandOrigin origin) {
+  e.set_commanded();
+  Check(e.engine().Apply(command, origin));
+}
+
+void RequireNoJournal(const PyEngine& e, const char* what) {
+  if (e.journal() == nullptr) return;
+  Check(absl::FailedPreconditionError(
+      fmt::format("{} changes the configuration, which the journal does not hold: "
+                  "configure the engine before open_journal()",
+                  what)));
+}
+
 void PyEngine::set_explain(bool on) {
   if (subscription_ != 0) engine_->Unsubscribe(subscription_);
   explain_ = on;

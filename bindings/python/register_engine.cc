@@ -155,6 +155,7 @@ Args:
   cls.def(
       "add_skill",
       [](PyEngine& e, const std::string& name) {
+        RequireNoJournal(e, "add_skill");
         return Unwrap(e.engine().AddSkill(name)).value();
       },
       "name"_a, "Registers a skill; returns its id (dense from 0).");
@@ -177,6 +178,7 @@ Args:
   cls.def(
       "add_queue",
       [](PyEngine& e, py::object config, py::kwargs kwargs) {
+        RequireNoJournal(e, "add_queue");
         QueueConfig c =
             ToQueueConfig(e, Merge(config, kwargs, "add_queue"), "", QueueConfig{});
         QueueId id = Unwrap(e.engine().AddQueue(c));
@@ -205,6 +207,7 @@ ValueError.
   cls.def(
       "update_queue",
       [](PyEngine& e, py::object queue, py::object config, py::kwargs kwargs) {
+        RequireNoJournal(e, "update_queue");
         QueueId id = ToQueue(e, queue, "queue");
         QueueConfig base = Unwrap(e.engine().GetQueueConfig(id));
         QueueConfig c =
@@ -241,6 +244,7 @@ ValueError.
       "add_composite_strategy",
       [](PyEngine& e, const std::string& name, double proficiency, double idle,
          double spare_capacity, double fewest_handled, double idle_scale_s) {
+        RequireNoJournal(e, "add_composite_strategy");
         CompositeWeights w;
         w.proficiency = proficiency;
         w.idle = idle;
@@ -262,6 +266,7 @@ ValueError.
          double proficiency, double idle, double occupancy, double occupancy_target,
          double idle_scale_s, int min_idle_for_quality, double quality_fade_s,
          double max_hold_s, double hold_margin) {
+        RequireNoJournal(e, "add_satisfaction_strategy");
         SatisfactionWeights w;
         w.quality = quality;
         w.csat_share = csat_share;
@@ -292,7 +297,7 @@ ValueError.
       [](PyEngine& e, py::object agent, const std::string& name, py::object skills,
          py::object capacity, double weight, bool auto_accept) {
         AgentArgs a{agent, name, skills, capacity, weight, auto_accept};
-        Check(e.engine().AddAgent(MakeAgentConfig(e, a)));
+        ApplyCommand(e, cmd::AddAgent{MakeAgentConfig(e, a)});
       },
       "agent"_a, py::kw_only(), "name"_a = "", "skills"_a = py::none(),
       "capacity"_a = py::none(), "weight"_a = 1.0, "auto_accept"_a = false,
@@ -313,12 +318,13 @@ Args:
   cls.def(
       "remove_agent",
       [](PyEngine& e, py::object a) {
-        Check(e.engine().RemoveAgent(AgentId(ToId(a, "agent"))));
+        ApplyCommand(e, cmd::RemoveAgent{AgentId(ToId(a, "agent"))});
       },
       "agent"_a, "Removes a logged-out agent.");
   cls.def(
       "set_agent_skills",
       [](PyEngine& e, py::object a, py::object skills) {
+        RequireNoJournal(e, "set_agent_skills");
         Check(e.engine().SetAgentSkills(AgentId(ToId(a, "agent")),
                                         ToSkills(e, skills, "skills")));
       },
@@ -326,40 +332,40 @@ Args:
   cls.def(
       "login",
       [](PyEngine& e, py::object a, bool ready, int32_t reason) {
-        Check(e.engine().Login(AgentId(ToId(a, "agent")), ready, reason));
+        ApplyCommand(e, cmd::Login{AgentId(ToId(a, "agent")), ready, reason});
       },
       "agent"_a, "ready"_a = true, "reason"_a = 0,
       "Logs an agent in, ready or not ready with a reason code.");
   cls.def(
       "logout",
       [](PyEngine& e, py::object a) {
-        Check(e.engine().Logout(AgentId(ToId(a, "agent"))));
+        ApplyCommand(e, cmd::Logout{AgentId(ToId(a, "agent"))});
       },
       "agent"_a, "Logs an agent out; refused while contacts are in service.");
   cls.def(
       "set_ready",
       [](PyEngine& e, py::object a) {
-        Check(e.engine().SetReady(AgentId(ToId(a, "agent"))));
+        ApplyCommand(e, cmd::SetReady{AgentId(ToId(a, "agent"))});
       },
       "agent"_a, "Makes an agent ready (available for offers).");
   cls.def(
       "set_not_ready",
       [](PyEngine& e, py::object a, int32_t reason) {
-        Check(e.engine().SetNotReady(AgentId(ToId(a, "agent")), reason));
+        ApplyCommand(e, cmd::SetNotReady{AgentId(ToId(a, "agent")), reason});
       },
       "agent"_a, "reason"_a = 0,
       "Makes an agent not ready; a ringing offer goes back in line.");
   cls.def(
       "end_wrap_up",
       [](PyEngine& e, py::object a) {
-        Check(e.engine().EndWrapUp(AgentId(ToId(a, "agent"))));
+        ApplyCommand(e, cmd::EndWrapUp{AgentId(ToId(a, "agent"))});
       },
       "agent"_a, "Ends an agent's wrap-up early.");
   cls.def(
       "force_agent_state",
       [](PyEngine& e, py::object a, py::object state, int32_t reason) {
-        Check(e.engine().ForceAgentState(AgentId(ToId(a, "agent")),
-                                         ToAgentState(state, "state"), reason));
+        ApplyCommand(e, cmd::ForceAgentState{AgentId(ToId(a, "agent")),
+                                             ToAgentState(state, "state"), reason});
       },
       "agent"_a, "state"_a, "reason"_a = 0,
       "Supervisor: puts an agent in 'logged_out', 'not_ready' or "
@@ -376,7 +382,7 @@ Args:
                       priority,          skills,          customer_id,
                       attributes,        arrived_at_s,    preferred_agents,
                       prefer_last_agent, preferred_wait_s};
-        Check(e.engine().AddContact(MakeContactSpec(e, c)));
+        ApplyCommand(e, cmd::AddContact{MakeContactSpec(e, c)});
       },
       "contact"_a, "queue"_a, py::kw_only(), "channel"_a = "voice", "priority"_a = 0,
       "skills"_a = py::none(), "customer_id"_a = "", "attributes"_a = py::none(),
@@ -407,9 +413,9 @@ Args:
   cls.def(
       "accept_offer",
       [](PyEngine& e, py::object a, py::object c, py::object offer) {
-        Check(e.engine().AcceptOffer(AgentId(ToId(a, "agent")),
-                                     ContactId(ToId(c, "contact")),
-                                     offer.is_none() ? 0 : ToId(offer, "offer")));
+        ApplyCommand(e, cmd::AcceptOffer{AgentId(ToId(a, "agent")),
+                                         ContactId(ToId(c, "contact")),
+                                         offer.is_none() ? 0 : ToId(offer, "offer")});
       },
       "agent"_a, "contact"_a, "offer"_a = py::none(),
       "The agent answers the contact offered to it. `offer` (an event's "
@@ -420,9 +426,9 @@ Args:
   cls.def(
       "reject_offer",
       [](PyEngine& e, py::object a, py::object c, py::object offer) {
-        Check(e.engine().RejectOffer(AgentId(ToId(a, "agent")),
-                                     ContactId(ToId(c, "contact")),
-                                     offer.is_none() ? 0 : ToId(offer, "offer")));
+        ApplyCommand(e, cmd::RejectOffer{AgentId(ToId(a, "agent")),
+                                         ContactId(ToId(c, "contact")),
+                                         offer.is_none() ? 0 : ToId(offer, "offer")});
       },
       "agent"_a, "contact"_a, "offer"_a = py::none(),
       "The agent declines; the contact keeps its place and is not offered "
@@ -432,7 +438,7 @@ Args:
       [](PyEngine& e, py::object a, py::object c, py::object csat, py::object resolved) {
         AgentId agent(ToId(a, "agent"));
         ContactId contact(ToId(c, "contact"));
-        Check(e.engine().CompleteContact(agent, contact, ToOutcome(csat, resolved)));
+        ApplyCommand(e, cmd::CompleteContact{agent, contact, ToOutcome(csat, resolved)});
       },
       "agent"_a, "contact"_a, py::kw_only(), "csat"_a = py::none(),
       "resolved"_a = py::none(),
@@ -467,13 +473,13 @@ Args:
   cls.def(
       "abandon",
       [](PyEngine& e, py::object c) {
-        Check(e.engine().Abandon(ContactId(ToId(c, "contact"))));
+        ApplyCommand(e, cmd::Abandon{ContactId(ToId(c, "contact"))});
       },
       "contact"_a, "The customer left (abandoned if not yet in service).");
   cls.def(
       "request_callback",
       [](PyEngine& e, py::object c) {
-        Check(e.engine().RequestCallback(ContactId(ToId(c, "contact"))));
+        ApplyCommand(e, cmd::RequestCallback{ContactId(ToId(c, "contact"))});
       },
       "contact"_a,
       R"doc(Virtual hold: a waiting voice or video caller leaves the line and keeps
@@ -486,22 +492,22 @@ is already a callback, or is not a voice or video call.
   cls.def(
       "transfer",
       [](PyEngine& e, py::object c, py::object to, bool keep_age) {
-        Check(e.engine().Transfer(ContactId(ToId(c, "contact")), ToQueue(e, to, "to"),
-                                  keep_age));
+        ApplyCommand(e, cmd::Transfer{ContactId(ToId(c, "contact")), ToQueue(e, to, "to"),
+                                      keep_age});
       },
       "contact"_a, "to"_a, "keep_age"_a = true,
       "Moves a contact to another queue, keeping its seniority by default.");
   cls.def(
       "withdraw",
       [](PyEngine& e, py::object c) {
-        Check(e.engine().Withdraw(ContactId(ToId(c, "contact"))));
+        ApplyCommand(e, cmd::Withdraw{ContactId(ToId(c, "contact"))});
       },
       "contact"_a, "Supervisor: takes a waiting or ringing contact out of routing.");
   cls.def(
       "set_priority",
       [](PyEngine& e, py::object c, py::object priority) {
-        Check(e.engine().SetPriority(ContactId(ToId(c, "contact")),
-                                     ToInt32(priority, "priority")));
+        ApplyCommand(e, cmd::SetPriority{ContactId(ToId(c, "contact")),
+                                         ToInt32(priority, "priority")});
       },
       "contact"_a, "priority"_a,
       "Supervisor: changes a contact's priority class (0..9).");
@@ -509,10 +515,11 @@ is already a callback, or is not a voice or video call.
   // --- driving ----------------------------------------------------------------
   cls.def(
       "submit",
-      [](PyEngine& e, py::object command) {
-        Check(e.engine().Submit(ToCommand(e, command)));
+      [](PyEngine& e, py::object command, uint64_t producer, uint64_t sequence) {
+        e.set_commanded();
+        Check(e.engine().Submit(ToCommand(e, command), {producer, sequence}));
       },
-      "command"_a,
+      "command"_a, py::kw_only(), "producer"_a = 0, "sequence"_a = 0,
       R"doc(Queues a command for the next ``poll()`` (the producer-thread path).
 
 A command is a dict whose "type" is the name of an Engine method and whose
@@ -520,13 +527,25 @@ other keys are that method's arguments, e.g.
 ``{"type": "accept_offer", "agent": 7, "contact": 42}``. A command the engine
 refuses later comes back as a "command_failed" event. Raises CcengineError
 (RESOURCE_EXHAUSTED) when the intake is full.
+
+``producer`` and ``sequence`` (both > 0) number the command for exactly-once
+delivery: a sequence at or below the producer's highest applied is refused
+(ALREADY_EXISTS) and changes nothing, so a producer may resend after a crash.
 )doc");
   cls.def(
       "apply",
-      [](PyEngine& e, py::object command) {
-        Check(e.engine().Apply(ToCommand(e, command)));
+      [](PyEngine& e, py::object command, uint64_t producer, uint64_t sequence) {
+        ApplyCommand(e, ToCommand(e, command), {producer, sequence});
       },
-      "command"_a, "Applies a command dict (see submit) now, synchronously.");
+      "command"_a, py::kw_only(), "producer"_a = 0, "sequence"_a = 0,
+      "Applies a command dict (see submit, also for producer and sequence) now, "
+      "synchronously.");
+  cls.def(
+      "producer_sequence",
+      [](const PyEngine& e, uint64_t producer) {
+        return e.engine().ProducerSequence(producer);
+      },
+      "producer"_a, "The highest sequence applied from `producer` (0: none).");
   cls.def(
       "poll",
       [](PyEngine& e, double now_s) {
@@ -703,6 +722,7 @@ KeyError for an unknown contact, CcengineError when it is not waiting.
   cls.def_property_readonly(
       "agent_count", [](PyEngine& e) { return e.engine().agent_count(); },
       "Agents known to the engine.");
+  RegisterEngineJournal(cls);
   cls.def("__repr__", [](PyEngine& e) {
     return fmt::format("<ccengine.Engine now={}s skills={} queues={} agents={}>",
                        SecondsSinceEpoch(e.engine().Now()), e.engine().skill_count(),

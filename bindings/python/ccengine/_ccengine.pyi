@@ -216,10 +216,15 @@ class Engine:
         """Supervisor: changes a contact's priority class."""
 
     # driving
-    def submit(self, command: Mapping[str, Any]) -> None:
-        """Queues a command dict ({"type": method name, **arguments})."""
-    def apply(self, command: Mapping[str, Any]) -> None:
+    def submit(self, command: Mapping[str, Any], *, producer: int = 0,
+               sequence: int = 0) -> None:
+        """Queues a command dict ({"type": method name, **arguments}); producer
+        and sequence number it for exactly-once delivery."""
+    def apply(self, command: Mapping[str, Any], *, producer: int = 0,
+              sequence: int = 0) -> None:
         """Applies a command dict now."""
+    def producer_sequence(self, producer: int) -> int:
+        """The highest sequence applied from `producer` (0: none)."""
     def poll(self, now_s: float) -> int:
         """Fires due timers, applies submitted commands; returns how many."""
     def advance_to(self, now_s: float) -> None:
@@ -266,6 +271,22 @@ class Engine:
         """Where every contact that entered is now."""
     def check_invariants(self) -> None:
         """Full consistency check; raises CcengineError on a violation."""
+    def state_bytes(self) -> bytes:
+        """The whole engine state as canonical bytes (a state digest)."""
+
+    # durability
+    def open_journal(self, dir: str, *, fsync: str = "always",
+                     batch_interval_s: float = 0.01, segment_bytes: int = 64 << 20,
+                     snapshots: Optional[str] = None) -> Dict[str, Any]:
+        """Recovers what the folder holds, then journals every command
+        (call after configuring, before the first command)."""
+    def checkpoint(self, keep: int = 2) -> Dict[str, Any]:
+        """Writes a snapshot and drops the journal segments it covers."""
+    def close_journal(self) -> None:
+        """Syncs and closes the journal."""
+    @property
+    def journal(self) -> Optional[Dict[str, Any]]:
+        """The open journal's folder, policy and sequences; None when none."""
     @property
     def agent_count(self) -> int:
         """Agents known to the engine."""
