@@ -52,6 +52,17 @@ AgentStateTimes Engine::StateTimesOf(const AgentRec& a) const {
   return out;
 }
 
+std::vector<ContactId> Engine::LiveContacts() const {
+  std::vector<ContactId> ids;
+  // A slot is live while the id index names it; a freed slot keeps a stale id.
+  for (uint32_t slot = 0; slot < contacts_.size(); ++slot) {
+    if (ContactSlot(contacts_[slot].id) == slot) ids.push_back(contacts_[slot].id);
+  }
+  std::sort(ids.begin(), ids.end(),
+            [](ContactId a, ContactId b) { return a.value() < b.value(); });
+  return ids;
+}
+
 absl::StatusOr<ContactSnapshot> Engine::GetContact(ContactId contact) const {
   CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveContactSlot(contact));
   const ContactRec& c = contacts_[slot];

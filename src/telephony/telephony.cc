@@ -1,10 +1,12 @@
 // TelephonyBridge: layer reports → engine commands, engine events → port calls.
 #include "ccengine/telephony/telephony.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/status_macros.h"
 #include "fmt/format.h"
 
 namespace ccengine {
@@ -141,6 +143,7 @@ absl::StatusOr<ContactId> TelephonyBridge::OnInbound(InboundCall call) {
   spec.priority = call.priority;
   spec.skills = std::move(call.skills);
   spec.customer_id = std::move(call.caller);
+  spec.attributes.emplace_back(std::string(kCallRefAttribute), call.call_ref);
   // Registered before the submit: the router may offer it at once.
   contact_by_ref_[call.call_ref] = id.value();
   calls_[id.value()] = Call{call.call_ref, CallState::kWaiting, AgentId{}};
@@ -230,6 +233,121 @@ size_t TelephonyBridge::OnDisconnected() {
   ended = done.size();
   stats_.lost_on_disconnect += ended;
   return ended;
+}
+
+absl::StatusOr<ReconcileReport> TelephonyBridge::Reconcile(
+    const std::vector<HeldCall>& held) {
+  absl::flat_hash_map<std::string, const HeldCall*> held_by_ref;
+  for (const HeldCall& h : held) {
+    if (h.call_ref.empty())
+      return absl::InvalidArgumentError("a held call has no call_ref");
+    if (!held_by_ref.emplace(h.call_ref, &h).second) {
+      return absl::InvalidArgumentError(fmt::format("call {} is held twice", h.call_ref));
+    }
+  }
+  ReconcileReport report;
+  std::vector<PortAction> rings;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!calls_.empty()) {
+      return absl::FailedPreconditionError(
+          "the bridge has calls already: reconcile with a new bridge over the recovered "
+          "engine");
+    }
+    // The calls as the engine knows them, and each ringing call's offer.
+    std::vector<uint64_t> ids;
+    absl::flat_hash_map<uint64_t, uint64_t> offers;
+    for (const ContactId id : engine_->LiveContacts()) {
+      absl::StatusOr<ContactSnapshot> c = engine_->GetContact(id);
+      if (!c.ok()) continue;
+      const std::string* ref = nullptr;
+      for (const auto& [key, value] : c->attributes) {
+        if (key == kCallRefAttribute) ref = &value;
+      }
+      if (ref == nullptr || contact_by_ref_.contains(*ref)) continue;
+      Call call{*ref, CallState::kWaiting, AgentId{}};
+      if (c->state == ContactState::kOffered && c->agent) {
+        call.state = CallState::kRinging;
+        call.agent = *c->agent;
+        offers[id.value()] = c->offer;
+      } else if (c->state == ContactState::kInService && c->agent) {
+        call.state = CallState::kConnected;
+        call.agent = *c->agent;
+      }
+      contact_by_ref_[*ref] = id.value();
+      calls_[id.value()] = std::move(call);
+      next_contact_ = std::max(next_contact_, id.value() + 1);
+      ids.push_back(id.value());
+    }
+    report.restored = ids.size();
+    for (const HeldCall& h : held) {
+      if (!contact_by_ref_.contains(h.call_ref)) report.unknown.push_back(h.call_ref);
+    }
+
+    for (const uint64_t id : ids) {
+      Call& call = calls_.at(id);
+      const ContactId contact{id};
+      auto h = held_by_ref.find(call.ref);
+      if (h == held_by_ref.end()) {  // gone during the outage
+        CCENGINE_RETURN_IF_ERROR(
+            call.state == CallState::kConnected
+                ? SubmitLocked(cmd::CompleteContact{call.agent, contact})
+                : SubmitLocked(cmd::Abandon{contact}));
+        EraseLocked(contact);
+        ++report.gone;
+        continue;
+      }
+      const HeldCall& layer = *h->second;
+      auto at = agent_by_address_.find(layer.agent_address);
+      const bool same_agent = at != agent_by_address_.end() && at->second == call.agent;
+      bool settled = false;
+      switch (call.state) {
+        case CallState::kWaiting:
+          settled = layer.state == HeldCall::State::kWaiting;
+          break;
+        case CallState::kRinging:
+          if (layer.state == HeldCall::State::kRinging && same_agent) {
+            settled = true;
+          } else if (layer.state == HeldCall::State::kWaiting) {
+            auto address = address_by_agent_.find(call.agent.value());
+            if (address == address_by_agent_.end()) {
+              ++stats_.unmapped_offers;
+              CCENGINE_RETURN_IF_ERROR(
+                  SubmitLocked(cmd::RejectOffer{call.agent, contact}));
+              call.Requeue();
+            } else {
+              rings.push_back(PortAction{PortAction::kRing, call.ref, address->second});
+              ++stats_.rings;
+              ++report.rung_again;
+            }
+            continue;
+          } else if (layer.state == HeldCall::State::kConnected && same_agent) {
+            CCENGINE_RETURN_IF_ERROR(
+                SubmitLocked(cmd::AcceptOffer{call.agent, contact, offers[id]}));
+            call.state = CallState::kConnected;
+            ++report.answered;
+            continue;
+          }
+          break;
+        case CallState::kConnected:
+          settled = layer.state == HeldCall::State::kConnected && same_agent;
+          break;
+      }
+      if (settled) {
+        ++report.kept;
+        continue;
+      }
+      // The layer's call cannot be taken over: out of routing, quietly.
+      CCENGINE_RETURN_IF_ERROR(
+          call.state == CallState::kConnected
+              ? SubmitLocked(cmd::CompleteContact{call.agent, contact})
+              : SubmitLocked(cmd::Withdraw{contact}));
+      report.mismatched.push_back(call.ref);
+      EraseLocked(contact);
+    }
+  }
+  for (const PortAction& ring : rings) port_->Ring(ring.call_ref, ring.address);
+  return report;
 }
 
 TelephonyStats TelephonyBridge::stats() const {

@@ -287,6 +287,10 @@ class Engine {
   // boundary of a report (the simulator does).
   absl::StatusOr<AgentStateTimes> GetAgentStateTimes(AgentId agent) const;
   absl::StatusOr<ContactSnapshot> GetContact(ContactId contact) const;
+  // The ids of every live contact (waiting, offered or in service), ascending:
+  // for an adapter that rebuilds its own tables after a recovery (the
+  // telephony bridge's calls). O(contact slots).
+  std::vector<ContactId> LiveContacts() const;
   // 1-based place among the waiting contacts of its queue, by aged score.
   absl::StatusOr<int> QueuePosition(ContactId contact) const;
   // The simple figure: position × average handle time / agents logged in

@@ -45,6 +45,16 @@
 // connected calls are completed (the agent goes to wrap-up, then becomes
 // available). Reports about those calls that arrive later are dropped.
 //
+// Recovery. Each call's contact carries its `call_ref` as the attribute
+// `kCallRefAttribute`, so the engine's state — and a journal or snapshot of
+// it — knows the calls. After the engine is recovered, a new bridge rebuilds
+// its calls from the engine (`Reconcile`) and settles them against what the
+// layer still holds: a call still ringing the offered agent keeps ringing (no
+// second agent is rung), one the layer stopped ringing is rung again at the
+// same agent (the same offer: recovery reproduces offers), one answered
+// meanwhile is accepted, one gone meanwhile is abandoned or completed, and
+// calls the engine never heard of are handed back for `OnInbound`.
+//
 // Errors (the `On*` reports):
 //   InvalidArgument     empty call_ref
 //   AlreadyExists       `OnInbound` for a call_ref already live
@@ -121,6 +131,33 @@ struct InboundCall {
   std::string caller;                    // e.g. the From URI; customer id
 };
 
+// The contact attribute holding a bridged call's `call_ref`.
+inline constexpr std::string_view kCallRefAttribute = "call_ref";
+
+// A call as the layer holds it after a restart of the engine's side, for
+// `TelephonyBridge::Reconcile`.
+struct HeldCall {
+  enum class State : uint8_t { kWaiting, kRinging, kConnected };
+  std::string call_ref;
+  State state = State::kWaiting;
+  std::string agent_address;  // the agent ringing or connected
+};
+
+struct ReconcileReport {
+  size_t restored = 0;    // calls rebuilt from the engine's contacts
+  size_t kept = 0;        // in the same state on both sides
+  size_t rung_again = 0;  // offered, but no longer ringing: rung again, same agent
+  size_t answered = 0;    // offered, and answered meanwhile: accepted
+  size_t gone = 0;        // not held any more: abandoned, or completed if connected
+  // Held in a state the engine cannot take over (e.g. connected to an agent
+  // the engine did not offer it to): taken out of routing in the engine
+  // (withdrawn, or completed), nothing asked of the port; the layer decides.
+  std::vector<std::string> mismatched;
+  // Held by the layer, unknown to the engine (it arrived after the last
+  // command the engine kept): announce each with `OnInbound`.
+  std::vector<std::string> unknown;
+};
+
 struct TelephonyStats {
   uint64_t calls_in = 0;            // inbound calls accepted
   uint64_t reports_accepted = 0;    // reports that became commands
@@ -173,6 +210,17 @@ class TelephonyBridge {
   absl::Status OnTransfer(std::string_view call_ref, QueueId to);
   // The layer lost its calls; see "Disconnect" above. Returns how many.
   size_t OnDisconnected();
+
+  // --- Recovery ---------------------------------------------------------------
+  // See "Recovery" above. Call on a new bridge over a recovered engine, with
+  // the calls the layer holds now, on the thread that owns the engine and
+  // before the router loop starts: rings go to the port from this call, and
+  // the commands (AcceptOffer, Abandon, CompleteContact, Withdraw) are
+  // submitted for the loop's first poll. FailedPrecondition when the bridge
+  // already has calls; InvalidArgument for an empty or repeated call_ref in
+  // `held` (nothing changed); ResourceExhausted when the intake fills (the
+  // calls settled so far stay settled).
+  absl::StatusOr<ReconcileReport> Reconcile(const std::vector<HeldCall>& held);
 
   // --- Queries (any thread) -----------------------------------------------
   TelephonyStats stats() const;
