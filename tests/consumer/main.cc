@@ -3,7 +3,8 @@
 //
 //   g++ -std=c++20 main.cc $(pkg-config --static --cflags --libs ccengine)
 //
-// It uses the router and the simulator through the umbrella header only, and
+// It uses the router, the ticket desk's business clock and the knowledge
+// base's query builder through the umbrella header only, and
 // names no other library to the build: Abseil comes from ccengine's exported
 // link interface (the public headers use it), fmt only as the static
 // libraries' private dependency.
@@ -35,7 +36,15 @@ int main() {
   contact.id = ccengine::ContactId{1};
   contact.queue = *queue_id;
   absl::Status added = (*engine)->AddContact(contact);
-  std::printf("ccengine %s (%s, %d offer)\n", ccengine::kVersionString,
-              added.ToString().c_str(), offers);
-  return added.ok() && offers == 1 ? 0 : 1;
+  // One call into each module the umbrella names beyond core: the libraries
+  // must all be on the link line.
+  const absl::Time t0 = absl::UnixEpoch();
+  const absl::Duration open =
+      ccengine::tickets::BusinessTimeBetween(std::nullopt, t0, t0 + absl::Hours(2));
+  ccengine::text::SynonymTable synonyms;
+  auto query = ccengine::knowledge::BuildQuery("个税 refund", synonyms);
+  const bool modules_ok = open == absl::Hours(2) && query.ok() && !query->empty();
+  std::printf("ccengine %s (%s, %d offer, modules %s)\n", ccengine::kVersionString,
+              added.ToString().c_str(), offers, modules_ok ? "ok" : "FAILED");
+  return added.ok() && offers == 1 && modules_ok ? 0 : 1;
 }
