@@ -1,7 +1,8 @@
 // The cost of the command journal: routing throughput with every command
 // journaled (EngineJournal on a FileJournal) against the same engine without
 // a journal, in the same binary on the same center, for each fsync policy;
-// and the bare FileJournal append.
+// and the bare FileJournal append, per policy, beside a bare loop of write(2)
+// + fdatasync(2) of the same bytes (what kAlways is measured against).
 //
 // Workload: a center of 200 auto-accepting agents with 4 skills (20 skills
 // in all, skewed: agent skills drawn with Zipf-like weights), 20 queues; each
@@ -13,6 +14,9 @@
 // costs, not the engine.
 //
 // Thread safety: each benchmark builds its own engine and journal.
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -127,6 +131,54 @@ void BM_FileJournal_Append(benchmark::State& state) {
 }
 BENCHMARK(BM_FileJournal_Append)
     ->Arg(static_cast<int>(FsyncPolicy::kNever))
-    ->Arg(static_cast<int>(FsyncPolicy::kBatch));
+    ->Arg(static_cast<int>(FsyncPolicy::kBatch))
+    ->Arg(static_cast<int>(FsyncPolicy::kAlways));
+
+// The baseline of kAlways: a bare loop of write(2) + fdatasync(2) of as many
+// bytes as the journal's record of the same AddContact takes, to a file in the
+// same folder — what the disk allows one acknowledged record to cost.
+void BM_BareWriteFdatasync(benchmark::State& state) {
+  ccbench::TempDir dir("ccjournal_bench_");
+  // The record's size on disk: the segment's growth by one append.
+  size_t record_bytes = 0;
+  {
+    auto log =
+        FileJournal::Open({.dir = dir.File("probe"), .fsync = FsyncPolicy::kNever});
+    if (!log.ok()) ccbench::Die(log.status());
+    ContactSpec s;
+    s.id = ContactId{1};
+    s.attributes = {{"intent", "refund"}};
+    const std::string payload =
+        *ccengine::journal::EncodeCommand(ccengine::cmd::AddContact{s});
+    auto folder_bytes = [&] {
+      uintmax_t n = 0;
+      for (const auto& f : std::filesystem::directory_iterator(dir.File("probe"))) {
+        if (f.path().extension() == ".ccj") n += std::filesystem::file_size(f.path());
+      }
+      return n;
+    };
+    const uintmax_t before = folder_bytes();
+    if (!(*log)->Append(absl::UnixEpoch(), payload).ok() || !(*log)->Sync().ok()) {
+      state.SkipWithError("probe append failed");
+      return;
+    }
+    record_bytes = static_cast<size_t>(folder_bytes() - before);
+  }
+  const std::string path = dir.File("bare");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) ccbench::Die(absl::InternalError("open " + path));
+  const std::string bytes(record_bytes, 'r');
+  for (auto _ : state) {
+    if (::write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()) ||
+        ::fdatasync(fd) != 0) {
+      state.SkipWithError("write or fdatasync failed");
+      break;
+    }
+  }
+  ::close(fd);
+  state.SetItemsProcessed(state.iterations());
+  state.counters["record_bytes"] = static_cast<double>(record_bytes);
+}
+BENCHMARK(BM_BareWriteFdatasync);
 
 }  // namespace

@@ -5,8 +5,9 @@
 //
 // The busy center: N agents with 4 skills each (20 skills, skewed popularity)
 // and 20 queues; a third of the agents hold a call in service, the rest are
-// not ready, and N/10 calls wait. Counters: bytes of state (per agent), the
-// records replayed. The journaled stretch: 200 auto-accepting agents, each
+// not ready, and W calls wait (N/10, and 100,000 at 10,000 agents). Counters: bytes of state (per agent), the
+// records replayed and their rate. The journaled stretch (50,000 and 500,000
+// contacts, some 100,000 and 1,000,000 records): 200 auto-accepting agents, each
 // contact an AddContact and a CompleteContact (two records), the clock moving
 // 100 ms per contact; journal files of 1 MiB segments in $TMPDIR, fsync never.
 //
@@ -55,7 +56,7 @@ std::unique_ptr<Engine> Configured() {
   return ccbench::ConfiguredCenter(options);
 }
 
-std::unique_ptr<Engine> BusyCenter(int agents) {
+std::unique_ptr<Engine> BusyCenter(int agents, int waiting) {
   std::unique_ptr<Engine> e = Configured();
   ccbench::AddSkewedAgents(*e, agents, /*auto_accept=*/true);
   uint64_t next = 1;
@@ -72,7 +73,7 @@ std::unique_ptr<Engine> BusyCenter(int agents) {
       Check(e->SetNotReady(AgentId{static_cast<uint64_t>(a)}, 1));
     }
   }
-  for (int i = 0; i < agents / 10; ++i) {
+  for (int i = 0; i < waiting; ++i) {
     ContactSpec s;
     s.id = ContactId{next++};
     s.queue = QueueId{static_cast<uint32_t>(i % kQueues)};
@@ -82,9 +83,10 @@ std::unique_ptr<Engine> BusyCenter(int agents) {
   return e;
 }
 
+// range(0): agents; range(1): calls waiting.
 void BM_SaveState(benchmark::State& state) {
   const int agents = static_cast<int>(state.range(0));
-  std::unique_ptr<Engine> e = BusyCenter(agents);
+  std::unique_ptr<Engine> e = BusyCenter(agents, static_cast<int>(state.range(1)));
   std::string bytes;
   for (auto _ : state) {
     e->SaveState(bytes);
@@ -93,12 +95,17 @@ void BM_SaveState(benchmark::State& state) {
   state.counters["state_bytes"] = static_cast<double>(bytes.size());
   state.counters["bytes_per_agent"] = static_cast<double>(bytes.size()) / agents;
 }
-BENCHMARK(BM_SaveState)->Arg(1000)->Arg(10000)->Arg(40000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SaveState)
+    ->Args({1000, 100})
+    ->Args({10000, 1000})
+    ->Args({40000, 4000})
+    ->Args({10000, 100000})
+    ->Unit(benchmark::kMillisecond);
 
 void BM_LoadState(benchmark::State& state) {
   const int agents = static_cast<int>(state.range(0));
   std::string bytes;
-  BusyCenter(agents)->SaveState(bytes);
+  BusyCenter(agents, static_cast<int>(state.range(1)))->SaveState(bytes);
   for (auto _ : state) {
     state.PauseTiming();
     std::unique_ptr<Engine> fresh = Configured();
@@ -110,7 +117,12 @@ void BM_LoadState(benchmark::State& state) {
   }
   state.counters["state_bytes"] = static_cast<double>(bytes.size());
 }
-BENCHMARK(BM_LoadState)->Arg(1000)->Arg(10000)->Arg(40000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LoadState)
+    ->Args({1000, 100})
+    ->Args({10000, 1000})
+    ->Args({40000, 4000})
+    ->Args({10000, 100000})
+    ->Unit(benchmark::kMillisecond);
 
 // Journals `contacts` contacts (two records each) into `journal_dir`; with
 // `snapshots` set, a checkpoint there 500 contacts (1,000 records) before the
@@ -183,8 +195,14 @@ void BM_Recover(benchmark::State& state) {
     state.ResumeTiming();
   }
   state.counters["records_replayed"] = static_cast<double>(records);
+  state.counters["records_per_second"] = benchmark::Counter(
+      static_cast<double>(records), benchmark::Counter::kIsIterationInvariantRate);
   state.SetLabel(from_snapshot ? "snapshot + tail" : "whole journal");
 }
-BENCHMARK(BM_Recover)->Args({50000, 0})->Args({50000, 1})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Recover)
+    ->Args({50000, 0})
+    ->Args({50000, 1})
+    ->Args({500000, 0})
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
