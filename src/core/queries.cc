@@ -54,7 +54,8 @@ AgentStateTimes Engine::StateTimesOf(const AgentRec& a) const {
 
 std::vector<ContactId> Engine::LiveContacts() const {
   std::vector<ContactId> ids;
-  // A slot is live while the id index names it; a freed slot keeps a stale id.
+  // A slot is live while the id index names it (a finished contact's id is
+  // erased from the index before its slot is freed).
   for (uint32_t slot = 0; slot < contacts_.size(); ++slot) {
     if (ContactSlot(contacts_[slot].id) == slot) ids.push_back(contacts_[slot].id);
   }

@@ -246,6 +246,9 @@ absl::StatusOr<ReconcileReport> TelephonyBridge::Reconcile(
     }
   }
   ReconcileReport report;
+  // Decided under the lock, carried out after it: applying a command emits
+  // events, which the bridge's subscriber handles under the same lock.
+  std::vector<Command> commands;
   std::vector<PortAction> rings;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -289,10 +292,11 @@ absl::StatusOr<ReconcileReport> TelephonyBridge::Reconcile(
       const ContactId contact{id};
       auto h = held_by_ref.find(call.ref);
       if (h == held_by_ref.end()) {  // gone during the outage
-        CCENGINE_RETURN_IF_ERROR(
-            call.state == CallState::kConnected
-                ? SubmitLocked(cmd::CompleteContact{call.agent, contact})
-                : SubmitLocked(cmd::Abandon{contact}));
+        if (call.state == CallState::kConnected) {
+          commands.emplace_back(cmd::CompleteContact{call.agent, contact});
+        } else {
+          commands.emplace_back(cmd::Abandon{contact});
+        }
         EraseLocked(contact);
         ++report.gone;
         continue;
@@ -311,9 +315,9 @@ absl::StatusOr<ReconcileReport> TelephonyBridge::Reconcile(
           } else if (layer.state == HeldCall::State::kWaiting) {
             auto address = address_by_agent_.find(call.agent.value());
             if (address == address_by_agent_.end()) {
+              // No address to ring: the offer goes back, as for a new offer.
               ++stats_.unmapped_offers;
-              CCENGINE_RETURN_IF_ERROR(
-                  SubmitLocked(cmd::RejectOffer{call.agent, contact}));
+              commands.emplace_back(cmd::RejectOffer{call.agent, contact});
               call.Requeue();
             } else {
               rings.push_back(PortAction{PortAction::kRing, call.ref, address->second});
@@ -322,8 +326,7 @@ absl::StatusOr<ReconcileReport> TelephonyBridge::Reconcile(
             }
             continue;
           } else if (layer.state == HeldCall::State::kConnected && same_agent) {
-            CCENGINE_RETURN_IF_ERROR(
-                SubmitLocked(cmd::AcceptOffer{call.agent, contact, offers[id]}));
+            commands.emplace_back(cmd::AcceptOffer{call.agent, contact, offers[id]});
             call.state = CallState::kConnected;
             ++report.answered;
             continue;
@@ -338,12 +341,23 @@ absl::StatusOr<ReconcileReport> TelephonyBridge::Reconcile(
         continue;
       }
       // The layer's call cannot be taken over: out of routing, quietly.
-      CCENGINE_RETURN_IF_ERROR(
-          call.state == CallState::kConnected
-              ? SubmitLocked(cmd::CompleteContact{call.agent, contact})
-              : SubmitLocked(cmd::Withdraw{contact}));
+      if (call.state == CallState::kConnected) {
+        commands.emplace_back(cmd::CompleteContact{call.agent, contact});
+      } else {
+        commands.emplace_back(cmd::Withdraw{contact});
+      }
       report.mismatched.push_back(call.ref);
       EraseLocked(contact);
+    }
+  }
+  // Applied at once (no intake to fill): each was checked against the
+  // engine's state just now, so a refusal means the engine changed under it.
+  for (const Command& command : commands) {
+    if (engine_->Apply(command).ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.reports_accepted;
+    } else {
+      ++report.refused;
     }
   }
   for (const PortAction& ring : rings) port_->Ring(ring.call_ref, ring.address);

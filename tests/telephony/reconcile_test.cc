@@ -133,8 +133,13 @@ TEST(ReconcileTest, EveryCallIsSettledAndNoSecondAgentIsRung) {
   EXPECT_EQ(report->gone, 2u);
   EXPECT_EQ(report->mismatched, std::vector<std::string>{"call-9"});
   EXPECT_EQ(report->unknown, std::vector<std::string>{"call-11"});
-  // The one ring: call-5, at the agent the engine had offered it to.
-  EXPECT_EQ(again.rings, std::vector<std::string>{"call-5 -> " + rang.at("call-5")});
+  EXPECT_EQ(report->refused, 0u);
+  // The commands are applied at once: call-3's agent, free again, is offered
+  // the first waiting call (a new offer, rung as usual); then the one ring
+  // again, call-5 at the agent the engine had offered it to.
+  EXPECT_EQ(again.rings, (std::vector<std::string>{"call-7 -> " + rang.at("call-3"),
+                                                   "call-5 -> " + rang.at("call-5")}));
+  EXPECT_EQ(StateOf(*after, ContactId{6}), ContactState::kInService);
 
   ASSERT_TRUE(after->Poll(At(3)).ok());
   ASSERT_TRUE(after->CheckInvariants().ok());
@@ -150,7 +155,6 @@ TEST(ReconcileTest, EveryCallIsSettledAndNoSecondAgentIsRung) {
   EXPECT_EQ(StateOf(*after, ContactId{9}), ContactState::kCompleted);
   EXPECT_EQ(after->GetAccounting().abandoned, 1u);
   EXPECT_EQ(after->GetAccounting().withdrawn, 1u);
-  // call-3's agent is free again and takes the first waiting call.
   EXPECT_EQ(again.rings.size(), 2u);
   EXPECT_EQ(StateOf(*after, ContactId{7}), ContactState::kOffered);
 

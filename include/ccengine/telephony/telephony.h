@@ -156,6 +156,8 @@ struct ReconcileReport {
   // Held by the layer, unknown to the engine (it arrived after the last
   // command the engine kept): announce each with `OnInbound`.
   std::vector<std::string> unknown;
+  // Commands the engine refused (none unless its state changed meanwhile).
+  size_t refused = 0;
 };
 
 struct TelephonyStats {
@@ -214,12 +216,17 @@ class TelephonyBridge {
   // --- Recovery ---------------------------------------------------------------
   // See "Recovery" above. Call on a new bridge over a recovered engine, with
   // the calls the layer holds now, on the thread that owns the engine and
-  // before the router loop starts: rings go to the port from this call, and
-  // the commands (AcceptOffer, Abandon, CompleteContact, Withdraw) are
-  // submitted for the loop's first poll. FailedPrecondition when the bridge
+  // before the router loop starts: the commands (AcceptOffer, RejectOffer,
+  // Abandon, CompleteContact, Withdraw) are applied at once with
+  // `Engine::Apply` (a journal attached writes them), without firing timers,
+  // and the rings go to the port from this call. An offer whose engine-side
+  // timeout fell due during the outage times out when the loop resumes (the
+  // ring is cancelled and the call goes back in line). Contact ids continue
+  // after the highest live one: ids of calls that ended before the crash
+  // may be given again; set `first_contact_id` from the product's own
+  // records where ids must never repeat. FailedPrecondition when the bridge
   // already has calls; InvalidArgument for an empty or repeated call_ref in
-  // `held` (nothing changed); ResourceExhausted when the intake fills (the
-  // calls settled so far stay settled).
+  // `held`; both change nothing.
   absl::StatusOr<ReconcileReport> Reconcile(const std::vector<HeldCall>& held);
 
   // --- Queries (any thread) -----------------------------------------------
