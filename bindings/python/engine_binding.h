@@ -52,8 +52,9 @@ class PyEngine {
   void NoteQueue(QueueId id, const std::string& name);
   std::string QueueName(QueueId id) const;
 
-  // Whether a command was ever given (open_journal needs an engine that has
-  // had none: recovery starts from the configured, fresh engine).
+  // Whether a command or a time step was ever given (open_journal needs an
+  // engine that has had none: recovery starts from the configured, fresh
+  // engine, whose clock must not be past the journal's records).
   bool commanded() const { return commanded_; }
   void set_commanded() { commanded_ = true; }
 

@@ -549,6 +549,7 @@ delivery: a sequence at or below the producer's highest applied is refused
   cls.def(
       "poll",
       [](PyEngine& e, double now_s) {
+        e.set_commanded();
         return Unwrap(e.engine().Poll(ToTime(now_s, "now_s")));
       },
       "now_s"_a,
@@ -557,6 +558,7 @@ delivery: a sequence at or below the producer's highest applied is refused
   cls.def(
       "advance_to",
       [](PyEngine& e, double now_s) {
+        e.set_commanded();  // the journal's records must not be older than the clock
         Check(e.engine().AdvanceTo(ToTime(now_s, "now_s")));
       },
       "now_s"_a,

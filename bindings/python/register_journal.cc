@@ -79,8 +79,9 @@ py::dict OpenJournal(PyEngine& e, const std::string& dir, const std::string& fsy
   }
   if (e.commanded()) {
     Check(absl::FailedPreconditionError(
-        "open_journal needs an engine that has had no command yet (configure it, then "
-        "open the journal, then route): recovery starts from the fresh engine"));
+        "open_journal needs an engine that has had no command and no time step yet "
+        "(configure it, then open the journal, then route): recovery starts from the "
+        "fresh engine"));
   }
   if (segment_bytes <= 0) RaiseInvalid("segment_bytes: must be > 0");
   auto j = std::make_shared<PyEngine::Journal>();
@@ -141,8 +142,11 @@ after it replayed — so the engine continues where the crashed one stopped
 (its clock at the last record; ``advance_to`` fires the timers due since).
 Then every command (``add_agent``, ``login``, ``add_contact``,
 ``accept_offer``, ``apply``, ``poll`` …) is written before it is applied; a
-command that cannot be written is refused (CcengineError UNAVAILABLE) and
-changes nothing.
+command that cannot be written is refused (CcengineError UNAVAILABLE) and the
+engine does not apply it. After a failed write the journal goes on; after a
+failed sync it refuses everything until it is opened again, and the refused
+command may still be in the file (its outcome is unknown until then: with a
+producer number, its resend says whether it was applied).
 
 fsync: "always" — a call that returned is on disk; "batch" — synced every
 ``batch_interval_s`` (a crash of the machine may lose that much);
@@ -178,7 +182,8 @@ set_agent_skills and the add_*_strategy calls are refused.
         e.set_journal(nullptr);
         Check(synced);
       },
-      "Syncs and closes the journal; commands are no longer journaled.");
+      "Syncs and closes the journal; commands are no longer journaled. The "
+      "journal is closed even when the sync fails (the error is raised after).");
   cls.def_property_readonly(
       "journal",
       [](const PyEngine& e) -> py::object {

@@ -61,6 +61,12 @@ class FaultyFiles : public FileLayer {
     std::lock_guard<std::mutex> l(mu_);
     fail_sync_ = true;
   }
+  // The first fdatasync after the next write fails with EIO (a sync already
+  // under way for earlier records is not the one).
+  void FailSyncAfterNextWrite() {
+    std::lock_guard<std::mutex> l(mu_);
+    fail_sync_after_write_ = true;
+  }
   int syncs() const {
     std::lock_guard<std::mutex> l(mu_);
     return syncs_;
@@ -79,6 +85,10 @@ class FaultyFiles : public FileLayer {
       fail_write_ = false;
       errno = ENOSPC;
       return -1;
+    }
+    if (fail_sync_after_write_) {
+      fail_sync_after_write_ = false;
+      fail_sync_ = true;
     }
     return ::write(fd, data, bytes);
   }
@@ -101,6 +111,7 @@ class FaultyFiles : public FileLayer {
   size_t short_write_ = 0;
   bool fail_write_ = false;
   bool fail_sync_ = false;
+  bool fail_sync_after_write_ = false;
   int syncs_ = 0;
 };
 
@@ -264,7 +275,8 @@ TEST_F(JournalFaultsTest, AFailedSyncStopsTheJournalUntilItIsOpenedAgain) {
 TEST_F(JournalFaultsTest, UnderBatchAFailedBackgroundSyncStopsTheJournal) {
   Start(FsyncPolicy::kBatch);
   ASSERT_TRUE(log_->Sync().ok());
-  files_.FailNextSync();
+  // The background thread writes the record, then syncs it: that sync fails.
+  files_.FailSyncAfterNextWrite();
   ASSERT_TRUE(live_->Apply(NewCall(900001), {7, 1}).ok());  // not yet acknowledged
   const absl::Status durable =
       log_->AwaitDurable(log_->last_sequence(), absl::Seconds(30));

@@ -78,6 +78,8 @@ def test_a_journaled_engine_recovers_to_the_same_state(tmp_path):
     assert report["snapshot_sequence"] == taken["sequence"]
     assert report["last_sequence"] == last
     assert report["replayed"] == last - taken["sequence"]
+    # The clock stands at the last record; the timers due since fire now.
+    again.advance_to(e.now)
     assert again.state_bytes() == expected
     again.check_invariants()
     assert again.accounting()["balanced"]
@@ -105,28 +107,36 @@ def test_configuration_and_misuse_are_refused_with_the_engine_unchanged(tmp_path
     with pytest.raises(ccengine.CcengineError, match="no journal is open"):
         e.checkpoint()
 
-    # A commanded engine cannot start recovering.
+    # A commanded engine, or one whose clock moved, cannot start recovering.
     busy = configure()
     busy.add_agent(1, skills={"tax": 5})
-    with pytest.raises(ccengine.CcengineError, match="no command yet"):
+    with pytest.raises(ccengine.CcengineError, match="no command and no time step"):
         busy.open_journal(str(tmp_path / "late"))
+    moved = configure()
+    moved.advance_to(moved.now + 60)
+    with pytest.raises(ccengine.CcengineError, match="no command and no time step"):
+        moved.open_journal(str(tmp_path / "late"))
 
 
 def test_exactly_once_through_apply_with_an_origin(tmp_path):
     e = configure()
     e.open_journal(str(tmp_path / "j"))
-    cmd = {"type": "add_contact", "contact": 77, "queue": "tax"}
-    e.apply(cmd, producer=3, sequence=1)
-    with pytest.raises(ccengine.CcengineError) as info:
-        e.apply(cmd, producer=3, sequence=1)
+    e.apply({"type": "add_contact", "contact": 77, "queue": "tax"}, producer=3, sequence=1)
+    # A command that would succeed again if it were applied twice.
+    bump = {"type": "set_priority", "contact": 77, "priority": 2}
+    e.apply(bump, producer=3, sequence=2)
+    with pytest.raises(ccengine.CcengineError, match="applied already") as info:
+        e.apply(bump, producer=3, sequence=2)
     assert info.value.code == "ALREADY_EXISTS"
-    assert e.producer_sequence(3) == 1
+    assert e.producer_sequence(3) == 2
     e.close_journal()
     again = configure()
     again.open_journal(str(tmp_path / "j"))
-    assert again.producer_sequence(3) == 1
-    with pytest.raises(ccengine.CcengineError):
-        again.apply(cmd, producer=3, sequence=1)  # resent after the restart
+    assert again.producer_sequence(3) == 2
+    with pytest.raises(ccengine.CcengineError, match="applied already"):
+        again.apply(bump, producer=3, sequence=2)  # resent after the restart
+    again.apply(bump, producer=3, sequence=3)      # the next one is applied
+    assert again.producer_sequence(3) == 3
     assert again.accounting()["entered"] == 1
 
 

@@ -73,10 +73,11 @@ class CommandLog {
 
   // Appends one record and returns its sequence (`last_sequence() + 1`).
   // InvalidArgument for a payload over kMaxRecordPayloadBytes or an infinite
-  // time; Unavailable for an I/O error: the log is left as it was (the
-  // partial record cut off again), or, when it cannot be (a failed sync, a
-  // write that cannot be undone), the log refuses every later Append, Sync
-  // and AwaitDurable with Unavailable until it is opened again.
+  // time; Unavailable for an I/O error: after a failed write the log is left
+  // as it was (the partial record cut off again); after a failed sync, or a
+  // write that cannot be undone, the record may be in the file or not, and
+  // the log refuses every later Append and Sync, and AwaitDurable of what it
+  // had not confirmed, with Unavailable until it is opened again.
   virtual absl::StatusOr<uint64_t> Append(absl::Time engine_time,
                                           std::string_view payload) = 0;
 

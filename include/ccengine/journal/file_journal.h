@@ -26,8 +26,9 @@
 // on (under kAlways nothing was acknowledged). After a failed fdatasync — or
 // a write that cannot be cut off, or a background write of records already
 // acknowledged (kBatch, kNever) — what is on disk is unknown: the journal
-// stops, and every later Append, Sync and AwaitDurable is `Unavailable` until
-// the folder is opened again (which reads back what is there). A failed sync
+// stops, and every later Append and Sync, and AwaitDurable of a record it had
+// not confirmed, is `Unavailable` until the folder is opened again (which
+// reads back what is there). A failed sync
 // is never retried: the kernel may have dropped the pages it could not write.
 //
 // Thread safety: every method may be called from any thread; appends are
