@@ -5,8 +5,9 @@
 // `PyEngine`, the object behind `ccengine.Engine`: one `ccengine::Engine` plus
 // a buffer that a C++ subscriber fills with every event, so that no Python
 // code ever runs inside an engine call; Python takes the events with
-// `drain_events()`. Also the dict conversions of engine values
-// (engine_dicts.cc), which use the engine to turn ids into names and back.
+// `drain_events()` (engine_binding.cc). Also the conversions of engine values
+// from Python (engine_args.cc) and to dicts (engine_dicts.cc), which use the
+// engine to turn ids into names and back.
 //
 // At the Python edge queues and skills are named by their string name or by
 // their integer id, agents and contacts by their integer id; times are float
