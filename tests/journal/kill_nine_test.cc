@@ -44,6 +44,7 @@
 #include "ccengine/journal/engine_journal.h"
 #include "ccengine/journal/file_journal.h"
 #include "ccengine/journal/snapshot.h"
+#include "common/byte_io.h"
 #include "fmt/format.h"
 #include "gtest/gtest.h"
 #include "sqlite/temp_dir.h"
@@ -115,48 +116,35 @@ Read ReadFrame(int fd, std::string* payload, int timeout_ms) {
                                                                       : Read::kEnd;
 }
 
-template <typename T>
-void Put(std::string* out, T v) {
-  out->append(reinterpret_cast<const char*>(&v), sizeof(v));
-}
-
-void PutText(std::string* out, std::string_view text) {
-  Put(out, static_cast<uint32_t>(text.size()));
-  out->append(text);
-}
-
-// Reads what Put and PutText wrote, in order; ok() turns false past the end.
-class Fields {
- public:
-  explicit Fields(std::string_view bytes) : rest_(bytes) {}
-  template <typename T>
-  T Get() {
-    T v{};
-    if (rest_.size() < sizeof(v)) {
-      ok_ = false;
-      return v;
-    }
-    std::memcpy(&v, rest_.data(), sizeof(v));
-    rest_.remove_prefix(sizeof(v));
-    return v;
-  }
-  std::string GetText() {
-    const auto n = Get<uint32_t>();
-    if (!ok_ || rest_.size() < n) {
-      ok_ = false;
-      return {};
-    }
-    std::string text(rest_.substr(0, n));
-    rest_.remove_prefix(n);
-    return text;
-  }
-  std::string_view Rest() const { return rest_; }
-  bool ok() const { return ok_; }
-
- private:
-  std::string_view rest_;
-  bool ok_ = true;
+// The router's answer to one command.
+struct Answer {
+  uint64_t sequence = 0;
+  int32_t code = 0;
+  std::string message;
 };
+
+// An 'A' frame: the tag, then the answer's fields.
+std::string EncodeAnswer(uint64_t sequence, const absl::Status& status) {
+  std::string frame;
+  internal::ByteWriter w(&frame);
+  w.Byte('A');
+  w.Unsigned(sequence);
+  w.Signed(static_cast<int32_t>(status.code()));
+  w.String(std::string(status.message()));
+  return frame;
+}
+
+absl::StatusOr<Answer> DecodeAnswer(std::string_view frame) {
+  internal::ByteReader r(frame, "an answer");
+  Answer a;
+  if (r.Byte() != 'A') return absl::InvalidArgumentError("not an answer frame");
+  r.Unsigned(a.sequence);
+  r.Signed(a.code);
+  r.String(a.message);
+  if (r.ok() && !r.done()) r.Fail(r.at(), "bytes after the answer");
+  if (!r.ok()) return r.status();
+  return a;
+}
 
 // --- The router: the child process. -------------------------------------------
 
@@ -181,36 +169,39 @@ struct Folder {
   absl::StatusOr<RecoveryReport> recovered = Recover(**log, folder.snapshots, *engine);
   if (!recovered.ok()) fail("recover", recovered.status());
 
-  std::string hello = "H";
-  Put(&hello, engine->ProducerSequence(1));
+  std::string hello;
+  internal::ByteWriter w(&hello);
+  w.Byte('H');
+  w.Unsigned(engine->ProducerSequence(1));
   const Accounting books = engine->GetAccounting();
-  Put(&hello, books.entered);
-  Put(&hello, static_cast<uint8_t>(books.Balanced()));
-  Put(&hello, absl::ToUnixMicros(engine->Now()));
+  w.Unsigned(books.entered);
+  w.Bool(books.Balanced());
+  w.Time(engine->Now());
   const absl::Status invariants = engine->CheckInvariants();
-  PutText(&hello, invariants.ok() ? "" : invariants.ToString());
-  hello.append(SavedState(*engine));
-  if (!SendFrame(out_fd, hello)) ::_exit(1);
+  w.String(invariants.ok() ? "" : invariants.ToString());
+  w.String(SavedState(*engine));
+  if (!w.status().ok() || !SendFrame(out_fd, hello)) ::_exit(1);
 
   EngineJournal journal(*engine, **log);
   std::string frame;
   while (ReadFrame(in_fd, &frame, -1) == Read::kFrame) {
-    Fields f(frame);
-    const auto at = absl::FromUnixMicros(f.Get<int64_t>());
-    const bool checkpoint = f.Get<uint8_t>() != 0;
-    absl::StatusOr<JournaledCommand> c = DecodeJournaledCommand(f.Rest());
-    if (!f.ok() || !c.ok()) fail("a frame from the producer", c.status());
+    internal::ByteReader r(frame, "a producer frame");
+    absl::Time at;
+    bool checkpoint = false;
+    std::string command;
+    r.Time(at);
+    r.Bool(checkpoint);
+    r.String(command);
+    if (!r.ok()) fail("a frame from the producer", r.status());
+    absl::StatusOr<JournaledCommand> c = DecodeJournaledCommand(command);
+    if (!c.ok()) fail("a frame from the producer", c.status());
     if (absl::Status s = engine->AdvanceTo(at); !s.ok()) fail("advance", s);
     const absl::Status applied = engine->Apply(c->command, c->origin);
     if (checkpoint) {
       absl::StatusOr<SnapshotInfo> taken = Checkpoint(*engine, **log, folder.snapshots);
       if (!taken.ok()) fail("checkpoint", taken.status());
     }
-    std::string ack = "A";
-    Put(&ack, c->origin.sequence);
-    Put(&ack, static_cast<int32_t>(applied.code()));
-    ack.append(std::string(applied.message()));
-    if (!SendFrame(out_fd, ack)) ::_exit(1);
+    if (!SendFrame(out_fd, EncodeAnswer(c->origin.sequence, applied))) ::_exit(1);
   }
   ::_exit(0);  // the producer closed the pipe
 }
@@ -293,15 +284,23 @@ class Producer {
     EXPECT_EQ(message, std::string(mine.message())) << "command " << sequence;
   }
 
-  // The router's first frame after a restart.
+  // The router's first frame after a restart (the 'H' frame, whole).
   void Recovered(std::string_view hello) {
-    Fields f(hello);
-    const auto sequence = f.Get<uint64_t>();
-    const auto entered = f.Get<uint64_t>();
-    const bool balanced = f.Get<uint8_t>() != 0;
-    const auto now = absl::FromUnixMicros(f.Get<int64_t>());
-    const std::string invariants = f.GetText();
-    ASSERT_TRUE(f.ok()) << "a short hello";
+    internal::ByteReader r(hello, "the router's hello");
+    ASSERT_EQ(r.Byte(), 'H');
+    uint64_t sequence = 0;
+    uint64_t entered = 0;
+    bool balanced = false;
+    absl::Time now;
+    std::string invariants;
+    std::string state;
+    r.Unsigned(sequence);
+    r.Unsigned(entered);
+    r.Bool(balanced);
+    r.Time(now);
+    r.String(invariants);
+    r.String(state);
+    ASSERT_TRUE(r.ok() && r.done()) << r.status();
     const uint64_t acknowledged = next_sequence_ - 1 - (in_flight_.has_value() ? 1 : 0);
     ASSERT_GE(sequence, acknowledged) << "an acknowledged command was lost";
     ASSERT_LE(sequence, next_sequence_ - 1) << "the router holds a command never sent";
@@ -323,9 +322,8 @@ class Producer {
     // journaled one (or its snapshot's): the same.
     EXPECT_EQ(now, mirror_->Now());
     const std::string mirror_state = SavedState(*mirror_);
-    ASSERT_EQ(f.Rest().size(), mirror_state.size()) << "state sizes differ";
-    ASSERT_TRUE(f.Rest() == mirror_state)
-        << "the recovered state differs from the mirror's";
+    ASSERT_EQ(state.size(), mirror_state.size()) << "state sizes differ";
+    ASSERT_TRUE(state == mirror_state) << "the recovered state differs from the mirror's";
   }
 
   // A command the router recovered without answering it is, now and then,
@@ -367,9 +365,11 @@ std::string Encode(const Sent& s) {
   const absl::Status st = EncodeCommandTo(s.command, s.origin, &command);
   EXPECT_TRUE(st.ok()) << st;
   std::string frame;
-  Put(&frame, absl::ToUnixMicros(s.at));
-  Put(&frame, static_cast<uint8_t>(s.checkpoint));
-  return frame + command;
+  internal::ByteWriter w(&frame);
+  w.Time(s.at);
+  w.Bool(s.checkpoint);
+  w.String(command);
+  return frame;
 }
 
 // A snapshot's temporary file in `dir`: a kill during its write.
@@ -394,13 +394,9 @@ Read Expect(const Router& r, std::string* frame) {
 }
 
 void HandleAnswer(Producer& p, std::string_view frame) {
-  ASSERT_FALSE(frame.empty());
-  ASSERT_EQ(frame[0], 'A');
-  Fields f(frame.substr(1));
-  const auto sequence = f.Get<uint64_t>();
-  const auto code = f.Get<int32_t>();
-  ASSERT_TRUE(f.ok());
-  p.Answered(sequence, code, f.Rest());
+  absl::StatusOr<Answer> a = DecodeAnswer(frame);
+  ASSERT_TRUE(a.ok()) << a.status();
+  p.Answered(a->sequence, a->code, a->message);
 }
 
 TEST(KillNineTest, NothingAcknowledgedIsLostAndNothingIsAppliedTwice) {
@@ -420,7 +416,7 @@ TEST(KillNineTest, NothingAcknowledgedIsLostAndNothingIsAppliedTwice) {
     std::string frame;
     ASSERT_EQ(Expect(router, &frame), Read::kFrame) << "no hello, life " << life;
     ASSERT_EQ(frame[0], 'H') << "life " << life;
-    producer.Recovered(std::string_view(frame).substr(1));
+    producer.Recovered(frame);
     if (::testing::Test::HasFatalFailure() || ::testing::Test::HasFailure()) {
       ::kill(router.pid, SIGKILL);
       ::waitpid(router.pid, nullptr, 0);
@@ -437,11 +433,11 @@ TEST(KillNineTest, NothingAcknowledgedIsLostAndNothingIsAppliedTwice) {
     if (std::optional<Sent> d = producer.TakeDuplicate()) {
       ASSERT_TRUE(SendFrame(router.to, Encode(*d)));
       ASSERT_EQ(Expect(router, &frame), Read::kFrame) << "life " << life;
-      ASSERT_EQ(frame[0], 'A');
-      Fields f(std::string_view(frame).substr(1));
-      EXPECT_EQ(f.Get<uint64_t>(), d->origin.sequence);
-      EXPECT_EQ(f.Get<int32_t>(), static_cast<int32_t>(absl::StatusCode::kAlreadyExists))
-          << "a command the router had applied was applied again: " << f.Rest();
+      absl::StatusOr<Answer> a = DecodeAnswer(frame);
+      ASSERT_TRUE(a.ok()) << a.status();
+      EXPECT_EQ(a->sequence, d->origin.sequence);
+      EXPECT_EQ(a->code, static_cast<int32_t>(absl::StatusCode::kAlreadyExists))
+          << "a command the router had applied was applied again: " << a->message;
       ++producer.tally().duplicates_refused;
     }
     // Commands answered in full, then one during which the router dies.
