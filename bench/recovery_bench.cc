@@ -83,6 +83,12 @@ std::unique_ptr<Engine> BusyCenter(int agents, int waiting) {
   return e;
 }
 
+// The centers whose state is written and loaded: (agents, calls waiting).
+void StateSizes(benchmark::internal::Benchmark* b) {
+  b->Args({1000, 100})->Args({10000, 1000})->Args({40000, 4000})->Args({10000, 100000});
+  b->Unit(benchmark::kMillisecond);
+}
+
 // range(0): agents; range(1): calls waiting.
 void BM_SaveState(benchmark::State& state) {
   const int agents = static_cast<int>(state.range(0));
@@ -95,12 +101,7 @@ void BM_SaveState(benchmark::State& state) {
   state.counters["state_bytes"] = static_cast<double>(bytes.size());
   state.counters["bytes_per_agent"] = static_cast<double>(bytes.size()) / agents;
 }
-BENCHMARK(BM_SaveState)
-    ->Args({1000, 100})
-    ->Args({10000, 1000})
-    ->Args({40000, 4000})
-    ->Args({10000, 100000})
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SaveState)->Apply(StateSizes);
 
 void BM_LoadState(benchmark::State& state) {
   const int agents = static_cast<int>(state.range(0));
@@ -117,12 +118,7 @@ void BM_LoadState(benchmark::State& state) {
   }
   state.counters["state_bytes"] = static_cast<double>(bytes.size());
 }
-BENCHMARK(BM_LoadState)
-    ->Args({1000, 100})
-    ->Args({10000, 1000})
-    ->Args({40000, 4000})
-    ->Args({10000, 100000})
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LoadState)->Apply(StateSizes);
 
 // Journals `contacts` contacts (two records each) into `journal_dir`; with
 // `snapshots` set, a checkpoint there 500 contacts (1,000 records) before the
