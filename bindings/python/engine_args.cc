@@ -202,7 +202,6 @@ HoursOfOperation ToHours(py::handle value, const std::string& path) {
   return h;
 }
 
-
 QueueConfig ToQueueConfig(const PyEngine& e, py::handle value, const std::string& path,
                           QueueConfig c) {
   DictReader r(value, path, "queue");
