@@ -7,7 +7,8 @@
 # TARGET (module): tokenizer, synonyms (text); expression (config);
 # knowledge_query (knowledge: the query builder and snippets); journal_segment,
 # journal_command (journal: the segment reader, the command codec);
-# engine_state (core: Engine::LoadState, the snapshot reader); text_array
+# engine_state (core: Engine::LoadState, the snapshot reader);
+# sim_replication (sim: the reader of a replication's bytes); text_array
 # (postgres: the adapter's text[] parser, adapters/postgres/text_array.cc
 # alone, no libpq). The source is tests/<module>/fuzz/<target>_fuzz.cc,
 # compiled directly with the module's sources (include/, src/<module>/*.cc;
@@ -65,6 +66,11 @@ case "${TARGET}" in
     # The command codec alone (core's headers, none of its sources).
     ONLY=(command_codec)
     ;;
+  sim_replication)
+    MODULE=sim
+    # The replication codec alone (core's headers, none of its sources).
+    ONLY=(sim_replication)
+    ;;
   engine_state)
     MODULE=core
     # A state holds its random generators' text (some 6 KB each).
@@ -75,7 +81,7 @@ case "${TARGET}" in
   *)
     echo "fuzz.sh: no target ${TARGET} (tokenizer, synonyms, expression," \
       "knowledge_query, text_array, journal_segment, journal_command," \
-      "engine_state)" >&2
+      "engine_state, sim_replication)" >&2
     exit 2
     ;;
 esac

@@ -119,10 +119,13 @@ struct Stream {
 class Replication {
  public:
   Replication(const Scenario& s, const internal::Resolved& r, int rep,
-              ReplicationTotals& out)
-      : s_(s), r_(r), rep_(rep), out_(out) {}
+              ReplicationTotals& out, const RunControl& control)
+      : s_(s), r_(r), rep_(rep), out_(out), control_(control) {}
 
   absl::Status Run();
+  // Whether Run stopped on a bound or the caller's interrupt (its status is
+  // then theirs to see as it is) rather than on an engine error.
+  bool stopped() const { return stopped_; }
 
  private:
   void Push(Micros at, Kind kind, uint32_t a, uint32_t b = 0) {
@@ -161,6 +164,15 @@ class Replication {
   }
   uint32_t NewContact();
   void FreeContact(uint32_t slot);
+  // Whether another waiting contact would pass the scenario's max_backlog.
+  bool BacklogFull() const {
+    return free_contacts_.empty() &&
+           static_cast<double>(contacts_.size() - in_service_) >= s_.max_backlog;
+  }
+  absl::Status BacklogError(uint32_t queue);
+  // The caller's interrupt, about every check_every_s of wall time.
+  absl::Status CheckInterrupt();
+
   // Agents are numbered 0, 1, … group after group (dense ids, in the order
   // of (group, index), so ties between agents break as before).
   AgentId IdOf(uint32_t group, uint32_t index) const {
@@ -171,6 +183,11 @@ class Replication {
   const internal::Resolved& r_;
   int rep_;
   ReplicationTotals& out_;
+  const RunControl& control_;
+  uint32_t until_clock_check_ = 0;  // loop turns before the clock is read again
+  std::chrono::steady_clock::time_point next_interrupt_check_;
+  size_t in_service_ = 0;  // contacts answered and not yet completed
+  bool stopped_ = false;
   std::unique_ptr<Engine> engine_;
   internal::EventHeap heap_;
   std::vector<SimEvent> next_arrival_;  // per stream (at == kNever: none), or empty
@@ -481,6 +498,7 @@ void Replication::OnAccepted(const Event& e) {
   c.agent = e.agent.value();
   c.agent_group = group_of_agent_[e.agent.value()];
   CountAnswered(c);
+  ++in_service_;
   if (!estimates_.empty()) ScoreEstimate(slot, c);
   Push(engine_->NowMicros() + c.handle, Kind::kServiceEnd, slot);
 }
@@ -527,6 +545,8 @@ absl::Status Replication::WantLoggedIn(uint32_t group, uint32_t index, bool want
 absl::Status Replication::HandleArrival(const SimEvent& e) {
   Stream& st = streams_[e.a];
   const ArrivalSpec& spec = *st.spec;
+  if (BacklogFull()) [[unlikely]]
+    return BacklogError(st.queue);
   uint32_t index = NewContact();
   ContactRec& c = contacts_[index];
   c.arrived = e.at;
@@ -589,6 +609,7 @@ absl::Status Replication::Handle(const SimEvent& e) {
     case Kind::kServiceEnd: {
       ContactRec& c = contacts_[e.a];
       c.done = true;
+      --in_service_;
       uint32_t group = c.agent_group;
       AgentId agent(c.agent);
       CCENGINE_RETURN_IF_ERROR(engine_->CompleteContact(
@@ -631,9 +652,34 @@ absl::Status Replication::Handle(const SimEvent& e) {
   return absl::OkStatus();
 }
 
+absl::Status Replication::BacklogError(uint32_t queue) {
+  stopped_ = true;
+  return absl::ResourceExhaustedError(fmt::format(
+      "queue '{}': more than {} contacts waiting at once at {:.0f} s (max_backlog); "
+      "raise max_backlog to run this scenario",
+      s_.queues[queue].name, s_.max_backlog, ToS(engine_->NowMicros())));
+}
+
+absl::Status Replication::CheckInterrupt() {
+  // Reading the clock every turn would cost more than the check is worth.
+  constexpr uint32_t kTurnsPerClockRead = 256;
+  if (until_clock_check_-- != 0) return absl::OkStatus();
+  until_clock_check_ = kTurnsPerClockRead;
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_interrupt_check_) return absl::OkStatus();
+  next_interrupt_check_ =
+      now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                std::chrono::duration<double>(control_.check_every_s));
+  absl::Status st = control_.interrupt();
+  stopped_ = !st.ok();
+  return st;
+}
+
 absl::Status Replication::Run() {
   CCENGINE_RETURN_IF_ERROR(Setup());
+  const bool watched = static_cast<bool>(control_.interrupt);
   while (true) {
+    if (watched) CCENGINE_RETURN_IF_ERROR(CheckInterrupt());
     std::optional<Micros> timer = engine_->NextTimerMicros();
     const SimEvent* next = heap_.empty() ? nullptr : &heap_.top();
     SimEvent* arrival = nullptr;  // `next` is this stream slot
@@ -668,27 +714,86 @@ absl::Status Replication::Run() {
   return absl::OkStatus();
 }
 
-}  // namespace
+absl::Status CheckControl(const RunControl& control) {
+  if (!(control.check_every_s > 0) || !std::isfinite(control.check_every_s)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "check_every_s: must be > 0 and finite, got {}", control.check_every_s));
+  }
+  return absl::OkStatus();
+}
 
-absl::StatusOr<Result> Simulate(const Scenario& scenario, const Progress& progress) {
-  CCENGINE_ASSIGN_OR_RETURN(internal::Resolved resolved, internal::Resolve(scenario));
-  auto wall0 = std::chrono::steady_clock::now();
-  std::vector<ReplicationTotals> totals;
+// Runs replication `rep` into `t`; errors say which replication failed.
+absl::Status RunReplication(const Scenario& scenario, const internal::Resolved& resolved,
+                            int rep, const RunControl& control, ReplicationTotals& t) {
   size_t intervals =
       static_cast<size_t>(std::ceil(scenario.horizon_s / scenario.interval_s));
+  t.Init(scenario.queues.size(), scenario.agents.size(), intervals);
+  if (control.interrupt) CCENGINE_RETURN_IF_ERROR(control.interrupt());
+  auto wall0 = std::chrono::steady_clock::now();
+  Replication run(scenario, resolved, rep, t, control);
+  absl::Status st = run.Run();
+  t.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  if (st.ok() || run.stopped()) return st;
+  return absl::InternalError(
+      fmt::format("simulation replication {} failed: {}", rep, st.ToString()));
+}
+
+}  // namespace
+
+absl::Status CheckScenario(const Scenario& scenario) {
+  return internal::Resolve(scenario).status();
+}
+
+absl::StatusOr<Result> Simulate(const Scenario& scenario, const RunControl& control) {
+  CCENGINE_RETURN_IF_ERROR(CheckControl(control));
+  CCENGINE_ASSIGN_OR_RETURN(internal::Resolved resolved, internal::Resolve(scenario));
+  auto wall0 = std::chrono::steady_clock::now();
+  std::vector<ReplicationTotals> totals(static_cast<size_t>(scenario.replications));
   for (int rep = 0; rep < scenario.replications; ++rep) {
-    ReplicationTotals& t = totals.emplace_back();
-    t.Init(scenario.queues.size(), scenario.agents.size(), intervals);
-    Replication run(scenario, resolved, rep, t);
-    absl::Status st = run.Run();
-    if (!st.ok()) {
-      return absl::InternalError(
-          fmt::format("simulation replication {} failed: {}", rep, st.ToString()));
-    }
-    if (progress) progress(rep + 1, scenario.replications);
+    CCENGINE_RETURN_IF_ERROR(
+        RunReplication(scenario, resolved, rep, control, totals[rep]));
+    if (control.progress) control.progress(rep + 1, scenario.replications);
   }
   double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  return internal::Summarize(scenario, resolved, totals, wall);
+}
+
+absl::StatusOr<Result> Simulate(const Scenario& scenario, const Progress& progress) {
+  RunControl control;
+  control.progress = progress;
+  return Simulate(scenario, control);
+}
+
+absl::StatusOr<std::string> SimulateReplication(const Scenario& scenario, int replication,
+                                                const RunControl& control) {
+  CCENGINE_RETURN_IF_ERROR(CheckControl(control));
+  CCENGINE_ASSIGN_OR_RETURN(internal::Resolved resolved, internal::Resolve(scenario));
+  if (replication < 0 || replication >= scenario.replications) {
+    return absl::InvalidArgumentError(fmt::format(
+        "replication: must be in 0..{}, got {}", scenario.replications - 1, replication));
+  }
+  ReplicationTotals t;
+  CCENGINE_RETURN_IF_ERROR(RunReplication(scenario, resolved, replication, control, t));
+  return internal::EncodeReplication(scenario, replication, t);
+}
+
+absl::StatusOr<Result> CombineReplications(const Scenario& scenario,
+                                           const std::vector<std::string>& replications) {
+  CCENGINE_ASSIGN_OR_RETURN(internal::Resolved resolved, internal::Resolve(scenario));
+  if (replications.size() != static_cast<size_t>(scenario.replications)) {
+    return absl::InvalidArgumentError(
+        fmt::format("replications: the scenario has {}, got {}", scenario.replications,
+                    replications.size()));
+  }
+  std::vector<ReplicationTotals> totals(replications.size());
+  double wall = 0;
+  for (size_t i = 0; i < replications.size(); ++i) {
+    CCENGINE_RETURN_IF_ERROR(internal::DecodeReplication(
+        scenario, resolved, static_cast<int>(i), replications[i], totals[i]));
+    wall += totals[i].wall_seconds;
+  }
   return internal::Summarize(scenario, resolved, totals, wall);
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -27,7 +28,12 @@ struct Resolved {
   std::vector<std::vector<SkillRequirement>> arrival_skills;
 };
 
+// Checks the scenario and resolves its names; then CheckLoad.
 absl::StatusOr<Resolved> Resolve(const Scenario& scenario);
+
+// The bounds of the header's "Bounds": the expected arrivals per
+// replication and each queue's fluid backlog estimate (sim_bounds.cc).
+absl::Status CheckLoad(const Scenario& scenario, const Resolved& resolved);
 
 // Raw counts and times; ratios are formed only when summarizing.
 struct Acc {
@@ -68,6 +74,7 @@ struct ReplicationTotals {
   uint64_t contacts = 0;
   uint64_t events = 0;
   bool invariants_ok = true;
+  double wall_seconds = 0;  // the replication's own run time
   void Init(size_t queues, size_t groups, size_t intervals) {
     queue_summary.assign(queues, Acc{});
     group_summary.assign(groups, Acc{});
@@ -78,6 +85,15 @@ struct ReplicationTotals {
 
 // The engine options of every replication (the seed aside).
 EngineOptions EngineOptionsFor(const Scenario& s);
+
+// One replication's totals as bytes and back (sim_replication.cc): the
+// replication's number and the scenario's shape travel with them and are
+// checked on the way back.
+std::string EncodeReplication(const Scenario& scenario, int replication,
+                              const ReplicationTotals& totals);
+absl::Status DecodeReplication(const Scenario& scenario, const Resolved& resolved,
+                               int replication, std::string_view bytes,
+                               ReplicationTotals& totals);
 
 Result Summarize(const Scenario& scenario, const Resolved& resolved,
                  const std::vector<ReplicationTotals>& totals, double wall_seconds);

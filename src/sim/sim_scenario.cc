@@ -365,6 +365,7 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
                               ResolveSkills(skill_ids, a.skills, f + ".skills"));
     r.arrival_skills.push_back(std::move(skills));
   }
+  CCENGINE_RETURN_IF_ERROR(CheckLoad(s, r));
   return r;
 }
 

@@ -52,6 +52,19 @@
 // field, e.g. "arrivals[0].handle_time: mean must be > 0"), NotFound for a
 // name that refers to nothing ("queues[1].skills: unknown skill 'tax'").
 //
+// Bounds: a scenario is refused before it runs (ResourceExhausted, naming
+// the stream or queue and the estimate) when its expected arrivals in one
+// replication (rate × time, summed over the streams) exceed
+// `max_expected_contacts`, or when a queue's estimated backlog exceeds
+// `max_backlog`. The backlog estimate is a fluid one, per interval: the
+// queue's arrival rate against the most its agents could serve if they
+// served nothing else, the backlog carried from one interval to the next,
+// and capped by what leaves the queue anyway (patience, max_wait_s,
+// max_size) — so a queue nobody can serve, with callers who never give up,
+// is refused at once. The estimate leans low (it gives each queue every
+// agent who could serve it), so the run also stops with ResourceExhausted
+// the moment more than `max_backlog` contacts are waiting.
+//
 // Thread safety: `Simulate` is reentrant: each call builds its own engine.
 // Scenarios and results are plain values.
 //
@@ -243,6 +256,11 @@ struct Scenario {
   bool estimate_waits = false;
   QualityOptions quality;       // how the engine learns from outcomes
   double work_window_s = 1800;  // the engine's occupancy window (guards)
+  // Bounds on the work and memory of a run, checked before it starts (see
+  // "Bounds" above) and, for the backlog, while it runs. Raise them for a
+  // bigger run; both must be > 0.
+  double max_expected_contacts = 1e8;  // per replication, all streams together
+  double max_backlog = 1e6;            // contacts waiting at once
 };
 
 // One row of figures (see the header comment for the formulas).
@@ -290,8 +308,41 @@ struct Result {
 // Called after each replication with (done, total).
 using Progress = std::function<void(int, int)>;
 
+// How a caller watches and stops a run.
+struct RunControl {
+  Progress progress;  // after each replication; may be empty
+  // Called from the simulating thread about every `check_every_s` of wall
+  // time while the run works; a non-OK status stops the run at once (the
+  // engine and everything the run built are freed) and the call returns
+  // that status. The Python binding checks for Ctrl-C here. May be empty.
+  std::function<absl::Status()> interrupt;
+  double check_every_s = 0.05;
+};
+
+// The checks Simulate makes before it runs (the scenario's fields, its
+// names, the bounds), without running it.
+absl::Status CheckScenario(const Scenario& scenario);
+
+absl::StatusOr<Result> Simulate(const Scenario& scenario, const RunControl& control);
 absl::StatusOr<Result> Simulate(const Scenario& scenario,
                                 const Progress& progress = nullptr);
+
+// A scenario's replications one at a time, to run them in parallel — other
+// threads, processes or machines — and combine them afterwards into exactly
+// the Result `Simulate` gives, figure for figure (`wall_seconds` aside: the
+// sum of the replications' own). Replication r draws the same numbers
+// wherever it runs (its seeds are the scenario's seed and r).
+//
+// `SimulateReplication` returns replication `replication` (0-based, below
+// `scenario.replications`) as opaque bytes: its raw counters, the scenario's
+// shape and the replication's number. `CombineReplications` takes one entry
+// per replication, in order, each from the same scenario; bytes that are
+// damaged, out of order or from a scenario of another shape are refused
+// (InvalidArgument, naming the entry and the byte offset).
+absl::StatusOr<std::string> SimulateReplication(const Scenario& scenario, int replication,
+                                                const RunControl& control = {});
+absl::StatusOr<Result> CombineReplications(const Scenario& scenario,
+                                           const std::vector<std::string>& replications);
 
 }  // namespace ccengine::sim
 

@@ -1,0 +1,135 @@
+// One replication's raw totals as bytes and back, so that replications run
+// elsewhere (another process or machine) combine into exactly the figures
+// of a single run: doubles travel as their bits (common/byte_io.h).
+
+#include <cmath>
+#include <string>
+#include <string_view>
+
+#include "common/byte_io.h"
+#include "fmt/format.h"
+#include "sim/sim_internal.h"
+
+namespace ccengine::sim::internal {
+namespace {
+
+using ::ccengine::internal::ByteReader;
+using ::ccengine::internal::ByteWriter;
+
+// Bumped whenever the layout below changes.
+constexpr uint64_t kFormat = 1;
+constexpr std::string_view kMagic = "ccengine-sim-replication";
+
+constexpr double Acc::*kAccFields[] = {
+    &Acc::offered,    &Acc::answered,     &Acc::immediate,         &Acc::abandoned,
+    &Acc::overflowed, &Acc::within_sl,    &Acc::sum_wait_answered, &Acc::ewt_n,
+    &Acc::sum_ewt,    &Acc::sum_ewt_wait, &Acc::ewt_within,        &Acc::sum_handle,
+    &Acc::staffed_s,  &Acc::occupied_s,   &Acc::surveys,           &Acc::sum_csat,
+    &Acc::outcomes,   &Acc::resolved};
+static_assert(sizeof(Acc) == std::size(kAccFields) * sizeof(double),
+              "every field of Acc is listed in kAccFields");
+
+size_t IntervalCount(const Scenario& s) {
+  return static_cast<size_t>(std::ceil(s.horizon_s / s.interval_s));
+}
+
+// Writes or reads the same fields in the same order.
+template <typename Io, typename AccT>
+void AccFields(Io& io, AccT& a) {
+  for (auto field : kAccFields) io.Double(a.*field);
+}
+
+}  // namespace
+
+std::string EncodeReplication(const Scenario& scenario, int replication,
+                              const ReplicationTotals& t) {
+  std::string out;
+  ByteWriter w(&out);
+  w.String(std::string(kMagic));
+  w.Varint(kFormat);
+  w.Varint(scenario.seed);
+  w.Varint(static_cast<uint64_t>(replication));
+  w.Varint(t.queue_summary.size());
+  w.Varint(t.group_summary.size());
+  w.Varint(t.queue_intervals.empty() ? 0 : t.queue_intervals[0].size());
+  for (const Acc& a : t.queue_summary) AccFields(w, a);
+  for (const Acc& a : t.group_summary) AccFields(w, a);
+  for (const auto& rows : t.queue_intervals)
+    for (const Acc& a : rows) AccFields(w, a);
+  for (const auto& rows : t.group_intervals)
+    for (const Acc& a : rows) AccFields(w, a);
+  w.Varint(t.agent_time.size());
+  for (const auto& agents : t.agent_time) {
+    w.List(agents, [&](const AgentTime& a) {
+      w.Double(a.staffed_s);
+      w.Double(a.occupied_s);
+    });
+  }
+  w.Varint(t.contacts);
+  w.Varint(t.events);
+  w.Bool(t.invariants_ok);
+  w.Double(t.wall_seconds);
+  return out;
+}
+
+absl::Status DecodeReplication(const Scenario& scenario, const Resolved& resolved,
+                               int replication, std::string_view bytes,
+                               ReplicationTotals& t) {
+  const std::string what = fmt::format("replications[{}]", replication);
+  ByteReader r(bytes, what);
+  auto expect = [&](uint64_t want, std::string_view field) {
+    const size_t at = r.at();
+    const uint64_t got = r.Varint();
+    if (r.ok() && got != want) {
+      r.Fail(at, fmt::format("{} is {}, the scenario's is {}", field, got, want));
+    }
+  };
+  std::string magic;
+  r.String(magic);
+  if (r.ok() && magic != kMagic) r.Fail(0, "not a simulated replication");
+  expect(kFormat, "the format version");
+  expect(scenario.seed, "the seed");
+  expect(static_cast<uint64_t>(replication), "the replication number");
+  const size_t queues = scenario.queues.size(), groups = scenario.agents.size(),
+               intervals = IntervalCount(scenario);
+  expect(queues, "the number of queues");
+  expect(groups, "the number of agent groups");
+  expect(intervals, "the number of intervals");
+  if (!r.ok()) return r.status();
+  // Every field is 8 bytes: refuse a short input before sizing anything.
+  const size_t accs = queues + groups + (queues + groups) * intervals;
+  const size_t needed = accs * std::size(kAccFields) * 8;
+  if (bytes.size() - r.at() < needed) {
+    r.Fail(r.at(), fmt::format("{} bytes of totals expected, {} left", needed,
+                               bytes.size() - r.at()));
+    return r.status();
+  }
+  t.Init(queues, groups, intervals);
+  for (Acc& a : t.queue_summary) AccFields(r, a);
+  for (Acc& a : t.group_summary) AccFields(r, a);
+  for (auto& rows : t.queue_intervals)
+    for (Acc& a : rows) AccFields(r, a);
+  for (auto& rows : t.group_intervals)
+    for (Acc& a : rows) AccFields(r, a);
+  expect(groups, "the number of agent groups");
+  t.agent_time.assign(groups, {});
+  for (size_t g = 0; g < groups && r.ok(); ++g) {
+    const size_t at = r.at();
+    r.List(t.agent_time[g], [&](AgentTime& a) {
+      r.Double(a.staffed_s);
+      r.Double(a.occupied_s);
+    });
+    if (r.ok() && t.agent_time[g].size() != resolved.group_size[g]) {
+      r.Fail(at, fmt::format("group {} has {} agents, the scenario's {}", g,
+                             t.agent_time[g].size(), resolved.group_size[g]));
+    }
+  }
+  r.Unsigned(t.contacts);
+  r.Unsigned(t.events);
+  r.Bool(t.invariants_ok);
+  r.Double(t.wall_seconds);
+  if (r.ok() && !r.done()) r.Fail(r.at(), "bytes after the end");
+  return r.status();
+}
+
+}  // namespace ccengine::sim::internal
