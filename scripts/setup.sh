@@ -27,6 +27,8 @@ PACKAGES=(
   python3-pandas
   python3-matplotlib
   python3-simpy
+  python3-dask
+  python3-distributed
   # the wheel (pyproject.toml: python3 -m build --wheel --no-isolation) and the
   # venv scripts/hotline.sh installs it into
   python3-build

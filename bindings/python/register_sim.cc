@@ -272,6 +272,8 @@ sim::Scenario ToScenario(py::handle value) {
   }
   s.work_window_s = r.Double("work_window_s", s.work_window_s);
   s.estimate_waits = r.Bool("estimate_waits", s.estimate_waits);
+  s.max_expected_contacts = r.Double("max_expected_contacts", s.max_expected_contacts);
+  s.max_backlog = r.Double("max_backlog", s.max_backlog);
   r.Finish();
   return s;
 }
@@ -359,41 +361,110 @@ py::dict ResultToDict(const sim::Result& r, int replications) {
   return out;
 }
 
-py::dict Simulate(py::object scenario, py::object progress) {
-  sim::Scenario s = ToScenario(scenario);  // with the GIL: reads Python objects
-  if (!progress.is_none() && !PyCallable_Check(progress.ptr())) {
-    RaiseInvalid(fmt::format("progress: expected a callable(done, total) or None, got {}",
-                             TypeName(progress)));
+// A scenario's errors: a name that refers to nothing is the scenario's
+// fault (ValueError, as every other field), not a missing object.
+[[noreturn]] void RaiseScenarioError(const absl::Status& st) {
+  if (st.code() == absl::StatusCode::kNotFound) {
+    RaiseStatus(absl::InvalidArgumentError(std::string(st.message())));
   }
-  // An exception from the callback is kept and raised after the run: it
-  // must not unwind through the simulator.
-  std::optional<py::error_already_set> callback_error;
-  sim::Progress report;
-  if (!progress.is_none()) {
-    report = [&progress, &callback_error](int done, int total) {
+  RaiseStatus(st);
+}
+
+// A run's RunControl from Python: the interrupt takes the GIL and runs the
+// signal handlers (Ctrl-C raises KeyboardInterrupt in them), the progress
+// callback is called with the GIL. What either raises is kept, the run
+// stops, and `Finish` raises it: it must not unwind through the simulator.
+class PythonRun {
+ public:
+  explicit PythonRun(py::object progress) : progress_(std::move(progress)) {
+    if (!progress_.is_none() && !PyCallable_Check(progress_.ptr())) {
+      RaiseInvalid(
+          fmt::format("progress: expected a callable(done, total) or None, got {}",
+                      TypeName(progress_)));
+    }
+    control_.interrupt = [this]() -> absl::Status {
       py::gil_scoped_acquire gil;
-      if (callback_error.has_value()) return;
+      if (error_.has_value()) return absl::CancelledError("stopped by Python");
+      if (PyErr_CheckSignals() != 0) {
+        error_.emplace();  // fetches the exception the handler raised
+        return absl::CancelledError("interrupted");
+      }
+      return absl::OkStatus();
+    };
+    if (progress_.is_none()) return;
+    control_.progress = [this](int done, int total) {
+      py::gil_scoped_acquire gil;
+      if (error_.has_value()) return;
       try {
-        progress(done, total);
+        progress_(done, total);
       } catch (py::error_already_set& e) {
-        callback_error.emplace(std::move(e));
+        error_.emplace(std::move(e));
       }
     };
   }
+
+  PythonRun(const PythonRun&) = delete;  // the callbacks hold `this`
+  PythonRun& operator=(const PythonRun&) = delete;
+
+  const sim::RunControl& control() const { return control_; }
+
+  // With the GIL: raises what Python raised during the run, else the run's
+  // own error.
+  template <typename T>
+  T Finish(absl::StatusOr<T> result) {
+    if (error_.has_value()) throw std::move(*error_);
+    if (!result.ok()) RaiseScenarioError(result.status());
+    return *std::move(result);
+  }
+
+ private:
+  py::object progress_;
+  sim::RunControl control_;
+  std::optional<py::error_already_set> error_;
+};
+
+py::dict Simulate(const py::object& scenario, py::object progress) {
+  sim::Scenario s = ToScenario(scenario);  // with the GIL: reads Python objects
+  PythonRun run(std::move(progress));
   absl::StatusOr<sim::Result> result;
   {
     py::gil_scoped_release release;
-    result = sim::Simulate(s, report);
+    result = sim::Simulate(s, run.control());
   }
-  if (callback_error.has_value()) throw std::move(*callback_error);
-  if (!result.ok()) {
-    absl::Status st = result.status();
-    if (st.code() == absl::StatusCode::kNotFound) {
-      st = absl::InvalidArgumentError(std::string(st.message()));
+  return ResultToDict(run.Finish(std::move(result)), s.replications);
+}
+
+void CheckScenario(const py::object& scenario) {
+  absl::Status st = sim::CheckScenario(ToScenario(scenario));
+  if (!st.ok()) RaiseScenarioError(st);
+}
+
+py::bytes SimulateReplication(const py::object& scenario, int replication) {
+  sim::Scenario s = ToScenario(scenario);
+  PythonRun run{py::none()};
+  absl::StatusOr<std::string> bytes;
+  {
+    py::gil_scoped_release release;
+    bytes = sim::SimulateReplication(s, replication, run.control());
+  }
+  return py::bytes(run.Finish(std::move(bytes)));
+}
+
+py::dict CombineReplications(const py::object& scenario, const py::object& parts) {
+  sim::Scenario s = ToScenario(scenario);
+  std::vector<std::string> bytes;
+  py::list list = ToList(parts, "replications");
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (!py::isinstance<py::bytes>(list[i])) {
+      RaiseInvalid(
+          fmt::format("replications[{}]: expected bytes from "
+                      "simulate_replication, got {}",
+                      i, TypeName(list[i])));
     }
-    RaiseStatus(st);
+    bytes.push_back(list[i].cast<std::string>());
   }
-  return ResultToDict(*result, s.replications);
+  PythonRun run{py::none()};
+  return ResultToDict(run.Finish(sim::CombineReplications(s, bytes)), s.replications);
 }
 
 }  // namespace
@@ -414,6 +485,29 @@ Returns:
 
 Raises:
     ValueError: a malformed scenario; the message names the field.
+    CcengineError: code RESOURCE_EXHAUSTED, the scenario is beyond
+        max_expected_contacts or max_backlog (the message names the stream or
+        queue and the estimate).
+    KeyboardInterrupt: Ctrl-C during the run (checked every 50 ms).
+)doc");
+  m.def("check_scenario", &CheckScenario, "scenario"_a,
+        R"doc(Checks a scenario as ``simulate`` would before running it (its
+fields, its names, the bounds) and raises the same errors; runs nothing.
+)doc");
+  m.def("simulate_replication", &SimulateReplication, "scenario"_a, "replication"_a,
+        R"doc(Runs one replication of a scenario (0-based) and returns its raw
+counters as bytes, for ``combine_replications``: replications run in other
+processes or on other machines combine into exactly ``simulate``'s result.
+Use ``ccengine.sweep``, which does this for many scenarios at once.
+)doc");
+  m.def("combine_replications", &CombineReplications, "scenario"_a, "replications"_a,
+        R"doc(Combines one entry of ``simulate_replication`` per replication,
+in order, into the result ``simulate(scenario)`` gives (``wall_seconds``: the
+sum of the replications' own).
+
+Raises:
+    ValueError: an entry that is damaged, out of order or from a scenario of
+        another shape or seed.
 )doc");
 }
 

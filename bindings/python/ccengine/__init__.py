@@ -26,11 +26,14 @@ Staffing analytics (rates per second, times in seconds)::
     ccengine.agents_for_service_level(100 / 1800, 180, 0.8, 20)   # 14
     ccengine.erlang_a_metrics(100 / 1800, 180, 300, 14, 20)["service_level"]
 
-Simulation of a plain-data scenario (see :func:`simulate`)::
+Simulation of a plain-data scenario (see :func:`simulate`), and many at once,
+each replication a task in a process pool or on a Dask cluster (see
+:func:`sweep`)::
 
     result = ccengine.simulate(scenario)
     ccengine.to_dataframe(result, "queue_intervals")
     ccengine.plot(result, "staffing.png")
+    results = ccengine.sweep([scenario_a, scenario_b])   # == [simulate(a), simulate(b)]
 
 Tickets (工单): a desk that links duplicates, dispatches through an engine and
 runs SLA clocks (see :class:`TicketDesk`)::
@@ -81,6 +84,7 @@ from ._ccengine import (
 from ._ccengine import _validate_knowledge_article
 from ._ccengine import simulate as _simulate
 from .plot import plot
+from .sweep import sweep
 
 __all__ = [
     "CcengineError",
@@ -96,6 +100,7 @@ __all__ = [
     "expected_contacts",
     "plot",
     "simulate",
+    "sweep",
     "to_dataframe",
 ]
 
@@ -245,6 +250,10 @@ def simulate(
             never abandons), and ``callback: {"after_s": 60}`` (voice and
             video: a caller still waiting after 60 s asks for a callback
             instead of abandoning; the agents need callback capacity).
+            ``max_expected_contacts`` (default 1e8, per replication) and
+            ``max_backlog`` (default 1e6 contacts waiting at once) bound the
+            run: a scenario beyond them is refused before it runs, and the
+            run stops once more than ``max_backlog`` wait.
             Unknown keys raise ValueError.
         progress: None shows a text progress bar on stderr for long runs
             (several replications or more than 200,000 expected contacts)
@@ -265,6 +274,10 @@ def simulate(
     Raises:
         ValueError: a malformed scenario; the message names the field, e.g.
             ``"arrivals[0].handle_time: unknown dist 'expo' ..."``.
+        CcengineError: code ``RESOURCE_EXHAUSTED``, the scenario is beyond
+            its bounds; the message names the stream or queue and the
+            estimate.
+        KeyboardInterrupt: Ctrl-C (checked every 50 ms of the run).
     """
     if callable(progress) and not isinstance(progress, bool):
         return _simulate(scenario, progress)

@@ -1,6 +1,6 @@
 """Type stubs for the ccengine package."""
 
-from typing import Any, Callable, Dict, List, Mapping, Optional, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 from ._ccengine import (
     CcengineError as CcengineError,
@@ -27,6 +27,16 @@ def simulate(
     progress: Union[None, bool, Callable[[int, int], None]] = None,
 ) -> Dict[str, Any]:
     """Runs a staffing scenario through the real routing engine."""
+
+def sweep(
+    scenarios: Sequence[Mapping[str, Any]],
+    executor: Any = None,
+    *,
+    workers: Optional[int] = None,
+    progress: Optional[Callable[[int, int], None]] = None,
+) -> List[Dict[str, Any]]:
+    """Runs many scenarios and their replications in parallel (a process pool,
+    "serial", or a Dask client); each result equals ``simulate(scenario)``."""
 
 def to_dataframe(result: Union[Mapping[str, Any], List[Dict[str, Any]]], kind: str = "queue_intervals") -> Any:
     """A pandas DataFrame (or dict of numpy arrays / lists) of a result."""

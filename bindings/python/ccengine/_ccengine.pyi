@@ -55,6 +55,17 @@ def simulate(
 ) -> Dict[str, Any]:
     """Runs a scenario (the bare call; ``ccengine.simulate`` adds a progress bar)."""
 
+def check_scenario(scenario: Mapping[str, Any]) -> None:
+    """Raises what ``simulate`` would raise before running the scenario."""
+
+def simulate_replication(scenario: Mapping[str, Any], replication: int) -> bytes:
+    """One replication's raw counters, for ``combine_replications``."""
+
+def combine_replications(
+    scenario: Mapping[str, Any], replications: List[bytes]
+) -> Dict[str, Any]:
+    """One entry per replication, in order -> ``simulate(scenario)``'s result."""
+
 # --- the engine ------------------------------------------------------------------
 
 class Engine:

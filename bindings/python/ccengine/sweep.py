@@ -1,0 +1,162 @@
+"""Many simulations at once: every (scenario, replication) is one task, run in
+a process pool on this machine or on a Dask cluster, and each scenario's
+replications are combined into exactly the result ``simulate`` gives.
+
+A replication draws its numbers from the scenario's seed and its own number
+alone, so where it runs changes nothing: the combined figures are those of a
+serial run, bit for bit (``wall_seconds`` aside: the sum of the tasks' own).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+
+from . import _ccengine
+
+__all__ = ["sweep"]
+
+# How long a wait for a task may block before Python can see Ctrl-C.
+_POLL_S = 0.05
+
+
+def _replication(scenario: Mapping[str, Any], replication: int) -> bytes:
+    """One task (module level, so that pools and Dask can pickle it)."""
+    return _ccengine.simulate_replication(scenario, replication)
+
+
+def _ignore_sigint() -> None:
+    # A terminal's Ctrl-C reaches the whole process group; the parent stops
+    # the pool, so the workers need not print tracebacks of their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _replications(scenario: Mapping[str, Any]) -> int:
+    return int(scenario.get("replications", 1))
+
+
+def _named(error: Exception, index: int) -> Exception:
+    """The same exception, its message prefixed with the scenario's index."""
+    named = type(error)("scenarios[{}]: {}".format(index, error.args[0] if error.args else error))
+    if hasattr(error, "code"):
+        named.code = error.code  # type: ignore[attr-defined]
+    return named
+
+
+def _wait_all(handles: List[Any], result: Callable[[Any], bytes], progress) -> List[bytes]:
+    out = []
+    for done, handle in enumerate(handles, 1):
+        out.append(result(handle))
+        if progress is not None:
+            progress(done, len(handles))
+    return out
+
+
+def _future_result(future: Any) -> bytes:
+    # Both concurrent.futures and distributed futures take a timeout; a
+    # short one keeps the main thread able to see Ctrl-C.
+    while True:
+        try:
+            return future.result(timeout=_POLL_S)
+        except TimeoutError:
+            continue
+
+
+def _async_result(handle: Any) -> bytes:
+    while not handle.ready():
+        handle.wait(_POLL_S)
+    return handle.get()
+
+
+def sweep(
+    scenarios: Sequence[Mapping[str, Any]],
+    executor: Any = None,
+    *,
+    workers: Optional[int] = None,
+    progress: Optional[Callable[[int, int], None]] = None,
+) -> List[Dict[str, Any]]:
+    """Runs many scenarios, and each one's replications, in parallel.
+
+    Args:
+        scenarios: scenario dicts as for :func:`ccengine.simulate`; each
+            ``(scenario, replication)`` is one task.
+        executor: where the tasks run.
+
+            * ``None``: a pool of ``workers`` processes on this machine
+              (default: one per CPU), started for this call and stopped after.
+            * ``"serial"``: one after another in this process.
+            * a ``distributed.Client`` (Dask) or a ``concurrent.futures``
+              executor: anything with ``submit(fn, *args)`` returning futures.
+              The workers need ``ccengine`` importable.
+        workers: the size of the default pool.
+        progress: None, or a callable(done, total) called as tasks finish
+            (in submission order).
+
+    Returns:
+        One result per scenario, in order, each exactly what
+        ``ccengine.simulate(scenario)`` returns (``wall_seconds`` and
+        ``contacts_per_second`` aside: the tasks' summed time).
+
+    Raises:
+        ValueError, CcengineError: a scenario that ``simulate`` would refuse,
+            before anything runs; the message starts with ``scenarios[i]``.
+        KeyboardInterrupt: Ctrl-C; the default pool's processes are stopped,
+            an executor's pending futures are cancelled.
+    """
+    scenarios = list(scenarios)
+    for i, scenario in enumerate(scenarios):
+        try:
+            _ccengine.check_scenario(scenario)
+        except (ValueError, KeyError, _ccengine.CcengineError) as e:
+            raise _named(e, i) from None
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise ValueError("workers: expected an int >= 1, got {!r}".format(workers))
+    if progress is not None and not callable(progress):
+        raise ValueError("progress: expected a callable(done, total) or None")
+    tasks = [(i, r) for i, s in enumerate(scenarios) for r in range(_replications(s))]
+
+    if isinstance(executor, str):
+        if executor != "serial":
+            raise ValueError(
+                "executor: expected None, 'serial', or an object with submit(), "
+                "got {!r}".format(executor)
+            )
+        parts = _wait_all(
+            tasks, lambda t: _replication(scenarios[t[0]], t[1]), progress
+        )
+    elif executor is None:
+        # The platform's default start method (fork on Linux): a script
+        # without a __main__ guard is not run again in every worker.
+        pool = multiprocessing.get_context().Pool(workers or os.cpu_count() or 1, initializer=_ignore_sigint)
+        try:
+            handles = [pool.apply_async(_replication, (scenarios[i], r)) for i, r in tasks]
+            parts = _wait_all(handles, _async_result, progress)
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
+    elif callable(getattr(executor, "submit", None)):
+        futures = [executor.submit(_replication, scenarios[i], r) for i, r in tasks]
+        try:
+            parts = _wait_all(futures, _future_result, progress)
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+    else:
+        raise ValueError(
+            "executor: expected None, 'serial', or an object with submit(), "
+            "got {}".format(type(executor).__name__)
+        )
+
+    results = []
+    at = 0
+    for scenario in scenarios:
+        n = _replications(scenario)
+        results.append(_ccengine.combine_replications(scenario, parts[at : at + n]))
+        at += n
+    return results
