@@ -714,6 +714,10 @@ absl::Status Replication::Run() {
   return absl::OkStatus();
 }
 
+}  // namespace
+
+namespace internal {
+
 absl::Status CheckControl(const RunControl& control) {
   if (!(control.check_every_s > 0) || !std::isfinite(control.check_every_s)) {
     return absl::InvalidArgumentError(fmt::format(
@@ -722,9 +726,8 @@ absl::Status CheckControl(const RunControl& control) {
   return absl::OkStatus();
 }
 
-// Runs replication `rep` into `t`; errors say which replication failed.
-absl::Status RunReplication(const Scenario& scenario, const internal::Resolved& resolved,
-                            int rep, const RunControl& control, ReplicationTotals& t) {
+absl::Status RunReplication(const Scenario& scenario, const Resolved& resolved, int rep,
+                            const RunControl& control, ReplicationTotals& t) {
   size_t intervals =
       static_cast<size_t>(std::ceil(scenario.horizon_s / scenario.interval_s));
   t.Init(scenario.queues.size(), scenario.agents.size(), intervals);
@@ -739,20 +742,20 @@ absl::Status RunReplication(const Scenario& scenario, const internal::Resolved& 
       fmt::format("simulation replication {} failed: {}", rep, st.ToString()));
 }
 
-}  // namespace
+}  // namespace internal
 
 absl::Status CheckScenario(const Scenario& scenario) {
   return internal::Resolve(scenario).status();
 }
 
 absl::StatusOr<Result> Simulate(const Scenario& scenario, const RunControl& control) {
-  CCENGINE_RETURN_IF_ERROR(CheckControl(control));
+  CCENGINE_RETURN_IF_ERROR(internal::CheckControl(control));
   CCENGINE_ASSIGN_OR_RETURN(internal::Resolved resolved, internal::Resolve(scenario));
   auto wall0 = std::chrono::steady_clock::now();
   std::vector<ReplicationTotals> totals(static_cast<size_t>(scenario.replications));
   for (int rep = 0; rep < scenario.replications; ++rep) {
     CCENGINE_RETURN_IF_ERROR(
-        RunReplication(scenario, resolved, rep, control, totals[rep]));
+        internal::RunReplication(scenario, resolved, rep, control, totals[rep]));
     if (control.progress) control.progress(rep + 1, scenario.replications);
   }
   double wall =
@@ -768,14 +771,15 @@ absl::StatusOr<Result> Simulate(const Scenario& scenario, const Progress& progre
 
 absl::StatusOr<std::string> SimulateReplication(const Scenario& scenario, int replication,
                                                 const RunControl& control) {
-  CCENGINE_RETURN_IF_ERROR(CheckControl(control));
+  CCENGINE_RETURN_IF_ERROR(internal::CheckControl(control));
   CCENGINE_ASSIGN_OR_RETURN(internal::Resolved resolved, internal::Resolve(scenario));
   if (replication < 0 || replication >= scenario.replications) {
     return absl::InvalidArgumentError(fmt::format(
         "replication: must be in 0..{}, got {}", scenario.replications - 1, replication));
   }
   ReplicationTotals t;
-  CCENGINE_RETURN_IF_ERROR(RunReplication(scenario, resolved, replication, control, t));
+  CCENGINE_RETURN_IF_ERROR(
+      internal::RunReplication(scenario, resolved, replication, control, t));
   return internal::EncodeReplication(scenario, replication, t);
 }
 

@@ -14,9 +14,10 @@
 #include "sim/sim_internal.h"
 
 namespace ccengine::sim::internal {
-namespace {
 
+namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
+}  // namespace
 
 double MeanOf(const Distribution& d) {
   switch (d.kind) {
@@ -53,6 +54,19 @@ std::vector<double> RatesByInterval(const Scenario& s, const ArrivalSpec& a,
   return rates;
 }
 
+// Contacts of `channel` one agent of the group can hold at once (0: none).
+double Concurrency(const Capacity& c, Channel channel) {
+  const auto k = static_cast<size_t>(channel);
+  double n = c.max_per_channel[k];
+  if (c.load_per_contact[k] > 0) {
+    n = std::min(n,
+                 std::floor(static_cast<double>(c.load_budget) / c.load_per_contact[k]));
+  }
+  return n;
+}
+
+namespace {
+
 // Agents of a group logged in during each interval (at its middle; breaks
 // are not subtracted, which only lets the estimate lean lower).
 std::vector<double> StaffByInterval(const Scenario& s, const AgentGroupSpec& g,
@@ -81,17 +95,6 @@ std::vector<double> StaffByInterval(const Scenario& s, const AgentGroupSpec& g,
     for (size_t i = 0; i < intervals; ++i) staff[i] = running += delta[i];
   }
   return staff;
-}
-
-// Contacts of `channel` one agent of the group can hold at once (0: none).
-double Concurrency(const Capacity& c, Channel channel) {
-  const auto k = static_cast<size_t>(channel);
-  double n = c.max_per_channel[k];
-  if (c.load_per_contact[k] > 0) {
-    n = std::min(n,
-                 std::floor(static_cast<double>(c.load_budget) / c.load_per_contact[k]));
-  }
-  return n;
 }
 
 absl::Status CheckExpectedContacts(const Scenario& s, size_t intervals) {

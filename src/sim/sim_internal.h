@@ -31,6 +31,17 @@ struct Resolved {
 // Checks the scenario and resolves its names; then CheckLoad.
 absl::StatusOr<Resolved> Resolve(const Scenario& scenario);
 
+// The mean of a distribution (infinity for kNone).
+double MeanOf(const Distribution& d);
+// The length of interval i inside [0, horizon).
+double IntervalLength(const Scenario& s, size_t i);
+// A stream's mean arrival rate in each of `intervals` intervals (a trace: its
+// timestamps in the interval over the interval's length).
+std::vector<double> RatesByInterval(const Scenario& s, const ArrivalSpec& a,
+                                    size_t intervals);
+// Contacts of `channel` one agent can hold at once (0: none).
+double Concurrency(const Capacity& c, Channel channel);
+
 // The bounds of the header's "Bounds": the expected arrivals per
 // replication and each queue's fluid backlog estimate (sim_bounds.cc).
 absl::Status CheckLoad(const Scenario& scenario, const Resolved& resolved);
@@ -85,6 +96,14 @@ struct ReplicationTotals {
 
 // The engine options of every replication (the seed aside).
 EngineOptions EngineOptionsFor(const Scenario& s);
+
+// RunControl's own checks (check_every_s).
+absl::Status CheckControl(const RunControl& control);
+// Runs replication `rep` of a resolved scenario into `totals`; an engine
+// error becomes Internal naming the replication, a bound or the caller's
+// interrupt comes back as it is.
+absl::Status RunReplication(const Scenario& scenario, const Resolved& resolved, int rep,
+                            const RunControl& control, ReplicationTotals& totals);
 
 // One replication's totals as bytes and back (sim_replication.cc): the
 // replication's number and the scenario's shape travel with them and are

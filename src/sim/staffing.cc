@@ -1,0 +1,653 @@
+// Simulation-based staffing (staffing.h): the Erlang plan as a start, a
+// forward pass that decides each interval on a window of the simulated day,
+// and whole-day checks that add agents where the day still falls short.
+
+#include "ccengine/sim/staffing.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ccengine/core/wait_estimate.h"
+#include "ccengine/erlang/erlang.h"
+#include "common/status_macros.h"
+#include "fmt/format.h"
+#include "sim/sim_internal.h"
+
+namespace ccengine::sim {
+namespace {
+
+using internal::Resolved;
+using Plan = std::vector<std::vector<int>>;  // [group][interval]
+
+// Student's t quantile with `df` degrees of freedom (Cornish–Fisher
+// expansion around the normal one; within 1% for df >= 5 at p <= 0.99).
+double StudentQuantile(double p, int df) {
+  const double z = ccengine::NormalQuantile(p), n = df;
+  const double z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z;
+  return z + (z3 + z) / (4 * n) + (5 * z5 + 16 * z3 + 3 * z) / (96 * n * n) +
+         (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * n * n * n);
+}
+
+enum class Verdict { kMeets, kFails, kUndecided };
+
+// One figure over the replications against a bound: `at_least` for a
+// service level, else a cap. NaN values (nothing offered) are left out.
+Verdict Judge(const std::vector<double>& xs, double bound, bool at_least,
+              double confidence, bool last) {
+  double sum = 0;
+  int n = 0;
+  for (double x : xs) {
+    if (!std::isnan(x)) sum += x, ++n;
+  }
+  if (n == 0) return Verdict::kMeets;
+  const double mean = sum / n;
+  double ss = 0;
+  for (double x : xs) {
+    if (!std::isnan(x)) ss += (x - mean) * (x - mean);
+  }
+  const double half =
+      n > 1 ? StudentQuantile(confidence, n - 1) * std::sqrt(ss / (n - 1) / n) : INFINITY;
+  const double lo = mean - half, hi = mean + half;
+  const bool meets = at_least ? lo >= bound : hi <= bound;
+  const bool fails = at_least ? hi < bound : lo > bound;
+  if (meets) return Verdict::kMeets;
+  if (fails) return Verdict::kFails;
+  if (!last) return Verdict::kUndecided;
+  return (at_least ? mean >= bound : mean <= bound) ? Verdict::kMeets : Verdict::kFails;
+}
+
+// The figures of one queue-interval, one entry per replication.
+struct Samples {
+  std::vector<double> sl, abandon, asa, occupancy;
+  void Add(const Metrics& m) {
+    sl.push_back(m.service_level);
+    abandon.push_back(m.p_abandon);
+    asa.push_back(m.asa);
+    occupancy.push_back(m.occupancy);
+  }
+};
+
+Verdict JudgeQueue(const Samples& s, const QueueTargets& t, double confidence,
+                   bool last) {
+  Verdict all = Verdict::kMeets;
+  auto take = [&](const std::vector<double>& xs, double bound, bool at_least) {
+    if (std::isnan(bound) || all == Verdict::kFails) return;
+    Verdict v = Judge(xs, bound, at_least, confidence, last);
+    if (v == Verdict::kFails || (v == Verdict::kUndecided && all == Verdict::kMeets))
+      all = v;
+  };
+  take(s.sl, t.service_level, true);
+  take(s.abandon, t.max_abandon, false);
+  take(s.asa, t.max_asa, false);
+  take(s.occupancy, t.max_occupancy, false);
+  return all;
+}
+
+uint64_t Mix(uint64_t seed, uint64_t salt) {
+  uint64_t x = seed ^ (salt + 1) * 0x9E3779B97F4A7C15ULL;
+  x ^= x >> 31;
+  x *= 0xD6E8FEB86659FD93ULL;
+  return x ^ (x >> 32);
+}
+
+class Planner {
+ public:
+  Planner(const Scenario& s, const Resolved& r, std::vector<QueueTargets> targets,
+          std::vector<double> cost, const StaffingOptions& o)
+      : s_(s),
+        r_(r),
+        targets_(std::move(targets)),
+        cost_(std::move(cost)),
+        o_(o),
+        intervals_(static_cast<size_t>(std::ceil(s.horizon_s / s.interval_s))) {}
+
+  size_t intervals() const { return intervals_; }
+
+  // A scenario of one interval is a steady-state study: its warm-up is the
+  // simulation's transient, and the interval is judged after it, on the
+  // summary. Otherwise an interval is judged on every contact that arrived in
+  // it, as the interval rows count them (warm-up included).
+  bool steady() const { return intervals_ == 1; }
+  const Metrics& Figures(const Result& r, const std::string& queue, size_t i) const {
+    return steady() ? r.queues.at(queue).value : r.queue_intervals.at(queue)[i].value;
+  }
+  uint64_t replications_run() const { return replications_run_; }
+
+  Plan ErlangPlan() const;
+  // Decides every interval in time order, starting from `plan`.
+  absl::Status Optimize(Plan& plan);
+  // The whole day under `plan`: per queue and interval whether it meets, and
+  // the figures. With `pad`, adds agents where it fails and checks again.
+  struct Day {
+    std::vector<std::vector<bool>> met;  // [queue][interval]
+    Result result;
+  };
+  absl::StatusOr<Day> CheckDay(Plan& plan, bool pad);
+  // Takes single agents out of a plan whose day meets everywhere, one
+  // interval and group at a time (the busiest intervals, dearest groups
+  // first), keeping each cut after which the whole day still meets.
+  absl::StatusOr<Day> Trim(Plan& plan, Day day);
+
+  double Hours(const Plan& plan, bool weighted) const {
+    double h = 0;
+    for (size_t g = 0; g < plan.size(); ++g) {
+      for (size_t i = 0; i < intervals_; ++i) {
+        h += plan[g][i] * internal::IntervalLength(s_, i) / 3600 *
+             (weighted ? cost_[g] : 1);
+      }
+    }
+    return h;
+  }
+
+ private:
+  // Whether every queue meets in interval `i`, simulated over the window of
+  // warmup_intervals before it; `failing` gets the queues seen failing.
+  absl::StatusOr<bool> Meets(const Plan& plan, size_t i, std::vector<bool>* failing);
+  // Replications of `w` (min_replications, doubling up to max_replications)
+  // until every queue — of the whole day's every interval with `whole_day`
+  // — is decided: whether all meet; stops at the first that fails.
+  absl::StatusOr<bool> Sequential(const Scenario& w, bool whole_day,
+                                  std::vector<bool>* failing);
+  // The whole day under `plan`, as CheckDay runs it.
+  Scenario DayScenario(const Plan& plan) const;
+  Scenario Window(const Plan& plan, size_t first, size_t i) const;
+  absl::Status DecideInterval(Plan& plan, size_t i);
+  absl::Status Grow(Plan& plan, size_t i);
+  absl::StatusOr<bool> Cut(Plan& plan, size_t i, size_t g);
+  absl::StatusOr<bool> Exchange(Plan& plan, size_t i);
+  std::vector<size_t> GroupsByCost(bool dearest_first) const {
+    std::vector<size_t> order(cost_.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return dearest_first ? cost_[a] > cost_[b] : cost_[a] < cost_[b];
+    });
+    return order;
+  }
+
+  const Scenario& s_;
+  const Resolved& r_;
+  std::vector<QueueTargets> targets_;
+  std::vector<double> cost_;
+  const StaffingOptions& o_;
+  size_t intervals_;
+  uint64_t replications_run_ = 0;
+};
+
+Plan Planner::ErlangPlan() const {
+  Plan plan(s_.agents.size(), std::vector<int>(intervals_, 0));
+  for (size_t q = 0; q < s_.queues.size(); ++q) {
+    std::vector<double> rate(intervals_, 0), work(intervals_, 0), wait(intervals_, 0);
+    bool patient = true;  // some stream never leaves
+    double concurrency = 0;
+    for (size_t k = 0; k < s_.arrivals.size(); ++k) {
+      if (r_.arrival_queue[k] != q) continue;
+      const ArrivalSpec& a = s_.arrivals[k];
+      const std::vector<double> rates = internal::RatesByInterval(s_, a, intervals_);
+      const double patience =
+          std::isfinite(a.callback_after_s) ? INFINITY : internal::MeanOf(a.patience);
+      patient = patient && std::isfinite(patience);
+      for (size_t i = 0; i < intervals_; ++i) {
+        rate[i] += rates[i];
+        work[i] += rates[i] * internal::MeanOf(a.handle_time);
+        wait[i] += rates[i] * patience;
+      }
+      for (size_t g = 0; g < s_.agents.size(); ++g) {
+        if (r_.serves[q][g]) {
+          concurrency = std::max(concurrency,
+                                 internal::Concurrency(s_.agents[g].capacity, a.channel));
+        }
+      }
+    }
+    std::vector<size_t> serving;
+    for (size_t g = 0; g < s_.agents.size(); ++g) {
+      if (r_.serves[q][g]) serving.push_back(g);
+    }
+    if (serving.empty() || concurrency == 0) continue;
+    const double target = std::isnan(targets_[q].service_level)
+                              ? s_.queues[q].sl_target
+                              : targets_[q].service_level;
+    for (size_t i = 0; i < intervals_; ++i) {
+      if (!(rate[i] > 0)) continue;
+      const double aht = work[i] / rate[i];
+      std::optional<double> patience;
+      if (patient) patience = wait[i] / rate[i];
+      absl::StatusOr<int> n =
+          AgentsForServiceLevel(rate[i], aht, std::clamp(target, 1e-6, 1 - 1e-9),
+                                s_.queues[q].sl_seconds, patience);
+      double need = n.ok() ? *n : std::floor(rate[i] * aht) + 1;
+      need = std::ceil(need / concurrency);
+      const int share = static_cast<int>(std::ceil(need / serving.size()));
+      for (size_t g : serving) plan[g][i] = std::min(o_.max_agents, plan[g][i] + share);
+    }
+  }
+  return plan;
+}
+
+Scenario Planner::Window(const Plan& plan, size_t first, size_t i) const {
+  Scenario w = s_;
+  const double t0 = first * s_.interval_s;
+  w.horizon_s = std::min(s_.horizon_s, (i + 1) * s_.interval_s) - t0;
+  // Only interval i counts: the window's summary is exactly its contacts
+  // (a scenario of one interval keeps its own warm-up, see Figures).
+  w.warmup_s = steady() ? s_.warmup_s : (i - first) * s_.interval_s;
+  w.replications = o_.max_replications;
+  w.seed = Mix(s_.seed, i);
+  for (ArrivalSpec& a : w.arrivals) {
+    if (!a.rates_per_interval.empty()) {
+      const size_t from = std::min(first, a.rates_per_interval.size() - 1);
+      a.rates_per_interval.erase(a.rates_per_interval.begin(),
+                                 a.rates_per_interval.begin() + static_cast<long>(from));
+    } else if (!a.trace.empty()) {
+      std::vector<double> trace;
+      for (double t : a.trace) {
+        if (t >= t0 && t < t0 + w.horizon_s) trace.push_back(t - t0);
+      }
+      a.trace = std::move(trace);
+      // A window without arrivals of this stream: a rate of 0 is "none".
+      if (a.trace.empty()) a.rates_per_interval = {0.0};
+    }
+  }
+  for (size_t g = 0; g < w.agents.size(); ++g) {
+    w.agents[g].count = 0;
+    w.agents[g].counts.assign(plan[g].begin() + static_cast<long>(first),
+                              plan[g].begin() + static_cast<long>(i) + 1);
+  }
+  return w;
+}
+
+absl::StatusOr<bool> Planner::Meets(const Plan& plan, size_t i,
+                                    std::vector<bool>* failing) {
+  const size_t warm = static_cast<size_t>(o_.warmup_intervals);
+  const size_t first = i >= warm ? i - warm : 0;
+  return Sequential(Window(plan, first, i), false, failing);
+}
+
+absl::StatusOr<bool> Planner::Sequential(const Scenario& w, bool whole_day,
+                                         std::vector<bool>* failing) {
+  CCENGINE_ASSIGN_OR_RETURN(Resolved rw, internal::Resolve(w));
+  // One cell per queue (a window's summary is its decided interval), or per
+  // queue and interval of the whole day.
+  const size_t per_queue = whole_day ? intervals_ : 1;
+  std::vector<Samples> samples(s_.queues.size() * per_queue);
+  int done = 0, want = o_.min_replications;
+  while (true) {
+    for (; done < want; ++done) {
+      internal::ReplicationTotals t;
+      CCENGINE_RETURN_IF_ERROR(internal::RunReplication(w, rw, done, o_.control, t));
+      ++replications_run_;
+      const Result one = internal::Summarize(w, rw, {t}, 0);
+      for (size_t q = 0; q < s_.queues.size(); ++q) {
+        const std::string& name = s_.queues[q].name;
+        for (size_t i = 0; i < per_queue; ++i) {
+          samples[q * per_queue + i].Add(whole_day ? Figures(one, name, i)
+                                                   : one.queues.at(name).value);
+        }
+      }
+    }
+    const bool last = done >= o_.max_replications;
+    bool undecided = false, meets = true;
+    for (size_t c = 0; c < samples.size(); ++c) {
+      Verdict v = JudgeQueue(samples[c], targets_[c / per_queue], o_.confidence, last);
+      if (v == Verdict::kFails) {
+        meets = false;
+        if (failing != nullptr) (*failing)[c / per_queue] = true;
+      }
+      undecided |= v == Verdict::kUndecided;
+    }
+    if (!meets) return false;
+    if (!undecided) return true;
+    want = std::min(o_.max_replications, 2 * done);
+  }
+}
+
+absl::Status Planner::Grow(Plan& plan, size_t i) {
+  for (int step = 1;; step *= 2) {
+    std::vector<bool> failing(s_.queues.size(), false);
+    CCENGINE_ASSIGN_OR_RETURN(bool meets, Meets(plan, i, &failing));
+    if (meets) return absl::OkStatus();
+    for (size_t q = 0; q < s_.queues.size(); ++q) {
+      if (!failing[q]) continue;
+      bool grew = false;
+      for (size_t g = 0; g < s_.agents.size(); ++g) {
+        if (!r_.serves[q][g] || plan[g][i] >= o_.max_agents) continue;
+        plan[g][i] = std::min(o_.max_agents, plan[g][i] + step);
+        grew = true;
+      }
+      if (!grew) {
+        return absl::ResourceExhaustedError(fmt::format(
+            "queue '{}', interval {}: no plan of up to max_agents {} per group meets its "
+            "targets",
+            s_.queues[q].name, i, o_.max_agents));
+      }
+    }
+  }
+}
+
+absl::StatusOr<bool> Planner::Cut(Plan& plan, size_t i, size_t g) {
+  const int had = plan[g][i];
+  int lo = 0, hi = had;  // hi meets
+  // Down in growing steps from what meets, then bisect what is left: the
+  // answer is usually a few agents below the start.
+  for (int step = 1; hi > 0; step *= 2) {
+    const int next = std::max(0, hi - step);
+    plan[g][i] = next;
+    CCENGINE_ASSIGN_OR_RETURN(bool meets, Meets(plan, i, nullptr));
+    if (!meets) {
+      lo = next + 1;
+      break;
+    }
+    hi = next;
+  }
+  while (lo < hi) {
+    const int mid = lo + (hi - lo) / 2;
+    plan[g][i] = mid;
+    CCENGINE_ASSIGN_OR_RETURN(bool meets, Meets(plan, i, nullptr));
+    if (meets) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  plan[g][i] = hi;
+  return hi != had;
+}
+
+absl::StatusOr<bool> Planner::Exchange(Plan& plan, size_t i) {
+  bool changed = false;
+  for (size_t g : GroupsByCost(true)) {
+    for (size_t h : GroupsByCost(false)) {
+      if (!(cost_[h] < cost_[g])) break;
+      while (plan[g][i] > 0 && plan[h][i] < o_.max_agents) {
+        --plan[g][i];
+        ++plan[h][i];
+        CCENGINE_ASSIGN_OR_RETURN(bool meets, Meets(plan, i, nullptr));
+        if (!meets) {
+          ++plan[g][i];
+          --plan[h][i];
+          break;
+        }
+        changed = true;
+      }
+    }
+  }
+  return changed;
+}
+
+absl::Status Planner::DecideInterval(Plan& plan, size_t i) {
+  CCENGINE_RETURN_IF_ERROR(Grow(plan, i));
+  // Cuts and exchanges until neither changes anything (a few rounds at most).
+  for (int round = 0; round < 4; ++round) {
+    bool changed = false;
+    for (size_t g : GroupsByCost(true)) {
+      CCENGINE_ASSIGN_OR_RETURN(bool cut, Cut(plan, i, g));
+      changed |= cut;
+    }
+    CCENGINE_ASSIGN_OR_RETURN(bool moved, Exchange(plan, i));
+    if (!(changed || moved)) break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Planner::Optimize(Plan& plan) {
+  for (size_t i = 0; i < intervals_; ++i) {
+    CCENGINE_RETURN_IF_ERROR(DecideInterval(plan, i));
+    if (o_.control.progress) {
+      o_.control.progress(static_cast<int>(i + 1), static_cast<int>(intervals_));
+    }
+  }
+  return absl::OkStatus();
+}
+
+Scenario Planner::DayScenario(const Plan& plan) const {
+  Scenario day = s_;
+  day.replications = o_.max_replications;
+  for (size_t g = 0; g < day.agents.size(); ++g) {
+    day.agents[g].count = 0;
+    day.agents[g].counts = plan[g];
+  }
+  return day;
+}
+
+absl::StatusOr<Planner::Day> Planner::CheckDay(Plan& plan, bool pad) {
+  for (int round = 0;; ++round) {
+    const Scenario day = DayScenario(plan);
+    CCENGINE_ASSIGN_OR_RETURN(Resolved rd, internal::Resolve(day));
+    std::vector<internal::ReplicationTotals> totals(o_.max_replications);
+    std::vector<std::vector<Samples>> samples(s_.queues.size(),
+                                              std::vector<Samples>(intervals_));
+    for (int rep = 0; rep < o_.max_replications; ++rep) {
+      CCENGINE_RETURN_IF_ERROR(
+          internal::RunReplication(day, rd, rep, o_.control, totals[rep]));
+      ++replications_run_;
+      const Result one = internal::Summarize(day, rd, {totals[rep]}, 0);
+      for (size_t q = 0; q < s_.queues.size(); ++q) {
+        const std::string& name = s_.queues[q].name;
+        for (size_t i = 0; i < intervals_; ++i) samples[q][i].Add(Figures(one, name, i));
+      }
+    }
+    Day out;
+    out.met.assign(s_.queues.size(), std::vector<bool>(intervals_, true));
+    bool all = true;
+    for (size_t q = 0; q < s_.queues.size(); ++q) {
+      for (size_t i = 0; i < intervals_; ++i) {
+        out.met[q][i] = JudgeQueue(samples[q][i], targets_[q], o_.confidence, true) ==
+                        Verdict::kMeets;
+        all = all && out.met[q][i];
+      }
+    }
+    if (all || !pad || round >= o_.max_rounds) {
+      out.result = internal::Summarize(day, rd, totals, 0);
+      return out;
+    }
+    // One more agent where a queue fails, in its cheapest serving group.
+    for (size_t q = 0; q < s_.queues.size(); ++q) {
+      for (size_t i = 0; i < intervals_; ++i) {
+        if (out.met[q][i]) continue;
+        for (size_t g : GroupsByCost(false)) {
+          if (r_.serves[q][g] && plan[g][i] < o_.max_agents) {
+            ++plan[g][i];
+            break;
+          }
+        }
+      }
+    }
+  }
+}
+
+absl::StatusOr<Planner::Day> Planner::Trim(Plan& plan, Day day) {
+  for (const auto& met : day.met) {
+    for (bool m : met) {
+      if (!m) return day;  // padding gave up: nothing to trim against
+    }
+  }
+  std::vector<size_t> order(intervals_);
+  std::iota(order.begin(), order.end(), 0);
+  auto load = [&](size_t i) {
+    double c = 0;
+    for (size_t g = 0; g < plan.size(); ++g) c += plan[g][i] * cost_[g];
+    return c;
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return load(a) > load(b); });
+  bool cut_any = false;
+  for (size_t i : order) {
+    for (size_t g : GroupsByCost(true)) {
+      while (plan[g][i] > 0) {
+        --plan[g][i];
+        CCENGINE_ASSIGN_OR_RETURN(bool meets,
+                                  Sequential(DayScenario(plan), true, nullptr));
+        if (!meets) {
+          ++plan[g][i];
+          break;
+        }
+        cut_any = true;
+      }
+    }
+  }
+  if (!cut_any) return day;
+  return CheckDay(plan, true);  // the figures, on all the replications
+}
+
+absl::Status CheckOptions(const Scenario& s, const Resolved& r,
+                          const std::map<std::string, QueueTargets>& targets,
+                          const StaffingOptions& o) {
+  auto invalid = [](std::string field, std::string what) {
+    return absl::InvalidArgumentError(fmt::format("{}: {}", field, what));
+  };
+  if (!(o.confidence > 0.5 && o.confidence < 1)) {
+    return invalid("confidence",
+                   fmt::format("must be in (0.5, 1), got {}", o.confidence));
+  }
+  if (o.min_replications < 2 || o.max_replications < o.min_replications ||
+      o.max_replications > 10000) {
+    return invalid("replications",
+                   fmt::format("need 2 <= min_replications <= max_replications <= "
+                               "10000, got {} and {}",
+                               o.min_replications, o.max_replications));
+  }
+  if (o.warmup_intervals < 0) return invalid("warmup_intervals", "must be >= 0");
+  if (o.max_agents < 1 || o.max_agents > 1'000'000) {
+    return invalid("max_agents", "must be in 1..1000000");
+  }
+  if (o.max_rounds < 0) return invalid("max_rounds", "must be >= 0");
+  CCENGINE_RETURN_IF_ERROR(internal::CheckControl(o.control));
+  if (targets.empty()) return invalid("targets", "name at least one queue");
+  for (const auto& [queue, t] : targets) {
+    const std::string& name = queue;  // a structured binding cannot be captured in C++20
+    const std::string f = fmt::format("targets['{}']", name);
+    if (std::none_of(s.queues.begin(), s.queues.end(),
+                     [&name](const QueueSpec& q) { return q.name == name; })) {
+      return absl::NotFoundError(fmt::format("{}: unknown queue", f));
+    }
+    if (std::isnan(t.service_level) && std::isnan(t.max_abandon) &&
+        std::isnan(t.max_asa) && std::isnan(t.max_occupancy)) {
+      return invalid(f,
+                     "give at least one of service_level, max_abandon, max_asa, "
+                     "max_occupancy");
+    }
+    if (!std::isnan(t.service_level) && !(t.service_level > 0 && t.service_level <= 1)) {
+      return invalid(f + ".service_level", "must be in (0, 1]");
+    }
+    if (!std::isnan(t.max_abandon) && !(t.max_abandon >= 0 && t.max_abandon <= 1)) {
+      return invalid(f + ".max_abandon", "must be in [0, 1]");
+    }
+    if (!std::isnan(t.max_asa) && !(t.max_asa >= 0)) {
+      return invalid(f + ".max_asa", "must be >= 0");
+    }
+    if (!std::isnan(t.max_occupancy) && !(t.max_occupancy > 0 && t.max_occupancy <= 1)) {
+      return invalid(f + ".max_occupancy", "must be in (0, 1]");
+    }
+  }
+  for (size_t g = 0; g < s.agents.size(); ++g) {
+    if (!s.agents[g].shifts.empty()) {
+      return invalid(fmt::format("agents[{}]", g),
+                     "a group staffed by shifts cannot be planned; give count or counts");
+    }
+  }
+  const size_t intervals = static_cast<size_t>(std::ceil(s.horizon_s / s.interval_s));
+  auto known = [&](const std::string& name, const std::string& field) -> absl::Status {
+    if (std::find(r.group_names.begin(), r.group_names.end(), name) ==
+        r.group_names.end()) {
+      return absl::NotFoundError(
+          fmt::format("{}: unknown agent group '{}'", field, name));
+    }
+    return absl::OkStatus();
+  };
+  for (const auto& [name, cost] : o.group_cost) {
+    CCENGINE_RETURN_IF_ERROR(known(name, "group_cost"));
+    if (!(cost > 0) || !std::isfinite(cost)) {
+      return invalid(fmt::format("group_cost['{}']", name), "must be > 0 and finite");
+    }
+  }
+  for (const auto& [name, counts] : o.start) {
+    CCENGINE_RETURN_IF_ERROR(known(name, "start"));
+    if (counts.size() != intervals) {
+      return invalid(fmt::format("start['{}']", name),
+                     fmt::format("needs one count per interval ({}), got {}", intervals,
+                                 counts.size()));
+    }
+    for (int c : counts) {
+      if (c < 0 || c > o.max_agents) {
+        return invalid(fmt::format("start['{}']", name),
+                       fmt::format("counts must be in 0..max_agents ({})", o.max_agents));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::map<std::string, std::vector<int>> Named(const Resolved& r, const Plan& plan) {
+  std::map<std::string, std::vector<int>> out;
+  for (size_t g = 0; g < plan.size(); ++g) out[r.group_names[g]] = plan[g];
+  return out;
+}
+
+std::map<std::string, std::vector<bool>> Named(
+    const Scenario& s, const std::vector<std::vector<bool>>& met) {
+  std::map<std::string, std::vector<bool>> out;
+  for (size_t q = 0; q < met.size(); ++q) out[s.queues[q].name] = met[q];
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<StaffingResult> OptimizeStaffing(
+    const Scenario& scenario, const std::map<std::string, QueueTargets>& targets,
+    const StaffingOptions& options) {
+  CCENGINE_ASSIGN_OR_RETURN(Resolved resolved, internal::Resolve(scenario));
+  CCENGINE_RETURN_IF_ERROR(CheckOptions(scenario, resolved, targets, options));
+  std::vector<QueueTargets> by_queue(scenario.queues.size());
+  for (size_t q = 0; q < scenario.queues.size(); ++q) {
+    auto it = targets.find(scenario.queues[q].name);
+    if (it != targets.end()) by_queue[q] = it->second;
+  }
+  std::vector<double> cost(scenario.agents.size(), 1.0);
+  for (size_t g = 0; g < cost.size(); ++g) {
+    auto it = options.group_cost.find(resolved.group_names[g]);
+    if (it != options.group_cost.end()) cost[g] = it->second;
+  }
+  Planner planner(scenario, resolved, std::move(by_queue), std::move(cost), options);
+  const Plan erlang = planner.ErlangPlan();
+  Plan plan = erlang;
+  for (size_t g = 0; g < plan.size(); ++g) {
+    auto it = options.start.find(resolved.group_names[g]);
+    if (it != options.start.end()) plan[g] = it->second;
+  }
+  CCENGINE_RETURN_IF_ERROR(planner.Optimize(plan));
+
+  StaffingResult out;
+  CCENGINE_ASSIGN_OR_RETURN(Planner::Day checked, planner.CheckDay(plan, true));
+  CCENGINE_ASSIGN_OR_RETURN(Planner::Day day, planner.Trim(plan, std::move(checked)));
+  out.groups = Named(resolved, plan);
+  out.achieved = std::move(day.result);
+  out.met = Named(scenario, day.met);
+  out.agent_hours = planner.Hours(plan, false);
+  out.cost = planner.Hours(plan, true);
+
+  Plan as_erlang = erlang;
+  CCENGINE_ASSIGN_OR_RETURN(Planner::Day erlang_day, planner.CheckDay(as_erlang, false));
+  out.erlang_groups = Named(resolved, erlang);
+  out.erlang_achieved = std::move(erlang_day.result);
+  out.erlang_met = Named(scenario, erlang_day.met);
+  out.erlang_agent_hours = planner.Hours(erlang, false);
+  out.erlang_cost = planner.Hours(erlang, true);
+
+  if (options.pad_erlang_plan) {
+    Plan padded = erlang;
+    CCENGINE_ASSIGN_OR_RETURN(Planner::Day padded_day, planner.CheckDay(padded, true));
+    out.padded_groups = Named(resolved, padded);
+    out.padded_achieved = std::move(padded_day.result);
+    out.padded_met = Named(scenario, padded_day.met);
+    out.padded_agent_hours = planner.Hours(padded, false);
+    out.padded_cost = planner.Hours(padded, true);
+  }
+  out.replications_run = planner.replications_run();
+  return out;
+}
+
+}  // namespace ccengine::sim
