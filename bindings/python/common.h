@@ -131,6 +131,7 @@ py::dict CapacityToDict(const Capacity& capacity);
 void RegisterErlang(py::module_& m);
 void RegisterEngine(py::module_& m);
 void RegisterSim(py::module_& m);
+void RegisterStaffing(py::module_& m);
 void RegisterTickets(py::module_& m);
 void RegisterKnowledge(py::module_& m);
 

@@ -75,6 +75,7 @@ PYBIND11_MODULE(_ccengine, m) {
   RegisterErlang(m);
   RegisterEngine(m);
   RegisterSim(m);
+  RegisterStaffing(m);
   RegisterTickets(m);
   RegisterKnowledge(m);
 }

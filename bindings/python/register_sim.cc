@@ -22,8 +22,17 @@
 #include "ccengine/sim/sim.h"
 #include "common.h"
 #include "fmt/format.h"
+#include "sim_binding.h"
 
 namespace ccengine::python {
+
+[[noreturn]] void RaiseScenarioError(const absl::Status& st) {
+  if (st.code() == absl::StatusCode::kNotFound) {
+    RaiseStatus(absl::InvalidArgumentError(std::string(st.message())));
+  }
+  RaiseStatus(st);
+}
+
 namespace {
 
 using namespace pybind11::literals;
@@ -239,6 +248,8 @@ std::vector<T> ToSpecs(py::handle value, const std::string& path, F convert) {
   return out;
 }
 
+}  // namespace
+
 sim::Scenario ToScenario(py::handle value) {
   DictReader r(value, "", "scenario");
   sim::Scenario s;
@@ -361,67 +372,7 @@ py::dict ResultToDict(const sim::Result& r, int replications) {
   return out;
 }
 
-// A scenario's errors: a name that refers to nothing is the scenario's
-// fault (ValueError, as every other field), not a missing object.
-[[noreturn]] void RaiseScenarioError(const absl::Status& st) {
-  if (st.code() == absl::StatusCode::kNotFound) {
-    RaiseStatus(absl::InvalidArgumentError(std::string(st.message())));
-  }
-  RaiseStatus(st);
-}
-
-// A run's RunControl from Python: the interrupt takes the GIL and runs the
-// signal handlers (Ctrl-C raises KeyboardInterrupt in them), the progress
-// callback is called with the GIL. What either raises is kept, the run
-// stops, and `Finish` raises it: it must not unwind through the simulator.
-class PythonRun {
- public:
-  explicit PythonRun(py::object progress) : progress_(std::move(progress)) {
-    if (!progress_.is_none() && !PyCallable_Check(progress_.ptr())) {
-      RaiseInvalid(
-          fmt::format("progress: expected a callable(done, total) or None, got {}",
-                      TypeName(progress_)));
-    }
-    control_.interrupt = [this]() -> absl::Status {
-      py::gil_scoped_acquire gil;
-      if (error_.has_value()) return absl::CancelledError("stopped by Python");
-      if (PyErr_CheckSignals() != 0) {
-        error_.emplace();  // fetches the exception the handler raised
-        return absl::CancelledError("interrupted");
-      }
-      return absl::OkStatus();
-    };
-    if (progress_.is_none()) return;
-    control_.progress = [this](int done, int total) {
-      py::gil_scoped_acquire gil;
-      if (error_.has_value()) return;
-      try {
-        progress_(done, total);
-      } catch (py::error_already_set& e) {
-        error_.emplace(std::move(e));
-      }
-    };
-  }
-
-  PythonRun(const PythonRun&) = delete;  // the callbacks hold `this`
-  PythonRun& operator=(const PythonRun&) = delete;
-
-  const sim::RunControl& control() const { return control_; }
-
-  // With the GIL: raises what Python raised during the run, else the run's
-  // own error.
-  template <typename T>
-  T Finish(absl::StatusOr<T> result) {
-    if (error_.has_value()) throw std::move(*error_);
-    if (!result.ok()) RaiseScenarioError(result.status());
-    return *std::move(result);
-  }
-
- private:
-  py::object progress_;
-  sim::RunControl control_;
-  std::optional<py::error_already_set> error_;
-};
+namespace {
 
 py::dict Simulate(const py::object& scenario, py::object progress) {
   sim::Scenario s = ToScenario(scenario);  // with the GIL: reads Python objects

@@ -35,6 +35,13 @@ each replication a task in a process pool or on a Dask cluster (see
     ccengine.plot(result, "staffing.png")
     results = ccengine.sweep([scenario_a, scenario_b])   # == [simulate(a), simulate(b)]
 
+Staffing from the simulation rather than the formulas: the fewest agents per
+interval and group that meet the targets through the real routing (see
+:func:`optimize_staffing`)::
+
+    plan = ccengine.optimize_staffing(scenario, {"general": {"service_level": 0.8}})
+    plan["groups"], plan["agent_hours"], plan["erlang_agent_hours"]
+
 Tickets (工单): a desk that links duplicates, dispatches through an engine and
 runs SLA clocks (see :class:`TicketDesk`)::
 
@@ -80,6 +87,7 @@ from ._ccengine import (
     erlang_b,
     erlang_c,
     erlang_c_metrics,
+    optimize_staffing,
 )
 from ._ccengine import _validate_knowledge_article
 from ._ccengine import simulate as _simulate
@@ -98,6 +106,7 @@ __all__ = [
     "erlang_c",
     "erlang_c_metrics",
     "expected_contacts",
+    "optimize_staffing",
     "plot",
     "simulate",
     "sweep",

@@ -13,6 +13,7 @@ from ._ccengine import (
     erlang_b as erlang_b,
     erlang_c as erlang_c,
     erlang_c_metrics as erlang_c_metrics,
+    optimize_staffing as optimize_staffing,
 )
 from .plot import plot as plot
 

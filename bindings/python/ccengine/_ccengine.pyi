@@ -55,6 +55,23 @@ def simulate(
 ) -> Dict[str, Any]:
     """Runs a scenario (the bare call; ``ccengine.simulate`` adds a progress bar)."""
 
+def optimize_staffing(
+    scenario: Mapping[str, Any],
+    targets: Mapping[str, Mapping[str, float]],
+    *,
+    confidence: float = 0.9,
+    min_replications: int = 6,
+    max_replications: int = 24,
+    warmup_intervals: int = 2,
+    max_agents: int = 2000,
+    max_rounds: int = 20,
+    group_cost: Optional[Mapping[str, float]] = None,
+    start: Optional[Mapping[str, List[int]]] = None,
+    pad_erlang_plan: bool = False,
+    progress: Optional[Callable[[int, int], None]] = None,
+) -> Dict[str, Any]:
+    """The fewest agents per interval and group whose simulated day meets the targets."""
+
 def check_scenario(scenario: Mapping[str, Any]) -> None:
     """Raises what ``simulate`` would raise before running the scenario."""
 
