@@ -23,7 +23,8 @@ struct Resolved {
   std::vector<std::vector<SkillLevel>> group_skills;
   std::vector<uint32_t> group_size;  // agents to create
   std::vector<std::string> group_names;
-  std::vector<std::vector<bool>> serves;  // [queue][group]
+  std::vector<std::vector<bool>> serves;        // [queue][group], at any step
+  std::vector<std::vector<bool>> serves_first;  // at the queue's first step
   std::vector<uint32_t> arrival_queue;
   std::vector<std::vector<SkillRequirement>> arrival_skills;
 };

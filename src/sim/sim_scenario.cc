@@ -343,8 +343,10 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
     }
   }
   r.serves.assign(s.queues.size(), std::vector<bool>(s.agents.size(), false));
+  r.serves_first.assign(s.queues.size(), std::vector<bool>(s.agents.size(), false));
   for (size_t q = 0; q < s.queues.size(); ++q) {
     for (size_t g = 0; g < s.agents.size(); ++g) {
+      r.serves_first[q][g] = Meets(r.group_skills[g], steps[q][0]);
       for (const auto& step : steps[q]) {
         if (Meets(r.group_skills[g], step)) r.serves[q][g] = true;
       }

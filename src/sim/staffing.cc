@@ -5,10 +5,15 @@
 #include "ccengine/sim/staffing.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
 #include <numeric>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -104,7 +109,11 @@ class Planner {
         targets_(std::move(targets)),
         cost_(std::move(cost)),
         o_(o),
-        intervals_(static_cast<size_t>(std::ceil(s.horizon_s / s.interval_s))) {}
+        intervals_(static_cast<size_t>(std::ceil(s.horizon_s / s.interval_s))),
+        threads_(o.threads > 0 ? o.threads
+                               : static_cast<int>(
+                                     std::max(1u, std::thread::hardware_concurrency()))) {
+  }
 
   size_t intervals() const { return intervals_; }
 
@@ -153,6 +162,10 @@ class Planner {
   // — is decided: whether all meet; stops at the first that fails.
   absl::StatusOr<bool> Sequential(const Scenario& w, bool whole_day,
                                   std::vector<bool>* failing);
+  // Replications first, first + 1, … of `w` into `totals` (one each), on up
+  // to `threads` threads; this thread watches the caller's interrupt.
+  absl::Status RunReplications(const Scenario& w, const Resolved& rw, int first,
+                               std::vector<internal::ReplicationTotals>& totals);
   // The whole day under `plan`, as CheckDay runs it.
   Scenario DayScenario(const Plan& plan) const;
   Scenario Window(const Plan& plan, size_t first, size_t i) const;
@@ -176,6 +189,7 @@ class Planner {
   const StaffingOptions& o_;
   size_t intervals_;
   uint64_t replications_run_ = 0;
+  int threads_ = 1;
 };
 
 Plan Planner::ErlangPlan() const {
@@ -203,8 +217,13 @@ Plan Planner::ErlangPlan() const {
         }
       }
     }
+    // The queue's own teams (its first step's skills), else whoever can
+    // serve it after relaxation.
     std::vector<size_t> serving;
     for (size_t g = 0; g < s_.agents.size(); ++g) {
+      if (r_.serves_first[q][g]) serving.push_back(g);
+    }
+    for (size_t g = 0; g < s_.agents.size() && serving.empty(); ++g) {
       if (r_.serves[q][g]) serving.push_back(g);
     }
     if (serving.empty() || concurrency == 0) continue;
@@ -213,7 +232,8 @@ Plan Planner::ErlangPlan() const {
                               : targets_[q].service_level;
     for (size_t i = 0; i < intervals_; ++i) {
       if (!(rate[i] > 0)) continue;
-      const double aht = work[i] / rate[i];
+      // Wrap-up keeps the agent from the next contact: it is part of the work.
+      const double aht = work[i] / rate[i] + s_.queues[q].wrap_up_s;
       std::optional<double> patience;
       if (patient) patience = wait[i] / rate[i];
       absl::StatusOr<int> n =
@@ -276,10 +296,9 @@ absl::StatusOr<bool> Planner::Sequential(const Scenario& w, bool whole_day,
   std::vector<Samples> samples(s_.queues.size() * per_queue);
   int done = 0, want = o_.min_replications;
   while (true) {
-    for (; done < want; ++done) {
-      internal::ReplicationTotals t;
-      CCENGINE_RETURN_IF_ERROR(internal::RunReplication(w, rw, done, o_.control, t));
-      ++replications_run_;
+    std::vector<internal::ReplicationTotals> totals(static_cast<size_t>(want - done));
+    CCENGINE_RETURN_IF_ERROR(RunReplications(w, rw, done, totals));
+    for (const internal::ReplicationTotals& t : totals) {
       const Result one = internal::Summarize(w, rw, {t}, 0);
       for (size_t q = 0; q < s_.queues.size(); ++q) {
         const std::string& name = s_.queues[q].name;
@@ -289,6 +308,7 @@ absl::StatusOr<bool> Planner::Sequential(const Scenario& w, bool whole_day,
         }
       }
     }
+    done = want;
     const bool last = done >= o_.max_replications;
     bool undecided = false, meets = true;
     for (size_t c = 0; c < samples.size(); ++c) {
@@ -303,6 +323,69 @@ absl::StatusOr<bool> Planner::Sequential(const Scenario& w, bool whole_day,
     if (!undecided) return true;
     want = std::min(o_.max_replications, 2 * done);
   }
+}
+
+absl::Status Planner::RunReplications(const Scenario& w, const Resolved& rw, int first,
+                                      std::vector<internal::ReplicationTotals>& totals) {
+  const int n = static_cast<int>(totals.size());
+  replications_run_ += static_cast<uint64_t>(n);
+  const int threads = std::min(threads_, n);
+  if (threads <= 1) {
+    for (int k = 0; k < n; ++k) {
+      CCENGINE_RETURN_IF_ERROR(
+          internal::RunReplication(w, rw, first + k, o_.control, totals[k]));
+    }
+    return absl::OkStatus();
+  }
+  // Workers take replications in turn; each replication's numbers depend on
+  // its own index only, so the order they finish in changes nothing. The
+  // caller's interrupt may need this thread (Python's signal handlers do):
+  // workers only see a flag, and this thread checks the interrupt while it
+  // waits.
+  std::atomic<int> next{0};
+  std::atomic<bool> stop{false};
+  std::mutex mu;  // std::mutex: Debian's Abseil is not TSan-instrumented
+  std::condition_variable finished;
+  absl::Status error;
+  int running = threads;
+  RunControl worker;
+  worker.check_every_s = o_.control.check_every_s;
+  worker.interrupt = [&stop] {
+    return stop.load() ? absl::CancelledError("stopped") : absl::OkStatus();
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<size_t>(threads));
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (int k = next++; k < n && !stop.load(); k = next++) {
+        absl::Status st = internal::RunReplication(w, rw, first + k, worker, totals[k]);
+        if (!st.ok()) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (error.ok() && !stop.load()) error = st;
+          stop = true;
+        }
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      --running;
+      finished.notify_one();
+    });
+  }
+  absl::Status interrupted;
+  const auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(o_.control.check_every_s));
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    while (!finished.wait_for(lock, wait, [&running] { return running == 0; })) {
+      if (!o_.control.interrupt || !interrupted.ok()) continue;
+      lock.unlock();  // never call the caller's code holding the lock
+      interrupted = o_.control.interrupt();
+      if (!interrupted.ok()) stop = true;
+      lock.lock();
+    }
+  }
+  for (std::thread& t : pool) t.join();
+  if (!interrupted.ok()) return interrupted;
+  return error;
 }
 
 absl::Status Planner::Grow(Plan& plan, size_t i) {
@@ -420,10 +503,8 @@ absl::StatusOr<Planner::Day> Planner::CheckDay(Plan& plan, bool pad) {
     std::vector<internal::ReplicationTotals> totals(o_.max_replications);
     std::vector<std::vector<Samples>> samples(s_.queues.size(),
                                               std::vector<Samples>(intervals_));
+    CCENGINE_RETURN_IF_ERROR(RunReplications(day, rd, 0, totals));
     for (int rep = 0; rep < o_.max_replications; ++rep) {
-      CCENGINE_RETURN_IF_ERROR(
-          internal::RunReplication(day, rd, rep, o_.control, totals[rep]));
-      ++replications_run_;
       const Result one = internal::Summarize(day, rd, {totals[rep]}, 0);
       for (size_t q = 0; q < s_.queues.size(); ++q) {
         const std::string& name = s_.queues[q].name;
@@ -515,6 +596,7 @@ absl::Status CheckOptions(const Scenario& s, const Resolved& r,
     return invalid("max_agents", "must be in 1..1000000");
   }
   if (o.max_rounds < 0) return invalid("max_rounds", "must be >= 0");
+  if (o.threads < 0 || o.threads > 1024) return invalid("threads", "must be in 0..1024");
   CCENGINE_RETURN_IF_ERROR(internal::CheckControl(o.control));
   if (targets.empty()) return invalid("targets", "name at least one queue");
   for (const auto& [queue, t] : targets) {

@@ -11,9 +11,11 @@
 //
 // The search (docs/staffing.md has the details and its limits):
 //   1. Start: the Erlang plan — each queue's Erlang A agents per interval
-//      (Erlang C without patience) for its service-level target, divided by
-//      the channel's concurrency and shared equally among the groups able to
-//      serve the queue — or `StaffingOptions::start`.
+//      (Erlang C without patience; handle time plus wrap-up) for its
+//      service-level target, divided by the channel's concurrency and shared
+//      equally among the queue's own groups (those meeting its first step;
+//      if none, those able to serve it after relaxation) — or
+//      `StaffingOptions::start`.
 //   2. Interval by interval, in time order, with the earlier intervals fixed:
 //      a window of `warmup_intervals` intervals before the one decided is
 //      simulated with it, so its starting backlog is the plan's own. If the
@@ -41,7 +43,9 @@
 // to `max_agents` per group meets an interval; the scenario's own errors as
 // `Simulate` gives them; the interrupt's status as it is.
 //
-// Thread safety: reentrant; each call builds its own engines.
+// Thread safety: reentrant; each call builds its own engines, and runs the
+// replications of a candidate plan on `threads` threads of its own (each
+// replication its own engine; the scenario is only read).
 //
 // Example:
 //   ccengine::sim::StaffingResult r = ccengine::sim::OptimizeStaffing(
@@ -88,7 +92,12 @@ struct StaffingOptions {
   // it: what keeping Erlang and adding agents where the day falls short
   // costs.
   bool pad_erlang_plan = false;
-  // interrupt: as for Simulate; progress(done, total): per decided interval.
+  // Threads that run a candidate's replications side by side (0: one per
+  // CPU). The plan does not depend on it: replication r draws the same
+  // numbers on any thread.
+  int threads = 0;
+  // interrupt: as for Simulate, called from the calling thread only;
+  // progress(done, total): per decided interval.
   RunControl control;
 };
 
