@@ -78,8 +78,9 @@ int CountMet(const std::map<std::string, std::vector<bool>>& met) {
 py::dict OptimizeStaffing(const py::object& scenario, const py::object& targets,
                           double confidence, int min_replications, int max_replications,
                           int warmup_intervals, int max_agents, int max_rounds,
-                          const py::object& group_cost, const py::object& start,
-                          bool pad_erlang_plan, py::object progress) {
+                          int threads, const py::object& group_cost,
+                          const py::object& start, bool pad_erlang_plan,
+                          py::object progress) {
   sim::Scenario s = ToScenario(scenario);
   sim::StaffingOptions o;
   o.confidence = confidence;
@@ -88,6 +89,7 @@ py::dict OptimizeStaffing(const py::object& scenario, const py::object& targets,
   o.warmup_intervals = warmup_intervals;
   o.max_agents = max_agents;
   o.max_rounds = max_rounds;
+  o.threads = threads;
   o.pad_erlang_plan = pad_erlang_plan;
   o.group_cost = ToNamed<double>(group_cost, "group_cost", ToDouble);
   o.start = ToNamed<std::vector<int>>(
@@ -148,8 +150,9 @@ void RegisterStaffing(py::module_& m) {
         "confidence"_a = d.confidence, "min_replications"_a = d.min_replications,
         "max_replications"_a = d.max_replications,
         "warmup_intervals"_a = d.warmup_intervals, "max_agents"_a = d.max_agents,
-        "max_rounds"_a = d.max_rounds, "group_cost"_a = py::none(),
-        "start"_a = py::none(), "pad_erlang_plan"_a = false, "progress"_a = py::none(),
+        "max_rounds"_a = d.max_rounds, "threads"_a = d.threads,
+        "group_cost"_a = py::none(), "start"_a = py::none(), "pad_erlang_plan"_a = false,
+        "progress"_a = py::none(),
         R"doc(The fewest agents per interval and agent group whose simulated day —
 through the production routing, backlog carried from one interval to the
 next — meets each queue's targets in every interval at ``confidence``
@@ -169,6 +172,8 @@ Args:
     warmup_intervals: intervals simulated before each decided interval.
     max_agents: per group and interval.
     max_rounds: of the whole-day check that adds agents where it fails.
+    threads: threads running a candidate's replications (0: one per CPU);
+        the plan does not depend on it.
     group_cost: {group: cost of an agent-hour} (default 1 each).
     start: {group: [agents per interval]} instead of the Erlang plan.
     pad_erlang_plan: also report the Erlang plan padded until its day meets.

@@ -65,6 +65,7 @@ def optimize_staffing(
     warmup_intervals: int = 2,
     max_agents: int = 2000,
     max_rounds: int = 20,
+    threads: int = 0,
     group_cost: Optional[Mapping[str, float]] = None,
     start: Optional[Mapping[str, List[int]]] = None,
     pad_erlang_plan: bool = False,
