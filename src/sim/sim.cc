@@ -655,9 +655,9 @@ absl::Status Replication::Handle(const SimEvent& e) {
 absl::Status Replication::BacklogError(uint32_t queue) {
   stopped_ = true;
   return absl::ResourceExhaustedError(fmt::format(
-      "queue '{}': more than {} contacts waiting at once at {:.0f} s (max_backlog); "
-      "raise max_backlog to run this scenario",
-      s_.queues[queue].name, s_.max_backlog, ToS(engine_->NowMicros())));
+      "more than {} contacts waiting at once at {:.0f} s, all queues together, as one "
+      "arrived in queue '{}' (max_backlog); raise max_backlog to run this scenario",
+      s_.max_backlog, ToS(engine_->NowMicros()), s_.queues[queue].name));
 }
 
 absl::Status Replication::CheckInterrupt() {
@@ -719,9 +719,9 @@ absl::Status Replication::Run() {
 namespace internal {
 
 absl::Status CheckControl(const RunControl& control) {
-  if (!(control.check_every_s > 0) || !std::isfinite(control.check_every_s)) {
+  if (!(control.check_every_s > 0) || !(control.check_every_s <= 3600)) {
     return absl::InvalidArgumentError(fmt::format(
-        "check_every_s: must be > 0 and finite, got {}", control.check_every_s));
+        "check_every_s: must be in (0, 3600], got {}", control.check_every_s));
   }
   return absl::OkStatus();
 }

@@ -47,7 +47,10 @@ std::vector<double> RatesByInterval(const Scenario& s, const ArrivalSpec& a,
   } else if (!a.trace.empty()) {
     std::fill(rates.begin(), rates.end(), 0.0);
     for (double t : a.trace) {
-      if (t < s.horizon_s) rates[static_cast<size_t>(t / s.interval_s)] += 1;
+      // t / interval_s may round up to `intervals` just below the horizon.
+      if (t < s.horizon_s) {
+        rates[std::min(static_cast<size_t>(t / s.interval_s), intervals - 1)] += 1;
+      }
     }
     for (size_t i = 0; i < intervals; ++i) rates[i] /= IntervalLength(s, i);
   }
@@ -122,6 +125,7 @@ absl::Status CheckBacklog(const Scenario& s, const Resolved& r, size_t intervals
   for (size_t q = 0; q < s.queues.size(); ++q) {
     const QueueSpec& spec = s.queues[q];
     std::vector<double> arriving(intervals, 0.0), leaving_cap(intervals, 0.0);
+    bool some_stay = false;  // a stream whose waiting contacts never leave
     double work = 0, contacts = 0, concurrency = 0;
     for (size_t k = 0; k < s.arrivals.size(); ++k) {
       if (r.arrival_queue[k] != q) continue;
@@ -130,6 +134,7 @@ absl::Status CheckBacklog(const Scenario& s, const Resolved& r, size_t intervals
       // How long a waiting contact of the stream stays at most, on average.
       double stays = std::isfinite(a.callback_after_s) ? kInf : MeanOf(a.patience);
       stays = std::min(stays, spec.max_wait_s);
+      some_stay |= std::isinf(stays);
       double n = 0;
       for (size_t i = 0; i < intervals; ++i) {
         arriving[i] += rates[i];
@@ -156,7 +161,9 @@ absl::Status CheckBacklog(const Scenario& s, const Resolved& r, size_t intervals
       }
       const double served = agents > 0 ? agents * per_agent : 0;
       backlog = std::max(0.0, backlog + (arriving[i] - served) * IntervalLength(s, i));
-      backlog = std::min(backlog, leaving_cap[i]);
+      // Contacts that give up cap the backlog near rate × stay (Little); a
+      // stream that never gives up leaves no cap, even in a quiet interval.
+      if (!some_stay) backlog = std::min(backlog, leaving_cap[i]);
       if (spec.max_size > 0) backlog = std::min(backlog, double(spec.max_size));
       if (backlog > peak) {
         peak = backlog;

@@ -13,6 +13,7 @@
 #include <numeric>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -29,9 +30,12 @@ namespace {
 using internal::Resolved;
 using Plan = std::vector<std::vector<int>>;  // [group][interval]
 
-// Student's t quantile with `df` degrees of freedom (Cornish–Fisher
-// expansion around the normal one; within 1% for df >= 5 at p <= 0.99).
+// Student's t quantile with `df` degrees of freedom: exact for 1 and 2,
+// else the Cornish–Fisher expansion around the normal one (within 2% for
+// df >= 3 at p <= 0.99, within 0.1% for df >= 8).
 double StudentQuantile(double p, int df) {
+  if (df == 1) return std::tan(M_PI * (p - 0.5));
+  if (df == 2) return (2 * p - 1) / std::sqrt(2 * p * (1 - p));
   const double z = ccengine::NormalQuantile(p), n = df;
   const double z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z;
   return z + (z3 + z) / (4 * n) + (5 * z5 + 16 * z3 + 3 * z) / (96 * n * n) +
@@ -41,12 +45,15 @@ double StudentQuantile(double p, int df) {
 enum class Verdict { kMeets, kFails, kUndecided };
 
 // One figure over the replications against a bound: `at_least` for a
-// service level, else a cap. NaN values (nothing offered) are left out.
+// service level, else a cap. Replications with nothing offered are left out
+// (NaN); a replication where the figure is undefined although contacts were
+// offered (no answer for ASA, no agent for occupancy) fails a cap outright.
 Verdict Judge(const std::vector<double>& xs, double bound, bool at_least,
               double confidence, bool last) {
   double sum = 0;
   int n = 0;
   for (double x : xs) {
+    if (std::isinf(x)) return Verdict::kFails;
     if (!std::isnan(x)) sum += x, ++n;
   }
   if (n == 0) return Verdict::kMeets;
@@ -66,19 +73,27 @@ Verdict Judge(const std::vector<double>& xs, double bound, bool at_least,
   return (at_least ? mean >= bound : mean <= bound) ? Verdict::kMeets : Verdict::kFails;
 }
 
-// The figures of one queue-interval, one entry per replication.
+// The figures of one queue-interval, one entry per replication: NaN where
+// nothing was offered; +inf for a figure undefined although contacts were.
 struct Samples {
   std::vector<double> sl, abandon, asa, occupancy;
+  bool stranded = false;  // a contact ended with no outcome (never served)
   void Add(const Metrics& m) {
-    sl.push_back(m.service_level);
-    abandon.push_back(m.p_abandon);
-    asa.push_back(m.asa);
-    occupancy.push_back(m.occupancy);
+    const bool offered = m.offered > 0;
+    auto figure = [&](double x) { return !offered ? NAN : std::isnan(x) ? INFINITY : x; };
+    sl.push_back(offered ? m.service_level : NAN);
+    abandon.push_back(offered ? m.p_abandon : NAN);
+    asa.push_back(figure(m.asa));
+    occupancy.push_back(figure(m.occupancy));
+    stranded |= m.offered - m.answered - m.abandoned - m.overflowed > 0.5;
   }
 };
 
 Verdict JudgeQueue(const Samples& s, const QueueTargets& t, double confidence,
                    bool last) {
+  // Callers still waiting when the run ended were never served: no target
+  // is met by leaving them there.
+  if (s.stranded) return Verdict::kFails;
   Verdict all = Verdict::kMeets;
   auto take = [&](const std::vector<double>& xs, double bound, bool at_least) {
     if (std::isnan(bound) || all == Verdict::kFails) return;
@@ -141,6 +156,9 @@ class Planner {
   // interval and group at a time (the busiest intervals, dearest groups
   // first), keeping each cut after which the whole day still meets.
   absl::StatusOr<Day> Trim(Plan& plan, Day day);
+  // One agent more in the cheapest group serving each queue-interval not
+  // `met`; false when none could be added.
+  bool AddWhere(Plan& plan, const std::vector<std::vector<bool>>& met) const;
 
   double Hours(const Plan& plan, bool weighted) const {
     double h = 0;
@@ -162,6 +180,10 @@ class Planner {
   // — is decided: whether all meet; stops at the first that fails.
   absl::StatusOr<bool> Sequential(const Scenario& w, bool whole_day,
                                   std::vector<bool>* failing);
+  bool TooSmall(const absl::Status& st, std::vector<bool>* failing) const;
+  // The caller's interrupt, from this thread, if check_every_s has passed
+  // since the last call.
+  absl::Status Poll();
   // Replications first, first + 1, … of `w` into `totals` (one each), on up
   // to `threads` threads; this thread watches the caller's interrupt.
   absl::Status RunReplications(const Scenario& w, const Resolved& rw, int first,
@@ -190,6 +212,7 @@ class Planner {
   size_t intervals_;
   uint64_t replications_run_ = 0;
   int threads_ = 1;
+  std::chrono::steady_clock::time_point next_poll_;
 };
 
 Plan Planner::ErlangPlan() const {
@@ -287,9 +310,21 @@ absl::StatusOr<bool> Planner::Meets(const Plan& plan, size_t i,
   return Sequential(Window(plan, first, i), false, failing);
 }
 
+// A candidate too small for the scenario's bounds (its backlog estimate, or
+// the backlog while it runs) fails, in every queue: the bound names one
+// queue in words only.
+bool Planner::TooSmall(const absl::Status& st, std::vector<bool>* failing) const {
+  if (st.code() != absl::StatusCode::kResourceExhausted) return false;
+  if (failing != nullptr) failing->assign(s_.queues.size(), true);
+  return true;
+}
+
 absl::StatusOr<bool> Planner::Sequential(const Scenario& w, bool whole_day,
                                          std::vector<bool>* failing) {
-  CCENGINE_ASSIGN_OR_RETURN(Resolved rw, internal::Resolve(w));
+  absl::StatusOr<Resolved> resolved = internal::Resolve(w);
+  if (TooSmall(resolved.status(), failing)) return false;
+  CCENGINE_RETURN_IF_ERROR(resolved.status());
+  const Resolved& rw = *resolved;
   // One cell per queue (a window's summary is its decided interval), or per
   // queue and interval of the whole day.
   const size_t per_queue = whole_day ? intervals_ : 1;
@@ -297,7 +332,9 @@ absl::StatusOr<bool> Planner::Sequential(const Scenario& w, bool whole_day,
   int done = 0, want = o_.min_replications;
   while (true) {
     std::vector<internal::ReplicationTotals> totals(static_cast<size_t>(want - done));
-    CCENGINE_RETURN_IF_ERROR(RunReplications(w, rw, done, totals));
+    absl::Status ran = RunReplications(w, rw, done, totals);
+    if (TooSmall(ran, failing)) return false;
+    CCENGINE_RETURN_IF_ERROR(ran);
     for (const internal::ReplicationTotals& t : totals) {
       const Result one = internal::Summarize(w, rw, {t}, 0);
       for (size_t q = 0; q < s_.queues.size(); ++q) {
@@ -323,6 +360,15 @@ absl::StatusOr<bool> Planner::Sequential(const Scenario& w, bool whole_day,
     if (!undecided) return true;
     want = std::min(o_.max_replications, 2 * done);
   }
+}
+
+absl::Status Planner::Poll() {
+  if (!o_.control.interrupt) return absl::OkStatus();
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_poll_) return absl::OkStatus();
+  next_poll_ = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                         std::chrono::duration<double>(o_.control.check_every_s));
+  return o_.control.interrupt();
 }
 
 absl::Status Planner::RunReplications(const Scenario& w, const Resolved& rw, int first,
@@ -355,20 +401,31 @@ absl::Status Planner::RunReplications(const Scenario& w, const Resolved& rw, int
   };
   std::vector<std::thread> pool;
   pool.reserve(static_cast<size_t>(threads));
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&] {
-      for (int k = next++; k < n && !stop.load(); k = next++) {
-        absl::Status st = internal::RunReplication(w, rw, first + k, worker, totals[k]);
-        if (!st.ok()) {
-          std::lock_guard<std::mutex> lock(mu);
-          if (error.ok() && !stop.load()) error = st;
-          stop = true;
+  absl::Status started;
+  for (int t = 0; t < threads && started.ok(); ++t) {
+    try {
+      pool.emplace_back([&] {
+        for (int k = next++; k < n && !stop.load(); k = next++) {
+          absl::Status st = internal::RunReplication(w, rw, first + k, worker, totals[k]);
+          if (!st.ok()) {
+            std::lock_guard<std::mutex> lock(mu);
+            if (error.ok() && !stop.load()) error = st;
+            stop = true;
+          }
         }
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      --running;
-      finished.notify_one();
-    });
+        std::lock_guard<std::mutex> lock(mu);
+        --running;
+        finished.notify_one();
+      });
+    } catch (const std::system_error& e) {
+      started = absl::ResourceExhaustedError(
+          fmt::format("cannot start a replication thread: {}", e.what()));
+    }
+  }
+  if (!started.ok()) {
+    stop = true;
+    for (std::thread& t : pool) t.join();
+    return started;
   }
   absl::Status interrupted;
   const auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -385,11 +442,13 @@ absl::Status Planner::RunReplications(const Scenario& w, const Resolved& rw, int
   }
   for (std::thread& t : pool) t.join();
   if (!interrupted.ok()) return interrupted;
-  return error;
+  CCENGINE_RETURN_IF_ERROR(error);
+  // Batches shorter than check_every_s never wait long enough to look.
+  return Poll();
 }
 
 absl::Status Planner::Grow(Plan& plan, size_t i) {
-  for (int step = 1;; step *= 2) {
+  for (int step = 1;; step = std::min(2 * step, o_.max_agents)) {
     std::vector<bool> failing(s_.queues.size(), false);
     CCENGINE_ASSIGN_OR_RETURN(bool meets, Meets(plan, i, &failing));
     if (meets) return absl::OkStatus();
@@ -478,6 +537,7 @@ absl::Status Planner::DecideInterval(Plan& plan, size_t i) {
 
 absl::Status Planner::Optimize(Plan& plan) {
   for (size_t i = 0; i < intervals_; ++i) {
+    CCENGINE_RETURN_IF_ERROR(Poll());
     CCENGINE_RETURN_IF_ERROR(DecideInterval(plan, i));
     if (o_.control.progress) {
       o_.control.progress(static_cast<int>(i + 1), static_cast<int>(intervals_));
@@ -499,11 +559,24 @@ Scenario Planner::DayScenario(const Plan& plan) const {
 absl::StatusOr<Planner::Day> Planner::CheckDay(Plan& plan, bool pad) {
   for (int round = 0;; ++round) {
     const Scenario day = DayScenario(plan);
-    CCENGINE_ASSIGN_OR_RETURN(Resolved rd, internal::Resolve(day));
+    absl::StatusOr<Resolved> resolved = internal::Resolve(day);
     std::vector<internal::ReplicationTotals> totals(o_.max_replications);
+    absl::Status ran = resolved.status();
+    if (ran.ok()) ran = RunReplications(day, *resolved, 0, totals);
+    if (TooSmall(ran, nullptr)) {
+      // Too few agents somewhere for the bounds: one more in every
+      // queue-interval's cheapest group, and again.
+      if (!pad || round >= o_.max_rounds) return ran;
+      if (!AddWhere(plan, std::vector<std::vector<bool>>(
+                              s_.queues.size(), std::vector<bool>(intervals_, false)))) {
+        return ran;
+      }
+      continue;
+    }
+    CCENGINE_RETURN_IF_ERROR(ran);
+    const Resolved& rd = *resolved;
     std::vector<std::vector<Samples>> samples(s_.queues.size(),
                                               std::vector<Samples>(intervals_));
-    CCENGINE_RETURN_IF_ERROR(RunReplications(day, rd, 0, totals));
     for (int rep = 0; rep < o_.max_replications; ++rep) {
       const Result one = internal::Summarize(day, rd, {totals[rep]}, 0);
       for (size_t q = 0; q < s_.queues.size(); ++q) {
@@ -525,19 +598,30 @@ absl::StatusOr<Planner::Day> Planner::CheckDay(Plan& plan, bool pad) {
       out.result = internal::Summarize(day, rd, totals, 0);
       return out;
     }
-    // One more agent where a queue fails, in its cheapest serving group.
-    for (size_t q = 0; q < s_.queues.size(); ++q) {
-      for (size_t i = 0; i < intervals_; ++i) {
-        if (out.met[q][i]) continue;
-        for (size_t g : GroupsByCost(false)) {
-          if (r_.serves[q][g] && plan[g][i] < o_.max_agents) {
-            ++plan[g][i];
-            break;
-          }
+    // One more agent where a queue fails, in its cheapest serving group;
+    // nothing left to add (every such group at max_agents): as it is.
+    if (!AddWhere(plan, out.met)) {
+      out.result = internal::Summarize(day, rd, totals, 0);
+      return out;
+    }
+  }
+}
+
+bool Planner::AddWhere(Plan& plan, const std::vector<std::vector<bool>>& met) const {
+  bool added = false;
+  for (size_t q = 0; q < s_.queues.size(); ++q) {
+    for (size_t i = 0; i < intervals_; ++i) {
+      if (met[q][i]) continue;
+      for (size_t g : GroupsByCost(false)) {
+        if (r_.serves[q][g] && plan[g][i] < o_.max_agents) {
+          ++plan[g][i];
+          added = true;
+          break;
         }
       }
     }
   }
+  return added;
 }
 
 absl::StatusOr<Planner::Day> Planner::Trim(Plan& plan, Day day) {
@@ -574,6 +658,9 @@ absl::StatusOr<Planner::Day> Planner::Trim(Plan& plan, Day day) {
   return CheckDay(plan, true);  // the figures, on all the replications
 }
 
+// About 144 bytes each: some 600 MB for the whole-day check at the limit.
+constexpr double kMaxDayRows = 4e6;
+
 absl::Status CheckOptions(const Scenario& s, const Resolved& r,
                           const std::map<std::string, QueueTargets>& targets,
                           const StaffingOptions& o) {
@@ -584,10 +671,10 @@ absl::Status CheckOptions(const Scenario& s, const Resolved& r,
     return invalid("confidence",
                    fmt::format("must be in (0.5, 1), got {}", o.confidence));
   }
-  if (o.min_replications < 2 || o.max_replications < o.min_replications ||
+  if (o.min_replications < 3 || o.max_replications < o.min_replications ||
       o.max_replications > 10000) {
     return invalid("replications",
-                   fmt::format("need 2 <= min_replications <= max_replications <= "
+                   fmt::format("need 3 <= min_replications <= max_replications <= "
                                "10000, got {} and {}",
                                o.min_replications, o.max_replications));
   }
@@ -595,7 +682,9 @@ absl::Status CheckOptions(const Scenario& s, const Resolved& r,
   if (o.max_agents < 1 || o.max_agents > 1'000'000) {
     return invalid("max_agents", "must be in 1..1000000");
   }
-  if (o.max_rounds < 0) return invalid("max_rounds", "must be >= 0");
+  if (o.max_rounds < 0 || o.max_rounds > 1000) {
+    return invalid("max_rounds", "must be in 0..1000");
+  }
   if (o.threads < 0 || o.threads > 1024) return invalid("threads", "must be in 0..1024");
   CCENGINE_RETURN_IF_ERROR(internal::CheckControl(o.control));
   if (targets.empty()) return invalid("targets", "name at least one queue");
@@ -632,6 +721,17 @@ absl::Status CheckOptions(const Scenario& s, const Resolved& r,
     }
   }
   const size_t intervals = static_cast<size_t>(std::ceil(s.horizon_s / s.interval_s));
+  // A whole-day check keeps every replication's interval rows at once.
+  const double rows = static_cast<double>(intervals) *
+                      static_cast<double>(s.queues.size() + s.agents.size()) *
+                      o.max_replications;
+  if (rows > kMaxDayRows) {
+    return absl::ResourceExhaustedError(fmt::format(
+        "intervals × (queues + groups) × max_replications is {:.3g}, above {:.3g} (the "
+        "whole-day checks hold them all); plan fewer or longer intervals, or lower "
+        "max_replications",
+        rows, kMaxDayRows));
+  }
   auto known = [&](const std::string& name, const std::string& field) -> absl::Status {
     if (std::find(r.group_names.begin(), r.group_names.end(), name) ==
         r.group_names.end()) {
@@ -681,8 +781,16 @@ std::map<std::string, std::vector<bool>> Named(
 absl::StatusOr<StaffingResult> OptimizeStaffing(
     const Scenario& scenario, const std::map<std::string, QueueTargets>& targets,
     const StaffingOptions& options) {
-  CCENGINE_ASSIGN_OR_RETURN(Resolved resolved, internal::Resolve(scenario));
+  // The scenario's staffing is only a placeholder for the plan: its backlog
+  // estimate says nothing yet (each candidate is checked against it).
+  Scenario unstaffed = scenario;
+  unstaffed.max_backlog = INFINITY;
+  CCENGINE_ASSIGN_OR_RETURN(Resolved resolved, internal::Resolve(unstaffed));
   CCENGINE_RETURN_IF_ERROR(CheckOptions(scenario, resolved, targets, options));
+  if (!(scenario.max_backlog > 0)) {
+    return absl::InvalidArgumentError(
+        fmt::format("max_backlog: must be > 0, got {}", scenario.max_backlog));
+  }
   std::vector<QueueTargets> by_queue(scenario.queues.size());
   for (size_t q = 0; q < scenario.queues.size(); ++q) {
     auto it = targets.find(scenario.queues[q].name);

@@ -79,18 +79,20 @@ def test_bad_targets_and_options_raise_value_errors():
                                    group_cost={"x": 2.0})
 
 
+# Many small intervals at the default replications: every candidate's batch
+# of replications is shorter than the 50 ms between checks, so Ctrl-C must be
+# seen between batches too, whatever the threads.
 CHILD = textwrap.dedent(
     """
     import sys, ccengine
-    day = {"seed": 1, "interval_s": 1800, "horizon_s": 48 * 1800, "skills": ["g"],
+    day = {"seed": 1, "interval_s": 1800, "horizon_s": 5000 * 1800, "skills": ["g"],
            "queues": [{"name": "g", "skills": {"g": 1}}],
            "agents": [{"name": "a", "count": 1, "skills": {"g": 1}}],
-           "arrivals": [{"queue": "g", "rate_per_s": 2.0,
+           "arrivals": [{"queue": "g", "rate_per_s": 0.01,
                          "handle_time": {"dist": "exponential", "mean": 180}}]}
     print("started", flush=True)
     try:
-        ccengine.optimize_staffing(day, {"g": {"service_level": 0.8}},
-                                   max_replications=1000, min_replications=500)
+        ccengine.optimize_staffing(day, {"g": {"service_level": 0.8}}, threads=%d)
     except KeyboardInterrupt:
         print("interrupted", flush=True)
         sys.exit(0)
@@ -99,8 +101,10 @@ CHILD = textwrap.dedent(
 )
 
 
-def test_ctrl_c_raises_keyboard_interrupt_within_a_second():
-    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True)
+@pytest.mark.parametrize("threads", [1, 2])
+def test_ctrl_c_raises_keyboard_interrupt_within_a_second(threads):
+    child = subprocess.Popen([sys.executable, "-c", CHILD % threads], stdout=subprocess.PIPE,
+                             text=True)
     try:
         assert child.stdout.readline().strip() == "started"
         time.sleep(1.0)

@@ -75,7 +75,7 @@ TEST(SimControl, CheckIntervalMustBePositive) {
   control.check_every_s = 0;
   absl::Status st = Simulate(Center(0.1, 5, 3600), control).status();
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(Message(st), "check_every_s: must be > 0 and finite, got 0");
+  EXPECT_EQ(Message(st), "check_every_s: must be in (0, 3600], got 0");
 }
 
 TEST(SimBounds, AnAbsurdRateIsRefusedAtOnce) {
@@ -127,8 +127,7 @@ TEST(SimBounds, TheBacklogIsWatchedWhileTheRunGoesOn) {
   s.max_backlog = 50;
   absl::Status st = Simulate(s).status();
   ASSERT_EQ(st.code(), absl::StatusCode::kResourceExhausted) << st;
-  EXPECT_NE(Message(st).find("queue 'general': more than 50 contacts waiting at once"),
-            std::string::npos)
+  EXPECT_NE(Message(st).find("more than 50 contacts waiting at once"), std::string::npos)
       << st;
   s.max_backlog = 1e6;
   EXPECT_TRUE(Simulate(s).ok());

@@ -9,6 +9,7 @@
 
 #include "ccengine/sim/staffing.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -96,6 +97,7 @@ TEST(OptimizeStaffing, SingleSkillIntervalsGetErlangAsExactAnswer) {
     ASSERT_EQ(r.groups.at("agents").size(), 1u);
     EXPECT_EQ(r.groups.at("agents")[0], exact)
         << "rate " << c.rate << " aht " << c.aht << " patience " << c.patience;
+    // The start is Erlang A itself (the plan's own computation of it).
     EXPECT_EQ(r.erlang_groups.at("agents")[0], exact);
     EXPECT_TRUE(r.met.at("general")[0]);
     EXPECT_GE(r.achieved.queues.at("general").value.service_level, c.target - 0.01);
@@ -148,6 +150,9 @@ TEST(OptimizeStaffing, MeetsEveryIntervalOfADayWithCarryOverCheaperThanPadding) 
   ASSERT_EQ(plan.size(), 8u);
   for (bool met : r.met.at("policy")) EXPECT_TRUE(met);
   for (bool met : r.padded_met.at("policy")) EXPECT_TRUE(met);
+  // The day is one Erlang misjudges: the backlog the peak leaves.
+  const std::vector<bool>& erlang = r.erlang_met.at("policy");
+  EXPECT_NE(std::count(erlang.begin(), erlang.end(), false), 0);
   // Each interval's figures, as the result reports them, are on target.
   for (const Row& row : r.achieved.queue_intervals.at("policy")) {
     EXPECT_GE(row.value.service_level, 0.8 - row.half_width.service_level);
@@ -217,6 +222,29 @@ TEST(OptimizeStaffing, TwoSkillsKeepMostOfThePoolingGainWithFewGeneralists) {
   EXPECT_LE(both, total / 2) << a << " " << b << " " << both;
   // Cheaper than specialists alone, per hour of the horizon.
   EXPECT_LT(r.cost / (TwoSkills().horizon_s / 3600), separate);
+}
+
+TEST(OptimizeStaffing, CapsAloneDoNotLeaveCallersUnserved) {
+  // Callers who never give up: nobody abandons whatever the staffing, so a
+  // plan of no agents would meet max_abandon if callers left waiting did not
+  // count. They do: every caller is answered in the end.
+  Scenario s = PeakDay();
+  s.arrivals[0].patience = Distribution::None();
+  StaffingOptions o;
+  o.start["agents"] = std::vector<int>(8, 0);
+  StaffingResult r = OptimizeStaffing(s, {{"policy", {.max_abandon = 0.05}}}, o).value();
+  for (bool met : r.met.at("policy")) EXPECT_TRUE(met);
+  EXPECT_GT(r.groups.at("agents").back(), 0);
+  for (const Row& row : r.achieved.queue_intervals.at("policy")) {
+    EXPECT_EQ(row.value.offered, row.value.answered);
+  }
+  // An ASA cap alone cannot be met by answering nobody: every interval is
+  // staffed.
+  r = OptimizeStaffing(s, {{"policy", {.max_asa = 60}}}, o).value();
+  for (int n : r.groups.at("agents")) EXPECT_GT(n, 0);
+  for (const Row& row : r.achieved.queue_intervals.at("policy")) {
+    EXPECT_LE(row.value.asa, 60 + row.half_width.asa);
+  }
 }
 
 TEST(OptimizeStaffing, BadTargetsAndOptionsAreRefused) {

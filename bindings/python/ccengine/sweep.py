@@ -9,6 +9,7 @@ serial run, bit for bit (``wall_seconds`` aside: the sum of the tasks' own).
 
 from __future__ import annotations
 
+import concurrent.futures
 import multiprocessing
 import os
 import signal
@@ -60,7 +61,7 @@ def _future_result(future: Any) -> bytes:
     while True:
         try:
             return future.result(timeout=_POLL_S)
-        except TimeoutError:
+        except (TimeoutError, concurrent.futures.TimeoutError):  # one class from 3.11
             continue
 
 
@@ -127,9 +128,10 @@ def sweep(
             tasks, lambda t: _replication(scenarios[t[0]], t[1]), progress
         )
     elif executor is None:
-        # The platform's default start method (fork on Linux): a script
-        # without a __main__ guard is not run again in every worker.
-        pool = multiprocessing.get_context().Pool(workers or os.cpu_count() or 1, initializer=_ignore_sigint)
+        # fork where there is one: a script without a __main__ guard is not
+        # run again in every worker (newer Pythons default to forkserver).
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        pool = multiprocessing.get_context(method).Pool(workers or os.cpu_count() or 1, initializer=_ignore_sigint)
         try:
             handles = [pool.apply_async(_replication, (scenarios[i], r)) for i, r in tasks]
             parts = _wait_all(handles, _async_result, progress)

@@ -63,7 +63,8 @@
 // max_size) — so a queue nobody can serve, with callers who never give up,
 // is refused at once. The estimate leans low (it gives each queue every
 // agent who could serve it), so the run also stops with ResourceExhausted
-// the moment more than `max_backlog` contacts are waiting.
+// the moment more than `max_backlog` contacts are waiting, all queues
+// together.
 //
 // Thread safety: `Simulate` is reentrant: each call builds its own engine.
 // Scenarios and results are plain values.
@@ -314,9 +315,10 @@ struct RunControl {
   // Called from the simulating thread about every `check_every_s` of wall
   // time while the run works; a non-OK status stops the run at once (the
   // engine and everything the run built are freed) and the call returns
-  // that status. The Python binding checks for Ctrl-C here. May be empty.
+  // that status. Must not throw. The Python binding checks for Ctrl-C here.
+  // May be empty.
   std::function<absl::Status()> interrupt;
-  double check_every_s = 0.05;
+  double check_every_s = 0.05;  // in (0, 3600]
 };
 
 // The checks Simulate makes before it runs (the scenario's fields, its

@@ -27,20 +27,26 @@
 //      random numbers: the same replications of the same window.
 //   3. The whole day is simulated with the plan; a queue-interval that fails
 //      there (a later interval's staffing changes how an earlier one ends)
-//      gets one more agent in each group serving the queue, until every
-//      interval meets or `max_rounds` is spent (then `met` says where).
+//      gets one more agent in the cheapest group serving the queue, until
+//      every interval meets or `max_rounds` is spent (then `met` says where).
+//   4. Trim: single agents are taken out, busiest intervals first, each cut
+//      kept only if the whole day still meets everywhere.
 //
 // "Meets at confidence c": over the replications, the one-sided c-level
 // Student-t bound of the mean is on the right side of every target
 // (service level: the lower bound >= the target; caps: the upper bound <=
 // the cap). Replications are added (doubling, up to max_replications) while
 // a bound straddles a target; at max_replications the mean decides. A
-// queue-interval with nothing offered meets.
+// queue-interval with nothing offered meets; one with a contact that never
+// got an outcome (still waiting at the end) fails; a candidate too small for
+// the scenario's bounds fails.
 //
 // Errors: InvalidArgument for bad targets or options (naming the field),
 // for a group staffed by shifts (only `count` or `counts` can be planned),
-// NotFound for a target naming no queue; ResourceExhausted when no plan up
-// to `max_agents` per group meets an interval; the scenario's own errors as
+// NotFound for a target naming no queue or an option naming no group;
+// ResourceExhausted when no plan up to `max_agents` per group meets an
+// interval, or intervals × (queues + groups) × max_replications exceeds 4
+// million (the whole-day checks hold them all); the scenario's own errors as
 // `Simulate` gives them; the interrupt's status as it is.
 //
 // Thread safety: reentrant; each call builds its own engines, and runs the
@@ -76,12 +82,12 @@ struct QueueTargets {
 };
 
 struct StaffingOptions {
-  double confidence = 0.9;  // one-sided, in (0.5, 1)
-  int min_replications = 6;
+  double confidence = 0.9;    // one-sided, in (0.5, 1)
+  int min_replications = 6;   // >= 3
   int max_replications = 24;  // also of the whole-day check and the figures
   int warmup_intervals = 2;   // simulated before each decided interval
   int max_agents = 2000;      // per group and interval
-  int max_rounds = 20;        // of the whole-day check
+  int max_rounds = 20;        // of the whole-day check, <= 1000
   // The cost of an agent-hour of each group (by name; default 1): the plan
   // is the cheapest found, and cuts start with the dearest group.
   std::map<std::string, double> group_cost;
