@@ -78,6 +78,8 @@ py::dict QueueConfigToDict(const PyEngine& e, const QueueConfig& c) {
   d["aging_weight"] = c.aging_weight;
   d["sl_seconds"] = Seconds(c.sl_threshold);
   d["sl_target"] = c.sl_target;
+  d["sl_definition"] = std::string(ServiceLevelDefinitionName(c.sl_definition));
+  d["short_abandon_s"] = Seconds(c.short_abandon);
   d["max_size"] = c.max_size;
   d["max_wait_s"] = Seconds(c.max_wait);
   d["overflow_to"] = c.overflow_queue.has_value()
@@ -181,6 +183,8 @@ py::dict StatsToDict(const PyEngine& e, const QueueStats& s) {
   d["answered"] = s.answered;
   d["answered_within_sl"] = s.answered_within_sl;
   d["abandoned"] = s.abandoned;
+  d["short_abandoned"] = s.short_abandoned;
+  d["sl_definition"] = std::string(ServiceLevelDefinitionName(s.sl_definition));
   d["callbacks_requested"] = s.callbacks_requested;
   d["overflowed"] = s.overflowed;
   d["closed"] = s.closed;
@@ -189,7 +193,11 @@ py::dict StatsToDict(const PyEngine& e, const QueueStats& s) {
   d["completed"] = s.completed;
   d["total_answer_wait_s"] = Seconds(s.total_answer_wait);
   d["total_handle_s"] = Seconds(s.total_handle);
-  d["service_level"] = s.ServiceLevel();
+  // None while there is nothing to measure (a NaN would make the dict unequal
+  // to itself).
+  const double sl = s.ServiceLevel();
+  d["service_level"] =
+      std::isnan(sl) ? py::object(py::none()) : py::object(py::float_(sl));
   d["asa"] = Seconds(s.AverageSpeedOfAnswer());
   d["aht"] = Seconds(s.AverageHandleTime());
   return d;
@@ -283,6 +291,10 @@ py::dict EventToDict(const PyEngine& e, const Event& ev) {
                     : none;
   d["handle_s"] = ev.type == EventType::kCompleted
                       ? py::object(py::float_(Seconds(ev.handle)))
+                      : none;
+  d["csat"] = ev.outcome.csat.has_value() ? py::object(py::int_(*ev.outcome.csat)) : none;
+  d["resolved"] = ev.outcome.resolved.has_value()
+                      ? py::object(py::bool_(*ev.outcome.resolved))
                       : none;
   d["explanation"] = ev.explanation != nullptr
                          ? py::object(ExplanationToDict(e, *ev.explanation))

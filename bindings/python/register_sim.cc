@@ -123,6 +123,16 @@ sim::QueueSpec ToQueueSpec(py::handle value, const std::string& path) {
   q.priority = ToInt32Field(py::int_(r.Int("priority", q.priority)), r.Path("priority"));
   q.sl_seconds = r.Double("sl_seconds", q.sl_seconds);
   q.sl_target = r.Double("sl_target", q.sl_target);
+  if (r.Has("sl_definition")) {
+    absl::StatusOr<ServiceLevelDefinition> d =
+        ParseServiceLevelDefinition(r.String("sl_definition", ""));
+    if (!d.ok()) {
+      RaiseInvalid(fmt::format("{}: {}", r.Path("sl_definition"),
+                               std::string(d.status().message())));
+    }
+    q.sl_definition = *d;
+  }
+  q.short_abandon_s = r.Double("short_abandon_s", q.short_abandon_s);
   int64_t max_size = r.Int("max_size", 0);
   if (max_size < 0) {
     RaiseInvalid(fmt::format("{}: must be >= 0 (0 = unlimited), got {}",
@@ -298,6 +308,7 @@ py::dict MetricsToDict(const sim::Metrics& m, bool ewt) {
   d["offered"] = m.offered;
   d["answered"] = m.answered;
   d["abandoned"] = m.abandoned;
+  d["short_abandoned"] = m.short_abandoned;
   d["overflowed"] = m.overflowed;
   d["p_wait"] = m.p_wait;
   d["p_abandon"] = m.p_abandon;

@@ -358,9 +358,22 @@ absl::Status Engine::SetReady(AgentId agent) {
 absl::Status Engine::SetNotReady(AgentId agent, int32_t reason) {
   CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LoggedInAgentSlot(agent));
   AgentRec& a = agents_[slot];
+  // A new reason while not ready is announced too: time by reason counts
+  // from it.
+  const bool reason_changes =
+      a.reported == AgentState::kNotReady && !a.ready && a.reason != reason;
   a.ready = false;
   a.reason = reason;
   SyncAgent(slot);
+  if (reason_changes && a.reported == AgentState::kNotReady &&
+      Wants(EventType::kAgentStateChanged)) {
+    Event e = MakeEvent(EventType::kAgentStateChanged);
+    e.agent = a.id;
+    e.has_agent = true;
+    e.agent_state = AgentState::kNotReady;
+    e.agent_reason = reason;
+    Emit(e);
+  }
   RescindOffer(slot, /*requeue=*/true);
   return absl::OkStatus();
 }

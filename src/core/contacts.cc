@@ -418,13 +418,14 @@ absl::Status Engine::CompleteContact(AgentId agent, ContactId contact,
   }
   const QueueRec& q = queues_[c.queue];
   RecordOutcome(aslot, cslot, outcome);
-  EndService(aslot, cslot, EventReason::kNone);
+  EndService(aslot, cslot, EventReason::kNone, outcome);
   StartWrapUpOrFree(aslot, q);
   TryMatchAgent(aslot);
   return absl::OkStatus();
 }
 
-void Engine::EndService(uint32_t agent, uint32_t contact, EventReason reason) {
+void Engine::EndService(uint32_t agent, uint32_t contact, EventReason reason,
+                        const ContactOutcome& outcome) {
   ContactRec& c = contacts_[contact];
   QueueRec& q = queues_[c.queue];
   Micros handle = now_ - c.answered_at;
@@ -433,6 +434,7 @@ void Engine::EndService(uint32_t agent, uint32_t contact, EventReason reason) {
   std::optional<Event> e;  // built (before the record is cleared) only if wanted
   if (Wants(EventType::kCompleted)) {
     e = MakeChannelEvent(EventType::kCompleted, c, agent);
+    e->outcome = outcome;
     e->reason = reason;
     e->handle = DurationFromMicros(handle);
   }
@@ -463,6 +465,7 @@ absl::Status Engine::Abandon(ContactId contact) {
   uint32_t agent = c.agent;
   QueueRec& q = queues_[c.queue];
   q.stats.abandoned++;
+  if (now_ - c.queued_at < q.short_abandon_us) q.stats.short_abandoned++;
   Event e = MakeContactEvent(EventType::kAbandoned, c);
   e.channel = c.channel;
   e.wait = DurationFromMicros(now_ - c.arrived);

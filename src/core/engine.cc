@@ -214,7 +214,8 @@ absl::Status Engine::ValidateQueueConfig(const QueueConfig& c,
   std::string what = fmt::format("queue '{}'", c.name);
   // Finite durations beyond 100 years would overflow the engine's clock.
   for (const auto& [field, d] :
-       {std::pair{"sl_threshold", c.sl_threshold}, std::pair{"max_wait", c.max_wait},
+       {std::pair{"sl_threshold", c.sl_threshold},
+        std::pair{"short_abandon", c.short_abandon}, std::pair{"max_wait", c.max_wait},
         std::pair{"wrap_up", c.wrap_up}, std::pair{"offer_timeout", c.offer_timeout},
         std::pair{"expected_handle_time", c.expected_handle_time}}) {
     if (d != absl::InfiniteDuration() && d > kMaxDuration) {
@@ -258,6 +259,16 @@ absl::Status Engine::ValidateQueueConfig(const QueueConfig& c,
       c.sl_threshold == absl::InfiniteDuration()) {
     return absl::InvalidArgumentError(
         fmt::format("{}: sl_threshold must be >= 0 and finite", what));
+  }
+  if (c.short_abandon < absl::ZeroDuration() ||
+      c.short_abandon == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(
+        fmt::format("{}: short_abandon must be >= 0 and finite", what));
+  }
+  if (static_cast<int>(c.sl_definition) >= kServiceLevelDefinitionCount) {
+    return absl::InvalidArgumentError(
+        fmt::format("{}: sl_definition {} is not a known definition", what,
+                    static_cast<int>(c.sl_definition)));
   }
   if (c.max_wait <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
@@ -325,6 +336,8 @@ void Engine::InstallQueueRules(QueueRec& q, const QueueConfig& config) {
     }
   }
   q.sl_threshold_us = ToMicros(config.sl_threshold);
+  q.short_abandon_us = ToMicros(config.short_abandon);
+  q.stats.sl_definition = config.sl_definition;
   q.wrap_up_us = ToMicros(config.wrap_up);
   q.offer_timeout_us = config.offer_timeout == absl::InfiniteDuration()
                            ? kNever
@@ -425,6 +438,14 @@ absl::StatusOr<QueueConfig> Engine::GetQueueConfig(QueueId queue) const {
     return absl::NotFoundError(fmt::format("unknown queue id {}", queue.value()));
   }
   return queues_[queue.value()].config;
+}
+
+absl::StatusOr<ServiceLevelTerms> Engine::GetServiceLevelTerms(QueueId queue) const {
+  if (queue.value() >= queues_.size()) {
+    return absl::NotFoundError(fmt::format("unknown queue id {}", queue.value()));
+  }
+  const QueueConfig& c = queues_[queue.value()].config;
+  return ServiceLevelTerms{c.sl_threshold, c.sl_definition, c.short_abandon, c.sl_target};
 }
 
 // --- Lookups -----------------------------------------------------------------

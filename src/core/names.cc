@@ -126,9 +126,13 @@ std::string DescribeEvent(const Event& e) {
 }
 
 double QueueStats::ServiceLevel() const {
-  uint64_t denominator = answered + abandoned;
-  if (denominator == 0) return 1.0;
-  return static_cast<double>(answered_within_sl) / static_cast<double>(denominator);
+  ServiceLevelCounts c;
+  c.offered = static_cast<double>(entered);
+  c.answered = static_cast<double>(answered);
+  c.answered_within = static_cast<double>(answered_within_sl);
+  c.abandoned = static_cast<double>(abandoned);
+  c.short_abandoned = static_cast<double>(short_abandoned);
+  return ccengine::ServiceLevel(sl_definition, c);
 }
 
 absl::Duration QueueStats::AverageSpeedOfAnswer() const {

@@ -137,6 +137,7 @@ void QueueFields(Io& io, Q& q) {
   io.Unsigned(s.answered);
   io.Unsigned(s.answered_within_sl);
   io.Unsigned(s.abandoned);
+  io.Unsigned(s.short_abandoned);
   io.Unsigned(s.callbacks_requested);
   io.Unsigned(s.overflowed);
   io.Unsigned(s.closed);
@@ -580,8 +581,10 @@ absl::Status Engine::LoadStateInto(std::string_view state) {
   for (size_t i = 0; i < queues_.size(); ++i) {
     QueueRec& q = queues_[i];
     const QueueRec& saved = st.queue_state[i];
+    const ServiceLevelDefinition definition = q.stats.sl_definition;  // configured
     q.stats = saved.stats;
     q.stats.queue = QueueId{static_cast<uint32_t>(i)};
+    q.stats.sl_definition = definition;
     q.total_answer_wait_us = saved.total_answer_wait_us;
     q.total_handle_us = saved.total_handle_us;
     q.idle_walk_backoff = saved.idle_walk_backoff;

@@ -64,7 +64,8 @@ constexpr size_t kArrivalSlots = 8;
 struct ContactRec {
   Micros arrived = 0;
   Micros handle = 0;
-  uint32_t queue = 0;  // the queue it arrived in (metrics)
+  uint32_t queue =
+      0;  // the queue it is in (metrics): where it arrived, then overflowed to
   uint32_t interval = 0;
   uint32_t generation = 0;
   uint32_t agent_group = 0;  // while offered / in service
@@ -437,17 +438,29 @@ void Replication::OnEvent(const Event& e) {
     case EventType::kAccepted: OnAccepted(e); break;
     case EventType::kAbandoned:
     case EventType::kOverflowed: {
-      if (e.type == EventType::kOverflowed && e.to_queue != e.queue) break;  // moved on
       uint32_t slot = static_cast<uint32_t>(e.contact.value());
       ContactRec& c = contacts_[slot];
-      c.done = true;
-      if (!estimates_.empty()) estimates_.erase(static_cast<uint32_t>(e.contact.value()));
-      bool abandoned = e.type == EventType::kAbandoned;
+      const bool abandoned = e.type == EventType::kAbandoned;
+      const bool moved_on = !abandoned && e.to_queue != e.queue;
+      const bool short_abandon =
+          abandoned && e.wait < absl::Seconds(r_.short_abandon_s[c.queue]);
       for (int pass = 0; pass < (c.counted ? 2 : 1); ++pass) {
         Acc& acc = pass == 0 ? out_.queue_intervals[c.queue][c.interval]
                              : out_.queue_summary[c.queue];
         (abandoned ? acc.abandoned : acc.overflowed)++;
+        acc.short_abandoned += short_abandon;
       }
+      if (moved_on) {  // its part in this queue ends; it enters the next one
+        c.queue = e.to_queue.value();
+        for (int pass = 0; pass < (c.counted ? 2 : 1); ++pass) {
+          (pass == 0 ? out_.queue_intervals[c.queue][c.interval]
+                     : out_.queue_summary[c.queue])
+              .offered++;
+        }
+        break;
+      }
+      c.done = true;
+      if (!estimates_.empty()) estimates_.erase(static_cast<uint32_t>(e.contact.value()));
       FreeContact(slot);  // the engine has forgotten it
       break;
     }

@@ -19,7 +19,8 @@ namespace ccengine::sim::internal {
 // A scenario checked and turned into engine terms.
 struct Resolved {
   std::vector<QueueConfig> queues;
-  std::vector<double> sl_seconds;  // per queue
+  std::vector<double> sl_seconds;       // per queue
+  std::vector<double> short_abandon_s;  // per queue
   std::vector<std::vector<SkillLevel>> group_skills;
   std::vector<uint32_t> group_size;  // agents to create
   std::vector<std::string> group_names;
@@ -53,6 +54,7 @@ struct Acc {
   double answered = 0;
   double immediate = 0;  // answered without waiting
   double abandoned = 0;
+  double short_abandoned = 0;
   double overflowed = 0;
   double within_sl = 0;
   double sum_wait_answered = 0;

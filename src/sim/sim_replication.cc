@@ -17,7 +17,7 @@ using ::ccengine::internal::ByteReader;
 using ::ccengine::internal::ByteWriter;
 
 // Bumped whenever the layout below changes.
-constexpr uint64_t kFormat = 1;
+constexpr uint64_t kFormat = 2;
 constexpr std::string_view kMagic = "ccengine-sim-replication";
 
 constexpr double Acc::*kAccFields[] = {
@@ -25,7 +25,7 @@ constexpr double Acc::*kAccFields[] = {
     &Acc::overflowed, &Acc::within_sl,    &Acc::sum_wait_answered, &Acc::ewt_n,
     &Acc::sum_ewt,    &Acc::sum_ewt_wait, &Acc::ewt_within,        &Acc::sum_handle,
     &Acc::staffed_s,  &Acc::occupied_s,   &Acc::surveys,           &Acc::sum_csat,
-    &Acc::outcomes,   &Acc::resolved};
+    &Acc::outcomes,   &Acc::resolved,     &Acc::short_abandoned};
 static_assert(sizeof(Acc) == std::size(kAccFields) * sizeof(double),
               "every field of Acc is listed in kAccFields");
 

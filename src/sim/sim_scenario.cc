@@ -271,6 +271,15 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
       return Invalid(f + ".sl_seconds",
                      fmt::format("must be >= 0 and finite, got {}", q.sl_seconds));
     }
+    if (!(q.short_abandon_s >= 0) || !Finite(q.short_abandon_s)) {
+      return Invalid(f + ".short_abandon_s",
+                     fmt::format("must be >= 0 and finite, got {}", q.short_abandon_s));
+    }
+    if (static_cast<int>(q.sl_definition) >= kServiceLevelDefinitionCount) {
+      return Invalid(
+          f + ".sl_definition",
+          fmt::format("{} is not a known definition", static_cast<int>(q.sl_definition)));
+    }
     if (!(q.max_wait_s > 0))
       return Invalid(f + ".max_wait_s", "must be > 0 (inf for none)");
     if (!(q.wrap_up_s >= 0) || !Finite(q.wrap_up_s)) {
@@ -279,6 +288,8 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
     c.priority = q.priority;
     c.sl_threshold = absl::Seconds(q.sl_seconds);
     c.sl_target = q.sl_target;
+    c.sl_definition = q.sl_definition;
+    c.short_abandon = absl::Seconds(q.short_abandon_s);
     c.max_size = q.max_size;
     c.max_wait =
         Finite(q.max_wait_s) ? absl::Seconds(q.max_wait_s) : absl::InfiniteDuration();
@@ -314,6 +325,7 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
     }
     r.queues.push_back(std::move(c));
     r.sl_seconds.push_back(q.sl_seconds);
+    r.short_abandon_s.push_back(q.short_abandon_s);
   }
   for (size_t g = 0; g < s.agents.size(); ++g) {
     const AgentGroupSpec& spec = s.agents[g];
@@ -390,12 +402,16 @@ double TQuantile975(int df) {
 double Ratio(double num, double den) { return den > 0 ? num / den : kNaN; }
 
 // `as_group`: ratios over the contacts the group answered.
-Metrics FromAcc(const Acc& a, const Acc& time, double duration, bool as_group) {
+// `definition`: the queue's service level definition (queue rows only).
+Metrics FromAcc(
+    const Acc& a, const Acc& time, double duration, bool as_group,
+    ServiceLevelDefinition definition = ServiceLevelDefinition::kWithinOverOffered) {
   Metrics m;
   double base = as_group ? a.answered : a.offered;
   m.offered = base;
   m.answered = a.answered;
   m.abandoned = a.abandoned;
+  m.short_abandoned = a.short_abandoned;
   m.overflowed = a.overflowed;
   m.p_wait = base > 0 ? 1.0 - a.immediate / base : kNaN;
   m.p_abandon = Ratio(a.abandoned, base);
@@ -404,7 +420,11 @@ Metrics FromAcc(const Acc& a, const Acc& time, double duration, bool as_group) {
   m.ewt_mean = Ratio(a.sum_ewt, a.ewt_n);
   m.wait_mean = Ratio(a.sum_ewt_wait, a.ewt_n);
   m.ewt_coverage = Ratio(a.ewt_within, a.ewt_n);
-  m.service_level = Ratio(a.within_sl, base);
+  m.service_level =
+      as_group ? Ratio(a.within_sl, a.answered)
+               : ServiceLevel(definition,
+                              ServiceLevelCounts{a.offered, a.answered, a.within_sl,
+                                                 a.abandoned, a.short_abandoned});
   m.aht = Ratio(a.sum_handle, a.answered);
   m.occupancy = Ratio(time.occupied_s, time.staffed_s);
   m.agents = duration > 0 ? time.staffed_s / duration : kNaN;
@@ -415,12 +435,13 @@ Metrics FromAcc(const Acc& a, const Acc& time, double duration, bool as_group) {
 }
 
 constexpr double Metrics::*kFields[] = {
-    &Metrics::offered,    &Metrics::answered,     &Metrics::abandoned,
-    &Metrics::overflowed, &Metrics::p_wait,       &Metrics::p_abandon,
-    &Metrics::asa,        &Metrics::ewt_count,    &Metrics::ewt_mean,
-    &Metrics::wait_mean,  &Metrics::ewt_coverage, &Metrics::service_level,
-    &Metrics::aht,        &Metrics::occupancy,    &Metrics::agents,
-    &Metrics::csat_mean,  &Metrics::fcr_rate,     &Metrics::occupancy_spread};
+    &Metrics::offered,         &Metrics::answered,   &Metrics::abandoned,
+    &Metrics::short_abandoned, &Metrics::overflowed, &Metrics::p_wait,
+    &Metrics::p_abandon,       &Metrics::asa,        &Metrics::ewt_count,
+    &Metrics::ewt_mean,        &Metrics::wait_mean,  &Metrics::ewt_coverage,
+    &Metrics::service_level,   &Metrics::aht,        &Metrics::occupancy,
+    &Metrics::agents,          &Metrics::csat_mean,  &Metrics::fcr_rate,
+    &Metrics::occupancy_spread};
 
 // Max - min occupancy over the agents of the groups `in` selects that were
 // staffed in the measured window.
@@ -482,7 +503,8 @@ Result Summarize(const Scenario& s, const Resolved& r,
   for (size_t q = 0; q < s.queues.size(); ++q) {
     std::vector<Metrics> reps;
     for (const auto& t : totals) {
-      reps.push_back(FromAcc(t.queue_summary[q], group_time(t, q, -1), measured, false));
+      reps.push_back(FromAcc(t.queue_summary[q], group_time(t, q, -1), measured, false,
+                             s.queues[q].sl_definition));
       reps.back().occupancy_spread =
           OccupancySpread(t, [&](size_t g) { return r.serves[q][g]; });
     }
@@ -493,7 +515,7 @@ Result Summarize(const Scenario& s, const Resolved& r,
       for (const auto& t : totals) {
         reps.push_back(FromAcc(t.queue_intervals[q][i],
                                group_time(t, q, static_cast<int>(i)), interval_length(i),
-                               false));
+                               false, s.queues[q].sl_definition));
       }
       rows.push_back(Combine(reps));
     }

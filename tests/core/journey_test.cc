@@ -442,9 +442,45 @@ TEST_F(JourneyTest, QueueStatsMeasureServiceLevelAndSpeedOfAnswer) {
   QueueStats s = Stats(q);
   EXPECT_EQ(s.answered, 2u);
   EXPECT_EQ(s.answered_within_sl, 1u);
-  EXPECT_DOUBLE_EQ(s.ServiceLevel(), 1.0 / 3.0);
+  EXPECT_EQ(s.short_abandoned, 0u);  // waited 5 s, not less than short_abandon
+  EXPECT_DOUBLE_EQ(s.ServiceLevel(), 1.0 / 3.0);  // within / offered by default
   EXPECT_EQ(s.AverageSpeedOfAnswer(), absl::Seconds(20));
   EXPECT_EQ(s.AverageHandleTime(), absl::Seconds(5));
+  // The queue's definition decides the figure.
+  const std::pair<ServiceLevelDefinition, double> want[] = {
+      {ServiceLevelDefinition::kWithinOverAnswered, 1.0 / 2.0},
+      {ServiceLevelDefinition::kWithinOverAnsweredAndAbandoned, 1.0 / 3.0},
+      {ServiceLevelDefinition::kWithinOverOfferedLessShortAbandons, 1.0 / 3.0}};
+  for (const auto& [definition, value] : want) {
+    qc.sl_definition = definition;
+    CCENGINE_ASSERT_OK(engine_->UpdateQueue(q, qc));
+    EXPECT_DOUBLE_EQ(Stats(q).ServiceLevel(), value)
+        << ServiceLevelDefinitionName(definition);
+  }
+  qc.short_abandon = absl::Seconds(6);  // counts from the next abandon on
+  CCENGINE_ASSERT_OK(engine_->UpdateQueue(q, qc));
+  AddContact(4, q);
+  AdvanceTo(45);
+  CCENGINE_ASSERT_OK(engine_->Abandon(C(4)));
+  s = Stats(q);
+  EXPECT_EQ(s.short_abandoned, 1u);
+  EXPECT_DOUBLE_EQ(s.ServiceLevel(), 1.0 / 3.0);  // 1 / (4 offered - 1 short)
+}
+
+TEST_F(JourneyTest, QueueConfigRefusesBadServiceLevelTerms) {
+  QueueConfig qc = QueueSpec("q");
+  qc.short_abandon = absl::Seconds(-1);
+  absl::Status st = engine_->AddQueue(qc).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(st.message()),
+            "queue 'q': short_abandon must be >= 0 and finite");
+  qc = QueueSpec("q");
+  qc.sl_definition = static_cast<ServiceLevelDefinition>(9);
+  st = engine_->AddQueue(qc).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(st.message()),
+            "queue 'q': sl_definition 9 is not a known definition");
+  EXPECT_EQ(engine_->queue_count(), 0u);
 }
 
 // --- Supervisor actions ----------------------------------------------------------------

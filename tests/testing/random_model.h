@@ -101,6 +101,7 @@ struct MAgent {
   uint32_t no_answers = 0;
   uint64_t handled = 0;  // accepted since login
   AgentState reported = AgentState::kLoggedOut;
+  int32_t reported_reason = kReasonNone;  // as the last state event gave it
   // From the state events: time in each state in earlier spells, and when
   // the current one began (the agent's creation at first).
   AgentStateTimes time_in_state{};

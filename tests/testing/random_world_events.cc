@@ -381,9 +381,14 @@ void RandomWorld::OnEvent(const Event& e) {
     case EventType::kAgentStateChanged: {
       MAgent* a = KnownAgent(e, "kAgentStateChanged");
       if (a == nullptr) return;
-      if (e.agent_state == a->reported) {
+      // The same state again only when a not-ready agent's reason changes.
+      const bool new_reason = e.agent_state == AgentState::kNotReady &&
+                              a->reported == AgentState::kNotReady &&
+                              e.agent_reason != a->reported_reason;
+      if (e.agent_state == a->reported && !new_reason) {
         Fail(fmt::format("state change to the same state: {}", DescribeEvent(e)));
       }
+      a->reported_reason = e.agent_reason;
       a->time_in_state[static_cast<int>(a->reported)] += e.time - a->reported_since;
       a->reported_since = e.time;
       a->reported = e.agent_state;

@@ -156,6 +156,9 @@ class Engine {
   absl::Status UpdateQueue(QueueId queue, QueueConfig config);
   absl::StatusOr<QueueId> FindQueue(std::string_view name) const;
   absl::StatusOr<QueueConfig> GetQueueConfig(QueueId queue) const;
+  // The fields of its config that a service level is measured by; cheap
+  // (no copy of the config), for metrics subscribers.
+  absl::StatusOr<ServiceLevelTerms> GetServiceLevelTerms(QueueId queue) const;
   size_t queue_count() const { return queues_.size(); }
 
   // --- Agents (router thread) ----------------------------------------------
@@ -327,7 +330,7 @@ class Engine {
 
   // --- State snapshots (router thread) -------------------------------------
   // The version of the state encoding `SaveState` writes.
-  static constexpr uint8_t kStateFormatVersion = 1;
+  static constexpr uint8_t kStateFormatVersion = 2;
   // Writes the engine's whole state into `out` (replacing it): the clock,
   // every agent and contact record, the queues' counters and open flags, the
   // live timers, quality estimates, work windows, customer history, the books,
@@ -440,7 +443,8 @@ class Engine {
   void SetContactState(internal::ContactRec& c, ContactState state);
   // Service ends (completed): stats, release the agent, forget the contact,
   // emit kCompleted with `reason`. The caller handles the agent's wrap-up.
-  void EndService(uint32_t agent, uint32_t contact, EventReason reason);
+  void EndService(uint32_t agent, uint32_t contact, EventReason reason,
+                  const ContactOutcome& outcome = {});
   void FinishContact(uint32_t contact, ContactState terminal);
   void ReturnToLine(uint32_t contact);
   void OnOfferTimeout(uint32_t contact);

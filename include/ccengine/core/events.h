@@ -47,7 +47,7 @@ enum class EventType : uint8_t {
   kRejected,           // contact, agent, queue (contact back in line)
   kOfferTimedOut,      // contact, agent, queue (no answer; back in line)
   kOfferRescinded,     // contact, agent: the offer is void (abandon, logout…)
-  kCompleted,          // contact, agent, queue, handle
+  kCompleted,          // contact, agent, queue, handle, outcome
   kAbandoned,          // contact, queue, wait; agent if it was ringing
   kCallbackRequested,  // contact, queue, channel (now kCallback), wait
   kOverflowed,         // contact, queue; to_queue if moved to another queue
@@ -59,7 +59,8 @@ enum class EventType : uint8_t {
                        // built while someone subscribes to this type)
   kPreferenceEnded,    // contact, queue, reason (kPreferredWait or
                        // kNoPreferredAgent): any agent may take it now
-  kAgentStateChanged,  // agent, agent_state, reason
+  kAgentStateChanged,  // agent, agent_state, agent_reason (also when only the
+                       // not-ready reason changes), reason
   kCommandFailed,      // status: a submitted command was refused
 };
 std::string_view EventTypeName(EventType type);
@@ -132,10 +133,11 @@ struct Event {
   // which replays the same decisions). AcceptOffer and RejectOffer may name
   // it, so that a retry or a late answer is recognised (commands.h).
   uint64_t offer = 0;
-  absl::Duration wait;    // accepted / abandoned: time waited
-  absl::Duration handle;  // completed: accept → completion
-  absl::Status status;    // kCommandFailed only
-  CommandOrigin origin;   // kCommandFailed: the refused command's, if it had one
+  absl::Duration wait;     // accepted / abandoned: time waited
+  absl::Duration handle;   // completed: accept → completion
+  ContactOutcome outcome;  // completed: the survey score and resolution given
+  absl::Status status;     // kCommandFailed only
+  CommandOrigin origin;    // kCommandFailed: the refused command's, if it had one
   std::shared_ptr<const Explanation> explanation;  // kDecisionExplained only
 };
 

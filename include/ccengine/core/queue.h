@@ -45,6 +45,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "ccengine/core/calendar.h"
+#include "ccengine/core/kpi.h"
 #include "ccengine/core/types.h"
 
 namespace ccengine {
@@ -87,7 +88,13 @@ struct QueueConfig {
   double aging_weight = 1.0;  // > 0; scales waited time across queues
   absl::Duration sl_threshold = absl::Seconds(20);
   double sl_target = 0.8;  // fraction answered within sl_threshold
-  size_t max_size = 0;     // waiting contacts; 0 = unlimited
+  // How the service level is formed (kpi.h), here and wherever this queue's
+  // figures are reported.
+  ServiceLevelDefinition sl_definition = ServiceLevelDefinition::kWithinOverOffered;
+  // A contact that abandons after waiting less than this is a short abandon
+  // (kpi.h); zero: none is.
+  absl::Duration short_abandon = absl::Seconds(5);
+  size_t max_size = 0;  // waiting contacts; 0 = unlimited
   absl::Duration max_wait = absl::InfiniteDuration();
   // Where contacts go when the queue is full or max_wait passes. Unset: they
   // leave the engine as kOverflowed (voicemail, another site…).
@@ -109,7 +116,16 @@ struct QueueConfig {
   absl::Duration expected_handle_time = absl::Seconds(180);
 };
 
-// Real-time figures of one queue since it was created (or last reset).
+// What a queue's service level is measured by (QueueConfig's fields).
+struct ServiceLevelTerms {
+  absl::Duration threshold;  // sl_threshold
+  ServiceLevelDefinition definition = ServiceLevelDefinition::kWithinOverOffered;
+  absl::Duration short_abandon;
+  double target = 0;  // sl_target
+};
+
+// Real-time figures of one queue since it was added (figures per interval
+// and sliding window: ccengine/metrics/collector.h).
 struct QueueStats {
   QueueId queue;
   size_t waiting = 0;
@@ -118,6 +134,7 @@ struct QueueStats {
   uint64_t answered = 0;        // offers accepted
   uint64_t answered_within_sl = 0;
   uint64_t abandoned = 0;            // left while waiting or ringing
+  uint64_t short_abandoned = 0;      // of abandoned: waited < short_abandon here
   uint64_t callbacks_requested = 0;  // waiting callers that asked for one
   uint64_t overflowed = 0;           // moved on by max size / max wait / closed
   uint64_t closed = 0;               // of overflowed: moved on because it was closed
@@ -126,7 +143,9 @@ struct QueueStats {
   uint64_t completed = 0;
   absl::Duration total_answer_wait;  // sum over answered contacts
   absl::Duration total_handle;       // sum over completed contacts
-  // answered_within_sl / (answered + abandoned); 1 when nothing happened yet.
+  ServiceLevelDefinition sl_definition = ServiceLevelDefinition::kWithinOverOffered;
+  // By the queue's definition (kpi.h), offered being `entered`, waits being
+  // measured in this queue; NaN while its denominator is zero.
   double ServiceLevel() const;
   absl::Duration AverageSpeedOfAnswer() const;  // over answered contacts
   absl::Duration AverageHandleTime() const;     // over completed contacts

@@ -22,14 +22,19 @@
 // run goes on past the horizon, without new arrivals, until every counted
 // contact has an outcome. Busy and staffed time count only inside
 // [warmup_s, horizon_s).
-//   offered       contacts that arrived in the queue
+//   offered       contacts that entered the queue: arrivals, and contacts
+//                 overflowed into it (counted in their arrival's interval)
 //   answered      offers accepted (at most one per contact)
 //   abandoned     customers who left before being answered
-//   overflowed    contacts that left the engine by max size / max wait
+//   short_abandoned  of abandoned: waited less than short_abandon_s
+//   overflowed    contacts moved on by max size / max wait (out of the
+//                 engine or to the overflow queue)
 //   p_wait        contacts that found no agent at once / offered
 //   p_abandon     abandoned / offered
 //   asa           mean wait of answered contacts
-//   service_level answered within sl_seconds / offered
+//   service_level by the queue's sl_definition (ccengine/core/kpi.h; the
+//                 default: answered within sl_seconds / offered); per
+//                 group: answered within / answered
 //   aht           mean handle time of answered contacts
 //   ewt_count     answered contacts that had to wait and got an estimate
 //                 (Engine::EstimateWait, taken as each started waiting; only
@@ -177,6 +182,10 @@ struct QueueSpec {
   int priority = 0;
   double sl_seconds = 20;
   double sl_target = 0.8;
+  // How `service_level` is formed (ccengine/core/kpi.h), as in the engine.
+  ServiceLevelDefinition sl_definition = ServiceLevelDefinition::kWithinOverOffered;
+  // An abandon after a wait shorter than this is a short abandon; >= 0.
+  double short_abandon_s = 5;
   size_t max_size = 0;  // 0 = unlimited
   double max_wait_s = kInfinity;
   std::string overflow_to;  // a queue name; empty = leave the engine
@@ -269,6 +278,7 @@ struct Metrics {
   double offered = 0;
   double answered = 0;
   double abandoned = 0;
+  double short_abandoned = 0;
   double overflowed = 0;
   double p_wait = 0;
   double p_abandon = 0;

@@ -182,6 +182,7 @@ struct QueueRec {
   // config's durations in microseconds (absl's conversions are calls);
   // offer_timeout_us is kNever when infinite.
   Micros sl_threshold_us = 0;
+  Micros short_abandon_us = 0;
   Micros wrap_up_us = 0;
   Micros offer_timeout_us = 0;
   bool open = true;          // by config.hours at the engine's time
