@@ -51,6 +51,9 @@ PACKAGES=(
   postgresql-15
   # the journal module: CRC-32C for its records (ISA-L)
   libisal-dev
+  # the metrics module: calendar intervals in the center's time zone
+  # (absl::LoadTimeZone reads /usr/share/zoneinfo)
+  tzdata
 )
 
 missing=()

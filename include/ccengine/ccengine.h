@@ -10,6 +10,7 @@
 //   agent.h          agents: skills, capacity, lifecycle
 //   contact.h        contacts: channel, skills, priority, states
 //   queue.h          queues: requirements, relaxation, limits, guards, stats
+//   kpi.h            the figures' formulas; service level definitions
 //   quality.h        outcomes (CSAT, resolution) and learned quality
 //   calendar.h       hours of operation: weekly windows, holidays, UTC offset
 //   strategy.h       agent-selection strategies, built-in and pluggable
@@ -46,6 +47,8 @@
 //   answer.h         self-service answers with a confidence policy
 //   assistant.h      agent assist: suggestions for offered contacts
 //   row_codec.h      articles as SQL-style rows (for store implementers)
+// metrics/ (ccengine::metrics)
+//   collector.h      live figures: calendar intervals, sliding windows
 // version.h          the library's version
 //
 // Thread safety: see each header.
@@ -61,6 +64,7 @@
 #include "ccengine/core/contact.h"
 #include "ccengine/core/engine.h"
 #include "ccengine/core/events.h"
+#include "ccengine/core/kpi.h"
 #include "ccengine/core/quality.h"
 #include "ccengine/core/queue.h"
 #include "ccengine/core/router_loop.h"
@@ -76,6 +80,7 @@
 #include "ccengine/knowledge/row_codec.h"
 #include "ccengine/knowledge/snippet.h"
 #include "ccengine/knowledge/store.h"
+#include "ccengine/metrics/collector.h"
 #include "ccengine/sim/sim.h"
 #include "ccengine/telephony/telephony.h"
 #include "ccengine/text/synonyms.h"

@@ -1,0 +1,274 @@
+// -----------------------------------------------------------------------------
+// File: ccengine/metrics/collector.h
+// -----------------------------------------------------------------------------
+//
+// `ccengine::metrics::Collector` turns a running engine's events into the
+// figures supervisors run a center on: per queue, per agent and per agent
+// group, over calendar intervals (15 and 30 minutes, hour, day, week, month
+// in the center's time zone) and over sliding windows (by default the last
+// 5, 15 and 60 minutes). The formulas are those of ccengine/core/kpi.h, the
+// ones the simulator uses, and a queue's service level follows its own
+// `QueueConfig::sl_definition`; docs/metrics.md has every definition.
+//
+// Counting rules (the simulator's, so that one center gives one number):
+//   - A contact counts in every queue it enters (arrival, overflow,
+//     transfer): offered there once per entry. Its part in a queue ends as
+//     answered (then completed or transferred), abandoned, overflowed
+//     (moved on to the overflow queue or out of the engine) or withdrawn.
+//   - Calendar intervals: everything about a contact counts in the interval
+//     in which it first arrived, whenever it happens; until its outcome it
+//     is only offered there.
+//   - Sliding windows: a contact's part in a queue counts, whole, in the
+//     minute its outcome happened (answered, abandoned, overflowed,
+//     withdrawn); completions in the minute they happened. A window of k
+//     minutes is the current minute and the k - 1 before it.
+//   - Waits are from the contact's arrival in the engine (Event::wait);
+//     answered within = wait <= the queue's sl_threshold; a short abandon
+//     waited less than the queue's short_abandon.
+//   - Agent time is split exactly at interval boundaries; occupancy =
+//     (reserved + busy + wrap-up) / (available + reserved + busy + wrap-up),
+//     utilization = (reserved + busy + wrap-up) / logged-in time (kpi.h).
+//
+// Attach the collector before agents log in: an agent's time counts from its
+// first state change the collector sees.
+//
+// Memory: one row per queue and per agent that had something in each
+// 15-minute interval, kept for `MetricsOptions::retain` (older intervals are
+// dropped as time passes), plus one row per queue per minute of the longest
+// window.
+//
+// Thread safety: thread-compatible, like the engine: the engine calls it on
+// the router thread, and its queries must be made there too (or while the
+// router is stopped).
+//
+// Example:
+//   auto collector = ccengine::metrics::Collector::Attach(engine, {}).value();
+//   ... engine runs ...
+//   auto today = collector->QueueRows(ccengine::metrics::Granularity::kDay,
+//                                     day_start, day_start + absl::Hours(24));
+#ifndef CCENGINE_METRICS_COLLECTOR_H_
+#define CCENGINE_METRICS_COLLECTOR_H_
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ccengine/core/agent.h"
+#include "ccengine/core/engine.h"
+#include "ccengine/core/events.h"
+#include "ccengine/core/kpi.h"
+#include "ccengine/core/types.h"
+
+namespace ccengine::metrics {
+
+enum class Granularity : uint8_t {
+  k15Minutes = 0,
+  k30Minutes,
+  kHour,
+  kDay,
+  kWeek,  // ISO weeks, from Monday 00:00
+  kMonth,
+};
+// "15min", "30min", "hour", "day", "week", "month".
+std::string_view GranularityName(Granularity granularity);
+absl::StatusOr<Granularity> ParseGranularity(std::string_view name);
+
+struct MetricsOptions {
+  absl::TimeZone time_zone = absl::UTCTimeZone();  // the center's
+  // Sliding windows, in whole minutes, each in [1 min, 24 h].
+  std::vector<absl::Duration> windows = {absl::Minutes(5), absl::Minutes(15),
+                                         absl::Minutes(60)};
+  // How long 15-minute rows are kept; at least one hour.
+  absl::Duration retain = absl::Hours(24 * 7);
+};
+
+// Raw counts and sums of a queue over some period.
+struct QueueCounts {
+  uint64_t offered = 0;
+  uint64_t answered = 0;
+  uint64_t answered_within = 0;
+  uint64_t abandoned = 0;
+  uint64_t short_abandoned = 0;
+  uint64_t overflowed = 0;
+  uint64_t transferred = 0;  // transferred out after being answered here
+  uint64_t withdrawn = 0;
+  uint64_t completed = 0;
+  int64_t wait_answered_us = 0;  // summed over answered
+  int64_t handle_us = 0;         // summed over completed
+  uint64_t surveys = 0;          // completions with a survey score
+  int64_t csat_sum = 0;
+  uint64_t outcomes = 0;  // completions with a known resolution
+  uint64_t resolved = 0;
+  QueueCounts& operator+=(const QueueCounts& o);
+};
+
+// Raw counts and times of an agent (or a group of agents) over some period.
+struct AgentCounts {
+  uint64_t answered = 0;
+  uint64_t completed = 0;
+  int64_t handle_us = 0;
+  std::array<int64_t, kAgentStateCount> state_us{};  // indexed by AgentState
+  std::map<int32_t, int64_t> not_ready_us;           // by not-ready reason
+  uint64_t surveys = 0;
+  int64_t csat_sum = 0;
+  uint64_t outcomes = 0;
+  uint64_t resolved = 0;
+  AgentCounts& operator+=(const AgentCounts& o);
+};
+
+// The ratios (kpi.h); NaN where the denominator is zero.
+struct QueueFigures {
+  QueueCounts counts;
+  ServiceLevelDefinition sl_definition = ServiceLevelDefinition::kWithinOverOffered;
+  double service_level = 0;  // by sl_definition
+  std::array<double, kServiceLevelDefinitionCount> service_level_by{};  // each definition
+  double abandon_rate = 0;  // abandoned / offered
+  double asa_s = 0;         // mean wait of answered
+  double aht_s = 0;         // mean handle time of completed
+  double csat = 0;          // mean survey score
+  double fcr = 0;           // resolved / completions with a known resolution
+};
+
+struct AgentFigures {
+  AgentCounts counts;
+  double occupancy = 0;
+  double utilization = 0;
+  double aht_s = 0;
+  double wrap_up_s = 0;    // total time in wrap-up
+  double logged_in_s = 0;  // total time logged in
+  double csat = 0;
+  double fcr = 0;
+};
+
+QueueFigures FiguresOf(const QueueCounts& counts, ServiceLevelDefinition definition);
+AgentFigures FiguresOf(const AgentCounts& counts);
+
+// One row of a calendar report.
+struct QueueRow {
+  absl::Time start;  // the period's start (in the center's time zone)
+  std::string queue;
+  QueueFigures figures;
+};
+struct AgentRow {
+  absl::Time start;
+  AgentId agent;
+  std::string group;  // empty unless assigned
+  AgentFigures figures;
+};
+struct GroupRow {
+  absl::Time start;
+  std::string group;
+  AgentFigures figures;
+};
+
+// A queue right now.
+struct QueueNow {
+  std::string queue;
+  size_t waiting = 0;
+  absl::Duration longest_wait;
+  double sl_target = 0;
+  // One per MetricsOptions::windows, in that order.
+  std::vector<QueueFigures> windows;
+};
+
+class Collector {
+ public:
+  // Subscribes to `engine`, which must outlive the collector (the destructor
+  // unsubscribes). InvalidArgument for bad options.
+  static absl::StatusOr<std::unique_ptr<Collector>> Attach(Engine& engine,
+                                                           MetricsOptions options);
+  ~Collector();
+  Collector(const Collector&) = delete;
+  Collector& operator=(const Collector&) = delete;
+
+  // Agent groups (teams) for group rows; an agent has at most one. Empty:
+  // none.
+  void AssignGroup(AgentId agent, std::string group);
+
+  // Calendar rows of the periods that overlap [from, to) (from the period
+  // containing `from` to the one containing the instant before `to`), one
+  // per queue (or agent, group) and period that has something, in time
+  // order. InvalidArgument when from > to or either is infinite. Rows older
+  // than `retain` are gone.
+  absl::StatusOr<std::vector<QueueRow>> QueueRows(Granularity granularity,
+                                                  absl::Time from, absl::Time to) const;
+  absl::StatusOr<std::vector<AgentRow>> AgentRows(Granularity granularity,
+                                                  absl::Time from, absl::Time to) const;
+  absl::StatusOr<std::vector<GroupRow>> GroupRows(Granularity granularity,
+                                                  absl::Time from, absl::Time to) const;
+  // A queue's totals over the 15-minute intervals that overlap [from, to).
+  absl::StatusOr<QueueFigures> QueueTotal(QueueId queue, absl::Time from,
+                                          absl::Time to) const;
+
+  // Each queue now: waiting, longest wait, the sliding windows at the
+  // engine's time.
+  std::vector<QueueNow> Now() const;
+  // Agents by state and, for not ready, by reason, now.
+  struct AgentsNow {
+    std::array<size_t, kAgentStateCount> by_state{};
+    std::map<int32_t, size_t> not_ready_by_reason;
+  };
+  AgentsNow AgentStates() const;
+
+  // The start of the period of `granularity` containing `t`, in the
+  // center's time zone, and the start of the period after it.
+  absl::Time PeriodStart(Granularity granularity, absl::Time t) const;
+  absl::Time NextPeriodStart(Granularity granularity, absl::Time t) const;
+
+  const MetricsOptions& options() const { return options_; }
+
+ private:
+  struct ContactTrack {
+    int64_t slot = 0;            // the arrival's 15-minute interval
+    uint32_t queue = 0;          // the queue it is in
+    bool answered_here = false;  // answered in that queue
+  };
+  struct AgentTrack {
+    AgentState state = AgentState::kLoggedOut;
+    int32_t reason = kReasonNone;
+    absl::Time since;
+    bool seen = false;
+  };
+  struct Minute {
+    int64_t minute = INT64_MIN;
+    QueueCounts counts;
+  };
+
+  Collector(Engine& engine, MetricsOptions options);
+  void OnEvent(const Event& e);
+  QueueCounts& QueueAt(uint32_t queue, int64_t slot);
+  AgentCounts& AgentAt(AgentId agent, int64_t slot);
+  QueueCounts& WindowAt(uint32_t queue, absl::Time t);
+  void AddAgentTime(AgentId agent, const AgentTrack& track, absl::Time until);
+  void Prune(absl::Time now);
+  ServiceLevelTerms TermsOf(uint32_t queue) const;
+  absl::Status CheckRange(Granularity granularity, absl::Time from, absl::Time to) const;
+  // [start of the period containing from, end of the period containing the
+  // instant before to).
+  std::pair<absl::Time, absl::Time> Periods(Granularity granularity, absl::Time from,
+                                            absl::Time to) const;
+
+  Engine& engine_;
+  MetricsOptions options_;
+  Engine::SubscriptionId subscription_{};
+  int64_t window_minutes_ = 0;  // the longest window
+  absl::flat_hash_map<uint64_t, ContactTrack> contacts_;
+  absl::flat_hash_map<uint64_t, AgentTrack> agents_;
+  absl::flat_hash_map<uint64_t, std::string> groups_;
+  // 15-minute rows: slot -> queue -> counts; slot -> agent -> counts.
+  std::map<int64_t, std::vector<std::optional<QueueCounts>>> queue_slots_;
+  std::map<int64_t, absl::flat_hash_map<uint64_t, AgentCounts>> agent_slots_;
+  std::vector<std::vector<Minute>> minutes_;  // [queue][minute % ring size]
+  int64_t pruned_below_ = INT64_MIN;
+};
+
+}  // namespace ccengine::metrics
+
+#endif  // CCENGINE_METRICS_COLLECTOR_H_

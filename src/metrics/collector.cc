@@ -1,0 +1,505 @@
+#include "ccengine/metrics/collector.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/time/civil_time.h"
+#include "fmt/format.h"
+
+namespace ccengine::metrics {
+
+namespace {
+
+constexpr int64_t kSlotSeconds = 15 * 60;
+
+constexpr std::array<std::string_view, 6> kGranularityNames = {"15min", "30min", "hour",
+                                                               "day",   "week",  "month"};
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  const int64_t q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+// The 15-minute interval containing t. Every time zone in use today is
+// offset from UTC by a multiple of 15 minutes, so these intervals are the
+// center's local quarter hours too.
+int64_t SlotOf(absl::Time t) { return FloorDiv(absl::ToUnixSeconds(t), kSlotSeconds); }
+absl::Time SlotStart(int64_t slot) { return absl::FromUnixSeconds(slot * kSlotSeconds); }
+
+int64_t MinuteOf(absl::Time t) { return FloorDiv(absl::ToUnixSeconds(t), 60); }
+
+double Seconds(int64_t us) { return static_cast<double>(us) / 1e6; }
+
+}  // namespace
+
+std::string_view GranularityName(Granularity granularity) {
+  const auto i = static_cast<size_t>(granularity);
+  return i < kGranularityNames.size() ? kGranularityNames[i]
+                                      : std::string_view("unknown");
+}
+
+absl::StatusOr<Granularity> ParseGranularity(std::string_view name) {
+  for (size_t i = 0; i < kGranularityNames.size(); ++i) {
+    if (kGranularityNames[i] == name) return static_cast<Granularity>(i);
+  }
+  return absl::InvalidArgumentError(fmt::format(
+      "unknown granularity '{}' (known: {})", name, fmt::join(kGranularityNames, ", ")));
+}
+
+QueueCounts& QueueCounts::operator+=(const QueueCounts& o) {
+  offered += o.offered;
+  answered += o.answered;
+  answered_within += o.answered_within;
+  abandoned += o.abandoned;
+  short_abandoned += o.short_abandoned;
+  overflowed += o.overflowed;
+  transferred += o.transferred;
+  withdrawn += o.withdrawn;
+  completed += o.completed;
+  wait_answered_us += o.wait_answered_us;
+  handle_us += o.handle_us;
+  surveys += o.surveys;
+  csat_sum += o.csat_sum;
+  outcomes += o.outcomes;
+  resolved += o.resolved;
+  return *this;
+}
+
+AgentCounts& AgentCounts::operator+=(const AgentCounts& o) {
+  answered += o.answered;
+  completed += o.completed;
+  handle_us += o.handle_us;
+  for (size_t i = 0; i < state_us.size(); ++i) state_us[i] += o.state_us[i];
+  for (const auto& [reason, us] : o.not_ready_us) not_ready_us[reason] += us;
+  surveys += o.surveys;
+  csat_sum += o.csat_sum;
+  outcomes += o.outcomes;
+  resolved += o.resolved;
+  return *this;
+}
+
+QueueFigures FiguresOf(const QueueCounts& c, ServiceLevelDefinition definition) {
+  QueueFigures f;
+  f.counts = c;
+  f.sl_definition = definition;
+  const auto d = [](uint64_t v) { return static_cast<double>(v); };
+  const ServiceLevelCounts sl{d(c.offered), d(c.answered), d(c.answered_within),
+                              d(c.abandoned), d(c.short_abandoned)};
+  for (int i = 0; i < kServiceLevelDefinitionCount; ++i) {
+    f.service_level_by[i] = ServiceLevel(static_cast<ServiceLevelDefinition>(i), sl);
+  }
+  f.service_level = ServiceLevel(definition, sl);
+  f.abandon_rate = KpiRatio(d(c.abandoned), d(c.offered));
+  f.asa_s = KpiRatio(Seconds(c.wait_answered_us), d(c.answered));
+  f.aht_s = KpiRatio(Seconds(c.handle_us), d(c.completed));
+  f.csat = KpiRatio(static_cast<double>(c.csat_sum), d(c.surveys));
+  f.fcr = KpiRatio(d(c.resolved), d(c.outcomes));
+  return f;
+}
+
+AgentFigures FiguresOf(const AgentCounts& c) {
+  AgentFigures f;
+  f.counts = c;
+  const auto s = [&c](AgentState state) {
+    return Seconds(c.state_us[static_cast<int>(state)]);
+  };
+  const double working =
+      s(AgentState::kReserved) + s(AgentState::kBusy) + s(AgentState::kWrapUp);
+  f.logged_in_s = working + s(AgentState::kAvailable) + s(AgentState::kNotReady);
+  f.occupancy = Occupancy(working, s(AgentState::kAvailable));
+  f.utilization = Utilization(working, f.logged_in_s);
+  f.aht_s = KpiRatio(Seconds(c.handle_us), static_cast<double>(c.completed));
+  f.wrap_up_s = s(AgentState::kWrapUp);
+  f.csat = KpiRatio(static_cast<double>(c.csat_sum), static_cast<double>(c.surveys));
+  f.fcr = KpiRatio(static_cast<double>(c.resolved), static_cast<double>(c.outcomes));
+  return f;
+}
+
+absl::StatusOr<std::unique_ptr<Collector>> Collector::Attach(Engine& engine,
+                                                             MetricsOptions options) {
+  if (options.retain < absl::Hours(1) || options.retain == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(
+        fmt::format("metrics: retain must be at least 1h and finite, got {}",
+                    absl::FormatDuration(options.retain)));
+  }
+  for (size_t i = 0; i < options.windows.size(); ++i) {
+    const absl::Duration w = options.windows[i];
+    if (w < absl::Minutes(1) || w > absl::Hours(24) ||
+        absl::Trunc(w, absl::Minutes(1)) != w) {
+      return absl::InvalidArgumentError(fmt::format(
+          "metrics: windows[{}] must be a whole number of minutes in [1m, 24h], got {}",
+          i, absl::FormatDuration(w)));
+    }
+  }
+  return std::unique_ptr<Collector>(new Collector(engine, std::move(options)));
+}
+
+Collector::Collector(Engine& engine, MetricsOptions options)
+    : engine_(engine), options_(std::move(options)) {
+  for (absl::Duration w : options_.windows) {
+    window_minutes_ = std::max(window_minutes_, absl::ToInt64Minutes(w));
+  }
+  subscription_ = engine_.Subscribe([this](const Event& e) { OnEvent(e); });
+}
+
+Collector::~Collector() { engine_.Unsubscribe(subscription_); }
+
+void Collector::AssignGroup(AgentId agent, std::string group) {
+  if (group.empty()) {
+    groups_.erase(agent.value());
+  } else {
+    groups_[agent.value()] = std::move(group);
+  }
+}
+
+ServiceLevelTerms Collector::TermsOf(uint32_t queue) const {
+  absl::StatusOr<ServiceLevelTerms> terms = engine_.GetServiceLevelTerms(QueueId(queue));
+  return terms.ok() ? *terms : ServiceLevelTerms{};
+}
+
+QueueCounts& Collector::QueueAt(uint32_t queue, int64_t slot) {
+  std::vector<std::optional<QueueCounts>>& row = queue_slots_[slot];
+  if (row.size() <= queue) row.resize(queue + 1);
+  if (!row[queue].has_value()) row[queue].emplace();
+  return *row[queue];
+}
+
+AgentCounts& Collector::AgentAt(AgentId agent, int64_t slot) {
+  return agent_slots_[slot][agent.value()];
+}
+
+QueueCounts& Collector::WindowAt(uint32_t queue, absl::Time t) {
+  if (minutes_.size() <= queue) minutes_.resize(queue + 1);
+  std::vector<Minute>& ring = minutes_[queue];
+  if (ring.empty()) ring.resize(static_cast<size_t>(window_minutes_ + 1));
+  const int64_t minute = MinuteOf(t);
+  const auto n = static_cast<int64_t>(ring.size());
+  Minute& m = ring[static_cast<size_t>(((minute % n) + n) % n)];
+  if (m.minute != minute) {
+    m.minute = minute;
+    m.counts = QueueCounts{};
+  }
+  return m.counts;
+}
+
+// Splits [track.since, until) over the 15-minute intervals it touches.
+void Collector::AddAgentTime(AgentId agent, const AgentTrack& track, absl::Time until) {
+  absl::Time from = track.since;
+  while (from < until) {
+    const int64_t slot = SlotOf(from);
+    const absl::Time end = std::min(until, SlotStart(slot + 1));
+    const int64_t us = absl::ToInt64Microseconds(end - from);
+    AgentCounts& c = AgentAt(agent, slot);
+    c.state_us[static_cast<int>(track.state)] += us;
+    if (track.state == AgentState::kNotReady) c.not_ready_us[track.reason] += us;
+    from = end;
+  }
+}
+
+void Collector::Prune(absl::Time now) {
+  const int64_t keep_from = SlotOf(now - options_.retain);
+  if (keep_from <= pruned_below_) return;
+  pruned_below_ = keep_from;
+  queue_slots_.erase(queue_slots_.begin(), queue_slots_.lower_bound(keep_from));
+  agent_slots_.erase(agent_slots_.begin(), agent_slots_.lower_bound(keep_from));
+}
+
+void Collector::OnEvent(const Event& e) {
+  Prune(e.time);
+  if (e.type == EventType::kAgentStateChanged) {
+    AgentTrack& track = agents_[e.agent.value()];
+    if (track.seen) AddAgentTime(e.agent, track, e.time);
+    track = AgentTrack{e.agent_state, e.agent_reason, e.time, true};
+    return;
+  }
+  if (!e.has_contact) return;
+  const uint32_t queue = e.queue.value();
+  if (e.type == EventType::kContactQueued) {
+    auto [it, added] = contacts_.try_emplace(e.contact.value());
+    if (added) it->second.slot = SlotOf(e.time);
+    it->second.queue = queue;
+    it->second.answered_here = false;
+    QueueAt(queue, it->second.slot).offered++;
+    return;
+  }
+  auto it = contacts_.find(e.contact.value());
+  if (it == contacts_.end()) return;  // arrived before the collector was attached
+  ContactTrack& c = it->second;
+  QueueCounts& row = QueueAt(queue, c.slot);
+  // A part in a queue that ends without an answer counts in the window now.
+  auto part_ends = [&]() -> QueueCounts& {
+    QueueCounts& w = WindowAt(queue, e.time);
+    w.offered++;
+    return w;
+  };
+  switch (e.type) {
+    case EventType::kAccepted: {
+      if (c.answered_here) break;
+      c.answered_here = true;
+      const ServiceLevelTerms terms = TermsOf(queue);
+      const bool within = e.wait <= terms.threshold;
+      const int64_t wait_us = absl::ToInt64Microseconds(e.wait);
+      for (QueueCounts* q : {&row, &part_ends()}) {
+        q->answered++;
+        q->answered_within += within;
+        q->wait_answered_us += wait_us;
+      }
+      if (e.has_agent) AgentAt(e.agent, c.slot).answered++;
+      break;
+    }
+    case EventType::kAbandoned: {
+      const bool is_short = e.wait < TermsOf(queue).short_abandon;
+      for (QueueCounts* q : {&row, &part_ends()}) {
+        q->abandoned++;
+        q->short_abandoned += is_short;
+      }
+      contacts_.erase(it);
+      break;
+    }
+    case EventType::kOverflowed: {
+      row.overflowed++;
+      part_ends().overflowed++;
+      if (e.to_queue == e.queue) contacts_.erase(it);  // left the engine
+      break;
+    }
+    case EventType::kTransferred: {
+      row.transferred++;
+      QueueCounts& w = c.answered_here ? WindowAt(queue, e.time) : part_ends();
+      w.transferred++;
+      break;
+    }
+    case EventType::kWithdrawn: {
+      row.withdrawn++;
+      QueueCounts& w = c.answered_here ? WindowAt(queue, e.time) : part_ends();
+      w.withdrawn++;
+      contacts_.erase(it);
+      break;
+    }
+    case EventType::kCompleted: {
+      const int64_t handle_us = absl::ToInt64Microseconds(e.handle);
+      const ContactOutcome& o = e.outcome;
+      auto add = [&](auto& counts) {
+        counts.completed++;
+        counts.handle_us += handle_us;
+        if (o.csat.has_value()) {
+          counts.surveys++;
+          counts.csat_sum += *o.csat;
+        }
+        if (o.resolved.has_value()) {
+          counts.outcomes++;
+          counts.resolved += *o.resolved;
+        }
+      };
+      add(row);
+      add(WindowAt(queue, e.time));
+      if (e.has_agent) add(AgentAt(e.agent, c.slot));
+      contacts_.erase(it);
+      break;
+    }
+    default: break;
+  }
+}
+
+absl::Time Collector::PeriodStart(Granularity granularity, absl::Time t) const {
+  const absl::TimeZone& tz = options_.time_zone;
+  switch (granularity) {
+    case Granularity::k15Minutes: return SlotStart(SlotOf(t));
+    case Granularity::k30Minutes: {
+      const absl::CivilMinute m = absl::ToCivilMinute(t, tz);
+      return absl::FromCivil(absl::CivilMinute(m.year(), m.month(), m.day(), m.hour(),
+                                               m.minute() - m.minute() % 30),
+                             tz);
+    }
+    case Granularity::kHour: return absl::FromCivil(absl::ToCivilHour(t, tz), tz);
+    case Granularity::kDay: return absl::FromCivil(absl::ToCivilDay(t, tz), tz);
+    case Granularity::kWeek: {
+      const absl::CivilDay d = absl::ToCivilDay(t, tz);
+      return absl::FromCivil(absl::PrevWeekday(d + 1, absl::Weekday::monday), tz);
+    }
+    case Granularity::kMonth: return absl::FromCivil(absl::ToCivilMonth(t, tz), tz);
+  }
+  return t;
+}
+
+absl::Time Collector::NextPeriodStart(Granularity granularity, absl::Time t) const {
+  // Past the period's end by less than the shortest next period, whatever
+  // daylight saving does to its length, then back to that period's start.
+  const absl::Time start = PeriodStart(granularity, t);
+  switch (granularity) {
+    case Granularity::k15Minutes: return start + absl::Minutes(15);
+    case Granularity::k30Minutes:
+      return PeriodStart(granularity, start + absl::Minutes(45));
+    case Granularity::kHour: return PeriodStart(granularity, start + absl::Minutes(90));
+    case Granularity::kDay: return PeriodStart(granularity, start + absl::Hours(36));
+    case Granularity::kWeek:
+      return PeriodStart(granularity, start + absl::Hours(24 * 7 + 12));
+    case Granularity::kMonth:
+      return PeriodStart(granularity, start + absl::Hours(24 * 45));
+  }
+  return start;
+}
+
+std::pair<absl::Time, absl::Time> Collector::Periods(Granularity granularity,
+                                                     absl::Time from,
+                                                     absl::Time to) const {
+  const absl::Time begin = PeriodStart(granularity, from);
+  if (to <= from) return {begin, begin};
+  const absl::Time last = PeriodStart(granularity, to - absl::Microseconds(1));
+  return {begin, NextPeriodStart(granularity, last)};
+}
+
+absl::Status Collector::CheckRange(Granularity granularity, absl::Time from,
+                                   absl::Time to) const {
+  if (static_cast<size_t>(granularity) >= kGranularityNames.size()) {
+    return absl::InvalidArgumentError("metrics: unknown granularity");
+  }
+  if (from > to || from == absl::InfinitePast() || to == absl::InfiniteFuture()) {
+    return absl::InvalidArgumentError(
+        fmt::format("metrics: the range must be finite with from <= to, got [{}, {})",
+                    absl::FormatTime(from), absl::FormatTime(to)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<QueueRow>> Collector::QueueRows(Granularity granularity,
+                                                           absl::Time from,
+                                                           absl::Time to) const {
+  if (absl::Status st = CheckRange(granularity, from, to); !st.ok()) return st;
+  const auto [begin, end] = Periods(granularity, from, to);
+  const int64_t first = SlotOf(begin);
+  const int64_t last = SlotOf(end);
+  // (period start, queue) -> counts, in order.
+  std::map<std::pair<absl::Time, uint32_t>, QueueCounts> sums;
+  for (auto it = queue_slots_.lower_bound(first);
+       it != queue_slots_.end() && it->first < last; ++it) {
+    const absl::Time period = PeriodStart(granularity, SlotStart(it->first));
+    for (uint32_t q = 0; q < it->second.size(); ++q) {
+      if (it->second[q].has_value()) sums[{period, q}] += *it->second[q];
+    }
+  }
+  std::vector<QueueRow> rows;
+  rows.reserve(sums.size());
+  for (const auto& [key, counts] : sums) {
+    absl::StatusOr<QueueConfig> config = engine_.GetQueueConfig(QueueId(key.second));
+    const ServiceLevelTerms terms = TermsOf(key.second);
+    rows.push_back(QueueRow{key.first, config.ok() ? config->name : std::string(),
+                            FiguresOf(counts, terms.definition)});
+  }
+  return rows;
+}
+
+absl::StatusOr<QueueFigures> Collector::QueueTotal(QueueId queue, absl::Time from,
+                                                   absl::Time to) const {
+  if (absl::Status st = CheckRange(Granularity::k15Minutes, from, to); !st.ok())
+    return st;
+  absl::StatusOr<ServiceLevelTerms> terms = engine_.GetServiceLevelTerms(queue);
+  if (!terms.ok()) return terms.status();
+  QueueCounts sum;
+  const auto [begin, end] = Periods(Granularity::k15Minutes, from, to);
+  for (auto it = queue_slots_.lower_bound(SlotOf(begin));
+       it != queue_slots_.end() && it->first < SlotOf(end); ++it) {
+    if (queue.value() < it->second.size() && it->second[queue.value()].has_value()) {
+      sum += *it->second[queue.value()];
+    }
+  }
+  return FiguresOf(sum, terms->definition);
+}
+
+absl::StatusOr<std::vector<AgentRow>> Collector::AgentRows(Granularity granularity,
+                                                           absl::Time from,
+                                                           absl::Time to) const {
+  if (absl::Status st = CheckRange(granularity, from, to); !st.ok()) return st;
+  const auto [begin, end] = Periods(granularity, from, to);
+  std::map<std::pair<absl::Time, uint64_t>, AgentCounts> sums;
+  for (auto it = agent_slots_.lower_bound(SlotOf(begin));
+       it != agent_slots_.end() && it->first < SlotOf(end); ++it) {
+    const absl::Time period = PeriodStart(granularity, SlotStart(it->first));
+    for (const auto& [agent, counts] : it->second) sums[{period, agent}] += counts;
+  }
+  // The state each agent is in now counts up to the engine's time.
+  const absl::Time now = engine_.Now();
+  for (const auto& [agent, track] : agents_) {
+    if (!track.seen) continue;
+    absl::Time t = std::max(track.since, begin);
+    const absl::Time until = std::min(now, end);
+    while (t < until) {
+      const absl::Time next = std::min(until, SlotStart(SlotOf(t) + 1));
+      AgentCounts& c = sums[{PeriodStart(granularity, t), agent}];
+      const int64_t us = absl::ToInt64Microseconds(next - t);
+      c.state_us[static_cast<int>(track.state)] += us;
+      if (track.state == AgentState::kNotReady) c.not_ready_us[track.reason] += us;
+      t = next;
+    }
+  }
+  std::vector<AgentRow> rows;
+  rows.reserve(sums.size());
+  for (const auto& [key, counts] : sums) {
+    auto g = groups_.find(key.second);
+    rows.push_back(AgentRow{key.first, AgentId(key.second),
+                            g == groups_.end() ? std::string() : g->second,
+                            FiguresOf(counts)});
+  }
+  return rows;
+}
+
+absl::StatusOr<std::vector<GroupRow>> Collector::GroupRows(Granularity granularity,
+                                                           absl::Time from,
+                                                           absl::Time to) const {
+  absl::StatusOr<std::vector<AgentRow>> agents = AgentRows(granularity, from, to);
+  if (!agents.ok()) return agents.status();
+  std::map<std::pair<absl::Time, std::string>, AgentCounts> sums;
+  for (const AgentRow& a : *agents) {
+    if (!a.group.empty()) sums[{a.start, a.group}] += a.figures.counts;
+  }
+  std::vector<GroupRow> rows;
+  rows.reserve(sums.size());
+  for (const auto& [key, counts] : sums) {
+    rows.push_back(GroupRow{key.first, key.second, FiguresOf(counts)});
+  }
+  return rows;
+}
+
+std::vector<QueueNow> Collector::Now() const {
+  std::vector<QueueNow> out;
+  const int64_t minute = MinuteOf(engine_.Now());
+  for (uint32_t q = 0; q < engine_.queue_count(); ++q) {
+    QueueNow n;
+    absl::StatusOr<QueueConfig> config = engine_.GetQueueConfig(QueueId(q));
+    absl::StatusOr<QueueStats> stats = engine_.GetQueueStats(QueueId(q));
+    const ServiceLevelTerms terms = TermsOf(q);
+    n.queue = config.ok() ? config->name : std::string();
+    if (stats.ok()) {
+      n.waiting = stats->waiting;
+      n.longest_wait = stats->longest_wait;
+    }
+    n.sl_target = terms.target;
+    for (absl::Duration w : options_.windows) {
+      const int64_t k = absl::ToInt64Minutes(w);
+      QueueCounts sum;
+      if (q < minutes_.size()) {
+        for (const Minute& m : minutes_[q]) {
+          if (m.minute <= minute && m.minute > minute - k) sum += m.counts;
+        }
+      }
+      n.windows.push_back(FiguresOf(sum, terms.definition));
+    }
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+Collector::AgentsNow Collector::AgentStates() const {
+  AgentsNow now;
+  for (const auto& [agent, track] : agents_) {
+    if (!track.seen) continue;
+    now.by_state[static_cast<int>(track.state)]++;
+    if (track.state == AgentState::kNotReady) now.not_ready_by_reason[track.reason]++;
+  }
+  return now;
+}
+
+}  // namespace ccengine::metrics
