@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "ccengine/core/engine.h"
+#include "ccengine/metrics/collector.h"
 #include "common.h"
 
 namespace ccengine::python {
@@ -64,6 +65,13 @@ class PyEngine {
   Journal* journal() const { return journal_.get(); }
   void set_journal(std::shared_ptr<Journal> journal) { journal_ = std::move(journal); }
 
+  // The live metrics while attached (register_metrics.cc).
+  metrics::Collector* metrics() const { return metrics_.get(); }
+  void set_metrics(std::unique_ptr<metrics::Collector> m) {
+    metrics_.reset();  // unsubscribes the old one first
+    metrics_ = std::move(m);
+  }
+
  private:
   std::unique_ptr<Engine> engine_;
   std::vector<Event> events_;
@@ -72,6 +80,8 @@ class PyEngine {
   Engine::SubscriptionId subscription_ = 0;
   std::vector<std::string> queue_names_;
   bool commanded_ = false;
+  // Destroyed before the engine: it is subscribed to it.
+  std::unique_ptr<metrics::Collector> metrics_;
   // Last, so destroyed first: it hooks the engine.
   std::shared_ptr<Journal> journal_;
 };
@@ -88,6 +98,10 @@ void RequireNoJournal(const PyEngine& e, const char* what);
 // Registers open_journal, checkpoint, close_journal, journal and state_bytes
 // on ccengine.Engine (register_journal.cc).
 void RegisterEngineJournal(py::class_<PyEngine>& cls);
+
+// Registers attach_metrics, assign_group, metrics_rows and metrics_now
+// (register_metrics.cc).
+void RegisterEngineMetrics(py::class_<PyEngine>& cls);
 
 // --- Python value -> engine value ---------------------------------------------
 

@@ -190,8 +190,9 @@ Args:
 
 Keys: ``name`` (required), ``skills`` ({skill: min level}),
 ``relaxation`` ([{"after_s": 30, "skills": {...}}, ...]), ``priority``
-(0..9), ``aging_weight``, ``sl_seconds``, ``sl_target``, ``max_size``
-(0 = unlimited), ``max_wait_s`` (None = never), ``overflow_to`` (a queue),
+(0..9), ``aging_weight``, ``sl_seconds``, ``sl_target``, ``sl_definition``
+("within_offered", "within_answered", "within_answered_abandoned",
+"within_offered_less_short"), ``short_abandon_s``, ``max_size`` (0 = unlimited), ``max_wait_s`` (None = never), ``overflow_to`` (a queue),
 ``wrap_up_s``, ``offer_timeout_s``, ``strategy`` (e.g. "longest_idle",
 "best_proficiency", "satisfaction"), ``guards`` ({"occupancy_cap",
 "max_occupancy_spread", "exploration"}), ``expected_handle_time_s``,
@@ -706,12 +707,14 @@ KeyError for an unknown contact, CcengineError when it is not waiting.
       },
       "queue"_a,
       "Real-time figures of a queue: waiting, longest_wait_s, entered, "
-      "answered, answered_within_sl, abandoned, callbacks_requested, "
+      "answered, answered_within_sl, abandoned, short_abandoned, "
+      "sl_definition, callbacks_requested, "
       "overflowed, closed (of "
       "overflowed: moved on because the queue was closed), open (by its "
       "hours now), transferred_out, completed, total_answer_wait_s, "
       "total_handle_s, "
-      "service_level, asa, aht.");
+      "service_level (by the queue's sl_definition; NaN while its "
+      "denominator is 0), asa, aht.");
   cls.def(
       "accounting",
       [](PyEngine& e) { return AccountingToDict(e.engine().GetAccounting()); },
@@ -725,6 +728,7 @@ KeyError for an unknown contact, CcengineError when it is not waiting.
       "agent_count", [](PyEngine& e) { return e.engine().agent_count(); },
       "Agents known to the engine.");
   RegisterEngineJournal(cls);
+  RegisterEngineMetrics(cls);
   cls.def("__repr__", [](PyEngine& e) {
     return fmt::format("<ccengine.Engine now={}s skills={} queues={} agents={}>",
                        SecondsSinceEpoch(e.engine().Now()), e.engine().skill_count(),

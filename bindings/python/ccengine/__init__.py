@@ -106,6 +106,7 @@ __all__ = [
     "erlang_c",
     "erlang_c_metrics",
     "expected_contacts",
+    "metrics_frame",
     "optimize_staffing",
     "plot",
     "simulate",
@@ -121,6 +122,7 @@ METRICS = (
     "offered",
     "answered",
     "abandoned",
+    "short_abandoned",
     "overflowed",
     "p_wait",
     "p_abandon",
@@ -395,6 +397,24 @@ def to_dataframe(result: Any, kind: str = "queue_intervals") -> Any:
     except ImportError:
         return data
     return {c: np.asarray(v) for c, v in data.items()}
+
+
+def metrics_frame(rows: List[Mapping[str, Any]]) -> Any:
+    """Turns ``Engine.metrics_rows(...)`` into a ``pandas.DataFrame``.
+
+    One row per period and queue (agent, group), the figures as columns, and
+    ``start``: the period's start as a UTC timestamp (convert it with
+    ``.dt.tz_convert(zone)``). Without pandas, the rows are returned as they
+    are.
+    """
+    try:
+        import pandas as pd  # type: ignore
+    except ImportError:
+        return list(rows)
+    frame = pd.DataFrame(list(rows))
+    if "start_s" in frame:
+        frame.insert(0, "start", pd.to_datetime(frame["start_s"], unit="s", utc=True))
+    return frame
 
 
 # --- knowledge base --------------------------------------------------------------

@@ -40,4 +40,5 @@ def sweep(
     "serial", or a Dask client); each result equals ``simulate(scenario)``."""
 
 def to_dataframe(result: Union[Mapping[str, Any], List[Dict[str, Any]]], kind: str = "queue_intervals") -> Any:
+def metrics_frame(rows: List[Mapping[str, Any]]) -> Any: ...
     """A pandas DataFrame (or dict of numpy arrays / lists) of a result."""

@@ -289,6 +289,17 @@ class Engine:
         low_quantile, high_quantile, position, agents, servers, handle_time_s."""
     def queue_stats(self, queue: QueueRef) -> Dict[str, Any]:
         """Real-time figures of a queue."""
+    def attach_metrics(self, *, time_zone: str = "UTC",
+                       windows_min: Optional[List[float]] = None,
+                       retain_h: float = 168.0) -> None:
+        """Attaches live metrics: calendar rows in time_zone, sliding windows."""
+    def assign_group(self, agent: int, group: str) -> None:
+        """Puts an agent in a group for the metrics' group rows."""
+    def metrics_rows(self, of: str, granularity: str, from_s: float,
+                     to_s: float) -> List[Dict[str, Any]]:
+        """Calendar rows of "queues", "agents" or "groups"."""
+    def metrics_now(self) -> Dict[str, Any]:
+        """Each queue now (waiting, longest wait, windows) and agents by state."""
     def customer_history(self, customer_id: str) -> List[Dict[str, Any]]:
         """The customer's recent contacts across channels, newest first."""
     def last_agent(self, customer_id: str) -> Optional[int]:
