@@ -143,7 +143,14 @@ Collector::Collector(Engine& engine, MetricsOptions options)
   for (absl::Duration w : options_.windows) {
     window_minutes_ = std::max(window_minutes_, absl::ToInt64Minutes(w));
   }
-  subscription_ = engine_.Subscribe([this](const Event& e) { OnEvent(e); });
+  // Only the types it counts: the engine builds an event only while someone
+  // wants its type.
+  const uint32_t types =
+      EventBit(EventType::kContactQueued) | EventBit(EventType::kAccepted) |
+      EventBit(EventType::kAbandoned) | EventBit(EventType::kOverflowed) |
+      EventBit(EventType::kTransferred) | EventBit(EventType::kWithdrawn) |
+      EventBit(EventType::kCompleted) | EventBit(EventType::kAgentStateChanged);
+  subscription_ = engine_.Subscribe([this](const Event& e) { OnEvent(e); }, types);
 }
 
 Collector::~Collector() { engine_.Unsubscribe(subscription_); }
@@ -162,14 +169,17 @@ ServiceLevelTerms Collector::TermsOf(uint32_t queue) const {
 }
 
 QueueCounts& Collector::QueueAt(uint32_t queue, int64_t slot) {
-  std::vector<std::optional<QueueCounts>>& row = queue_slots_[slot];
+  // Most events fall in the interval of the one before.
+  if (slot != queue_cache_.slot) queue_cache_ = {slot, &queue_slots_[slot]};
+  std::vector<std::optional<QueueCounts>>& row = *queue_cache_.rows;
   if (row.size() <= queue) row.resize(queue + 1);
   if (!row[queue].has_value()) row[queue].emplace();
   return *row[queue];
 }
 
 AgentCounts& Collector::AgentAt(AgentId agent, int64_t slot) {
-  return agent_slots_[slot][agent.value()];
+  if (slot != agent_cache_.slot) agent_cache_ = {slot, &agent_slots_[slot]};
+  return (*agent_cache_.rows)[agent.value()];
 }
 
 QueueCounts& Collector::WindowAt(uint32_t queue, absl::Time t) {
@@ -186,14 +196,22 @@ QueueCounts& Collector::WindowAt(uint32_t queue, absl::Time t) {
   return m.counts;
 }
 
+AgentCounts& Collector::CountsOf(AgentTrack& track, AgentId agent, int64_t slot) {
+  if (track.slot != slot || track.counts == nullptr) {
+    track.counts = &AgentAt(agent, slot);
+    track.slot = slot;
+  }
+  return *track.counts;
+}
+
 // Splits [track.since, until) over the 15-minute intervals it touches.
-void Collector::AddAgentTime(AgentId agent, const AgentTrack& track, absl::Time until) {
+void Collector::AddAgentTime(AgentId agent, AgentTrack& track, absl::Time until) {
   absl::Time from = track.since;
   while (from < until) {
     const int64_t slot = SlotOf(from);
     const absl::Time end = std::min(until, SlotStart(slot + 1));
     const int64_t us = absl::ToInt64Microseconds(end - from);
-    AgentCounts& c = AgentAt(agent, slot);
+    AgentCounts& c = CountsOf(track, agent, slot);
     c.state_us[static_cast<int>(track.state)] += us;
     if (track.state == AgentState::kNotReady) c.not_ready_us[track.reason] += us;
     from = end;
@@ -201,9 +219,15 @@ void Collector::AddAgentTime(AgentId agent, const AgentTrack& track, absl::Time 
 }
 
 void Collector::Prune(absl::Time now) {
+  const int64_t slot = SlotOf(now);
+  if (slot == last_slot_) return;
+  last_slot_ = slot;
   const int64_t keep_from = SlotOf(now - options_.retain);
   if (keep_from <= pruned_below_) return;
   pruned_below_ = keep_from;
+  queue_cache_ = {};
+  agent_cache_ = {};
+  for (auto& [agent, track] : agents_) track.counts = nullptr;
   queue_slots_.erase(queue_slots_.begin(), queue_slots_.lower_bound(keep_from));
   agent_slots_.erase(agent_slots_.begin(), agent_slots_.lower_bound(keep_from));
 }
@@ -213,7 +237,10 @@ void Collector::OnEvent(const Event& e) {
   if (e.type == EventType::kAgentStateChanged) {
     AgentTrack& track = agents_[e.agent.value()];
     if (track.seen) AddAgentTime(e.agent, track, e.time);
-    track = AgentTrack{e.agent_state, e.agent_reason, e.time, true};
+    track.state = e.agent_state;
+    track.reason = e.agent_reason;
+    track.since = e.time;
+    track.seen = true;
     return;
   }
   if (!e.has_contact) return;
@@ -248,7 +275,7 @@ void Collector::OnEvent(const Event& e) {
         q->answered_within += within;
         q->wait_answered_us += wait_us;
       }
-      if (e.has_agent) AgentAt(e.agent, c.slot).answered++;
+      if (e.has_agent) CountsOf(agents_[e.agent.value()], e.agent, c.slot).answered++;
       break;
     }
     case EventType::kAbandoned: {
@@ -296,7 +323,7 @@ void Collector::OnEvent(const Event& e) {
       };
       add(row);
       add(WindowAt(queue, e.time));
-      if (e.has_agent) add(AgentAt(e.agent, c.slot));
+      if (e.has_agent) add(CountsOf(agents_[e.agent.value()], e.agent, c.slot));
       contacts_.erase(it);
       break;
     }

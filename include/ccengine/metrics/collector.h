@@ -58,6 +58,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ccengine/core/agent.h"
@@ -234,7 +235,10 @@ class Collector {
     AgentState state = AgentState::kLoggedOut;
     int32_t reason = kReasonNone;
     absl::Time since;
-    bool seen = false;
+    bool seen = false;  // a state change was seen
+    // The agent's row of interval `slot`, the one used last.
+    int64_t slot = INT64_MIN;
+    AgentCounts* counts = nullptr;
   };
   struct Minute {
     int64_t minute = INT64_MIN;
@@ -245,8 +249,9 @@ class Collector {
   void OnEvent(const Event& e);
   QueueCounts& QueueAt(uint32_t queue, int64_t slot);
   AgentCounts& AgentAt(AgentId agent, int64_t slot);
+  AgentCounts& CountsOf(AgentTrack& track, AgentId agent, int64_t slot);
   QueueCounts& WindowAt(uint32_t queue, absl::Time t);
-  void AddAgentTime(AgentId agent, const AgentTrack& track, absl::Time until);
+  void AddAgentTime(AgentId agent, AgentTrack& track, absl::Time until);
   void Prune(absl::Time now);
   ServiceLevelTerms TermsOf(uint32_t queue) const;
   absl::Status CheckRange(Granularity granularity, absl::Time from, absl::Time to) const;
@@ -264,9 +269,20 @@ class Collector {
   absl::flat_hash_map<uint64_t, std::string> groups_;
   // 15-minute rows: slot -> queue -> counts; slot -> agent -> counts.
   std::map<int64_t, std::vector<std::optional<QueueCounts>>> queue_slots_;
-  std::map<int64_t, absl::flat_hash_map<uint64_t, AgentCounts>> agent_slots_;
+  // (Nodes, so that an agent's track may point at its row.)
+  std::map<int64_t, absl::node_hash_map<uint64_t, AgentCounts>> agent_slots_;
   std::vector<std::vector<Minute>> minutes_;  // [queue][minute % ring size]
   int64_t pruned_below_ = INT64_MIN;
+  int64_t last_slot_ = INT64_MIN;  // of the last event
+  // The rows of the interval used last (map nodes do not move).
+  struct QueueCache {
+    int64_t slot = INT64_MIN;
+    std::vector<std::optional<QueueCounts>>* rows = nullptr;
+  } queue_cache_;
+  struct AgentCache {
+    int64_t slot = INT64_MIN;
+    absl::node_hash_map<uint64_t, AgentCounts>* rows = nullptr;
+  } agent_cache_;
 };
 
 }  // namespace ccengine::metrics
