@@ -44,7 +44,6 @@ using ccengine::journal::FileJournal;
 using ccengine::journal::FsyncPolicy;
 
 constexpr int kAgents = 200;
-constexpr int kQueues = ccbench::kCenterQueues;
 
 std::unique_ptr<Engine> NewCenter() {
   std::unique_ptr<Engine> e = ccbench::ConfiguredCenter();
@@ -57,18 +56,7 @@ void RunContacts(benchmark::State& state, Engine& e) {
   uint64_t next = 1;
   std::mt19937_64 rng(9);
   for (auto _ : state) {
-    ContactSpec s;
-    s.id = ContactId{next++};
-    s.queue = QueueId{static_cast<uint32_t>(rng() % kQueues)};
-    s.attributes = {{"intent", "refund"}};
-    if (!e.AdvanceTo(e.Now() + absl::Milliseconds(100)).ok() ||
-        !e.Apply(ccengine::cmd::AddContact{s}).ok()) {
-      state.SkipWithError("AddContact failed");
-      return;
-    }
-    const auto c = e.GetContact(s.id);
-    if (!c.ok() || !c->agent.has_value() ||
-        !e.Apply(ccengine::cmd::CompleteContact{*c->agent, s.id, {}}).ok()) {
+    if (!ccbench::RouteOneContact(e, next++, rng)) {
       state.SkipWithError("the contact was not served");
       return;
     }

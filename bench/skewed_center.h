@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "bench_util.h"
 #include "ccengine/core/engine.h"
 
@@ -62,6 +63,25 @@ inline void AddSkewedAgents(ccengine::Engine& e, int agents, bool auto_accept) {
     }
     if (!e.AddAgent(c).ok() || !e.Login(c.id).ok()) Die(absl::InternalError("agent"));
   }
+}
+
+// One contact through `e` on a clock that moves 100 ms per contact, each
+// command through Engine::Apply: AddContact to a random queue (offered and
+// accepted at once by an auto-accepting agent), then CompleteContact with
+// `outcome`. False when a command failed or nobody served it.
+inline bool RouteOneContact(ccengine::Engine& e, uint64_t id, std::mt19937_64& rng,
+                            const ccengine::ContactOutcome& outcome = {}) {
+  ccengine::ContactSpec s;
+  s.id = ccengine::ContactId{id};
+  s.queue = ccengine::QueueId{static_cast<uint32_t>(rng() % kCenterQueues)};
+  s.attributes = {{"intent", "refund"}};
+  if (!e.AdvanceTo(e.Now() + absl::Milliseconds(100)).ok() ||
+      !e.Apply(ccengine::cmd::AddContact{s}).ok()) {
+    return false;
+  }
+  const auto c = e.GetContact(s.id);
+  return c.ok() && c->agent.has_value() &&
+         e.Apply(ccengine::cmd::CompleteContact{*c->agent, s.id, outcome}).ok();
 }
 
 }  // namespace ccbench
