@@ -51,22 +51,9 @@ std::unique_ptr<Engine> NewCenter() {
   return e;
 }
 
-// Runs contacts through `e` until the benchmark stops.
-void RunContacts(benchmark::State& state, Engine& e) {
-  uint64_t next = 1;
-  std::mt19937_64 rng(9);
-  for (auto _ : state) {
-    if (!ccbench::RouteOneContact(e, next++, rng)) {
-      state.SkipWithError("the contact was not served");
-      return;
-    }
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
 void BM_Route_NoJournal(benchmark::State& state) {
   std::unique_ptr<Engine> e = NewCenter();
-  RunContacts(state, *e);
+  ccbench::RunContacts(state, *e);
 }
 BENCHMARK(BM_Route_NoJournal);
 
@@ -78,7 +65,7 @@ void BM_Route_Journaled(benchmark::State& state) {
   std::unique_ptr<Engine> e = NewCenter();
   {
     ccengine::journal::EngineJournal journal(*e, **log);
-    RunContacts(state, *e);
+    ccbench::RunContacts(state, *e);
   }
   const uint64_t records = (*log)->last_sequence();
   uint64_t bytes = 0;

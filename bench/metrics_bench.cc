@@ -50,21 +50,9 @@ std::unique_ptr<Engine> NewCenter() {
   return e;
 }
 
-void RunContacts(benchmark::State& state, Engine& e) {
-  uint64_t next = 1;
-  std::mt19937_64 rng(9);
-  for (auto _ : state) {
-    if (!ccbench::RouteOneContact(e, next++, rng, {4, true})) {
-      state.SkipWithError("the contact was not served");
-      return;
-    }
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
 void BM_Route_NoMetrics(benchmark::State& state) {
   std::unique_ptr<Engine> e = NewCenter();
-  RunContacts(state, *e);
+  ccbench::RunContacts(state, *e, {4, true});
 }
 BENCHMARK(BM_Route_NoMetrics);
 
@@ -74,22 +62,23 @@ void BM_Route_EmptySubscriber(benchmark::State& state) {
   std::unique_ptr<Engine> e = NewCenter();
   int64_t seen = 0;
   e->Subscribe([&seen](const ccengine::Event&) { ++seen; }, kCollectorTypes);
-  RunContacts(state, *e);
+  ccbench::RunContacts(state, *e, {4, true});
   benchmark::DoNotOptimize(seen);
 }
 BENCHMARK(BM_Route_EmptySubscriber);
 
 // A telephony adapter's subscription (offers to ring, rescinds, agent
 // states for the phones' lamps), with and without the collector beside it.
-constexpr uint32_t kAdapterTypes = ccengine::EventBit(ccengine::EventType::kOffered) |
-                                   ccengine::EventBit(ccengine::EventType::kOfferRescinded) |
-                                   ccengine::EventBit(ccengine::EventType::kAgentStateChanged);
+constexpr uint32_t kAdapterTypes =
+    ccengine::EventBit(ccengine::EventType::kOffered) |
+    ccengine::EventBit(ccengine::EventType::kOfferRescinded) |
+    ccengine::EventBit(ccengine::EventType::kAgentStateChanged);
 
 void BM_Route_AdapterOnly(benchmark::State& state) {
   std::unique_ptr<Engine> e = NewCenter();
   int64_t seen = 0;
   e->Subscribe([&seen](const ccengine::Event&) { ++seen; }, kAdapterTypes);
-  RunContacts(state, *e);
+  ccbench::RunContacts(state, *e, {4, true});
   benchmark::DoNotOptimize(seen);
 }
 BENCHMARK(BM_Route_AdapterOnly);
@@ -100,7 +89,7 @@ void BM_Route_AdapterWithMetrics(benchmark::State& state) {
   e->Subscribe([&seen](const ccengine::Event&) { ++seen; }, kAdapterTypes);
   auto collector = Collector::Attach(*e, {});
   if (!collector.ok()) ccbench::Die(collector.status());
-  RunContacts(state, *e);
+  ccbench::RunContacts(state, *e, {4, true});
   benchmark::DoNotOptimize(seen);
 }
 BENCHMARK(BM_Route_AdapterWithMetrics);
@@ -109,7 +98,7 @@ void BM_Route_WithMetrics(benchmark::State& state) {
   std::unique_ptr<Engine> e = NewCenter();
   auto collector = Collector::Attach(*e, {});
   if (!collector.ok()) ccbench::Die(collector.status());
-  RunContacts(state, *e);
+  ccbench::RunContacts(state, *e, {4, true});
 }
 BENCHMARK(BM_Route_WithMetrics);
 

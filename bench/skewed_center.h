@@ -20,6 +20,7 @@
 
 #include "absl/time/time.h"
 #include "bench_util.h"
+#include "benchmark/benchmark.h"
 #include "ccengine/core/engine.h"
 
 namespace ccbench {
@@ -82,6 +83,20 @@ inline bool RouteOneContact(ccengine::Engine& e, uint64_t id, std::mt19937_64& r
   const auto c = e.GetContact(s.id);
   return c.ok() && c->agent.has_value() &&
          e.Apply(ccengine::cmd::CompleteContact{*c->agent, s.id, outcome}).ok();
+}
+
+// RouteOneContact until the benchmark stops; contacts/s as items.
+inline void RunContacts(benchmark::State& state, ccengine::Engine& e,
+                        const ccengine::ContactOutcome& outcome = {}) {
+  uint64_t next = 1;
+  std::mt19937_64 rng(9);
+  for (auto _ : state) {
+    if (!RouteOneContact(e, next++, rng, outcome)) {
+      state.SkipWithError("the contact was not served");
+      return;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
 }
 
 }  // namespace ccbench
