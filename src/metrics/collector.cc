@@ -206,7 +206,8 @@ AgentCounts& Collector::CountsOf(AgentTrack& track, AgentId agent, int64_t slot)
 
 // Splits [track.since, until) over the 15-minute intervals it touches.
 void Collector::AddAgentTime(AgentId agent, AgentTrack& track, absl::Time until) {
-  absl::Time from = track.since;
+  absl::Time from = track.since;  // intervals no longer kept are not brought back
+  if (pruned_below_ != INT64_MIN) from = std::max(from, SlotStart(pruned_below_));
   while (from < until) {
     const int64_t slot = SlotOf(from);
     const absl::Time end = std::min(until, SlotStart(slot + 1));
@@ -237,6 +238,11 @@ void Collector::OnEvent(const Event& e) {
   if (e.type == EventType::kAgentStateChanged) {
     AgentTrack& track = agents_[e.agent.value()];
     if (track.seen) AddAgentTime(e.agent, track, e.time);
+    if (e.agent_state == AgentState::kLoggedOut) {
+      // Time logged out is nobody's paid time: no rows, no track.
+      agents_.erase(e.agent.value());
+      return;
+    }
     track.state = e.agent_state;
     track.reason = e.agent_reason;
     track.since = e.time;
@@ -256,7 +262,18 @@ void Collector::OnEvent(const Event& e) {
   auto it = contacts_.find(e.contact.value());
   if (it == contacts_.end()) return;  // arrived before the collector was attached
   ContactTrack& c = it->second;
-  QueueCounts& row = QueueAt(queue, c.slot);
+  // An outcome whose arrival interval is no longer kept counts in the
+  // windows only.
+  QueueCounts dropped;
+  AgentCounts dropped_agent;
+  const bool kept = c.slot >= pruned_below_;
+  QueueCounts& row = kept ? QueueAt(queue, c.slot) : dropped;
+  auto agent_row = [&]() -> AgentCounts& {
+    if (!e.has_agent || !kept) return dropped_agent;
+    auto a = agents_.find(e.agent.value());
+    return a != agents_.end() ? CountsOf(a->second, e.agent, c.slot)
+                              : AgentAt(e.agent, c.slot);
+  };
   // A part in a queue that ends without an answer counts in the window now.
   auto part_ends = [&]() -> QueueCounts& {
     QueueCounts& w = WindowAt(queue, e.time);
@@ -275,7 +292,7 @@ void Collector::OnEvent(const Event& e) {
         q->answered_within += within;
         q->wait_answered_us += wait_us;
       }
-      if (e.has_agent) CountsOf(agents_[e.agent.value()], e.agent, c.slot).answered++;
+      agent_row().answered++;
       break;
     }
     case EventType::kAbandoned: {
@@ -323,7 +340,7 @@ void Collector::OnEvent(const Event& e) {
       };
       add(row);
       add(WindowAt(queue, e.time));
-      if (e.has_agent) add(CountsOf(agents_[e.agent.value()], e.agent, c.slot));
+      add(agent_row());
       contacts_.erase(it);
       break;
     }
@@ -331,23 +348,45 @@ void Collector::OnEvent(const Event& e) {
   }
 }
 
+namespace {
+
+// The instant at which the local time `start` began, for the period that
+// contains `t` (start <= t in local time). When clocks go forward over
+// `start`, the period begins at the transition. When they go back, `start`
+// happens twice: for hours and half hours the second pass is a period of
+// its own (the one if it is not after `t`); a day, week or month begins at
+// the first.
+absl::Time PeriodBegin(absl::CivilSecond start, absl::Time t, const absl::TimeZone& tz,
+                       bool second_pass_is_a_period) {
+  const absl::TimeZone::TimeInfo info = tz.At(start);
+  switch (info.kind) {
+    case absl::TimeZone::TimeInfo::UNIQUE: return info.pre;
+    case absl::TimeZone::TimeInfo::SKIPPED: return info.trans;
+    case absl::TimeZone::TimeInfo::REPEATED:
+      return second_pass_is_a_period && info.post <= t ? info.post : info.pre;
+  }
+  return info.pre;
+}
+
+}  // namespace
+
 absl::Time Collector::PeriodStart(Granularity granularity, absl::Time t) const {
   const absl::TimeZone& tz = options_.time_zone;
   switch (granularity) {
     case Granularity::k15Minutes: return SlotStart(SlotOf(t));
     case Granularity::k30Minutes: {
       const absl::CivilMinute m = absl::ToCivilMinute(t, tz);
-      return absl::FromCivil(absl::CivilMinute(m.year(), m.month(), m.day(), m.hour(),
-                                               m.minute() - m.minute() % 30),
-                             tz);
+      return PeriodBegin(absl::CivilMinute(m.year(), m.month(), m.day(), m.hour(),
+                                           m.minute() - m.minute() % 30),
+                         t, tz, true);
     }
-    case Granularity::kHour: return absl::FromCivil(absl::ToCivilHour(t, tz), tz);
-    case Granularity::kDay: return absl::FromCivil(absl::ToCivilDay(t, tz), tz);
+    case Granularity::kHour: return PeriodBegin(absl::ToCivilHour(t, tz), t, tz, true);
+    case Granularity::kDay: return PeriodBegin(absl::ToCivilDay(t, tz), t, tz, false);
     case Granularity::kWeek: {
       const absl::CivilDay d = absl::ToCivilDay(t, tz);
-      return absl::FromCivil(absl::PrevWeekday(d + 1, absl::Weekday::monday), tz);
+      return PeriodBegin(absl::PrevWeekday(d + 1, absl::Weekday::monday), t, tz, false);
     }
-    case Granularity::kMonth: return absl::FromCivil(absl::ToCivilMonth(t, tz), tz);
+    case Granularity::kMonth: return PeriodBegin(absl::ToCivilMonth(t, tz), t, tz, false);
   }
   return t;
 }
@@ -452,6 +491,7 @@ absl::StatusOr<std::vector<AgentRow>> Collector::AgentRows(Granularity granulari
   for (const auto& [agent, track] : agents_) {
     if (!track.seen) continue;
     absl::Time t = std::max(track.since, begin);
+    if (pruned_below_ != INT64_MIN) t = std::max(t, SlotStart(pruned_below_));
     const absl::Time until = std::min(now, end);
     while (t < until) {
       const absl::Time next = std::min(until, SlotStart(SlotOf(t) + 1));

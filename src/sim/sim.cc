@@ -215,6 +215,7 @@ class Replication {
   // (seconds: expected, low, high); empty while no one waits.
   struct Estimate {
     double expected, low, high;
+    uint32_t queue;  // where it was taken (the contact may overflow on)
   };
   absl::flat_hash_map<uint32_t, Estimate> estimates_;
   void RecordEstimate(uint32_t index);
@@ -521,7 +522,7 @@ void Replication::ScoreEstimate(uint32_t index, const ContactRec& c) {
   auto it = estimates_.find(index);
   if (it == estimates_.end()) return;
   double wait_s = ToS(engine_->NowMicros() - c.arrived);
-  Acc& acc = out_.queue_summary[c.queue];
+  Acc& acc = out_.queue_summary[it->second.queue];
   acc.ewt_n++;
   acc.sum_ewt += it->second.expected;
   acc.sum_ewt_wait += wait_s;
@@ -532,9 +533,9 @@ void Replication::ScoreEstimate(uint32_t index, const ContactRec& c) {
 void Replication::RecordEstimate(uint32_t index) {
   absl::StatusOr<WaitEstimate> w = engine_->EstimateWait(ContactId(index));
   if (!w.ok() || w->expected == absl::InfiniteDuration()) return;  // no agents
-  estimates_.emplace(index, Estimate{absl::ToDoubleSeconds(w->expected),
-                                     absl::ToDoubleSeconds(w->low),
-                                     absl::ToDoubleSeconds(w->high)});
+  estimates_.emplace(
+      index, Estimate{absl::ToDoubleSeconds(w->expected), absl::ToDoubleSeconds(w->low),
+                      absl::ToDoubleSeconds(w->high), contacts_[index].queue});
 }
 
 absl::Status Replication::WantLoggedIn(uint32_t group, uint32_t index, bool wanted) {

@@ -131,6 +131,60 @@ TEST_F(CollectorTest, HoursStartAtTheLocalHourWhereTheOffsetIsNotWhole) {
   EXPECT_EQ(absl::FormatTime("%H:%M", rows[0].start, kathmandu), "10:00");
 }
 
+TEST_F(CollectorTest, DaylightSavingChangesGiveWholePeriods) {
+  const absl::TimeZone new_york = Zone("America/New_York");
+  MetricsOptions o;
+  o.time_zone = new_york;
+  // 3 November 2024: at 06:00 UTC clocks go back from 02:00 EDT to 01:00 EST,
+  // so 01:00-02:00 happens twice.
+  const absl::Time first_pass = absl::FromUnixSeconds(1730610600);  // 05:10Z, 01:10 EDT
+  Build(o, first_pass);
+  Arrive(1, queue_);
+  At(first_pass + absl::Hours(1));  // 06:10Z, 01:10 EST
+  Arrive(2, queue_);
+  At(first_pass + absl::Hours(2));  // 07:10Z, 02:10 EST
+  Arrive(3, queue_);
+  const absl::Time z5 = absl::FromUnixSeconds(1730610000);  // 05:00Z
+  const std::vector<QueueRow> hours =
+      collector_->QueueRows(Granularity::kHour, z5 - absl::Hours(1), z5 + absl::Hours(3))
+          .value();
+  ASSERT_EQ(hours.size(), 3u);
+  EXPECT_EQ(hours[0].start, z5);
+  EXPECT_EQ(hours[1].start, z5 + absl::Hours(1));  // 01:00 again, EST
+  EXPECT_EQ(hours[2].start, z5 + absl::Hours(2));
+  for (const QueueRow& r : hours) EXPECT_EQ(r.figures.counts.offered, 1u);
+  EXPECT_EQ(absl::FormatTime("%H:%M %Z", hours[1].start, new_york), "01:00 EST");
+  EXPECT_EQ(collector_->NextPeriodStart(Granularity::kHour, z5), z5 + absl::Hours(1));
+  EXPECT_EQ(collector_->NextPeriodStart(Granularity::k30Minutes, z5 + absl::Minutes(30)),
+            z5 + absl::Hours(1));
+  // Only the repeated hour asked for: its second pass alone.
+  const std::vector<QueueRow> second =
+      collector_->QueueRows(Granularity::kHour, z5 + absl::Hours(1), z5 + absl::Hours(2))
+          .value();
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].start, z5 + absl::Hours(1));
+  // The day has 25 hours and one row.
+  const absl::Time midnight = absl::FromUnixSeconds(1730606400);  // 04:00Z
+  EXPECT_EQ(collector_->PeriodStart(Granularity::kDay, first_pass + absl::Hours(1)),
+            midnight);
+  EXPECT_EQ(collector_->NextPeriodStart(Granularity::kDay, midnight) - midnight,
+            absl::Hours(25));
+  const std::vector<QueueRow> days =
+      collector_->QueueRows(Granularity::kDay, midnight, midnight + absl::Hours(25))
+          .value();
+  ASSERT_EQ(days.size(), 1u);
+  EXPECT_EQ(days[0].figures.counts.offered, 3u);
+  // 10 March 2024: at 07:00 UTC clocks go from 02:00 EST to 03:00 EDT.
+  const absl::Time spring = absl::FromUnixSeconds(1710054000);  // 07:00Z, 03:00 EDT
+  const absl::Time spring_midnight = absl::FromUnixSeconds(1710046800);  // 05:00Z
+  EXPECT_EQ(collector_->PeriodStart(Granularity::kHour, spring + absl::Minutes(10)),
+            spring);
+  EXPECT_EQ(collector_->NextPeriodStart(Granularity::kHour, spring - absl::Minutes(30)),
+            spring);
+  EXPECT_EQ(collector_->NextPeriodStart(Granularity::kDay, spring) - spring_midnight,
+            absl::Hours(23));
+}
+
 TEST_F(CollectorTest, SlidingWindowsCountEachOutcomeInItsMinute) {
   const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);  // a whole minute
   Build({}, t0);
@@ -254,6 +308,37 @@ TEST_F(CollectorTest, RowsOlderThanRetainAreDropped) {
   At(t0 + absl::Hours(3));
   Arrive(3, queue_);  // the first hour is gone now
   EXPECT_EQ(collector_->QueueTotal(queue_, from, to)->counts.offered, 2u);
+  // Contact 1 is answered now: its arrival interval is gone, so it counts
+  // in the windows only (no row with an answer and nothing offered).
+  ASSERT_TRUE(engine_->Login(AgentId(1)).ok());
+  const QueueFigures total = collector_->QueueTotal(queue_, from, to).value();
+  EXPECT_EQ(total.counts.offered, 2u);
+  EXPECT_EQ(total.counts.answered, 0u);  // the agent took contact 1, the oldest
+  EXPECT_EQ(collector_->Now()[0].windows[0].counts.answered, 1u);
+}
+
+TEST_F(CollectorTest, LoggedOutAgentsHaveNoRows) {
+  const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
+  Build({}, t0);
+  ASSERT_TRUE(engine_->Login(AgentId(1)).ok());
+  ASSERT_TRUE(engine_->Login(AgentId(2)).ok());
+  At(t0 + absl::Minutes(10));
+  ASSERT_TRUE(engine_->Logout(AgentId(2)).ok());
+  At(t0 + absl::Hours(3));
+  const std::vector<AgentRow> rows =
+      collector_->AgentRows(Granularity::kHour, t0, t0 + absl::Hours(3)).value();
+  size_t of_two = 0;
+  for (const AgentRow& r : rows) {
+    if (r.agent == AgentId(2)) {
+      ++of_two;
+      EXPECT_DOUBLE_EQ(r.figures.logged_in_s, 600);
+    }
+  }
+  EXPECT_EQ(of_two, 1u);       // its first hour only
+  EXPECT_EQ(rows.size(), 4u);  // agent 1's three hours and agent 2's one
+  const Collector::AgentsNow now = collector_->AgentStates();
+  EXPECT_EQ(now.by_state[static_cast<int>(AgentState::kAvailable)], 1u);
+  EXPECT_EQ(now.by_state[static_cast<int>(AgentState::kLoggedOut)], 0u);
 }
 
 TEST(CollectorOptionsTest, BadOptionsAndRangesAreRefused) {

@@ -5,7 +5,9 @@
 // The formulas of the contact-center figures, in one place, so that the live
 // metrics (ccengine/metrics/), the engine's own queue counters
 // (`QueueStats`) and the simulator (ccengine/sim/) give one number for one
-// definition. Each function takes raw counts and sums and forms the ratio;
+// definition. (The metrics and the simulator measure a wait from the
+// contact's arrival in the engine; `QueueStats` from its entry into that
+// queue, so a queue that receives overflow or transfers differs there.) Each function takes raw counts and sums and forms the ratio;
 // a ratio whose denominator is zero is NaN ("nothing to measure yet"), never
 // a made-up 0 or 1.
 //

@@ -29,13 +29,18 @@
 //     (reserved + busy + wrap-up) / (available + reserved + busy + wrap-up),
 //     utilization = (reserved + busy + wrap-up) / logged-in time (kpi.h).
 //
-// Attach the collector before agents log in: an agent's time counts from its
-// first state change the collector sees.
+// Attach the collector before agents log in and after any Engine::LoadState
+// or journal recovery: an agent's time counts from its first state change
+// the collector sees, and contacts that arrived before Attach are not
+// counted. Time logged out is not kept (an agent's rows cover its logged-in
+// time).
 //
-// Memory: one row per queue and per agent that had something in each
-// 15-minute interval, kept for `MetricsOptions::retain` (older intervals are
-// dropped as time passes), plus one row per queue per minute of the longest
-// window.
+// Memory: one row per queue and per logged-in agent that had something in
+// each 15-minute interval, kept for `MetricsOptions::retain` (older
+// intervals are dropped as time passes, checked at the first event of each
+// interval; outcomes of contacts that arrived in a dropped interval count in
+// the windows only), one entry per contact in the engine and per logged-in
+// agent, and one row per queue per minute of the longest window.
 //
 // Thread safety: thread-compatible, like the engine: the engine calls it on
 // the router thread, and its queries must be made there too (or while the
@@ -98,7 +103,7 @@ struct QueueCounts {
   uint64_t abandoned = 0;
   uint64_t short_abandoned = 0;
   uint64_t overflowed = 0;
-  uint64_t transferred = 0;  // transferred out after being answered here
+  uint64_t transferred = 0;  // transferred out (waiting, ringing or in service)
   uint64_t withdrawn = 0;
   uint64_t completed = 0;
   int64_t wait_answered_us = 0;  // summed over answered
@@ -211,7 +216,7 @@ class Collector {
   // Each queue now: waiting, longest wait, the sliding windows at the
   // engine's time.
   std::vector<QueueNow> Now() const;
-  // Agents by state and, for not ready, by reason, now.
+  // Logged-in agents by state and, for not ready, by reason, now.
   struct AgentsNow {
     std::array<size_t, kAgentStateCount> by_state{};
     std::map<int32_t, size_t> not_ready_by_reason;
