@@ -18,95 +18,20 @@
 #include <utility>
 #include <vector>
 
-#include "ccengine/core/wait_estimate.h"
 #include "ccengine/erlang/erlang.h"
 #include "common/status_macros.h"
 #include "fmt/format.h"
 #include "sim/sim_internal.h"
+#include "sim/staffing_confidence.h"
 
 namespace ccengine::sim {
 namespace {
 
+using internal::JudgeQueue;
 using internal::Resolved;
+using internal::Samples;
+using internal::Verdict;
 using Plan = std::vector<std::vector<int>>;  // [group][interval]
-
-// Student's t quantile with `df` degrees of freedom: exact for 1 and 2,
-// else the Cornish–Fisher expansion around the normal one (within 2% for
-// df >= 3 at p <= 0.99, within 0.1% for df >= 8).
-double StudentQuantile(double p, int df) {
-  if (df == 1) return std::tan(M_PI * (p - 0.5));
-  if (df == 2) return (2 * p - 1) / std::sqrt(2 * p * (1 - p));
-  const double z = ccengine::NormalQuantile(p), n = df;
-  const double z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z;
-  return z + (z3 + z) / (4 * n) + (5 * z5 + 16 * z3 + 3 * z) / (96 * n * n) +
-         (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * n * n * n);
-}
-
-enum class Verdict { kMeets, kFails, kUndecided };
-
-// One figure over the replications against a bound: `at_least` for a
-// service level, else a cap. Replications with nothing offered are left out
-// (NaN); a replication where the figure is undefined although contacts were
-// offered (no answer for ASA, no agent for occupancy) fails a cap outright.
-Verdict Judge(const std::vector<double>& xs, double bound, bool at_least,
-              double confidence, bool last) {
-  double sum = 0;
-  int n = 0;
-  for (double x : xs) {
-    if (std::isinf(x)) return Verdict::kFails;
-    if (!std::isnan(x)) sum += x, ++n;
-  }
-  if (n == 0) return Verdict::kMeets;
-  const double mean = sum / n;
-  double ss = 0;
-  for (double x : xs) {
-    if (!std::isnan(x)) ss += (x - mean) * (x - mean);
-  }
-  const double half =
-      n > 1 ? StudentQuantile(confidence, n - 1) * std::sqrt(ss / (n - 1) / n) : INFINITY;
-  const double lo = mean - half, hi = mean + half;
-  const bool meets = at_least ? lo >= bound : hi <= bound;
-  const bool fails = at_least ? hi < bound : lo > bound;
-  if (meets) return Verdict::kMeets;
-  if (fails) return Verdict::kFails;
-  if (!last) return Verdict::kUndecided;
-  return (at_least ? mean >= bound : mean <= bound) ? Verdict::kMeets : Verdict::kFails;
-}
-
-// The figures of one queue-interval, one entry per replication: NaN where
-// nothing was offered; +inf for a figure undefined although contacts were.
-struct Samples {
-  std::vector<double> sl, abandon, asa, occupancy;
-  bool stranded = false;  // a contact ended with no outcome (never served)
-  void Add(const Metrics& m) {
-    const bool offered = m.offered > 0;
-    auto figure = [&](double x) { return !offered ? NAN : std::isnan(x) ? INFINITY : x; };
-    sl.push_back(offered ? m.service_level : NAN);
-    abandon.push_back(offered ? m.p_abandon : NAN);
-    asa.push_back(figure(m.asa));
-    occupancy.push_back(figure(m.occupancy));
-    stranded |= m.offered - m.answered - m.abandoned - m.overflowed > 0.5;
-  }
-};
-
-Verdict JudgeQueue(const Samples& s, const QueueTargets& t, double confidence,
-                   bool last) {
-  // Callers still waiting when the run ended were never served: no target
-  // is met by leaving them there.
-  if (s.stranded) return Verdict::kFails;
-  Verdict all = Verdict::kMeets;
-  auto take = [&](const std::vector<double>& xs, double bound, bool at_least) {
-    if (std::isnan(bound) || all == Verdict::kFails) return;
-    Verdict v = Judge(xs, bound, at_least, confidence, last);
-    if (v == Verdict::kFails || (v == Verdict::kUndecided && all == Verdict::kMeets))
-      all = v;
-  };
-  take(s.sl, t.service_level, true);
-  take(s.abandon, t.max_abandon, false);
-  take(s.asa, t.max_asa, false);
-  take(s.occupancy, t.max_occupancy, false);
-  return all;
-}
 
 uint64_t Mix(uint64_t seed, uint64_t salt) {
   uint64_t x = seed ^ (salt + 1) * 0x9E3779B97F4A7C15ULL;
@@ -763,16 +688,11 @@ absl::Status CheckOptions(const Scenario& s, const Resolved& r,
   return absl::OkStatus();
 }
 
-std::map<std::string, std::vector<int>> Named(const Resolved& r, const Plan& plan) {
-  std::map<std::string, std::vector<int>> out;
-  for (size_t g = 0; g < plan.size(); ++g) out[r.group_names[g]] = plan[g];
-  return out;
-}
-
-std::map<std::string, std::vector<bool>> Named(
-    const Scenario& s, const std::vector<std::vector<bool>>& met) {
-  std::map<std::string, std::vector<bool>> out;
-  for (size_t q = 0; q < met.size(); ++q) out[s.queues[q].name] = met[q];
+// Rows keyed by name: names(i) for row i.
+template <typename Row, typename NameOf>
+std::map<std::string, Row> Named(const std::vector<Row>& rows, NameOf names) {
+  std::map<std::string, Row> out;
+  for (size_t i = 0; i < rows.size(); ++i) out[names(i)] = rows[i];
   return out;
 }
 
@@ -810,29 +730,31 @@ absl::StatusOr<StaffingResult> OptimizeStaffing(
   }
   CCENGINE_RETURN_IF_ERROR(planner.Optimize(plan));
 
+  auto group_name = [&](size_t g) { return resolved.group_names[g]; };
+  auto queue_name = [&](size_t q) { return scenario.queues[q].name; };
   StaffingResult out;
   CCENGINE_ASSIGN_OR_RETURN(Planner::Day checked, planner.CheckDay(plan, true));
   CCENGINE_ASSIGN_OR_RETURN(Planner::Day day, planner.Trim(plan, std::move(checked)));
-  out.groups = Named(resolved, plan);
+  out.groups = Named(plan, group_name);
   out.achieved = std::move(day.result);
-  out.met = Named(scenario, day.met);
+  out.met = Named(day.met, queue_name);
   out.agent_hours = planner.Hours(plan, false);
   out.cost = planner.Hours(plan, true);
 
   Plan as_erlang = erlang;
   CCENGINE_ASSIGN_OR_RETURN(Planner::Day erlang_day, planner.CheckDay(as_erlang, false));
-  out.erlang_groups = Named(resolved, erlang);
+  out.erlang_groups = Named(erlang, group_name);
   out.erlang_achieved = std::move(erlang_day.result);
-  out.erlang_met = Named(scenario, erlang_day.met);
+  out.erlang_met = Named(erlang_day.met, queue_name);
   out.erlang_agent_hours = planner.Hours(erlang, false);
   out.erlang_cost = planner.Hours(erlang, true);
 
   if (options.pad_erlang_plan) {
     Plan padded = erlang;
     CCENGINE_ASSIGN_OR_RETURN(Planner::Day padded_day, planner.CheckDay(padded, true));
-    out.padded_groups = Named(resolved, padded);
+    out.padded_groups = Named(padded, group_name);
     out.padded_achieved = std::move(padded_day.result);
-    out.padded_met = Named(scenario, padded_day.met);
+    out.padded_met = Named(padded_day.met, queue_name);
     out.padded_agent_hours = planner.Hours(padded, false);
     out.padded_cost = planner.Hours(padded, true);
   }
