@@ -3,8 +3,8 @@
 //
 //   g++ -std=c++20 main.cc $(pkg-config --static --cflags --libs ccengine)
 //
-// It uses the router, the ticket desk's business clock and the knowledge
-// base's query builder through the umbrella header only, and
+// It uses the router, live metrics, the ticket desk's business clock and the
+// knowledge base's query builder through the umbrella header only, and
 // names no other library to the build: Abseil comes from ccengine's exported
 // link interface (the public headers use it), fmt only as the static
 // libraries' private dependency.
@@ -15,6 +15,8 @@
 int main() {
   auto engine = ccengine::Engine::Create();
   if (!engine.ok()) return 1;
+  auto metrics = ccengine::metrics::Collector::Attach(**engine, {});
+  if (!metrics.ok()) return 1;
   auto skill = (*engine)->AddSkill("policy");
   if (!skill.ok()) return 1;
   ccengine::QueueConfig queue;
@@ -43,7 +45,9 @@ int main() {
       ccengine::tickets::BusinessTimeBetween(std::nullopt, t0, t0 + absl::Hours(2));
   ccengine::text::SynonymTable synonyms;
   auto query = ccengine::knowledge::BuildQuery("个税 refund", synonyms);
-  const bool modules_ok = open == absl::Hours(2) && query.ok() && !query->empty();
+  const auto today = (*metrics)->QueueTotal(*queue_id, t0, t0 + absl::Hours(24));
+  const bool modules_ok = open == absl::Hours(2) && query.ok() && !query->empty() &&
+                          today.ok() && today->counts.offered == 1;
   std::printf("ccengine %s (%s, %d offer, modules %s)\n", ccengine::kVersionString,
               added.ToString().c_str(), offers, modules_ok ? "ok" : "FAILED");
   return added.ok() && offers == 1 && modules_ok ? 0 : 1;
