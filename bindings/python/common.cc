@@ -128,6 +128,18 @@ double SecondsSinceEpoch(absl::Time t) {
   return absl::ToDoubleSeconds(t - absl::UnixEpoch());
 }
 
+ServiceLevelDefinition ToServiceLevelDefinition(const std::string& name,
+                                                const std::string& path) {
+  absl::StatusOr<ServiceLevelDefinition> d = ParseServiceLevelDefinition(name);
+  if (!d.ok())
+    RaiseInvalid(fmt::format("{}: {}", path, std::string(d.status().message())));
+  return *d;
+}
+
+py::object RatioOrNone(double x) {
+  return std::isnan(x) ? py::object(py::none()) : py::object(py::float_(x));
+}
+
 double Seconds(absl::Duration d) {
   if (d == absl::InfiniteDuration()) {
     return std::numeric_limits<double>::infinity();

@@ -34,6 +34,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ccengine/core/agent.h"
+#include "ccengine/core/kpi.h"
 #include "ccengine/core/queue.h"
 #include "ccengine/core/types.h"
 
@@ -82,6 +83,12 @@ double SecondsSinceEpoch(absl::Time t);
 double Seconds(absl::Duration d);  // inf for the infinite duration
 
 Channel ToChannel(py::handle value, const std::string& path);
+// A service level definition by name (kpi.h); ValueError naming `path`.
+ServiceLevelDefinition ToServiceLevelDefinition(const std::string& name,
+                                                const std::string& path);
+// A ratio, or None where there is nothing to measure (NaN): dicts stay equal
+// to themselves and JSON-ready; pandas reads None as NaN.
+py::object RatioOrNone(double x);
 
 // A list (or tuple) of items; anything else is an error naming `path`.
 py::list ToList(py::handle value, const std::string& path);

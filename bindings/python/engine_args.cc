@@ -228,12 +228,8 @@ QueueConfig ToQueueConfig(const PyEngine& e, py::handle value, const std::string
     c.sl_threshold = ToDuration(r.Get("sl_seconds"), r.Path("sl_seconds"));
   c.sl_target = r.Double("sl_target", c.sl_target);
   if (r.Has("sl_definition")) {
-    absl::StatusOr<ServiceLevelDefinition> d =
-        ParseServiceLevelDefinition(r.String("sl_definition", ""));
-    if (!d.ok())
-      RaiseInvalid(fmt::format("{}: {}", r.Path("sl_definition"),
-                               std::string(d.status().message())));
-    c.sl_definition = *d;
+    c.sl_definition =
+        ToServiceLevelDefinition(r.String("sl_definition", ""), r.Path("sl_definition"));
   }
   if (r.Has("short_abandon_s"))
     c.short_abandon = ToDuration(r.Get("short_abandon_s"), r.Path("short_abandon_s"));

@@ -193,11 +193,7 @@ py::dict StatsToDict(const PyEngine& e, const QueueStats& s) {
   d["completed"] = s.completed;
   d["total_answer_wait_s"] = Seconds(s.total_answer_wait);
   d["total_handle_s"] = Seconds(s.total_handle);
-  // None while there is nothing to measure (a NaN would make the dict unequal
-  // to itself).
-  const double sl = s.ServiceLevel();
-  d["service_level"] =
-      std::isnan(sl) ? py::object(py::none()) : py::object(py::float_(sl));
+  d["service_level"] = RatioOrNone(s.ServiceLevel());
   d["asa"] = Seconds(s.AverageSpeedOfAnswer());
   d["aht"] = Seconds(s.AverageHandleTime());
   return d;

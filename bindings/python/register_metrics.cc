@@ -20,12 +20,6 @@ using namespace pybind11::literals;
 
 namespace {
 
-// A ratio, or None where there is nothing to measure (NaN): rows stay
-// comparable and JSON-ready; pandas reads None as NaN.
-py::object Ratio(double x) {
-  return std::isnan(x) ? py::object(py::none()) : py::object(py::float_(x));
-}
-
 metrics::Collector& Metrics(PyEngine& e) {
   if (e.metrics() == nullptr) {
     Check(absl::FailedPreconditionError(
@@ -47,17 +41,17 @@ py::dict QueueFiguresToDict(const metrics::QueueFigures& f) {
   d["withdrawn"] = c.withdrawn;
   d["completed"] = c.completed;
   d["sl_definition"] = std::string(ServiceLevelDefinitionName(f.sl_definition));
-  d["service_level"] = Ratio(f.service_level);
+  d["service_level"] = RatioOrNone(f.service_level);
   for (int i = 0; i < kServiceLevelDefinitionCount; ++i) {
     d[py::str("sl_" + std::string(ServiceLevelDefinitionName(
                           static_cast<ServiceLevelDefinition>(i))))] =
-        Ratio(f.service_level_by[i]);
+        RatioOrNone(f.service_level_by[i]);
   }
-  d["abandon_rate"] = Ratio(f.abandon_rate);
-  d["asa_s"] = Ratio(f.asa_s);
-  d["aht_s"] = Ratio(f.aht_s);
-  d["csat"] = Ratio(f.csat);
-  d["fcr"] = Ratio(f.fcr);
+  d["abandon_rate"] = RatioOrNone(f.abandon_rate);
+  d["asa_s"] = RatioOrNone(f.asa_s);
+  d["aht_s"] = RatioOrNone(f.aht_s);
+  d["csat"] = RatioOrNone(f.csat);
+  d["fcr"] = RatioOrNone(f.fcr);
   return d;
 }
 
@@ -73,13 +67,13 @@ py::dict AgentFiguresToDict(const metrics::AgentFigures& f) {
   py::dict reasons;
   for (const auto& [reason, us] : c.not_ready_us) reasons[py::int_(reason)] = us / 1e6;
   d["not_ready_by_reason_s"] = reasons;
-  d["occupancy"] = Ratio(f.occupancy);
-  d["utilization"] = Ratio(f.utilization);
-  d["aht_s"] = Ratio(f.aht_s);
+  d["occupancy"] = RatioOrNone(f.occupancy);
+  d["utilization"] = RatioOrNone(f.utilization);
+  d["aht_s"] = RatioOrNone(f.aht_s);
   d["wrap_up_s"] = f.wrap_up_s;
   d["logged_in_s"] = f.logged_in_s;
-  d["csat"] = Ratio(f.csat);
-  d["fcr"] = Ratio(f.fcr);
+  d["csat"] = RatioOrNone(f.csat);
+  d["fcr"] = RatioOrNone(f.fcr);
   return d;
 }
 

@@ -124,13 +124,8 @@ sim::QueueSpec ToQueueSpec(py::handle value, const std::string& path) {
   q.sl_seconds = r.Double("sl_seconds", q.sl_seconds);
   q.sl_target = r.Double("sl_target", q.sl_target);
   if (r.Has("sl_definition")) {
-    absl::StatusOr<ServiceLevelDefinition> d =
-        ParseServiceLevelDefinition(r.String("sl_definition", ""));
-    if (!d.ok()) {
-      RaiseInvalid(fmt::format("{}: {}", r.Path("sl_definition"),
-                               std::string(d.status().message())));
-    }
-    q.sl_definition = *d;
+    q.sl_definition =
+        ToServiceLevelDefinition(r.String("sl_definition", ""), r.Path("sl_definition"));
   }
   q.short_abandon_s = r.Double("short_abandon_s", q.short_abandon_s);
   int64_t max_size = r.Int("max_size", 0);

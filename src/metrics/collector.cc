@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -92,7 +93,10 @@ QueueFigures FiguresOf(const QueueCounts& c, ServiceLevelDefinition definition) 
   for (int i = 0; i < kServiceLevelDefinitionCount; ++i) {
     f.service_level_by[i] = ServiceLevel(static_cast<ServiceLevelDefinition>(i), sl);
   }
-  f.service_level = ServiceLevel(definition, sl);
+  const auto chosen = static_cast<size_t>(definition);
+  f.service_level = chosen < f.service_level_by.size()
+                        ? f.service_level_by[chosen]
+                        : std::numeric_limits<double>::quiet_NaN();
   f.abandon_rate = KpiRatio(d(c.abandoned), d(c.offered));
   f.asa_s = KpiRatio(Seconds(c.wait_answered_us), d(c.answered));
   f.aht_s = KpiRatio(Seconds(c.handle_us), d(c.completed));
@@ -205,18 +209,26 @@ AgentCounts& Collector::CountsOf(AgentTrack& track, AgentId agent, int64_t slot)
 }
 
 // Splits [track.since, until) over the 15-minute intervals it touches.
-void Collector::AddAgentTime(AgentId agent, AgentTrack& track, absl::Time until) {
-  absl::Time from = track.since;  // intervals no longer kept are not brought back
+template <typename RowOf>
+void Collector::SplitAgentTime(const AgentTrack& track, absl::Time from, absl::Time until,
+                               RowOf row_of) const {
+  // Intervals no longer kept are not brought back.
   if (pruned_below_ != INT64_MIN) from = std::max(from, SlotStart(pruned_below_));
   while (from < until) {
     const int64_t slot = SlotOf(from);
     const absl::Time end = std::min(until, SlotStart(slot + 1));
     const int64_t us = absl::ToInt64Microseconds(end - from);
-    AgentCounts& c = CountsOf(track, agent, slot);
+    AgentCounts& c = row_of(slot);
     c.state_us[static_cast<int>(track.state)] += us;
     if (track.state == AgentState::kNotReady) c.not_ready_us[track.reason] += us;
     from = end;
   }
+}
+
+void Collector::AddAgentTime(AgentId agent, AgentTrack& track, absl::Time until) {
+  SplitAgentTime(track, track.since, until, [&](int64_t slot) -> AgentCounts& {
+    return CountsOf(track, agent, slot);
+  });
 }
 
 void Collector::Prune(absl::Time now) {
@@ -490,17 +502,10 @@ absl::StatusOr<std::vector<AgentRow>> Collector::AgentRows(Granularity granulari
   const absl::Time now = engine_.Now();
   for (const auto& [agent, track] : agents_) {
     if (!track.seen) continue;
-    absl::Time t = std::max(track.since, begin);
-    if (pruned_below_ != INT64_MIN) t = std::max(t, SlotStart(pruned_below_));
-    const absl::Time until = std::min(now, end);
-    while (t < until) {
-      const absl::Time next = std::min(until, SlotStart(SlotOf(t) + 1));
-      AgentCounts& c = sums[{PeriodStart(granularity, t), agent}];
-      const int64_t us = absl::ToInt64Microseconds(next - t);
-      c.state_us[static_cast<int>(track.state)] += us;
-      if (track.state == AgentState::kNotReady) c.not_ready_us[track.reason] += us;
-      t = next;
-    }
+    SplitAgentTime(track, std::max(track.since, begin), std::min(now, end),
+                   [&, agent = agent](int64_t slot) -> AgentCounts& {
+                     return sums[{PeriodStart(granularity, SlotStart(slot)), agent}];
+                   });
   }
   std::vector<AgentRow> rows;
   rows.reserve(sums.size());

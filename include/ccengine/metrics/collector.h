@@ -257,6 +257,11 @@ class Collector {
   AgentCounts& CountsOf(AgentTrack& track, AgentId agent, int64_t slot);
   QueueCounts& WindowAt(uint32_t queue, absl::Time t);
   void AddAgentTime(AgentId agent, AgentTrack& track, absl::Time until);
+  // [from, until) of the track's state, split at 15-minute boundaries into
+  // row_of(slot).
+  template <typename RowOf>
+  void SplitAgentTime(const AgentTrack& track, absl::Time from, absl::Time until,
+                      RowOf row_of) const;
   void Prune(absl::Time now);
   ServiceLevelTerms TermsOf(uint32_t queue) const;
   absl::Status CheckRange(Granularity granularity, absl::Time from, absl::Time to) const;
