@@ -51,6 +51,11 @@ PACKAGES=(
   postgresql-15
   # the journal module: CRC-32C for its records (ISA-L)
   libisal-dev
+  # adapters/http: /metrics (cpp-httplib); its e2e test has a real Prometheus
+  # scrape the endpoint and checks the exposition with promtool
+  libcpp-httplib-dev
+  prometheus
+  curl
   # the metrics module: calendar intervals in the center's time zone
   # (absl::LoadTimeZone reads /usr/share/zoneinfo)
   tzdata

@@ -1,6 +1,7 @@
 // ccengine-kamailio: routes Kamailio's inbound calls with a ccengine Engine.
 //
 //   ccengine-kamailio --config agents.json [--port 8448]
+//                     [--http 127.0.0.1:9464 | --http off]
 //
 // Connects to Kamailio's evapi on 127.0.0.1 (see examples/kamailio/), runs an
 // Engine on a RouterLoop, and answers each suspended INVITE with the agent
@@ -15,13 +16,21 @@
 //    "agents": [{"id": 1, "uri": "sip:alice@127.0.0.1:5080",
 //                "skills": [{"skill": "sales", "level": 5}]}]}
 //
+// Live numbers are served over HTTP (ccengine/http/server.h: /metrics for
+// Prometheus) on loopback port 9464 unless --http names another address
+// (ADDR:PORT, port 0 for any free one) or turns it off; a metrics
+// collector counts every queue and agent and the router loop publishes a
+// snapshot each second.
+//
 // The INVITE's request-URI user names the queue. Every engine event is
 // printed on stdout as "EV <description>"; adapter diagnostics as "LOG ...";
 // on SIGINT/SIGTERM a "SUMMARY ..." line, then exit 0.
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <semaphore>
@@ -30,6 +39,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "ccengine/ccengine.h"
+#include "ccengine/http/server.h"
 #include "ccengine/kamailio/evapi.h"
 #include "ccengine/telephony/telephony.h"
 #include "fmt/format.h"
@@ -137,14 +147,33 @@ absl::Status LoadSkills(ccengine::Engine& engine, const nlohmann::json& list,
 int Main(int argc, char** argv) {
   std::string config_path;
   int port_override = 0;
+  std::string http = "127.0.0.1:9464";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--config") config_path = argv[i + 1];
     else if (a == "--port")
       port_override = std::atoi(argv[i + 1]);
+    else if (a == "--http")
+      http = argv[i + 1];
+  }
+  std::optional<ccengine::http::ServerOptions> http_options;
+  if (http != "off") {
+    const size_t colon = http.rfind(':');
+    char* end = nullptr;
+    const long http_port =
+        colon == std::string::npos ? -1 : std::strtol(http.c_str() + colon + 1, &end, 10);
+    if (colon == std::string::npos || colon == 0 || end == nullptr || *end != '\0' ||
+        http_port < 0 || http_port > 65535) {
+      std::cerr << "--http: want ADDR:PORT or off, got '" << http << "'\n";
+      return 2;
+    }
+    http_options.emplace();
+    http_options->bind_address = http.substr(0, colon);
+    http_options->port = static_cast<int>(http_port);
   }
   if (config_path.empty()) {
-    std::cerr << "usage: ccengine-kamailio --config FILE [--port N]\n";
+    std::cerr << "usage: ccengine-kamailio --config FILE [--port N] "
+                 "[--http ADDR:PORT|off]\n";
     return 2;
   }
   std::ifstream in(config_path);
@@ -345,16 +374,34 @@ int Main(int argc, char** argv) {
 
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  ccengine::RouterLoop loop(engine.get(), &clock);
+  std::unique_ptr<ccengine::metrics::Collector> collector =
+      ccengine::metrics::Collector::Attach(*engine, {}).value();
+  ccengine::metrics::SnapshotPublisher published;
+  ccengine::RouterLoopOptions loop_options;
+  loop_options.on_tick = [&] { published.Publish(collector->TakeSnapshot()); };
+  ccengine::RouterLoop loop(engine.get(), &clock, loop_options);
   if (absl::Status st = loop.Start(); !st.ok()) {
     std::cerr << st << "\n";
     return 1;
+  }
+  std::unique_ptr<ccengine::http::Server> http_server;
+  if (http_options.has_value()) {
+    auto started = ccengine::http::Server::Start(published, *http_options);
+    if (!started.ok()) {
+      std::cerr << started.status() << "\n";
+      loop.Stop();
+      return 2;
+    }
+    http_server = std::move(*started);
+    Line(fmt::format("LOG http serving http://{}:{}/metrics", http_options->bind_address,
+                     http_server->port()));
   }
   client_ptr->Start();
   Line(fmt::format("LOG ccengine-kamailio up: evapi {}:{}, {} agents, {} queues", co.host,
                    co.port, engine->agent_count(), queues.size()));
   g_stop.acquire();
   client_ptr->Stop();
+  if (http_server != nullptr) http_server->Stop();
   loop.Stop();
   ccengine::Accounting acc = engine->GetAccounting();
   ccengine::TelephonyStats ts = bridge.stats();

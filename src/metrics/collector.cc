@@ -249,7 +249,11 @@ void Collector::OnEvent(const Event& e) {
   Prune(e.time);
   if (e.type == EventType::kAgentStateChanged) {
     AgentTrack& track = agents_[e.agent.value()];
-    if (track.seen) AddAgentTime(e.agent, track, e.time);
+    if (track.seen) {
+      AddAgentTime(e.agent, track, e.time);
+      agent_state_us_[static_cast<int>(track.state)] +=
+          absl::ToInt64Microseconds(e.time - track.since);
+    }
     if (e.agent_state == AgentState::kLoggedOut) {
       // Time logged out is nobody's paid time: no rows, no track.
       agents_.erase(e.agent.value());
@@ -269,78 +273,71 @@ void Collector::OnEvent(const Event& e) {
     it->second.queue = queue;
     it->second.answered_here = false;
     QueueAt(queue, it->second.slot).offered++;
+    TotalsOf(queue).counts.offered++;
     return;
   }
   auto it = contacts_.find(e.contact.value());
   if (it == contacts_.end()) return;  // arrived before the collector was attached
   ContactTrack& c = it->second;
+  const int64_t slot = c.slot;
   // An outcome whose arrival interval is no longer kept counts in the
-  // windows only.
-  QueueCounts dropped;
+  // windows and totals only.
+  const bool kept = slot >= pruned_below_;
   AgentCounts dropped_agent;
-  const bool kept = c.slot >= pruned_below_;
-  QueueCounts& row = kept ? QueueAt(queue, c.slot) : dropped;
   auto agent_row = [&]() -> AgentCounts& {
     if (!e.has_agent || !kept) return dropped_agent;
     auto a = agents_.find(e.agent.value());
-    return a != agents_.end() ? CountsOf(a->second, e.agent, c.slot)
-                              : AgentAt(e.agent, c.slot);
+    return a != agents_.end() ? CountsOf(a->second, e.agent, slot)
+                              : AgentAt(e.agent, slot);
   };
-  // A part in a queue that ends without an answer counts in the window now.
-  auto part_ends = [&]() -> QueueCounts& {
-    QueueCounts& w = WindowAt(queue, e.time);
-    w.offered++;
-    return w;
-  };
+  // What this event adds: to the arrival's interval row, and to the minute
+  // it happened in and the totals (where a part in a queue that ends
+  // without an answer is also offered in the window).
+  QueueCounts add;
+  bool part_ends = false;
+  bool leaves = false;  // the contact's track ends
   switch (e.type) {
     case EventType::kAccepted: {
-      if (c.answered_here) break;
+      if (c.answered_here) return;
       c.answered_here = true;
-      const ServiceLevelTerms terms = TermsOf(queue);
-      const bool within = e.wait <= terms.threshold;
-      const int64_t wait_us = absl::ToInt64Microseconds(e.wait);
-      for (QueueCounts* q : {&row, &part_ends()}) {
-        q->answered++;
-        q->answered_within += within;
-        q->wait_answered_us += wait_us;
-      }
+      part_ends = true;
+      add.answered = 1;
+      add.answered_within = e.wait <= TermsOf(queue).threshold;
+      add.wait_answered_us = absl::ToInt64Microseconds(e.wait);
       agent_row().answered++;
+      TotalsOf(queue).answer_wait.Observe(absl::ToDoubleSeconds(e.wait));
       break;
     }
     case EventType::kAbandoned: {
-      const bool is_short = e.wait < TermsOf(queue).short_abandon;
-      for (QueueCounts* q : {&row, &part_ends()}) {
-        q->abandoned++;
-        q->short_abandoned += is_short;
-      }
-      contacts_.erase(it);
+      part_ends = leaves = true;
+      add.abandoned = 1;
+      add.short_abandoned = e.wait < TermsOf(queue).short_abandon;
+      TotalsOf(queue).abandon_wait.Observe(absl::ToDoubleSeconds(e.wait));
       break;
     }
     case EventType::kOverflowed: {
-      row.overflowed++;
-      part_ends().overflowed++;
-      if (e.to_queue == e.queue) contacts_.erase(it);  // left the engine
+      part_ends = true;
+      leaves = e.to_queue == e.queue;  // left the engine
+      add.overflowed = 1;
       break;
     }
     case EventType::kTransferred: {
-      row.transferred++;
-      QueueCounts& w = c.answered_here ? WindowAt(queue, e.time) : part_ends();
-      w.transferred++;
+      part_ends = !c.answered_here;
+      add.transferred = 1;
       break;
     }
     case EventType::kWithdrawn: {
-      row.withdrawn++;
-      QueueCounts& w = c.answered_here ? WindowAt(queue, e.time) : part_ends();
-      w.withdrawn++;
-      contacts_.erase(it);
+      part_ends = !c.answered_here;
+      leaves = true;
+      add.withdrawn = 1;
       break;
     }
     case EventType::kCompleted: {
-      const int64_t handle_us = absl::ToInt64Microseconds(e.handle);
+      leaves = true;
       const ContactOutcome& o = e.outcome;
-      auto add = [&](auto& counts) {
+      auto count = [&](auto& counts) {
         counts.completed++;
-        counts.handle_us += handle_us;
+        counts.handle_us += absl::ToInt64Microseconds(e.handle);
         if (o.csat.has_value()) {
           counts.surveys++;
           counts.csat_sum += *o.csat;
@@ -350,14 +347,22 @@ void Collector::OnEvent(const Event& e) {
           counts.resolved += *o.resolved;
         }
       };
-      add(row);
-      add(WindowAt(queue, e.time));
-      add(agent_row());
-      contacts_.erase(it);
+      count(add);
+      count(agent_row());
       break;
     }
-    default: break;
+    default: return;
   }
+  if (leaves) contacts_.erase(it);
+  if (kept) QueueAt(queue, slot) += add;
+  TotalsOf(queue).counts += add;
+  add.offered = part_ends ? 1 : 0;
+  WindowAt(queue, e.time) += add;
+}
+
+Collector::QueueTotals& Collector::TotalsOf(uint32_t queue) {
+  if (totals_.size() <= queue) totals_.resize(queue + 1);
+  return totals_[queue];
 }
 
 namespace {
@@ -550,18 +555,70 @@ std::vector<QueueNow> Collector::Now() const {
     }
     n.sl_target = terms.target;
     for (absl::Duration w : options_.windows) {
-      const int64_t k = absl::ToInt64Minutes(w);
-      QueueCounts sum;
-      if (q < minutes_.size()) {
-        for (const Minute& m : minutes_[q]) {
-          if (m.minute <= minute && m.minute > minute - k) sum += m.counts;
-        }
-      }
-      n.windows.push_back(FiguresOf(sum, terms.definition));
+      n.windows.push_back(
+          FiguresOf(WindowSum(q, minute, absl::ToInt64Minutes(w)), terms.definition));
     }
     out.push_back(std::move(n));
   }
   return out;
+}
+
+QueueCounts Collector::WindowSum(uint32_t queue, int64_t minute, int64_t minutes) const {
+  QueueCounts sum;
+  if (queue >= minutes_.size()) return sum;
+  for (const Minute& m : minutes_[queue]) {
+    if (m.minute <= minute && m.minute > minute - minutes) sum += m.counts;
+  }
+  return sum;
+}
+
+Snapshot Collector::TakeSnapshot() const {
+  Snapshot s;
+  s.at = engine_.Now();
+  s.windows = options_.windows;
+  std::vector<QueueNow> now = Now();
+  // Today's counts from the 15-minute rows since the local midnight (every
+  // zone's midnight is on a quarter hour).
+  std::vector<QueueCounts> today(now.size());
+  for (auto it = queue_slots_.lower_bound(SlotOf(PeriodStart(Granularity::kDay, s.at)));
+       it != queue_slots_.end(); ++it) {
+    for (size_t q = 0; q < it->second.size() && q < today.size(); ++q) {
+      if (it->second[q].has_value()) today[q] += *it->second[q];
+    }
+  }
+  s.queues.reserve(now.size());
+  for (uint32_t q = 0; q < now.size(); ++q) {
+    const ServiceLevelTerms terms = TermsOf(q);
+    QueueSnapshot& qs = s.queues.emplace_back();
+    qs.queue = std::move(now[q].queue);
+    qs.waiting = now[q].waiting;
+    qs.longest_wait = now[q].longest_wait;
+    qs.sl_target = terms.target;
+    qs.sl_threshold = terms.threshold;
+    qs.sl_definition = terms.definition;
+    if (q < totals_.size()) {
+      qs.total = totals_[q].counts;
+      qs.answer_wait = totals_[q].answer_wait;
+      qs.abandon_wait = totals_[q].abandon_wait;
+    }
+    qs.today = FiguresOf(today[q], terms.definition);
+    qs.windows = std::move(now[q].windows);
+  }
+  for (int i = 0; i < kAgentStateCount; ++i) {
+    s.agent_state_seconds[i] = Seconds(agent_state_us_[i]);
+  }
+  for (const auto& [agent, track] : agents_) {
+    if (!track.seen) continue;
+    const auto state = static_cast<size_t>(track.state);
+    s.agent_state_seconds[state] += absl::ToDoubleSeconds(s.at - track.since);
+    auto count = [&track = track, state](AgentsByState& by) {
+      by.by_state[state]++;
+      if (track.state == AgentState::kNotReady) by.not_ready_by_reason[track.reason]++;
+    };
+    count(s.agents);
+    if (auto g = groups_.find(agent); g != groups_.end()) count(s.groups[g->second]);
+  }
+  return s;
 }
 
 Collector::AgentsNow Collector::AgentStates() const {

@@ -249,6 +249,36 @@ TEST(RouterLoopTest, TimersFireWhileNoCommandArrives) {
   EXPECT_TRUE(c.engine->CheckInvariants().ok());
 }
 
+TEST(RouterLoopTest, TicksRunOnTheLoopsThreadWhileIdle) {
+  Center c = MakeCenter(1, absl::Seconds(30));
+  RealClock clock;
+  std::atomic<int> ticks{0};
+  std::atomic<bool> on_other_thread{false};
+  const std::thread::id test_thread = std::this_thread::get_id();
+  RouterLoopOptions options;
+  options.max_park = absl::Seconds(60);  // only the tick may wake it
+  options.tick_interval = absl::Milliseconds(20);
+  options.on_tick = [&] {
+    if (std::this_thread::get_id() == test_thread) on_other_thread.store(true);
+    ticks.fetch_add(1);
+  };
+  RouterLoop loop(c.engine.get(), &clock, options);
+  ASSERT_TRUE(loop.Start().ok());
+  const bool ticked = WaitFor([&] { return ticks.load() >= 5; });
+  loop.Stop();
+  EXPECT_TRUE(ticked) << "fewer than 5 ticks of 20 ms with no command: the loop "
+                         "does not wake for its tick";
+  EXPECT_FALSE(on_other_thread.load()) << "a tick ran on the test's thread";
+
+  RouterLoopOptions bad;
+  bad.on_tick = [] {};
+  bad.tick_interval = absl::ZeroDuration();
+  RouterLoop refused(c.engine.get(), &clock, bad);
+  absl::Status st = refused.Start();
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
+  EXPECT_FALSE(refused.running());
+}
+
 TEST(RouterLoopTest, WrapUpEndsOnTheLoopsTimer) {
   Center c = MakeCenter(0);
   QueueConfig q = c.engine->GetQueueConfig(c.queue).value();

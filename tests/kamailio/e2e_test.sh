@@ -102,7 +102,7 @@ timeout 20 sipp -sf "${HERE}/caller_noengine.xml" -s sales "127.0.0.1:${P_K}" \
   -i 127.0.0.1 -p "${P_CALLER}" -m 1 -nostdin >"${WORK}/noengine.out" 2>&1 \
   || fail "without the engine, an INVITE did not get 503 at once"
 echo "no engine connected: INVITE answered 503"
-"${DAEMON}" --config "${WORK}/ccengine.json" >"${WORK}/daemon.log" 2>&1 &
+"${DAEMON}" --config "${WORK}/ccengine.json" --http 127.0.0.1:0 >"${WORK}/daemon.log" 2>&1 &
 DAEMON_PID=$!
 PIDS+=("${DAEMON_PID}")
 for _ in $(seq 1 50); do
@@ -149,6 +149,26 @@ LOAD_START=${SECONDS}
 run_callers load caller.xml load "${LOAD_CALLS}" "${LOAD_RATE}" 1000 120
 LOAD_SECONDS=$((SECONDS - LOAD_START))
 sleep 1  # last wrap-ups end
+
+# --- the daemon's /metrics counts what the callers did -----------------------------
+METRICS_URL="$(sed -n 's|^LOG http serving \(http://.*/metrics\)$|\1|p' "${WORK}/daemon.log" | head -n 1)"
+[[ -n "${METRICS_URL}" ]] || fail "the daemon did not announce its /metrics address"
+metric() {  # metric NAME QUEUE: the sample's value in the latest exposition
+  awk -v key="$1{queue=\"$2\"}" '$1 == key {print $2}' "${WORK}/metrics.txt"
+}
+for _ in $(seq 1 50); do  # a snapshot is published each second
+  curl -sf "${METRICS_URL}" -o "${WORK}/metrics.txt" || fail "GET ${METRICS_URL} failed"
+  [[ "$(metric ccengine_queue_completed_total load)" == "${LOAD_CALLS}" ]] && break
+  sleep 0.1
+done
+for check in "offered sales 12" "answered sales 12" "completed sales 12" \
+             "offered support 4" "offered load ${LOAD_CALLS}" \
+             "answered load ${LOAD_CALLS}" "completed load ${LOAD_CALLS}"; do
+  read -r what queue want <<<"${check}"
+  got="$(metric "ccengine_queue_${what}_total" "${queue}")"
+  [[ "${got}" == "${want}" ]] || fail "/metrics: ${what} in ${queue} is '${got}', want ${want}"
+done
+echo "/metrics: offered, answered and completed per queue match the calls made"
 
 kill -TERM "${DAEMON_PID}"
 for _ in $(seq 1 50); do kill -0 "${DAEMON_PID}" 2>/dev/null || break; sleep 0.1; done

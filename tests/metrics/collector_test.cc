@@ -341,6 +341,69 @@ TEST_F(CollectorTest, LoggedOutAgentsHaveNoRows) {
   EXPECT_EQ(now.by_state[static_cast<int>(AgentState::kLoggedOut)], 0u);
 }
 
+TEST_F(CollectorTest, SnapshotCountsWhenThingsHappenAndTodayFromMidnight) {
+  const absl::TimeZone shanghai = Zone("Asia/Shanghai");
+  MetricsOptions o;
+  o.time_zone = shanghai;
+  const absl::Time t0 = absl::FromCivil(absl::CivilMinute(2026, 12, 5, 23, 50), shanghai);
+  Build(o, t0);
+  collector_->AssignGroup(AgentId(1), "team");
+  ASSERT_TRUE(engine_->Login(AgentId(1)).ok());
+  Arrive(1, queue_);  // answered at once by agent 1
+  Arrive(2, queue_);  // waits: agent 2 is not logged in
+  At(t0 + absl::Seconds(30));
+  ASSERT_TRUE(engine_->Abandon(ContactId(2)).ok());
+  At(t0 + absl::Seconds(60));
+  ContactOutcome outcome;
+  outcome.csat = 4;
+  ASSERT_TRUE(engine_->CompleteContact(AgentId(1), ContactId(1), outcome).ok());
+  // After midnight, one contact in the other queue, answered at once.
+  At(t0 + absl::Minutes(15));
+  Arrive(3, other_);
+  At(t0 + absl::Minutes(16));
+
+  const Snapshot s = collector_->TakeSnapshot();
+  EXPECT_EQ(s.at, t0 + absl::Minutes(16));
+  ASSERT_EQ(s.queues.size(), 2u);
+  const QueueSnapshot& q = s.queues[0];
+  const QueueSnapshot& r = s.queues[1];
+  EXPECT_EQ(q.queue, "q");
+  EXPECT_EQ(q.total.offered, 2u);
+  EXPECT_EQ(q.total.answered, 1u);
+  EXPECT_EQ(q.total.abandoned, 1u);
+  EXPECT_EQ(q.total.short_abandoned, 0u);  // 30 s is not short
+  EXPECT_EQ(q.total.completed, 1u);
+  EXPECT_EQ(q.total.csat_sum, 4);
+  EXPECT_EQ(q.total.handle_us, 60'000'000);
+  // Waits: the answer at 0 s is in the first bucket (<= 1 s), the abandon
+  // at 30 s in the bucket whose upper bound is 30 s.
+  EXPECT_EQ(q.answer_wait.count, 1u);
+  EXPECT_EQ(q.answer_wait.counts[0], 1u);
+  EXPECT_EQ(q.abandon_wait.count, 1u);
+  EXPECT_DOUBLE_EQ(q.abandon_wait.sum_s, 30);
+  EXPECT_EQ(q.abandon_wait.counts[5], 1u);
+  EXPECT_EQ(kWaitBucketsSeconds[5], 30);
+  // Today began at midnight in Shanghai: q had nothing since, r one answer.
+  EXPECT_EQ(q.today.counts.offered, 0u);
+  EXPECT_TRUE(std::isnan(q.today.service_level));
+  EXPECT_EQ(r.today.counts.offered, 1u);
+  EXPECT_EQ(r.today.counts.answered, 1u);
+  EXPECT_DOUBLE_EQ(r.today.service_level, 1.0);
+  EXPECT_EQ(r.total.offered, 1u);
+  // The 5-minute window holds r's answer (00:05) and not q's (23:50).
+  ASSERT_EQ(q.windows.size(), 3u);
+  EXPECT_EQ(q.windows[0].counts.offered, 0u);
+  EXPECT_EQ(r.windows[0].counts.answered, 1u);
+  EXPECT_EQ(q.windows[1].counts.offered, 0u);  // 15 minutes: from 23:52
+  EXPECT_EQ(q.windows[2].counts.offered, 2u);  // the hour: both parts ended
+  EXPECT_EQ(q.sl_threshold, absl::Seconds(20));
+  // Agent 1: busy 23:50-23:51 and since 00:05, available in between.
+  EXPECT_EQ(s.agents.by_state[static_cast<int>(AgentState::kBusy)], 1u);
+  EXPECT_EQ(s.groups.at("team").by_state[static_cast<int>(AgentState::kBusy)], 1u);
+  EXPECT_DOUBLE_EQ(s.agent_state_seconds[static_cast<int>(AgentState::kBusy)], 120);
+  EXPECT_DOUBLE_EQ(s.agent_state_seconds[static_cast<int>(AgentState::kAvailable)], 840);
+}
+
 TEST(CollectorOptionsTest, BadOptionsAndRangesAreRefused) {
   std::unique_ptr<Engine> engine = Engine::Create().value();
   MetricsOptions o;

@@ -26,6 +26,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <thread>
 
 #include "absl/status/status.h"
@@ -38,6 +39,13 @@ namespace ccengine {
 struct RouterLoopOptions {
   int spin_iterations = 2000;  // intake checks before parking
   absl::Duration max_park = absl::Milliseconds(50);
+  // Called on the loop's thread after a poll, once when the loop starts and
+  // then whenever `tick_interval` of the clock's time has passed since the
+  // last call: for work that must read the engine between commands, such as
+  // publishing a metrics snapshot (ccengine/metrics/snapshot.h). It runs
+  // while no command is being applied; keep it short. Empty: none.
+  std::function<void()> on_tick;
+  absl::Duration tick_interval = absl::Seconds(1);
 };
 
 class RouterLoop {
@@ -47,7 +55,8 @@ class RouterLoop {
   RouterLoop(const RouterLoop&) = delete;
   RouterLoop& operator=(const RouterLoop&) = delete;
 
-  // FailedPrecondition if already running.
+  // FailedPrecondition if already running; InvalidArgument for an on_tick
+  // with a tick_interval that is not positive and finite.
   absl::Status Start();
   // Applies what was submitted before the call, then joins the thread.
   void Stop();

@@ -71,6 +71,8 @@
 #include "ccengine/core/events.h"
 #include "ccengine/core/kpi.h"
 #include "ccengine/core/types.h"
+#include "ccengine/metrics/counts.h"
+#include "ccengine/metrics/snapshot.h"
 
 namespace ccengine::metrics {
 
@@ -94,67 +96,6 @@ struct MetricsOptions {
   // How long 15-minute rows are kept; at least one hour.
   absl::Duration retain = absl::Hours(24 * 7);
 };
-
-// Raw counts and sums of a queue over some period.
-struct QueueCounts {
-  uint64_t offered = 0;
-  uint64_t answered = 0;
-  uint64_t answered_within = 0;
-  uint64_t abandoned = 0;
-  uint64_t short_abandoned = 0;
-  uint64_t overflowed = 0;
-  uint64_t transferred = 0;  // transferred out (waiting, ringing or in service)
-  uint64_t withdrawn = 0;
-  uint64_t completed = 0;
-  int64_t wait_answered_us = 0;  // summed over answered
-  int64_t handle_us = 0;         // summed over completed
-  uint64_t surveys = 0;          // completions with a survey score
-  int64_t csat_sum = 0;
-  uint64_t outcomes = 0;  // completions with a known resolution
-  uint64_t resolved = 0;
-  QueueCounts& operator+=(const QueueCounts& o);
-};
-
-// Raw counts and times of an agent (or a group of agents) over some period.
-struct AgentCounts {
-  uint64_t answered = 0;
-  uint64_t completed = 0;
-  int64_t handle_us = 0;
-  std::array<int64_t, kAgentStateCount> state_us{};  // indexed by AgentState
-  std::map<int32_t, int64_t> not_ready_us;           // by not-ready reason
-  uint64_t surveys = 0;
-  int64_t csat_sum = 0;
-  uint64_t outcomes = 0;
-  uint64_t resolved = 0;
-  AgentCounts& operator+=(const AgentCounts& o);
-};
-
-// The ratios (kpi.h); NaN where the denominator is zero.
-struct QueueFigures {
-  QueueCounts counts;
-  ServiceLevelDefinition sl_definition = ServiceLevelDefinition::kWithinOverOffered;
-  double service_level = 0;  // by sl_definition
-  std::array<double, kServiceLevelDefinitionCount> service_level_by{};  // each definition
-  double abandon_rate = 0;  // abandoned / offered
-  double asa_s = 0;         // mean wait of answered
-  double aht_s = 0;         // mean handle time of completed
-  double csat = 0;          // mean survey score
-  double fcr = 0;           // resolved / completions with a known resolution
-};
-
-struct AgentFigures {
-  AgentCounts counts;
-  double occupancy = 0;
-  double utilization = 0;
-  double aht_s = 0;
-  double wrap_up_s = 0;    // total time in wrap-up
-  double logged_in_s = 0;  // total time logged in
-  double csat = 0;
-  double fcr = 0;
-};
-
-QueueFigures FiguresOf(const QueueCounts& counts, ServiceLevelDefinition definition);
-AgentFigures FiguresOf(const AgentCounts& counts);
 
 // One row of a calendar report.
 struct QueueRow {
@@ -217,11 +158,12 @@ class Collector {
   // engine's time.
   std::vector<QueueNow> Now() const;
   // Logged-in agents by state and, for not ready, by reason, now.
-  struct AgentsNow {
-    std::array<size_t, kAgentStateCount> by_state{};
-    std::map<int32_t, size_t> not_ready_by_reason;
-  };
+  using AgentsNow = AgentsByState;
   AgentsNow AgentStates() const;
+
+  // The live picture at the engine's time (snapshot.h), for a
+  // SnapshotPublisher: O(queues x longest window + logged-in agents).
+  Snapshot TakeSnapshot() const;
 
   // The start of the period of `granularity` containing `t`, in the
   // center's time zone, and the start of the period after it.
@@ -249,6 +191,12 @@ class Collector {
     int64_t minute = INT64_MIN;
     QueueCounts counts;
   };
+  // Since Attach, for counters (Snapshot::QueueSnapshot::total).
+  struct QueueTotals {
+    QueueCounts counts;
+    WaitHistogram answer_wait;
+    WaitHistogram abandon_wait;
+  };
 
   Collector(Engine& engine, MetricsOptions options);
   void OnEvent(const Event& e);
@@ -256,6 +204,9 @@ class Collector {
   AgentCounts& AgentAt(AgentId agent, int64_t slot);
   AgentCounts& CountsOf(AgentTrack& track, AgentId agent, int64_t slot);
   QueueCounts& WindowAt(uint32_t queue, absl::Time t);
+  QueueTotals& TotalsOf(uint32_t queue);
+  // The sum of queue's last `minutes` minutes up to `minute`.
+  QueueCounts WindowSum(uint32_t queue, int64_t minute, int64_t minutes) const;
   void AddAgentTime(AgentId agent, AgentTrack& track, absl::Time until);
   // [from, until) of the track's state, split at 15-minute boundaries into
   // row_of(slot).
@@ -281,7 +232,9 @@ class Collector {
   std::map<int64_t, std::vector<std::optional<QueueCounts>>> queue_slots_;
   // (Nodes, so that an agent's track may point at its row.)
   std::map<int64_t, absl::node_hash_map<uint64_t, AgentCounts>> agent_slots_;
-  std::vector<std::vector<Minute>> minutes_;  // [queue][minute % ring size]
+  std::vector<std::vector<Minute>> minutes_;                // [queue][minute % ring size]
+  std::vector<QueueTotals> totals_;                         // [queue]
+  std::array<int64_t, kAgentStateCount> agent_state_us_{};  // booked spans
   int64_t pruned_below_ = INT64_MIN;
   int64_t last_slot_ = INT64_MIN;  // of the last event
   // The rows of the interval used last (map nodes do not move).

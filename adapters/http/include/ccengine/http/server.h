@@ -1,0 +1,85 @@
+// -----------------------------------------------------------------------------
+// File: ccengine/http/server.h
+// -----------------------------------------------------------------------------
+//
+// `ccengine::http::Server` serves a center's live numbers over HTTP for the
+// monitoring tools operators already run:
+//
+//   GET /metrics   the latest metrics snapshot in Prometheus' text format
+//                  (ccengine/metrics/prometheus.h); 503 until the first
+//                  snapshot is published
+//   GET /healthz   200 "ok" while the server runs
+//
+// HEAD works wherever GET does. Anything else is refused with a 4xx and a
+// one-line reason: an unknown path 404, another method 405, a query
+// parameter 400, a header line over 8 KiB or a URI over 8 KiB 400/414 (the
+// HTTP library's limits). A client that stops sending is cut off after
+// `read_timeout`.
+//
+// The server never touches the engine: it reads the snapshots the router
+// thread publishes to a `metrics::SnapshotPublisher` (e.g. from
+// `RouterLoopOptions::on_tick`), so a slow or hostile client can hold at
+// most the server's own threads, never the router. The exposition of a
+// snapshot is rendered once and shared by every scrape of that version.
+//
+// Built on cpp-httplib (Debian `libcpp-httplib-dev`): a small, well-kept
+// HTTP/1.1 server with a thread pool, timeouts and request limits; the
+// exposition format is simple enough that prometheus-cpp (not packaged in
+// Debian 12) would add a registry the engine does not need.
+//
+// Thread safety: `Start` returns a running server; `Stop` (or the
+// destructor) from one thread. `port` from any thread.
+//
+// Example:
+//   ccengine::metrics::SnapshotPublisher published;
+//   auto server = ccengine::http::Server::Start(published, {}).value();
+//   // curl http://127.0.0.1:9464/metrics
+#ifndef CCENGINE_HTTP_SERVER_H_
+#define CCENGINE_HTTP_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ccengine/metrics/snapshot.h"
+
+namespace ccengine::http {
+
+struct ServerOptions {
+  // Loopback by default: exposing the numbers is the operator's choice.
+  std::string bind_address = "127.0.0.1";
+  int port = 9464;  // 0: any free port (see Server::port)
+  int threads = 4;  // in [1, 64]
+  // Each in [1 ms, 10 min].
+  absl::Duration read_timeout = absl::Seconds(5);
+  absl::Duration write_timeout = absl::Seconds(5);
+  absl::Duration keep_alive_timeout = absl::Seconds(5);
+};
+
+class Server {
+ public:
+  // Binds and starts serving on threads of its own. `published` must
+  // outlive the server. InvalidArgument for bad options, Unavailable when
+  // the address cannot be bound (the system's reason in the message).
+  static absl::StatusOr<std::unique_ptr<Server>> Start(
+      const metrics::SnapshotPublisher& published, ServerOptions options);
+  ~Server();  // Stop()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Stops accepting, finishes the requests in progress and joins the
+  // threads. Idempotent.
+  void Stop();
+  // The bound port (the one chosen when options.port was 0).
+  int port() const;
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ccengine::http
+
+#endif  // CCENGINE_HTTP_SERVER_H_

@@ -1,0 +1,41 @@
+#include "ccengine/metrics/snapshot.h"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+namespace ccengine::metrics {
+
+void WaitHistogram::Observe(double seconds) {
+  // The first bound not below the value (bounds are inclusive upper limits).
+  const auto* bound =
+      std::lower_bound(kWaitBucketsSeconds.begin(), kWaitBucketsSeconds.end(), seconds);
+  counts[static_cast<size_t>(bound - kWaitBucketsSeconds.begin())]++;
+  sum_s += seconds;
+  count++;
+}
+
+void SnapshotPublisher::Publish(Snapshot snapshot) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    snapshot.version = ++version_;
+    latest_ = std::make_shared<const Snapshot>(std::move(snapshot));
+  }
+  changed_.notify_all();
+}
+
+std::shared_ptr<const Snapshot> SnapshotPublisher::Latest() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return latest_;
+}
+
+std::shared_ptr<const Snapshot> SnapshotPublisher::WaitNewer(
+    uint64_t seen, absl::Duration timeout) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  changed_.wait_for(lock,
+                    absl::ToChronoNanoseconds(std::max(timeout, absl::ZeroDuration())),
+                    [&] { return version_ > seen; });
+  return latest_;
+}
+
+}  // namespace ccengine::metrics
