@@ -5,7 +5,8 @@
 //
 // A morning of a small hotline (two queues, eight agents, Beijing time) is
 // played on the engine's clock: callers arrive, some hang up, agents answer,
-// talk and take a break. Then the report is printed.
+// talk and take a break. Then the report is printed, and two lines of what
+// a Prometheus scrape of /metrics would read.
 //
 //   build/release/examples/live_metrics
 
@@ -162,5 +163,19 @@ int main() {
               states.by_state[static_cast<int>(ccengine::AgentState::kBusy)],
               states.by_state[static_cast<int>(ccengine::AgentState::kWrapUp)],
               states.by_state[static_cast<int>(ccengine::AgentState::kNotReady)]);
+
+  // What a Prometheus scrape of /metrics would read (adapters/http serves
+  // the same text from a snapshot the router publishes): two of its lines.
+  const std::string exposition =
+      ccengine::metrics::RenderPrometheus(metrics->TakeSnapshot());
+  std::printf("\nPrometheus exposition: %zu bytes, e.g.\n", exposition.size());
+  for (const char* series : {"ccengine_queue_offered_total{queue=\"policy\"}",
+                             "ccengine_queue_waiting{queue=\"complaints\"}"}) {
+    const size_t at = exposition.find(std::string(series) + " ");
+    if (at != std::string::npos) {
+      std::printf("  %s\n",
+                  exposition.substr(at, exposition.find('\n', at) - at).c_str());
+    }
+  }
   return 0;
 }
