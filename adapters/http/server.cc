@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -36,10 +37,15 @@ absl::Status CheckOptions(const ServerOptions& o) {
     return absl::InvalidArgumentError(
         fmt::format("http: threads must be in [1, 64], got {}", o.threads));
   }
+  if (o.keep_alive_timeout < absl::Seconds(1) ||
+      o.keep_alive_timeout > absl::Minutes(10) ||
+      absl::Trunc(o.keep_alive_timeout, absl::Seconds(1)) != o.keep_alive_timeout) {
+    return absl::InvalidArgumentError(
+        fmt::format("http: keep_alive_timeout must be whole seconds in [1s, 10m], got {}",
+                    absl::FormatDuration(o.keep_alive_timeout)));
+  }
   const std::pair<std::string_view, absl::Duration> timeouts[] = {
-      {"read_timeout", o.read_timeout},
-      {"write_timeout", o.write_timeout},
-      {"keep_alive_timeout", o.keep_alive_timeout}};
+      {"read_timeout", o.read_timeout}, {"write_timeout", o.write_timeout}};
   for (const auto& [name, d] : timeouts) {
     if (d < absl::Milliseconds(1) || d > absl::Minutes(10)) {
       return absl::InvalidArgumentError(fmt::format(
@@ -66,10 +72,14 @@ struct Server::Impl {
 
   // The exposition of the latest snapshot, rendered once per version.
   std::shared_ptr<const std::string> Exposition() {
+    // The publisher is the caller's and may be gone once Stop returned.
+    std::shared_lock<std::shared_mutex> use(publisher_use);
+    if (stopping) return nullptr;
     std::shared_ptr<const metrics::Snapshot> s = published.Latest();
     if (s == nullptr) return nullptr;
     std::lock_guard<std::mutex> lock(cache_mu);
-    if (cached == nullptr || cached_version != s->version) {
+    // Never back to an older version a slow request still holds.
+    if (cached == nullptr || s->version > cached_version) {
       cached = std::make_shared<const std::string>(metrics::RenderPrometheus(*s));
       cached_version = s->version;
     }
@@ -85,30 +95,44 @@ struct Server::Impl {
                         req.params.begin()->first, req.path));
       return false;
     };
-    svr.Get("/metrics",
-            [this, no_params](const httplib::Request& req, httplib::Response& res) {
-              if (!no_params(req, res)) return;
-              std::shared_ptr<const std::string> body = Exposition();
-              if (body == nullptr) {
-                Plain(res, 503, "no metrics snapshot has been published yet");
-                return;
-              }
-              res.set_content(*body, std::string(metrics::kPrometheusContentType));
-            });
+    svr.Get("/metrics", [this, no_params](const httplib::Request& req,
+                                          httplib::Response& res) {
+      if (!no_params(req, res)) return;
+      std::shared_ptr<const std::string> body = Exposition();
+      if (body == nullptr) {
+        Plain(res, 503,
+              "no metrics snapshot has been published yet (or the server is stopping)");
+        return;
+      }
+      res.set_content(*body, std::string(metrics::kPrometheusContentType));
+    });
     svr.Get("/healthz", [no_params](const httplib::Request& req, httplib::Response& res) {
       if (!no_params(req, res)) return;
       Plain(res, 200, "ok");
     });
-    const auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
-      res.set_header("Allow", std::string(kAllow));
-      Plain(res, 405,
-            fmt::format("method {} not allowed (allowed: {})", req.method, kAllow));
-    };
-    svr.Post(".*", not_allowed);
-    svr.Put(".*", not_allowed);
-    svr.Delete(".*", not_allowed);
-    svr.Patch(".*", not_allowed);
-    svr.Options(".*", not_allowed);
+    // Before the library reads a body or builds ranges: only bodiless GET
+    // and HEAD get further, so no request can make the server buffer a
+    // body (chunked, compressed or declared) or assemble a multi-range
+    // answer.
+    svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+      const auto refuse = [&res](int status, std::string_view why) {
+        res.set_header("Connection", "close");
+        Plain(res, status, why);
+        return httplib::Server::HandlerResponse::Handled;
+      };
+      if (req.method != "GET" && req.method != "HEAD") {
+        res.set_header("Allow", std::string(kAllow));
+        return refuse(
+            405, fmt::format("method {} not allowed (allowed: {})", req.method, kAllow));
+      }
+      if (req.has_header("Transfer-Encoding") ||
+          (req.has_header("Content-Length") &&
+           req.get_header_value("Content-Length") != "0")) {
+        return refuse(400, "a GET request carries no body");
+      }
+      if (req.has_header("Range")) return refuse(416, "ranges are not served");
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
     // Requests the routes above do not answer (an unknown path, a request
     // the library refuses) get a reason instead of an empty body.
     svr.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -126,6 +150,8 @@ struct Server::Impl {
   httplib::Server svr;
   std::thread thread;
   std::atomic<bool> listen_returned{false};
+  std::shared_mutex publisher_use;
+  bool stopping = false;  // guarded by publisher_use
   int port = 0;
   std::mutex cache_mu;
   std::shared_ptr<const std::string> cached;
@@ -141,8 +167,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   i.svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   i.svr.set_read_timeout(Chrono(i.options.read_timeout));
   i.svr.set_write_timeout(Chrono(i.options.write_timeout));
-  i.svr.set_keep_alive_timeout(
-      std::max<time_t>(1, absl::ToInt64Seconds(i.options.keep_alive_timeout)));
+  i.svr.set_keep_alive_timeout(absl::ToInt64Seconds(i.options.keep_alive_timeout));
   i.svr.set_payload_max_length(64 * 1024);
   // The library's default adds SO_REUSEPORT, which would let a second
   // server bind the same port and silently take half the scrapes; keep
@@ -181,16 +206,55 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
-Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)), port_(impl_->port) {}
 
 Server::~Server() { Stop(); }
 
 void Server::Stop() {
-  if (!impl_->thread.joinable()) return;
+  if (impl_ == nullptr || !impl_->thread.joinable()) return;
+  {
+    std::unique_lock<std::shared_mutex> use(impl_->publisher_use);
+    impl_->stopping = true;
+  }
   impl_->svr.stop();
-  impl_->thread.join();
+  // The library joins its workers, each finishing its request; one whose
+  // client trickles bytes would hold that join for ever. Wait a bounded
+  // time, then hand the server to a detached thread that frees it once its
+  // threads have ended.
+  struct Join {
+    std::mutex mu;
+    bool joined = false;
+    bool abandoned = false;
+  };
+  auto join = std::make_shared<Join>();
+  std::thread joiner([impl = impl_.get(), join] {
+    impl->thread.join();
+    bool free_it = false;
+    {
+      std::lock_guard<std::mutex> lock(join->mu);
+      join->joined = true;
+      free_it = join->abandoned;
+    }
+    if (free_it) delete impl;
+  });
+  const absl::Time deadline = absl::Now() + impl_->options.read_timeout +
+                              impl_->options.write_timeout + absl::Seconds(1);
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(join->mu);
+      if (join->joined) break;
+      if (absl::Now() >= deadline) {
+        join->abandoned = true;
+        (void)impl_.release();  // the joiner frees it
+        joiner.detach();
+        return;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  joiner.join();
 }
 
-int Server::port() const { return impl_->port; }
+int Server::port() const { return port_; }
 
 }  // namespace ccengine::http

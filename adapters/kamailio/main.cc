@@ -188,6 +188,9 @@ int Main(int argc, char** argv) {
   ccengine::RealClock clock;
   eo.start = clock.Now();
   auto engine = ccengine::Engine::Create(eo).value();
+  // Before any agent logs in, so every agent's time is counted.
+  std::unique_ptr<ccengine::metrics::Collector> collector =
+      ccengine::metrics::Collector::Attach(*engine, {}).value();
   absl::flat_hash_map<std::string, QueueInfo> queues;
   try {
     for (const auto& s : cfg.at("skills")) {
@@ -374,8 +377,6 @@ int Main(int argc, char** argv) {
 
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  std::unique_ptr<ccengine::metrics::Collector> collector =
-      ccengine::metrics::Collector::Attach(*engine, {}).value();
   ccengine::metrics::SnapshotPublisher published;
   ccengine::RouterLoopOptions loop_options;
   loop_options.on_tick = [&] { published.Publish(collector->TakeSnapshot()); };
@@ -386,15 +387,16 @@ int Main(int argc, char** argv) {
   }
   std::unique_ptr<ccengine::http::Server> http_server;
   if (http_options.has_value()) {
+    // Routing does not depend on it: a port already taken is reported, not
+    // fatal.
     auto started = ccengine::http::Server::Start(published, *http_options);
-    if (!started.ok()) {
-      std::cerr << started.status() << "\n";
-      loop.Stop();
-      return 2;
+    if (started.ok()) {
+      http_server = std::move(*started);
+      Line(fmt::format("LOG http serving http://{}:{}/metrics",
+                       http_options->bind_address, http_server->port()));
+    } else {
+      Line(fmt::format("LOG http not serving: {}", started.status().ToString()));
     }
-    http_server = std::move(*started);
-    Line(fmt::format("LOG http serving http://{}:{}/metrics", http_options->bind_address,
-                     http_server->port()));
   }
   client_ptr->Start();
   Line(fmt::format("LOG ccengine-kamailio up: evapi {}:{}, {} agents, {} queues", co.host,

@@ -138,6 +138,13 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Attach(Engine& engine,
           "metrics: windows[{}] must be a whole number of minutes in [1m, 24h], got {}",
           i, absl::FormatDuration(w)));
     }
+    for (size_t j = 0; j < i; ++j) {
+      if (options.windows[j] == w) {
+        return absl::InvalidArgumentError(
+            fmt::format("metrics: windows[{}] and windows[{}] are both {}", j, i,
+                        absl::FormatDuration(w)));
+      }
+    }
   }
   return std::unique_ptr<Collector>(new Collector(engine, std::move(options)));
 }
@@ -604,19 +611,22 @@ Snapshot Collector::TakeSnapshot() const {
     qs.today = FiguresOf(today[q], terms.definition);
     qs.windows = std::move(now[q].windows);
   }
-  for (int i = 0; i < kAgentStateCount; ++i) {
-    s.agent_state_seconds[i] = Seconds(agent_state_us_[i]);
-  }
+  // Whole microseconds, as booked spans are, so the counter never steps
+  // back when an open span is booked.
+  std::array<int64_t, kAgentStateCount> state_us = agent_state_us_;
   for (const auto& [agent, track] : agents_) {
     if (!track.seen) continue;
     const auto state = static_cast<size_t>(track.state);
-    s.agent_state_seconds[state] += absl::ToDoubleSeconds(s.at - track.since);
+    state_us[state] += absl::ToInt64Microseconds(s.at - track.since);
     auto count = [&track = track, state](AgentsByState& by) {
       by.by_state[state]++;
       if (track.state == AgentState::kNotReady) by.not_ready_by_reason[track.reason]++;
     };
     count(s.agents);
     if (auto g = groups_.find(agent); g != groups_.end()) count(s.groups[g->second]);
+  }
+  for (int i = 0; i < kAgentStateCount; ++i) {
+    s.agent_state_seconds[i] = Seconds(state_us[i]);
   }
   return s;
 }

@@ -32,9 +32,13 @@ std::shared_ptr<const Snapshot> SnapshotPublisher::Latest() const {
 std::shared_ptr<const Snapshot> SnapshotPublisher::WaitNewer(
     uint64_t seen, absl::Duration timeout) const {
   std::unique_lock<std::mutex> lock(mu_);
-  changed_.wait_for(lock,
-                    absl::ToChronoNanoseconds(std::max(timeout, absl::ZeroDuration())),
-                    [&] { return version_ > seen; });
+  const auto newer = [&] { return version_ > seen; };
+  if (timeout == absl::InfiniteDuration()) {
+    changed_.wait(lock, newer);
+  } else {
+    changed_.wait_for(
+        lock, absl::ToChronoNanoseconds(std::max(timeout, absl::ZeroDuration())), newer);
+  }
   return latest_;
 }
 

@@ -114,6 +114,7 @@ states="$(query 'count(ccengine_agents)')"
 # The histogram is usable as one: a quantile over the answered waits.
 sleep 2
 p90="$(query 'histogram_quantile(0.9, sum by (le) (ccengine_queue_answer_wait_seconds_bucket))')"
-[[ -n "${p90}" ]] || fail "no quantile from ccengine_queue_answer_wait_seconds"
+python3 -c 'import math, sys; v = float(sys.argv[1]); sys.exit(0 if math.isfinite(v) and v >= 0 else 1)' "${p90:-x}" 2>/dev/null ||
+  fail "no quantile from ccengine_queue_answer_wait_seconds (got '${p90}')"
 echo "Prometheus scraped ${TARGET}: up=1, offered=${offered} (endpoint later: ${now}), p90 answer wait=${p90} s"
 echo "PASS"

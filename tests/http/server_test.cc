@@ -177,6 +177,22 @@ TEST_F(ServerTest, RefusesBadRequestsWithAReason) {
       "GET /metrics?" + std::string(10000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n";
   EXPECT_THAT(Raw(server->port(), huge_uri), HasSubstr("HTTP/1.1 414"));
   EXPECT_THAT(Raw(server->port(), "NONSENSE\r\n\r\n"), HasSubstr("HTTP/1.1 400"));
+  // Refused before any body is read: a chunked POST that never ends, a GET
+  // that declares a body, a Range (no multi-range answers to assemble).
+  EXPECT_THAT(
+      Raw(server->port(),
+          "POST /metrics HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+          "100000\r\n" +
+              std::string(4096, 'a')),
+      HasSubstr("HTTP/1.1 405"));
+  EXPECT_THAT(Raw(server->port(),
+                  "GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"),
+              HasSubstr("HTTP/1.1 400"));
+  EXPECT_THAT(Raw(server->port(),
+                  "GET /metrics HTTP/1.1\r\nHost: x\r\nRange: bytes=0-,0-\r\n\r\n"),
+              HasSubstr("HTTP/1.1 416"));
+  EXPECT_THAT(Raw(server->port(), "TRACE /metrics HTTP/1.1\r\nHost: x\r\n\r\n"),
+              ::testing::ContainsRegex("HTTP/1.1 4[0-9][0-9]"));
 
   // Still serving.
   auto res = client.Get("/metrics");
@@ -217,6 +233,46 @@ TEST_F(ServerTest, SlowClientsAreCutOffAndNeverHoldThePublisher) {
   EXPECT_EQ(res->status, 200);
   for (std::thread& t : slow) t.join();
   EXPECT_EQ(cut_off.load(), 2) << "a client that stopped sending was not cut off";
+}
+
+TEST_F(ServerTest, StopIsBoundedWhileAClientTrickles) {
+  ServerOptions options;
+  options.read_timeout = absl::Milliseconds(200);
+  options.write_timeout = absl::Milliseconds(200);
+  absl::StatusOr<std::unique_ptr<Server>> started = Server::Start(published_, [&] {
+    ServerOptions o = options;
+    o.port = 0;
+    return o;
+  }());
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::unique_ptr<Server> server = std::move(*started);
+  // A client that sends one header byte every 50 ms, never finishing.
+  std::atomic<bool> quit{false};
+  std::thread trickler([&, port = server->port()] {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+      const std::string head = "GET /metrics HTTP/1.1\r\nX-Slow: ";
+      (void)send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+      const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(8);
+      while (!quit.load() && std::chrono::steady_clock::now() < until &&
+             send(fd, "a", 1, MSG_NOSIGNAL) == 1) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+    close(fd);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto t0 = std::chrono::steady_clock::now();
+  server->Stop();
+  const auto took = std::chrono::steady_clock::now() - t0;
+  quit.store(true);
+  trickler.join();
+  // read_timeout + write_timeout + 1 s, with room for a loaded machine.
+  EXPECT_LT(took, std::chrono::seconds(4)) << "Stop waited for the trickling client";
 }
 
 TEST_F(ServerTest, ManyScrapesWhileSnapshotsArePublished) {

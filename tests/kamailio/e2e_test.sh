@@ -168,7 +168,12 @@ for check in "offered sales 12" "answered sales 12" "completed sales 12" \
   got="$(metric "ccengine_queue_${what}_total" "${queue}")"
   [[ "${got}" == "${want}" ]] || fail "/metrics: ${what} in ${queue} is '${got}', want ${want}"
 done
-echo "/metrics: offered, answered and completed per queue match the calls made"
+agents_now="$(awk '/^ccengine_agents\{state=/ {s += $2} END {print s}' "${WORK}/metrics.txt")"
+agents_cfg="$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["agents"]))' "${WORK}/ccengine.json")"
+[[ "${agents_now}" == "${agents_cfg}" ]] ||
+  fail "/metrics: ccengine_agents sums to '${agents_now}', the config has ${agents_cfg} agents"
+echo "/metrics: offered, answered and completed per queue match the calls made;" \
+  "${agents_now} agents by state"
 
 kill -TERM "${DAEMON_PID}"
 for _ in $(seq 1 50); do kill -0 "${DAEMON_PID}" 2>/dev/null || break; sleep 0.1; done

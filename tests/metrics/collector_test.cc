@@ -420,6 +420,9 @@ TEST(CollectorOptionsTest, BadOptionsAndRangesAreRefused) {
       "metrics: windows[1] must be a whole number of minutes in [1m, 24h], got 1m30s");
   o.windows = {absl::Hours(25)};
   EXPECT_FALSE(Collector::Attach(*engine, o).ok());
+  o.windows = {absl::Minutes(60), absl::Hours(1)};  // one series twice
+  EXPECT_EQ(std::string(Collector::Attach(*engine, o).status().message()),
+            "metrics: windows[0] and windows[1] are both 1h");
   auto collector = Collector::Attach(*engine, {}).value();
   const absl::Time t = absl::UnixEpoch();
   st = collector->QueueRows(Granularity::kDay, t + absl::Hours(1), t).status();

@@ -57,6 +57,16 @@ TEST(SnapshotConcurrencyTest, ReadersSeeWholeSnapshotsInOrder) {
       published.WaitNewer(kCount, absl::Milliseconds(30));
   EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(25));
   EXPECT_EQ(same->version, kCount);
+
+  // No timeout: waits for the next publish.
+  std::thread later([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    published.Publish(Numbered(kCount + 1));
+  });
+  std::shared_ptr<const Snapshot> next =
+      published.WaitNewer(kCount, absl::InfiniteDuration());
+  later.join();
+  EXPECT_EQ(next->version, kCount + 1);
 }
 
 }  // namespace

@@ -90,7 +90,7 @@ absl::StatusOr<Granularity> ParseGranularity(std::string_view name);
 
 struct MetricsOptions {
   absl::TimeZone time_zone = absl::UTCTimeZone();  // the center's
-  // Sliding windows, in whole minutes, each in [1 min, 24 h].
+  // Sliding windows, in whole minutes, each in [1 min, 24 h], no two alike.
   std::vector<absl::Duration> windows = {absl::Minutes(5), absl::Minutes(15),
                                          absl::Minutes(60)};
   // How long 15-minute rows are kept; at least one hour.
@@ -162,7 +162,10 @@ class Collector {
   AgentsNow AgentStates() const;
 
   // The live picture at the engine's time (snapshot.h), for a
-  // SnapshotPublisher: O(queues x longest window + logged-in agents).
+  // SnapshotPublisher: O(queues x (longest window in minutes + the day's
+  // 15-minute rows, up to 96) + logged-in agents). "Today" comes from the
+  // kept 15-minute rows, so with `retain` under a day it starts no earlier
+  // than they do.
   Snapshot TakeSnapshot() const;
 
   // The start of the period of `granularity` containing `t`, in the

@@ -99,7 +99,8 @@ class SnapshotPublisher {
   // The latest snapshot; null before the first Publish.
   std::shared_ptr<const Snapshot> Latest() const;
   // The latest snapshot once its version is above `seen`, waiting at most
-  // `timeout` (then the latest, which may be older or null).
+  // `timeout` (then the latest, which may be older or null); an infinite
+  // timeout waits for a newer one.
   std::shared_ptr<const Snapshot> WaitNewer(uint64_t seen, absl::Duration timeout) const;
 
  private:

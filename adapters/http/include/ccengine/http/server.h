@@ -11,10 +11,18 @@
 //   GET /healthz   200 "ok" while the server runs
 //
 // HEAD works wherever GET does. Anything else is refused with a 4xx and a
-// one-line reason: an unknown path 404, another method 405, a query
-// parameter 400, a header line over 8 KiB or a URI over 8 KiB 400/414 (the
-// HTTP library's limits). A client that stops sending is cut off after
-// `read_timeout`.
+// one-line reason, before any body is read: another method 405, a request
+// with a body 400, a Range 416, an unknown path 404, a query parameter 400,
+// a header line or URI over 8 KiB 400/414 (the HTTP library's limits). A
+// client that stops sending is cut off after `read_timeout`.
+//
+// Limits of the library (cpp-httplib 0.11): `read_timeout` bounds each
+// read, not a whole request, so a client that trickles bytes holds a
+// server thread for as long as it trickles, and a request line or header
+// line is buffered whole before its length is checked. The default bind
+// is loopback; to expose the endpoint beyond the host, put it behind a
+// reverse proxy that bounds requests (or a firewall that admits only the
+// Prometheus servers).
 //
 // The server never touches the engine: it reads the snapshots the router
 // thread publishes to a `metrics::SnapshotPublisher` (e.g. from
@@ -54,6 +62,8 @@ struct ServerOptions {
   // Each in [1 ms, 10 min].
   absl::Duration read_timeout = absl::Seconds(5);
   absl::Duration write_timeout = absl::Seconds(5);
+  // Whole seconds in [1 s, 10 min]: how long an idle kept-alive connection
+  // (which holds a thread) is kept.
   absl::Duration keep_alive_timeout = absl::Seconds(5);
 };
 
@@ -69,7 +79,9 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Stops accepting, finishes the requests in progress and joins the
-  // threads. Idempotent.
+  // threads, waiting at most read_timeout + write_timeout + 1 s: threads
+  // still held by a trickling client then finish on their own, and the
+  // server's memory is freed when they have. Idempotent.
   void Stop();
   // The bound port (the one chosen when options.port was 0).
   int port() const;
@@ -78,6 +90,7 @@ class Server {
   struct Impl;
   explicit Server(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+  int port_ = 0;
 };
 
 }  // namespace ccengine::http
