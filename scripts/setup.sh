@@ -56,6 +56,10 @@ PACKAGES=(
   libcpp-httplib-dev
   prometheus
   curl
+  # its wallboard test drives Debian's Chromium (playwright-core from npm,
+  # below); CJK fonts for the Chinese labels
+  chromium
+  fonts-noto-cjk
   # the metrics module: calendar intervals in the center's time zone
   # (absl::LoadTimeZone reads /usr/share/zoneinfo)
   tzdata
@@ -69,8 +73,32 @@ for pkg in "${PACKAGES[@]}"; do
   fi
 done
 
+# playwright-core (the wallboard test's driver for Debian's Chromium; not the
+# full playwright, which would download a browser) into build/npm, with the
+# machine's Node.js and npm. Pinned: the test is written against it.
+PLAYWRIGHT_CORE_VERSION=1.65.2
+install_npm_packages() {
+  local root dir
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  dir="${root}/build/npm"
+  if [[ -f "${dir}/node_modules/playwright-core/package.json" ]] &&
+     grep -q "\"version\": \"${PLAYWRIGHT_CORE_VERSION}\"" \
+       "${dir}/node_modules/playwright-core/package.json"; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "setup.sh: npm not found; the wallboard test needs Node.js 20 and npm" >&2
+    return 0
+  fi
+  mkdir -p "${dir}"
+  echo "setup.sh: npm install playwright-core@${PLAYWRIGHT_CORE_VERSION} into ${dir}"
+  npm install --prefix "${dir}" --no-audit --no-fund --no-save \
+    "playwright-core@${PLAYWRIGHT_CORE_VERSION}" </dev/null
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "setup.sh: all ${#PACKAGES[@]} packages already installed"
+  install_npm_packages
   exit 0
 fi
 
@@ -88,4 +116,5 @@ fi
 APT=("${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get)
 "${APT[@]}" update -q </dev/null
 "${APT[@]}" install -y -q --no-install-recommends "${missing[@]}" </dev/null
+install_npm_packages
 echo "setup.sh: done"

@@ -9,7 +9,6 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -18,6 +17,7 @@
 #include "ccengine/metrics/prometheus.h"
 #include "fmt/format.h"
 #include "httplib.h"
+#include "wallboard.h"
 
 namespace ccengine::http {
 
@@ -36,6 +36,11 @@ absl::Status CheckOptions(const ServerOptions& o) {
   if (o.threads < 1 || o.threads > 64) {
     return absl::InvalidArgumentError(
         fmt::format("http: threads must be in [1, 64], got {}", o.threads));
+  }
+  if (o.max_streams < 0 || o.max_streams >= o.threads) {
+    return absl::InvalidArgumentError(
+        fmt::format("http: max_streams must be in [0, threads - 1] = [0, {}], got {}",
+                    o.threads - 1, o.max_streams));
   }
   if (o.keep_alive_timeout < absl::Seconds(1) ||
       o.keep_alive_timeout > absl::Minutes(10) ||
@@ -72,10 +77,7 @@ struct Server::Impl {
 
   // The exposition of the latest snapshot, rendered once per version.
   std::shared_ptr<const std::string> Exposition() {
-    // The publisher is the caller's and may be gone once Stop returned.
-    std::shared_lock<std::shared_mutex> use(publisher_use);
-    if (stopping) return nullptr;
-    std::shared_ptr<const metrics::Snapshot> s = published.Latest();
+    std::shared_ptr<const metrics::Snapshot> s = Latest();
     if (s == nullptr) return nullptr;
     std::lock_guard<std::mutex> lock(cache_mu);
     // Never back to an older version a slow request still holds.
@@ -105,6 +107,32 @@ struct Server::Impl {
         return;
       }
       res.set_content(*body, std::string(metrics::kPrometheusContentType));
+    });
+    svr.Get("/", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(std::string(kWallboardPage), "text/html; charset=utf-8");
+    });
+    svr.Get("/api/snapshot",
+            [this, no_params](const httplib::Request& req, httplib::Response& res) {
+              if (!no_params(req, res)) return;
+              std::shared_ptr<const metrics::Snapshot> s = Latest();
+              if (s == nullptr) {
+                Plain(res, 503, "no metrics snapshot has been published yet");
+                return;
+              }
+              res.set_content(WallboardJson(*s), "application/json");
+            });
+    svr.Get("/events", [this, no_params](const httplib::Request& req,
+                                         httplib::Response& res) {
+      if (!no_params(req, res)) return;
+      // Each stream holds a thread; the rest stay for scrapes.
+      if (streams.fetch_add(1) >= options.max_streams) {
+        streams.fetch_sub(1);
+        res.set_header("Retry-After", "5");
+        Plain(res, 503,
+              fmt::format("too many live streams (max_streams {})", options.max_streams));
+        return;
+      }
+      Stream(res);
     });
     svr.Get("/healthz", [no_params](const httplib::Request& req, httplib::Response& res) {
       if (!no_params(req, res)) return;
@@ -145,13 +173,67 @@ struct Server::Impl {
     });
   }
 
+  // The publisher is the caller's and may be gone once Stop has returned:
+  // every use is counted, and Stop waits for the count to drain after
+  // setting `stopping` (a use that starts later sees it and gives up).
+  struct Use {
+    explicit Use(Impl& i) : impl(i) { impl.uses.fetch_add(1); }
+    ~Use() { impl.uses.fetch_sub(1); }
+    bool ok() const { return !impl.stopping.load(); }
+    Impl& impl;
+  };
+  std::shared_ptr<const metrics::Snapshot> Latest() {
+    Use use(*this);
+    return use.ok() ? published.Latest() : nullptr;
+  }
+  // The next snapshot newer than `seen` within `wait`, or null.
+  std::shared_ptr<const metrics::Snapshot> Newer(uint64_t seen, absl::Duration wait) {
+    Use use(*this);
+    if (!use.ok()) return nullptr;
+    std::shared_ptr<const metrics::Snapshot> s = published.WaitNewer(seen, wait);
+    return s != nullptr && s->version > seen ? s : nullptr;
+  }
+
+  // A live stream of wallboard snapshots (server-sent events) until the
+  // client goes or the server stops; a comment every 15 s of quiet lets a
+  // dead client be found.
+  void Stream(httplib::Response& res) {
+    res.set_header("Cache-Control", "no-cache");
+    auto seen = std::make_shared<uint64_t>(0);
+    auto last_write = std::make_shared<absl::Time>(absl::Now());
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [this, seen, last_write](size_t /*offset*/, httplib::DataSink& sink) {
+          if (stopping.load()) {
+            sink.done();
+            return true;
+          }
+          std::shared_ptr<const metrics::Snapshot> s =
+              Newer(*seen, absl::Milliseconds(250));
+          std::string event;
+          if (s != nullptr) {
+            *seen = s->version;
+            event = fmt::format("id: {}\ndata: {}\n\n", s->version, WallboardJson(*s));
+          } else if (absl::Now() - *last_write >= absl::Seconds(15)) {
+            event = ": keep-alive\n\n";
+          }
+          if (!event.empty()) {
+            if (!sink.write(event.data(), event.size())) return false;
+            *last_write = absl::Now();
+          }
+          return true;
+        },
+        [this](bool /*success*/) { streams.fetch_sub(1); });
+  }
+
   const metrics::SnapshotPublisher& published;
   ServerOptions options;
   httplib::Server svr;
   std::thread thread;
   std::atomic<bool> listen_returned{false};
-  std::shared_mutex publisher_use;
-  bool stopping = false;  // guarded by publisher_use
+  std::atomic<int> uses{0};
+  std::atomic<bool> stopping{false};
+  std::atomic<int> streams{0};
   int port = 0;
   std::mutex cache_mu;
   std::shared_ptr<const std::string> cached;
@@ -212,10 +294,9 @@ Server::~Server() { Stop(); }
 
 void Server::Stop() {
   if (impl_ == nullptr || !impl_->thread.joinable()) return;
-  {
-    std::unique_lock<std::shared_mutex> use(impl_->publisher_use);
-    impl_->stopping = true;
-  }
+  impl_->stopping.store(true);
+  while (impl_->uses.load() > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   impl_->svr.stop();
   // The library joins its workers, each finishing its request; one whose
   // client trickles bytes would hold that join for ever. Wait a bounded

@@ -31,6 +31,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
+#include "wallboard.h"
 
 namespace ccengine::http {
 namespace {
@@ -204,6 +205,7 @@ TEST_F(ServerTest, SlowClientsAreCutOffAndNeverHoldThePublisher) {
   published_.Publish(collector_->TakeSnapshot());
   ServerOptions options;
   options.threads = 2;
+  options.max_streams = 1;
   options.read_timeout = absl::Milliseconds(300);
   options.keep_alive_timeout = absl::Seconds(1);
   std::unique_ptr<Server> server = Start(options);
@@ -233,6 +235,81 @@ TEST_F(ServerTest, SlowClientsAreCutOffAndNeverHoldThePublisher) {
   EXPECT_EQ(res->status, 200);
   for (std::thread& t : slow) t.join();
   EXPECT_EQ(cut_off.load(), 2) << "a client that stopped sending was not cut off";
+}
+
+TEST_F(ServerTest, WallboardPageFeedAndStreamLimit) {
+  published_.Publish(collector_->TakeSnapshot());
+  ServerOptions options;
+  options.threads = 3;
+  options.max_streams = 1;
+  std::unique_ptr<Server> server = Start(options);
+  ASSERT_NE(server, nullptr);
+  httplib::Client client("127.0.0.1", server->port());
+  auto page = client.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_THAT(page->body, HasSubstr("坐席监控"));
+  EXPECT_THAT(page->body, HasSubstr("EventSource(\"events\")"));
+  auto json = client.Get("/api/snapshot");
+  ASSERT_TRUE(json);
+  EXPECT_EQ(json->status, 200);
+  EXPECT_THAT(json->body, HasSubstr(R"("name":"sales","waiting":2,)"));
+  EXPECT_THAT(
+      json->body,
+      HasSubstr(
+          R"("agents":{"not_ready":0,"available":0,"reserved":0,"busy":1,"wrap_up":0})"));
+
+  // One stream takes the only stream slot: its first event is the latest
+  // snapshot, and a second stream is refused until it goes.
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string req = "GET /events HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(req.size()));
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string stream;
+  char buf[4096];
+  while (stream.find("}\n\n") == std::string::npos) {
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    stream.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_THAT(stream, HasSubstr("Content-Type: text/event-stream"));
+  EXPECT_THAT(stream, HasSubstr("\r\nid: 1\n"));  // a chunk: the id, then the data
+  EXPECT_THAT(stream, HasSubstr(R"(data: {"version":1,)"));
+  auto second = client.Get("/events");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 503);
+  EXPECT_EQ(second->body, "too many live streams (max_streams 1)\n");
+  close(fd);
+  server->Stop();  // ends the stream's thread too
+
+  ServerOptions bad;
+  bad.threads = 4;
+  bad.max_streams = 4;
+  EXPECT_EQ(Server::Start(published_, bad).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(WallboardJsonTest, EscapesNamesAndWritesNullForNothingMeasured) {
+  EXPECT_EQ(JsonString("a\"b\\c\n\x01 政策"), "\"a\\\"b\\\\c\\n\\u0001 政策\"");
+  metrics::Snapshot s;
+  s.version = 3;
+  s.queues.resize(1);
+  s.queues[0].queue = "q\"1";
+  s.queues[0].sl_target = 0.8;
+  s.queues[0].today = metrics::FiguresOf({}, ServiceLevelDefinition::kWithinOverOffered);
+  const std::string json = WallboardJson(s);
+  EXPECT_THAT(json, HasSubstr(R"("name":"q\"1")"));
+  EXPECT_THAT(json, HasSubstr(R"("sl_today":null,"asa_today_s":null)"));
+  EXPECT_THAT(json, HasSubstr(R"("alert":false)"));  // nothing measured: no alert
+  EXPECT_EQ(json.find('\n'), std::string::npos);     // one event line
 }
 
 TEST_F(ServerTest, StopIsBoundedWhileAClientTrickles) {

@@ -8,6 +8,14 @@
 //   GET /metrics   the latest metrics snapshot in Prometheus' text format
 //                  (ccengine/metrics/prometheus.h); 503 until the first
 //                  snapshot is published
+//   GET /          the wallboard: queue tiles (waiting, longest wait,
+//                  service level today against target, ASA, offered and
+//                  abandoned today), agents by state, alerts for queues
+//                  below target; Chinese and English labels; updated live
+//   GET /events    the wallboard's feed: server-sent events, one JSON
+//                  snapshot each time the router publishes (at most
+//                  `max_streams` at once, then 503)
+//   GET /api/snapshot  the latest snapshot as that JSON
 //   GET /healthz   200 "ok" while the server runs
 //
 // HEAD works wherever GET does. Anything else is refused with a 4xx and a
@@ -58,7 +66,10 @@ struct ServerOptions {
   // Loopback by default: exposing the numbers is the operator's choice.
   std::string bind_address = "127.0.0.1";
   int port = 9464;  // 0: any free port (see Server::port)
-  int threads = 4;  // in [1, 64]
+  int threads = 8;  // in [1, 64]
+  // Live wallboard streams at once, each holding a thread; in
+  // [0, threads - 1], so scrapes always have a thread.
+  int max_streams = 4;
   // Each in [1 ms, 10 min].
   absl::Duration read_timeout = absl::Seconds(5);
   absl::Duration write_timeout = absl::Seconds(5);
