@@ -25,9 +25,6 @@ namespace ccengine::http {
 // today's service level is below its target.
 std::string WallboardJson(const metrics::Snapshot& snapshot);
 
-// A JSON string literal (quotes included) for `value`.
-std::string JsonString(std::string_view value);
-
 // The wallboard page (HTML, CSS and script in one): queue tiles, agents by
 // state and alerts, in Chinese and English, updated from /events.
 extern const std::string_view kWallboardPage;

@@ -1,7 +1,7 @@
 // ccengine-kamailio: routes Kamailio's inbound calls with a ccengine Engine.
 //
 //   ccengine-kamailio --config agents.json [--port 8448]
-//                     [--http 127.0.0.1:9464 | --http off]
+//                     [--http 127.0.0.1:9464 | --http off] [--metrics-db FILE]
 //
 // Connects to Kamailio's evapi on 127.0.0.1 (see examples/kamailio/), runs an
 // Engine on a RouterLoop, and answers each suspended INVITE with the agent
@@ -20,11 +20,14 @@
 // Prometheus) on loopback port 9464 unless --http names another address
 // (ADDR:PORT, port 0 for any free one) or turns it off; a metrics
 // collector counts every queue and agent and the router loop publishes a
-// snapshot each second.
+// snapshot each second. With --metrics-db, the collector's 15-minute rows
+// are written to that SQLite file each minute and at shutdown, and read
+// back at start, so a restart keeps the day (reports: ccengine-report).
 //
 // The INVITE's request-URI user names the queue. Every engine event is
 // printed on stdout as "EV <description>"; adapter diagnostics as "LOG ...";
 // on SIGINT/SIGTERM a "SUMMARY ..." line, then exit 0.
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -35,12 +38,14 @@
 #include <optional>
 #include <semaphore>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "absl/container/flat_hash_map.h"
 #include "ccengine/ccengine.h"
 #include "ccengine/http/server.h"
 #include "ccengine/kamailio/evapi.h"
+#include "ccengine/sqlite/interval_store.h"
 #include "ccengine/telephony/telephony.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
@@ -148,6 +153,7 @@ int Main(int argc, char** argv) {
   std::string config_path;
   int port_override = 0;
   std::string http = "127.0.0.1:9464";
+  std::string metrics_db;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--config") config_path = argv[i + 1];
@@ -155,6 +161,8 @@ int Main(int argc, char** argv) {
       port_override = std::atoi(argv[i + 1]);
     else if (a == "--http")
       http = argv[i + 1];
+    else if (a == "--metrics-db")
+      metrics_db = argv[i + 1];
   }
   std::optional<ccengine::http::ServerOptions> http_options;
   if (http != "off") {
@@ -173,7 +181,7 @@ int Main(int argc, char** argv) {
   }
   if (config_path.empty()) {
     std::cerr << "usage: ccengine-kamailio --config FILE [--port N] "
-                 "[--http ADDR:PORT|off]\n";
+                 "[--http ADDR:PORT|off] [--metrics-db FILE]\n";
     return 2;
   }
   std::ifstream in(config_path);
@@ -217,6 +225,28 @@ int Main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::cerr << "config " << config_path << ": " << e.what() << "\n";
     return 2;
+  }
+
+  // The kept interval rows go back once the queues exist (rows are matched
+  // by queue name) and before any agent logs in.
+  std::unique_ptr<ccengine::metrics::IntervalStore> interval_store;
+  if (!metrics_db.empty()) {
+    ccengine::sqlite::SqliteIntervalStoreOptions so;
+    so.path = metrics_db;
+    auto opened = ccengine::sqlite::OpenSqliteIntervalStore(so);
+    absl::StatusOr<ccengine::metrics::IntervalBatch> kept =
+        opened.ok() ? (*opened)->Read(eo.start - collector->options().retain,
+                                      eo.start + absl::Hours(1))
+                    : opened.status();
+    absl::StatusOr<size_t> restored =
+        kept.ok() ? collector->RestoreIntervals(*kept) : kept.status();
+    if (!restored.ok()) {
+      std::cerr << "--metrics-db " << metrics_db << ": " << restored.status() << "\n";
+      return 2;
+    }
+    interval_store = std::move(*opened);
+    Line(fmt::format("LOG metrics: {} interval rows restored from {}", *restored,
+                     metrics_db));
   }
 
   KamailioPort port;
@@ -379,12 +409,45 @@ int Main(int argc, char** argv) {
   std::signal(SIGTERM, OnSignal);
   ccengine::metrics::SnapshotPublisher published;
   ccengine::RouterLoopOptions loop_options;
-  loop_options.on_tick = [&] { published.Publish(collector->TakeSnapshot()); };
+  // Changed interval rows are taken on the router thread each minute and
+  // written by a thread of their own, so SQLite never holds up routing.
+  std::mutex rows_mu;
+  std::condition_variable rows_ready;
+  std::vector<ccengine::metrics::IntervalBatch> rows_to_write;
+  bool writer_stop = false;
+  absl::Time next_flush = clock.Now() + absl::Minutes(1);
+  loop_options.on_tick = [&] {
+    published.Publish(collector->TakeSnapshot());
+    if (interval_store != nullptr && clock.Now() >= next_flush) {
+      next_flush = clock.Now() + absl::Minutes(1);
+      ccengine::metrics::IntervalBatch batch = collector->TakeChangedIntervals();
+      std::lock_guard<std::mutex> lock(rows_mu);
+      rows_to_write.push_back(std::move(batch));
+      rows_ready.notify_one();
+    }
+  };
+  auto write_rows = [&](const ccengine::metrics::IntervalBatch& batch) {
+    if (absl::Status st = interval_store->Write(batch); !st.ok()) {
+      Line(fmt::format("LOG metrics: interval rows not written: {}", st.ToString()));
+    }
+  };
   ccengine::RouterLoop loop(engine.get(), &clock, loop_options);
   if (absl::Status st = loop.Start(); !st.ok()) {
     std::cerr << st << "\n";
     return 1;
   }
+  std::thread writer([&] {
+    std::unique_lock<std::mutex> lock(rows_mu);
+    while (true) {
+      rows_ready.wait(lock, [&] { return writer_stop || !rows_to_write.empty(); });
+      std::vector<ccengine::metrics::IntervalBatch> batches;
+      batches.swap(rows_to_write);
+      lock.unlock();
+      for (const auto& b : batches) write_rows(b);
+      lock.lock();
+      if (writer_stop && rows_to_write.empty()) return;
+    }
+  });
   std::unique_ptr<ccengine::http::Server> http_server;
   if (http_options.has_value()) {
     // Routing does not depend on it: a port already taken is reported, not
@@ -405,6 +468,13 @@ int Main(int argc, char** argv) {
   client_ptr->Stop();
   if (http_server != nullptr) http_server->Stop();
   loop.Stop();
+  {
+    std::lock_guard<std::mutex> lock(rows_mu);
+    writer_stop = true;
+    rows_ready.notify_one();
+  }
+  writer.join();
+  if (interval_store != nullptr) write_rows(collector->TakeChangedIntervals());
   ccengine::Accounting acc = engine->GetAccounting();
   ccengine::TelephonyStats ts = bridge.stats();
   absl::Status inv = engine->CheckInvariants();

@@ -176,13 +176,7 @@ class SqliteKnowledgeStore final : public knowledge::KnowledgeStore {
       const SqliteKnowledgeStoreOptions& options) {
     if (absl::Status s = knowledge::ValidateStoreOptions(options.store); !s.ok())
       return s;
-    DatabaseOptions db_options;
-    db_options.busy_timeout = options.busy_timeout;
-    db_options.max_database_bytes = options.max_database_bytes;
-    absl::StatusOr<Synchronous> synchronous = SynchronousOf(options.sync);
-    if (!synchronous.ok()) return synchronous.status();
-    db_options.synchronous = *synchronous;
-    absl::StatusOr<Database> db = Database::Open(options.path, db_options);
+    absl::StatusOr<Database> db = OpenStoreDatabase(options);
     if (!db.ok()) return db.status();
     if (absl::Status s = RegisterFts5Tokenizer(db->handle()); !s.ok()) return s;
     if (absl::Status s =

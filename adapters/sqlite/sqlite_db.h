@@ -202,6 +202,20 @@ class Database {
   Statement rollback_;
 };
 
+// A store's database, opened with the store's options (their `path`,
+// `busy_timeout`, `sync` and `max_database_bytes`): what every store's Open
+// does first. Errors as `Database::Open` and `SynchronousOf`.
+template <typename StoreOptions>
+absl::StatusOr<Database> OpenStoreDatabase(const StoreOptions& options) {
+  DatabaseOptions db_options;
+  db_options.busy_timeout = options.busy_timeout;
+  db_options.max_database_bytes = options.max_database_bytes;
+  absl::StatusOr<Synchronous> synchronous = SynchronousOf(options.sync);
+  if (!synchronous.ok()) return synchronous.status();
+  db_options.synchronous = *synchronous;
+  return Database::Open(options.path, db_options);
+}
+
 // A transaction scope: rolled back when it goes out of scope uncommitted.
 //
 //   Transaction txn(db);

@@ -60,13 +60,7 @@ class SqliteTicketStore final : public tickets::TicketStore {
  public:
   static absl::StatusOr<std::unique_ptr<SqliteTicketStore>> Open(
       const SqliteTicketStoreOptions& options) {
-    DatabaseOptions db_options;
-    db_options.busy_timeout = options.busy_timeout;
-    db_options.max_database_bytes = options.max_database_bytes;
-    absl::StatusOr<Synchronous> synchronous = SynchronousOf(options.sync);
-    if (!synchronous.ok()) return synchronous.status();
-    db_options.synchronous = *synchronous;
-    absl::StatusOr<Database> db = Database::Open(options.path, db_options);
+    absl::StatusOr<Database> db = OpenStoreDatabase(options);
     if (!db.ok()) return db.status();
     if (absl::Status s = Migrate(*db, schema::kApplicationId, "ccengine ticket store",
                                  schema::Migrations());

@@ -81,6 +81,7 @@
 #include "ccengine/knowledge/snippet.h"
 #include "ccengine/knowledge/store.h"
 #include "ccengine/metrics/collector.h"
+#include "ccengine/metrics/intervals.h"
 #include "ccengine/metrics/prometheus.h"
 #include "ccengine/sim/sim.h"
 #include "ccengine/telephony/telephony.h"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <string>
 #include <utility>
@@ -15,10 +16,7 @@ namespace ccengine::metrics {
 
 namespace {
 
-constexpr int64_t kSlotSeconds = 15 * 60;
-
-constexpr std::array<std::string_view, 6> kGranularityNames = {"15min", "30min", "hour",
-                                                               "day",   "week",  "month"};
+constexpr int64_t kSlotSeconds = kIntervalSeconds;
 
 int64_t FloorDiv(int64_t a, int64_t b) {
   const int64_t q = a / b;
@@ -36,20 +34,6 @@ int64_t MinuteOf(absl::Time t) { return FloorDiv(absl::ToUnixSeconds(t), 60); }
 double Seconds(int64_t us) { return static_cast<double>(us) / 1e6; }
 
 }  // namespace
-
-std::string_view GranularityName(Granularity granularity) {
-  const auto i = static_cast<size_t>(granularity);
-  return i < kGranularityNames.size() ? kGranularityNames[i]
-                                      : std::string_view("unknown");
-}
-
-absl::StatusOr<Granularity> ParseGranularity(std::string_view name) {
-  for (size_t i = 0; i < kGranularityNames.size(); ++i) {
-    if (kGranularityNames[i] == name) return static_cast<Granularity>(i);
-  }
-  return absl::InvalidArgumentError(fmt::format(
-      "unknown granularity '{}' (known: {})", name, fmt::join(kGranularityNames, ", ")));
-}
 
 QueueCounts& QueueCounts::operator+=(const QueueCounts& o) {
   offered += o.offered;
@@ -181,7 +165,10 @@ ServiceLevelTerms Collector::TermsOf(uint32_t queue) const {
 
 QueueCounts& Collector::QueueAt(uint32_t queue, int64_t slot) {
   // Most events fall in the interval of the one before.
-  if (slot != queue_cache_.slot) queue_cache_ = {slot, &queue_slots_[slot]};
+  if (slot != queue_cache_.slot) {
+    queue_cache_ = {slot, &queue_slots_[slot]};
+    changed_.insert(slot);
+  }
   std::vector<std::optional<QueueCounts>>& row = *queue_cache_.rows;
   if (row.size() <= queue) row.resize(queue + 1);
   if (!row[queue].has_value()) row[queue].emplace();
@@ -189,7 +176,10 @@ QueueCounts& Collector::QueueAt(uint32_t queue, int64_t slot) {
 }
 
 AgentCounts& Collector::AgentAt(AgentId agent, int64_t slot) {
-  if (slot != agent_cache_.slot) agent_cache_ = {slot, &agent_slots_[slot]};
+  if (slot != agent_cache_.slot) {
+    agent_cache_ = {slot, &agent_slots_[slot]};
+    changed_.insert(slot);
+  }
   return (*agent_cache_.rows)[agent.value()];
 }
 
@@ -232,10 +222,19 @@ void Collector::SplitAgentTime(const AgentTrack& track, absl::Time from, absl::T
   }
 }
 
-void Collector::AddAgentTime(AgentId agent, AgentTrack& track, absl::Time until) {
+void Collector::BookAgentTime(AgentId agent, AgentTrack& track, absl::Time until) {
   SplitAgentTime(track, track.since, until, [&](int64_t slot) -> AgentCounts& {
     return CountsOf(track, agent, slot);
   });
+  agent_state_us_[static_cast<int>(track.state)] +=
+      absl::ToInt64Microseconds(until - track.since);
+  track.since = until;
+}
+
+void Collector::ForgetRowPointers() {
+  queue_cache_ = {};
+  agent_cache_ = {};
+  for (auto& [agent, track] : agents_) track.counts = nullptr;
 }
 
 void Collector::Prune(absl::Time now) {
@@ -245,22 +244,17 @@ void Collector::Prune(absl::Time now) {
   const int64_t keep_from = SlotOf(now - options_.retain);
   if (keep_from <= pruned_below_) return;
   pruned_below_ = keep_from;
-  queue_cache_ = {};
-  agent_cache_ = {};
-  for (auto& [agent, track] : agents_) track.counts = nullptr;
+  ForgetRowPointers();
   queue_slots_.erase(queue_slots_.begin(), queue_slots_.lower_bound(keep_from));
   agent_slots_.erase(agent_slots_.begin(), agent_slots_.lower_bound(keep_from));
 }
 
 void Collector::OnEvent(const Event& e) {
+  events_seen_ = true;
   Prune(e.time);
   if (e.type == EventType::kAgentStateChanged) {
     AgentTrack& track = agents_[e.agent.value()];
-    if (track.seen) {
-      AddAgentTime(e.agent, track, e.time);
-      agent_state_us_[static_cast<int>(track.state)] +=
-          absl::ToInt64Microseconds(e.time - track.since);
-    }
+    if (track.seen) BookAgentTime(e.agent, track, e.time);
     if (e.agent_state == AgentState::kLoggedOut) {
       // Time logged out is nobody's paid time: no rows, no track.
       agents_.erase(e.agent.value());
@@ -372,65 +366,12 @@ Collector::QueueTotals& Collector::TotalsOf(uint32_t queue) {
   return totals_[queue];
 }
 
-namespace {
-
-// The instant at which the local time `start` began, for the period that
-// contains `t` (start <= t in local time). When clocks go forward over
-// `start`, the period begins at the transition. When they go back, `start`
-// happens twice: for hours and half hours the second pass is a period of
-// its own (the one if it is not after `t`); a day, week or month begins at
-// the first.
-absl::Time PeriodBegin(absl::CivilSecond start, absl::Time t, const absl::TimeZone& tz,
-                       bool second_pass_is_a_period) {
-  const absl::TimeZone::TimeInfo info = tz.At(start);
-  switch (info.kind) {
-    case absl::TimeZone::TimeInfo::UNIQUE: return info.pre;
-    case absl::TimeZone::TimeInfo::SKIPPED: return info.trans;
-    case absl::TimeZone::TimeInfo::REPEATED:
-      return second_pass_is_a_period && info.post <= t ? info.post : info.pre;
-  }
-  return info.pre;
-}
-
-}  // namespace
-
 absl::Time Collector::PeriodStart(Granularity granularity, absl::Time t) const {
-  const absl::TimeZone& tz = options_.time_zone;
-  switch (granularity) {
-    case Granularity::k15Minutes: return SlotStart(SlotOf(t));
-    case Granularity::k30Minutes: {
-      const absl::CivilMinute m = absl::ToCivilMinute(t, tz);
-      return PeriodBegin(absl::CivilMinute(m.year(), m.month(), m.day(), m.hour(),
-                                           m.minute() - m.minute() % 30),
-                         t, tz, true);
-    }
-    case Granularity::kHour: return PeriodBegin(absl::ToCivilHour(t, tz), t, tz, true);
-    case Granularity::kDay: return PeriodBegin(absl::ToCivilDay(t, tz), t, tz, false);
-    case Granularity::kWeek: {
-      const absl::CivilDay d = absl::ToCivilDay(t, tz);
-      return PeriodBegin(absl::PrevWeekday(d + 1, absl::Weekday::monday), t, tz, false);
-    }
-    case Granularity::kMonth: return PeriodBegin(absl::ToCivilMonth(t, tz), t, tz, false);
-  }
-  return t;
+  return metrics::PeriodStart(granularity, t, options_.time_zone);
 }
 
 absl::Time Collector::NextPeriodStart(Granularity granularity, absl::Time t) const {
-  // Past the period's end by less than the shortest next period, whatever
-  // daylight saving does to its length, then back to that period's start.
-  const absl::Time start = PeriodStart(granularity, t);
-  switch (granularity) {
-    case Granularity::k15Minutes: return start + absl::Minutes(15);
-    case Granularity::k30Minutes:
-      return PeriodStart(granularity, start + absl::Minutes(45));
-    case Granularity::kHour: return PeriodStart(granularity, start + absl::Minutes(90));
-    case Granularity::kDay: return PeriodStart(granularity, start + absl::Hours(36));
-    case Granularity::kWeek:
-      return PeriodStart(granularity, start + absl::Hours(24 * 7 + 12));
-    case Granularity::kMonth:
-      return PeriodStart(granularity, start + absl::Hours(24 * 45));
-  }
-  return start;
+  return metrics::NextPeriodStart(granularity, t, options_.time_zone);
 }
 
 std::pair<absl::Time, absl::Time> Collector::Periods(Granularity granularity,
@@ -444,7 +385,7 @@ std::pair<absl::Time, absl::Time> Collector::Periods(Granularity granularity,
 
 absl::Status Collector::CheckRange(Granularity granularity, absl::Time from,
                                    absl::Time to) const {
-  if (static_cast<size_t>(granularity) >= kGranularityNames.size()) {
+  if (static_cast<size_t>(granularity) > static_cast<size_t>(Granularity::kMonth)) {
     return absl::InvalidArgumentError("metrics: unknown granularity");
   }
   if (from > to || from == absl::InfinitePast() || to == absl::InfiniteFuture()) {
@@ -577,6 +518,77 @@ QueueCounts Collector::WindowSum(uint32_t queue, int64_t minute, int64_t minutes
     if (m.minute <= minute && m.minute > minute - minutes) sum += m.counts;
   }
   return sum;
+}
+
+IntervalBatch Collector::TakeChangedIntervals() {
+  // Open spans are booked up to now, so that a restart loses no agent time
+  // that was handed over.
+  const absl::Time now = engine_.Now();
+  for (auto& [agent, track] : agents_) {
+    if (track.seen && track.since < now) BookAgentTime(AgentId(agent), track, now);
+  }
+  std::vector<int64_t> slots(changed_.begin(), changed_.end());
+  std::sort(slots.begin(), slots.end());
+  IntervalBatch out;
+  std::vector<std::string> names;  // by queue id, looked up once
+  for (int64_t slot : slots) {
+    if (auto q = queue_slots_.find(slot); q != queue_slots_.end()) {
+      for (uint32_t id = 0; id < q->second.size(); ++id) {
+        if (!q->second[id].has_value()) continue;
+        while (names.size() <= id) {
+          absl::StatusOr<QueueConfig> c =
+              engine_.GetQueueConfig(QueueId(static_cast<uint32_t>(names.size())));
+          names.push_back(c.ok() ? c->name : std::string());
+        }
+        out.queues.push_back(QueueInterval{SlotStart(slot), names[id],
+                                           TermsOf(id).definition, *q->second[id]});
+      }
+    }
+    if (auto a = agent_slots_.find(slot); a != agent_slots_.end()) {
+      const size_t first = out.agents.size();
+      for (const auto& [agent, counts] : a->second) {
+        auto g = groups_.find(agent);
+        out.agents.push_back(AgentInterval{SlotStart(slot), AgentId(agent),
+                                           g == groups_.end() ? std::string() : g->second,
+                                           counts});
+      }
+      std::sort(out.agents.begin() + static_cast<std::ptrdiff_t>(first), out.agents.end(),
+                [](const AgentInterval& x, const AgentInterval& y) {
+                  return x.agent.value() < y.agent.value();
+                });
+    }
+  }
+  changed_.clear();
+  ForgetRowPointers();  // the next write to any row marks it again
+  return out;
+}
+
+absl::StatusOr<size_t> Collector::RestoreIntervals(const IntervalBatch& batch) {
+  if (events_seen_) {
+    return absl::FailedPreconditionError(
+        "metrics: restore intervals right after Attach, before the collector has seen "
+        "an event");
+  }
+  if (absl::Status st = CheckIntervalBatch(batch); !st.ok()) return st;
+  const int64_t keep_from = SlotOf(engine_.Now() - options_.retain);
+  size_t restored = 0;
+  for (const QueueInterval& q : batch.queues) {
+    const int64_t slot = SlotOf(q.start);
+    absl::StatusOr<QueueId> id = engine_.FindQueue(q.queue);
+    if (slot < keep_from || !id.ok()) continue;
+    QueueAt(id->value(), slot) = q.counts;
+    ++restored;
+  }
+  for (const AgentInterval& a : batch.agents) {
+    const int64_t slot = SlotOf(a.start);
+    if (slot < keep_from) continue;
+    AgentAt(a.agent, slot) = a.counts;
+    if (!a.group.empty()) groups_.try_emplace(a.agent.value(), a.group);
+    ++restored;
+  }
+  changed_.clear();  // what was restored is stored already
+  ForgetRowPointers();
+  return restored;
 }
 
 Snapshot Collector::TakeSnapshot() const {

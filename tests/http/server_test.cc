@@ -27,6 +27,7 @@
 #include "absl/status/status.h"
 #include "ccengine/core/engine.h"
 #include "ccengine/metrics/collector.h"
+#include "ccengine/metrics/json.h"
 #include "ccengine/metrics/prometheus.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -298,7 +299,7 @@ TEST_F(ServerTest, WallboardPageFeedAndStreamLimit) {
 }
 
 TEST(WallboardJsonTest, EscapesNamesAndWritesNullForNothingMeasured) {
-  EXPECT_EQ(JsonString("a\"b\\c\n\x01 政策"), "\"a\\\"b\\\\c\\n\\u0001 政策\"");
+  EXPECT_EQ(metrics::JsonString("a\"b\\c\n\x01 政策"), "\"a\\\"b\\\\c\\n\\u0001 政策\"");
   metrics::Snapshot s;
   s.version = 3;
   s.queues.resize(1);

@@ -3,7 +3,13 @@
 # ccengine-kamailio → Kamailio relays to SIPp agents. Everything on 127.0.0.1,
 # free ports, every process stopped by its PID, every run bounded.
 #
-#   tests/kamailio/e2e_test.sh <ccengine-kamailio binary> <examples/kamailio dir>
+#   tests/kamailio/e2e_test.sh <ccengine-kamailio binary> <examples/kamailio dir> \
+#       [<ccengine-report binary>]
+#
+# With ccengine-report, the daemon also keeps its interval rows in an SQLite
+# file; after the calls the day's report must count them, and a second
+# daemon started on the same file must show them as today's and leave them
+# as they were.
 #
 # Exit 0: passed; 77: skipped (kamailio or sipp not installed); else failed.
 # Figures of the load run go to stdout (and $CCENGINE_E2E_REPORT if set).
@@ -11,6 +17,7 @@ set -uo pipefail
 
 DAEMON="${1:?usage: e2e_test.sh DAEMON EXAMPLES_DIR}"
 EXAMPLES="${2:?usage: e2e_test.sh DAEMON EXAMPLES_DIR}"
+REPORT="${3:-}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LOAD_CALLS="${CCENGINE_E2E_LOAD_CALLS:-200}"
 LOAD_RATE="${CCENGINE_E2E_LOAD_RATE:-20}"
@@ -102,7 +109,9 @@ timeout 20 sipp -sf "${HERE}/caller_noengine.xml" -s sales "127.0.0.1:${P_K}" \
   -i 127.0.0.1 -p "${P_CALLER}" -m 1 -nostdin >"${WORK}/noengine.out" 2>&1 \
   || fail "without the engine, an INVITE did not get 503 at once"
 echo "no engine connected: INVITE answered 503"
-"${DAEMON}" --config "${WORK}/ccengine.json" --http 127.0.0.1:0 >"${WORK}/daemon.log" 2>&1 &
+DAEMON_ARGS=(--config "${WORK}/ccengine.json" --http 127.0.0.1:0)
+[[ -n "${REPORT}" ]] && DAEMON_ARGS+=(--metrics-db "${WORK}/metrics.db")
+"${DAEMON}" "${DAEMON_ARGS[@]}" >"${WORK}/daemon.log" 2>&1 &
 DAEMON_PID=$!
 PIDS+=("${DAEMON_PID}")
 for _ in $(seq 1 50); do
@@ -244,6 +253,54 @@ print(f"load: {load_calls} calls offered in {load_s}s")
 for e in errors: print("ERROR:", e)
 sys.exit(1 if errors else 0)
 PY
+
+# --- the day's report from the daemon's interval file, and a restart -------------
+if [[ -n "${REPORT}" ]]; then
+  # report_counts FILE: "queue offered answered abandoned" per queue of today.
+  report_counts() {
+    "${REPORT}" --db "${WORK}/metrics.db" --granularity day --format csv >"$1" ||
+      fail "ccengine-report failed"
+    python3 - "$1" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+for r in sorted(rows, key=lambda r: r["queue"]):
+    print(r["queue"], r["offered"], r["answered"], r["abandoned"])
+PY
+  }
+  first="$(report_counts "${WORK}/report1.csv")"
+  grep -qx "load ${LOAD_CALLS} ${LOAD_CALLS} 0" <<<"${first}" ||
+    fail "the day's report does not count the ${LOAD_CALLS} load calls: ${first}"
+  grep -qx "sales 12 12 0" <<<"${first}" || fail "the day's report lacks the 12 sales calls: ${first}"
+  echo "ccengine-report (day, from the daemon's --metrics-db): $(tr '\n' ';' <<<"${first}")"
+
+  # A second daemon on the same file: the day is still today's, unchanged.
+  day_before="$(date -u +%F)"
+  "${DAEMON}" "${DAEMON_ARGS[@]}" >"${WORK}/daemon2.log" 2>&1 &
+  DAEMON2_PID=$!
+  PIDS+=("${DAEMON2_PID}")
+  for _ in $(seq 1 50); do grep -q "LOG http serving" "${WORK}/daemon2.log" && break; sleep 0.1; done
+  grep -q "interval rows restored" "${WORK}/daemon2.log" ||
+    fail "the restarted daemon did not restore its interval rows"
+  URL2="$(sed -n 's|^LOG http serving \(http://.*/metrics\)$|\1|p' "${WORK}/daemon2.log" | head -n 1)"
+  today=""
+  for _ in $(seq 1 30); do
+    today="$(curl -sf "${URL2}" | awk '$1 == "ccengine_queue_period_offered{queue=\"load\",period=\"today\"}" {print $2}')"
+    [[ -n "${today}" ]] && break
+    sleep 0.1
+  done
+  if [[ "$(date -u +%F)" == "${day_before}" ]]; then
+    [[ "${today}" == "${LOAD_CALLS}" ]] ||
+      fail "after the restart /metrics shows ${today:-nothing} load calls today, want ${LOAD_CALLS}"
+  fi
+  kill -TERM "${DAEMON2_PID}"
+  for _ in $(seq 1 50); do kill -0 "${DAEMON2_PID}" 2>/dev/null || break; sleep 0.1; done
+  second="$(report_counts "${WORK}/report2.csv")"
+  [[ "${second}" == "${first}" ]] ||
+    fail "the restart changed the day's report: before ${first}; after ${second}"
+  echo "restart: $(grep -o '[0-9]* interval rows restored' "${WORK}/daemon2.log");" \
+    "/metrics today: ${today} load calls; the report unchanged"
+fi
+
 echo "PASS: Kamailio e2e"
 cleanup
 rm -rf "${WORK}"  # kept on failure, for the logs

@@ -63,6 +63,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -72,21 +73,11 @@
 #include "ccengine/core/kpi.h"
 #include "ccengine/core/types.h"
 #include "ccengine/metrics/counts.h"
+#include "ccengine/metrics/intervals.h"
+#include "ccengine/metrics/periods.h"
 #include "ccengine/metrics/snapshot.h"
 
 namespace ccengine::metrics {
-
-enum class Granularity : uint8_t {
-  k15Minutes = 0,
-  k30Minutes,
-  kHour,
-  kDay,
-  kWeek,  // ISO weeks, from Monday 00:00
-  kMonth,
-};
-// "15min", "30min", "hour", "day", "week", "month".
-std::string_view GranularityName(Granularity granularity);
-absl::StatusOr<Granularity> ParseGranularity(std::string_view name);
 
 struct MetricsOptions {
   absl::TimeZone time_zone = absl::UTCTimeZone();  // the center's
@@ -95,24 +86,6 @@ struct MetricsOptions {
                                          absl::Minutes(60)};
   // How long 15-minute rows are kept; at least one hour.
   absl::Duration retain = absl::Hours(24 * 7);
-};
-
-// One row of a calendar report.
-struct QueueRow {
-  absl::Time start;  // the period's start (in the center's time zone)
-  std::string queue;
-  QueueFigures figures;
-};
-struct AgentRow {
-  absl::Time start;
-  AgentId agent;
-  std::string group;  // empty unless assigned
-  AgentFigures figures;
-};
-struct GroupRow {
-  absl::Time start;
-  std::string group;
-  AgentFigures figures;
 };
 
 // A queue right now.
@@ -158,6 +131,22 @@ class Collector {
   // engine's time.
   std::vector<QueueNow> Now() const;
   // Logged-in agents by state and, for not ready, by reason, now.
+  // Persistence (intervals.h). The 15-minute rows written since the last
+  // call — a row changes after its interval has passed, when contacts that
+  // arrived in it get their outcome — with every logged-in agent's time
+  // booked up to the engine's time first. Hand them to an IntervalStore
+  // (on any thread: the batch is a copy), e.g. each minute and at shutdown.
+  IntervalBatch TakeChangedIntervals();
+  // After a restart: puts stored rows back (those within `retain`; queues
+  // found by name, rows of unknown queues skipped), so today's rows, the
+  // snapshot's "today" and reports continue where they stopped. Call it
+  // right after Attach (FailedPrecondition once the collector has seen an
+  // event); the rows it puts back are not handed out again until they
+  // change. Contacts in flight at the restart are not carried over (their
+  // arrival counted before, their outcome is not counted after). The
+  // number of rows restored; InvalidArgument for a bad row start.
+  absl::StatusOr<size_t> RestoreIntervals(const IntervalBatch& batch);
+
   using AgentsNow = AgentsByState;
   AgentsNow AgentStates() const;
 
@@ -210,7 +199,11 @@ class Collector {
   QueueTotals& TotalsOf(uint32_t queue);
   // The sum of queue's last `minutes` minutes up to `minute`.
   QueueCounts WindowSum(uint32_t queue, int64_t minute, int64_t minutes) const;
-  void AddAgentTime(AgentId agent, AgentTrack& track, absl::Time until);
+  // Books the track's state from `since` to `until` (rows and totals) and
+  // moves `since` to `until`.
+  void BookAgentTime(AgentId agent, AgentTrack& track, absl::Time until);
+  // Drops cached row pointers, so the next write finds (and marks) its row.
+  void ForgetRowPointers();
   // [from, until) of the track's state, split at 15-minute boundaries into
   // row_of(slot).
   template <typename RowOf>
@@ -238,6 +231,8 @@ class Collector {
   std::vector<std::vector<Minute>> minutes_;                // [queue][minute % ring size]
   std::vector<QueueTotals> totals_;                         // [queue]
   std::array<int64_t, kAgentStateCount> agent_state_us_{};  // booked spans
+  absl::flat_hash_set<int64_t> changed_;  // intervals written since TakeChangedIntervals
+  bool events_seen_ = false;
   int64_t pruned_below_ = INT64_MIN;
   int64_t last_slot_ = INT64_MIN;  // of the last event
   // The rows of the interval used last (map nodes do not move).

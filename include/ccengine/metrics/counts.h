@@ -13,9 +13,13 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <string>
+
+#include "absl/time/time.h"
 
 #include "ccengine/core/agent.h"
 #include "ccengine/core/kpi.h"
+#include "ccengine/core/types.h"
 
 namespace ccengine::metrics {
 
@@ -79,6 +83,24 @@ struct AgentFigures {
 
 QueueFigures FiguresOf(const QueueCounts& counts, ServiceLevelDefinition definition);
 AgentFigures FiguresOf(const AgentCounts& counts);
+
+// One row of a calendar report.
+struct QueueRow {
+  absl::Time start;  // the period's start (in the center's time zone)
+  std::string queue;
+  QueueFigures figures;
+};
+struct AgentRow {
+  absl::Time start;
+  AgentId agent;
+  std::string group;  // empty unless assigned
+  AgentFigures figures;
+};
+struct GroupRow {
+  absl::Time start;
+  std::string group;
+  AgentFigures figures;
+};
 
 }  // namespace ccengine::metrics
 
