@@ -199,6 +199,7 @@ struct Server::Impl {
   // dead client be found.
   void Stream(httplib::Response& res) {
     res.set_header("Cache-Control", "no-cache");
+    res.set_header("X-Accel-Buffering", "no");  // a proxy must not hold events back
     auto seen = std::make_shared<uint64_t>(0);
     auto last_write = std::make_shared<absl::Time>(absl::Now());
     res.set_chunked_content_provider(
@@ -208,6 +209,9 @@ struct Server::Impl {
             sink.done();
             return true;
           }
+          // A client that went away frees its stream slot now, not at the
+          // next failed write.
+          if (!sink.is_writable()) return false;
           std::shared_ptr<const metrics::Snapshot> s =
               Newer(*seen, absl::Milliseconds(250));
           std::string event;

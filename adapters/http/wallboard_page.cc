@@ -116,9 +116,22 @@ function render(s) {
   board.dataset.at = String(s.at);
   status.textContent = "更新于 Updated " + new Date(s.at * 1000).toLocaleTimeString("zh-CN");
 }
-const events = new EventSource("events");
-events.onmessage = e => render(JSON.parse(e.data));
-events.onerror = () => { status.textContent = "重新连接 Reconnecting…"; };
+// The browser retries a dropped stream itself, but not one the server
+// refused (503 when all streams are taken): then connect again, waiting
+// longer each time, up to half a minute.
+let retry = 1000;
+function connect() {
+  const events = new EventSource("events");
+  events.onmessage = e => { retry = 1000; render(JSON.parse(e.data)); };
+  events.onerror = () => {
+    status.textContent = "重新连接 Reconnecting…";
+    if (events.readyState === EventSource.CLOSED) {
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 30000);
+    }
+  };
+}
+connect();
 </script>
 </body>
 </html>

@@ -31,6 +31,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -240,13 +241,16 @@ int Main(int argc, char** argv) {
                     : opened.status();
     absl::StatusOr<size_t> restored =
         kept.ok() ? collector->RestoreIntervals(*kept) : kept.status();
-    if (!restored.ok()) {
-      std::cerr << "--metrics-db " << metrics_db << ": " << restored.status() << "\n";
-      return 2;
+    if (restored.ok()) {
+      interval_store = std::move(*opened);
+      Line(fmt::format("LOG metrics: {} interval rows restored from {}", *restored,
+                       metrics_db));
+    } else {
+      // Routing does not depend on it; writing on top of rows that could not
+      // be read would overwrite them, so the file is left as it is.
+      Line(fmt::format("LOG metrics: --metrics-db {} not used: {}", metrics_db,
+                       restored.status().ToString()));
     }
-    interval_store = std::move(*opened);
-    Line(fmt::format("LOG metrics: {} interval rows restored from {}", *restored,
-                     metrics_db));
   }
 
   KamailioPort port;
@@ -426,9 +430,25 @@ int Main(int argc, char** argv) {
       rows_ready.notify_one();
     }
   };
-  auto write_rows = [&](const ccengine::metrics::IntervalBatch& batch) {
-    if (absl::Status st = interval_store->Write(batch); !st.ok()) {
-      Line(fmt::format("LOG metrics: interval rows not written: {}", st.ToString()));
+  // Batches are written oldest first (a later batch's rows replace an
+  // earlier one's); one that fails stays, with those after it, for the next
+  // pass, up to an hour of them.
+  std::deque<ccengine::metrics::IntervalBatch> unwritten;
+  auto write_rows = [&](ccengine::metrics::IntervalBatch batch) {
+    unwritten.push_back(std::move(batch));
+    while (!unwritten.empty()) {
+      if (absl::Status st = interval_store->Write(unwritten.front()); !st.ok()) {
+        Line(fmt::format("LOG metrics: interval rows not written, kept for a retry: {}",
+                         st.ToString()));
+        break;
+      }
+      unwritten.pop_front();
+    }
+    if (unwritten.size() > 60) {
+      unwritten.pop_front();
+      Line(
+          "LOG metrics: an hour of interval rows could not be written; the oldest "
+          "dropped");
     }
   };
   ccengine::RouterLoop loop(engine.get(), &clock, loop_options);
@@ -443,7 +463,7 @@ int Main(int argc, char** argv) {
       std::vector<ccengine::metrics::IntervalBatch> batches;
       batches.swap(rows_to_write);
       lock.unlock();
-      for (const auto& b : batches) write_rows(b);
+      for (auto& b : batches) write_rows(std::move(b));
       lock.lock();
       if (writer_stop && rows_to_write.empty()) return;
     }
@@ -474,7 +494,13 @@ int Main(int argc, char** argv) {
     rows_ready.notify_one();
   }
   writer.join();
-  if (interval_store != nullptr) write_rows(collector->TakeChangedIntervals());
+  if (interval_store != nullptr) {
+    write_rows(collector->TakeChangedIntervals());
+    if (!unwritten.empty()) {
+      Line(fmt::format("LOG metrics: {} batches of interval rows lost at shutdown",
+                       unwritten.size()));
+    }
+  }
   ccengine::Accounting acc = engine->GetAccounting();
   ccengine::TelephonyStats ts = bridge.stats();
   absl::Status inv = engine->CheckInvariants();

@@ -9,14 +9,18 @@
 //
 // Periods are in the --tz time zone (default UTC); --from and --to are local
 // dates (from inclusive, to exclusive; default: the last 7 days up to
-// tomorrow). The report goes to stdout. Exit 2 for bad arguments, 1 when
+// tomorrow), widened to whole periods (a monthly report of a week covers
+// the month or months it falls in). The file must exist. The report goes to
+// stdout. Exit 2 for bad arguments, 1 when
 // the store cannot be read, each with the reason on stderr.
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <string>
+#include <system_error>
 
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
@@ -73,6 +77,11 @@ int main(int argc, char** argv) {
   }
   if (to < from) return Usage("--to is before --from");
 
+  std::error_code exists_error;
+  if (!std::filesystem::exists(args["--db"], exists_error)) {
+    std::cerr << "ccengine-report: no such file: " << args["--db"] << "\n";
+    return 1;
+  }
   ccengine::sqlite::SqliteIntervalStoreOptions options;
   options.path = args["--db"];
   auto store = ccengine::sqlite::OpenSqliteIntervalStore(options);
@@ -80,13 +89,21 @@ int main(int argc, char** argv) {
     std::cerr << "ccengine-report: " << store.status() << "\n";
     return 1;
   }
-  absl::StatusOr<ccengine::metrics::IntervalBatch> rows =
-      (*store)->Read(absl::FromCivil(from, zone), absl::FromCivil(to, zone));
+  // Whole periods: from the start of the one containing --from to the end
+  // of the one containing the day before --to.
+  namespace m = ccengine::metrics;
+  const absl::Time begin =
+      m::PeriodStart(*granularity, absl::FromCivil(from, zone), zone);
+  const absl::Time end =
+      to == from
+          ? begin
+          : m::NextPeriodStart(*granularity,
+                               absl::FromCivil(to, zone) - absl::Microseconds(1), zone);
+  absl::StatusOr<ccengine::metrics::IntervalBatch> rows = (*store)->Read(begin, end);
   if (!rows.ok()) {
     std::cerr << "ccengine-report: " << rows.status() << "\n";
     return 1;
   }
-  namespace m = ccengine::metrics;
   std::string out;
   if (kind == "queues") {
     const auto report = m::QueueReport(rows->queues, *granularity, zone);

@@ -579,12 +579,19 @@ absl::StatusOr<size_t> Collector::RestoreIntervals(const IntervalBatch& batch) {
     QueueAt(id->value(), slot) = q.counts;
     ++restored;
   }
+  // Each agent's group as its latest row has it (none when that row has
+  // none), unless the host has assigned one already.
+  absl::flat_hash_map<uint64_t, const AgentInterval*> latest;
   for (const AgentInterval& a : batch.agents) {
     const int64_t slot = SlotOf(a.start);
     if (slot < keep_from) continue;
     AgentAt(a.agent, slot) = a.counts;
-    if (!a.group.empty()) groups_.try_emplace(a.agent.value(), a.group);
+    const AgentInterval*& l = latest[a.agent.value()];
+    if (l == nullptr || a.start >= l->start) l = &a;
     ++restored;
+  }
+  for (const auto& [agent, row] : latest) {
+    if (!row->group.empty()) groups_.try_emplace(agent, row->group);
   }
   changed_.clear();  // what was restored is stored already
   ForgetRowPointers();

@@ -288,8 +288,16 @@ TEST_F(ServerTest, WallboardPageFeedAndStreamLimit) {
   ASSERT_TRUE(second);
   EXPECT_EQ(second->status, 503);
   EXPECT_EQ(second->body, "too many live streams (max_streams 1)\n");
+  // A client that goes away gives its slot back.
   close(fd);
-  server->Stop();  // ends the stream's thread too
+  bool freed = false;
+  for (int i = 0; i < 60 && !freed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    freed = Raw(server->port(), "GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+                .find("HTTP/1.1 200") != std::string::npos;
+  }
+  EXPECT_TRUE(freed) << "the slot of a closed stream was not given back within 3 s";
+  server->Stop();  // ends the streams' threads too
 
   ServerOptions bad;
   bad.threads = 4;

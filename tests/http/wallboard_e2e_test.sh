@@ -21,7 +21,8 @@ command -v node >/dev/null 2>&1 || missing="${missing} node"
 [[ -d "${MODULES}/playwright-core" ]] || missing="${missing} ${MODULES}/playwright-core"
 if [[ -n "${missing}" ]]; then
   if [[ "${CI:-}" == "true" ]]; then
-    echo "FAIL: missing ${missing} (scripts/setup.sh installs chromium, nodejs and playwright-core)"
+    echo "FAIL: missing ${missing} (scripts/setup.sh installs chromium and playwright-core;" \
+         "Node.js 20 and npm are the machine's)"
     exit 1
   fi
   echo "SKIP: missing ${missing}; run scripts/setup.sh"

@@ -256,15 +256,19 @@ PY
 
 # --- the day's report from the daemon's interval file, and a restart -------------
 if [[ -n "${REPORT}" ]]; then
-  # report_counts FILE: "queue offered answered abandoned" per queue of today.
+  # report_counts FILE: "queue offered answered abandoned" per queue, summed
+  # over the days of the report (a run may cross midnight).
   report_counts() {
     "${REPORT}" --db "${WORK}/metrics.db" --granularity day --format csv >"$1" ||
       fail "ccengine-report failed"
     python3 - "$1" <<'PY'
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1], newline="")))
-for r in sorted(rows, key=lambda r: r["queue"]):
-    print(r["queue"], r["offered"], r["answered"], r["abandoned"])
+import collections, csv, sys
+sums = collections.defaultdict(lambda: [0, 0, 0])
+for r in csv.DictReader(open(sys.argv[1], newline="")):
+    for i, k in enumerate(("offered", "answered", "abandoned")):
+        sums[r["queue"]][i] += int(r[k])
+for q in sorted(sums):
+    print(q, *sums[q])
 PY
   }
   first="$(report_counts "${WORK}/report1.csv")"
@@ -294,6 +298,7 @@ PY
   fi
   kill -TERM "${DAEMON2_PID}"
   for _ in $(seq 1 50); do kill -0 "${DAEMON2_PID}" 2>/dev/null || break; sleep 0.1; done
+  grep -q '^SUMMARY' "${WORK}/daemon2.log" || fail "the restarted daemon wrote no SUMMARY"
   second="$(report_counts "${WORK}/report2.csv")"
   [[ "${second}" == "${first}" ]] ||
     fail "the restart changed the day's report: before ${first}; after ${second}"

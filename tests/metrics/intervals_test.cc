@@ -318,7 +318,16 @@ TEST(IntervalsTest, RestoreOnlyBeforeTheFirstEvent) {
   batch.queues.push_back({t, "known", ServiceLevelDefinition::kWithinOverOffered, {}});
   batch.queues.push_back({t, "gone", ServiceLevelDefinition::kWithinOverOffered, {}});
   batch.queues[0].counts.offered = 9;
-  EXPECT_EQ(collector->RestoreIntervals(batch).value(), 1u);  // "gone" skipped
+  // An agent whose group changed: the latest row's group comes back.
+  batch.agents.push_back({t - absl::Minutes(15), AgentId(5), "old team", {}});
+  batch.agents.push_back({t, AgentId(5), "new team", {}});
+  batch.agents.back().counts.answered = 1;
+  EXPECT_EQ(collector->RestoreIntervals(batch).value(), 3u);  // "gone" skipped
+  const std::vector<AgentRow> agents =
+      collector->AgentRows(Granularity::kHour, t - absl::Hours(1), t + absl::Hours(1))
+          .value();
+  ASSERT_FALSE(agents.empty());
+  EXPECT_EQ(agents.back().group, "new team");
   EXPECT_EQ(collector->QueueTotal(QueueId(0), t, t + absl::Hours(1))->counts.offered, 9u);
   ContactSpec c;
   c.id = ContactId(1);
