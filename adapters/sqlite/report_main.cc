@@ -5,16 +5,19 @@
 //   ccengine-report --db metrics.db [--kind queues|agents|groups]
 //                   [--granularity 15min|30min|hour|day|week|month]
 //                   [--from 2026-12-01] [--to 2026-12-08] [--tz Asia/Shanghai]
-//                   [--format csv|json]
+//                   [--format csv|json|svg] [--target 0.8]
 //
 // Periods are in the --tz time zone (default UTC); --from and --to are local
 // dates (from inclusive, to exclusive; default: the last 7 days up to
 // tomorrow), widened to whole periods (a monthly report of a week covers
-// the month or months it falls in). The file must exist. The report goes to
-// stdout. Exit 2 for bad arguments, 1 when
+// the month or months it falls in). The file must exist. svg (queues only)
+// is a chart of service level per period against --target. The report goes
+// to stdout. Exit 2 for bad arguments, 1 when
 // the store cannot be read, each with the reason on stderr.
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -34,7 +37,7 @@ int Usage(const std::string& why) {
   std::cerr << "ccengine-report: " << why
             << "\nusage: ccengine-report --db FILE [--kind queues|agents|groups] "
                "[--granularity 15min|30min|hour|day|week|month] [--from YYYY-MM-DD] "
-               "[--to YYYY-MM-DD] [--tz ZONE] [--format csv|json]\n";
+               "[--to YYYY-MM-DD] [--tz ZONE] [--format csv|json|svg] [--target RATIO]\n";
   return 2;
 }
 
@@ -49,7 +52,7 @@ int main(int argc, char** argv) {
     const std::string key = argv[i];
     if (i + 1 >= argc) return Usage("no value for " + key);
     if (key != "--db" && key != "--kind" && key != "--granularity" && key != "--from" &&
-        key != "--to" && key != "--tz" && key != "--format") {
+        key != "--to" && key != "--tz" && key != "--format" && key != "--target") {
       return Usage("unknown option " + key);
     }
     args[key] = argv[i + 1];
@@ -66,7 +69,20 @@ int main(int argc, char** argv) {
   if (kind != "queues" && kind != "agents" && kind != "groups") {
     return Usage("--kind must be queues, agents or groups");
   }
-  if (format != "csv" && format != "json") return Usage("--format must be csv or json");
+  if (format != "csv" && format != "json" && format != "svg") {
+    return Usage("--format must be csv, json or svg");
+  }
+  if (format == "svg" && kind != "queues")
+    return Usage("--format svg is for --kind queues");
+  double target = std::nan("");
+  if (args.count("--target") != 0) {
+    char* end = nullptr;
+    target = std::strtod(args["--target"].c_str(), &end);
+    if (end == args["--target"].c_str() || *end != '\0' ||
+        !(target >= 0 && target <= 1)) {
+      return Usage("--target must be a ratio in [0, 1]");
+    }
+  }
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), zone);
   absl::CivilDay from = today - 6, to = today + 1;
   if (args.count("--from") != 0 && !absl::ParseCivilTime(args["--from"], &from)) {
@@ -107,8 +123,12 @@ int main(int argc, char** argv) {
   std::string out;
   if (kind == "queues") {
     const auto report = m::QueueReport(rows->queues, *granularity, zone);
-    out = format == "csv" ? m::QueueReportCsv(report, zone)
-                          : m::QueueReportJson(report, zone);
+    if (format == "svg") {
+      out = m::QueueReportSvg(report, *granularity, zone, target);
+    } else {
+      out = format == "csv" ? m::QueueReportCsv(report, zone)
+                            : m::QueueReportJson(report, zone);
+    }
   } else if (kind == "agents") {
     const auto report = m::AgentReport(rows->agents, *granularity, zone);
     out = format == "csv" ? m::AgentReportCsv(report, zone)

@@ -276,6 +276,11 @@ PY
     fail "the day's report does not count the ${LOAD_CALLS} load calls: ${first}"
   grep -qx "sales 12 12 0" <<<"${first}" || fail "the day's report lacks the 12 sales calls: ${first}"
   echo "ccengine-report (day, from the daemon's --metrics-db): $(tr '\n' ';' <<<"${first}")"
+  "${REPORT}" --db "${WORK}/metrics.db" --granularity hour --format svg --target 0.8 \
+    >"${WORK}/report.svg" || fail "ccengine-report --format svg failed"
+  python3 -c 'import sys, xml.etree.ElementTree as E
+bars = [e for e in E.parse(sys.argv[1]).iter() if e.get("class") == "bar"]
+sys.exit(0 if bars else 1)' "${WORK}/report.svg" || fail "the SVG chart is not well-formed or has no bars"
 
   # A second daemon on the same file: the day is still today's, unchanged.
   day_before="$(date -u +%F)"

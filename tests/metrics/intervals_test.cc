@@ -304,6 +304,36 @@ TEST(IntervalsTest, CsvAndJsonOfASmallReport) {
             R"("not_ready_by_reason_s":{"2":180},"csat":null,"fcr":null}])");
 }
 
+TEST(IntervalsTest, SvgChartOfServiceLevel) {
+  const absl::TimeZone shanghai = Zone("Asia/Shanghai");
+  const absl::Time t = absl::FromCivil(absl::CivilMinute(2026, 12, 7, 8, 0), shanghai);
+  QueueInterval a{t, "policy <A&B>", ServiceLevelDefinition::kWithinOverOffered, {}};
+  a.counts.offered = 4;
+  a.counts.answered = 2;
+  a.counts.answered_within = 2;  // 50%
+  QueueInterval b{t + absl::Hours(24), "policy <A&B>", a.sl_definition, {}};
+  b.counts.offered = 4;
+  b.counts.answered_within = 3;                      // 75%
+  QueueInterval c{t, "empty", a.sl_definition, {}};  // nothing offered: no bar
+  const std::string svg =
+      QueueReportSvg(QueueReport({a, b, c}, Granularity::kDay, shanghai),
+                     Granularity::kDay, shanghai, 0.8);
+  size_t bars = 0;
+  for (size_t at = svg.find("class=\"bar\""); at != std::string::npos;
+       at = svg.find("class=\"bar\"", at + 1)) {
+    ++bars;
+  }
+  EXPECT_EQ(bars, 2u);
+  EXPECT_NE(svg.find("height=\"100\" fill"), std::string::npos) << svg;  // 50% of 200 px
+  EXPECT_NE(svg.find("height=\"150\" fill"), std::string::npos) << svg;  // 75%
+  EXPECT_NE(svg.find("policy &lt;A&amp;B&gt;"), std::string::npos);
+  EXPECT_EQ(svg.find("<A&B>"), std::string::npos);  // never raw
+  EXPECT_NE(svg.find("2026-12-08"), std::string::npos);
+  EXPECT_NE(svg.find("class=\"target\""), std::string::npos);
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
+}
+
 TEST(IntervalsTest, RestoreOnlyBeforeTheFirstEvent) {
   std::unique_ptr<Engine> engine = Engine::Create().value();
   auto collector = Collector::Attach(*engine, {}).value();

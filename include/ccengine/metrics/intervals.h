@@ -10,7 +10,7 @@
 // day), `Collector::RestoreIntervals` brings them back after a restart, and
 // the report functions sum stored rows into days, ISO weeks and months in
 // the center's time zone — as CSV or JSON — however long ago they were
-// counted.
+// counted, or as a chart (SVG).
 //
 // Rows are keyed by (start, queue name) and (start, agent id): writing a row
 // again replaces it, since a contact's outcome counts in the interval it
@@ -114,6 +114,14 @@ std::string AgentReportJson(const std::vector<AgentRow>& rows,
 std::string GroupReportCsv(const std::vector<GroupRow>& rows, const absl::TimeZone& zone);
 std::string GroupReportJson(const std::vector<GroupRow>& rows,
                             const absl::TimeZone& zone);
+
+// A chart of a queue report as SVG: service level per period, a bar per
+// queue (none where nothing was measured), against `target` as a dashed
+// line (NaN: none); periods labelled in `zone` by `granularity` (times of
+// day below a day, dates above). Self-contained: opens in a browser, embeds
+// in HTML or a document.
+std::string QueueReportSvg(const std::vector<QueueRow>& rows, Granularity granularity,
+                           const absl::TimeZone& zone, double target);
 
 }  // namespace ccengine::metrics
 
