@@ -39,10 +39,12 @@ BUDGET="$2"
 shift 2
 # DEPENDS: the modules whose sources the target's module needs besides its own;
 # ONLY: when set, the module's own sources used (names without .cc).
+# EXTRA_SOURCES: single files of other modules the target needs.
 DEPENDS=()
 ONLY=()
 EXTRA_LIBS=()
 EXTRA_PKGS=()
+EXTRA_SOURCES=()
 MAX_LEN=4096
 case "${TARGET}" in
   tokenizer | synonyms) MODULE=text ;;
@@ -68,8 +70,10 @@ case "${TARGET}" in
     ;;
   sim_replication)
     MODULE=sim
-    # The replication codec alone (core's headers, none of its sources).
+    # The replication codec alone (core's headers, none of its sources), and
+    # the interval rows' checks it makes.
     ONLY=(sim_replication)
+    EXTRA_SOURCES=(src/metrics/interval_checks.cc)
     ;;
   engine_state)
     MODULE=core
@@ -130,6 +134,7 @@ else
   done
   EXTRA_INCLUDES=()
 fi
+SOURCES+=("${EXTRA_SOURCES[@]}")
 inputs=("${SOURCE}" tests/text/fuzz/fuzz_check.h "${SOURCES[@]}" "${HEADERS[@]}"
         "${BASH_SOURCE[0]}")
 stale=0

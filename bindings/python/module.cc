@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "ccengine/version.h"
 #include "common.h"
+#include "metrics_binding.h"
 
 namespace ccengine::python {
 namespace {
@@ -74,6 +75,7 @@ PYBIND11_MODULE(_ccengine, m) {
 
   RegisterErlang(m);
   RegisterEngine(m);
+  RegisterReports(m);
   RegisterSim(m);
   RegisterStaffing(m);
   RegisterTickets(m);

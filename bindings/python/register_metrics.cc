@@ -13,6 +13,7 @@
 #include "ccengine/metrics/collector.h"
 #include "engine_binding.h"
 #include "fmt/format.h"
+#include "metrics_binding.h"
 
 namespace ccengine::python {
 
@@ -27,6 +28,8 @@ metrics::Collector& Metrics(PyEngine& e) {
   }
   return *e.metrics();
 }
+
+}  // namespace
 
 py::dict QueueFiguresToDict(const metrics::QueueFigures& f) {
   py::dict d;
@@ -76,6 +79,49 @@ py::dict AgentFiguresToDict(const metrics::AgentFigures& f) {
   d["fcr"] = RatioOrNone(f.fcr);
   return d;
 }
+
+RowKind ParseRowKind(const std::string& of) {
+  if (of == "queues") return RowKind::kQueues;
+  if (of == "agents") return RowKind::kAgents;
+  if (of == "groups") return RowKind::kGroups;
+  RaiseInvalid(fmt::format("of: must be 'queues', 'agents' or 'groups', got '{}'", of));
+}
+
+py::list RowsToList(const std::vector<metrics::QueueRow>& rows) {
+  py::list out;
+  for (const metrics::QueueRow& r : rows) {
+    py::dict d = QueueFiguresToDict(r.figures);
+    d["start_s"] = SecondsSinceEpoch(r.start);
+    d["queue"] = r.queue;
+    out.append(d);
+  }
+  return out;
+}
+
+py::list RowsToList(const std::vector<metrics::AgentRow>& rows) {
+  py::list out;
+  for (const metrics::AgentRow& r : rows) {
+    py::dict d = AgentFiguresToDict(r.figures);
+    d["start_s"] = SecondsSinceEpoch(r.start);
+    d["agent"] = r.agent.value();
+    d["group"] = r.group;
+    out.append(d);
+  }
+  return out;
+}
+
+py::list RowsToList(const std::vector<metrics::GroupRow>& rows) {
+  py::list out;
+  for (const metrics::GroupRow& r : rows) {
+    py::dict d = AgentFiguresToDict(r.figures);
+    d["start_s"] = SecondsSinceEpoch(r.start);
+    d["group"] = r.group;
+    out.append(d);
+  }
+  return out;
+}
+
+namespace {
 
 double ToMinutes(py::handle v, const std::string& path) {
   const double m = py::cast<double>(v);
@@ -127,34 +173,12 @@ again starts afresh. ValueError for bad options.)doc");
         metrics::Collector& m = Metrics(e);
         const metrics::Granularity g = Unwrap(metrics::ParseGranularity(granularity));
         const absl::Time from = ToTime(from_s, "from_s"), to = ToTime(to_s, "to_s");
-        py::list rows;
-        if (of == "queues") {
-          for (const metrics::QueueRow& r : Unwrap(m.QueueRows(g, from, to))) {
-            py::dict d = QueueFiguresToDict(r.figures);
-            d["start_s"] = SecondsSinceEpoch(r.start);
-            d["queue"] = r.queue;
-            rows.append(d);
-          }
-        } else if (of == "agents") {
-          for (const metrics::AgentRow& r : Unwrap(m.AgentRows(g, from, to))) {
-            py::dict d = AgentFiguresToDict(r.figures);
-            d["start_s"] = SecondsSinceEpoch(r.start);
-            d["agent"] = r.agent.value();
-            d["group"] = r.group;
-            rows.append(d);
-          }
-        } else if (of == "groups") {
-          for (const metrics::GroupRow& r : Unwrap(m.GroupRows(g, from, to))) {
-            py::dict d = AgentFiguresToDict(r.figures);
-            d["start_s"] = SecondsSinceEpoch(r.start);
-            d["group"] = r.group;
-            rows.append(d);
-          }
-        } else {
-          RaiseInvalid(
-              fmt::format("of: must be 'queues', 'agents' or 'groups', got '{}'", of));
+        switch (ParseRowKind(of)) {
+          case RowKind::kQueues: return RowsToList(Unwrap(m.QueueRows(g, from, to)));
+          case RowKind::kAgents: return RowsToList(Unwrap(m.AgentRows(g, from, to)));
+          case RowKind::kGroups: return RowsToList(Unwrap(m.GroupRows(g, from, to)));
         }
-        return rows;
+        return py::list();
       },
       "of"_a, "granularity"_a, "from_s"_a, "to_s"_a,
       R"doc(Calendar rows of the periods that overlap [from_s, to_s) (seconds

@@ -19,9 +19,11 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "ccengine/sim/sim.h"
 #include "common.h"
 #include "fmt/format.h"
+#include "metrics_binding.h"
 #include "sim_binding.h"
 
 namespace ccengine::python {
@@ -290,6 +292,18 @@ sim::Scenario ToScenario(py::handle value) {
   s.estimate_waits = r.Bool("estimate_waits", s.estimate_waits);
   s.max_expected_contacts = r.Double("max_expected_contacts", s.max_expected_contacts);
   s.max_backlog = r.Double("max_backlog", s.max_backlog);
+  if (py::object start = r.Get("report_start"); !start.is_none()) {
+    const std::string text = ToString(start, "report_start");
+    absl::Time t;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error)) {
+      RaiseInvalid(
+          fmt::format("report_start: expected an RFC 3339 time such as "
+                      "'2026-12-07T00:00:00+08:00', got '{}'",
+                      text));
+    }
+    s.report_start = t;
+  }
   r.Finish();
   return s;
 }
@@ -380,6 +394,16 @@ py::dict ResultToDict(const sim::Result& r, int replications) {
 
 namespace {
 
+// The result dict, with "interval_rows" (a ccengine.IntervalRows) when the
+// scenario keeps them.
+py::dict WithIntervalRows(const sim::Scenario& s, sim::Result result) {
+  py::dict out = ResultToDict(result, s.replications);
+  if (s.report_start.has_value()) {
+    out["interval_rows"] = MakeIntervalRows(std::move(result.intervals));
+  }
+  return out;
+}
+
 py::dict Simulate(const py::object& scenario, py::object progress) {
   sim::Scenario s = ToScenario(scenario);  // with the GIL: reads Python objects
   PythonRun run(std::move(progress));
@@ -388,7 +412,7 @@ py::dict Simulate(const py::object& scenario, py::object progress) {
     py::gil_scoped_release release;
     result = sim::Simulate(s, run.control());
   }
-  return ResultToDict(run.Finish(std::move(result)), s.replications);
+  return WithIntervalRows(s, run.Finish(std::move(result)));
 }
 
 void CheckScenario(const py::object& scenario) {
@@ -421,7 +445,7 @@ py::dict CombineReplications(const py::object& scenario, const py::object& parts
     bytes.push_back(list[i].cast<std::string>());
   }
   PythonRun run{py::none()};
-  return ResultToDict(run.Finish(sim::CombineReplications(s, bytes)), s.replications);
+  return WithIntervalRows(s, run.Finish(sim::CombineReplications(s, bytes)));
 }
 
 }  // namespace

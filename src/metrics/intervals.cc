@@ -15,17 +15,6 @@ namespace ccengine::metrics {
 
 namespace {
 
-absl::Status CheckStart(absl::Time start, std::string_view what) {
-  if (start == absl::InfinitePast() || start == absl::InfiniteFuture() ||
-      absl::ToUnixSeconds(start) % kIntervalSeconds != 0 ||
-      absl::FromUnixSeconds(absl::ToUnixSeconds(start)) != start) {
-    return absl::InvalidArgumentError(
-        fmt::format("metrics: {} starts at {}, not on a 15-minute boundary", what,
-                    absl::FormatTime(start)));
-  }
-  return absl::OkStatus();
-}
-
 std::string LocalTime(absl::Time t, const absl::TimeZone& zone) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", t, zone);
 }
@@ -110,32 +99,6 @@ std::string ReasonFields(const AgentCounts& c, const std::set<int32_t>& reasons)
 }
 
 }  // namespace
-
-absl::Status CheckIntervalBatch(const IntervalBatch& batch) {
-  for (const QueueInterval& q : batch.queues) {
-    if (absl::Status st = CheckStart(q.start, fmt::format("queue '{}' row", q.queue));
-        !st.ok()) {
-      return st;
-    }
-  }
-  for (const AgentInterval& a : batch.agents) {
-    if (absl::Status st =
-            CheckStart(a.start, fmt::format("agent {} row", a.agent.value()));
-        !st.ok()) {
-      return st;
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckIntervalRange(absl::Time from, absl::Time to) {
-  if (from > to || from == absl::InfinitePast() || to == absl::InfiniteFuture()) {
-    return absl::InvalidArgumentError(
-        fmt::format("metrics: the range must be finite with from <= to, got [{}, {})",
-                    absl::FormatTime(from), absl::FormatTime(to)));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status MemoryIntervalStore::Write(const IntervalBatch& batch) {
   if (absl::Status st = CheckIntervalBatch(batch); !st.ok()) return st;

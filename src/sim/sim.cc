@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "ccengine/core/engine.h"
 #include "ccengine/core/quality.h"
+#include "ccengine/metrics/collector.h"
 #include "ccengine/sim/internal/exp_ziggurat.h"
 #include "common/status_macros.h"
 #include "fmt/format.h"
@@ -190,6 +191,9 @@ class Replication {
   size_t in_service_ = 0;  // contacts answered and not yet completed
   bool stopped_ = false;
   std::unique_ptr<Engine> engine_;
+  // Replication 0 with report_start: the interval rows of reports. Declared
+  // after engine_ so that it unsubscribes before the engine goes.
+  std::unique_ptr<metrics::Collector> collector_;
   internal::EventHeap heap_;
   std::vector<SimEvent> next_arrival_;  // per stream (at == kNever: none), or empty
   uint64_t seq_ = 0;
@@ -255,6 +259,14 @@ absl::Status Replication::Setup() {
           engine_->UpdateQueue(QueueId(static_cast<uint32_t>(i)), r_.queues[i]));
     }
   }
+  if (rep_ == 0 && s_.report_start.has_value()) {
+    metrics::MetricsOptions metrics;
+    // Every row of the run is kept to its end (the run goes on past the
+    // horizon until the last outcome; a year is more than any drain).
+    metrics.retain = absl::Seconds(s_.horizon_s) + absl::Hours(24 * 366);
+    CCENGINE_ASSIGN_OR_RETURN(collector_,
+                              metrics::Collector::Attach(*engine_, std::move(metrics)));
+  }
   agents_.resize(s_.agents.size());
   interval_time_.assign(s_.agents.size(),
                         std::vector<TimeUs>(out_.group_intervals.empty()
@@ -275,6 +287,7 @@ absl::Status Replication::Setup() {
       a.skills = r_.group_skills[g];
       a.capacity = spec.capacity;
       a.auto_accept = true;  // agents answer every offer at once
+      if (collector_ != nullptr) collector_->AssignGroup(a.id, r_.group_names[g]);
       CCENGINE_RETURN_IF_ERROR(engine_->AddAgent(std::move(a)));
     }
     if (!spec.shifts.empty()) {
@@ -725,6 +738,12 @@ absl::Status Replication::Run() {
   }
   WriteTimes();
   out_.invariants_ok = engine_->CheckInvariants().ok();
+  if (collector_ != nullptr) {
+    out_.intervals = collector_->TakeChangedIntervals();
+    const absl::Duration shift = *s_.report_start - absl::UnixEpoch();
+    for (metrics::QueueInterval& q : out_.intervals.queues) q.start += shift;
+    for (metrics::AgentInterval& a : out_.intervals.agents) a.start += shift;
+  }
   return absl::OkStatus();
 }
 

@@ -183,6 +183,24 @@ absl::Status CheckBacklog(const Scenario& s, const Resolved& r, size_t intervals
   return absl::OkStatus();
 }
 
+// A report keeps a row per queue and per logged-in agent for each 15-minute
+// interval: bounded by every agent logged in for the whole horizon (and one
+// interval more for the run past it).
+absl::Status CheckReportRows(const Scenario& s, const Resolved& r) {
+  if (!s.report_start.has_value()) return absl::OkStatus();
+  const double agents = std::accumulate(r.group_size.begin(), r.group_size.end(), 0.0);
+  const double rows = (agents + static_cast<double>(s.queues.size())) *
+                      (std::ceil(s.horizon_s / 900) + 1);
+  if (rows > kMaxReportRows) {
+    return absl::ResourceExhaustedError(fmt::format(
+        "report_start: a report of {} agents and {} queues over {} s would keep up to "
+        "{:.3g} interval rows, more than {:.3g}; shorten the horizon or simulate fewer "
+        "agents",
+        agents, s.queues.size(), s.horizon_s, rows, kMaxReportRows));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status CheckLoad(const Scenario& s, const Resolved& r) {
@@ -196,6 +214,7 @@ absl::Status CheckLoad(const Scenario& s, const Resolved& r) {
   }
   const auto intervals = static_cast<size_t>(std::ceil(s.horizon_s / s.interval_s));
   if (absl::Status st = CheckExpectedContacts(s, intervals); !st.ok()) return st;
+  if (absl::Status st = CheckReportRows(s, r); !st.ok()) return st;
   return CheckBacklog(s, r, intervals);
 }
 

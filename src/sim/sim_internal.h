@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "ccengine/core/engine.h"
 #include "ccengine/core/queue.h"
+#include "ccengine/metrics/intervals.h"
 #include "ccengine/sim/sim.h"
 
 namespace ccengine::sim::internal {
@@ -88,7 +89,8 @@ struct ReplicationTotals {
   uint64_t contacts = 0;
   uint64_t events = 0;
   bool invariants_ok = true;
-  double wall_seconds = 0;  // the replication's own run time
+  double wall_seconds = 0;           // the replication's own run time
+  metrics::IntervalBatch intervals;  // replication 0 with report_start only
   void Init(size_t queues, size_t groups, size_t intervals) {
     queue_summary.assign(queues, Acc{});
     group_summary.assign(groups, Acc{});

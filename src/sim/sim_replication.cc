@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "ccengine/core/kpi.h"
+#include "ccengine/metrics/intervals.h"
 #include "common/byte_io.h"
 #include "fmt/format.h"
 #include "sim/sim_internal.h"
@@ -17,7 +19,7 @@ using ::ccengine::internal::ByteReader;
 using ::ccengine::internal::ByteWriter;
 
 // Bumped whenever the layout below changes.
-constexpr uint64_t kFormat = 2;
+constexpr uint64_t kFormat = 3;
 constexpr std::string_view kMagic = "ccengine-sim-replication";
 
 constexpr double Acc::*kAccFields[] = {
@@ -37,6 +39,88 @@ size_t IntervalCount(const Scenario& s) {
 template <typename Io, typename AccT>
 void AccFields(Io& io, AccT& a) {
   for (auto field : kAccFields) io.Double(a.*field);
+}
+
+// A queue's or an agent's interval counts, both directions.
+template <typename Io, typename C>
+void QueueCountsFields(Io& io, C& c) {
+  io.Unsigned(c.offered);
+  io.Unsigned(c.answered);
+  io.Unsigned(c.answered_within);
+  io.Unsigned(c.abandoned);
+  io.Unsigned(c.short_abandoned);
+  io.Unsigned(c.overflowed);
+  io.Unsigned(c.transferred);
+  io.Unsigned(c.withdrawn);
+  io.Unsigned(c.completed);
+  io.Signed(c.wait_answered_us);
+  io.Signed(c.handle_us);
+  io.Unsigned(c.surveys);
+  io.Signed(c.csat_sum);
+  io.Unsigned(c.outcomes);
+  io.Unsigned(c.resolved);
+}
+
+template <typename Io, typename C>
+void AgentCountsFields(Io& io, C& c) {
+  io.Unsigned(c.answered);
+  io.Unsigned(c.completed);
+  io.Signed(c.handle_us);
+  for (auto& us : c.state_us) io.Signed(us);
+  io.Unsigned(c.surveys);
+  io.Signed(c.csat_sum);
+  io.Unsigned(c.outcomes);
+  io.Unsigned(c.resolved);
+}
+
+void WriteIntervals(ByteWriter& w, const metrics::IntervalBatch& b) {
+  w.List(b.queues, [&](const metrics::QueueInterval& q) {
+    w.Time(q.start);
+    w.String(q.queue);
+    w.Enum(q.sl_definition, kServiceLevelDefinitionCount);
+    QueueCountsFields(w, q.counts);
+  });
+  w.List(b.agents, [&](const metrics::AgentInterval& a) {
+    w.Time(a.start);
+    w.Id(a.agent);
+    w.String(a.group);
+    AgentCountsFields(w, a.counts);
+    w.Count(a.counts.not_ready_us.size());
+    for (const auto& [reason, us] : a.counts.not_ready_us) {
+      w.Signed(reason);
+      w.Signed(us);
+    }
+  });
+}
+
+void ReadIntervals(ByteReader& r, metrics::IntervalBatch& b) {
+  r.List(b.queues, [&](metrics::QueueInterval& q) {
+    r.Time(q.start);
+    r.String(q.queue);
+    r.Enum(q.sl_definition, kServiceLevelDefinitionCount);
+    QueueCountsFields(r, q.counts);
+  });
+  r.List(b.agents, [&](metrics::AgentInterval& a) {
+    r.Time(a.start);
+    r.Id(a.agent);
+    r.String(a.group);
+    AgentCountsFields(r, a.counts);
+    const uint64_t reasons = r.Count();
+    for (uint64_t i = 0; i < reasons && r.ok(); ++i) {
+      const size_t at = r.at();
+      int32_t reason = 0;
+      int64_t us = 0;
+      r.Signed(reason);
+      r.Signed(us);
+      if (!r.ok()) break;
+      if (!a.counts.not_ready_us.empty() &&
+          reason <= a.counts.not_ready_us.rbegin()->first) {
+        r.Fail(at, fmt::format("not-ready reason {} out of order", reason));
+        break;
+      }
+      a.counts.not_ready_us.emplace_hint(a.counts.not_ready_us.end(), reason, us);
+    }
+  });
 }
 
 }  // namespace
@@ -69,6 +153,7 @@ std::string EncodeReplication(const Scenario& scenario, int replication,
   w.Varint(t.events);
   w.Bool(t.invariants_ok);
   w.Double(t.wall_seconds);
+  WriteIntervals(w, t.intervals);
   return out;
 }
 
@@ -128,6 +213,16 @@ absl::Status DecodeReplication(const Scenario& scenario, const Resolved& resolve
   r.Unsigned(t.events);
   r.Bool(t.invariants_ok);
   r.Double(t.wall_seconds);
+  const size_t rows_at = r.at();
+  ReadIntervals(r, t.intervals);
+  if (r.ok()) {
+    const bool kept = !t.intervals.queues.empty() || !t.intervals.agents.empty();
+    if (kept && (replication != 0 || !scenario.report_start.has_value())) {
+      r.Fail(rows_at, "interval rows where the scenario keeps none");
+    } else if (absl::Status st = metrics::CheckIntervalBatch(t.intervals); !st.ok()) {
+      r.Fail(rows_at, std::string(st.message()));
+    }
+  }
   if (r.ok() && !r.done()) r.Fail(r.at(), "bytes after the end");
   return r.status();
 }

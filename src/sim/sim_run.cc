@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ccengine/sim/sim.h"
@@ -27,6 +28,18 @@ absl::Status CheckControl(const RunControl& control) {
 
 }  // namespace internal
 
+namespace {
+
+// Summarize, with replication 0's interval rows moved into the result.
+Result SummarizeMoving(const Scenario& scenario, const internal::Resolved& resolved,
+                       std::vector<ReplicationTotals>& totals, double wall_seconds) {
+  Result out = internal::Summarize(scenario, resolved, totals, wall_seconds);
+  if (!totals.empty()) out.intervals = std::move(totals[0].intervals);
+  return out;
+}
+
+}  // namespace
+
 absl::Status CheckScenario(const Scenario& scenario) {
   return internal::Resolve(scenario).status();
 }
@@ -43,7 +56,7 @@ absl::StatusOr<Result> Simulate(const Scenario& scenario, const RunControl& cont
   }
   double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-  return internal::Summarize(scenario, resolved, totals, wall);
+  return SummarizeMoving(scenario, resolved, totals, wall);
 }
 
 absl::StatusOr<Result> Simulate(const Scenario& scenario, const Progress& progress) {
@@ -81,7 +94,7 @@ absl::StatusOr<Result> CombineReplications(const Scenario& scenario,
         scenario, resolved, static_cast<int>(i), replications[i], totals[i]));
     wall += totals[i].wall_seconds;
   }
-  return internal::Summarize(scenario, resolved, totals, wall);
+  return SummarizeMoving(scenario, resolved, totals, wall);
 }
 
 }  // namespace ccengine::sim

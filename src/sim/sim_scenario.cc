@@ -7,6 +7,8 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "ccengine/core/contact.h"
 #include "ccengine/core/engine.h"
 #include "ccengine/sim/internal/exp_ziggurat.h"
@@ -123,6 +125,22 @@ absl::Status CheckTimes(const Scenario& s) {
   if (s.replications < 1 || s.replications > 10000) {
     return Invalid("replications",
                    fmt::format("must be in 1..10000, got {}", s.replications));
+  }
+  if (s.report_start.has_value()) {
+    const absl::Time t = *s.report_start;
+    const absl::Time first =
+        absl::FromCivil(absl::CivilSecond(1, 1, 1), absl::UTCTimeZone());
+    const absl::Time last =
+        absl::FromCivil(absl::CivilSecond(9999, 1, 1), absl::UTCTimeZone());
+    if (t < first || t >= last) {
+      return Invalid("report_start", "must be in the years 1 to 9998");
+    }
+    if ((t - absl::UnixEpoch()) % absl::Minutes(15) != absl::ZeroDuration()) {
+      return Invalid(
+          "report_start",
+          fmt::format("must be on a 15-minute boundary, got {}",
+                      absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone())));
+    }
   }
   return absl::OkStatus();
 }

@@ -721,7 +721,10 @@ absl::StatusOr<StaffingResult> OptimizeStaffing(
     auto it = options.group_cost.find(resolved.group_names[g]);
     if (it != options.group_cost.end()) cost[g] = it->second;
   }
-  Planner planner(scenario, resolved, std::move(by_queue), std::move(cost), options);
+  // Candidate plans keep no report rows (simulate the chosen plan for them).
+  Scenario searched = scenario;
+  searched.report_start.reset();
+  Planner planner(searched, resolved, std::move(by_queue), std::move(cost), options);
   const Plan erlang = planner.ErlangPlan();
   Plan plan = erlang;
   for (size_t g = 0; g < plan.size(); ++g) {

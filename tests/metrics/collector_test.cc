@@ -18,15 +18,12 @@
 #include "ccengine/metrics/collector.h"
 #include "gtest/gtest.h"
 #include "testing/engine_day.h"
+#include "testing/time_zone.h"
 
 namespace ccengine::metrics {
 namespace {
 
-absl::TimeZone Zone(const std::string& name) {
-  absl::TimeZone tz;
-  EXPECT_TRUE(absl::LoadTimeZone(name, &tz)) << name << " (is tzdata installed?)";
-  return tz;
-}
+using ::ccengine::testing::Zone;
 
 class CollectorTest : public ::testing::Test {
  protected:

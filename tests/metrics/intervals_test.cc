@@ -23,15 +23,12 @@
 #include "ccengine/metrics/collector.h"
 #include "gtest/gtest.h"
 #include "testing/engine_day.h"
+#include "testing/time_zone.h"
 
 namespace ccengine::metrics {
 namespace {
 
-absl::TimeZone Zone(const std::string& name) {
-  absl::TimeZone tz;
-  EXPECT_TRUE(absl::LoadTimeZone(name, &tz)) << name << " (is tzdata installed?)";
-  return tz;
-}
+using ::ccengine::testing::Zone;
 
 // Rows as comparable text: period, queue, the counts that matter (sorted:
 // the collector lists queues by id, reports by name).

@@ -79,6 +79,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Union
 from ._ccengine import (
     CcengineError,
     Engine,
+    IntervalRows,
     KnowledgeBase,
     TicketDesk,
     __version__,
@@ -97,6 +98,7 @@ from .sweep import sweep
 __all__ = [
     "CcengineError",
     "Engine",
+    "IntervalRows",
     "KnowledgeBase",
     "TicketDesk",
     "__version__",
@@ -265,6 +267,10 @@ def simulate(
             ``max_backlog`` (default 1e6 contacts waiting at once) bound the
             run: a scenario beyond them is refused before it runs, and the
             run stops once more than ``max_backlog`` wait.
+            ``report_start`` (an RFC 3339 time on a quarter hour, e.g.
+            ``"2026-12-07T00:00:00+08:00"``) places the run on the calendar
+            and keeps the first replication's 15-minute rows for day, week
+            and month reports (``result["interval_rows"]``).
             Unknown keys raise ValueError.
         progress: None shows a text progress bar on stderr for long runs
             (several replications or more than 200,000 expected contacts)
@@ -276,7 +282,10 @@ def simulate(
         "intervals": {"start_s": [...], "queues": {name: [metrics, ...]},
         "groups": {...}}, "half_width": {...} (only when replications > 1),
         "replications", "contacts", "events", "wall_seconds",
-        "contacts_per_second", "invariants_ok"}``, where ``metrics`` is a dict
+        "contacts_per_second", "invariants_ok", "interval_rows" (only with
+        ``report_start``: a :class:`ccengine.IntervalRows`, whose
+        ``report(of, granularity, time_zone, format)`` gives rows, CSV, JSON
+        or an SVG chart)}``, where ``metrics`` is a dict
         of offered, answered, abandoned, overflowed, p_wait, p_abandon, asa,
         service_level, aht, occupancy, agents (mean agents logged in),
         csat_mean, fcr_rate (NaN without outcomes) and occupancy_spread (max -

@@ -5,6 +5,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 from ._ccengine import (
     CcengineError as CcengineError,
     Engine as Engine,
+    IntervalRows as IntervalRows,
     KnowledgeBase as KnowledgeBase,
     TicketDesk as TicketDesk,
     __version__ as __version__,

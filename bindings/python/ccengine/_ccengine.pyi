@@ -84,6 +84,27 @@ def combine_replications(
 ) -> Dict[str, Any]:
     """One entry per replication, in order -> ``simulate(scenario)``'s result."""
 
+class IntervalRows:
+    """A run's 15-minute interval rows (``simulate``'s ``interval_rows`` with
+    ``report_start``) and the calendar reports made from them by the same
+    report functions as a live center's."""
+
+    @property
+    def queue_rows(self) -> int: ...
+    @property
+    def agent_rows(self) -> int: ...
+    def report(
+        self,
+        of: str = "queues",
+        granularity: str = "day",
+        time_zone: str = "UTC",
+        format: str = "rows",
+        target: Optional[float] = None,
+    ) -> Union[List[Dict[str, Any]], str]:
+        """Rows (dicts), "csv", "json" or an "svg" chart (queues only) of
+        ``of`` ("queues", "agents", "groups") per ``granularity``
+        ("15min" ... "month") in ``time_zone``."""
+
 # --- the engine ------------------------------------------------------------------
 
 class Engine:

@@ -50,6 +50,14 @@
 //   csat_mean     mean survey score of the counted contacts' answered surveys
 //   fcr_rate      counted contacts resolved / completed with a resolution
 //   occupancy_spread  max - min agent occupancy (summary rows only)
+// Calendar reports: with `report_start` set, replication 0 also runs with a
+// `metrics::Collector` attached, so that its day, week or month reports come
+// from the same counting rules and report functions as a live center's
+// (ccengine/metrics/intervals.h): `Result::intervals` holds its 15-minute
+// queue, agent and group rows, the simulation's time 0 placed at
+// `report_start`. These rows are the run as the engine saw it: the warm-up
+// included, and past the horizon (without arrivals) until the last counted
+// contact's outcome; agents' time runs to the end of the run.
 // With `replications` > 1 every figure is the mean over replications, and
 // `half_width` holds the 95% Student-t confidence half-width of each.
 //
@@ -60,7 +68,9 @@
 // Bounds: a scenario is refused before it runs (ResourceExhausted, naming
 // the stream or queue and the estimate) when its expected arrivals in one
 // replication (rate × time, summed over the streams) exceed
-// `max_expected_contacts`, or when a queue's estimated backlog exceeds
+// `max_expected_contacts`, when the interval rows of a report (agents and
+// queues × 15-minute intervals of the horizon) would exceed
+// `kMaxReportRows`, or when a queue's estimated backlog exceeds
 // `max_backlog`. The backlog estimate is a fluid one, per interval: the
 // queue's arrival rate against the most its agents could serve if they
 // served nothing else, the backlog carried from one interval to the next,
@@ -97,16 +107,21 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "ccengine/core/agent.h"
 #include "ccengine/core/quality.h"
 #include "ccengine/core/queue.h"
 #include "ccengine/core/strategy.h"
 #include "ccengine/core/types.h"
+#include "ccengine/metrics/intervals.h"
 #include "ccengine/sim/internal/exp_ziggurat.h"
 
 namespace ccengine::sim {
 
 inline constexpr double kInfinity = std::numeric_limits<double>::infinity();
+// The most 15-minute interval rows a run with `report_start` may keep (about
+// 200 bytes each).
+inline constexpr double kMaxReportRows = 2e6;
 
 // A non-negative random duration in seconds.
 struct Distribution {
@@ -271,6 +286,11 @@ struct Scenario {
   // bigger run; both must be > 0.
   double max_expected_contacts = 1e8;  // per replication, all streams together
   double max_backlog = 1e6;            // contacts waiting at once
+  // Where the simulation's time 0 falls on the calendar, for reports (see
+  // "Calendar reports" above); on a 15-minute boundary since the Unix epoch
+  // (midnight in any time zone whose offset is whole quarter hours). Unset:
+  // no interval rows are kept.
+  std::optional<absl::Time> report_start;
 };
 
 // One row of figures (see the header comment for the formulas).
@@ -314,6 +334,9 @@ struct Result {
   uint64_t events = 0;        // simulation events processed
   double wall_seconds = 0;    // real time the run took
   bool invariants_ok = true;  // Engine::CheckInvariants after each replication
+  // With `report_start`: replication 0's 15-minute rows (one sample path, as
+  // a real center's day or month is), for metrics::QueueReport and the rest.
+  metrics::IntervalBatch intervals;
 };
 
 // Called after each replication with (done, total).

@@ -39,7 +39,8 @@
 // a bound straddles a target; at max_replications the mean decides. A
 // queue-interval with nothing offered meets; one with a contact that never
 // got an outcome (still waiting at the end) fails; a candidate too small for
-// the scenario's bounds fails.
+// the scenario's bounds fails. The scenario's `report_start` is not used
+// (no candidate keeps interval rows): simulate the plan found for them.
 //
 // Errors: InvalidArgument for bad targets or options (naming the field),
 // for a group staffed by shifts (only `count` or `counts` can be planned),

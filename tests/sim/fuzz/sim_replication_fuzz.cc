@@ -2,7 +2,8 @@
 // (sim::CombineReplications' decoder, src/sim/sim_replication.cc).
 //
 // Input: the bytes of replication 0 of a fixed scenario shape (seed 5, two
-// queues, two agent groups of 3 and 2 agents, three intervals).
+// queues, two agent groups of 3 and 2 agents, three intervals, interval rows
+// kept for reports).
 // Invariants checked (a violation aborts, reported as a crash):
 //   - no crash, no sanitizer report, no allocation out of proportion;
 //   - a refusal is InvalidArgument naming "replications[0] at byte offset";
@@ -20,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/time/time.h"
 #include "ccengine/sim/sim.h"
 #include "fuzz_check.h"
 #include "sim/sim_internal.h"
@@ -36,6 +38,7 @@ Scenario FuzzScenario() {
   s.interval_s = 1800;
   s.queues.resize(2);
   s.agents.resize(2);
+  s.report_start = absl::UnixEpoch();
   return s;
 }
 
