@@ -10,16 +10,6 @@
 
 namespace ccengine::http {
 
-namespace {
-
-std::string WindowName(absl::Duration w) {
-  const int64_t minutes = absl::ToInt64Minutes(w);
-  return minutes % 60 == 0 ? fmt::format("{}h", minutes / 60)
-                           : fmt::format("{}m", minutes);
-}
-
-}  // namespace
-
 std::string WallboardJson(const metrics::Snapshot& s) {
   fmt::memory_buffer out;
   auto it = std::back_inserter(out);
@@ -27,7 +17,7 @@ std::string WallboardJson(const metrics::Snapshot& s) {
                  metrics::JsonNumber(absl::ToDoubleSeconds(s.at - absl::UnixEpoch())));
   for (size_t i = 0; i < s.windows.size(); ++i) {
     fmt::format_to(it, "{}{}", i == 0 ? "" : ",",
-                   metrics::JsonString(WindowName(s.windows[i])));
+                   metrics::JsonString(metrics::WindowLabel(s.windows[i])));
   }
   out.append(std::string_view(R"(],"queues":[)"));
   for (size_t q = 0; q < s.queues.size(); ++q) {

@@ -55,12 +55,6 @@ std::string Label(std::string_view key, std::string_view value) {
 }
 
 // "5m", "1h", "90m": a window's label.
-std::string PeriodName(absl::Duration window) {
-  const int64_t minutes = absl::ToInt64Minutes(window);
-  return minutes % 60 == 0 ? fmt::format("{}h", minutes / 60)
-                           : fmt::format("{}m", minutes);
-}
-
 // The `period` label of each figure set: the windows, then "today".
 struct Period {
   std::string label;  // period="..."
@@ -70,7 +64,7 @@ struct Period {
 std::vector<Period> PeriodsOf(const Snapshot& s, const QueueSnapshot& q) {
   std::vector<Period> out;
   for (size_t i = 0; i < q.windows.size() && i < s.windows.size(); ++i) {
-    out.push_back({Label("period", PeriodName(s.windows[i])), &q.windows[i]});
+    out.push_back({Label("period", WindowLabel(s.windows[i])), &q.windows[i]});
   }
   out.push_back({Label("period", "today"), &q.today});
   return out;

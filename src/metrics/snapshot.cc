@@ -2,9 +2,18 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string>
 #include <utility>
 
+#include "fmt/format.h"
+
 namespace ccengine::metrics {
+
+std::string WindowLabel(absl::Duration window) {
+  const int64_t minutes = absl::ToInt64Minutes(window);
+  return minutes % 60 == 0 ? fmt::format("{}h", minutes / 60)
+                           : fmt::format("{}m", minutes);
+}
 
 void WaitHistogram::Observe(double seconds) {
   // The first bound not below the value (bounds are inclusive upper limits).

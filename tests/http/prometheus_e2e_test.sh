@@ -10,6 +10,7 @@
 # Exit 0: passed; 77: skipped (prometheus, promtool or curl missing, outside
 # CI only); else failed.
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../testing/processes.sh"
 
 DEMO="${1:?usage: prometheus_e2e_test.sh DEMO}"
 
@@ -27,13 +28,7 @@ done
 WORK="$(mktemp -d /tmp/ccengine-prom.XXXXXX)"
 PIDS=()
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "${pid}" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "${pid}" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "${pid}" 2>/dev/null
-    wait "${pid}" 2>/dev/null
-  done
+  stop_processes "${PIDS[@]}"
   PIDS=()
   rm -rf "${WORK}"
 }

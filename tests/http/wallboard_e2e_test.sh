@@ -9,6 +9,7 @@
 # Exit 0: passed; 77: skipped (chromium, node or playwright-core missing,
 # outside CI only); else failed.
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../testing/processes.sh"
 
 DEMO="${1:?usage: wallboard_e2e_test.sh DEMO NODE_MODULES [SCREENSHOT]}"
 MODULES="${2:?usage: wallboard_e2e_test.sh DEMO NODE_MODULES [SCREENSHOT]}"
@@ -32,12 +33,7 @@ fi
 WORK="$(mktemp -d /tmp/ccengine-wallboard.XXXXXX)"
 PID=""
 cleanup() {
-  if [[ -n "${PID}" ]]; then
-    kill -TERM "${PID}" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "${PID}" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "${PID}" 2>/dev/null
-    wait "${PID}" 2>/dev/null
-  fi
+  if [[ -n "${PID}" ]]; then stop_processes "${PID}"; fi
   rm -rf "${WORK}"
 }
 trap cleanup EXIT

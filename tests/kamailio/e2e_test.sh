@@ -14,6 +14,7 @@
 # Exit 0: passed; 77: skipped (kamailio or sipp not installed); else failed.
 # Figures of the load run go to stdout (and $CCENGINE_E2E_REPORT if set).
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../testing/processes.sh"
 
 DAEMON="${1:?usage: e2e_test.sh DAEMON EXAMPLES_DIR}"
 EXAMPLES="${2:?usage: e2e_test.sh DAEMON EXAMPLES_DIR}"
@@ -41,13 +42,7 @@ done
 WORK="$(mktemp -d /tmp/ccengine-e2e.XXXXXX)"
 PIDS=()
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "${pid}" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 30); do kill -0 "${pid}" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "${pid}" 2>/dev/null
-    wait "${pid}" 2>/dev/null
-  done
+  stop_processes "${PIDS[@]}"
   PIDS=()
 }
 trap cleanup EXIT
@@ -185,7 +180,7 @@ echo "/metrics: offered, answered and completed per queue match the calls made;"
   "${agents_now} agents by state"
 
 kill -TERM "${DAEMON_PID}"
-for _ in $(seq 1 50); do kill -0 "${DAEMON_PID}" 2>/dev/null || break; sleep 0.1; done
+wait_exit "${DAEMON_PID}" || true
 grep -q '^SUMMARY' "${WORK}/daemon.log" || fail "daemon wrote no SUMMARY"
 
 # --- checks on the engine's own events -------------------------------------------
@@ -302,7 +297,7 @@ sys.exit(0 if bars else 1)' "${WORK}/report.svg" || fail "the SVG chart is not w
       fail "after the restart /metrics shows ${today:-nothing} load calls today, want ${LOAD_CALLS}"
   fi
   kill -TERM "${DAEMON2_PID}"
-  for _ in $(seq 1 50); do kill -0 "${DAEMON2_PID}" 2>/dev/null || break; sleep 0.1; done
+  wait_exit "${DAEMON2_PID}" || true
   grep -q '^SUMMARY' "${WORK}/daemon2.log" || fail "the restarted daemon wrote no SUMMARY"
   second="$(report_counts "${WORK}/report2.csv")"
   [[ "${second}" == "${first}" ]] ||

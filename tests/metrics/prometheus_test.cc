@@ -50,6 +50,14 @@ TEST(PrometheusTest, EscapesLabelValues) {
   EXPECT_EQ(EscapeLabelValue("a\"b\\c\nd 政策"), "a\\\"b\\\\c\\nd 政策");
 }
 
+TEST(PrometheusTest, WindowLabels) {
+  EXPECT_EQ(WindowLabel(absl::Minutes(5)), "5m");
+  EXPECT_EQ(WindowLabel(absl::Minutes(15)), "15m");
+  EXPECT_EQ(WindowLabel(absl::Minutes(60)), "1h");
+  EXPECT_EQ(WindowLabel(absl::Minutes(90)), "90m");
+  EXPECT_EQ(WindowLabel(absl::Hours(24)), "24h");
+}
+
 TEST(PrometheusTest, FamiliesAreWellFormed) {
   const std::string text = RenderPrometheus(Sample());
   std::istringstream in(text);

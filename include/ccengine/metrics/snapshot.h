@@ -92,6 +92,10 @@ struct Snapshot {
   std::array<double, kAgentStateCount> agent_state_seconds{};
 };
 
+// A sliding window's short name, as Prometheus' `period` label and the
+// wallboard show it: "5m", "15m", "1h", "90m" (whole hours in hours).
+std::string WindowLabel(absl::Duration window);
+
 class SnapshotPublisher {
  public:
   // Makes `snapshot` the latest, numbering it, and wakes WaitNewer.
