@@ -35,10 +35,10 @@ MODULE_DEPS = {
     "tickets": ["core", "text"],
     "knowledge": ["core", "text"],
     "journal": ["core"],
-    # Coming soon.
     "metrics": ["core"],
-    "config": ["core", "tickets"],
     "compliance": ["core"],
+    # Coming soon.
+    "config": ["core", "tickets"],
 }
 
 # ccengine/<file> headers that are not in a module folder. Any module may

@@ -8,7 +8,8 @@
 # knowledge_query (knowledge: the query builder and snippets); journal_segment,
 # journal_command (journal: the segment reader, the command codec);
 # engine_state (core: Engine::LoadState, the snapshot reader);
-# sim_replication (sim: the reader of a replication's bytes); text_array
+# sim_replication (sim: the reader of a replication's bytes); pii
+# (compliance: the personal-data detectors and masking); text_array
 # (postgres: the adapter's text[] parser, adapters/postgres/text_array.cc
 # alone, no libpq). The source is tests/<module>/fuzz/<target>_fuzz.cc,
 # compiled directly with the module's sources (include/, src/<module>/*.cc;
@@ -57,6 +58,7 @@ case "${TARGET}" in
     DEPENDS=(text)
     ;;
   text_array) MODULE=postgres ;;
+  pii) MODULE=compliance ;;
   journal_segment)
     MODULE=journal
     # The segment reader alone; its checksum is ISA-L's.
@@ -85,7 +87,7 @@ case "${TARGET}" in
   *)
     echo "fuzz.sh: no target ${TARGET} (tokenizer, synonyms, expression," \
       "knowledge_query, text_array, journal_segment, journal_command," \
-      "engine_state, sim_replication)" >&2
+      "engine_state, sim_replication, pii)" >&2
     exit 2
     ;;
 esac

@@ -141,6 +141,7 @@ void RegisterSim(py::module_& m);
 void RegisterStaffing(py::module_& m);
 void RegisterTickets(py::module_& m);
 void RegisterKnowledge(py::module_& m);
+void RegisterCompliance(py::module_& m);
 
 }  // namespace ccengine::python
 

@@ -76,6 +76,7 @@ PYBIND11_MODULE(_ccengine, m) {
   RegisterErlang(m);
   RegisterEngine(m);
   RegisterReports(m);
+  RegisterCompliance(m);
   RegisterSim(m);
   RegisterStaffing(m);
   RegisterTickets(m);

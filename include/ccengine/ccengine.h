@@ -49,6 +49,8 @@
 //   row_codec.h      articles as SQL-style rows (for store implementers)
 // metrics/ (ccengine::metrics)
 //   collector.h      live figures: calendar intervals, sliding windows
+// compliance/ (ccengine::compliance)
+//   pii.h            personal data found and masked in free text
 // version.h          the library's version
 //
 // Thread safety: see each header.
@@ -56,6 +58,7 @@
 #ifndef CCENGINE_H_
 #define CCENGINE_H_
 
+#include "ccengine/compliance/pii.h"
 #include "ccengine/config/expression.h"
 #include "ccengine/core/agent.h"
 #include "ccengine/core/calendar.h"

@@ -88,6 +88,8 @@ from ._ccengine import (
     erlang_b,
     erlang_c,
     erlang_c_metrics,
+    find_pii,
+    mask_pii,
     optimize_staffing,
 )
 from ._ccengine import _validate_knowledge_article
@@ -108,6 +110,8 @@ __all__ = [
     "erlang_c",
     "erlang_c_metrics",
     "expected_contacts",
+    "find_pii",
+    "mask_pii",
     "metrics_frame",
     "optimize_staffing",
     "plot",

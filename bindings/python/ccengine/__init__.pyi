@@ -14,6 +14,8 @@ from ._ccengine import (
     erlang_b as erlang_b,
     erlang_c as erlang_c,
     erlang_c_metrics as erlang_c_metrics,
+    find_pii as find_pii,
+    mask_pii as mask_pii,
     optimize_staffing as optimize_staffing,
 )
 from .plot import plot as plot

@@ -48,6 +48,14 @@ def agents_for_service_level(
 ) -> int:
     """Fewest agents meeting sl_target (Erlang C, or Erlang A with patience)."""
 
+# --- personal data ---------------------------------------------------------------
+
+def find_pii(text: str) -> List[Dict[str, Any]]:
+    """Personal data in ``text``: ``{"kind", "start", "end", "text"}`` per match."""
+
+def mask_pii(text: str) -> str:
+    """``text`` with its personal data masked ("138****5678", ...)."""
+
 # --- simulation ------------------------------------------------------------------
 
 def simulate(

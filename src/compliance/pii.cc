@@ -1,0 +1,411 @@
+#include "ccengine/compliance/pii.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "fmt/format.h"
+
+namespace ccengine::compliance {
+
+namespace {
+
+// A number longer than this is nothing the detectors know.
+constexpr size_t kMaxDigits = 19;
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsAsciiAlnum(char c) { return IsDigit(c) || IsAsciiAlpha(c); }
+
+// --- numbers -------------------------------------------------------------------
+
+// One group of digits of a run; the last group of a run may end in X
+// (an identity card's check digit).
+struct Group {
+  size_t begin = 0;
+  size_t end = 0;  // past the last digit (or the X)
+  bool star_before = false;
+  bool star_after = false;
+};
+
+struct Kind {
+  PiiKind kind;
+  uint8_t keep_front;
+  uint8_t keep_back;
+};
+
+bool IsMobile(std::string_view d) {
+  return d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9';
+}
+
+std::optional<Kind> Landline(std::string_view d) {
+  if (d.size() < 10 || d[0] != '0') return std::nullopt;
+  size_t area = 0;
+  if (d[1] == '1') {
+    area = d[2] == '0' ? 3 : 0;  // 010; no other area code starts 01
+  } else if (d[1] == '2') {
+    area = 3;
+  } else if (d[1] >= '3' && d[1] <= '9') {
+    area = 4;
+  }
+  if (area == 0) return std::nullopt;
+  const size_t local = d.size() - area;
+  if ((local != 7 && local != 8) || d[area] < '2') return std::nullopt;
+  return Kind{PiiKind::kLandline, static_cast<uint8_t>(area), 4};
+}
+
+// What a window of digits (an X possibly last) is, if anything.
+std::optional<Kind> Classify(std::string_view d) {
+  if (IsResidentId(d)) return Kind{PiiKind::kResidentId, 3, 4};
+  if (d.back() == 'X' || d.back() == 'x') return std::nullopt;
+  if (d.size() >= 13 && d[0] >= '3' && d[0] <= '6' && PassesLuhn(d)) {
+    return Kind{PiiKind::kBankCard, 6, 4};
+  }
+  if (IsMobile(d)) return Kind{PiiKind::kMobile, 3, 4};
+  if (d.size() == 13 && d.substr(0, 2) == "86" && IsMobile(d.substr(2))) {
+    return Kind{PiiKind::kMobile, 5, 4};
+  }
+  if (d.size() == 15 && d.substr(0, 4) == "0086" && IsMobile(d.substr(4))) {
+    return Kind{PiiKind::kMobile, 7, 4};
+  }
+  if (d.size() == 12 && d[0] == '0' && IsMobile(d.substr(1))) {
+    return Kind{PiiKind::kMobile, 4, 4};
+  }
+  return Landline(d);
+}
+
+bool IsSeparator(char c) { return c == ' ' || c == '-' || c == ')'; }
+
+// Whether a mask ("*") is right before `at` or right after `end`, with up to
+// two separators between: the digits a mask kept are never joined to others.
+bool MaskBefore(std::string_view text, size_t at) {
+  for (size_t k = 1; k <= 3 && k <= at; ++k) {
+    if (text[at - k] == '*') return true;
+    if (!IsSeparator(text[at - k])) return false;
+  }
+  return false;
+}
+bool MaskAfter(std::string_view text, size_t end) {
+  for (size_t k = end; k < end + 3 && k < text.size(); ++k) {
+    if (text[k] == '*') return true;
+    if (!IsSeparator(text[k])) return false;
+  }
+  return false;
+}
+
+// The groups of the run that starts at `i` (a digit after a non-digit);
+// `blocked` marks bytes already taken by an e-mail. Returns where the run
+// ends.
+size_t ReadRun(std::string_view text, size_t i, const std::vector<bool>& blocked,
+               std::vector<Group>& groups) {
+  groups.clear();
+  const size_t n = text.size();
+  while (true) {
+    Group g;
+    g.begin = i;
+    g.star_before = MaskBefore(text, i);
+    while (i < n && IsDigit(text[i]) && !blocked[i]) ++i;
+    bool last = false;
+    // A check digit X ends the run (and must not run into a word).
+    if (i < n && (text[i] == 'X' || text[i] == 'x') && !blocked[i] &&
+        (i + 1 == n || !IsAsciiAlnum(text[i + 1]))) {
+      ++i;
+      last = true;
+    }
+    g.end = i;
+    g.star_after = MaskAfter(text, i);
+    groups.push_back(g);
+    if (last || i >= n) return i;
+    // One separator between groups: a space, a hyphen, or the ")" after an
+    // area code written "(0755)", with or without a space after it.
+    size_t sep = 0;
+    if (text[i] == ' ' || text[i] == '-') {
+      sep = 1;
+    } else if (text[i] == ')' && g.begin > 0 && text[g.begin - 1] == '(') {
+      sep = i + 1 < n && text[i + 1] == ' ' ? 2 : 1;
+    }
+    if (sep == 0 || i + sep >= n || !IsDigit(text[i + sep]) || blocked[i + sep]) return i;
+    i += sep;
+  }
+}
+
+// The digits (and X) of groups [s, e], or nullopt past kMaxDigits.
+std::optional<std::string> WindowDigits(std::string_view text,
+                                        const std::vector<Group>& groups, size_t s,
+                                        size_t e) {
+  std::string d;
+  for (size_t g = s; g <= e; ++g) {
+    if (d.size() + (groups[g].end - groups[g].begin) > kMaxDigits) return std::nullopt;
+    d.append(text.substr(groups[g].begin, groups[g].end - groups[g].begin));
+  }
+  return d;
+}
+
+// The longest match in each run, from each group on.
+void FindNumbers(std::string_view text, const std::vector<bool>& blocked,
+                 std::vector<PiiMatch>& out) {
+  std::vector<Group> groups;
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    if (!IsDigit(text[i]) || blocked[i] ||
+        (i > 0 && IsDigit(text[i - 1]) && !blocked[i - 1])) {
+      ++i;
+      continue;
+    }
+    const size_t run_end = ReadRun(text, i, blocked, groups);
+    size_t s = 0;
+    while (s < groups.size()) {
+      std::optional<PiiMatch> best;
+      size_t best_e = s;
+      for (size_t e = s; e < groups.size(); ++e) {
+        // A group next to a "*" (masked text) is never joined to others.
+        if (e > s && (groups[s].star_before || groups[e].star_after)) break;
+        const std::optional<std::string> d = WindowDigits(text, groups, s, e);
+        if (!d.has_value()) break;
+        if (std::optional<Kind> k = Classify(*d)) {
+          best = PiiMatch{groups[s].begin, groups[e].end, k->kind, k->keep_front,
+                          k->keep_back};
+          best_e = e;
+        }
+      }
+      if (best.has_value()) {
+        out.push_back(*best);
+        s = best_e + 1;
+      } else {
+        ++s;
+      }
+    }
+    i = std::max(run_end, i + 1);
+  }
+}
+
+// --- e-mail --------------------------------------------------------------------
+
+bool IsLocalChar(char c) {
+  return IsAsciiAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+bool IsDomainChar(char c) { return IsAsciiAlnum(c) || c == '.' || c == '-'; }
+
+bool ValidDomain(std::string_view d) {
+  size_t labels = 0;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = d.find('.', start);
+    const std::string_view label = d.substr(
+        start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' ||
+        label.back() == '-') {
+      return false;
+    }
+    ++labels;
+    if (dot == std::string_view::npos) {
+      if (labels < 2 || label.size() < 2) return false;
+      return std::all_of(label.begin(), label.end(), IsAsciiAlpha);
+    }
+    start = dot + 1;
+  }
+}
+
+// Addresses into `out`; into `domains` the byte ranges of every domain after
+// an "@", address or not (masking an address's local part must not free its
+// domain's digits for the number scanner).
+void FindEmails(std::string_view text, std::vector<PiiMatch>& out,
+                std::vector<std::pair<size_t, size_t>>& domains) {
+  const size_t n = text.size();
+  size_t floor = 0;  // the end of the last match: nothing before it is reused
+  for (size_t at = text.find('@'); at != std::string_view::npos;
+       at = text.find('@', at + 1)) {
+    size_t e = at + 1;
+    while (e < n && IsDomainChar(text[e])) ++e;
+    while (e > at + 1 && (text[e - 1] == '.' || text[e - 1] == '-')) --e;
+    if (!ValidDomain(text.substr(at + 1, e - at - 1))) continue;
+    domains.emplace_back(at + 1, e);
+    if (at < floor) continue;
+    size_t b = at;
+    while (b > floor && IsLocalChar(text[b - 1])) --b;
+    while (b < at && text[b] == '.') ++b;
+    // a@b@c is not an address, and one that runs into a mask is its edge.
+    if (b == at || text[at - 1] == '.' ||
+        (b > 0 && (text[b - 1] == '@' || text[b - 1] == '*')) ||
+        (e < n && (text[e] == '@' || text[e] == '*'))) {
+      continue;
+    }
+    out.push_back(PiiMatch{b, e, PiiKind::kEmail, 1, 0});
+    floor = e;
+  }
+}
+
+void MaskMatch(std::string_view text, const PiiMatch& m, std::string& out) {
+  if (m.kind == PiiKind::kEmail) {
+    const size_t at = text.find('@', m.begin);
+    out.append(text.substr(m.begin, m.keep_front));
+    out.append("***");
+    out.append(text.substr(at, m.end - at));
+    return;
+  }
+  // The digits kept at the front come from the first group only, those at
+  // the back from the last: every kept digit then stands next to a mask,
+  // which the scanner never joins to other digits (so masked text holds no
+  // match).
+  size_t first_group = 0;
+  while (m.begin + first_group < m.end && IsAsciiAlnum(text[m.begin + first_group])) {
+    ++first_group;
+  }
+  size_t last_group = 0;
+  while (last_group < m.end - m.begin && IsAsciiAlnum(text[m.end - 1 - last_group])) {
+    ++last_group;
+  }
+  const size_t front = std::min<size_t>(m.keep_front, first_group);
+  const size_t back = std::min<size_t>(m.keep_back, last_group);
+  for (size_t i = m.begin; i < m.end; ++i) {
+    const bool kept = i < m.begin + front || i >= m.end - back || !IsAsciiAlnum(text[i]);
+    out.push_back(kept ? text[i] : '*');
+  }
+}
+
+// The length of the UTF-8 character at the front of `s`, 0 if invalid.
+size_t FirstCharLength(std::string_view s) {
+  const auto b = static_cast<unsigned char>(s[0]);
+  size_t len = 0;
+  if (b < 0x80) return 1;
+  if (b >= 0xC2 && b <= 0xDF) len = 2;
+  else if (b >= 0xE0 && b <= 0xEF)
+    len = 3;
+  else if (b >= 0xF0 && b <= 0xF4)
+    len = 4;
+  if (len == 0 || s.size() < len) return 0;
+  for (size_t i = 1; i < len; ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return 0;
+  }
+  return len;
+}
+
+}  // namespace
+
+std::string_view PiiKindName(PiiKind kind) {
+  switch (kind) {
+    case PiiKind::kMobile: return "mobile";
+    case PiiKind::kLandline: return "landline";
+    case PiiKind::kResidentId: return "resident_id";
+    case PiiKind::kBankCard: return "bank_card";
+    case PiiKind::kEmail: return "email";
+  }
+  return "unknown";
+}
+
+bool IsResidentId(std::string_view id) {
+  if (id.size() != 18) return false;
+  for (size_t i = 0; i < 17; ++i) {
+    if (!IsDigit(id[i])) return false;
+  }
+  const auto num = [&](size_t from, size_t len) {
+    int v = 0;
+    for (size_t i = from; i < from + len; ++i) v = v * 10 + (id[i] - '0');
+    return v;
+  };
+  if (id[0] == '0') return false;  // no region code starts 0
+  const int year = num(6, 4), month = num(10, 2), day = num(12, 2);
+  if (year < 1900 || year > 2099 || month < 1 || month > 12 || day < 1) return false;
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (day > kDays[month - 1] || (month == 2 && day == 29 && !leap)) return false;
+  static constexpr int kWeights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  int sum = 0;
+  for (size_t i = 0; i < 17; ++i) sum += (id[i] - '0') * kWeights[i];
+  static constexpr char kCheck[] = "10X98765432";
+  const char want = kCheck[sum % 11];
+  const char got = id[17] == 'x' ? 'X' : id[17];
+  return got == want;
+}
+
+bool PassesLuhn(std::string_view digits) {
+  if (digits.empty()) return false;
+  int sum = 0;
+  bool twice = false;
+  for (size_t i = digits.size(); i-- > 0;) {
+    if (!IsDigit(digits[i])) return false;
+    int d = digits[i] - '0';
+    if (twice) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    twice = !twice;
+  }
+  return sum % 10 == 0;
+}
+
+std::vector<PiiMatch> FindPii(std::string_view text) {
+  std::vector<PiiMatch> emails;
+  std::vector<std::pair<size_t, size_t>> domains;
+  FindEmails(text, emails, domains);
+  std::vector<bool> blocked(text.size(), false);
+  auto block = [&](size_t begin, size_t end) {
+    std::fill(blocked.begin() + static_cast<std::ptrdiff_t>(begin),
+              blocked.begin() + static_cast<std::ptrdiff_t>(end), true);
+  };
+  for (const PiiMatch& m : emails) block(m.begin, m.end);
+  for (const auto& [begin, end] : domains) block(begin, end);
+  std::vector<PiiMatch> numbers;
+  FindNumbers(text, blocked, numbers);
+  std::vector<PiiMatch> out;
+  out.reserve(emails.size() + numbers.size());
+  std::merge(emails.begin(), emails.end(), numbers.begin(), numbers.end(),
+             std::back_inserter(out),
+             [](const PiiMatch& a, const PiiMatch& b) { return a.begin < b.begin; });
+  return out;
+}
+
+std::string MaskPii(std::string_view text) {
+  const std::vector<PiiMatch> matches = FindPii(text);
+  if (matches.empty()) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  size_t at = 0;
+  for (const PiiMatch& m : matches) {
+    out.append(text.substr(at, m.begin - at));
+    MaskMatch(text, m, out);
+    at = m.end;
+  }
+  out.append(text.substr(at));
+  return out;
+}
+
+std::string MaskWhole(std::string_view value) {
+  if (value.empty()) return "";
+  const size_t first = FirstCharLength(value);
+  if (first == 0) return "**";
+  if (first == value.size()) return "*";
+  return fmt::format("{}**", value.substr(0, first));
+}
+
+absl::StatusOr<Masker> Masker::Create(const std::vector<std::string>& personal_fields) {
+  Masker m;
+  for (size_t i = 0; i < personal_fields.size(); ++i) {
+    if (personal_fields[i].empty()) {
+      return absl::InvalidArgumentError(
+          fmt::format("personal_fields[{}]: empty field name", i));
+    }
+    if (!m.personal_.insert(personal_fields[i]).second) {
+      return absl::InvalidArgumentError(
+          fmt::format("personal_fields[{}]: '{}' listed twice", i, personal_fields[i]));
+    }
+  }
+  return m;
+}
+
+bool Masker::IsPersonal(std::string_view field) const {
+  return personal_.contains(absl::string_view(field.data(), field.size()));
+}
+
+std::string Masker::Mask(std::string_view field, std::string_view value) const {
+  return IsPersonal(field) ? MaskWhole(value) : MaskPii(value);
+}
+
+}  // namespace ccengine::compliance
