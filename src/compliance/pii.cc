@@ -1,12 +1,14 @@
 #include "ccengine/compliance/pii.h"
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <iterator>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "fmt/format.h"
@@ -79,6 +81,19 @@ std::optional<Kind> Classify(std::string_view d) {
   return Landline(d);
 }
 
+// Bytes taken by e-mail addresses and domains, which the number scanner
+// skips; empty when the text has none.
+class Blocked {
+ public:
+  explicit Blocked(const std::vector<bool>& bytes) : bytes_(bytes) {}
+  bool operator[](size_t i) const { return !bytes_.empty() && bytes_[i]; }
+
+ private:
+  const std::vector<bool>& bytes_;
+};
+
+using Groups = absl::InlinedVector<Group, 8>;
+
 bool IsSeparator(char c) { return c == ' ' || c == '-' || c == ')'; }
 
 // Whether a mask ("*") is right before `at` or right after `end`, with up to
@@ -101,8 +116,7 @@ bool MaskAfter(std::string_view text, size_t end) {
 // The groups of the run that starts at `i` (a digit after a non-digit);
 // `blocked` marks bytes already taken by an e-mail. Returns where the run
 // ends.
-size_t ReadRun(std::string_view text, size_t i, const std::vector<bool>& blocked,
-               std::vector<Group>& groups) {
+size_t ReadRun(std::string_view text, size_t i, const Blocked& blocked, Groups& groups) {
   groups.clear();
   const size_t n = text.size();
   while (true) {
@@ -134,22 +148,10 @@ size_t ReadRun(std::string_view text, size_t i, const std::vector<bool>& blocked
   }
 }
 
-// The digits (and X) of groups [s, e], or nullopt past kMaxDigits.
-std::optional<std::string> WindowDigits(std::string_view text,
-                                        const std::vector<Group>& groups, size_t s,
-                                        size_t e) {
-  std::string d;
-  for (size_t g = s; g <= e; ++g) {
-    if (d.size() + (groups[g].end - groups[g].begin) > kMaxDigits) return std::nullopt;
-    d.append(text.substr(groups[g].begin, groups[g].end - groups[g].begin));
-  }
-  return d;
-}
-
 // The longest match in each run, from each group on.
-void FindNumbers(std::string_view text, const std::vector<bool>& blocked,
+void FindNumbers(std::string_view text, const Blocked& blocked,
                  std::vector<PiiMatch>& out) {
-  std::vector<Group> groups;
+  Groups groups;
   const size_t n = text.size();
   size_t i = 0;
   while (i < n) {
@@ -163,12 +165,16 @@ void FindNumbers(std::string_view text, const std::vector<bool>& blocked,
     while (s < groups.size()) {
       std::optional<PiiMatch> best;
       size_t best_e = s;
+      std::array<char, kMaxDigits> digits;  // of groups [s, e]
+      size_t len = 0;
       for (size_t e = s; e < groups.size(); ++e) {
         // A group next to a "*" (masked text) is never joined to others.
         if (e > s && (groups[s].star_before || groups[e].star_after)) break;
-        const std::optional<std::string> d = WindowDigits(text, groups, s, e);
-        if (!d.has_value()) break;
-        if (std::optional<Kind> k = Classify(*d)) {
+        const size_t size = groups[e].end - groups[e].begin;
+        if (len + size > kMaxDigits) break;
+        text.copy(digits.data() + len, size, groups[e].begin);
+        len += size;
+        if (std::optional<Kind> k = Classify(std::string_view(digits.data(), len))) {
           best = PiiMatch{groups[s].begin, groups[e].end, k->kind, k->keep_front,
                           k->keep_back};
           best_e = e;
@@ -345,7 +351,8 @@ std::vector<PiiMatch> FindPii(std::string_view text) {
   std::vector<PiiMatch> emails;
   std::vector<std::pair<size_t, size_t>> domains;
   FindEmails(text, emails, domains);
-  std::vector<bool> blocked(text.size(), false);
+  std::vector<bool> blocked;
+  if (!domains.empty()) blocked.assign(text.size(), false);
   auto block = [&](size_t begin, size_t end) {
     std::fill(blocked.begin() + static_cast<std::ptrdiff_t>(begin),
               blocked.begin() + static_cast<std::ptrdiff_t>(end), true);
@@ -353,7 +360,7 @@ std::vector<PiiMatch> FindPii(std::string_view text) {
   for (const PiiMatch& m : emails) block(m.begin, m.end);
   for (const auto& [begin, end] : domains) block(begin, end);
   std::vector<PiiMatch> numbers;
-  FindNumbers(text, blocked, numbers);
+  FindNumbers(text, Blocked(blocked), numbers);
   std::vector<PiiMatch> out;
   out.reserve(emails.size() + numbers.size());
   std::merge(emails.begin(), emails.end(), numbers.begin(), numbers.end(),
@@ -363,6 +370,11 @@ std::vector<PiiMatch> FindPii(std::string_view text) {
 }
 
 std::string MaskPii(std::string_view text) {
+  // Every match holds a digit or an "@".
+  if (std::none_of(text.begin(), text.end(),
+                   [](char c) { return IsDigit(c) || c == '@'; })) {
+    return std::string(text);
+  }
   const std::vector<PiiMatch> matches = FindPii(text);
   if (matches.empty()) return std::string(text);
   std::string out;
