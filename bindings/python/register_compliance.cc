@@ -25,13 +25,22 @@ size_t CharsBefore(std::string_view s, size_t at) {
   return n;
 }
 
+// A str's UTF-8 (bytes are refused: offsets count characters of a str).
+std::string TextArg(const py::object& arg) {
+  if (!PyUnicode_Check(arg.ptr())) {
+    throw py::type_error("text: expected a str, got " + TypeName(arg));
+  }
+  return arg.cast<std::string>();
+}
+
 }  // namespace
 
 void RegisterCompliance(py::module_& m) {
   using namespace pybind11::literals;
   m.def(
       "find_pii",
-      [](const std::string& text) {
+      [](const py::object& arg) {
+        const std::string text = TextArg(arg);
         py::list out;
         size_t bytes = 0, chars = 0;
         for (const compliance::PiiMatch& match : compliance::FindPii(text)) {
@@ -53,7 +62,7 @@ void RegisterCompliance(py::module_& m) {
 (``text[start:end]``), kind one of "mobile", "landline", "resident_id",
 "bank_card", "email". See docs/compliance.md for what is detected.)doc");
   m.def(
-      "mask_pii", [](const std::string& text) { return compliance::MaskPii(text); },
+      "mask_pii", [](const py::object& arg) { return compliance::MaskPii(TextArg(arg)); },
       "text"_a,
       R"doc(``text`` with its personal data masked: "138****5678",
 "010-****5678", "110***********002X", "622202*********0128",

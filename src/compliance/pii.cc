@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <initializer_list>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -19,6 +20,11 @@ namespace {
 
 // A number longer than this is nothing the detectors know.
 constexpr size_t kMaxDigits = 19;
+// No layout has more groups than this.
+constexpr size_t kMaxWindowGroups = 5;
+// Groups read from a run at a time: a longer run is read in overlapping
+// pieces, so memory stays small whatever the input.
+constexpr size_t kMaxRunGroups = 64;
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -113,13 +119,65 @@ bool MaskAfter(std::string_view text, size_t end) {
   return false;
 }
 
+// Whether groups of `sizes` digits are a way people write a number of kind
+// `k` (`d` its digits): one group always; else the usual layouts — a mobile
+// 3-4-4 or 3-8 after an optional country or trunk prefix, a landline's area
+// code then 7-8 digits or 3-4 / 4-4 / 4-3, an identity card 6-8-4 or
+// 6-4-4-4, a card in fours (the last shorter) or 4-6-5 / 4-6-4. Anything else
+// (a list of small numbers, a table row) is not one number.
+bool Fits(const Kind& k, std::string_view d, const size_t* sizes, size_t count) {
+  if (count == 1) return true;
+  auto is = [&](std::initializer_list<size_t> want, size_t from) {
+    if (count - from != want.size()) return false;
+    size_t i = from;
+    for (size_t w : want) {
+      if (sizes[i++] != w) return false;
+    }
+    return true;
+  };
+  switch (k.kind) {
+    case PiiKind::kMobile: {
+      const size_t prefix = d.size() - 11;
+      size_t first = sizes[0], from = 0;
+      if (prefix > 0) {
+        if (first == prefix) {
+          from = 1;
+          first = sizes[1];
+        } else if (first > prefix) {
+          first -= prefix;
+        } else {
+          return false;
+        }
+      }
+      if (count - from == 1) return first == 11;
+      return first == 3 &&
+             (count - from == 2
+                  ? sizes[from + 1] == 8
+                  : count - from == 3 && sizes[from + 1] == 4 && sizes[from + 2] == 4);
+    }
+    case PiiKind::kLandline:
+      return sizes[0] == k.keep_front &&
+             (count == 2 || is({3, 4}, 1) || is({4, 4}, 1) || is({4, 3}, 1));
+    case PiiKind::kResidentId: return is({6, 8, 4}, 0) || is({6, 4, 4, 4}, 0);
+    case PiiKind::kBankCard: {
+      if (is({4, 6, 5}, 0) || is({4, 6, 4}, 0)) return true;
+      for (size_t i = 0; i + 1 < count; ++i) {
+        if (sizes[i] != 4) return false;
+      }
+      return sizes[count - 1] >= 1 && sizes[count - 1] <= 4;
+    }
+    case PiiKind::kEmail: break;
+  }
+  return false;
+}
+
 // The groups of the run that starts at `i` (a digit after a non-digit);
 // `blocked` marks bytes already taken by an e-mail. Returns where the run
 // ends.
 size_t ReadRun(std::string_view text, size_t i, const Blocked& blocked, Groups& groups) {
   groups.clear();
   const size_t n = text.size();
-  while (true) {
+  while (groups.size() < kMaxRunGroups) {
     Group g;
     g.begin = i;
     g.star_before = MaskBefore(text, i);
@@ -146,6 +204,41 @@ size_t ReadRun(std::string_view text, size_t i, const Blocked& blocked, Groups& 
     if (sep == 0 || i + sep >= n || !IsDigit(text[i + sep]) || blocked[i + sep]) return i;
     i += sep;
   }
+  return i;  // cut: the run goes on at `i`
+}
+
+// The match of the longest window of groups [s, e] that fits a layout, if
+// any. A window ending in an X that is not an identity card is tried
+// without the X (a number followed by a letter).
+std::optional<PiiMatch> LongestFrom(std::string_view text, const Groups& groups, size_t s,
+                                    size_t* last) {
+  std::optional<PiiMatch> best;
+  std::array<char, kMaxDigits> digits;  // of groups [s, e]
+  std::array<size_t, kMaxWindowGroups> sizes;
+  size_t len = 0;
+  for (size_t e = s; e < groups.size() && e - s < kMaxWindowGroups; ++e) {
+    // A group next to a "*" (masked text) is never joined to others.
+    if (e > s && (groups[s].star_before || groups[e].star_after)) break;
+    const size_t size = groups[e].end - groups[e].begin;
+    if (len + size > kMaxDigits) break;
+    text.copy(digits.data() + len, size, groups[e].begin);
+    len += size;
+    sizes[e - s] = size;
+    std::string_view d(digits.data(), len);
+    size_t end = groups[e].end;
+    std::optional<Kind> k = Classify(d);
+    if (!k.has_value() && (d.back() == 'X' || d.back() == 'x') && size > 1) {
+      d.remove_suffix(1);
+      --sizes[e - s];
+      --end;
+      k = Classify(d);
+    }
+    if (k.has_value() && Fits(*k, d, sizes.data(), e - s + 1)) {
+      best = PiiMatch{groups[s].begin, end, k->kind, k->keep_front, k->keep_back};
+      *last = e;
+    }
+  }
+  return best;
 }
 
 // The longest match in each run, from each group on.
@@ -161,33 +254,22 @@ void FindNumbers(std::string_view text, const Blocked& blocked,
       continue;
     }
     const size_t run_end = ReadRun(text, i, blocked, groups);
+    const bool cut =
+        groups.size() == kMaxRunGroups && run_end < n && IsDigit(text[run_end]);
+    // A cut run is taken up again at the first group whose windows it could
+    // not see whole.
+    const size_t stop = cut ? groups.size() - kMaxWindowGroups : groups.size();
     size_t s = 0;
-    while (s < groups.size()) {
-      std::optional<PiiMatch> best;
-      size_t best_e = s;
-      std::array<char, kMaxDigits> digits;  // of groups [s, e]
-      size_t len = 0;
-      for (size_t e = s; e < groups.size(); ++e) {
-        // A group next to a "*" (masked text) is never joined to others.
-        if (e > s && (groups[s].star_before || groups[e].star_after)) break;
-        const size_t size = groups[e].end - groups[e].begin;
-        if (len + size > kMaxDigits) break;
-        text.copy(digits.data() + len, size, groups[e].begin);
-        len += size;
-        if (std::optional<Kind> k = Classify(std::string_view(digits.data(), len))) {
-          best = PiiMatch{groups[s].begin, groups[e].end, k->kind, k->keep_front,
-                          k->keep_back};
-          best_e = e;
-        }
-      }
-      if (best.has_value()) {
-        out.push_back(*best);
-        s = best_e + 1;
+    while (s < stop) {
+      size_t last = s;
+      if (std::optional<PiiMatch> m = LongestFrom(text, groups, s, &last)) {
+        out.push_back(*m);
+        s = last + 1;
       } else {
         ++s;
       }
     }
-    i = std::max(run_end, i + 1);
+    i = s < groups.size() ? groups[s].begin : std::max(run_end, i + 1);
   }
 }
 
@@ -275,19 +357,28 @@ void MaskMatch(std::string_view text, const PiiMatch& m, std::string& out) {
   }
 }
 
-// The length of the UTF-8 character at the front of `s`, 0 if invalid.
+// The length of the UTF-8 character at the front of `s`, 0 if it is not
+// one (overlong forms and surrogates included).
 size_t FirstCharLength(std::string_view s) {
-  const auto b = static_cast<unsigned char>(s[0]);
-  size_t len = 0;
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char b = byte(0);
   if (b < 0x80) return 1;
-  if (b >= 0xC2 && b <= 0xDF) len = 2;
-  else if (b >= 0xE0 && b <= 0xEF)
+  size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // the second byte's range
+  if (b >= 0xC2 && b <= 0xDF) {
+    len = 2;
+  } else if (b >= 0xE0 && b <= 0xEF) {
     len = 3;
-  else if (b >= 0xF0 && b <= 0xF4)
+    if (b == 0xE0) lo = 0xA0;
+    if (b == 0xED) hi = 0x9F;
+  } else if (b >= 0xF0 && b <= 0xF4) {
     len = 4;
-  if (len == 0 || s.size() < len) return 0;
-  for (size_t i = 1; i < len; ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return 0;
+    if (b == 0xF0) lo = 0x90;
+    if (b == 0xF4) hi = 0x8F;
+  }
+  if (len == 0 || s.size() < len || byte(1) < lo || byte(1) > hi) return 0;
+  for (size_t i = 2; i < len; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return 0;
   }
   return len;
 }

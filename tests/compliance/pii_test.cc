@@ -58,6 +58,8 @@ TEST(PiiTest, EachKindIsMaskedInPlace) {
       {"13812345678@qq.com", "1***@qq.com"},
       {"**13812345678**", "**138****5678**"},
       {"13812345678 2 次", "138****5678 2 次"},
+      {"手机13812345678x号", "手机138****5678x号"},
+      {"0755-8765-4321", "0755-****-4321"},
   };
   for (const auto& [text, want] : cases) {
     EXPECT_EQ(MaskPii(text), want) << text;
@@ -122,11 +124,35 @@ TEST(PiiTest, OrdinaryNumbersAreLeftAlone) {
       "138123456789",
       "1381234567",
       "queue policy_hotline_12345",
+      // Lists and table rows of small numbers are not one number.
+      "15 230 12 4 881",
+      "排队 坐席 1 3 5 12 60 300 7",
+      "3 5 8 13 21 34 55 89 144",
+      "| 2026 | 12 | 05 | 13 | 45 |",
+      "4 30 25 55 0 118",
   };
   for (const std::string& t : texts) {
     EXPECT_TRUE(FindPii(t).empty()) << t << " -> " << MaskPii(t);
     EXPECT_EQ(MaskPii(t), t);
   }
+}
+
+// A run of digit groups longer than the scanner reads at once is read in
+// overlapping pieces: a number anywhere in it, the seams included, is found.
+TEST(PiiTest, LongRunsAreReadWhole) {
+  for (int k = 50; k < 140; ++k) {
+    std::string text;
+    for (int i = 0; i < k; ++i) text += "1 ";
+    text += "138 1234 5678";
+    for (int i = 0; i < 100; ++i) text += " 2";
+    const std::vector<PiiMatch> m = FindPii(text);
+    ASSERT_EQ(m.size(), 1u) << k;
+    EXPECT_EQ(text.substr(m[0].begin, m[0].end - m[0].begin), "138 1234 5678") << k;
+    EXPECT_TRUE(FindPii(MaskPii(text)).empty()) << k;
+  }
+  std::string big;
+  for (int i = 0; i < 500'000; ++i) big += "5 ";
+  EXPECT_TRUE(FindPii(big).empty());
 }
 
 TEST(PiiTest, Checks) {
@@ -151,7 +177,10 @@ TEST(PiiTest, WholeFieldsAndTheMasker) {
   EXPECT_EQ(MaskWhole("张"), "*");
   EXPECT_EQ(MaskWhole(""), "");
   EXPECT_EQ(MaskWhole("\xff\xfe"), "**");
-  EXPECT_EQ(MaskWhole("\xe5\xbc"), "**");  // a character cut short
+  EXPECT_EQ(MaskWhole("\xe5\xbc"), "**");       // a character cut short
+  EXPECT_EQ(MaskWhole("\xe0\x80\x80z"), "**");  // an overlong form
+  EXPECT_EQ(MaskWhole("\xed\xa0\x80z"), "**");  // a surrogate
+  EXPECT_EQ(MaskWhole("\xf0\x9f\x98\x80z"), "\xf0\x9f\x98\x80**");  // an emoji
 
   const Masker m = Masker::Create({"customer.name", "address"}).value();
   EXPECT_TRUE(m.IsPersonal("address"));

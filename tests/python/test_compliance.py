@@ -2,6 +2,8 @@
 the str, mask_pii masks in place and twice changes nothing, ordinary numbers
 are left alone."""
 
+import pytest
+
 import ccengine
 
 
@@ -21,3 +23,10 @@ def test_ordinary_numbers_are_left_alone():
     for text in ["拨打12345热线", "400-820-8820", "2026-12-05 15:17", "工单 20261205153000"]:
         assert ccengine.find_pii(text) == []
         assert ccengine.mask_pii(text) == text
+
+
+def test_bytes_are_refused():
+    with pytest.raises(TypeError, match="text: expected a str, got .bytes."):
+        ccengine.mask_pii(b"13812345678")
+    with pytest.raises(TypeError, match="text: expected a str"):
+        ccengine.find_pii(None)

@@ -20,11 +20,16 @@
 //   email         local@domain.tld (the domain has a dot; the TLD is two or
 //                 more letters)
 //
-// Digits are ASCII (full-width digits are not read); a number is a maximal
-// run of digit groups joined by one space, hyphen or the ")" of an area
-// code in parentheses, and a match starts and ends on group boundaries — so
-// "2024-12-05", "12345" (a hotline), "400-820-8820" (a company line), order
-// numbers that fail the checks, times and amounts are left alone. Service
+// Digits are ASCII (full-width digits are not read). Digit groups joined by
+// one space, hyphen or the ")" of an area code in parentheses are read as one
+// number only in the layouts people write: a mobile 3-4-4 or 3-8 (after an
+// optional +86 / 0086), a landline's area code then the local number whole or
+// 3-4 / 4-4 / 4-3, an identity card 6-8-4 or 6-4-4-4, a card in fours (4-6-5
+// for Amex). A match starts and ends on group boundaries — so "2024-12-05",
+// "12345" (a hotline), "400-820-8820" (a company line), lists of small
+// numbers, order numbers that fail the checks, times and amounts are left
+// alone. A number followed by the letter X is read without it unless it is an
+// identity card. Service
 // numbers without an area code ("87654321") and the 15-digit identity cards
 // of before 1999 (no check digit) are not detected: too many ordinary numbers
 // look like them.
@@ -46,8 +51,9 @@
 // be recognized in free text; the operator names them, and a `Masker` masks
 // their values whole: the first character and "**" ("张**").
 //
-// Cost: one pass over the text, at most 19 digits looked at per number;
-// memory in proportion to the text. Any bytes are accepted (UTF-8 is not
+// Cost: linear in the text — at most 5 groups and 19 digits are looked at
+// from each group on, and a long run of groups is read in pieces; memory in
+// proportion to the text (the matches, the masked copy). Any bytes are accepted (UTF-8 is not
 // required; non-ASCII bytes are never part of a match).
 //
 // Thread safety: the functions are pure; a `Masker` is immutable after
