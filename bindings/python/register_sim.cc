@@ -292,15 +292,17 @@ sim::Scenario ToScenario(py::handle value) {
   s.estimate_waits = r.Bool("estimate_waits", s.estimate_waits);
   s.max_expected_contacts = r.Double("max_expected_contacts", s.max_expected_contacts);
   s.max_backlog = r.Double("max_backlog", s.max_backlog);
+  s.max_report_rows = r.Double("max_report_rows", s.max_report_rows);
   if (py::object start = r.Get("report_start"); !start.is_none()) {
     const std::string text = ToString(start, "report_start");
     absl::Time t;
     std::string error;
-    if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error)) {
+    if (text.empty() || text.front() == ' ' || text.back() == ' ' ||
+        !absl::ParseTime(absl::RFC3339_full, text, &t, &error)) {
       RaiseInvalid(
           fmt::format("report_start: expected an RFC 3339 time such as "
-                      "'2026-12-07T00:00:00+08:00', got '{}'",
-                      text));
+                      "'2026-12-07T00:00:00+08:00', got '{}'{}",
+                      text, error.empty() ? "" : fmt::format(" ({})", error)));
     }
     s.report_start = t;
   }

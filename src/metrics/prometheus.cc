@@ -54,7 +54,6 @@ std::string Label(std::string_view key, std::string_view value) {
   return fmt::format("{}=\"{}\"", key, EscapeLabelValue(value));
 }
 
-// "5m", "1h", "90m": a window's label.
 // The `period` label of each figure set: the windows, then "today".
 struct Period {
   std::string label;  // period="..."

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -159,6 +160,7 @@ class Replication {
     return current_interval_;
   }
   void WriteTimes();  // the time sums into out_, in seconds
+  absl::Status CheckReportRows();
   absl::Status WantLoggedIn(uint32_t group, uint32_t index, bool wanted);
   void SetPendingLogout(AgentRec& a, bool pending) {
     pending_logouts_ += static_cast<int>(pending) - static_cast<int>(a.pending_logout);
@@ -194,6 +196,7 @@ class Replication {
   // Replication 0 with report_start: the interval rows of reports. Declared
   // after engine_ so that it unsubscribes before the engine goes.
   std::unique_ptr<metrics::Collector> collector_;
+  Micros next_rows_check_ = 0;  // engine time of the next CheckReportRows
   internal::EventHeap heap_;
   std::vector<SimEvent> next_arrival_;  // per stream (at == kNever: none), or empty
   uint64_t seq_ = 0;
@@ -702,11 +705,34 @@ absl::Status Replication::CheckInterrupt() {
   return st;
 }
 
+// The report rows kept so far are at most (agents + queues) × quarter hours
+// run; past max_report_rows (a long drain after the horizon) the run stops.
+absl::Status Replication::CheckReportRows() {
+  constexpr Micros kQuarter = 900'000'000;
+  const Micros now = engine_->NowMicros();
+  const Micros quarters = now / kQuarter + 1;  // begun so far
+  next_rows_check_ = quarters * kQuarter;
+  double agents = 0;
+  for (uint32_t size : r_.group_size) agents += size;
+  const double rows =
+      (agents + static_cast<double>(s_.queues.size())) * static_cast<double>(quarters);
+  if (rows <= s_.max_report_rows) return absl::OkStatus();
+  stopped_ = true;
+  return absl::ResourceExhaustedError(fmt::format(
+      "report_start: at {} s (the horizon is {} s; the run goes on until the last "
+      "outcome) the report could hold {:.3g} interval rows, more than max_report_rows "
+      "{:.3g}",
+      ToS(now), s_.horizon_s, rows, s_.max_report_rows));
+}
+
 absl::Status Replication::Run() {
   CCENGINE_RETURN_IF_ERROR(Setup());
   const bool watched = static_cast<bool>(control_.interrupt);
   while (true) {
     if (watched) CCENGINE_RETURN_IF_ERROR(CheckInterrupt());
+    if (collector_ != nullptr && engine_->NowMicros() >= next_rows_check_) {
+      CCENGINE_RETURN_IF_ERROR(CheckReportRows());
+    }
     std::optional<Micros> timer = engine_->NextTimerMicros();
     const SimEvent* next = heap_.empty() ? nullptr : &heap_.top();
     SimEvent* arrival = nullptr;  // `next` is this stream slot
@@ -743,6 +769,16 @@ absl::Status Replication::Run() {
     const absl::Duration shift = *s_.report_start - absl::UnixEpoch();
     for (metrics::QueueInterval& q : out_.intervals.queues) q.start += shift;
     for (metrics::AgentInterval& a : out_.intervals.agents) a.start += shift;
+    // In key order, as the replication's bytes carry them.
+    std::sort(out_.intervals.queues.begin(), out_.intervals.queues.end(),
+              [](const metrics::QueueInterval& a, const metrics::QueueInterval& b) {
+                return std::tie(a.start, a.queue) < std::tie(b.start, b.queue);
+              });
+    std::sort(out_.intervals.agents.begin(), out_.intervals.agents.end(),
+              [](const metrics::AgentInterval& a, const metrics::AgentInterval& b) {
+                return std::make_pair(a.start, a.agent.value()) <
+                       std::make_pair(b.start, b.agent.value());
+              });
   }
   return absl::OkStatus();
 }

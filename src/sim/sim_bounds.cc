@@ -191,12 +191,12 @@ absl::Status CheckReportRows(const Scenario& s, const Resolved& r) {
   const double agents = std::accumulate(r.group_size.begin(), r.group_size.end(), 0.0);
   const double rows = (agents + static_cast<double>(s.queues.size())) *
                       (std::ceil(s.horizon_s / 900) + 1);
-  if (rows > kMaxReportRows) {
+  if (rows > s.max_report_rows) {
     return absl::ResourceExhaustedError(fmt::format(
         "report_start: a report of {} agents and {} queues over {} s would keep up to "
-        "{:.3g} interval rows, more than {:.3g}; shorten the horizon or simulate fewer "
-        "agents",
-        agents, s.queues.size(), s.horizon_s, rows, kMaxReportRows));
+        "{:.3g} interval rows, more than max_report_rows {:.3g}; shorten the horizon, "
+        "simulate fewer agents or raise max_report_rows",
+        agents, s.queues.size(), s.horizon_s, rows, s.max_report_rows));
   }
   return absl::OkStatus();
 }
@@ -211,6 +211,10 @@ absl::Status CheckLoad(const Scenario& s, const Resolved& r) {
   if (!(s.max_backlog > 0)) {
     return absl::InvalidArgumentError(
         fmt::format("max_backlog: must be > 0, got {}", s.max_backlog));
+  }
+  if (!(s.max_report_rows > 0)) {
+    return absl::InvalidArgumentError(
+        fmt::format("max_report_rows: must be > 0, got {}", s.max_report_rows));
   }
   const auto intervals = static_cast<size_t>(std::ceil(s.horizon_s / s.interval_s));
   if (absl::Status st = CheckExpectedContacts(s, intervals); !st.ok()) return st;

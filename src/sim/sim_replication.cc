@@ -2,10 +2,16 @@
 // elsewhere (another process or machine) combine into exactly the figures
 // of a single run: doubles travel as their bits (common/byte_io.h).
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
 
+#include "absl/time/time.h"
 #include "ccengine/core/kpi.h"
 #include "ccengine/metrics/intervals.h"
 #include "common/byte_io.h"
@@ -123,6 +129,62 @@ void ReadIntervals(ByteReader& r, metrics::IntervalBatch& b) {
   });
 }
 
+// What is wrong with rows that could not have come from the scenario
+// (empty: nothing): rows out of key order or repeated, before report_start,
+// of a queue, agent or group the scenario does not have, or a queue row
+// with another service level definition than its queue's.
+std::string RowsMisfit(const Scenario& s, const Resolved& r,
+                       const metrics::IntervalBatch& rows) {
+  for (size_t i = 0; i < rows.queues.size(); ++i) {
+    const metrics::QueueInterval& q = rows.queues[i];
+    if (i > 0 && std::tie(rows.queues[i - 1].start, rows.queues[i - 1].queue) >=
+                     std::tie(q.start, q.queue)) {
+      return fmt::format("queue row {} out of order or repeated", i);
+    }
+    if (q.start < *s.report_start) {
+      return fmt::format("queue row {} starts before report_start", i);
+    }
+    const auto spec = std::find_if(s.queues.begin(), s.queues.end(),
+                                   [&](const QueueSpec& x) { return x.name == q.queue; });
+    if (spec == s.queues.end()) {
+      return fmt::format("queue row {}: no queue '{}' in the scenario", i, q.queue);
+    }
+    if (spec->sl_definition != q.sl_definition) {
+      return fmt::format("queue row {}: not the service level definition of '{}'", i,
+                         q.queue);
+    }
+  }
+  std::vector<uint64_t> first_of_group;  // the agents' ids are given group by group
+  uint64_t agents = 0;
+  for (uint32_t size : r.group_size) {
+    first_of_group.push_back(agents);
+    agents += size;
+  }
+  for (size_t i = 0; i < rows.agents.size(); ++i) {
+    const metrics::AgentInterval& a = rows.agents[i];
+    const uint64_t id = a.agent.value();
+    if (i > 0 &&
+        std::make_pair(rows.agents[i - 1].start, rows.agents[i - 1].agent.value()) >=
+            std::make_pair(a.start, id)) {
+      return fmt::format("agent row {} out of order or repeated", i);
+    }
+    if (a.start < *s.report_start) {
+      return fmt::format("agent row {} starts before report_start", i);
+    }
+    if (id >= agents) {
+      return fmt::format("agent row {}: no agent {} in the scenario ({} agents)", i, id,
+                         agents);
+    }
+    const size_t g = static_cast<size_t>(
+        std::upper_bound(first_of_group.begin(), first_of_group.end(), id) -
+        first_of_group.begin() - 1);
+    if (g >= r.group_names.size() || a.group != r.group_names[g]) {
+      return fmt::format("agent row {}: agent {} is not in group '{}'", i, id, a.group);
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string EncodeReplication(const Scenario& scenario, int replication,
@@ -153,6 +215,7 @@ std::string EncodeReplication(const Scenario& scenario, int replication,
   w.Varint(t.events);
   w.Bool(t.invariants_ok);
   w.Double(t.wall_seconds);
+  w.Optional(scenario.report_start, [&](const absl::Time& start) { w.Time(start); });
   WriteIntervals(w, t.intervals);
   return out;
 }
@@ -213,6 +276,17 @@ absl::Status DecodeReplication(const Scenario& scenario, const Resolved& resolve
   r.Unsigned(t.events);
   r.Bool(t.invariants_ok);
   r.Double(t.wall_seconds);
+  const size_t start_at = r.at();
+  std::optional<absl::Time> report_start;
+  r.Optional(report_start, [&](absl::Time& start) { r.Time(start); });
+  if (r.ok() && report_start != scenario.report_start) {
+    auto name = [](const std::optional<absl::Time>& t) {
+      return t.has_value() ? absl::FormatTime(absl::RFC3339_full, *t, absl::UTCTimeZone())
+                           : std::string("none");
+    };
+    r.Fail(start_at, fmt::format("report_start is {}, the scenario's is {}",
+                                 name(report_start), name(scenario.report_start)));
+  }
   const size_t rows_at = r.at();
   ReadIntervals(r, t.intervals);
   if (r.ok()) {
@@ -221,6 +295,9 @@ absl::Status DecodeReplication(const Scenario& scenario, const Resolved& resolve
       r.Fail(rows_at, "interval rows where the scenario keeps none");
     } else if (absl::Status st = metrics::CheckIntervalBatch(t.intervals); !st.ok()) {
       r.Fail(rows_at, std::string(st.message()));
+    } else if (std::string misfit = RowsMisfit(scenario, resolved, t.intervals);
+               !misfit.empty()) {
+      r.Fail(rows_at, misfit);
     }
   }
   if (r.ok() && !r.done()) r.Fail(r.at(), "bytes after the end");

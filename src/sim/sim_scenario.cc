@@ -133,7 +133,9 @@ absl::Status CheckTimes(const Scenario& s) {
     const absl::Time last =
         absl::FromCivil(absl::CivilSecond(9999, 1, 1), absl::UTCTimeZone());
     if (t < first || t >= last) {
-      return Invalid("report_start", "must be in the years 1 to 9998");
+      return Invalid("report_start", fmt::format("must be in the years 1 to 9998, got {}",
+                                                 absl::FormatTime(absl::RFC3339_full, t,
+                                                                  absl::UTCTimeZone())));
     }
     if ((t - absl::UnixEpoch()) % absl::Minutes(15) != absl::ZeroDuration()) {
       return Invalid(

@@ -705,6 +705,7 @@ absl::StatusOr<StaffingResult> OptimizeStaffing(
   // estimate says nothing yet (each candidate is checked against it).
   Scenario unstaffed = scenario;
   unstaffed.max_backlog = INFINITY;
+  unstaffed.report_start.reset();  // not used: no candidate keeps report rows
   CCENGINE_ASSIGN_OR_RETURN(Resolved resolved, internal::Resolve(unstaffed));
   CCENGINE_RETURN_IF_ERROR(CheckOptions(scenario, resolved, targets, options));
   if (!(scenario.max_backlog > 0)) {

@@ -7,8 +7,10 @@
 // with a replication's bytes; bad settings are refused.
 
 #include <cmath>
+#include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/time/civil_time.h"
@@ -16,7 +18,9 @@
 #include "ccengine/erlang/erlang.h"
 #include "ccengine/metrics/intervals.h"
 #include "ccengine/sim/sim.h"
+#include "ccengine/sim/staffing.h"
 #include "gtest/gtest.h"
+#include "sim/sim_internal.h"
 #include "testing/time_zone.h"
 
 namespace ccengine::sim {
@@ -213,18 +217,113 @@ TEST(SimReportTest, RowsAreReplicationZerosAndTravelWithItsBytes) {
   EXPECT_EQ(combined.queues.at("general").value.offered,
             many.queues.at("general").value.offered);
 
-  // Bytes with rows for a scenario that keeps none are refused.
+  // Bytes made with another report_start (or none) are refused.
   Scenario plain = three;
   plain.report_start.reset();
   absl::StatusOr<Result> refused = CombineReplications(plain, parts);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find(
+                "report_start is 2026-12-06T16:00:00+00:00, the scenario's is none"),
+            std::string::npos)
+      << refused.status();
+  Scenario later = three;
+  later.report_start = *three.report_start + absl::Hours(24 * 365);
+  refused = CombineReplications(later, parts);
+  ASSERT_FALSE(refused.ok());
   EXPECT_NE(
-      refused.status().message().find("interval rows where the scenario keeps none"),
+      refused.status().message().find("the scenario's is 2027-12-06T16:00:00+00:00"),
       std::string::npos)
+      << refused.status();
+  std::vector<std::string> plain_parts;
+  for (int rep = 0; rep < 3; ++rep)
+    plain_parts.push_back(SimulateReplication(plain, rep).value());
+  refused = CombineReplications(three, plain_parts);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("report_start is none"), std::string::npos)
       << refused.status();
   // Without report_start nothing is kept.
   EXPECT_TRUE(Simulate(plain).value().intervals.queues.empty());
+}
+
+// Rows that could not have come from the scenario are refused, naming why.
+TEST(SimReportTest, RowsThatDoNotFitTheScenarioAreRefused) {
+  const Scenario s = TwoGroups(3600);
+  const internal::Resolved resolved = internal::Resolve(s).value();
+  const std::string bytes = SimulateReplication(s, 0).value();
+  internal::ReplicationTotals good;
+  ASSERT_TRUE(internal::DecodeReplication(s, resolved, 0, bytes, good).ok());
+  ASSERT_GE(good.intervals.queues.size(), 2u);
+  ASSERT_GE(good.intervals.agents.size(), 2u);
+  auto refusal = [&](const std::function<void(metrics::IntervalBatch&)>& tamper) {
+    internal::ReplicationTotals t = good;
+    tamper(t.intervals);
+    internal::ReplicationTotals back;
+    const absl::Status st = internal::DecodeReplication(
+        s, resolved, 0, internal::EncodeReplication(s, 0, t), back);
+    return std::string(st.message());
+  };
+  using metrics::IntervalBatch;
+  EXPECT_NE(refusal([](IntervalBatch& b) {
+              b.queues.push_back(b.queues.back());
+            }).find("out of order or repeated"),
+            std::string::npos);
+  EXPECT_NE(refusal([](IntervalBatch& b) {
+              b.queues[0].queue = "tax";
+            }).find("queue row 0: no queue 'tax' in the scenario"),
+            std::string::npos);
+  EXPECT_NE(refusal([](IntervalBatch& b) {
+              b.queues[0].sl_definition = ServiceLevelDefinition::kWithinOverAnswered;
+            }).find("queue row 0: not the service level definition of 'general'"),
+            std::string::npos);
+  EXPECT_NE(refusal([&](IntervalBatch& b) {
+              b.queues[0].start = *s.report_start - absl::Minutes(15);
+            }).find("queue row 0 starts before report_start"),
+            std::string::npos);
+  const std::string moved =
+      refusal([](IntervalBatch& b) { std::swap(b.agents[0], b.agents[1]); });
+  EXPECT_NE(moved.find("agent row 1 out of order or repeated"), std::string::npos)
+      << moved;
+  EXPECT_NE(refusal([](IntervalBatch& b) {
+              b.agents.back().agent = AgentId(999);
+            }).find("no agent 999 in the scenario (9 agents)"),
+            std::string::npos);
+  EXPECT_NE(refusal([](IntervalBatch& b) {
+              b.agents[0].group = "generalists";
+            }).find("agent row 0: agent 0 is not in group 'generalists'"),
+            std::string::npos);
+}
+
+// A drain past the horizon that would keep more rows than allowed stops
+// the run; the staffing search ignores report_start and its bound.
+TEST(SimReportTest, TheRowBoundHoldsWhileTheRunDrains) {
+  Scenario s = TwoGroups(3600);
+  s.agents.resize(1);
+  s.agents[0].count = 1;
+  s.arrivals[0].rate_per_s = 0.05;
+  s.arrivals[0].patience = Distribution();  // hours of drain for one agent
+  s.max_report_rows = 50;
+  ASSERT_TRUE(CheckScenario(s).ok());  // (1 + 1) × 5 quarter hours before the run
+  const absl::Status st = Simulate(s).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_NE(st.message().find("(the horizon is 3600 s; the run goes on until the last "
+                              "outcome) the report could hold 52 interval rows, more "
+                              "than max_report_rows 50"),
+            std::string::npos)
+      << st;
+  s.max_report_rows = 0;
+  EXPECT_EQ(CheckScenario(s).message(), "max_report_rows: must be > 0, got 0");
+
+  Scenario day = TwoGroups(1800);
+  day.interval_s = 1800;
+  day.max_report_rows = 1;  // the report could not run; the search keeps none
+  StaffingOptions o;
+  o.min_replications = 3;
+  o.max_replications = 3;
+  o.warmup_intervals = 0;
+  QueueTargets target;
+  target.service_level = 0.5;
+  EXPECT_TRUE(OptimizeStaffing(day, {{"general", target}}, o).ok());
 }
 
 TEST(SimReportTest, BadSettingsAreRefusedBeforeTheRun) {
@@ -236,7 +335,8 @@ TEST(SimReportTest, BadSettingsAreRefusedBeforeTheRun) {
       st.message(),
       "report_start: must be on a 15-minute boundary, got 2026-12-06T16:05:00+00:00");
   s.report_start = absl::InfiniteFuture();
-  EXPECT_EQ(CheckScenario(s).message(), "report_start: must be in the years 1 to 9998");
+  EXPECT_EQ(CheckScenario(s).message(),
+            "report_start: must be in the years 1 to 9998, got infinite-future");
   // A month of 3,000 agents would keep about 8.6 million rows.
   s = TwoGroups(30 * kDay);
   s.agents[0].count = 3000;

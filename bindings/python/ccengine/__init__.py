@@ -274,7 +274,9 @@ def simulate(
             ``report_start`` (an RFC 3339 time on a quarter hour, e.g.
             ``"2026-12-07T00:00:00+08:00"``) places the run on the calendar
             and keeps the first replication's 15-minute rows for day, week
-            and month reports (``result["interval_rows"]``).
+            and month reports (``result["interval_rows"]``), at most
+            ``max_report_rows`` of them (default 2e6; (agents + queues) ×
+            quarter hours run).
             Unknown keys raise ValueError.
         progress: None shows a text progress bar on stderr for long runs
             (several replications or more than 200,000 expected contacts)

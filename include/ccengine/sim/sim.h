@@ -69,8 +69,8 @@
 // the stream or queue and the estimate) when its expected arrivals in one
 // replication (rate × time, summed over the streams) exceed
 // `max_expected_contacts`, when the interval rows of a report (agents and
-// queues × 15-minute intervals of the horizon) would exceed
-// `kMaxReportRows`, or when a queue's estimated backlog exceeds
+// queues × 15-minute intervals of the horizon and one more) would exceed
+// `max_report_rows`, or when a queue's estimated backlog exceeds
 // `max_backlog`. The backlog estimate is a fluid one, per interval: the
 // queue's arrival rate against the most its agents could serve if they
 // served nothing else, the backlog carried from one interval to the next,
@@ -119,9 +119,6 @@
 namespace ccengine::sim {
 
 inline constexpr double kInfinity = std::numeric_limits<double>::infinity();
-// The most 15-minute interval rows a run with `report_start` may keep (about
-// 200 bytes each).
-inline constexpr double kMaxReportRows = 2e6;
 
 // A non-negative random duration in seconds.
 struct Distribution {
@@ -282,10 +279,15 @@ struct Scenario {
   QualityOptions quality;       // how the engine learns from outcomes
   double work_window_s = 1800;  // the engine's occupancy window (guards)
   // Bounds on the work and memory of a run, checked before it starts (see
-  // "Bounds" above) and, for the backlog, while it runs. Raise them for a
-  // bigger run; both must be > 0.
+  // "Bounds" above) and, for the backlog and the report rows, while it runs.
+  // Raise them for a bigger run; all must be > 0.
   double max_expected_contacts = 1e8;  // per replication, all streams together
   double max_backlog = 1e6;            // contacts waiting at once
+  // With `report_start`: the most 15-minute rows kept (about 200 bytes
+  // each), counted as (agents + queues) × quarter hours run so far; a run
+  // that goes past it (a long drain after the horizon) stops with
+  // ResourceExhausted.
+  double max_report_rows = 2e6;
   // Where the simulation's time 0 falls on the calendar, for reports (see
   // "Calendar reports" above); on a 15-minute boundary since the Unix epoch
   // (midnight in any time zone whose offset is whole quarter hours). Unset:

@@ -2,8 +2,8 @@
 // (sim::CombineReplications' decoder, src/sim/sim_replication.cc).
 //
 // Input: the bytes of replication 0 of a fixed scenario shape (seed 5, two
-// queues, two agent groups of 3 and 2 agents, three intervals, interval rows
-// kept for reports).
+// queues q0 and q1, agent groups g0 of 3 and g1 of 2 agents, three
+// intervals, interval rows kept for reports from the Unix epoch on).
 // Invariants checked (a violation aborts, reported as a crash):
 //   - no crash, no sanitizer report, no allocation out of proportion;
 //   - a refusal is InvalidArgument naming "replications[0] at byte offset";
@@ -37,6 +37,8 @@ Scenario FuzzScenario() {
   s.horizon_s = 5400;
   s.interval_s = 1800;
   s.queues.resize(2);
+  s.queues[0].name = "q0";
+  s.queues[1].name = "q1";
   s.agents.resize(2);
   s.report_start = absl::UnixEpoch();
   return s;
@@ -45,6 +47,7 @@ Scenario FuzzScenario() {
 Resolved FuzzResolved() {
   Resolved r;
   r.group_size = {3, 2};
+  r.group_names = {"g0", "g1"};
   return r;
 }
 
