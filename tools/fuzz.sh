@@ -4,7 +4,7 @@
 #   tools/fuzz.sh TARGET SECONDS [LIBFUZZER_ARGS...]
 #   tools/fuzz.sh TARGET -runs=N [LIBFUZZER_ARGS...]
 #
-# TARGET (module): tokenizer, synonyms (text); expression (config);
+# TARGET (module): tokenizer, synonyms (text); expression, routing_file (config);
 # knowledge_query (knowledge: the query builder and snippets); journal_segment,
 # journal_command (journal: the segment reader, the command codec);
 # engine_state (core: Engine::LoadState, the snapshot reader);
@@ -49,7 +49,19 @@ EXTRA_SOURCES=()
 MAX_LEN=4096
 case "${TARGET}" in
   tokenizer | synonyms) MODULE=text ;;
-  expression) MODULE=config ;;
+  expression)
+    MODULE=config
+    # The expression language alone, without the routing file (and core).
+    ONLY=(compiler expression lexer)
+    ;;
+  routing_file)
+    MODULE=config
+    DEPENDS=(core)
+    # The example hotline file is some 4 KB.
+    MAX_LEN=16384
+    EXTRA_PKGS=(absl_civil_time absl_time_zone absl_hash absl_raw_hash_set
+      absl_synchronization)
+    ;;
   knowledge_query)
     MODULE=knowledge
     # Only the sources the target reaches: not the assistant, which would
@@ -86,7 +98,7 @@ case "${TARGET}" in
     ;;
   *)
     echo "fuzz.sh: no target ${TARGET} (tokenizer, synonyms, expression," \
-      "knowledge_query, text_array, journal_segment, journal_command," \
+      "routing_file, knowledge_query, text_array, journal_segment, journal_command," \
       "engine_state, sim_replication, pii)" >&2
     exit 2
     ;;

@@ -59,7 +59,9 @@
 #define CCENGINE_H_
 
 #include "ccengine/compliance/pii.h"
+#include "ccengine/config/document.h"
 #include "ccengine/config/expression.h"
+#include "ccengine/config/routing_file.h"
 #include "ccengine/core/agent.h"
 #include "ccengine/core/calendar.h"
 #include "ccengine/core/clock.h"

@@ -70,6 +70,10 @@ bool Lex(std::string_view text, std::vector<Token>* tokens, Diagnostic* error);
 Diagnostic At(std::string_view text, size_t offset, std::string_view what,
               std::string_view rest = {});
 
+// The length of the well-formed UTF-8 sequence at s[i] (1..4), or 0 when
+// the bytes there are no such sequence (or i is past the end).
+size_t Utf8Length(std::string_view s, size_t i);
+
 // Whether `name` follows the grammar's attribute rule and is no keyword.
 bool IsValidAttributeName(std::string_view name);
 

@@ -1,0 +1,192 @@
+// -----------------------------------------------------------------------------
+// File: ccengine/config/routing_file.h
+// -----------------------------------------------------------------------------
+//
+// The routing file: one declarative document for a center's skills, queues
+// (every QueueConfig field), selection strategies with their weights, agent
+// profiles and entry flows. An entry flow sends an arriving contact — by its
+// IVR choice, intent, channel, language, customer attributes, the time of day
+// and the calendar — through ordered rules, each a filter expression
+// (expression.h) with a target: a queue, a priority class, extra skills and
+// preferred agents; the first rule that holds wins, else the flow's default.
+// docs/routing-config.md has the format with a complete example.
+//
+// Loading checks everything at once: unknown keys (with a did-you-mean),
+// wrong types, numbers out of range, duplicate names, skills, queues and
+// strategies that are not declared, overflow cycles, filters naming unknown
+// attributes, and every check the engine itself makes on a queue (the queues
+// are tried on a scratch engine). Each error is one line,
+//   routing.json:12:7: /queues/3/max_wait_s: must be >= 0, got -5
+// (source name, line:column of the value, its JSON pointer, the message);
+// the status (InvalidArgument) lists them all, up to kMaxRoutingErrors.
+// Loading has no effect on any engine.
+//
+// Ids. A file numbers its skills and queues in the order written: skill i is
+// SkillId(i), queue j is QueueId(j), and `CreateEngine` builds an engine in
+// which those ids hold. Targets and QueueConfig values in a RoutingConfig
+// use them.
+//
+// Thread safety: a loaded RoutingConfig is immutable; its const methods may
+// be called from any number of threads at once (each with its own Bindings).
+//
+// Example:
+//   absl::StatusOr<RoutingConfig> routing = LoadRoutingFile("hotline.json");
+//   if (!routing.ok()) return routing.status();  // every error, one per line
+//   auto engine = routing->CreateEngine().value();
+//   const EntryFlow& flow = *routing->FindFlow("hotline");
+//   Bindings facts(routing->schema());
+//   routing->SetContactFacts(facts, Channel::kVoice, engine->Now());
+//   facts.SetString(*routing->schema().Find("ivr.choice"), "2");
+//   const FlowTarget& target = flow.Route(facts);
+//   engine->AddContact(routing->MakeContact(ContactId{7}, Channel::kVoice, target));
+
+#ifndef CCENGINE_CONFIG_ROUTING_FILE_H_
+#define CCENGINE_CONFIG_ROUTING_FILE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "ccengine/config/document.h"
+#include "ccengine/config/expression.h"
+#include "ccengine/core/agent.h"
+#include "ccengine/core/contact.h"
+#include "ccengine/core/engine.h"
+#include "ccengine/core/queue.h"
+#include "ccengine/core/strategy.h"
+#include "ccengine/core/types.h"
+
+namespace ccengine::config {
+
+inline constexpr size_t kMaxRoutingErrors = 100;
+inline constexpr size_t kMaxRoutingNameBytes = 128;
+
+// Where a rule sends a contact.
+struct FlowTarget {
+  QueueId queue;                         // the file's queue index
+  int priority = 0;                      // class 0..9 (ContactSpec::priority)
+  std::vector<SkillRequirement> skills;  // in addition to the queue's
+  std::vector<AgentId> preferred_agents;
+  bool prefer_last_agent = false;
+  absl::Duration preferred_wait = absl::ZeroDuration();
+};
+
+struct FlowRule {
+  std::string name;
+  Expression condition;
+  FlowTarget target;
+};
+
+struct EntryFlow {
+  std::string name;
+  std::vector<FlowRule> rules;
+  FlowTarget fallback;  // the file's "default"
+
+  // The index of the first rule whose condition holds, or -1 (the fallback).
+  // Allocates nothing.
+  int Match(const Bindings& facts) const;
+  // That rule's target, or the fallback.
+  const FlowTarget& Route(const Bindings& facts) const;
+};
+
+// A named kind of agent: the skills, capacity and weight an agent of that
+// kind is added with.
+struct AgentProfile {
+  std::string name;
+  std::vector<SkillLevel> skills;  // the file's skill indexes
+  Capacity capacity;
+  double weight = 1.0;
+  bool auto_accept = false;
+};
+
+// A "composite" selection strategy under a name of the file's own.
+struct StrategyDefinition {
+  std::string name;
+  CompositeWeights weights;
+};
+
+class RoutingConfig {
+ public:
+  // The attributes every file has, set by SetContactFacts:
+  //   contact.channel     string  "voice", "chat", … (ChannelName)
+  //   time.hour           number  0..23, local time by calendar.utc_offset_s
+  //   time.minute_of_day  number  0..1439
+  //   time.weekday        string  "mon" … "sun"
+  //   time.date           string  "2026-10-01"
+  //   time.holiday        bool    the local date is one of calendar.holidays
+  // A file adds its own under "attributes" (ivr.choice, customer.tier, …).
+  const Schema& schema() const { return schema_; }
+
+  const std::string& source_name() const { return source_name_; }
+  // FNV-1a 64 of the file's bytes, 16 hex digits: tells two versions apart.
+  const std::string& content_hash() const { return content_hash_; }
+
+  const std::vector<std::string>& skills() const { return skills_; }
+  const std::vector<StrategyDefinition>& strategies() const { return strategies_; }
+  // Skill ids are the file's skill indexes, overflow_queue its queue indexes.
+  const std::vector<QueueConfig>& queues() const { return queues_; }
+  const std::vector<AgentProfile>& agent_profiles() const { return profiles_; }
+  const std::vector<EntryFlow>& flows() const { return flows_; }
+  int32_t utc_offset_s() const { return utc_offset_s_; }
+  const std::vector<absl::CivilDay>& holidays() const { return holidays_; }
+
+  const EntryFlow* FindFlow(std::string_view name) const;
+  const AgentProfile* FindProfile(std::string_view name) const;
+  std::optional<QueueId> FindQueue(std::string_view name) const;
+
+  // Sets the built-in attributes for a contact arriving on `channel` at `now`.
+  void SetContactFacts(Bindings& facts, Channel channel, absl::Time now) const;
+
+  // A new engine with the file's skills, strategies and queues, so that the
+  // file's ids hold in it. Fails only as the engine's own checks do, which
+  // loading has already passed.
+  absl::StatusOr<std::unique_ptr<Engine>> CreateEngine(EngineOptions options = {}) const;
+
+  // An agent of `profile` for an engine from CreateEngine.
+  AgentConfig MakeAgent(AgentId id, std::string name, const AgentProfile& profile) const;
+  // The contact a target routes, for an engine from CreateEngine.
+  ContactSpec MakeContact(ContactId id, Channel channel, const FlowTarget& target) const;
+
+ private:
+  friend class Loader;
+  std::string source_name_;
+  std::string content_hash_;
+  int32_t utc_offset_s_ = 0;
+  std::vector<absl::CivilDay> holidays_;  // sorted
+  std::vector<std::string> skills_;
+  std::vector<StrategyDefinition> strategies_;
+  std::vector<QueueConfig> queues_;
+  std::vector<AgentProfile> profiles_;
+  Schema schema_;
+  std::vector<EntryFlow> flows_;
+  AttributeId channel_ = 0, hour_ = 0, minute_ = 0, weekday_ = 0, date_ = 0, holiday_ = 0;
+};
+
+// Loads a routing file from its JSON text. `source_name` prefixes every
+// error. On failure `errors` (when not null) receives each error line.
+absl::StatusOr<RoutingConfig> LoadRoutingJson(
+    std::string_view text, std::string_view source_name = "routing.json",
+    std::vector<std::string>* errors = nullptr);
+
+// The same from a document another syntax built (YAML); `content` is the
+// text it came from, for the content hash.
+absl::StatusOr<RoutingConfig> LoadRoutingDocument(
+    const Node& root, std::string_view content, std::string_view source_name,
+    std::vector<std::string>* errors = nullptr);
+
+// Reads and loads `path` (JSON). NotFound / PermissionDenied when it cannot
+// be read; ResourceExhausted, before reading it, when it is larger than
+// kMaxDocumentBytes.
+absl::StatusOr<RoutingConfig> LoadRoutingFile(const std::string& path,
+                                              std::vector<std::string>* errors = nullptr);
+
+}  // namespace ccengine::config
+
+#endif  // CCENGINE_CONFIG_ROUTING_FILE_H_

@@ -1,0 +1,953 @@
+// Reads a routing file's document into a RoutingConfig, reporting every error
+// with its place (routing_file.h; the format: docs/routing-config.md).
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "ccengine/config/routing_file.h"
+#include "ccengine/core/calendar.h"
+#include "ccengine/core/contact.h"
+#include "ccengine/core/kpi.h"
+#include "ccengine/core/types.h"
+#include "common/edit_distance.h"
+#include "fmt/format.h"
+
+namespace ccengine::config {
+namespace {
+
+// The longest duration a file may write, in seconds (about 31 years).
+constexpr double kMaxSeconds = 1e9;
+
+std::string Child(std::string_view pointer, std::string_view key) {
+  std::string out(pointer);
+  out += '/';
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string Index(std::string_view pointer, size_t i) {
+  return fmt::format("{}/{}", pointer, i);
+}
+
+// "; did you mean \"x\"?" for the closest of `known` within a few edits.
+std::string Suggest(std::string_view name, const std::vector<std::string_view>& known) {
+  std::string_view best;
+  size_t best_distance = std::numeric_limits<size_t>::max();
+  for (std::string_view k : known) {
+    const size_t d = common::EditDistance(name, k, /*fold_ascii_case=*/true);
+    if (d < best_distance) {
+      best_distance = d;
+      best = k;
+    }
+  }
+  const size_t allowed = std::max<size_t>(1, std::min<size_t>(3, name.size() / 3));
+  if (best.empty() || best_distance > allowed) return "";
+  return fmt::format("; did you mean \"{}\"?", best);
+}
+
+uint64_t Fnv1a64(std::string_view bytes) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+}  // namespace
+
+class Loader {
+ public:
+  explicit Loader(std::string_view source) : source_(source) {}
+
+  absl::StatusOr<RoutingConfig> Load(const Node& root, std::string_view content,
+                                     std::vector<std::string>* errors) {
+    config_.source_name_ = std::string(source_);
+    config_.content_hash_ = fmt::format("{:016x}", Fnv1a64(content));
+    ReadTop(root);
+    // In the order of the text, as a reader fixes them.
+    std::stable_sort(errors_.begin(), errors_.end(),
+                     [](const Found& a, const Found& b) { return a.offset < b.offset; });
+    std::vector<std::string> lines;
+    for (Found& e : errors_) lines.push_back(std::move(e.line));
+    if (errors != nullptr) *errors = lines;
+    if (lines.empty()) return std::move(config_);
+    if (dropped_ > 0) {
+      lines.push_back(fmt::format("{}: {} more errors not shown", source_, dropped_));
+    }
+    return absl::InvalidArgumentError(absl::StrJoin(lines, "\n"));
+  }
+
+  void Error(const Node& at, std::string_view pointer, std::string_view message) {
+    if (errors_.size() >= kMaxRoutingErrors) {
+      ++dropped_;
+      return;
+    }
+    errors_.push_back(
+        Found{at.place.offset,
+              fmt::format("{}:{}:{}: {}: {}", source_, at.place.line, at.place.column,
+                          pointer.empty() ? "/" : pointer, message)});
+  }
+
+ private:
+  // An object's members, with unknown keys reported once.
+  class Fields {
+   public:
+    Fields(Loader& loader, const Node& node, std::string pointer,
+           std::initializer_list<std::string_view> known)
+        : node_(node), pointer_(std::move(pointer)) {
+      if (node.kind != Node::Kind::kObject) {
+        loader.Error(node, pointer_,
+                     fmt::format("expected an object, got {}", KindName(node.kind)));
+        ok_ = false;
+        return;
+      }
+      const std::vector<std::string_view> names(known);
+      for (const auto& [key, value] : node.members) {
+        if (std::find(names.begin(), names.end(), key) == names.end()) {
+          loader.Error(value, Child(pointer_, key),
+                       fmt::format("unknown key \"{}\"{}", key, Suggest(key, names)));
+        }
+      }
+    }
+    bool ok() const { return ok_; }
+    const Node* Get(std::string_view key) const {
+      return ok_ ? node_.Find(key) : nullptr;
+    }
+    std::string Path(std::string_view key) const { return Child(pointer_, key); }
+    const Node& node() const { return node_; }
+    const std::string& pointer() const { return pointer_; }
+
+   private:
+    const Node& node_;
+    std::string pointer_;
+    bool ok_ = true;
+  };
+
+  // --- typed values ------------------------------------------------------
+
+  bool Expect(const Node& n, std::string_view pointer, Node::Kind kind) {
+    if (n.kind == kind) return true;
+    Error(n, pointer,
+          fmt::format("expected {}, got {}", KindName(kind), KindName(n.kind)));
+    return false;
+  }
+
+  bool Number(const Node* n, std::string_view pointer, double lo, double hi,
+              double* out) {
+    if (n == nullptr) return true;
+    if (!Expect(*n, pointer, Node::Kind::kNumber)) return false;
+    if (!(n->number >= lo && n->number <= hi)) {
+      Error(*n, pointer, fmt::format("must be in {}..{}, got {}", lo, hi, n->number));
+      return false;
+    }
+    *out = n->number;
+    return true;
+  }
+
+  template <typename Int>
+  bool Integer(const Node* n, std::string_view pointer, int64_t lo, int64_t hi,
+               Int* out) {
+    if (n == nullptr) return true;
+    if (!Expect(*n, pointer, Node::Kind::kNumber)) return false;
+    if (n->number != std::floor(n->number)) {
+      Error(*n, pointer, fmt::format("expected a whole number, got {}", n->number));
+      return false;
+    }
+    if (!(n->number >= static_cast<double>(lo) && n->number <= static_cast<double>(hi))) {
+      Error(*n, pointer, fmt::format("must be in {}..{}, got {}", lo, hi, n->number));
+      return false;
+    }
+    *out = static_cast<Int>(n->number);
+    return true;
+  }
+
+  // Seconds as a number; null means "never" where `null_is_infinite`.
+  bool Seconds(const Node* n, std::string_view pointer, bool positive,
+               bool null_is_infinite, absl::Duration* out) {
+    if (n == nullptr) return true;
+    if (null_is_infinite && n->kind == Node::Kind::kNull) {
+      *out = absl::InfiniteDuration();
+      return true;
+    }
+    if (n->kind != Node::Kind::kNumber) {
+      Error(*n, pointer,
+            fmt::format("expected a number of seconds{}, got {}",
+                        null_is_infinite ? " or null (none)" : "", KindName(n->kind)));
+      return false;
+    }
+    if (positive ? !(n->number > 0) : !(n->number >= 0)) {
+      Error(
+          *n, pointer,
+          fmt::format("must be {} 0 seconds, got {}", positive ? ">" : ">=", n->number));
+      return false;
+    }
+    if (n->number > kMaxSeconds) {
+      Error(*n, pointer,
+            fmt::format("must be at most {} seconds, got {}", kMaxSeconds, n->number));
+      return false;
+    }
+    *out = absl::Seconds(n->number);
+    return true;
+  }
+
+  bool Bool(const Node* n, std::string_view pointer, bool* out) {
+    if (n == nullptr) return true;
+    if (!Expect(*n, pointer, Node::Kind::kBool)) return false;
+    *out = n->boolean;
+    return true;
+  }
+
+  bool String(const Node* n, std::string_view pointer, std::string* out) {
+    if (n == nullptr) return true;
+    if (!Expect(*n, pointer, Node::Kind::kString)) return false;
+    *out = n->text;
+    return true;
+  }
+
+  // A name of something the file declares: non-empty, at most
+  // kMaxRoutingNameBytes. `missing` is the node to blame when it is absent.
+  bool Name(const Node* n, const Node& missing, std::string_view pointer,
+            std::string* out) {
+    if (n == nullptr) {
+      Error(missing, pointer, "missing \"name\"");
+      return false;
+    }
+    if (!String(n, pointer, out)) return false;
+    if (out->empty() || out->size() > kMaxRoutingNameBytes) {
+      Error(*n, pointer,
+            fmt::format("a name must have 1..{} bytes, got {}", kMaxRoutingNameBytes,
+                        out->size()));
+      return false;
+    }
+    for (char c : *out) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+        Error(*n, pointer,
+              fmt::format("a name may not hold control characters (byte 0x{:02x})",
+                          static_cast<unsigned char>(c)));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // {"policy": 8, "english": 5}: declared skills with levels 1..10.
+  void Skills(const Node* n, std::string_view pointer, std::vector<SkillLevel>* out) {
+    if (n == nullptr || !Expect(*n, pointer, Node::Kind::kObject)) return;
+    for (const auto& [name, level] : n->members) {
+      const std::string path = Child(pointer, name);
+      const auto it = skill_ids_.find(name);
+      if (it == skill_ids_.end()) {
+        Error(level, path,
+              fmt::format("unknown skill \"{}\"{}", name, Suggest(name, skill_names_)));
+        continue;
+      }
+      uint8_t value = 0;
+      if (Integer(&level, path, kMinProficiency, kMaxProficiency, &value)) {
+        out->push_back(SkillLevel{SkillId(it->second), value});
+      }
+    }
+  }
+
+  // A name among the file's queues (with a did-you-mean).
+  bool QueueRef(const Node* n, std::string_view pointer, QueueId* out) {
+    std::string name;
+    if (n == nullptr || !String(n, pointer, &name)) return false;
+    const auto it = queue_ids_.find(name);
+    if (it == queue_ids_.end()) {
+      Error(*n, pointer,
+            fmt::format("unknown queue \"{}\"{}", name, Suggest(name, queue_names_)));
+      return false;
+    }
+    *out = QueueId(it->second);
+    return true;
+  }
+
+  // --- sections ----------------------------------------------------------
+
+  void ReadTop(const Node& root) {
+    Fields top(*this, root, "",
+               {"format", "name", "calendar", "skills", "strategies", "queues",
+                "agent_profiles", "attributes", "flows"});
+    if (!top.ok()) return;
+    if (const Node* format = top.Get("format");
+        format != nullptr &&
+        (format->kind != Node::Kind::kNumber || format->number != 1)) {
+      Error(*format, top.Path("format"),
+            "unsupported format (this version reads format 1, the only one)");
+    }
+    std::string name;
+    String(top.Get("name"), top.Path("name"), &name);
+    if (const Node* calendar = top.Get("calendar"))
+      ReadCalendar(*calendar, top.Path("calendar"));
+    if (const Node* skills = top.Get("skills")) ReadSkills(*skills, top.Path("skills"));
+    if (const Node* strategies = top.Get("strategies")) {
+      ReadStrategies(*strategies, top.Path("strategies"));
+    }
+    const Node* queues = top.Get("queues");
+    if (queues == nullptr) {
+      Error(root, "/queues", "missing \"queues\": a routing file declares its queues");
+    } else {
+      ReadQueues(*queues, top.Path("queues"));
+    }
+    if (const Node* profiles = top.Get("agent_profiles")) {
+      ReadProfiles(*profiles, top.Path("agent_profiles"));
+    }
+    ReadAttributes(top.Get("attributes"), top.Path("attributes"));
+    if (const Node* flows = top.Get("flows")) ReadFlows(*flows, top.Path("flows"));
+    // The engine's own checks, once the file reads cleanly.
+    if (errors_.empty() && queues != nullptr) TryEngine(*queues, top);
+  }
+
+  // ["2026-10-01", …]
+  std::vector<absl::CivilDay> Dates(const Node* n, const std::string& pointer) {
+    std::vector<absl::CivilDay> out;
+    if (n == nullptr || !Expect(*n, pointer, Node::Kind::kArray)) return out;
+    for (size_t i = 0; i < n->items.size(); ++i) {
+      const std::string path = Index(pointer, i);
+      std::string text;
+      if (!String(&n->items[i], path, &text)) continue;
+      absl::StatusOr<absl::CivilDay> day = ParseDate(text);
+      if (day.ok()) {
+        out.push_back(*day);
+      } else {
+        Error(n->items[i], path, std::string(day.status().message()));
+      }
+    }
+    return out;
+  }
+
+  void ReadCalendar(const Node& node, const std::string& pointer) {
+    Fields f(*this, node, pointer, {"utc_offset_s", "holidays"});
+    Integer(f.Get("utc_offset_s"), f.Path("utc_offset_s"), -14 * 3600, 14 * 3600,
+            &config_.utc_offset_s_);
+    config_.holidays_ = Dates(f.Get("holidays"), f.Path("holidays"));
+    std::sort(config_.holidays_.begin(), config_.holidays_.end());
+    config_.holidays_.erase(
+        std::unique(config_.holidays_.begin(), config_.holidays_.end()),
+        config_.holidays_.end());
+  }
+
+  void ReadSkills(const Node& node, const std::string& pointer) {
+    if (!Expect(node, pointer, Node::Kind::kArray)) return;
+    for (size_t i = 0; i < node.items.size(); ++i) {
+      const std::string path = Index(pointer, i);
+      std::string name;
+      if (!Name(&node.items[i], node.items[i], path, &name)) continue;
+      if (!skill_ids_.emplace(name, static_cast<uint32_t>(config_.skills_.size()))
+               .second) {
+        Error(node.items[i], path, fmt::format("skill \"{}\" is declared twice", name));
+        continue;
+      }
+      config_.skills_.push_back(name);
+    }
+    for (const std::string& s : config_.skills_) skill_names_.push_back(s);
+  }
+
+  void ReadStrategies(const Node& node, const std::string& pointer) {
+    if (!Expect(node, pointer, Node::Kind::kArray)) return;
+    for (size_t i = 0; i < node.items.size(); ++i) {
+      const Node& item = node.items[i];
+      Fields f(*this, item, Index(pointer, i),
+               {"name", "proficiency", "idle", "spare_capacity", "fewest_handled",
+                "idle_scale_s"});
+      if (!f.ok()) continue;
+      StrategyDefinition s;
+      if (!Name(f.Get("name"), item, f.Path("name"), &s.name)) continue;
+      if (!strategy_names_.insert(s.name).second) {
+        Error(*f.Get("name"), f.Path("name"),
+              fmt::format("strategy \"{}\" is declared twice", s.name));
+        continue;
+      }
+      bool ok = Number(f.Get("proficiency"), f.Path("proficiency"), 0, 1e6,
+                       &s.weights.proficiency);
+      ok &= Number(f.Get("idle"), f.Path("idle"), 0, 1e6, &s.weights.idle);
+      ok &= Number(f.Get("spare_capacity"), f.Path("spare_capacity"), 0, 1e6,
+                   &s.weights.spare_capacity);
+      ok &= Number(f.Get("fewest_handled"), f.Path("fewest_handled"), 0, 1e6,
+                   &s.weights.fewest_handled);
+      ok &= Seconds(f.Get("idle_scale_s"), f.Path("idle_scale_s"), true, false,
+                    &s.weights.idle_scale);
+      if (ok) config_.strategies_.push_back(std::move(s));
+    }
+  }
+
+  void ReadQueues(const Node& node, const std::string& pointer) {
+    if (!Expect(node, pointer, Node::Kind::kArray)) return;
+    // Names first, so that overflow targets may come later in the file.
+    for (size_t i = 0; i < node.items.size(); ++i) {
+      const Node* name = node.items[i].Find("name");
+      std::string text;
+      if (name == nullptr || name->kind != Node::Kind::kString) continue;
+      text = name->text;
+      if (!queue_ids_.emplace(text, static_cast<uint32_t>(i)).second) {
+        Error(*name, Child(Index(pointer, i), "name"),
+              fmt::format("queue \"{}\" is declared twice", text));
+      }
+    }
+    for (const auto& [name, id] : queue_ids_) queue_names_.push_back(name);
+    std::vector<std::optional<uint32_t>> overflow(node.items.size());
+    for (size_t i = 0; i < node.items.size(); ++i) {
+      QueueConfig q;
+      std::optional<uint32_t> to;
+      ReadQueue(node.items[i], Index(pointer, i), &q, &to);
+      overflow[i] = to;
+      config_.queues_.push_back(std::move(q));
+    }
+    ReportOverflowCycles(node, pointer, overflow);
+  }
+
+  void ReadQueue(const Node& node, const std::string& pointer, QueueConfig* q,
+                 std::optional<uint32_t>* overflow) {
+    Fields f(*this, node, pointer,
+             {"name", "skills", "relaxation", "priority", "aging_weight", "sl_seconds",
+              "sl_target", "sl_definition", "short_abandon_s", "max_size", "max_wait_s",
+              "overflow_to", "hours", "move_waiting_at_close", "wrap_up_s",
+              "offer_timeout_s", "strategy", "guards", "expected_handle_time_s"});
+    if (!f.ok()) return;
+    Name(f.Get("name"), node, f.Path("name"), &q->name);
+    Skills(f.Get("skills"), f.Path("skills"), &q->skills);
+    if (const Node* steps = f.Get("relaxation");
+        steps != nullptr && Expect(*steps, f.Path("relaxation"), Node::Kind::kArray)) {
+      for (size_t i = 0; i < steps->items.size(); ++i) {
+        Fields s(*this, steps->items[i], Index(f.Path("relaxation"), i),
+                 {"after_s", "skills"});
+        if (!s.ok()) continue;
+        RoutingStep step;
+        if (s.Get("after_s") == nullptr) {
+          Error(steps->items[i], s.pointer(), "missing \"after_s\"");
+        }
+        Seconds(s.Get("after_s"), s.Path("after_s"), true, false, &step.after);
+        Skills(s.Get("skills"), s.Path("skills"), &step.skills);
+        q->relaxation.push_back(std::move(step));
+      }
+    }
+    Integer(f.Get("priority"), f.Path("priority"), kMinPriority, kMaxPriority,
+            &q->priority);
+    if (const Node* w = f.Get("aging_weight")) {
+      if (Number(w, f.Path("aging_weight"), 0, 1e6, &q->aging_weight) &&
+          q->aging_weight == 0) {
+        Error(*w, f.Path("aging_weight"), "must be > 0, got 0");
+      }
+    }
+    Seconds(f.Get("sl_seconds"), f.Path("sl_seconds"), false, false, &q->sl_threshold);
+    Number(f.Get("sl_target"), f.Path("sl_target"), 0, 1, &q->sl_target);
+    if (const Node* d = f.Get("sl_definition")) {
+      std::string text;
+      if (String(d, f.Path("sl_definition"), &text)) {
+        absl::StatusOr<ServiceLevelDefinition> def = ParseServiceLevelDefinition(text);
+        if (def.ok()) {
+          q->sl_definition = *def;
+        } else {
+          Error(*d, f.Path("sl_definition"), std::string(def.status().message()));
+        }
+      }
+    }
+    Seconds(f.Get("short_abandon_s"), f.Path("short_abandon_s"), false, false,
+            &q->short_abandon);
+    Integer(f.Get("max_size"), f.Path("max_size"), 0, int64_t{1} << 32, &q->max_size);
+    Seconds(f.Get("max_wait_s"), f.Path("max_wait_s"), true, true, &q->max_wait);
+    if (const Node* to = f.Get("overflow_to");
+        to != nullptr && to->kind != Node::Kind::kNull) {
+      QueueId target;
+      if (QueueRef(to, f.Path("overflow_to"), &target)) {
+        if (target.value() == config_.queues_.size()) {  // the queue being read
+          Error(*to, f.Path("overflow_to"), "a queue cannot overflow into itself");
+        } else {
+          q->overflow_queue = target;
+          *overflow = target.value();
+        }
+      }
+    }
+    if (const Node* hours = f.Get("hours");
+        hours != nullptr && hours->kind != Node::Kind::kNull) {
+      q->hours = ReadHours(*hours, f.Path("hours"));
+    }
+    Bool(f.Get("move_waiting_at_close"), f.Path("move_waiting_at_close"),
+         &q->move_waiting_at_close);
+    Seconds(f.Get("wrap_up_s"), f.Path("wrap_up_s"), false, false, &q->wrap_up);
+    Seconds(f.Get("offer_timeout_s"), f.Path("offer_timeout_s"), true, true,
+            &q->offer_timeout);
+    String(f.Get("strategy"), f.Path("strategy"), &q->strategy);
+    if (const Node* g = f.Get("guards")) {
+      Fields gf(*this, *g, f.Path("guards"),
+                {"occupancy_cap", "max_occupancy_spread", "exploration"});
+      Number(gf.Get("occupancy_cap"), gf.Path("occupancy_cap"), 0, 1,
+             &q->guards.occupancy_cap);
+      Number(gf.Get("max_occupancy_spread"), gf.Path("max_occupancy_spread"), 0, 1,
+             &q->guards.max_occupancy_spread);
+      Number(gf.Get("exploration"), gf.Path("exploration"), 0, 1, &q->guards.exploration);
+    }
+    Seconds(f.Get("expected_handle_time_s"), f.Path("expected_handle_time_s"), true,
+            false, &q->expected_handle_time);
+  }
+
+  std::vector<TimeWindow> ReadWindows(const Node& node, const std::string& pointer) {
+    std::vector<TimeWindow> out;
+    if (!Expect(node, pointer, Node::Kind::kArray)) return out;
+    for (size_t i = 0; i < node.items.size(); ++i) {
+      const Node& pair = node.items[i];
+      const std::string path = Index(pointer, i);
+      if (pair.kind != Node::Kind::kArray || pair.items.size() != 2) {
+        Error(pair, path,
+              "expected an [\"open\", \"close\"] pair such as [\"08:00\", \"20:00\"]");
+        continue;
+      }
+      int32_t ends[2] = {0, 0};
+      bool ok = true;
+      for (size_t k = 0; k < 2; ++k) {
+        std::string text;
+        if (!String(&pair.items[k], Index(path, k), &text)) {
+          ok = false;
+          continue;
+        }
+        absl::StatusOr<int32_t> t = ParseTimeOfDay(text);
+        if (!t.ok()) {
+          Error(pair.items[k], Index(path, k), std::string(t.status().message()));
+          ok = false;
+          continue;
+        }
+        ends[k] = *t;
+      }
+      if (ok) out.push_back(TimeWindow{ends[0], ends[1]});
+    }
+    return out;
+  }
+
+  HoursOfOperation ReadHours(const Node& node, const std::string& pointer) {
+    HoursOfOperation h;
+    Fields f(*this, node, pointer, {"utc_offset_s", "weekly", "holidays", "special"});
+    if (!f.ok()) return h;
+    h.utc_offset_s = config_.utc_offset_s_;
+    Integer(f.Get("utc_offset_s"), f.Path("utc_offset_s"), -14 * 3600, 14 * 3600,
+            &h.utc_offset_s);
+    if (const Node* weekly = f.Get("weekly");
+        weekly != nullptr && Expect(*weekly, f.Path("weekly"), Node::Kind::kObject)) {
+      for (const auto& [day, windows] : weekly->members) {
+        const std::optional<int> d = ParseWeekday(day);
+        if (!d.has_value()) {
+          Error(windows, Child(f.Path("weekly"), day),
+                fmt::format(
+                    "unknown weekday \"{}\" (known: mon, tue, wed, thu, fri, sat, sun)",
+                    day));
+          continue;
+        }
+        h.weekly[static_cast<size_t>(*d)] =
+            ReadWindows(windows, Child(f.Path("weekly"), day));
+      }
+    }
+    h.holidays = Dates(f.Get("holidays"), f.Path("holidays"));
+    if (const Node* special = f.Get("special");
+        special != nullptr && Expect(*special, f.Path("special"), Node::Kind::kObject)) {
+      for (const auto& [date, windows] : special->members) {
+        const std::string path = Child(f.Path("special"), date);
+        absl::StatusOr<absl::CivilDay> day = ParseDate(date);
+        if (!day.ok()) {
+          Error(windows, path, std::string(day.status().message()));
+          continue;
+        }
+        h.special.push_back(SpecialHours{*day, ReadWindows(windows, path)});
+      }
+    }
+    return h;
+  }
+
+  void ReportOverflowCycles(const Node& queues, const std::string& pointer,
+                            const std::vector<std::optional<uint32_t>>& overflow) {
+    // Each queue overflows into at most one: follow the chain from each start,
+    // colouring queues by the walk that reached them, and report a cycle once
+    // (from its first queue in file order).
+    std::vector<int64_t> walk_of(overflow.size(), -1);
+    for (size_t start = 0; start < overflow.size(); ++start) {
+      size_t at = start;
+      while (walk_of[at] < 0) {
+        walk_of[at] = static_cast<int64_t>(start);
+        if (!overflow[at].has_value() || *overflow[at] >= overflow.size()) break;
+        at = *overflow[at];
+      }
+      if (walk_of[at] != static_cast<int64_t>(start) || !overflow[at].has_value())
+        continue;
+      // `at` is on a cycle found by this walk.
+      std::vector<size_t> cycle = {at};
+      for (size_t k = *overflow[at]; k != at; k = *overflow[k]) cycle.push_back(k);
+      const size_t first = *std::min_element(cycle.begin(), cycle.end());
+      std::rotate(cycle.begin(), std::find(cycle.begin(), cycle.end(), first),
+                  cycle.end());
+      std::string chain;
+      for (size_t k : cycle) chain += fmt::format("\"{}\" -> ", config_.queues_[k].name);
+      chain += fmt::format("\"{}\"", config_.queues_[first].name);
+      const Node* to = queues.items[first].Find("overflow_to");
+      Error(to != nullptr ? *to : queues.items[first],
+            Child(Index(pointer, first), "overflow_to"),
+            fmt::format("overflow cycle: {}", chain));
+    }
+  }
+
+  void ReadProfiles(const Node& node, const std::string& pointer) {
+    if (!Expect(node, pointer, Node::Kind::kArray)) return;
+    std::map<std::string, size_t, std::less<>> seen;
+    for (size_t i = 0; i < node.items.size(); ++i) {
+      const Node& item = node.items[i];
+      Fields f(*this, item, Index(pointer, i),
+               {"name", "skills", "capacity", "weight", "auto_accept"});
+      if (!f.ok()) continue;
+      AgentProfile p;
+      if (!Name(f.Get("name"), item, f.Path("name"), &p.name)) continue;
+      if (!seen.emplace(p.name, i).second) {
+        Error(*f.Get("name"), f.Path("name"),
+              fmt::format("agent profile \"{}\" is declared twice", p.name));
+        continue;
+      }
+      Skills(f.Get("skills"), f.Path("skills"), &p.skills);
+      if (const Node* c = f.Get("capacity"))
+        ReadCapacity(*c, f.Path("capacity"), &p.capacity);
+      if (const Node* w = f.Get("weight")) {
+        if (Number(w, f.Path("weight"), 0, 1e6, &p.weight) && p.weight == 0) {
+          Error(*w, f.Path("weight"), "must be > 0, got 0");
+        }
+      }
+      Bool(f.Get("auto_accept"), f.Path("auto_accept"), &p.auto_accept);
+      config_.profiles_.push_back(std::move(p));
+    }
+  }
+
+  // {"voice": 1, "chat": 3} (every other channel 0), or the full form
+  // {"max_per_channel": {…}, "load_per_contact": {…}, "load_budget": 100,
+  //  "exclusive": {"voice": true}}.
+  void ReadCapacity(const Node& node, const std::string& pointer, Capacity* out) {
+    if (!Expect(node, pointer, Node::Kind::kObject)) return;
+    const bool full = node.Find("max_per_channel") != nullptr ||
+                      node.Find("load_per_contact") != nullptr ||
+                      node.Find("load_budget") != nullptr ||
+                      node.Find("exclusive") != nullptr;
+    const auto per_channel = [&](const Node& map, const std::string& path, auto* values,
+                                 int64_t hi) {
+      if (!Expect(map, path, Node::Kind::kObject)) return;
+      for (const auto& [name, value] : map.members) {
+        const std::optional<Channel> channel = ParseChannel(name);
+        const std::string where = Child(path, name);
+        if (!channel.has_value()) {
+          std::vector<std::string_view> known(kAllChannels.size());
+          for (size_t k = 0; k < kAllChannels.size(); ++k)
+            known[k] = ChannelName(kAllChannels[k]);
+          Error(value, where,
+                fmt::format("unknown channel \"{}\"{}", name, Suggest(name, known)));
+          continue;
+        }
+        auto& slot = (*values)[static_cast<size_t>(*channel)];
+        if constexpr (std::is_same_v<std::decay_t<decltype(slot)>, bool>) {
+          Bool(&value, where, &slot);
+        } else {
+          Integer(&value, where, 0, hi, &slot);
+        }
+      }
+    };
+    if (!full) {
+      out->max_per_channel.fill(0);
+      per_channel(node, pointer, &out->max_per_channel, 255);
+      return;
+    }
+    Fields f(*this, node, pointer,
+             {"max_per_channel", "load_per_contact", "load_budget", "exclusive"});
+    if (const Node* m = f.Get("max_per_channel")) {
+      out->max_per_channel.fill(0);
+      per_channel(*m, f.Path("max_per_channel"), &out->max_per_channel, 255);
+    }
+    if (const Node* l = f.Get("load_per_contact")) {
+      per_channel(*l, f.Path("load_per_contact"), &out->load_per_contact, 65535);
+    }
+    if (const Node* e = f.Get("exclusive")) {
+      per_channel(*e, f.Path("exclusive"), &out->exclusive, 1);
+    }
+    Integer(f.Get("load_budget"), f.Path("load_budget"), 0, 65535, &out->load_budget);
+  }
+
+  void ReadAttributes(const Node* node, const std::string& pointer) {
+    Schema& schema = config_.schema_;
+    config_.channel_ = *schema.Add("contact.channel", ValueType::kString);
+    config_.hour_ = *schema.Add("time.hour", ValueType::kNumber);
+    config_.minute_ = *schema.Add("time.minute_of_day", ValueType::kNumber);
+    config_.weekday_ = *schema.Add("time.weekday", ValueType::kString);
+    config_.date_ = *schema.Add("time.date", ValueType::kString);
+    config_.holiday_ = *schema.Add("time.holiday", ValueType::kBool);
+    if (node == nullptr || !Expect(*node, pointer, Node::Kind::kObject)) return;
+    for (const auto& [name, type] : node->members) {
+      const std::string path = Child(pointer, name);
+      std::string text;
+      if (!String(&type, path, &text)) continue;
+      ValueType value_type = ValueType::kString;
+      if (text == "string") {
+        value_type = ValueType::kString;
+      } else if (text == "number") {
+        value_type = ValueType::kNumber;
+      } else if (text == "bool") {
+        value_type = ValueType::kBool;
+      } else if (text == "string list") {
+        value_type = ValueType::kStringList;
+      } else {
+        Error(type, path,
+              fmt::format(
+                  "unknown type \"{}\" (known: string, number, bool, string list){}",
+                  text, Suggest(text, {"string", "number", "bool", "string list"})));
+        continue;
+      }
+      absl::StatusOr<AttributeId> id = schema.Add(name, value_type);
+      if (!id.ok()) {
+        Error(type, path,
+              absl::IsAlreadyExists(id.status())
+                  ? fmt::format("\"{}\" is a built-in attribute", name)
+                  : std::string(id.status().message()));
+      }
+    }
+  }
+
+  bool ReadTarget(const Fields& f, FlowTarget* t) {
+    const Node* queue = f.Get("queue");
+    if (queue == nullptr) {
+      Error(f.node(), f.pointer(), "missing \"queue\"");
+      return false;
+    }
+    bool ok = QueueRef(queue, f.Path("queue"), &t->queue);
+    ok &= Integer(f.Get("priority"), f.Path("priority"), kMinPriority, kMaxPriority,
+                  &t->priority);
+    const size_t errors_before = errors_.size() + dropped_;
+    Skills(f.Get("skills"), f.Path("skills"), &t->skills);
+    ok &= errors_.size() + dropped_ == errors_before;
+    if (const Node* agents = f.Get("preferred_agents");
+        agents != nullptr &&
+        Expect(*agents, f.Path("preferred_agents"), Node::Kind::kArray)) {
+      if (agents->items.size() > kMaxPreferredAgents) {
+        Error(*agents, f.Path("preferred_agents"),
+              fmt::format("at most {} preferred agents, got {}", kMaxPreferredAgents,
+                          agents->items.size()));
+        ok = false;
+      } else {
+        for (size_t i = 0; i < agents->items.size(); ++i) {
+          uint64_t id = 0;
+          // Agent ids are whole numbers a double holds exactly.
+          if (Integer(&agents->items[i], Index(f.Path("preferred_agents"), i), 0,
+                      int64_t{1} << 53, &id)) {
+            if (std::find(t->preferred_agents.begin(), t->preferred_agents.end(),
+                          AgentId(id)) != t->preferred_agents.end()) {
+              Error(agents->items[i], Index(f.Path("preferred_agents"), i),
+                    fmt::format("agent {} is listed twice", id));
+              ok = false;
+            }
+            t->preferred_agents.push_back(AgentId(id));
+          } else {
+            ok = false;
+          }
+        }
+      }
+    }
+    ok &= Bool(f.Get("prefer_last_agent"), f.Path("prefer_last_agent"),
+               &t->prefer_last_agent);
+    ok &= Seconds(f.Get("preferred_wait_s"), f.Path("preferred_wait_s"), false, false,
+                  &t->preferred_wait);
+    return ok;
+  }
+
+  void ReadFlows(const Node& node, const std::string& pointer) {
+    if (!Expect(node, pointer, Node::Kind::kArray)) return;
+    std::map<std::string, size_t, std::less<>> seen;
+    for (size_t i = 0; i < node.items.size(); ++i) {
+      const Node& item = node.items[i];
+      Fields f(*this, item, Index(pointer, i), {"name", "rules", "default"});
+      if (!f.ok()) continue;
+      EntryFlow flow;
+      if (Name(f.Get("name"), item, f.Path("name"), &flow.name) &&
+          !seen.emplace(flow.name, i).second) {
+        Error(*f.Get("name"), f.Path("name"),
+              fmt::format("flow \"{}\" is declared twice", flow.name));
+      }
+      if (const Node* rules = f.Get("rules");
+          rules != nullptr && Expect(*rules, f.Path("rules"), Node::Kind::kArray)) {
+        std::map<std::string, size_t, std::less<>> rule_names;
+        for (size_t r = 0; r < rules->items.size(); ++r) {
+          const Node& rule_node = rules->items[r];
+          Fields rf(*this, rule_node, Index(f.Path("rules"), r),
+                    {"name", "if", "queue", "priority", "skills", "preferred_agents",
+                     "prefer_last_agent", "preferred_wait_s"});
+          if (!rf.ok()) continue;
+          std::string rule_name;
+          std::optional<Expression> condition_compiled;
+          FlowTarget target;
+          if (Name(rf.Get("name"), rule_node, rf.Path("name"), &rule_name) &&
+              !rule_names.emplace(rule_name, r).second) {
+            Error(*rf.Get("name"), rf.Path("name"),
+                  fmt::format("rule \"{}\" is declared twice in flow \"{}\"", rule_name,
+                              flow.name));
+          }
+          const Node* condition = rf.Get("if");
+          std::string text;
+          bool ok = true;
+          if (condition == nullptr) {
+            Error(rule_node, rf.pointer(),
+                  "missing \"if\": the rule's filter expression");
+            ok = false;
+          } else if (String(condition, rf.Path("if"), &text)) {
+            std::vector<Diagnostic> diagnostics;
+            absl::StatusOr<Expression> compiled =
+                Compile(text, config_.schema_, &diagnostics);
+            if (compiled.ok()) {
+              condition_compiled = *std::move(compiled);
+            } else {
+              for (const Diagnostic& d : diagnostics)
+                Error(*condition, rf.Path("if"), d.message);
+              if (diagnostics.empty()) {
+                Error(*condition, rf.Path("if"),
+                      std::string(compiled.status().message()));
+              }
+              ok = false;
+            }
+          } else {
+            ok = false;
+          }
+          ok &= ReadTarget(rf, &target);
+          if (ok) {
+            flow.rules.push_back(FlowRule{
+                std::move(rule_name), *std::move(condition_compiled), std::move(target)});
+          }
+        }
+      }
+      const Node* fallback = f.Get("default");
+      if (fallback == nullptr) {
+        Error(item, f.pointer(),
+              "missing \"default\": the target of a contact no rule matches");
+      } else {
+        Fields df(*this, *fallback, f.Path("default"),
+                  {"queue", "priority", "skills", "preferred_agents", "prefer_last_agent",
+                   "preferred_wait_s"});
+        if (df.ok()) ReadTarget(df, &flow.fallback);
+      }
+      config_.flows_.push_back(std::move(flow));
+    }
+  }
+
+  // Builds the file's engine on a scratch engine, blaming each refusal on the
+  // queue or strategy it came from.
+  void TryEngine(const Node& queues, const Fields& top) {
+    // Only configuration reaches it: a small intake keeps it cheap.
+    EngineOptions options;
+    options.intake_capacity = 16;
+    options.max_producers = 1;
+    absl::StatusOr<std::unique_ptr<Engine>> made = Engine::Create(options);
+    if (!made.ok()) return;
+    Engine& engine = **made;
+    for (size_t i = 0; i < config_.skills_.size(); ++i) {
+      absl::Status added = engine.AddSkill(config_.skills_[i]).status();
+      if (!added.ok()) {
+        Error(*top.Get("skills"), Index(top.Path("skills"), i),
+              std::string(added.message()));
+      }
+    }
+    const Node* strategies = top.Get("strategies");
+    for (size_t i = 0; i < config_.strategies_.size(); ++i) {
+      const StrategyDefinition& s = config_.strategies_[i];
+      absl::Status added =
+          engine.RegisterStrategy(s.name, std::make_unique<CompositeStrategy>(s.weights))
+              .status();
+      if (!added.ok()) {
+        Error(strategies->items[i], Index(top.Path("strategies"), i),
+              absl::IsAlreadyExists(added)
+                  ? fmt::format("\"{}\" is a built-in strategy", s.name)
+                  : std::string(added.message()));
+      }
+    }
+    if (!errors_.empty()) return;
+    std::vector<std::string_view> strategy_names;
+    for (const char* builtin :
+         {"longest_idle", "least_occupied", "best_proficiency", "fewest_handled",
+          "round_robin", "random", "weighted_random", "composite", "satisfaction"}) {
+      strategy_names.push_back(builtin);
+    }
+    for (const StrategyDefinition& s : config_.strategies_)
+      strategy_names.push_back(s.name);
+    for (size_t i = 0; i < config_.queues_.size(); ++i) {
+      QueueConfig first = config_.queues_[i];
+      first.overflow_queue.reset();
+      const std::string path = Index(top.Path("queues"), i);
+      if (!engine.FindStrategy(first.strategy).ok()) {
+        const Node* s = queues.items[i].Find("strategy");
+        Error(s != nullptr ? *s : queues.items[i], Child(path, "strategy"),
+              fmt::format("unknown strategy \"{}\"{}", first.strategy,
+                          Suggest(first.strategy, strategy_names)));
+        first.strategy = "longest_idle";
+      }
+      absl::StatusOr<QueueId> added = engine.AddQueue(std::move(first));
+      if (!added.ok())
+        Error(queues.items[i], path, std::string(added.status().message()));
+    }
+    if (!errors_.empty()) return;
+    for (size_t i = 0; i < config_.queues_.size(); ++i) {
+      if (!config_.queues_[i].overflow_queue.has_value()) continue;
+      absl::Status updated =
+          engine.UpdateQueue(QueueId(static_cast<uint32_t>(i)), config_.queues_[i]);
+      if (!updated.ok()) {
+        Error(queues.items[i], Index(top.Path("queues"), i),
+              std::string(updated.message()));
+      }
+    }
+  }
+
+  struct Found {
+    uint32_t offset = 0;
+    std::string line;
+  };
+
+  std::string source_;
+  RoutingConfig config_;
+  std::vector<Found> errors_;
+  size_t dropped_ = 0;
+  std::map<std::string, uint32_t, std::less<>> skill_ids_;
+  std::vector<std::string_view> skill_names_;
+  std::map<std::string, uint32_t, std::less<>> queue_ids_;
+  std::vector<std::string_view> queue_names_;
+  std::set<std::string, std::less<>> strategy_names_;
+};
+
+absl::StatusOr<RoutingConfig> LoadRoutingDocument(const Node& root,
+                                                  std::string_view content,
+                                                  std::string_view source_name,
+                                                  std::vector<std::string>* errors) {
+  return Loader(source_name).Load(root, content, errors);
+}
+
+absl::StatusOr<RoutingConfig> LoadRoutingJson(std::string_view text,
+                                              std::string_view source_name,
+                                              std::vector<std::string>* errors) {
+  Diagnostic error;
+  absl::StatusOr<Node> root = ParseJson(text, &error);
+  if (!root.ok()) {
+    const std::string line = fmt::format("{}: {}", source_name, error.message);
+    if (errors != nullptr) *errors = {line};
+    return absl::Status(root.status().code(), line);
+  }
+  return LoadRoutingDocument(*root, text, source_name, errors);
+}
+
+}  // namespace ccengine::config

@@ -1,0 +1,203 @@
+// The catalogue of broken routing files (ccengine/config/routing_file.h): each
+// file with every error it must report, exactly — place, JSON pointer and
+// message — and proof that loading reports all of them at once.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_join.h"
+#include "ccengine/config/routing_file.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ccengine::config {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Broken {
+  std::string json;
+  std::vector<std::string> errors;
+};
+
+const std::vector<Broken>& Catalogue() {
+  static const auto*
+      cases =
+          new std::vector<Broken>{
+              {R"json({"skills": ["policy"], "queus": []})json",
+               {R"m(f.json:1:1: /queues: missing "queues": a routing file declares its queues)m",
+                R"m(f.json:1:33: /queus: unknown key "queus"; did you mean "queues"?)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "sl_second": 20}]})json",
+               {R"m(f.json:1:62: /queues/0/sl_second: unknown key "sl_second"; did you mean "sl_seconds"?)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "skills": {"polcy": 5}}]})json",
+               {R"m(f.json:1:69: /queues/0/skills/polcy: unknown skill "polcy"; did you mean "policy"?)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "skills": {"policy": 11}}]})json",
+               {R"m(f.json:1:70: /queues/0/skills/policy: must be in 1..10, got 11)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "skills": {"policy": 2.5}}]})json",
+               {R"m(f.json:1:70: /queues/0/skills/policy: expected a whole number, got 2.5)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "priority": "high"}]})json",
+               {R"m(f.json:1:61: /queues/0/priority: expected a number, got a string)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "priority": 10}]})json",
+               {R"m(f.json:1:61: /queues/0/priority: must be in 0..9, got 10)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "sl_target": 1.5}]})json",
+               {R"m(f.json:1:62: /queues/0/sl_target: must be in 0..1, got 1.5)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "max_wait_s": -5}]})json",
+               {R"m(f.json:1:63: /queues/0/max_wait_s: must be > 0 seconds, got -5)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "max_wait_s": 0}]})json",
+               {R"m(f.json:1:63: /queues/0/max_wait_s: must be > 0 seconds, got 0)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "wrap_up_s": null}]})json",
+               {R"m(f.json:1:62: /queues/0/wrap_up_s: expected a number of seconds, got null)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "wrap_up_s": 1e12}]})json",
+               {R"m(f.json:1:62: /queues/0/wrap_up_s: must be at most 1000000000 seconds, got 1000000000000)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}, {"name": "a"}]})json",
+               {R"m(f.json:1:59: /queues/1/name: queue "a" is declared twice)m"}},
+              {R"json({"skills": ["policy", "policy"], "queues": [{"name": "a"}]})json",
+               {R"m(f.json:1:23: /skills/1: skill "policy" is declared twice)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": ""}]})json",
+               {R"m(f.json:1:44: /queues/0/name: a name must have 1..128 bytes, got 0)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"skills": {}}]})json",
+               {R"m(f.json:1:35: /queues/0/name: missing "name")m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "overflow_to": "b"}, {"name": "b", "overflow_to": "a"}]})json",
+               {R"m(f.json:1:64: /queues/0/overflow_to: overflow cycle: "a" -> "b" -> "a")m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "overflow_to": "b"}, {"name": "b", "overflow_to": "c"}, {"name": "c", "overflow_to": "b"}]})json",
+               {R"m(f.json:1:99: /queues/1/overflow_to: overflow cycle: "b" -> "c" -> "b")m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "overflow_to": "a"}]})json",
+               {R"m(f.json:1:64: /queues/0/overflow_to: a queue cannot overflow into itself)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "overflow_to": "bb"}, {"name": "b"}]})json",
+               {R"m(f.json:1:64: /queues/0/overflow_to: unknown queue "bb"; did you mean "b"?)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "strategy": "longest_idel"}]})json",
+               {R"m(f.json:1:61: /queues/0/strategy: unknown strategy "longest_idel"; did you mean "longest_idle"?)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "relaxation": [{"after_s": 30}, {"after_s": 20}]}]})json",
+               {R"m(f.json:1:35: /queues/0: queue 'a': relaxation step 2 must start after 30s and be finite, got 20s)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "relaxation": [{"skills": {"policy": 3}}]}]})json",
+               {R"m(f.json:1:64: /queues/0/relaxation/0: missing "after_s")m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "hours": {"weekly": {"monday": [["08:00", "20:00"]]}}}]})json",
+               {R"m(f.json:1:80: /queues/0/hours/weekly/monday: unknown weekday "monday" (known: mon, tue, wed, thu, fri, sat, sun))m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "hours": {"weekly": {"mon": [["08:00", "25:00"]]}}}]})json",
+               {R"m(f.json:1:88: /queues/0/hours/weekly/mon/0/1: '25:00' is not a time of day (expected "hh:mm" or "hh:mm:ss", 00:00..24:00))m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "hours": {"weekly": {"mon": [["20:00", "08:00"]]}}}]})json",
+               {R"m(f.json:1:35: /queues/0: queue 'a': hours: weekly[mon][0]: window 20:00-08:00 closes before it opens)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "hours": {"holidays": ["2026-13-01"]}}]})json",
+               {R"m(f.json:1:72: /queues/0/hours/holidays/0: '2026-13-01' is not a date (expected "YYYY-MM-DD"))m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "hours": {"weekly": {"mon": ["08:00"]}}}]})json",
+               {R"m(f.json:1:78: /queues/0/hours/weekly/mon/0: expected an ["open", "close"] pair such as ["08:00", "20:00"])m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "sl_definition": "within"}]})json",
+               {R"m(f.json:1:66: /queues/0/sl_definition: unknown service level definition 'within' (known: within_offered, within_answered, within_answered_abandoned, within_offered_less_short))m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "guards": {"occupancy_cap": 0}}]})json",
+               {R"m(f.json:1:35: /queues/0: queue 'a': guards.occupancy_cap must be in (0, 1], got 0)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "guards": {"exploration": 1}}]})json",
+               {R"m(f.json:1:35: /queues/0: queue 'a': guards.exploration must be in [0, 1), got 1)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "strategies": [{"name": "longest_idle"}]})json",
+               {R"m(f.json:1:66: /strategies/0: "longest_idle" is a built-in strategy)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "strategies": [{"name": "x", "idle": -1}]})json",
+               {R"m(f.json:1:88: /strategies/0/idle: must be in 0..1000000, got -1)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "agent_profiles": [{"name": "p", "skills": {"policy": 0}}]})json",
+               {R"m(f.json:1:105: /agent_profiles/0/skills/policy: must be in 1..10, got 0)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "agent_profiles": [{"name": "p", "capacity": {"phone": 1}}]})json",
+               {R"m(f.json:1:106: /agent_profiles/0/capacity/phone: unknown channel "phone")m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "agent_profiles": [{"name": "p", "weight": 0}]})json",
+               {R"m(f.json:1:94: /agent_profiles/0/weight: must be > 0, got 0)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "agent_profiles": [{"name": "p"}, {"name": "p"}]})json",
+               {R"m(f.json:1:94: /agent_profiles/1/name: agent profile "p" is declared twice)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "attributes": {"customer.tier": "text"}})json",
+               {R"m(f.json:1:83: /attributes/customer.tier: unknown type "text" (known: string, number, bool, string list))m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "attributes": {"time.hour": "number"}})json",
+               {R"m(f.json:1:79: /attributes/time.hour: "time.hour" is a built-in attribute)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "attributes": {"customer tier": "string"}})json",
+               {R"m(f.json:1:83: /attributes/customer tier: attribute name 'customer tier' is not a dotted name of letters, digits and '_' (or is a keyword))m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "flows": [{"name": "f", "rules": [{"name": "r", "if": "customer.teir == 'gold'", "queue": "a"}], "default": {"queue": "a"}}], "attributes": {"customer.tier": "string"}})json",
+               {R"m(f.json:1:105: /flows/0/rules/0/if: unknown attribute 'customer.teir' at 1:1 (byte 0); did you mean 'customer.tier'?)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "flows": [{"name": "f", "rules": [{"name": "r", "if": "time.hour >= '8'", "queue": "a"}], "default": {"queue": "a"}}]})json",
+               {R"m(f.json:1:105: /flows/0/rules/0/if: '>=' needs two numbers at 1:11 (byte 10), found time.hour (a number) and a string)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "flows": [{"name": "f", "rules": [{"name": "r", "if": "(time.hour > 8", "queue": "a"}], "default": {"queue": "a"}}]})json",
+               {R"m(f.json:1:105: /flows/0/rules/0/if: expected ')' at 1:15 (byte 14), found end of input)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "flows": [{"name": "f", "rules": [{"name": "r", "if": "time.hour > 8", "queue": "nowhere"}], "default": {"queue": "a"}}]})json",
+               {R"m(f.json:1:131: /flows/0/rules/0/queue: unknown queue "nowhere")m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "flows": [{"name": "f", "rules": [{"name": "r", "queue": "a"}], "default": {"queue": "a"}}]})json",
+               {R"m(f.json:1:85: /flows/0/rules/0: missing "if": the rule's filter expression)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "flows": [{"name": "f", "rules": []}]})json",
+               {R"m(f.json:1:61: /flows/0: missing "default": the target of a contact no rule matches)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "flows": [{"name": "f", "rules": [], "default": {}}]})json",
+               {R"m(f.json:1:99: /flows/0/default: missing "queue")m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "flows": [{"name": "f", "rules": [{"name": "r", "if": "true", "queue": "a"}, {"name": "r", "if": "true", "queue": "a"}], "default": {"queue": "a"}}]})json",
+               {R"m(f.json:1:137: /flows/0/rules/1/name: rule "r" is declared twice in flow "f")m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "flows": [{"name": "f", "rules": [], "default": {"queue": "a", "priority": -1}}]})json",
+               {R"m(f.json:1:126: /flows/0/default/priority: must be in 0..9, got -1)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "flows": [{"name": "f", "rules": [], "default": {"queue": "a", "preferred_agents": [1, 1]}}]})json",
+               {R"m(f.json:1:138: /flows/0/default/preferred_agents/1: agent 1 is listed twice)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "flows": [{"name": "f", "rules": [], "default": {"queue": "a"}}, {"name": "f", "rules": [], "default": {"queue": "a"}}]})json",
+               {R"m(f.json:1:125: /flows/1/name: flow "f" is declared twice)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "calendar": {"utc_offset_s": 90000}})json",
+               {R"m(f.json:1:80: /calendar/utc_offset_s: must be in -50400..50400, got 90000)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "format": 2})json",
+               {R"m(f.json:1:61: /format: unsupported format (this version reads format 1, the only one))m"}},
+              {R"json({"skills": "policy", "queues": {"name": "a"}})json",
+               {R"m(f.json:1:12: /skills: expected an array, got a string)m",
+                R"m(f.json:1:32: /queues: expected an array, got an object)m"}},
+              {R"json([])json", {R"m(f.json:1:1: /: expected an object, got an array)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "skills": {"policy": 5}, "sl_target": 2, "priority": 12, "max_size": -1, "colour": "red"}]})json",
+               {R"m(f.json:1:87: /queues/0/sl_target: must be in 0..1, got 2)m",
+                R"m(f.json:1:102: /queues/0/priority: must be in 0..9, got 12)m",
+                R"m(f.json:1:118: /queues/0/max_size: must be in 0..4294967296, got -1)m",
+                R"m(f.json:1:132: /queues/0/colour: unknown key "colour")m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a",}]})json",
+               {R"m(f.json: expected a key after ',' at 1:48 (byte 47) (no trailing commas in JSON))m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a\u0000b"}], "flows": [{"name": "f", "rules": [{"name": "r", "if": "contact.channel == 'voice'", "queue": "a", "skills": {"policy": 5, "law": 3}}], "default": {"queue": "a", "prefer_last_agent": "yes"}}]})json",
+               {R"m(f.json:1:44: /queues/0/name: a name may not hold control characters (byte 0x00))m",
+                R"m(f.json:1:151: /flows/0/rules/0/queue: unknown queue "a")m",
+                R"m(f.json:1:187: /flows/0/rules/0/skills/law: unknown skill "law")m",
+                R"m(f.json:1:214: /flows/0/default/queue: unknown queue "a")m",
+                R"m(f.json:1:240: /flows/0/default/prefer_last_agent: expected a bool, got a string)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "hours": {"special": {"2026-02-30": []}}}]})json",
+               {R"m(f.json:1:85: /queues/0/hours/special/2026-02-30: '2026-02-30' is not a date (expected "YYYY-MM-DD"))m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a", "hours": {"weekly": {"mon": [["08:00", "12:00"], ["11:00", "14:00"]]}}}]})json",
+               {R"m(f.json:1:35: /queues/0: queue 'a': hours: weekly[mon][1]: window 11:00-14:00 overlaps 08:00-12:00)m"}},
+          };
+  return *cases;
+}
+
+TEST(RoutingErrorsTest, EachBrokenFileReportsExactlyItsErrors) {
+  ASSERT_GE(Catalogue().size(), 40u);
+  for (const Broken& broken : Catalogue()) {
+    std::vector<std::string> errors;
+    absl::StatusOr<RoutingConfig> loaded =
+        LoadRoutingJson(broken.json, "f.json", &errors);
+    ASSERT_FALSE(loaded.ok()) << broken.json;
+    EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument) << broken.json;
+    EXPECT_EQ(errors, broken.errors) << broken.json;
+    EXPECT_EQ(loaded.status().message(), absl::StrJoin(broken.errors, "\n"));
+  }
+}
+
+TEST(RoutingErrorsTest, TheFixedFilesLoad) {
+  // The smallest file, and each broken file's theme done right.
+  for (
+      const char* json : {
+          R"({"queues": []})",
+          R"({"format": 1, "skills": ["policy"], "queues": [{"name": "a", "skills": {"policy": 10}, "priority": 9, "sl_target": 1, "max_wait_s": null, "offer_timeout_s": null, "overflow_to": null, "hours": null}]})",
+          R"({"skills": ["policy"], "queues": [{"name": "a", "overflow_to": "b"}, {"name": "b", "overflow_to": "c"}, {"name": "c"}]})",
+          R"({"skills": ["policy"], "queues": [{"name": "a", "hours": {"weekly": {"mon": [["08:00", "12:00"], ["12:00", "24:00"]]}, "special": {"2026-02-28": []}}}]})",
+          R"({"queues": [{"name": "a", "strategy": "mine"}], "strategies": [{"name": "mine", "idle": 0}]})",
+      }) {
+    absl::StatusOr<RoutingConfig> loaded = LoadRoutingJson(json);
+    EXPECT_TRUE(loaded.ok()) << json << "\n" << loaded.status();
+  }
+}
+
+TEST(RoutingErrorsTest, ManyErrorsAreCappedWithACount) {
+  std::string json = R"({"queues": [)";
+  for (int i = 0; i < 150; ++i) {
+    json += (i > 0 ? ", " : "") + std::string(R"({"name": "q)") + std::to_string(i) +
+            R"(", "priority": 99})";
+  }
+  json += "]}";
+  std::vector<std::string> errors;
+  absl::StatusOr<RoutingConfig> loaded = LoadRoutingJson(json, "f.json", &errors);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(errors.size(), kMaxRoutingErrors);
+  EXPECT_THAT(loaded.status().message(), HasSubstr("\nf.json: 50 more errors not shown"));
+}
+
+}  // namespace
+}  // namespace ccengine::config
