@@ -142,6 +142,7 @@ void RegisterStaffing(py::module_& m);
 void RegisterTickets(py::module_& m);
 void RegisterKnowledge(py::module_& m);
 void RegisterCompliance(py::module_& m);
+void RegisterConfig(py::module_& m);
 
 }  // namespace ccengine::python
 

@@ -75,6 +75,7 @@ PYBIND11_MODULE(_ccengine, m) {
 
   RegisterErlang(m);
   RegisterEngine(m);
+  RegisterConfig(m);
   RegisterReports(m);
   RegisterCompliance(m);
   RegisterSim(m);

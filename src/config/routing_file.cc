@@ -84,8 +84,19 @@ void RoutingConfig::SetContactFacts(Bindings& facts, Channel channel,
 absl::StatusOr<std::unique_ptr<Engine>> RoutingConfig::CreateEngine(
     EngineOptions options) const {
   CCENGINE_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Create(options));
+  CCENGINE_RETURN_IF_ERROR(ApplyTo(*engine));
+  return engine;
+}
+
+absl::Status RoutingConfig::ApplyTo(Engine& engine) const {
+  if (engine.skill_count() != 0 || engine.queue_count() != 0) {
+    return absl::FailedPreconditionError(fmt::format(
+        "{}: a routing file configures an engine without skills and queues; this one "
+        "has {} skills and {} queues",
+        source_name_, engine.skill_count(), engine.queue_count()));
+  }
   for (size_t i = 0; i < skills_.size(); ++i) {
-    CCENGINE_ASSIGN_OR_RETURN(SkillId id, engine->AddSkill(skills_[i]));
+    CCENGINE_ASSIGN_OR_RETURN(SkillId id, engine.AddSkill(skills_[i]));
     if (id.value() != i) {
       return absl::InternalError(
           fmt::format("skill '{}' got id {}, not {}", skills_[i], id.value(), i));
@@ -93,7 +104,7 @@ absl::StatusOr<std::unique_ptr<Engine>> RoutingConfig::CreateEngine(
   }
   for (const StrategyDefinition& s : strategies_) {
     CCENGINE_RETURN_IF_ERROR(
-        engine->RegisterStrategy(s.name, std::make_unique<CompositeStrategy>(s.weights))
+        engine.RegisterStrategy(s.name, std::make_unique<CompositeStrategy>(s.weights))
             .status());
   }
   // Overflow targets may come later in the file: each queue is added without
@@ -101,7 +112,7 @@ absl::StatusOr<std::unique_ptr<Engine>> RoutingConfig::CreateEngine(
   for (size_t i = 0; i < queues_.size(); ++i) {
     QueueConfig first = queues_[i];
     first.overflow_queue.reset();
-    CCENGINE_ASSIGN_OR_RETURN(QueueId id, engine->AddQueue(std::move(first)));
+    CCENGINE_ASSIGN_OR_RETURN(QueueId id, engine.AddQueue(std::move(first)));
     if (id.value() != i) {
       return absl::InternalError(
           fmt::format("queue '{}' got id {}, not {}", queues_[i].name, id.value(), i));
@@ -110,9 +121,9 @@ absl::StatusOr<std::unique_ptr<Engine>> RoutingConfig::CreateEngine(
   for (size_t i = 0; i < queues_.size(); ++i) {
     if (!queues_[i].overflow_queue.has_value()) continue;
     CCENGINE_RETURN_IF_ERROR(
-        engine->UpdateQueue(QueueId(static_cast<uint32_t>(i)), queues_[i]));
+        engine.UpdateQueue(QueueId(static_cast<uint32_t>(i)), queues_[i]));
   }
-  return engine;
+  return absl::OkStatus();
 }
 
 AgentConfig RoutingConfig::MakeAgent(AgentId id, std::string name,

@@ -113,6 +113,22 @@ TEST_F(HotlineTest, TheEngineItBuildsHasTheFilesIds) {
   EXPECT_TRUE((*engine)->FindStrategy("senior_first").ok());
 }
 
+TEST_F(HotlineTest, ApplyToConfiguresOnlyAnEmptyEngine) {
+  std::unique_ptr<Engine> engine = Engine::Create().value();
+  ASSERT_TRUE(routing_->ApplyTo(*engine).ok());
+  EXPECT_EQ(engine->queue_count(), routing_->queues().size());
+  // A second time, or on an engine with skills of its own: refused, unchanged.
+  const absl::Status again = routing_->ApplyTo(*engine);
+  EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(again.message(), HasSubstr("this one has 5 skills and 5 queues"));
+  EXPECT_EQ(engine->queue_count(), routing_->queues().size());
+  std::unique_ptr<Engine> other = Engine::Create().value();
+  ASSERT_TRUE(other->AddSkill("own").ok());
+  EXPECT_EQ(routing_->ApplyTo(*other).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(other->skill_count(), 1u);
+  EXPECT_EQ(other->queue_count(), 0u);
+}
+
 TEST_F(HotlineTest, RulesMatchInOrder) {
   Bindings facts = Caller();
   EXPECT_EQ(QueueFor(facts), "政策咨询");  // no rule: the default

@@ -58,6 +58,13 @@ English or both (see :class:`KnowledgeBase`)::
     kb.load_jsonl("articles.jsonl")               # one JSON object per line
     kb.search("医保异地备案怎么办", k=3)[0]["id"]     # best first: id, score, snippet…
 
+Routing as configuration: queues, skills and entry flows from one routing file
+(see :class:`RoutingFile`)::
+
+    routing = ccengine.RoutingFile.load("hotline.json")   # ValueError: every error
+    e = ccengine.Engine.from_config(routing)
+    e.add_contact(1001, **routing.route("hotline", {"contact.language": "en"}))
+
 Errors: ``ValueError`` for malformed input, ``KeyError`` for an unknown id or
 name, :class:`CcengineError` (a ``RuntimeError``) for a state that does not
 allow the call. The message is the engine's; ``exc.code`` holds the status
@@ -81,6 +88,7 @@ from ._ccengine import (
     Engine,
     IntervalRows,
     KnowledgeBase,
+    RoutingFile,
     TicketDesk,
     __version__,
     agents_for_service_level,
@@ -102,6 +110,7 @@ __all__ = [
     "Engine",
     "IntervalRows",
     "KnowledgeBase",
+    "RoutingFile",
     "TicketDesk",
     "__version__",
     "agents_for_service_level",

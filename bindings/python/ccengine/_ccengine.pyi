@@ -143,6 +143,10 @@ class Engine:
         customer_history_max_entries: int = 1048576,
     ) -> None:
         """Creates an engine whose time starts at ``start_s`` seconds."""
+    @staticmethod
+    def from_config(source: Union[str, "RoutingFile"], **kwargs: Any) -> "Engine":
+        """An engine with a routing file's skills, strategies and queues (the
+        file's ids); other keyword arguments go to ``Engine(...)``."""
 
     # configuration
     def add_skill(self, name: str) -> int:
@@ -446,6 +450,44 @@ class TicketDesk:
     @property
     def index_bytes(self) -> int: ...
 
+
+# --- routing file ---------------------------------------------------------------
+
+class RoutingFile:
+    """A loaded routing file: skills, queues, strategies, agent profiles and
+    entry flows (docs/routing-config.md). Loading raises one ValueError that
+    lists every error as ``file:line:column: /json/pointer: message``."""
+
+    @staticmethod
+    def load(path: str) -> "RoutingFile": ...
+    @staticmethod
+    def from_json(text: str, source: str = "routing.json") -> "RoutingFile": ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def content_hash(self) -> str:
+        """FNV-1a 64 of the file's bytes, 16 hex digits."""
+    @property
+    def skills(self) -> List[str]: ...
+    @property
+    def queues(self) -> List[str]: ...
+    @property
+    def flows(self) -> List[str]: ...
+    @property
+    def attributes(self) -> Dict[str, str]:
+        """The facts a flow may read, {name: "string" | "number" | "bool" | "string list"}."""
+    def agent_profile(self, name: str) -> Dict[str, Any]:
+        """The keyword arguments of ``Engine.add_agent`` for an agent of the profile."""
+    def route(
+        self, flow: str, facts: Mapping[str, Any] = ..., *, channel: str = "voice", at_s: float = 0.0
+    ) -> Dict[str, Any]:
+        """Where the flow sends a contact: the keyword arguments of
+        ``Engine.add_contact`` (queue, priority, skills, preferred_agents,
+        prefer_last_agent, preferred_wait_s)."""
+    def match(
+        self, flow: str, facts: Mapping[str, Any] = ..., *, channel: str = "voice", at_s: float = 0.0
+    ) -> Optional[str]:
+        """The name of the deciding rule, or None for the flow's default."""
 
 # --- knowledge base --------------------------------------------------------------
 

@@ -1,0 +1,252 @@
+// -----------------------------------------------------------------------------
+// File: bindings/python/register_config.cc
+// -----------------------------------------------------------------------------
+//
+// ccengine.RoutingFile and Engine.from_config: the routing file
+// (ccengine/config/routing_file.h) from Python — load it (every error in one
+// ValueError), build the engine it declares, and route a contact's facts
+// through an entry flow to the keyword arguments of Engine.add_contact.
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "ccengine/config/routing_file.h"
+#include "ccengine/core/types.h"
+#include "common.h"
+#include "engine_binding.h"
+#include "fmt/format.h"
+
+namespace ccengine::python {
+namespace {
+
+using config::RoutingConfig;
+
+std::shared_ptr<RoutingConfig> Load(const std::string& path) {
+  return std::make_shared<RoutingConfig>(Unwrap(config::LoadRoutingFile(path)));
+}
+
+// A dict of facts {attribute: value} into bindings of the file's schema;
+// None leaves a fact unset.
+void Bind(const RoutingConfig& routing, const py::dict& facts, config::Bindings& out) {
+  const config::Schema& schema = routing.schema();
+  for (auto item : facts) {
+    const std::string name = ToString(item.first, "facts");
+    const std::optional<config::AttributeId> id = schema.Find(name);
+    if (!id.has_value()) {
+      RaiseStatus(absl::NotFoundError(fmt::format(
+          "facts: unknown attribute '{}' (the file declares it under "
+          "\"attributes\", or it is one of the built-in contact.* and time.*)",
+          name)));
+    }
+    const std::string path = Child("facts", name);
+    if (item.second.is_none()) {
+      out.Unset(*id);
+      continue;
+    }
+    switch (schema.type(*id)) {
+      case config::ValueType::kString:
+        out.SetString(*id, ToString(item.second, path));
+        break;
+      case config::ValueType::kNumber:
+        out.SetNumber(*id, ToDouble(item.second, path));
+        break;
+      case config::ValueType::kBool: out.SetBool(*id, ToBool(item.second, path)); break;
+      case config::ValueType::kStringList: {
+        if (!PyList_Check(item.second.ptr()) && !PyTuple_Check(item.second.ptr())) {
+          RaiseInvalid(fmt::format("{}: expected a list of str, got {}", path,
+                                   TypeName(item.second)));
+        }
+        std::vector<std::string> values;
+        size_t i = 0;
+        for (auto v : py::reinterpret_borrow<py::sequence>(item.second)) {
+          values.push_back(ToString(v, Index(path, i++)));
+        }
+        out.SetStringList(*id, values);
+        break;
+      }
+    }
+  }
+}
+
+struct Decision {
+  int rule = -1;
+  const config::FlowTarget* target = nullptr;
+};
+
+Decision Decide(const RoutingConfig& routing, const std::string& flow_name,
+                const py::dict& facts, const std::string& channel, double at_s) {
+  const config::EntryFlow* flow = routing.FindFlow(flow_name);
+  if (flow == nullptr) {
+    RaiseStatus(absl::NotFoundError(fmt::format("unknown flow '{}'", flow_name)));
+  }
+  const std::optional<Channel> c = ParseChannel(channel);
+  if (!c.has_value()) RaiseInvalid(fmt::format("channel: unknown channel '{}'", channel));
+  config::Bindings bindings(routing.schema());
+  routing.SetContactFacts(bindings, *c, ToTime(at_s, "at_s"));
+  Bind(routing, facts, bindings);
+  Decision d;
+  d.rule = flow->Match(bindings);
+  d.target = &flow->Route(bindings);
+  return d;
+}
+
+py::dict TargetToKwargs(const RoutingConfig& routing, const config::FlowTarget& t) {
+  py::dict out;
+  out["queue"] = routing.queues()[t.queue.value()].name;
+  out["priority"] = t.priority;
+  py::dict skills;
+  for (const SkillLevel& s : t.skills) {
+    skills[py::str(routing.skills()[s.skill.value()])] = int{s.level};
+  }
+  out["skills"] = skills;
+  py::list agents;
+  for (AgentId a : t.preferred_agents) agents.append(a.value());
+  out["preferred_agents"] = agents;
+  out["prefer_last_agent"] = t.prefer_last_agent;
+  out["preferred_wait_s"] = absl::ToDoubleSeconds(t.preferred_wait);
+  return out;
+}
+
+}  // namespace
+
+void RegisterConfig(py::module_& m) {
+  using namespace pybind11::literals;
+  using Handle = std::shared_ptr<RoutingConfig>;
+  py::class_<RoutingConfig, Handle> cls(m, "RoutingFile", R"doc(A loaded routing file.
+
+Skills, queues, strategies, agent profiles and entry flows declared in one
+JSON file (docs/routing-config.md). Loading checks the whole file and raises
+one ValueError listing every error, one per line, as
+``file:line:column: /json/pointer: message``; nothing is half loaded.
+
+Example:
+    >>> routing = ccengine.RoutingFile.load("examples/routing/hotline.json")
+    >>> e = ccengine.Engine.from_config(routing)
+    >>> target = routing.route("hotline", {"contact.language": "en"})
+    >>> target["queue"]
+    'English'
+    >>> e.add_contact(1, **target)
+)doc");
+  cls.def_static("load", &Load, "path"_a,
+                 "Loads and checks a routing file (JSON); ValueError lists every error.");
+  cls.def_static(
+      "from_json",
+      [](const std::string& text, const std::string& source) {
+        return std::make_shared<RoutingConfig>(
+            Unwrap(config::LoadRoutingJson(text, source)));
+      },
+      "text"_a, "source"_a = "routing.json",
+      "Loads a routing file from its text; `source` names it in the errors.");
+  cls.def_property_readonly("source", &RoutingConfig::source_name);
+  cls.def_property_readonly(
+      "content_hash", &RoutingConfig::content_hash,
+      "FNV-1a 64 of the file's bytes (16 hex digits): tells two versions apart.");
+  cls.def_property_readonly("skills", &RoutingConfig::skills, "Skill names, by id.");
+  cls.def_property_readonly(
+      "queues",
+      [](const RoutingConfig& r) {
+        py::list names;
+        for (const QueueConfig& q : r.queues()) names.append(q.name);
+        return names;
+      },
+      "Queue names, by id.");
+  cls.def_property_readonly(
+      "flows",
+      [](const RoutingConfig& r) {
+        py::list names;
+        for (const config::EntryFlow& f : r.flows()) names.append(f.name);
+        return names;
+      },
+      "Entry flow names.");
+  cls.def_property_readonly(
+      "attributes",
+      [](const RoutingConfig& r) {
+        py::dict out;
+        for (size_t i = 0; i < r.schema().size(); ++i) {
+          const auto id = static_cast<config::AttributeId>(i);
+          out[py::str(r.schema().name(id))] =
+              std::string(config::ValueTypeName(r.schema().type(id)));
+        }
+        return out;
+      },
+      "The facts a flow may read, {name: type}, the built-in ones included.");
+  cls.def(
+      "agent_profile",
+      [](const RoutingConfig& r, const std::string& name) {
+        const config::AgentProfile* p = r.FindProfile(name);
+        if (p == nullptr) {
+          RaiseStatus(
+              absl::NotFoundError(fmt::format("unknown agent profile '{}'", name)));
+        }
+        py::dict out, skills;
+        for (const SkillLevel& s : p->skills) {
+          skills[py::str(r.skills()[s.skill.value()])] = int{s.level};
+        }
+        out["skills"] = skills;
+        out["capacity"] = CapacityToDict(p->capacity);
+        out["weight"] = p->weight;
+        out["auto_accept"] = p->auto_accept;
+        return out;
+      },
+      "name"_a,
+      "An agent profile as the keyword arguments of Engine.add_agent (skills, "
+      "capacity, weight, auto_accept).");
+  cls.def(
+      "route",
+      [](const RoutingConfig& r, const std::string& flow, const py::dict& facts,
+         const std::string& channel, double at_s) {
+        return TargetToKwargs(r, *Decide(r, flow, facts, channel, at_s).target);
+      },
+      "flow"_a, "facts"_a = py::dict(), py::kw_only(), "channel"_a = "voice",
+      "at_s"_a = 0.0,
+      R"doc(Where an entry flow sends a contact: the keyword arguments of
+Engine.add_contact (queue, priority, skills, preferred_agents,
+prefer_last_agent, preferred_wait_s).
+
+Args:
+    flow: the entry flow's name.
+    facts: {attribute: value} — str, number, bool or list of str by the
+        attribute's type; None or absent: unset (every comparison with it
+        is false).
+    channel: sets contact.channel.
+    at_s: the arrival time (seconds since the Unix epoch, as Engine times)
+        for the time.* facts, local by the file's calendar.
+)doc");
+  cls.def(
+      "match",
+      [](const RoutingConfig& r, const std::string& flow, const py::dict& facts,
+         const std::string& channel, double at_s) -> py::object {
+        const Decision d = Decide(r, flow, facts, channel, at_s);
+        if (d.rule < 0) return py::none();
+        return py::str(r.FindFlow(flow)->rules[static_cast<size_t>(d.rule)].name);
+      },
+      "flow"_a, "facts"_a = py::dict(), py::kw_only(), "channel"_a = "voice",
+      "at_s"_a = 0.0,
+      "The name of the rule that decides (as route()), or None for the default.");
+
+  // Engine.from_config, on the class RegisterEngine made.
+  py::object engine_class = m.attr("Engine");
+  engine_class.attr("from_config") = py::staticmethod(py::cpp_function(
+      [engine_class](const py::object& source, const py::kwargs& kwargs) {
+        const Handle routing = py::isinstance<RoutingConfig>(source)
+                                   ? source.cast<Handle>()
+                                   : Load(ToString(source, "source"));
+        py::object made = engine_class(**kwargs);
+        auto& e = made.cast<PyEngine&>();
+        Check(routing->ApplyTo(e.engine()));
+        for (size_t i = 0; i < routing->queues().size(); ++i) {
+          e.NoteQueue(QueueId(static_cast<uint32_t>(i)), routing->queues()[i].name);
+        }
+        return made;
+      },
+      py::name("from_config"), py::arg("source"),
+      py::doc(R"doc(An engine configured by a routing file: its skills, strategies and
+queues, with the file's ids. `source` is a path or a RoutingFile; other
+keyword arguments go to Engine(...).
+)doc")));
+}
+
+}  // namespace ccengine::python

@@ -1,0 +1,132 @@
+"""ccengine.RoutingFile and Engine.from_config: the routing file from Python.
+
+The example hotline file loads, builds an engine with its queues, and its
+entry flow sends each kind of caller to the queue its rules name, through the
+engine to an agent of the right profile; a broken file raises one ValueError
+with every error; bad facts raise with the attribute's name.
+"""
+
+import pathlib
+
+import pytest
+
+import ccengine
+
+HOTLINE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "routing" / "hotline.json"
+# 2026-12-07 10:00 in Beijing (a Monday, not a holiday), in seconds since the epoch.
+MONDAY_10AM = 1796608800.0
+
+
+@pytest.fixture(scope="module")
+def routing():
+    return ccengine.RoutingFile.load(str(HOTLINE))
+
+
+def test_loads_what_the_file_declares(routing):
+    assert routing.source == str(HOTLINE)
+    assert len(routing.content_hash) == 16
+    assert routing.skills == ["policy", "complaint", "emergency", "cantonese", "english"]
+    assert routing.queues == ["紧急求助", "政策咨询", "投诉举报", "粤语", "English"]
+    assert routing.flows == ["hotline"]
+    assert routing.attributes["customer.tags"] == "string list"
+    assert routing.attributes["time.hour"] == "number"
+    assert routing.agent_profile("english")["skills"] == {"policy": 6, "english": 8}
+    with pytest.raises(KeyError, match=r"unknown agent profile .+nobody"):
+        routing.agent_profile("nobody")
+
+
+@pytest.mark.parametrize(
+    "facts, rule, queue, priority",
+    [
+        ({}, None, "政策咨询", 0),
+        ({"contact.text": "家里着火了，紧急！"}, "emergency", "紧急求助", 2),
+        ({"contact.text": "A FIRE", "contact.language": "en"}, "emergency", "紧急求助", 2),
+        ({"contact.language": "en"}, "english", "English", 0),
+        ({"ivr.choice": "8"}, "english", "English", 0),
+        ({"contact.language": "yue"}, "cantonese", "粤语", 0),
+        ({"ivr.choice": "2"}, "complaint", "投诉举报", 0),
+        ({"customer.tags": ["elderly"]}, "vip policy", "政策咨询", 1),
+        ({"customer.repeat": True}, "repeat caller", "政策咨询", 0),
+        ({"customer.repeat": False, "customer.tier": None}, None, "政策咨询", 0),
+    ],
+)
+def test_rules_decide_in_order(routing, facts, rule, queue, priority):
+    assert routing.match("hotline", facts, at_s=MONDAY_10AM) == rule
+    target = routing.route("hotline", facts, at_s=MONDAY_10AM)
+    assert target["queue"] == queue
+    assert target["priority"] == priority
+
+
+def test_a_caller_reaches_an_agent_of_the_right_profile(routing):
+    e = ccengine.Engine.from_config(str(HOTLINE), start_s=MONDAY_10AM)
+    assert e.skills == routing.skills
+    for agent, profile in [(1, "policy"), (2, "english"), (3, "senior")]:
+        e.add_agent(agent, **routing.agent_profile(profile))
+        e.login(agent)
+    e.drain_events()
+    e.add_contact(10, **routing.route("hotline", {"contact.language": "en"}, at_s=e.now))
+    e.add_contact(11, **routing.route("hotline", {"contact.text": "紧急"}, at_s=e.now))
+    offers = [ev for ev in e.drain_events() if ev["type"] == "offered"]
+    assert [(ev["contact"], ev["agent"], ev["queue"]) for ev in offers] == [
+        (10, 2, "English"),
+        (11, 3, "紧急求助"),
+    ]
+    assert offers[1]["priority"] == 2
+
+
+def test_time_facts_follow_the_files_calendar(routing):
+    # 2026-10-01 23:30 in Beijing: a Thursday and a holiday.
+    routing2 = ccengine.RoutingFile.from_json(
+        HOTLINE.read_text(encoding="utf-8").replace(
+            '"rules": [',
+            '"rules": [{"name": "night holiday", "if": "time.holiday AND time.hour >= 23 '
+            "AND time.weekday == 'thu'\", \"queue\": \"投诉举报\"},",
+        )
+    )
+    at = 1790868600.0
+    assert routing2.match("hotline", {}, at_s=at) == "night holiday"
+    assert routing2.match("hotline", {}, at_s=at + 3600) is None  # Friday 00:30
+    assert routing2.content_hash != routing.content_hash
+
+
+def test_a_broken_file_lists_every_error():
+    with pytest.raises(ValueError) as caught:
+        ccengine.RoutingFile.from_json(
+            '{"queues": [{"name": "a", "priority": 12}, {"nam": 1}]}', source="f.json"
+        )
+    assert str(caught.value).splitlines() == [
+        "f.json:1:39: /queues/0/priority: must be in 0..9, got 12",
+        'f.json:1:44: /queues/1/name: missing "name"',
+        'f.json:1:52: /queues/1/nam: unknown key "nam"; did you mean "name"?',
+    ]
+    syntax = r"f.json: expected ',' or '}' at 1:15 \(byte 14\), found 'x'"
+    with pytest.raises(ValueError, match=syntax):
+        ccengine.RoutingFile.from_json('{"queues": [] x}', source="f.json")
+    with pytest.raises(KeyError, match="cannot open /nonexistent.json"):
+        ccengine.RoutingFile.load("/nonexistent.json")
+    with pytest.raises(KeyError, match="cannot open"):
+        ccengine.Engine.from_config("/nonexistent.json")
+
+
+def test_bad_facts_and_arguments_are_named(routing):
+    with pytest.raises(ValueError, match="customer.tier: expected a str"):
+        routing.route("hotline", {"customer.tier": 3})
+    with pytest.raises(ValueError, match=r"customer.tags\[1\]: expected a str"):
+        routing.route("hotline", {"customer.tags": ["a", 2]})
+    with pytest.raises(ValueError, match="customer.tags: expected a list of str"):
+        routing.route("hotline", {"customer.tags": "elderly"})
+    with pytest.raises(KeyError, match=r"unknown attribute .+customer.teir"):
+        routing.route("hotline", {"customer.teir": "gold"})
+    with pytest.raises(KeyError, match=r"unknown flow .+hotlin"):
+        routing.route("hotlin", {})
+    with pytest.raises(ValueError, match="unknown channel 'phone'"):
+        routing.route("hotline", {}, channel="phone")
+    with pytest.raises(ValueError, match="at_s"):
+        routing.route("hotline", {}, at_s=float("nan"))
+
+
+def test_from_config_passes_engine_options_and_refuses_bad_ones(routing):
+    e = ccengine.Engine.from_config(routing, seed=7, start_s=100.0)
+    assert e.now == 100.0
+    with pytest.raises(TypeError):
+        ccengine.Engine.from_config(routing, no_such_option=1)
