@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "ccengine/config/routing_versions.h"
 #include "ccengine/core/engine.h"
 #include "ccengine/metrics/collector.h"
 #include "common.h"
@@ -72,6 +73,13 @@ class PyEngine {
     metrics_ = std::move(m);
   }
 
+  // The routing file's versions, for an engine made by Engine.from_config
+  // (register_config.cc); null otherwise.
+  config::RoutingVersions* routing() const { return routing_.get(); }
+  void set_routing(std::unique_ptr<config::RoutingVersions> r) {
+    routing_ = std::move(r);
+  }
+
  private:
   std::unique_ptr<Engine> engine_;
   std::vector<Event> events_;
@@ -82,6 +90,8 @@ class PyEngine {
   bool commanded_ = false;
   // Destroyed before the engine: it is subscribed to it.
   std::unique_ptr<metrics::Collector> metrics_;
+  // Destroyed before the engine, which it refers to.
+  std::unique_ptr<config::RoutingVersions> routing_;
   // Last, so destroyed first: it hooks the engine.
   std::shared_ptr<Journal> journal_;
 };

@@ -110,6 +110,22 @@ py::dict TargetToKwargs(const RoutingConfig& routing, const config::FlowTarget& 
   return out;
 }
 
+config::RoutingVersions& Versions(PyEngine& e) {
+  if (e.routing() == nullptr) {
+    RaiseStatus(absl::FailedPreconditionError(
+        "this engine has no routing file: make it with Engine.from_config"));
+  }
+  return *e.routing();
+}
+
+// The engine's queue names as Python reports them (new queues of a version).
+void NoteQueues(PyEngine& e) {
+  for (size_t i = 0; i < e.engine().queue_count(); ++i) {
+    const QueueId id(static_cast<uint32_t>(i));
+    e.NoteQueue(id, e.engine().GetQueueConfig(id)->name);
+  }
+}
+
 }  // namespace
 
 void RegisterConfig(py::module_& m) {
@@ -236,17 +252,76 @@ Args:
                                    : Load(ToString(source, "source"));
         py::object made = engine_class(**kwargs);
         auto& e = made.cast<PyEngine&>();
-        Check(routing->ApplyTo(e.engine()));
-        for (size_t i = 0; i < routing->queues().size(); ++i) {
-          e.NoteQueue(QueueId(static_cast<uint32_t>(i)), routing->queues()[i].name);
-        }
+        e.set_routing(Unwrap(config::RoutingVersions::Start(e.engine(), *routing)));
+        NoteQueues(e);
         return made;
       },
       py::name("from_config"), py::arg("source"),
       py::doc(R"doc(An engine configured by a routing file: its skills, strategies and
-queues, with the file's ids. `source` is a path or a RoutingFile; other
-keyword arguments go to Engine(...).
+queues, with the file's ids, as routing version 1. `source` is a path or a
+RoutingFile; other keyword arguments go to Engine(...).
 )doc")));
+
+  auto engine = py::reinterpret_borrow<py::class_<PyEngine>>(engine_class);
+  engine.def(
+      "reload_routing",
+      [](PyEngine& e, const py::object& source) {
+        // A journal records commands, not configuration: recovery would
+        // replay them under the file the engine started with.
+        RequireNoJournal(e, "reload_routing");
+        config::RoutingVersions& versions = Versions(e);
+        const Handle next = py::isinstance<RoutingConfig>(source)
+                                ? source.cast<Handle>()
+                                : Load(ToString(source, "source"));
+        Check(versions.Reload(*next));
+        NoteQueues(e);
+        return versions.version();
+      },
+      "source"_a,
+      R"doc(Makes a routing file (path or RoutingFile) the next routing version;
+returns its number. Waiting contacts are re-evaluated under the new queue
+rules. CcengineError (FAILED_PRECONDITION) lists why a file cannot follow
+— a skill or queue renamed, reordered or dropped, a strategy's weights
+changed — and changes nothing. Only for an engine from Engine.from_config.
+)doc");
+  engine.def(
+      "rollback_routing",
+      [](PyEngine& e) {
+        RequireNoJournal(e, "rollback_routing");
+        config::RoutingVersions& versions = Versions(e);
+        Check(versions.Rollback());
+        return versions.version();
+      },
+      "Returns to the routing version before the current one, as a new version; "
+      "returns its number.");
+  engine.def_property_readonly(
+      "routing",
+      [](PyEngine& e) -> py::object {
+        if (e.routing() == nullptr) return py::none();
+        return py::cast(std::const_pointer_cast<RoutingConfig>(e.routing()->current()));
+      },
+      "The current routing file (a RoutingFile), or None for an engine not made by "
+      "Engine.from_config.");
+  engine.def_property_readonly(
+      "routing_history",
+      [](PyEngine& e) {
+        py::list out;
+        if (e.routing() == nullptr) return out;
+        for (const config::RoutingChange& c : e.routing()->history()) {
+          py::dict d;
+          d["from_version"] = c.from_version;
+          d["to_version"] = c.to_version;
+          d["from_hash"] = c.from_hash;
+          d["to_hash"] = c.to_hash;
+          d["source"] = c.source;
+          d["at_s"] = absl::ToDoubleSeconds(c.at - absl::UnixEpoch());
+          d["rollback"] = c.rollback;
+          out.append(d);
+        }
+        return out;
+      },
+      "Every routing change, oldest first: from/to version and content hash, the "
+      "new version's source, the engine time, whether it was a rollback.");
 }
 
 }  // namespace ccengine::python

@@ -130,3 +130,53 @@ def test_from_config_passes_engine_options_and_refuses_bad_ones(routing):
     assert e.now == 100.0
     with pytest.raises(TypeError):
         ccengine.Engine.from_config(routing, no_such_option=1)
+
+
+V1 = """{"skills": ["policy"], "queues": [{"name": "policy", "skills": {"policy": 5}}]}"""
+V2 = """{"skills": ["policy", "english"],
+         "queues": [{"name": "policy", "skills": {"policy": 5},
+                     "relaxation": [{"after_s": 30, "skills": {"policy": 3}}]},
+                    {"name": "English", "skills": {"english": 5}}]}"""
+
+
+def test_reload_and_rollback_versions():
+    e = ccengine.Engine.from_config(ccengine.RoutingFile.from_json(V1, "v1.json"))
+    assert e.routing.queues == ["policy"]
+    e.add_agent(1, skills={"policy": 3})
+    e.login(1)
+    e.add_contact(9, "policy")
+    e.advance_to(60.0)
+    e.drain_events()
+    assert e.reload_routing(ccengine.RoutingFile.from_json(V2, "v2.json")) == 2
+    # The contact waiting 60 s is re-evaluated under version 2: relaxed, offered.
+    offers = [ev for ev in e.drain_events() if ev["type"] == "offered"]
+    assert [(ev["contact"], ev["agent"]) for ev in offers] == [(9, 1)]
+    assert e.routing.queues == ["policy", "English"]
+    assert e.queue_stats("English")["waiting"] == 0
+    assert e.rollback_routing() == 3
+    assert e.routing.source == "v1.json"
+    history = e.routing_history
+    assert [(h["from_version"], h["to_version"], h["rollback"]) for h in history] == [
+        (0, 1, False),
+        (1, 2, False),
+        (2, 3, True),
+    ]
+    assert history[2]["to_hash"] == history[0]["to_hash"]
+    assert history[1]["at_s"] == 60.0
+    with pytest.raises(ccengine.CcengineError, match="no earlier version"):
+        e.rollback_routing()
+
+
+def test_an_incompatible_reload_changes_nothing():
+    e = ccengine.Engine.from_config(ccengine.RoutingFile.from_json(V2, "v2.json"))
+    swapped = V2.replace('["policy", "english"]', '["english", "policy"]')
+    with pytest.raises(ccengine.CcengineError) as caught:
+        e.reload_routing(ccengine.RoutingFile.from_json(swapped, "bad.json"))
+    assert caught.value.code == "FAILED_PRECONDITION"
+    assert 'skill 0 is "policy" in the engine but "english" in bad.json' in str(caught.value)
+    assert len(e.routing_history) == 1
+    assert e.routing.source == "v2.json"
+    plain = ccengine.Engine()
+    assert plain.routing is None and plain.routing_history == []
+    with pytest.raises(ccengine.CcengineError, match="Engine.from_config"):
+        plain.reload_routing(ccengine.RoutingFile.from_json(V1))

@@ -146,7 +146,19 @@ class Engine:
     @staticmethod
     def from_config(source: Union[str, "RoutingFile"], **kwargs: Any) -> "Engine":
         """An engine with a routing file's skills, strategies and queues (the
-        file's ids); other keyword arguments go to ``Engine(...)``."""
+        file's ids) as routing version 1; other keyword arguments go to
+        ``Engine(...)``."""
+    def reload_routing(self, source: Union[str, "RoutingFile"]) -> int:
+        """Makes a routing file the next routing version (waiting contacts
+        re-evaluated); CcengineError lists why a file cannot follow."""
+    def rollback_routing(self) -> int:
+        """Returns to the routing version before the current one, as a new version."""
+    @property
+    def routing(self) -> Optional["RoutingFile"]:
+        """The current routing file, or None for an engine not from a file."""
+    @property
+    def routing_history(self) -> List[Dict[str, Any]]:
+        """Every routing change: from/to version and hash, source, at_s, rollback."""
 
     # configuration
     def add_skill(self, name: str) -> int:
