@@ -45,6 +45,8 @@ namespace py = pybind11;
 // Sets the Python exception for `status` (which must not be OK) and throws
 // `py::error_already_set`. Defined in module.cc.
 [[noreturn]] void RaiseStatus(const absl::Status& status);
+// The same with the Python exception type chosen by the caller.
+[[noreturn]] void RaiseAs(PyObject* type, const absl::Status& status);
 
 // Raises a ValueError through `RaiseStatus(absl::InvalidArgumentError(...))`.
 [[noreturn]] void RaiseInvalid(std::string message);

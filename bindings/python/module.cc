@@ -34,6 +34,10 @@ PyObject* g_ccengine_error = nullptr;
     default: break;
   }
   if (status.ok() || type == nullptr) type = PyExc_RuntimeError;  // defensive
+  RaiseAs(type, status);
+}
+
+[[noreturn]] void RaiseAs(PyObject* type, const absl::Status& status) {
   // The message exactly as the engine wrote it (bytes that are not UTF-8,
   // e.g. from a user's name, are replaced rather than lost).
   const std::string message(status.message());

@@ -24,8 +24,32 @@ namespace {
 
 using config::RoutingConfig;
 
-std::shared_ptr<RoutingConfig> Load(const std::string& path) {
-  return std::make_shared<RoutingConfig>(Unwrap(config::LoadRoutingFile(path)));
+// A failed load as Python names it: FileNotFoundError / PermissionError when
+// the file cannot be read, ValueError for everything about its content (the
+// errors, its size, not a regular file); `code` is the status code's name.
+[[noreturn]] void RaiseLoadError(const absl::Status& status) {
+  PyObject* type = PyExc_ValueError;
+  if (status.code() == absl::StatusCode::kNotFound) type = PyExc_FileNotFoundError;
+  if (status.code() == absl::StatusCode::kPermissionDenied) type = PyExc_PermissionError;
+  RaiseAs(type, status);
+}
+
+std::shared_ptr<RoutingConfig> Loaded(absl::StatusOr<RoutingConfig> loaded) {
+  if (!loaded.ok()) RaiseLoadError(loaded.status());
+  return std::make_shared<RoutingConfig>(*std::move(loaded));
+}
+
+// A path given as str or os.PathLike, read without the GIL (a large file is
+// checked in full).
+std::shared_ptr<RoutingConfig> Load(const py::object& source) {
+  const std::string path =
+      ToString(py::module_::import("os").attr("fspath")(source), "path");
+  absl::StatusOr<RoutingConfig> loaded;
+  {
+    py::gil_scoped_release unlocked;
+    loaded = config::LoadRoutingFile(path);
+  }
+  return Loaded(std::move(loaded));
 }
 
 // A dict of facts {attribute: value} into bindings of the file's schema;
@@ -147,12 +171,18 @@ Example:
     >>> e.add_contact(1, **target)
 )doc");
   cls.def_static("load", &Load, "path"_a,
-                 "Loads and checks a routing file (JSON); ValueError lists every error.");
+                 "Loads and checks a routing file (JSON; a str or os.PathLike path). "
+                 "ValueError lists every error; FileNotFoundError / PermissionError when "
+                 "it cannot be read.");
   cls.def_static(
       "from_json",
       [](const std::string& text, const std::string& source) {
-        return std::make_shared<RoutingConfig>(
-            Unwrap(config::LoadRoutingJson(text, source)));
+        absl::StatusOr<RoutingConfig> loaded;
+        {
+          py::gil_scoped_release unlocked;
+          loaded = config::LoadRoutingJson(text, source);
+        }
+        return Loaded(std::move(loaded));
       },
       "text"_a, "source"_a = "routing.json",
       "Loads a routing file from its text; `source` names it in the errors.");
@@ -243,24 +273,28 @@ Args:
       "at_s"_a = 0.0,
       "The name of the rule that decides (as route()), or None for the default.");
 
-  // Engine.from_config, on the class RegisterEngine made.
+  // Engine.from_config, a classmethod on the class RegisterEngine made (so a
+  // subclass makes its own kind).
   py::object engine_class = m.attr("Engine");
-  engine_class.attr("from_config") = py::staticmethod(py::cpp_function(
-      [engine_class](const py::object& source, const py::kwargs& kwargs) {
-        const Handle routing = py::isinstance<RoutingConfig>(source)
-                                   ? source.cast<Handle>()
-                                   : Load(ToString(source, "source"));
-        py::object made = engine_class(**kwargs);
+  py::cpp_function from_config(
+      [](const py::object& cls, const py::object& source, const py::kwargs& kwargs) {
+        const Handle routing =
+            py::isinstance<RoutingConfig>(source) ? source.cast<Handle>() : Load(source);
+        py::object made = cls(**kwargs);
         auto& e = made.cast<PyEngine&>();
         e.set_routing(Unwrap(config::RoutingVersions::Start(e.engine(), *routing)));
         NoteQueues(e);
         return made;
       },
-      py::name("from_config"), py::arg("source"),
+      py::name("from_config"), py::arg("cls"), py::arg("source"),
       py::doc(R"doc(An engine configured by a routing file: its skills, strategies and
-queues, with the file's ids, as routing version 1. `source` is a path or a
-RoutingFile; other keyword arguments go to Engine(...).
-)doc")));
+queues, with the file's ids, as routing version 1. `source` is a path (str
+or os.PathLike) or a RoutingFile; other keyword arguments go to Engine(...).
+)doc"));
+  auto classmethod =
+      py::reinterpret_steal<py::object>(PyClassMethod_New(from_config.ptr()));
+  if (!classmethod) throw py::error_already_set();
+  engine_class.attr("from_config") = classmethod;
 
   auto engine = py::reinterpret_borrow<py::class_<PyEngine>>(engine_class);
   engine.def(
@@ -270,9 +304,8 @@ RoutingFile; other keyword arguments go to Engine(...).
         // replay them under the file the engine started with.
         RequireNoJournal(e, "reload_routing");
         config::RoutingVersions& versions = Versions(e);
-        const Handle next = py::isinstance<RoutingConfig>(source)
-                                ? source.cast<Handle>()
-                                : Load(ToString(source, "source"));
+        const Handle next =
+            py::isinstance<RoutingConfig>(source) ? source.cast<Handle>() : Load(source);
         Check(versions.Reload(*next));
         NoteQueues(e);
         return versions.version();

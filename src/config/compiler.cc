@@ -41,8 +41,11 @@ std::string_view TypeName(Type type) {
 
 class Compiler {
  public:
-  Compiler(std::string_view text, const Schema& schema)
-      : text_(text), schema_(schema), program_(std::make_shared<Program>()) {}
+  Compiler(std::string_view text, const Schema& schema, bool suggest = true)
+      : text_(text),
+        schema_(schema),
+        suggest_(suggest),
+        program_(std::make_shared<Program>()) {}
 
   absl::StatusOr<Expression> Run(std::vector<Diagnostic>* diagnostics) {
     if (text_.size() > kMaxExpressionBytes) {
@@ -335,7 +338,7 @@ class Compiler {
     } else {
       node.type = Type::kError;
       std::string rest;
-      if (const std::string* suggestion = Suggest(name)) {
+      if (const std::string* suggestion = suggest_ ? Suggest(name) : nullptr) {
         rest = fmt::format("; did you mean '{}'?", *suggestion);
       }
       Error(At(text_, token.begin, fmt::format("unknown attribute '{}'", name), rest));
@@ -343,19 +346,25 @@ class Compiler {
     return Add(node, token.begin);
   }
 
+  // The nearest attribute within 2 edits, or a third of the longer name up to
+  // 4. The distance is computed only up to that bound (and the best found so
+  // far), so a schema of thousands of long names stays cheap.
   const std::string* Suggest(std::string_view name) const {
     const std::string* best = nullptr;
     size_t best_distance = 0;
     for (AttributeId id = 0; id < schema_.size(); ++id) {
       const std::string& candidate = schema_.name(id);
-      const size_t distance =
-          common::EditDistance(name, candidate, /*fold_ascii_case=*/true);
       const size_t longer = std::max(name.size(), candidate.size());
-      if (distance > 2 && distance * 3 > longer) continue;
-      if (!best || distance < best_distance) {
-        best = &candidate;
-        best_distance = distance;
+      size_t limit = std::max<size_t>(2, std::min<size_t>(4, longer / 3));
+      if (best != nullptr) {
+        if (best_distance == 0) break;
+        limit = std::min(limit, best_distance - 1);
       }
+      const size_t distance =
+          common::BoundedEditDistance(name, candidate, limit, /*fold_ascii_case=*/true);
+      if (distance > limit) continue;
+      best = &candidate;
+      best_distance = distance;
     }
     return best;
   }
@@ -420,6 +429,7 @@ class Compiler {
 
   std::string_view text_;
   const Schema& schema_;
+  const bool suggest_;
   std::shared_ptr<Program> program_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
@@ -437,5 +447,14 @@ absl::StatusOr<Expression> Compile(std::string_view text, const Schema& schema,
                                    std::vector<Diagnostic>* diagnostics) {
   return internal::Compiler(text, schema).Run(diagnostics);
 }
+
+namespace internal {
+
+absl::StatusOr<Expression> CompileWithoutSuggestions(
+    std::string_view text, const Schema& schema, std::vector<Diagnostic>* diagnostics) {
+  return Compiler(text, schema, /*suggest=*/false).Run(diagnostics);
+}
+
+}  // namespace internal
 
 }  // namespace ccengine::config

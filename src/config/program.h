@@ -20,7 +20,10 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "absl/status/statusor.h"
 
 #include "ccengine/config/expression.h"
 
@@ -85,6 +88,12 @@ inline ValueType AttributeValueType(Type type) {
 
 // "==", "IN", ...
 const char* OpName(Op op);
+
+// Compile without the "did you mean" of unknown attributes: for a loader that
+// has reported all the errors it will show and only needs to know whether
+// more fail.
+absl::StatusOr<Expression> CompileWithoutSuggestions(
+    std::string_view text, const Schema& schema, std::vector<Diagnostic>* diagnostics);
 
 }  // namespace ccengine::config::internal
 

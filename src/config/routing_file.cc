@@ -3,6 +3,8 @@
 
 #include "ccengine/config/routing_file.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -154,6 +156,10 @@ ContactSpec RoutingConfig::MakeContact(ContactId id, Channel channel,
 
 absl::StatusOr<RoutingConfig> LoadRoutingFile(const std::string& path,
                                               std::vector<std::string>* errors) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+    return absl::FailedPreconditionError(fmt::format("{} is not a regular file", path));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int error = errno;

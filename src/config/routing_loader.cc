@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -26,6 +27,7 @@
 #include "ccengine/core/kpi.h"
 #include "ccengine/core/types.h"
 #include "common/edit_distance.h"
+#include "config/program.h"
 #include "fmt/format.h"
 
 namespace ccengine::config {
@@ -53,20 +55,58 @@ std::string Index(std::string_view pointer, size_t i) {
   return fmt::format("{}/{}", pointer, i);
 }
 
-// "; did you mean \"x\"?" for the closest of `known` within a few edits.
-std::string Suggest(std::string_view name, const std::vector<std::string_view>& known) {
+// "; did you mean \"x\"?" for the closest of `known` within a few edits, or
+// "". Each distance is computed only up to the best so far, and `budget`
+// (steps of the distance tables) bounds the work of a whole load: a file of
+// many long names cannot make suggestions slow, only fewer.
+std::string SuggestAmong(std::string_view name,
+                         const std::vector<std::string_view>& known, size_t* budget) {
+  if (name.size() > kMaxRoutingNameBytes) return "";
+  const size_t allowed = std::max<size_t>(1, std::min<size_t>(3, name.size() / 3));
   std::string_view best;
-  size_t best_distance = std::numeric_limits<size_t>::max();
+  size_t best_distance = allowed + 1;
   for (std::string_view k : known) {
-    const size_t d = common::EditDistance(name, k, /*fold_ascii_case=*/true);
-    if (d < best_distance) {
-      best_distance = d;
+    if (k.size() > kMaxRoutingNameBytes) continue;
+    const size_t limit = std::min(allowed, best_distance - 1);
+    const size_t cost = (std::min(name.size(), k.size()) + 1) * (2 * limit + 1);
+    if (cost > *budget) break;
+    *budget -= cost;
+    const size_t d =
+        common::BoundedEditDistance(name, k, limit, /*fold_ascii_case=*/true);
+    if (d <= limit) {
       best = k;
+      best_distance = d;
+      if (d == 0) break;
     }
   }
-  const size_t allowed = std::max<size_t>(1, std::min<size_t>(3, name.size() / 3));
-  if (best.empty() || best_distance > allowed) return "";
+  if (best_distance > allowed) return "";
   return fmt::format("; did you mean \"{}\"?", best);
+}
+
+// `text` with control characters escaped (so that an error stays one line)
+// and cut to about 1 KiB at a character boundary.
+std::string Printable(std::string_view text) {
+  constexpr size_t kMaxBytes = 1024;
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (out.size() >= kMaxBytes && (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      out += "…";
+      break;
+    }
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\u{:04x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
 }
 
 uint64_t Fnv1a64(std::string_view bytes) {
@@ -89,9 +129,8 @@ class Loader {
     config_.source_name_ = std::string(source_);
     config_.content_hash_ = fmt::format("{:016x}", Fnv1a64(content));
     ReadTop(root);
-    // In the order of the text, as a reader fixes them.
-    std::stable_sort(errors_.begin(), errors_.end(),
-                     [](const Found& a, const Found& b) { return a.offset < b.offset; });
+    // The first errors in the text, in its order, as a reader fixes them.
+    std::sort(errors_.begin(), errors_.end(), Earlier);
     std::vector<std::string> lines;
     for (Found& e : errors_) lines.push_back(std::move(e.line));
     if (errors != nullptr) *errors = lines;
@@ -102,15 +141,35 @@ class Loader {
     return absl::InvalidArgumentError(absl::StrJoin(lines, "\n"));
   }
 
+  // Keeps the kMaxRoutingErrors errors that come first in the text (a heap
+  // with the latest kept on top), counting the rest.
   void Error(const Node& at, std::string_view pointer, std::string_view message) {
-    if (errors_.size() >= kMaxRoutingErrors) {
+    if (!Wanted(at)) {
       ++dropped_;
       return;
     }
-    errors_.push_back(
-        Found{at.place.offset,
-              fmt::format("{}:{}:{}: {}: {}", source_, at.place.line, at.place.column,
-                          pointer.empty() ? "/" : pointer, message)});
+    Found found{
+        at.place.offset, sequence_++,
+        Printable(fmt::format("{}:{}:{}: {}: {}", source_, at.place.line, at.place.column,
+                              pointer.empty() ? "/" : pointer, message))};
+    if (errors_.size() == kMaxRoutingErrors) {
+      std::pop_heap(errors_.begin(), errors_.end(), Earlier);
+      errors_.pop_back();
+      ++dropped_;
+    }
+    errors_.push_back(std::move(found));
+    std::push_heap(errors_.begin(), errors_.end(), Earlier);
+  }
+
+  // Whether an error at `at` would be shown: work for its message (a
+  // suggestion) is spent only then.
+  bool Wanted(const Node& at) const {
+    return errors_.size() < kMaxRoutingErrors || at.place.offset < errors_.front().offset;
+  }
+
+  std::string Suggest(const Node& at, std::string_view name,
+                      const std::vector<std::string_view>& known) {
+    return Wanted(at) ? SuggestAmong(name, known, &suggest_budget_) : std::string();
   }
 
  private:
@@ -130,7 +189,8 @@ class Loader {
       for (const auto& [key, value] : node.members) {
         if (std::find(names.begin(), names.end(), key) == names.end()) {
           loader.Error(value, Child(pointer_, key),
-                       fmt::format("unknown key \"{}\"{}", key, Suggest(key, names)));
+                       fmt::format("unknown key \"{}\"{}", key,
+                                   loader.Suggest(value, key, names)));
         }
       }
     }
@@ -258,12 +318,19 @@ class Loader {
   // {"policy": 8, "english": 5}: declared skills with levels 1..10.
   void Skills(const Node* n, std::string_view pointer, std::vector<SkillLevel>* out) {
     if (n == nullptr || !Expect(*n, pointer, Node::Kind::kObject)) return;
+    if (n->members.size() > kMaxRoutingSkillsPerList) {
+      Error(*n, pointer,
+            fmt::format("at most {} skills, got {}", kMaxRoutingSkillsPerList,
+                        n->members.size()));
+      return;
+    }
     for (const auto& [name, level] : n->members) {
       const std::string path = Child(pointer, name);
       const auto it = skill_ids_.find(name);
       if (it == skill_ids_.end()) {
         Error(level, path,
-              fmt::format("unknown skill \"{}\"{}", name, Suggest(name, skill_names_)));
+              fmt::format("unknown skill \"{}\"{}", name,
+                          Suggest(level, name, skill_names_)));
         continue;
       }
       uint8_t value = 0;
@@ -280,7 +347,7 @@ class Loader {
     const auto it = queue_ids_.find(name);
     if (it == queue_ids_.end()) {
       Error(*n, pointer,
-            fmt::format("unknown queue \"{}\"{}", name, Suggest(name, queue_names_)));
+            fmt::format("unknown queue \"{}\"{}", name, Suggest(*n, name, queue_names_)));
       return false;
     }
     *out = QueueId(it->second);
@@ -370,6 +437,12 @@ class Loader {
 
   void ReadStrategies(const Node& node, const std::string& pointer) {
     if (!Expect(node, pointer, Node::Kind::kArray)) return;
+    if (node.items.size() > kMaxRoutingStrategies) {
+      Error(node, pointer,
+            fmt::format("at most {} strategies, got {}", kMaxRoutingStrategies,
+                        node.items.size()));
+      return;
+    }
     for (size_t i = 0; i < node.items.size(); ++i) {
       const Node& item = node.items[i];
       Fields f(*this, item, Index(pointer, i),
@@ -402,7 +475,11 @@ class Loader {
     for (size_t i = 0; i < node.items.size(); ++i) {
       const Node* name = node.items[i].Find("name");
       std::string text;
-      if (name == nullptr || name->kind != Node::Kind::kString) continue;
+      // Only names ReadQueue accepts; it reports the others.
+      if (name == nullptr || name->kind != Node::Kind::kString || name->text.empty() ||
+          name->text.size() > kMaxRoutingNameBytes) {
+        continue;
+      }
       text = name->text;
       if (!queue_ids_.emplace(text, static_cast<uint32_t>(i)).second) {
         Error(*name, Child(Index(pointer, i), "name"),
@@ -433,6 +510,15 @@ class Loader {
     Skills(f.Get("skills"), f.Path("skills"), &q->skills);
     if (const Node* steps = f.Get("relaxation");
         steps != nullptr && Expect(*steps, f.Path("relaxation"), Node::Kind::kArray)) {
+      if (steps->items.size() > kMaxRoutingSteps) {
+        Error(*steps, f.Path("relaxation"),
+              fmt::format("at most {} relaxation steps, got {}", kMaxRoutingSteps,
+                          steps->items.size()));
+      }
+    }
+    if (const Node* steps = f.Get("relaxation");
+        steps != nullptr && steps->kind == Node::Kind::kArray &&
+        steps->items.size() <= kMaxRoutingSteps) {
       for (size_t i = 0; i < steps->items.size(); ++i) {
         Fields s(*this, steps->items[i], Index(f.Path("relaxation"), i),
                  {"after_s", "skills"});
@@ -654,8 +740,9 @@ class Loader {
           std::vector<std::string_view> known(kAllChannels.size());
           for (size_t k = 0; k < kAllChannels.size(); ++k)
             known[k] = ChannelName(kAllChannels[k]);
-          Error(value, where,
-                fmt::format("unknown channel \"{}\"{}", name, Suggest(name, known)));
+          Error(
+              value, where,
+              fmt::format("unknown channel \"{}\"{}", name, Suggest(value, name, known)));
           continue;
         }
         auto& slot = (*values)[static_cast<size_t>(*channel)];
@@ -712,7 +799,8 @@ class Loader {
         Error(type, path,
               fmt::format(
                   "unknown type \"{}\" (known: string, number, bool, string list){}",
-                  text, Suggest(text, {"string", "number", "bool", "string list"})));
+                  text,
+                  Suggest(type, text, {"string", "number", "bool", "string list"})));
         continue;
       }
       absl::StatusOr<AttributeId> id = schema.Add(name, value_type);
@@ -812,7 +900,9 @@ class Loader {
           } else if (String(condition, rf.Path("if"), &text)) {
             std::vector<Diagnostic> diagnostics;
             absl::StatusOr<Expression> compiled =
-                Compile(text, config_.schema_, &diagnostics);
+                Wanted(*condition) ? Compile(text, config_.schema_, &diagnostics)
+                                   : internal::CompileWithoutSuggestions(
+                                         text, config_.schema_, &diagnostics);
             if (compiled.ok()) {
               condition_compiled = *std::move(compiled);
             } else {
@@ -895,12 +985,29 @@ class Loader {
         const Node* s = queues.items[i].Find("strategy");
         Error(s != nullptr ? *s : queues.items[i], Child(path, "strategy"),
               fmt::format("unknown strategy \"{}\"{}", first.strategy,
-                          Suggest(first.strategy, strategy_names)));
+                          Suggest(s != nullptr ? *s : queues.items[i], first.strategy,
+                                  strategy_names)));
         first.strategy = "longest_idle";
       }
       absl::StatusOr<QueueId> added = engine.AddQueue(std::move(first));
       if (!added.ok())
         Error(queues.items[i], path, std::string(added.status().message()));
+    }
+    // Each profile as an agent: the engine's capacity and skill checks.
+    const Node* profiles = top.Get("agent_profiles");
+    for (size_t i = 0; i < config_.profiles_.size(); ++i) {
+      const AgentProfile& p = config_.profiles_[i];
+      absl::Status added = engine.AddAgent(
+          config_.MakeAgent(AgentId(static_cast<uint64_t>(i) + 1), p.name, p));
+      if (!added.ok()) {
+        // The engine names the scratch agent ("agent 3: …"); the place names the profile.
+        std::string message(added.message());
+        if (absl::StartsWith(message, "agent ") && absl::StrContains(message, ": ")) {
+          message.erase(0, message.find(": ") + 2);
+        }
+        Error(profiles->items[i], Index(top.Path("agent_profiles"), i),
+              std::string(message));
+      }
     }
     if (!errors_.empty()) return;
     for (size_t i = 0; i < config_.queues_.size(); ++i) {
@@ -916,13 +1023,19 @@ class Loader {
 
   struct Found {
     uint32_t offset = 0;
+    uint64_t sequence = 0;  // ties in place keep the order they were found in
     std::string line;
   };
+  static bool Earlier(const Found& a, const Found& b) {
+    return a.offset != b.offset ? a.offset < b.offset : a.sequence < b.sequence;
+  }
 
   std::string source_;
   RoutingConfig config_;
   std::vector<Found> errors_;
+  uint64_t sequence_ = 0;
   size_t dropped_ = 0;
+  size_t suggest_budget_ = size_t{200} << 20;
   std::map<std::string, uint32_t, std::less<>> skill_ids_;
   std::vector<std::string_view> skill_names_;
   std::map<std::string, uint32_t, std::less<>> queue_ids_;

@@ -156,6 +156,27 @@ void Engine::ComputeServed(uint32_t slot) {
   }
 }
 
+void Engine::RefreshServed(const std::vector<uint32_t>& groups) {
+  std::vector<uint32_t> changed(groups);
+  std::sort(changed.begin(), changed.end());
+  const auto by_group = [](const std::pair<uint32_t, uint8_t>& e, uint32_t g) {
+    return e.first < g;
+  };
+  for (AgentRec& a : agents_) {
+    if (!a.live) continue;
+    std::erase_if(a.served, [&](const std::pair<uint32_t, uint8_t>& e) {
+      return std::binary_search(changed.begin(), changed.end(), e.first);
+    });
+    // Kept in ascending group order, as ComputeServed makes it.
+    for (uint32_t g : changed) {
+      const int step = MinStep(a, groups_[g]);
+      if (step < 0) continue;
+      a.served.emplace(std::lower_bound(a.served.begin(), a.served.end(), g, by_group), g,
+                       static_cast<uint8_t>(step));
+    }
+  }
+}
+
 AgentView Engine::ViewOf(const AgentRec& a) const {
   AgentView v;
   v.id = a.id;

@@ -397,9 +397,8 @@ absl::Status Engine::UpdateQueue(QueueId queue, QueueConfig config) {
     }
     groups_[g].Resize(q.step_after.size());
   }
-  for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
-    if (agents_[slot].live) ComputeServed(slot);
-  }
+  // Only this queue's groups changed steps.
+  RefreshServed(q.groups);
   std::vector<std::pair<double, uint32_t>> order;
   for (uint32_t slot : waiting) {
     ContactRec& c = contacts_[slot];

@@ -107,6 +107,17 @@ absl::Status Engine::CheckInvariants() const {
   size_t live_agents = 0;
   for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
     const AgentRec& a = agents_[slot];
+    // The groups it serves, each at its lowest step, in group order (as
+    // ComputeServed makes them, whichever path kept them since).
+    if (a.live) {
+      std::vector<std::pair<uint32_t, uint8_t>> served;
+      for (uint32_t g = 0; g < groups_.size(); ++g) {
+        const int step = MinStep(a, groups_[g]);
+        if (step >= 0) served.emplace_back(g, static_cast<uint8_t>(step));
+      }
+      if (served != a.served)
+        return Broken(fmt::format("served groups of slot {}", slot));
+    }
     for (size_t s = 0; s < agent_index_.skill_count(); ++s) {
       int level = 0;
       for (const SkillLevel& l : a.skills) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ccengine/config/routing_file.h"
 #include "gmock/gmock.h"
@@ -197,6 +198,117 @@ TEST(RoutingErrorsTest, ManyErrorsAreCappedWithACount) {
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(errors.size(), kMaxRoutingErrors);
   EXPECT_THAT(loaded.status().message(), HasSubstr("\nf.json: 50 more errors not shown"));
+}
+
+TEST(RoutingErrorsTest, ControlCharactersCannotSplitOrForgeALine) {
+  std::vector<std::string> errors;
+  ASSERT_FALSE(
+      LoadRoutingJson(
+          R"({"queues": [{"name": "q", "overflow_to": "x\nf.json:9:9: /fake: forged"}],
+                                   "bogus\u0000key": 1})",
+          "f.json", &errors)
+          .ok());
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(
+      errors[0],
+      R"(f.json:1:42: /queues/0/overflow_to: unknown queue "x\nf.json:9:9: /fake: forged")");
+  EXPECT_EQ(errors[1], R"(f.json:2:54: /bogus\u0000key: unknown key "bogus\u0000key")");
+}
+
+TEST(RoutingErrorsTest, AgentProfilesPassTheEnginesAgentChecks) {
+  std::vector<std::string> errors;
+  ASSERT_FALSE(LoadRoutingJson(R"({"queues": [{"name": "q"}], "agent_profiles": [
+      {"name": "a", "capacity": {"load_budget": 0}},
+      {"name": "b", "capacity": {"load_per_contact": {"voice": 500}}},
+      {"name": "c", "capacity": {"load_budget": 10, "max_per_channel": {"chat": 2}}}]})",
+                               "f.json", &errors)
+                   .ok());
+  EXPECT_EQ(errors,
+            (std::vector<std::string>{
+                "f.json:2:7: /agent_profiles/0: load_budget must be > 0",
+                "f.json:3:7: /agent_profiles/1: a voice contact costs 500 load "
+                "units, more than the budget 100",
+                "f.json:4:7: /agent_profiles/2: a chat contact costs 33 load units, "
+                "more than the budget 10"}));
+}
+
+TEST(RoutingErrorsTest, TheFirstErrorsInTheTextAreShownWhateverTheSectionOrder) {
+  // The skills section is read before the queues, though written after them.
+  std::string json = R"({"queues": [{"name": "q", "priority": 99}], "skills": [)";
+  for (int i = 0; i < 150; ++i) json += (i > 0 ? ", 1" : "1");
+  json += "]}";
+  std::vector<std::string> errors;
+  absl::StatusOr<RoutingConfig> loaded = LoadRoutingJson(json, "f.json", &errors);
+  ASSERT_EQ(errors.size(), kMaxRoutingErrors);
+  EXPECT_EQ(errors[0], "f.json:1:39: /queues/0/priority: must be in 0..9, got 99");
+  EXPECT_EQ(errors[1], "f.json:1:56: /skills/0: expected a string, got a number");
+  EXPECT_EQ(errors[99], "f.json:1:350: /skills/98: expected a string, got a number");
+  EXPECT_THAT(loaded.status().message(), HasSubstr("\nf.json: 51 more errors not shown"));
+}
+
+TEST(RoutingErrorsTest, ListsHaveLimits) {
+  std::string strategies, skills, steps;
+  for (int i = 0; i < 257; ++i)
+    strategies += (i ? ", " : "") + absl::StrCat(R"({"name": "s)", i, R"("})");
+  for (int i = 0; i < 65; ++i)
+    skills += (i ? ", " : "") + absl::StrCat(R"("k)", i, R"(": 5)");
+  for (int i = 0; i < 33; ++i)
+    steps += (i ? ", " : "") + absl::StrCat(R"({"after_s": )", i + 1, "}");
+  std::vector<std::string> errors;
+  ASSERT_FALSE(
+      LoadRoutingJson(absl::StrCat(R"({"strategies": [)", strategies,
+                                   R"(], "queues": [{"name": "q", "skills": {)", skills,
+                                   R"(}, "relaxation": [)", steps, "]}]}"),
+                      "f.json", &errors)
+          .ok());
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_THAT(errors[0], HasSubstr("/strategies: at most 256 strategies, got 257"));
+  EXPECT_THAT(errors[1], HasSubstr("/queues/0/skills: at most 64 skills, got 65"));
+  EXPECT_THAT(errors[2],
+              HasSubstr("/queues/0/relaxation: at most 32 relaxation steps, got 33"));
+}
+
+// Inputs that once took seconds to minutes (suggestions over long or many
+// names, one expression compiled per rule with a suggestion per unknown
+// name). Each must load — and fail — at the cost of reading it; ctest's
+// timeout is the guard, the errors are checked here.
+TEST(RoutingErrorsTest, LongAndManyNamesStayCheap) {
+  {
+    const std::string json = absl::StrCat(
+        R"({"queues": [{"name": ")", std::string(60000, 'a'),
+        R"("}, {"name": "q", "overflow_to": ")", std::string(60000, 'b'), R"("}]})");
+    std::vector<std::string> errors;
+    ASSERT_FALSE(LoadRoutingJson(json, "f.json", &errors).ok());
+    ASSERT_EQ(errors.size(), 2u);
+    EXPECT_EQ(errors[0],
+              "f.json:1:22: /queues/0/name: a name must have 1..128 bytes, got 60000");
+    EXPECT_LT(errors[1].size(), 1100u);  // the name is cut in the message
+  }
+  {
+    std::string attributes, condition, rules;
+    for (int i = 0; i < 4000; ++i) {
+      attributes += absl::StrCat(i ? ", " : "", "\"a", std::string(110, 'x'), ".k", i,
+                                 "\": \"string\"");
+    }
+    for (int i = 0; i < 16; ++i) {
+      condition +=
+          absl::StrCat(i ? " OR " : "", "b", std::string(110, 'y'), ".u", i, " == 'v'");
+    }
+    for (int r = 0; r < 300; ++r) {
+      rules += absl::StrCat(r ? ", " : "", R"({"name": "r)", r, R"(", "if": ")",
+                            condition, R"(", "queue": "q"})");
+    }
+    std::vector<std::string> errors;
+    absl::StatusOr<RoutingConfig> loaded = LoadRoutingJson(
+        absl::StrCat(
+            R"({"queues": [{"name": "q"}], "attributes": {)", attributes,
+            R"(}, "flows": [{"name": "f", "default": {"queue": "q"}, "rules": [)", rules,
+            "]}]}"),
+        "f.json", &errors);
+    ASSERT_FALSE(loaded.ok());
+    EXPECT_EQ(errors.size(), kMaxRoutingErrors);
+    EXPECT_THAT(loaded.status().message(), HasSubstr("4700 more errors not shown"));
+  }
 }
 
 }  // namespace

@@ -102,10 +102,13 @@ def test_a_broken_file_lists_every_error():
     syntax = r"f.json: expected ',' or '}' at 1:15 \(byte 14\), found 'x'"
     with pytest.raises(ValueError, match=syntax):
         ccengine.RoutingFile.from_json('{"queues": [] x}', source="f.json")
-    with pytest.raises(KeyError, match="cannot open /nonexistent.json"):
+    with pytest.raises(FileNotFoundError, match="cannot open /nonexistent.json") as missing:
         ccengine.RoutingFile.load("/nonexistent.json")
-    with pytest.raises(KeyError, match="cannot open"):
+    assert missing.value.code == "NOT_FOUND"
+    with pytest.raises(FileNotFoundError, match="cannot open"):
         ccengine.Engine.from_config("/nonexistent.json")
+    with pytest.raises(ValueError, match="is not a regular file"):
+        ccengine.RoutingFile.load(str(HOTLINE.parent))
 
 
 def test_bad_facts_and_arguments_are_named(routing):
@@ -128,6 +131,13 @@ def test_bad_facts_and_arguments_are_named(routing):
 def test_from_config_passes_engine_options_and_refuses_bad_ones(routing):
     e = ccengine.Engine.from_config(routing, seed=7, start_s=100.0)
     assert e.now == 100.0
+
+    class MyEngine(ccengine.Engine):
+        pass
+
+    mine = MyEngine.from_config(HOTLINE)  # a subclass, from an os.PathLike
+    assert type(mine) is MyEngine
+    assert mine.routing.queues == routing.queues
     with pytest.raises(TypeError):
         ccengine.Engine.from_config(routing, no_such_option=1)
 

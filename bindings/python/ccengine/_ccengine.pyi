@@ -143,12 +143,14 @@ class Engine:
         customer_history_max_entries: int = 1048576,
     ) -> None:
         """Creates an engine whose time starts at ``start_s`` seconds."""
-    @staticmethod
-    def from_config(source: Union[str, "RoutingFile"], **kwargs: Any) -> "Engine":
+    @classmethod
+    def from_config(
+        cls, source: Union[str, "os.PathLike[str]", "RoutingFile"], **kwargs: Any
+    ) -> "Engine":
         """An engine with a routing file's skills, strategies and queues (the
         file's ids) as routing version 1; other keyword arguments go to
         ``Engine(...)``."""
-    def reload_routing(self, source: Union[str, "RoutingFile"]) -> int:
+    def reload_routing(self, source: Union[str, "os.PathLike[str]", "RoutingFile"]) -> int:
         """Makes a routing file the next routing version (waiting contacts
         re-evaluated); CcengineError lists why a file cannot follow."""
     def rollback_routing(self) -> int:
@@ -471,7 +473,9 @@ class RoutingFile:
     lists every error as ``file:line:column: /json/pointer: message``."""
 
     @staticmethod
-    def load(path: str) -> "RoutingFile": ...
+    def load(path: Union[str, "os.PathLike[str]"]) -> "RoutingFile":
+        """ValueError lists every error; FileNotFoundError / PermissionError
+        when the file cannot be read."""
     @staticmethod
     def from_json(text: str, source: str = "routing.json") -> "RoutingFile": ...
     @property

@@ -16,9 +16,12 @@
 // strategies that are not declared, overflow cycles, filters naming unknown
 // attributes, and every check the engine itself makes on a queue (the queues
 // are tried on a scratch engine). Each error is one line,
-//   routing.json:12:7: /queues/3/max_wait_s: must be >= 0, got -5
-// (source name, line:column of the value, its JSON pointer, the message);
-// the status (InvalidArgument) lists them all, up to kMaxRoutingErrors.
+//   routing.json:12:7: /queues/3/max_wait_s: must be > 0 seconds, got -5
+// (source name, line:column of the value, its JSON pointer, the message;
+// control characters escaped, so each error is one line); the status
+// (InvalidArgument) lists the first kMaxRoutingErrors in the order of the
+// text, then a count of the rest. Every agent profile is also tried as an
+// agent on the scratch engine, so MakeAgent's agents are accepted.
 // Loading has no effect on any engine.
 //
 // Ids. A file numbers its skills and queues in the order written: skill i is
@@ -67,6 +70,10 @@ namespace ccengine::config {
 
 inline constexpr size_t kMaxRoutingErrors = 100;
 inline constexpr size_t kMaxRoutingNameBytes = 128;
+inline constexpr size_t kMaxRoutingStrategies = 256;
+inline constexpr size_t kMaxRoutingSkillsPerList =
+    64;                                         // a queue's, a step's, a profile's
+inline constexpr size_t kMaxRoutingSteps = 32;  // relaxation steps per queue
 
 // Where a rule sends a contact.
 struct FlowTarget {

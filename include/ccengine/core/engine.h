@@ -417,6 +417,9 @@ class Engine {
   // Indexes + state-change event (carrying `reason`).
   void SyncAgent(uint32_t slot, EventReason reason = EventReason::kNone);
   void ComputeServed(uint32_t slot);
+  // ComputeServed's entries for `groups` alone, for every live agent (after
+  // one queue's groups changed).
+  void RefreshServed(const std::vector<uint32_t>& groups);
   void EnsureSkillSet(SkillRequirement requirement);
   const internal::Bitset& SkillSet(SkillRequirement requirement) const {
     return agent_index_.SkillSet(requirement);

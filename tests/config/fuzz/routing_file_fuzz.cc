@@ -5,10 +5,11 @@
 // libFuzzer target for the routing file (ccengine/config/routing_file.h): the
 // strict JSON parser and the loader behind it, over arbitrary bytes. A failure
 // must be InvalidArgument (ResourceExhausted only for the size limit) with
-// every error line naming the source and, past the JSON stage, a place inside
-// the text. A success keeps the loader's promises: CreateEngine succeeds with
-// the file's ids, and every flow routes a contact with no facts, and one with
-// all built-in facts, to a queue of the file. Built and run by
+// every error line naming the source, on one line and of readable length. A
+// success keeps the loader's promises: CreateEngine succeeds with the file's
+// ids, every agent profile's agent is accepted, and every flow routes a
+// contact with no facts, and one with all built-in facts, to a queue of the
+// file. Built and run by
 // tools/fuzz.sh routing_file SECONDS.
 //
 // Thread safety: libFuzzer calls the entry point from one thread.
@@ -43,6 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(errors.size() <= config::kMaxRoutingErrors, "more lines than the cap");
     for (const std::string& line : errors) {
       FUZZ_CHECK(line.rfind("routing.json:", 0) == 0, "a line without its source");
+      FUZZ_CHECK(line.find('\n') == std::string::npos, "an error of more than one line");
+      FUZZ_CHECK(line.size() <= 2048, "an error line too long to read");
     }
     return 0;
   }
@@ -53,6 +56,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(engine.ok(), "a loaded file's engine cannot be created");
   FUZZ_CHECK((*engine)->queue_count() == loaded->queues().size(), "queue count");
   FUZZ_CHECK((*engine)->skill_count() == loaded->skills().size(), "skill count");
+  for (size_t i = 0; i < loaded->agent_profiles().size(); ++i) {
+    const config::AgentProfile& p = loaded->agent_profiles()[i];
+    FUZZ_CHECK(
+        (*engine)->AddAgent(loaded->MakeAgent(ccengine::AgentId(i + 1), p.name, p)).ok(),
+        "a loaded profile's agent is refused");
+  }
   config::Bindings none(loaded->schema());
   config::Bindings facts(loaded->schema());
   loaded->SetContactFacts(facts, ccengine::Channel::kChat,
