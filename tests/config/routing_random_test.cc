@@ -2,6 +2,7 @@
 // cycle reported once, from its first queue, and only cycles), and entry flows
 // (the first rule that holds wins, as a plain loop over the same facts decides).
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <set>
@@ -11,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ccengine/config/routing_file.h"
+#include "common/edit_distance.h"
 #include "gtest/gtest.h"
 
 namespace ccengine::config {
@@ -124,6 +126,23 @@ TEST(RoutingRandomTest, TheFirstRuleThatHoldsWins) {
         EXPECT_EQ(target.priority, expected < 0 ? 0 : expected % 10);
       }
     }
+  }
+}
+
+// The banded distance the suggestions use equals the full table's, capped at
+// limit + 1, for every pair of short strings over a small alphabet.
+TEST(RoutingRandomTest, BoundedEditDistanceIsTheFullDistanceCapped) {
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 100000; ++round) {
+    std::string a, b;
+    const int na = static_cast<int>(rng() % 10), nb = static_cast<int>(rng() % 10);
+    for (int i = 0; i < na; ++i) a += "abAB"[rng() % 4];
+    for (int i = 0; i < nb; ++i) b += "abAB"[rng() % 4];
+    const size_t limit = rng() % 6;
+    const bool fold = rng() % 2 == 0;
+    const size_t full = common::EditDistance(a, b, fold);
+    ASSERT_EQ(common::BoundedEditDistance(a, b, limit, fold), std::min(full, limit + 1))
+        << a << " " << b << " " << limit;
   }
 }
 
