@@ -87,39 +87,37 @@ RowKind ParseRowKind(const std::string& of) {
   RaiseInvalid(fmt::format("of: must be 'queues', 'agents' or 'groups', got '{}'", of));
 }
 
-py::list RowsToList(const std::vector<metrics::QueueRow>& rows) {
+namespace {
+
+// A row's figures, its start, then the keys that name it (in that order, the
+// dicts' and so a DataFrame's column order).
+py::dict Figures(const metrics::QueueRow& r) { return QueueFiguresToDict(r.figures); }
+py::dict Figures(const metrics::AgentRow& r) { return AgentFiguresToDict(r.figures); }
+py::dict Figures(const metrics::GroupRow& r) { return AgentFiguresToDict(r.figures); }
+void AddKeys(const metrics::QueueRow& r, py::dict& d) { d["queue"] = r.queue; }
+void AddKeys(const metrics::AgentRow& r, py::dict& d) {
+  d["agent"] = r.agent.value();
+  d["group"] = r.group;
+}
+void AddKeys(const metrics::GroupRow& r, py::dict& d) { d["group"] = r.group; }
+
+template <typename Row>
+py::list ListOf(const std::vector<Row>& rows) {
   py::list out;
-  for (const metrics::QueueRow& r : rows) {
-    py::dict d = QueueFiguresToDict(r.figures);
+  for (const Row& r : rows) {
+    py::dict d = Figures(r);
     d["start_s"] = SecondsSinceEpoch(r.start);
-    d["queue"] = r.queue;
+    AddKeys(r, d);
     out.append(d);
   }
   return out;
 }
 
-py::list RowsToList(const std::vector<metrics::AgentRow>& rows) {
-  py::list out;
-  for (const metrics::AgentRow& r : rows) {
-    py::dict d = AgentFiguresToDict(r.figures);
-    d["start_s"] = SecondsSinceEpoch(r.start);
-    d["agent"] = r.agent.value();
-    d["group"] = r.group;
-    out.append(d);
-  }
-  return out;
-}
+}  // namespace
 
-py::list RowsToList(const std::vector<metrics::GroupRow>& rows) {
-  py::list out;
-  for (const metrics::GroupRow& r : rows) {
-    py::dict d = AgentFiguresToDict(r.figures);
-    d["start_s"] = SecondsSinceEpoch(r.start);
-    d["group"] = r.group;
-    out.append(d);
-  }
-  return out;
-}
+py::list RowsToList(const std::vector<metrics::QueueRow>& rows) { return ListOf(rows); }
+py::list RowsToList(const std::vector<metrics::AgentRow>& rows) { return ListOf(rows); }
+py::list RowsToList(const std::vector<metrics::GroupRow>& rows) { return ListOf(rows); }
 
 namespace {
 
