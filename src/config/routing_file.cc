@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/time/civil_time.h"
 #include "ccengine/core/calendar.h"
 #include "common/status_macros.h"
@@ -97,6 +98,12 @@ absl::Status RoutingConfig::ApplyTo(Engine& engine) const {
         "has {} skills and {} queues",
         source_name_, engine.skill_count(), engine.queue_count()));
   }
+  for (const StrategyDefinition& s : strategies_) {
+    if (engine.FindStrategy(s.name).ok()) {
+      return absl::FailedPreconditionError(fmt::format(
+          "{}: the engine already has a strategy named '{}'", source_name_, s.name));
+    }
+  }
   for (size_t i = 0; i < skills_.size(); ++i) {
     CCENGINE_ASSIGN_OR_RETURN(SkillId id, engine.AddSkill(skills_[i]));
     if (id.value() != i) {
@@ -156,6 +163,9 @@ ContactSpec RoutingConfig::MakeContact(ContactId id, Channel channel,
 
 absl::StatusOr<RoutingConfig> LoadRoutingFile(const std::string& path,
                                               std::vector<std::string>* errors) {
+  if (absl::StrContains(path, '\0')) {
+    return absl::InvalidArgumentError("a path may not hold a NUL character");
+  }
   struct stat info {};
   if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
     return absl::FailedPreconditionError(fmt::format("{} is not a regular file", path));

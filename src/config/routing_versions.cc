@@ -30,8 +30,8 @@ absl::StatusOr<std::unique_ptr<RoutingVersions>> RoutingVersions::Start(
   CCENGINE_RETURN_IF_ERROR(first.ApplyTo(engine));
   versions->registered_ = first.strategies();
   auto config = std::make_shared<const RoutingConfig>(std::move(first));
+  versions->stack_.push_back(config);
   versions->Record(nullptr, *config, false);
-  versions->stack_.push_back(std::move(config));
   return versions;
 }
 
@@ -109,19 +109,23 @@ absl::Status RoutingVersions::Apply(const RoutingConfig& next) {
     first.overflow_queue.reset();
     CCENGINE_RETURN_IF_ERROR(engine_.AddQueue(std::move(first)).status());
   }
+  // All the queues at once: each waiting contact is judged under the whole
+  // new version (one that moves on finds its next queue's new rules).
+  std::vector<std::pair<QueueId, QueueConfig>> updates;
+  updates.reserve(next.queues().size());
   for (size_t i = 0; i < next.queues().size(); ++i) {
-    CCENGINE_RETURN_IF_ERROR(
-        engine_.UpdateQueue(QueueId(static_cast<uint32_t>(i)), next.queues()[i]));
+    updates.emplace_back(QueueId(static_cast<uint32_t>(i)), next.queues()[i]);
   }
-  return absl::OkStatus();
+  return engine_.UpdateQueues(updates);
 }
 
 absl::Status RoutingVersions::Reload(RoutingConfig next) {
   CCENGINE_RETURN_IF_ERROR(Apply(next));
   auto config = std::make_shared<const RoutingConfig>(std::move(next));
-  Record(stack_.back().get(), *config, false);
-  stack_.push_back(std::move(config));
+  const std::shared_ptr<const RoutingConfig> from = stack_.back();
+  stack_.push_back(config);
   if (stack_.size() > kMaxKeptVersions) stack_.erase(stack_.begin());
+  Record(from.get(), *config, false);  // current() is the new version here
   return absl::OkStatus();
 }
 
@@ -132,8 +136,9 @@ absl::Status RoutingVersions::Rollback() {
   }
   const std::shared_ptr<const RoutingConfig> earlier = stack_[stack_.size() - 2];
   CCENGINE_RETURN_IF_ERROR(Apply(*earlier));
-  Record(stack_.back().get(), *earlier, true);
+  const std::shared_ptr<const RoutingConfig> from = stack_.back();
   stack_.pop_back();
+  Record(from.get(), *earlier, true);
   return absl::OkStatus();
 }
 
@@ -148,7 +153,8 @@ void RoutingVersions::Record(const RoutingConfig* from, const RoutingConfig& to,
   change.at = engine_.Now();
   change.rollback = rollback;
   history_.push_back(change);
-  if (on_change_) on_change_(history_.back());
+  // A copy: the callback may reload or roll back in turn.
+  if (on_change_) on_change_(change);
 }
 
 }  // namespace ccengine::config

@@ -366,48 +366,83 @@ absl::StatusOr<QueueId> Engine::AddQueue(QueueConfig config) {
 }
 
 absl::Status Engine::UpdateQueue(QueueId queue, QueueConfig config) {
-  if (queue.value() >= queues_.size()) {
-    return absl::NotFoundError(fmt::format("unknown queue id {}", queue.value()));
+  std::vector<std::pair<QueueId, QueueConfig>> one;
+  one.emplace_back(queue, std::move(config));
+  return UpdateQueues(one);
+}
+
+absl::Status Engine::UpdateQueues(
+    const std::vector<std::pair<QueueId, QueueConfig>>& updates) {
+  // Everything is checked before anything changes.
+  std::vector<bool> seen(queues_.size(), false);
+  for (const auto& [queue, config] : updates) {
+    if (queue.value() >= queues_.size()) {
+      return absl::NotFoundError(fmt::format("unknown queue id {}", queue.value()));
+    }
+    const QueueRec& q = queues_[queue.value()];
+    if (config.name != q.config.name) {
+      return absl::InvalidArgumentError(fmt::format(
+          "queue '{}' cannot be renamed to '{}'", q.config.name, config.name));
+    }
+    if (seen[queue.value()]) {
+      return absl::InvalidArgumentError(
+          fmt::format("queue '{}' is updated twice in one call", q.config.name));
+    }
+    seen[queue.value()] = true;
+    CCENGINE_RETURN_IF_ERROR(ValidateQueueConfig(config, &queue));
   }
-  QueueRec& q = queues_[queue.value()];
-  if (config.name != q.config.name) {
-    return absl::InvalidArgumentError(
-        fmt::format("queue '{}' cannot be renamed to '{}'", q.config.name, config.name));
-  }
-  CCENGINE_RETURN_IF_ERROR(ValidateQueueConfig(config, &queue));
   // Take the waiting contacts out under the old rules (their sets depend on
-  // the queue's priority and steps), then put each back under the new ones,
-  // best first: new step, new timers, and a match if one is possible now.
+  // the queue's priority and steps) and install every queue's new rules, so
+  // that each contact is then judged under the whole new configuration —
+  // also one that moves on into another updated queue.
   std::vector<uint32_t> waiting;
-  for (uint32_t g : q.groups) {
-    for (const auto& set : groups_[g].sets) {
-      for (const internal::WaitKey& k : set) waiting.push_back(k.slot);
+  std::vector<uint32_t> changed_groups;
+  for (const auto& [queue, config] : updates) {
+    QueueRec& q = queues_[queue.value()];
+    for (uint32_t g : q.groups) {
+      for (const auto& set : groups_[g].sets) {
+        for (const internal::WaitKey& k : set) waiting.push_back(k.slot);
+      }
     }
   }
   for (uint32_t slot : waiting) RemoveWaiting(slot);
-  InstallQueueRules(q, config);
-  SyncQueueHours(queue.value());
-  const bool move_out = !q.open && q.config.move_waiting_at_close;
-  for (uint32_t g : q.groups) {
-    // The steps may have changed: the group's rings are made again if needed.
-    if (groups_[g].tracked()) {
-      groups_[g].free.clear();
-      groups_[g].keyed.clear();
-      --tracked_groups_;
+  for (const auto& [queue, config] : updates) {
+    QueueRec& q = queues_[queue.value()];
+    InstallQueueRules(q, config);
+    SyncQueueHours(queue.value());
+    for (uint32_t g : q.groups) {
+      // The steps may have changed: the group's rings are made again if needed.
+      if (groups_[g].tracked()) {
+        groups_[g].free.clear();
+        groups_[g].keyed.clear();
+        --tracked_groups_;
+      }
+      groups_[g].Resize(q.step_after.size());
+      changed_groups.push_back(g);
     }
-    groups_[g].Resize(q.step_after.size());
   }
-  // Only this queue's groups changed steps.
-  RefreshServed(q.groups);
+  // The agents' served groups: only the changed ones, or all at once when
+  // most changed.
+  if (changed_groups.size() * 4 > groups_.size()) {
+    for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+      if (agents_[slot].live) ComputeServed(slot);
+    }
+  } else if (!changed_groups.empty()) {
+    RefreshServed(changed_groups);
+  }
+  // Best first, across the updated queues: new step, new timers, and a match
+  // if one is possible now.
   std::vector<std::pair<double, uint32_t>> order;
   for (uint32_t slot : waiting) {
     ContactRec& c = contacts_[slot];
+    const QueueRec& q = queues_[c.queue];
     c.step = static_cast<uint8_t>(StepAt(q, c.queued_at, now_));
     order.emplace_back(-AgedScore(c, q), slot);
   }
   std::sort(order.begin(), order.end());
   for (const auto& [score, slot] : order) {
-    if (move_out) {
+    const QueueRec& q = queues_[contacts_[slot].queue];
+    if (!q.open && q.config.move_waiting_at_close) {
       Overflow(slot, EventReason::kClosed, 0);  // closed by the new hours
       continue;
     }

@@ -171,6 +171,79 @@ TEST_F(VersionsTest, OnlyTheLastVersionsAreKeptToReturnTo) {
   EXPECT_EQ(versions_->history().size(), 1u + 40u + static_cast<size_t>(rollbacks));
 }
 
+TEST_F(VersionsTest, TheCallbackSeesTheNewVersion) {
+  std::vector<std::string> seen;
+  std::unique_ptr<Engine> engine = Engine::Create().value();
+  RoutingVersions* versions_seen = nullptr;
+  auto versions =
+      RoutingVersions::Start(*engine, Load(kV1, "v1.json"), [&](const RoutingChange& c) {
+        if (versions_seen == nullptr) return;
+        EXPECT_EQ(versions_seen->version(), c.to_version);
+        seen.push_back(versions_seen->current()->content_hash());
+        EXPECT_EQ(seen.back(), c.to_hash);
+      }).value();
+  versions_seen = versions.get();
+  ASSERT_TRUE(versions->Reload(Load(kV2, "v2.json")).ok());
+  ASSERT_TRUE(versions->Rollback().ok());
+  EXPECT_EQ(seen.size(), 2u);
+}
+
+// A contact that a new version's limits move on is judged under the whole new
+// version: the queue it moves into has already its new, larger size.
+TEST(RoutingVersionsTest, AContactMovedOnMeetsItsNextQueuesNewRules) {
+  constexpr const char* kOld = R"({"skills": ["x"],
+      "queues": [{"name": "A", "skills": {"x": 5}},
+                 {"name": "B", "skills": {"x": 5}, "max_size": 1}]})";
+  constexpr const char* kNew = R"({"skills": ["x"],
+      "queues": [{"name": "A", "skills": {"x": 5}, "max_wait_s": 30, "overflow_to": "B"},
+                 {"name": "B", "skills": {"x": 5}, "max_size": 10}]})";
+  std::unique_ptr<Engine> engine = Engine::Create().value();
+  auto versions = RoutingVersions::Start(*engine, Load(kOld, "old.json")).value();
+  for (uint64_t id : {1, 2}) {
+    ContactSpec c;
+    c.id = ContactId(id);
+    c.queue = QueueId(id == 1 ? 1 : 0);  // contact 1 fills B, contact 2 waits in A
+    ASSERT_TRUE(engine->AddContact(c).ok());
+  }
+  ASSERT_TRUE(engine->AdvanceTo(engine->Now() + absl::Seconds(60)).ok());
+  ASSERT_TRUE(versions->Reload(Load(kNew, "new.json")).ok());
+  absl::StatusOr<ContactSnapshot> moved = engine->GetContact(ContactId(2));
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_EQ(moved->queue, QueueId(1));
+  EXPECT_EQ(moved->state, ContactState::kWaiting);
+  EXPECT_EQ(engine->GetQueueStats(QueueId(1))->waiting, 2u);
+  EXPECT_TRUE(engine->CheckInvariants().ok());
+}
+
+TEST(RoutingVersionsTest, UpdateQueuesChecksEveryUpdateFirst) {
+  std::unique_ptr<Engine> engine = Engine::Create().value();
+  auto versions = RoutingVersions::Start(*engine, Load(kV1, "v1.json")).value();
+  QueueConfig policy = engine->GetQueueConfig(QueueId(0)).value();
+  policy.priority = 3;
+  QueueConfig bad = engine->GetQueueConfig(QueueId(1)).value();
+  bad.sl_target = 2;
+  std::vector<std::pair<QueueId, QueueConfig>> updates = {{QueueId(0), policy},
+                                                          {QueueId(1), bad}};
+  EXPECT_EQ(engine->UpdateQueues(updates).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine->GetQueueConfig(QueueId(0))->priority, 0);  // nothing applied
+  updates = {{QueueId(0), policy}, {QueueId(0), policy}};
+  EXPECT_THAT(engine->UpdateQueues(updates).message(), HasSubstr("updated twice"));
+  EXPECT_EQ(engine->GetQueueConfig(QueueId(0))->priority, 0);
+}
+
+TEST(RoutingVersionsTest, StartRefusesAStrategyNameTheEngineHasAlready) {
+  std::unique_ptr<Engine> engine = Engine::Create().value();
+  ASSERT_TRUE(
+      engine->RegisterStrategy("mine", std::make_unique<CompositeStrategy>()).ok());
+  const absl::Status refused =
+      RoutingVersions::Start(*engine, Load(kV1, "v1.json")).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.message(), HasSubstr("already has a strategy named 'mine'"));
+  EXPECT_EQ(engine->skill_count(), 0u);  // nothing added
+  EXPECT_EQ(LoadRoutingFile(std::string("/tmp/x\0y", 8)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(RoutingVersionsTest, StartNeedsAnEmptyEngine) {
   std::unique_ptr<Engine> engine = Engine::Create().value();
   ASSERT_TRUE(engine->AddSkill("own").ok());

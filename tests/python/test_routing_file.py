@@ -109,6 +109,8 @@ def test_a_broken_file_lists_every_error():
         ccengine.Engine.from_config("/nonexistent.json")
     with pytest.raises(ValueError, match="is not a regular file"):
         ccengine.RoutingFile.load(str(HOTLINE.parent))
+    with pytest.raises(ValueError, match="NUL"):
+        ccengine.RoutingFile.load(str(HOTLINE) + "\0junk")
 
 
 def test_bad_facts_and_arguments_are_named(routing):

@@ -155,8 +155,9 @@ class RoutingConfig {
   // file's ids hold in it. Fails only as the engine's own checks do, which
   // loading has already passed.
   absl::StatusOr<std::unique_ptr<Engine>> CreateEngine(EngineOptions options = {}) const;
-  // The same on an engine made elsewhere, which must have no skills and no
-  // queues yet (FailedPrecondition otherwise, nothing changed). Should the
+  // The same on an engine made elsewhere, which must have no skills, no
+  // queues and none of the file's strategy names yet (FailedPrecondition
+  // otherwise, nothing changed). Should the
   // engine refuse a part all the same, the status says which, and the
   // engine is left half configured: discard it.
   absl::Status ApplyTo(Engine& engine) const;

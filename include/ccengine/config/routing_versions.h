@@ -24,9 +24,14 @@
 // is listed in one FailedPrecondition and the engine and the current version
 // stay as they were. Then, on the router thread and within the one call, the
 // new skills, strategies and queues are added and every declared queue is
-// updated (Engine::UpdateQueue): contacts already waiting are re-evaluated
-// under the new rules (priority, relaxation steps in force, hours, a match
-// if one is possible now). Contacts keep the queue their entry flow chose.
+// updated at once (Engine::UpdateQueues): contacts already waiting are
+// re-evaluated, best first, under the whole new version (priority, relaxation
+// steps in force, hours, a match if one is possible now; one that moves on
+// by the new limits finds its next queue's new rules). A contact stays in the
+// queue its entry flow chose unless the new version's own limits move it on.
+//
+// The change callback runs after the change, when version() and current()
+// are the new ones; it gets a copy of the record and may itself reload.
 //
 // Thread safety: like the Engine, router thread only. `current()` hands out
 // a shared pointer, so a reader that holds a version keeps it valid after a

@@ -154,6 +154,13 @@ class Engine {
   // effect now (a queue closed by them with `move_waiting_at_close` moves its
   // waiting contacts on at once).
   absl::Status UpdateQueue(QueueId queue, QueueConfig config);
+  // Several queues at once (a new version of a routing file): every update
+  // is checked before any applies; then all the new rules are installed and
+  // the contacts waiting in those queues are re-evaluated, best first, under
+  // the whole new configuration (a contact that moves on into another
+  // updated queue finds that queue's new rules). Errors as UpdateQueue's,
+  // and InvalidArgument for a queue named twice.
+  absl::Status UpdateQueues(const std::vector<std::pair<QueueId, QueueConfig>>& updates);
   absl::StatusOr<QueueId> FindQueue(std::string_view name) const;
   absl::StatusOr<QueueConfig> GetQueueConfig(QueueId queue) const;
   // The fields of its config that a service level is measured by; cheap
