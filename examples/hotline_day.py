@@ -6,7 +6,13 @@ About 100,000 contacts arrive over 24 hours on an intraday curve with a
 morning and an afternoon peak: voice calls for policy questions (政策咨询),
 complaints (投诉举报) and emergencies (紧急求助, served first), Cantonese and
 English speakers, VIP callers, and web chats that an agent handles three at a
-time. For every half hour the script sizes each skill group with
+time. The center's skills, queues, agent profiles and entry flow are the
+routing file examples/routing/hotline_day.json — the file a live deployment
+loads with ``Engine.from_config`` — so the callers bring facts (an IVR choice,
+what they said, a language, a tier) and the file's rules decide their queue
+and priority: keywords such as 紧急 / 火灾 reach the emergency line, the
+English desk answers from 08:00 to 20:00 (then the policy line does), VIPs go
+first. For every half hour the script sizes each skill group with
 ``agents_for_service_level`` (Erlang A: 80% within the queue's threshold,
 with the callers' patience), then runs the day through ``ccengine.simulate``
 — the same router a PBX would link — and writes a report:
@@ -52,26 +58,31 @@ from hotline_tickets import run_tickets
 
 INTERVAL_S = 1800
 DAY_S = 24 * 3600
-# The simulated day on the calendar (a Monday, Beijing time), for its reports.
+# The simulated day on the calendar (a Monday, Beijing time), for its reports
+# and for the routing file's time rules.
 DAY_START = "2026-12-07T00:00:00+08:00"
+DAY_START_EPOCH_S = 1796572800  # DAY_START as seconds since the Unix epoch
 TIME_ZONE = "Asia/Shanghai"
 CONTACTS_PER_DAY = 100_000
+# The center's skills, queues, agent profiles and entry flow: the routing
+# file a live deployment would load (Engine.from_config) is the one simulated.
+ROUTING_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "routing",
+                            "hotline_day.json")
 
-# (name, share of the day's contacts, channel, AHT s, sd s, patience s,
-#  threshold s, queue skills, agent group skills)
-# Each queue has its own team at step 0; after 30 s (10 s for emergencies)
-# the relaxation lets other trained agents help.
-STREAMS = [
-    ("policy", 0.43, "voice", 240, 150, 180, 20, {"policy": 6}, {"policy": 7}),
-    ("complaint", 0.17, "voice", 360, 200, 240, 30, {"complaint": 5}, {"complaint": 7, "policy": 4}),
-    ("emergency", 0.02, "voice", 180, 90, 600, 10, {"emergency": 6}, {"emergency": 8}),
-    ("cantonese", 0.06, "voice", 260, 150, 180, 20, {"policy": 4, "cantonese": 6},
-     {"policy": 5, "cantonese": 8}),
-    ("english", 0.01, "voice", 300, 180, 240, 30, {"policy": 4, "english": 6},
-     {"policy": 5, "english": 8}),
-    ("web_chat", 0.31, "chat", 480, 250, 400, 60, {"chat": 3}, {"chat": 6, "policy": 5}),
+# Who calls: (name, share of the day's contacts, channel, the facts the
+# contact brings into the entry flow (IVR choice, speech, language, tier),
+# AHT s, sd s, patience s). The flow decides the queue and the priority.
+CALLERS = [
+    ("policy", 0.417, "voice", {"ivr.choice": "1"}, 240, 150, 180),
+    ("policy_vip", 0.013, "voice", {"ivr.choice": "1", "customer.tier": "vip"}, 240, 150, 180),
+    ("complaint", 0.165, "voice", {"ivr.choice": "2"}, 360, 200, 240),
+    ("complaint_vip", 0.005, "voice", {"ivr.choice": "2", "customer.tier": "vip"},
+     360, 200, 240),
+    ("emergency", 0.02, "voice", {"contact.text": "楼道里有烟，可能是火灾，紧急"}, 180, 90, 600),
+    ("cantonese", 0.06, "voice", {"contact.language": "yue"}, 260, 150, 180),
+    ("english", 0.01, "voice", {"contact.language": "en"}, 300, 180, 240),
+    ("web_chat", 0.31, "chat", {}, 480, 250, 400),
 ]
-WRAP_UP_S = 15
 CHATS_PER_AGENT = 3
 
 
@@ -92,52 +103,61 @@ def rates_per_interval(share: float, scale: float) -> list[float]:
     return [day * w / total / INTERVAL_S for w in weights]
 
 
-def staff(rate: float, aht: float, sl_s: float, patience: float, chats: int) -> int:
-    """Agents for 80% within the threshold in one interval (Erlang A)."""
+def staff(rate: float, aht: float, sl_s: float, patience: float, chats: int,
+          wrap_up_s: float) -> int:
+    """Agents for 80% within the threshold in one interval (Erlang A); none
+    when the queue gets no contacts then (the English desk at night)."""
     if rate <= 0:
-        return 1
+        return 0
     # A chat agent works `chats` contacts at once: size it as a faster server.
     # Wrap-up keeps the agent from the next contact: it is part of the work.
-    n = ccengine.agents_for_service_level(rate, (aht + WRAP_UP_S) / chats, 0.8, sl_s,
+    n = ccengine.agents_for_service_level(rate, (aht + wrap_up_s) / chats, 0.8, sl_s,
                                           patience=patience)
     return max(n, 2)
 
 
 def build_scenario(seed: int, scale: float):
-    queues, agents, arrivals, plan = [], [], [], {}
-    for name, share, channel, aht, sd, patience, sl_s, needs, has in STREAMS:
+    """The day's callers and, per queue, the Erlang A teams: each caller
+    type is routed through the file's flow at the middle of every half hour,
+    so a queue is sized for the callers the flow sends it then."""
+    routing = ccengine.RoutingFile.load(ROUTING_FILE)
+    with open(ROUTING_FILE, encoding="utf-8") as f:
+        queues = {q["name"]: q for q in json.load(f)["queues"]}
+    intervals = DAY_S // INTERVAL_S
+    load = {q: [[0.0, 0.0, 0.0] for _ in range(intervals)] for q in queues}  # rate, work, wait
+    arrivals = []
+    for name, share, channel, facts, aht, sd, patience in CALLERS:
         rates = rates_per_interval(share, scale)
-        chats = CHATS_PER_AGENT if channel == "chat" else 1
-        counts = [staff(r, aht, sl_s, patience, chats) for r in rates]
-        plan[name] = (rates, counts)
-        queue = {"name": name, "skills": needs, "sl_seconds": sl_s, "wrap_up_s": WRAP_UP_S,
-                 "strategy": "longest_idle"}
-        if name == "policy":  # after 30 s any trained agent may answer
-            queue["relaxation"] = [{"after_s": 30, "skills": {"policy": 4}}]
-        if name == "emergency":
-            queue["priority"] = 2
-            queue["relaxation"] = [{"after_s": 10, "skills": {"policy": 7}}]
-        queues.append(queue)
-        capacity = {"chat": CHATS_PER_AGENT} if channel == "chat" else {"voice": 1}
-        agents.append({"name": f"{name}_team", "counts": counts, "skills": has,
-                       "capacity": capacity})
-        arrival = {"queue": name, "channel": channel, "rates_per_interval": rates,
-                   "handle_time": {"dist": "lognormal", "mean": aht, "sd": sd},
-                   "patience": {"dist": "exponential", "mean": patience}}
-        if name in ("policy", "complaint"):
-            arrival["priority_fraction"] = 0.03  # VIP / repeat callers
-        arrivals.append(arrival)
+        for i, rate in enumerate(rates):
+            at = DAY_START_EPOCH_S + (i + 0.5) * INTERVAL_S
+            queue = routing.route("hotline", facts, channel=channel, at_s=at)["queue"]
+            load[queue][i][0] += rate
+            load[queue][i][1] += rate * aht
+            load[queue][i][2] += rate * patience
+        arrivals.append({"flow": "hotline", "facts": facts, "channel": channel,
+                         "rates_per_interval": rates,
+                         "handle_time": {"dist": "lognormal", "mean": aht, "sd": sd},
+                         "patience": {"dist": "exponential", "mean": patience}})
+    agents, plan = [], {}
+    for q, spec in queues.items():
+        chats = CHATS_PER_AGENT if q == "web_chat" else 1
+        rates = [rate for rate, _, _ in load[q]]
+        counts = [staff(rate, work / rate if rate else 0, spec["sl_seconds"],
+                        wait / rate if rate else 0, chats, spec["wrap_up_s"])
+                  for rate, work, wait in load[q]]
+        plan[q] = (rates, counts)
+        # Each queue has its own team, of the file's profile of that name.
+        agents.append({"name": f"{q}_team", "profile": q, "counts": counts})
     scenario = {
         "seed": seed, "horizon_s": DAY_S, "warmup_s": 0, "interval_s": INTERVAL_S,
-        "replications": 1,
-        "skills": ["policy", "complaint", "emergency", "cantonese", "english", "chat"],
-        "queues": queues, "agents": agents, "arrivals": arrivals,
+        "replications": 1, "routing": routing, "agents": agents, "arrivals": arrivals,
     }
     return scenario, plan
 
 
 # What every queue must achieve in every half hour, through the real routing.
-TARGETS = {name: {"service_level": 0.8} for name, *_ in STREAMS}
+TARGETS = {q: {"service_level": 0.8}
+           for q in ("policy", "complaint", "emergency", "cantonese", "english", "web_chat")}
 
 
 def optimize(scenario):
@@ -237,7 +257,7 @@ def main() -> int:
     optimized = optimize(scenario)
     t_opt = time.perf_counter() - t4
 
-    names = [s[0] for s in STREAMS]
+    names = list(TARGETS)
     starts = result["intervals"]["start_s"]
     # --- per-interval table ---------------------------------------------------------
     with open(os.path.join(args.out, "intervals.csv"), "w", newline="") as f:

@@ -52,6 +52,17 @@ std::shared_ptr<RoutingConfig> Load(const py::object& source) {
   return Loaded(std::move(loaded));
 }
 
+}  // namespace
+
+std::shared_ptr<const RoutingConfig> RoutingFrom(const py::object& source) {
+  if (py::isinstance<RoutingConfig>(source)) {
+    return source.cast<std::shared_ptr<RoutingConfig>>();
+  }
+  return Load(source);
+}
+
+namespace {
+
 // A dict of facts {attribute: value} into bindings of the file's schema;
 // None leaves a fact unset.
 void Bind(const RoutingConfig& routing, const py::dict& facts, config::Bindings& out) {

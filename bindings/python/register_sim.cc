@@ -207,6 +207,9 @@ sim::AgentGroupSpec ToGroupSpec(py::handle value, const std::string& path) {
     }
   }
   g.skills = ToNeeds(r.Get("skills"), r.Path("skills"));
+  if (py::object profile = r.Get("profile"); !profile.is_none()) {
+    g.profile = ToString(profile, r.Path("profile"));
+  }
   if (py::object capacity = r.Get("capacity"); !capacity.is_none()) {
     g.capacity = ToCapacity(capacity, r.Path("capacity"));
   }
@@ -216,10 +219,53 @@ sim::AgentGroupSpec ToGroupSpec(py::handle value, const std::string& path) {
   return g;
 }
 
+// {attribute: str | bool | int | float | [str, ...]}; the types are checked
+// against the routing file's when the scenario is resolved.
+std::map<std::string, sim::FactValue> ToFacts(py::handle value, const std::string& path) {
+  if (!PyDict_Check(value.ptr())) {
+    RaiseInvalid(
+        fmt::format("{}: expected a dict of facts, got {}", path, TypeName(value)));
+  }
+  std::map<std::string, sim::FactValue> out;
+  for (auto item : py::reinterpret_borrow<py::dict>(value)) {
+    const std::string name = ToString(item.first, path);
+    const std::string at = Child(path, name);
+    py::handle v = item.second;
+    if (PyBool_Check(v.ptr())) {
+      out[name] = v.cast<bool>();
+    } else if (PyUnicode_Check(v.ptr())) {
+      out[name] = ToString(v, at);
+    } else if (PyLong_Check(v.ptr()) || PyFloat_Check(v.ptr())) {
+      out[name] = ToDouble(v, at);
+    } else if (PyList_Check(v.ptr()) || PyTuple_Check(v.ptr())) {
+      std::vector<std::string> values;
+      size_t i = 0;
+      for (auto x : py::reinterpret_borrow<py::sequence>(v)) {
+        values.push_back(ToString(x, Index(at, i++)));
+      }
+      out[name] = std::move(values);
+    } else {
+      RaiseInvalid(fmt::format("{}: expected a str, bool, number or list of str, got {}",
+                               at, TypeName(v)));
+    }
+  }
+  return out;
+}
+
 sim::ArrivalSpec ToArrivalSpec(py::handle value, const std::string& path) {
   DictReader r(value, path);
   sim::ArrivalSpec a;
-  a.queue = ToString(r.Require("queue"), r.Path("queue"));
+  if (py::object queue = r.Get("queue"); !queue.is_none()) {
+    a.queue = ToString(queue, r.Path("queue"));
+  }
+  if (py::object flow = r.Get("flow"); !flow.is_none()) {
+    a.flow = ToString(flow, r.Path("flow"));
+  }
+  if (a.queue.empty() && a.flow.empty()) {
+    RaiseInvalid(fmt::format("{}: give a queue, or a flow of the routing file", path));
+  }
+  if (py::object facts = r.Get("facts"); !facts.is_none())
+    a.facts = ToFacts(facts, r.Path("facts"));
   if (r.Has("channel")) a.channel = ToChannel(r.Get("channel"), r.Path("channel"));
   a.rate_per_s = r.Double("rate_per_s", 0);
   if (py::object rates = r.Get("rates_per_interval"); !rates.is_none()) {
@@ -306,8 +352,13 @@ sim::Scenario ToScenario(py::handle value) {
     }
     s.report_start = t;
   }
+  py::object routing = r.Get("routing");
   r.Finish();
-  return s;
+  if (routing.is_none()) return s;
+  absl::StatusOr<sim::Scenario> with =
+      sim::WithRouting(std::move(s), RoutingFrom(routing));
+  if (!with.ok()) RaiseScenarioError(with.status());
+  return *std::move(with);
 }
 
 // --- result -> dicts -----------------------------------------------------------

@@ -14,12 +14,14 @@
 
 #include <pybind11/pybind11.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "ccengine/config/routing_file.h"
 #include "ccengine/sim/sim.h"
 #include "common.h"
 #include "fmt/format.h"
@@ -29,6 +31,10 @@ namespace ccengine::python {
 // A scenario dict (see ccengine.simulate) to a sim::Scenario; raises
 // ValueError naming the field.
 sim::Scenario ToScenario(py::handle value);
+// A routing file given as a path (str or os.PathLike, read without the GIL)
+// or a ccengine.RoutingFile (register_config.cc); raises as
+// RoutingFile.load does.
+std::shared_ptr<const config::RoutingConfig> RoutingFrom(const py::object& source);
 // A result as ccengine.simulate returns it.
 py::dict ResultToDict(const sim::Result& r, int replications);
 // A scenario's errors: a name that refers to nothing is the scenario's fault

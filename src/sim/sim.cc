@@ -7,12 +7,18 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
+#include <optional>
 #include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "ccengine/config/expression.h"
+#include "ccengine/config/routing_file.h"
 #include "ccengine/core/engine.h"
 #include "ccengine/core/quality.h"
+#include "ccengine/core/strategy.h"
 #include "ccengine/metrics/collector.h"
 #include "ccengine/sim/internal/exp_ziggurat.h"
 #include "common/status_macros.h"
@@ -113,10 +119,12 @@ struct AgentRec {
 
 struct Stream {
   const ArrivalSpec* spec;
-  uint32_t queue;
+  uint32_t queue;  // without a flow
   std::vector<SkillRequirement> skills;
   ccengine::internal::Mt19937_64 rng;  // std::mt19937_64's numbers
   size_t trace_pos = 0;
+  const config::EntryFlow* flow = nullptr;  // routes each contact, when set
+  std::optional<config::Bindings> facts;    // the stream's, refilled per contact
 };
 
 class Replication {
@@ -177,6 +185,10 @@ class Replication {
   // The caller's interrupt, about every check_every_s of wall time.
   absl::Status CheckInterrupt();
 
+  // The simulation's time: the engine's clock less its start (report_start).
+  Micros Now() const { return engine_->NowMicros() - base_; }
+  absl::Status AdvanceTo(Micros t) { return engine_->AdvanceToMicros(base_ + t); }
+
   // Agents are numbered 0, 1, … group after group (dense ids, in the order
   // of (group, index), so ties between agents break as before).
   AgentId IdOf(uint32_t group, uint32_t index) const {
@@ -193,6 +205,7 @@ class Replication {
   size_t in_service_ = 0;  // contacts answered and not yet completed
   bool stopped_ = false;
   std::unique_ptr<Engine> engine_;
+  Micros base_ = 0;  // the engine's clock at simulation time 0
   // Replication 0 with report_start: the interval rows of reports. Declared
   // after engine_ so that it unsubscribes before the engine goes.
   std::unique_ptr<metrics::Collector> collector_;
@@ -237,7 +250,21 @@ absl::Status Replication::Setup() {
   next_boundary_ = interval_;
   EngineOptions options = internal::EngineOptionsFor(s_);
   options.seed = StreamSeed(s_.seed, rep_, 0xE17);
+  // The engine's clock starts at report_start, so that queue hours, holidays
+  // and a flow's time facts see the calendar the reports show.
+  if (s_.report_start.has_value()) {
+    options.start = *s_.report_start;
+    base_ = absl::ToUnixMicros(*s_.report_start);
+  }
   CCENGINE_ASSIGN_OR_RETURN(engine_, Engine::Create(options));
+  if (s_.routing != nullptr) {
+    for (const config::StrategyDefinition& d : s_.routing->strategies()) {
+      CCENGINE_RETURN_IF_ERROR(
+          engine_
+              ->RegisterStrategy(d.name, std::make_unique<CompositeStrategy>(d.weights))
+              .status());
+    }
+  }
   for (size_t i = 0; i < s_.queues.size(); ++i) {
     if (s_.queues[i].satisfaction.has_value()) {
       CCENGINE_RETURN_IF_ERROR(
@@ -336,8 +363,13 @@ absl::Status Replication::Setup() {
   }
   for (uint32_t i = 0; i < s_.arrivals.size(); ++i) {
     streams_.push_back(
-        Stream{&s_.arrivals[i], r_.arrival_queue[i], r_.arrival_skills[i],
-               ccengine::internal::Mt19937_64(StreamSeed(s_.seed, rep_, i)), 0});
+        Stream{&s_.arrivals[i], r_.arrival_queues[i][0], r_.arrival_skills[i],
+               ccengine::internal::Mt19937_64(StreamSeed(s_.seed, rep_, i)), 0,
+               r_.arrival_flow[i], std::nullopt});
+    if (r_.arrival_flow[i] != nullptr) {
+      streams_.back().facts.emplace(s_.routing->schema());
+      internal::SetFacts(r_.arrival_facts[i], *streams_.back().facts);
+    }
     ScheduleNextArrival(i, 0);
   }
   return absl::OkStatus();
@@ -502,7 +534,7 @@ void Replication::FreeContact(uint32_t slot) { free_contacts_.push_back(slot); }
 
 void Replication::CountAnswered(ContactRec& c) {
   c.answered = true;
-  Micros wait = engine_->NowMicros() - c.arrived;
+  Micros wait = Now() - c.arrived;
   double wait_s = ToS(wait), handle_s = ToS(c.handle);
   bool immediate = wait == 0, within_sl = wait_s <= r_.sl_seconds[c.queue];
   auto add = [&](Acc& acc) {
@@ -530,14 +562,14 @@ void Replication::OnAccepted(const Event& e) {
   CountAnswered(c);
   ++in_service_;
   if (!estimates_.empty()) ScoreEstimate(slot, c);
-  Push(engine_->NowMicros() + c.handle, Kind::kServiceEnd, slot);
+  Push(Now() + c.handle, Kind::kServiceEnd, slot);
 }
 
 // An answered contact that had an estimate: how the estimate did.
 void Replication::ScoreEstimate(uint32_t index, const ContactRec& c) {
   auto it = estimates_.find(index);
   if (it == estimates_.end()) return;
-  double wait_s = ToS(engine_->NowMicros() - c.arrived);
+  double wait_s = ToS(Now() - c.arrived);
   Acc& acc = out_.queue_summary[it->second.queue];
   acc.ewt_n++;
   acc.sum_ewt += it->second.expected;
@@ -575,17 +607,24 @@ absl::Status Replication::WantLoggedIn(uint32_t group, uint32_t index, bool want
 absl::Status Replication::HandleArrival(const SimEvent& e) {
   Stream& st = streams_[e.a];
   const ArrivalSpec& spec = *st.spec;
+  // Where the entry flow sends this contact now, if the stream has one.
+  const config::FlowTarget* target = nullptr;
+  if (st.flow != nullptr) {
+    s_.routing->SetContactFacts(*st.facts, spec.channel, engine_->Now());
+    target = &st.flow->Route(*st.facts);
+  }
+  const uint32_t queue = target != nullptr ? target->queue.value() : st.queue;
   if (BacklogFull()) [[unlikely]]
-    return BacklogError(st.queue);
+    return BacklogError(queue);
   uint32_t index = NewContact();
   ContactRec& c = contacts_[index];
   c.arrived = e.at;
-  c.queue = st.queue;
+  c.queue = queue;
   c.interval = IntervalAt(e.at);
   c.counted = e.at >= warmup_;
   c.handle = ToUs(spec.handle_time.Sample(st.rng));
   double patience = spec.patience.Sample(st.rng);
-  int priority = spec.priority;
+  int priority = target != nullptr ? target->priority : spec.priority;
   if (spec.priority_fraction > 0 &&
       std::uniform_real_distribution<double>(0, 1)(st.rng) < spec.priority_fraction) {
     priority = std::min(priority + 1, kMaxPriority);
@@ -598,10 +637,17 @@ absl::Status Replication::HandleArrival(const SimEvent& e) {
   // One spec, reused: the fields the simulator never sets keep their
   // defaults, and a moved-from vector is empty.
   spec_c_.id = ContactId(index);
-  spec_c_.queue = QueueId(st.queue);
+  spec_c_.queue = QueueId(queue);
   spec_c_.channel = spec.channel;
   spec_c_.priority = priority;
   if (!st.skills.empty()) spec_c_.skills = st.skills;
+  if (target != nullptr) {
+    spec_c_.skills.insert(spec_c_.skills.end(), target->skills.begin(),
+                          target->skills.end());
+    spec_c_.preferred_agents = target->preferred_agents;
+  }
+  spec_c_.preferred_wait =
+      target != nullptr ? target->preferred_wait : absl::ZeroDuration();
   CCENGINE_RETURN_IF_ERROR(engine_->AddContact(std::move(spec_c_)));
   // Only a customer who has to wait can run out of patience (or ask for
   // a callback: pushed first, it wins a tie with patience).
@@ -687,7 +733,7 @@ absl::Status Replication::BacklogError(uint32_t queue) {
   return absl::ResourceExhaustedError(fmt::format(
       "more than {} contacts waiting at once at {:.0f} s, all queues together, as one "
       "arrived in queue '{}' (max_backlog); raise max_backlog to run this scenario",
-      s_.max_backlog, ToS(engine_->NowMicros()), s_.queues[queue].name));
+      s_.max_backlog, ToS(Now()), s_.queues[queue].name));
 }
 
 absl::Status Replication::CheckInterrupt() {
@@ -709,7 +755,7 @@ absl::Status Replication::CheckInterrupt() {
 // run; past max_report_rows (a long drain after the horizon) the run stops.
 absl::Status Replication::CheckReportRows() {
   constexpr Micros kQuarter = 900'000'000;
-  const Micros now = engine_->NowMicros();
+  const Micros now = Now();
   const Micros quarters = now / kQuarter + 1;  // begun so far
   next_rows_check_ = quarters * kQuarter;
   double agents = 0;
@@ -730,10 +776,11 @@ absl::Status Replication::Run() {
   const bool watched = static_cast<bool>(control_.interrupt);
   while (true) {
     if (watched) CCENGINE_RETURN_IF_ERROR(CheckInterrupt());
-    if (collector_ != nullptr && engine_->NowMicros() >= next_rows_check_) {
+    if (collector_ != nullptr && Now() >= next_rows_check_) {
       CCENGINE_RETURN_IF_ERROR(CheckReportRows());
     }
     std::optional<Micros> timer = engine_->NextTimerMicros();
+    if (timer.has_value()) *timer -= base_;
     const SimEvent* next = heap_.empty() ? nullptr : &heap_.top();
     SimEvent* arrival = nullptr;  // `next` is this stream slot
     for (SimEvent& a : next_arrival_) {
@@ -745,7 +792,7 @@ absl::Status Replication::Run() {
     // simulation event fire first, one instant at a time, so that offers
     // they produce are answered at the right time.
     if (timer.has_value() && (!have_event || *timer <= next->at)) {
-      CCENGINE_RETURN_IF_ERROR(engine_->AdvanceToMicros(*timer));
+      CCENGINE_RETURN_IF_ERROR(AdvanceTo(*timer));
     } else {
       SimEvent e = *next;
       if (e.kind() != Kind::kMark) out_.events++;
@@ -753,11 +800,11 @@ absl::Status Replication::Run() {
       // the kind (whether the next event is an arrival is a coin toss).
       if (arrival != nullptr) {
         arrival->at = kNever;
-        CCENGINE_RETURN_IF_ERROR(engine_->AdvanceToMicros(e.at));
+        CCENGINE_RETURN_IF_ERROR(AdvanceTo(e.at));
         CCENGINE_RETURN_IF_ERROR(HandleArrival(e));
       } else {
         heap_.pop();
-        CCENGINE_RETURN_IF_ERROR(engine_->AdvanceToMicros(e.at));
+        CCENGINE_RETURN_IF_ERROR(AdvanceTo(e.at));
         CCENGINE_RETURN_IF_ERROR(Handle(e));
       }
     }
@@ -765,10 +812,7 @@ absl::Status Replication::Run() {
   WriteTimes();
   out_.invariants_ok = engine_->CheckInvariants().ok();
   if (collector_ != nullptr) {
-    out_.intervals = collector_->TakeChangedIntervals();
-    const absl::Duration shift = *s_.report_start - absl::UnixEpoch();
-    for (metrics::QueueInterval& q : out_.intervals.queues) q.start += shift;
-    for (metrics::AgentInterval& a : out_.intervals.agents) a.start += shift;
+    out_.intervals = collector_->TakeChangedIntervals();  // on report_start's calendar
     // In key order, as the replication's bytes carry them.
     std::sort(out_.intervals.queues.begin(), out_.intervals.queues.end(),
               [](const metrics::QueueInterval& a, const metrics::QueueInterval& b) {

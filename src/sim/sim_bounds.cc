@@ -112,10 +112,12 @@ absl::Status CheckExpectedContacts(const Scenario& s, size_t intervals) {
   }
   if (total <= s.max_expected_contacts) return absl::OkStatus();
   return absl::ResourceExhaustedError(fmt::format(
-      "arrivals[{}] (queue '{}'): about {:.3g} contacts expected per replication "
+      "arrivals[{}] ({} '{}'): about {:.3g} contacts expected per replication "
       "(rate × time; {:.3g} from all streams), above max_expected_contacts {:.3g}; "
       "raise max_expected_contacts to run this scenario",
-      which, s.arrivals[which].queue, largest, total, s.max_expected_contacts));
+      which, s.arrivals[which].flow.empty() ? "queue" : "flow",
+      s.arrivals[which].flow.empty() ? s.arrivals[which].queue : s.arrivals[which].flow,
+      largest, total, s.max_expected_contacts));
 }
 
 absl::Status CheckBacklog(const Scenario& s, const Resolved& r, size_t intervals) {
@@ -128,9 +130,12 @@ absl::Status CheckBacklog(const Scenario& s, const Resolved& r, size_t intervals
     bool some_stay = false;  // a stream whose waiting contacts never leave
     double work = 0, contacts = 0, concurrency = 0;
     for (size_t k = 0; k < s.arrivals.size(); ++k) {
-      if (r.arrival_queue[k] != q) continue;
+      if (!r.Reaches(k, q)) continue;
       const ArrivalSpec& a = s.arrivals[k];
       std::vector<double> rates = RatesByInterval(s, a, intervals);
+      for (size_t i = 0; i < intervals; ++i) {
+        if (r.QueueAt(k, i) != q) rates[i] = 0;  // routed elsewhere then
+      }
       // How long a waiting contact of the stream stays at most, on average.
       double stays = std::isfinite(a.callback_after_s) ? kInf : MeanOf(a.patience);
       stays = std::min(stays, spec.max_wait_s);

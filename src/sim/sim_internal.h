@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -27,9 +28,38 @@ struct Resolved {
   std::vector<std::string> group_names;
   std::vector<std::vector<bool>> serves;        // [queue][group], at any step
   std::vector<std::vector<bool>> serves_first;  // at the queue's first step
-  std::vector<uint32_t> arrival_queue;
+  // Per stream, the queue its contacts go to in each interval (one entry:
+  // every interval); a flow's, as routed at the interval's middle, for the
+  // bounds and the Erlang plan (the run routes each contact at its arrival).
+  std::vector<std::vector<uint32_t>> arrival_queues;
   std::vector<std::vector<SkillRequirement>> arrival_skills;
+  // Per stream: its entry flow (null: the fixed queue) and its facts.
+  std::vector<const config::EntryFlow*> arrival_flow;
+  std::vector<std::vector<std::pair<config::AttributeId, FactValue>>> arrival_facts;
+
+  uint32_t QueueAt(size_t stream, size_t interval) const {
+    const std::vector<uint32_t>& q = arrival_queues[stream];
+    return q[interval < q.size() ? interval : q.size() - 1];
+  }
+  // Whether stream `stream` sends contacts to `queue` in some interval.
+  bool Reaches(size_t stream, uint32_t queue) const {
+    for (uint32_t q : arrival_queues[stream]) {
+      if (q == queue) return true;
+    }
+    return false;
+  }
 };
+
+// Fills `facts` with a stream's facts (their attributes were checked).
+void SetFacts(const std::vector<std::pair<config::AttributeId, FactValue>>& values,
+              config::Bindings& facts);
+
+// A scenario with a routing file (sim_routing.cc): CheckRoutingShape makes
+// sure its skills and queues are the file's (and that no group names a
+// profile without one); ResolveFlow checks stream `stream`, which names a
+// flow or facts, and appends its entries to `r`.
+absl::Status CheckRoutingShape(const Scenario& s);
+absl::Status ResolveFlow(const Scenario& s, size_t stream, Resolved& r);
 
 // Checks the scenario and resolves its names; then CheckLoad.
 absl::StatusOr<Resolved> Resolve(const Scenario& scenario);

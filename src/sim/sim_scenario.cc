@@ -250,6 +250,7 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
     absl::Status st = Engine::Create(EngineOptionsFor(s)).status();
     if (!st.ok()) return Invalid("scenario", std::string(st.message()));
   }
+  CCENGINE_RETURN_IF_ERROR(CheckRoutingShape(s));
   Resolved r;
   absl::flat_hash_map<std::string, uint32_t> skill_ids;
   for (size_t i = 0; i < s.skills.size(); ++i) {
@@ -343,6 +344,11 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
       }
       c.overflow_queue = QueueId(it->second);
     }
+    if (s.routing != nullptr) {
+      // The file's own configuration, with what a QueueSpec cannot hold.
+      c = s.routing->queues()[i];
+      c.offer_timeout = absl::InfiniteDuration();
+    }
     r.queues.push_back(std::move(c));
     r.sl_seconds.push_back(q.sl_seconds);
     r.short_abandon_s.push_back(q.short_abandon_s);
@@ -389,12 +395,19 @@ absl::StatusOr<Resolved> Resolve(const Scenario& s) {
   for (size_t i = 0; i < s.arrivals.size(); ++i) {
     const ArrivalSpec& a = s.arrivals[i];
     std::string f = fmt::format("arrivals[{}]", i);
-    auto it = queue_ids.find(a.queue);
-    if (it == queue_ids.end()) {
-      return absl::NotFoundError(fmt::format("{}.queue: unknown queue '{}'", f, a.queue));
+    if (!a.flow.empty() || !a.facts.empty()) {
+      CCENGINE_RETURN_IF_ERROR(ResolveFlow(s, i, r));
+    } else {
+      auto it = queue_ids.find(a.queue);
+      if (it == queue_ids.end()) {
+        return absl::NotFoundError(
+            fmt::format("{}.queue: unknown queue '{}'", f, a.queue));
+      }
+      r.arrival_queues.push_back({it->second});
+      r.arrival_flow.push_back(nullptr);
+      r.arrival_facts.emplace_back();
     }
     CCENGINE_RETURN_IF_ERROR(CheckArrival(a, f));
-    r.arrival_queue.push_back(it->second);
     CCENGINE_ASSIGN_OR_RETURN(auto skills,
                               ResolveSkills(skill_ids, a.skills, f + ".skills"));
     r.arrival_skills.push_back(std::move(skills));

@@ -147,9 +147,12 @@ Plan Planner::ErlangPlan() const {
     bool patient = true;  // some stream never leaves
     double concurrency = 0;
     for (size_t k = 0; k < s_.arrivals.size(); ++k) {
-      if (r_.arrival_queue[k] != q) continue;
+      if (!r_.Reaches(k, q)) continue;
       const ArrivalSpec& a = s_.arrivals[k];
-      const std::vector<double> rates = internal::RatesByInterval(s_, a, intervals_);
+      std::vector<double> rates = internal::RatesByInterval(s_, a, intervals_);
+      for (size_t i = 0; i < intervals_; ++i) {
+        if (r_.QueueAt(k, i) != q) rates[i] = 0;  // routed elsewhere then
+      }
       const double patience =
           std::isfinite(a.callback_after_s) ? INFINITY : internal::MeanOf(a.patience);
       patient = patient && std::isfinite(patience);

@@ -29,6 +29,7 @@ def expected_contacts(scenario: Mapping[str, Any]) -> float:
 def simulate(
     scenario: Mapping[str, Any],
     progress: Union[None, bool, Callable[[int, int], None]] = None,
+    routing: Any = None,
 ) -> Dict[str, Any]:
     """Runs a staffing scenario through the real routing engine."""
 

@@ -61,6 +61,19 @@
 // With `replications` > 1 every figure is the mean over replications, and
 // `half_width` holds the 95% Student-t confidence half-width of each.
 //
+// A routing file (ccengine/config/routing_file.h) can stand in for the
+// scenario's skills and queues: `WithRouting` takes them from the file, with
+// its strategies, and every queue runs as the file configures it (hours and
+// holidays included). Arrival streams then name an entry `flow` and the
+// `facts` their contacts carry (an IVR choice, a language, a customer tier),
+// and each contact goes where the flow sends it at its arrival: the queue,
+// priority class, extra skills and preferred agents of the first rule that
+// holds. The flows' time facts and the queues' hours read the engine's
+// clock, which starts at `report_start` (else at the Unix epoch). A stream's
+// random numbers do not depend on where its contacts go, so two routing
+// files run on the same seed meet the same customers (common random
+// numbers): the difference in their figures is the routing's.
+//
 // Errors: InvalidArgument for a malformed scenario (the message names the
 // field, e.g. "arrivals[0].handle_time: mean must be > 0"), NotFound for a
 // name that refers to nothing ("queues[1].skills: unknown skill 'tax'").
@@ -101,13 +114,16 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ccengine/config/routing_file.h"
 #include "ccengine/core/agent.h"
 #include "ccengine/core/quality.h"
 #include "ccengine/core/queue.h"
@@ -233,6 +249,9 @@ struct AgentGroupSpec {
   std::vector<Shift> shifts;
   std::vector<SkillNeed> skills;
   Capacity capacity;
+  // With a routing file: the agent profile whose skills and capacity the
+  // group takes (WithRouting fills `skills` and `capacity` from it).
+  std::string profile;
   // The group's true quality: each completed contact's survey score is drawn
   // with this mean (1 + Binomial(4, (csat_mean - 1) / 4), answered with the
   // queue's survey_rate) and it is resolved with probability fcr_rate. The
@@ -242,8 +261,21 @@ struct AgentGroupSpec {
   double fcr_rate = std::numeric_limits<double>::quiet_NaN();   // in [0, 1]
 };
 
+// A fact an arriving contact carries into its entry flow, of the type the
+// routing file declares for it.
+using FactValue = std::variant<std::string, double, bool, std::vector<std::string>>;
+
 struct ArrivalSpec {
-  std::string queue;
+  std::string queue;  // a queue, or (with a routing file) empty and a flow
+  // With a routing file: the entry flow that routes the stream's contacts,
+  // and the facts every one of them carries (attributes the file declares;
+  // contact.channel and time.* are set per contact). The flow's target gives
+  // the contact's queue, priority class (`priority` must then be 0;
+  // `priority_fraction` still raises it), skills (added to `skills`),
+  // preferred agents and preference wait. A last-agent preference has no
+  // effect: simulated contacts have no customer history.
+  std::string flow;
+  std::map<std::string, FactValue> facts;
   Channel channel = Channel::kVoice;
   // Exactly one of: a constant rate, a rate per interval, or a trace of
   // arrival times (seconds from the start, ascending).
@@ -293,7 +325,20 @@ struct Scenario {
   // (midnight in any time zone whose offset is whole quarter hours). Unset:
   // no interval rows are kept.
   std::optional<absl::Time> report_start;
+  // The routing file `skills` and `queues` came from (set by WithRouting).
+  std::shared_ptr<const config::RoutingConfig> routing;
 };
+
+// `scenario` with the skills, queues and strategies of a routing file: the
+// scenario must list no skills or queues of its own. Each queue's QueueSpec
+// is filled from the file (its name, skills, relaxation, service-level
+// terms, limits, overflow, wrap-up, strategy, guards) for the checks and
+// reports; the engine gets the file's own QueueConfig, so what a QueueSpec
+// cannot hold (hours, holidays) holds too. Agent groups that name a
+// `profile` take its skills and capacity (and may list no skills). Errors:
+// InvalidArgument naming the field; NotFound for an unknown profile.
+absl::StatusOr<Scenario> WithRouting(
+    Scenario scenario, std::shared_ptr<const config::RoutingConfig> routing);
 
 // One row of figures (see the header comment for the formulas).
 struct Metrics {

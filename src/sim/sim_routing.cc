@@ -1,0 +1,232 @@
+// A scenario whose skills, queues and entry flows come from a routing file:
+// WithRouting, and the checks Resolve makes of a stream that names a flow.
+
+#include <cmath>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "ccengine/config/expression.h"
+#include "ccengine/config/routing_file.h"
+#include "ccengine/sim/sim.h"
+#include "common/status_macros.h"
+#include "fmt/format.h"
+#include "sim/sim_internal.h"
+
+namespace ccengine::sim {
+
+namespace {
+
+absl::Status Invalid(const std::string& field, const std::string& what) {
+  return absl::InvalidArgumentError(fmt::format("{}: {}", field, what));
+}
+
+double Seconds(absl::Duration d) {
+  return d == absl::InfiniteDuration() ? kInfinity : absl::ToDoubleSeconds(d);
+}
+
+std::vector<SkillNeed> Needs(const std::vector<std::string>& skills,
+                             const std::vector<SkillRequirement>& required) {
+  std::vector<SkillNeed> out;
+  out.reserve(required.size());
+  for (const SkillRequirement& r : required) {
+    out.push_back(SkillNeed{skills[r.skill.value()], r.level});
+  }
+  return out;
+}
+
+// What the reports and checks read of a queue, from the file's QueueConfig.
+QueueSpec ToSpec(const config::RoutingConfig& routing, const QueueConfig& q) {
+  QueueSpec spec;
+  spec.name = q.name;
+  spec.skills = Needs(routing.skills(), q.skills);
+  for (const RoutingStep& step : q.relaxation) {
+    spec.relaxation.push_back(Relaxation{absl::ToDoubleSeconds(step.after),
+                                         Needs(routing.skills(), step.skills)});
+  }
+  spec.priority = q.priority;
+  spec.sl_seconds = absl::ToDoubleSeconds(q.sl_threshold);
+  spec.sl_target = q.sl_target;
+  spec.sl_definition = q.sl_definition;
+  spec.short_abandon_s = absl::ToDoubleSeconds(q.short_abandon);
+  spec.max_size = q.max_size;
+  spec.max_wait_s = Seconds(q.max_wait);
+  if (q.overflow_queue.has_value()) {
+    spec.overflow_to = routing.queues()[q.overflow_queue->value()].name;
+  }
+  spec.wrap_up_s = absl::ToDoubleSeconds(q.wrap_up);
+  spec.strategy = q.strategy;
+  spec.aging_weight = q.aging_weight;
+  spec.guards = q.guards;
+  return spec;
+}
+
+config::ValueType TypeOf(const FactValue& value) {
+  switch (value.index()) {
+    case 0: return config::ValueType::kString;
+    case 1: return config::ValueType::kNumber;
+    case 2: return config::ValueType::kBool;
+    default: return config::ValueType::kStringList;
+  }
+}
+
+bool SetByTheSimulator(const std::string& name) {
+  return name == "contact.channel" || absl::StartsWith(name, "time.");
+}
+
+}  // namespace
+
+absl::StatusOr<Scenario> WithRouting(
+    Scenario s, std::shared_ptr<const config::RoutingConfig> routing) {
+  if (routing == nullptr) return Invalid("routing", "no routing file");
+  if (!s.skills.empty()) {
+    return Invalid("skills", "the routing file declares the skills; list none here");
+  }
+  if (!s.queues.empty()) {
+    return Invalid("queues", "the routing file declares the queues; list none here");
+  }
+  s.skills = routing->skills();
+  for (const QueueConfig& q : routing->queues()) s.queues.push_back(ToSpec(*routing, q));
+  for (size_t g = 0; g < s.agents.size(); ++g) {
+    AgentGroupSpec& group = s.agents[g];
+    if (group.profile.empty()) continue;
+    const std::string f = fmt::format("agents[{}]", g);
+    const config::AgentProfile* profile = routing->FindProfile(group.profile);
+    if (profile == nullptr) {
+      std::vector<std::string> names;
+      for (const config::AgentProfile& p : routing->agent_profiles())
+        names.push_back(p.name);
+      return absl::NotFoundError(fmt::format(
+          "{}.profile: unknown agent profile '{}' (the routing file has: {})", f,
+          group.profile, names.empty() ? "none" : absl::StrJoin(names, ", ")));
+    }
+    if (!group.skills.empty()) {
+      return Invalid(f + ".skills", fmt::format("the group takes profile '{}''s skills; "
+                                                "list none here",
+                                                group.profile));
+    }
+    for (const SkillLevel& skill : profile->skills) {
+      group.skills.push_back(
+          SkillNeed{routing->skills()[skill.skill.value()], skill.level});
+    }
+    group.capacity = profile->capacity;
+  }
+  s.routing = std::move(routing);
+  return s;
+}
+
+namespace internal {
+
+void SetFacts(const std::vector<std::pair<config::AttributeId, FactValue>>& values,
+              config::Bindings& facts) {
+  for (const auto& [id, value] : values) {
+    switch (value.index()) {
+      case 0: facts.SetString(id, std::get<std::string>(value)); break;
+      case 1: facts.SetNumber(id, std::get<double>(value)); break;
+      case 2: facts.SetBool(id, std::get<bool>(value)); break;
+      default: facts.SetStringList(id, std::get<std::vector<std::string>>(value)); break;
+    }
+  }
+}
+
+absl::Status CheckRoutingShape(const Scenario& s) {
+  if (s.routing == nullptr) {
+    for (size_t g = 0; g < s.agents.size(); ++g) {
+      if (!s.agents[g].profile.empty()) {
+        return Invalid(fmt::format("agents[{}].profile", g),
+                       "an agent profile needs a routing file (sim::WithRouting)");
+      }
+    }
+    return absl::OkStatus();
+  }
+  bool same =
+      s.skills == s.routing->skills() && s.queues.size() == s.routing->queues().size();
+  for (size_t i = 0; same && i < s.queues.size(); ++i) {
+    same = s.queues[i].name == s.routing->queues()[i].name;
+  }
+  if (!same) {
+    return Invalid("routing",
+                   "the scenario's skills and queues are not the routing file's; "
+                   "make the scenario with sim::WithRouting");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ResolveFlow(const Scenario& s, size_t stream, Resolved& r) {
+  const ArrivalSpec& a = s.arrivals[stream];
+  const std::string f = fmt::format("arrivals[{}]", stream);
+  if (s.routing == nullptr) {
+    return Invalid(f + ".flow", "an entry flow needs a routing file (sim::WithRouting)");
+  }
+  if (a.flow.empty()) return Invalid(f + ".facts", "facts go to an entry flow; name one");
+  if (!a.queue.empty()) {
+    return Invalid(f + ".queue",
+                   fmt::format("name a queue or a flow, not both (flow '{}')", a.flow));
+  }
+  if (a.priority != 0) {
+    return Invalid(
+        f + ".priority",
+        fmt::format("the flow gives the priority class; must be 0, got {}", a.priority));
+  }
+  const config::RoutingConfig& routing = *s.routing;
+  const config::EntryFlow* flow = routing.FindFlow(a.flow);
+  if (flow == nullptr) {
+    std::vector<std::string> names;
+    for (const config::EntryFlow& x : routing.flows()) names.push_back(x.name);
+    return absl::NotFoundError(
+        fmt::format("{}.flow: unknown flow '{}' (the routing file has: {})", f, a.flow,
+                    names.empty() ? "none" : absl::StrJoin(names, ", ")));
+  }
+  const config::Schema& schema = routing.schema();
+  std::vector<std::pair<config::AttributeId, FactValue>> facts;
+  for (const auto& [name, value] : a.facts) {
+    const std::string fk = fmt::format("{}.facts.{}", f, name);
+    const std::optional<config::AttributeId> id = schema.Find(name);
+    if (!id.has_value()) {
+      return absl::NotFoundError(
+          fmt::format("{}: the routing file declares no attribute '{}'", fk, name));
+    }
+    if (SetByTheSimulator(name)) {
+      return Invalid(fk,
+                     "set for each contact by the simulator (its channel and arrival)");
+    }
+    if (TypeOf(value) != schema.type(*id)) {
+      return Invalid(fk, fmt::format("the routing file declares a {}, got a {}",
+                                     config::ValueTypeName(schema.type(*id)),
+                                     config::ValueTypeName(TypeOf(value))));
+    }
+    if (value.index() == 1 && !std::isfinite(std::get<double>(value))) {
+      return Invalid(fk, fmt::format("must be finite, got {}", std::get<double>(value)));
+    }
+    facts.emplace_back(*id, value);
+  }
+  // Where the stream goes in each interval, routed at the interval's middle.
+  config::Bindings bindings(schema);
+  SetFacts(facts, bindings);
+  const absl::Time start = s.report_start.value_or(absl::UnixEpoch());
+  const size_t intervals =
+      std::max<size_t>(1, static_cast<size_t>(std::ceil(s.horizon_s / s.interval_s)));
+  std::vector<uint32_t> queues;
+  queues.reserve(intervals);
+  for (size_t i = 0; i < intervals; ++i) {
+    const double middle =
+        std::min((static_cast<double>(i) + 0.5) * s.interval_s,
+                 (static_cast<double>(i) * s.interval_s + s.horizon_s) / 2);
+    routing.SetContactFacts(bindings, a.channel, start + absl::Seconds(middle));
+    queues.push_back(flow->Route(bindings).queue.value());
+  }
+  r.arrival_queues.push_back(std::move(queues));
+  r.arrival_flow.push_back(flow);
+  r.arrival_facts.push_back(std::move(facts));
+  return absl::OkStatus();
+}
+
+}  // namespace internal
+
+}  // namespace ccengine::sim
