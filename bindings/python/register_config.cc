@@ -14,10 +14,12 @@
 
 #include "absl/time/time.h"
 #include "ccengine/config/routing_file.h"
+#include "ccengine/config/routing_shadow.h"
 #include "ccengine/core/types.h"
 #include "common.h"
 #include "engine_binding.h"
 #include "fmt/format.h"
+#include "sim_binding.h"
 
 namespace ccengine::python {
 namespace {
@@ -159,6 +161,137 @@ void NoteQueues(PyEngine& e) {
     const QueueId id(static_cast<uint32_t>(i));
     e.NoteQueue(id, e.engine().GetQueueConfig(id)->name);
   }
+}
+
+py::dict ShadowReportToDict(const config::ShadowReport& r) {
+  py::dict d;
+  d["live_hash"] = r.live_hash;
+  d["candidate_hash"] = r.candidate_hash;
+  d["decisions"] = r.decisions;
+  d["differing"] = r.differing;
+  d["differing_share"] = r.DifferingShare();
+  d["other_queue"] = r.other_queue;
+  d["other_priority"] = r.other_priority;
+  d["other_skills"] = r.other_skills;
+  d["other_preference"] = r.other_preference;
+  d["candidate_without_flow"] = r.candidate_without_flow;
+  d["candidate_fact_mismatches"] = r.candidate_fact_mismatches;
+  d["routed_by_candidate"] = r.routed_by_candidate;
+  py::list moves;
+  for (const auto& [pair, n] : r.queue_moves) {
+    py::dict m;
+    m["live_queue"] = pair.first;
+    m["candidate_queue"] = pair.second;
+    m["contacts"] = n;
+    moves.append(m);
+  }
+  d["queue_moves"] = moves;
+  py::list rules;
+  for (const auto& [key, n] : r.rules) {
+    py::dict m;
+    m["flow"] = std::get<0>(key);
+    m["live_rule"] = std::get<1>(key);
+    m["candidate_rule"] = std::get<2>(key);
+    m["contacts"] = n;
+    rules.append(m);
+  }
+  d["rules"] = rules;
+  py::list samples;
+  for (const config::ShadowSample& x : r.samples) {
+    py::dict m;
+    m["contact"] = x.contact.value();
+    m["flow"] = x.flow;
+    m["live_rule"] = x.live_rule;
+    m["candidate_rule"] = x.candidate_rule;
+    m["live_queue"] = x.live_queue;
+    m["candidate_queue"] = x.candidate_queue;
+    m["routed_by_candidate"] = x.routed_by_candidate;
+    samples.append(m);
+  }
+  d["samples"] = samples;
+  return d;
+}
+
+void RegisterShadow(py::module_& m) {
+  using namespace pybind11::literals;
+  py::class_<config::RoutingShadow> cls(m, "RoutingShadow",
+                                        R"doc(Shadow evaluation (灰度) of a
+candidate routing version on live traffic.
+
+Each arriving contact is routed by the live version's entry flow and, without
+touching the call, by the candidate's; the two decisions are compared and
+counted over a window (report() / take_report()). With canary_share > 0 that
+share of contacts (by a hash of the contact id) is routed by the candidate for
+real; the candidate's flows must then target queues and skills the live
+version has under the same index. What the differences do to service level,
+waiting and abandonment: ccengine.compare_routing. docs/routing-config.md.
+
+Not thread-safe: route from one thread.
+
+Example:
+    >>> shadow = ccengine.RoutingShadow("routing/v12.json", "routing/v13.json")
+    >>> e.add_contact(7, **shadow.route(7, "hotline", {"ivr.choice": "2"}, at_s=time.time()))
+    >>> shadow.take_report()["differing_share"]
+)doc");
+  cls.def(py::init([](const py::object& live, const py::object& candidate, double share) {
+            return Unwrap(config::RoutingShadow::Create(RoutingFrom(live),
+                                                        RoutingFrom(candidate), share));
+          }),
+          "live"_a, "candidate"_a, "canary_share"_a = 0.0,
+          "The two versions as paths or RoutingFiles; canary_share in [0, 1].");
+  cls.def(
+      "route",
+      [](config::RoutingShadow& s, int64_t contact, const std::string& flow,
+         const py::object& facts, const std::string& channel, double at_s) {
+        if (contact < 0 || contact > static_cast<int64_t>(UINT32_MAX)) {
+          RaiseInvalid(fmt::format("contact: must be in 0..4294967295, got {}", contact));
+        }
+        const std::optional<Channel> c = ParseChannel(channel);
+        if (!c.has_value())
+          RaiseInvalid(fmt::format("channel: unknown channel '{}'", channel));
+        std::vector<std::pair<std::string, config::FactValue>> list;
+        if (!facts.is_none()) {
+          for (auto& [name, value] : ToFacts(facts, "facts"))
+            list.emplace_back(name, value);
+        }
+        const config::FlowTarget target =
+            Unwrap(s.Route(ContactId(static_cast<uint32_t>(contact)), flow, list, *c,
+                           ToTime(at_s, "at_s")));
+        return TargetToKwargs(s.live(), target);
+      },
+      "contact"_a, "flow"_a, "facts"_a = py::none(), py::kw_only(), "channel"_a = "voice",
+      "at_s"_a = 0.0,
+      R"doc(Routes a contact through both versions' entry flow and counts the
+comparison; returns the keyword arguments of Engine.add_contact for the target
+that routes it for real (the live one, or the candidate's for a canary contact).
+
+Raises:
+    KeyError: no such flow in the live version, or a fact the live version
+        does not declare.
+    ValueError: a fact of another type than the live version declares, or a
+        contact.* / time.* fact (set from the channel and at_s).
+)doc");
+  cls.def(
+      "in_canary",
+      [](const config::RoutingShadow& s, int64_t contact) {
+        return contact >= 0 && contact <= static_cast<int64_t>(UINT32_MAX) &&
+               s.InCanary(ContactId(static_cast<uint32_t>(contact)));
+      },
+      "contact"_a, "Whether the candidate routes this contact for real.");
+  cls.def(
+      "report",
+      [](const config::RoutingShadow& s) { return ShadowReportToDict(s.report()); },
+      R"doc(The window so far: decisions, differing (and differing_share), what
+differs (other_queue, other_priority, other_skills, other_preference),
+candidate_without_flow, candidate_fact_mismatches, routed_by_candidate,
+queue_moves [{live_queue, candidate_queue, contacts}], rules [{flow, live_rule,
+candidate_rule, contacts}], samples (the first 100 differing decisions) and the
+two content hashes.)doc");
+  cls.def(
+      "take_report",
+      [](config::RoutingShadow& s) { return ShadowReportToDict(s.TakeReport()); },
+      "report(), and a new window begins.");
+  cls.def_property_readonly("canary_share", &config::RoutingShadow::canary_share);
 }
 
 }  // namespace
@@ -366,6 +499,7 @@ changed — and changes nothing. Only for an engine from Engine.from_config.
       },
       "Every routing change, oldest first: from/to version and content hash, the "
       "new version's source, the engine time, whether it was a rollback.");
+  RegisterShadow(m);
 }
 
 }  // namespace ccengine::python

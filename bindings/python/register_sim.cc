@@ -219,39 +219,6 @@ sim::AgentGroupSpec ToGroupSpec(py::handle value, const std::string& path) {
   return g;
 }
 
-// {attribute: str | bool | int | float | [str, ...]}; the types are checked
-// against the routing file's when the scenario is resolved.
-std::map<std::string, sim::FactValue> ToFacts(py::handle value, const std::string& path) {
-  if (!PyDict_Check(value.ptr())) {
-    RaiseInvalid(
-        fmt::format("{}: expected a dict of facts, got {}", path, TypeName(value)));
-  }
-  std::map<std::string, sim::FactValue> out;
-  for (auto item : py::reinterpret_borrow<py::dict>(value)) {
-    const std::string name = ToString(item.first, path);
-    const std::string at = Child(path, name);
-    py::handle v = item.second;
-    if (PyBool_Check(v.ptr())) {
-      out[name] = v.cast<bool>();
-    } else if (PyUnicode_Check(v.ptr())) {
-      out[name] = ToString(v, at);
-    } else if (PyLong_Check(v.ptr()) || PyFloat_Check(v.ptr())) {
-      out[name] = ToDouble(v, at);
-    } else if (PyList_Check(v.ptr()) || PyTuple_Check(v.ptr())) {
-      std::vector<std::string> values;
-      size_t i = 0;
-      for (auto x : py::reinterpret_borrow<py::sequence>(v)) {
-        values.push_back(ToString(x, Index(at, i++)));
-      }
-      out[name] = std::move(values);
-    } else {
-      RaiseInvalid(fmt::format("{}: expected a str, bool, number or list of str, got {}",
-                               at, TypeName(v)));
-    }
-  }
-  return out;
-}
-
 sim::ArrivalSpec ToArrivalSpec(py::handle value, const std::string& path) {
   DictReader r(value, path);
   sim::ArrivalSpec a;
@@ -302,6 +269,37 @@ std::vector<T> ToSpecs(py::handle value, const std::string& path, F convert) {
 }
 
 }  // namespace
+
+std::map<std::string, sim::FactValue> ToFacts(py::handle value, const std::string& path) {
+  if (!PyDict_Check(value.ptr())) {
+    RaiseInvalid(
+        fmt::format("{}: expected a dict of facts, got {}", path, TypeName(value)));
+  }
+  std::map<std::string, sim::FactValue> out;
+  for (auto item : py::reinterpret_borrow<py::dict>(value)) {
+    const std::string name = ToString(item.first, path);
+    const std::string at = Child(path, name);
+    py::handle v = item.second;
+    if (PyBool_Check(v.ptr())) {
+      out[name] = v.cast<bool>();
+    } else if (PyUnicode_Check(v.ptr())) {
+      out[name] = ToString(v, at);
+    } else if (PyLong_Check(v.ptr()) || PyFloat_Check(v.ptr())) {
+      out[name] = ToDouble(v, at);
+    } else if (PyList_Check(v.ptr()) || PyTuple_Check(v.ptr())) {
+      std::vector<std::string> values;
+      size_t i = 0;
+      for (auto x : py::reinterpret_borrow<py::sequence>(v)) {
+        values.push_back(ToString(x, Index(at, i++)));
+      }
+      out[name] = std::move(values);
+    } else {
+      RaiseInvalid(fmt::format("{}: expected a str, bool, number or list of str, got {}",
+                               at, TypeName(v)));
+    }
+  }
+  return out;
+}
 
 sim::Scenario ToScenario(py::handle value) {
   DictReader r(value, "", "scenario");

@@ -14,6 +14,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,10 @@ sim::Scenario ToScenario(py::handle value);
 // or a ccengine.RoutingFile (register_config.cc); raises as
 // RoutingFile.load does.
 std::shared_ptr<const config::RoutingConfig> RoutingFrom(const py::object& source);
+// Facts {attribute: str | bool | int | float | [str, ...]} (Python's bool
+// before int); their types are checked against a routing file's later.
+std::map<std::string, config::FactValue> ToFacts(py::handle value,
+                                                 const std::string& path);
 // A result as ccengine.simulate returns it.
 py::dict ResultToDict(const sim::Result& r, int replications);
 // A scenario's errors: a name that refers to nothing is the scenario's fault

@@ -62,6 +62,7 @@
 #include "ccengine/config/document.h"
 #include "ccengine/config/expression.h"
 #include "ccengine/config/routing_file.h"
+#include "ccengine/config/routing_shadow.h"
 #include "ccengine/config/routing_versions.h"
 #include "ccengine/core/agent.h"
 #include "ccengine/core/calendar.h"

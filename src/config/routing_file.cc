@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -34,6 +35,24 @@ int EntryFlow::Match(const Bindings& facts) const {
 const FlowTarget& EntryFlow::Route(const Bindings& facts) const {
   const int rule = Match(facts);
   return rule < 0 ? fallback : rules[static_cast<size_t>(rule)].target;
+}
+
+ValueType TypeOf(const FactValue& value) {
+  switch (value.index()) {
+    case 0: return ValueType::kString;
+    case 1: return ValueType::kNumber;
+    case 2: return ValueType::kBool;
+    default: return ValueType::kStringList;
+  }
+}
+
+bool SetFact(Bindings& facts, AttributeId id, const FactValue& value) {
+  switch (value.index()) {
+    case 0: return facts.SetString(id, std::get<std::string>(value));
+    case 1: return facts.SetNumber(id, std::get<double>(value));
+    case 2: return facts.SetBool(id, std::get<bool>(value));
+    default: return facts.SetStringList(id, std::get<std::vector<std::string>>(value));
+  }
 }
 
 const EntryFlow* RoutingConfig::FindFlow(std::string_view name) const {

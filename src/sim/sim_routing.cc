@@ -6,7 +6,6 @@
 #include <optional>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -67,15 +66,6 @@ QueueSpec ToSpec(const config::RoutingConfig& routing, const QueueConfig& q) {
   return spec;
 }
 
-config::ValueType TypeOf(const FactValue& value) {
-  switch (value.index()) {
-    case 0: return config::ValueType::kString;
-    case 1: return config::ValueType::kNumber;
-    case 2: return config::ValueType::kBool;
-    default: return config::ValueType::kStringList;
-  }
-}
-
 bool SetByTheSimulator(const std::string& name) {
   return name == "contact.channel" || absl::StartsWith(name, "time.");
 }
@@ -125,14 +115,7 @@ namespace internal {
 
 void SetFacts(const std::vector<std::pair<config::AttributeId, FactValue>>& values,
               config::Bindings& facts) {
-  for (const auto& [id, value] : values) {
-    switch (value.index()) {
-      case 0: facts.SetString(id, std::get<std::string>(value)); break;
-      case 1: facts.SetNumber(id, std::get<double>(value)); break;
-      case 2: facts.SetBool(id, std::get<bool>(value)); break;
-      default: facts.SetStringList(id, std::get<std::vector<std::string>>(value)); break;
-    }
-  }
+  for (const auto& [id, value] : values) config::SetFact(facts, id, value);
 }
 
 absl::Status CheckRoutingShape(const Scenario& s) {
@@ -196,10 +179,10 @@ absl::Status ResolveFlow(const Scenario& s, size_t stream, Resolved& r) {
       return Invalid(fk,
                      "set for each contact by the simulator (its channel and arrival)");
     }
-    if (TypeOf(value) != schema.type(*id)) {
+    if (config::TypeOf(value) != schema.type(*id)) {
       return Invalid(fk, fmt::format("the routing file declares a {}, got a {}",
                                      config::ValueTypeName(schema.type(*id)),
-                                     config::ValueTypeName(TypeOf(value))));
+                                     config::ValueTypeName(config::TypeOf(value))));
     }
     if (value.index() == 1 && !std::isfinite(std::get<double>(value))) {
       return Invalid(fk, fmt::format("must be finite, got {}", std::get<double>(value)));

@@ -89,6 +89,7 @@ from ._ccengine import (
     IntervalRows,
     KnowledgeBase,
     RoutingFile,
+    RoutingShadow,
     TicketDesk,
     __version__,
     agents_for_service_level,
@@ -111,9 +112,11 @@ __all__ = [
     "IntervalRows",
     "KnowledgeBase",
     "RoutingFile",
+    "RoutingShadow",
     "TicketDesk",
     "__version__",
     "agents_for_service_level",
+    "compare_routing",
     "erlang_a_metrics",
     "erlang_b",
     "erlang_c",
@@ -342,6 +345,94 @@ def simulate(
         return _simulate(scenario, None)
     with _ProgressBar(_replications(scenario)) as bar:
         return _simulate(scenario, bar.update)
+
+
+# The figures compare_routing sets side by side.
+COMPARED = ("offered", "answered", "abandoned", "p_abandon", "service_level", "asa",
+            "occupancy", "csat_mean")
+
+
+def _day_totals(queues: Mapping[str, Mapping[str, float]]) -> Dict[str, float]:
+    """All queues together: SL and abandonment over offered, ASA over answered,
+    CSAT over answered where it is known."""
+    offered = sum(q["offered"] for q in queues.values())
+    answered = sum(q["answered"] for q in queues.values())
+    abandoned = sum(q["abandoned"] for q in queues.values())
+    within = sum(q["service_level"] * q["offered"] for q in queues.values() if q["offered"])
+    waited = sum(q["asa"] * q["answered"] for q in queues.values() if q["answered"])
+    rated = [(q["csat_mean"], q["answered"]) for q in queues.values()
+             if q["answered"] and q["csat_mean"] == q["csat_mean"]]
+    nan = float("nan")
+    return {
+        "offered": offered, "answered": answered, "abandoned": abandoned,
+        "p_abandon": abandoned / offered if offered else nan,
+        "service_level": within / offered if offered else nan,
+        "asa": waited / answered if answered else nan,
+        "csat_mean": (sum(c * n for c, n in rated) / sum(n for _, n in rated)
+                      if rated else nan),
+    }
+
+
+def compare_routing(
+    scenario: Mapping[str, Any],
+    live: Any,
+    candidate: Any,
+    progress: Union[None, bool, Callable[[int, int], None]] = None,
+) -> Dict[str, Any]:
+    """Runs one scenario under two routing versions and sets their figures side
+    by side: what a candidate would do to a day before it goes live.
+
+    Both runs use the scenario's seed, and a stream's arrivals, handle times
+    and patience do not depend on the routing (common random numbers), so the
+    two days have the same customers and the differences are the routing's.
+
+    Args:
+        scenario: as for ``simulate`` with ``routing``: agent groups by
+            ``profile``, arrivals by ``flow`` and ``facts``; no skills or
+            queues (they come from each file). Each profile, flow and fact
+            it names must exist in both files.
+        live, candidate: the two versions (paths or ``RoutingFile``).
+        progress: as for ``simulate``, for each of the two runs.
+
+    Returns:
+        ``{"live": summary, "candidate": summary, "queues": {name: {figure:
+        {"live", "candidate", "delta"}}}, "all": {figure: {"live",
+        "candidate", "delta"}}, "contacts"}`` where a summary is
+        ``simulate``'s ``result["summary"]``, the figures are offered,
+        answered, abandoned, p_abandon, service_level, asa, occupancy and
+        csat_mean (delta = candidate - live; a queue only one version has
+        shows None on the other side), and "all" is every queue together
+        (service level and abandonment over offered, ASA and CSAT over
+        answered).
+
+    Raises:
+        ValueError, FileNotFoundError: as ``simulate``, naming the version.
+    """
+    runs = {}
+    for name, routing in (("live", live), ("candidate", candidate)):
+        try:
+            runs[name] = simulate(scenario, progress=progress, routing=routing)
+        except ValueError as e:
+            raise ValueError(f"{name} version: {e}") from None
+    a, b = runs["live"]["summary"]["queues"], runs["candidate"]["summary"]["queues"]
+
+    def side_by_side(x: Any, y: Any) -> Dict[str, Any]:
+        out = {}
+        for figure in COMPARED:
+            u = None if x is None else x.get(figure)
+            v = None if y is None else y.get(figure)
+            out[figure] = {"live": u, "candidate": v,
+                           "delta": None if u is None or v is None else v - u}
+        return out
+
+    names = list(a) + [q for q in b if q not in a]
+    return {
+        "live": runs["live"]["summary"],
+        "candidate": runs["candidate"]["summary"],
+        "queues": {q: side_by_side(a.get(q), b.get(q)) for q in names},
+        "all": side_by_side(_day_totals(a), _day_totals(b)),
+        "contacts": runs["live"]["contacts"],
+    }
 
 
 def _replications(scenario: Mapping[str, Any]) -> int:

@@ -7,6 +7,8 @@ from ._ccengine import (
     Engine as Engine,
     IntervalRows as IntervalRows,
     KnowledgeBase as KnowledgeBase,
+    RoutingFile as RoutingFile,
+    RoutingShadow as RoutingShadow,
     TicketDesk as TicketDesk,
     __version__ as __version__,
     agents_for_service_level as agents_for_service_level,
@@ -32,6 +34,16 @@ def simulate(
     routing: Any = None,
 ) -> Dict[str, Any]:
     """Runs a staffing scenario through the real routing engine."""
+
+def compare_routing(
+    scenario: Mapping[str, Any],
+    live: Any,
+    candidate: Any,
+    progress: Union[None, bool, Callable[[int, int], None]] = None,
+) -> Dict[str, Any]:
+    """One scenario under two routing versions on the same simulated
+    customers: each queue's figures and all queues together, side by side
+    with candidate - live."""
 
 def sweep(
     scenarios: Sequence[Mapping[str, Any]],

@@ -505,6 +505,31 @@ class RoutingFile:
     ) -> Optional[str]:
         """The name of the deciding rule, or None for the flow's default."""
 
+class RoutingShadow:
+    """Shadow evaluation (灰度) of a candidate routing version on live traffic:
+    every contact routed by both versions' entry flow, the decisions compared
+    and counted per window; with ``canary_share`` > 0 that share of contacts
+    (by a hash of the id) is routed by the candidate for real."""
+
+    def __init__(
+        self, live: Union[str, "os.PathLike[str]", RoutingFile],
+        candidate: Union[str, "os.PathLike[str]", RoutingFile], canary_share: float = 0.0
+    ) -> None: ...
+    def route(
+        self, contact: int, flow: str, facts: Optional[Mapping[str, Any]] = None, *,
+        channel: str = "voice", at_s: float = 0.0
+    ) -> Dict[str, Any]:
+        """The keyword arguments of ``Engine.add_contact`` for the target that
+        routes the contact for real (the live one, or the candidate's)."""
+    def in_canary(self, contact: int) -> bool: ...
+    def report(self) -> Dict[str, Any]:
+        """The window so far: decisions, differing, differing_share, what
+        differs, queue_moves, rules, samples, the two content hashes."""
+    def take_report(self) -> Dict[str, Any]:
+        """report(), and a new window begins."""
+    @property
+    def canary_share(self) -> float: ...
+
 # --- knowledge base --------------------------------------------------------------
 
 Time = Union[datetime.datetime, float]

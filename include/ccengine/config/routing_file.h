@@ -52,6 +52,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -74,6 +75,16 @@ inline constexpr size_t kMaxRoutingStrategies = 256;
 inline constexpr size_t kMaxRoutingSkillsPerList =
     64;                                         // a queue's, a step's, a profile's
 inline constexpr size_t kMaxRoutingSteps = 32;  // relaxation steps per queue
+
+// A fact's value: a string, a number, a bool or a list of strings, as the
+// file declares its attribute.
+using FactValue = std::variant<std::string, double, bool, std::vector<std::string>>;
+
+// The ValueType a FactValue holds.
+ValueType TypeOf(const FactValue& value);
+// Sets attribute `id` of `facts` to `value`; false (nothing changed) when the
+// attribute is not of the value's type.
+bool SetFact(Bindings& facts, AttributeId id, const FactValue& value);
 
 // Where a rule sends a contact.
 struct FlowTarget {

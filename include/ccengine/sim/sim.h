@@ -118,7 +118,6 @@
 #include <optional>
 #include <random>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -263,7 +262,7 @@ struct AgentGroupSpec {
 
 // A fact an arriving contact carries into its entry flow, of the type the
 // routing file declares for it.
-using FactValue = std::variant<std::string, double, bool, std::vector<std::string>>;
+using FactValue = config::FactValue;
 
 struct ArrivalSpec {
   std::string queue;  // a queue, or (with a routing file) empty and a flow
