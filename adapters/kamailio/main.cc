@@ -1,6 +1,6 @@
 // ccengine-kamailio: routes Kamailio's inbound calls with a ccengine Engine.
 //
-//   ccengine-kamailio --config agents.json [--port 8448]
+//   ccengine-kamailio --config agents.json [--routing routing.json] [--port 8448]
 //                     [--http 127.0.0.1:9464 | --http off] [--metrics-db FILE]
 //
 // Connects to Kamailio's evapi on 127.0.0.1 (see examples/kamailio/), runs an
@@ -24,9 +24,20 @@
 // are written to that SQLite file each minute and at shutdown, and read
 // back at start, so a restart keeps the day (reports: ccengine-report).
 //
+// With --routing, skills, strategies and queues come from a routing file
+// (docs/routing-config.md) instead of the config, whose agents may then name
+// an agent "profile" of the file instead of their skills; the INVITE's
+// request-URI user names an entry flow of the file (or a queue), and SIGHUP
+// reloads the file: it is read and checked on a thread of its own, then
+// made the next version on the router thread (waiting calls re-evaluated),
+// with one "LOG routing: ..." line saying which version runs or why the file
+// was refused (the running version stays).
+//
 // The INVITE's request-URI user names the queue. Every engine event is
 // printed on stdout as "EV <description>"; adapter diagnostics as "LOG ...";
 // on SIGINT/SIGTERM a "SUMMARY ..." line, then exit 0.
+#include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
@@ -39,6 +50,7 @@
 #include <optional>
 #include <semaphore>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 
@@ -46,6 +58,7 @@
 #include "ccengine/ccengine.h"
 #include "ccengine/http/server.h"
 #include "ccengine/kamailio/evapi.h"
+#include "ccengine/kamailio/routing.h"
 #include "ccengine/sqlite/interval_store.h"
 #include "ccengine/telephony/telephony.h"
 #include "fmt/format.h"
@@ -139,6 +152,24 @@ class KamailioPort : public ccengine::TelephonyPort {
 
 std::binary_semaphore g_stop{0};
 void OnSignal(int) { g_stop.release(); }
+std::binary_semaphore g_reload{0};
+void OnHangup(int) { g_reload.release(); }
+
+// Each line of a multi-line message, as LOG lines.
+void LogLines(const std::string& prefix, std::string_view text) {
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t end = std::min(text.find('\n', start), text.size());
+    Line(fmt::format("LOG {}{}", prefix, text.substr(start, end - start)));
+    start = end + 1;
+  }
+}
+
+// An agent's skills: its own list, or (with a routing file) its profile's,
+// with the profile's capacity.
+absl::Status LoadAgentSkills(ccengine::Engine& engine, const nlohmann::json& a,
+                             ccengine::kamailio::DaemonRouting* routing,
+                             ccengine::AgentConfig* out);
 
 absl::Status LoadSkills(ccengine::Engine& engine, const nlohmann::json& list,
                         std::vector<ccengine::SkillLevel>* out) {
@@ -150,14 +181,36 @@ absl::Status LoadSkills(ccengine::Engine& engine, const nlohmann::json& list,
   return absl::OkStatus();
 }
 
+absl::Status LoadAgentSkills(ccengine::Engine& engine, const nlohmann::json& a,
+                             ccengine::kamailio::DaemonRouting* routing,
+                             ccengine::AgentConfig* out) {
+  if (!a.contains("profile")) return LoadSkills(engine, a.at("skills"), &out->skills);
+  if (routing == nullptr) {
+    return absl::InvalidArgumentError("an agent \"profile\" needs --routing");
+  }
+  const std::string name = a.at("profile").get<std::string>();
+  const auto current = routing->versions().current();
+  const ccengine::config::AgentProfile* profile = current->FindProfile(name);
+  if (profile == nullptr) {
+    return absl::NotFoundError(
+        fmt::format("agent profile '{}' is not in {}", name, routing->path()));
+  }
+  out->skills = profile->skills;
+  out->capacity = profile->capacity;
+  return absl::OkStatus();
+}
+
 int Main(int argc, char** argv) {
   std::string config_path;
+  std::string routing_path;
   int port_override = 0;
   std::string http = "127.0.0.1:9464";
   std::string metrics_db;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--config") config_path = argv[i + 1];
+    else if (a == "--routing")
+      routing_path = argv[i + 1];
     else if (a == "--port")
       port_override = std::atoi(argv[i + 1]);
     else if (a == "--http")
@@ -181,7 +234,7 @@ int Main(int argc, char** argv) {
     http_options->port = static_cast<int>(http_port);
   }
   if (config_path.empty()) {
-    std::cerr << "usage: ccengine-kamailio --config FILE [--port N] "
+    std::cerr << "usage: ccengine-kamailio --config FILE [--routing FILE] [--port N] "
                  "[--http ADDR:PORT|off] [--metrics-db FILE]\n";
     return 2;
   }
@@ -201,12 +254,32 @@ int Main(int argc, char** argv) {
   std::unique_ptr<ccengine::metrics::Collector> collector =
       ccengine::metrics::Collector::Attach(*engine, {}).value();
   absl::flat_hash_map<std::string, QueueInfo> queues;
+  std::unique_ptr<ccengine::kamailio::DaemonRouting> routing;
+  if (!routing_path.empty()) {
+    if (cfg.contains("skills") || cfg.contains("queues")) {
+      std::cerr << "config " << config_path
+                << ": with --routing the skills and queues come from the routing file; "
+                   "remove \"skills\" and \"queues\"\n";
+      return 2;
+    }
+    auto started = ccengine::kamailio::DaemonRouting::Start(*engine, routing_path);
+    if (!started.ok()) {
+      std::cerr << "routing " << routing_path << ":\n"
+                << started.status().message() << "\n";
+      return 2;
+    }
+    routing = std::move(*started);
+    Line(fmt::format("LOG routing: version 1 ({}) from {}",
+                     routing->versions().current()->content_hash(), routing_path));
+  }
   try {
-    for (const auto& s : cfg.at("skills")) {
+    for (const auto& s :
+         routing != nullptr ? nlohmann::json::array() : cfg.at("skills")) {
       auto st = engine->AddSkill(s.get<std::string>());
       if (!st.ok()) throw std::runtime_error(st.status().ToString());
     }
-    for (const auto& q : cfg.at("queues")) {
+    for (const auto& q :
+         routing != nullptr ? nlohmann::json::array() : cfg.at("queues")) {
       ccengine::QueueConfig qc;
       qc.name = q.at("name").get<std::string>();
       absl::Status st =
@@ -260,7 +333,7 @@ int Main(int argc, char** argv) {
       ccengine::AgentConfig ac;
       ac.id = ccengine::AgentId{a.at("id").get<uint64_t>()};
       ac.name = a.at("uri").get<std::string>();
-      absl::Status st = LoadSkills(*engine, a.at("skills"), &ac.skills);
+      absl::Status st = LoadAgentSkills(*engine, a, routing.get(), &ac);
       if (st.ok()) st = engine->AddAgent(ac);
       if (st.ok()) st = engine->Login(ac.id);
       if (st.ok()) st = bridge.MapAgent(ac.id, ac.name);
@@ -304,11 +377,29 @@ int Main(int argc, char** argv) {
     absl::Status st;
     switch (e.kind) {
       case EvapiEvent::Kind::kInvite: {
-        auto q = queues.find(e.queue);
-        if (q == queues.end()) {
-          port.Send(
-              ccengine::kamailio::RejectReply(e.tindex, e.tlabel, 404, "Unknown Queue"));
-          return;
+        ccengine::InboundCall call;
+        QueueInfo
+            sip;  // the "no agent" response; a routing file's queues use the default
+        if (routing != nullptr) {
+          std::optional<ccengine::config::FlowTarget> target =
+              routing->Route(e.queue, clock.Now());
+          if (!target.has_value()) {
+            port.Send(ccengine::kamailio::RejectReply(e.tindex, e.tlabel, 404,
+                                                      "Unknown Queue"));
+            return;
+          }
+          call.queue = target->queue;
+          call.priority = target->priority;
+          call.skills = target->skills;
+        } else {
+          auto q = queues.find(e.queue);
+          if (q == queues.end()) {
+            port.Send(ccengine::kamailio::RejectReply(e.tindex, e.tlabel, 404,
+                                                      "Unknown Queue"));
+            return;
+          }
+          sip = q->second;
+          call.queue = q->second.id;
         }
         {
           std::lock_guard<std::mutex> lock(port.mu_);
@@ -320,12 +411,10 @@ int Main(int argc, char** argv) {
           c.tindex = e.tindex;
           c.tlabel = e.tlabel;
           c.from_tag = e.from_tag;
-          c.no_agent_code = q->second.no_agent_code;
-          c.no_agent_reason = q->second.no_agent_reason;
+          c.no_agent_code = sip.no_agent_code;
+          c.no_agent_reason = sip.no_agent_reason;
         }
-        ccengine::InboundCall call;
         call.call_ref = e.call_id;
-        call.queue = q->second.id;
         call.caller = e.from_tag;
         auto id = bridge.OnInbound(std::move(call));
         if (!id.ok()) {
@@ -411,6 +500,23 @@ int Main(int argc, char** argv) {
 
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
+  // SIGHUP: the routing file is read again off the router thread; the
+  // router loop's tick applies it.
+  std::atomic<bool> reloader_stop{false};
+  std::thread reloader;
+  if (routing != nullptr) {
+    std::signal(SIGHUP, OnHangup);
+    reloader = std::thread([&] {
+      while (true) {
+        g_reload.acquire();
+        if (reloader_stop.load()) return;
+        if (absl::Status st = routing->LoadPending(); !st.ok()) {
+          LogLines(fmt::format("routing: reload of {} refused: ", routing->path()),
+                   std::string(st.message()));
+        }
+      }
+    });
+  }
   ccengine::metrics::SnapshotPublisher published;
   ccengine::RouterLoopOptions loop_options;
   // Changed interval rows are taken on the router thread each minute and
@@ -421,6 +527,11 @@ int Main(int argc, char** argv) {
   bool writer_stop = false;
   absl::Time next_flush = clock.Now() + absl::Minutes(1);
   loop_options.on_tick = [&] {
+    if (routing != nullptr) {
+      if (std::optional<std::string> applied = routing->ApplyPending()) {
+        LogLines("routing: ", *applied);
+      }
+    }
     published.Publish(collector->TakeSnapshot());
     if (interval_store != nullptr && clock.Now() >= next_flush) {
       next_flush = clock.Now() + absl::Minutes(1);
@@ -488,6 +599,11 @@ int Main(int argc, char** argv) {
   client_ptr->Stop();
   if (http_server != nullptr) http_server->Stop();
   loop.Stop();
+  if (reloader.joinable()) {
+    reloader_stop.store(true);
+    g_reload.release();
+    reloader.join();
+  }
   {
     std::lock_guard<std::mutex> lock(rows_mu);
     writer_stop = true;

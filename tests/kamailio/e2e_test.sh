@@ -306,6 +306,75 @@ sys.exit(0 if bars else 1)' "${WORK}/report.svg" || fail "the SVG chart is not w
     "/metrics today: ${today} load calls; the report unchanged"
 fi
 
+# --- the routing file: a flow, a reload on SIGHUP, a file refused -----------------
+python3 - "${WORK}" "${P_EVAPI}" "${P_AGENT}" <<'PY'
+import json, sys
+work, evapi, agent = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+agents = [{"id": 2, "uri": f"sip:agent2@127.0.0.1:{agent}", "profile": "sales"},
+          {"id": 4, "uri": f"sip:agent4@127.0.0.1:{agent}", "profile": "support"}]
+json.dump({"evapi": {"host": "127.0.0.1", "port": evapi}, "agents": agents},
+          open(f"{work}/agents.json", "w"))
+def routing(hotline_queue):
+    return {"format": 1, "skills": ["sales", "support"],
+            "queues": [{"name": n, "skills": {n: 1}, "max_wait_s": 10, "wrap_up_s": 0.3,
+                        "offer_timeout_s": None} for n in ("sales", "support")],
+            "agent_profiles": [{"name": "sales", "skills": {"sales": 5}},
+                               {"name": "support", "skills": {"support": 5}}],
+            "attributes": {"ivr.choice": "string"},
+            "flows": [{"name": "hotline",
+                       "rules": [{"name": "ivr 9", "if": "ivr.choice == '9'", "queue": "sales"}],
+                       "default": {"queue": hotline_queue}}]}
+json.dump(routing("sales"), open(f"{work}/routing.json", "w"))
+json.dump(routing("support"), open(f"{work}/routing_v2.json", "w"))
+PY
+"${DAEMON}" --config "${WORK}/agents.json" --routing "${WORK}/routing.json" --http off \
+  >"${WORK}/daemon3.log" 2>&1 &
+DAEMON3_PID=$!
+PIDS+=("${DAEMON3_PID}")
+wait_log() {  # wait_log FILE PATTERN: up to 5 s
+  for _ in $(seq 1 50); do grep -q "$2" "$1" && return 0; sleep 0.1; done
+  return 1
+}
+wait_log "${WORK}/daemon3.log" "evapi connected" ||
+  fail "the daemon with --routing did not connect: $(head -c 2000 "${WORK}/daemon3.log")"
+grep -q "LOG routing: version 1 " "${WORK}/daemon3.log" || fail "no routing version 1 line"
+sleep 0.3
+run_callers routed1 caller.xml hotline 3 3 500 30
+cp "${WORK}/routing_v2.json" "${WORK}/routing.json"
+kill -HUP "${DAEMON3_PID}"
+wait_log "${WORK}/daemon3.log" "LOG routing: version 2 " ||
+  fail "SIGHUP did not make the changed file version 2"
+run_callers routed2 caller.xml hotline 3 3 500 30
+printf '{"format": 1, "skills": ["sales"' >"${WORK}/routing.json"  # cut short
+kill -HUP "${DAEMON3_PID}"
+wait_log "${WORK}/daemon3.log" "LOG routing: reload of .* refused" ||
+  fail "a broken file was not refused on SIGHUP"
+run_callers routed3 caller.xml hotline 2 2 500 30
+kill -TERM "${DAEMON3_PID}"
+wait_exit "${DAEMON3_PID}" || true
+python3 - "${WORK}/daemon3.log" <<'PY' || fail "routing file checks"
+import re, sys
+queue_of_offer, phase, errors = [], 0, []
+for line in open(sys.argv[1]):
+    if line.startswith("LOG routing: version 2"):
+        phase = 1
+    elif line.startswith("LOG routing: reload of"):
+        phase = 2
+    elif line.startswith("EV offered"):
+        f = dict(re.findall(r"(\w+)=(\S+)", line))
+        queue_of_offer.append((phase, int(f["queue"]), int(f["agent"])))
+want = [(0, 0, 2)] * 3 + [(1, 1, 4)] * 3 + [(2, 1, 4)] * 2
+if queue_of_offer != want:
+    errors.append(f"offers (phase, queue, agent) {queue_of_offer}, want {want}")
+summary = dict(re.findall(r"(\w+)=(\S+)", [l for l in open(sys.argv[1]) if l.startswith("SUMMARY")][0]))
+if summary["completed"] != "8" or summary["invariants"] != "ok":
+    errors.append(f"summary {summary}")
+for e in errors: print("ERROR:", e)
+sys.exit(1 if errors else 0)
+PY
+echo "routing file: flow 'hotline' to sales, SIGHUP -> version 2 to support," \
+  "a broken file refused and version 2 kept"
+
 echo "PASS: Kamailio e2e"
 cleanup
 rm -rf "${WORK}"  # kept on failure, for the logs

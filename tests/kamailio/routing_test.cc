@@ -1,0 +1,111 @@
+// The daemon's routing file (ccengine/kamailio/routing.h): routing by flow or
+// queue name, a reload in two halves, refusals that keep the running
+// version, and Route from another thread while versions change.
+
+#include "ccengine/kamailio/routing.h"
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
+#include "ccengine/core/engine.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ccengine::kamailio {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kRouting[] = R"({
+  "format": 1, "skills": ["sales", "support"],
+  "queues": [{"name": "sales", "skills": {"sales": 1}, "offer_timeout_s": null},
+             {"name": "support", "skills": {"support": 1}, "offer_timeout_s": null}],
+  "flows": [{"name": "hotline", "rules": [], "default": {"queue": "sales"}}]
+})";
+
+class DaemonRoutingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = (std::filesystem::temp_directory_path() /
+             ("daemon_routing_" + std::to_string(::getpid()) + ".json"))
+                .string();
+    Write(kRouting);
+    engine_ = Engine::Create().value();
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+  void Write(const std::string& text) { std::ofstream(path_) << text; }
+
+  std::string path_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(DaemonRoutingTest, RoutesByFlowOrQueueAndReloadsInTwoHalves) {
+  auto routing = DaemonRouting::Start(*engine_, path_).value();
+  const absl::Time now = absl::Now();
+  EXPECT_EQ(routing->Route("hotline", now)->queue, QueueId(0));
+  EXPECT_EQ(routing->Route("support", now)->queue, QueueId(1));
+  EXPECT_FALSE(routing->Route("billing", now).has_value());
+  EXPECT_FALSE(routing->ApplyPending().has_value());  // nothing pending
+
+  Write(absl::StrReplaceAll(kRouting, {{R"("default": {"queue": "sales"})",
+                                        R"("default": {"queue": "support"})"}}));
+  ASSERT_TRUE(routing->LoadPending().ok());
+  EXPECT_EQ(routing->Route("hotline", now)->queue, QueueId(0));  // not applied yet
+  EXPECT_THAT(*routing->ApplyPending(), HasSubstr("version 2 ("));
+  EXPECT_EQ(routing->Route("hotline", now)->queue, QueueId(1));
+
+  // A file that does not load is refused at once; one that cannot follow
+  // the running version is refused when applied; version 2 stays.
+  Write("{\"format\": 1");
+  EXPECT_FALSE(routing->LoadPending().ok());
+  Write(absl::StrReplaceAll(
+      kRouting, {{R"("name": "sales", "skills")", R"("name": "presales", "skills")"},
+                 {R"({"queue": "sales"})", R"({"queue": "presales"})"}}));
+  ASSERT_TRUE(routing->LoadPending().ok());
+  EXPECT_THAT(*routing->ApplyPending(), HasSubstr("refused, version 2 stays"));
+  EXPECT_EQ(routing->versions().version(), 2u);
+  EXPECT_EQ(routing->Route("hotline", now)->queue, QueueId(1));
+}
+
+TEST_F(DaemonRoutingTest, QueuesMustLeaveNoAnswerToKamailio) {
+  Write(absl::StrReplaceAll(kRouting, {{R"("support": 1}, "offer_timeout_s": null)",
+                                        R"("support": 1}, "offer_timeout_s": 20)"}}));
+  EXPECT_THAT(DaemonRouting::Start(*engine_, path_).status().message(),
+              HasSubstr("queue 'support': offer_timeout_s must be null under Kamailio"));
+  EXPECT_EQ(engine_->queue_count(), 0u);
+}
+
+TEST_F(DaemonRoutingTest, RouteFromAnotherThreadWhileVersionsChange) {
+  auto routing = DaemonRouting::Start(*engine_, path_).value();
+  std::atomic<bool> stop{false};
+  std::atomic<int> routed{0};
+  std::thread sip([&] {
+    while (!stop.load()) {
+      auto target = routing->Route("hotline", absl::Now());
+      ASSERT_TRUE(target.has_value());
+      ASSERT_LT(target->queue.value(), 2u);
+      routed.fetch_add(1);
+    }
+  });
+  for (int i = 0; i < 40; ++i) {
+    Write(
+        absl::StrReplaceAll(kRouting, {{R"("default": {"queue": "sales"})",
+                                        i % 2 ? R"("default": {"queue": "sales"})"
+                                              : R"("default": {"queue": "support"})"}}));
+    ASSERT_TRUE(routing->LoadPending().ok());
+    ASSERT_THAT(*routing->ApplyPending(), HasSubstr("version"));
+  }
+  stop.store(true);
+  sip.join();
+  EXPECT_EQ(routing->versions().version(), 41u);
+  EXPECT_GT(routed.load(), 0);
+}
+
+}  // namespace
+}  // namespace ccengine::kamailio
