@@ -242,7 +242,7 @@ Example:
   cls.def(
       "route",
       [](config::RoutingShadow& s, int64_t contact, const std::string& flow,
-         const py::object& facts, const std::string& channel, double at_s) {
+         const py::object& facts, double at_s, const std::string& channel) {
         if (contact < 0 || contact > static_cast<int64_t>(UINT32_MAX)) {
           RaiseInvalid(fmt::format("contact: must be in 0..4294967295, got {}", contact));
         }
@@ -259,17 +259,20 @@ Example:
                            ToTime(at_s, "at_s")));
         return TargetToKwargs(s.live(), target);
       },
-      "contact"_a, "flow"_a, "facts"_a = py::none(), py::kw_only(), "channel"_a = "voice",
-      "at_s"_a = 0.0,
+      "contact"_a, "flow"_a, "facts"_a = py::none(), py::kw_only(), "at_s"_a,
+      "channel"_a = "voice",
       R"doc(Routes a contact through both versions' entry flow and counts the
 comparison; returns the keyword arguments of Engine.add_contact for the target
 that routes it for real (the live one, or the candidate's for a canary contact).
+``at_s``, the arrival (seconds since the Unix epoch, as Engine times), sets the
+time.* facts; it is required, so that a time rule never reads a default.
 
 Raises:
     KeyError: no such flow in the live version, or a fact the live version
         does not declare.
-    ValueError: a fact of another type than the live version declares, or a
-        contact.* / time.* fact (set from the channel and at_s).
+    ValueError: a fact of another type than the live version declares, a
+        number that is not finite, or a contact.* / time.* fact (set from the
+        channel and at_s).
 )doc");
   cls.def(
       "in_canary",

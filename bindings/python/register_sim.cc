@@ -280,6 +280,7 @@ std::map<std::string, sim::FactValue> ToFacts(py::handle value, const std::strin
     const std::string name = ToString(item.first, path);
     const std::string at = Child(path, name);
     py::handle v = item.second;
+    if (v.is_none()) continue;  // unset, as if absent
     if (PyBool_Check(v.ptr())) {
       out[name] = v.cast<bool>();
     } else if (PyUnicode_Check(v.ptr())) {

@@ -36,8 +36,9 @@ sim::Scenario ToScenario(py::handle value);
 // or a ccengine.RoutingFile (register_config.cc); raises as
 // RoutingFile.load does.
 std::shared_ptr<const config::RoutingConfig> RoutingFrom(const py::object& source);
-// Facts {attribute: str | bool | int | float | [str, ...]} (Python's bool
-// before int); their types are checked against a routing file's later.
+// Facts {attribute: str | bool | int | float | [str, ...] | None} (Python's
+// bool before int; None: unset, as if absent); their types are checked
+// against a routing file's later.
 std::map<std::string, config::FactValue> ToFacts(py::handle value,
                                                  const std::string& path);
 // A result as ccengine.simulate returns it.

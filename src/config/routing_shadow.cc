@@ -157,6 +157,10 @@ absl::StatusOr<FlowTarget> RoutingShadow::Route(
       return absl::InvalidArgumentError(fmt::format(
           "facts.{}: set for each contact from its channel and arrival", name));
     }
+    if (value.index() == 1 && !std::isfinite(std::get<double>(value))) {
+      return absl::InvalidArgumentError(
+          fmt::format("facts.{}: must be finite, got {}", name, std::get<double>(value)));
+    }
     if (!SetFact(live_facts_, *at, value)) {
       return absl::InvalidArgumentError(fmt::format(
           "facts.{}: the live version declares a {}, got a {}", name,

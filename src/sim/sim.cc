@@ -182,6 +182,8 @@ class Replication {
            static_cast<double>(contacts_.size() - in_service_) >= s_.max_backlog;
   }
   absl::Status BacklogError(uint32_t queue);
+  // No contact in the engine and no agent in wrap-up.
+  bool Settled() const;
   // The caller's interrupt, about every check_every_s of wall time.
   absl::Status CheckInterrupt();
 
@@ -205,7 +207,8 @@ class Replication {
   size_t in_service_ = 0;  // contacts answered and not yet completed
   bool stopped_ = false;
   std::unique_ptr<Engine> engine_;
-  Micros base_ = 0;  // the engine's clock at simulation time 0
+  Micros base_ = 0;           // the engine's clock at simulation time 0
+  absl::Time options_start_;  // the same as a time
   // Replication 0 with report_start: the interval rows of reports. Declared
   // after engine_ so that it unsubscribes before the engine goes.
   std::unique_ptr<metrics::Collector> collector_;
@@ -252,10 +255,9 @@ absl::Status Replication::Setup() {
   options.seed = StreamSeed(s_.seed, rep_, 0xE17);
   // The engine's clock starts at report_start, so that queue hours, holidays
   // and a flow's time facts see the calendar the reports show.
-  if (s_.report_start.has_value()) {
-    options.start = *s_.report_start;
-    base_ = absl::ToUnixMicros(*s_.report_start);
-  }
+  options.start = internal::ClockStart(s_);
+  base_ = absl::ToUnixMicros(options.start);
+  options_start_ = options.start;
   CCENGINE_ASSIGN_OR_RETURN(engine_, Engine::Create(options));
   if (s_.routing != nullptr) {
     for (const config::StrategyDefinition& d : s_.routing->strategies()) {
@@ -642,8 +644,18 @@ absl::Status Replication::HandleArrival(const SimEvent& e) {
   spec_c_.priority = priority;
   if (!st.skills.empty()) spec_c_.skills = st.skills;
   if (target != nullptr) {
-    spec_c_.skills.insert(spec_c_.skills.end(), target->skills.begin(),
-                          target->skills.end());
+    // The flow's skills on top of the stream's: a skill in both needs the
+    // higher level.
+    for (const SkillRequirement& need : target->skills) {
+      auto same =
+          std::find_if(spec_c_.skills.begin(), spec_c_.skills.end(),
+                       [&](const SkillRequirement& r) { return r.skill == need.skill; });
+      if (same == spec_c_.skills.end()) {
+        spec_c_.skills.push_back(need);
+      } else {
+        same->level = std::max(same->level, need.level);
+      }
+    }
     spec_c_.preferred_agents = target->preferred_agents;
   }
   spec_c_.preferred_wait =
@@ -736,6 +748,17 @@ absl::Status Replication::BacklogError(uint32_t queue) {
       s_.max_backlog, ToS(Now()), s_.queues[queue].name));
 }
 
+bool Replication::Settled() const {
+  const Accounting a = engine_->GetAccounting();
+  if (a.waiting + a.offered + a.in_service != 0) return false;
+  for (uint32_t g = 0; g < agents_.size(); ++g) {
+    for (uint32_t i = 0; i < agents_[g].size(); ++i) {
+      if (StateOf(g, i) == AgentState::kWrapUp) return false;
+    }
+  }
+  return true;
+}
+
 absl::Status Replication::CheckInterrupt() {
   // Reading the clock every turn would cost more than the check is worth.
   constexpr uint32_t kTurnsPerClockRead = 256;
@@ -787,7 +810,10 @@ absl::Status Replication::Run() {
       if (a.at != kNever && (next == nullptr || Earlier(a, *next))) next = arrival = &a;
     }
     bool have_event = next != nullptr;
-    if (!have_event && !timer.has_value()) break;
+    // Past the last event the engine's own timers run out once every
+    // contact and wrap-up has ended — but a queue's opening hours always
+    // have a next change: stop when nothing is left to happen to anyone.
+    if (!have_event && (!timer.has_value() || Settled())) break;
     // Engine timers (wrap-up ends, relaxation, max wait) due before the next
     // simulation event fire first, one instant at a time, so that offers
     // they produce are answered at the right time.
@@ -812,7 +838,14 @@ absl::Status Replication::Run() {
   WriteTimes();
   out_.invariants_ok = engine_->CheckInvariants().ok();
   if (collector_ != nullptr) {
-    out_.intervals = collector_->TakeChangedIntervals();  // on report_start's calendar
+    out_.intervals = collector_->TakeChangedIntervals();
+    // On report_start's calendar (the engine's clock, unless clock_start
+    // places it elsewhere).
+    const absl::Duration shift = *s_.report_start - options_start_;
+    if (shift != absl::ZeroDuration()) {
+      for (metrics::QueueInterval& q : out_.intervals.queues) q.start += shift;
+      for (metrics::AgentInterval& a : out_.intervals.agents) a.start += shift;
+    }
     // In key order, as the replication's bytes carry them.
     std::sort(out_.intervals.queues.begin(), out_.intervals.queues.end(),
               [](const metrics::QueueInterval& a, const metrics::QueueInterval& b) {

@@ -129,6 +129,11 @@ struct ReplicationTotals {
   }
 };
 
+// Where simulation time 0 falls on the engine's clock (Scenario::clock_start).
+inline absl::Time ClockStart(const Scenario& s) {
+  return s.clock_start.value_or(s.report_start.value_or(absl::UnixEpoch()));
+}
+
 // The engine options of every replication (the seed aside).
 EngineOptions EngineOptionsFor(const Scenario& s);
 

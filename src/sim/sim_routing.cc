@@ -66,6 +66,9 @@ QueueSpec ToSpec(const config::RoutingConfig& routing, const QueueConfig& q) {
   return spec;
 }
 
+// Intervals × flow streams routed to find where each stream's load goes.
+constexpr double kMaxFlowRoutings = 4e6;
+
 bool SetByTheSimulator(const std::string& name) {
   return name == "contact.channel" || absl::StartsWith(name, "time.");
 }
@@ -131,12 +134,19 @@ absl::Status CheckRoutingShape(const Scenario& s) {
   bool same =
       s.skills == s.routing->skills() && s.queues.size() == s.routing->queues().size();
   for (size_t i = 0; same && i < s.queues.size(); ++i) {
-    same = s.queues[i].name == s.routing->queues()[i].name;
+    // What the checks and reports read of a queue must be what the engine runs.
+    const QueueSpec& q = s.queues[i];
+    const QueueSpec file = ToSpec(*s.routing, s.routing->queues()[i]);
+    same = q.name == file.name && q.sl_seconds == file.sl_seconds &&
+           q.sl_target == file.sl_target && q.sl_definition == file.sl_definition &&
+           q.short_abandon_s == file.short_abandon_s && q.max_wait_s == file.max_wait_s &&
+           q.wrap_up_s == file.wrap_up_s && q.survey_rate == file.survey_rate &&
+           !q.satisfaction.has_value();
   }
   if (!same) {
     return Invalid("routing",
-                   "the scenario's skills and queues are not the routing file's; "
-                   "make the scenario with sim::WithRouting");
+                   "the scenario's skills and queues are not the routing file's (or were "
+                   "changed after); make the scenario with sim::WithRouting");
   }
   return absl::OkStatus();
 }
@@ -192,9 +202,19 @@ absl::Status ResolveFlow(const Scenario& s, size_t stream, Resolved& r) {
   // Where the stream goes in each interval, routed at the interval's middle.
   config::Bindings bindings(schema);
   SetFacts(facts, bindings);
-  const absl::Time start = s.report_start.value_or(absl::UnixEpoch());
+  const absl::Time start = ClockStart(s);
   const size_t intervals =
       std::max<size_t>(1, static_cast<size_t>(std::ceil(s.horizon_s / s.interval_s)));
+  // Each flow stream is routed once per interval here: bound the work.
+  size_t flow_streams = 0;
+  for (const ArrivalSpec& x : s.arrivals) flow_streams += !x.flow.empty();
+  if (static_cast<double>(intervals) * static_cast<double>(flow_streams) >
+      kMaxFlowRoutings) {
+    return Invalid("interval_s",
+                   fmt::format("{} intervals × {} streams with a flow: more than {:.0f} "
+                               "routings to plan the load; use longer intervals",
+                               intervals, flow_streams, kMaxFlowRoutings));
+  }
   std::vector<uint32_t> queues;
   queues.reserve(intervals);
   for (size_t i = 0; i < intervals; ++i) {

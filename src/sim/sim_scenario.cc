@@ -144,6 +144,15 @@ absl::Status CheckTimes(const Scenario& s) {
                       absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone())));
     }
   }
+  if (s.clock_start.has_value()) {
+    const absl::Time t = *s.clock_start;
+    if (t < absl::FromCivil(absl::CivilSecond(1, 1, 1), absl::UTCTimeZone()) ||
+        t >= absl::FromCivil(absl::CivilSecond(9999, 1, 1), absl::UTCTimeZone())) {
+      return Invalid("clock_start", fmt::format("must be in the years 1 to 9998, got {}",
+                                                absl::FormatTime(absl::RFC3339_full, t,
+                                                                 absl::UTCTimeZone())));
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -203,6 +203,7 @@ Scenario Planner::Window(const Plan& plan, size_t first, size_t i) const {
   Scenario w = s_;
   const double t0 = first * s_.interval_s;
   w.horizon_s = std::min(s_.horizon_s, (i + 1) * s_.interval_s) - t0;
+  w.clock_start = internal::ClockStart(s_) + absl::Seconds(t0);  // the same calendar
   // Only interval i counts: the window's summary is exactly its contacts
   // (a scenario of one interval keeps its own warm-up, see Figures).
   w.warmup_s = steady() ? s_.warmup_s : (i - first) * s_.interval_s;
@@ -708,7 +709,9 @@ absl::StatusOr<StaffingResult> OptimizeStaffing(
   // estimate says nothing yet (each candidate is checked against it).
   Scenario unstaffed = scenario;
   unstaffed.max_backlog = INFINITY;
-  unstaffed.report_start.reset();  // not used: no candidate keeps report rows
+  // Not used: no candidate keeps report rows; the clock keeps its calendar.
+  unstaffed.clock_start = internal::ClockStart(scenario);
+  unstaffed.report_start.reset();
   CCENGINE_ASSIGN_OR_RETURN(Resolved resolved, internal::Resolve(unstaffed));
   CCENGINE_RETURN_IF_ERROR(CheckOptions(scenario, resolved, targets, options));
   if (!(scenario.max_backlog > 0)) {
@@ -727,6 +730,7 @@ absl::StatusOr<StaffingResult> OptimizeStaffing(
   }
   // Candidate plans keep no report rows (simulate the chosen plan for them).
   Scenario searched = scenario;
+  searched.clock_start = internal::ClockStart(scenario);
   searched.report_start.reset();
   Planner planner(searched, resolved, std::move(by_queue), std::move(cost), options);
   const Plan erlang = planner.ErlangPlan();

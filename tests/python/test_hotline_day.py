@@ -14,8 +14,8 @@ import hotline_day  # noqa: E402
 def test_the_day_runs_through_the_routing_file():
     scenario, plan = hotline_day.build_scenario(seed=3, scale=0.05)
     assert "queues" not in scenario and "skills" not in scenario
-    result = ccengine.simulate(dict(scenario, report_start=hotline_day.DAY_START),
-                               progress=False)
+    assert scenario["report_start"] == hotline_day.DAY_START
+    result = ccengine.simulate(scenario, progress=False)
     assert result["invariants_ok"]
     queues = result["summary"]["queues"]
     assert set(queues) == set(hotline_day.TARGETS)

@@ -179,6 +179,34 @@ def test_staffing_optimizes_a_center_from_a_file():
     assert set(out["groups"]) == {"p", "c"}
 
 
+def test_staffing_keeps_the_calendar_of_time_rules():
+    # A day line from 08:00 to 20:00 Beijing time, else the night line, each
+    # with its own team: the Erlang plan staffs a team only while its line
+    # gets callers, on the calendar of report_start.
+    doc = {"format": 1, "calendar": {"utc_offset_s": 28800}, "skills": ["day", "night"],
+           "queues": [{"name": "day", "skills": {"day": 1}},
+                      {"name": "night", "skills": {"night": 1}}],
+           "agent_profiles": [{"name": "day", "skills": {"day": 5}},
+                              {"name": "night", "skills": {"night": 5}}],
+           "flows": [{"name": "in", "rules": [{"name": "office hours",
+                                               "if": "time.hour >= 8 AND time.hour < 20",
+                                               "queue": "day"}],
+                      "default": {"queue": "night"}}]}
+    s = {"seed": 2, "horizon_s": 86400.0, "interval_s": 3600.0,
+         "report_start": "2026-12-07T00:00:00+08:00",
+         "routing": ccengine.RoutingFile.from_json(json.dumps(doc)),
+         "agents": [{"name": "night", "profile": "night", "counts": [2]},
+                    {"name": "day", "profile": "day", "counts": [2]}],
+         "arrivals": [dict(STREAM, flow="in", rate_per_s=0.01)]}
+    out = ccengine.optimize_staffing(s, {"day": {"service_level": 0.8},
+                                         "night": {"service_level": 0.8}},
+                                     min_replications=3, max_replications=4)
+    for plan in (out["erlang_groups"], out["groups"]):
+        assert [h for h in range(24) if plan["day"][h] > 0] == list(range(8, 20))
+        assert [h for h in range(24) if plan["night"][h] > 0] == \
+            list(range(0, 8)) + list(range(20, 24))
+
+
 @pytest.mark.parametrize("change, message", [
     ({"arrivals": [dict(STREAM, flow="hotlne", rate_per_s=0.01)]},
      "arrivals[0].flow: unknown flow 'hotlne' (the routing file has: hotline)"),
@@ -206,6 +234,9 @@ def test_staffing_optimizes_a_center_from_a_file():
     ({"queues": SIM_QUEUES},
      "queues: the routing file declares the queues; list none here"),
     ({"skills": ["policy"]}, "skills: the routing file declares the skills; list none here"),
+    ({"interval_s": 1.0, "horizon_s": 9e5,
+      "arrivals": [dict(STREAM, flow="hotline", rate_per_s=0.001)] * 5},
+     "interval_s: 900000 intervals × 5 streams with a flow: more than 4000000 routings"),
 ])
 def test_bad_scenarios_name_the_field(change, message):
     s = base(agents=[{"profile": "policy", "count": 2}],

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "ccengine/config/routing_file.h"
 #include "ccengine/sim/sim.h"
@@ -139,6 +140,58 @@ TEST(SimRoutingTest, TimeRulesReadTheEngineClockFromReportStart) {
       EXPECT_GT(to_policy[i].value.offered, 0) << i;
     }
   }
+}
+
+// A queue with opening hours always has a next change: the run still ends
+// once every contact has its outcome, and contacts arriving while it is
+// closed move on to its overflow queue.
+TEST(SimRoutingTest, QueueHoursEndAndCloseTheRun) {
+  const std::string text =
+      absl::StrReplaceAll(kRouting, {{R"("max_wait_s": 120, "overflow_to": "policy"})",
+                                      R"("max_wait_s": 120, "overflow_to": "policy",
+     "hours": {"utc_offset_s": 28800, "weekly": {"mon": [["08:00", "09:00"]]}}})"}});
+  auto routing = std::make_shared<const config::RoutingConfig>(
+      config::LoadRoutingJson(text).value());
+  Scenario s = Morning();  // Monday 08:00 to 12:00
+  s.agents = {Group("p", 4, "policy"), Group("e", 2, "english")};
+  ArrivalSpec english = Stream(0.02);
+  english.queue = "english";
+  s.arrivals = {english};
+  Result r = Simulate(WithRouting(s, routing).value()).value();
+  EXPECT_TRUE(r.invariants_ok);
+  const auto& to_english = r.queue_intervals["english"];
+  ASSERT_EQ(to_english.size(), 8u);
+  EXPECT_GT(to_english[0].value.answered + to_english[1].value.answered, 0);
+  for (size_t i = 2; i < 8; ++i) EXPECT_EQ(to_english[i].value.answered, 0) << i;
+  EXPECT_GT(r.queues["english"].value.overflowed, 0);
+  // Every contact is accounted for, in the queue it arrived in.
+  const Metrics& e = r.queues["english"].value;
+  EXPECT_EQ(e.offered, e.answered + e.abandoned + e.overflowed);
+  EXPECT_LT(r.wall_seconds, 5.0);  // not days of hours-of-operation timers
+}
+
+// The flow's skills go on top of the stream's; the same skill in both
+// needs the higher level.
+TEST(SimRoutingTest, FlowSkillsMergeWithTheStreams) {
+  const std::string text =
+      absl::StrReplaceAll(kRouting, {{R"("queue": "english"}])", R"("queue": "english",
+                        "skills": {"policy": 6}}])"}});
+  auto routing = std::make_shared<const config::RoutingConfig>(
+      config::LoadRoutingJson(text).value());
+  Scenario s = Morning();
+  s.agents = {Group("p", 4, "policy"), Group("e", 3, "english")};
+  ArrivalSpec english = Stream(0.01);
+  english.flow = "hotline";
+  english.facts["contact.language"] = std::string("en");
+  english.skills = {{"policy", 3}};
+  s.arrivals = {english};
+  Result r = Simulate(WithRouting(s, routing).value()).value();
+  // The english agents have policy 4 < 6: nobody qualifies, all abandon
+  // or overflow (the queue's max wait).
+  const Metrics& e = r.queues["english"].value;
+  EXPECT_GT(e.offered, 0);
+  EXPECT_EQ(e.answered, 0);
+  EXPECT_EQ(e.offered, e.abandoned + e.overflowed);
 }
 
 TEST(SimRoutingTest, ErrorsNameTheField) {

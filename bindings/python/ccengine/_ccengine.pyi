@@ -517,10 +517,11 @@ class RoutingShadow:
     ) -> None: ...
     def route(
         self, contact: int, flow: str, facts: Optional[Mapping[str, Any]] = None, *,
-        channel: str = "voice", at_s: float = 0.0
+        at_s: float, channel: str = "voice"
     ) -> Dict[str, Any]:
         """The keyword arguments of ``Engine.add_contact`` for the target that
-        routes the contact for real (the live one, or the candidate's)."""
+        routes the contact for real (the live one, or the candidate's); at_s
+        (the arrival, seconds since the Unix epoch) is required."""
     def in_canary(self, contact: int) -> bool: ...
     def report(self) -> Dict[str, Any]:
         """The window so far: decisions, differing, differing_share, what

@@ -119,8 +119,9 @@ class RoutingShadow {
   // contact), whose ids are the live engine's. NotFound when the live file
   // has no such flow or declares no attribute of a fact's name;
   // InvalidArgument for a fact of another type than the live file declares,
-  // a fact that is set by the engine (contact.channel, time.*), or more than
-  // kMaxShadowFacts facts. On error nothing is counted.
+  // a number that is not finite, a fact that is set by the engine
+  // (contact.channel, time.*), or more than kMaxShadowFacts facts. On error
+  // nothing is counted.
   absl::StatusOr<FlowTarget> Route(
       ContactId id, std::string_view flow,
       const std::vector<std::pair<std::string, FactValue>>& facts, Channel channel,

@@ -324,6 +324,11 @@ struct Scenario {
   // (midnight in any time zone whose offset is whole quarter hours). Unset:
   // no interval rows are kept.
   std::optional<absl::Time> report_start;
+  // Where the simulation's time 0 falls on the engine's clock, which queue
+  // hours, holidays and a routing file's time rules read. Unset: at
+  // report_start, else at the Unix epoch. (The staffing search keeps it
+  // when it drops report_start, and moves it with each window it runs.)
+  std::optional<absl::Time> clock_start;
   // The routing file `skills` and `queues` came from (set by WithRouting).
   std::shared_ptr<const config::RoutingConfig> routing;
 };
