@@ -352,6 +352,21 @@ sim::Scenario ToScenario(py::handle value) {
     s.report_start = t;
   }
   py::object routing = r.Get("routing");
+  if (py::object surveys = r.Get("survey_rates"); !surveys.is_none()) {
+    if (!PyDict_Check(surveys.ptr())) {
+      RaiseInvalid(fmt::format("survey_rates: expected a dict {{queue: rate}}, got {}",
+                               TypeName(surveys)));
+    }
+    for (auto item : py::reinterpret_borrow<py::dict>(surveys)) {
+      const std::string name = ToString(item.first, "survey_rates");
+      s.survey_rates[name] = ToDouble(item.second, Child("survey_rates", name));
+    }
+    if (routing.is_none()) {
+      RaiseInvalid(
+          "survey_rates: for a routing file's queues (without one, set each "
+          "queue's survey_rate)");
+    }
+  }
   r.Finish();
   if (routing.is_none()) return s;
   absl::StatusOr<sim::Scenario> with =

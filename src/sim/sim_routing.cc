@@ -86,6 +86,14 @@ absl::StatusOr<Scenario> WithRouting(
   }
   s.skills = routing->skills();
   for (const QueueConfig& q : routing->queues()) s.queues.push_back(ToSpec(*routing, q));
+  for (const auto& [name, rate] : s.survey_rates) {
+    const std::optional<QueueId> q = routing->FindQueue(name);
+    if (!q.has_value()) {
+      return absl::NotFoundError(
+          fmt::format("survey_rates.{}: the routing file has no queue '{}'", name, name));
+    }
+    s.queues[q->value()].survey_rate = rate;
+  }
   for (size_t g = 0; g < s.agents.size(); ++g) {
     AgentGroupSpec& group = s.agents[g];
     if (group.profile.empty()) continue;
@@ -136,7 +144,10 @@ absl::Status CheckRoutingShape(const Scenario& s) {
   for (size_t i = 0; same && i < s.queues.size(); ++i) {
     // What the checks and reports read of a queue must be what the engine runs.
     const QueueSpec& q = s.queues[i];
-    const QueueSpec file = ToSpec(*s.routing, s.routing->queues()[i]);
+    QueueSpec file = ToSpec(*s.routing, s.routing->queues()[i]);
+    if (auto it = s.survey_rates.find(file.name); it != s.survey_rates.end()) {
+      file.survey_rate = it->second;
+    }
     same = q.name == file.name && q.sl_seconds == file.sl_seconds &&
            q.sl_target == file.sl_target && q.sl_definition == file.sl_definition &&
            q.short_abandon_s == file.short_abandon_s && q.max_wait_s == file.max_wait_s &&

@@ -119,7 +119,8 @@ def test_canary_share_zero_and_one(share, in_canary):
 def test_compare_routing_sets_two_versions_side_by_side():
     # Few agents: the VIP class moves waiting from VIP callers to the others.
     day = {"seed": 4, "horizon_s": 6 * 3600.0, "interval_s": 1800.0,
-           "agents": [{"name": "p", "profile": "policy", "count": 9}],
+           "survey_rates": {"policy": 0.5},
+           "agents": [{"name": "p", "profile": "policy", "count": 9, "csat_mean": 4.2}],
            "arrivals": [
                {"flow": "hotline", "facts": {"ivr.choice": "1"}, "rate_per_s": 0.03,
                 "handle_time": {"dist": "exponential", "mean": 240},
@@ -136,7 +137,11 @@ def test_compare_routing_sets_two_versions_side_by_side():
     # The VIP class changes who waits: the day's figures move.
     assert any(policy[f]["delta"] != 0 for f in ("service_level", "asa", "p_abandon"))
     assert set(c["all"]) == {"offered", "answered", "abandoned", "p_abandon",
-                             "service_level", "asa"}
+                             "service_level", "asa", "csat_mean"}
+    # Surveys answered at the group's true mean, on both sides.
+    for side in ("live", "candidate"):
+        assert c["all"]["csat_mean"][side] == pytest.approx(4.2, abs=0.15)
+        assert c["queues"]["policy"]["csat_mean"][side] == c["all"]["csat_mean"][side]
     # The same version twice changes nothing at all.
     same = ccengine.compare_routing(day, LIVE_FILE, LIVE_FILE, progress=False)
     assert json.dumps(same["live"], sort_keys=True) == json.dumps(same["candidate"], sort_keys=True)

@@ -297,7 +297,9 @@ def simulate(
             capacity, and arrivals a ``flow`` with the ``facts`` their
             contacts carry (``{"ivr.choice": "2", "customer.tier": "vip"}``)
             instead of a queue: each contact goes where the flow sends it at
-            its arrival (docs/routing-config.md). The engine's clock starts
+            its arrival (docs/routing-config.md); ``survey_rates`` ({queue:
+            share of answered contacts surveyed}) sets the file's queues'
+            survey rates. The engine's clock starts
             at ``report_start``, so queue hours and time rules see that
             calendar. Two files run on the same seed meet the same customers.
             Unknown keys raise ValueError.
@@ -349,25 +351,33 @@ def simulate(
 
 # The figures compare_routing sets side by side, per queue and for all queues.
 COMPARED = ("offered", "answered", "abandoned", "p_abandon", "service_level", "asa",
-            "occupancy")
-COMPARED_ALL = ("offered", "answered", "abandoned", "p_abandon", "service_level", "asa")
+            "occupancy", "csat_mean")
+COMPARED_ALL = ("offered", "answered", "abandoned", "p_abandon", "service_level", "asa",
+                "csat_mean")
 
 
-def _day_totals(queues: Mapping[str, Mapping[str, float]]) -> Dict[str, float]:
-    """All queues together: abandonment over offered, ASA over answered, and
-    the service level as answered within the threshold over offered (each
-    queue's own figure times its offered: exact for the default definition)."""
+def _day_totals(queues: Mapping[str, Mapping[str, float]],
+               surveys: Mapping[str, float]) -> Dict[str, float]:
+    """All queues together: abandonment over offered, ASA over answered, the
+    service level as answered within the threshold over offered (each queue's
+    own figure times its offered: exact for the default definition), and CSAT
+    over the surveys expected (answered times the queue's survey rate)."""
     offered = sum(q["offered"] for q in queues.values())
     answered = sum(q["answered"] for q in queues.values())
     abandoned = sum(q["abandoned"] for q in queues.values())
     within = sum(q["service_level"] * q["offered"] for q in queues.values() if q["offered"])
     waited = sum(q["asa"] * q["answered"] for q in queues.values() if q["answered"])
+    rated = [(q["csat_mean"], q["answered"] * surveys.get(name, 0.0))
+             for name, q in queues.items() if q["csat_mean"] == q["csat_mean"]]
+    rated = [(c, n) for c, n in rated if n > 0]
     nan = float("nan")
     return {
         "offered": offered, "answered": answered, "abandoned": abandoned,
         "p_abandon": abandoned / offered if offered else nan,
         "service_level": within / offered if offered else nan,
         "asa": waited / answered if answered else nan,
+        "csat_mean": (sum(c * n for c, n in rated) / sum(n for _, n in rated)
+                      if rated else nan),
     }
 
 
@@ -397,12 +407,12 @@ def compare_routing(
         {"live", "candidate", "delta"}}}, "all": {figure: {"live",
         "candidate", "delta"}}, "contacts"}`` where a summary is
         ``simulate``'s ``result["summary"]``, the figures are offered,
-        answered, abandoned, p_abandon, service_level, asa and occupancy
-        (delta = candidate - live; a queue only one version has shows None
-        on the other side), and "all" is every queue together without
-        occupancy (service level and abandonment over offered, ASA over
-        answered). CSAT is not compared: a scenario with a routing file
-        cannot set survey rates yet.
+        answered, abandoned, p_abandon, service_level, asa, occupancy and
+        csat_mean (delta = candidate - live; a queue only one version has
+        shows None on the other side; CSAT needs the scenario's
+        ``survey_rates`` and the agent groups' ``csat_mean``, else NaN), and
+        "all" is every queue together without occupancy (service level and
+        abandonment over offered, ASA over answered, CSAT over the surveys).
 
     Raises:
         ValueError, FileNotFoundError: as ``simulate``, naming the version.
@@ -414,6 +424,7 @@ def compare_routing(
         except ValueError as e:
             raise ValueError(f"{name} version: {e}") from None
     a, b = runs["live"]["summary"]["queues"], runs["candidate"]["summary"]["queues"]
+    surveys = scenario.get("survey_rates") or {}
 
     def side_by_side(x: Any, y: Any, figures=COMPARED) -> Dict[str, Any]:
         out = {}
@@ -429,7 +440,7 @@ def compare_routing(
         "live": runs["live"]["summary"],
         "candidate": runs["candidate"]["summary"],
         "queues": {q: side_by_side(a.get(q), b.get(q)) for q in names},
-        "all": side_by_side(_day_totals(a), _day_totals(b), COMPARED_ALL),
+        "all": side_by_side(_day_totals(a, surveys), _day_totals(b, surveys), COMPARED_ALL),
         "contacts": runs["live"]["contacts"],
     }
 

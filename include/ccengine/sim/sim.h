@@ -331,6 +331,10 @@ struct Scenario {
   std::optional<absl::Time> clock_start;
   // The routing file `skills` and `queues` came from (set by WithRouting).
   std::shared_ptr<const config::RoutingConfig> routing;
+  // With a routing file: the share of each queue's answered contacts that
+  // answer a survey (QueueSpec::survey_rate), by queue name; WithRouting
+  // sets it on the queues. Others: none.
+  std::map<std::string, double> survey_rates;
 };
 
 // `scenario` with the skills, queues and strategies of a routing file: the
@@ -338,9 +342,10 @@ struct Scenario {
 // is filled from the file (its name, skills, relaxation, service-level
 // terms, limits, overflow, wrap-up, strategy, guards) for the checks and
 // reports; the engine gets the file's own QueueConfig, so what a QueueSpec
-// cannot hold (hours, holidays) holds too. Agent groups that name a
-// `profile` take its skills and capacity (and may list no skills). Errors:
-// InvalidArgument naming the field; NotFound for an unknown profile.
+// cannot hold (hours, holidays) holds too; `survey_rates` set the queues'
+// survey rates. Agent groups that name a `profile` take its skills and
+// capacity (and may list no skills). Errors: InvalidArgument naming the
+// field; NotFound for an unknown profile or survey queue.
 absl::StatusOr<Scenario> WithRouting(
     Scenario scenario, std::shared_ptr<const config::RoutingConfig> routing);
 
