@@ -51,6 +51,8 @@ PACKAGES=(
   postgresql-15
   # the journal module: CRC-32C for its records (ISA-L)
   libisal-dev
+  # adapters/yaml: the routing file in YAML (libyaml)
+  libyaml-dev
   # adapters/http: /metrics (cpp-httplib); its e2e test has a real Prometheus
   # scrape the endpoint and checks the exposition with promtool
   libcpp-httplib-dev

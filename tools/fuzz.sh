@@ -11,7 +11,8 @@
 # sim_replication (sim: the reader of a replication's bytes); pii
 # (compliance: the personal-data detectors and masking); text_array
 # (postgres: the adapter's text[] parser, adapters/postgres/text_array.cc
-# alone, no libpq). The source is tests/<module>/fuzz/<target>_fuzz.cc,
+# alone, no libpq); routing_yaml (yaml: adapters/yaml's reader of YAML into
+# the document tree, with libyaml). The source is tests/<module>/fuzz/<target>_fuzz.cc,
 # compiled directly with the module's sources (include/, src/<module>/*.cc;
 # for knowledge only those the target reaches, and text's) and Abseil and fmt
 # from Debian through pkg-config, and tests/text/fuzz/fuzz_check.h, with
@@ -70,6 +71,12 @@ case "${TARGET}" in
     DEPENDS=(text)
     ;;
   text_array) MODULE=postgres ;;
+  routing_yaml)
+    MODULE=yaml
+    # adapters/yaml's reader (libyaml) and the document tree it builds.
+    EXTRA_LIBS=(-lyaml)
+    MAX_LEN=16384
+    ;;
   pii) MODULE=compliance ;;
   journal_segment)
     MODULE=journal
@@ -99,7 +106,7 @@ case "${TARGET}" in
   *)
     echo "fuzz.sh: no target ${TARGET} (tokenizer, synonyms, expression," \
       "routing_file, knowledge_query, text_array, journal_segment, journal_command," \
-      "engine_state, sim_replication, pii)" >&2
+      "engine_state, sim_replication, pii, routing_yaml)" >&2
     exit 2
     ;;
 esac
@@ -132,6 +139,11 @@ if [[ "${MODULE}" == postgres ]]; then
   SOURCES=(adapters/postgres/text_array.cc)
   HEADERS=(adapters/postgres/text_array.h)
   EXTRA_INCLUDES=(-Iadapters/postgres)
+elif [[ "${MODULE}" == yaml ]]; then
+  SOURCES=(adapters/yaml/yaml_document.cc src/config/json.cc src/config/lexer.cc)
+  HEADERS=(adapters/yaml/include/ccengine/yaml/routing_yaml.h include/ccengine/config/*.h
+    src/config/lexer.h)
+  EXTRA_INCLUDES=(-Iadapters/yaml/include)
 else
   SOURCES=()
   HEADERS=()

@@ -12,9 +12,13 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/time/time.h"
 #include "ccengine/config/routing_file.h"
 #include "ccengine/config/routing_shadow.h"
+#ifdef CCENGINE_PY_HAVE_YAML
+#include "ccengine/yaml/routing_yaml.h"
+#endif
 #include "ccengine/core/types.h"
 #include "common.h"
 #include "engine_binding.h"
@@ -41,15 +45,31 @@ std::shared_ptr<RoutingConfig> Loaded(absl::StatusOr<RoutingConfig> loaded) {
   return std::make_shared<RoutingConfig>(*std::move(loaded));
 }
 
+bool IsYamlPath(const std::string& path) {
+  return absl::EndsWith(path, ".yaml") || absl::EndsWith(path, ".yml");
+}
+
 // A path given as str or os.PathLike, read without the GIL (a large file is
-// checked in full).
+// checked in full); YAML by the name's ending, when the module has libyaml.
 std::shared_ptr<RoutingConfig> Load(const py::object& source) {
   const std::string path =
       ToString(py::module_::import("os").attr("fspath")(source), "path");
+#ifndef CCENGINE_PY_HAVE_YAML
+  if (IsYamlPath(path)) {
+    RaiseInvalid(
+        fmt::format("{}: this module was built without libyaml (adapters/yaml); "
+                    "write the routing file as JSON",
+                    path));
+  }
+#endif
   absl::StatusOr<RoutingConfig> loaded;
   {
     py::gil_scoped_release unlocked;
+#ifdef CCENGINE_PY_HAVE_YAML
+    loaded = yaml::LoadRoutingFileAnySyntax(path);
+#else
     loaded = config::LoadRoutingFile(path);
+#endif
   }
   return Loaded(std::move(loaded));
 }
@@ -318,7 +338,8 @@ Example:
     >>> e.add_contact(1, **target)
 )doc");
   cls.def_static("load", &Load, "path"_a,
-                 "Loads and checks a routing file (JSON; a str or os.PathLike path). "
+                 "Loads and checks a routing file (a str or os.PathLike path; YAML when "
+                 "it ends in .yaml or .yml, else JSON). "
                  "ValueError lists every error; FileNotFoundError / PermissionError when "
                  "it cannot be read.");
   cls.def_static(
@@ -333,6 +354,27 @@ Example:
       },
       "text"_a, "source"_a = "routing.json",
       "Loads a routing file from its text; `source` names it in the errors.");
+  cls.def_static(
+      "from_yaml",
+      [](const std::string& text, const std::string& source) {
+#ifdef CCENGINE_PY_HAVE_YAML
+        absl::StatusOr<RoutingConfig> loaded;
+        {
+          py::gil_scoped_release unlocked;
+          loaded = yaml::LoadRoutingYaml(text, source);
+        }
+        return Loaded(std::move(loaded));
+#else
+        RaiseInvalid(
+            fmt::format("{}: this module was built without libyaml "
+                        "(adapters/yaml); write the routing file as JSON",
+                        source));
+        return std::shared_ptr<RoutingConfig>();
+#endif
+      },
+      "text"_a, "source"_a = "routing.yaml",
+      "Loads a routing file written in YAML (the part of YAML 1.2 docs/routing-config.md "
+      "describes); `source` names it in the errors.");
   cls.def_property_readonly("source", &RoutingConfig::source_name);
   cls.def_property_readonly(
       "content_hash", &RoutingConfig::content_hash,

@@ -180,8 +180,7 @@ ContactSpec RoutingConfig::MakeContact(ContactId id, Channel channel,
   return spec;
 }
 
-absl::StatusOr<RoutingConfig> LoadRoutingFile(const std::string& path,
-                                              std::vector<std::string>* errors) {
+absl::StatusOr<std::string> ReadRoutingFileText(const std::string& path) {
   if (absl::StrContains(path, '\0')) {
     return absl::InvalidArgumentError("a path may not hold a NUL character");
   }
@@ -210,7 +209,14 @@ absl::StatusOr<RoutingConfig> LoadRoutingFile(const std::string& path,
   in.read(text.data(), size);
   if (in.gcount() != size)
     return absl::DataLossError(fmt::format("cannot read {}", path));
-  return LoadRoutingJson(text, path, errors);
+  return text;
+}
+
+absl::StatusOr<RoutingConfig> LoadRoutingFile(const std::string& path,
+                                              std::vector<std::string>* errors) {
+  absl::StatusOr<std::string> text = ReadRoutingFileText(path);
+  if (!text.ok()) return text.status();
+  return LoadRoutingJson(*text, path, errors);
 }
 
 }  // namespace ccengine::config

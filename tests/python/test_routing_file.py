@@ -192,3 +192,19 @@ def test_an_incompatible_reload_changes_nothing():
     assert plain.routing is None and plain.routing_history == []
     with pytest.raises(ccengine.CcengineError, match="Engine.from_config"):
         plain.reload_routing(ccengine.RoutingFile.from_json(V1))
+
+
+def test_the_same_file_in_yaml_routes_the_same():
+    import os
+    here = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "routing")
+    as_json = ccengine.RoutingFile.load(os.path.join(here, "hotline.json"))
+    as_yaml = ccengine.RoutingFile.load(os.path.join(here, "hotline.yaml"))
+    assert as_yaml.queues == as_json.queues and as_yaml.attributes == as_json.attributes
+    for facts in ({"contact.text": "火灾"}, {"contact.language": "en"}, {"ivr.choice": "2"},
+                  {"customer.tags": ["elderly"]}, {"customer.repeat": True}, {}):
+        assert as_yaml.route("hotline", facts) == as_json.route("hotline", facts), facts
+    with pytest.raises(ValueError, match=r"x.yaml:3:32: /queues/0/max_wait_s: must be > 0"):
+        ccengine.RoutingFile.from_yaml(
+            "format: 1\nskills: [a]\nqueues: [{name: q, max_wait_s: -1}]\n", "x.yaml")
+    with pytest.raises(ValueError, match=r"x.yaml: duplicate key 'a' at 2:1"):
+        ccengine.RoutingFile.from_yaml("a: 1\na: 2\n", "x.yaml")

@@ -478,6 +478,10 @@ class RoutingFile:
         when the file cannot be read."""
     @staticmethod
     def from_json(text: str, source: str = "routing.json") -> "RoutingFile": ...
+    @staticmethod
+    def from_yaml(text: str, source: str = "routing.yaml") -> "RoutingFile":
+        """A routing file written in YAML (ValueError when the module was
+        built without libyaml)."""
     @property
     def source(self) -> str: ...
     @property

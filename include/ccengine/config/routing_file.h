@@ -211,6 +211,11 @@ absl::StatusOr<RoutingConfig> LoadRoutingDocument(
 absl::StatusOr<RoutingConfig> LoadRoutingFile(const std::string& path,
                                               std::vector<std::string>* errors = nullptr);
 
+// The text of `path` as LoadRoutingFile reads it (any syntax), with its
+// errors: NotFound / PermissionDenied, FailedPrecondition for what is not a
+// regular file, ResourceExhausted past kMaxDocumentBytes (before reading).
+absl::StatusOr<std::string> ReadRoutingFileText(const std::string& path);
+
 }  // namespace ccengine::config
 
 #endif  // CCENGINE_CONFIG_ROUTING_FILE_H_
