@@ -152,7 +152,9 @@ class KamailioPort : public ccengine::TelephonyPort {
 
 std::binary_semaphore g_stop{0};
 void OnSignal(int) { g_stop.release(); }
-std::binary_semaphore g_reload{0};
+// Counting: a SIGHUP during a load queues one more load (a binary semaphore
+// released twice would be undefined behaviour).
+std::counting_semaphore<> g_reload{0};
 void OnHangup(int) { g_reload.release(); }
 
 // Each line of a multi-line message, as LOG lines.
