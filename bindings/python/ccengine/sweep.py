@@ -10,10 +10,12 @@ serial run, bit for bit (``wall_seconds`` aside: the sum of the tasks' own).
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import multiprocessing
 import os
 import signal
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+import threading
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence
 
 from . import _ccengine
 
@@ -46,27 +48,54 @@ def _named(error: Exception, index: int) -> Exception:
     return named
 
 
-def _wait_all(handles: List[Any], result: Callable[[Any], bytes], progress) -> List[bytes]:
+@contextlib.contextmanager
+def _ctrl_c_as_flag() -> Iterator[Callable[[], bool]]:
+    """While tasks run elsewhere, Ctrl-C only sets a flag, which the wait
+    loop turns into KeyboardInterrupt between two waits.
+
+    Raised wherever the main thread happens to be, the interrupt could land
+    inside the pool's own bookkeeping (a lock taken and not given back) and
+    leave the pool unable to stop. Where the handler cannot be replaced (not
+    the main thread, or the program has its own), Python's applies.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield lambda: False
+        return
+    hits: List[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: hits.append(signum))
+    try:
+        yield lambda: bool(hits)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _wait_all(handles: List[Any], result: Callable[[Any, Callable[[], bool]], bytes],
+              progress, interrupted: Callable[[], bool]) -> List[bytes]:
     out = []
     for done, handle in enumerate(handles, 1):
-        out.append(result(handle))
+        out.append(result(handle, interrupted))
         if progress is not None:
             progress(done, len(handles))
     return out
 
 
-def _future_result(future: Any) -> bytes:
+def _future_result(future: Any, interrupted: Callable[[], bool]) -> bytes:
     # Both concurrent.futures and distributed futures take a timeout; a
-    # short one keeps the main thread able to see Ctrl-C.
+    # short one lets the loop see Ctrl-C.
     while True:
+        if interrupted():
+            raise KeyboardInterrupt
         try:
             return future.result(timeout=_POLL_S)
         except (TimeoutError, concurrent.futures.TimeoutError):  # one class from 3.11
             continue
 
 
-def _async_result(handle: Any) -> bytes:
+def _async_result(handle: Any, interrupted: Callable[[], bool]) -> bytes:
     while not handle.ready():
+        if interrupted():
+            raise KeyboardInterrupt
         handle.wait(_POLL_S)
     return handle.get()
 
@@ -124,31 +153,36 @@ def sweep(
                 "executor: expected None, 'serial', or an object with submit(), "
                 "got {!r}".format(executor)
             )
+        # In this process: the C++ loop itself sees Ctrl-C.
         parts = _wait_all(
-            tasks, lambda t: _replication(scenarios[t[0]], t[1]), progress
+            tasks, lambda t, _: _replication(scenarios[t[0]], t[1]), progress,
+            lambda: False,
         )
     elif executor is None:
         # fork where there is one: a script without a __main__ guard is not
         # run again in every worker (newer Pythons default to forkserver).
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        pool = multiprocessing.get_context(method).Pool(workers or os.cpu_count() or 1, initializer=_ignore_sigint)
-        try:
-            handles = [pool.apply_async(_replication, (scenarios[i], r)) for i, r in tasks]
-            parts = _wait_all(handles, _async_result, progress)
-            pool.close()
-        except BaseException:
-            pool.terminate()
-            raise
-        finally:
-            pool.join()
+        with _ctrl_c_as_flag() as interrupted:
+            pool = multiprocessing.get_context(method).Pool(
+                workers or os.cpu_count() or 1, initializer=_ignore_sigint)
+            try:
+                handles = [pool.apply_async(_replication, (scenarios[i], r)) for i, r in tasks]
+                parts = _wait_all(handles, _async_result, progress, interrupted)
+                pool.close()
+            except BaseException:
+                pool.terminate()
+                raise
+            finally:
+                pool.join()
     elif callable(getattr(executor, "submit", None)):
-        futures = [executor.submit(_replication, scenarios[i], r) for i, r in tasks]
-        try:
-            parts = _wait_all(futures, _future_result, progress)
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
+        with _ctrl_c_as_flag() as interrupted:
+            futures = [executor.submit(_replication, scenarios[i], r) for i, r in tasks]
+            try:
+                parts = _wait_all(futures, _future_result, progress, interrupted)
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
     else:
         raise ValueError(
             "executor: expected None, 'serial', or an object with submit(), "
