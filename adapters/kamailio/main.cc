@@ -203,6 +203,10 @@ absl::Status LoadAgentSkills(ccengine::Engine& engine, const nlohmann::json& a,
 }
 
 int Main(int argc, char** argv) {
+  // From the start, so that a SIGHUP sent while the daemon starts (or one
+  // without --routing) never ends it; loads asked for before the reloader
+  // runs are made once it does.
+  std::signal(SIGHUP, OnHangup);
   std::string config_path;
   std::string routing_path;
   int port_override = 0;
@@ -337,6 +341,9 @@ int Main(int argc, char** argv) {
       ac.name = a.at("uri").get<std::string>();
       absl::Status st = LoadAgentSkills(*engine, a, routing.get(), &ac);
       if (st.ok()) st = engine->AddAgent(ac);
+      if (st.ok() && a.contains("profile")) {
+        routing->FollowProfile(ac.id, a.at("profile").get<std::string>());
+      }
       if (st.ok()) st = engine->Login(ac.id);
       if (st.ok()) st = bridge.MapAgent(ac.id, ac.name);
       if (!st.ok()) throw std::runtime_error(st.ToString());
@@ -393,6 +400,9 @@ int Main(int argc, char** argv) {
           call.queue = target->queue;
           call.priority = target->priority;
           call.skills = target->skills;
+          call.preferred_agents = target->preferred_agents;
+          call.prefer_last_agent = target->prefer_last_agent;
+          call.preferred_wait = target->preferred_wait;
         } else {
           auto q = queues.find(e.queue);
           if (q == queues.end()) {
@@ -502,23 +512,6 @@ int Main(int argc, char** argv) {
 
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  // SIGHUP: the routing file is read again off the router thread; the
-  // router loop's tick applies it.
-  std::atomic<bool> reloader_stop{false};
-  std::thread reloader;
-  if (routing != nullptr) {
-    std::signal(SIGHUP, OnHangup);
-    reloader = std::thread([&] {
-      while (true) {
-        g_reload.acquire();
-        if (reloader_stop.load()) return;
-        if (absl::Status st = routing->LoadPending(); !st.ok()) {
-          LogLines(fmt::format("routing: reload of {} refused: ", routing->path()),
-                   std::string(st.message()));
-        }
-      }
-    });
-  }
   ccengine::metrics::SnapshotPublisher published;
   ccengine::RouterLoopOptions loop_options;
   // Changed interval rows are taken on the router thread each minute and
@@ -569,6 +562,21 @@ int Main(int argc, char** argv) {
     std::cerr << st << "\n";
     return 1;
   }
+  // SIGHUP: the routing file is read again off the router thread; the
+  // router loop's tick applies it.
+  std::atomic<bool> reloader_stop{false};
+  std::thread reloader([&] {
+    while (true) {
+      g_reload.acquire();
+      if (reloader_stop.load()) return;
+      if (routing == nullptr) {
+        Line("LOG routing: SIGHUP ignored: no --routing file to reload");
+      } else if (absl::Status st = routing->LoadPending(); !st.ok()) {
+        LogLines(fmt::format("routing: reload of {} refused: ", routing->path()),
+                 std::string(st.message()));
+      }
+    }
+  });
   std::thread writer([&] {
     std::unique_lock<std::mutex> lock(rows_mu);
     while (true) {
@@ -601,11 +609,9 @@ int Main(int argc, char** argv) {
   client_ptr->Stop();
   if (http_server != nullptr) http_server->Stop();
   loop.Stop();
-  if (reloader.joinable()) {
-    reloader_stop.store(true);
-    g_reload.release();
-    reloader.join();
-  }
+  reloader_stop.store(true);
+  g_reload.release();
+  reloader.join();
   {
     std::lock_guard<std::mutex> lock(rows_mu);
     writer_stop = true;

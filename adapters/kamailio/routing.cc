@@ -2,6 +2,7 @@
 
 #include "ccengine/kamailio/routing.h"
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,11 +29,18 @@ absl::Status CheckForKamailio(const config::RoutingConfig& routing) {
   return absl::OkStatus();
 }
 
+bool SameCapacity(const Capacity& a, const Capacity& b) {
+  return a.max_per_channel == b.max_per_channel &&
+         a.load_per_contact == b.load_per_contact && a.load_budget == b.load_budget &&
+         a.exclusive == b.exclusive;
+}
+
 }  // namespace
 
-DaemonRouting::DaemonRouting(std::string path,
+DaemonRouting::DaemonRouting(Engine& engine, std::string path,
                              std::unique_ptr<config::RoutingVersions> versions)
-    : path_(std::move(path)),
+    : engine_(engine),
+      path_(std::move(path)),
       versions_(std::move(versions)),
       current_(versions_->current()) {}
 
@@ -45,7 +53,7 @@ absl::StatusOr<std::unique_ptr<DaemonRouting>> DaemonRouting::Start(Engine& engi
       config::RoutingVersions::Start(engine, *std::move(first));
   if (!versions.ok()) return versions.status();
   return std::unique_ptr<DaemonRouting>(
-      new DaemonRouting(std::move(path), *std::move(versions)));
+      new DaemonRouting(engine, std::move(path), *std::move(versions)));
 }
 
 std::optional<config::FlowTarget> DaemonRouting::Route(std::string_view service,
@@ -86,6 +94,7 @@ std::optional<std::string> DaemonRouting::ApplyPending() {
     pending_.reset();
   }
   const std::string hash = next->content_hash();
+  const std::shared_ptr<const config::RoutingConfig> before = versions_->current();
   if (absl::Status st = versions_->Reload(*std::move(next)); !st.ok()) {
     return fmt::format("reload of {} refused, version {} stays: {}", path_,
                        versions_->version(), std::string(st.message()));
@@ -94,7 +103,63 @@ std::optional<std::string> DaemonRouting::ApplyPending() {
     std::lock_guard<std::mutex> lock(mu_);
     current_ = versions_->current();
   }
-  return fmt::format("version {} ({}) from {}", versions_->version(), hash, path_);
+  return fmt::format("version {} ({}) from {}{}", versions_->version(), hash, path_,
+                     UpdateFollowers(*before));
+}
+
+void DaemonRouting::FollowProfile(AgentId agent, std::string profile) {
+  followers_.emplace_back(agent, std::move(profile));
+}
+
+std::string DaemonRouting::UpdateFollowers(const config::RoutingConfig& before) {
+  const config::RoutingConfig& after = *versions_->current();
+  // Per profile name: agents updated, agents left as they were, and whether
+  // the capacity changed.
+  struct Outcome {
+    int updated = 0;
+    int kept = 0;
+    bool capacity_changed = false;
+    std::string error;
+  };
+  std::map<std::string, Outcome> outcomes;
+  for (const auto& [agent, name] : followers_) {
+    const config::AgentProfile* old_profile = before.FindProfile(name);
+    const config::AgentProfile* profile = after.FindProfile(name);
+    Outcome& o = outcomes[name];
+    if (profile == nullptr) {
+      ++o.kept;
+      continue;
+    }
+    o.capacity_changed =
+        old_profile != nullptr && !SameCapacity(old_profile->capacity, profile->capacity);
+    if (old_profile != nullptr && old_profile->skills == profile->skills) continue;
+    if (absl::Status st = engine_.SetAgentSkills(agent, profile->skills); !st.ok()) {
+      ++o.kept;
+      o.error = std::string(st.message());
+      continue;
+    }
+    ++o.updated;
+  }
+  std::string note;
+  for (const auto& [name, o] : outcomes) {
+    if (o.updated > 0) {
+      note += fmt::format("; profile '{}': skills of {} agents updated", name, o.updated);
+    }
+    if (o.kept > 0) {
+      note += o.error.empty()
+                  ? fmt::format(
+                        "; profile '{}' is not in the new version: its {} agents "
+                        "keep their skills",
+                        name, o.kept)
+                  : fmt::format("; profile '{}': {} agents keep their skills: {}", name,
+                                o.kept, o.error);
+    }
+    if (o.capacity_changed) {
+      note +=
+          fmt::format("; profile '{}': the new capacity takes effect at a restart", name);
+    }
+  }
+  return note;
 }
 
 }  // namespace ccengine::kamailio

@@ -143,6 +143,9 @@ absl::StatusOr<ContactId> TelephonyBridge::OnInbound(InboundCall call) {
   spec.priority = call.priority;
   spec.skills = std::move(call.skills);
   spec.customer_id = std::move(call.caller);
+  spec.preferred_agents = std::move(call.preferred_agents);
+  spec.prefer_last_agent = call.prefer_last_agent;
+  spec.preferred_wait = call.preferred_wait;
   spec.attributes.emplace_back(std::string(kCallRefAttribute), call.call_ref);
   // Registered before the submit: the router may offer it at once.
   contact_by_ref_[call.call_ref] = id.value();

@@ -179,6 +179,16 @@ agents_cfg="$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]
 echo "/metrics: offered, answered and completed per queue match the calls made;" \
   "${agents_now} agents by state"
 
+# SIGHUP without --routing: nothing to reload, and the daemon goes on.
+kill -HUP "${DAEMON_PID}"
+for _ in $(seq 1 50); do
+  grep -q "LOG routing: SIGHUP ignored" "${WORK}/daemon.log" && break
+  sleep 0.1
+done
+grep -q "LOG routing: SIGHUP ignored" "${WORK}/daemon.log" ||
+  fail "SIGHUP without --routing was not logged"
+kill -0 "${DAEMON_PID}" 2>/dev/null || fail "SIGHUP without --routing ended the daemon"
+
 kill -TERM "${DAEMON_PID}"
 wait_exit "${DAEMON_PID}" || true
 grep -q '^SUMMARY' "${WORK}/daemon.log" || fail "daemon wrote no SUMMARY"

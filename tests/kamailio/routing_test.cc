@@ -1,6 +1,7 @@
 // The daemon's routing file (ccengine/kamailio/routing.h): routing by flow or
 // queue name, a reload in two halves, refusals that keep the running
-// version, and Route from another thread while versions change.
+// version, agents that follow their profile, and Route from another thread
+// while versions change.
 
 #include "ccengine/kamailio/routing.h"
 
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
@@ -21,6 +23,7 @@ namespace ccengine::kamailio {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kRouting[] = R"({
   "format": 1, "skills": ["sales", "support"],
@@ -71,6 +74,61 @@ TEST_F(DaemonRoutingTest, RoutesByFlowOrQueueAndReloadsInTwoHalves) {
   EXPECT_THAT(*routing->ApplyPending(), HasSubstr("refused, version 2 stays"));
   EXPECT_EQ(routing->versions().version(), 2u);
   EXPECT_EQ(routing->Route("hotline", now)->queue, QueueId(1));
+}
+
+TEST_F(DaemonRoutingTest, AgentsFollowTheirProfileAcrossReloads) {
+  const std::string with_profiles = absl::StrReplaceAll(kRouting, {{R"("flows":)",
+                                                                    R"("agent_profiles": [
+             {"name": "seller", "skills": {"sales": 5}, "capacity": {"voice": 1}},
+             {"name": "helper", "skills": {"support": 6}, "capacity": {"voice": 1}}],
+           "flows":)"}});
+  Write(with_profiles);
+  auto routing = DaemonRouting::Start(*engine_, path_).value();
+  const config::AgentProfile* seller =
+      routing->versions().current()->FindProfile("seller");
+  ASSERT_NE(seller, nullptr);
+  for (uint64_t id : {1, 2}) {
+    AgentConfig agent;
+    agent.id = AgentId{id};
+    agent.skills = seller->skills;
+    ASSERT_TRUE(engine_->AddAgent(agent).ok());
+    routing->FollowProfile(agent.id, "seller");
+  }
+  AgentConfig other;
+  other.id = AgentId{3};
+  other.skills = routing->versions().current()->FindProfile("helper")->skills;
+  ASSERT_TRUE(engine_->AddAgent(other).ok());
+  routing->FollowProfile(other.id, "helper");
+  const auto skills = [&](uint64_t id) { return engine_->GetAgent(AgentId{id})->skills; };
+
+  // "seller" learns support; "helper" stays as it was.
+  Write(absl::StrReplaceAll(with_profiles,
+                            {{R"({"sales": 5})", R"({"sales": 7, "support": 2})"}}));
+  ASSERT_TRUE(routing->LoadPending().ok());
+  const std::string applied = *routing->ApplyPending();
+  EXPECT_THAT(applied, HasSubstr("profile 'seller': skills of 2 agents updated"));
+  EXPECT_THAT(applied, Not(HasSubstr("'helper'")));
+  const std::vector<SkillLevel> expected = {{SkillId(0), 7}, {SkillId(1), 2}};
+  EXPECT_EQ(skills(1), expected);
+  EXPECT_EQ(skills(2), expected);
+  EXPECT_EQ(skills(3), (std::vector<SkillLevel>{{SkillId(1), 6}}));
+
+  // A version without "seller": its agents keep the skills they have; a
+  // changed capacity is named (it applies at a restart).
+  Write(absl::StrReplaceAll(
+      with_profiles,
+      {{R"({"name": "seller", "skills": {"sales": 5}, "capacity": {"voice": 1}},)", ""},
+       {R"({"support": 6}, "capacity": {"voice": 1})",
+        R"({"support": 6}, "capacity": {"voice": 1, "chat": 2})"}}));
+  ASSERT_TRUE(routing->LoadPending().ok());
+  const std::string third = *routing->ApplyPending();
+  EXPECT_THAT(third, HasSubstr("version 3 ("));
+  EXPECT_THAT(third, HasSubstr("profile 'seller' is not in the new version: its 2 agents "
+                               "keep their skills"));
+  EXPECT_THAT(third,
+              HasSubstr("profile 'helper': the new capacity takes effect at a restart"));
+  EXPECT_EQ(skills(1), expected);
+  EXPECT_EQ(skills(3), (std::vector<SkillLevel>{{SkillId(1), 6}}));
 }
 
 TEST_F(DaemonRoutingTest, QueuesMustLeaveNoAnswerToKamailio) {

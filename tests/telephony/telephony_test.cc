@@ -245,6 +245,31 @@ TEST_F(TelephonyTest, OnlyAgentsWithTheSkillAreRung) {
   EXPECT_EQ(phones_.Ringing("call-1"), a2);
 }
 
+TEST_F(TelephonyTest, APreferredAgentIsRungFirstThenAnyoneAfterTheWait) {
+  const std::string a1 = Agent(1, 9);
+  const std::string a2 = Agent(2, 3);
+  InboundCall first = Inbound("call-1", queue_);
+  first.preferred_agents = {AgentId{2}};
+  first.preferred_wait = absl::Seconds(10);
+  ASSERT_TRUE(bridge_->OnInbound(first).ok());
+  Step(1);
+  EXPECT_EQ(phones_.Ringing("call-1"), a2);
+  CCENGINE_EXPECT_OK(bridge_->OnAnswered("call-1", a2));
+  Step(2);
+  // Agent 2 is on call-1: call-2 waits for it although agent 1 is free,
+  // until its preference ends.
+  InboundCall second = Inbound("call-2", queue_);
+  second.preferred_agents = {AgentId{2}};
+  second.preferred_wait = absl::Seconds(5);
+  ASSERT_TRUE(bridge_->OnInbound(second).ok());
+  Step(3);
+  EXPECT_EQ(phones_.Ringing("call-2"), "");
+  Step(7.5);
+  EXPECT_EQ(phones_.Ringing("call-2"), "");
+  Step(8.5);
+  EXPECT_EQ(phones_.Ringing("call-2"), a1);
+}
+
 TEST_F(TelephonyTest, AgentOnACallIsNotRungForASecond) {
   std::string a1 = Agent(1);
   Call("call-1");

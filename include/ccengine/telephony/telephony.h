@@ -91,6 +91,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "ccengine/core/engine.h"
 #include "ccengine/core/events.h"
 #include "ccengine/core/types.h"
@@ -129,6 +130,12 @@ struct InboundCall {
   int priority = 0;
   std::vector<SkillRequirement> skills;  // on top of the queue's
   std::string caller;                    // e.g. the From URI; customer id
+  // Preferred / last agent, as ContactSpec's (an entry flow's target sets
+  // them): offered only to these agents, or the caller's last one, for up
+  // to `preferred_wait`.
+  std::vector<AgentId> preferred_agents;
+  bool prefer_last_agent = false;
+  absl::Duration preferred_wait = absl::ZeroDuration();
 };
 
 // The contact attribute holding a bridged call's `call_ref`.

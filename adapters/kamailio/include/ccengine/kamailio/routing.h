@@ -17,6 +17,13 @@
 // not load, or cannot follow the running version, changes nothing; either
 // way the outcome is one log line.
 //
+// Agents whose skills come from a profile of the file (`FollowProfile`)
+// take the new version's profile skills when it is applied, for the next
+// decision; an agent whose profile the new version no longer has keeps its
+// skills, and the log line says so. A profile's capacity is read at start
+// only (the engine has no live capacity change): the line names profiles
+// whose capacity a new version changes.
+//
 // Thread safety: `Route` may be called from any thread at any time;
 // `LoadPending` from any one thread at a time; `ApplyPending` and `versions`
 // from the router thread only (or before the router starts).
@@ -29,6 +36,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -56,6 +65,10 @@ class DaemonRouting {
   // load replaces one not yet applied). The status is the load's.
   absl::Status LoadPending();
 
+  // Router thread (or before the router starts): `agent`, already added
+  // with `profile`'s skills, follows that profile across reloads.
+  void FollowProfile(AgentId agent, std::string profile);
+
   // Router thread: makes the kept load the next version. Returns nullopt
   // when nothing was pending, else a one-line description of what happened
   // ("version 2 (hash) from FILE" or why it was refused).
@@ -65,13 +78,21 @@ class DaemonRouting {
   config::RoutingVersions& versions() { return *versions_; }
 
  private:
-  DaemonRouting(std::string path, std::unique_ptr<config::RoutingVersions> versions);
+  DaemonRouting(Engine& engine, std::string path,
+                std::unique_ptr<config::RoutingVersions> versions);
+
+  // After a reload from `before`: the followers' new skills; what changed,
+  // as a suffix for the log line ("" when nothing did).
+  std::string UpdateFollowers(const config::RoutingConfig& before);
+
+  Engine& engine_;
 
   const std::string path_;
   std::unique_ptr<config::RoutingVersions> versions_;
   mutable std::mutex mu_;
   std::shared_ptr<const config::RoutingConfig> current_;  // what Route reads
   std::optional<config::RoutingConfig> pending_;
+  std::vector<std::pair<AgentId, std::string>> followers_;  // router thread
 };
 
 }  // namespace ccengine::kamailio
