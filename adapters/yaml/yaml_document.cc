@@ -4,7 +4,7 @@
 
 #include <yaml.h>
 
-#include <cerrno>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -30,20 +30,35 @@ using config::Place;
 // in text order, so each walk goes on from the last one: linear in all.
 class Lines {
  public:
-  explicit Lines(std::string_view text) : text_(text) {
-    starts_.push_back(0);
-    for (size_t i = 0; i < text.size(); ++i) {
+  // `first` is where the first line starts (past a byte order mark).
+  Lines(std::string_view text, size_t first) : text_(text) {
+    starts_.push_back(static_cast<uint32_t>(first));
+    for (size_t i = first; i < text.size(); ++i) {
       if (text[i] == '\n') starts_.push_back(static_cast<uint32_t>(i + 1));
     }
+    offset_ = first;
   }
   Place At(const yaml_mark_t& mark) {
     Place p;
+    if (mark.line >= starts_.size()) {
+      // libyaml ends a text without a final line break on a line of its
+      // own; the place is the end of the text's last line (counted once).
+      if (end_.line == 0) {
+        end_.line = static_cast<uint32_t>(starts_.size());
+        end_.column = 1;
+        for (size_t i = starts_.back(); i < text_.size(); ++i) {
+          if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++end_.column;
+        }
+        end_.offset = static_cast<uint32_t>(text_.size());
+      }
+      return end_;
+    }
     p.line = static_cast<uint32_t>(mark.line) + 1;
     p.column = static_cast<uint32_t>(mark.column) + 1;
     if (mark.line != line_ || mark.column < column_) {
       line_ = mark.line;
       column_ = 0;
-      offset_ = mark.line < starts_.size() ? starts_[mark.line] : text_.size();
+      offset_ = starts_[mark.line];
     }
     for (; column_ < mark.column && offset_ < text_.size(); ++column_) {
       // Past one UTF-8 character (libyaml has checked the text).
@@ -61,7 +76,10 @@ class Lines {
   std::string_view text_;
   std::vector<uint32_t> starts_;
   size_t line_ = 0, column_ = 0, offset_ = 0;
+  Place end_;  // line 0 until needed
 };
+
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
 absl::Status Fail(Diagnostic* error, const Place& at, const std::string& what) {
   const std::string message =
@@ -120,15 +138,20 @@ absl::Status ScalarNode(const yaml_event_t& e, const Place& at, Diagnostic* erro
                           ".nan", ".NaN", ".NAN"})) {
     return Fail(error, at, fmt::format("numbers must be finite, got {}", text));
   } else if (LooksDecimal(text)) {
+    const size_t sign = text.front() == '-' || text.front() == '+' ? 1 : 0;
+    if (text.size() > sign + 1 && text[sign] == '0' && text[sign + 1] >= '0' &&
+        text[sign + 1] <= '9') {
+      // YAML 1.1 reads 010 as 8, YAML 1.2 as 10: neither is assumed.
+      return Fail(error, at,
+                  fmt::format("a number may not start with 0 followed by digits ({}): "
+                              "write it without the zeros, or quote it for a string",
+                              text));
+    }
     const std::string copy(text);
-    errno = 0;
+    // Past the largest double is refused; below the smallest, the nearest
+    // (subnormal, or 0), as the JSON reader reads it.
     const double value = std::strtod(copy.c_str(), nullptr);
-    if (!std::isfinite(value) || errno == ERANGE) {
-      if (std::isfinite(value) && value == 0) {  // underflow reads as 0
-        out->kind = Node::Kind::kNumber;
-        out->number = 0;
-        return absl::OkStatus();
-      }
+    if (!std::isfinite(value)) {
       return Fail(error, at, fmt::format("number out of range: {}", text));
     }
     out->kind = Node::Kind::kNumber;
@@ -151,17 +174,27 @@ struct Frame {
 
 class Parser {
  public:
+  // `text` is UTF-8: a leading byte order mark is skipped (places still
+  // count its bytes); libyaml is told the encoding, so UTF-16 is invalid.
   Parser(std::string_view text, Diagnostic* error)
-      : text_(text), lines_(text), error_(error) {
+      : text_(text),
+        skip_(text.substr(0, kByteOrderMark.size()) == kByteOrderMark
+                  ? kByteOrderMark.size()
+                  : 0),
+        lines_(text, skip_),
+        error_(error) {
     yaml_parser_initialize(&parser_);
+    yaml_parser_set_encoding(&parser_, YAML_UTF8_ENCODING);
     yaml_parser_set_input_string(
-        &parser_, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+        &parser_, reinterpret_cast<const unsigned char*>(text.data()) + skip_,
+        text.size() - skip_);
   }
   ~Parser() { yaml_parser_delete(&parser_); }
   Parser(const Parser&) = delete;
   Parser& operator=(const Parser&) = delete;
 
   absl::StatusOr<Node> Parse() {
+    if (absl::Status st = CheckLineBreaks(); !st.ok()) return st;
     Node root;
     bool have_root = false;
     int documents = 0;
@@ -181,6 +214,19 @@ class Parser {
           return root;
         case YAML_DOCUMENT_START_EVENT:
           if (++documents > 1) return Fail(error_, at, "a second document: one per file");
+          if (const yaml_version_directive_t* v =
+                  event.data.document_start.version_directive;
+              v != nullptr && !(v->major == 1 && v->minor == 2)) {
+            // Under 1.1, yes/no/on/off are bools and 010 is octal.
+            return Fail(error_, at,
+                        fmt::format("%YAML {}.{}: the file is read as YAML 1.2; drop the "
+                                    "directive or write %YAML 1.2",
+                                    v->major, v->minor));
+          }
+          if (event.data.document_start.tag_directives.start !=
+              event.data.document_start.tag_directives.end) {
+            return Fail(error_, at, "%TAG directives are not supported");
+          }
           break;
         case YAML_ALIAS_EVENT:
           return Fail(error_, at, "aliases are not supported: write the value out");
@@ -253,29 +299,75 @@ class Parser {
   absl::Status CheckPlain(const yaml_event_t& e, const Place& at) {
     const yaml_char_t* anchor = nullptr;
     const yaml_char_t* tag = nullptr;
-    bool implicit = true;
     if (e.type == YAML_SCALAR_EVENT) {
       anchor = e.data.scalar.anchor;
       tag = e.data.scalar.tag;
-      implicit = e.data.scalar.plain_implicit || e.data.scalar.quoted_implicit;
     } else if (e.type == YAML_SEQUENCE_START_EVENT) {
       anchor = e.data.sequence_start.anchor;
       tag = e.data.sequence_start.tag;
-      implicit = e.data.sequence_start.implicit;
     } else {
       anchor = e.data.mapping_start.anchor;
       tag = e.data.mapping_start.tag;
-      implicit = e.data.mapping_start.implicit;
     }
     if (anchor != nullptr) {
       return Fail(error_, at,
                   fmt::format("anchors are not supported (&{}): write the value out",
                               reinterpret_cast<const char*>(anchor)));
     }
-    if (tag != nullptr && !implicit) {
+    // Any tag, the non-specific `!` included, would change how the value
+    // reads.
+    if (tag != nullptr) {
       return Fail(error_, at,
                   fmt::format("tags are not supported ({}): quote a string instead",
                               reinterpret_cast<const char*>(tag)));
+    }
+    return absl::OkStatus();
+  }
+
+  // The place of a byte of the text, counted from the start (for errors
+  // libyaml reports by offset, and those found before it runs).
+  Place PlaceOfByte(size_t offset) const {
+    Place at;
+    at.line = 1;
+    at.column = 1;
+    at.offset = static_cast<uint32_t>(std::min(offset, text_.size()));
+    for (size_t j = skip_; j < at.offset; ++j) {
+      if (text_[j] == '\n') {
+        ++at.line;
+        at.column = 1;
+      } else if ((static_cast<unsigned char>(text_[j]) & 0xC0) != 0x80) {
+        ++at.column;
+      }
+    }
+    return at;
+  }
+
+  // Lines end in LF or CRLF. libyaml (YAML 1.1) also breaks lines at a lone
+  // CR, U+0085, U+2028 and U+2029, which YAML 1.2 and editors do not: a
+  // value would read differently from how it looks, and places would be
+  // off.
+  absl::Status CheckLineBreaks() const {
+    struct Break {
+      std::string_view bytes, name, escape;
+    };
+    static constexpr Break kBreaks[] = {{"\r", "a lone CR", "\\r"},
+                                        {"\xC2\x85", "U+0085", "\\N"},
+                                        {"\xE2\x80\xA8", "U+2028", "\\L"},
+                                        {"\xE2\x80\xA9", "U+2029", "\\P"}};
+    for (size_t i = skip_; i < text_.size(); ++i) {
+      const std::string_view rest = text_.substr(i);
+      if (rest.substr(0, 2) == "\r\n") {
+        ++i;
+        continue;
+      }
+      for (const Break& b : kBreaks) {
+        if (rest.substr(0, b.bytes.size()) != b.bytes) continue;
+        return Fail(
+            error_, PlaceOfByte(i),
+            fmt::format("{} is a line break under YAML 1.1 only: end lines with LF "
+                        "or CRLF (in a double-quoted string, write {})",
+                        b.name, b.escape));
+      }
     }
     return absl::OkStatus();
   }
@@ -284,14 +376,14 @@ class Parser {
     std::string what = parser_.problem != nullptr ? parser_.problem : "invalid YAML";
     if (parser_.context != nullptr) what = fmt::format("{} {}", parser_.context, what);
     if (parser_.error == YAML_READER_ERROR) {
-      // The reader reports a byte offset only.
-      Place at = lines_.At(parser_.problem_mark);
-      return Fail(error_, at, what);
+      // The reader reports a byte offset (in the text it was given) only.
+      return Fail(error_, PlaceOfByte(skip_ + parser_.problem_offset), what);
     }
     return Fail(error_, lines_.At(parser_.problem_mark), what);
   }
 
   std::string_view text_;
+  size_t skip_;
   Lines lines_;
   Diagnostic* error_;
   yaml_parser_t parser_;

@@ -6,6 +6,7 @@ engine to an agent of the right profile; a broken file raises one ValueError
 with every error; bad facts raise with the attribute's name.
 """
 
+import os
 import pathlib
 
 import pytest
@@ -194,8 +195,20 @@ def test_an_incompatible_reload_changes_nothing():
         plain.reload_routing(ccengine.RoutingFile.from_json(V1))
 
 
+def yaml_or_skip():
+    """A module built without libyaml says so; that may skip on a laptop,
+    never in CI."""
+    try:
+        ccengine.RoutingFile.from_yaml("format: 1\n", "probe.yaml")
+    except ValueError as e:
+        if "built without libyaml" in str(e):
+            if os.environ.get("CI"):
+                pytest.fail(str(e))
+            pytest.skip(str(e))
+
+
 def test_the_same_file_in_yaml_routes_the_same():
-    import os
+    yaml_or_skip()
     here = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "routing")
     as_json = ccengine.RoutingFile.load(os.path.join(here, "hotline.json"))
     as_yaml = ccengine.RoutingFile.load(os.path.join(here, "hotline.yaml"))

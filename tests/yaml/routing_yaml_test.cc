@@ -88,6 +88,31 @@ TEST(ParseYamlTest, RefusesWhatCouldMeanSomethingElse) {
       {"a: [1, 2\n", "while parsing a flow sequence did not find expected ',' or ']'"},
       {"a: b: c\n", "mapping values are not allowed in this context at 1:5"},
       {"a: \"\xff\"\n", "invalid leading UTF-8 octet"},
+      // The same under YAML 1.1 and 1.2, or refused.
+      {"a: 010\n",
+       "a number may not start with 0 followed by digits (010): write it without the "
+       "zeros, or quote it for a string at 1:4"},
+      {"a: -00.5\n", "a number may not start with 0 followed by digits (-00.5)"},
+      {"%YAML 1.1\n---\na: 1\n", "%YAML 1.1: the file is read as YAML 1.2"},
+      {"%TAG !e! tag:example.com,2026:\n---\na: 1\n",
+       "%TAG directives are not supported"},
+      {"a: ! 12\n", "tags are not supported (!): quote a string instead at 1:4"},
+      {"a: 1\rb: 2\n",
+       "a lone CR is a line break under YAML 1.1 only: end lines with LF or "
+       "CRLF (in a double-quoted string, write \\r) at 1:5 (byte 4)"},
+      {"a: x\xC2\x85y\n", "U+0085 is a line break under YAML 1.1 only"},
+      {"名: \"x\xE2\x80\xA8y\"\n",
+       "U+2028 is a line break under YAML 1.1 only: end lines "
+       "with LF or CRLF (in a double-quoted string, write "
+       "\\L) at 1:6 (byte 7)"},
+      {"a: 1\nb: \xE2\x80\xA9\n", "U+2029 is a line break under YAML 1.1 only"},
+      // UTF-16 (here with its byte order mark) is not UTF-8.
+      {std::string("\xFF\xFE"
+                   "a\0:\0 \0"
+                   "1\0\n\0",
+                   12),
+       "invalid leading UTF-8 octet at 1:1"},
+      {"a: 1\nb: \"\xC3\x28\"\n", "invalid trailing UTF-8 octet at 2:6 (byte 10)"},
   };
   for (const Case& c : cases) {
     config::Diagnostic error;
@@ -96,6 +121,61 @@ TEST(ParseYamlTest, RefusesWhatCouldMeanSomethingElse) {
     EXPECT_THAT(std::string(doc.status().message()), HasSubstr(c.message)) << c.text;
     EXPECT_EQ(error.message, doc.status().message());
   }
+}
+
+TEST(ParseYamlTest, WhatBothYamlVersionsReadAlike) {
+  const Node doc = ParseYaml(
+                       "%YAML 1.2\n---\n"
+                       "zero: 0\n"
+                       "half: 0.5\n"
+                       "minus: -0\n"
+                       "tiny: 1e-310\n"
+                       "zip: '010'\n"
+                       "breaks: \"a\\Lb\"\n")
+                       .value();
+  EXPECT_EQ(doc.Find("zero")->number, 0);
+  EXPECT_EQ(doc.Find("half")->number, 0.5);
+  EXPECT_EQ(doc.Find("minus")->number, 0);
+  // Subnormal, as the JSON reader reads it; smaller still, 0.
+  EXPECT_EQ(doc.Find("tiny")->number,
+            config::ParseJson("{\"tiny\": 1e-310}").value().Find("tiny")->number);
+  EXPECT_GT(doc.Find("tiny")->number, 0);
+  EXPECT_EQ(ParseYaml("a: -1e-400\n").value().Find("a")->number, 0);
+  EXPECT_EQ(doc.Find("zip")->text, "010");
+  EXPECT_EQ(doc.Find("breaks")->text,
+            "a\xE2\x80\xA8"
+            "b");
+}
+
+TEST(ParseYamlTest, PlacesCountCrLfTheByteOrderMarkAndTheEnd) {
+  const std::string crlf = "a: 1\r\nbb: 22\r\n";
+  const Node doc = ParseYaml(crlf).value();
+  EXPECT_EQ(doc.Find("bb")->place.line, 2u);
+  EXPECT_EQ(doc.Find("bb")->place.column, 5u);
+  EXPECT_EQ(crlf.substr(doc.Find("bb")->place.offset, 2), "22");
+  // The mark is skipped: the first line's columns start after it, offsets
+  // count its three bytes.
+  const std::string bom =
+      "\xEF\xBB\xBF"
+      "a: 1\nb: [x, 2]\n";
+  const Node marked = ParseYaml(bom).value();
+  EXPECT_EQ(marked.Find("a")->place.line, 1u);
+  EXPECT_EQ(marked.Find("a")->place.column, 4u);
+  EXPECT_EQ(bom.substr(marked.Find("a")->place.offset, 1), "1");
+  EXPECT_EQ(bom.substr(marked.Find("b")->items[1].place.offset, 1), "2");
+  // An empty value at the end of a text without a final line break: the
+  // end of the last line.
+  const Node last = ParseYaml("k: v\nlast:").value();
+  EXPECT_EQ(last.Find("last")->kind, Node::Kind::kNull);
+  EXPECT_EQ(last.Find("last")->place.line, 2u);
+  EXPECT_EQ(last.Find("last")->place.column, 6u);
+  EXPECT_EQ(last.Find("last")->place.offset, 10u);
+  config::Diagnostic error;
+  EXPECT_FALSE(ParseYaml("\xEF\xBB\xBF"
+                         "a: [1\n",
+                         &error)
+                   .ok());
+  EXPECT_EQ(error.line, 2u);
 }
 
 TEST(ParseYamlTest, Limits) {

@@ -8,7 +8,8 @@
 // in the Diagnostic, on one line, the place inside the text. A success is a
 // tree whose every place lies inside the text and which says the same as
 // JSON: written out as JSON and read back by config::ParseJson, it is the
-// same tree, value for value. Built and run by
+// same tree, value for value; every place's line and column are those of
+// its byte offset. Built and run by
 // tools/fuzz.sh routing_yaml SECONDS.
 //
 // Thread safety: libFuzzer calls the entry point from one thread.
@@ -94,11 +95,26 @@ bool Same(const Node& a, const Node& b) {
   return true;
 }
 
-void CheckPlaces(const Node& n, size_t size) {
-  FUZZ_CHECK(n.place.line >= 1 && n.place.column >= 1, "a place before the text");
-  FUZZ_CHECK(n.place.offset <= size, "a place past the text");
-  for (const Node& item : n.items) CheckPlaces(item, size);
-  for (const Node::Member& m : n.members) CheckPlaces(m.value, size);
+// Every place inside the text, its line and column those of its offset:
+// lines end at LF, columns count UTF-8 characters, and the first line
+// starts past a byte order mark.
+void CheckPlaces(const Node& n, std::string_view text) {
+  const size_t first = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  FUZZ_CHECK(n.place.offset >= first && n.place.offset <= text.size(),
+             "a place outside the text");
+  uint32_t line = 1, column = 1;
+  for (size_t i = first; i < n.place.offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  FUZZ_CHECK(n.place.line == line && n.place.column == column,
+             "a place whose line and column are not its offset's");
+  for (const Node& item : n.items) CheckPlaces(item, text);
+  for (const Node::Member& m : n.members) CheckPlaces(m.value, text);
 }
 
 }  // namespace
@@ -115,7 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(error.offset <= size, "an error past the text");
     return 0;
   }
-  CheckPlaces(*doc, size);
+  CheckPlaces(*doc, text);
   std::string json;
   WriteJson(*doc, json);
   absl::StatusOr<Node> again = ccengine::config::ParseJson(json);

@@ -11,15 +11,24 @@
 // The YAML accepted is the part of YAML 1.2 a configuration file needs, read
 // strictly so that a value never means something else than it looks:
 //   - one document; block or flow style; comments;
+//   - UTF-8 text (a leading byte order mark is skipped), lines ending in LF
+//     or CRLF;
 //   - plain scalars: `null`, `~` or nothing is null; `true` / `false` (also
 //     True, TRUE, False, FALSE) are bools — `yes`, `no`, `on`, `off` are
 //     strings; decimal numbers (`-12`, `0.5`, `1e3`) are numbers, which
-//     must be finite; anything else, `08:00` included, is a string;
+//     must be finite (one too small to hold reads as the nearest double,
+//     subnormal or 0, as in JSON);
+//     anything else, `08:00` included, is a string;
 //   - quoted scalars and block scalars (`|`, `>`) are always strings;
-//   - mapping keys are scalars, each at most once per mapping.
-// Refused with their place: anchors and aliases (no document expands), tags,
-// a second document, complex keys, invalid UTF-8, and the limits the JSON
-// parser has (kMaxDocumentBytes, kMaxDocumentDepth, kMaxDocumentNodes).
+//   - mapping keys are scalars, each at most once per mapping;
+//   - `%YAML 1.2`, or no directive.
+// Refused with their place, where YAML 1.1 and 1.2 (or a reader and its
+// editor) would disagree or a document would expand: a number with a
+// leading zero (`010`: 8 or 10?), a lone CR, U+0085, U+2028 or U+2029
+// (line breaks to YAML 1.1 only), `%YAML` other than 1.2, `%TAG`, any tag
+// (`!` included), anchors and aliases; and a second document, complex keys,
+// invalid UTF-8 (UTF-16 included), and the limits the JSON parser has
+// (kMaxDocumentBytes, kMaxDocumentDepth, kMaxDocumentNodes).
 //
 // Errors: InvalidArgument "<problem> at <line>:<column> (byte <offset>)"
 // (the size: ResourceExhausted); `error` (when not null) receives the same
