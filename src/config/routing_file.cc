@@ -76,6 +76,13 @@ std::optional<QueueId> RoutingConfig::FindQueue(std::string_view name) const {
   return std::nullopt;
 }
 
+bool RoutingConfig::IsContactFact(AttributeId attribute) const {
+  for (const AttributeId set : {channel_, hour_, minute_, weekday_, date_, holiday_}) {
+    if (attribute == set) return true;
+  }
+  return false;
+}
+
 void RoutingConfig::SetContactFacts(Bindings& facts, Channel channel,
                                     absl::Time now) const {
   facts.SetString(channel_, ChannelName(channel));

@@ -25,10 +25,6 @@ uint64_t SplitMix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-bool SetByTheEngine(std::string_view name) {
-  return name == "contact.channel" || name.substr(0, 5) == "time.";
-}
-
 std::string RuleName(const EntryFlow& flow, int rule) {
   return rule < 0 ? std::string(kDefaultRule)
                   : flow.rules[static_cast<size_t>(rule)].name;
@@ -153,7 +149,7 @@ absl::StatusOr<FlowTarget> RoutingShadow::Route(
       return absl::NotFoundError(fmt::format(
           "facts.{}: the live version declares no attribute '{}'", name, name));
     }
-    if (SetByTheEngine(name)) {
+    if (live_->IsContactFact(*at)) {
       return absl::InvalidArgumentError(fmt::format(
           "facts.{}: set for each contact from its channel and arrival", name));
     }
@@ -184,15 +180,23 @@ absl::StatusOr<FlowTarget> RoutingShadow::Route(
   ++r.decisions;
   r.candidate_fact_mismatches += mismatches;
   const std::string live_queue = live_->queues()[live_target.queue.value()].name;
-  if (other == nullptr) {
+  const std::string live_rule_name = RuleName(*flow, live_rule);
+  // Counts the pair of rules; a decision that differs is counted and
+  // sampled.
+  const auto record = [&](const std::string& candidate_rule_name, bool differs,
+                          const std::string& candidate_queue, bool canary) {
+    ++r.rules[{std::string(flow_name), live_rule_name, candidate_rule_name}];
+    if (!differs) return;
     ++r.differing;
-    ++r.candidate_without_flow;
-    ++r.rules[{std::string(flow_name), RuleName(*flow, live_rule), "(no such flow)"}];
     if (r.samples.size() < kMaxShadowSamples) {
-      r.samples.push_back(ShadowSample{id, std::string(flow_name),
-                                       RuleName(*flow, live_rule), "(no such flow)",
-                                       live_queue, "", false});
+      r.samples.push_back(ShadowSample{id, std::string(flow_name), live_rule_name,
+                                       candidate_rule_name, live_queue, candidate_queue,
+                                       canary});
     }
+  };
+  if (other == nullptr) {
+    ++r.candidate_without_flow;
+    record("(no such flow)", true, "", false);
     return live_target;
   }
   const int candidate_rule = other->Match(candidate_facts_);
@@ -209,22 +213,14 @@ absl::StatusOr<FlowTarget> RoutingShadow::Route(
       live_target.prefer_last_agent != candidate_target.prefer_last_agent ||
       live_target.preferred_wait != candidate_target.preferred_wait;
   const bool canary = InCanary(id);
-  ++r.rules[{std::string(flow_name), RuleName(*flow, live_rule),
-             RuleName(*other, candidate_rule)}];
   if (canary) ++r.routed_by_candidate;
-  if (queue || priority || skills || preference) {
-    ++r.differing;
-    r.other_queue += queue;
-    r.other_priority += priority;
-    r.other_skills += skills;
-    r.other_preference += preference;
-    if (queue) ++r.queue_moves[{live_queue, candidate_queue}];
-    if (r.samples.size() < kMaxShadowSamples) {
-      r.samples.push_back(ShadowSample{
-          id, std::string(flow_name), RuleName(*flow, live_rule),
-          RuleName(*other, candidate_rule), live_queue, candidate_queue, canary});
-    }
-  }
+  r.other_queue += queue;
+  r.other_priority += priority;
+  r.other_skills += skills;
+  r.other_preference += preference;
+  if (queue) ++r.queue_moves[{live_queue, candidate_queue}];
+  record(RuleName(*other, candidate_rule), queue || priority || skills || preference,
+         candidate_queue, canary);
   return canary ? candidate_target : live_target;
 }
 

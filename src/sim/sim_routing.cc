@@ -69,10 +69,6 @@ QueueSpec ToSpec(const config::RoutingConfig& routing, const QueueConfig& q) {
 // Intervals × flow streams routed to find where each stream's load goes.
 constexpr double kMaxFlowRoutings = 4e6;
 
-bool SetByTheSimulator(const std::string& name) {
-  return name == "contact.channel" || absl::StartsWith(name, "time.");
-}
-
 }  // namespace
 
 absl::StatusOr<Scenario> WithRouting(
@@ -196,7 +192,7 @@ absl::Status ResolveFlow(const Scenario& s, size_t stream, Resolved& r) {
       return absl::NotFoundError(
           fmt::format("{}: the routing file declares no attribute '{}'", fk, name));
     }
-    if (SetByTheSimulator(name)) {
+    if (routing.IsContactFact(*id)) {
       return Invalid(fk,
                      "set for each contact by the simulator (its channel and arrival)");
     }

@@ -161,6 +161,9 @@ class RoutingConfig {
 
   // Sets the built-in attributes for a contact arriving on `channel` at `now`.
   void SetContactFacts(Bindings& facts, Channel channel, absl::Time now) const;
+  // Whether `attribute` is one of those SetContactFacts sets (a caller's
+  // facts may not give them).
+  bool IsContactFact(AttributeId attribute) const;
 
   // A new engine with the file's skills, strategies and queues, so that the
   // file's ids hold in it. Fails only as the engine's own checks do, which
