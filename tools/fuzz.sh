@@ -12,7 +12,9 @@
 # (compliance: the personal-data detectors and masking); text_array
 # (postgres: the adapter's text[] parser, adapters/postgres/text_array.cc
 # alone, no libpq); routing_yaml (yaml: adapters/yaml's reader of YAML into
-# the document tree, with libyaml). The source is tests/<module>/fuzz/<target>_fuzz.cc,
+# the document tree, with libyaml); evapi (kamailio: the netstring decoder,
+# the evapi messages and the X-CC-Facts header, adapters/kamailio/evapi.cc
+# with nlohmann-json). The source is tests/<module>/fuzz/<target>_fuzz.cc,
 # compiled directly with the module's sources (include/, src/<module>/*.cc;
 # for knowledge only those the target reaches, and text's) and Abseil and fmt
 # from Debian through pkg-config, and tests/text/fuzz/fuzz_check.h, with
@@ -78,6 +80,11 @@ case "${TARGET}" in
     MAX_LEN=16384
     ;;
   pii) MODULE=compliance ;;
+  evapi)
+    MODULE=kamailio
+    # evapi.cc's client needs threads; its parsers are what is fuzzed.
+    EXTRA_LIBS=(-pthread)
+    ;;
   journal_segment)
     MODULE=journal
     # The segment reader alone; its checksum is ISA-L's.
@@ -106,7 +113,7 @@ case "${TARGET}" in
   *)
     echo "fuzz.sh: no target ${TARGET} (tokenizer, synonyms, expression," \
       "routing_file, knowledge_query, text_array, journal_segment, journal_command," \
-      "engine_state, sim_replication, pii, routing_yaml)" >&2
+      "engine_state, sim_replication, pii, routing_yaml, evapi)" >&2
     exit 2
     ;;
 esac
@@ -139,6 +146,10 @@ if [[ "${MODULE}" == postgres ]]; then
   SOURCES=(adapters/postgres/text_array.cc)
   HEADERS=(adapters/postgres/text_array.h)
   EXTRA_INCLUDES=(-Iadapters/postgres)
+elif [[ "${MODULE}" == kamailio ]]; then
+  SOURCES=(adapters/kamailio/evapi.cc)
+  HEADERS=(adapters/kamailio/include/ccengine/kamailio/evapi.h)
+  EXTRA_INCLUDES=(-Iadapters/kamailio/include)
 elif [[ "${MODULE}" == yaml ]]; then
   SOURCES=(adapters/yaml/yaml_document.cc src/config/json.cc src/config/lexer.cc)
   HEADERS=(adapters/yaml/include/ccengine/yaml/routing_yaml.h include/ccengine/config/*.h

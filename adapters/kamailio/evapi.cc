@@ -13,6 +13,8 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 
@@ -22,9 +24,7 @@ namespace {
 
 constexpr size_t kMaxHeaderDigits = 9;
 
-absl::Status Bad(std::string reason) {
-  return absl::InvalidArgumentError(std::move(reason));
-}
+absl::Status Bad(const std::string& reason) { return absl::InvalidArgumentError(reason); }
 
 // Reads a required string field; rejects a missing or non-string one.
 absl::Status GetString(const nlohmann::json& j, const char* key, std::string* out,
@@ -63,6 +63,17 @@ absl::Status GetInt(const nlohmann::json& j, const char* key, int64_t lo, int64_
   }
   *out = v;
   return absl::OkStatus();
+}
+
+std::string_view TrimSpace(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Header text for a message: printable, at most 64 bytes shown.
+std::string Escaped(std::string_view s) {
+  return absl::CHexEscape(absl::string_view(s.data(), std::min<size_t>(s.size(), 64)));
 }
 
 }  // namespace
@@ -118,6 +129,51 @@ absl::Status NetstringDecoder::Feed(std::string_view bytes,
   return status;
 }
 
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseFactsHeader(
+    std::string_view header) {
+  if (header.size() > kMaxFactsBytes) {
+    return Bad(
+        fmt::format("X-CC-Facts: {} bytes, more than {}", header.size(), kMaxFactsBytes));
+  }
+  std::vector<std::pair<std::string, std::string>> facts;
+  for (size_t start = 0; start <= header.size();) {
+    const size_t end = std::min(header.find(';', start), header.size());
+    const std::string_view pair = TrimSpace(header.substr(start, end - start));
+    start = end + 1;
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    if (eq == std::string_view::npos) {
+      return Bad(fmt::format("X-CC-Facts: '{}' is not name=value", Escaped(pair)));
+    }
+    const std::string_view name = TrimSpace(pair.substr(0, eq));
+    const std::string_view value = TrimSpace(pair.substr(eq + 1));
+    const bool name_ok =
+        !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+          return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+                 c == '_' || c == '-';
+        });
+    if (!name_ok) {
+      return Bad(
+          fmt::format("X-CC-Facts: '{}' is not a name (letters, digits, '.', '_', '-')",
+                      Escaped(name)));
+    }
+    if (std::any_of(value.begin(), value.end(), [](char c) {
+          return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+        })) {
+      return Bad(
+          fmt::format("X-CC-Facts: the value of '{}' holds a control character", name));
+    }
+    for (const auto& [seen, unused] : facts) {
+      if (seen == name) return Bad(fmt::format("X-CC-Facts: '{}' twice", name));
+    }
+    if (facts.size() == kMaxFacts) {
+      return Bad(fmt::format("X-CC-Facts: more than {} pairs", kMaxFacts));
+    }
+    facts.emplace_back(std::string(name), std::string(value));
+  }
+  return facts;
+}
+
 absl::StatusOr<EvapiEvent> ParseEvent(std::string_view json) {
   nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(),
                                            /*cb=*/nullptr,
@@ -141,6 +197,18 @@ absl::StatusOr<EvapiEvent> ParseEvent(std::string_view json) {
     if (absl::Status st = GetString(j, "queue", &e.queue); !st.ok()) return st;
     if (absl::Status st = GetString(j, "from_tag", &e.from_tag, true); !st.ok()) {
       return st;
+    }
+    std::string facts;
+    if (j.contains("facts")) {
+      if (absl::Status st = GetString(j, "facts", &facts, true); !st.ok()) return st;
+    }
+    std::string header;
+    if (!absl::Base64Unescape(facts, &header)) {
+      e.facts_error = "X-CC-Facts: the \"facts\" field is not base64";
+    } else if (auto parsed = ParseFactsHeader(header); !parsed.ok()) {
+      e.facts_error = std::string(parsed.status().message());
+    } else {
+      e.facts = *std::move(parsed);
     }
   } else if (event == "answered") {
     e.kind = EvapiEvent::Kind::kAnswered;

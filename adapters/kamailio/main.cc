@@ -27,7 +27,8 @@
 // With --routing, skills, strategies and queues come from a routing file
 // (docs/routing-config.md) instead of the config, whose agents may then name
 // an agent "profile" of the file instead of their skills; the INVITE's
-// request-URI user names an entry flow of the file (or a queue), and SIGHUP
+// request-URI user names an entry flow of the file (or a queue), whose rules
+// also read the caller's X-CC-Facts header (an IVR's "ivr.choice=9"), and SIGHUP
 // reloads the file: it is read and checked on a thread of its own, then
 // made the next version on the router thread (waiting calls re-evaluated),
 // with one "LOG routing: ..." line saying which version runs or why the file
@@ -390,8 +391,17 @@ int Main(int argc, char** argv) {
         QueueInfo
             sip;  // the "no agent" response; a routing file's queues use the default
         if (routing != nullptr) {
+          if (!e.facts_error.empty()) {
+            Line(fmt::format("LOG routing: call {}: facts ignored: {}", e.call_id,
+                             e.facts_error));
+          }
+          std::string ignored;
           std::optional<ccengine::config::FlowTarget> target =
-              routing->Route(e.queue, clock.Now());
+              routing->Route(e.queue, clock.Now(), e.facts, &ignored);
+          if (!ignored.empty()) {
+            Line(fmt::format("LOG routing: call {}: facts ignored: {}", e.call_id,
+                             ignored));
+          }
           if (!target.has_value()) {
             port.Send(ccengine::kamailio::RejectReply(e.tindex, e.tlabel, 404,
                                                       "Unknown Queue"));

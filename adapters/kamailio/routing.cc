@@ -2,12 +2,17 @@
 
 #include "ccengine/kamailio/routing.h"
 
+#include <cmath>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "ccengine/config/expression.h"
 #include "fmt/format.h"
 
@@ -27,6 +32,40 @@ absl::Status CheckForKamailio(const config::RoutingConfig& routing) {
     }
   }
   return absl::OkStatus();
+}
+
+// Sets the fact `name` from a header's text, read as its attribute's type;
+// returns why not ("" when set).
+std::string SetHeaderFact(const config::RoutingConfig& routing,
+                          config::Bindings& bindings, const std::string& name,
+                          const std::string& text) {
+  const std::optional<config::AttributeId> id = routing.schema().Find(name);
+  if (!id.has_value()) return "not an attribute of the routing file";
+  if (routing.IsContactFact(*id)) return "set by the engine from the call";
+  switch (routing.schema().type(*id)) {
+    case config::ValueType::kString: bindings.SetString(*id, text); return "";
+    case config::ValueType::kNumber: {
+      double value = 0;
+      if (!absl::SimpleAtod(text, &value) || !std::isfinite(value)) {
+        return "not a finite number";
+      }
+      bindings.SetNumber(*id, value);
+      return "";
+    }
+    case config::ValueType::kBool:
+      if (text != "true" && text != "false") return "not true or false";
+      bindings.SetBool(*id, text == "true");
+      return "";
+    case config::ValueType::kStringList: {
+      std::vector<std::string> items;
+      for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+        items.emplace_back(absl::StripAsciiWhitespace(item));
+      }
+      if (!bindings.SetStringList(*id, items)) return "too many items";
+      return "";
+    }
+  }
+  return "of an unknown type";
 }
 
 bool SameCapacity(const Capacity& a, const Capacity& b) {
@@ -56,17 +95,29 @@ absl::StatusOr<std::unique_ptr<DaemonRouting>> DaemonRouting::Start(Engine& engi
       new DaemonRouting(engine, std::move(path), *std::move(versions)));
 }
 
-std::optional<config::FlowTarget> DaemonRouting::Route(std::string_view service,
-                                                       absl::Time now) const {
+std::optional<config::FlowTarget> DaemonRouting::Route(
+    std::string_view service, absl::Time now,
+    const std::vector<std::pair<std::string, std::string>>& facts,
+    std::string* ignored) const {
+  if (ignored != nullptr) ignored->clear();
   std::shared_ptr<const config::RoutingConfig> routing;
   {
     std::lock_guard<std::mutex> lock(mu_);
     routing = current_;
   }
   if (const config::EntryFlow* flow = routing->FindFlow(service)) {
-    config::Bindings facts(routing->schema());
-    routing->SetContactFacts(facts, Channel::kVoice, now);
-    return flow->Route(facts);
+    config::Bindings bindings(routing->schema());
+    std::vector<std::string> refused;
+    for (const auto& [name, text] : facts) {
+      if (std::string why = SetHeaderFact(*routing, bindings, name, text); !why.empty()) {
+        refused.push_back(fmt::format("'{}' ({})", name, why));
+      }
+    }
+    if (ignored != nullptr && !refused.empty()) {
+      *ignored = absl::StrJoin(refused, ", ");
+    }
+    routing->SetContactFacts(bindings, Channel::kVoice, now);
+    return flow->Route(bindings);
   }
   if (std::optional<QueueId> queue = routing->FindQueue(service)) {
     config::FlowTarget target;

@@ -137,6 +137,57 @@ TEST(EvapiMessageTest, RejectsBadMessagesWithAReason) {
   }
 }
 
+TEST(EvapiMessageTest, FactsHeaderPairs) {
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(ParseFactsHeader("ivr.choice=9; customer.tier = gold ;note=;").value(),
+            (Pairs{{"ivr.choice", "9"}, {"customer.tier", "gold"}, {"note", ""}}));
+  EXPECT_EQ(ParseFactsHeader("").value(), Pairs{});
+  EXPECT_EQ(ParseFactsHeader("text=语音 导航").value(), (Pairs{{"text", "语音 导航"}}));
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"ivr.choice", "X-CC-Facts: 'ivr.choice' is not name=value"},
+      {"=9", "X-CC-Facts: '' is not a name"},
+      {"a b=9", "X-CC-Facts: 'a b' is not a name"},
+      {"a=1;a=2", "X-CC-Facts: 'a' twice"},
+      {"a=x\x01y", "X-CC-Facts: the value of 'a' holds a control character"},
+  };
+  for (const auto& [header, message] : refused) {
+    auto parsed = ParseFactsHeader(header);
+    ASSERT_FALSE(parsed.ok()) << header;
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(std::string(parsed.status().message()).substr(0, message.size()), message)
+        << parsed.status();
+  }
+  std::string many;
+  for (size_t i = 0; i <= kMaxFacts; ++i) many += "f" + std::to_string(i) + "=1;";
+  EXPECT_FALSE(ParseFactsHeader(many).ok());
+  EXPECT_FALSE(ParseFactsHeader(std::string(kMaxFactsBytes + 1, ' ')).ok());
+}
+
+TEST(EvapiMessageTest, AnInviteCarriesItsFactsInBase64) {
+  const std::string invite =
+      R"({"event":"invite","callid":"c1","tindex":1,"tlabel":2,"queue":"hotline",)"
+      R"("from_tag":"t",)";
+  // base64 of "ivr.choice=9; tier=gold"
+  auto e = ParseEvent(invite + R"("facts":"aXZyLmNob2ljZT05OyB0aWVyPWdvbGQ="})").value();
+  EXPECT_EQ(e.facts.size(), 2u);
+  EXPECT_EQ(e.facts[0].first, "ivr.choice");
+  EXPECT_EQ(e.facts[0].second, "9");
+  EXPECT_TRUE(e.facts_error.empty());
+  // No header, or an empty one: no facts.
+  EXPECT_TRUE(ParseEvent(invite + R"("facts":""})").value().facts.empty());
+  EXPECT_TRUE(
+      ParseEvent(invite.substr(0, invite.size() - 1) + "}").value().facts.empty());
+  // A field that is not base64, or a header that does not parse: the
+  // invite still stands, without facts, saying why.
+  auto bad64 = ParseEvent(invite + R"("facts":"*not base64*"})").value();
+  EXPECT_TRUE(bad64.facts.empty());
+  EXPECT_EQ(bad64.facts_error, "X-CC-Facts: the \"facts\" field is not base64");
+  auto bad = ParseEvent(invite + R"("facts":"bm9wZQ=="})").value();  // "nope"
+  EXPECT_TRUE(bad.facts.empty());
+  EXPECT_EQ(bad.facts_error, "X-CC-Facts: 'nope' is not name=value");
+  EXPECT_FALSE(ParseEvent(invite + R"("facts":7})").ok());
+}
+
 TEST(EvapiMessageTest, RepliesAreRtjsonDocuments) {
   auto route = nlohmann::json::parse(RouteReply(3, 4, "sip:a@127.0.0.1:5080"));
   EXPECT_EQ(route["tindex"], 3);

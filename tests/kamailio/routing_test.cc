@@ -76,6 +76,54 @@ TEST_F(DaemonRoutingTest, RoutesByFlowOrQueueAndReloadsInTwoHalves) {
   EXPECT_EQ(routing->Route("hotline", now)->queue, QueueId(1));
 }
 
+TEST_F(DaemonRoutingTest, FlowsReadTheCallersFactsByTheirTypes) {
+  Write(absl::StrReplaceAll(
+      kRouting, {{R"("flows":)",
+                  R"("attributes": {"ivr.choice": "string", "customer.score": "number",
+                          "customer.vip": "bool", "customer.tags": "string list"},
+           "flows":)"},
+                 {R"("rules": [])",
+                  R"("rules": [
+           {"name": "nine", "if": "ivr.choice == '9'", "queue": "support"},
+           {"name": "score", "if": "customer.score >= 80", "queue": "support", "priority": 3},
+           {"name": "vip", "if": "customer.vip", "queue": "support", "priority": 5},
+           {"name": "tags", "if": "'gold' in customer.tags", "queue": "support", "priority": 7}])"}}));
+  auto routing = DaemonRouting::Start(*engine_, path_).value();
+  const absl::Time now = absl::Now();
+  using Facts = std::vector<std::pair<std::string, std::string>>;
+  std::string ignored = "stale";
+  EXPECT_EQ(routing->Route("hotline", now, {}, &ignored)->queue, QueueId(0));
+  EXPECT_EQ(ignored, "");
+  EXPECT_EQ(routing->Route("hotline", now, Facts{{"ivr.choice", "9"}}, &ignored)->queue,
+            QueueId(1));
+  EXPECT_EQ(routing->Route("hotline", now, Facts{{"customer.score", "85.5"}})->priority,
+            3);
+  EXPECT_EQ(routing->Route("hotline", now, Facts{{"customer.vip", "true"}})->priority, 5);
+  EXPECT_EQ(
+      routing->Route("hotline", now, Facts{{"customer.tags", "silver, gold"}})->priority,
+      7);
+
+  // What cannot be read stays unset, is named, and the call is still routed.
+  const auto target = routing->Route("hotline", now,
+                                     Facts{{"customer.score", "high"},
+                                           {"customer.vip", "yes"},
+                                           {"time.hour", "3"},
+                                           {"shoe.size", "44"},
+                                           {"ivr.choice", "9"}},
+                                     &ignored);
+  ASSERT_TRUE(target.has_value());
+  EXPECT_EQ(target->queue, QueueId(1));  // by ivr.choice, the one fact read
+  EXPECT_EQ(
+      ignored,
+      "'customer.score' (not a finite number), 'customer.vip' (not true or false), "
+      "'time.hour' (set by the engine from the call), 'shoe.size' (not an attribute "
+      "of the routing file)");
+  EXPECT_EQ(
+      routing->Route("hotline", now, Facts{{"customer.score", "inf"}}, &ignored)->queue,
+      QueueId(0));
+  EXPECT_EQ(ignored, "'customer.score' (not a finite number)");
+}
+
 TEST_F(DaemonRoutingTest, AgentsFollowTheirProfileAcrossReloads) {
   const std::string with_profiles = absl::StrReplaceAll(kRouting, {{R"("flows":)",
                                                                     R"("agent_profiles": [

@@ -11,7 +11,9 @@
 // Messages from Kamailio (every field is checked; a frame that is not valid
 // JSON, misses a field or has one of the wrong type is rejected with a reason
 // and changes nothing):
-//   {"event":"invite","callid":S,"tindex":N,"tlabel":N,"queue":S,"from_tag":S}
+//   {"event":"invite","callid":S,"tindex":N,"tlabel":N,"queue":S,"from_tag":S,
+//    "facts":S}      "facts" (optional): the caller's X-CC-Facts header in
+//                    base64, as the IVR set it (ParseFactsHeader)
 //   {"event":"answered","callid":S}                         200 from the agent
 //   {"event":"failed","callid":S,"code":N,"tindex":N,"tlabel":N}
 //        the agent's branch failed (486 busy, 408 no answer …); Kamailio
@@ -43,6 +45,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -69,14 +72,32 @@ class NetstringDecoder {
   std::string buffer_;
 };
 
+// The X-CC-Facts header an IVR sets on the INVITE, for the routing file's
+// entry flows: `name=value` pairs separated by ';', e.g.
+//   X-CC-Facts: ivr.choice=9; customer.tier=gold
+// Names are ASCII letters, digits, '.', '_' and '-'; a value is any text
+// but ';' and control characters (possibly empty); spaces around both are
+// trimmed; an empty pair (a trailing ';') is skipped. At most kMaxFacts
+// pairs in kMaxFactsBytes bytes, each name once. InvalidArgument naming the
+// pair otherwise.
+inline constexpr size_t kMaxFacts = 32;
+inline constexpr size_t kMaxFactsBytes = 4096;
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseFactsHeader(
+    std::string_view header);
+
 struct EvapiEvent {
   enum class Kind : uint8_t { kInvite, kAnswered, kFailed, kCancel, kBye };
   Kind kind = Kind::kInvite;
   std::string call_id;
   std::string queue;     // invite
   std::string from_tag;  // invite, bye
-  int code = 0;          // failed
-  int64_t tindex = -1;   // invite, failed
+  // Invite: the X-CC-Facts pairs. A "facts" field that is not base64 or
+  // not a valid header leaves them empty and says why in `facts_error`:
+  // the call is still routed (on its channel and time alone).
+  std::vector<std::pair<std::string, std::string>> facts;
+  std::string facts_error;
+  int code = 0;         // failed
+  int64_t tindex = -1;  // invite, failed
   int64_t tlabel = -1;
 };
 

@@ -56,10 +56,18 @@ class DaemonRouting {
                                                               std::string path);
 
   // Where a call to `service` (the request-URI user) goes at `now`: the
-  // target of the entry flow of that name (the call's only facts are its
-  // channel, voice, and the time), else the queue of that name with no
-  // extras; nullopt when the current version has neither.
-  std::optional<config::FlowTarget> Route(std::string_view service, absl::Time now) const;
+  // target of the entry flow of that name, else the queue of that name with
+  // no extras; nullopt when the current version has neither. A flow reads
+  // the call's channel (voice) and time, and the caller's `facts` (the
+  // X-CC-Facts pairs, evapi.h), each read as its attribute's type: a
+  // decimal number, true / false, or the text. A fact the version does not
+  // declare, a built-in contact.* / time.* one, or a value not of its
+  // attribute's type stays unset and is named, with why, in `*ignored`
+  // ("" when none): a caller is never turned away for what the IVR sent.
+  std::optional<config::FlowTarget> Route(
+      std::string_view service, absl::Time now,
+      const std::vector<std::pair<std::string, std::string>>& facts = {},
+      std::string* ignored = nullptr) const;
 
   // Reads and checks the file again and keeps it for ApplyPending (a newer
   // load replaces one not yet applied). The status is the load's.
