@@ -121,6 +121,29 @@ def test_ctrl_c_raises_keyboard_interrupt_within_a_second(call, after_s):
             child.wait()
 
 
+@pytest.mark.parametrize("executor", [None, "threads"])
+def test_a_ctrl_c_after_the_last_task_is_not_lost(executor):
+    # A Ctrl-C while the last progress call runs: every task is done, yet the
+    # sweep raises rather than return as if nothing happened.
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+    def progress(done, total):
+        if done == total:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # the handler runs
+
+    scenario = center(horizon=1800.0, replications=2)
+    if executor == "threads":
+        import concurrent.futures
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            with pytest.raises(KeyboardInterrupt):
+                ccengine.sweep([scenario], pool, progress=progress)
+    else:
+        with pytest.raises(KeyboardInterrupt):
+            ccengine.sweep([scenario], workers=1, progress=progress)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 # --- bounds ---------------------------------------------------------------------
 
 def test_an_absurd_rate_fails_at_once_naming_the_stream():

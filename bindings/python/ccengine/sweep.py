@@ -48,54 +48,75 @@ def _named(error: Exception, index: int) -> Exception:
     return named
 
 
-@contextlib.contextmanager
-def _ctrl_c_as_flag() -> Iterator[Callable[[], bool]]:
+class _CtrlC:
     """While tasks run elsewhere, Ctrl-C only sets a flag, which the wait
-    loop turns into KeyboardInterrupt between two waits.
+    loop turns into KeyboardInterrupt between two waits (``check``).
 
     Raised wherever the main thread happens to be, the interrupt could land
     inside the pool's own bookkeeping (a lock taken and not given back) and
     leave the pool unable to stop. Where the handler cannot be replaced (not
-    the main thread, or the program has its own), Python's applies.
+    the main thread, or the program has its own), Python's applies. Python's
+    handler is back once the pool is being stopped (``restore``): a second
+    Ctrl-C then interrupts even that.
     """
-    if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
-        yield lambda: False
-        return
-    hits: List[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: hits.append(signum))
+
+    def __init__(self) -> None:
+        self._hits: List[int] = []
+        self._previous: Any = None
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            self._previous = signal.signal(
+                signal.SIGINT, lambda signum, frame: self._hits.append(signum))
+
+    def check(self) -> None:
+        if self._hits:
+            self._hits.clear()
+            raise KeyboardInterrupt
+
+    def restore(self) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+
+@contextlib.contextmanager
+def _ctrl_c_as_flag() -> Iterator[_CtrlC]:
+    ctrl_c = _CtrlC()
     try:
-        yield lambda: bool(hits)
+        yield ctrl_c
     finally:
-        signal.signal(signal.SIGINT, previous)
+        ctrl_c.restore()
+    # A Ctrl-C in the last steps (a progress callback, the pool's close) is
+    # not lost.
+    ctrl_c.check()
 
 
-def _wait_all(handles: List[Any], result: Callable[[Any, Callable[[], bool]], bytes],
-              progress, interrupted: Callable[[], bool]) -> List[bytes]:
+def _wait_all(handles: List[Any], result: Callable[[Any, Callable[[], None]], bytes],
+              progress, check: Callable[[], None]) -> List[bytes]:
     out = []
     for done, handle in enumerate(handles, 1):
-        out.append(result(handle, interrupted))
+        check()
+        out.append(result(handle, check))
         if progress is not None:
             progress(done, len(handles))
+    check()
     return out
 
 
-def _future_result(future: Any, interrupted: Callable[[], bool]) -> bytes:
+def _future_result(future: Any, check: Callable[[], None]) -> bytes:
     # Both concurrent.futures and distributed futures take a timeout; a
     # short one lets the loop see Ctrl-C.
     while True:
-        if interrupted():
-            raise KeyboardInterrupt
+        check()
         try:
             return future.result(timeout=_POLL_S)
         except (TimeoutError, concurrent.futures.TimeoutError):  # one class from 3.11
             continue
 
 
-def _async_result(handle: Any, interrupted: Callable[[], bool]) -> bytes:
+def _async_result(handle: Any, check: Callable[[], None]) -> bytes:
     while not handle.ready():
-        if interrupted():
-            raise KeyboardInterrupt
+        check()
         handle.wait(_POLL_S)
     return handle.get()
 
@@ -156,30 +177,32 @@ def sweep(
         # In this process: the C++ loop itself sees Ctrl-C.
         parts = _wait_all(
             tasks, lambda t, _: _replication(scenarios[t[0]], t[1]), progress,
-            lambda: False,
+            lambda: None,
         )
     elif executor is None:
         # fork where there is one: a script without a __main__ guard is not
         # run again in every worker (newer Pythons default to forkserver).
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        with _ctrl_c_as_flag() as interrupted:
+        with _ctrl_c_as_flag() as ctrl_c:
             pool = multiprocessing.get_context(method).Pool(
                 workers or os.cpu_count() or 1, initializer=_ignore_sigint)
             try:
                 handles = [pool.apply_async(_replication, (scenarios[i], r)) for i, r in tasks]
-                parts = _wait_all(handles, _async_result, progress, interrupted)
+                parts = _wait_all(handles, _async_result, progress, ctrl_c.check)
                 pool.close()
             except BaseException:
+                ctrl_c.restore()
                 pool.terminate()
                 raise
             finally:
                 pool.join()
     elif callable(getattr(executor, "submit", None)):
-        with _ctrl_c_as_flag() as interrupted:
+        with _ctrl_c_as_flag() as ctrl_c:
             futures = [executor.submit(_replication, scenarios[i], r) for i, r in tasks]
             try:
-                parts = _wait_all(futures, _future_result, progress, interrupted)
+                parts = _wait_all(futures, _future_result, progress, ctrl_c.check)
             except BaseException:
+                ctrl_c.restore()
                 for f in futures:
                     f.cancel()
                 raise
