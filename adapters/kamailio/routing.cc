@@ -145,7 +145,6 @@ std::optional<std::string> DaemonRouting::ApplyPending() {
     pending_.reset();
   }
   const std::string hash = next->content_hash();
-  const std::shared_ptr<const config::RoutingConfig> before = versions_->current();
   if (absl::Status st = versions_->Reload(*std::move(next)); !st.ok()) {
     return fmt::format("reload of {} refused, version {} stays: {}", path_,
                        versions_->version(), std::string(st.message()));
@@ -155,40 +154,44 @@ std::optional<std::string> DaemonRouting::ApplyPending() {
     current_ = versions_->current();
   }
   return fmt::format("version {} ({}) from {}{}", versions_->version(), hash, path_,
-                     UpdateFollowers(*before));
+                     UpdateFollowers());
 }
 
 void DaemonRouting::FollowProfile(AgentId agent, std::string profile) {
-  followers_.emplace_back(agent, std::move(profile));
+  Follower f{agent, std::move(profile), {}, {}};
+  if (const config::AgentProfile* p = versions_->current()->FindProfile(f.profile)) {
+    f.skills = p->skills;
+    f.capacity = p->capacity;
+  }
+  followers_.push_back(std::move(f));
 }
 
-std::string DaemonRouting::UpdateFollowers(const config::RoutingConfig& before) {
+std::string DaemonRouting::UpdateFollowers() {
   const config::RoutingConfig& after = *versions_->current();
-  // Per profile name: agents updated, agents left as they were, and whether
-  // the capacity changed.
+  // Per profile name: agents updated, agents left as they were (and why),
+  // agents whose capacity differs from the profile's now.
   struct Outcome {
     int updated = 0;
     int kept = 0;
-    bool capacity_changed = false;
+    int other_capacity = 0;
     std::string error;
   };
   std::map<std::string, Outcome> outcomes;
-  for (const auto& [agent, name] : followers_) {
-    const config::AgentProfile* old_profile = before.FindProfile(name);
-    const config::AgentProfile* profile = after.FindProfile(name);
-    Outcome& o = outcomes[name];
+  for (Follower& f : followers_) {
+    const config::AgentProfile* profile = after.FindProfile(f.profile);
+    Outcome& o = outcomes[f.profile];
     if (profile == nullptr) {
       ++o.kept;
       continue;
     }
-    o.capacity_changed =
-        old_profile != nullptr && !SameCapacity(old_profile->capacity, profile->capacity);
-    if (old_profile != nullptr && old_profile->skills == profile->skills) continue;
-    if (absl::Status st = engine_.SetAgentSkills(agent, profile->skills); !st.ok()) {
-      ++o.kept;
+    if (!SameCapacity(f.capacity, profile->capacity)) ++o.other_capacity;
+    if (f.skills == profile->skills) continue;
+    if (absl::Status st = engine_.SetAgentSkills(f.agent, profile->skills); !st.ok()) {
+      ++o.kept;  // tried again at the next reload
       o.error = std::string(st.message());
       continue;
     }
+    f.skills = profile->skills;
     ++o.updated;
   }
   std::string note;
@@ -205,9 +208,10 @@ std::string DaemonRouting::UpdateFollowers(const config::RoutingConfig& before) 
                   : fmt::format("; profile '{}': {} agents keep their skills: {}", name,
                                 o.kept, o.error);
     }
-    if (o.capacity_changed) {
-      note +=
-          fmt::format("; profile '{}': the new capacity takes effect at a restart", name);
+    if (o.other_capacity > 0) {
+      note += fmt::format(
+          "; profile '{}': {} agents keep the capacity they started with until a restart",
+          name, o.other_capacity);
     }
   }
   return note;

@@ -325,18 +325,18 @@ agents = [{"id": 2, "uri": f"sip:agent2@127.0.0.1:{agent}", "profile": "sales"},
           {"id": 4, "uri": f"sip:agent4@127.0.0.1:{agent}", "profile": "support"}]
 json.dump({"evapi": {"host": "127.0.0.1", "port": evapi}, "agents": agents},
           open(f"{work}/agents.json", "w"))
-def routing(hotline_queue):
+def routing(hotline_queue, sales_level):
     return {"format": 1, "skills": ["sales", "support"],
             "queues": [{"name": n, "skills": {n: 1}, "max_wait_s": 10, "wrap_up_s": 0.3,
                         "offer_timeout_s": None} for n in ("sales", "support")],
-            "agent_profiles": [{"name": "sales", "skills": {"sales": 5}},
+            "agent_profiles": [{"name": "sales", "skills": {"sales": sales_level}},
                                {"name": "support", "skills": {"support": 5}}],
             "attributes": {"ivr.choice": "string"},
             "flows": [{"name": "hotline",
                        "rules": [{"name": "ivr 9", "if": "ivr.choice == '9'", "queue": "sales"}],
                        "default": {"queue": hotline_queue}}]}
-json.dump(routing("sales"), open(f"{work}/routing.json", "w"))
-json.dump(routing("support"), open(f"{work}/routing_v2.json", "w"))
+json.dump(routing("sales", 5), open(f"{work}/routing.json", "w"))
+json.dump(routing("support", 7), open(f"{work}/routing_v2.json", "w"))
 PY
 "${DAEMON}" --config "${WORK}/agents.json" --routing "${WORK}/routing.json" --http off \
   >"${WORK}/daemon3.log" 2>&1 &
@@ -355,6 +355,8 @@ cp "${WORK}/routing_v2.json" "${WORK}/routing.json"
 kill -HUP "${DAEMON3_PID}"
 wait_log "${WORK}/daemon3.log" "LOG routing: version 2 " ||
   fail "SIGHUP did not make the changed file version 2"
+grep -q "LOG routing: version 2 .*profile 'sales': skills of 1 agents updated" \
+  "${WORK}/daemon3.log" || fail "the agent of profile 'sales' did not follow version 2"
 run_callers routed2 caller.xml hotline 3 3 500 30
 # An IVR's X-CC-Facts header: ivr.choice=9 picks rule "ivr 9" (sales);
 # customer.tier is not an attribute of the file: ignored, and logged.

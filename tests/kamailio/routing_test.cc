@@ -162,21 +162,41 @@ TEST_F(DaemonRoutingTest, AgentsFollowTheirProfileAcrossReloads) {
   EXPECT_EQ(skills(3), (std::vector<SkillLevel>{{SkillId(1), 6}}));
 
   // A version without "seller": its agents keep the skills they have; a
-  // changed capacity is named (it applies at a restart).
+  // capacity other than the one agents started with is named (the engine
+  // changes it only at a restart).
+  const std::string helper_chat = absl::StrReplaceAll(
+      with_profiles, {{R"({"support": 6}, "capacity": {"voice": 1})",
+                       R"({"support": 6}, "capacity": {"voice": 1, "chat": 2})"}});
   Write(absl::StrReplaceAll(
-      with_profiles,
-      {{R"({"name": "seller", "skills": {"sales": 5}, "capacity": {"voice": 1}},)", ""},
-       {R"({"support": 6}, "capacity": {"voice": 1})",
-        R"({"support": 6}, "capacity": {"voice": 1, "chat": 2})"}}));
+      helper_chat,
+      {{R"({"name": "seller", "skills": {"sales": 5}, "capacity": {"voice": 1}},)",
+        ""}}));
   ASSERT_TRUE(routing->LoadPending().ok());
   const std::string third = *routing->ApplyPending();
   EXPECT_THAT(third, HasSubstr("version 3 ("));
   EXPECT_THAT(third, HasSubstr("profile 'seller' is not in the new version: its 2 agents "
                                "keep their skills"));
   EXPECT_THAT(third,
-              HasSubstr("profile 'helper': the new capacity takes effect at a restart"));
+              HasSubstr("profile 'helper': 1 agents keep the capacity they started "
+                        "with until a restart"));
   EXPECT_EQ(skills(1), expected);
   EXPECT_EQ(skills(3), (std::vector<SkillLevel>{{SkillId(1), 6}}));
+
+  // "seller" comes back with the skills its agents already have and a new
+  // capacity: no skills change, the capacity is named; "helper" still
+  // differs from what its agent started with.
+  Write(absl::StrReplaceAll(
+      helper_chat,
+      {{R"({"sales": 5}, "capacity": {"voice": 1})",
+        R"({"sales": 7, "support": 2}, "capacity": {"voice": 1, "chat": 1})"}}));
+  ASSERT_TRUE(routing->LoadPending().ok());
+  const std::string fourth = *routing->ApplyPending();
+  EXPECT_THAT(fourth, HasSubstr("version 4 ("));
+  EXPECT_THAT(fourth, Not(HasSubstr("skills of")));
+  EXPECT_THAT(fourth,
+              HasSubstr("profile 'seller': 2 agents keep the capacity they started "
+                        "with until a restart"));
+  EXPECT_THAT(fourth, HasSubstr("profile 'helper': 1 agents keep the capacity"));
 }
 
 TEST_F(DaemonRoutingTest, QueuesMustLeaveNoAnswerToKamailio) {

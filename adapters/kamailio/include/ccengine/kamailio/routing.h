@@ -22,7 +22,7 @@
 // decision; an agent whose profile the new version no longer has keeps its
 // skills, and the log line says so. A profile's capacity is read at start
 // only (the engine has no live capacity change): the line names profiles
-// whose capacity a new version changes.
+// whose agents started with another capacity than the version's.
 //
 // Thread safety: `Route` may be called from any thread at any time;
 // `LoadPending` from any one thread at a time; `ApplyPending` and `versions`
@@ -74,7 +74,8 @@ class DaemonRouting {
   absl::Status LoadPending();
 
   // Router thread (or before the router starts): `agent`, already added
-  // with `profile`'s skills, follows that profile across reloads.
+  // with the current version's `profile` (its skills and capacity), follows
+  // that profile across reloads.
   void FollowProfile(AgentId agent, std::string profile);
 
   // Router thread: makes the kept load the next version. Returns nullopt
@@ -89,9 +90,18 @@ class DaemonRouting {
   DaemonRouting(Engine& engine, std::string path,
                 std::unique_ptr<config::RoutingVersions> versions);
 
-  // After a reload from `before`: the followers' new skills; what changed,
-  // as a suffix for the log line ("" when nothing did).
-  std::string UpdateFollowers(const config::RoutingConfig& before);
+  // After a reload: the followers' new skills; what changed, as a suffix
+  // for the log line ("" when nothing did).
+  std::string UpdateFollowers();
+
+  // An agent following a profile: the skills last given to it and the
+  // capacity it started with (the engine cannot change that live).
+  struct Follower {
+    AgentId agent;
+    std::string profile;
+    std::vector<SkillLevel> skills;
+    Capacity capacity;
+  };
 
   Engine& engine_;
 
@@ -100,7 +110,7 @@ class DaemonRouting {
   mutable std::mutex mu_;
   std::shared_ptr<const config::RoutingConfig> current_;  // what Route reads
   std::optional<config::RoutingConfig> pending_;
-  std::vector<std::pair<AgentId, std::string>> followers_;  // router thread
+  std::vector<Follower> followers_;  // router thread
 };
 
 }  // namespace ccengine::kamailio
