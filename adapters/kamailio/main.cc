@@ -25,14 +25,15 @@
 // back at start, so a restart keeps the day (reports: ccengine-report).
 //
 // With --routing, skills, strategies and queues come from a routing file
-// (docs/routing-config.md) instead of the config, whose agents may then name
-// an agent "profile" of the file instead of their skills; the INVITE's
-// request-URI user names an entry flow of the file (or a queue), whose rules
-// also read the caller's X-CC-Facts header (an IVR's "ivr.choice=9"), and SIGHUP
-// reloads the file: it is read and checked on a thread of its own, then
-// made the next version on the router thread (waiting calls re-evaluated),
-// with one "LOG routing: ..." line saying which version runs or why the file
-// was refused (the running version stays).
+// (docs/routing-config.md; YAML when it ends in .yaml or .yml) instead of
+// the config, whose agents may then name an agent "profile" of the file
+// instead of their skills (and follow it across reloads). The INVITE's
+// request-URI user names an entry flow of the file (or a queue), whose
+// rules also read the caller's X-CC-Facts header (an IVR's "ivr.choice=9").
+// SIGHUP reloads the file: it is read and checked on a thread of its own,
+// then made the next version on the router thread (waiting calls
+// re-evaluated), with one "LOG routing: ..." line saying which version runs
+// or why the file was refused (the running version stays).
 //
 // The INVITE's request-URI user names the queue. Every engine event is
 // printed on stdout as "EV <description>"; adapter diagnostics as "LOG ...";

@@ -10,11 +10,16 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "ccengine/config/expression.h"
 #include "fmt/format.h"
+
+#ifdef CCENGINE_KAMAILIO_HAVE_YAML
+#include "ccengine/yaml/routing_yaml.h"
+#endif
 
 namespace ccengine::kamailio {
 namespace {
@@ -68,6 +73,22 @@ std::string SetHeaderFact(const config::RoutingConfig& routing,
   return "of an unknown type";
 }
 
+// The file in JSON, or in YAML when its name ends in .yaml or .yml.
+absl::StatusOr<config::RoutingConfig> LoadFile(const std::string& path) {
+#ifdef CCENGINE_KAMAILIO_HAVE_YAML
+  return yaml::LoadRoutingFileAnySyntax(path);
+#else
+  if (absl::EndsWith(path, ".yaml") || absl::EndsWith(path, ".yml")) {
+    return absl::FailedPreconditionError(
+        fmt::format("{}: this daemon was built without libyaml (adapters/yaml); write "
+                    "the routing file "
+                    "as JSON",
+                    path));
+  }
+  return config::LoadRoutingFile(path);
+#endif
+}
+
 bool SameCapacity(const Capacity& a, const Capacity& b) {
   return a.max_per_channel == b.max_per_channel &&
          a.load_per_contact == b.load_per_contact && a.load_budget == b.load_budget &&
@@ -85,7 +106,7 @@ DaemonRouting::DaemonRouting(Engine& engine, std::string path,
 
 absl::StatusOr<std::unique_ptr<DaemonRouting>> DaemonRouting::Start(Engine& engine,
                                                                     std::string path) {
-  absl::StatusOr<config::RoutingConfig> first = config::LoadRoutingFile(path);
+  absl::StatusOr<config::RoutingConfig> first = LoadFile(path);
   if (!first.ok()) return first.status();
   if (absl::Status st = CheckForKamailio(*first); !st.ok()) return st;
   absl::StatusOr<std::unique_ptr<config::RoutingVersions>> versions =
@@ -128,7 +149,7 @@ std::optional<config::FlowTarget> DaemonRouting::Route(
 }
 
 absl::Status DaemonRouting::LoadPending() {
-  absl::StatusOr<config::RoutingConfig> next = config::LoadRoutingFile(path_);
+  absl::StatusOr<config::RoutingConfig> next = LoadFile(path_);
   if (!next.ok()) return next.status();
   if (absl::Status st = CheckForKamailio(*next); !st.ok()) return st;
   std::lock_guard<std::mutex> lock(mu_);

@@ -2,6 +2,8 @@
 // from libyaml's event stream: an explicit stack, so nesting costs no
 // recursion, and every value keeps the place libyaml marks for it.
 
+#include <locale.h>
+#include <stdlib.h>
 #include <yaml.h>
 
 #include <algorithm>
@@ -149,8 +151,10 @@ absl::Status ScalarNode(const yaml_event_t& e, const Place& at, Diagnostic* erro
     }
     const std::string copy(text);
     // Past the largest double is refused; below the smallest, the nearest
-    // (subnormal, or 0), as the JSON reader reads it.
-    const double value = std::strtod(copy.c_str(), nullptr);
+    // (subnormal, or 0), as the JSON reader reads it. The "C" locale's
+    // decimal point, whatever the embedding program's locale.
+    static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", locale_t{});
+    const double value = strtod_l(copy.c_str(), nullptr, c_locale);
     if (!std::isfinite(value)) {
       return Fail(error, at, fmt::format("number out of range: {}", text));
     }

@@ -45,17 +45,13 @@ std::shared_ptr<RoutingConfig> Loaded(absl::StatusOr<RoutingConfig> loaded) {
   return std::make_shared<RoutingConfig>(*std::move(loaded));
 }
 
-bool IsYamlPath(const std::string& path) {
-  return absl::EndsWith(path, ".yaml") || absl::EndsWith(path, ".yml");
-}
-
 // A path given as str or os.PathLike, read without the GIL (a large file is
 // checked in full); YAML by the name's ending, when the module has libyaml.
 std::shared_ptr<RoutingConfig> Load(const py::object& source) {
   const std::string path =
       ToString(py::module_::import("os").attr("fspath")(source), "path");
 #ifndef CCENGINE_PY_HAVE_YAML
-  if (IsYamlPath(path)) {
+  if (absl::EndsWith(path, ".yaml") || absl::EndsWith(path, ".yml")) {
     RaiseInvalid(
         fmt::format("{}: this module was built without libyaml (adapters/yaml); "
                     "write the routing file as JSON",

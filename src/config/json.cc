@@ -1,5 +1,8 @@
 // The strict JSON parser behind configuration documents (document.h).
 
+#include <locale.h>
+#include <stdlib.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -165,7 +168,9 @@ class Parser {
       // from_chars leaves `value` alone here; strtod tells overflow (a number
       // no file means) from underflow (harmlessly zero).
       const std::string copy(text_.substr(begin, pos_ - begin));
-      value = std::strtod(copy.c_str(), nullptr);
+      // The "C" locale's decimal point, whatever the program's locale.
+      static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", locale_t{});
+      value = strtod_l(copy.c_str(), nullptr, c_locale);
       if (!std::isfinite(value) || std::fabs(value) > 1) {
         return Fail(begin, "number out of range");
       }

@@ -199,6 +199,33 @@ TEST_F(DaemonRoutingTest, AgentsFollowTheirProfileAcrossReloads) {
   EXPECT_THAT(fourth, HasSubstr("profile 'helper': 1 agents keep the capacity"));
 }
 
+TEST_F(DaemonRoutingTest, AFileNamedYamlIsReadAsYaml) {
+  const std::string yaml_path = path_ + ".yaml";
+  std::ofstream(yaml_path)
+      << "format: 1\n"
+         "skills: [sales, support]\n"
+         "queues:\n"
+         "  - {name: sales, skills: {sales: 1}, offer_timeout_s: null}\n"
+         "  - {name: support, skills: {support: 1}, offer_timeout_s: null}\n"
+         "flows:\n"
+         "  - {name: hotline, rules: [], default: {queue: support}}\n";
+  auto started = DaemonRouting::Start(*engine_, yaml_path);
+#ifdef CCENGINE_KAMAILIO_HAVE_YAML
+  ASSERT_TRUE(started.ok()) << started.status();
+  auto routing = *std::move(started);
+  EXPECT_EQ(routing->Route("hotline", absl::Now())->queue, QueueId(1));
+  // A reload that does not parse names its place in the YAML.
+  std::ofstream(yaml_path) << "format: 1\nskills: [sales\n";
+  const std::string refused(routing->LoadPending().message());
+  EXPECT_THAT(refused, HasSubstr(yaml_path + ": while parsing a flow sequence"));
+  EXPECT_THAT(refused, HasSubstr("at 3:1 (byte 25)"));
+#else
+  EXPECT_THAT(std::string(started.status().message()),
+              HasSubstr("this daemon was built without libyaml"));
+#endif
+  std::filesystem::remove(yaml_path);
+}
+
 TEST_F(DaemonRoutingTest, QueuesMustLeaveNoAnswerToKamailio) {
   Write(absl::StrReplaceAll(kRouting, {{R"("support": 1}, "offer_timeout_s": null)",
                                         R"("support": 1}, "offer_timeout_s": 20)"}}));

@@ -30,6 +30,9 @@ TEST(ParseYamlTest, PlainScalarsAreReadStrictly) {
                        "g: -12.5e1\n"
                        "h: '12'\n"
                        "i: 2026-10-01\n"
+                       "hex: 0x1F\n"
+                       "under: 1_000\n"
+                       "010: key\n"
                        "j: [1, x, \"y\"]\n"
                        "k: |\n  two\n  lines\n")
                        .value();
@@ -44,6 +47,9 @@ TEST(ParseYamlTest, PlainScalarsAreReadStrictly) {
   EXPECT_EQ(doc.Find("g")->number, -125);
   EXPECT_EQ(doc.Find("h")->kind, Node::Kind::kString);
   EXPECT_EQ(doc.Find("i")->text, "2026-10-01");
+  EXPECT_EQ(doc.Find("hex")->text, "0x1F");     // not 31
+  EXPECT_EQ(doc.Find("under")->text, "1_000");  // not 1000
+  EXPECT_EQ(doc.Find("010")->text, "key");      // keys are strings
   ASSERT_EQ(doc.Find("j")->items.size(), 3u);
   EXPECT_EQ(doc.Find("j")->items[0].number, 1);
   EXPECT_EQ(doc.Find("j")->items[1].text, "x");

@@ -5,7 +5,8 @@
 // libFuzzer target for the YAML reader of the routing file
 // (ccengine/yaml/routing_yaml.h: ParseYaml over libyaml's events), over
 // arbitrary bytes. A failure is InvalidArgument with its message and place
-// in the Diagnostic, on one line, the place inside the text. A success is a
+// in the Diagnostic, on one line, the place inside the text and its line and
+// column those of its byte offset. A success is a
 // tree whose every place lies inside the text and which says the same as
 // JSON: written out as JSON and read back by config::ParseJson, it is the
 // same tree, value for value; every place's line and column are those of
@@ -95,15 +96,15 @@ bool Same(const Node& a, const Node& b) {
   return true;
 }
 
-// Every place inside the text, its line and column those of its offset:
-// lines end at LF, columns count UTF-8 characters, and the first line
-// starts past a byte order mark.
-void CheckPlaces(const Node& n, std::string_view text) {
+// A place inside the text, its line and column those of its offset: lines
+// end at LF, columns count UTF-8 characters, and the first line starts past
+// a byte order mark.
+void CheckPlace(const ccengine::config::Place& place, std::string_view text) {
   const size_t first = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
-  FUZZ_CHECK(n.place.offset >= first && n.place.offset <= text.size(),
+  FUZZ_CHECK(place.offset >= first && place.offset <= text.size(),
              "a place outside the text");
   uint32_t line = 1, column = 1;
-  for (size_t i = first; i < n.place.offset; ++i) {
+  for (size_t i = first; i < place.offset; ++i) {
     if (text[i] == '\n') {
       ++line;
       column = 1;
@@ -111,8 +112,12 @@ void CheckPlaces(const Node& n, std::string_view text) {
       ++column;
     }
   }
-  FUZZ_CHECK(n.place.line == line && n.place.column == column,
+  FUZZ_CHECK(place.line == line && place.column == column,
              "a place whose line and column are not its offset's");
+}
+
+void CheckPlaces(const Node& n, std::string_view text) {
+  CheckPlace(n.place, text);
   for (const Node& item : n.items) CheckPlaces(item, text);
   for (const Node::Member& m : n.members) CheckPlaces(m.value, text);
 }
@@ -128,7 +133,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!error.message.empty() && error.message == doc.status().message(),
                "the diagnostic is not the status");
     FUZZ_CHECK(error.message.find('\n') == std::string::npos, "an error of two lines");
-    FUZZ_CHECK(error.offset <= size, "an error past the text");
+    CheckPlace(ccengine::config::Place{error.line, error.column, error.offset}, text);
     return 0;
   }
   CheckPlaces(*doc, text);

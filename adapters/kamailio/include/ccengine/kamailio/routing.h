@@ -50,8 +50,10 @@ namespace ccengine::kamailio {
 
 class DaemonRouting {
  public:
-  // Loads `path` and configures `engine` (which has no skills or queues) as
-  // version 1. The status lists every error of the file.
+  // Loads `path` (JSON, or YAML when it ends in .yaml or .yml and the YAML
+  // adapter is built: FailedPrecondition otherwise) and configures `engine`
+  // (which has no skills or queues) as version 1. The status lists every
+  // error of the file.
   static absl::StatusOr<std::unique_ptr<DaemonRouting>> Start(Engine& engine,
                                                               std::string path);
 

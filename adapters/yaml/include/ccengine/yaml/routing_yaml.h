@@ -18,12 +18,13 @@
 //     strings; decimal numbers (`-12`, `0.5`, `1e3`) are numbers, which
 //     must be finite (one too small to hold reads as the nearest double,
 //     subnormal or 0, as in JSON);
-//     anything else, `08:00` included, is a string;
+//     anything else is a string: `08:00`, `2026-10-01`, `0x1F`, `1_000` (a
+//     YAML 1.1 reader's sexagesimal, date and integers), and keys always;
 //   - quoted scalars and block scalars (`|`, `>`) are always strings;
 //   - mapping keys are scalars, each at most once per mapping;
 //   - `%YAML 1.2`, or no directive.
-// Refused with their place, where YAML 1.1 and 1.2 (or a reader and its
-// editor) would disagree or a document would expand: a number with a
+// Refused with their place, because YAML 1.1 and 1.2 (or a reader and its
+// editor) read them differently or a document would expand: a number with a
 // leading zero (`010`: 8 or 10?), a lone CR, U+0085, U+2028 or U+2029
 // (line breaks to YAML 1.1 only), `%YAML` other than 1.2, `%TAG`, any tag
 // (`!` included), anchors and aliases; and a second document, complex keys,
