@@ -24,6 +24,7 @@ namespace ccengine::http {
 namespace {
 
 constexpr std::string_view kAllow = "GET, HEAD";
+constexpr std::string_view kReloadPath = "/-/reload";
 
 absl::Status CheckOptions(const ServerOptions& o) {
   if (o.bind_address.empty()) {
@@ -138,29 +139,41 @@ struct Server::Impl {
       if (!no_params(req, res)) return;
       Plain(res, 200, "ok");
     });
+
     // Before the library reads a body or builds ranges: only bodiless GET
-    // and HEAD get further, so no request can make the server buffer a
-    // body (chunked, compressed or declared) or assemble a multi-range
-    // answer.
-    svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-      const auto refuse = [&res](int status, std::string_view why) {
-        res.set_header("Connection", "close");
-        Plain(res, status, why);
-        return httplib::Server::HandlerResponse::Handled;
-      };
-      if (req.method != "GET" && req.method != "HEAD") {
-        res.set_header("Allow", std::string(kAllow));
-        return refuse(
-            405, fmt::format("method {} not allowed (allowed: {})", req.method, kAllow));
-      }
-      if (req.has_header("Transfer-Encoding") ||
-          (req.has_header("Content-Length") &&
-           req.get_header_value("Content-Length") != "0")) {
-        return refuse(400, "a GET request carries no body");
-      }
-      if (req.has_header("Range")) return refuse(416, "ranges are not served");
-      return httplib::Server::HandlerResponse::Unhandled;
-    });
+    // and HEAD get further (and a bodiless POST /-/reload, answered here),
+    // so no request can make the server buffer a body (chunked, compressed
+    // or declared) or assemble a multi-range answer.
+    const bool reload = static_cast<bool>(options.on_reload);
+    svr.set_pre_routing_handler(
+        [this, reload, no_params](const httplib::Request& req, httplib::Response& res) {
+          const auto refuse = [&res](int status, std::string_view why) {
+            res.set_header("Connection", "close");
+            Plain(res, status, why);
+            return httplib::Server::HandlerResponse::Handled;
+          };
+          const bool reload_request = reload && req.path == kReloadPath;
+          if (reload_request ? req.method != "POST"
+                             : req.method != "GET" && req.method != "HEAD") {
+            const std::string_view allow = reload_request ? "POST" : kAllow;
+            res.set_header("Allow", std::string(allow));
+            return refuse(405, fmt::format("method {} not allowed (allowed: {})",
+                                           req.method, allow));
+          }
+          if (req.has_header("Transfer-Encoding") ||
+              (req.has_header("Content-Length") &&
+               req.get_header_value("Content-Length") != "0")) {
+            return refuse(400, fmt::format("a {} request carries no body", req.method));
+          }
+          if (req.has_header("Range")) return refuse(416, "ranges are not served");
+          if (reload_request) {
+            // Answered here, before the library would look for a body a bare
+            // `curl -X POST` does not announce.
+            if (no_params(req, res)) Plain(res, 202, options.on_reload());
+            return httplib::Server::HandlerResponse::Handled;
+          }
+          return httplib::Server::HandlerResponse::Unhandled;
+        });
     // Requests the routes above do not answer (an unknown path, a request
     // the library refuses) get a reason instead of an empty body.
     svr.set_error_handler([](const httplib::Request& req, httplib::Response& res) {

@@ -30,7 +30,8 @@
 // instead of their skills (and follow it across reloads). The INVITE's
 // request-URI user names an entry flow of the file (or a queue), whose
 // rules also read the caller's X-CC-Facts header (an IVR's "ivr.choice=9").
-// SIGHUP reloads the file: it is read and checked on a thread of its own,
+// SIGHUP (or POST /-/reload on a loopback --http) reloads the file: it is
+// read and checked on a thread of its own,
 // then made the next version on the router thread (waiting calls
 // re-evaluated), with one "LOG routing: ..." line saying which version runs
 // or why the file was refused (the running version stays).
@@ -57,6 +58,7 @@
 #include <unordered_map>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "ccengine/ccengine.h"
 #include "ccengine/http/server.h"
 #include "ccengine/kamailio/evapi.h"
@@ -601,6 +603,20 @@ int Main(int argc, char** argv) {
     }
   });
   std::unique_ptr<ccengine::http::Server> http_server;
+  if (http_options.has_value() && routing != nullptr) {
+    // An admin request beside SIGHUP, on loopback only: anyone who reaches
+    // the port could otherwise make the daemon read its file again.
+    const std::string& bind = http_options->bind_address;
+    if (bind == "localhost" || bind == "::1" || absl::StartsWith(bind, "127.")) {
+      http_options->on_reload = [] {
+        g_reload.release();
+        return std::string("reload of the routing file requested; the outcome is logged");
+      };
+    } else {
+      Line(
+          fmt::format("LOG http: POST /-/reload not served on {} (loopback only)", bind));
+    }
+  }
   if (http_options.has_value()) {
     // Routing does not depend on it: a port already taken is reported, not
     // fatal.

@@ -202,6 +202,44 @@ TEST_F(ServerTest, RefusesBadRequestsWithAReason) {
   EXPECT_EQ(res->status, 200);
 }
 
+TEST_F(ServerTest, ReloadIsServedOnlyWhenAskedForAndOnlyAsABodilessPost) {
+  published_.Publish(collector_->TakeSnapshot());
+  // Without on_reload the path is unknown (and POST refused as anywhere).
+  std::unique_ptr<Server> plain = Start();
+  ASSERT_NE(plain, nullptr);
+  httplib::Client plain_client("127.0.0.1", plain->port());
+  EXPECT_EQ(plain_client.Get("/-/reload")->status, 404);
+  EXPECT_EQ(plain_client.Post("/-/reload", "", "text/plain")->status, 405);
+  plain.reset();
+
+  std::atomic<int> asked{0};
+  ServerOptions options;
+  options.on_reload = [&asked] {
+    return "reload " + std::to_string(asked.fetch_add(1) + 1) + " requested";
+  };
+  std::unique_ptr<Server> server = Start(options);
+  ASSERT_NE(server, nullptr);
+  httplib::Client client("127.0.0.1", server->port());
+  auto ok = client.Post("/-/reload", "", "text/plain");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 202);
+  EXPECT_EQ(ok->body, "reload 1 requested\n");
+  auto get = client.Get("/-/reload");
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 405);
+  EXPECT_EQ(get->get_header_value("Allow"), "POST");
+  EXPECT_EQ(client.Post("/-/reload?now=1", "", "text/plain")->status, 400);
+  // As `curl -X POST` sends it: no Content-Length at all.
+  EXPECT_THAT(Raw(server->port(), "POST /-/reload HTTP/1.1\r\nHost: x\r\n\r\n"),
+              HasSubstr("HTTP/1.1 202"));
+  EXPECT_THAT(Raw(server->port(),
+                  "POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"),
+              HasSubstr("HTTP/1.1 400"));
+  EXPECT_EQ(client.Post("/metrics", "", "text/plain")->status, 405);
+  EXPECT_EQ(client.Get("/metrics")->status, 200);
+  EXPECT_EQ(asked.load(), 2);
+}
+
 TEST_F(ServerTest, SlowClientsAreCutOffAndNeverHoldThePublisher) {
   published_.Publish(collector_->TakeSnapshot());
   ServerOptions options;

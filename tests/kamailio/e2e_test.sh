@@ -338,8 +338,8 @@ def routing(hotline_queue, sales_level):
 json.dump(routing("sales", 5), open(f"{work}/routing.json", "w"))
 json.dump(routing("support", 7), open(f"{work}/routing_v2.json", "w"))
 PY
-"${DAEMON}" --config "${WORK}/agents.json" --routing "${WORK}/routing.json" --http off \
-  >"${WORK}/daemon3.log" 2>&1 &
+"${DAEMON}" --config "${WORK}/agents.json" --routing "${WORK}/routing.json" \
+  --http 127.0.0.1:0 >"${WORK}/daemon3.log" 2>&1 &
 DAEMON3_PID=$!
 PIDS+=("${DAEMON3_PID}")
 wait_log() {  # wait_log FILE PATTERN: up to 5 s
@@ -366,9 +366,15 @@ run_callers routed_ivr "${WORK}/caller_ivr.xml" hotline 2 2 500 30
 grep -q "facts ignored: 'customer.tier' (not an attribute of the routing file)" \
   "${WORK}/daemon3.log" || fail "an unknown fact in X-CC-Facts was not logged"
 printf '{"format": 1, "skills": ["sales"' >"${WORK}/routing.json"  # cut short
-kill -HUP "${DAEMON3_PID}"
+# The admin request does what SIGHUP does.
+ADMIN_URL="$(sed -n 's|^LOG http serving \(http://[^/]*\)/metrics$|\1/-/reload|p' \
+  "${WORK}/daemon3.log" | head -n 1)"
+[[ -n "${ADMIN_URL}" ]] || fail "the routing daemon did not announce its HTTP address"
+reply="$(curl -s -X POST -w ' %{http_code}' "${ADMIN_URL}")"
+[[ "${reply}" == *"reload of the routing file requested"*" 202" ]] ||
+  fail "POST ${ADMIN_URL} answered '${reply}'"
 wait_log "${WORK}/daemon3.log" "LOG routing: reload of .* refused" ||
-  fail "a broken file was not refused on SIGHUP"
+  fail "a broken file was not refused on POST /-/reload"
 run_callers routed3 caller.xml hotline 2 2 500 30
 kill -TERM "${DAEMON3_PID}"
 wait_exit "${DAEMON3_PID}" || true
@@ -393,7 +399,7 @@ for e in errors: print("ERROR:", e)
 sys.exit(1 if errors else 0)
 PY
 echo "routing file: flow 'hotline' to sales, SIGHUP -> version 2 to support," \
-  "X-CC-Facts ivr.choice=9 to sales, a broken file refused and version 2 kept"
+  "X-CC-Facts ivr.choice=9 to sales, a broken file refused (POST /-/reload) and version 2 kept"
 
 echo "PASS: Kamailio e2e"
 cleanup

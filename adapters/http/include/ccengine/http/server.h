@@ -17,6 +17,11 @@
 //                  `max_streams` at once, then 503)
 //   GET /api/snapshot  the latest snapshot as that JSON
 //   GET /healthz   200 "ok" while the server runs
+//   POST /-/reload only when `ServerOptions::on_reload` is set (a daemon's
+//                  admin request to read its configuration again, as
+//                  Prometheus' own): calls it and answers 202 with the line
+//                  it returns; the outcome goes where the daemon reports
+//                  reloads (its log)
 //
 // HEAD works wherever GET does. Anything else is refused with a 4xx and a
 // one-line reason, before any body is read: another method 405, a request
@@ -53,6 +58,7 @@
 #ifndef CCENGINE_HTTP_SERVER_H_
 #define CCENGINE_HTTP_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -76,6 +82,10 @@ struct ServerOptions {
   // Whole seconds in [1 s, 10 min]: how long an idle kept-alive connection
   // (which holds a thread) is kept.
   absl::Duration keep_alive_timeout = absl::Seconds(5);
+  // Serves POST /-/reload (no body, no parameters) when set. Called on a
+  // server thread, once per request: it must be quick and thread-safe (ask
+  // for the reload, do not make it), and outlive the server.
+  std::function<std::string()> on_reload;
 };
 
 class Server {
