@@ -60,8 +60,9 @@ absl::StatusOr<config::Node> ParseYaml(std::string_view text,
                                        config::Diagnostic* error = nullptr,
                                        size_t max_bytes = config::kMaxDocumentBytes);
 
-// config::LoadRoutingJson for YAML text: a syntax error is one error line
-// (`source_name:line:col: message`); the file's own errors as for JSON.
+// config::LoadRoutingJson for YAML text: a syntax error is one error line,
+// as for JSON (`source_name: message at line:col (byte n)`); the file's own
+// errors as for JSON (`source_name:line:col: /pointer: message`).
 absl::StatusOr<config::RoutingConfig> LoadRoutingYaml(
     std::string_view text, std::string_view source_name = "routing.yaml",
     std::vector<std::string>* errors = nullptr);
