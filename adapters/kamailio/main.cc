@@ -39,8 +39,11 @@
 // The INVITE's request-URI user names the queue. Every engine event is
 // printed on stdout as "EV <description>"; adapter diagnostics as "LOG ...";
 // on SIGINT/SIGTERM a "SUMMARY ..." line, then exit 0.
+#include <semaphore.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
@@ -51,7 +54,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <semaphore>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -154,11 +156,34 @@ class KamailioPort : public ccengine::TelephonyPort {
   ccengine::kamailio::EvapiClient* client_ = nullptr;
 };
 
-std::binary_semaphore g_stop{0};
+// A POSIX semaphore, because POSIX lists sem_post as async-signal-safe
+// (std::counting_semaphore promises nothing of the kind). Counting: a
+// SIGHUP during a load queues one more load; a second stop signal is
+// harmless.
+class SignalSemaphore {
+ public:
+  SignalSemaphore() { sem_init(&sem_, 0, 0); }
+  ~SignalSemaphore() { sem_destroy(&sem_); }
+  SignalSemaphore(const SignalSemaphore&) = delete;
+  SignalSemaphore& operator=(const SignalSemaphore&) = delete;
+  void release() {
+    const int saved = errno;  // a signal handler leaves errno as it found it
+    sem_post(&sem_);
+    errno = saved;
+  }
+  void acquire() {
+    // A signal handled on this thread interrupts the wait: wait again.
+    while (sem_wait(&sem_) != 0 && errno == EINTR) {
+    }
+  }
+
+ private:
+  sem_t sem_;
+};
+
+SignalSemaphore g_stop;
 void OnSignal(int) { g_stop.release(); }
-// Counting: a SIGHUP during a load queues one more load (a binary semaphore
-// released twice would be undefined behaviour).
-std::counting_semaphore<> g_reload{0};
+SignalSemaphore g_reload;
 void OnHangup(int) { g_reload.release(); }
 
 // Each line of a multi-line message, as LOG lines.
