@@ -385,6 +385,15 @@ Example:
       },
       "Queue names, by id.");
   cls.def_property_readonly(
+      "ticket_categories",
+      [](const RoutingConfig& r) {
+        py::list names;
+        for (const tickets::TicketCategory& c : r.ticket_categories())
+          names.append(c.name);
+        return names;
+      },
+      "Ticket category names (TicketDesk.add_categories adds them to a desk).");
+  cls.def_property_readonly(
       "flows",
       [](const RoutingConfig& r) {
         py::list names;

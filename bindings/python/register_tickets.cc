@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "ccengine/config/routing_file.h"
 #include "ccengine/core/clock.h"
 #include "ccengine/tickets/desk.h"
 #include "ccengine/tickets/store.h"
@@ -281,6 +282,49 @@ code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)do
       "Adds or replaces a category: its department, queue, skills, priority, SLA targets "
       "(seconds of business time on `hours`, an engine hours dict; 0: none) and dedupe "
       "window.");
+  cls.def(
+      "add_categories",
+      [](PyTicketDesk& d, const std::shared_ptr<config::RoutingConfig>& routing) {
+        if (routing == nullptr) RaiseInvalid("routing: expected a RoutingFile");
+        if (d.engine() == nullptr) {
+          RaiseInvalid("add_categories needs a desk with an engine made from the file");
+        }
+        // The file's ids are the engine's only if the engine was made from
+        // it (Engine.from_config).
+        const Engine& engine = d.engine()->engine();
+        for (size_t i = 0; i < routing->queues().size(); ++i) {
+          const auto q = engine.GetQueueConfig(QueueId(static_cast<uint32_t>(i)));
+          if (!q.ok() || q->name != routing->queues()[i].name) {
+            RaiseInvalid(fmt::format(
+                "routing: queue {} of {} is '{}', the desk's engine has '{}' there: make "
+                "the engine with Engine.from_config from the same file",
+                i, routing->source_name(), routing->queues()[i].name,
+                q.ok() ? q->name : std::string()));
+          }
+        }
+        for (size_t i = 0; i < routing->skills().size(); ++i) {
+          if (engine.SkillName(SkillId(static_cast<uint32_t>(i))) !=
+              routing->skills()[i]) {
+            RaiseInvalid(
+                fmt::format("routing: skill {} of {} is '{}', not the desk's engine's: "
+                            "make the engine "
+                            "with Engine.from_config from the same file",
+                            i, routing->source_name(), routing->skills()[i]));
+          }
+        }
+        // The loader checked each as AddCategory does.
+        for (const tickets::TicketCategory& c : routing->ticket_categories()) {
+          Check(d.desk().AddCategory(c));
+        }
+        py::list names;
+        for (const tickets::TicketCategory& c : routing->ticket_categories()) {
+          names.append(c.name);
+        }
+        return names;
+      },
+      "routing"_a,
+      "Adds (or replaces) every ticket category of a routing file, for a desk whose "
+      "engine was made from that file (Engine.from_config). Returns their names.");
   cls.def(
       "create",
       [](PyTicketDesk& d, const std::string& category, const std::string& text,

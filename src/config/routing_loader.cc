@@ -359,7 +359,7 @@ class Loader {
   void ReadTop(const Node& root) {
     Fields top(*this, root, "",
                {"format", "name", "calendar", "skills", "strategies", "queues",
-                "agent_profiles", "attributes", "flows"});
+                "agent_profiles", "ticket_categories", "attributes", "flows"});
     if (!top.ok()) return;
     if (const Node* format = top.Get("format");
         format != nullptr &&
@@ -383,6 +383,9 @@ class Loader {
     }
     if (const Node* profiles = top.Get("agent_profiles")) {
       ReadProfiles(*profiles, top.Path("agent_profiles"));
+    }
+    if (const Node* categories = top.Get("ticket_categories")) {
+      ReadTicketCategories(*categories, top.Path("ticket_categories"));
     }
     ReadAttributes(top.Get("attributes"), top.Path("attributes"));
     if (const Node* flows = top.Get("flows")) ReadFlows(*flows, top.Path("flows"));
@@ -693,6 +696,18 @@ class Loader {
     }
   }
 
+  // Item `i`'s "name", declared once among `seen` (`what` says of what).
+  bool UniqueName(const Fields& f, const Node& item, std::string_view what, size_t i,
+                  std::map<std::string, size_t, std::less<>>& seen, std::string* out) {
+    if (!Name(f.Get("name"), item, f.Path("name"), out)) return false;
+    if (!seen.emplace(*out, i).second) {
+      Error(*f.Get("name"), f.Path("name"),
+            fmt::format("{} \"{}\" is declared twice", what, *out));
+      return false;
+    }
+    return true;
+  }
+
   void ReadProfiles(const Node& node, const std::string& pointer) {
     if (!Expect(node, pointer, Node::Kind::kArray)) return;
     std::map<std::string, size_t, std::less<>> seen;
@@ -702,12 +717,7 @@ class Loader {
                {"name", "skills", "capacity", "weight", "auto_accept"});
       if (!f.ok()) continue;
       AgentProfile p;
-      if (!Name(f.Get("name"), item, f.Path("name"), &p.name)) continue;
-      if (!seen.emplace(p.name, i).second) {
-        Error(*f.Get("name"), f.Path("name"),
-              fmt::format("agent profile \"{}\" is declared twice", p.name));
-        continue;
-      }
+      if (!UniqueName(f, item, "agent profile", i, seen, &p.name)) continue;
       Skills(f.Get("skills"), f.Path("skills"), &p.skills);
       if (const Node* c = f.Get("capacity"))
         ReadCapacity(*c, f.Path("capacity"), &p.capacity);
@@ -718,6 +728,67 @@ class Loader {
       }
       Bool(f.Get("auto_accept"), f.Path("auto_accept"), &p.auto_accept);
       config_.profiles_.push_back(std::move(p));
+    }
+  }
+
+  // Kinds of work order (tickets/ticket.h's TicketCategory): the queue and
+  // skills their tickets wait with, priority, SLA targets on business hours,
+  // the warning, escalation and the dedupe window.
+  void ReadTicketCategories(const Node& node, const std::string& pointer) {
+    if (!Expect(node, pointer, Node::Kind::kArray)) return;
+    std::map<std::string, size_t, std::less<>> seen;
+    for (size_t i = 0; i < node.items.size(); ++i) {
+      const Node& item = node.items[i];
+      Fields f(*this, item, Index(pointer, i),
+               {"name", "department", "queue", "skills", "priority", "first_response_s",
+                "resolution_s", "hours", "warn_share", "warn_priority_boost",
+                "escalation_queue", "dedupe_window_s"});
+      if (!f.ok()) continue;
+      tickets::TicketCategory c;
+      if (!UniqueName(f, item, "ticket category", i, seen, &c.name)) continue;
+      const Node* department = f.Get("department");
+      if (department == nullptr) {
+        Error(item, f.Path("department"), "missing \"department\"");
+      } else if (String(department, f.Path("department"), &c.department) &&
+                 (c.department.empty() ||
+                  c.department.size() > tickets::kMaxTicketFieldBytes)) {
+        Error(*department, f.Path("department"),
+              fmt::format("a department must have 1..{} bytes, got {}",
+                          tickets::kMaxTicketFieldBytes, c.department.size()));
+      }
+      QueueId queue;
+      if (f.Get("queue") == nullptr) {
+        Error(item, f.Path("queue"),
+              "missing \"queue\": where the category's tickets wait");
+      } else if (QueueRef(f.Get("queue"), f.Path("queue"), &queue)) {
+        c.queue = queue;
+      }
+      Skills(f.Get("skills"), f.Path("skills"), &c.skills);
+      Integer(f.Get("priority"), f.Path("priority"), 0, 9, &c.priority);
+      Seconds(f.Get("first_response_s"), f.Path("first_response_s"), false, false,
+              &c.first_response);
+      Seconds(f.Get("resolution_s"), f.Path("resolution_s"), false, false, &c.resolution);
+      if (const Node* hours = f.Get("hours")) {
+        c.hours = ReadHours(*hours, f.Path("hours"));
+        if (absl::Status st = c.hours->Validate(); !st.ok()) {
+          Error(*hours, f.Path("hours"), std::string(st.message()));
+        }
+      }
+      if (const Node* share = f.Get("warn_share");
+          Number(share, f.Path("warn_share"), 0, 1, &c.warn_share) && share != nullptr &&
+          c.warn_share == 0) {
+        Error(*share, f.Path("warn_share"), "must be > 0 (1: no warning), got 0");
+      }
+      Integer(f.Get("warn_priority_boost"), f.Path("warn_priority_boost"), 0, 9,
+              &c.warn_priority_boost);
+      if (const Node* escalation = f.Get("escalation_queue")) {
+        if (QueueRef(escalation, f.Path("escalation_queue"), &queue)) {
+          c.escalation_queue = queue;
+        }
+      }
+      Seconds(f.Get("dedupe_window_s"), f.Path("dedupe_window_s"), false, false,
+              &c.dedupe_window);
+      config_.ticket_categories_.push_back(std::move(c));
     }
   }
 

@@ -154,6 +154,16 @@ const std::vector<Broken>& Catalogue() {
                {R"m(f.json:1:85: /queues/0/hours/special/2026-02-30: '2026-02-30' is not a date (expected "YYYY-MM-DD"))m"}},
               {R"json({"skills": ["policy"], "queues": [{"name": "a", "hours": {"weekly": {"mon": [["08:00", "12:00"], ["11:00", "14:00"]]}}}]})json",
                {R"m(f.json:1:35: /queues/0: queue 'a': hours: weekly[mon][1]: window 11:00-14:00 overlaps 08:00-12:00)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "ticket_categories": [{"name": "noise", "department": "城管", "queue": "aa"}]})json",
+               {R"m(f.json:1:120: /ticket_categories/0/queue: unknown queue "aa"; did you mean "a"?)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "ticket_categories": [{"name": "noise", "queue": "a"}, {"name": "noise", "department": "城管", "queue": "a"}]})json", {R"m(f.json:1:73: /ticket_categories/0/department: missing "department")m", R"m(f.json:1:115: /ticket_categories/1/name: ticket category "noise" is declared twice)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "ticket_categories": [{"name": "noise", "department": "城管", "queue": "a", "resolution": 3600, "warn_share": 0, "priority": 10}]})json",
+               {R"m(f.json:1:139: /ticket_categories/0/resolution: unknown key "resolution"; did you mean "resolution_s"?)m",
+                R"m(f.json:1:159: /ticket_categories/0/warn_share: must be > 0 (1: no warning), got 0)m",
+                R"m(f.json:1:174: /ticket_categories/0/priority: must be in 0..9, got 10)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "ticket_categories": [{"name": "noise", "department": "城管", "hours": {"weekly": {"mon": [["08:00", "12:00"], ["11:00", "14:00"]]}}}]})json",
+               {R"m(f.json:1:73: /ticket_categories/0/queue: missing "queue": where the category's tickets wait)m",
+                R"m(f.json:1:120: /ticket_categories/0/hours: weekly[mon][1]: window 11:00-14:00 overlaps 08:00-12:00)m"}},
           };
   return *cases;
 }

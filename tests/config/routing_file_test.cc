@@ -14,6 +14,8 @@
 #include "absl/time/time.h"
 #include "ccengine/config/routing_file.h"
 #include "ccengine/core/engine.h"
+#include "ccengine/tickets/desk.h"
+#include "ccengine/tickets/store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -91,6 +93,43 @@ TEST_F(HotlineTest, LoadsWhatTheFileDeclares) {
   EXPECT_EQ(routing_->FindQueue("粤语"), QueueId(3));
   EXPECT_EQ(routing_->FindQueue("粤"), std::nullopt);
   EXPECT_EQ(flow_->rules.size(), 6u);
+}
+
+TEST_F(HotlineTest, TicketCategoriesFeedATicketDesk) {
+  ASSERT_EQ(routing_->ticket_categories().size(), 2u);
+  const tickets::TicketCategory& noise = routing_->ticket_categories()[0];
+  EXPECT_EQ(noise.name, "noise");
+  EXPECT_EQ(noise.department, "城管");
+  EXPECT_EQ(routing_->queues()[noise.queue->value()].name, "投诉举报");
+  EXPECT_EQ(noise.priority, 1);
+  EXPECT_EQ(noise.first_response, absl::Hours(2));
+  EXPECT_EQ(noise.resolution, absl::Hours(120));
+  ASSERT_TRUE(noise.hours.has_value());
+  EXPECT_EQ(noise.hours->utc_offset_s, 8 * 3600);  // the file's calendar
+  EXPECT_EQ(routing_->queues()[noise.escalation_queue->value()].name, "紧急求助");
+  const tickets::TicketCategory& policy = routing_->ticket_categories()[1];
+  EXPECT_EQ(policy.warn_share, 0.9);
+  EXPECT_EQ(policy.dedupe_window, absl::Hours(24 * 7));  // the default
+  EXPECT_FALSE(policy.hours.has_value());
+
+  // On an engine from the file, a desk takes every category, and a ticket
+  // waits in its category's queue.
+  EngineOptions engine_options;
+  engine_options.start = absl::Now();  // the desk's clock: the wall clock
+  std::unique_ptr<Engine> engine = routing_->CreateEngine(engine_options).value();
+  tickets::TicketDeskOptions options;
+  options.engine = engine.get();
+  auto desk = tickets::TicketDesk::Open(tickets::NewMemoryTicketStore(), options).value();
+  for (const tickets::TicketCategory& c : routing_->ticket_categories()) {
+    ASSERT_TRUE(desk->AddCategory(c).ok()) << c.name;
+  }
+  tickets::CreateRequest request;
+  request.category = "policy_question";
+  request.text = "新出台的公积金提取政策如何办理";
+  const tickets::CreateResult made = desk->Create(request).value();
+  EXPECT_EQ(made.ticket.state, tickets::TicketState::kQueued);
+  ASSERT_TRUE(engine->Poll(absl::Now()).ok());
+  EXPECT_EQ(engine->GetQueueStats(*routing_->FindQueue("政策咨询"))->waiting, 1u);
 }
 
 TEST_F(HotlineTest, TheEngineItBuildsHasTheFilesIds) {

@@ -221,3 +221,22 @@ def test_the_same_file_in_yaml_routes_the_same():
             "format: 1\nskills: [a]\nqueues: [{name: q, max_wait_s: -1}]\n", "x.yaml")
     with pytest.raises(ValueError, match=r"x.yaml: duplicate key 'a' at 2:1"):
         ccengine.RoutingFile.from_yaml("a: 1\na: 2\n", "x.yaml")
+
+
+def test_the_files_ticket_categories_feed_a_desk(routing):
+    assert routing.ticket_categories == ["noise", "policy_question"]
+    e = ccengine.Engine.from_config(str(HOTLINE), start_s=MONDAY_10AM)
+    desk = ccengine.TicketDesk(":memory:", engine=e)
+    assert desk.add_categories(routing) == ["noise", "policy_question"]
+    t = desk.create("noise", "楼下烧烤店噪音扰民")
+    assert t["state"] == "queued" and t["department"] == "城管"
+    e.poll(e.now + 1)
+    assert e.queue_stats("投诉举报")["waiting"] == 1
+    # A desk whose engine was not made from the file is refused, unchanged.
+    other = ccengine.Engine()
+    other.add_queue(name="城管")
+    plain = ccengine.TicketDesk(":memory:", engine=other)
+    with pytest.raises(ValueError, match="queue 0 of .*hotline.json is '紧急求助', the desk's engine has '城管'"):
+        plain.add_categories(routing)
+    with pytest.raises(ValueError, match="needs a desk with an engine"):
+        ccengine.TicketDesk(":memory:").add_categories(routing)

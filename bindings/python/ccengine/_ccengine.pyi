@@ -404,6 +404,9 @@ class TicketDesk:
         escalation_queue: Union[None, str, int] = None,
         dedupe_window_s: float = 604800.0,
     ) -> None: ...
+    def add_categories(self, routing: "RoutingFile") -> List[str]:
+        """Every ticket category of a routing file, for a desk whose engine was
+        made from that file (``Engine.from_config``); returns their names."""
     def create(
         self,
         category: str,
@@ -493,6 +496,8 @@ class RoutingFile:
     def queues(self) -> List[str]: ...
     @property
     def flows(self) -> List[str]: ...
+    @property
+    def ticket_categories(self) -> List[str]: ...
     @property
     def attributes(self) -> Dict[str, str]:
         """The facts a flow may read, {name: "string" | "number" | "bool" | "string list"}."""

@@ -66,6 +66,7 @@
 #include "ccengine/core/queue.h"
 #include "ccengine/core/strategy.h"
 #include "ccengine/core/types.h"
+#include "ccengine/tickets/ticket.h"
 
 namespace ccengine::config {
 
@@ -151,6 +152,12 @@ class RoutingConfig {
   // Skill ids are the file's skill indexes, overflow_queue its queue indexes.
   const std::vector<QueueConfig>& queues() const { return queues_; }
   const std::vector<AgentProfile>& agent_profiles() const { return profiles_; }
+  // Kinds of work order for a tickets::TicketDesk on an engine from this
+  // file (queue and escalation_queue are the file's queue indexes):
+  //   for (const auto& c : routing.ticket_categories()) desk->AddCategory(c);
+  const std::vector<tickets::TicketCategory>& ticket_categories() const {
+    return ticket_categories_;
+  }
   const std::vector<EntryFlow>& flows() const { return flows_; }
   int32_t utc_offset_s() const { return utc_offset_s_; }
   const std::vector<absl::CivilDay>& holidays() const { return holidays_; }
@@ -191,6 +198,7 @@ class RoutingConfig {
   std::vector<StrategyDefinition> strategies_;
   std::vector<QueueConfig> queues_;
   std::vector<AgentProfile> profiles_;
+  std::vector<tickets::TicketCategory> ticket_categories_;
   Schema schema_;
   std::vector<EntryFlow> flows_;
   AttributeId channel_ = 0, hour_ = 0, minute_ = 0, weekday_ = 0, date_ = 0, holiday_ = 0;
