@@ -175,10 +175,32 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseFactsHeade
 }
 
 absl::StatusOr<EvapiEvent> ParseEvent(std::string_view json) {
-  nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(),
-                                           /*cb=*/nullptr,
+  // nlohmann keeps the last of two equal keys; a frame that names a field
+  // twice is refused instead, so no text pasted into one field can override
+  // another. The keys of each open object are kept on a stack.
+  std::vector<std::vector<std::string>> keys;
+  std::string repeated;
+  const auto note_keys = [&](int /*depth*/, nlohmann::json::parse_event_t event,
+                             nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    if (event == Event::object_start) {
+      keys.emplace_back();
+    } else if (event == Event::object_end && !keys.empty()) {
+      keys.pop_back();
+    } else if (event == Event::key && !keys.empty() && repeated.empty()) {
+      const std::string& key = parsed.get_ref<const std::string&>();
+      if (std::find(keys.back().begin(), keys.back().end(), key) != keys.back().end()) {
+        repeated = key;
+      } else {
+        keys.back().push_back(key);
+      }
+    }
+    return true;
+  };
+  nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), note_keys,
                                            /*allow_exceptions=*/false);
   if (j.is_discarded()) return Bad("not valid JSON");
+  if (!repeated.empty()) return Bad(fmt::format("field '{}' twice", Escaped(repeated)));
   if (!j.is_object()) return Bad("not a JSON object");
   EvapiEvent e;
   std::string event;
@@ -198,12 +220,14 @@ absl::StatusOr<EvapiEvent> ParseEvent(std::string_view json) {
     if (absl::Status st = GetString(j, "from_tag", &e.from_tag, true); !st.ok()) {
       return st;
     }
-    std::string facts;
-    if (j.contains("facts")) {
-      if (absl::Status st = GetString(j, "facts", &facts, true); !st.ok()) return st;
-    }
+    // What the IVR sent never costs the caller the call: a "facts" field
+    // that is not a base64 string is noted like a header that does not parse.
     std::string header;
-    if (!absl::Base64Unescape(facts, &header)) {
+    const auto facts = j.find("facts");
+    if (facts != j.end() && !facts->is_string()) {
+      e.facts_error = "X-CC-Facts: the \"facts\" field is not a string";
+    } else if (facts != j.end() &&
+               !absl::Base64Unescape(facts->get_ref<const std::string&>(), &header)) {
       e.facts_error = "X-CC-Facts: the \"facts\" field is not base64";
     } else if (auto parsed = ParseFactsHeader(header); !parsed.ok()) {
       e.facts_error = std::string(parsed.status().message());
@@ -283,7 +307,7 @@ void EvapiClient::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void EvapiClient::Error(std::string reason) {
+void EvapiClient::Error(std::string reason) const {
   if (callbacks_.on_error) callbacks_.on_error(std::move(reason));
 }
 

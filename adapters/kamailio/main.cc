@@ -30,9 +30,9 @@
 // instead of their skills (and follow it across reloads). The INVITE's
 // request-URI user names an entry flow of the file (or a queue), whose
 // rules also read the caller's X-CC-Facts header (an IVR's "ivr.choice=9").
-// SIGHUP (or POST /-/reload on a loopback --http) reloads the file: it is
-// read and checked on a thread of its own,
-// then made the next version on the router thread (waiting calls
+// SIGHUP (or POST /-/reload on a loopback --http) reloads the file (a burst
+// of requests before the load begins makes one load): it is read and checked
+// on a thread of its own, then made the next version on the router thread (waiting calls
 // re-evaluated), with one "LOG routing: ..." line saying which version runs
 // or why the file was refused (the running version stays).
 //
@@ -49,6 +49,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -184,7 +185,14 @@ class SignalSemaphore {
 SignalSemaphore g_stop;
 void OnSignal(int) { g_stop.release(); }
 SignalSemaphore g_reload;
-void OnHangup(int) { g_reload.release(); }
+// Set while a reload is asked for and not yet begun: requests that arrive
+// before the reloader wakes (a burst of SIGHUPs or POSTs) share one load.
+std::atomic<bool> g_reload_pending{false};
+static_assert(std::atomic<bool>::is_always_lock_free);  // used from a handler
+void RequestReload() {
+  if (!g_reload_pending.exchange(true)) g_reload.release();
+}
+void OnHangup(int) { RequestReload(); }
 
 // Each line of a multi-line message, as LOG lines.
 void LogLines(const std::string& prefix, std::string_view text) {
@@ -403,8 +411,8 @@ int Main(int argc, char** argv) {
     }
     Line(fmt::format("LOG evapi disconnected; {} calls ended", n));
   };
-  cb.on_error = [](std::string reason) { Line("LOG evapi: " + reason); };
-  cb.on_message = [&](std::string payload) {
+  cb.on_error = [](const std::string& reason) { Line("LOG evapi: " + reason); };
+  cb.on_message = [&](const std::string& payload) {
     auto parsed = ccengine::kamailio::ParseEvent(payload);
     if (!parsed.ok()) {
       ++bad_frames;
@@ -607,6 +615,7 @@ int Main(int argc, char** argv) {
     while (true) {
       g_reload.acquire();
       if (reloader_stop.load()) return;
+      g_reload_pending.store(false);  // one asked for now begins a load after this
       if (routing == nullptr) {
         Line("LOG routing: SIGHUP ignored: no --routing file to reload");
       } else if (absl::Status st = routing->LoadPending(); !st.ok()) {
@@ -634,7 +643,7 @@ int Main(int argc, char** argv) {
     const std::string& bind = http_options->bind_address;
     if (bind == "localhost" || bind == "::1" || absl::StartsWith(bind, "127.")) {
       http_options->on_reload = [] {
-        g_reload.release();
+        RequestReload();
         return std::string("reload of the routing file requested; the outcome is logged");
       };
     } else {
@@ -693,4 +702,11 @@ int Main(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return Main(argc, argv); }
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {  // a bug, or memory exhausted
+    std::cerr << "ccengine-kamailio: " << e.what() << "\n";
+    return 1;
+  }
+}

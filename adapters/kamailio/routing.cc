@@ -39,6 +39,31 @@ absl::Status CheckForKamailio(const config::RoutingConfig& routing) {
   return absl::OkStatus();
 }
 
+// A decimal number as a person writes one: an optional sign, digits, an
+// optional fraction and exponent. Not hex, "inf", "nan" or ".5", which
+// absl::SimpleAtod would also read.
+bool IsDecimal(std::string_view text) {
+  size_t i = 0;
+  const auto digits = [&] {
+    const size_t start = i;
+    while (i < text.size() && absl::ascii_isdigit(static_cast<unsigned char>(text[i])))
+      ++i;
+    return i > start;
+  };
+  if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+  if (!digits()) return false;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+    if (!digits()) return false;
+  }
+  return i == text.size();
+}
+
 // Sets the fact `name` from a header's text, read as its attribute's type;
 // returns why not ("" when set).
 std::string SetHeaderFact(const config::RoutingConfig& routing,
@@ -51,8 +76,8 @@ std::string SetHeaderFact(const config::RoutingConfig& routing,
     case config::ValueType::kString: bindings.SetString(*id, text); return "";
     case config::ValueType::kNumber: {
       double value = 0;
-      if (!absl::SimpleAtod(text, &value) || !std::isfinite(value)) {
-        return "not a finite number";
+      if (!IsDecimal(text) || !absl::SimpleAtod(text, &value) || !std::isfinite(value)) {
+        return "not a finite decimal number";
       }
       bindings.SetNumber(*id, value);
       return "";

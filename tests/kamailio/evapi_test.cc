@@ -128,6 +128,15 @@ TEST(EvapiMessageTest, RejectsBadMessagesWithAReason) {
            {R"({"event":"failed","callid":"c","code":1.5,"tindex":1,)"
             R"("tlabel":2})",
             "not an integer"},
+           // A Call-ID pasted raw into a JSON literal could append a second
+           // "event": a field named twice is refused, at any depth.
+           {R"({"event":"invite","callid":"x","event":"bye","tindex":1,"tlabel":2,)"
+            R"("queue":"q","from_tag":""})",
+            "field 'event' twice"},
+           {R"({"event":"bye","callid":"c","from_tag":"a","from_tag":"b"})",
+            "field 'from_tag' twice"},
+           {R"({"event":"bye","callid":"c","from_tag":"a","x":{"k":1,"k":2}})",
+            "field 'k' twice"},
        }) {
     auto e = ParseEvent(c.json);
     ASSERT_FALSE(e.ok()) << c.json;
@@ -185,7 +194,14 @@ TEST(EvapiMessageTest, AnInviteCarriesItsFactsInBase64) {
   auto bad = ParseEvent(invite + R"("facts":"bm9wZQ=="})").value();  // "nope"
   EXPECT_TRUE(bad.facts.empty());
   EXPECT_EQ(bad.facts_error, "X-CC-Facts: 'nope' is not name=value");
-  EXPECT_FALSE(ParseEvent(invite + R"("facts":7})").ok());
+  for (const char* not_text : {"7", "null", "[]"}) {
+    auto odd = ParseEvent(invite + R"("facts":)" + not_text + "}").value();
+    EXPECT_TRUE(odd.facts.empty());
+    EXPECT_EQ(odd.facts_error, "X-CC-Facts: the \"facts\" field is not a string");
+  }
+  // The same key in two objects is not a repeat.
+  EXPECT_TRUE(
+      ParseEvent(R"({"event":"bye","callid":"c","from_tag":"a","x":{"event":1}})").ok());
 }
 
 TEST(EvapiMessageTest, RepliesAreRtjsonDocuments) {

@@ -115,13 +115,25 @@ TEST_F(DaemonRoutingTest, FlowsReadTheCallersFactsByTheirTypes) {
   EXPECT_EQ(target->queue, QueueId(1));  // by ivr.choice, the one fact read
   EXPECT_EQ(
       ignored,
-      "'customer.score' (not a finite number), 'customer.vip' (not true or false), "
+      "'customer.score' (not a finite decimal number), 'customer.vip' (not true or "
+      "false), "
       "'time.hour' (set by the engine from the call), 'shoe.size' (not an attribute "
       "of the routing file)");
-  EXPECT_EQ(
-      routing->Route("hotline", now, Facts{{"customer.score", "inf"}}, &ignored)->queue,
-      QueueId(0));
-  EXPECT_EQ(ignored, "'customer.score' (not a finite number)");
+  // Only decimal text: absl::SimpleAtod alone would read hex, "inf" and "nan".
+  for (const char* odd : {"inf", "nan", "0x10", "1e999", ".5", "5.", "1e", "--1", " 1"}) {
+    EXPECT_EQ(routing->Route("hotline", now, Facts{{"customer.score", odd}}, &ignored)
+                  ->priority,
+              0)
+        << odd;
+    EXPECT_EQ(ignored, "'customer.score' (not a finite decimal number)") << odd;
+  }
+  for (const char* decimal : {"85.5", "+81", "8.1e1", "810E-1"}) {
+    EXPECT_EQ(routing->Route("hotline", now, Facts{{"customer.score", decimal}}, &ignored)
+                  ->priority,
+              3)
+        << decimal;
+    EXPECT_EQ(ignored, "") << decimal;
+  }
 }
 
 TEST_F(DaemonRoutingTest, AgentsFollowTheirProfileAcrossReloads) {

@@ -9,8 +9,8 @@
 // exponential backoff.
 //
 // Messages from Kamailio (every field is checked; a frame that is not valid
-// JSON, misses a field or has one of the wrong type is rejected with a reason
-// and changes nothing):
+// JSON, misses a field, has one of the wrong type or names one twice is
+// rejected with a reason and changes nothing):
 //   {"event":"invite","callid":S,"tindex":N,"tlabel":N,"queue":S,"from_tag":S,
 //    "facts":S}      "facts" (optional): the caller's X-CC-Facts header in
 //                    base64, as the IVR set it (ParseFactsHeader)
@@ -91,8 +91,8 @@ struct EvapiEvent {
   std::string call_id;
   std::string queue;     // invite
   std::string from_tag;  // invite, bye
-  // Invite: the X-CC-Facts pairs. A "facts" field that is not base64 or
-  // not a valid header leaves them empty and says why in `facts_error`:
+  // Invite: the X-CC-Facts pairs. A "facts" field that is not a string,
+  // not base64 or not a valid header leaves them empty and says why in `facts_error`:
   // the call is still routed (on its channel and time alone).
   std::vector<std::pair<std::string, std::string>> facts;
   std::string facts_error;
@@ -142,7 +142,7 @@ class EvapiClient {
  private:
   EvapiClient(EvapiClientOptions options, EvapiCallbacks callbacks, uint32_t address);
   void Run();
-  void Error(std::string reason);
+  void Error(std::string reason) const;
 
   EvapiClientOptions options_;
   EvapiCallbacks callbacks_;
