@@ -65,6 +65,33 @@ std::chrono::microseconds Chrono(absl::Duration d) {
   return std::chrono::microseconds(absl::ToInt64Microseconds(d));
 }
 
+// Whether a Host header names this machine's loopback: 127.a.b.c,
+// localhost or [::1], with or without a port.
+bool IsLoopbackHost(std::string_view host) {
+  if (!host.empty() && host.front() == '[') {
+    const size_t close = host.find(']');
+    if (close == std::string_view::npos || host.substr(1, close - 1) != "::1")
+      return false;
+    host.remove_prefix(close + 1);
+    return host.empty() || host.front() == ':';
+  }
+  host = host.substr(0, host.find(':'));
+  if (host == "localhost") return true;
+  int parts = 0;
+  for (size_t start = 0; start <= host.size(); ++parts) {
+    const size_t end = std::min(host.find('.', start), host.size());
+    const std::string_view part = host.substr(start, end - start);
+    if (part.empty() || part.size() > 3 ||
+        !std::all_of(part.begin(), part.end(),
+                     [](char c) { return c >= '0' && c <= '9'; })) {
+      return false;
+    }
+    if (parts == 0 && part != "127") return false;
+    start = end + 1;
+  }
+  return parts == 4;
+}
+
 void Plain(httplib::Response& res, int status, std::string_view message) {
   res.status = status;
   res.set_content(fmt::format("{}\n", message), "text/plain; charset=utf-8");
@@ -160,13 +187,28 @@ struct Server::Impl {
             return refuse(405, fmt::format("method {} not allowed (allowed: {})",
                                            req.method, allow));
           }
+          // Two Content-Length lines are refused even when the first says
+          // 0: a proxy in front may have read the other one.
           if (req.has_header("Transfer-Encoding") ||
+              req.get_header_value_count("Content-Length") > 1 ||
               (req.has_header("Content-Length") &&
                req.get_header_value("Content-Length") != "0")) {
             return refuse(400, fmt::format("a {} request carries no body", req.method));
           }
           if (req.has_header("Range")) return refuse(416, "ranges are not served");
           if (reload_request) {
+            // A web page must not be able to make the daemon reload: a
+            // browser names the page in Origin on every cross-site POST, and
+            // a page reached through DNS rebinding still sends its own host
+            // name in Host. Admin tools (curl, scripts) send neither.
+            if (req.has_header("Origin")) {
+              return refuse(403, "POST /-/reload is refused from a web page (Origin)");
+            }
+            if (!IsLoopbackHost(req.get_header_value("Host"))) {
+              return refuse(403,
+                            "POST /-/reload needs a loopback Host (127.0.0.1, "
+                            "[::1] or localhost)");
+            }
             // Answered here, before the library would look for a body a bare
             // `curl -X POST` does not announce.
             if (no_params(req, res)) Plain(res, 202, options.on_reload());

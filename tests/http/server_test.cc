@@ -191,6 +191,10 @@ TEST_F(ServerTest, RefusesBadRequestsWithAReason) {
                   "GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"),
               HasSubstr("HTTP/1.1 400"));
   EXPECT_THAT(Raw(server->port(),
+                  "GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                  "Content-Length: 0\r\n\r\n"),
+              HasSubstr("HTTP/1.1 400"));
+  EXPECT_THAT(Raw(server->port(),
                   "GET /metrics HTTP/1.1\r\nHost: x\r\nRange: bytes=0-,0-\r\n\r\n"),
               HasSubstr("HTTP/1.1 416"));
   EXPECT_THAT(Raw(server->port(), "TRACE /metrics HTTP/1.1\r\nHost: x\r\n\r\n"),
@@ -230,14 +234,48 @@ TEST_F(ServerTest, ReloadIsServedOnlyWhenAskedForAndOnlyAsABodilessPost) {
   EXPECT_EQ(get->get_header_value("Allow"), "POST");
   EXPECT_EQ(client.Post("/-/reload?now=1", "", "text/plain")->status, 400);
   // As `curl -X POST` sends it: no Content-Length at all.
-  EXPECT_THAT(Raw(server->port(), "POST /-/reload HTTP/1.1\r\nHost: x\r\n\r\n"),
+  EXPECT_THAT(Raw(server->port(), "POST /-/reload HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
               HasSubstr("HTTP/1.1 202"));
+  EXPECT_THAT(
+      Raw(server->port(),
+          "POST /-/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello"),
+      HasSubstr("HTTP/1.1 400"));
   EXPECT_THAT(Raw(server->port(),
-                  "POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"),
+                  "POST /-/reload HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  "Content-Length: 0\r\nContent-Length: 5\r\n\r\nhello"),
               HasSubstr("HTTP/1.1 400"));
   EXPECT_EQ(client.Post("/metrics", "", "text/plain")->status, 405);
   EXPECT_EQ(client.Get("/metrics")->status, 200);
   EXPECT_EQ(asked.load(), 2);
+
+  // Not from a web page: a browser's cross-site form or fetch carries Origin,
+  // and a page reached by DNS rebinding sends its own name as Host.
+  const std::string port = std::to_string(server->port());
+  for (const std::string& host : std::vector<std::string>{
+           "127.0.0.1", "127.0.0.1:" + port, "127.1.2.3:" + port, "localhost:" + port,
+           "localhost", "[::1]:" + port, "[::1]"}) {
+    EXPECT_THAT(
+        Raw(server->port(), "POST /-/reload HTTP/1.1\r\nHost: " + host + "\r\n\r\n"),
+        HasSubstr("HTTP/1.1 202"))
+        << host;
+  }
+  EXPECT_EQ(asked.load(), 9);
+  for (const std::string& host : std::vector<std::string>{
+           "evil.example", "evil.example:" + port, "127.0.0.1.evil.example",
+           "127.0.0.1.5", "10.0.0.1:" + port, "[::2]:" + port, "[::1]x", "",
+           "localhost.evil.example"}) {
+    EXPECT_THAT(
+        Raw(server->port(), "POST /-/reload HTTP/1.1\r\nHost: " + host + "\r\n\r\n"),
+        HasSubstr("HTTP/1.1 403"))
+        << host;
+  }
+  EXPECT_THAT(Raw(server->port(), "POST /-/reload HTTP/1.1\r\nHost: 127.0.0.1:" + port +
+                                      "\r\nOrigin: http://evil.example\r\n\r\n"),
+              HasSubstr("HTTP/1.1 403"));
+  EXPECT_THAT(Raw(server->port(), "POST /-/reload HTTP/1.1\r\nHost: 127.0.0.1:" + port +
+                                      "\r\nOrigin: null\r\n\r\n"),
+              HasSubstr("HTTP/1.1 403"));
+  EXPECT_EQ(asked.load(), 9);
 }
 
 TEST_F(ServerTest, SlowClientsAreCutOffAndNeverHoldThePublisher) {

@@ -238,5 +238,9 @@ def test_the_files_ticket_categories_feed_a_desk(routing):
     plain = ccengine.TicketDesk(":memory:", engine=other)
     with pytest.raises(ValueError, match="queue 0 of .*hotline.json is '紧急求助', the desk's engine has '城管'"):
         plain.add_categories(routing)
+    for name in routing.ticket_categories:  # none was added
+        with pytest.raises(ValueError, match=f'unknown ticket category "{name}"'):
+            plain.create(name, "楼下烧烤店噪音扰民")
+    assert plain.open_tickets == 0
     with pytest.raises(ValueError, match="needs a desk with an engine"):
         ccengine.TicketDesk(":memory:").add_categories(routing)

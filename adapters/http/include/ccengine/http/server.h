@@ -21,11 +21,14 @@
 //                  admin request to read its configuration again, as
 //                  Prometheus' own): calls it and answers 202 with the line
 //                  it returns; the outcome goes where the daemon reports
-//                  reloads (its log)
+//                  reloads (its log). Refused (403) with an Origin header
+//                  (a web page's request) or a Host that is not loopback
+//                  (127.x.y.z, localhost, [::1]; DNS rebinding), so a
+//                  browser on the host cannot be made to ask for it
 //
 // HEAD works wherever GET does. Anything else is refused with a 4xx and a
 // one-line reason, before any body is read: another method 405, a request
-// with a body 400, a Range 416, an unknown path 404, a query parameter 400,
+// with a body (or two Content-Length lines) 400, a Range 416, an unknown path 404, a query parameter 400,
 // a header line or URI over 8 KiB 400/414 (the HTTP library's limits). A
 // client that stops sending is cut off after `read_timeout`.
 //
