@@ -338,6 +338,25 @@ ContactSpec MakeContactSpec(const PyEngine& e, const ContactArgs& args) {
   }
   spec.prefer_last_agent = args.prefer_last_agent;
   spec.preferred_wait = ToEngineDuration(args.preferred_wait_s, "preferred_wait_s");
+  if (!args.fallbacks.is_none()) {
+    py::list targets = ToList(args.fallbacks, "fallbacks");
+    for (size_t i = 0; i < targets.size(); ++i) {
+      DictReader r(targets[i], Index("fallbacks", i));
+      FallbackTarget f;
+      f.after = ToEngineDuration(ToDouble(r.Require("after_s"), r.Path("after_s")),
+                                 r.Path("after_s"));
+      f.queue = ToQueue(e, r.Require("queue"), r.Path("queue"));
+      const int64_t priority = r.Int("priority", 0);
+      if (priority < kMinPriority || priority > kMaxPriority) {
+        RaiseInvalid(fmt::format("{}: must be in {}..{}, got {}", r.Path("priority"),
+                                 kMinPriority, kMaxPriority, priority));
+      }
+      f.priority = static_cast<int>(priority);
+      f.skills = ToSkills(e, r.Get("skills"), r.Path("skills"));
+      r.Finish();
+      spec.fallbacks.push_back(std::move(f));
+    }
+  }
   return spec;
 }
 
@@ -392,6 +411,7 @@ Command ToCommand(const PyEngine& e, py::handle value) {
     c.preferred_agents = r.Get("preferred_agents");
     c.prefer_last_agent = r.Bool("prefer_last_agent", false);
     c.preferred_wait_s = r.Double("preferred_wait_s", 0);
+    c.fallbacks = r.Get("fallbacks");
     out = cmd::AddContact{MakeContactSpec(e, c)};
   } else if (type == "accept_offer") {
     AgentId a = agent();

@@ -157,6 +157,8 @@ struct ContactArgs {
   py::object preferred_agents = py::none();  // a list of agent ids
   bool prefer_last_agent = false;
   double preferred_wait_s = 0;
+  // [{"after_s", "queue", "priority", "skills"}]
+  py::object fallbacks = py::none();
 };
 ContactSpec MakeContactSpec(const PyEngine& e, const ContactArgs& args);
 

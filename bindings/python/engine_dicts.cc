@@ -161,6 +161,10 @@ py::dict ContactToDict(const PyEngine& e, const ContactSnapshot& c) {
           ? py::object(py::float_(SecondsSinceEpoch(*c.callback_requested_at)))
           : py::object(py::none());
   d["original_channel"] = std::string(ChannelName(c.original_channel));
+  d["fallbacks_left"] = c.fallbacks_left;
+  d["next_fallback_at_s"] =
+      c.next_fallback_at ? py::object(py::float_(SecondsSinceEpoch(*c.next_fallback_at)))
+                         : py::object(py::none());
   return d;
 }
 

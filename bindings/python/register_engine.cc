@@ -378,17 +378,21 @@ Args:
       [](PyEngine& e, py::object contact, py::object queue, const std::string& channel,
          int64_t priority, py::object skills, const std::string& customer_id,
          py::object attributes, std::optional<double> arrived_at_s,
-         py::object preferred_agents, bool prefer_last_agent, double preferred_wait_s) {
-        ContactArgs c{contact,           queue,           channel,
-                      priority,          skills,          customer_id,
-                      attributes,        arrived_at_s,    preferred_agents,
-                      prefer_last_agent, preferred_wait_s};
+         py::object preferred_agents, bool prefer_last_agent, double preferred_wait_s,
+         py::object fallbacks) {
+        ContactArgs c{contact,          queue,
+                      channel,          priority,
+                      skills,           customer_id,
+                      attributes,       arrived_at_s,
+                      preferred_agents, prefer_last_agent,
+                      preferred_wait_s, fallbacks};
         ApplyCommand(e, cmd::AddContact{MakeContactSpec(e, c)});
       },
       "contact"_a, "queue"_a, py::kw_only(), "channel"_a = "voice", "priority"_a = 0,
       "skills"_a = py::none(), "customer_id"_a = "", "attributes"_a = py::none(),
       "arrived_at_s"_a = py::none(), "preferred_agents"_a = py::none(),
       "prefer_last_agent"_a = false, "preferred_wait_s"_a = 0.0,
+      "fallbacks"_a = py::none(),
       R"doc(A contact arrives: it is offered at once to the best eligible agent, or
 waits (a full queue overflows).
 
@@ -410,6 +414,13 @@ Args:
         take it (event "preference_ended"). 0: a free preferred agent at
         arrival, else anyone at once. It does not wait when no preferred
         agent is logged in.
+    fallbacks: later targets, in order (at most 8): [{"after_s": 30,
+        "queue": "senior", "priority": 2, "skills": {...}}]. Unanswered
+        ``after_s`` seconds after entering its current target, the contact
+        moves to the next one's queue, priority and skills, keeping its age
+        (event "overflowed", reason "target_timeout"); ringing then, it
+        moves if the offer fails; answered or transferred, the rest are
+        dropped.
 )doc");
   cls.def(
       "accept_offer",
@@ -602,7 +613,8 @@ Each event is a dict with the same keys: ``type`` ("contact_queued",
 "candidates": [{"agent", "contact", "score", "verdict", "terms": {name:
 value}}]}.
 Also "callback_requested" (wait_s: waited so far) and "preference_ended"
-(reason "preferred_wait" or "no_preferred_agent").
+(reason "preferred_wait" or "no_preferred_agent"); "overflowed" with reason
+"target_timeout" is a move to the contact's next fallback target.
 )doc");
   cls.def_property_readonly("pending_events", &PyEngine::pending_events,
                             "How many events are buffered.");
@@ -637,8 +649,8 @@ Also "callback_requested" (wait_s: waited so far) and "preference_ended"
       "customer_id, skills, attributes, arrived_at_s, queued_at_s, "
       "routing_step, agent, excluded, preferred_agents (while the "
       "preference is in force), preferred_until_s, "
-      "callback_requested_at_s, original_channel. KeyError once it has "
-      "ended.");
+      "callback_requested_at_s, original_channel, fallbacks_left, "
+      "next_fallback_at_s. KeyError once it has ended.");
   cls.def(
       "customer_history",
       [](PyEngine& e, const std::string& customer_id) {

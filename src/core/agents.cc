@@ -286,12 +286,7 @@ absl::Status Engine::AddAgent(AgentConfig config) {
   a.name = std::move(config.name);
   a.skills = SortedSkills(std::move(config.skills));
   a.capacity = config.capacity;
-  for (int ch = 0; ch < kChannelCount; ++ch) {
-    if (a.capacity.max_per_channel[ch] > 0 &&
-        a.capacity.load_per_contact[ch] <= a.capacity.load_budget) {
-      a.idle_channel_mask |= 1u << ch;
-    }
-  }
+  a.idle_channel_mask = internal::IdleChannelMask(a.capacity);
   a.weight = config.weight;
   a.auto_accept = config.auto_accept;
   a.idle_since = now_;

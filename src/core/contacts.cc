@@ -193,6 +193,10 @@ void Engine::Overflow(uint32_t contact, EventReason reason, int hops) {
 void Engine::ReturnToLine(uint32_t contact) {
   ContactRec& c = contacts_[contact];
   SetContactState(c, ContactState::kWaiting);
+  if (c.fallback_due) [[unlikely]] {  // its target's time ran out while ringing
+    TakeFallback(contact);
+    return;
+  }
   const QueueRec& q = queues_[c.queue];
   c.step = static_cast<uint8_t>(StepAt(q, c.queued_at, now_));
   if (!q.open && q.config.move_waiting_at_close) {
@@ -281,6 +285,9 @@ absl::Status Engine::AddContact(ContactSpec spec) {
   if (prefers || spec.preferred_wait != absl::ZeroDuration()) [[unlikely]] {
     CCENGINE_RETURN_IF_ERROR(ValidatePreference(spec));
   }
+  if (!spec.fallbacks.empty()) [[unlikely]] {
+    CCENGINE_RETURN_IF_ERROR(ValidateFallbacks(spec));
+  }
   if (spec.arrived_at.has_value() && !InTimeRange(*spec.arrived_at)) {
     return absl::InvalidArgumentError(
         fmt::format("contact {}: arrived_at {} is out of range", spec.id.value(),
@@ -320,6 +327,8 @@ absl::Status Engine::AddContact(ContactSpec spec) {
   ledger_.Enter();
   if (prefers) [[unlikely]]
     SetUpPreference(slot, spec);
+  if (!spec.fallbacks.empty()) [[unlikely]]
+    SetUpFallbacks(slot, spec.fallbacks);
   EnterQueue(slot, spec.queue.value(), 0);
   return absl::OkStatus();
 }
@@ -366,6 +375,8 @@ void Engine::Connect(uint32_t aslot, uint32_t cslot) {
     c.preferred.clear();
     preferring_.erase(cslot);
   }
+  if (c.fallback_token != 0) [[unlikely]]
+    DropFallbacks(c);  // its route ends once answered
   a.offer = kNoSlot;
   a.handled++;
   a.consecutive_no_answers = 0;
@@ -519,6 +530,7 @@ absl::Status Engine::Transfer(ContactId contact, QueueId to, bool keep_age) {
   }
   SetContactState(c, ContactState::kWaiting);
   c.excluded.clear();
+  DropFallbacks(c);  // where it goes now is the transfer's decision
   if (!keep_age) {
     c.arrived = now_;
     c.seq = ++arrival_seq_;  // behind contacts that arrived at the same instant

@@ -683,6 +683,13 @@ bool Engine::TimerLive(const Timer& t) const {
       return a.live && a.wrap_until != 0 && a.wrap_token == t.token;
     }
     case TimerKind::kHours: return queues_[t.slot].hours_token == t.token;
+    case TimerKind::kFallback: {
+      // Live while waiting or ringing (a ringing contact moves if the offer
+      // fails); answered, its fallbacks are dropped.
+      const ContactRec& c = contacts_[t.slot];
+      return c.live && c.fallback_token == t.token && !c.fallback_due &&
+             (c.state == ContactState::kWaiting || c.state == ContactState::kOffered);
+    }
   }
   return false;
 }
@@ -707,6 +714,7 @@ void Engine::FireTimer(const Timer& t) {
       if (contacts_[t.slot].state == ContactState::kWaiting) OnPreferredWait(t.slot);
       break;
     case TimerKind::kHours: OnQueueHours(t.slot); break;
+    case TimerKind::kFallback: OnFallback(t.slot); break;
   }
 }
 

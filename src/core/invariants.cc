@@ -95,6 +95,23 @@ absl::Status Engine::CheckInvariants() const {
     if (c.callback && c.channel != Channel::kCallback) {
       return Broken(fmt::format("callback {} not on the callback channel", c.id.value()));
     }
+    // Fallback targets: a timer while one is left, none once answered, a
+    // due move only while ringing, and none overdue while waiting.
+    if (c.fallback_next > c.fallbacks.size() ||
+        (c.fallback_token != 0) != (c.fallback_next < c.fallbacks.size())) {
+      return Broken(fmt::format("contact {} fallback bookkeeping", c.id.value()));
+    }
+    if (c.state == ContactState::kInService && !c.fallbacks.empty()) {
+      return Broken(fmt::format("contact {} keeps fallbacks in service", c.id.value()));
+    }
+    if (c.fallback_due && c.state != ContactState::kOffered) {
+      return Broken(fmt::format("contact {} has a due fallback in state {}", c.id.value(),
+                                ContactStateName(c.state)));
+    }
+    if (c.state == ContactState::kWaiting && c.fallback_token != 0 &&
+        now_ >= c.fallback_at) {
+      return Broken(fmt::format("contact {} waits past its fallback", c.id.value()));
+    }
   }
   if (live_contacts != contact_ids_.size()) return Broken("contact index size");
   if (preferring != preferring_.size()) return Broken("preference registry size");

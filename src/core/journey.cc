@@ -145,6 +145,112 @@ void Engine::OnPreferredWait(uint32_t contact) {
   TryMatchContact(contact);
 }
 
+// --- Fallback targets -------------------------------------------------------------
+
+[[gnu::cold, gnu::noinline]] absl::Status Engine::ValidateFallbacks(
+    const ContactSpec& spec) const {
+  const uint64_t id = spec.id.value();
+  if (spec.fallbacks.size() > kMaxFallbacks) {
+    return absl::InvalidArgumentError(
+        fmt::format("contact {}: at most {} fallback targets, got {}", id, kMaxFallbacks,
+                    spec.fallbacks.size()));
+  }
+  for (size_t i = 0; i < spec.fallbacks.size(); ++i) {
+    const FallbackTarget& f = spec.fallbacks[i];
+    if (f.after <= absl::ZeroDuration() || f.after == absl::InfiniteDuration() ||
+        f.after > kMaxDuration) {
+      return absl::InvalidArgumentError(fmt::format(
+          "contact {}: fallback {}: after must be > 0 and finite (at most 100 years), "
+          "got {}",
+          id, i, absl::FormatDuration(f.after)));
+    }
+    if (f.queue.value() >= queues_.size()) {
+      return absl::NotFoundError(fmt::format(
+          "contact {}: fallback {}: unknown queue id {}", id, i, f.queue.value()));
+    }
+    if (f.priority < kMinPriority || f.priority > kMaxPriority) {
+      return absl::InvalidArgumentError(
+          fmt::format("contact {}: fallback {}: priority must be in 0..9, got {}", id, i,
+                      f.priority));
+    }
+    if (!f.skills.empty()) {
+      CCENGINE_RETURN_IF_ERROR(ValidateSkills(
+          f.skills, [&] { return fmt::format("contact {}: fallback {}", id, i); }));
+    }
+  }
+  return absl::OkStatus();
+}
+
+[[gnu::cold, gnu::noinline]] void Engine::SetUpFallbacks(
+    uint32_t contact, std::vector<FallbackTarget>& targets) {
+  ContactRec& c = contacts_[contact];
+  c.fallbacks.reserve(targets.size());
+  for (FallbackTarget& f : targets) {
+    internal::FallbackRec r;
+    r.after = ToMicros(f.after);
+    r.queue = f.queue.value();
+    r.priority = static_cast<int8_t>(f.priority);
+    r.skills = std::move(f.skills);
+    std::sort(r.skills.begin(), r.skills.end(),
+              [](const auto& a, const auto& b) { return a.skill < b.skill; });
+    c.fallbacks.push_back(std::move(r));
+  }
+  c.fallback_next = 0;
+  ArmFallback(c, contact);
+}
+
+// The timer of the next target, counted from now (the contact's entry into
+// its current target); none once every target was taken.
+void Engine::ArmFallback(ContactRec& c, uint32_t contact) {
+  c.fallback_due = false;
+  if (c.fallback_next >= c.fallbacks.size()) {
+    DropFallbacks(c);
+    return;
+  }
+  c.fallback_at = now_ + c.fallbacks[c.fallback_next].after;
+  c.fallback_token = timers_.NewToken();
+  Schedule(c.fallback_at, TimerKind::kFallback, contact, c.fallback_token);
+}
+
+void Engine::DropFallbacks(ContactRec& c) {
+  c.fallbacks.clear();
+  c.fallback_next = 0;
+  c.fallback_due = false;
+  c.fallback_at = 0;
+  c.fallback_token = 0;
+}
+
+void Engine::OnFallback(uint32_t contact) {
+  ContactRec& c = contacts_[contact];
+  if (c.state == ContactState::kOffered) {
+    c.fallback_due = true;  // ReturnToLine takes it if the offer fails
+    return;
+  }
+  RemoveWaiting(contact);
+  TakeFallback(contact);
+}
+
+// Moves a contact that is out of its waiting set (and not ringing) on to
+// its next target.
+void Engine::TakeFallback(uint32_t contact) {
+  ContactRec& c = contacts_[contact];
+  internal::FallbackRec& f = c.fallbacks[c.fallback_next++];
+  QueueRec& from = queues_[c.queue];
+  from.stats.overflowed++;
+  Event e = MakeContactEvent(EventType::kOverflowed, c);
+  e.reason = EventReason::kTargetTimeout;
+  e.to_queue = QueueId(f.queue);
+  Emit(e);
+  const uint32_t to = f.queue;
+  c.priority = f.priority;
+  c.skills = std::move(f.skills);
+  for (const SkillRequirement& s : c.skills) EnsureSkillSet(s);  // as AddContact
+  c.excluded.clear();
+  // Before EnterQueue, which may end the contact (and reuse its record).
+  ArmFallback(c, contact);
+  EnterQueue(contact, to, 0);
+}
+
 // --- Customer history -------------------------------------------------------------
 
 void Engine::RecordHistory(const ContactRec& c, AgentId agent) {

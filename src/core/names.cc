@@ -93,6 +93,7 @@ std::string_view EventReasonName(EventReason reason) {
     case EventReason::kRona: return "rona";
     case EventReason::kPreferredWait: return "preferred_wait";
     case EventReason::kNoPreferredAgent: return "no_preferred_agent";
+    case EventReason::kTargetTimeout: return "target_timeout";
   }
   return "unknown";
 }

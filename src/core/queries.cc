@@ -89,6 +89,8 @@ absl::StatusOr<ContactSnapshot> Engine::GetContact(ContactId contact) const {
     s.preferred_until = TimeFromMicros(c.pref_until);
   }
   if (c.callback) s.callback_requested_at = TimeFromMicros(c.callback_at);
+  s.fallbacks_left = c.fallbacks.size() - c.fallback_next;
+  if (c.fallback_token != 0) s.next_fallback_at = TimeFromMicros(c.fallback_at);
   s.original_channel = c.original_channel;
   return s;
 }

@@ -94,8 +94,9 @@ void AgentFields(Io& io, A& a) {
   io.Bool(a.work.is_staffed);
 }
 
+// `version`: the state format of the bytes (2 lacks the fallback targets).
 template <typename Io, typename C>
-void ContactFields(Io& io, C& c) {
+void ContactFields(Io& io, C& c, uint8_t version) {
   io.Id(c.id);
   io.Unsigned(c.queue);
   io.Enum(c.channel, kChannelCount);
@@ -128,6 +129,18 @@ void ContactFields(Io& io, C& c) {
   io.Bool(c.callback);
   io.Signed(c.callback_at);
   io.Enum(c.original_channel, kChannelCount);
+  if (version >= 3) {
+    io.List(c.fallbacks, [&](auto& f) {
+      io.Signed(f.after);
+      io.Unsigned(f.queue);
+      io.Signed(f.priority);
+      SkillsField(io, f.skills);
+    });
+    io.Unsigned(c.fallback_next);
+    io.Bool(c.fallback_due);
+    io.Signed(c.fallback_at);
+    io.Unsigned(c.fallback_token);
+  }
 }
 
 template <typename Io, typename Q>
@@ -275,7 +288,7 @@ void Engine::SaveState(std::string& out) const {
   w.Count(contacts_.size());
   for (const ContactRec& c : contacts_) {
     w.Bool(c.live);
-    if (c.live) ContactFields(w, c);
+    if (c.live) ContactFields(w, c, kStateFormatVersion);
   }
   w.List(free_contact_slots_, [&](uint32_t s) { w.Unsigned(s); });
 }
@@ -293,10 +306,10 @@ absl::Status Engine::LoadStateInto(std::string_view state) {
   ByteReader r(state, "engine state");
   const uint8_t version = r.Byte();
   if (!r.ok()) return r.status();
-  if (version != kStateFormatVersion) {
-    return absl::FailedPreconditionError(
-        fmt::format("engine state of format version {}; this build reads version {}",
-                    version, kStateFormatVersion));
+  if (version != kStateFormatVersion && version != 2) {
+    return absl::FailedPreconditionError(fmt::format(
+        "engine state of format version {}; this build reads versions 2 to {}", version,
+        kStateFormatVersion));
   }
   // The fingerprint: the same configuration, named where it differs.
   auto names = [&](const std::vector<std::string>& here,
@@ -429,7 +442,7 @@ absl::Status Engine::LoadStateInto(std::string_view state) {
       if (!r.ok()) break;
       r.Bool(c.live);
       if (!c.live) continue;
-      ContactFields(r, c);
+      ContactFields(r, c, version);
     }
   }
   r.List(st.free_contact_slots, [&](uint32_t& s) { r.Unsigned(s); });
@@ -469,6 +482,9 @@ absl::Status Engine::LoadStateInto(std::string_view state) {
       ok = ok &&
            (cap.max_per_channel[ch] == 0 || cap.load_per_contact[ch] <= cap.load_budget);
     }
+    // Derived from the capacity when the agent was added, and the matching
+    // trusts it.
+    ok = ok && a.idle_channel_mask == internal::IdleChannelMask(cap);
     // The contacts it holds hold it; the ringing one is among them.
     bool exclusive = false;
     bool offer_held = a.offer == kNoSlot;
@@ -502,7 +518,16 @@ absl::Status Engine::LoadStateInto(std::string_view state) {
               (c.state == ContactState::kWaiting || with_agent) &&
               c.in_group == (c.state == ContactState::kWaiting) &&
               times_ok({c.arrived, c.queued_at, c.answered_at, c.hold_until, c.pref_until,
-                        c.callback_at});
+                        c.callback_at, c.fallback_at}) &&
+              c.fallbacks.size() <= kMaxFallbacks &&
+              c.fallback_next <= c.fallbacks.size() &&
+              (c.fallback_token != 0) == (c.fallback_next < c.fallbacks.size()) &&
+              (!c.fallback_due || c.state == ContactState::kOffered);
+    for (size_t i = 0; ok && i < c.fallbacks.size(); ++i) {
+      const internal::FallbackRec& f = c.fallbacks[i];
+      ok = f.after > 0 && f.queue < queues_.size() && f.priority >= kMinPriority &&
+           f.priority <= kMaxPriority && SkillsValid(f.skills, skills);
+    }
     if (ok && c.in_group) {
       const GroupSpec& g = st.groups[c.group];
       ok = g.channel == c.channel && g.own == c.skills;

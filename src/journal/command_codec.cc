@@ -61,7 +61,7 @@ void AgentConfigFields(Io& io, A& a) {
 }
 
 template <typename Io, typename S>
-void ContactSpecFields(Io& io, S& s) {
+void ContactSpecFields(Io& io, S& s, uint8_t version) {
   io.Id(s.id);
   io.Id(s.queue);
   io.Enum(s.channel, kChannelCount);
@@ -76,9 +76,18 @@ void ContactSpecFields(Io& io, S& s) {
   io.List(s.preferred_agents, [&](auto& a) { io.Id(a); });
   io.Bool(s.prefer_last_agent);
   io.Duration(s.preferred_wait);
+  if (version >= 3) {
+    io.List(s.fallbacks, [&](auto& f) {
+      io.Duration(f.after);
+      io.Id(f.queue);
+      io.Signed(f.priority);
+      io.List(f.skills, [&](auto& k) { SkillFields(io, k); });
+    });
+  }
 }
 
-// `version`: the codec version of the bytes (1 lacks the offer ids).
+// `version`: the codec version of the bytes (1 lacks the offer ids, 1 and 2
+// the fallback targets).
 template <typename Io, typename C>
 void Fields(Io& io, C& c, uint8_t version) {
   using T = std::remove_const_t<C>;
@@ -97,7 +106,7 @@ void Fields(Io& io, C& c, uint8_t version) {
     io.Id(c.agent);
     io.Signed(c.reason);
   } else if constexpr (std::is_same_v<T, cmd::AddContact>) {
-    ContactSpecFields(io, c.spec);
+    ContactSpecFields(io, c.spec, version);
   } else if constexpr (std::is_same_v<T, cmd::AcceptOffer> ||
                        std::is_same_v<T, cmd::RejectOffer>) {
     io.Id(c.agent);
@@ -175,7 +184,7 @@ absl::StatusOr<JournaledCommand> DecodeJournaledCommand(std::string_view payload
   Reader reader(payload, "command record");
   const uint8_t version = reader.Byte();
   if (!reader.ok()) return reader.status();
-  if (version != kCommandCodecVersion && version != 1) {
+  if (version < 1 || version > kCommandCodecVersion) {
     return absl::FailedPreconditionError(fmt::format(
         "command record of codec version {}; this build reads versions 1 to {}", version,
         kCommandCodecVersion));

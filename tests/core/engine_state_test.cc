@@ -5,6 +5,7 @@
 // engine left as it was.
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -95,22 +96,66 @@ TEST(SnapshotTest, TheBytesAreCanonical) {
   }
 }
 
+std::string ReadBytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
 TEST(SnapshotTest, TheFuzzSeedsAreStatesThisBuildLoads) {
   // tests/core/fuzz/corpus/engine_state: states of the fuzz target's center
-  // (this one), written by an earlier build; a format change must renew them.
+  // (this one), written by an earlier build; a format change must renew them
+  // (CCENGINE_RENEW_STATE_SEEDS=1 rewrites each seed as this build saves it,
+  // when this build still reads the old format).
+  const bool renew = std::getenv("CCENGINE_RENEW_STATE_SEEDS") != nullptr;
   size_t seeds = 0;
   for (const auto& f : std::filesystem::directory_iterator(CCENGINE_ENGINE_STATE_SEEDS)) {
-    std::ifstream in(f.path(), std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    const std::string bytes = ReadBytes(f.path());
     std::unique_ptr<Engine> e = NewDayCenter();
     const absl::Status s = e->LoadState(bytes);
     EXPECT_TRUE(s.ok()) << f.path() << ": " << s;
-    if (s.ok()) {
+    if (s.ok() && renew) {
+      std::ofstream(f.path(), std::ios::binary | std::ios::trunc) << test::SavedState(*e);
+    } else if (s.ok()) {
       EXPECT_EQ(test::SavedState(*e), bytes) << f.path();
     }
     ++seeds;
   }
   EXPECT_GE(seeds, 4u);
+}
+
+TEST(SnapshotTest, AStateOfFormatTwoStillLoads) {
+  // A state the build before fallback targets wrote (tests/data/
+  // engine_state_v2): it loads, saves as this build's format, and that loads
+  // back to the same bytes.
+  const std::string v2 = ReadBytes(CCENGINE_ENGINE_STATE_V2);
+  ASSERT_EQ(v2.at(0), 2);
+  std::unique_ptr<Engine> e = NewDayCenter();
+  ASSERT_TRUE(e->LoadState(v2).ok());
+  const std::string now = test::SavedState(*e);
+  EXPECT_EQ(now.at(0), static_cast<char>(Engine::kStateFormatVersion));
+  std::unique_ptr<Engine> again = NewDayCenter();
+  ASSERT_TRUE(again->LoadState(now).ok());
+  EXPECT_EQ(test::SavedState(*again), now);
+  EXPECT_EQ(e->GetAccounting().entered, again->GetAccounting().entered);
+}
+
+TEST(SnapshotTest, StatesTheFuzzerFoundInconsistentAreRefused) {
+  // tests/data/engine_state_refused/<what is wrong>: inputs that once loaded
+  // and broke an invariant later (idle-mask-not-from-capacity: an agent whose
+  // voice capacity is 0 but whose idle channels still list voice, so an
+  // offer put it over capacity).
+  size_t files = 0;
+  for (const auto& f :
+       std::filesystem::directory_iterator(CCENGINE_ENGINE_STATE_REFUSED)) {
+    std::unique_ptr<Engine> e = NewDayCenter();
+    const std::string fresh = test::SavedState(*e);
+    const absl::Status s = e->LoadState(ReadBytes(f.path()));
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << f.path() << ": " << s;
+    EXPECT_NE(s.message().find("inconsistent record"), std::string::npos) << s;
+    EXPECT_EQ(test::SavedState(*e), fresh);
+    ++files;
+  }
+  EXPECT_GE(files, 1u);
 }
 
 class SnapshotRefusalTest : public ::testing::Test {

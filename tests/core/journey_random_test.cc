@@ -3,7 +3,7 @@
 // -----------------------------------------------------------------------------
 //
 // Randomized invariant test of the journey options: preferred / last agent,
-// the customer history and callbacks, mixed with the usual operations (time
+// the customer history, callbacks and fallback targets, mixed with the usual operations (time
 // passing, arrivals on every channel, accepts, rejects, no-answers,
 // completions, abandons, transfers, withdrawals, priority changes, presence
 // changes, skill changes, queue updates), on fixed seeds. After every step:
@@ -16,7 +16,11 @@
 //     snapshot; a refused call changes nothing and emits nothing;
 //   * `CustomerHistory` of every customer equals a model built from the
 //     event stream (kCompleted, and kTransferred from service), bounded by
-//     size, total and age as EngineOptions say.
+//     size, total and age as EngineOptions say;
+//   * each fallback move (kOverflowed, kTargetTimeout) goes to the next
+//     target of the contact's spec, no earlier than `after` past its entry
+//     into the target before (and the invariants check none is overdue);
+//     an answer or transfer ends the contact's targets.
 // Replay: the failure message names the seed and step; set
 // CCENGINE_JOURNEY_SEED / CCENGINE_JOURNEY_STEPS to run one seed.
 
@@ -210,6 +214,7 @@ class JourneyWorld {
   size_t waiting() const { return engine_->GetAccounting().waiting; }
   uint64_t preferred_offers() const { return preferred_offers_; }
   uint64_t callbacks() const { return callbacks_; }
+  uint64_t fallbacks_taken() const { return fallbacks_taken_; }
 
  private:
   int Uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
@@ -265,7 +270,29 @@ class JourneyWorld {
       case EventType::kCompleted:
       case EventType::kTransferred:
         if (e.has_agent) Record(e);
+        if (e.type == EventType::kTransferred) targets_.erase(e.contact.value());
         break;
+      case EventType::kAccepted: targets_.erase(e.contact.value()); break;
+      case EventType::kOverflowed: {
+        if (e.reason != EventReason::kTargetTimeout) break;
+        ++fallbacks_taken_;
+        auto it = targets_.find(e.contact.value());
+        if (it == targets_.end() || it->second.left.empty()) {
+          Fail(fmt::format("contact {} fell back without a target", e.contact.value()));
+          break;
+        }
+        Targets& t = it->second;
+        const FallbackTarget next = t.left.front();
+        t.left.pop_front();
+        if (e.to_queue != next.queue || e.time < t.since + next.after) {
+          Fail(
+              fmt::format("contact {} fell back to queue {} at {}, want queue {} from {}",
+                          e.contact.value(), e.to_queue.value(), absl::FormatTime(e.time),
+                          next.queue.value(), absl::FormatTime(t.since + next.after)));
+        }
+        t.since = e.time;
+        break;
+      }
       default: break;
     }
   }
@@ -311,7 +338,8 @@ class JourneyWorld {
         << " a" << (s->agent ? int64_t(s->agent->value()) : -1) << " pref";
       for (AgentId p : s->preferred_agents) o << p.value() << ",";
       o << " cb" << s->callback_requested_at.has_value() << " ex" << s->excluded.size()
-        << "\n";
+        << " fb" << s->fallbacks_left << "@"
+        << (s->next_fallback_at ? absl::FormatTime(*s->next_fallback_at) : "-") << "\n";
     }
     for (int i = 1; i <= kAgents; ++i) {
       auto s = engine_->GetAgent(AgentId(i));
@@ -398,20 +426,41 @@ class JourneyWorld {
       c.preferred_wait =
           Chance(0.2) ? absl::ZeroDuration() : absl::Milliseconds(Uniform(1, 90'000));
     }
+    if (Chance(0.35)) {
+      for (int i = Uniform(1, 3); i > 0; --i) {
+        FallbackTarget f;
+        f.after = absl::Milliseconds(Uniform(1, 60'000));
+        f.queue = queues_[Uniform(0, 2)];
+        f.priority = Uniform(0, 3);
+        if (Chance(0.3)) f.skills = {{skills_[Uniform(0, 1)], uint8_t(Uniform(1, 6))}};
+        c.fallbacks.push_back(f);
+      }
+    }
     std::optional<absl::StatusCode> predicted = absl::StatusCode::kOk;
     if (Chance(0.04)) {
-      if (Chance(0.5)) {
+      const int broken = Uniform(0, 3);
+      if (broken == 0) {
         c.preferred_agents = {AgentId(3), AgentId(3)};
-      } else {
+      } else if (broken == 1) {
         c.preferred_wait = absl::Seconds(-Uniform(1, 10));
+      } else if (broken == 2) {
+        c.fallbacks.push_back({absl::Seconds(-Uniform(0, 10)), queues_[0]});
+      } else {
+        c.fallbacks.push_back({absl::Seconds(5), QueueId(7)});
       }
-      predicted = absl::StatusCode::kInvalidArgument;
+      predicted =
+          broken == 3 ? absl::StatusCode::kNotFound : absl::StatusCode::kInvalidArgument;
     }
     absl::Status st = Guarded([&] { return engine_->AddContact(c); });
     Expect(st, predicted, "add_contact");
     if (st.ok()) {
       live_.insert(c.id.value());
       customer_of_[c.id.value()] = c.customer_id;
+      if (!c.fallbacks.empty()) {
+        targets_[c.id.value()] = {
+            std::deque<FallbackTarget>(c.fallbacks.begin(), c.fallbacks.end()),
+            engine_->Now()};
+      }
     }
   }
 
@@ -527,6 +576,14 @@ class JourneyWorld {
   std::set<uint64_t> live_;
   std::map<uint64_t, std::string> customer_of_;
   std::set<uint64_t> callbacks_asked_;
+  // Each contact's fallback targets not yet taken, and when it entered its
+  // current target.
+  struct Targets {
+    std::deque<FallbackTarget> left;
+    absl::Time since;
+  };
+  std::map<uint64_t, Targets> targets_;
+  uint64_t fallbacks_taken_ = 0;
   std::deque<ModelEntry> model_;
   uint64_t model_seq_ = 0;
   uint64_t next_contact_ = 1;
@@ -557,15 +614,17 @@ void RunSeed(uint64_t seed, int steps) {
   EXPECT_GT(w.preferred_offers(), 60u);
   EXPECT_GT(w.preference_ends(), 200u);
   EXPECT_GT(w.callbacks(), 100u);
+  EXPECT_GT(w.fallbacks_taken(), 100u);
   std::printf(
       "seed %llu: %d steps, %llu offers (%llu under a preference), %llu "
-      "preferences ended (%llu timed out), %llu callbacks\n",
+      "preferences ended (%llu timed out), %llu callbacks, %llu fallbacks taken\n",
       static_cast<unsigned long long>(seed), steps,
       static_cast<unsigned long long>(w.offers()),
       static_cast<unsigned long long>(w.preferred_offers()),
       static_cast<unsigned long long>(w.preference_ends()),
       static_cast<unsigned long long>(w.preference_timeouts()),
-      static_cast<unsigned long long>(w.callbacks()));
+      static_cast<unsigned long long>(w.callbacks()),
+      static_cast<unsigned long long>(w.fallbacks_taken()));
 }
 
 TEST(JourneyRandomTest, FixedSeeds) {

@@ -43,6 +43,9 @@ ContactSpec FullContact() {
   s.preferred_agents = {AgentId{1}, AgentId{1u << 31}};
   s.prefer_last_agent = true;
   s.preferred_wait = absl::Nanoseconds(90'000'000'001);
+  s.fallbacks = {
+      {absl::Seconds(30), QueueId{1}, 2, {{SkillId{4}, 7}}},
+      {absl::Nanoseconds(1), QueueId{std::numeric_limits<uint32_t>::max()}, -3, {}}};
   return s;
 }
 
@@ -117,12 +120,37 @@ TEST(CommandCodecTest, TheFieldsComeBack) {
   EXPECT_EQ(s.preferred_agents, want_s.preferred_agents);
   EXPECT_EQ(s.prefer_last_agent, want_s.prefer_last_agent);
   EXPECT_EQ(s.preferred_wait, want_s.preferred_wait);
+  ASSERT_EQ(s.fallbacks.size(), want_s.fallbacks.size());
+  for (size_t i = 0; i < s.fallbacks.size(); ++i) {
+    EXPECT_EQ(s.fallbacks[i].after, want_s.fallbacks[i].after);
+    EXPECT_EQ(s.fallbacks[i].queue, want_s.fallbacks[i].queue);
+    EXPECT_EQ(s.fallbacks[i].priority, want_s.fallbacks[i].priority);
+    EXPECT_EQ(s.fallbacks[i].skills, want_s.fallbacks[i].skills);
+  }
 
   absl::StatusOr<Command> done = DecodeCommand(*EncodeCommand(
       cmd::CompleteContact{AgentId{1}, ContactId{2}, {std::nullopt, true}}));
   ASSERT_TRUE(done.ok());
   EXPECT_EQ(std::get<cmd::CompleteContact>(*done).outcome.csat, std::nullopt);
   EXPECT_EQ(std::get<cmd::CompleteContact>(*done).outcome.resolved, true);
+}
+
+TEST(CommandCodecTest, AnAddContactOfVersionTwoIsReadWithoutFallbacks) {
+  // Version 2 wrote the same fields up to the fallback list, which came in
+  // version 3 as the last one.
+  ContactSpec s = FullContact();
+  s.fallbacks.clear();
+  std::string bytes = *EncodeCommand(cmd::AddContact{s});
+  ASSERT_EQ(bytes.back(), '\0');  // the empty list's count
+  bytes.pop_back();
+  bytes[0] = 2;
+  absl::StatusOr<Command> back = DecodeCommand(bytes);
+  ASSERT_TRUE(back.ok()) << back.status();
+  const ContactSpec& got = std::get<cmd::AddContact>(*back).spec;
+  EXPECT_EQ(got.id, s.id);
+  EXPECT_EQ(got.preferred_wait, s.preferred_wait);
+  EXPECT_TRUE(got.fallbacks.empty());
+  EXPECT_EQ(*EncodeCommand(*back), *EncodeCommand(cmd::AddContact{s}));
 }
 
 TEST(CommandCodecTest, WhatCannotComeBackExactlyIsRefused) {
@@ -183,7 +211,7 @@ TEST(CommandCodecTest, BadBytesAreRefusedWithTheOffset) {
   }
   const std::string logout = *EncodeCommand(cmd::Logout{AgentId{5}});
   ExpectInvalid(logout + "x", "byte offset 5: bytes after the command");
-  EXPECT_EQ(DecodeCommand("\x03\x04\x00\x00\x05").status().code(),
+  EXPECT_EQ(DecodeCommand("\x04\x04\x00\x00\x05").status().code(),
             absl::StatusCode::kFailedPrecondition);
   // The rest are version-1 bytes (no origin), which are still read.
   ExpectInvalid(std::string("\x01\x00", 2), "command tag 0");

@@ -1,4 +1,5 @@
-"""Preferred / last agent, the customer history and callbacks from Python:
+"""Preferred / last agent, the customer history, callbacks and fallback
+targets from Python:
 the rules, the events, the snapshots, the command dicts and every error
 mapping (with the engine unchanged)."""
 
@@ -256,6 +257,57 @@ def test_request_callback_command_dict(engine):
     assert "only voice and video callers" in failed[0]["error"]
     with pytest.raises(ValueError, match="unknown key"):
         engine.apply({"type": "request_callback", "contact": 10, "agent": 1})
+
+
+# --- fallback targets ---------------------------------------------------------------
+
+
+def test_an_unanswered_contact_moves_to_its_next_target(engine):
+    engine.set_not_ready(1)
+    engine.set_not_ready(2)
+    engine.add_contact(10, "q", fallbacks=[
+        {"after_s": 30, "queue": "chat", "priority": 2},
+        {"after_s": 15, "queue": "q", "priority": 4}])
+    c = engine.get_contact(10)
+    assert (c["fallbacks_left"], c["next_fallback_at_s"]) == (2, 35.0)
+    engine.advance_to(35)
+    moves = [ev for ev in engine.drain_events() if ev["type"] == "overflowed"]
+    assert [(ev["queue"], ev["to_queue"], ev["reason"], ev["time_s"]) for ev in moves] == \
+        [("q", "chat", "target_timeout", 35.0)]
+    c = engine.get_contact(10)
+    assert (c["queue"], c["priority"], c["arrived_at_s"], c["fallbacks_left"],
+            c["next_fallback_at_s"]) == ("chat", 2, 5.0, 1, 50.0)
+    engine.advance_to(50)
+    c = engine.get_contact(10)
+    assert (c["queue"], c["priority"], c["fallbacks_left"], c["next_fallback_at_s"]) == \
+        ("q", 4, 0, None)
+    # The same route through a command dict.
+    engine.apply({"type": "add_contact", "contact": 11, "queue": "q",
+                  "fallbacks": [{"after_s": 5, "queue": "chat"}]})
+    assert engine.get_contact(11)["fallbacks_left"] == 1
+
+
+@pytest.mark.parametrize(
+    "fallbacks, error, message",
+    [
+        ([{"after_s": 0, "queue": "chat"}], ValueError,
+         "contact 10: fallback 0: after must be > 0 and finite"),
+        ([{"after_s": 5, "queue": "nowhere"}], KeyError, "nowhere"),
+        ([{"after_s": 5, "queue": "chat", "priority": 10}], ValueError,
+         "fallbacks[0].priority: must be in 0..9, got 10"),
+        ([{"queue": "chat"}], ValueError, "fallbacks[0]: missing required key 'after_s'"),
+        ([{"after_s": 5, "queue": "chat", "skils": {}}], ValueError, "unknown key"),
+        ([{"after_s": 5, "queue": "chat"}] * 9, ValueError,
+         "contact 10: at most 8 fallback targets, got 9"),
+        ("soon", ValueError, "fallbacks"),
+    ],
+)
+def test_invalid_fallbacks_raise_and_change_nothing(engine, fallbacks, error, message):
+    before = snapshot(engine, contacts=(10,))
+    with pytest.raises(error) as info:
+        engine.add_contact(10, "q", fallbacks=fallbacks)
+    assert message in str(info.value)
+    assert snapshot(engine, contacts=(10,)) == before
 
 
 # --- errors -------------------------------------------------------------------------

@@ -112,7 +112,8 @@ std::string DescribeState(const Engine& e, const std::vector<AgentId>& agents,
         c->routing_step, c->agent ? std::to_string(c->agent->value()) : "-",
         absl::FormatTime(c->arrived_at), absl::FormatTime(c->queued_at));
     for (const AgentId a : c->excluded) d += fmt::format(" {}", a.value());
-    d += fmt::format(" offer {}\n", c->offer);
+    d += fmt::format(" offer {} fallbacks {} next {}\n", c->offer, c->fallbacks_left,
+                     c->next_fallback_at ? absl::FormatTime(*c->next_fallback_at) : "-");
   }
   return d;
 }
@@ -201,6 +202,14 @@ Command DayDriver::Pick(const Engine& e) {
     if (Chance(0.1) && !agents.empty()) s.preferred_agents = {AnyOf(rng_, agents)};
     if (s.prefer_last_agent || !s.preferred_agents.empty()) {
       s.preferred_wait = absl::Seconds(Uniform(0, 20));
+    }
+    if (Chance(0.15)) {  // unanswered for a while: another queue, higher
+      for (int n = Uniform(1, 2); n > 0; --n) {
+        s.fallbacks.push_back({absl::Seconds(Uniform(5, 90)),
+                               QueueId{static_cast<uint32_t>(Uniform(0, 3))},
+                               Uniform(0, 3),
+                               {}});
+      }
     }
     contacts.push_back(s.id);
     return cmd::AddContact{s};

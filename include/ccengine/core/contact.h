@@ -17,6 +17,9 @@
 // and wait up to `preferred_wait` for one of them before any agent may take
 // it. A waiting caller may ask for a callback (`Engine::RequestCallback`):
 // it leaves the line, keeps its place and is routed on `Channel::kCallback`.
+// A contact may carry fallback targets (the TaskRouter model of a workflow's
+// targets with timeouts): unanswered after a while in its queue, it moves on
+// to the next target's queue, priority and skills, keeping its age.
 //
 // Thread safety: plain values; thread-compatible.
 //
@@ -51,6 +54,21 @@ inline constexpr int kMinPriority = 0;
 inline constexpr int kMaxPriority = 9;
 // At most this many agents in `ContactSpec::preferred_agents`.
 inline constexpr size_t kMaxPreferredAgents = 16;
+// At most this many targets in `ContactSpec::fallbacks`.
+inline constexpr size_t kMaxFallbacks = 8;
+
+// Where a contact goes when it has waited `after` in its current target
+// without being answered: it leaves that queue (event kOverflowed, reason
+// kTargetTimeout, `to_queue` = `queue`) and enters `queue` with `priority`
+// and `skills` in place of its own, keeping its age and its preference.
+// Ringing when the time comes, it moves if the offer fails; answered or
+// transferred, its remaining targets are dropped.
+struct FallbackTarget {
+  absl::Duration after;  // > 0 and finite (at most 100 years)
+  QueueId queue;
+  int priority = 0;                      // kMinPriority .. kMaxPriority
+  std::vector<SkillRequirement> skills;  // needed on top of `queue`'s
+};
 
 struct ContactSpec {
   ContactId id;
@@ -83,6 +101,10 @@ struct ContactSpec {
   // the contacts it completed on any channel within the history retention).
   bool prefer_last_agent = false;
   absl::Duration preferred_wait = absl::ZeroDuration();  // >= 0, finite
+
+  // Targets after the first (`queue`, `priority`, `skills`), in order; the
+  // first's `after` counts from the contact's entry. At most kMaxFallbacks.
+  std::vector<FallbackTarget> fallbacks;
 };
 
 enum class ContactState : uint8_t {
@@ -115,6 +137,10 @@ struct ContactSnapshot {
   // when its window closes.
   std::vector<AgentId> preferred_agents;
   std::optional<absl::Time> preferred_until;
+  // Fallback targets not yet taken, and when the next one is due (unset when
+  // none is left).
+  size_t fallbacks_left = 0;
+  std::optional<absl::Time> next_fallback_at;
   // Set once the caller asked for a callback (the channel is then kCallback).
   std::optional<absl::Time> callback_requested_at;
   Channel original_channel = Channel::kVoice;  // the channel it arrived on

@@ -337,7 +337,7 @@ class Engine {
 
   // --- State snapshots (router thread) -------------------------------------
   // The version of the state encoding `SaveState` writes.
-  static constexpr uint8_t kStateFormatVersion = 2;
+  static constexpr uint8_t kStateFormatVersion = 3;
   // Writes the engine's whole state into `out` (replacing it): the clock,
   // every agent and contact record, the queues' counters and open flags, the
   // live timers, quality estimates, work windows, customer history, the books,
@@ -485,6 +485,16 @@ class Engine {
   void OnPreferredWait(uint32_t contact);
   bool TryMatchPreferred(uint32_t contact);
   void RecordHistory(const internal::ContactRec& c, AgentId agent);
+  // Fallback targets (ContactSpec::fallbacks): checked, kept in the new
+  // contact's record with the first one's timer, taken when it fires (or,
+  // if the contact was ringing then, when it is back in line), dropped once
+  // it is answered or transferred.
+  absl::Status ValidateFallbacks(const ContactSpec& spec) const;
+  void SetUpFallbacks(uint32_t contact, std::vector<FallbackTarget>& targets);
+  void ArmFallback(internal::ContactRec& c, uint32_t contact);
+  void OnFallback(uint32_t contact);
+  void TakeFallback(uint32_t contact);
+  static void DropFallbacks(internal::ContactRec& c);
 
   // matching.cc: the two decisions.
   bool TryMatchContact(uint32_t contact);

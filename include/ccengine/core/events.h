@@ -78,6 +78,7 @@ enum class EventReason : uint8_t {
   kPreferredWait,     // preference ended: preferred_wait passed
   kNoPreferredAgent,  // preference ended: no preferred agent logged in (or
                       // all rejected it, or none can serve it)
+  kTargetTimeout,     // overflow: moved on to its next fallback target
 };
 std::string_view EventReasonName(EventReason reason);
 

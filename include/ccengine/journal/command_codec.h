@@ -44,8 +44,9 @@
 namespace ccengine::journal {
 
 // Version 1 (the first build's) lacked the origin and the offer ids of
-// AcceptOffer and RejectOffer; it is still read (origin none, offers 0).
-inline constexpr uint8_t kCommandCodecVersion = 2;
+// AcceptOffer and RejectOffer; versions 1 and 2 lacked AddContact's fallback
+// targets. Both are still read (origin none, offers 0, no fallbacks).
+inline constexpr uint8_t kCommandCodecVersion = 3;
 
 // A command as the journal holds it: with the origin it was applied with.
 struct JournaledCommand {

@@ -83,6 +83,27 @@ struct AgentRec {
   WorkWindow work;                   // kept while Engine::track_work_
 };
 
+// ContactSpec's FallbackTarget as the engine keeps it (skills sorted).
+struct FallbackRec {
+  Micros after = 0;
+  uint32_t queue = 0;
+  int8_t priority = 0;
+  std::vector<SkillRequirement> skills;
+};
+
+// The channels an idle agent of this capacity can take a contact on (a
+// channel with room for one: max_per_channel > 0 and the load fits).
+inline uint32_t IdleChannelMask(const Capacity& capacity) {
+  uint32_t mask = 0;
+  for (int ch = 0; ch < kChannelCount; ++ch) {
+    if (capacity.max_per_channel[ch] > 0 &&
+        capacity.load_per_contact[ch] <= capacity.load_budget) {
+      mask |= 1u << ch;
+    }
+  }
+  return mask;
+}
+
 struct ContactRec {
   ContactId id;
   bool live = false;
@@ -122,6 +143,14 @@ struct ContactRec {
   bool callback = false;
   Micros callback_at = 0;
   Channel original_channel = Channel::kVoice;
+  // Fallback targets (ContactSpec::fallbacks) still ahead, `fallback_next`
+  // the next; its timer (at `fallback_at`) carries `fallback_token`, 0 once
+  // none is left. `fallback_due`: the time came while it rang.
+  std::vector<FallbackRec> fallbacks;
+  uint8_t fallback_next = 0;
+  bool fallback_due = false;
+  Micros fallback_at = 0;
+  uint64_t fallback_token = 0;
 };
 
 struct WaitKey {

@@ -43,7 +43,8 @@ enum class TimerKind : uint8_t {
   kMaxWait,
   kPreferredWait,
   kWrapUp,
-  kHours
+  kHours,
+  kFallback
 };
 
 struct Timer {
@@ -132,7 +133,7 @@ class TimerQueue {
   }
 
  private:
-  static constexpr int kTimerKinds = static_cast<int>(TimerKind::kHours) + 1;
+  static constexpr int kTimerKinds = static_cast<int>(TimerKind::kFallback) + 1;
   // Mutable: asking for the earliest live timer drops dead ones.
   mutable std::priority_queue<Timer> heap_;
   uint64_t seq_ = 0;
