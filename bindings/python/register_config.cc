@@ -146,20 +146,36 @@ Decision Decide(const RoutingConfig& routing, const std::string& flow_name,
   return d;
 }
 
+// {skill name: level}, by the file's skill names.
+py::dict NamedSkillsDict(const RoutingConfig& routing,
+                         const std::vector<SkillLevel>& skills) {
+  py::dict out;
+  for (const SkillLevel& s : skills) {
+    out[py::str(routing.skills()[s.skill.value()])] = int{s.level};
+  }
+  return out;
+}
+
 py::dict TargetToKwargs(const RoutingConfig& routing, const config::FlowTarget& t) {
   py::dict out;
   out["queue"] = routing.queues()[t.queue.value()].name;
   out["priority"] = t.priority;
-  py::dict skills;
-  for (const SkillLevel& s : t.skills) {
-    skills[py::str(routing.skills()[s.skill.value()])] = int{s.level};
-  }
-  out["skills"] = skills;
+  out["skills"] = NamedSkillsDict(routing, t.skills);
   py::list agents;
   for (AgentId a : t.preferred_agents) agents.append(a.value());
   out["preferred_agents"] = agents;
   out["prefer_last_agent"] = t.prefer_last_agent;
   out["preferred_wait_s"] = absl::ToDoubleSeconds(t.preferred_wait);
+  py::list fallbacks;
+  for (const FallbackTarget& f : t.fallbacks) {
+    py::dict target;
+    target["after_s"] = absl::ToDoubleSeconds(f.after);
+    target["queue"] = routing.queues()[f.queue.value()].name;
+    target["priority"] = f.priority;
+    target["skills"] = NamedSkillsDict(routing, f.skills);
+    fallbacks.append(target);
+  }
+  out["fallbacks"] = fallbacks;
   return out;
 }
 
@@ -190,6 +206,7 @@ py::dict ShadowReportToDict(const config::ShadowReport& r) {
   d["other_priority"] = r.other_priority;
   d["other_skills"] = r.other_skills;
   d["other_preference"] = r.other_preference;
+  d["other_fallbacks"] = r.other_fallbacks;
   d["candidate_without_flow"] = r.candidate_without_flow;
   d["candidate_fact_mismatches"] = r.candidate_fact_mismatches;
   d["routed_by_candidate"] = r.routed_by_candidate;
@@ -301,7 +318,7 @@ Raises:
       "report",
       [](const config::RoutingShadow& s) { return ShadowReportToDict(s.report()); },
       R"doc(The window so far: decisions, differing (and differing_share), what
-differs (other_queue, other_priority, other_skills, other_preference),
+differs (other_queue, other_priority, other_skills, other_preference, other_fallbacks),
 candidate_without_flow, candidate_fact_mismatches, routed_by_candidate,
 queue_moves [{live_queue, candidate_queue, contacts}], rules [{flow, live_rule,
 candidate_rule, contacts}], samples (the first 100 differing decisions) and the

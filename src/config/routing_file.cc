@@ -184,6 +184,7 @@ ContactSpec RoutingConfig::MakeContact(ContactId id, Channel channel,
   spec.preferred_agents = target.preferred_agents;
   spec.prefer_last_agent = target.prefer_last_agent;
   spec.preferred_wait = target.preferred_wait;
+  spec.fallbacks = target.fallbacks;
   return spec;
 }
 

@@ -927,6 +927,51 @@ class Loader {
                &t->prefer_last_agent);
     ok &= Seconds(f.Get("preferred_wait_s"), f.Path("preferred_wait_s"), false, false,
                   &t->preferred_wait);
+    ok &= ReadFallbacks(f.Get("fallbacks"), f.Path("fallbacks"), &t->fallbacks);
+    return ok;
+  }
+
+  // A target's "fallbacks": [{"after_s", "queue", "priority", "skills"}].
+  bool ReadFallbacks(const Node* n, const std::string& pointer,
+                     std::vector<FallbackTarget>* out) {
+    if (n == nullptr) return true;
+    if (!Expect(*n, pointer, Node::Kind::kArray)) return false;
+    if (n->items.size() > kMaxFallbacks) {
+      Error(*n, pointer,
+            fmt::format("at most {} fallback targets, got {}", kMaxFallbacks,
+                        n->items.size()));
+      return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < n->items.size(); ++i) {
+      const Node& item = n->items[i];
+      Fields f(*this, item, Index(pointer, i),
+               {"after_s", "queue", "priority", "skills"});
+      if (!f.ok()) {
+        ok = false;
+        continue;
+      }
+      FallbackTarget target;
+      if (f.Get("after_s") == nullptr) {
+        Error(item, f.pointer(),
+              "missing \"after_s\": how long the contact waits in the target before");
+        ok = false;
+      }
+      ok &= Seconds(f.Get("after_s"), f.Path("after_s"), /*positive=*/true,
+                    /*null_is_infinite=*/false, &target.after);
+      if (f.Get("queue") == nullptr) {
+        Error(item, f.pointer(), "missing \"queue\"");
+        ok = false;
+      } else {
+        ok &= QueueRef(f.Get("queue"), f.Path("queue"), &target.queue);
+      }
+      ok &= Integer(f.Get("priority"), f.Path("priority"), kMinPriority, kMaxPriority,
+                    &target.priority);
+      const size_t errors_before = errors_.size() + dropped_;
+      Skills(f.Get("skills"), f.Path("skills"), &target.skills);
+      ok &= errors_.size() + dropped_ == errors_before;
+      out->push_back(std::move(target));
+    }
     return ok;
   }
 
@@ -950,7 +995,7 @@ class Loader {
           const Node& rule_node = rules->items[r];
           Fields rf(*this, rule_node, Index(f.Path("rules"), r),
                     {"name", "if", "queue", "priority", "skills", "preferred_agents",
-                     "prefer_last_agent", "preferred_wait_s"});
+                     "prefer_last_agent", "preferred_wait_s", "fallbacks"});
           if (!rf.ok()) continue;
           std::string rule_name;
           std::optional<Expression> condition_compiled;
@@ -1002,7 +1047,7 @@ class Loader {
       } else {
         Fields df(*this, *fallback, f.Path("default"),
                   {"queue", "priority", "skills", "preferred_agents", "prefer_last_agent",
-                   "preferred_wait_s"});
+                   "preferred_wait_s", "fallbacks"});
         if (df.ok()) ReadTarget(df, &flow.fallback);
       }
       config_.flows_.push_back(std::move(flow));

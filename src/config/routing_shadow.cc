@@ -43,6 +43,22 @@ std::vector<std::pair<std::string, int>> NamedSkills(const RoutingConfig& routin
   return out;
 }
 
+// A target's fallbacks by name, comparable across two versions.
+std::string NamedFallbacks(const RoutingConfig& routing, const FlowTarget& target) {
+  std::string out;
+  for (const FallbackTarget& f : target.fallbacks) {
+    out += fmt::format("{}|{}|{}|", absl::FormatDuration(f.after),
+                       routing.queues()[f.queue.value()].name, f.priority);
+    FlowTarget skills_only;
+    skills_only.skills = f.skills;
+    for (const auto& [name, level] : NamedSkills(routing, skills_only)) {
+      out += fmt::format("{}={},", name, level);
+    }
+    out += ";";
+  }
+  return out;
+}
+
 // Where a canary contact's target would not fit the live engine, if anywhere.
 std::optional<std::string> CanaryMisfit(const RoutingConfig& live,
                                         const RoutingConfig& candidate) {
@@ -50,23 +66,33 @@ std::optional<std::string> CanaryMisfit(const RoutingConfig& live,
     for (size_t r = 0; r <= flow.rules.size(); ++r) {
       const FlowTarget& t = r < flow.rules.size() ? flow.rules[r].target : flow.fallback;
       const std::string rule = r < flow.rules.size() ? flow.rules[r].name : "default";
-      const size_t q = t.queue.value();
-      const std::string& name = candidate.queues()[q].name;
-      if (q >= live.queues().size() || live.queues()[q].name != name) {
-        return fmt::format(
-            "flow '{}' rule '{}' targets queue {} '{}', which the live version does not "
-            "have at that index",
-            flow.name, rule, q, name);
-      }
-      for (const SkillRequirement& s : t.skills) {
-        const size_t k = s.skill.value();
-        if (k >= live.skills().size() || live.skills()[k] != candidate.skills()[k]) {
+      // The target's queue and skills, then each fallback's.
+      const auto misfit =
+          [&](QueueId queue,
+              const std::vector<SkillRequirement>& skills) -> std::optional<std::string> {
+        const size_t q = queue.value();
+        const std::string& name = candidate.queues()[q].name;
+        if (q >= live.queues().size() || live.queues()[q].name != name) {
           return fmt::format(
-              "flow '{}' rule '{}' asks for skill {} '{}', which the live version does "
+              "flow '{}' rule '{}' targets queue {} '{}', which the live version does "
               "not "
               "have at that index",
-              flow.name, rule, k, candidate.skills()[k]);
+              flow.name, rule, q, name);
         }
+        for (const SkillRequirement& s : skills) {
+          const size_t k = s.skill.value();
+          if (k >= live.skills().size() || live.skills()[k] != candidate.skills()[k]) {
+            return fmt::format(
+                "flow '{}' rule '{}' asks for skill {} '{}', which the live version does "
+                "not have at that index",
+                flow.name, rule, k, candidate.skills()[k]);
+          }
+        }
+        return std::nullopt;
+      };
+      if (auto why = misfit(t.queue, t.skills); why.has_value()) return why;
+      for (const FallbackTarget& f : t.fallbacks) {
+        if (auto why = misfit(f.queue, f.skills); why.has_value()) return why;
       }
     }
   }
@@ -212,15 +238,18 @@ absl::StatusOr<FlowTarget> RoutingShadow::Route(
       live_target.preferred_agents != candidate_target.preferred_agents ||
       live_target.prefer_last_agent != candidate_target.prefer_last_agent ||
       live_target.preferred_wait != candidate_target.preferred_wait;
+  const bool fallbacks = NamedFallbacks(*live_, live_target) !=
+                         NamedFallbacks(*candidate_, candidate_target);
   const bool canary = InCanary(id);
   if (canary) ++r.routed_by_candidate;
   r.other_queue += queue;
   r.other_priority += priority;
   r.other_skills += skills;
   r.other_preference += preference;
+  r.other_fallbacks += fallbacks;
   if (queue) ++r.queue_moves[{live_queue, candidate_queue}];
-  record(RuleName(*other, candidate_rule), queue || priority || skills || preference,
-         candidate_queue, canary);
+  record(RuleName(*other, candidate_rule),
+         queue || priority || skills || preference || fallbacks, candidate_queue, canary);
   return canary ? candidate_target : live_target;
 }
 

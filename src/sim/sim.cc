@@ -660,6 +660,8 @@ absl::Status Replication::HandleArrival(const SimEvent& e) {
   }
   spec_c_.preferred_wait =
       target != nullptr ? target->preferred_wait : absl::ZeroDuration();
+  spec_c_.fallbacks.clear();
+  if (target != nullptr) spec_c_.fallbacks = target->fallbacks;
   CCENGINE_RETURN_IF_ERROR(engine_->AddContact(std::move(spec_c_)));
   // Only a customer who has to wait can run out of patience (or ask for
   // a callback: pushed first, it wins a tie with patience).

@@ -256,6 +256,45 @@ TEST_F(HotlineTest, ACallerReachesAnAgentOfTheRightProfile) {
   EXPECT_EQ(offers[2].queue, routing_->FindQueue("粤语"));
 }
 
+TEST(RoutingFileTest, ATargetsFallbacksMoveAnUnansweredContactOn) {
+  const RoutingConfig routing = LoadRoutingJson(R"({
+    "skills": ["policy", "senior"],
+    "queues": [{"name": "vip"}, {"name": "general"}],
+    "attributes": {"customer.tier": "string"},
+    "flows": [{"name": "f",
+               "rules": [{"name": "gold", "if": "customer.tier == 'gold'", "queue": "vip",
+                          "priority": 3,
+                          "fallbacks": [{"after_s": 20, "queue": "general", "priority": 3},
+                                        {"after_s": 40, "queue": "general", "priority": 6,
+                                         "skills": {"senior": 2}}]}],
+               "default": {"queue": "general"}}]})")
+                                    .value();
+  const EntryFlow* flow = routing.FindFlow("f");
+  ASSERT_NE(flow, nullptr);
+  Bindings facts(routing.schema());
+  routing.SetContactFacts(facts, Channel::kVoice, absl::UnixEpoch());
+  facts.SetString(*routing.schema().Find("customer.tier"), "gold");
+  const FlowTarget& target = flow->Route(facts);
+  ASSERT_EQ(target.fallbacks.size(), 2u);
+  EXPECT_EQ(target.fallbacks[0].after, absl::Seconds(20));
+  EXPECT_EQ(target.fallbacks[0].queue, routing.FindQueue("general"));
+  EXPECT_EQ(target.fallbacks[1].priority, 6);
+  EXPECT_EQ(target.fallbacks[1].skills.size(), 1u);
+
+  EngineOptions options;
+  options.start = absl::UnixEpoch();
+  std::unique_ptr<Engine> engine = routing.CreateEngine(options).value();
+  ASSERT_TRUE(
+      engine->AddContact(routing.MakeContact(ContactId(1), Channel::kVoice, target))
+          .ok());
+  ASSERT_TRUE(engine->AdvanceTo(absl::UnixEpoch() + absl::Seconds(60)).ok());
+  const ContactSnapshot c = engine->GetContact(ContactId(1)).value();
+  EXPECT_EQ(c.queue, routing.FindQueue("general"));
+  EXPECT_EQ(c.priority, 6);
+  EXPECT_EQ(c.skills, target.fallbacks[1].skills);
+  EXPECT_EQ(c.fallbacks_left, 0u);
+}
+
 TEST(RoutingFileTest, TheContentHashTellsVersionsApart) {
   const std::string a = R"({"skills": ["s"], "queues": [{"name": "q"}]})";
   const std::string b = R"({"skills": ["s"], "queues": [{"name": "q", "priority": 1}]})";

@@ -95,6 +95,9 @@ struct FlowTarget {
   std::vector<AgentId> preferred_agents;
   bool prefer_last_agent = false;
   absl::Duration preferred_wait = absl::ZeroDuration();
+  // Where the contact goes when unanswered for a while in this target, then
+  // in the next (ContactSpec::fallbacks; the file's queue indexes).
+  std::vector<FallbackTarget> fallbacks;
 };
 
 struct FlowRule {

@@ -87,8 +87,9 @@ struct ShadowReport {
   uint64_t other_queue = 0;
   uint64_t other_priority = 0;
   uint64_t other_skills = 0;
-  uint64_t other_preference = 0;        // preferred agents, last agent, preference wait
-  uint64_t candidate_without_flow = 0;  // the candidate has no flow of that name
+  uint64_t other_preference = 0;  // preferred agents, last agent, preference wait
+  uint64_t other_fallbacks = 0;   // fallback targets (after, queue, priority, skills)
+  uint64_t candidate_without_flow = 0;     // the candidate has no flow of that name
   uint64_t candidate_fact_mismatches = 0;  // facts the candidate left unset
   uint64_t routed_by_candidate = 0;        // the canary share, for real
   // (live queue, candidate queue) -> contacts, where the queue differs.
