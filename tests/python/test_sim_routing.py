@@ -4,6 +4,7 @@ name an entry flow and the facts their contacts carry, and each contact goes
 where the flow sends it at its arrival."""
 
 import json
+import math
 
 import pytest
 
@@ -130,6 +131,36 @@ def test_one_queue_from_a_file_matches_erlang_c():
     expected = ccengine.erlang_c_metrics(0.1, 60.0, 8, 20)
     assert q["p_wait"] == pytest.approx(expected["p_wait"], abs=0.05)
     assert q["service_level"] == pytest.approx(expected["service_level"], abs=0.05)
+
+
+def test_a_fallback_after_a_fixed_wait_shifts_erlang_c_by_that_wait():
+    # Nobody serves "front": every caller waits there exactly 10 s, then its
+    # target's fallback moves it to "back", an M/M/8 fed by the same Poisson
+    # stream 10 s later. So back's answer delay (from arrival) is 10 s more
+    # than Erlang C's, and its service level within 20 s of arrival is the
+    # share waiting at most 10 s in back: 1 - P_wait * exp(-(c*mu - lambda) * 10).
+    doc = {"format": 1, "skills": ["s", "never"],
+           "queues": [{"name": "front", "skills": {"never": 1}, "sl_seconds": 20},
+                      {"name": "back", "skills": {"s": 1}, "sl_seconds": 20}],
+           "agent_profiles": [{"name": "a", "skills": {"s": 5}}],
+           "flows": [{"name": "in", "rules": [],
+                      "default": {"queue": "front",
+                                  "fallbacks": [{"after_s": 10, "queue": "back"}]}}]}
+    s = {"seed": 3, "horizon_s": 200000.0, "warmup_s": 2000.0, "interval_s": 1800.0,
+         "agents": [{"profile": "a", "count": 8}],
+         "arrivals": [{"flow": "in", "rate_per_s": 0.1,
+                       "handle_time": {"dist": "exponential", "mean": 60}}]}
+    r = ccengine.simulate(s, progress=False,
+                          routing=ccengine.RoutingFile.from_json(json.dumps(doc)))
+    assert r["invariants_ok"]
+    front, back = r["summary"]["queues"]["front"], r["summary"]["queues"]["back"]
+    assert front["offered"] > 19000
+    assert front["overflowed"] == front["offered"] == back["offered"] == back["answered"]
+    erlang = ccengine.erlang_c_metrics(0.1, 60.0, 8, 20)
+    assert back["asa"] == pytest.approx(10 + erlang["asa"], rel=0.1)
+    within = 1 - erlang["p_wait"] * math.exp(-(8 / 60 - 0.1) * 10)
+    assert back["service_level"] == pytest.approx(within, abs=0.05)
+    assert back["p_wait"] == 1.0
 
 
 def test_two_versions_meet_the_same_customers():
