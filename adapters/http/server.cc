@@ -65,27 +65,32 @@ std::chrono::microseconds Chrono(absl::Duration d) {
   return std::chrono::microseconds(absl::ToInt64Microseconds(d));
 }
 
+bool AllDigits(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool IsPort(std::string_view s) { return !s.empty() && s.size() <= 5 && AllDigits(s); }
+
 // Whether a Host header names this machine's loopback: 127.a.b.c,
-// localhost or [::1], with or without a port.
+// localhost or [::1], with or without a (decimal) port.
 bool IsLoopbackHost(std::string_view host) {
   if (!host.empty() && host.front() == '[') {
     const size_t close = host.find(']');
-    if (close == std::string_view::npos || host.substr(1, close - 1) != "::1")
-      return false;
-    host.remove_prefix(close + 1);
-    return host.empty() || host.front() == ':';
+    if (close == std::string_view::npos) return false;
+    const std::string_view rest = host.substr(close + 1);
+    if (!rest.empty() && (rest.front() != ':' || !IsPort(rest.substr(1)))) return false;
+    return host.substr(1, close - 1) == "::1";
   }
-  host = host.substr(0, host.find(':'));
+  if (const size_t colon = host.find(':'); colon != std::string_view::npos) {
+    if (!IsPort(host.substr(colon + 1))) return false;
+    host = host.substr(0, colon);
+  }
   if (host == "localhost") return true;
   int parts = 0;
   for (size_t start = 0; start <= host.size(); ++parts) {
     const size_t end = std::min(host.find('.', start), host.size());
     const std::string_view part = host.substr(start, end - start);
-    if (part.empty() || part.size() > 3 ||
-        !std::all_of(part.begin(), part.end(),
-                     [](char c) { return c >= '0' && c <= '9'; })) {
-      return false;
-    }
+    if (part.empty() || part.size() > 3 || !AllDigits(part)) return false;
     if (parts == 0 && part != "127") return false;
     start = end + 1;
   }

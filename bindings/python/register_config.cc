@@ -461,7 +461,7 @@ Example:
       "at_s"_a = 0.0,
       R"doc(Where an entry flow sends a contact: the keyword arguments of
 Engine.add_contact (queue, priority, skills, preferred_agents,
-prefer_last_agent, preferred_wait_s).
+prefer_last_agent, preferred_wait_s, fallbacks).
 
 Args:
     flow: the entry flow's name.

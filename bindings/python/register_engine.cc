@@ -418,9 +418,10 @@ Args:
         "queue": "senior", "priority": 2, "skills": {...}}]. Unanswered
         ``after_s`` seconds after entering its current target, the contact
         moves to the next one's queue, priority and skills, keeping its age
-        (event "overflowed", reason "target_timeout"); ringing then, it
-        moves if the offer fails; answered or transferred, the rest are
-        dropped.
+        (event "overflowed", reason "target_timeout"; a target in the
+        queue it waits in changes it in place: "priority_changed", reason
+        "target_timeout"); ringing then, it moves if the offer fails;
+        answered or transferred, the rest are dropped.
 )doc");
   cls.def(
       "accept_offer",
@@ -613,8 +614,9 @@ Each event is a dict with the same keys: ``type`` ("contact_queued",
 "candidates": [{"agent", "contact", "score", "verdict", "terms": {name:
 value}}]}.
 Also "callback_requested" (wait_s: waited so far) and "preference_ended"
-(reason "preferred_wait" or "no_preferred_agent"); "overflowed" with reason
-"target_timeout" is a move to the contact's next fallback target.
+(reason "preferred_wait" or "no_preferred_agent"); "overflowed" (or, in its
+own queue, "priority_changed") with reason "target_timeout" is a move to the
+contact's next fallback target.
 )doc");
   cls.def_property_readonly("pending_events", &PyEngine::pending_events,
                             "How many events are buffered.");

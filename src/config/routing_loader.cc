@@ -957,8 +957,18 @@ class Loader {
               "missing \"after_s\": how long the contact waits in the target before");
         ok = false;
       }
-      ok &= Seconds(f.Get("after_s"), f.Path("after_s"), /*positive=*/true,
-                    /*null_is_infinite=*/false, &target.after);
+      if (Seconds(f.Get("after_s"), f.Path("after_s"), /*positive=*/true,
+                  /*null_is_infinite=*/false, &target.after)) {
+        // The engine keeps whole microseconds.
+        if (f.Get("after_s") != nullptr && target.after < absl::Microseconds(1)) {
+          Error(*f.Get("after_s"), f.Path("after_s"),
+                fmt::format("must be at least 0.000001 seconds (1 microsecond), got {}",
+                            f.Get("after_s")->number));
+          ok = false;
+        }
+      } else {
+        ok = false;
+      }
       if (f.Get("queue") == nullptr) {
         Error(item, f.pointer(), "missing \"queue\"");
         ok = false;

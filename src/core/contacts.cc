@@ -375,7 +375,7 @@ void Engine::Connect(uint32_t aslot, uint32_t cslot) {
     c.preferred.clear();
     preferring_.erase(cslot);
   }
-  if (c.fallback_token != 0) [[unlikely]]
+  if (!c.fallbacks.empty()) [[unlikely]]
     DropFallbacks(c);  // its route ends once answered
   a.offer = kNoSlot;
   a.handled++;

@@ -687,7 +687,8 @@ bool Engine::TimerLive(const Timer& t) const {
       // Live while waiting or ringing (a ringing contact moves if the offer
       // fails); answered, its fallbacks are dropped.
       const ContactRec& c = contacts_[t.slot];
-      return c.live && c.fallback_token == t.token && !c.fallback_due &&
+      return c.live && c.fallback_token != 0 && c.fallback_token == t.token &&
+             !c.fallback_due &&
              (c.state == ContactState::kWaiting || c.state == ContactState::kOffered);
     }
   }

@@ -97,8 +97,8 @@ absl::Status Engine::CheckInvariants() const {
     }
     // Fallback targets: a timer while one is left, none once answered, a
     // due move only while ringing, and none overdue while waiting.
-    if (c.fallback_next > c.fallbacks.size() ||
-        (c.fallback_token != 0) != (c.fallback_next < c.fallbacks.size())) {
+    if ((c.fallback_token != 0) != !c.fallbacks.empty() ||
+        (!c.fallbacks.empty() && c.fallback_next >= c.fallbacks.size())) {
       return Broken(fmt::format("contact {} fallback bookkeeping", c.id.value()));
     }
     if (c.state == ContactState::kInService && !c.fallbacks.empty()) {

@@ -157,11 +157,12 @@ void Engine::OnPreferredWait(uint32_t contact) {
   }
   for (size_t i = 0; i < spec.fallbacks.size(); ++i) {
     const FallbackTarget& f = spec.fallbacks[i];
-    if (f.after <= absl::ZeroDuration() || f.after == absl::InfiniteDuration() ||
+    // Kept in whole microseconds, the engine's clock.
+    if (f.after < absl::Microseconds(1) || f.after == absl::InfiniteDuration() ||
         f.after > kMaxDuration) {
       return absl::InvalidArgumentError(fmt::format(
-          "contact {}: fallback {}: after must be > 0 and finite (at most 100 years), "
-          "got {}",
+          "contact {}: fallback {}: after must be at least 1 microsecond and finite (at "
+          "most 100 years), got {}",
           id, i, absl::FormatDuration(f.after)));
     }
     if (f.queue.value() >= queues_.size()) {
@@ -235,6 +236,22 @@ void Engine::OnFallback(uint32_t contact) {
 void Engine::TakeFallback(uint32_t contact) {
   ContactRec& c = contacts_[contact];
   internal::FallbackRec& f = c.fallbacks[c.fallback_next++];
+  if (f.queue == c.queue) {
+    // A target in its own queue changes it in place: it keeps its entry into
+    // the queue and its place in line, and nothing overflows (kOverflowed
+    // into its own queue means leaving the engine).
+    c.priority = f.priority;
+    c.skills = std::move(f.skills);
+    for (const SkillRequirement& s : c.skills) EnsureSkillSet(s);
+    c.group = GroupFor(c.queue, c.channel, c.skills);
+    ArmFallback(c, contact);
+    Event e = MakeContactEvent(EventType::kPriorityChanged, c);
+    e.priority = c.priority;
+    e.reason = EventReason::kTargetTimeout;
+    Emit(e);
+    ReturnToLine(contact);  // back in line as after a failed offer
+    return;
+  }
   QueueRec& from = queues_[c.queue];
   from.stats.overflowed++;
   Event e = MakeContactEvent(EventType::kOverflowed, c);

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -520,13 +521,14 @@ absl::Status Engine::LoadStateInto(std::string_view state) {
               times_ok({c.arrived, c.queued_at, c.answered_at, c.hold_until, c.pref_until,
                         c.callback_at, c.fallback_at}) &&
               c.fallbacks.size() <= kMaxFallbacks &&
-              c.fallback_next <= c.fallbacks.size() &&
-              (c.fallback_token != 0) == (c.fallback_next < c.fallbacks.size()) &&
+              (c.fallback_token != 0) == !c.fallbacks.empty() &&
+              (c.fallbacks.empty() || c.fallback_next < c.fallbacks.size()) &&
               (!c.fallback_due || c.state == ContactState::kOffered);
     for (size_t i = 0; ok && i < c.fallbacks.size(); ++i) {
       const internal::FallbackRec& f = c.fallbacks[i];
-      ok = f.after > 0 && f.queue < queues_.size() && f.priority >= kMinPriority &&
-           f.priority <= kMaxPriority && SkillsValid(f.skills, skills);
+      ok = f.after > 0 && f.after <= ToMicros(kMaxDuration) && f.queue < queues_.size() &&
+           f.priority >= kMinPriority && f.priority <= kMaxPriority &&
+           SkillsValid(f.skills, skills);
     }
     if (ok && c.in_group) {
       const GroupSpec& g = st.groups[c.group];
@@ -560,13 +562,28 @@ absl::Status Engine::LoadStateInto(std::string_view state) {
   {
     internal::TimerQueue copy = timers;
     bool ok = true;
+    absl::flat_hash_set<std::tuple<uint32_t, uint64_t, Micros>> fallback_timers;
     copy.FireDue(kNever, [&](const Timer& t) {
       const size_t slots = t.kind == TimerKind::kWrapUp  ? st.agents.size()
                            : t.kind == TimerKind::kHours ? queues_.size()
                                                          : st.contacts.size();
       ok = ok && t.slot < slots && InTimeRangeMicros(t.at);
+      if (ok && t.kind == TimerKind::kFallback) {
+        const ContactRec& c = st.contacts[t.slot];
+        fallback_timers.insert({t.slot, t.token, t.at});
+        ok = c.live && t.token != 0;
+      }
     });
     if (!ok) return refuse("a timer for a subject that does not exist");
+    // A route with a target ahead (not yet due) has the timer that takes it.
+    for (uint32_t slot = 0; slot < st.contacts.size(); ++slot) {
+      const ContactRec& c = st.contacts[slot];
+      if (c.live && c.fallback_token != 0 && !c.fallback_due &&
+          !fallback_timers.contains({slot, c.fallback_token, c.fallback_at})) {
+        return refuse(fmt::format("contact {}: no timer for its next fallback target",
+                                  c.id.value()));
+      }
+    }
   }
   std::mt19937_64 guard_rng;
   {

@@ -137,6 +137,8 @@ const std::vector<Broken>& Catalogue() {
                {R"m(f.json:1:184: /flows/0/default/fallbacks/0/priority: must be in 0..9, got 12)m"}},
               {R"json({"skills": ["policy"], "queues": [{"name": "a"}, {"name": "b"}], "flows": [{"name": "f", "rules": [], "default": {"queue": "a", "fallbacks": [{"after_s": 5, "queue": "b"},{"after_s": 5, "queue": "b"},{"after_s": 5, "queue": "b"},{"after_s": 5, "queue": "b"},{"after_s": 5, "queue": "b"},{"after_s": 5, "queue": "b"},{"after_s": 5, "queue": "b"},{"after_s": 5, "queue": "b"},{"after_s": 5, "queue": "b"}]}}]})json",
                {R"m(f.json:1:142: /flows/0/default/fallbacks: at most 8 fallback targets, got 9)m"}},
+              {R"json({"skills": ["policy"], "queues": [{"name": "a"}, {"name": "b"}], "flows": [{"name": "f", "rules": [], "default": {"queue": "a", "fallbacks": [{"after_s": 1e-9, "queue": "b"}]}}]})json",
+               {R"m(f.json:1:155: /flows/0/default/fallbacks/0/after_s: must be at least 0.000001 seconds (1 microsecond), got 1e-09)m"}},
               {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "flows": [{"name": "f", "rules": [], "default": {"queue": "a"}}, {"name": "f", "rules": [], "default": {"queue": "a"}}]})json",
                {R"m(f.json:1:125: /flows/1/name: flow "f" is declared twice)m"}},
               {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "calendar": {"utc_offset_s": 90000}})json",

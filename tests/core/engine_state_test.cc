@@ -120,6 +120,27 @@ TEST(SnapshotTest, TheFuzzSeedsAreStatesThisBuildLoads) {
     }
     ++seeds;
   }
+  if (renew) {
+    // One more: a day of the current driver, whose contacts carry fallback
+    // targets, so that the fuzzer starts from routes in flight.
+    DayDriver driver(3);
+    std::unique_ptr<Engine> e = NewDayCenter();
+    size_t routed = 0;
+    int step = 0;
+    for (; step < 5000 && routed < 2; ++step) {
+      ASSERT_NO_FATAL_FAILURE(driver.Step({e.get()}));
+      routed = 0;
+      for (const ContactId id : driver.contacts) {
+        const absl::StatusOr<ContactSnapshot> c = e->GetContact(id);
+        routed += c.ok() && c->fallbacks_left > 0;
+      }
+    }
+    ASSERT_GE(routed, 2u);
+    std::ofstream(std::filesystem::path(CCENGINE_ENGINE_STATE_SEEDS) /
+                      fmt::format("day-3-{}", step),
+                  std::ios::binary | std::ios::trunc)
+        << test::SavedState(*e);
+  }
   EXPECT_GE(seeds, 4u);
 }
 

@@ -28,13 +28,16 @@ class FallbackTest : public test::JourneyFixture {
     c.fallbacks = std::move(then);
     return c;
   }
-  // The fallback moves of `contact`: (time in seconds, to queue).
+  // The fallback moves of `contact`: (time in seconds, to queue), in its
+  // own queue as well (kPriorityChanged).
   std::vector<std::pair<double, uint32_t>> Moves(uint64_t contact) const {
     std::vector<std::pair<double, uint32_t>> out;
-    for (const Event& e : EventsOf(EventType::kOverflowed)) {
-      if (e.contact == C(contact) && e.reason == EventReason::kTargetTimeout) {
+    for (const Event& e : events_) {
+      if (e.contact != C(contact) || e.reason != EventReason::kTargetTimeout) continue;
+      if (e.type == EventType::kOverflowed || e.type == EventType::kPriorityChanged) {
         out.emplace_back(absl::ToDoubleSeconds(e.time - absl::UnixEpoch()),
-                         e.to_queue.value());
+                         e.type == EventType::kOverflowed ? e.to_queue.value()
+                                                          : e.queue.value());
       }
     }
     return out;
@@ -113,6 +116,31 @@ TEST_F(FallbackTest, AContactRingingWhenItsTimeComesMovesOnlyIfTheOfferFails) {
   EXPECT_TRUE(Moves(11).empty());
 }
 
+TEST_F(FallbackTest, ATargetInItsOwnQueueChangesItInPlace) {
+  const SkillId senior = Skill("senior");
+  QueueId q = AddQueue("q");
+  AddContact(10, q);  // ahead in line
+  AddContact(Routed(11, q, {{absl::Seconds(30), q, 4, {Lvl(senior, 2)}}}));
+  const QueueStats before = Stats(q);
+  AdvanceTo(30);
+  EXPECT_EQ(Moves(11), (std::vector<std::pair<double, uint32_t>>{{30, q.value()}}));
+  EXPECT_EQ(CountOf(EventType::kOverflowed), 0u) << "into its own queue is no overflow";
+  const std::vector<Event> changed = EventsOf(EventType::kPriorityChanged);
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_EQ(changed[0].priority, 4);
+  const ContactSnapshot s = engine_->GetContact(C(11)).value();
+  EXPECT_EQ(s.queue, q);
+  EXPECT_EQ(s.priority, 4);
+  EXPECT_EQ(s.queued_at, At(0)) << "its entry into the queue is kept";
+  EXPECT_EQ(s.skills, (std::vector<SkillRequirement>{Lvl(senior, 2)}));
+  EXPECT_EQ(Stats(q).entered, before.entered);
+  EXPECT_EQ(Stats(q).overflowed, 0u);
+  // Its new class puts it first for an agent who qualifies.
+  AddAgent(1, {Lvl(senior, 3)});
+  EXPECT_EQ(Holder(11), 1u);
+  EXPECT_EQ(Holder(10), std::nullopt);
+}
+
 TEST_F(FallbackTest, ATransferEndsTheRoute) {
   QueueId q0 = AddQueue("first");
   QueueId q1 = AddQueue("second");
@@ -175,11 +203,19 @@ TEST_F(FallbackTest, InvalidTargetsAreRefusedWithAReasonAndChangeNothing) {
   const std::vector<Case> cases = {
       {{{absl::ZeroDuration(), q1, 0, {}}},
        absl::StatusCode::kInvalidArgument,
-       "contact 11: fallback 0: after must be > 0 and finite (at most 100 years), got 0"},
+       "contact 11: fallback 0: after must be at least 1 microsecond and finite (at most "
+       "100 "
+       "years), got 0"},
       {{{absl::Seconds(5), q1, 0, {}}, {absl::InfiniteDuration(), q1, 0, {}}},
        absl::StatusCode::kInvalidArgument,
-       "contact 11: fallback 1: after must be > 0 and finite (at most 100 years), got "
-       "inf"},
+       "contact 11: fallback 1: after must be at least 1 microsecond and finite (at most "
+       "100 "
+       "years), got inf"},
+      {{{absl::Nanoseconds(999), q1, 0, {}}},
+       absl::StatusCode::kInvalidArgument,
+       "contact 11: fallback 0: after must be at least 1 microsecond and finite (at most "
+       "100 "
+       "years), got 999ns"},
       {{{absl::Seconds(5), QueueId{9}, 0, {}}},
        absl::StatusCode::kNotFound,
        "contact 11: fallback 0: unknown queue id 9"},

@@ -273,9 +273,17 @@ class JourneyWorld {
         if (e.type == EventType::kTransferred) targets_.erase(e.contact.value());
         break;
       case EventType::kAccepted: targets_.erase(e.contact.value()); break;
-      case EventType::kOverflowed: {
+      case EventType::kOverflowed:
+      case EventType::kPriorityChanged: {
         if (e.reason != EventReason::kTargetTimeout) break;
         ++fallbacks_taken_;
+        // Into another queue an overflow, in its own queue a change in place.
+        const QueueId to = e.type == EventType::kOverflowed ? e.to_queue : e.queue;
+        if (e.type == EventType::kOverflowed && e.to_queue == e.queue) {
+          Fail(fmt::format("contact {}: a fallback {} from queue {} to {}",
+                           e.contact.value(), EventTypeName(e.type), e.queue.value(),
+                           e.to_queue.value()));
+        }
         auto it = targets_.find(e.contact.value());
         if (it == targets_.end() || it->second.left.empty()) {
           Fail(fmt::format("contact {} fell back without a target", e.contact.value()));
@@ -284,10 +292,10 @@ class JourneyWorld {
         Targets& t = it->second;
         const FallbackTarget next = t.left.front();
         t.left.pop_front();
-        if (e.to_queue != next.queue || e.time < t.since + next.after) {
+        if (to != next.queue || e.time < t.since + next.after) {
           Fail(
               fmt::format("contact {} fell back to queue {} at {}, want queue {} from {}",
-                          e.contact.value(), e.to_queue.value(), absl::FormatTime(e.time),
+                          e.contact.value(), to.value(), absl::FormatTime(e.time),
                           next.queue.value(), absl::FormatTime(t.since + next.after)));
         }
         t.since = e.time;

@@ -263,7 +263,8 @@ TEST_F(ServerTest, ReloadIsServedOnlyWhenAskedForAndOnlyAsABodilessPost) {
   for (const std::string& host : std::vector<std::string>{
            "evil.example", "evil.example:" + port, "127.0.0.1.evil.example",
            "127.0.0.1.5", "10.0.0.1:" + port, "[::2]:" + port, "[::1]x", "",
-           "localhost.evil.example"}) {
+           "localhost.evil.example", "127.0.0.1:evil",
+           "127.0.0.1:", "[::1]:", "[::1]:80x", "localhost:1:2", "[::1]:123456"}) {
     EXPECT_THAT(
         Raw(server->port(), "POST /-/reload HTTP/1.1\r\nHost: " + host + "\r\n\r\n"),
         HasSubstr("HTTP/1.1 403"))

@@ -291,7 +291,9 @@ def test_an_unanswered_contact_moves_to_its_next_target(engine):
     "fallbacks, error, message",
     [
         ([{"after_s": 0, "queue": "chat"}], ValueError,
-         "contact 10: fallback 0: after must be > 0 and finite"),
+         "contact 10: fallback 0: after must be at least 1 microsecond and finite"),
+        ([{"after_s": 1e-7, "queue": "chat"}], ValueError,
+         "contact 10: fallback 0: after must be at least 1 microsecond"),
         ([{"after_s": 5, "queue": "nowhere"}], KeyError, "nowhere"),
         ([{"after_s": 5, "queue": "chat", "priority": 10}], ValueError,
          "fallbacks[0].priority: must be in 0..9, got 10"),

@@ -60,11 +60,14 @@ inline constexpr size_t kMaxFallbacks = 8;
 // Where a contact goes when it has waited `after` in its current target
 // without being answered: it leaves that queue (event kOverflowed, reason
 // kTargetTimeout, `to_queue` = `queue`) and enters `queue` with `priority`
-// and `skills` in place of its own, keeping its age and its preference.
+// and `skills` in place of its own, keeping its age and its preference. A
+// target in the queue it waits in changes it in place (event
+// kPriorityChanged, reason kTargetTimeout; its place in line and its entry
+// into the queue kept).
 // Ringing when the time comes, it moves if the offer fails; answered or
 // transferred, its remaining targets are dropped.
 struct FallbackTarget {
-  absl::Duration after;  // > 0 and finite (at most 100 years)
+  absl::Duration after;  // at least 1 microsecond, at most 100 years
   QueueId queue;
   int priority = 0;                      // kMinPriority .. kMaxPriority
   std::vector<SkillRequirement> skills;  // needed on top of `queue`'s

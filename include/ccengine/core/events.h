@@ -53,7 +53,8 @@ enum class EventType : uint8_t {
   kOverflowed,         // contact, queue; to_queue if moved to another queue
   kTransferred,        // contact, queue (from), to_queue; agent if in service
   kWithdrawn,          // contact, queue (supervisor)
-  kPriorityChanged,    // contact, queue, priority (new)
+  kPriorityChanged,    // contact, queue, priority (new); reason kTargetTimeout
+                       // when a fallback target in its queue changed it
   kRelaxed,            // contact, queue, step (new step index)
   kDecisionExplained,  // contact, agent, queue, step, explanation (only
                        // built while someone subscribes to this type)
@@ -78,7 +79,8 @@ enum class EventReason : uint8_t {
   kPreferredWait,     // preference ended: preferred_wait passed
   kNoPreferredAgent,  // preference ended: no preferred agent logged in (or
                       // all rejected it, or none can serve it)
-  kTargetTimeout,     // overflow: moved on to its next fallback target
+  kTargetTimeout,     // moved on to its next fallback target (kOverflowed; in
+                      // its own queue kPriorityChanged)
 };
 std::string_view EventReasonName(EventReason reason);
 
