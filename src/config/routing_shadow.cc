@@ -30,13 +30,12 @@ std::string RuleName(const EntryFlow& flow, int rule) {
                   : flow.rules[static_cast<size_t>(rule)].name;
 }
 
-// A target's skills as (name, level), sorted: versions may number skills
-// differently.
-std::vector<std::pair<std::string, int>> NamedSkills(const RoutingConfig& routing,
-                                                     const FlowTarget& target) {
+// Skills as (name, level), sorted: versions may number skills differently.
+std::vector<std::pair<std::string, int>> NamedSkills(
+    const RoutingConfig& routing, const std::vector<SkillRequirement>& skills) {
   std::vector<std::pair<std::string, int>> out;
-  out.reserve(target.skills.size());
-  for (const SkillRequirement& s : target.skills) {
+  out.reserve(skills.size());
+  for (const SkillRequirement& s : skills) {
     out.emplace_back(routing.skills()[s.skill.value()], s.level);
   }
   std::sort(out.begin(), out.end());
@@ -49,9 +48,7 @@ std::string NamedFallbacks(const RoutingConfig& routing, const FlowTarget& targe
   for (const FallbackTarget& f : target.fallbacks) {
     out += fmt::format("{}|{}|{}|", absl::FormatDuration(f.after),
                        routing.queues()[f.queue.value()].name, f.priority);
-    FlowTarget skills_only;
-    skills_only.skills = f.skills;
-    for (const auto& [name, level] : NamedSkills(routing, skills_only)) {
+    for (const auto& [name, level] : NamedSkills(routing, f.skills)) {
       out += fmt::format("{}={},", name, level);
     }
     out += ";";
@@ -232,8 +229,8 @@ absl::StatusOr<FlowTarget> RoutingShadow::Route(
       candidate_->queues()[candidate_target.queue.value()].name;
   const bool queue = live_queue != candidate_queue;
   const bool priority = live_target.priority != candidate_target.priority;
-  const bool skills =
-      NamedSkills(*live_, live_target) != NamedSkills(*candidate_, candidate_target);
+  const bool skills = NamedSkills(*live_, live_target.skills) !=
+                      NamedSkills(*candidate_, candidate_target.skills);
   const bool preference =
       live_target.preferred_agents != candidate_target.preferred_agents ||
       live_target.prefer_last_agent != candidate_target.prefer_last_agent ||

@@ -236,36 +236,34 @@ void Engine::OnFallback(uint32_t contact) {
 void Engine::TakeFallback(uint32_t contact) {
   ContactRec& c = contacts_[contact];
   internal::FallbackRec& f = c.fallbacks[c.fallback_next++];
-  if (f.queue == c.queue) {
-    // A target in its own queue changes it in place: it keeps its entry into
-    // the queue and its place in line, and nothing overflows (kOverflowed
-    // into its own queue means leaving the engine).
-    c.priority = f.priority;
-    c.skills = std::move(f.skills);
-    for (const SkillRequirement& s : c.skills) EnsureSkillSet(s);
-    c.group = GroupFor(c.queue, c.channel, c.skills);
-    ArmFallback(c, contact);
-    Event e = MakeContactEvent(EventType::kPriorityChanged, c);
-    e.priority = c.priority;
-    e.reason = EventReason::kTargetTimeout;
-    Emit(e);
-    ReturnToLine(contact);  // back in line as after a failed offer
-    return;
-  }
-  QueueRec& from = queues_[c.queue];
-  from.stats.overflowed++;
-  Event e = MakeContactEvent(EventType::kOverflowed, c);
-  e.reason = EventReason::kTargetTimeout;
-  e.to_queue = QueueId(f.queue);
-  Emit(e);
   const uint32_t to = f.queue;
+  // A target in its own queue changes it in place: it keeps its entry into
+  // the queue and its place in line, and nothing overflows (kOverflowed into
+  // its own queue means leaving the engine).
+  const bool in_place = to == c.queue;
+  if (!in_place) {
+    queues_[c.queue].stats.overflowed++;
+    Event e = MakeContactEvent(EventType::kOverflowed, c);
+    e.reason = EventReason::kTargetTimeout;
+    e.to_queue = QueueId(to);
+    Emit(e);
+    c.excluded.clear();
+  }
   c.priority = f.priority;
   c.skills = std::move(f.skills);
   for (const SkillRequirement& s : c.skills) EnsureSkillSet(s);  // as AddContact
-  c.excluded.clear();
   // Before EnterQueue, which may end the contact (and reuse its record).
   ArmFallback(c, contact);
-  EnterQueue(contact, to, 0);
+  if (!in_place) {
+    EnterQueue(contact, to, 0);
+    return;
+  }
+  c.group = GroupFor(c.queue, c.channel, c.skills);
+  Event e = MakeContactEvent(EventType::kPriorityChanged, c);
+  e.priority = c.priority;
+  e.reason = EventReason::kTargetTimeout;
+  Emit(e);
+  ReturnToLine(contact);  // back in line as after a failed offer
 }
 
 // --- Customer history -------------------------------------------------------------

@@ -452,9 +452,9 @@ class JourneyWorld {
       } else if (broken == 1) {
         c.preferred_wait = absl::Seconds(-Uniform(1, 10));
       } else if (broken == 2) {
-        c.fallbacks.push_back({absl::Seconds(-Uniform(0, 10)), queues_[0]});
+        c.fallbacks.push_back({absl::Seconds(-Uniform(0, 10)), queues_[0], 0, {}});
       } else {
-        c.fallbacks.push_back({absl::Seconds(5), QueueId(7)});
+        c.fallbacks.push_back({absl::Seconds(5), QueueId(7), 0, {}});
       }
       predicted =
           broken == 3 ? absl::StatusCode::kNotFound : absl::StatusCode::kInvalidArgument;
