@@ -449,6 +449,7 @@ int Main(int argc, char** argv) {
           call.preferred_agents = target->preferred_agents;
           call.prefer_last_agent = target->prefer_last_agent;
           call.preferred_wait = target->preferred_wait;
+          call.fallbacks = target->fallbacks;
         } else {
           auto q = queues.find(e.queue);
           if (q == queues.end()) {

@@ -146,6 +146,7 @@ absl::StatusOr<ContactId> TelephonyBridge::OnInbound(InboundCall call) {
   spec.preferred_agents = std::move(call.preferred_agents);
   spec.prefer_last_agent = call.prefer_last_agent;
   spec.preferred_wait = call.preferred_wait;
+  spec.fallbacks = std::move(call.fallbacks);
   spec.attributes.emplace_back(std::string(kCallRefAttribute), call.call_ref);
   // Registered before the submit: the router may offer it at once.
   contact_by_ref_[call.call_ref] = id.value();
@@ -428,7 +429,11 @@ void TelephonyBridge::OnEvent(const Event& event) {
         }
         break;
       case EventType::kOverflowed:
-        // To its own queue: it left the engine (no overflow queue).
+        // To its own queue: it left the engine (no overflow queue). To
+        // another (the queue's overflow_to, or a fallback target, reason
+        // kTargetTimeout): it waits there, still bridged; the engine moves
+        // only a call that is not ringing, so the call is waiting here too.
+        // A fallback target in its own queue is a kPriorityChanged.
         if (event.to_queue == event.queue) end(CallOutcome::kNoAgent);
         break;
       case EventType::kWithdrawn: end(CallOutcome::kWithdrawn); break;

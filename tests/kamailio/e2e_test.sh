@@ -318,7 +318,8 @@ sys.exit(0 if bars else 1)' "${WORK}/report.svg" || fail "the SVG chart is not w
     "/metrics today: ${today} load calls; the report unchanged"
 fi
 
-# --- the routing file: a flow, a reload on SIGHUP, an IVR's facts, a file refused --
+# --- the routing file: a flow, a fallback target, a reload on SIGHUP, an IVR's ----
+# --- facts, a file refused -----------------------------------------------------
 python3 - "${WORK}" "${P_EVAPI}" "${P_AGENT}" <<'PY'
 import json, sys
 work, evapi, agent = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -326,16 +327,21 @@ agents = [{"id": 2, "uri": f"sip:agent2@127.0.0.1:{agent}", "profile": "sales"},
           {"id": 4, "uri": f"sip:agent4@127.0.0.1:{agent}", "profile": "support"}]
 json.dump({"evapi": {"host": "127.0.0.1", "port": evapi}, "agents": agents},
           open(f"{work}/agents.json", "w"))
+# Queue "nobody" (2) has no agent: flow "fallback" sends a call there, and
+# its target falls back after 1 s to support, whose agent answers.
 def routing(hotline_queue, sales_level):
-    return {"format": 1, "skills": ["sales", "support"],
+    return {"format": 1, "skills": ["sales", "support", "nobody"],
             "queues": [{"name": n, "skills": {n: 1}, "max_wait_s": 10, "wrap_up_s": 0.3,
-                        "offer_timeout_s": None} for n in ("sales", "support")],
+                        "offer_timeout_s": None} for n in ("sales", "support", "nobody")],
             "agent_profiles": [{"name": "sales", "skills": {"sales": sales_level}},
                                {"name": "support", "skills": {"support": 5}}],
             "attributes": {"ivr.choice": "string"},
             "flows": [{"name": "hotline",
                        "rules": [{"name": "ivr 9", "if": "ivr.choice == '9'", "queue": "sales"}],
-                       "default": {"queue": hotline_queue}}]}
+                       "default": {"queue": hotline_queue}},
+                      {"name": "fallback", "rules": [],
+                       "default": {"queue": "nobody",
+                                   "fallbacks": [{"after_s": 1, "queue": "support"}]}}]}
 json.dump(routing("sales", 5), open(f"{work}/routing.json", "w"))
 json.dump(routing("support", 7), open(f"{work}/routing_v2.json", "w"))
 PY
@@ -352,6 +358,7 @@ wait_log "${WORK}/daemon3.log" "evapi connected" ||
 grep -q "LOG routing: version 1 " "${WORK}/daemon3.log" || fail "no routing version 1 line"
 sleep 0.3
 run_callers routed1 caller.xml hotline 3 3 500 30
+run_callers routed_fallback caller.xml fallback 1 1 500 30
 cp "${WORK}/routing_v2.json" "${WORK}/routing.json"
 kill -HUP "${DAEMON3_PID}"
 wait_log "${WORK}/daemon3.log" "LOG routing: version 2 " ||
@@ -391,26 +398,47 @@ run_callers routed3 caller.xml hotline 2 2 500 30
 kill -TERM "${DAEMON3_PID}"
 wait_exit "${DAEMON3_PID}" || true
 python3 - "${WORK}/daemon3.log" <<'PY' || fail "routing file checks"
-import re, sys
+import datetime, re, sys
+def when(text):  # an event's RFC 3339 UTC time, any number of fraction digits
+    m = re.match(r"(\d+-\d+-\d+T\d+:\d+:\d+)(?:\.(\d+))?", text)
+    t = datetime.datetime.strptime(m[1], "%Y-%m-%dT%H:%M:%S")
+    return t + datetime.timedelta(seconds=float("0." + (m[2] or "0")))
 queue_of_offer, phase, errors = [], 0, []
+queued_at, moved = {}, []  # contact -> when it entered queue 2; fallback moves
 for line in open(sys.argv[1]):
     if line.startswith("LOG routing: version 2"):
         phase = 1
     elif line.startswith("LOG routing: reload of"):
         phase = 2
-    elif line.startswith("EV offered"):
+    elif line.startswith("EV "):
+        kind = line.split()[1]
         f = dict(re.findall(r"(\w+)=(\S+)", line))
-        queue_of_offer.append((phase, int(f["queue"]), int(f["agent"])))
-want = [(0, 0, 2)] * 3 + [(1, 1, 4)] * 3 + [(1, 0, 2)] * 2 + [(1, 1, 4)] * 2 + [(2, 1, 4)] * 2
+        at = when(line.split()[3])
+        if kind == "offered":
+            queue_of_offer.append((phase, int(f["queue"]), int(f["agent"])))
+        elif kind == "contact_queued" and f["queue"] == "2":
+            queued_at[f["contact"]] = at
+        elif kind == "overflowed":
+            moved.append((f["contact"], f["queue"], f["to_queue"], f.get("reason"),
+                          (at - queued_at.get(f["contact"], at)).total_seconds()))
+# The call of flow "fallback" waited 1 s in queue 2 (no agent), moved to
+# support (1) with reason target_timeout, and support's agent 4 answered.
+want = ([(0, 0, 2)] * 3 + [(0, 1, 4)] + [(1, 1, 4)] * 3 + [(1, 0, 2)] * 2 +
+        [(1, 1, 4)] * 2 + [(2, 1, 4)] * 2)
 if queue_of_offer != want:
     errors.append(f"offers (phase, queue, agent) {queue_of_offer}, want {want}")
+if (len(moved) != 1 or moved[0][1:4] != ("2", "1", "target_timeout")
+        or not 1 <= moved[0][4] < 3):
+    errors.append(f"fallback moves (contact, queue, to_queue, reason, after s) {moved}, "
+                  "want one from 2 to 1, target_timeout, after 1 s")
 summary = dict(re.findall(r"(\w+)=(\S+)", [l for l in open(sys.argv[1]) if l.startswith("SUMMARY")][0]))
-if summary["completed"] != "12" or summary["invariants"] != "ok":
+if summary["completed"] != "13" or summary["invariants"] != "ok":
     errors.append(f"summary {summary}")
 for e in errors: print("ERROR:", e)
 sys.exit(1 if errors else 0)
 PY
-echo "routing file: flow 'hotline' to sales, SIGHUP -> version 2 to support," \
+echo "routing file: flow 'hotline' to sales, flow 'fallback' from a queue without agents" \
+  "to support's agent after 1 s, SIGHUP -> version 2 to support," \
   "X-CC-Facts ivr.choice=9 to sales, a Call-ID with quotes routed, a reload from a web page" \
   "refused, a broken file refused (POST /-/reload) and version 2 kept"
 

@@ -350,6 +350,106 @@ TEST_F(TelephonyTest, TransferPutsTheCallInTheOtherQueue) {
   CCENGINE_EXPECT_CODE(bridge_->OnAgentHangup("call-1", a1), kFailedPrecondition);
 }
 
+// A fallback target in another queue (a routing file's `fallbacks`): the
+// call moves there unanswered after `after`, stays bridged, and that queue's
+// agent is rung; answered, it completes as any call.
+TEST_F(TelephonyTest, AFallbackTargetMovesTheCallToAnotherQueueAndRingsItsAgent) {
+  QueueId support = AddQueue("support", {Lvl(support_, 1)});
+  const std::string a2 = Agent(2, 0, {Lvl(support_, 5)});  // no sales agent at all
+  InboundCall call = Inbound("call-1", queue_);
+  call.fallbacks = {FallbackTarget{absl::Seconds(5), support, 2, {}}};
+  auto id = bridge_->OnInbound(call);
+  ASSERT_TRUE(id.ok()) << id.status();
+  Step(1);  // enters sales at 1 s: the fallback is due at 6 s
+  absl::StatusOr<ContactSnapshot> c = engine_->GetContact(*id);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->fallbacks_left, 1u);
+  Step(5.5);
+  EXPECT_EQ(phones_.Ringing("call-1"), "");
+  Step(6.5);
+  EXPECT_EQ(phones_.Ringing("call-1"), a2);
+  EXPECT_EQ(phones_.Count("end"), 0);
+  c = engine_->GetContact(*id);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->queue, support);
+  EXPECT_EQ(c->priority, 2);
+  EXPECT_EQ(c->fallbacks_left, 0u);
+  bool moved = false;
+  for (const Event& e : events_) {
+    moved |= e.type == EventType::kOverflowed && e.contact == *id && e.queue == queue_ &&
+             e.to_queue == support && e.reason == EventReason::kTargetTimeout;
+  }
+  EXPECT_TRUE(moved) << EventLog();
+
+  CCENGINE_EXPECT_OK(bridge_->OnAnswered("call-1", a2));
+  Step(7);
+  EXPECT_EQ(ContactStateOf(id->value()), ContactState::kInService);
+  CCENGINE_EXPECT_OK(bridge_->OnAgentHangup("call-1", a2));
+  Step(8);
+  const TelephonyStats s = bridge_->stats();
+  EXPECT_EQ(s.rings, 1u);
+  EXPECT_EQ(s.ended, 0u);
+  EXPECT_EQ(s.reports_dropped, 0u);
+  EXPECT_EQ(s.commands_failed, 0u);
+  EXPECT_EQ(s.live_calls, 0u);
+  const Accounting acc = engine_->GetAccounting();
+  EXPECT_EQ(acc.completed, 1u);
+  EXPECT_EQ(acc.overflowed, 0u);  // moved on, never left the engine
+}
+
+// A route answered before its fallback time ends the route: the call is not
+// moved. One still ringing at that time moves only once the ring fails.
+TEST_F(TelephonyTest, AFallbackTargetDoesNotMoveAnAnsweredCallAndWaitsForARing) {
+  QueueId support = AddQueue("support", {Lvl(support_, 1)});
+  const std::string a1 = Agent(1);
+  InboundCall call = Inbound("answered", queue_);
+  call.fallbacks = {FallbackTarget{absl::Seconds(5), support, 0, {}}};
+  auto answered = bridge_->OnInbound(call);
+  ASSERT_TRUE(answered.ok()) << answered.status();
+  Step(1);
+  ASSERT_EQ(phones_.Ringing("answered"), a1);
+  absl::StatusOr<ContactSnapshot> c = engine_->GetContact(*answered);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->fallbacks_left, 1u);
+  CCENGINE_EXPECT_OK(bridge_->OnAnswered("answered", a1));
+  Step(2);
+  const std::string a2 = Agent(2, 0, {Lvl(support_, 5)});  // free in support
+  // Well past the fallback time.
+  Step(10);
+  c = engine_->GetContact(*answered);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->state, ContactState::kInService);
+  EXPECT_EQ(c->queue, queue_);
+  EXPECT_EQ(c->fallbacks_left, 0u);
+  EXPECT_EQ(phones_.Count("ring"), 1);
+  EXPECT_EQ(phones_.Count("cancel"), 0);
+  CCENGINE_EXPECT_OK(bridge_->OnAgentHangup("answered", a1));
+  Step(11);
+
+  // Ringing agent 1 (wrap-up over at 16 s) when the fallback falls due at
+  // 22 s: it keeps ringing; the no-answer at 25 s moves it to support.
+  call.call_ref = "ringing";
+  auto ringing = bridge_->OnInbound(call);
+  ASSERT_TRUE(ringing.ok()) << ringing.status();
+  Step(17);
+  ASSERT_EQ(phones_.Ringing("ringing"), a1);
+  Step(23);
+  EXPECT_EQ(phones_.Ringing("ringing"), a1);
+  EXPECT_EQ(phones_.Count("cancel"), 0);
+  EXPECT_EQ(ContactStateOf(ringing->value()), ContactState::kOffered);
+  CCENGINE_EXPECT_OK(bridge_->OnNoAnswer("ringing", a1));
+  Step(25);
+  EXPECT_EQ(phones_.Ringing("ringing"), a2);
+  CCENGINE_EXPECT_OK(bridge_->OnAnswered("ringing", a2));
+  Step(26);
+  c = engine_->GetContact(*ringing);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->state, ContactState::kInService);
+  EXPECT_EQ(c->queue, support);
+  EXPECT_EQ(bridge_->stats().reports_dropped, 0u);
+  EXPECT_EQ(bridge_->stats().ended, 0u);
+}
+
 TEST_F(TelephonyTest, DisconnectEndsEveryCallInFlightWithAClearOutcome) {
   std::string a1 = Agent(1);
   std::string a2 = Agent(2);

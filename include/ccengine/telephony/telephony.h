@@ -136,6 +136,10 @@ struct InboundCall {
   std::vector<AgentId> preferred_agents;
   bool prefer_last_agent = false;
   absl::Duration preferred_wait = absl::ZeroDuration();
+  // Fallback targets, as ContactSpec's (an entry flow's target sets them):
+  // unanswered for `after` in its target, the call moves on to the next
+  // one's queue, priority and skills, and stays bridged there.
+  std::vector<FallbackTarget> fallbacks;
 };
 
 // The contact attribute holding a bridged call's `call_ref`.
