@@ -2,25 +2,30 @@
 // arriving contact, against a hand-written C++ `if` chain of the same rules
 // in the same binary.
 //
-// Workload: a flow of 100 rules as a hotline writes them, five kinds in turn
-// (a keyword in the contact's text; an IVR choice on voice; a language among
-// two; a customer tier with a tag; an hour band outside holidays for a
-// region), over 1,024 contacts:
-//   mixed:0     no rule holds: every rule is tried (the worst case)
-//   mixed:1     each contact holds one rule, uniform over the 100 (half are
-//               tried on average)
-//   keywords:1  as above; keywords:0 replaces the 20 keyword rules by a
-//               comparison of a string (customer.segment == 'k3'), so that
-//               no substring search hides the language's own overhead (the
-//               worst case for the ratio)
+// Workload: a flow of 100 rules, five kinds in turn, over 1,024 contacts.
+// `rules` picks the kinds:
+//   rules:0  as a hotline writes them, no keyword search: a customer segment;
+//            an IVR choice on voice; a language among two; a customer tier
+//            with a tag; an hour band outside holidays for a region. Every
+//            rule has an equality part the flow indexes by (the language's
+//            own overhead shows: no substring search hides it)
+//   rules:1  the same with the segment rules replaced by a keyword in the
+//            contact's text (CONTAINS: the search dominates both sides)
+//   rules:2  no rule has an equality part to index by (the worst case for
+//            the flow): a value band; a tag; an hour band outside holidays
+//            with a value band; a tag with a value band; a value band
+//            outside holidays — numbers, HAS and NOT only
+// and `mixed` the contacts:
+//   mixed:0  no rule holds: every rule is tried (the worst case)
+//   mixed:1  each contact holds one rule, uniform over the 100
 //   BM_Flow      EntryFlow::Match on facts already bound
 //   BM_FlowBind  the same with the facts bound per contact first (what an
-//                arrival costs in full: SetContactFacts and six SetString /
-//                SetStringList calls, then Match)
+//                arrival costs in full: SetContactFacts and the SetString /
+//                SetNumber / SetStringList calls, then Match)
 //   BM_IfChain   a chain of 100 `if`s over a plain struct, the conditions
-//                written out by a template per rule (the keyword choice and
-//                the rule kinds fixed at compile time, the constants in a
-//                table made before the run, the same case-folding CONTAINS)
+//                written out by a template per rule (the rule kinds fixed at
+//                compile time, the constants in a table made before the run,
+//                the same case-folding CONTAINS)
 // Counters: items_per_second (contacts decided).
 //
 // Thread safety: each benchmark uses its own data.
@@ -45,7 +50,7 @@ namespace {
 namespace config = ccengine::config;
 
 constexpr int kRules = 100;
-constexpr std::array<std::string_view, 20> kKeywords = {
+constexpr std::array<std::string_view, 20> kKeywordList = {
     "火灾", "紧急",   "燃气泄漏", "fire", "急救", "坍塌",     "溺水",
     "爆炸", "hazard", "停电",     "积水", "漏水", "电梯困人", "stuck",
     "中毒", "触电",   "smoke",    "血",   "help", "救命"};
@@ -55,6 +60,7 @@ struct Facts {
   std::string channel, text, language, tier, region, choice, segment;
   std::vector<std::string> tags;
   double hour = 0;
+  double value = 0;
   bool holiday = false;
 };
 
@@ -71,6 +77,9 @@ bool ContainsFoldingAscii(std::string_view s, std::string_view t) {
   return false;
 }
 
+enum Shape { kComparisons = 0, kKeywords = 1, kUnindexed = 2 };
+Shape g_shape = kComparisons;  // set by Get before a benchmark runs
+
 // Rule I's parameters: kind I % 5, band I / 5 (0..19).
 std::string Choice(int band) { return fmt::format("{}", band); }
 std::string Language(int band, char which) { return fmt::format("l{}{}", band, which); }
@@ -78,18 +87,33 @@ std::string Tier(int band) { return fmt::format("t{}", band); }
 std::string Tag(int band) { return fmt::format("g{}", band); }
 std::string Region(int band) { return fmt::format("r{}", band); }
 std::string Segment(int band) { return fmt::format("k{}", band); }
-
-// Whether the first kind of rule searches the text for a keyword (else it
-// compares customer.segment).
-bool g_keywords = true;
 int Hour(int band) { return band % 24; }
+// kUnindexed: rule I's value band [Low(I), Low(I) + 500), disjoint from the
+// others'; a contact that holds no rule has a value above them all.
+double Low(int rule) { return 1000.0 * rule; }
+constexpr double kNoBandValue = 1e9;
 
 std::string RuleText(int i) {
   const int band = i / 5;
+  if (g_shape == kUnindexed) {
+    std::string value =
+        fmt::format("customer.value >= {} AND customer.value < {}", Low(i), Low(i) + 500);
+    switch (i % 5) {
+      case 0: return value;
+      case 1: return fmt::format("customer.tags HAS '{}'", Tag(band));
+      case 2:
+        return fmt::format(
+            "time.hour >= {} AND time.hour < {} AND NOT time.holiday AND {}", Hour(band),
+            Hour(band) + 1, value);
+      case 3: return fmt::format("customer.tags HAS '{}' AND {}", Tier(band), value);
+      default: return fmt::format("NOT time.holiday AND {}", value);
+    }
+  }
   switch (i % 5) {
     case 0:
-      return g_keywords ? fmt::format("contact.text CONTAINS '{}'", kKeywords[band])
-                        : fmt::format("customer.segment == '{}'", Segment(band));
+      return g_shape == kKeywords
+                 ? fmt::format("contact.text CONTAINS '{}'", kKeywordList[band])
+                 : fmt::format("customer.segment == '{}'", Segment(band));
     case 1: return fmt::format("ivr.choice == '{}' AND contact.channel == 'voice'", band);
     case 2:
       return fmt::format("contact.language IN ['{}', '{}']", Language(band, 'a'),
@@ -119,15 +143,35 @@ const std::array<Band, kRules / 5> kBands = [] {
   return out;
 }();
 
+bool HasTag(const Facts& f, const std::string& tag) {
+  for (const std::string& t : f.tags) {
+    if (t == tag) return true;
+  }
+  return false;
+}
+
 // The hand-written chain: rule I's condition with its constants in the code;
-// `Keywords` picks the first kind of rule at compile time.
-template <bool Keywords, int I>
+// `S` picks the kinds of rule at compile time.
+template <Shape S, int I>
 bool Rule(const Facts& f) {
   constexpr int band = I / 5;
   const Band& c = kBands[band];
-  if constexpr (I % 5 == 0) {
-    if constexpr (Keywords) {
-      return ContainsFoldingAscii(f.text, kKeywords[band]);
+  if constexpr (S == kUnindexed) {
+    const bool value = f.value >= Low(I) && f.value < Low(I) + 500;
+    if constexpr (I % 5 == 0) {
+      return value;
+    } else if constexpr (I % 5 == 1) {
+      return HasTag(f, c.tag);
+    } else if constexpr (I % 5 == 2) {
+      return f.hour >= Hour(band) && f.hour < Hour(band) + 1 && !f.holiday && value;
+    } else if constexpr (I % 5 == 3) {
+      return HasTag(f, c.tier) && value;
+    } else {
+      return !f.holiday && value;
+    }
+  } else if constexpr (I % 5 == 0) {
+    if constexpr (S == kKeywords) {
+      return ContainsFoldingAscii(f.text, kKeywordList[band]);
     } else {
       return f.segment == c.segment;
     }
@@ -137,27 +181,32 @@ bool Rule(const Facts& f) {
     // Two fields of the band's table (clang-tidy reads the template as one).
     return f.language == c.la || f.language == c.lb;  // NOLINT(misc-redundant-expression)
   } else if constexpr (I % 5 == 3) {
-    if (f.tier != c.tier) return false;
-    for (const std::string& t : f.tags) {
-      if (t == c.tag) return true;
-    }
-    return false;
+    return f.tier == c.tier && HasTag(f, c.tag);
   } else {
     return f.hour >= Hour(band) && f.hour < Hour(band) + 1 && !f.holiday &&
            f.region == c.region;
   }
 }
 
-template <bool Keywords, int... Is>
+template <Shape S, int... Is>
 int ChainOf(const Facts& f, std::integer_sequence<int, Is...>) {
   int matched = -1;
-  (void)((Rule<Keywords, Is>(f) && ((matched = Is), true)) || ...);
+  (void)((Rule<S, Is>(f) && ((matched = Is), true)) || ...);
   return matched;
 }
 
+template <Shape S>
+int Chain(const Facts& f) {
+  return ChainOf<S>(f, std::make_integer_sequence<int, kRules>());
+}
+
 int IfChain(const Facts& f) {
-  return g_keywords ? ChainOf<true>(f, std::make_integer_sequence<int, kRules>())
-                    : ChainOf<false>(f, std::make_integer_sequence<int, kRules>());
+  switch (g_shape) {
+    case kComparisons: return Chain<kComparisons>(f);
+    case kKeywords: return Chain<kKeywords>(f);
+    case kUnindexed: return Chain<kUnindexed>(f);
+  }
+  return -1;
 }
 
 // Facts that hold rule `rule` alone (or none, for -1): each fact set to a
@@ -173,13 +222,21 @@ Facts FactsFor(int rule, std::mt19937_64& rng) {
   f.choice = fmt::format("{}", 50 + rng() % 40);
   f.tags = {"x1", "x2"};
   f.hour = static_cast<double>(rng() % 24);
+  f.value = kNoBandValue;
   f.holiday = false;
   if (rule < 0) return f;
   const int band = rule / 5;
+  if (g_shape == kUnindexed) {
+    if (rule % 5 != 1) f.value = Low(rule) + 250;
+    if (rule % 5 == 1) f.tags.push_back(Tag(band));
+    if (rule % 5 == 2) f.hour = Hour(band);
+    if (rule % 5 == 3) f.tags.push_back(Tier(band));
+    return f;
+  }
   switch (rule % 5) {
     case 0:
-      if (g_keywords) {
-        f.text += kKeywords[static_cast<size_t>(band)];
+      if (g_shape == kKeywords) {
+        f.text += kKeywordList[static_cast<size_t>(band)];
       } else {
         f.segment = Segment(band);
       }
@@ -205,7 +262,7 @@ struct Workload {
   std::vector<config::Bindings> bound;
   std::vector<int> expected;
   config::AttributeId text = 0, language = 0, tier = 0, region = 0, choice = 0, tags = 0,
-                      segment = 0;
+                      segment = 0, value = 0;
 };
 
 config::RoutingConfig Load() {
@@ -220,7 +277,7 @@ config::RoutingConfig Load() {
   const std::string json = fmt::format(
       R"({{"queues": [{}], "attributes": {{"contact.text": "string", "contact.language": "string",
           "customer.tier": "string", "customer.region": "string", "ivr.choice": "string",
-          "customer.segment": "string",
+          "customer.segment": "string", "customer.value": "number",
           "customer.tags": "string list"}},
           "flows": [{{"name": "hotline", "default": {{"queue": "q0"}}, "rules": [{}]}}]}})",
       queues, rules);
@@ -239,18 +296,19 @@ void Bind(const Workload& w, const Facts& f, config::Bindings& b) {
   b.SetString(w.region, f.region);
   b.SetString(w.choice, f.choice);
   b.SetString(w.segment, f.segment);
+  b.SetNumber(w.value, f.value);
   b.SetStringList(w.tags, f.tags);
   b.SetNumber(*w.routing.schema().Find("time.hour"), f.hour);
   b.SetBool(*w.routing.schema().Find("time.holiday"), f.holiday);
 }
 
-// The workload of a benchmark's arguments (mixed, keywords); the benchmarks
-// of one program run one after another, so the toggle is set before each.
+// The workload of a benchmark's arguments (mixed, rules); the benchmarks of
+// one program run one after another, so the shape is set before each.
 const Workload& Get(const benchmark::State& state) {
   const bool mixed = state.range(0) == 1;
-  g_keywords = state.range(1) == 1;
-  static Workload* workloads[4] = {};
-  Workload*& w = workloads[(mixed ? 1 : 0) + (g_keywords ? 2 : 0)];
+  g_shape = static_cast<Shape>(state.range(1));
+  static Workload* workloads[6] = {};
+  Workload*& w = workloads[(mixed ? 1 : 0) + 2 * static_cast<int>(g_shape)];
   if (w != nullptr) return *w;
   w = new Workload();
   w->routing = Load();
@@ -263,6 +321,7 @@ const Workload& Get(const benchmark::State& state) {
   w->choice = *s.Find("ivr.choice");
   w->tags = *s.Find("customer.tags");
   w->segment = *s.Find("customer.segment");
+  w->value = *s.Find("customer.value");
   std::mt19937_64 rng(mixed ? 2 : 1);
   for (int i = 0; i < 1024; ++i) {
     const int rule = mixed ? static_cast<int>(rng() % kRules) : -1;
@@ -301,28 +360,27 @@ void BM_FlowBind(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-template <bool Keywords>
+template <Shape S>
 void IfChainLoop(benchmark::State& state, const Workload& w) {
   size_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(
-        ChainOf<Keywords>(w.facts[i], std::make_integer_sequence<int, kRules>()));
+    benchmark::DoNotOptimize(Chain<S>(w.facts[i]));
     i = (i + 1) & 1023;
   }
 }
 
 void BM_IfChain(benchmark::State& state) {
   const Workload& w = Get(state);
-  if (g_keywords) {
-    IfChainLoop<true>(state, w);
-  } else {
-    IfChainLoop<false>(state, w);
+  switch (g_shape) {
+    case kComparisons: IfChainLoop<kComparisons>(state, w); break;
+    case kKeywords: IfChainLoop<kKeywords>(state, w); break;
+    case kUnindexed: IfChainLoop<kUnindexed>(state, w); break;
   }
   state.SetItemsProcessed(state.iterations());
 }
 
 void Shapes(benchmark::internal::Benchmark* b) {
-  b->ArgNames({"mixed", "keywords"})->ArgsProduct({{0, 1}, {0, 1}});
+  b->ArgNames({"mixed", "rules"})->ArgsProduct({{0, 1}, {0, 1, 2}});
 }
 
 BENCHMARK(BM_Flow)->Apply(Shapes);

@@ -55,7 +55,7 @@ case "${TARGET}" in
   expression)
     MODULE=config
     # The expression language alone, without the routing file (and core).
-    ONLY=(compiler expression lexer)
+    ONLY=(compiler decision_code expression lexer)
     ;;
   routing_file)
     MODULE=config

@@ -83,6 +83,7 @@ class Compiler {
     }
     program_->text = std::string(text_);
     program_->root = *root;
+    GenerateCode(*program_);
     return Expression(std::move(program_));
   }
 

@@ -3,6 +3,7 @@
 #include "ccengine/config/expression.h"
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -14,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "config/lexer.h"
 #include "config/program.h"
 #include "fmt/format.h"
@@ -151,12 +153,125 @@ bool Ordered(Op op, const T& a, const T& b) {
 }  // namespace
 
 // Reads a program against bindings; every read of an unset or mistyped slot
-// makes the comparison false. Recursion depth is bounded by the compiler's
-// nesting limit.
+// makes the comparison false. `Run` follows the decision code; `Bool` walks
+// the tree (for the leaves the code leaves to it), its recursion bounded by
+// the compiler's nesting limit.
 struct Evaluator {
-  static bool Run(const Program& program, const Bindings& bindings) {
-    const Evaluator evaluator{program, bindings.slots_};
-    return evaluator.Bool(program.root);
+  using Slots = std::vector<Bindings::Slot>;
+
+  // The code's result (program.h: 0 or 1 for one expression).
+  static uint32_t Run(const Code& code, const Bindings& bindings) {
+    const Bindings::Slot* slots = bindings.slots_.data();
+    const size_t slot_count = bindings.slots_.size();
+    const Step* steps = code.steps.data();
+    uint32_t at = code.entry;
+    while (at < kExit) {
+      const Step& step = steps[at];
+      const Bindings::Slot* slot = step.slot < slot_count ? &slots[step.slot] : nullptr;
+      const bool ready = slot != nullptr && slot->set && slot->type == step.type;
+      bool holds = false;
+      switch (step.test) {
+        case Test::kBoolAttribute: holds = ready && slot->boolean; break;
+        case Test::kStringEq:
+          holds = ready && (std::string_view(slot->text) ==
+                            Literal(code, step.a, step.b)) != step.negate;
+          break;
+        case Test::kNumberEq:
+          holds = ready && (slot->number == step.number) != step.negate;
+          break;
+        case Test::kNumberLt: holds = ready && slot->number < step.number; break;
+        case Test::kNumberLe: holds = ready && slot->number <= step.number; break;
+        case Test::kNumberGt: holds = ready && slot->number > step.number; break;
+        case Test::kNumberGe: holds = ready && slot->number >= step.number; break;
+        case Test::kStringIn:
+        case Test::kNumberIn:
+        case Test::kHas:
+        case Test::kContains: holds = ready && Search(code, step, *slot); break;
+        case Test::kTree:
+          holds = Evaluator{*code.programs[step.b], bindings.slots_}.Bool(step.a);
+          break;
+      }
+      // A branch, not an index by `holds`: the processor predicts it and
+      // starts the next step before this one's test is done, as it does for
+      // a chain of `if`s; a data dependency would serialize the steps.
+      if (holds) {
+        at = step.next[1];
+      } else {
+        at = step.next[0];
+      }
+    }
+    return at - kExit;
+  }
+
+  // The tests that search a list or a text, on a set slot of their type.
+  static bool Search(const Code& code, const Step& step, const Bindings::Slot& slot) {
+    switch (step.test) {
+      case Test::kStringIn: {
+        const std::string_view value = slot.text;
+        for (uint32_t i = step.a; i < step.b; ++i) {
+          const auto [offset, length] = code.items[i];
+          if (value == Literal(code, offset, length)) return true;
+        }
+        return false;
+      }
+      case Test::kNumberIn: {
+        const auto first = code.numbers.begin() + step.a;
+        const auto last = code.numbers.begin() + step.b;
+        return std::find(first, last, slot.number) != last;
+      }
+      case Test::kHas: {
+        const std::string_view item = Literal(code, step.a, step.b);
+        return std::find(slot.list.begin(), slot.list.end(), item) != slot.list.end();
+      }
+      case Test::kContains:
+        return ContainsIgnoringAsciiCase(slot.text, Literal(code, step.a, step.b));
+      default: return false;
+    }
+  }
+
+  // The first of a chain's conditions that holds (-1 when none), trying only
+  // those the guard index admits.
+  static int FirstMatch(const Code& chain, const GuardIndex& index,
+                        const Bindings& bindings) {
+    if (index.guards.empty()) return static_cast<int>(Run(chain, bindings)) - 1;
+    // Ascending lists of the conditions to try; merged in order.
+    struct Range {
+      const uint32_t* at;
+      const uint32_t* end;
+    };
+    std::array<Range, kMaxGuards + 1> ranges;
+    size_t count = 0;
+    const uint32_t* members = index.members.data();
+    const auto add = [&](std::pair<uint32_t, uint32_t> range) {
+      if (range.first < range.second) {
+        ranges[count++] = {members + range.first, members + range.second};
+      }
+    };
+    add(index.unguarded);
+    const Slots& slots = bindings.slots_;
+    for (const GuardIndex::Guard& guard : index.guards) {
+      if (guard.slot >= slots.size()) continue;
+      const Bindings::Slot& slot = slots[guard.slot];
+      if (!slot.set || slot.type != ValueType::kString) continue;
+      const auto it = guard.values.find(absl::string_view(slot.text));
+      if (it != guard.values.end()) add(it->second);
+    }
+    while (count > 0) {
+      size_t first = 0;
+      for (size_t k = 1; k < count; ++k) {
+        if (*ranges[k].at < *ranges[first].at) first = k;
+      }
+      const uint32_t condition = *ranges[first].at++;
+      if (ranges[first].at == ranges[first].end) ranges[first] = ranges[--count];
+      if (Run(chain.programs[condition]->code, bindings) == 1) {
+        return static_cast<int>(condition);
+      }
+    }
+    return -1;
+  }
+
+  static std::string_view Literal(const Code& code, uint32_t offset, uint32_t length) {
+    return {code.pool.data() + offset, length};
   }
 
   const Program& program;
@@ -338,10 +453,40 @@ Expression::Expression(std::shared_ptr<const internal::Program> program)
     : program_(std::move(program)) {}
 
 bool Expression::Evaluate(const Bindings& bindings) const {
-  return internal::Evaluator::Run(*program_, bindings);
+  return internal::Evaluator::Run(program_->code, bindings) == 1;
 }
 
 const std::string& Expression::text() const { return program_->text; }
+
+// --- ConditionList -------------------------------------------------------------
+
+struct ConditionList::Chain {
+  std::vector<std::shared_ptr<const internal::Program>> programs;  // kept alive
+  internal::Code code;  // code.programs[i] is condition i's program
+  internal::GuardIndex index;
+};
+
+ConditionList::ConditionList(const std::vector<Expression>& conditions) {
+  auto chain = std::make_shared<Chain>();
+  std::vector<const internal::Program*> programs;
+  programs.reserve(conditions.size());
+  for (const Expression& condition : conditions) {
+    chain->programs.push_back(condition.program_);
+    programs.push_back(condition.program_.get());
+  }
+  chain->code = internal::ChainCode(programs);
+  chain->index = internal::BuildGuardIndex(programs);
+  chain_ = std::move(chain);
+}
+
+int ConditionList::FirstMatch(const Bindings& bindings) const {
+  if (chain_ == nullptr) return -1;
+  return internal::Evaluator::FirstMatch(chain_->code, chain_->index, bindings);
+}
+
+size_t ConditionList::size() const {
+  return chain_ == nullptr ? 0 : chain_->programs.size();
+}
 
 std::string Expression::DebugString() const {
   std::string out;

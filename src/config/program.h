@@ -21,8 +21,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 
 #include "ccengine/config/expression.h"
@@ -66,6 +68,56 @@ struct Node {
   uint32_t b = 0;
 };
 
+// The decision code of one or more expressions: the condition tree flattened
+// into leaf tests, each with the step to take when it fails and when it holds
+// (NOT swaps them, AND and OR chain them), so evaluation is a loop over one
+// array with no recursion. A leaf whose operands are an attribute and a
+// literal gets its own test kind with the literal inline; any other leaf
+// (two attributes, a comparison of bools, ...) reads its node in the tree.
+//
+// Example (for `a == 'x' AND NOT b`, a a string, b a bool):
+//   steps = [ {kStringEq, slot a, "x", next = {exit 0, 1}},
+//             {kBoolAttribute, slot b, next = {exit 1, exit 0}} ],  entry = 0
+enum class Test : uint8_t {
+  kBoolAttribute,  // a set bool that is true
+  kStringEq,       // a set string equal to pool[a, a + b); `negate` for !=
+  kNumberEq,       // a set number == `number`; `negate` for !=
+  kNumberLt,       // a set number < `number`
+  kNumberLe,       // a set number <= `number`
+  kNumberGt,       // a set number > `number`
+  kNumberGe,       // a set number >= `number`
+  kStringIn,       // a set string equal to one of items[a, b)
+  kNumberIn,       // a set number equal to one of numbers[a, b)
+  kHas,            // a set string list with an element equal to pool[a, a + b)
+  kContains,       // a set string containing pool[a, a + b), ASCII case folded
+  kTree,           // programs[b]'s node a, by the tree evaluator
+};
+
+// `next` values from kExit up are results: kExit + r ends with r.
+inline constexpr uint32_t kExit = uint32_t{1} << 31;
+
+struct Step {
+  Test test = Test::kTree;
+  bool negate = false;
+  ValueType type = ValueType::kString;  // the attribute's, for every test but kTree
+  uint32_t slot = 0;                    // the attribute read
+  uint32_t a = 0;
+  uint32_t b = 0;
+  double number = 0;
+  uint32_t next[2] = {kExit, kExit};  // [when the test fails, when it holds]
+};
+
+struct Program;
+
+struct Code {
+  std::vector<Step> steps;
+  std::string pool;                                  // string literals
+  std::vector<std::pair<uint32_t, uint32_t>> items;  // kStringIn: offset, length
+  std::vector<double> numbers;                       // kNumberIn
+  std::vector<const Program*> programs;              // kTree
+  uint32_t entry = kExit;                            // a step, or the result
+};
+
 struct Program {
   std::string text;
   std::vector<Node> nodes;
@@ -74,7 +126,39 @@ struct Program {
   std::vector<double> numbers;
   std::vector<std::string> number_texts;  // numbers' source text, for DebugString
   uint32_t root = 0;
+  Code code;  // the tree above as decision code: exit 1 when it holds, else 0
 };
+
+// Fills `program.code` from its tree (decision_code.cc).
+void GenerateCode(Program& program);
+
+// One program whose result is 1 + the index of the first of `programs` whose
+// expression holds, or 0 when none does.
+Code ChainCode(const std::vector<const Program*>& programs);
+
+// An index of a list of conditions by their equality guards: a condition
+// that is `attr == 'x'`, `attr IN ['x', 'y']`, or an AND with such a part,
+// cannot hold unless the contact's string `attr` is one of those values. So
+// the conditions worth trying for a contact are the unguarded ones and, for
+// each guard attribute, those listed under the contact's value — a hash
+// lookup per guard attribute instead of a test per condition. Each condition
+// is listed under at most one attribute (the one guarding most conditions);
+// at most kMaxGuards attributes are indexed, the conditions guarded only by
+// others count as unguarded.
+inline constexpr size_t kMaxGuards = 8;
+
+struct GuardIndex {
+  struct Guard {
+    AttributeId slot = 0;
+    // A value → the range of `members` listing the conditions it admits.
+    absl::flat_hash_map<std::string, std::pair<uint32_t, uint32_t>> values;
+  };
+  std::vector<Guard> guards;                // empty: no condition has a guard
+  std::pair<uint32_t, uint32_t> unguarded;  // a range of `members`
+  std::vector<uint32_t> members;            // condition indexes, ascending per range
+};
+
+GuardIndex BuildGuardIndex(const std::vector<const Program*>& programs);
 
 // The schema type an attribute node of `type` reads.
 inline ValueType AttributeValueType(Type type) {

@@ -25,7 +25,15 @@
 
 namespace ccengine::config {
 
+void EntryFlow::Compile() {
+  std::vector<Expression> conditions;
+  conditions.reserve(rules.size());
+  for (const FlowRule& rule : rules) conditions.push_back(rule.condition);
+  conditions_ = ConditionList(conditions);
+}
+
 int EntryFlow::Match(const Bindings& facts) const {
+  if (conditions_.size() == rules.size()) return conditions_.FirstMatch(facts);
   for (size_t i = 0; i < rules.size(); ++i) {
     if (rules[i].condition.Evaluate(facts)) return static_cast<int>(i);
   }

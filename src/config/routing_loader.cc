@@ -1060,6 +1060,7 @@ class Loader {
                    "preferred_wait_s", "fallbacks"});
         if (df.ok()) ReadTarget(df, &flow.fallback);
       }
+      flow.Compile();
       config_.flows_.push_back(std::move(flow));
     }
   }

@@ -1,6 +1,7 @@
-// Evaluating a compiled expression allocates nothing: this executable replaces
-// the global operator new to count allocations and evaluates a non-trivial
-// expression many times against several bindings.
+// Evaluating a compiled expression or a condition list allocates nothing: this
+// executable replaces the global operator new to count allocations and
+// evaluates a non-trivial expression and a list many times against several
+// bindings.
 
 #include <atomic>
 #include <cstddef>
@@ -71,6 +72,21 @@ TEST(ExpressionAllocTest, EvaluationAllocatesNothing) {
   const long allocations = g_allocations.load() - before;
   EXPECT_EQ(allocations, 0);
   EXPECT_EQ(satisfied, 50'000);  // contacts 0 and 1
+
+  // Nor does a condition list, through its guard index and its chain.
+  std::vector<Expression> conditions;
+  for (const char* text :
+       {"contact.channel == 'email'",
+        "contact.channel IN ['chat', 'video'] AND customer.vip", "time.hour >= 22",
+        "contact.text CONTAINS 'fire'", "contact.channel == 'voice'"}) {
+    conditions.push_back(*Compile(text, schema));
+  }
+  const ConditionList list(conditions);
+  const long before_list = g_allocations.load();
+  int sum = 0;
+  for (int i = 0; i < 100'000; ++i) sum += list.FirstMatch(contacts[i % contacts.size()]);
+  EXPECT_EQ(g_allocations.load() - before_list, 0);
+  EXPECT_EQ(sum, 25'000 * (3 + 1 + 0 - 1));  // contacts 0..3 match 3, 1, 0, none
 
   // The counter does count: compiling allocates.
   const long before_compile = g_allocations.load();

@@ -386,6 +386,17 @@ class Generator {
   std::mt19937_64 rng_;
 };
 
+// The model's values in bindings of the test's schema.
+void Bind(const Values& v, Bindings& bindings) {
+  bindings.UnsetAll();
+  for (int i = 0; i < 2; ++i) {
+    if (v.s[i]) bindings.SetString(i == 0 ? kS1 : kS2, *v.s[i]);
+    if (v.n[i]) bindings.SetNumber(i == 0 ? kN1 : kN2, *v.n[i]);
+  }
+  if (v.b) bindings.SetBool(kB1, *v.b);
+  if (v.l) bindings.SetStringList(kL1, *v.l);
+}
+
 TEST(ExpressionRandomTest, MatchesTheModel) {
   Schema schema;
   for (int i = 0; i < kAttrCount; ++i) ASSERT_TRUE(schema.Add(kNames[i], kTypes[i]).ok());
@@ -402,13 +413,7 @@ TEST(ExpressionRandomTest, MatchesTheModel) {
     ASSERT_EQ(again->DebugString(), e->DebugString());
     for (int k = 0; k < 8; ++k) {
       const Values v = gen.RandomValues();
-      bindings.UnsetAll();
-      for (int i = 0; i < 2; ++i) {
-        if (v.s[i]) bindings.SetString(i == 0 ? kS1 : kS2, *v.s[i]);
-        if (v.n[i]) bindings.SetNumber(i == 0 ? kN1 : kN2, *v.n[i]);
-      }
-      if (v.b) bindings.SetBool(kB1, *v.b);
-      if (v.l) bindings.SetStringList(kL1, *v.l);
+      Bind(v, bindings);
       const bool expected = Model(tree, v);
       ASSERT_EQ(e->Evaluate(bindings), expected) << text;
       ASSERT_EQ(again->Evaluate(bindings), expected) << e->DebugString();
@@ -419,6 +424,83 @@ TEST(ExpressionRandomTest, MatchesTheModel) {
   // Both outcomes occur often enough for the comparison to mean something.
   EXPECT_GT(true_results, evaluations / 10);
   EXPECT_LT(true_results, evaluations * 9 / 10);
+}
+
+// A condition an index can use: a string attribute `==` a literal (either
+// side) or `IN` a list of literals, alone or ANDed with a random condition.
+Tree Guarded(Generator& gen) {
+  Tree guard;
+  guard.kind = Tree::kCompare;
+  Operand attr;
+  attr.kind = Operand::kAttribute;
+  attr.attr = gen.Chance(0.5) ? kS1 : kS2;
+  if (gen.Chance(0.5)) {
+    guard.op = Op::kEq;
+    Operand literal;
+    literal.kind = Operand::kString;
+    literal.text = kStrings[gen.Below(kStrings.size())];
+    const bool flip = gen.Chance(0.3);
+    guard.lhs = flip ? literal : attr;
+    guard.rhs = flip ? attr : literal;
+  } else {
+    guard.op = Op::kIn;
+    guard.lhs = attr;
+    guard.rhs.kind = Operand::kStringList;
+    for (size_t n = 1 + gen.Below(3); n > 0; --n) {
+      guard.rhs.strings.push_back(kStrings[gen.Below(kStrings.size())]);
+    }
+  }
+  if (gen.Chance(0.3)) return guard;
+  Tree both;
+  both.kind = Tree::kAnd;
+  both.children.push_back(gen.Condition(2));
+  both.children.insert(both.children.begin() + static_cast<long>(gen.Below(2)), guard);
+  return both;
+}
+
+// A ConditionList picks the first condition the model says holds, whether the
+// conditions are indexed by their guards, mixed with unguarded ones, or none
+// has a guard.
+TEST(ExpressionRandomTest, ConditionListFindsTheFirstThatHolds) {
+  Schema schema;
+  for (int i = 0; i < kAttrCount; ++i) ASSERT_TRUE(schema.Add(kNames[i], kTypes[i]).ok());
+  Generator gen(20261206);
+  Bindings bindings(schema);
+  size_t none = 0, first = 0, later = 0;
+  for (int round = 0; round < 400; ++round) {
+    const double guarded = round % 4 == 0 ? 0.0 : round % 4 == 1 ? 1.0 : 0.7;
+    const size_t n = 1 + gen.Below(40);
+    std::vector<Tree> trees;
+    std::vector<std::string> texts;
+    std::vector<Expression> conditions;
+    for (size_t i = 0; i < n; ++i) {
+      trees.push_back(gen.Chance(guarded) ? Guarded(gen) : gen.Condition(1));
+      texts.push_back(gen.Print(trees.back()));
+      absl::StatusOr<Expression> e = Compile(texts.back(), schema);
+      ASSERT_TRUE(e.ok()) << texts.back() << "\n" << e.status();
+      conditions.push_back(*std::move(e));
+    }
+    const ConditionList list(conditions);
+    ASSERT_EQ(list.size(), n);
+    for (int k = 0; k < 20; ++k) {
+      const Values v = gen.RandomValues();
+      Bind(v, bindings);
+      int expected = -1;
+      for (size_t i = 0; i < n && expected < 0; ++i) {
+        if (Model(trees[i], v)) expected = static_cast<int>(i);
+      }
+      std::string all;
+      for (const std::string& t : texts) all += t + "\n";
+      ASSERT_EQ(list.FirstMatch(bindings), expected) << all;
+      none += expected < 0;
+      first += expected == 0;
+      later += expected > 0;
+    }
+  }
+  // Every kind of outcome occurs often.
+  EXPECT_GT(none, 500u);
+  EXPECT_GT(first, 500u);
+  EXPECT_GT(later, 500u);
 }
 
 }  // namespace

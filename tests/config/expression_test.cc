@@ -235,6 +235,57 @@ TEST_F(ExpressionTest, BindingsOfAnotherSchemaReadAsUnset) {
   EXPECT_FALSE(e->Evaluate(b));
 }
 
+TEST_F(ExpressionTest, ConditionListOfAnotherSchemaReadsUnset) {
+  Schema other;
+  ASSERT_TRUE(other.Add("contact.channel", ValueType::kNumber).ok());
+  Bindings b(other);
+  b.SetNumber(0, 1);
+  const ConditionList list({*Compile("contact.channel == 'voice'", schema_),
+                            *Compile("contact.channel != 'x'", schema_),
+                            *Compile("NOT (contact.channel IN ['a'])", schema_)});
+  EXPECT_EQ(list.FirstMatch(b), 2);
+  EXPECT_EQ(list.FirstMatch(values_), 0);
+}
+
+// More guard attributes than the index takes: the conditions guarded by the
+// rest are tried in their turn, so the first that holds still wins.
+TEST_F(ExpressionTest, ConditionListBeyondTheIndexedAttributes) {
+  Schema schema;
+  std::vector<AttributeId> ids;
+  ids.reserve(12);
+  for (int k = 0; k < 12; ++k) {
+    ids.push_back(*schema.Add("a" + std::to_string(k), ValueType::kString));
+  }
+  std::vector<Expression> conditions;
+  // Attribute k guards 12 - k conditions: a0 the most, a11 one.
+  for (int k = 0; k < 12; ++k) {
+    for (int j = 0; j < 12 - k; ++j) {
+      conditions.push_back(*Compile("a" + std::to_string(k) + " == 'v" +
+                                        std::to_string(j) + "' AND a0 != 'stop'",
+                                    schema));
+    }
+  }
+  conditions.push_back(*Compile("a11 IN ['w', 'v0']", schema));
+  const ConditionList list(conditions);
+  Bindings b(schema);
+  EXPECT_EQ(list.FirstMatch(b), -1);
+  const int last = static_cast<int>(conditions.size()) - 1;
+  b.SetString(ids[11], "v0");           // named only by a11's conditions, the last two
+  EXPECT_EQ(list.FirstMatch(b), last);  // a0 unset: "a0 != 'stop'" is false
+  b.SetString(ids[0], "x");
+  EXPECT_EQ(list.FirstMatch(b), last - 1);
+  b.SetString(ids[10], "v1");  // a10's second condition comes before
+  EXPECT_EQ(list.FirstMatch(b), last - 2);
+  b.SetString(ids[0], "v3");
+  EXPECT_EQ(list.FirstMatch(b), 3);
+  b.SetString(ids[0], "stop");
+  EXPECT_EQ(list.FirstMatch(b), last);
+  b.SetString(ids[11], "zz");
+  EXPECT_EQ(list.FirstMatch(b), -1);
+  EXPECT_EQ(ConditionList().FirstMatch(b), -1);
+  EXPECT_EQ(ConditionList().size(), 0u);
+}
+
 TEST_F(ExpressionTest, CopiesShareTheProgram) {
   absl::StatusOr<Expression> e = Compile("customer.vip", schema_);
   ASSERT_TRUE(e.ok());

@@ -8,7 +8,8 @@
 // contact can have in a `Schema`; `Compile` checks a text against it once;
 // `Expression::Evaluate` then decides a contact from its `Bindings` (one value
 // per attribute, found by an index fixed at compile time: no name lookups and
-// no allocation while evaluating). docs/routing-config.md has the tutorial.
+// no allocation while evaluating), and a `ConditionList` finds the first of
+// several that holds. docs/routing-config.md has the tutorial.
 //
 // Grammar (keywords case-insensitive; whitespace is space, tab, CR, LF):
 //
@@ -64,9 +65,9 @@
 // most `kMaxNumberBytes` characters. Each excess is an InvalidArgument with its
 // place; the compiler never recurses deeper than the nesting limit.
 //
-// Thread safety: a `Schema` and a compiled `Expression` are immutable once
-// built; their const methods may be called from any number of threads at once
-// (copies of an `Expression` share its compiled program). A `Bindings` is a
+// Thread safety: a `Schema`, a compiled `Expression` and a `ConditionList` are
+// immutable once built; their const methods may be called from any number of
+// threads at once (copies share the compiled program). A `Bindings` is a
 // plain value: one thread writes it, then any number may evaluate against it.
 //
 // Example:
@@ -190,8 +191,37 @@ class Expression {
 
  private:
   friend class internal::Compiler;
+  friend class ConditionList;
   explicit Expression(std::shared_ptr<const internal::Program> program);
   std::shared_ptr<const internal::Program> program_;
+};
+
+// An ordered list of expressions (an entry flow's filters) that finds the
+// first one holding for a contact — what trying `Evaluate` on each in turn
+// gives — without trying them all: expressions with an equality guard (`attr
+// == 'x'`, `attr IN [...]`, or an AND with such a part) are indexed by it, so
+// one hash lookup per guarded attribute (at most 8 are indexed) leaves only
+// the expressions the contact's values admit and the unguarded ones to try,
+// in order; with no guard at all, the list is one chained program.
+// Immutable, cheap to copy; it keeps the expressions' compiled programs alive.
+//
+// Example:
+//   ConditionList filters({*Compile("ivr.choice == '1'", schema),
+//                          *Compile("contact.text CONTAINS '紧急'", schema)});
+//   int first = filters.FirstMatch(values);  // 0, 1, or -1 when none holds
+class ConditionList {
+ public:
+  ConditionList() = default;  // no conditions: FirstMatch is -1
+  explicit ConditionList(const std::vector<Expression>& conditions);
+
+  // The index of the first condition that `bindings` satisfy, or -1.
+  // Allocates nothing.
+  int FirstMatch(const Bindings& bindings) const;
+  size_t size() const;
+
+ private:
+  struct Chain;
+  std::shared_ptr<const Chain> chain_;
 };
 
 // One compile error.

@@ -111,11 +111,19 @@ struct EntryFlow {
   std::vector<FlowRule> rules;
   FlowTarget fallback;  // the file's "default"
 
+  // Compiles the rules' conditions into one program for `Match`; the loader
+  // calls it. A flow whose rules change afterwards must call it again: `Match`
+  // follows the compiled program while it has one condition per rule, and
+  // tries each rule's condition in turn otherwise.
+  void Compile();
   // The index of the first rule whose condition holds, or -1 (the fallback).
   // Allocates nothing.
   int Match(const Bindings& facts) const;
   // That rule's target, or the fallback.
   const FlowTarget& Route(const Bindings& facts) const;
+
+ private:
+  ConditionList conditions_;
 };
 
 // A named kind of agent: the skills, capacity and weight an agent of that

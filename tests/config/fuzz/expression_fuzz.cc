@@ -6,10 +6,11 @@
 // (ccengine/config/expression.h): compiles arbitrary bytes against a fixed
 // schema. A failure must be InvalidArgument with at least one diagnostic inside
 // the text. A success is evaluated against three bindings (all unset, and two
-// contacts), and its DebugString must compile to the same DebugString and the
-// same results — unless the canonical form (which parenthesizes every
-// comparison) runs past the length or nesting limit, which must then be the
-// error. Built and run by tools/fuzz.sh expression SECONDS.
+// contacts); a ConditionList holding it between two fixed conditions must pick
+// as trying each in turn does; and its DebugString must compile to the same
+// DebugString and the same results — unless the canonical form (which
+// parenthesizes every comparison) runs past the length or nesting limit, which
+// must then be the error. Built and run by tools/fuzz.sh expression SECONDS.
 //
 // Thread safety: libFuzzer calls the entry point from one thread.
 //
@@ -20,6 +21,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -30,19 +32,44 @@
 namespace ccengine::config {
 namespace {
 
-struct Fixture {
+Schema MakeSchema() {
   Schema schema;
+  for (const auto& [name, type] : std::vector<std::pair<std::string_view, ValueType>>{
+           {"contact.channel", ValueType::kString},
+           {"contact.text", ValueType::kString},
+           {"customer.tier", ValueType::kString},
+           {"customer.vip", ValueType::kBool},
+           {"customer.tags", ValueType::kStringList},
+           {"ivr.choice", ValueType::kString},
+           {"time.hour", ValueType::kNumber},
+           {"contact.priority", ValueType::kNumber}}) {
+    FUZZ_CHECK(schema.Add(name, type).ok(), "the fixed schema");
+  }
+  return schema;
+}
+
+Expression MustCompile(std::string_view text, const Schema& schema) {
+  absl::StatusOr<Expression> e = Compile(text, schema);
+  FUZZ_CHECK(e.ok(), "a fixed condition does not compile");
+  return *std::move(e);
+}
+
+struct Fixture {
+  Schema schema = MakeSchema();
   std::vector<Bindings> contacts;
+  // A condition with an equality guard and one without, for ConditionList.
+  Expression before = MustCompile("contact.channel == 'chat' AND customer.vip", schema);
+  Expression after = MustCompile("time.hour > 0 OR customer.tags HAS 'vip'", schema);
 
   Fixture() {
-    const AttributeId channel = *schema.Add("contact.channel", ValueType::kString);
-    const AttributeId text = *schema.Add("contact.text", ValueType::kString);
-    const AttributeId tier = *schema.Add("customer.tier", ValueType::kString);
-    const AttributeId vip = *schema.Add("customer.vip", ValueType::kBool);
-    const AttributeId tags = *schema.Add("customer.tags", ValueType::kStringList);
-    const AttributeId choice = *schema.Add("ivr.choice", ValueType::kString);
-    const AttributeId hour = *schema.Add("time.hour", ValueType::kNumber);
-    const AttributeId priority = *schema.Add("contact.priority", ValueType::kNumber);
+    const AttributeId channel = *schema.Find("contact.channel");
+    const AttributeId text = *schema.Find("contact.text");
+    const AttributeId tier = *schema.Find("customer.tier");
+    const AttributeId vip = *schema.Find("customer.vip");
+    const AttributeId tags = *schema.Find("customer.tags");
+    const AttributeId choice = *schema.Find("ivr.choice");
+    const AttributeId hour = *schema.Find("time.hour");
+    const AttributeId priority = *schema.Find("contact.priority");
     contacts.assign(3, Bindings(schema));  // contacts[0]: all unset
     contacts[1].SetString(channel, "voice");
     contacts[1].SetString(text, "家里着火了，紧急！Fire");
@@ -89,6 +116,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<bool> results;
   for (const config::Bindings& contact : fixture->contacts)
     results.push_back(e->Evaluate(contact));
+  // Between a guarded condition and an unguarded one in a condition list, it
+  // is picked exactly when trying each in turn would pick it.
+  const config::ConditionList list({fixture->before, *e, fixture->after});
+  for (size_t i = 0; i < fixture->contacts.size(); ++i) {
+    const config::Bindings& contact = fixture->contacts[i];
+    const int expected = fixture->before.Evaluate(contact)  ? 0
+                         : results[i]                       ? 1
+                         : fixture->after.Evaluate(contact) ? 2
+                                                            : -1;
+    FUZZ_CHECK(list.FirstMatch(contact) == expected, "ConditionList picks another");
+  }
   const std::string canonical = e->DebugString();
   const absl::StatusOr<config::Expression> again =
       config::Compile(canonical, fixture->schema);
