@@ -11,10 +11,12 @@
 //            own overhead shows: no substring search hides it)
 //   rules:1  the same with the segment rules replaced by a keyword in the
 //            contact's text (CONTAINS: the search dominates both sides)
-//   rules:2  no rule has an equality part to index by (the worst case for
-//            the flow): a value band; a tag; an hour band outside holidays
-//            with a value band; a tag with a value band; a value band
-//            outside holidays — numbers, HAS and NOT only
+//   rules:2  number ranges and tags: a value band; a tag (HAS); an hour band
+//            outside holidays with a value band; a tag with a value band; a
+//            value band outside holidays (the flow indexes the bands)
+//   rules:3  the same conditions written so that nothing can be indexed
+//            (`NOT (customer.value < lo) AND NOT (customer.value >= hi)`):
+//            every rule is tried — the worst case for the flow
 // and `mixed` the contacts:
 //   mixed:0  no rule holds: every rule is tried (the worst case)
 //   mixed:1  each contact holds one rule, uniform over the 100
@@ -77,7 +79,7 @@ bool ContainsFoldingAscii(std::string_view s, std::string_view t) {
   return false;
 }
 
-enum Shape { kComparisons = 0, kKeywords = 1, kUnindexed = 2 };
+enum Shape { kComparisons = 0, kKeywords = 1, kRanges = 2, kUnindexed = 3 };
 Shape g_shape = kComparisons;  // set by Get before a benchmark runs
 
 // Rule I's parameters: kind I % 5, band I / 5 (0..19).
@@ -88,23 +90,27 @@ std::string Tag(int band) { return fmt::format("g{}", band); }
 std::string Region(int band) { return fmt::format("r{}", band); }
 std::string Segment(int band) { return fmt::format("k{}", band); }
 int Hour(int band) { return band % 24; }
-// kUnindexed: rule I's value band [Low(I), Low(I) + 500), disjoint from the
+// kRanges, kUnindexed: rule I's value band [Low(I), Low(I) + 500), disjoint from the
 // others'; a contact that holds no rule has a value above them all.
 double Low(int rule) { return 1000.0 * rule; }
 constexpr double kNoBandValue = 1e9;
 
 std::string RuleText(int i) {
   const int band = i / 5;
-  if (g_shape == kUnindexed) {
-    std::string value =
-        fmt::format("customer.value >= {} AND customer.value < {}", Low(i), Low(i) + 500);
+  if (g_shape == kRanges || g_shape == kUnindexed) {
+    // The same bounds, read by the index or hidden from it behind NOT.
+    const auto range = [](std::string_view attr, double lo, double hi) {
+      return g_shape == kRanges
+                 ? fmt::format("{} >= {} AND {} < {}", attr, lo, attr, hi)
+                 : fmt::format("NOT ({} < {}) AND NOT ({} >= {})", attr, lo, attr, hi);
+    };
+    std::string value = range("customer.value", Low(i), Low(i) + 500);
     switch (i % 5) {
       case 0: return value;
       case 1: return fmt::format("customer.tags HAS '{}'", Tag(band));
       case 2:
-        return fmt::format(
-            "time.hour >= {} AND time.hour < {} AND NOT time.holiday AND {}", Hour(band),
-            Hour(band) + 1, value);
+        return fmt::format("{} AND NOT time.holiday AND {}",
+                           range("time.hour", Hour(band), Hour(band) + 1), value);
       case 3: return fmt::format("customer.tags HAS '{}' AND {}", Tier(band), value);
       default: return fmt::format("NOT time.holiday AND {}", value);
     }
@@ -156,7 +162,7 @@ template <Shape S, int I>
 bool Rule(const Facts& f) {
   constexpr int band = I / 5;
   const Band& c = kBands[band];
-  if constexpr (S == kUnindexed) {
+  if constexpr (S == kRanges || S == kUnindexed) {
     const bool value = f.value >= Low(I) && f.value < Low(I) + 500;
     if constexpr (I % 5 == 0) {
       return value;
@@ -204,6 +210,7 @@ int IfChain(const Facts& f) {
   switch (g_shape) {
     case kComparisons: return Chain<kComparisons>(f);
     case kKeywords: return Chain<kKeywords>(f);
+    case kRanges: return Chain<kRanges>(f);
     case kUnindexed: return Chain<kUnindexed>(f);
   }
   return -1;
@@ -226,7 +233,7 @@ Facts FactsFor(int rule, std::mt19937_64& rng) {
   f.holiday = false;
   if (rule < 0) return f;
   const int band = rule / 5;
-  if (g_shape == kUnindexed) {
+  if (g_shape == kRanges || g_shape == kUnindexed) {
     if (rule % 5 != 1) f.value = Low(rule) + 250;
     if (rule % 5 == 1) f.tags.push_back(Tag(band));
     if (rule % 5 == 2) f.hour = Hour(band);
@@ -307,7 +314,7 @@ void Bind(const Workload& w, const Facts& f, config::Bindings& b) {
 const Workload& Get(const benchmark::State& state) {
   const bool mixed = state.range(0) == 1;
   g_shape = static_cast<Shape>(state.range(1));
-  static Workload* workloads[6] = {};
+  static Workload* workloads[8] = {};
   Workload*& w = workloads[(mixed ? 1 : 0) + 2 * static_cast<int>(g_shape)];
   if (w != nullptr) return *w;
   w = new Workload();
@@ -374,13 +381,14 @@ void BM_IfChain(benchmark::State& state) {
   switch (g_shape) {
     case kComparisons: IfChainLoop<kComparisons>(state, w); break;
     case kKeywords: IfChainLoop<kKeywords>(state, w); break;
+    case kRanges: IfChainLoop<kRanges>(state, w); break;
     case kUnindexed: IfChainLoop<kUnindexed>(state, w); break;
   }
   state.SetItemsProcessed(state.iterations());
 }
 
 void Shapes(benchmark::internal::Benchmark* b) {
-  b->ArgNames({"mixed", "rules"})->ArgsProduct({{0, 1}, {0, 1, 2}});
+  b->ArgNames({"mixed", "rules"})->ArgsProduct({{0, 1}, {0, 1, 2, 3}});
 }
 
 BENCHMARK(BM_Flow)->Apply(Shapes);

@@ -7,8 +7,10 @@
 // they run front to back.
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -260,12 +262,30 @@ Code ChainCode(const std::vector<const Program*>& programs) {
 
 namespace {
 
-// The equality guards of a program's condition: (attribute, its values) for
-// each part of its top-level AND (or the whole condition) that is a string
-// attribute `==` a string literal or `IN` a list of strings.
-std::vector<std::pair<AttributeId, std::vector<std::string_view>>> Guards(
-    const Program& program) {
-  std::vector<std::pair<AttributeId, std::vector<std::string_view>>> out;
+// One end of a number range: a value, and whether the value itself is in.
+struct End {
+  double value;
+  bool closed;
+};
+
+// A part of a condition that must hold for it to hold: a string attribute
+// equal to one of `values`, or a number attribute within [lo, hi] (each end
+// open or closed; ±infinity when unbounded).
+struct Guard {
+  AttributeId attr = 0;
+  bool number = false;
+  std::vector<std::string_view> values;
+  End lo{-std::numeric_limits<double>::infinity(), false};
+  End hi{std::numeric_limits<double>::infinity(), false};
+};
+
+// The guards of a program's condition, from each part of its top-level AND
+// (or the whole condition): a string attribute `==` a string literal or `IN`
+// a list of strings; a number attribute compared with a number literal by
+// `==`, `<`, `<=`, `>` or `>=` (every such part on one attribute narrows one
+// range).
+std::vector<Guard> Guards(const Program& program) {
+  std::vector<Guard> out;
   const Node& root = program.nodes[program.root];
   std::vector<uint32_t> parts;
   if (root.kind == NodeKind::kAnd) {
@@ -273,72 +293,165 @@ std::vector<std::pair<AttributeId, std::vector<std::string_view>>> Guards(
   } else {
     parts.push_back(program.root);
   }
+  const auto range_of = [&out](AttributeId attr) -> Guard& {
+    for (Guard& g : out) {
+      if (g.number && g.attr == attr) return g;
+    }
+    Guard& g = out.emplace_back();
+    g.attr = attr;
+    g.number = true;
+    return g;
+  };
+  // The tighter of two lower (or upper) ends: at the same value, the open one.
+  const auto raise = [](End& lo, End e) {
+    if (e.value > lo.value || (e.value == lo.value && !e.closed)) lo = e;
+  };
+  const auto lower = [](End& hi, End e) {
+    if (e.value < hi.value || (e.value == hi.value && !e.closed)) hi = e;
+  };
   for (const uint32_t index : parts) {
     const Node& node = program.nodes[index];
     if (node.kind != NodeKind::kCompare) continue;
     const Node& left = program.nodes[node.a];
     const Node& right = program.nodes[node.b];
-    if (node.op == Op::kEq && left.type == Type::kString && right.type == Type::kString &&
-        (left.kind == NodeKind::kAttribute) != (right.kind == NodeKind::kAttribute)) {
-      const Node& attr = left.kind == NodeKind::kAttribute ? left : right;
-      const Node& literal = left.kind == NodeKind::kAttribute ? right : left;
-      if (literal.kind != NodeKind::kStringLiteral) continue;
-      out.push_back({attr.a, {program.strings[literal.a]}});
-    } else if (node.op == Op::kIn && left.kind == NodeKind::kAttribute &&
-               left.type == Type::kString && right.kind == NodeKind::kList &&
-               right.type == Type::kStringListLiteral) {
-      std::vector<std::string_view> values(program.strings.begin() + right.a,
-                                           program.strings.begin() + right.b);
-      out.push_back({left.a, std::move(values)});
+    const bool left_attr = left.kind == NodeKind::kAttribute;
+    if (left_attr == (right.kind == NodeKind::kAttribute)) continue;
+    const Node& attr = left_attr ? left : right;
+    const Node& literal = left_attr ? right : left;
+    if (node.op == Op::kEq && attr.type == Type::kString &&
+        literal.kind == NodeKind::kStringLiteral) {
+      Guard& g = out.emplace_back();
+      g.attr = attr.a;
+      g.values = {program.strings[literal.a]};
+    } else if (node.op == Op::kIn && left_attr && attr.type == Type::kString &&
+               literal.kind == NodeKind::kList &&
+               literal.type == Type::kStringListLiteral) {
+      Guard& g = out.emplace_back();
+      g.attr = attr.a;
+      g.values.assign(program.strings.begin() + literal.a,
+                      program.strings.begin() + literal.b);
+    } else if (attr.type == Type::kNumber && literal.kind == NodeKind::kNumberLiteral) {
+      // `attr op c`, or `c op attr` read the other way round.
+      Op op = node.op;
+      if (!left_attr) {
+        op = op == Op::kLt   ? Op::kGt
+             : op == Op::kLe ? Op::kGe
+             : op == Op::kGt ? Op::kLt
+             : op == Op::kGe ? Op::kLe
+                             : op;
+      }
+      const double c = literal.number;
+      switch (op) {
+        case Op::kEq: {
+          Guard& g = range_of(attr.a);
+          raise(g.lo, {c, true});
+          lower(g.hi, {c, true});
+          break;
+        }
+        case Op::kLt: lower(range_of(attr.a).hi, {c, false}); break;
+        case Op::kLe: lower(range_of(attr.a).hi, {c, true}); break;
+        case Op::kGt: raise(range_of(attr.a).lo, {c, false}); break;
+        case Op::kGe: raise(range_of(attr.a).lo, {c, true}); break;
+        default: break;
+      }
     }
   }
   return out;
 }
 
+// A number attribute's index: its guards' ends cut the line into regions —
+// (-inf, p0), [p0], (p0, p1), [p1], ..., (p_last, +inf) — each wholly inside
+// or outside every guard's range; a region lists the conditions whose range
+// holds it.
+class NumberRegions {
+ public:
+  explicit NumberRegions(const std::vector<const Guard*>& guards) {
+    for (const Guard* g : guards) {
+      for (const End& e : {g->lo, g->hi}) {
+        if (std::isfinite(e.value)) points_.push_back(e.value);
+      }
+    }
+    std::sort(points_.begin(), points_.end());
+    points_.erase(std::unique(points_.begin(), points_.end()), points_.end());
+  }
+
+  const std::vector<double>& points() const { return points_; }
+  size_t regions() const { return 2 * points_.size() + 1; }
+
+  // The regions [first, last] inside the guard's range (first > last: none).
+  // Every finite end is one of the points.
+  std::pair<size_t, size_t> Covered(const Guard& g) const {
+    const size_t first =
+        std::isfinite(g.lo.value) ? 2 * Point(g.lo.value) + (g.lo.closed ? 1 : 2) : 0;
+    const size_t last = std::isfinite(g.hi.value)
+                            ? 2 * Point(g.hi.value) + (g.hi.closed ? 1 : 0)
+                            : regions() - 1;
+    return {first, last};
+  }
+
+ private:
+  size_t Point(double value) const {
+    return static_cast<size_t>(std::lower_bound(points_.begin(), points_.end(), value) -
+                               points_.begin());
+  }
+
+  std::vector<double> points_;
+};
+
 }  // namespace
 
 GuardIndex BuildGuardIndex(const std::vector<const Program*>& programs) {
   const size_t n = programs.size();
-  std::vector<std::vector<std::pair<AttributeId, std::vector<std::string_view>>>> guards(
-      n);
-  std::map<AttributeId, size_t> uses;  // attribute → conditions it could guard
+  std::vector<std::vector<Guard>> guards(n);
+  // Each attribute's guards, one per condition: for ranking, and so that a
+  // number attribute whose regions would list too many conditions (ranges
+  // nested in one another) is left out.
+  std::map<AttributeId, std::vector<const Guard*>> by_attr;
   for (size_t i = 0; i < n; ++i) {
     guards[i] = Guards(*programs[i]);
     std::set<AttributeId> mine;
-    for (const auto& [attr, values] : guards[i]) mine.insert(attr);
-    for (const AttributeId attr : mine) ++uses[attr];
+    for (const Guard& g : guards[i]) {
+      if (mine.insert(g.attr).second) by_attr[g.attr].push_back(&g);
+    }
   }
-  // The most useful attributes, fewest ids first among equals.
   std::vector<std::pair<size_t, AttributeId>> ranked;
-  ranked.reserve(uses.size());
-  for (const auto& [attr, count] : uses) ranked.emplace_back(count, attr);
+  ranked.reserve(by_attr.size());
+  for (const auto& [attr, list] : by_attr) {
+    if (list.front()->number) {
+      const NumberRegions regions(list);
+      size_t listed = 0;
+      for (const Guard* g : list) {
+        const auto [first, last] = regions.Covered(*g);
+        if (first <= last) listed += last - first + 1;
+      }
+      if (listed > kMaxRegionListing * list.size()) continue;
+    }
+    ranked.emplace_back(list.size(), attr);
+  }
+  // The attributes that guard most conditions, fewest ids first among equals.
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const auto& x, const auto& y) { return x.first > y.first; });
   if (ranked.size() > kMaxGuards) ranked.resize(kMaxGuards);
   GuardIndex index;
   if (ranked.empty()) return index;
-  // Each condition under its best-ranked guard; per value, its conditions in order.
-  std::vector<std::map<std::string_view, std::vector<uint32_t>>> lists(ranked.size());
+  // Each condition under its best-ranked guard.
+  std::vector<std::vector<std::pair<size_t, const Guard*>>> chosen(ranked.size());
   std::vector<uint32_t> unguarded;
   for (size_t i = 0; i < n; ++i) {
     size_t best = ranked.size();
-    const std::vector<std::string_view>* values = nullptr;
-    for (const auto& [attr, vs] : guards[i]) {
+    const Guard* guard = nullptr;
+    for (const Guard& g : guards[i]) {
       for (size_t r = 0; r < best; ++r) {
-        if (ranked[r].second == attr) {
+        if (ranked[r].second == g.attr) {
           best = r;
-          values = &vs;
+          guard = &g;
         }
       }
     }
-    const auto condition = static_cast<uint32_t>(i);
-    if (values == nullptr) {
-      unguarded.push_back(condition);
-      continue;
-    }
-    for (const std::string_view value : *values) {
-      std::vector<uint32_t>& list = lists[best][value];
-      if (list.empty() || list.back() != condition) list.push_back(condition);
+    if (guard == nullptr) {
+      unguarded.push_back(static_cast<uint32_t>(i));
+    } else {
+      chosen[best].emplace_back(i, guard);
     }
   }
   const auto append = [&index](const std::vector<uint32_t>& list) {
@@ -349,11 +462,37 @@ GuardIndex BuildGuardIndex(const std::vector<const Program*>& programs) {
   };
   index.unguarded = append(unguarded);
   for (size_t r = 0; r < ranked.size(); ++r) {
-    GuardIndex::Guard guard;
-    guard.slot = ranked[r].second;
-    for (const auto& [value, list] : lists[r])
-      guard.values.emplace(std::string(value), append(list));
-    index.guards.push_back(std::move(guard));
+    // Every condition it guards may have a better-ranked guard.
+    if (chosen[r].empty()) continue;
+    GuardIndex::Guard out;
+    out.slot = ranked[r].second;
+    // chosen[r] is in condition order, so every list below is ascending.
+    if (chosen[r].front().second->number) {
+      std::vector<const Guard*> mine;
+      for (const auto& [i, g] : chosen[r]) mine.push_back(g);
+      const NumberRegions regions(mine);
+      std::vector<std::vector<uint32_t>> lists(regions.regions());
+      for (const auto& [i, g] : chosen[r]) {
+        const auto [first, last] = regions.Covered(*g);
+        for (size_t k = first; k <= last && k < lists.size(); ++k) {
+          lists[k].push_back(static_cast<uint32_t>(i));
+        }
+      }
+      out.number = true;
+      out.points = regions.points();
+      for (const std::vector<uint32_t>& list : lists) out.regions.push_back(append(list));
+    } else {
+      std::map<std::string_view, std::vector<uint32_t>> lists;
+      for (const auto& [i, g] : chosen[r]) {
+        for (const std::string_view value : g->values) {
+          std::vector<uint32_t>& list = lists[value];
+          if (list.empty() || list.back() != i) list.push_back(static_cast<uint32_t>(i));
+        }
+      }
+      for (const auto& [value, list] : lists)
+        out.values.emplace(std::string(value), append(list));
+    }
+    index.guards.push_back(std::move(out));
   }
   return index;
 }

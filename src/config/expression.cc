@@ -249,12 +249,21 @@ struct Evaluator {
     };
     add(index.unguarded);
     const Slots& slots = bindings.slots_;
+    // An unset or mistyped attribute admits none of the conditions it guards.
     for (const GuardIndex::Guard& guard : index.guards) {
       if (guard.slot >= slots.size()) continue;
       const Bindings::Slot& slot = slots[guard.slot];
-      if (!slot.set || slot.type != ValueType::kString) continue;
-      const auto it = guard.values.find(absl::string_view(slot.text));
-      if (it != guard.values.end()) add(it->second);
+      if (!slot.set) continue;
+      if (guard.number) {
+        if (slot.type != ValueType::kNumber) continue;
+        const auto& points = guard.points;
+        const auto at = std::lower_bound(points.begin(), points.end(), slot.number);
+        const auto i = static_cast<size_t>(at - points.begin());
+        add(guard.regions[at != points.end() && *at == slot.number ? 2 * i + 1 : 2 * i]);
+      } else if (slot.type == ValueType::kString) {
+        const auto it = guard.values.find(absl::string_view(slot.text));
+        if (it != guard.values.end()) add(it->second);
+      }
     }
     while (count > 0) {
       size_t first = 0;

@@ -136,22 +136,32 @@ void GenerateCode(Program& program);
 // expression holds, or 0 when none does.
 Code ChainCode(const std::vector<const Program*>& programs);
 
-// An index of a list of conditions by their equality guards: a condition
-// that is `attr == 'x'`, `attr IN ['x', 'y']`, or an AND with such a part,
-// cannot hold unless the contact's string `attr` is one of those values. So
-// the conditions worth trying for a contact are the unguarded ones and, for
-// each guard attribute, those listed under the contact's value — a hash
-// lookup per guard attribute instead of a test per condition. Each condition
-// is listed under at most one attribute (the one guarding most conditions);
-// at most kMaxGuards attributes are indexed, the conditions guarded only by
-// others count as unguarded.
+// An index of a list of conditions by their guards. A condition that is
+// `attr == 'x'`, `attr IN ['x', 'y']`, a comparison of a number attribute with
+// a number (`time.hour >= 22`), or an AND with such parts, cannot hold unless
+// the contact's `attr` is one of those values or in that range. So the
+// conditions worth trying for a contact are the unguarded ones and, for each
+// indexed attribute, those listed under the contact's value — a hash lookup
+// (strings) or a binary search over the ranges' ends (numbers) per attribute
+// instead of a test per condition. Each condition is listed under at most one
+// attribute (the one guarding most conditions); at most kMaxGuards attributes
+// are indexed, the conditions guarded only by others count as unguarded. A
+// number attribute whose ranges nest so that its regions would list more than
+// kMaxRegionListing conditions each on average is not indexed.
 inline constexpr size_t kMaxGuards = 8;
+inline constexpr size_t kMaxRegionListing = 16;
 
 struct GuardIndex {
   struct Guard {
     AttributeId slot = 0;
-    // A value → the range of `members` listing the conditions it admits.
+    bool number = false;
+    // A string value → the range of `members` listing the conditions it admits.
     absl::flat_hash_map<std::string, std::pair<uint32_t, uint32_t>> values;
+    // Numbers: the ranges' ends, ascending, and for each of the regions they
+    // cut the line into — (-inf, p0), [p0], (p0, p1), ..., (p_last, +inf) —
+    // the range of `members` listing the conditions it admits.
+    std::vector<double> points;
+    std::vector<std::pair<uint32_t, uint32_t>> regions;
   };
   std::vector<Guard> guards;                // empty: no condition has a guard
   std::pair<uint32_t, uint32_t> unguarded;  // a range of `members`

@@ -426,9 +426,42 @@ TEST(ExpressionRandomTest, MatchesTheModel) {
   EXPECT_LT(true_results, evaluations * 9 / 10);
 }
 
+// A number attribute compared with a literal (either side) by ==, <, <=, >
+// or >=: what a number guard is made of.
+Tree NumberBound(Generator& gen, Attr attr) {
+  Tree t;
+  t.kind = Tree::kCompare;
+  constexpr Op kOps[] = {Op::kEq, Op::kLt, Op::kLe, Op::kGt, Op::kGe};
+  t.op = kOps[gen.Below(5)];
+  Operand a;
+  a.kind = Operand::kAttribute;
+  a.attr = attr;
+  Operand literal;
+  literal.kind = Operand::kNumber;
+  literal.number = gen.Below(kNumberTexts.size());
+  const bool flip = gen.Chance(0.3);
+  t.lhs = flip ? literal : a;
+  t.rhs = flip ? a : literal;
+  return t;
+}
+
 // A condition an index can use: a string attribute `==` a literal (either
-// side) or `IN` a list of literals, alone or ANDed with a random condition.
+// side) or `IN` a list of literals, or one or two bounds of a number
+// attribute (a range, possibly empty), alone or ANDed with a random condition.
 Tree Guarded(Generator& gen) {
+  if (gen.Chance(0.4)) {
+    const Attr attr = gen.Chance(0.5) ? kN1 : kN2;
+    Tree range;
+    range.kind = Tree::kAnd;
+    for (size_t n = 1 + gen.Below(2); n > 0; --n) {
+      range.children.push_back(NumberBound(gen, attr));
+    }
+    if (gen.Chance(0.5)) {
+      range.children.insert(range.children.begin() + static_cast<long>(gen.Below(2)),
+                            gen.Condition(2));
+    }
+    return range.children.size() == 1 ? range.children[0] : range;
+  }
   Tree guard;
   guard.kind = Tree::kCompare;
   Operand attr;

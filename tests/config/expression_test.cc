@@ -4,6 +4,7 @@
 
 #include "ccengine/config/expression.h"
 
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -284,6 +285,39 @@ TEST_F(ExpressionTest, ConditionListBeyondTheIndexedAttributes) {
   EXPECT_EQ(list.FirstMatch(b), -1);
   EXPECT_EQ(ConditionList().FirstMatch(b), -1);
   EXPECT_EQ(ConditionList().size(), 0u);
+}
+
+// Number ranges index a list too: hour bands, open and closed ends, an empty
+// range, a bound with the literal on the left; and ranges nested so deeply
+// that the attribute is not indexed still pick the first that holds.
+TEST_F(ExpressionTest, ConditionListOfNumberRanges) {
+  const ConditionList bands({*Compile("time.hour >= 8 AND time.hour < 12", schema_),
+                             *Compile("time.hour > 12 AND time.hour < 12", schema_),
+                             *Compile("12 <= time.hour AND time.hour <= 18", schema_),
+                             *Compile("time.hour == 22", schema_),
+                             *Compile("time.hour > 18", schema_)});
+  Bindings b(schema_);
+  const std::vector<std::pair<double, int>> cases = {
+      {7.99, -1}, {8, 0}, {11.5, 0}, {12, 2}, {18, 2}, {18.5, 4}, {22, 3}, {-1, -1}};
+  for (const auto& [hour, expected] : cases) {
+    b.SetNumber(hour_, hour);
+    EXPECT_EQ(bands.FirstMatch(b), expected) << hour;
+  }
+  b.SetNumber(hour_, std::numeric_limits<double>::quiet_NaN());
+  EXPECT_EQ(bands.FirstMatch(b), -1);
+  b.Unset(hour_);
+  EXPECT_EQ(bands.FirstMatch(b), -1);
+
+  std::vector<Expression> nested;
+  nested.reserve(200);
+  for (int k = 0; k < 200; ++k) {
+    nested.push_back(*Compile("contact.priority >= " + std::to_string(200 - k), schema_));
+  }
+  const ConditionList list(nested);
+  b.SetNumber(priority_, 150.5);
+  EXPECT_EQ(list.FirstMatch(b), 50);  // ">= 150", the first bound at or below 150.5
+  b.SetNumber(priority_, 0);
+  EXPECT_EQ(list.FirstMatch(b), -1);
 }
 
 TEST_F(ExpressionTest, CopiesShareTheProgram) {

@@ -198,11 +198,12 @@ class Expression {
 
 // An ordered list of expressions (an entry flow's filters) that finds the
 // first one holding for a contact — what trying `Evaluate` on each in turn
-// gives — without trying them all: expressions with an equality guard (`attr
-// == 'x'`, `attr IN [...]`, or an AND with such a part) are indexed by it, so
-// one hash lookup per guarded attribute (at most 8 are indexed) leaves only
-// the expressions the contact's values admit and the unguarded ones to try,
-// in order; with no guard at all, the list is one chained program.
+// gives — without trying them all: expressions with a guard (`attr == 'x'`,
+// `attr IN [...]`, a number attribute compared with a number, or an AND with
+// such parts) are indexed by it, so one lookup per guarded attribute (at most
+// 8 are indexed) leaves only the expressions the contact's values admit and
+// the unguarded ones to try, in order; with no guard at all, the list is one
+// chained program. docs/routing-config.md#how-a-flow-decides-fast.
 // Immutable, cheap to copy; it keeps the expressions' compiled programs alive.
 //
 // Example:
