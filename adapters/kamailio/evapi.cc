@@ -246,6 +246,8 @@ absl::StatusOr<EvapiEvent> ParseEvent(std::string_view json) {
     if (absl::Status st = transaction(); !st.ok()) return st;
   } else if (event == "cancel") {
     e.kind = EvapiEvent::Kind::kCancel;
+  } else if (event == "expired") {
+    e.kind = EvapiEvent::Kind::kExpired;
   } else if (event == "bye") {
     e.kind = EvapiEvent::Kind::kBye;
     if (absl::Status st = GetString(j, "from_tag", &e.from_tag, true); !st.ok()) {

@@ -532,6 +532,18 @@ int Main(int argc, char** argv) {
         }
         break;
       }
+      case EvapiEvent::Kind::kExpired: {
+        // Kamailio's wait limit passed: it answered the caller itself and no
+        // longer holds the suspension. The caller did not give up: the
+        // contact is withdrawn (by the host), not abandoned.
+        port.Forget(e.call_id);
+        st = bridge.OnWithdrawn(e.call_id);
+        if (st.ok()) {
+          Line(fmt::format("LOG call {} reached Kamailio's wait limit: withdrawn",
+                           e.call_id));
+        }
+        break;
+      }
       case EvapiEvent::Kind::kBye: {
         std::optional<KamailioPort::CallInfo> info = port.Forget(e.call_id);
         if (!info) {

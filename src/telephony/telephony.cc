@@ -220,6 +220,21 @@ absl::Status TelephonyBridge::OnTransfer(std::string_view call_ref, QueueId to) 
       [](const Report& r) { r.call->Requeue(); });
 }
 
+absl::Status TelephonyBridge::OnWithdrawn(std::string_view call_ref) {
+  std::lock_guard<std::mutex> lock(mu_);
+  absl::StatusOr<Report> report = MatchLocked(call_ref, std::nullopt, {});
+  if (!report.ok()) return report.status();
+  if (report->call->state == CallState::kConnected) {
+    return Drop(absl::FailedPreconditionError(fmt::format(
+        "call {} is connected; only a call no agent answered is withdrawn", call_ref)));
+  }
+  absl::Status st = SubmitLocked(cmd::Withdraw{report->id});
+  // Forgotten at once, as for a hang-up: the layer has answered the caller,
+  // so the engine's kWithdrawn asks nothing of the port.
+  if (st.ok()) EraseLocked(report->id);
+  return st;
+}
+
 size_t TelephonyBridge::OnDisconnected() {
   std::lock_guard<std::mutex> lock(mu_);
   size_t ended = 0;

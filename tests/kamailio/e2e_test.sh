@@ -22,6 +22,10 @@ REPORT="${3:-}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LOAD_CALLS="${CCENGINE_E2E_LOAD_CALLS:-200}"
 LOAD_RATE="${CCENGINE_E2E_LOAD_RATE:-20}"
+# kamailio.cfg's CC_WAIT_LIMIT_MS (one hour) made short: longer than tm's
+# fr_timer (5 s) and the 5.5 s a call of flow 'fallback_late' waits, shorter
+# than the routing file's max_wait_s (10 s).
+WAIT_LIMIT_MS=7000
 
 for bin in kamailio sipp python3; do
   if ! command -v "${bin}" >/dev/null 2>&1; then
@@ -64,7 +68,10 @@ echo "ports: kamailio udp ${P_K}, busy agent ${P_BUSY}, agents ${P_AGENT}," \
 
 # --- configs -------------------------------------------------------------------
 sed -e "s/127.0.0.1:5060/127.0.0.1:${P_K}/" -e "s/127.0.0.1:8448/127.0.0.1:${P_EVAPI}/" \
+  -e "s/^#!define CC_WAIT_LIMIT_MS [0-9]*\$/#!define CC_WAIT_LIMIT_MS ${WAIT_LIMIT_MS}/" \
   "${EXAMPLES}/kamailio.cfg" >"${WORK}/kamailio.cfg"
+grep -qx "#!define CC_WAIT_LIMIT_MS ${WAIT_LIMIT_MS}" "${WORK}/kamailio.cfg" ||
+  fail "kamailio.cfg has no '#!define CC_WAIT_LIMIT_MS <ms>' line to shorten"
 python3 - "${WORK}/ccengine.json" "${P_EVAPI}" "${P_BUSY}" "${P_AGENT}" <<'PY'
 import json, sys
 out, evapi, busy, agent = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
@@ -328,7 +335,9 @@ agents = [{"id": 2, "uri": f"sip:agent2@127.0.0.1:{agent}", "profile": "sales"},
 json.dump({"evapi": {"host": "127.0.0.1", "port": evapi}, "agents": agents},
           open(f"{work}/agents.json", "w"))
 # Queue "nobody" (2) has no agent: flow "fallback" sends a call there, and
-# its target falls back after 1 s to support, whose agent answers.
+# its target falls back after 1 s to support, whose agent answers; flow
+# "fallback_late" after 5.5 s, longer than tm's fr_timer (5 s) on the
+# suspended INVITE.
 def routing(hotline_queue, sales_level):
     return {"format": 1, "skills": ["sales", "support", "nobody"],
             "queues": [{"name": n, "skills": {n: 1}, "max_wait_s": 10, "wrap_up_s": 0.3,
@@ -341,7 +350,10 @@ def routing(hotline_queue, sales_level):
                        "default": {"queue": hotline_queue}},
                       {"name": "fallback", "rules": [],
                        "default": {"queue": "nobody",
-                                   "fallbacks": [{"after_s": 1, "queue": "support"}]}}]}
+                                   "fallbacks": [{"after_s": 1, "queue": "support"}]}},
+                      {"name": "fallback_late", "rules": [],
+                       "default": {"queue": "nobody",
+                                   "fallbacks": [{"after_s": 5.5, "queue": "support"}]}}]}
 json.dump(routing("sales", 5), open(f"{work}/routing.json", "w"))
 json.dump(routing("support", 7), open(f"{work}/routing_v2.json", "w"))
 PY
@@ -359,6 +371,39 @@ grep -q "LOG routing: version 1 " "${WORK}/daemon3.log" || fail "no routing vers
 sleep 0.3
 run_callers routed1 caller.xml hotline 3 3 500 30
 run_callers routed_fallback caller.xml fallback 1 1 500 30
+# answer_s NAME MIN MAX: SIPp's time from the INVITE to the answer it
+# measures (rtd) must lie in [MIN, MAX) seconds; prints it.
+answer_s() {
+  python3 - "${WORK}/$1.csv" "$2" "$3" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter=";"))
+h, last = rows[0], rows[-1]
+hh, mm, ss, us = (int(x) for x in last[h.index("ResponseTime1(C)")].split(":"))
+took = hh * 3600 + mm * 60 + ss + us / 1e6
+print(f"{took:.2f}")
+sys.exit(0 if float(sys.argv[2]) <= took < float(sys.argv[3]) else 1)
+PY
+}
+# Waits 5.5 s suspended in Kamailio, past tm's fr_timer (5 s), then is
+# answered by support's agent.
+run_callers routed_fallback_late caller.xml fallback_late 1 1 500 30
+took="$(answer_s routed_fallback_late 5.2 7)" ||
+  fail "the call of flow 'fallback_late' was answered after ${took} s, not ~5.5 s"
+echo "routed_fallback_late: answered by an agent ${took} s after its INVITE"
+# A call to queue "nobody" itself waits past Kamailio's wait limit (7 s here,
+# before the queue's max_wait_s of 10 s): Kamailio answers 480 and tells the
+# daemon, which withdraws the contact.
+sed 's|<recv response="480"/>|<recv response="480" rtd="true"/>|' \
+  "${HERE}/caller_noagent.xml" >"${WORK}/caller_limit.xml"
+run_callers wait_limit "${WORK}/caller_limit.xml" nobody 1 1 0 30
+read -r lo hi < <(awk -v ms="${WAIT_LIMIT_MS}" 'BEGIN {print ms / 1000 - 0.5, ms / 1000 + 1.5}')
+took="$(answer_s wait_limit "${lo}" "${hi}")" ||
+  fail "the call past the wait limit was answered 480 after ${took} s, not ${WAIT_LIMIT_MS} ms"
+echo "wait_limit: answered 480 by Kamailio ${took} s after its INVITE"
+grep -q "wait limit reached, answered 480" "${WORK}/kamailio.log" ||
+  fail "Kamailio did not log the call that reached its wait limit"
+wait_log "${WORK}/daemon3.log" "reached Kamailio's wait limit: withdrawn" ||
+  fail "the daemon did not withdraw the call that reached Kamailio's wait limit"
 cp "${WORK}/routing_v2.json" "${WORK}/routing.json"
 kill -HUP "${DAEMON3_PID}"
 wait_log "${WORK}/daemon3.log" "LOG routing: version 2 " ||
@@ -397,7 +442,7 @@ wait_log "${WORK}/daemon3.log" "LOG routing: reload of .* refused" ||
 run_callers routed3 caller.xml hotline 2 2 500 30
 kill -TERM "${DAEMON3_PID}"
 wait_exit "${DAEMON3_PID}" || true
-python3 - "${WORK}/daemon3.log" <<'PY' || fail "routing file checks"
+python3 - "${WORK}/daemon3.log" "${WAIT_LIMIT_MS}" <<'PY' || fail "routing file checks"
 import datetime, re, sys
 def when(text):  # an event's RFC 3339 UTC time, any number of fraction digits
     m = re.match(r"(\d+-\d+-\d+T\d+:\d+:\d+)(?:\.(\d+))?", text)
@@ -405,6 +450,8 @@ def when(text):  # an event's RFC 3339 UTC time, any number of fraction digits
     return t + datetime.timedelta(seconds=float("0." + (m[2] or "0")))
 queue_of_offer, phase, errors = [], 0, []
 queued_at, moved = {}, []  # contact -> when it entered queue 2; fallback moves
+withdrawn = []  # (contact, queue, after s): the calls that reached the wait limit
+limit_s = int(sys.argv[2]) / 1000
 for line in open(sys.argv[1]):
     if line.startswith("LOG routing: version 2"):
         phase = 1
@@ -421,24 +468,39 @@ for line in open(sys.argv[1]):
         elif kind == "overflowed":
             moved.append((f["contact"], f["queue"], f["to_queue"], f.get("reason"),
                           (at - queued_at.get(f["contact"], at)).total_seconds()))
-# The call of flow "fallback" waited 1 s in queue 2 (no agent), moved to
-# support (1) with reason target_timeout, and support's agent 4 answered.
-want = ([(0, 0, 2)] * 3 + [(0, 1, 4)] + [(1, 1, 4)] * 3 + [(1, 0, 2)] * 2 +
+        elif kind == "withdrawn":
+            withdrawn.append((f["contact"], f["queue"],
+                              (at - queued_at.get(f["contact"], at)).total_seconds()))
+# The calls of flows "fallback" and "fallback_late" waited 1 s and 5.5 s in
+# queue 2 (no agent), moved to support (1) with reason target_timeout, and
+# support's agent 4 answered each.
+want = ([(0, 0, 2)] * 3 + [(0, 1, 4)] * 2 + [(1, 1, 4)] * 3 + [(1, 0, 2)] * 2 +
         [(1, 1, 4)] * 2 + [(2, 1, 4)] * 2)
 if queue_of_offer != want:
     errors.append(f"offers (phase, queue, agent) {queue_of_offer}, want {want}")
-if (len(moved) != 1 or moved[0][1:4] != ("2", "1", "target_timeout")
-        or not 1 <= moved[0][4] < 3):
+if (len(moved) != 2 or [m[1:4] for m in moved] != [("2", "1", "target_timeout")] * 2
+        or not 1 <= moved[0][4] < 3 or not 5.5 <= moved[1][4] < 7):
     errors.append(f"fallback moves (contact, queue, to_queue, reason, after s) {moved}, "
-                  "want one from 2 to 1, target_timeout, after 1 s")
+                  "want two from 2 to 1, target_timeout, after 1 s and 5.5 s")
+# The call to queue 2 itself left the engine when Kamailio's wait limit
+# passed: withdrawn, not abandoned, and before the queue's max wait (no
+# third overflow).
+if (len(withdrawn) != 1 or withdrawn[0][1] != "2"
+        or not limit_s - 0.5 <= withdrawn[0][2] < limit_s + 1.5):
+    errors.append(f"withdrawn (contact, queue, after s) {withdrawn}, want one from "
+                  f"queue 2 after {limit_s} s")
 summary = dict(re.findall(r"(\w+)=(\S+)", [l for l in open(sys.argv[1]) if l.startswith("SUMMARY")][0]))
-if summary["completed"] != "13" or summary["invariants"] != "ok":
+if (summary["completed"] != "14" or summary["withdrawn"] != "1"
+        or summary["abandoned"] != "0" or summary["in_flight"] != "0"
+        or summary["invariants"] != "ok"):
     errors.append(f"summary {summary}")
 for e in errors: print("ERROR:", e)
 sys.exit(1 if errors else 0)
 PY
 echo "routing file: flow 'hotline' to sales, flow 'fallback' from a queue without agents" \
-  "to support's agent after 1 s, SIGHUP -> version 2 to support," \
+  "to support's agent after 1 s, flow 'fallback_late' after 5.5 s (suspended past tm's" \
+  "fr_timer), a call past Kamailio's ${WAIT_LIMIT_MS} ms wait limit answered 480 and" \
+  "withdrawn, SIGHUP -> version 2 to support," \
   "X-CC-Facts ivr.choice=9 to sales, a Call-ID with quotes routed, a reload from a web page" \
   "refused, a broken file refused (POST /-/reload) and version 2 kept"
 

@@ -99,6 +99,12 @@ TEST(EvapiMessageTest, ParsesEveryEvent) {
   EXPECT_TRUE(ParseEvent(R"({"event":"answered","callid":"c1"})").ok());
   EXPECT_TRUE(ParseEvent(R"({"event":"cancel","callid":"c1"})").ok());
   EXPECT_TRUE(ParseEvent(R"({"event":"bye","callid":"c1","from_tag":"x"})").ok());
+
+  // Kamailio's wait limit passed: it answered the caller itself.
+  auto expired = ParseEvent(R"({"event":"expired","callid":"c1"})");
+  ASSERT_TRUE(expired.ok()) << expired.status();
+  EXPECT_EQ(expired->kind, EvapiEvent::Kind::kExpired);
+  EXPECT_EQ(expired->call_id, "c1");
 }
 
 TEST(EvapiMessageTest, RejectsBadMessagesWithAReason) {
@@ -113,6 +119,9 @@ TEST(EvapiMessageTest, RejectsBadMessagesWithAReason) {
            {R"({"event":7,"callid":"c1"})", "'event' not a string"},
            {R"({"event":"answered"})", "'callid' missing"},
            {R"({"event":"answered","callid":""})", "'callid' empty"},
+           {R"({"event":"expired"})", "'callid' missing"},
+           {R"({"event":"expired","callid":7})", "'callid' not a string"},
+           {R"({"event":"expired","callid":"c","callid":"d"})", "field 'callid' twice"},
            {R"({"event":"dance","callid":"c1"})", "unknown event"},
            {R"({"event":"invite","callid":"c","tindex":1,"tlabel":2})",
             "'queue' missing"},

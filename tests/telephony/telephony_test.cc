@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -185,6 +186,7 @@ TEST_F(TelephonyTest, EveryReportRefusesWhatFitsNoCall) {
   CCENGINE_EXPECT_CODE(bridge_->OnCallerHangup("nope"), kNotFound);
   CCENGINE_EXPECT_CODE(bridge_->OnAgentHangup("nope", a1), kNotFound);
   CCENGINE_EXPECT_CODE(bridge_->OnTransfer("nope", queue_), kNotFound);
+  CCENGINE_EXPECT_CODE(bridge_->OnWithdrawn("nope"), kNotFound);
 
   const std::string ghost = "sip:ghost@x";
   CCENGINE_EXPECT_CODE(bridge_->OnRinging("call-1", ghost), kNotFound);
@@ -201,7 +203,7 @@ TEST_F(TelephonyTest, EveryReportRefusesWhatFitsNoCall) {
                        kFailedPrecondition);  // ringing, not connected
 
   TelephonyStats after = bridge_->stats();
-  EXPECT_EQ(after.reports_dropped - before.reports_dropped, 17u);
+  EXPECT_EQ(after.reports_dropped - before.reports_dropped, 18u);
   EXPECT_EQ(after.reports_accepted, before.reports_accepted);
   Step(2);
   EXPECT_EQ(StateOf(1), AgentState::kReserved);
@@ -310,6 +312,45 @@ TEST_F(TelephonyTest, CallerHangupsFreeTheAgent) {
   Step(11);
   EXPECT_EQ(StateOf(1), AgentState::kAvailable);
   EXPECT_EQ(bridge_->stats().live_calls, 0u);
+}
+
+// The layer's own wait limit (Kamailio's CC_WAIT_LIMIT_MS) ended calls no
+// agent answered: they leave the engine withdrawn, not abandoned, a ringing
+// agent is freed, and nothing is asked of the port (the layer answered).
+TEST_F(TelephonyTest, CallsTheLayerEndsItselfAreWithdrawn) {
+  ContactId waiting = Call("waiting");
+  Step(1);
+  CCENGINE_EXPECT_OK(bridge_->OnWithdrawn("waiting"));
+  Step(2);
+  EXPECT_EQ(ContactStateOf(waiting.value()), std::nullopt);  // left the engine
+  EXPECT_EQ(engine_->GetAccounting().withdrawn, 1u);
+  CCENGINE_EXPECT_CODE(bridge_->OnWithdrawn("waiting"), kNotFound);  // duplicate
+
+  std::string a1 = Agent(1);
+  ContactId ringing = Call("ringing");
+  Step(3);
+  ASSERT_EQ(phones_.Ringing("ringing"), a1);
+  CCENGINE_EXPECT_OK(bridge_->OnWithdrawn("ringing"));
+  Step(4);
+  EXPECT_EQ(ContactStateOf(ringing.value()), std::nullopt);
+  EXPECT_EQ(StateOf(1), AgentState::kAvailable);
+  // A late 408 from the agent's branch is dropped.
+  CCENGINE_EXPECT_CODE(bridge_->OnNoAnswer("ringing", a1), kNotFound);
+
+  ContactId talking = Call("talking");
+  Step(5);
+  CCENGINE_EXPECT_OK(bridge_->OnAnswered("talking", a1));
+  Step(6);
+  CCENGINE_EXPECT_CODE(bridge_->OnWithdrawn("talking"), kFailedPrecondition);
+  Step(7);
+  EXPECT_EQ(ContactStateOf(talking.value()), ContactState::kInService);
+
+  const Accounting acc = engine_->GetAccounting();
+  EXPECT_EQ(acc.withdrawn, 2u);
+  EXPECT_EQ(acc.abandoned, 0u);
+  EXPECT_EQ(phones_.Count("end"), 0);
+  EXPECT_EQ(bridge_->stats().live_calls, 1u);
+  EXPECT_EQ(bridge_->stats().commands_failed, 0u);
 }
 
 TEST_F(TelephonyTest, NoAgentEndsTheCallWithNoAgentAfterMaxWait) {

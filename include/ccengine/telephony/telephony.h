@@ -11,7 +11,8 @@
 //   `TelephonyBridge`  connects one `Engine` to one port. The layer reports
 //                      what happens to its calls (`OnInbound`, `OnAnswered`,
 //                      `OnRejected`, `OnNoAnswer`, `OnCallerHangup`,
-//                      `OnAgentHangup`, `OnTransfer`, `OnDisconnected`); the
+//                      `OnAgentHangup`, `OnTransfer`, `OnWithdrawn`,
+//                      `OnDisconnected`); the
 //                      bridge turns them into engine commands, and turns the
 //                      engine's offers into `Ring` requests.
 //
@@ -221,6 +222,13 @@ class TelephonyBridge {
   absl::Status OnAgentHangup(std::string_view call_ref, std::string_view agent_address);
   // Blind transfer to a queue: `cmd::Transfer` (keeps its age).
   absl::Status OnTransfer(std::string_view call_ref, QueueId to);
+  // The layer ended, on its own, a call no agent has answered — e.g. its
+  // limit on how long a call may wait for a decision passed, and it answered
+  // the caller itself: `cmd::Withdraw` (waiting or ringing: withdrawn, as
+  // `OnDisconnected` does for every call; a ringing agent is freed). Not an
+  // abandon: the caller did not give up. Forgotten at once, nothing asked of
+  // the port. FailedPrecondition for a connected call (dropped).
+  absl::Status OnWithdrawn(std::string_view call_ref);
   // The layer lost its calls; see "Disconnect" above. Returns how many.
   size_t OnDisconnected();
 

@@ -19,6 +19,9 @@
 //        the agent's branch failed (486 busy, 408 no answer …); Kamailio
 //        suspended the transaction again and waits for the next decision
 //   {"event":"cancel","callid":S}                   the caller gave up (CANCEL)
+//   {"event":"expired","callid":S}
+//        the call waited the config's limit (CC_WAIT_LIMIT_MS) for a decision;
+//        Kamailio answered the caller itself (480) and forgot the suspension
 //   {"event":"bye","callid":S,"from_tag":S}         in-dialog BYE
 // Replies to Kamailio (resume the suspended INVITE with t_continue):
 //   {"tindex":N,"tlabel":N,"action":"route","version":"1.0",
@@ -86,7 +89,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseFactsHeade
     std::string_view header);
 
 struct EvapiEvent {
-  enum class Kind : uint8_t { kInvite, kAnswered, kFailed, kCancel, kBye };
+  enum class Kind : uint8_t { kInvite, kAnswered, kFailed, kCancel, kBye, kExpired };
   Kind kind = Kind::kInvite;
   std::string call_id;
   std::string queue;     // invite
