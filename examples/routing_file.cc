@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
     const config::FlowTarget& target = flow->Route(facts);
     std::printf(
         "%s = %s: rule %s, queue %s, priority %d\n", caller.attribute, caller.value,
-        rule < 0 ? "(default)" : flow->rules[static_cast<size_t>(rule)].name.c_str(),
+        rule < 0 ? "(default)" : flow->rules()[static_cast<size_t>(rule)].name.c_str(),
         routing->queues()[target.queue.value()].name.c_str(), target.priority);
     const absl::Status added = engine->AddContact(routing->MakeContact(
         ccengine::ContactId(contact++), ccengine::Channel::kVoice, target));

@@ -142,7 +142,7 @@ Decision Decide(const RoutingConfig& routing, const std::string& flow_name,
   Bind(routing, facts, bindings);
   Decision d;
   d.rule = flow->Match(bindings);
-  d.target = &flow->Route(bindings);
+  d.target = &flow->Target(d.rule);
   return d;
 }
 
@@ -478,7 +478,7 @@ Args:
          const std::string& channel, double at_s) -> py::object {
         const Decision d = Decide(r, flow, facts, channel, at_s);
         if (d.rule < 0) return py::none();
-        return py::str(r.FindFlow(flow)->rules[static_cast<size_t>(d.rule)].name);
+        return py::str(r.FindFlow(flow)->rules()[static_cast<size_t>(d.rule)].name);
       },
       "flow"_a, "facts"_a = py::dict(), py::kw_only(), "channel"_a = "voice",
       "at_s"_a = 0.0,

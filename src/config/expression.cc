@@ -231,7 +231,9 @@ struct Evaluator {
 
   // The first of a chain's conditions that holds (-1 when none), trying only
   // those the guard index admits.
+  // `programs[i]` is condition i's.
   static int FirstMatch(const Code& chain, const GuardIndex& index,
+                        const std::vector<std::shared_ptr<const Program>>& programs,
                         const Bindings& bindings) {
     if (index.guards.empty()) return static_cast<int>(Run(chain, bindings)) - 1;
     // Ascending lists of the conditions to try; merged in order.
@@ -272,7 +274,7 @@ struct Evaluator {
       }
       const uint32_t condition = *ranges[first].at++;
       if (ranges[first].at == ranges[first].end) ranges[first] = ranges[--count];
-      if (Run(chain.programs[condition]->code, bindings) == 1) {
+      if (Run(programs[condition]->code, bindings) == 1) {
         return static_cast<int>(condition);
       }
     }
@@ -471,8 +473,8 @@ const std::string& Expression::text() const { return program_->text; }
 
 struct ConditionList::Chain {
   std::vector<std::shared_ptr<const internal::Program>> programs;  // kept alive
-  internal::Code code;  // code.programs[i] is condition i's program
   internal::GuardIndex index;
+  internal::Code code;  // all the conditions chained, when none has a guard
 };
 
 ConditionList::ConditionList(const std::vector<Expression>& conditions) {
@@ -483,14 +485,15 @@ ConditionList::ConditionList(const std::vector<Expression>& conditions) {
     chain->programs.push_back(condition.program_);
     programs.push_back(condition.program_.get());
   }
-  chain->code = internal::ChainCode(programs);
   chain->index = internal::BuildGuardIndex(programs);
+  if (chain->index.guards.empty()) chain->code = internal::ChainCode(programs);
   chain_ = std::move(chain);
 }
 
 int ConditionList::FirstMatch(const Bindings& bindings) const {
   if (chain_ == nullptr) return -1;
-  return internal::Evaluator::FirstMatch(chain_->code, chain_->index, bindings);
+  return internal::Evaluator::FirstMatch(chain_->code, chain_->index, chain_->programs,
+                                         bindings);
 }
 
 size_t ConditionList::size() const {

@@ -119,6 +119,12 @@ struct Code {
 };
 
 struct Program {
+  Program() = default;
+  // `code` refers to the program itself (a kTree step's program 0): a copy
+  // would read the original's tree.
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+
   std::string text;
   std::vector<Node> nodes;
   std::vector<uint32_t> children;

@@ -25,24 +25,24 @@
 
 namespace ccengine::config {
 
-void EntryFlow::Compile() {
+void EntryFlow::SetRules(std::vector<FlowRule> rules) {
   std::vector<Expression> conditions;
   conditions.reserve(rules.size());
   for (const FlowRule& rule : rules) conditions.push_back(rule.condition);
   conditions_ = ConditionList(conditions);
+  rules_ = std::move(rules);
 }
 
 int EntryFlow::Match(const Bindings& facts) const {
-  if (conditions_.size() == rules.size()) return conditions_.FirstMatch(facts);
-  for (size_t i = 0; i < rules.size(); ++i) {
-    if (rules[i].condition.Evaluate(facts)) return static_cast<int>(i);
-  }
-  return -1;
+  return conditions_.FirstMatch(facts);
 }
 
 const FlowTarget& EntryFlow::Route(const Bindings& facts) const {
-  const int rule = Match(facts);
-  return rule < 0 ? fallback : rules[static_cast<size_t>(rule)].target;
+  return Target(Match(facts));
+}
+
+const FlowTarget& EntryFlow::Target(int rule) const {
+  return rule < 0 ? fallback : rules_[static_cast<size_t>(rule)].target;
 }
 
 ValueType TypeOf(const FactValue& value) {

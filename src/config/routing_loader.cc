@@ -1001,6 +1001,7 @@ class Loader {
       if (const Node* rules = f.Get("rules");
           rules != nullptr && Expect(*rules, f.Path("rules"), Node::Kind::kArray)) {
         std::map<std::string, size_t, std::less<>> rule_names;
+        std::vector<FlowRule> read;
         for (size_t r = 0; r < rules->items.size(); ++r) {
           const Node& rule_node = rules->items[r];
           Fields rf(*this, rule_node, Index(f.Path("rules"), r),
@@ -1045,10 +1046,11 @@ class Loader {
           }
           ok &= ReadTarget(rf, &target);
           if (ok) {
-            flow.rules.push_back(FlowRule{
-                std::move(rule_name), *std::move(condition_compiled), std::move(target)});
+            read.push_back(FlowRule{std::move(rule_name), *std::move(condition_compiled),
+                                    std::move(target)});
           }
         }
+        flow.SetRules(std::move(read));
       }
       const Node* fallback = f.Get("default");
       if (fallback == nullptr) {
@@ -1060,7 +1062,6 @@ class Loader {
                    "preferred_wait_s", "fallbacks"});
         if (df.ok()) ReadTarget(df, &flow.fallback);
       }
-      flow.Compile();
       config_.flows_.push_back(std::move(flow));
     }
   }

@@ -27,7 +27,7 @@ uint64_t SplitMix64(uint64_t x) {
 
 std::string RuleName(const EntryFlow& flow, int rule) {
   return rule < 0 ? std::string(kDefaultRule)
-                  : flow.rules[static_cast<size_t>(rule)].name;
+                  : flow.rules()[static_cast<size_t>(rule)].name;
 }
 
 // Skills as (name, level), sorted: versions may number skills differently.
@@ -60,9 +60,10 @@ std::string NamedFallbacks(const RoutingConfig& routing, const FlowTarget& targe
 std::optional<std::string> CanaryMisfit(const RoutingConfig& live,
                                         const RoutingConfig& candidate) {
   for (const EntryFlow& flow : candidate.flows()) {
-    for (size_t r = 0; r <= flow.rules.size(); ++r) {
-      const FlowTarget& t = r < flow.rules.size() ? flow.rules[r].target : flow.fallback;
-      const std::string rule = r < flow.rules.size() ? flow.rules[r].name : "default";
+    for (size_t r = 0; r <= flow.rules().size(); ++r) {
+      const FlowTarget& t =
+          r < flow.rules().size() ? flow.rules()[r].target : flow.fallback;
+      const std::string rule = r < flow.rules().size() ? flow.rules()[r].name : "default";
       // The target's queue and skills, then each fallback's.
       const auto misfit =
           [&](QueueId queue,
@@ -196,8 +197,7 @@ absl::StatusOr<FlowTarget> RoutingShadow::Route(
   candidate_->SetContactFacts(candidate_facts_, channel, now);
 
   const int live_rule = flow->Match(live_facts_);
-  const FlowTarget& live_target =
-      live_rule < 0 ? flow->fallback : flow->rules[live_rule].target;
+  const FlowTarget& live_target = flow->Target(live_rule);
   const EntryFlow* other = candidate_->FindFlow(flow_name);
   ShadowReport& r = report_;
   ++r.decisions;
@@ -223,8 +223,7 @@ absl::StatusOr<FlowTarget> RoutingShadow::Route(
     return live_target;
   }
   const int candidate_rule = other->Match(candidate_facts_);
-  const FlowTarget& candidate_target =
-      candidate_rule < 0 ? other->fallback : other->rules[candidate_rule].target;
+  const FlowTarget& candidate_target = other->Target(candidate_rule);
   const std::string candidate_queue =
       candidate_->queues()[candidate_target.queue.value()].name;
   const bool queue = live_queue != candidate_queue;

@@ -3,6 +3,7 @@
 // and its entry flow sends each kind of caller where the rules say, through
 // the engine to an agent of the right profile.
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -92,7 +93,7 @@ TEST_F(HotlineTest, LoadsWhatTheFileDeclares) {
   EXPECT_EQ(routing_->FindProfile("nobody"), nullptr);
   EXPECT_EQ(routing_->FindQueue("粤语"), QueueId(3));
   EXPECT_EQ(routing_->FindQueue("粤"), std::nullopt);
-  EXPECT_EQ(flow_->rules.size(), 6u);
+  EXPECT_EQ(flow_->rules().size(), 6u);
 }
 
 TEST_F(HotlineTest, TicketCategoriesFeedATicketDesk) {
@@ -193,11 +194,30 @@ TEST_F(HotlineTest, RulesMatchInOrder) {
   EXPECT_EQ(flow_->Route(facts).priority, 1);
   EXPECT_TRUE(flow_->Route(facts).prefer_last_agent);
   EXPECT_EQ(flow_->Route(facts).preferred_wait, absl::Seconds(30));
-  EXPECT_EQ(flow_->rules[static_cast<size_t>(flow_->Match(facts))].name, "vip policy");
+  EXPECT_EQ(flow_->rules()[static_cast<size_t>(flow_->Match(facts))].name, "vip policy");
   facts.Unset(Attr("customer.tags"));
   facts.SetBool(Attr("customer.repeat"), true);
-  EXPECT_EQ(flow_->rules[static_cast<size_t>(flow_->Match(facts))].name, "repeat caller");
+  EXPECT_EQ(flow_->rules()[static_cast<size_t>(flow_->Match(facts))].name,
+            "repeat caller");
   EXPECT_EQ(flow_->Route(facts).priority, 0);
+}
+
+// A copy of a flow given its rules in another order decides by that order:
+// the rules and the compiled conditions change together.
+TEST_F(HotlineTest, ReorderedRulesDecideInTheirNewOrder) {
+  EntryFlow flow = *flow_;
+  std::vector<FlowRule> rules = flow.rules();
+  std::reverse(rules.begin(), rules.end());
+  flow.SetRules(rules);
+  Bindings facts(routing_->schema());
+  facts.SetString(Attr("ivr.choice"), "2");
+  facts.SetBool(Attr("customer.repeat"), true);
+  // Both "complaint" and "repeat caller" hold; the first in each order wins.
+  EXPECT_EQ(flow_->rules()[static_cast<size_t>(flow_->Match(facts))].name, "complaint");
+  EXPECT_EQ(flow.rules()[static_cast<size_t>(flow.Match(facts))].name, "repeat caller");
+  EXPECT_EQ(flow.Target(-1).queue, flow.fallback.queue);
+  flow.SetRules({});
+  EXPECT_EQ(flow.Match(facts), -1);
 }
 
 TEST_F(HotlineTest, TimeFactsAreLocalToTheFilesCalendar) {

@@ -246,13 +246,14 @@ TEST(LoadRoutingYamlTest, TheHotlineInYamlIsTheHotlineInJson) {
   }
   ASSERT_EQ(y->flows().size(), 1u);
   const config::EntryFlow &fy = y->flows()[0], &fj = j->flows()[0];
-  ASSERT_EQ(fy.rules.size(), fj.rules.size());
-  for (size_t i = 0; i < fy.rules.size(); ++i) {
-    EXPECT_EQ(fy.rules[i].name, fj.rules[i].name);
-    EXPECT_EQ(fy.rules[i].condition.DebugString(), fj.rules[i].condition.DebugString());
-    EXPECT_EQ(fy.rules[i].target.queue, fj.rules[i].target.queue);
-    EXPECT_EQ(fy.rules[i].target.priority, fj.rules[i].target.priority);
-    EXPECT_EQ(fy.rules[i].target.preferred_wait, fj.rules[i].target.preferred_wait);
+  ASSERT_EQ(fy.rules().size(), fj.rules().size());
+  for (size_t i = 0; i < fy.rules().size(); ++i) {
+    EXPECT_EQ(fy.rules()[i].name, fj.rules()[i].name);
+    EXPECT_EQ(fy.rules()[i].condition.DebugString(),
+              fj.rules()[i].condition.DebugString());
+    EXPECT_EQ(fy.rules()[i].target.queue, fj.rules()[i].target.queue);
+    EXPECT_EQ(fy.rules()[i].target.priority, fj.rules()[i].target.priority);
+    EXPECT_EQ(fy.rules()[i].target.preferred_wait, fj.rules()[i].target.preferred_wait);
   }
   // The English line's hours: open on a Monday morning in both, closed at night.
   const absl::Time monday_10 = absl::FromUnixSeconds(1796572800) + absl::Hours(10);

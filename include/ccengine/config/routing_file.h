@@ -106,24 +106,29 @@ struct FlowRule {
   FlowTarget target;
 };
 
-struct EntryFlow {
+// An entry flow: rules tried in order, the first whose condition holds
+// giving the target. Its rules are set as a whole (`SetRules`), which also
+// compiles their conditions into one indexed list (ConditionList), so the
+// rules `Match` decides by are always the ones `rules()` shows.
+class EntryFlow {
+ public:
   std::string name;
-  std::vector<FlowRule> rules;
   FlowTarget fallback;  // the file's "default"
 
-  // Compiles the rules' conditions into one program for `Match`; the loader
-  // calls it. A flow whose rules change afterwards must call it again: `Match`
-  // follows the compiled program while it has one condition per rule, and
-  // tries each rule's condition in turn otherwise.
-  void Compile();
+  const std::vector<FlowRule>& rules() const { return rules_; }
+  void SetRules(std::vector<FlowRule> rules);
+
   // The index of the first rule whose condition holds, or -1 (the fallback).
   // Allocates nothing.
   int Match(const Bindings& facts) const;
   // That rule's target, or the fallback.
   const FlowTarget& Route(const Bindings& facts) const;
+  // The target of rule `rule` (as Match returns it): the fallback for -1.
+  const FlowTarget& Target(int rule) const;
 
  private:
-  ConditionList conditions_;
+  std::vector<FlowRule> rules_;
+  ConditionList conditions_;  // rules_' conditions, in order
 };
 
 // A named kind of agent: the skills, capacity and weight an agent of that

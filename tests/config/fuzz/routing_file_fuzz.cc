@@ -71,7 +71,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const config::FlowTarget& target = flow.Route(*b);
       FUZZ_CHECK(target.queue.value() < loaded->queues().size(), "a target off the file");
       const int rule = flow.Match(*b);
-      FUZZ_CHECK(rule >= -1 && rule < static_cast<int>(flow.rules.size()), "rule index");
+      FUZZ_CHECK(rule >= -1 && rule < static_cast<int>(flow.rules().size()),
+                 "rule index");
     }
   }
   return 0;
