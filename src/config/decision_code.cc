@@ -428,9 +428,15 @@ GuardIndex BuildGuardIndex(const std::vector<const Program*>& programs) {
     }
     ranked.emplace_back(list.size(), attr);
   }
-  // The attributes that guard most conditions, fewest ids first among equals.
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto& x, const auto& y) { return x.first > y.first; });
+  // The attributes that guard most conditions; among equals, strings (an
+  // equality admits fewer contacts than a range) and then the lower id.
+  const auto is_number = [&by_attr](AttributeId attr) {
+    return by_attr.at(attr).front()->number;
+  };
+  std::stable_sort(ranked.begin(), ranked.end(), [&](const auto& x, const auto& y) {
+    if (x.first != y.first) return x.first > y.first;
+    return !is_number(x.second) && is_number(y.second);
+  });
   if (ranked.size() > kMaxGuards) ranked.resize(kMaxGuards);
   GuardIndex index;
   if (ranked.empty()) return index;
