@@ -99,8 +99,9 @@ PY
 # --- start ---------------------------------------------------------------------
 kamailio -DD -E -m 64 -M 16 -f "${WORK}/kamailio.cfg" >"${WORK}/kamailio.log" 2>&1 &
 PIDS+=($!)
-sipp -sf "${HERE}/agent_busy.xml" -i 127.0.0.1 -p "${P_BUSY}" -nostdin -bg_none \
-  -trace_err -error_file "${WORK}/busy_err.log" >"${WORK}/busy.out" 2>&1 &
+sipp -sf "${HERE}/agent_busy.xml" -i 127.0.0.1 -p "${P_BUSY}" -nostdin \
+  -trace_err -error_file "${WORK}/busy_err.log" \
+  -trace_msg -message_file "${WORK}/busy_msg.log" >"${WORK}/busy.out" 2>&1 &
 PIDS+=($!)
 sipp -sf "${HERE}/agent.xml" -i 127.0.0.1 -p "${P_AGENT}" -nostdin \
   -trace_err -error_file "${WORK}/agent_err.log" >"${WORK}/agent.out" 2>&1 &
@@ -239,6 +240,18 @@ if not busy_hunts:
     errors.append("the busy agent (486) was never offered a call")
 if busy_hunts and len(rejected_then_next) != len(busy_hunts):
     errors.append(f"after a 486 the next agent was not offered: {busy_hunts}")
+# The busy phone itself answered 486 (not a send error on a dead port, which
+# also reads as a rejection), once per call hunted past it.
+busy_rejected = {f.get("contact") for k, f in ev if k == "rejected" and f.get("agent") == "1"}
+if set(busy_hunts) - busy_rejected:
+    errors.append(f"the busy agent's offers were not rejected: "
+                  f"{sorted(set(busy_hunts) - busy_rejected)}")
+try:
+    busy_486 = open(log.replace("daemon.log", "busy_msg.log")).read().count("SIP/2.0 486 Busy Here")
+except OSError:
+    busy_486 = 0
+if busy_486 < len(busy_hunts):
+    errors.append(f"the busy phone sent {busy_486} 486s for {len(busy_hunts)} calls hunted past it")
 overflows = [f for k, f in ev if k == "overflowed" and f.get("queue") == "2"]
 if len(overflows) != 3:
     errors.append(f"expected 3 'no agent' overflows, saw {len(overflows)}")
