@@ -433,9 +433,10 @@ GuardIndex BuildGuardIndex(const std::vector<const Program*>& programs) {
   const auto is_number = [&by_attr](AttributeId attr) {
     return by_attr.at(attr).front()->number;
   };
-  std::stable_sort(ranked.begin(), ranked.end(), [&](const auto& x, const auto& y) {
+  std::sort(ranked.begin(), ranked.end(), [&](const auto& x, const auto& y) {
     if (x.first != y.first) return x.first > y.first;
-    return !is_number(x.second) && is_number(y.second);
+    if (is_number(x.second) != is_number(y.second)) return !is_number(x.second);
+    return x.second < y.second;
   });
   if (ranked.size() > kMaxGuards) ranked.resize(kMaxGuards);
   GuardIndex index;
