@@ -23,14 +23,24 @@
 namespace ccengine::config::internal {
 namespace {
 
-// The test of `attribute op number`, or of `number op attribute` when
-// `mirrored`.
-Test NumberTest(Op op, bool mirrored) {
+// `a op b` read as `b op' a`: `3 < x` is `x > 3`.
+Op Mirror(Op op) {
   switch (op) {
-    case Op::kLt: return mirrored ? Test::kNumberGt : Test::kNumberLt;
-    case Op::kLe: return mirrored ? Test::kNumberGe : Test::kNumberLe;
-    case Op::kGt: return mirrored ? Test::kNumberLt : Test::kNumberGt;
-    case Op::kGe: return mirrored ? Test::kNumberLe : Test::kNumberGe;
+    case Op::kLt: return Op::kGt;
+    case Op::kLe: return Op::kGe;
+    case Op::kGt: return Op::kLt;
+    case Op::kGe: return Op::kLe;
+    default: return op;
+  }
+}
+
+// The test of `attribute op number`.
+Test NumberTest(Op op) {
+  switch (op) {
+    case Op::kLt: return Test::kNumberLt;
+    case Op::kLe: return Test::kNumberLe;
+    case Op::kGt: return Test::kNumberGt;
+    case Op::kGe: return Test::kNumberGe;
     default: return Test::kNumberEq;  // == and !=
   }
 }
@@ -118,7 +128,7 @@ class Generator {
         const Node& literal = left_attr ? right : left;
         step.slot = attr.a;
         if (attr.type == Type::kNumber && literal.kind == NodeKind::kNumberLiteral) {
-          step.test = NumberTest(node.op, !left_attr);
+          step.test = NumberTest(left_attr ? node.op : Mirror(node.op));
           step.negate = node.op == Op::kNe;
           step.number = literal.number;
           return Emit(step, no, yes);
@@ -332,14 +342,7 @@ std::vector<Guard> Guards(const Program& program) {
                       program.strings.begin() + literal.b);
     } else if (attr.type == Type::kNumber && literal.kind == NodeKind::kNumberLiteral) {
       // `attr op c`, or `c op attr` read the other way round.
-      Op op = node.op;
-      if (!left_attr) {
-        op = op == Op::kLt   ? Op::kGt
-             : op == Op::kLe ? Op::kGe
-             : op == Op::kGt ? Op::kLt
-             : op == Op::kGe ? Op::kLe
-                             : op;
-      }
+      const Op op = left_attr ? node.op : Mirror(node.op);
       const double c = literal.number;
       switch (op) {
         case Op::kEq: {
