@@ -2,10 +2,7 @@
 // with its place (routing_file.h; the format: docs/routing-config.md).
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
-#include <initializer_list>
-#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,7 +15,6 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "ccengine/config/routing_file.h"
@@ -26,88 +22,15 @@
 #include "ccengine/core/contact.h"
 #include "ccengine/core/kpi.h"
 #include "ccengine/core/types.h"
-#include "common/edit_distance.h"
+#include "config/document_reader.h"
 #include "config/program.h"
 #include "fmt/format.h"
 
 namespace ccengine::config {
 namespace {
 
-// The longest duration a file may write, in seconds (about 31 years).
-constexpr double kMaxSeconds = 1e9;
-
-std::string Child(std::string_view pointer, std::string_view key) {
-  std::string out(pointer);
-  out += '/';
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string Index(std::string_view pointer, size_t i) {
-  return fmt::format("{}/{}", pointer, i);
-}
-
-// "; did you mean \"x\"?" for the closest of `known` within a few edits, or
-// "". Each distance is computed only up to the best so far, and `budget`
-// (steps of the distance tables) bounds the work of a whole load: a file of
-// many long names cannot make suggestions slow, only fewer.
-std::string SuggestAmong(std::string_view name,
-                         const std::vector<std::string_view>& known, size_t* budget) {
-  if (name.size() > kMaxRoutingNameBytes) return "";
-  const size_t allowed = std::max<size_t>(1, std::min<size_t>(3, name.size() / 3));
-  std::string_view best;
-  size_t best_distance = allowed + 1;
-  for (std::string_view k : known) {
-    if (k.size() > kMaxRoutingNameBytes) continue;
-    const size_t limit = std::min(allowed, best_distance - 1);
-    const size_t cost = (std::min(name.size(), k.size()) + 1) * (2 * limit + 1);
-    if (cost > *budget) break;
-    *budget -= cost;
-    const size_t d =
-        common::BoundedEditDistance(name, k, limit, /*fold_ascii_case=*/true);
-    if (d <= limit) {
-      best = k;
-      best_distance = d;
-      if (d == 0) break;
-    }
-  }
-  if (best_distance > allowed) return "";
-  return fmt::format("; did you mean \"{}\"?", best);
-}
-
-// `text` with control characters escaped (so that an error stays one line)
-// and cut to about 1 KiB at a character boundary.
-std::string Printable(std::string_view text) {
-  constexpr size_t kMaxBytes = 1024;
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (out.size() >= kMaxBytes && (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      out += "…";
-      break;
-    }
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c < 0x20 || c == 0x7f) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
+using internal::Child;
+using internal::Index;
 
 uint64_t Fnv1a64(std::string_view bytes) {
   uint64_t h = 0xcbf29ce484222325ULL;
@@ -120,201 +43,23 @@ uint64_t Fnv1a64(std::string_view bytes) {
 
 }  // namespace
 
-class Loader {
+// Reads the sections of a routing file; the typed values and the errors are
+// the DocumentReader's.
+class Loader : public internal::DocumentReader {
  public:
-  explicit Loader(std::string_view source) : source_(source) {}
+  explicit Loader(std::string_view source) : DocumentReader(source) {}
 
   absl::StatusOr<RoutingConfig> Load(const Node& root, std::string_view content,
                                      std::vector<std::string>* errors) {
-    config_.source_name_ = std::string(source_);
+    config_.source_name_ = source();
     config_.content_hash_ = fmt::format("{:016x}", Fnv1a64(content));
     ReadTop(root);
-    // The first errors in the text, in its order, as a reader fixes them.
-    std::sort(errors_.begin(), errors_.end(), Earlier);
-    std::vector<std::string> lines;
-    for (Found& e : errors_) lines.push_back(std::move(e.line));
-    if (errors != nullptr) *errors = lines;
-    if (lines.empty()) return std::move(config_);
-    if (dropped_ > 0) {
-      lines.push_back(fmt::format("{}: {} more errors not shown", source_, dropped_));
-    }
-    return absl::InvalidArgumentError(absl::StrJoin(lines, "\n"));
-  }
-
-  // Keeps the kMaxRoutingErrors errors that come first in the text (a heap
-  // with the latest kept on top), counting the rest.
-  void Error(const Node& at, std::string_view pointer, std::string_view message) {
-    if (!Wanted(at)) {
-      ++dropped_;
-      return;
-    }
-    Found found{
-        at.place.offset, sequence_++,
-        Printable(fmt::format("{}:{}:{}: {}: {}", source_, at.place.line, at.place.column,
-                              pointer.empty() ? "/" : pointer, message))};
-    if (errors_.size() == kMaxRoutingErrors) {
-      std::pop_heap(errors_.begin(), errors_.end(), Earlier);
-      errors_.pop_back();
-      ++dropped_;
-    }
-    errors_.push_back(std::move(found));
-    std::push_heap(errors_.begin(), errors_.end(), Earlier);
-  }
-
-  // Whether an error at `at` would be shown: work for its message (a
-  // suggestion) is spent only then.
-  bool Wanted(const Node& at) const {
-    return errors_.size() < kMaxRoutingErrors || at.place.offset < errors_.front().offset;
-  }
-
-  std::string Suggest(const Node& at, std::string_view name,
-                      const std::vector<std::string_view>& known) {
-    return Wanted(at) ? SuggestAmong(name, known, &suggest_budget_) : std::string();
+    absl::Status status = Finish(errors);
+    if (!status.ok()) return status;
+    return std::move(config_);
   }
 
  private:
-  // An object's members, with unknown keys reported once.
-  class Fields {
-   public:
-    Fields(Loader& loader, const Node& node, std::string pointer,
-           std::initializer_list<std::string_view> known)
-        : node_(node), pointer_(std::move(pointer)) {
-      if (node.kind != Node::Kind::kObject) {
-        loader.Error(node, pointer_,
-                     fmt::format("expected an object, got {}", KindName(node.kind)));
-        ok_ = false;
-        return;
-      }
-      const std::vector<std::string_view> names(known);
-      for (const auto& [key, value] : node.members) {
-        if (std::find(names.begin(), names.end(), key) == names.end()) {
-          loader.Error(value, Child(pointer_, key),
-                       fmt::format("unknown key \"{}\"{}", key,
-                                   loader.Suggest(value, key, names)));
-        }
-      }
-    }
-    bool ok() const { return ok_; }
-    const Node* Get(std::string_view key) const {
-      return ok_ ? node_.Find(key) : nullptr;
-    }
-    std::string Path(std::string_view key) const { return Child(pointer_, key); }
-    const Node& node() const { return node_; }
-    const std::string& pointer() const { return pointer_; }
-
-   private:
-    const Node& node_;
-    std::string pointer_;
-    bool ok_ = true;
-  };
-
-  // --- typed values ------------------------------------------------------
-
-  bool Expect(const Node& n, std::string_view pointer, Node::Kind kind) {
-    if (n.kind == kind) return true;
-    Error(n, pointer,
-          fmt::format("expected {}, got {}", KindName(kind), KindName(n.kind)));
-    return false;
-  }
-
-  bool Number(const Node* n, std::string_view pointer, double lo, double hi,
-              double* out) {
-    if (n == nullptr) return true;
-    if (!Expect(*n, pointer, Node::Kind::kNumber)) return false;
-    if (!(n->number >= lo && n->number <= hi)) {
-      Error(*n, pointer, fmt::format("must be in {}..{}, got {}", lo, hi, n->number));
-      return false;
-    }
-    *out = n->number;
-    return true;
-  }
-
-  template <typename Int>
-  bool Integer(const Node* n, std::string_view pointer, int64_t lo, int64_t hi,
-               Int* out) {
-    if (n == nullptr) return true;
-    if (!Expect(*n, pointer, Node::Kind::kNumber)) return false;
-    if (n->number != std::floor(n->number)) {
-      Error(*n, pointer, fmt::format("expected a whole number, got {}", n->number));
-      return false;
-    }
-    if (!(n->number >= static_cast<double>(lo) && n->number <= static_cast<double>(hi))) {
-      Error(*n, pointer, fmt::format("must be in {}..{}, got {}", lo, hi, n->number));
-      return false;
-    }
-    *out = static_cast<Int>(n->number);
-    return true;
-  }
-
-  // Seconds as a number; null means "never" where `null_is_infinite`.
-  bool Seconds(const Node* n, std::string_view pointer, bool positive,
-               bool null_is_infinite, absl::Duration* out) {
-    if (n == nullptr) return true;
-    if (null_is_infinite && n->kind == Node::Kind::kNull) {
-      *out = absl::InfiniteDuration();
-      return true;
-    }
-    if (n->kind != Node::Kind::kNumber) {
-      Error(*n, pointer,
-            fmt::format("expected a number of seconds{}, got {}",
-                        null_is_infinite ? " or null (none)" : "", KindName(n->kind)));
-      return false;
-    }
-    if (positive ? !(n->number > 0) : !(n->number >= 0)) {
-      Error(
-          *n, pointer,
-          fmt::format("must be {} 0 seconds, got {}", positive ? ">" : ">=", n->number));
-      return false;
-    }
-    if (n->number > kMaxSeconds) {
-      Error(*n, pointer,
-            fmt::format("must be at most {} seconds, got {}", kMaxSeconds, n->number));
-      return false;
-    }
-    *out = absl::Seconds(n->number);
-    return true;
-  }
-
-  bool Bool(const Node* n, std::string_view pointer, bool* out) {
-    if (n == nullptr) return true;
-    if (!Expect(*n, pointer, Node::Kind::kBool)) return false;
-    *out = n->boolean;
-    return true;
-  }
-
-  bool String(const Node* n, std::string_view pointer, std::string* out) {
-    if (n == nullptr) return true;
-    if (!Expect(*n, pointer, Node::Kind::kString)) return false;
-    *out = n->text;
-    return true;
-  }
-
-  // A name of something the file declares: non-empty, at most
-  // kMaxRoutingNameBytes. `missing` is the node to blame when it is absent.
-  bool Name(const Node* n, const Node& missing, std::string_view pointer,
-            std::string* out) {
-    if (n == nullptr) {
-      Error(missing, pointer, "missing \"name\"");
-      return false;
-    }
-    if (!String(n, pointer, out)) return false;
-    if (out->empty() || out->size() > kMaxRoutingNameBytes) {
-      Error(*n, pointer,
-            fmt::format("a name must have 1..{} bytes, got {}", kMaxRoutingNameBytes,
-                        out->size()));
-      return false;
-    }
-    for (char c : *out) {
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-        Error(*n, pointer,
-              fmt::format("a name may not hold control characters (byte 0x{:02x})",
-                          static_cast<unsigned char>(c)));
-        return false;
-      }
-    }
-    return true;
-  }
-
   // {"policy": 8, "english": 5}: declared skills with levels 1..10.
   void Skills(const Node* n, std::string_view pointer, std::vector<SkillLevel>* out) {
     if (n == nullptr || !Expect(*n, pointer, Node::Kind::kObject)) return;
@@ -390,7 +135,7 @@ class Loader {
     ReadAttributes(top.Get("attributes"), top.Path("attributes"));
     if (const Node* flows = top.Get("flows")) ReadFlows(*flows, top.Path("flows"));
     // The engine's own checks, once the file reads cleanly.
-    if (errors_.empty() && queues != nullptr) TryEngine(*queues, top);
+    if (error_count() == 0 && queues != nullptr) TryEngine(*queues, top);
   }
 
   // ["2026-10-01", …]
@@ -893,9 +638,9 @@ class Loader {
     bool ok = QueueRef(queue, f.Path("queue"), &t->queue);
     ok &= Integer(f.Get("priority"), f.Path("priority"), kMinPriority, kMaxPriority,
                   &t->priority);
-    const size_t errors_before = errors_.size() + dropped_;
+    const size_t errors_before = error_count();
     Skills(f.Get("skills"), f.Path("skills"), &t->skills);
-    ok &= errors_.size() + dropped_ == errors_before;
+    ok &= error_count() == errors_before;
     if (const Node* agents = f.Get("preferred_agents");
         agents != nullptr &&
         Expect(*agents, f.Path("preferred_agents"), Node::Kind::kArray)) {
@@ -977,9 +722,9 @@ class Loader {
       }
       ok &= Integer(f.Get("priority"), f.Path("priority"), kMinPriority, kMaxPriority,
                     &target.priority);
-      const size_t errors_before = errors_.size() + dropped_;
+      const size_t errors_before = error_count();
       Skills(f.Get("skills"), f.Path("skills"), &target.skills);
-      ok &= errors_.size() + dropped_ == errors_before;
+      ok &= error_count() == errors_before;
       out->push_back(std::move(target));
     }
     return ok;
@@ -1096,7 +841,7 @@ class Loader {
                   : std::string(added.message()));
       }
     }
-    if (!errors_.empty()) return;
+    if (!error_count() == 0) return;
     std::vector<std::string_view> strategy_names;
     for (const char* builtin :
          {"longest_idle", "least_occupied", "best_proficiency", "fewest_handled",
@@ -1137,7 +882,7 @@ class Loader {
               std::string(message));
       }
     }
-    if (!errors_.empty()) return;
+    if (!error_count() == 0) return;
     for (size_t i = 0; i < config_.queues_.size(); ++i) {
       if (!config_.queues_[i].overflow_queue.has_value()) continue;
       absl::Status updated =
@@ -1149,21 +894,7 @@ class Loader {
     }
   }
 
-  struct Found {
-    uint32_t offset = 0;
-    uint64_t sequence = 0;  // ties in place keep the order they were found in
-    std::string line;
-  };
-  static bool Earlier(const Found& a, const Found& b) {
-    return a.offset != b.offset ? a.offset < b.offset : a.sequence < b.sequence;
-  }
-
-  std::string source_;
   RoutingConfig config_;
-  std::vector<Found> errors_;
-  uint64_t sequence_ = 0;
-  size_t dropped_ = 0;
-  size_t suggest_budget_ = size_t{200} << 20;
   std::map<std::string, uint32_t, std::less<>> skill_ids_;
   std::vector<std::string_view> skill_names_;
   std::map<std::string, uint32_t, std::less<>> queue_ids_;
