@@ -35,7 +35,7 @@ for bin in kamailio sipp python3; do
   fi
 done
 MODDIR=/usr/lib/x86_64-linux-gnu/kamailio/modules
-for mod in evapi rtjson jansson tmx; do
+for mod in evapi rtjson jansson tmx htable; do
   if [[ ! -f "${MODDIR}/${mod}.so" ]]; then
     echo "SKIP: Kamailio module ${mod}.so missing (kamailio-extra-modules," \
          "kamailio-json-modules)"
@@ -516,6 +516,40 @@ echo "routing file: flow 'hotline' to sales, flow 'fallback' from a queue withou
   "withdrawn, SIGHUP -> version 2 to support," \
   "X-CC-Facts ivr.choice=9 to sales, a Call-ID with quotes routed, a reload from a web page" \
   "refused, a broken file refused (POST /-/reload) and version 2 kept"
+
+# --- the engine gone: the calls waiting for its decision are answered 503 ------
+# A daemon dies (kill -9) while two calls wait in queue "nobody" (no agent):
+# Kamailio answers both 503 when the connection closes, long before its wait
+# limit, and reports how many it answered.
+"${DAEMON}" --config "${WORK}/agents.json" --routing "${WORK}/routing_v2.json" \
+  >"${WORK}/daemon4.log" 2>&1 &
+DAEMON4_PID=$!
+PIDS+=("${DAEMON4_PID}")
+wait_log "${WORK}/daemon4.log" "evapi connected" ||
+  fail "the fourth daemon did not connect: $(head -c 2000 "${WORK}/daemon4.log")"
+sleep 0.3
+sed 's|<recv response="503"/>|<recv response="503" rtd="true"/>|' \
+  "${HERE}/caller_noengine.xml" >"${WORK}/caller_gone.xml"
+timeout 30 sipp -sf "${WORK}/caller_gone.xml" -s nobody "127.0.0.1:${P_K}" \
+  -i 127.0.0.1 -p "${P_CALLER}" -m 2 -r 4 -l 1000 -nostdin -trace_stat \
+  -stf "${WORK}/engine_gone.csv" >"${WORK}/engine_gone.out" 2>&1 &
+SIPP_PID=$!
+for _ in $(seq 1 50); do
+  [[ "$(grep -c '^EV contact_queued' "${WORK}/daemon4.log")" -ge 2 ]] && break
+  sleep 0.1
+done
+[[ "$(grep -c '^EV contact_queued' "${WORK}/daemon4.log")" -eq 2 ]] ||
+  fail "the two calls to queue 'nobody' did not wait in the fourth daemon"
+sleep 0.5
+kill -KILL "${DAEMON4_PID}"
+wait "${SIPP_PID}" || fail "the calls waiting when the engine died were not answered 503" \
+  "($(tail -n 5 "${WORK}/engine_gone.out"))"
+took="$(answer_s engine_gone 0.5 3)" ||
+  fail "the calls waiting when the engine died were answered after ${took} s on average"
+wait_log "${WORK}/kamailio.log" "no ccengine connected: 2 waiting calls answered 503" ||
+  fail "Kamailio did not answer the two waiting calls when the engine died"
+echo "engine gone: 2 waiting calls answered 503 by Kamailio ${took} s after their INVITEs" \
+  "(on average), not at its ${WAIT_LIMIT_MS} ms wait limit"
 
 echo "PASS: Kamailio e2e"
 cleanup
