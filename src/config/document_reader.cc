@@ -4,7 +4,6 @@
 #include "config/document_reader.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -220,7 +219,6 @@ absl::Status DocumentReader::Finish(std::vector<std::string>* errors) {
   std::sort(errors_.begin(), errors_.end(), Earlier);
   std::vector<std::string> lines;
   for (Found& e : errors_) lines.push_back(std::move(e.line));
-  errors_.clear();
   if (errors != nullptr) *errors = lines;
   if (lines.empty()) return absl::OkStatus();
   if (dropped_ > 0) {

@@ -16,11 +16,12 @@
 // Thread safety: a reader is used by one thread; the free functions are pure.
 //
 // Example:
-//   DocumentReader reader("routing.json");
-//   DocumentReader::Fields f(reader, root, "", {"version", "queues"});
-//   int version = 1;
-//   reader.Integer(f.Get("version"), f.Path("version"), 1, 1000, &version);
-//   absl::Status status = reader.Finish(&lines);
+//   internal::DocumentReader reader("routing.json");
+//   internal::DocumentReader::Fields f(reader, root, "", {"format", "queues"});
+//   int format = 1;
+//   reader.Integer(f.Get("format"), f.Path("format"), 1, 1, &format);
+//   std::vector<std::string> lines;
+//   absl::Status status = reader.Finish(&lines);  // OK, or every error found
 
 #ifndef CCENGINE_SRC_CONFIG_DOCUMENT_READER_H_
 #define CCENGINE_SRC_CONFIG_DOCUMENT_READER_H_
@@ -66,9 +67,10 @@ class DocumentReader {
   // The errors recorded so far, shown or not.
   size_t error_count() const { return errors_.size() + dropped_; }
 
-  // Ends the reading: `*errors` (when not null) gets the lines of the errors
-  // kept, first in the text first. OK when there were none, else
-  // InvalidArgument with those lines and one counting the errors not shown.
+  // Ends the reading (call it once, last): `*errors` (when not null) gets
+  // the lines of the errors kept, first in the text first. OK when there
+  // were none, else InvalidArgument with those lines and one counting the
+  // errors not shown.
   absl::Status Finish(std::vector<std::string>* errors);
 
   // An object's members, with unknown keys reported once (with a
@@ -93,11 +95,13 @@ class DocumentReader {
   };
 
   // --- typed values -----------------------------------------------------
+
+  // Whether `n` is of `kind`; if not, an error naming both kinds.
+  bool Expect(const Node& n, std::string_view pointer, Node::Kind kind);
+
   // Each reads `n` into `*out` and returns true; null `n` (the key absent)
   // changes nothing and returns true, except for Name. A value of another
   // kind or out of range is an error, and false.
-
-  bool Expect(const Node& n, std::string_view pointer, Node::Kind kind);
   bool Number(const Node* n, std::string_view pointer, double lo, double hi, double* out);
 
   template <typename Int>

@@ -841,7 +841,7 @@ class Loader : public internal::DocumentReader {
                   : std::string(added.message()));
       }
     }
-    if (!error_count() == 0) return;
+    if (error_count() != 0) return;
     std::vector<std::string_view> strategy_names;
     for (const char* builtin :
          {"longest_idle", "least_occupied", "best_proficiency", "fewest_handled",
@@ -882,7 +882,7 @@ class Loader : public internal::DocumentReader {
               std::string(message));
       }
     }
-    if (!error_count() == 0) return;
+    if (error_count() != 0) return;
     for (size_t i = 0; i < config_.queues_.size(); ++i) {
       if (!config_.queues_[i].overflow_queue.has_value()) continue;
       absl::Status updated =
