@@ -54,10 +54,12 @@ fail() { echo "FAIL: $*"; echo "-- daemon log tail:"; tail -n 30 "${WORK}/daemon
   echo "-- kamailio log tail:"; tail -n 20 "${WORK}/kamailio.log"; exit 1; }
 
 # Free ports: N UDP ports and one TCP port, held by nothing once printed.
-read -r P_K P_BUSY P_AGENT P_CALLER P_EVAPI < <(python3 - <<'PY'
+# P_SILENT: an agent's address where nothing answers; P_CALLER2: callers
+# that run beside those on P_CALLER.
+read -r P_K P_BUSY P_AGENT P_CALLER P_SILENT P_CALLER2 P_EVAPI < <(python3 - <<'PY'
 import socket
 socks, ports = [], []
-for kind in [socket.SOCK_DGRAM] * 4 + [socket.SOCK_STREAM]:
+for kind in [socket.SOCK_DGRAM] * 6 + [socket.SOCK_STREAM]:
     s = socket.socket(socket.AF_INET, kind); s.bind(("127.0.0.1", 0))
     socks.append(s); ports.append(s.getsockname()[1])
 print(*ports)
@@ -518,10 +520,19 @@ echo "routing file: flow 'hotline' to sales, flow 'fallback' from a queue withou
   "refused, a broken file refused (POST /-/reload) and version 2 kept"
 
 # --- the engine gone: the calls waiting for its decision are answered 503 ------
-# A daemon dies (kill -9) while two calls wait in queue "nobody" (no agent):
-# Kamailio answers both 503 when the connection closes, long before its wait
-# limit, and reports how many it answered.
-"${DAEMON}" --config "${WORK}/agents.json" --routing "${WORK}/routing_v2.json" \
+# A daemon dies (kill -9) while two calls wait in queue "nobody" (no agent)
+# and a third rings support's agent, whose address answers nothing: Kamailio
+# answers the two waiting calls 503 when the connection closes, long before
+# its wait limit, and the third when its agent times out (tm's fr_timer,
+# 5 s), instead of suspending it again for an engine that is gone.
+python3 - "${WORK}" "${P_EVAPI}" "${P_SILENT}" <<'PY'
+import json, sys
+work, evapi, silent = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+json.dump({"evapi": {"host": "127.0.0.1", "port": evapi},
+           "agents": [{"id": 4, "uri": f"sip:agent4@127.0.0.1:{silent}", "profile": "support"}]},
+          open(f"{work}/agents_silent.json", "w"))
+PY
+"${DAEMON}" --config "${WORK}/agents_silent.json" --routing "${WORK}/routing_v2.json" \
   >"${WORK}/daemon4.log" 2>&1 &
 DAEMON4_PID=$!
 PIDS+=("${DAEMON4_PID}")
@@ -530,26 +541,42 @@ wait_log "${WORK}/daemon4.log" "evapi connected" ||
 sleep 0.3
 sed 's|<recv response="503"/>|<recv response="503" rtd="true"/>|' \
   "${HERE}/caller_noengine.xml" >"${WORK}/caller_gone.xml"
-timeout 30 sipp -sf "${WORK}/caller_gone.xml" -s nobody "127.0.0.1:${P_K}" \
-  -i 127.0.0.1 -p "${P_CALLER}" -m 2 -r 4 -l 1000 -nostdin -trace_stat \
-  -stf "${WORK}/engine_gone.csv" >"${WORK}/engine_gone.out" 2>&1 &
-SIPP_PID=$!
+# gone_caller NAME QUEUE CALLS PORT: callers expecting 503, in the background.
+gone_caller() {
+  timeout 30 sipp -sf "${WORK}/caller_gone.xml" -s "$2" "127.0.0.1:${P_K}" \
+    -i 127.0.0.1 -p "$4" -m "$3" -r 4 -l 1000 -nostdin -trace_stat \
+    -stf "${WORK}/$1.csv" >"${WORK}/$1.out" 2>&1
+}
+gone_caller engine_gone nobody 2 "${P_CALLER}" &
+WAITING_PID=$!
+gone_caller engine_gone_ringing support 1 "${P_CALLER2}" &
+RINGING_PID=$!
 for _ in $(seq 1 50); do
-  [[ "$(grep -c '^EV contact_queued' "${WORK}/daemon4.log")" -ge 2 ]] && break
+  [[ "$(grep -c '^EV contact_queued' "${WORK}/daemon4.log")" -ge 2 &&
+     "$(grep -c '^EV offered' "${WORK}/daemon4.log")" -ge 1 ]] && break
   sleep 0.1
 done
-[[ "$(grep -c '^EV contact_queued' "${WORK}/daemon4.log")" -eq 2 ]] ||
-  fail "the two calls to queue 'nobody' did not wait in the fourth daemon"
+[[ "$(grep -c '^EV contact_queued' "${WORK}/daemon4.log")" -eq 2 &&
+   "$(grep -c '^EV offered' "${WORK}/daemon4.log")" -eq 1 ]] ||
+  fail "the fourth daemon did not hold two waiting calls and one offer"
 sleep 0.5
 kill -KILL "${DAEMON4_PID}"
-wait "${SIPP_PID}" || fail "the calls waiting when the engine died were not answered 503" \
+wait "${WAITING_PID}" || fail "the calls waiting when the engine died were not answered 503" \
   "($(tail -n 5 "${WORK}/engine_gone.out"))"
 took="$(answer_s engine_gone 0.5 3)" ||
   fail "the calls waiting when the engine died were answered after ${took} s on average"
-wait_log "${WORK}/kamailio.log" "no ccengine connected: 2 waiting calls answered 503" ||
-  fail "Kamailio did not answer the two waiting calls when the engine died"
+wait "${RINGING_PID}" || fail "the call ringing when the engine died was not answered 503" \
+  "($(tail -n 5 "${WORK}/engine_gone_ringing.out"))"
+took_ringing="$(answer_s engine_gone_ringing 4.5 6.5)" ||
+  fail "the call ringing when the engine died was answered after ${took_ringing} s, not" \
+    "at its agent's timeout (5 s)"
+grep -q "no ccengine connected: 2 waiting calls resumed" "${WORK}/kamailio.log" ||
+  fail "Kamailio did not resume the two waiting calls when the engine died"
+[[ "$(grep -c 'answered 503 (no ccengine connected)' "${WORK}/kamailio.log")" -eq 3 ]] ||
+  fail "Kamailio did not log three calls answered 503 without the engine"
 echo "engine gone: 2 waiting calls answered 503 by Kamailio ${took} s after their INVITEs" \
-  "(on average), not at its ${WAIT_LIMIT_MS} ms wait limit"
+  "(on average), not at its ${WAIT_LIMIT_MS} ms wait limit; the call ringing an agent" \
+  "that never answered, at the agent's timeout (${took_ringing} s)"
 
 echo "PASS: Kamailio e2e"
 cleanup
