@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # -----------------------------------------------------------------------------
-# bench/run.sh — run every benchmark program and the SimPy comparison, keep
-# the JSON, and print the tables of bench/README.md for this run.
+# bench/run.sh — run every benchmark program and the SimPy and Ciw
+# comparisons, keep the JSON, and print the tables of bench/README.md for
+# this run (Ciw only when CIW names a checkout of CiwPython/Ciw).
 #
 # Usage:
 #   bench/run.sh [BUILD_DIR] [MIN_TIME] [OUT_DIR]
@@ -56,6 +57,14 @@ repeats=5
 case "${min_time}" in 0.0*) repeats=1 ;; esac
 CCENGINE_PYTHONPATH="${build}/python" /usr/bin/python3 bench/simpy_compare.py \
   --repeats "${repeats}" --json "${out}/simpy_compare.json" | tee "${out}/simpy_compare.txt"
+
+# Ciw is measured when CIW names a checkout of CiwPython/Ciw; otherwise the
+# script says it skipped it.
+echo "==== ciw_compare.py" >&2
+ciw_args=(--repeats "${repeats}" --json "${out}/ciw_compare.json")
+case "${min_time}" in 0.0*) ciw_args+=(--ciw-contacts 2000 --ccengine-contacts 20000) ;; esac
+CCENGINE_PYTHONPATH="${build}/python" /usr/bin/python3 bench/ciw_compare.py \
+  --ciw "${CIW:-}" "${ciw_args[@]}" | tee "${out}/ciw_compare.txt"
 
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"${out}/machine.txt"
 /usr/bin/python3 bench/summarize.py "${out}" >"${out}/summary.md"

@@ -95,24 +95,31 @@ def run_simpy(horizon_s, seed, renege):
     return stats["arrived"], stats["answered"], stats["abandoned"], seconds
 
 
-def run_ccengine(horizon_s, seed, renege):
-    import ccengine
-
-    scenario = {
+def mmc_scenario(seed, horizon_s, agents, rate_per_s, aht_s, patience_s=None):
+    """An M/M/c (+M with `patience_s`) center as a ccengine.simulate scenario:
+    one queue "general", exponential handle times, no patience when None."""
+    return {
         "seed": seed,
         "horizon_s": horizon_s,
         "interval_s": 1800,
         "skills": ["general"],
         "queues": [{"name": "general", "skills": {"general": 1}}],
-        "agents": [{"count": AGENTS, "skills": {"general": 5}}],
+        "agents": [{"count": agents, "skills": {"general": 5}}],
         "arrivals": [{
             "queue": "general",
-            "rate_per_s": RATE_PER_S,
-            "handle_time": {"dist": "exponential", "mean": AHT_S},
-            "patience": ({"dist": "exponential", "mean": PATIENCE_S}
-                         if renege else {"dist": "none"}),
+            "rate_per_s": rate_per_s,
+            "handle_time": {"dist": "exponential", "mean": aht_s},
+            "patience": ({"dist": "exponential", "mean": patience_s}
+                         if patience_s is not None else {"dist": "none"}),
         }],
     }
+
+
+def run_ccengine(horizon_s, seed, renege):
+    import ccengine
+
+    scenario = mmc_scenario(seed, horizon_s, AGENTS, RATE_PER_S, AHT_S,
+                            PATIENCE_S if renege else None)
     t0 = time.perf_counter()
     r = ccengine.simulate(scenario, progress=False)
     seconds = time.perf_counter() - t0

@@ -4,7 +4,8 @@
 Usage: /usr/bin/python3 bench/summarize.py RESULT_DIR > summary.md
 
 Reads RESULT_DIR/{decision,storm,intake,sim,memory}_bench.json (Google
-Benchmark JSON), RESULT_DIR/simpy_compare.json and RESULT_DIR/machine.txt.
+Benchmark JSON), RESULT_DIR/simpy_compare.json, RESULT_DIR/ciw_compare.json (when
+Ciw was measured) and RESULT_DIR/machine.txt.
 Rows missing from a filtered run are left out. Times are in ns unless named.
 """
 
@@ -354,6 +355,20 @@ def sim_section(rows, folder):
                         f"{num(rp)}×", rp >= 100))
         TARGETS.append(("simulation ≥ 100× SimPy (same center with patience)",
                         f"{num(rr)}×", rr >= 100))
+    path = os.path.join(folder, "ciw_compare.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            cc = json.load(f)
+        lines += ["", "Against Ciw, M/M/c at load 0.9, same process, the models in turn "
+                  "each round (bench/ciw_compare.py):", ""]
+        sizes = sorted(cc["sizes"].items(), key=lambda kv: kv[1]["ratio"])
+        lines.append(table(["agents", "Ciw contacts/s", "ccengine contacts/s",
+                            "ratio (paired)"],
+                           [[a, v["ciw"]["contacts_per_s"], v["ccengine"]["contacts_per_s"],
+                             v["ratio"]] for a, v in sizes]))
+        for a, v in sizes:
+            TARGETS.append((f"simulation ≥ 100× Ciw (M/M/c, {a} agents)",
+                            f"{num(v['ratio'])}×", v["ratio"] >= 100))
     return "\n".join(lines) + "\n"
 
 
