@@ -289,20 +289,20 @@ struct Guard {
   End hi{std::numeric_limits<double>::infinity(), false};
 };
 
-// The guards of a program's condition, from each part of its top-level AND
-// (or the whole condition): a string attribute `==` a string literal or `IN`
-// a list of strings; a number attribute compared with a number literal by
-// `==`, `<`, `<=`, `>` or `>=` (every such part on one attribute narrows one
-// range).
-std::vector<Guard> Guards(const Program& program) {
+// The parts of node `at` when it is an AND, else the node itself.
+std::vector<uint32_t> AndParts(const Program& program, uint32_t at) {
+  const Node& node = program.nodes[at];
+  if (node.kind != NodeKind::kAnd) return {at};
+  return {program.children.begin() + node.a, program.children.begin() + node.b};
+}
+
+// The guards of node `at` of a program, from each part of its AND (or the
+// node itself): a string attribute `==` a string literal or `IN` a list of
+// strings; a number attribute compared with a number literal by `==`, `<`,
+// `<=`, `>` or `>=` (every such part on one attribute narrows one range).
+std::vector<Guard> Guards(const Program& program, uint32_t at) {
   std::vector<Guard> out;
-  const Node& root = program.nodes[program.root];
-  std::vector<uint32_t> parts;
-  if (root.kind == NodeKind::kAnd) {
-    parts.assign(program.children.begin() + root.a, program.children.begin() + root.b);
-  } else {
-    parts.push_back(program.root);
-  }
+  const std::vector<uint32_t> parts = AndParts(program, at);
   const auto range_of = [&out](AttributeId attr) -> Guard& {
     for (Guard& g : out) {
       if (g.number && g.attr == attr) return g;
@@ -362,6 +362,34 @@ std::vector<Guard> Guards(const Program& program) {
   return out;
 }
 
+// A condition's guards: `all` from the parts of its top-level AND (each must
+// hold), and `alternatives` from each part that is an OR (the root itself
+// when it is one) whose every branch has guards of its own: the condition
+// cannot hold unless one branch's guard admits the contact. `alternatives[k]`
+// holds, for each branch of the k-th such OR, that branch's guards.
+struct ConditionGuards {
+  std::vector<Guard> all;
+  std::vector<std::vector<std::vector<Guard>>> alternatives;
+};
+
+ConditionGuards GuardsOf(const Program& program) {
+  ConditionGuards out;
+  out.all = Guards(program, program.root);
+  for (const uint32_t part : AndParts(program, program.root)) {
+    const Node& node = program.nodes[part];
+    if (node.kind != NodeKind::kOr) continue;
+    std::vector<std::vector<Guard>> branches;
+    for (uint32_t k = node.a; k < node.b; ++k) {
+      branches.push_back(Guards(program, program.children[k]));
+      if (branches.back().empty()) break;
+    }
+    if (!branches.empty() && !branches.back().empty()) {
+      out.alternatives.push_back(std::move(branches));
+    }
+  }
+  return out;
+}
+
 // A number attribute's index: its guards' ends cut the line into regions —
 // (-inf, p0), [p0], (p0, p1), [p1], ..., (p_last, +inf) — each wholly inside
 // or outside every guard's range; a region lists the conditions whose range
@@ -405,16 +433,22 @@ class NumberRegions {
 
 GuardIndex BuildGuardIndex(const std::vector<const Program*>& programs) {
   const size_t n = programs.size();
-  std::vector<std::vector<Guard>> guards(n);
+  std::vector<ConditionGuards> guards(n);
   // Each attribute's guards, one per condition: for ranking, and so that a
   // number attribute whose regions would list too many conditions (ranges
   // nested in one another) is left out.
   std::map<AttributeId, std::vector<const Guard*>> by_attr;
   for (size_t i = 0; i < n; ++i) {
-    guards[i] = Guards(*programs[i]);
+    guards[i] = GuardsOf(*programs[i]);
     std::set<AttributeId> mine;
-    for (const Guard& g : guards[i]) {
-      if (mine.insert(g.attr).second) by_attr[g.attr].push_back(&g);
+    const auto count = [&](const std::vector<Guard>& list) {
+      for (const Guard& g : list) {
+        if (mine.insert(g.attr).second) by_attr[g.attr].push_back(&g);
+      }
+    };
+    count(guards[i].all);
+    for (const auto& alternative : guards[i].alternatives) {
+      for (const std::vector<Guard>& branch : alternative) count(branch);
     }
   }
   std::vector<std::pair<size_t, AttributeId>> ranked;
@@ -444,25 +478,41 @@ GuardIndex BuildGuardIndex(const std::vector<const Program*>& programs) {
   if (ranked.size() > kMaxGuards) ranked.resize(kMaxGuards);
   GuardIndex index;
   if (ranked.empty()) return index;
-  // Each condition under its best-ranked guard.
+  // Each condition under its best-ranked guard; else, under the guard of each
+  // branch of one of its ORs, when every branch has an indexed one (the
+  // condition is then listed once per branch).
   std::vector<std::vector<std::pair<size_t, const Guard*>>> chosen(ranked.size());
   std::vector<uint32_t> unguarded;
-  for (size_t i = 0; i < n; ++i) {
-    size_t best = ranked.size();
-    const Guard* guard = nullptr;
-    for (const Guard& g : guards[i]) {
-      for (size_t r = 0; r < best; ++r) {
-        if (ranked[r].second == g.attr) {
-          best = r;
-          guard = &g;
-        }
+  // The best-ranked of `list`, as (rank, guard); rank ranked.size() if none.
+  const auto best_of = [&ranked](const std::vector<Guard>& list) {
+    std::pair<size_t, const Guard*> best{ranked.size(), nullptr};
+    for (const Guard& g : list) {
+      for (size_t r = 0; r < best.first; ++r) {
+        if (ranked[r].second == g.attr) best = {r, &g};
       }
     }
-    if (guard == nullptr) {
-      unguarded.push_back(static_cast<uint32_t>(i));
-    } else {
+    return best;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    const auto [best, guard] = best_of(guards[i].all);
+    if (guard != nullptr) {
       chosen[best].emplace_back(i, guard);
+      continue;
     }
+    bool listed = false;
+    for (const auto& alternative : guards[i].alternatives) {
+      std::vector<std::pair<size_t, const Guard*>> picks;
+      for (const std::vector<Guard>& branch : alternative) {
+        const auto pick = best_of(branch);
+        if (pick.second == nullptr) break;
+        picks.push_back(pick);
+      }
+      if (picks.size() != alternative.size()) continue;
+      for (const auto& [r, g] : picks) chosen[r].emplace_back(i, g);
+      listed = true;
+      break;
+    }
+    if (!listed) unguarded.push_back(static_cast<uint32_t>(i));
   }
   const auto append = [&index](const std::vector<uint32_t>& list) {
     const auto begin = static_cast<uint32_t>(index.members.size());
@@ -476,7 +526,9 @@ GuardIndex BuildGuardIndex(const std::vector<const Program*>& programs) {
     if (chosen[r].empty()) continue;
     GuardIndex::Guard out;
     out.slot = ranked[r].second;
-    // chosen[r] is in condition order, so every list below is ascending.
+    // chosen[r] is in condition order (a condition with an OR may appear
+    // more than once in a row), so every list below is ascending once a
+    // repeated condition is skipped.
     if (chosen[r].front().second->number) {
       std::vector<const Guard*> mine;
       for (const auto& [i, g] : chosen[r]) mine.push_back(g);
@@ -485,7 +537,9 @@ GuardIndex BuildGuardIndex(const std::vector<const Program*>& programs) {
       for (const auto& [i, g] : chosen[r]) {
         const auto [first, last] = regions.Covered(*g);
         for (size_t k = first; k <= last && k < lists.size(); ++k) {
-          lists[k].push_back(static_cast<uint32_t>(i));
+          if (lists[k].empty() || lists[k].back() != i) {
+            lists[k].push_back(static_cast<uint32_t>(i));
+          }
         }
       }
       out.number = true;

@@ -267,6 +267,9 @@ struct Evaluator {
         if (it != guard.values.end()) add(it->second);
       }
     }
+    // A condition listed under two guards (the branches of an OR) comes out
+    // of the merge twice in a row: tried once.
+    uint32_t last = ~uint32_t{0};
     while (count > 0) {
       size_t first = 0;
       for (size_t k = 1; k < count; ++k) {
@@ -274,6 +277,8 @@ struct Evaluator {
       }
       const uint32_t condition = *ranges[first].at++;
       if (ranges[first].at == ranges[first].end) ranges[first] = ranges[--count];
+      if (condition == last) continue;
+      last = condition;
       if (Run(programs[condition]->code, bindings) == 1) {
         return static_cast<int>(condition);
       }
@@ -498,6 +503,12 @@ int ConditionList::FirstMatch(const Bindings& bindings) const {
 
 size_t ConditionList::size() const {
   return chain_ == nullptr ? 0 : chain_->programs.size();
+}
+
+size_t ConditionList::indexed() const {
+  if (chain_ == nullptr || chain_->index.guards.empty()) return 0;
+  const auto [begin, end] = chain_->index.unguarded;
+  return chain_->programs.size() - (end - begin);
 }
 
 std::string Expression::DebugString() const {

@@ -152,6 +152,9 @@ Code ChainCode(const std::vector<const Program*>& programs);
 // instead of a test per condition. Each condition is listed under at most one
 // attribute (the one guarding most conditions); at most kMaxGuards attributes
 // are indexed, the conditions guarded only by others count as unguarded. A
+// condition without such a part but with an OR (at the top, or as a part of
+// its AND) each of whose branches has one (`lang == 'en' OR ivr == '8'`) is
+// listed under each branch's guard, and tried once when several admit it. A
 // number attribute whose ranges nest so that its regions would list more than
 // kMaxRegionListing conditions each on average is not indexed.
 inline constexpr size_t kMaxGuards = 8;

@@ -448,7 +448,7 @@ Tree NumberBound(Generator& gen, Attr attr) {
 // A condition an index can use: a string attribute `==` a literal (either
 // side) or `IN` a list of literals, or one or two bounds of a number
 // attribute (a range, possibly empty), alone or ANDed with a random condition.
-Tree Guarded(Generator& gen) {
+Tree GuardedPart(Generator& gen) {
   if (gen.Chance(0.4)) {
     const Attr attr = gen.Chance(0.5) ? kN1 : kN2;
     Tree range;
@@ -488,6 +488,25 @@ Tree Guarded(Generator& gen) {
   both.kind = Tree::kAnd;
   both.children.push_back(gen.Condition(2));
   both.children.insert(both.children.begin() + static_cast<long>(gen.Below(2)), guard);
+  return both;
+}
+
+// A guarded condition (above), or an OR of two or three of them (now and then
+// with a branch that has no guard, which leaves the OR unindexed), alone or
+// ANDed with a random condition: the index lists such a condition under each
+// branch's guard.
+Tree Guarded(Generator& gen) {
+  if (!gen.Chance(0.3)) return GuardedPart(gen);
+  Tree any;
+  any.kind = Tree::kOr;
+  for (size_t n = 2 + gen.Below(2); n > 0; --n) {
+    any.children.push_back(gen.Chance(0.1) ? gen.Condition(2) : GuardedPart(gen));
+  }
+  if (gen.Chance(0.6)) return any;
+  Tree both;
+  both.kind = Tree::kAnd;
+  both.children.push_back(gen.Condition(2));
+  both.children.insert(both.children.begin() + static_cast<long>(gen.Below(2)), any);
   return both;
 }
 

@@ -320,6 +320,47 @@ TEST_F(ExpressionTest, ConditionListOfNumberRanges) {
   EXPECT_EQ(list.FirstMatch(b), -1);
 }
 
+// An OR each of whose branches has a guard is listed under every branch's
+// guard — on two attributes, twice on one, beside a range, or as a part of an
+// AND — and tried once when several admit the contact; an OR with a branch
+// that has none is not indexed.
+TEST_F(ExpressionTest, ConditionListIndexesOrsByEachBranch) {
+  const ConditionList list(
+      {*Compile("contact.channel == 'chat' OR ivr.choice == '8'", schema_),
+       *Compile(
+           "(customer.tier == 'gold' OR customer.tier IN ['vip']) AND NOT customer.vip",
+           schema_),
+       *Compile("ivr.choice == '9' OR time.hour >= 20", schema_),
+       *Compile("customer.tier == 'gold' OR customer.vip", schema_),
+       *Compile("contact.channel == 'voice'", schema_)});
+  EXPECT_EQ(list.size(), 5u);
+  EXPECT_EQ(list.indexed(), 4u);  // not the OR with a bool branch
+  Bindings b(schema_);
+  EXPECT_EQ(list.FirstMatch(b), -1);
+  b.SetString(choice_, "8");
+  EXPECT_EQ(list.FirstMatch(b), 0);
+  b.SetString(channel_, "chat");  // both branches admit it: still condition 0
+  EXPECT_EQ(list.FirstMatch(b), 0);
+  b.SetString(channel_, "voice");
+  b.SetString(choice_, "1");
+  b.SetString(tier_, "vip");
+  EXPECT_EQ(list.FirstMatch(b), 1);
+  b.SetBool(vip_, true);  // condition 1 fails; 3's bool branch holds
+  EXPECT_EQ(list.FirstMatch(b), 3);
+  b.SetBool(vip_, false);
+  b.SetString(tier_, "silver");
+  b.SetNumber(hour_, 21);
+  EXPECT_EQ(list.FirstMatch(b), 2);
+  b.Unset(hour_);
+  EXPECT_EQ(list.FirstMatch(b), 4);
+  b.UnsetAll();
+  b.SetBool(vip_, true);
+  EXPECT_EQ(list.FirstMatch(b), 3);
+
+  EXPECT_EQ(ConditionList().indexed(), 0u);
+  EXPECT_EQ(ConditionList({*Compile("customer.vip", schema_)}).indexed(), 0u);
+}
+
 TEST_F(ExpressionTest, CopiesShareTheProgram) {
   absl::StatusOr<Expression> e = Compile("customer.vip", schema_);
   ASSERT_TRUE(e.ok());

@@ -94,6 +94,9 @@ TEST_F(HotlineTest, LoadsWhatTheFileDeclares) {
   EXPECT_EQ(routing_->FindQueue("粤语"), QueueId(3));
   EXPECT_EQ(routing_->FindQueue("粤"), std::nullopt);
   EXPECT_EQ(flow_->rules().size(), 6u);
+  // Indexed: "english" (an OR of two equalities), "cantonese", "complaint";
+  // tried for every contact: keyword and tag ORs, and a bool.
+  EXPECT_EQ(flow_->indexed_rules(), 3u);
 }
 
 TEST_F(HotlineTest, TicketCategoriesFeedATicketDesk) {

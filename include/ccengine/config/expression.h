@@ -200,10 +200,11 @@ class Expression {
 // first one holding for a contact — what trying `Evaluate` on each in turn
 // gives — without trying them all: expressions with a guard (`attr == 'x'`,
 // `attr IN [...]`, a number attribute compared with a number, or an AND with
-// such parts) are indexed by it, so one lookup per guarded attribute (at most
-// 8 are indexed) leaves only the expressions the contact's values admit and
-// the unguarded ones to try, in order; with no guard at all, the list is one
-// chained program. docs/routing-config.md#how-a-flow-decides-fast.
+// such parts; or an OR each of whose branches has one) are indexed by it, so
+// one lookup per guarded attribute (at most 8 are indexed) leaves only the
+// expressions the contact's values admit and the unguarded ones to try, in
+// order; with no guard at all, the list is one chained program.
+// docs/routing-config.md#how-a-flow-decides-fast.
 // Immutable, cheap to copy; it keeps the expressions' compiled programs alive.
 //
 // Example:
@@ -219,6 +220,9 @@ class ConditionList {
   // Allocates nothing.
   int FirstMatch(const Bindings& bindings) const;
   size_t size() const;
+  // How many of the conditions the index lists under a guard (the others are
+  // tried for every contact): what a flow's author can check.
+  size_t indexed() const;
 
  private:
   struct Chain;

@@ -125,6 +125,9 @@ class EntryFlow {
   const FlowTarget& Route(const Bindings& facts) const;
   // The target of rule `rule` (as Match returns it): the fallback for -1.
   const FlowTarget& Target(int rule) const;
+  // How many rules the flow's index lists under a guard; the others are
+  // tried for every contact (docs/routing-config.md#how-a-flow-decides-fast).
+  size_t indexed_rules() const { return conditions_.indexed(); }
 
  private:
   std::vector<FlowRule> rules_;
