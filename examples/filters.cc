@@ -4,7 +4,8 @@
 //
 //   ./filters
 //
-// Prints, per caller, the filter chosen (or "none": the flow's default).
+// Prints how many filters the list indexes, then, per caller, the filter
+// chosen (or "none": the flow's default).
 
 #include <cstdio>
 #include <string>
@@ -35,8 +36,10 @@ int main() {
     }
     filters.push_back(*std::move(e));
   }
-  // The filters in order; the ones with an equality part are indexed by it.
+  // The filters in order; the ones with an equality part are indexed by it,
+  // the others tried for every caller.
   const config::ConditionList flow(filters);
+  std::printf("%zu of %zu filters indexed\n", flow.indexed(), flow.size());
 
   struct Caller {
     const char* channel;
