@@ -3,6 +3,7 @@
 #include <locale.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -22,6 +23,15 @@
 
 namespace ccengine::config {
 namespace {
+
+// Whether a key can be quoted in a message: short, without control
+// characters (which would break the message's one line).
+bool Quotable(std::string_view key) {
+  return key.size() <= 64 && std::none_of(key.begin(), key.end(), [](char c) {
+           const auto u = static_cast<unsigned char>(c);
+           return u < 0x20 || u == 0x7f;
+         });
+}
 
 using internal::At;
 using internal::Utf8Length;
@@ -322,7 +332,9 @@ class Parser {
         repeated = !keys.insert(key).second;
       }
       if (repeated) {
-        return Fail(key_at, fmt::format("duplicate key \"{}\"", key));
+        // The place names the key; quoted too when it reads on one short line.
+        return Fail(key_at, Quotable(key) ? fmt::format("duplicate key \"{}\"", key)
+                                          : std::string("duplicate key"));
       }
       SkipSpace();
       if (pos_ >= text_.size() || text_[pos_] != ':') {

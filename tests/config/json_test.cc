@@ -112,6 +112,10 @@ TEST(JsonTest, EachErrorHasItsMessage) {
       {"[\"\xc0\xaf\"]", "invalid UTF-8 at 1:3 (byte 2), found byte 0xc0"},
       {"[\"\xed\xa0\x80\"]", "invalid UTF-8 at 1:3 (byte 2), found byte 0xed"},
       {"{\"a\": 1, \"a\": 2}", "duplicate key \"a\" at 1:10 (byte 9)"},
+      // A key that would break the line, or make it long, is named by its place.
+      {"{\"a\\nb\": 1, \"a\\nb\": 2}", "duplicate key at 1:13 (byte 12)"},
+      {"{\"" + std::string(65, 'k') + "\": 1, \"" + std::string(65, 'k') + "\": 2}",
+       "duplicate key at 1:74 (byte 73)"},
       {"[1] [2]", "expected end of input at 1:5 (byte 4), found '['"},
       {"// c\n[]", "expected a value at 1:1 (byte 0), found '/'"},
       {"[\x01]", "expected a value at 1:2 (byte 1), found control character 0x01"},

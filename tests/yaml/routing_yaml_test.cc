@@ -83,6 +83,7 @@ TEST(ParseYamlTest, RefusesWhatCouldMeanSomethingElse) {
   };
   const std::vector<Case> cases = {
       {"a: 1\na: 2\n", "duplicate key 'a' at 2:1 (byte 5)"},
+      {"\"a\\nb\": 1\n\"a\\nb\": 2\n", "duplicate key at 2:1 (byte 10)"},
       {"a: &x 1\nb: *x\n", "anchors are not supported (&x): write the value out at 1:4"},
       {"b: *x\n", "aliases are not supported: write the value out at 1:4"},
       {"a: !!str 1\n", "tags are not supported (tag:yaml.org,2002:str)"},
