@@ -90,15 +90,6 @@ absl::Status Fail(Diagnostic* error, const Place& at, const std::string& what) {
   return absl::InvalidArgumentError(message);
 }
 
-// Whether a key can be quoted in a message: short, without control
-// characters (which would break the message's one line).
-bool Quotable(std::string_view key) {
-  return key.size() <= 64 && std::none_of(key.begin(), key.end(), [](char c) {
-           const auto u = static_cast<unsigned char>(c);
-           return u < 0x20 || u == 0x7f;
-         });
-}
-
 bool OneOf(std::string_view s, std::initializer_list<std::string_view> words) {
   for (std::string_view w : words) {
     if (s == w) return true;
@@ -261,9 +252,7 @@ class Parser {
             f.key.assign(reinterpret_cast<const char*>(event.data.scalar.value),
                          event.data.scalar.length);
             if (!f.keys.insert(f.key).second) {
-              return Fail(error_, at,
-                          Quotable(f.key) ? fmt::format("duplicate key '{}'", f.key)
-                                          : std::string("duplicate key"));
+              return Fail(error_, at, config::DuplicateKeyMessage(f.key, '\''));
             }
             f.has_key = true;
             break;

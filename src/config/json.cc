@@ -24,15 +24,6 @@
 namespace ccengine::config {
 namespace {
 
-// Whether a key can be quoted in a message: short, without control
-// characters (which would break the message's one line).
-bool Quotable(std::string_view key) {
-  return key.size() <= 64 && std::none_of(key.begin(), key.end(), [](char c) {
-           const auto u = static_cast<unsigned char>(c);
-           return u < 0x20 || u == 0x7f;
-         });
-}
-
 using internal::At;
 using internal::Utf8Length;
 
@@ -332,9 +323,7 @@ class Parser {
         repeated = !keys.insert(key).second;
       }
       if (repeated) {
-        // The place names the key; quoted too when it reads on one short line.
-        return Fail(key_at, Quotable(key) ? fmt::format("duplicate key \"{}\"", key)
-                                          : std::string("duplicate key"));
+        return Fail(key_at, DuplicateKeyMessage(key, '"'));
       }
       SkipSpace();
       if (pos_ >= text_.size() || text_[pos_] != ':') {
@@ -392,6 +381,16 @@ const Node* Node::Find(std::string_view key) const {
     if (member.key == key) return &member.value;
   }
   return nullptr;
+}
+
+std::string DuplicateKeyMessage(std::string_view key, char quote) {
+  const bool quotable =
+      key.size() <= 64 && std::none_of(key.begin(), key.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u < 0x20 || u == 0x7f;
+      });
+  if (!quotable) return "duplicate key";
+  return fmt::format("duplicate key {}{}{}", quote, key, quote);
 }
 
 std::string_view KindName(Node::Kind kind) {

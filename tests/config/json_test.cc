@@ -146,6 +146,19 @@ TEST(JsonTest, DuplicateKeysAreFoundInLargeObjects) {
   }
 }
 
+TEST(JsonTest, DuplicateKeyMessageQuotesOnlyOneShortLine) {
+  EXPECT_EQ(DuplicateKeyMessage("queues", '"'), "duplicate key \"queues\"");
+  EXPECT_EQ(DuplicateKeyMessage("queues", '\''), "duplicate key 'queues'");
+  EXPECT_EQ(DuplicateKeyMessage("", '"'), "duplicate key \"\"");
+  EXPECT_EQ(DuplicateKeyMessage(std::string(64, 'k'), '"'),
+            "duplicate key \"" + std::string(64, 'k') + "\"");
+  EXPECT_EQ(DuplicateKeyMessage(std::string(65, 'k'), '"'), "duplicate key");
+  for (const char* key : {"a\nb", "a\rb", "tab\t", "del\x7f"}) {
+    EXPECT_EQ(DuplicateKeyMessage(key, '"'), "duplicate key") << key;
+  }
+  EXPECT_EQ(DuplicateKeyMessage("政策", '"'), "duplicate key \"政策\"");
+}
+
 TEST(JsonTest, LimitsAreClearErrors) {
   const std::string deep =
       std::string(kMaxDocumentDepth, '[') + std::string(kMaxDocumentDepth, ']');

@@ -77,6 +77,12 @@ struct Node::Member {
 // "null", "a bool", "a number", "a string", "an array", "an object".
 std::string_view KindName(Node::Kind kind);
 
+// The message every reader of a document gives for a key written twice in one
+// object: "duplicate key \"queues\"" with `quote` '"'. The key is quoted only
+// when it is at most 64 bytes and free of control characters, which would
+// break the message's single line; the error's place names it either way.
+std::string DuplicateKeyMessage(std::string_view key, char quote);
+
 absl::StatusOr<Node> ParseJson(std::string_view text, Diagnostic* error = nullptr,
                                size_t max_bytes = kMaxDocumentBytes);
 
