@@ -375,6 +375,7 @@ inline EngineCenter BuildEngine(const Population& pop,
     ccengine::AgentConfig a;
     a.id = AgentIdOf(i);
     a.skills = pop.agent_skills[i];
+    a.weight = 1.0 + i % 4;  // 1-4, as seniority might be; only weighted_random reads it
     Check(e.AddAgent(std::move(a)), "AddAgent");
   }
   for (int i = 0; i < p.agents; ++i) {

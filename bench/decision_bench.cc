@@ -634,7 +634,8 @@ const bool kRegistered = [] {
 // MakeSkewedPopulation's shapes (bench_common.h), named in the rows as
 // pop:{skewed,uniform}/queues:{few,many}/free:{all,5pct,none}. A contact
 // arrives: every shape at 1,000, 10,000 and 40,000 agents (100,000 for the
-// many-queue, all-free shapes), the indexed strategies (IndexedStrategy);
+// many-queue, all-free shapes), the strategies that score no pool member
+// (IndexedStrategy);
 // every built-in strategy on the worst shape (skewed, many, all free) at
 // 10,000.
 // An agent frees up: the skewed shapes, nobody ready, 10,000 contacts waiting
@@ -649,12 +650,14 @@ const std::vector<std::string> kAllStrategies = {
     "longest_idle",    "least_occupied",   "fewest_handled", "round_robin", "random",
     "weighted_random", "best_proficiency", "composite",      "satisfaction"};
 
-// The strategies the engine decides from its free lists, rings and heaps
-// (docs/architecture.md) run on every shaped population and size; the others
-// (a scan of the pool) on the worst population at 10,000 agents only.
+// The strategies whose decision does not score each member of the pool (the
+// free lists, rings and heaps; the random draws: docs/architecture.md) run on
+// every shaped population and size; the others (a scan of the pool) on the
+// worst population at 10,000 agents only.
 bool IndexedStrategy(const std::string& s) {
   return s == "longest_idle" || s == "least_occupied" || s == "fewest_handled" ||
-         s == "round_robin" || s == "best_proficiency";
+         s == "round_robin" || s == "best_proficiency" || s == "random" ||
+         s == "weighted_random";
 }
 
 std::string ShapeName(const Shape& s) {

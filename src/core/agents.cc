@@ -288,6 +288,7 @@ absl::Status Engine::AddAgent(AgentConfig config) {
   a.capacity = config.capacity;
   a.idle_channel_mask = internal::IdleChannelMask(a.capacity);
   a.weight = config.weight;
+  if (max_weight_known_) max_weight_ = std::max(max_weight_, a.weight);
   a.auto_accept = config.auto_accept;
   a.idle_since = now_;
   a.reported_since = now_;
@@ -307,6 +308,7 @@ absl::Status Engine::RemoveAgent(AgentId agent) {
   }
   agent_index_.UpdateSkills(slot, a.skills, false);
   agent_ids_.erase(agent.value());
+  if (a.weight >= max_weight_) max_weight_known_ = false;
   a = AgentRec();
   SyncAgent(slot);  // clears the bits; a dead slot reports nothing new
   free_agent_slots_.push_back(slot);

@@ -1,12 +1,15 @@
-// Private to src/core: what the two files of the contact-arrives decision
-// share — matching.cc (the decisions) and free_agents.cc (the free lists,
-// rings and heaps some strategies decide from).
+// Private to src/core: what the files of the contact-arrives decision share
+// — matching.cc (the decisions), free_agents.cc (the free lists, rings and
+// heaps some strategies decide from) and random_pick.cc (the draws of the
+// random strategies).
 
 #ifndef CCENGINE_SRC_CORE_DECISION_H_
 #define CCENGINE_SRC_CORE_DECISION_H_
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <random>
 
 #include "ccengine/core/internal/records.h"
 #include "ccengine/core/types.h"
@@ -24,7 +27,8 @@ namespace ccengine::internal {
 
 // The built-in strategies' ids: their order of registration (Engine::Engine).
 inline constexpr uint32_t kLongestIdle = 0, kLeastOccupied = 1, kFewestHandled = 2,
-                          kRoundRobin = 3, kBestProficiency = 6;
+                          kRoundRobin = 3, kRandom = 4, kWeightedRandom = 5,
+                          kBestProficiency = 6;
 
 // After an indexed decision could not answer (an agent holding contacts may
 // be in the pool), a queue's next decisions this many scan straight away.
@@ -33,6 +37,62 @@ inline constexpr uint32_t kIdleWalkBackoff = 16;
 // Whether the contact refuses the agent (it rejected or missed it).
 inline bool Excludes(const ContactRec& c, AgentId agent) {
   return std::find(c.excluded.begin(), c.excluded.end(), agent) != c.excluded.end();
+}
+
+// Word `w` of a contact's pool: the AND of the sets in `all` (the channel's
+// "can take one more", the contact's own skills) with the OR, over the
+// routing steps in force, of each step's AND; `steps` lists each step's sets
+// and a null after each step.
+template <typename All, typename Steps>
+uint64_t PoolWord(size_t w, const All& all, const Steps& steps) {
+  uint64_t base = ~uint64_t{0};
+  for (const uint64_t* set : all) base &= set[w];
+  if (base == 0) return 0;
+  uint64_t pool = 0, step_bits = base;
+  for (const uint64_t* set : steps) {
+    if (set == nullptr) {
+      pool |= step_bits;
+      step_bits = base;
+    } else {
+      step_bits &= set[w];
+    }
+  }
+  return pool;
+}
+
+// A uniform draw in [0, n), n > 0. The remainder's bias is below n / 2^64.
+inline uint64_t DrawBelow(std::mt19937_64& rng, uint64_t n) { return rng() % n; }
+
+// A uniform draw in [0, 1).
+inline double DrawUnit(std::mt19937_64& rng) {
+  return static_cast<double>(rng() >> 11) * 0x1.0p-53;
+}
+
+// The random strategies' draw among `n` > 0 agents in slot order, `nth(i)`
+// the i-th's slot. Shared by the indexed decision (the pool's bits) and the
+// full one (its candidates) so that both pick the same agent from the same
+// pool. `random` (`top` == 0): one uniform draw. `weighted_random`: a member
+// drawn uniformly is kept with probability weight(slot) / `top`, `top` being
+// at least every weight, up to kMaxWeightedDraws times (expected top / mean
+// weight draws); then the exact walk of the cumulative weights, O(n).
+inline constexpr int kMaxWeightedDraws = 64;
+template <typename Nth, typename Weight>
+uint32_t DrawAgent(std::mt19937_64& rng, uint64_t n, double top, Nth&& nth,
+                   Weight&& weight) {
+  if (top <= 0) return nth(DrawBelow(rng, n));
+  for (int draw = 0; draw < kMaxWeightedDraws; ++draw) {
+    const uint32_t slot = nth(DrawBelow(rng, n));
+    if (DrawUnit(rng) * top < weight(slot)) return slot;
+  }
+  double total = 0;
+  for (uint64_t i = 0; i < n; ++i) total += weight(nth(i));
+  double x = DrawUnit(rng) * total;
+  for (uint64_t i = 0; i + 1 < n; ++i) {
+    const uint32_t slot = nth(i);
+    x -= weight(slot);
+    if (x < 0) return slot;
+  }
+  return nth(n - 1);
 }
 
 }  // namespace ccengine::internal

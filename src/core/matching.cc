@@ -38,6 +38,8 @@ using internal::kIdleWalkBackoff;
 using internal::kLeastOccupied;
 using internal::kLongestIdle;
 using internal::kNoSlot;
+using internal::kRandom;
+using internal::kWeightedRandom;
 using internal::MeetsAll;
 using internal::QueueRec;
 using internal::TimerKind;
@@ -146,19 +148,7 @@ void Engine::ScanPool(const ContactRec& c, const Bitset& ready, F&& visit) {
     steps.push_back(nullptr);
   }
   for (size_t w = 0; w < words; ++w) {
-    uint64_t base = ~uint64_t{0};
-    for (const uint64_t* set : all) base &= set[w];
-    if (base == 0) continue;
-    uint64_t pool = 0, step_bits = base;
-    for (const uint64_t* set : steps) {
-      if (set == nullptr) {
-        pool |= step_bits;
-        step_bits = base;
-      } else {
-        step_bits &= set[w];
-      }
-    }
-    for (; pool != 0; pool &= pool - 1) {
+    for (uint64_t pool = internal::PoolWord(w, all, steps); pool != 0; pool &= pool - 1) {
       visit(static_cast<uint32_t>(w * 64 + std::countr_zero(pool)));
     }
   }
@@ -186,6 +176,12 @@ bool Engine::TryMatchContact(uint32_t contact) {
   // the group's heaps, under the same condition. A miss sends a queue's next
   // few decisions straight to the scan.
   const uint32_t strategy_id = q.strategy.value();
+  if (strategy_id == kRandom || strategy_id == kWeightedRandom) {
+    const uint32_t drawn = RandomInPool(c, strategy_id == kWeightedRandom);
+    if (drawn == kNoSlot) return false;
+    Offer(drawn, contact);
+    return true;
+  }
   const bool idle_ordered = strategy_id == kLongestIdle || strategy_id == kLeastOccupied;
   if (idle_ordered || KeyedStrategy(strategy_id)) {
     uint32_t& backoff = queues_[c.queue].idle_walk_backoff;
@@ -351,9 +347,41 @@ uint32_t Engine::ChooseAmongCandidates(uint32_t contact, bool explain) {
         fired.push_back(fmt::format("occupancy spread {} passed over {}",
                                     guards.max_occupancy_spread, passed));
     }
+    const uint32_t strategy_id = q.strategy.value();
+    const bool draws = strategy_id == kRandom || strategy_id == kWeightedRandom;
+    if (draws) {
+      // The indexed decision's draw (RandomInPool) over the candidates the
+      // guards left, in slot order: the same agent when no guard fired.
+      size_t kept = 0;
+      for (const GuardedCandidate& x : cands) {
+        if (!x.out) scratch_candidates_[kept++] = x.slot;
+      }
+      const bool weighted = strategy_id == kWeightedRandom;
+      std::mt19937_64& rng =
+          weighted ? static_cast<WeightedRandomStrategy&>(strategy).generator()
+                   : static_cast<RandomStrategy&>(strategy).generator();
+      if (kept > 0) {
+        best = internal::DrawAgent(
+            rng, kept, weighted ? MaxAgentWeight() : 0.0,
+            [this](uint64_t i) { return scratch_candidates_[i]; },
+            [this](uint32_t slot) { return agents_[slot].weight; });
+      }
+      if (ex) {
+        rule = weighted
+                   ? fmt::format(
+                         "weighted_random: drawn in proportion to the weights "
+                         "of {} eligible free agents",
+                         kept)
+                   : fmt::format("random: uniform among {} eligible free agents", kept);
+        for (const std::string& f : fired) rule += "; " + f;
+        for (const GuardedCandidate& x : cands) {
+          if (!x.out) note(x.slot, x.slot == best ? "chosen" : "not drawn");
+        }
+      }
+    }
     double best_score = 0;
     for (const GuardedCandidate& x : cands) {
-      if (x.out) continue;
+      if (x.out || draws) continue;
       const AgentRec& a = agents_[x.slot];
       AgentView v = ViewOf(a);
       if (quality) {
@@ -366,7 +394,7 @@ uint32_t Engine::ChooseAmongCandidates(uint32_t contact, bool explain) {
         best_score = score;
       }
     }
-    if (ex) {
+    if (ex && rule.empty()) {
       rule = strategy.Rule(view);
       for (const std::string& f : fired) rule += "; " + f;
     }

@@ -300,6 +300,7 @@ absl::Status Engine::LoadState(std::string_view state) {
     return absl::FailedPreconditionError(
         "LoadState needs a freshly configured engine: this one has agents or contacts");
   }
+  max_weight_known_ = false;  // a cache of the agents' weights
   return LoadStateInto(state);
 }
 

@@ -4,6 +4,7 @@
 // classes, aging, aging weight across queues, steps).
 
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -198,11 +199,148 @@ TEST(MatchingDrawTest, WeightedRandomFollowsTheWeightsAndIsReproducible) {
   std::map<uint64_t, int> count;
   for (uint64_t agent : a) count[agent]++;
   // Expected 1000 / 2000 / 5000; the binomial sd is at most 44.
-  EXPECT_NEAR(count[1], n * 1 / 8, 200) << "seed 3";
-  EXPECT_NEAR(count[2], n * 2 / 8, 200) << "seed 3";
-  EXPECT_NEAR(count[3], n * 5 / 8, 200) << "seed 3";
+  EXPECT_NEAR(count[1], n * 1.0 / 8, 200) << "seed 3";
+  EXPECT_NEAR(count[2], n * 2.0 / 8, 200) << "seed 3";
+  EXPECT_NEAR(count[3], n * 5.0 / 8, 200) << "seed 3";
 }
 
+// A center for the random strategies' draws: 60 agents on two skills, half of
+// them holding the queue's skill at level 5 or more; agents log in in the
+// order given (all at once, so every one is free since the same instant).
+// Without `agents`, a center configured alike to load another's state into.
+class DrawCenter {
+ public:
+  DrawCenter(const std::string& strategy, bool explain, bool agents = true) {
+    EngineOptions o;
+    o.seed = 11;
+    engine_ = Engine::Create(o).value();
+    sales_ = engine_->AddSkill("sales").value();
+    SkillId other = engine_->AddSkill("other").value();
+    QueueConfig qc;
+    qc.name = "q";
+    qc.strategy = strategy;
+    qc.skills = {{sales_, 5}};
+    q_ = engine_->AddQueue(qc).value();
+    for (uint64_t i = 1; agents && i <= 60; ++i) {
+      AgentConfig a;
+      a.id = AgentId{i};
+      a.weight = 1.0 + static_cast<double>(i % 4);
+      a.skills = {{i % 2 == 0 ? sales_ : other, static_cast<uint8_t>(1 + i % 10)}};
+      EXPECT_TRUE(engine_->AddAgent(a).ok());
+    }
+    if (explain) {
+      engine_->Subscribe(
+          [this](const Event& e) { explained_ += e.explanation != nullptr; },
+          EventBit(EventType::kDecisionExplained));
+    }
+  }
+  void LogIn(const std::vector<uint64_t>& order) {
+    for (uint64_t id : order) EXPECT_TRUE(engine_->Login(AgentId{id}).ok());
+  }
+  // Offers contacts `from` … `from + n - 1` in turn, each abandoned at once.
+  std::vector<uint64_t> Offer(uint64_t from, int n) {
+    std::vector<uint64_t> got;
+    for (uint64_t id = from; id < from + static_cast<uint64_t>(n); ++id) {
+      ContactSpec c;
+      c.id = ContactId{id};
+      c.queue = q_;
+      EXPECT_TRUE(engine_->AddContact(c).ok());
+      auto snap = engine_->GetContact(c.id);
+      got.push_back(snap.ok() && snap->agent ? snap->agent->value() : 0);
+      EXPECT_TRUE(engine_->Abandon(c.id).ok());
+    }
+    EXPECT_TRUE(engine_->CheckInvariants().ok());
+    return got;
+  }
+  Engine& engine() { return *engine_; }
+  int explained() const { return explained_; }
+
+ private:
+  std::unique_ptr<Engine> engine_;
+  SkillId sales_;
+  QueueId q_;
+  int explained_ = 0;
+};
+
+TEST(MatchingDrawTest, RandomDrawsDependOnThePoolNotOnHowItFormed) {
+  std::vector<uint64_t> forward, backward;
+  for (uint64_t i = 1; i <= 60; ++i) {
+    forward.push_back(i);
+    backward.push_back(61 - i);
+  }
+  for (const char* strategy : {"random", "weighted_random"}) {
+    SCOPED_TRACE(strategy);
+    DrawCenter a(strategy, /*explain=*/false), b(strategy, /*explain=*/false);
+    DrawCenter explained(strategy, /*explain=*/true);
+    a.LogIn(forward);
+    b.LogIn(backward);
+    explained.LogIn(forward);
+    const std::vector<uint64_t> drawn = a.Offer(100, 200);
+    EXPECT_EQ(b.Offer(100, 200), drawn);
+    // Explanations take the full decision, which draws the same agent.
+    EXPECT_EQ(explained.Offer(100, 200), drawn);
+    EXPECT_EQ(explained.explained(), 200);
+    std::map<uint64_t, int> count;
+    for (uint64_t agent : drawn) {
+      EXPECT_TRUE(agent % 2 == 0 && agent % 10 >= 4) << agent;  // sales >= 5
+      ++count[agent];
+    }
+    EXPECT_GE(count.size(), 10u);
+    // A restored engine draws as the one that saved its state, although its
+    // records of who became free when are rebuilt, not copied.
+    std::string state;
+    a.engine().SaveState(state);
+    DrawCenter restored(strategy, /*explain=*/false, /*agents=*/false);
+    ASSERT_TRUE(restored.engine().LoadState(state).ok());
+    EXPECT_EQ(restored.Offer(300, 200), a.Offer(300, 200));
+  }
+}
+
+TEST(MatchingDrawTest, WeightedRandomHoldsWhenTheLargestWeightIsOutOfThePool) {
+  // Agent 1 (weight 1000) is never logged in: a draw keeps a pool member with
+  // probability weight / 1000, so the draws give up and walk the cumulative
+  // weights (1 : 3). Once agent 1 is removed the largest weight is 3.
+  const std::vector<double> weights = {1000, 1, 3};
+  EngineOptions o;
+  o.seed = 5;
+  auto engine = Engine::Create(o).value();
+  QueueConfig qc;
+  qc.name = "q";
+  qc.strategy = "weighted_random";
+  QueueId q = engine->AddQueue(qc).value();
+  for (size_t i = 0; i < weights.size(); ++i) {
+    AgentConfig a;
+    a.id = AgentId{i + 1};
+    a.weight = weights[i];
+    ASSERT_TRUE(engine->AddAgent(a).ok());
+    if (i > 0) {
+      ASSERT_TRUE(engine->Login(a.id).ok());
+    }
+  }
+  auto draw = [&](uint64_t from, int n) {
+    std::map<uint64_t, int> count;
+    for (uint64_t id = from; id < from + static_cast<uint64_t>(n); ++id) {
+      ContactSpec c;
+      c.id = ContactId{id};
+      c.queue = q;
+      EXPECT_TRUE(engine->AddContact(c).ok());
+      auto snap = engine->GetContact(c.id);
+      ++count[snap.ok() && snap->agent ? snap->agent->value() : 0];
+      EXPECT_TRUE(engine->Abandon(c.id).ok());
+    }
+    return count;
+  };
+  // Expected 1000 / 3000 of 4000; the binomial sd is 27.
+  std::map<uint64_t, int> before = draw(0, 4000);
+  EXPECT_EQ(before.count(0) + before.count(1), 0u);
+  EXPECT_NEAR(before[2], 1000, 140);
+  EXPECT_NEAR(before[3], 3000, 140);
+  ASSERT_TRUE(engine->RemoveAgent(AgentId{1}).ok());
+  std::map<uint64_t, int> after = draw(10'000, 4000);
+  EXPECT_NEAR(after[2], 1000, 140);
+  EXPECT_NEAR(after[3], 3000, 140);
+  EXPECT_TRUE(engine->CheckInvariants().ok());
+}
 TEST_F(MatchingTest, BestProficiencyPicksTheHighestSummedLevel) {
   SkillId policy = Skill("policy");
   SkillId english = Skill("english");

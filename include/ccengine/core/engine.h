@@ -519,6 +519,16 @@ class Engine {
   // The strategy's score for an agent of the group, negated (free_heap.h).
   double FreeRank(uint32_t strategy, const internal::AgentRec& a,
                   const internal::GroupRec& g) const;
+  // random_pick.cc: "random" and "weighted_random" (`weighted`): a member of
+  // the contact's pool drawn from the strategy's generator, or kNoSlot.
+  uint32_t RandomInPool(const internal::ContactRec& c, bool weighted);
+  // Writes the contact's pool (ScanPool's agents less the excluded ones) into
+  // scratch_pool_ word by word and the members before each word into
+  // scratch_pool_before_; returns the number of members.
+  uint64_t PoolWords(const internal::ContactRec& c);
+  // The largest weight of a live agent (0 with none), recomputed after the
+  // agent that held it was removed or a state was loaded.
+  double MaxAgentWeight();
   // Starts keeping the group's rings (longest-idle order) or heaps (a keyed
   // strategy's order) of free agents.
   void TrackGroup(uint32_t group);
@@ -606,6 +616,10 @@ class Engine {
   };
   std::vector<GuardedCandidate> scratch_guarded_;
   std::vector<double> scratch_lowest_;
+  std::vector<uint64_t> scratch_pool_;
+  std::vector<uint32_t> scratch_pool_before_;
+  double max_weight_ = 0;
+  bool max_weight_known_ = false;
 
   std::optional<Micros> EarliestLiveTimer() const;  // NextTimerMicros, timers pending
   // agents.cc: the channels the agent can take one more contact of now.

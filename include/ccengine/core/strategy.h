@@ -40,6 +40,17 @@
 //                      of a heap per (group, step) of free agents ordered by
 //                      the score, which does not change while they are free;
 //                      each freed agent costs O(log n) per such group
+//   "random", "weighted_random"
+//                      independent of P: O(N / 64) words of the skill and
+//                      channel bitsets (the pool's members counted word by
+//                      word), then a draw located by binary search on those
+//                      counts; weighted: a uniform member kept with
+//                      probability weight / the largest weight of any agent,
+//                      expected (largest / mean) draws, at most 64, then an
+//                      O(P) walk of the cumulative weights. The chosen agent
+//                      depends only on the pool and the generator, never on
+//                      the order in which agents became free, so a restored
+//                      engine decides as the one that saved its state
 //   every other strategy, built-in or registered: O(N / 64) words of the
 //   skill and channel bitsets, and one `Score` call per eligible free agent
 //   (P calls). A registered strategy should keep `Score` cheap: no
@@ -207,6 +218,9 @@ class BestProficiencyStrategy final : public AgentStrategy {
   double Score(const AgentView& a, const ContactView& c, Micros now) override;
 };
 
+// The engine does not score agents for "random" and "weighted_random": it
+// draws one member of the pool from the strategy's `generator()` (above,
+// "Cost of a decision"); `Score` serves a strategy used on its own.
 class RandomStrategy final : public AgentStrategy {
  public:
   bool ObservesOffers() const override { return false; }
@@ -214,13 +228,15 @@ class RandomStrategy final : public AgentStrategy {
   double Score(const AgentView& a, const ContactView&, Micros now) override;
   void SaveState(std::string& out) const override;  // the generator's state
   absl::Status LoadState(std::string_view state) override;
+  std::mt19937_64& generator() { return rng_; }
 
  private:
   std::mt19937_64 rng_;
 };
 
-// Efraimidis–Spirakis keys: the maximum of u^(1/w) picks an agent with
-// probability proportional to its weight.
+// Its `Score` gives Efraimidis–Spirakis keys: the maximum of u^(1/w) picks an
+// agent with probability proportional to its weight. The engine draws by
+// rejection instead (above), with the same distribution.
 class WeightedRandomStrategy final : public AgentStrategy {
  public:
   bool ObservesOffers() const override { return false; }
@@ -228,6 +244,7 @@ class WeightedRandomStrategy final : public AgentStrategy {
   double Score(const AgentView& a, const ContactView&, Micros now) override;
   void SaveState(std::string& out) const override;  // the generator's state
   absl::Status LoadState(std::string_view state) override;
+  std::mt19937_64& generator() { return rng_; }
 
  private:
   std::mt19937_64 rng_;
