@@ -68,31 +68,38 @@ inline double DrawUnit(std::mt19937_64& rng) {
   return static_cast<double>(rng() >> 11) * 0x1.0p-53;
 }
 
-// The random strategies' draw among `n` > 0 agents in slot order, `nth(i)`
-// the i-th's slot. Shared by the indexed decision (the pool's bits) and the
-// full one (its candidates) so that both pick the same agent from the same
-// pool. `random` (`top` == 0): one uniform draw. `weighted_random`: a member
-// drawn uniformly is kept with probability weight(slot) / `top`, `top` being
-// at least every weight, up to kMaxWeightedDraws times (expected top / mean
-// weight draws); then the exact walk of the cumulative weights, O(n).
+// The random strategies' draw among `n` > 0 agents in slot order: `nth(i)`
+// the i-th's slot, `each(f)` calls f(slot) on each in order until f returns
+// true. Shared by the indexed decision (the pool's bits) and the full one
+// (its candidates) so that both pick the same agent from the same pool.
+// `random` (`top` == 0): one uniform draw. `weighted_random`: a member drawn
+// uniformly is kept with probability weight(slot) / `top`, `top` being the
+// largest weight of any live agent (so at least every member's), up to
+// kMaxWeightedDraws times (expected top / mean weight draws); then one walk
+// of the cumulative weights, two passes of `each`.
 inline constexpr int kMaxWeightedDraws = 64;
-template <typename Nth, typename Weight>
-uint32_t DrawAgent(std::mt19937_64& rng, uint64_t n, double top, Nth&& nth,
+template <typename Nth, typename Each, typename Weight>
+uint32_t DrawAgent(std::mt19937_64& rng, uint64_t n, double top, Nth&& nth, Each&& each,
                    Weight&& weight) {
   if (top <= 0) return nth(DrawBelow(rng, n));
   for (int draw = 0; draw < kMaxWeightedDraws; ++draw) {
     const uint32_t slot = nth(DrawBelow(rng, n));
     if (DrawUnit(rng) * top < weight(slot)) return slot;
   }
+  // Weights relative to `top` (each at most 1): the total stays finite.
   double total = 0;
-  for (uint64_t i = 0; i < n; ++i) total += weight(nth(i));
+  each([&](uint32_t slot) {
+    total += weight(slot) / top;
+    return false;
+  });
   double x = DrawUnit(rng) * total;
-  for (uint64_t i = 0; i + 1 < n; ++i) {
-    const uint32_t slot = nth(i);
-    x -= weight(slot);
-    if (x < 0) return slot;
-  }
-  return nth(n - 1);
+  uint32_t chosen = kNoSlot;
+  each([&](uint32_t slot) {
+    chosen = slot;  // the last member when rounding leaves x >= 0
+    x -= weight(slot) / top;
+    return x < 0;
+  });
+  return chosen;
 }
 
 }  // namespace ccengine::internal

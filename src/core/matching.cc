@@ -364,6 +364,11 @@ uint32_t Engine::ChooseAmongCandidates(uint32_t contact, bool explain) {
         best = internal::DrawAgent(
             rng, kept, weighted ? MaxAgentWeight() : 0.0,
             [this](uint64_t i) { return scratch_candidates_[i]; },
+            [this, kept](auto&& visit) {
+              for (size_t i = 0; i < kept; ++i) {
+                if (visit(scratch_candidates_[i])) return;
+              }
+            },
             [this](uint32_t slot) { return agents_[slot].weight; });
       }
       if (ex) {

@@ -65,14 +65,24 @@ uint32_t Engine::RandomInPool(const ContactRec& c, bool weighted) {
     for (uint64_t k = i - scratch_pool_before_[w]; k > 0; --k) bits &= bits - 1;
     return static_cast<uint32_t>(w * 64 + static_cast<size_t>(std::countr_zero(bits)));
   };
+  auto each = [this](auto&& visit) {
+    for (size_t w = 0; w < scratch_pool_.size(); ++w) {
+      for (uint64_t bits = scratch_pool_[w]; bits != 0; bits &= bits - 1) {
+        if (visit(static_cast<uint32_t>(w * 64 +
+                                        static_cast<size_t>(std::countr_zero(bits)))))
+          return;
+      }
+    }
+  };
   auto weight = [this](uint32_t slot) { return agents_[slot].weight; };
   if (weighted) {
     auto& strategy =
         static_cast<WeightedRandomStrategy&>(*strategies_[internal::kWeightedRandom]);
-    return internal::DrawAgent(strategy.generator(), n, MaxAgentWeight(), nth, weight);
+    return internal::DrawAgent(strategy.generator(), n, MaxAgentWeight(), nth, each,
+                               weight);
   }
   auto& strategy = static_cast<RandomStrategy&>(*strategies_[internal::kRandom]);
-  return internal::DrawAgent(strategy.generator(), n, 0.0, nth, weight);
+  return internal::DrawAgent(strategy.generator(), n, 0.0, nth, each, weight);
 }
 
 double Engine::MaxAgentWeight() {

@@ -3,8 +3,10 @@
 // relaxation steps) and which waiting contact a freed agent takes (priority
 // classes, aging, aging weight across queues, steps).
 
+#include <cstddef>
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -296,51 +298,176 @@ TEST(MatchingDrawTest, RandomDrawsDependOnThePoolNotOnHowItFormed) {
   }
 }
 
+// Chat contacts in a queue that relaxes (sales >= 8, then >= 3 after 10 s),
+// offered to agents that may already hold chats; some offers are rejected,
+// so the contact excludes that agent. The same script runs on an engine with
+// explanations on and one without; halfway, a third engine restored from the
+// plain one's state joins. Every offer must be the same in all of them.
+TEST(MatchingDrawTest, RandomDrawsAgreeOnRelaxedPoolsLoadedAgentsAndExclusions) {
+  for (const char* strategy : {"random", "weighted_random"}) {
+    SCOPED_TRACE(strategy);
+    auto make = [&](bool agents) {
+      EngineOptions o;
+      o.seed = 23;
+      auto engine = Engine::Create(o).value();
+      const SkillId sales = engine->AddSkill("sales").value();
+      QueueConfig qc;
+      qc.name = "chat";
+      qc.strategy = strategy;
+      qc.skills = {{sales, 8}};
+      qc.relaxation = {{absl::Seconds(10), {{sales, 3}}}};
+      qc.offer_timeout = absl::InfiniteDuration();
+      EXPECT_TRUE(engine->AddQueue(qc).ok());
+      for (uint64_t i = 1; agents && i <= 40; ++i) {
+        AgentConfig a;
+        a.id = AgentId{i};
+        a.weight = 1.0 + static_cast<double>(i % 3);
+        a.skills = {{sales, static_cast<uint8_t>(1 + i % 10)}};
+        EXPECT_TRUE(engine->AddAgent(a).ok());
+        EXPECT_TRUE(engine->Login(a.id).ok());
+      }
+      return engine;
+    };
+    std::vector<std::unique_ptr<Engine>> engines;
+    std::vector<std::vector<std::pair<uint64_t, uint64_t>>> offers(3);
+    auto watch = [&](Engine& e, size_t k, bool explain) {
+      uint32_t mask = EventBit(EventType::kOffered);
+      if (explain) mask |= EventBit(EventType::kDecisionExplained);
+      e.Subscribe(
+          [&offers, k](const Event& ev) {
+            if (ev.type == EventType::kOffered)
+              offers[k].push_back({ev.contact.value(), ev.agent.value()});
+          },
+          mask);
+    };
+    engines.push_back(make(true));
+    engines.push_back(make(true));
+    watch(*engines[0], 0, false);
+    watch(*engines[1], 1, true);
+    std::mt19937_64 script(99);
+    std::vector<std::pair<uint64_t, uint64_t>> serving;  // (agent, contact)
+    uint64_t next = 1;
+    for (int step = 0; step < 1500; ++step) {
+      if (step == 750) {
+        std::string state;
+        engines[0]->SaveState(state);
+        engines.push_back(make(false));
+        ASSERT_TRUE(engines[2]->LoadState(state).ok());
+        watch(*engines[2], 2, false);
+        offers[2] = offers[0];
+      }
+      const uint64_t roll = script() % 10;
+      const size_t before = offers[0].size();
+      if (roll < 5) {
+        ContactSpec c;
+        c.id = ContactId{next++};
+        c.queue = QueueId{0};
+        c.channel = Channel::kChat;
+        for (auto& e : engines) ASSERT_TRUE(e->AddContact(c).ok());
+      } else if (roll < 7 && !serving.empty()) {
+        const size_t i = script() % serving.size();
+        for (auto& e : engines) {
+          ASSERT_TRUE(
+              e->CompleteContact(AgentId{serving[i].first}, ContactId{serving[i].second})
+                  .ok());
+        }
+        serving.erase(serving.begin() + static_cast<std::ptrdiff_t>(i));
+      } else {
+        for (auto& e : engines)
+          ASSERT_TRUE(e->AdvanceTo(e->Now() + absl::Seconds(3)).ok());
+      }
+      // Answer each new offer as it comes: one in five rejected (the contact
+      // then excludes that agent and is offered again), the others accepted.
+      for (size_t k = before; k < offers[0].size(); ++k) {
+        const auto [contact, agent] = offers[0][k];
+        const bool reject = script() % 5 == 0;
+        for (auto& e : engines) {
+          const absl::Status s = reject
+                                     ? e->RejectOffer(AgentId{agent}, ContactId{contact})
+                                     : e->AcceptOffer(AgentId{agent}, ContactId{contact});
+          ASSERT_TRUE(s.ok()) << s;
+        }
+        if (!reject) serving.push_back({agent, contact});
+      }
+      for (size_t k = 1; k < engines.size(); ++k) ASSERT_EQ(offers[k], offers[0]) << step;
+    }
+    EXPECT_GT(offers[0].size(), 400u);
+    for (auto& e : engines) EXPECT_TRUE(e->CheckInvariants().ok());
+  }
+}
+
 TEST(MatchingDrawTest, WeightedRandomHoldsWhenTheLargestWeightIsOutOfThePool) {
   // Agent 1 (weight 1000) is never logged in: a draw keeps a pool member with
-  // probability weight / 1000, so the draws give up and walk the cumulative
-  // weights (1 : 3). Once agent 1 is removed the largest weight is 3.
-  const std::vector<double> weights = {1000, 1, 3};
-  EngineOptions o;
-  o.seed = 5;
-  auto engine = Engine::Create(o).value();
-  QueueConfig qc;
-  qc.name = "q";
-  qc.strategy = "weighted_random";
-  QueueId q = engine->AddQueue(qc).value();
-  for (size_t i = 0; i < weights.size(); ++i) {
-    AgentConfig a;
-    a.id = AgentId{i + 1};
-    a.weight = weights[i];
-    ASSERT_TRUE(engine->AddAgent(a).ok());
-    if (i > 0) {
-      ASSERT_TRUE(engine->Login(a.id).ok());
+  // probability weight / 1000, so the draws mostly give up and walk the
+  // cumulative weights (1 : 3). Once agent 1 is removed the largest weight is
+  // 3; once agent 4 (50, logged out) is added it is 50. After each change an
+  // engine restored from this one's state, which computes the largest weight
+  // afresh, must draw the same agents.
+  auto make = [](bool agents) {
+    EngineOptions o;
+    o.seed = 5;
+    auto engine = Engine::Create(o).value();
+    QueueConfig qc;
+    qc.name = "q";
+    qc.strategy = "weighted_random";
+    EXPECT_TRUE(engine->AddQueue(qc).ok());
+    const std::vector<double> weights = {1000, 1, 3};
+    for (size_t i = 0; agents && i < weights.size(); ++i) {
+      AgentConfig a;
+      a.id = AgentId{i + 1};
+      a.weight = weights[i];
+      EXPECT_TRUE(engine->AddAgent(a).ok());
+      if (i > 0) {
+        EXPECT_TRUE(engine->Login(a.id).ok());
+      }
     }
-  }
-  auto draw = [&](uint64_t from, int n) {
-    std::map<uint64_t, int> count;
+    return engine;
+  };
+  auto draw = [](Engine& engine, uint64_t from, int n) {
+    std::vector<uint64_t> got;
     for (uint64_t id = from; id < from + static_cast<uint64_t>(n); ++id) {
       ContactSpec c;
       c.id = ContactId{id};
-      c.queue = q;
-      EXPECT_TRUE(engine->AddContact(c).ok());
-      auto snap = engine->GetContact(c.id);
-      ++count[snap.ok() && snap->agent ? snap->agent->value() : 0];
-      EXPECT_TRUE(engine->Abandon(c.id).ok());
+      c.queue = QueueId{0};
+      EXPECT_TRUE(engine.AddContact(c).ok());
+      auto snap = engine.GetContact(c.id);
+      got.push_back(snap.ok() && snap->agent ? snap->agent->value() : 0);
+      EXPECT_TRUE(engine.Abandon(c.id).ok());
     }
-    return count;
+    return got;
   };
+  auto count = [](const std::vector<uint64_t>& got) {
+    std::map<uint64_t, int> n;
+    for (uint64_t agent : got) ++n[agent];
+    return n;
+  };
+  auto restored_draws_alike = [&](Engine& live, uint64_t from) {
+    std::string state;
+    live.SaveState(state);
+    std::unique_ptr<Engine> restored = make(/*agents=*/false);
+    ASSERT_TRUE(restored->LoadState(state).ok());
+    EXPECT_EQ(draw(*restored, from, 500), draw(live, from, 500));
+  };
+  std::unique_ptr<Engine> engine = make(/*agents=*/true);
   // Expected 1000 / 3000 of 4000; the binomial sd is 27.
-  std::map<uint64_t, int> before = draw(0, 4000);
+  std::map<uint64_t, int> before = count(draw(*engine, 0, 4000));
   EXPECT_EQ(before.count(0) + before.count(1), 0u);
   EXPECT_NEAR(before[2], 1000, 140);
   EXPECT_NEAR(before[3], 3000, 140);
+  restored_draws_alike(*engine, 5000);
   ASSERT_TRUE(engine->RemoveAgent(AgentId{1}).ok());
-  std::map<uint64_t, int> after = draw(10'000, 4000);
+  std::map<uint64_t, int> after = count(draw(*engine, 10'000, 4000));
   EXPECT_NEAR(after[2], 1000, 140);
   EXPECT_NEAR(after[3], 3000, 140);
+  restored_draws_alike(*engine, 15'000);
+  AgentConfig heavy;
+  heavy.id = AgentId{4};
+  heavy.weight = 50;
+  ASSERT_TRUE(engine->AddAgent(heavy).ok());
+  restored_draws_alike(*engine, 20'000);
   EXPECT_TRUE(engine->CheckInvariants().ok());
 }
+
 TEST_F(MatchingTest, BestProficiencyPicksTheHighestSummedLevel) {
   SkillId policy = Skill("policy");
   SkillId english = Skill("english");

@@ -45,9 +45,12 @@
 //                      channel bitsets (the pool's members counted word by
 //                      word), then a draw located by binary search on those
 //                      counts; weighted: a uniform member kept with
-//                      probability weight / the largest weight of any agent,
-//                      expected (largest / mean) draws, at most 64, then an
-//                      O(P) walk of the cumulative weights. The chosen agent
+//                      probability weight / the largest weight of any live
+//                      agent (logged out or serving other queues included:
+//                      one heavy agent anywhere makes draws fail more often),
+//                      expected (largest / mean) draws, at most 64, then one
+//                      pass over the pool's words and members (O(N / 64 + P))
+//                      for the cumulative weights. The chosen agent
 //                      depends only on the pool and the generator, never on
 //                      the order in which agents became free, so a restored
 //                      engine decides as the one that saved its state
