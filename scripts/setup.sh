@@ -62,6 +62,8 @@ PACKAGES=(
   # below); CJK fonts for the Chinese labels
   chromium
   fonts-noto-cjk
+  # adapters/audit: SHA-256 and Ed25519 for the audit trail (OpenSSL libcrypto)
+  libssl-dev
   # the metrics module: calendar intervals in the center's time zone
   # (absl::LoadTimeZone reads /usr/share/zoneinfo)
   tzdata

@@ -14,7 +14,8 @@
 # alone, no libpq); routing_yaml (yaml: adapters/yaml's reader of YAML into
 # the document tree, with libyaml); evapi (kamailio: the netstring decoder,
 # the evapi messages and the X-CC-Facts header, adapters/kamailio/evapi.cc
-# with nlohmann-json). The source is tests/<module>/fuzz/<target>_fuzz.cc,
+# with nlohmann-json); audit_line (audit: the audit log's line and head
+# reader, adapters/audit/record.cc alone). The source is tests/<module>/fuzz/<target>_fuzz.cc,
 # compiled directly with the module's sources (include/, src/<module>/*.cc;
 # for knowledge only those the target reaches, and text's) and Abseil and fmt
 # from Debian through pkg-config, and tests/text/fuzz/fuzz_check.h, with
@@ -73,6 +74,7 @@ case "${TARGET}" in
     DEPENDS=(text)
     ;;
   text_array) MODULE=postgres ;;
+  audit_line) MODULE=audit ;;
   routing_yaml)
     MODULE=yaml
     # adapters/yaml's reader (libyaml) and the document tree it builds.
@@ -113,7 +115,7 @@ case "${TARGET}" in
   *)
     echo "fuzz.sh: no target ${TARGET} (tokenizer, synonyms, expression," \
       "routing_file, knowledge_query, text_array, journal_segment, journal_command," \
-      "engine_state, sim_replication, pii, routing_yaml, evapi)" >&2
+      "engine_state, sim_replication, pii, routing_yaml, evapi, audit_line)" >&2
     exit 2
     ;;
 esac
@@ -146,6 +148,11 @@ if [[ "${MODULE}" == postgres ]]; then
   SOURCES=(adapters/postgres/text_array.cc)
   HEADERS=(adapters/postgres/text_array.h)
   EXTRA_INCLUDES=(-Iadapters/postgres)
+elif [[ "${MODULE}" == audit ]]; then
+  # The line format alone (no libcrypto).
+  SOURCES=(adapters/audit/record.cc)
+  HEADERS=(adapters/audit/record.h adapters/audit/include/ccengine/audit/*.h)
+  EXTRA_INCLUDES=(-Iadapters/audit -Iadapters/audit/include)
 elif [[ "${MODULE}" == kamailio ]]; then
   SOURCES=(adapters/kamailio/evapi.cc)
   HEADERS=(adapters/kamailio/include/ccengine/kamailio/evapi.h)

@@ -1,0 +1,304 @@
+#include "ccengine/audit/audit_log.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "ccengine/compliance/pii.h"
+#include "chain.h"
+#include "fmt/format.h"
+#include "record.h"
+
+namespace ccengine::audit {
+namespace {
+
+absl::Status ErrnoStatus(int err, std::string_view what, const std::string& path) {
+  return absl::ErrnoToStatus(err, fmt::format("{} {}", what, path));
+}
+
+// Writes all of `data` at `offset`.
+absl::Status WriteAll(int fd, std::string_view data, int64_t offset,
+                      const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::pwrite(fd, data.data(), data.size(), offset);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "cannot write audit log", path);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+    offset += n;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SyncData(int fd, const std::string& path) {
+  if (::fdatasync(fd) != 0) return ErrnoStatus(errno, "cannot flush audit log", path);
+  return absl::OkStatus();
+}
+
+// Replaces `path` with `text`: a temporary file, flushed, renamed over it,
+// and the directory flushed, so the head is always whole.
+absl::Status ReplaceFile(const std::string& path, std::string_view text) {
+  const std::string temp = path + ".tmp";
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) return ErrnoStatus(errno, "cannot write audit head", temp);
+  absl::Status status = WriteAll(fd, text, 0, temp);
+  if (status.ok() && ::fsync(fd) != 0)
+    status = ErrnoStatus(errno, "cannot flush audit head", temp);
+  ::close(fd);
+  if (status.ok() && ::rename(temp.c_str(), path.c_str()) != 0) {
+    status = ErrnoStatus(errno, "cannot rename audit head to", path);
+  }
+  if (!status.ok()) {
+    ::unlink(temp.c_str());
+    return status;
+  }
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+  return absl::OkStatus();
+}
+
+bool IsActionChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '_' || c == '.' || c == ':' || c == '-';
+}
+
+absl::Status CheckEvent(const AuditEvent& event) {
+  if (event.actor.empty())
+    return absl::InvalidArgumentError("an audit event needs an actor");
+  if (event.role.empty())
+    return absl::InvalidArgumentError("an audit event needs a role");
+  if (event.action.empty())
+    return absl::InvalidArgumentError("an audit event needs an action");
+  for (const char c : event.action) {
+    if (!IsActionChar(c)) {
+      return absl::InvalidArgumentError(
+          fmt::format("an audit action is made of A-Z a-z 0-9 _ . : -, got \"{}\"",
+                      event.action.substr(0, 64)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The clock's time, to the microsecond the log records.
+absl::StatusOr<absl::Time> ReadClock(const std::function<absl::Time()>& clock) {
+  const absl::Time time = clock();
+  if (!internal::InAuditYears(time)) {
+    return absl::InvalidArgumentError(
+        fmt::format("the audit clock's time {} is outside the years 1000-9999",
+                    absl::FormatTime(time)));
+  }
+  return absl::FromUnixMicros(absl::ToUnixMicros(time));
+}
+
+}  // namespace
+
+AuditLog::AuditLog(std::string path, SigningKey key, AuditLogOptions options, int fd)
+    : path_(std::move(path)),
+      key_(std::move(key)),
+      options_(std::move(options)),
+      fd_(fd) {}
+
+absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path,
+                                                         SigningKey key,
+                                                         AuditLogOptions options) {
+  if (options.checkpoint_every < 1) {
+    return absl::InvalidArgumentError(
+        fmt::format("checkpoint_every must be >= 1, got {}", options.checkpoint_every));
+  }
+  if (options.head_path.empty()) options.head_path = internal::DefaultHeadPath(path);
+  if (!options.clock) options.clock = [] { return absl::Now(); };
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) return ErrnoStatus(errno, "cannot open audit log", path);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      return absl::FailedPreconditionError(
+          fmt::format("audit log {} is open for appending elsewhere", path));
+    }
+    return ErrnoStatus(err, "cannot lock audit log", path);
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return ErrnoStatus(err, "cannot stat audit log", path);
+  }
+  std::unique_ptr<AuditLog> log(
+      new AuditLog(path, std::move(key), std::move(options), fd));
+  std::lock_guard lock(log->mu_);
+  if (st.st_size == 0) {
+    // A new log: its header, then a first checkpoint so that the head
+    // exists from the start.
+    log->link_.assign(internal::kLinkBytes, '\0');
+    absl::StatusOr<absl::Time> now = ReadClock(log->options_.clock);
+    if (!now.ok()) return now.status();
+    const auto& raw = log->key_.verify_key().raw();
+    if (absl::Status s = log->WriteLineLocked(internal::HeaderBody(
+            *now, {reinterpret_cast<const char*>(raw.data()), raw.size()}));
+        !s.ok()) {
+      return s;
+    }
+    log->seq_ = 0;
+    if (absl::Status s = log->CheckpointLocked(); !s.ok()) return s;
+    return log;
+  }
+  AuditVerifyOptions verify;
+  verify.head_path = log->options_.head_path;
+  absl::StatusOr<AuditVerification> report =
+      VerifyAuditLog(path, log->key_.verify_key(), verify);
+  if (!report.ok()) return report.status();
+  if (!report->intact) {
+    return absl::FailedPreconditionError(
+        fmt::format("audit log {} does not verify at line {} (byte {}): {}; refusing to "
+                    "append to a broken chain",
+                    path, report->problem_line, report->problem_offset, report->problem));
+  }
+  AuditCursor& end = report->cursor;
+  if (end.offset != st.st_size) {
+    return absl::FailedPreconditionError(
+        fmt::format("audit log {} changed while it was verified", path));
+  }
+  log->seq_ = end.seq;
+  log->link_ = std::move(end.link);
+  log->size_ = end.offset;
+  log->since_checkpoint_ = end.unsigned_entries;
+  return log;
+}
+
+AuditLog::~AuditLog() {
+  bool open = false;
+  {
+    std::lock_guard lock(mu_);
+    open = fd_ >= 0;
+  }
+  if (open) Close().IgnoreError();
+}
+
+absl::Status AuditLog::WriteLineLocked(std::string_view body) {
+  std::string link = internal::Link(link_, body);
+  const std::string line = internal::FormatLine(body, link);
+  if (line.size() > kMaxAuditLineBytes) {
+    return absl::InvalidArgumentError(
+        fmt::format("an audit line of {} bytes is over the limit of {}", line.size(),
+                    kMaxAuditLineBytes));
+  }
+  absl::Status status = WriteAll(fd_, line, size_, path_);
+  if (status.ok() && options_.sync == AuditSync::kEveryEntry)
+    status = SyncData(fd_, path_);
+  if (!status.ok()) {
+    // Undo a partial line, so that the file ends where the chain does.
+    if (::ftruncate(fd_, size_) != 0) broken_ = true;
+    return status;
+  }
+  size_ += static_cast<int64_t>(line.size());
+  ++seq_;
+  link_ = std::move(link);
+  return absl::OkStatus();
+}
+
+absl::Status AuditLog::CheckpointLocked() {
+  const int64_t seq = seq_ + 1;
+  absl::StatusOr<absl::Time> clock_time = ReadClock(options_.clock);
+  if (!clock_time.ok()) return clock_time.status();
+  const absl::Time time = *clock_time;
+  internal::Head head{seq, time, link_, ""};
+  absl::StatusOr<std::string> signature =
+      key_.Sign(internal::CheckpointMessage(link_, seq, time));
+  if (!signature.ok()) return signature.status();
+  head.signature = *signature;
+  if (absl::Status s = WriteLineLocked(internal::CheckpointBody(seq, time, *signature));
+      !s.ok()) {
+    return s;
+  }
+  // The checkpoint is on disk before the head names it.
+  if (options_.sync != AuditSync::kEveryEntry) {
+    if (absl::Status s = SyncData(fd_, path_); !s.ok()) return s;
+  }
+  since_checkpoint_ = 0;
+  return ReplaceFile(options_.head_path, internal::FormatHead(head));
+}
+
+absl::StatusOr<int64_t> AuditLog::Append(const AuditEvent& event) {
+  if (absl::Status s = CheckEvent(event); !s.ok()) return s;
+  AuditEvent masked;
+  const AuditEvent* written = &event;
+  if (options_.mask_personal_data) {
+    masked = event;
+    for (std::string* field :
+         {&masked.subject, &masked.before, &masked.after, &masked.reason}) {
+      *field = compliance::MaskPii(*field);
+    }
+    written = &masked;
+  }
+  std::lock_guard lock(mu_);
+  if (fd_ < 0) return absl::FailedPreconditionError("the audit log is closed");
+  if (broken_) {
+    return absl::FailedPreconditionError(
+        fmt::format("audit log {} could not be restored after a failed write", path_));
+  }
+  // A checkpoint that failed after the last entry is tried again first.
+  if (since_checkpoint_ >= options_.checkpoint_every) {
+    if (absl::Status s = CheckpointLocked(); !s.ok()) return s;
+  }
+  absl::StatusOr<absl::Time> time = ReadClock(options_.clock);
+  if (!time.ok()) return time.status();
+  if (absl::Status s = WriteLineLocked(internal::EntryBody(seq_ + 1, *time, *written));
+      !s.ok()) {
+    return s;
+  }
+  const int64_t seq = seq_;
+  ++since_checkpoint_;
+  if (since_checkpoint_ >= options_.checkpoint_every) {
+    // The entry is written; a failed checkpoint is retried by the next call.
+    CheckpointLocked().IgnoreError();
+  }
+  return seq;
+}
+
+absl::Status AuditLog::Checkpoint() {
+  std::lock_guard lock(mu_);
+  if (fd_ < 0) return absl::FailedPreconditionError("the audit log is closed");
+  if (broken_) {
+    return absl::FailedPreconditionError(
+        fmt::format("audit log {} could not be restored after a failed write", path_));
+  }
+  return CheckpointLocked();
+}
+
+absl::Status AuditLog::Close() {
+  std::lock_guard lock(mu_);
+  if (fd_ < 0) return absl::FailedPreconditionError("the audit log is closed");
+  absl::Status status;
+  if (!broken_ && since_checkpoint_ > 0) status = CheckpointLocked();
+  ::close(fd_);
+  fd_ = -1;
+  return status;
+}
+
+int64_t AuditLog::last_seq() const {
+  std::lock_guard lock(mu_);
+  return seq_;
+}
+
+}  // namespace ccengine::audit

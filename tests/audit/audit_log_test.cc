@@ -1,0 +1,447 @@
+// The audit log's behaviour: entries come back exactly as written (escaped
+// bytes included, personal data masked), checkpoints and the head, reopening,
+// refusals that change nothing, a failed write undone, the keys in PEM, and
+// the line format's own checks.
+#include "ccengine/audit/audit_log.h"
+
+#include <sys/resource.h>
+
+#include <csignal>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "audit_test_util.h"
+#include "ccengine/audit/keys.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "record.h"
+
+namespace ccengine::audit {
+namespace {
+
+using ::ccengine::audit::testing::ReadAll;
+using ::ccengine::audit::testing::ScratchDir;
+using ::ccengine::audit::testing::SteppingClock;
+using ::ccengine::audit::testing::WriteAll;
+using ::testing::HasSubstr;
+
+SigningKey NewKey() {
+  absl::StatusOr<SigningKey> key = SigningKey::Generate();
+  EXPECT_TRUE(key.ok()) << key.status();
+  return *std::move(key);
+}
+
+AuditLogOptions Options(int64_t checkpoint_every = 1000) {
+  AuditLogOptions options;
+  options.clock = SteppingClock();
+  options.checkpoint_every = checkpoint_every;
+  options.sync = AuditSync::kNone;
+  return options;
+}
+
+AuditEvent Event(int i) {
+  return AuditEvent{.actor = absl::StrCat("lead", i % 3),
+                    .role = "supervisor",
+                    .action = "agent.force_state",
+                    .subject = absl::StrCat("agent:", 1000 + i),
+                    .before = "busy",
+                    .after = "away",
+                    .reason = absl::StrCat("stuck call ", i)};
+}
+
+std::vector<AuditRecord> Records(const std::string& path, const VerifyKey& key,
+                                 AuditVerification* report = nullptr) {
+  std::vector<AuditRecord> records;
+  AuditVerifyOptions options;
+  options.on_record = [&](const AuditRecord& r) { records.push_back(r); };
+  absl::StatusOr<AuditVerification> result = VerifyAuditLog(path, key, options);
+  EXPECT_TRUE(result.ok()) << result.status();
+  EXPECT_TRUE(result->intact) << result->problem_line << ": " << result->problem;
+  if (report != nullptr) *report = *result;
+  return records;
+}
+
+TEST(AuditLogTest, EntriesComeBackAsWrittenWithCheckpointsEveryN) {
+  ScratchDir dir;
+  const std::string path = dir.File("audit.log");
+  SigningKey key = NewKey();
+  const VerifyKey verify = key.verify_key();
+  AuditEvent odd{.actor = "wang\tli",
+                 .role = "team\\lead",
+                 .action = "routing.publish",
+                 .subject = "queue:账务\n咨询",
+                 .before = std::string("v1\r\x01\x7f", 5),
+                 .after = "\\x41 stays as typed",
+                 .reason = ""};
+  {
+    auto log = AuditLog::Open(path, key, Options(3));
+    ASSERT_TRUE(log.ok()) << log.status();
+    for (int i = 0; i < 10; ++i) {
+      auto seq = (*log)->Append(i == 4 ? odd : Event(i));
+      ASSERT_TRUE(seq.ok()) << seq.status();
+    }
+    ASSERT_TRUE((*log)->Close().ok());
+    EXPECT_EQ((*log)->Close().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_EQ((*log)->Append(Event(0)).status().code(),
+              absl::StatusCode::kFailedPrecondition);
+  }
+  AuditVerification report;
+  const std::vector<AuditRecord> records = Records(path, verify, &report);
+  ASSERT_EQ(records.size(), 10u);
+  // The creation checkpoint, one after every 3 entries, and the close.
+  EXPECT_EQ(report.checkpoints, 1 + 3 + 1);
+  EXPECT_EQ(report.entries, 10);
+  EXPECT_EQ(report.unsigned_entries, 0);
+  EXPECT_EQ(report.lines, 1 + 10 + 5);
+  int64_t previous_seq = 0;
+  for (int i = 0; i < 10; ++i) {
+    const AuditEvent expected = i == 4 ? odd : Event(i);
+    EXPECT_EQ(records[i].event.actor, expected.actor);
+    EXPECT_EQ(records[i].event.role, expected.role);
+    EXPECT_EQ(records[i].event.action, expected.action);
+    EXPECT_EQ(records[i].event.subject, expected.subject);
+    EXPECT_EQ(records[i].event.before, expected.before);
+    EXPECT_EQ(records[i].event.after, expected.after);
+    EXPECT_EQ(records[i].event.reason, expected.reason);
+    EXPECT_GT(records[i].seq, previous_seq);
+    previous_seq = records[i].seq;
+  }
+  // Every line is one line: the odd bytes were escaped.
+  const std::string text = ReadAll(path);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), report.lines);
+  EXPECT_THAT(text, HasSubstr("wang\\tli\tteam\\\\lead"));
+  EXPECT_THAT(text, HasSubstr("v1\\r\\x01\\x7f"));
+}
+
+TEST(AuditLogTest, PersonalDataIsMaskedUnlessTurnedOff) {
+  ScratchDir dir;
+  SigningKey key = NewKey();
+  AuditEvent event{.actor = "zhang.wei",
+                   .role = "agent",
+                   .action = "data.unmask",
+                   .subject = "customer 13812345678",
+                   .before = "卡号 6222021234567890128",
+                   .after = "zhang@example.com",
+                   .reason = "callback to 010-62345678"};
+  for (const bool mask : {true, false}) {
+    const std::string path = dir.File(mask ? "masked.log" : "plain.log");
+    AuditLogOptions options = Options();
+    options.mask_personal_data = mask;
+    {
+      auto log = AuditLog::Open(path, key, options);
+      ASSERT_TRUE(log.ok()) << log.status();
+      ASSERT_TRUE((*log)->Append(event).ok());
+    }
+    const std::vector<AuditRecord> records = Records(path, key.verify_key());
+    ASSERT_EQ(records.size(), 1u);
+    const AuditEvent& got = records[0].event;
+    if (mask) {
+      EXPECT_EQ(got.subject, "customer 138****5678");
+      EXPECT_EQ(got.before, "卡号 622202*********0128");
+      EXPECT_EQ(got.after, "z***@example.com");
+      EXPECT_EQ(got.reason, "callback to 010-****5678");
+      EXPECT_THAT(ReadAll(path), ::testing::Not(HasSubstr("13812345678")));
+    } else {
+      EXPECT_EQ(got.subject, event.subject);
+      EXPECT_EQ(got.before, event.before);
+    }
+    EXPECT_EQ(got.actor, "zhang.wei");
+  }
+}
+
+TEST(AuditLogTest, BadEventsAreRefusedAndChangeNothing) {
+  ScratchDir dir;
+  const std::string path = dir.File("audit.log");
+  auto log = AuditLog::Open(path, NewKey(), Options());
+  ASSERT_TRUE(log.ok()) << log.status();
+  ASSERT_TRUE((*log)->Append(Event(1)).ok());
+  const std::string before = ReadAll(path);
+  const int64_t seq = (*log)->last_seq();
+  struct Case {
+    AuditEvent event;
+    std::string message;
+  };
+  AuditEvent no_actor = Event(2);
+  no_actor.actor.clear();
+  AuditEvent no_role = Event(2);
+  no_role.role.clear();
+  AuditEvent no_action = Event(2);
+  no_action.action.clear();
+  AuditEvent spaced = Event(2);
+  spaced.action = "force state";
+  AuditEvent huge = Event(2);
+  huge.reason.assign(kMaxAuditLineBytes, 'x');
+  for (const Case& c : std::vector<Case>{{no_actor, "needs an actor"},
+                                         {no_role, "needs a role"},
+                                         {no_action, "needs an action"},
+                                         {spaced, "A-Z a-z 0-9 _ . : -"},
+                                         {huge, "over the limit"}}) {
+    absl::StatusOr<int64_t> result = (*log)->Append(c.event);
+    EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument) << c.message;
+    EXPECT_THAT(result.status().message(), HasSubstr(c.message));
+    EXPECT_EQ(ReadAll(path), before);
+    EXPECT_EQ((*log)->last_seq(), seq);
+  }
+  auto next = (*log)->Append(Event(3));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, seq + 1);
+}
+
+TEST(AuditLogTest, ReopeningContinuesTheChain) {
+  ScratchDir dir;
+  const std::string path = dir.File("audit.log");
+  SigningKey key = NewKey();
+  for (int round = 0; round < 3; ++round) {
+    auto log = AuditLog::Open(path, key, Options(4));
+    ASSERT_TRUE(log.ok()) << log.status();
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE((*log)->Append(Event(round * 5 + i)).ok());
+  }
+  const std::vector<AuditRecord> records = Records(path, key.verify_key());
+  ASSERT_EQ(records.size(), 15u);
+  for (int i = 0; i < 15; ++i) EXPECT_EQ(records[i].event.subject, Event(i).subject);
+}
+
+TEST(AuditLogTest, AnUnclosedLogVerifiesWithUnsignedEntriesAndReopens) {
+  ScratchDir dir;
+  const std::string path = dir.File("audit.log");
+  const std::string copy = dir.File("crashed.log");
+  SigningKey key = NewKey();
+  {
+    auto log = AuditLog::Open(path, key, Options(1000));
+    ASSERT_TRUE(log.ok()) << log.status();
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE((*log)->Append(Event(i)).ok());
+    // What a crash leaves: the lines written, no closing checkpoint.
+    std::filesystem::copy_file(path, copy);
+    std::filesystem::copy_file(path + ".head", copy + ".head");
+  }
+  AuditVerification report;
+  EXPECT_EQ(Records(copy, key.verify_key(), &report).size(), 5u);
+  EXPECT_EQ(report.unsigned_entries, 5);
+  EXPECT_EQ(report.last_checkpoint_seq, 1);
+  auto reopened = AuditLog::Open(copy, key, Options());
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  ASSERT_TRUE((*reopened)->Append(Event(5)).ok());
+  ASSERT_TRUE((*reopened)->Close().ok());
+  EXPECT_EQ(Records(copy, key.verify_key(), &report).size(), 6u);
+  EXPECT_EQ(report.unsigned_entries, 0);
+}
+
+TEST(AuditLogTest, OpenRefusesABrokenChainAnotherKeyAMissingHeadAndASecondWriter) {
+  ScratchDir dir;
+  const std::string path = dir.File("audit.log");
+  SigningKey key = NewKey();
+  {
+    auto log = AuditLog::Open(path, key, Options());
+    ASSERT_TRUE(log.ok());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE((*log)->Append(Event(i)).ok());
+    auto second = AuditLog::Open(path, key, Options());
+    EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(second.status().message(), HasSubstr("open for appending elsewhere"));
+  }
+  const std::string good = ReadAll(path);
+
+  auto other = AuditLog::Open(path, NewKey(), Options());
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(other.status().message(), HasSubstr("line 1"));
+  EXPECT_THAT(other.status().message(), HasSubstr("not by the key given"));
+
+  std::string changed = good;
+  changed[changed.find("agent:1001")] = 'A';
+  WriteAll(path, changed);
+  auto broken = AuditLog::Open(path, key, Options());
+  EXPECT_EQ(broken.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(broken.status().message(), HasSubstr("does not verify at line 4"));
+  EXPECT_THAT(broken.status().message(), HasSubstr("refusing to append"));
+  EXPECT_EQ(ReadAll(path), changed);
+
+  WriteAll(path, good);
+  std::filesystem::remove(path + ".head");
+  auto headless = AuditLog::Open(path, key, Options());
+  EXPECT_EQ(headless.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(headless.status().message(), HasSubstr("is missing"));
+  AuditVerifyOptions lenient;
+  lenient.require_head = false;
+  auto report = VerifyAuditLog(path, key.verify_key(), lenient);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->intact) << report->problem;
+
+  EXPECT_EQ(VerifyAuditLog(dir.File("none.log"), key.verify_key()).status().code(),
+            absl::StatusCode::kNotFound);
+  AuditLogOptions zero = Options(0);
+  EXPECT_EQ(AuditLog::Open(dir.File("new.log"), key, zero).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// A monitor verifies only what was appended since its last cursor; a cut
+// below the cursor and a cursor that is not one are reported.
+TEST(AuditLogTest, VerificationResumesFromACursor) {
+  ScratchDir dir;
+  const std::string path = dir.File("audit.log");
+  SigningKey key = NewKey();
+  AuditVerification first;
+  {
+    auto log = AuditLog::Open(path, key, Options(4));
+    ASSERT_TRUE(log.ok());
+    for (int i = 0; i < 6; ++i) ASSERT_TRUE((*log)->Append(Event(i)).ok());
+  }
+  ASSERT_EQ(Records(path, key.verify_key(), &first).size(), 6u);
+  EXPECT_EQ(first.cursor.offset, static_cast<int64_t>(ReadAll(path).size()));
+  {
+    auto log = AuditLog::Open(path, key, Options(4));
+    ASSERT_TRUE(log.ok());
+    for (int i = 6; i < 9; ++i) ASSERT_TRUE((*log)->Append(Event(i)).ok());
+  }
+  std::vector<AuditRecord> records;
+  AuditVerifyOptions resume;
+  resume.resume_from = first.cursor;
+  resume.on_record = [&](const AuditRecord& r) { records.push_back(r); };
+  auto report = VerifyAuditLog(path, key.verify_key(), resume);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->intact) << report->problem;
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].event.subject, Event(6).subject);
+  EXPECT_EQ(records[0].seq, first.cursor.seq + 1);
+  EXPECT_EQ(report->entries, 3);
+  // The same end as a verification from the start.
+  AuditVerification full;
+  Records(path, key.verify_key(), &full);
+  EXPECT_EQ(report->cursor.offset, full.cursor.offset);
+  EXPECT_EQ(report->cursor.seq, full.cursor.seq);
+  EXPECT_EQ(report->cursor.link, full.cursor.link);
+  EXPECT_EQ(report->cursor.last_checkpoint_seq, full.cursor.last_checkpoint_seq);
+
+  const std::string text = ReadAll(path);
+  WriteAll(path, text.substr(0, first.cursor.offset - 10));
+  resume.on_record = nullptr;
+  report = VerifyAuditLog(path, key.verify_key(), resume);
+  ASSERT_TRUE(report.ok());
+  EXPECT_FALSE(report->intact);
+  EXPECT_THAT(report->problem, HasSubstr("cut short"));
+  WriteAll(path, text);
+
+  AuditCursor bad = first.cursor;
+  bad.link = "short";
+  resume.resume_from = bad;
+  EXPECT_EQ(VerifyAuditLog(path, key.verify_key(), resume).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(AuditLogTest, AClockOutsideTheFormatIsRefused) {
+  ScratchDir dir;
+  AuditLogOptions options = Options();
+  options.clock = [] { return absl::InfiniteFuture(); };
+  auto log = AuditLog::Open(dir.File("audit.log"), NewKey(), options);
+  EXPECT_EQ(log.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(log.status().message(), HasSubstr("outside the years 1000-9999"));
+}
+
+// A write the file system refuses (here: over RLIMIT_FSIZE, EFBIG) is undone:
+// the file ends where the chain does, and the next append after the limit is
+// lifted continues it.
+TEST(AuditLogTest, AFailedWriteIsUndone) {
+  ScratchDir dir;
+  const std::string path = dir.File("audit.log");
+  SigningKey key = NewKey();
+  auto log = AuditLog::Open(path, key, Options());
+  ASSERT_TRUE(log.ok());
+  ASSERT_TRUE((*log)->Append(Event(0)).ok());
+  const std::string before = ReadAll(path);
+  const int64_t seq = (*log)->last_seq();
+
+  struct rlimit old_limit {};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit limit = old_limit;
+  limit.rlim_cur = before.size() + 20;  // part of a line fits
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limit), 0);
+  absl::StatusOr<int64_t> failed = (*log)->Append(Event(1));
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  std::signal(SIGXFSZ, old_handler);
+
+  EXPECT_FALSE(failed.ok());
+  EXPECT_THAT(failed.status().message(), HasSubstr("cannot write audit log"));
+  EXPECT_EQ(ReadAll(path), before);
+  EXPECT_EQ((*log)->last_seq(), seq);
+  ASSERT_TRUE((*log)->Append(Event(2)).ok());
+  ASSERT_TRUE((*log)->Close().ok());
+  const std::vector<AuditRecord> records = Records(path, key.verify_key());
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1].event.subject, Event(2).subject);
+}
+
+TEST(AuditKeysTest, PemRoundTripsAndGarbageIsRefused) {
+  SigningKey key = NewKey();
+  auto again = SigningKey::FromPem(key.PrivatePem());
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->verify_key().raw(), key.verify_key().raw());
+  auto pub = VerifyKey::FromPem(key.verify_key().PublicPem());
+  ASSERT_TRUE(pub.ok()) << pub.status();
+  EXPECT_EQ(pub->raw(), key.verify_key().raw());
+
+  auto signature = key.Sign("message");
+  ASSERT_TRUE(signature.ok());
+  EXPECT_TRUE(pub->Verify("message", *signature));
+  EXPECT_FALSE(pub->Verify("messagE", *signature));
+  EXPECT_FALSE(pub->Verify("message", signature->substr(1)));
+
+  EXPECT_THAT(SigningKey::FromPem("not a key").status().message(),
+              HasSubstr("not an Ed25519 private key in PEM"));
+  EXPECT_THAT(VerifyKey::FromPem(key.PrivatePem()).status().message(),
+              HasSubstr("not an Ed25519 public key in PEM"));
+  EXPECT_EQ(VerifyKey::FromRaw("short").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(SigningKey::ReadPemFile("/nonexistent/key.pem").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(AuditRecordTest, LinesReadBackExactlyAndOddFormsAreRefused) {
+  const absl::Time t = absl::FromUnixMicros(1796544000123456);
+  const AuditEvent event{.actor = "a\\b",
+                         .role = "r",
+                         .action = "x.y",
+                         .subject = std::string("s\t\n\r\x1b", 5),
+                         .before = "前",
+                         .after = "",
+                         .reason = "why"};
+  const std::string body = internal::EntryBody(42, t, event);
+  const std::string line = internal::FormatLine(body, std::string(32, '\x5a'));
+  auto parsed = internal::ParseLine(std::string_view(line).substr(0, line.size() - 1));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->seq, 42);
+  EXPECT_EQ(parsed->time, t);
+  EXPECT_EQ(parsed->event.subject, event.subject);
+  EXPECT_EQ(parsed->body_size, body.size());
+  EXPECT_EQ(internal::FormatAuditTime(t), "2026-12-06T08:00:00.123456Z");
+
+  const std::string link(64, 'a');
+  const std::string time = "2026-12-06T08:00:00.000000Z";
+  const std::string entry = absl::StrCat("E\t1\t", time, "\ta\tr\tx\ts\tb\taf\t");
+  for (const auto& [bad, message] : std::vector<std::pair<std::string, std::string>>{
+           {absl::StrCat(entry, "\\q\t", link), "unknown escape"},
+           {absl::StrCat(entry, "\\x09\t", link), "written otherwise"},
+           {absl::StrCat(entry, "\\x4\t", link), "two hex digits"},
+           {absl::StrCat(entry, "\\x1B\t", link), "lowercase"},
+           {absl::StrCat(entry, "\x01\t", link), "unescaped control byte"},
+           {absl::StrCat(entry, "\\\t", link), "lone \\"},
+           {absl::StrCat("E\t01\t", time, "\ta\tr\tx\ts\tb\taf\tw\t", link),
+            "sequence number"},
+           {absl::StrCat("E\t1\t2026-12-06T08:00:00Z\ta\tr\tx\ts\tb\taf\tw\t", link),
+            "time"},
+           {absl::StrCat(entry, "w\t", link.substr(1)), "64 hex digits"},
+           {absl::StrCat(entry, "w\t", std::string(64, 'A')), "lowercase hex"},
+           {absl::StrCat("E\t1\t", time, "\ta\t", link), "fields"},
+           {absl::StrCat("X\t1\t", time, "\t", link), "unknown line type"},
+           {absl::StrCat("CCAUDIT\t2\t", time, "\t", link, "\t", link), "format version"},
+           {"no tab", "no fields"}}) {
+    auto result = internal::ParseLine(bad);
+    EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(result.status().message(), HasSubstr(message)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace ccengine::audit
