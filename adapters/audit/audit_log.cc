@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "ccengine/compliance/pii.h"
@@ -50,15 +51,20 @@ absl::Status SyncData(int fd, const std::string& path) {
   return absl::OkStatus();
 }
 
-// Replaces `path` with `text`: a temporary file, flushed, renamed over it,
-// and the directory flushed, so the head is always whole.
+// Replaces `path` with `text`: a fresh temporary file beside it (mkstemp:
+// never an existing file or link), flushed, renamed over it, and the
+// directory flushed, so the head is always whole.
 absl::Status ReplaceFile(const std::string& path, std::string_view text) {
-  const std::string temp = path + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) return ErrnoStatus(errno, "cannot write audit head", temp);
-  absl::Status status = WriteAll(fd, text, 0, temp);
-  if (status.ok() && ::fsync(fd) != 0)
+  std::string temp = path + ".XXXXXX";
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0) return ErrnoStatus(errno, "cannot write audit head beside", path);
+  absl::Status status;
+  if (::fchmod(fd, 0640) != 0)
+    status = ErrnoStatus(errno, "cannot set the mode of", temp);
+  if (status.ok()) status = WriteAll(fd, text, 0, temp);
+  if (status.ok() && ::fsync(fd) != 0) {
     status = ErrnoStatus(errno, "cannot flush audit head", temp);
+  }
   ::close(fd);
   if (status.ok() && ::rename(temp.c_str(), path.c_str()) != 0) {
     status = ErrnoStatus(errno, "cannot rename audit head to", path);
@@ -110,6 +116,23 @@ absl::StatusOr<absl::Time> ReadClock(const std::function<absl::Time()>& clock) {
   return absl::FromUnixMicros(absl::ToUnixMicros(time));
 }
 
+bool Exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// A log that holds no entry and is no longer than a header and its
+// creation checkpoint: what a creation that stopped half-way leaves.
+bool IsUnfinishedCreation(int fd, int64_t size) {
+  constexpr int64_t kCreationBytes = 512;
+  if (size > kCreationBytes) return false;
+  std::string text(static_cast<size_t>(size), '\0');
+  if (::pread(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
+    return false;
+  }
+  return text.starts_with("CCAUDIT\t") && !absl::StrContains(text, "\nE\t");
+}
+
 }  // namespace
 
 AuditLog::AuditLog(std::string path, SigningKey key, AuditLogOptions options, int fd)
@@ -147,20 +170,37 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
   std::unique_ptr<AuditLog> log(
       new AuditLog(path, std::move(key), std::move(options), fd));
   std::lock_guard lock(log->mu_);
-  if (st.st_size == 0) {
-    // A new log: its header, then a first checkpoint so that the head
-    // exists from the start.
+  const bool head_exists = Exists(log->options_.head_path);
+  if (st.st_size == 0 || (!head_exists && IsUnfinishedCreation(fd, st.st_size))) {
+    if (head_exists) {
+      return absl::FailedPreconditionError(
+          fmt::format("audit log {} is empty but its head {} exists: refusing to start a "
+                      "new chain over "
+                      "the history it names",
+                      path, log->options_.head_path));
+    }
+    // A new log: its header, then the creation checkpoint, which writes
+    // the head. A failure leaves an empty file, which the next Open starts
+    // again.
+    if (::ftruncate(fd, 0) != 0)
+      return ErrnoStatus(errno, "cannot truncate audit log", path);
     log->link_.assign(internal::kLinkBytes, '\0');
     absl::StatusOr<absl::Time> now = ReadClock(log->options_.clock);
-    if (!now.ok()) return now.status();
+    absl::Status status = now.status();
     const auto& raw = log->key_.verify_key().raw();
-    if (absl::Status s = log->WriteLineLocked(internal::HeaderBody(
-            *now, {reinterpret_cast<const char*>(raw.data()), raw.size()}));
-        !s.ok()) {
-      return s;
+    if (status.ok()) {
+      status = log->WriteLineLocked(internal::HeaderBody(
+          *now, {reinterpret_cast<const char*>(raw.data()), raw.size()}));
     }
-    log->seq_ = 0;
-    if (absl::Status s = log->CheckpointLocked(); !s.ok()) return s;
+    if (status.ok()) {
+      log->seq_ = 0;
+      status =
+          log->CheckpointLocked(static_cast<int>(internal::CheckpointState::kCreated));
+    }
+    if (!status.ok()) {
+      if (::ftruncate(fd, 0) != 0) log->broken_ = true;
+      return status;
+    }
     return log;
   }
   AuditVerifyOptions verify;
@@ -169,20 +209,30 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
       VerifyAuditLog(path, log->key_.verify_key(), verify);
   if (!report.ok()) return report.status();
   if (!report->intact) {
-    return absl::FailedPreconditionError(
-        fmt::format("audit log {} does not verify at line {} (byte {}): {}; refusing to "
-                    "append to a broken chain",
-                    path, report->problem_line, report->problem_offset, report->problem));
+    return absl::FailedPreconditionError(fmt::format(
+        "audit log {} does not verify at line {} (byte {}): {}; refusing to append "
+        "to a broken chain",
+        path, report->problem_line, report->problem_offset, report->problem));
   }
   AuditCursor& end = report->cursor;
-  if (end.offset != st.st_size) {
+  if (end.offset + report->incomplete_tail_bytes != st.st_size) {
     return absl::FailedPreconditionError(
         fmt::format("audit log {} changed while it was verified", path));
+  }
+  // A last line a crash tore is cut off; it was never acknowledged.
+  if (report->incomplete_tail_bytes > 0 && ::ftruncate(fd, end.offset) != 0) {
+    return ErrnoStatus(errno, "cannot cut the torn last line of audit log", path);
   }
   log->seq_ = end.seq;
   log->link_ = std::move(end.link);
   log->size_ = end.offset;
   log->since_checkpoint_ = end.unsigned_entries;
+  // This writer's start, signed: a reopening after a close, else a recovery
+  // that signs what the writer before it left unsigned.
+  const internal::CheckpointState state = end.closed
+                                              ? internal::CheckpointState::kReopened
+                                              : internal::CheckpointState::kRecovered;
+  if (absl::Status s = log->CheckpointLocked(static_cast<int>(state)); !s.ok()) return s;
   return log;
 }
 
@@ -195,48 +245,87 @@ AuditLog::~AuditLog() {
   if (open) Close().IgnoreError();
 }
 
+absl::Status AuditLog::UsableLocked() const {
+  if (fd_ < 0) return absl::FailedPreconditionError("the audit log is closed");
+  if (broken_) {
+    return absl::FailedPreconditionError(fmt::format(
+        "audit log {} stopped after a failed flush or a change behind its back", path_));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status AuditLog::WriteLineLocked(std::string_view body) {
-  std::string link = internal::Link(link_, body);
-  const std::string line = internal::FormatLine(body, link);
+  absl::StatusOr<std::string> link = internal::Link(link_, body);
+  if (!link.ok()) return link.status();
+  const std::string line = internal::FormatLine(body, *link);
   if (line.size() > kMaxAuditLineBytes) {
     return absl::InvalidArgumentError(
         fmt::format("an audit line of {} bytes is over the limit of {}", line.size(),
                     kMaxAuditLineBytes));
   }
-  absl::Status status = WriteAll(fd_, line, size_, path_);
-  if (status.ok() && options_.sync == AuditSync::kEveryEntry)
-    status = SyncData(fd_, path_);
-  if (!status.ok()) {
+  if (absl::Status status = WriteAll(fd_, line, size_, path_); !status.ok()) {
     // Undo a partial line, so that the file ends where the chain does.
     if (::ftruncate(fd_, size_) != 0) broken_ = true;
     return status;
   }
+  if (options_.sync == AuditSync::kEveryEntry) {
+    // After a failed flush the kernel may have dropped the pages and
+    // forgotten the error: nothing written since can be trusted to be on
+    // disk, so the writer stops.
+    if (absl::Status status = SyncData(fd_, path_); !status.ok()) {
+      broken_ = true;
+      return status;
+    }
+  }
   size_ += static_cast<int64_t>(line.size());
   ++seq_;
-  link_ = std::move(link);
+  link_ = *std::move(link);
   return absl::OkStatus();
 }
 
-absl::Status AuditLog::CheckpointLocked() {
+absl::Status AuditLog::CheckpointLocked(int state_value) {
+  const auto state = static_cast<internal::CheckpointState>(state_value);
+  // Nothing written behind the writer's back is ever signed: the file must
+  // end where the chain does (checked here rather than at every entry, which
+  // would cost a system call each).
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0 || st.st_size != size_) {
+    broken_ = true;
+    return absl::FailedPreconditionError(
+        fmt::format("audit log {} changed size behind the writer's back", path_));
+  }
   const int64_t seq = seq_ + 1;
   absl::StatusOr<absl::Time> clock_time = ReadClock(options_.clock);
   if (!clock_time.ok()) return clock_time.status();
   const absl::Time time = *clock_time;
-  internal::Head head{seq, time, link_, ""};
   absl::StatusOr<std::string> signature =
-      key_.Sign(internal::CheckpointMessage(link_, seq, time));
+      key_.Sign(internal::CheckpointMessage(link_, seq, time, state));
   if (!signature.ok()) return signature.status();
-  head.signature = *signature;
-  if (absl::Status s = WriteLineLocked(internal::CheckpointBody(seq, time, *signature));
+  if (absl::Status s =
+          WriteLineLocked(internal::CheckpointBody(seq, time, state, *signature));
       !s.ok()) {
     return s;
   }
+  since_checkpoint_ = 0;
   // The checkpoint is on disk before the head names it.
   if (options_.sync != AuditSync::kEveryEntry) {
-    if (absl::Status s = SyncData(fd_, path_); !s.ok()) return s;
+    if (absl::Status s = SyncData(fd_, path_); !s.ok()) {
+      broken_ = true;
+      return s;
+    }
   }
-  since_checkpoint_ = 0;
-  return ReplaceFile(options_.head_path, internal::FormatHead(head));
+  absl::StatusOr<std::string> head_signature =
+      key_.Sign(internal::HeadMessage(seq, time, link_));
+  if (!head_signature.ok()) return head_signature.status();
+  pending_head_ = internal::FormatHead(internal::Head{seq, time, link_, *head_signature});
+  return WriteHeadLocked();
+}
+
+absl::Status AuditLog::WriteHeadLocked() {
+  if (pending_head_.empty()) return absl::OkStatus();
+  if (absl::Status s = ReplaceFile(options_.head_path, pending_head_); !s.ok()) return s;
+  pending_head_.clear();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int64_t> AuditLog::Append(const AuditEvent& event) {
@@ -252,14 +341,16 @@ absl::StatusOr<int64_t> AuditLog::Append(const AuditEvent& event) {
     written = &masked;
   }
   std::lock_guard lock(mu_);
-  if (fd_ < 0) return absl::FailedPreconditionError("the audit log is closed");
-  if (broken_) {
-    return absl::FailedPreconditionError(
-        fmt::format("audit log {} could not be restored after a failed write", path_));
-  }
-  // A checkpoint that failed after the last entry is tried again first.
+  if (absl::Status s = UsableLocked(); !s.ok()) return s;
+  // A head or checkpoint that failed after the last entry is tried again
+  // first.
+  if (absl::Status s = WriteHeadLocked(); !s.ok()) return s;
   if (since_checkpoint_ >= options_.checkpoint_every) {
-    if (absl::Status s = CheckpointLocked(); !s.ok()) return s;
+    if (absl::Status s =
+            CheckpointLocked(static_cast<int>(internal::CheckpointState::kPeriodic));
+        !s.ok()) {
+      return s;
+    }
   }
   absl::StatusOr<absl::Time> time = ReadClock(options_.clock);
   if (!time.ok()) return time.status();
@@ -271,28 +362,28 @@ absl::StatusOr<int64_t> AuditLog::Append(const AuditEvent& event) {
   ++since_checkpoint_;
   if (since_checkpoint_ >= options_.checkpoint_every) {
     // The entry is written; a failed checkpoint is retried by the next call.
-    CheckpointLocked().IgnoreError();
+    CheckpointLocked(static_cast<int>(internal::CheckpointState::kPeriodic))
+        .IgnoreError();
   }
   return seq;
 }
 
 absl::Status AuditLog::Checkpoint() {
   std::lock_guard lock(mu_);
-  if (fd_ < 0) return absl::FailedPreconditionError("the audit log is closed");
-  if (broken_) {
-    return absl::FailedPreconditionError(
-        fmt::format("audit log {} could not be restored after a failed write", path_));
-  }
-  return CheckpointLocked();
+  if (absl::Status s = UsableLocked(); !s.ok()) return s;
+  return CheckpointLocked(static_cast<int>(internal::CheckpointState::kPeriodic));
 }
 
 absl::Status AuditLog::Close() {
   std::lock_guard lock(mu_);
-  if (fd_ < 0) return absl::FailedPreconditionError("the audit log is closed");
-  absl::Status status;
-  if (!broken_ && since_checkpoint_ > 0) status = CheckpointLocked();
-  ::close(fd_);
-  fd_ = -1;
+  absl::Status status = UsableLocked();
+  if (status.ok()) {
+    status = CheckpointLocked(static_cast<int>(internal::CheckpointState::kClosed));
+  }
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
   return status;
 }
 

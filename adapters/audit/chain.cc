@@ -1,5 +1,6 @@
 #include "chain.h"
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
 
@@ -96,7 +97,7 @@ struct Problem {
 
 }  // namespace
 
-std::string Link(std::string_view previous, std::string_view body) {
+absl::StatusOr<std::string> Link(std::string_view previous, std::string_view body) {
   // SHA-256 fetched once, and a digest context per thread reused for every
   // line: setting them up costs more than hashing a line.
   static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
@@ -114,9 +115,10 @@ std::string Link(std::string_view previous, std::string_view body) {
       EVP_DigestUpdate(ctx, previous.data(), previous.size()) == 1 &&
       EVP_DigestUpdate(ctx, body.data(), body.size()) == 1 &&
       EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()), &size) == 1;
-  // SHA-256 in libcrypto fails only when it cannot allocate; a link that
-  // matches nothing then makes the chain fail loudly, never pass.
-  if (!ok || size != kLinkBytes) out.assign(kLinkBytes, '\xff');
+  if (!ok || size != kLinkBytes) {
+    ERR_clear_error();
+    return absl::InternalError("libcrypto: SHA-256 failed");
+  }
   return out;
 }
 
@@ -127,6 +129,7 @@ std::string DefaultHeadPath(const std::string& log_path) { return log_path + ".h
 namespace ccengine::audit {
 
 using internal::CheckpointMessage;
+using internal::CheckpointState;
 using internal::Head;
 using internal::kLinkBytes;
 using internal::LineKind;
@@ -141,9 +144,10 @@ absl::StatusOr<AuditVerification> VerifyAuditLog(const std::string& path,
   AuditVerification report;
   const AuditCursor start = options.resume_from.value_or(AuditCursor{});
   if (options.resume_from &&
-      (start.offset <= 0 || start.seq < 0 || start.link.size() != kLinkBytes ||
-       start.last_checkpoint_seq < 0 || start.last_checkpoint_seq > start.seq ||
-       start.unsigned_entries < 0 || start.unsigned_entries > start.seq)) {
+      (start.offset <= 0 || start.seq < 1 || start.link.size() != kLinkBytes ||
+       start.last_checkpoint_seq < 1 || start.last_checkpoint_seq > start.seq ||
+       start.last_checkpoint_link.size() != kLinkBytes || start.unsigned_entries < 0 ||
+       start.unsigned_entries > start.seq)) {
     return absl::InvalidArgumentError(
         "resume_from is not a cursor of a verified audit log");
   }
@@ -153,11 +157,12 @@ absl::StatusOr<AuditVerification> VerifyAuditLog(const std::string& path,
   const int64_t before = options.resume_from ? start.seq + 1 : 0;
   report.last_checkpoint_seq = start.last_checkpoint_seq;
   report.unsigned_entries = start.unsigned_entries;
+  std::string last_checkpoint_link = start.last_checkpoint_link;
+  // Whether the line before is a closing checkpoint.
+  bool closed = start.closed;
 
-  // The head first: the log must reach the checkpoint it names. Its
-  // signature is checked only when the log does not hold that checkpoint
-  // byte for byte (when it does, the log's checkpoint was verified with the
-  // same message and signature).
+  // The head: the log must reach the checkpoint it names. It carries a
+  // signature of its own, which the log does not hold.
   const std::string head_path =
       options.head_path.empty() ? internal::DefaultHeadPath(path) : options.head_path;
   std::optional<Head> head;
@@ -177,11 +182,15 @@ absl::StatusOr<AuditVerification> VerifyAuditLog(const std::string& path,
                             reader.Next(rest) == internal::LineReader::Result::kEnd;
       absl::StatusOr<Head> parsed =
           one_line ? ParseHead(line + "\n") : absl::InvalidArgumentError("not one line");
-      if (parsed.ok()) {
-        head = *std::move(parsed);
-      } else {
+      if (!parsed.ok()) {
         head_problem = fmt::format("the head {} is damaged: {}", head_path,
                                    std::string(parsed.status().message()));
+      } else if (!key.Verify(
+                     internal::HeadMessage(parsed->seq, parsed->time, parsed->link),
+                     parsed->signature)) {
+        head_problem = fmt::format("the head {}'s signature does not verify", head_path);
+      } else {
+        head = *std::move(parsed);
       }
     } else if (absl::IsNotFound(file.status())) {
       if (options.require_head) {
@@ -193,21 +202,19 @@ absl::StatusOr<AuditVerification> VerifyAuditLog(const std::string& path,
       return file.status();
     }
   }
-  // A head whose signature fails is damaged, and says nothing about the log.
-  auto head_is_signed = [&] {
-    if (key.Verify(CheckpointMessage(head->previous_link, head->seq, head->time),
-                   head->signature)) {
-      return true;
-    }
-    head_problem = fmt::format("the head {}'s signature does not verify", head_path);
-    head.reset();
-    return false;
-  };
-
   bool head_seen = false;
   if (head && head->seq < before) {
-    // The head's checkpoint is before the cursor, verified then.
-    head_seen = head_is_signed();
+    // The head names a checkpoint before the cursor: the last one verified
+    // then, or it was rolled back.
+    if (head->seq != start.last_checkpoint_seq ||
+        head->link != start.last_checkpoint_link) {
+      return internal::Problem{report, before + 1, start.offset}.Set(
+          fmt::format("the signed head names checkpoint {}, but checkpoint {} was "
+                      "verified before: the head "
+                      "was rolled back",
+                      head->seq, start.last_checkpoint_seq));
+    }
+    head_seen = true;
   }
 
   std::string link = options.resume_from ? start.link : std::string(kLinkBytes, '\0');
@@ -220,7 +227,7 @@ absl::StatusOr<AuditVerification> VerifyAuditLog(const std::string& path,
           fmt::format("cannot seek in audit log {} to byte {}", path, offset));
     }
     if (st.st_size < offset) {
-      return internal::Problem{report, before, st.st_size}.Set(fmt::format(
+      return internal::Problem{report, before + 1, st.st_size}.Set(fmt::format(
           "the log is {} bytes, shorter than the {} verified before: it was cut short",
           st.st_size, offset));
     }
@@ -242,10 +249,15 @@ absl::StatusOr<AuditVerification> VerifyAuditLog(const std::string& path,
           fmt::format("the line is longer than {} bytes", kMaxAuditLineBytes));
     }
     if (result == internal::LineReader::Result::kIncomplete) {
-      return problem.Set("the line has no newline: the log was cut short inside it");
+      // A write in progress, or one a crash tore: not verified, and not a
+      // problem by itself (a cut is found against the head).
+      report.incomplete_tail_bytes = static_cast<int64_t>(line.size());
+      break;
     }
     absl::StatusOr<ParsedLine> parsed = ParseLine(line);
     if (!parsed.ok()) return problem.Set(std::string(parsed.status().message()));
+    const bool is_checkpoint = parsed->kind == LineKind::kCheckpoint;
+    const CheckpointState state = parsed->state;
     if (seq == 0) {
       if (parsed->kind != LineKind::kHeader)
         return problem.Set("the first line is not the header");
@@ -263,31 +275,37 @@ absl::StatusOr<AuditVerification> VerifyAuditLog(const std::string& path,
           fmt::format("sequence number {} where {} belongs: a line is missing, repeated "
                       "or out of order",
                       parsed->seq, seq));
+    } else if ((seq == 1) != (is_checkpoint && state == CheckpointState::kCreated)) {
+      return problem.Set(seq == 1 ? "the line after the header is not the signed creation"
+                                  : "a creation checkpoint after the start");
+    } else if (closed && !(is_checkpoint && state == CheckpointState::kReopened)) {
+      return problem.Set(
+          "a line after the log was closed that is not a signed reopening: added without "
+          "the "
+          "key");
+    } else if (!closed && is_checkpoint && state == CheckpointState::kReopened) {
+      return problem.Set("a reopening of a log that was not closed");
+    } else if (closed && is_checkpoint && state == CheckpointState::kRecovered) {
+      return problem.Set("a recovery of a log that was closed");
     }
     const std::string_view body = std::string_view(line).substr(0, parsed->body_size);
-    std::string next = internal::Link(link, body);
-    if (next != parsed->link) {
+    absl::StatusOr<std::string> next = internal::Link(link, body);
+    if (!next.ok()) return next.status();
+    if (*next != parsed->link) {
       return problem.Set("the link hash does not match the line: the line was changed");
     }
-    if (parsed->kind == LineKind::kCheckpoint) {
-      if (!key.Verify(CheckpointMessage(link, parsed->seq, parsed->time),
+    if (is_checkpoint) {
+      if (!key.Verify(CheckpointMessage(link, seq, parsed->time, state),
                       parsed->signature)) {
         return problem.Set("the checkpoint's signature does not verify");
       }
-      if (head && head->seq == seq) {
-        if (head->time == parsed->time && head->signature == parsed->signature &&
-            head->previous_link == link) {
-          head_seen = true;
-        } else if (head_is_signed()) {
-          return problem.Set(
-              "the checkpoint is not the one the signed head names: the log was "
-              "rewritten up to "
-              "here");
-        }
+      if (state == CheckpointState::kRecovered) {
+        report.recovered_entries += report.unsigned_entries;
       }
       ++report.checkpoints;
       report.last_checkpoint_seq = seq;
       report.unsigned_entries = 0;
+      last_checkpoint_link = *next;
     } else if (parsed->kind == LineKind::kEntry) {
       ++report.entries;
       ++report.unsigned_entries;
@@ -295,28 +313,41 @@ absl::StatusOr<AuditVerification> VerifyAuditLog(const std::string& path,
         options.on_record(AuditRecord{seq, parsed->time, std::move(parsed->event)});
       }
     }
-    if (head && head->seq == seq && !head_seen && head_is_signed()) {
-      return problem.Set(
-          "the signed head names a checkpoint here, and this line is not one");
+    if (head && head->seq == seq) {
+      if (!is_checkpoint || head->time != parsed->time || head->link != *next) {
+        return problem.Set(
+            "the line is not the checkpoint the signed head names: the log was rewritten "
+            "up to "
+            "here");
+      }
+      head_seen = true;
     }
-    link = std::move(next);
+    closed = is_checkpoint && state == CheckpointState::kClosed;
+    link = *std::move(next);
     ++report.lines;
     offset += static_cast<int64_t>(line.size()) + 1;
   }
   const int64_t lines = before + report.lines;
   const internal::Problem at_end{report, lines + 1, offset};
-  if (lines == 0) return at_end.Set("the log is empty");
-  if (head && !head_seen && head_is_signed()) {
+  if (lines == 0) return at_end.Set("the log holds no complete line");
+  if (lines == 1)
+    return at_end.Set("the log ends after its header, before its creation was signed");
+  if (!head_problem.empty()) return at_end.Set(head_problem);
+  if (head && !head_seen) {
     return at_end.Set(
         fmt::format("the log ends at sequence number {} but its signed head names "
                     "checkpoint {}: the log "
                     "was cut short",
                     lines - 1, head->seq));
   }
-  if (!head_problem.empty()) return at_end.Set(head_problem);
   report.intact = true;
-  report.cursor = AuditCursor{offset, lines - 1, std::move(link),
-                              report.last_checkpoint_seq, report.unsigned_entries};
+  report.cursor = AuditCursor{offset,
+                              lines - 1,
+                              std::move(link),
+                              report.last_checkpoint_seq,
+                              std::move(last_checkpoint_link),
+                              closed,
+                              report.unsigned_entries};
   return report;
 }
 

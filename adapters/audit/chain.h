@@ -14,8 +14,8 @@
 namespace ccengine::audit::internal {
 
 // SHA-256(previous ‖ body): 32 raw bytes. `previous` is 32 zero bytes for
-// the header.
-std::string Link(std::string_view previous, std::string_view body);
+// the header. Internal when libcrypto fails (it cannot allocate).
+absl::StatusOr<std::string> Link(std::string_view previous, std::string_view body);
 
 std::string DefaultHeadPath(const std::string& log_path);
 

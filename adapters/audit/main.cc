@@ -1,22 +1,26 @@
 // ccengine-audit: the audit trail from the command line.
 //
 //   ccengine-audit keygen PRIVATE.pem PUBLIC.pem
-//       a new Ed25519 key pair (the private key file readable by its owner only)
+//       a new Ed25519 key pair in two new files (the private key readable by its
+//       owner only; an existing file or link is refused)
 //   ccengine-audit verify LOG --public-key PUBLIC.pem [--head FILE] [--no-head]
 //       checks the chain, the checkpoints' signatures and the head; prints
 //       "LOG: intact: ..." and exits 0, or "LOG:LINE: PROBLEM" and exits 1
 //   ccengine-audit show LOG --public-key PUBLIC.pem
-//       the verified entries, one per line, tab-separated
+//       the entries, one per line, tab-separated, once the whole log verified
 //   ccengine-audit append LOG --key PRIVATE.pem --actor A --role R --action X
 //         [--subject S] [--before B] [--after A] [--reason W]
 //       appends one entry (for scripts: logins from PAM, changes made by hand)
 //
 // Exit status: 0 done, 1 the log does not verify, 2 bad usage or an error.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
@@ -75,13 +79,25 @@ bool ParseFlags(const std::vector<std::string>& args, size_t from,
   return true;
 }
 
-absl::Status WriteFile(const std::string& path, const std::string& text, mode_t mode) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return absl::PermissionDeniedError(fmt::format("cannot write {}", path));
-  ::chmod(path.c_str(), mode);
-  out << text;
-  out.close();
-  if (!out) return absl::DataLossError(fmt::format("cannot write {}", path));
+// Creates `path` (never an existing file or a link) with `mode` and writes
+// `text` to it.
+absl::Status WriteNewFile(const std::string& path, const std::string& text, mode_t mode) {
+  const int fd =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0) {
+    return absl::ErrnoToStatus(errno,
+                               fmt::format("cannot create {} (it must not exist)", path));
+  }
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  const bool ok = done == text.size() && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return absl::DataLossError(fmt::format("cannot write {}", path));
   return absl::OkStatus();
 }
 
@@ -89,9 +105,11 @@ int Keygen(const std::vector<std::string>& args) {
   if (args.size() != 4) return Usage();
   absl::StatusOr<SigningKey> key = SigningKey::Generate();
   if (!key.ok()) return Fail(key.status());
-  if (absl::Status s = WriteFile(args[2], key->PrivatePem(), 0600); !s.ok())
+  if (absl::Status s = WriteNewFile(args[2], key->PrivatePem(), 0600); !s.ok()) {
     return Fail(s);
-  if (absl::Status s = WriteFile(args[3], key->verify_key().PublicPem(), 0644); !s.ok()) {
+  }
+  if (absl::Status s = WriteNewFile(args[3], key->verify_key().PublicPem(), 0644);
+      !s.ok()) {
     return Fail(s);
   }
   std::cout << "wrote " << args[2] << " (private) and " << args[3] << " (public)\n";
@@ -112,16 +130,19 @@ int Verify(const std::vector<std::string>& args, bool show) {
   AuditVerifyOptions options;
   if (flags.contains("--head")) options.head_path = flags["--head"];
   options.require_head = !flags.contains("--no-head");
+  // `show` prints the entries only once the whole log has verified.
+  std::string shown;
   if (show) {
-    options.on_record = [](const ccengine::audit::AuditRecord& r) {
+    options.on_record = [&shown](const ccengine::audit::AuditRecord& r) {
       const AuditEvent& e = r.event;
-      std::cout << r.seq << "\t"
-                << absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", r.time, absl::UTCTimeZone());
+      shown += fmt::format(
+          "{}\t{}", r.seq,
+          absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", r.time, absl::UTCTimeZone()));
       for (const std::string* field :
            {&e.actor, &e.role, &e.action, &e.subject, &e.before, &e.after, &e.reason}) {
-        std::cout << "\t" << Tsv(*field);
+        shown += "\t" + Tsv(*field);
       }
-      std::cout << "\n";
+      shown += "\n";
     };
   }
   absl::StatusOr<AuditVerification> report = VerifyAuditLog(args[2], *key, options);
@@ -132,14 +153,27 @@ int Verify(const std::vector<std::string>& args, bool show) {
         << report->problem_offset << ")\n";
     return 1;
   }
-  out << args[2] << ": intact: " << report->entries << " entries, " << report->checkpoints
+  out << args[2] << ": intact: " << report->entries
+      << (report->entries == 1 ? " entry, " : " entries, ") << report->checkpoints
       << " signed checkpoints, the last at sequence number "
       << report->last_checkpoint_seq;
   if (report->unsigned_entries > 0) {
     out << "; " << report->unsigned_entries
-        << " entries after it are chained but not yet signed (the log was not closed)";
+        << " entries after it are chained but not signed, so not authenticated (a writer "
+           "that "
+           "stopped without closing, or someone without the key, wrote them)";
+  }
+  if (report->recovered_entries > 0) {
+    out << "; " << report->recovered_entries
+        << " entries were signed only when a later writer recovered the log (the same "
+           "doubt)";
+  }
+  if (report->incomplete_tail_bytes > 0) {
+    out << "; a last line of " << report->incomplete_tail_bytes
+        << " bytes has no newline yet (a write in progress or torn) and was not read";
   }
   out << "\n";
+  std::cout << shown;
   return 0;
 }
 

@@ -246,8 +246,21 @@ std::string EntryBody(int64_t seq, absl::Time time, const AuditEvent& event) {
   return out;
 }
 
-std::string CheckpointBody(int64_t seq, absl::Time time, std::string_view signature) {
-  return fmt::format("C\t{}\t{}\t{}", seq, FormatAuditTime(time), ToHex(signature));
+std::string_view CheckpointStateName(CheckpointState state) {
+  switch (state) {
+    case CheckpointState::kCreated: return "created";
+    case CheckpointState::kPeriodic: return "periodic";
+    case CheckpointState::kClosed: return "closed";
+    case CheckpointState::kReopened: return "reopened";
+    case CheckpointState::kRecovered: return "recovered";
+  }
+  return "?";
+}
+
+std::string CheckpointBody(int64_t seq, absl::Time time, CheckpointState state,
+                           std::string_view signature) {
+  return fmt::format("C\t{}\t{}\t{}\t{}", seq, FormatAuditTime(time),
+                     CheckpointStateName(state), ToHex(signature));
 }
 
 std::string FormatLine(std::string_view body, std::string_view link) {
@@ -255,9 +268,14 @@ std::string FormatLine(std::string_view body, std::string_view link) {
 }
 
 std::string CheckpointMessage(std::string_view previous_link, int64_t seq,
-                              absl::Time time) {
-  return fmt::format("ccengine-audit checkpoint v1\n{}\n{}\n{}", ToHex(previous_link),
-                     seq, FormatAuditTime(time));
+                              absl::Time time, CheckpointState state) {
+  return fmt::format("ccengine-audit checkpoint v1\n{}\n{}\n{}\n{}", ToHex(previous_link),
+                     seq, FormatAuditTime(time), CheckpointStateName(state));
+}
+
+std::string HeadMessage(int64_t seq, absl::Time time, std::string_view link) {
+  return fmt::format("ccengine-audit head v1\n{}\n{}\n{}", seq, FormatAuditTime(time),
+                     ToHex(link));
 }
 
 absl::StatusOr<ParsedLine> ParseLine(std::string_view line) {
@@ -307,9 +325,22 @@ absl::StatusOr<ParsedLine> ParseLine(std::string_view line) {
     }
   } else if (tag == "C") {
     parsed.kind = LineKind::kCheckpoint;
-    if (absl::Status s = expect_fields(4, "a checkpoint"); !s.ok()) return s;
+    if (absl::Status s = expect_fields(5, "a checkpoint"); !s.ok()) return s;
+    bool known = false;
+    for (const CheckpointState state :
+         {CheckpointState::kCreated, CheckpointState::kPeriodic, CheckpointState::kClosed,
+          CheckpointState::kReopened, CheckpointState::kRecovered}) {
+      if (fields[3] == CheckpointStateName(state)) {
+        parsed.state = state;
+        known = true;
+      }
+    }
+    if (!known) {
+      return absl::InvalidArgumentError(
+          fmt::format("unknown checkpoint state \"{}\"", fields[3].substr(0, 20)));
+    }
     absl::StatusOr<std::string> signature =
-        ParseHexField(fields[3], kSignatureBytes, "signature");
+        ParseHexField(fields[4], kSignatureBytes, "signature");
     if (!signature.ok()) return signature.status();
     parsed.signature = *std::move(signature);
   } else {
@@ -329,8 +360,7 @@ absl::StatusOr<ParsedLine> ParseLine(std::string_view line) {
 
 std::string FormatHead(const Head& head) {
   return fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", kHeadTag, kVersion, head.seq,
-                     FormatAuditTime(head.time), ToHex(head.previous_link),
-                     ToHex(head.signature));
+                     FormatAuditTime(head.time), ToHex(head.link), ToHex(head.signature));
 }
 
 absl::StatusOr<Head> ParseHead(std::string_view text) {
@@ -355,7 +385,7 @@ absl::StatusOr<Head> ParseHead(std::string_view text) {
   absl::StatusOr<std::string> link =
       ParseHexField(fields[4], kLinkBytes, "head's link hash");
   if (!link.ok()) return link.status();
-  head.previous_link = *std::move(link);
+  head.link = *std::move(link);
   absl::StatusOr<std::string> signature =
       ParseHexField(fields[5], kSignatureBytes, "head's signature");
   if (!signature.ok()) return signature.status();

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "audit_test_util.h"
 #include "ccengine/audit/keys.h"
+#include "chain.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "record.h"
@@ -222,12 +223,111 @@ TEST(AuditLogTest, AnUnclosedLogVerifiesWithUnsignedEntriesAndReopens) {
   EXPECT_EQ(Records(copy, key.verify_key(), &report).size(), 5u);
   EXPECT_EQ(report.unsigned_entries, 5);
   EXPECT_EQ(report.last_checkpoint_seq, 1);
+  EXPECT_EQ(report.recovered_entries, 0);
+  // A torn last line (a crash inside a write) is not read, and not a
+  // problem by itself.
+  WriteAll(copy, ReadAll(copy) + "E\t8\t2026-12-0");
+  EXPECT_EQ(Records(copy, key.verify_key(), &report).size(), 5u);
+  EXPECT_EQ(report.incomplete_tail_bytes, 13);
+  // The next writer cuts the torn line and signs the five as recovered.
   auto reopened = AuditLog::Open(copy, key, Options());
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   ASSERT_TRUE((*reopened)->Append(Event(5)).ok());
   ASSERT_TRUE((*reopened)->Close().ok());
-  EXPECT_EQ(Records(copy, key.verify_key(), &report).size(), 6u);
+  const std::vector<AuditRecord> records = Records(copy, key.verify_key(), &report);
+  ASSERT_EQ(records.size(), 6u);
+  EXPECT_EQ(records[5].event.subject, Event(5).subject);
   EXPECT_EQ(report.unsigned_entries, 0);
+  EXPECT_EQ(report.recovered_entries, 5);
+  EXPECT_EQ(report.incomplete_tail_bytes, 0);
+}
+
+// History is never replaced by a new chain: a log emptied or deleted while
+// its head remains is refused. A creation that stopped half-way (no entry,
+// no head) starts again.
+TEST(AuditLogTest, AnEmptiedOrDeletedLogWithAHeadIsRefused) {
+  ScratchDir dir;
+  const std::string path = dir.File("audit.log");
+  SigningKey key = NewKey();
+  {
+    auto log = AuditLog::Open(path, key, Options());
+    ASSERT_TRUE(log.ok());
+    ASSERT_TRUE((*log)->Append(Event(0)).ok());
+  }
+  const std::string good = ReadAll(path);
+  WriteAll(path, "");
+  auto emptied = AuditLog::Open(path, key, Options());
+  EXPECT_EQ(emptied.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(emptied.status().message(), HasSubstr("refusing to start a new chain"));
+  std::filesystem::remove(path);
+  auto deleted = AuditLog::Open(path, key, Options());
+  EXPECT_EQ(deleted.status().code(), absl::StatusCode::kFailedPrecondition);
+
+  // Header and creation written, the head not: the creation is redone.
+  WriteAll(path, good.substr(0, good.find("\nE\t") + 1));
+  std::filesystem::remove(path + ".head");
+  auto restarted = AuditLog::Open(path, key, Options());
+  ASSERT_TRUE(restarted.ok()) << restarted.status();
+  ASSERT_TRUE((*restarted)->Close().ok());
+  EXPECT_TRUE(Records(path, key.verify_key()).empty());
+}
+
+// Without a head the log alone is checked, and still it must start with
+// its signed creation: a chain made from scratch with the public key from a
+// genuine header is refused.
+TEST(AuditLogTest, ALogMadeWithoutTheKeyIsRefusedEvenWithoutAHead) {
+  ScratchDir dir;
+  const std::string path = dir.File("audit.log");
+  SigningKey key = NewKey();
+  const auto& raw = key.verify_key().raw();
+  const absl::Time t = absl::FromUnixSeconds(1796544000);
+  std::string text;
+  std::string link(internal::kLinkBytes, '\0');
+  for (const std::string& body :
+       {internal::HeaderBody(t, {reinterpret_cast<const char*>(raw.data()), raw.size()}),
+        internal::EntryBody(1, t, Event(1)), internal::EntryBody(2, t, Event(2))}) {
+    link = *internal::Link(link, body);
+    text += internal::FormatLine(body, link);
+  }
+  WriteAll(path, text);
+  AuditVerifyOptions lenient;
+  lenient.require_head = false;
+  auto report = VerifyAuditLog(path, key.verify_key(), lenient);
+  ASSERT_TRUE(report.ok());
+  EXPECT_FALSE(report->intact);
+  EXPECT_EQ(report->problem_line, 2);
+  EXPECT_THAT(report->problem, HasSubstr("signed creation"));
+}
+
+// A monitor's cursor remembers the last checkpoint it verified: a log and
+// head rolled back together to older genuine copies pass a verification
+// from the start (the documented limit) but not a resumed one.
+TEST(AuditLogTest, ARollbackIsSeenFromACursor) {
+  ScratchDir dir;
+  const std::string path = dir.File("audit.log");
+  SigningKey key = NewKey();
+  std::string old_log;
+  std::string old_head;
+  {
+    auto log = AuditLog::Open(path, key, Options(2));
+    ASSERT_TRUE(log.ok());
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE((*log)->Append(Event(i)).ok());
+    old_log = ReadAll(path);
+    old_head = ReadAll(path + ".head");
+    for (int i = 2; i < 6; ++i) ASSERT_TRUE((*log)->Append(Event(i)).ok());
+  }
+  AuditVerification monitor;
+  Records(path, key.verify_key(), &monitor);
+  WriteAll(path, old_log);
+  WriteAll(path + ".head", old_head);
+  EXPECT_EQ(Records(path, key.verify_key()).size(), 2u);
+  AuditVerifyOptions resume;
+  resume.resume_from = monitor.cursor;
+  auto report = VerifyAuditLog(path, key.verify_key(), resume);
+  ASSERT_TRUE(report.ok());
+  EXPECT_FALSE(report->intact);
+  EXPECT_THAT(report->problem,
+              ::testing::AnyOf(HasSubstr("rolled back"), HasSubstr("cut short")));
 }
 
 TEST(AuditLogTest, OpenRefusesABrokenChainAnotherKeyAMissingHeadAndASecondWriter) {
@@ -304,7 +404,7 @@ TEST(AuditLogTest, VerificationResumesFromACursor) {
   EXPECT_TRUE(report->intact) << report->problem;
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(records[0].event.subject, Event(6).subject);
-  EXPECT_EQ(records[0].seq, first.cursor.seq + 1);
+  EXPECT_EQ(records[0].seq, first.cursor.seq + 2);  // after the signed reopening
   EXPECT_EQ(report->entries, 3);
   // The same end as a verification from the start.
   AuditVerification full;
@@ -371,6 +471,27 @@ TEST(AuditLogTest, AFailedWriteIsUndone) {
   const std::vector<AuditRecord> records = Records(path, key.verify_key());
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[1].event.subject, Event(2).subject);
+}
+
+// Bytes another process appends are never signed: the next checkpoint
+// finds the file longer than the chain, and the writer stops.
+TEST(AuditLogTest, AWriteBehindTheWritersBackStopsIt) {
+  ScratchDir dir;
+  const std::string path = dir.File("audit.log");
+  SigningKey key = NewKey();
+  auto log = AuditLog::Open(path, key, Options());
+  ASSERT_TRUE(log.ok());
+  ASSERT_TRUE((*log)->Append(Event(0)).ok());
+  WriteAll(path, ReadAll(path) + "someone else\n");
+  const absl::Status checkpoint = (*log)->Checkpoint();
+  EXPECT_EQ(checkpoint.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(checkpoint.message(), HasSubstr("changed size behind the writer's back"));
+  EXPECT_EQ((*log)->Append(Event(1)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*log)->Close().code(), absl::StatusCode::kFailedPrecondition);
+  auto report = VerifyAuditLog(path, key.verify_key());
+  ASSERT_TRUE(report.ok());
+  EXPECT_FALSE(report->intact);
 }
 
 TEST(AuditKeysTest, PemRoundTripsAndGarbageIsRefused) {

@@ -1,14 +1,16 @@
 // Every change to a closed 1,000-entry audit log is detected and located:
 // each single byte changed in turn, the log cut at every line boundary and
-// inside lines, two entries swapped, each line deleted in turn, the head
-// changed or rolled past, a rewrite that recomputes every hash after an
-// edit, and a rewrite signed with another key.
+// inside lines, two entries swapped, each line deleted in turn, every byte
+// of the head changed, a head made from an earlier checkpoint to hide a cut,
+// entries added after the close, a rewrite that recomputes every hash after
+// an edit, and a rewrite signed with another key.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <iostream>
 #include <optional>
 #include <random>
 #include <string>
@@ -73,8 +75,8 @@ class AuditTamperTest : public ::testing::Test {
     auto report = Verify();
     ASSERT_TRUE(report.intact) << report.problem;
     ASSERT_EQ(report.entries, kEntries);
-    // Created, after every 250 entries, and none more at the close.
-    ASSERT_EQ(report.checkpoints, 1 + kEntries / 250);
+    // Created, after every 250 entries, and closed.
+    ASSERT_EQ(report.checkpoints, 1 + kEntries / 250 + 1);
     ASSERT_EQ(report.lines, static_cast<int64_t>(lines_));
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
     ASSERT_GE(fd_, 0);
@@ -114,23 +116,26 @@ class AuditTamperTest : public ::testing::Test {
   }
 
   // For each line, the cursor a verification of the lines before it ends
-  // with (none for the header), computed from the text.
+  // with (none for the header and the creation), computed from the text.
   std::vector<std::optional<AuditCursor>> CursorsBeforeEachLine() const {
     std::vector<std::optional<AuditCursor>> cursors = {std::nullopt};
     AuditCursor cursor;
     cursor.link.assign(internal::kLinkBytes, '\0');
     for (size_t i = 0; i + 1 < lines_; ++i) {
       const std::string_view text = LineText(static_cast<int64_t>(i) + 1);
-      cursor.link = internal::Link(cursor.link, text.substr(0, text.rfind('\t')));
+      cursor.link = *internal::Link(cursor.link, text.substr(0, text.rfind('\t')));
       cursor.offset = line_starts_[i + 1];
       cursor.seq = static_cast<int64_t>(i);
       if (text.starts_with("C\t")) {
         cursor.last_checkpoint_seq = cursor.seq;
+        cursor.last_checkpoint_link = cursor.link;
+        cursor.closed = text.find("\tclosed\t") != std::string_view::npos;
         cursor.unsigned_entries = 0;
       } else if (text.starts_with("E\t")) {
         ++cursor.unsigned_entries;
       }
-      cursors.push_back(cursor);
+      // A cursor starts after the signed creation (line 2).
+      cursors.push_back(i == 0 ? std::nullopt : std::optional<AuditCursor>(cursor));
     }
     return cursors;
   }
@@ -195,6 +200,8 @@ TEST_F(AuditTamperTest, EverySingleByteChangedIsDetectedOnItsLine) {
   EXPECT_EQ(missed, 0);
   EXPECT_EQ(misplaced, 0);
   EXPECT_TRUE(Verify().intact);
+  std::cout << "changed each of the " << original_.size() << " bytes of " << lines_
+            << " lines in turn\n";
 }
 
 TEST_F(AuditTamperTest, ChangesFoundByAVerificationFromTheStart) {
@@ -232,7 +239,7 @@ TEST_F(AuditTamperTest, ACutAnywhereIsDetectedAtTheEnd) {
     // line before it.
     EXPECT_EQ(report.problem_line, at_boundary ? LineOf(cut - 1) + 1 : LineOf(cut))
         << "cut at " << cut << ": " << report.problem;
-    if (at_boundary && cut > 0) {
+    if (at_boundary && cut > line_starts_[1]) {
       EXPECT_THAT(report.problem, HasSubstr("cut short"));
     }
   }
@@ -288,7 +295,7 @@ TEST_F(AuditTamperTest, RecomputedLinksAreCaughtByTheNextCheckpoint) {
     std::string body = lines[i].substr(0, lines[i].rfind('\t'));
     if (i == edited)
       body = absl::StrCat(body.substr(0, body.rfind('\t')), "\tnothing happened");
-    link = internal::Link(link, body);
+    link = *internal::Link(link, body);
     lines[i] = internal::FormatLine(body, link);
   }
   WriteAll(path_, Join(lines));
@@ -300,6 +307,55 @@ TEST_F(AuditTamperTest, RecomputedLinksAreCaughtByTheNextCheckpoint) {
       lines.begin());
   EXPECT_EQ(report.problem_line, next_checkpoint + 1);
   EXPECT_THAT(report.problem, HasSubstr("signature does not verify"));
+}
+
+// A head made from the log itself — an earlier checkpoint's number, time,
+// link and signature — to hide a cut after it: the head's own signature
+// fails.
+TEST_F(AuditTamperTest, AHeadMadeFromTheLogIsRefused) {
+  const std::vector<std::string> lines = Lines();
+  std::string link(internal::kLinkBytes, '\0');
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string body = lines[i].substr(0, lines[i].rfind('\t'));
+    link = *internal::Link(link, body);
+    if (i < 3 || !lines[i].starts_with("C\t")) continue;
+    auto parsed =
+        internal::ParseLine(std::string_view(lines[i]).substr(0, lines[i].size() - 1));
+    ASSERT_TRUE(parsed.ok());
+    WriteAll(path_,
+             Join({lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(i) + 1}));
+    WriteAll(path_ + ".head",
+             internal::FormatHead({parsed->seq, parsed->time, link, parsed->signature}));
+    const AuditVerification report = Verify();
+    ASSERT_FALSE(report.intact) << "cut after line " << i + 1;
+    EXPECT_THAT(report.problem, HasSubstr("head")) << report.problem;
+    EXPECT_THAT(report.problem, HasSubstr("signature does not verify")) << report.problem;
+  }
+}
+
+// Lines appended after the close, correctly chained but unsigned: refused
+// where they start, and Open will not append after them.
+TEST_F(AuditTamperTest, EntriesAddedAfterTheCloseAreRefused) {
+  const std::vector<std::string> lines = Lines();
+  std::string link(internal::kLinkBytes, '\0');
+  for (const std::string& line : lines) {
+    link = *internal::Link(link, line.substr(0, line.rfind('\t')));
+  }
+  AuditEvent forged;
+  forged.actor = "lead1";
+  forged.role = "supervisor";
+  forged.action = "agent.force_state";
+  forged.subject = "agent:9999";
+  const absl::Time time = absl::FromUnixSeconds(1796544000 + 5000);
+  const std::string body =
+      internal::EntryBody(static_cast<int64_t>(lines_), time, forged);
+  WriteAll(path_, original_ + internal::FormatLine(body, *internal::Link(link, body)));
+  const AuditVerification report = Verify();
+  ASSERT_FALSE(report.intact);
+  EXPECT_EQ(report.problem_line, static_cast<int64_t>(lines_) + 1);
+  EXPECT_THAT(report.problem, HasSubstr("after the log was closed"));
+  auto reopened = AuditLog::Open(path_, *key_);
+  EXPECT_EQ(reopened.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(AuditTamperTest, ALogRewrittenWithAnotherKeyIsRefused) {

@@ -12,6 +12,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "${AUDIT}" keygen private.pem public.pem >/dev/null
 [[ "$(stat -c %a private.pem)" == 600 ]] || fail "the private key is not 0600"
+# keygen never writes over a file or through a link.
+ln -s elsewhere.pem link.pem
+set +e
+"${AUDIT}" keygen private.pem other.pub >/dev/null 2>&1; [[ $? == 2 ]] || fail "keygen overwrote a key"
+"${AUDIT}" keygen link.pem other.pub >/dev/null 2>&1; [[ $? == 2 ]] || fail "keygen followed a link"
+set -e
+[[ ! -e elsewhere.pem ]] || fail "keygen wrote through a link"
 # Interoperable PEM: OpenSSL derives the same public key from the private one.
 openssl pkey -in private.pem -pubout -out derived.pem
 cmp -s derived.pem public.pem || fail "openssl derives another public key"
@@ -34,16 +41,23 @@ grep -q $'\twang.li\tsupervisor\tagent.force_state\tagent:1007\tbusy\taway\tstuc
   <<<"${shown}" || fail "show printed: ${shown}"
 grep -q "callback 138\*\*\*\*5678" <<<"${shown}" || fail "the mobile number was not masked"
 
-# One byte changed on line 4 (the second entry): found there, exit 1.
+# Lines: 1 header, 2 creation, 3 the first entry, 4 its closing, 5 the
+# reopening, 6 the second entry, ... One field of the second entry changed:
+# found on line 6, exit 1.
 cp audit.log good.log
-line4_start=$(head -n 3 audit.log | wc -c)
-printf 'X' | dd of=audit.log bs=1 seek=$((line4_start + 40)) conv=notrunc status=none
+sed -i '6s/routing.json/routing.jsoN/' audit.log
+cmp -s audit.log good.log && fail "the edit did not change the log"
 set +e
 out="$("${AUDIT}" verify audit.log --public-key public.pem)"
 rc=$?
 set -e
 [[ ${rc} == 1 ]] || fail "verify of a changed log exited ${rc}"
-[[ "${out}" == "audit.log:4: "* ]] || fail "verify said: ${out}"
+[[ "${out}" == "audit.log:6: the link hash does not match"* ]] || fail "verify said: ${out}"
+# show prints nothing of a log that does not verify.
+set +e
+shown="$("${AUDIT}" show audit.log --public-key public.pem 2>/dev/null)"
+set -e
+[[ -z "${shown}" ]] || fail "show printed entries of a broken log: ${shown}"
 
 # Cut after line 5: the head names a later checkpoint.
 head -n 5 good.log >audit.log

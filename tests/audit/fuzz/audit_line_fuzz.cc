@@ -24,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         body = audit::EntryBody(parsed->seq, parsed->time, parsed->event);
         break;
       case audit::LineKind::kCheckpoint:
-        body = audit::CheckpointBody(parsed->seq, parsed->time, parsed->signature);
+        body = audit::CheckpointBody(parsed->seq, parsed->time, parsed->state,
+                                     parsed->signature);
         break;
     }
     FUZZ_CHECK(body.size() == parsed->body_size, "the body's size");

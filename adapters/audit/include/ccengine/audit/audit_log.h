@@ -9,32 +9,42 @@
 //
 // Every line is a link of a SHA-256 hash chain: a line ends with
 // SHA-256(previous line's hash ‖ this line's text), so changing, inserting,
-// deleting or reordering a line breaks the chain at that line. Every
-// `checkpoint_every` entries, and when the log is closed, a checkpoint line
-// carries an Ed25519 signature of the chain so far; the latest one is also
-// written to a head file beside the log (`<log>.head`, replaced atomically).
-// Without the private key nobody can rebuild a chain that verifies, and a
-// log cut short — even at a line boundary — no longer reaches the head's
-// checkpoint. The format is in docs/compliance.md.
+// deleting or reordering a line breaks the chain at that line. Checkpoint
+// lines carry an Ed25519 signature of the chain so far: one when the log is
+// created, every `checkpoint_every` entries, when it is closed, and when a
+// writer opens it again (a reopening after a close, a recovery after a
+// writer that stopped without closing). After a closing checkpoint only a
+// signed reopening may follow. The latest checkpoint is named, with a
+// signature of its own, in a head file beside the log (`<log>.head`,
+// replaced atomically): a log cut short — even at a line boundary — no longer
+// reaches it. The format, and what verification cannot see (entries after
+// the last checkpoint of a writer that crashed; a log and head replaced
+// together by older genuine copies), are in docs/compliance.md. The files
+// must be writable by the writer alone, and the private key readable by it
+// alone.
 //
 // Personal data: by default `Append` masks the subject, before, after and
 // reason with compliance::MaskPii, because an audit log cannot be edited
 // later to honour an erasure request. Actor, role and action are identifiers
 // and are written as given.
 //
-// Durability: `sync` chooses when the file is flushed to disk (fdatasync).
-// A checkpoint is always flushed before the head names it, so a crash never
-// leaves a head that points past the log. Only one AuditLog may have a file
-// open (an exclusive flock); a second Open fails.
+// Durability: `sync` chooses when entries are flushed to disk (fdatasync).
+// Checkpoints are flushed under every policy, before the head names them, so
+// a crash never leaves a head that points past the log. Only one AuditLog
+// may have a file open (an exclusive flock); a second Open fails.
 //
 // Errors: InvalidArgument for an event without actor, role or action, an
-// action outside [A-Za-z0-9_.:-], or a line over kMaxAuditLineBytes;
-// FailedPrecondition from Open when the existing log does not verify (the
-// message names the line and what is wrong: the log is never appended to
-// past a break) or is locked by another process, and from every call after
-// a write failed and could not be undone; the errno's status (e.g.
-// ResourceExhausted for a full disk) when a write fails — the file is cut
-// back to where it was, so the log and the AuditLog stay as they were.
+// action outside [A-Za-z0-9_.:-], or a line over kMaxAuditLineBytes — nothing
+// is written. FailedPrecondition from Open when the existing log does not
+// verify (the message names the line and what is wrong: the log is never
+// appended to past a break), when the log is empty or missing but its head
+// exists (history would be lost), or when another process holds it. When a
+// write fails, the errno's status (e.g. ResourceExhausted for a full disk):
+// the file is cut back to where the chain ended and the next call continues
+// it; when a flush fails or the file changed size behind the writer's back
+// (checked before every checkpoint), the AuditLog stops: every later call
+// returns FailedPrecondition. A head that could not be written is retried
+// by the next call.
 //
 // Thread safety: AuditLog is safe to use from many threads (calls are
 // serialized inside); VerifyAuditLog is a pure function of the files.
@@ -93,7 +103,8 @@ struct AuditRecord {
 enum class AuditSync {
   kEveryEntry,  // fdatasync after every line: an acknowledged entry survives power loss
   kAtCheckpoint,  // fdatasync at checkpoints; entries since the last may be lost on power loss
-  kNone,          // left to the operating system (a process crash loses nothing written)
+  kNone,  // entries left to the operating system (a process crash loses nothing written);
+          // checkpoints are still flushed
 };
 
 struct AuditLogOptions {
@@ -112,13 +123,17 @@ struct AuditLogOptions {
 class AuditLog {
  public:
   // Opens `path` for appending, creating it (with its header, a first
-  // checkpoint and the head) when it does not exist or is empty. An
-  // existing log must verify with `key`'s public key and its head.
+  // checkpoint and the head) when neither it nor its head exists (or the
+  // log is empty, or holds no more than an unfinished creation, and no
+  // head names it). An existing log must verify with `key`'s public key and
+  // its head; a last line torn by a crash is cut off, and a signed
+  // reopening (after a close) or recovery (after a writer that did not
+  // close) is written before the first entry.
   static absl::StatusOr<std::unique_ptr<AuditLog>> Open(const std::string& path,
                                                         SigningKey key,
                                                         AuditLogOptions options = {});
-  // Closes with a final checkpoint when Close was not called (errors are
-  // dropped: call Close to see them).
+  // Closes (with a closing checkpoint) when Close was not called; errors are
+  // dropped: call Close to see them.
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
@@ -128,7 +143,7 @@ class AuditLog {
   absl::StatusOr<int64_t> Append(const AuditEvent& event);
   // Writes a signed checkpoint now, flushes it and updates the head.
   absl::Status Checkpoint();
-  // A final checkpoint, then the file is released. Later calls fail.
+  // A closing checkpoint, then the file is released. Later calls fail.
   absl::Status Close();
 
   // The sequence number of the last line written.
@@ -136,9 +151,12 @@ class AuditLog {
 
  private:
   AuditLog(std::string path, SigningKey key, AuditLogOptions options, int fd);
-  // Both with mu_ held.
+  // With mu_ held. CheckpointLocked's `state` is a
+  // internal::CheckpointState.
+  absl::Status UsableLocked() const;
   absl::Status WriteLineLocked(std::string_view body);
-  absl::Status CheckpointLocked();
+  absl::Status CheckpointLocked(int state);
+  absl::Status WriteHeadLocked();
 
   const std::string path_;
   const SigningKey key_;
@@ -152,6 +170,7 @@ class AuditLog {
   int64_t seq_ = 0;   // of the last line
   std::string link_;  // its 32-byte hash
   int64_t since_checkpoint_ = 0;
+  std::string pending_head_;  // a head not yet written, when the last write failed
 };
 
 // Where a verified chain ends: enough to verify later only what has been
@@ -163,19 +182,23 @@ struct AuditCursor {
   int64_t seq = 0;     // the last verified line's sequence number
   std::string link;    // its link hash (32 bytes)
   int64_t last_checkpoint_seq = 0;
+  std::string last_checkpoint_link;  // that checkpoint line's link (32 bytes)
+  bool closed = false;               // the last line closed the log
   int64_t unsigned_entries = 0;
 };
 
 struct AuditVerifyOptions {
   // The head file; "<path>.head" when empty.
   std::string head_path;
-  // When false, a missing head is not a problem (the log alone is checked;
-  // a cut at a line boundary after the last checkpoint goes unseen).
+  // When false, a missing head is not a problem: the log alone is checked,
+  // and a cut at a line boundary after a checkpoint goes unseen.
   bool require_head = true;
   // Verify from here (a cursor from an earlier verification of the same
-  // log) instead of from the header.
+  // log) instead of from the header. A head older than the cursor's last
+  // checkpoint is a problem (rolled back).
   std::optional<AuditCursor> resume_from;
-  // Called with every entry in order, up to the first problem.
+  // Called with every entry in order, up to the first problem; an entry
+  // passed here may still be followed by a problem (see `intact`).
   std::function<void(const AuditRecord&)> on_record;
 };
 
@@ -188,9 +211,16 @@ struct AuditVerification {
   int64_t entries = 0;
   int64_t checkpoints = 0;
   int64_t last_checkpoint_seq = 0;
-  // Entries after the last checkpoint: chained but not yet signed (a log
-  // that was not closed).
+  // Entries after the last checkpoint: chained, but no signature covers
+  // them — a writer that stopped without closing wrote them, or someone
+  // without the key added them. A cut among them goes unseen.
   int64_t unsigned_entries = 0;
+  // Entries that were signed only by a later writer's recovery checkpoint
+  // (they were unsigned when the writer before it stopped): the same doubt.
+  int64_t recovered_entries = 0;
+  // Bytes of a last line without its newline (a write in progress, or one a
+  // crash tore); not verified, and not a problem by itself.
+  int64_t incomplete_tail_bytes = 0;
   // When intact: where the chain ends, to resume from.
   AuditCursor cursor;
   // The first problem, when not intact: the 1-based line it is on (one past
