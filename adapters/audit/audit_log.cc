@@ -130,7 +130,9 @@ bool IsUnfinishedCreation(int fd, int64_t size) {
   if (::pread(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
     return false;
   }
-  return text.starts_with("CCAUDIT\t") && !absl::StrContains(text, "\nE\t");
+  constexpr std::string_view kHeaderStart = "CCAUDIT\t";
+  const bool header = text.starts_with(kHeaderStart) || kHeaderStart.starts_with(text);
+  return header && !absl::StrContains(text, "\nE\t");
 }
 
 }  // namespace
@@ -150,6 +152,13 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
   }
   if (options.head_path.empty()) options.head_path = internal::DefaultHeadPath(path);
   if (!options.clock) options.clock = [] { return absl::Now(); };
+  if (!Exists(path) && Exists(options.head_path)) {
+    return absl::FailedPreconditionError(
+        fmt::format("audit log {} is missing but its head {} exists: refusing to start a "
+                    "new chain over "
+                    "the history it names",
+                    path, options.head_path));
+  }
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
   if (fd < 0) return ErrnoStatus(errno, "cannot open audit log", path);
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -201,6 +210,7 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
       if (::ftruncate(fd, 0) != 0) log->broken_ = true;
       return status;
     }
+    log->opened_ = true;
     return log;
   }
   AuditVerifyOptions verify;
@@ -233,16 +243,22 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
                                               ? internal::CheckpointState::kReopened
                                               : internal::CheckpointState::kRecovered;
   if (absl::Status s = log->CheckpointLocked(static_cast<int>(state)); !s.ok()) return s;
+  log->opened_ = true;
   return log;
 }
 
 AuditLog::~AuditLog() {
-  bool open = false;
+  bool close = false;
   {
     std::lock_guard lock(mu_);
-    open = fd_ >= 0;
+    if (fd_ >= 0 && !opened_) {
+      // Open failed: release the file as it is, without a closing line.
+      ::close(fd_);
+      fd_ = -1;
+    }
+    close = fd_ >= 0;
   }
-  if (open) Close().IgnoreError();
+  if (close) Close().IgnoreError();
 }
 
 absl::Status AuditLog::UsableLocked() const {
@@ -377,6 +393,9 @@ absl::Status AuditLog::Checkpoint() {
 absl::Status AuditLog::Close() {
   std::lock_guard lock(mu_);
   absl::Status status = UsableLocked();
+  // A head that failed before is written first; the closing checkpoint
+  // writes its own.
+  if (status.ok()) status = WriteHeadLocked();
   if (status.ok()) {
     status = CheckpointLocked(static_cast<int>(internal::CheckpointState::kClosed));
   }

@@ -250,7 +250,19 @@ absl::StatusOr<AuditVerification> VerifyAuditLog(const std::string& path,
     }
     if (result == internal::LineReader::Result::kIncomplete) {
       // A write in progress, or one a crash tore: not verified, and not a
-      // problem by itself (a cut is found against the head).
+      // problem by itself (a cut is found against the head) — if it can be
+      // the start of the line that belongs here.
+      const std::string entry = fmt::format("E\t{}\t", seq);
+      const std::string checkpoint = fmt::format("C\t{}\t", seq);
+      auto starts = [&line](std::string_view expected) {
+        return line.size() <= expected.size()
+                   ? expected.starts_with(line)
+                   : std::string_view(line).starts_with(expected);
+      };
+      if (seq > 1 && !starts(checkpoint) && (closed || !starts(entry))) {
+        return problem.Set(fmt::format(
+            "the last line has no newline and cannot be the start of line {}", seq + 1));
+      }
       report.incomplete_tail_bytes = static_cast<int64_t>(line.size());
       break;
     }
@@ -285,8 +297,6 @@ absl::StatusOr<AuditVerification> VerifyAuditLog(const std::string& path,
           "key");
     } else if (!closed && is_checkpoint && state == CheckpointState::kReopened) {
       return problem.Set("a reopening of a log that was not closed");
-    } else if (closed && is_checkpoint && state == CheckpointState::kRecovered) {
-      return problem.Set("a recovery of a log that was closed");
     }
     const std::string_view body = std::string_view(line).substr(0, parsed->body_size);
     absl::StatusOr<std::string> next = internal::Link(link, body);

@@ -17,9 +17,10 @@
 // signed reopening may follow. The latest checkpoint is named, with a
 // signature of its own, in a head file beside the log (`<log>.head`,
 // replaced atomically): a log cut short — even at a line boundary — no longer
-// reaches it. The format, and what verification cannot see (entries after
-// the last checkpoint of a writer that crashed; a log and head replaced
-// together by older genuine copies), are in docs/compliance.md. The files
+// reaches it. The format, and what verification cannot see (lines after the
+// checkpoint the head names when the writer did not close; a log and head
+// replaced together by older genuine copies, or both deleted), are in
+// docs/compliance.md. The files
 // must be writable by the writer alone, and the private key readable by it
 // alone.
 //
@@ -166,9 +167,10 @@ class AuditLog {
   mutable std::mutex mu_;
   int fd_;
   bool broken_ = false;
-  int64_t size_ = 0;  // bytes in the file
-  int64_t seq_ = 0;   // of the last line
-  std::string link_;  // its 32-byte hash
+  bool opened_ = false;  // Open succeeded: the destructor closes with a checkpoint
+  int64_t size_ = 0;     // bytes in the file
+  int64_t seq_ = 0;      // of the last line
+  std::string link_;     // its 32-byte hash
   int64_t since_checkpoint_ = 0;
   std::string pending_head_;  // a head not yet written, when the last write failed
 };
