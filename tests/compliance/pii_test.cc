@@ -314,7 +314,7 @@ TEST(PiiTest, NoFalsePositivesOnOrdinaryText) {
     std::string text = ReadFile(f);
     // The README's "Personal data" section shows personal data on purpose.
     if (f.filename() == "README.md" && f.parent_path() == root) {
-      const size_t from = text.find("\n## Personal data\n");
+      const size_t from = text.find("\n## Personal data");
       ASSERT_NE(from, std::string::npos);
       text.erase(from, text.find("\n## ", from + 1) - from);
     }
