@@ -56,6 +56,11 @@ PyObject* g_ccengine_error = nullptr;
   RaiseStatus(absl::InvalidArgumentError(std::move(message)));
 }
 
+#ifdef CCENGINE_PY_HAVE_AUDIT
+// register_audit.cc, compiled in with adapters/audit.
+void RegisterAudit(py::module_& m);
+#endif
+
 }  // namespace ccengine::python
 
 PYBIND11_MODULE(_ccengine, m) {
@@ -82,6 +87,9 @@ PYBIND11_MODULE(_ccengine, m) {
   RegisterConfig(m);
   RegisterReports(m);
   RegisterCompliance(m);
+#ifdef CCENGINE_PY_HAVE_AUDIT
+  RegisterAudit(m);
+#endif
   RegisterSim(m);
   RegisterStaffing(m);
   RegisterTickets(m);

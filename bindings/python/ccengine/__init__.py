@@ -102,6 +102,14 @@ from ._ccengine import (
     optimize_staffing,
 )
 from ._ccengine import _validate_knowledge_article
+
+# The audit trail, when the module was built with adapters/audit (libcrypto).
+try:
+    from ._ccengine import AuditLog, audit_keygen, verify_audit_log
+except ImportError:
+    _AUDIT: List[str] = []
+else:
+    _AUDIT = ["AuditLog", "audit_keygen", "verify_audit_log"]
 from ._ccengine import simulate as _simulate
 from .plot import plot
 from .sweep import sweep
@@ -130,7 +138,7 @@ __all__ = [
     "simulate",
     "sweep",
     "to_dataframe",
-]
+] + _AUDIT
 
 # A run is "long" (worth a progress bar) with several replications or more
 # expected contacts than this.

@@ -3,6 +3,7 @@
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 from ._ccengine import (
+    AuditLog as AuditLog,
     CcengineError as CcengineError,
     Engine as Engine,
     IntervalRows as IntervalRows,
@@ -12,6 +13,7 @@ from ._ccengine import (
     TicketDesk as TicketDesk,
     __version__ as __version__,
     agents_for_service_level as agents_for_service_level,
+    audit_keygen as audit_keygen,
     erlang_a_metrics as erlang_a_metrics,
     erlang_b as erlang_b,
     erlang_c as erlang_c,
@@ -19,6 +21,7 @@ from ._ccengine import (
     find_pii as find_pii,
     mask_pii as mask_pii,
     optimize_staffing as optimize_staffing,
+    verify_audit_log as verify_audit_log,
 )
 from .plot import plot as plot
 

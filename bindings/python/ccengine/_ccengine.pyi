@@ -56,6 +56,54 @@ def find_pii(text: str) -> List[Dict[str, Any]]:
 def mask_pii(text: str) -> str:
     """``text`` with its personal data masked ("138****5678", ...)."""
 
+# --- the audit trail (present when built with adapters/audit, libcrypto) ----------
+
+def audit_keygen() -> Tuple[str, str]:
+    """A new Ed25519 key pair in PEM: ``(private_pem, public_pem)``."""
+
+class AuditLog:
+    """An audit log open for appending; a context manager (close() on exit)."""
+
+    def __init__(
+        self,
+        path: Union[str, "os.PathLike[str]"],
+        private_key_pem: str,
+        *,
+        checkpoint_every: int = 1000,
+        sync: str = "every_entry",
+        mask_personal_data: bool = True,
+    ) -> None: ...
+    def append(
+        self,
+        *,
+        actor: str,
+        role: str,
+        action: str,
+        subject: str = "",
+        before: str = "",
+        after: str = "",
+        reason: str = "",
+    ) -> int:
+        """Appends one entry; returns its sequence number."""
+    def checkpoint(self) -> None: ...
+    def close(self) -> None: ...
+    @property
+    def last_seq(self) -> int: ...
+    @property
+    def path(self) -> str: ...
+    def __enter__(self) -> "AuditLog": ...
+    def __exit__(self, *exc: Any) -> None: ...
+
+def verify_audit_log(
+    path: Union[str, "os.PathLike[str]"],
+    public_key_pem: str,
+    *,
+    head: Union[None, str, "os.PathLike[str]"] = None,
+    require_head: bool = True,
+    records: bool = False,
+) -> Dict[str, Any]:
+    """The chain, checkpoints and head checked: ``intact``, counts, the first problem."""
+
 # --- simulation ------------------------------------------------------------------
 
 def simulate(
