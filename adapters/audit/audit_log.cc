@@ -193,7 +193,9 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
     // again.
     if (::ftruncate(fd, 0) != 0)
       return ErrnoStatus(errno, "cannot truncate audit log", path);
+    // The header is line 0: the line before it, none.
     log->link_.assign(internal::kLinkBytes, '\0');
+    log->seq_ = -1;
     absl::StatusOr<absl::Time> now = ReadClock(log->options_.clock);
     absl::Status status = now.status();
     const auto& raw = log->key_.verify_key().raw();
@@ -202,7 +204,6 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
           *now, {reinterpret_cast<const char*>(raw.data()), raw.size()}));
     }
     if (status.ok()) {
-      log->seq_ = 0;
       status =
           log->CheckpointLocked(static_cast<int>(internal::CheckpointState::kCreated));
     }

@@ -12,6 +12,7 @@
 #include "ccengine/audit/audit_log.h"
 #include "ccengine/audit/keys.h"
 #include "gtest/gtest.h"
+#include "sqlite/temp_dir.h"
 
 namespace ccengine::audit {
 namespace {
@@ -19,7 +20,7 @@ namespace {
 TEST(AuditConcurrencyTest, ThreadsAppendingShareOneChain) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 400;
-  testing::ScratchDir dir;
+  sqlite::TempDir dir;
   const std::string path = dir.File("audit.log");
   auto key = SigningKey::Generate();
   ASSERT_TRUE(key.ok());

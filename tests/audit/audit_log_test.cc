@@ -21,12 +21,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "record.h"
+#include "sqlite/temp_dir.h"
 
 namespace ccengine::audit {
 namespace {
 
 using ::ccengine::audit::testing::ReadAll;
-using ::ccengine::audit::testing::ScratchDir;
 using ::ccengine::audit::testing::SteppingClock;
 using ::ccengine::audit::testing::WriteAll;
 using ::testing::HasSubstr;
@@ -68,7 +68,7 @@ std::vector<AuditRecord> Records(const std::string& path, const VerifyKey& key,
 }
 
 TEST(AuditLogTest, EntriesComeBackAsWrittenWithCheckpointsEveryN) {
-  ScratchDir dir;
+  sqlite::TempDir dir;
   const std::string path = dir.File("audit.log");
   SigningKey key = NewKey();
   const VerifyKey verify = key.verify_key();
@@ -120,7 +120,7 @@ TEST(AuditLogTest, EntriesComeBackAsWrittenWithCheckpointsEveryN) {
 }
 
 TEST(AuditLogTest, PersonalDataIsMaskedUnlessTurnedOff) {
-  ScratchDir dir;
+  sqlite::TempDir dir;
   SigningKey key = NewKey();
   AuditEvent event{.actor = "zhang.wei",
                    .role = "agent",
@@ -156,7 +156,7 @@ TEST(AuditLogTest, PersonalDataIsMaskedUnlessTurnedOff) {
 }
 
 TEST(AuditLogTest, BadEventsAreRefusedAndChangeNothing) {
-  ScratchDir dir;
+  sqlite::TempDir dir;
   const std::string path = dir.File("audit.log");
   auto log = AuditLog::Open(path, NewKey(), Options());
   ASSERT_TRUE(log.ok()) << log.status();
@@ -194,7 +194,7 @@ TEST(AuditLogTest, BadEventsAreRefusedAndChangeNothing) {
 }
 
 TEST(AuditLogTest, ReopeningContinuesTheChain) {
-  ScratchDir dir;
+  sqlite::TempDir dir;
   const std::string path = dir.File("audit.log");
   SigningKey key = NewKey();
   for (int round = 0; round < 3; ++round) {
@@ -208,7 +208,7 @@ TEST(AuditLogTest, ReopeningContinuesTheChain) {
 }
 
 TEST(AuditLogTest, AnUnclosedLogVerifiesWithUnsignedEntriesAndReopens) {
-  ScratchDir dir;
+  sqlite::TempDir dir;
   const std::string path = dir.File("audit.log");
   const std::string copy = dir.File("crashed.log");
   SigningKey key = NewKey();
@@ -247,7 +247,7 @@ TEST(AuditLogTest, AnUnclosedLogVerifiesWithUnsignedEntriesAndReopens) {
 // its head remains is refused. A creation that stopped half-way (no entry,
 // no head) starts again.
 TEST(AuditLogTest, AnEmptiedOrDeletedLogWithAHeadIsRefused) {
-  ScratchDir dir;
+  sqlite::TempDir dir;
   const std::string path = dir.File("audit.log");
   SigningKey key = NewKey();
   {
@@ -284,7 +284,7 @@ TEST(AuditLogTest, AnEmptiedOrDeletedLogWithAHeadIsRefused) {
 // its signed creation: a chain made from scratch with the public key from a
 // genuine header is refused.
 TEST(AuditLogTest, ALogMadeWithoutTheKeyIsRefusedEvenWithoutAHead) {
-  ScratchDir dir;
+  sqlite::TempDir dir;
   const std::string path = dir.File("audit.log");
   SigningKey key = NewKey();
   const auto& raw = key.verify_key().raw();
@@ -312,7 +312,7 @@ TEST(AuditLogTest, ALogMadeWithoutTheKeyIsRefusedEvenWithoutAHead) {
 // from the start (the documented limit) but not a resumed one; nor does the
 // head rolled back alone.
 TEST(AuditLogTest, ARollbackIsSeenFromACursor) {
-  ScratchDir dir;
+  sqlite::TempDir dir;
   const std::string path = dir.File("audit.log");
   SigningKey key = NewKey();
   std::string old_log;
@@ -354,7 +354,7 @@ TEST(AuditLogTest, ARollbackIsSeenFromACursor) {
 // Checkpoints out of their order — even signed with the right key — and a
 // partial last line that cannot start the next line are refused.
 TEST(AuditLogTest, CheckpointsMustComeInTheirOrder) {
-  ScratchDir dir;
+  sqlite::TempDir dir;
   const std::string path = dir.File("audit.log");
   SigningKey key = NewKey();
   using State = internal::CheckpointState;
@@ -430,7 +430,7 @@ TEST(AuditLogTest, CheckpointsMustComeInTheirOrder) {
 // A monitor verifies only what was appended since its last cursor; a cut
 // below the cursor and a cursor that is not one are reported.
 TEST(AuditLogTest, VerificationResumesFromACursor) {
-  ScratchDir dir;
+  sqlite::TempDir dir;
   const std::string path = dir.File("audit.log");
   SigningKey key = NewKey();
   AuditVerification first;
@@ -482,7 +482,7 @@ TEST(AuditLogTest, VerificationResumesFromACursor) {
 }
 
 TEST(AuditLogTest, AClockOutsideTheFormatIsRefused) {
-  ScratchDir dir;
+  sqlite::TempDir dir;
   AuditLogOptions options = Options();
   options.clock = [] { return absl::InfiniteFuture(); };
   auto log = AuditLog::Open(dir.File("audit.log"), NewKey(), options);
@@ -494,7 +494,7 @@ TEST(AuditLogTest, AClockOutsideTheFormatIsRefused) {
 // the file ends where the chain does, and the next append after the limit is
 // lifted continues it.
 TEST(AuditLogTest, AFailedWriteIsUndone) {
-  ScratchDir dir;
+  sqlite::TempDir dir;
   const std::string path = dir.File("audit.log");
   SigningKey key = NewKey();
   auto log = AuditLog::Open(path, key, Options());
@@ -527,7 +527,7 @@ TEST(AuditLogTest, AFailedWriteIsUndone) {
 // Bytes another process appends are never signed: the next checkpoint
 // finds the file longer than the chain, and the writer stops.
 TEST(AuditLogTest, AWriteBehindTheWritersBackStopsIt) {
-  ScratchDir dir;
+  sqlite::TempDir dir;
   const std::string path = dir.File("audit.log");
   SigningKey key = NewKey();
   auto log = AuditLog::Open(path, key, Options());

@@ -25,12 +25,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "record.h"
+#include "sqlite/temp_dir.h"
 
 namespace ccengine::audit {
 namespace {
 
 using ::ccengine::audit::testing::ReadAll;
-using ::ccengine::audit::testing::ScratchDir;
 using ::ccengine::audit::testing::SteppingClock;
 using ::ccengine::audit::testing::WriteAll;
 using ::testing::HasSubstr;
@@ -172,7 +172,7 @@ class AuditTamperTest : public ::testing::Test {
     return out;
   }
 
-  ScratchDir dir_;
+  sqlite::TempDir dir_;
   std::string path_;
   std::optional<SigningKey> key_;
   std::string original_;

@@ -1,12 +1,9 @@
-// Helpers shared by the audit trail's tests: a scratch directory, files read
-// and written whole, and a clock that moves one second per reading.
+// Helpers shared by the audit trail's tests: files read and written whole,
+// and a clock that moves one second per reading (a scratch directory is
+// sqlite/temp_dir.h's TempDir).
 #ifndef CCENGINE_TESTS_AUDIT_AUDIT_TEST_UTIL_H_
 #define CCENGINE_TESTS_AUDIT_AUDIT_TEST_UTIL_H_
 
-#include <unistd.h>
-
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -14,29 +11,8 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "gtest/gtest.h"
 
 namespace ccengine::audit::testing {
-
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "ccengine-audit-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 inline std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
