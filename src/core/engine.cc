@@ -528,6 +528,7 @@ absl::Status Engine::Apply(const Command& command, CommandOrigin origin) {
                       origin.producer, options_.max_producers));
     }
   }
+  if (authorizer_) CCENGINE_RETURN_IF_ERROR(authorizer_(*this, command, origin));
   if (command_hook_) CCENGINE_RETURN_IF_ERROR(command_hook_(command, origin));
   if (origin.producer != 0) producer_sequences_[origin.producer] = origin.sequence;
   return std::visit(

@@ -95,6 +95,16 @@ absl::StatusOr<ContactSnapshot> Engine::GetContact(ContactId contact) const {
   return s;
 }
 
+absl::StatusOr<ContactPlace> Engine::LocateContact(ContactId contact) const {
+  CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveContactSlot(contact));
+  const ContactRec& c = contacts_[slot];
+  ContactPlace place;
+  place.queue = QueueId(c.queue);
+  place.state = c.state;
+  if (c.agent != kNoSlot) place.agent = agents_[c.agent].id;
+  return place;
+}
+
 absl::StatusOr<int> Engine::QueuePosition(ContactId contact) const {
   CCENGINE_ASSIGN_OR_RETURN(uint32_t slot, LiveContactSlot(contact));
   const ContactRec& c = contacts_[slot];

@@ -42,12 +42,6 @@ static_assert(kAt<0, cmd::AddAgent> && kAt<1, cmd::RemoveAgent> && kAt<2, cmd::L
               kAt<14, cmd::Withdraw> && kAt<15, cmd::SetPriority> &&
               kAt<16, cmd::ForceAgentState>);
 
-constexpr std::array<std::string_view, 17> kNames = {
-    "AddAgent",    "RemoveAgent",    "Login",           "Logout",      "SetReady",
-    "SetNotReady", "AddContact",     "AcceptOffer",     "RejectOffer", "CompleteContact",
-    "EndWrapUp",   "Abandon",        "RequestCallback", "Transfer",    "Withdraw",
-    "SetPriority", "ForceAgentState"};
-
 // --- the fields of each type, for both directions ------------------------------
 
 template <typename Io, typename A>
@@ -150,8 +144,6 @@ absl::StatusOr<Command> DecodeAlternative(size_t index, Reader& reader, uint8_t 
 }
 
 }  // namespace
-
-std::string_view CommandName(const Command& command) { return kNames[command.index()]; }
 
 absl::Status EncodeCommandTo(const Command& command, const CommandOrigin& origin,
                              std::string* out) {

@@ -43,6 +43,13 @@ absl::StatusOr<ReplayReport> ReplayJournal(const CommandLog& log, Engine& engine
     return absl::FailedPreconditionError(
         "the engine has a command hook (a journal attached?): replay first, then attach");
   }
+  if (engine.HasAuthorizer()) {
+    // Journaled commands were authorized when first applied; the journal does
+    // not keep who sent them.
+    return absl::FailedPreconditionError(
+        "the engine has an authorizer (access control attached?): replay first, then "
+        "attach");
+  }
   ReplayReport report;
   report.first_sequence = first_sequence;
   report.last_sequence = first_sequence - 1;

@@ -21,6 +21,7 @@
 #define CCENGINE_CORE_COMMANDS_H_
 
 #include <cstdint>
+#include <string_view>
 #include <variant>
 
 #include "ccengine/core/agent.h"
@@ -112,6 +113,9 @@ using Command =
                  cmd::CompleteContact, cmd::EndWrapUp, cmd::Abandon, cmd::RequestCallback,
                  cmd::Transfer, cmd::Withdraw, cmd::SetPriority, cmd::ForceAgentState>;
 
+// The command's name as in `cmd::` ("AddContact"), for messages and reports.
+std::string_view CommandName(const Command& command);
+
 // Who sent a command, so that it is applied once however often it is sent. A
 // producer (a telephony bridge, a chat gateway) takes an id > 0 of its own
 // and numbers its commands 1, 2, 3, ... (gaps allowed, never backwards);
@@ -120,9 +124,15 @@ using Command =
 // state: journaled, in snapshots) and refuses a number at or below it with
 // AlreadyExists, changing nothing. Producer 0 (the default): no number, no
 // check.
+//
+// `actor`: who asked for it — a number an access policy gave the person or
+// system (compliance::AccessControl::AddActor); 0, nobody named. An engine
+// with an authorizer (Engine::SetAuthorizer) decides by it; without one it
+// is not read.
 struct CommandOrigin {
   uint64_t producer = 0;
   uint64_t sequence = 0;
+  uint32_t actor = 0;
   friend bool operator==(const CommandOrigin&, const CommandOrigin&) = default;
 };
 

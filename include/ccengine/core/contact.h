@@ -149,6 +149,13 @@ struct ContactSnapshot {
   Channel original_channel = Channel::kVoice;  // the channel it arrived on
 };
 
+// Where a contact is (`Engine::LocateContact`).
+struct ContactPlace {
+  QueueId queue;
+  ContactState state = ContactState::kWaiting;
+  std::optional<AgentId> agent;  // offered to / served by
+};
+
 // One contact of a customer's history (`Engine::CustomerHistory`): recorded
 // when an agent's service of it ends (completed, hung up, forced logout or
 // transferred on from service).

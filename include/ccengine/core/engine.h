@@ -248,6 +248,16 @@ class Engine {
   using CommandHook = std::function<absl::Status(const Command&, const CommandOrigin&)>;
   void SetCommandHook(CommandHook hook) { command_hook_ = std::move(hook); }
   bool HasCommandHook() const { return static_cast<bool>(command_hook_); }
+  // Router thread: `authorizer` decides, before the command hook and with
+  // the engine as it stands, whether the command's sender (origin.actor) may
+  // have it carried out (compliance::AccessControl installs one); an error
+  // refuses it as a hook's does, and nothing changes — not even the
+  // producer's sequence. Direct calls do not pass it. An empty function
+  // removes it.
+  using Authorizer =
+      std::function<absl::Status(const Engine&, const Command&, const CommandOrigin&)>;
+  void SetAuthorizer(Authorizer authorizer) { authorizer_ = std::move(authorizer); }
+  bool HasAuthorizer() const { return static_cast<bool>(authorizer_); }
   // Fires every timer due by `now` (each at its own time), then applies the
   // submitted commands at `now`. Returns how many commands were applied;
   // refused ones are reported as kCommandFailed events.
@@ -297,6 +307,9 @@ class Engine {
   // boundary of a report (the simulator does).
   absl::StatusOr<AgentStateTimes> GetAgentStateTimes(AgentId agent) const;
   absl::StatusOr<ContactSnapshot> GetContact(ContactId contact) const;
+  // Where a live contact is — its queue, state and agent — without copying
+  // the rest (allocates nothing; for per-command checks).
+  absl::StatusOr<ContactPlace> LocateContact(ContactId contact) const;
   // The ids of every live contact (waiting, offered or in service), ascending:
   // for an adapter that rebuilds its own tables after a recovery (the
   // telephony bridge's calls). O(contact slots).
@@ -632,6 +645,7 @@ class Engine {
       Micros target);  // AdvanceToMicros: checks, timers, history
 
   CommandHook command_hook_;
+  Authorizer authorizer_;
   // Per producer, the highest command sequence applied (CommandOrigin).
   absl::flat_hash_map<uint64_t, uint64_t> producer_sequences_;
   struct Submitted {

@@ -64,8 +64,8 @@ absl::StatusOr<JournaledCommand> DecodeJournaledCommand(std::string_view payload
 // The command alone.
 absl::StatusOr<Command> DecodeCommand(std::string_view payload);
 
-// The command's name as in `cmd::` ("AddContact"), for messages and reports.
-std::string_view CommandName(const Command& command);
+// The command's name as in `cmd::` ("AddContact"): ccengine::CommandName.
+using ::ccengine::CommandName;
 
 }  // namespace ccengine::journal
 

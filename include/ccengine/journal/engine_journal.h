@@ -81,8 +81,9 @@ struct ReplayReport {
   absl::Time engine_time;  // the engine's clock after the replay
 };
 
-// Errors: FailedPrecondition for an engine that already has a command hook,
-// or a log whose first record is later than `first_sequence` (the records
+// Errors: FailedPrecondition for an engine that already has a command hook
+// or an authorizer (the journal does not keep a command's actor: replay,
+// then attach access control), or a log whose first record is later than `first_sequence` (the records
 // before it were dropped); a record that does not decode (InvalidArgument or
 // FailedPrecondition naming its sequence); a record time before the engine's
 // clock (InvalidArgument: not the engine this log belongs to); a read error of
