@@ -60,7 +60,8 @@ case "${TARGET}" in
     ;;
   routing_file)
     MODULE=config
-    DEPENDS=(core)
+    # The access section's policy is the compliance module's.
+    DEPENDS=(core compliance)
     # The example hotline file is some 4 KB.
     MAX_LEN=16384
     EXTRA_PKGS=(absl_civil_time absl_time_zone absl_hash absl_raw_hash_set
@@ -81,7 +82,11 @@ case "${TARGET}" in
     EXTRA_LIBS=(-lyaml)
     MAX_LEN=16384
     ;;
-  pii) MODULE=compliance ;;
+  pii)
+    MODULE=compliance
+    # The detectors alone, not the access control (which needs core).
+    ONLY=(pii)
+    ;;
   evapi)
     MODULE=kamailio
     # evapi.cc's client needs threads; its parsers are what is fuzzed.
@@ -95,8 +100,10 @@ case "${TARGET}" in
     ;;
   journal_command)
     MODULE=journal
-    # The command codec alone (core's headers, none of its sources).
+    # The command codec alone (core's headers, and of its sources only the
+    # commands' names).
     ONLY=(command_codec)
+    EXTRA_SOURCES=(src/core/commands.cc)
     ;;
   sim_replication)
     MODULE=sim

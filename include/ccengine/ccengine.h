@@ -58,6 +58,7 @@
 #ifndef CCENGINE_H_
 #define CCENGINE_H_
 
+#include "ccengine/compliance/access.h"
 #include "ccengine/compliance/pii.h"
 #include "ccengine/config/document.h"
 #include "ccengine/config/expression.h"

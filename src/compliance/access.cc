@@ -1,0 +1,739 @@
+// Roles and scopes: the policy's tables, the actor registry and the decision
+// for each command.
+
+#include "ccengine/compliance/access.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/inlined_vector.h"
+#include "common/status_macros.h"
+#include "fmt/format.h"
+
+namespace ccengine::compliance {
+namespace {
+
+constexpr std::array<std::string_view, kPermissionCount> kPermissionNames = {
+    "agent.state",      "agent.force_state", "agent.manage",     "offer.answer",
+    "contact.complete", "contact.add",       "contact.abandon",  "contact.callback",
+    "contact.transfer", "contact.withdraw",  "contact.priority", "queue.manage",
+    "routing.reload",   "access.manage",     "audit.read",       "pii.unmask"};
+
+constexpr std::array<std::string_view, 4> kScopeNames = {"self", "department", "tenant",
+                                                         "all"};
+
+// Permissions whose every use a supervisor or administrator answers for.
+bool Supervisory(Permission p) {
+  switch (p) {
+    case Permission::kAgentForceState:
+    case Permission::kAgentManage:
+    case Permission::kContactTransfer:
+    case Permission::kContactWithdraw:
+    case Permission::kContactPriority:
+    case Permission::kQueueManage:
+    case Permission::kRoutingReload:
+    case Permission::kAccessManage:
+    case Permission::kAuditRead:
+    case Permission::kPiiUnmask: return true;
+    default: return false;
+  }
+}
+
+std::vector<RoleDefinition> MakeBuiltInRoles() {
+  using P = Permission;
+  using S = Scope;
+  std::vector<RoleDefinition> roles;
+  roles.push_back({"agent",
+                   {{P::kAgentState, S::kSelf},
+                    {P::kOfferAnswer, S::kSelf},
+                    {P::kContactComplete, S::kSelf},
+                    {P::kContactTransfer, S::kSelf}}});
+  roles.push_back({"team_lead",
+                   {{P::kAgentState, S::kDepartment},
+                    {P::kAgentForceState, S::kDepartment},
+                    {P::kContactPriority, S::kDepartment}}});
+  roles.push_back({"supervisor",
+                   {{P::kAgentState, S::kDepartment},
+                    {P::kAgentForceState, S::kDepartment},
+                    {P::kAgentManage, S::kDepartment},
+                    {P::kContactTransfer, S::kDepartment},
+                    {P::kContactWithdraw, S::kDepartment},
+                    {P::kContactPriority, S::kDepartment},
+                    {P::kContactCallback, S::kDepartment},
+                    {P::kQueueManage, S::kDepartment},
+                    {P::kPiiUnmask, S::kDepartment}}});
+  RoleDefinition admin{"administrator", {}};
+  for (size_t i = 0; i < kPermissionCount; ++i) {
+    const auto p = static_cast<Permission>(i);
+    if (p == P::kAuditRead || p == P::kPiiUnmask) continue;  // separation of duties
+    admin.grants.emplace_back(p, S::kTenant);
+  }
+  roles.push_back(std::move(admin));
+  roles.push_back({"auditor", {{P::kAuditRead, S::kTenant}}});
+  RoleDefinition system{"system", {}};
+  for (size_t i = 0; i <= static_cast<size_t>(P::kContactPriority); ++i) {
+    system.grants.emplace_back(static_cast<Permission>(i), S::kAll);
+  }
+  roles.push_back(std::move(system));
+  return roles;
+}
+
+absl::Status CheckName(std::string_view what, std::string_view name) {
+  if (name.empty())
+    return absl::InvalidArgumentError(fmt::format("{}: empty name", what));
+  if (name.size() > kMaxAccessNameBytes) {
+    return absl::InvalidArgumentError(fmt::format("{} '{}…': name longer than {} bytes",
+                                                  what, name.substr(0, 32),
+                                                  kMaxAccessNameBytes));
+  }
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f) {
+      return absl::InvalidArgumentError(
+          fmt::format("{}: a control character in the name", what));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Debian's Abseil has its own string_view: the hash maps are looked up by it.
+absl::string_view Key(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+}  // namespace
+
+std::string_view PermissionName(Permission permission) {
+  return kPermissionNames[static_cast<size_t>(permission)];
+}
+
+std::optional<Permission> ParsePermission(std::string_view name) {
+  for (size_t i = 0; i < kPermissionCount; ++i) {
+    if (kPermissionNames[i] == name) return static_cast<Permission>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view ScopeName(Scope scope) {
+  return kScopeNames[static_cast<size_t>(scope)];
+}
+
+std::optional<Scope> ParseScope(std::string_view name) {
+  for (size_t i = 0; i < kScopeNames.size(); ++i) {
+    if (kScopeNames[i] == name) return static_cast<Scope>(i);
+  }
+  return std::nullopt;
+}
+
+Permission RequiredPermission(const Command& command) {
+  return std::visit(
+      [](const auto& c) -> Permission {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, cmd::AddAgent> ||
+                      std::is_same_v<T, cmd::RemoveAgent>)
+          return Permission::kAgentManage;
+        else if constexpr (std::is_same_v<T, cmd::Login> ||
+                           std::is_same_v<T, cmd::Logout> ||
+                           std::is_same_v<T, cmd::SetReady> ||
+                           std::is_same_v<T, cmd::SetNotReady> ||
+                           std::is_same_v<T, cmd::EndWrapUp>)
+          return Permission::kAgentState;
+        else if constexpr (std::is_same_v<T, cmd::ForceAgentState>)
+          return Permission::kAgentForceState;
+        else if constexpr (std::is_same_v<T, cmd::AcceptOffer> ||
+                           std::is_same_v<T, cmd::RejectOffer>)
+          return Permission::kOfferAnswer;
+        else if constexpr (std::is_same_v<T, cmd::CompleteContact>)
+          return Permission::kContactComplete;
+        else if constexpr (std::is_same_v<T, cmd::AddContact>)
+          return Permission::kContactAdd;
+        else if constexpr (std::is_same_v<T, cmd::Abandon>)
+          return Permission::kContactAbandon;
+        else if constexpr (std::is_same_v<T, cmd::RequestCallback>)
+          return Permission::kContactCallback;
+        else if constexpr (std::is_same_v<T, cmd::Transfer>)
+          return Permission::kContactTransfer;
+        else if constexpr (std::is_same_v<T, cmd::Withdraw>)
+          return Permission::kContactWithdraw;
+        else
+          return Permission::kContactPriority;
+      },
+      command);
+}
+
+// --- AccessPolicy --------------------------------------------------------------
+
+const std::vector<RoleDefinition>& AccessPolicy::BuiltInRoles() {
+  static const auto* roles = new std::vector<RoleDefinition>(MakeBuiltInRoles());
+  return *roles;
+}
+
+AccessPolicy AccessPolicy::BuiltIn() { return Create({}, {}).value(); }
+
+absl::StatusOr<AccessPolicy> AccessPolicy::Create(std::vector<RoleDefinition> roles,
+                                                  std::vector<Department> departments) {
+  if (roles.size() > kMaxRoles) {
+    return absl::InvalidArgumentError(
+        fmt::format("{} roles: at most {}", roles.size(), kMaxRoles));
+  }
+  if (departments.size() > kMaxDepartments) {
+    return absl::InvalidArgumentError(
+        fmt::format("{} departments: at most {}", departments.size(), kMaxDepartments));
+  }
+  AccessPolicy policy;
+  // The built-in roles first, each replaced by a given role of its name.
+  absl::flat_hash_map<std::string, size_t> given;
+  for (size_t i = 0; i < roles.size(); ++i) {
+    const std::string& name = roles[i].name;
+    if (absl::Status s = CheckName("role", name); !s.ok()) return s;
+    if (!given.emplace(name, i).second) {
+      return absl::InvalidArgumentError(fmt::format("role '{}' defined twice", name));
+    }
+  }
+  std::vector<bool> used(roles.size(), false);
+  for (const RoleDefinition& builtin : BuiltInRoles()) {
+    auto it = given.find(builtin.name);
+    if (it == given.end()) {
+      policy.roles_.push_back(builtin);
+    } else {
+      policy.roles_.push_back(std::move(roles[it->second]));
+      used[it->second] = true;
+    }
+  }
+  for (size_t i = 0; i < roles.size(); ++i) {
+    if (!used[i]) policy.roles_.push_back(std::move(roles[i]));
+  }
+  if (policy.roles_.size() > kMaxRoles) {
+    return absl::InvalidArgumentError(fmt::format(
+        "{} roles with the built-in ones: at most {}", policy.roles_.size(), kMaxRoles));
+  }
+  policy.grants_.resize(policy.roles_.size());
+  for (size_t r = 0; r < policy.roles_.size(); ++r) {
+    const RoleDefinition& role = policy.roles_[r];
+    for (const auto& [permission, scope] : role.grants) {
+      const auto p = static_cast<size_t>(permission);
+      if (p >= kPermissionCount || static_cast<size_t>(scope) >= kScopeNames.size()) {
+        return absl::InvalidArgumentError(
+            fmt::format("role '{}': a permission or scope out of range", role.name));
+      }
+      if (policy.grants_[r][p].has_value()) {
+        return absl::InvalidArgumentError(fmt::format(
+            "role '{}' grants {} twice", role.name, PermissionName(permission)));
+      }
+      policy.grants_[r][p] = scope;
+    }
+    policy.role_index_.emplace(role.name, static_cast<int>(r));
+  }
+  for (size_t d = 0; d < departments.size(); ++d) {
+    const Department& dept = departments[d];
+    if (absl::Status s = CheckName("department", dept.name); !s.ok()) return s;
+    if (!dept.tenant.empty()) {
+      if (absl::Status s =
+              CheckName(fmt::format("department '{}': tenant", dept.name), dept.tenant);
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (!policy.department_index_.emplace(dept.name, static_cast<int>(d)).second) {
+      return absl::InvalidArgumentError(
+          fmt::format("department '{}' defined twice", dept.name));
+    }
+    for (QueueId q : dept.queues) {
+      const size_t index = q.value();
+      if (index >= policy.queue_department_.size()) {
+        if (index > (size_t{1} << 24)) {
+          return absl::InvalidArgumentError(
+              fmt::format("department '{}': queue {} out of range", dept.name, index));
+        }
+        policy.queue_department_.resize(index + 1, -1);
+      }
+      if (policy.queue_department_[index] >= 0) {
+        return absl::InvalidArgumentError(fmt::format(
+            "queue {} is in two departments: '{}' and '{}'", index,
+            departments[static_cast<size_t>(policy.queue_department_[index])].name,
+            dept.name));
+      }
+      policy.queue_department_[index] = static_cast<int>(d);
+    }
+  }
+  policy.departments_ = std::move(departments);
+  return policy;
+}
+
+int AccessPolicy::FindRole(std::string_view name) const {
+  auto it = role_index_.find(Key(name));
+  return it == role_index_.end() ? -1 : it->second;
+}
+
+int AccessPolicy::FindDepartment(std::string_view name) const {
+  auto it = department_index_.find(Key(name));
+  return it == department_index_.end() ? -1 : it->second;
+}
+
+int AccessPolicy::DepartmentOfQueue(QueueId queue) const {
+  const size_t index = queue.value();
+  return index < queue_department_.size() ? queue_department_[index] : -1;
+}
+
+// --- AccessControl ---------------------------------------------------------------
+
+struct AccessControl::Actor {
+  ActorSpec spec;
+  std::vector<int> departments;  // policy indexes
+  std::vector<int> roles;        // policy indexes, parallel to spec.roles
+};
+
+// What a command or check touches: up to two places (a transfer's queues),
+// and the agent a `self` grant must be.
+struct AccessControl::Target {
+  struct Place {
+    int department = -1;
+    std::string_view tenant;
+  };
+  // A target is filled where it is decided and never copied: a place's
+  // tenant may point into tenant_storage.
+  absl::InlinedVector<Place, 2> places;
+  std::string tenant_storage;
+  // `self` covers places[0] when the actor is this agent; places after the
+  // first then need only be in the actor's tenant.
+  std::optional<AgentId> self;
+  bool self_never = false;  // no `self` for this kind of command
+  // A command's target is described from the command (only when a decision
+  // is passed on or refused); other targets carry their words.
+  const Command* command = nullptr;
+  std::optional<QueueId> contact_queue;  // a contact command's contact, if live
+  std::string subject;
+  std::string detail;
+};
+
+AccessControl::AccessControl(AccessPolicy policy) : policy_(std::move(policy)) {}
+AccessControl::~AccessControl() = default;
+
+absl::StatusOr<uint32_t> AccessControl::AddActor(ActorSpec spec) {
+  if (absl::Status s = CheckName("actor", spec.id); !s.ok()) return s;
+  if (!spec.tenant.empty()) {
+    if (absl::Status s =
+            CheckName(fmt::format("actor '{}': tenant", spec.id), spec.tenant);
+        !s.ok()) {
+      return s;
+    }
+  }
+  auto actor = std::make_unique<Actor>();
+  for (const std::string& d : spec.departments) {
+    const int index = policy_.FindDepartment(d);
+    if (index < 0) {
+      return absl::InvalidArgumentError(
+          fmt::format("actor '{}': unknown department '{}'", spec.id, d));
+    }
+    const Department& dept = policy_.departments()[static_cast<size_t>(index)];
+    if (dept.tenant != spec.tenant) {
+      return absl::InvalidArgumentError(
+          fmt::format("actor '{}' of tenant '{}': department '{}' is of tenant '{}'",
+                      spec.id, spec.tenant, d, dept.tenant));
+    }
+    actor->departments.push_back(index);
+  }
+  for (const RoleAssignment& r : spec.roles) {
+    const int index = policy_.FindRole(r.role);
+    if (index < 0) {
+      return absl::InvalidArgumentError(
+          fmt::format("actor '{}': unknown role '{}'", spec.id, r.role));
+    }
+    if (std::find(actor->roles.begin(), actor->roles.end(), index) !=
+        actor->roles.end()) {
+      return absl::InvalidArgumentError(
+          fmt::format("actor '{}': role '{}' listed twice", spec.id, r.role));
+    }
+    actor->roles.push_back(index);
+  }
+  actor->spec = std::move(spec);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (actor_index_.contains(actor->spec.id)) {
+    return absl::AlreadyExistsError(
+        fmt::format("actor '{}' is registered already", actor->spec.id));
+  }
+  if (actors_.size() >= UINT32_MAX - 1) {
+    return absl::ResourceExhaustedError("no actor numbers left");
+  }
+  const auto number = static_cast<uint32_t>(actors_.size() + 1);
+  actor_index_.emplace(actor->spec.id, number);
+  actors_.push_back(std::move(actor));
+  return number;
+}
+
+absl::Status AccessControl::RemoveActor(std::string_view id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = actor_index_.find(Key(id));
+  if (it == actor_index_.end()) {
+    return absl::NotFoundError(fmt::format("unknown actor '{}'", id));
+  }
+  actors_[it->second - 1].reset();
+  actor_index_.erase(it);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint32_t> AccessControl::FindActor(std::string_view id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = actor_index_.find(Key(id));
+  if (it == actor_index_.end()) {
+    return absl::NotFoundError(fmt::format("unknown actor '{}'", id));
+  }
+  return it->second;
+}
+
+absl::StatusOr<ActorSpec> AccessControl::GetActor(uint32_t actor) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (actor == 0 || actor > actors_.size() || actors_[actor - 1] == nullptr) {
+    return absl::NotFoundError(fmt::format("unknown actor {}", actor));
+  }
+  return actors_[actor - 1]->spec;
+}
+
+absl::Status AccessControl::AssignAgent(AgentId agent, std::string_view department) {
+  int index = -1;
+  if (!department.empty()) {
+    index = policy_.FindDepartment(department);
+    if (index < 0) {
+      return absl::InvalidArgumentError(
+          fmt::format("unknown department '{}'", department));
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (index < 0) {
+    agent_department_.erase(agent.value());
+  } else {
+    agent_department_[agent.value()] = index;
+  }
+  return absl::OkStatus();
+}
+
+void AccessControl::SetDecisionSink(DecisionSink sink) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sink_ = std::move(sink);
+}
+
+void AccessControl::Attach(Engine& engine) {
+  engine.SetAuthorizer([this](const Engine& e, const Command& c, const CommandOrigin& o) {
+    return Authorize(e, c, o.actor);
+  });
+}
+
+void AccessControl::Detach(Engine& engine) { engine.SetAuthorizer(nullptr); }
+
+void AccessControl::CommandTarget(const Engine& engine, const Command& command,
+                                  Target& t) const {
+  auto place_of_department = [&](int department) {
+    Target::Place p;
+    p.department = department;
+    if (department >= 0) {
+      p.tenant = policy_.departments()[static_cast<size_t>(department)].tenant;
+    }
+    return p;
+  };
+  // mu_ is held (agent_department_).
+  auto agent_place = [&](AgentId agent) {
+    auto it = agent_department_.find(agent.value());
+    return place_of_department(it == agent_department_.end() ? -1 : it->second);
+  };
+  auto queue_place = [&](QueueId queue) {
+    return place_of_department(policy_.DepartmentOfQueue(queue));
+  };
+  t.command = &command;
+  std::visit(
+      [&](const auto& c) {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, cmd::AddAgent>) {
+          t.places.push_back(agent_place(c.config.id));
+          t.self_never = true;
+        } else if constexpr (std::is_same_v<T, cmd::AddContact>) {
+          t.places.push_back(queue_place(c.spec.queue));
+          t.self_never = true;
+        } else if constexpr (requires { c.agent; }) {
+          // Agent commands, and offer answers and completions, which are the
+          // agent's own business whatever the contact.
+          t.places.push_back(agent_place(c.agent));
+          t.self = c.agent;
+          t.self_never = std::is_same_v<T, cmd::RemoveAgent>;
+        } else {
+          absl::StatusOr<ContactPlace> where = engine.LocateContact(c.contact);
+          if (where.ok()) {
+            t.places.push_back(queue_place(where->queue));
+            t.self = where->agent;
+            t.contact_queue = where->queue;
+          } else {
+            t.places.push_back(place_of_department(-1));
+          }
+          if constexpr (std::is_same_v<T, cmd::Transfer>)
+            t.places.push_back(queue_place(c.to));
+        }
+      },
+      command);
+}
+
+// What a command touches, in words: "agent 7", "contact 12 in queue 3 to
+// queue 5".
+std::string AccessControl::Subject(const Target& t) {
+  if (t.command == nullptr) return t.subject;
+  return std::visit(
+      [&](const auto& c) -> std::string {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, cmd::AddAgent>) {
+          return fmt::format("agent {}", c.config.id.value());
+        } else if constexpr (std::is_same_v<T, cmd::AddContact>) {
+          return fmt::format("contact {} into queue {}", c.spec.id.value(),
+                             c.spec.queue.value());
+        } else if constexpr (requires { c.agent; }) {
+          if constexpr (requires { c.contact; }) {
+            return fmt::format("agent {}, contact {}", c.agent.value(),
+                               c.contact.value());
+          } else {
+            return fmt::format("agent {}", c.agent.value());
+          }
+        } else {
+          std::string out = t.contact_queue.has_value()
+                                ? fmt::format("contact {} in queue {}", c.contact.value(),
+                                              t.contact_queue->value())
+                                : fmt::format("contact {}", c.contact.value());
+          if constexpr (std::is_same_v<T, cmd::Transfer>) {
+            out += fmt::format(" to queue {}", c.to.value());
+          }
+          return out;
+        }
+      },
+      *t.command);
+}
+
+absl::Status AccessControl::Authorize(const Engine& engine, const Command& command,
+                                      uint32_t actor) {
+  const Permission permission = RequiredPermission(command);
+  const bool session = std::holds_alternative<cmd::Login>(command) ||
+                       std::holds_alternative<cmd::Logout>(command);
+  Target target;
+  std::unique_lock<std::mutex> lock(mu_);
+  CommandTarget(engine, command, target);
+  return Decide(std::move(lock), actor, permission, target, CommandName(command),
+                engine.Now(), session);
+}
+
+absl::Status AccessControl::Check(uint32_t actor, Permission permission,
+                                  const AccessSubject& subject, absl::Time now) {
+  Target target;
+  target.subject = subject.description;
+  std::unique_lock<std::mutex> lock(mu_);
+  if (subject.agent.has_value()) {
+    auto it = agent_department_.find(subject.agent->value());
+    Target::Place p;
+    if (it != agent_department_.end()) {
+      p.department = it->second;
+      p.tenant = policy_.departments()[static_cast<size_t>(it->second)].tenant;
+    }
+    target.places.push_back(p);
+    target.self = subject.agent;
+  } else if (subject.department.has_value()) {
+    const int d = policy_.FindDepartment(*subject.department);
+    if (d < 0) {
+      return absl::InvalidArgumentError(
+          fmt::format("unknown department '{}'", *subject.department));
+    }
+    target.places.push_back({d, policy_.departments()[static_cast<size_t>(d)].tenant});
+    target.self_never = true;
+  } else {
+    target.places.push_back({-1, subject.tenant});
+    target.self_never = true;
+  }
+  if (target.subject.empty()) target.subject = "the tenant's data";
+  return Decide(std::move(lock), actor, permission, target, PermissionName(permission),
+                now, false);
+}
+
+absl::Status AccessControl::Decide(std::unique_lock<std::mutex> lock,
+                                   uint32_t actor_number, Permission permission,
+                                   const Target& target, std::string_view action,
+                                   absl::Time now, bool session) {
+  // The verdict is reached without building a string; the decision's words
+  // are written only for a refusal or a decision the sink is to receive.
+  AccessDecision decision;
+  DecisionSink sink;
+  {
+    const Actor* actor = actor_number >= 1 && actor_number <= actors_.size()
+                             ? actors_[actor_number - 1].get()
+                             : nullptr;
+    std::optional<Scope> used;  // the narrowest scope that allowed it
+    int expired = -1;           // a role that would have allowed it, had it not expired
+    if (actor != nullptr) {
+      const ActorSpec& spec = actor->spec;
+      auto in_tenant = [&](size_t from) {
+        for (size_t i = from; i < target.places.size(); ++i) {
+          if (target.places[i].tenant != spec.tenant) return false;
+        }
+        return true;
+      };
+      auto covers = [&](Scope scope) {
+        switch (scope) {
+          case Scope::kAll: return true;
+          case Scope::kTenant: return in_tenant(0);
+          case Scope::kDepartment:
+            for (const Target::Place& place : target.places) {
+              if (place.department < 0 ||
+                  std::find(actor->departments.begin(), actor->departments.end(),
+                            place.department) == actor->departments.end()) {
+                return false;
+              }
+            }
+            return true;
+          case Scope::kSelf:
+            return !target.self_never && target.self.has_value() &&
+                   spec.agent.has_value() && *spec.agent == *target.self && in_tenant(1);
+        }
+        return false;
+      };
+      for (size_t i = 0; i < actor->roles.size(); ++i) {
+        const std::optional<Scope> grant = policy_.Grant(actor->roles[i], permission);
+        if (!grant.has_value() || !covers(*grant)) continue;
+        if (!(now < spec.roles[i].until)) {
+          if (expired < 0) expired = static_cast<int>(i);
+          continue;
+        }
+        if (!used.has_value() || static_cast<int>(*grant) < static_cast<int>(*used)) {
+          used = grant;
+        }
+      }
+    }
+    const bool allowed = used.has_value();
+    const bool audited = !allowed || Supervisory(permission) || session ||
+                         *used == Scope::kDepartment || *used == Scope::kTenant;
+    if (allowed && !(audited && sink_)) return absl::OkStatus();
+
+    decision.at = now;
+    decision.permission = permission;
+    decision.action = std::string(action);
+    decision.subject = Subject(target);
+    decision.detail = target.detail;
+    decision.allowed = allowed;
+    if (actor == nullptr) {
+      decision.actor = fmt::format("#{}", actor_number);
+      decision.status = absl::UnauthenticatedError(
+          actor_number == 0
+              ? fmt::format("{}: no actor named (access control is on)", action)
+              : fmt::format("{}: unknown actor {}", action, actor_number));
+    } else {
+      const ActorSpec& spec = actor->spec;
+      decision.actor = spec.id;
+      for (size_t i = 0; i < spec.roles.size(); ++i) {
+        if (!(now < spec.roles[i].until)) continue;
+        if (!decision.roles.empty()) decision.roles += ",";
+        decision.roles += spec.roles[i].role;
+      }
+      if (!allowed) {
+        const std::string why =
+            expired < 0 ? std::string("no role of theirs grants it there")
+                        : fmt::format("role '{}' expired at {}",
+                                      spec.roles[static_cast<size_t>(expired)].role,
+                                      absl::FormatTime(
+                                          spec.roles[static_cast<size_t>(expired)].until,
+                                          absl::UTCTimeZone()));
+        decision.status = absl::PermissionDeniedError(
+            fmt::format("actor '{}' lacks {} for {} on {}: {}", spec.id,
+                        PermissionName(permission), action, decision.subject, why));
+      }
+    }
+    if (audited) sink = sink_;
+  }
+  lock.unlock();
+  if (sink) {
+    absl::Status recorded = sink(decision);
+    if (!recorded.ok() && decision.allowed) {
+      // Fail closed: what cannot be accounted for is not done.
+      return absl::Status(recorded.code(),
+                          fmt::format("{} by '{}' refused: its audit record could not be "
+                                      "written: {}",
+                                      action, decision.actor,
+                                      std::string(recorded.message())));
+    }
+  }
+  return decision.status;
+}
+
+absl::Status AccessControl::ChangeRoles(
+    uint32_t by, std::string_view actor, std::string_view action, std::string_view detail,
+    absl::Time now, const std::function<absl::Status(const Actor&)>& precheck,
+    const std::function<absl::Status(Actor&)>& change) {
+  Target target;
+  std::unique_lock<std::mutex> lock(mu_);
+  {
+    auto it = actor_index_.find(Key(actor));
+    if (it == actor_index_.end()) {
+      return absl::NotFoundError(fmt::format("unknown actor '{}'", actor));
+    }
+    const Actor& subject = *actors_[it->second - 1];
+    // A change that cannot be made is refused before it is decided on, so
+    // the audit trail holds only changes that happened or were refused.
+    if (precheck) CCENGINE_RETURN_IF_ERROR(precheck(subject));
+    target.tenant_storage = subject.spec.tenant;
+    for (int d : subject.departments) target.places.push_back({d, target.tenant_storage});
+    if (target.places.empty()) target.places.push_back({-1, target.tenant_storage});
+    target.self_never = true;
+    target.subject = fmt::format("actor '{}'", actor);
+    target.detail = std::string(detail);
+  }
+  CCENGINE_RETURN_IF_ERROR(
+      Decide(std::move(lock), by, Permission::kAccessManage, target, action, now, false));
+  std::lock_guard<std::mutex> relock(mu_);
+  auto it = actor_index_.find(Key(actor));
+  if (it == actor_index_.end()) {
+    return absl::NotFoundError(fmt::format("unknown actor '{}'", actor));
+  }
+  return change(*actors_[it->second - 1]);
+}
+
+absl::Status AccessControl::GrantRole(uint32_t by, std::string_view actor,
+                                      RoleAssignment role, absl::Time now) {
+  const int index = policy_.FindRole(role.role);
+  if (index < 0)
+    return absl::InvalidArgumentError(fmt::format("unknown role '{}'", role.role));
+  const std::string detail =
+      role.until == absl::InfiniteFuture()
+          ? fmt::format("role '{}'", role.role)
+          : fmt::format("role '{}' until {}", role.role,
+                        absl::FormatTime(role.until, absl::UTCTimeZone()));
+  return ChangeRoles(by, actor, "GrantRole", detail, now, nullptr, [&](Actor& a) {
+    for (size_t i = 0; i < a.roles.size(); ++i) {
+      if (a.roles[i] == index) {
+        a.spec.roles[i].until = role.until;
+        return absl::OkStatus();
+      }
+    }
+    a.roles.push_back(index);
+    a.spec.roles.push_back(std::move(role));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status AccessControl::RevokeRole(uint32_t by, std::string_view actor,
+                                       std::string_view role, absl::Time now) {
+  const int index = policy_.FindRole(role);
+  if (index < 0)
+    return absl::InvalidArgumentError(fmt::format("unknown role '{}'", role));
+  auto held = [index](const Actor& a) {
+    return std::find(a.roles.begin(), a.roles.end(), index) != a.roles.end();
+  };
+  return ChangeRoles(
+      by, actor, "RevokeRole", fmt::format("role '{}'", role), now,
+      [&](const Actor& a) {
+        return held(a) ? absl::OkStatus()
+                       : absl::NotFoundError(fmt::format(
+                             "actor '{}' does not hold role '{}'", actor, role));
+      },
+      [&](Actor& a) {
+        for (size_t i = 0; i < a.roles.size(); ++i) {
+          if (a.roles[i] == index) {
+            a.roles.erase(a.roles.begin() + static_cast<std::ptrdiff_t>(i));
+            a.spec.roles.erase(a.spec.roles.begin() + static_cast<std::ptrdiff_t>(i));
+            return absl::OkStatus();
+          }
+        }
+        return absl::NotFoundError(
+            fmt::format("actor '{}' does not hold role '{}'", actor, role));
+      });
+}
+
+}  // namespace ccengine::compliance
