@@ -38,7 +38,7 @@ MODULE_DEPS = {
     "metrics": ["core"],
     "compliance": ["core"],
     # Coming soon.
-    "config": ["core", "tickets"],
+    "config": ["core", "tickets", "compliance"],
 }
 
 # ccengine/<file> headers that are not in a module folder. Any module may

@@ -22,6 +22,7 @@
 #include "ccengine/core/contact.h"
 #include "ccengine/core/kpi.h"
 #include "ccengine/core/types.h"
+#include "config/access_section.h"
 #include "config/document_reader.h"
 #include "config/program.h"
 #include "fmt/format.h"
@@ -104,7 +105,7 @@ class Loader : public internal::DocumentReader {
   void ReadTop(const Node& root) {
     Fields top(*this, root, "",
                {"format", "name", "calendar", "skills", "strategies", "queues",
-                "agent_profiles", "ticket_categories", "attributes", "flows"});
+                "agent_profiles", "ticket_categories", "attributes", "flows", "access"});
     if (!top.ok()) return;
     if (const Node* format = top.Get("format");
         format != nullptr &&
@@ -131,6 +132,13 @@ class Loader : public internal::DocumentReader {
     }
     if (const Node* categories = top.Get("ticket_categories")) {
       ReadTicketCategories(*categories, top.Path("ticket_categories"));
+    }
+    if (const Node* access = top.Get("access")) {
+      config_.access_policy_ = internal::ReadAccessSection(
+          *this, *access, top.Path("access"),
+          [this](const Node* n, std::string_view pointer, QueueId* out) {
+            return QueueRef(n, pointer, out);
+          });
     }
     ReadAttributes(top.Get("attributes"), top.Path("attributes"));
     if (const Node* flows = top.Get("flows")) ReadFlows(*flows, top.Path("flows"));

@@ -178,6 +178,18 @@ const std::vector<Broken>& Catalogue() {
               {R"json({"skills": ["policy"], "queues": [{"name": "a"}], "ticket_categories": [{"name": "noise", "department": "城管", "hours": {"weekly": {"mon": [["08:00", "12:00"], ["11:00", "14:00"]]}}}]})json",
                {R"m(f.json:1:73: /ticket_categories/0/queue: missing "queue": where the category's tickets wait)m",
                 R"m(f.json:1:120: /ticket_categories/0/hours: weekly[mon][1]: window 11:00-14:00 overlaps 08:00-12:00)m"}},
+              {R"json({"queues": [{"name": "a"}, {"name": "b"}], "access": {"departmnts": []}})json",
+               {R"m(f.json:1:69: /access/departmnts: unknown key "departmnts"; did you mean "departments"?)m"}},
+              {R"json({"queues": [{"name": "a"}, {"name": "b"}], "access": {"departments": [{"name": "x", "queues": ["a", "bb"]}, {"name": "y", "queues": ["a"]}, {"name": "x"}]}})json",
+               {R"m(f.json:1:101: /access/departments/0/queues/1: unknown queue "bb"; did you mean "b"?)m",
+                R"m(f.json:1:134: /access/departments/1/queues/0: the queue is in department "x" already: a queue belongs to one department)m",
+                R"m(f.json:1:150: /access/departments/2/name: department "x" is declared twice)m"}},
+              {R"json({"queues": [{"name": "a"}], "access": {"roles": [{"name": "qa", "grants": {"audit.reed": "tenant", "pii.unmask": "team", "agent.state": 1}}, {"name": "qa", "grants": {}}, {"name": "lead"}]}})json",
+               {R"m(f.json:1:90: /access/roles/0/grants/audit.reed: unknown permission "audit.reed"; did you mean "audit.read"?)m",
+                R"m(f.json:1:114: /access/roles/0/grants/pii.unmask: unknown scope "team" (self, department, tenant or all))m",
+                R"m(f.json:1:137: /access/roles/0/grants/agent.state: expected a string, got a number)m",
+                R"m(f.json:1:151: /access/roles/1/name: role "qa" is declared twice)m",
+                R"m(f.json:1:172: /access/roles/2/grants: missing "grants": {"permission": "scope", …} ({} for none))m"}},
           };
   return *cases;
 }

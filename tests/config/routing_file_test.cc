@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "ccengine/compliance/access.h"
 #include "ccengine/config/routing_file.h"
 #include "ccengine/core/engine.h"
 #include "ccengine/tickets/desk.h"
@@ -97,6 +98,53 @@ TEST_F(HotlineTest, LoadsWhatTheFileDeclares) {
   // Indexed: "english" (an OR of two equalities), "cantonese", "complaint";
   // tried for every contact: keyword and tag ORs, and a bool.
   EXPECT_EQ(flow_->indexed_rules(), 3u);
+}
+
+TEST_F(HotlineTest, ItsAccessSectionGivesThePolicyDepartmentsAndRoles) {
+  const compliance::AccessPolicy& policy = routing_->access_policy();
+  ASSERT_EQ(policy.departments().size(), 2u);
+  EXPECT_EQ(policy.departments()[0].name, "热线一部");
+  EXPECT_EQ(policy.departments()[0].tenant, "12345");
+  EXPECT_THAT(policy.departments()[0].queues,
+              ElementsAre(QueueId(0), QueueId(1), QueueId(2)));
+  EXPECT_EQ(policy.DepartmentOfQueue(*routing_->FindQueue("English")),
+            policy.FindDepartment("外语组"));
+  const int inspector = policy.FindRole("quality_inspector");
+  ASSERT_GE(inspector, 0);
+  EXPECT_EQ(policy.Grant(inspector, compliance::Permission::kPiiUnmask),
+            compliance::Scope::kTenant);
+  EXPECT_FALSE(policy.Grant(inspector, compliance::Permission::kAgentState).has_value());
+  EXPECT_GE(policy.FindRole("supervisor"), 0) << "the built-in roles stay";
+
+  // A supervisor of the foreign-language desk may withdraw a call from the
+  // English queue, not from the policy line.
+  auto engine = routing_->CreateEngine().value();
+  compliance::AccessControl access(policy);
+  compliance::ActorSpec lead;
+  lead.id = "chen";
+  lead.tenant = "12345";
+  lead.departments = {"外语组"};
+  lead.roles = {{"supervisor"}};
+  const uint32_t chen = access.AddActor(lead).value();
+  access.Attach(*engine);
+  for (uint64_t id : {1, 2}) {
+    ContactSpec spec;
+    spec.id = ContactId(id);
+    spec.queue =
+        id == 1 ? *routing_->FindQueue("English") : *routing_->FindQueue("政策咨询");
+    ASSERT_TRUE(engine->AddContact(spec).ok());
+  }
+  EXPECT_TRUE(engine->Apply(cmd::Withdraw{ContactId(1)}, {.actor = chen}).ok());
+  EXPECT_EQ(engine->Apply(cmd::Withdraw{ContactId(2)}, {.actor = chen}).code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST(RoutingFileTest, WithoutAnAccessSectionThePolicyHasTheBuiltInRoles) {
+  const RoutingConfig routing =
+      LoadRoutingJson(R"({"queues": [{"name": "a"}]})", "f.json").value();
+  EXPECT_TRUE(routing.access_policy().departments().empty());
+  EXPECT_EQ(routing.access_policy().roles().size(),
+            compliance::AccessPolicy::BuiltInRoles().size());
 }
 
 TEST_F(HotlineTest, TicketCategoriesFeedATicketDesk) {

@@ -245,6 +245,19 @@ TEST(LoadRoutingYamlTest, TheHotlineInYamlIsTheHotlineInJson) {
   for (size_t i = 0; i < y->agent_profiles().size(); ++i) {
     EXPECT_EQ(y->agent_profiles()[i].skills, j->agent_profiles()[i].skills);
   }
+  const compliance::AccessPolicy &ay = y->access_policy(), &aj = j->access_policy();
+  ASSERT_EQ(ay.departments().size(), 2u);
+  ASSERT_EQ(ay.departments().size(), aj.departments().size());
+  for (size_t i = 0; i < ay.departments().size(); ++i) {
+    EXPECT_EQ(ay.departments()[i].name, aj.departments()[i].name);
+    EXPECT_EQ(ay.departments()[i].tenant, aj.departments()[i].tenant);
+    EXPECT_EQ(ay.departments()[i].queues, aj.departments()[i].queues);
+  }
+  ASSERT_EQ(ay.roles().size(), aj.roles().size());
+  for (size_t i = 0; i < ay.roles().size(); ++i) {
+    EXPECT_EQ(ay.roles()[i].name, aj.roles()[i].name);
+    EXPECT_EQ(ay.roles()[i].grants, aj.roles()[i].grants);
+  }
   ASSERT_EQ(y->flows().size(), 1u);
   const config::EntryFlow &fy = y->flows()[0], &fj = j->flows()[0];
   ASSERT_EQ(fy.rules().size(), fj.rules().size());

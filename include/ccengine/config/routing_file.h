@@ -9,6 +9,8 @@
 // and the calendar — through ordered rules, each a filter expression
 // (expression.h) with a target: a queue, a priority class, extra skills and
 // preferred agents; the first rule that holds wins, else the flow's default.
+// An "access" section groups the queues into departments and defines roles
+// for an access policy (compliance/access.h).
 // docs/routing-config.md has the format with a complete example.
 //
 // Loading checks everything at once: unknown keys (with a did-you-mean),
@@ -58,6 +60,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "ccengine/compliance/access.h"
 #include "ccengine/config/document.h"
 #include "ccengine/config/expression.h"
 #include "ccengine/core/agent.h"
@@ -178,6 +181,11 @@ class RoutingConfig {
     return ticket_categories_;
   }
   const std::vector<EntryFlow>& flows() const { return flows_; }
+  // Who may do what (compliance/access.h): the built-in roles, with the
+  // departments and roles of the file's "access" section
+  // (docs/compliance.md#roles-and-scopes); queue ids are the file's.
+  //   compliance::AccessControl access(routing.access_policy());
+  const compliance::AccessPolicy& access_policy() const { return access_policy_; }
   int32_t utc_offset_s() const { return utc_offset_s_; }
   const std::vector<absl::CivilDay>& holidays() const { return holidays_; }
 
@@ -220,6 +228,7 @@ class RoutingConfig {
   std::vector<tickets::TicketCategory> ticket_categories_;
   Schema schema_;
   std::vector<EntryFlow> flows_;
+  compliance::AccessPolicy access_policy_ = compliance::AccessPolicy::BuiltIn();
   AttributeId channel_ = 0, hour_ = 0, minute_ = 0, weekday_ = 0, date_ = 0, holiday_ = 0;
 };
 
