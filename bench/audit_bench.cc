@@ -15,6 +15,19 @@
 //                             every 1,000 entries
 //   BM_Verify                 VerifyAuditLog of a closed 10,000-entry log
 //                             (signatures every 1,000 entries)
+//   BM_Route_*                routing with access control and the audit
+//                             trail on against off: the center of
+//                             metrics_bench (200 auto-accepting agents, 20
+//                             queues, skewed skills), each contact
+//                             AddContact + CompleteContact through
+//                             Engine::Apply —
+//     NoAccess                no access control (the baseline)
+//     SystemActor             every command authorized, sent by the
+//                             telephony bridge's actor (role system, scope
+//                             all: not audited)
+//     AuditedActor/<sync>     every command authorized for an actor whose
+//                             tenant-wide role makes each one an audit
+//                             entry (AccessAuditSink)
 // <sync>: 0 fdatasync after every line (AuditSync::kEveryEntry, the
 // default), 1 at checkpoints (kAtCheckpoint), 2 never (kNone).
 // Counters: items_per_second (entries), by wall-clock time (the flushes
@@ -32,9 +45,12 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "ccengine/audit/access_audit.h"
 #include "ccengine/audit/audit_log.h"
 #include "ccengine/audit/keys.h"
+#include "ccengine/compliance/access.h"
 #include "fmt/format.h"
+#include "skewed_center.h"
 
 namespace {
 
@@ -185,6 +201,60 @@ void BM_Verify(benchmark::State& state) {
   state.SetItemsProcessed(entries);
 }
 
+// --- routing with access control and the audit trail ------------------------
+
+std::unique_ptr<ccengine::Engine> NewCenter() {
+  std::unique_ptr<ccengine::Engine> e = ccbench::ConfiguredCenter();
+  ccbench::AddSkewedAgents(*e, 200, /*auto_accept=*/true);
+  return e;
+}
+
+void BM_Route_NoAccess(benchmark::State& state) {
+  std::unique_ptr<ccengine::Engine> e = NewCenter();
+  ccbench::RunContacts(state, *e);
+}
+
+void BM_Route_SystemActor(benchmark::State& state) {
+  std::unique_ptr<ccengine::Engine> e = NewCenter();
+  ccengine::compliance::AccessControl access(
+      ccengine::compliance::AccessPolicy::BuiltIn());
+  ccengine::compliance::ActorSpec bridge;
+  bridge.id = "sip-bridge";
+  bridge.roles = {{"system"}};
+  ccengine::CommandOrigin origin;
+  origin.actor = access.AddActor(bridge).value();
+  access.Attach(*e);
+  ccbench::RunContacts(state, *e, {}, origin);
+}
+
+void BM_Route_AuditedActor(benchmark::State& state) {
+  std::unique_ptr<ccengine::Engine> e = NewCenter();
+  using ccengine::compliance::Permission;
+  using ccengine::compliance::Scope;
+  auto policy = ccengine::compliance::AccessPolicy::Create(
+      {{"desk",
+        {{Permission::kContactAdd, Scope::kTenant},
+         {Permission::kContactComplete, Scope::kTenant}}}},
+      {});
+  ccengine::compliance::AccessControl access(*std::move(policy));
+  ccengine::compliance::ActorSpec desk;
+  desk.id = "desk";
+  desk.roles = {{"desk"}};
+  ccengine::CommandOrigin origin;
+  origin.actor = access.AddActor(desk).value();
+  const std::string path = Scratch("route");
+  AuditLogOptions options;
+  options.sync = SyncOf(state.range(0));
+  auto log = AuditLog::Open(path, Key(), options);
+  access.SetDecisionSink(ccengine::audit::AccessAuditSink(**log));
+  access.Attach(*e);
+  ccbench::RunContacts(state, *e, {}, origin);
+  access.Detach(*e);
+  log->reset();
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + ".head");
+}
+
 // Worst first: a flush per entry.
 BENCHMARK(BM_BareAppend)->Arg(0)->Arg(1)->Arg(2)->UseRealTime();
 BENCHMARK(BM_AuditAppend)
@@ -194,5 +264,8 @@ BENCHMARK(BM_AuditAppend)
     ->Args({2, 0})
     ->UseRealTime();
 BENCHMARK(BM_Verify)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Route_AuditedActor)->Arg(0)->Arg(2)->UseRealTime();
+BENCHMARK(BM_Route_SystemActor);
+BENCHMARK(BM_Route_NoAccess);
 
 }  // namespace

@@ -69,29 +69,32 @@ inline void AddSkewedAgents(ccengine::Engine& e, int agents, bool auto_accept) {
 // One contact through `e` on a clock that moves 100 ms per contact, each
 // command through Engine::Apply: AddContact to a random queue (offered and
 // accepted at once by an auto-accepting agent), then CompleteContact with
-// `outcome`. False when a command failed or nobody served it.
+// `outcome`, both sent with `origin` (its actor, for access control). False
+// when a command failed or nobody served it.
 inline bool RouteOneContact(ccengine::Engine& e, uint64_t id, std::mt19937_64& rng,
-                            const ccengine::ContactOutcome& outcome = {}) {
+                            const ccengine::ContactOutcome& outcome = {},
+                            ccengine::CommandOrigin origin = {}) {
   ccengine::ContactSpec s;
   s.id = ccengine::ContactId{id};
   s.queue = ccengine::QueueId{static_cast<uint32_t>(rng() % kCenterQueues)};
   s.attributes = {{"intent", "refund"}};
   if (!e.AdvanceTo(e.Now() + absl::Milliseconds(100)).ok() ||
-      !e.Apply(ccengine::cmd::AddContact{s}).ok()) {
+      !e.Apply(ccengine::cmd::AddContact{s}, origin).ok()) {
     return false;
   }
   const auto c = e.GetContact(s.id);
   return c.ok() && c->agent.has_value() &&
-         e.Apply(ccengine::cmd::CompleteContact{*c->agent, s.id, outcome}).ok();
+         e.Apply(ccengine::cmd::CompleteContact{*c->agent, s.id, outcome}, origin).ok();
 }
 
 // RouteOneContact until the benchmark stops; contacts/s as items.
 inline void RunContacts(benchmark::State& state, ccengine::Engine& e,
-                        const ccengine::ContactOutcome& outcome = {}) {
+                        const ccengine::ContactOutcome& outcome = {},
+                        ccengine::CommandOrigin origin = {}) {
   uint64_t next = 1;
   std::mt19937_64 rng(9);
   for (auto _ : state) {
-    if (!RouteOneContact(e, next++, rng, outcome)) {
+    if (!RouteOneContact(e, next++, rng, outcome, origin)) {
       state.SkipWithError("the contact was not served");
       return;
     }
