@@ -144,6 +144,7 @@ void RegisterStaffing(py::module_& m);
 void RegisterTickets(py::module_& m);
 void RegisterKnowledge(py::module_& m);
 void RegisterCompliance(py::module_& m);
+void RegisterAccess(py::module_& m, py::object engine_class);  // register_access.cc
 void RegisterConfig(py::module_& m);
 
 }  // namespace ccengine::python

@@ -27,6 +27,7 @@ PyEngine::PyEngine(std::unique_ptr<Engine> engine, bool record_events, bool expl
 
 void ApplyCommand(PyEngine& e, const Command& command, CommandOrigin origin) {
   e.set_commanded();
+  if (origin.actor == 0) origin.actor = e.actor();
   Check(e.engine().Apply(command, origin));
 }
 

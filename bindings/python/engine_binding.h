@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "ccengine/compliance/access.h"
 #include "ccengine/config/routing_versions.h"
 #include "ccengine/core/engine.h"
 #include "ccengine/metrics/collector.h"
@@ -73,6 +74,14 @@ class PyEngine {
     metrics_ = std::move(m);
   }
 
+  // Whom commands are sent as, and the access control judging them
+  // (register_access.cc).
+  uint32_t actor() const { return actor_; }
+  void set_actor(uint32_t actor) { actor_ = actor; }
+  void set_access(std::shared_ptr<compliance::AccessControl> access) {
+    access_ = std::move(access);
+  }
+
   // The routing file's versions, for an engine made by Engine.from_config
   // (register_config.cc); null otherwise.
   config::RoutingVersions* routing() const { return routing_.get(); }
@@ -88,6 +97,8 @@ class PyEngine {
   Engine::SubscriptionId subscription_ = 0;
   std::vector<std::string> queue_names_;
   bool commanded_ = false;
+  uint32_t actor_ = 0;
+  std::shared_ptr<compliance::AccessControl> access_;  // kept alive while attached
   // Destroyed before the engine: it is subscribed to it.
   std::unique_ptr<metrics::Collector> metrics_;
   // Destroyed before the engine, which it refers to.

@@ -87,6 +87,7 @@ PYBIND11_MODULE(_ccengine, m) {
   RegisterConfig(m);
   RegisterReports(m);
   RegisterCompliance(m);
+  RegisterAccess(m, m.attr("Engine"));
 #ifdef CCENGINE_PY_HAVE_AUDIT
   RegisterAudit(m);
 #endif

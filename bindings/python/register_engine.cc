@@ -528,11 +528,13 @@ is already a callback, or is not a voice or video call.
   // --- driving ----------------------------------------------------------------
   cls.def(
       "submit",
-      [](PyEngine& e, py::object command, uint64_t producer, uint64_t sequence) {
+      [](PyEngine& e, py::object command, uint64_t producer, uint64_t sequence,
+         uint32_t actor) {
         e.set_commanded();
-        Check(e.engine().Submit(ToCommand(e, command), {producer, sequence}));
+        Check(e.engine().Submit(ToCommand(e, command),
+                                {producer, sequence, actor != 0 ? actor : e.actor()}));
       },
-      "command"_a, py::kw_only(), "producer"_a = 0, "sequence"_a = 0,
+      "command"_a, py::kw_only(), "producer"_a = 0, "sequence"_a = 0, "actor"_a = 0,
       R"doc(Queues a command for the next ``poll()`` (the producer-thread path).
 
 A command is a dict whose "type" is the name of an Engine method and whose
@@ -544,14 +546,18 @@ refuses later comes back as a "command_failed" event. Raises CcengineError
 ``producer`` and ``sequence`` (both > 0) number the command for exactly-once
 delivery: a sequence at or below the producer's highest applied is refused
 (ALREADY_EXISTS) and changes nothing, so a producer may resend after a crash.
+
+``actor`` sends the command as that actor (AccessControl.add_actor) instead
+of Engine.actor.
 )doc");
   cls.def(
       "apply",
-      [](PyEngine& e, py::object command, uint64_t producer, uint64_t sequence) {
-        ApplyCommand(e, ToCommand(e, command), {producer, sequence});
+      [](PyEngine& e, py::object command, uint64_t producer, uint64_t sequence,
+         uint32_t actor) {
+        ApplyCommand(e, ToCommand(e, command), {producer, sequence, actor});
       },
-      "command"_a, py::kw_only(), "producer"_a = 0, "sequence"_a = 0,
-      "Applies a command dict (see submit, also for producer and sequence) now, "
+      "command"_a, py::kw_only(), "producer"_a = 0, "sequence"_a = 0, "actor"_a = 0,
+      "Applies a command dict (see submit, also for producer, sequence and actor) now, "
       "synchronously.");
   cls.def(
       "producer_sequence",

@@ -84,6 +84,7 @@ import time
 from typing import Any, Callable, Dict, List, Mapping, Optional, Union
 
 from ._ccengine import (
+    AccessControl,
     CcengineError,
     Engine,
     IntervalRows,
@@ -115,6 +116,7 @@ from .plot import plot
 from .sweep import sweep
 
 __all__ = [
+    "AccessControl",
     "CcengineError",
     "Engine",
     "IntervalRows",

@@ -3,6 +3,7 @@
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 from ._ccengine import (
+    AccessControl as AccessControl,
     AuditLog as AuditLog,
     CcengineError as CcengineError,
     Engine as Engine,

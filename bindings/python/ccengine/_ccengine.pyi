@@ -58,6 +58,43 @@ def mask_pii(text: str) -> str:
 
 # --- the audit trail (present when built with adapters/audit, libcrypto) ----------
 
+class AccessControl:
+    """Roles and scopes on every command (docs/compliance.md#roles-and-scopes)."""
+
+    def __init__(self, routing: Optional["RoutingFile"] = None) -> None: ...
+    def add_actor(
+        self,
+        id: str,
+        *,
+        tenant: str = "",
+        departments: Sequence[str] = ...,
+        agent: Optional[int] = None,
+        roles: Sequence[Union[str, Tuple[str, float]]] = ...,
+    ) -> int:
+        """Registers an actor; returns its number (for Engine.actor)."""
+    def remove_actor(self, id: str) -> None: ...
+    def find_actor(self, id: str) -> int: ...
+    def actor(self, number: int) -> Dict[str, Any]: ...
+    def assign_agent(self, agent: int, department: str) -> None: ...
+    def grant_role(
+        self, by: int, actor: str, role: str, *, until_s: Optional[float] = None, now_s: float
+    ) -> None: ...
+    def revoke_role(self, by: int, actor: str, role: str, *, now_s: float) -> None: ...
+    def check(
+        self,
+        actor: int,
+        permission: str,
+        *,
+        now_s: float,
+        department: Optional[str] = None,
+        agent: Optional[int] = None,
+        tenant: str = "",
+    ) -> None:
+        """Raises unless the actor may use the permission on that data."""
+    def set_decision_sink(self, sink: Optional[Callable[[Dict[str, Any]], Any]]) -> None: ...
+    @property
+    def roles(self) -> Dict[str, Dict[str, str]]: ...
+
 def audit_keygen() -> Tuple[str, str]:
     """A new Ed25519 key pair in PEM: ``(private_pem, public_pem)``."""
 
@@ -341,12 +378,20 @@ class Engine:
 
     # driving
     def submit(self, command: Mapping[str, Any], *, producer: int = 0,
-               sequence: int = 0) -> None:
+               sequence: int = 0, actor: int = 0) -> None:
         """Queues a command dict ({"type": method name, **arguments}); producer
-        and sequence number it for exactly-once delivery."""
+        and sequence number it for exactly-once delivery; actor sends it as
+        that actor instead of Engine.actor."""
     def apply(self, command: Mapping[str, Any], *, producer: int = 0,
-              sequence: int = 0) -> None:
+              sequence: int = 0, actor: int = 0) -> None:
         """Applies a command dict now."""
+    def attach_access(self, access: Optional[AccessControl]) -> None:
+        """Every command from now on is authorized by `access` (None: no longer)."""
+    @property
+    def actor(self) -> int:
+        """The actor number this engine's commands are sent as (0: none)."""
+    @actor.setter
+    def actor(self, value: int) -> None: ...
     def producer_sequence(self, producer: int) -> int:
         """The highest sequence applied from `producer` (0: none)."""
     def poll(self, now_s: float) -> int:
