@@ -200,6 +200,16 @@ TEST(EngineJournalTest, ReplayRefusesWhatDoesNotFit) {
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReplayJournal(**log, *NewDayCenter(), 0).status().code(),
             absl::StatusCode::kFailedPrecondition);
+  // The journal keeps no actors: an engine that authorizes by them is
+  // recovered first, then given its access control.
+  std::unique_ptr<Engine> guarded = NewDayCenter();
+  guarded->SetAuthorizer([](const Engine&, const Command&, const CommandOrigin&) {
+    return absl::PermissionDeniedError("no");
+  });
+  const absl::Status refused = ReplayJournal(**log, *guarded).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.message().find("replay first, then attach"), std::string::npos)
+      << refused;
 }
 
 }  // namespace
