@@ -90,6 +90,9 @@ class PyEngine {
   }
 
  private:
+  // Kept alive while attached; declared before the engine so that it is
+  // destroyed after it (the engine's authorizer points to it).
+  std::shared_ptr<compliance::AccessControl> access_;
   std::unique_ptr<Engine> engine_;
   std::vector<Event> events_;
   bool record_events_ = true;
@@ -98,7 +101,6 @@ class PyEngine {
   std::vector<std::string> queue_names_;
   bool commanded_ = false;
   uint32_t actor_ = 0;
-  std::shared_ptr<compliance::AccessControl> access_;  // kept alive while attached
   // Destroyed before the engine: it is subscribed to it.
   std::unique_ptr<metrics::Collector> metrics_;
   // Destroyed before the engine, which it refers to.

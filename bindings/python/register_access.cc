@@ -229,7 +229,10 @@ role or department; CcengineError ALREADY_EXISTS for an id registered.)doc");
       "sink"_a,
       R"doc(Calls sink(decision_dict) for every refusal and every decision someone
 answers for (supervisory commands, logins and logouts, department or tenant
-grants, role changes). A sink that raises refuses an allowed action.)doc");
+grants, role changes). A sink that raises refuses an allowed action. The
+sink runs inside the engine's command: it must not call the engine. The
+AccessControl holds the sink; a sink that refers back to the AccessControl
+or the engine keeps both alive until set_decision_sink(None).)doc");
   cls.def_property_readonly(
       "roles",
       [](const AccessControl& a) {

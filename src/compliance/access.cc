@@ -303,6 +303,10 @@ struct AccessControl::Target {
   std::optional<QueueId> contact_queue;  // a contact command's contact, if live
   std::string subject;
   std::string detail;
+  std::string veto;  // why a decision its grants allow is refused all the same
+  Target() = default;
+  Target(const Target&) = delete;
+  Target& operator=(const Target&) = delete;
 };
 
 AccessControl::AccessControl(AccessPolicy policy) : policy_(std::move(policy)) {}
@@ -407,8 +411,12 @@ absl::Status AccessControl::AssignAgent(AgentId agent, std::string_view departme
 }
 
 void AccessControl::SetDecisionSink(DecisionSink sink) {
-  std::lock_guard<std::mutex> lock(mu_);
-  sink_ = std::move(sink);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::swap(sink_, sink);
+  }
+  // The old sink is destroyed here, without the lock: its captures may call
+  // back (a Python callable's finalizer).
 }
 
 void AccessControl::Attach(Engine& engine) {
@@ -598,6 +606,7 @@ absl::Status AccessControl::Decide(std::unique_lock<std::mutex> lock,
         }
       }
     }
+    if (used.has_value() && !target.veto.empty()) used.reset();
     const bool allowed = used.has_value();
     const bool audited = !allowed || Supervisory(permission) || session ||
                          *used == Scope::kDepartment || *used == Scope::kTenant;
@@ -625,12 +634,14 @@ absl::Status AccessControl::Decide(std::unique_lock<std::mutex> lock,
       }
       if (!allowed) {
         const std::string why =
-            expired < 0 ? std::string("no role of theirs grants it there")
-                        : fmt::format("role '{}' expired at {}",
-                                      spec.roles[static_cast<size_t>(expired)].role,
-                                      absl::FormatTime(
-                                          spec.roles[static_cast<size_t>(expired)].until,
-                                          absl::UTCTimeZone()));
+            !target.veto.empty() ? target.veto
+            : expired < 0
+                ? std::string("no role of theirs grants it there")
+                : fmt::format(
+                      "role '{}' expired at {}",
+                      spec.roles[static_cast<size_t>(expired)].role,
+                      absl::FormatTime(spec.roles[static_cast<size_t>(expired)].until,
+                                       absl::UTCTimeZone()));
         decision.status = absl::PermissionDeniedError(
             fmt::format("actor '{}' lacks {} for {} on {}: {}", spec.id,
                         PermissionName(permission), action, decision.subject, why));
@@ -653,58 +664,99 @@ absl::Status AccessControl::Decide(std::unique_lock<std::mutex> lock,
   return decision.status;
 }
 
-absl::Status AccessControl::ChangeRoles(
-    uint32_t by, std::string_view actor, std::string_view action, std::string_view detail,
-    absl::Time now, const std::function<absl::Status(const Actor&)>& precheck,
-    const std::function<absl::Status(Actor&)>& change) {
+std::optional<Scope> AccessControl::HeldScope(const Actor& actor, Permission permission,
+                                              absl::Time now) const {
+  std::optional<Scope> widest;
+  for (size_t i = 0; i < actor.roles.size(); ++i) {
+    if (!(now < actor.spec.roles[i].until)) continue;
+    const std::optional<Scope> grant = policy_.Grant(actor.roles[i], permission);
+    if (grant.has_value() && (!widest.has_value() || *grant > *widest)) widest = grant;
+  }
+  return widest;
+}
+
+absl::Status AccessControl::ChangeRoles(uint32_t by, std::string_view actor,
+                                        std::string_view action, std::string_view detail,
+                                        int granted_role, absl::Time now,
+                                        const std::function<void(Actor&)>& change) {
   Target target;
+  target.self_never = true;
+  target.subject = fmt::format("actor '{}'", actor);
+  target.detail = std::string(detail);
   std::unique_lock<std::mutex> lock(mu_);
-  {
-    auto it = actor_index_.find(Key(actor));
-    if (it == actor_index_.end()) {
+  const Actor* granter =
+      by >= 1 && by <= actors_.size() ? actors_[by - 1].get() : nullptr;
+  const std::optional<Scope> held =
+      granter == nullptr ? std::nullopt
+                         : HeldScope(*granter, Permission::kAccessManage, now);
+  const bool manages = held.has_value();
+  const Scope manage_scope = held.value_or(Scope::kSelf);
+  auto it = actor_index_.find(Key(actor));
+  uint32_t number = 0;
+  if (it == actor_index_.end()) {
+    // Only those who manage access learn which actors exist; anyone else is
+    // refused (and audited) as for any actor.
+    if (manages) {
       return absl::NotFoundError(fmt::format("unknown actor '{}'", actor));
     }
-    const Actor& subject = *actors_[it->second - 1];
-    // A change that cannot be made is refused before it is decided on, so
-    // the audit trail holds only changes that happened or were refused.
-    if (precheck) CCENGINE_RETURN_IF_ERROR(precheck(subject));
+    target.places.push_back({-1, ""});
+  } else {
+    number = it->second;
+    const Actor& subject = *actors_[number - 1];
+    // Department tenants are the actor's (AddActor checks): the views stay
+    // valid while the target lives.
     target.tenant_storage = subject.spec.tenant;
     for (int d : subject.departments) target.places.push_back({d, target.tenant_storage});
     if (target.places.empty()) target.places.push_back({-1, target.tenant_storage});
-    target.self_never = true;
-    target.subject = fmt::format("actor '{}'", actor);
-    target.detail = std::string(detail);
+    if (manages) {
+      if (number == by) {
+        target.veto = "no one changes their own roles";
+      } else if (granted_role >= 0) {
+        for (const auto& [permission, scope] :
+             policy_.roles()[static_cast<size_t>(granted_role)].grants) {
+          if (scope > manage_scope) {
+            target.veto = fmt::format(
+                "the role grants {} at scope {}, wider than their access.manage ({})",
+                PermissionName(permission), ScopeName(scope), ScopeName(manage_scope));
+            break;
+          }
+        }
+      }
+    }
   }
   CCENGINE_RETURN_IF_ERROR(
       Decide(std::move(lock), by, Permission::kAccessManage, target, action, now, false));
+  // The decision was about actor `number`; the sink ran without the lock.
   std::lock_guard<std::mutex> relock(mu_);
-  auto it = actor_index_.find(Key(actor));
-  if (it == actor_index_.end()) {
-    return absl::NotFoundError(fmt::format("unknown actor '{}'", actor));
+  it = actor_index_.find(Key(actor));
+  if (it == actor_index_.end() || it->second != number) {
+    return absl::AbortedError(
+        fmt::format("actor '{}' was removed while the change was decided", actor));
   }
-  return change(*actors_[it->second - 1]);
+  change(*actors_[number - 1]);
+  return absl::OkStatus();
 }
 
 absl::Status AccessControl::GrantRole(uint32_t by, std::string_view actor,
                                       RoleAssignment role, absl::Time now) {
   const int index = policy_.FindRole(role.role);
-  if (index < 0)
+  if (index < 0) {
     return absl::InvalidArgumentError(fmt::format("unknown role '{}'", role.role));
+  }
   const std::string detail =
       role.until == absl::InfiniteFuture()
           ? fmt::format("role '{}'", role.role)
           : fmt::format("role '{}' until {}", role.role,
                         absl::FormatTime(role.until, absl::UTCTimeZone()));
-  return ChangeRoles(by, actor, "GrantRole", detail, now, nullptr, [&](Actor& a) {
+  return ChangeRoles(by, actor, "GrantRole", detail, index, now, [&](Actor& a) {
     for (size_t i = 0; i < a.roles.size(); ++i) {
       if (a.roles[i] == index) {
         a.spec.roles[i].until = role.until;
-        return absl::OkStatus();
+        return;
       }
     }
     a.roles.push_back(index);
     a.spec.roles.push_back(std::move(role));
-    return absl::OkStatus();
   });
 }
 
@@ -713,26 +765,14 @@ absl::Status AccessControl::RevokeRole(uint32_t by, std::string_view actor,
   const int index = policy_.FindRole(role);
   if (index < 0)
     return absl::InvalidArgumentError(fmt::format("unknown role '{}'", role));
-  auto held = [index](const Actor& a) {
-    return std::find(a.roles.begin(), a.roles.end(), index) != a.roles.end();
-  };
   return ChangeRoles(
-      by, actor, "RevokeRole", fmt::format("role '{}'", role), now,
-      [&](const Actor& a) {
-        return held(a) ? absl::OkStatus()
-                       : absl::NotFoundError(fmt::format(
-                             "actor '{}' does not hold role '{}'", actor, role));
-      },
-      [&](Actor& a) {
+      by, actor, "RevokeRole", fmt::format("role '{}'", role), -1, now, [&](Actor& a) {
         for (size_t i = 0; i < a.roles.size(); ++i) {
-          if (a.roles[i] == index) {
-            a.roles.erase(a.roles.begin() + static_cast<std::ptrdiff_t>(i));
-            a.spec.roles.erase(a.spec.roles.begin() + static_cast<std::ptrdiff_t>(i));
-            return absl::OkStatus();
-          }
+          if (a.roles[i] != index) continue;
+          a.roles.erase(a.roles.begin() + static_cast<std::ptrdiff_t>(i));
+          a.spec.roles.erase(a.spec.roles.begin() + static_cast<std::ptrdiff_t>(i));
+          return;
         }
-        return absl::NotFoundError(
-            fmt::format("actor '{}' does not hold role '{}'", actor, role));
       });
 }
 

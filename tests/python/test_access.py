@@ -100,12 +100,14 @@ def test_roles_expire_and_change_under_access_manage(center):
     e.force_agent_state(7, "available")
     assert access.actor(lead)["roles"] == [("team_lead", 200.0)]
     access.revoke_role(root, "zhou", "team_lead", now_s=100)
-    with pytest.raises(KeyError):
-        access.revoke_role(root, "zhou", "team_lead", now_s=100)
+    access.revoke_role(root, "zhou", "team_lead", now_s=100)  # not held: nothing changes
+    assert access.actor(lead)["roles"] == []
+    with pytest.raises(ccengine.CcengineError, match="no one changes their own roles"):
+        access.grant_role(root, "root", "auditor", now_s=100)
     with pytest.raises(ValueError, match="unknown role"):
         access.grant_role(root, "zhou", "boss", now_s=100)
     assert [d["action"] for d in decisions if d["permission"] == "access.manage"] == [
-        "GrantRole", "GrantRole", "RevokeRole"]
+        "GrantRole", "GrantRole", "RevokeRole", "RevokeRole", "GrantRole"]
 
 
 def test_checks_outside_the_engine_and_the_files_roles(center):

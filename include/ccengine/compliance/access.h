@@ -50,10 +50,10 @@
 // for: a supervisory permission (agent.force_state, agent.manage,
 // contact.transfer, contact.withdraw, contact.priority, queue.manage,
 // routing.reload, access.manage, audit.read, pii.unmask), a login or logout,
-// and any command allowed by a grant of department or tenant scope. Contacts
-// arriving, answered and finished under the system role (scope all) and an
-// agent's own state changes are not passed: they are the center's traffic,
-// not anyone's decision. When the sink cannot record an allowed decision,
+// and any command allowed by a grant of department or tenant scope. The
+// center's traffic is not passed when allowed under scope self or all (the
+// system role): agent.state other than logging in or out, offer.answer,
+// contact.complete, contact.add, contact.abandon, contact.callback. When the sink cannot record an allowed decision,
 // the command is refused (fail closed). The audit adapter's
 // `audit::AccessAuditSink` writes decisions to the audit trail.
 //
@@ -235,22 +235,31 @@ class AccessControl {
 
   // Role changes made by actor `by`, who needs access.manage over the
   // target actor's tenant (tenant or all scope) or its departments
-  // (department scope); audited as decisions. Granting a role the policy
+  // (department scope); audited as decisions. No one changes their own
+  // roles, and a role granted may not grant anything at a scope wider than
+  // the granter's access.manage (a tenant's administrator cannot hand out
+  // `system`'s scope all): both PermissionDenied. Granting a role the policy
   // does not have is InvalidArgument; granting one held replaces its expiry;
-  // revoking one not held is NotFound.
+  // revoking one not held changes nothing. An unknown target is NotFound
+  // only to those who manage access (others are refused as for any actor);
+  // a target removed while the change was decided, Aborted.
   absl::Status GrantRole(uint32_t by, std::string_view actor, RoleAssignment role,
                          absl::Time now);
   absl::Status RevokeRole(uint32_t by, std::string_view actor, std::string_view role,
                           absl::Time now);
 
   // Puts agent `agent` in department `department` ("" none): the scope its
-  // commands are judged in. InvalidArgument for an unknown department.
+  // commands are judged in. Like AddActor, an act of the identity system
+  // that feeds this object, not of an actor: not checked, not audited.
+  // InvalidArgument for an unknown department.
   absl::Status AssignAgent(AgentId agent, std::string_view department);
 
   // May `actor` have `command` carried out on `engine` as it stands at
-  // engine.Now()? OK, Unauthenticated or PermissionDenied (see above). A
-  // contact or agent the engine does not know is judged as one outside
-  // every department (the engine then refuses the command itself).
+  // engine.Now()? OK, Unauthenticated or PermissionDenied (see above). An
+  // agent is judged by its department (AssignAgent) whether or not the
+  // engine knows it (so AddAgent is judged in the new agent's department); a
+  // contact the engine does not know, as one outside every department (the
+  // engine then refuses the command itself).
   absl::Status Authorize(const Engine& engine, const Command& command, uint32_t actor);
   // May `actor` use `permission` on `subject` at `now`? (pii.unmask,
   // audit.read, routing.reload, …)
@@ -265,7 +274,10 @@ class AccessControl {
 
   // The sink's error for an allowed decision refuses it after all (fail
   // closed: an action that cannot be recorded is not taken), with the
-  // sink's code and a message naming the action.
+  // sink's code and a message naming the action. An allowed decision is
+  // passed before the engine carries the command out (the engine may still
+  // refuse it for its own reasons). The sink runs inside Engine::Apply on
+  // the router thread: it must not call into the engine.
   using DecisionSink = std::function<absl::Status(const AccessDecision&)>;
   void SetDecisionSink(DecisionSink sink);
 
@@ -279,10 +291,14 @@ class AccessControl {
   static std::string Subject(const Target& target);
   // With mu_ held.
   void CommandTarget(const Engine& engine, const Command& command, Target& out) const;
+  // `granted_role`: the policy index of the role granted, -1 for a revoke.
   absl::Status ChangeRoles(uint32_t by, std::string_view actor, std::string_view action,
-                           std::string_view detail, absl::Time now,
-                           const std::function<absl::Status(const Actor&)>& precheck,
-                           const std::function<absl::Status(Actor&)>& change);
+                           std::string_view detail, int granted_role, absl::Time now,
+                           const std::function<void(Actor&)>& change);
+  // The widest scope at which `actor` holds `permission` through a role in
+  // force at `now`; mu_ held.
+  std::optional<Scope> HeldScope(const Actor& actor, Permission permission,
+                                 absl::Time now) const;
 
   const AccessPolicy policy_;
   mutable std::mutex mu_;
