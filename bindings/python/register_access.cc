@@ -129,8 +129,7 @@ Example:
         spec.id = id;
         spec.tenant = tenant;
         spec.departments = departments;
-        if (!agent.is_none())
-          spec.agent = AgentId(static_cast<uint64_t>(ToInt(agent, "agent")));
+        if (!agent.is_none()) spec.agent = AgentId(ToId(agent, "agent"));
         py::list items = ToList(roles, "roles");
         for (size_t i = 0; i < items.size(); ++i) {
           spec.roles.push_back(ToRole(items[i], Index("roles", i)));
@@ -163,8 +162,7 @@ role or department; CcengineError ALREADY_EXISTS for an id registered.)doc");
   cls.def(
       "assign_agent",
       [](AccessControl& a, const py::object& agent, const std::string& department) {
-        Check(a.AssignAgent(AgentId(static_cast<uint64_t>(ToInt(agent, "agent"))),
-                            department));
+        Check(a.AssignAgent(AgentId(ToId(agent, "agent")), department));
       },
       "agent"_a, "department"_a,
       "Puts an agent in a department (\"\": none), the scope its commands are judged "
@@ -194,8 +192,7 @@ role or department; CcengineError ALREADY_EXISTS for an id registered.)doc");
         compliance::AccessSubject subject;
         if (!department.is_none())
           subject.department = ToString(department, "department");
-        if (!agent.is_none())
-          subject.agent = AgentId(static_cast<uint64_t>(ToInt(agent, "agent")));
+        if (!agent.is_none()) subject.agent = AgentId(ToId(agent, "agent"));
         subject.tenant = tenant;
         Check(a.Check(actor, ToPermission(permission), subject, ToTime(now_s, "now_s")));
       },

@@ -134,6 +134,10 @@ def test_bad_input_is_refused_and_changes_nothing(center):
     assert info.value.code == "ALREADY_EXISTS"
     with pytest.raises(KeyError):
         access.find_actor("x")
+    with pytest.raises(ValueError, match="agent: id must be in 0..2"):
+        access.add_actor("x", agent=-1)
+    with pytest.raises(ValueError, match="agent: expected an integer id"):
+        access.assign_agent("7", "外语组")
     with pytest.raises(TypeError):
         access.set_decision_sink(42)
     with pytest.raises(TypeError):
