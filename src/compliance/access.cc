@@ -284,11 +284,13 @@ struct AccessControl::Actor {
 
 // What a command or check touches: up to two places (a transfer's queues),
 // and the agent a `self` grant must be.
+// A department (-1: none) and its tenant: what a scope is judged on.
+struct AccessControl::Place {
+  int department = -1;
+  std::string_view tenant;
+};
+
 struct AccessControl::Target {
-  struct Place {
-    int department = -1;
-    std::string_view tenant;
-  };
   // A target is filled where it is decided and never copied: a place's
   // tenant may point into tenant_storage.
   absl::InlinedVector<Place, 2> places;
@@ -427,30 +429,30 @@ void AccessControl::Attach(Engine& engine) {
 
 void AccessControl::Detach(Engine& engine) { engine.SetAuthorizer(nullptr); }
 
+AccessControl::Place AccessControl::PlaceOfDepartment(int department) const {
+  Place p;
+  p.department = department;
+  if (department >= 0)
+    p.tenant = policy_.departments()[static_cast<size_t>(department)].tenant;
+  return p;
+}
+
+AccessControl::Place AccessControl::PlaceOfAgent(AgentId agent) const {
+  auto it = agent_department_.find(agent.value());
+  return PlaceOfDepartment(it == agent_department_.end() ? -1 : it->second);
+}
+
 void AccessControl::CommandTarget(const Engine& engine, const Command& command,
                                   Target& t) const {
-  auto place_of_department = [&](int department) {
-    Target::Place p;
-    p.department = department;
-    if (department >= 0) {
-      p.tenant = policy_.departments()[static_cast<size_t>(department)].tenant;
-    }
-    return p;
-  };
-  // mu_ is held (agent_department_).
-  auto agent_place = [&](AgentId agent) {
-    auto it = agent_department_.find(agent.value());
-    return place_of_department(it == agent_department_.end() ? -1 : it->second);
-  };
   auto queue_place = [&](QueueId queue) {
-    return place_of_department(policy_.DepartmentOfQueue(queue));
+    return PlaceOfDepartment(policy_.DepartmentOfQueue(queue));
   };
   t.command = &command;
   std::visit(
       [&](const auto& c) {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, cmd::AddAgent>) {
-          t.places.push_back(agent_place(c.config.id));
+          t.places.push_back(PlaceOfAgent(c.config.id));
           t.self_never = true;
         } else if constexpr (std::is_same_v<T, cmd::AddContact>) {
           t.places.push_back(queue_place(c.spec.queue));
@@ -458,7 +460,7 @@ void AccessControl::CommandTarget(const Engine& engine, const Command& command,
         } else if constexpr (requires { c.agent; }) {
           // Agent commands, and offer answers and completions, which are the
           // agent's own business whatever the contact.
-          t.places.push_back(agent_place(c.agent));
+          t.places.push_back(PlaceOfAgent(c.agent));
           t.self = c.agent;
           t.self_never = std::is_same_v<T, cmd::RemoveAgent>;
         } else {
@@ -468,7 +470,7 @@ void AccessControl::CommandTarget(const Engine& engine, const Command& command,
             t.self = where->agent;
             t.contact_queue = where->queue;
           } else {
-            t.places.push_back(place_of_department(-1));
+            t.places.push_back(PlaceOfDepartment(-1));
           }
           if constexpr (std::is_same_v<T, cmd::Transfer>)
             t.places.push_back(queue_place(c.to));
@@ -528,13 +530,7 @@ absl::Status AccessControl::Check(uint32_t actor, Permission permission,
   target.subject = subject.description;
   std::unique_lock<std::mutex> lock(mu_);
   if (subject.agent.has_value()) {
-    auto it = agent_department_.find(subject.agent->value());
-    Target::Place p;
-    if (it != agent_department_.end()) {
-      p.department = it->second;
-      p.tenant = policy_.departments()[static_cast<size_t>(it->second)].tenant;
-    }
-    target.places.push_back(p);
+    target.places.push_back(PlaceOfAgent(*subject.agent));
     target.self = subject.agent;
   } else if (subject.department.has_value()) {
     const int d = policy_.FindDepartment(*subject.department);
@@ -542,7 +538,7 @@ absl::Status AccessControl::Check(uint32_t actor, Permission permission,
       return absl::InvalidArgumentError(
           fmt::format("unknown department '{}'", *subject.department));
     }
-    target.places.push_back({d, policy_.departments()[static_cast<size_t>(d)].tenant});
+    target.places.push_back(PlaceOfDepartment(d));
     target.self_never = true;
   } else {
     target.places.push_back({-1, subject.tenant});
@@ -580,7 +576,7 @@ absl::Status AccessControl::Decide(std::unique_lock<std::mutex> lock,
           case Scope::kAll: return true;
           case Scope::kTenant: return in_tenant(0);
           case Scope::kDepartment:
-            for (const Target::Place& place : target.places) {
+            for (const Place& place : target.places) {
               if (place.department < 0 ||
                   std::find(actor->departments.begin(), actor->departments.end(),
                             place.department) == actor->departments.end()) {

@@ -283,6 +283,7 @@ class AccessControl {
 
  private:
   struct Actor;
+  struct Place;
   struct Target;
   // Decides with `lock` (on mu_) held; releases it before calling the sink.
   absl::Status Decide(std::unique_lock<std::mutex> lock, uint32_t actor,
@@ -291,6 +292,9 @@ class AccessControl {
   static std::string Subject(const Target& target);
   // With mu_ held.
   void CommandTarget(const Engine& engine, const Command& command, Target& out) const;
+  // Where a department (-1: none) or, with mu_ held, an agent is.
+  Place PlaceOfDepartment(int department) const;
+  Place PlaceOfAgent(AgentId agent) const;
   // `granted_role`: the policy index of the role granted, -1 for a revoke.
   absl::Status ChangeRoles(uint32_t by, std::string_view actor, std::string_view action,
                            std::string_view detail, int granted_role, absl::Time now,
