@@ -63,6 +63,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "ccengine/ccengine.h"
+#include "ccengine/compliance/pii.h"
 #include "ccengine/http/server.h"
 #include "ccengine/kamailio/evapi.h"
 #include "ccengine/kamailio/routing.h"
@@ -76,7 +77,12 @@ namespace {
 using ccengine::kamailio::EvapiEvent;
 
 std::mutex g_out_mu;
-void Line(const std::string& s) {
+// A LOG line may quote what a caller's IVR or Kamailio sent (a header that
+// did not parse, a rejected frame): personal data in it is masked. RING and
+// END lines carry the call's reference and the agent's address only.
+void Line(const std::string& line) {
+  const std::string s =
+      absl::StartsWith(line, "LOG ") ? ccengine::compliance::MaskPii(line) : line;
   std::lock_guard<std::mutex> lock(g_out_mu);
   std::fwrite(s.data(), 1, s.size(), stdout);
   std::fputc('\n', stdout);

@@ -78,6 +78,7 @@ class PyEngine {
   // (register_access.cc).
   uint32_t actor() const { return actor_; }
   void set_actor(uint32_t actor) { actor_ = actor; }
+  compliance::AccessControl* access() const { return access_.get(); }
   void set_access(std::shared_ptr<compliance::AccessControl> access) {
     access_ = std::move(access);
   }
@@ -188,7 +189,10 @@ absl::Duration ToEngineDuration(double seconds, const std::string& path);
 py::dict SkillsToDict(const PyEngine& e, const std::vector<SkillLevel>& skills);
 py::dict QueueConfigToDict(const PyEngine& e, const QueueConfig& config);
 py::dict AgentToDict(const PyEngine& e, const AgentSnapshot& agent);
-py::dict ContactToDict(const PyEngine& e, const ContactSnapshot& contact);
+// `mask` masks the customer id and attributes; null hands them over as they
+// are (an unmasked read the caller has checked).
+py::dict ContactToDict(const PyEngine& e, const ContactSnapshot& contact,
+                       const compliance::Masker* mask);
 py::dict CustomerContactToDict(const PyEngine& e, const CustomerContact& contact);
 py::dict StatsToDict(const PyEngine& e, const QueueStats& stats);
 py::dict WaitEstimateToDict(const WaitEstimate& estimate);

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
+#include "ccengine/compliance/pii.h"
 #include "ccengine/core/calendar.h"
 #include "engine_binding.h"
 #include "fmt/format.h"
@@ -130,17 +131,21 @@ py::dict AgentToDict(const PyEngine& e, const AgentSnapshot& a) {
   return d;
 }
 
-py::dict ContactToDict(const PyEngine& e, const ContactSnapshot& c) {
+py::dict ContactToDict(const PyEngine& e, const ContactSnapshot& c,
+                       const compliance::Masker* mask) {
   py::dict d;
   d["id"] = c.id.value();
   d["queue"] = e.QueueName(c.queue);
   d["channel"] = std::string(ChannelName(c.channel));
   d["priority"] = c.priority;
   d["state"] = std::string(ContactStateName(c.state));
-  d["customer_id"] = c.customer_id;
+  d["customer_id"] =
+      mask != nullptr ? mask->Mask("customer_id", c.customer_id) : c.customer_id;
   d["skills"] = SkillsToDict(e, c.skills);
   py::dict attributes;
-  for (const auto& [k, v] : c.attributes) attributes[py::str(k)] = v;
+  for (const auto& [k, v] : c.attributes) {
+    attributes[py::str(k)] = mask != nullptr ? mask->Mask(k, v) : v;
+  }
   d["attributes"] = attributes;
   d["arrived_at_s"] = SecondsSinceEpoch(c.arrived_at);
   d["queued_at_s"] = SecondsSinceEpoch(c.queued_at);
@@ -300,7 +305,8 @@ py::dict EventToDict(const PyEngine& e, const Event& ev) {
                          ? py::object(ExplanationToDict(e, *ev.explanation))
                          : none;
   if (ev.type == EventType::kCommandFailed) {
-    d["error"] = std::string(ev.status.message());
+    // A refused command's message may quote what it was given.
+    d["error"] = compliance::MaskPii(std::string(ev.status.message()));
     d["error_code"] = absl::StatusCodeToString(ev.status.code());
   } else {
     d["error"] = none;

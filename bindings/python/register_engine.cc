@@ -16,6 +16,7 @@
 #include "ccengine/core/strategy.h"
 #include "engine_binding.h"
 #include "fmt/format.h"
+#include "masking.h"
 
 namespace ccengine::python {
 namespace {
@@ -648,17 +649,32 @@ contact's next fallback target.
       "state since the agent was added, the current spell up to now}).");
   cls.def(
       "get_contact",
-      [](PyEngine& e, py::object c) {
-        return ContactToDict(
-            e, Unwrap(e.engine().GetContact(ContactId(ToId(c, "contact")))));
+      [](PyEngine& e, py::object c, bool unmasked, uint32_t actor) {
+        const ContactId id(ToId(c, "contact"));
+        ContactSnapshot contact = Unwrap(e.engine().GetContact(id));
+        if (!unmasked) return ContactToDict(e, contact, &MaskerFor(&e));
+        compliance::AccessSubject subject;
+        if (e.access() != nullptr) {
+          subject = e.access()->policy().SubjectOfQueue(
+              contact.queue, fmt::format("contact {} in queue {}", id.value(),
+                                         e.QueueName(contact.queue)));
+        }
+        CheckUnmask(&e, actor, subject);
+        return ContactToDict(e, contact, nullptr);
       },
-      "contact"_a,
-      "A live contact as a dict: id, queue, channel, priority, state, "
-      "customer_id, skills, attributes, arrived_at_s, queued_at_s, "
-      "routing_step, agent, excluded, preferred_agents (while the "
-      "preference is in force), preferred_until_s, "
-      "callback_requested_at_s, original_channel, fallbacks_left, "
-      "next_fallback_at_s. KeyError once it has ended.");
+      "contact"_a, py::kw_only(), "unmasked"_a = false, "actor"_a = 0,
+      R"doc(A live contact as a dict: id, queue, channel, priority, state,
+customer_id, skills, attributes, arrived_at_s, queued_at_s, routing_step,
+agent, excluded, preferred_agents (while the preference is in force),
+preferred_until_s, callback_requested_at_s, original_channel,
+fallbacks_left, next_fallback_at_s. KeyError once it has ended.
+
+The customer id and attributes are masked (personal data found in them;
+the access policy's personal fields whole). unmasked=True hands them over
+as they are to an actor (``actor``, else Engine.actor) holding pii.unmask
+over the contact's queue — judged and recorded by the attached
+AccessControl; CcengineError (PERMISSION_DENIED, UNAUTHENTICATED) otherwise,
+also when no AccessControl is attached.)doc");
   cls.def(
       "customer_history",
       [](PyEngine& e, const std::string& customer_id) {

@@ -25,6 +25,7 @@
 #include "common.h"
 #include "engine_binding.h"
 #include "fmt/format.h"
+#include "masking.h"
 
 #ifdef CCENGINE_PY_HAVE_SQLITE
 #include "ccengine/sqlite/ticket_store.h"
@@ -95,15 +96,23 @@ py::dict ClockToDict(const tickets::SlaClock& c) {
                   "stopped"_a = c.stopped, "stopped_at"_a = TimeOrNone(c.stopped_at));
 }
 
-py::dict TicketToDict(const Ticket& t) {
+// `mask` masks the text, customer id, address (personal as a whole) and
+// fields; null hands them over as they are (an unmasked read the caller has
+// checked).
+py::dict TicketToDict(const Ticket& t, const compliance::Masker* mask) {
   py::dict fields;
-  for (const auto& [k, v] : t.fields) fields[py::str(k)] = py::str(v);
+  for (const auto& [k, v] : t.fields) {
+    fields[py::str(k)] = py::str(mask != nullptr ? mask->Mask(k, v) : v);
+  }
   return py::dict(
       "id"_a = t.id, "version"_a = t.version, "category"_a = t.category,
       "department"_a = t.department, "state"_a = std::string(TicketStateName(t.state)),
-      "priority"_a = t.priority, "text"_a = t.text, "customer_id"_a = t.customer_id,
-      "address"_a = t.address, "fields"_a = fields,
-      "created_at"_a = SecondsSinceEpoch(t.created_at),
+      "priority"_a = t.priority,
+      "text"_a = mask != nullptr ? compliance::MaskPii(t.text) : t.text,
+      "customer_id"_a =
+          mask != nullptr ? mask->Mask("customer_id", t.customer_id) : t.customer_id,
+      "address"_a = mask != nullptr ? compliance::MaskWhole(t.address) : t.address,
+      "fields"_a = fields, "created_at"_a = SecondsSinceEpoch(t.created_at),
       "updated_at"_a = SecondsSinceEpoch(t.updated_at),
       "queued_since"_a = SecondsSinceEpoch(t.queued_since), "assignee"_a = t.assignee,
       "duplicate_of"_a =
@@ -146,6 +155,7 @@ class PyTicketDesk {
 
   TicketDesk& desk() { return *desk_; }
   const PyEngine* engine() const { return engine_; }
+  const compliance::Masker* mask() const { return &MaskerFor(engine_); }
 
   void AdvanceTo(double t) {
     if (manual_ == nullptr) {
@@ -173,7 +183,7 @@ class PyTicketDesk {
           "category"_a = e.category, "department"_a = e.department,
           "from"_a = std::string(TicketStateName(e.from)),
           "to"_a = std::string(TicketStateName(e.to)), "time"_a = SecondsSinceEpoch(e.at),
-          "actor"_a = e.actor, "detail"_a = e.detail));
+          "actor"_a = e.actor, "detail"_a = compliance::MaskPii(e.detail)));
     }
     events_.clear();
     return out;
@@ -333,7 +343,7 @@ code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)do
         tickets::CreateRequest r = ToRequest(category, text, customer_id, address, fields,
                                              actor, received_at, dedupe);
         tickets::CreateResult made = Unwrap(d.desk().Create(r));
-        py::dict out = TicketToDict(made.ticket);
+        py::dict out = TicketToDict(made.ticket, d.mask());
         out["similarity"] = made.similarity;
         return out;
       },
@@ -350,7 +360,7 @@ code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)do
          py::object fields, const std::string& actor) {
         tickets::CreateRequest r = ToRequest(category, text, customer_id, address, fields,
                                              actor, py::none(), false);
-        return TicketToDict(Unwrap(d.desk().AddChild(master, r)));
+        return TicketToDict(Unwrap(d.desk().AddChild(master, r)), d.mask());
       },
       "master"_a, "category"_a, "text"_a, "customer_id"_a = py::none(),
       "address"_a = py::none(), "fields"_a = py::none(), "actor"_a = "desk",
@@ -362,7 +372,7 @@ code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)do
       "dispatch",
       [](PyTicketDesk& d, TicketId id, const std::string& actor,
          std::optional<std::string> c) {
-        return TicketToDict(Unwrap(d.desk().Dispatch(id, actor, std::move(c))));
+        return TicketToDict(Unwrap(d.desk().Dispatch(id, actor, std::move(c))), d.mask());
       },
       "id"_a, "actor"_a, "category"_a = py::none(),
       "dispatch(id, actor, category=None): new|returned -> queued (派单), optionally to "
@@ -370,27 +380,27 @@ code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)do
   cls.def(
       "sign_for",
       [](PyTicketDesk& d, TicketId id, const std::string& agent) {
-        return TicketToDict(Unwrap(d.desk().SignFor(id, agent)));
+        return TicketToDict(Unwrap(d.desk().SignFor(id, agent)), d.mask());
       },
       "id"_a, "agent"_a, "sign_for(id, agent): queued -> assigned (签收).");
   cls.def(
       "start",
       [](PyTicketDesk& d, TicketId id, const std::string& actor) {
-        return TicketToDict(Unwrap(d.desk().Start(id, actor)));
+        return TicketToDict(Unwrap(d.desk().Start(id, actor)), d.mask());
       },
       "id"_a, "actor"_a, "start(id, actor): assigned -> in_progress (办理).");
   cls.def(
       "pend",
       [](PyTicketDesk& d, TicketId id, const std::string& actor,
          const std::string& reason) {
-        return TicketToDict(Unwrap(d.desk().Pend(id, actor, reason)));
+        return TicketToDict(Unwrap(d.desk().Pend(id, actor, reason)), d.mask());
       },
       "id"_a, "actor"_a, "reason"_a,
       "pend(id, actor, reason): -> pending; the clocks pause.");
   cls.def(
       "resume",
       [](PyTicketDesk& d, TicketId id, const std::string& actor) {
-        return TicketToDict(Unwrap(d.desk().Resume(id, actor)));
+        return TicketToDict(Unwrap(d.desk().Resume(id, actor)), d.mask());
       },
       "id"_a, "actor"_a,
       "resume(id, actor): pending -> queued, preferring the assignee.");
@@ -398,7 +408,7 @@ code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)do
       "resolve",
       [](PyTicketDesk& d, TicketId id, const std::string& actor,
          const std::string& answer) {
-        return TicketToDict(Unwrap(d.desk().Resolve(id, actor, answer)));
+        return TicketToDict(Unwrap(d.desk().Resolve(id, actor, answer)), d.mask());
       },
       "id"_a, "actor"_a, "answer"_a,
       "resolve(id, actor, answer): assigned|in_progress -> resolved (答复).");
@@ -406,7 +416,7 @@ code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)do
       "close",
       [](PyTicketDesk& d, TicketId id, const std::string& actor,
          const std::string& reason) {
-        return TicketToDict(Unwrap(d.desk().Close(id, actor, reason)));
+        return TicketToDict(Unwrap(d.desk().Close(id, actor, reason)), d.mask());
       },
       "id"_a, "actor"_a, "reason"_a = "",
       "close(id, actor, reason): resolved -> closed (回访, 办结).");
@@ -414,7 +424,7 @@ code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)do
       "return_to_dispatcher",
       [](PyTicketDesk& d, TicketId id, const std::string& actor,
          const std::string& reason) {
-        return TicketToDict(Unwrap(d.desk().Return(id, actor, reason)));
+        return TicketToDict(Unwrap(d.desk().Return(id, actor, reason)), d.mask());
       },
       "id"_a, "actor"_a, "reason"_a,
       "return_to_dispatcher(id, actor, reason): -> returned (退单).");
@@ -422,7 +432,7 @@ code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)do
       "reopen",
       [](PyTicketDesk& d, TicketId id, const std::string& actor,
          const std::string& reason) {
-        return TicketToDict(Unwrap(d.desk().Reopen(id, actor, reason)));
+        return TicketToDict(Unwrap(d.desk().Reopen(id, actor, reason)), d.mask());
       },
       "id"_a, "actor"_a, "reason"_a,
       "reopen(id, actor, reason): resolved|closed -> queued (重办).");
@@ -430,7 +440,7 @@ code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)do
       "merge",
       [](PyTicketDesk& d, TicketId id, TicketId master, const std::string& actor,
          const std::string& reason) {
-        return TicketToDict(Unwrap(d.desk().Merge(id, master, actor, reason)));
+        return TicketToDict(Unwrap(d.desk().Merge(id, master, actor, reason)), d.mask());
       },
       "id"_a, "master"_a, "actor"_a, "reason"_a = "",
       "merge(id, master, actor, reason): -> merged into an open master.");
@@ -438,15 +448,17 @@ code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)do
       "cancel",
       [](PyTicketDesk& d, TicketId id, const std::string& actor,
          const std::string& reason) {
-        return TicketToDict(Unwrap(d.desk().Cancel(id, actor, reason)));
+        return TicketToDict(Unwrap(d.desk().Cancel(id, actor, reason)), d.mask());
       },
       "id"_a, "actor"_a, "reason"_a, "cancel(id, actor, reason): -> cancelled.");
   cls.def(
       "request_extension",
       [](PyTicketDesk& d, TicketId id, const std::string& actor, double extra_s,
          const std::string& reason) {
-        return TicketToDict(Unwrap(d.desk().RequestExtension(
-            id, actor, ToDuration(py::float_(extra_s), "extra_s"), reason)));
+        return TicketToDict(
+            Unwrap(d.desk().RequestExtension(
+                id, actor, ToDuration(py::float_(extra_s), "extra_s"), reason)),
+            d.mask());
       },
       "id"_a, "actor"_a, "extra_s"_a, "reason"_a,
       "request_extension(id, actor, extra_s, reason): asks for more resolution time "
@@ -456,7 +468,7 @@ code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)do
       [](PyTicketDesk& d, TicketId id, const std::string& supervisor, bool approve,
          const std::string& reason) {
         return TicketToDict(
-            Unwrap(d.desk().DecideExtension(id, supervisor, approve, reason)));
+            Unwrap(d.desk().DecideExtension(id, supervisor, approve, reason)), d.mask());
       },
       "id"_a, "supervisor"_a, "approve"_a, "reason"_a = "",
       "decide_extension(id, supervisor, approve, reason): approves or rejects it.");
@@ -464,7 +476,7 @@ code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)do
       "escalate",
       [](PyTicketDesk& d, TicketId id, const std::string& supervisor,
          const std::string& reason) {
-        return TicketToDict(Unwrap(d.desk().Escalate(id, supervisor, reason)));
+        return TicketToDict(Unwrap(d.desk().Escalate(id, supervisor, reason)), d.mask());
       },
       "id"_a, "supervisor"_a, "reason"_a,
       "escalate(id, supervisor, reason): 督办 by hand.");
@@ -478,17 +490,54 @@ code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)do
   cls.def_property_readonly("now", &PyTicketDesk::Now);
   cls.def(
       "get",
-      [](PyTicketDesk& d, TicketId id) { return TicketToDict(Unwrap(d.desk().Get(id))); },
-      "id"_a);
+      [](PyTicketDesk& d, TicketId id, bool unmasked, const std::string& actor) {
+        Ticket t = Unwrap(d.desk().Get(id));
+        if (!unmasked) return TicketToDict(t, d.mask());
+        const PyEngine* e = d.engine();
+        uint32_t number = 0;
+        if (!actor.empty() && e != nullptr && e->access() != nullptr) {
+          absl::StatusOr<uint32_t> found = e->access()->FindActor(actor);
+          if (!found.ok()) {
+            RaiseStatus(
+                absl::UnauthenticatedError(fmt::format("unknown actor '{}'", actor)));
+          }
+          number = *found;
+        }
+        // A ticket is its category's queue's data (the queue's department
+        // and tenant); a category without a queue, the default tenant's.
+        compliance::AccessSubject subject;
+        subject.description = fmt::format("ticket {}", t.id);
+        if (e != nullptr && e->access() != nullptr) {
+          for (const tickets::TicketCategory& c : d.desk().Categories()) {
+            if (c.name == t.category && c.queue.has_value()) {
+              subject = e->access()->policy().SubjectOfQueue(
+                  *c.queue, std::move(subject.description));
+            }
+          }
+        }
+        CheckUnmask(e, number, subject);
+        return TicketToDict(t, nullptr);
+      },
+      "id"_a, py::kw_only(), "unmasked"_a = false, "actor"_a = "",
+      R"doc(The ticket as a dict. Its text, customer id, address and fields are
+masked (personal data found in them; the address whole; the engine's
+access policy's personal fields whole). unmasked=True hands them over as
+they are to an actor (the AccessControl id ``actor``, else Engine.actor)
+holding pii.unmask over the queue of the ticket's category (its department
+and tenant in the access policy; a category without a queue: the default
+tenant) — judged and recorded by the access control attached to the desk's
+engine; CcengineError (PERMISSION_DENIED; UNAUTHENTICATED for an unknown
+actor) otherwise.)doc");
   cls.def(
       "history",
       [](PyTicketDesk& d, TicketId id) {
         py::list out;
         for (const tickets::HistoryEntry& e : Unwrap(d.desk().History(id))) {
-          out.append(py::dict(
-              "seq"_a = e.seq, "time"_a = SecondsSinceEpoch(e.at), "actor"_a = e.actor,
-              "action"_a = e.action, "from"_a = std::string(TicketStateName(e.from)),
-              "to"_a = std::string(TicketStateName(e.to)), "reason"_a = e.reason));
+          out.append(py::dict("seq"_a = e.seq, "time"_a = SecondsSinceEpoch(e.at),
+                              "actor"_a = e.actor, "action"_a = e.action,
+                              "from"_a = std::string(TicketStateName(e.from)),
+                              "to"_a = std::string(TicketStateName(e.to)),
+                              "reason"_a = compliance::MaskPii(e.reason)));
         }
         return out;
       },
@@ -522,7 +571,8 @@ code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)do
         q.after_id = after_id;
         q.limit = limit;
         py::list out;
-        for (const Ticket& t : Unwrap(d.desk().Query(q))) out.append(TicketToDict(t));
+        for (const Ticket& t : Unwrap(d.desk().Query(q)))
+          out.append(TicketToDict(t, d.mask()));
         return out;
       },
       "states"_a = py::none(), "department"_a = py::none(), "category"_a = py::none(),

@@ -154,8 +154,9 @@ const std::vector<RoleDefinition>& AccessPolicy::BuiltInRoles() {
 
 AccessPolicy AccessPolicy::BuiltIn() { return Create({}, {}).value(); }
 
-absl::StatusOr<AccessPolicy> AccessPolicy::Create(std::vector<RoleDefinition> roles,
-                                                  std::vector<Department> departments) {
+absl::StatusOr<AccessPolicy> AccessPolicy::Create(
+    std::vector<RoleDefinition> roles, std::vector<Department> departments,
+    std::vector<std::string> personal_fields) {
   if (roles.size() > kMaxRoles) {
     return absl::InvalidArgumentError(
         fmt::format("{} roles: at most {}", roles.size(), kMaxRoles));
@@ -241,7 +242,23 @@ absl::StatusOr<AccessPolicy> AccessPolicy::Create(std::vector<RoleDefinition> ro
     }
   }
   policy.departments_ = std::move(departments);
+  absl::StatusOr<Masker> masker = Masker::Create(personal_fields);
+  if (!masker.ok()) return masker.status();
+  policy.masker_ = *std::move(masker);
+  policy.personal_fields_ = std::move(personal_fields);
   return policy;
+}
+
+AccessSubject AccessPolicy::SubjectOfQueue(QueueId queue, std::string description) const {
+  AccessSubject subject;
+  const int d = DepartmentOfQueue(queue);
+  if (d >= 0) {
+    const Department& dept = departments_[static_cast<size_t>(d)];
+    subject.department = dept.name;
+    subject.tenant = dept.tenant;
+  }
+  subject.description = std::move(description);
+  return subject;
 }
 
 int AccessPolicy::FindRole(std::string_view name) const {

@@ -15,6 +15,8 @@ using compliance::Permission;
 using compliance::RoleDefinition;
 using compliance::Scope;
 
+constexpr size_t kMaxPersonalFields = 256;
+
 std::vector<std::string_view> PermissionNames() {
   std::vector<std::string_view> names;
   for (size_t i = 0; i < compliance::kPermissionCount; ++i) {
@@ -147,11 +149,39 @@ std::vector<RoleDefinition> ReadRoles(DocumentReader& reader, const Node& node,
   return roles;
 }
 
+// Contact attributes (or "customer_id") whose values are personal as a
+// whole: masked to their first character wherever they leave the engine.
+std::vector<std::string> ReadPersonalFields(DocumentReader& reader, const Node& node,
+                                            const std::string& pointer) {
+  std::vector<std::string> fields;
+  if (!reader.Expect(node, pointer, Node::Kind::kArray)) return fields;
+  if (node.items.size() > kMaxPersonalFields) {
+    reader.Error(node, pointer,
+                 fmt::format("at most {} personal fields, got {}", kMaxPersonalFields,
+                             node.items.size()));
+    return fields;
+  }
+  std::map<std::string, size_t, std::less<>> seen;
+  for (size_t i = 0; i < node.items.size(); ++i) {
+    std::string name;
+    const std::string path = Index(pointer, i);
+    if (!AccessName(reader, &node.items[i], node, path, &name)) continue;
+    if (!seen.emplace(name, i).second) {
+      reader.Error(node.items[i], path,
+                   fmt::format("field \"{}\" is listed twice", name));
+      continue;
+    }
+    fields.push_back(std::move(name));
+  }
+  return fields;
+}
+
 }  // namespace
 
 AccessPolicy ReadAccessSection(DocumentReader& reader, const Node& node,
                                const std::string& pointer, const QueueRefFn& queue_ref) {
-  DocumentReader::Fields f(reader, node, pointer, {"departments", "roles"});
+  DocumentReader::Fields f(reader, node, pointer,
+                           {"departments", "roles", "personal_fields"});
   if (!f.ok()) return AccessPolicy::BuiltIn();
   std::vector<Department> departments;
   if (const Node* d = f.Get("departments")) {
@@ -159,8 +189,12 @@ AccessPolicy ReadAccessSection(DocumentReader& reader, const Node& node,
   }
   std::vector<RoleDefinition> roles;
   if (const Node* r = f.Get("roles")) roles = ReadRoles(reader, *r, f.Path("roles"));
+  std::vector<std::string> personal;
+  if (const Node* p = f.Get("personal_fields")) {
+    personal = ReadPersonalFields(reader, *p, f.Path("personal_fields"));
+  }
   absl::StatusOr<AccessPolicy> policy =
-      AccessPolicy::Create(std::move(roles), std::move(departments));
+      AccessPolicy::Create(std::move(roles), std::move(departments), std::move(personal));
   if (!policy.ok()) {
     // What the reading above does not catch (a name the policy refuses).
     reader.Error(node, pointer, std::string(policy.status().message()));

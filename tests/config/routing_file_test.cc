@@ -115,6 +115,14 @@ TEST_F(HotlineTest, ItsAccessSectionGivesThePolicyDepartmentsAndRoles) {
             compliance::Scope::kTenant);
   EXPECT_FALSE(policy.Grant(inspector, compliance::Permission::kAgentState).has_value());
   EXPECT_GE(policy.FindRole("supervisor"), 0) << "the built-in roles stay";
+  EXPECT_THAT(policy.personal_fields(), ElementsAre("customer.name", "customer.address"));
+  EXPECT_EQ(policy.masker().Mask("customer.name", "张三丰"), "张**");
+  EXPECT_EQ(policy.masker().Mask("customer.tier", "回电 13812345678"),
+            "回电 138****5678");
+  const compliance::AccessSubject english =
+      policy.SubjectOfQueue(*routing_->FindQueue("English"), "contact 1");
+  EXPECT_EQ(english.department, "外语组");
+  EXPECT_EQ(english.tenant, "12345");
 
   // A supervisor of the foreign-language desk may withdraw a call from the
   // English queue, not from the policy line.

@@ -433,6 +433,16 @@ sed '0,/^Max-Forwards: 70$/s//Max-Forwards: 70\nX-CC-Facts: ivr.choice=9; custom
 run_callers routed_ivr "${WORK}/caller_ivr.xml" hotline 2 2 500 30
 grep -q "facts ignored: 'customer.tier' (not an attribute of the routing file)" \
   "${WORK}/daemon3.log" || fail "an unknown fact in X-CC-Facts was not logged"
+# An IVR that puts the caller's number where a fact belongs: the header is
+# ignored and logged, the number masked in the log.
+sed '0,/^Max-Forwards: 70$/s//Max-Forwards: 70\nX-CC-Facts: 13812345678/' \
+  "${HERE}/caller.xml" >"${WORK}/caller_pii.xml"
+run_callers routed_pii "${WORK}/caller_pii.xml" hotline 1 1 500 30
+grep -q "facts ignored: X-CC-Facts: '138\*\*\*\*5678' is not name=value" \
+  "${WORK}/daemon3.log" || fail "a bad X-CC-Facts header was not logged masked"
+if grep -q "13812345678" "${WORK}/daemon3.log"; then
+  fail "a caller's number reached the daemon's log unmasked"
+fi
 # A Call-ID may hold '"' (RFC 3261's word): pasted raw into the invite's JSON
 # it would append "event":"bye" and the call would never be routed.
 run_callers routed_quote caller.xml hotline 2 2 500 30 -cid_str '%u-%p@%s","event":"bye","q":"'
@@ -489,8 +499,10 @@ for line in open(sys.argv[1]):
 # The calls of flows "fallback" and "fallback_late" waited 1 s and 5.5 s in
 # queue 2 (no agent), moved to support (1) with reason target_timeout, and
 # support's agent 4 answered each.
+# After the IVR's two calls to sales (0), the call whose facts were ignored
+# and the two with quoted Call-IDs go where version 2 sends them (support).
 want = ([(0, 0, 2)] * 3 + [(0, 1, 4)] * 2 + [(1, 1, 4)] * 3 + [(1, 0, 2)] * 2 +
-        [(1, 1, 4)] * 2 + [(2, 1, 4)] * 2)
+        [(1, 1, 4)] * 3 + [(2, 1, 4)] * 2)
 if queue_of_offer != want:
     errors.append(f"offers (phase, queue, agent) {queue_of_offer}, want {want}")
 if (len(moved) != 2 or [m[1:4] for m in moved] != [("2", "1", "target_timeout")] * 2
@@ -505,7 +517,7 @@ if (len(withdrawn) != 1 or withdrawn[0][1] != "2"
     errors.append(f"withdrawn (contact, queue, after s) {withdrawn}, want one from "
                   f"queue 2 after {limit_s} s")
 summary = dict(re.findall(r"(\w+)=(\S+)", [l for l in open(sys.argv[1]) if l.startswith("SUMMARY")][0]))
-if (summary["completed"] != "14" or summary["withdrawn"] != "1"
+if (summary["completed"] != "15" or summary["withdrawn"] != "1"
         or summary["abandoned"] != "0" or summary["in_flight"] != "0"
         or summary["invariants"] != "ok"):
     errors.append(f"summary {summary}")
@@ -516,7 +528,8 @@ echo "routing file: flow 'hotline' to sales, flow 'fallback' from a queue withou
   "to support's agent after 1 s, flow 'fallback_late' after 5.5 s (suspended past tm's" \
   "fr_timer), a call past Kamailio's ${WAIT_LIMIT_MS} ms wait limit answered 480 and" \
   "withdrawn, SIGHUP -> version 2 to support," \
-  "X-CC-Facts ivr.choice=9 to sales, a Call-ID with quotes routed, a reload from a web page" \
+  "X-CC-Facts ivr.choice=9 to sales, a caller's number in X-CC-Facts logged masked," \
+  "a Call-ID with quotes routed, a reload from a web page" \
   "refused, a broken file refused (POST /-/reload) and version 2 kept"
 
 # --- the engine gone: the calls waiting for its decision are answered 503 ------
@@ -563,7 +576,10 @@ sleep 0.5
 kill -KILL "${DAEMON4_PID}"
 wait "${WAITING_PID}" || fail "the calls waiting when the engine died were not answered 503" \
   "($(tail -n 5 "${WORK}/engine_gone.out"))"
-took="$(answer_s engine_gone 0.5 3)" ||
+# Killed 0.5 s after both were seen queued: answered then, not before (sipp's
+# response time runs from a moment after its INVITE went out, so the bound
+# leaves 0.1 s for that), and not at the wait limit.
+took="$(answer_s engine_gone 0.4 3)" ||
   fail "the calls waiting when the engine died were answered after ${took} s on average"
 wait "${RINGING_PID}" || fail "the call ringing when the engine died was not answered 503" \
   "($(tail -n 5 "${WORK}/engine_gone_ringing.out"))"

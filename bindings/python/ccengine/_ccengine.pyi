@@ -418,8 +418,11 @@ class Engine:
     # queries
     def get_agent(self, agent: int) -> Dict[str, Any]:
         """An agent's snapshot as a dict (time_in_state_s: seconds per state since it was added)."""
-    def get_contact(self, contact: int) -> Dict[str, Any]:
-        """A live contact's snapshot as a dict."""
+    def get_contact(self, contact: int, *, unmasked: bool = False,
+                    actor: int = 0) -> Dict[str, Any]:
+        """A live contact's snapshot as a dict, its customer id and attributes
+        masked; unmasked=True needs pii.unmask (checked and recorded by the
+        attached AccessControl)."""
     def queue_position(self, contact: int) -> int:
         """1-based place of a waiting contact."""
     def simple_estimated_wait(self, contact: int) -> float:
@@ -539,7 +542,10 @@ class TicketDesk:
     def advance_to(self, t: float) -> None: ...
     @property
     def now(self) -> float: ...
-    def get(self, id: int) -> Dict[str, Any]: ...
+    def get(self, id: int, *, unmasked: bool = False, actor: str = "") -> Dict[str, Any]:
+        """The ticket, its text, customer id, address and fields masked;
+        unmasked=True needs pii.unmask (checked and recorded by the access
+        control attached to the desk's engine)."""
     def history(self, id: int) -> List[Dict[str, Any]]: ...
     def query(
         self,

@@ -91,6 +91,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ccengine/compliance/pii.h"
 #include "ccengine/core/commands.h"
 #include "ccengine/core/engine.h"
 #include "ccengine/core/types.h"
@@ -143,28 +144,46 @@ inline constexpr size_t kMaxAccessNameBytes = 128;  // roles, departments, actor
 inline constexpr size_t kMaxRoles = 256;
 inline constexpr size_t kMaxDepartments = 4096;
 
+// What a guarded read or change outside the engine touches (`Check`).
+struct AccessSubject {
+  std::optional<AgentId> agent;           // an agent's data
+  std::optional<std::string> department;  // a department's data
+  std::string tenant;                     // else the tenant's ("" the default)
+  std::string description;                // for the audit record
+};
+
 // The roles and departments: what each role may do, which queues make up
-// each department.
+// each department; and which contact fields are personal as a whole (what
+// `pii.unmask` uncovers).
 class AccessPolicy {
  public:
   // The built-in roles, replaced by any of `roles` with the same name, then
-  // the rest of `roles`; `departments` as given. InvalidArgument (naming the
-  // role or department) for an empty, over-long or duplicate name, a
-  // permission granted twice in a role, a queue in two departments, or more
-  // than kMaxRoles roles or kMaxDepartments departments.
-  static absl::StatusOr<AccessPolicy> Create(std::vector<RoleDefinition> roles,
-                                             std::vector<Department> departments);
+  // the rest of `roles`; `departments` as given; `personal_fields` as for
+  // `Masker::Create`. InvalidArgument (naming the role, department or field)
+  // for an empty, over-long or duplicate name, a permission granted twice in
+  // a role, a queue in two departments, or more than kMaxRoles roles or
+  // kMaxDepartments departments.
+  static absl::StatusOr<AccessPolicy> Create(
+      std::vector<RoleDefinition> roles, std::vector<Department> departments,
+      std::vector<std::string> personal_fields = {});
   // The built-in roles only, no departments.
   static AccessPolicy BuiltIn();
   static const std::vector<RoleDefinition>& BuiltInRoles();
 
   const std::vector<RoleDefinition>& roles() const { return roles_; }
   const std::vector<Department>& departments() const { return departments_; }
+  const std::vector<std::string>& personal_fields() const { return personal_fields_; }
+  // Masks what leaves the engine: the personal fields whole, other values'
+  // free text by the detectors.
+  const Masker& masker() const { return masker_; }
   // Indexes into roles() / departments(), or -1.
   int FindRole(std::string_view name) const;
   int FindDepartment(std::string_view name) const;
   // The department queue `queue` belongs to, or -1.
   int DepartmentOfQueue(QueueId queue) const;
+  // A queue's data (a contact in it) as a `Check` subject: its department
+  // and that department's tenant, or the default tenant.
+  AccessSubject SubjectOfQueue(QueueId queue, std::string description) const;
   // The scope at which role `role` grants `permission`, if it does.
   std::optional<Scope> Grant(int role, Permission permission) const {
     return grants_[static_cast<size_t>(role)][static_cast<size_t>(permission)];
@@ -177,6 +196,8 @@ class AccessPolicy {
   absl::flat_hash_map<std::string, int> role_index_;
   absl::flat_hash_map<std::string, int> department_index_;
   std::vector<int> queue_department_;  // by queue index; -1 none
+  std::vector<std::string> personal_fields_;
+  Masker masker_;
 };
 
 struct RoleAssignment {
@@ -203,14 +224,6 @@ struct AccessDecision {
   std::string detail;   // a role change's role: "role 'supervisor' until …"
   bool allowed = false;
   absl::Status status;  // the refusal; OK when allowed
-};
-
-// What a guarded read or change outside the engine touches (`Check`).
-struct AccessSubject {
-  std::optional<AgentId> agent;           // an agent's data
-  std::optional<std::string> department;  // a department's data
-  std::string tenant;                     // else the tenant's ("" the default)
-  std::string description;                // for the audit record
 };
 
 class AccessControl {
