@@ -77,12 +77,13 @@ namespace {
 using ccengine::kamailio::EvapiEvent;
 
 std::mutex g_out_mu;
-// A LOG line may quote what a caller's IVR or Kamailio sent (a header that
-// did not parse, a rejected frame): personal data in it is masked. RING and
-// END lines carry the call's reference and the agent's address only.
+// A LOG or EV line may quote what a caller's IVR or Kamailio sent (a header
+// that did not parse, a rejected frame, a refused command's message):
+// personal data in it is masked. RING and END lines carry the call's
+// reference and the agent's address only, for the layer to act on.
 void Line(const std::string& line) {
-  const std::string s =
-      absl::StartsWith(line, "LOG ") ? ccengine::compliance::MaskPii(line) : line;
+  const bool verbatim = absl::StartsWith(line, "RING ") || absl::StartsWith(line, "END ");
+  const std::string s = verbatim ? line : ccengine::compliance::MaskPii(line);
   std::lock_guard<std::mutex> lock(g_out_mu);
   std::fwrite(s.data(), 1, s.size(), stdout);
   std::fputc('\n', stdout);

@@ -133,13 +133,14 @@ py::dict TicketToDict(const Ticket& t, const compliance::Masker* mask) {
 class PyTicketDesk {
  public:
   PyTicketDesk(const std::string& where, py::object engine, std::optional<double> start_s,
-               const std::string& sync)
+               const std::string& sync, uint32_t actor)
       : engine_obj_(std::move(engine)) {
     tickets::TicketDeskOptions options;
     if (!engine_obj_.is_none()) {
       engine_ = &engine_obj_.cast<PyEngine&>();
       clock_ = std::make_unique<EngineClock>(&engine_->engine());
       options.engine = &engine_->engine();
+      options.actor = actor != 0 ? actor : engine_->actor();
     } else {
       manual_ = std::make_unique<ManualClock>(
           start_s.has_value() ? ToTime(*start_s, "start_s") : absl::Now());
@@ -253,9 +254,13 @@ Every transition takes the actor and (where the 12345 flow needs one) a
 reason, is recorded in the ticket's history, and raises CcengineError with
 code FAILED_PRECONDITION, changing nothing, when the state does not allow it.)doc");
   cls.def(py::init<const std::string&, py::object, std::optional<double>,
-                   const std::string&>(),
+                   const std::string&, uint32_t>(),
           "path_or_dsn"_a, "engine"_a = py::none(), "start_s"_a = py::none(),
-          "sync"_a = "full");
+          "sync"_a = "full", py::kw_only(), "actor"_a = 0,
+          R"doc(A ticket desk on an SQLite file (":memory:" for none) or a PostgreSQL
+DSN. With an engine, queued tickets are routed as its contacts: the desk's
+commands are sent as actor number ``actor`` (AccessControl.add_actor), 0:
+the engine's Engine.actor when the desk is made.)doc");
   cls.def(
       "add_category",
       [](PyTicketDesk& d, const std::string& name, const std::string& department,

@@ -645,6 +645,26 @@ absl::StatusOr<size_t> Engine::Poll(absl::Time now) {
       Event e = MakeEvent(EventType::kCommandFailed);
       e.status = std::move(st);
       e.origin = submitted.origin;
+      // The contact and agent the command named, so that its sender can
+      // tell which of its calls or tickets the refusal concerns.
+      std::visit(
+          [&e](const auto& c) {
+            if constexpr (requires { c.contact; }) {
+              e.contact = c.contact;
+              e.has_contact = true;
+            } else if constexpr (requires { c.spec.id; }) {
+              e.contact = c.spec.id;
+              e.has_contact = true;
+            }
+            if constexpr (requires { c.agent; }) {
+              e.agent = c.agent;
+              e.has_agent = true;
+            } else if constexpr (requires { c.config.id; }) {
+              e.agent = c.config.id;
+              e.has_agent = true;
+            }
+          },
+          submitted.command);
       Emit(e);
     }
   }

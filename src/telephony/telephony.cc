@@ -15,6 +15,7 @@ std::string_view CallOutcomeName(CallOutcome outcome) {
   switch (outcome) {
     case CallOutcome::kNoAgent: return "no_agent";
     case CallOutcome::kWithdrawn: return "withdrawn";
+    case CallOutcome::kRefused: return "refused";
   }
   return "unknown";
 }
@@ -22,12 +23,12 @@ std::string_view CallOutcomeName(CallOutcome outcome) {
 namespace {
 
 constexpr uint32_t kBridgeEvents =
-    EventBit(EventType::kOffered) | EventBit(EventType::kOfferTimedOut) |
-    EventBit(EventType::kOfferRescinded) | EventBit(EventType::kAccepted) |
-    EventBit(EventType::kRejected) | EventBit(EventType::kCompleted) |
-    EventBit(EventType::kAbandoned) | EventBit(EventType::kOverflowed) |
-    EventBit(EventType::kTransferred) | EventBit(EventType::kWithdrawn) |
-    EventBit(EventType::kCommandFailed);
+    EventBit(EventType::kContactQueued) | EventBit(EventType::kOffered) |
+    EventBit(EventType::kOfferTimedOut) | EventBit(EventType::kOfferRescinded) |
+    EventBit(EventType::kAccepted) | EventBit(EventType::kRejected) |
+    EventBit(EventType::kCompleted) | EventBit(EventType::kAbandoned) |
+    EventBit(EventType::kOverflowed) | EventBit(EventType::kTransferred) |
+    EventBit(EventType::kWithdrawn) | EventBit(EventType::kCommandFailed);
 
 std::string Ref(std::string_view s) { return std::string(s); }
 
@@ -35,7 +36,10 @@ std::string Ref(std::string_view s) { return std::string(s); }
 
 TelephonyBridge::TelephonyBridge(Engine* engine, TelephonyPort* port,
                                  TelephonyBridgeOptions options)
-    : engine_(engine), port_(port), next_contact_(options.first_contact_id) {
+    : engine_(engine),
+      port_(port),
+      options_(options),
+      next_contact_(options.first_contact_id) {
   subscription_ =
       engine_->Subscribe([this](const Event& event) { OnEvent(event); }, kBridgeEvents);
 }
@@ -76,8 +80,14 @@ absl::Status TelephonyBridge::Drop(absl::Status why) {
   return why;
 }
 
+CommandOrigin TelephonyBridge::Origin() const {
+  CommandOrigin origin;
+  origin.actor = options_.actor;
+  return origin;
+}
+
 absl::Status TelephonyBridge::SubmitLocked(Command command) {
-  absl::Status st = engine_->Submit(std::move(command));
+  absl::Status st = engine_->Submit(std::move(command), Origin());
   if (st.ok()) ++stats_.reports_accepted;
   return st;
 }
@@ -242,8 +252,8 @@ size_t TelephonyBridge::OnDisconnected() {
   for (auto& [id, call] : calls_) {
     absl::Status st =
         call.state == CallState::kConnected
-            ? engine_->Submit(cmd::CompleteContact{call.agent, ContactId{id}})
-            : engine_->Submit(cmd::Withdraw{ContactId{id}});
+            ? engine_->Submit(cmd::CompleteContact{call.agent, ContactId{id}}, Origin())
+            : engine_->Submit(cmd::Withdraw{ContactId{id}}, Origin());
     // A full intake keeps the call; a second OnDisconnected retries it.
     if (!st.ok()) continue;
     done.push_back(id);
@@ -372,7 +382,7 @@ absl::StatusOr<ReconcileReport> TelephonyBridge::Reconcile(
   // Applied at once (no intake to fill): each was checked against the
   // engine's state just now, so a refusal means the engine changed under it.
   for (const Command& command : commands) {
-    if (engine_->Apply(command).ok()) {
+    if (engine_->Apply(command, Origin()).ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       ++stats_.reports_accepted;
     } else {
@@ -401,13 +411,12 @@ void TelephonyBridge::OnEvent(const Event& event) {
   std::optional<PortAction> action;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (event.type == EventType::kCommandFailed) {
-      ++stats_.commands_failed;
-      return;
-    }
+    if (event.type == EventType::kCommandFailed) ++stats_.commands_failed;
     auto it = calls_.find(event.contact.value());
-    if (it == calls_.end()) return;  // not ours, or already forgotten
+    if (!event.has_contact || it == calls_.end()) return;  // not ours, or forgotten
     Call& call = it->second;
+    const bool entered = call.entered;
+    if (event.type != EventType::kCommandFailed) call.entered = true;
     auto address = [&](AgentId agent) {
       auto a = address_by_agent_.find(agent.value());
       return a == address_by_agent_.end() ? std::string() : a->second;
@@ -425,7 +434,7 @@ void TelephonyBridge::OnEvent(const Event& event) {
           // No address to ring: give the offer back so the next agent gets
           // it (the rejecting agent is not offered this call again).
           ++stats_.unmapped_offers;
-          (void)engine_->Submit(cmd::RejectOffer{event.agent, event.contact});
+          (void)engine_->Submit(cmd::RejectOffer{event.agent, event.contact}, Origin());
           break;
         }
         call.state = CallState::kRinging;
@@ -455,6 +464,12 @@ void TelephonyBridge::OnEvent(const Event& event) {
       case EventType::kCompleted:
       case EventType::kAbandoned: EraseLocked(event.contact); break;
       case EventType::kTransferred: call.Requeue(); break;
+      case EventType::kCommandFailed:
+        // Before the engine took the call, the refusal is its AddContact's:
+        // the caller gets an answer now rather than at the layer's wait
+        // limit. A later command's refusal leaves the call where it is.
+        if (!entered) end(CallOutcome::kRefused);
+        break;
       default:  // kAccepted, kRejected: the bridge moved already
         break;
     }

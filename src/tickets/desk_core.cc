@@ -203,7 +203,9 @@ void TicketDesk::State::FlushUnsentLocked() {
   while (!unsent.empty()) {
     // Submit moves the command in only when it accepts it.
     Command copy = unsent.front();
-    if (!options.engine->Submit(std::move(copy)).ok()) return;  // intake full: next Tick
+    CommandOrigin origin;
+    origin.actor = options.actor;
+    if (!options.engine->Submit(std::move(copy), origin).ok()) return;  // intake full
     unsent.pop_front();
   }
 }

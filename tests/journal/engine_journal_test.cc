@@ -168,6 +168,10 @@ TEST(EngineJournalTest, ACommandThatCannotBeJournaledIsNotApplied) {
   ASSERT_TRUE(e->Poll(e->Now()).ok());
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_EQ(failed[0].status.code(), absl::StatusCode::kInvalidArgument);
+  // The event names the contact the refused command was about.
+  EXPECT_TRUE(failed[0].has_contact);
+  EXPECT_EQ(failed[0].contact, s.id);
+  EXPECT_FALSE(failed[0].has_agent);
   s.arrived_at.reset();
   ASSERT_TRUE(e->Apply(cmd::AddContact{s}).ok());
   EXPECT_EQ((*log)->last_sequence(), 1u);

@@ -155,3 +155,24 @@ def test_a_sink_that_raises_refuses_an_audited_action(center):
     with pytest.raises(ccengine.CcengineError, match="audit disk full"):
         e.login(7)
     assert e.get_agent(7)["state"] == "logged_out"
+
+
+def test_the_ticket_desk_sends_as_its_actor(center):
+    e, _, actors, _ = center
+    routing = ccengine.RoutingFile.load(str(HOTLINE))
+    e.actor = actors["bridge"]
+    # An agent's actor may not add contacts: the dispatch is refused, and the
+    # refusal names the ticket's contact.
+    refused = ccengine.TicketDesk(":memory:", engine=e, actor=actors["lee"])
+    refused.add_categories(routing)
+    t = refused.create("noise", "楼下烧烤店噪音扰民")
+    e.poll(e.now)
+    failed = [ev for ev in e.drain_events() if ev["type"] == "command_failed"]
+    assert [(ev["contact"], ev["error_code"]) for ev in failed] == [
+        ((1 << 62) + t["id"], "PERMISSION_DENIED")]
+    # Without actor=, the desk sends as the engine's actor when it is made.
+    desk = ccengine.TicketDesk(":memory:", engine=e)
+    desk.add_categories(routing)
+    t = desk.create("noise", "楼下烧烤店噪音扰民")
+    e.poll(e.now)
+    assert e.get_contact((1 << 62) + t["id"])["queue"] == "投诉举报"

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "ccengine/compliance/access.h"
 #include "gtest/gtest.h"
 #include "testing/engine_fixture.h"
 
@@ -521,6 +522,57 @@ TEST_F(TelephonyTest, DisconnectEndsEveryCallInFlightWithAClearOutcome) {
   Call("after");
   Step(12);
   EXPECT_FALSE(phones_.Ringing("after").empty());
+}
+
+// With an access control on the engine, the bridge's commands carry its
+// actor: a bridge holding the system role routes calls; one whose actor may
+// not add contacts (or that names none) has each call refused by the engine,
+// and the layer is told at once instead of waiting for its own limit.
+TEST_F(TelephonyTest, UnderAccessControlTheBridgeSendsAsItsActorAndRefusedCallsEnd) {
+  std::string a1 = Agent(1);
+  compliance::AccessControl access(compliance::AccessPolicy::BuiltIn());
+  compliance::ActorSpec system;
+  system.id = "sip-bridge";
+  system.roles = {{"system"}};
+  compliance::ActorSpec agent;
+  agent.id = "li.lei";
+  agent.agent = AgentId{1};
+  agent.roles = {{"agent"}};
+  TelephonyBridgeOptions as_system;
+  as_system.actor = access.AddActor(system).value();
+  TelephonyBridgeOptions as_agent;
+  as_agent.actor = access.AddActor(agent).value();
+  as_agent.first_contact_id = 100;
+  TelephonyBridgeOptions as_nobody;
+  as_nobody.first_contact_id = 200;
+  bridge_.reset();
+  bridge_ = std::make_unique<TelephonyBridge>(engine_.get(), &phones_, as_system);
+  CCENGINE_ASSERT_OK(bridge_->MapAgent(AgentId{1}, a1));
+  access.Attach(*engine_);
+
+  Call("allowed");
+  Step(1);
+  EXPECT_EQ(phones_.Ringing("allowed"), a1);
+  CCENGINE_EXPECT_OK(bridge_->OnAnswered("allowed", a1));
+  Step(2);
+  EXPECT_EQ(StateOf(1), AgentState::kBusy);
+
+  for (const TelephonyBridgeOptions& options : {as_agent, as_nobody}) {
+    SimulatedPhones phones;
+    TelephonyBridge bridge(engine_.get(), &phones, options);
+    const Accounting before = engine_->GetAccounting();
+    ASSERT_TRUE(bridge.OnInbound(Inbound("refused", queue_)).ok());
+    Step();
+    ASSERT_EQ(phones.requests.size(), 1u);
+    EXPECT_EQ(phones.requests[0].kind, "end");
+    EXPECT_EQ(phones.requests[0].outcome, CallOutcome::kRefused);
+    EXPECT_EQ(bridge.stats().live_calls, 0u);
+    EXPECT_EQ(bridge.stats().commands_failed, 1u);
+    EXPECT_EQ(engine_->GetAccounting().entered, before.entered);
+    // A report about the ended call is refused as for any unknown call.
+    CCENGINE_EXPECT_CODE(bridge.OnCallerHangup("refused"), kNotFound);
+  }
+  compliance::AccessControl::Detach(*engine_);
 }
 
 // Random reports — right, duplicated, late or wrong — never break the

@@ -483,7 +483,8 @@ class TicketDesk:
     not allow them."""
 
     def __init__(
-        self, path_or_dsn: str, engine: Optional[Engine] = None, start_s: Optional[float] = None, sync: str = "full"
+        self, path_or_dsn: str, engine: Optional[Engine] = None, start_s: Optional[float] = None, sync: str = "full",
+        *, actor: int = 0
     ) -> None: ...
     def add_category(
         self,

@@ -62,7 +62,8 @@ enum class EventType : uint8_t {
                        // kNoPreferredAgent): any agent may take it now
   kAgentStateChanged,  // agent, agent_state, agent_reason (also when only the
                        // not-ready reason changes), reason
-  kCommandFailed,      // status: a submitted command was refused
+  kCommandFailed,      // status: a submitted command was refused; contact and
+                       // agent: those it named (AddContact: its contact)
 };
 std::string_view EventTypeName(EventType type);
 

@@ -104,6 +104,8 @@ namespace ccengine {
 enum class CallOutcome : uint8_t {
   kNoAgent = 0,  // overflowed out of the engine: queue full or max wait
   kWithdrawn,    // a supervisor took it out of routing
+  kRefused,      // the engine refused the call (its AddContact failed: an
+                 // unknown queue, the bridge's actor not allowed to add it)
 };
 std::string_view CallOutcomeName(CallOutcome outcome);
 
@@ -188,6 +190,10 @@ struct TelephonyStats {
 
 struct TelephonyBridgeOptions {
   uint64_t first_contact_id = 1;
+  // The actor every command of the bridge is sent as (CommandOrigin::actor):
+  // with an access control attached to the engine, one holding the `system`
+  // role (or the contact and offer permissions over the queues it serves).
+  uint32_t actor = 0;
 };
 
 class TelephonyBridge {
@@ -258,6 +264,9 @@ class TelephonyBridge {
     std::string ref;
     CallState state = CallState::kWaiting;
     AgentId agent;  // ringing or connected
+    // An event of the engine has named the contact: its AddContact was
+    // applied. A refusal before that is the AddContact's.
+    bool entered = false;
     // Back in line: no agent rings it or holds it.
     void Requeue() {
       state = CallState::kWaiting;
@@ -295,10 +304,12 @@ class TelephonyBridge {
                         absl::FunctionRef<void(const Report&)> accepted);
   absl::Status Drop(absl::Status why);  // counts; takes mu_ held
   absl::Status SubmitLocked(Command command);
+  CommandOrigin Origin() const;  // the bridge's actor
   void EraseLocked(ContactId id);
 
   Engine* engine_;
   TelephonyPort* port_;
+  const TelephonyBridgeOptions options_;
   Engine::SubscriptionId subscription_ = 0;
 
   mutable std::mutex mu_;

@@ -91,6 +91,11 @@ struct TicketDeskOptions {
   // Where queued tickets are routed; null: tickets wait in kQueued until
   // someone calls `SignFor`.
   Engine* engine = nullptr;
+  // The actor the desk's commands to the engine are sent as
+  // (CommandOrigin::actor): with an access control attached to the engine,
+  // one holding the `system` role or the contact permissions over the
+  // categories' queues.
+  uint32_t actor = 0;
   // Engine contact id of a ticket: base + ticket id. Keep it clear of the
   // ids the application gives calls and chats.
   uint64_t contact_id_base = uint64_t{1} << 62;
