@@ -2,6 +2,7 @@
 //
 //   ccengine-kamailio --config agents.json [--routing routing.json] [--port 8448]
 //                     [--http 127.0.0.1:9464 | --http off] [--metrics-db FILE]
+//                     [--audit-log FILE --audit-key PEM]
 //
 // Connects to Kamailio's evapi on 127.0.0.1 (see examples/kamailio/), runs an
 // Engine on a RouterLoop, and answers each suspended INVITE with the agent
@@ -34,7 +35,9 @@
 // of requests before the load begins makes one load): it is read and checked
 // on a thread of its own, then made the next version on the router thread (waiting calls
 // re-evaluated), with one "LOG routing: ..." line saying which version runs
-// or why the file was refused (the running version stays).
+// or why the file was refused (the running version stays). With
+// --audit-log, each version put in force is also an entry of that audit
+// trail (daemon_audit.h); a log whose chain does not verify stops the start.
 //
 // The INVITE's request-URI user names the queue. Every engine event is
 // printed on stdout as "EV <description>"; adapter diagnostics as "LOG ...";
@@ -69,6 +72,7 @@
 #include "ccengine/kamailio/routing.h"
 #include "ccengine/sqlite/interval_store.h"
 #include "ccengine/telephony/telephony.h"
+#include "daemon_audit.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 
@@ -256,6 +260,8 @@ int Main(int argc, char** argv) {
   int port_override = 0;
   std::string http = "127.0.0.1:9464";
   std::string metrics_db;
+  std::string audit_log_path;
+  std::string audit_key_path;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--config") config_path = argv[i + 1];
@@ -267,6 +273,10 @@ int Main(int argc, char** argv) {
       http = argv[i + 1];
     else if (a == "--metrics-db")
       metrics_db = argv[i + 1];
+    else if (a == "--audit-log")
+      audit_log_path = argv[i + 1];
+    else if (a == "--audit-key")
+      audit_key_path = argv[i + 1];
   }
   std::optional<ccengine::http::ServerOptions> http_options;
   if (http != "off") {
@@ -285,7 +295,12 @@ int Main(int argc, char** argv) {
   }
   if (config_path.empty()) {
     std::cerr << "usage: ccengine-kamailio --config FILE [--routing FILE] [--port N] "
-                 "[--http ADDR:PORT|off] [--metrics-db FILE]\n";
+                 "[--http ADDR:PORT|off] [--metrics-db FILE] "
+                 "[--audit-log FILE --audit-key PEM]\n";
+    return 2;
+  }
+  if (audit_log_path.empty() != audit_key_path.empty()) {
+    std::cerr << "--audit-log and --audit-key go together\n";
     return 2;
   }
   std::ifstream in(config_path);
@@ -321,6 +336,30 @@ int Main(int argc, char** argv) {
     routing = std::move(*started);
     Line(fmt::format("LOG routing: version 1 ({}) from {}",
                      routing->versions().current()->content_hash(), routing_path));
+  }
+  // The routing version in force, as the audit trail records it.
+  auto version_text = [&] {
+    return fmt::format("version {} ({})", routing->versions().version(),
+                       routing->versions().current()->content_hash());
+  };
+  std::string routing_in_force = routing != nullptr ? version_text() : "";
+  std::unique_ptr<ccengine::kamailio::DaemonAudit> audit;
+  if (!audit_log_path.empty()) {
+    auto opened = ccengine::kamailio::DaemonAudit::Open(audit_log_path, audit_key_path);
+    if (!opened.ok()) {
+      std::cerr << "audit log " << audit_log_path << ": " << opened.status() << "\n";
+      return 2;
+    }
+    audit = *std::move(opened);
+    if (routing != nullptr) {
+      if (absl::Status st =
+              audit->RoutingVersion("routing.load", routing_path, "", routing_in_force);
+          !st.ok()) {
+        std::cerr << "audit log " << audit_log_path << ": " << st << "\n";
+        return 2;
+      }
+    }
+    Line(fmt::format("LOG audit: recording to {}", audit_log_path));
   }
   try {
     for (const auto& s :
@@ -591,6 +630,17 @@ int Main(int argc, char** argv) {
     if (routing != nullptr) {
       if (std::optional<std::string> applied = routing->ApplyPending()) {
         LogLines("routing: ", *applied);
+        if (std::string now_in_force = version_text(); now_in_force != routing_in_force) {
+          if (audit != nullptr) {
+            if (absl::Status st = audit->RoutingVersion("routing.reload", routing->path(),
+                                                        routing_in_force, now_in_force);
+                !st.ok()) {
+              Line(fmt::format("LOG audit: the change to routing {} was not recorded: {}",
+                               now_in_force, st.ToString()));
+            }
+          }
+          routing_in_force = std::move(now_in_force);
+        }
       }
     }
     published.Publish(collector->TakeSnapshot());
@@ -704,6 +754,11 @@ int Main(int argc, char** argv) {
     if (!unwritten.empty()) {
       Line(fmt::format("LOG metrics: {} batches of interval rows lost at shutdown",
                        unwritten.size()));
+    }
+  }
+  if (audit != nullptr) {
+    if (absl::Status st = audit->Close(); !st.ok()) {
+      Line(fmt::format("LOG audit: closing {}: {}", audit_log_path, st.ToString()));
     }
   }
   ccengine::Accounting acc = engine->GetAccounting();

@@ -19,6 +19,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/../testing/processes.sh"
 DAEMON="${1:?usage: e2e_test.sh DAEMON EXAMPLES_DIR}"
 EXAMPLES="${2:?usage: e2e_test.sh DAEMON EXAMPLES_DIR}"
 REPORT="${3:-}"
+# ccengine-audit, when the audit adapter is built: the routing daemon then
+# records its routing versions in an audit log, checked with it.
+AUDIT_TOOL="${4:-}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LOAD_CALLS="${CCENGINE_E2E_LOAD_CALLS:-200}"
 LOAD_RATE="${CCENGINE_E2E_LOAD_RATE:-20}"
@@ -372,8 +375,16 @@ def routing(hotline_queue, sales_level):
 json.dump(routing("sales", 5), open(f"{work}/routing.json", "w"))
 json.dump(routing("support", 7), open(f"{work}/routing_v2.json", "w"))
 PY
+AUDIT_ARGS=()
+if [[ -n "${AUDIT_TOOL}" ]]; then
+  "${AUDIT_TOOL}" keygen "${WORK}/audit.pem" "${WORK}/audit.pub" >/dev/null ||
+    fail "ccengine-audit keygen failed"
+  AUDIT_ARGS=(--audit-log "${WORK}/audit.log" --audit-key "${WORK}/audit.pem")
+elif [[ "${CI:-}" == "true" ]]; then
+  fail "no ccengine-audit given: in CI the daemon's audit trail is tested"
+fi
 "${DAEMON}" --config "${WORK}/agents.json" --routing "${WORK}/routing.json" \
-  --http 127.0.0.1:0 >"${WORK}/daemon3.log" 2>&1 &
+  --http 127.0.0.1:0 "${AUDIT_ARGS[@]}" >"${WORK}/daemon3.log" 2>&1 &
 DAEMON3_PID=$!
 PIDS+=("${DAEMON3_PID}")
 wait_log() {  # wait_log FILE PATTERN: up to 5 s
@@ -531,6 +542,40 @@ echo "routing file: flow 'hotline' to sales, flow 'fallback' from a queue withou
   "X-CC-Facts ivr.choice=9 to sales, a caller's number in X-CC-Facts logged masked," \
   "a Call-ID with quotes routed, a reload from a web page" \
   "refused, a broken file refused (POST /-/reload) and version 2 kept"
+
+# --- the audit trail of the routing daemon ------------------------------------
+# Version 1 at start and version 2 on SIGHUP are entries; the broken file
+# refused on POST /-/reload changed nothing and is none. The log verifies;
+# a copy with one entry changed stops a daemon's start, naming the line.
+if [[ -n "${AUDIT_TOOL}" ]]; then
+  "${AUDIT_TOOL}" show "${WORK}/audit.log" --public-key "${WORK}/audit.pub" \
+    >"${WORK}/audit_show.tsv" 2>"${WORK}/audit_verify.out" ||
+    fail "the daemon's audit log does not verify: $(cat "${WORK}/audit_verify.out")"
+  python3 - "${WORK}/audit_show.tsv" "${WORK}/routing.json" <<'PY' ||
+import sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
+got = [(r[2], r[3], r[4], r[5], r[6].split(" (")[0], r[7].split(" (")[0]) for r in rows]
+path = "routing:" + sys.argv[2]
+want = [("ccengine-kamailio", "system", "routing.load", path, "", "version 1"),
+        ("ccengine-kamailio", "system", "routing.reload", path, "version 1", "version 2")]
+if got != want:
+    print(f"audit entries {got}, want {want}")
+    sys.exit(1)
+PY
+    fail "the audit log does not hold the two routing versions"
+  sed 's/\trouting\.reload\t/\trouting.rel0ad\t/' "${WORK}/audit.log" >"${WORK}/tampered.log"
+  cmp -s "${WORK}/audit.log" "${WORK}/tampered.log" && fail "the audit log copy was not changed"
+  cp "${WORK}/audit.log.head" "${WORK}/tampered.log.head"
+  timeout 10 "${DAEMON}" --config "${WORK}/agents.json" --routing "${WORK}/routing_v2.json" \
+    --http off --audit-log "${WORK}/tampered.log" --audit-key "${WORK}/audit.pem" \
+    >"${WORK}/daemon_tampered.log" 2>&1
+  rc=$?
+  [[ ${rc} -eq 2 ]] && grep -q "does not verify at line" "${WORK}/daemon_tampered.log" ||
+    fail "a daemon started on a tampered audit log (exit ${rc}):" \
+      "$(head -c 500 "${WORK}/daemon_tampered.log")"
+  echo "audit trail: routing versions 1 and 2 recorded and verified; a tampered log" \
+    "refused at start: $(grep -m 1 "does not verify" "${WORK}/daemon_tampered.log" | cut -c1-160)"
+fi
 
 # --- the engine gone: the calls waiting for its decision are answered 503 ------
 # A daemon dies (kill -9) while two calls wait in queue "nobody" (no agent)
