@@ -109,7 +109,15 @@ CREATE INDEX tickets_by_created_at ON tickets (created_at);
 CREATE INDEX tickets_by_parent ON tickets (parent) WHERE parent <> 0;
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations = {{{1, kSchemaV1}}};
+// Version 2: personal data erasure and retention (TicketStore::Anonymize).
+// The partial index serves the retention sweep, which looks at tickets not
+// yet anonymized by their last update.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE tickets ADD COLUMN anonymized BOOLEAN NOT NULL DEFAULT false;
+CREATE INDEX tickets_to_anonymize ON tickets (updated_at) WHERE NOT anonymized;
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations = {{{1, kSchemaV1}, {2, kSchemaV2}}};
 
 // The columns a ticket statement returns, in this order.
 enum TicketColumn : int {
@@ -137,6 +145,7 @@ enum TicketColumn : int {
   kNextCheck,
   kFieldNames,
   kFieldValues,
+  kAnonymized,  // version 2
   kTicketColumnCount,
 };
 
@@ -185,6 +194,7 @@ constexpr std::array<Column, kTicketColumnCount> kColumns = {{
     {"next_check", "bigint"},
     {"field_names", "text[]"},
     {"field_values", "text[]"},
+    {"anonymized", "boolean"},
 }};
 
 // A clock's columns, from its first.
@@ -423,6 +433,34 @@ std::string UpdateSql() {
 
 std::string GetSql() { return SelectTickets("WHERE id = $1::bigint"); }
 
+std::string OpenTicketsOfCustomerSql() {
+  return fmt::format(
+      "SELECT id FROM tickets WHERE customer_id = $1::text AND state NOT IN {} ORDER BY "
+      "id",
+      rows::FinishedStatesSql());
+}
+
+std::string AnonymizeSql(bool erase) {
+  // Open tickets are never selected, even one an erasure request's customer
+  // opened after the check: the request covers the work finished before it.
+  const std::string selected =
+      erase ? fmt::format("customer_id = $1::text AND state IN {}",
+                          rows::FinishedStatesSql())
+            : fmt::format("updated_at < $1::bigint AND state IN {}",
+                          rows::FinishedStatesSql());
+  return fmt::format(
+      "WITH t AS (UPDATE tickets SET text = '', customer_id = '', address = '', "
+      "field_names = '{{}}', field_values = '{{}}', anonymized = true, "
+      "version = version + 1, history_seq = history_seq + 1 "
+      "WHERE id IN (SELECT id FROM tickets WHERE {} AND NOT anonymized ORDER BY id "
+      "LIMIT $2::bigint FOR UPDATE) RETURNING id, history_seq, state), "
+      "r AS (UPDATE ticket_history h SET reason = '' FROM t WHERE h.ticket = t.id) "
+      "INSERT INTO ticket_history (ticket, seq, at, actor, action, from_state, to_state, "
+      "reason) SELECT t.id, t.history_seq, $3::bigint, $4::text, $5::text, t.state, "
+      "t.state, $6::text FROM t RETURNING ticket",
+      selected);
+}
+
 std::string ChildrenSql() {
   return SelectTickets("WHERE parent = $1::bigint AND parent <> 0 ORDER BY id");
 }
@@ -472,6 +510,7 @@ void AddTicket(Params& params, const Ticket& ticket) {
   }
   params.Text(TextArrayLiteral(names));
   params.Text(TextArrayLiteral(values));
+  params.Bool(ticket.anonymized);
 }
 
 void AddHistoryEntry(Params& params, const HistoryEntry& entry) {
@@ -520,6 +559,7 @@ absl::StatusOr<Ticket> ReadTicket(const PGresult* result, int row) {
   ticket.next_check = rows::MicrosToTime(r.Int(kNextCheck));
   std::vector<std::string> names = r.TextArray(kFieldNames);
   std::vector<std::string> values = r.TextArray(kFieldValues);
+  ticket.anonymized = r.Bool(kAnonymized);
   if (!r.status().ok()) return r.status();
   if (names.size() != values.size()) {
     return absl::InternalError(
@@ -571,12 +611,8 @@ QuerySql BuildQuery(const tickets::TicketQuery& query) {
     where += fmt::format(" AND state = ANY(${}::text[])", next());
     out.params.Text(TextArrayLiteral(names));
   }
-  if (query.open_only) {
-    where += fmt::format(" AND state NOT IN ('{}', '{}', '{}')",
-                         tickets::TicketStateName(TicketState::kClosed),
-                         tickets::TicketStateName(TicketState::kMerged),
-                         tickets::TicketStateName(TicketState::kCancelled));
-  }
+  if (query.open_only)
+    where += fmt::format(" AND state NOT IN {}", rows::FinishedStatesSql());
   const std::pair<std::string_view, const std::optional<std::string>*> texts[] = {
       {"department", &query.department},
       {"category", &query.category},

@@ -69,6 +69,15 @@ inline constexpr std::string_view kVersionSql =
 std::string GetSql();
 std::string ChildrenSql();
 std::string HistorySql();
+// Anonymize (see TicketStore::Anonymize):
+//   OpenTicketsOfCustomerSql  $1 customer; the ids of its open tickets.
+//   AnonymizeSql              $1 the customer (erase) or the cutoff (unix
+//                             microseconds), $2 the limit, then the entry's
+//                             at, actor, action, reason; strips the selected
+//                             tickets, appends the entry to each and returns
+//                             their ids (in no order).
+std::string OpenTicketsOfCustomerSql();
+std::string AnonymizeSql(bool erase);
 
 // Appends the ticket's columns (all but id and version) as parameters, in the
 // order `CreateSql` and `UpdateSql` expect them.

@@ -5,6 +5,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -47,6 +48,7 @@ absl::Status NotFound(TicketId id) {
 // The checks of every write, before anything is sent.
 absl::Status CheckWrite(const Ticket& ticket, const HistoryEntry& entry) {
   if (absl::Status s = tickets::ValidateTicket(ticket); !s.ok()) return s;
+  if (absl::Status s = tickets::CheckWritable(ticket, ticket.id == 0); !s.ok()) return s;
   if (absl::Status s = schema::CheckStorable(ticket); !s.ok()) return s;
   return schema::CheckStorable(entry);
 }
@@ -225,7 +227,78 @@ class PostgresTicketStore final : public tickets::TicketStore {
                        [parent](Params& params) { params.Int(parent); });
   }
 
+  absl::StatusOr<std::vector<TicketId>> Anonymize(
+      const tickets::AnonymizeRequest& request) override {
+    if (absl::Status s = tickets::ValidateAnonymizeRequest(request); !s.ok()) return s;
+    if (absl::Status s = schema::CheckStorable(request.entry); !s.ok()) return s;
+    const bool erase = request.customer_id.has_value();
+    if (!erase && !tickets::rows::TimeFits(*request.finished_before)) {
+      return absl::InvalidArgumentError(
+          "anonymize: finished_before is outside the times the store holds");
+    }
+    // No ticket holds a NUL byte (the server's text cannot).
+    if (erase && request.customer_id->find('\0') != std::string::npos) {
+      return std::vector<TicketId>();
+    }
+    const std::string what =
+        erase ? "erase a customer's tickets" : "anonymize expired tickets";
+    Params params;
+    if (erase) {
+      params.Text(*request.customer_id);
+    } else {
+      params.Int(tickets::rows::TimeToMicros(*request.finished_before));
+    }
+    params.Int(static_cast<int64_t>(request.limit));
+    params.Int(tickets::rows::TimeToMicros(request.entry.at));
+    params.Text(request.entry.actor);
+    params.Text(request.entry.action);
+    params.Text(request.entry.reason);
+    // Rows are locked in id order, so two sweeps never deadlock each other; a
+    // deadlock with a desk's batch is retried.
+    return pool_.WithTransaction<std::vector<TicketId>>(
+        what, 3, [&](Connection& connection) -> Attempt<std::vector<TicketId>> {
+          if (erase) {
+            Params customer;
+            customer.Text(*request.customer_id);
+            absl::StatusOr<PgResult> open = connection.Prepared(
+                "ccengine_open_of_customer", open_of_customer_sql_, customer);
+            if (!open.ok()) return Retry(Annotate(open.status(), what));
+            absl::StatusOr<std::vector<TicketId>> ids = ReadIds(open->get(), what);
+            if (!ids.ok() || !ids->empty()) {
+              return {ids.ok() ? tickets::OpenTicketsOfCustomer(*ids) : ids.status()};
+            }
+          }
+          absl::StatusOr<PgResult> done =
+              erase ? connection.Prepared("ccengine_erase", erase_sql_, params)
+                    : connection.Prepared("ccengine_expire", expire_sql_, params);
+          if (!done.ok()) return Retry(Annotate(done.status(), what));
+          absl::StatusOr<std::vector<TicketId>> ids = ReadIds(done->get(), what);
+          if (ids.ok()) std::sort(ids->begin(), ids->end());
+          return {std::move(ids)};
+        });
+  }
+
  private:
+  // A failed statement's attempt, retried when the server gave the
+  // transaction up.
+  static Attempt<std::vector<TicketId>> Retry(absl::Status status) {
+    const bool retry = status.code() == absl::StatusCode::kAborted;
+    return {std::move(status), retry};
+  }
+
+  // Column 0 of every row of `result`, a ticket id.
+  static absl::StatusOr<std::vector<TicketId>> ReadIds(const PGresult* result,
+                                                       const std::string& what) {
+    std::vector<TicketId> out;
+    out.reserve(static_cast<size_t>(PQntuples(result)));
+    for (int row = 0; row < PQntuples(result); ++row) {
+      absl::StatusOr<int64_t> id = schema::ReadInt(result, row, 0);
+      if (!id.ok()) return Annotate(id.status(), what);
+      out.push_back(*id);
+    }
+    return out;
+  }
+
   PostgresTicketStore(const ConnectOptions& connect, int pool_size,
                       absl::Duration statement_timeout)
       : pool_(connect, pool_size,
@@ -306,6 +379,9 @@ class PostgresTicketStore final : public tickets::TicketStore {
   const std::string get_sql_ = schema::GetSql();
   const std::string children_sql_ = schema::ChildrenSql();
   const std::string history_sql_ = schema::HistorySql();
+  const std::string open_of_customer_sql_ = schema::OpenTicketsOfCustomerSql();
+  const std::string erase_sql_ = schema::AnonymizeSql(/*erase=*/true);
+  const std::string expire_sql_ = schema::AnonymizeSql(/*erase=*/false);
   ConnectionPool pool_;
   absl::Mutex names_mu_;
   std::map<std::string, std::string, std::less<>> query_names_ ABSL_GUARDED_BY(names_mu_);

@@ -106,7 +106,15 @@ CREATE INDEX tickets_by_created_at ON tickets (created_at);
 CREATE INDEX tickets_by_parent ON tickets (parent) WHERE parent <> 0;
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations = {{{1, kSchemaV1}}};
+// Version 2: personal data erasure and retention (TicketStore::Anonymize).
+// The partial index serves the retention sweep, which looks at tickets not
+// yet anonymized by their last update.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE tickets ADD COLUMN anonymized INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX tickets_to_anonymize ON tickets (updated_at) WHERE anonymized = 0;
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations = {{{1, kSchemaV1}, {2, kSchemaV2}}};
 
 // The column names, in `TicketColumn` order.
 constexpr std::array<std::string_view, kTicketColumnCount> kColumnNames = {
@@ -146,6 +154,7 @@ constexpr std::array<std::string_view, kTicketColumnCount> kColumnNames = {
     "resolution_stopped_at",
     "extension_requested",
     "next_check",
+    "anonymized",
 };
 
 // A clock's columns, from its first.
@@ -169,17 +178,6 @@ std::optional<absl::Time> ReadOptionalTime(const Statement& statement, int colum
   std::optional<int64_t> micros = statement.ColumnOptionalInt(column);
   if (!micros.has_value()) return std::nullopt;
   return rows::MicrosToTime(*micros);
-}
-
-absl::StatusOr<TicketState> ReadState(const Statement& statement, int column,
-                                      std::string_view what) {
-  const std::string name = statement.ColumnText(column);
-  std::optional<TicketState> state = tickets::ParseTicketState(name);
-  if (!state.has_value()) {
-    return absl::InternalError(
-        fmt::format("{}: the file holds the unknown state \"{}\"", what, name));
-  }
-  return *state;
 }
 
 // --- clocks -------------------------------------------------------------------
@@ -223,6 +221,37 @@ std::string JoinColumns(std::string_view format, int first) {
 
 absl::Span<const Migration> Migrations() { return kMigrations; }
 
+absl::StatusOr<TicketState> ReadState(const Statement& statement, int column,
+                                      std::string_view what) {
+  const std::string name = statement.ColumnText(column);
+  std::optional<TicketState> state = tickets::ParseTicketState(name);
+  if (!state.has_value()) {
+    return absl::InternalError(
+        fmt::format("{}: the file holds the unknown state \"{}\"", what, name));
+  }
+  return *state;
+}
+
+std::string OpenTicketsOfCustomerSql() {
+  return fmt::format(
+      "SELECT id FROM tickets WHERE customer_id = ?1 AND state NOT IN {} ORDER BY id",
+      rows::FinishedStatesSql());
+}
+
+std::string ToEraseSql() {
+  return "SELECT id, state FROM tickets WHERE customer_id = ?1 AND anonymized = 0 "
+         "ORDER BY id LIMIT ?2";
+}
+
+std::string ToExpireSql() {
+  // "+id": walk the partial index by update time and sort what it finds,
+  // rather than the whole table in id order.
+  return fmt::format(
+      "SELECT id, state FROM tickets WHERE anonymized = 0 AND updated_at < ?1 AND "
+      "state IN {} ORDER BY +id LIMIT ?2",
+      rows::FinishedStatesSql());
+}
+
 std::string SelectTicketsSql(std::string_view rest) {
   return fmt::format("SELECT {} FROM tickets {}", JoinColumns("{0}", kId), rest);
 }
@@ -263,6 +292,7 @@ void BindTicket(Statement& statement, const Ticket& ticket) {
   statement.BindOptionalInt(param(kExtensionRequested),
                             rows::OptionalDuration(ticket.extension_requested));
   statement.BindInt(param(kNextCheck), rows::TimeToMicros(ticket.next_check));
+  statement.BindInt(param(kAnonymized), ticket.anonymized ? 1 : 0);
 }
 
 absl::StatusOr<Ticket> ReadTicket(const Statement& statement) {
@@ -294,6 +324,7 @@ absl::StatusOr<Ticket> ReadTicket(const Statement& statement) {
   if (extension.has_value())
     ticket.extension_requested = rows::MicrosToDuration(*extension);
   ticket.next_check = rows::MicrosToTime(statement.ColumnInt(kNextCheck));
+  ticket.anonymized = statement.ColumnInt(kAnonymized) != 0;
   return ticket;
 }
 
@@ -347,12 +378,8 @@ QuerySql BuildQuery(const tickets::TicketQuery& query) {
     }
     where += ")";
   }
-  if (query.open_only) {
-    where += fmt::format(" AND state NOT IN ('{}', '{}', '{}')",
-                         tickets::TicketStateName(TicketState::kClosed),
-                         tickets::TicketStateName(TicketState::kMerged),
-                         tickets::TicketStateName(TicketState::kCancelled));
-  }
+  if (query.open_only)
+    where += fmt::format(" AND state NOT IN {}", rows::FinishedStatesSql());
   const std::pair<std::string_view, const std::optional<std::string>*> texts[] = {
       {"department", &query.department},
       {"category", &query.category},

@@ -65,6 +65,7 @@ enum TicketColumn : int {
   kResolutionDue = kFirstResponseDue + 8,  // the resolution clock: 8 columns
   kExtensionRequested = kResolutionDue + 8,
   kNextCheck,
+  kAnonymized,  // version 2
   kTicketColumnCount,
 };
 
@@ -96,6 +97,29 @@ inline constexpr std::string_view kDeleteFieldsSql =
     "DELETE FROM ticket_fields WHERE ticket = ?1";
 inline constexpr std::string_view kSelectFieldsSql =
     "SELECT name, value FROM ticket_fields WHERE ticket = ?1 ORDER BY position";
+
+// The state named in `column` of the row the statement is on; Internal,
+// naming `what`, when the file holds a name this code does not write.
+absl::StatusOr<tickets::TicketState> ReadState(const Statement& statement, int column,
+                                               std::string_view what);
+
+// Anonymize (see TicketStore::Anonymize). The open tickets of customer ?1,
+// by id (column 0: id).
+std::string OpenTicketsOfCustomerSql();
+// The tickets an erasure request selects: customer ?1, not yet anonymized,
+// by id, at most ?2 (columns: id, state).
+std::string ToEraseSql();
+// The tickets retention selects: finished, last updated before ?1 (unix
+// microseconds), not yet anonymized, by id, at most ?2 (columns: id, state).
+std::string ToExpireSql();
+// Strips ticket ?1 of its personal data and bumps its version (its free
+// fields go with kDeleteFieldsSql).
+inline constexpr std::string_view kAnonymizeTicketSql =
+    "UPDATE tickets SET text = '', customer_id = '', address = '', anonymized = 1, "
+    "version = version + 1 WHERE id = ?1";
+// Empties the reasons of ticket ?1's history.
+inline constexpr std::string_view kEraseReasonsSql =
+    "UPDATE ticket_history SET reason = '' WHERE ticket = ?1";
 
 // Appends an entry with the ticket's next seq: ?1 ticket, then as
 // `BindHistoryEntry`.

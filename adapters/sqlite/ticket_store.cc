@@ -52,6 +52,7 @@ std::string UpdateWhat(const std::vector<Ticket>& tickets) {
 // The checks of every write, before any lock is taken.
 absl::Status CheckWrite(const Ticket& ticket, const HistoryEntry& entry) {
   if (absl::Status s = tickets::ValidateTicket(ticket); !s.ok()) return s;
+  if (absl::Status s = tickets::CheckWritable(ticket, ticket.id == 0); !s.ok()) return s;
   if (absl::Status s = tickets::rows::CheckStorable(ticket); !s.ok()) return s;
   return tickets::rows::CheckStorable(entry);
 }
@@ -222,6 +223,71 @@ class SqliteTicketStore final : public tickets::TicketStore {
     return found;
   }
 
+  absl::StatusOr<std::vector<TicketId>> Anonymize(
+      const tickets::AnonymizeRequest& request) override {
+    if (absl::Status s = tickets::ValidateAnonymizeRequest(request); !s.ok()) return s;
+    if (absl::Status s = tickets::rows::CheckStorable(request.entry); !s.ok()) return s;
+    const bool erase = request.customer_id.has_value();
+    if (!erase && !tickets::rows::TimeFits(*request.finished_before)) {
+      return absl::InvalidArgumentError(
+          "anonymize: finished_before is outside the times the store holds");
+    }
+    const std::string what =
+        erase ? "erase a customer's tickets" : "anonymize expired tickets";
+
+    absl::MutexLock lock(&mu_);
+    Transaction txn(db_);
+    if (absl::Status s = txn.Begin(Transaction::Mode::kImmediate); !s.ok()) {
+      return Annotate(s, what);
+    }
+    if (erase) {
+      absl::StatusOr<std::vector<TicketId>> open =
+          ReadIdsLocked(open_of_customer_,
+                        [&](Statement& st) { st.BindText(1, *request.customer_id); });
+      if (!open.ok()) return Annotate(open.status(), what);
+      if (!open->empty()) return tickets::OpenTicketsOfCustomer(*open);
+    }
+    // The selected tickets and their states.
+    std::vector<std::pair<TicketId, tickets::TicketState>> selected;
+    {
+      Statement& select = erase ? to_erase_ : to_expire_;
+      StatementUse use(select);
+      if (erase) {
+        select.BindText(1, *request.customer_id);
+      } else {
+        select.BindInt(1, tickets::rows::TimeToMicros(*request.finished_before));
+      }
+      select.BindInt(2, static_cast<int64_t>(request.limit));
+      for (;;) {
+        absl::StatusOr<bool> row = select.Step();
+        if (!row.ok()) return Annotate(row.status(), what);
+        if (!*row) break;
+        const TicketId id = select.ColumnInt(0);
+        absl::StatusOr<tickets::TicketState> state =
+            schema::ReadState(select, 1, fmt::format("ticket {}", id));
+        if (!state.ok()) return state.status();
+        selected.emplace_back(id, *state);
+      }
+    }
+    std::vector<TicketId> out;
+    out.reserve(selected.size());
+    for (const auto& [id, state] : selected) {
+      for (Statement* statement :
+           {&anonymize_ticket_, &delete_fields_, &erase_reasons_}) {
+        statement->BindInt(1, id);
+        if (absl::Status s = statement->Run(); !s.ok()) return Annotate(s, what);
+      }
+      HistoryEntry entry = request.entry;
+      entry.from = entry.to = state;
+      if (absl::Status s = AppendHistoryLocked(id, entry); !s.ok()) {
+        return Annotate(s, what);
+      }
+      out.push_back(id);
+    }
+    if (absl::Status s = txn.Commit(); !s.ok()) return Annotate(s, what);
+    return out;
+  }
+
   absl::StatusOr<std::string> Pragma(std::string_view name) {
     absl::MutexLock lock(&mu_);
     return db_.QueryText(fmt::format("PRAGMA {}", name));
@@ -243,6 +309,11 @@ class SqliteTicketStore final : public tickets::TicketStore {
         {&get_fields_, std::string(schema::kSelectFieldsSql)},
         {&insert_history_, std::string(schema::kInsertHistorySql)},
         {&get_history_, std::string(schema::kSelectHistorySql)},
+        {&open_of_customer_, schema::OpenTicketsOfCustomerSql()},
+        {&to_erase_, schema::ToEraseSql()},
+        {&to_expire_, schema::ToExpireSql()},
+        {&anonymize_ticket_, std::string(schema::kAnonymizeTicketSql)},
+        {&erase_reasons_, std::string(schema::kEraseReasonsSql)},
     };
     for (const auto& [statement, sql] : statements) {
       absl::StatusOr<Statement> prepared = db_.Prepare(sql);
@@ -315,6 +386,24 @@ class SqliteTicketStore final : public tickets::TicketStore {
     return insert_history_.Run();
   }
 
+  // Runs `statement`, whose column 0 is a ticket id, with the parameters
+  // `bind` sets.
+  template <typename Bind>
+  absl::StatusOr<std::vector<TicketId>> ReadIdsLocked(Statement& statement,
+                                                      const Bind& bind)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    std::vector<TicketId> out;
+    StatementUse use(statement);
+    bind(statement);
+    for (;;) {
+      absl::StatusOr<bool> row = statement.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back(statement.ColumnInt(0));
+    }
+    return out;
+  }
+
   // Runs `statement` (a `SelectTicketsSql`) with the parameters `bind` sets
   // and returns its tickets with their free fields.
   template <typename Bind>
@@ -360,6 +449,11 @@ class SqliteTicketStore final : public tickets::TicketStore {
   Statement get_fields_ ABSL_GUARDED_BY(mu_);
   Statement insert_history_ ABSL_GUARDED_BY(mu_);
   Statement get_history_ ABSL_GUARDED_BY(mu_);
+  Statement open_of_customer_ ABSL_GUARDED_BY(mu_);
+  Statement to_erase_ ABSL_GUARDED_BY(mu_);
+  Statement to_expire_ ABSL_GUARDED_BY(mu_);
+  Statement anonymize_ticket_ ABSL_GUARDED_BY(mu_);
+  Statement erase_reasons_ ABSL_GUARDED_BY(mu_);
   // The query statements by their SQL: one per shape of query.
   std::map<std::string, Statement, std::less<>> queries_ ABSL_GUARDED_BY(mu_);
 };

@@ -1,6 +1,12 @@
+// What Python hands back: the masker in force, and the permission checks of
+// unmasked reads and erasures.
+
 #include "masking.h"
 
+#include <string_view>
+
 #include "absl/status/status.h"
+#include "fmt/format.h"
 
 namespace ccengine::python {
 
@@ -17,16 +23,20 @@ const compliance::Masker& MaskerFor(const PyEngine* engine) {
   return *detectors_only;
 }
 
-void CheckUnmask(const PyEngine* engine, uint32_t actor,
-                 compliance::AccessSubject subject) {
+void CheckPersonalData(const PyEngine* engine, uint32_t actor,
+                       compliance::Permission permission,
+                       compliance::AccessSubject subject) {
+  const std::string_view name = compliance::PermissionName(permission);
   if (engine == nullptr || engine->access() == nullptr) {
-    RaiseStatus(absl::PermissionDeniedError(
-        "an unmasked read needs pii.unmask, and no access control is attached to judge "
-        "and record it (Engine.attach_access)"));
+    RaiseStatus(absl::PermissionDeniedError(fmt::format(
+        "{} needs {}, and no access control is attached to judge and record it "
+        "(Engine.attach_access)",
+        permission == compliance::Permission::kPiiErase ? "an erasure"
+                                                        : "an unmasked read",
+        name)));
   }
   const uint32_t who = actor != 0 ? actor : engine->actor();
-  Check(engine->access()->Check(who, compliance::Permission::kPiiUnmask, subject,
-                                engine->engine().Now()));
+  Check(engine->access()->Check(who, permission, subject, engine->engine().Now()));
 }
 
 }  // namespace ccengine::python

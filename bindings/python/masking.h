@@ -30,11 +30,12 @@ namespace ccengine::python {
 const compliance::Masker& MaskerFor(const PyEngine* engine);
 
 // Raises unless actor `actor` (0: the engine's Engine.actor) holds
-// pii.unmask over `subject` now: PermissionDenied when `engine` is null or
-// has no access control attached (nothing could grant or record the read),
-// else the access control's refusal.
-void CheckUnmask(const PyEngine* engine, uint32_t actor,
-                 compliance::AccessSubject subject);
+// `permission` (pii.unmask, pii.erase) over `subject` now: PermissionDenied
+// when `engine` is null or has no access control attached (nothing could
+// grant or record the use), else the access control's refusal.
+void CheckPersonalData(const PyEngine* engine, uint32_t actor,
+                       compliance::Permission permission,
+                       compliance::AccessSubject subject);
 
 }  // namespace ccengine::python
 

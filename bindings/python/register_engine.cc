@@ -659,7 +659,7 @@ contact's next fallback target.
               contact.queue, fmt::format("contact {} in queue {}", id.value(),
                                          e.QueueName(contact.queue)));
         }
-        CheckUnmask(&e, actor, subject);
+        CheckPersonalData(&e, actor, compliance::Permission::kPiiUnmask, subject);
         return ContactToDict(e, contact, nullptr);
       },
       "contact"_a, py::kw_only(), "unmasked"_a = false, "actor"_a = 0,

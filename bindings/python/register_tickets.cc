@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -126,7 +127,7 @@ py::dict TicketToDict(const Ticket& t, const compliance::Masker* mask) {
           t.extension_requested.has_value()
               ? py::object(py::float_(Seconds(*t.extension_requested)))
               : py::object(py::none()),
-      "next_check"_a = TimeOrNone(t.next_check));
+      "next_check"_a = TimeOrNone(t.next_check), "anonymized"_a = t.anonymized);
 }
 
 // The Python object: the desk, its store's clock, and the events it emitted.
@@ -230,6 +231,18 @@ tickets::CreateRequest ToRequest(const std::string& category, const std::string&
   }
   r.dedupe = dedupe;
   return r;
+}
+
+// The AccessControl number of actor `name` on the desk's engine; 0 (the
+// engine's Engine.actor) for "" or without an access control.
+// UNAUTHENTICATED for a name the access control does not know.
+uint32_t ActorNumber(const PyEngine* e, const std::string& name) {
+  if (name.empty() || e == nullptr || e->access() == nullptr) return 0;
+  absl::StatusOr<uint32_t> found = e->access()->FindActor(name);
+  if (!found.ok()) {
+    RaiseStatus(absl::UnauthenticatedError(fmt::format("unknown actor '{}'", name)));
+  }
+  return *found;
 }
 
 }  // namespace
@@ -499,15 +512,7 @@ the engine's Engine.actor when the desk is made.)doc");
         Ticket t = Unwrap(d.desk().Get(id));
         if (!unmasked) return TicketToDict(t, d.mask());
         const PyEngine* e = d.engine();
-        uint32_t number = 0;
-        if (!actor.empty() && e != nullptr && e->access() != nullptr) {
-          absl::StatusOr<uint32_t> found = e->access()->FindActor(actor);
-          if (!found.ok()) {
-            RaiseStatus(
-                absl::UnauthenticatedError(fmt::format("unknown actor '{}'", actor)));
-          }
-          number = *found;
-        }
+        const uint32_t number = ActorNumber(e, actor);
         // A ticket is its category's queue's data (the queue's department
         // and tenant); a category without a queue, the default tenant's.
         compliance::AccessSubject subject;
@@ -520,7 +525,7 @@ the engine's Engine.actor when the desk is made.)doc");
             }
           }
         }
-        CheckUnmask(e, number, subject);
+        CheckPersonalData(e, number, compliance::Permission::kPiiUnmask, subject);
         return TicketToDict(t, nullptr);
       },
       "id"_a, py::kw_only(), "unmasked"_a = false, "actor"_a = "",
@@ -533,6 +538,73 @@ and tenant in the access policy; a category without a queue: the default
 tenant) — judged and recorded by the access control attached to the desk's
 engine; CcengineError (PERMISSION_DENIED; UNAUTHENTICATED for an unknown
 actor) otherwise.)doc");
+  cls.def(
+      "erase_customer",
+      [](PyTicketDesk& d, const std::string& customer_id, const std::string& actor,
+         const std::string& reference) {
+        // Judged before anything is read, over every tenant whose tickets
+        // the desk holds (its categories' queues'; a category without a
+        // queue, the default tenant). The decisions name the request, not
+        // the customer: the audit trail never holds what was erased.
+        const PyEngine* e = d.engine();
+        const uint32_t number = ActorNumber(e, actor);
+        std::set<std::string> tenants;
+        for (const tickets::TicketCategory& c : d.desk().Categories()) {
+          tenants.insert(e != nullptr && e->access() != nullptr && c.queue.has_value()
+                             ? e->access()->policy().SubjectOfQueue(*c.queue, "").tenant
+                             : std::string());
+        }
+        if (tenants.empty()) tenants.insert("");
+        for (const std::string& tenant : tenants) {
+          compliance::AccessSubject subject;
+          subject.tenant = tenant;
+          subject.description = fmt::format("erasure request {}", reference);
+          CheckPersonalData(e, number, compliance::Permission::kPiiErase, subject);
+        }
+        absl::StatusOr<std::vector<TicketId>> erased;
+        {
+          py::gil_scoped_release release;
+          erased = d.desk().EraseCustomer(customer_id, actor, reference);
+        }
+        return Unwrap(std::move(erased));
+      },
+      "customer_id"_a, "actor"_a, "reference"_a,
+      R"doc(Carries out a customer's erasure request (个保法 art. 47) on the
+ticket store: every ticket of ``customer_id`` loses its text, customer id,
+address, fields and history reasons (anonymized; category, department,
+states, times and SLA clocks stay for the statistics), and gets a history
+entry "erase" by ``actor`` whose reason is ``reference`` — the request's
+number, never the erased data. Returns the ticket ids anonymized. Needs
+pii.erase held by ``actor`` (an AccessControl actor name; "" for
+Engine.actor) over every tenant whose tickets the desk holds, judged and
+recorded by the access control attached to the desk's engine
+(PERMISSION_DENIED without one). FAILED_PRECONDITION, with
+nothing changed, while the customer has an open ticket: close or cancel it
+first.)doc");
+  cls.def(
+      "expire_finished",
+      [](PyTicketDesk& d, double keep_s, const std::string& actor) {
+        const absl::Duration keep = ToDuration(py::float_(keep_s), "keep_s");
+        // A page at a time, so that Ctrl-C stops a long sweep between pages
+        // (the pages done stay done).
+        constexpr size_t kPage = 1000;
+        size_t total = 0;
+        for (;;) {
+          absl::StatusOr<size_t> expired;
+          {
+            py::gil_scoped_release release;
+            expired = d.desk().ExpireFinished(keep, actor, kPage);
+          }
+          const size_t done = Unwrap(std::move(expired));
+          total += done;
+          if (done < kPage) return total;
+          if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+        }
+      },
+      "keep_s"_a, "actor"_a = "retention",
+      R"doc(Retention: anonymizes (as erase_customer does) the closed, merged and
+cancelled tickets last updated more than ``keep_s`` seconds before the desk's
+now. Returns how many.)doc");
   cls.def(
       "history",
       [](PyTicketDesk& d, TicketId id) {

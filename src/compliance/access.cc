@@ -29,7 +29,8 @@ bool Supervisory(Permission p) {
     case Permission::kRoutingReload:
     case Permission::kAccessManage:
     case Permission::kAuditRead:
-    case Permission::kPiiUnmask: return true;
+    case Permission::kPiiUnmask:
+    case Permission::kPiiErase: return true;
     default: return false;
   }
 }

@@ -20,7 +20,8 @@ constexpr std::array<std::string_view, kPermissionCount> kPermissionNames = {
     "agent.state",      "agent.force_state", "agent.manage",     "offer.answer",
     "contact.complete", "contact.add",       "contact.abandon",  "contact.callback",
     "contact.transfer", "contact.withdraw",  "contact.priority", "queue.manage",
-    "routing.reload",   "access.manage",     "audit.read",       "pii.unmask"};
+    "routing.reload",   "access.manage",     "audit.read",       "pii.unmask",
+    "pii.erase"};
 
 constexpr std::array<std::string_view, 4> kScopeNames = {"self", "department", "tenant",
                                                          "all"};

@@ -26,6 +26,7 @@ class MemoryTicketStore final : public TicketStore {
                       ticket.id, ticket.version));
     }
     if (absl::Status s = ValidateTicket(ticket); !s.ok()) return s;
+    if (absl::Status s = CheckWritable(ticket, /*create=*/true); !s.ok()) return s;
     std::lock_guard<std::mutex> lock(mu_);
     Record& record = tickets_[next_id_];
     record.ticket = ticket;
@@ -58,6 +59,7 @@ class MemoryTicketStore final : public TicketStore {
     }
     for (const Ticket& t : tickets) {
       if (absl::Status s = ValidateTicket(t); !s.ok()) return s;
+      if (absl::Status s = CheckWritable(t, /*create=*/false); !s.ok()) return s;
     }
     std::lock_guard<std::mutex> lock(mu_);
     // Check everything before writing anything.
@@ -112,6 +114,45 @@ class MemoryTicketStore final : public TicketStore {
     std::vector<Ticket> out;
     for (const auto& [id, record] : tickets_) {
       if (record.ticket.parent == parent && parent != 0) out.push_back(record.ticket);
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::vector<TicketId>> Anonymize(
+      const AnonymizeRequest& request) override {
+    if (absl::Status s = ValidateAnonymizeRequest(request); !s.ok()) return s;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (request.customer_id.has_value()) {
+      std::vector<TicketId> open;
+      for (const auto& [id, record] : tickets_) {
+        if (record.ticket.customer_id == *request.customer_id &&
+            IsOpen(record.ticket.state)) {
+          open.push_back(id);
+        }
+      }
+      if (!open.empty()) return OpenTicketsOfCustomer(open);
+    }
+    std::vector<TicketId> out;
+    for (auto& [id, record] : tickets_) {
+      if (out.size() >= request.limit) break;
+      Ticket& t = record.ticket;
+      if (t.anonymized) continue;
+      const bool selected =
+          request.customer_id.has_value()
+              ? t.customer_id == *request.customer_id
+              : !IsOpen(t.state) && t.updated_at < *request.finished_before;
+      if (!selected) continue;
+      t.text.clear();
+      t.customer_id.clear();
+      t.address.clear();
+      t.fields.clear();
+      t.anonymized = true;
+      ++t.version;
+      for (HistoryEntry& e : record.history) e.reason.clear();
+      HistoryEntry entry = request.entry;
+      entry.from = entry.to = t.state;
+      AppendLocked(record, entry);
+      out.push_back(id);
     }
     return out;
   }

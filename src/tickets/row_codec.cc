@@ -153,6 +153,12 @@ Ticket AsStored(Ticket ticket) {
   return ticket;
 }
 
+std::string FinishedStatesSql() {
+  return fmt::format("('{}', '{}', '{}')", TicketStateName(TicketState::kClosed),
+                     TicketStateName(TicketState::kMerged),
+                     TicketStateName(TicketState::kCancelled));
+}
+
 int64_t DueByMicros(absl::Time t) {
   // next_check <= t. Above every finite time a row holds: all of them, not
   // InfiniteFuture; below: InfinitePast only.

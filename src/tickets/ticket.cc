@@ -4,11 +4,15 @@
 #include "ccengine/tickets/ticket.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "ccengine/core/contact.h"
 #include "ccengine/text/tokenizer.h"
 #include "ccengine/tickets/store.h"
@@ -111,6 +115,68 @@ absl::Status ValidateQuery(const TicketQuery& query) {
         fmt::format("ticket query after_id: {} is negative", query.after_id));
   }
   return absl::OkStatus();
+}
+
+absl::Status ValidateAnonymizeRequest(const AnonymizeRequest& request) {
+  if (request.customer_id.has_value() == request.finished_before.has_value()) {
+    return absl::InvalidArgumentError(
+        "anonymize: set exactly one of customer_id (an erasure request) and "
+        "finished_before (retention)");
+  }
+  if (request.customer_id.has_value()) {
+    if (request.customer_id->empty()) {
+      return absl::InvalidArgumentError(
+          "anonymize: customer_id is empty (anonymous tickets have no customer to "
+          "erase)");
+    }
+    if (absl::Status s =
+            CheckString("customer_id", *request.customer_id, kMaxTicketFieldBytes);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (request.finished_before.has_value() &&
+      (*request.finished_before == absl::InfiniteFuture() ||
+       *request.finished_before == absl::InfinitePast())) {
+    return absl::InvalidArgumentError("anonymize: finished_before is not a finite time");
+  }
+  if (request.limit < 1 || request.limit > 100000) {
+    return absl::InvalidArgumentError(
+        fmt::format("anonymize: limit {} is outside 1..100000", request.limit));
+  }
+  const HistoryEntry& e = request.entry;
+  if (e.actor.empty() || e.action.empty()) {
+    return absl::InvalidArgumentError(
+        "anonymize: the history entry needs an actor and an action");
+  }
+  const std::pair<std::string_view, const std::string*> texts[] = {
+      {"history actor", &e.actor}, {"history action", &e.action}};
+  for (const auto& [field, value] : texts) {
+    if (absl::Status s = CheckString(field, *value, kMaxTicketFieldBytes); !s.ok())
+      return s;
+  }
+  return CheckString("history reason", e.reason, kMaxTicketTextBytes);
+}
+
+absl::Status OpenTicketsOfCustomer(const std::vector<TicketId>& open) {
+  const size_t named = std::min<size_t>(open.size(), 10);
+  return absl::FailedPreconditionError(fmt::format(
+      "anonymize: the customer has {} open ticket{} ({}{}); close or cancel them first",
+      open.size(), open.size() == 1 ? "" : "s",
+      fmt::join(open.begin(), open.begin() + static_cast<std::ptrdiff_t>(named), ", "),
+      open.size() > named ? ", …" : ""));
+}
+
+absl::Status CheckWritable(const Ticket& ticket, bool create) {
+  if (!ticket.anonymized) return absl::OkStatus();
+  if (create) {
+    return absl::InvalidArgumentError(
+        "create: a new ticket is not anonymized (only TicketStore::Anonymize marks one)");
+  }
+  return absl::FailedPreconditionError(
+      fmt::format("ticket {} was anonymized (its personal data erased): it can no "
+                  "longer change",
+                  ticket.id));
 }
 
 bool Matches(const TicketQuery& query, const Ticket& ticket) {

@@ -85,7 +85,7 @@ const std::map<std::string, std::map<std::string, std::string>>& ExpectedRoles()
          {"agent.state", "agent.force_state", "agent.manage", "offer.answer",
           "contact.complete", "contact.add", "contact.abandon", "contact.callback",
           "contact.transfer", "contact.withdraw", "contact.priority", "queue.manage",
-          "routing.reload", "access.manage"}) {
+          "routing.reload", "access.manage", "pii.erase"}) {
       (*r)["administrator"][p] = "tenant";
     }
     (*r)["auditor"] = {{"audit.read", "tenant"}};
@@ -105,7 +105,7 @@ const std::map<std::string, std::map<std::string, std::string>>& ExpectedRoles()
 const std::set<std::string> kSupervisory = {
     "agent.force_state", "agent.manage", "contact.transfer", "contact.withdraw",
     "contact.priority",  "queue.manage", "routing.reload",   "access.manage",
-    "audit.read",        "pii.unmask"};
+    "audit.read",        "pii.unmask",   "pii.erase"};
 
 // Whether a grant at `scope` reaches `reach` for a command that has (or has
 // not) an agent of its own to be `self`.

@@ -64,7 +64,7 @@ TEST_F(PostgresTicketStore, ASchemaFromTheFutureIsFailedPrecondition) {
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition)
       << store.status();
   EXPECT_TRUE(Contains(store.status(), "schema version 7")) << store.status();
-  EXPECT_TRUE(Contains(store.status(), "(version 1)")) << store.status();
+  EXPECT_TRUE(Contains(store.status(), "(version 2)")) << store.status();
   EXPECT_EQ(raw.Sql("SELECT version FROM ticket_store_schema"), "7");  // left alone
   EXPECT_EQ(raw.Sql("SELECT count(*) FROM tickets"), "1");
 }
@@ -80,6 +80,36 @@ TEST_F(PostgresTicketStore, AnotherApplicationsTicketsTableIsRefused) {
   EXPECT_EQ(raw.Sql("SELECT to_regclass('ticket_store_schema') IS NULL"), "t");
 }
 
+TEST_F(PostgresTicketStore, AVersionOneDatabaseIsMigratedAndItsTicketsCanBeErased) {
+  {
+    std::unique_ptr<TicketStore> store = MustOpen({.dsn = dsn_});
+    ASSERT_NE(store, nullptr);
+    Ticket closed = MustCreate(*store);
+    closed.state = TicketState::kClosed;
+    ASSERT_TRUE(store->Update(closed, Entry("close")).ok());
+  }
+  {
+    // Back to the layout of version 1.
+    RawConnection raw(dsn_);
+    raw.Sql("DROP INDEX tickets_to_anonymize");
+    raw.Sql("ALTER TABLE tickets DROP COLUMN anonymized");
+    raw.Sql("UPDATE ticket_store_schema SET version = 1");
+  }
+  std::unique_ptr<TicketStore> store = MustOpen({.dsn = dsn_});
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(RawConnection(dsn_).Sql("SELECT version FROM ticket_store_schema"), "2");
+  absl::StatusOr<Ticket> read = store->Get(1);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_FALSE(read->anonymized);
+  tickets::AnonymizeRequest erase;
+  erase.customer_id = read->customer_id;
+  erase.entry = Entry("erase");
+  absl::StatusOr<std::vector<TicketId>> done = store->Anonymize(erase);
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(*done, std::vector<TicketId>{1});
+  EXPECT_TRUE(store->Get(1)->anonymized);
+}
+
 TEST_F(PostgresTicketStore, TheDatabaseHasTheDocumentedLayout) {
   std::unique_ptr<TicketStore> store = MustOpen({.dsn = dsn_});
   ASSERT_NE(store, nullptr);
@@ -89,7 +119,7 @@ TEST_F(PostgresTicketStore, TheDatabaseHasTheDocumentedLayout) {
                     "ORDER BY indexname"),
             "tickets_by_category\ntickets_by_created_at\ntickets_by_customer\n"
             "tickets_by_department\ntickets_by_next_check\ntickets_by_parent\n"
-            "tickets_by_state\ntickets_pkey");
+            "tickets_by_state\ntickets_pkey\ntickets_to_anonymize");
   EXPECT_EQ(raw.Sql("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE "
                     "conrelid = 'ticket_history'::regclass ORDER BY contype"),
             "FOREIGN KEY (ticket) REFERENCES tickets(id)\nPRIMARY KEY (ticket, seq)");

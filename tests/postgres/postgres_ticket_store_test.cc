@@ -283,7 +283,7 @@ TEST_F(PostgresTicketStore, StoresOpeningAFreshDatabaseAtOnceCreateItOnce) {
     EXPECT_EQ(MustCreate(**stores[i]).id, i + 1);
   }
   RawConnection raw(dsn_);
-  EXPECT_EQ(raw.Sql("SELECT version FROM ticket_store_schema"), "1");
+  EXPECT_EQ(raw.Sql("SELECT version FROM ticket_store_schema"), "2");
 }
 
 // --- the server going away ----------------------------------------------------

@@ -41,6 +41,7 @@
 namespace ccengine::sqlite {
 namespace {
 
+using tickets::AnonymizeRequest;
 using tickets::HistoryEntry;
 using tickets::Ticket;
 using tickets::TicketId;
@@ -94,6 +95,9 @@ class StoreInTempDir final : public TicketStore {
   }
   absl::StatusOr<std::vector<Ticket>> Children(TicketId parent) override {
     return store_->Children(parent);
+  }
+  absl::StatusOr<std::vector<TicketId>> Anonymize(const AnonymizeRequest& r) override {
+    return store_->Anonymize(r);
   }
 
  private:
@@ -298,7 +302,7 @@ TEST(SqliteTicketStore, TwoStoresOnOneFileSeeEachOtherAndCheckVersions) {
   // The schema version is checked by every store that opens the file,
   // whoever else has it open.
   RawDb raw(path);
-  raw.Sql("PRAGMA user_version = 2");
+  raw.Sql("PRAGMA user_version = 3");
   absl::StatusOr<std::unique_ptr<TicketStore>> c = OpenSqliteTicketStore({.path = path});
   EXPECT_EQ(c.status().code(), absl::StatusCode::kFailedPrecondition) << c.status();
 }
@@ -393,6 +397,38 @@ TEST(SqliteTicketStore, StoresOpeningAFreshFileAtOnceCreateItOnce) {
   }
 }
 
+TEST(SqliteTicketStore, AVersionOneFileIsMigratedAndItsTicketsCanBeErased) {
+  TempDir dir;
+  const std::string path = dir.File("tickets.db");
+  {
+    std::unique_ptr<TicketStore> store = MustOpen({.path = path});
+    ASSERT_NE(store, nullptr);
+    Ticket closed = MustCreate(*store);
+    closed.state = TicketState::kClosed;
+    ASSERT_TRUE(store->Update(closed, Entry("close")).ok());
+  }
+  {
+    // Back to the layout of version 1.
+    RawDb raw(path);
+    raw.Sql("DROP INDEX tickets_to_anonymize");
+    raw.Sql("ALTER TABLE tickets DROP COLUMN anonymized");
+    raw.Sql("PRAGMA user_version = 1");
+  }
+  std::unique_ptr<TicketStore> store = MustOpen({.path = path});
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(RawDb(path).Sql("PRAGMA user_version"), "2");
+  absl::StatusOr<Ticket> read = store->Get(1);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_FALSE(read->anonymized);
+  AnonymizeRequest erase;
+  erase.customer_id = read->customer_id;
+  erase.entry = Entry("erase");
+  absl::StatusOr<std::vector<TicketId>> done = store->Anonymize(erase);
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(*done, std::vector<TicketId>{1});
+  EXPECT_TRUE(store->Get(1)->anonymized);
+}
+
 TEST(SqliteTicketStore, TheFileHasTheDocumentedLayout) {
   TempDir dir;
   const std::string path = dir.File("tickets.db");
@@ -400,13 +436,14 @@ TEST(SqliteTicketStore, TheFileHasTheDocumentedLayout) {
   ASSERT_NE(store, nullptr);
   const TicketId id = MustCreate(*store).id;
   RawDb raw(path);
-  EXPECT_EQ(raw.Sql("PRAGMA user_version"), "1");
+  EXPECT_EQ(raw.Sql("PRAGMA user_version"), "2");
   EXPECT_EQ(raw.Sql("PRAGMA application_id"), std::to_string(0x6363746b));
   EXPECT_EQ(raw.Sql("PRAGMA journal_mode"), "wal");  // kept in the file
   for (const char* name :
        {"tickets", "ticket_fields", "ticket_history", "tickets_by_state",
         "tickets_by_department", "tickets_by_category", "tickets_by_customer",
-        "tickets_by_next_check", "tickets_by_created_at", "tickets_by_parent"}) {
+        "tickets_by_next_check", "tickets_by_created_at", "tickets_by_parent",
+        "tickets_to_anonymize"}) {
     EXPECT_EQ(raw.Sql(std::string("SELECT count(*) FROM sqlite_master WHERE name = '") +
                       name + "'"),
               "1")
@@ -543,7 +580,7 @@ TEST(SqliteTicketStore, ASchemaFromTheFutureIsFailedPrecondition) {
       << store.status();
   EXPECT_NE(store.status().message().find("schema version 7"), std::string::npos)
       << store.status();
-  EXPECT_NE(store.status().message().find("version 1"), std::string::npos)
+  EXPECT_NE(store.status().message().find("version 2"), std::string::npos)
       << store.status();
   {
     RawDb raw(path);

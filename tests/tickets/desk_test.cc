@@ -403,5 +403,87 @@ TEST_F(DeskTest, ReopeningFindsTheOpenTicketsAgain) {
   EXPECT_EQ(desk_->Create(again)->duplicate_of, open.id);
 }
 
+TEST_F(DeskTest, AnErasureRequestWaitsForOpenTicketsThenErasesTheCustomer) {
+  Ticket closed = Make("王芳反映楼下烧烤店噪音, 电话13912345678", "和平里7号", "c-wang");
+  ASSERT_TRUE(desk_->Dispatch(closed.id, "dispatcher-1").ok());
+  ASSERT_TRUE(desk_->SignFor(closed.id, "agent-7").ok());
+  ASSERT_TRUE(desk_->Resolve(closed.id, "agent-7", "已联系王芳, 烧烤店已整改").ok());
+  ASSERT_TRUE(desk_->Close(closed.id, "回访员", "王芳确认").ok());
+  Ticket open = Make("王芳反映小区路面塌陷", "和平里7号", "c-wang", "road_damage");
+  Ticket other = Make("李雷反映噪音", "建国路1号", "c-li", "road_damage");
+
+  // The open ticket holds the request back; nothing changes.
+  absl::StatusOr<std::vector<TicketId>> erased =
+      desk_->EraseCustomer("c-wang", "dpo-1", "删除请求 2026-0042");
+  EXPECT_EQ(erased.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(erased.status().message().find(std::to_string(open.id)), std::string::npos)
+      << erased.status();
+  EXPECT_FALSE(desk_->Get(closed.id)->anonymized);
+
+  ASSERT_TRUE(desk_->Cancel(open.id, "dispatcher-1", "市民撤回").ok());
+  erased = desk_->EraseCustomer("c-wang", "dpo-1", "删除请求 2026-0042");
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(*erased, (std::vector<TicketId>{closed.id, open.id}));
+  for (TicketId id : *erased) {
+    const Ticket t = desk_->Get(id).value();
+    EXPECT_TRUE(t.anonymized);
+    EXPECT_EQ(t.text, "");
+    EXPECT_EQ(t.customer_id, "");
+    EXPECT_EQ(t.address, "");
+    const std::vector<HistoryEntry> h = desk_->History(id).value();
+    for (size_t i = 0; i + 1 < h.size(); ++i) EXPECT_EQ(h[i].reason, "") << i;
+    EXPECT_EQ(h.back().action, "erase");
+    EXPECT_EQ(h.back().actor, "dpo-1");
+    EXPECT_EQ(h.back().reason, "删除请求 2026-0042");
+    EXPECT_EQ(h.back().at, clock_.Now());
+  }
+  EXPECT_FALSE(desk_->Get(other.id)->anonymized);
+  // An erased ticket is not reopened: its content is gone.
+  EXPECT_EQ(desk_->Reopen(closed.id, "回访员", "王芳再次来电").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(desk_->EraseCustomer("c-wang", "dpo-1", "删除请求 2026-0042")->empty());
+
+  EXPECT_EQ(desk_->EraseCustomer("c-li", "dpo-1", "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(desk_->EraseCustomer("", "dpo-1", "删除请求 7").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(desk_->EraseCustomer("c-li", "", "删除请求 7").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(DeskTest, RetentionExpiresFinishedTicketsByTheirLastUpdate) {
+  Ticket early = Make("噪音扰民", "建国路1号", "c1");
+  ASSERT_TRUE(desk_->Cancel(early.id, "dispatcher-1", "重复来电").ok());
+  clock_.Advance(absl::Hours(24 * 10));
+  Ticket late = Make("噪音扰民又来了", "建国路2号", "c2");
+  ASSERT_TRUE(desk_->Cancel(late.id, "dispatcher-1", "重复来电").ok());
+  Ticket still_open = Make("路面塌陷", "建国路3号", "c3", "road_damage");
+  clock_.Advance(absl::Hours(24 * 5));
+
+  // Kept a week: only the ticket cancelled fifteen days ago goes.
+  absl::StatusOr<size_t> expired =
+      desk_->ExpireFinished(absl::Hours(24 * 7), "retention");
+  ASSERT_TRUE(expired.ok()) << expired.status();
+  EXPECT_EQ(*expired, 1u);
+  EXPECT_TRUE(desk_->Get(early.id)->anonymized);
+  EXPECT_EQ(desk_->History(early.id)->back().action, "expire");
+  EXPECT_FALSE(desk_->Get(late.id)->anonymized);
+  EXPECT_FALSE(desk_->Get(still_open.id)->anonymized);
+  EXPECT_EQ(*desk_->ExpireFinished(absl::Hours(24 * 7), "retention"), 0u);
+  // A day: the other finished one too (at most one per call here), never the
+  // open one.
+  EXPECT_EQ(desk_->ExpireFinished(absl::Hours(24), "retention", 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(*desk_->ExpireFinished(absl::Hours(24), "retention", 1), 1u);
+  EXPECT_EQ(*desk_->ExpireFinished(absl::Hours(24), "retention", 1), 0u);
+  EXPECT_FALSE(desk_->Get(still_open.id)->anonymized);
+
+  for (absl::Duration bad :
+       {absl::ZeroDuration(), -absl::Hours(1), absl::InfiniteDuration()}) {
+    EXPECT_EQ(desk_->ExpireFinished(bad, "retention").status().code(),
+              absl::StatusCode::kInvalidArgument);
+  }
+}
+
 }  // namespace
 }  // namespace ccengine::tickets

@@ -61,6 +61,9 @@ class Forwarding : public TicketStore {
   absl::StatusOr<std::vector<Ticket>> Children(TicketId parent) override {
     return store_->Children(parent);
   }
+  absl::StatusOr<std::vector<TicketId>> Anonymize(const AnonymizeRequest& r) override {
+    return store_->Anonymize(r);
+  }
 
  protected:
   std::shared_ptr<TicketStore> store_;

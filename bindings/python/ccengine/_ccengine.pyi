@@ -547,6 +547,15 @@ class TicketDesk:
         """The ticket, its text, customer id, address and fields masked;
         unmasked=True needs pii.unmask (checked and recorded by the access
         control attached to the desk's engine)."""
+    def erase_customer(self, customer_id: str, actor: str, reference: str) -> List[int]:
+        """A customer's erasure request: every ticket of theirs anonymized
+        (text, customer id, address, fields, history reasons erased), a
+        history entry "erase" whose reason is ``reference``. Needs pii.erase
+        (checked and recorded by the access control attached to the desk's
+        engine); FAILED_PRECONDITION while the customer has an open ticket."""
+    def expire_finished(self, keep_s: float, actor: str = "retention") -> int:
+        """Retention: anonymizes the finished tickets last updated more than
+        keep_s seconds ago; returns how many."""
     def history(self, id: int) -> List[Dict[str, Any]]: ...
     def query(
         self,

@@ -49,12 +49,13 @@
 // every allowed decision a supervisor or an administrator is accountable
 // for: a supervisory permission (agent.force_state, agent.manage,
 // contact.transfer, contact.withdraw, contact.priority, queue.manage,
-// routing.reload, access.manage, audit.read, pii.unmask), a login or logout,
-// and any command allowed by a grant of department or tenant scope. The
-// center's traffic is not passed when allowed under scope self or all (the
-// system role): agent.state other than logging in or out, offer.answer,
-// contact.complete, contact.add, contact.abandon, contact.callback. When the sink cannot record an allowed decision,
-// the command is refused (fail closed). The audit adapter's
+// routing.reload, access.manage, audit.read, pii.unmask, pii.erase), a login
+// or logout, and any command allowed by a grant of department or tenant
+// scope. The center's traffic is not passed when allowed under scope self or
+// all (the system role): agent.state other than logging in or out,
+// offer.answer, contact.complete, contact.add, contact.abandon,
+// contact.callback. When the sink cannot record an allowed decision, the
+// command is refused (fail closed). The audit adapter's
 // `audit::AccessAuditSink` writes decisions to the audit trail.
 //
 // Thread safety: an `AccessPolicy` is immutable once made and may be shared.
@@ -115,8 +116,9 @@ enum class Permission : uint8_t {
   kAccessManage,   // actors and their roles
   kAuditRead,      // read the audit trail
   kPiiUnmask,      // see personal data unmasked
+  kPiiErase,       // carry out a customer's erasure request
 };
-inline constexpr size_t kPermissionCount = 16;
+inline constexpr size_t kPermissionCount = 17;
 
 // "agent.state", "contact.transfer", …
 std::string_view PermissionName(Permission permission);

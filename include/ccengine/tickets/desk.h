@@ -66,6 +66,7 @@
 #ifndef CCENGINE_TICKETS_DESK_H_
 #define CCENGINE_TICKETS_DESK_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -248,6 +249,27 @@ class TicketDesk {
   // 督办 by hand: the escalation level rises (as on a breach).
   absl::StatusOr<Ticket> Escalate(TicketId id, const std::string& supervisor,
                                   const std::string& reason);
+
+  // --- personal data (docs/compliance.md, "Retention and erasure") ---
+  // An erasure request (个保法 art. 47): anonymizes every ticket of
+  // `customer_id` (TicketStore::Anonymize: text, customer id, address, free
+  // fields and history reasons erased; the ticket's shape kept for the
+  // statistics), each with a history entry "erase" by `actor` whose reason is
+  // `reference` — the request's number, which must not hold the erased data.
+  // Returns the tickets anonymized, ascending (none when nothing is left).
+  // FailedPrecondition, with nothing changed, while the customer has an open
+  // ticket: close or cancel it first. InvalidArgument for an empty customer
+  // id, actor or reference. Works a page at a time: after a store error the
+  // pages done stay done, and calling again finishes the job.
+  absl::StatusOr<std::vector<TicketId>> EraseCustomer(const std::string& customer_id,
+                                                      const std::string& actor,
+                                                      const std::string& reference);
+  // Retention: anonymizes, as above, the finished tickets (closed, merged,
+  // cancelled) last updated more than `keep` before now (the desk's clock),
+  // with a history entry "expire" by `actor`, at most `limit` of them (call
+  // again for more). Returns how many. `keep` must be positive.
+  absl::StatusOr<size_t> ExpireFinished(absl::Duration keep, const std::string& actor,
+                                        size_t limit = SIZE_MAX);
 
   // --- clocks and engine events ---
   // Applies queued engine events, sends engine commands a full intake

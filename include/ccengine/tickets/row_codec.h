@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -91,6 +92,10 @@ absl::Status CheckStorable(const HistoryEntry& entry);
 // `ticket` as a row store keeps it: times and durations rounded to
 // microseconds (what reading it back returns).
 Ticket AsStored(Ticket ticket);
+
+// "('closed', 'merged', 'cancelled')": the states that are not open, as an
+// SQL list of the names the stores write.
+std::string FinishedStatesSql();
 
 // The bound of a query condition in stored microseconds, chosen so that the
 // SQL comparison agrees with `Matches` for every time a row can hold:

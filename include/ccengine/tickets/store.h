@@ -79,6 +79,35 @@ absl::Status ValidateQuery(const TicketQuery& query);
 // reference semantics every store's `Query` follows.
 bool Matches(const TicketQuery& query, const Ticket& ticket);
 
+// Which tickets `TicketStore::Anonymize` strips of personal data. Exactly
+// one of the two selections is set:
+//   customer_id      an erasure request (个保法 art. 47): every ticket of this
+//                    customer; refused while any of them is still open;
+//   finished_before  the end of the retention period: closed, merged and
+//                    cancelled tickets last updated before this time.
+// Tickets already anonymized are not selected again.
+struct AnonymizeRequest {
+  std::optional<std::string> customer_id;
+  std::optional<absl::Time> finished_before;
+  // Appended to each anonymized ticket's history; the store fills in
+  // `ticket`, `seq`, `from` and `to` (the ticket's state). Its reason (say, the
+  // erasure request's reference) must not itself hold the erased data.
+  HistoryEntry entry;
+  size_t limit = 1000;  // tickets per call, 1..100000; call again for the rest
+};
+
+// Checks the request's own fields (InvalidArgument otherwise).
+absl::Status ValidateAnonymizeRequest(const AnonymizeRequest& request);
+
+// Anonymize's refusal of an erasure request whose customer still has open
+// tickets (`open`, ascending; the first ten are named).
+absl::Status OpenTicketsOfCustomer(const std::vector<TicketId>& open);
+
+// The checks every store makes on a ticket it is asked to write, beyond
+// `ValidateTicket`: a new ticket is not anonymized (InvalidArgument), and an
+// anonymized ticket is never written again (FailedPrecondition).
+absl::Status CheckWritable(const Ticket& ticket, bool create);
+
 class TicketStore {
  public:
   virtual ~TicketStore() = default;
@@ -110,6 +139,18 @@ class TicketStore {
 
   // The children of a joint-handling master, by id.
   virtual absl::StatusOr<std::vector<Ticket>> Children(TicketId parent) = 0;
+
+  // Erases the personal data of the selected tickets (see AnonymizeRequest),
+  // in one transaction: text, customer id and address become empty, the free
+  // fields and every history entry's reason are removed, `anonymized` is set,
+  // the version goes up by one and `request.entry` is appended; everything
+  // else (category, department, states, times, SLA clocks, actors) stays
+  // for the statistics. Returns the ids anonymized, ascending, at most
+  // `request.limit` (fewer, or none, when no more are selected).
+  // FailedPrecondition, with nothing written, when an erasure request's
+  // customer has an open ticket (the first ten named).
+  virtual absl::StatusOr<std::vector<TicketId>> Anonymize(
+      const AnonymizeRequest& request) = 0;
 };
 
 // A thread-safe in-memory store (one mutex). Same semantics as the durable

@@ -130,6 +130,10 @@ struct Ticket {
   // SLA sweep asks the store for tickets with `next_check <= now`.
   // InfiniteFuture when nothing is due.
   absl::Time next_check = absl::InfiniteFuture();
+  // Its personal data was erased (`TicketStore::Anonymize`: an erasure request
+  // or the end of its retention period): text, customer id, address, free
+  // fields and history reasons are empty, and it can no longer be written.
+  bool anonymized = false;
 
   friend bool operator==(const Ticket&, const Ticket&) = default;
 };
