@@ -89,7 +89,14 @@ CREATE TABLE kb_stats (
 INSERT INTO kb_stats (articles, total_length) VALUES (0, 0);
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations = {{{1, kSchemaV1}}};
+// Version 2: personal data erasure and retention (AnonymizeFeedback) find the
+// verdicts still linked to a contact or an agent by contact and by time.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE INDEX kb_feedback_contact ON kb_feedback (contact) WHERE contact <> '';
+CREATE INDEX kb_feedback_linked_at ON kb_feedback (at) WHERE contact <> '' OR agent <> '';
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations = {{{1, kSchemaV1}, {2, kSchemaV2}}};
 
 // The columns of `GetSql`, in order.
 enum ArticleColumn : int {

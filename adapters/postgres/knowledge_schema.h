@@ -109,6 +109,16 @@ inline constexpr std::string_view kFeedbackSql =
     "WITH a AS (SELECT doc FROM kb_articles WHERE id = $1::text FOR KEY SHARE) "
     "INSERT INTO kb_feedback (doc, contact, agent, kind, at) SELECT a.doc, $2::text, "
     "$3::text, $4::smallint, $5::bigint FROM a RETURNING doc";
+// AnonymizeFeedback: empties the contact and agent of the verdicts given
+// before $1 (unix microseconds), or on one of the contacts $1 (a text
+// array), that still name either; one row, how many.
+inline constexpr std::string_view kUnlinkBeforeSql =
+    "WITH u AS (UPDATE kb_feedback SET contact = '', agent = '' WHERE at < $1::bigint "
+    "AND (contact <> '' OR agent <> '') RETURNING 1) SELECT count(*) FROM u";
+inline constexpr std::string_view kUnlinkContactsSql =
+    "WITH u AS (UPDATE kb_feedback SET contact = '', agent = '' "
+    "WHERE contact = ANY($1::text[]) AND contact <> '' RETURNING 1) SELECT count(*) FROM "
+    "u";
 inline constexpr std::string_view kTalliesSql =
     "SELECT u.ord, f.kind, count(*) FROM unnest($1::text[]) WITH ORDINALITY "
     "AS u(id, ord) JOIN kb_articles a ON a.id = u.id JOIN kb_feedback f "

@@ -206,6 +206,39 @@ class PostgresKnowledgeStore final : public knowledge::KnowledgeStore {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<size_t> AnonymizeFeedback(
+      const knowledge::FeedbackAnonymization& request) override {
+    if (absl::Status s = knowledge::ValidateFeedbackAnonymization(request); !s.ok()) {
+      return s;
+    }
+    const std::string what = "anonymize feedback";
+    const bool expire = request.given_before.has_value();
+    Params params;
+    if (expire) {
+      params.Int(knowledge::rows::TimeToMicros(*request.given_before));
+    } else {
+      params.Text(TextArrayLiteral(request.contacts));
+    }
+    absl::StatusOr<ConnectionPool::Lease> connection = pool_.Acquire();
+    if (!connection.ok()) return Annotate(connection.status(), what);
+    // One statement: its own transaction.
+    absl::StatusOr<PgResult> done =
+        expire ? (*connection)
+                     ->Prepared("ccengine_kb_unlink_before",
+                                std::string(schema::kUnlinkBeforeSql), params)
+               : (*connection)
+                     ->Prepared("ccengine_kb_unlink_contacts",
+                                std::string(schema::kUnlinkContactsSql), params);
+    if (!done.ok()) return Annotate(done.status(), what);
+    if (PQntuples(done->get()) != 1) {
+      return absl::InternalError(
+          fmt::format("{}: {} rows came back, not one", what, PQntuples(done->get())));
+    }
+    absl::StatusOr<int64_t> count = schema::ReadInt(done->get(), 0, 0);
+    if (!count.ok()) return Annotate(count.status(), what);
+    return static_cast<size_t>(*count);
+  }
+
   absl::StatusOr<std::vector<knowledge::FeedbackTally>> Tallies(
       const std::vector<std::string>& article_ids) override {
     if (article_ids.size() > knowledge::kMaxSearchResults) {

@@ -67,6 +67,13 @@ CREATE VIRTUAL TABLE kb_fts USING fts5(
   content='kb_text', content_rowid='doc', tokenize='ccengine'
 );
 )sql"},
+    // Version 2: personal data erasure and retention (AnonymizeFeedback) find
+    // the verdicts still linked to a contact or an agent by contact and by
+    // time.
+    {2, R"sql(
+CREATE INDEX kb_feedback_contact ON kb_feedback(contact) WHERE contact <> '';
+CREATE INDEX kb_feedback_linked_at ON kb_feedback(at) WHERE contact <> '' OR agent <> '';
+)sql"},
 };
 
 // The columns of an article read back (kb_articles a, kb_text t), in order.
@@ -316,6 +323,38 @@ class SqliteKnowledgeStore final : public knowledge::KnowledgeStore {
     return out;
   }
 
+  absl::StatusOr<size_t> AnonymizeFeedback(
+      const knowledge::FeedbackAnonymization& request) override {
+    if (absl::Status s = knowledge::ValidateFeedbackAnonymization(request); !s.ok()) {
+      return s;
+    }
+    const bool expire = request.given_before.has_value();
+    const std::string_view what = "anonymize feedback";
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction txn(db_);
+    if (absl::Status s = txn.Begin(Transaction::Mode::kImmediate); !s.ok()) {
+      return Annotate(s, what);
+    }
+    size_t done = 0;
+    auto run = [&](Statement& statement) -> absl::Status {
+      StatementUse use(statement);
+      if (absl::Status s = statement.Run(); !s.ok()) return s;
+      done += static_cast<size_t>(db_.Changes());
+      return absl::OkStatus();
+    };
+    if (expire) {
+      unlink_before_.BindInt(1, rows::TimeToMicros(*request.given_before));
+      if (absl::Status s = run(unlink_before_); !s.ok()) return Annotate(s, what);
+    } else {
+      for (const std::string& contact : request.contacts) {
+        unlink_contact_.BindText(1, contact);
+        if (absl::Status s = run(unlink_contact_); !s.ok()) return Annotate(s, what);
+      }
+    }
+    if (absl::Status s = txn.Commit(); !s.ok()) return Annotate(s, what);
+    return done;
+  }
+
   absl::StatusOr<size_t> Count() override {
     std::lock_guard<std::mutex> lock(mu_);
     StatementUse use(count_);
@@ -420,6 +459,11 @@ class SqliteKnowledgeStore final : public knowledge::KnowledgeStore {
         {&add_feedback_,
          "INSERT INTO kb_feedback(doc, contact, agent, kind, at) "
          "SELECT doc, ?2, ?3, ?4, ?5 FROM kb_articles WHERE id = ?1"},
+        {&unlink_before_,
+         "UPDATE kb_feedback SET contact = '', agent = '' "
+         "WHERE at < ?1 AND (contact <> '' OR agent <> '')"},
+        {&unlink_contact_,
+         "UPDATE kb_feedback SET contact = '', agent = '' WHERE contact = ?1"},
         {&tally_,
          "SELECT f.kind, count(*) FROM kb_feedback f JOIN kb_articles a USING (doc) "
          "WHERE a.id = ?1 GROUP BY f.kind"},
@@ -468,7 +512,7 @@ class SqliteKnowledgeStore final : public knowledge::KnowledgeStore {
   Database db_;
   const knowledge::KnowledgeStoreOptions options_;
   Statement by_id_, by_doc_, insert_, update_, put_text_, remove_, fts_insert_,
-      fts_delete_, count_, add_feedback_, tally_;
+      fts_delete_, count_, add_feedback_, unlink_before_, unlink_contact_, tally_;
   absl::flat_hash_map<std::string, Statement> searches_;
   int64_t found_doc_ = 0;
 };

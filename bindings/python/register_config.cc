@@ -14,6 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/time/time.h"
+#include "ccengine/compliance/retention.h"
 #include "ccengine/config/routing_file.h"
 #include "ccengine/config/routing_shadow.h"
 #ifdef CCENGINE_PY_HAVE_YAML
@@ -410,6 +411,20 @@ Example:
         return names;
       },
       "Ticket category names (TicketDesk.add_categories adds them to a desk).");
+  cls.def_property_readonly(
+      "retention",
+      [](const RoutingConfig& r) {
+        py::dict out;
+        const auto names = compliance::RetentionKindNames();
+        const auto periods = compliance::RetentionPeriods(r.retention());
+        for (size_t i = 0; i < names.size(); ++i) {
+          out[py::str(fmt::format("{}_s", names[i]))] = absl::ToDoubleSeconds(periods[i]);
+        }
+        return out;
+      },
+      "How long each kind of personal data is kept, seconds: customer_history_s, "
+      "tickets_s, knowledge_feedback_s, reports_s, audit_s (the file's \"retention\" "
+      "section; defaults where it is silent).");
   cls.def_property_readonly(
       "flows",
       [](const RoutingConfig& r) {

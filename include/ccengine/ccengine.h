@@ -51,6 +51,8 @@
 //   collector.h      live figures: calendar intervals, sliding windows
 // compliance/ (ccengine::compliance)
 //   pii.h            personal data found and masked in free text
+//   access.h         roles and scopes on every command
+//   retention.h      how long each kind of personal data is kept
 // version.h          the library's version
 //
 // Thread safety: see each header.
@@ -60,6 +62,7 @@
 
 #include "ccengine/compliance/access.h"
 #include "ccengine/compliance/pii.h"
+#include "ccengine/compliance/retention.h"
 #include "ccengine/config/document.h"
 #include "ccengine/config/expression.h"
 #include "ccengine/config/routing_file.h"

@@ -120,6 +120,7 @@ void RoutingConfig::SetContactFacts(Bindings& facts, Channel channel,
 
 absl::StatusOr<std::unique_ptr<Engine>> RoutingConfig::CreateEngine(
     EngineOptions options) const {
+  options.customer_history_retention = retention_.customer_history;
   CCENGINE_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Create(options));
   CCENGINE_RETURN_IF_ERROR(ApplyTo(*engine));
   return engine;

@@ -25,6 +25,7 @@
 #include "config/access_section.h"
 #include "config/document_reader.h"
 #include "config/program.h"
+#include "config/retention_section.h"
 #include "fmt/format.h"
 
 namespace ccengine::config {
@@ -105,7 +106,8 @@ class Loader : public internal::DocumentReader {
   void ReadTop(const Node& root) {
     Fields top(*this, root, "",
                {"format", "name", "calendar", "skills", "strategies", "queues",
-                "agent_profiles", "ticket_categories", "attributes", "flows", "access"});
+                "agent_profiles", "ticket_categories", "attributes", "flows", "access",
+                "retention"});
     if (!top.ok()) return;
     if (const Node* format = top.Get("format");
         format != nullptr &&
@@ -139,6 +141,10 @@ class Loader : public internal::DocumentReader {
           [this](const Node* n, std::string_view pointer, QueueId* out) {
             return QueueRef(n, pointer, out);
           });
+    }
+    if (const Node* retention = top.Get("retention")) {
+      config_.retention_ =
+          internal::ReadRetentionSection(*this, *retention, top.Path("retention"));
     }
     ReadAttributes(top.Get("attributes"), top.Path("attributes"));
     if (const Node* flows = top.Get("flows")) ReadFlows(*flows, top.Path("flows"));

@@ -16,6 +16,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "ccengine/knowledge/article.h"
 #include "ccengine/knowledge/query.h"
 #include "ccengine/knowledge/ranking.h"
@@ -87,7 +88,30 @@ class MemoryKnowledgeStore final : public KnowledgeStore {
     Unindex(*it->second);
     entries_.erase(it);
     tallies_.erase(std::string(id));
+    links_.erase(std::string(id));
     return absl::OkStatus();
+  }
+
+  absl::StatusOr<size_t> AnonymizeFeedback(
+      const FeedbackAnonymization& request) override {
+    if (absl::Status s = ValidateFeedbackAnonymization(request); !s.ok()) return s;
+    const absl::flat_hash_set<std::string> contacts(request.contacts.begin(),
+                                                    request.contacts.end());
+    std::lock_guard<std::mutex> lock(mu_);
+    size_t done = 0;
+    for (auto& [id, links] : links_) {
+      for (Link& link : links) {
+        if (link.contact.empty() && link.agent.empty()) continue;
+        const bool selected = request.given_before.has_value()
+                                  ? link.at < *request.given_before
+                                  : contacts.contains(link.contact);
+        if (!selected) continue;
+        link.contact.clear();
+        link.agent.clear();
+        ++done;
+      }
+    }
+    return done;
   }
 
   absl::Status RecordFeedback(const Feedback& feedback) override {
@@ -98,6 +122,8 @@ class MemoryKnowledgeStore final : public KnowledgeStore {
     }
     FeedbackTally& t = tallies_[feedback.article_id];
     t.article_id = feedback.article_id;
+    links_[feedback.article_id].push_back(
+        {feedback.contact, feedback.agent, feedback.at});
     switch (feedback.kind) {
       case FeedbackKind::kUsed: ++t.used; break;
       case FeedbackKind::kHelpful: ++t.helpful; break;
@@ -215,6 +241,14 @@ class MemoryKnowledgeStore final : public KnowledgeStore {
   absl::flat_hash_map<std::string, absl::flat_hash_set<const Entry*>> postings_;
   double total_length_ = 0;
   absl::flat_hash_map<std::string, FeedbackTally> tallies_;
+  // Who gave each article's verdicts, on which contact, and when (what
+  // AnonymizeFeedback erases; the tallies above are counted as they come).
+  struct Link {
+    std::string contact;
+    std::string agent;
+    absl::Time at;
+  };
+  absl::flat_hash_map<std::string, std::vector<Link>> links_;
 };
 
 }  // namespace

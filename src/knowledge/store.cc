@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "ccengine/knowledge/article.h"
 #include "ccengine/text/tokenizer.h"
 #include "fmt/format.h"
@@ -69,6 +70,31 @@ bool PassesFilters(const SearchFilters& filters, const Article& article) {
   }
   if (filters.valid_at.has_value() && !ValidAt(article, *filters.valid_at)) return false;
   return true;
+}
+
+absl::Status ValidateFeedbackAnonymization(const FeedbackAnonymization& request) {
+  if (request.given_before.has_value() == !request.contacts.empty()) {
+    return absl::InvalidArgumentError(
+        "anonymize feedback: set exactly one of given_before (retention) and contacts "
+        "(an erasure request)");
+  }
+  if (request.given_before.has_value() &&
+      (*request.given_before == absl::InfiniteFuture() ||
+       *request.given_before == absl::InfinitePast())) {
+    return absl::InvalidArgumentError(
+        "anonymize feedback: given_before is not a finite time");
+  }
+  if (request.contacts.size() > kMaxErasedContacts) {
+    return absl::InvalidArgumentError(
+        fmt::format("anonymize feedback: {} contacts; at most {}",
+                    request.contacts.size(), kMaxErasedContacts));
+  }
+  for (const std::string& contact : request.contacts) {
+    if (contact.empty()) {
+      return absl::InvalidArgumentError("anonymize feedback: an empty contact id");
+    }
+  }
+  return ValidateLabels("anonymize feedback contact", request.contacts);
 }
 
 absl::Status ValidateFeedback(const Feedback& feedback) {

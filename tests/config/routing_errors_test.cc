@@ -188,9 +188,22 @@ const std::vector<Broken>& Catalogue() {
                {R"m(f.json:1:77: /access/personal_fields/1: a name must have 1..128 bytes, got 0)m",
                 R"m(f.json:1:81: /access/personal_fields/2: field "customer.name" is listed twice)m",
                 R"m(f.json:1:98: /access/personal_fields/3: expected a string, got a number)m"}},
+              {R"json({"queues": [{"name": "a"}], "retention": {"tickets_day": 30}})json",
+               {R"m(f.json:1:58: /retention/tickets_day: unknown key "tickets_day"; did you mean "tickets_days"?)m"}},
+              {R"json({"queues": [{"name": "a"}], "retention": {"audit_days": -1, "reports_days": "x", "customer_history_days": 0}})json",
+               {R"m(f.json:1:57: /retention/audit_days: must be in 0..36525, got -1)m",
+                R"m(f.json:1:77: /retention/reports_days: expected a number, got a string)m",
+                R"m(f.json:1:107: /retention/customer_history_days: must be > 0 days, got 0)m"}},
+              {R"json({"queues": [{"name": "a"}], "retention": {"tickets_days": 3000, "audit_days": 2000}})json",
+               {R"m(f.json:1:79: /retention/audit_days: retention of audit: 2000 days is shorter than that of tickets (3000 days); the audit trail must outlive what it describes)m"}},
+              {R"json({"queues": [{"name": "a"}], "retention": {"audit_days": 90.5}})json",
+               {R"m(f.json:1:57: /retention/audit_days: retention of audit: 90.5 days is shorter than the six months (180 days) network logs must be kept)m"}},
+              {R"json({"queues": [{"name": "a"}], "retention": {"tickets_days": 3000}})json",
+               {R"m(f.json:1:42: /retention: retention of audit: 2190 days is shorter than that of tickets (3000 days); the audit trail must outlive what it describes)m"}},
               {R"json({"queues": [{"name": "a"}], "access": {"roles": [{"name": "qa", "grants": {"audit.reed": "tenant", "pii.unmask": "team", "agent.state": 1}}, {"name": "qa", "grants": {}}, {"name": "lead"}]}})json",
                {R"m(f.json:1:90: /access/roles/0/grants/audit.reed: unknown permission "audit.reed"; did you mean "audit.read"?)m",
-                R"m(f.json:1:114: /access/roles/0/grants/pii.unmask: unknown scope "team" (self, department, tenant or all))m", R"m(f.json:1:137: /access/roles/0/grants/agent.state: expected a string, got a number)m",
+                R"m(f.json:1:114: /access/roles/0/grants/pii.unmask: unknown scope "team" (self, department, tenant or all))m",
+                R"m(f.json:1:137: /access/roles/0/grants/agent.state: expected a string, got a number)m",
                 R"m(f.json:1:151: /access/roles/1/name: role "qa" is declared twice)m",
                 R"m(f.json:1:172: /access/roles/2/grants: missing "grants": {"permission": "scope", …} ({} for none))m"}},
           };
@@ -219,6 +232,7 @@ TEST(RoutingErrorsTest, TheFixedFilesLoad) {
           R"({"skills": ["policy"], "queues": [{"name": "a", "overflow_to": "b"}, {"name": "b", "overflow_to": "c"}, {"name": "c"}]})",
           R"({"skills": ["policy"], "queues": [{"name": "a", "hours": {"weekly": {"mon": [["08:00", "12:00"], ["12:00", "24:00"]]}, "special": {"2026-02-28": []}}}]})",
           R"({"queues": [{"name": "a", "strategy": "mine"}], "strategies": [{"name": "mine", "idle": 0}]})",
+          R"({"queues": [], "retention": {"tickets_days": 3000, "audit_days": 3000, "customer_history_days": 0.5}})",
       }) {
     absl::StatusOr<RoutingConfig> loaded = LoadRoutingJson(json);
     EXPECT_TRUE(loaded.ok()) << json << "\n" << loaded.status();

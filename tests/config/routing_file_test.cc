@@ -100,6 +100,40 @@ TEST_F(HotlineTest, LoadsWhatTheFileDeclares) {
   EXPECT_EQ(flow_->indexed_rules(), 3u);
 }
 
+TEST_F(HotlineTest, ItsRetentionSectionSetsThePeriodsAndTheEnginesHistory) {
+  const compliance::RetentionPolicy& r = routing_->retention();
+  EXPECT_EQ(r.customer_history, absl::Hours(24 * 90));
+  EXPECT_EQ(r.tickets, absl::Hours(24 * 1095));
+  EXPECT_EQ(r.knowledge_feedback, absl::Hours(24 * 365));
+  EXPECT_EQ(r.reports, absl::Hours(24 * 1095));
+  EXPECT_EQ(r.audit, absl::Hours(24 * 2190));
+  // A file without the section has the policy's defaults.
+  absl::StatusOr<RoutingConfig> bare = LoadRoutingJson(R"({"queues": [{"name": "a"}]})");
+  ASSERT_TRUE(bare.ok()) << bare.status();
+  EXPECT_EQ(bare->retention(), compliance::RetentionPolicy{});
+
+  // The engine keeps a customer's history for the file's 90 days.
+  EngineOptions options;
+  options.customer_history_retention = absl::Hours(1);  // replaced by the file's
+  std::unique_ptr<Engine> engine = routing_->CreateEngine(options).value();
+  const QueueId queue = *routing_->FindQueue("政策咨询");
+  AgentConfig agent =
+      routing_->MakeAgent(AgentId(1), "a1", *routing_->FindProfile("policy"));
+  agent.auto_accept = true;
+  ASSERT_TRUE(engine->AddAgent(agent).ok());
+  ASSERT_TRUE(engine->Login(AgentId(1)).ok());
+  ContactSpec c;
+  c.id = ContactId(1);
+  c.queue = queue;
+  c.customer_id = "13912345678";
+  ASSERT_TRUE(engine->AddContact(c).ok());
+  ASSERT_TRUE(engine->CompleteContact(AgentId(1), ContactId(1)).ok());
+  engine->AdvanceTo(engine->Now() + absl::Hours(24 * 89));
+  EXPECT_EQ(engine->CustomerHistory("13912345678")->size(), 1u);
+  engine->AdvanceTo(engine->Now() + absl::Hours(24 * 2));
+  EXPECT_TRUE(engine->CustomerHistory("13912345678")->empty());
+}
+
 TEST_F(HotlineTest, ItsAccessSectionGivesThePolicyDepartmentsAndRoles) {
   const compliance::AccessPolicy& policy = routing_->access_policy();
   ASSERT_EQ(policy.departments().size(), 2u);

@@ -469,4 +469,62 @@ TEST_P(KnowledgeStoreConformance, FeedbackIsTalliedPerArticleAndGoesWithIt) {
 
 }  // namespace
 
+TEST_P(KnowledgeStoreConformance, AnonymizedFeedbackKeepsItsTallies) {
+  PutHotline();
+  const absl::Time t0 = absl::FromUnixSeconds(1'750'000'000);
+  const auto verdict = [&](const std::string& id, const std::string& contact,
+                           FeedbackKind kind, absl::Time at) {
+    Feedback f;
+    f.article_id = id;
+    f.contact = contact;
+    f.agent = "a7";
+    f.kind = kind;
+    f.at = at;
+    ASSERT_TRUE(store_->RecordFeedback(f).ok());
+  };
+  verdict("noise", "call-1", FeedbackKind::kHelpful, t0);
+  verdict("noise", "call-2", FeedbackKind::kUsed, t0 + absl::Hours(1));
+  verdict("tax", "call-1", FeedbackKind::kNotHelpful, t0 + absl::Hours(2));
+  verdict("tax", "call-3", FeedbackKind::kHelpful, t0 + absl::Hours(3));
+  verdict("noise", "", FeedbackKind::kUsed, t0 + absl::Hours(4));  // agent only
+  const auto tallies = [&] {
+    absl::StatusOr<std::vector<FeedbackTally>> t = store_->Tallies({"noise", "tax"});
+    EXPECT_TRUE(t.ok()) << t.status();
+    return t.ok() ? *t : std::vector<FeedbackTally>{};
+  };
+  const std::vector<FeedbackTally> before = tallies();
+  const auto anonymize = [&](const FeedbackAnonymization& r) -> size_t {
+    absl::StatusOr<size_t> n = store_->AnonymizeFeedback(r);
+    EXPECT_TRUE(n.ok()) << n.status();
+    return n.ok() ? *n : 0;
+  };
+
+  // An erasure request names the customer's contacts: both of call-1's
+  // verdicts, once.
+  FeedbackAnonymization erase;
+  erase.contacts = {"call-1", "call-9"};
+  EXPECT_EQ(anonymize(erase), 2u);
+  EXPECT_EQ(anonymize(erase), 0u);
+  // Retention: what is still linked and older than the cutoff.
+  FeedbackAnonymization expire;
+  expire.given_before = t0 + absl::Hours(3);
+  EXPECT_EQ(anonymize(expire), 1u);  // call-2's
+  expire.given_before = t0 + absl::Hours(5);
+  EXPECT_EQ(anonymize(expire), 2u);  // call-3's and the agent-only one
+  EXPECT_EQ(anonymize(expire), 0u);
+  EXPECT_EQ(tallies(), before);
+
+  std::vector<FeedbackAnonymization> bad(6);
+  bad[1].given_before = t0;
+  bad[1].contacts = {"call-1"};
+  bad[2].given_before = absl::InfiniteFuture();
+  bad[3].contacts = {""};
+  bad[4].contacts = std::vector<std::string>(kMaxErasedContacts + 1, "c");
+  bad[5].contacts = {std::string(kMaxLabelBytes + 1, 'c')};
+  for (const FeedbackAnonymization& r : bad) {
+    EXPECT_EQ(store_->AnonymizeFeedback(r).status().code(),
+              absl::StatusCode::kInvalidArgument);
+  }
+}
+
 }  // namespace ccengine::knowledge::testing

@@ -458,7 +458,16 @@ TEST_F(PostgresKnowledgeStore, SchemaVersionsAndOtherTables) {
   // A ticket store may use the same database.
   EXPECT_TRUE(OpenPostgresTicketStore({.dsn = dsn_}).ok());
   EXPECT_NE(MustOpen({.dsn = dsn_}), nullptr);
-  EXPECT_EQ(Sql("SELECT version FROM knowledge_store_schema"), "1");
+  EXPECT_EQ(Sql("SELECT version FROM knowledge_store_schema"), "2");
+  // A version-1 database gets version 2's indexes on open.
+  Sql("DROP INDEX kb_feedback_contact");
+  Sql("DROP INDEX kb_feedback_linked_at");
+  Sql("UPDATE knowledge_store_schema SET version = 1");
+  EXPECT_NE(MustOpen({.dsn = dsn_}), nullptr);
+  EXPECT_EQ(Sql("SELECT version FROM knowledge_store_schema"), "2");
+  EXPECT_EQ(Sql("SELECT count(*) FROM pg_indexes WHERE indexname IN "
+                "('kb_feedback_contact', 'kb_feedback_linked_at')"),
+            "2");
   Sql("UPDATE knowledge_store_schema SET version = 7");
   absl::StatusOr<std::unique_ptr<KnowledgeStore>> newer =
       OpenPostgresKnowledgeStore({.dsn = dsn_});
@@ -486,7 +495,18 @@ TEST_F(PostgresKnowledgeStore, TheDatabaseHasTheDocumentedLayout) {
   EXPECT_EQ(Sql("SELECT indexname FROM pg_indexes WHERE tablename LIKE 'kb_%' "
                 "ORDER BY indexname"),
             "kb_articles_id_key\nkb_articles_pkey\nkb_feedback_by_doc\n"
+            "kb_feedback_contact\nkb_feedback_linked_at\n"
             "kb_postings_by_doc\nkb_postings_pkey\nkb_stats_pkey\nkb_text_pkey");
+  // Anonymized feedback names no contact and no agent in the table.
+  ASSERT_TRUE(
+      store
+          ->RecordFeedback({"b", "call-1", "a7", knowledge::FeedbackKind::kHelpful,
+                            absl::FromUnixSeconds(1'750'000'000)})
+          .ok());
+  knowledge::FeedbackAnonymization erase;
+  erase.contacts = {"call-1"};
+  EXPECT_EQ(*store->AnonymizeFeedback(erase), 1u);
+  EXPECT_EQ(Sql("SELECT contact || '|' || agent || '|' || kind FROM kb_feedback"), "||1");
   EXPECT_EQ(Sql("SELECT id FROM kb_articles ORDER BY id"), "B\nb");  // bytes
   EXPECT_EQ(Sql("SELECT tags, valid_from, valid_to FROM kb_articles WHERE id = 'b'"),
             "{城管,x}|1700000000123456|9223372036854775807");

@@ -119,3 +119,22 @@ def test_retention_anonymizes_finished_tickets_by_their_last_update():
     for bad in (0, -DAY):
         with pytest.raises(ValueError, match="retention period|keep_s"):
             desk.expire_finished(bad)
+
+
+def test_the_routing_file_sets_the_retention_periods():
+    routing = ccengine.RoutingFile.load(str(HOTLINE))
+    assert routing.retention == {
+        "customer_history_s": 90 * DAY, "tickets_s": 1095 * DAY,
+        "knowledge_feedback_s": 365 * DAY, "reports_s": 1095 * DAY, "audit_s": 2190 * DAY}
+    with pytest.raises(ValueError, match="the audit trail must outlive"):
+        ccengine.RoutingFile.from_json(
+            '{"queues": [{"name": "a"}], "retention": {"tickets_days": 3000}}')
+    # A nightly job applies the file's period to the desk.
+    desk = ccengine.TicketDesk(":memory:", start_s=0)
+    desk.add_category("noise", department="城管")
+    t = desk.create("noise", "噪音扰民", customer_id=PHONE)
+    desk.cancel(t["id"], "dispatcher", "撤回")
+    desk.advance_to(1094 * DAY)
+    assert desk.expire_finished(routing.retention["tickets_s"]) == 0
+    desk.advance_to(1096 * DAY)
+    assert desk.expire_finished(routing.retention["tickets_s"]) == 1

@@ -69,6 +69,10 @@ class StoreInTempDir final : public KnowledgeStore {
       const std::vector<std::string>& ids) override {
     return store_->Tallies(ids);
   }
+  absl::StatusOr<size_t> AnonymizeFeedback(
+      const knowledge::FeedbackAnonymization& request) override {
+    return store_->AnonymizeFeedback(request);
+  }
 
  private:
   TempDir dir_;  // destroyed after the store

@@ -608,6 +608,11 @@ class RoutingFile:
     @property
     def ticket_categories(self) -> List[str]: ...
     @property
+    def retention(self) -> Dict[str, float]:
+        """How long each kind of personal data is kept, seconds:
+        customer_history_s, tickets_s, knowledge_feedback_s, reports_s,
+        audit_s."""
+    @property
     def attributes(self) -> Dict[str, str]:
         """The facts a flow may read, {name: "string" | "number" | "bool" | "string list"}."""
     def agent_profile(self, name: str) -> Dict[str, Any]:

@@ -10,7 +10,8 @@
 // (expression.h) with a target: a queue, a priority class, extra skills and
 // preferred agents; the first rule that holds wins, else the flow's default.
 // An "access" section groups the queues into departments and defines roles
-// for an access policy (compliance/access.h).
+// for an access policy (compliance/access.h); a "retention" section sets how
+// long personal data is kept (compliance/retention.h).
 // docs/routing-config.md has the format with a complete example.
 //
 // Loading checks everything at once: unknown keys (with a did-you-mean),
@@ -61,6 +62,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "ccengine/compliance/access.h"
+#include "ccengine/compliance/retention.h"
 #include "ccengine/config/document.h"
 #include "ccengine/config/expression.h"
 #include "ccengine/core/agent.h"
@@ -186,6 +188,9 @@ class RoutingConfig {
   // (docs/compliance.md#roles-and-scopes); queue ids are the file's.
   //   compliance::AccessControl access(routing.access_policy());
   const compliance::AccessPolicy& access_policy() const { return access_policy_; }
+  // How long each kind of personal data is kept (compliance/retention.h):
+  // the file's "retention" section, the policy's defaults where it is silent.
+  const compliance::RetentionPolicy& retention() const { return retention_; }
   int32_t utc_offset_s() const { return utc_offset_s_; }
   const std::vector<absl::CivilDay>& holidays() const { return holidays_; }
 
@@ -200,8 +205,9 @@ class RoutingConfig {
   bool IsContactFact(AttributeId attribute) const;
 
   // A new engine with the file's skills, strategies and queues, so that the
-  // file's ids hold in it. Fails only as the engine's own checks do, which
-  // loading has already passed.
+  // file's ids hold in it, and the file's retention period for the customer
+  // history (it replaces options.customer_history_retention). Fails only as
+  // the engine's own checks do, which loading has already passed.
   absl::StatusOr<std::unique_ptr<Engine>> CreateEngine(EngineOptions options = {}) const;
   // The same on an engine made elsewhere, which must have no skills, no
   // queues and none of the file's strategy names yet (FailedPrecondition
@@ -229,6 +235,7 @@ class RoutingConfig {
   Schema schema_;
   std::vector<EntryFlow> flows_;
   compliance::AccessPolicy access_policy_ = compliance::AccessPolicy::BuiltIn();
+  compliance::RetentionPolicy retention_;
   AttributeId channel_ = 0, hour_ = 0, minute_ = 0, weekday_ = 0, date_ = 0, holiday_ = 0;
 };
 

@@ -123,6 +123,21 @@ struct FeedbackTally {
   friend bool operator==(const FeedbackTally&, const FeedbackTally&) = default;
 };
 
+// Which verdicts `KnowledgeStore::AnonymizeFeedback` unlinks from the
+// contact they were given on and the agent who gave them. Exactly one of:
+//   given_before  retention: verdicts given before this time;
+//   contacts      an erasure request: verdicts on any of these contacts (the
+//                 customer's), at most kMaxErasedContacts.
+// The verdicts stay, so the tallies (and the ranking they lift) do not change.
+inline constexpr size_t kMaxErasedContacts = 10000;
+struct FeedbackAnonymization {
+  std::optional<absl::Time> given_before;
+  std::vector<std::string> contacts;
+};
+
+// Checks the request's own fields (InvalidArgument otherwise).
+absl::Status ValidateFeedbackAnonymization(const FeedbackAnonymization& request);
+
 // Checks k and the filters' labels (InvalidArgument otherwise). The query
 // itself is checked by `BuildQuery`.
 absl::Status ValidateSearchRequest(const SearchRequest& request);
@@ -153,6 +168,11 @@ class KnowledgeStore {
   // verdicts or unknown). At most kMaxSearchResults ids.
   virtual absl::StatusOr<std::vector<FeedbackTally>> Tallies(
       const std::vector<std::string>& article_ids) = 0;
+  // Personal data erasure and retention (docs/compliance.md): empties the
+  // contact and agent of the verdicts `request` selects that still name
+  // either, in one transaction, and returns how many. Tallies are unchanged.
+  virtual absl::StatusOr<size_t> AnonymizeFeedback(
+      const FeedbackAnonymization& request) = 0;
 };
 
 // Checks a verdict's own fields (InvalidArgument), not the article's existence.
