@@ -90,6 +90,9 @@ int main(int argc, char** argv) {
        apply(agent, cmd::ForceAgentState{AgentId(7), AgentState::kAvailable}));
   Show("chen", "force agent 7 ready",
        apply(sup, cmd::ForceAgentState{AgentId(7), AgentState::kAvailable}));
+  // An erasure request needs pii.erase, which only the administrator holds.
+  Show("chen", "erase a customer's history",
+       apply(sup, cmd::EraseCustomer{"13800000001"}));
   std::printf("%zu decisions for the audit trail\n", audited);
   return 0;
 }

@@ -444,13 +444,21 @@ Command ToCommand(const PyEngine& e, py::handle value) {
     AgentId a = agent();
     AgentState s = ToAgentState(r.Require("state"), "state");
     out = cmd::ForceAgentState{a, s, reason()};
+  } else if (type == "erase_customer") {
+    // Refused before the access check, which would judge an empty id as a
+    // customer remembered nowhere.
+    std::string customer = r.String("customer_id", "");
+    if (customer.empty()) {
+      RaiseInvalid(fmt::format("{}: customer id is empty", r.Path("customer_id")));
+    }
+    out = cmd::EraseCustomer{std::move(customer)};
   } else {
     RaiseInvalid(
         fmt::format("command.type: unknown command '{}' (known: add_agent, remove_agent, "
                     "login, logout, set_ready, set_not_ready, end_wrap_up, add_contact, "
                     "accept_offer, reject_offer, complete_contact, abandon, "
                     "request_callback, transfer, withdraw, set_priority, "
-                    "force_agent_state)",
+                    "force_agent_state, erase_customer)",
                     type));
   }
   r.Finish();

@@ -3,9 +3,11 @@
 
 #include "masking.h"
 
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "fmt/format.h"
 
 namespace ccengine::python {
@@ -25,7 +27,7 @@ const compliance::Masker& MaskerFor(const PyEngine* engine) {
 
 void CheckPersonalData(const PyEngine* engine, uint32_t actor,
                        compliance::Permission permission,
-                       compliance::AccessSubject subject) {
+                       const compliance::AccessSubject& subject) {
   const std::string_view name = compliance::PermissionName(permission);
   if (engine == nullptr || engine->access() == nullptr) {
     RaiseStatus(absl::PermissionDeniedError(fmt::format(
@@ -37,6 +39,15 @@ void CheckPersonalData(const PyEngine* engine, uint32_t actor,
   }
   const uint32_t who = actor != 0 ? actor : engine->actor();
   Check(engine->access()->Check(who, permission, subject, engine->engine().Now()));
+}
+
+uint32_t ActorNumber(const PyEngine* engine, const std::string& name) {
+  if (name.empty() || engine == nullptr || engine->access() == nullptr) return 0;
+  absl::StatusOr<uint32_t> found = engine->access()->FindActor(name);
+  if (!found.ok()) {
+    RaiseStatus(absl::UnauthenticatedError(fmt::format("unknown actor '{}'", name)));
+  }
+  return *found;
 }
 
 }  // namespace ccengine::python

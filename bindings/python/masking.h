@@ -16,6 +16,7 @@
 #define CCENGINE_BINDINGS_PYTHON_MASKING_H_
 
 #include <cstdint>
+#include <string>
 
 #include "ccengine/compliance/access.h"
 #include "ccengine/compliance/pii.h"
@@ -35,7 +36,12 @@ const compliance::Masker& MaskerFor(const PyEngine* engine);
 // grant or record the use), else the access control's refusal.
 void CheckPersonalData(const PyEngine* engine, uint32_t actor,
                        compliance::Permission permission,
-                       compliance::AccessSubject subject);
+                       const compliance::AccessSubject& subject);
+
+// The number of the actor named `name` in the engine's access control; 0
+// (Engine.actor) for "" or when `engine` is null or has none attached.
+// Raises Unauthenticated for a name the access control does not know.
+uint32_t ActorNumber(const PyEngine* engine, const std::string& name);
 
 }  // namespace ccengine::python
 

@@ -689,6 +689,33 @@ also when no AccessControl is attached.)doc");
       "dicts with contact, agent, channel, queue, ended_at_s. Empty for an "
       "unknown customer; ValueError for an empty id.");
   cls.def(
+      "erase_customer",
+      [](PyEngine& e, const std::string& customer_id, const std::string& actor) {
+        if (customer_id.empty()) RaiseInvalid("customer id is empty");
+        const uint32_t number = ActorNumber(&e, actor);
+        // The contacts the engine forgets, read first: the caller erases
+        // what other stores hold about them (knowledge feedback).
+        py::list contacts;
+        absl::StatusOr<std::vector<CustomerContact>> held =
+            e.engine().CustomerHistory(customer_id);
+        if (held.ok()) {
+          for (const CustomerContact& c : *held) contacts.append(c.contact.value());
+        }
+        CommandOrigin origin;
+        origin.actor = number;
+        ApplyCommand(e, cmd::EraseCustomer{customer_id}, origin);
+        return contacts;
+      },
+      "customer_id"_a, py::kw_only(), "actor"_a = "",
+      R"doc(A customer's erasure request on the engine's memory: forgets their
+contact history (customer_history, last_agent and prefer_last_agent no longer
+know them) and returns the contact ids it held, newest first (empty when
+none). With an AccessControl attached, ``actor`` (its name; "" for
+Engine.actor) needs pii.erase over every queue the history names, judged and
+recorded without the customer id; journaled like every command.
+FAILED_PRECONDITION, nothing changed, while a live contact carries the
+customer id; ValueError for an empty id.)doc");
+  cls.def(
       "last_agent",
       [](PyEngine& e, const std::string& customer_id) -> std::optional<uint64_t> {
         std::optional<AgentId> a = e.engine().LastAgent(customer_id);

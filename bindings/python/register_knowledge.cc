@@ -119,6 +119,35 @@ absl::Time ToKnowledgeTime(py::handle value, const std::string& field) {
   return ToTime(ToDouble(value, field), field);
 }
 
+// Contact ids for a feedback erasure: an iterable of str or int (an engine
+// contact id, spelt in decimal). At most kMaxErasedContacts + 1 are read, so
+// the store's check reports "too many" without draining a long iterator.
+std::vector<std::string> ContactIds(py::handle value, const std::string& field) {
+  if (PyUnicode_Check(value.ptr()) || PyBytes_Check(value.ptr()) ||
+      !py::isinstance<py::iterable>(value)) {
+    RaiseInvalid(
+        fmt::format("{}: expected an iterable of contact ids (str or int), got {}", field,
+                    TypeName(value)));
+  }
+  std::vector<std::string> out;
+  for (py::handle item : py::reinterpret_borrow<py::iterable>(value)) {
+    const std::string where = Index(field, out.size());
+    out.push_back(PyLong_Check(item.ptr()) ? std::to_string(ToInt(item, where))
+                                           : Utf8(item, where));
+    if (out.size() > knowledge::kMaxErasedContacts) break;
+  }
+  return out;
+}
+
+knowledge::FeedbackKind ToFeedbackKind(py::handle value) {
+  const std::string kind = Utf8(value, "kind");
+  if (kind == "used") return knowledge::FeedbackKind::kUsed;
+  if (kind == "helpful") return knowledge::FeedbackKind::kHelpful;
+  if (kind == "not_helpful") return knowledge::FeedbackKind::kNotHelpful;
+  RaiseInvalid(
+      fmt::format("kind: '{}' is not one of 'used', 'helpful', 'not_helpful'", kind));
+}
+
 py::object TimeOrNone(absl::Time t) {
   if (t == absl::InfinitePast() || t == absl::InfiniteFuture()) return py::none();
   return py::float_(SecondsSinceEpoch(t));
@@ -449,6 +478,63 @@ places, score at least `min_score`, and lead the second hit by the factor
 `min_lead`; the defaults are calibrated on the repository's evaluation set
 for about 90% precision (docs/knowledge.md) and should be recalibrated for
 another knowledge base. Errors as `search`.)doc");
+  cls.def(
+      "record_feedback",
+      [](PyKnowledgeBase& kb, const py::object& article, const py::object& kind,
+         const py::object& at, const py::object& contact, const py::object& agent) {
+        knowledge::Feedback f;
+        f.article_id = Utf8(article, "article");
+        f.kind = ToFeedbackKind(kind);
+        f.at = ToKnowledgeTime(at, "at");
+        f.contact = PyLong_Check(contact.ptr())
+                        ? std::to_string(ToInt(contact, "contact"))
+                        : Utf8(contact, "contact");
+        f.agent = Utf8(agent, "agent");
+        Check(WithoutGil([&] { return kb.store().RecordFeedback(f); }));
+      },
+      "article"_a, "kind"_a, py::kw_only(), "at"_a, "contact"_a = "", "agent"_a = "",
+      R"doc(Stores an agent's verdict on an article: kind 'used', 'helpful' or
+'not_helpful', given at ``at`` (a datetime, naive meaning UTC, or seconds since
+the epoch) on ``contact`` (an engine contact id or any str) by ``agent``.
+KeyError for an unknown article; ValueError for a bad kind, time or label.)doc");
+  cls.def(
+      "feedback_tallies",
+      [](PyKnowledgeBase& kb, const py::object& articles) {
+        const std::vector<std::string> ids = Labels(articles, "articles");
+        py::list out;
+        for (const knowledge::FeedbackTally& t :
+             Unwrap(WithoutGil([&] { return kb.store().Tallies(ids); }))) {
+          out.append(py::dict("article"_a = t.article_id, "used"_a = t.used,
+                              "helpful"_a = t.helpful, "not_helpful"_a = t.not_helpful));
+        }
+        return out;
+      },
+      "articles"_a,
+      R"doc(The verdicts each article has received, in the order given: dicts with
+article, used, helpful, not_helpful (zeros for an article without any).)doc");
+  cls.def(
+      "anonymize_feedback",
+      [](PyKnowledgeBase& kb, const py::object& contacts,
+         const py::object& given_before) {
+        knowledge::FeedbackAnonymization request;
+        if (contacts.is_none() == given_before.is_none()) {
+          RaiseInvalid(
+              "give exactly one of contacts (an erasure request) and "
+              "given_before (retention)");
+        }
+        if (!contacts.is_none()) request.contacts = ContactIds(contacts, "contacts");
+        if (!given_before.is_none()) {
+          request.given_before = ToKnowledgeTime(given_before, "given_before");
+        }
+        return Unwrap(WithoutGil([&] { return kb.store().AnonymizeFeedback(request); }));
+      },
+      py::kw_only(), "contacts"_a = py::none(), "given_before"_a = py::none(),
+      R"doc(Unlinks verdicts from the contact they were given on and the agent who
+gave them, in one transaction, and returns how many: those on any of
+``contacts`` (a customer's erasure request: engine contact ids or str, at most
+10,000) or those given before ``given_before`` (retention: a datetime or
+seconds since the epoch). The verdicts themselves stay, so the tallies and the
+ranking do not change. Exactly one of the two; ValueError otherwise.)doc");
   cls.def_property_readonly("path", &PyKnowledgeBase::PathObject,
                             "The SQLite file, or None for a base in memory.");
   cls.def("__repr__", [](PyKnowledgeBase& kb) {

@@ -233,18 +233,6 @@ tickets::CreateRequest ToRequest(const std::string& category, const std::string&
   return r;
 }
 
-// The AccessControl number of actor `name` on the desk's engine; 0 (the
-// engine's Engine.actor) for "" or without an access control.
-// UNAUTHENTICATED for a name the access control does not know.
-uint32_t ActorNumber(const PyEngine* e, const std::string& name) {
-  if (name.empty() || e == nullptr || e->access() == nullptr) return 0;
-  absl::StatusOr<uint32_t> found = e->access()->FindActor(name);
-  if (!found.ok()) {
-    RaiseStatus(absl::UnauthenticatedError(fmt::format("unknown actor '{}'", name)));
-  }
-  return *found;
-}
-
 }  // namespace
 
 void RegisterTickets(py::module_& m) {

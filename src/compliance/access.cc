@@ -220,6 +220,18 @@ void AccessControl::CommandTarget(const Engine& engine, const Command& command,
         } else if constexpr (std::is_same_v<T, cmd::AddContact>) {
           t.places.push_back(queue_place(c.spec.queue));
           t.self_never = true;
+        } else if constexpr (std::is_same_v<T, cmd::EraseCustomer>) {
+          // Wherever the customer was served, as the engine remembers it.
+          // Remembered nowhere: no place, so any scope of pii.erase will do —
+          // there is nothing of anyone's to erase, and asking again after an
+          // erasure must not be refused.
+          absl::StatusOr<std::vector<CustomerContact>> history =
+              engine.CustomerHistory(c.customer_id);
+          if (history.ok()) {
+            for (const CustomerContact& h : *history)
+              t.places.push_back(queue_place(h.queue));
+          }
+          t.self_never = true;
         } else if constexpr (requires { c.agent; }) {
           // Agent commands, and offer answers and completions, which are the
           // agent's own business whatever the contact.
@@ -254,6 +266,9 @@ std::string AccessControl::Subject(const Target& t) {
         } else if constexpr (std::is_same_v<T, cmd::AddContact>) {
           return fmt::format("contact {} into queue {}", c.spec.id.value(),
                              c.spec.queue.value());
+        } else if constexpr (std::is_same_v<T, cmd::EraseCustomer>) {
+          // Never the customer's id: the audit trail keeps no erased data.
+          return std::string("one customer's contact history");
         } else if constexpr (requires { c.agent; }) {
           if constexpr (requires { c.contact; }) {
             return fmt::format("agent {}, contact {}", c.agent.value(),

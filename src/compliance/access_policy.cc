@@ -140,8 +140,10 @@ Permission RequiredPermission(const Command& command) {
           return Permission::kContactTransfer;
         else if constexpr (std::is_same_v<T, cmd::Withdraw>)
           return Permission::kContactWithdraw;
-        else
+        else if constexpr (std::is_same_v<T, cmd::SetPriority>)
           return Permission::kContactPriority;
+        else
+          return Permission::kPiiErase;
       },
       command);
 }

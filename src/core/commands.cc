@@ -13,7 +13,7 @@ std::string_view CommandName(const Command& command) {
       "SetReady",        "SetNotReady",     "AddContact", "AcceptOffer",
       "RejectOffer",     "CompleteContact", "EndWrapUp",  "Abandon",
       "RequestCallback", "Transfer",        "Withdraw",   "SetPriority",
-      "ForceAgentState"};
+      "ForceAgentState", "EraseCustomer"};
   return kNames[command.index()];
 }
 

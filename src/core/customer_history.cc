@@ -44,6 +44,17 @@ void CustomerHistoryStore::ExpireSome(Micros now) {
   while (!refs_.empty() && refs_.front().at + retention_us_ <= now) PopOldest();
 }
 
+size_t CustomerHistoryStore::Erase(std::string_view customer) {
+  auto it = records_.find(std::string(customer));
+  if (it == records_.end()) return 0;
+  const std::string* key = &it->first;
+  std::erase_if(refs_, [key](const Ref& ref) { return ref.customer == key; });
+  const size_t erased = it->second.entries.size();
+  entries_ -= erased;
+  records_.erase(it);
+  return erased;
+}
+
 std::vector<CustomerContact> CustomerHistoryStore::Get(std::string_view customer) const {
   std::vector<CustomerContact> out;
   auto it = records_.find(std::string(customer));

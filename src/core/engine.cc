@@ -565,8 +565,10 @@ absl::Status Engine::Apply(const Command& command, CommandOrigin origin) {
           return Withdraw(c.contact);
         else if constexpr (std::is_same_v<T, cmd::SetPriority>)
           return SetPriority(c.contact, c.priority);
-        else
+        else if constexpr (std::is_same_v<T, cmd::ForceAgentState>)
           return ForceAgentState(c.agent, c.state, c.reason);
+        else
+          return EraseCustomer(c.customer_id);
       },
       command);
 }

@@ -5,6 +5,7 @@
 // contact lifecycle in contacts.cc. Rules: docs/journey.md.
 
 #include <algorithm>
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -290,6 +291,29 @@ absl::StatusOr<std::vector<CustomerContact>> Engine::CustomerHistory(
 std::optional<AgentId> Engine::LastAgent(std::string_view customer_id) const {
   if (customer_id.empty()) return std::nullopt;
   return history_.Last(customer_id);
+}
+
+absl::Status Engine::EraseCustomer(std::string_view customer_id) {
+  if (customer_id.empty()) {
+    return absl::InvalidArgumentError("customer id is empty");
+  }
+  std::vector<uint64_t> live;
+  for (uint32_t slot = 0; slot < contacts_.size(); ++slot) {
+    const ContactRec& c = contacts_[slot];
+    if (c.customer_id == customer_id && ContactSlot(c.id) == slot) {
+      live.push_back(c.id.value());
+    }
+  }
+  if (!live.empty()) {
+    std::sort(live.begin(), live.end());
+    const size_t shown = std::min<size_t>(live.size(), 10);
+    return absl::FailedPreconditionError(fmt::format(
+        "the customer has {} live contact(s) ({}{}): erase after they end", live.size(),
+        fmt::join(live.begin(), live.begin() + static_cast<ptrdiff_t>(shown), ", "),
+        live.size() > shown ? ", ..." : ""));
+  }
+  history_.Erase(customer_id);
+  return absl::OkStatus();
 }
 
 // --- Callback (virtual hold) ------------------------------------------------------

@@ -32,7 +32,7 @@ using Writer = internal::ByteWriter;
 // that reordering the variant breaks the build instead of old journals.
 template <size_t I, typename T>
 constexpr bool kAt = std::is_same_v<std::variant_alternative_t<I, Command>, T>;
-static_assert(std::variant_size_v<Command> == 17);
+static_assert(std::variant_size_v<Command> == 18);
 static_assert(kAt<0, cmd::AddAgent> && kAt<1, cmd::RemoveAgent> && kAt<2, cmd::Login> &&
               kAt<3, cmd::Logout> && kAt<4, cmd::SetReady> && kAt<5, cmd::SetNotReady> &&
               kAt<6, cmd::AddContact> && kAt<7, cmd::AcceptOffer> &&
@@ -40,7 +40,7 @@ static_assert(kAt<0, cmd::AddAgent> && kAt<1, cmd::RemoveAgent> && kAt<2, cmd::L
               kAt<10, cmd::EndWrapUp> && kAt<11, cmd::Abandon> &&
               kAt<12, cmd::RequestCallback> && kAt<13, cmd::Transfer> &&
               kAt<14, cmd::Withdraw> && kAt<15, cmd::SetPriority> &&
-              kAt<16, cmd::ForceAgentState>);
+              kAt<16, cmd::ForceAgentState> && kAt<17, cmd::EraseCustomer>);
 
 // --- the fields of each type, for both directions ------------------------------
 
@@ -122,11 +122,13 @@ void Fields(Io& io, C& c, uint8_t version) {
   } else if constexpr (std::is_same_v<T, cmd::SetPriority>) {
     io.Id(c.contact);
     io.Signed(c.priority);
-  } else {
-    static_assert(std::is_same_v<T, cmd::ForceAgentState>);
+  } else if constexpr (std::is_same_v<T, cmd::ForceAgentState>) {
     io.Id(c.agent);
     io.Enum(c.state, kAgentStateCount);
     io.Signed(c.reason);
+  } else {
+    static_assert(std::is_same_v<T, cmd::EraseCustomer>);
+    io.String(c.customer_id);
   }
 }
 

@@ -109,6 +109,8 @@ const std::set<std::string> kSupervisory = {
 
 // Whether a grant at `scope` reaches `reach` for a command that has (or has
 // not) an agent of its own to be `self`.
+constexpr char kCustomer[] = "13800138000";
+
 bool Covers(const std::string& scope, Reach reach, bool has_self) {
   if (scope == "all") return true;
   if (scope == "tenant") {
@@ -175,13 +177,14 @@ class AccessTest : public ::ccengine::test::EngineFixture {
     return added.value_or(0);
   }
 
-  // A contact in queue `queue` ringing at agent `agent` (the only one logged
-  // in).
+  // A contact of kCustomer in queue `queue` ringing at agent `agent` (the
+  // only one logged in).
   void RingAt(uint64_t agent, uint32_t queue, uint64_t contact) {
     CCENGINE_ASSERT_OK(engine_->Login(A(agent)));
     ContactSpec spec;
     spec.id = C(contact);
     spec.queue = QueueId(queue);
+    spec.customer_id = kCustomer;
     CCENGINE_ASSERT_OK(engine_->AddContact(spec));
     auto where = engine_->LocateContact(C(contact));
     ASSERT_TRUE(where.ok()) << where.status();
@@ -242,6 +245,11 @@ class AccessTest : public ::ccengine::test::EngineFixture {
       case 16:
         CCENGINE_EXPECT_OK(engine_->Login(A(agent)));
         return cmd::ForceAgentState{A(agent), AgentState::kNotReady};
+      case 17:  // a customer served in the reach's queue asks to be forgotten
+        serve();
+        CCENGINE_EXPECT_OK(engine_->CompleteContact(A(agent), C(contact)));
+        EXPECT_EQ(engine_->customer_history_entries(), 1u);
+        return cmd::EraseCustomer{kCustomer};
     }
     ADD_FAILURE() << "no command " << kind;
     return cmd::SetReady{A(agent)};
@@ -277,9 +285,10 @@ TEST_F(AccessTest, EveryCommandUnderEveryBuiltInRoleAtEveryReach) {
         const uint32_t actor = AddActor(role);
         const Command command = Prepare(kind, reach);
         const std::string permission(PermissionName(RequiredPermission(command)));
-        // AddAgent, RemoveAgent, AddContact and a waiting caller's callback touch
-        // no one's own agent or contact.
-        const bool has_self = kind != 0 && kind != 1 && kind != 6 && kind != 12;
+        // AddAgent, RemoveAgent, AddContact, a waiting caller's callback and
+        // an erasure request touch no one's own agent or contact.
+        const bool has_self =
+            kind != 0 && kind != 1 && kind != 6 && kind != 12 && kind != 17;
         auto grant = grants.find(permission);
         const bool expect_allowed =
             grant != grants.end() && Covers(grant->second, reach, has_self);
@@ -312,7 +321,7 @@ TEST_F(AccessTest, EveryCommandUnderEveryBuiltInRoleAtEveryReach) {
       }
     }
   }
-  EXPECT_EQ(cases, 6u * 17u * 5u);
+  EXPECT_EQ(cases, 6u * 18u * 5u);
   EXPECT_GT(allowed, 100u);
   EXPECT_LT(allowed, cases - 100);
 }
@@ -658,6 +667,46 @@ TEST_F(AccessTest, ATransferIsJudgedAtItsDestinationToo) {
           s.message().find("contact 900 in queue 0 to queue " + std::to_string(c.to)),
           std::string_view::npos)
           << s;
+      EXPECT_EQ(State(), before);
+    }
+    AccessControl::Detach(*engine_);
+  }
+}
+
+TEST_F(AccessTest, AnErasureIsJudgedWhereverTheCustomerWasServed) {
+  // The customer was served in queue 0 (D1, t1) and then in `second`; the
+  // administrator of t1 may erase only while both are in its tenant.
+  struct Case {
+    uint32_t second;
+    bool allowed;
+  };
+  for (const Case& c : std::vector<Case>{{1, true}, {2, true}, {3, false}, {4, false}}) {
+    Reset(EngineOptions{});
+    SetUp();
+    const uint32_t admin = AddActor("administrator");
+    RingAt(1, 0, 900);
+    CCENGINE_ASSERT_OK(engine_->AcceptOffer(A(1), C(900)));
+    CCENGINE_ASSERT_OK(engine_->CompleteContact(A(1), C(900)));
+    CCENGINE_ASSERT_OK(engine_->Logout(A(1)));
+    RingAt(2, c.second, 901);
+    CCENGINE_ASSERT_OK(engine_->AcceptOffer(A(2), C(901)));
+    CCENGINE_ASSERT_OK(engine_->CompleteContact(A(2), C(901)));
+    ASSERT_EQ(engine_->customer_history_entries(), 2u);
+    access_->Attach(*engine_);
+    decisions_.clear();
+    const std::string before = State();
+    const absl::Status s =
+        engine_->Apply(cmd::EraseCustomer{kCustomer}, {.actor = admin});
+    ASSERT_EQ(decisions_.size(), 1u) << "pii.erase is supervisory: always recorded";
+    EXPECT_EQ(decisions_[0].permission, Permission::kPiiErase);
+    EXPECT_EQ(decisions_[0].subject.find(kCustomer), std::string::npos)
+        << "the audit record names no erased data: " << decisions_[0].subject;
+    if (c.allowed) {
+      CCENGINE_EXPECT_OK(s);
+      EXPECT_EQ(engine_->customer_history_entries(), 0u);
+    } else {
+      EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied) << s;
+      EXPECT_EQ(s.message().find(kCustomer), std::string_view::npos) << s;
       EXPECT_EQ(State(), before);
     }
     AccessControl::Detach(*engine_);

@@ -72,6 +72,36 @@ TEST(CustomerHistoryTest, EntriesExpireAfterTheRetention) {
   EXPECT_TRUE(h.empty());
 }
 
+TEST(CustomerHistoryTest, ErasureForgetsTheCustomerAndItsStaleReferences) {
+  CustomerHistoryStore h({2, absl::Seconds(100), 5});
+  h.Record("a", Entry(1, 7, 0), 0);
+  h.Record("b", Entry(2, 8, kSecond), kSecond);
+  h.Record("a", Entry(3, 7, 2 * kSecond), 2 * kSecond);
+  h.Record("a", Entry(4, 9, 3 * kSecond),
+           3 * kSecond);  // contact 1's reference goes stale
+  EXPECT_EQ(h.Erase("a"), 2u);
+  EXPECT_TRUE(h.Get("a").empty());
+  EXPECT_EQ(h.Last("a"), std::nullopt);
+  EXPECT_EQ(h.entries(), 1u);
+  EXPECT_EQ(h.customers(), 1u);
+  EXPECT_TRUE(h.Check(3 * kSecond).ok()) << h.Check(3 * kSecond);
+  EXPECT_EQ(h.Erase("a"), 0u);
+  EXPECT_EQ(h.Erase("nobody"), 0u);
+  // Its references went with it: the global bound now counts only b's, so
+  // four more recordings of "a" fit before b's entry is pushed out.
+  for (uint64_t i = 0; i < 4; ++i) {
+    h.Record("a", Entry(10 + i, 7, 4 * kSecond), 4 * kSecond);
+  }
+  ASSERT_EQ(h.Get("b").size(), 1u);
+  h.Record("a", Entry(20, 7, 4 * kSecond), 4 * kSecond);
+  EXPECT_TRUE(h.Get("b").empty());
+  // And expiry after an erasure pops no reference to a forgotten record.
+  EXPECT_EQ(h.Erase("a"), 2u);
+  h.Expire(200 * kSecond);
+  EXPECT_EQ(h.entries(), 0u);
+  EXPECT_TRUE(h.Check(200 * kSecond).ok()) << h.Check(200 * kSecond);
+}
+
 TEST(CustomerHistoryTest, ZeroLimitsKeepNothing) {
   for (CustomerHistoryStore::Limits limits :
        {CustomerHistoryStore::Limits{0, absl::Hours(1), 10},
@@ -92,7 +122,7 @@ TEST(CustomerHistoryTest, ZeroLimitsKeepNothing) {
 // record beyond `per` kills its oldest live entry; the reference list is the
 // recordings not yet popped, popped from the front past `max` or once
 // expired, killing the entry if it still lives.
-TEST(CustomerHistoryTest, RandomRecordsAndExpiryMatchAModel) {
+TEST(CustomerHistoryTest, RandomRecordsExpiryAndErasureMatchAModel) {
   std::mt19937_64 rng(3);
   const size_t per = 3, max = 25;
   const Micros keep = 40 * kSecond;
@@ -109,7 +139,15 @@ TEST(CustomerHistoryTest, RandomRecordsAndExpiryMatchAModel) {
   };
   Micros now = 0;
   for (int step = 0; step < 20000; ++step) {
-    if (rng() % 2 == 0) {
+    const uint64_t action = rng() % 20;
+    if (action == 0) {
+      // An erasure request: every entry of the customer, stale ones too.
+      const std::string customer = "c" + std::to_string(rng() % 12);
+      size_t alive = 0;
+      for (const M& m : refs) alive += m.alive && m.customer == customer;
+      ASSERT_EQ(h.Erase(customer), alive) << "step " << step;
+      std::erase_if(refs, [&](const M& m) { return m.customer == customer; });
+    } else if (action < 10) {
       now += static_cast<Micros>(rng() % (4 * kSecond));
       h.Expire(now);  // as the engine does at every clock step
       while (!refs.empty() && refs.front().at + keep <= now) pop();

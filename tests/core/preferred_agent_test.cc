@@ -542,6 +542,57 @@ TEST_F(PreferredAgentTest, HistoryRecordsEveryEndOfServiceNewestFirst) {
   EXPECT_EQ(engine_->customer_history_entries(), 4u);
 }
 
+TEST_F(PreferredAgentTest, AnErasedCustomerIsForgottenOnceNoContactOfTheirsIsLive) {
+  const std::string kPhone = "13800138000";
+  QueueId q = AddQueue("q");
+  AddAgent(1);
+  AddAgent(2);
+  auto serve = [&](uint64_t id, const std::string& customer) {
+    ContactSpec c = ContactSpecFor(id, q);
+    c.customer_id = customer;
+    AddContact(c);
+    const uint64_t agent = Holder(id).value();
+    Accept(agent, id);
+    Complete(agent, id);
+  };
+  serve(10, kPhone);
+  serve(11, "other");
+  serve(12, kPhone);
+  ASSERT_EQ(engine_->customer_history_entries(), 3u);
+  // A contact of theirs is live: refused, nothing changes.
+  ContactSpec live = ContactSpecFor(13, q);
+  live.customer_id = kPhone;
+  AddContact(live);
+  std::string before;
+  engine_->SaveState(before);
+  const absl::Status refused = engine_->EraseCustomer(kPhone);
+  CCENGINE_EXPECT_CODE(refused, kFailedPrecondition);
+  EXPECT_NE(refused.message().find("1 live contact(s) (13)"), std::string_view::npos)
+      << refused;
+  std::string after;
+  engine_->SaveState(after);
+  EXPECT_EQ(after, before);
+  CCENGINE_ASSERT_OK(engine_->Withdraw(C(13)));
+  // Erased: the history and the last agent forget them; the other customer
+  // keeps theirs, and the invariants hold.
+  CCENGINE_ASSERT_OK(engine_->Apply(cmd::EraseCustomer{kPhone}));
+  EXPECT_TRUE(engine_->CustomerHistory(kPhone).value().empty());
+  EXPECT_EQ(engine_->LastAgent(kPhone), std::nullopt);
+  EXPECT_EQ(engine_->customer_history_entries(), 1u);
+  EXPECT_EQ(engine_->CustomerHistory("other").value().size(), 1u);
+  CCENGINE_EXPECT_OK(engine_->CheckInvariants());
+  std::string state;
+  engine_->SaveState(state);
+  EXPECT_EQ(state.find(kPhone), std::string::npos) << "the snapshot keeps no trace";
+  // Again, or for a customer never seen: nothing to do, not an error.
+  CCENGINE_EXPECT_OK(engine_->EraseCustomer(kPhone));
+  CCENGINE_EXPECT_OK(engine_->EraseCustomer("nobody"));
+  CCENGINE_EXPECT_CODE(engine_->EraseCustomer(""), kInvalidArgument);
+  // A new contact of theirs starts a new history.
+  serve(14, kPhone);
+  EXPECT_EQ(engine_->CustomerHistory(kPhone).value().size(), 1u);
+}
+
 TEST_F(PreferredAgentTest, ContactsWithoutACustomerLeaveNoHistory) {
   QueueId q = AddQueue("q");
   AddAgent(1);

@@ -67,7 +67,8 @@ std::vector<Command> EveryCommand() {
           cmd::Transfer{ContactId{10}, QueueId{2}, false},
           cmd::Withdraw{ContactId{10}},
           cmd::SetPriority{ContactId{10}, std::numeric_limits<int>::max()},
-          cmd::ForceAgentState{AgentId{9}, AgentState::kLoggedOut, 77}};
+          cmd::ForceAgentState{AgentId{9}, AgentState::kLoggedOut, 77},
+          cmd::EraseCustomer{"13800138000"}};
 }
 
 TEST(CommandCodecTest, EveryCommandRoundTripsExactly) {
@@ -215,7 +216,7 @@ TEST(CommandCodecTest, BadBytesAreRefusedWithTheOffset) {
             absl::StatusCode::kFailedPrecondition);
   // The rest are version-1 bytes (no origin), which are still read.
   ExpectInvalid(std::string("\x01\x00", 2), "command tag 0");
-  ExpectInvalid("\x01\x12", "command tag 18");
+  ExpectInvalid("\x01\x13", "command tag 19");
   ExpectInvalid(std::string("\x01\x04\x85\x00", 4), "not minimal");
   ExpectInvalid("\x01\x04\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f",
                 "longer than 64 bits");

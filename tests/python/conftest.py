@@ -27,6 +27,28 @@ def pytest_configure(config):
             )
 
 
+HOTLINE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples",
+                       "routing", "hotline.json")
+
+
+@pytest.fixture
+def hotline_access():
+    """The example hotline's engine with its access control attached and
+    three actors: "dpo" (administrator of tenant 12345), "chen" (supervisor
+    of 外语组) and "sip-bridge" (system, the engine's Engine.actor). Returns
+    (routing file, engine, access control, the decisions its sink got)."""
+    routing = ccengine.RoutingFile.load(HOTLINE)
+    e = ccengine.Engine.from_config(routing, start_s=0)
+    access = ccengine.AccessControl(routing)
+    decisions = []
+    access.set_decision_sink(decisions.append)
+    access.add_actor("dpo", tenant="12345", roles=["administrator"])
+    access.add_actor("chen", tenant="12345", departments=["外语组"], roles=["supervisor"])
+    e.actor = access.add_actor("sip-bridge", roles=["system"])
+    e.attach_access(access)
+    return routing, e, access, decisions
+
+
 SCENARIO = {
     "seed": 7,
     "horizon_s": 36000,

@@ -16,20 +16,8 @@ DAY = 86400.0
 
 
 @pytest.fixture
-def center():
-    routing = ccengine.RoutingFile.load(str(HOTLINE))
-    e = ccengine.Engine.from_config(routing, start_s=0)
-    access = ccengine.AccessControl(routing)
-    decisions = []
-    access.set_decision_sink(decisions.append)
-    actors = {
-        "dpo": access.add_actor("dpo", tenant="12345", roles=["administrator"]),
-        "chen": access.add_actor("chen", tenant="12345", departments=["外语组"],
-                                 roles=["supervisor"]),
-        "bridge": access.add_actor("sip-bridge", roles=["system"]),
-    }
-    e.attach_access(access)
-    e.actor = actors["bridge"]
+def center(hotline_access):
+    routing, e, _, decisions = hotline_access
     desk = ccengine.TicketDesk(":memory:", engine=e)
     desk.add_categories(routing)
     return e, desk, decisions

@@ -184,7 +184,12 @@ Command DayDriver::Pick(const Engine& e) {
                                             AgentState::kAvailable}),
         Uniform(0, 2)};
   }
-  if (r < 33) return cmd::EndWrapUp{SomeAgent()};
+  if (r < 33) {
+    // Now and then a customer's erasure request (refused while a contact of
+    // theirs is live).
+    if (Chance(0.2)) return cmd::EraseCustomer{fmt::format("c{}", Uniform(1, 40))};
+    return cmd::EndWrapUp{SomeAgent()};
+  }
   if (r < 55) {
     ContactSpec s;
     s.id = ContactId{next_contact_++};

@@ -92,9 +92,11 @@ std::string Describe(const Command& command) {
           return fmt::format("Withdraw({})", c.contact.value());
         } else if constexpr (std::is_same_v<T, cmd::SetPriority>) {
           return fmt::format("SetPriority({}, {})", c.contact.value(), c.priority);
-        } else {
+        } else if constexpr (std::is_same_v<T, cmd::ForceAgentState>) {
           return fmt::format("ForceAgentState({}, {}, {})", c.agent.value(),
                              AgentStateName(c.state), c.reason);
+        } else {
+          return fmt::format("EraseCustomer({})", c.customer_id);
         }
       },
       command);

@@ -167,6 +167,15 @@ Code RandomWorld::Predict(const Command& command) const {
             return Code::kInvalidArgument;
           }
           return k->state == MState::kInService ? Code::kFailedPrecondition : Code::kOk;
+        } else if constexpr (std::is_same_v<T, cmd::EraseCustomer>) {
+          // Not among this harness's actions (its model keeps no history);
+          // tests/core/preferred_agent_test.cc and the journal's random days
+          // cover it.
+          if (c.customer_id.empty()) return Code::kInvalidArgument;
+          for (const auto& [id, k] : contacts_) {
+            if (k.customer_id == c.customer_id) return Code::kFailedPrecondition;
+          }
+          return Code::kOk;
         } else {  // ForceAgentState
           const MAgent* a = FindAgent(c.agent);
           if (!a) return Code::kNotFound;
@@ -306,8 +315,10 @@ absl::Status RandomWorld::Direct(const Command& command) {
           return e.Withdraw(c.contact);
         else if constexpr (std::is_same_v<T, cmd::SetPriority>)
           return e.SetPriority(c.contact, c.priority);
-        else
+        else if constexpr (std::is_same_v<T, cmd::ForceAgentState>)
           return e.ForceAgentState(c.agent, c.state, c.reason);
+        else
+          return e.EraseCustomer(c.customer_id);
       },
       command);
 }

@@ -50,6 +50,14 @@ runs SLA clocks (see :class:`TicketDesk`)::
     t = desk.create("noise", "楼下烧烤店噪音扰民", address="建国路88号")
     desk.dispatch(t["id"], "dispatcher")
 
+A customer's erasure request (个保法 删除权) carried out wherever ccengine keeps
+their data — the ticket store, the knowledge base's feedback, the engine's
+memory — judged and recorded without the erased data (see
+:func:`erase_customer`)::
+
+    ccengine.erase_customer("13800138000", actor="admin", reference="DEL-2026-0042",
+                            engine=e, desk=desk, knowledge=kb)
+
 A knowledge base (知识库) of FAQ and policy articles, searched in Chinese,
 English or both (see :class:`KnowledgeBase`)::
 
@@ -81,7 +89,7 @@ import re
 import sys
 import threading
 import time
-from typing import Any, Callable, Dict, List, Mapping, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Union
 
 from ._ccengine import (
     AccessControl,
@@ -131,6 +139,7 @@ __all__ = [
     "erlang_b",
     "erlang_c",
     "erlang_c_metrics",
+    "erase_customer",
     "expected_contacts",
     "find_pii",
     "mask_pii",
@@ -702,3 +711,70 @@ _load_jsonl.__name__ = "load_jsonl"
 _load_jsonl.__qualname__ = "KnowledgeBase.load_jsonl"
 # The compiled class takes the pure-Python method as its own.
 KnowledgeBase.load_jsonl = _load_jsonl  # type: ignore[attr-defined]
+
+
+def erase_customer(
+    customer_id: str,
+    *,
+    actor: str,
+    reference: str,
+    engine: Optional[Engine] = None,
+    desk: Optional[TicketDesk] = None,
+    knowledge: Optional[KnowledgeBase] = None,
+    contacts: Iterable[Union[int, str]] = (),
+) -> Dict[str, Any]:
+    """Carries out a customer's erasure request everywhere it is given a store.
+
+    In this order, each step only once the one before succeeded:
+
+    1. ``desk``: every ticket of the customer is anonymized
+       (:meth:`TicketDesk.erase_customer`; refused with nothing changed while
+       the customer has an open ticket).
+    2. ``knowledge``: the agents' verdicts given on the customer's contacts
+       are unlinked from the contact and the agent (tallies unchanged). The
+       contacts are those the engine remembers for the customer plus
+       ``contacts`` (what a CRM or call records know beyond the engine's
+       history retention).
+    3. ``engine``: the customer's contact history is forgotten
+       (:meth:`Engine.erase_customer`; refused with nothing changed while a
+       contact of theirs is live). It goes last because it is where step 2
+       learns the contacts.
+
+    ``actor`` (an AccessControl actor name; "" for Engine.actor) needs
+    pii.erase: the desk and the engine judge and record it, naming the
+    request by ``reference`` and never the customer. Every step is
+    idempotent: after a refusal (an open ticket, a live contact, a store
+    error) ask again later with the same arguments; what was done stays done.
+
+    Returns ``{"tickets": [ticket ids anonymized], "feedback": verdicts
+    unlinked, "contacts": [contact ids the engine forgot]}``.
+
+    Raises:
+        ValueError: an empty ``customer_id`` or ``reference``, or a contact id
+            that is neither int nor str.
+        CcengineError: a refusal (PERMISSION_DENIED, UNAUTHENTICATED,
+            FAILED_PRECONDITION) from the step named in its message.
+    """
+    if not isinstance(customer_id, str) or not customer_id:
+        raise ValueError("customer_id must be a non-empty str")
+    if not isinstance(reference, str) or not reference:
+        raise ValueError("reference must be a non-empty str: the records name the "
+                         "request by it, never the customer")
+    given: List[Union[int, str]] = []
+    for i, c in enumerate(contacts):
+        if isinstance(c, bool) or not isinstance(c, (int, str)):
+            raise ValueError("contacts[{}]: expected an int or str contact id, got {}".format(
+                i, type(c).__name__))
+        given.append(c)
+    result: Dict[str, Any] = {"tickets": [], "feedback": 0, "contacts": []}
+    if desk is not None:
+        result["tickets"] = desk.erase_customer(customer_id, actor, reference)
+    if knowledge is not None:
+        held = ([h["contact"] for h in engine.customer_history(customer_id)]
+                if engine is not None else [])
+        ids = list(dict.fromkeys(str(c) for c in held + given))
+        if ids:
+            result["feedback"] = knowledge.anonymize_feedback(contacts=ids)
+    if engine is not None:
+        result["contacts"] = engine.erase_customer(customer_id, actor=actor)
+    return result

@@ -1,6 +1,6 @@
 """Type stubs for the ccengine package."""
 
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 from ._ccengine import (
     AccessControl as AccessControl,
@@ -28,6 +28,19 @@ from .plot import plot as plot
 
 LONG_RUN_CONTACTS: int
 METRICS: tuple[str, ...]
+
+def erase_customer(
+    customer_id: str,
+    *,
+    actor: str,
+    reference: str,
+    engine: Optional[Engine] = None,
+    desk: Optional[TicketDesk] = None,
+    knowledge: Optional[KnowledgeBase] = None,
+    contacts: Iterable[Union[int, str]] = (),
+) -> Dict[str, Any]:
+    """A customer's erasure request on the desk, the knowledge feedback and
+    the engine's memory, in that order; each step idempotent."""
 
 def expected_contacts(scenario: Mapping[str, Any]) -> float:
     """Rough number of contacts a scenario will simulate, all replications."""

@@ -445,6 +445,8 @@ class Engine:
         """Each queue now (waiting, longest wait, windows) and agents by state."""
     def customer_history(self, customer_id: str) -> List[Dict[str, Any]]:
         """The customer's recent contacts across channels, newest first."""
+    def erase_customer(self, customer_id: str, *, actor: str = "") -> List[int]:
+        """An erasure request: forgets the customer's history; returns its contact ids."""
     def last_agent(self, customer_id: str) -> Optional[int]:
         """The agent who last served the customer, or None."""
     @property
@@ -735,6 +737,26 @@ class KnowledgeBase:
         """{"answer": the best hit (a search dict) or None to hand over to an
         agent, "reason": why not}. Thresholds calibrated on the evaluation set
         for about 90% precision."""
+    def record_feedback(
+        self,
+        article: str,
+        kind: str,
+        *,
+        at: Time,
+        contact: Union[str, int] = "",
+        agent: str = "",
+    ) -> None:
+        """Stores an agent's verdict ('used', 'helpful', 'not_helpful')."""
+    def feedback_tallies(self, articles: Labels) -> List[Dict[str, Any]]:
+        """Each article's verdict counts, in the order given."""
+    def anonymize_feedback(
+        self,
+        *,
+        contacts: Optional[Iterable[Union[str, int]]] = None,
+        given_before: Optional[Time] = None,
+    ) -> int:
+        """Unlinks verdicts from their contact and agent (erasure or
+        retention); tallies unchanged. Returns how many."""
     def load_jsonl(self, path: Union[str, "os.PathLike[str]"]) -> int:
         """Adds the articles of a JSON Lines FAQ file after checking every
         line (ValueError naming the first bad one, nothing added); returns

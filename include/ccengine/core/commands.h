@@ -21,6 +21,7 @@
 #define CCENGINE_CORE_COMMANDS_H_
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <variant>
 
@@ -102,6 +103,11 @@ struct ForceAgentState {
   AgentState state = AgentState::kNotReady;  // kLoggedOut/kNotReady/kAvailable
   int32_t reason = kReasonNone;
 };
+// An erasure request (the customer's right to deletion): the engine forgets
+// the customer's contact history. See Engine::EraseCustomer.
+struct EraseCustomer {
+  std::string customer_id;
+};
 
 }  // namespace ccengine::cmd
 
@@ -111,7 +117,8 @@ using Command =
     std::variant<cmd::AddAgent, cmd::RemoveAgent, cmd::Login, cmd::Logout, cmd::SetReady,
                  cmd::SetNotReady, cmd::AddContact, cmd::AcceptOffer, cmd::RejectOffer,
                  cmd::CompleteContact, cmd::EndWrapUp, cmd::Abandon, cmd::RequestCallback,
-                 cmd::Transfer, cmd::Withdraw, cmd::SetPriority, cmd::ForceAgentState>;
+                 cmd::Transfer, cmd::Withdraw, cmd::SetPriority, cmd::ForceAgentState,
+                 cmd::EraseCustomer>;
 
 // The command's name as in `cmd::` ("AddContact"), for messages and reports.
 std::string_view CommandName(const Command& command);

@@ -225,6 +225,16 @@ class Engine {
   absl::Status ForceAgentState(AgentId agent, AgentState state,
                                int32_t reason = kReasonNone);
 
+  // --- Personal data (router thread) ------------------------------------------
+  // An erasure request: forgets the customer's history (CustomerHistory,
+  // LastAgent and prefer-last-agent no longer know them) and returns OK also
+  // when nothing was held. FailedPrecondition, naming up to ten contacts and
+  // changing nothing, while a live contact (waiting, offered, in service)
+  // carries the customer id: ask again when it has ended. InvalidArgument for
+  // an empty id. What the customer's contacts left in journals and snapshots
+  // goes with them (docs/compliance.md).
+  absl::Status EraseCustomer(std::string_view customer_id);
+
   // --- Driving -------------------------------------------------------------
   // Thread-safe, lock-free. ResourceExhausted when the intake is full; the
   // command is then not taken. `origin`: see CommandOrigin (commands.h).

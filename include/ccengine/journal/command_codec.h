@@ -8,8 +8,8 @@
 // field, a double's bits included) and canonical (one byte string per
 // command), so a replayed command is the command the router applied.
 //
-// Layout: u8 codec version (2), u8 command tag (stable numbers, not the
-// variant's index), the command's origin (producer, sequence: CommandOrigin,
+// Layout: u8 codec version (3), u8 command tag (the variant's index plus
+// one, pinned: new commands take new tags), the command's origin (producer, sequence: CommandOrigin,
 // 0 and 0 when it has none), then the fields in declaration order: integers as LEB128
 // varints (signed ones zigzag-coded, minimal length), strings and lists as a
 // varint count then the items, optionals and booleans as one byte 0/1, enums
@@ -23,7 +23,7 @@
 // encoding of a command: InvalidArgument naming the byte offset and what was
 // expected (a truncated field, a varint that is not minimal, a tag, enum or
 // boolean out of range, a count larger than the bytes left, bytes after the
-// command), FailedPrecondition for a codec version other than 1 and 2. Decoding allocates
+// command), FailedPrecondition for a codec version other than 1 to 3. Decoding allocates
 // in proportion to the input: a list's count is checked against the bytes left
 // before anything is reserved (at most 64 bytes of memory per input byte; a
 // journal record is at most 16 MiB).

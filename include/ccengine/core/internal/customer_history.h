@@ -14,7 +14,8 @@
 // pushed out of a full customer record leaves a stale reference behind,
 // recognised by its sequence number and skipped when popped, so recording is
 // O(1) amortised and expiry O(expired). A customer's record is erased with
-// its last entry.
+// its last entry, or at once with every reference to it by `Erase` (an
+// erasure request).
 //
 // Thread safety: none; the router thread owns it.
 //
@@ -22,6 +23,7 @@
 //   CustomerHistoryStore history({8, absl::Hours(24), 1 << 20});
 //   history.Record("13800000000", contact, now);
 //   history.Expire(later);
+//   history.Erase("13800000000");  // the customer asked to be forgotten
 //   std::optional<AgentId> last = history.Last("13800000000");
 
 #ifndef CCENGINE_CORE_INTERNAL_CUSTOMER_HISTORY_H_
@@ -71,6 +73,10 @@ class CustomerHistoryStore {
   void Expire(Micros now) {
     if (!refs_.empty()) ExpireSome(now);
   }
+  // Forgets every entry of the customer and the references to them, stale
+  // ones included (they point at the record's key). Returns how many
+  // entries went. O(references held): for erasure requests, not routing.
+  size_t Erase(std::string_view customer);
   // Nothing recorded that could still expire.
   bool empty() const { return refs_.empty(); }
 
