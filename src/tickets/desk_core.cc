@@ -96,6 +96,7 @@ absl::StatusOr<Ticket> TicketDesk::State::MutateLocked(TicketId id,
   Ticket before;
   Ticket written;
   Effects fx;
+  HistoryEntry last_entry;  // of the try that was written
   absl::Status status = WithRetries([&]() -> absl::Status {
     absl::StatusOr<Ticket> read = store->Get(id);
     if (!read.ok()) return read.status();
@@ -110,6 +111,7 @@ absl::StatusOr<Ticket> TicketDesk::State::MutateLocked(TicketId id,
     entry.from = before.state;
     if (absl::Status s = change(next, entry, fx); !s.ok()) return s;
     entry.to = next.state;
+    last_entry = entry;
     next.updated_at = now;
     UpdateNextCheck(next);
     if (fx.also.has_value()) {
@@ -127,12 +129,13 @@ absl::StatusOr<Ticket> TicketDesk::State::MutateLocked(TicketId id,
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  ApplyLocked(before, written, fx, out);
+  ApplyLocked(before, written, fx, out, &last_entry);
   return written;
 }
 
 void TicketDesk::State::ApplyLocked(const Ticket& before, const Ticket& after,
-                                    Effects& fx, std::vector<TicketEvent>& out) {
+                                    Effects& fx, std::vector<TicketEvent>& out,
+                                    const HistoryEntry* entry) {
   for (Command& c : fx.commands) {
     if (const auto* w = std::get_if<cmd::Withdraw>(&c);
         w != nullptr && options.engine != nullptr) {
@@ -169,8 +172,11 @@ void TicketDesk::State::ApplyLocked(const Ticket& before, const Ticket& after,
     }
     if (after.state == TicketState::kReturned) ++c.returned;
     if (after.reopen_count > before.reopen_count) ++c.reopened;
-    TicketEvent e = MakeEvent(TicketEventType::kStateChanged, after, after.updated_at,
-                              after.assignee);
+    TicketEvent e = entry != nullptr
+                        ? MakeEvent(TicketEventType::kStateChanged, after,
+                                    after.updated_at, entry->actor, entry->reason)
+                        : MakeEvent(TicketEventType::kStateChanged, after,
+                                    after.updated_at, after.assignee);
     e.from = before.state;
     out.push_back(std::move(e));
   }

@@ -89,9 +89,11 @@ struct TicketDesk::State {
   absl::Status WithRetries(const std::function<absl::Status()>& op) const;
 
   // The effects of a written mutation: engine commands, the duplicate index,
-  // counters, events (appended to `out`, emitted after the lock).
+  // counters, events (appended to `out`, emitted after the lock). `entry`:
+  // the mutation's history entry, whose actor and reason a state change
+  // event carries (null: a new ticket, which has no state change).
   void ApplyLocked(const Ticket& before, const Ticket& after, Effects& fx,
-                   std::vector<TicketEvent>& out);
+                   std::vector<TicketEvent>& out, const HistoryEntry* entry = nullptr);
   void SendLocked(Command command);
   void FlushUnsentLocked();
 

@@ -27,10 +27,7 @@ TEST(AccessAuditTest, DecisionsBecomeVerifiedEntriesAndAFailedAppendRefuses) {
   absl::StatusOr<SigningKey> key = SigningKey::Generate();
   ASSERT_TRUE(key.ok()) << key.status();
   const VerifyKey verify = key->verify_key();
-  AuditLogOptions options;
-  options.clock = testing::SteppingClock();
-  options.sync = AuditSync::kNone;
-  absl::StatusOr<std::unique_ptr<AuditLog>> log = AuditLog::Open(path, *key, options);
+  absl::StatusOr<std::unique_ptr<AuditLog>> log = testing::OpenTestLog(path, *key);
   ASSERT_TRUE(log.ok()) << log.status();
 
   EngineOptions engine_options;
@@ -77,13 +74,10 @@ TEST(AccessAuditTest, DecisionsBecomeVerifiedEntriesAndAFailedAppendRefuses) {
   ASSERT_TRUE(access.GrantRole(root, "li.lei", {"team_lead"}, engine->Now()).ok());
   ASSERT_TRUE((*log)->Close().ok());
 
-  std::vector<AuditRecord> records;
-  AuditVerifyOptions verify_options;
-  verify_options.on_record = [&](const AuditRecord& r) { records.push_back(r); };
-  absl::StatusOr<AuditVerification> verified =
-      VerifyAuditLog(path, verify, verify_options);
+  absl::StatusOr<std::vector<AuditRecord>> verified =
+      testing::VerifiedRecords(path, verify);
   ASSERT_TRUE(verified.ok()) << verified.status();
-  EXPECT_TRUE(verified->intact) << verified->problem;
+  const std::vector<AuditRecord>& records = *verified;
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(records[0].event.actor, "wang.li");
   EXPECT_EQ(records[0].event.role, "supervisor");

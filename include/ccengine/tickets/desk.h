@@ -133,7 +133,7 @@ struct CreateResult {
 enum class TicketEventType : uint8_t {
   kCreated,          // a new ticket (state new, or queued when dispatched)
   kDuplicateLinked,  // a new ticket was linked to `master` instead
-  kStateChanged,     // from -> to
+  kStateChanged,     // from -> to; actor and detail: the history entry's actor and reason
   kSlaWarning,       // detail: "first_response" or "resolution"
   kSlaBreached,      // detail: the clock; the ticket's escalation level rose
   kEscalated,        // by a supervisor (督办)
@@ -151,8 +151,8 @@ struct TicketEvent {
   TicketState from = TicketState::kNew;
   TicketState to = TicketState::kNew;
   absl::Time at;
-  std::string actor;
-  std::string detail;
+  std::string actor;   // who: the call's actor, "sla" for the clocks, "desk"
+  std::string detail;  // the reason given, or what the type says
 };
 using TicketEventCallback = std::function<void(const TicketEvent&)>;
 

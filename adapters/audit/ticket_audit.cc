@@ -1,0 +1,72 @@
+#include "ccengine/audit/ticket_audit.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "fmt/format.h"
+
+namespace ccengine::audit {
+
+AuditEvent TicketAuditEvent(const tickets::TicketEvent& event, const std::string& role) {
+  using tickets::TicketEventType;
+  AuditEvent out;
+  out.actor = event.actor;
+  out.role = role;
+  out.action = fmt::format("ticket.{}", tickets::TicketEventTypeName(event.type));
+  out.subject =
+      fmt::format("ticket {} ({}, {})", event.ticket, event.category, event.department);
+  if (event.type == TicketEventType::kDuplicateLinked) {
+    out.subject += fmt::format(", duplicate of ticket {}", event.master);
+  }
+  if (event.type == TicketEventType::kStateChanged) {
+    out.before = std::string(tickets::TicketStateName(event.from));
+  }
+  if (event.type == TicketEventType::kStateChanged ||
+      event.type == TicketEventType::kCreated) {
+    out.after = std::string(tickets::TicketStateName(event.to));
+  }
+  out.reason = event.detail;
+  return out;
+}
+
+tickets::TicketEventCallback TicketAuditTrail::Callback() {
+  return [this](const tickets::TicketEvent& event) { (void)Record(event); };
+}
+
+std::string TicketAuditTrail::RoleOf(const tickets::TicketEvent& event) const {
+  if (access_ == nullptr) return "none";
+  absl::StatusOr<uint32_t> number = access_->FindActor(event.actor);
+  if (!number.ok()) return "none";
+  absl::StatusOr<compliance::ActorSpec> spec = access_->GetActor(*number);
+  if (!spec.ok()) return "none";
+  std::string roles;
+  for (const compliance::RoleAssignment& r : spec->roles) {
+    if (!(event.at < r.until)) continue;
+    if (!roles.empty()) roles += ",";
+    roles += r.role;
+  }
+  return roles.empty() ? "none" : roles;
+}
+
+absl::Status TicketAuditTrail::Record(const tickets::TicketEvent& event) {
+  if (event.type == tickets::TicketEventType::kSlaWarning) return absl::OkStatus();
+  absl::Status status = log_.Append(TicketAuditEvent(event, RoleOf(event))).status();
+  if (!status.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (failures_++ == 0) first_failure_ = status;
+  }
+  return status;
+}
+
+absl::Status TicketAuditTrail::status() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return first_failure_;
+}
+
+int64_t TicketAuditTrail::failures() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return failures_;
+}
+
+}  // namespace ccengine::audit
