@@ -24,20 +24,24 @@ namespace {
 constexpr size_t kPage = 1000;
 
 // Anonymizes pages of what `request` selects until a page comes back short
-// or `limit` tickets are done.
+// or `limit` tickets are done. The desk's lock is taken per page, so that a
+// long sweep lets the desk's other calls in between pages.
 absl::StatusOr<std::vector<TicketId>> AnonymizeAll(TicketDesk::State& s,
                                                    AnonymizeRequest request,
                                                    size_t limit = SIZE_MAX) {
-  std::lock_guard<std::mutex> lock(s.mu);
   request.entry.at = s.Now();
   std::vector<TicketId> out;
   while (out.size() < limit) {
     request.limit = std::min(kPage, limit - out.size());
     absl::StatusOr<std::vector<TicketId>> page;
-    absl::Status status = s.WithRetries([&]() -> absl::Status {
-      page = s.store->Anonymize(request);
-      return page.status();
-    });
+    absl::Status status;
+    {
+      std::lock_guard<std::mutex> lock(s.mu);
+      status = s.WithRetries([&]() -> absl::Status {
+        page = s.store->Anonymize(request);
+        return page.status();
+      });
+    }
     if (!status.ok()) return status;
     out.insert(out.end(), page->begin(), page->end());
     if (page->size() < request.limit) break;
