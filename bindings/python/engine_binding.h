@@ -79,6 +79,8 @@ class PyEngine {
   uint32_t actor() const { return actor_; }
   void set_actor(uint32_t actor) { actor_ = actor; }
   compliance::AccessControl* access() const { return access_.get(); }
+  // The same, shared: for what must keep it alive past a re-attach.
+  std::shared_ptr<compliance::AccessControl> shared_access() const { return access_; }
   void set_access(std::shared_ptr<compliance::AccessControl> access) {
     access_ = std::move(access);
   }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "audit_binding.h"
 #include "ccengine/audit/audit_log.h"
 #include "ccengine/audit/keys.h"
 #include "common.h"
@@ -97,10 +98,9 @@ class PyAuditLog {
   int64_t last_seq() { return Log().last_seq(); }
   const std::string& path() const { return path_; }
   void MarkClosed() { closed_ = true; }
-
- private:
   audit::AuditLog& Log() { return *log_; }
 
+ private:
   std::string path_;
   std::unique_ptr<audit::AuditLog> log_;
   bool closed_ = false;
@@ -121,6 +121,15 @@ py::dict RecordDict(const audit::AuditRecord& r) {
 }
 
 }  // namespace
+
+audit::AuditLog& AuditLogOf(py::handle log) {
+  if (!py::isinstance<PyAuditLog>(log)) {
+    throw py::type_error("log: expected a ccengine.AuditLog, got " + TypeName(log));
+  }
+  PyAuditLog& self = log.cast<PyAuditLog&>();
+  if (self.closed()) RaiseInvalid(fmt::format("log: {} is closed", self.path()));
+  return self.Log();
+}
 
 void RegisterAudit(py::module_& m) {
   using namespace pybind11::literals;

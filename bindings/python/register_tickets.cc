@@ -28,6 +28,11 @@
 #include "fmt/format.h"
 #include "masking.h"
 
+#ifdef CCENGINE_PY_HAVE_AUDIT
+#include "audit_binding.h"
+#include "ccengine/audit/ticket_audit.h"
+#endif
+
 #ifdef CCENGINE_PY_HAVE_SQLITE
 #include "ccengine/sqlite/ticket_store.h"
 #endif
@@ -191,12 +196,40 @@ class PyTicketDesk {
     return out;
   }
 
+#ifdef CCENGINE_PY_HAVE_AUDIT
+  void AuditTo(const py::object& log) {
+    if (audit_trail_ != nullptr) {
+      RaiseStatus(
+          absl::FailedPreconditionError("this desk writes to an audit log already"));
+    }
+    audit::AuditLog& target = AuditLogOf(log);
+    audit_access_ = engine_ != nullptr ? engine_->shared_access() : nullptr;
+    audit_trail_ = std::make_unique<audit::TicketAuditTrail>(target, audit_access_.get());
+    audit_log_obj_ = log;
+    desk_->Subscribe(audit_trail_->Callback());
+  }
+  int64_t AuditFailures() const {
+    return audit_trail_ != nullptr ? audit_trail_->failures() : 0;
+  }
+  py::object AuditError() const {
+    if (audit_trail_ == nullptr || audit_trail_->status().ok()) return py::none();
+    return py::str(std::string(audit_trail_->status().message()));
+  }
+#endif
+
  private:
   py::object engine_obj_;  // keeps the engine alive as long as the desk
   PyEngine* engine_ = nullptr;
   Engine::SubscriptionId subscription_ = 0;
   std::unique_ptr<Clock> clock_;
   std::unique_ptr<ManualClock> manual_;
+#ifdef CCENGINE_PY_HAVE_AUDIT
+  // The audit trail (audit_to) and what it writes to and reads roles from,
+  // declared before the desk so that they outlive its subscription.
+  py::object audit_log_obj_;
+  std::shared_ptr<compliance::AccessControl> audit_access_;
+  std::unique_ptr<audit::TicketAuditTrail> audit_trail_;
+#endif
   std::unique_ptr<TicketDesk> desk_;
   std::vector<tickets::TicketEvent> events_;
 };
@@ -526,6 +559,22 @@ and tenant in the access policy; a category without a queue: the default
 tenant) — judged and recorded by the access control attached to the desk's
 engine; CcengineError (PERMISSION_DENIED; UNAUTHENTICATED for an unknown
 actor) otherwise.)doc");
+#ifdef CCENGINE_PY_HAVE_AUDIT
+  cls.def("audit_to", &PyTicketDesk::AuditTo, "log"_a,
+          R"doc(Writes every ticket event but SLA warnings to ``log`` (a
+ccengine.AuditLog) from now on: the call's actor with their roles in force from
+the engine's access control (or "none"), ticket.created, ticket.state_changed
+and the like, "ticket 42 (noise, 城管)", the states before and after and the
+reason, masked by the log. The desk's change is made before its entry is
+written, so an entry that cannot be written (a closed log, a full disk) does
+not undo it: see audit_failures. CcengineError FAILED_PRECONDITION when the desk
+writes to a log already; TypeError for anything but an AuditLog; ValueError for
+a closed one.)doc");
+  cls.def_property_readonly("audit_failures", &PyTicketDesk::AuditFailures,
+                            "Entries audit_to's log could not take, so far.");
+  cls.def_property_readonly("audit_error", &PyTicketDesk::AuditError,
+                            "The first of those failures' message, or None.");
+#endif
   cls.def(
       "erase_customer",
       [](PyTicketDesk& d, const std::string& customer_id, const std::string& actor,

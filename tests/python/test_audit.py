@@ -90,3 +90,38 @@ def test_bad_input_is_refused(audit, tmp_path):
     with pytest.raises(ValueError, match="not an Ed25519 public key"):
         audit.verify_audit_log(path, private_pem)
     assert audit.verify_audit_log(path, public_pem)["intact"] is True
+
+
+def test_a_desk_writes_its_ticket_events_to_the_audit_log(audit, tmp_path, hotline_access):
+    routing, e, _, _ = hotline_access
+    private_pem, public_pem = audit.audit_keygen()
+    desk = ccengine.TicketDesk(":memory:", engine=e)
+    desk.add_categories(routing)
+    path = tmp_path / "audit.log"
+    with audit.AuditLog(path, private_pem, sync="none") as log:
+        desk.audit_to(log)
+        with pytest.raises(ccengine.CcengineError) as info:
+            desk.audit_to(log)
+        assert info.value.code == "FAILED_PRECONDITION"
+        t = desk.create("noise", "楼下烧烤店噪音扰民", actor="hotline")
+        desk.cancel(t["id"], "chen", "市民撤回, 回电13912345678")
+    assert desk.audit_failures == 0 and desk.audit_error is None
+
+    report = audit.verify_audit_log(path, public_pem, records=True)
+    assert report["intact"] is True
+    subject = "ticket {} (noise, 城管)".format(t["id"])
+    assert [(r["actor"], r["role"], r["action"], r["subject"], r["before"], r["after"],
+             r["reason"]) for r in report["records"]] == [
+        ("hotline", "none", "ticket.created", subject, "", "queued", ""),
+        ("chen", "supervisor", "ticket.state_changed", subject, "queued", "cancelled",
+         "市民撤回, 回电139****5678"),
+    ]
+
+    # The log is closed: the desk goes on, and says what it could not write.
+    t2 = desk.create("noise", "路灯不亮", dedupe=False)
+    assert desk.get(t2["id"])["state"] == "queued"
+    assert desk.audit_failures == 1 and "closed" in desk.audit_error
+    with pytest.raises(TypeError):
+        ccengine.TicketDesk(":memory:", start_s=0).audit_to("audit.log")
+    with pytest.raises(ValueError, match="closed"):
+        ccengine.TicketDesk(":memory:", start_s=0).audit_to(log)

@@ -549,6 +549,14 @@ class TicketDesk:
         """The ticket, its text, customer id, address and fields masked;
         unmasked=True needs pii.unmask (checked and recorded by the access
         control attached to the desk's engine)."""
+    def audit_to(self, log: "AuditLog") -> None:
+        """Writes every ticket event but SLA warnings to the audit log."""
+    @property
+    def audit_failures(self) -> int:
+        """Entries the audit log could not take, so far."""
+    @property
+    def audit_error(self) -> Optional[str]:
+        """The first of those failures' message, or None."""
     def erase_customer(self, customer_id: str, actor: str, reference: str) -> List[int]:
         """A customer's erasure request: every ticket of theirs anonymized
         (text, customer id, address, fields, history reasons erased), a
