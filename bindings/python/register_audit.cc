@@ -67,7 +67,7 @@ class PyAuditLog {
     log_ = UnwrapFile(std::move(log));
   }
 
-  int64_t Append(audit::AuditEvent event) {
+  int64_t Append(const audit::AuditEvent& event) {
     absl::StatusOr<int64_t> seq;
     {
       py::gil_scoped_release unlocked;

@@ -25,10 +25,22 @@ std::array<std::string_view, kRetentionKinds> RetentionKindNames() {
   return {"customer_history", "tickets", "knowledge_feedback", "reports", "audit"};
 }
 
+absl::Duration& RetentionPeriod(RetentionPolicy& policy, size_t kind) {
+  switch (kind) {
+    case 0: return policy.customer_history;
+    case 1: return policy.tickets;
+    case 2: return policy.knowledge_feedback;
+    case 3: return policy.reports;
+    default: return policy.audit;
+  }
+}
+
 std::array<absl::Duration, kRetentionKinds> RetentionPeriods(
     const RetentionPolicy& policy) {
-  return {policy.customer_history, policy.tickets, policy.knowledge_feedback,
-          policy.reports, policy.audit};
+  std::array<absl::Duration, kRetentionKinds> out;
+  RetentionPolicy copy = policy;
+  for (size_t i = 0; i < kRetentionKinds; ++i) out[i] = RetentionPeriod(copy, i);
+  return out;
 }
 
 absl::Status ValidateRetention(const RetentionPolicy& policy) {

@@ -18,9 +18,6 @@ compliance::RetentionPolicy ReadRetentionSection(DocumentReader& reader,
                            {"customer_history_days", "tickets_days",
                             "knowledge_feedback_days", "reports_days", "audit_days"});
   if (!f.ok()) return policy;
-  const std::array<absl::Duration*, compliance::kRetentionKinds> periods = {
-      &policy.customer_history, &policy.tickets, &policy.knowledge_feedback,
-      &policy.reports, &policy.audit};
   const auto names = compliance::RetentionKindNames();
   const double max_days = absl::ToDoubleHours(compliance::kMaxRetention) / 24;
   bool read_all = true;
@@ -38,7 +35,7 @@ compliance::RetentionPolicy ReadRetentionSection(DocumentReader& reader,
       read_all = false;
       continue;
     }
-    *periods[i] = absl::Seconds(days * 86400);
+    compliance::RetentionPeriod(policy, i) = absl::Seconds(days * 86400);
   }
   if (!read_all) return policy;
   if (absl::Status s = compliance::ValidateRetention(policy); !s.ok()) {

@@ -29,15 +29,21 @@ TEST(RetentionTest, TheDefaultsHoldAndNameEveryKindInOrder) {
               ElementsAre(Days(30), Days(1095), Days(365), Days(365), Days(2190)));
 }
 
+TEST(RetentionTest, EachKindsIndexIsItsField) {
+  RetentionPolicy p;
+  EXPECT_EQ(&RetentionPeriod(p, 0), &p.customer_history);
+  EXPECT_EQ(&RetentionPeriod(p, 1), &p.tickets);
+  EXPECT_EQ(&RetentionPeriod(p, 2), &p.knowledge_feedback);
+  EXPECT_EQ(&RetentionPeriod(p, 3), &p.reports);
+  EXPECT_EQ(&RetentionPeriod(p, 4), &p.audit);
+}
+
 TEST(RetentionTest, EachPeriodMustBePositiveAndAtMostACentury) {
   for (size_t kind = 0; kind < kRetentionKinds; ++kind) {
     for (absl::Duration bad :
          {absl::ZeroDuration(), -Days(1), Days(36526), absl::InfiniteDuration()}) {
       RetentionPolicy policy;
-      absl::Duration* periods[] = {&policy.customer_history, &policy.tickets,
-                                   &policy.knowledge_feedback, &policy.reports,
-                                   &policy.audit};
-      *periods[kind] = bad;
+      RetentionPeriod(policy, kind) = bad;
       const absl::Status s = ValidateRetention(policy);
       EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << kind << " " << bad;
       EXPECT_THAT(std::string(s.message()),
@@ -60,12 +66,9 @@ TEST(RetentionTest, TheAuditTrailOutlivesWhatItDescribes) {
   for (size_t kind = 0; kind + 1 < kRetentionKinds; ++kind) {
     RetentionPolicy longer;
     longer.audit = Days(400);
-    longer.customer_history = longer.tickets = longer.knowledge_feedback =
-        longer.reports = Days(400);
+    for (size_t k = 0; k < kRetentionKinds; ++k) RetentionPeriod(longer, k) = Days(400);
     EXPECT_TRUE(ValidateRetention(longer).ok()) << "equal periods are allowed";
-    absl::Duration* periods[] = {&longer.customer_history, &longer.tickets,
-                                 &longer.knowledge_feedback, &longer.reports};
-    *periods[kind] = Days(400) + absl::Seconds(1);
+    RetentionPeriod(longer, kind) = Days(400) + absl::Seconds(1);
     s = ValidateRetention(longer);
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << kind;
     EXPECT_THAT(std::string(s.message()),

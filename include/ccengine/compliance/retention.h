@@ -57,6 +57,9 @@ inline constexpr size_t kRetentionKinds = 5;
 std::array<std::string_view, kRetentionKinds> RetentionKindNames();
 std::array<absl::Duration, kRetentionKinds> RetentionPeriods(
     const RetentionPolicy& policy);
+// The period of kind `kind` (< kRetentionKinds) in `policy`, to set it by
+// its index (a file reader, a test walking every kind).
+absl::Duration& RetentionPeriod(RetentionPolicy& policy, size_t kind);
 
 // InvalidArgument naming the kind: a period that is not positive or longer
 // than kMaxRetention, an audit period shorter than kMinAuditRetention or than
