@@ -46,11 +46,19 @@ absl::Status NotFound(TicketId id) {
 }
 
 // The checks of every write, before anything is sent.
-absl::Status CheckWrite(const Ticket& ticket, const HistoryEntry& entry) {
+absl::Status CheckWrite(const Ticket& ticket, const HistoryEntry& entry, bool create) {
   if (absl::Status s = tickets::ValidateTicket(ticket); !s.ok()) return s;
-  if (absl::Status s = tickets::CheckWritable(ticket, ticket.id == 0); !s.ok()) return s;
+  if (absl::Status s = tickets::CheckWritable(ticket, create); !s.ok()) return s;
   if (absl::Status s = schema::CheckStorable(ticket); !s.ok()) return s;
   return schema::CheckStorable(entry);
+}
+
+absl::Status CheckCreate(const Ticket& ticket, const HistoryEntry& entry) {
+  return CheckWrite(ticket, entry, /*create=*/true);
+}
+
+absl::Status CheckUpdate(const Ticket& ticket, const HistoryEntry& entry) {
+  return CheckWrite(ticket, entry, /*create=*/false);
 }
 
 // What every connection is checked for and set up with before its first
@@ -116,7 +124,7 @@ class PostgresTicketStore final : public tickets::TicketStore {
                       "version {}",
                       ticket.id, ticket.version));
     }
-    if (absl::Status s = CheckWrite(ticket, entry); !s.ok()) {
+    if (absl::Status s = CheckCreate(ticket, entry); !s.ok()) {
       return Annotate(s, "create ticket");
     }
     Params params;
@@ -162,7 +170,7 @@ class PostgresTicketStore final : public tickets::TicketStore {
     // Written in id order: two batches that share tickets lock their rows in
     // the same order, and never deadlock.
     absl::StatusOr<std::vector<size_t>> order =
-        tickets::rows::CheckUpdateBatch(tickets, entries, CheckWrite);
+        tickets::rows::CheckUpdateBatch(tickets, entries, CheckUpdate);
     if (!order.ok()) return order.status();
     if (tickets.empty()) return std::vector<Ticket>();
     const std::string what = fmt::format("update ticket {}", tickets.front().id);

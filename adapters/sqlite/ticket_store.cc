@@ -50,11 +50,19 @@ std::string UpdateWhat(const std::vector<Ticket>& tickets) {
 }
 
 // The checks of every write, before any lock is taken.
-absl::Status CheckWrite(const Ticket& ticket, const HistoryEntry& entry) {
+absl::Status CheckWrite(const Ticket& ticket, const HistoryEntry& entry, bool create) {
   if (absl::Status s = tickets::ValidateTicket(ticket); !s.ok()) return s;
-  if (absl::Status s = tickets::CheckWritable(ticket, ticket.id == 0); !s.ok()) return s;
+  if (absl::Status s = tickets::CheckWritable(ticket, create); !s.ok()) return s;
   if (absl::Status s = tickets::rows::CheckStorable(ticket); !s.ok()) return s;
   return tickets::rows::CheckStorable(entry);
+}
+
+absl::Status CheckCreate(const Ticket& ticket, const HistoryEntry& entry) {
+  return CheckWrite(ticket, entry, /*create=*/true);
+}
+
+absl::Status CheckUpdate(const Ticket& ticket, const HistoryEntry& entry) {
+  return CheckWrite(ticket, entry, /*create=*/false);
 }
 
 class SqliteTicketStore final : public tickets::TicketStore {
@@ -82,7 +90,7 @@ class SqliteTicketStore final : public tickets::TicketStore {
                       "version {}",
                       ticket.id, ticket.version));
     }
-    if (absl::Status s = CheckWrite(ticket, entry); !s.ok()) {
+    if (absl::Status s = CheckCreate(ticket, entry); !s.ok()) {
       return Annotate(s, "create ticket");
     }
     Ticket stored = tickets::rows::AsStored(ticket);
@@ -135,7 +143,7 @@ class SqliteTicketStore final : public tickets::TicketStore {
       const std::vector<Ticket>& tickets,
       const std::vector<HistoryEntry>& entries) override {
     if (absl::StatusOr<std::vector<size_t>> order =
-            tickets::rows::CheckUpdateBatch(tickets, entries, CheckWrite);
+            tickets::rows::CheckUpdateBatch(tickets, entries, CheckUpdate);
         !order.ok()) {
       return order.status();
     }

@@ -205,7 +205,7 @@ absl::StatusOr<CreateResult> TicketDesk::Create(const CreateRequest& request) {
     }
     fx.events.push_back(std::move(created));
     Ticket before = stored;  // no state change event: kCreated says it
-    s.ApplyLocked(before, stored, fx, out);
+    s.ApplyLocked(before, stored, fx, out, entry);
     result.ticket = std::move(stored);
   }
   s.Emit(out);
@@ -277,7 +277,7 @@ absl::StatusOr<Ticket> TicketDesk::AddChild(TicketId master,
     }
     fx.events.push_back(MakeEvent(TicketEventType::kCreated, child, now, request.actor));
     Ticket before = child;
-    s.ApplyLocked(before, child, fx, out);
+    s.ApplyLocked(before, child, fx, out, entry);
   }
   s.Emit(out);
   return child;

@@ -129,13 +129,13 @@ absl::StatusOr<Ticket> TicketDesk::State::MutateLocked(TicketId id,
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  ApplyLocked(before, written, fx, out, &last_entry);
+  ApplyLocked(before, written, fx, out, last_entry);
   return written;
 }
 
 void TicketDesk::State::ApplyLocked(const Ticket& before, const Ticket& after,
                                     Effects& fx, std::vector<TicketEvent>& out,
-                                    const HistoryEntry* entry) {
+                                    const HistoryEntry& entry) {
   for (Command& c : fx.commands) {
     if (const auto* w = std::get_if<cmd::Withdraw>(&c);
         w != nullptr && options.engine != nullptr) {
@@ -172,11 +172,8 @@ void TicketDesk::State::ApplyLocked(const Ticket& before, const Ticket& after,
     }
     if (after.state == TicketState::kReturned) ++c.returned;
     if (after.reopen_count > before.reopen_count) ++c.reopened;
-    TicketEvent e = entry != nullptr
-                        ? MakeEvent(TicketEventType::kStateChanged, after,
-                                    after.updated_at, entry->actor, entry->reason)
-                        : MakeEvent(TicketEventType::kStateChanged, after,
-                                    after.updated_at, after.assignee);
+    TicketEvent e = MakeEvent(TicketEventType::kStateChanged, after, after.updated_at,
+                              entry.actor, entry.reason);
     e.from = before.state;
     out.push_back(std::move(e));
   }

@@ -90,10 +90,10 @@ struct TicketDesk::State {
 
   // The effects of a written mutation: engine commands, the duplicate index,
   // counters, events (appended to `out`, emitted after the lock). `entry`:
-  // the mutation's history entry, whose actor and reason a state change
-  // event carries (null: a new ticket, which has no state change).
+  // the mutation's history entry (a creation's too), whose actor and reason
+  // a state change event carries.
   void ApplyLocked(const Ticket& before, const Ticket& after, Effects& fx,
-                   std::vector<TicketEvent>& out, const HistoryEntry* entry = nullptr);
+                   std::vector<TicketEvent>& out, const HistoryEntry& entry);
   void SendLocked(Command command);
   void FlushUnsentLocked();
 
