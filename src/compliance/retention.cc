@@ -35,11 +35,15 @@ absl::Duration& RetentionPeriod(RetentionPolicy& policy, size_t kind) {
   }
 }
 
+absl::Duration RetentionPeriod(const RetentionPolicy& policy, size_t kind) {
+  // Only read through the one list of fields above.
+  return RetentionPeriod(const_cast<RetentionPolicy&>(policy), kind);
+}
+
 std::array<absl::Duration, kRetentionKinds> RetentionPeriods(
     const RetentionPolicy& policy) {
   std::array<absl::Duration, kRetentionKinds> out;
-  RetentionPolicy copy = policy;
-  for (size_t i = 0; i < kRetentionKinds; ++i) out[i] = RetentionPeriod(copy, i);
+  for (size_t i = 0; i < kRetentionKinds; ++i) out[i] = RetentionPeriod(policy, i);
   return out;
 }
 

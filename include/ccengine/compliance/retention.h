@@ -60,6 +60,7 @@ std::array<absl::Duration, kRetentionKinds> RetentionPeriods(
 // The period of kind `kind` (< kRetentionKinds) in `policy`, to set it by
 // its index (a file reader, a test walking every kind).
 absl::Duration& RetentionPeriod(RetentionPolicy& policy, size_t kind);
+absl::Duration RetentionPeriod(const RetentionPolicy& policy, size_t kind);
 
 // InvalidArgument naming the kind: a period that is not positive or longer
 // than kMaxRetention, an audit period shorter than kMinAuditRetention or than
