@@ -128,9 +128,9 @@ TEST_F(HotlineTest, ItsRetentionSectionSetsThePeriodsAndTheEnginesHistory) {
   c.customer_id = "13912345678";
   ASSERT_TRUE(engine->AddContact(c).ok());
   ASSERT_TRUE(engine->CompleteContact(AgentId(1), ContactId(1)).ok());
-  engine->AdvanceTo(engine->Now() + absl::Hours(24 * 89));
+  ASSERT_TRUE(engine->AdvanceTo(engine->Now() + absl::Hours(24 * 89)).ok());
   EXPECT_EQ(engine->CustomerHistory("13912345678")->size(), 1u);
-  engine->AdvanceTo(engine->Now() + absl::Hours(24 * 2));
+  ASSERT_TRUE(engine->AdvanceTo(engine->Now() + absl::Hours(24 * 2)).ok());
   EXPECT_TRUE(engine->CustomerHistory("13912345678")->empty());
 }
 
