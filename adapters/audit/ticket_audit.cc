@@ -36,17 +36,8 @@ tickets::TicketEventCallback TicketAuditTrail::Callback() {
 
 std::string TicketAuditTrail::RoleOf(const tickets::TicketEvent& event) const {
   if (access_ == nullptr) return "none";
-  absl::StatusOr<uint32_t> number = access_->FindActor(event.actor);
-  if (!number.ok()) return "none";
-  absl::StatusOr<compliance::ActorSpec> spec = access_->GetActor(*number);
-  if (!spec.ok()) return "none";
-  std::string roles;
-  for (const compliance::RoleAssignment& r : spec->roles) {
-    if (!(event.at < r.until)) continue;
-    if (!roles.empty()) roles += ",";
-    roles += r.role;
-  }
-  return roles.empty() ? "none" : roles;
+  absl::StatusOr<std::string> roles = access_->RolesInForce(event.actor, event.at);
+  return roles.ok() && !roles->empty() ? *roles : "none";
 }
 
 absl::Status TicketAuditTrail::Record(const tickets::TicketEvent& event) {

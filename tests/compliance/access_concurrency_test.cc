@@ -2,7 +2,10 @@
 // under TSan): the router thread authorizes submitted commands while an
 // identity thread adds, removes and re-grants actors and a sink collects
 // decisions. Each command's answer must be one its actor's state at some
-// instant allows, and every refusal must reach the sink.
+// instant allows, and every refusal must reach the sink. The second test
+// does the same for the system role's traffic, decided without the lock
+// while actors of that role come and go (new actor numbers, so the
+// lock-free table grows as it is read).
 
 #include <atomic>
 #include <mutex>
@@ -18,7 +21,8 @@
 namespace ccengine::compliance {
 namespace {
 
-TEST(AccessConcurrencyTest, ActorsChangeWhileTheRouterAuthorizes) {
+// An engine at the Unix epoch with one queue, 0, and agents 1..`agents`.
+std::unique_ptr<Engine> NewEngine(int agents) {
   EngineOptions options;
   options.start = absl::UnixEpoch();
   std::unique_ptr<Engine> engine = Engine::Create(options).value();
@@ -26,14 +30,26 @@ TEST(AccessConcurrencyTest, ActorsChangeWhileTheRouterAuthorizes) {
   QueueConfig queue;
   queue.name = "q";
   queue.skills = {{skill, 1}};
-  ASSERT_TRUE(engine->AddQueue(queue).ok());
-  constexpr int kAgents = 8;
-  for (int a = 1; a <= kAgents; ++a) {
+  EXPECT_TRUE(engine->AddQueue(queue).ok());
+  for (int a = 1; a <= agents; ++a) {
     AgentConfig agent;
     agent.id = AgentId(a);
     agent.skills = {{skill, 5}};
-    ASSERT_TRUE(engine->AddAgent(agent).ok());
+    EXPECT_TRUE(engine->AddAgent(agent).ok());
   }
+  return engine;
+}
+
+ActorSpec WithRole(std::string id, std::string role) {
+  ActorSpec spec;
+  spec.id = std::move(id);
+  spec.roles = {{std::move(role)}};
+  return spec;
+}
+
+TEST(AccessConcurrencyTest, ActorsChangeWhileTheRouterAuthorizes) {
+  constexpr int kAgents = 8;
+  std::unique_ptr<Engine> engine = NewEngine(kAgents);
   AccessControl access(AccessPolicy::Create({}, {{"d", "", {QueueId(0)}}}).value());
   for (int a = 1; a <= kAgents; ++a)
     ASSERT_TRUE(access.AssignAgent(AgentId(a), "d").ok());
@@ -48,16 +64,11 @@ TEST(AccessConcurrencyTest, ActorsChangeWhileTheRouterAuthorizes) {
   // each pair is always there, the other comes and goes.
   std::vector<uint32_t> stable(kAgents + 1);
   for (int a = 1; a <= kAgents; ++a) {
-    ActorSpec spec;
-    spec.id = "agent-" + std::to_string(a);
+    ActorSpec spec = WithRole("agent-" + std::to_string(a), "agent");
     spec.agent = AgentId(a);
-    spec.roles = {{"agent"}};
     stable[a] = access.AddActor(spec).value();
   }
-  ActorSpec admin;
-  admin.id = "admin";
-  admin.roles = {{"administrator"}};
-  const uint32_t root = access.AddActor(admin).value();
+  const uint32_t root = access.AddActor(WithRole("admin", "administrator")).value();
   access.Attach(*engine);
 
   std::atomic<bool> stop{false};
@@ -65,10 +76,8 @@ TEST(AccessConcurrencyTest, ActorsChangeWhileTheRouterAuthorizes) {
   std::thread identity([&] {
     int round = 0;
     while (!stop.load()) {
-      ActorSpec temp;
-      temp.id = "temp";
+      ActorSpec temp = WithRole("temp", "agent");
       temp.agent = AgentId(1 + round % kAgents);
-      temp.roles = {{"agent"}};
       absl::StatusOr<uint32_t> added = access.AddActor(temp);
       if (added.ok()) latest_temp.store(*added);
       // Supervisor for a moment, then not.
@@ -114,6 +123,59 @@ TEST(AccessConcurrencyTest, ActorsChangeWhileTheRouterAuthorizes) {
   EXPECT_GT(denied, 0u);
   std::lock_guard<std::mutex> lock(sink_mu);
   EXPECT_EQ(refusals_seen, denied + unauthenticated) << "every refusal reached the sink";
+  EXPECT_TRUE(engine->CheckInvariants().ok());
+}
+
+TEST(AccessConcurrencyTest, TheSystemRolesTrafficWhileSystemActorsComeAndGo) {
+  std::unique_ptr<Engine> engine = NewEngine(0);
+  AccessControl access(AccessPolicy::BuiltIn());
+  std::atomic<size_t> refusals_seen{0};
+  access.SetDecisionSink([&](const AccessDecision& d) {
+    if (!d.allowed) refusals_seen.fetch_add(1);
+    return absl::OkStatus();
+  });
+  const uint32_t stable = access.AddActor(WithRole("bridge", "system")).value();
+  const uint32_t root = access.AddActor(WithRole("admin", "administrator")).value();
+  access.Attach(*engine);
+
+  std::atomic<bool> stop{false};
+  std::atomic<uint32_t> latest_temp{0};
+  std::thread identity([&] {
+    int rounds = 0;
+    // At least enough rounds for the table to grow by a chunk.
+    while (!stop.load() || rounds < 1100) {
+      absl::StatusOr<uint32_t> added = access.AddActor(WithRole("temp", "system"));
+      if (added.ok()) latest_temp.store(*added);
+      EXPECT_TRUE(access.RevokeRole(root, "temp", "system", absl::UnixEpoch()).ok());
+      EXPECT_TRUE(access.RemoveActor("temp").ok());
+      ++rounds;
+    }
+  });
+
+  size_t ok = 0, denied = 0, unauthenticated = 0;
+  for (uint64_t i = 1; i <= 4000; ++i) {
+    const uint32_t actor = i % 3 == 0 ? latest_temp.load() : stable;
+    ContactSpec contact;
+    contact.id = ContactId(i);
+    contact.queue = QueueId(0);
+    const absl::Status s = engine->Apply(cmd::AddContact{contact},
+                                         {.producer = 0, .sequence = 0, .actor = actor});
+    if (s.ok()) {
+      ++ok;
+    } else if (s.code() == absl::StatusCode::kPermissionDenied) {
+      ++denied;
+    } else {
+      EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated) << s;
+      ++unauthenticated;
+    }
+    if (actor == stable) EXPECT_TRUE(s.ok()) << s;
+  }
+  stop.store(true);
+  identity.join();
+  EXPECT_GE(ok, 4000u * 2 / 3);
+  EXPECT_EQ(refusals_seen.load(), denied + unauthenticated)
+      << "every refusal reached the sink";
+  EXPECT_EQ(engine->LiveContacts().size(), ok) << "every allowed contact entered";
   EXPECT_TRUE(engine->CheckInvariants().ok());
 }
 

@@ -402,6 +402,96 @@ TEST_F(AccessTest, SinkGetsRefusalsAndAccountableDecisionsNotTheTrafficOrSelfSer
   EXPECT_EQ(decisions_[2].status.code(), absl::StatusCode::kPermissionDenied);
 }
 
+// What the system role may send anywhere without an audit record is decided
+// without the lock; every change to the actor must reach that path at once.
+TEST_F(AccessTest, TheSystemRolesTrafficFollowsEveryChangeToItsActor) {
+  // Only an access.manage of scope all may hand out the system role.
+  auto policy = AccessPolicy::Create(
+      {{"security", {{Permission::kAccessManage, Scope::kAll}}}}, TestDepartments());
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  access_ = std::make_unique<AccessControl>(*std::move(policy));
+  access_->SetDecisionSink([this](const AccessDecision& d) {
+    decisions_.push_back(d);
+    return absl::OkStatus();
+  });
+  access_->Attach(*engine_);
+  const uint32_t root = AddActor("root", "t1", {}, "security");
+  auto add = [&, next = uint64_t{1}](uint32_t actor, uint32_t queue) mutable {
+    ContactSpec c;
+    c.id = C(next++);
+    c.queue = QueueId(queue);
+    return engine_->Apply(cmd::AddContact{c}, {.actor = actor});
+  };
+  auto system_actor = [&](std::string id, absl::Time until) {
+    ActorSpec spec;
+    spec.id = std::move(id);
+    spec.tenant = "t1";
+    spec.roles = {{"system", until}};
+    return access_->AddActor(spec).value();
+  };
+  const uint32_t bridge = system_actor("bridge", absl::InfiniteFuture());
+
+  // Every queue, no decision passed on.
+  for (uint32_t q = 0; q < 5; ++q) CCENGINE_EXPECT_OK(add(bridge, q));
+  EXPECT_TRUE(decisions_.empty());
+
+  // Joined by a tenant-wide role granting the same permission: a contact
+  // inside the tenant is now the administrator's decision, audited; outside
+  // it, still the system role's, not.
+  CCENGINE_ASSERT_OK(access_->GrantRole(root, "bridge", {"administrator"}, At(0)));
+  decisions_.clear();
+  CCENGINE_EXPECT_OK(add(bridge, 0));
+  ASSERT_EQ(decisions_.size(), 1u);
+  EXPECT_EQ(decisions_[0].action, "AddContact");
+  EXPECT_EQ(decisions_[0].roles, "system,administrator");
+  CCENGINE_EXPECT_OK(add(bridge, 3));  // tenant t2
+  EXPECT_EQ(decisions_.size(), 1u);
+
+  // Revoked, granted again, removed: each at once. A session command is
+  // audited whoever sends it.
+  CCENGINE_ASSERT_OK(access_->RevokeRole(root, "bridge", "administrator", At(0)));
+  decisions_.clear();
+  CCENGINE_EXPECT_OK(add(bridge, 0));
+  CCENGINE_EXPECT_OK(engine_->Apply(cmd::Login{A(4)}, {.actor = bridge}));
+  ASSERT_EQ(decisions_.size(), 1u);
+  EXPECT_EQ(decisions_[0].action, "Login");
+  CCENGINE_ASSERT_OK(access_->RevokeRole(root, "bridge", "system", At(0)));
+  CCENGINE_EXPECT_CODE(add(bridge, 4), kPermissionDenied);
+  CCENGINE_ASSERT_OK(access_->GrantRole(root, "bridge", {"system"}, At(0)));
+  CCENGINE_EXPECT_OK(add(bridge, 4));
+  CCENGINE_ASSERT_OK(access_->RemoveActor("bridge"));
+  CCENGINE_EXPECT_CODE(add(bridge, 4), kUnauthenticated);
+
+  // Up to a role's last instant, and not after, on a whole second or between.
+  const uint32_t ivr = system_actor("ivr", At(100));
+  const uint32_t acd = system_actor("acd", At(100.5));
+  AdvanceTo(99.75);
+  CCENGINE_EXPECT_OK(add(ivr, 3));
+  AdvanceTo(100);
+  CCENGINE_EXPECT_CODE(add(ivr, 3), kPermissionDenied);
+  AdvanceTo(100.25);
+  CCENGINE_EXPECT_OK(add(acd, 3));
+  AdvanceTo(100.5);
+  const absl::Status expired = add(acd, 3);
+  EXPECT_EQ(expired.code(), absl::StatusCode::kPermissionDenied) << expired;
+  EXPECT_NE(expired.message().find("role 'system' expired"), std::string_view::npos)
+      << expired;
+}
+
+// The roles a decision records, for a caller outside the engine (the ticket
+// audit trail).
+TEST_F(AccessTest, RolesInForceAreThoseNotYetExpired) {
+  ActorSpec spec;
+  spec.id = "wang";
+  spec.tenant = "t1";
+  spec.departments = {"D1"};
+  spec.roles = {{"team_lead", At(10)}, {"supervisor"}};
+  ASSERT_TRUE(access_->AddActor(spec).ok());
+  EXPECT_EQ(access_->RolesInForce("wang", At(9)).value(), "team_lead,supervisor");
+  EXPECT_EQ(access_->RolesInForce("wang", At(10)).value(), "supervisor");
+  CCENGINE_EXPECT_CODE(access_->RolesInForce("nobody", At(9)).status(), kNotFound);
+}
+
 TEST_F(AccessTest, SubmittedCommandsAreRefusedAsCommandFailedEvents) {
   access_->Attach(*engine_);
   const uint32_t lee = AddActor("agent");

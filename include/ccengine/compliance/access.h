@@ -61,7 +61,9 @@
 // Thread safety: an `AccessPolicy` is immutable once made and may be shared.
 // An `AccessControl` is thread-safe: actors may be added, changed and
 // removed from any thread while the router thread authorizes commands; each
-// decision sees the actors as they were at one instant. The decision sink is
+// decision sees the actors as they were at one instant. A command that an
+// actor's roles allow everywhere without an audit record (the system role's
+// traffic) is decided without taking the lock. The decision sink is
 // called on the deciding thread, with no lock held.
 //
 // Example:
@@ -247,6 +249,10 @@ class AccessControl {
   // NotFound for an unknown id.
   absl::StatusOr<uint32_t> FindActor(std::string_view id) const;
   absl::StatusOr<ActorSpec> GetActor(uint32_t actor) const;
+  // The roles actor `id` holds at `at`, comma-separated in the order they
+  // were given ("" for none): what a decision records as the actor's roles.
+  // NotFound for an unknown id.
+  absl::StatusOr<std::string> RolesInForce(std::string_view id, absl::Time at) const;
 
   // Role changes made by actor `by`, who needs access.manage over the
   // target actor's tenant (tenant or all scope) or its departments
@@ -300,6 +306,15 @@ class AccessControl {
   struct Actor;
   struct Place;
   struct Target;
+  class FastTable;
+  // The center's traffic decided without the lock: is `permission` one that
+  // `actor` may use anywhere at `now` without an audit record (held at scope
+  // all, by no role at department or tenant scope, every role in force)?
+  // False means "decide in full", not "refused".
+  bool AllowedEverywhere(uint32_t actor, Permission permission, absl::Time now) const;
+  // Publishes actor `number`'s word for AllowedEverywhere (`actor` null:
+  // removed); mu_ held.
+  void Publish(uint32_t number, const Actor* actor);
   // Decides with `lock` (on mu_) held; releases it before calling the sink.
   absl::Status Decide(std::unique_lock<std::mutex> lock, uint32_t actor,
                       Permission permission, const Target& target,
@@ -325,6 +340,7 @@ class AccessControl {
   absl::flat_hash_map<std::string, uint32_t> actor_index_;
   absl::flat_hash_map<uint64_t, int> agent_department_;  // agent id -> department
   DecisionSink sink_;
+  std::unique_ptr<FastTable> fast_;  // written with mu_ held, read without
 };
 
 }  // namespace ccengine::compliance
