@@ -3,6 +3,7 @@
 #include <utility>
 
 #ifdef CCENGINE_KAMAILIO_HAVE_AUDIT
+#include "ccengine/audit/access_audit.h"
 #include "ccengine/audit/audit_log.h"
 #include "ccengine/audit/keys.h"
 #endif
@@ -40,6 +41,10 @@ absl::Status DaemonAudit::RoutingVersion(const std::string& action,
   return log_->log->Append(e).status();
 }
 
+compliance::AccessControl::DecisionSink DaemonAudit::Decisions() {
+  return audit::AccessAuditSink(*log_->log);
+}
+
 absl::Status DaemonAudit::Close() { return log_->log->Close(); }
 #else
 struct DaemonAudit::Log {};
@@ -55,6 +60,8 @@ absl::Status DaemonAudit::RoutingVersion(const std::string&, const std::string&,
                                          const std::string&, const std::string&) {
   return absl::UnimplementedError("no audit trail");
 }
+
+compliance::AccessControl::DecisionSink DaemonAudit::Decisions() { return nullptr; }
 
 absl::Status DaemonAudit::Close() { return absl::OkStatus(); }
 #endif

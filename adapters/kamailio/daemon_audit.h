@@ -6,7 +6,9 @@
 // version it puts in force — the first at start, then each SIGHUP or
 // POST /-/reload that loads — is an entry by actor "ccengine-kamailio"
 // (role system), action "routing.load" or "routing.reload", subject the
-// file, before and after the version number and content hash.
+// file, before and after the version number and content hash; and the
+// access control's decisions on the daemon's commands (refusals: its
+// traffic is not audited when allowed), through `Decisions`.
 //
 // Opening checks the log as `audit::AuditLog::Open` does: a chain that does
 // not verify is refused, naming where it breaks, and the daemon does not
@@ -23,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "ccengine/compliance/access.h"
 
 namespace ccengine::kamailio {
 
@@ -40,6 +43,9 @@ class DaemonAudit {
   // "routing.reload"; `before` empty for the first.
   absl::Status RoutingVersion(const std::string& action, const std::string& path,
                               const std::string& before, const std::string& after);
+  // A decision sink writing into this log (audit::AccessAuditSink); this
+  // object must outlive its use.
+  compliance::AccessControl::DecisionSink Decisions();
   // The closing checkpoint.
   absl::Status Close();
 

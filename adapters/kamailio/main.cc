@@ -38,6 +38,10 @@
 // or why the file was refused (the running version stays). With
 // --audit-log, each version put in force is also an entry of that audit
 // trail (daemon_audit.h); a log whose chain does not verify stops the start.
+// The routing file's roles are attached to the engine (ccengine/kamailio/
+// access.h): the bridge's commands are actor "ccengine-kamailio"'s (role
+// system), a refused call is answered at once, and with --audit-log the
+// refusals are entries of the trail; each version brings its own roles.
 //
 // The INVITE's request-URI user names the queue. Every engine event is
 // printed on stdout as "EV <description>"; adapter diagnostics as "LOG ...";
@@ -68,6 +72,7 @@
 #include "ccengine/ccengine.h"
 #include "ccengine/compliance/pii.h"
 #include "ccengine/http/server.h"
+#include "ccengine/kamailio/access.h"
 #include "ccengine/kamailio/evapi.h"
 #include "ccengine/kamailio/routing.h"
 #include "ccengine/sqlite/interval_store.h"
@@ -415,8 +420,27 @@ int Main(int argc, char** argv) {
     }
   }
 
+  // The routing file's roles: the bridge's commands are the daemon's actor's.
+  std::unique_ptr<ccengine::kamailio::DaemonAccess> access;
+  if (routing != nullptr) {
+    auto attached = ccengine::kamailio::DaemonAccess::Attach(
+        *engine, routing->versions().current()->access_policy(),
+        audit != nullptr ? audit->Decisions() : nullptr);
+    if (!attached.ok()) {
+      std::cerr << "routing " << routing_path << ": " << attached.status() << "\n";
+      return 2;
+    }
+    access = *std::move(attached);
+    Line(
+        fmt::format("LOG access: calls handled as actor '{}' (role system) under {}'s "
+                    "roles{}",
+                    ccengine::kamailio::kDaemonActor, routing_path,
+                    audit != nullptr ? "; refusals recorded in the audit trail" : ""));
+  }
   KamailioPort port;
-  ccengine::TelephonyBridge bridge(engine.get(), &port);
+  ccengine::TelephonyBridgeOptions bridge_options;
+  bridge_options.actor = access != nullptr ? access->actor() : 0;
+  ccengine::TelephonyBridge bridge(engine.get(), &port, bridge_options);
   try {
     for (const auto& a : cfg.at("agents")) {
       ccengine::AgentConfig ac;
@@ -631,6 +655,13 @@ int Main(int argc, char** argv) {
       if (std::optional<std::string> applied = routing->ApplyPending()) {
         LogLines("routing: ", *applied);
         if (std::string now_in_force = version_text(); now_in_force != routing_in_force) {
+          if (absl::Status st =
+                  access->Reload(routing->versions().current()->access_policy());
+              !st.ok()) {
+            Line(fmt::format(
+                "LOG access: {}'s roles not put in force, the previous stay: {}",
+                now_in_force, st.ToString()));
+          }
           if (audit != nullptr) {
             if (absl::Status st = audit->RoutingVersion("routing.reload", routing->path(),
                                                         routing_in_force, now_in_force);

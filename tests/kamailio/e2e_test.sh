@@ -476,6 +476,29 @@ reply="$(curl -s -X POST -w ' %{http_code}' "${ADMIN_URL}")"
 wait_log "${WORK}/daemon3.log" "LOG routing: reload of .* refused" ||
   fail "a broken file was not refused on POST /-/reload"
 run_callers routed3 caller.xml hotline 2 2 500 30
+grep -q "LOG access: calls handled as actor 'ccengine-kamailio' (role system)" \
+  "${WORK}/daemon3.log" || fail "the daemon did not attach the routing file's roles"
+# Version 3's roles: a system role that no longer takes calls. A call is
+# refused by the access control and answered 480 at once (not at the wait
+# limit); the refusal is an entry of the audit trail.
+python3 - "${WORK}" <<'PY'
+import json, sys
+v3 = json.load(open(f"{sys.argv[1]}/routing_v2.json"))
+v3["access"] = {"roles": [{"name": "system", "grants": {
+    p: "all" for p in ("agent.state", "offer.answer", "contact.complete",
+                       "contact.abandon", "contact.withdraw")}}]}
+json.dump(v3, open(f"{sys.argv[1]}/routing.json", "w"))
+PY
+kill -HUP "${DAEMON3_PID}"
+wait_log "${WORK}/daemon3.log" "LOG routing: version 3 " ||
+  fail "SIGHUP did not make the file with roles version 3"
+sed 's|<recv response="480"/>|<recv response="480" rtd="true"/>|' \
+  "${HERE}/caller_noagent.xml" >"${WORK}/caller_refused.xml"
+run_callers refused "${WORK}/caller_refused.xml" hotline 1 1 0 30
+took="$(answer_s refused 0 2)" ||
+  fail "the call the roles refuse was answered 480 after ${took} s, not at once"
+grep -q "^END call=.* outcome=refused code=480" "${WORK}/daemon3.log" ||
+  fail "the daemon did not end the refused call"
 kill -TERM "${DAEMON3_PID}"
 wait_exit "${DAEMON3_PID}" || true
 python3 - "${WORK}/daemon3.log" "${WAIT_LIMIT_MS}" <<'PY' || fail "routing file checks"
@@ -541,12 +564,16 @@ echo "routing file: flow 'hotline' to sales, flow 'fallback' from a queue withou
   "withdrawn, SIGHUP -> version 2 to support," \
   "X-CC-Facts ivr.choice=9 to sales, a caller's number in X-CC-Facts logged masked," \
   "a Call-ID with quotes routed, a reload from a web page" \
-  "refused, a broken file refused (POST /-/reload) and version 2 kept"
+  "refused, a broken file refused (POST /-/reload) and version 2 kept," \
+  "version 3's roles refusing calls: answered 480 after ${took} s"
 
 # --- the audit trail of the routing daemon ------------------------------------
-# Version 1 at start and version 2 on SIGHUP are entries; the broken file
-# refused on POST /-/reload changed nothing and is none. The log verifies;
-# a copy with one entry changed stops a daemon's start, naming the line.
+# Version 1 at start, versions 2 and 3 on SIGHUP are entries; the broken file
+# refused on POST /-/reload changed nothing and is none. So are the
+# daemon's withdrawal of the call that reached Kamailio's wait limit (a
+# withdrawal is always recorded) and version 3's refusal of a call (the
+# calls allowed are not). The log verifies; a copy with one entry changed
+# stops a daemon's start, naming the line.
 if [[ -n "${AUDIT_TOOL}" ]]; then
   "${AUDIT_TOOL}" show "${WORK}/audit.log" --public-key "${WORK}/audit.pub" \
     >"${WORK}/audit_show.tsv" 2>"${WORK}/audit_verify.out" ||
@@ -554,15 +581,19 @@ if [[ -n "${AUDIT_TOOL}" ]]; then
   python3 - "${WORK}/audit_show.tsv" "${WORK}/routing.json" <<'PY' ||
 import sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
-got = [(r[2], r[3], r[4], r[5], r[6].split(" (")[0], r[7].split(" (")[0]) for r in rows]
+got = [(r[2], r[3], r[4], r[5] if r[5].startswith("routing:") else r[5].split()[0],
+        r[6].split(" (")[0], r[7].split(" (")[0]) for r in rows]
 path = "routing:" + sys.argv[2]
 want = [("ccengine-kamailio", "system", "routing.load", path, "", "version 1"),
-        ("ccengine-kamailio", "system", "routing.reload", path, "version 1", "version 2")]
+        ("ccengine-kamailio", "system", "contact.withdraw:Withdraw", "contact", "", ""),
+        ("ccengine-kamailio", "system", "routing.reload", path, "version 1", "version 2"),
+        ("ccengine-kamailio", "system", "routing.reload", path, "version 2", "version 3"),
+        ("ccengine-kamailio", "system", "denied:contact.add:AddContact", "contact", "", "")]
 if got != want:
     print(f"audit entries {got}, want {want}")
     sys.exit(1)
 PY
-    fail "the audit log does not hold the two routing versions"
+    fail "the audit log does not hold the three routing versions, the withdrawal and the refusal"
   sed 's/\trouting\.reload\t/\trouting.rel0ad\t/' "${WORK}/audit.log" >"${WORK}/tampered.log"
   cmp -s "${WORK}/audit.log" "${WORK}/tampered.log" && fail "the audit log copy was not changed"
   cp "${WORK}/audit.log.head" "${WORK}/tampered.log.head"
@@ -573,7 +604,8 @@ PY
   [[ ${rc} -eq 2 ]] && grep -q "does not verify at line" "${WORK}/daemon_tampered.log" ||
     fail "a daemon started on a tampered audit log (exit ${rc}):" \
       "$(head -c 500 "${WORK}/daemon_tampered.log")"
-  echo "audit trail: routing versions 1 and 2 recorded and verified; a tampered log" \
+  echo "audit trail: routing versions 1 to 3, a withdrawal and a refusal recorded and" \
+    "verified; a tampered log" \
     "refused at start: $(grep -m 1 "does not verify" "${WORK}/daemon_tampered.log" | cut -c1-160)"
 fi
 

@@ -1,7 +1,8 @@
 // The daemon's routing file (ccengine/kamailio/routing.h): routing by flow or
 // queue name, a reload in two halves, refusals that keep the running
-// version, agents that follow their profile, and Route from another thread
-// while versions change.
+// version, agents that follow their profile, Route from another thread
+// while versions change, and the file's roles on the daemon's commands
+// (ccengine/kamailio/access.h).
 
 #include "ccengine/kamailio/routing.h"
 
@@ -16,6 +17,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "ccengine/core/engine.h"
+#include "ccengine/kamailio/access.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -74,6 +76,55 @@ TEST_F(DaemonRoutingTest, RoutesByFlowOrQueueAndReloadsInTwoHalves) {
   EXPECT_THAT(*routing->ApplyPending(), HasSubstr("refused, version 2 stays"));
   EXPECT_EQ(routing->versions().version(), 2u);
   EXPECT_EQ(routing->Route("hotline", now)->queue, QueueId(1));
+}
+
+TEST_F(DaemonRoutingTest, TheFilesRolesJudgeTheDaemonsCommandsVersionByVersion) {
+  auto routing = DaemonRouting::Start(*engine_, path_).value();
+  std::vector<compliance::AccessDecision> decisions;
+  auto access =
+      DaemonAccess::Attach(*engine_, routing->versions().current()->access_policy(),
+                           [&](const compliance::AccessDecision& d) {
+                             decisions.push_back(d);
+                             return absl::OkStatus();
+                           })
+          .value();
+  uint64_t next = 1;
+  auto arrive = [&](uint32_t actor) {
+    ContactSpec c;
+    c.id = ContactId(next++);
+    c.queue = QueueId(0);
+    return engine_->Apply(cmd::AddContact{c}, {.actor = actor});
+  };
+  // The built-in system role: the daemon's traffic, not audited; anyone
+  // else is refused.
+  EXPECT_TRUE(arrive(access->actor()).ok());
+  EXPECT_EQ(arrive(access->actor() + 1).code(), absl::StatusCode::kUnauthenticated);
+  ASSERT_EQ(decisions.size(), 1u);
+  decisions.clear();
+
+  // A version whose system role no longer takes calls: refused, and said.
+  Write(absl::StrReplaceAll(
+      kRouting,
+      {{R"("flows")",
+        R"("access": {"roles": [{"name": "system", "grants": {"agent.state": "all"}}]},
+  "flows")"}}));
+  ASSERT_TRUE(routing->LoadPending().ok());
+  ASSERT_THAT(*routing->ApplyPending(), HasSubstr("version 2 ("));
+  const uint32_t before = access->actor();
+  ASSERT_TRUE(access->Reload(routing->versions().current()->access_policy()).ok());
+  EXPECT_EQ(access->actor(), before);
+  const absl::Status refused = arrive(access->actor());
+  EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied) << refused;
+  EXPECT_THAT(refused.message(),
+              HasSubstr("actor 'ccengine-kamailio' lacks contact.add for AddContact"));
+  ASSERT_EQ(decisions.size(), 1u);
+  EXPECT_EQ(decisions[0].actor, "ccengine-kamailio");
+  EXPECT_EQ(decisions[0].roles, "system");
+  EXPECT_FALSE(decisions[0].allowed);
+
+  // Gone with the daemon: the engine takes commands unjudged again.
+  access.reset();
+  EXPECT_TRUE(arrive(0).ok());
 }
 
 TEST_F(DaemonRoutingTest, FlowsReadTheCallersFactsByTheirTypes) {
