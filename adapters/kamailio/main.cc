@@ -65,12 +65,10 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <unordered_map>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "ccengine/ccengine.h"
-#include "ccengine/compliance/pii.h"
 #include "ccengine/http/server.h"
 #include "ccengine/kamailio/access.h"
 #include "ccengine/kamailio/evapi.h"
@@ -78,99 +76,22 @@
 #include "ccengine/sqlite/interval_store.h"
 #include "ccengine/telephony/telephony.h"
 #include "daemon_audit.h"
+#include "daemon_output.h"
+#include "daemon_port.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 
 namespace {
 
 using ccengine::kamailio::EvapiEvent;
-
-std::mutex g_out_mu;
-// A LOG or EV line may quote what a caller's IVR or Kamailio sent (a header
-// that did not parse, a rejected frame, a refused command's message):
-// personal data in it is masked. RING and END lines carry the call's
-// reference and the agent's address only, for the layer to act on.
-void Line(const std::string& line) {
-  const bool verbatim = absl::StartsWith(line, "RING ") || absl::StartsWith(line, "END ");
-  const std::string s = verbatim ? line : ccengine::compliance::MaskPii(line);
-  std::lock_guard<std::mutex> lock(g_out_mu);
-  std::fwrite(s.data(), 1, s.size(), stdout);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);
-}
+using ccengine::kamailio::KamailioPort;
+using ccengine::kamailio::Line;
+using ccengine::kamailio::LogLines;
 
 struct QueueInfo {
   ccengine::QueueId id;
   int no_agent_code = 480;
   std::string no_agent_reason = "No Agent Available";
-};
-
-// The Kamailio side of the port: which suspended transaction each call is.
-class KamailioPort : public ccengine::TelephonyPort {
- public:
-  struct CallInfo {
-    int64_t tindex = -1, tlabel = -1;
-    std::string from_tag;
-    std::string last_rung;
-    bool suspended = true;  // Kamailio waits for a decision
-    bool connected = false;
-    int no_agent_code = 480;
-    std::string no_agent_reason;
-  };
-
-  void set_client(ccengine::kamailio::EvapiClient* c) { client_ = c; }
-
-  void Ring(const std::string& call_ref, const std::string& agent_address) override {
-    int64_t ti, tl;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto it = calls_.find(call_ref);
-      if (it == calls_.end() || !it->second.suspended) {
-        Line(fmt::format("LOG ring for call {} not waiting in Kamailio", call_ref));
-        return;
-      }
-      it->second.suspended = false;
-      it->second.last_rung = agent_address;
-      ti = it->second.tindex;
-      tl = it->second.tlabel;
-    }
-    Send(ccengine::kamailio::RouteReply(ti, tl, agent_address));
-    Line(fmt::format("RING call={} uri={}", call_ref, agent_address));
-  }
-  void CancelRing(const std::string& call_ref,
-                  const std::string& agent_address) override {
-    // The engine's offer timeout is infinite here: Kamailio's fr_inv_timer
-    // decides no-answer. Nothing to cancel in the SIP layer.
-    Line(
-        fmt::format("LOG cancel-ring call={} uri={} (ignored)", call_ref, agent_address));
-  }
-  void EndCall(const std::string& call_ref, ccengine::CallOutcome outcome) override {
-    std::optional<CallInfo> info = Forget(call_ref);
-    if (!info || !info->suspended) return;
-    Send(ccengine::kamailio::RejectReply(info->tindex, info->tlabel, info->no_agent_code,
-                                         info->no_agent_reason));
-    Line(fmt::format("END call={} outcome={} code={}", call_ref,
-                     ccengine::CallOutcomeName(outcome), info->no_agent_code));
-  }
-
-  // The call leaves Kamailio's side: its record, or nullopt if unknown.
-  std::optional<CallInfo> Forget(const std::string& call_ref) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto node = calls_.extract(call_ref);
-    if (node.empty()) return std::nullopt;
-    return std::move(node.mapped());
-  }
-
-  void Send(const std::string& payload) {
-    absl::Status st = client_->Send(payload);
-    if (!st.ok()) Line(fmt::format("LOG send failed: {}", st.ToString()));
-  }
-
-  std::mutex mu_;
-  std::unordered_map<std::string, CallInfo> calls_;
-
- private:
-  ccengine::kamailio::EvapiClient* client_ = nullptr;
 };
 
 // A POSIX semaphore, because POSIX lists sem_post as async-signal-safe
@@ -209,16 +130,6 @@ void RequestReload() {
   if (!g_reload_pending.exchange(true)) g_reload.release();
 }
 void OnHangup(int) { RequestReload(); }
-
-// Each line of a multi-line message, as LOG lines.
-void LogLines(const std::string& prefix, std::string_view text) {
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t end = std::min(text.find('\n', start), text.size());
-    Line(fmt::format("LOG {}{}", prefix, text.substr(start, end - start)));
-    start = end + 1;
-  }
-}
 
 // An agent's skills: its own list, or (with a routing file) its profile's,
 // with the profile's capacity.
