@@ -81,15 +81,11 @@ code name (e.g. ``"FAILED_PRECONDITION"``).
 
 from __future__ import annotations
 
-import datetime
-import json
 import math
-import os
-import re
 import sys
 import threading
 import time
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Union
+from typing import Any, Callable, Dict, List, Mapping, Union
 
 from ._ccengine import (
     AccessControl,
@@ -110,7 +106,6 @@ from ._ccengine import (
     mask_pii,
     optimize_staffing,
 )
-from ._ccengine import _validate_knowledge_article
 
 # The audit trail, when the module was built with adapters/audit (libcrypto).
 try:
@@ -120,6 +115,8 @@ except ImportError:
 else:
     _AUDIT = ["AuditLog", "audit_keygen", "verify_audit_log"]
 from ._ccengine import simulate as _simulate
+from .compliance import apply_retention, erase_customer
+from .knowledge_jsonl import load_jsonl as _load_jsonl
 from .plot import plot
 from .sweep import sweep
 
@@ -134,6 +131,7 @@ __all__ = [
     "TicketDesk",
     "__version__",
     "agents_for_service_level",
+    "apply_retention",
     "compare_routing",
     "erlang_a_metrics",
     "erlang_b",
@@ -576,205 +574,7 @@ def metrics_frame(rows: List[Mapping[str, Any]]) -> Any:
     return frame
 
 
-# --- knowledge base --------------------------------------------------------------
-
-_JSONL_KEYS = ("id", "title", "body", "language", "tags", "skills", "queues", "department",
-               "departments", "valid_from", "valid_to")
-_JSONL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-
-
-def _invalid(message: str) -> ValueError:
-    """A ValueError as the compiled core raises it (with ``code``)."""
-    error = ValueError(message)
-    error.code = "INVALID_ARGUMENT"  # type: ignore[attr-defined]
-    return error
-
-
-def _jsonl_date(value: Any, key: str, where: str) -> Optional[datetime.datetime]:
-    """A "YYYY-MM-DD" date as midnight UTC: the start of the day for
-    valid_from, its end for valid_to (the last day valid); None for null."""
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _JSONL_DATE.match(value):
-        raise _invalid('{}: {}: expected a date "YYYY-MM-DD" or null, got {!r}'.format(
-            where, key, value))
-    try:
-        day = datetime.date.fromisoformat(value)
-    except ValueError as e:
-        raise _invalid("{}: {}: {}".format(where, key, e)) from None
-    if key == "valid_to":
-        if day == datetime.date.max:
-            return None
-        day += datetime.timedelta(days=1)
-    return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc)
-
-
-def _jsonl_labels(record: Mapping[str, Any], key: str, where: str) -> List[Any]:
-    value = record.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise _invalid("{}: {}: expected a list of strings or null, got {}".format(
-            where, key, type(value).__name__))
-    return value
-
-
-def _jsonl_article(record: Any, where: str) -> Dict[str, Any]:
-    """The keyword arguments of ``KnowledgeBase.add`` for one line's object."""
-    if not isinstance(record, dict):
-        raise _invalid("{}: expected a JSON object, got {}".format(where, type(record).__name__))
-    unknown = [k for k in record if k not in _JSONL_KEYS]
-    if unknown:
-        raise _invalid("{}: unknown key {!r} (known: {})".format(
-            where, unknown[0], ", ".join(_JSONL_KEYS)))
-    for key in ("id", "title"):
-        if record.get(key) is None:
-            raise _invalid("{}: missing {!r}".format(where, key))
-    departments = _jsonl_labels(record, "departments", where)
-    if record.get("department") is not None:
-        if departments:
-            raise _invalid("{}: give 'department' or 'departments', not both".format(where))
-        departments = [record["department"]]
-    article = {
-        "id": record["id"],
-        "title": record["title"],
-        "tags": _jsonl_labels(record, "tags", where),
-        "skills": _jsonl_labels(record, "skills", where),
-        "queues": _jsonl_labels(record, "queues", where),
-        "departments": departments,
-        "valid_from": _jsonl_date(record.get("valid_from"), "valid_from", where),
-        "valid_to": _jsonl_date(record.get("valid_to"), "valid_to", where),
-    }
-    for key in ("body", "language"):
-        if record.get(key) is not None:
-            article[key] = record[key]
-    try:
-        _validate_knowledge_article(**article)
-    except ValueError as e:
-        raise _invalid("{}: {}".format(where, e)) from None
-    return article
-
-
-def _load_jsonl(self: KnowledgeBase, path: Union[str, "os.PathLike[str]"]) -> int:
-    """Adds the articles of a JSON Lines file; returns how many.
-
-    Each non-blank line is one object: ``{"id", "title", "body", "language",
-    "tags": [...], "department": "税务" | null, "valid_from": "YYYY-MM-DD" |
-    null, "valid_to": "YYYY-MM-DD" | null}`` (also ``"skills"``, ``"queues"``,
-    ``"departments"`` lists); ``id`` and ``title`` are required, ``language``
-    defaults to "zh". Dates are UTC days: an article is valid from the start
-    of ``valid_from`` to the end of ``valid_to`` (the last day it is valid).
-    An id already in the base is replaced (its version goes up).
-
-    Every line is read and checked first (JSON, keys, types, and everything
-    ``add`` checks); only then are the articles added, in file order. So a bad
-    file raises ValueError naming its first bad line ("articles.jsonl line 7:
-    article kb-x: has no title") and adds nothing; a store error while adding
-    (a full disk) leaves the articles before it added.
-
-    Raises:
-        ValueError: a bad line (invalid UTF-8, not JSON, an unknown key, a
-            bad field) or an id that repeats an earlier line.
-        OSError: the file cannot be read.
-    """
-    name = os.fsdecode(path)
-    with open(path, "rb") as f:
-        data = f.read()
-    articles: List[Dict[str, Any]] = []
-    first_line: Dict[Any, int] = {}
-    for number, raw in enumerate(data.split(b"\n"), 1):
-        where = "{} line {}".format(name, number)
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise _invalid("{}: invalid UTF-8 at byte {}".format(where, e.start)) from None
-        if number == 1 and line.startswith("\ufeff"):
-            line = line[1:]
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise _invalid("{}: not JSON: {} (column {})".format(where, e.msg, e.colno)) from None
-        article = _jsonl_article(record, where)
-        if article["id"] in first_line:
-            raise _invalid("{}: id {!r} repeats line {}".format(
-                where, article["id"], first_line[article["id"]]))
-        first_line[article["id"]] = number
-        articles.append(article)
-    for article in articles:
-        self.add(**article)
-    return len(articles)
-
-
 _load_jsonl.__name__ = "load_jsonl"
 _load_jsonl.__qualname__ = "KnowledgeBase.load_jsonl"
 # The compiled class takes the pure-Python method as its own.
 KnowledgeBase.load_jsonl = _load_jsonl  # type: ignore[attr-defined]
-
-
-def erase_customer(
-    customer_id: str,
-    *,
-    actor: str,
-    reference: str,
-    engine: Optional[Engine] = None,
-    desk: Optional[TicketDesk] = None,
-    knowledge: Optional[KnowledgeBase] = None,
-    contacts: Iterable[Union[int, str]] = (),
-) -> Dict[str, Any]:
-    """Carries out a customer's erasure request everywhere it is given a store.
-
-    In this order, each step only once the one before succeeded:
-
-    1. ``desk``: every ticket of the customer is anonymized
-       (:meth:`TicketDesk.erase_customer`; refused with nothing changed while
-       the customer has an open ticket).
-    2. ``knowledge``: the agents' verdicts given on the customer's contacts
-       are unlinked from the contact and the agent (tallies unchanged). The
-       contacts are those the engine remembers for the customer plus
-       ``contacts`` (what a CRM or call records know beyond the engine's
-       history retention).
-    3. ``engine``: the customer's contact history is forgotten
-       (:meth:`Engine.erase_customer`; refused with nothing changed while a
-       contact of theirs is live). It goes last because it is where step 2
-       learns the contacts.
-
-    ``actor`` (an AccessControl actor name; "" for Engine.actor) needs
-    pii.erase: the desk and the engine judge and record it, naming the
-    request by ``reference`` and never the customer. Every step is
-    idempotent: after a refusal (an open ticket, a live contact, a store
-    error) ask again later with the same arguments; what was done stays done.
-
-    Returns ``{"tickets": [ticket ids anonymized], "feedback": verdicts
-    unlinked, "contacts": [contact ids the engine forgot]}``.
-
-    Raises:
-        ValueError: an empty ``customer_id`` or ``reference``, or a contact id
-            that is neither int nor str.
-        CcengineError: a refusal (PERMISSION_DENIED, UNAUTHENTICATED,
-            FAILED_PRECONDITION) from the step named in its message.
-    """
-    if not isinstance(customer_id, str) or not customer_id:
-        raise ValueError("customer_id must be a non-empty str")
-    if not isinstance(reference, str) or not reference:
-        raise ValueError("reference must be a non-empty str: the records name the "
-                         "request by it, never the customer")
-    given: List[Union[int, str]] = []
-    for i, c in enumerate(contacts):
-        if isinstance(c, bool) or not isinstance(c, (int, str)):
-            raise ValueError("contacts[{}]: expected an int or str contact id, got {}".format(
-                i, type(c).__name__))
-        given.append(c)
-    result: Dict[str, Any] = {"tickets": [], "feedback": 0, "contacts": []}
-    if desk is not None:
-        result["tickets"] = desk.erase_customer(customer_id, actor, reference)
-    if knowledge is not None:
-        held = ([h["contact"] for h in engine.customer_history(customer_id)]
-                if engine is not None else [])
-        ids = list(dict.fromkeys(str(c) for c in held + given))
-        if ids:
-            result["feedback"] = knowledge.anonymize_feedback(contacts=ids)
-    if engine is not None:
-        result["contacts"] = engine.erase_customer(customer_id, actor=actor)
-    return result

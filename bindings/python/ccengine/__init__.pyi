@@ -29,6 +29,18 @@ from .plot import plot as plot
 LONG_RUN_CONTACTS: int
 METRICS: tuple[str, ...]
 
+def apply_retention(
+    routing: RoutingFile,
+    *,
+    desk: Optional[TicketDesk] = None,
+    knowledge: Optional[KnowledgeBase] = None,
+    now: Union[None, float, Any] = None,
+    actor: str = "retention",
+) -> Dict[str, Optional[int]]:
+    """A routing file's retention periods applied to the desk (tickets_s, by
+    the desk's clock) and the knowledge feedback (knowledge_feedback_s before
+    now); None for a store not given."""
+
 def erase_customer(
     customer_id: str,
     *,
