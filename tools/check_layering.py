@@ -35,7 +35,7 @@ MODULE_DEPS = {
     "tickets": ["core", "text"],
     "knowledge": ["core", "text"],
     "journal": ["core"],
-    "metrics": ["core"],
+    "metrics": ["core", "compliance"],
     "compliance": ["core"],
     # Coming soon.
     "config": ["core", "tickets", "compliance"],

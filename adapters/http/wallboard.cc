@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "ccengine/compliance/pii.h"
 #include "ccengine/metrics/json.h"
 #include "fmt/format.h"
 
@@ -29,8 +30,8 @@ std::string WallboardJson(const metrics::Snapshot& s) {
                    R"("sl_threshold_s":{},"sl_today":{},"asa_today_s":{},)"
                    R"("offered_today":{},"answered_today":{},"abandoned_today":{},)"
                    R"("sl_windows":[)",
-                   q == 0 ? "" : ",", metrics::JsonString(x.queue), x.waiting,
-                   metrics::JsonNumber(absl::ToDoubleSeconds(x.longest_wait)),
+                   q == 0 ? "" : ",", metrics::JsonString(compliance::MaskPii(x.queue)),
+                   x.waiting, metrics::JsonNumber(absl::ToDoubleSeconds(x.longest_wait)),
                    metrics::JsonNumber(x.sl_target),
                    metrics::JsonNumber(absl::ToDoubleSeconds(x.sl_threshold)),
                    metrics::JsonNumber(x.today.service_level),

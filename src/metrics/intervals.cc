@@ -8,6 +8,7 @@
 #include <tuple>
 #include <vector>
 
+#include "ccengine/compliance/pii.h"
 #include "ccengine/metrics/json.h"
 #include "fmt/format.h"
 
@@ -198,9 +199,9 @@ std::string QueueReportCsv(const std::vector<QueueRow>& rows,
     fmt::format_to(
         std::back_inserter(out),
         "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
-        LocalTime(r.start, zone), CsvField(r.queue), c.offered, c.answered,
-        c.answered_within, c.abandoned, c.short_abandoned, c.overflowed, c.transferred,
-        c.withdrawn, c.completed, CsvNumber(r.figures.service_level),
+        LocalTime(r.start, zone), CsvField(compliance::MaskPii(r.queue)), c.offered,
+        c.answered, c.answered_within, c.abandoned, c.short_abandoned, c.overflowed,
+        c.transferred, c.withdrawn, c.completed, CsvNumber(r.figures.service_level),
         ServiceLevelDefinitionName(r.figures.sl_definition),
         CsvNumber(r.figures.abandon_rate), CsvNumber(r.figures.asa_s),
         CsvNumber(r.figures.aht_s), CsvNumber(r.figures.csat), CsvNumber(r.figures.fcr));
@@ -220,10 +221,10 @@ std::string QueueReportJson(const std::vector<QueueRow>& rows,
         R"("answered_within":{},"abandoned":{},"short_abandoned":{},"overflowed":{},)"
         R"("transferred":{},"withdrawn":{},"completed":{},"service_level":{},)"
         R"("sl_definition":{},"abandon_rate":{},"asa_s":{},"aht_s":{},"csat":{},"fcr":{}}})",
-        i == 0 ? "" : ",", JsonString(LocalTime(r.start, zone)), JsonString(r.queue),
-        c.offered, c.answered, c.answered_within, c.abandoned, c.short_abandoned,
-        c.overflowed, c.transferred, c.withdrawn, c.completed,
-        JsonNumber(r.figures.service_level),
+        i == 0 ? "" : ",", JsonString(LocalTime(r.start, zone)),
+        JsonString(compliance::MaskPii(r.queue)), c.offered, c.answered,
+        c.answered_within, c.abandoned, c.short_abandoned, c.overflowed, c.transferred,
+        c.withdrawn, c.completed, JsonNumber(r.figures.service_level),
         JsonString(ServiceLevelDefinitionName(r.figures.sl_definition)),
         JsonNumber(r.figures.abandon_rate), JsonNumber(r.figures.asa_s),
         JsonNumber(r.figures.aht_s), JsonNumber(r.figures.csat),
@@ -240,8 +241,8 @@ std::string AgentReportCsv(const std::vector<AgentRow>& rows,
                                 ReasonColumns(reasons));
   for (const AgentRow& r : rows) {
     fmt::format_to(std::back_inserter(out), "{},{},{},{}{}\r\n", LocalTime(r.start, zone),
-                   r.agent.value(), CsvField(r.group), AgentCsvFields(r.figures),
-                   ReasonFields(r.figures.counts, reasons));
+                   r.agent.value(), CsvField(compliance::MaskPii(r.group)),
+                   AgentCsvFields(r.figures), ReasonFields(r.figures.counts, reasons));
   }
   return out;
 }
@@ -251,10 +252,10 @@ std::string AgentReportJson(const std::vector<AgentRow>& rows,
   std::string out = "[";
   for (size_t i = 0; i < rows.size(); ++i) {
     const AgentRow& r = rows[i];
-    fmt::format_to(std::back_inserter(out),
-                   R"({}{{"period_start":{},"agent":{},"group":{},{}}})",
-                   i == 0 ? "" : ",", JsonString(LocalTime(r.start, zone)),
-                   r.agent.value(), JsonString(r.group), AgentJsonFields(r.figures));
+    fmt::format_to(
+        std::back_inserter(out), R"({}{{"period_start":{},"agent":{},"group":{},{}}})",
+        i == 0 ? "" : ",", JsonString(LocalTime(r.start, zone)), r.agent.value(),
+        JsonString(compliance::MaskPii(r.group)), AgentJsonFields(r.figures));
   }
   out += "]";
   return out;
@@ -267,7 +268,7 @@ std::string GroupReportCsv(const std::vector<GroupRow>& rows,
       fmt::format("period_start,group,{}{}\r\n", kAgentColumns, ReasonColumns(reasons));
   for (const GroupRow& r : rows) {
     fmt::format_to(std::back_inserter(out), "{},{},{}{}\r\n", LocalTime(r.start, zone),
-                   CsvField(r.group), AgentCsvFields(r.figures),
+                   CsvField(compliance::MaskPii(r.group)), AgentCsvFields(r.figures),
                    ReasonFields(r.figures.counts, reasons));
   }
   return out;
@@ -280,7 +281,7 @@ std::string GroupReportJson(const std::vector<GroupRow>& rows,
     const GroupRow& r = rows[i];
     fmt::format_to(std::back_inserter(out), R"({}{{"period_start":{},"group":{},{}}})",
                    i == 0 ? "" : ",", JsonString(LocalTime(r.start, zone)),
-                   JsonString(r.group), AgentJsonFields(r.figures));
+                   JsonString(compliance::MaskPii(r.group)), AgentJsonFields(r.figures));
   }
   out += "]";
   return out;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ccengine/compliance/pii.h"
 #include "fmt/format.h"
 
 namespace ccengine::metrics {
@@ -50,8 +51,11 @@ class Exposition {
   fmt::memory_buffer out_;
 };
 
+// Label values are names the operator chose (queues, groups); personal data
+// in one (a queue named after a caller's number) is masked, as in every
+// output of the engine.
 std::string Label(std::string_view key, std::string_view value) {
-  return fmt::format("{}=\"{}\"", key, EscapeLabelValue(value));
+  return fmt::format("{}=\"{}\"", key, EscapeLabelValue(compliance::MaskPii(value)));
 }
 
 // The `period` label of each figure set: the windows, then "today".

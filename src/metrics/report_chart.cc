@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ccengine/compliance/pii.h"
 #include "ccengine/metrics/intervals.h"
 #include "fmt/format.h"
 
@@ -79,7 +80,8 @@ std::string QueueReportSvg(const std::vector<QueueRow>& rows, Granularity granul
                      "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" "
                      "fill=\"{}\"><title>{} {}: {:.1f}%</title></rect>\n",
                      x + static_cast<int>(queues[name]) * kBar, kTop + kPlotHeight - h,
-                     kBar - 2, h, kColors[queues[name] % kColors.size()], Xml(name),
+                     kBar - 2, h, kColors[queues[name] % kColors.size()],
+                     Xml(compliance::MaskPii(name)),
                      absl::FormatTime(label_format, start, zone), 100 * sl);
     }
     fmt::format_to(it,
@@ -104,7 +106,7 @@ std::string QueueReportSvg(const std::vector<QueueRow>& rows, Granularity granul
                    "<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/>"
                    "<text x=\"{}\" y=\"{}\">{}</text>\n",
                    kLeft, y - 10, kColors[color % kColors.size()], kLeft + 18, y,
-                   Xml(name));
+                   Xml(compliance::MaskPii(name)));
     y += 18;
   }
   out += "</svg>\n";

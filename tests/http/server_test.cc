@@ -398,6 +398,16 @@ TEST(WallboardJsonTest, EscapesNamesAndWritesNullForNothingMeasured) {
   EXPECT_EQ(json.find('\n'), std::string::npos);     // one event line
 }
 
+TEST(WallboardJsonTest, PersonalDataInAQueueNameIsMasked) {
+  metrics::Snapshot s;
+  s.queues.resize(1);
+  s.queues[0].queue = "回拨 13812345678";
+  s.queues[0].today = metrics::FiguresOf({}, ServiceLevelDefinition::kWithinOverOffered);
+  const std::string json = WallboardJson(s);
+  EXPECT_THAT(json, HasSubstr(R"("name":"回拨 138****5678")"));
+  EXPECT_EQ(json.find("13812345678"), std::string::npos);
+}
+
 TEST_F(ServerTest, StopIsBoundedWhileAClientTrickles) {
   ServerOptions options;
   options.read_timeout = absl::Milliseconds(200);

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "ccengine/compliance/pii.h"
 #include "ccengine/core/engine.h"
 #include "ccengine/metrics/collector.h"
 #include "gtest/gtest.h"
@@ -329,6 +330,33 @@ TEST(IntervalsTest, SvgChartOfServiceLevel) {
   EXPECT_NE(svg.find("class=\"target\""), std::string::npos);
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
   EXPECT_NE(svg.find("</svg>"), std::string::npos);
+}
+
+// Queue and group names that hold personal data leave masked in every
+// report format, the chart's legend included.
+TEST(IntervalsTest, PersonalDataInANameIsMaskedInEveryReport) {
+  const absl::TimeZone shanghai = Zone("Asia/Shanghai");
+  const absl::Time t = absl::FromCivil(absl::CivilMinute(2026, 12, 7, 8, 0), shanghai);
+  QueueInterval a{t, "回拨 13812345678", ServiceLevelDefinition::kWithinOverOffered, {}};
+  a.counts.offered = 2;
+  a.counts.answered_within = 1;
+  AgentInterval x{t, AgentId(7), "组 110105199003071239", {}};
+  x.counts.completed = 1;
+  const std::vector<QueueRow> day = QueueReport({a}, Granularity::kDay, shanghai);
+  const std::vector<AgentRow> agents = AgentReport({x}, Granularity::kHour, shanghai);
+  const std::vector<GroupRow> groups = GroupReport({x}, Granularity::kHour, shanghai);
+  for (const std::string& out :
+       {QueueReportCsv(day, shanghai), QueueReportJson(day, shanghai),
+        QueueReportSvg(day, Granularity::kDay, shanghai, 0.8),
+        AgentReportCsv(agents, shanghai), AgentReportJson(agents, shanghai),
+        GroupReportCsv(groups, shanghai), GroupReportJson(groups, shanghai)}) {
+    EXPECT_EQ(out.find("13812345678"), std::string::npos) << out;
+    EXPECT_EQ(out.find("110105199003071239"), std::string::npos) << out;
+    EXPECT_TRUE(compliance::FindPii(out).empty()) << out;
+    EXPECT_TRUE(out.find("138****5678") != std::string::npos ||
+                out.find("110***********1239") != std::string::npos)
+        << out;
+  }
 }
 
 TEST(IntervalsTest, RestoreOnlyBeforeTheFirstEvent) {

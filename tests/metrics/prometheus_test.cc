@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "ccengine/compliance/pii.h"
 #include "ccengine/metrics/counts.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -127,6 +128,21 @@ TEST(PrometheusTest, ValuesAndLabels) {
       text, HasSubstr("ccengine_group_agents{group=\"team A\",state=\"available\"} 1\n"));
   EXPECT_THAT(text,
               HasSubstr("ccengine_agent_state_seconds_total{state=\"busy\"} 36.25\n"));
+}
+
+// Names are the operator's; one that holds personal data (a callback queue
+// named after a caller's number, a group after a person's identity card)
+// leaves masked, as every output of the engine does.
+TEST(PrometheusTest, PersonalDataInANameIsMasked) {
+  Snapshot s = Sample();
+  s.queues[0].queue = "回拨 13812345678";
+  s.groups["组 110105199003071239"].by_state[static_cast<int>(AgentState::kBusy)] = 1;
+  const std::string text = RenderPrometheus(s);
+  EXPECT_THAT(text, HasSubstr(R"(ccengine_queue_waiting{queue="回拨 138****5678"} 3)"));
+  EXPECT_THAT(text, HasSubstr(R"(group="组 110***********1239",state="busy"} 1)"));
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("13812345678")));
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("110105199003071239")));
+  EXPECT_TRUE(compliance::FindPii(text).empty());
 }
 
 TEST(PrometheusTest, AnEmptyCenterStillAnnouncesItsFamilies) {
