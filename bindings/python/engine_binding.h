@@ -129,6 +129,12 @@ void RegisterEngineJournal(py::class_<PyEngine>& cls);
 // (register_metrics.cc).
 void RegisterEngineMetrics(py::class_<PyEngine>& cls);
 
+// Registers the reads of the engine's state — get_agent, get_contact,
+// customer_history, erase_customer, last_agent, queue_position, the wait
+// estimates, queue_stats, accounting, check_invariants, agent_count
+// (register_engine_state.cc).
+void RegisterEngineState(py::class_<PyEngine>& cls);
+
 // --- Python value -> engine value ---------------------------------------------
 
 uint64_t ToId(py::handle value, const std::string& path);
