@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "ccengine/kamailio/access.h"
+
 #ifdef CCENGINE_KAMAILIO_HAVE_AUDIT
 #include "ccengine/audit/access_audit.h"
 #include "ccengine/audit/audit_log.h"
@@ -32,7 +34,7 @@ absl::Status DaemonAudit::RoutingVersion(const std::string& action,
                                          const std::string& before,
                                          const std::string& after) {
   audit::AuditEvent e;
-  e.actor = "ccengine-kamailio";
+  e.actor = kDaemonActor;
   e.role = "system";
   e.action = action;
   e.subject = "routing:" + path;
@@ -42,7 +44,10 @@ absl::Status DaemonAudit::RoutingVersion(const std::string& action,
 }
 
 compliance::AccessControl::DecisionSink DaemonAudit::Decisions() {
-  return audit::AccessAuditSink(*log_->log);
+  return
+      [sink = audit::AccessAuditSink(*log_->log)](const compliance::AccessDecision& d) {
+        return d.allowed ? absl::OkStatus() : sink(d);
+      };
 }
 
 absl::Status DaemonAudit::Close() { return log_->log->Close(); }

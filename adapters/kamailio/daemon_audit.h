@@ -7,15 +7,19 @@
 // POST /-/reload that loads — is an entry by actor "ccengine-kamailio"
 // (role system), action "routing.load" or "routing.reload", subject the
 // file, before and after the version number and content hash; and the
-// access control's decisions on the daemon's commands (refusals: its
-// traffic is not audited when allowed), through `Decisions`.
+// access control's refusals of the daemon's commands, through `Decisions`.
+// The commands it allows are not entries: they report what Kamailio did (a
+// call arrived, was answered, ended, reached Kamailio's wait limit), and a
+// withdrawal refused because the log could not take its entry would leave a
+// call that Kamailio has already answered waiting in the engine.
 //
 // Opening checks the log as `audit::AuditLog::Open` does: a chain that does
 // not verify is refused, naming where it breaks, and the daemon does not
 // start. Built without the audit adapter (no OpenSSL libcrypto), `Open` is
 // Unimplemented.
 //
-// Thread safety: `Record` may be called from any thread (the log serializes).
+// Thread safety: `RoutingVersion` and the sink may be called from any thread
+// (the log serializes).
 
 #ifndef CCENGINE_ADAPTERS_KAMAILIO_DAEMON_AUDIT_H_
 #define CCENGINE_ADAPTERS_KAMAILIO_DAEMON_AUDIT_H_
@@ -43,7 +47,8 @@ class DaemonAudit {
   // "routing.reload"; `before` empty for the first.
   absl::Status RoutingVersion(const std::string& action, const std::string& path,
                               const std::string& before, const std::string& after);
-  // A decision sink writing into this log (audit::AccessAuditSink); this
+  // A decision sink writing the refused decisions into this log
+  // (audit::AccessAuditSink) and passing allowed ones by (see above); this
   // object must outlive its use.
   compliance::AccessControl::DecisionSink Decisions();
   // The closing checkpoint.

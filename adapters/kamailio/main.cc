@@ -41,7 +41,8 @@
 // The routing file's roles are attached to the engine (ccengine/kamailio/
 // access.h): the bridge's commands are actor "ccengine-kamailio"'s (role
 // system), a refused call is answered at once, and with --audit-log the
-// refusals are entries of the trail; each version brings its own roles.
+// refusals (only) are entries of the trail; each version brings its own
+// roles.
 //
 // The INVITE's request-URI user names the queue. Every engine event is
 // printed on stdout as "EV <description>"; adapter diagnostics as "LOG ...";

@@ -10,8 +10,9 @@
 // role "system". A file that redefines that role (its "access" section) to
 // grant less has the commands it no longer grants refused: the caller is
 // answered at once (the bridge ends a call whose arrival is refused), and
-// the refusal reaches the decision sink (the daemon's audit trail with
-// --audit-log). A reload puts the new version's policy in force.
+// the refusal reaches the decision sink (with --audit-log, the daemon's
+// audit trail: DaemonAudit::Decisions). A reload puts the new version's
+// policy in force.
 //
 // Thread safety: `Attach` before the router starts; `Reload` on the router
 // thread (the router loop's tick), between commands.
@@ -49,8 +50,6 @@ class DaemonAccess {
   // Puts `policy` in force in place of the current one (the same sink and
   // actor); on error the current one stays.
   absl::Status Reload(const compliance::AccessPolicy& policy);
-
-  const compliance::AccessControl& control() const { return *control_; }
 
  private:
   DaemonAccess(Engine& engine, compliance::AccessControl::DecisionSink sink)
