@@ -75,10 +75,16 @@ class PyTicketDesk {
     desk_ = Unwrap(tickets::TicketDesk::Open(OpenStore(where, sync), options));
     desk_->Subscribe([this](const tickets::TicketEvent& e) { events_.push_back(e); });
     if (engine_ != nullptr) {
-      engine_->engine().Subscribe(desk_->EngineEventCallback(),
-                                  tickets::TicketDesk::kEngineEvents);
+      subscription_ = engine_->engine().Subscribe(desk_->EngineEventCallback(),
+                                                  tickets::TicketDesk::kEngineEvents);
     }
   }
+  // The engine may outlive the desk: its events must stop reaching it.
+  ~PyTicketDesk() {
+    if (engine_ != nullptr) engine_->engine().Unsubscribe(subscription_);
+  }
+  PyTicketDesk(const PyTicketDesk&) = delete;
+  PyTicketDesk& operator=(const PyTicketDesk&) = delete;
 
   tickets::TicketDesk& desk() { return *desk_; }
   const PyEngine* engine() const { return engine_; }

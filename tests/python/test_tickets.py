@@ -103,13 +103,19 @@ def test_sla_warning_and_breach_are_events():
         desk.advance_to(T0)  # not backwards
 
 
-def test_dispatch_through_an_engine():
+def _engine_with_desk():
+    """An engine with queue 城管 and agent 7 logged in, and a desk on it."""
     e = ccengine.Engine()
     e.add_queue(name="城管")
     e.add_agent(7)
     e.login(7)
     desk = ccengine.TicketDesk(":memory:", engine=e)
     desk.add_category("noise", "城管", queue="城管", resolution_s=3600)
+    return e, desk
+
+
+def test_dispatch_through_an_engine():
+    e, desk = _engine_with_desk()
     t = desk.create("noise", "噪音扰民")
     assert t["state"] == "queued"
     e.poll(1.0)
@@ -124,6 +130,25 @@ def test_dispatch_through_an_engine():
     assert "completed" in [ev["type"] for ev in e.drain_events()]
     with pytest.raises(ccengine.CcengineError):
         desk.advance_to(10.0)  # the engine's clock rules
+
+
+def test_an_engine_outlives_its_desk():
+    """A desk dropped while its engine goes on stops hearing the engine's
+    events (it would otherwise be called after it is gone)."""
+    import gc
+
+    e, desk = _engine_with_desk()
+    desk.create("noise", "噪音扰民")
+    e.poll(1.0)
+    offer = [ev for ev in e.drain_events() if ev["type"] == "offered"][0]
+    del desk
+    gc.collect()
+    e.accept_offer(7, offer["contact"])
+    e.poll(2.0)
+    e.complete_contact(7, offer["contact"])
+    e.poll(3.0)
+    assert "completed" in [ev["type"] for ev in e.drain_events()]
+    e.check_invariants()
 
 
 def test_the_hotline_days_work_orders_balance(tmp_path):
