@@ -174,7 +174,9 @@ TEST(AccessConcurrencyTest, TheSystemRolesTrafficWhileSystemActorsComeAndGo) {
       EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated) << s;
       ++unauthenticated;
     }
-    if (actor == stable) EXPECT_TRUE(s.ok()) << s;
+    if (actor == stable) {
+      EXPECT_TRUE(s.ok()) << s;
+    }
   }
   const uint32_t reached = latest_temp.load();
   stop.store(true);
