@@ -280,7 +280,7 @@ TEST_F(AccessTest, EveryCommandUnderEveryBuiltInRoleAtEveryReach) {
   for (const auto& [role, grants] : ExpectedRoles()) {
     for (size_t kind = 0; kind < std::variant_size_v<Command>; ++kind) {
       for (Reach reach : kReaches) {
-        Reset(EngineOptions{});
+        Reset(FixtureOptions());
         SetUp();
         const uint32_t actor = AddActor(role);
         const Command command = Prepare(kind, reach);
@@ -739,7 +739,7 @@ TEST_F(AccessTest, ATransferIsJudgedAtItsDestinationToo) {
       {"administrator", 3, false}, {"administrator", 4, false},
       {"system", 3, true},         {"system", 4, true}};
   for (const Case& c : cases) {
-    Reset(EngineOptions{});
+    Reset(FixtureOptions());
     SetUp();
     const uint32_t actor = AddActor(c.role);
     RingAt(1, 0, 900);
@@ -771,7 +771,7 @@ TEST_F(AccessTest, AnErasureIsJudgedWhereverTheCustomerWasServed) {
     bool allowed;
   };
   for (const Case& c : std::vector<Case>{{1, true}, {2, true}, {3, false}, {4, false}}) {
-    Reset(EngineOptions{});
+    Reset(FixtureOptions());
     SetUp();
     const uint32_t admin = AddActor("administrator");
     RingAt(1, 0, 900);

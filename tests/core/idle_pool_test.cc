@@ -29,6 +29,7 @@
 #include "ccengine/core/engine.h"
 #include "fmt/format.h"
 #include "gtest/gtest.h"
+#include "testing/sanitized.h"
 
 namespace ccengine {
 namespace {
@@ -36,6 +37,11 @@ namespace {
 constexpr int kSkills = 12;
 constexpr int kQueues = 14;
 constexpr int kAgents = 260;
+#ifdef CCENGINE_TEST_SANITIZED
+constexpr int kSteps = 1500;  // each step checks both engines' invariants
+#else
+constexpr int kSteps = 4000;
+#endif
 
 struct Twin {
   std::unique_ptr<Engine> engine;
@@ -164,7 +170,7 @@ TEST_P(IdlePoolTest, IndexedLongestIdleDecidesAsTheScan) {
     if (i % 40 == 0)
       both([&](Engine& e) { return e.AdvanceTo(e.Now() + absl::Seconds(1)); });
   }
-  for (step = 0; step < 4000; ++step) {
+  for (step = 0; step < kSteps; ++step) {
     const int action = uniform(0, 99);
     if (action < 30) {  // a contact arrives
       ContactSpec spec;

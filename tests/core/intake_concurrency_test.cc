@@ -35,14 +35,7 @@
 #include "ccengine/core/engine.h"
 #include "fmt/format.h"
 #include "gtest/gtest.h"
-
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define CCENGINE_TEST_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define CCENGINE_TEST_SANITIZED 1
-#endif
-#endif
+#include "testing/sanitized.h"
 
 namespace ccengine {
 namespace {

@@ -59,14 +59,7 @@
 #include "fmt/format.h"
 #include "gtest/gtest.h"
 #include "testing/random_actions.h"
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define CCENGINE_TEST_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define CCENGINE_TEST_SANITIZED 1
-#endif
-#endif
+#include "testing/sanitized.h"
 
 namespace ccengine {
 namespace {

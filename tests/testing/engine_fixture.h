@@ -93,7 +93,15 @@ inline SkillLevel Lvl(SkillId skill, int level) {
 
 class EngineFixture : public ::testing::Test {
  protected:
-  void SetUp() override { Reset(EngineOptions{}); }
+  void SetUp() override { Reset(FixtureOptions()); }
+
+  // The defaults with a small command intake: these tests submit a handful of
+  // commands, and an engine fills in every slot of its intake when created.
+  static EngineOptions FixtureOptions() {
+    EngineOptions options;
+    options.intake_capacity = 64;
+    return options;
+  }
 
   void TearDown() override {
     if (engine_ == nullptr) return;
