@@ -20,7 +20,9 @@
 # for knowledge only those the target reaches, and text's) and Abseil and fmt
 # from Debian through pkg-config, and tests/text/fuzz/fuzz_check.h, with
 #   clang++-14 -std=c++20 -O1 -g1 -fsanitize=fuzzer,address,undefined
-# into build/fuzz/<target>_fuzz, rebuilt only when a source is newer. It runs
+# into build/fuzz/<target>_fuzz. Objects are kept per source under
+# build/fuzz/obj/ and shared between targets; one is recompiled when a file it
+# was compiled from is newer (its -MMD dependency file says which). It runs
 # over the committed seed corpus tests/<module>/fuzz/corpus/<target>/ (read
 # only); new inputs go to build/fuzz/corpus/<target>/, crashes to
 # build/fuzz/artifacts/. Exit status: 0 when nothing was found; non-zero for a
@@ -153,62 +155,120 @@ mkdir -p "${OUT}/corpus/${TARGET}" "${OUT}/artifacts"
 
 if [[ "${MODULE}" == postgres ]]; then
   SOURCES=(adapters/postgres/text_array.cc)
-  HEADERS=(adapters/postgres/text_array.h)
   EXTRA_INCLUDES=(-Iadapters/postgres)
 elif [[ "${MODULE}" == audit ]]; then
   # The line format alone (no libcrypto).
   SOURCES=(adapters/audit/record.cc)
-  HEADERS=(adapters/audit/record.h adapters/audit/include/ccengine/audit/*.h)
   EXTRA_INCLUDES=(-Iadapters/audit -Iadapters/audit/include)
 elif [[ "${MODULE}" == kamailio ]]; then
   SOURCES=(adapters/kamailio/evapi.cc)
-  HEADERS=(adapters/kamailio/include/ccengine/kamailio/evapi.h)
   EXTRA_INCLUDES=(-Iadapters/kamailio/include)
 elif [[ "${MODULE}" == yaml ]]; then
   SOURCES=(adapters/yaml/yaml_document.cc src/config/json.cc src/config/lexer.cc)
-  HEADERS=(adapters/yaml/include/ccengine/yaml/routing_yaml.h include/ccengine/config/*.h
-    src/config/lexer.h)
   EXTRA_INCLUDES=(-Iadapters/yaml/include)
 else
   SOURCES=()
-  HEADERS=()
   for m in "${MODULE}" "${DEPENDS[@]}"; do
     if [[ "${m}" == "${MODULE}" && ${#ONLY[@]} -gt 0 ]]; then
       for f in "${ONLY[@]}"; do SOURCES+=(src/"${m}"/"${f}".cc); done
     else
       SOURCES+=(src/"${m}"/*.cc)
     fi
-    # A module without private headers leaves the pattern as it is: skip it.
-    for h in src/"${m}"/*.h include/ccengine/"${m}"/*.h; do
-      if [[ -f "${h}" ]]; then HEADERS+=("${h}"); fi
-    done
   done
   EXTRA_INCLUDES=()
 fi
 SOURCES+=("${EXTRA_SOURCES[@]}")
-inputs=("${SOURCE}" tests/text/fuzz/fuzz_check.h "${SOURCES[@]}" "${HEADERS[@]}"
-        "${BASH_SOURCE[0]}")
-stale=0
-if [[ ! -x "${BIN}" ]]; then
-  stale=1
+# shellcheck disable=SC2054  # the commas belong to -fsanitize=
+CXXFLAGS=(-std=c++20 -O1 -g1 -fno-omit-frame-pointer
+  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+  -Iinclude -Isrc -Itests/text/fuzz "${EXTRA_INCLUDES[@]}")
+# Objects are kept per source under a folder named by the compiler and flags,
+# so targets that share sources (core's for engine_state and routing_file)
+# compile them once; each object's dependency file (-MMD) says when it is
+# stale. A lock per object lets two runs at once (ctest -j) share the work.
+flags_key="$( { "${CLANGXX}" --version | head -n 1; printf '%s\n' "${CXXFLAGS[@]}"; } |
+  sha1sum | cut -c1-12)"
+OBJ_DIR="${OUT}/obj/${flags_key}"
+mkdir -p "${OBJ_DIR}"
+
+# object_fresh OBJ: OBJ and its dependency file exist and nothing it was
+# compiled from (nor this script) is newer.
+object_fresh() {
+  local obj="$1" dep
+  [[ -f "${obj}" && -f "${obj}.d" && ! "${BASH_SOURCE[0]}" -nt "${obj}" ]] || return 1
+  # shellcheck disable=SC2013  # words: a dependency file lists paths without spaces
+  for dep in $(sed -e 's/^[^:]*://' -e 's/\\$//' "${obj}.d"); do
+    if [[ "${dep}" -nt "${obj}" ]]; then return 1; fi
+  done
+  return 0
+}
+
+# compile_locked SRC OBJ WAIT: compiles SRC unless another run holds OBJ's lock
+# (then returns 2 when WAIT is 0) or OBJ turned out fresh once locked.
+compile_locked() {
+  local src="$1" obj="$2" wait="$3" fd rc=0
+  exec {fd}>"${obj}.lock"
+  if [[ "${wait}" -eq 1 ]]; then
+    flock "${fd}"
+  elif ! flock -n "${fd}"; then
+    exec {fd}>&-
+    return 2
+  fi
+  if ! object_fresh "${obj}"; then
+    "${CLANGXX}" "${CXXFLAGS[@]}" -MMD -MF "${obj}.d.tmp.$$" -c "${src}" \
+      -o "${obj}.tmp.$$" || rc=1
+    if [[ ${rc} -eq 0 ]]; then
+      mv "${obj}.d.tmp.$$" "${obj}.d"
+      mv "${obj}.tmp.$$" "${obj}"  # atomic: a run that does not lock sees old or new
+    else
+      rm -f "${obj}.d.tmp.$$" "${obj}.tmp.$$"
+    fi
+  fi
+  exec {fd}>&-
+  return ${rc}
+}
+
+objects=()
+deferred=()
+announced=0
+for src in "${SOURCE}" "${SOURCES[@]}"; do
+  obj="${OBJ_DIR}/${src//\//__}.o"
+  objects+=("${obj}")
+  if object_fresh "${obj}"; then continue; fi
+  if [[ ${announced} -eq 0 ]]; then
+    echo "fuzz.sh: compiling for ${BIN} with $("${CLANGXX}" --version | head -n 1)"
+    announced=1
+  fi
+  rc=0
+  compile_locked "${src}" "${obj}" 0 || rc=$?
+  if [[ ${rc} -eq 2 ]]; then
+    deferred+=("${src}")
+  elif [[ ${rc} -ne 0 ]]; then
+    exit 1
+  fi
+done
+# What another run was compiling: wait for it, then compile it if it failed.
+for src in "${deferred[@]}"; do
+  compile_locked "${src}" "${OBJ_DIR}/${src//\//__}.o" 1 || exit 1
+done
+
+relink=0
+if [[ ! -x "${BIN}" || "${BASH_SOURCE[0]}" -nt "${BIN}" ]]; then
+  relink=1
 else
-  for f in "${inputs[@]}"; do
-    if [[ "${f}" -nt "${BIN}" ]]; then
-      stale=1
+  for obj in "${objects[@]}"; do
+    if [[ "${obj}" -nt "${BIN}" ]]; then
+      relink=1
       break
     fi
   done
 fi
-if [[ ${stale} -eq 1 ]]; then
+if [[ ${relink} -eq 1 ]]; then
   # shellcheck disable=SC2207  # the flags are meant to split
   libs=($(pkg-config --libs absl_flat_hash_map absl_flat_hash_set absl_status \
     absl_statusor absl_strings absl_time fmt "${EXTRA_PKGS[@]}") "${EXTRA_LIBS[@]}")
-  echo "fuzz.sh: building ${BIN} with $("${CLANGXX}" --version | head -n 1)"
-  "${CLANGXX}" -std=c++20 -O1 -g1 -fno-omit-frame-pointer \
-    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -Iinclude -Isrc -Itests/text/fuzz "${EXTRA_INCLUDES[@]}" \
-    "${SOURCE}" "${SOURCES[@]}" \
-    "${libs[@]}" -o "${BIN}.tmp.$$"
+  "${CLANGXX}" -fsanitize=fuzzer,address,undefined "${objects[@]}" "${libs[@]}" \
+    -o "${BIN}.tmp.$$"
   mv "${BIN}.tmp.$$" "${BIN}"  # atomic: a concurrent run sees old or new
 fi
 
