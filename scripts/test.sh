@@ -8,16 +8,25 @@
 #   1. scripts/setup.sh (installs only missing Debian packages), then the
 #      repository checks: clang-format (tools/check_format.sh), the module
 #      layering (tools/check_layering.py), links (tools/check_links.py)
-#   2. preset `release`: configure, build (tests, benchmarks, examples, the
-#      Python module), make `import ccengine` work for /usr/bin/python3 from any
-#      directory (scripts/install_python.sh), clang-tidy over src/ with the
-#      release compile commands, ctest (GoogleTest + pytest + the wheel)
+#   2. preset `release`: configure, build (benchmarks, examples, the Python
+#      module, the tests), make `import ccengine` work for /usr/bin/python3 from
+#      any directory (scripts/install_python.sh), clang-tidy over src/ with the
+#      release compile commands, ctest (pytest + the wheel, the end-to-end
+#      tests, the fuzz smokes, the script checks). The GoogleTest suites are
+#      built and run once, in stage 5, with the sanitizers and assertions on
+#      (CCENGINE_BUILD_TEST_SUITES=OFF here); CCENGINE_QUICK=1 runs them here.
 #   3. every bench/*_bench binary, briefly (--benchmark_min_time=0.01)
 #   4. install to build/install; build + run tests/consumer against it through
 #      the CMake package and through pkg-config
-#   5. preset `asan` (ASan + UBSan): build, all tests but the e2e ones and the
-#      fuzz smokes (libFuzzer builds, already ASan + UBSan in the release run)
-#   6. preset `tsan`: build, tests labelled `concurrency`
+#   5. preset `asan` (ASan + UBSan): build, every GoogleTest suite and the
+#      script checks, not the e2e tests and the fuzz smokes (libFuzzer builds,
+#      already ASan + UBSan in the release run). UBSan leaves out two checks
+#      here: `null` (a null dereference still stops the test, as ASan's SEGV
+#      report) and `alignment` (x86 loads unaligned data; the byte readers are
+#      the fuzzers', which keep every check); these two instrument every
+#      member access and are the costliest to compile
+#   6. preset `tsan`: build the suites labelled `concurrency` (and what they
+#      link, nothing else), run them
 # Build trees live in build/<preset> and are reused, so reruns are incremental.
 set -euo pipefail
 
@@ -74,7 +83,11 @@ stage_done "repository checks"
 
 # --- 2. release --------------------------------------------------------------
 banner "release: configure + build"
-cmake --preset release
+if [[ "${QUICK}" == "1" ]]; then
+  cmake --preset release -DCCENGINE_BUILD_TEST_SUITES=ON
+else
+  cmake --preset release -DCCENGINE_BUILD_TEST_SUITES=OFF
+fi
 cmake --build --preset release -j "${JOBS}"
 ./scripts/install_python.sh release
 stage_done "release build"
@@ -155,7 +168,14 @@ else
 
   banner "tsan: configure + build + ctest (label: concurrency)"
   cmake --preset tsan
-  cmake --build --preset tsan -j "${JOBS}"
+  # Only what the concurrency suites link (a suite's test is named after its
+  # executable), not every library and program of the tree.
+  mapfile -t tsan_suites < <(ctest --preset tsan -N | sed -n 's/^ *Test *#[0-9]*: *//p')
+  if [[ ${#tsan_suites[@]} -eq 0 ]]; then
+    echo "tsan: no concurrency suite registered" >&2
+    exit 1
+  fi
+  cmake --build --preset tsan -j "${JOBS}" --target "${tsan_suites[@]}"
   "${SAN_PREFIX[@]}" ctest --preset tsan
   stage_done tsan
 fi
