@@ -18,6 +18,12 @@ namespace {
 using internal::CheckAccessName;
 using internal::Key;
 
+// A grant of department or tenant scope reaches past the actor's own queues
+// into a part of the center: every use of it is audited.
+bool AuditedScope(Scope scope) {
+  return scope == Scope::kDepartment || scope == Scope::kTenant;
+}
+
 // Permissions whose every use a supervisor or administrator answers for.
 bool Supervisory(Permission p) {
   switch (p) {
@@ -247,8 +253,7 @@ void AccessControl::Publish(uint32_t number, const Actor* actor) {
       for (int role : actor->roles) {
         const std::optional<Scope> grant = policy_.Grant(role, permission);
         everywhere = everywhere || grant == Scope::kAll;
-        audited_scope =
-            audited_scope || grant == Scope::kDepartment || grant == Scope::kTenant;
+        audited_scope = audited_scope || (grant.has_value() && AuditedScope(*grant));
       }
       if (everywhere && !audited_scope) mask |= uint64_t{1} << p;
     }
@@ -494,8 +499,8 @@ absl::Status AccessControl::Decide(std::unique_lock<std::mutex> lock,
     }
     if (used.has_value() && !target.veto.empty()) used.reset();
     const bool allowed = used.has_value();
-    const bool audited = !allowed || Supervisory(permission) || session ||
-                         *used == Scope::kDepartment || *used == Scope::kTenant;
+    const bool audited =
+        !allowed || Supervisory(permission) || session || AuditedScope(*used);
     if (allowed && !(audited && sink_)) return absl::OkStatus();
 
     decision.at = now;
