@@ -21,8 +21,9 @@
 # from Debian through pkg-config, and tests/text/fuzz/fuzz_check.h, with
 #   clang++-14 -std=c++20 -O1 -g1 -fsanitize=fuzzer,address,undefined
 # into build/fuzz/<target>_fuzz. Objects are kept per source under
-# build/fuzz/obj/ and shared between targets; one is recompiled when a file it
-# was compiled from is newer (its -MMD dependency file says which). It runs
+# build/fuzz/obj/<compiler and flags>/ and shared between targets; one is
+# recompiled when a file it was compiled from (its -MMD dependency file says
+# which) or this script is newer, or such a file is gone. It runs
 # over the committed seed corpus tests/<module>/fuzz/corpus/<target>/ (read
 # only); new inputs go to build/fuzz/corpus/<target>/, crashes to
 # build/fuzz/artifacts/. Exit status: 0 when nothing was found; non-zero for a
@@ -38,7 +39,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${ROOT}"
 
 if [[ $# -lt 2 ]]; then
-  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,/^# CLANGXX overrides/p' "${BASH_SOURCE[0]}" | sed '$d' |
+    sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 TARGET="$1"
@@ -198,7 +200,8 @@ object_fresh() {
   [[ -f "${obj}" && -f "${obj}.d" && ! "${BASH_SOURCE[0]}" -nt "${obj}" ]] || return 1
   # shellcheck disable=SC2013  # words: a dependency file lists paths without spaces
   for dep in $(sed -e 's/^[^:]*://' -e 's/\\$//' "${obj}.d"); do
-    if [[ "${dep}" -nt "${obj}" ]]; then return 1; fi
+    # A dependency gone (a header removed or renamed) makes it stale too.
+    if [[ ! -e "${dep}" || "${dep}" -nt "${obj}" ]]; then return 1; fi
   done
   return 0
 }
@@ -208,8 +211,13 @@ object_fresh() {
 compile_locked() {
   local src="$1" obj="$2" wait="$3" fd rc=0
   exec {fd}>"${obj}.lock"
+  # Called in a condition (`|| ...`), so `set -e` is off here: every failure
+  # is turned into the return status by hand.
   if [[ "${wait}" -eq 1 ]]; then
-    flock "${fd}"
+    if ! flock "${fd}"; then
+      exec {fd}>&-
+      return 1
+    fi
   elif ! flock -n "${fd}"; then
     exec {fd}>&-
     return 2
@@ -218,9 +226,12 @@ compile_locked() {
     "${CLANGXX}" "${CXXFLAGS[@]}" -MMD -MF "${obj}.d.tmp.$$" -c "${src}" \
       -o "${obj}.tmp.$$" || rc=1
     if [[ ${rc} -eq 0 ]]; then
-      mv "${obj}.d.tmp.$$" "${obj}.d"
-      mv "${obj}.tmp.$$" "${obj}"  # atomic: a run that does not lock sees old or new
-    else
+      # The dependency file first: a run that does not lock may see a new
+      # dependency file beside an old object (stale), never the reverse.
+      mv "${obj}.d.tmp.$$" "${obj}.d" &&
+        mv "${obj}.tmp.$$" "${obj}" || rc=1
+    fi
+    if [[ ${rc} -ne 0 ]]; then
       rm -f "${obj}.d.tmp.$$" "${obj}.tmp.$$"
     fi
   fi
@@ -252,8 +263,11 @@ for src in "${deferred[@]}"; do
   compile_locked "${src}" "${OBJ_DIR}/${src//\//__}.o" 1 || exit 1
 done
 
+# The binary is relinked when an object is newer or the list of objects
+# changed (a source added to or removed from a module).
 relink=0
-if [[ ! -x "${BIN}" || "${BASH_SOURCE[0]}" -nt "${BIN}" ]]; then
+if [[ ! -x "${BIN}" || "${BASH_SOURCE[0]}" -nt "${BIN}" ]] ||
+  [[ "$(cat "${BIN}.objects" 2>/dev/null)" != "$(printf '%s\n' "${objects[@]}")" ]]; then
   relink=1
 else
   for obj in "${objects[@]}"; do
@@ -270,6 +284,7 @@ if [[ ${relink} -eq 1 ]]; then
   "${CLANGXX}" -fsanitize=fuzzer,address,undefined "${objects[@]}" "${libs[@]}" \
     -o "${BIN}.tmp.$$"
   mv "${BIN}.tmp.$$" "${BIN}"  # atomic: a concurrent run sees old or new
+  printf '%s\n' "${objects[@]}" >"${BIN}.objects"
 fi
 
 # Sanitizer runtimes cannot map their shadow memory when the kernel randomizes
