@@ -1,8 +1,8 @@
 // CCENGINE_TEST_SANITIZED: defined to 1 when this translation unit is built
 // with AddressSanitizer or ThreadSanitizer (GCC's __SANITIZE_*__ macros,
 // clang's __has_feature). Long randomized suites run fewer steps then: every
-// step costs many times more under a sanitizer, and the sanitized builds run
-// every suite (scripts/test.sh).
+// step costs many times more under a sanitizer. scripts/test.sh runs them at
+// full size too, in its release build.
 #ifndef CCENGINE_TESTS_TESTING_SANITIZED_H_
 #define CCENGINE_TESTS_TESTING_SANITIZED_H_
 
