@@ -27,12 +27,19 @@ else
   mapfile -t files < <(git ls-files -- '*.h' '*.cc')
 fi
 
-offenders=()
-for f in "${files[@]}"; do
-  if ! "${CLANG_FORMAT}" --dry-run --Werror "${f}" >/dev/null 2>&1; then
-    offenders+=("${f}")
-  fi
-done
+# Many files per clang-format run (one run per file spends most of its time
+# starting); the files at fault are those its diagnostics name.
+log="$(mktemp)"
+trap 'rm -f "${log}"' EXIT
+status=0
+printf '%s\0' "${files[@]}" |
+  xargs -0 -n 100 "${CLANG_FORMAT}" --dry-run --Werror >/dev/null 2>"${log}" || status=$?
+mapfile -t offenders < <(sed -n 's/^\([^:]*\):[0-9]*:[0-9]*: error: .*/\1/p' "${log}" | sort -u)
+if [[ ${status} -ne 0 && ${#offenders[@]} -eq 0 ]]; then
+  cat "${log}" >&2
+  echo "check_format: ${CLANG_FORMAT} failed (exit ${status})" >&2
+  exit 1
+fi
 
 version="$("${CLANG_FORMAT}" --version | head -n 1)"
 if [[ ${#offenders[@]} -gt 0 ]]; then
