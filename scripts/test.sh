@@ -21,7 +21,10 @@
 #      the CMake package and through pkg-config
 #   5. preset `asan` (ASan + UBSan): build, every GoogleTest suite and the
 #      script checks, not the e2e tests and the fuzz smokes (libFuzzer builds,
-#      already ASan + UBSan in the release run). UBSan leaves out two checks
+#      already ASan + UBSan in the release run). The libraries build at -O1,
+#      the tests' own code at -O0 (CCENGINE_TEST_CODE_OPTIONS): a suite's time
+#      goes into the libraries it tests, its compile into the test code, and
+#      -O0 instruments as much. UBSan leaves out two checks
 #      here, `null` and `alignment`, which instrument every member access and
 #      are the costliest to compile: a null dereference that faults still
 #      stops the test (ASan's SEGV report), but a member call through a null
