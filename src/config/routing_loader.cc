@@ -9,7 +9,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -23,7 +22,9 @@
 #include "ccengine/core/kpi.h"
 #include "ccengine/core/types.h"
 #include "config/access_section.h"
+#include "config/capacity_section.h"
 #include "config/document_reader.h"
+#include "config/hours_section.h"
 #include "config/program.h"
 #include "config/retention_section.h"
 #include "fmt/format.h"
@@ -152,29 +153,11 @@ class Loader : public internal::DocumentReader {
     if (error_count() == 0 && queues != nullptr) TryEngine(*queues, top);
   }
 
-  // ["2026-10-01", …]
-  std::vector<absl::CivilDay> Dates(const Node* n, const std::string& pointer) {
-    std::vector<absl::CivilDay> out;
-    if (n == nullptr || !Expect(*n, pointer, Node::Kind::kArray)) return out;
-    for (size_t i = 0; i < n->items.size(); ++i) {
-      const std::string path = Index(pointer, i);
-      std::string text;
-      if (!String(&n->items[i], path, &text)) continue;
-      absl::StatusOr<absl::CivilDay> day = ParseDate(text);
-      if (day.ok()) {
-        out.push_back(*day);
-      } else {
-        Error(n->items[i], path, std::string(day.status().message()));
-      }
-    }
-    return out;
-  }
-
   void ReadCalendar(const Node& node, const std::string& pointer) {
     Fields f(*this, node, pointer, {"utc_offset_s", "holidays"});
     Integer(f.Get("utc_offset_s"), f.Path("utc_offset_s"), -14 * 3600, 14 * 3600,
             &config_.utc_offset_s_);
-    config_.holidays_ = Dates(f.Get("holidays"), f.Path("holidays"));
+    config_.holidays_ = internal::ReadDates(*this, f.Get("holidays"), f.Path("holidays"));
     std::sort(config_.holidays_.begin(), config_.holidays_.end());
     config_.holidays_.erase(
         std::unique(config_.holidays_.begin(), config_.holidays_.end()),
@@ -333,7 +316,8 @@ class Loader : public internal::DocumentReader {
     }
     if (const Node* hours = f.Get("hours");
         hours != nullptr && hours->kind != Node::Kind::kNull) {
-      q->hours = ReadHours(*hours, f.Path("hours"));
+      q->hours = internal::ReadHoursSection(*this, *hours, f.Path("hours"),
+                                            config_.utc_offset_s_);
     }
     Bool(f.Get("move_waiting_at_close"), f.Path("move_waiting_at_close"),
          &q->move_waiting_at_close);
@@ -352,76 +336,6 @@ class Loader : public internal::DocumentReader {
     }
     Seconds(f.Get("expected_handle_time_s"), f.Path("expected_handle_time_s"), true,
             false, &q->expected_handle_time);
-  }
-
-  std::vector<TimeWindow> ReadWindows(const Node& node, const std::string& pointer) {
-    std::vector<TimeWindow> out;
-    if (!Expect(node, pointer, Node::Kind::kArray)) return out;
-    for (size_t i = 0; i < node.items.size(); ++i) {
-      const Node& pair = node.items[i];
-      const std::string path = Index(pointer, i);
-      if (pair.kind != Node::Kind::kArray || pair.items.size() != 2) {
-        Error(pair, path,
-              "expected an [\"open\", \"close\"] pair such as [\"08:00\", \"20:00\"]");
-        continue;
-      }
-      int32_t ends[2] = {0, 0};
-      bool ok = true;
-      for (size_t k = 0; k < 2; ++k) {
-        std::string text;
-        if (!String(&pair.items[k], Index(path, k), &text)) {
-          ok = false;
-          continue;
-        }
-        absl::StatusOr<int32_t> t = ParseTimeOfDay(text);
-        if (!t.ok()) {
-          Error(pair.items[k], Index(path, k), std::string(t.status().message()));
-          ok = false;
-          continue;
-        }
-        ends[k] = *t;
-      }
-      if (ok) out.push_back(TimeWindow{ends[0], ends[1]});
-    }
-    return out;
-  }
-
-  HoursOfOperation ReadHours(const Node& node, const std::string& pointer) {
-    HoursOfOperation h;
-    Fields f(*this, node, pointer, {"utc_offset_s", "weekly", "holidays", "special"});
-    if (!f.ok()) return h;
-    h.utc_offset_s = config_.utc_offset_s_;
-    Integer(f.Get("utc_offset_s"), f.Path("utc_offset_s"), -14 * 3600, 14 * 3600,
-            &h.utc_offset_s);
-    if (const Node* weekly = f.Get("weekly");
-        weekly != nullptr && Expect(*weekly, f.Path("weekly"), Node::Kind::kObject)) {
-      for (const auto& [day, windows] : weekly->members) {
-        const std::optional<int> d = ParseWeekday(day);
-        if (!d.has_value()) {
-          Error(windows, Child(f.Path("weekly"), day),
-                fmt::format(
-                    "unknown weekday \"{}\" (known: mon, tue, wed, thu, fri, sat, sun)",
-                    day));
-          continue;
-        }
-        h.weekly[static_cast<size_t>(*d)] =
-            ReadWindows(windows, Child(f.Path("weekly"), day));
-      }
-    }
-    h.holidays = Dates(f.Get("holidays"), f.Path("holidays"));
-    if (const Node* special = f.Get("special");
-        special != nullptr && Expect(*special, f.Path("special"), Node::Kind::kObject)) {
-      for (const auto& [date, windows] : special->members) {
-        const std::string path = Child(f.Path("special"), date);
-        absl::StatusOr<absl::CivilDay> day = ParseDate(date);
-        if (!day.ok()) {
-          Error(windows, path, std::string(day.status().message()));
-          continue;
-        }
-        h.special.push_back(SpecialHours{*day, ReadWindows(windows, path)});
-      }
-    }
-    return h;
   }
 
   void ReportOverflowCycles(const Node& queues, const std::string& pointer,
@@ -479,7 +393,7 @@ class Loader : public internal::DocumentReader {
       if (!UniqueName(f, item, "agent profile", i, seen, &p.name)) continue;
       Skills(f.Get("skills"), f.Path("skills"), &p.skills);
       if (const Node* c = f.Get("capacity"))
-        ReadCapacity(*c, f.Path("capacity"), &p.capacity);
+        internal::ReadCapacitySection(*this, *c, f.Path("capacity"), &p.capacity);
       if (const Node* w = f.Get("weight")) {
         if (Number(w, f.Path("weight"), 0, 1e6, &p.weight) && p.weight == 0) {
           Error(*w, f.Path("weight"), "must be > 0, got 0");
@@ -528,7 +442,8 @@ class Loader : public internal::DocumentReader {
               &c.first_response);
       Seconds(f.Get("resolution_s"), f.Path("resolution_s"), false, false, &c.resolution);
       if (const Node* hours = f.Get("hours")) {
-        c.hours = ReadHours(*hours, f.Path("hours"));
+        c.hours = internal::ReadHoursSection(*this, *hours, f.Path("hours"),
+                                             config_.utc_offset_s_);
         if (absl::Status st = c.hours->Validate(); !st.ok()) {
           Error(*hours, f.Path("hours"), std::string(st.message()));
         }
@@ -549,58 +464,6 @@ class Loader : public internal::DocumentReader {
               &c.dedupe_window);
       config_.ticket_categories_.push_back(std::move(c));
     }
-  }
-
-  // {"voice": 1, "chat": 3} (every other channel 0), or the full form
-  // {"max_per_channel": {…}, "load_per_contact": {…}, "load_budget": 100,
-  //  "exclusive": {"voice": true}}.
-  void ReadCapacity(const Node& node, const std::string& pointer, Capacity* out) {
-    if (!Expect(node, pointer, Node::Kind::kObject)) return;
-    const bool full = node.Find("max_per_channel") != nullptr ||
-                      node.Find("load_per_contact") != nullptr ||
-                      node.Find("load_budget") != nullptr ||
-                      node.Find("exclusive") != nullptr;
-    const auto per_channel = [&](const Node& map, const std::string& path, auto* values,
-                                 int64_t hi) {
-      if (!Expect(map, path, Node::Kind::kObject)) return;
-      for (const auto& [name, value] : map.members) {
-        const std::optional<Channel> channel = ParseChannel(name);
-        const std::string where = Child(path, name);
-        if (!channel.has_value()) {
-          std::vector<std::string_view> known(kAllChannels.size());
-          for (size_t k = 0; k < kAllChannels.size(); ++k)
-            known[k] = ChannelName(kAllChannels[k]);
-          Error(
-              value, where,
-              fmt::format("unknown channel \"{}\"{}", name, Suggest(value, name, known)));
-          continue;
-        }
-        auto& slot = (*values)[static_cast<size_t>(*channel)];
-        if constexpr (std::is_same_v<std::decay_t<decltype(slot)>, bool>) {
-          Bool(&value, where, &slot);
-        } else {
-          Integer(&value, where, 0, hi, &slot);
-        }
-      }
-    };
-    if (!full) {
-      out->max_per_channel.fill(0);
-      per_channel(node, pointer, &out->max_per_channel, 255);
-      return;
-    }
-    Fields f(*this, node, pointer,
-             {"max_per_channel", "load_per_contact", "load_budget", "exclusive"});
-    if (const Node* m = f.Get("max_per_channel")) {
-      out->max_per_channel.fill(0);
-      per_channel(*m, f.Path("max_per_channel"), &out->max_per_channel, 255);
-    }
-    if (const Node* l = f.Get("load_per_contact")) {
-      per_channel(*l, f.Path("load_per_contact"), &out->load_per_contact, 65535);
-    }
-    if (const Node* e = f.Get("exclusive")) {
-      per_channel(*e, f.Path("exclusive"), &out->exclusive, 1);
-    }
-    Integer(f.Get("load_budget"), f.Path("load_budget"), 0, 65535, &out->load_budget);
   }
 
   void ReadAttributes(const Node* node, const std::string& pointer) {
