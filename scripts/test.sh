@@ -67,17 +67,6 @@ on_exit() {
 }
 trap on_exit EXIT
 
-# GCC 12's sanitizer runtimes cannot map their shadow memory when the kernel
-# randomizes mmap with more than 28 bits (vm.mmap_rnd_bits=32 on recent
-# kernels: "ThreadSanitizer: unexpected memory mapping"). Run sanitized tests
-# with address randomization off in that case, if the sandbox allows it.
-SAN_PREFIX=()
-rnd_bits="$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 0)"
-if [[ "${rnd_bits}" -gt 28 ]] && command -v setarch >/dev/null 2>&1 \
-    && setarch "$(uname -m)" -R true 2>/dev/null; then
-  SAN_PREFIX=(setarch "$(uname -m)" -R)
-fi
-
 # --- 1. dependencies ---------------------------------------------------------
 banner "setup: Debian packages"
 ./scripts/setup.sh
@@ -172,7 +161,7 @@ else
   banner "asan: configure + build + ctest (ASan + UBSan; not the e2e and fuzz labels)"
   cmake --preset asan
   cmake --build --preset asan -j "${JOBS}"
-  "${SAN_PREFIX[@]}" ctest --preset asan -j "${JOBS}"
+  tools/sanitized.sh ctest --preset asan -j "${JOBS}"
   stage_done asan
 
   banner "tsan: configure + build + ctest (label: concurrency)"
@@ -185,7 +174,7 @@ else
     exit 1
   fi
   cmake --build --preset tsan -j "${JOBS}" --target "${tsan_suites[@]}"
-  "${SAN_PREFIX[@]}" ctest --preset tsan
+  tools/sanitized.sh ctest --preset tsan
   stage_done tsan
 fi
 

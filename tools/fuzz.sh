@@ -191,6 +191,8 @@ CXXFLAGS=(-std=c++20 -O1 -g1 -fno-omit-frame-pointer
 flags_key="$( { "${CLANGXX}" --version | head -n 1; printf '%s\n' "${CXXFLAGS[@]}"; } |
   sha1sum | cut -c1-12)"
 OBJ_DIR="${OUT}/obj/${flags_key}"
+# A source's object: its path with "/" as "__", under OBJ_DIR.
+object_of() { printf '%s/%s.o' "${OBJ_DIR}" "${1//\//__}"; }
 mkdir -p "${OBJ_DIR}"
 
 # object_fresh OBJ: OBJ and its dependency file exist and nothing it was
@@ -243,7 +245,7 @@ objects=()
 deferred=()
 announced=0
 for src in "${SOURCE}" "${SOURCES[@]}"; do
-  obj="${OBJ_DIR}/${src//\//__}.o"
+  obj="$(object_of "${src}")"
   objects+=("${obj}")
   if object_fresh "${obj}"; then continue; fi
   if [[ ${announced} -eq 0 ]]; then
@@ -260,7 +262,7 @@ for src in "${SOURCE}" "${SOURCES[@]}"; do
 done
 # What another run was compiling: wait for it, then compile it if it failed.
 for src in "${deferred[@]}"; do
-  compile_locked "${src}" "${OBJ_DIR}/${src//\//__}.o" 1 || exit 1
+  compile_locked "${src}" "$(object_of "${src}")" 1 || exit 1
 done
 
 # The binary is relinked when an object is newer or the list of objects
@@ -287,20 +289,11 @@ if [[ ${relink} -eq 1 ]]; then
   printf '%s\n' "${objects[@]}" >"${BIN}.objects"
 fi
 
-# Sanitizer runtimes cannot map their shadow memory when the kernel randomizes
-# mmap with more than 28 bits; run without address randomization then (as
-# scripts/test.sh does), if the sandbox allows it.
-PREFIX=()
-rnd_bits="$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 0)"
-if [[ "${rnd_bits}" -gt 28 ]] && command -v setarch >/dev/null 2>&1 \
-    && setarch "$(uname -m)" -R true 2>/dev/null; then
-  PREFIX=(setarch "$(uname -m)" -R)
-fi
-
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 echo "fuzz.sh: ${BIN} ${BUDGET_ARGS[*]} over ${SEEDS}"
-exec "${PREFIX[@]}" "${BIN}" "${BUDGET_ARGS[@]}" "-max_len=${MAX_LEN}" -timeout=10 \
+# tools/sanitized.sh: address randomization off where the runtimes need it.
+exec "${ROOT}/tools/sanitized.sh" "${BIN}" "${BUDGET_ARGS[@]}" "-max_len=${MAX_LEN}" -timeout=10 \
   -rss_limit_mb=2048 -print_final_stats=1 -error_exitcode=1 \
   "-artifact_prefix=${OUT}/artifacts/${TARGET}-" "$@" \
   "${OUT}/corpus/${TARGET}" "${SEEDS}"
