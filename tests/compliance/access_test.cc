@@ -1,17 +1,20 @@
 // compliance::AccessControl: every command under every built-in role at
 // every reach, judged against a table written here from the documented role
 // model (docs/compliance.md#roles-and-scopes), not read from the policy; a
-// refusal changes nothing (the engine's saved state is byte-identical).
+// refusal changes nothing (the engine's saved state is byte-identical). Then
+// role changes, checks outside the engine, policies, auditing, and the
+// commands judged in two places (a transfer, an erasure). The actors, the
+// decision sink and the system role's traffic: access_actor_test.cc.
 
-#include "ccengine/compliance/access.h"
-
-#include <array>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "access_fixture.h"
+#include "ccengine/compliance/access.h"
 #include "ccengine/core/engine.h"
 #include "gtest/gtest.h"
 #include "testing/engine_fixture.h"
@@ -23,12 +26,6 @@ using ::ccengine::test::A;
 using ::ccengine::test::At;
 using ::ccengine::test::C;
 
-// How far a command reaches from the actor: agent 1 in department D1 of
-// tenant t1.
-enum class Reach { kSelf, kDepartment, kTenant, kOtherTenant, kNoDepartment };
-constexpr std::array<Reach, 5> kReaches = {Reach::kSelf, Reach::kDepartment,
-                                           Reach::kTenant, Reach::kOtherTenant,
-                                           Reach::kNoDepartment};
 const char* ReachName(Reach r) {
   switch (r) {
     case Reach::kSelf: return "self";
@@ -38,30 +35,6 @@ const char* ReachName(Reach r) {
     case Reach::kNoDepartment: return "no-department";
   }
   return "?";
-}
-
-// The agent and queue each reach touches: queue q of department Dq, agent
-// a+1 assigned alike. Queues 0, 1 in D1 (t1); 2 in D2 (t1); 3 in D3 (t2); 4
-// in no department. Agent 1 is the actor.
-uint64_t AgentOf(Reach r) {
-  switch (r) {
-    case Reach::kSelf: return 1;
-    case Reach::kDepartment: return 2;
-    case Reach::kTenant: return 3;
-    case Reach::kOtherTenant: return 4;
-    case Reach::kNoDepartment: return 5;
-  }
-  return 0;
-}
-uint32_t QueueOf(Reach r) {
-  switch (r) {
-    case Reach::kSelf: return 0;
-    case Reach::kDepartment: return 1;
-    case Reach::kTenant: return 2;
-    case Reach::kOtherTenant: return 3;
-    case Reach::kNoDepartment: return 4;
-  }
-  return 0;
 }
 
 // The documented built-in roles, written out: permission name -> scope name.
@@ -109,8 +82,6 @@ const std::set<std::string> kSupervisory = {
 
 // Whether a grant at `scope` reaches `reach` for a command that has (or has
 // not) an agent of its own to be `self`.
-constexpr char kCustomer[] = "13800138000";
-
 bool Covers(const std::string& scope, Reach reach, bool has_self) {
   if (scope == "all") return true;
   if (scope == "tenant") {
@@ -121,151 +92,6 @@ bool Covers(const std::string& scope, Reach reach, bool has_self) {
   if (scope == "self") return has_self && reach == Reach::kSelf;
   return false;
 }
-
-std::vector<Department> TestDepartments() {
-  return {{"D1", "t1", {QueueId(0), QueueId(1)}},
-          {"D2", "t1", {QueueId(2)}},
-          {"D3", "t2", {QueueId(3)}}};
-}
-
-class AccessTest : public ::ccengine::test::EngineFixture {
- protected:
-  void SetUp() override {
-    EngineFixture::SetUp();
-    skill_ = Skill("s");
-    for (int q = 0; q < 5; ++q) {
-      QueueConfig config = QueueSpec("q" + std::to_string(q), {{skill_, 1}});
-      config.wrap_up = absl::Seconds(30);
-      AddQueue(config);
-    }
-    for (uint64_t a = 1; a <= 5; ++a) AddAgent(a, {{skill_, 5}}, /*login=*/false);
-    auto policy = AccessPolicy::Create({}, TestDepartments());
-    ASSERT_TRUE(policy.ok()) << policy.status();
-    access_ = std::make_unique<AccessControl>(*std::move(policy));
-    const std::array<const char*, 5> departments = {"D1", "D1", "D2", "D3", ""};
-    for (uint64_t a = 1; a <= 5; ++a) {
-      CCENGINE_ASSERT_OK(access_->AssignAgent(A(a), departments[a - 1]));
-    }
-    access_->SetDecisionSink([this](const AccessDecision& d) {
-      decisions_.push_back(d);
-      return sink_error_;
-    });
-  }
-
-  uint32_t AddActor(const std::string& role, absl::Time until = absl::InfiniteFuture()) {
-    ActorSpec spec;
-    spec.id = "actor-" + role;
-    spec.tenant = "t1";
-    spec.departments = {"D1"};
-    spec.agent = A(1);
-    spec.roles = {{role, until}};
-    auto added = access_->AddActor(spec);
-    EXPECT_TRUE(added.ok()) << added.status();
-    return added.value_or(0);
-  }
-
-  // An actor with one role, no agent of its own.
-  uint32_t AddActor(std::string id, std::string tenant,
-                    std::vector<std::string> departments, std::string role) {
-    ActorSpec spec;
-    spec.id = std::move(id);
-    spec.tenant = std::move(tenant);
-    spec.departments = std::move(departments);
-    spec.roles = {{std::move(role)}};
-    auto added = access_->AddActor(spec);
-    EXPECT_TRUE(added.ok()) << added.status();
-    return added.value_or(0);
-  }
-
-  // A contact of kCustomer in queue `queue` ringing at agent `agent` (the
-  // only one logged in).
-  void RingAt(uint64_t agent, uint32_t queue, uint64_t contact) {
-    CCENGINE_ASSERT_OK(engine_->Login(A(agent)));
-    ContactSpec spec;
-    spec.id = C(contact);
-    spec.queue = QueueId(queue);
-    spec.customer_id = kCustomer;
-    CCENGINE_ASSERT_OK(engine_->AddContact(spec));
-    auto where = engine_->LocateContact(C(contact));
-    ASSERT_TRUE(where.ok()) << where.status();
-    ASSERT_EQ(where->agent, A(agent));
-  }
-
-  // Brings the engine to a state where `kind` (a Command index) is valid for
-  // `reach`, and returns that command.
-  Command Prepare(size_t kind, Reach reach) {
-    const uint64_t agent = AgentOf(reach);
-    const uint32_t queue = QueueOf(reach);
-    const uint64_t contact = 900;
-    auto ring = [&] { RingAt(agent, queue, contact); };
-    auto serve = [&] {
-      ring();
-      CCENGINE_EXPECT_OK(engine_->AcceptOffer(A(agent), C(contact)));
-    };
-    switch (kind) {
-      case 0: {  // AddAgent: a new agent, placed in the reach's department
-        const std::array<const char*, 5> departments = {"D1", "D1", "D2", "D3", ""};
-        CCENGINE_EXPECT_OK(
-            access_->AssignAgent(A(100), departments[static_cast<size_t>(reach)]));
-        return cmd::AddAgent{AgentSpec(100, {{skill_, 5}})};
-      }
-      case 1: return cmd::RemoveAgent{A(agent)};
-      case 2: return cmd::Login{A(agent)};
-      case 3: CCENGINE_EXPECT_OK(engine_->Login(A(agent))); return cmd::Logout{A(agent)};
-      case 4:
-        CCENGINE_EXPECT_OK(engine_->Login(A(agent), /*ready=*/false));
-        return cmd::SetReady{A(agent)};
-      case 5:
-        CCENGINE_EXPECT_OK(engine_->Login(A(agent)));
-        return cmd::SetNotReady{A(agent)};
-      case 6: {
-        ContactSpec spec;
-        spec.id = C(contact);
-        spec.queue = QueueId(queue);
-        return cmd::AddContact{spec};
-      }
-      case 7: ring(); return cmd::AcceptOffer{A(agent), C(contact)};
-      case 8: ring(); return cmd::RejectOffer{A(agent), C(contact)};
-      case 9: serve(); return cmd::CompleteContact{A(agent), C(contact)};
-      case 10:
-        serve();
-        CCENGINE_EXPECT_OK(engine_->CompleteContact(A(agent), C(contact)));
-        return cmd::EndWrapUp{A(agent)};
-      case 11: ring(); return cmd::Abandon{C(contact)};
-      case 12: {  // only a waiting caller asks for a callback: no one's contact yet
-        ContactSpec spec;
-        spec.id = C(contact);
-        spec.queue = QueueId(queue);
-        CCENGINE_EXPECT_OK(engine_->AddContact(spec));
-        return cmd::RequestCallback{C(contact)};
-      }
-      case 13: serve(); return cmd::Transfer{C(contact), QueueId(queue)};
-      case 14: ring(); return cmd::Withdraw{C(contact)};
-      case 15: ring(); return cmd::SetPriority{C(contact), 3};
-      case 16:
-        CCENGINE_EXPECT_OK(engine_->Login(A(agent)));
-        return cmd::ForceAgentState{A(agent), AgentState::kNotReady};
-      case 17:  // a customer served in the reach's queue asks to be forgotten
-        serve();
-        CCENGINE_EXPECT_OK(engine_->CompleteContact(A(agent), C(contact)));
-        EXPECT_EQ(engine_->customer_history_entries(), 1u);
-        return cmd::EraseCustomer{kCustomer};
-    }
-    ADD_FAILURE() << "no command " << kind;
-    return cmd::SetReady{A(agent)};
-  }
-
-  std::string State() const {
-    std::string out;
-    engine_->SaveState(out);
-    return out;
-  }
-
-  SkillId skill_;
-  std::unique_ptr<AccessControl> access_;
-  std::vector<AccessDecision> decisions_;
-  absl::Status sink_error_;
-};
 
 TEST_F(AccessTest, EveryCommandUnderEveryBuiltInRoleAtEveryReach) {
   // The table covers exactly the built-in roles the policy has.
@@ -324,202 +150,6 @@ TEST_F(AccessTest, EveryCommandUnderEveryBuiltInRoleAtEveryReach) {
   EXPECT_EQ(cases, 6u * 18u * 5u);
   EXPECT_GT(allowed, 100u);
   EXPECT_LT(allowed, cases - 100);
-}
-
-TEST_F(AccessTest, NoActorUnknownOrRemovedActorIsUnauthenticated) {
-  access_->Attach(*engine_);
-  const std::string before = State();
-  const absl::Status none = engine_->Apply(cmd::Login{A(1)});
-  EXPECT_EQ(none.code(), absl::StatusCode::kUnauthenticated) << none;
-  EXPECT_NE(none.message().find("no actor"), std::string_view::npos) << none;
-  const absl::Status forged = engine_->Apply(cmd::Login{A(1)}, {.actor = 77});
-  EXPECT_EQ(forged.code(), absl::StatusCode::kUnauthenticated) << forged;
-  EXPECT_NE(forged.message().find("unknown actor 77"), std::string_view::npos) << forged;
-  const uint32_t lee = AddActor("agent");
-  CCENGINE_ASSERT_OK(access_->RemoveActor("actor-agent"));
-  CCENGINE_EXPECT_CODE(engine_->Apply(cmd::Login{A(1)}, {.actor = lee}),
-                       kUnauthenticated);
-  EXPECT_EQ(State(), before);
-  ASSERT_EQ(decisions_.size(), 3u) << "every refusal is passed on";
-  EXPECT_EQ(decisions_[1].actor, "#77");
-  // A new actor of the same id gets a new number; the old one stays dead.
-  const uint32_t again = AddActor("agent");
-  EXPECT_NE(again, lee);
-  CCENGINE_EXPECT_OK(engine_->Apply(cmd::Login{A(1)}, {.actor = again}));
-  CCENGINE_EXPECT_CODE(engine_->Apply(cmd::Logout{A(1)}, {.actor = lee}),
-                       kUnauthenticated);
-}
-
-TEST_F(AccessTest, AnExpiredRoleGrantsNothingAndSaysSo) {
-  access_->Attach(*engine_);
-  const uint32_t lead = AddActor("team_lead", At(100));
-  CCENGINE_ASSERT_OK(engine_->Login(A(2)));
-  AdvanceTo(99);
-  CCENGINE_EXPECT_OK(
-      engine_->Apply(cmd::ForceAgentState{A(2), AgentState::kNotReady}, {.actor = lead}));
-  AdvanceTo(100);
-  const absl::Status late =
-      engine_->Apply(cmd::ForceAgentState{A(2), AgentState::kAvailable}, {.actor = lead});
-  EXPECT_EQ(late.code(), absl::StatusCode::kPermissionDenied) << late;
-  EXPECT_NE(late.message().find("role 'team_lead' expired at 1970-01-01T00:01:40+00:00"),
-            std::string_view::npos)
-      << late;
-  EXPECT_EQ(engine_->GetAgent(A(2))->state, AgentState::kNotReady);
-}
-
-TEST_F(AccessTest, SinkGetsRefusalsAndAccountableDecisionsNotTheTrafficOrSelfService) {
-  access_->Attach(*engine_);
-  const uint32_t lee = AddActor("agent");
-  const uint32_t sys = AddActor("sip-bridge", "", {}, "system");
-  const uint32_t sup = AddActor("wang", "t1", {"D1"}, "supervisor");
-
-  CCENGINE_ASSERT_OK(engine_->Login(A(1), /*ready=*/false));
-  CCENGINE_EXPECT_OK(
-      engine_->Apply(cmd::SetReady{A(1)}, {.actor = lee}));  // self service
-  ContactSpec spec;
-  spec.id = C(5);
-  spec.queue = QueueId(0);
-  CCENGINE_EXPECT_OK(engine_->Apply(cmd::AddContact{spec}, {.actor = sys}));  // traffic
-  EXPECT_TRUE(decisions_.empty());
-
-  CCENGINE_EXPECT_OK(engine_->Apply(cmd::Withdraw{C(5)}, {.actor = sup}));
-  ASSERT_EQ(decisions_.size(), 1u);
-  EXPECT_TRUE(decisions_[0].allowed);
-  EXPECT_EQ(decisions_[0].actor, "wang");
-  EXPECT_EQ(decisions_[0].roles, "supervisor");
-  EXPECT_EQ(decisions_[0].action, "Withdraw");
-  EXPECT_EQ(decisions_[0].subject, "contact 5 in queue 0");
-  EXPECT_EQ(decisions_[0].at, engine_->Now());
-
-  CCENGINE_EXPECT_OK(engine_->Apply(cmd::Logout{A(1)}, {.actor = lee}));  // logins count
-  ASSERT_EQ(decisions_.size(), 2u);
-  EXPECT_EQ(decisions_[1].action, "Logout");
-
-  CCENGINE_EXPECT_CODE(engine_->Apply(cmd::Login{A(2)}, {.actor = lee}),
-                       kPermissionDenied);
-  ASSERT_EQ(decisions_.size(), 3u);
-  EXPECT_FALSE(decisions_[2].allowed);
-  EXPECT_EQ(decisions_[2].status.code(), absl::StatusCode::kPermissionDenied);
-}
-
-// What the system role may send anywhere without an audit record is decided
-// without the lock; every change to the actor must reach that path at once.
-TEST_F(AccessTest, TheSystemRolesTrafficFollowsEveryChangeToItsActor) {
-  // Only an access.manage of scope all may hand out the system role.
-  auto policy = AccessPolicy::Create(
-      {{"security", {{Permission::kAccessManage, Scope::kAll}}}}, TestDepartments());
-  ASSERT_TRUE(policy.ok()) << policy.status();
-  access_ = std::make_unique<AccessControl>(*std::move(policy));
-  access_->SetDecisionSink([this](const AccessDecision& d) {
-    decisions_.push_back(d);
-    return absl::OkStatus();
-  });
-  access_->Attach(*engine_);
-  const uint32_t root = AddActor("root", "t1", {}, "security");
-  auto add = [&, next = uint64_t{1}](uint32_t actor, uint32_t queue) mutable {
-    ContactSpec c;
-    c.id = C(next++);
-    c.queue = QueueId(queue);
-    return engine_->Apply(cmd::AddContact{c}, {.actor = actor});
-  };
-  auto system_actor = [&](std::string id, absl::Time until) {
-    ActorSpec spec;
-    spec.id = std::move(id);
-    spec.tenant = "t1";
-    spec.roles = {{"system", until}};
-    return access_->AddActor(spec).value();
-  };
-  const uint32_t bridge = system_actor("bridge", absl::InfiniteFuture());
-
-  // Every queue, no decision passed on.
-  for (uint32_t q = 0; q < 5; ++q) CCENGINE_EXPECT_OK(add(bridge, q));
-  EXPECT_TRUE(decisions_.empty());
-
-  // Joined by a tenant-wide role granting the same permission: a contact
-  // inside the tenant is now the administrator's decision, audited; outside
-  // it, still the system role's, not.
-  CCENGINE_ASSERT_OK(access_->GrantRole(root, "bridge", {"administrator"}, At(0)));
-  decisions_.clear();
-  CCENGINE_EXPECT_OK(add(bridge, 0));
-  ASSERT_EQ(decisions_.size(), 1u);
-  EXPECT_EQ(decisions_[0].action, "AddContact");
-  EXPECT_EQ(decisions_[0].roles, "system,administrator");
-  CCENGINE_EXPECT_OK(add(bridge, 3));  // tenant t2
-  EXPECT_EQ(decisions_.size(), 1u);
-
-  // Revoked, granted again, removed: each at once. A session command is
-  // audited whoever sends it.
-  CCENGINE_ASSERT_OK(access_->RevokeRole(root, "bridge", "administrator", At(0)));
-  decisions_.clear();
-  CCENGINE_EXPECT_OK(add(bridge, 0));
-  CCENGINE_EXPECT_OK(engine_->Apply(cmd::Login{A(4)}, {.actor = bridge}));
-  ASSERT_EQ(decisions_.size(), 1u);
-  EXPECT_EQ(decisions_[0].action, "Login");
-  CCENGINE_ASSERT_OK(access_->RevokeRole(root, "bridge", "system", At(0)));
-  CCENGINE_EXPECT_CODE(add(bridge, 4), kPermissionDenied);
-  CCENGINE_ASSERT_OK(access_->GrantRole(root, "bridge", {"system"}, At(0)));
-  CCENGINE_EXPECT_OK(add(bridge, 4));
-  CCENGINE_ASSERT_OK(access_->RemoveActor("bridge"));
-  CCENGINE_EXPECT_CODE(add(bridge, 4), kUnauthenticated);
-
-  // Up to a role's last instant, and not after, on a whole second or between.
-  const uint32_t ivr = system_actor("ivr", At(100));
-  const uint32_t acd = system_actor("acd", At(100.5));
-  AdvanceTo(99.75);
-  CCENGINE_EXPECT_OK(add(ivr, 3));
-  AdvanceTo(100);
-  CCENGINE_EXPECT_CODE(add(ivr, 3), kPermissionDenied);
-  AdvanceTo(100.25);
-  CCENGINE_EXPECT_OK(add(acd, 3));
-  AdvanceTo(100.5);
-  const absl::Status expired = add(acd, 3);
-  EXPECT_EQ(expired.code(), absl::StatusCode::kPermissionDenied) << expired;
-  EXPECT_NE(expired.message().find("role 'system' expired"), std::string_view::npos)
-      << expired;
-}
-
-// The roles a decision records, for a caller outside the engine (the ticket
-// audit trail).
-TEST_F(AccessTest, RolesInForceAreThoseNotYetExpired) {
-  ActorSpec spec;
-  spec.id = "wang";
-  spec.tenant = "t1";
-  spec.departments = {"D1"};
-  spec.roles = {{"team_lead", At(10)}, {"supervisor"}};
-  ASSERT_TRUE(access_->AddActor(spec).ok());
-  EXPECT_EQ(access_->RolesInForce("wang", At(9)).value(), "team_lead,supervisor");
-  EXPECT_EQ(access_->RolesInForce("wang", At(10)).value(), "supervisor");
-  CCENGINE_EXPECT_CODE(access_->RolesInForce("nobody", At(9)).status(), kNotFound);
-}
-
-TEST_F(AccessTest, SubmittedCommandsAreRefusedAsCommandFailedEvents) {
-  access_->Attach(*engine_);
-  const uint32_t lee = AddActor("agent");
-  CCENGINE_ASSERT_OK(engine_->Submit(cmd::Login{A(2)}, {.actor = lee}));
-  CCENGINE_ASSERT_OK(engine_->Submit(cmd::Login{A(1)}, {.actor = lee}));
-  CCENGINE_ASSERT_OK(engine_->Poll(engine_->Now()));
-  size_t failed = 0;
-  for (const Event& e : events_) {
-    if (e.type != EventType::kCommandFailed) continue;
-    ++failed;
-    EXPECT_EQ(e.status.code(), absl::StatusCode::kPermissionDenied) << e.status;
-    EXPECT_EQ(e.origin.actor, lee);
-  }
-  EXPECT_EQ(failed, 1u);
-  EXPECT_EQ(engine_->GetAgent(A(2))->state, AgentState::kLoggedOut);
-  EXPECT_EQ(engine_->GetAgent(A(1))->state, AgentState::kAvailable);
-}
-
-TEST_F(AccessTest, AProducersSequenceIsNotSpentByARefusal) {
-  access_->Attach(*engine_);
-  const uint32_t lee = AddActor("agent");
-  CCENGINE_EXPECT_CODE(
-      engine_->Apply(cmd::Login{A(2)}, {.producer = 4, .sequence = 1, .actor = lee}),
-      kPermissionDenied);
-  EXPECT_EQ(engine_->ProducerSequence(4), 0u);
-  CCENGINE_EXPECT_OK(
-      engine_->Apply(cmd::Login{A(1)}, {.producer = 4, .sequence = 1, .actor = lee}));
-  EXPECT_EQ(engine_->ProducerSequence(4), 1u);
 }
 
 TEST_F(AccessTest, RoleChangesNeedAccessManageOverTheTargetAndAreAudited) {
