@@ -87,8 +87,13 @@ int main(int argc, char** argv) {
     }
     (void)engine->AdvanceTo(engine->Now() + absl::Seconds(4));
     (void)engine->Apply(cmd::AcceptOffer{AgentId{1}, ContactId{101}});
-    // A checkpoint: the state as of the last record, written atomically.
-    auto snapshot = journal::Checkpoint(*engine, *log, snapshots).value();
+    // A checkpoint: the state as of the last record, written atomically;
+    // snapshots and journal records older than 30 days (the retention
+    // period of personal data) are removed at each one.
+    auto snapshot =
+        journal::Checkpoint(*engine, *log, snapshots,
+                            journal::CheckpointOptions{.max_age = absl::Hours(24 * 30)})
+            .value();
     std::printf("checkpoint at record %llu: %s\n",
                 static_cast<unsigned long long>(snapshot.sequence),
                 snapshot.path.c_str());

@@ -72,7 +72,7 @@ PyEngine::Journal& OpenJournalOf(const PyEngine& e) {
 
 py::dict OpenJournal(PyEngine& e, const std::string& dir, const std::string& fsync,
                      double batch_interval_s, int64_t segment_bytes,
-                     std::optional<std::string> snapshots) {
+                     const std::optional<std::string>& snapshots) {
   if (e.journal() != nullptr) {
     Check(absl::FailedPreconditionError(
         fmt::format("a journal is open already, in {}", e.journal()->dir)));
@@ -159,19 +159,24 @@ set_agent_skills and the add_*_strategy calls are refused.
 )doc");
   cls.def(
       "checkpoint",
-      [](PyEngine& e, int keep) {
+      [](PyEngine& e, int keep, py::handle max_age_s) {
+        journal::CheckpointOptions options{.keep = keep};
+        options.max_age = ToDuration(max_age_s, "max_age_s", /*allow_infinite=*/true);
         PyEngine::Journal& j = OpenJournalOf(e);
         const journal::SnapshotInfo s =
-            Unwrap(journal::Checkpoint(e.engine(), *j.log, j.snapshots, keep));
+            Unwrap(journal::Checkpoint(e.engine(), *j.log, j.snapshots, options));
         py::dict d;
         d["sequence"] = s.sequence;
         d["path"] = s.path;
         d["bytes"] = s.bytes;
         return d;
       },
-      "keep"_a = 2,
+      "keep"_a = 2, "max_age_s"_a = py::none(),
       "Writes the whole engine state as a snapshot (atomically) and drops the "
-      "journal segments it covers, keeping the newest `keep` snapshots; "
+      "journal segments it covers, keeping the newest `keep` snapshots; with "
+      "`max_age_s` (retention by age) also removes kept snapshots older than that in "
+      "engine time (never the new one) and starts a new journal segment, so no "
+      "journaled command older than the oldest kept snapshot stays; "
       "returns {'sequence', 'path', 'bytes'}.");
   cls.def(
       "close_journal",

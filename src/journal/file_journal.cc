@@ -165,6 +165,18 @@ struct FileJournal::State {
     return absl::OkStatus();
   }
 
+  // Closes the active segment, complete on disk (unless kNever), and starts
+  // the next one at the next sequence.
+  absl::Status NextSegment() {
+    absl::Status done =
+        options.fsync == FsyncPolicy::kNever || durable == last ? Flush() : SyncActive();
+    if (!done.ok()) return done;
+    if (absl::Status s = StartSegment(last + 1); !s.ok()) {
+      return absl::UnavailableError(std::string(s.message()));
+    }
+    return absl::OkStatus();
+  }
+
   void SyncLoop() {
     std::unique_lock<std::mutex> l(mu);
     const auto interval = absl::ToChronoNanoseconds(options.batch_interval);
@@ -340,14 +352,7 @@ absl::StatusOr<uint64_t> FileJournal::Append(absl::Time engine_time,
   const size_t bytes = internal::RecordBytes(payload.size());
   if (st.active_bytes > internal::kSegmentHeaderBytes &&
       st.active_bytes + bytes > st.options.segment_bytes) {
-    // The closed segment is complete on disk (unless kNever) before the next.
-    absl::Status done = st.options.fsync == FsyncPolicy::kNever || st.durable == st.last
-                            ? st.Flush()
-                            : st.SyncActive();
-    if (!done.ok()) return done;
-    if (absl::Status s = st.StartSegment(st.last + 1); !s.ok()) {
-      return absl::UnavailableError(std::string(s.message()));
-    }
+    if (absl::Status s = st.NextSegment(); !s.ok()) return s;
   }
   const uint64_t sequence = st.last + 1;
   internal::AppendRecord(sequence, time_ns, payload, &st.pending);
@@ -454,6 +459,14 @@ absl::Status FileJournal::Read(
     if (!scan.ok()) return scan.status();
   }
   return absl::OkStatus();
+}
+
+absl::Status FileJournal::Rotate() {
+  State& st = *state_;
+  std::lock_guard<std::mutex> l(st.mu);
+  if (!st.broken.ok()) return st.broken;
+  if (st.active_bytes <= internal::kSegmentHeaderBytes) return absl::OkStatus();
+  return st.NextSegment();
 }
 
 absl::Status FileJournal::DropBefore(uint64_t sequence) {

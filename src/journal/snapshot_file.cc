@@ -82,6 +82,20 @@ absl::StatusOr<std::string_view> CheckFile(const std::string& path, std::string_
   return state;
 }
 
+// The engine time in a snapshot's header, when the header reads back whole.
+std::optional<absl::Time> HeaderTime(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  const Fd holder(fd);
+  std::string header(kHeaderBytes, '\0');
+  if (::pread(fd, header.data(), kHeaderBytes, 0) != static_cast<ssize_t>(kHeaderBytes) ||
+      std::string_view(header).substr(0, kMagic.size()) != kMagic ||
+      GetU32(header, 40) != Crc32c(std::string_view(header).substr(0, 40))) {
+    return std::nullopt;
+  }
+  return absl::FromUnixNanos(static_cast<int64_t>(GetU64(header, 20)));
+}
+
 absl::Status RemoveFile(const std::string& path) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("unlink", path, errno);
   return absl::OkStatus();
@@ -168,9 +182,21 @@ absl::StatusOr<std::vector<SnapshotInfo>> ListSnapshots(const std::string& dir) 
 
 absl::StatusOr<SnapshotInfo> Checkpoint(const Engine& engine, CommandLog& log,
                                         const std::string& dir, int keep) {
+  return Checkpoint(engine, log, dir, CheckpointOptions{.keep = keep});
+}
+
+absl::StatusOr<SnapshotInfo> Checkpoint(const Engine& engine, CommandLog& log,
+                                        const std::string& dir,
+                                        const CheckpointOptions& options) {
+  const int keep = options.keep;
   if (keep < 1) {
     return absl::InvalidArgumentError(
         fmt::format("keep must be at least 1, got {}", keep));
+  }
+  const bool by_age = options.max_age != absl::InfiniteDuration();
+  if (options.max_age <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(fmt::format("max_age must be above zero, got {}",
+                                                  absl::FormatDuration(options.max_age)));
   }
   // The records the snapshot includes are on disk before it is: a snapshot
   // ahead of the durable log would make the log reuse its sequence numbers.
@@ -186,9 +212,26 @@ absl::StatusOr<SnapshotInfo> Checkpoint(const Engine& engine, CommandLog& log,
   }
   absl::StatusOr<SnapshotInfo> written = WriteSnapshot(dir, log.last_sequence(), engine);
   if (!written.ok()) return written.status();
+  // The records after the snapshot start a segment of their own, so that the
+  // segments before it can go whole once it is the oldest kept.
+  if (by_age) {
+    if (absl::Status s = log.Rotate(); !s.ok()) return s;
+  }
   absl::StatusOr<std::vector<SnapshotInfo>> all = ListSnapshots(dir);
   if (!all.ok()) return all.status();
-  const size_t kept = std::min(all->size(), static_cast<size_t>(keep));
+  size_t kept = std::min(all->size(), static_cast<size_t>(keep));
+  if (by_age) {
+    // Newest first: the first one past the age ends what is kept (the new
+    // one, first, always stays).
+    const absl::Time oldest_allowed = engine.Now() - options.max_age;
+    for (size_t i = 1; i < kept; ++i) {
+      const std::optional<absl::Time> time = HeaderTime((*all)[i].path);
+      if (time.has_value() && *time < oldest_allowed) {
+        kept = i;
+        break;
+      }
+    }
+  }
   for (size_t i = kept; i < all->size(); ++i) {
     if (absl::Status s = RemoveFile((*all)[i].path); !s.ok()) return s;
   }

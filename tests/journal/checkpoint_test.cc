@@ -222,6 +222,95 @@ TEST_F(CheckpointTest, AnEngineConfiguredOtherwiseIsRefused) {
   EXPECT_NE(r.status().message().find("snapshot "), std::string::npos) << r.status();
 }
 
+// Retention by age: after each checkpoint no kept snapshot but the newest is
+// older than max_age, the journal starts right after the oldest kept one (no
+// older record stays, although segments are far larger than the day), and
+// recovery still gives the live engine's digest. Without the age rule the
+// same day keeps all `keep` snapshots and its older records.
+TEST_F(CheckpointTest, RetentionByAgeKeepsNoSnapshotOrRecordPastTheAge) {
+  const absl::Duration max_age = absl::Seconds(300);
+  for (const bool by_age : {true, false}) {
+    SCOPED_TRACE(by_age ? "max_age 300 s" : "no age rule");
+    sqlite::TempDir tmp;
+    const FileJournalOptions options{.dir = tmp.File("journal"),
+                                     .fsync = FsyncPolicy::kNever,
+                                     .segment_bytes = size_t{64} << 20};
+    const std::string snapshots = tmp.File("snapshots");
+    std::filesystem::create_directories(snapshots);
+    CheckpointOptions checkpoint{.keep = 5};
+    if (by_age) checkpoint.max_age = max_age;
+    DayDriver driver(31);
+    std::unique_ptr<Engine> live = NewDayCenter();
+    auto log = FileJournal::Open(options);
+    ASSERT_TRUE(log.ok()) << log.status();
+    EngineJournal journal(*live, **log);
+    std::map<uint64_t, absl::Time> written;  // snapshot sequence -> engine time
+    int checks = 0;
+    for (int i = 1; i <= 2000; ++i) {
+      driver.Step({live.get()});
+      if (i % 100 != 0) continue;
+      absl::StatusOr<SnapshotInfo> c = Checkpoint(*live, **log, snapshots, checkpoint);
+      ASSERT_TRUE(c.ok()) << c.status();
+      written[c->sequence] = c->engine_time;
+      absl::StatusOr<std::vector<SnapshotInfo>> kept = ListSnapshots(snapshots);
+      ASSERT_TRUE(kept.ok());
+      ASSERT_FALSE(kept->empty());
+      EXPECT_EQ(kept->front().sequence, c->sequence);
+      EXPECT_LE(kept->size(), 5u);
+      if (by_age) {
+        for (size_t k = 1; k < kept->size(); ++k) {
+          EXPECT_GE(written.at((*kept)[k].sequence), live->Now() - max_age);
+        }
+        EXPECT_EQ((*log)->first_sequence(), kept->back().sequence + 1);
+        EXPECT_TRUE((*log)
+                        ->Read((*log)->first_sequence(),
+                               [&](const LogRecord& r) {
+                                 EXPECT_GE(r.engine_time, live->Now() - max_age);
+                                 return absl::OkStatus();
+                               })
+                        .ok());
+      } else {
+        EXPECT_EQ((*log)->first_sequence(), 1u) << "one segment holds the whole day";
+        if (written.size() >= 5) {
+          EXPECT_EQ(kept->size(), 5u);
+        }
+      }
+      ++checks;
+    }
+    ASSERT_EQ(checks, 20);
+    if (by_age) {
+      // The day moved on far past the age: most snapshots went by age.
+      EXPECT_GT(live->Now() - written.begin()->second, 4 * max_age);
+      absl::StatusOr<std::vector<SnapshotInfo>> kept = ListSnapshots(snapshots);
+      ASSERT_TRUE(kept.ok());
+      EXPECT_LT(kept->size(), 5u);
+    }
+    const std::string digest = test::SavedState(*live);
+    log->reset();
+    auto reopened = FileJournal::Open(options);
+    ASSERT_TRUE(reopened.ok()) << reopened.status();
+    std::unique_ptr<Engine> recovered = NewDayCenter();
+    absl::StatusOr<RecoveryReport> r = Recover(**reopened, snapshots, *recovered);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(test::SavedState(*recovered), digest);
+  }
+}
+
+TEST_F(CheckpointTest, AMaxAgeNotAboveZeroIsRefusedBeforeAnythingIsWritten) {
+  std::unique_ptr<Engine> e = NewDayCenter();
+  auto log = FileJournal::Open(options_);
+  ASSERT_TRUE(log.ok());
+  for (const absl::Duration age : {absl::ZeroDuration(), absl::Seconds(-1)}) {
+    const absl::Status s =
+        Checkpoint(*e, **log, snapshots_, CheckpointOptions{.max_age = age}).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_NE(s.message().find("max_age"), std::string::npos) << s;
+  }
+  absl::StatusOr<std::vector<SnapshotInfo>> listed = ListSnapshots(snapshots_);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->empty());
+}
+
 TEST_F(CheckpointTest, LeftoverTemporaryFilesAreIgnoredAndRemoved) {
   {
     std::unique_ptr<Engine> e = NewDayCenter();

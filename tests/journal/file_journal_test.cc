@@ -153,6 +153,39 @@ TEST(FileJournalTest, SegmentsRollAndOldOnesAreDropped) {
   EXPECT_EQ(j->last_sequence(), 1002u);
 }
 
+TEST(FileJournalTest, RotateLetsEveryRecordBeDroppedAndTheNumberingGoesOn) {
+  TempDir dir;
+  const FileJournalOptions options{.dir = dir.File("j")};
+  {
+    auto j = MustOpen(options);
+    ASSERT_NE(j, nullptr);
+    ASSERT_TRUE(j->Rotate().ok());  // nothing to end: no new segment
+    EXPECT_EQ(j->segment_count(), 1u);
+    AppendRange(*j, 1, 50);
+    ASSERT_TRUE(j->DropBefore(51).ok());  // without Rotate, the newest stays
+    EXPECT_EQ(j->first_sequence(), 1u);
+    ASSERT_TRUE(j->Rotate().ok());
+    EXPECT_EQ(j->segment_count(), 2u);
+    EXPECT_EQ(j->durable_sequence(), 50u);
+    ASSERT_TRUE(j->Rotate().ok());  // the new segment is still empty
+    EXPECT_EQ(j->segment_count(), 2u);
+    ExpectRecords(*j, 1, 50);
+    ASSERT_TRUE(j->DropBefore(51).ok());
+    EXPECT_EQ(j->first_sequence(), 51u);
+    EXPECT_EQ(j->last_sequence(), 50u);
+    EXPECT_EQ(Segments(dir).size(), 1u);
+    EXPECT_EQ(j->Read(50, [](const LogRecord&) { return absl::OkStatus(); }).code(),
+              absl::StatusCode::kOutOfRange);
+  }
+  // The empty segment keeps the numbering across a reopen.
+  auto j = MustOpen(options);
+  ASSERT_NE(j, nullptr);
+  EXPECT_EQ(j->first_sequence(), 51u);
+  EXPECT_EQ(j->last_sequence(), 50u);
+  AppendRange(*j, 51, 60);
+  ExpectRecords(*j, 51, 60);
+}
+
 // Segments written with larger segments than the journal now has are read
 // whole, never cut.
 TEST(FileJournalTest, SegmentsOfAnotherSizeAreReadWhole) {

@@ -118,6 +118,32 @@ def test_configuration_and_misuse_are_refused_with_the_engine_unchanged(tmp_path
         moved.open_journal(str(tmp_path / "late"))
 
 
+def test_checkpoints_by_age_keep_no_older_snapshot_or_command(tmp_path):
+    e = configure()
+    e.open_journal(str(tmp_path / "j"))
+    rng = random.Random(8)
+    with pytest.raises(ValueError, match="max_age"):
+        e.checkpoint(max_age_s=0)
+    with pytest.raises(ValueError, match="max_age_s"):
+        e.checkpoint(max_age_s=-5)
+    assert not list((tmp_path / "j").glob("**/snapshot-*.ccs"))
+    taken = []
+    for _ in range(8):
+        drive(e, rng, 40)  # about 600 s of engine time
+        taken.append(e.checkpoint(keep=5, max_age_s=900))
+    snapshots = sorted(p.name for p in (tmp_path / "j").glob("**/snapshot-*.ccs"))
+    assert 1 <= len(snapshots) < 5
+    oldest_kept = int(snapshots[0].split("-")[1].split(".")[0])
+    assert e.journal["first_sequence"] == oldest_kept + 1
+    expected = e.state_bytes()
+    e.close_journal()
+    again = configure()
+    report = again.open_journal(str(tmp_path / "j"))
+    assert report["snapshot_sequence"] == taken[-1]["sequence"]
+    again.advance_to(e.now)
+    assert again.state_bytes() == expected
+
+
 def test_exactly_once_through_apply_with_an_origin(tmp_path):
     e = configure()
     e.open_journal(str(tmp_path / "j"))

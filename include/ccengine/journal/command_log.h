@@ -104,9 +104,19 @@ class CommandLog {
       uint64_t from, absl::FunctionRef<absl::Status(const LogRecord&)> fn) const = 0;
 
   // Forgets records below `sequence` (a snapshot covers them). A log may keep
-  // more than asked (whole segments are dropped); it never drops the newest
-  // record. first_sequence() tells what is left.
+  // more than asked (whole segments are dropped); it never drops the segment
+  // it appends to, so it keeps the newest record unless Rotate came after it.
+  // first_sequence() tells what is left.
   virtual absl::Status DropBefore(uint64_t sequence) = 0;
+
+  // Ends the segment records are appended to (first making what it holds
+  // durable, unless the policy is kNever): the next record starts a new one,
+  // so that DropBefore(last_sequence() + 1) can forget every record appended
+  // so far while the numbering goes on. Nothing to do when the segment holds
+  // no record. Unavailable for an I/O error: a failed write or sync stops
+  // the log as it does in Append; a segment that could not be created leaves
+  // the current one in use.
+  virtual absl::Status Rotate() = 0;
 };
 
 }  // namespace ccengine::journal

@@ -121,6 +121,7 @@ class FileJournal final : public CommandLog {
   absl::Status Read(uint64_t from,
                     absl::FunctionRef<absl::Status(const LogRecord&)> fn) const override;
   absl::Status DropBefore(uint64_t sequence) override;
+  absl::Status Rotate() override;
 
   // Segment files now in the folder, and fdatasync calls made since Open.
   size_t segment_count() const;

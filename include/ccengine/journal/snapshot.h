@@ -87,11 +87,29 @@ absl::StatusOr<SnapshotInfo> LoadSnapshot(const std::string& path, Engine& engin
 // The snapshot files in `dir`, newest first, by name (nothing is read).
 absl::StatusOr<std::vector<SnapshotInfo>> ListSnapshots(const std::string& dir);
 
+struct CheckpointOptions {
+  // The newest snapshots kept (>= 1).
+  int keep = 2;
+  // Retention by age (personal data kept no longer than a period): a kept
+  // snapshot whose engine time is more than `max_age` before the engine's
+  // now is removed too — never the one just written — and the log starts a
+  // new segment at the checkpoint (CommandLog::Rotate), so that dropping the
+  // records before the oldest kept snapshot leaves none older than it. With
+  // checkpoints at least every `interval`, no snapshot or record older than
+  // `max_age + interval` stays. A snapshot whose header does not read back
+  // is left to the `keep` rule. Infinite: no age rule, no rotation.
+  absl::Duration max_age = absl::InfiniteDuration();
+};
+
 // Syncs `log`, snapshots `engine` as of `log.last_sequence()` into `dir`,
-// removes all but the newest `keep` (>= 1) snapshots and leftover temporary
+// removes the snapshots `options` does not keep and leftover temporary
 // files, and drops the log's records before the oldest kept snapshot's.
 // The engine must have applied every record appended (the router thread,
-// between commands).
+// between commands). InvalidArgument for `keep` < 1 or a `max_age` not above
+// zero.
+absl::StatusOr<SnapshotInfo> Checkpoint(const Engine& engine, CommandLog& log,
+                                        const std::string& dir,
+                                        const CheckpointOptions& options);
 absl::StatusOr<SnapshotInfo> Checkpoint(const Engine& engine, CommandLog& log,
                                         const std::string& dir, int keep = 2);
 
