@@ -18,6 +18,11 @@
 //                           (~50,000 contacts). Its contacts per second
 //                           against BM_Simulate_MMc's: does the simulator keep
 //                           pace as the center grows?
+//   BM_Simulate_MMc_RoutingFile  BM_Simulate_MMc's center from a routing
+//                           file: the same queue, agents and customers, with
+//                           every command of the day authorized under the
+//                           file's roles as the simulator's actor. Against
+//                           BM_Simulate_MMc: what the roles cost a run.
 //
 // items_per_second = simulated contacts per second of wall time (warm-up and
 // replications included); counters: events per contact, and the answered
@@ -30,10 +35,12 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "ccengine/config/routing_file.h"
 #include "ccengine/sim/sim.h"
 #include "sim_scenarios.h"
 
@@ -84,7 +91,36 @@ void BM_Simulate_LargeMultiSkill(benchmark::State& state) {
   RunScenario(state, LargeMultiSkill());
 }
 
+Scenario MMcFromRoutingFile() {
+  auto routing = ccengine::config::LoadRoutingJson(
+      R"({"format": 1, "skills": ["general"],
+          "queues": [{"name": "general", "skills": {"general": 1}}],
+          "agent_profiles": [{"name": "agent", "skills": {"general": 5}}]})");
+  if (!routing.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(routing.status().message()).c_str());
+    std::exit(1);
+  }
+  Scenario s = MMc();
+  s.skills.clear();
+  s.queues.clear();
+  s.agents[0].skills.clear();
+  s.agents[0].profile = "agent";
+  auto routed = ccengine::sim::WithRouting(
+      std::move(s),
+      std::make_shared<const ccengine::config::RoutingConfig>(*std::move(routing)));
+  if (!routed.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(routed.status().message()).c_str());
+    std::exit(1);
+  }
+  return *std::move(routed);
+}
+
+void BM_Simulate_MMc_RoutingFile(benchmark::State& state) {
+  RunScenario(state, MMcFromRoutingFile());
+}
+
 BENCHMARK(BM_Simulate_MMc)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Simulate_MMc_RoutingFile)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Simulate_MMc_NoPatience)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Simulate_MultiSkill)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Simulate_LargeMultiSkill)->Unit(benchmark::kMillisecond);

@@ -9,11 +9,13 @@
 #include <cmath>
 #include <memory>
 #include <optional>
+#include <string>
 #include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
+#include "ccengine/compliance/access.h"
 #include "ccengine/config/expression.h"
 #include "ccengine/config/routing_file.h"
 #include "ccengine/core/engine.h"
@@ -187,6 +189,14 @@ class Replication {
   // The caller's interrupt, about every check_every_s of wall time.
   absl::Status CheckInterrupt();
 
+  // A command of the simulated center (its agents' and customers'). Under a
+  // routing file's roles it is sent as the simulator's actor, authorized
+  // (Engine::Apply); otherwise applied without an origin, as the direct
+  // call would be.
+  absl::Status Send(const Command& command) {
+    return engine_->Apply(command, CommandOrigin{.actor = actor_});
+  }
+
   // The simulation's time: the engine's clock less its start (report_start).
   Micros Now() const { return engine_->NowMicros() - base_; }
   absl::Status AdvanceTo(Micros t) { return engine_->AdvanceToMicros(base_ + t); }
@@ -206,6 +216,10 @@ class Replication {
   std::chrono::steady_clock::time_point next_interrupt_check_;
   size_t in_service_ = 0;  // contacts answered and not yet completed
   bool stopped_ = false;
+  // With a routing file: its roles, attached to the engine (which must not
+  // outlive them), and the simulator's actor, holding "system".
+  std::unique_ptr<compliance::AccessControl> access_;
+  uint32_t actor_ = 0;
   std::unique_ptr<Engine> engine_;
   Micros base_ = 0;           // the engine's clock at simulation time 0
   absl::Time options_start_;  // the same as a time
@@ -354,6 +368,18 @@ absl::Status Replication::Setup() {
     Push(warmup_, Kind::kMark, 0);
   }
   Push(horizon_, Kind::kMark, 0);
+  // The center is set up; what its agents and customers do from here on is
+  // judged by the routing file's roles, as the production daemon's commands
+  // are (ccengine-kamailio): a file whose "system" role grants less stops
+  // the run with the refusal.
+  if (s_.routing != nullptr) {
+    access_ = std::make_unique<compliance::AccessControl>(s_.routing->access_policy());
+    compliance::ActorSpec simulator;
+    simulator.id = kSimulatorActor;
+    simulator.roles = {{"system"}};
+    CCENGINE_ASSIGN_OR_RETURN(actor_, access_->AddActor(std::move(simulator)));
+    access_->Attach(*engine_);
+  }
   // The agents auto-accept: the engine answers each offer as it makes it and
   // reports kAccepted, so kOffered events need not even be built.
   engine_->Subscribe([this](const Event& e) { OnEvent(e); },
@@ -595,15 +621,15 @@ absl::Status Replication::WantLoggedIn(uint32_t group, uint32_t index, bool want
   const AgentState state = StateOf(group, index);
   if (wanted) {
     SetPendingLogout(a, false);
-    if (state == AgentState::kLoggedOut) return engine_->Login(id, !a.on_break);
-    return a.on_break ? absl::OkStatus() : engine_->SetReady(id);
+    if (state == AgentState::kLoggedOut) return Send(cmd::Login{id, !a.on_break});
+    return a.on_break ? absl::OkStatus() : Send(cmd::SetReady{id});
   }
   if (state == AgentState::kLoggedOut) return absl::OkStatus();
   if (state == AgentState::kBusy) {  // finish the contact first
     SetPendingLogout(a, true);
-    return engine_->SetNotReady(id);
+    return Send(cmd::SetNotReady{id});
   }
-  return engine_->Logout(id);
+  return Send(cmd::Logout{id});
 }
 
 absl::Status Replication::HandleArrival(const SimEvent& e) {
@@ -662,7 +688,9 @@ absl::Status Replication::HandleArrival(const SimEvent& e) {
       target != nullptr ? target->preferred_wait : absl::ZeroDuration();
   spec_c_.fallbacks.clear();
   if (target != nullptr) spec_c_.fallbacks = target->fallbacks;
-  CCENGINE_RETURN_IF_ERROR(engine_->AddContact(std::move(spec_c_)));
+  // The spec is moved, not copied, where no roles judge the arrival.
+  CCENGINE_RETURN_IF_ERROR(actor_ == 0 ? engine_->AddContact(std::move(spec_c_))
+                                       : Send(cmd::AddContact{std::move(spec_c_)}));
   // Only a customer who has to wait can run out of patience (or ask for
   // a callback: pushed first, it wins a tie with patience).
   if (!contacts_[index].answered && !contacts_[index].done) {
@@ -688,13 +716,13 @@ absl::Status Replication::Handle(const SimEvent& e) {
       ContactRec& c = contacts_[e.a];
       if (c.generation != e.b || c.answered || c.done || c.callback)
         return absl::OkStatus();
-      return engine_->Abandon(ContactId(e.a));
+      return Send(cmd::Abandon{ContactId(e.a)});
     }
     case Kind::kCallback: {
       ContactRec& c = contacts_[e.a];
       if (c.generation != e.b || c.answered || c.done) return absl::OkStatus();
       c.callback = true;
-      return engine_->RequestCallback(ContactId(e.a));
+      return Send(cmd::RequestCallback{ContactId(e.a)});
     }
     case Kind::kServiceEnd: {
       ContactRec& c = contacts_[e.a];
@@ -702,16 +730,16 @@ absl::Status Replication::Handle(const SimEvent& e) {
       --in_service_;
       uint32_t group = c.agent_group;
       AgentId agent(c.agent);
-      CCENGINE_RETURN_IF_ERROR(engine_->CompleteContact(
+      CCENGINE_RETURN_IF_ERROR(Send(cmd::CompleteContact{
           agent, ContactId(e.a),
-          draws_outcomes_[group] ? DrawOutcome(c, group) : ContactOutcome{}));
+          draws_outcomes_[group] ? DrawOutcome(c, group) : ContactOutcome{}}));
       FreeContact(e.a);  // completed: the engine has forgotten it
       if (pending_logouts_ == 0) return absl::OkStatus();  // the common case
       const uint32_t index = static_cast<uint32_t>(c.agent - agent_base_[group]);
       AgentRec& a = agents_[group][index];
       if (a.pending_logout && StateOf(group, index) != AgentState::kBusy) {
         SetPendingLogout(a, false);
-        return engine_->Logout(agent);
+        return Send(cmd::Logout{agent});
       }
       return absl::OkStatus();
     }
@@ -724,7 +752,8 @@ absl::Status Replication::Handle(const SimEvent& e) {
       if (!a.wanted || StateOf(e.a, e.b) == AgentState::kLoggedOut)
         return absl::OkStatus();
       AgentId id = IdOf(e.a, e.b);
-      return a.on_break ? engine_->SetNotReady(id) : engine_->SetReady(id);
+      return Send(a.on_break ? Command(cmd::SetNotReady{id})
+                             : Command(cmd::SetReady{id}));
     }
     case Kind::kMark: ReadAgentTimes(e.at); return absl::OkStatus();
     case Kind::kStaffing: {
@@ -878,6 +907,11 @@ absl::Status RunReplication(const Scenario& scenario, const Resolved& resolved, 
   t.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   if (st.ok() || run.stopped()) return st;
+  // The routing file's roles refused a command: the file's doing, not a fault.
+  if (st.code() == absl::StatusCode::kPermissionDenied) {
+    return absl::PermissionDeniedError(
+        fmt::format("simulation replication {}: {}", rep, std::string(st.message())));
+  }
   return absl::InternalError(
       fmt::format("simulation replication {} failed: {}", rep, st.ToString()));
 }

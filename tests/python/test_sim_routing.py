@@ -99,6 +99,23 @@ def test_a_flow_routes_like_the_same_queues_written_out():
     assert same(a["intervals"], b["intervals"])
 
 
+def test_the_files_roles_judge_the_simulated_day():
+    day = base(agents=[{"name": "p", "profile": "policy", "count": 9}],
+               arrivals=[dict(STREAM, flow="hotline", rate_per_s=0.035)])
+    full = ccengine.simulate(day, progress=False, routing=routing())
+    grants = {"agent.state": "all", "contact.add": "all", "contact.abandon": "all",
+              "contact.complete": "all"}
+    enough = routing(access={"roles": [{"name": "system", "grants": grants}]})
+    assert same(ccengine.simulate(day, progress=False, routing=enough)["summary"],
+                full["summary"])
+    del grants["contact.add"]
+    short = routing(access={"roles": [{"name": "system", "grants": grants}]})
+    with pytest.raises(ccengine.CcengineError,
+                       match="actor 'ccengine-sim' lacks contact.add") as info:
+        ccengine.simulate(day, progress=False, routing=short)
+    assert info.value.code == "PERMISSION_DENIED"
+
+
 def test_time_rules_follow_the_calendar_of_report_start():
     # 16:00 to 24:00 Beijing time: english callers reach the english line
     # until 20:00, then the flow's default (policy).

@@ -7,10 +7,13 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "ccengine/config/routing_file.h"
 #include "ccengine/sim/sim.h"
+#include "fmt/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -192,6 +195,57 @@ TEST(SimRoutingTest, FlowSkillsMergeWithTheStreams) {
   EXPECT_GT(e.offered, 0);
   EXPECT_EQ(e.answered, 0);
   EXPECT_EQ(e.offered, e.abandoned + e.overflowed);
+}
+
+// The file's roles judge the simulated day: with "system" redefined to grant
+// less, the first command it no longer grants stops the run, naming the
+// simulator's actor and the permission; granting what a day needs runs the
+// same day as the built-in role does.
+TEST(SimRoutingTest, TheDayRunsUnderTheFilesRolesAsTheSimulatorsActor) {
+  auto with_system_role = [](const std::string& grants) {
+    const std::string text = absl::StrReplaceAll(
+        kRouting,
+        {{R"("format": 1,)",
+          R"("format": 1, "access": {"roles": [{"name": "system", "grants": {)" + grants +
+              "}}]},"}});
+    return std::make_shared<const config::RoutingConfig>(
+        config::LoadRoutingJson(text).value());
+  };
+  Scenario s = Morning();
+  s.agents = {Group("p", 5, "policy"), Group("e", 2, "english")};
+  ArrivalSpec policy = Stream(0.03);
+  policy.flow = "hotline";
+  policy.callback_after_s = 90;
+  s.arrivals = {policy};
+  auto run = [&](std::shared_ptr<const config::RoutingConfig> routing) {
+    return Simulate(WithRouting(s, std::move(routing)).value());
+  };
+  const std::string needed =
+      R"("agent.state": "all", "contact.add": "all", "contact.abandon": "all", )"
+      R"("contact.callback": "all", "contact.complete": "all")";
+  const absl::StatusOr<Result> built_in = run(Routing());
+  ASSERT_TRUE(built_in.ok()) << built_in.status();
+  EXPECT_GT(built_in->queues.at("policy").value.answered, 100);
+  EXPECT_GT(built_in->queues.at("policy").value.abandoned, 0);
+  const absl::StatusOr<Result> enough = run(with_system_role(needed));
+  ASSERT_TRUE(enough.ok()) << enough.status();
+  EXPECT_EQ(enough->contacts, built_in->contacts);
+  EXPECT_EQ(enough->queues.at("policy").value.answered,
+            built_in->queues.at("policy").value.answered);
+  EXPECT_EQ(enough->queues.at("policy").value.asa,
+            built_in->queues.at("policy").value.asa);
+  for (const char* missing : {"agent.state", "contact.add", "contact.abandon",
+                              "contact.complete", "contact.callback"}) {
+    SCOPED_TRACE(missing);
+    std::string grants = needed;
+    const std::string entry = fmt::format(R"("{}": "all")", missing);
+    grants.replace(grants.find(entry), entry.size(), R"("audit.read": "all")");
+    const absl::StatusOr<Result> refused = run(with_system_role(grants));
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied)
+        << refused.status();
+    EXPECT_THAT(refused.status().message(),
+                HasSubstr(fmt::format("actor '{}' lacks {}", kSimulatorActor, missing)));
+  }
 }
 
 TEST(SimRoutingTest, ErrorsNameTheField) {

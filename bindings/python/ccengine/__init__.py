@@ -316,7 +316,11 @@ def simulate(
             instead of a queue: each contact goes where the flow sends it at
             its arrival (docs/routing-config.md); ``survey_rates`` ({queue:
             share of answered contacts surveyed}) sets the file's queues'
-            survey rates. The engine's clock starts
+            survey rates. The file's roles judge the day: every command
+            of its agents and customers is sent as the actor
+            ``"ccengine-sim"`` holding ``"system"``, and a file whose
+            ``system`` role grants less stops the run (``CcengineError``,
+            code ``PERMISSION_DENIED``, naming the permission). The engine's clock starts
             at ``report_start``, so queue hours and time rules see that
             calendar. Two files run on the same seed meet the same customers.
             Unknown keys raise ValueError.

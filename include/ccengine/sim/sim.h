@@ -72,7 +72,14 @@
 // clock, which starts at `report_start` (else at the Unix epoch). A stream's
 // random numbers do not depend on where its contacts go, so two routing
 // files run on the same seed meet the same customers (common random
-// numbers): the difference in their figures is the routing's.
+// numbers): the difference in their figures is the routing's. The file's
+// roles apply too: once the center is set up, every command of its agents
+// and customers (logins, breaks, arrivals, abandonments, callbacks,
+// completions) is sent as one actor, `kSimulatorActor`, holding the role
+// "system", through an access control made from the file's policy — as the
+// production daemon's are. A file whose "system" role does not grant what
+// the day needs stops the run with the refusal (PermissionDenied naming the
+// permission, e.g. contact.add).
 //
 // Errors: InvalidArgument for a malformed scenario (the message names the
 // field, e.g. "arrivals[0].handle_time: mean must be > 0"), NotFound for a
@@ -134,6 +141,9 @@
 namespace ccengine::sim {
 
 inline constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+// The actor a simulation of a routing file sends its commands as.
+inline constexpr char kSimulatorActor[] = "ccengine-sim";
 
 // A non-negative random duration in seconds.
 struct Distribution {
