@@ -103,6 +103,26 @@ class SqliteIntervalStore final : public metrics::IntervalStore {
     return Annotate(txn.Commit(), "write intervals");
   }
 
+  absl::StatusOr<size_t> DropBefore(absl::Time before) override {
+    if (absl::Status st = metrics::CheckDropBefore(before); !st.ok()) return st;
+    // Rows start on whole seconds: those before `before` start before its ceiling.
+    const int64_t end = SecondsRange(before, before).first;
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction txn(db_);
+    if (absl::Status s = txn.Begin(Transaction::Mode::kImmediate); !s.ok()) {
+      return Annotate(s, "drop intervals");
+    }
+    int64_t dropped = 0;
+    for (Statement* drop : {&drop_queues_, &drop_agents_}) {
+      StatementUse use(*drop);
+      drop->BindInt(1, end);
+      if (absl::Status s = drop->Run(); !s.ok()) return Annotate(s, "drop intervals");
+      dropped += db_.Changes();
+    }
+    if (absl::Status s = txn.Commit(); !s.ok()) return Annotate(s, "drop intervals");
+    return static_cast<size_t>(dropped);
+  }
+
   absl::StatusOr<metrics::IntervalBatch> Read(absl::Time from,
                                               absl::Time to) const override {
     if (absl::Status st = metrics::CheckIntervalRange(from, to); !st.ok()) return st;
@@ -134,6 +154,8 @@ class SqliteIntervalStore final : public metrics::IntervalStore {
          "INSERT INTO agent_intervals VALUES "
          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
         {&put_reason_, "INSERT INTO agent_not_ready VALUES (?1, ?2, ?3, ?4)"},
+        {&drop_queues_, "DELETE FROM queue_intervals WHERE start_s < ?1"},
+        {&drop_agents_, "DELETE FROM agent_intervals WHERE start_s < ?1"},
         {&get_queues_,
          "SELECT * FROM queue_intervals WHERE start_s >= ?1 AND start_s < ?2 "
          "ORDER BY start_s, queue"},
@@ -293,7 +315,8 @@ class SqliteIntervalStore final : public metrics::IntervalStore {
 
   mutable std::mutex mu_;
   mutable Database db_;
-  Statement put_queue_, delete_agent_, put_agent_, put_reason_;
+  Statement put_queue_, delete_agent_, put_agent_, put_reason_, drop_queues_,
+      drop_agents_;
   mutable Statement get_queues_, get_agents_, get_reasons_;
 };
 

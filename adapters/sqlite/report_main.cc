@@ -6,7 +6,12 @@
 //                   [--granularity 15min|30min|hour|day|week|month]
 //                   [--from 2026-12-01] [--to 2026-12-08] [--tz Asia/Shanghai]
 //                   [--format csv|json|svg] [--target 0.8]
+//   ccengine-report --db metrics.db --drop-before 2023-12-07 [--tz Asia/Shanghai]
 //
+// The second form applies a retention period (the routing file's
+// reports_days; a nightly job passes today less that many days): it removes
+// the rows of every interval that starts before that local date's midnight,
+// in one transaction, and prints how many went instead of a report.
 // Periods are in the --tz time zone (default UTC); --from and --to are local
 // dates (from inclusive, to exclusive; default: the last 7 days up to
 // tomorrow), widened to whole periods (a monthly report of a week covers
@@ -37,7 +42,8 @@ int Usage(const std::string& why) {
   std::cerr << "ccengine-report: " << why
             << "\nusage: ccengine-report --db FILE [--kind queues|agents|groups] "
                "[--granularity 15min|30min|hour|day|week|month] [--from YYYY-MM-DD] "
-               "[--to YYYY-MM-DD] [--tz ZONE] [--format csv|json|svg] [--target RATIO]\n";
+               "[--to YYYY-MM-DD] [--tz ZONE] [--format csv|json|svg] [--target RATIO]\n"
+               "       ccengine-report --db FILE --drop-before YYYY-MM-DD [--tz ZONE]\n";
   return 2;
 }
 
@@ -52,7 +58,8 @@ int main(int argc, char** argv) {
     const std::string key = argv[i];
     if (i + 1 >= argc) return Usage("no value for " + key);
     if (key != "--db" && key != "--kind" && key != "--granularity" && key != "--from" &&
-        key != "--to" && key != "--tz" && key != "--format" && key != "--target") {
+        key != "--to" && key != "--tz" && key != "--format" && key != "--target" &&
+        key != "--drop-before") {
       return Usage("unknown option " + key);
     }
     args[key] = argv[i + 1];
@@ -83,6 +90,11 @@ int main(int argc, char** argv) {
       return Usage("--target must be a ratio in [0, 1]");
     }
   }
+  absl::CivilDay drop_before;
+  if (args.count("--drop-before") != 0 &&
+      !absl::ParseCivilTime(args["--drop-before"], &drop_before)) {
+    return Usage("--drop-before must be a date YYYY-MM-DD");
+  }
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), zone);
   absl::CivilDay from = today - 6, to = today + 1;
   if (args.count("--from") != 0 && !absl::ParseCivilTime(args["--from"], &from)) {
@@ -104,6 +116,17 @@ int main(int argc, char** argv) {
   if (!store.ok()) {
     std::cerr << "ccengine-report: " << store.status() << "\n";
     return 1;
+  }
+  if (args.count("--drop-before") != 0) {
+    const absl::Time before = absl::FromCivil(drop_before, zone);
+    absl::StatusOr<size_t> dropped = (*store)->DropBefore(before);
+    if (!dropped.ok()) {
+      std::cerr << "ccengine-report: " << dropped.status() << "\n";
+      return 1;
+    }
+    std::cout << "dropped " << *dropped << " rows of intervals before "
+              << absl::FormatTime(absl::RFC3339_sec, before, zone) << "\n";
+    return 0;
   }
   // Whole periods: from the start of the one containing --from to the end
   // of the one containing the day before --to.

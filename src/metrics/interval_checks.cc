@@ -52,4 +52,13 @@ absl::Status CheckIntervalRange(absl::Time from, absl::Time to) {
   return absl::OkStatus();
 }
 
+absl::Status CheckDropBefore(absl::Time before) {
+  if (before == absl::InfinitePast() || before == absl::InfiniteFuture()) {
+    return absl::InvalidArgumentError(
+        fmt::format("metrics: rows are dropped before a finite time, got {}",
+                    absl::FormatTime(before)));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace ccengine::metrics

@@ -125,6 +125,18 @@ absl::StatusOr<IntervalBatch> MemoryIntervalStore::Read(absl::Time from,
   return out;
 }
 
+absl::StatusOr<size_t> MemoryIntervalStore::DropBefore(absl::Time before) {
+  if (absl::Status st = CheckDropBefore(before); !st.ok()) return st;
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto queues_end = queues_.lower_bound({before, std::string()});
+  const auto agents_end = agents_.lower_bound({before, 0});
+  const auto dropped = static_cast<size_t>(std::distance(queues_.begin(), queues_end) +
+                                           std::distance(agents_.begin(), agents_end));
+  queues_.erase(queues_.begin(), queues_end);
+  agents_.erase(agents_.begin(), agents_end);
+  return dropped;
+}
+
 std::vector<QueueRow> QueueReport(const std::vector<QueueInterval>& rows,
                                   Granularity granularity, const absl::TimeZone& zone) {
   struct Sum {

@@ -2,12 +2,18 @@
 // of queue and agent rows back as written, a row written again replacing the
 // old one (its not-ready reasons too), the rows still there after the file
 // is reopened, a restart of a randomized day through the file (the restored
-// collector shows the same rows), and bad input refused with nothing
-// written: rows off the 15-minute grid, a bad range, ":memory:", a file of
-// another kind.
+// collector shows the same rows), retention (DropBefore, on this store and
+// the memory one, and `ccengine-report --drop-before`), and bad input refused
+// with nothing written: rows off the 15-minute grid, a bad range,
+// ":memory:", a file of another kind.
 
 #include "ccengine/sqlite/interval_store.h"
 
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -154,6 +160,61 @@ TEST(SqliteIntervalStoreTest, ARestartThroughTheFileKeepsTheDay) {
     EXPECT_EQ((*agents)[i].figures.counts.not_ready_us,
               (*agents2)[i].figures.counts.not_ready_us);
   }
+}
+
+// Retention: the rows that start before the time go, the rest stay; the
+// same on the memory store; and through ccengine-report --drop-before.
+TEST(SqliteIntervalStoreTest, DropBeforeRemovesTheOlderRowsOnly) {
+  TempDir dir;
+  const absl::Time t = absl::FromUnixSeconds(1'800'000'000);  // a quarter hour
+  const IntervalBatch old = Sample(t), recent = Sample(t + absl::Hours(24));
+  auto sqlite_store = OpenSqliteIntervalStore({dir.File("metrics.db")}).value();
+  metrics::MemoryIntervalStore memory_store;
+  for (metrics::IntervalStore* store :
+       std::vector<metrics::IntervalStore*>{sqlite_store.get(), &memory_store}) {
+    ASSERT_TRUE(store->Write(old).ok());
+    ASSERT_TRUE(store->Write(recent).ok());
+    for (const absl::Time bad : {absl::InfinitePast(), absl::InfiniteFuture()}) {
+      EXPECT_EQ(store->DropBefore(bad).status().code(),
+                absl::StatusCode::kInvalidArgument);
+    }
+    EXPECT_EQ(store->DropBefore(t).value(), 0u);  // nothing starts before t
+    // A second past t: the rows at t (a queue's and the agent's) go, the
+    // queue row at t + 15 min stays.
+    EXPECT_EQ(store->DropBefore(t + absl::Seconds(1)).value(), 2u);
+    const IntervalBatch left = store->Read(t, t + absl::Hours(48)).value();
+    ASSERT_EQ(left.queues.size(), 3u);
+    EXPECT_EQ(left.queues[0].queue, "billing");
+    EXPECT_EQ(left.queues[0].start, t + absl::Minutes(15));
+    ASSERT_EQ(left.agents.size(), 1u);
+    EXPECT_EQ(left.agents[0].start, t + absl::Hours(24));
+    EXPECT_EQ(store->DropBefore(t + absl::Hours(24)).value(), 1u);
+    EXPECT_EQ(Text(store->Read(t, t + absl::Hours(48)).value()), Text(recent));
+  }
+  sqlite_store.reset();
+
+  // The command line: rows before a local date's midnight.
+  auto written = OpenSqliteIntervalStore({dir.File("cli.db")}).value();
+  ASSERT_TRUE(written->Write(old).ok());
+  ASSERT_TRUE(written->Write(recent).ok());
+  written.reset();
+  const std::string day_after =
+      absl::FormatTime("%Y-%m-%d", t + absl::Hours(24), absl::UTCTimeZone());
+  const std::string out = dir.File("out.txt");
+  const std::string command =
+      fmt::format("'{}' --db '{}' --drop-before {} --tz UTC > '{}'", CCENGINE_REPORT_BIN,
+                  dir.File("cli.db"), day_after, out);
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  std::ifstream in(out);
+  const std::string said((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(said, fmt::format("dropped 3 rows of intervals before {}T00:00:00+00:00\n",
+                              day_after));
+  auto reopened = OpenSqliteIntervalStore({dir.File("cli.db")}).value();
+  EXPECT_EQ(Text(reopened->Read(t, t + absl::Hours(48)).value()), Text(recent));
+  const std::string bad =
+      fmt::format("'{}' --db '{}' --drop-before yesterday 2>/dev/null",
+                  CCENGINE_REPORT_BIN, dir.File("cli.db"));
+  EXPECT_EQ(WEXITSTATUS(std::system(bad.c_str())), 2);
 }
 
 TEST(SqliteIntervalStoreTest, BadInputIsRefusedAndNothingWritten) {

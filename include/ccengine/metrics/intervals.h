@@ -70,11 +70,16 @@ class IntervalStore {
   // The rows whose start is in [from, to), by start, then queue name or
   // agent id. InvalidArgument when from > to or either is infinite.
   virtual absl::StatusOr<IntervalBatch> Read(absl::Time from, absl::Time to) const = 0;
+  // Retention: removes the rows whose start is before `before` and returns
+  // how many (queue and agent rows; an agent row's not-ready reasons go
+  // with it); all or nothing. InvalidArgument for an infinite time.
+  virtual absl::StatusOr<size_t> DropBefore(absl::Time before) = 0;
 };
 
 // Checks what every store checks (row starts, a range).
 absl::Status CheckIntervalBatch(const IntervalBatch& batch);
 absl::Status CheckIntervalRange(absl::Time from, absl::Time to);
+absl::Status CheckDropBefore(absl::Time before);
 
 // An IntervalStore in memory (tests, simulations, a process that need not
 // survive a restart).
@@ -82,6 +87,7 @@ class MemoryIntervalStore : public IntervalStore {
  public:
   absl::Status Write(const IntervalBatch& batch) override;
   absl::StatusOr<IntervalBatch> Read(absl::Time from, absl::Time to) const override;
+  absl::StatusOr<size_t> DropBefore(absl::Time before) override;
 
  private:
   mutable std::mutex mu_;
