@@ -113,6 +113,8 @@ void Engine::SyncAgent(uint32_t slot, EventReason reason) {
       agent_index_.idle_order().Contains(slot)) {
     PushFree(slot);
   }
+  if (draw_groups_ != 0 && mask != a.channel_mask)
+    SyncDraws(slot, a.channel_mask, mask, /*all=*/false);
   a.channel_mask = mask;
   if (track_work_) TrackWork(a);
   AgentState state = DerivedState(a);
@@ -149,11 +151,15 @@ void Engine::EnsureSkillSet(SkillRequirement r) {
 
 void Engine::ComputeServed(uint32_t slot) {
   AgentRec& a = agents_[slot];
+  // Out of the draw sets of the groups it served, into those of the groups
+  // it serves now.
+  if (draw_groups_ != 0) SyncDraws(slot, a.channel_mask, 0, /*all=*/true);
   a.served.clear();
   for (uint32_t g = 0; g < groups_.size(); ++g) {
     int step = MinStep(a, groups_[g]);
     if (step >= 0) a.served.emplace_back(g, static_cast<uint8_t>(step));
   }
+  if (draw_groups_ != 0) SyncDraws(slot, 0, a.channel_mask, /*all=*/true);
 }
 
 void Engine::RefreshServed(const std::vector<uint32_t>& groups) {
@@ -278,6 +284,11 @@ absl::Status Engine::AddAgent(AgentConfig config) {
     slot = static_cast<uint32_t>(agents_.size());
     agents_.emplace_back();
     agent_index_.Resize(agents_.size());
+    if (draw_groups_ != 0) {
+      for (internal::GroupRec& g : groups_) {
+        for (internal::RankedBitset& set : g.draw) set.Resize(agents_.size());
+      }
+    }
   }
   AgentRec& a = agents_[slot];
   a = AgentRec();

@@ -417,6 +417,10 @@ absl::Status Engine::UpdateQueues(
         groups_[g].keyed.clear();
         --tracked_groups_;
       }
+      if (!groups_[g].draw.empty()) {
+        groups_[g].draw.clear();
+        --draw_groups_;
+      }
       groups_[g].Resize(q.step_after.size());
       changed_groups.push_back(g);
     }

@@ -201,6 +201,32 @@ absl::Status Engine::CheckInvariants() const {
     }
   }
   if (live_agents != agent_ids_.size()) return Broken("agent index size");
+  // The draw sets (random_pick.cc): for step k, exactly the agents able to
+  // take the group's channel now that qualify at step k or earlier.
+  size_t draw_groups = 0;
+  for (uint32_t g = 0; g < groups_.size(); ++g) {
+    const GroupRec& group = groups_[g];
+    if (group.draw.empty()) continue;
+    ++draw_groups;
+    if (group.draw.size() != queues_[group.queue].step_skills.size())
+      return Broken(fmt::format("draw sets of group {}: {} steps", g, group.draw.size()));
+    const uint32_t channel = 1u << static_cast<int>(group.channel);
+    for (size_t k = 0; k < group.draw.size(); ++k) {
+      if (!group.draw[k].CountsHold())
+        return Broken(fmt::format("member counts of draw set {} of group {}", k, g));
+      for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+        const AgentRec& a = agents_[slot];
+        const int step = a.live ? MinStep(a, group) : -1;
+        const bool member = (a.channel_mask & channel) != 0 && step >= 0 &&
+                            static_cast<size_t>(step) <= k;
+        if (group.draw[k].Test(slot) != member) {
+          return Broken(
+              fmt::format("draw set {} of group {}: agent slot {}", k, g, slot));
+        }
+      }
+    }
+  }
+  if (draw_groups != draw_groups_) return Broken("count of groups keeping draw sets");
   // The idle order: exactly the free agents (a channel mask, no contact), by
   // idle_since, each with its current idle_since; the others able to take
   // work counted.

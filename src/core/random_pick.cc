@@ -1,18 +1,21 @@
 // Engine: the contact-arrives decision of "random" and "weighted_random".
-// The pool is built word by word from the skill and channel bitsets, as the
-// scan does, with the number of members before each word; a draw from the
-// strategy's generator names a member by rank, found by binary search on
-// those counts. Nothing depends on the order in which agents became free, so
-// an engine restored from a snapshot makes the same draws as the one that
-// saved it (the journal's recovery relies on it).
+// The pool of a contact at routing step k is its group's draw set k
+// (GroupRec::draw): the agents able to take the group's channel now that
+// qualify at step k or earlier, kept as agents change state, ranked. A draw
+// from the strategy's generator names a member by rank in slot order, found
+// through the set's counts (ranked_bitset.h), the contact's exclusions
+// skipped; nothing scans the pool or the center. Nothing depends on the
+// order in which agents became free, so an engine restored from a snapshot
+// makes the same draws as the one that saved it (the journal's recovery
+// relies on it).
 
 #include <algorithm>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <random>
 #include <vector>
 
-#include "absl/container/inlined_vector.h"
 #include "ccengine/core/engine.h"
 #include "ccengine/core/strategy.h"
 #include "core/decision.h"
@@ -21,56 +24,87 @@ namespace ccengine {
 
 using internal::AgentRec;
 using internal::ContactRec;
+using internal::GroupRec;
 using internal::kNoSlot;
-using internal::QueueRec;
+using internal::RankedBitset;
 
-uint64_t Engine::PoolWords(const ContactRec& c) {
-  const QueueRec& q = queues_[c.queue];
-  const internal::Bitset& ready = agent_index_.CanTake(c.channel);
-  const size_t words = ready.word_count();
-  absl::InlinedVector<const uint64_t*, 8> all{ready.data()};
-  for (const SkillRequirement& r : c.skills) all.push_back(SkillSet(r).data());
-  // Each routing step in force ORs in its own conjunction; null ends a step.
-  absl::InlinedVector<const uint64_t*, 16> steps;
-  for (int k = 0; k <= c.step; ++k) {
-    for (const SkillRequirement& r : q.step_skills[k])
-      steps.push_back(SkillSet(r).data());
-    steps.push_back(nullptr);
+namespace {
+
+// The served entry of group `g` in an agent's served list (ascending by
+// group), or null.
+const std::pair<uint32_t, uint8_t>* ServedEntry(const AgentRec& a, uint32_t g) {
+  const auto it = std::lower_bound(
+      a.served.begin(), a.served.end(), g,
+      [](const std::pair<uint32_t, uint8_t>& e, uint32_t x) { return e.first < x; });
+  return it != a.served.end() && it->first == g ? &*it : nullptr;
+}
+
+// The slot's membership of each of a group's draw sets: in set k for every
+// k from its lowest step on while it can take the group's channel. The sets
+// span every agent slot (AddAgent grows them).
+void AssignDraws(GroupRec& group, uint32_t slot, int step, bool member) {
+  for (size_t k = static_cast<size_t>(step); k < group.draw.size(); ++k) {
+    group.draw[k].Assign(slot, member);
   }
-  scratch_pool_.resize(words);
-  scratch_pool_before_.resize(words);
-  for (size_t w = 0; w < words; ++w) scratch_pool_[w] = internal::PoolWord(w, all, steps);
-  for (AgentId agent : c.excluded) {
-    const uint32_t slot = AgentSlot(agent);
-    if (slot < words * 64) scratch_pool_[slot / 64] &= ~(uint64_t{1} << (slot % 64));
+}
+
+}  // namespace
+
+void Engine::TrackDraws(uint32_t g) {
+  GroupRec& group = groups_[g];
+  group.draw.assign(queues_[group.queue].step_skills.size(), RankedBitset());
+  for (RankedBitset& set : group.draw) set.Resize(agents_.size());
+  const uint32_t channel = 1u << static_cast<int>(group.channel);
+  for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
+    const AgentRec& a = agents_[slot];
+    if (!a.live || (a.channel_mask & channel) == 0) continue;
+    if (const auto* e = ServedEntry(a, g)) AssignDraws(group, slot, e->second, true);
   }
-  uint64_t members = 0;
-  for (size_t w = 0; w < words; ++w) {
-    scratch_pool_before_[w] = static_cast<uint32_t>(members);
-    members += static_cast<uint64_t>(std::popcount(scratch_pool_[w]));
+  ++draw_groups_;
+}
+
+void Engine::SyncDraws(uint32_t slot, uint32_t old_mask, uint32_t new_mask, bool all) {
+  const AgentRec& a = agents_[slot];
+  const uint32_t changed = all ? ~uint32_t{0} : old_mask ^ new_mask;
+  for (const auto& [g, step] : a.served) {
+    GroupRec& group = groups_[g];
+    if (group.draw.empty()) continue;
+    const uint32_t channel = 1u << static_cast<int>(group.channel);
+    if ((changed & channel) == 0) continue;
+    AssignDraws(group, slot, step, (new_mask & channel) != 0);
   }
-  return members;
 }
 
 uint32_t Engine::RandomInPool(const ContactRec& c, bool weighted) {
-  const uint64_t n = PoolWords(c);
+  if (groups_[c.group].draw.empty()) TrackDraws(c.group);
+  const RankedBitset& set = groups_[c.group].draw[c.step];
+  // The excluded members' ranks, ascending: the member of rank i among the
+  // others is the set's member of rank i plus the excluded ranks up to it.
+  std::vector<size_t>& skipped = scratch_excluded_ranks_;
+  skipped.clear();
+  for (AgentId agent : c.excluded) {
+    const uint32_t slot = AgentSlot(agent);
+    if (slot != kNoSlot && set.Test(slot)) skipped.push_back(set.Rank(slot));
+  }
+  std::sort(skipped.begin(), skipped.end());
+  skipped.erase(std::unique(skipped.begin(), skipped.end()), skipped.end());
+  const uint64_t n = set.count() - skipped.size();
   if (n == 0) return kNoSlot;
-  // The member of rank i (0-based, in slot order): the last word with at
-  // most i members before it holds it.
-  auto nth = [this](uint64_t i) {
-    const auto it =
-        std::upper_bound(scratch_pool_before_.begin(), scratch_pool_before_.end(), i);
-    const size_t w = static_cast<size_t>(it - scratch_pool_before_.begin()) - 1;
-    uint64_t bits = scratch_pool_[w];
-    for (uint64_t k = i - scratch_pool_before_[w]; k > 0; --k) bits &= bits - 1;
-    return static_cast<uint32_t>(w * 64 + static_cast<size_t>(std::countr_zero(bits)));
+  auto nth = [&](uint64_t i) {
+    size_t rank = static_cast<size_t>(i);
+    for (size_t e : skipped) {
+      if (e <= rank) ++rank;
+    }
+    return static_cast<uint32_t>(set.Select(rank));
   };
-  auto each = [this](auto&& visit) {
-    for (size_t w = 0; w < scratch_pool_.size(); ++w) {
-      for (uint64_t bits = scratch_pool_[w]; bits != 0; bits &= bits - 1) {
-        if (visit(static_cast<uint32_t>(w * 64 +
-                                        static_cast<size_t>(std::countr_zero(bits)))))
-          return;
+  auto each = [&](auto&& visit) {
+    const internal::Bitset& bits = set.bits();
+    for (size_t w = 0; w < bits.word_count(); ++w) {
+      for (uint64_t word = bits.word(w); word != 0; word &= word - 1) {
+        const auto slot =
+            static_cast<uint32_t>(w * 64 + static_cast<size_t>(std::countr_zero(word)));
+        if (!c.excluded.empty() && internal::Excludes(c, agents_[slot].id)) continue;
+        if (visit(slot)) return;
       }
     }
   };

@@ -714,6 +714,7 @@ absl::Status Engine::LoadStateInto(std::string_view state) {
   preferring_.clear();
   groups_.clear();
   tracked_groups_ = 0;
+  draw_groups_ = 0;
   for (size_t i = 0; i < strategies_.size(); ++i) {
     (void)strategies_[i]->LoadState(old_strategy_states[i]);
   }

@@ -545,10 +545,14 @@ class Engine {
   // random_pick.cc: "random" and "weighted_random" (`weighted`): a member of
   // the contact's pool drawn from the strategy's generator, or kNoSlot.
   uint32_t RandomInPool(const internal::ContactRec& c, bool weighted);
-  // Writes the contact's pool (ScanPool's agents less the excluded ones) into
-  // scratch_pool_ word by word and the members before each word into
-  // scratch_pool_before_; returns the number of members.
-  uint64_t PoolWords(const internal::ContactRec& c);
+  // Starts keeping the group's draw sets (GroupRec::draw) from the agents'
+  // served groups and channel masks.
+  void TrackDraws(uint32_t group);
+  // The slot's place in the draw sets of the groups it serves, from its
+  // served groups and its channel mask (`old_mask`: the mask the sets hold
+  // it under; only the groups whose channel changed are touched unless
+  // `all`).
+  void SyncDraws(uint32_t slot, uint32_t old_mask, uint32_t new_mask, bool all);
   // The largest weight of a live agent (0 with none), recomputed after the
   // agent that held it was removed or a state was loaded.
   double MaxAgentWeight();
@@ -610,6 +614,7 @@ class Engine {
   absl::flat_hash_map<std::string, QueueId> queue_by_name_;
   std::vector<internal::GroupRec> groups_;
   size_t tracked_groups_ = 0;  // groups keeping rings of free agents
+  size_t draw_groups_ = 0;     // groups keeping draw sets
 
   std::vector<internal::AgentRec> agents_;
   std::vector<uint32_t> free_agent_slots_;
@@ -639,8 +644,7 @@ class Engine {
   };
   std::vector<GuardedCandidate> scratch_guarded_;
   std::vector<double> scratch_lowest_;
-  std::vector<uint64_t> scratch_pool_;
-  std::vector<uint32_t> scratch_pool_before_;
+  std::vector<size_t> scratch_excluded_ranks_;  // RandomInPool's
   double max_weight_ = 0;
   bool max_weight_known_ = false;
 
