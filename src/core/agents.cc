@@ -284,11 +284,7 @@ absl::Status Engine::AddAgent(AgentConfig config) {
     slot = static_cast<uint32_t>(agents_.size());
     agents_.emplace_back();
     agent_index_.Resize(agents_.size());
-    if (draw_groups_ != 0) {
-      for (internal::GroupRec& g : groups_) {
-        for (internal::RankedBitset& set : g.draw) set.Resize(agents_.size());
-      }
-    }
+    draw_sets_.Resize(agents_.size());
   }
   AgentRec& a = agents_[slot];
   a = AgentRec();

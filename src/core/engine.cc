@@ -417,8 +417,9 @@ absl::Status Engine::UpdateQueues(
         groups_[g].keyed.clear();
         --tracked_groups_;
       }
-      if (!groups_[g].draw.empty()) {
-        groups_[g].draw.clear();
+      if (g < draw_refs_.size() && draw_refs_[g].first != kNoSlot) {
+        draw_sets_.Drop(draw_refs_[g].first, draw_refs_[g].steps);
+        draw_refs_[g] = DrawRef();
         --draw_groups_;
       }
       groups_[g].Resize(q.step_after.size());

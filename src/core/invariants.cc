@@ -203,30 +203,35 @@ absl::Status Engine::CheckInvariants() const {
   if (live_agents != agent_ids_.size()) return Broken("agent index size");
   // The draw sets (random_pick.cc): for step k, exactly the agents able to
   // take the group's channel now that qualify at step k or earlier.
-  size_t draw_groups = 0;
-  for (uint32_t g = 0; g < groups_.size(); ++g) {
+  size_t draw_groups = 0, draw_sets_in_use = 0;
+  if (draw_refs_.size() > groups_.size()) return Broken("draw sets of unknown groups");
+  for (uint32_t g = 0; g < draw_refs_.size(); ++g) {
     const GroupRec& group = groups_[g];
-    if (group.draw.empty()) continue;
+    const DrawRef& ref = draw_refs_[g];
+    if (ref.first == kNoSlot) continue;
     ++draw_groups;
-    if (group.draw.size() != queues_[group.queue].step_skills.size())
-      return Broken(fmt::format("draw sets of group {}: {} steps", g, group.draw.size()));
+    draw_sets_in_use += ref.steps;
+    if (ref.steps != queues_[group.queue].step_skills.size() ||
+        ref.channel != static_cast<uint8_t>(group.channel))
+      return Broken(fmt::format("draw sets of group {}: {} steps", g, ref.steps));
     const uint32_t channel = 1u << static_cast<int>(group.channel);
-    for (size_t k = 0; k < group.draw.size(); ++k) {
-      if (!group.draw[k].CountsHold())
+    for (uint32_t k = 0; k < ref.steps; ++k) {
+      if (!draw_sets_.CountsHold(ref.first + k))
         return Broken(fmt::format("member counts of draw set {} of group {}", k, g));
       for (uint32_t slot = 0; slot < agents_.size(); ++slot) {
         const AgentRec& a = agents_[slot];
         const int step = a.live ? MinStep(a, group) : -1;
         const bool member = (a.channel_mask & channel) != 0 && step >= 0 &&
                             static_cast<size_t>(step) <= k;
-        if (group.draw[k].Test(slot) != member) {
+        if (draw_sets_.Test(ref.first + k, slot) != member) {
           return Broken(
               fmt::format("draw set {} of group {}: agent slot {}", k, g, slot));
         }
       }
     }
   }
-  if (draw_groups != draw_groups_) return Broken("count of groups keeping draw sets");
+  if (draw_groups != draw_groups_ || draw_sets_.live() != draw_sets_in_use)
+    return Broken("count of groups keeping draw sets");
   // The idle order: exactly the free agents (a channel mask, no contact), by
   // idle_since, each with its current idle_since; the others able to take
   // work counted.

@@ -715,6 +715,8 @@ absl::Status Engine::LoadStateInto(std::string_view state) {
   groups_.clear();
   tracked_groups_ = 0;
   draw_groups_ = 0;
+  draw_refs_.clear();
+  draw_sets_ = internal::DrawSets();
   for (size_t i = 0; i < strategies_.size(); ++i) {
     (void)strategies_[i]->LoadState(old_strategy_states[i]);
   }

@@ -84,6 +84,7 @@
 #include "ccengine/core/internal/agent_index.h"
 #include "ccengine/core/internal/bitset.h"
 #include "ccengine/core/internal/customer_history.h"
+#include "ccengine/core/internal/draw_sets.h"
 #include "ccengine/core/internal/event_bus.h"
 #include "ccengine/core/internal/id_index.h"
 #include "ccengine/core/internal/ledger.h"
@@ -545,7 +546,7 @@ class Engine {
   // random_pick.cc: "random" and "weighted_random" (`weighted`): a member of
   // the contact's pool drawn from the strategy's generator, or kNoSlot.
   uint32_t RandomInPool(const internal::ContactRec& c, bool weighted);
-  // Starts keeping the group's draw sets (GroupRec::draw) from the agents'
+  // Starts keeping the group's draw sets (draw_refs_) from the agents'
   // served groups and channel masks.
   void TrackDraws(uint32_t group);
   // The slot's place in the draw sets of the groups it serves, from its
@@ -615,6 +616,19 @@ class Engine {
   std::vector<internal::GroupRec> groups_;
   size_t tracked_groups_ = 0;  // groups keeping rings of free agents
   size_t draw_groups_ = 0;     // groups keeping draw sets
+  // The random strategies' pools (random_pick.cc): per group (by index, up
+  // to the last one that kept any), the first of its draw sets — set
+  // `first + k` holds the agents able to take the group's channel now that
+  // qualify at step k or an earlier one, the pool of a contact of the group
+  // at step k — kept once a decision of a random strategy draws from the
+  // group (TrackDraws); kNoSlot while it keeps none.
+  struct DrawRef {
+    uint32_t first = internal::kNoSlot;
+    uint8_t steps = 0;
+    uint8_t channel = 0;
+  };
+  std::vector<DrawRef> draw_refs_;
+  internal::DrawSets draw_sets_;
 
   std::vector<internal::AgentRec> agents_;
   std::vector<uint32_t> free_agent_slots_;

@@ -30,7 +30,6 @@
 #include "ccengine/core/contact.h"
 #include "ccengine/core/internal/free_heap.h"
 #include "ccengine/core/internal/free_ring.h"
-#include "ccengine/core/internal/ranked_bitset.h"
 #include "ccengine/core/internal/work_window.h"
 #include "ccengine/core/quality.h"
 #include "ccengine/core/queue.h"
@@ -179,11 +178,6 @@ struct GroupRec {
   std::vector<FreeRing> free;
   std::vector<FreeHeap> keyed;
   bool tracked() const { return !free.empty() || !keyed.empty(); }
-  // Per step k, the agents able to take the group's channel now that
-  // qualify at step k or an earlier one: the pool of a contact of the group
-  // at step k, ranked, kept once a decision of a random strategy draws from
-  // the group (Engine::TrackDraws; random_pick.cc). Empty until then.
-  std::vector<RankedBitset> draw;
   absl::btree_set<WaitKey>& Set(int step, int cls) {
     return sets[static_cast<size_t>(step) * kPriorityClasses + cls];
   }
