@@ -17,6 +17,7 @@
 #ifndef CCENGINE_SRC_COMMON_BYTE_IO_H_
 #define CCENGINE_SRC_COMMON_BYTE_IO_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -43,19 +44,42 @@ inline int64_t UnZigZag(uint64_t v) {
 // Writes fields. Its methods have the names of ByteReader's, so one function
 // per type serves both directions. Errors (a time that is not a whole number
 // of nanoseconds) stick: `status()` holds the first.
+//
+// Fields gather in a small buffer of the writer's own and go to `out` a
+// buffer at a time, so that a field costs no call into the string. `out`
+// holds every byte written once Finish() is called or the writer is
+// destroyed; read it only then.
 class ByteWriter {
  public:
+  // Replaces `out`'s contents.
   explicit ByteWriter(std::string* out) : out_(*out) { out_.clear(); }
+  // Appends after what `out` holds.
+  struct Append {};
+  ByteWriter(std::string* out, Append /*tag*/) : out_(*out) {}
+  ~ByteWriter() { Finish(); }
+  ByteWriter(const ByteWriter&) = delete;
+  ByteWriter& operator=(const ByteWriter&) = delete;
+
+  // Moves what the writer holds to `out`; writing may go on after it.
+  void Finish() {
+    out_.append(buffer_, used_);
+    used_ = 0;
+  }
 
   void Varint(uint64_t v) {
+    char* at = Room(10);
+    size_t n = 0;
     while (v >= 0x80) {
-      out_.push_back(static_cast<char>((v & 0x7F) | 0x80));
+      at[n++] = static_cast<char>((v & 0x7F) | 0x80);
       v >>= 7;
     }
-    out_.push_back(static_cast<char>(v));
+    at[n++] = static_cast<char>(v);
+    used_ += n;
   }
-  void Byte(uint8_t v) { out_.push_back(static_cast<char>(v)); }
-
+  void Byte(uint8_t v) {
+    *Room(1) = static_cast<char>(v);
+    ++used_;
+  }
   template <typename T>
   void Unsigned(const T& v) {
     Varint(v);
@@ -77,16 +101,22 @@ class ByteWriter {
   void Double(const double& v) {
     uint64_t bits = 0;
     std::memcpy(&bits, &v, sizeof(bits));
-    for (int i = 0; i < 8; ++i) Byte(static_cast<uint8_t>((bits >> (8 * i)) & 0xFF));
+    Fixed(bits, 8);
   }
   void Float(const float& v) {
     uint32_t bits = 0;
     std::memcpy(&bits, &v, sizeof(bits));
-    for (int i = 0; i < 4; ++i) Byte(static_cast<uint8_t>((bits >> (8 * i)) & 0xFF));
+    Fixed(bits, 4);
   }
   void String(const std::string& s) {
     Varint(s.size());
-    out_ += s;
+    if (s.size() > kBufferBytes - used_) {
+      Finish();
+      out_ += s;
+      return;
+    }
+    std::memcpy(buffer_ + used_, s.data(), s.size());
+    used_ += s.size();
   }
   void Time(const absl::Time& t) {
     const int64_t ns = absl::ToUnixNanos(t);
@@ -123,10 +153,25 @@ class ByteWriter {
   absl::Status status() const { return status_; }
 
  private:
+  static constexpr size_t kBufferBytes = 256;
+
+  // Where the next `n` (at most kBufferBytes) bytes go.
+  char* Room(size_t n) {
+    if (kBufferBytes - used_ < n) Finish();
+    return buffer_ + used_;
+  }
+  // The low `n` bytes of `bits`, little-endian.
+  void Fixed(uint64_t bits, int n) {
+    char* at = Room(8);
+    for (int i = 0; i < n; ++i) at[i] = static_cast<char>((bits >> (8 * i)) & 0xFF);
+    used_ += static_cast<size_t>(n);
+  }
   void Fail(const std::string& message) {
     if (status_.ok()) status_ = absl::InvalidArgumentError(message);
   }
   std::string& out_;
+  char buffer_[kBufferBytes];
+  size_t used_ = 0;  // bytes in `buffer_`, not yet in `out`
   absl::Status status_;
 };
 

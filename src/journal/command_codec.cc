@@ -147,21 +147,32 @@ absl::StatusOr<Command> DecodeAlternative(size_t index, Reader& reader, uint8_t 
 
 }  // namespace
 
-absl::Status EncodeCommandTo(const Command& command, const CommandOrigin& origin,
+absl::Status AppendCommandTo(const Command& command, const CommandOrigin& origin,
                              std::string* out) {
-  Writer writer(out);
-  writer.Byte(kCommandCodecVersion);
-  writer.Byte(static_cast<uint8_t>(command.index() + 1));
-  writer.Unsigned(origin.producer);
-  writer.Unsigned(origin.producer == 0 ? 0 : origin.sequence);
-  std::visit([&](const auto& c) { Fields(writer, c, kCommandCodecVersion); }, command);
-  if (!writer.status().ok()) {
-    out->clear();
-    return absl::InvalidArgumentError(
-        fmt::format("{} cannot be journaled: {}", CommandName(command),
-                    std::string(writer.status().message())));
+  const size_t start = out->size();
+  absl::Status status;
+  {
+    Writer writer(out, Writer::Append{});
+    writer.Byte(kCommandCodecVersion);
+    writer.Byte(static_cast<uint8_t>(command.index() + 1));
+    writer.Unsigned(origin.producer);
+    writer.Unsigned(origin.producer == 0 ? 0 : origin.sequence);
+    std::visit([&](const auto& c) { Fields(writer, c, kCommandCodecVersion); }, command);
+    status = writer.status();
+  }
+  if (!status.ok()) {
+    out->resize(start);
+    return absl::InvalidArgumentError(fmt::format("{} cannot be journaled: {}",
+                                                  CommandName(command),
+                                                  std::string(status.message())));
   }
   return absl::OkStatus();
+}
+
+absl::Status EncodeCommandTo(const Command& command, const CommandOrigin& origin,
+                             std::string* out) {
+  out->clear();
+  return AppendCommandTo(command, origin, out);
 }
 
 absl::Status EncodeCommandTo(const Command& command, std::string* out) {

@@ -15,11 +15,10 @@ EngineJournal::EngineJournal(Engine& engine, CommandLog& log)
     : engine_(engine), log_(log) {
   engine_.SetCommandHook(
       [this](const Command& command, const CommandOrigin& origin) -> absl::Status {
-        if (absl::Status s = EncodeCommandTo(command, origin, &buffer_); !s.ok()) {
-          ++refused_;
-          return s;
-        }
-        absl::StatusOr<uint64_t> sequence = log_.Append(engine_.Now(), buffer_);
+        absl::StatusOr<uint64_t> sequence =
+            log_.AppendEncoded(engine_.Now(), [&](std::string* out) {
+              return AppendCommandTo(command, origin, out);
+            });
         if (!sequence.ok()) {
           ++refused_;
           return sequence.status();

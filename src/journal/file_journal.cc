@@ -342,6 +342,14 @@ absl::StatusOr<uint64_t> FileJournal::Append(absl::Time engine_time,
         fmt::format("journal record of {} bytes, more than the limit {}", payload.size(),
                     kMaxRecordPayloadBytes));
   }
+  return AppendEncoded(engine_time, [payload](std::string* out) {
+    out->append(payload);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<uint64_t> FileJournal::AppendEncoded(
+    absl::Time engine_time, absl::FunctionRef<absl::Status(std::string*)> encode) {
   if (engine_time == absl::InfiniteFuture() || engine_time == absl::InfinitePast()) {
     return absl::InvalidArgumentError("journal record with an infinite engine time");
   }
@@ -349,13 +357,33 @@ absl::StatusOr<uint64_t> FileJournal::Append(absl::Time engine_time,
   State& st = *state_;
   std::lock_guard<std::mutex> l(st.mu);
   if (!st.broken.ok()) return st.broken;
-  const size_t bytes = internal::RecordBytes(payload.size());
+  // The payload is encoded in place, after room for the record's header.
+  size_t start = st.pending.size();
+  st.pending.resize(start + internal::RecordBytes(0));
+  if (absl::Status s = encode(&st.pending); !s.ok()) {
+    st.pending.resize(start);
+    return s;
+  }
+  const size_t bytes = st.pending.size() - start;
+  const size_t payload_bytes = bytes - internal::RecordBytes(0);
+  if (payload_bytes > kMaxRecordPayloadBytes) {
+    st.pending.resize(start);
+    return absl::InvalidArgumentError(
+        fmt::format("journal record of {} bytes, more than the limit {}", payload_bytes,
+                    kMaxRecordPayloadBytes));
+  }
   if (st.active_bytes > internal::kSegmentHeaderBytes &&
       st.active_bytes + bytes > st.options.segment_bytes) {
+    // The segment is full: what came before the record goes to it, the record
+    // to the next.
+    std::string record = st.pending.substr(start);
+    st.pending.resize(start);
     if (absl::Status s = st.NextSegment(); !s.ok()) return s;
+    start = st.pending.size();
+    st.pending += record;
   }
   const uint64_t sequence = st.last + 1;
-  internal::AppendRecord(sequence, time_ns, payload, &st.pending);
+  internal::SealRecord(sequence, time_ns, payload_bytes, st.pending.data() + start);
   st.active_bytes += bytes;
   if (st.options.fsync == FsyncPolicy::kAlways) {
     // Only this record is pending: a failed write is undone and refused.

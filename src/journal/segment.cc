@@ -1,8 +1,11 @@
 #include "journal/segment.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,12 +36,49 @@ absl::Status Corrupt(std::string_view name, size_t offset, std::string_view what
 
 }  // namespace
 
+namespace {
+
+// Little-endian stores: one move on a little-endian machine.
+template <typename T>
+void StoreLittleEndian(T v, char* at) {
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(at, &v, sizeof(v));
+  } else {
+    for (size_t i = 0; i < sizeof(v); ++i)
+      at[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+  }
+}
+
+void StoreU32(uint32_t v, char* at) { StoreLittleEndian(v, at); }
+void StoreU64(uint64_t v, char* at) { StoreLittleEndian(v, at); }
+
+// CRC-32C a byte at a time (the reflected polynomial 0x82F63B78), for
+// inputs too short to be worth a call into ISA-L (a record's length).
+constexpr size_t kShortCrcBytes = 8;
+
+constexpr std::array<uint32_t, 256> MakeCrc32cTable() {
+  std::array<uint32_t, 256> table{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t v = i;
+    for (int bit = 0; bit < 8; ++bit) v = (v >> 1) ^ ((v & 1) != 0 ? 0x82F63B78u : 0);
+    table[i] = v;
+  }
+  return table;
+}
+constexpr std::array<uint32_t, 256> kCrc32cTable = MakeCrc32cTable();
+
+}  // namespace
+
 void PutU32(uint32_t v, std::string* out) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  char bytes[4];
+  StoreU32(v, bytes);
+  out->append(bytes, 4);
 }
 
 void PutU64(uint64_t v, std::string* out) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  char bytes[8];
+  StoreU64(v, bytes);
+  out->append(bytes, 8);
 }
 
 uint32_t GetU32(std::string_view s, size_t at) {
@@ -57,6 +97,12 @@ uint32_t Crc32c(std::string_view data, uint32_t crc) {
   // ISA-L's crc32_iscsi neither inverts its input nor its output; the
   // standard CRC-32C does both.
   uint32_t state = ~crc;
+  if (data.size() <= kShortCrcBytes) {
+    for (const char c : data) {
+      state = kCrc32cTable[(state ^ static_cast<unsigned char>(c)) & 0xFF] ^ (state >> 8);
+    }
+    return ~state;
+  }
   size_t done = 0;
   while (done < data.size()) {
     const size_t chunk = std::min<size_t>(data.size() - done, size_t{1} << 30);
@@ -106,22 +152,24 @@ std::string EncodeSegmentHeader(uint64_t first_sequence) {
   return h;
 }
 
+void SealRecord(uint64_t sequence, int64_t time_ns, size_t payload_bytes, char* record) {
+  char* body = record + kRecordHeaderBytes;
+  StoreU32(static_cast<uint32_t>(payload_bytes), record);
+  StoreU32(Crc32c(std::string_view(record, 4)), record + 4);
+  StoreU64(sequence, body);
+  StoreU64(static_cast<uint64_t>(time_ns), body + 8);
+  StoreU32(Crc32c(std::string_view(body, kRecordBodyFixedBytes + payload_bytes)),
+           record + 8);
+}
+
 void AppendRecord(uint64_t sequence, int64_t time_ns, std::string_view payload,
                   std::string* out) {
   const size_t start = out->size();
-  out->reserve(start + RecordBytes(payload.size()));
-  std::string length;
-  PutU32(static_cast<uint32_t>(payload.size()), &length);
-  *out += length;
-  PutU32(Crc32c(length), out);
-  PutU32(0, out);  // the body's checksum, below
-  const size_t body = out->size();
-  PutU64(sequence, out);
-  PutU64(static_cast<uint64_t>(time_ns), out);
-  *out += payload;
-  const uint32_t crc = Crc32c(std::string_view(*out).substr(body));
-  for (int i = 0; i < 4; ++i)
-    (*out)[body - 4 + i] = static_cast<char>((crc >> (8 * i)) & 0xFF);
+  out->resize(start + RecordBytes(payload.size()));
+  char* record = out->data() + start;
+  if (!payload.empty())
+    std::memcpy(record + RecordBytes(0), payload.data(), payload.size());
+  SealRecord(sequence, time_ns, payload.size(), record);
 }
 
 absl::StatusOr<ScanResult> ScanSegment(

@@ -73,12 +73,15 @@ std::optional<uint64_t> ParseSequenceFileName(std::string_view name,
                                               std::string_view suffix);
 
 std::string EncodeSegmentHeader(uint64_t first_sequence);
-// Appends one record; `payload` at most kMaxRecordPayloadBytes.
-void AppendRecord(uint64_t sequence, int64_t time_ns, std::string_view payload,
-                  std::string* out);
 constexpr size_t RecordBytes(size_t payload_bytes) {
   return kRecordHeaderBytes + kRecordBodyFixedBytes + payload_bytes;
 }
+// Appends one record; `payload` at most kMaxRecordPayloadBytes.
+void AppendRecord(uint64_t sequence, int64_t time_ns, std::string_view payload,
+                  std::string* out);
+// Completes a record whose payload of `payload_bytes` is already in place at
+// `record + RecordBytes(0)`: writes the header, the sequence and the time.
+void SealRecord(uint64_t sequence, int64_t time_ns, size_t payload_bytes, char* record);
 
 struct RecordView {
   uint64_t sequence = 0;

@@ -217,6 +217,7 @@ std::string EncodeReplication(const Scenario& scenario, int replication,
   w.Double(t.wall_seconds);
   w.Optional(scenario.report_start, [&](const absl::Time& start) { w.Time(start); });
   WriteIntervals(w, t.intervals);
+  w.Finish();
   return out;
 }
 

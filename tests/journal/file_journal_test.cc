@@ -359,6 +359,102 @@ TEST(FileJournalTest, BadInputLeavesTheJournalAsItWas) {
   ExpectRecords(*j, 1, 3);
 }
 
+TEST(FileJournalTest, AppendEncodedWritesInPlaceAndUndoesWhatFails) {
+  TempDir dir;
+  for (const FsyncPolicy policy :
+       {FsyncPolicy::kAlways, FsyncPolicy::kBatch, FsyncPolicy::kNever}) {
+    SCOPED_TRACE(FsyncPolicyName(policy));
+    const std::string folder = dir.File(std::string(FsyncPolicyName(policy)));
+    const FileJournalOptions options{
+        .dir = folder, .fsync = policy, .segment_bytes = 4096};
+    auto j = MustOpen(options);
+    ASSERT_NE(j, nullptr);
+    // Records appended both ways interleave, across segment rolls.
+    for (uint64_t s = 1; s <= 300; ++s) {
+      absl::StatusOr<uint64_t> got;
+      if (s % 2 == 0) {
+        got = j->Append(TimeOf(s), PayloadOf(s));
+      } else {
+        got = j->AppendEncoded(TimeOf(s), [s](std::string* out) {
+          out->append(PayloadOf(s));
+          return absl::OkStatus();
+        });
+      }
+      ASSERT_TRUE(got.ok()) << got.status();
+      ASSERT_EQ(*got, s);
+      if (s % 50 != 0) continue;
+      // An encoder that fails leaves nothing behind, whatever it wrote first;
+      // one that writes more than a record may hold is refused the same way.
+      const absl::Status failed = j->AppendEncoded(TimeOf(s), [](std::string* out) {
+                                     out->append("half a command");
+                                     return absl::InvalidArgumentError("cannot encode");
+                                   }).status();
+      EXPECT_EQ(failed, absl::InvalidArgumentError("cannot encode"));
+      const absl::Status too_large = j->AppendEncoded(TimeOf(s), [](std::string* out) {
+                                        out->append(kMaxRecordPayloadBytes + 1, 'x');
+                                        return absl::OkStatus();
+                                      }).status();
+      EXPECT_EQ(too_large.code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_THAT(too_large.message(), HasSubstr("more than the limit"));
+      EXPECT_EQ(j->AppendEncoded(absl::InfinitePast(),
+                                 [](std::string*) { return absl::OkStatus(); })
+                    .status()
+                    .code(),
+                absl::StatusCode::kInvalidArgument);
+      EXPECT_EQ(j->last_sequence(), s);
+    }
+    EXPECT_GT(j->segment_count(), 3u);
+    ExpectRecords(*j, 1, 300);
+    j.reset();
+    j = MustOpen(options);
+    ASSERT_NE(j, nullptr);
+    ExpectRecords(*j, 1, 300);
+  }
+}
+
+// The port's own AppendEncoded, for a log without a buffer of its own: the
+// payload encoded into a string of its own, then Append.
+TEST(CommandLogTest, TheDefaultAppendEncodedCallsAppend) {
+  class Recorder final : public CommandLog {
+   public:
+    absl::StatusOr<uint64_t> Append(absl::Time time, std::string_view payload) override {
+      records.push_back({++last, time, std::string(payload)});
+      return last;
+    }
+    absl::Status Sync() override { return absl::OkStatus(); }
+    absl::Status AwaitDurable(uint64_t, absl::Duration) override {
+      return absl::OkStatus();
+    }
+    uint64_t first_sequence() const override { return 1; }
+    uint64_t last_sequence() const override { return last; }
+    uint64_t durable_sequence() const override { return last; }
+    absl::Status Read(uint64_t,
+                      absl::FunctionRef<absl::Status(const LogRecord&)>) const override {
+      return absl::OkStatus();
+    }
+    absl::Status DropBefore(uint64_t) override { return absl::OkStatus(); }
+    absl::Status Rotate() override { return absl::OkStatus(); }
+
+    std::vector<LogRecord> records;
+    uint64_t last = 0;
+  };
+  Recorder log;
+  CommandLog& port = log;
+  absl::StatusOr<uint64_t> got = port.AppendEncoded(TimeOf(1), [](std::string* out) {
+    out->append("abc");
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, 1u);
+  EXPECT_EQ(port.AppendEncoded(TimeOf(2),
+                               [](std::string*) { return absl::DataLossError("no"); })
+                .status(),
+            absl::DataLossError("no"));
+  ASSERT_EQ(log.records.size(), 1u);
+  EXPECT_EQ(log.records[0].payload, "abc");
+  EXPECT_EQ(log.records[0].engine_time, TimeOf(1));
+}
+
 TEST(FileJournalTest, FsyncPolicies) {
   TempDir dir;
   {

@@ -131,6 +131,7 @@ std::string EncodeAnswer(uint64_t sequence, const absl::Status& status) {
   w.Unsigned(sequence);
   w.Signed(static_cast<int32_t>(status.code()));
   w.String(std::string(status.message()));
+  w.Finish();
   return frame;
 }
 
@@ -180,6 +181,7 @@ struct Folder {
   const absl::Status invariants = engine->CheckInvariants();
   w.String(invariants.ok() ? "" : invariants.ToString());
   w.String(SavedState(*engine));
+  w.Finish();
   if (!w.status().ok() || !SendFrame(out_fd, hello)) ::_exit(1);
 
   EngineJournal journal(*engine, **log);
@@ -369,6 +371,7 @@ std::string Encode(const Sent& s) {
   w.Time(s.at);
   w.Bool(s.checkpoint);
   w.String(command);
+  w.Finish();
   return frame;
 }
 

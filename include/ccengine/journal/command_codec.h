@@ -60,6 +60,10 @@ absl::StatusOr<std::string> EncodeCommand(const Command& command);
 absl::Status EncodeCommandTo(const Command& command, std::string* out);
 absl::Status EncodeCommandTo(const Command& command, const CommandOrigin& origin,
                              std::string* out);
+// The same after what `out` holds (on error `out` is as it was): a journal
+// encodes straight into its write buffer (CommandLog::AppendEncoded).
+absl::Status AppendCommandTo(const Command& command, const CommandOrigin& origin,
+                             std::string* out);
 absl::StatusOr<JournaledCommand> DecodeJournaledCommand(std::string_view payload);
 // The command alone.
 absl::StatusOr<Command> DecodeCommand(std::string_view payload);

@@ -81,6 +81,20 @@ class CommandLog {
   virtual absl::StatusOr<uint64_t> Append(absl::Time engine_time,
                                           std::string_view payload) = 0;
 
+  // Appends one record whose payload `encode` writes: it appends the payload
+  // to the string it is given (which may hold other bytes before it, not to
+  // be touched) and returns OK, or returns an error having appended nothing.
+  // The result and errors are Append's, and `encode`'s error as it is (no
+  // record appended). The default encodes into a string of its own and calls
+  // Append; a log with a write buffer encodes straight into it (FileJournal),
+  // so that a command is copied once. `encode` must not call the log.
+  virtual absl::StatusOr<uint64_t> AppendEncoded(
+      absl::Time engine_time, absl::FunctionRef<absl::Status(std::string*)> encode) {
+    std::string payload;
+    if (absl::Status s = encode(&payload); !s.ok()) return s;
+    return Append(engine_time, payload);
+  }
+
   // Every record up to `last_sequence()` on disk now, whatever the policy.
   virtual absl::Status Sync() = 0;
 

@@ -68,7 +68,6 @@ class EngineJournal {
   CommandLog& log_;
   uint64_t appended_ = 0;
   uint64_t refused_ = 0;
-  std::string buffer_;  // the command being journaled
 };
 
 struct ReplayReport {

@@ -113,6 +113,9 @@ class FileJournal final : public CommandLog {
 
   absl::StatusOr<uint64_t> Append(absl::Time engine_time,
                                   std::string_view payload) override;
+  absl::StatusOr<uint64_t> AppendEncoded(
+      absl::Time engine_time,
+      absl::FunctionRef<absl::Status(std::string*)> encode) override;
   absl::Status Sync() override;
   absl::Status AwaitDurable(uint64_t sequence, absl::Duration timeout) override;
   uint64_t first_sequence() const override;
