@@ -165,9 +165,6 @@ void Engine::ComputeServed(uint32_t slot) {
 void Engine::RefreshServed(const std::vector<uint32_t>& groups) {
   std::vector<uint32_t> changed(groups);
   std::sort(changed.begin(), changed.end());
-  const auto by_group = [](const std::pair<uint32_t, uint8_t>& e, uint32_t g) {
-    return e.first < g;
-  };
   for (AgentRec& a : agents_) {
     if (!a.live) continue;
     std::erase_if(a.served, [&](const std::pair<uint32_t, uint8_t>& e) {
@@ -177,8 +174,7 @@ void Engine::RefreshServed(const std::vector<uint32_t>& groups) {
     for (uint32_t g : changed) {
       const int step = MinStep(a, groups_[g]);
       if (step < 0) continue;
-      a.served.emplace(std::lower_bound(a.served.begin(), a.served.end(), g, by_group), g,
-                       static_cast<uint8_t>(step));
+      a.served.emplace(a.ServedFrom(g), g, static_cast<uint8_t>(step));
     }
   }
 }

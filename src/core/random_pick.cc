@@ -3,10 +3,10 @@
 // (draw_refs_, draw_sets.h): the agents able to take the group's channel now
 // that qualify at step k or earlier, kept as agents change state, ranked. A
 // draw from the strategy's generator names a member by rank in slot order,
-// found through the set's counts, the contact's exclusions skipped; nothing scans the pool or the center. Nothing depends on the
-// order in which agents became free, so an engine restored from a snapshot
-// makes the same draws as the one that saved it (the journal's recovery
-// relies on it).
+// found through the set's counts, the contact's exclusions skipped; nothing
+// scans the pool or the center. Nothing depends on the order in which agents
+// became free, so an engine restored from a snapshot makes the same draws as
+// the one that saved it (the journal's recovery relies on it).
 
 #include <algorithm>
 #include <bit>
@@ -31,9 +31,7 @@ namespace {
 // The served entry of group `g` in an agent's served list (ascending by
 // group), or null.
 const std::pair<uint32_t, uint8_t>* ServedEntry(const AgentRec& a, uint32_t g) {
-  const auto it = std::lower_bound(
-      a.served.begin(), a.served.end(), g,
-      [](const std::pair<uint32_t, uint8_t>& e, uint32_t x) { return e.first < x; });
+  const auto it = a.ServedFrom(g);
   return it != a.served.end() && it->first == g ? &*it : nullptr;
 }
 

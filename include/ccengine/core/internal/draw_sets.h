@@ -161,13 +161,8 @@ class DrawSets {
 
   // Whether the set's counts agree with its bits (Engine::CheckInvariants).
   bool CountsHold(uint32_t set) const {
-    size_t members = 0;
     std::vector<uint32_t> fresh(blocks_, 0);
-    for (size_t w = 0; w < words_per_set(); ++w) {
-      const auto n = static_cast<uint32_t>(std::popcount(word(set, w)));
-      fresh[w / kBlockWords] += n;
-      members += n;
-    }
+    const uint32_t members = CountBlocks(set, fresh.data());
     FenwickFromCounts(fresh.data(), blocks_);
     return members == count_[set] &&
            std::equal(fresh.begin(), fresh.end(),
@@ -198,16 +193,22 @@ class DrawSets {
       if (parent <= blocks) tree[parent - 1] += tree[k - 1];
     }
   }
-  void BuildTree(uint32_t set) {
-    uint32_t* tree = tree_.data() + set * blocks_;
+  // Adds set `set`'s members per block to `counts` (blocks_ of them);
+  // returns the members in all.
+  uint32_t CountBlocks(uint32_t set, uint32_t* counts) const {
     uint32_t members = 0;
     for (size_t w = 0; w < words_per_set(); ++w) {
       const auto n = static_cast<uint32_t>(std::popcount(word(set, w)));
-      tree[w / kBlockWords] += n;
+      counts[w / kBlockWords] += n;
       members += n;
     }
+    return members;
+  }
+  // Set `set`'s tree and count from its words; its tree is all zero before.
+  void BuildTree(uint32_t set) {
+    uint32_t* tree = tree_.data() + set * blocks_;
+    count_[set] = CountBlocks(set, tree);
     FenwickFromCounts(tree, blocks_);
-    count_[set] = members;
   }
 
   size_t blocks_ = 0;  // per set

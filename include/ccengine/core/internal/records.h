@@ -17,6 +17,7 @@
 #ifndef CCENGINE_CORE_INTERNAL_RECORDS_H_
 #define CCENGINE_CORE_INTERNAL_RECORDS_H_
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -70,8 +71,15 @@ struct AgentRec {
   uint64_t last_offer_seq = 0;
   uint32_t consecutive_no_answers = 0;
   int32_t reason = kReasonNone;
-  // (group, lowest routing step at which this agent qualifies)
+  // (group, lowest routing step at which this agent qualifies), ascending by
+  // group.
   std::vector<std::pair<uint32_t, uint8_t>> served;
+  // The first entry of `served` whose group is `g` or later.
+  auto ServedFrom(uint32_t g) const {
+    return std::lower_bound(
+        served.begin(), served.end(), g,
+        [](const std::pair<uint32_t, uint8_t>& e, uint32_t x) { return e.first < x; });
+  }
   Capacity capacity;
   std::array<Micros, kAgentStateCount> state_time{};  // in earlier spells
   uint64_t wrap_token = 0;
