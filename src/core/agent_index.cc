@@ -6,14 +6,19 @@ namespace ccengine::internal {
 
 void AgentIndex::Resize(size_t slots) {
   if (slots <= slots_) return;
+  // The bitsets grow a word at a time: they are visited (every skill and
+  // level's) only when a slot needs a new word, not at every agent added.
+  const bool new_word = (slots + 63) / 64 > (slots_ + 63) / 64;
   slots_ = slots;
-  for (auto& levels : skill_sets_) {
-    for (auto& set : levels) {
-      if (set) set->Resize(slots);
+  if (new_word) {
+    for (auto& levels : skill_sets_) {
+      for (auto& set : levels) {
+        if (set) set->Resize(slots);
+      }
     }
+    for (Bitset& b : can_take_) b.Resize(slots);
+    logged_in_.Resize(slots);
   }
-  for (Bitset& b : can_take_) b.Resize(slots);
-  logged_in_.Resize(slots);
   idle_since_.resize(slots, 0);
   ids_.resize(slots, 0);
   idle_epoch_.resize(slots, 0);
