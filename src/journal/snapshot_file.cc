@@ -50,6 +50,16 @@ std::string Join(const std::string& dir, std::string_view name) {
   return dir + "/" + std::string(name);
 }
 
+// What is wrong with the magic or the checksum of a header (`data` at least
+// kHeaderBytes long); empty when both are right.
+std::string_view HeaderDamage(std::string_view data) {
+  if (data.substr(0, kMagic.size()) != kMagic) return "not a snapshot file";
+  if (GetU32(data, 40) != Crc32c(data.substr(0, 40))) {
+    return "the header's checksum does not match";
+  }
+  return {};
+}
+
 // The file's bytes checked: the state, or DataLoss naming what failed, or
 // FailedPrecondition for another format version.
 absl::StatusOr<std::string_view> CheckFile(const std::string& path, std::string_view data,
@@ -58,10 +68,8 @@ absl::StatusOr<std::string_view> CheckFile(const std::string& path, std::string_
     return absl::DataLossError(fmt::format("snapshot {}: {}", path, what));
   };
   if (data.size() < kHeaderBytes) return damaged("shorter than its header");
-  if (data.substr(0, kMagic.size()) != kMagic) return damaged("not a snapshot file");
-  if (GetU32(data, 40) != Crc32c(data.substr(0, 40))) {
-    return damaged("the header's checksum does not match");
-  }
+  if (const std::string_view what = HeaderDamage(data); !what.empty())
+    return damaged(what);
   const uint32_t version = GetU32(data, 8);
   if (version != kSnapshotFormatVersion) {
     return absl::FailedPreconditionError(fmt::format(
@@ -89,8 +97,7 @@ std::optional<absl::Time> HeaderTime(const std::string& path) {
   const Fd holder(fd);
   std::string header(kHeaderBytes, '\0');
   if (::pread(fd, header.data(), kHeaderBytes, 0) != static_cast<ssize_t>(kHeaderBytes) ||
-      std::string_view(header).substr(0, kMagic.size()) != kMagic ||
-      GetU32(header, 40) != Crc32c(std::string_view(header).substr(0, 40))) {
+      !HeaderDamage(header).empty()) {
     return std::nullopt;
   }
   return absl::FromUnixNanos(static_cast<int64_t>(GetU64(header, 20)));

@@ -163,6 +163,20 @@ TEST_F(CheckpointTest, EveryCutOfASnapshotIsFoundAndNamed) {
     ASSERT_NE(s.status().message().find(day.checkpoints[0].path), std::string::npos);
     ASSERT_EQ(e->agent_count(), 0u);
   }
+  // A damaged magic and a damaged header are each named.
+  for (const auto& [at, what] :
+       {std::pair<size_t, std::string_view>{0, "not a snapshot file"},
+        std::pair<size_t, std::string_view>{20,
+                                            "the header's checksum does not match"}}) {
+    std::string bytes = whole;
+    bytes[at] ^= 0x01;
+    WriteAll(day.checkpoints[0].path, bytes);
+    std::unique_ptr<Engine> e = NewDayCenter();
+    const absl::Status s = LoadSnapshot(day.checkpoints[0].path, *e).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
+    EXPECT_NE(std::string(s.message()).find(what), std::string::npos) << s;
+    EXPECT_EQ(e->agent_count(), 0u);
+  }
   // With its only snapshot damaged, the journal no longer holds what replaces
   // it: recovery stops with DataLoss rather than start from nothing.
   auto log = FileJournal::Open(options_);
