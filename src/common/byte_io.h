@@ -17,7 +17,6 @@
 #ifndef CCENGINE_SRC_COMMON_BYTE_IO_H_
 #define CCENGINE_SRC_COMMON_BYTE_IO_H_
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

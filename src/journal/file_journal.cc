@@ -65,6 +65,12 @@ absl::StatusOr<std::string> ReadSegment(const std::string& path, std::string_vie
   return data;
 }
 
+absl::Status TooLarge(size_t payload_bytes) {
+  return absl::InvalidArgumentError(
+      fmt::format("journal record of {} bytes, more than the limit {}", payload_bytes,
+                  kMaxRecordPayloadBytes));
+}
+
 }  // namespace
 
 std::string_view FsyncPolicyName(FsyncPolicy policy) {
@@ -337,11 +343,8 @@ absl::StatusOr<std::unique_ptr<FileJournal>> FileJournal::Open(
 
 absl::StatusOr<uint64_t> FileJournal::Append(absl::Time engine_time,
                                              std::string_view payload) {
-  if (payload.size() > kMaxRecordPayloadBytes) {
-    return absl::InvalidArgumentError(
-        fmt::format("journal record of {} bytes, more than the limit {}", payload.size(),
-                    kMaxRecordPayloadBytes));
-  }
+  // Refused before the copy; AppendEncoded would refuse it after.
+  if (payload.size() > kMaxRecordPayloadBytes) return TooLarge(payload.size());
   return AppendEncoded(engine_time, [payload](std::string* out) {
     out->append(payload);
     return absl::OkStatus();
@@ -368,9 +371,7 @@ absl::StatusOr<uint64_t> FileJournal::AppendEncoded(
   const size_t payload_bytes = bytes - internal::RecordBytes(0);
   if (payload_bytes > kMaxRecordPayloadBytes) {
     st.pending.resize(start);
-    return absl::InvalidArgumentError(
-        fmt::format("journal record of {} bytes, more than the limit {}", payload_bytes,
-                    kMaxRecordPayloadBytes));
+    return TooLarge(payload_bytes);
   }
   if (st.active_bytes > internal::kSegmentHeaderBytes &&
       st.active_bytes + bytes > st.options.segment_bytes) {
